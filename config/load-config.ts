@@ -1,0 +1,176 @@
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { z } from 'zod';
+import { DEFAULT_CONFIG, ROUTING_MODES, type ShopConfig } from './shop-config';
+
+/** Where {@link loadConfig} reads overrides from; both default to nothing so tests can pass exactly what they mean. */
+export interface ConfigSources {
+  /** Environment variables, e.g. `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** CDK context values, e.g. from `app.node.tryGetContext`. */
+  readonly context?: (key: string) => unknown;
+  /** Values that replace the defaults before any override, e.g. a team's own settings. */
+  readonly base?: Partial<ShopConfig>;
+}
+
+/** Thrown when the configuration is invalid; the message lists every problem, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Commercial Regions (partition `aws`): the ARC control plane this project uses lives in that partition. */
+export const KNOWN_REGIONS: readonly string[] = RegionInfo.regions
+  .filter((r) => r.partition === 'aws')
+  .map((r) => r.name)
+  .sort();
+
+/** Each overridable field, the environment variable and the cdk context key that set it. */
+const OVERRIDES: ReadonlyArray<{ field: keyof ShopConfig; env: string; context: string; numeric?: boolean }> = [
+  { field: 'appName', env: 'APP_NAME', context: 'appName' },
+  { field: 'envName', env: 'ENV_NAME', context: 'envName' },
+  { field: 'account', env: 'AWS_ACCOUNT_ID', context: 'account' },
+  { field: 'primaryRegion', env: 'PRIMARY_REGION', context: 'primaryRegion' },
+  { field: 'standbyRegion', env: 'STANDBY_REGION', context: 'standbyRegion' },
+  { field: 'domainName', env: 'DOMAIN_NAME', context: 'domainName' },
+  { field: 'bakeMinutes', env: 'BAKE_MINUTES', context: 'bakeMinutes', numeric: true },
+  { field: 'canaryRateMinutes', env: 'CANARY_RATE_MINUTES', context: 'canaryRateMinutes', numeric: true },
+  { field: 'routingMode', env: 'ROUTING_MODE', context: 'routingMode' },
+];
+
+const NAME = /^[a-z][a-z0-9-]{0,19}$/;
+const REGION_SHAPE = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+const show = (value: unknown) => JSON.stringify(value) ?? String(value);
+
+function regionField(field: string) {
+  return z.string().superRefine((value, ctx) => {
+    if (!REGION_SHAPE.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${field}: ${show(value)} is not a Region name; accepted: a Region such as "us-east-1"`,
+      });
+    } else if (!KNOWN_REGIONS.includes(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${field}: ${show(value)} is not a known AWS Region; accepted: one of ${KNOWN_REGIONS.join(', ')}`,
+      });
+    }
+  });
+}
+
+function wholeNumber(field: string, min: number, max: number) {
+  return z.number().superRefine((value, ctx) => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${field}: ${show(value)} is out of range; accepted: a whole number from ${min} to ${max}`,
+      });
+    }
+  });
+}
+
+function matching(field: string, pattern: RegExp, accepted: string) {
+  return z.string().superRefine((value, ctx) => {
+    if (!pattern.test(value)) ctx.addIssue({ code: 'custom', message: `${field}: ${show(value)} ${accepted}` });
+  });
+}
+
+const schema = z
+  .object({
+    appName: matching('appName', NAME, 'is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter'),
+    envName: matching('envName', NAME, 'is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter'),
+    account: matching('account', /^\d{12}$/, 'is not an AWS account id; accepted: exactly 12 digits'),
+    primaryRegion: regionField('primaryRegion'),
+    standbyRegion: regionField('standbyRegion'),
+    availabilityZones: z.record(z.string(), z.array(z.string())),
+    domainName: matching(
+      'domainName',
+      /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+      'is not a DNS zone name; accepted: a lowercase name such as "shop.example.com"',
+    ),
+    hostName: matching('hostName', /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'is not a DNS label; accepted: e.g. "www"'),
+    certificateArns: z.record(z.string(), z.string()),
+    bakeMinutes: wholeNumber('bakeMinutes', 1, 360),
+    minCanaryRuns: wholeNumber('minCanaryRuns', 1, 100),
+    canaryRateMinutes: wholeNumber('canaryRateMinutes', 1, 60),
+    routingMode: z.string().superRefine((value, ctx) => {
+      if (!(ROUTING_MODES as readonly string[]).includes(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `routingMode: ${show(value)} is not a routing mode; accepted: ${ROUTING_MODES.map(show).join(' or ')}`,
+        });
+      }
+    }),
+    githubRepository: matching(
+      'githubRepository',
+      /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,
+      'is not a GitHub repository; accepted: "owner/name"',
+    ),
+    deployBranch: matching('deployBranch', /^[A-Za-z0-9._/-]+$/, 'is not a branch name'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.primaryRegion === c.standbyRegion) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `standbyRegion: ${show(c.standbyRegion)} equals primaryRegion; accepted: a Region other than ${show(c.primaryRegion)}`,
+      });
+    }
+    for (const [region, zones] of Object.entries(c.availabilityZones)) {
+      const bad = zones.filter((zone) => !new RegExp(`^${region}[a-z]$`).test(zone));
+      if (zones.length < 2 || bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `availabilityZones.${region}: ${show(zones)} is not a list of zones; accepted: two or more zones of ${region}, such as ["${region}a", "${region}b"]`,
+        });
+      }
+    }
+    for (const [region, arn] of Object.entries(c.certificateArns)) {
+      if (!new RegExp(`^arn:aws:acm:${region}:\\d{12}:certificate/[0-9a-f-]{36}$`).test(arn)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `certificateArns.${region}: ${show(arn)} is not an ACM certificate ARN in ${region}; accepted: arn:aws:acm:${region}:<account>:certificate/<uuid>`,
+        });
+      }
+    }
+  });
+
+/**
+ * Builds the validated configuration: defaults, then `base`, then cdk context, then environment variables.
+ *
+ * @throws ConfigError naming every invalid field, the value received and what is accepted.
+ */
+export function loadConfig(sources: ConfigSources = {}): ShopConfig {
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...sources.base };
+  const problems: string[] = [];
+  const origins = new Map<string, string>();
+  for (const { field, env, context, numeric } of OVERRIDES) {
+    const fromContext = sources.context?.(context);
+    const fromEnv = sources.env?.[env];
+    const [raw, origin] =
+      fromEnv !== undefined ? [fromEnv, `environment variable ${env}`] : [fromContext, `context key ${context}`];
+    if (raw === undefined) continue;
+    origins.set(field, origin);
+    if (numeric && typeof raw === 'string') {
+      const parsed = Number(raw);
+      if (raw.trim() === '' || Number.isNaN(parsed)) {
+        problems.push(`${field}: ${show(raw)} is not a number; accepted: a whole number (set by ${origin})`);
+        continue;
+      }
+      merged[field] = parsed;
+    } else {
+      merged[field] = raw;
+    }
+  }
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      const message = issue.code === 'custom' ? issue.message : `${issue.path.join('.')}: ${issue.message}`;
+      const origin = origins.get(message.slice(0, message.indexOf(':')));
+      problems.push(origin ? `${message} (set by ${origin})` : message);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return result.data as ShopConfig;
+}

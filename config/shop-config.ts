@@ -1,0 +1,84 @@
+/**
+ * The one configuration of multi-region-shop. Everything a platform team changes lives here; the values
+ * are validated once by {@link loadConfig} and handed down as typed props. Only `pipeline/main.ts` reads it.
+ */
+export interface ShopConfig {
+  /** Name used as the prefix of every stack and resource name (lowercase letters, digits and hyphens). */
+  readonly appName: string;
+  /** Environment name, e.g. `dev` or `prod`; part of every stack name. */
+  readonly envName: string;
+  /** The 12-digit AWS account both Regions deploy to. */
+  readonly account: string;
+  /** The Region that holds the Aurora writers at first deploy and takes traffic first. */
+  readonly primaryRegion: string;
+  /** The Region that holds the replicas and takes over when the primary fails. */
+  readonly standbyRegion: string;
+  /**
+   * Availability Zones used by each Region's VPC, given explicitly so synth never needs AWS credentials.
+   * Keys are Regions; a Region that is not listed uses {@link defaultAvailabilityZones}.
+   */
+  readonly availabilityZones: Readonly<Record<string, readonly string[]>>;
+  /** The Route 53 public hosted zone name that holds the shop's record, e.g. `example.com`. */
+  readonly domainName: string;
+  /** The shop's host name inside {@link domainName}, e.g. `shop` for `shop.example.com`. */
+  readonly hostName: string;
+  /** ACM certificate ARNs for the ALB listener, one per Region; a Region without one serves HTTP only. */
+  readonly certificateArns: Readonly<Record<string, string>>;
+  /** How long a Region bakes after a deploy before the pipeline moves on, in minutes. */
+  readonly bakeMinutes: number;
+  /** Minimum canary runs inside a bake window for the bake to count as evidence. */
+  readonly minCanaryRuns: number;
+  /** How often each canary runs, in minutes. */
+  readonly canaryRateMinutes: number;
+  /**
+   * How traffic is switched between Regions: `arc-cluster` (Route 53 ARC routing controls and a safety rule)
+   * or `region-switch` (an ARC Region switch plan, without the cluster's hourly cost).
+   */
+  readonly routingMode: RoutingMode;
+  /** The GitHub repository (`owner/name`) whose workflows may assume the deploy role. */
+  readonly githubRepository: string;
+  /** The branch whose pushes deploy. */
+  readonly deployBranch: string;
+}
+
+/** The ways traffic can be moved between the two Regions. */
+export const ROUTING_MODES = ['arc-cluster', 'region-switch'] as const;
+
+/** See {@link ShopConfig.routingMode}. */
+export type RoutingMode = (typeof ROUTING_MODES)[number];
+
+/** Account used when none is configured, so that `npm run synth` works on a machine without credentials. */
+export const PLACEHOLDER_ACCOUNT = '111111111111';
+
+/**
+ * Availability Zones of the Regions whose zone letters do not start at `a, b` (the zone letters that exist
+ * for every account in them); every other Region defaults to `<region>a`, `<region>b`.
+ */
+const AZ_EXCEPTIONS: Readonly<Record<string, readonly string[]>> = {
+  'us-west-1': ['us-west-1b', 'us-west-1c'],
+  'ap-northeast-1': ['ap-northeast-1a', 'ap-northeast-1c'],
+};
+
+/** The Availability Zones a Region's VPC uses when the config does not list them. */
+export function defaultAvailabilityZones(region: string): readonly string[] {
+  return AZ_EXCEPTIONS[region] ?? [`${region}a`, `${region}b`];
+}
+
+/** The values used for every field that neither the config file, the environment nor cdk context sets. */
+export const DEFAULT_CONFIG: ShopConfig = {
+  appName: 'shop',
+  envName: 'dev',
+  account: PLACEHOLDER_ACCOUNT,
+  primaryRegion: 'us-east-1',
+  standbyRegion: 'us-west-2',
+  availabilityZones: {},
+  domainName: 'shop.example.com',
+  hostName: 'www',
+  certificateArns: {},
+  bakeMinutes: 20,
+  minCanaryRuns: 3,
+  canaryRateMinutes: 5,
+  routingMode: 'arc-cluster',
+  githubRepository: 'example-org/multi-region-shop',
+  deployBranch: 'main',
+};
