@@ -79,8 +79,16 @@ function matching(field: string, pattern: RegExp, accepted: string) {
 
 const schema = z
   .object({
-    appName: matching('appName', NAME, 'is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter'),
-    envName: matching('envName', NAME, 'is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter'),
+    appName: matching(
+      'appName',
+      NAME,
+      'is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter',
+    ),
+    envName: matching(
+      'envName',
+      NAME,
+      'is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter',
+    ),
     account: matching('account', /^\d{12}$/, 'is not an AWS account id; accepted: exactly 12 digits'),
     primaryRegion: regionField('primaryRegion'),
     standbyRegion: regionField('standbyRegion'),
