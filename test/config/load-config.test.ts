@@ -1,0 +1,130 @@
+import { ConfigError, DEFAULT_CONFIG, KNOWN_REGIONS, loadConfig, PLACEHOLDER_ACCOUNT } from '../../config';
+
+function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  test('with no overrides it returns the defaults: us-east-1 primary, us-west-2 standby, dev, placeholder account', () => {
+    const config = loadConfig();
+    expect(config).toEqual(DEFAULT_CONFIG);
+    expect(config.primaryRegion).toBe('us-east-1');
+    expect(config.standbyRegion).toBe('us-west-2');
+    expect(config.envName).toBe('dev');
+    expect(config.account).toBe(PLACEHOLDER_ACCOUNT);
+  });
+
+  test('environment variables override context, which overrides the defaults', () => {
+    const context: Record<string, string> = {
+      primaryRegion: 'eu-west-1',
+      standbyRegion: 'eu-central-1',
+      envName: 'ctx',
+    };
+    const config = loadConfig({
+      context: (key) => context[key],
+      env: { STANDBY_REGION: 'eu-north-1', ENV_NAME: 'prod', AWS_ACCOUNT_ID: '123456789012' },
+    });
+    expect(config.primaryRegion).toBe('eu-west-1');
+    expect(config.standbyRegion).toBe('eu-north-1');
+    expect(config.envName).toBe('prod');
+    expect(config.account).toBe('123456789012');
+  });
+
+  test('numeric overrides from the environment are parsed', () => {
+    expect(loadConfig({ env: { BAKE_MINUTES: '45' } }).bakeMinutes).toBe(45);
+  });
+
+  test.each([
+    [
+      'a malformed Region',
+      { PRIMARY_REGION: 'useast1' },
+      'primaryRegion: "useast1" is not a Region name; accepted: a Region such as "us-east-1" (set by environment variable PRIMARY_REGION)',
+    ],
+    [
+      'an unknown Region',
+      { STANDBY_REGION: 'us-east-9' },
+      `standbyRegion: "us-east-9" is not a known AWS Region; accepted: one of ${KNOWN_REGIONS.join(', ')} (set by environment variable STANDBY_REGION)`,
+    ],
+    [
+      'primary equal to standby',
+      { PRIMARY_REGION: 'us-west-2' },
+      'standbyRegion: "us-west-2" equals primaryRegion; accepted: a Region other than "us-west-2"',
+    ],
+    [
+      'a non-12-digit account',
+      { AWS_ACCOUNT_ID: '12345' },
+      'account: "12345" is not an AWS account id; accepted: exactly 12 digits (set by environment variable AWS_ACCOUNT_ID)',
+    ],
+    [
+      'an empty environment name',
+      { ENV_NAME: '' },
+      'envName: "" is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter (set by environment variable ENV_NAME)',
+    ],
+    [
+      'a non-numeric bake time',
+      { BAKE_MINUTES: 'soon' },
+      'bakeMinutes: "soon" is not a number; accepted: a whole number (set by environment variable BAKE_MINUTES)',
+    ],
+    [
+      'an unknown routing mode',
+      { ROUTING_MODE: 'dns' },
+      'routingMode: "dns" is not a routing mode; accepted: "arc-cluster" or "region-switch" (set by environment variable ROUTING_MODE)',
+    ],
+  ])('%s stops with a message naming the field, the value and what is accepted', (_, env, message) => {
+    expect(problemsOf(() => loadConfig({ env }))).toEqual([message]);
+  });
+
+  test('a bad value from cdk context names the context key', () => {
+    expect(problemsOf(() => loadConfig({ context: (k) => (k === 'account' ? 'abc' : undefined) }))).toEqual([
+      'account: "abc" is not an AWS account id; accepted: exactly 12 digits (set by context key account)',
+    ]);
+  });
+
+  test('every problem is reported at once, one per line', () => {
+    let message = '';
+    try {
+      loadConfig({ env: { AWS_ACCOUNT_ID: '1', ENV_NAME: 'Prod' } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toBe(
+      [
+        'Invalid configuration:',
+        '  - envName: "Prod" is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter (set by environment variable ENV_NAME)',
+        '  - account: "1" is not an AWS account id; accepted: exactly 12 digits (set by environment variable AWS_ACCOUNT_ID)',
+      ].join('\n'),
+    );
+  });
+
+  test.each([
+    [
+      { availabilityZones: { 'us-east-1': ['us-east-1a'] } },
+      'availabilityZones.us-east-1: ["us-east-1a"] is not a list of zones; accepted: two or more zones of us-east-1, such as ["us-east-1a", "us-east-1b"]',
+    ],
+    [
+      { availabilityZones: { 'us-east-1': ['us-east-1a', 'eu-west-1b'] } },
+      'availabilityZones.us-east-1: ["us-east-1a","eu-west-1b"] is not a list of zones; accepted: two or more zones of us-east-1, such as ["us-east-1a", "us-east-1b"]',
+    ],
+    [
+      {
+        certificateArns: {
+          'us-east-1': 'arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+        },
+      },
+      'certificateArns.us-east-1: "arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-0000-0000-000000000000" is not an ACM certificate ARN in us-east-1; accepted: arn:aws:acm:us-east-1:<account>:certificate/<uuid>',
+    ],
+    [{ bakeMinutes: 0 }, 'bakeMinutes: 0 is out of range; accepted: a whole number from 1 to 360'],
+    [
+      { domainName: 'Shop.Example' },
+      'domainName: "Shop.Example" is not a DNS zone name; accepted: a lowercase name such as "shop.example.com"',
+    ],
+  ])('a bad base value %j is rejected', (base, message) => {
+    expect(problemsOf(() => loadConfig({ base }))).toEqual([message]);
+  });
+});
