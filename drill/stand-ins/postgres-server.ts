@@ -65,6 +65,12 @@ async function chownTree(dir: string, owner: { uid: number; gid: number }): Prom
   }
 }
 
+/** Files a running (or crashed) server leaves that belong to that process, not to the data: never copied. */
+function notRuntimeFile(source: string): boolean {
+  const name = path.basename(source);
+  return !name.startsWith('.s.PGSQL.') && name !== 'postmaster.pid';
+}
+
 /** A free TCP port on 127.0.0.1, as chosen by the OS. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -193,7 +199,7 @@ export class PostgresServer {
    */
   static async prepareStandby(sourceDataDir: string, standbyDataDir: string, primaryPort: number): Promise<void> {
     await rm(standbyDataDir, { recursive: true, force: true });
-    await cp(sourceDataDir, standbyDataDir, { recursive: true });
+    await cp(sourceDataDir, standbyDataDir, { recursive: true, filter: notRuntimeFile });
     await rm(path.join(standbyDataDir, 'postmaster.pid'), { force: true });
     await writeFile(path.join(standbyDataDir, 'standby.signal'), '');
     await writeFile(
@@ -205,7 +211,7 @@ export class PostgresServer {
   /** Copies a stopped server's data directory so it can be started on its own (a "snapshot" of it). */
   static async copyDataDir(sourceDataDir: string, targetDataDir: string): Promise<void> {
     await rm(targetDataDir, { recursive: true, force: true });
-    await cp(sourceDataDir, targetDataDir, { recursive: true });
+    await cp(sourceDataDir, targetDataDir, { recursive: true, filter: notRuntimeFile });
     await rm(path.join(targetDataDir, 'postmaster.pid'), { force: true });
     await rm(path.join(targetDataDir, 'standby.signal'), { force: true });
     await writeFile(path.join(targetDataDir, 'postgresql.auto.conf'), '');
