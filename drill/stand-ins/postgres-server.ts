@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chown, cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -56,6 +56,17 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
   }
 }
 
+/**
+ * Running as root, Postgres runs as the `postgres` user, which must be able to reach its data directory:
+ * a private parent such as a `mkdtemp` folder (mode 0700) gets the search bit for others (no read bit).
+ */
+async function allowTraversal(dir: string): Promise<void> {
+  for (let current = path.resolve(dir); current !== path.dirname(current); current = path.dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) await chmod(current, (mode & 0o7777) | 0o001);
+  }
+}
+
 async function chownTree(dir: string, owner: { uid: number; gid: number }): Promise<void> {
   await chown(dir, owner.uid, owner.gid);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
@@ -105,7 +116,10 @@ export class PostgresServer {
   static async create(options: PostgresServerOptions): Promise<PostgresServer> {
     const owner = await serverUser();
     await mkdir(options.dataDir, { recursive: true });
-    if (owner) await chown(options.dataDir, owner.uid, owner.gid);
+    if (owner) {
+      await chown(options.dataDir, owner.uid, owner.gid);
+      await allowTraversal(path.dirname(options.dataDir));
+    }
     await run(
       path.join(postgresBinDir(), 'initdb'),
       ['-D', options.dataDir, '-U', 'postgres', '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync'],
