@@ -46,6 +46,7 @@ export class TableReplicator {
     if (this.timer) return;
     const tick = () => {
       this.running = this.copyOnce()
+        .then(() => undefined)
         .catch(() => undefined) // a dead Region is what the drill is about; the next pass tries again
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, this.options.intervalMs ?? 250);
