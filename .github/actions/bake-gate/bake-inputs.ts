@@ -1,0 +1,162 @@
+import {
+  type GetInput,
+  InputReader,
+  isoTime,
+  listOf,
+  matching,
+  oneOf,
+  regionName,
+  wholeNumber,
+} from '../cli-support/action-inputs';
+import { formatDuration, formatTime } from '../cli-support/clock';
+import { MAX_BAKE_MINUTES, maxWatchMinutes } from './bake-plan';
+
+/** The modes of the bake-gate CLI: the two bake modes and the planner. */
+export const BAKE_GATE_MODES = ['watch', 'verify-history', 'plan'] as const;
+
+/** Which CloudWatch alarms the bake watches: named ones, those whose name starts with a prefix, or both. */
+export interface AlarmSelection {
+  /** Alarm names; each must exist. */
+  readonly names: readonly string[];
+  /** An alarm-name prefix; it must match at least one alarm. */
+  readonly prefix?: string;
+}
+
+/** What both bake modes need to judge a Region. */
+export interface EvidenceInputs {
+  readonly region: string;
+  readonly alarms: AlarmSelection;
+  /** CloudWatch Synthetics canaries whose runs are counted. */
+  readonly canaryNames: readonly string[];
+  /** The whole bake, in minutes. */
+  readonly bakeMinutes: number;
+  /** Runs each canary must have made inside the window. */
+  readonly minCanaryRuns: number;
+}
+
+/** `mode: plan`: print how a bake of `bakeMinutes` should run. */
+export interface PlanInputs {
+  readonly mode: 'plan';
+  readonly bakeMinutes: number;
+  readonly credentialMinutes: number;
+}
+
+/** `mode: watch`: watch the alarms live for `watchMinutes`. */
+export interface WatchInputs extends EvidenceInputs {
+  readonly mode: 'watch';
+  /** Minutes to watch live; less than `bakeMinutes` when a `verify-history` job completes the bake. */
+  readonly watchMinutes: number;
+  readonly pollSeconds: number;
+  readonly credentialMinutes: number;
+}
+
+/** `mode: verify-history`: check alarm history and canary runs over [windowStart, windowEnd]. */
+export interface VerifyHistoryInputs extends EvidenceInputs {
+  readonly mode: 'verify-history';
+  readonly windowStart: Date;
+  readonly windowEnd: Date;
+}
+
+/** The validated inputs of the bake-gate CLI. */
+export type BakeGateInputs = PlanInputs | WatchInputs | VerifyHistoryInputs;
+
+const alarmName = matching(
+  /^[^,\n\p{Cc}]{1,255}$/u,
+  'an alarm name of 1 to 255 characters without commas',
+  'is not an alarm name',
+);
+const canaryName = matching(
+  /^[0-9a-z_-]{1,255}$/,
+  'a canary name (lowercase letters, digits, hyphens, underscores)',
+  'is not a canary name',
+);
+const bakeMinutesInput = wholeNumber(1, MAX_BAKE_MINUTES);
+const credentialMinutesInput = wholeNumber(15, 720);
+
+/**
+ * Reads and validates the bake-gate inputs (see pipeline/README.md). `now` is used for the default window of
+ * `verify-history` and to refuse a window that ends in the future.
+ *
+ * @throws InputError listing every invalid input.
+ */
+export function readBakeGateInputs(getInput: GetInput, now: Date): BakeGateInputs {
+  const reader = new InputReader(getInput);
+  const mode = reader.required('mode', oneOf(BAKE_GATE_MODES));
+  if (reader.failed) reader.finish();
+
+  if (mode === 'plan') {
+    const inputs: PlanInputs = {
+      mode,
+      bakeMinutes: reader.required('bake_minutes', bakeMinutesInput),
+      credentialMinutes: reader.optional('credential_minutes', credentialMinutesInput, 30),
+    };
+    reader.finish();
+    return inputs;
+  }
+
+  const names = reader.optional('alarm_names', listOf(alarmName, 100), [] as readonly string[]);
+  const prefix = reader.optional('alarm_prefix', alarmName, undefined);
+  if (names.length === 0 && prefix === undefined && !reader.failed) {
+    reader.problem(
+      'alarm_names, alarm_prefix: neither given; accepted: alarm names, an alarm-name prefix, or both (at least one)',
+    );
+  }
+  const evidence: EvidenceInputs = {
+    region: reader.required('region', regionName),
+    alarms: prefix === undefined ? { names } : { names, prefix },
+    canaryNames: reader.required('canary_names', listOf(canaryName, 100)),
+    bakeMinutes: reader.required('bake_minutes', bakeMinutesInput),
+    minCanaryRuns: reader.required('min_canary_runs', wholeNumber(1, 100)),
+  };
+
+  if (mode === 'watch') {
+    const credentialMinutes = reader.optional('credential_minutes', credentialMinutesInput, 30);
+    const watchMinutes = reader.optional('watch_minutes', wholeNumber(1, MAX_BAKE_MINUTES), undefined);
+    const inputs: WatchInputs = {
+      mode,
+      ...evidence,
+      watchMinutes: watchMinutes ?? evidence.bakeMinutes,
+      pollSeconds: reader.optional('poll_seconds', wholeNumber(5, 300), 30),
+      credentialMinutes,
+    };
+    const source = watchMinutes === undefined ? 'bake_minutes (watch_minutes not given)' : 'watch_minutes';
+    if (!reader.failed && inputs.watchMinutes > inputs.bakeMinutes) {
+      reader.problem(
+        `watch_minutes: "${inputs.watchMinutes}" is longer than the bake; accepted: at most bake_minutes (${inputs.bakeMinutes})`,
+      );
+    } else if (!reader.failed && inputs.watchMinutes > maxWatchMinutes(credentialMinutes)) {
+      reader.problem(
+        `${source}: "${inputs.watchMinutes}" would outlast the job's ${credentialMinutes}-minute credentials; accepted: at most ${maxWatchMinutes(credentialMinutes)} minutes of live watching (split the bake: watch, then verify-history after a GitHub Environment wait timer, as planBake says)`,
+      );
+    }
+    reader.finish();
+    return inputs;
+  }
+
+  const windowEnd = reader.optional('window_end', isoTime, now);
+  const windowStart = reader.optional('window_start', isoTime, undefined);
+  const inputs: VerifyHistoryInputs = {
+    mode,
+    ...evidence,
+    windowEnd,
+    windowStart: windowStart ?? new Date(windowEnd.getTime() - evidence.bakeMinutes * 60_000),
+  };
+  if (!reader.failed) {
+    if (windowEnd.getTime() > now.getTime()) {
+      reader.problem(
+        `window_end: "${formatTime(windowEnd)}" is in the future; accepted: a time not after now (${formatTime(now)}), or nothing for now`,
+      );
+    } else if (inputs.windowStart.getTime() >= windowEnd.getTime()) {
+      reader.problem(
+        `window_start: "${formatTime(inputs.windowStart)}" is not before the window end (${formatTime(windowEnd)}); accepted: a time at least bake_minutes (${evidence.bakeMinutes}) before it`,
+      );
+    } else if (windowEnd.getTime() - inputs.windowStart.getTime() < evidence.bakeMinutes * 60_000) {
+      const span = formatDuration(windowEnd.getTime() - inputs.windowStart.getTime());
+      reader.problem(
+        `window_start: "${formatTime(inputs.windowStart)}" is only ${span} before the window end (${formatTime(windowEnd)}); accepted: a time at least bake_minutes (${evidence.bakeMinutes}) before it — did the Environment wait timer run?`,
+      );
+    }
+  }
+  reader.finish();
+  return inputs;
+}

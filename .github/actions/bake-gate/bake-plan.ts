@@ -1,0 +1,66 @@
+/** The ways the bake gate runs: live watching, or a look back at alarm history after a wait. */
+export type BakeMode = 'watch' | 'verify-history';
+
+/**
+ * Minutes kept free between the end of live watching and the expiry of the job's credentials: the job checks
+ * out, installs and assumes its role before the watch starts, and writes its summary after.
+ */
+export const CREDENTIAL_MARGIN_MINUTES = 5;
+
+/** The longest bake the planner accepts: GitHub's longest Environment wait timer (30 days). */
+export const MAX_BAKE_MINUTES = 43_200;
+
+/** How the generated workflow bakes one Region. */
+export interface BakePlan {
+  /** The whole bake, in minutes. */
+  readonly bakeMinutes: number;
+  /** The lifetime of the job's AWS credentials, in minutes. */
+  readonly credentialMinutes: number;
+  /** The modes to run, in order, one job each: `['watch']` or `['watch', 'verify-history']`. */
+  readonly modes: readonly BakeMode[];
+  /** Minutes the `watch` job watches live (its `watch_minutes` input). */
+  readonly watchMinutes: number;
+  /**
+   * Minutes of GitHub Environment wait timer before the `verify-history` job; `0` when the bake fits in one job.
+   * The `verify-history` job then checks the last `bakeMinutes` (its default window).
+   */
+  readonly waitMinutes: number;
+}
+
+/** The longest live watch that ends before credentials of `credentialMinutes` expire. */
+export function maxWatchMinutes(credentialMinutes: number): number {
+  return credentialMinutes - CREDENTIAL_MARGIN_MINUTES;
+}
+
+/**
+ * Says how the workflow should bake a Region for `bakeMinutes` with credentials lasting `credentialMinutes`.
+ * A bake that fits in one job (at most `credentialMinutes - 5`) is watched live; a longer one is watched live for
+ * that long, then waits on a GitHub Environment wait timer (no credentials held), then `verify-history` checks
+ * the alarm history and canary runs of the whole bake.
+ *
+ * @throws RangeError naming the argument, the value and what is accepted.
+ */
+export function planBake(bakeMinutes: number, credentialMinutes = 30): BakePlan {
+  if (!Number.isInteger(bakeMinutes) || bakeMinutes < 1 || bakeMinutes > MAX_BAKE_MINUTES) {
+    throw new RangeError(
+      `planBake: bakeMinutes ${bakeMinutes} is out of range; accepted: a whole number from 1 to ${MAX_BAKE_MINUTES}`,
+    );
+  }
+  // 15 minutes to 12 hours: the session durations STS accepts for an assumed role.
+  if (!Number.isInteger(credentialMinutes) || credentialMinutes < 15 || credentialMinutes > 720) {
+    throw new RangeError(
+      `planBake: credentialMinutes ${credentialMinutes} is out of range; accepted: a whole number from 15 to 720`,
+    );
+  }
+  const longestWatch = maxWatchMinutes(credentialMinutes);
+  if (bakeMinutes <= longestWatch) {
+    return { bakeMinutes, credentialMinutes, modes: ['watch'], watchMinutes: bakeMinutes, waitMinutes: 0 };
+  }
+  return {
+    bakeMinutes,
+    credentialMinutes,
+    modes: ['watch', 'verify-history'],
+    watchMinutes: longestWatch,
+    waitMinutes: bakeMinutes - longestWatch,
+  };
+}

@@ -1,0 +1,78 @@
+import { formatDuration, formatTime } from '../cli-support/clock';
+import { type AlarmInWindow, statesDuring } from './alarm-transitions';
+import type { BakeMode } from './bake-plan';
+import type { SelectedAlarms } from './cloudwatch-evidence';
+
+/** Runs of one canary inside the bake window. */
+export interface CanaryRuns {
+  readonly name: string;
+  readonly runs: number;
+}
+
+/** What a bake-gate run found; `failures` is empty when the Region passed. */
+export interface BakeResult {
+  readonly mode: BakeMode;
+  readonly region: string;
+  readonly bakeMinutes: number;
+  readonly windowStart: Date;
+  /** The end of the window looked at: the planned end, or the moment the watch stopped at an ALARM. */
+  readonly windowEnd: Date;
+  /**
+   * Whether the evidence checks (no alarm stuck in INSUFFICIENT_DATA, enough canary runs) were made here;
+   * `false` for a watch that covers only the first part of the bake, or one that stopped at an ALARM.
+   */
+  readonly evidenceChecked: boolean;
+  readonly alarms: readonly AlarmInWindow[];
+  /** Runs per canary; empty when the evidence was not checked. */
+  readonly canaryRuns: readonly CanaryRuns[];
+  readonly minCanaryRuns: number;
+  /** One sentence per reason the bake failed. */
+  readonly failures: readonly string[];
+}
+
+/** The problems of an alarm selection: named alarms that do not exist, a prefix that matches nothing. */
+export function selectionFailures(selected: SelectedAlarms, prefix: string | undefined, region: string): string[] {
+  const failures = selected.missing.map(
+    (name) => `Alarm "${name}" does not exist in ${region} (alarm_names); the bake cannot watch it`,
+  );
+  if (prefix !== undefined && selected.prefixMatches === 0) {
+    failures.push(
+      `No alarm in ${region} has a name starting with "${prefix}" (alarm_prefix); the bake needs alarms to watch`,
+    );
+  }
+  return failures;
+}
+
+/** Why an alarm fails the bake, if it was in ALARM at any time of the window that started at `start`. */
+export function alarmFailure(alarm: AlarmInWindow, start: Date, at: Date): string | undefined {
+  const because = (reason: string | undefined) => (reason ? `: ${reason}` : '');
+  if (alarm.stateAtStart === 'ALARM') {
+    const reason = alarm.transitions.length === 0 ? alarm.reason : undefined;
+    return `Alarm "${alarm.name}" was already in ALARM when the bake window started (${formatTime(start)})${because(reason)}`;
+  }
+  const firstAlarm = alarm.transitions.find((t) => t.to === 'ALARM');
+  if (firstAlarm) {
+    const into = formatDuration(firstAlarm.at.getTime() - start.getTime());
+    return `Alarm "${alarm.name}" went to ALARM at ${formatTime(firstAlarm.at)}, ${into} into the bake window${because(firstAlarm.reason)}`;
+  }
+  if (alarm.stateNow === 'ALARM') {
+    // The state changed but the history does not show it yet.
+    const into = formatDuration(at.getTime() - start.getTime());
+    return `Alarm "${alarm.name}" is in ALARM ${into} into the bake window${because(alarm.reason)}`;
+  }
+  return undefined;
+}
+
+/** Why an alarm gives no evidence: it stayed in INSUFFICIENT_DATA for the whole window [start, end]. */
+export function silenceFailure(alarm: AlarmInWindow, start: Date, end: Date): string | undefined {
+  const states = statesDuring(alarm);
+  if (states.size !== 1 || !states.has('INSUFFICIENT_DATA')) return undefined;
+  return `Alarm "${alarm.name}" stayed in INSUFFICIENT_DATA for the whole bake window (${formatTime(start)} to ${formatTime(end)}): it gave no evidence that the Region is healthy; check that its metric is published (and that the alarm treats missing data as notBreaching where silence means healthy)`;
+}
+
+/** Why a canary gives too little evidence: fewer than `minRuns` runs in [start, end]. */
+export function canaryFailure(canary: CanaryRuns, minRuns: number, start: Date, end: Date): string | undefined {
+  if (canary.runs >= minRuns) return undefined;
+  const times = canary.runs === 1 ? 'time' : 'times';
+  return `Canary "${canary.name}" ran ${canary.runs} ${times} in the bake window (${formatTime(start)} to ${formatTime(end)}); at least ${minRuns} runs are required`;
+}

@@ -1,0 +1,155 @@
+import {
+  type AlarmHistoryItem,
+  type CloudWatchClient,
+  DescribeAlarmHistoryCommand,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  type MetricDataQuery,
+} from '@aws-sdk/client-cloudwatch';
+import type { AwsCaller } from '../cli-support/aws-retry';
+import { type AlarmState, type AlarmTransition, transitionOf } from './alarm-transitions';
+import type { AlarmSelection } from './bake-inputs';
+
+/** An alarm as `DescribeAlarms` reports it. */
+export interface AlarmStatus {
+  readonly name: string;
+  readonly state: AlarmState;
+  readonly reason: string;
+  /** When the state last changed (`StateTransitionedTimestamp`, else `StateUpdatedTimestamp`). */
+  readonly changedAt?: Date;
+}
+
+/** The alarms a selection found, and what it asked for but did not find. */
+export interface SelectedAlarms {
+  readonly found: readonly AlarmStatus[];
+  /** Alarm names given explicitly that do not exist. */
+  readonly missing: readonly string[];
+  /** Alarms whose name starts with the prefix; `undefined` without a prefix. */
+  readonly prefixMatches?: number;
+}
+
+/** The namespace and metric CloudWatch Synthetics publishes once per canary run. */
+export const CANARY_RUN_METRIC = { namespace: 'CloudWatchSynthetics', metricName: 'SuccessPercent' } as const;
+
+/** Reads the bake evidence of one Region from CloudWatch: alarm states, alarm history, canary runs. */
+export class CloudWatchEvidence {
+  constructor(
+    private readonly client: CloudWatchClient,
+    private readonly region: string,
+    private readonly call: AwsCaller,
+  ) {}
+
+  /** The alarms (metric and composite) of a selection, sorted by name. */
+  async alarms(selection: AlarmSelection): Promise<SelectedAlarms> {
+    const byName = new Map<string, AlarmStatus>();
+    for (let i = 0; i < selection.names.length; i += 100) {
+      for (const alarm of await this.describe({ AlarmNames: selection.names.slice(i, i + 100) })) {
+        byName.set(alarm.name, alarm);
+      }
+    }
+    let prefixMatches: number | undefined;
+    if (selection.prefix !== undefined) {
+      const matched = await this.describe({ AlarmNamePrefix: selection.prefix });
+      prefixMatches = matched.length;
+      for (const alarm of matched) byName.set(alarm.name, alarm);
+    }
+    const found = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+    const missing = selection.names.filter((name) => !byName.has(name));
+    return prefixMatches === undefined ? { found, missing } : { found, missing, prefixMatches };
+  }
+
+  /** The state changes of one alarm between `start` and `end`, oldest first. */
+  async transitions(alarmName: string, start: Date, end: Date): Promise<AlarmTransition[]> {
+    const items: AlarmHistoryItem[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call(`CloudWatch DescribeAlarmHistory in ${this.region}`, () =>
+        this.client.send(
+          new DescribeAlarmHistoryCommand({
+            AlarmName: alarmName,
+            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+            HistoryItemType: 'StateUpdate',
+            StartDate: start,
+            EndDate: end,
+            ScanBy: 'TimestampAscending',
+            MaxRecords: 100,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      items.push(...(page.AlarmHistoryItems ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return items.map(transitionOf).sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
+  /**
+   * How many times each canary ran between `start` and `end`: the sample count of its `SuccessPercent`
+   * metric, which Synthetics publishes once per run, passed or failed.
+   */
+  async canaryRuns(canaryNames: readonly string[], start: Date, end: Date): Promise<Map<string, number>> {
+    const queries: MetricDataQuery[] = canaryNames.map((name, i) => ({
+      Id: `canary${i}`,
+      MetricStat: {
+        Metric: {
+          Namespace: CANARY_RUN_METRIC.namespace,
+          MetricName: CANARY_RUN_METRIC.metricName,
+          Dimensions: [{ Name: 'CanaryName', Value: name }],
+        },
+        Period: 60,
+        Stat: 'SampleCount',
+      },
+      ReturnData: true,
+    }));
+    const runs = new Map(canaryNames.map((name) => [name, 0]));
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call(`CloudWatch GetMetricData in ${this.region}`, () =>
+        this.client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: start,
+            EndTime: end,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const result of page.MetricDataResults ?? []) {
+        const name = canaryNames[Number(result.Id?.replace('canary', ''))];
+        if (name === undefined) continue;
+        runs.set(name, (runs.get(name) ?? 0) + (result.Values ?? []).reduce((sum, v) => sum + v, 0));
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return runs;
+  }
+
+  private async describe(filter: { AlarmNames?: string[]; AlarmNamePrefix?: string }): Promise<AlarmStatus[]> {
+    const alarms: AlarmStatus[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.call(`CloudWatch DescribeAlarms in ${this.region}`, () =>
+        this.client.send(
+          new DescribeAlarmsCommand({
+            ...filter,
+            AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+            MaxRecords: 100,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
+        if (!alarm.AlarmName) continue;
+        const changedAt = alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp;
+        const status = {
+          name: alarm.AlarmName,
+          state: alarm.StateValue ?? 'INSUFFICIENT_DATA',
+          reason: alarm.StateReason ?? '',
+        };
+        alarms.push(changedAt ? { ...status, changedAt } : status);
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return alarms;
+  }
+}

@@ -1,0 +1,694 @@
+import {
+  CloudWatchClient,
+  CloudWatchServiceException,
+  DescribeAlarmHistoryCommand,
+  type DescribeAlarmHistoryInput,
+  DescribeAlarmsCommand,
+  type DescribeAlarmsInput,
+  GetMetricDataCommand,
+  type GetMetricDataInput,
+  InternalServiceFault,
+  type MetricAlarm,
+} from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { ConstantBackoff } from 'cockatiel';
+import type { AlarmState } from '../../.github/actions/bake-gate/alarm-transitions';
+import { readBakeGateInputs } from '../../.github/actions/bake-gate/bake-inputs';
+import { planBake } from '../../.github/actions/bake-gate/bake-plan';
+import { run } from '../../.github/actions/bake-gate/main';
+import { InputError } from '../../.github/actions/cli-support/action-inputs';
+import { FakeClock, minutes, runAction } from './action-harness';
+
+const START = new Date('2025-03-01T12:00:00Z');
+const CANARY_ALARM = 'shop-dev-use1-canary-success';
+const ALB_ALARM = 'shop-dev-use1-alb-5xx';
+const TARGETS_ALARM = 'shop-dev-use1-unhealthy-targets';
+const CANARY = 'shop-dev-use1-browse';
+const THRESHOLD_REASON =
+  'Threshold Crossed: 1 datapoint [12.0 (01/03/25 12:02:00)] was greater than the threshold (5.0).';
+
+const cloudWatch = mockClient(CloudWatchClient);
+let clock: FakeClock;
+
+interface FakeAlarm {
+  readonly name: string;
+  readonly initial: AlarmState;
+  /** State changes, `at` in milliseconds after START. */
+  readonly changes?: ReadonlyArray<{ readonly at: number; readonly to: AlarmState }>;
+}
+
+/**
+ * A CloudWatch of one Region over a timeline: DescribeAlarms answers each alarm's state at the fake clock's now,
+ * DescribeAlarmHistory the changes between StartDate and EndDate, GetMetricData the canary runs per minute.
+ */
+function fakeCloudWatch(
+  alarms: readonly FakeAlarm[],
+  canaryRuns: Readonly<Record<string, readonly number[]>>,
+  faults: { readonly alarms?: Error[]; readonly history?: Error[] } = {},
+): void {
+  const stateAt = (alarm: FakeAlarm, time: number) => {
+    const passed = (alarm.changes ?? []).filter((c) => START.getTime() + c.at <= time);
+    const last = passed.at(-1);
+    return last
+      ? { state: last.to, changedAt: new Date(START.getTime() + last.at) }
+      : { state: alarm.initial, changedAt: new Date(START.getTime() - minutes(60)) };
+  };
+  const describe = (alarm: FakeAlarm): MetricAlarm => {
+    const { state, changedAt } = stateAt(alarm, clock.now().getTime());
+    return {
+      AlarmName: alarm.name,
+      AlarmArn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${alarm.name}`,
+      StateValue: state,
+      StateReason: state === 'ALARM' ? THRESHOLD_REASON : 'Threshold Crossed: no datapoints were received.',
+      StateUpdatedTimestamp: changedAt,
+      StateTransitionedTimestamp: changedAt,
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'HTTPCode_Target_5XX_Count',
+    };
+  };
+  cloudWatch.on(DescribeAlarmsCommand).callsFake((input: DescribeAlarmsInput) => {
+    const fault = faults.alarms?.shift();
+    if (fault) return Promise.reject(fault);
+    const selected = alarms.filter((a) =>
+      input.AlarmNamePrefix !== undefined
+        ? a.name.startsWith(input.AlarmNamePrefix)
+        : input.AlarmNames?.includes(a.name),
+    );
+    return { MetricAlarms: selected.map(describe), CompositeAlarms: [] };
+  });
+  cloudWatch.on(DescribeAlarmHistoryCommand).callsFake((input: DescribeAlarmHistoryInput) => {
+    const fault = faults.history?.shift();
+    if (fault) return Promise.reject(fault);
+    const alarm = alarms.find((a) => a.name === input.AlarmName)!;
+    const items = [];
+    let from = alarm.initial;
+    for (const change of alarm.changes ?? []) {
+      const at = new Date(START.getTime() + change.at);
+      if (at >= input.StartDate! && at <= input.EndDate! && at <= clock.now()) {
+        items.push({
+          AlarmName: alarm.name,
+          AlarmType: 'MetricAlarm' as const,
+          Timestamp: at,
+          HistoryItemType: 'StateUpdate' as const,
+          HistorySummary: `Alarm updated from ${from} to ${change.to}`,
+          HistoryData: JSON.stringify({
+            version: '1.0',
+            oldState: { stateValue: from, stateReason: 'previous' },
+            newState: { stateValue: change.to, stateReason: change.to === 'ALARM' ? THRESHOLD_REASON : 'recovered' },
+          }),
+        });
+      }
+      from = change.to;
+    }
+    return { AlarmHistoryItems: items };
+  });
+  cloudWatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataInput) => ({
+    MetricDataResults: (input.MetricDataQueries ?? []).map((query) => {
+      const name = query.MetricStat?.Metric?.Dimensions?.[0]?.Value ?? '';
+      const perMinute = new Map<number, number>();
+      for (const offset of canaryRuns[name] ?? []) {
+        const at = START.getTime() + offset;
+        if (at < input.StartTime!.getTime() || at >= input.EndTime!.getTime()) continue;
+        const minute = Math.floor(at / 60_000) * 60_000;
+        perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+      }
+      const minutesWithRuns = [...perMinute.keys()].sort((a, b) => b - a);
+      return {
+        Id: query.Id,
+        Label: 'SuccessPercent',
+        Timestamps: minutesWithRuns.map((m) => new Date(m)),
+        Values: minutesWithRuns.map((m) => perMinute.get(m)!),
+        StatusCode: 'Complete' as const,
+      };
+    }),
+  }));
+}
+
+const healthy = (name: string): FakeAlarm => ({ name, initial: 'OK' });
+/** A canary on a 5-minute schedule, first run one minute into the bake. */
+const everyFiveMinutes = [1, 6, 11, 16, 21, 26, 31].map(minutes);
+
+const watchInputs = {
+  mode: 'watch',
+  region: 'us-east-1',
+  alarm_names: `${CANARY_ALARM}, ${ALB_ALARM}\n${TARGETS_ALARM}`,
+  canary_names: CANARY,
+  bake_minutes: '20',
+  min_canary_runs: '3',
+  poll_seconds: '60',
+};
+
+const runGate = (inputs: Record<string, string>) =>
+  runAction(() => run({ clock, retry: { backoff: new ConstantBackoff(0) } }), inputs);
+
+beforeEach(() => {
+  cloudWatch.reset();
+  clock = new FakeClock(START);
+});
+
+describe('planBake', () => {
+  test.each([
+    [5, 30, ['watch'], 5, 0],
+    [25, 30, ['watch'], 25, 0],
+    [26, 30, ['watch', 'verify-history'], 25, 1],
+    [60, 30, ['watch', 'verify-history'], 25, 35],
+    [360, 30, ['watch', 'verify-history'], 25, 335],
+    [60, 60, ['watch', 'verify-history'], 55, 5],
+    [55, 60, ['watch'], 55, 0],
+    [20, 15, ['watch', 'verify-history'], 10, 10],
+  ])(
+    'a %i-minute bake with %i-minute credentials runs %j: watch %i minutes, wait %i',
+    (bake, credentials, modes, watch, wait) => {
+      expect(planBake(bake, credentials)).toEqual({
+        bakeMinutes: bake,
+        credentialMinutes: credentials,
+        modes,
+        watchMinutes: watch,
+        waitMinutes: wait,
+      });
+    },
+  );
+
+  test('credentials default to the 30 minutes of the generated jobs', () => {
+    expect(planBake(30).modes).toEqual(['watch', 'verify-history']);
+    expect(planBake(25).modes).toEqual(['watch']);
+  });
+
+  test.each([
+    [0, 30, 'planBake: bakeMinutes 0 is out of range; accepted: a whole number from 1 to 43200'],
+    [2.5, 30, 'planBake: bakeMinutes 2.5 is out of range; accepted: a whole number from 1 to 43200'],
+    [20, 10, 'planBake: credentialMinutes 10 is out of range; accepted: a whole number from 15 to 720'],
+  ])('refuses bakeMinutes %p with credentialMinutes %p', (bake, credentials, message) => {
+    expect(() => planBake(bake, credentials)).toThrow(new RangeError(message));
+  });
+});
+
+describe('bake-gate inputs', () => {
+  const problemsOf = (inputs: Record<string, string>, now = START): readonly string[] => {
+    try {
+      readBakeGateInputs((name) => inputs[name] ?? '', now);
+    } catch (error) {
+      if (error instanceof InputError) return error.problems;
+      throw error;
+    }
+    throw new Error('expected an InputError');
+  };
+
+  test('a missing mode is reported alone, with the accepted modes', () => {
+    expect(problemsOf({})).toEqual(['mode: no value given; accepted: "watch", "verify-history" or "plan"']);
+  });
+
+  test('every bad value is named with the value received and what is accepted', () => {
+    expect(
+      problemsOf({
+        mode: 'watch',
+        region: 'us-east',
+        alarm_names: 'a,b',
+        canary_names: 'Browse Canary',
+        bake_minutes: 'twenty',
+        min_canary_runs: '0',
+        poll_seconds: '1',
+      }),
+    ).toEqual([
+      'region: "us-east" is not a Region name; accepted: a Region such as "us-east-1"',
+      'canary_names: "Browse Canary" has an item "Browse Canary" that is not a canary name; accepted: a list of 1 to 100 items separated by commas or new lines, each a canary name (lowercase letters, digits, hyphens, underscores)',
+      'bake_minutes: "twenty" is not a whole number; accepted: a whole number from 1 to 43200',
+      'min_canary_runs: "0" is out of range; accepted: a whole number from 1 to 100',
+      'poll_seconds: "1" is out of range; accepted: a whole number from 5 to 300',
+    ]);
+  });
+
+  test('an alarm selection is required', () => {
+    const { alarm_names: _, ...withoutAlarms } = watchInputs;
+    expect(problemsOf(withoutAlarms)).toEqual([
+      'alarm_names, alarm_prefix: neither given; accepted: alarm names, an alarm-name prefix, or both (at least one)',
+    ]);
+  });
+
+  test('a live watch longer than the credentials is refused, pointing at the split bake', () => {
+    expect(problemsOf({ ...watchInputs, bake_minutes: '40' })).toEqual([
+      'bake_minutes (watch_minutes not given): "40" would outlast the job\'s 30-minute credentials; accepted: at most 25 minutes of live watching (split the bake: watch, then verify-history after a GitHub Environment wait timer, as planBake says)',
+    ]);
+    expect(problemsOf({ ...watchInputs, bake_minutes: '40', watch_minutes: '41' })).toEqual([
+      'watch_minutes: "41" is longer than the bake; accepted: at most bake_minutes (40)',
+    ]);
+  });
+
+  test('verify-history refuses a window shorter than the bake, or ending in the future', () => {
+    const verify = { ...watchInputs, mode: 'verify-history' };
+    expect(problemsOf({ ...verify, window_start: '2025-03-01T11:50:00Z' })).toEqual([
+      'window_start: "2025-03-01T11:50:00Z" is only 10m00s before the window end (2025-03-01T12:00:00Z); accepted: a time at least bake_minutes (20) before it — did the Environment wait timer run?',
+    ]);
+    expect(problemsOf({ ...verify, window_end: '2025-03-01T12:05:00Z' })).toEqual([
+      'window_end: "2025-03-01T12:05:00Z" is in the future; accepted: a time not after now (2025-03-01T12:00:00Z), or nothing for now',
+    ]);
+    expect(problemsOf({ ...verify, window_start: 'yesterday' })).toEqual([
+      'window_start: "yesterday" is not an ISO 8601 time with a time zone; accepted: an ISO 8601 time with a time zone, such as "2025-01-31T12:00:00Z"',
+    ]);
+  });
+
+  test('verify-history defaults to the last bake_minutes before now', () => {
+    const inputs = readBakeGateInputs((name) => ({ ...watchInputs, mode: 'verify-history' })[name] ?? '', START);
+    expect(inputs).toMatchObject({ windowStart: new Date('2025-03-01T11:40:00Z'), windowEnd: START });
+  });
+
+  test('bad inputs stop the run before any AWS call, with exit code 2', async () => {
+    const result = await runGate({ ...watchInputs, region: 'moon-1' });
+    expect(result.failure).toBe(
+      'Invalid inputs (nothing was called):\n  - region: "moon-1" is not a Region name; accepted: a Region such as "us-east-1"',
+    );
+    expect(result.exitCode).toBe(2);
+    expect(cloudWatch.calls()).toHaveLength(0);
+  });
+});
+
+describe('bake-gate watch', () => {
+  test('all alarms OK for the whole window and enough canary runs: the bake passes', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM), healthy(ALB_ALARM), healthy(TARGETS_ALARM)], { [CANARY]: everyFiveMinutes });
+
+    const result = await runGate(watchInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 21);
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmHistoryCommand, 0);
+    expect(cloudWatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      StartTime: START,
+      EndTime: new Date('2025-03-01T12:20:00Z'),
+    });
+    expect(clock.sleeps).toEqual(Array(20).fill(60_000));
+    const progress = result.lines.filter((line) => line.startsWith('['));
+    expect(progress).toHaveLength(21);
+    expect(progress[0]).toBe(`[0s/20m00s] ${ALB_ALARM}=OK ${CANARY_ALARM}=OK ${TARGETS_ALARM}=OK`);
+    expect(progress[20]).toBe(`[20m00s/20m00s] ${ALB_ALARM}=OK ${CANARY_ALARM}=OK ${TARGETS_ALARM}=OK`);
+    expect(result.lines).toContain('Bake gate (watch) passed in us-east-1');
+    expect(result.outputs).toEqual({
+      result: 'passed',
+      window_start: '2025-03-01T12:00:00Z',
+      window_end: '2025-03-01T12:20:00Z',
+    });
+    expect(result.summary).toBe(
+      [
+        '<h2>Bake gate watch in us-east-1</h2>',
+        '<p>Result: passed</p>',
+        '<p>Window: 2025-03-01T12:00:00Z to 2025-03-01T12:20:00Z (20m00s of a 20-minute bake)</p>',
+        '<table><tr><th>alarm</th><th>state at start</th><th>state</th><th>transitions in window</th></tr>' +
+          `<tr><td>${ALB_ALARM}</td><td>OK</td><td>OK</td><td>0</td></tr>` +
+          `<tr><td>${CANARY_ALARM}</td><td>OK</td><td>OK</td><td>0</td></tr>` +
+          `<tr><td>${TARGETS_ALARM}</td><td>OK</td><td>OK</td><td>0</td></tr></table>`,
+        `<table><tr><th>canary</th><th>runs in window</th><th>required</th></tr><tr><td>${CANARY}</td><td>4</td><td>3</td></tr></table>`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('an alarm going to ALARM mid-window fails the bake at once and stops polling', async () => {
+    fakeCloudWatch(
+      [
+        healthy(CANARY_ALARM),
+        healthy(TARGETS_ALARM),
+        { name: ALB_ALARM, initial: 'OK', changes: [{ at: minutes(2.5), to: 'ALARM' }] },
+      ],
+      { [CANARY]: everyFiveMinutes },
+    );
+
+    const result = await runGate(watchInputs);
+
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Alarm "${ALB_ALARM}" went to ALARM at 2025-03-01T12:02:30Z, 2m30s into the bake window: ${THRESHOLD_REASON}`,
+    );
+    expect(result.exitCode).toBe(1);
+    // Polls at 0, 1, 2 and 3 minutes; the fourth sees the ALARM and nothing follows.
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 4);
+    expect(clock.sleeps).toEqual([60_000, 60_000, 60_000]);
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmHistoryCommand, 1);
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, {
+      AlarmName: ALB_ALARM,
+      HistoryItemType: 'StateUpdate',
+      StartDate: START,
+      EndDate: new Date('2025-03-01T12:03:00Z'),
+    });
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
+    expect(result.lines.filter((line) => line.startsWith('[')).at(-1)).toBe(
+      `[3m00s/20m00s] ${ALB_ALARM}=ALARM ${CANARY_ALARM}=OK ${TARGETS_ALARM}=OK`,
+    );
+    expect(result.lines).toContain('Stopping the watch: an alarm in ALARM');
+    expect(result.outputs['result']).toBe('failed');
+    expect(result.outputs['window_end']).toBe('2025-03-01T12:03:00Z');
+    expect(result.summary).toContain('<p>Result: FAILED</p>');
+    expect(result.summary).toContain(
+      `<tr><td>${ALB_ALARM}</td><td>OK</td><td>ALARM</td><td>1; OK→ALARM at 2025-03-01T12:02:30Z</td></tr>`,
+    );
+  });
+
+  test('an ALARM shorter than the poll interval is caught from the alarm history', async () => {
+    fakeCloudWatch(
+      [
+        healthy(CANARY_ALARM),
+        healthy(TARGETS_ALARM),
+        {
+          name: ALB_ALARM,
+          initial: 'OK',
+          changes: [
+            { at: minutes(4) + 10_000, to: 'ALARM' },
+            { at: minutes(4) + 40_000, to: 'OK' },
+          ],
+        },
+      ],
+      { [CANARY]: everyFiveMinutes },
+    );
+
+    const result = await runGate(watchInputs);
+
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Alarm "${ALB_ALARM}" went to ALARM at 2025-03-01T12:04:10Z, 4m10s into the bake window: ${THRESHOLD_REASON}`,
+    );
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 6);
+  });
+
+  test('an alarm already in ALARM when the watch starts fails the first poll', async () => {
+    fakeCloudWatch([{ name: CANARY_ALARM, initial: 'ALARM' }, healthy(ALB_ALARM), healthy(TARGETS_ALARM)], {
+      [CANARY]: everyFiveMinutes,
+    });
+
+    const result = await runGate(watchInputs);
+
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Alarm "${CANARY_ALARM}" was already in ALARM when the bake window started (2025-03-01T12:00:00Z): ${THRESHOLD_REASON}`,
+    );
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 1);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test('an alarm stuck in INSUFFICIENT_DATA for the whole window fails the bake: no evidence', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM), healthy(ALB_ALARM), { name: TARGETS_ALARM, initial: 'INSUFFICIENT_DATA' }], {
+      [CANARY]: everyFiveMinutes,
+    });
+
+    const result = await runGate(watchInputs);
+
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Alarm "${TARGETS_ALARM}" stayed in INSUFFICIENT_DATA for the whole bake window (2025-03-01T12:00:00Z to 2025-03-01T12:20:00Z): it gave no evidence that the Region is healthy; check that its metric is published (and that the alarm treats missing data as notBreaching where silence means healthy)`,
+    );
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 21);
+  });
+
+  test('an alarm that leaves INSUFFICIENT_DATA during the window counts as evidence', async () => {
+    fakeCloudWatch(
+      [
+        healthy(CANARY_ALARM),
+        healthy(ALB_ALARM),
+        { name: TARGETS_ALARM, initial: 'INSUFFICIENT_DATA', changes: [{ at: minutes(3), to: 'OK' }] },
+      ],
+      { [CANARY]: everyFiveMinutes },
+    );
+
+    const result = await runGate(watchInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(result.summary).toContain(
+      `<tr><td>${TARGETS_ALARM}</td><td>INSUFFICIENT_DATA</td><td>OK</td><td>1; INSUFFICIENT_DATA→OK at 2025-03-01T12:03:00Z</td></tr>`,
+    );
+  });
+
+  test('too few canary runs in the window fail the bake', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM)], { [CANARY]: [minutes(1), minutes(16)] });
+
+    const result = await runGate({ ...watchInputs, alarm_names: CANARY_ALARM });
+
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Canary "${CANARY}" ran 2 times in the bake window (2025-03-01T12:00:00Z to 2025-03-01T12:20:00Z); at least 3 runs are required`,
+    );
+    expect(result.summary).toContain(`<tr><td>${CANARY}</td><td>2</td><td>3</td></tr>`);
+  });
+
+  test('a canary that never ran is reported with 0 runs', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM)], {});
+
+    const result = await runGate({ ...watchInputs, alarm_names: CANARY_ALARM });
+
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Canary "${CANARY}" ran 0 times in the bake window (2025-03-01T12:00:00Z to 2025-03-01T12:20:00Z); at least 3 runs are required`,
+    );
+  });
+
+  test('a named alarm that does not exist, or a prefix matching nothing, fails before watching', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM)], { [CANARY]: everyFiveMinutes });
+
+    const result = await runGate({
+      ...watchInputs,
+      alarm_names: `${CANARY_ALARM},shop-dev-use1-typo`,
+      alarm_prefix: 'shop-dev-usw2-',
+    });
+
+    expect(result.failure).toBe(
+      'Bake gate (watch) failed in us-east-1:\n' +
+        '  - Alarm "shop-dev-use1-typo" does not exist in us-east-1 (alarm_names); the bake cannot watch it\n' +
+        '  - No alarm in us-east-1 has a name starting with "shop-dev-usw2-" (alarm_prefix); the bake needs alarms to watch',
+    );
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test('alarms selected by prefix are watched', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM), healthy(ALB_ALARM), healthy('shop-dev-usw2-alb-5xx')], {
+      [CANARY]: everyFiveMinutes,
+    });
+
+    const result = await runGate({ ...watchInputs, alarm_names: '', alarm_prefix: 'shop-dev-use1-' });
+
+    expect(result.failure).toBeUndefined();
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
+      AlarmNamePrefix: 'shop-dev-use1-',
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    });
+    expect(result.lines[0]).toBe(`[0s/20m00s] ${ALB_ALARM}=OK ${CANARY_ALARM}=OK`);
+  });
+
+  test('a watch shorter than the bake leaves the evidence checks to verify-history', async () => {
+    fakeCloudWatch([{ name: TARGETS_ALARM, initial: 'INSUFFICIENT_DATA' }], {});
+
+    const result = await runGate({
+      ...watchInputs,
+      alarm_names: TARGETS_ALARM,
+      bake_minutes: '60',
+      watch_minutes: '25',
+    });
+
+    expect(result.failure).toBeUndefined();
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 26);
+    expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
+    expect(result.summary).toContain(
+      '<p>Evidence (INSUFFICIENT_DATA, canary runs) is checked over the whole bake by the verify-history job that follows.</p>',
+    );
+    expect(result.outputs['window_start']).toBe('2025-03-01T12:00:00Z');
+  });
+});
+
+describe('bake-gate AWS errors', () => {
+  const throttled = () =>
+    new CloudWatchServiceException({
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'Rate exceeded',
+    });
+  const serverError = () =>
+    new InternalServiceFault({ $metadata: { httpStatusCode: 500 }, message: 'Request processing has failed' });
+
+  test('throttling and 5xx errors are retried, and the bake carries on', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM)], { [CANARY]: everyFiveMinutes }, { alarms: [throttled(), serverError()] });
+
+    const result = await runGate({ ...watchInputs, alarm_names: CANARY_ALARM });
+
+    expect(result.failure).toBeUndefined();
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 23);
+  });
+
+  test('a call still throttled after 5 attempts fails the run with a clear message and exit code 3', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).rejects(throttled());
+
+    const result = await runGate(watchInputs);
+
+    expect(result.failure).toBe(
+      'CloudWatch DescribeAlarms in us-east-1 failed after 5 attempts: ThrottlingException: Rate exceeded',
+    );
+    expect(result.exitCode).toBe(3);
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 5);
+  });
+
+  test('a persistent 5xx on the history fails the run after 5 attempts', async () => {
+    fakeCloudWatch(
+      [{ name: ALB_ALARM, initial: 'OK', changes: [{ at: minutes(1), to: 'INSUFFICIENT_DATA' }] }],
+      { [CANARY]: everyFiveMinutes },
+      { history: Array.from({ length: 10 }, serverError) },
+    );
+
+    const result = await runGate({ ...watchInputs, alarm_names: ALB_ALARM });
+
+    expect(result.failure).toBe(
+      'CloudWatch DescribeAlarmHistory in us-east-1 failed after 5 attempts: InternalServiceFault: Request processing has failed',
+    );
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmHistoryCommand, 5);
+  });
+
+  test('an access error is not retried', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).rejects(
+      new CloudWatchServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'User is not authorized to perform: cloudwatch:DescribeAlarms',
+      }),
+    );
+
+    const result = await runGate(watchInputs);
+
+    expect(result.failure).toBe(
+      'CloudWatch DescribeAlarms in us-east-1 failed: AccessDenied: User is not authorized to perform: cloudwatch:DescribeAlarms (not retried: not a throttling, server or network error)',
+    );
+    expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 1);
+  });
+
+  test('expired credentials are named as such', async () => {
+    cloudWatch.on(DescribeAlarmsCommand).rejects(
+      new CloudWatchServiceException({
+        name: 'ExpiredToken',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'The security token included in the request is expired',
+      }),
+    );
+
+    const result = await runGate(watchInputs);
+
+    expect(result.failure).toBe(
+      "CloudWatch DescribeAlarms in us-east-1 failed: ExpiredToken: The security token included in the request is expired (the job's AWS credentials expired: keep the step shorter than the credential lifetime)",
+    );
+  });
+});
+
+describe('bake-gate verify-history', () => {
+  // Verify runs at 13:05 over the default window: the last 60 minutes.
+  const verifyInputs = { ...watchInputs, mode: 'verify-history', bake_minutes: '60' };
+  const verifyAt = () => {
+    clock = new FakeClock(new Date(START.getTime() + minutes(65)));
+  };
+  const hourOfRuns = Array.from({ length: 13 }, (_, i) => minutes(5 * i + 6));
+
+  test('no ALARM in the window, no silent alarm, enough canary runs: the bake passes', async () => {
+    verifyAt();
+    fakeCloudWatch(
+      [
+        healthy(CANARY_ALARM),
+        healthy(TARGETS_ALARM),
+        { name: ALB_ALARM, initial: 'INSUFFICIENT_DATA', changes: [{ at: minutes(2), to: 'OK' }] },
+      ],
+      { [CANARY]: hourOfRuns },
+    );
+
+    const result = await runGate(verifyInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(result.outputs).toEqual({
+      result: 'passed',
+      window_start: '2025-03-01T12:05:00Z',
+      window_end: '2025-03-01T13:05:00Z',
+    });
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, {
+      AlarmName: CANARY_ALARM,
+      StartDate: new Date('2025-03-01T12:05:00Z'),
+      EndDate: new Date('2025-03-01T13:05:00Z'),
+    });
+    expect(cloudWatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      StartTime: new Date('2025-03-01T12:05:00Z'),
+      EndTime: new Date('2025-03-01T13:05:00Z'),
+    });
+    expect(result.summary).toContain(`<tr><td>${CANARY}</td><td>12</td><td>3</td></tr>`);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  test('a transition to ALARM inside the window fails the bake, even when the alarm is OK again', async () => {
+    verifyAt();
+    fakeCloudWatch(
+      [
+        healthy(CANARY_ALARM),
+        healthy(TARGETS_ALARM),
+        {
+          name: ALB_ALARM,
+          initial: 'OK',
+          changes: [
+            { at: minutes(40), to: 'ALARM' },
+            { at: minutes(42), to: 'OK' },
+          ],
+        },
+      ],
+      { [CANARY]: hourOfRuns },
+    );
+
+    const result = await runGate(verifyInputs);
+
+    expect(result.failure).toBe(
+      `Bake gate (verify-history) failed in us-east-1:\n  - Alarm "${ALB_ALARM}" went to ALARM at 2025-03-01T12:40:00Z, 35m00s into the bake window: ${THRESHOLD_REASON}`,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.summary).toContain(
+      `<tr><td>${ALB_ALARM}</td><td>OK</td><td>OK</td><td>2; OK→ALARM at 2025-03-01T12:40:00Z; ALARM→OK at 2025-03-01T12:42:00Z</td></tr>`,
+    );
+  });
+
+  test('an explicit window is checked as given; a change after its end tells the state inside it', async () => {
+    verifyAt();
+    fakeCloudWatch([{ name: ALB_ALARM, initial: 'ALARM', changes: [{ at: minutes(62), to: 'OK' }] }], {
+      [CANARY]: hourOfRuns,
+    });
+
+    const result = await runGate({
+      ...verifyInputs,
+      alarm_names: ALB_ALARM,
+      window_start: '2025-03-01T12:00:00Z',
+      window_end: '2025-03-01T13:00:00Z',
+    });
+
+    expect(result.failure).toBe(
+      `Bake gate (verify-history) failed in us-east-1:\n  - Alarm "${ALB_ALARM}" was already in ALARM when the bake window started (2025-03-01T12:00:00Z)`,
+    );
+    expect(cloudWatch).toHaveReceivedCommandWith(DescribeAlarmHistoryCommand, {
+      StartDate: START,
+      EndDate: new Date('2025-03-01T13:05:00Z'),
+    });
+  });
+
+  test('silence and too few runs over the window are both reported', async () => {
+    verifyAt();
+    fakeCloudWatch([{ name: TARGETS_ALARM, initial: 'INSUFFICIENT_DATA' }], { [CANARY]: [minutes(30)] });
+
+    const result = await runGate({ ...verifyInputs, alarm_names: TARGETS_ALARM });
+
+    expect(result.failure).toBe(
+      'Bake gate (verify-history) failed in us-east-1:\n' +
+        `  - Alarm "${TARGETS_ALARM}" stayed in INSUFFICIENT_DATA for the whole bake window (2025-03-01T12:05:00Z to 2025-03-01T13:05:00Z): it gave no evidence that the Region is healthy; check that its metric is published (and that the alarm treats missing data as notBreaching where silence means healthy)\n` +
+        `  - Canary "${CANARY}" ran 1 time in the bake window (2025-03-01T12:05:00Z to 2025-03-01T13:05:00Z); at least 3 runs are required`,
+    );
+  });
+});
+
+describe('bake-gate plan', () => {
+  test('prints the plan and sets its outputs without calling AWS', async () => {
+    const result = await runGate({ mode: 'plan', bake_minutes: '60' });
+
+    expect(result.failure).toBeUndefined();
+    expect(result.outputs).toEqual({ modes: 'watch verify-history', watch_minutes: '25', wait_minutes: '35' });
+    expect(result.summary).toBe(
+      [
+        '<h2>Bake plan: watch + verify-history</h2>',
+        '<p>Split bake of 60 minutes (credentials last 30 minutes):</p>',
+        '<p>1. watch for 25 minutes (watch_minutes=25, bake_minutes=60)</p>',
+        '<p>2. GitHub Environment wait timer of 35 minutes</p>',
+        '<p>3. verify-history over the last 60 minutes</p>',
+        '',
+      ].join('\n'),
+    );
+    expect(cloudWatch.calls()).toHaveLength(0);
+  });
+});
