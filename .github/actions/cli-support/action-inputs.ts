@@ -145,16 +145,23 @@ export const isoTime: InputParser<Date> = {
 
 /**
  * A list separated by commas or new lines (so a YAML block scalar works), items trimmed, each parsed by `item`;
- * duplicates are dropped, the order is kept. Spaces do not separate: CloudWatch alarm names may contain them.
+ * duplicates are dropped, the order is kept. Spaces separate too only with `spaces: true`: CloudWatch alarm
+ * names may contain spaces, stack names cannot.
  */
-export function listOf<T>(item: InputParser<T>, maxItems: number): InputParser<readonly T[]> {
+export function listOf<T>(
+  item: InputParser<T>,
+  maxItems: number,
+  options: { spaces?: boolean } = {},
+): InputParser<readonly T[]> {
+  const separators = options.spaces ? 'commas, spaces or new lines' : 'commas or new lines';
+  const separator = options.spaces ? /[,\s]+/ : /[,\n]/;
   return {
-    accepted: `a list of 1 to ${maxItems} items separated by commas or new lines, each ${item.accepted}`,
+    accepted: `a list of 1 to ${maxItems} items separated by ${separators}, each ${item.accepted}`,
     parse: (value) => {
       const texts = [
         ...new Set(
           value
-            .split(/[,\n]/)
+            .split(separator)
             .map((t) => t.trim())
             .filter((t) => t !== ''),
         ),

@@ -1,0 +1,58 @@
+import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { AwsCallError, type AwsCaller } from '../cli-support/aws-retry';
+import { CheckFailedError } from '../cli-support/exit-codes';
+import { type KnownGoodRecord, parseKnownGoodRecord } from './known-good-record';
+
+/** Reads and writes a Region's known-good record in its SSM parameter. */
+export class KnownGoodStore {
+  constructor(
+    private readonly client: SSMClient,
+    private readonly region: string,
+    private readonly parameterName: string,
+    private readonly call: AwsCaller,
+  ) {}
+
+  /** Writes the record (a new version of the parameter); returns the parameter version. */
+  async write(record: KnownGoodRecord): Promise<number | undefined> {
+    const result = await this.call(`SSM PutParameter ${this.parameterName} in ${this.region}`, () =>
+      this.client.send(
+        new PutParameterCommand({
+          Name: this.parameterName,
+          Description: `Last known-good deploy in ${this.region}: commit and application stacks to redeploy on rollback`,
+          Value: JSON.stringify(record),
+          Type: 'String',
+          Tier: 'Standard',
+          Overwrite: true,
+        }),
+      ),
+    );
+    return result.Version;
+  }
+
+  /**
+   * Reads the record; `undefined` when the parameter does not exist (nothing has passed a bake in this Region yet).
+   *
+   * @throws CheckFailedError when the parameter holds something that is not a valid record of this Region.
+   */
+  async read(): Promise<KnownGoodRecord | undefined> {
+    let value: string | undefined;
+    try {
+      const result = await this.call(`SSM GetParameter ${this.parameterName} in ${this.region}`, () =>
+        this.client.send(new GetParameterCommand({ Name: this.parameterName })),
+      );
+      value = result.Parameter?.Value;
+    } catch (error) {
+      if (error instanceof AwsCallError && (error.failure as { name?: string }).name === 'ParameterNotFound') {
+        return undefined;
+      }
+      throw error;
+    }
+    const parsed = parseKnownGoodRecord(value ?? '', this.region);
+    if ('problems' in parsed) {
+      throw new CheckFailedError(
+        `The known-good record in SSM parameter ${this.parameterName} (${this.region}) is invalid, so there is no safe version to roll back to:\n${parsed.problems.map((p) => `  - ${p}`).join('\n')}`,
+      );
+    }
+    return parsed.record;
+  }
+}

@@ -1,0 +1,441 @@
+import {
+  CloudFormationClient,
+  CloudFormationServiceException,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import {
+  GetParameterCommand,
+  ParameterNotFound,
+  PutParameterCommand,
+  SSMClient,
+  SSMServiceException,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { ConstantBackoff } from 'cockatiel';
+import { isStatefulStackName, lastKnownGoodParameterName } from '../../.github/actions/rollback/known-good-record';
+import { run } from '../../.github/actions/rollback/main';
+import { FakeClock, runAction } from './action-harness';
+
+const NOW = new Date('2025-03-01T12:30:00Z');
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+const PARAMETER = '/shop/dev/deploy/last-known-good';
+const APP_STACKS = 'shop-dev-use1/network=shop-dev-use1-network\nshop-dev-use1/services=shop-dev-use1-services';
+const RECORD = {
+  schemaVersion: 1,
+  sha: SHA,
+  region: 'us-east-1',
+  stacks: [
+    { cdkId: 'shop-dev-use1/network', stackName: 'shop-dev-use1-network' },
+    { cdkId: 'shop-dev-use1/services', stackName: 'shop-dev-use1-services' },
+  ],
+  recordedAt: '2025-03-01T12:30:00Z',
+  runUrl: 'https://github.com/example-org/multi-region-shop/actions/runs/42',
+};
+
+const ssm = mockClient(SSMClient);
+const cloudFormation = mockClient(CloudFormationClient);
+
+const runRollback = (inputs: Record<string, string>, env: Record<string, string | undefined> = {}) =>
+  runAction(() => run({ clock: new FakeClock(NOW), retry: { backoff: new ConstantBackoff(0) } }), inputs, {
+    GITHUB_SERVER_URL: undefined,
+    GITHUB_REPOSITORY: undefined,
+    GITHUB_RUN_ID: undefined,
+    ...env,
+  });
+
+const storedRecord = (value: unknown) =>
+  ssm.on(GetParameterCommand, { Name: PARAMETER }).resolves({
+    Parameter: {
+      Name: PARAMETER,
+      Type: 'String',
+      Value: typeof value === 'string' ? value : JSON.stringify(value),
+      Version: 3,
+      LastModifiedDate: NOW,
+      ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${PARAMETER}`,
+      DataType: 'text',
+    },
+  });
+
+beforeEach(() => {
+  ssm.reset();
+  cloudFormation.reset();
+});
+
+describe('stateful stack names', () => {
+  test.each([
+    ['shop-dev-use1-data', true],
+    ['shop-dev-use1/data', true],
+    ['shop-dev-data-catalog', true],
+    ['ShopDevDataStack', true],
+    ['shop-dev-use1-database', true],
+    ['shop_dev_db', true],
+    ['shop-dev-stateful', true],
+    ['shop-dev-use1-services', false],
+    ['shop-dev-dashboard', false],
+    ['shop-dev-use1-canaries', false],
+    ['metadata-api', false],
+  ])('%s is stateful: %p', (name, stateful) => {
+    expect(isStatefulStackName(name)).toBe(stateful);
+  });
+
+  test('the parameter name is /<app>/<env>/deploy/last-known-good', () => {
+    expect(lastKnownGoodParameterName('shop', 'prod')).toBe('/shop/prod/deploy/last-known-good');
+  });
+});
+
+describe('rollback record', () => {
+  const recordInputs = {
+    command: 'record',
+    region: 'us-east-1',
+    app_name: 'shop',
+    env_name: 'dev',
+    sha: SHA,
+    stacks: APP_STACKS,
+  };
+
+  test("writes the commit and the application stacks to the Region's parameter", async () => {
+    ssm.on(PutParameterCommand).resolves({ Version: 4, Tier: 'Standard' });
+
+    const result = await runRollback(recordInputs, {
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: 'example-org/multi-region-shop',
+      GITHUB_RUN_ID: '42',
+    });
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: PARAMETER,
+      Type: 'String',
+      Tier: 'Standard',
+      Overwrite: true,
+      Description: 'Last known-good deploy in us-east-1: commit and application stacks to redeploy on rollback',
+    });
+    const value = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value!;
+    expect(JSON.parse(value)).toEqual(RECORD);
+    expect(result.lines).toContain(`Recorded ${SHA} as the known-good version of us-east-1 in ${PARAMETER}`);
+    expect(result.summary).toBe(
+      [
+        '<h2>Known-good version recorded in us-east-1</h2>',
+        `<p>Commit: ${SHA}</p>`,
+        `<p>Parameter: ${PARAMETER} (version 4)</p>`,
+        '<table><tr><th>CDK stack id</th><th>CloudFormation stack</th></tr>' +
+          '<tr><td>shop-dev-use1/network</td><td>shop-dev-use1-network</td></tr>' +
+          '<tr><td>shop-dev-use1/services</td><td>shop-dev-use1-services</td></tr></table>',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a bare stack name stands for both the CDK id and the CloudFormation name; no run URL outside Actions', async () => {
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+
+    const result = await runRollback({ ...recordInputs, stacks: 'shop-dev-use1-services' });
+
+    expect(result.failure).toBeUndefined();
+    const value = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value!;
+    expect(JSON.parse(value)).toEqual({
+      schemaVersion: 1,
+      sha: SHA,
+      region: 'us-east-1',
+      stacks: [{ cdkId: 'shop-dev-use1-services', stackName: 'shop-dev-use1-services' }],
+      recordedAt: '2025-03-01T12:30:00Z',
+    });
+  });
+
+  test('refuses a data stack, before any AWS call', async () => {
+    const result = await runRollback({
+      ...recordInputs,
+      stacks: `${APP_STACKS}\nshop-dev-use1/data=shop-dev-use1-data`,
+    });
+
+    expect(result.failure).toBe(
+      'Invalid inputs (nothing was called):\n' +
+        '  - stacks: "shop-dev-use1/network=shop-dev-use1-network\\nshop-dev-use1/services=shop-dev-use1-services\\nshop-dev-use1/data=shop-dev-use1-data" has an item "shop-dev-use1/data=shop-dev-use1-data" that is a stateful (data) stack, which a rollback never redeploys; accepted: a list of 1 to 50 items separated by commas, spaces or new lines, each an application stack as "<cdk stack id>=<CloudFormation stack name>" or "<stack name>" (never a data stack: no "data", "database", "db" or "stateful" in its name)',
+    );
+    expect(result.exitCode).toBe(2);
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  test('reports every bad input at once', async () => {
+    const result = await runRollback({ command: 'record', region: 'us-east-1', app_name: 'Shop', sha: 'abc123' });
+
+    expect(result.failure).toBe(
+      'Invalid inputs (nothing was called):\n' +
+        '  - app_name: "Shop" is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter\n' +
+        '  - env_name: no value given; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter\n' +
+        '  - sha: "abc123" is not a full commit SHA; accepted: a full commit SHA (40 lowercase hex digits)\n' +
+        '  - stacks: no value given; accepted: a list of 1 to 50 items separated by commas, spaces or new lines, each an application stack as "<cdk stack id>=<CloudFormation stack name>" or "<stack name>" (never a data stack: no "data", "database", "db" or "stateful" in its name)',
+    );
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
+  test('an unknown command is refused', async () => {
+    const result = await runRollback({ command: 'rollback', region: 'us-east-1' });
+
+    expect(result.failure).toBe(
+      'Invalid inputs (nothing was called):\n  - command: "rollback" is not one of them; accepted: "record", "plan" or "verify"',
+    );
+  });
+});
+
+describe('rollback plan', () => {
+  const planInputs = { command: 'plan', region: 'us-east-1', app_name: 'shop', env_name: 'dev' };
+
+  test('outputs the known-good commit and the application stacks to redeploy', async () => {
+    storedRecord(RECORD);
+
+    const result = await runRollback(planInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: PARAMETER });
+    expect(result.outputs).toEqual({
+      sha: SHA,
+      cdk_stack_ids: 'shop-dev-use1/network shop-dev-use1/services',
+      stack_names: 'shop-dev-use1-network shop-dev-use1-services',
+      recorded_at: '2025-03-01T12:30:00Z',
+      run_url: 'https://github.com/example-org/multi-region-shop/actions/runs/42',
+      deploy_command:
+        'npx cdk deploy --exclusively --require-approval never shop-dev-use1/network shop-dev-use1/services',
+    });
+    expect(result.summary).toContain(
+      '<p>Recorded by: <a href="https://github.com/example-org/multi-region-shop/actions/runs/42">https://github.com/example-org/multi-region-shop/actions/runs/42</a></p>',
+    );
+    expect(result.summary).toContain(
+      `<p>Redeploy: git checkout ${SHA} &amp;&amp; npx cdk deploy --exclusively --require-approval never shop-dev-use1/network shop-dev-use1/services</p>`,
+    );
+  });
+
+  test('redeploys only the recorded stacks asked for, by name or CDK id', async () => {
+    storedRecord(RECORD);
+
+    const result = await runRollback({ ...planInputs, stacks: 'shop-dev-use1/services' });
+
+    expect(result.outputs['stack_names']).toBe('shop-dev-use1-services');
+    expect(result.outputs['cdk_stack_ids']).toBe('shop-dev-use1/services');
+  });
+
+  test('refuses a data stack passed explicitly, before any AWS call', async () => {
+    const result = await runRollback({ ...planInputs, stacks: 'shop-dev-use1-services shop-dev-use1-data' });
+
+    expect(result.failure).toBe(
+      'Invalid inputs (nothing was called):\n' +
+        '  - stacks: "shop-dev-use1-services shop-dev-use1-data" has an item "shop-dev-use1-data" that is a stateful (data) stack, which a rollback never redeploys; accepted: a list of 1 to 50 items separated by commas, spaces or new lines, each an application stack name or CDK stack id (never a data stack: no "data", "database", "db" or "stateful" in its name)',
+    );
+    expect(result.exitCode).toBe(2);
+    expect(ssm.calls()).toHaveLength(0);
+    expect(result.outputs).toEqual({});
+  });
+
+  test('refuses a stack the record does not list', async () => {
+    storedRecord(RECORD);
+
+    const result = await runRollback({ ...planInputs, stacks: 'shop-dev-use1-canaries' });
+
+    expect(result.failure).toBe(
+      'stacks: "shop-dev-use1-canaries" not in the known-good record of us-east-1; accepted: recorded application stacks (shop-dev-use1-network, shop-dev-use1-services)',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs).toEqual({});
+  });
+
+  test('fails clearly when nothing was recorded yet (first deploy)', async () => {
+    ssm
+      .on(GetParameterCommand)
+      .rejects(new ParameterNotFound({ $metadata: { httpStatusCode: 400 }, message: 'Parameter not found' }));
+
+    const result = await runRollback(planInputs);
+
+    const message = `No known-good version is recorded for us-east-1 (SSM parameter ${PARAMETER} does not exist): there is nothing to roll back to. This is expected until a first bake passes in this Region; fix forward instead.`;
+    expect(result.failure).toBe(message);
+    expect(result.exitCode).toBe(1);
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 1);
+    expect(result.outputs).toEqual({});
+    expect(result.summary).toBe(
+      `<h2>Rollback plan for us-east-1</h2>\n<p>Result: nothing to roll back to</p>\n<p>${message}</p>\n`,
+    );
+  });
+
+  test('refuses a stored record that lists a data stack', async () => {
+    storedRecord({
+      ...RECORD,
+      stacks: [...RECORD.stacks, { cdkId: 'shop-dev-use1/data', stackName: 'shop-dev-use1-data' }],
+    });
+
+    const result = await runRollback(planInputs);
+
+    expect(result.failure).toBe(
+      `The known-good record in SSM parameter ${PARAMETER} (us-east-1) is invalid, so there is no safe version to roll back to:\n  - stacks: lists a stateful (data) stack, which a rollback never redeploys`,
+    );
+    expect(result.outputs).toEqual({});
+  });
+
+  test.each([
+    ['not JSON', '{"sha":', ['the value is not JSON (Unexpected end of JSON input)']],
+    ['a short SHA', { ...RECORD, sha: 'abc' }, ['sha: is not a full commit SHA (40 lowercase hex digits)']],
+    ['no stacks', { ...RECORD, stacks: [] }, ['stacks: is empty']],
+    [
+      'another Region',
+      { ...RECORD, region: 'us-west-2' },
+      ['region: "us-west-2" is not the Region it is stored in (us-east-1)'],
+    ],
+    ['an unknown schema version', { ...RECORD, schemaVersion: 2 }, ['schemaVersion: Invalid input: expected 1']],
+  ])('refuses a stored record with %s', async (_, value, problems) => {
+    storedRecord(value);
+
+    const result = await runRollback(planInputs);
+
+    expect(result.failure).toBe(
+      `The known-good record in SSM parameter ${PARAMETER} (us-east-1) is invalid, so there is no safe version to roll back to:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  });
+
+  test('an SSM error other than a missing parameter fails after its retries', async () => {
+    ssm.on(GetParameterCommand).rejects(
+      new SSMServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Rate exceeded',
+      }),
+    );
+
+    const result = await runRollback(planInputs);
+
+    expect(result.failure).toBe(
+      `SSM GetParameter ${PARAMETER} in us-east-1 failed after 5 attempts: ThrottlingException: Rate exceeded`,
+    );
+    expect(result.exitCode).toBe(3);
+    expect(ssm).toHaveReceivedCommandTimes(GetParameterCommand, 5);
+  });
+});
+
+describe('rollback verify', () => {
+  const verifyInputs = {
+    command: 'verify',
+    region: 'us-east-1',
+    stacks: 'shop-dev-use1-network shop-dev-use1-services',
+  };
+  const stack = (name: string, status: string, reason?: string) => ({
+    Stacks: [
+      {
+        StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab`,
+        StackName: name,
+        CreationTime: new Date('2025-02-01T10:00:00Z'),
+        LastUpdatedTime: new Date('2025-03-01T12:45:00Z'),
+        StackStatus: status as 'UPDATE_COMPLETE',
+        ...(reason ? { StackStatusReason: reason } : {}),
+      },
+    ],
+  });
+
+  test('passes when every stack is in a *_COMPLETE state', async () => {
+    cloudFormation
+      .on(DescribeStacksCommand, { StackName: 'shop-dev-use1-network' })
+      .resolves(stack('shop-dev-use1-network', 'UPDATE_COMPLETE'))
+      .on(DescribeStacksCommand, { StackName: 'shop-dev-use1-services' })
+      .resolves(stack('shop-dev-use1-services', 'CREATE_COMPLETE'));
+
+    const result = await runRollback(verifyInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(cloudFormation).toHaveReceivedCommandTimes(DescribeStacksCommand, 2);
+    expect(result.lines).toContain(
+      'Every application stack is healthy in us-east-1: shop-dev-use1-network, shop-dev-use1-services',
+    );
+    expect(result.summary).toBe(
+      [
+        '<h2>Rollback verification in us-east-1</h2>',
+        '<p>Result: every application stack is healthy</p>',
+        '<table><tr><th>stack</th><th>status</th><th>reason</th><th>last updated</th></tr>' +
+          '<tr><td>shop-dev-use1-network</td><td>UPDATE_COMPLETE</td><td></td><td>2025-03-01T12:45:00.000Z</td></tr>' +
+          '<tr><td>shop-dev-use1-services</td><td>CREATE_COMPLETE</td><td></td><td>2025-03-01T12:45:00.000Z</td></tr></table>',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('fails on a rolled-back stack and on a missing one, naming both', async () => {
+    cloudFormation
+      .on(DescribeStacksCommand, { StackName: 'shop-dev-use1-network' })
+      .resolves(
+        stack(
+          'shop-dev-use1-network',
+          'UPDATE_ROLLBACK_COMPLETE',
+          'The following resource(s) failed to update: [Service].',
+        ),
+      )
+      .on(DescribeStacksCommand, { StackName: 'shop-dev-use1-services' })
+      .rejects(
+        new CloudFormationServiceException({
+          name: 'ValidationError',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+          message: 'Stack with id shop-dev-use1-services does not exist',
+        }),
+      );
+
+    const result = await runRollback(verifyInputs);
+
+    expect(result.failure).toBe(
+      'Rollback verification failed in us-east-1:\n' +
+        '  - Stack "shop-dev-use1-network" is UPDATE_ROLLBACK_COMPLETE: The following resource(s) failed to update: [Service].\n' +
+        '  - Stack "shop-dev-use1-services" does not exist',
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.summary).toContain(
+      '<tr><td>shop-dev-use1-services</td><td>DOES_NOT_EXIST</td><td></td><td></td></tr>',
+    );
+  });
+
+  test.each([
+    ['UPDATE_IN_PROGRESS', false],
+    ['UPDATE_FAILED', false],
+    ['ROLLBACK_COMPLETE', false],
+    ['IMPORT_ROLLBACK_COMPLETE', false],
+    ['DELETE_COMPLETE', false],
+    ['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', false],
+    ['IMPORT_COMPLETE', true],
+  ])('a stack in %s passes: %p', async (status, passes) => {
+    cloudFormation.on(DescribeStacksCommand).resolves(stack('shop-dev-use1-services', status));
+
+    const result = await runRollback({ ...verifyInputs, stacks: 'shop-dev-use1-services' });
+
+    expect(result.failure).toBe(
+      passes
+        ? undefined
+        : `Rollback verification failed in us-east-1:\n  - Stack "shop-dev-use1-services" is ${status}`,
+    );
+  });
+
+  test('a throttled DescribeStacks is retried', async () => {
+    cloudFormation
+      .on(DescribeStacksCommand)
+      .rejectsOnce(
+        new CloudFormationServiceException({
+          name: 'Throttling',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+          message: 'Rate exceeded',
+        }),
+      )
+      .resolves(stack('shop-dev-use1-services', 'UPDATE_COMPLETE'));
+
+    const result = await runRollback({ ...verifyInputs, stacks: 'shop-dev-use1-services' });
+
+    expect(result.failure).toBeUndefined();
+    expect(cloudFormation).toHaveReceivedCommandTimes(DescribeStacksCommand, 2);
+  });
+
+  test('refuses a data stack among the stacks to verify', async () => {
+    const result = await runRollback({ ...verifyInputs, stacks: 'shop-dev-use1-data' });
+
+    expect(result.failure).toBe(
+      'Invalid inputs (nothing was called):\n' +
+        '  - stacks: "shop-dev-use1-data" has an item "shop-dev-use1-data" that is a stateful (data) stack, which a rollback never redeploys; accepted: a list of 1 to 50 items separated by commas, spaces or new lines, each an application stack as "<cdk stack id>=<CloudFormation stack name>" or "<stack name>" (never a data stack: no "data", "database", "db" or "stateful" in its name)',
+    );
+    expect(result.exitCode).toBe(2);
+    expect(cloudFormation.calls()).toHaveLength(0);
+  });
+});
