@@ -1,0 +1,127 @@
+import { classifyCandidate } from './classify';
+import type { DatabaseSide } from './database-side';
+import type { ClassCounts, ReportedClass, ReportRow } from './report';
+import { emptyCounts } from './report';
+import { buildReportRow } from './report-row';
+import { contentsById, type RowState, statesById, windowStates } from './row-fetch';
+import type { TableSpec } from './table-spec';
+import { type Micros, microsToIso } from './timestamp';
+
+/** A row to leave out of one side's verify aggregates, because the window pass already accounted for it. */
+export interface HashEntry {
+  readonly id: string;
+  readonly hash: string;
+}
+
+/** What the window passes found for one table. */
+export interface WindowResult {
+  readonly counts: ClassCounts;
+  readonly rows: ReportRow[];
+  readonly candidates: number;
+  readonly newWindowRows: number;
+  readonly newSideWrites: number;
+  /** Old copies (outside the window) of rows the new side changed inside it. */
+  readonly oldExclusions: HashEntry[];
+  /** New copies (outside the window) of old candidates. */
+  readonly newExclusions: HashEntry[];
+}
+
+interface Pending {
+  readonly class: ReportedClass;
+  readonly id: string;
+  readonly reason: string;
+  readonly oldState?: RowState;
+  readonly newState?: RowState;
+}
+
+async function materialise(
+  old: DatabaseSide,
+  current: DatabaseSide,
+  spec: TableSpec,
+  pending: Pending[],
+): Promise<ReportRow[]> {
+  if (pending.length === 0) return [];
+  const ids = pending.map((p) => p.id);
+  const [oldContents, newContents] = await Promise.all([
+    contentsById(old, spec, ids),
+    contentsById(current, spec, ids),
+  ]);
+  return pending.map((p) =>
+    buildReportRow(spec, { ...p, oldContent: oldContents.get(p.id), newContent: newContents.get(p.id) }),
+  );
+}
+
+/**
+ * The lost-write pass over one table (DESIGN §6 steps 2–3):
+ * 1. every old row with `updated_at >= windowStart` (a candidate) is looked up by id on new, in batches, and
+ *    classified by {@link classifyCandidate};
+ * 2. every new row with `updated_at >= windowStart` that is not a candidate is looked up on old: written after
+ *    the cut it is a legitimate new write (counted, not listed); changed at or before the cut it must have come
+ *    from old, so old lost it — `unexplained`.
+ * Both passes stream through cursors; only non-identical rows and the verify exclusions are kept.
+ */
+export async function windowPass(
+  old: DatabaseSide,
+  current: DatabaseSide,
+  spec: TableSpec,
+  windowStart: Micros,
+  cut: Micros,
+): Promise<WindowResult> {
+  const counts = emptyCounts();
+  const rows: ReportRow[] = [];
+  const oldExclusions: HashEntry[] = [];
+  const newExclusions: HashEntry[] = [];
+  const since = microsToIso(windowStart);
+  let candidates = 0;
+  for await (const batch of windowStates(old, spec, since, 'reconcile_old_window')) {
+    candidates += batch.length;
+    const found = await statesById(
+      current,
+      spec,
+      batch.map((r) => r.id),
+    );
+    const pending: Pending[] = [];
+    for (const oldState of batch) {
+      const newState = found.get(oldState.id);
+      if (newState && newState.updatedAt < windowStart) newExclusions.push({ id: newState.id, hash: newState.hash });
+      const result = classifyCandidate(oldState, newState, cut);
+      counts[result.class]++;
+      if (result.class !== 'identical') {
+        pending.push({ class: result.class, id: oldState.id, reason: result.reason, oldState, newState });
+      }
+    }
+    rows.push(...(await materialise(old, current, spec, pending)));
+  }
+  let newWindowRows = 0;
+  let newSideWrites = 0;
+  for await (const batch of windowStates(current, spec, since, 'reconcile_new_window')) {
+    newWindowRows += batch.length;
+    const found = await statesById(
+      old,
+      spec,
+      batch.map((r) => r.id),
+    );
+    const pending: Pending[] = [];
+    for (const newState of batch) {
+      const oldState = found.get(newState.id);
+      if (oldState && oldState.updatedAt >= windowStart) continue; // a candidate, classified above
+      if (oldState) oldExclusions.push({ id: oldState.id, hash: oldState.hash });
+      if (newState.updatedAt > cut) {
+        newSideWrites++;
+        continue;
+      }
+      counts.unexplained++;
+      pending.push({
+        class: 'unexplained',
+        id: newState.id,
+        oldState,
+        newState,
+        reason: oldState
+          ? `new has a change from ${microsToIso(newState.updatedAt)} (before the cut, so it came from old) but old's copy is older (${microsToIso(oldState.updatedAt)}): old lost a change it had replicated`
+          : `new has a row changed at ${microsToIso(newState.updatedAt)} (before the cut, so it came from old) that old does not have: deleted on old without a trace (a hard delete)`,
+      });
+    }
+    rows.push(...(await materialise(old, current, spec, pending)));
+  }
+  return { counts, rows, candidates, newWindowRows, newSideWrites, oldExclusions, newExclusions };
+}

@@ -1,0 +1,192 @@
+import path from 'node:path';
+import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
+import { applyReport } from './apply-report';
+import { postgresUrlProblem } from './database-url';
+import { DEFAULT_MARGIN_SECONDS, type ReconcileProgress, reconcile } from './reconcile';
+import { type ReconcileReport, ROW_CLASSES } from './report';
+import { REPORT_FILES } from './report-files';
+
+/** Exit codes of the reconcile and apply commands. */
+export const EXIT_CODES = { complete: 0, failed: 1, usage: 2 } as const;
+
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Parses a flag value as an ISO 8601 timestamp with an explicit time zone. */
+export function parseInstant(flag: string): (value: string) => Date {
+  return (value) => {
+    const date = new Date(value);
+    if (!ISO_8601.test(value) || Number.isNaN(date.getTime())) {
+      throw new InvalidArgumentError(
+        `${flag}: ${JSON.stringify(value)} is not accepted; accepted: an ISO 8601 timestamp with a time zone, e.g. 2026-01-10T12:01:00Z or 2026-01-10T14:01:00+02:00`,
+      );
+    }
+    return date;
+  };
+}
+
+/** Parses a flag value as a postgres:// URL. */
+export function parseUrl(flag: string): (value: string) => string {
+  return (value) => {
+    const problem = postgresUrlProblem(flag, value);
+    if (problem) throw new InvalidArgumentError(problem);
+    return value;
+  };
+}
+
+/** Parses `--margin`: whole seconds ≥ 0. */
+export function parseMargin(value: string): number {
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) {
+    throw new InvalidArgumentError(
+      `--margin: ${JSON.stringify(value)} is not accepted; accepted: a whole number of seconds ≥ 0 (default ${DEFAULT_MARGIN_SECONDS})`,
+    );
+  }
+  return Number(value);
+}
+
+/** Parses `--tables`: a comma-separated list of table names. */
+export function parseTables(value: string): string[] {
+  const tables = value
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  const bad = tables.find((t) => !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(t));
+  if (tables.length === 0 || bad !== undefined) {
+    throw new InvalidArgumentError(
+      `--tables: ${JSON.stringify(bad ?? value)} is not accepted; accepted: comma-separated table names, e.g. orders,order_items`,
+    );
+  }
+  return tables;
+}
+
+function parseDirectory(flag: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '')
+      throw new InvalidArgumentError(`${flag}: an empty path is not accepted; accepted: a directory path`);
+    return path.resolve(value);
+  };
+}
+
+/** Usage errors exit with 2 (a failed report exits with 1); --help exits with 0. */
+function usageExit(error: CommanderError): never {
+  process.exit(error.exitCode === 0 ? 0 : EXIT_CODES.usage);
+}
+
+function progressLine(event: ReconcileProgress): string | undefined {
+  const at = `+${(event.elapsedMs / 1000).toFixed(2)}s`;
+  if (event.phase === 'start') return undefined;
+  if (event.phase === 'failed') return `reconcile ${at} ${event.step}: FAILED after ${event.ms} ms`;
+  return `reconcile ${at} ${event.step}: done${event.ms !== undefined ? ` in ${event.ms} ms` : ''}${event.detail ? ` (${event.detail})` : ''}`;
+}
+
+function summary(report: ReconcileReport, outDir: string): string {
+  const classes = ROW_CLASSES.filter((c) => c !== 'identical');
+  const lines = [
+    `status: ${report.status}`,
+    `cut: ${report.cut} (${report.cutSource}), window start: ${report.windowStart}, failover: ${report.failoverAt}`,
+  ];
+  for (const [name, table] of Object.entries(report.tables)) {
+    lines.push(
+      `  ${name}: identical ${table.counts.identical}, ${classes.map((c) => `${c} ${table.counts[c]}`).join(', ')}`,
+    );
+  }
+  lines.push(`report: ${path.join(outDir, REPORT_FILES.html)} (json, csv, sha256 beside it)`);
+  return lines.join('\n');
+}
+
+/** Adds `reconcile` and `apply` to the runbook CLI. */
+export function registerReconcileCommands(program: Command): void {
+  program
+    .command('reconcile')
+    .description(
+      'Build the missing-transaction report of a failover: what the old primary had that never reached the new one (DESIGN §6). Exit 0 when the report is complete, whatever it found; 1 when it failed; 2 on bad usage.',
+    )
+    .requiredOption('--old-url <url>', 'the database restored from the failed primary snapshot', parseUrl('--old-url'))
+    .requiredOption('--new-url <url>', 'the promoted new primary', parseUrl('--new-url'))
+    .requiredOption(
+      '--failover-at <iso>',
+      'when the new primary was promoted (ISO 8601 with time zone)',
+      parseInstant('--failover-at'),
+    )
+    .requiredOption(
+      '--out <dir>',
+      'folder for report.json, report.html, report.json.sha256 and one CSV per table',
+      parseDirectory('--out'),
+    )
+    .option('--margin <seconds>', 'seconds before the cut to re-check', parseMargin, DEFAULT_MARGIN_SECONDS)
+    .option('--tables <list>', 'comma-separated tables to compare (default: every eligible table)', parseTables)
+    .option(
+      '--cut <iso>',
+      'last replicated moment, when the heartbeat on the new primary was already overwritten',
+      parseInstant('--cut'),
+    )
+    .option('--no-verify', 'skip the bucketed hash comparison of the rest of every table')
+    .exitOverride(usageExit)
+    .action(
+      async (options: {
+        oldUrl: string;
+        newUrl: string;
+        failoverAt: Date;
+        out: string;
+        margin: number;
+        tables?: string[];
+        cut?: Date;
+        verify: boolean;
+      }) => {
+        const report = await reconcile({
+          oldUrl: options.oldUrl,
+          newUrl: options.newUrl,
+          failoverAt: options.failoverAt,
+          marginSeconds: options.margin,
+          tables: options.tables,
+          cut: options.cut,
+          verify: options.verify,
+          outDir: options.out,
+          onProgress: (event) => {
+            const line = progressLine(event);
+            if (line) process.stderr.write(`${line}\n`);
+          },
+        });
+        process.stdout.write(`${summary(report, options.out)}\n`);
+        if (report.status !== 'complete') {
+          process.stderr.write(`reconcile FAILED at step ${report.error?.step}: ${report.error?.message}\n`);
+          process.exitCode = EXIT_CODES.failed;
+        } else {
+          process.exitCode = EXIT_CODES.complete;
+        }
+      },
+    );
+
+  program
+    .command('apply')
+    .description(
+      'Replay the lost inserts and lost updates of a complete report into the new primary, idempotently (a second run changes nothing); conflicts and possible duplicates are left for a person.',
+    )
+    .requiredOption('--report <dir>', 'folder written by reconcile --out', parseDirectory('--report'))
+    .requiredOption('--new-url <url>', 'the promoted new primary', parseUrl('--new-url'))
+    .exitOverride(usageExit)
+    .action(async (options: { report: string; newUrl: string }) => {
+      const started = Date.now();
+      const result = await applyReport({
+        reportDir: options.report,
+        newUrl: options.newUrl,
+        onProgress: (line) => process.stderr.write(`apply +${((Date.now() - started) / 1000).toFixed(2)}s ${line}\n`),
+      });
+      if (result.status !== 'applied') {
+        process.stderr.write(`apply FAILED: ${result.error}\n`);
+        process.exitCode = EXIT_CODES.failed;
+        return;
+      }
+      const lines = [`applied: ${result.changes} change(s), ${result.eventsWritten} order.recovered event(s)`];
+      for (const [name, t] of Object.entries(result.tables)) {
+        lines.push(
+          `  ${name}: ${t.inserted} inserted, ${t.updated} updated, ${t.alreadyApplied} already applied, ${t.changedSinceReport} changed since the report, ${t.blocked} blocked`,
+        );
+      }
+      for (const row of result.notApplied)
+        lines.push(`  not applied: ${row.table} ${row.id} (${row.class}): ${row.reason}`);
+      for (const row of result.leftForPerson)
+        lines.push(`  for a person: ${row.table} ${row.id} (${row.class}): ${row.reason}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+      process.exitCode = EXIT_CODES.complete;
+    });
+}

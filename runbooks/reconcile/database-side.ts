@@ -1,0 +1,55 @@
+import { Client } from 'pg';
+import { redactUrl } from './database-url';
+import { ReconcileError } from './reconcile-error';
+
+/** Which of the two compared databases. */
+export type SideName = 'old' | 'new';
+
+/** The flag each side's URL comes from, used in messages. */
+export const SIDE_FLAGS: Readonly<Record<SideName, string>> = { old: '--old-url', new: '--new-url' };
+
+const CONNECT_HINTS: Readonly<Record<SideName, string>> = {
+  old: 'Check that the cluster restored from the failed primary snapshot is running and reachable from here (network path, security group), and that the URL, user and password are right.',
+  new: 'Check that the promoted primary is reachable from here (network path, security group), and that the URL, user and password are right.',
+};
+
+/** One connected side, read through a single REPEATABLE READ transaction so every query sees one snapshot. */
+export interface DatabaseSide {
+  readonly name: SideName;
+  readonly client: Client;
+  readonly url: string;
+}
+
+/** Connects to one side; a failure names the flag, the redacted URL and what to check. */
+export async function connectSide(name: SideName, url: string, timeoutMs = 10_000): Promise<DatabaseSide> {
+  const client = new Client({
+    connectionString: url,
+    connectionTimeoutMillis: timeoutMs,
+    application_name: 'multi-region-shop-reconcile',
+  });
+  // An idle client whose server goes away emits 'error'; without a listener that kills the process.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query(`SET TIME ZONE 'UTC'`);
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw new ReconcileError(
+      'connect',
+      `cannot connect to the ${name} database (${SIDE_FLAGS[name]} ${redactUrl(url)}): ${(error as Error).message || String(error)}. ${CONNECT_HINTS[name]}`,
+    );
+  }
+  return { name, client, url };
+}
+
+/** Closes a side, ignoring errors (used in `finally`). */
+export async function closeSide(side: DatabaseSide | undefined): Promise<void> {
+  if (!side) return;
+  await side.client.end().catch(() => undefined);
+}
+
+/** `server_version_num` of a side, e.g. 160004. */
+export async function readServerVersionNum(side: DatabaseSide): Promise<number> {
+  const result = await side.client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  return Number(result.rows[0]!.v);
+}

@@ -1,0 +1,329 @@
+import { performance } from 'node:perf_hooks';
+import { verifyTable } from './bucket-verify';
+import { type WindowResult, windowPass } from './candidate-pass';
+import { determineCut } from './cut';
+import { closeSide, connectSide, type DatabaseSide, readServerVersionNum, type SideName } from './database-side';
+import { postgresUrlProblem, redactUrl } from './database-url';
+import { flagPossibleDuplicates, type MutableTableRows } from './possible-duplicates';
+import { ReconcileError } from './reconcile-error';
+import { APPLY_PREAMBLE } from './replay-sql';
+import {
+  type ClassCounts,
+  emptyCounts,
+  type ReconcileReport,
+  type ReportRow,
+  ROW_CLASSES,
+  type TableReport,
+  type TableVerify,
+} from './report';
+import { writeReportFiles } from './report-files';
+import { resolveTables, type TableSpec } from './table-spec';
+import { dateToMicros, type Micros, microsToIso } from './timestamp';
+
+/** The margin before the cut that is re-checked, for transactions that started before the cut and committed after. */
+export const DEFAULT_MARGIN_SECONDS = 300;
+
+/** One progress event: a step started, finished or failed. */
+export interface ReconcileProgress {
+  readonly step: string;
+  readonly phase: 'start' | 'done' | 'failed';
+  /** Milliseconds since reconcile started. */
+  readonly elapsedMs: number;
+  /** Duration of the step, on `done` and `failed`. */
+  readonly ms?: number;
+  readonly detail?: string;
+}
+
+/** Options of {@link reconcile}. */
+export interface ReconcileOptions {
+  /** The restored snapshot of the failed primary (has the writes that never replicated). */
+  readonly oldUrl: string;
+  /** The promoted new primary. */
+  readonly newUrl: string;
+  /** When the new primary was promoted. */
+  readonly failoverAt: Date;
+  /** Seconds before the cut that are re-checked. @default 300 */
+  readonly marginSeconds?: number;
+  /** Tables to compare. @default - every table in schema public with uuid `id` primary key, `updated_at` and `version` */
+  readonly tables?: readonly string[];
+  /** Whether to compare the rest of every table by bucketed hashes. @default true */
+  readonly verify?: boolean;
+  /**
+   * The last replicated moment, when the heartbeat on the new primary can no longer tell it (the new writer has
+   * overwritten it). @default - read from `replication_heartbeat` on the new primary
+   */
+  readonly cut?: Date;
+  /** Where report.json, report.html, report.json.sha256 and one CSV per table are written (created if missing). */
+  readonly outDir: string;
+  /** Receives a start and an end event per step. @default - no progress */
+  readonly onProgress?: (event: ReconcileProgress) => void;
+}
+
+/** Test seams: replace how facts are read from the servers. Not for production use. */
+export interface ReconcileSeams {
+  /** Reads `server_version_num` of a side. @default - `current_setting('server_version_num')` */
+  readonly serverVersionNum?: (side: SideName, read: () => Promise<number>) => Promise<number>;
+}
+
+/** Problems with the options themselves (not the data), each naming the option, the value and what is accepted. */
+export function optionProblems(options: ReconcileOptions): string[] {
+  const problems: string[] = [];
+  const oldUrl = postgresUrlProblem('oldUrl', options.oldUrl);
+  if (oldUrl) problems.push(oldUrl);
+  const newUrl = postgresUrlProblem('newUrl', options.newUrl);
+  if (newUrl) problems.push(newUrl);
+  if (!(options.failoverAt instanceof Date) || Number.isNaN(options.failoverAt.getTime())) {
+    problems.push(`failoverAt: ${String(options.failoverAt)} is not a valid Date`);
+  }
+  if (options.cut !== undefined && (!(options.cut instanceof Date) || Number.isNaN(options.cut.getTime()))) {
+    problems.push(`cut: ${String(options.cut)} is not a valid Date`);
+  }
+  const margin = options.marginSeconds;
+  if (margin !== undefined && (!Number.isInteger(margin) || margin < 0)) {
+    problems.push(`marginSeconds: ${margin} is not accepted; accepted: a whole number of seconds ≥ 0`);
+  }
+  for (const table of options.tables ?? []) {
+    if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(table)) {
+      problems.push(`tables: ${JSON.stringify(table)} is not a table name; accepted: plain identifiers like orders`);
+    }
+  }
+  return problems;
+}
+
+function databaseInfo(url: string) {
+  let database: string | null = null;
+  try {
+    database = decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || null;
+  } catch {
+    database = null;
+  }
+  return {
+    url: redactUrl(url),
+    database,
+    serverVersion: null as string | null,
+    heartbeat: null as { ts: string; region: string } | null,
+  };
+}
+
+function classOrder(row: ReportRow): number {
+  return ROW_CLASSES.indexOf(row.class);
+}
+
+/**
+ * Builds the missing-transaction report of a failover (DESIGN §6): cut from the heartbeat, candidates from the
+ * `updated_at` window hashed in Postgres, batched primary-key classification, possible duplicates, then a
+ * bucketed hash verify of everything else. Never throws for a data or connection problem: any failed step makes
+ * the report `failed` with the step and a message saying what to do. The files are written in both cases.
+ */
+export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams = {}): Promise<ReconcileReport> {
+  const started = performance.now();
+  const marginSeconds = options.marginSeconds ?? DEFAULT_MARGIN_SECONDS;
+  const verify = options.verify ?? true;
+  const failoverValid = options.failoverAt instanceof Date && !Number.isNaN(options.failoverAt.getTime());
+  const report: ReconcileReport = {
+    format: 'multi-region-shop/reconcile-report@1',
+    status: 'failed',
+    generatedAt: new Date().toISOString(),
+    cut: null,
+    cutSource: null,
+    windowStart: null,
+    failoverAt: failoverValid ? microsToIso(dateToMicros(options.failoverAt)) : String(options.failoverAt),
+    marginSeconds,
+    verify,
+    databases: { old: databaseInfo(options.oldUrl), new: databaseInfo(options.newUrl) },
+    tables: {},
+    totals: emptyCounts(),
+    applyPreamble: APPLY_PREAMBLE,
+    timings: [],
+    lostWriteReportMs: null,
+    totalMs: null,
+    error: null,
+  };
+  const elapsed = () => Math.round(performance.now() - started);
+  const step = async <T>(name: string, run: () => Promise<T>, detail?: (result: T) => string): Promise<T> => {
+    const t0 = performance.now();
+    options.onProgress?.({ step: name, phase: 'start', elapsedMs: elapsed() });
+    try {
+      const result = await run();
+      const ms = Math.round(performance.now() - t0);
+      report.timings.push({ step: name, ms });
+      options.onProgress?.({ step: name, phase: 'done', elapsedMs: elapsed(), ms, detail: detail?.(result) });
+      return result;
+    } catch (error) {
+      const ms = Math.round(performance.now() - t0);
+      report.timings.push({ step: name, ms });
+      const wrapped =
+        error instanceof ReconcileError
+          ? error
+          : new ReconcileError(name, `step ${name} failed: ${(error as Error).message ?? String(error)}`);
+      options.onProgress?.({ step: name, phase: 'failed', elapsedMs: elapsed(), ms, detail: wrapped.message });
+      throw wrapped;
+    }
+  };
+
+  let old: DatabaseSide | undefined;
+  let current: DatabaseSide | undefined;
+  try {
+    await step('options', async () => {
+      const problems = optionProblems(options);
+      if (problems.length > 0) throw new ReconcileError('options', problems.join('; '));
+    });
+    [old, current] = await step('connect', async () => {
+      const settled = await Promise.allSettled([
+        connectSide('old', options.oldUrl),
+        connectSide('new', options.newUrl),
+      ]);
+      const failed = settled.filter((s) => s.status === 'rejected');
+      if (failed.length > 0) {
+        await Promise.all(settled.map((s) => (s.status === 'fulfilled' ? closeSide(s.value) : undefined)));
+        throw new ReconcileError('connect', failed.map((f) => (f.reason as Error).message).join(' '));
+      }
+      return settled.map((s) => (s as PromiseFulfilledResult<DatabaseSide>).value) as [DatabaseSide, DatabaseSide];
+    });
+    const sides = { old, new: current } as const;
+    await step('versions', async () => {
+      const versions = await Promise.all(
+        (['old', 'new'] as const).map((name) => {
+          const read = () => readServerVersionNum(sides[name]);
+          return seams.serverVersionNum ? seams.serverVersionNum(name, read) : read();
+        }),
+      );
+      const [oldVersion, newVersion] = versions as [number, number];
+      report.databases.old.serverVersion = String(oldVersion);
+      report.databases.new.serverVersion = String(newVersion);
+      const major = (v: number) => Math.floor(v / 10000);
+      if (major(oldVersion) !== major(newVersion)) {
+        throw new ReconcileError(
+          'versions',
+          `Postgres major versions differ: old is ${major(oldVersion)} (server_version_num ${oldVersion}), new is ${major(newVersion)} (${newVersion}). Row hashes (hash_record_extended) are only comparable within one major version: restore the snapshot into a cluster of the new primary's version (${major(newVersion)}), or upgrade it, then run reconcile again.`,
+        );
+      }
+      if (major(oldVersion) < 14) {
+        throw new ReconcileError(
+          'versions',
+          `Postgres ${major(oldVersion)} has no hash_record_extended (needs 14 or later): upgrade both sides, then run reconcile again.`,
+        );
+      }
+    });
+    // One REPEATABLE READ transaction per side: every query sees one snapshot, even while new keeps taking writes.
+    await step('snapshot', () =>
+      Promise.all([old!, current!].map((s) => s.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'))),
+    );
+    const specs = await step(
+      'schema',
+      () => resolveTables(old!, current!, options.tables),
+      (s) => s.map((t) => t.name).join(', '),
+    );
+    const failoverAt = dateToMicros(options.failoverAt);
+    const cutInfo = await step(
+      'cut',
+      () => determineCut(old!, current!, failoverAt, options.cut ? dateToMicros(options.cut) : undefined),
+      (c) => `cut ${microsToIso(c.cut)} (${c.source})`,
+    );
+    const cut: Micros = cutInfo.cut;
+    const windowStart: Micros = cut - BigInt(marginSeconds) * 1_000_000n;
+    report.cut = microsToIso(cut);
+    report.cutSource = cutInfo.source;
+    report.windowStart = microsToIso(windowStart);
+    report.databases.old.heartbeat = { ts: microsToIso(cutInfo.oldHeartbeat.ts), region: cutInfo.oldHeartbeat.region };
+    report.databases.new.heartbeat = cutInfo.newHeartbeat
+      ? { ts: microsToIso(cutInfo.newHeartbeat.ts), region: cutInfo.newHeartbeat.region }
+      : null;
+
+    const windows = new Map<string, WindowResult>();
+    const mutable = new Map<string, MutableTableRows>();
+    for (const spec of specs) {
+      const result = await step(
+        `classify:${spec.name}`,
+        () => windowPass(old!, current!, spec, windowStart, cut),
+        (r) => `${r.candidates} candidates, ${r.rows.length} not identical`,
+      );
+      windows.set(spec.name, result);
+      mutable.set(spec.name, { spec, rows: result.rows, counts: result.counts });
+    }
+    await step(
+      'duplicates',
+      () => flagPossibleDuplicates(old!, current!, mutable, failoverAt),
+      (n) => `${n} possible duplicate order(s)`,
+    );
+    report.lostWriteReportMs = elapsed();
+    options.onProgress?.({ step: 'lost-write report', phase: 'done', elapsedMs: elapsed() });
+
+    const verified = new Map<string, TableVerify>();
+    if (verify) {
+      for (const spec of specs) {
+        const window = windows.get(spec.name)!;
+        const result = await step(
+          `verify:${spec.name}`,
+          () =>
+            verifyTable(old!, current!, spec, windowStart, { old: window.oldExclusions, new: window.newExclusions }),
+          (r) => `${r.verify.buckets} buckets, ${r.verify.mismatchedBuckets} differing, ${r.rows.length} unexplained`,
+        );
+        const table = mutable.get(spec.name)!;
+        const known = new Set(table.rows.map((r) => r.id));
+        for (const row of result.rows) {
+          if (known.has(row.id)) continue;
+          table.rows.push(row);
+          table.counts.unexplained++;
+        }
+        verified.set(spec.name, result.verify);
+      }
+    }
+    for (const spec of specs)
+      report.tables[spec.name] = tableReport(
+        spec,
+        windows.get(spec.name)!,
+        mutable.get(spec.name)!,
+        verified.get(spec.name) ?? null,
+      );
+    report.totals = sumCounts(Object.values(report.tables).map((t) => t.counts));
+    await Promise.all([old, current].map((s) => s.client.query('COMMIT')));
+    report.status = 'complete';
+  } catch (error) {
+    const failure =
+      error instanceof ReconcileError
+        ? error
+        : new ReconcileError('reconcile', (error as Error).message ?? String(error));
+    report.status = 'failed';
+    report.error = { step: failure.step, message: failure.message };
+  } finally {
+    await Promise.all([closeSide(old), closeSide(current)]);
+  }
+  report.totalMs = elapsed();
+  try {
+    await writeReportFiles(report, options.outDir);
+  } catch (error) {
+    // Nothing could be written: the caller still gets a failed report, never a silent success.
+    report.status = 'failed';
+    const message = `cannot write the report to ${options.outDir}: ${(error as Error).message}. Choose a writable --out directory.`;
+    report.error = report.error ?? { step: 'write', message };
+  }
+  return report;
+}
+
+function sumCounts(all: readonly ClassCounts[]): ClassCounts {
+  const totals = emptyCounts();
+  for (const counts of all) for (const c of ROW_CLASSES) totals[c] += counts[c];
+  return totals;
+}
+
+function tableReport(
+  spec: TableSpec,
+  window: WindowResult,
+  table: MutableTableRows,
+  verify: TableVerify | null,
+): TableReport {
+  const rows = [...table.rows].sort(
+    (a, b) => classOrder(a) - classOrder(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+  return {
+    columns: spec.columns,
+    rowHash: spec.rowHash,
+    counts: table.counts,
+    candidates: window.candidates,
+    newWindowRows: window.newWindowRows,
+    newSideWrites: window.newSideWrites,
+    verify,
+    rows,
+  };
+}

@@ -1,0 +1,115 @@
+import escapeHtml from 'escape-html';
+import { type ReconcileReport, type ReportedClass, type ReportRow, ROW_CLASSES } from './report';
+
+/** Rows shown per table and class in the HTML; the CSV and JSON always hold all of them. */
+export const HTML_ROW_LIMIT = 500;
+
+const CLASS_TEXT: Readonly<Record<ReportedClass, string>> = {
+  lost_insert: 'Lost inserts: rows only the old primary had. apply replays them.',
+  lost_update:
+    'Lost updates (incl. lost soft deletes): the old primary changed these after the new copy. apply replays them.',
+  conflict: 'Conflicts: changed on both sides. A person decides; apply leaves them alone.',
+  possible_duplicate:
+    'Possible duplicates: lost orders the customer placed again after the failover. A person decides; apply leaves them alone.',
+  unexplained:
+    'Unexplained differences found outside the window (hard deletes, writes that bypassed updated_at, split brain). A person investigates.',
+  superseded:
+    'Superseded: old’s change had replicated and the new primary changed the row again. Nothing lost; listed for completeness.',
+};
+
+const e = (value: unknown) => escapeHtml(String(value ?? ''));
+
+function rowTable(rows: readonly ReportRow[]): string {
+  const shown = rows.slice(0, HTML_ROW_LIMIT);
+  const body = shown
+    .map(
+      (
+        r,
+      ) => `<tr><td class="id">${e(r.id)}</td><td>${e(r.detail)}${r.duplicateOf ? `<br><b>re-placed as</b> ${e(r.duplicateOf)}` : ''}</td>
+<td><pre>${e(r.old ? JSON.stringify(r.old, null, 1) : '(absent)')}</pre></td><td><pre>${e(r.new ? JSON.stringify(r.new, null, 1) : '(absent)')}</pre></td>
+<td>${r.proposedSql ? `<details><summary>SQL</summary><pre>${e(r.proposedSql)}</pre></details>` : ''}</td></tr>`,
+    )
+    .join('\n');
+  const more = rows.length > shown.length ? `<p>… and ${rows.length - shown.length} more: see the CSV.</p>` : '';
+  return `<table class="rows"><thead><tr><th>id</th><th>detail</th><th>old (restored snapshot)</th><th>new (promoted primary)</th><th>replay</th></tr></thead><tbody>
+${body}
+</tbody></table>${more}`;
+}
+
+/** A self-contained HTML page for the on-call person: status, summary, timeline, counts, the rows, timings. */
+export function renderReportHtml(report: ReconcileReport): string {
+  const t = report.totals;
+  const lost = t.lost_insert + t.lost_update;
+  const person = t.conflict + t.possible_duplicate + t.unexplained;
+  const failed = report.status === 'failed';
+  const summary = failed
+    ? `<div class="failed"><h2>Reconcile FAILED at step ${e(report.error?.step)}</h2><p>${e(report.error?.message)}</p>
+<p>This report is incomplete: it does <b>not</b> show that nothing was lost. Fix the cause and run reconcile again.</p></div>`
+    : `<p class="summary">${lost} row(s) were lost and can be replayed (${t.lost_insert} lost insert(s), ${t.lost_update} lost update(s)); ${person} row(s) need a person (${t.conflict} conflict(s), ${t.possible_duplicate} possible duplicate(s), ${t.unexplained} unexplained).${
+        lost > 0
+          ? ' Replay the lost rows with <code>npm run runbook -- apply --report &lt;this folder&gt; --new-url &lt;url&gt;</code>.'
+          : ''
+      }${report.verify ? '' : ' <b>Verify was skipped</b>: differences outside the window were not looked for.'}</p>`;
+  const timeline = [
+    ['window start (cut − margin)', report.windowStart],
+    [`cut: last replicated moment (${report.cutSource ?? 'unknown'})`, report.cut],
+    ['old primary: last heartbeat', report.databases.old.heartbeat?.ts],
+    ['failover (new primary promoted)', report.failoverAt],
+    ['report generated', report.generatedAt],
+  ]
+    .filter(([, ts]) => ts)
+    .sort((a, b) => String(a[1]).localeCompare(String(b[1])))
+    .map(([what, ts]) => `<tr><td>${e(ts)}</td><td>${e(what)}</td></tr>`)
+    .join('\n');
+  const classes = ROW_CLASSES;
+  const counts = Object.entries(report.tables)
+    .map(
+      ([name, table]) =>
+        `<tr><td>${e(name)}</td>${classes.map((c) => `<td class="n${table.counts[c] && c !== 'identical' ? ' hot' : ''}">${table.counts[c]}</td>`).join('')}<td class="n">${table.candidates}</td><td class="n">${table.newSideWrites}</td><td>${
+          table.verify ? `${table.verify.buckets} buckets, ${table.verify.mismatchedBuckets} differing` : 'skipped'
+        }</td></tr>`,
+    )
+    .join('\n');
+  const sections = Object.entries(report.tables)
+    .flatMap(([name, table]) =>
+      classes
+        .filter((c): c is ReportedClass => c !== 'identical')
+        .map((c) => {
+          const rows = table.rows.filter((r) => r.class === c);
+          if (rows.length === 0) return '';
+          return `<h3>${e(name)}: ${e(c)} (${rows.length})</h3><p>${e(CLASS_TEXT[c])}</p>${rowTable(rows)}`;
+        }),
+    )
+    .join('\n');
+  const timings = report.timings.map((s) => `<tr><td>${e(s.step)}</td><td class="n">${s.ms}</td></tr>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Missing-transaction report: ${e(report.status)}</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0}
+td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}td.n{text-align:right}
+td.hot{background:#fde2e2;font-weight:bold}.failed{background:#fde2e2;border:2px solid #c00;padding:1em}
+.status-complete{color:#070}.status-failed{color:#c00}pre{margin:0;font-size:.8em;white-space:pre-wrap;max-width:40em}
+td.id{font-family:monospace;font-size:.85em}.summary{font-size:1.1em}
+</style></head><body>
+<h1>Missing-transaction report: <span class="status-${e(report.status)}">${e(report.status)}</span></h1>
+${summary}
+<h2>Timeline</h2><table><tbody>
+${timeline}
+</tbody></table>
+<p>Candidates are old rows changed at or after the window start; margin ${e(report.marginSeconds)} s.</p>
+<h2>Databases</h2><table><tbody>
+<tr><th>old (restored snapshot)</th><td>${e(report.databases.old.url)}</td><td>Postgres ${e(report.databases.old.serverVersion ?? '?')}</td></tr>
+<tr><th>new (promoted primary)</th><td>${e(report.databases.new.url)}</td><td>Postgres ${e(report.databases.new.serverVersion ?? '?')}</td></tr>
+</tbody></table>
+<h2>Counts</h2><table><thead><tr><th>table</th>${classes.map((c) => `<th>${e(c)}</th>`).join('')}<th>candidates</th><th>new writes after cut</th><th>verify</th></tr></thead><tbody>
+${counts}
+</tbody></table>
+<h2>Rows</h2>
+${sections || '<p>No rows differ.</p>'}
+<h2>Timings (ms)</h2><table><tbody>
+${timings}
+</tbody></table>
+<p>Replay statements run inside: <code>${e(report.applyPreamble)}</code></p>
+</body></html>
+`;
+}

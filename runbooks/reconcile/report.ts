@@ -1,0 +1,170 @@
+import { z } from 'zod';
+
+/** Every class a compared row can end up in. See README.md for the exact rules. */
+export const ROW_CLASSES = [
+  'identical',
+  'lost_insert',
+  'lost_update',
+  'conflict',
+  'possible_duplicate',
+  'unexplained',
+  'superseded',
+] as const;
+
+/** See {@link ROW_CLASSES}. */
+export type RowClass = (typeof ROW_CLASSES)[number];
+
+/** The classes whose rows are listed in the report (all but `identical`). */
+export type ReportedClass = Exclude<RowClass, 'identical'>;
+
+/** The classes `apply` replays; every other reported class is left for a person. */
+export const REPLAYED_CLASSES: readonly ReportedClass[] = ['lost_insert', 'lost_update'];
+
+/** Count per class. */
+export type ClassCounts = Record<RowClass, number>;
+
+/** A zeroed {@link ClassCounts}. */
+export function emptyCounts(): ClassCounts {
+  return Object.fromEntries(ROW_CLASSES.map((c) => [c, 0])) as ClassCounts;
+}
+
+/** One column of a compared table, in table order. */
+export interface ColumnSpec {
+  readonly name: string;
+  /** `format_type()` of the column, e.g. `numeric(12,2)`. */
+  readonly type: string;
+}
+
+/** One row that is not identical on both sides. */
+export interface ReportRow {
+  readonly class: ReportedClass;
+  readonly id: string;
+  /** Why the row is in this class, in words an on-call person can act on. */
+  readonly detail: string;
+  /** The row on the old (restored) database as JSON, or null when absent there. */
+  readonly old: Record<string, unknown> | null;
+  /** The row on the new primary as JSON, or null when absent there. */
+  readonly new: Record<string, unknown> | null;
+  /** The old row as a Postgres record literal: exact for every type (JSON numbers are not), used by apply. */
+  readonly oldRecord: string | null;
+  /** `hash_record_extended` of the old row (decimal int8), null when absent. */
+  readonly oldHash: string | null;
+  /** The new row's hash when the report was made: apply updates only a row that still has it. */
+  readonly newHash: string | null;
+  /** The new row's `version` when the report was made. */
+  readonly newVersion: number | null;
+  /** For a possible duplicate: the id of the order re-placed on the new primary. */
+  readonly duplicateOf: string | null;
+  /** Idempotent SQL that would replay this row (lost_insert / lost_update only), run under `shop.replay = on`. */
+  readonly proposedSql: string | null;
+}
+
+/** What the bucketed verify of one table found. */
+export interface TableVerify {
+  /** Number of id ranges the table was split into. */
+  readonly buckets: number;
+  /** Rows compared on the old side (outside the window). */
+  readonly oldRows: number;
+  /** Rows compared on the new side (outside the window). */
+  readonly newRows: number;
+  /** Buckets whose (count, hash sum) differed and were compared row by row. */
+  readonly mismatchedBuckets: number;
+}
+
+/** The result for one table. */
+export interface TableReport {
+  readonly columns: readonly ColumnSpec[];
+  /** SQL expression (over alias `t`) used as the row hash on both sides. */
+  readonly rowHash: string;
+  readonly counts: ClassCounts;
+  /** Rows of the old database with `updated_at >= windowStart`. */
+  readonly candidates: number;
+  /** Rows of the new primary with `updated_at >= windowStart`. */
+  readonly newWindowRows: number;
+  /** Of those, rows written on the new primary after the cut that the old side never had: not lost, not listed. */
+  readonly newSideWrites: number;
+  /** Null when verify was skipped. */
+  readonly verify: TableVerify | null;
+  /** Every non-identical row, sorted by class then id. */
+  readonly rows: readonly ReportRow[];
+}
+
+/** Where a compared database is, without its password. */
+export interface DatabaseInfo {
+  readonly url: string;
+  readonly database: string | null;
+  serverVersion: string | null;
+  heartbeat: { readonly ts: string; readonly region: string } | null;
+}
+
+/** How long one step took. */
+export interface StepTiming {
+  readonly step: string;
+  readonly ms: number;
+}
+
+/** The missing-transaction report, as written to `report.json`. */
+export interface ReconcileReport {
+  readonly format: 'multi-region-shop/reconcile-report@1';
+  status: 'complete' | 'failed';
+  readonly generatedAt: string;
+  /** Last replicated moment (ISO 8601, µs), or null when the report failed before it was known. */
+  cut: string | null;
+  /** `heartbeat` (read from the new primary) or `option` (given by the caller). */
+  cutSource: 'heartbeat' | 'option' | null;
+  /** cut − margin. */
+  windowStart: string | null;
+  readonly failoverAt: string;
+  readonly marginSeconds: number;
+  readonly verify: boolean;
+  readonly databases: { old: DatabaseInfo; new: DatabaseInfo };
+  readonly tables: Record<string, TableReport>;
+  totals: ClassCounts;
+  /** Statements to wrap every `proposedSql` in. */
+  readonly applyPreamble: string;
+  readonly timings: StepTiming[];
+  /** Milliseconds from start until the lost-write classes were known (before verify). */
+  lostWriteReportMs: number | null;
+  totalMs: number | null;
+  error: { step: string; message: string } | null;
+}
+
+const rowSchema = z.object({
+  class: z.enum(['lost_insert', 'lost_update', 'conflict', 'possible_duplicate', 'unexplained', 'superseded']),
+  id: z.string().uuid(),
+  detail: z.string(),
+  old: z.record(z.string(), z.unknown()).nullable(),
+  new: z.record(z.string(), z.unknown()).nullable(),
+  oldRecord: z.string().nullable(),
+  oldHash: z
+    .string()
+    .regex(/^-?\d+$/)
+    .nullable(),
+  newHash: z
+    .string()
+    .regex(/^-?\d+$/)
+    .nullable(),
+  newVersion: z.number().int().nullable(),
+  duplicateOf: z.string().nullable(),
+  proposedSql: z.string().nullable(),
+});
+
+/** The part of `report.json` that `apply` relies on, checked before anything is written. */
+export const appliedReportSchema = z.object({
+  format: z.literal('multi-region-shop/reconcile-report@1'),
+  status: z.enum(['complete', 'failed']),
+  cut: z.string().nullable(),
+  databases: z.object({ new: z.object({ database: z.string().nullable() }) }),
+  tables: z.record(
+    z.string(),
+    z.object({
+      columns: z.array(z.object({ name: z.string(), type: z.string() })),
+      rowHash: z.string(),
+      rows: z.array(rowSchema),
+    }),
+  ),
+  error: z.object({ step: z.string(), message: z.string() }).nullable(),
+});
+
+/** See {@link appliedReportSchema}. */
+export type AppliedReport = z.infer<typeof appliedReportSchema>;
