@@ -1,0 +1,103 @@
+import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { databaseNames, SHOP_DATABASES, type ShopDatabase } from '../naming/database-names';
+import { resourcePrefix } from '../naming/resource-prefix';
+import { SHOP_TABLES, type ShopTable, tableNames } from '../naming/table-names';
+import type { RegionRole } from '../region-role';
+import { GlobalAuroraDatabase } from './global-aurora-database';
+
+/** Properties of a {@link DataStack}. */
+export interface DataStackProps extends StackProps {
+  /** Application name, part of every resource name. */
+  readonly appName: string;
+  /** Environment name, part of every resource name. */
+  readonly envName: string;
+  /** Whether this Region creates the global resources (`primary`) or joins them (`standby`). */
+  readonly role: RegionRole;
+  /** The other Region: where the primary replicates tables and secrets to. */
+  readonly peerRegion: string;
+  /** The Region's VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Security group of the tasks that may connect to the databases. */
+  readonly databaseClientSecurityGroup: ec2.ISecurityGroup;
+  /**
+   * Instance class of the Aurora instances.
+   *
+   * @default r6g.large
+   */
+  readonly databaseInstanceType?: ec2.InstanceType;
+}
+
+/**
+ * The stateful resources of one Region: its KMS key, its member of each Aurora global database and, in the
+ * primary, the DynamoDB global tables with their replica in the standby. Termination-protected, and never renamed.
+ */
+export class DataStack extends Stack {
+  /** The Region's customer-managed key (rotation on). */
+  readonly key: kms.Key;
+  /** The Region's member of each Aurora global database. */
+  readonly databases: Readonly<Record<ShopDatabase, GlobalAuroraDatabase>>;
+  /**
+   * The global tables as seen from this Region: the tables themselves in the primary (they own every replica),
+   * references by name to the local replicas in the standby.
+   */
+  readonly tables: Readonly<Record<ShopTable, dynamodb.ITableV2>>;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, { ...props, terminationProtection: true });
+    const prefix = resourcePrefix(props.appName, props.envName);
+
+    this.key = new kms.Key(this, 'Key', {
+      alias: `alias/${prefix}/data`,
+      description: `Encrypts the ${prefix} databases and their credentials in this Region`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const dbNames = databaseNames(props.appName, props.envName);
+    const databases = {} as Record<ShopDatabase, GlobalAuroraDatabase>;
+    for (const database of SHOP_DATABASES) {
+      databases[database] = new GlobalAuroraDatabase(this, toPascal(database), {
+        names: dbNames[database],
+        role: props.role,
+        peerRegion: props.peerRegion,
+        vpc: props.vpc,
+        encryptionKey: this.key,
+        clientSecurityGroup: props.databaseClientSecurityGroup,
+        instanceType: props.databaseInstanceType,
+      });
+    }
+    this.databases = databases;
+
+    const names = tableNames(props.appName, props.envName);
+    const tables = {} as Record<ShopTable, dynamodb.ITableV2>;
+    for (const table of SHOP_TABLES) {
+      const id = `${toPascal(table)}Table`;
+      tables[table] =
+        props.role === 'primary'
+          ? new dynamodb.TableV2(this, id, {
+              tableName: names[table],
+              partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+              sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+              billing: dynamodb.Billing.onDemand(),
+              pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+              deletionProtection: true,
+              removalPolicy: RemovalPolicy.RETAIN,
+              // A customer-managed key would need the standby key's ARN here, but that key is created by the
+              // standby's data stack, which deploys after this one: the AWS-managed key (aws/dynamodb) exists in
+              // every Region already and still encrypts every replica at rest with KMS.
+              encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+              replicas: [{ region: props.peerRegion }],
+            })
+          : dynamodb.TableV2.fromTableName(this, id, names[table]);
+    }
+    this.tables = tables;
+  }
+}
+
+function toPascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

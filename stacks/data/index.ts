@@ -1,0 +1,2 @@
+export * from './data-stack';
+export * from './global-aurora-database';

@@ -1,0 +1,52 @@
+import { Stage } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import type { RoutingMode } from '../config';
+import { ARC_CONTROL_PLANE_REGION } from './arc-control-plane-region';
+import { stackNames } from './naming/stack-names';
+import { RoutingStack } from './routing/routing-stack';
+
+/** Properties of a {@link GlobalStage}. */
+export interface GlobalStageProps {
+  /** Application name, prefix of every stack and resource name. */
+  readonly appName: string;
+  /** Environment name, part of every stack and resource name. */
+  readonly envName: string;
+  /** The account to deploy to. */
+  readonly account: string;
+  /** The Region that takes traffic first. */
+  readonly primaryRegion: string;
+  /** The Region that takes over. */
+  readonly standbyRegion: string;
+  /** The shop's public zone. */
+  readonly domainName: string;
+  /** The shop's name inside the zone. */
+  readonly hostName: string;
+  /** How traffic is moved between Regions. */
+  readonly routingMode: RoutingMode;
+}
+
+/**
+ * The global routing stage, deployed to the ARC control-plane Region after both regional stages
+ * (its records read the regional load balancers' stack outputs).
+ */
+export class GlobalStage extends Stage {
+  /** The routing stack. */
+  readonly routing: RoutingStack;
+
+  constructor(scope: Construct, id: string, props: GlobalStageProps) {
+    const env = { account: props.account, region: ARC_CONTROL_PLANE_REGION };
+    super(scope, id, { env });
+    this.routing = new RoutingStack(this, 'Routing', {
+      env,
+      stackName: stackNames(props.appName, props.envName).routing,
+      description: `${props.appName} ${props.envName} global routing (Route 53 ARC and DNS)`,
+      appName: props.appName,
+      envName: props.envName,
+      primaryRegion: props.primaryRegion,
+      standbyRegion: props.standbyRegion,
+      domainName: props.domainName,
+      hostName: props.hostName,
+      routingMode: props.routingMode,
+    });
+  }
+}

@@ -1,0 +1,6 @@
+export * from './alarm-names';
+export * from './database-names';
+export * from './resource-prefix';
+export * from './routing-names';
+export * from './stack-names';
+export * from './table-names';

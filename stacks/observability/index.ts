@@ -1,0 +1,3 @@
+export * from './journey-canary';
+export * from './observability-stack';
+export * from './shop-dashboard';

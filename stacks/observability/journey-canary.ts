@@ -1,0 +1,45 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import * as synthetics from 'aws-cdk-lib/aws-synthetics';
+import { Construct } from 'constructs';
+
+/** The Synthetics runtime of the shop's canaries: the newest Node.js + Puppeteer runtime in aws-cdk-lib. */
+export const CANARY_RUNTIME = synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_13_0;
+
+/** The journey script, read once: the same code runs in every canary, only `TARGET_URL` differs. */
+const JOURNEY_SCRIPT = fs.readFileSync(path.join(__dirname, 'canary', 'journey.js'), 'utf8');
+
+/** Properties of a {@link JourneyCanary}. */
+export interface JourneyCanaryProps {
+  /** The shop URL the journey starts from (`TARGET_URL`), e.g. `https://www.shop.example.com`. */
+  readonly targetUrl: string;
+  /** How often the canary runs. */
+  readonly rate: Duration;
+  /** Where run artifacts (screenshots, HAR files, logs) go. */
+  readonly artifactsBucket: s3.IBucket;
+  /** Key prefix of this canary's artifacts. */
+  readonly artifactsPrefix: string;
+}
+
+/** A canary that walks the shopper journey (home → catalog → product → add to cart → cart) against one URL. */
+export class JourneyCanary extends Construct {
+  /** The canary. */
+  readonly canary: synthetics.Canary;
+
+  constructor(scope: Construct, id: string, props: JourneyCanaryProps) {
+    super(scope, id);
+    this.canary = new synthetics.Canary(this, 'Canary', {
+      runtime: CANARY_RUNTIME,
+      test: synthetics.Test.custom({ code: synthetics.Code.fromInline(JOURNEY_SCRIPT), handler: 'index.handler' }),
+      schedule: synthetics.Schedule.rate(props.rate),
+      environmentVariables: { TARGET_URL: props.targetUrl },
+      artifactsBucketLocation: { bucket: props.artifactsBucket, prefix: props.artifactsPrefix },
+      timeout: Duration.minutes(1),
+      successRetentionPeriod: Duration.days(7),
+      failureRetentionPeriod: Duration.days(31),
+      startAfterCreation: true,
+    });
+  }
+}

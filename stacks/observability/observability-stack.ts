@@ -1,0 +1,176 @@
+import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import { alarmNames } from '../naming/alarm-names';
+import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
+import { resourcePrefix } from '../naming/resource-prefix';
+import { SHOP_TABLES, tableNames } from '../naming/table-names';
+import { JourneyCanary } from './journey-canary';
+import { ShopDashboard } from './shop-dashboard';
+
+/** Properties of an {@link ObservabilityStack}. */
+export interface ObservabilityStackProps extends StackProps {
+  /** Application name, part of resource names. */
+  readonly appName: string;
+  /** Environment name, part of resource names. */
+  readonly envName: string;
+  /** The other Region (the receiving Region of DynamoDB replication graphed here). */
+  readonly peerRegion: string;
+  /** The Region's load balancer. */
+  readonly loadBalancer: elbv2.IApplicationLoadBalancer;
+  /** The ui's target group behind it. */
+  readonly targetGroup: elbv2.IApplicationTargetGroup;
+  /** The shop's URL through this Region's load balancer. */
+  readonly localUrl: string;
+  /** The shop's global URL (the Route 53 name). */
+  readonly globalUrl: string;
+  /** How often each canary runs. */
+  readonly canaryRate: Duration;
+  /** Orders placed per minute. */
+  readonly ordersPlaced: cloudwatch.IMetric;
+}
+
+/**
+ * What tells whether a Region works: two canaries (the Region's own load balancer, and the global name),
+ * alarms on canary success and on the load balancer, and a dashboard. Alarm names are deterministic
+ * (`alarmNames`) because the pipeline's bake gate and the runbooks look them up by name.
+ */
+export class ObservabilityStack extends Stack {
+  /** Canary against the Region's load balancer. */
+  readonly localCanary: JourneyCanary;
+  /** Canary against the global name. */
+  readonly globalCanary: JourneyCanary;
+  /** Every alarm, by its key in `alarmNames`. */
+  readonly alarms: Readonly<
+    Record<'canaryLocal' | 'canaryGlobal' | 'loadBalancer5xx' | 'target5xx' | 'unhealthyHosts', cloudwatch.Alarm>
+  >;
+  /** The Region's dashboard. */
+  readonly dashboard: ShopDashboard;
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    const prefix = resourcePrefix(props.appName, props.envName);
+    const names = alarmNames(props.appName, props.envName, this.region);
+
+    const accessLogs = new s3.Bucket(this, 'ArtifactsAccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket is itself the server access log destination of the canary artifacts bucket; logging its own access would only log the log delivery.',
+    });
+    const artifacts = new s3.Bucket(this, 'CanaryArtifacts', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'canary-artifacts/',
+      lifecycleRules: [{ expiration: Duration.days(31) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.localCanary = new JourneyCanary(this, 'LocalCanary', {
+      targetUrl: props.localUrl,
+      rate: props.canaryRate,
+      artifactsBucket: artifacts,
+      artifactsPrefix: 'local',
+    });
+    this.globalCanary = new JourneyCanary(this, 'GlobalCanary', {
+      targetUrl: props.globalUrl,
+      rate: props.canaryRate,
+      artifactsBucket: artifacts,
+      artifactsPrefix: 'global',
+    });
+    const artifactsArn = `<${this.getLogicalId(artifacts.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    for (const [journey, prefix] of [
+      [this.localCanary, 'local'],
+      [this.globalCanary, 'global'],
+    ] as const) {
+      const canaryLogs = `arn:<AWS::Partition>:logs:${this.region}:${this.account}:log-group:/aws/lambda/cwsyn-*`;
+      for (const finding of ['Resource::*', `Resource::${artifactsArn}/${prefix}/*`, `Resource::${canaryLogs}`]) {
+        Validations.of(journey.canary.role).acknowledge({
+          id: `AwsSolutions-IAM5[${finding}]`,
+          reason:
+            'This is the execution role aws-cdk-lib generates for a Synthetics canary: s3:ListAllMyBuckets and cloudwatch:PutMetricData (limited to the CloudWatchSynthetics namespace) take no resource, the canary writes logs only to its own /aws/lambda/cwsyn-* log groups, and run artifacts only under its own prefix of the artifacts bucket.',
+        });
+      }
+    }
+
+    const canaryAlarm = (canary: JourneyCanary, alarmName: string, what: string) =>
+      new cloudwatch.Alarm(canary, 'SuccessAlarm', {
+        alarmName,
+        alarmDescription: `Canary success rate against ${what} below 90 % for two runs`,
+        metric: canary.canary.metricSuccessPercent({ period: props.canaryRate, statistic: cloudwatch.Stats.AVERAGE }),
+        threshold: 90,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.MISSING,
+      });
+    const perMinute = { period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM };
+    const countAlarm = (id: string, alarmName: string, description: string, metric: cloudwatch.IMetric) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmName,
+        alarmDescription: description,
+        metric,
+        threshold: 5,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
+    this.alarms = {
+      canaryLocal: canaryAlarm(this.localCanary, names.canaryLocal, "the Region's load balancer"),
+      canaryGlobal: canaryAlarm(this.globalCanary, names.canaryGlobal, 'the global name'),
+      loadBalancer5xx: countAlarm(
+        'LoadBalancer5xxAlarm',
+        names.loadBalancer5xx,
+        '5xx responses generated by the load balancer (no healthy target, target timeouts)',
+        props.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, perMinute),
+      ),
+      target5xx: countAlarm(
+        'Target5xxAlarm',
+        names.target5xx,
+        '5xx responses returned by the ui tasks',
+        props.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, perMinute),
+      ),
+      unhealthyHosts: new cloudwatch.Alarm(this, 'UnhealthyHostsAlarm', {
+        alarmName: names.unhealthyHosts,
+        alarmDescription: 'ui targets failing the load balancer health check',
+        metric: props.targetGroup.metrics.unhealthyHostCount({
+          period: Duration.minutes(1),
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    };
+
+    const dbNames = databaseNames(props.appName, props.envName);
+    const tables = tableNames(props.appName, props.envName);
+    this.dashboard = new ShopDashboard(this, 'Dashboard', {
+      dashboardName: `${prefix}-${this.region}`,
+      databaseClusterIdentifiers: SHOP_DATABASES.map((db) => dbNames[db].clusterIdentifier),
+      tableNames: SHOP_TABLES.map((table) => tables[table]),
+      peerRegion: props.peerRegion,
+      canarySuccess: {
+        local: this.localCanary.canary.metricSuccessPercent({ period: props.canaryRate }),
+        global: this.globalCanary.canary.metricSuccessPercent({ period: props.canaryRate }),
+      },
+      requests: props.loadBalancer.metrics.requestCount(perMinute),
+      ordersPlaced: props.ordersPlaced,
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Construct } from 'constructs';
+
+/** Properties of a {@link ShopDashboard}. */
+export interface ShopDashboardProps {
+  /** The dashboard's name. */
+  readonly dashboardName: string;
+  /** DB cluster identifiers whose `AuroraGlobalDBReplicationLag` is graphed. */
+  readonly databaseClusterIdentifiers: readonly string[];
+  /** DynamoDB global tables whose `ReplicationLatency` towards `peerRegion` is graphed. */
+  readonly tableNames: readonly string[];
+  /** The Region the tables replicate to (`ReceivingRegion`). */
+  readonly peerRegion: string;
+  /** Canary success rates, labelled. */
+  readonly canarySuccess: Readonly<Record<string, cloudwatch.IMetric>>;
+  /** Requests reaching the Region's load balancer. */
+  readonly requests: cloudwatch.IMetric;
+  /** Orders placed per minute. */
+  readonly ordersPlaced: cloudwatch.IMetric;
+}
+
+/**
+ * The Region's dashboard: replication lag of both Aurora global databases and both DynamoDB global tables,
+ * canary success, requests and orders per minute — what an operator reads before and after a failover.
+ */
+export class ShopDashboard extends Construct {
+  /** The dashboard. */
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ShopDashboardProps) {
+    super(scope, id);
+    const period = Duration.minutes(1);
+    const auroraLag = props.databaseClusterIdentifiers.map(
+      (cluster) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/RDS',
+          metricName: 'AuroraGlobalDBReplicationLag',
+          dimensionsMap: { DBClusterIdentifier: cluster },
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period,
+          label: `${cluster} (ms)`,
+        }),
+    );
+    const tableLatency = props.tableNames.map(
+      (table) =>
+        new cloudwatch.Metric({
+          namespace: 'AWS/DynamoDB',
+          metricName: 'ReplicationLatency',
+          dimensionsMap: { TableName: table, ReceivingRegion: props.peerRegion },
+          statistic: cloudwatch.Stats.MAXIMUM,
+          period,
+          label: `${table} → ${props.peerRegion} (ms)`,
+        }),
+    );
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      defaultInterval: Duration.hours(3),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'Aurora global replication lag', left: auroraLag, width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'DynamoDB replication latency', left: tableLatency, width: 12 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Canary success (%)',
+            left: Object.entries(props.canarySuccess).map(([label, metric]) =>
+              metric instanceof cloudwatch.Metric ? metric.with({ label }) : metric,
+            ),
+            leftYAxis: { min: 0, max: 100 },
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({ title: 'Load balancer requests', left: [props.requests], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Orders per minute', left: [props.ordersPlaced], width: 8 }),
+        ],
+      ],
+    });
+  }
+}

@@ -1,0 +1,131 @@
+import { CrossStackReferences, type Duration, ReferenceStrength, Stage } from 'aws-cdk-lib';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import type { Construct } from 'constructs';
+import { DataStack } from './data/data-stack';
+import { stackNames } from './naming/stack-names';
+import { NetworkStack } from './network/network-stack';
+import { ObservabilityStack } from './observability/observability-stack';
+import type { RegionRole } from './region-role';
+import { ServicesStack } from './services/services-stack';
+import type { ShopServiceName } from './services/shop-services';
+
+/** Properties of a {@link RegionalStage}. */
+export interface RegionalStageProps {
+  /** Application name, prefix of every stack and resource name. */
+  readonly appName: string;
+  /** Environment name, part of every stack and resource name. */
+  readonly envName: string;
+  /** The account to deploy to. */
+  readonly account: string;
+  /** The Region to deploy to. */
+  readonly region: string;
+  /** What this Region does in the global resources. */
+  readonly role: RegionRole;
+  /** The other Region. */
+  readonly peerRegion: string;
+  /** The Availability Zones of the Region's VPC. */
+  readonly availabilityZones: readonly string[];
+  /**
+   * The VPC's IPv4 range.
+   *
+   * @default '10.0.0.0/16'
+   */
+  readonly vpcCidr?: string;
+  /**
+   * ACM certificate for the load balancer in this Region.
+   *
+   * @default - the load balancer serves HTTP only
+   */
+  readonly certificateArn?: string;
+  /**
+   * Whether the load balancer is internet-facing.
+   *
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /** The shop's global URL, which the global canary walks. */
+  readonly globalUrl: string;
+  /** How often each canary runs. */
+  readonly canaryRate: Duration;
+  /**
+   * Images of the services.
+   *
+   * @default - built from `services/<name>/Dockerfile`
+   */
+  readonly images?: Readonly<Partial<Record<ShopServiceName, ecs.ContainerImage>>>;
+}
+
+/**
+ * Everything one Region runs, as separate stacks: network, data (stateful, termination-protected),
+ * services, observability. The same class builds the primary and the standby; `role` decides which side of
+ * each global resource (Aurora global database, DynamoDB global table) this Region creates.
+ */
+export class RegionalStage extends Stage {
+  /** What this Region does in the global resources. */
+  readonly role: RegionRole;
+  /** VPC, subnets, endpoints. */
+  readonly network: NetworkStack;
+  /** KMS key, Aurora members, global tables. */
+  readonly data: DataStack;
+  /** ECS services and the load balancer. */
+  readonly services: ServicesStack;
+  /** Canaries, alarms, dashboard. */
+  readonly observability: ObservabilityStack;
+
+  constructor(scope: Construct, id: string, props: RegionalStageProps) {
+    super(scope, id, { env: { account: props.account, region: props.region } });
+    this.role = props.role;
+    // Stacks inside one Region reference each other with exports: the data stack cannot lose a value a
+    // running service still imports. Stated explicitly rather than inherited from a default.
+    CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+
+    const names = stackNames(props.appName, props.envName);
+    const env = { account: props.account, region: props.region };
+    const common = { appName: props.appName, envName: props.envName };
+
+    this.network = new NetworkStack(this, 'Network', {
+      env,
+      stackName: names.network(props.region),
+      description: `${props.appName} ${props.envName} network (${props.role})`,
+      availabilityZones: props.availabilityZones,
+      cidr: props.vpcCidr,
+    });
+    this.data = new DataStack(this, 'Data', {
+      env,
+      stackName: names.data(props.region),
+      description: `${props.appName} ${props.envName} data (${props.role}); stateful, termination-protected`,
+      ...common,
+      role: props.role,
+      peerRegion: props.peerRegion,
+      vpc: this.network.vpc,
+      databaseClientSecurityGroup: this.network.databaseClientSecurityGroup,
+    });
+    this.services = new ServicesStack(this, 'Services', {
+      env,
+      stackName: names.services(props.region),
+      description: `${props.appName} ${props.envName} services (${props.role})`,
+      ...common,
+      role: props.role,
+      vpc: this.network.vpc,
+      databaseClientSecurityGroup: this.network.databaseClientSecurityGroup,
+      databases: this.data.databases,
+      tables: this.data.tables,
+      certificateArn: props.certificateArn,
+      internetFacing: props.internetFacing,
+      images: props.images,
+    });
+    this.observability = new ObservabilityStack(this, 'Observability', {
+      env,
+      stackName: names.observability(props.region),
+      description: `${props.appName} ${props.envName} canaries, alarms and dashboard (${props.role})`,
+      ...common,
+      peerRegion: props.peerRegion,
+      loadBalancer: this.services.loadBalancer,
+      targetGroup: this.services.uiTargetGroup,
+      localUrl: this.services.loadBalancerUrl,
+      globalUrl: props.globalUrl,
+      canaryRate: props.canaryRate,
+      ordersPlaced: this.services.ordersPlaced,
+    });
+  }
+}

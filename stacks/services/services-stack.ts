@@ -1,0 +1,306 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { alarmNames } from '../naming/alarm-names';
+import type { ShopDatabase } from '../naming/database-names';
+import { resourcePrefix } from '../naming/resource-prefix';
+import type { ShopTable } from '../naming/table-names';
+import type { RegionRole } from '../region-role';
+import { shopServiceImage } from './service-image';
+import { ShopService } from './shop-service';
+import { SHOP_SERVICE_PORT, SHOP_SERVICE_SPECS, SHOP_SERVICES, type ShopServiceName } from './shop-services';
+
+/** How a service reaches one of the Region's databases. */
+export interface DatabaseEndpoint {
+  /** Master credentials (`username`, `password` JSON fields). */
+  readonly secret: secretsmanager.ISecret;
+  /** The cluster (writer) endpoint. */
+  readonly writerHostname: string;
+  /** The reader endpoint; in a secondary cluster it forwards writes to the primary. */
+  readonly readerHostname: string;
+  /** The PostgreSQL port. */
+  readonly port: number;
+  /** The database name inside the cluster. */
+  readonly databaseName: string;
+}
+
+/** Stack output names the global routing stack reads with `Fn::GetStackOutput`. */
+export const SERVICES_STACK_OUTPUTS = {
+  loadBalancerDnsName: 'LoadBalancerDnsName',
+  loadBalancerHostedZoneId: 'LoadBalancerCanonicalHostedZoneId',
+} as const;
+
+/** Properties of a {@link ServicesStack}. */
+export interface ServicesStackProps extends StackProps {
+  /** Application name, part of resource names. */
+  readonly appName: string;
+  /** Environment name, part of resource names. */
+  readonly envName: string;
+  /** The Region's role, passed to every service as `REGION_ROLE`. */
+  readonly role: RegionRole;
+  /** The Region's VPC. */
+  readonly vpc: ec2.IVpc;
+  /** Security group the database-owning services wear so the clusters admit them. */
+  readonly databaseClientSecurityGroup: ec2.ISecurityGroup;
+  /** The Region's databases. */
+  readonly databases: Readonly<Record<ShopDatabase, DatabaseEndpoint>>;
+  /** The Region's replicas of the global tables. */
+  readonly tables: Readonly<Record<ShopTable, dynamodb.ITableV2>>;
+  /** The images of the services. @default - built from `services/<name>/Dockerfile` */
+  readonly images?: Readonly<Partial<Record<ShopServiceName, ecs.ContainerImage>>>;
+  /**
+   * ACM certificate for the load balancer; with one the ALB serves HTTPS and redirects HTTP to it.
+   *
+   * @default - HTTP only
+   */
+  readonly certificateArn?: string;
+  /**
+   * Whether the load balancer is reachable from the internet.
+   *
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+  /**
+   * Tasks per service in normal operation (and the autoscaling minimum).
+   *
+   * @default 2
+   */
+  readonly minTasks?: number;
+}
+
+/**
+ * The stateless application of one Region: an ECS cluster with a Service Connect namespace, the five shop
+ * services on Fargate, and an Application Load Balancer in front of the ui.
+ */
+export class ServicesStack extends Stack {
+  /** The ECS cluster. */
+  readonly cluster: ecs.Cluster;
+  /** The services by name. */
+  readonly services: Readonly<Record<ShopServiceName, ShopService>>;
+  /** The load balancer in front of the ui. */
+  readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The ui's target group. */
+  readonly uiTargetGroup: elbv2.ApplicationTargetGroup;
+  /** The URL of the shop through this Region's load balancer. */
+  readonly loadBalancerUrl: string;
+  /** Orders placed per minute, counted from the orders service's `{"event":"order.placed"}` log lines. */
+  readonly ordersPlaced: cloudwatch.Metric;
+
+  constructor(scope: Construct, id: string, props: ServicesStackProps) {
+    super(scope, id, props);
+    const prefix = resourcePrefix(props.appName, props.envName);
+    const alarms = alarmNames(props.appName, props.envName, this.region);
+    const internetFacing = props.internetFacing ?? true;
+    // Depend on the data stack before any grant: grants on its KMS key then go into the task roles' policies
+    // instead of the key policy (which would make the data stack reference these roles: a cycle). It also orders
+    // the standby, whose services find the table and secret replicas by name.
+    for (const producer of new Set(
+      [...Object.values(props.databases).map((db) => db.secret), ...Object.values(props.tables)].map((c) =>
+        Stack.of(c),
+      ),
+    )) {
+      if (producer !== this) this.addStackDependency(producer);
+    }
+
+    this.cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      defaultCloudMapNamespace: {
+        name: `${props.appName}.${props.envName}.internal`,
+        useForServiceConnect: true,
+      },
+    });
+
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      internetFacing,
+      vpcSubnets: { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      dropInvalidHeaderFields: true,
+    });
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      // ALB access logs only support SSE-S3.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.loadBalancer.logAccessLogs(accessLogs, 'alb');
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket is itself the destination of the load balancer access logs; logging its own access would only log the log delivery.',
+    });
+
+    this.uiTargetGroup = new elbv2.ApplicationTargetGroup(this, 'UiTargets', {
+      vpc: props.vpc,
+      port: SHOP_SERVICE_PORT,
+      protocol: elbv2.ApplicationProtocol.HTTP,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        path: '/health',
+        healthyHttpCodes: '200',
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 3,
+      },
+    });
+
+    const ports = this.addListeners(props.certificateArn);
+    if (internetFacing) {
+      Validations.of(this.loadBalancer).acknowledge({
+        id: 'AwsSolutions-EC23',
+        reason: `The internet-facing load balancer is the shop's public entry point and must accept ${ports} from any address; the tasks behind it admit only the load balancer.`,
+      });
+    }
+
+    const services = {} as Record<ShopServiceName, ShopService>;
+    for (const name of SHOP_SERVICES) {
+      const spec = SHOP_SERVICE_SPECS[name];
+      const environment: Record<string, string> = {
+        PORT: String(SHOP_SERVICE_PORT),
+        REGION_ROLE: props.role,
+        APP_NAME: props.appName,
+        ENV_NAME: props.envName,
+        // The chaos endpoints are for drills; in AWS the ui is on the internet, so they stay off unless a drill
+        // turns them on through a deployment.
+        CHAOS_ENABLED: 'false',
+      };
+      for (const callee of spec.calls) {
+        environment[`${callee.toUpperCase()}_URL`] = `http://${callee}:${SHOP_SERVICE_PORT}`;
+      }
+      const secrets: Record<string, ecs.Secret> = {};
+      let secretKey: secretsmanager.ISecret['encryptionKey'];
+      if (spec.database) {
+        const db = props.databases[spec.database];
+        // A secret that carries the data stack's key would grant through the key policy, naming this stack's
+        // roles from the data stack (a cycle): use the secret by ARN and grant the key in the role's policy.
+        secretKey = db.secret.encryptionKey;
+        const secret = secretKey
+          ? secretsmanager.Secret.fromSecretAttributes(this, `${spec.database}DatabaseSecret`, {
+              secretCompleteArn: db.secret.secretArn,
+            })
+          : db.secret;
+        // The primary writes through its cluster endpoint; a secondary's cluster endpoint is inactive until a
+        // failover, so the standby connects to its reader endpoint, which forwards writes to the primary.
+        environment.DB_HOST = props.role === 'primary' ? db.writerHostname : db.readerHostname;
+        environment.DB_WRITER_HOST = db.writerHostname;
+        environment.DB_READER_HOST = db.readerHostname;
+        environment.DB_PORT = String(db.port);
+        environment.DB_NAME = db.databaseName;
+        // Only the writer's Region migrates; a secondary is read-only (forwarded writes are not for DDL).
+        environment.DB_MIGRATE_ON_START = String(props.role === 'primary');
+        secrets.DB_USER = ecs.Secret.fromSecretsManager(secret, 'username');
+        secrets.DB_PASSWORD = ecs.Secret.fromSecretsManager(secret, 'password');
+      }
+      if (spec.table) {
+        environment[`${spec.table.toUpperCase()}_TABLE`] = props.tables[spec.table].tableName;
+      }
+
+      const deploymentMetric =
+        name === 'ui'
+          ? this.uiTargetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+              period: Duration.minutes(1),
+              statistic: cloudwatch.Stats.SUM,
+            })
+          : new cloudwatch.Metric({
+              // Service Connect publishes per-service HTTP metrics for the server side of each service.
+              namespace: 'AWS/ECS',
+              metricName: 'HTTPCode_Target_5XX_Count',
+              dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: name, DiscoveryName: name },
+              period: Duration.minutes(1),
+              statistic: cloudwatch.Stats.SUM,
+            });
+
+      services[name] = new ShopService(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}`, {
+        name,
+        cluster: this.cluster,
+        image: props.images?.[name] ?? shopServiceImage(name),
+        environment,
+        secrets,
+        extraSecurityGroups: spec.database ? [props.databaseClientSecurityGroup] : [],
+        deploymentAlarmName: alarms.deployment(name),
+        deploymentMetric,
+        minTasks: props.minTasks,
+      });
+      if (secretKey) {
+        services[name].taskDefinition.obtainExecutionRole().addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [secretKey.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+          }),
+        );
+      }
+      if (spec.table) {
+        props.tables[spec.table].grantReadWriteData(services[name].taskDefinition.taskRole);
+      }
+    }
+    for (const name of SHOP_SERVICES) {
+      for (const callee of SHOP_SERVICE_SPECS[name].calls) {
+        // On the callee's own group only: a shared group (database clients) would pull the rule into its stack.
+        services[callee].securityGroup.addIngressRule(
+          services[name].securityGroup,
+          ec2.Port.tcp(SHOP_SERVICE_PORT),
+          `${name} calls ${callee}`,
+        );
+      }
+    }
+    this.services = services;
+    this.uiTargetGroup.addTarget(
+      services.ui.service.loadBalancerTarget({ containerName: 'app', containerPort: SHOP_SERVICE_PORT }),
+    );
+
+    const ordersPlaced = new logs.MetricFilter(this, 'OrdersPlaced', {
+      logGroup: services.orders.logGroup,
+      filterPattern: logs.FilterPattern.stringValue('$.event', '=', 'order.placed'),
+      metricNamespace: `${props.appName}/${props.envName}`,
+      metricName: 'OrdersPlaced',
+      metricValue: '1',
+    });
+    this.ordersPlaced = ordersPlaced.metric({ statistic: cloudwatch.Stats.SUM, period: Duration.minutes(1) });
+
+    const scheme = props.certificateArn ? 'https' : 'http';
+    this.loadBalancerUrl = `${scheme}://${this.loadBalancer.loadBalancerDnsName}`;
+    new CfnOutput(this, SERVICES_STACK_OUTPUTS.loadBalancerDnsName, {
+      value: this.loadBalancer.loadBalancerDnsName,
+      description: `DNS name of the ${prefix} load balancer in this Region, read by the global routing stack`,
+    });
+    new CfnOutput(this, SERVICES_STACK_OUTPUTS.loadBalancerHostedZoneId, {
+      value: this.loadBalancer.loadBalancerCanonicalHostedZoneId,
+      description: 'Canonical hosted zone of the load balancer, for Route 53 alias records',
+    });
+  }
+
+  /** Adds HTTP (and, with a certificate, HTTPS plus a redirect) listeners; returns the ports opened, for humans. */
+  private addListeners(certificateArn: string | undefined): string {
+    if (!certificateArn) {
+      this.loadBalancer.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        defaultTargetGroups: [this.uiTargetGroup],
+      });
+      return 'HTTP on port 80';
+    }
+    this.loadBalancer.addListener('Https', {
+      port: 443,
+      protocol: elbv2.ApplicationProtocol.HTTPS,
+      certificates: [elbv2.ListenerCertificate.fromArn(certificateArn)],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      defaultTargetGroups: [this.uiTargetGroup],
+    });
+    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+    return 'HTTPS on port 443 (and port 80, which only redirects to HTTPS)';
+  }
+}

@@ -1,0 +1,164 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { databaseNames, tableNames } from '../../stacks';
+import { buildShopApp, removeShopApp, type ShopApp, templateOf } from './shop-app';
+
+let shop: ShopApp;
+beforeAll(() => {
+  shop = buildShopApp();
+});
+afterAll(() => removeShopApp(shop));
+
+const dbs = databaseNames('shop', 'dev');
+const tables = tableNames('shop', 'dev');
+const databases = ['catalog', 'orders'] as const;
+
+describe('data stacks', () => {
+  test.each(['primary', 'standby'] as const)(
+    'the %s data stack is termination-protected and named after its Region',
+    (role) => {
+      // GIVEN the default config (primary us-east-1, standby us-west-2)
+      const stack = shop.stages[role].data;
+      // THEN
+      expect(stack.terminationProtection).toBe(true);
+      expect(stack.stackName).toBe(`shop-dev-${role === 'primary' ? 'us-east-1' : 'us-west-2'}-data`);
+    },
+  );
+
+  test.each(['primary', 'standby'] as const)('the %s Region has one customer-managed KMS key with rotation', (role) => {
+    const template = templateOf(shop.stages[role].data);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/shop-dev/data' });
+  });
+
+  test.each(databases)('the primary creates the %s global cluster from its own cluster', (db) => {
+    // WHEN
+    const template = templateOf(shop.stages.primary.data);
+    // THEN
+    const clusters = template.findResources('AWS::RDS::DBCluster', {
+      Properties: { DBClusterIdentifier: dbs[db].clusterIdentifier },
+    });
+    const [clusterId] = Object.keys(clusters);
+    expect(clusterId).toBeDefined();
+    template.hasResourceProperties('AWS::RDS::GlobalCluster', {
+      GlobalClusterIdentifier: dbs[db].globalClusterIdentifier,
+      SourceDBClusterIdentifier: { Ref: clusterId },
+      DeletionProtection: true,
+    });
+    template.hasResourceProperties('AWS::RDS::DBCluster', {
+      DBClusterIdentifier: dbs[db].clusterIdentifier,
+      Engine: 'aurora-postgresql',
+      EngineVersion: Match.stringLikeRegexp('^16\\.'),
+      MasterUsername: 'postgres',
+      DatabaseName: db,
+      GlobalClusterIdentifier: Match.absent(),
+    });
+  });
+
+  test('only the primary defines global clusters', () => {
+    templateOf(shop.stages.primary.data).resourceCountIs('AWS::RDS::GlobalCluster', 2);
+    templateOf(shop.stages.standby.data).resourceCountIs('AWS::RDS::GlobalCluster', 0);
+  });
+
+  test.each(databases)(
+    'the standby %s cluster joins the global cluster without credentials, forwarding writes',
+    (db) => {
+      const template = templateOf(shop.stages.standby.data);
+      template.hasResourceProperties('AWS::RDS::DBCluster', {
+        DBClusterIdentifier: dbs[db].clusterIdentifier,
+        GlobalClusterIdentifier: dbs[db].globalClusterIdentifier,
+        EnableGlobalWriteForwarding: true,
+        MasterUsername: Match.absent(),
+        MasterUserPassword: Match.absent(),
+        ManageMasterUserPassword: Match.absent(),
+        DatabaseName: Match.absent(),
+      });
+      template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+      template.resourceCountIs('AWS::SecretsManager::SecretTargetAttachment', 0);
+    },
+  );
+
+  test.each(['primary', 'standby'] as const)(
+    'every %s cluster is encrypted with the Region key, protected, backed up and observable',
+    (role) => {
+      const template = templateOf(shop.stages[role].data);
+      const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+      for (const db of databases) {
+        template.hasResourceProperties('AWS::RDS::DBCluster', {
+          DBClusterIdentifier: dbs[db].clusterIdentifier,
+          StorageEncrypted: true,
+          KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+          DeletionProtection: true,
+          BackupRetentionPeriod: Match.anyValue(),
+          EnableIAMDatabaseAuthentication: true,
+          EnableCloudwatchLogsExports: ['postgresql'],
+          PerformanceInsightsEnabled: true,
+        });
+        template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: dbs[db].logGroupName });
+      }
+      for (const cluster of Object.values(template.findResources('AWS::RDS::DBCluster'))) {
+        expect(cluster.Properties.BackupRetentionPeriod).toBeGreaterThanOrEqual(7);
+        expect(cluster.DeletionPolicy).toBe('Snapshot');
+      }
+      template.resourceCountIs('AWS::RDS::DBInstance', 4);
+      template.hasResourceProperties('AWS::RDS::DBInstance', {
+        DBInstanceIdentifier: dbs.orders.instanceIdentifiers[1],
+      });
+    },
+  );
+
+  test.each(databases)('the %s credentials are encrypted with the key and replicated to the standby', (db) => {
+    const template = templateOf(shop.stages.primary.data);
+    const [keyId] = Object.keys(template.findResources('AWS::KMS::Key'));
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: dbs[db].secretName,
+      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      ReplicaRegions: [{ Region: 'us-west-2' }],
+    });
+  });
+
+  test.each(['carts', 'checkout'] as const)(
+    'the %s global table lives in the primary with a standby replica',
+    (table) => {
+      const template = templateOf(shop.stages.primary.data);
+      template.hasResource('AWS::DynamoDB::GlobalTable', {
+        DeletionPolicy: 'Retain',
+        Properties: {
+          TableName: tables[table],
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS' },
+          Replicas: Match.anyValue(),
+        },
+      });
+    },
+  );
+
+  test.each(['carts', 'checkout'] as const)('the %s table has exactly two replicas, both protected', (table) => {
+    const template = templateOf(shop.stages.primary.data);
+    const [resource] = Object.values(
+      template.findResources('AWS::DynamoDB::GlobalTable', { Properties: { TableName: tables[table] } }),
+    );
+    const replicas = resource.Properties.Replicas as Array<Record<string, unknown>>;
+    expect(replicas.map((r) => r.Region).sort()).toEqual(['us-east-1', 'us-west-2']);
+    for (const replica of replicas) {
+      expect(replica).toMatchObject({
+        DeletionProtectionEnabled: true,
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  test('the standby defines no table: the primary table owns its replica', () => {
+    templateOf(shop.stages.primary.data).resourceCountIs('AWS::DynamoDB::GlobalTable', 2);
+    templateOf(shop.stages.standby.data).resourceCountIs('AWS::DynamoDB::GlobalTable', 0);
+    expect(shop.stages.standby.data.tables.carts.tableName).toBe(tables.carts);
+  });
+});
