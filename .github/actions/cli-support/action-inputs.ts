@@ -26,7 +26,9 @@ export interface InputParser<T> {
 /** Reads one raw input by name; `core.getInput` in the CLIs, a record lookup in tests. */
 export type GetInput = (name: string) => string;
 
-const show = (value: string) => JSON.stringify(value);
+/** A value as it appears in a problem: quoted, and cut after 100 characters when longer than 200. */
+const show = (value: string) =>
+  value.length > 200 ? `${JSON.stringify(value.slice(0, 100))}... (${value.length} characters)` : JSON.stringify(value);
 
 /**
  * Collects input values and problems. Values returned after a problem are placeholders: call

@@ -1,0 +1,36 @@
+/**
+ * The contract between the failover workflow and the SSM Automation documents of the runbook stack. The stack
+ * imports these names so both sides always agree.
+ */
+
+/** The runbook actions the failover workflow can start. */
+export const RUNBOOK_ACTIONS = ['readiness', 'failover', 'switchover', 'failback'] as const;
+
+/** One of {@link RUNBOOK_ACTIONS}. */
+export type RunbookAction = (typeof RUNBOOK_ACTIONS)[number];
+
+/** The parameters every runbook document declares (all of type String). */
+export const AUTOMATION_PARAMETERS = {
+  /** The Region traffic and the database writers move to (for `readiness`: the Region checked). */
+  targetRegion: 'TargetRegion',
+  /** `true` or `false`; with `true` the runbook checks and prints its plan but changes nothing. */
+  dryRun: 'DryRun',
+  /** Why the runbook runs; kept in the execution's summary. */
+  reason: 'Reason',
+} as const;
+
+/**
+ * The name of the document output that holds the link to the missing-transaction report (an https URL or an
+ * `s3://` location). The document lists it in `outputs` as `<StepName>.ReportUrl`; a run without a report (a dry
+ * run, `readiness`) leaves it out.
+ */
+export const REPORT_URL_OUTPUT = 'ReportUrl';
+
+/**
+ * The SSM Automation document of a runbook action, the same name in both Regions: `<app>-<env>-<action>`.
+ *
+ * @example automationDocumentName('shop', 'dev', 'failover') // 'shop-dev-failover'
+ */
+export function automationDocumentName(appName: string, envName: string, action: RunbookAction): string {
+  return `${appName}-${envName}-${action}`;
+}

@@ -1,0 +1,134 @@
+import { formatDuration, formatTime } from '../cli-support/clock';
+import type { JobSummary, SummaryBlock } from '../cli-support/job-summary';
+import { REPORT_URL_OUTPUT } from './automation-document-name';
+import type { FailoverInputs } from './failover-inputs';
+
+/** One step of an automation execution, as the CLI follows it. */
+export interface AutomationStep {
+  /** `StepExecutionId`, or the step's position when SSM gives none. */
+  readonly key: string;
+  readonly name: string;
+  readonly action?: string;
+  readonly status: string;
+  readonly startedAt?: Date;
+  readonly endedAt?: Date;
+  readonly failureMessage?: string;
+}
+
+/** An automation execution as last seen. */
+export interface AutomationRun {
+  readonly executionId: string;
+  readonly documentName: string;
+  readonly status: string;
+  readonly startedAt?: Date;
+  readonly endedAt?: Date;
+  readonly steps: readonly AutomationStep[];
+  readonly outputs: Readonly<Record<string, readonly string[]>>;
+  readonly failureMessage?: string;
+}
+
+/** Final statuses of a successful automation. */
+const SUCCEEDED = new Set(['Success', 'CompletedWithSuccess']);
+/** Final statuses of an automation that did not do its job. */
+const FAILED = new Set([
+  'Failed',
+  'Cancelled',
+  'TimedOut',
+  'CompletedWithFailure',
+  'Rejected',
+  'ChangeCalendarOverrideRejected',
+  'Exited',
+]);
+
+/** Whether an automation or step status is final. */
+export function isFinalStatus(status: string): boolean {
+  return SUCCEEDED.has(status) || FAILED.has(status);
+}
+
+/** Whether an automation status is final and a failure. */
+export function isFailedStatus(status: string): boolean {
+  return FAILED.has(status);
+}
+
+/** The console page of an execution. */
+export function executionConsoleUrl(region: string, executionId: string): string {
+  return `https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${region}`;
+}
+
+/** The link to the missing-transaction report: the first value of the output `ReportUrl` or `<Step>.ReportUrl`. */
+export function reportUrlOf(outputs: Readonly<Record<string, readonly string[]>>): string | undefined {
+  const key = Object.keys(outputs)
+    .sort()
+    .find((k) => k === REPORT_URL_OUTPUT || k.endsWith(`.${REPORT_URL_OUTPUT}`));
+  const value = key === undefined ? undefined : outputs[key]?.[0];
+  // SSM shows an output it could not resolve as the literal "No output available yet because the step is not successfully executed".
+  return value && /^(https:\/\/|s3:\/\/)/.test(value) ? value : undefined;
+}
+
+const span = (from?: Date, to?: Date) => (from && to ? formatDuration(to.getTime() - from.getTime()) : '');
+
+/** The progress line printed when a step's status changes; `elapsed` is the time since the CLI started it. */
+export function stepLine(step: AutomationStep, elapsedMs: number): string {
+  const action = step.action ? ` (${step.action})` : '';
+  const took =
+    isFinalStatus(step.status) && step.startedAt && step.endedAt ? ` after ${span(step.startedAt, step.endedAt)}` : '';
+  const failure = step.failureMessage && step.status !== 'Success' ? `: ${step.failureMessage}` : '';
+  return `[+${formatDuration(elapsedMs)}] step ${step.name}${action}: ${step.status}${took}${failure}`;
+}
+
+/** The failure message of an automation that ended in a failed status, naming its failed steps. */
+export function automationFailure(run: AutomationRun, region: string): string {
+  const failedSteps = run.steps.filter((s) => FAILED.has(s.status));
+  const lines = failedSteps.map(
+    (s) => `  - step ${s.name}: ${s.status}${s.failureMessage ? `: ${s.failureMessage}` : ''}`,
+  );
+  const why = run.failureMessage ? `: ${run.failureMessage}` : '';
+  return [`Automation ${run.documentName} (${run.executionId}) ended ${run.status} in ${region}${why}`, ...lines].join(
+    '\n',
+  );
+}
+
+/** The failure message when the job stopped following an automation that is still running. */
+export function stillRunningMessage(run: AutomationRun, region: string, timeoutMinutes: number): string {
+  return `Automation ${run.documentName} (${run.executionId}) is still ${run.status} in ${region} after ${timeoutMinutes} minutes; the job stopped following it but it keeps running: follow it at ${executionConsoleUrl(region, run.executionId)}`;
+}
+
+/** Whether this run moves traffic or writers, so its duration is a recovery time. */
+const movesTheRegion = (inputs: FailoverInputs) => inputs.action !== 'readiness' && !inputs.dryRun;
+
+/** The job summary: result, reason, link to the execution, RTO, one row per step, and the report link. */
+export function automationSummary(inputs: FailoverInputs, run: AutomationRun, stillRunning = false): JobSummary {
+  const result = stillRunning ? `still ${run.status} (the job stopped following it)` : run.status;
+  const blocks: SummaryBlock[] = [
+    `Result: ${result}`,
+    ...(run.failureMessage ? [run.failureMessage] : []),
+    `Reason: ${inputs.reason}`,
+    `Document ${run.documentName}, execution ${run.executionId}`,
+    { label: 'Execution', href: executionConsoleUrl(inputs.region, run.executionId) },
+  ];
+  if (run.startedAt && run.endedAt) {
+    const label = movesTheRegion(inputs) ? 'RTO (automation start → end)' : 'Duration (automation start → end)';
+    blocks.push(`${label}: ${span(run.startedAt, run.endedAt)}`);
+  }
+  blocks.push({
+    header: ['step', 'action', 'status', 'started', 'ended', 'duration'],
+    rows: run.steps.map((s) => [
+      s.name,
+      s.action ?? '',
+      s.status,
+      s.startedAt ? formatTime(s.startedAt) : '',
+      s.endedAt ? formatTime(s.endedAt) : '',
+      span(s.startedAt, s.endedAt),
+    ]),
+  });
+  if (inputs.action !== 'readiness') {
+    const reportUrl = reportUrlOf(run.outputs);
+    blocks.push(
+      reportUrl
+        ? { label: 'Missing-transaction report', href: reportUrl }
+        : `Missing-transaction report: none in the automation outputs (${REPORT_URL_OUTPUT})${inputs.dryRun ? ': a dry run writes none' : ''}`,
+    );
+  }
+  const mode = inputs.dryRun ? ' (dry run)' : '';
+  return { title: `${inputs.action}${mode} to ${inputs.region}`, blocks };
+}

@@ -1,0 +1,76 @@
+import {
+  booleanText,
+  type GetInput,
+  type InputParser,
+  InputReader,
+  oneOf,
+  regionName,
+  resourceNamePart,
+  wholeNumber,
+} from '../cli-support/action-inputs';
+import { RUNBOOK_ACTIONS, type RunbookAction } from './automation-document-name';
+
+/** The validated inputs of the failover CLI. */
+export interface FailoverInputs {
+  readonly action: RunbookAction;
+  /** The Region to move to (for `readiness`: the Region checked); one of the two configured Regions. */
+  readonly region: string;
+  readonly primaryRegion: string;
+  readonly standbyRegion: string;
+  /** Whether the runbook only checks and prints its plan. */
+  readonly dryRun: boolean;
+  readonly reason: string;
+  readonly appName: string;
+  readonly envName: string;
+  /** Seconds between two `GetAutomationExecution` calls. */
+  readonly pollSeconds: number;
+  /** How long the job follows the automation before giving up (the automation itself keeps running). */
+  readonly timeoutMinutes: number;
+}
+
+/** The longest reason accepted, in characters. */
+export const MAX_REASON_LENGTH = 500;
+
+const reasonText: InputParser<string> = {
+  accepted: `one line of text of at most ${MAX_REASON_LENGTH} characters`,
+  parse: (value) => {
+    if (value.length > MAX_REASON_LENGTH) return { problem: `is ${value.length} characters long` };
+    if (/\p{Cc}/u.test(value)) return { problem: 'has control characters (such as new lines)' };
+    return { value };
+  },
+};
+
+/**
+ * Reads and validates the failover inputs (see pipeline/README.md); nothing is started when one is invalid.
+ *
+ * @throws InputError listing every invalid input.
+ */
+export function readFailoverInputs(getInput: GetInput): FailoverInputs {
+  const reader = new InputReader(getInput);
+  const inputs: FailoverInputs = {
+    action: reader.required('action', oneOf(RUNBOOK_ACTIONS)),
+    region: reader.required('region', regionName),
+    primaryRegion: reader.required('primary_region', regionName),
+    standbyRegion: reader.required('standby_region', regionName),
+    dryRun: reader.optional('dry_run', booleanText, true),
+    reason: reader.required('reason', reasonText),
+    appName: reader.required('app_name', resourceNamePart),
+    envName: reader.required('env_name', resourceNamePart),
+    pollSeconds: reader.optional('poll_seconds', wholeNumber(1, 60), 5),
+    timeoutMinutes: reader.optional('timeout_minutes', wholeNumber(1, 720), 25),
+  };
+  const { region, primaryRegion, standbyRegion } = inputs;
+  if (region && primaryRegion && standbyRegion) {
+    if (primaryRegion === standbyRegion) {
+      reader.problem(
+        `standby_region: "${standbyRegion}" equals primary_region; accepted: a Region other than "${primaryRegion}"`,
+      );
+    } else if (region !== primaryRegion && region !== standbyRegion) {
+      reader.problem(
+        `region: "${region}" is not a Region of this deployment; accepted: "${primaryRegion}" (primary) or "${standbyRegion}" (standby)`,
+      );
+    }
+  }
+  reader.finish();
+  return inputs;
+}

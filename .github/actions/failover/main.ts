@@ -1,0 +1,55 @@
+import * as core from '@actions/core';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
+import { type Clock, systemClock } from '../cli-support/clock';
+import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
+import { writeJobSummary } from '../cli-support/job-summary';
+import {
+  automationFailure,
+  automationSummary,
+  isFailedStatus,
+  reportUrlOf,
+  stillRunningMessage,
+} from './automation-report';
+import { runAutomation } from './automation-run';
+import { readFailoverInputs } from './failover-inputs';
+
+/** What tests replace: the clock, the retry backoff and the start request's idempotency token. */
+export interface FailoverOverrides {
+  readonly clock?: Clock;
+  readonly retry?: AwsRetryOptions;
+  readonly clientToken?: string;
+}
+
+/**
+ * The failover CLI: starts the runbook's SSM Automation (`<app>-<env>-<action>`) in the target Region, streams its
+ * steps, and fails the job unless it succeeds. Inputs, outputs, exit codes and the automation contract in
+ * pipeline/README.md.
+ */
+export async function run(overrides: FailoverOverrides = {}): Promise<void> {
+  try {
+    const inputs = readFailoverInputs((name) => core.getInput(name));
+    const deps = {
+      ssm: new SSMClient({ region: inputs.region, maxAttempts: 1 }),
+      call: awsCaller(overrides.retry),
+      clock: overrides.clock ?? systemClock,
+      log: (line: string) => core.info(line),
+      ...(overrides.clientToken ? { clientToken: overrides.clientToken } : {}),
+    };
+    const { run: automation, ended } = await runAutomation(inputs, deps);
+    core.setOutput('execution_id', automation.executionId);
+    core.setOutput('status', automation.status);
+    if (automation.startedAt && automation.endedAt) {
+      core.setOutput('rto_seconds', Math.round((automation.endedAt.getTime() - automation.startedAt.getTime()) / 1000));
+    }
+    core.setOutput('report_url', reportUrlOf(automation.outputs) ?? '');
+    await writeJobSummary(automationSummary(inputs, automation, !ended));
+    if (!ended) throw new CheckFailedError(stillRunningMessage(automation, inputs.region, inputs.timeoutMinutes));
+    if (isFailedStatus(automation.status)) throw new CheckFailedError(automationFailure(automation, inputs.region));
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+    process.exitCode = exitCodeOf(error);
+  }
+}
+
+if (require.main === module) void run();

@@ -1,0 +1,447 @@
+import {
+  type AutomationExecution,
+  DescribeAutomationStepExecutionsCommand,
+  GetAutomationExecutionCommand,
+  SSMClient,
+  SSMServiceException,
+  StartAutomationExecutionCommand,
+  type StepExecution,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { ConstantBackoff } from 'cockatiel';
+import {
+  AUTOMATION_PARAMETERS,
+  automationDocumentName,
+  REPORT_URL_OUTPUT,
+} from '../../.github/actions/failover/automation-document-name';
+import { run } from '../../.github/actions/failover/main';
+import { FakeClock, runAction } from './action-harness';
+
+const START = new Date('2025-03-01T12:00:00Z');
+const EXECUTION_ID = '4f6c1a2e-8d3b-4c5e-9f7a-0b1c2d3e4f5a';
+const TOKEN = '11111111-2222-4333-8444-555555555555';
+const REPORT = 'https://shop-dev-reports.s3.us-west-2.amazonaws.com/runs/failover/4f6c1a2e/report.html';
+const CONSOLE = `https://us-west-2.console.aws.amazon.com/systems-manager/automation/execution/${EXECUTION_ID}?region=us-west-2`;
+const REASON = 'us-east-1 ALB returns 503 since 11:52 UTC (incident INC-1234)';
+
+const ssm = mockClient(SSMClient);
+let clock: FakeClock;
+
+const at = (seconds: number) => new Date(START.getTime() + seconds * 1000);
+
+function step(
+  name: string,
+  status: string,
+  times: { start?: number; end?: number } = {},
+  failure?: string,
+): StepExecution {
+  return {
+    StepName: name,
+    Action: 'aws:executeScript',
+    StepExecutionId: `${name}-id`,
+    StepStatus: status as 'Success',
+    ...(times.start === undefined ? {} : { ExecutionStartTime: at(times.start) }),
+    ...(times.end === undefined ? {} : { ExecutionEndTime: at(times.end) }),
+    ...(failure ? { FailureMessage: failure } : {}),
+  };
+}
+
+function execution(status: string, steps: StepExecution[], extra: Partial<AutomationExecution> = {}) {
+  return {
+    AutomationExecution: {
+      AutomationExecutionId: EXECUTION_ID,
+      DocumentName: 'shop-dev-failover',
+      DocumentVersion: '1',
+      AutomationExecutionStatus: status as 'Success',
+      ExecutionStartTime: at(1),
+      StepExecutions: steps,
+      StepExecutionsTruncated: false,
+      Parameters: { TargetRegion: ['us-west-2'], DryRun: ['false'], Reason: [REASON] },
+      Outputs: {},
+      Mode: 'Auto' as const,
+      ...extra,
+    },
+  };
+}
+
+const failoverInputs = {
+  action: 'failover',
+  region: 'us-west-2',
+  primary_region: 'us-east-1',
+  standby_region: 'us-west-2',
+  dry_run: 'false',
+  reason: REASON,
+  app_name: 'shop',
+  env_name: 'dev',
+};
+
+const runFailover = (inputs: Record<string, string>) =>
+  runAction(() => run({ clock, retry: { backoff: new ConstantBackoff(0) }, clientToken: TOKEN }), inputs);
+
+beforeEach(() => {
+  ssm.reset();
+  clock = new FakeClock(START);
+  ssm.on(StartAutomationExecutionCommand).resolves({ AutomationExecutionId: EXECUTION_ID });
+});
+
+describe('automation naming contract', () => {
+  test('documents are named <app>-<env>-<action> and take TargetRegion, DryRun and Reason', () => {
+    expect(automationDocumentName('shop', 'prod', 'failback')).toBe('shop-prod-failback');
+    expect(AUTOMATION_PARAMETERS).toEqual({ targetRegion: 'TargetRegion', dryRun: 'DryRun', reason: 'Reason' });
+    expect(REPORT_URL_OUTPUT).toBe('ReportUrl');
+  });
+});
+
+describe('failover dispatch', () => {
+  test('a successful failover: steps streamed as they change, RTO and report link in the summary', async () => {
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolvesOnce(
+        execution('InProgress', [
+          step('CheckReadiness', 'InProgress', { start: 1 }),
+          step('PromoteDatabases', 'Pending'),
+          step('ShiftTraffic', 'Pending'),
+          step('Reconcile', 'Pending'),
+        ]),
+      )
+      .resolvesOnce(
+        execution('InProgress', [
+          step('CheckReadiness', 'Success', { start: 1, end: 4 }),
+          step('PromoteDatabases', 'InProgress', { start: 4 }),
+          step('ShiftTraffic', 'Pending'),
+          step('Reconcile', 'Pending'),
+        ]),
+      )
+      .resolvesOnce(
+        execution('InProgress', [
+          step('CheckReadiness', 'Success', { start: 1, end: 4 }),
+          step('PromoteDatabases', 'Success', { start: 4, end: 193 }),
+          step('ShiftTraffic', 'Success', { start: 193, end: 215 }),
+          step('Reconcile', 'InProgress', { start: 215 }),
+        ]),
+      )
+      .resolves(
+        execution(
+          'Success',
+          [
+            step('CheckReadiness', 'Success', { start: 1, end: 4 }),
+            step('PromoteDatabases', 'Success', { start: 4, end: 193 }),
+            step('ShiftTraffic', 'Success', { start: 193, end: 215 }),
+            step('Reconcile', 'Success', { start: 215, end: 253 }),
+          ],
+          { ExecutionEndTime: at(253), Outputs: { 'Reconcile.ReportUrl': [REPORT], 'Reconcile.LostWrites': ['3'] } },
+        ),
+      );
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 1);
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      DocumentName: 'shop-dev-failover',
+      Parameters: { TargetRegion: ['us-west-2'], DryRun: ['false'], Reason: [REASON] },
+      ClientToken: TOKEN,
+    });
+    expect(ssm).toHaveReceivedCommandTimes(GetAutomationExecutionCommand, 4);
+    expect(ssm).toHaveReceivedCommandWith(GetAutomationExecutionCommand, { AutomationExecutionId: EXECUTION_ID });
+    expect(clock.sleeps).toEqual([5000, 5000, 5000]);
+    expect(result.lines).toEqual([
+      `Started shop-dev-failover in us-west-2: execution ${EXECUTION_ID}`,
+      CONSOLE,
+      '[+0s] step CheckReadiness (aws:executeScript): InProgress',
+      '[+0s] automation: InProgress',
+      '[+5s] step CheckReadiness (aws:executeScript): Success after 3s',
+      '[+5s] step PromoteDatabases (aws:executeScript): InProgress',
+      '[+10s] step PromoteDatabases (aws:executeScript): Success after 3m09s',
+      '[+10s] step ShiftTraffic (aws:executeScript): Success after 22s',
+      '[+10s] step Reconcile (aws:executeScript): InProgress',
+      '[+15s] step Reconcile (aws:executeScript): Success after 38s',
+      '[+15s] automation: Success',
+    ]);
+    expect(result.outputs).toEqual({
+      execution_id: EXECUTION_ID,
+      status: 'Success',
+      rto_seconds: '252',
+      report_url: REPORT,
+    });
+    expect(result.summary).toBe(
+      [
+        '<h2>failover to us-west-2</h2>',
+        '<p>Result: Success</p>',
+        `<p>Reason: ${REASON}</p>`,
+        `<p>Document shop-dev-failover, execution ${EXECUTION_ID}</p>`,
+        `<p>Execution: <a href="${CONSOLE}">${CONSOLE}</a></p>`,
+        '<p>RTO (automation start → end): 4m12s</p>',
+        '<table><tr><th>step</th><th>action</th><th>status</th><th>started</th><th>ended</th><th>duration</th></tr>' +
+          '<tr><td>CheckReadiness</td><td>aws:executeScript</td><td>Success</td><td>2025-03-01T12:00:01Z</td><td>2025-03-01T12:00:04Z</td><td>3s</td></tr>' +
+          '<tr><td>PromoteDatabases</td><td>aws:executeScript</td><td>Success</td><td>2025-03-01T12:00:04Z</td><td>2025-03-01T12:03:13Z</td><td>3m09s</td></tr>' +
+          '<tr><td>ShiftTraffic</td><td>aws:executeScript</td><td>Success</td><td>2025-03-01T12:03:13Z</td><td>2025-03-01T12:03:35Z</td><td>22s</td></tr>' +
+          '<tr><td>Reconcile</td><td>aws:executeScript</td><td>Success</td><td>2025-03-01T12:03:35Z</td><td>2025-03-01T12:04:13Z</td><td>38s</td></tr></table>',
+        `<p>Missing-transaction report: <a href="${REPORT}">${REPORT}</a></p>`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a failed step fails the job, naming the step and its message', async () => {
+    const failure =
+      'Step fails when it is Poll action status for completion. RDS FailoverGlobalCluster: InvalidDBClusterStateFault: cluster shop-dev-orders is not available';
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolvesOnce(execution('InProgress', [step('CheckReadiness', 'InProgress', { start: 1 })]))
+      .resolves(
+        execution(
+          'Failed',
+          [
+            step('CheckReadiness', 'Success', { start: 1, end: 4 }),
+            step('PromoteDatabases', 'Failed', { start: 4, end: 40 }, failure),
+          ],
+          { ExecutionEndTime: at(40), FailureMessage: `Step fails when it is PromoteDatabases. ${failure}` },
+        ),
+      );
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.failure).toBe(
+      `Automation shop-dev-failover (${EXECUTION_ID}) ended Failed in us-west-2: Step fails when it is PromoteDatabases. ${failure}\n` +
+        `  - step PromoteDatabases: Failed: ${failure}`,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(result.lines).toContain(`[+5s] step PromoteDatabases (aws:executeScript): Failed after 36s: ${failure}`);
+    expect(result.outputs['status']).toBe('Failed');
+    expect(result.summary).toContain('<p>Result: Failed</p>');
+    expect(result.summary).toContain(
+      '<tr><td>PromoteDatabases</td><td>aws:executeScript</td><td>Failed</td><td>2025-03-01T12:00:04Z</td><td>2025-03-01T12:00:40Z</td><td>36s</td></tr>',
+    );
+    expect(result.summary).toContain('<p>Missing-transaction report: none in the automation outputs (ReportUrl)</p>');
+  });
+
+  test('a cancelled execution fails the job', async () => {
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolves(
+        execution(
+          'Cancelled',
+          [
+            step('CheckReadiness', 'Success', { start: 1, end: 4 }),
+            step('ShiftTraffic', 'Cancelled', { start: 4, end: 9 }),
+          ],
+          { DocumentName: 'shop-dev-switchover', ExecutionEndTime: at(9) },
+        ),
+      );
+
+    const result = await runFailover({ ...failoverInputs, action: 'switchover' });
+
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, { DocumentName: 'shop-dev-switchover' });
+    expect(result.failure).toBe(
+      `Automation shop-dev-switchover (${EXECUTION_ID}) ended Cancelled in us-west-2\n  - step ShiftTraffic: Cancelled`,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(ssm).toHaveReceivedCommandTimes(GetAutomationExecutionCommand, 1);
+  });
+
+  test.each(['TimedOut', 'CompletedWithFailure', 'Rejected'])(
+    'an execution ending %s fails the job',
+    async (status) => {
+      ssm.on(GetAutomationExecutionCommand).resolves(execution(status, [], { ExecutionEndTime: at(30) }));
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.failure).toBe(`Automation shop-dev-failover (${EXECUTION_ID}) ended ${status} in us-west-2`);
+    },
+  );
+
+  test('a dry run is the default: DryRun "true", no RTO, no report expected', async () => {
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolves(
+        execution('Success', [step('CheckReadiness', 'Success', { start: 1, end: 4 })], { ExecutionEndTime: at(4) }),
+      );
+    const { dry_run: _, ...withoutDryRun } = failoverInputs;
+
+    const result = await runFailover(withoutDryRun);
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      Parameters: { TargetRegion: ['us-west-2'], DryRun: ['true'], Reason: [REASON] },
+    });
+    expect(result.lines[0]).toBe(`Started shop-dev-failover in us-west-2 (dry run): execution ${EXECUTION_ID}`);
+    expect(result.summary).toContain('<h2>failover (dry run) to us-west-2</h2>');
+    expect(result.summary).toContain('<p>Duration (automation start → end): 3s</p>');
+    expect(result.summary).toContain(
+      '<p>Missing-transaction report: none in the automation outputs (ReportUrl): a dry run writes none</p>',
+    );
+  });
+
+  test('readiness runs the readiness document and has no report line', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(2) }));
+
+    const result = await runFailover({ ...failoverInputs, action: 'readiness', region: 'us-east-1' });
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      DocumentName: 'shop-dev-readiness',
+      Parameters: { TargetRegion: ['us-east-1'], DryRun: ['false'], Reason: [REASON] },
+    });
+    expect(result.summary).not.toContain('Missing-transaction report');
+  });
+
+  test('stops following after timeout_minutes and fails, saying the automation keeps running', async () => {
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolves(execution('InProgress', [step('PromoteDatabases', 'InProgress', { start: 4 })]));
+
+    const result = await runFailover({ ...failoverInputs, timeout_minutes: '1', poll_seconds: '10' });
+
+    expect(result.failure).toBe(
+      `Automation shop-dev-failover (${EXECUTION_ID}) is still InProgress in us-west-2 after 1 minutes; the job stopped following it but it keeps running: follow it at ${CONSOLE}`,
+    );
+    expect(result.exitCode).toBe(1);
+    expect(ssm).toHaveReceivedCommandTimes(GetAutomationExecutionCommand, 7);
+    expect(clock.sleeps).toEqual(Array(6).fill(10_000));
+    expect(result.summary).toContain('<p>Result: still InProgress (the job stopped following it)</p>');
+  });
+
+  test('a throttled poll is retried; the start carries one client token across retries', async () => {
+    const throttled = new SSMServiceException({
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+      message: 'Rate exceeded',
+    });
+    ssm.reset();
+    ssm
+      .on(StartAutomationExecutionCommand)
+      .rejectsOnce(
+        new SSMServiceException({
+          name: 'InternalServerError',
+          $fault: 'server',
+          $metadata: { httpStatusCode: 500 },
+          message: 'Internal error',
+        }),
+      )
+      .resolves({ AutomationExecutionId: EXECUTION_ID });
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .rejectsOnce(throttled)
+      .resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 2);
+    const tokens = ssm.commandCalls(StartAutomationExecutionCommand).map((c) => c.args[0].input.ClientToken);
+    expect(tokens).toEqual([TOKEN, TOKEN]);
+    expect(ssm).toHaveReceivedCommandTimes(GetAutomationExecutionCommand, 2);
+  });
+
+  test('a missing document fails at once with the SSM error', async () => {
+    ssm.reset();
+    ssm.on(StartAutomationExecutionCommand).rejects(
+      new SSMServiceException({
+        name: 'AutomationDefinitionNotFoundException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Document with name shop-dev-failback does not exist.',
+      }),
+    );
+
+    const result = await runFailover({ ...failoverInputs, action: 'failback', region: 'us-east-1' });
+
+    expect(result.failure).toBe(
+      'SSM StartAutomationExecution shop-dev-failback in us-east-1 failed: AutomationDefinitionNotFoundException: Document with name shop-dev-failback does not exist. (not retried: not a throttling, server or network error)',
+    );
+    expect(result.exitCode).toBe(3);
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 1);
+  });
+
+  test('a truncated step list is completed with DescribeAutomationStepExecutions', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(
+      execution('Success', [step('CheckReadiness', 'Success', { start: 1, end: 4 })], {
+        StepExecutionsTruncated: true,
+        ExecutionEndTime: at(9),
+      }),
+    );
+    ssm
+      .on(DescribeAutomationStepExecutionsCommand)
+      .resolvesOnce({ StepExecutions: [step('CheckReadiness', 'Success', { start: 1, end: 4 })], NextToken: 'page-2' })
+      .resolves({ StepExecutions: [step('ShiftTraffic', 'Success', { start: 4, end: 9 })] });
+
+    const result = await runFailover(failoverInputs);
+
+    expect(ssm).toHaveReceivedCommandTimes(DescribeAutomationStepExecutionsCommand, 2);
+    expect(ssm).toHaveReceivedNthSpecificCommandWith(2, DescribeAutomationStepExecutionsCommand, {
+      AutomationExecutionId: EXECUTION_ID,
+      NextToken: 'page-2',
+    });
+    expect(result.lines).toContain('[+0s] step ShiftTraffic (aws:executeScript): Success after 5s');
+  });
+});
+
+describe('failover inputs', () => {
+  test.each([
+    [
+      'a Region outside the deployment',
+      { region: 'eu-west-1' },
+      'region: "eu-west-1" is not a Region of this deployment; accepted: "us-east-1" (primary) or "us-west-2" (standby)',
+    ],
+    [
+      'a malformed Region',
+      { region: 'uswest2' },
+      'region: "uswest2" is not a Region name; accepted: a Region such as "us-east-1"',
+    ],
+    [
+      'an unknown action',
+      { action: 'restore' },
+      'action: "restore" is not one of them; accepted: "readiness", "failover", "switchover" or "failback"',
+    ],
+    [
+      'dry_run other than true/false',
+      { dry_run: 'yes' },
+      'dry_run: "yes" is not a boolean; accepted: "true" or "false"',
+    ],
+    ['dry_run in capitals', { dry_run: 'FALSE' }, 'dry_run: "FALSE" is not a boolean; accepted: "true" or "false"'],
+    [
+      'an empty reason',
+      { reason: '   ' },
+      'reason: no value given; accepted: one line of text of at most 500 characters',
+    ],
+    [
+      'a reason of 501 characters',
+      { reason: 'x'.repeat(501) },
+      `reason: "${'x'.repeat(100)}"... (501 characters) is 501 characters long; accepted: one line of text of at most 500 characters`,
+    ],
+    [
+      'a reason with a new line',
+      { reason: 'line one\nline two' },
+      'reason: "line one\\nline two" has control characters (such as new lines); accepted: one line of text of at most 500 characters',
+    ],
+    [
+      'equal primary and standby Regions',
+      { standby_region: 'us-east-1', region: 'us-east-1' },
+      'standby_region: "us-east-1" equals primary_region; accepted: a Region other than "us-east-1"',
+    ],
+    [
+      'a bad poll interval',
+      { poll_seconds: '0' },
+      'poll_seconds: "0" is out of range; accepted: a whole number from 1 to 60',
+    ],
+  ])('%s stops the run before any AWS call', async (_, override, problem) => {
+    const result = await runFailover({ ...failoverInputs, ...override });
+
+    expect(result.failure).toBe(`Invalid inputs (nothing was called):\n  - ${problem}`);
+    expect(result.exitCode).toBe(2);
+    expect(ssm.calls()).toHaveLength(0);
+    expect(result.summary).toBe('');
+  });
+
+  test('a reason of exactly 500 characters is accepted', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(2) }));
+
+    const result = await runFailover({ ...failoverInputs, reason: 'x'.repeat(500) });
+
+    expect(result.failure).toBeUndefined();
+  });
+});
