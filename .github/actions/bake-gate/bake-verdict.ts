@@ -1,7 +1,8 @@
 import { formatDuration, formatTime } from '../cli-support/clock';
 import { type AlarmInWindow, statesDuring } from './alarm-transitions';
+import type { EvidenceInputs } from './bake-inputs';
 import type { BakeMode } from './bake-plan';
-import type { SelectedAlarms } from './cloudwatch-evidence';
+import type { CloudWatchEvidence, SelectedAlarms } from './cloudwatch-evidence';
 
 /** Runs of one canary inside the bake window. */
 export interface CanaryRuns {
@@ -75,4 +76,17 @@ export function canaryFailure(canary: CanaryRuns, minRuns: number, start: Date, 
   if (canary.runs >= minRuns) return undefined;
   const times = canary.runs === 1 ? 'time' : 'times';
   return `Canary "${canary.name}" ran ${canary.runs} ${times} in the bake window (${formatTime(start)} to ${formatTime(end)}); at least ${minRuns} runs are required`;
+}
+
+/** Counts each canary's runs in [start, end] and says which ran too few times. */
+export async function judgeCanaries(
+  inputs: EvidenceInputs,
+  evidence: Pick<CloudWatchEvidence, 'canaryRuns'>,
+  start: Date,
+  end: Date,
+): Promise<{ canaryRuns: CanaryRuns[]; failures: string[] }> {
+  const counted = await evidence.canaryRuns(inputs.canaryNames, start, end);
+  const canaryRuns = inputs.canaryNames.map((name) => ({ name, runs: counted.get(name) ?? 0 }));
+  const failures = canaryRuns.flatMap((canary) => canaryFailure(canary, inputs.minCanaryRuns, start, end) ?? []);
+  return { canaryRuns, failures };
 }

@@ -1,7 +1,7 @@
 import { type AlarmInWindow, alarmInWindow } from './alarm-transitions';
 import type { VerifyHistoryInputs } from './bake-inputs';
-import { alarmFailure, type BakeResult, selectionFailures, silenceFailure } from './bake-verdict';
-import { type BakeDependencies, judgeCanaries } from './bake-watch';
+import { alarmFailure, type BakeResult, judgeCanaries, selectionFailures, silenceFailure } from './bake-verdict';
+import type { BakeDependencies } from './bake-watch';
 
 /**
  * Checks a bake after the fact, for the window [windowStart, windowEnd]: no alarm was in ALARM at any time of it

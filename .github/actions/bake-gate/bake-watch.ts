@@ -1,12 +1,11 @@
-import type { Clock } from '../cli-support/clock';
-import { formatDuration } from '../cli-support/clock';
+import { type Clock, formatDuration } from '../cli-support/clock';
 import type { AlarmInWindow, AlarmTransition } from './alarm-transitions';
-import type { EvidenceInputs, WatchInputs } from './bake-inputs';
+import type { WatchInputs } from './bake-inputs';
 import {
   alarmFailure,
   type BakeResult,
   type CanaryRuns,
-  canaryFailure,
+  judgeCanaries,
   selectionFailures,
   silenceFailure,
 } from './bake-verdict';
@@ -18,21 +17,6 @@ export interface BakeDependencies {
   readonly clock: Clock;
   /** Prints one progress line. */
   readonly log: (line: string) => void;
-}
-
-/** Counts each canary's runs in [start, end] and says which ran too few times. */
-export async function judgeCanaries(
-  inputs: EvidenceInputs,
-  evidence: BakeDependencies['evidence'],
-  start: Date,
-  end: Date,
-): Promise<{ canaryRuns: CanaryRuns[]; failures: string[] }> {
-  const counted = await evidence.canaryRuns(inputs.canaryNames, start, end);
-  const canaryRuns = inputs.canaryNames.map((name) => ({ name, runs: counted.get(name) ?? 0 }));
-  const failures = canaryRuns
-    .map((canary) => canaryFailure(canary, inputs.minCanaryRuns, start, end))
-    .filter((f): f is string => f !== undefined);
-  return { canaryRuns, failures };
 }
 
 /**
@@ -91,9 +75,7 @@ export async function watchBake(inputs: WatchInputs, deps: BakeDependencies): Pr
     const elapsed = `${formatDuration(now.getTime() - start.getTime())}/${formatDuration(totalMs)}`;
     log(`[${elapsed}] ${[...latest.values()].map((a) => `${a.name}=${a.state}`).join(' ')}`);
 
-    const alarmed = alarmsAt()
-      .map((alarm) => alarmFailure(alarm, start, now))
-      .filter((f): f is string => f !== undefined);
+    const alarmed = alarmsAt().flatMap((alarm) => alarmFailure(alarm, start, now) ?? []);
     if (alarmed.length > 0) {
       log(`Stopping the watch: ${alarmed.length === 1 ? 'an alarm' : 'alarms'} in ALARM`);
       return result(now, alarmed);
@@ -105,14 +87,10 @@ export async function watchBake(inputs: WatchInputs, deps: BakeDependencies): Pr
   // History can trail the state by a few seconds: read it once more, over the exact window, for every alarm that
   // changed, so the summary counts every transition and a late-recorded ALARM still fails the bake.
   for (const name of historyFor.keys()) history.set(name, await evidence.transitions(name, start, end));
-  const failures = alarmsAt()
-    .map((alarm) => alarmFailure(alarm, start, end))
-    .filter((f): f is string => f !== undefined);
+  const failures = alarmsAt().flatMap((alarm) => alarmFailure(alarm, start, end) ?? []);
   if (failures.length > 0 || inputs.watchMinutes < inputs.bakeMinutes) return result(end, failures);
 
-  const silent = alarmsAt()
-    .map((alarm) => silenceFailure(alarm, start, end))
-    .filter((f): f is string => f !== undefined);
+  const silent = alarmsAt().flatMap((alarm) => silenceFailure(alarm, start, end) ?? []);
   const canaries = await judgeCanaries(inputs, evidence, start, end);
   return result(end, [...silent, ...canaries.failures], true, canaries.canaryRuns);
 }
