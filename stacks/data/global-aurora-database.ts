@@ -166,11 +166,6 @@ export class GlobalAuroraDatabase extends Construct {
     this.writerHostname = this.cluster.clusterEndpoint.hostname;
     this.readerHostname = this.cluster.clusterReadEndpoint.hostname;
 
-    Validations.of(this.cluster).acknowledge({
-      id: 'AwsSolutions-RDS11',
-      reason:
-        'The cluster keeps the PostgreSQL default port: a non-standard port is obscurity, not a control; only tasks in the database-clients security group can reach it, from private subnets.',
-    });
     if (isPrimary) {
       // The generated secret itself (the cluster's `secret` is its target attachment).
       Validations.of(this.cluster.node.findChild('Secret')).acknowledge({

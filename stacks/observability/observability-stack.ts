@@ -62,11 +62,6 @@ export class ObservabilityStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(90) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'This bucket is itself the server access log destination of the canary artifacts bucket; logging its own access would only log the log delivery.',
-    });
     const artifacts = new s3.Bucket(this, 'CanaryArtifacts', {
       encryption: s3.BucketEncryption.S3_MANAGED,
       enforceSSL: true,

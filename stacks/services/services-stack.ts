@@ -8,6 +8,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
 import { alarmNames } from '../naming/alarm-names';
 import type { ShopDatabase } from '../naming/database-names';
@@ -115,6 +116,8 @@ export class ServicesStack extends Stack {
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
       defaultCloudMapNamespace: {
         name: `${props.appName}.${props.envName}.internal`,
+        // Service Connect resolves names itself: an HTTP namespace needs no private hosted zone.
+        type: servicediscovery.NamespaceType.HTTP,
         useForServiceConnect: true,
       },
     });

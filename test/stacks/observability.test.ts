@@ -1,0 +1,121 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Match } from 'aws-cdk-lib/assertions';
+import { alarmNames, CANARY_RUNTIME } from '../../stacks';
+import { buildShopApp, REPO_ROOT, ROLES, removeShopApp, type ShopApp, templateOf } from './shop-app';
+
+let shop: ShopApp;
+beforeAll(() => {
+  // GIVEN canaries every 10 minutes
+  shop = buildShopApp({ canaryRateMinutes: 10 });
+});
+afterAll(() => removeShopApp(shop));
+
+const regionOf = (role: (typeof ROLES)[number]) => (role === 'primary' ? 'us-east-1' : 'us-west-2');
+const peerOf = (role: (typeof ROLES)[number]) => (role === 'primary' ? 'us-west-2' : 'us-east-1');
+
+describe('observability stacks', () => {
+  test.each(ROLES)('the %s Region runs the journey canary against its load balancer and the global name', (role) => {
+    const template = templateOf(shop.stages[role].observability);
+    template.resourceCountIs('AWS::Synthetics::Canary', 2);
+    const canaries = Object.values(template.findResources('AWS::Synthetics::Canary'));
+    for (const canary of canaries) {
+      expect(canary.Properties).toMatchObject({
+        RuntimeVersion: CANARY_RUNTIME.name,
+        Schedule: { Expression: 'rate(10 minutes)' },
+        StartCanaryAfterCreation: true,
+        Code: { Handler: 'index.handler', Script: expect.stringContaining("synthetics.executeStep('add-to-cart'") },
+      });
+    }
+    const targets = canaries.map((c) => JSON.stringify(c.Properties.RunConfig.EnvironmentVariables.TARGET_URL));
+    expect(targets).toContain(JSON.stringify('http://www.shop.example.com'));
+    expect(targets.some((t) => t.includes('LoadBalancer') && t.includes('DNSName'))).toBe(true);
+  });
+
+  test('the runtime is a Node.js Puppeteer runtime', () => {
+    expect(CANARY_RUNTIME.name).toMatch(/^syn-nodejs-puppeteer-\d+\.\d+$/);
+  });
+
+  test('the journey walks home, catalog, product, add to cart and cart against TARGET_URL', () => {
+    const script = fs.readFileSync(path.join(REPO_ROOT, 'stacks/observability/canary/journey.js'), 'utf8');
+    expect([...script.matchAll(/executeStep\('([a-z-]+)'/g)].map((m) => m[1])).toEqual([
+      'home',
+      'catalog',
+      'product',
+      'add-to-cart',
+      'cart',
+    ]);
+    expect(script).toContain('process.env.TARGET_URL');
+    expect(script).toContain('form[action$="/cart"]');
+  });
+
+  test.each(ROLES)('the %s Region alarms on canary success below 90 %% for two periods', (role) => {
+    const template = templateOf(shop.stages[role].observability);
+    const names = alarmNames('shop', 'dev', regionOf(role));
+    for (const alarmName of [names.canaryLocal, names.canaryGlobal]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: alarmName,
+        Namespace: 'CloudWatchSynthetics',
+        MetricName: 'SuccessPercent',
+        Threshold: 90,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        Period: 600,
+      });
+    }
+  });
+
+  test.each(ROLES)('the %s Region alarms on load balancer 5xx, target 5xx and unhealthy hosts', (role) => {
+    const template = templateOf(shop.stages[role].observability);
+    const names = alarmNames('shop', 'dev', regionOf(role));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: names.loadBalancer5xx,
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'HTTPCode_ELB_5XX_Count',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: names.target5xx,
+      MetricName: 'HTTPCode_Target_5XX_Count',
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: names.unhealthyHosts,
+      MetricName: 'UnHealthyHostCount',
+      Dimensions: Match.arrayWith([Match.objectLike({ Name: 'TargetGroup' })]),
+    });
+    expect(names.bakeGate).toEqual([
+      names.canaryLocal,
+      names.canaryGlobal,
+      names.loadBalancer5xx,
+      names.target5xx,
+      names.unhealthyHosts,
+    ]);
+  });
+
+  test.each(ROLES)('the %s dashboard graphs replication lag, canary success, requests and orders', (role) => {
+    const template = templateOf(shop.stages[role].observability);
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    expect(dashboard.Properties.DashboardName).toBe(`shop-dev-${regionOf(role)}`);
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const cluster of ['shop-dev-catalog', 'shop-dev-orders']) {
+      expect(body).toContain(
+        `\\"AWS/RDS\\",\\"AuroraGlobalDBReplicationLag\\",\\"DBClusterIdentifier\\",\\"${cluster}\\"`,
+      );
+    }
+    for (const table of ['shop-dev-carts', 'shop-dev-checkout']) {
+      expect(body).toContain(
+        `\\"AWS/DynamoDB\\",\\"ReplicationLatency\\",\\"ReceivingRegion\\",\\"${peerOf(role)}\\",\\"TableName\\",\\"${table}\\"`,
+      );
+    }
+    expect(body).toContain('\\"CloudWatchSynthetics\\",\\"SuccessPercent\\"');
+    expect(body).toContain('\\"AWS/ApplicationELB\\",\\"RequestCount\\"');
+    expect(body).toContain('\\"shop/dev\\",\\"OrdersPlaced\\"');
+  });
+
+  test('orders per minute are counted from the orders log', () => {
+    templateOf(shop.stages.primary.services).hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.event = "order.placed" }',
+      MetricTransformations: [{ MetricNamespace: 'shop/dev', MetricName: 'OrdersPlaced', MetricValue: '1' }],
+    });
+  });
+});

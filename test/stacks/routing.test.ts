@@ -1,0 +1,126 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { ARC_CONTROL_PLANE_REGION, routingNames } from '../../stacks';
+import { buildShopApp, removeShopApp, type ShopApp, templateOf } from './shop-app';
+
+const names = routingNames('shop', 'dev');
+const getStackOutput = (region: string, output: string) => ({
+  'Fn::GetStackOutput': { StackName: `shop-dev-${region}-services`, Region: region, OutputName: output },
+});
+
+describe('global routing (arc-cluster)', () => {
+  let shop: ShopApp;
+  beforeAll(() => {
+    shop = buildShopApp();
+  });
+  afterAll(() => removeShopApp(shop));
+
+  test('the routing stack deploys to the ARC control-plane Region under a prefixed name', () => {
+    const stack = shop.stages.global.routing;
+    expect(ARC_CONTROL_PLANE_REGION).toBe('us-west-2');
+    expect(stack.region).toBe(ARC_CONTROL_PLANE_REGION);
+    expect(stack.account).toBe('111111111111');
+    expect(stack.stackName).toBe('shop-dev-global-routing');
+  });
+
+  test('ARC has a cluster, a control panel and one routing control per Region', () => {
+    const template = templateOf(shop.stages.global.routing);
+    template.hasResourceProperties('AWS::Route53RecoveryControl::Cluster', { Name: names.cluster });
+    template.hasResourceProperties('AWS::Route53RecoveryControl::ControlPanel', { Name: names.controlPanel });
+    template.resourceCountIs('AWS::Route53RecoveryControl::RoutingControl', 2);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      template.hasResourceProperties('AWS::Route53RecoveryControl::RoutingControl', {
+        Name: names.routingControl(region),
+        ControlPanelArn: { 'Fn::GetAtt': [Match.anyValue(), 'ControlPanelArn'] },
+      });
+    }
+  });
+
+  test('the safety rule keeps at least one of the two Regions on', () => {
+    const template = templateOf(shop.stages.global.routing);
+    const controls = Object.keys(template.findResources('AWS::Route53RecoveryControl::RoutingControl'));
+    template.hasResourceProperties('AWS::Route53RecoveryControl::SafetyRule', {
+      Name: names.safetyRule,
+      RuleConfig: { Type: 'ATLEAST', Threshold: 1, Inverted: false },
+      AssertionRule: {
+        AssertedControls: controls.map((id) => ({ 'Fn::GetAtt': [id, 'RoutingControlArn'] })),
+        WaitPeriodMs: 5000,
+      },
+    });
+  });
+
+  test('each Region has a RECOVERY_CONTROL health check on its routing control', () => {
+    const template = templateOf(shop.stages.global.routing);
+    template.resourceCountIs('AWS::Route53::HealthCheck', 2);
+    for (const id of Object.keys(template.findResources('AWS::Route53RecoveryControl::RoutingControl'))) {
+      template.hasResourceProperties('AWS::Route53::HealthCheck', {
+        HealthCheckConfig: { Type: 'RECOVERY_CONTROL', RoutingControlArn: { 'Fn::GetAtt': [id, 'RoutingControlArn'] } },
+      });
+    }
+  });
+
+  test.each([
+    ['PRIMARY', 'us-east-1'],
+    ['SECONDARY', 'us-west-2'],
+  ])('a %s failover record aliases %s load balancer, guarded by its health check', (failover, region) => {
+    const template = templateOf(shop.stages.global.routing);
+    template.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'shop.example.com.' });
+    const [healthCheck] = Object.entries(template.findResources('AWS::Route53::HealthCheck'))
+      .filter(([, hc]) => JSON.stringify(hc).includes(region.replace(/-/g, '')))
+      .map(([id]) => id);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'www.shop.example.com.',
+      Type: 'A',
+      Failover: failover,
+      SetIdentifier: region,
+      HealthCheckId: { Ref: healthCheck },
+      AliasTarget: {
+        DNSName: getStackOutput(region, 'LoadBalancerDnsName'),
+        HostedZoneId: getStackOutput(region, 'LoadBalancerCanonicalHostedZoneId'),
+        EvaluateTargetHealth: true,
+      },
+    });
+  });
+});
+
+describe('global routing (region-switch)', () => {
+  let shop: ShopApp;
+  beforeAll(() => {
+    // GIVEN the Region switch routing mode
+    shop = buildShopApp({ routingMode: 'region-switch' });
+  });
+  afterAll(() => removeShopApp(shop));
+
+  test('a Region switch plan replaces the ARC cluster', () => {
+    const template = templateOf(shop.stages.global.routing);
+    template.resourceCountIs('AWS::Route53RecoveryControl::Cluster', 0);
+    template.resourceCountIs('AWS::Route53RecoveryControl::SafetyRule', 0);
+    template.hasResourceProperties('AWS::ARCRegionSwitch::Plan', {
+      Name: names.regionSwitchPlan,
+      RecoveryApproach: 'activePassive',
+      PrimaryRegion: 'us-east-1',
+      Regions: ['us-east-1', 'us-west-2'],
+      Workflows: Match.arrayWith([
+        Match.objectLike({
+          WorkflowTargetAction: 'activate',
+          WorkflowTargetRegion: 'us-west-2',
+          Steps: Match.arrayWith([
+            Match.objectLike({
+              ExecutionBlockType: 'AuroraGlobalDatabase',
+              ExecutionBlockConfiguration: {
+                GlobalAuroraConfig: Match.objectLike({ GlobalClusterIdentifier: 'shop-dev-orders-global' }),
+              },
+            }),
+            Match.objectLike({ ExecutionBlockType: 'Route53HealthCheck' }),
+          ]),
+        }),
+      ]),
+    });
+  });
+
+  test('the failover records still point at both Regions', () => {
+    const template = templateOf(shop.stages.global.routing);
+    template.resourceCountIs('AWS::Route53::RecordSet', 2);
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Failover: 'PRIMARY', SetIdentifier: 'us-east-1' });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Failover: 'SECONDARY', SetIdentifier: 'us-west-2' });
+  });
+});

@@ -1,0 +1,207 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { alarmNames, SHOP_SERVICES, tableNames } from '../../stacks';
+import { buildShopApp, ROLES, removeShopApp, type ShopApp, templateOf } from './shop-app';
+
+const CERTIFICATE = 'arn:aws:acm:us-west-2:111111111111:certificate/12345678-1234-1234-1234-123456789012';
+
+let shop: ShopApp;
+beforeAll(() => {
+  // GIVEN a certificate for the standby Region only
+  shop = buildShopApp({ certificateArns: { 'us-west-2': CERTIFICATE } });
+});
+afterAll(() => removeShopApp(shop));
+
+const regionOf = (role: (typeof ROLES)[number]) => (role === 'primary' ? 'us-east-1' : 'us-west-2');
+
+describe('services stacks', () => {
+  test.each(ROLES)('the %s cluster has container insights and a Service Connect namespace', (role) => {
+    const template = templateOf(shop.stages[role].services);
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+      ServiceConnectDefaults: { Namespace: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::ServiceDiscovery::HttpNamespace', { Name: 'shop.dev.internal' });
+  });
+
+  test.each(ROLES.flatMap((role) => SHOP_SERVICES.map((service) => [role, service] as const)))(
+    'the %s %s service runs on Fargate with Service Connect, rollback and a deployment alarm',
+    (role, service) => {
+      const template = templateOf(shop.stages[role].services);
+      const alarm = alarmNames('shop', 'dev', regionOf(role)).deployment(service);
+      template.hasResourceProperties('AWS::ECS::Service', {
+        ServiceName: service,
+        LaunchType: 'FARGATE',
+        DesiredCount: 2,
+        DeploymentConfiguration: Match.objectLike({
+          DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+          Alarms: { AlarmNames: [alarm], Enable: true, Rollback: true },
+          MinimumHealthyPercent: 100,
+        }),
+        NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) },
+        ServiceConnectConfiguration: {
+          Enabled: true,
+          Namespace: 'shop.dev.internal',
+          Services: [
+            {
+              PortName: 'http',
+              DiscoveryName: service,
+              ClientAliases: [{ DnsName: service, Port: 8080 }],
+            },
+          ],
+        },
+      });
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: alarm });
+      template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+        MinCapacity: 2,
+      });
+      const targets = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
+      const serviceId = Object.keys(
+        template.findResources('AWS::ECS::Service', { Properties: { ServiceName: service } }),
+      )[0];
+      expect(targets.filter((t) => JSON.stringify(t.Properties.ResourceId).includes(serviceId))).toEqual([
+        expect.objectContaining({ Properties: expect.objectContaining({ MinCapacity: 2 }) }),
+      ]);
+    },
+  );
+
+  test.each(ROLES)('the %s task definitions pass role, port and health check, and log with retention', (role) => {
+    const template = templateOf(shop.stages[role].services);
+    template.resourceCountIs('AWS::ECS::TaskDefinition', 5);
+    for (const task of Object.values(template.findResources('AWS::ECS::TaskDefinition'))) {
+      const [container] = task.Properties.ContainerDefinitions;
+      expect(container.Environment).toEqual(
+        expect.arrayContaining([
+          { Name: 'REGION_ROLE', Value: role },
+          { Name: 'PORT', Value: '8080' },
+        ]),
+      );
+      expect(container.PortMappings).toEqual([
+        { Name: 'http', ContainerPort: 8080, Protocol: 'tcp', AppProtocol: 'http' },
+      ]);
+      expect(JSON.stringify(container.HealthCheck.Command)).toContain('/health');
+      expect(container.LogConfiguration.LogDriver).toBe('awslogs');
+    }
+    template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  test.each([
+    ['catalog', 'primary', 'cluster (writer) endpoint', /Cluster\w*EndpointAddress/],
+    ['orders', 'primary', 'cluster (writer) endpoint', /Cluster\w*EndpointAddress/],
+    ['catalog', 'standby', 'reader endpoint (write forwarding)', /Cluster\w*ReadEndpointAddress/],
+    ['orders', 'standby', 'reader endpoint (write forwarding)', /Cluster\w*ReadEndpointAddress/],
+  ] as const)(
+    '%s in the %s Region connects to the %s and gets its credentials as secrets',
+    (service, role, _endpoint, host) => {
+      const template = templateOf(shop.stages[role].services);
+      const [container] = Object.values(template.findResources('AWS::ECS::TaskDefinition'))
+        .map((t) => t.Properties.ContainerDefinitions[0])
+        .filter((c) => c.LogConfiguration.Options['awslogs-stream-prefix'] === service);
+      const env = Object.fromEntries(
+        container.Environment.map((e: { Name: string; Value: unknown }) => [e.Name, e.Value]),
+      );
+      expect(JSON.stringify(env.DB_HOST)).toMatch(host);
+      if (role === 'primary') expect(JSON.stringify(env.DB_HOST)).not.toContain('ReadEndpoint');
+      expect(env.DB_NAME).toBe(service);
+      expect(env.DB_MIGRATE_ON_START).toBe(String(role === 'primary'));
+      expect(container.Secrets.map((s: { Name: string }) => s.Name).sort()).toEqual(['DB_PASSWORD', 'DB_USER']);
+      // The primary reads the secret it created (by ARN); the standby reads the replica by its name.
+      expect(JSON.stringify(container.Secrets)).toContain(
+        role === 'primary'
+          ? `${service.charAt(0).toUpperCase()}${service.slice(1)}ClusterSecretAttachment`
+          : `shop/dev/${service}/master`,
+      );
+    },
+  );
+
+  test.each(ROLES)('in the %s Region only carts and checkout may use their own table', (role) => {
+    const template = templateOf(shop.stages[role].services);
+    const tables = tableNames('shop', 'dev');
+    // The primary references its own tables (by their logical ids), the standby the replicas (by name).
+    const own = (table: 'carts' | 'checkout') =>
+      role === 'primary' ? `${table.charAt(0).toUpperCase()}${table.slice(1)}Table` : tables[table];
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).map(([id, p]) => [
+      id,
+      JSON.stringify(p.Properties.PolicyDocument),
+    ]);
+    const dynamo = policies.filter(([, doc]) => doc.includes('dynamodb:'));
+    expect(dynamo.map(([id]) => id.replace(/Task.*/, '')).sort()).toEqual(['Carts', 'Checkout']);
+    for (const [id, doc] of dynamo) {
+      const [mine, theirs] = id.startsWith('Carts')
+        ? (['carts', 'checkout'] as const)
+        : (['checkout', 'carts'] as const);
+      expect(doc).toContain(own(mine));
+      expect(doc).not.toContain(own(theirs));
+    }
+  });
+
+  test('the primary load balancer serves HTTP and writes access logs to S3', () => {
+    const template = templateOf(shop.stages.primary.services);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internet-facing',
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+      ]),
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+    });
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      Protocol: 'HTTP',
+      DefaultActions: [Match.objectLike({ Type: 'forward' })],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPath: '/health',
+      Port: 8080,
+      TargetType: 'ip',
+    });
+  });
+
+  test('with a certificate the load balancer serves HTTPS and redirects HTTP to it', () => {
+    const template = templateOf(shop.stages.standby.services);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: CERTIFICATE }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80,
+      DefaultActions: [
+        Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443' }) }),
+      ],
+    });
+  });
+
+  test.each(ROLES)('the %s services stack publishes the load balancer for the routing stack', (role) => {
+    const template = templateOf(shop.stages[role].services);
+    template.hasOutput('LoadBalancerDnsName', { Value: { 'Fn::GetAtt': [Match.anyValue(), 'DNSName'] } });
+    template.hasOutput('LoadBalancerCanonicalHostedZoneId', {
+      Value: { 'Fn::GetAtt': [Match.anyValue(), 'CanonicalHostedZoneID'] },
+    });
+  });
+
+  test('ui admits only the load balancer; backends admit only their callers', () => {
+    const template = templateOf(shop.stages.primary.services);
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map(
+      (r) => r.Properties.Description as string,
+    );
+    expect(ingress).toEqual(
+      expect.arrayContaining([
+        'ui calls catalog',
+        'ui calls carts',
+        'ui calls orders',
+        'ui calls checkout',
+        'checkout calls carts',
+        'checkout calls orders',
+      ]),
+    );
+    expect(ingress.filter((d) => d.endsWith('calls ui'))).toEqual([]);
+  });
+});
