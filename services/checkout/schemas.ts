@@ -1,0 +1,102 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { Uuid } from '../platform/identifiers';
+import { Amount } from '../platform/money';
+
+const text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+
+/** The delivery options offered; `standard` when the request names none. */
+export const SHIPPING_OPTIONS = [
+  { token: 'standard', name: 'Standard (5 days)', amountCents: 500, estimatedDays: 5 },
+  { token: 'priority', name: 'Priority (2 days)', amountCents: 1500, estimatedDays: 2 },
+] as const;
+export type DeliveryOptionToken = (typeof SHIPPING_OPTIONS)[number]['token'];
+
+/** A shipping address as the retail-store-sample-app checkout takes it (`zip`, not `zipCode`). */
+export const ShippingAddress = Type.Object(
+  {
+    firstName: text(100),
+    lastName: text(100),
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    address1: text(200),
+    address2: Type.Optional(Type.String({ maxLength: 200 })),
+    city: text(100),
+    state: text(100),
+    zip: Type.String({ pattern: '^[A-Za-z0-9 -]{3,12}$' }),
+  },
+  { additionalProperties: false },
+);
+export type ShippingAddress = Static<typeof ShippingAddress>;
+
+export const CheckoutItemInput = Type.Object(
+  { id: Uuid, name: text(200), quantity: Type.Integer({ minimum: 1, maximum: 1_000 }), price: Amount },
+  { additionalProperties: false },
+);
+
+/** `POST /checkout/{customerId}/update`: replaces the open checkout's items, address and delivery option. */
+export const CheckoutRequest = Type.Object(
+  {
+    items: Type.Array(CheckoutItemInput, { minItems: 1, maxItems: 100 }),
+    shippingAddress: Type.Optional(ShippingAddress),
+    deliveryOptionToken: Type.Optional(Type.Union(SHIPPING_OPTIONS.map((o) => Type.Literal(o.token)))),
+  },
+  { additionalProperties: false },
+);
+export type CheckoutRequest = Static<typeof CheckoutRequest>;
+
+export const CheckoutItem = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  quantity: Type.Integer(),
+  price: Type.Number(),
+  totalCost: Type.Number(),
+});
+
+export const ShippingRates = Type.Object({
+  shipmentId: Type.String(),
+  rates: Type.Array(
+    Type.Object({ name: Type.String(), amount: Type.Number(), token: Type.String(), estimatedDays: Type.Integer() }),
+  ),
+});
+
+const AddressView = Type.Object({
+  firstName: Type.String(),
+  lastName: Type.String(),
+  email: Type.String(),
+  address1: Type.String(),
+  address2: Type.Optional(Type.String()),
+  city: Type.String(),
+  state: Type.String(),
+  zip: Type.String(),
+});
+
+/** An open (or submitted) checkout. */
+export const Checkout = Type.Object({
+  customerId: Type.String(),
+  checkoutId: Type.String(),
+  /** Increases with every update; an order is placed for one version. */
+  version: Type.Integer(),
+  status: Type.Union([Type.Literal('open'), Type.Literal('submitted')]),
+  items: Type.Array(CheckoutItem),
+  shippingAddress: Type.Optional(AddressView),
+  deliveryOptionToken: Type.String(),
+  shippingRates: ShippingRates,
+  subtotal: Type.Number(),
+  shipping: Type.Number(),
+  tax: Type.Number(),
+  total: Type.Number(),
+  orderId: Type.Union([Type.String(), Type.Null()]),
+  updatedAt: Type.String(),
+});
+export type Checkout = Static<typeof Checkout>;
+
+/** What `POST /checkout/{customerId}/submit` answers (the same for every retry of one checkout version). */
+export const CheckoutSubmitted = Type.Object({
+  orderId: Type.String(),
+  email: Type.String(),
+  items: Type.Array(CheckoutItem),
+  subtotal: Type.Number(),
+  shipping: Type.Number(),
+  tax: Type.Number(),
+  total: Type.Number(),
+});
+export type CheckoutSubmitted = Static<typeof CheckoutSubmitted>;

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import {
+  DATABASE_SECRET_VARIABLES,
+  type DatabaseConfig,
+  databaseEnv,
+  toDatabaseConfig,
+} from '../platform/database-config';
+import { ConfigError, envBoolean, envInteger, parseEnv } from '../platform/env';
+import { type ServiceBaseConfig, serviceBaseEnv, toServiceBaseConfig } from '../platform/service-config';
+
+/** The orders service's configuration. */
+export interface OrdersConfig extends ServiceBaseConfig {
+  readonly database: DatabaseConfig;
+  /** Whether this instance competes to write `replication_heartbeat`. */
+  readonly heartbeatEnabled: boolean;
+  /** Time between heartbeats. */
+  readonly heartbeatIntervalMs: number;
+}
+
+const schema = z.object({
+  ...serviceBaseEnv,
+  ...databaseEnv,
+  HEARTBEAT_ENABLED: envBoolean({ default: true }),
+  HEARTBEAT_INTERVAL_MS: envInteger({ min: 50, max: 60_000, default: 1_000 }),
+});
+
+/** Reads and validates the orders service's environment; throws {@link ConfigError} naming every bad variable. */
+export function loadOrdersConfig(env: Readonly<Record<string, string | undefined>>): OrdersConfig {
+  const parsed = parseEnv(schema, env, { secret: DATABASE_SECRET_VARIABLES });
+  const database = toDatabaseConfig(parsed, 'orders');
+  if (typeof database === 'string') throw new ConfigError(`invalid configuration: ${database}`);
+  return {
+    ...toServiceBaseConfig(parsed),
+    database,
+    heartbeatEnabled: parsed.HEARTBEAT_ENABLED,
+    heartbeatIntervalMs: parsed.HEARTBEAT_INTERVAL_MS,
+  };
+}

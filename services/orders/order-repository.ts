@@ -1,0 +1,198 @@
+import type { Pool, PoolClient } from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import type { Order, ShippingAddress } from './schemas';
+
+/** An order to place; money in integer cents. */
+export interface NewOrder {
+  readonly customerId: string;
+  readonly idempotencyKey: string;
+  readonly items: ReadonlyArray<{
+    readonly productId: string;
+    readonly name: string;
+    readonly quantity: number;
+    readonly unitPriceCents: number;
+  }>;
+  readonly shippingAddress: ShippingAddress;
+}
+
+/** Where a page of a customer's orders ends: the (created_at, id) of its last order. */
+export interface OrderCursor {
+  /** `created_at` with microseconds, as Postgres printed it (a JS Date would lose them). */
+  readonly createdAt: string;
+  readonly id: string;
+}
+
+const TS = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+const ORDER_COLUMNS = `o.id, o.customer_id AS "customerId", o.status, o.total::float8 AS total, o.currency,
+  o.idempotency_key AS "idempotencyKey", ${TS('o.created_at')} AS "createdAt", ${TS('o.updated_at')} AS "updatedAt",
+  o.version, o.deleted_at IS NOT NULL AS deleted,
+  COALESCE((SELECT json_agg(json_build_object('id', i.id, 'productId', i.product_id, 'name', i.name,
+              'quantity', i.quantity, 'unitPrice', i.unit_price::float8,
+              'totalCost', (i.unit_price * i.quantity)::float8) ORDER BY i.id)
+            FROM order_items i WHERE i.order_id = o.id AND i.deleted_at IS NULL), '[]'::json) AS items,
+  (SELECT json_strip_nulls(json_build_object('firstName', s.first_name, 'lastName', s.last_name, 'email', s.email,
+            'address1', s.address1, 'address2', s.address2, 'city', s.city, 'state', s.state, 'zipCode', s.zip_code))
+   FROM shipping_addresses s WHERE s.order_id = o.id AND s.deleted_at IS NULL) AS "shippingAddress"`;
+
+type OrderRow = Order & { readonly deleted: boolean };
+
+function withoutDeleted({ deleted: _deleted, ...order }: OrderRow): Order {
+  return order;
+}
+
+/** Orders in Postgres: placed with their items, address and outbox event in one transaction; soft-deleted. */
+export class OrderRepository {
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * Places an order unless one with the same idempotency key exists. Concurrent calls with one key all return
+   * the same order: the loser's INSERT waits for the winner's transaction and then does nothing. `created` says
+   * which call placed it. Returns `deleted: true` when the key belongs to an order that was deleted since.
+   */
+  async place(
+    order: NewOrder,
+  ): Promise<{ readonly order: Order; readonly created: boolean } | { readonly deleted: true }> {
+    const id = uuidv7();
+    const totalCents = order.items.reduce((sum, i) => sum + i.quantity * i.unitPriceCents, 0);
+    const created = await this.transaction(async (client) => {
+      const inserted = await client.query({
+        name: 'orders_insert',
+        text: `INSERT INTO orders (id, customer_id, status, total, currency, idempotency_key)
+               VALUES ($1, $2, 'placed', $3::bigint::numeric / 100, 'USD', $4)
+               ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+        values: [id, order.customerId, totalCents, order.idempotencyKey],
+      });
+      if (inserted.rowCount !== 1) return false;
+      await client.query({
+        name: 'orders_insert_items',
+        text: `INSERT INTO order_items (id, order_id, product_id, name, quantity, unit_price)
+               SELECT item_id, $1, product_id, name, quantity, cents::numeric / 100
+               FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::bigint[])
+                 AS t(item_id, product_id, name, quantity, cents)`,
+        values: [
+          id,
+          order.items.map(() => uuidv7()),
+          order.items.map((i) => i.productId),
+          order.items.map((i) => i.name),
+          order.items.map((i) => i.quantity),
+          order.items.map((i) => i.unitPriceCents),
+        ],
+      });
+      const a = order.shippingAddress;
+      await client.query({
+        name: 'orders_insert_address',
+        text: `INSERT INTO shipping_addresses
+                 (id, order_id, first_name, last_name, email, address1, address2, city, state, zip_code)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        values: [
+          uuidv7(),
+          id,
+          a.firstName,
+          a.lastName,
+          a.email,
+          a.address1,
+          a.address2 ?? null,
+          a.city,
+          a.state,
+          a.zipCode,
+        ],
+      });
+      await this.appendEvent(client, id, 'OrderPlaced', {
+        orderId: id,
+        customerId: order.customerId,
+        idempotencyKey: order.idempotencyKey,
+        total: totalCents / 100,
+        currency: 'USD',
+        items: order.items.map((i) => ({
+          productId: i.productId,
+          quantity: i.quantity,
+          unitPrice: i.unitPriceCents / 100,
+        })),
+      });
+      return true;
+    });
+    const row = await this.queryOne('orders_by_key', 'o.idempotency_key = $1', order.idempotencyKey);
+    if (row === undefined) throw new Error(`order with idempotency key ${order.idempotencyKey} vanished after insert`);
+    if (row.deleted) return { deleted: true };
+    return { order: withoutDeleted(row), created };
+  }
+
+  /** One order, unless it does not exist or was deleted. */
+  async get(id: string): Promise<Order | undefined> {
+    const row = await this.queryOne('orders_by_id', 'o.id = $1', id);
+    return row === undefined || row.deleted ? undefined : withoutDeleted(row);
+  }
+
+  /** A customer's orders, newest first, `limit` at a time after `cursor`. */
+  async list(
+    customerId: string,
+    limit: number,
+    cursor: OrderCursor | undefined,
+  ): Promise<{ readonly orders: Order[]; readonly next: OrderCursor | undefined }> {
+    const result = await this.pool.query<OrderRow>({
+      name: 'orders_list',
+      text: `SELECT ${ORDER_COLUMNS} FROM orders o
+             WHERE o.customer_id = $1 AND o.deleted_at IS NULL
+               AND ($2::timestamptz IS NULL OR (o.created_at, o.id) < ($2::timestamptz, $3::uuid))
+             ORDER BY o.created_at DESC, o.id DESC LIMIT $4`,
+      values: [customerId, cursor?.createdAt ?? null, cursor?.id ?? null, limit + 1],
+    });
+    const rows = result.rows.slice(0, limit);
+    const last = rows[rows.length - 1];
+    return {
+      orders: rows.map(withoutDeleted),
+      next: result.rows.length > limit && last ? { createdAt: last.createdAt, id: last.id } : undefined,
+    };
+  }
+
+  /** Marks an order deleted (the row stays, so a lost delete shows in the failover report). */
+  async softDelete(id: string): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const deleted = await client.query<{ customer_id: string }>({
+        name: 'orders_soft_delete',
+        text: 'UPDATE orders SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL RETURNING customer_id',
+        values: [id],
+      });
+      if (deleted.rowCount !== 1) return false;
+      await this.appendEvent(client, id, 'OrderDeleted', { orderId: id, customerId: deleted.rows[0]!.customer_id });
+      return true;
+    });
+  }
+
+  private async appendEvent(client: PoolClient, orderId: string, type: string, payload: unknown): Promise<void> {
+    await client.query({
+      name: 'orders_insert_event',
+      text: 'INSERT INTO order_events (id, order_id, type, payload) VALUES ($1, $2, $3, $4)',
+      values: [uuidv7(), orderId, type, JSON.stringify(payload)],
+    });
+  }
+
+  private async queryOne(name: string, where: string, value: string): Promise<OrderRow | undefined> {
+    const result = await this.pool.query<OrderRow>({
+      name,
+      text: `SELECT ${ORDER_COLUMNS} FROM orders o WHERE ${where}`,
+      values: [value],
+    });
+    return result.rows[0];
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is not given back to the pool.
+      await client.query('ROLLBACK').catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type ErrorBody, HttpError } from './http-error';
+import type { ServiceApp } from './service-app';
+
+/** Renders an error as an HTML page for browsers; returning `undefined` falls back to JSON. */
+export type HtmlErrorRenderer = (body: ErrorBody, request: FastifyRequest) => string | undefined;
+
+interface FastifyLikeError {
+  readonly code?: string;
+  readonly statusCode?: number;
+  readonly message?: string;
+}
+
+/**
+ * Maps anything thrown by a route (or by Fastify while parsing the request) to the response body: 4xx keep a
+ * message naming the field; 5xx say only that something failed, with the request id to find it in the logs.
+ */
+export function toErrorBody(error: unknown, requestId: string, bodyLimitBytes: number): ErrorBody {
+  if (error instanceof HttpError) {
+    return body(error.statusCode, error.message, requestId, error.field);
+  }
+  const e = (typeof error === 'object' && error !== null ? error : {}) as FastifyLikeError;
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return body(413, `body is larger than the accepted ${bodyLimitBytes} bytes`, requestId, 'body');
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return body(400, 'body is not valid JSON', requestId, 'body');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return body(400, 'body is empty; accepted: a JSON document', requestId, 'body');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return body(
+        415,
+        'headers.content-type is not accepted; accepted: application/json',
+        requestId,
+        'headers.content-type',
+      );
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return body(400, 'headers.content-length does not match the body', requestId, 'headers.content-length');
+    default:
+      break;
+  }
+  const status = e.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return body(status, e.message ?? STATUS_CODES[status] ?? 'bad request', requestId);
+  }
+  return body(500, 'internal error; the request id identifies it in the logs', requestId);
+}
+
+function body(statusCode: number, message: string, requestId: string, field?: string): ErrorBody {
+  return {
+    statusCode,
+    error: STATUS_CODES[statusCode] ?? 'Error',
+    message,
+    ...(field === undefined ? {} : { field }),
+    requestId,
+  };
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/** Installs the one error handler and the not-found handler of a service. */
+export function installErrorHandlers(
+  app: ServiceApp,
+  options: { readonly bodyLimitBytes: number; readonly renderHtml?: HtmlErrorRenderer },
+): void {
+  const send = (reply: FastifyReply, request: FastifyRequest, errorBody: ErrorBody) => {
+    reply.code(errorBody.statusCode);
+    if (options.renderHtml && wantsHtml(request)) {
+      const html = options.renderHtml(errorBody, request);
+      if (html !== undefined) return reply.type('text/html; charset=utf-8').send(html);
+    }
+    return reply.type('application/json; charset=utf-8').send(errorBody);
+  };
+
+  app.setErrorHandler((error, request, reply) => {
+    const errorBody = toErrorBody(error, request.id, options.bodyLimitBytes);
+    if (errorBody.statusCode >= 500) {
+      const cause = error instanceof HttpError ? (error.cause ?? error) : error;
+      request.log.error({ err: cause, url: request.url, method: request.method }, 'request failed');
+    } else {
+      request.log.debug({ statusCode: errorBody.statusCode, message: errorBody.message }, 'request rejected');
+    }
+    return send(reply, request, errorBody);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, request, body(404, `no route for ${request.method} ${request.url.split('?')[0]}`, request.id)),
+  );
+}

@@ -1,0 +1,22 @@
+import { Type } from '@sinclair/typebox';
+import { HttpError } from './http-error';
+
+/** An amount in dollars with at most two decimals, 0 to 1,000,000 (what `numeric(12, 2)` holds comfortably). */
+export const Amount = Type.Number({ minimum: 0, maximum: 1_000_000 });
+
+/**
+ * Converts a dollar amount to integer cents, so sums are exact. Rejects a third decimal with a 400 naming
+ * `field` rather than rounding somebody's price silently.
+ */
+export function toCents(amount: number, field: string): number {
+  const cents = Math.round(amount * 100);
+  if (Math.abs(cents - amount * 100) > 1e-6) {
+    throw HttpError.badRequest(field, `must have at most two decimals (received ${amount})`);
+  }
+  return cents;
+}
+
+/** Integer cents back to a dollar amount. */
+export function fromCents(cents: number): number {
+  return cents / 100;
+}

@@ -1,0 +1,46 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import { createServiceApp, type ServiceApp } from '../platform/service-app';
+import type { UiConfig } from './config';
+import { registerCustomerCookie } from './customer-cookie';
+import { errorPage } from './pages/error';
+import { registerPages } from './routes';
+import { ShopApi } from './shop-api';
+
+/**
+ * Builds the ui: server-rendered pages over the four backend services, one customer id per visitor (a cookie),
+ * error pages for browsers (JSON for API clients), and the platform's health, topology and chaos endpoints.
+ * `/health/ready` checks that the backends are ready, so a Region whose stores are down reports it at the door.
+ */
+export async function buildUiApp(config: UiConfig): Promise<ServiceApp> {
+  const context = { region: config.region };
+  const app = createServiceApp({
+    service: 'ui',
+    config,
+    bodyLimitBytes: 16 * 1024,
+    renderHtmlError: (body) => errorPage(context, body),
+  });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  registerCustomerCookie(app);
+
+  const api = new ShopApi(config);
+  const backends = {
+    catalog: config.catalogUrl,
+    carts: config.cartsUrl,
+    orders: config.ordersUrl,
+    checkout: config.checkoutUrl,
+  };
+  for (const [name, url] of Object.entries(backends)) {
+    app.serviceState.readiness.push({
+      name,
+      check: async () => {
+        const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(1_500) });
+        if (!response.ok) throw Object.assign(new Error(`${name} not ready`), { code: `HTTP_${response.status}` });
+      },
+    });
+  }
+  app.serviceState.topology.push(() => ({ dependencies: backends }));
+  registerPages(app, api, config.region);
+  return app;
+}

@@ -1,0 +1,46 @@
+import { html } from '../html';
+import { layout, money, type PageContext } from '../layout';
+import type { Order } from '../shop-api';
+
+/** `/orders/{id}`: the order confirmation. */
+export function orderPage(context: PageContext, order: Order, justPlaced: boolean): string {
+  const a = order.shippingAddress;
+  return layout(
+    context,
+    'Your order',
+    html`${justPlaced ? html`<p class="notice" role="status">Thank you! Your order has been placed.</p>` : ''}
+<h1>Order <span data-testid="order-id">${order.id}</span></h1>
+<p>Status: <strong data-testid="order-status">${order.status}</strong> · placed ${new Date(order.createdAt).toUTCString()}</p>
+<table>
+  <thead><tr><th>Product</th><th class="num">Quantity</th><th class="num">Price</th><th class="num">Total</th></tr></thead>
+  <tbody>${order.items.map(
+    (i) =>
+      html`<tr><td>${i.name}</td><td class="num">${i.quantity}</td><td class="num">${money(i.unitPrice)}</td><td class="num">${money(i.totalCost)}</td></tr>`,
+  )}</tbody>
+  <tfoot><tr><th colspan="3">Order total (items)</th><td class="num">${money(order.total)}</td></tr></tfoot>
+</table>
+<p>Shipping to ${a.firstName} ${a.lastName}, ${a.address1}, ${a.city}, ${a.state} ${a.zipCode}</p>
+<p><a href="/orders">All my orders</a></p>`,
+  );
+}
+
+/** `/orders`: the visitor's orders, newest first. */
+export function ordersPage(context: PageContext, orders: readonly Order[], nextCursor: string | null): string {
+  return layout(
+    context,
+    'My orders',
+    html`<h1>My orders</h1>
+${
+  orders.length === 0
+    ? html`<p>No orders yet.</p>`
+    : html`<table>
+  <thead><tr><th>Order</th><th>Placed</th><th>Items</th><th class="num">Total</th></tr></thead>
+  <tbody>${orders.map(
+    (o) =>
+      html`<tr><td><a href="/orders/${o.id}">${o.id}</a></td><td>${new Date(o.createdAt).toUTCString()}</td><td>${o.items.map((i) => `${i.quantity} × ${i.name}`).join(', ')}</td><td class="num">${money(o.total)}</td></tr>`,
+  )}</tbody>
+</table>`
+}
+${nextCursor ? html`<p class="pager"><a href="/orders?cursor=${nextCursor}">Older orders →</a></p>` : ''}`,
+  );
+}

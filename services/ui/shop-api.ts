@@ -1,0 +1,183 @@
+import { HttpError } from '../platform/http-error';
+import { ServiceClient, type ServiceResponse } from '../platform/service-client';
+import type { UiConfig } from './config';
+
+/** A product as the catalog returns it. */
+export interface Product {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly price: number;
+  readonly imageUrl: string;
+  readonly tags: ReadonlyArray<{ readonly name: string; readonly displayName: string }>;
+}
+
+export interface Tag {
+  readonly name: string;
+  readonly displayName: string;
+}
+
+export interface CartItem {
+  readonly itemId: string;
+  readonly name: string;
+  readonly quantity: number;
+  readonly unitPrice: number;
+  readonly totalCost: number;
+  readonly imageUrl: string;
+}
+
+export interface Cart {
+  readonly customerId: string;
+  readonly items: readonly CartItem[];
+  readonly total: number;
+}
+
+export interface Address {
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly email: string;
+  readonly address1: string;
+  readonly address2?: string;
+  readonly city: string;
+  readonly state: string;
+  readonly zip: string;
+}
+
+export interface Checkout {
+  readonly version: number;
+  readonly status: 'open' | 'submitted';
+  readonly items: ReadonlyArray<{ id: string; name: string; quantity: number; price: number; totalCost: number }>;
+  readonly shippingAddress?: Address;
+  readonly deliveryOptionToken: string;
+  readonly shippingRates: { readonly rates: ReadonlyArray<{ name: string; amount: number; token: string }> };
+  readonly subtotal: number;
+  readonly shipping: number;
+  readonly tax: number;
+  readonly total: number;
+  readonly orderId: string | null;
+}
+
+export interface Order {
+  readonly id: string;
+  readonly customerId: string;
+  readonly status: string;
+  readonly total: number;
+  readonly createdAt: string;
+  readonly items: ReadonlyArray<{
+    productId: string;
+    name: string;
+    quantity: number;
+    unitPrice: number;
+    totalCost: number;
+  }>;
+  readonly shippingAddress: {
+    firstName: string;
+    lastName: string;
+    address1: string;
+    city: string;
+    state: string;
+    zipCode: string;
+  };
+}
+
+interface ErrorAnswer {
+  readonly message?: string;
+  readonly field?: string;
+}
+
+/** A backend's 4xx passed on to the visitor (the backends' 4xx messages are written for clients). */
+function rejected(response: ServiceResponse<unknown>): HttpError {
+  const body = (response.body ?? {}) as ErrorAnswer;
+  return new HttpError(response.status, body.message ?? `request rejected (${response.status})`, body.field);
+}
+
+function expect<T>(response: ServiceResponse<unknown>, ...ok: number[]): T {
+  if (!ok.includes(response.status)) throw rejected(response);
+  return response.body as T;
+}
+
+/** The four backend services as the ui sees them. Every call carries the visitor's request id. */
+export class ShopApi {
+  private readonly catalog: ServiceClient;
+  private readonly carts: ServiceClient;
+  private readonly orders: ServiceClient;
+  private readonly checkouts: ServiceClient;
+
+  constructor(config: UiConfig) {
+    this.catalog = new ServiceClient('catalog', config.catalogUrl, config.upstreamTimeoutMs);
+    this.carts = new ServiceClient('carts', config.cartsUrl, config.upstreamTimeoutMs);
+    this.orders = new ServiceClient('orders', config.ordersUrl, config.upstreamTimeoutMs);
+    this.checkouts = new ServiceClient('checkout', config.checkoutUrl, config.upstreamTimeoutMs);
+  }
+
+  async products(query: { tag?: string; page: number; size: number }, requestId: string): Promise<Product[]> {
+    const params = new URLSearchParams({ page: String(query.page), size: String(query.size) });
+    if (query.tag) params.set('tags', query.tag);
+    return expect(await this.catalog.request('GET', `/catalog/products?${params}`, { requestId }), 200);
+  }
+
+  async productCount(tag: string | undefined, requestId: string): Promise<number> {
+    const query = tag ? `?tags=${encodeURIComponent(tag)}` : '';
+    return expect<{ size: number }>(await this.catalog.request('GET', `/catalog/size${query}`, { requestId }), 200)
+      .size;
+  }
+
+  async tags(requestId: string): Promise<Tag[]> {
+    return expect(await this.catalog.request('GET', '/catalog/tags', { requestId }), 200);
+  }
+
+  async product(id: string, requestId: string): Promise<Product | undefined> {
+    const response = await this.catalog.request('GET', `/catalog/products/${encodeURIComponent(id)}`, { requestId });
+    return response.status === 404 ? undefined : expect(response, 200);
+  }
+
+  async cart(customerId: string, requestId: string): Promise<Cart> {
+    return expect(await this.carts.request('GET', `/carts/${customerId}`, { requestId }), 200);
+  }
+
+  async addToCart(customerId: string, productId: string, quantity: number, requestId: string): Promise<void> {
+    const body = { itemId: productId, quantity };
+    expect(await this.carts.request('POST', `/carts/${customerId}/items`, { body, requestId }), 201);
+  }
+
+  async setQuantity(customerId: string, productId: string, quantity: number, requestId: string): Promise<void> {
+    const body = { itemId: productId, quantity };
+    expect(await this.carts.request('PATCH', `/carts/${customerId}/items`, { body, requestId }), 202);
+  }
+
+  async removeFromCart(customerId: string, productId: string, requestId: string): Promise<void> {
+    expect(await this.carts.request('DELETE', `/carts/${customerId}/items/${productId}`, { requestId }), 202);
+  }
+
+  async clearCart(customerId: string, requestId: string): Promise<void> {
+    expect(await this.carts.request('DELETE', `/carts/${customerId}`, { requestId }), 202);
+  }
+
+  async checkout(customerId: string, requestId: string): Promise<Checkout | undefined> {
+    const response = await this.checkouts.request('GET', `/checkout/${customerId}`, { requestId });
+    return response.status === 404 ? undefined : expect(response, 200);
+  }
+
+  async updateCheckout(customerId: string, body: unknown, requestId: string): Promise<Checkout> {
+    return expect(await this.checkouts.request('POST', `/checkout/${customerId}/update`, { body, requestId }), 200);
+  }
+
+  async submitCheckout(customerId: string, requestId: string): Promise<{ orderId: string }> {
+    return expect(await this.checkouts.request('POST', `/checkout/${customerId}/submit`, { requestId }), 200, 201);
+  }
+
+  async order(id: string, requestId: string): Promise<Order | undefined> {
+    const response = await this.orders.request('GET', `/orders/${encodeURIComponent(id)}`, { requestId });
+    return response.status === 404 ? undefined : expect(response, 200);
+  }
+
+  async ordersOf(
+    customerId: string,
+    cursor: string | undefined,
+    requestId: string,
+  ): Promise<{ orders: Order[]; nextCursor: string | null }> {
+    const params = new URLSearchParams({ customerId, limit: '10' });
+    if (cursor) params.set('cursor', cursor);
+    return expect(await this.orders.request('GET', `/orders?${params}`, { requestId }), 200);
+  }
+}
