@@ -1,13 +1,18 @@
 import path from 'node:path';
-import { type Command, type CommanderError, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { applyReport } from './apply-report';
 import { postgresUrlProblem } from './database-url';
 import { DEFAULT_MARGIN_SECONDS, type ReconcileProgress, reconcile } from './reconcile';
 import { type ReconcileReport, ROW_CLASSES } from './report';
 import { REPORT_FILES } from './report-files';
 
-/** Exit codes of the reconcile and apply commands. */
-export const EXIT_CODES = { complete: 0, failed: 1, usage: 2 } as const;
+/**
+ * A failed report or apply. The action rejects with it and the runbook CLI's entry turns any rejection into exit
+ * code 1 (usage errors reach it as commander errors: exit code 2); its message is the one line to print.
+ */
+export class CommandFailedError extends Error {
+  override readonly name = 'CommandFailedError';
+}
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -66,11 +71,6 @@ function parseDirectory(flag: string): (value: string) => string {
   };
 }
 
-/** Usage errors exit with 2 (a failed report exits with 1); --help exits with 0. */
-function usageExit(error: CommanderError): never {
-  process.exit(error.exitCode === 0 ? 0 : EXIT_CODES.usage);
-}
-
 function progressLine(event: ReconcileProgress): string | undefined {
   const at = `+${(event.elapsedMs / 1000).toFixed(2)}s`;
   if (event.phase === 'start') return undefined;
@@ -93,7 +93,11 @@ function summary(report: ReconcileReport, outDir: string): string {
   return lines.join('\n');
 }
 
-/** Adds `reconcile` and `apply` to the runbook CLI. */
+/**
+ * Adds `reconcile` and `apply` to the runbook CLI. Both actions resolve when the report is complete / the apply
+ * succeeded and reject with {@link CommandFailedError} otherwise; option errors are commander errors. The
+ * program's entry maps these to exit codes 0, 1 and 2.
+ */
 export function registerReconcileCommands(program: Command): void {
   program
     .command('reconcile')
@@ -120,7 +124,6 @@ export function registerReconcileCommands(program: Command): void {
       parseInstant('--cut'),
     )
     .option('--no-verify', 'skip the bucketed hash comparison of the rest of every table')
-    .exitOverride(usageExit)
     .action(
       async (options: {
         oldUrl: string;
@@ -148,10 +151,7 @@ export function registerReconcileCommands(program: Command): void {
         });
         process.stdout.write(`${summary(report, options.out)}\n`);
         if (report.status !== 'complete') {
-          process.stderr.write(`reconcile FAILED at step ${report.error?.step}: ${report.error?.message}\n`);
-          process.exitCode = EXIT_CODES.failed;
-        } else {
-          process.exitCode = EXIT_CODES.complete;
+          throw new CommandFailedError(`reconcile FAILED at step ${report.error?.step}: ${report.error?.message}`);
         }
       },
     );
@@ -163,7 +163,6 @@ export function registerReconcileCommands(program: Command): void {
     )
     .requiredOption('--report <dir>', 'folder written by reconcile --out', parseDirectory('--report'))
     .requiredOption('--new-url <url>', 'the promoted new primary', parseUrl('--new-url'))
-    .exitOverride(usageExit)
     .action(async (options: { report: string; newUrl: string }) => {
       const started = Date.now();
       const result = await applyReport({
@@ -171,11 +170,7 @@ export function registerReconcileCommands(program: Command): void {
         newUrl: options.newUrl,
         onProgress: (line) => process.stderr.write(`apply +${((Date.now() - started) / 1000).toFixed(2)}s ${line}\n`),
       });
-      if (result.status !== 'applied') {
-        process.stderr.write(`apply FAILED: ${result.error}\n`);
-        process.exitCode = EXIT_CODES.failed;
-        return;
-      }
+      if (result.status !== 'applied') throw new CommandFailedError(`apply FAILED: ${result.error}`);
       const lines = [`applied: ${result.changes} change(s), ${result.eventsWritten} order.recovered event(s)`];
       for (const [name, t] of Object.entries(result.tables)) {
         lines.push(
@@ -187,6 +182,5 @@ export function registerReconcileCommands(program: Command): void {
       for (const row of result.leftForPerson)
         lines.push(`  for a person: ${row.table} ${row.id} (${row.class}): ${row.reason}`);
       process.stdout.write(`${lines.join('\n')}\n`);
-      process.exitCode = EXIT_CODES.complete;
     });
 }

@@ -29,8 +29,8 @@ export async function readHeartbeat(side: DatabaseSide): Promise<Heartbeat | und
 
 /**
  * Determines the cut, the last moment that replicated: the heartbeat on the new primary, as long as it is still
- * the one the old writer sent (after failover the new writer overwrites it; then the caller must pass the value
- * recorded at promotion). Fails closed on every inconsistency, because a wrong cut silently hides lost writes.
+ * the one the old writer sent (same region, not after the failover; after failover the new writer overwrites
+ * it, and then the caller must pass the value recorded at promotion). Fails closed on every inconsistency, because a wrong cut silently hides lost writes.
  */
 export async function determineCut(
   old: DatabaseSide,
@@ -57,7 +57,7 @@ export async function determineCut(
         'the new primary has no replication_heartbeat row (id = 1), so the last replicated moment (the cut) is unknown. Check that --new-url points at the promoted database of the same service; if the heartbeat was never written there, pass the last replicated moment with --cut <ISO-8601> (the failover runbook records it at promotion).',
       );
     }
-    if (newHeartbeat.ts > failoverAt || newHeartbeat.region !== oldHeartbeat.region) {
+    if (newHeartbeat.region !== oldHeartbeat.region) {
       throw new ReconcileError(
         'cut',
         `the heartbeat on the new primary was written after the failover (ts ${microsToIso(newHeartbeat.ts)}, region ${newHeartbeat.region}; old writer's region ${oldHeartbeat.region}, --failover-at ${microsToIso(failoverAt)}): the new writer has overwritten the last replicated value. Pass the cut recorded when the new primary was promoted with --cut <ISO-8601>.`,
@@ -69,7 +69,11 @@ export async function determineCut(
   if (cut > failoverAt) {
     throw new ReconcileError(
       'cut',
-      `the cut (${microsToIso(cut)}) is after --failover-at (${microsToIso(failoverAt)}): nothing can have replicated after the promotion. Check --failover-at (it needs a time zone, e.g. 2026-01-10T12:01:00Z)${source === 'option' ? ' and --cut' : ''}.`,
+      `the cut (${microsToIso(cut)}${source === 'option' ? ', from --cut' : ', the heartbeat on the new primary'}) is after --failover-at (${microsToIso(failoverAt)}): nothing can have replicated after the promotion. Check --failover-at (it needs a time zone, e.g. 2026-01-10T12:01:00Z)${
+        source === 'option'
+          ? ' and --cut'
+          : '; if the new writer runs under the same region name and has overwritten the heartbeat, pass the cut recorded at promotion with --cut <ISO-8601>'
+      }.`,
     );
   }
   if (oldHeartbeat.ts < cut) {

@@ -33,7 +33,8 @@ export async function connectSide(name: SideName, url: string, timeoutMs = 10_00
     await client.connect();
     await client.query(`SET TIME ZONE 'UTC'`);
   } catch (error) {
-    await client.end().catch(() => undefined);
+    // No client.end() here: after a failed connect its promise never settles (pg has already dropped the
+    // socket), and an unsettled await with nothing else pending lets Node exit with code 0 mid-run.
     throw new ReconcileError(
       'connect',
       `cannot connect to the ${name} database (${SIDE_FLAGS[name]} ${redactUrl(url)}): ${(error as Error).message || String(error)}. ${CONNECT_HINTS[name]}`,

@@ -10,52 +10,72 @@ export interface MutableTableRows {
   readonly counts: ClassCounts;
 }
 
-const has = (spec: TableSpec | undefined, ...columns: string[]) =>
-  spec !== undefined && columns.every((c) => spec.columns.some((s) => s.name === c));
+interface Line {
+  readonly product_id: string;
+  readonly quantity: number;
+}
+
+interface Replacement {
+  readonly id: string;
+  readonly detail: string;
+}
+
+const has = (spec: TableSpec, ...columns: string[]) => columns.every((c) => spec.columns.some((s) => s.name === c));
 
 /** The multiset of (product_id, quantity) lines of an order, as one comparable string. */
-function signature(lines: readonly { product_id: string; quantity: number }[]): string {
+function signature(lines: readonly Line[]): string {
   return lines
     .map((l) => `${l.product_id}x${l.quantity}`)
     .sort()
     .join(',');
 }
 
-/**
- * Flags lost orders the customer placed again on the new primary after the failover: same customer, an order
- * created at or after `failoverAt`, the same multiset of (product_id, quantity). Replaying such an order would
- * likely ship and charge twice, so it becomes `possible_duplicate` (with the re-placed order's id), and so do
- * its lost child rows (every compared table with an `order_id` column). Needs `orders(customer_id, created_at)`
- * and `order_items(order_id, product_id, quantity)`; a database without them (catalog) has nothing to flag.
- *
- * @returns the number of orders flagged
- */
-export async function flagPossibleDuplicates(
+async function itemColumns(side: DatabaseSide): Promise<string[]> {
+  const result = await side.client.query<{ name: string }>(
+    `SELECT attname::text AS name FROM pg_attribute
+      WHERE attrelid = to_regclass('public.order_items') AND attnum > 0 AND NOT attisdropped`,
+  );
+  return result.rows.map((r) => r.name);
+}
+
+/** Lost orders whose idempotency key an order on the new primary holds: the customer's checkout retry. */
+async function retriedOrders(current: DatabaseSide, lost: readonly ReportRow[]): Promise<Map<string, Replacement>> {
+  const result = await current.client.query<{ id: string; key: string; created_at: string }>(
+    `SELECT o.id::text AS id, o.idempotency_key::text AS key, o.created_at::text AS created_at
+       FROM public.orders AS o WHERE o.idempotency_key = ANY($1)`,
+    [lost.map((r) => String(r.old!.idempotency_key))],
+  );
+  const byKey = new Map(result.rows.map((r) => [r.key, r]));
+  const found = new Map<string, Replacement>();
+  for (const row of lost) {
+    const match = byKey.get(String(row.old!.idempotency_key));
+    if (!match) continue;
+    found.set(row.id, {
+      id: match.id,
+      detail: `the new primary has order ${match.id} (created ${match.created_at}) with the same idempotency key: the customer's retry placed it again after the failover, and the unique key would refuse a replay`,
+    });
+  }
+  return found;
+}
+
+/** Lost orders whose customer placed an order with the same lines on the new primary after the failover. */
+async function replacedOrders(
   old: DatabaseSide,
   current: DatabaseSide,
-  tables: Map<string, MutableTableRows>,
+  lost: readonly ReportRow[],
   failoverAt: Micros,
-): Promise<number> {
-  const orders = tables.get('orders');
-  const items = tables.get('order_items');
-  if (
-    !orders ||
-    !items ||
-    !has(orders.spec, 'customer_id', 'created_at') ||
-    !has(items.spec, 'order_id', 'product_id', 'quantity')
-  ) {
-    return 0;
-  }
-  const lost = orders.rows.filter((r) => r.class === 'lost_insert' && r.old !== null);
-  if (lost.length === 0) return 0;
-  const live = has(items.spec, 'deleted_at') ? 'AND i.deleted_at IS NULL' : '';
+): Promise<Map<string, Replacement>> {
+  const found = new Map<string, Replacement>();
+  // order_items is read even when --tables leaves it out: the lines decide whether an order was re-placed.
+  const [oldItems, newItems] = await Promise.all([itemColumns(old), itemColumns(current)]);
+  if (!['order_id', 'product_id', 'quantity'].every((c) => oldItems.includes(c) && newItems.includes(c))) return found;
+  const live = oldItems.includes('deleted_at') && newItems.includes('deleted_at') ? 'AND i.deleted_at IS NULL' : '';
   const oldLines = await old.client.query<{ order_id: string; product_id: string; quantity: number }>(
     `SELECT i.order_id::text AS order_id, i.product_id::text AS product_id, i.quantity::int AS quantity
        FROM public.order_items AS i WHERE i.order_id = ANY($1::uuid[]) ${live}`,
     [lost.map((r) => r.id)],
   );
-  const customers = [...new Set(lost.map((r) => String(r.old!.customer_id)))];
-  const replaced = await current.client.query<{
+  const newLines = await current.client.query<{
     id: string;
     customer_id: string;
     created_at: string;
@@ -68,55 +88,87 @@ export async function flagPossibleDuplicates(
        LEFT JOIN public.order_items AS i ON i.order_id = o.id ${live}
       WHERE o.customer_id = ANY($1) AND o.created_at >= $2::timestamptz
       ORDER BY o.created_at, o.id`,
-    [customers, microsToIso(failoverAt)],
+    [[...new Set(lost.map((r) => String(r.old!.customer_id)))], microsToIso(failoverAt)],
   );
-  const linesByOrder = new Map<string, { product_id: string; quantity: number }[]>();
-  for (const line of oldLines.rows) {
-    linesByOrder.set(line.order_id, [...(linesByOrder.get(line.order_id) ?? []), line]);
-  }
-  const newOrders = new Map<
-    string,
-    { customer: string; createdAt: string; lines: { product_id: string; quantity: number }[] }
-  >();
-  for (const row of replaced.rows) {
+  const linesByOrder = new Map<string, Line[]>();
+  for (const line of oldLines.rows) linesByOrder.set(line.order_id, [...(linesByOrder.get(line.order_id) ?? []), line]);
+  const newOrders = new Map<string, { customer: string; createdAt: string; lines: Line[] }>();
+  for (const row of newLines.rows) {
     const order = newOrders.get(row.id) ?? { customer: row.customer_id, createdAt: row.created_at, lines: [] };
     if (row.product_id !== null && row.quantity !== null)
       order.lines.push({ product_id: row.product_id, quantity: row.quantity });
     newOrders.set(row.id, order);
   }
-  const duplicates = new Map<string, string>();
-  orders.rows = orders.rows.map((row) => {
-    if (row.class !== 'lost_insert' || row.old === null) return row;
+  for (const row of lost) {
     const lines = linesByOrder.get(row.id) ?? [];
-    if (lines.length === 0) return row;
+    if (lines.length === 0) continue;
+    const customer = String(row.old!.customer_id);
     const wanted = signature(lines);
-    const customer = String(row.old.customer_id);
     const match = [...newOrders.entries()].find(([, o]) => o.customer === customer && signature(o.lines) === wanted);
-    if (!match) return row;
-    const [replacedId, replacement] = match;
-    duplicates.set(row.id, replacedId);
+    if (!match) continue;
+    found.set(row.id, {
+      id: match[0],
+      detail: `customer ${customer} placed order ${match[0]} on the new primary at ${match[1].createdAt} with the same items (${lines.length} line${lines.length === 1 ? '' : 's'}): probably re-placed after the failover, replaying it could ship and charge twice`,
+    });
+  }
+  return found;
+}
+
+/**
+ * Flags lost orders the customer placed again on the new primary: an order there with the same idempotency key
+ * (a checkout retry), or the same customer with an order created at or after `failoverAt` holding the same
+ * multiset of (product_id, quantity). Replaying such an order would likely ship and charge twice, so it becomes
+ * `possible_duplicate` (with the re-placed order's id), and so do its lost child rows (every compared table
+ * with an `order_id` column). A database without `orders(customer_id, created_at)` (catalog) has nothing to flag.
+ *
+ * @returns the number of orders flagged
+ */
+export async function flagPossibleDuplicates(
+  old: DatabaseSide,
+  current: DatabaseSide,
+  tables: Map<string, MutableTableRows>,
+  failoverAt: Micros,
+): Promise<number> {
+  const orders = tables.get('orders');
+  if (!orders || !has(orders.spec, 'customer_id', 'created_at')) return 0;
+  const lost = orders.rows.filter((r) => r.class === 'lost_insert' && r.old !== null);
+  if (lost.length === 0) return 0;
+  const retried = has(orders.spec, 'idempotency_key')
+    ? await retriedOrders(current, lost)
+    : new Map<string, Replacement>();
+  const replaced = await replacedOrders(
+    old,
+    current,
+    lost.filter((r) => !retried.has(r.id)),
+    failoverAt,
+  );
+  const duplicates = new Map([...retried, ...replaced]);
+  orders.rows = orders.rows.map((row) => {
+    const replacement = row.class === 'lost_insert' ? duplicates.get(row.id) : undefined;
+    if (!replacement) return row;
     orders.counts.lost_insert--;
     orders.counts.possible_duplicate++;
     return {
       ...row,
       class: 'possible_duplicate',
-      duplicateOf: replacedId,
-      detail: `${row.detail}; customer ${customer} placed order ${replacedId} on the new primary at ${replacement.createdAt} with the same items (${lines.length} line${lines.length === 1 ? '' : 's'}): probably re-placed after the failover, replaying it could ship and charge twice`,
+      duplicateOf: replacement.id,
+      detail: `${row.detail}; ${replacement.detail}`,
     };
   });
   for (const [name, table] of tables) {
     if (name === 'orders' || !has(table.spec, 'order_id')) continue;
     table.rows = table.rows.map((row) => {
       const parent = row.old?.order_id;
-      const replacedId = typeof parent === 'string' ? duplicates.get(parent) : undefined;
-      if (row.class !== 'lost_insert' || replacedId === undefined) return row;
+      const replacement =
+        row.class === 'lost_insert' && typeof parent === 'string' ? duplicates.get(parent) : undefined;
+      if (!replacement) return row;
       table.counts.lost_insert--;
       table.counts.possible_duplicate++;
       return {
         ...row,
         class: 'possible_duplicate',
-        duplicateOf: replacedId,
-        detail: `${row.detail}; belongs to order ${String(parent)}, a possible duplicate of ${replacedId}`,
+        duplicateOf: replacement.id,
+        detail: `${row.detail}; belongs to order ${String(parent)}, a possible duplicate of ${replacement.id}`,
       };
     });
   }

@@ -1,0 +1,120 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../../drill/stand-ins/postgres-server';
+import { buildOrdersScenario, ShopServer, TIMELINE } from './shop-fixture';
+
+const root = path.resolve(__dirname, '../../..');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `npm run runbook -- <args>` the way an operator would (tsx runbooks/cli.ts). */
+function runbook(...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      path.join(root, 'node_modules/.bin/tsx'),
+      ['runbooks/cli.ts', ...args],
+      { cwd: root, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as NodeJS.ErrnoException).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('runbook reconcile / apply (CLI, as a child process)', () => {
+  let shop: ShopServer;
+  let urls: { oldUrl: string; newUrl: string };
+
+  beforeAll(async () => {
+    shop = await ShopServer.start();
+    urls = await buildOrdersScenario(shop, 'cli');
+  });
+  afterAll(async () => {
+    await shop?.stop();
+  });
+
+  test('a complete report exits 0, prints the counts and progress, and apply replays it once', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'reconcile-cli-'));
+    const run = await runbook(
+      'reconcile',
+      '--old-url',
+      urls.oldUrl,
+      '--new-url',
+      urls.newUrl,
+      '--failover-at',
+      '2026-01-10T13:01:00+01:00',
+      '--out',
+      out,
+    );
+    expect(run.stderr).toMatch(/^reconcile \+\d+\.\d\ds options: done in \d+ ms$/m);
+    expect(run.stderr).toMatch(
+      /^reconcile \+\d+\.\d\ds cut: done in \d+ ms \(cut 2026-01-10T12:00:00\.000000Z \(heartbeat\)\)$/m,
+    );
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('status: complete\n');
+    expect(run.stdout).toContain(
+      '  orders: identical 2, lost_insert 2, lost_update 3, conflict 1, possible_duplicate 1, unexplained 0, superseded 1\n',
+    );
+    expect(run.stdout).toContain(`report: ${path.join(out, 'report.html')}`);
+
+    const first = await runbook('apply', '--report', out, '--new-url', urls.newUrl);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('applied: 19 change(s), 6 order.recovered event(s)\n');
+    expect(first.stdout).toContain(
+      '  orders: 2 inserted, 3 updated, 0 already applied, 0 changed since the report, 0 blocked\n',
+    );
+    const second = await runbook('apply', '--report', out, '--new-url', urls.newUrl);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('applied: 0 change(s), 0 order.recovered event(s)\n');
+  });
+
+  test('a failed report exits 1 and says why on stderr', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'reconcile-cli-'));
+    const port = await freePort();
+    const run = await runbook(
+      'reconcile',
+      '--old-url',
+      `postgres://postgres@127.0.0.1:${port}/orders`,
+      '--new-url',
+      urls.newUrl,
+      '--failover-at',
+      TIMELINE.failoverAt,
+      '--out',
+      out,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('status: failed\n');
+    expect(run.stderr).toContain(
+      `reconcile FAILED at step connect: cannot connect to the old database (--old-url postgres://postgres@127.0.0.1:${port}/orders): connect ECONNREFUSED`,
+    );
+  });
+
+  test.each([
+    [
+      ['--failover-at', '2026-01-10 12:01'],
+      '--failover-at: "2026-01-10 12:01" is not accepted; accepted: an ISO 8601 timestamp with a time zone, e.g. 2026-01-10T12:01:00Z or 2026-01-10T14:01:00+02:00',
+    ],
+    [['--margin', '-5'], '--margin: "-5" is not accepted; accepted: a whole number of seconds ≥ 0 (default 300)'],
+    [
+      ['--new-url', 'http://db/orders'],
+      '--new-url: "http://db/orders" has protocol "http:"; accepted: postgres://user[:password]@host[:port]/database',
+    ],
+  ])('bad usage %j exits 2 naming the flag, the value and what is accepted', async (override, message) => {
+    const flags: Record<string, string> = {
+      '--old-url': 'postgres://u@127.0.0.1:1/orders',
+      '--new-url': 'postgres://u@127.0.0.1:1/orders',
+      '--failover-at': TIMELINE.failoverAt,
+      '--out': '/tmp/unused',
+    };
+    flags[override[0]!] = override[1]!;
+    const run = await runbook('reconcile', ...Object.entries(flags).flat());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+});

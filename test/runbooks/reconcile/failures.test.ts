@@ -1,0 +1,228 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../../drill/stand-ins/postgres-server';
+import { type ReconcileOptions, type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
+import { atTimes, buildOrdersScenario, IDS, plus, query, ShopServer, setHeartbeat, TIMELINE } from './shop-fixture';
+
+const failoverAt = new Date(TIMELINE.failoverAt);
+
+describe('reconcile fails closed', () => {
+  let shop: ShopServer;
+  let urls: { oldUrl: string; newUrl: string };
+  let copies = 0;
+
+  /** A fresh copy of the scenario's two databases, to break one way or another. */
+  async function copy(): Promise<{ oldUrl: string; newUrl: string }> {
+    copies++;
+    return {
+      oldUrl: await shop.clone('fail_old', `c${copies}_old`),
+      newUrl: await shop.clone('fail_new', `c${copies}_new`),
+    };
+  }
+
+  async function run(options: Partial<ReconcileOptions>): Promise<ReconcileReport> {
+    const outDir = await mkdtemp(path.join(tmpdir(), 'reconcile-fail-'));
+    return reconcile({ ...urls, failoverAt, outDir, ...options });
+  }
+
+  beforeAll(async () => {
+    shop = await ShopServer.start();
+    urls = await buildOrdersScenario(shop, 'fail');
+  });
+  afterAll(async () => {
+    await shop?.stop();
+  });
+
+  test('an unreachable database fails the report at connect, naming the flag and what to check', async () => {
+    const port = await freePort();
+    const report = await run({ oldUrl: `postgres://postgres:secret@127.0.0.1:${port}/orders` });
+    expect(report.status).toBe('failed');
+    expect(report.error).toEqual({
+      step: 'connect',
+      message: `cannot connect to the old database (--old-url postgres://postgres:***@127.0.0.1:${port}/orders): connect ECONNREFUSED 127.0.0.1:${port}. Check that the cluster restored from the failed primary snapshot is running and reachable from here (network path, security group), and that the URL, user and password are right.`,
+    });
+    expect(report.databases.old.url).toBe(`postgres://postgres:***@127.0.0.1:${port}/orders`);
+    expect(JSON.stringify(report)).not.toContain('secret');
+    expect(report.totals.lost_insert).toBe(0);
+  });
+
+  test('a database that does not exist fails at connect too', async () => {
+    const report = await run({ newUrl: shop.url('no_such_db') });
+    expect(report.error?.step).toBe('connect');
+    expect(report.error?.message).toMatch(
+      /^cannot connect to the new database \(--new-url .*\/no_such_db\): database "no_such_db" does not exist\. Check that the promoted primary/,
+    );
+  });
+
+  test('mismatched Postgres major versions fail (server_version_num injected through the test seam: only one version is installed here)', async () => {
+    const outDir = await mkdtemp(path.join(tmpdir(), 'reconcile-fail-'));
+    const report = await reconcile(
+      { ...urls, failoverAt, outDir },
+      { serverVersionNum: async (side, read) => (side === 'old' ? 150004 : read()) },
+    );
+    expect(report.status).toBe('failed');
+    expect(report.error).toEqual({
+      step: 'versions',
+      message: `Postgres major versions differ: old is 15 (server_version_num 150004), new is 16 (${report.databases.new.serverVersion}). Row hashes (hash_record_extended) are only comparable within one major version: restore the snapshot into a cluster of the new primary's version (16), or upgrade it, then run reconcile again.`,
+    });
+  });
+
+  test('a schema mismatch fails with the first differing column and the migrations to apply', async () => {
+    const broken = await copy();
+    await query(broken.newUrl, 'ALTER TABLE orders ADD COLUMN gift_note text');
+    await query(broken.newUrl, `INSERT INTO schema_migrations (name, checksum) VALUES ('0002_gift_note.sql', 'x')`);
+    const report = await run(broken);
+    expect(report.error).toEqual({
+      step: 'schema',
+      message:
+        'schema mismatch between old and new: table "orders" differs at column 11: absent on old, "gift_note text" on new (old: id uuid, customer_id text, status text, total numeric(12,2), currency text, idempotency_key text, created_at timestamp with time zone, updated_at timestamp with time zone, version integer, deleted_at timestamp with time zone; new: id uuid, customer_id text, status text, total numeric(12,2), currency text, idempotency_key text, created_at timestamp with time zone, updated_at timestamp with time zone, version integer, deleted_at timestamp with time zone, gift_note text). Migrations applied only on old: none; only on new: 0002_gift_note.sql. Row hashes are only comparable when both sides have the same columns, with the same types, in the same order: bring the older side to the same migration (npm run db:migrate -- --database-url <url> --service <name>) and run reconcile again.',
+    });
+  });
+
+  test('a table missing on one side is a schema mismatch', async () => {
+    const broken = await copy();
+    await query(broken.newUrl, 'DROP TABLE order_events');
+    const report = await run(broken);
+    expect(report.error?.step).toBe('schema');
+    expect(report.error?.message).toMatch(
+      /^schema mismatch between old and new: table "order_events" exists on old but not on new\./,
+    );
+  });
+
+  test('a missing heartbeat on the new primary fails: without a cut nothing can be concluded', async () => {
+    const broken = await copy();
+    await query(broken.newUrl, 'DELETE FROM replication_heartbeat');
+    const report = await run(broken);
+    expect(report.error).toEqual({
+      step: 'cut',
+      message:
+        'the new primary has no replication_heartbeat row (id = 1), so the last replicated moment (the cut) is unknown. Check that --new-url points at the promoted database of the same service; if the heartbeat was never written there, pass the last replicated moment with --cut <ISO-8601> (the failover runbook records it at promotion).',
+    });
+    expect(report.cut).toBeNull();
+  });
+
+  test('a missing heartbeat on the old database fails', async () => {
+    const broken = await copy();
+    await query(broken.oldUrl, 'DROP TABLE replication_heartbeat');
+    const report = await run(broken);
+    expect(report.error?.step).toBe('cut');
+    expect(report.error?.message).toMatch(
+      /^the old database has no replication_heartbeat row \(id = 1\): --old-url must point at the database restored from the failed primary/,
+    );
+  });
+
+  test('a heartbeat the new writer already overwrote fails and asks for --cut; with --cut the report completes', async () => {
+    const broken = await copy();
+    await atTimes(broken.newUrl, (c) => setHeartbeat(c, plus(TIMELINE.failoverAt, 3600), 'us-east-1'));
+    const report = await run(broken);
+    expect(report.error).toEqual({
+      step: 'cut',
+      message:
+        "the heartbeat on the new primary was written after the failover (ts 2026-01-10T13:01:00.000000Z, region us-east-1; old writer's region eu-west-1, --failover-at 2026-01-10T12:01:00.000000Z): the new writer has overwritten the last replicated value. Pass the cut recorded when the new primary was promoted with --cut <ISO-8601>.",
+    });
+    const withCut = await run({ ...broken, cut: new Date(TIMELINE.cut) });
+    expect(withCut.status).toBe('complete');
+    expect(withCut.cutSource).toBe('option');
+    expect(withCut.totals.lost_insert).toBe(10);
+  });
+
+  test('an old snapshot older than the cut fails: it cannot show what was lost', async () => {
+    const broken = await copy();
+    await atTimes(broken.oldUrl, (c) => setHeartbeat(c, plus(TIMELINE.cut, -3600), 'eu-west-1'));
+    const report = await run(broken);
+    expect(report.error).toEqual({
+      step: 'cut',
+      message:
+        "the old database's last heartbeat (2026-01-10T11:00:00.000000Z) is before the cut (2026-01-10T12:00:00.000000Z): the restored snapshot is older than what already replicated, so it cannot show what was lost. Restore the snapshot taken when the old primary failed (rds:unplanned-global-failover-...) and run reconcile on it.",
+    });
+  });
+
+  test('a failover time before the cut fails', async () => {
+    const report = await run({ failoverAt: new Date(plus(TIMELINE.cut, -60)) });
+    expect(report.error).toEqual({
+      step: 'cut',
+      message:
+        'the cut (2026-01-10T12:00:00.000000Z, the heartbeat on the new primary) is after --failover-at (2026-01-10T11:59:00.000000Z): nothing can have replicated after the promotion. Check --failover-at (it needs a time zone, e.g. 2026-01-10T12:01:00Z); if the new writer runs under the same region name and has overwritten the heartbeat, pass the cut recorded at promotion with --cut <ISO-8601>.',
+    });
+  });
+
+  test('an unknown table fails, naming it and listing the available ones', async () => {
+    const report = await run({ tables: ['orders', 'invoices'] });
+    expect(report.error).toEqual({
+      step: 'tables',
+      message:
+        '--tables: unknown table "invoices" on the old database; available: order_events, order_items, orders, shipping_addresses',
+    });
+  });
+
+  test('a bookkeeping table cannot be chosen', async () => {
+    const report = await run({ tables: ['replication_heartbeat'] });
+    expect(report.error?.message).toBe(
+      '--tables: table "replication_heartbeat" cannot be reconciled (it is bookkeeping, never compared); available: order_events, order_items, orders, shipping_addresses',
+    );
+  });
+
+  test('invalid options fail the report at the options step, naming each option', async () => {
+    const report = await run({ marginSeconds: -5, oldUrl: 'mysql://x/y', tables: ['orders;drop'] });
+    expect(report.error).toEqual({
+      step: 'options',
+      message:
+        'oldUrl: "mysql://x/y" has protocol "mysql:"; accepted: postgres://user[:password]@host[:port]/database; marginSeconds: -5 is not accepted; accepted: a whole number of seconds ≥ 0; tables: "orders;drop" is not a table name; accepted: plain identifiers like orders',
+    });
+  });
+
+  test('a failed report is still written: status failed, the error, a valid checksum, an HTML page that says so', async () => {
+    const outDir = await mkdtemp(path.join(tmpdir(), 'reconcile-fail-'));
+    await reconcile({ ...urls, failoverAt, outDir, tables: ['invoices'] });
+    const json = JSON.parse(await readFile(path.join(outDir, 'report.json'), 'utf8'));
+    expect(json.status).toBe('failed');
+    expect(json.error.step).toBe('tables');
+    const html = await readFile(path.join(outDir, 'report.html'), 'utf8');
+    expect(html).toContain('<h2>Reconcile FAILED at step tables</h2>');
+    expect(html).toContain('it does <b>not</b> show that nothing was lost');
+  });
+
+  test('restricting --tables compares only those tables', async () => {
+    const report = await run({ tables: ['orders'] });
+    expect(report.status).toBe('complete');
+    expect(Object.keys(report.tables)).toEqual(['orders']);
+    expect(report.tables.orders!.counts.lost_insert).toBe(2);
+  });
+
+  test('--no-verify skips the verify: the hard delete and split-brain write outside the window are not found', async () => {
+    const report = await run({ verify: false });
+    expect(report.status).toBe('complete');
+    expect(report.verify).toBe(false);
+    expect(report.totals.unexplained).toBe(0);
+    expect(report.tables.orders!.verify).toBeNull();
+    expect(report.timings.some((t) => t.step.startsWith('verify:'))).toBe(false);
+  });
+
+  test('an unwritable output folder returns a failed report instead of throwing', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'reconcile-fail-')), 'a-file');
+    await writeFile(file, '');
+    const report = await run({ outDir: path.join(file, 'out') });
+    expect(report.status).toBe('failed');
+    expect(report.error?.step).toBe('write');
+    expect(report.error?.message).toBe(
+      `cannot write the report to ${file}/out: ENOTDIR: not a directory, mkdir '${file}/out'. Choose a writable --out directory.`,
+    );
+  });
+
+  test('a lost order with the idempotency key of an order on the new primary is a possible duplicate', async () => {
+    const broken = await copy();
+    await atTimes(broken.newUrl, async (c) => {
+      await c.query(
+        `INSERT INTO orders (id, customer_id, status, total, idempotency_key, created_at, updated_at, version)
+         VALUES ('0190a000-0000-7000-8000-00000000ffff', 'c-lost', 'placed', 50, $1, $2, $2, 1)`,
+        [`idem-${IDS.orders.L1}`, plus(TIMELINE.failoverAt, 5)],
+      );
+    });
+    const report = await run(broken);
+    const l1 = report.tables.orders!.rows.find((r) => r.id === IDS.orders.L1)!;
+    expect(l1.class).toBe('possible_duplicate');
+    expect(l1.duplicateOf).toBe('0190a000-0000-7000-8000-00000000ffff');
+    expect(l1.detail).toContain('with the same idempotency key');
+  });
+});
