@@ -1,0 +1,62 @@
+import type { Orchestration } from '../core/step';
+import { otherRegion } from '../topology';
+import type { TargetInput } from './database-steps';
+import { startWriterMove, verifyWriters, waitForWriterMove } from './database-steps';
+import { regionField, rejectUnknownFields, requireDifferentRegions } from './input-fields';
+import { shiftTraffic } from './routing-steps';
+import { storeSummary } from './summary-step';
+import { validateTarget } from './validate-step';
+
+/** Input of {@link failover}. */
+export interface FailoverInput extends TargetInput {
+  /** The Region that failed. */
+  readonly failedRegion: string;
+}
+
+/**
+ * `failover` (unplanned): the failed Region loses its traffic and its writers, accepting the loss of the writes it
+ * had not replicated (the `recover` orchestration reports them later).
+ *
+ * Traffic moves first: the failed Region may be half alive and still accepting writes that will be lost, and
+ * routing is the fastest lever (seconds). Then every global database fails over (all started before any is awaited,
+ * so they proceed in parallel), the writers are verified, and the failover time is recorded for reconciliation.
+ */
+export const failover: Orchestration<FailoverInput> = {
+  name: 'failover',
+  title: 'Unplanned failover: move traffic and writers to the target Region, allowing data loss',
+  mutates: true,
+  inputs: [
+    { name: 'targetRegion', type: 'region', required: true, description: 'The surviving Region that takes over.' },
+    {
+      name: 'failedRegion',
+      type: 'region',
+      required: false,
+      defaultText: 'the other Region of the topology',
+      description: 'The Region that failed.',
+    },
+  ],
+  parseInput: (raw, topology) => {
+    rejectUnknownFields(raw, ['targetRegion', 'failedRegion']);
+    const targetRegion = regionField(raw, 'targetRegion', topology);
+    const failedRegion = regionField(raw, 'failedRegion', topology, otherRegion(topology, targetRegion));
+    requireDifferentRegions('failedRegion', failedRegion, 'targetRegion', targetRegion);
+    return { targetRegion, failedRegion };
+  },
+  steps: (topology) => [
+    validateTarget<FailoverInput>((input) => `the failed Region is ${input.failedRegion}`),
+    shiftTraffic<FailoverInput>(),
+    ...topology.databases.map((db) => startWriterMove<FailoverInput>(db, 'failover')),
+    ...topology.databases.map((db) => waitForWriterMove<FailoverInput>(db, 'failover')),
+    verifyWriters<FailoverInput>(topology.databases),
+    storeSummary<FailoverInput>('failover', (ctx) => {
+      const requested = topology.databases
+        .map((db) => ctx.optionalOutput(`failover-${db.name}-database`, 'requestedAt'))
+        .filter((v): v is string => typeof v === 'string')
+        .sort();
+      return {
+        failoverAt: requested[0] ?? ctx.executionStartedAt.toISOString(),
+        rtoSeconds: Math.round((ctx.ports.clock.now().getTime() - ctx.executionStartedAt.getTime()) / 1000),
+      };
+    }),
+  ],
+};

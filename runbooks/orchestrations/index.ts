@@ -1,0 +1,24 @@
+import type { AnyOrchestration } from '../core/step';
+import { failback } from './failback';
+import { failover } from './failover';
+import { readiness } from './readiness';
+import { recover } from './recover';
+import { switchover } from './switchover';
+
+export { failback } from './failback';
+export { type FailoverInput, failover } from './failover';
+export { readiness } from './readiness';
+export { type RecoverInput, recover } from './recover';
+export { type SwitchoverInput, switchover } from './switchover';
+
+/** Every orchestration, by name. */
+export const ORCHESTRATIONS: Readonly<Record<string, AnyOrchestration>> = {
+  readiness,
+  failover,
+  switchover,
+  failback,
+  recover,
+};
+
+/** The names of {@link ORCHESTRATIONS}. */
+export const ORCHESTRATION_NAMES = Object.keys(ORCHESTRATIONS) as readonly string[];

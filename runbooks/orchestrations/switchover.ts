@@ -1,0 +1,61 @@
+import type { Orchestration, Step } from '../core/step';
+import type { Topology } from '../topology';
+import { startWriterMove, verifyWriters, waitForWriterMove } from './database-steps';
+import { numberField, regionField, rejectUnknownFields } from './input-fields';
+import { DEFAULT_MAX_LAG_SECONDS, MAX_LAG_INPUT } from './readiness';
+import { type ReadinessInput, readinessGate } from './readiness-checks';
+import { shiftTraffic } from './routing-steps';
+import { storeSummary } from './summary-step';
+import { validateTarget } from './validate-step';
+
+/** Input of {@link switchover} and {@link failback}. */
+export type SwitchoverInput = ReadinessInput;
+
+/**
+ * The steps of a planned move, after validation: readiness gate, switchovers (all started, then all awaited),
+ * verification, then traffic.
+ *
+ * Writers move before traffic: a switchover can fail or be rolled back by Aurora, and then traffic has not moved
+ * and there is nothing to undo; once the writers are in the target Region, its services write locally (no
+ * cross-Region write forwarding) from the moment they receive traffic. RPO is 0: Aurora synchronises the secondary
+ * before it promotes it.
+ */
+export function plannedMoveSteps<I extends SwitchoverInput>(orchestration: string, topology: Topology): Step<I>[] {
+  return [
+    readinessGate<I>(),
+    ...topology.databases.map((db) => startWriterMove<I>(db, 'switchover')),
+    ...topology.databases.map((db) => waitForWriterMove<I>(db, 'switchover')),
+    verifyWriters<I>(topology.databases),
+    shiftTraffic<I>(),
+    storeSummary<I>(orchestration, () => ({ rpoSeconds: 0 })),
+  ];
+}
+
+/** Parses `targetRegion` (defaulting to `defaultTarget`) and `maxLagSeconds`. */
+export function parsePlannedMoveInput(
+  raw: Readonly<Record<string, unknown>>,
+  topology: Topology,
+  defaultTarget?: string,
+): SwitchoverInput {
+  rejectUnknownFields(raw, ['targetRegion', 'maxLagSeconds']);
+  return {
+    targetRegion: regionField(raw, 'targetRegion', topology, defaultTarget),
+    maxLagSeconds: numberField(raw, 'maxLagSeconds', { min: 0, max: 3600, fallback: DEFAULT_MAX_LAG_SECONDS }),
+  };
+}
+
+/** `switchover` (planned, no data loss): readiness must pass, then writers, then traffic move to the target Region. */
+export const switchover: Orchestration<SwitchoverInput> = {
+  name: 'switchover',
+  title: 'Planned switchover: move writers, then traffic, to the target Region without data loss',
+  mutates: true,
+  inputs: [
+    { name: 'targetRegion', type: 'region', required: true, description: 'The Region that takes over.' },
+    MAX_LAG_INPUT,
+  ],
+  parseInput: (raw, topology) => parsePlannedMoveInput(raw, topology),
+  steps: (topology) => [
+    validateTarget<SwitchoverInput>(),
+    ...plannedMoveSteps<SwitchoverInput>('switchover', topology),
+  ],
+};

@@ -1,0 +1,52 @@
+import type { ClockPort } from './clock-port';
+import type { CredentialsPort } from './credentials-port';
+import type { GlobalDatabasePort } from './global-database-port';
+import type { HealthPort } from './health-port';
+import type { JournalPort } from './journal-port';
+import type { ReconcilerPort } from './reconciler-port';
+import type { ReportSinkPort } from './report-sink-port';
+import type { RoutingControlPort } from './routing-control-port';
+import type { SnapshotPort } from './snapshot-port';
+
+export * from './clock-port';
+export * from './credentials-port';
+export * from './global-database-port';
+export * from './health-port';
+export * from './journal-port';
+export * from './reconciler-port';
+export * from './report-sink-port';
+export * from './routing-control-port';
+export * from './snapshot-port';
+
+/** Every side effect an orchestration may have, each behind a port with an AWS and a local implementation. */
+export interface RunbookPorts {
+  readonly routing: RoutingControlPort;
+  readonly globalDatabase: GlobalDatabasePort;
+  readonly snapshots: SnapshotPort;
+  readonly health: HealthPort;
+  readonly credentials: CredentialsPort;
+  readonly reconciler: ReconcilerPort;
+  readonly reports: ReportSinkPort;
+  readonly journal: JournalPort;
+  readonly clock: ClockPort;
+}
+
+type MethodNames<T> = { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? K : never }[keyof T] & string;
+
+/** A port method as `port.method`, e.g. `globalDatabase.failover`: steps declare the ones they call. */
+export type PortMethod = { [P in keyof RunbookPorts]: `${P}.${MethodNames<RunbookPorts[P]>}` }[keyof RunbookPorts];
+
+/** Methods that change the environment (traffic, databases, clusters): never called by a dry run. */
+export const MUTATING_METHODS: readonly PortMethod[] = [
+  'routing.setStates',
+  'globalDatabase.failover',
+  'globalDatabase.switchover',
+  'snapshots.copySnapshot',
+  'snapshots.restoreCluster',
+  'snapshots.createInstance',
+  'snapshots.deleteInstance',
+  'snapshots.deleteCluster',
+];
+
+/** Methods that write records (journal, reports): idempotent, but a dry run writes nothing either. */
+export const RECORDING_METHODS: readonly PortMethod[] = ['reports.putJson', 'reports.putFolder', 'journal.save'];

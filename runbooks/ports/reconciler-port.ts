@@ -1,0 +1,39 @@
+/** Where and as whom to connect to a Postgres database. */
+export interface DatabaseConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly username: string;
+  /** Never logged, never stored. */
+  readonly password: string;
+}
+
+/** Input of {@link ReconcilerPort.reconcile}. */
+export interface ReconcileRequest {
+  /** The old primary's data (the restored snapshot). */
+  readonly old: DatabaseConnection;
+  /** The current writer. */
+  readonly current: DatabaseConnection;
+  /** When the failover happened. */
+  readonly failoverAt: Date;
+  /** Receives progress lines. */
+  readonly onProgress?: (line: string) => void;
+}
+
+/** What {@link ReconcilerPort.reconcile} returns. */
+export interface ReconcileOutcome {
+  /** `complete` only when every part of the comparison succeeded. */
+  readonly status: 'complete' | 'failed';
+  /** One line for the run's progress output, e.g. counts per class. */
+  readonly summary: string;
+  /** Local folder holding the report files, when one was written. */
+  readonly reportDir?: string;
+}
+
+/**
+ * Produces the missing-transaction report (DESIGN §6). It only reads both databases, so running it again is safe.
+ * The adapter owns the connection details (URL format, TLS) and the report's local folder.
+ */
+export interface ReconcilerPort {
+  reconcile(request: ReconcileRequest): Promise<ReconcileOutcome>;
+}

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+
+/**
+ * Longest identifier of a temporary cluster (`<app>-<env>-rcv-<db>-<yyyymmddhhmm>`): RDS allows 63 characters and
+ * the instance identifier appends `-1`.
+ */
+const MAX_TEMPORARY_CLUSTER_ID = 61;
+
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'accepted: lowercase letters, digits and hyphens');
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'accepted: a Region such as "us-east-1"');
+
+const databaseSchema = z.object({
+  /** Short name, e.g. `orders`; used in step names and temporary identifiers. */
+  name,
+  /** The Aurora global cluster identifier. */
+  globalClusterIdentifier: z.string().min(1),
+  /** Secret (name or ARN) with `username` and `password`, replicated to both Regions. */
+  secretId: z.string().min(1),
+  /** The Postgres database inside the cluster. */
+  databaseName: z.string().min(1),
+  /** Regional cluster identifiers, used when a Region's cluster is no longer a member of the global cluster. */
+  clusterIdentifiers: z.record(z.string(), z.string()).default({}),
+});
+
+const recoverySchema = z.object({
+  /** DB subnet group for temporary restored clusters. */
+  subnetGroupName: z.string().min(1),
+  /** Security groups of temporary restored clusters. */
+  securityGroupIds: z.array(z.string().min(1)).min(1),
+  /** KMS key (ARN or id) of this Region for snapshot copies and restored clusters. */
+  kmsKeyId: z.string().min(1),
+  /** Instance class of the temporary instance. */
+  instanceClass: z.string().min(1).default('db.r6g.large'),
+});
+
+const regionSchema = z.object({
+  /** URLs that answer 2xx when the Region's services are healthy (e.g. the ALB's `/health/ready`). */
+  healthUrls: z.array(z.string().url()).default([]),
+  /** ECS cluster whose services must have running tasks (Container Insights metrics). */
+  ecsClusterName: z.string().min(1).optional(),
+  services: z.array(z.string().min(1)).default([]),
+  minimumRunningTasks: z.number().int().min(0).default(1),
+  /** Secrets that must exist in the Region before it takes over. */
+  secretIds: z.array(z.string().min(1)).default([]),
+  /** Where a recovery restores temporary clusters; needed only in a Region that runs `recover`. */
+  recovery: recoverySchema.optional(),
+});
+
+/** The schema of {@link Topology}. */
+export const topologySchema = z
+  .object({
+    appName: name,
+    envName: name,
+    primaryRegion: region,
+    standbyRegion: region,
+    databases: z.array(databaseSchema).min(1),
+    routing: z.object({
+      /** ARN of the ARC cluster whose endpoints take routing-control changes. */
+      clusterArn: z.string().startsWith('arn:').optional(),
+      /** Name of the ARC cluster, resolved at run time when {@link clusterArn} is not known (CloudFormation cannot pass it across Regions). */
+      clusterName: z.string().min(1).optional(),
+      /** Name of the control panel holding the routing controls; needed when a control is given by name. */
+      controlPanelName: z.string().min(1).optional(),
+      /** Region of the ARC control plane API that lists the cluster and its endpoints. */
+      controlPlaneRegion: region.default('us-west-2'),
+      /** The routing control of each Region, keyed by Region: an ARN, or a name resolved in the control panel. */
+      controls: z.record(z.string(), z.string().min(1)),
+    }),
+    regions: z.record(z.string(), regionSchema),
+  })
+  .superRefine((t, ctx) => {
+    const both = [t.primaryRegion, t.standbyRegion];
+    if (!t.routing.clusterArn && !t.routing.clusterName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routing'],
+        message: 'neither clusterArn nor clusterName; accepted: one of them',
+      });
+    }
+    if (Object.values(t.routing.controls).some((c) => !c.startsWith('arn:')) && !t.routing.controlPanelName) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routing', 'controlPanelName'],
+        message: 'missing; accepted: the control panel name (required when a routing control is given by name)',
+      });
+    }
+    if (t.primaryRegion === t.standbyRegion) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['standbyRegion'],
+        message: `"${t.standbyRegion}" equals primaryRegion; accepted: the other Region`,
+      });
+    }
+    for (const r of both) {
+      if (!t.routing.controls[r]) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routing', 'controls', r],
+          message: `missing; accepted: the ARN of ${r}'s routing control`,
+        });
+      }
+      if (!t.regions[r]) {
+        ctx.addIssue({ code: 'custom', path: ['regions', r], message: 'missing; accepted: an object (may be {})' });
+      }
+    }
+    const names = new Set<string>();
+    for (const db of t.databases) {
+      if (names.has(db.name)) {
+        ctx.addIssue({ code: 'custom', path: ['databases'], message: `database "${db.name}" is listed twice` });
+      }
+      names.add(db.name);
+      const longest = temporaryIdentifier(t.appName, t.envName, db.name, '000000000000');
+      if (longest.length > MAX_TEMPORARY_CLUSTER_ID) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['databases'],
+          message: `temporary cluster identifier "${longest}" is ${longest.length} characters; accepted: at most ${MAX_TEMPORARY_CLUSTER_ID} (shorten appName, envName or the database name)`,
+        });
+      }
+    }
+  });
+
+/** Where everything the runbooks act on lives. Built by the stack (Lambda) or read from a file (CLI). */
+export type Topology = z.infer<typeof topologySchema>;
+
+/** One database of a {@link Topology}. */
+export type TopologyDatabase = Topology['databases'][number];
+
+/** Settings of the Region that restores temporary clusters. */
+export type RecoverySettings = z.infer<typeof recoverySchema>;
+
+/** Thrown when a topology is invalid; lists every problem with its path. */
+export class TopologyError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Invalid runbook topology (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'TopologyError';
+  }
+}
+
+/** Validates a topology, naming `source` (a file, an environment variable) in the error. */
+export function parseTopology(value: unknown, source: string): Topology {
+  const result = topologySchema.safeParse(value);
+  if (result.success) return result.data;
+  throw new TopologyError(
+    source,
+    result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+  );
+}
+
+/** The two Regions of a topology, primary first. */
+export function regionsOf(topology: Topology): readonly [string, string] {
+  return [topology.primaryRegion, topology.standbyRegion];
+}
+
+/** The Region of a topology that is not `region`. */
+export function otherRegion(topology: Topology, region: string): string {
+  return region === topology.primaryRegion ? topology.standbyRegion : topology.primaryRegion;
+}
+
+/**
+ * Identifier of the temporary cluster (and of the snapshot copy) restored for `database`; deterministic, so a
+ * re-run finds what an earlier run created instead of creating another.
+ */
+export function temporaryIdentifier(appName: string, envName: string, database: string, stamp: string): string {
+  return `${appName}-${envName}-rcv-${database}-${stamp}`;
+}
+
+/** The prefix every temporary identifier of a topology starts with (IAM policies are scoped to it). */
+export function temporaryIdentifierPrefix(appName: string, envName: string): string {
+  return `${appName}-${envName}-rcv-`;
+}

@@ -1,0 +1,130 @@
+import type { MemoryJournal } from '../../../runbooks/adapters/local/journals';
+import type { RunResult } from '../../../runbooks/core/engine';
+import type { AnyOrchestration } from '../../../runbooks/core/step';
+import { failback, failover, recover, switchover } from '../../../runbooks/orchestrations';
+import { mutations } from '../support/instrumented-ports';
+import { PRIMARY, routing, type Simulation, STANDBY, simulation, writerRegions } from '../support/simulation';
+
+interface Scenario {
+  readonly name: string;
+  readonly orchestration: AnyOrchestration;
+  readonly input: Record<string, unknown>;
+  /** Brings a fresh simulation to the state the orchestration starts from. */
+  readonly setup: (sim: Simulation) => Promise<void>;
+}
+
+async function failedOverAndBack(sim: Simulation): Promise<void> {
+  sim.local.world.regionDown(PRIMARY);
+  await sim.run(failover, { targetRegion: STANDBY });
+  sim.local.world.regionUp(PRIMARY);
+  sim.clock.advance(60_000);
+}
+
+const scenarios: readonly Scenario[] = [
+  {
+    name: 'failover',
+    orchestration: failover,
+    input: { targetRegion: STANDBY, failedRegion: PRIMARY },
+    setup: async (sim) => sim.local.world.regionDown(PRIMARY),
+  },
+  { name: 'switchover', orchestration: switchover, input: { targetRegion: STANDBY }, setup: async () => {} },
+  { name: 'failback', orchestration: failback, input: {}, setup: failedOverAndBack },
+  {
+    name: 'recover',
+    orchestration: recover,
+    input: { targetRegion: STANDBY, failedRegion: PRIMARY, failoverAt: '2026-01-27T10:00:00Z' },
+    setup: failedOverAndBack,
+  },
+];
+
+/** What must hold after an orchestration completed, whatever happened on the way. */
+function finalState(sim: Simulation) {
+  const world = sim.local.world.snapshot();
+  return {
+    routing: routing(sim),
+    writers: writerRegions(sim),
+    temporaryClusters: world.clusters.map((c) => c.identifier),
+    temporaryInstances: world.instances.map((i) => i.identifier),
+    snapshotCopies: world.snapshots.filter((s) => !s.identifier.startsWith('rds:')).map((s) => s.identifier),
+  };
+}
+
+/** `+2 snapshots.restoreCluster, -1 …`: how the actions differ from the reference, by method. */
+function difference(actual: readonly string[], expected: readonly string[]): string {
+  const count = (list: readonly string[]) => {
+    const counts = new Map<string, number>();
+    for (const item of list) counts.set(item.split(' ')[0]!, (counts.get(item.split(' ')[0]!) ?? 0) + 1);
+    return counts;
+  };
+  const a = count(actual);
+  const e = count(expected);
+  return [...new Set([...a.keys(), ...e.keys()])]
+    .map((m) => [m, (a.get(m) ?? 0) - (e.get(m) ?? 0)] as const)
+    .filter(([, d]) => d !== 0)
+    .map(([m, d]) => `${d > 0 ? '+' : ''}${d} ${m}`)
+    .join(', ');
+}
+
+async function prepared(scenario: Scenario): Promise<Simulation> {
+  const sim = simulation();
+  await scenario.setup(sim);
+  sim.calls.length = 0;
+  return sim;
+}
+
+describe.each(scenarios)('$name resumes after a crash at any point', (scenario) => {
+  let reference: { calls: number; mutations: string[]; state: ReturnType<typeof finalState> };
+
+  beforeAll(async () => {
+    const sim = await prepared(scenario);
+    const result = await sim.run(scenario.orchestration, scenario.input);
+    expect(result.status).toBe('succeeded');
+    reference = { calls: sim.calls.length, mutations: mutations(sim.calls).sort(), state: finalState(sim) };
+  });
+
+  test('the uninterrupted run changes something (the scenario is meaningful)', () => {
+    expect(reference.mutations.length).toBeGreaterThan(0);
+    expect(reference.calls).toBeGreaterThan(reference.mutations.length);
+  });
+
+  test.each([
+    ['before', 'kept'],
+    ['after', 'kept'],
+    ['before', 'lost'],
+    ['after', 'lost'],
+  ] as const)('crash %s the call, journal %s: each action happens exactly once', async (when, journal) => {
+    const problems: string[] = [];
+    for (let at = 0; at < reference.calls; at++) {
+      const sim = await prepared(scenario);
+      const first = await sim
+        .run(scenario.orchestration, scenario.input, { crash: { at, when } })
+        .catch(() => undefined);
+      if (journal === 'lost') (sim.local.journal as MemoryJournal).clear();
+      const second: RunResult = await sim.run(scenario.orchestration, scenario.input);
+      const problem = [
+        second.status !== 'succeeded' ? `second run ${second.status}: ${second.error?.message}` : '',
+        JSON.stringify(mutations(sim.calls).sort()) !== JSON.stringify(reference.mutations)
+          ? `actions ${difference(mutations(sim.calls), reference.mutations)}`
+          : '',
+        JSON.stringify(finalState(sim)) !== JSON.stringify(reference.state)
+          ? `final state ${JSON.stringify(finalState(sim))}`
+          : '',
+      ].filter(Boolean);
+      if (problem.length > 0)
+        problems.push(`crash ${when} call #${at} (${first?.error?.step ?? 'run'}): ${problem.join('; ')}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});
+
+test('a crash inside a run is absorbed by the step retry, still without repeating the action', async () => {
+  const reference = simulation();
+  await reference.run(failover, { targetRegion: STANDBY });
+  const at = reference.calls.findIndex((c) => c.method === 'routing.setStates');
+
+  const sim = simulation();
+  const result = await sim.run(failover, { targetRegion: STANDBY }, { crash: { at, when: 'after' }, stepAttempts: 3 });
+  expect(result.status).toBe('succeeded');
+  expect(result.steps.find((s) => s.step === 'shift-traffic')?.status).toBe('already-done');
+  expect(mutations(sim.calls).filter((m) => m.startsWith('routing.setStates'))).toHaveLength(1);
+});

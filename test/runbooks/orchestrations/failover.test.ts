@@ -1,0 +1,167 @@
+import type { MemoryReportSink } from '../../../runbooks/adapters/local/report-sinks';
+import { failover } from '../../../runbooks/orchestrations';
+import { mutations, writes } from '../support/instrumented-ports';
+import { PRIMARY, routing, STANDBY, simulation, writerRegions } from '../support/simulation';
+
+const input = { targetRegion: STANDBY, failedRegion: PRIMARY };
+
+describe('failover', () => {
+  test('moves the traffic and both writers to the target Region while the failed Region is down', async () => {
+    // GIVEN the primary Region is down
+    const sim = simulation();
+    sim.local.world.regionDown(PRIMARY);
+    // WHEN the failover runs
+    const result = await sim.run(failover, input);
+    // THEN traffic and writers are in the standby Region
+    expect(result.status).toBe('succeeded');
+    expect(routing(sim)).toEqual({ [PRIMARY]: 'Off', [STANDBY]: 'On' });
+    expect(writerRegions(sim)).toEqual({ 'shop-dev-catalog': STANDBY, 'shop-dev-orders': STANDBY });
+    expect(result.steps.map((s) => [s.step, s.status])).toEqual([
+      ['validate-input', 'succeeded'],
+      ['shift-traffic', 'succeeded'],
+      ['failover-catalog-database', 'succeeded'],
+      ['failover-orders-database', 'succeeded'],
+      ['wait-for-catalog-failover', 'succeeded'],
+      ['wait-for-orders-failover', 'already-done'],
+      ['verify-writers', 'succeeded'],
+      ['store-summary', 'succeeded'],
+    ]);
+  });
+
+  test('sets both routing controls in ONE request, then fails over each database with data loss allowed', async () => {
+    const sim = simulation();
+    sim.local.world.regionDown(PRIMARY);
+    await sim.run(failover, input);
+    const controls = sim.topology.routing.controls;
+    expect(mutations(sim.calls)).toEqual([
+      `routing.setStates ${JSON.stringify([
+        [
+          { control: controls[STANDBY], state: 'On' },
+          { control: controls[PRIMARY], state: 'Off' },
+        ],
+      ])}`,
+      `globalDatabase.failover ${JSON.stringify(['shop-dev-catalog', `arn:aws:rds:${STANDBY}:000000000000:cluster:shop-dev-catalog-${STANDBY}`, STANDBY])}`,
+      `globalDatabase.failover ${JSON.stringify(['shop-dev-orders', `arn:aws:rds:${STANDBY}:000000000000:cluster:shop-dev-orders-${STANDBY}`, STANDBY])}`,
+    ]);
+  });
+
+  test('stores a summary with the failover time and the RTO', async () => {
+    const sim = simulation();
+    sim.local.world.regionDown(PRIMARY);
+    const result = await sim.run(failover, input);
+    const sink = sim.local.reports as MemoryReportSink;
+    const summary = JSON.parse(sink.objects.get(`runs/failover/${result.executionId}/summary.json`)!);
+    expect(summary).toMatchObject({
+      orchestration: 'failover',
+      input,
+      reason: 'test',
+      failoverAt: '2026-01-27T10:00:00.000Z',
+      rtoSeconds: 3,
+      startedAt: '2026-01-27T10:00:00.000Z',
+      finishedAt: '2026-01-27T10:00:03.000Z',
+    });
+    expect(Object.keys(summary.steps)).toHaveLength(7);
+  });
+
+  test('running it again changes nothing: every action is found already done', async () => {
+    const sim = simulation();
+    sim.local.world.regionDown(PRIMARY);
+    await sim.run(failover, input);
+    sim.calls.length = 0;
+    const again = await sim.run(failover, input);
+    expect(again.status).toBe('succeeded');
+    expect(mutations(sim.calls)).toEqual([]);
+    expect(again.steps.filter((s) => s.status === 'already-done').map((s) => s.step)).toEqual([
+      'shift-traffic',
+      'failover-catalog-database',
+      'failover-orders-database',
+      'wait-for-catalog-failover',
+      'wait-for-orders-failover',
+    ]);
+  });
+
+  test('skips a database whose writer is already in the target Region', async () => {
+    const sim = simulation();
+    await sim.local.ports.globalDatabase.failover(
+      'shop-dev-catalog',
+      `arn:aws:rds:${STANDBY}:000000000000:cluster:shop-dev-catalog-${STANDBY}`,
+      STANDBY,
+    );
+    sim.clock.advance(10_000);
+    const result = await sim.run(failover, input);
+    expect(result.steps.find((s) => s.step === 'failover-catalog-database')).toEqual({
+      step: 'failover-catalog-database',
+      status: 'already-done',
+      detail: `the writer of shop-dev-catalog is already shop-dev-catalog-${STANDBY} in ${STANDBY}`,
+    });
+    expect(mutations(sim.calls).filter((m) => m.startsWith('globalDatabase.failover'))).toHaveLength(1);
+  });
+
+  test('a dry run prints the plan, calls no mutating or recording method and changes nothing', async () => {
+    const sim = simulation();
+    sim.local.world.regionDown(PRIMARY);
+    const before = sim.local.world.snapshot();
+    const result = await sim.run(failover, input, { dryRun: true });
+    expect(result.status).toBe('planned');
+    expect(writes(sim.calls)).toEqual([]);
+    expect(sim.local.world.snapshot()).toEqual(before);
+    expect(result.steps.find((s) => s.step === 'shift-traffic')?.detail).toBe(
+      `UpdateRoutingControlStates: ${STANDBY} On, ${PRIMARY} Off (one request, so the safety rule never sees both Regions off) | pending: routing controls are ${STANDBY} Off, ${PRIMARY} On`,
+    );
+  });
+
+  test('a failover that never completes fails its wait with a timeout that says what was awaited and what was seen', async () => {
+    const sim = simulation({ timings: { failoverMs: 24 * 3600_000 } });
+    const result = await sim.run(failover, input);
+    expect(result.status).toBe('failed');
+    expect(result.error).toEqual({
+      step: 'wait-for-catalog-failover',
+      retriable: true,
+      message:
+        `the failover of global cluster "shop-dev-catalog" to ${STANDBY} did not finish within 10 min (waited 10 min); ` +
+        `last seen: writer shop-dev-catalog-${PRIMARY} in ${PRIMARY}; FailoverState failing-over (→ ${STANDBY}); status failing-over. ` +
+        'It may still finish: run the orchestration again to keep waiting, or investigate in the console.',
+    });
+  });
+
+  test('refuses to start when a move to the other Region is in progress', async () => {
+    const sim = simulation({ timings: { failoverMs: 3600_000 } });
+    await sim.local.ports.globalDatabase.failover(
+      'shop-dev-orders',
+      `arn:aws:rds:${STANDBY}:000000000000:cluster:shop-dev-orders-${STANDBY}`,
+      STANDBY,
+    );
+    const back = await sim.run(failover, { targetRegion: PRIMARY, failedRegion: STANDBY });
+    expect(back.error?.step).toBe('failover-orders-database');
+    expect(back.error?.retriable).toBe(false);
+    expect(back.error?.message).toBe(
+      `global cluster "shop-dev-orders": a move to arn:aws:rds:${STANDBY}:000000000000:cluster:shop-dev-orders-${STANDBY} is in progress (failing-over); wait for it to finish or cancel it, then run again`,
+    );
+  });
+
+  test.each([
+    [
+      { targetRegion: STANDBY, failedRegion: STANDBY },
+      'failedRegion: "us-west-2" equals targetRegion; accepted: the other Region',
+    ],
+    [
+      { targetRegion: 'eu-west-1' },
+      'targetRegion: "eu-west-1" is not a Region of this topology; accepted: us-east-1 or us-west-2',
+    ],
+    [{}, 'targetRegion: required; accepted: us-east-1 or us-west-2'],
+    [
+      { targetRegion: STANDBY, force: true },
+      'force: is not an input of this orchestration; accepted: targetRegion, failedRegion',
+    ],
+  ])('rejects the input %j', (raw, message) => {
+    const sim = simulation();
+    expect(() => failover.parseInput(raw, sim.topology)).toThrow(message);
+  });
+
+  test('the failed Region defaults to the other Region', () => {
+    expect(failover.parseInput({ targetRegion: PRIMARY }, simulation().topology)).toEqual({
+      targetRegion: PRIMARY,
+      failedRegion: STANDBY,
+    });
+  });
+});
