@@ -21,6 +21,13 @@ export interface JourneyCanaryProps {
   readonly artifactsBucket: s3.IBucket;
   /** Key prefix of this canary's artifacts. */
   readonly artifactsPrefix: string;
+  /**
+   * Whether TLS certificate errors are ignored: for a URL whose host is not the certificate's name, such as a
+   * load balancer's own DNS name.
+   *
+   * @default false
+   */
+  readonly ignoreCertificateErrors?: boolean;
 }
 
 /** A canary that walks the shopper journey (home → catalog → product → add to cart → cart) against one URL. */
@@ -34,7 +41,10 @@ export class JourneyCanary extends Construct {
       runtime: CANARY_RUNTIME,
       test: synthetics.Test.custom({ code: synthetics.Code.fromInline(JOURNEY_SCRIPT), handler: 'index.handler' }),
       schedule: synthetics.Schedule.rate(props.rate),
-      environmentVariables: { TARGET_URL: props.targetUrl },
+      environmentVariables: {
+        TARGET_URL: props.targetUrl,
+        IGNORE_CERTIFICATE_ERRORS: String(props.ignoreCertificateErrors ?? false),
+      },
       artifactsBucketLocation: { bucket: props.artifactsBucket, prefix: props.artifactsPrefix },
       timeout: Duration.minutes(1),
       successRetentionPeriod: Duration.days(7),

@@ -22,7 +22,10 @@ export interface ObservabilityStackProps extends StackProps {
   readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The ui's target group behind it. */
   readonly targetGroup: elbv2.IApplicationTargetGroup;
-  /** The shop's URL through this Region's load balancer. */
+  /**
+   * The shop's URL through this Region's load balancer. Its host is the load balancer's own DNS name, which an
+   * HTTPS certificate (issued for the global name) does not cover: the local canary ignores certificate errors.
+   */
   readonly localUrl: string;
   /** The shop's global URL (the Route 53 name). */
   readonly globalUrl: string;
@@ -77,6 +80,7 @@ export class ObservabilityStack extends Stack {
       rate: props.canaryRate,
       artifactsBucket: artifacts,
       artifactsPrefix: 'local',
+      ignoreCertificateErrors: true,
     });
     this.globalCanary = new JourneyCanary(this, 'GlobalCanary', {
       targetUrl: props.globalUrl,

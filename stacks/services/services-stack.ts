@@ -100,9 +100,9 @@ export class ServicesStack extends Stack {
     const prefix = resourcePrefix(props.appName, props.envName);
     const alarms = alarmNames(props.appName, props.envName, this.region);
     const internetFacing = props.internetFacing ?? true;
-    // Depend on the data stack before any grant: grants on its KMS key then go into the task roles' policies
-    // instead of the key policy (which would make the data stack reference these roles: a cycle). It also orders
-    // the standby, whose services find the table and secret replicas by name.
+    // The data stack deploys first: in the standby the services find the table and secret replicas by name, so
+    // no reference would order the two stacks. Declared before any grant, so grants on data-stack resources land
+    // in this stack's role policies rather than in resource policies over there.
     for (const producer of new Set(
       [...Object.values(props.databases).map((db) => db.secret), ...Object.values(props.tables)].map((c) =>
         Stack.of(c),

@@ -24,7 +24,7 @@ export const SHOP_SERVICE_PORT = 8080;
 export const SHOP_SERVICE_SPECS: Readonly<Record<ShopServiceName, ShopServiceSpec>> = {
   ui: { calls: ['catalog', 'carts', 'orders', 'checkout'] },
   catalog: { database: 'catalog', calls: [] },
-  carts: { table: 'carts', calls: [] },
+  carts: { table: 'carts', calls: ['catalog'] },
   orders: { database: 'orders', calls: [] },
-  checkout: { table: 'checkout', calls: ['carts', 'orders'] },
+  checkout: { table: 'checkout', calls: ['orders'] },
 };

@@ -113,6 +113,24 @@ describe('services stacks', () => {
     },
   );
 
+  test.each(['catalog', 'orders'])(
+    'in the primary %s may decrypt its secret with the Region key, through Secrets Manager only',
+    (service) => {
+      const template = templateOf(shop.stages.primary.services);
+      const name = `${service.charAt(0).toUpperCase()}${service.slice(1)}`;
+      const [policy] = Object.entries(template.findResources('AWS::IAM::Policy'))
+        .filter(([id]) => id.startsWith(`${name}TaskExecutionRole`))
+        .map(([, p]) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+      expect(policy).toContainEqual(
+        expect.objectContaining({
+          Action: 'kms:Decrypt',
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+          Resource: { 'Fn::ImportValue': expect.stringMatching(/data:.*Key\w*Arn/) },
+        }),
+      );
+    },
+  );
+
   test.each(ROLES)('in the %s Region only carts and checkout may use their own table', (role) => {
     const template = templateOf(shop.stages[role].services);
     const tables = tableNames('shop', 'dev');
@@ -192,16 +210,22 @@ describe('services stacks', () => {
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map(
       (r) => r.Properties.Description as string,
     );
-    expect(ingress).toEqual(
-      expect.arrayContaining([
-        'ui calls catalog',
-        'ui calls carts',
-        'ui calls orders',
-        'ui calls checkout',
-        'checkout calls carts',
+    expect(ingress.sort()).toEqual(
+      [
+        'Load balancer to target',
+        'carts calls catalog',
         'checkout calls orders',
-      ]),
+        'ui calls carts',
+        'ui calls catalog',
+        'ui calls checkout',
+        'ui calls orders',
+      ].sort(),
     );
-    expect(ingress.filter((d) => d.endsWith('calls ui'))).toEqual([]);
+    const [fromLoadBalancer] = Object.values(
+      template.findResources('AWS::EC2::SecurityGroupIngress', {
+        Properties: { Description: 'Load balancer to target' },
+      }),
+    );
+    expect(JSON.stringify(fromLoadBalancer.Properties.GroupId)).toContain('UiSecurityGroup');
   });
 });
