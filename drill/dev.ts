@@ -11,6 +11,7 @@ import { loadCheckoutConfig } from '../services/checkout/config';
 import { migrate } from '../services/db/migrate';
 import { buildOrdersApp } from '../services/orders/app';
 import { loadOrdersConfig } from '../services/orders/config';
+import { drainAndClose } from '../services/platform/run-server';
 import type { ServiceApp } from '../services/platform/service-app';
 import { LOG_LEVELS, type LogLevel } from '../services/platform/service-config';
 import { buildUiApp } from '../services/ui/app';
@@ -83,7 +84,11 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
   let dynamodb: DynamoDbServer | undefined;
 
   const stop = async () => {
-    for (const app of apps.reverse()) await app.close().catch(() => undefined);
+    // The ui first, the stores' owners last; each finishes its in-flight requests (browsers keep connections
+    // alive, which a bare close() would wait out).
+    for (const app of apps.reverse()) {
+      await drainAndClose(app, { shutdownDelayMs: 0, shutdownTimeoutMs: 10_000 }).catch(() => undefined);
+    }
     await dynamodb?.stop().catch(() => undefined);
     await postgres?.stop().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });

@@ -6,6 +6,8 @@ export interface PlaceOrder {
   readonly idempotencyKey: string;
   readonly customerId: string;
   readonly items: ReadonlyArray<{ productId: string; name: string; quantity: number; unitPrice: number }>;
+  readonly shipping: number;
+  readonly tax: number;
   readonly shippingAddress: {
     firstName: string;
     lastName: string;

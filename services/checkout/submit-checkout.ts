@@ -60,6 +60,8 @@ export async function submitCheckout(
         quantity: i.quantity,
         unitPrice: fromCents(i.priceCents),
       })),
+      shipping: fromCents(checkout.shippingCents),
+      tax: fromCents(checkout.taxCents),
       shippingAddress: {
         firstName: address.firstName,
         lastName: address.lastName,

@@ -12,6 +12,8 @@ export interface NewOrder {
     readonly quantity: number;
     readonly unitPriceCents: number;
   }>;
+  readonly shippingCents: number;
+  readonly taxCents: number;
   readonly shippingAddress: ShippingAddress;
 }
 
@@ -24,7 +26,9 @@ export interface OrderCursor {
 
 const TS = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
-const ORDER_COLUMNS = `o.id, o.customer_id AS "customerId", o.status, o.total::float8 AS total, o.currency,
+const ORDER_COLUMNS = `o.id, o.customer_id AS "customerId", o.status,
+  (o.total - o.shipping - o.tax)::float8 AS subtotal, o.shipping::float8 AS shipping, o.tax::float8 AS tax,
+  o.total::float8 AS total, o.currency,
   o.idempotency_key AS "idempotencyKey", ${TS('o.created_at')} AS "createdAt", ${TS('o.updated_at')} AS "updatedAt",
   o.version, o.deleted_at IS NOT NULL AS deleted,
   COALESCE((SELECT json_agg(json_build_object('id', i.id, 'productId', i.product_id, 'name', i.name,
@@ -54,14 +58,16 @@ export class OrderRepository {
     order: NewOrder,
   ): Promise<{ readonly order: Order; readonly created: boolean } | { readonly deleted: true }> {
     const id = uuidv7();
-    const totalCents = order.items.reduce((sum, i) => sum + i.quantity * i.unitPriceCents, 0);
+    const subtotalCents = order.items.reduce((sum, i) => sum + i.quantity * i.unitPriceCents, 0);
+    const totalCents = subtotalCents + order.shippingCents + order.taxCents;
     const created = await this.transaction(async (client) => {
       const inserted = await client.query({
         name: 'orders_insert',
-        text: `INSERT INTO orders (id, customer_id, status, total, currency, idempotency_key)
-               VALUES ($1, $2, 'placed', $3::bigint::numeric / 100, 'USD', $4)
+        text: `INSERT INTO orders (id, customer_id, status, total, shipping, tax, currency, idempotency_key)
+               VALUES ($1, $2, 'placed', $3::bigint::numeric / 100, $4::bigint::numeric / 100,
+                       $5::bigint::numeric / 100, 'USD', $6)
                ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-        values: [id, order.customerId, totalCents, order.idempotencyKey],
+        values: [id, order.customerId, totalCents, order.shippingCents, order.taxCents, order.idempotencyKey],
       });
       if (inserted.rowCount !== 1) return false;
       await client.query({
@@ -102,6 +108,9 @@ export class OrderRepository {
         orderId: id,
         customerId: order.customerId,
         idempotencyKey: order.idempotencyKey,
+        subtotal: subtotalCents / 100,
+        shipping: order.shippingCents / 100,
+        tax: order.taxCents / 100,
         total: totalCents / 100,
         currency: 'USD',
         items: order.items.map((i) => ({

@@ -29,7 +29,12 @@ function sameOrder(existing: OrderValue, wanted: NewOrder): boolean {
   const key = (productId: string, quantity: number, cents: number) => `${productId.toLowerCase()}x${quantity}@${cents}`;
   const had = existing.items.map((i) => key(i.productId, i.quantity, Math.round(i.unitPrice * 100))).sort();
   const want = wanted.items.map((i) => key(i.productId, i.quantity, i.unitPriceCents)).sort();
-  return existing.customerId === wanted.customerId && had.join() === want.join();
+  return (
+    existing.customerId === wanted.customerId &&
+    had.join() === want.join() &&
+    Math.round(existing.shipping * 100) === wanted.shippingCents &&
+    Math.round(existing.tax * 100) === wanted.taxCents
+  );
 }
 
 /** `POST /orders`, `GET /orders?customerId=`, `GET /orders/{id}`, `DELETE /orders/{id}`. */
@@ -77,6 +82,8 @@ export function registerOrderRoutes(app: ServiceApp, repository: OrderRepository
         customerId: body.customerId,
         idempotencyKey,
         items,
+        shippingCents: toCents(body.shipping ?? 0, 'body.shipping'),
+        taxCents: toCents(body.tax ?? 0, 'body.tax'),
         shippingAddress: body.shippingAddress,
       };
       const result = await repository.place(wanted);

@@ -40,6 +40,10 @@ export const CreateOrderBody = Type.Object(
     customerId: CustomerId,
     items: Type.Array(OrderItemInput, { minItems: 1, maxItems: 100 }),
     shippingAddress: ShippingAddress,
+    /** Shipping charged on top of the items. @default 0 */
+    shipping: Type.Optional(Amount),
+    /** Tax charged on top of the items. @default 0 */
+    tax: Type.Optional(Amount),
   },
   { additionalProperties: false },
 );
@@ -60,6 +64,11 @@ export const Order = Type.Object({
   id: Type.String(),
   customerId: Type.String(),
   status: Type.String(),
+  /** Sum of the item lines. */
+  subtotal: Type.Number(),
+  shipping: Type.Number(),
+  tax: Type.Number(),
+  /** subtotal + shipping + tax. */
   total: Type.Number(),
   currency: Type.String(),
   idempotencyKey: Type.String(),

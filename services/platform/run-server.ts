@@ -8,10 +8,16 @@ import type { ServiceBaseConfig } from './service-config';
  * `shutdownDelayMs` (so the load balancer deregisters it), then stops accepting connections, lets in-flight
  * requests finish and closes its stores (the apps' onClose hooks). Rejects if that takes over `shutdownTimeoutMs`.
  */
-export async function drainAndClose(app: ServiceApp, config: ServiceBaseConfig): Promise<void> {
+export async function drainAndClose(
+  app: ServiceApp,
+  config: Pick<ServiceBaseConfig, 'shutdownDelayMs' | 'shutdownTimeoutMs'>,
+): Promise<void> {
   app.serviceState.draining = true;
   if (config.shutdownDelayMs > 0) await sleep(config.shutdownDelayMs);
   let timer: NodeJS.Timeout | undefined;
+  // server.close() only reaps the connections idle at that moment; one whose request finishes later would stay
+  // open until its keep-alive timeout. Reap again until the close completes.
+  const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(
       () => reject(new Error(`in-flight requests still running after ${config.shutdownTimeoutMs} ms`)),
@@ -22,6 +28,7 @@ export async function drainAndClose(app: ServiceApp, config: ServiceBaseConfig):
     await Promise.race([app.close(), deadline]);
   } finally {
     clearTimeout(timer);
+    clearInterval(reaper);
   }
 }
 

@@ -98,6 +98,8 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   };
   app.decorate('serviceState', state);
   app.setValidatorCompiler(validatorCompiler);
+  // The APIs take JSON (the ui adds forms); a text body is a client mistake worth a 415, not a schema error.
+  app.removeContentTypeParser('text/plain');
   installErrorHandlers(app, {
     bodyLimitBytes,
     ...(options.renderHtmlError ? { renderHtml: options.renderHtmlError } : {}),
@@ -112,6 +114,13 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     applyChaos(state.chaos, request, reply).then(() => {
       if (!reply.sent) done();
     }, done);
+  });
+
+  // While draining, every answer asks the client to close its connection: a keep-alive connection that outlives
+  // its last request would otherwise hold the server open until the keep-alive timeout.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (state.draining) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   registerHealthRoutes(app, state);

@@ -33,7 +33,8 @@ const REGION_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 /** The zod shape of {@link ServiceBaseConfig}'s variables; service schemas extend it. */
 export const serviceBaseEnv = {
-  PORT: envInteger({ min: 1, max: 65_535, default: 8080 }),
+  // 0 lets the OS pick a free port (tests, the dev stack with --*-port 0).
+  PORT: envInteger({ min: 0, max: 65_535, default: 8080 }),
   HOST: envString({
     pattern: /^[0-9a-fA-F.:]+$|^[a-z0-9.-]+$/,
     accepted: 'an IP address or host name',

@@ -1,4 +1,3 @@
-import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import { createServiceApp, type ServiceApp } from '../platform/service-app';
 import type { UiConfig } from './config';
@@ -20,7 +19,6 @@ export async function buildUiApp(config: UiConfig): Promise<ServiceApp> {
     bodyLimitBytes: 16 * 1024,
     renderHtmlError: (body) => errorPage(context, body),
   });
-  await app.register(cookie);
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   registerCustomerCookie(app);
 

@@ -61,6 +61,9 @@ export interface Order {
   readonly id: string;
   readonly customerId: string;
   readonly status: string;
+  readonly subtotal: number;
+  readonly shipping: number;
+  readonly tax: number;
   readonly total: number;
   readonly createdAt: string;
   readonly items: ReadonlyArray<{

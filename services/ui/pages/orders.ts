@@ -17,7 +17,12 @@ export function orderPage(context: PageContext, order: Order, justPlaced: boolea
     (i) =>
       html`<tr><td>${i.name}</td><td class="num">${i.quantity}</td><td class="num">${money(i.unitPrice)}</td><td class="num">${money(i.totalCost)}</td></tr>`,
   )}</tbody>
-  <tfoot><tr><th colspan="3">Order total (items)</th><td class="num">${money(order.total)}</td></tr></tfoot>
+  <tfoot>
+    <tr><th colspan="3">Subtotal</th><td class="num">${money(order.subtotal)}</td></tr>
+    <tr><th colspan="3">Shipping</th><td class="num">${money(order.shipping)}</td></tr>
+    <tr><th colspan="3">Tax</th><td class="num">${money(order.tax)}</td></tr>
+    <tr><th colspan="3">Total</th><td class="num" data-testid="order-total">${money(order.total)}</td></tr>
+  </tfoot>
 </table>
 <p>Shipping to ${a.firstName} ${a.lastName}, ${a.address1}, ${a.city}, ${a.state} ${a.zipCode}</p>
 <p><a href="/orders">All my orders</a></p>`,

@@ -1,0 +1,420 @@
+import { Client } from 'pg';
+import { buildOrdersApp } from '../../services/orders/app';
+import { loadOrdersConfig } from '../../services/orders/config';
+import type { ServiceApp } from '../../services/platform/service-app';
+import { call, listen, TEST_ENV } from './support/http';
+import { startPostgres, type TestPostgres } from './support/stores';
+
+let pg: TestPostgres;
+let db: Client;
+let app: ServiceApp;
+let base: string;
+
+const PACK = '01a21b3d-b6ba-707b-9b8d-f04f1e70f8ed';
+const MUG = '01a21b3d-b6ba-707b-9b8e-148fae29e3ad';
+const ADDRESS = {
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  email: 'ada@example.com',
+  address1: '12 St James Square',
+  city: 'London',
+  state: 'LDN',
+  zipCode: 'SW1Y 4JH',
+};
+
+let keys = 0;
+function newOrder(overrides: Record<string, unknown> = {}) {
+  keys += 1;
+  return {
+    idempotencyKey: `test-key-${keys}`,
+    customerId: 'customer-1',
+    items: [
+      { productId: PACK, name: 'Trail Runner Backpack', quantity: 2, unitPrice: 89 },
+      { productId: MUG, name: 'Enamel Camp Mug', quantity: 3, unitPrice: 14.25 },
+    ],
+    shippingAddress: ADDRESS,
+    ...overrides,
+  };
+}
+
+async function counts(): Promise<Record<string, number>> {
+  const { rows } = await db.query(`SELECT
+    (SELECT count(*)::int FROM orders) AS orders, (SELECT count(*)::int FROM order_items) AS items,
+    (SELECT count(*)::int FROM shipping_addresses) AS addresses, (SELECT count(*)::int FROM order_events) AS events`);
+  return rows[0];
+}
+
+beforeAll(async () => {
+  pg = await startPostgres();
+  db = new Client({ connectionString: pg.urls.orders });
+  await db.connect();
+  app = await buildOrdersApp(
+    loadOrdersConfig({ ...TEST_ENV, DATABASE_URL: pg.urls.orders, HEARTBEAT_ENABLED: 'false' }),
+  );
+  base = await listen(app);
+});
+
+afterAll(async () => {
+  await app?.close();
+  await db?.end();
+  await pg?.stop();
+});
+
+describe('POST /orders', () => {
+  test('places the order with its items, address and outbox event in one go (201)', async () => {
+    const before = await counts();
+    const body = newOrder();
+    const response = await call(base, 'POST', '/orders', { json: body });
+    expect(response.status).toBe(201);
+    const order = response.json();
+    expect(order).toEqual({
+      id: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      customerId: 'customer-1',
+      status: 'placed',
+      subtotal: 220.75,
+      shipping: 0,
+      tax: 0,
+      total: 220.75,
+      currency: 'USD',
+      idempotencyKey: body.idempotencyKey,
+      createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
+      updatedAt: order.createdAt,
+      version: 1,
+      items: [
+        {
+          id: expect.any(String),
+          productId: PACK,
+          name: 'Trail Runner Backpack',
+          quantity: 2,
+          unitPrice: 89,
+          totalCost: 178,
+        },
+        {
+          id: expect.any(String),
+          productId: MUG,
+          name: 'Enamel Camp Mug',
+          quantity: 3,
+          unitPrice: 14.25,
+          totalCost: 42.75,
+        },
+      ],
+      shippingAddress: ADDRESS,
+    });
+    expect(response.headers.get('location')).toBe(`/orders/${order.id}`);
+    expect(await counts()).toEqual({
+      orders: before.orders + 1,
+      items: before.items + 2,
+      addresses: before.addresses + 1,
+      events: before.events + 1,
+    });
+    const event = (await db.query('SELECT type, payload FROM order_events WHERE order_id = $1', [order.id])).rows[0];
+    expect(event).toEqual({
+      type: 'OrderPlaced',
+      payload: {
+        orderId: order.id,
+        customerId: 'customer-1',
+        idempotencyKey: body.idempotencyKey,
+        subtotal: 220.75,
+        shipping: 0,
+        tax: 0,
+        total: 220.75,
+        currency: 'USD',
+        items: [
+          { productId: PACK, quantity: 2, unitPrice: 89 },
+          { productId: MUG, quantity: 3, unitPrice: 14.25 },
+        ],
+      },
+    });
+  });
+
+  test('shipping and tax are charged on top of the items', async () => {
+    const response = await call(base, 'POST', '/orders', { json: newOrder({ shipping: 15, tax: 11.03 }) });
+    expect(response.status).toBe(201);
+    expect(response.json()).toMatchObject({ subtotal: 220.75, shipping: 15, tax: 11.03, total: 246.78 });
+    const row = (
+      await db.query('SELECT total::text, shipping::text, tax::text FROM orders WHERE id = $1', [response.json().id])
+    ).rows[0];
+    expect(row).toEqual({ total: '246.78', shipping: '15.00', tax: '11.03' });
+  });
+
+  test('the same idempotency key again returns the same order (200) and writes nothing', async () => {
+    const body = newOrder();
+    const first = await call(base, 'POST', '/orders', { json: body });
+    const before = await counts();
+    const again = await call(base, 'POST', '/orders', { json: body });
+    expect(again.status).toBe(200);
+    expect(again.json()).toEqual(first.json());
+    expect(await counts()).toEqual(before);
+  });
+
+  test('five concurrent posts with one key create exactly one order and all answer it', async () => {
+    const body = newOrder();
+    const before = await counts();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => call(base, 'POST', '/orders', { json: body })));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((a) => a.json().id)).size).toBe(1);
+    expect(await counts()).toEqual({
+      orders: before.orders + 1,
+      items: before.items + 2,
+      addresses: before.addresses + 1,
+      events: before.events + 1,
+    });
+  });
+
+  test('the key may come as the Idempotency-Key header instead', async () => {
+    const { idempotencyKey, ...body } = newOrder();
+    const first = await call(base, 'POST', '/orders', { json: body, headers: { 'idempotency-key': idempotencyKey } });
+    const again = await call(base, 'POST', '/orders', { json: body, headers: { 'idempotency-key': idempotencyKey } });
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(first.json().idempotencyKey).toBe(idempotencyKey);
+    expect(again.json().id).toBe(first.json().id);
+  });
+
+  test('a key reused for a different order is a 409 and writes nothing', async () => {
+    const body = newOrder();
+    await call(base, 'POST', '/orders', { json: body });
+    const before = await counts();
+    const other = await call(base, 'POST', '/orders', { json: { ...body, customerId: 'someone-else' } });
+    expect(other.status).toBe(409);
+    expect(other.json()).toMatchObject({ field: 'body.idempotencyKey' });
+    const changed = await call(base, 'POST', '/orders', { json: { ...body, items: [body.items[0]] } });
+    expect(changed.status).toBe(409);
+    const charged = await call(base, 'POST', '/orders', { json: { ...body, shipping: 5 } });
+    expect(charged.status).toBe(409);
+    expect(await counts()).toEqual(before);
+  });
+
+  const { idempotencyKey: _unused, ...withoutKey } = newOrder();
+  const item = { productId: PACK, name: 'Pack', quantity: 1, unitPrice: 1 };
+  test.each([
+    [
+      'no idempotency key anywhere',
+      withoutKey,
+      {},
+      'body.idempotencyKey',
+      'body.idempotencyKey: is required (in the body or as the Idempotency-Key header)',
+    ],
+    [
+      'body and header keys that differ',
+      newOrder({ idempotencyKey: 'one' }),
+      { 'idempotency-key': 'two' },
+      'body.idempotencyKey',
+      'body.idempotencyKey: differs from the Idempotency-Key header; send one or make them equal',
+    ],
+    ['a key with spaces', newOrder({ idempotencyKey: 'has space' }), {}, 'body.idempotencyKey', undefined],
+    [
+      'a missing customerId',
+      { ...newOrder(), customerId: undefined },
+      {},
+      'body.customerId',
+      'body.customerId: is required',
+    ],
+    ['a malformed customerId', newOrder({ customerId: 'a b' }), {}, 'body.customerId', undefined],
+    [
+      'no items',
+      newOrder({ items: [] }),
+      {},
+      'body.items',
+      'body.items: expected array length to be greater or equal to 1 (received [])',
+    ],
+    [
+      'a negative quantity',
+      newOrder({ items: [{ ...item, quantity: -1 }] }),
+      {},
+      'body.items[0].quantity',
+      'body.items[0].quantity: expected integer to be greater or equal to 1 (received -1)',
+    ],
+    [
+      'a quantity as a string',
+      newOrder({ items: [{ ...item, quantity: '2' }] }),
+      {},
+      'body.items[0].quantity',
+      'body.items[0].quantity: expected integer (received "2")',
+    ],
+    [
+      'a fractional quantity',
+      newOrder({ items: [{ ...item, quantity: 1.5 }] }),
+      {},
+      'body.items[0].quantity',
+      'body.items[0].quantity: expected integer (received 1.5)',
+    ],
+    [
+      'a negative price',
+      newOrder({ items: [{ ...item, unitPrice: -0.01 }] }),
+      {},
+      'body.items[0].unitPrice',
+      'body.items[0].unitPrice: expected number to be greater or equal to 0 (received -0.01)',
+    ],
+    [
+      'a price with three decimals',
+      newOrder({ items: [{ ...item, unitPrice: 1.005 }] }),
+      {},
+      'body.items[0].unitPrice',
+      'body.items[0].unitPrice: must have at most two decimals (received 1.005)',
+    ],
+    [
+      'a malformed product id',
+      newOrder({ items: [{ ...item, productId: 'pack' }] }),
+      {},
+      'body.items[0].productId',
+      `body.items[0].productId: expected string to match 'uuid' format (received "pack")`,
+    ],
+    [
+      'the same product twice',
+      newOrder({ items: [item, { ...item, quantity: 2 }] }),
+      {},
+      'body.items[1].productId',
+      `body.items[1].productId: ${PACK} appears twice; send one line per product`,
+    ],
+    [
+      'a bad email',
+      newOrder({ shippingAddress: { ...ADDRESS, email: 'ada' } }),
+      {},
+      'body.shippingAddress.email',
+      `body.shippingAddress.email: expected string to match 'email' format (received "ada")`,
+    ],
+    [
+      'a missing address',
+      { ...newOrder(), shippingAddress: undefined },
+      {},
+      'body.shippingAddress',
+      'body.shippingAddress: is required',
+    ],
+    ['an unknown field', newOrder({ coupon: 'FREE' }), {}, 'body.coupon', 'body.coupon: is not an accepted property'],
+    [
+      'a negative tax',
+      newOrder({ tax: -1 }),
+      {},
+      'body.tax',
+      'body.tax: expected number to be greater or equal to 0 (received -1)',
+    ],
+    [
+      'shipping as a string',
+      newOrder({ shipping: '5' }),
+      {},
+      'body.shipping',
+      'body.shipping: expected number (received "5")',
+    ],
+  ])('%s is a 400 naming the field and writes nothing', async (_case, json, headers, field, message) => {
+    const before = await counts();
+    const response = await call(base, 'POST', '/orders', { json, headers });
+    expect(response.status).toBe(400);
+    expect(response.json().field).toBe(field);
+    if (message !== undefined) expect(response.json().message).toBe(message);
+    expect(await counts()).toEqual(before);
+  });
+
+  test('an oversized body is a 413 and writes nothing', async () => {
+    const before = await counts();
+    const response = await call(base, 'POST', '/orders', {
+      json: newOrder({ shippingAddress: { ...ADDRESS, address2: 'x'.repeat(70_000) } }),
+    });
+    expect(response.status).toBe(413);
+    expect(await counts()).toEqual(before);
+  });
+});
+
+describe('GET /orders?customerId=', () => {
+  const customer = 'pager-customer';
+  const placed: string[] = [];
+
+  beforeAll(async () => {
+    for (let i = 0; i < 5; i++) {
+      placed.push((await call(base, 'POST', '/orders', { json: newOrder({ customerId: customer }) })).json().id);
+    }
+    await call(base, 'POST', '/orders', { json: newOrder({ customerId: 'another-customer' }) });
+  });
+
+  test('pages through one customer’s orders, newest first, with a cursor', async () => {
+    const first = (await call(base, 'GET', `/orders?customerId=${customer}&limit=2`)).json();
+    expect(first.orders.map((o: { id: string }) => o.id)).toEqual([placed[4], placed[3]]);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = (
+      await call(base, 'GET', `/orders?customerId=${customer}&limit=2&cursor=${first.nextCursor}`)
+    ).json();
+    expect(second.orders.map((o: { id: string }) => o.id)).toEqual([placed[2], placed[1]]);
+    const third = (
+      await call(base, 'GET', `/orders?customerId=${customer}&limit=2&cursor=${second.nextCursor}`)
+    ).json();
+    expect(third).toEqual({
+      orders: [expect.objectContaining({ id: placed[0], customerId: customer })],
+      nextCursor: null,
+    });
+  });
+
+  test('the default page holds up to 20 orders, all of the customer', async () => {
+    const page = (await call(base, 'GET', `/orders?customerId=${customer}`)).json();
+    expect(page.orders).toHaveLength(5);
+    expect(new Set(page.orders.map((o: { customerId: string }) => o.customerId))).toEqual(new Set([customer]));
+    expect(page.nextCursor).toBeNull();
+  });
+
+  test.each([
+    ['', 'query.customerId', 'query.customerId: is required'],
+    [
+      `customerId=${customer}&limit=0`,
+      'query.limit',
+      'query.limit: expected integer to be greater or equal to 1 (received 0)',
+    ],
+    [
+      `customerId=${customer}&limit=101`,
+      'query.limit',
+      'query.limit: expected integer to be less or equal to 100 (received 101)',
+    ],
+    [
+      `customerId=${customer}&cursor=bm9wZQ`,
+      'query.cursor',
+      'query.cursor: is not a cursor returned by this API as nextCursor',
+    ],
+    ['customerId=a%20b', 'query.customerId', undefined],
+  ])('?%s is a 400 (never everyone’s orders)', async (query, field, message) => {
+    const response = await call(base, 'GET', `/orders?${query}`);
+    expect(response.status).toBe(400);
+    expect(response.json().field).toBe(field);
+    if (message !== undefined) expect(response.json().message).toBe(message);
+  });
+});
+
+describe('GET /orders/{id} and soft deletes', () => {
+  test('answers the order; unknown is 404; malformed is 400', async () => {
+    const order = (await call(base, 'POST', '/orders', { json: newOrder() })).json();
+    const found = await call(base, 'GET', `/orders/${order.id}`);
+    expect(found.status).toBe(200);
+    expect(found.json()).toEqual(order);
+    expect((await call(base, 'GET', '/orders/01a21b3d-0000-7000-8000-000000000000')).status).toBe(404);
+    const malformed = await call(base, 'GET', '/orders/123');
+    expect(malformed.status).toBe(400);
+    expect(malformed.json().field).toBe('params.id');
+  });
+
+  test('DELETE soft-deletes: the order is hidden, its row stays with a new version, an outbox event is written', async () => {
+    const order = (await call(base, 'POST', '/orders', { json: newOrder({ customerId: 'deleting-customer' }) })).json();
+    expect((await call(base, 'DELETE', `/orders/${order.id}`)).status).toBe(204);
+    expect((await call(base, 'GET', `/orders/${order.id}`)).status).toBe(404);
+    expect((await call(base, 'GET', '/orders?customerId=deleting-customer')).json().orders).toEqual([]);
+    const row = (
+      await db.query('SELECT deleted_at IS NOT NULL AS deleted, version FROM orders WHERE id = $1', [order.id])
+    ).rows[0];
+    expect(row).toEqual({ deleted: true, version: 2 });
+    const events = (await db.query('SELECT type FROM order_events WHERE order_id = $1 ORDER BY id', [order.id])).rows;
+    expect(events).toEqual([{ type: 'OrderPlaced' }, { type: 'OrderDeleted' }]);
+    expect((await call(base, 'DELETE', `/orders/${order.id}`)).status).toBe(404);
+  });
+
+  test('re-using the key of a deleted order is a 409, not a resurrection', async () => {
+    const body = newOrder();
+    const order = (await call(base, 'POST', '/orders', { json: body })).json();
+    await call(base, 'DELETE', `/orders/${order.id}`);
+    const again = await call(base, 'POST', '/orders', { json: body });
+    expect(again.status).toBe(409);
+    expect(again.json().message).toBe('body.idempotencyKey: belongs to an order that has been deleted; use a new key');
+  });
+
+  test('an update through the trigger bumps version and updated_at', async () => {
+    const order = (await call(base, 'POST', '/orders', { json: newOrder() })).json();
+    await db.query("UPDATE orders SET status = 'paid' WHERE id = $1", [order.id]);
+    const updated = (await call(base, 'GET', `/orders/${order.id}`)).json();
+    expect(updated).toMatchObject({ status: 'paid', version: 2 });
+    expect(updated.updatedAt > order.updatedAt).toBe(true);
+  });
+});

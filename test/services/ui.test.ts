@@ -1,0 +1,252 @@
+import { type DevStack, startDevStack } from '../../drill/dev';
+import { call } from './support/http';
+
+let stack: DevStack;
+let ui: string;
+
+const PACK = '01a21b3d-b6ba-707b-9b8d-f04f1e70f8ed';
+const MUG = '01a21b3d-b6ba-707b-9b8e-148fae29e3ad';
+const ADDRESS = {
+  firstName: 'Katherine',
+  lastName: 'Johnson',
+  email: 'katherine@example.com',
+  address1: '1 Langley Blvd',
+  city: 'Hampton',
+  state: 'VA',
+  zip: '23681',
+  deliveryOptionToken: 'standard',
+};
+
+/** A browser-like visitor: keeps the cookie the shop gives it, does not follow redirects. */
+class Visitor {
+  cookie: string | undefined;
+
+  async get(path: string, headers: Record<string, string> = {}) {
+    return this.send('GET', path, undefined, headers);
+  }
+
+  async post(path: string, form: Record<string, string>) {
+    return this.send('POST', path, new URLSearchParams(form).toString(), {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+  }
+
+  private async send(method: string, path: string, body: string | undefined, headers: Record<string, string>) {
+    const answer = await call(ui, method, path, {
+      ...(body === undefined ? {} : { body }),
+      headers: { accept: 'text/html', ...headers, ...(this.cookie ? { cookie: this.cookie } : {}) },
+    });
+    const set = answer.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0];
+    return answer;
+  }
+}
+
+beforeAll(async () => {
+  stack = await startDevStack({
+    ports: { ui: 0, catalog: 0, carts: 0, orders: 0, checkout: 0 },
+    region: 'test-ui-1',
+    logLevel: 'silent',
+    env: { HEARTBEAT_ENABLED: 'false' },
+  });
+  ui = stack.urls.ui;
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('visitors and pages', () => {
+  test('the first visit sets an httpOnly, SameSite=Lax customer cookie; later visits keep it', async () => {
+    const visitor = new Visitor();
+    const home = await visitor.get('/');
+    expect(home.status).toBe(200);
+    expect(home.headers.get('set-cookie')).toMatch(
+      /^customer_id=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}; Path=\/; Max-Age=31536000; HttpOnly; SameSite=Lax$/,
+    );
+    const again = await visitor.get('/cart');
+    expect(again.headers.get('set-cookie')).toBeNull();
+  });
+
+  test('a tampered cookie is replaced by a new id', async () => {
+    const visitor = new Visitor();
+    visitor.cookie = 'customer_id=../../etc';
+    const page = await visitor.get('/cart');
+    expect(page.headers.get('set-cookie')).toMatch(/^customer_id=[0-9a-f-]{36};/);
+  });
+
+  test.each(['/', '/catalog', '/catalog?tag=kitchen&page=1', `/catalog/${PACK}`, '/cart', '/orders'])(
+    '%s is server-rendered HTML that shows the serving Region',
+    async (path) => {
+      const page = await new Visitor().get(path);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(page.text).toContain('Served from <strong>test-ui-1</strong>');
+    },
+  );
+
+  test('the home page features products and the catalog pages through all of them', async () => {
+    const home = await new Visitor().get('/');
+    expect(home.text).toContain('Trail Runner Backpack');
+    const first = await new Visitor().get('/catalog');
+    const second = await new Visitor().get('/catalog?page=2');
+    const names = (text: string) =>
+      [...text.matchAll(/<a href="\/catalog\/[0-9a-f-]{36}">([^<]+)<\/a>/g)].map((m) => m[1]);
+    expect(names(first.text)).toHaveLength(12);
+    expect(names(second.text)).toEqual(['Travel Pillow', 'Wool Beanie']);
+    expect(first.text).toContain('Page 1 of 2');
+  });
+
+  test('an unknown product is a 404 page; a malformed id is a 400 page naming it; API clients get JSON', async () => {
+    const visitor = new Visitor();
+    const unknown = await visitor.get('/catalog/01a21b3d-0000-7000-8000-000000000000');
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('This product is not in the catalog.');
+    expect(unknown.text).toContain('Served from <strong>test-ui-1</strong>');
+    const malformed = await visitor.get('/catalog/nope');
+    expect(malformed.status).toBe(400);
+    expect(malformed.text).toContain('params.productId: expected string to match &#39;uuid&#39; format');
+    const json = await visitor.get('/catalog/nope', { accept: 'application/json' });
+    expect(json.json()).toMatchObject({ statusCode: 400, field: 'params.productId' });
+  });
+
+  test('product images are generated SVGs', async () => {
+    const image = await call(ui, 'GET', '/assets/products/trail-backpack.svg');
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/svg+xml');
+    expect(image.text).toContain('Trail Backpack');
+    expect((await call(ui, 'GET', '/assets/products/..%2Fsecret.svg')).status).toBe(404);
+  });
+});
+
+describe('cart', () => {
+  test('each visitor has their own cart', async () => {
+    const alice = new Visitor();
+    const bob = new Visitor();
+    await alice.get('/');
+    await bob.get('/');
+    const added = await alice.post('/cart/items', { productId: PACK, quantity: '2' });
+    expect(added.status).toBe(303);
+    expect(added.headers.get('location')).toBe('/cart');
+    expect((await alice.get('/cart')).text).toContain('data-testid="cart-total">$178.00');
+    expect((await bob.get('/cart')).text).toContain('Your cart is empty');
+  });
+
+  test('quantities can be changed and lines removed', async () => {
+    const visitor = new Visitor();
+    await visitor.post('/cart/items', { productId: PACK, quantity: '1' });
+    await visitor.post('/cart/items', { productId: MUG, quantity: '1' });
+    await visitor.post(`/cart/items/${MUG}/quantity`, { quantity: '3' });
+    expect((await visitor.get('/cart')).text).toContain('data-testid="cart-total">$131.00');
+    await visitor.post(`/cart/items/${PACK}/quantity`, { quantity: '0' });
+    await visitor.post(`/cart/items/${MUG}/remove`, {});
+    expect((await visitor.get('/cart')).text).toContain('Your cart is empty');
+  });
+
+  test.each([
+    [{ productId: PACK, quantity: '0' }, 400, 'body.quantity: must be from 1 to 1000 (received 0)'],
+    [{ productId: PACK, quantity: '-1' }, 400, 'body.quantity'],
+    [{ productId: PACK, quantity: 'lots' }, 400, 'body.quantity'],
+    [{ productId: 'pack', quantity: '1' }, 400, 'body.productId'],
+    [
+      { productId: '01a21b3d-0000-7000-8000-000000000000', quantity: '1' },
+      400,
+      'no product 01a21b3d-0000-7000-8000-000000000000 in the catalog',
+    ],
+  ])('adding %j is refused with a page naming the field, and the cart stays empty', async (form, status, message) => {
+    const visitor = new Visitor();
+    const answer = await visitor.post('/cart/items', form);
+    expect(answer.status).toBe(status);
+    expect(answer.text).toContain(message);
+    expect((await visitor.get('/cart')).text).toContain('Your cart is empty');
+  });
+});
+
+describe('checkout and orders', () => {
+  async function reviewed(visitor: Visitor, address = ADDRESS): Promise<string> {
+    await visitor.post('/cart/items', { productId: PACK, quantity: '1' });
+    const saved = await visitor.post('/checkout', address);
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get('location')).toBe('/checkout/review');
+    const review = await visitor.get('/checkout/review');
+    expect(review.status).toBe(200);
+    return /name="version" value="(\d+)"/.exec(review.text)![1]!;
+  }
+
+  test('buying: address, review, place order, confirmation; the cart empties and the order is listed', async () => {
+    const visitor = new Visitor();
+    const version = await reviewed(visitor);
+    const placed = await visitor.post('/checkout/submit', { version });
+    expect(placed.status).toBe(303);
+    const location = placed.headers.get('location')!;
+    expect(location).toMatch(/^\/orders\/[0-9a-f-]{36}\?placed=1$/);
+    const confirmation = await visitor.get(location);
+    expect(confirmation.status).toBe(200);
+    expect(confirmation.text).toContain('Thank you! Your order has been placed.');
+    expect(confirmation.text).toContain('<td>Trail Runner Backpack</td>');
+    expect(confirmation.text).toContain('data-testid="order-total">$98.45');
+    expect(confirmation.text).toContain('Served from <strong>test-ui-1</strong>');
+    expect((await visitor.get('/cart')).text).toContain('Your cart is empty');
+    const orderId = /\/orders\/([0-9a-f-]{36})/.exec(location)![1]!;
+    expect((await visitor.get('/orders')).text).toContain(`href="/orders/${orderId}"`);
+    // Another visitor cannot see it.
+    expect((await new Visitor().get(`/orders/${orderId}`)).status).toBe(404);
+  });
+
+  test('a double-clicked "Place order" places one order', async () => {
+    const visitor = new Visitor();
+    const version = await reviewed(visitor);
+    const [a, b] = await Promise.all([
+      visitor.post('/checkout/submit', { version }),
+      visitor.post('/checkout/submit', { version }),
+    ]);
+    expect([a.status, b.status]).toEqual([303, 303]);
+    expect(a.headers.get('location')).toBe(b.headers.get('location'));
+  });
+
+  test('a rejected address shows the form again with the reason, in the visitor’s terms', async () => {
+    const visitor = new Visitor();
+    await visitor.post('/cart/items', { productId: PACK, quantity: '1' });
+    const rejected = await visitor.post('/checkout', { ...ADDRESS, email: 'not-an-email' });
+    expect(rejected.status).toBe(400);
+    expect(rejected.text).toContain(
+      'email: expected string to match &#39;email&#39; format (received &quot;not-an-email&quot;)',
+    );
+    expect(rejected.text).toContain('value="Katherine"');
+  });
+
+  test('reviewing a checkout that changed since is refused, not placed', async () => {
+    const visitor = new Visitor();
+    const version = await reviewed(visitor);
+    await visitor.post('/checkout', { ...ADDRESS, deliveryOptionToken: 'priority' });
+    const stale = await visitor.post('/checkout/submit', { version });
+    expect(stale.status).toBe(409);
+    expect(stale.text).toContain('Your checkout changed after you reviewed it.');
+  });
+
+  test('whatever a visitor types is escaped on every page', async () => {
+    const visitor = new Visitor();
+    await reviewed(visitor, { ...ADDRESS, firstName: '<script>alert(1)</script>' });
+    const review = await visitor.get('/checkout/review');
+    expect(review.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(review.text).not.toContain('<script>');
+  });
+
+  test('the ui is ready only when every backend is', async () => {
+    expect((await call(ui, 'GET', '/health/ready')).json()).toEqual({
+      status: 'ok',
+      service: 'ui',
+      region: 'test-ui-1',
+      checks: { catalog: 'ok', carts: 'ok', orders: 'ok', checkout: 'ok' },
+    });
+    await call(stack.urls.orders, 'POST', '/chaos/health');
+    try {
+      const ready = await call(ui, 'GET', '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.json().checks.orders).toBe('failed: HTTP_503');
+    } finally {
+      await call(stack.urls.orders, 'DELETE', '/chaos/health');
+    }
+  });
+});
