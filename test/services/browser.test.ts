@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Locator } from 'playwright-core';
 import { type DevStack, startDevStack } from '../../drill/dev';
 import { call } from './support/http';
 
@@ -105,7 +105,7 @@ browserTest(
   },
 );
 
-async function expectText(locator: import('playwright-core').Locator, text: string): Promise<void> {
+async function expectText(locator: Locator, text: string): Promise<void> {
   await locator.first().waitFor();
-  expect(await locator.first().innerText()).toContain(text);
+  expect(await locator.first().textContent()).toContain(text);
 }
