@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { createAwsPorts } from './adapters/aws/aws-ports';
 import { demoTopology } from './adapters/local/demo-topology';
 import { createLocalPorts } from './adapters/local/local-ports';
 import { FileWorldStore, initialWorld } from './adapters/local/simulated-world';
@@ -13,6 +12,7 @@ import { formatProgress } from './core/progress-event';
 import type { AnyOrchestration, InputFieldSpec } from './core/step';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from './orchestrations';
 import type { ClockPort, RunbookPorts } from './ports';
+import { registerReconcileCommands } from './reconcile/cli-commands';
 import { automationDocument } from './ssm/automation-document';
 import { parseTopology, type Topology, TopologyError } from './topology';
 
@@ -80,13 +80,13 @@ function positive(value: string | undefined, flag: string, fallback: number): nu
   return parsed;
 }
 
-function portsFor(
+async function portsFor(
   options: CommonOptions,
   topology: Topology,
   target: string | undefined,
   io: CliIo,
   clock: ClockPort,
-): RunbookPorts {
+): Promise<RunbookPorts> {
   if (options.adapter === 'local') {
     return createLocalPorts({ topology, clock, stateDir: path.resolve(io.cwd, options.stateDir) }).ports;
   }
@@ -102,6 +102,8 @@ function portsFor(
     );
   const region = options.region ?? io.env.AWS_REGION ?? target;
   if (!region) throw new UsageError("option '--region <region>' (or AWS_REGION) is required with --adapter aws");
+  // Loaded only here: the AWS SDK clients take a second to load, which --help, local runs and reconcile never need.
+  const { createAwsPorts } = require('./adapters/aws/aws-ports') as typeof import('./adapters/aws/aws-ports');
   return createAwsPorts({ topology, clock, region, bucket });
 }
 
@@ -132,7 +134,7 @@ async function runCommand(
   }
   const local = options.adapter === 'local';
   const target = (input as { targetRegion?: string }).targetRegion;
-  const ports = portsFor(options, topology, target, io, clock);
+  const ports = await portsFor(options, topology, target, io, clock);
   const result = await runOrchestration({
     orchestration,
     input,
@@ -180,17 +182,6 @@ function addCommonOptions(command: Command): Command {
       'aws: the Region whose bucket holds journals and reports (default: $AWS_REGION, else the target Region)',
     )
     .option('--state-dir <dir>', 'local: where the simulated world, journals and reports live', '.local/runbooks');
-}
-
-function registerReconcileCommands(program: Command): void {
-  // The reconcile/apply commands live with the reconciler (runbooks/reconcile); loaded only when that module exists.
-  let module: { registerReconcileCommands?: (program: Command) => void } | undefined;
-  try {
-    module = require('./reconcile/cli-commands') as typeof module;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
-  }
-  module?.registerReconcileCommands?.(program);
 }
 
 /** Builds the `runbook` program; `setCode` receives each action's exit code. */
@@ -276,6 +267,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
       setCode(EXIT.ok);
     });
 
+  // reconcile / apply: the missing-transaction report on its own (runbooks/reconcile owns them).
   registerReconcileCommands(program);
   return program;
 }

@@ -71,6 +71,14 @@ export function newExecutionId(orchestration: string, now: Date): string {
     .replace(/\.\d+Z$/, 'Z')}`;
 }
 
+/** A new execution id that no journal uses yet (two runs can start within the same second). */
+async function unusedExecutionId(ports: RunbookPorts, orchestration: string, now: Date): Promise<string> {
+  const base = newExecutionId(orchestration, now);
+  let id = base;
+  for (let n = 2; await ports.journal.load(orchestration, id); n++) id = `${base}-${n}`;
+  return id;
+}
+
 async function openJournal<I>(
   options: RunOptions<I>,
   now: Date,
@@ -101,12 +109,12 @@ async function openJournal<I>(
   if (latest && (latest.status === 'running' || latest.status === 'failed')) {
     if (sameInput(latest.input, input)) return { journal: { ...latest, steps: { ...latest.steps } }, resumed: true };
     return {
-      journal: fresh(newExecutionId(orchestration.name, now)),
+      journal: fresh(await unusedExecutionId(ports, orchestration.name, now)),
       resumed: false,
       note: `execution ${latest.executionId} is unfinished but had another input (${JSON.stringify(latest.input)}); starting a new execution`,
     };
   }
-  return { journal: fresh(newExecutionId(orchestration.name, now)), resumed: false };
+  return { journal: fresh(await unusedExecutionId(ports, orchestration.name, now)), resumed: false };
 }
 
 /**
@@ -130,7 +138,7 @@ export async function runOrchestration<I>(options: RunOptions<I>): Promise<RunRe
 
   if (orchestration.mutates && !dryRun && !options.reason?.trim()) {
     throw new NonRetriableError(
-      `reason: required for ${orchestration.name}; accepted: a short sentence saying why (kept in the journal and the report)`,
+      `reason: required for ${orchestration.name}; accepted: a short sentence saying why (kept in the journal and the summary)`,
     );
   }
   if (options.onlyStep && !steps.some((s) => s.name === options.onlyStep)) {

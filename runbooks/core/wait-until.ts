@@ -19,9 +19,12 @@ export interface WaitOptions<T> {
   readonly probe: () => Promise<Probe<T>>;
 }
 
+/** `45 s`, `4 min 30 s`, `10 min`. */
 function formatSeconds(seconds: number): string {
-  if (seconds < 120) return `${Math.round(seconds)} s`;
-  return `${Math.round(seconds / 60)} min`;
+  const whole = Math.round(seconds);
+  if (whole < 120) return `${whole} s`;
+  const rest = whole % 60;
+  return `${Math.floor(whole / 60)} min${rest ? ` ${rest} s` : ''}`;
 }
 
 /**

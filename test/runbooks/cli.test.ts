@@ -1,0 +1,173 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ManualClock } from '../../runbooks/adapters/local/manual-clock';
+import { type CliIo, main } from '../../runbooks/cli';
+
+const root = path.resolve(__dirname, '../..');
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function cli(args: readonly string[], cwd = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'))): Promise<Outcome> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), env: {}, cwd, clock: new ManualClock() };
+  const code = await main(args, io);
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+describe('runbook CLI', () => {
+  test('npm run runbook -- --help lists every orchestration and the reconcile commands (exit 0)', async () => {
+    const run = await new Promise<Outcome>((resolve) =>
+      execFile(
+        path.join(root, 'node_modules/.bin/tsx'),
+        ['runbooks/cli.ts', '--help'],
+        { cwd: root },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      ),
+    );
+    expect(run.code).toBe(0);
+    for (const command of [
+      'readiness',
+      'failover',
+      'switchover',
+      'failback',
+      'recover',
+      'document',
+      'simulate',
+      'reconcile',
+      'apply',
+    ]) {
+      expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    }
+  });
+
+  test('failover --help shows the flags with what is required and the defaults', async () => {
+    const run = await cli(['failover', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('--target-region <region>');
+    expect(run.stdout).toMatch(
+      /--failed-region <region>\s+The Region that failed\. \(default: the other\s+Region of the topology\)/,
+    );
+    expect(run.stdout).toMatch(/--adapter <adapter>\s+aws: act on AWS; local: a simulated/);
+    expect(run.stdout).toContain('--dry-run');
+  });
+
+  test('an unknown adapter exits 2 naming the flag and the accepted values', async () => {
+    const run = await cli(['failover', '--adapter', 'cloud', '--target-region', 'us-west-2']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      "error: option '--adapter <adapter>' argument 'cloud' is invalid. Allowed choices are aws, local.",
+    );
+  });
+
+  test('a missing adapter exits 2', async () => {
+    const run = await cli(['readiness', '--target-region', 'us-west-2']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("error: required option '--adapter <adapter>' not specified");
+  });
+
+  test('a Region outside the topology exits 2 naming the flag, the value and the accepted Regions', async () => {
+    const run = await cli(['failover', '--adapter', 'local', '--target-region', 'eu-west-9', '--dry-run']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `error: option '--target-region <region>': "eu-west-9" is not a Region of this topology; accepted: us-east-1 or us-west-2`,
+    );
+  });
+
+  test('a non-numeric lag limit exits 2', async () => {
+    const run = await cli([
+      'readiness',
+      '--adapter',
+      'local',
+      '--target-region',
+      'us-west-2',
+      '--max-lag-seconds',
+      'soon',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      `error: option '--max-lag-seconds <seconds>': "soon" is out of range; accepted: a number from 0 to 3600`,
+    );
+  });
+
+  test('a change without --reason exits 2', async () => {
+    const run = await cli(['switchover', '--adapter', 'local', '--target-region', 'us-west-2']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      "error: option '--reason <text>' is required for switchover (unless --dry-run): say why it runs",
+    );
+  });
+
+  test('--adapter aws needs a topology file', async () => {
+    const run = await cli(['readiness', '--adapter', 'aws', '--target-region', 'us-west-2']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("option '--topology <file>' is required with --adapter aws");
+  });
+
+  test('a dry run with the local adapter prints the plan and the checks, exits 0 and writes no journal', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
+    const run = await cli(['failover', '--adapter', 'local', '--target-region', 'us-west-2', '--dry-run'], cwd);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toBe('[   0.0s] DRY RUN of failover (execution failover-20260127T100000Z)');
+    expect(run.stdout).toContain(
+      '[   0.0s] • shift-traffic [action] would: UpdateRoutingControlStates: us-west-2 On, us-east-1 Off (one request, so the safety rule never sees both Regions off)',
+    );
+    expect(run.stdout).toContain('check: pending: routing controls are us-west-2 Off, us-east-1 On');
+    expect(lines[lines.length - 1]).toBe(
+      '[   0.0s] PLANNED (nothing was changed) — execution failover-20260127T100000Z',
+    );
+    expect(existsSync(path.join(cwd, '.local/runbooks/journal'))).toBe(false);
+  });
+
+  test('a local failover after a simulated outage succeeds, then a second run finds everything done', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
+    expect((await cli(['simulate', 'region-down', 'us-east-1'], cwd)).code).toBe(0);
+    const first = await cli(
+      ['failover', '--adapter', 'local', '--target-region', 'us-west-2', '--reason', 'us-east-1 outage'],
+      cwd,
+    );
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/✔ shift-traffic: routing controls now us-west-2 On, us-east-1 Off/);
+    expect(first.stdout).toMatch(/SUCCEEDED — execution failover-20260127T100000Z$/);
+    const second = await cli(
+      ['failover', '--adapter', 'local', '--target-region', 'us-west-2', '--reason', 'again'],
+      cwd,
+    );
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('✓ failover-orders-database (already done)');
+    const journal = JSON.parse(
+      readFileSync(path.join(cwd, '.local/runbooks/journal/failover/failover-20260127T100000Z.json'), 'utf8'),
+    );
+    expect(journal).toMatchObject({
+      status: 'succeeded',
+      reason: 'us-east-1 outage',
+      input: { targetRegion: 'us-west-2' },
+    });
+    expect(second.stdout).toMatch(/SUCCEEDED — execution failover-20260127T100000Z-2$/);
+  });
+
+  test('a failing orchestration exits 1 and says where it failed', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
+    await cli(['simulate', 'region-down', 'us-west-2'], cwd);
+    const run = await cli(['readiness', '--adapter', 'local', '--target-region', 'us-west-2'], cwd);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^readiness failed at validate-input, services-healthy, capacity, replication, secrets-present: /,
+    );
+  });
+
+  test('document prints the generated SSM Automation document', async () => {
+    const run = await cli(['document', 'switchover']);
+    expect(run.code).toBe(0);
+    const document = JSON.parse(run.stdout);
+    expect(document.schemaVersion).toBe('0.3');
+    expect(document.mainSteps.map((s: { name: string }) => s.name)).toContain('switchover_orders_database');
+  });
+});

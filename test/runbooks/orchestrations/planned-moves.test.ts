@@ -1,0 +1,137 @@
+import { failback, failover, readiness, switchover } from '../../../runbooks/orchestrations';
+import { mutations, writes } from '../support/instrumented-ports';
+import { PRIMARY, routing, STANDBY, simulation, writerRegions } from '../support/simulation';
+
+describe('readiness', () => {
+  test('a healthy standby passes every check', async () => {
+    const sim = simulation();
+    const result = await sim.run(readiness, { targetRegion: STANDBY });
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.map((s) => s.step)).toEqual([
+      'validate-input',
+      'services-healthy',
+      'capacity',
+      'replication',
+      'routing-controls',
+      'secrets-present',
+    ]);
+    expect(result.steps.find((s) => s.step === 'replication')?.detail).toBe('catalog lag 0.4 s; orders lag 0.4 s');
+    expect(mutations(sim.calls)).toEqual([]);
+    expect(writes(sim.calls).map((c) => c.method)).toEqual([
+      'journal.save',
+      'journal.save',
+      'journal.save',
+      'journal.save',
+      'journal.save',
+      'journal.save',
+      'journal.save',
+    ]);
+  });
+
+  test('reports every failing check, not only the first', async () => {
+    const sim = simulation();
+    sim.local.world.transact((w) => {
+      w.unhealthyUrls.push(sim.topology.regions[STANDBY]!.healthUrls[0]!);
+      w.runningTasks[STANDBY]!.orders = 1;
+      w.lagSeconds[`arn:aws:rds:${STANDBY}:000000000000:cluster:shop-dev-orders-${STANDBY}`] = 95;
+      w.secrets[STANDBY] = ['shop-dev/catalog-db'];
+    });
+    const result = await sim.run(readiness, { targetRegion: STANDBY, maxLagSeconds: 60 });
+    expect(result.status).toBe('failed');
+    expect(result.error?.retriable).toBe(false);
+    expect(result.error?.message).toBe(
+      [
+        `services-healthy: services-healthy failed in ${STANDBY}:`,
+        `  - https://ui.${STANDBY}.shop.example.invalid/health/ready is unhealthy (HTTP 503 (simulated))`,
+        `capacity: capacity failed in ${STANDBY}:`,
+        `  - service orders: 1 running tasks in ${STANDBY}; needs at least 2`,
+        `replication: replication failed in ${STANDBY}:`,
+        '  - orders: replication lag 95 s exceeds 60 s',
+        `secrets-present: secrets-present failed in ${STANDBY}:`,
+        `  - secret shop-dev/orders-db is missing in ${STANDBY}`,
+      ].join('\n'),
+    );
+  });
+
+  test('a member that is pending-resync is not ready', async () => {
+    const sim = simulation();
+    sim.local.world.transact((w) => {
+      w.globalClusters['shop-dev-catalog']!.members[1]!.sync = 'pending-resync';
+    });
+    const result = await sim.run(readiness, { targetRegion: STANDBY });
+    expect(result.error?.message).toContain(
+      `  - shop-dev-catalog: member shop-dev-catalog-${STANDBY} is pending-resync`,
+    );
+  });
+});
+
+describe('switchover', () => {
+  test('moves the writers first, then the traffic, with no data loss', async () => {
+    const sim = simulation();
+    const result = await sim.run(switchover, { targetRegion: STANDBY });
+    expect(result.status).toBe('succeeded');
+    expect(writerRegions(sim)).toEqual({ 'shop-dev-catalog': STANDBY, 'shop-dev-orders': STANDBY });
+    expect(routing(sim)).toEqual({ [PRIMARY]: 'Off', [STANDBY]: 'On' });
+    expect(mutations(sim.calls).map((m) => m.split(' ')[0])).toEqual([
+      'globalDatabase.switchover',
+      'globalDatabase.switchover',
+      'routing.setStates',
+    ]);
+  });
+
+  test('refuses to start when the target Region is not ready, changing nothing', async () => {
+    const sim = simulation();
+    sim.local.world.transact((w) => {
+      w.secrets[STANDBY] = [];
+    });
+    const result = await sim.run(switchover, { targetRegion: STANDBY });
+    expect(result.error?.step).toBe('check-readiness');
+    expect(result.error?.message).toMatch(
+      new RegExp(`^${STANDBY} is not ready to take over:\\n  - secrets-present: secret`),
+    );
+    expect(mutations(sim.calls)).toEqual([]);
+  });
+
+  test('a second run skips the readiness gate and every action', async () => {
+    const sim = simulation();
+    await sim.run(switchover, { targetRegion: STANDBY });
+    sim.calls.length = 0;
+    const again = await sim.run(switchover, { targetRegion: STANDBY });
+    expect(again.steps.find((s) => s.step === 'check-readiness')).toEqual({
+      step: 'check-readiness',
+      status: 'already-done',
+      detail: `every writer is already in ${STANDBY}`,
+    });
+    expect(mutations(sim.calls)).toEqual([]);
+  });
+});
+
+describe('failback', () => {
+  test('refuses while the old primary Region has not rejoined', async () => {
+    const sim = simulation();
+    sim.local.world.regionDown(PRIMARY);
+    await sim.run(failover, { targetRegion: STANDBY });
+    sim.local.world.regionUp(PRIMARY);
+    const result = await sim.run(failback, {});
+    expect(result.error?.step).toBe('check-rejoined');
+    expect(result.error?.message).toBe(
+      [
+        `${PRIMARY} has not rejoined yet; run failback again once it has:`,
+        `  - shop-dev-catalog: shop-dev-catalog-${PRIMARY} is pending-resync`,
+        `  - shop-dev-orders: shop-dev-orders-${PRIMARY} is pending-resync`,
+      ].join('\n'),
+    );
+  });
+
+  test('switches writers and traffic back to the primary Region once it has rejoined', async () => {
+    const sim = simulation();
+    sim.local.world.regionDown(PRIMARY);
+    await sim.run(failover, { targetRegion: STANDBY });
+    sim.local.world.regionUp(PRIMARY);
+    sim.clock.advance(60_000);
+    const result = await sim.run(failback, {});
+    expect(result.status).toBe('succeeded');
+    expect(writerRegions(sim)).toEqual({ 'shop-dev-catalog': PRIMARY, 'shop-dev-orders': PRIMARY });
+    expect(routing(sim)).toEqual({ [PRIMARY]: 'On', [STANDBY]: 'Off' });
+  });
+});
