@@ -1,4 +1,5 @@
 export * from './alarm-names';
+export * from './canary-names';
 export * from './database-names';
 export * from './resource-prefix';
 export * from './routing-names';

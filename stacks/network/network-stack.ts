@@ -41,8 +41,19 @@ export class NetworkStack extends Stack {
    */
   readonly databaseClientSecurityGroup: ec2.SecurityGroup;
 
+  private readonly zones: readonly string[];
+
+  /**
+   * The configured zones. Without this override the VPC would ask the stack for its zones, which for a concrete
+   * account is a context lookup: `cdk synth` would then need AWS credentials.
+   */
+  override get availabilityZones(): string[] {
+    return [...this.zones];
+  }
+
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
+    this.zones = props.availabilityZones;
     if (props.availabilityZones.length < 2) {
       throw new Error(
         `availabilityZones: ${JSON.stringify(props.availabilityZones)} has fewer than two zones; accepted: two or more zones of ${this.region}`,

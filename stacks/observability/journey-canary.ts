@@ -13,6 +13,12 @@ const JOURNEY_SCRIPT = fs.readFileSync(path.join(__dirname, 'canary', 'journey.j
 
 /** Properties of a {@link JourneyCanary}. */
 export interface JourneyCanaryProps {
+  /**
+   * The canary's name (lowercase, at most 21 characters), looked up by the pipeline's bake gate.
+   *
+   * @default - a name generated from the construct path
+   */
+  readonly canaryName?: string;
   /** The shop URL the journey starts from (`TARGET_URL`), e.g. `https://www.shop.example.com`. */
   readonly targetUrl: string;
   /** How often the canary runs. */
@@ -38,6 +44,7 @@ export class JourneyCanary extends Construct {
   constructor(scope: Construct, id: string, props: JourneyCanaryProps) {
     super(scope, id);
     this.canary = new synthetics.Canary(this, 'Canary', {
+      canaryName: props.canaryName,
       runtime: CANARY_RUNTIME,
       test: synthetics.Test.custom({ code: synthetics.Code.fromInline(JOURNEY_SCRIPT), handler: 'index.handler' }),
       schedule: synthetics.Schedule.rate(props.rate),

@@ -4,6 +4,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { alarmNames } from '../naming/alarm-names';
+import { canaryNames } from '../naming/canary-names';
 import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
 import { SHOP_TABLES, tableNames } from '../naming/table-names';
@@ -38,7 +39,8 @@ export interface ObservabilityStackProps extends StackProps {
 /**
  * What tells whether a Region works: two canaries (the Region's own load balancer, and the global name),
  * alarms on canary success and on the load balancer, and a dashboard. Alarm names are deterministic
- * (`alarmNames`) because the pipeline's bake gate and the runbooks look them up by name.
+ * (`alarmNames`), and so are canary names (`canaryNames`), because the pipeline's bake gate and the runbooks look
+ * them up by name.
  */
 export class ObservabilityStack extends Stack {
   /** Canary against the Region's load balancer. */
@@ -56,6 +58,7 @@ export class ObservabilityStack extends Stack {
     super(scope, id, props);
     const prefix = resourcePrefix(props.appName, props.envName);
     const names = alarmNames(props.appName, props.envName, this.region);
+    const canaries = canaryNames(props.appName, props.envName);
 
     const accessLogs = new s3.Bucket(this, 'ArtifactsAccessLogs', {
       encryption: s3.BucketEncryption.S3_MANAGED,
@@ -76,6 +79,7 @@ export class ObservabilityStack extends Stack {
     });
 
     this.localCanary = new JourneyCanary(this, 'LocalCanary', {
+      canaryName: canaries.local,
       targetUrl: props.localUrl,
       rate: props.canaryRate,
       artifactsBucket: artifacts,
@@ -83,6 +87,7 @@ export class ObservabilityStack extends Stack {
       ignoreCertificateErrors: true,
     });
     this.globalCanary = new JourneyCanary(this, 'GlobalCanary', {
+      canaryName: canaries.global,
       targetUrl: props.globalUrl,
       rate: props.canaryRate,
       artifactsBucket: artifacts,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
-import { alarmNames, CANARY_RUNTIME } from '../../stacks';
+import { alarmNames, CANARY_RUNTIME, canaryNames } from '../../stacks';
 import { buildShopApp, REPO_ROOT, ROLES, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
 let shop: ShopApp;
@@ -34,6 +34,21 @@ describe('observability stacks', () => {
     expect(global).toMatchObject({ IGNORE_CERTIFICATE_ERRORS: 'false' });
     // The load balancer's own name is never on the certificate: the local canary checks the path, not TLS names.
     expect(local).toMatchObject({ IGNORE_CERTIFICATE_ERRORS: 'true' });
+  });
+
+  test.each(ROLES)('the %s canaries have the deterministic names the bake gate looks up', (role) => {
+    const template = templateOf(shop.stages[role].observability);
+    const names = Object.values(template.findResources('AWS::Synthetics::Canary')).map((c) => c.Properties.Name);
+    expect(names.sort()).toEqual(['shop-dev-global', 'shop-dev-local']);
+    expect(canaryNames('shop', 'dev')).toEqual({ local: 'shop-dev-local', global: 'shop-dev-global' });
+  });
+
+  test('canary names longer than 21 characters are shortened deterministically', () => {
+    const names = canaryNames('a-very-long-app-name', 'production-eu');
+    expect(names.local).toHaveLength(21);
+    expect(names.global).toHaveLength(21);
+    expect(names.local).not.toBe(names.global);
+    expect(canaryNames('a-very-long-app-name', 'production-eu')).toEqual(names);
   });
 
   test('the runtime is a Node.js Puppeteer runtime', () => {
