@@ -75,6 +75,10 @@ export class AwsSnapshots implements SnapshotPort {
    */
   async findUnplannedFailoverSnapshots(region: string, clusterIdentifier: string): Promise<readonly ClusterSnapshot[]> {
     const found: ClusterSnapshot[] = [];
+    // The timestamp suffix is digits and hyphens; requiring it keeps `<cluster>-archive-…` of another cluster out.
+    const name = new RegExp(
+      `^${UNPLANNED_PREFIX}${clusterIdentifier.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d[\\d-]*$`,
+    );
     let marker: string | undefined;
     do {
       const page = await awsCall(
@@ -96,7 +100,7 @@ export class AwsSnapshots implements SnapshotPort {
         },
       );
       for (const snapshot of page.DBClusterSnapshots ?? []) {
-        if (snapshot.DBClusterSnapshotIdentifier?.startsWith(`${UNPLANNED_PREFIX}${clusterIdentifier}-`)) {
+        if (name.test(snapshot.DBClusterSnapshotIdentifier ?? '')) {
           found.push(toSnapshot(snapshot, region));
         }
       }
