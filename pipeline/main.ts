@@ -1,7 +1,7 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from '../config';
-import { buildStages } from '../stacks';
+import { buildShopApp, writeExtraWorkflows } from './shop-app';
 
 // CDK's built-in template validator (a WASM engine) takes about 10 s of a 12 s synth on two cores; templates
 // are linted by cfn-lint in CI instead (.ci/run), so synth stays fast enough to run on every test.
@@ -9,9 +9,13 @@ const app = new App({ builtinCloudFormationValidation: false });
 
 // The only place configuration is read: environment variables and cdk context, validated once.
 const config = loadConfig({ env: process.env, context: (key) => app.node.tryGetContext(key) });
-buildStages(app, config);
+
+// The workload stages and the generated workflows (.github/workflows/*.yml, relative to the working directory:
+// run synth from the repository root, as `npm run synth` does).
+const shop = buildShopApp(app, config);
 
 // cdk-nag's AWS Solutions rules run on every synth; findings go to cdk.out/validation-report.json and an
 // unacknowledged error fails the synth.
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();
+writeExtraWorkflows(shop);

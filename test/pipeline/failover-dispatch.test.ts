@@ -437,6 +437,16 @@ describe('failover inputs', () => {
     expect(result.summary).toBe('');
   });
 
+  test('validate_only checks the inputs and calls nothing (the workflow runs it before assuming a role)', async () => {
+    const valid = await runFailover({ ...failoverInputs, validate_only: 'true' });
+    const invalid = await runFailover({ ...failoverInputs, region: 'eu-west-1', validate_only: 'true' });
+
+    expect(valid.exitCode).toBe(0);
+    expect(valid.lines).toContain('inputs valid: failover to us-west-2, dry run false');
+    expect(invalid.exitCode).toBe(2);
+    expect(ssm.calls()).toHaveLength(0);
+  });
+
   test('a reason of exactly 500 characters is accepted', async () => {
     ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(2) }));
 

@@ -29,6 +29,11 @@ export interface FailoverOverrides {
 export async function run(overrides: FailoverOverrides = {}): Promise<void> {
   try {
     const inputs = readFailoverInputs((name) => core.getInput(name));
+    // The workflow validates before it assumes a role, so a bad input stops the run before any AWS call.
+    if (core.getInput('validate_only') === 'true') {
+      core.info(`inputs valid: ${inputs.action} to ${inputs.region}, dry run ${inputs.dryRun}`);
+      return;
+    }
     const deps = {
       ssm: new SSMClient({ region: inputs.region, maxAttempts: 1 }),
       call: awsCaller(overrides.retry),

@@ -1,0 +1,300 @@
+import type { App, Stack } from 'aws-cdk-lib';
+import { ShellStep } from 'aws-cdk-lib/pipelines';
+import {
+  AwsCredentials,
+  GitHubActionStep,
+  GitHubWorkflow,
+  JobPermission,
+  type JobStep,
+  JsonPatch,
+} from 'cdk-pipelines-github';
+import { planBake } from '../.github/actions/bake-gate/bake-plan';
+import type { ShopConfig } from '../config';
+import type { ShopStages } from '../stacks/build-stages';
+import { alarmNames } from '../stacks/naming/alarm-names';
+import { canaryNames } from '../stacks/naming/canary-names';
+import type { RegionalStage } from '../stacks/regional-stage';
+import { assumeRole, checkoutAndInstall } from './job-steps';
+import { pipelineNames, roleArn } from './pipeline-names';
+import { GENERATED_HEADER, NODE_VERSION } from './workflow-header';
+
+/** Properties of {@link addDeployWorkflow}. */
+export interface DeployWorkflowProps {
+  /** The validated configuration. */
+  readonly config: ShopConfig;
+  /** The stages to deploy, from `buildStages`. */
+  readonly stages: ShopStages;
+  /**
+   * Where the workflow file is written, relative to the working directory (cdk-pipelines-github requires a
+   * `.github/workflows/` path).
+   *
+   * @default '.github/workflows/deploy.yml'
+   */
+  readonly workflowPath?: string;
+}
+
+/** What a Region's bake needs to know about it. */
+interface BakeTarget {
+  readonly role: 'primary' | 'standby';
+  readonly stage: RegionalStage;
+  /** Alarms that must stay out of ALARM. */
+  readonly alarms: readonly string[];
+  /** Canaries that must have run often enough. */
+  readonly canaries: readonly string[];
+  /** The stage whose deploy the bake follows (its `post` steps). */
+  readonly after: { readonly node: { readonly id: string } };
+}
+
+/** The jobs the bake of one Region added, so the rollback job can depend on them. */
+interface BakeJobs {
+  readonly steps: readonly GitHubActionStep[];
+  /** Their job ids: cdk-pipelines-github names a post step's job `<id of the stage it follows>-<step id>`. */
+  readonly jobIds: readonly string[];
+}
+
+/**
+ * The application stacks of a Region: what a rollback redeploys. Network and data stacks are never redeployed
+ * from an old commit (the data has moved on; the network is shared by both).
+ */
+export function applicationStacks(stage: RegionalStage): readonly Stack[] {
+  return [stage.services, stage.observability];
+}
+
+/** `<cdk id>=<stack name>` pairs the rollback CLI records and redeploys (cdk selects by id, CloudFormation by name). */
+function stackPairs(stage: RegionalStage): string {
+  return applicationStacks(stage)
+    .map((stack) => `${stack.node.path}=${stack.stackName}`)
+    .join(' ');
+}
+
+/**
+ * Adds the deploy workflow (`deploy.yml`): synth → assets → primary Region → bake → standby Region → global
+ * routing → bake, one concurrency group with the failover workflow, OIDC credentials only, a GitHub Environment
+ * per Region, and a rollback job per Region that redeploys the last known-good application stacks when that
+ * Region's bake fails. cdk-pipelines-github has no bake, alarm gate or rollback: they are `GitHubActionStep`s
+ * running this repository's CLIs (`.github/actions/`) plus a patched-in rollback job.
+ */
+export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubWorkflow {
+  const { config, stages } = props;
+  const names = pipelineNames(config);
+  const deployRole = roleArn(config.account, names.deployRole);
+  const env = synthEnvironment(config);
+
+  const workflow = new GitHubWorkflow(app, 'Pipeline', {
+    workflowName: 'deploy',
+    workflowPath: props.workflowPath ?? '.github/workflows/deploy.yml',
+    workflowTriggers: { push: { branches: [config.deployBranch] }, workflowDispatch: {} },
+    concurrency: { group: names.concurrencyGroup, cancelInProgress: false },
+    synth: new ShellStep('Build', { commands: ['npm ci', 'npx cdk synth --quiet'], env }),
+    preBuildSteps: [
+      { name: 'Set up Node.js', uses: 'actions/setup-node@v6', with: { 'node-version': NODE_VERSION, cache: 'npm' } },
+    ],
+    awsCreds: AwsCredentials.fromOpenIdConnect({ gitHubActionRoleArn: deployRole, roleSessionName: 'github-deploy' }),
+    publishAssetsAuthRegion: config.primaryRegion,
+  });
+  workflow.workflowFile.commentAtTop = GENERATED_HEADER;
+
+  const primaryAlarms = alarmNames(config.appName, config.envName, config.primaryRegion);
+  const standbyAlarms = alarmNames(config.appName, config.envName, config.standbyRegion);
+  const canaries = canaryNames(config.appName, config.envName);
+
+  // The global name only resolves once the routing stage exists, which deploys after the standby Region: the
+  // primary's bake watches its own load balancer and canary; the standby's bake, after routing, watches all.
+  const primaryBake = bakeJobs(config, deployRole, {
+    role: 'primary',
+    stage: stages.primary,
+    alarms: [
+      primaryAlarms.canaryLocal,
+      primaryAlarms.loadBalancer5xx,
+      primaryAlarms.target5xx,
+      primaryAlarms.unhealthyHosts,
+    ],
+    canaries: [canaries.local],
+    after: stages.primary,
+  });
+  const standbyBake = bakeJobs(config, deployRole, {
+    role: 'standby',
+    stage: stages.standby,
+    alarms: standbyAlarms.bakeGate,
+    canaries: [canaries.local, canaries.global],
+    after: stages.global,
+  });
+
+  workflow.addStageWithGitHubOptions(stages.primary, {
+    gitHubEnvironment: { name: names.regionEnvironment(config.primaryRegion) },
+    post: [...primaryBake.steps],
+  });
+  workflow.addStageWithGitHubOptions(stages.standby, {
+    gitHubEnvironment: { name: names.regionEnvironment(config.standbyRegion) },
+  });
+  workflow.addStageWithGitHubOptions(stages.global, {
+    gitHubEnvironment: { name: names.globalEnvironment },
+    post: [...standbyBake.steps],
+  });
+
+  // Generated jobs carry `needs: []` and `env: {}`, which actionlint flags; the data stacks get termination
+  // protection on creation (CloudFormation keeps it for later updates).
+  // Synth needs no AWS access: its job gets no OIDC token.
+  workflow.workflowFile.patch(
+    JsonPatch.remove('/jobs/Build-Build/needs'),
+    JsonPatch.replace('/jobs/Build-Build/permissions', { contents: 'read' }),
+  );
+  for (const bake of [primaryBake, standbyBake]) {
+    for (const id of bake.jobIds) workflow.workflowFile.patch(JsonPatch.remove(`/jobs/${id}/env`));
+  }
+  for (const stage of [stages.primary, stages.standby]) {
+    workflow.workflowFile.patch(
+      JsonPatch.add(`/jobs/${deployJobId(stage.data)}/steps/2/with/termination-protection`, '1'),
+    );
+  }
+  workflow.workflowFile.patch(
+    JsonPatch.add(`/jobs/${rollbackJobId('primary')}`, rollbackJob(config, deployRole, stages.primary, primaryBake)),
+    JsonPatch.add(`/jobs/${rollbackJobId('standby')}`, rollbackJob(config, deployRole, stages.standby, standbyBake)),
+  );
+  return workflow;
+}
+
+/**
+ * The configuration as the environment variables `loadConfig` reads: set on every job that synthesizes, so the
+ * workflow deploys exactly the configuration it was generated from, whatever the defaults in the checkout are.
+ */
+export function synthEnvironment(config: ShopConfig): Record<string, string> {
+  return {
+    APP_NAME: config.appName,
+    ENV_NAME: config.envName,
+    AWS_ACCOUNT_ID: config.account,
+    PRIMARY_REGION: config.primaryRegion,
+    STANDBY_REGION: config.standbyRegion,
+    DOMAIN_NAME: config.domainName,
+    BAKE_MINUTES: String(config.bakeMinutes),
+    CANARY_RATE_MINUTES: String(config.canaryRateMinutes),
+    ROUTING_MODE: config.routingMode,
+  };
+}
+
+/** The job id cdk-pipelines-github gives the deploy of `stack`: `<stage id>-<stack name>-Deploy`. */
+export function deployJobId(stack: Stack): string {
+  const stage = stack.node.scope?.node.id;
+  return `${stage}-${stack.stackName}-Deploy`;
+}
+
+/** The id of the rollback job of a Region. */
+export function rollbackJobId(role: 'primary' | 'standby'): string {
+  return `Rollback-${role === 'primary' ? 'Primary' : 'Standby'}`;
+}
+
+function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): BakeJobs {
+  const names = pipelineNames(config);
+  const region = target.stage.region!;
+  const plan = planBake(config.bakeMinutes);
+  const evidence = {
+    INPUT_REGION: region,
+    INPUT_ALARM_NAMES: target.alarms.join(','),
+    INPUT_CANARY_NAMES: target.canaries.join(','),
+    INPUT_BAKE_MINUTES: String(config.bakeMinutes),
+    INPUT_MIN_CANARY_RUNS: String(config.minCanaryRuns),
+  };
+  const record: JobStep = {
+    name: `Record ${region} as known-good`,
+    run: 'npx tsx .github/actions/rollback/main.ts',
+    env: {
+      INPUT_COMMAND: 'record',
+      INPUT_REGION: region,
+      INPUT_APP_NAME: config.appName,
+      INPUT_ENV_NAME: config.envName,
+      INPUT_SHA: '${{ github.sha }}',
+      INPUT_STACKS: stackPairs(target.stage),
+    },
+  };
+  const permissions = { contents: JobPermission.READ, idToken: JobPermission.WRITE };
+  const stageName = target.role === 'primary' ? 'Primary' : 'Standby';
+  const watch = new GitHubActionStep(`Bake${stageName}`, {
+    githubEnvironment: names.regionEnvironment(region),
+    permissions,
+    jobSteps: [
+      ...checkoutAndInstall(),
+      assumeRole(deployRole, region),
+      {
+        name: `Bake ${region} for ${plan.watchMinutes} minutes`,
+        run: 'npx tsx .github/actions/bake-gate/main.ts',
+        env: { INPUT_MODE: 'watch', ...evidence, INPUT_WATCH_MINUTES: String(plan.watchMinutes) },
+      },
+      ...(plan.modes.length === 1 ? [record] : []),
+    ],
+  });
+  const jobIds = (steps: GitHubActionStep[]) => ({
+    steps,
+    jobIds: steps.map((step) => `${target.after.node.id}-${step.id}`),
+  });
+  if (plan.modes.length === 1) return jobIds([watch]);
+
+  // A bake longer than the job's credentials: the wait-timer Environment holds the run without credentials,
+  // then the history of the whole window is checked with fresh ones.
+  const verify = new GitHubActionStep(`Bake${stageName}History`, {
+    githubEnvironment: names.bakeWaitEnvironment(region),
+    permissions,
+    jobSteps: [
+      ...checkoutAndInstall(),
+      assumeRole(deployRole, region),
+      {
+        name: `Check ${region}'s alarm history over the last ${config.bakeMinutes} minutes`,
+        run: 'npx tsx .github/actions/bake-gate/main.ts',
+        env: { INPUT_MODE: 'verify-history', ...evidence },
+      },
+      record,
+    ],
+  });
+  verify.addStepDependency(watch);
+  return jobIds([watch, verify]);
+}
+
+function rollbackJob(config: ShopConfig, deployRole: string, stage: RegionalStage, bake: BakeJobs): object {
+  const names = pipelineNames(config);
+  const region = stage.region!;
+  const bakeIds = bake.jobIds;
+  const failed = bakeIds.map((id) => `needs.${id}.result == 'failure'`).join(' || ');
+  return {
+    name: `Roll back ${region}'s application stacks`,
+    needs: bakeIds,
+    if: `\${{ failure() && (${failed}) }}`,
+    'runs-on': 'ubuntu-latest',
+    environment: names.regionEnvironment(region),
+    permissions: { contents: 'read', 'id-token': 'write' },
+    steps: [
+      ...checkoutAndInstall(),
+      assumeRole(deployRole, region),
+      {
+        id: 'plan',
+        name: `Find ${region}'s last known-good version`,
+        run: 'npx tsx .github/actions/rollback/main.ts',
+        env: {
+          INPUT_COMMAND: 'plan',
+          INPUT_REGION: region,
+          INPUT_APP_NAME: config.appName,
+          INPUT_ENV_NAME: config.envName,
+        },
+      },
+      {
+        name: 'Redeploy the known-good application stacks',
+        // A worktree, so the verify step below still runs this commit's CLI.
+        run: [
+          'git fetch --no-tags --depth 1 origin "$SHA"',
+          'git worktree add --detach "$RUNNER_TEMP/known-good" "$SHA"',
+          'cd "$RUNNER_TEMP/known-good"',
+          'npm ci',
+          '$DEPLOY_COMMAND',
+        ].join('\n'),
+        env: {
+          SHA: '${{ steps.plan.outputs.sha }}',
+          DEPLOY_COMMAND: '${{ steps.plan.outputs.deploy_command }}',
+          ...synthEnvironment(config),
+        },
+      },
+      {
+        name: 'Verify the redeployed stacks',
+        run: 'npx tsx .github/actions/rollback/main.ts',
+        env: { INPUT_COMMAND: 'verify', INPUT_REGION: region, INPUT_STACKS: '${{ steps.plan.outputs.stack_names }}' },
+      },
+    ],
+  };
+}

@@ -1,0 +1,190 @@
+import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { GitHubActionRole } from 'cdk-pipelines-github';
+import type { Construct } from 'constructs';
+import { automationDocumentName, RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
+import { lastKnownGoodParameterName } from '../.github/actions/rollback/known-good-record';
+import type { ShopConfig } from '../config';
+import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
+import { stackNames } from '../stacks/naming/stack-names';
+import { pipelineNames } from './pipeline-names';
+
+/** Properties of {@link GitHubOidcStack}. */
+export interface GitHubOidcStackProps extends StackProps {
+  /** The validated configuration. */
+  readonly config: ShopConfig;
+  /**
+   * Whether the account already has GitHub's OIDC identity provider (an account can have only one per URL).
+   *
+   * @default false - the stack creates it
+   */
+  readonly existingOidcProvider?: boolean;
+}
+
+/**
+ * The IAM roles GitHub Actions assumes through OIDC (no long-lived keys): one for the deploy workflow, one for the
+ * failover workflow. Deployed once per account by `npm run bootstrap`, before the first pipeline run.
+ *
+ * Trust is scoped to this repository: jobs without a GitHub Environment must run on the deploy branch; jobs with
+ * one present the Environment instead of the branch in their token (`repo:<repo>:environment:<name>`), so each
+ * Environment must allow deployments from the deploy branch only (README: setting up a fork).
+ */
+export class GitHubOidcStack extends Stack {
+  /** The deploy workflow's role. */
+  readonly deployRole: iam.IRole;
+  /** The failover workflow's role. */
+  readonly failoverRole: iam.IRole;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: GitHubOidcStackProps,
+  ) {
+    super(scope, id, props);
+    const { config } = props;
+    const names = pipelineNames(config);
+    const repo = `repo:${config.githubRepository}`;
+    const regions = [config.primaryRegion, config.standbyRegion];
+    const provider = props.existingOidcProvider ? GitHubActionRole.existingGitHubActionsProvider(this) : undefined;
+
+    const deploy = new GitHubActionRole(this, 'Deploy', {
+      roleName: names.deployRole,
+      provider,
+      subjectClaims: [
+        `${repo}:ref:refs/heads/${config.deployBranch}`,
+        ...regions.flatMap((region) => [
+          `${repo}:environment:${names.regionEnvironment(region)}`,
+          `${repo}:environment:${names.bakeWaitEnvironment(region)}`,
+        ]),
+        `${repo}:environment:${names.globalEnvironment}`,
+      ],
+    });
+    this.deployRole = deploy.role;
+    const parameterArns = regions.map((region) =>
+      this.formatArn({
+        service: 'ssm',
+        region,
+        resource: 'parameter',
+        resourceName: lastKnownGoodParameterName(config.appName, config.envName).slice(1),
+      }),
+    );
+    const stacks = stackNames(config.appName, config.envName);
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'BakeGateReadsAlarmsAndCanaryMetrics',
+        // CloudWatch has no resource-level permissions for these read calls.
+        actions: ['cloudwatch:DescribeAlarms', 'cloudwatch:DescribeAlarmHistory', 'cloudwatch:GetMetricData'],
+        resources: ['*'],
+      }),
+    );
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RollbackKnownGoodRecord',
+        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+        resources: parameterArns,
+      }),
+    );
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RollbackVerifiesApplicationStacks',
+        actions: ['cloudformation:DescribeStacks'],
+        resources: regions.flatMap((region) =>
+          [stacks.services(region), stacks.observability(region)].map((name) =>
+            this.formatArn({ service: 'cloudformation', region, resource: 'stack', resourceName: `${name}/*` }),
+          ),
+        ),
+      }),
+    );
+
+    const failover = new GitHubActionRole(this, 'Failover', {
+      roleName: names.failoverRole,
+      // One provider per account: the deploy role's (created above or existing).
+      provider:
+        provider ??
+        iam.OpenIdConnectProvider.fromOpenIdConnectProviderArn(
+          this,
+          'SharedProvider',
+          this.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'oidc-provider',
+            resourceName: 'token.actions.githubusercontent.com',
+          }),
+        ),
+      subjectClaims: [`${repo}:environment:${names.failoverEnvironment}`],
+    });
+    failover.node.addDependency(deploy);
+    this.failoverRole = failover.role;
+    this.failoverRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'StartRunbookAutomations',
+        actions: ['ssm:StartAutomationExecution'],
+        resources: regions.flatMap((region) =>
+          RUNBOOK_ACTIONS.map((action) =>
+            this.formatArn({
+              service: 'ssm',
+              region,
+              resource: 'automation-definition',
+              resourceName: `${automationDocumentName(config.appName, config.envName, action)}:*`,
+            }),
+          ),
+        ),
+      }),
+    );
+    this.failoverRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'FollowRunbookAutomations',
+        // Executions get ids only at start: these calls cannot be scoped to a resource beforehand.
+        actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
+        resources: ['*'],
+      }),
+    );
+    this.failoverRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'PassRunbookAutomationRole',
+        actions: ['iam:PassRole'],
+        resources: regions.map((region) =>
+          this.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'role',
+            resourceName: runbookAutomationRoleName(config.appName, config.envName, region),
+          }),
+        ),
+        conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      }),
+    );
+    this.acknowledgeWildcards(deploy, failover);
+    new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn });
+    new CfnOutput(this, 'FailoverRoleArn', { value: this.failoverRole.roleArn });
+  }
+
+  private acknowledgeWildcards(deploy: GitHubActionRole, failover: GitHubActionRole): void {
+    for (const role of [deploy, failover]) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'cloudwatch:DescribeAlarms/DescribeAlarmHistory/GetMetricData, ssm:GetAutomationExecution and ecr:GetAuthorizationToken have no resource-level permissions, and assuming the CDK bootstrap roles is limited by their aws-cdk:bootstrap-role tag.',
+      });
+    }
+    const regions = [this.props.config.primaryRegion, this.props.config.standbyRegion];
+    const { appName, envName } = this.props.config;
+    const stacks = stackNames(appName, envName);
+    for (const region of regions) {
+      for (const name of [stacks.services(region), stacks.observability(region)]) {
+        Validations.of(deploy).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${this.account}:stack/${name}/*]`,
+          reason:
+            'A CloudFormation stack ARN ends in an id assigned at creation; the wildcard covers only that id of one named application stack.',
+        });
+      }
+      for (const action of RUNBOOK_ACTIONS) {
+        Validations.of(failover).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${this.account}:automation-definition/${automationDocumentName(appName, envName, action)}:*]`,
+          reason:
+            'An Automation definition ARN ends in the document version; the wildcard covers only the versions of one named runbook document.',
+        });
+      }
+    }
+  }
+}

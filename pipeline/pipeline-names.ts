@@ -1,0 +1,39 @@
+import type { ShopConfig } from '../config';
+import { resourcePrefix } from '../stacks/naming/resource-prefix';
+
+/** Names shared by the generated workflows and the GitHub OIDC role stack; derived from config, never typed twice. */
+export interface PipelineNames {
+  /** IAM role the deploy workflow assumes through GitHub OIDC. */
+  readonly deployRole: string;
+  /** IAM role the failover workflow assumes through GitHub OIDC. */
+  readonly failoverRole: string;
+  /** The one concurrency group of the deploy and failover workflows. */
+  readonly concurrencyGroup: string;
+  /** GitHub Environment of a Region's deploy, bake and rollback jobs: the Region's name. */
+  regionEnvironment(region: string): string;
+  /** GitHub Environment whose wait timer holds a split bake between its watch and its history check. */
+  bakeWaitEnvironment(region: string): string;
+  /** GitHub Environment of the global routing stage's jobs. */
+  readonly globalEnvironment: string;
+  /** GitHub Environment of the failover workflow's job (add required reviewers there). */
+  readonly failoverEnvironment: string;
+}
+
+/** Names the pipeline's roles, concurrency group and GitHub Environments for one environment of the shop. */
+export function pipelineNames(config: Pick<ShopConfig, 'appName' | 'envName'>): PipelineNames {
+  const prefix = resourcePrefix(config.appName, config.envName);
+  return {
+    deployRole: `${prefix}-github-deploy`,
+    failoverRole: `${prefix}-github-failover`,
+    concurrencyGroup: `${prefix}-aws`,
+    regionEnvironment: (region) => region,
+    bakeWaitEnvironment: (region) => `${region}-bake-wait`,
+    globalEnvironment: 'global',
+    failoverEnvironment: 'failover',
+  };
+}
+
+/** The ARN of an IAM role in the shop's account. */
+export function roleArn(account: string, roleName: string): string {
+  return `arn:aws:iam::${account}:role/${roleName}`;
+}

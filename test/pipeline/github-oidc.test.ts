@@ -1,0 +1,112 @@
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfig } from '../../config';
+import { bootstrapCommands } from '../../pipeline/bootstrap';
+import { GitHubOidcStack } from '../../pipeline/github-oidc-stack';
+
+function oidcStack(existingOidcProvider = false) {
+  const app = new App();
+  const config = loadConfig({ base: { githubRepository: 'acme/shop', account: '123456789012' } });
+  const stack = new GitHubOidcStack(app, 'Oidc', {
+    env: { account: config.account, region: config.primaryRegion },
+    config,
+    existingOidcProvider,
+  });
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+const trust = (template: Template, roleName: string) =>
+  Object.values(template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0]?.Properties
+    .AssumeRolePolicyDocument.Statement[0].Condition.StringLike['token.actions.githubusercontent.com:sub'];
+
+describe('GitHubOidcStack', () => {
+  test('the deploy role trusts only this repository: the deploy branch and the pipeline Environments', () => {
+    const { template } = oidcStack();
+    expect(trust(template, 'shop-dev-github-deploy')).toEqual([
+      'repo:acme/shop:ref:refs/heads/main',
+      'repo:acme/shop:environment:us-east-1',
+      'repo:acme/shop:environment:us-east-1-bake-wait',
+      'repo:acme/shop:environment:us-west-2',
+      'repo:acme/shop:environment:us-west-2-bake-wait',
+      'repo:acme/shop:environment:global',
+    ]);
+  });
+
+  test('the failover role trusts only jobs in the failover Environment', () => {
+    const { template } = oidcStack();
+    expect(trust(template, 'shop-dev-github-failover')).toEqual(['repo:acme/shop:environment:failover']);
+  });
+
+  test('the failover role may start only the shop runbook documents in both Regions', () => {
+    const { template } = oidcStack();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'StartRunbookAutomations',
+            Action: 'ssm:StartAutomationExecution',
+            Resource: Match.arrayWith([
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':ssm:us-east-1:123456789012:automation-definition/shop-dev-failover:*',
+                  ],
+                ],
+              },
+              {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':ssm:us-west-2:123456789012:automation-definition/shop-dev-switchover:*',
+                  ],
+                ],
+              },
+            ]),
+          }),
+        ]),
+      },
+    });
+  });
+
+  test('creates the OIDC provider unless the account has one', () => {
+    expect(Object.keys(oidcStack().template.findResources('Custom::AWSCDKOpenIdConnectProvider'))).toHaveLength(1);
+    expect(Object.keys(oidcStack(true).template.findResources('Custom::AWSCDKOpenIdConnectProvider'))).toHaveLength(0);
+  });
+
+  test('cdk-nag AWS Solutions finds nothing unacknowledged', () => {
+    const { stack } = oidcStack();
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    expect(
+      report.violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath)}`),
+    ).toEqual([]);
+  });
+});
+
+describe('bootstrapCommands', () => {
+  test('bootstraps both Regions and the ARC control-plane Region once each, then deploys the OIDC roles', () => {
+    const config = loadConfig({
+      base: { account: '123456789012', primaryRegion: 'eu-west-1', standbyRegion: 'us-west-2' },
+    });
+    expect(bootstrapCommands(config, { existingOidcProvider: false })).toEqual([
+      ['npx', 'cdk', 'bootstrap', 'aws://123456789012/eu-west-1', 'aws://123456789012/us-west-2'],
+      [
+        'npx',
+        'cdk',
+        'deploy',
+        '--app',
+        'npx tsx pipeline/github-oidc-app.ts',
+        '--context',
+        'existingOidcProvider=false',
+        '--require-approval',
+        'broadening',
+        '--all',
+      ],
+    ]);
+  });
+});

