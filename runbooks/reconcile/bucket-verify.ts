@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { HashEntry } from './candidate-pass';
 import type { DatabaseSide } from './database-side';
 import { ReconcileError } from './reconcile-error';
@@ -38,23 +39,31 @@ export function bucketOf(id: string, boundaries: readonly string[]): number {
 }
 
 /**
- * Splits the id space into ranges of about {@link ROWS_PER_BUCKET} old rows, from a block sample of the old
- * table. Ranges (not hash buckets) because drilling into a range is a primary-key range scan, not a full scan;
- * sampled (not even) because UUID v7 ids cluster by time.
+ * Splits the id space into ranges of about {@link ROWS_PER_BUCKET} old rows. Ranges (not hash buckets) because
+ * drilling into a range is a primary-key range scan, not a full scan. The boundaries are quantiles of a sample
+ * of about 8 rows per bucket, taken as one row from each of that many randomly chosen pages: a plain block
+ * sample would bring whole pages of neighbouring ids (UUID v7 ids are laid out in time order) and cluster the
+ * boundaries, leaving some ranges many times too large.
  */
 async function bucketBoundaries(old: DatabaseSide, spec: TableSpec): Promise<string[]> {
-  const size = await old.client.query<{ tuples: number; bytes: number }>(
-    `SELECT greatest(c.reltuples, 0)::float8 AS tuples, pg_relation_size(c.oid)::float8 AS bytes
+  const size = await old.client.query<{ tuples: number; pages: number; bytes: number }>(
+    `SELECT greatest(c.reltuples, 0)::float8 AS tuples, greatest(c.relpages, 0)::float8 AS pages,
+            pg_relation_size(c.oid)::float8 AS bytes
        FROM pg_class c WHERE c.oid = $1::regclass`,
     [qualifiedTable(spec.name)],
   );
-  // reltuples is -1 for a never-analysed table; the size in bytes then gives a rough (over)estimate.
-  const estimate = Math.max(size.rows[0]!.tuples, size.rows[0]!.bytes / 150);
+  const { tuples, bytes } = size.rows[0]!;
+  // Never analysed (reltuples -1, relpages 0): the size on disk gives a rough (over)estimate.
+  const estimate = Math.max(tuples, bytes / 150);
+  const pages = Math.max(size.rows[0]!.pages, bytes / 8192, 1);
   const buckets = Math.min(MAX_BUCKETS, Math.ceil(estimate / ROWS_PER_BUCKET));
   if (buckets <= 1) return [];
-  const percent = Math.min(100, (100 * buckets * 16) / estimate);
+  const wanted = buckets * 8;
+  const percent = Math.min(100, (100 * wanted) / pages);
+  const keep = Math.min(1, wanted / Math.max(1, (estimate * percent) / 100));
   const sample = await old.client.query<{ id: string }>(
-    `SELECT t.id::text AS id FROM ${qualifiedTable(spec.name)} AS t TABLESAMPLE SYSTEM (${percent.toFixed(6)}) ORDER BY t.id`,
+    `SELECT t.id::text AS id FROM ${qualifiedTable(spec.name)} AS t TABLESAMPLE SYSTEM (${percent.toFixed(6)})
+      WHERE random() < ${keep.toFixed(8)} ORDER BY t.id`,
   );
   const ids = sample.rows.map((r) => r.id);
   const count = Math.min(buckets, Math.floor(ids.length / 4));
@@ -66,21 +75,77 @@ async function bucketBoundaries(old: DatabaseSide, spec: TableSpec): Promise<str
   return boundaries;
 }
 
-async function aggregates(
+/** Tables smaller than this many pages per connection are aggregated by one connection. */
+const MIN_PAGES_PER_CHUNK = 256;
+
+async function aggregateChunk(
   side: DatabaseSide,
   spec: TableSpec,
   before: string,
   boundaries: string[],
-): Promise<Map<number, Aggregate>> {
+  pages: { from: number; to: number | undefined } | undefined,
+): Promise<{ b: number; n: string; s: string }[]> {
   const bucket = boundaries.length > 0 ? 'width_bucket(x.id, $2::uuid[])' : '0';
   const params: unknown[] = boundaries.length > 0 ? [before, boundaries] : [before];
+  // A TID range scan reads only its pages: connections split a table without reading it twice.
+  const range = pages
+    ? ` AND t.ctid >= '(${pages.from},0)'::tid${pages.to === undefined ? '' : ` AND t.ctid < '(${pages.to},0)'::tid`}`
+    : '';
+  // Without statistics on the bucket expression the planner expects a group per row and sorts the whole table
+  // (spilling to disk); a hash aggregate over at most 65,536 groups needs a few MB.
+  await side.client.query('SET LOCAL enable_sort = off');
   const result = await side.client.query<{ b: number; n: string; s: string }>(
     `SELECT ${bucket} AS b, count(*)::text AS n, coalesce(sum(x.h), 0)::text AS s
-       FROM (SELECT t.id, ${spec.rowHash} AS h FROM ${qualifiedTable(spec.name)} AS t WHERE t.updated_at < $1::timestamptz) AS x
+       FROM (SELECT t.id, ${spec.rowHash} AS h FROM ${qualifiedTable(spec.name)} AS t
+              WHERE t.updated_at < $1::timestamptz${range}) AS x
       GROUP BY 1`,
     params,
   );
-  return new Map(result.rows.map((r) => [Number(r.b), { n: BigInt(r.n), s: BigInt(r.s) }]));
+  await side.client.query('SET LOCAL enable_sort = on');
+  return result.rows;
+}
+
+/**
+ * `(count, sum of row hashes)` per bucket of one side, over its rows with `updated_at < before`, the table's
+ * pages split between the side's connections (all reading one exported snapshot).
+ */
+async function aggregates(
+  connections: readonly DatabaseSide[],
+  spec: TableSpec,
+  before: string,
+  boundaries: string[],
+): Promise<Map<number, Aggregate>> {
+  const size = await connections[0]!.client.query<{ pages: string }>(
+    `SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::int)::text AS pages`,
+    [qualifiedTable(spec.name)],
+  );
+  const pages = Number(size.rows[0]!.pages);
+  // A partitioned table has no pages of its own (ctid ranges would mean nothing): one connection reads it.
+  const chunks = pages >= MIN_PAGES_PER_CHUNK * connections.length ? connections.length : 1;
+  const parts = await Promise.all(
+    Array.from({ length: chunks }, (_, i) =>
+      aggregateChunk(
+        connections[i]!,
+        spec,
+        before,
+        boundaries,
+        chunks === 1
+          ? undefined
+          : // The last chunk is open-ended: pages added since the size was read are still read.
+            {
+              from: Math.floor((i * pages) / chunks),
+              to: i === chunks - 1 ? undefined : Math.floor(((i + 1) * pages) / chunks),
+            },
+      ),
+    ),
+  );
+  const merged = new Map<number, Aggregate>();
+  for (const row of parts.flat()) {
+    const b = Number(row.b);
+    const current = merged.get(b) ?? { n: 0n, s: 0n };
+    merged.set(b, { n: current.n + BigInt(row.n), s: current.s + BigInt(row.s) });
+  }
+  return merged;
 }
 
 function subtract(
@@ -122,6 +187,7 @@ async function bucketRows(
 
 /**
  * Verify (DESIGN §6 step 4): compares every row outside the window on both sides, without moving the table.
+ * `connections[side][0]` is the side's main connection; the others (same snapshot) share the aggregate pass.
  * Each side aggregates `(count, sum of row hashes)` per id range over its rows with `updated_at < windowStart`;
  * the rows the window passes already accounted for (new copies of old candidates, old copies of rows new
  * changed in the window) are subtracted from their bucket, so both sides cover exactly the same ids. A bucket
@@ -129,18 +195,22 @@ async function bucketRows(
  * is `unexplained` (a hard delete, a write that bypassed `updated_at`, split brain).
  */
 export async function verifyTable(
-  old: DatabaseSide,
-  current: DatabaseSide,
+  connections: { readonly old: readonly DatabaseSide[]; readonly new: readonly DatabaseSide[] },
   spec: TableSpec,
   windowStart: Micros,
   exclusions: { readonly old: readonly HashEntry[]; readonly new: readonly HashEntry[] },
 ): Promise<VerifyResult> {
+  const old = connections.old[0]!;
+  const current = connections.new[0]!;
   const before = microsToIso(windowStart);
+  const t0 = performance.now();
   const boundaries = await bucketBoundaries(old, spec);
+  const t1 = performance.now();
   const [oldBuckets, newBuckets] = await Promise.all([
-    aggregates(old, spec, before, boundaries),
-    aggregates(current, spec, before, boundaries),
+    aggregates(connections.old, spec, before, boundaries),
+    aggregates(connections.new, spec, before, boundaries),
   ]);
+  const t2 = performance.now();
   const total = (m: Map<number, Aggregate>) => [...m.values()].reduce((sum, a) => sum + a.n, 0n);
   subtract(oldBuckets, exclusions.old, boundaries);
   subtract(newBuckets, exclusions.new, boundaries);
@@ -216,6 +286,11 @@ export async function verifyTable(
       oldRows: Number(total(oldBuckets)),
       newRows: Number(total(newBuckets)),
       mismatchedBuckets: mismatched.length,
+      ms: {
+        boundaries: Math.round(t1 - t0),
+        aggregate: Math.round(t2 - t1),
+        drill: Math.round(performance.now() - t2),
+      },
     },
     rows,
   };

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { applyReport } from './apply-report';
 import { postgresUrlProblem } from './database-url';
-import { DEFAULT_MARGIN_SECONDS, type ReconcileProgress, reconcile } from './reconcile';
+import { DEFAULT_JOBS, DEFAULT_MARGIN_SECONDS, type ReconcileProgress, reconcile } from './reconcile';
 import { type ReconcileReport, ROW_CLASSES } from './report';
 import { REPORT_FILES } from './report-files';
 
@@ -46,6 +46,17 @@ export function parseMargin(value: string): number {
     );
   }
   return Number(value);
+}
+
+/** Parses `--jobs`: connections per database for verify, 1–32. */
+export function parseJobs(value: string): number {
+  const jobs = Number(value);
+  if (!/^\d+$/.test(value) || jobs < 1 || jobs > 32) {
+    throw new InvalidArgumentError(
+      `--jobs: ${JSON.stringify(value)} is not accepted; accepted: a whole number from 1 to 32 (default ${DEFAULT_JOBS})`,
+    );
+  }
+  return jobs;
 }
 
 /** Parses `--tables`: a comma-separated list of table names. */
@@ -123,6 +134,7 @@ export function registerReconcileCommands(program: Command): void {
       'last replicated moment, when the heartbeat on the new primary was already overwritten',
       parseInstant('--cut'),
     )
+    .option('--jobs <n>', 'connections per database for the verify pass', parseJobs, DEFAULT_JOBS)
     .option('--no-verify', 'skip the bucketed hash comparison of the rest of every table')
     .action(
       async (options: {
@@ -133,6 +145,7 @@ export function registerReconcileCommands(program: Command): void {
         margin: number;
         tables?: string[];
         cut?: Date;
+        jobs: number;
         verify: boolean;
       }) => {
         const report = await reconcile({
@@ -143,6 +156,7 @@ export function registerReconcileCommands(program: Command): void {
           tables: options.tables,
           cut: options.cut,
           verify: options.verify,
+          jobs: options.jobs,
           outDir: options.out,
           onProgress: (event) => {
             const line = progressLine(event);

@@ -49,6 +49,43 @@ export async function closeSide(side: DatabaseSide | undefined): Promise<void> {
   await side.client.end().catch(() => undefined);
 }
 
+/**
+ * Exports the snapshot of the side's open transaction so more connections can read the very same data
+ * (`SET TRANSACTION SNAPSHOT`); undefined where Postgres cannot export one (a hot standby).
+ */
+export async function exportSnapshot(side: DatabaseSide): Promise<string | undefined> {
+  await side.client.query('SAVEPOINT reconcile_export');
+  try {
+    const result = await side.client.query<{ s: string }>('SELECT pg_export_snapshot() AS s');
+    await side.client.query('RELEASE SAVEPOINT reconcile_export');
+    return result.rows[0]!.s;
+  } catch {
+    await side.client.query('ROLLBACK TO SAVEPOINT reconcile_export');
+    return undefined;
+  }
+}
+
+/** More connections to a side, each in a REPEATABLE READ transaction on the exported `snapshot`. */
+export async function openSnapshotWorkers(
+  side: DatabaseSide,
+  snapshot: string,
+  count: number,
+): Promise<DatabaseSide[]> {
+  const workers: DatabaseSide[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const worker = await connectSide(side.name, side.url);
+      workers.push(worker);
+      await worker.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      await worker.client.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);
+    }
+  } catch (error) {
+    await Promise.all(workers.map(closeSide));
+    throw error;
+  }
+  return workers;
+}
+
 /** `server_version_num` of a side, e.g. 160004. */
 export async function readServerVersionNum(side: DatabaseSide): Promise<number> {
   const result = await side.client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);

@@ -7,6 +7,7 @@ export {
 } from './apply-report';
 export { registerReconcileCommands } from './cli-commands';
 export {
+  DEFAULT_JOBS,
   DEFAULT_MARGIN_SECONDS,
   type ReconcileOptions,
   type ReconcileProgress,

@@ -2,7 +2,15 @@ import { performance } from 'node:perf_hooks';
 import { verifyTable } from './bucket-verify';
 import { type WindowResult, windowPass } from './candidate-pass';
 import { determineCut } from './cut';
-import { closeSide, connectSide, type DatabaseSide, readServerVersionNum, type SideName } from './database-side';
+import {
+  closeSide,
+  connectSide,
+  type DatabaseSide,
+  exportSnapshot,
+  openSnapshotWorkers,
+  readServerVersionNum,
+  type SideName,
+} from './database-side';
 import { postgresUrlProblem, redactUrl } from './database-url';
 import { flagPossibleDuplicates, type MutableTableRows } from './possible-duplicates';
 import { ReconcileError } from './reconcile-error';
@@ -22,6 +30,9 @@ import { dateToMicros, type Micros, microsToIso } from './timestamp';
 
 /** The margin before the cut that is re-checked, for transactions that started before the cut and committed after. */
 export const DEFAULT_MARGIN_SECONDS = 300;
+
+/** Connections per database for the verify pass. */
+export const DEFAULT_JOBS = 2;
 
 /** One progress event: a step started, finished or failed. */
 export interface ReconcileProgress {
@@ -53,6 +64,11 @@ export interface ReconcileOptions {
    * overwritten it). @default - read from `replication_heartbeat` on the new primary
    */
   readonly cut?: Date;
+  /**
+   * Connections per database for the verify pass, each reading a share of every table's pages in the same
+   * snapshot (Postgres does not parallelise the bucketed aggregate by itself). @default 2
+   */
+  readonly jobs?: number;
   /** Where report.json, report.html, report.json.sha256 and one CSV per table are written (created if missing). */
   readonly outDir: string;
   /** Receives a start and an end event per step. @default - no progress */
@@ -81,6 +97,9 @@ export function optionProblems(options: ReconcileOptions): string[] {
   const margin = options.marginSeconds;
   if (margin !== undefined && (!Number.isInteger(margin) || margin < 0)) {
     problems.push(`marginSeconds: ${margin} is not accepted; accepted: a whole number of seconds ≥ 0`);
+  }
+  if (options.jobs !== undefined && (!Number.isInteger(options.jobs) || options.jobs < 1 || options.jobs > 32)) {
+    problems.push(`jobs: ${options.jobs} is not accepted; accepted: a whole number from 1 to 32`);
   }
   for (const table of options.tables ?? []) {
     if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(table)) {
@@ -163,6 +182,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
 
   let old: DatabaseSide | undefined;
   let current: DatabaseSide | undefined;
+  const workers: DatabaseSide[] = [];
   try {
     await step('options', async () => {
       const problems = optionProblems(options);
@@ -251,12 +271,24 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
 
     const verified = new Map<string, TableVerify>();
     if (verify) {
+      const jobs = options.jobs ?? DEFAULT_JOBS;
+      const connections = { old: [old], new: [current] };
+      if (jobs > 1) {
+        await step('verify:connect', async () => {
+          for (const side of [old!, current!]) {
+            const snapshot = await exportSnapshot(side);
+            if (!snapshot) continue;
+            const opened = await openSnapshotWorkers(side, snapshot, jobs - 1);
+            workers.push(...opened);
+            connections[side.name].push(...opened);
+          }
+        });
+      }
       for (const spec of specs) {
         const window = windows.get(spec.name)!;
         const result = await step(
           `verify:${spec.name}`,
-          () =>
-            verifyTable(old!, current!, spec, windowStart, { old: window.oldExclusions, new: window.newExclusions }),
+          () => verifyTable(connections, spec, windowStart, { old: window.oldExclusions, new: window.newExclusions }),
           (r) => `${r.verify.buckets} buckets, ${r.verify.mismatchedBuckets} differing, ${r.rows.length} unexplained`,
         );
         const table = mutable.get(spec.name)!;
@@ -287,7 +319,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     report.status = 'failed';
     report.error = { step: failure.step, message: failure.message };
   } finally {
-    await Promise.all([closeSide(old), closeSide(current)]);
+    await Promise.all([closeSide(old), closeSide(current), ...workers.map(closeSide)]);
   }
   report.totalMs = elapsed();
   try {

@@ -69,6 +69,8 @@ export interface TableVerify {
   readonly newRows: number;
   /** Buckets whose (count, hash sum) differed and were compared row by row. */
   readonly mismatchedBuckets: number;
+  /** Milliseconds spent choosing the ranges, aggregating both sides, and comparing differing ranges row by row. */
+  readonly ms: { readonly boundaries: number; readonly aggregate: number; readonly drill: number };
 }
 
 /** The result for one table. */

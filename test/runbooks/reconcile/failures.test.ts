@@ -70,13 +70,18 @@ describe('reconcile fails closed', () => {
 
   test('a schema mismatch fails with the first differing column and the migrations to apply', async () => {
     const broken = await copy();
+    const columns = await query<{ c: string }>(
+      broken.oldUrl,
+      `SELECT a.attname || ' ' || format_type(a.atttypid, a.atttypmod) AS c FROM pg_attribute a
+        WHERE a.attrelid = 'orders'::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    );
+    const oldColumns = columns.map((c) => c.c).join(', ');
     await query(broken.newUrl, 'ALTER TABLE orders ADD COLUMN gift_note text');
-    await query(broken.newUrl, `INSERT INTO schema_migrations (name, checksum) VALUES ('0002_gift_note.sql', 'x')`);
+    await query(broken.newUrl, `INSERT INTO schema_migrations (name, checksum) VALUES ('0099_gift_note.sql', 'x')`);
     const report = await run(broken);
     expect(report.error).toEqual({
       step: 'schema',
-      message:
-        'schema mismatch between old and new: table "orders" differs at column 11: absent on old, "gift_note text" on new (old: id uuid, customer_id text, status text, total numeric(12,2), currency text, idempotency_key text, created_at timestamp with time zone, updated_at timestamp with time zone, version integer, deleted_at timestamp with time zone; new: id uuid, customer_id text, status text, total numeric(12,2), currency text, idempotency_key text, created_at timestamp with time zone, updated_at timestamp with time zone, version integer, deleted_at timestamp with time zone, gift_note text). Migrations applied only on old: none; only on new: 0002_gift_note.sql. Row hashes are only comparable when both sides have the same columns, with the same types, in the same order: bring the older side to the same migration (npm run db:migrate -- --database-url <url> --service <name>) and run reconcile again.',
+      message: `schema mismatch between old and new: table "orders" differs at column ${columns.length + 1}: absent on old, "gift_note text" on new (old: ${oldColumns}; new: ${oldColumns}, gift_note text). Migrations applied only on old: none; only on new: 0099_gift_note.sql. Row hashes are only comparable when both sides have the same columns, with the same types, in the same order: bring the older side to the same migration (npm run db:migrate -- --database-url <url> --service <name>) and run reconcile again.`,
     });
   });
 
