@@ -17,7 +17,7 @@ export interface StoredCheckout {
   readonly shippingCents: number;
   readonly taxCents: number;
   readonly totalCents: number;
-  /** Set by the first submit of a version; every retry of that version reuses it. */
+  /** The key the recorded order was placed with (see `submissionKey`). */
   readonly idempotencyKey?: string;
   readonly submittedVersion?: number;
   /** The order placed for `submittedVersion`. */
@@ -29,8 +29,8 @@ const key = (customerId: string) => ({ pk: `checkout#${customerId}`, sk: 'checko
 
 /**
  * Checkouts in DynamoDB (a global table, so an open checkout survives a Region failover). Every change is one
- * UpdateItem; the submission steps are conditional on the version, so a checkout edited while it is being
- * submitted is never recorded as submitted.
+ * UpdateItem; recording a submission is conditional on the version, so a checkout edited while it is being
+ * submitted is never marked as submitted.
  */
 export class CheckoutRepository {
   constructor(
@@ -86,37 +86,24 @@ export class CheckoutRepository {
   }
 
   /**
-   * Records the idempotency key of `version`'s submission. False (nothing written) when the checkout has moved
-   * on to another version meanwhile.
+   * Records that `version` was submitted as order `orderId` with `idempotencyKey`, unless the checkout has moved
+   * on to another version meanwhile (then nothing: the order stands, the newer version is still open).
    */
-  async claimSubmission(customerId: string, version: number, idempotencyKey: string): Promise<boolean> {
+  async recordOrder(customerId: string, version: number, idempotencyKey: string, orderId: string): Promise<void> {
     try {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: key(customerId),
-          UpdateExpression: 'SET idempotencyKey = :key, submittedVersion = :version',
+          UpdateExpression:
+            'SET orderId = :orderId, idempotencyKey = :key, submittedVersion = :version, submittedAt = :now',
           ConditionExpression: 'version = :version',
-          ExpressionAttributeValues: { ':key': idempotencyKey, ':version': version },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  }
-
-  /** Records the order placed with `idempotencyKey`, unless the checkout has moved on since (then nothing). */
-  async recordOrder(customerId: string, idempotencyKey: string, orderId: string): Promise<void> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key(customerId),
-          UpdateExpression: 'SET orderId = :orderId, submittedAt = :now',
-          ConditionExpression: 'idempotencyKey = :key',
-          ExpressionAttributeValues: { ':orderId': orderId, ':key': idempotencyKey, ':now': new Date().toISOString() },
+          ExpressionAttributeValues: {
+            ':orderId': orderId,
+            ':key': idempotencyKey,
+            ':version': version,
+            ':now': new Date().toISOString(),
+          },
         }),
       );
     } catch (error) {

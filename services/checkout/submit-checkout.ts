@@ -13,12 +13,15 @@ export function submissionKey(checkout: Pick<StoredCheckout, 'checkoutId' | 'ver
 /**
  * Submits a customer's checkout as an order, exactly once per checkout version, however often and however
  * concurrently it is called:
- * 1. the checkout version's idempotency key (`checkout-<checkoutId>-v<version>`) is recorded on the item with a
- *    condition on the version (an edit in between makes this a 409, and nothing is placed);
- * 2. the orders service places the order with that key: its UNIQUE key turns concurrent and repeated calls
- *    into one order, and answers each with that order;
- * 3. the order id is recorded on the checkout (conditional on the key, so a later version is never marked).
- * A failure after step 1 leaves a retryable state: the next submit repeats steps 2-3 with the same key.
+ * 1. one consistent read of the checkout: a version already recorded as submitted answers its order at once;
+ * 2. the orders service places the order with the version's idempotency key `checkout-<checkoutId>-v<version>`:
+ *    its UNIQUE key turns concurrent and repeated calls into one order, and answers each with that order;
+ * 3. the key and the order id are recorded on the checkout, conditional on the version (an edit made meanwhile
+ *    is a new version, which stays open).
+ * The key is a function of two attributes that never change within a version (`checkoutId` is fixed for the
+ * item's life, `version` only grows), so every retry - after a timeout, a crash, or a failover to the other
+ * Region's replica of the table - derives the same key without writing it first; that saves a DynamoDB write
+ * per submit. A failure between steps 2 and 3 is safe: the next submit finds the order through the key.
  */
 export async function submitCheckout(
   checkouts: CheckoutRepository,
@@ -44,12 +47,6 @@ export async function submitCheckout(
     );
   }
   const idempotencyKey = submissionKey(checkout);
-  if (
-    checkout.idempotencyKey !== idempotencyKey &&
-    !(await checkouts.claimSubmission(customerId, checkout.version, idempotencyKey))
-  ) {
-    throw HttpError.conflict('the checkout changed while it was being submitted; review it and submit again');
-  }
   const placed = await orders.place(
     {
       idempotencyKey,
@@ -75,6 +72,6 @@ export async function submitCheckout(
     },
     requestId,
   );
-  await checkouts.recordOrder(customerId, idempotencyKey, placed.id);
+  await checkouts.recordOrder(customerId, checkout.version, idempotencyKey, placed.id);
   return { created: placed.created, body: toSubmitted(checkout, placed.id) };
 }

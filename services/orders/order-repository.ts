@@ -60,67 +60,70 @@ export class OrderRepository {
     const id = uuidv7();
     const subtotalCents = order.items.reduce((sum, i) => sum + i.quantity * i.unitPriceCents, 0);
     const totalCents = subtotalCents + order.shippingCents + order.taxCents;
-    const created = await this.transaction(async (client) => {
-      const inserted = await client.query({
-        name: 'orders_insert',
-        text: `INSERT INTO orders (id, customer_id, status, total, shipping, tax, currency, idempotency_key)
+    const a = order.shippingAddress;
+    // One statement, so one round trip and one implicit transaction: the order, its items, its address and its
+    // outbox event are written together or not at all. When the key exists already, `o` is empty and so is
+    // every insert that selects from it.
+    const result = await this.pool.query<{ created: number }>({
+      name: 'orders_place',
+      text: `WITH o AS (
+               INSERT INTO orders (id, customer_id, status, total, shipping, tax, currency, idempotency_key)
                VALUES ($1, $2, 'placed', $3::bigint::numeric / 100, $4::bigint::numeric / 100,
                        $5::bigint::numeric / 100, 'USD', $6)
-               ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
-        values: [id, order.customerId, totalCents, order.shippingCents, order.taxCents, order.idempotencyKey],
-      });
-      if (inserted.rowCount !== 1) return false;
-      await client.query({
-        name: 'orders_insert_items',
-        text: `INSERT INTO order_items (id, order_id, product_id, name, quantity, unit_price)
-               SELECT item_id, $1, product_id, name, quantity, cents::numeric / 100
-               FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::bigint[])
-                 AS t(item_id, product_id, name, quantity, cents)`,
-        values: [
-          id,
-          order.items.map(() => uuidv7()),
-          order.items.map((i) => i.productId),
-          order.items.map((i) => i.name),
-          order.items.map((i) => i.quantity),
-          order.items.map((i) => i.unitPriceCents),
-        ],
-      });
-      const a = order.shippingAddress;
-      await client.query({
-        name: 'orders_insert_address',
-        text: `INSERT INTO shipping_addresses
+               ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
+             items AS (
+               INSERT INTO order_items (id, order_id, product_id, name, quantity, unit_price)
+               SELECT t.item_id, o.id, t.product_id, t.name, t.quantity, t.cents::numeric / 100
+               FROM o, unnest($7::uuid[], $8::uuid[], $9::text[], $10::int[], $11::bigint[])
+                 AS t(item_id, product_id, name, quantity, cents)),
+             address AS (
+               INSERT INTO shipping_addresses
                  (id, order_id, first_name, last_name, email, address1, address2, city, state, zip_code)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        values: [
-          uuidv7(),
-          id,
-          a.firstName,
-          a.lastName,
-          a.email,
-          a.address1,
-          a.address2 ?? null,
-          a.city,
-          a.state,
-          a.zipCode,
-        ],
-      });
-      await this.appendEvent(client, id, 'OrderPlaced', {
-        orderId: id,
-        customerId: order.customerId,
-        idempotencyKey: order.idempotencyKey,
-        subtotal: subtotalCents / 100,
-        shipping: order.shippingCents / 100,
-        tax: order.taxCents / 100,
-        total: totalCents / 100,
-        currency: 'USD',
-        items: order.items.map((i) => ({
-          productId: i.productId,
-          quantity: i.quantity,
-          unitPrice: i.unitPriceCents / 100,
-        })),
-      });
-      return true;
+               SELECT $12, o.id, $13, $14, $15, $16, $17, $18, $19, $20 FROM o),
+             event AS (
+               INSERT INTO order_events (id, order_id, type, payload)
+               SELECT $21, o.id, 'OrderPlaced', $22::jsonb FROM o)
+             SELECT count(*)::int AS created FROM o`,
+      values: [
+        id,
+        order.customerId,
+        totalCents,
+        order.shippingCents,
+        order.taxCents,
+        order.idempotencyKey,
+        order.items.map(() => uuidv7()),
+        order.items.map((i) => i.productId),
+        order.items.map((i) => i.name),
+        order.items.map((i) => i.quantity),
+        order.items.map((i) => i.unitPriceCents),
+        uuidv7(),
+        a.firstName,
+        a.lastName,
+        a.email,
+        a.address1,
+        a.address2 ?? null,
+        a.city,
+        a.state,
+        a.zipCode,
+        uuidv7(),
+        JSON.stringify({
+          orderId: id,
+          customerId: order.customerId,
+          idempotencyKey: order.idempotencyKey,
+          subtotal: subtotalCents / 100,
+          shipping: order.shippingCents / 100,
+          tax: order.taxCents / 100,
+          total: totalCents / 100,
+          currency: 'USD',
+          items: order.items.map((i) => ({
+            productId: i.productId,
+            quantity: i.quantity,
+            unitPrice: i.unitPriceCents / 100,
+          })),
+        }),
+      ],
     });
+    const created = result.rows[0]!.created === 1;
     const row = await this.queryOne('orders_by_key', 'o.idempotency_key = $1', order.idempotencyKey);
     if (row === undefined) throw new Error(`order with idempotency key ${order.idempotencyKey} vanished after insert`);
     if (row.deleted) return { deleted: true };
