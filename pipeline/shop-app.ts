@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import type { GitHubWorkflow, YamlFile } from 'cdk-pipelines-github';
 import type { ShopConfig } from '../config';
@@ -22,8 +23,23 @@ export interface ShopApp {
  */
 export function buildShopApp(app: App, config: ShopConfig): ShopApp {
   const stages = buildStages(app, config);
-  const deploy = addDeployWorkflow(app, { config, stages });
-  return { stages, deploy, extraWorkflows: [failoverWorkflow(config), ciWorkflow()] };
+  const dir = workflowDir(app);
+  const deploy = addDeployWorkflow(app, { config, stages, workflowPath: path.join(dir, 'deploy.yml') });
+  return {
+    stages,
+    deploy,
+    extraWorkflows: [failoverWorkflow(config, path.join(dir, 'failover.yml')), ciWorkflow(path.join(dir, 'ci.yml'))],
+  };
+}
+
+/**
+ * Where the workflows are written: the repository's `.github/workflows` when the app synthesizes into the usual
+ * `cdk.out` (as `npm run synth` does), otherwise next to the cloud assembly. A synth into another directory
+ * (`cdk synth -o`, benchmarks, tests) would otherwise rewrite the committed workflows with that directory in them.
+ */
+function workflowDir(app: App): string {
+  const usual = path.resolve(app.outdir) === path.resolve('cdk.out');
+  return usual ? path.join('.github', 'workflows') : path.join(app.outdir, '.github', 'workflows');
 }
 
 /** Writes the workflows cdk-pipelines-github does not write itself (call after `app.synth()`). */
