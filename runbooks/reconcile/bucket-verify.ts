@@ -12,6 +12,8 @@ import { type Micros, microsToIso } from './timestamp';
 /** Rows per id range: small enough that drilling into a bucket is cheap, large enough to keep the aggregate small. */
 export const ROWS_PER_BUCKET = 2000;
 const MAX_BUCKETS = 65_536;
+/** Sampled ids per range: the quantiles stay within about ±50% of the target size, and the sample reads few pages. */
+const SAMPLE_PER_BUCKET = 4;
 /** Beyond this many unexplained rows in one table the two databases are not two sides of one failover. */
 export const MAX_UNEXPLAINED_ROWS = 50_000;
 
@@ -41,7 +43,7 @@ export function bucketOf(id: string, boundaries: readonly string[]): number {
 /**
  * Splits the id space into ranges of about {@link ROWS_PER_BUCKET} old rows. Ranges (not hash buckets) because
  * drilling into a range is a primary-key range scan, not a full scan. The boundaries are quantiles of a sample
- * of about 8 rows per bucket, taken as one row from each of that many randomly chosen pages: a plain block
+ * of about 4 rows per bucket, taken as one row from each of that many randomly chosen pages: a plain block
  * sample would bring whole pages of neighbouring ids (UUID v7 ids are laid out in time order) and cluster the
  * boundaries, leaving some ranges many times too large.
  */
@@ -58,7 +60,7 @@ async function bucketBoundaries(old: DatabaseSide, spec: TableSpec): Promise<str
   const pages = Math.max(size.rows[0]!.pages, bytes / 8192, 1);
   const buckets = Math.min(MAX_BUCKETS, Math.ceil(estimate / ROWS_PER_BUCKET));
   if (buckets <= 1) return [];
-  const wanted = buckets * 8;
+  const wanted = buckets * SAMPLE_PER_BUCKET;
   const percent = Math.min(100, (100 * wanted) / pages);
   const keep = Math.min(1, wanted / Math.max(1, (estimate * percent) / 100));
   const sample = await old.client.query<{ id: string }>(
@@ -66,7 +68,7 @@ async function bucketBoundaries(old: DatabaseSide, spec: TableSpec): Promise<str
       WHERE random() < ${keep.toFixed(8)} ORDER BY t.id`,
   );
   const ids = sample.rows.map((r) => r.id);
-  const count = Math.min(buckets, Math.floor(ids.length / 4));
+  const count = Math.min(buckets, Math.floor(ids.length / 2));
   const boundaries: string[] = [];
   for (let i = 1; i < count; i++) {
     const id = ids[Math.floor((i * ids.length) / count)]!;
