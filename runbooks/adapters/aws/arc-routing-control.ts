@@ -23,6 +23,7 @@ import {
   type RetrySettings,
   retryPolicy,
 } from './aws-call';
+import { ROUTING_CONTROL_ACTIONS } from './required-actions';
 
 /** One of the ARC cluster's (five) Regional endpoints. */
 export interface ArcEndpoint {
@@ -58,13 +59,6 @@ const CLIENT_ERRORS = [
   'ServiceLimitExceededException',
 ];
 
-const CONTROL_PLANE_LOOKUP = [
-  'route53-recovery-control-config:DescribeCluster',
-  'route53-recovery-control-config:ListClusters',
-  'route53-recovery-control-config:ListControlPanels',
-  'route53-recovery-control-config:ListRoutingControls',
-] as const;
-
 /**
  * Routing controls through the ARC data plane. Each request tries the cluster endpoints in turn: throttling (and
  * `ConflictException`, "try again") is retried on the same endpoint with backoff; an endpoint that is down or failing
@@ -74,11 +68,8 @@ const CONTROL_PLANE_LOOKUP = [
  * us-west-2), because CloudFormation cannot hand them to a stack in another Region.
  */
 export class AwsRoutingControl implements RoutingControlPort {
-  /** IAM actions each method needs. */
-  static readonly requiredActions = {
-    getStates: [...CONTROL_PLANE_LOOKUP, 'route53-recovery-cluster:GetRoutingControlState'],
-    setStates: [...CONTROL_PLANE_LOOKUP, 'route53-recovery-cluster:UpdateRoutingControlStates'],
-  } as const;
+  /** IAM actions each method needs (see required-actions.ts). */
+  static readonly requiredActions = ROUTING_CONTROL_ACTIONS;
 
   private cluster?: Promise<{ arn: string; endpoints: readonly ArcEndpoint[] }>;
   private controlArns?: Promise<ReadonlyMap<string, string>>;

@@ -4,6 +4,7 @@ import type { RetryPolicy } from 'cockatiel';
 import type { ClockPort, EndpointHealth, HealthPort } from '../../ports';
 import { checkEndpointsOverHttp } from '../http-health';
 import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
+import { HEALTH_ACTIONS } from './required-actions';
 
 /** Options of {@link AwsHealth}. */
 export interface AwsHealthOptions {
@@ -30,13 +31,8 @@ function perRegion<T>(make: (region: string) => T): (region: string) => T {
  * Insights `RunningTaskCount` from CloudWatch, secrets from Secrets Manager.
  */
 export class AwsHealth implements HealthPort {
-  /** IAM actions each method needs. */
-  static readonly requiredActions = {
-    checkEndpoints: [],
-    replicationLagSeconds: ['cloudwatch:GetMetricData'],
-    runningTasks: ['cloudwatch:GetMetricData'],
-    secretsPresent: ['secretsmanager:DescribeSecret'],
-  } as const;
+  /** IAM actions each method needs (see required-actions.ts). */
+  static readonly requiredActions = HEALTH_ACTIONS;
 
   private readonly cloudWatch: (region: string) => CloudWatchClient;
   private readonly secrets: (region: string) => SecretsManagerClient;

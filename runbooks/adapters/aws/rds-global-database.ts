@@ -10,6 +10,7 @@ import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError, RetriableError } from '../../core/errors';
 import type { DatabaseEndpoint, GlobalClusterMember, GlobalClusterState, GlobalDatabasePort } from '../../ports';
 import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
+import { GLOBAL_DATABASE_ACTIONS } from './required-actions';
 
 /** Options of the RDS-based adapters. */
 export interface RdsAdapterOptions {
@@ -39,13 +40,8 @@ const idOf = (arn: string) => arn.split(':').pop() ?? arn;
  * orchestration polls {@link describe} until `FailoverState` is gone and the target is the writer.
  */
 export class AwsGlobalDatabase implements GlobalDatabasePort {
-  /** IAM actions each method needs. */
-  static readonly requiredActions = {
-    describe: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
-    failover: ['rds:FailoverGlobalCluster'],
-    switchover: ['rds:SwitchoverGlobalCluster'],
-    writerEndpoint: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
-  } as const;
+  /** IAM actions each method needs (see required-actions.ts). */
+  static readonly requiredActions = GLOBAL_DATABASE_ACTIONS;
 
   private readonly rds: (region: string) => RDSClient;
   private readonly policy: RetryPolicy;

@@ -24,6 +24,7 @@ import type {
 } from '../../ports';
 import { awsCall, DEFAULT_RETRY, hasName, retryPolicy } from './aws-call';
 import { type RdsAdapterOptions, rdsClients } from './rds-global-database';
+import { SNAPSHOT_ACTIONS } from './required-actions';
 
 const UNPLANNED_PREFIX = 'rds:unplanned-global-failover-';
 
@@ -48,18 +49,8 @@ function toSnapshot(s: DBClusterSnapshot, region: string): ClusterSnapshot {
  * gone succeed, so repeating a request whose answer was lost is harmless.
  */
 export class AwsSnapshots implements SnapshotPort {
-  /** IAM actions each method needs (KMS for encrypted copies and restores: RDS creates grants on the key). */
-  static readonly requiredActions = {
-    findUnplannedFailoverSnapshots: ['rds:DescribeDBClusterSnapshots'],
-    describeSnapshot: ['rds:DescribeDBClusterSnapshots'],
-    copySnapshot: ['rds:CopyDBClusterSnapshot', 'rds:AddTagsToResource', 'kms:CreateGrant', 'kms:DescribeKey'],
-    describeCluster: ['rds:DescribeDBClusters'],
-    restoreCluster: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource', 'kms:CreateGrant', 'kms:DescribeKey'],
-    describeInstance: ['rds:DescribeDBInstances'],
-    createInstance: ['rds:CreateDBInstance', 'rds:AddTagsToResource'],
-    deleteInstance: ['rds:DeleteDBInstance'],
-    deleteCluster: ['rds:DeleteDBCluster'],
-  } as const;
+  /** IAM actions each method needs (see required-actions.ts). */
+  static readonly requiredActions = SNAPSHOT_ACTIONS;
 
   private readonly rds: (region: string) => RDSClient;
   private readonly policy: RetryPolicy;

@@ -1,11 +1,69 @@
+/**
+ * The IAM actions each AWS adapter method calls, as plain data (no SDK import), so the runbook stack can derive its
+ * policy at synth without loading the SDK. Each adapter exposes its table as `requiredActions`; the adapter tests check
+ * that every request a method sends is listed here.
+ */
 import type { PortMethod } from '../../ports';
-import { AwsRoutingControl } from './arc-routing-control';
-import { AwsHealth } from './health';
-import { AwsGlobalDatabase } from './rds-global-database';
-import { AwsSnapshots } from './rds-snapshots';
-import { S3Journal } from './s3-journal';
-import { S3ReportSink } from './s3-report-sink';
-import { AwsCredentials } from './secrets-credentials';
+
+/** Control-plane lookups of the ARC cluster, its endpoints and routing controls by name. */
+const CONTROL_PLANE_LOOKUP = [
+  'route53-recovery-control-config:DescribeCluster',
+  'route53-recovery-control-config:ListClusters',
+  'route53-recovery-control-config:ListControlPanels',
+  'route53-recovery-control-config:ListRoutingControls',
+] as const;
+
+/** Route 53 ARC routing controls (data plane, plus control-plane lookups). */
+export const ROUTING_CONTROL_ACTIONS = {
+  getStates: [...CONTROL_PLANE_LOOKUP, 'route53-recovery-cluster:GetRoutingControlState'],
+  setStates: [...CONTROL_PLANE_LOOKUP, 'route53-recovery-cluster:UpdateRoutingControlStates'],
+} as const;
+
+/** Aurora global databases. */
+export const GLOBAL_DATABASE_ACTIONS = {
+  describe: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
+  failover: ['rds:FailoverGlobalCluster'],
+  switchover: ['rds:SwitchoverGlobalCluster'],
+  writerEndpoint: ['rds:DescribeGlobalClusters', 'rds:DescribeDBClusters'],
+} as const;
+
+/** Snapshots and temporary clusters; KMS for encrypted copies and restores (RDS creates grants on the key). */
+export const SNAPSHOT_ACTIONS = {
+  findUnplannedFailoverSnapshots: ['rds:DescribeDBClusterSnapshots'],
+  describeSnapshot: ['rds:DescribeDBClusterSnapshots'],
+  copySnapshot: ['rds:CopyDBClusterSnapshot', 'rds:AddTagsToResource', 'kms:CreateGrant', 'kms:DescribeKey'],
+  describeCluster: ['rds:DescribeDBClusters'],
+  restoreCluster: ['rds:RestoreDBClusterFromSnapshot', 'rds:AddTagsToResource', 'kms:CreateGrant', 'kms:DescribeKey'],
+  describeInstance: ['rds:DescribeDBInstances'],
+  createInstance: ['rds:CreateDBInstance', 'rds:AddTagsToResource'],
+  deleteInstance: ['rds:DeleteDBInstance'],
+  deleteCluster: ['rds:DeleteDBCluster'],
+} as const;
+
+/** Readiness signals (health URLs need no IAM). */
+export const HEALTH_ACTIONS = {
+  checkEndpoints: [],
+  replicationLagSeconds: ['cloudwatch:GetMetricData'],
+  runningTasks: ['cloudwatch:GetMetricData'],
+  secretsPresent: ['secretsmanager:DescribeSecret'],
+} as const;
+
+/** Database credentials; `kms:Decrypt` for secrets encrypted with a customer-managed key. */
+export const CREDENTIALS_ACTIONS = { databaseCredentials: ['secretsmanager:GetSecretValue', 'kms:Decrypt'] } as const;
+
+/** Reports in S3 (SSE-KMS: `kms:GenerateDataKey` to write, `kms:Decrypt` to read). */
+export const REPORT_SINK_ACTIONS = {
+  putJson: ['s3:PutObject', 'kms:GenerateDataKey'],
+  putFolder: ['s3:PutObject', 'kms:GenerateDataKey'],
+  getJson: ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt'],
+} as const;
+
+/** Journals in S3 (`s3:ListBucket` so a missing key answers 404, not 403). */
+export const JOURNAL_ACTIONS = {
+  load: ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt'],
+  save: ['s3:PutObject', 'kms:GenerateDataKey'],
+  latest: ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt'],
+} as const;
 
 type Prefixed<P extends string, T> = { readonly [K in keyof T & string as `${P}.${K}`]: readonly string[] };
 
@@ -23,13 +81,13 @@ function prefixed<P extends string, T extends Readonly<Record<string, readonly s
  * added without saying what it needs; the runbook stack derives its policy from this table and the steps' `uses`.
  */
 export const REQUIRED_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
-  ...prefixed('routing', AwsRoutingControl.requiredActions),
-  ...prefixed('globalDatabase', AwsGlobalDatabase.requiredActions),
-  ...prefixed('snapshots', AwsSnapshots.requiredActions),
-  ...prefixed('health', AwsHealth.requiredActions),
-  ...prefixed('credentials', AwsCredentials.requiredActions),
-  ...prefixed('reports', S3ReportSink.requiredActions),
-  ...prefixed('journal', S3Journal.requiredActions),
+  ...prefixed('routing', ROUTING_CONTROL_ACTIONS),
+  ...prefixed('globalDatabase', GLOBAL_DATABASE_ACTIONS),
+  ...prefixed('snapshots', SNAPSHOT_ACTIONS),
+  ...prefixed('health', HEALTH_ACTIONS),
+  ...prefixed('credentials', CREDENTIALS_ACTIONS),
+  ...prefixed('reports', REPORT_SINK_ACTIONS),
+  ...prefixed('journal', JOURNAL_ACTIONS),
   'reconciler.reconcile': [],
   'clock.now': [],
   'clock.sleep': [],

@@ -2,6 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { RetryPolicy } from 'cockatiel';
 import type { Journal, JournalPort } from '../../ports';
 import { awsCall, DEFAULT_RETRY, hasName, retryPolicy } from './aws-call';
+import { JOURNAL_ACTIONS } from './required-actions';
 import type { S3AdapterOptions } from './s3-report-sink';
 
 /**
@@ -9,12 +10,8 @@ import type { S3AdapterOptions } from './s3-report-sink';
  * naming the newest execution. `s3:ListBucket` is needed so a missing object answers 404 (`NoSuchKey`), not 403.
  */
 export class S3Journal implements JournalPort {
-  /** IAM actions each method needs. */
-  static readonly requiredActions = {
-    load: ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt'],
-    save: ['s3:PutObject', 'kms:GenerateDataKey'],
-    latest: ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt'],
-  } as const;
+  /** IAM actions each method needs (see required-actions.ts). */
+  static readonly requiredActions = JOURNAL_ACTIONS;
 
   private readonly policy: RetryPolicy;
 

@@ -4,6 +4,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { RetryPolicy } from 'cockatiel';
 import type { ReportSinkPort } from '../../ports';
 import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
+import { REPORT_SINK_ACTIONS } from './required-actions';
 
 /** Options of the S3 adapters. */
 export interface S3AdapterOptions {
@@ -26,12 +27,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
  * checksum: S3 refuses uploads without an integrity header into a bucket with a default retention.
  */
 export class S3ReportSink implements ReportSinkPort {
-  /** IAM actions each method needs (`kms:GenerateDataKey` for the bucket's KMS key). */
-  static readonly requiredActions = {
-    putJson: ['s3:PutObject', 'kms:GenerateDataKey'],
-    putFolder: ['s3:PutObject', 'kms:GenerateDataKey'],
-    getJson: ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt'],
-  } as const;
+  /** IAM actions each method needs (see required-actions.ts). */
+  static readonly requiredActions = REPORT_SINK_ACTIONS;
 
   private readonly policy: RetryPolicy;
 

@@ -3,6 +3,7 @@ import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError } from '../../core/errors';
 import type { CredentialsPort, DatabaseCredentials } from '../../ports';
 import { awsCall, DEFAULT_RETRY, type RetrySettings, retryPolicy } from './aws-call';
+import { CREDENTIALS_ACTIONS } from './required-actions';
 
 /** Options of {@link AwsCredentials}. */
 export interface AwsCredentialsOptions {
@@ -16,8 +17,8 @@ export interface AwsCredentialsOptions {
  * `username` and `password`). Never cached across runs, never put in an environment variable, never logged.
  */
 export class AwsCredentials implements CredentialsPort {
-  /** IAM actions each method needs. */
-  static readonly requiredActions = { databaseCredentials: ['secretsmanager:GetSecretValue'] } as const;
+  /** IAM actions each method needs (see required-actions.ts). */
+  static readonly requiredActions = CREDENTIALS_ACTIONS;
 
   private readonly clients = new Map<string, SecretsManagerClient>();
   private readonly policy: RetryPolicy;

@@ -1,0 +1,4 @@
+export * from './runbook-code';
+export * from './runbook-permissions';
+export * from './runbook-reports-bucket';
+export * from './runbook-stack';

@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** The repository root (stacks/runbooks → ../..). */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The handler module inside the bundle: `index.handler`. */
+export const RUNBOOK_HANDLER = 'index.handler';
+
+/**
+ * Where the bundle is written: a fixed folder, so the bundle (and its source map, whose paths are relative to it) is
+ * the same on every synth and the asset hash changes only when the code does.
+ */
+const BUNDLE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'multi-region-shop', 'runbook-lambda');
+
+let bundled: string | undefined;
+
+/**
+ * Bundles `runbooks/lambda/step-handler.ts` (and everything it imports: engine, adapters, reconciler, the pinned AWS
+ * SDK) with esbuild, in-process and offline (no Docker), once per process. Both runbook functions in both Regions
+ * share the one asset.
+ */
+export function bundleRunbookHandler(): string {
+  if (bundled) return bundled;
+  // Loaded lazily: only a synth that builds a runbook stack pays for esbuild.
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  fs.mkdirSync(BUNDLE_DIR, { recursive: true });
+  esbuild.buildSync({
+    entryPoints: [path.join(REPO_ROOT, 'runbooks', 'lambda', 'step-handler.ts')],
+    outfile: path.join(BUNDLE_DIR, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // pg tries the optional native binding first; the pure-JS client is what runs in Lambda.
+    external: ['pg-native'],
+    sourcemap: true,
+    sourcesContent: false,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+  bundled = BUNDLE_DIR;
+  return bundled;
+}
+
+/** The Lambda code of the runbook functions. */
+export function runbookCode(): lambda.Code {
+  return lambda.Code.fromAsset(bundleRunbookHandler());
+}

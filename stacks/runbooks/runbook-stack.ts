@@ -1,0 +1,425 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import type { Construct } from 'constructs';
+import {
+  automationDocumentName,
+  RUNBOOK_ACTIONS,
+  type RunbookAction,
+} from '../../.github/actions/failover/automation-document-name';
+import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestrations';
+import { automationDocument, SSM_LAMBDA_STEP_SECONDS } from '../../runbooks/ssm/automation-document';
+import { type Topology, temporaryIdentifierPrefix } from '../../runbooks/topology';
+import { ARC_CONTROL_PLANE_REGION } from '../arc-control-plane-region';
+import { SHOP_POSTGRES_PORT } from '../data/global-aurora-database';
+import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
+import { resourcePrefix } from '../naming/resource-prefix';
+import { routingNames } from '../naming/routing-names';
+import type { RegionRole } from '../region-role';
+import { SHOP_SERVICES } from '../services/shop-services';
+import { RUNBOOK_HANDLER, runbookCode } from './runbook-code';
+import { type FunctionMethods, functionMethods, runbookPolicyStatements } from './runbook-permissions';
+import { RunbookReportsBucket } from './runbook-reports-bucket';
+
+/** One Aurora global database the runbooks act on. */
+export interface RunbookDatabase {
+  /** Short name used in step names, e.g. `orders`. */
+  readonly name: string;
+  readonly globalClusterIdentifier: string;
+  /** The Regional cluster identifier (the same in both Regions). */
+  readonly clusterIdentifier: string;
+  /** Secrets Manager name of the credentials (`username`, `password`), replicated to both Regions. */
+  readonly secretName: string;
+  /** The Postgres database inside the cluster. */
+  readonly databaseName: string;
+}
+
+/** Where the routing controls are. */
+export interface RunbookRouting {
+  /** @default - found by {@link clusterName} at run time */
+  readonly clusterArn?: string;
+  /** @default - `routingNames(appName, envName).cluster` */
+  readonly clusterName?: string;
+  /** @default - `routingNames(appName, envName).controlPanel` */
+  readonly controlPanelName?: string;
+  /**
+   * The routing control of each Region: an ARN, or a name resolved in the control panel at run time.
+   *
+   * @default - `routingNames(appName, envName).routingControl(region)` for both Regions
+   */
+  readonly controls?: Readonly<Record<string, string>>;
+}
+
+/** Properties of a {@link RunbookStack}. */
+export interface RunbookStackProps extends StackProps {
+  readonly appName: string;
+  readonly envName: string;
+  /** What this Region does at first deploy (the runbooks themselves work the same in both Regions). */
+  readonly role: RegionRole;
+  readonly primaryRegion: string;
+  readonly standbyRegion: string;
+  /** The Region's VPC: the database function and temporary clusters live in it. */
+  readonly vpc: ec2.IVpc;
+  /** The security group the Aurora clusters admit; the database function wears it. */
+  readonly databaseClientSecurityGroup: ec2.ISecurityGroup;
+  /** This Region's data key: database secrets, snapshot copies and restored clusters. */
+  readonly dataKey: kms.IKey;
+  /**
+   * Alias of the other Region's data key, which encrypts the snapshots copied from there.
+   *
+   * @default `alias/<app>-<env>/data` (the data stack's alias)
+   */
+  readonly peerDataKeyAlias?: string;
+  /** @default - the shop's catalog and orders databases, as `databaseNames()` names them */
+  readonly databases?: readonly RunbookDatabase[];
+  /** @default - found by the names `routingNames()` gives, at run time */
+  readonly routing?: RunbookRouting;
+  /** URLs answering 2xx when this Region's services are healthy. @default - none (readiness reports it) */
+  readonly healthUrls?: readonly string[];
+  /** The ECS cluster whose service task counts readiness checks. @default - capacity is not checked */
+  readonly ecsClusterName?: string;
+  /** @default - every shop service, when {@link ecsClusterName} is given */
+  readonly serviceNames?: readonly string[];
+  /** @default 1 */
+  readonly minimumRunningTasks?: number;
+  /** Secrets that must exist before this Region takes over. @default - the database secrets */
+  readonly secretNames?: readonly string[];
+  /** Instance class of temporary restored clusters. @default 'db.r6g.large' */
+  readonly recoveryInstanceClass?: string;
+  /** Object lock retention of reports. @default Duration.days(90) */
+  readonly reportRetention?: Duration;
+  /** @default - the runbook handler bundled with esbuild at synth (offline, about a second) */
+  readonly code?: lambda.Code;
+}
+
+/** Why each wildcard resource of the runbook policies is needed, by pattern. */
+const WILDCARD_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
+  [
+    /^\*$/,
+    'cloudwatch:GetMetricData and the ARC control-plane reads (DescribeCluster, List*) support no resource-level permissions; neither do the ENI actions Lambda needs to attach a function to the VPC.',
+  ],
+  [
+    /:kms:[^:]+:[^:]+:key\/\*$/,
+    "The source of a cross-Region snapshot copy is the other Region's data key, whose id is not known in this stack: the statement is limited to that key by its alias (kms:ResourceAliases) and, for grants, to RDS on behalf of AWS resources.",
+  ],
+  [
+    /:rds:[^:]+:[^:]+:(cluster|db|cluster-snapshot):[a-z0-9-]+-rcv-\*$/,
+    'The recover runbook creates temporary clusters, instances and snapshot copies at run time, named after the snapshot time; every one starts with <app>-<env>-rcv-, and nothing else may.',
+  ],
+  [
+    /:cluster-snapshot:rds:unplanned-global-failover-[a-z0-9-]+-\*$/,
+    "Aurora names the snapshot of a failed-over primary after the time it took it; the pattern is limited to each old cluster's snapshots.",
+  ],
+  [
+    /:(cluster-pg|pg):default\.aurora-postgresql\*$|:og:default:aurora-postgresql\*$/,
+    'A restored cluster and its instance use the default aurora-postgresql parameter and option groups, whose names carry the engine version of the snapshot.',
+  ],
+  [
+    /:route53-recovery-control::[^:]+:controlpanel\/\*\/routingcontrol\/\*$/,
+    'Routing control ARNs are generated by the global stack in the ARC control-plane Region and cannot be referenced from a Regional stack; the runbook resolves them by name at run time.',
+  ],
+  [
+    /\.Arn>\/(journal|runs)\/\*$/,
+    "Journals and reports are written per execution under these two prefixes of the runbook's own bucket.",
+  ],
+];
+
+/** A resolved resource as cdk-nag names it in a finding: `Fn::Join` flattened, `Ref`/`GetAtt` as `<Id>`/`<Id.Attr>`. */
+function nagResource(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as Record<string, unknown>;
+  if (Array.isArray(v['Fn::Join'])) {
+    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
+    return parts.map(nagResource).join(separator);
+  }
+  if (typeof v.Ref === 'string') return `<${v.Ref}>`;
+  if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
+  return JSON.stringify(value);
+}
+
+/** Length of each Lambda invocation: SSM stops an `aws:invokeLambdaFunction` step at 300 s. */
+const FUNCTION_TIMEOUT = Duration.seconds(SSM_LAMBDA_STEP_SECONDS - 10);
+
+/**
+ * The runbooks of one Region: SSM Automation documents (one per orchestration, generated from the runbook
+ * definitions) whose steps invoke two Lambda functions — one for AWS API steps, one in the VPC for the steps that
+ * read the databases — an S3 bucket for reports and journals, and IAM roles granting exactly the actions the steps
+ * call (derived from the same definitions, and tested against them). Deployed in both Regions: a runbook runs in the
+ * Region that takes over.
+ */
+export class RunbookStack extends Stack {
+  readonly reports: RunbookReportsBucket;
+  readonly stepFunction: lambda.Function;
+  readonly databaseFunction: lambda.Function;
+  readonly automationRole: iam.Role;
+  /** The SSM document of each orchestration. */
+  readonly documents: Readonly<Record<string, ssm.CfnDocument>>;
+  /** The security group of temporary restored clusters (admits the database clients). */
+  readonly recoverySecurityGroup: ec2.SecurityGroup;
+  /** The port methods each function may call (what its policy grants). */
+  readonly methods: FunctionMethods;
+  /** The topology the functions receive (tokens resolved at deploy). */
+  readonly topology: Topology;
+
+  constructor(scope: Construct, id: string, props: RunbookStackProps) {
+    super(scope, id, props);
+    const region = this.region;
+    if (Token.isUnresolved(region)) {
+      throw new Error('RunbookStack: env.region is not set; accepted: an explicit Region (the runbooks are Regional)');
+    }
+    const regions = [props.primaryRegion, props.standbyRegion];
+    if (props.primaryRegion === props.standbyRegion) {
+      throw new Error(`standbyRegion: "${props.standbyRegion}" equals primaryRegion; accepted: the other Region`);
+    }
+    if (!regions.includes(region)) {
+      throw new Error(
+        `env.region: "${region}" is neither primaryRegion nor standbyRegion; accepted: ${regions.join(' or ')}`,
+      );
+    }
+    const expectedRole: RegionRole = region === props.primaryRegion ? 'primary' : 'standby';
+    if (props.role !== expectedRole) {
+      throw new Error(`role: "${props.role}" does not match the Region ${region}; accepted: "${expectedRole}"`);
+    }
+    const peerRegion = region === props.primaryRegion ? props.standbyRegion : props.primaryRegion;
+    const prefix = resourcePrefix(props.appName, props.envName);
+
+    const dbNames = databaseNames(props.appName, props.envName);
+    const databases: readonly RunbookDatabase[] =
+      props.databases ??
+      SHOP_DATABASES.map((name) => ({
+        name,
+        globalClusterIdentifier: dbNames[name].globalClusterIdentifier,
+        clusterIdentifier: dbNames[name].clusterIdentifier,
+        secretName: dbNames[name].secretName,
+        databaseName: dbNames[name].databaseName,
+      }));
+    const routeNames = routingNames(props.appName, props.envName);
+    const routing = {
+      ...(props.routing?.clusterArn ? {} : { clusterName: props.routing?.clusterName ?? routeNames.cluster }),
+      ...(props.routing?.clusterArn ? { clusterArn: props.routing.clusterArn } : {}),
+      controlPanelName: props.routing?.controlPanelName ?? routeNames.controlPanel,
+      controlPlaneRegion: ARC_CONTROL_PLANE_REGION,
+      controls: props.routing?.controls ?? Object.fromEntries(regions.map((r) => [r, routeNames.routingControl(r)])),
+    };
+    for (const r of regions) {
+      if (!routing.controls[r])
+        throw new Error(`routing.controls: no routing control for ${r}; accepted: one per Region`);
+    }
+
+    this.reports = new RunbookReportsBucket(this, 'Reports', { prefix, retention: props.reportRetention });
+
+    const subnetGroupName = `${prefix}-recovery`;
+    new rds.SubnetGroup(this, 'RecoverySubnets', {
+      vpc: props.vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      subnetGroupName,
+      description: `Temporary clusters restored by the ${prefix} recover runbook`,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.recoverySecurityGroup = new ec2.SecurityGroup(this, 'RecoveryDatabase', {
+      vpc: props.vpc,
+      description: `Temporary clusters restored by the ${prefix} recover runbook`,
+      allowAllOutbound: false,
+    });
+    this.recoverySecurityGroup.addIngressRule(
+      props.databaseClientSecurityGroup,
+      ec2.Port.tcp(SHOP_POSTGRES_PORT),
+      'PostgreSQL from database clients (the runbook database function)',
+    );
+
+    const secretNames = [...new Set([...(props.secretNames ?? []), ...databases.map((d) => d.secretName)])];
+    const services = props.ecsClusterName ? (props.serviceNames ?? SHOP_SERVICES) : [];
+    this.topology = {
+      appName: props.appName,
+      envName: props.envName,
+      primaryRegion: props.primaryRegion,
+      standbyRegion: props.standbyRegion,
+      databases: databases.map((d) => ({
+        name: d.name,
+        globalClusterIdentifier: d.globalClusterIdentifier,
+        secretId: d.secretName,
+        databaseName: d.databaseName,
+        clusterIdentifiers: Object.fromEntries(regions.map((r) => [r, d.clusterIdentifier])),
+      })),
+      routing,
+      regions: {
+        [peerRegion]: { healthUrls: [], services: [], minimumRunningTasks: 1, secretIds: [] },
+        [region]: {
+          healthUrls: [...(props.healthUrls ?? [])],
+          ...(props.ecsClusterName ? { ecsClusterName: props.ecsClusterName } : {}),
+          services: [...services],
+          minimumRunningTasks: props.minimumRunningTasks ?? 1,
+          secretIds: secretNames,
+          recovery: {
+            subnetGroupName,
+            securityGroupIds: [this.recoverySecurityGroup.securityGroupId],
+            kmsKeyId: props.dataKey.keyArn,
+            instanceClass: props.recoveryInstanceClass ?? 'db.r6g.large',
+          },
+        },
+      },
+    };
+
+    const orchestrations = ORCHESTRATION_NAMES.map((name) => ORCHESTRATIONS[name]!);
+    this.methods = functionMethods(orchestrations, this.topology);
+    const permissionScope = {
+      stack: this,
+      region,
+      peerRegion,
+      globalClusterIdentifiers: databases.map((d) => d.globalClusterIdentifier),
+      clusterIdentifiers: databases.map((d) => d.clusterIdentifier),
+      secretNames,
+      temporaryPrefix: temporaryIdentifierPrefix(props.appName, props.envName),
+      recoverySubnetGroupName: subnetGroupName,
+      dataKeyArn: props.dataKey.keyArn,
+      peerDataKeyAlias: props.peerDataKeyAlias ?? `alias/${prefix}/data`,
+      bucketArn: this.reports.bucket.bucketArn,
+      bucketKeyArn: this.reports.key.keyArn,
+      ...(Object.values(routing.controls).every((c) => c.startsWith('arn:'))
+        ? { routingControlArns: Object.values(routing.controls) }
+        : {}),
+    };
+    const code = props.code ?? runbookCode();
+    const environment = {
+      RUNBOOK_TOPOLOGY: this.toJsonString(this.topology),
+      RUNBOOK_BUCKET: this.reports.bucket.bucketName,
+      NODE_OPTIONS: '--enable-source-maps',
+    };
+
+    const makeFunction = (name: 'Step' | 'Database', inVpc: boolean) => {
+      const logGroup = new logs.LogGroup(this, `${name}Logs`, {
+        retention: logs.RetentionDays.ONE_YEAR,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      const role = new iam.Role(this, `${name}Role`, {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Runs the ${prefix} runbook ${name === 'Step' ? 'steps' : 'database steps'}`,
+      });
+      const platform = new iam.Policy(this, `${name}PlatformPolicy`, {
+        statements: [
+          new iam.PolicyStatement({
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [logGroup.logGroupArn],
+          }),
+          ...(inVpc
+            ? [
+                new iam.PolicyStatement({
+                  // What Lambda needs to attach the function to the VPC (the managed AWSLambdaVPCAccessExecutionRole).
+                  actions: [
+                    'ec2:CreateNetworkInterface',
+                    'ec2:DescribeNetworkInterfaces',
+                    'ec2:DescribeSubnets',
+                    'ec2:DeleteNetworkInterface',
+                    'ec2:AssignPrivateIpAddresses',
+                    'ec2:UnassignPrivateIpAddresses',
+                  ],
+                  resources: ['*'],
+                }),
+              ]
+            : []),
+        ],
+      });
+      platform.attachToRole(role);
+      const steps = new iam.Policy(this, `${name}StepsPolicy`, {
+        statements: runbookPolicyStatements(inVpc ? this.methods.database : this.methods.step, permissionScope),
+      });
+      steps.attachToRole(role);
+      const fn = new lambda.Function(this, `${name}Function`, {
+        description: `${prefix} runbook ${name === 'Step' ? 'steps (AWS APIs)' : 'database steps (reconcile)'}`,
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        handler: RUNBOOK_HANDLER,
+        code,
+        role,
+        memorySize: inVpc ? 2048 : 512,
+        timeout: FUNCTION_TIMEOUT,
+        environment,
+        logGroup,
+        ...(inVpc
+          ? {
+              vpc: props.vpc,
+              vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+              securityGroups: [props.databaseClientSecurityGroup],
+            }
+          : {}),
+      });
+      // Lambda checks the role's permissions when it creates the function (ENIs in the VPC).
+      fn.node.addDependency(platform, steps);
+      return { fn, role, platform, steps };
+    };
+    const step = makeFunction('Step', false);
+    const database = makeFunction('Database', true);
+    this.stepFunction = step.fn;
+    this.databaseFunction = database.fn;
+
+    this.automationRole = new iam.Role(this, 'AutomationRole', {
+      description: `SSM Automation role of the ${prefix} runbooks: invokes the runbook functions`,
+      assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', {
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': this.formatArn({ service: 'ssm', resource: 'automation-execution', resourceName: '*' }),
+          },
+        },
+      }),
+    });
+    new iam.Policy(this, 'AutomationPolicy', {
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.stepFunction.functionArn, this.databaseFunction.functionArn],
+        }),
+      ],
+    }).attachToRole(this.automationRole);
+
+    const documents: Record<string, ssm.CfnDocument> = {};
+    for (const orchestration of orchestrations) {
+      const name = (RUNBOOK_ACTIONS as readonly string[]).includes(orchestration.name)
+        ? automationDocumentName(props.appName, props.envName, orchestration.name as RunbookAction)
+        : `${prefix}-${orchestration.name}`;
+      documents[orchestration.name] = new ssm.CfnDocument(
+        this,
+        `${orchestration.name[0]!.toUpperCase()}${orchestration.name.slice(1)}Document`,
+        {
+          name,
+          documentType: 'Automation',
+          documentFormat: 'JSON',
+          updateMethod: 'NewVersion',
+          content: automationDocument(orchestration, this.topology, {
+            stepFunction: this.stepFunction.functionArn,
+            databaseFunction: this.databaseFunction.functionArn,
+            automationRoleArn: this.automationRole.roleArn,
+          }),
+        },
+      );
+    }
+    this.documents = documents;
+
+    this.acknowledgeFindings(step.platform, database.platform, step.steps, database.steps);
+    new CfnOutput(this, 'ReportBucketName', { value: this.reports.bucket.bucketName });
+    new CfnOutput(this, 'FailoverDocumentName', { value: documents.failover!.ref });
+  }
+
+  /**
+   * Acknowledges each wildcard resource of the runbook policies (cdk-nag AwsSolutions-IAM5), one finding at a time,
+   * with the reason that pattern is needed; a new wildcard without a reason fails synth.
+   */
+  private acknowledgeFindings(...policies: iam.Policy[]): void {
+    for (const policy of policies) {
+      const resources = new Set<string>();
+      for (const statement of (policy.document.toJSON() as { Statement: { Resource: unknown }[] }).Statement) {
+        for (const resource of [statement.Resource].flat()) resources.add(nagResource(this.resolve(resource)));
+      }
+      for (const resource of [...resources].filter((r) => r.includes('*'))) {
+        const reason = WILDCARD_REASONS.find(([pattern]) => pattern.test(resource))?.[1];
+        if (!reason) throw new Error(`RunbookStack: no reason is recorded for the wildcard resource ${resource}`);
+        Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+      }
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { bundleRunbookHandler, RUNBOOK_HANDLER } from '../../stacks/runbooks';
+
+describe('the runbook Lambda bundle', () => {
+  let dir: string;
+  beforeAll(() => {
+    // WHEN the stack's default code is bundled (esbuild, in-process, offline)
+    dir = bundleRunbookHandler();
+  }, 120_000);
+
+  test('is one CommonJS file with a source map, and the same folder on every call', () => {
+    expect(fs.readdirSync(dir).sort()).toEqual(['index.js', 'index.js.map']);
+    expect(bundleRunbookHandler()).toBe(dir);
+  });
+
+  test('exports the handler the functions name, which validates its event', async () => {
+    const [file, exported] = RUNBOOK_HANDLER.split('.') as [string, string];
+    const module = require(path.join(dir, `${file}.js`)) as Record<string, (event: unknown) => Promise<unknown>>;
+    expect(typeof module[exported]).toBe('function');
+    await expect(module[exported]!({ orchestration: 'failover' })).rejects.toThrow(/^invalid event: executionId: /);
+  });
+
+  test('contains the reconciler and the AWS SDK (nothing is left to the Lambda runtime)', () => {
+    const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+    expect(code).toContain('multi-region-shop/reconcile-report@1');
+    expect(code).toContain('FailoverGlobalClusterCommand');
+    expect(code).not.toMatch(/require\("@aws-sdk\/(client-|core|smithy)/);
+  });
+});

@@ -1,0 +1,398 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  AUTOMATION_PARAMETERS,
+  REPORT_URL_OUTPUT,
+  RUNBOOK_ACTIONS,
+} from '../../.github/actions/failover/automation-document-name';
+import { actionsFor } from '../../runbooks/adapters/aws/required-actions';
+import type { Step } from '../../runbooks/core/step';
+import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestrations';
+import type { PortMethod } from '../../runbooks/ports';
+import { parseTopology } from '../../runbooks/topology';
+import { RunbookStack, type RunbookStackProps } from '../../stacks/runbooks';
+
+const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
+const ACCOUNT = '111111111111';
+const PRIMARY = 'us-east-1';
+const STANDBY = 'us-west-2';
+
+/** A small stand-in asset: these tests look at the template, not the bundle (runbooks-bundle.test.ts does). */
+const STUB_CODE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-code-'));
+fs.writeFileSync(path.join(STUB_CODE_DIR, 'index.js'), 'exports.handler = async () => ({});\n');
+
+interface Built {
+  readonly app: App;
+  readonly stack: RunbookStack;
+  readonly template: Template;
+}
+
+function build(region = STANDBY, overrides: Partial<RunbookStackProps> = {}, nag = false): Built {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-stack-')), context: CONTEXT });
+  const env = { account: ACCOUNT, region };
+  // GIVEN the network and data stacks' resources the runbook stack receives
+  const base = new Stack(app, 'Base', { env });
+  const vpc = new ec2.Vpc(base, 'Vpc', {
+    availabilityZones: [`${region}a`, `${region}b`],
+    flowLogs: { all: {} },
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'tasks', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'databases', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+  const clients = new ec2.SecurityGroup(base, 'DatabaseClients', { vpc });
+  const key = new kms.Key(base, 'DataKey', { enableKeyRotation: true });
+  const stack = new RunbookStack(app, 'Runbooks', {
+    env,
+    appName: 'shop',
+    envName: 'dev',
+    role: region === PRIMARY ? 'primary' : 'standby',
+    primaryRegion: PRIMARY,
+    standbyRegion: STANDBY,
+    vpc,
+    databaseClientSecurityGroup: clients,
+    dataKey: key,
+    healthUrls: ['https://shop-alb.example.com/health/ready'],
+    ecsClusterName: 'shop-dev',
+    code: lambda.Code.fromAsset(STUB_CODE_DIR),
+    ...overrides,
+  });
+  if (nag) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    return { app, stack, template: undefined as unknown as Template };
+  }
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown; Effect: string };
+
+function policyStatements(template: Template, logicalIdPrefix: string): Statement[] {
+  const policies = template.findResources('AWS::IAM::Policy');
+  const entry = Object.entries(policies).find(([id]) => id.startsWith(logicalIdPrefix));
+  if (!entry) throw new Error(`no policy ${logicalIdPrefix}`);
+  return (entry[1] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+    .Statement;
+}
+
+const actionsOf = (statements: Statement[]) => [...new Set(statements.flatMap((s) => [s.Action].flat()))].sort();
+
+/** The port methods of every step, computed here from the definitions, independently of the stack. */
+function methodsOfSteps(stack: RunbookStack, inDatabaseFunction: boolean): PortMethod[] {
+  const methods = new Set<PortMethod>(['journal.load', 'journal.save', 'journal.latest']);
+  for (const name of ORCHESTRATION_NAMES) {
+    for (const step of ORCHESTRATIONS[name]!.steps(stack.topology) as readonly Step<unknown>[]) {
+      const database = step.uses.some((m) => m === 'reconciler.reconcile');
+      for (const method of step.uses) {
+        const databaseOnly = method.startsWith('credentials.') || method.startsWith('reconciler.');
+        if (inDatabaseFunction ? database : !databaseOnly) methods.add(method);
+      }
+    }
+  }
+  return [...methods];
+}
+
+describe('RunbookStack', () => {
+  let built: Built;
+  beforeAll(() => {
+    built = build();
+  });
+
+  describe('IAM: exactly the actions the steps call', () => {
+    test('the step function policy grants exactly the actions of the steps it runs', () => {
+      const granted = actionsOf(policyStatements(built.template, 'StepStepsPolicy'));
+      expect(granted).toEqual(actionsFor(methodsOfSteps(built.stack, false)));
+      for (const action of [
+        'rds:FailoverGlobalCluster',
+        'rds:SwitchoverGlobalCluster',
+        'route53-recovery-cluster:UpdateRoutingControlStates',
+        'rds:CopyDBClusterSnapshot',
+        'rds:RestoreDBClusterFromSnapshot',
+        'rds:CreateDBInstance',
+        'rds:DeleteDBCluster',
+        'kms:CreateGrant',
+      ]) {
+        expect(granted).toContain(action);
+      }
+      expect(granted).not.toContain('secretsmanager:GetSecretValue');
+    });
+
+    test('the database function policy grants exactly the actions of the reconcile steps: no RDS, no routing', () => {
+      const granted = actionsOf(policyStatements(built.template, 'DatabaseStepsPolicy'));
+      expect(granted).toEqual(actionsFor(methodsOfSteps(built.stack, true)));
+      expect(granted).toEqual([
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
+        's3:GetObject',
+        's3:ListBucket',
+        's3:PutObject',
+        'secretsmanager:GetSecretValue',
+      ]);
+    });
+
+    test('no action is a wildcard', () => {
+      for (const prefix of [
+        'StepStepsPolicy',
+        'DatabaseStepsPolicy',
+        'StepPlatformPolicy',
+        'DatabasePlatformPolicy',
+        'AutomationPolicy',
+      ]) {
+        for (const action of actionsOf(policyStatements(built.template, prefix))) expect(action).not.toMatch(/\*/);
+      }
+    });
+
+    test('global database moves are limited to the shop global clusters and their members', () => {
+      const statement = policyStatements(built.template, 'StepStepsPolicy').find((s) =>
+        [s.Action].flat().includes('rds:FailoverGlobalCluster'),
+      )!;
+      expect([statement.Action].flat().sort()).toEqual(['rds:FailoverGlobalCluster', 'rds:SwitchoverGlobalCluster']);
+      expect(built.stack.resolve(statement.Resource)).toEqual(
+        expect.arrayContaining([
+          {
+            'Fn::Join': [
+              '',
+              ['arn:', { Ref: 'AWS::Partition' }, `:rds::${ACCOUNT}:global-cluster:shop-dev-orders-global`],
+            ],
+          },
+          {
+            'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${PRIMARY}:${ACCOUNT}:cluster:shop-dev-orders`]],
+          },
+        ]),
+      );
+    });
+
+    test('grants on KMS keys are only for AWS resources (RDS), and the peer key is named by its alias', () => {
+      const grants = policyStatements(built.template, 'StepStepsPolicy').filter((s) =>
+        [s.Action].flat().includes('kms:CreateGrant'),
+      );
+      expect(grants).toHaveLength(2);
+      for (const grant of grants)
+        expect(grant.Condition).toMatchObject({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+      expect(grants[1]!.Condition).toMatchObject({
+        StringEquals: { 'kms:ViaService': `rds.${PRIMARY}.amazonaws.com` },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/shop-dev/data' },
+      });
+    });
+
+    test('the automation role may only invoke the two runbook functions, and only SSM of this account assumes it', () => {
+      built.template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Action: 'sts:AssumeRole',
+              Effect: 'Allow',
+              Principal: { Service: 'ssm.amazonaws.com' },
+              Condition: {
+                StringEquals: { 'aws:SourceAccount': ACCOUNT },
+                ArnLike: { 'aws:SourceArn': Match.anyValue() },
+              },
+            },
+          ],
+        },
+      });
+      const id = (fn: lambda.Function) => built.stack.getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
+      const statements = policyStatements(built.template, 'AutomationPolicy');
+      expect([statements[0]!.Resource].flat()).toHaveLength(2);
+      expect(statements).toEqual([
+        {
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: expect.arrayContaining([
+            { 'Fn::GetAtt': [id(built.stack.stepFunction), 'Arn'] },
+            { 'Fn::GetAtt': [id(built.stack.databaseFunction), 'Arn'] },
+          ]),
+        },
+      ]);
+    });
+  });
+
+  describe('SSM Automation documents', () => {
+    test('one per orchestration, named <app>-<env>-<orchestration>, Automation schema 0.3', () => {
+      const documents = built.template.findResources('AWS::SSM::Document');
+      const names = Object.values(documents)
+        .map((d) => (d as { Properties: { Name: string } }).Properties.Name)
+        .sort();
+      expect(names).toEqual([
+        'shop-dev-failback',
+        'shop-dev-failover',
+        'shop-dev-readiness',
+        'shop-dev-recover',
+        'shop-dev-switchover',
+      ]);
+      for (const document of Object.values(documents) as { Properties: Record<string, unknown> }[]) {
+        expect(document.Properties).toMatchObject({
+          DocumentType: 'Automation',
+          DocumentFormat: 'JSON',
+          UpdateMethod: 'NewVersion',
+        });
+        expect((document.Properties.Content as { schemaVersion: string }).schemaVersion).toBe('0.3');
+      }
+    });
+
+    test.each(RUNBOOK_ACTIONS)('%s follows the failover workflow contract (parameters and report output)', (action) => {
+      const content = built.stack.resolve(built.stack.documents[action]!.content) as {
+        parameters: Record<string, { type: string }>;
+        outputs?: string[];
+        mainSteps: { name: string; action: string; inputs: { FunctionName?: unknown } }[];
+      };
+      for (const parameter of Object.values(AUTOMATION_PARAMETERS))
+        expect(content.parameters[parameter]?.type).toBe('String');
+      // readiness stores no report, and the contract says its document then lists no ReportUrl.
+      expect(content.outputs).toEqual(action === 'readiness' ? undefined : [`store_summary.${REPORT_URL_OUTPUT}`]);
+      for (const step of content.mainSteps.filter((s) => s.action === 'aws:invokeLambdaFunction')) {
+        expect(step.inputs.FunctionName).toEqual({
+          'Fn::GetAtt': [expect.stringMatching(/^(Step|Database)Function/), 'Arn'],
+        });
+      }
+    });
+
+    test('the recover document runs the reconcile steps in the database function', () => {
+      const content = built.stack.resolve(built.stack.documents.recover!.content) as {
+        mainSteps: { name: string; inputs: { FunctionName?: { 'Fn::GetAtt': [string, string] } } }[];
+      };
+      const inDatabaseFunction = content.mainSteps
+        .filter((s) => s.inputs.FunctionName?.['Fn::GetAtt'][0].startsWith('DatabaseFunction'))
+        .map((s) => s.name);
+      expect(inDatabaseFunction).toEqual(['reconcile_catalog', 'reconcile_orders']);
+    });
+  });
+
+  describe('functions', () => {
+    test('the step function runs outside the VPC (ARC endpoints are public); the database function inside, as a database client', () => {
+      const functions = built.template.findResources('AWS::Lambda::Function');
+      const byId = (prefix: string) =>
+        Object.entries(functions).find(([id]) => id.startsWith(prefix))![1] as { Properties: Record<string, unknown> };
+      expect(byId('StepFunction').Properties.VpcConfig).toBeUndefined();
+      expect(byId('DatabaseFunction').Properties.VpcConfig).toEqual({
+        SecurityGroupIds: [{ 'Fn::ImportValue': expect.stringMatching(/DatabaseClients/) }],
+        SubnetIds: expect.any(Array),
+      });
+      for (const prefix of ['StepFunction', 'DatabaseFunction']) {
+        expect(byId(prefix).Properties).toMatchObject({
+          Runtime: 'nodejs24.x',
+          Timeout: 290,
+          Handler: 'index.handler',
+          Architectures: ['arm64'],
+        });
+      }
+    });
+
+    test('the functions receive a topology the runbook accepts, with no credentials in it', () => {
+      const functions = built.template.findResources('AWS::Lambda::Function');
+      const variables = (
+        Object.values(functions)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }
+      ).Properties.Environment.Variables;
+      // Tokens (subnet group, security group, key) become placeholders; the rest is the JSON the Lambda parses.
+      const join = variables.RUNBOOK_TOPOLOGY as { 'Fn::Join': [string, unknown[]] };
+      const text = join['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+      const topology = parseTopology(JSON.parse(text), 'RUNBOOK_TOPOLOGY');
+      expect(topology.databases.map((d) => [d.name, d.globalClusterIdentifier, d.secretId])).toEqual([
+        ['catalog', 'shop-dev-catalog-global', 'shop/dev/catalog/master'],
+        ['orders', 'shop-dev-orders-global', 'shop/dev/orders/master'],
+      ]);
+      expect(topology.routing).toEqual({
+        clusterName: 'shop-dev-cluster',
+        controlPanelName: 'shop-dev-control-panel',
+        controlPlaneRegion: 'us-west-2',
+        controls: { [PRIMARY]: `shop-dev-${PRIMARY}`, [STANDBY]: `shop-dev-${STANDBY}` },
+      });
+      expect(topology.regions[STANDBY]?.recovery).toEqual({
+        subnetGroupName: 'shop-dev-recovery',
+        securityGroupIds: ['TOKEN'],
+        kmsKeyId: 'TOKEN',
+        instanceClass: 'db.r6g.large',
+      });
+      expect(text).not.toMatch(/password/i);
+    });
+  });
+
+  describe('report bucket', () => {
+    test('versioned, KMS-encrypted, object lock GOVERNANCE 90 days, no public access, access logs', () => {
+      built.template.hasResourceProperties('AWS::S3::Bucket', {
+        VersioningConfiguration: { Status: 'Enabled' },
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 90 } },
+        },
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            {
+              ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() },
+              BucketKeyEnabled: true,
+            },
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'runbook-reports/' },
+      });
+    });
+
+    test('refuses anything but TLS', () => {
+      built.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    test('is retained with its key when the stack is deleted', () => {
+      const buckets = built.template.findResources('AWS::S3::Bucket');
+      for (const bucket of Object.values(buckets))
+        expect((bucket as { DeletionPolicy: string }).DeletionPolicy).toBe('Retain');
+      built.template.hasResource('AWS::KMS::Key', {
+        DeletionPolicy: 'Retain',
+        Properties: { EnableKeyRotation: true },
+      });
+    });
+  });
+
+  test('temporary clusters get their own security group that admits only the database clients on 5432', () => {
+    built.template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
+      SourceSecurityGroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('DatabaseClients') },
+    });
+    built.template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { DBSubnetGroupName: 'shop-dev-recovery' });
+  });
+
+  test.each([PRIMARY, STANDBY])('cdk-nag AWS Solutions finds nothing unacknowledged (%s)', (region) => {
+    const { app } = build(region, {}, true);
+    expect(() => app.synth()).not.toThrow();
+    const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations: unknown[] }[];
+    };
+    expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
+  });
+
+  test.each([
+    [{ role: 'primary' as const }, 'role: "primary" does not match the Region us-west-2; accepted: "standby"'],
+    [{ standbyRegion: PRIMARY }, 'standbyRegion: "us-east-1" equals primaryRegion; accepted: the other Region'],
+    [
+      { primaryRegion: 'eu-west-1', standbyRegion: 'eu-central-1' },
+      'env.region: "us-west-2" is neither primaryRegion nor standbyRegion; accepted: eu-west-1 or eu-central-1',
+    ],
+  ])('rejects %j', (overrides, message) => {
+    expect(() => build(STANDBY, overrides)).toThrow(message);
+  });
+});
