@@ -21,7 +21,6 @@ import { freePort, PostgresServer } from '../drill/stand-ins/postgres-server';
 import { migrate } from '../services/db/migrate';
 
 const ROOT = path.resolve(__dirname, '..');
-const TSX = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const ESBUILD = path.join(ROOT, 'node_modules', '.bin', 'esbuild');
 const STORES_LINE = 'BENCH-STORES ';
 const SERVICES = ['catalog', 'orders', 'carts', 'checkout', 'ui'] as const;
@@ -133,7 +132,8 @@ function track(child: ChildProcess): Child {
 }
 
 async function startStores(): Promise<{ stores: Stores; child: Child }> {
-  const child = spawn(process.execPath, [TSX, __filename, '--serve-stores'], {
+  // Straight under node (not the tsx CLI, which would sit between us and the signal).
+  const child = spawn(process.execPath, ['--import', 'tsx', __filename, '--serve-stores'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
