@@ -1,0 +1,17 @@
+export { REQUIRED_ACTIONS } from './adapters/aws/required-actions';
+export { demoTopology } from './adapters/local/demo-topology';
+export { FileJournal, MemoryJournal } from './adapters/local/journals';
+export { createLocalPorts } from './adapters/local/local-ports';
+export { ManualClock } from './adapters/local/manual-clock';
+export { LocalReportSink, MemoryReportSink } from './adapters/local/report-sinks';
+export { ModuleReconciler } from './adapters/reconcile-module';
+export { SystemClock } from './adapters/system-clock';
+export { type RunOptions, type RunResult, runOrchestration } from './core/engine';
+export * from './core/errors';
+export { InputError } from './core/input-error';
+export { formatProgress, type ProgressEvent } from './core/progress-event';
+export type { AnyOrchestration, Orchestration, Step, StepContext } from './core/step';
+export { ORCHESTRATION_NAMES, ORCHESTRATIONS } from './orchestrations';
+export * from './ports';
+export { automationDocument } from './ssm/automation-document';
+export * from './topology';
