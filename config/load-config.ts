@@ -1,6 +1,6 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
-import { DEFAULT_CONFIG, ROUTING_MODES, type ShopConfig } from './shop-config';
+import { DEFAULT_CONFIG, LOAD_BALANCER_SCHEMES, ROUTING_MODES, type ShopConfig } from './shop-config';
 
 /** Where {@link loadConfig} reads overrides from; both default to nothing so tests can pass exactly what they mean. */
 export interface ConfigSources {
@@ -37,6 +37,7 @@ const OVERRIDES: ReadonlyArray<{ field: keyof ShopConfig; env: string; context: 
   { field: 'bakeMinutes', env: 'BAKE_MINUTES', context: 'bakeMinutes', numeric: true },
   { field: 'canaryRateMinutes', env: 'CANARY_RATE_MINUTES', context: 'canaryRateMinutes', numeric: true },
   { field: 'routingMode', env: 'ROUTING_MODE', context: 'routingMode' },
+  { field: 'loadBalancerScheme', env: 'LOAD_BALANCER_SCHEME', context: 'loadBalancerScheme' },
 ];
 
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -77,6 +78,17 @@ function matching(field: string, pattern: RegExp, accepted: string) {
   });
 }
 
+function oneOf(field: string, what: string, accepted: readonly string[]) {
+  return z.string().superRefine((value, ctx) => {
+    if (!accepted.includes(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${field}: ${show(value)} is not a ${what}; accepted: ${accepted.map(show).join(' or ')}`,
+      });
+    }
+  });
+}
+
 const schema = z
   .object({
     appName: matching(
@@ -100,17 +112,11 @@ const schema = z
     ),
     hostName: matching('hostName', /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'is not a DNS label; accepted: e.g. "www"'),
     certificateArns: z.record(z.string(), z.string()),
+    loadBalancerScheme: oneOf('loadBalancerScheme', 'load balancer scheme', LOAD_BALANCER_SCHEMES),
     bakeMinutes: wholeNumber('bakeMinutes', 1, 360),
     minCanaryRuns: wholeNumber('minCanaryRuns', 1, 100),
     canaryRateMinutes: wholeNumber('canaryRateMinutes', 1, 60),
-    routingMode: z.string().superRefine((value, ctx) => {
-      if (!(ROUTING_MODES as readonly string[]).includes(value)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `routingMode: ${show(value)} is not a routing mode; accepted: ${ROUTING_MODES.map(show).join(' or ')}`,
-        });
-      }
-    }),
+    routingMode: oneOf('routingMode', 'routing mode', ROUTING_MODES),
     githubRepository: matching(
       'githubRepository',
       /^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/,

@@ -22,6 +22,11 @@ export interface ShopConfig {
   readonly domainName: string;
   /** The shop's host name inside {@link domainName}, e.g. `shop` for `shop.example.com`. */
   readonly hostName: string;
+  /**
+   * Whether each Region's load balancer is reachable from the internet (`internet-facing`) or only inside its
+   * VPC (`internal`; reach it with Session Manager port forwarding through a ui task, see README).
+   */
+  readonly loadBalancerScheme: LoadBalancerScheme;
   /** ACM certificate ARNs for the ALB listener, one per Region; a Region without one serves HTTP only. */
   readonly certificateArns: Readonly<Record<string, string>>;
   /** How long a Region bakes after a deploy before the pipeline moves on, in minutes. */
@@ -46,6 +51,12 @@ export const ROUTING_MODES = ['arc-cluster', 'region-switch'] as const;
 
 /** See {@link ShopConfig.routingMode}. */
 export type RoutingMode = (typeof ROUTING_MODES)[number];
+
+/** Where the load balancers can be reached from. */
+export const LOAD_BALANCER_SCHEMES = ['internet-facing', 'internal'] as const;
+
+/** See {@link ShopConfig.loadBalancerScheme}. */
+export type LoadBalancerScheme = (typeof LOAD_BALANCER_SCHEMES)[number];
 
 /** Account used when none is configured, so that `npm run synth` works on a machine without credentials. */
 export const PLACEHOLDER_ACCOUNT = '111111111111';
@@ -74,6 +85,7 @@ export const DEFAULT_CONFIG: ShopConfig = {
   availabilityZones: {},
   domainName: 'shop.example.com',
   hostName: 'www',
+  loadBalancerScheme: 'internet-facing',
   certificateArns: {},
   bakeMinutes: 20,
   minCanaryRuns: 3,

@@ -169,6 +169,7 @@ export function synthEnvironment(config: ShopConfig): Record<string, string> {
     BAKE_MINUTES: String(config.bakeMinutes),
     CANARY_RATE_MINUTES: String(config.canaryRateMinutes),
     ROUTING_MODE: config.routingMode,
+    LOAD_BALANCER_SCHEME: config.loadBalancerScheme,
   };
 }
 

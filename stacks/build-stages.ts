@@ -46,6 +46,7 @@ export function buildStages(scope: Construct, config: ShopConfig): ShopStages {
       availabilityZones: config.availabilityZones[region] ?? defaultAvailabilityZones(region),
       vpcCidr: VPC_CIDRS[role],
       certificateArn: config.certificateArns[region],
+      internetFacing: config.loadBalancerScheme === 'internet-facing',
       globalUrl,
       canaryRate: Duration.minutes(config.canaryRateMinutes),
     });

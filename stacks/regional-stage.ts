@@ -112,6 +112,7 @@ export class RegionalStage extends Stage {
       tables: this.data.tables,
       certificateArn: props.certificateArn,
       internetFacing: props.internetFacing,
+      vpcCidr: this.network.cidr,
       images: props.images,
     });
     this.observability = new ObservabilityStack(this, 'Observability', {

@@ -43,6 +43,9 @@ export class NetworkStack extends Stack {
 
   private readonly zones: readonly string[];
 
+  /** The VPC's IPv4 range as a literal (the VPC's own attribute is a token). */
+  readonly cidr: string;
+
   /**
    * The configured zones. Without this override the VPC would ask the stack for its zones, which for a concrete
    * account is a context lookup: `cdk synth` would then need AWS credentials.
@@ -61,6 +64,7 @@ export class NetworkStack extends Stack {
     }
 
     const cidr = props.cidr ?? '10.0.0.0/16';
+    this.cidr = cidr;
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       availabilityZones: [...props.availabilityZones],

@@ -70,6 +70,12 @@ export interface ServicesStackProps extends StackProps {
    */
   readonly internetFacing?: boolean;
   /**
+   * The VPC's IPv4 range, which an internal load balancer admits.
+   *
+   * @default - the VPC's CIDR attribute (a token, which cdk-nag cannot evaluate)
+   */
+  readonly vpcCidr?: string;
+  /**
    * Tasks per service in normal operation (and the autoscaling minimum).
    *
    * @default 2
@@ -160,7 +166,17 @@ export class ServicesStack extends Stack {
       },
     });
 
-    const ports = this.addListeners(props.certificateArn);
+    const ports = this.addListeners(props.certificateArn, internetFacing);
+    if (!internetFacing) {
+      // An internal load balancer answers its own VPC only (port forwarding arrives from a ui task in it).
+      for (const port of props.certificateArn ? [80, 443] : [80]) {
+        this.loadBalancer.connections.allowFrom(
+          ec2.Peer.ipv4(props.vpcCidr ?? props.vpc.vpcCidrBlock),
+          ec2.Port.tcp(port),
+          `VPC to the internal load balancer on ${port}`,
+        );
+      }
+    }
     if (internetFacing) {
       Validations.of(this.loadBalancer).acknowledge({
         id: 'AwsSolutions-EC23',
@@ -236,6 +252,8 @@ export class ServicesStack extends Stack {
         deploymentAlarmName: alarms.deployment(name),
         deploymentMetric,
         minTasks: props.minTasks,
+        // An internal load balancer is reached by port forwarding through a ui task (README).
+        enableExecuteCommand: name === 'ui' && !internetFacing,
       });
       if (secretKey) {
         services[name].taskDefinition.obtainExecutionRole().addToPrincipalPolicy(
@@ -287,9 +305,10 @@ export class ServicesStack extends Stack {
   }
 
   /** Adds HTTP (and, with a certificate, HTTPS plus a redirect) listeners; returns the ports opened, for humans. */
-  private addListeners(certificateArn: string | undefined): string {
+  private addListeners(certificateArn: string | undefined, open: boolean): string {
     if (!certificateArn) {
       this.loadBalancer.addListener('Http', {
+        open,
         port: 80,
         protocol: elbv2.ApplicationProtocol.HTTP,
         defaultTargetGroups: [this.uiTargetGroup],
@@ -297,13 +316,14 @@ export class ServicesStack extends Stack {
       return 'HTTP on port 80';
     }
     this.loadBalancer.addListener('Https', {
+      open,
       port: 443,
       protocol: elbv2.ApplicationProtocol.HTTPS,
       certificates: [elbv2.ListenerCertificate.fromArn(certificateArn)],
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       defaultTargetGroups: [this.uiTargetGroup],
     });
-    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443 });
+    this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open });
     return 'HTTPS on port 443 (and port 80, which only redirects to HTTPS)';
   }
 }

@@ -48,6 +48,13 @@ export interface ShopServiceProps {
    */
   readonly maxTasks?: number;
   /**
+   * Whether ECS Exec is on for the service's tasks, so Session Manager can open a shell or forward a port through
+   * them (how operators reach an internal load balancer).
+   *
+   * @default false
+   */
+  readonly enableExecuteCommand?: boolean;
+  /**
    * How long the service's logs are kept.
    *
    * @default logs.RetentionDays.ONE_MONTH
@@ -157,7 +164,15 @@ export class ShopService extends Construct {
       },
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
+      enableExecuteCommand: props.enableExecuteCommand ?? false,
     });
+    if (props.enableExecuteCommand) {
+      Validations.of(this.taskDefinition.taskRole).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'ECS Exec needs ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel and OpenDataChannel, which have no resource-level permissions; it is on only for ui tasks behind an internal load balancer.',
+      });
+    }
     // ECS checks that the alarm exists when the service is created or updated.
     this.service.node.addDependency(this.deploymentAlarm);
 

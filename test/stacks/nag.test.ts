@@ -36,9 +36,10 @@ function rawFindings(root: IConstruct): Array<{ id: string; path: string }> {
 describe.each([
   ['default config', {}],
   [
-    'Region switch routing, HTTPS in both Regions, other Regions',
+    'Region switch routing, HTTPS in both Regions, internal load balancers, other Regions',
     {
       routingMode: 'region-switch' as const,
+      loadBalancerScheme: 'internal' as const,
       primaryRegion: 'eu-west-1',
       standbyRegion: 'eu-central-1',
       certificateArns: {

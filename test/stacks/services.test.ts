@@ -229,3 +229,38 @@ describe('services stacks', () => {
     expect(JSON.stringify(fromLoadBalancer.Properties.GroupId)).toContain('UiSecurityGroup');
   });
 });
+
+describe('an internal load balancer', () => {
+  let internal: ShopApp;
+  beforeAll(() => {
+    // GIVEN the load balancers are internal
+    internal = buildShopApp({ loadBalancerScheme: 'internal' });
+  });
+  afterAll(() => removeShopApp(internal));
+
+  test.each(ROLES)('in the %s Region it sits in private subnets and only ui tasks allow ECS Exec', (role) => {
+    const template = templateOf(internal.stages[role].services);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal' });
+    const exec = Object.values(template.findResources('AWS::ECS::Service')).map((service) => [
+      service.Properties.ServiceName,
+      service.Properties.EnableExecuteCommand ?? false,
+    ]);
+    expect(exec.sort()).toEqual(
+      [
+        ['carts', false],
+        ['catalog', false],
+        ['checkout', false],
+        ['orders', false],
+        ['ui', true],
+      ].sort(),
+    );
+  });
+
+  test('the default is internet-facing without ECS Exec', () => {
+    const template = templateOf(shop.stages.primary.services);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing' });
+    for (const service of Object.values(template.findResources('AWS::ECS::Service'))) {
+      expect(service.Properties.EnableExecuteCommand ?? false).toBe(false);
+    }
+  });
+});
