@@ -120,6 +120,20 @@ export function envOptionalString() {
     .transform((raw) => (unset(raw) ? undefined : raw.trim()));
 }
 
+const SERVICE_URL_ACCEPTED = 'an http:// or https:// base URL without query or fragment';
+
+/** The URL without trailing slashes, or undefined when it is not an http(s) base URL. */
+function serviceUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') return undefined;
+  return value.replace(/\/+$/, '');
+}
+
 /**
  * A base URL (`http:` or `https:`, no query or fragment) of another service. Trailing slashes are removed so
  * paths can be appended. Required unless a default is given.
@@ -130,39 +144,30 @@ export function envServiceUrl(options: { readonly default?: string } = {}) {
     .optional()
     .transform((raw, ctx): string => {
       const value = unset(raw) ? options.default : raw.trim();
-      if (value === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'required; accepted: an http:// or https:// base URL' });
-        return z.NEVER;
-      }
-      let url: URL;
-      try {
-        url = new URL(value);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'accepted: an http:// or https:// base URL' });
-        return z.NEVER;
-      }
-      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '') {
+      const url = value === undefined ? undefined : serviceUrl(value);
+      if (url === undefined) {
         ctx.addIssue({
           code: 'custom',
-          message: 'accepted: an http:// or https:// base URL without query or fragment',
+          message: `${value === undefined ? 'required; ' : ''}accepted: ${SERVICE_URL_ACCEPTED}`,
         });
         return z.NEVER;
       }
-      return value.replace(/\/+$/, '');
+      return url;
     });
 }
 
 /** Like {@link envServiceUrl}, but unset or empty means `undefined`. */
 export function envOptionalServiceUrl() {
-  const url = envServiceUrl({ default: 'http://unset.invalid' });
   return z
     .string()
     .optional()
     .transform((raw, ctx): string | undefined => {
       if (unset(raw)) return undefined;
-      const parsed = url.safeParse(raw);
-      if (parsed.success) return parsed.data;
-      for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
-      return z.NEVER;
+      const url = serviceUrl(raw.trim());
+      if (url === undefined) {
+        ctx.addIssue({ code: 'custom', message: `accepted: ${SERVICE_URL_ACCEPTED}` });
+        return z.NEVER;
+      }
+      return url;
     });
 }

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { z } from 'zod';
 import { loadCartsConfig } from '../../services/carts/config';
 import { loadCatalogConfig } from '../../services/catalog/config';
+import { loadCheckoutConfig } from '../../services/checkout/config';
 import { ConfigError, parseEnv } from '../../services/platform/env';
 import { HttpError } from '../../services/platform/http-error';
 import { createServiceApp, type ServiceApp } from '../../services/platform/service-app';
@@ -40,15 +41,34 @@ describe('configuration from the environment', () => {
       }),
     ).toThrow(
       new ConfigError(
-        'invalid configuration: PORT="80a": accepted: an integer from 0 to 65535; CATALOG_URL="x": accepted: an http:// or https:// base URL',
+        'invalid configuration: PORT="80a": accepted: an integer from 0 to 65535; CATALOG_URL="x": accepted: an http:// or https:// base URL without query or fragment',
       ),
     );
   });
 
   test('a missing required variable is named as unset', () => {
     expect(() => loadCartsConfig({})).toThrow(
-      'invalid configuration: CATALOG_URL=(unset): required; accepted: an http:// or https:// base URL',
+      'invalid configuration: CATALOG_URL=(unset): required; accepted: an http:// or https:// base URL without query or fragment',
     );
+  });
+
+  test('table names and the local DynamoDB endpoint are checked too', () => {
+    expect(() =>
+      loadCheckoutConfig({
+        ORDERS_URL: 'http://orders:8080/',
+        DYNAMODB_ENDPOINT: 'ftp://dynamo',
+        CHECKOUT_TABLE: 'a b',
+      }),
+    ).toThrow(
+      'invalid configuration: DYNAMODB_ENDPOINT="ftp://dynamo": accepted: an http:// or https:// base URL without query or fragment; CHECKOUT_TABLE="a b": accepted: a DynamoDB table name (3-255 letters, digits, _ . -)',
+    );
+    const config = loadCheckoutConfig({ ORDERS_URL: 'http://orders:8080/', AWS_REGION: 'us-west-2' });
+    expect(config).toMatchObject({
+      ordersUrl: 'http://orders:8080',
+      table: 'checkout',
+      region: 'us-west-2',
+      dynamodb: { awsRegion: 'us-west-2', endpoint: undefined },
+    });
   });
 
   test('secrets are never printed', () => {
