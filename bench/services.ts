@@ -12,6 +12,7 @@
  * the target of each scenario; exits 1 when a target is missed.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,12 +57,16 @@ interface Outcome {
   readonly p99: number;
   readonly requests: number;
   readonly errors: number;
+  /** CPU time the stack (services, dynalite, Postgres) spent per request: the figure the neighbours do not skew. */
+  readonly cpuMsPerRequest: number;
   readonly target: Target | undefined;
   readonly met: boolean;
   readonly note: string;
 }
 
 interface Stores {
+  /** Postgres's data directory: how its processes are found for CPU accounting. */
+  readonly dataDir: string;
   readonly catalogDb: string;
   readonly ordersDb: string;
   readonly dynamodb: string;
@@ -91,6 +96,7 @@ async function serveStores(): Promise<void> {
   }
   const dynamo = await DynamoDbServer.start();
   const stores: Stores = {
+    dataDir: postgres.dataDir,
     catalogDb: postgres.url('catalog'),
     ordersDb: postgres.url('orders'),
     dynamodb: dynamo.endpoint,
@@ -206,12 +212,56 @@ async function startService(
   return track(child);
 }
 
+const CLOCK_TICKS_PER_S = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/** CPU time (user + system) of a process so far, in ms; 0 when it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
+/** The processes of the stack: the given ones, plus Postgres (its postmaster and every backend). */
+function stackPids(own: readonly number[], postgresDataDir: string): number[] {
+  const pids = [...own];
+  const all = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
+  const postmaster = all.find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(`-D\0${postgresDataDir}\0`);
+    } catch {
+      return false;
+    }
+  });
+  if (postmaster === undefined) return pids;
+  pids.push(postmaster);
+  for (const pid of all) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(pid);
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+/** Where the CPU of a scenario is counted: a snapshot of the stack's processes and their CPU time. */
+type CpuMeter = () => () => number;
+
 function measure(
   name: string,
   options: autocannon.Options,
   target: Target | undefined,
   note: string,
+  meter?: CpuMeter,
 ): Promise<Outcome> {
+  const stop = meter?.();
   return new Promise((resolve, reject) => {
     autocannon(options, (error, result) => {
       if (error) return reject(error);
@@ -228,6 +278,7 @@ function measure(
         p99: result.latency.p99,
         requests: result.requests.total,
         errors,
+        cpuMsPerRequest: stop ? stop() / Math.max(1, result.requests.total) : 0,
         target,
         met,
         note,
@@ -262,13 +313,14 @@ async function catalogScenario(
   durationS: number,
   target: Target | undefined,
   note: string,
+  meter: CpuMeter,
 ) {
   const url = `${base}/catalog/products`;
   await measure('warm-up', { url, connections: 10, duration: 3 }, undefined, '');
-  return measure(name, { url, connections: 10, duration: durationS }, target, note);
+  return measure(name, { url, connections: 10, duration: durationS }, target, note, meter);
 }
 
-async function cartScenario(base: string, durationS: number): Promise<Outcome> {
+async function cartScenario(base: string, durationS: number, meter: CpuMeter): Promise<Outcome> {
   let n = 0;
   const requests: autocannon.Request[] = [
     {
@@ -290,10 +342,11 @@ async function cartScenario(base: string, durationS: number): Promise<Outcome> {
     { url: base, connections: 10, duration: durationS, requests },
     undefined,
     '10 connections, 1,000 carts; a catalog lookup (cached 30 s) and one DynamoDB UpdateItem ADD each',
+    meter,
   );
 }
 
-async function checkoutScenario(base: string, durationS: number): Promise<Outcome> {
+async function checkoutScenario(base: string, durationS: number, meter: CpuMeter): Promise<Outcome> {
   const rate = 200;
   const count = rate * (durationS + 3) + 200;
   const customer = (i: number) => `bench-checkout-${i}`;
@@ -315,6 +368,7 @@ async function checkoutScenario(base: string, durationS: number): Promise<Outcom
     { url: base, connections: 20, overallRate: rate, duration: durationS, requests },
     { maxP99Ms: 50 },
     `${rate} req/s offered, every request a new checkout placing a real order (${count} prepared in ${preparedS} s)`,
+    meter,
   );
 }
 
@@ -338,12 +392,13 @@ function print(
   after: readonly number[],
 ): void {
   if (markdown) {
-    console.log('| scenario | req/s | p50 ms | p99 ms | requests | errors | target | met |');
-    console.log('|---|---:|---:|---:|---:|---:|---|---|');
+    console.log('| scenario | req/s | p50 ms | p99 ms | requests | errors | stack CPU ms/req | target | met |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---|---|');
     for (const o of outcomes) {
       const met = o.target ? (o.met ? 'yes' : '**no**') : '–';
       console.log(
-        `| ${o.name} | ${fmt(o.rps)} | ${o.p50} | ${o.p99} | ${fmt(o.requests)} | ${o.errors} | ${targetText(o.target)} | ${met} |`,
+        `| ${o.name} | ${fmt(o.rps)} | ${o.p50} | ${o.p99} | ${fmt(o.requests)} | ${o.errors} | ` +
+          `${fmt(o.cpuMsPerRequest, 2)} | ${targetText(o.target)} | ${met} |`,
       );
     }
     console.log('');
@@ -353,7 +408,8 @@ function print(
       const verdict = o.target ? (o.met ? 'met' : 'MISSED') : 'reference only';
       console.log(
         `${o.name}\n  ${fmt(o.rps)} req/s · p50 ${o.p50} ms · p99 ${o.p99} ms · ${fmt(o.requests)} requests · ` +
-          `${o.errors} errors\n  target: ${targetText(o.target)} → ${verdict}\n  ${o.note}`,
+          `${o.errors} errors · stack CPU ${fmt(o.cpuMsPerRequest, 2)} ms/request` +
+          `\n  target: ${targetText(o.target)} → ${verdict}\n  ${o.note}`,
       );
     }
   }
@@ -397,6 +453,18 @@ async function main(): Promise<void> {
       children.push(running[name]);
     }
 
+    // CPU of the stack's processes over a scenario; Postgres backends that appear meanwhile count in full.
+    const stackCpu = (pids: readonly number[]) => new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+    const meter: CpuMeter = () => {
+      const own = () => children.map((c) => c.process.pid ?? 0).filter((pid) => pid > 0);
+      const before = stackCpu(stackPids(own(), stores.dataDir));
+      return () => {
+        let total = 0;
+        for (const [pid, ms] of stackCpu(stackPids(own(), stores.dataDir))) total += ms - (before.get(pid) ?? 0);
+        return total;
+      };
+    };
+
     console.error('measuring ...');
     outcomes.push(
       await catalogScenario(
@@ -405,10 +473,11 @@ async function main(): Promise<void> {
         durationS,
         { minRps: 5_000, maxP99Ms: 20 },
         '10 connections, default config (CATALOG_CACHE_TTL_MS=1000: Postgres is read at most once a second per query)',
+        meter,
       ),
     );
-    outcomes.push(await cartScenario(url('carts'), durationS));
-    outcomes.push(await checkoutScenario(url('checkout'), durationS));
+    outcomes.push(await cartScenario(url('carts'), durationS, meter));
+    outcomes.push(await checkoutScenario(url('checkout'), durationS, meter));
 
     await running.catalog.stop();
     running.catalog = await startService(bundleDir, 'catalog', ports.catalog, {
@@ -423,6 +492,7 @@ async function main(): Promise<void> {
         durationS,
         undefined,
         '10 connections, CATALOG_CACHE_TTL_MS=0: one Postgres query per request',
+        meter,
       ),
     );
   } finally {
