@@ -59,6 +59,8 @@ interface Outcome {
   readonly errors: number;
   /** CPU time the stack (services, dynalite, Postgres) spent per request: the figure the neighbours do not skew. */
   readonly cpuMsPerRequest: number;
+  /** The same, per process of the stack (`postgres`, `stores` = dynalite, and each service). */
+  readonly cpuMsPerRequestBy: Readonly<Record<string, number>>;
   readonly target: Target | undefined;
   readonly met: boolean;
   readonly note: string;
@@ -225,9 +227,9 @@ function cpuMs(pid: number): number {
   }
 }
 
-/** The processes of the stack: the given ones, plus Postgres (its postmaster and every backend). */
-function stackPids(own: readonly number[], postgresDataDir: string): number[] {
-  const pids = [...own];
+/** The processes of the stack by role: the given ones, plus Postgres (its postmaster and every backend). */
+function stackPids(own: ReadonlyMap<number, string>, postgresDataDir: string): Map<number, string> {
+  const pids = new Map(own);
   const all = readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
     .map(Number);
@@ -239,11 +241,11 @@ function stackPids(own: readonly number[], postgresDataDir: string): number[] {
     }
   });
   if (postmaster === undefined) return pids;
-  pids.push(postmaster);
+  pids.set(postmaster, 'postgres');
   for (const pid of all) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(pid);
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.set(pid, 'postgres');
     } catch {
       // gone
     }
@@ -251,8 +253,16 @@ function stackPids(own: readonly number[], postgresDataDir: string): number[] {
   return pids;
 }
 
-/** Where the CPU of a scenario is counted: a snapshot of the stack's processes and their CPU time. */
-type CpuMeter = () => () => number;
+/** Starts counting the stack's CPU; the returned function gives the ms spent since, by role. */
+type CpuMeter = () => () => Record<string, number>;
+
+function cpuPerRequest(
+  byRole: Record<string, number> | undefined,
+  requests: number,
+): Pick<Outcome, 'cpuMsPerRequest' | 'cpuMsPerRequestBy'> {
+  const per = Object.fromEntries(Object.entries(byRole ?? {}).map(([role, ms]) => [role, ms / Math.max(1, requests)]));
+  return { cpuMsPerRequest: Object.values(per).reduce((a, b) => a + b, 0), cpuMsPerRequestBy: per };
+}
 
 function measure(
   name: string,
@@ -278,7 +288,7 @@ function measure(
         p99: result.latency.p99,
         requests: result.requests.total,
         errors,
-        cpuMsPerRequest: stop ? stop() / Math.max(1, result.requests.total) : 0,
+        ...cpuPerRequest(stop?.(), result.requests.total),
         target,
         met,
         note,
@@ -385,6 +395,14 @@ function targetText(target: Target | undefined): string {
   return parts.join(', ');
 }
 
+function breakdown(o: Outcome): string {
+  return Object.entries(o.cpuMsPerRequestBy)
+    .filter(([, ms]) => ms >= 0.005)
+    .sort((a, b) => b[1] - a[1])
+    .map(([role, ms]) => `${role} ${fmt(ms, 2)}`)
+    .join(', ');
+}
+
 function print(
   outcomes: readonly Outcome[],
   markdown: boolean,
@@ -402,13 +420,13 @@ function print(
       );
     }
     console.log('');
-    for (const o of outcomes) console.log(`- ${o.name}: ${o.note}`);
+    for (const o of outcomes) console.log(`- ${o.name}: ${o.note}; stack CPU by process: ${breakdown(o)}`);
   } else {
     for (const o of outcomes) {
       const verdict = o.target ? (o.met ? 'met' : 'MISSED') : 'reference only';
       console.log(
         `${o.name}\n  ${fmt(o.rps)} req/s · p50 ${o.p50} ms · p99 ${o.p99} ms · ${fmt(o.requests)} requests · ` +
-          `${o.errors} errors · stack CPU ${fmt(o.cpuMsPerRequest, 2)} ms/request` +
+          `${o.errors} errors · stack CPU ${fmt(o.cpuMsPerRequest, 2)} ms/request (${breakdown(o)})` +
           `\n  target: ${targetText(o.target)} → ${verdict}\n  ${o.note}`,
       );
     }
@@ -454,14 +472,19 @@ async function main(): Promise<void> {
     }
 
     // CPU of the stack's processes over a scenario; Postgres backends that appear meanwhile count in full.
-    const stackCpu = (pids: readonly number[]) => new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+    const own = () =>
+      new Map<number, string>([
+        [storesChild.process.pid ?? 0, 'stores'],
+        ...SERVICES.map((name) => [running[name].process.pid ?? 0, name] as [number, string]),
+      ]);
     const meter: CpuMeter = () => {
-      const own = () => children.map((c) => c.process.pid ?? 0).filter((pid) => pid > 0);
-      const before = stackCpu(stackPids(own(), stores.dataDir));
+      const before = new Map([...stackPids(own(), stores.dataDir).keys()].map((pid) => [pid, cpuMs(pid)]));
       return () => {
-        let total = 0;
-        for (const [pid, ms] of stackCpu(stackPids(own(), stores.dataDir))) total += ms - (before.get(pid) ?? 0);
-        return total;
+        const byRole: Record<string, number> = {};
+        for (const [pid, role] of stackPids(own(), stores.dataDir)) {
+          byRole[role] = (byRole[role] ?? 0) + cpuMs(pid) - (before.get(pid) ?? 0);
+        }
+        return byRole;
       };
     };
 

@@ -64,13 +64,14 @@ export class OrderRepository {
     // One statement, so one round trip and one implicit transaction: the order, its items, its address and its
     // outbox event are written together or not at all. When the key exists already, `o` is empty and so is
     // every insert that selects from it.
-    const result = await this.pool.query<{ created: number }>({
+    const itemIds = order.items.map(() => uuidv7());
+    const result = await this.pool.query<{ created_at: string }>({
       name: 'orders_place',
       text: `WITH o AS (
                INSERT INTO orders (id, customer_id, status, total, shipping, tax, currency, idempotency_key)
                VALUES ($1, $2, 'placed', $3::bigint::numeric / 100, $4::bigint::numeric / 100,
                        $5::bigint::numeric / 100, 'USD', $6)
-               ON CONFLICT (idempotency_key) DO NOTHING RETURNING id),
+               ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, created_at),
              items AS (
                INSERT INTO order_items (id, order_id, product_id, name, quantity, unit_price)
                SELECT t.item_id, o.id, t.product_id, t.name, t.quantity, t.cents::numeric / 100
@@ -83,7 +84,7 @@ export class OrderRepository {
              event AS (
                INSERT INTO order_events (id, order_id, type, payload)
                SELECT $21, o.id, 'OrderPlaced', $22::jsonb FROM o)
-             SELECT count(*)::int AS created FROM o`,
+             SELECT ${TS('o.created_at')} AS created_at FROM o`,
       values: [
         id,
         order.customerId,
@@ -91,7 +92,7 @@ export class OrderRepository {
         order.shippingCents,
         order.taxCents,
         order.idempotencyKey,
-        order.items.map(() => uuidv7()),
+        itemIds,
         order.items.map((i) => i.productId),
         order.items.map((i) => i.name),
         order.items.map((i) => i.quantity),
@@ -101,7 +102,7 @@ export class OrderRepository {
         a.lastName,
         a.email,
         a.address1,
-        a.address2 ?? null,
+        a.address2 || null, // an empty second line is no second line
         a.city,
         a.state,
         a.zipCode,
@@ -123,11 +124,41 @@ export class OrderRepository {
         }),
       ],
     });
-    const created = result.rows[0]!.created === 1;
+    const createdAt = result.rows[0]?.created_at;
+    if (createdAt !== undefined) {
+      // Placed by this call: the answer is what was just written, without reading it back.
+      const { address2, ...address } = a;
+      return {
+        created: true,
+        order: {
+          id,
+          customerId: order.customerId,
+          status: 'placed',
+          subtotal: subtotalCents / 100,
+          shipping: order.shippingCents / 100,
+          tax: order.taxCents / 100,
+          total: totalCents / 100,
+          currency: 'USD',
+          idempotencyKey: order.idempotencyKey,
+          createdAt,
+          updatedAt: createdAt,
+          version: 1,
+          items: order.items.map((i, index) => ({
+            id: itemIds[index]!,
+            productId: i.productId,
+            name: i.name,
+            quantity: i.quantity,
+            unitPrice: i.unitPriceCents / 100,
+            totalCost: (i.unitPriceCents * i.quantity) / 100,
+          })),
+          shippingAddress: address2 ? { ...address, address2 } : address,
+        },
+      };
+    }
     const row = await this.queryOne('orders_by_key', 'o.idempotency_key = $1', order.idempotencyKey);
     if (row === undefined) throw new Error(`order with idempotency key ${order.idempotencyKey} vanished after insert`);
     if (row.deleted) return { deleted: true };
-    return { order: withoutDeleted(row), created };
+    return { order: withoutDeleted(row), created: false };
   }
 
   /** One order, unless it does not exist or was deleted. */

@@ -127,6 +127,20 @@ describe('POST /orders', () => {
     });
   });
 
+  test('the answer of a new order is what a later read returns (an empty second address line is no line)', async () => {
+    const placed = await call(base, 'POST', '/orders', {
+      json: newOrder({ shippingAddress: { ...ADDRESS, address2: '' } }),
+    });
+    expect(placed.status).toBe(201);
+    expect(placed.json().shippingAddress).toEqual(ADDRESS);
+    expect((await call(base, 'GET', `/orders/${placed.json().id}`)).json()).toEqual(placed.json());
+    const withLine = await call(base, 'POST', '/orders', {
+      json: newOrder({ shippingAddress: { ...ADDRESS, address2: 'Flat 2' } }),
+    });
+    expect((await call(base, 'GET', `/orders/${withLine.json().id}`)).json()).toEqual(withLine.json());
+    expect(withLine.json().shippingAddress.address2).toBe('Flat 2');
+  });
+
   test('shipping and tax are charged on top of the items', async () => {
     const response = await call(base, 'POST', '/orders', { json: newOrder({ shipping: 15, tax: 11.03 }) });
     expect(response.status).toBe(201);
