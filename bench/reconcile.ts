@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { PostgresServer } from '../drill/stand-ins/postgres-server';
-import { DEFAULT_JOBS, type ReconcileReport, reconcile } from '../runbooks/reconcile';
+import { type ReconcileReport, reconcile } from '../runbooks/reconcile';
 import { migrate } from '../services/db/migrate';
 
 const TARGETS = { reportSeconds: 5, verifySeconds: 30, verifyOverFloor: 1.5, atRows: 10_000_000 };
@@ -389,35 +389,10 @@ async function applyChanges(
 
 /**
  * The floor: one pass hashing every row of every table on both sides and nothing else (no buckets, no
- * exclusions, no drill-down), with the same parallelism as verify: `jobs` connections per side, each reading a
- * TID range of the table, Postgres' own parallel query off. Sides in parallel, tables one after the other.
+ * exclusions, no drill-down): one statement per side, run by Postgres' parallel query like verify's aggregates.
+ * Sides in parallel, tables one after the other.
  */
-async function floor(server: PostgresServer, jobs: number): Promise<number> {
-  const sides = await Promise.all(
-    ['bench_old', 'bench_new'].flatMap((db) => Array.from({ length: jobs }, () => connect(server.url(db)))),
-  );
-  await Promise.all(sides.map((c) => c.query('SET max_parallel_workers_per_gather = 0')));
-  const t0 = performance.now();
-  for (const table of TABLES) {
-    const pages = Number((await sides[0]!.query(`SELECT pg_relation_size('public.${table}') / 8192 AS p`)).rows[0].p);
-    await Promise.all(
-      sides.map((c, i) => {
-        const chunk = i % jobs;
-        const from = Math.floor((chunk * pages) / jobs);
-        const to = chunk === jobs - 1 ? '' : ` AND t.ctid < '(${Math.floor(((chunk + 1) * pages) / jobs)},0)'::tid`;
-        return c.query(
-          `SELECT count(*), sum(hash_record_extended(t.*, 0)) FROM public.${table} AS t WHERE t.ctid >= '(${from},0)'::tid${to}`,
-        );
-      }),
-    );
-  }
-  const ms = performance.now() - t0;
-  await Promise.all(sides.map((c) => c.end()));
-  return ms;
-}
-
-/** The same pass left to Postgres' parallel query (one statement per side), for reference. */
-async function parallelQueryFloor(server: PostgresServer): Promise<number> {
+async function floor(server: PostgresServer): Promise<number> {
   const sides = await Promise.all([connect(server.url('bench_old')), connect(server.url('bench_new'))]);
   const t0 = performance.now();
   for (const table of TABLES) {
@@ -474,8 +449,7 @@ async function main(): Promise<void> {
     console.log(`  known changes: ${expectedRows} rows to report`);
 
     console.log('measuring');
-    const jobs = DEFAULT_JOBS;
-    const floor1 = await floor(server, jobs);
+    const floor1 = await floor(server);
     const outDir = await mkdtemp(path.join(os.tmpdir(), 'bench-reconcile-report-'));
     const report = await reconcile({
       oldUrl: server.url('bench_old'),
@@ -489,8 +463,7 @@ async function main(): Promise<void> {
           );
       },
     });
-    const floor2 = await floor(server, jobs);
-    const pqFloor = await parallelQueryFloor(server);
+    const floor2 = await floor(server);
     if (report.status !== 'complete')
       throw new Error(`reconcile failed at ${report.error?.step}: ${report.error?.message}`);
     const problems = compare(report, expected);
@@ -513,10 +486,9 @@ async function main(): Promise<void> {
     console.log(`  time to the lost-write report: ${reportSeconds.toFixed(2)} s`);
     console.log(`  full verify: ${verifySeconds.toFixed(2)} s`);
     console.log(
-      `  floor (hash every row on both sides once, ${jobs} connections per side): ${(floorMs / 1000).toFixed(2)} s (runs before and after: ${(floor1 / 1000).toFixed(2)}, ${(floor2 / 1000).toFixed(2)})`,
+      `  floor (hash every row on both sides once): ${(floorMs / 1000).toFixed(2)} s (runs before and after: ${(floor1 / 1000).toFixed(2)}, ${(floor2 / 1000).toFixed(2)})`,
     );
     console.log(`  verify / floor: ${ratio.toFixed(2)}`);
-    console.log(`  (the same pass left to Postgres' parallel query: ${(pqFloor / 1000).toFixed(2)} s)`);
     console.log(
       `  load average during the run: ${os
         .loadavg()
@@ -532,7 +504,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `JSON ${JSON.stringify({ rows: args.rows, exact: problems.length === 0, reportSeconds, verifySeconds, floorSeconds: floorMs / 1000, ratio, parallelQueryFloorSeconds: pqFloor / 1000, loadAverage: os.loadavg(), rowsPerSide, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}`,
+      `JSON ${JSON.stringify({ rows: args.rows, exact: problems.length === 0, reportSeconds, verifySeconds, floorSeconds: floorMs / 1000, ratio, loadAverage: os.loadavg(), rowsPerSide, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}`,
     );
     await rm(outDir, { recursive: true, force: true });
     if (problems.length > 0) process.exitCode = 1;

@@ -77,77 +77,32 @@ async function bucketBoundaries(old: DatabaseSide, spec: TableSpec): Promise<str
   return boundaries;
 }
 
-/** Tables smaller than this many pages per connection are aggregated by one connection. */
-const MIN_PAGES_PER_CHUNK = 256;
-
-async function aggregateChunk(
+/**
+ * `(count, sum of row hashes)` per bucket of one side, over its rows with `updated_at < before`, in one statement
+ * that Postgres runs in parallel (partial hash aggregates per worker, one sequential stream per table).
+ */
+async function aggregates(
   side: DatabaseSide,
   spec: TableSpec,
   before: string,
   boundaries: string[],
-  pages: { from: number; to: number | undefined } | undefined,
-): Promise<{ b: number; n: string; s: string }[]> {
+): Promise<Map<number, Aggregate>> {
   const bucket = boundaries.length > 0 ? 'width_bucket(x.id, $2::uuid[])' : '0';
   const params: unknown[] = boundaries.length > 0 ? [before, boundaries] : [before];
-  // A TID range scan reads only its pages: connections split a table without reading it twice.
-  const range = pages
-    ? ` AND t.ctid >= '(${pages.from},0)'::tid${pages.to === undefined ? '' : ` AND t.ctid < '(${pages.to},0)'::tid`}`
-    : '';
-  // Without statistics on the bucket expression the planner expects a group per row and sorts the whole table
-  // (spilling to disk); a hash aggregate over at most 65,536 groups needs a few MB.
-  await side.client.query('SET LOCAL enable_sort = off');
+  // Without statistics on the bucket expression the planner expects a group per row: it would sort the whole
+  // table (spilling to disk) and see no gain in partial aggregation. There are at most 65,536 groups, so a
+  // hash aggregate of a few MB is right, and parallel workers pay off.
+  await side.client.query(
+    'SET LOCAL enable_sort = off; SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0',
+  );
   const result = await side.client.query<{ b: number; n: string; s: string }>(
     `SELECT ${bucket} AS b, count(*)::text AS n, coalesce(sum(x.h), 0)::text AS s
-       FROM (SELECT t.id, ${spec.rowHash} AS h FROM ${qualifiedTable(spec.name)} AS t
-              WHERE t.updated_at < $1::timestamptz${range}) AS x
+       FROM (SELECT t.id, ${spec.rowHash} AS h FROM ${qualifiedTable(spec.name)} AS t WHERE t.updated_at < $1::timestamptz) AS x
       GROUP BY 1`,
     params,
   );
-  await side.client.query('SET LOCAL enable_sort = on');
-  return result.rows;
-}
-
-/**
- * `(count, sum of row hashes)` per bucket of one side, over its rows with `updated_at < before`, the table's
- * pages split between the side's connections (all reading one exported snapshot).
- */
-async function aggregates(
-  connections: readonly DatabaseSide[],
-  spec: TableSpec,
-  before: string,
-  boundaries: string[],
-): Promise<Map<number, Aggregate>> {
-  const size = await connections[0]!.client.query<{ pages: string }>(
-    `SELECT (pg_relation_size($1::regclass) / current_setting('block_size')::int)::text AS pages`,
-    [qualifiedTable(spec.name)],
-  );
-  const pages = Number(size.rows[0]!.pages);
-  // A partitioned table has no pages of its own (ctid ranges would mean nothing): one connection reads it.
-  const chunks = pages >= MIN_PAGES_PER_CHUNK * connections.length ? connections.length : 1;
-  const parts = await Promise.all(
-    Array.from({ length: chunks }, (_, i) =>
-      aggregateChunk(
-        connections[i]!,
-        spec,
-        before,
-        boundaries,
-        chunks === 1
-          ? undefined
-          : // The last chunk is open-ended: pages added since the size was read are still read.
-            {
-              from: Math.floor((i * pages) / chunks),
-              to: i === chunks - 1 ? undefined : Math.floor(((i + 1) * pages) / chunks),
-            },
-      ),
-    ),
-  );
-  const merged = new Map<number, Aggregate>();
-  for (const row of parts.flat()) {
-    const b = Number(row.b);
-    const current = merged.get(b) ?? { n: 0n, s: 0n };
-    merged.set(b, { n: current.n + BigInt(row.n), s: current.s + BigInt(row.s) });
-  }
-  return merged;
+  await side.client.query('RESET enable_sort; RESET parallel_setup_cost; RESET parallel_tuple_cost');
+  return new Map(result.rows.map((r) => [Number(r.b), { n: BigInt(r.n), s: BigInt(r.s) }]));
 }
 
 function subtract(
@@ -162,55 +117,57 @@ function subtract(
   }
 }
 
-async function bucketRows(
+/** A row read while drilling into a differing range. */
+interface RangeRow {
+  readonly hash: string;
+  readonly updatedAt: string;
+}
+
+/** How many differing ranges one drill-down statement reads (one round trip per side for all of them). */
+const RANGES_PER_QUERY = 64;
+
+/** The rows of several id ranges `[low, high)`, each tagged with its bucket: one index range scan per range. */
+async function rangeRows(
   side: DatabaseSide,
   spec: TableSpec,
   before: string,
-  low: string | undefined,
-  high: string | undefined,
-): Promise<Map<string, { hash: string; updatedAt: string }>> {
-  const params: unknown[] = [before];
-  let range = '';
-  if (low !== undefined) {
-    params.push(low);
-    range += ` AND t.id >= $${params.length}::uuid`;
-  }
-  if (high !== undefined) {
-    params.push(high);
-    range += ` AND t.id < $${params.length}::uuid`;
-  }
-  const result = await side.client.query<{ id: string; h: string; u: string }>(
-    `SELECT t.id::text AS id, (${spec.rowHash})::text AS h, t.updated_at::text AS u
-       FROM ${qualifiedTable(spec.name)} AS t WHERE t.updated_at < $1::timestamptz${range}`,
-    params,
+  ranges: readonly { bucket: number; low: string; high: string }[],
+): Promise<Map<number, Map<string, RangeRow>>> {
+  const result = await side.client.query<{ b: number; id: string; h: string; u: string }>(
+    `SELECT r.b, t.id::text AS id, (${spec.rowHash})::text AS h, t.updated_at::text AS u
+       FROM unnest($2::int[], $3::uuid[], $4::uuid[]) AS r(b, low, high)
+       JOIN ${qualifiedTable(spec.name)} AS t ON t.id >= r.low AND t.id < r.high
+      WHERE t.updated_at < $1::timestamptz`,
+    [before, ranges.map((r) => r.bucket), ranges.map((r) => r.low), ranges.map((r) => r.high)],
   );
-  return new Map(result.rows.map((r) => [r.id, { hash: r.h, updatedAt: r.u }]));
+  const byBucket = new Map<number, Map<string, RangeRow>>(ranges.map((r) => [r.bucket, new Map()]));
+  for (const row of result.rows) byBucket.get(Number(row.b))!.set(row.id, { hash: row.h, updatedAt: row.u });
+  return byBucket;
 }
 
 /**
  * Verify (DESIGN §6 step 4): compares every row outside the window on both sides, without moving the table.
- * `connections[side][0]` is the side's main connection; the others (same snapshot) share the aggregate pass.
  * Each side aggregates `(count, sum of row hashes)` per id range over its rows with `updated_at < windowStart`;
  * the rows the window passes already accounted for (new copies of old candidates, old copies of rows new
  * changed in the window) are subtracted from their bucket, so both sides cover exactly the same ids. A bucket
- * that differs is fetched from both sides by primary-key range and compared row by row; every differing row
+ * that differs is fetched from both sides by primary-key range (64 ranges per statement) and compared row by
+ * row; every differing row
  * is `unexplained` (a hard delete, a write that bypassed `updated_at`, split brain).
  */
 export async function verifyTable(
-  connections: { readonly old: readonly DatabaseSide[]; readonly new: readonly DatabaseSide[] },
+  old: DatabaseSide,
+  current: DatabaseSide,
   spec: TableSpec,
   windowStart: Micros,
   exclusions: { readonly old: readonly HashEntry[]; readonly new: readonly HashEntry[] },
 ): Promise<VerifyResult> {
-  const old = connections.old[0]!;
-  const current = connections.new[0]!;
   const before = microsToIso(windowStart);
   const t0 = performance.now();
   const boundaries = await bucketBoundaries(old, spec);
   const t1 = performance.now();
   const [oldBuckets, newBuckets] = await Promise.all([
-    aggregates(connections.old, spec, before, boundaries),
-    aggregates(connections.new, spec, before, boundaries),
+    aggregates(old, spec, before, boundaries),
+    aggregates(current, spec, before, boundaries),
   ]);
   const t2 = performance.now();
   const total = (m: Map<number, Aggregate>) => [...m.values()].reduce((sum, a) => sum + a.n, 0n);
@@ -226,13 +183,8 @@ export async function verifyTable(
     })
     .sort((a, b) => a - b);
   const differing: { id: string; reason: string }[] = [];
-  for (const b of mismatched) {
-    const low = b > 0 ? boundaries[b - 1] : undefined;
-    const high = b < boundaries.length ? boundaries[b] : undefined;
-    const [oldRows, newRows] = await Promise.all([
-      bucketRows(old, spec, before, low, high),
-      bucketRows(current, spec, before, low, high),
-    ]);
+  const diffBucket = (bucket: number, oldRows: Map<string, RangeRow>, newRows: Map<string, RangeRow>): void => {
+    const found = differing.length;
     for (const [id, row] of oldRows) {
       if (excludedOld.has(id)) continue;
       const other = excludedNew.has(id) ? undefined : newRows.get(id);
@@ -255,6 +207,30 @@ export async function verifyTable(
         reason: `present on new (last changed ${row.updatedAt}, before the window) but missing on old: deleted on old without a trace (a hard delete), or written to new outside replication`,
       });
     }
+    if (differing.length === found) {
+      // The aggregates are exact and both sides read one snapshot: a differing range without a differing row
+      // means the comparison itself is wrong. Never report "nothing" then.
+      throw new ReconcileError(
+        `verify:${spec.name}`,
+        `id range ${bucket} of table "${spec.name}" differs in count or hash sum, but no row in it differs: the comparison is inconsistent (were the databases changed outside the snapshot, or is an id outside the uuid ranges?). Run reconcile again; if it persists, compare the table by hand.`,
+      );
+    }
+  };
+  // The last range ends before the largest uuid; an id equal to it would make its range differ without a row
+  // to show, which the check above turns into a failed report.
+  const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+  const ranges = mismatched.map((b) => ({
+    bucket: b,
+    low: b > 0 ? boundaries[b - 1]! : '00000000-0000-0000-0000-000000000000',
+    high: b < boundaries.length ? boundaries[b]! : MAX_UUID,
+  }));
+  for (let i = 0; i < ranges.length; i += RANGES_PER_QUERY) {
+    const batch = ranges.slice(i, i + RANGES_PER_QUERY);
+    const [oldByBucket, newByBucket] = await Promise.all([
+      rangeRows(old, spec, before, batch),
+      rangeRows(current, spec, before, batch),
+    ]);
+    for (const { bucket } of batch) diffBucket(bucket, oldByBucket.get(bucket)!, newByBucket.get(bucket)!);
     if (differing.length > MAX_UNEXPLAINED_ROWS) {
       throw new ReconcileError(
         `verify:${spec.name}`,

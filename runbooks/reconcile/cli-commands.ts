@@ -48,7 +48,7 @@ export function parseMargin(value: string): number {
   return Number(value);
 }
 
-/** Parses `--jobs`: connections per database for verify, 1–32. */
+/** Parses `--jobs`: connections per database, 1–32. */
 export function parseJobs(value: string): number {
   const jobs = Number(value);
   if (!/^\d+$/.test(value) || jobs < 1 || jobs > 32) {
@@ -134,7 +134,7 @@ export function registerReconcileCommands(program: Command): void {
       'last replicated moment, when the heartbeat on the new primary was already overwritten',
       parseInstant('--cut'),
     )
-    .option('--jobs <n>', 'connections per database for the verify pass', parseJobs, DEFAULT_JOBS)
+    .option('--jobs <n>', 'connections per database (tables classified at once)', parseJobs, DEFAULT_JOBS)
     .option('--no-verify', 'skip the bucketed hash comparison of the rest of every table')
     .action(
       async (options: {

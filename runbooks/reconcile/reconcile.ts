@@ -65,8 +65,9 @@ export interface ReconcileOptions {
    */
   readonly cut?: Date;
   /**
-   * Connections per database for the verify pass, each reading a share of every table's pages in the same
-   * snapshot (Postgres does not parallelise the bucketed aggregate by itself). @default 2
+   * Connections per database, all reading one exported snapshot: that many tables are classified at once (the
+   * primary-key lookups wait on random reads more than on CPU). Verify runs one parallel query per table and
+   * side instead (Postgres' own workers, `max_parallel_workers_per_gather`). @default 2
    */
   readonly jobs?: number;
   /** Where report.json, report.html, report.json.sha256 and one CSV per table are written (created if missing). */
@@ -250,17 +251,39 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
       ? { ts: microsToIso(cutInfo.newHeartbeat.ts), region: cutInfo.newHeartbeat.region }
       : null;
 
+    // More connections per side, in the same snapshots: tables are classified side by side (the lookups wait on
+    // random reads far more than on CPU).
+    const jobs = options.jobs ?? DEFAULT_JOBS;
+    const connections = { old: [old], new: [current] };
+    if (jobs > 1) {
+      await step('workers', async () => {
+        for (const side of [old!, current!]) {
+          const snapshot = await exportSnapshot(side);
+          if (!snapshot) continue;
+          const opened = await openSnapshotWorkers(side, snapshot, jobs - 1);
+          workers.push(...opened);
+          connections[side.name].push(...opened);
+        }
+      });
+    }
     const windows = new Map<string, WindowResult>();
     const mutable = new Map<string, MutableTableRows>();
-    for (const spec of specs) {
-      const result = await step(
-        `classify:${spec.name}`,
-        () => windowPass(old!, current!, spec, windowStart, cut),
-        (r) => `${r.candidates} candidates, ${r.rows.length} not identical`,
-      );
-      windows.set(spec.name, result);
-      mutable.set(spec.name, { spec, rows: result.rows, counts: result.counts });
-    }
+    const queue = [...specs];
+    const pairs = Math.min(connections.old.length, connections.new.length);
+    await Promise.all(
+      Array.from({ length: pairs }, async (_, i) => {
+        for (let spec = queue.shift(); spec; spec = queue.shift()) {
+          const table = spec;
+          const result = await step(
+            `classify:${table.name}`,
+            () => windowPass(connections.old[i]!, connections.new[i]!, table, windowStart, cut),
+            (r) => `${r.candidates} candidates, ${r.rows.length} not identical`,
+          );
+          windows.set(table.name, result);
+          mutable.set(table.name, { spec: table, rows: result.rows, counts: result.counts });
+        }
+      }),
+    );
     await step(
       'duplicates',
       () => flagPossibleDuplicates(old!, current!, mutable, failoverAt),
@@ -271,24 +294,12 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
 
     const verified = new Map<string, TableVerify>();
     if (verify) {
-      const jobs = options.jobs ?? DEFAULT_JOBS;
-      const connections = { old: [old], new: [current] };
-      if (jobs > 1) {
-        await step('verify:connect', async () => {
-          for (const side of [old!, current!]) {
-            const snapshot = await exportSnapshot(side);
-            if (!snapshot) continue;
-            const opened = await openSnapshotWorkers(side, snapshot, jobs - 1);
-            workers.push(...opened);
-            connections[side.name].push(...opened);
-          }
-        });
-      }
       for (const spec of specs) {
         const window = windows.get(spec.name)!;
         const result = await step(
           `verify:${spec.name}`,
-          () => verifyTable(connections, spec, windowStart, { old: window.oldExclusions, new: window.newExclusions }),
+          () =>
+            verifyTable(old!, current!, spec, windowStart, { old: window.oldExclusions, new: window.newExclusions }),
           (r) => `${r.verify.buckets} buckets, ${r.verify.mismatchedBuckets} differing, ${r.rows.length} unexplained`,
         );
         const table = mutable.get(spec.name)!;

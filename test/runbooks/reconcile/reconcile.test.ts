@@ -159,19 +159,17 @@ describe('reconcile on the orders scenario', () => {
   });
 
   test('timings name every step, and the lost-write report time is known before verify', () => {
-    expect(report.timings.map((t) => t.step)).toEqual([
-      'options',
-      'connect',
-      'versions',
-      'snapshot',
-      'schema',
-      'cut',
+    const steps = report.timings.map((t) => t.step);
+    // Tables are classified two at a time (one connection pair each), so their order varies.
+    expect(steps.slice(0, 7)).toEqual(['options', 'connect', 'versions', 'snapshot', 'schema', 'cut', 'workers']);
+    expect(steps.slice(7, 11).sort()).toEqual([
       'classify:order_events',
       'classify:order_items',
       'classify:orders',
       'classify:shipping_addresses',
+    ]);
+    expect(steps.slice(11)).toEqual([
       'duplicates',
-      'verify:connect',
       'verify:order_events',
       'verify:order_items',
       'verify:orders',
