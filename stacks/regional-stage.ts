@@ -6,6 +6,7 @@ import { stackNames } from './naming/stack-names';
 import { NetworkStack } from './network/network-stack';
 import { ObservabilityStack } from './observability/observability-stack';
 import type { RegionRole } from './region-role';
+import { RunbookStack } from './runbooks';
 import { ServicesStack } from './services/services-stack';
 import type { ShopServiceName } from './services/shop-services';
 
@@ -71,6 +72,8 @@ export class RegionalStage extends Stage {
   readonly services: ServicesStack;
   /** Canaries, alarms, dashboard. */
   readonly observability: ObservabilityStack;
+  /** Runbook functions, SSM Automation documents and the report bucket: runs from the surviving Region. */
+  readonly runbooks: RunbookStack;
 
   constructor(scope: Construct, id: string, props: RegionalStageProps) {
     super(scope, id, { env: { account: props.account, region: props.region } });
@@ -127,6 +130,20 @@ export class RegionalStage extends Stage {
       globalUrl: props.globalUrl,
       canaryRate: props.canaryRate,
       ordersPlaced: this.services.ordersPlaced,
+    });
+    this.runbooks = new RunbookStack(this, 'Runbooks', {
+      env,
+      stackName: names.runbooks(props.region),
+      description: `${props.appName} ${props.envName} failover runbooks (${props.role})`,
+      ...common,
+      role: props.role,
+      primaryRegion: props.role === 'primary' ? props.region : props.peerRegion,
+      standbyRegion: props.role === 'primary' ? props.peerRegion : props.region,
+      vpc: this.network.vpc,
+      databaseClientSecurityGroup: this.network.databaseClientSecurityGroup,
+      dataKey: this.data.key,
+      healthUrls: [`${this.services.loadBalancerUrl}/health/ready`],
+      ecsClusterName: this.services.cluster.clusterName,
     });
   }
 }

@@ -10,6 +10,8 @@ export interface StackNames {
   services(region: string): string;
   /** Canaries, alarms and the dashboard of a Region. */
   observability(region: string): string;
+  /** Runbook Lambda functions, SSM Automation documents and the report bucket of a Region. */
+  runbooks(region: string): string;
   /** The global routing stack (ARC and Route 53), deployed to the ARC control-plane Region. */
   readonly routing: string;
 }
@@ -27,6 +29,7 @@ export function stackNames(appName: string, envName: string): StackNames {
     data: (region) => `${prefix}-${region}-data`,
     services: (region) => `${prefix}-${region}-services`,
     observability: (region) => `${prefix}-${region}-observability`,
+    runbooks: (region) => `${prefix}-${region}-runbooks`,
     routing: `${prefix}-global-routing`,
   };
 }

@@ -20,6 +20,7 @@ import { SHOP_POSTGRES_PORT } from '../data/global-aurora-database';
 import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
 import { routingNames } from '../naming/routing-names';
+import { runbookAutomationRoleName } from '../naming/runbook-names';
 import type { RegionRole } from '../region-role';
 import { SHOP_SERVICES } from '../services/shop-services';
 import { RUNBOOK_HANDLER, runbookCode } from './runbook-code';
@@ -101,7 +102,7 @@ export interface RunbookStackProps extends StackProps {
 const WILDCARD_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
   [
     /^\*$/,
-    'cloudwatch:GetMetricData and the ARC control-plane reads (DescribeCluster, List*) support no resource-level permissions; neither do the ENI actions Lambda needs to attach a function to the VPC.',
+    'CloudWatch GetMetricData and the ARC control-plane reads (DescribeCluster, List*) support no resource-level permissions; neither do the ENI actions Lambda needs to attach a function to the VPC.',
   ],
   [
     /:kms:[^:]+:[^:]+:key\/\*$/,
@@ -358,6 +359,8 @@ export class RunbookStack extends Stack {
     this.databaseFunction = database.fn;
 
     this.automationRole = new iam.Role(this, 'AutomationRole', {
+      // Named: the failover workflow's GitHub role may pass exactly this role to SSM.
+      roleName: runbookAutomationRoleName(props.appName, props.envName, this.region),
       description: `SSM Automation role of the ${prefix} runbooks: invokes the runbook functions`,
       assumedBy: new iam.ServicePrincipal('ssm.amazonaws.com', {
         conditions: {

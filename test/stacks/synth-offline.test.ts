@@ -43,6 +43,7 @@ describe('npx cdk synth without AWS credentials', () => {
         'shop-dev-us-east-1-data',
         'shop-dev-us-east-1-services',
         'shop-dev-us-east-1-observability',
+        'shop-dev-us-east-1-runbooks',
       ],
     ],
     [
@@ -52,6 +53,7 @@ describe('npx cdk synth without AWS credentials', () => {
         'shop-dev-us-west-2-data',
         'shop-dev-us-west-2-services',
         'shop-dev-us-west-2-observability',
+        'shop-dev-us-west-2-runbooks',
       ],
     ],
     ['Global', ['shop-dev-global-routing']],
