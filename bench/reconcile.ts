@@ -11,6 +11,7 @@
  * time of the full verify, the floor (one pass hashing every row of every table on both sides, in Postgres) and
  * the ratio, and the peak RSS of this process.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -405,6 +406,32 @@ async function floor(server: PostgresServer): Promise<number> {
   return ms;
 }
 
+/**
+ * CPU milliseconds Postgres has used so far: the postmaster's own and reaped children's time (parallel workers
+ * and closed connections end up there) plus every live child's. On a shared machine the wall time measures the
+ * neighbours too; the CPU time of the work does not.
+ */
+function postgresCpuMs(dataDir: string): number {
+  const postmaster = Number(readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const fields = (pid: number | string) => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  const tick = 10; // ms per clock tick (USER_HZ = 100 on Linux)
+  const own = fields(postmaster);
+  let ticks = Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const f = fields(entry);
+      if (Number(f[1]) === postmaster) ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return ticks * tick;
+}
+
 function compare(report: ReconcileReport, expected: Expected): string[] {
   const problems: string[] = [];
   for (const table of TABLES) {
@@ -449,7 +476,11 @@ async function main(): Promise<void> {
     console.log(`  known changes: ${expectedRows} rows to report`);
 
     console.log('measuring');
+    const dataDir = path.join(root, 'data');
+    const cpu0 = postgresCpuMs(dataDir);
     const floor1 = await floor(server);
+    const cpu1 = postgresCpuMs(dataDir);
+    const nodeCpu0 = process.cpuUsage();
     const outDir = await mkdtemp(path.join(os.tmpdir(), 'bench-reconcile-report-'));
     const report = await reconcile({
       oldUrl: server.url('bench_old'),
@@ -463,7 +494,12 @@ async function main(): Promise<void> {
           );
       },
     });
+    const nodeCpu = process.cpuUsage(nodeCpu0);
+    const cpu2 = postgresCpuMs(dataDir);
     const floor2 = await floor(server);
+    const cpu3 = postgresCpuMs(dataDir);
+    const floorCpu = Math.min(cpu1 - cpu0, cpu3 - cpu2);
+    const reconcileCpu = cpu2 - cpu1;
     if (report.status !== 'complete')
       throw new Error(`reconcile failed at ${report.error?.step}: ${report.error?.message}`);
     const problems = compare(report, expected);
@@ -490,6 +526,9 @@ async function main(): Promise<void> {
     );
     console.log(`  verify / floor: ${ratio.toFixed(2)}`);
     console.log(
+      `  CPU time (load-independent): Postgres ${(reconcileCpu / 1000).toFixed(1)} s for reconcile + ${((nodeCpu.user + nodeCpu.system) / 1e6).toFixed(1)} s in this process, floor ${(floorCpu / 1000).toFixed(1)} s (passes: ${((cpu1 - cpu0) / 1000).toFixed(1)}, ${((cpu3 - cpu2) / 1000).toFixed(1)}); reconcile / floor: ${(reconcileCpu / floorCpu).toFixed(2)}`,
+    );
+    console.log(
       `  load average during the run: ${os
         .loadavg()
         .map((l) => l.toFixed(1))
@@ -504,7 +543,7 @@ async function main(): Promise<void> {
       );
     }
     console.log(
-      `JSON ${JSON.stringify({ rows: args.rows, exact: problems.length === 0, reportSeconds, verifySeconds, floorSeconds: floorMs / 1000, ratio, loadAverage: os.loadavg(), rowsPerSide, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}`,
+      `JSON ${JSON.stringify({ rows: args.rows, exact: problems.length === 0, reportSeconds, verifySeconds, floorSeconds: floorMs / 1000, ratio, reconcilePostgresCpuSeconds: reconcileCpu / 1000, floorCpuSeconds: floorCpu / 1000, nodeCpuSeconds: (nodeCpu.user + nodeCpu.system) / 1e6, loadAverage: os.loadavg(), rowsPerSide, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}`,
     );
     await rm(outDir, { recursive: true, force: true });
     if (problems.length > 0) process.exitCode = 1;
