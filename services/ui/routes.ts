@@ -120,11 +120,15 @@ export function registerPages(app: ServiceApp, api: ShopApi, region: string): vo
     return sendPage(reply, productPage(context, product));
   });
 
-  app.post('/cart/items', { schema: { body: AddToCartForm } }, async (request, reply) => {
-    const count = quantity(request.body.quantity, 1, 'body.quantity');
-    await api.addToCart(request.customerId, request.body.productId.toLowerCase(), count, id(request));
-    return seeOther(reply, '/cart');
-  });
+  // `POST /cart` is the add-to-cart form of the retail store sample app v1, which the Synthetics journey canary
+  // submits (`form[action$="/cart"]`); `POST /cart/items` is kept for clients of the earlier form.
+  for (const url of ['/cart', '/cart/items']) {
+    app.post(url, { schema: { body: AddToCartForm } }, async (request, reply) => {
+      const count = quantity(request.body.quantity, 1, 'body.quantity');
+      await api.addToCart(request.customerId, request.body.productId.toLowerCase(), count, id(request));
+      return seeOther(reply, '/cart');
+    });
+  }
 
   app.get('/cart', async (request, reply) =>
     sendPage(reply, cartPage(context, await api.cart(request.customerId, id(request)))),

@@ -14,7 +14,7 @@ export function productPage(context: PageContext, product: Product): string {
     <p class="price">${money(product.price)}</p>
     <p>${product.description}</p>
     <ul class="tags">${product.tags.map((t) => html`<li><a href="/catalog?tag=${t.name}">${t.displayName}</a></li>`)}</ul>
-    <form method="post" action="/cart/items" class="inline">
+    <form method="post" action="/cart" class="inline">
       <input type="hidden" name="productId" value="${product.id}">
       <label>Quantity <input type="number" name="quantity" value="1" min="1" max="1000" required></label>
       <button type="submit">Add to cart</button>
