@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { chmod, chown, cp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -42,6 +42,9 @@ const BASE_SETTINGS: Readonly<Record<string, string | number>> = {
   full_page_writes: 'on',
   max_connections: 200,
   shared_buffers: '128MB',
+  // Dynamic shared memory as files in the data directory rather than /dev/shm: a killed server (crash()) would
+  // leave its /dev/shm segments behind; these go with the data directory.
+  dynamic_shared_memory_type: 'mmap',
 };
 
 /** The OS user Postgres runs as: the current user, or `postgres` when we are root (Postgres refuses root). */
@@ -68,10 +71,21 @@ async function allowTraversal(dir: string): Promise<void> {
 }
 
 async function chownTree(dir: string, owner: { uid: number; gid: number }): Promise<void> {
+  // One `chown -R` is an order of magnitude faster than a walk in JS over a data directory's ~1000 files.
+  try {
+    await run('chown', ['-R', `${owner.uid}:${owner.gid}`, dir]);
+    return;
+  } catch {
+    // No chown binary: walk the tree ourselves.
+  }
+  await chownWalk(dir, owner);
+}
+
+async function chownWalk(dir: string, owner: { uid: number; gid: number }): Promise<void> {
   await chown(dir, owner.uid, owner.gid);
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) await chownTree(full, owner);
+    if (entry.isDirectory()) await chownWalk(full, owner);
     else await chown(full, owner.uid, owner.gid);
   }
 }
@@ -80,6 +94,24 @@ async function chownTree(dir: string, owner: { uid: number; gid: number }): Prom
 function notRuntimeFile(source: string): boolean {
   const name = path.basename(source);
   return !name.startsWith('.s.PGSQL.') && name !== 'postmaster.pid';
+}
+
+/**
+ * Copies a data directory without the files of the process that ran on it. `cp -a` (owners and modes kept) takes
+ * a fraction of the time of fs.cp, which calls a JS filter per file; fs.cp remains the fallback.
+ */
+async function copyDataFiles(source: string, target: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(target), { recursive: true });
+    await run('cp', ['-a', source, target]);
+    for (const name of await readdir(target)) {
+      if (!notRuntimeFile(name)) await rm(path.join(target, name), { force: true });
+    }
+    return;
+  } catch {
+    await rm(target, { recursive: true, force: true });
+  }
+  await cp(source, target, { recursive: true, filter: notRuntimeFile });
 }
 
 /** A free TCP port on 127.0.0.1, as chosen by the OS. */
@@ -205,6 +237,22 @@ export class PostgresServer {
     if (!this.running) return;
     this.child.kill('SIGKILL');
     await this.exited;
+    await this.releaseSharedMemory();
+  }
+
+  /**
+   * A killed postmaster leaves its System V shared memory segment behind (a clean stop removes it); a lost host's
+   * would vanish with the host. Marks it for removal (`ipcrm`), which takes effect once the backends that are
+   * still attached have noticed their postmaster's death and exited. The key is in `postmaster.pid` (line 7).
+   */
+  private async releaseSharedMemory(): Promise<void> {
+    try {
+      const lines = (await readFile(path.join(this.dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+      const shmid = lines[6]?.trim().split(/\s+/)[1];
+      if (shmid && /^\d+$/.test(shmid)) await run('ipcrm', ['-m', shmid]);
+    } catch {
+      // No pid file, no segment, or no ipcrm: nothing to release.
+    }
   }
 
   /**
@@ -213,7 +261,7 @@ export class PostgresServer {
    */
   static async prepareStandby(sourceDataDir: string, standbyDataDir: string, primaryPort: number): Promise<void> {
     await rm(standbyDataDir, { recursive: true, force: true });
-    await cp(sourceDataDir, standbyDataDir, { recursive: true, filter: notRuntimeFile });
+    await copyDataFiles(sourceDataDir, standbyDataDir);
     await rm(path.join(standbyDataDir, 'postmaster.pid'), { force: true });
     await writeFile(path.join(standbyDataDir, 'standby.signal'), '');
     await writeFile(
@@ -225,7 +273,7 @@ export class PostgresServer {
   /** Copies a stopped server's data directory so it can be started on its own (a "snapshot" of it). */
   static async copyDataDir(sourceDataDir: string, targetDataDir: string): Promise<void> {
     await rm(targetDataDir, { recursive: true, force: true });
-    await cp(sourceDataDir, targetDataDir, { recursive: true, filter: notRuntimeFile });
+    await copyDataFiles(sourceDataDir, targetDataDir);
     await rm(path.join(targetDataDir, 'postmaster.pid'), { force: true });
     await rm(path.join(targetDataDir, 'standby.signal'), { force: true });
     await writeFile(path.join(targetDataDir, 'postgresql.auto.conf'), '');

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { Client } from 'pg';
-import { PostgresServer } from './postgres-server';
+import { freePort, PostgresServer } from './postgres-server';
 
 /** Options of {@link ReplicatedPostgres.start}. */
 export interface ReplicatedPostgresOptions {
@@ -44,6 +44,40 @@ export class ReplicatedPostgres {
     primary = await PostgresServer.start({ dataDir: primaryDir, port, onLog: log('primary') });
     const standby = await PostgresServer.start({ dataDir: standbyDir, onLog: log('standby') });
     return new ReplicatedPostgres(options, primary, standby);
+  }
+
+  /**
+   * Starts a pair from a template: the data directory of a stopped server whose databases are already prepared
+   * (created and migrated). The primary gets a copy of it and the standby another copy, so no initdb, no
+   * migrations and no stop/start cycle of the primary are needed: ≈ 1 s instead of ≈ 3 s, and one template can
+   * seed several pairs. Every database of the template is served by the pair.
+   */
+  static async fromTemplate(options: {
+    readonly baseDir: string;
+    readonly templateDataDir: string;
+    readonly onLog?: (line: string) => void;
+  }): Promise<ReplicatedPostgres> {
+    const primaryDir = path.join(options.baseDir, 'primary');
+    const standbyDir = path.join(options.baseDir, 'standby');
+    const log = (role: string) => (line: string) => options.onLog?.(`[${role}] ${line}`);
+    const port = await freePort();
+    await Promise.all([
+      PostgresServer.copyDataDir(options.templateDataDir, primaryDir),
+      PostgresServer.prepareStandby(options.templateDataDir, standbyDir, port),
+    ]);
+    // The primary first: a standby that finds no primary retries only after wal_retrieve_retry_interval (5 s).
+    const primary = await PostgresServer.start({ dataDir: primaryDir, port, onLog: log('primary') });
+    try {
+      const standby = await PostgresServer.start({ dataDir: standbyDir, onLog: log('standby') });
+      return new ReplicatedPostgres(
+        { baseDir: options.baseDir, databases: [], onLog: options.onLog },
+        primary,
+        standby,
+      );
+    } catch (error) {
+      await primary.stop();
+      throw error;
+    }
   }
 
   /** Bytes of WAL the primary has written that the standby has not replayed yet. */
