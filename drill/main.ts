@@ -1,0 +1,78 @@
+import { CommanderError } from 'commander';
+import { type DrillOptions, drillProgram, parseDrillOptions } from './drill-options';
+import { Resources } from './resources';
+
+/** Exit codes: 0 the drill passed, 1 it failed, 2 bad usage, 130/143 interrupted by SIGINT/SIGTERM. */
+export const DRILL_EXIT = { passed: 0, failed: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
+
+function parse(argv: readonly string[]): DrillOptions | number {
+  const program = drillProgram()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: (text) => process.stderr.write(text),
+    });
+  try {
+    return parseDrillOptions(argv, program);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' ? 0 : DRILL_EXIT.usage;
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<number> {
+  const parsed = parse(process.argv.slice(2));
+  if (typeof parsed === 'number') return parsed;
+  // The drill talks to dynalite through the AWS SDK; its Node-version notice is noise here.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+
+  const resources = new Resources();
+  let stopping = false;
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\ndrill: ${signal}: stopping everything it started (${resources.names().length} items)...\n`);
+    resources.stopAll().then(
+      (failed) => {
+        if (failed.length > 0) process.stderr.write(`drill: did not stop in time: ${failed.join(', ')}\n`);
+        else process.stderr.write('drill: stopped; temporary data removed\n');
+        process.exit(signal === 'SIGINT' ? DRILL_EXIT.sigint : DRILL_EXIT.sigterm);
+      },
+      () => process.exit(DRILL_EXIT.failed),
+    );
+  };
+  // `on`, not `once`: Ctrl-C reaches both tsx and this process, so the signal can arrive twice.
+  process.on('SIGINT', () => interrupt('SIGINT'));
+  process.on('SIGTERM', () => interrupt('SIGTERM'));
+
+  // Loaded after the environment is set: the stores' SDK clients read it when they load.
+  const { runDrill } = require('./run-drill') as typeof import('./run-drill');
+  try {
+    const outcome = await runDrill(parsed, {
+      print: (line) => process.stdout.write(`${line}\n`),
+      env: process.env,
+      resources,
+      color: !parsed.ci && process.stdout.isTTY === true,
+    });
+    return outcome.exitCode;
+  } catch (error) {
+    process.stderr.write(`drill: ${error instanceof Error ? error.message : String(error)}\n`);
+    await resources.stopAll();
+    return DRILL_EXIT.failed;
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => {
+      // Pools and timers of stopped services must not keep a finished drill alive.
+      process.exit(code);
+    },
+    (error: unknown) => {
+      process.stderr.write(`drill: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(DRILL_EXIT.failed);
+    },
+  );
+}

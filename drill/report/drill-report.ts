@@ -1,0 +1,172 @@
+import type { StepReport } from '../../runbooks/core/engine';
+import type { ClassCounts } from '../../runbooks/reconcile';
+import type { CanaryStep } from '../canary/run-canary';
+
+/** The format tag of drill.json. */
+export const DRILL_REPORT_FORMAT = 'multi-region-shop/drill-report@1';
+
+/** Targets of the benchmark (not failures of the drill: a loaded machine may miss them). */
+export const DRILL_TARGETS = { rtoMs: 15_000, totalMs: 120_000 } as const;
+
+/** How RTO is measured, as written into drill.json. */
+export const RTO_DEFINITION =
+  'from the first shopper request that failed at or after the fault to the first checkout the front door ' +
+  'acknowledged after it (the time shoppers could not buy)';
+
+/** How RPO is measured, as written into drill.json. */
+export const RPO_DEFINITION =
+  'from the last replicated moment (the replication_heartbeat the orders standby held when it was promoted: the ' +
+  'cut reconcile uses) to the acknowledgment of the last acknowledged order that the new primary does not have; ' +
+  '0 when no acknowledged order was lost';
+
+/** One run of the journey canary. */
+export interface CanaryRunReport {
+  readonly when: 'before-fault' | 'after-failover';
+  readonly status: 'passed' | 'failed';
+  readonly error: string | null;
+  readonly duration_ms: number;
+  readonly steps: readonly CanaryStep[];
+}
+
+/** One orchestration the drill ran through the runbook engine. */
+export interface RunbookRunReport {
+  readonly orchestration: string;
+  readonly execution_id: string;
+  readonly status: 'succeeded' | 'failed' | 'planned';
+  readonly elapsed_ms: number;
+  readonly error: string | null;
+  readonly steps: readonly StepReport[];
+}
+
+/** The reconcile report of one database, as the drill read it. */
+export interface ReconcileDatabaseReport {
+  readonly status: 'complete' | 'failed';
+  readonly summary: string;
+  readonly cut: string | null;
+  readonly cut_source: 'heartbeat' | 'option' | null;
+  readonly window_start: string | null;
+  readonly totals: ClassCounts;
+  readonly tables: Readonly<Record<string, ClassCounts>>;
+  /** The report folder copied into <out>/reconcile/<database>. */
+  readonly report_dir: string;
+  readonly report_html: string;
+  /** Ids of the lost inserts of the `orders` table (orders database only). */
+  readonly lost_order_ids: readonly string[];
+  readonly lost_write_report_ms: number | null;
+  readonly total_ms: number | null;
+  readonly error: string | null;
+}
+
+/** One second of traffic (seconds since the drill started). */
+export interface TrafficSecond {
+  readonly t: number;
+  readonly ok: number;
+  readonly failed: number;
+  /** Orders acknowledged in that second. */
+  readonly orders: number;
+  /** Of those, orders the failover lost. */
+  readonly lost: number;
+}
+
+/** drill.json. Field names are snake_case; times are ISO 8601 (absolute) or `_ms` (durations, offsets). */
+export interface DrillReport {
+  readonly format: typeof DRILL_REPORT_FORMAT;
+  status: 'passed' | 'failed' | 'interrupted';
+  readonly failures: string[];
+  readonly started_at: string;
+  finished_at: string;
+  duration_ms: number;
+  readonly options: {
+    readonly ci: boolean;
+    readonly seed: number;
+    readonly order_rate: number;
+    readonly lost_writes: number;
+    readonly apply: boolean;
+    readonly failback: boolean;
+  };
+  readonly regions: { readonly primary: string; readonly standby: string };
+  readonly machine: { readonly cpus: number; readonly node: string; readonly load_average_1m: number };
+  front_door: string | null;
+  /** First failed shopper request after the fault → first checkout after it; null when no checkout came. */
+  rto_ms: number | null;
+  rto: {
+    readonly definition: string;
+    readonly target_ms: number;
+    fault_at: string | null;
+    first_failed_request_at: string | null;
+    first_checkout_after_fault_at: string | null;
+    detected_at: string | null;
+    failover_started_at: string | null;
+    failover_finished_at: string | null;
+  };
+  rpo_ms: number;
+  rpo: {
+    readonly definition: string;
+    replication_cut_at: string | null;
+    last_replicated_heartbeat: string | null;
+    first_lost_ack_at: string | null;
+    last_lost_ack_at: string | null;
+    /** From the first to the last acknowledged-but-lost order. */
+    lost_acks_span_ms: number;
+  };
+  /** Orders acknowledged to shoppers and absent from the new primary after the failover (by id). */
+  acknowledged_lost: number;
+  acknowledged_lost_ids: string[];
+  /** --lost-writes: how many acknowledged writes the drill stranded in the failing Region. */
+  readonly stranded_requested: number;
+  orders: {
+    acknowledged: number;
+    acknowledged_before_cut: number;
+    /** Acknowledged between the replication cut and the fault: the stranded ones. */
+    acknowledged_stranded: number;
+    acknowledged_after_fault: number;
+    /** "Place order" sent without an acknowledgment back (such an order may exist). */
+    unacknowledged_submits: number;
+  };
+  requests: { total: number; failed: number; failed_after_fault: number };
+  /** Checkouts acknowledged through the front door after the failover orchestration finished. */
+  checkouts_after_failover: number;
+  reconcile: {
+    status: 'complete' | 'failed' | 'not-run';
+    /** <out>/reconcile/orders/report.html */
+    report: string | null;
+    /** Lost inserts of the orders table: one per lost order. */
+    lost_inserts: number | null;
+    unexplained: number;
+    /** Counts per class, every database and table together. */
+    counts: ClassCounts | null;
+    databases: Record<string, ReconcileDatabaseReport>;
+  };
+  apply: null | {
+    status: 'applied' | 'failed';
+    recovered_orders: number;
+    inserted: number;
+    updated: number;
+    events_written: number;
+    error: string | null;
+  };
+  failback: null | {
+    status: 'succeeded' | 'failed';
+    description: string;
+    rejoin: Record<string, string>;
+    checkout_after_failback_region: string | null;
+    acknowledged_missing_after_failback: number;
+  };
+  canary: {
+    status: 'passed' | 'failed' | 'skipped';
+    reason: string | null;
+    runs: CanaryRunReport[];
+  };
+  readonly runbooks: RunbookRunReport[];
+  readonly phases: { name: string; started_ms: number; finished_ms: number; status: string; detail: string }[];
+  readonly markers: { kind: string; label: string; at_ms: number }[];
+  readonly runbook_steps: { label: string; started_ms: number; finished_ms: number; status: string; detail: string }[];
+  readonly traffic_per_second: TrafficSecond[];
+  readonly leftovers: string[];
+  readonly paths: {
+    readonly json: string;
+    readonly html: string;
+    readonly reconcile: string;
+    readonly runbook: string;
+  };
+}

@@ -1,0 +1,814 @@
+import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { loadConfig } from '../config';
+import { type RunResult, runOrchestration } from '../runbooks/core/engine';
+import type { ProgressEvent } from '../runbooks/core/progress-event';
+import type { AnyOrchestration } from '../runbooks/core/step';
+import { failback, failover, recover } from '../runbooks/orchestrations';
+import { applyReport, type ClassCounts, emptyCounts, ROW_CLASSES } from '../runbooks/reconcile';
+import { createDrillPorts, type DrillPorts } from './adapters/drill-ports';
+import { type CanaryRun, CanaryRunner, findChromium } from './canary/run-canary';
+import type { DrillOptions } from './drill-options';
+import { DRILL_DATABASES } from './drill-topology';
+import {
+  type CanaryRunReport,
+  DRILL_REPORT_FORMAT,
+  DRILL_TARGETS,
+  type DrillReport,
+  type ReconcileDatabaseReport,
+  RPO_DEFINITION,
+  RTO_DEFINITION,
+  type RunbookRunReport,
+} from './report/drill-report';
+import { writeDrillReport } from './report/report-files';
+import { summaryTable } from './report/summary-table';
+import { Timeline, type TimelineSpan } from './report/timeline';
+import type { Resources } from './resources';
+import { SeededRandom } from './traffic/seeded-random';
+import { TrafficGenerator } from './traffic/traffic-generator';
+import { TwoRegionShop } from './two-region-shop';
+import { drillWorkRoot } from './work-dir';
+
+/** Where the drill writes and what it reads. */
+export interface DrillIo {
+  /** One line of terminal output. */
+  readonly print: (line: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Everything started is registered here; {@link runDrill} stops it all before it returns. */
+  readonly resources: Resources;
+  /** Colour the marks (a terminal, not --ci). @default false */
+  readonly color?: boolean;
+}
+
+/** What {@link runDrill} returns. */
+export interface DrillOutcome {
+  readonly report: DrillReport;
+  /** 0 passed, 1 failed. */
+  readonly exitCode: number;
+}
+
+/** How long the drill waits for things that normally take a second or two. */
+const WAIT = {
+  warmUpMs: 60_000,
+  strandMs: 60_000,
+  detectMs: 30_000,
+  checkoutMs: 45_000,
+  failbackCheckoutMs: 45_000,
+} as const;
+
+/** Consecutive failed health checks of the primary's ui that count as "the Region is down", and their interval. */
+const DETECTION = { failures: 3, intervalMs: 200 } as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const iso = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function ordersPresent(url: string, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ id: string }>(
+      'SELECT id::text AS id FROM orders WHERE id = ANY($1::uuid[])',
+      [[...ids]],
+    );
+    return new Set(rows.map((r) => r.id));
+  } finally {
+    await client.end();
+  }
+}
+
+function sumCounts(all: readonly ClassCounts[]): ClassCounts {
+  const total = emptyCounts();
+  for (const counts of all) for (const c of ROW_CLASSES) total[c] += counts[c];
+  return total;
+}
+
+/**
+ * The drill: two simulated Regions, shopper traffic through the front door, the fault (replication cut, a chosen
+ * number of acknowledged orders stranded, then the primary Region crashes), detection, the runbooks' `failover`
+ * orchestration, the first checkout after it (RTO), the canary before and after, the acknowledged-but-lost orders
+ * counted from the traffic generator's own records, the runbooks' `recover` orchestration (snapshot restore and
+ * reconcile), optionally `apply` and `failback`; then drill.json and drill.html. Everything it started is stopped
+ * and its temporary data removed before it returns, whatever happened.
+ */
+export async function runDrill(options: DrillOptions, io: DrillIo): Promise<DrillOutcome> {
+  const startedAt = Date.now();
+  const timeline = new Timeline(startedAt);
+  const { resources } = io;
+  const config = loadConfig({ env: io.env });
+  const primary = config.primaryRegion;
+  const standby = config.standbyRegion;
+  const out = path.resolve(options.out);
+  const paths = {
+    json: path.join(out, 'drill.json'),
+    html: path.join(out, 'drill.html'),
+    reconcile: path.join(out, 'reconcile'),
+    runbook: path.join(out, 'runbook'),
+  };
+  const report = emptyReport(options, startedAt, primary, standby, paths);
+  const failures = report.failures;
+  const paint = (code: number, text: string) => (io.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const at = () => `[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)}s]`;
+  const say = (line: string) => io.print(`${at()} ${line}`);
+
+  /** Runs one phase: a start line, an end line with its duration, a span on the timeline. */
+  const phase = async <T>(
+    name: string,
+    title: string,
+    work: (span: TimelineSpan) => Promise<T>,
+    done: (value: T) => string,
+  ) => {
+    say(`${paint(36, '▶')} ${name.padEnd(10)} ${title}`);
+    const span = timeline.begin('phase', name, title);
+    try {
+      const value = await work(span);
+      const detail = done(value);
+      timeline.end(span, 'ok', detail);
+      say(`${paint(32, '✔')} ${name.padEnd(10)} ${detail} (${((span.endAt - span.startAt) / 1000).toFixed(1)} s)`);
+      return value;
+    } catch (error) {
+      timeline.end(span, 'failed', message(error));
+      say(`${paint(31, '✘')} ${name.padEnd(10)} ${message(error)}`);
+      throw error;
+    }
+  };
+
+  await mkdir(out, { recursive: true });
+  await Promise.all(Object.values(paths).map((p) => rm(p, { recursive: true, force: true })));
+  const workDir = await mkdtemp(path.join(await drillWorkRoot(io.env), 'multi-region-shop-drill-'));
+  // Postgres runs as the `postgres` user when we are root; it must be able to reach its data directories.
+  await chmod(workDir, 0o755);
+  resources.add('temporary data', () => rm(workDir, { recursive: true, force: true }));
+
+  let shop: TwoRegionShop | undefined;
+  let drillPorts: DrillPorts | undefined;
+  let traffic: TrafficGenerator | undefined;
+  let cutAt: number | undefined;
+  let faultAt: number | undefined;
+  let failoverEndAt: number | undefined;
+  let strandedIds: string[] = [];
+  const runbookRuns: RunbookRunReport[] = [];
+  const canaryRuns: CanaryRunReport[] = [];
+  const chromium = findChromium(io.env);
+
+  const runbook = async (orchestration: AnyOrchestration, raw: Record<string, string>, reason: string) => {
+    const listener = timeline.runbookListener(orchestration.name);
+    const result: RunResult = await runOrchestration({
+      orchestration,
+      input: orchestration.parseInput(raw, shop!.topology),
+      topology: shop!.topology,
+      ports: drillPorts!.ports,
+      reason,
+      settings: { pollIntervalSeconds: 0.1, waitTimeoutSeconds: 60 },
+      retryDelayMs: 200,
+      onProgress: (event: ProgressEvent) => {
+        listener(event);
+        if (event.type === 'step-done') say(`    ${orchestration.name} · ${event.step}: ${event.detail}`);
+        if (event.type === 'step-retry') say(`    ${orchestration.name} · ${event.step}: retrying (${event.error})`);
+        if (event.type === 'step-failed')
+          say(`    ${paint(31, `${orchestration.name} · ${event.step} FAILED`)}: ${event.error}`);
+      },
+    });
+    runbookRuns.push({
+      orchestration: result.orchestration,
+      execution_id: result.executionId,
+      status: result.status,
+      elapsed_ms: result.elapsedMs,
+      error: result.error ? `${result.error.step}: ${result.error.message}` : null,
+      steps: result.steps,
+    });
+    return result;
+  };
+
+  let canaryRunner: CanaryRunner | undefined;
+  const canary = (when: CanaryRunReport['when']): Promise<CanaryRun | undefined> => {
+    if (!canaryRunner) return Promise.resolve(undefined);
+    const span = timeline.begin('canary', `canary ${when}`);
+    return canaryRunner.run(shop!.frontDoorUrl).then((run) => {
+      timeline.end(
+        span,
+        run.status === 'passed' ? 'ok' : 'failed',
+        run.error ?? run.steps.map((s) => s.name).join(' → '),
+      );
+      canaryRuns.push({ when, status: run.status, error: run.error, duration_ms: run.durationMs, steps: run.steps });
+      return run;
+    });
+  };
+
+  try {
+    say(
+      `drill: seed ${options.seed}, ${options.orderRate} orders/s, ${options.lostWrites} lost writes${options.apply ? ', --apply' : ''}${options.failback ? ', --failback' : ''}; Regions ${primary} (primary) and ${standby} (standby)`,
+    );
+    if (chromium.found) {
+      // Chromium starts while the shop does; the runs come later.
+      canaryRunner = CanaryRunner.start({
+        chromiumPath: chromium.path,
+        track: (name, kill) => resources.add(name, kill),
+      });
+    } else {
+      say(`canary: skipped — ${chromium.reason}`);
+    }
+
+    shop = await phase(
+      'start',
+      'two Regions: 2 Postgres pairs (streaming replication), 2 dynalite, 2 × 5 services, front door',
+      () =>
+        TwoRegionShop.start({
+          workDir,
+          primaryRegion: primary,
+          standbyRegion: standby,
+          resources,
+          onEvent: (line) => timeline.mark(line.startsWith('routing') ? 'routing' : 'database', line),
+        }),
+      (s) => `shop at ${s.frontDoorUrl} (traffic to ${s.routing.activeRegion()})`,
+    );
+    report.front_door = shop.frontDoorUrl;
+    drillPorts = createDrillPorts(shop, {
+      journalDir: path.join(paths.runbook, 'journal'),
+      reportsDir: path.join(paths.runbook, 'reports'),
+      workDir,
+      track: (name, server) => resources.add(name, () => server.stop()),
+    });
+    const generator = new TrafficGenerator({
+      baseUrl: shop.frontDoorUrl,
+      ordersPerSecond: options.orderRate,
+      random: new SeededRandom(options.seed),
+    });
+    traffic = generator;
+    resources.add('traffic', () => generator.stop());
+
+    // Warm-up: traffic replicates normally; the canary runs its journey meanwhile.
+    const warmOrders = Math.max(3, Math.ceil(options.orderRate * 2));
+    await phase(
+      'warm-up',
+      `traffic at ${options.orderRate} orders/s until ${warmOrders} orders are acknowledged${chromium.found ? '; canary before the fault' : ''}`,
+      async () => {
+        generator.resume();
+        const before = canary('before-fault');
+        await generator.waitFor(
+          () => generator.orders.length >= warmOrders,
+          WAIT.warmUpMs,
+          `${warmOrders} acknowledged orders`,
+        );
+        const run = await before;
+        return run;
+      },
+      (run) =>
+        `${generator.orders.length} orders acknowledged${run ? `; canary ${run.status}${run.error ? ` (${run.error})` : ''}` : ''}`,
+    );
+
+    // The fault, part 1: replication stops. Traffic pauses for it so that everything acknowledged so far has
+    // reached the standbys; from here on, every acknowledged order stays in the primary Region only.
+    await phase(
+      'cut',
+      'replication cut: Postgres streams of catalog and orders, and the table copier',
+      async () => {
+        generator.pause();
+        await generator.drain();
+        await shop!.waitForCatchUp();
+        await shop!.cutReplication();
+        cutAt = Date.now();
+        timeline.mark('fault', 'replication cut', cutAt);
+      },
+      () => `standbys had replayed everything; ${generator.orders.length} orders replicated`,
+    );
+
+    const beforeStrand = generator.orders.length;
+    await phase(
+      'strand',
+      `${options.lostWrites} acknowledged order(s) land in ${primary} only`,
+      async () => {
+        if (options.lostWrites === 0) return;
+        generator.resume(options.lostWrites);
+        await generator.waitFor(
+          () => generator.orders.length - beforeStrand >= options.lostWrites && generator.running === 0,
+          WAIT.strandMs,
+          `${options.lostWrites} acknowledged orders after the cut`,
+        );
+        generator.pause();
+      },
+      () => `${generator.orders.length - beforeStrand} stranded`,
+    );
+    strandedIds = generator.orders.slice(beforeStrand).map((o) => o.orderId);
+
+    // The fault, part 2: the primary Region is lost.
+    await phase(
+      'fault',
+      `${primary} fails: Postgres primaries killed (SIGKILL), services and dynalite stopped`,
+      async () => {
+        faultAt = Date.now();
+        timeline.mark('fault', `${primary} fails`, faultAt);
+        await shop!.failRegion(primary);
+        generator.resume();
+      },
+      () => `${primary} is down; shoppers keep coming`,
+    );
+
+    const healthUrls = shop.topology.regions[primary]?.healthUrls ?? [];
+    const detectedAt = await phase(
+      'detect',
+      `health checks of ${primary}'s ui (${DETECTION.failures} consecutive failures, ${DETECTION.intervalMs} ms apart)`,
+      async () => {
+        let consecutive = 0;
+        let last = '';
+        const deadline = Date.now() + WAIT.detectMs;
+        for (;;) {
+          const results = await drillPorts!.ports.health.checkEndpoints(healthUrls);
+          const unhealthy = results.find((r) => !r.healthy);
+          consecutive = unhealthy ? consecutive + 1 : 0;
+          last = unhealthy?.detail ?? 'healthy';
+          if (consecutive >= DETECTION.failures) break;
+          if (Date.now() > deadline)
+            throw new Error(`${primary} still looks healthy after ${WAIT.detectMs / 1000} s (${last})`);
+          await sleep(DETECTION.intervalMs);
+        }
+        const now = Date.now();
+        timeline.mark('detect', `${primary} detected down`, now);
+        return { now, last };
+      },
+      ({ last }) => `${primary} is down (${last})`,
+    );
+    report.rto.detected_at = iso(detectedAt.now);
+
+    report.rto.failover_started_at = iso(Date.now());
+    const failoverResult = await phase(
+      'failover',
+      `runbook failover → ${standby} (the orchestration of runbooks/, local adapters)`,
+      () =>
+        runbook(
+          failover,
+          { targetRegion: standby, failedRegion: primary },
+          `drill: ${primary} lost (seed ${options.seed})`,
+        ),
+      (r) => `${r.status} in ${(r.elapsedMs / 1000).toFixed(1)} s (${r.steps.length} steps)`,
+    );
+    failoverEndAt = Date.now();
+    report.rto.failover_finished_at = iso(failoverEndAt);
+    report.rpo.last_replicated_heartbeat = iso(shop.clusters.orders.promotedCut?.getTime());
+    if (failoverResult.status !== 'succeeded') {
+      failures.push(
+        `the failover orchestration failed: ${failoverResult.error?.step}: ${failoverResult.error?.message}`,
+      );
+    }
+
+    const firstCheckout = await phase(
+      'serve',
+      `traffic through the front door until a checkout succeeds in ${standby}${chromium.found ? '; canary after the failover' : ''}`,
+      async () => {
+        const after = canary('after-failover');
+        let checkoutAt: number | undefined;
+        try {
+          await generator.waitFor(
+            () => generator.orders.some((o) => o.ackAt > faultAt!),
+            WAIT.checkoutMs,
+            `a checkout after the failover`,
+          );
+          checkoutAt = generator.orders.find((o) => o.ackAt > faultAt!)!.ackAt;
+          timeline.mark('rto', 'first checkout after the fault', checkoutAt);
+        } catch (error) {
+          failures.push(`the shop is not serving checkouts after failover: ${message(error)}`);
+        }
+        return { checkoutAt, run: await after };
+      },
+      ({ checkoutAt, run }) =>
+        `${checkoutAt ? `first checkout ${((checkoutAt - faultAt!) / 1000).toFixed(1)} s after the fault` : 'no checkout'}${run ? `; canary ${run.status}${run.error ? ` (${run.error})` : ''}` : ''}`,
+    );
+    report.rto.first_checkout_after_fault_at = iso(firstCheckout.checkoutAt);
+
+    // What the shoppers lost, from the generator's own records: acknowledged orders the new primary lacks. The
+    // traffic pauses from here until the failback: on this one machine the shoppers would compete with the
+    // recovery for the same two cores, which on AWS run in different places.
+    await phase(
+      'count',
+      'traffic pauses; acknowledged orders looked up by id on the new orders primary',
+      async () => {
+        generator.pause();
+        await generator.drain();
+        const acked = generator.orders.map((o) => o.orderId);
+        const present = await ordersPresent(shop!.clusters.orders.writerUrl(), acked);
+        report.acknowledged_lost_ids = acked.filter((id) => !present.has(id));
+        report.acknowledged_lost = report.acknowledged_lost_ids.length;
+      },
+      () => `${report.acknowledged_lost} of ${generator.orders.length} acknowledged orders are missing`,
+    );
+
+    // Recovery: the failed Region is back; Aurora would take its unplanned-failover snapshots now.
+    shop.outages.restore(primary);
+    drillPorts.snapshots.regionReturned(primary, new Date());
+    timeline.mark('recovery', `${primary} back: snapshots of the old primaries`);
+    const recoverResult = await phase(
+      'recover',
+      'runbook recover: restore the old primaries’ snapshots, reconcile against the new writers, store the reports',
+      () =>
+        runbook(
+          recover,
+          { targetRegion: standby, failedRegion: primary },
+          `drill: report what ${primary} did not replicate`,
+        ),
+      (r) => `${r.status} in ${(r.elapsedMs / 1000).toFixed(1)} s`,
+    );
+    if (recoverResult.status !== 'succeeded') {
+      failures.push(`the recover orchestration failed: ${recoverResult.error?.step}: ${recoverResult.error?.message}`);
+    }
+    await collectReconcile(report, drillPorts, recoverResult, paths.reconcile);
+
+    if (options.apply) {
+      await phase(
+        'apply',
+        'replay the lost rows on the new primaries (runbooks/reconcile applyReport)',
+        async () => {
+          let inserted = 0;
+          let updated = 0;
+          let events = 0;
+          const errors: string[] = [];
+          for (const database of DRILL_DATABASES) {
+            const db = report.reconcile.databases[database];
+            if (db?.status !== 'complete' || db.totals.lost_insert + db.totals.lost_update === 0) continue;
+            const result = await applyReport({
+              reportDir: db.report_dir,
+              newUrl: shop!.clusters[database].writerUrl(),
+            });
+            for (const t of Object.values(result.tables)) {
+              inserted += t.inserted;
+              updated += t.updated;
+            }
+            events += result.eventsWritten;
+            if (result.status !== 'applied') errors.push(`${database}: ${result.error}`);
+          }
+          const present = await ordersPresent(shop!.clusters.orders.writerUrl(), report.acknowledged_lost_ids);
+          report.apply = {
+            status: errors.length === 0 ? 'applied' : 'failed',
+            recovered_orders: report.acknowledged_lost_ids.filter((id) => present.has(id)).length,
+            inserted,
+            updated,
+            events_written: events,
+            error: errors.length > 0 ? errors.join('; ') : null,
+          };
+          timeline.mark('recovery', `apply: ${report.apply.recovered_orders} orders recovered`);
+        },
+        () =>
+          `${report.apply!.status}: ${report.apply!.recovered_orders}/${report.acknowledged_lost} lost orders recovered (${report.apply!.inserted} rows inserted, ${report.apply!.events_written} order.recovered events)`,
+      );
+    }
+
+    if (options.failback) {
+      await phase(
+        'failback',
+        `rebuild ${primary} as a standby Region, then runbook failback (planned switchover, RPO 0) to it`,
+        async () => {
+          generator.resume();
+          await shop!.rebuildRegion(primary, standby);
+          const result = await runbook(failback, { targetRegion: primary }, `drill: ${primary} has rejoined`);
+          const failbackEnd = Date.now();
+          if (result.status === 'succeeded') await shop!.replicateTablesFrom(primary);
+          let region: string | null = null;
+          try {
+            await generator.waitFor(
+              () => generator.orders.some((o) => o.ackAt > failbackEnd),
+              WAIT.failbackCheckoutMs,
+              'a checkout after the failback',
+            );
+            region = generator.orders.find((o) => o.ackAt > failbackEnd)!.region;
+          } catch (error) {
+            failures.push(`the shop is not serving checkouts after failback: ${message(error)}`);
+          }
+          report.failback = {
+            status: result.status === 'succeeded' ? 'succeeded' : 'failed',
+            description:
+              `${primary} was rebuilt as a standby Region (Postgres: copies of the stopped writers' data directories, ` +
+              `the writers down about a second each; dynalite: a full copy; services restarted), then the runbooks' ` +
+              `failback orchestration ran: readiness gate, switchover of each global database (writer read-only, ` +
+              `standby caught up, writer stopped cleanly, standby promoted, old writer following the new timeline), ` +
+              `traffic back to ${primary}.`,
+            rejoin: Object.fromEntries(
+              DRILL_DATABASES.map((d) => [d, shop!.clusters[d].rejoinMethod ?? 'not switched over']),
+            ),
+            checkout_after_failback_region: region,
+            acknowledged_missing_after_failback: 0,
+          };
+          if (result.status !== 'succeeded') {
+            failures.push(`the failback orchestration failed: ${result.error?.step}: ${result.error?.message}`);
+          }
+          if (region !== null && region !== primary) {
+            failures.push(`after failback a checkout was served by ${region}, not ${primary}`);
+          }
+          return result;
+        },
+        (r) => `${r.status}; checkouts served by ${report.failback?.checkout_after_failback_region ?? 'nobody'}`,
+      );
+    }
+
+    await phase(
+      'settle',
+      'traffic stops; every order acknowledged after the fault must be on the writer',
+      async () => {
+        await generator.stop();
+        const afterFault = generator.orders.filter((o) => o.ackAt > faultAt!).map((o) => o.orderId);
+        const present = await ordersPresent(shop!.clusters.orders.writerUrl(), afterFault);
+        const missing = afterFault.filter((id) => !present.has(id));
+        if (report.failback) report.failback.acknowledged_missing_after_failback = missing.length;
+        if (missing.length > 0) {
+          failures.push(
+            `${missing.length} order(s) acknowledged after the fault are missing on the writer: ${missing.slice(0, 5).join(', ')}`,
+          );
+        }
+        return afterFault.length;
+      },
+      (n) => `${n} orders acknowledged after the fault, all on the writer in ${shop!.clusters.orders.writerRegion}`,
+    );
+  } catch (error) {
+    failures.push(`the drill stopped: ${message(error)}`);
+  } finally {
+    await traffic?.stop().catch(() => undefined);
+    await canaryRunner?.close().catch(() => undefined);
+    if (shop) {
+      const leftovers = drillPorts?.snapshots.runningRestores() ?? [];
+      if (leftovers.length > 0) report.leftovers.push(...leftovers.map((id) => `restored cluster ${id} still running`));
+    }
+  }
+
+  // Figures from the records.
+  if (traffic) fillTrafficFigures(report, traffic, { cutAt, faultAt, failoverEndAt, strandedIds, startedAt });
+  fillCanary(report, canaryRuns, chromium.found ? undefined : chromium.reason);
+  report.runbooks.push(...runbookRuns);
+  fillTimeline(report, timeline);
+  checkConsistency(report, options);
+
+  const stopFailures = await resources.stopAll();
+  report.leftovers.push(...stopFailures.map((name) => `${name} did not stop in time`));
+  report.finished_at = new Date().toISOString();
+  report.duration_ms = Date.now() - startedAt;
+  report.status = report.failures.length === 0 ? 'passed' : 'failed';
+  await writeDrillReport(report);
+  for (const line of summaryTable(report)) io.print(line);
+  return { report, exitCode: report.status === 'passed' ? 0 : 1 };
+}
+
+function emptyReport(
+  options: DrillOptions,
+  startedAt: number,
+  primary: string,
+  standby: string,
+  paths: DrillReport['paths'],
+): DrillReport {
+  return {
+    format: DRILL_REPORT_FORMAT,
+    status: 'failed',
+    failures: [],
+    started_at: new Date(startedAt).toISOString(),
+    finished_at: '',
+    duration_ms: 0,
+    options: {
+      ci: options.ci,
+      seed: options.seed,
+      order_rate: options.orderRate,
+      lost_writes: options.lostWrites,
+      apply: options.apply,
+      failback: options.failback,
+    },
+    regions: { primary, standby },
+    machine: { cpus: cpus().length, node: process.version, load_average_1m: Math.round(loadavg()[0]! * 10) / 10 },
+    front_door: null,
+    rto_ms: null,
+    rto: {
+      definition: RTO_DEFINITION,
+      target_ms: DRILL_TARGETS.rtoMs,
+      fault_at: null,
+      first_failed_request_at: null,
+      first_checkout_after_fault_at: null,
+      detected_at: null,
+      failover_started_at: null,
+      failover_finished_at: null,
+    },
+    rpo_ms: 0,
+    rpo: {
+      definition: RPO_DEFINITION,
+      replication_cut_at: null,
+      last_replicated_heartbeat: null,
+      first_lost_ack_at: null,
+      last_lost_ack_at: null,
+      lost_acks_span_ms: 0,
+    },
+    acknowledged_lost: 0,
+    acknowledged_lost_ids: [],
+    stranded_requested: options.lostWrites,
+    orders: {
+      acknowledged: 0,
+      acknowledged_before_cut: 0,
+      acknowledged_stranded: 0,
+      acknowledged_after_fault: 0,
+      unacknowledged_submits: 0,
+    },
+    requests: { total: 0, failed: 0, failed_after_fault: 0 },
+    checkouts_after_failover: 0,
+    reconcile: { status: 'not-run', report: null, lost_inserts: null, unexplained: 0, counts: null, databases: {} },
+    apply: null,
+    failback: null,
+    canary: { status: 'skipped', reason: null, runs: [] },
+    runbooks: [],
+    phases: [],
+    markers: [],
+    runbook_steps: [],
+    traffic_per_second: [],
+    leftovers: [],
+    paths,
+  };
+}
+
+/** Reads the reconcile reports the recover orchestration stored and copies them into <out>/reconcile/<db>. */
+async function collectReconcile(
+  report: DrillReport,
+  drillPorts: DrillPorts,
+  result: RunResult,
+  reconcileDir: string,
+): Promise<void> {
+  const databases: Record<string, ReconcileDatabaseReport> = {};
+  for (const database of DRILL_DATABASES) {
+    const step = result.steps.find((s) => s.step === `reconcile-${database}`);
+    const stored = step?.outputs?.['report'];
+    const made = drillPorts.reconciler.reports.get(database);
+    if (typeof stored !== 'string' || !made) continue;
+    const target = path.join(reconcileDir, database);
+    await cp(stored, target, { recursive: true });
+    const tables = Object.fromEntries(Object.entries(made.tables).map(([name, t]) => [name, t.counts]));
+    databases[database] = {
+      status: made.status,
+      summary: String(step?.outputs?.['summary'] ?? ''),
+      cut: made.cut,
+      cut_source: made.cutSource,
+      window_start: made.windowStart,
+      totals: made.totals,
+      tables,
+      report_dir: target,
+      report_html: path.join(target, 'report.html'),
+      lost_order_ids:
+        made.tables['orders']?.rows
+          .filter((r) => r.class === 'lost_insert')
+          .map((r) => r.id)
+          .sort() ?? [],
+      lost_write_report_ms: made.lostWriteReportMs,
+      total_ms: made.totalMs,
+      error: made.error ? `${made.error.step}: ${made.error.message}` : null,
+    };
+  }
+  const all = Object.values(databases);
+  report.reconcile.databases = databases;
+  report.reconcile.status =
+    all.length === DRILL_DATABASES.length && all.every((d) => d.status === 'complete')
+      ? 'complete'
+      : all.length === 0
+        ? 'not-run'
+        : 'failed';
+  report.reconcile.counts = all.length > 0 ? sumCounts(all.map((d) => d.totals)) : null;
+  report.reconcile.unexplained = report.reconcile.counts?.unexplained ?? 0;
+  report.reconcile.lost_inserts = databases['orders']?.tables['orders']?.lost_insert ?? null;
+  report.reconcile.report = databases['orders']?.report_html ?? null;
+}
+
+function fillTrafficFigures(
+  report: DrillReport,
+  traffic: TrafficGenerator,
+  t: {
+    cutAt: number | undefined;
+    faultAt: number | undefined;
+    failoverEndAt: number | undefined;
+    strandedIds: readonly string[];
+    startedAt: number;
+  },
+): void {
+  const { orders, requests } = traffic;
+  const lost = new Set(report.acknowledged_lost_ids);
+  const lostOrders = orders.filter((o) => lost.has(o.orderId)).sort((a, b) => a.ackAt - b.ackAt);
+  report.orders = {
+    acknowledged: orders.length,
+    acknowledged_before_cut: t.cutAt === undefined ? orders.length : orders.filter((o) => o.ackAt <= t.cutAt!).length,
+    acknowledged_stranded: t.strandedIds.length,
+    acknowledged_after_fault: t.faultAt === undefined ? 0 : orders.filter((o) => o.ackAt > t.faultAt!).length,
+    unacknowledged_submits: traffic.unacknowledgedSubmits,
+  };
+  report.requests = {
+    total: requests.length,
+    failed: requests.filter((r) => !r.ok).length,
+    failed_after_fault: t.faultAt === undefined ? 0 : requests.filter((r) => !r.ok && r.at >= t.faultAt!).length,
+  };
+  report.checkouts_after_failover =
+    t.failoverEndAt === undefined ? 0 : orders.filter((o) => o.ackAt > t.failoverEndAt!).length;
+  report.rto.fault_at = iso(t.faultAt);
+  report.rpo.replication_cut_at = iso(t.cutAt);
+  if (t.faultAt !== undefined) {
+    const firstFailed = requests.filter((r) => !r.ok && r.at >= t.faultAt!).sort((a, b) => a.at - b.at)[0];
+    report.rto.first_failed_request_at = iso(firstFailed?.at);
+    const checkout = report.rto.first_checkout_after_fault_at;
+    if (firstFailed && checkout) report.rto_ms = Date.parse(checkout) - firstFailed.at;
+  }
+  if (lostOrders.length > 0) {
+    const first = lostOrders[0]!.ackAt;
+    const last = lostOrders[lostOrders.length - 1]!.ackAt;
+    report.rpo.first_lost_ack_at = iso(first);
+    report.rpo.last_lost_ack_at = iso(last);
+    report.rpo.lost_acks_span_ms = last - first;
+    const cut = report.rpo.last_replicated_heartbeat ? Date.parse(report.rpo.last_replicated_heartbeat) : t.cutAt;
+    report.rpo_ms = cut === undefined ? 0 : Math.max(0, last - cut);
+  }
+  const seconds = new Map<number, { ok: number; failed: number; orders: number; lost: number }>();
+  const bucket = (ms: number) => {
+    const s = Math.floor((ms - t.startedAt) / 1000);
+    let b = seconds.get(s);
+    if (!b) {
+      b = { ok: 0, failed: 0, orders: 0, lost: 0 };
+      seconds.set(s, b);
+    }
+    return b;
+  };
+  for (const r of requests) {
+    const b = bucket(r.at);
+    if (r.ok) b.ok++;
+    else b.failed++;
+  }
+  for (const o of orders) {
+    const b = bucket(o.ackAt);
+    b.orders++;
+    if (lost.has(o.orderId)) b.lost++;
+  }
+  report.traffic_per_second.push(
+    ...[...seconds.entries()].sort((a, b) => a[0] - b[0]).map(([second, b]) => ({ t: second, ...b })),
+  );
+}
+
+function fillCanary(report: DrillReport, runs: readonly CanaryRunReport[], skipped: string | undefined): void {
+  report.canary.runs.push(...runs);
+  if (skipped !== undefined) {
+    report.canary.status = 'skipped';
+    report.canary.reason = skipped;
+  } else if (runs.length === 0) {
+    report.canary.status = 'failed';
+    report.canary.reason = 'the drill stopped before the canary ran';
+  } else {
+    report.canary.status = runs.length === 2 && runs.every((r) => r.status === 'passed') ? 'passed' : 'failed';
+    report.canary.reason =
+      report.canary.status === 'passed'
+        ? null
+        : runs
+            .filter((r) => r.status !== 'passed')
+            .map((r) => `${r.when}: ${r.error}`)
+            .join('; ') || 'the canary ran only once';
+  }
+}
+
+function fillTimeline(report: DrillReport, timeline: Timeline): void {
+  const offset = (ms: number) => ms - timeline.startedAt;
+  for (const span of timeline.spans) {
+    const entry = {
+      started_ms: offset(span.startAt),
+      finished_ms: offset(span.endAt),
+      status: span.status,
+      detail: span.detail,
+    };
+    if (span.lane === 'phase') report.phases.push({ name: span.label, ...entry });
+    else if (span.lane === 'runbook') report.runbook_steps.push({ label: span.label, ...entry });
+  }
+  report.markers.push(...timeline.markers.map((m) => ({ kind: m.kind, label: m.label, at_ms: offset(m.at) })));
+}
+
+/** The drill's verdict: the consistency rules of the issue, each failure a sentence. */
+function checkConsistency(report: DrillReport, options: DrillOptions): void {
+  const f = report.failures;
+  if (report.rto.fault_at === null) return; // stopped before the fault; the reason is already listed
+  if (report.acknowledged_lost !== options.lostWrites) {
+    f.push(
+      `acknowledged_lost is ${report.acknowledged_lost}, but ${options.lostWrites} acknowledged write(s) were stranded (--lost-writes)`,
+    );
+  }
+  if (report.reconcile.status !== 'complete') {
+    f.push(`the reconcile reports are ${report.reconcile.status}`);
+  } else {
+    if (report.reconcile.lost_inserts !== report.acknowledged_lost) {
+      f.push(
+        `reconcile found ${report.reconcile.lost_inserts} lost order insert(s), the traffic generator counted ${report.acknowledged_lost} acknowledged orders lost`,
+      );
+    }
+    const reconciled = report.reconcile.databases['orders']?.lost_order_ids ?? [];
+    const counted = [...report.acknowledged_lost_ids].sort();
+    if (reconciled.length === counted.length && reconciled.some((id, i) => id !== counted[i])) {
+      f.push(
+        `reconcile's lost orders are not the orders the shoppers lost: ${reconciled.join(', ')} vs ${counted.join(', ')}`,
+      );
+    }
+    if (report.reconcile.unexplained > 0) {
+      f.push(`reconcile reports ${report.reconcile.unexplained} unexplained difference(s)`);
+    }
+  }
+  if (report.checkouts_after_failover === 0 && !f.some((m) => m.startsWith('the shop is not serving checkouts'))) {
+    f.push(
+      'the shop is not serving checkouts after failover: no checkout was acknowledged after the failover finished',
+    );
+  }
+  if (report.canary.status === 'failed') f.push(`the canary failed: ${report.canary.reason}`);
+  if (report.apply && report.apply.status !== 'applied') f.push(`apply failed: ${report.apply.error}`);
+  if (report.apply && report.apply.recovered_orders !== report.acknowledged_lost) {
+    f.push(`apply recovered ${report.apply.recovered_orders} of ${report.acknowledged_lost} lost orders`);
+  }
+}

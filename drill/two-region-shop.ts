@@ -1,0 +1,300 @@
+import path from 'node:path';
+import { Client } from 'pg';
+import type { Topology } from '../runbooks/topology';
+import { migrate } from '../services/db/migrate';
+import { LocalGlobalCluster } from './adapters/local-global-database';
+import { LocalRoutingControl } from './adapters/local-routing-control';
+import { RegionOutages } from './adapters/region-outages';
+import { type ServiceName, type ShopServices, startShopServices } from './dev';
+import { DRILL_DATABASES, DRILL_NAMES, type DrillDatabase, drillTopology } from './drill-topology';
+import { type FrontDoor, startFrontDoor } from './front-door';
+import type { Resources } from './resources';
+import { DynamoDbServer, SHOP_TABLES } from './stand-ins/dynamodb-server';
+import { PostgresServer } from './stand-ins/postgres-server';
+import { ReplicatedPostgres } from './stand-ins/replicated-postgres';
+import { TableReplicator } from './stand-ins/table-replicator';
+
+/** Options of {@link TwoRegionShop.start}. */
+export interface TwoRegionShopOptions {
+  /** Folder for every data directory; the caller removes it. */
+  readonly workDir: string;
+  readonly primaryRegion: string;
+  readonly standbyRegion: string;
+  /** Where everything started is registered, so that an interrupted drill stops it. */
+  readonly resources: Resources;
+  /** Receives one line per notable change (writer moved, Region rebuilt, routing changed). */
+  readonly onEvent: (message: string) => void;
+}
+
+/** Interval of the DynamoDB table copier (the global-table replication stand-in). */
+const TABLE_REPLICATION_INTERVAL_MS = 250;
+
+const SERVICE_ENV = { HEARTBEAT_INTERVAL_MS: '1000', CHAOS_ENABLED: 'false' } as const;
+
+/**
+ * The shop in two simulated Regions on this machine: per Region the five services (in this process, `REGION` =
+ * the Region's name) and a dynalite for carts and checkout; catalog and orders each a Postgres primary in the
+ * primary Region streaming to a hot standby in the standby Region, whose services read from it until it is
+ * promoted; an asynchronous last-writer-wins copier between the dynalites; routing controls; and the front door,
+ * the shop's single address, sending every request to the Region whose routing control is On.
+ */
+export class TwoRegionShop {
+  private readonly services = new Map<string, ShopServices>();
+  private readonly servicePorts = new Map<string, Readonly<Record<ServiceName, number>>>();
+  private readonly dynamo = new Map<string, DynamoDbServer>();
+  private replicator: TableReplicator | undefined;
+  private frontDoorServer: FrontDoor | undefined;
+  /** The runbook topology of the drill (health URLs included). */
+  topology!: Topology;
+  readonly outages = new RegionOutages();
+  readonly routing: LocalRoutingControl;
+
+  private constructor(
+    private readonly options: TwoRegionShopOptions,
+    /** The global databases, by database. */
+    readonly clusters: Readonly<Record<DrillDatabase, LocalGlobalCluster>>,
+    private readonly pairs: Readonly<Record<DrillDatabase, ReplicatedPostgres>>,
+  ) {
+    this.routing = new LocalRoutingControl(
+      [
+        {
+          control: DRILL_NAMES.routingControl(options.primaryRegion),
+          region: options.primaryRegion,
+          initialState: 'On',
+        },
+        {
+          control: DRILL_NAMES.routingControl(options.standbyRegion),
+          region: options.standbyRegion,
+          initialState: 'Off',
+        },
+      ],
+      (states) =>
+        options.onEvent(
+          `routing controls: ${Object.entries(states)
+            .map(([r, s]) => `${r} ${s}`)
+            .join(', ')}`,
+        ),
+    );
+  }
+
+  /** Starts both Regions and the front door (Postgres pairs in parallel, from one migrated template). */
+  static async start(options: TwoRegionShopOptions): Promise<TwoRegionShop> {
+    const { resources, workDir, primaryRegion, standbyRegion } = options;
+    const dynamoStarting = Promise.all(
+      [primaryRegion, standbyRegion].map(async (region) => {
+        const server = await DynamoDbServer.start();
+        resources.add(`dynalite ${region}`, () => server.stop());
+        return [region, server] as const;
+      }),
+    );
+    const template = await migratedTemplate(path.join(workDir, 'template'), resources);
+    const pairs = Object.fromEntries(
+      await Promise.all(
+        DRILL_DATABASES.map(async (database) => {
+          const pair = await ReplicatedPostgres.fromTemplate({
+            baseDir: path.join(workDir, database),
+            templateDataDir: template,
+          });
+          resources.add(`postgres pair ${database}`, () => pair.stop());
+          // Each pair serves one database: the template's other one goes (the drop replicates to the standby).
+          for (const other of DRILL_DATABASES.filter((d) => d !== database)) {
+            await execute(pair.primary.url(), `DROP DATABASE ${other}`);
+          }
+          return [database, pair] as const;
+        }),
+      ),
+    ) as Record<DrillDatabase, ReplicatedPostgres>;
+    const clusters = Object.fromEntries(
+      DRILL_DATABASES.map((database) => [
+        database,
+        new LocalGlobalCluster({
+          globalClusterIdentifier: DRILL_NAMES.globalCluster(database),
+          database,
+          pair: pairs[database],
+          primaryRegion,
+          standbyRegion,
+          clusterIdentifier: (region) => DRILL_NAMES.cluster(database, region),
+          onEvent: options.onEvent,
+        }),
+      ]),
+    ) as Record<DrillDatabase, LocalGlobalCluster>;
+    // The clusters own the servers from now on (their writer and standby change); stop through them.
+    for (const database of DRILL_DATABASES)
+      resources.add(`global database ${database}`, () => clusters[database].stop());
+
+    const shop = new TwoRegionShop(options, clusters, pairs);
+    for (const [region, server] of await dynamoStarting) shop.dynamo.set(region, server);
+    await Promise.all([primaryRegion, standbyRegion].map((region) => shop.startServices(region)));
+    shop.replicator = new TableReplicator(
+      shop.dynamo.get(primaryRegion)!.client(),
+      shop.dynamo.get(standbyRegion)!.client(),
+      { tables: SHOP_TABLES, intervalMs: TABLE_REPLICATION_INTERVAL_MS },
+    );
+    shop.replicator.start();
+    resources.add('table replicator', () => shop.replicator?.stop() ?? Promise.resolve());
+    shop.frontDoorServer = await startFrontDoor({
+      targets: Object.fromEntries([primaryRegion, standbyRegion].map((r) => [r, shop.uiUrl(r)])),
+      activeRegion: () => shop.routing.activeRegion(),
+      upstreamTimeoutMs: 10_000,
+    });
+    const frontDoor = shop.frontDoorServer;
+    resources.add('front door', () => frontDoor.close());
+    shop.topology = drillTopology({
+      primaryRegion,
+      standbyRegion,
+      uiUrls: Object.fromEntries([primaryRegion, standbyRegion].map((r) => [r, shop.uiUrl(r)])),
+    });
+    return shop;
+  }
+
+  get primaryRegion(): string {
+    return this.options.primaryRegion;
+  }
+
+  get standbyRegion(): string {
+    return this.options.standbyRegion;
+  }
+
+  /** The shop's single address. */
+  get frontDoorUrl(): string {
+    return this.frontDoorServer!.url;
+  }
+
+  /** Base URL of the ui of `region` (its "load balancer"). */
+  uiUrl(region: string): string {
+    const ports = this.servicePorts.get(region);
+    if (!ports) throw new Error(`no services were started in ${region}`);
+    return `http://127.0.0.1:${ports.ui}`;
+  }
+
+  /** The services running in `region` now. */
+  runningServices(region: string): readonly ServiceName[] {
+    return this.services.has(region) ? ['ui', 'catalog', 'carts', 'orders', 'checkout'] : [];
+  }
+
+  /** Waits until both standbys have replayed everything their primaries wrote. */
+  async waitForCatchUp(timeoutMs = 15_000): Promise<void> {
+    await Promise.all(DRILL_DATABASES.map((d) => this.pairs[d].waitForCatchUp(timeoutMs)));
+  }
+
+  /**
+   * Cuts replication between the Regions: a last table-copier pass, then the copier stops and both Postgres
+   * streams are cut. Every write to the primary Region from now on stays there.
+   */
+  async cutReplication(): Promise<void> {
+    await this.replicator?.stop();
+    await this.replicator?.copyOnce();
+    await Promise.all(DRILL_DATABASES.map((d) => this.pairs[d].cutReplication()));
+  }
+
+  /**
+   * The Region fails like a lost data center: its Postgres servers are killed (SIGKILL), its services lose their
+   * listeners and every connection at once, its dynalite stops, and its APIs stop answering.
+   */
+  async failRegion(region: string): Promise<void> {
+    this.outages.fail(region);
+    const services = this.services.get(region);
+    this.services.delete(region);
+    await Promise.all([
+      ...DRILL_DATABASES.map((d) => this.clusters[d].crash(region)),
+      services?.kill(),
+      this.dynamo.get(region)?.stop(),
+    ]);
+    this.dynamo.delete(region);
+  }
+
+  /**
+   * The failed Region is back and rejoins: its Postgres servers are rebuilt as standbys of the current writers,
+   * its dynalite starts empty on the same port and receives a full copy of the surviving Region's tables, its
+   * services start again on their ports, and the table copier runs from the surviving Region to it.
+   */
+  async rebuildRegion(region: string, survivor: string): Promise<void> {
+    this.outages.restore(region);
+    await Promise.all(DRILL_DATABASES.map((d) => this.clusters[d].rebuildAsStandby(region)));
+    const old = this.dynamo.get(region);
+    if (old) await old.stop();
+    const port = this.dynamoPort(region);
+    const server = await DynamoDbServer.start({ port });
+    this.options.resources.add(`dynalite ${region} (rebuilt)`, () => server.stop());
+    this.dynamo.set(region, server);
+    await this.replicator?.stop();
+    this.replicator = new TableReplicator(this.dynamo.get(survivor)!.client(), server.client(), {
+      tables: SHOP_TABLES,
+      intervalMs: TABLE_REPLICATION_INTERVAL_MS,
+    });
+    await this.replicator.copyOnce();
+    this.replicator.start();
+    await this.startServices(region);
+    this.options.onEvent(`${region} rebuilt: Postgres standbys of the writers, dynalite copied, services started`);
+  }
+
+  /** Makes `region` the source of the table copier (after the writers moved there). */
+  async replicateTablesFrom(region: string): Promise<void> {
+    const other = region === this.primaryRegion ? this.standbyRegion : this.primaryRegion;
+    await this.replicator?.stop();
+    this.replicator = new TableReplicator(this.dynamo.get(region)!.client(), this.dynamo.get(other)!.client(), {
+      tables: SHOP_TABLES,
+      intervalMs: TABLE_REPLICATION_INTERVAL_MS,
+    });
+    this.replicator.start();
+  }
+
+  private readonly dynamoPorts = new Map<string, number>();
+
+  private dynamoPort(region: string): number {
+    const port = this.dynamoPorts.get(region);
+    if (port === undefined) throw new Error(`no dynalite was started in ${region}`);
+    return port;
+  }
+
+  private async startServices(region: string): Promise<void> {
+    const dynamo = this.dynamo.get(region)!;
+    this.dynamoPorts.set(region, dynamo.port);
+    const ports = this.servicePorts.get(region);
+    const services = await startShopServices({
+      region,
+      logLevel: 'silent',
+      env: SERVICE_ENV,
+      ports: ports ?? { ui: 0, catalog: 0, carts: 0, orders: 0, checkout: 0 },
+      stores: {
+        catalogDatabaseUrl: this.clusters.catalog.urlIn(region),
+        ordersDatabaseUrl: this.clusters.orders.urlIn(region),
+        dynamodbEndpoint: dynamo.endpoint,
+      },
+    });
+    this.services.set(region, services);
+    this.servicePorts.set(region, services.ports);
+    this.options.resources.add(`services ${region}`, async () => {
+      if (this.services.get(region) === services) {
+        this.services.delete(region);
+        await services.kill();
+      }
+    });
+  }
+}
+
+/** A stopped server's data directory holding both databases, created and migrated (≈ the cost of one server). */
+async function migratedTemplate(dataDir: string, resources: Resources): Promise<string> {
+  const server = await PostgresServer.create({ dataDir });
+  const untrack = resources.add('postgres template', () => server.stop());
+  try {
+    for (const database of DRILL_DATABASES) {
+      await server.createDatabase(database);
+      await migrate(server.url(database), database);
+    }
+  } finally {
+    await server.stop();
+    untrack();
+  }
+  return dataDir;
+}
+
+async function execute(url: string, sql: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
