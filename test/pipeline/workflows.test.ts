@@ -21,7 +21,7 @@ interface Job {
   readonly steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
 }
 interface Workflow {
-  readonly on: Record<string, any>;
+  readonly on: Record<string, { inputs: Record<string, object> }>;
   readonly concurrency: { group: string; 'cancel-in-progress': unknown };
   readonly jobs: Record<string, Job>;
 }
