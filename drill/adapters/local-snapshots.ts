@@ -142,7 +142,8 @@ export class LocalSnapshots implements SnapshotPort {
       region: request.region,
       source: snapshot.source,
       status: 'creating',
-      started: snapshot.source.restoreOldPrimarySnapshot(request.clusterIdentifier).then(
+      // A short directory name: Postgres puts its Unix socket there, and socket paths end at 107 bytes.
+      started: snapshot.source.restoreOldPrimarySnapshot(`restore-${this.restores.size + 1}`).then(
         (server) => {
           restore.server = server;
           restore.status = 'available';

@@ -1,6 +1,8 @@
+import { cpus, loadavg } from 'node:os';
 import type { StepReport } from '../../runbooks/core/engine';
 import type { ClassCounts } from '../../runbooks/reconcile';
 import type { CanaryStep } from '../canary/run-canary';
+import type { DrillOptions } from '../drill-options';
 
 /** The format tag of drill.json. */
 export const DRILL_REPORT_FORMAT = 'multi-region-shop/drill-report@1';
@@ -120,6 +122,8 @@ export interface DrillReport {
     /** Acknowledged between the replication cut and the fault: the stranded ones. */
     acknowledged_stranded: number;
     acknowledged_after_fault: number;
+    /** Orders acknowledged after the fault, by the Region that acknowledged them. */
+    regions_after_fault: Record<string, number>;
     /** "Place order" sent without an acknowledgment back (such an order may exist). */
     unacknowledged_submits: number;
   };
@@ -168,5 +172,78 @@ export interface DrillReport {
     readonly html: string;
     readonly reconcile: string;
     readonly runbook: string;
+  };
+}
+
+/** A report with nothing measured yet: the drill fills it in as it goes. */
+export function newDrillReport(
+  options: DrillOptions,
+  startedAt: number,
+  primary: string,
+  standby: string,
+  paths: DrillReport['paths'],
+): DrillReport {
+  return {
+    format: DRILL_REPORT_FORMAT,
+    status: 'failed',
+    failures: [],
+    started_at: new Date(startedAt).toISOString(),
+    finished_at: '',
+    duration_ms: 0,
+    options: {
+      ci: options.ci,
+      seed: options.seed,
+      order_rate: options.orderRate,
+      lost_writes: options.lostWrites,
+      apply: options.apply,
+      failback: options.failback,
+    },
+    regions: { primary, standby },
+    machine: { cpus: cpus().length, node: process.version, load_average_1m: Math.round(loadavg()[0]! * 10) / 10 },
+    front_door: null,
+    rto_ms: null,
+    rto: {
+      definition: RTO_DEFINITION,
+      target_ms: DRILL_TARGETS.rtoMs,
+      fault_at: null,
+      first_failed_request_at: null,
+      first_checkout_after_fault_at: null,
+      detected_at: null,
+      failover_started_at: null,
+      failover_finished_at: null,
+    },
+    rpo_ms: 0,
+    rpo: {
+      definition: RPO_DEFINITION,
+      replication_cut_at: null,
+      last_replicated_heartbeat: null,
+      first_lost_ack_at: null,
+      last_lost_ack_at: null,
+      lost_acks_span_ms: 0,
+    },
+    acknowledged_lost: 0,
+    acknowledged_lost_ids: [],
+    stranded_requested: options.lostWrites,
+    orders: {
+      acknowledged: 0,
+      acknowledged_before_cut: 0,
+      acknowledged_stranded: 0,
+      acknowledged_after_fault: 0,
+      regions_after_fault: {},
+      unacknowledged_submits: 0,
+    },
+    requests: { total: 0, failed: 0, failed_after_fault: 0 },
+    checkouts_after_failover: 0,
+    reconcile: { status: 'not-run', report: null, lost_inserts: null, unexplained: 0, counts: null, databases: {} },
+    apply: null,
+    failback: null,
+    canary: { status: 'skipped', reason: null, runs: [] },
+    runbooks: [],
+    phases: [],
+    markers: [],
+    runbook_steps: [],
+    traffic_per_second: [],
+    leftovers: [],
+    paths,
   };
 }

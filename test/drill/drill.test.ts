@@ -1,0 +1,174 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { findChromium } from '../../drill/canary/run-canary';
+import type { DrillReport } from '../../drill/report/drill-report';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+const STRANDED = 3;
+
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** `npm run drill -- <args>` as a child process, exactly as a newcomer runs it. */
+function drill(args: readonly string[], env: Record<string, string>): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, ['drill/main.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Processes whose command line mentions `text` (Postgres servers name their data directory). */
+async function processesMentioning(text: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).replace(/\0/g, ' ');
+      if (cmdline.includes(text)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return found;
+}
+
+describe('npm run drill -- --ci', () => {
+  let out: string;
+  let work: string;
+  let run: Finished;
+  let report: DrillReport;
+
+  beforeAll(async () => {
+    out = await mkdtemp(path.join(tmpdir(), 'drill-test-out-'));
+    // Short: the Postgres Unix sockets live below it.
+    work = await mkdtemp(path.join(tmpdir(), 'dt-'));
+    run = await drill(['--ci', '--apply', '--lost-writes', String(STRANDED), '--out', out], { DRILL_TMPDIR: work });
+    report = JSON.parse(await readFile(path.join(out, 'drill.json'), 'utf8')) as DrillReport;
+  }, 240_000);
+
+  afterAll(async () => {
+    await rm(out, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test('exits 0 with a PASSED summary and no failure', () => {
+    expect({ code: run.code, failures: report.failures, status: report.status }).toEqual({
+      code: 0,
+      failures: [],
+      status: 'passed',
+    });
+    expect(run.stdout).toContain('drill PASSED');
+    expect(run.stdout).toMatch(/▶ failover +runbook failover → us-west-2/);
+  });
+
+  test('reconcile lost inserts == acknowledged_lost == the stranded writes requested, nothing unexplained', () => {
+    expect(report.stranded_requested).toBe(STRANDED);
+    expect(report.acknowledged_lost).toBe(STRANDED);
+    expect(report.reconcile.lost_inserts).toBe(STRANDED);
+    expect(report.reconcile.status).toBe('complete');
+    expect(report.reconcile.unexplained).toBe(0);
+    // One lost order is one row in each of the four order tables (one item per journey), and nothing else.
+    expect(report.reconcile.databases['orders']?.tables).toEqual({
+      orders: expect.objectContaining({ lost_insert: STRANDED, lost_update: 0, conflict: 0, possible_duplicate: 0 }),
+      order_items: expect.objectContaining({ lost_insert: STRANDED, lost_update: 0, conflict: 0 }),
+      shipping_addresses: expect.objectContaining({ lost_insert: STRANDED, lost_update: 0, conflict: 0 }),
+      order_events: expect.objectContaining({ lost_insert: STRANDED, lost_update: 0, conflict: 0 }),
+    });
+    expect(report.reconcile.databases['catalog']?.totals).toEqual(
+      expect.objectContaining({ lost_insert: 0, lost_update: 0, conflict: 0, possible_duplicate: 0, unexplained: 0 }),
+    );
+  });
+
+  test('the orders reconcile lists as lost are exactly the acknowledged orders the shoppers lost', () => {
+    expect(report.acknowledged_lost_ids).toHaveLength(STRANDED);
+    expect(report.reconcile.databases['orders']?.lost_order_ids).toEqual([...report.acknowledged_lost_ids].sort());
+    expect(report.orders.acknowledged_stranded).toBe(STRANDED);
+    expect(report.orders.unacknowledged_submits).toBe(0);
+  });
+
+  test('RTO and RPO are measured and consistent with their timestamps', () => {
+    const firstFailed = Date.parse(report.rto.first_failed_request_at!);
+    const firstCheckout = Date.parse(report.rto.first_checkout_after_fault_at!);
+    const fault = Date.parse(report.rto.fault_at!);
+    expect(firstFailed).toBeGreaterThanOrEqual(fault);
+    expect(report.rto_ms).toBe(firstCheckout - firstFailed);
+    expect(report.rto_ms).toBeGreaterThan(0);
+    const heartbeat = Date.parse(report.rpo.last_replicated_heartbeat!);
+    const lastLost = Date.parse(report.rpo.last_lost_ack_at!);
+    expect(report.rpo_ms).toBe(lastLost - heartbeat);
+    expect(heartbeat).toBeLessThanOrEqual(Date.parse(report.rpo.replication_cut_at!));
+    expect(lastLost).toBeLessThan(fault);
+  });
+
+  test('the shop serves checkouts through the front door after the failover, from the standby Region', () => {
+    expect(report.checkouts_after_failover).toBeGreaterThan(0);
+    expect(report.orders.acknowledged_after_fault).toBeGreaterThanOrEqual(report.checkouts_after_failover);
+    expect(report.orders.regions_after_fault).toEqual({ 'us-west-2': report.orders.acknowledged_after_fault });
+    const failover = report.runbooks.find((r) => r.orchestration === 'failover');
+    expect(failover?.status).toBe('succeeded');
+    expect(failover?.steps.map((s) => s.step)).toEqual([
+      'validate-input',
+      'shift-traffic',
+      'failover-catalog-database',
+      'failover-orders-database',
+      'wait-for-catalog-failover',
+      'wait-for-orders-failover',
+      'verify-writers',
+      'store-summary',
+    ]);
+    expect(report.runbooks.find((r) => r.orchestration === 'recover')?.status).toBe('succeeded');
+  });
+
+  test('--apply recovers every lost order', () => {
+    expect(report.apply).toEqual(
+      expect.objectContaining({ status: 'applied', recovered_orders: STRANDED, inserted: 4 * STRANDED, error: null }),
+    );
+  });
+
+  test('the canary passed before the fault and after the failover, or was skipped with the reason', () => {
+    const chromium = findChromium(process.env);
+    if (chromium.found) {
+      expect(report.canary.status).toBe('passed');
+      expect(report.canary.runs.map((r) => [r.when, r.status, r.steps.map((s) => s.name)])).toEqual([
+        ['before-fault', 'passed', ['home', 'catalog', 'product', 'add-to-cart', 'cart']],
+        ['after-failover', 'passed', ['home', 'catalog', 'product', 'add-to-cart', 'cart']],
+      ]);
+    } else {
+      expect(report.canary).toEqual({ status: 'skipped', reason: chromium.reason, runs: [] });
+    }
+  });
+
+  test('writes drill.html with the SVG timeline and the reconcile report next to it', async () => {
+    const html = await readFile(path.join(out, 'drill.html'), 'utf8');
+    expect(html).toContain('<svg');
+    expect(html).toContain('href="reconcile/orders/report.html"');
+    expect(existsSync(path.join(out, 'reconcile', 'orders', 'report.html'))).toBe(true);
+    expect(report.reconcile.report).toBe(path.join(out, 'reconcile', 'orders', 'report.html'));
+  });
+
+  test('leaves nothing behind: no process, no temporary data', async () => {
+    expect(report.leftovers).toEqual([]);
+    expect(await readdir(work)).toEqual([]);
+    expect(await processesMentioning(work)).toEqual([]);
+  });
+});
