@@ -30,22 +30,27 @@ async function main(): Promise<number> {
 
   const resources = new Resources();
   let stopping = false;
-  const interrupt = (signal: NodeJS.Signals) => {
+  const shutdown = (why: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    process.stderr.write(`\ndrill: ${signal}: stopping everything it started (${resources.names().length} items)...\n`);
+    process.stderr.write(`\ndrill: ${why}: stopping everything it started (${resources.names().length} items)...\n`);
     resources.stopAll().then(
       (failed) => {
         if (failed.length > 0) process.stderr.write(`drill: did not stop in time: ${failed.join(', ')}\n`);
         else process.stderr.write('drill: stopped; temporary data removed\n');
-        process.exit(signal === 'SIGINT' ? DRILL_EXIT.sigint : DRILL_EXIT.sigterm);
+        process.exit(code);
       },
       () => process.exit(DRILL_EXIT.failed),
     );
   };
   // `on`, not `once`: Ctrl-C reaches both tsx and this process, so the signal can arrive twice.
-  process.on('SIGINT', () => interrupt('SIGINT'));
-  process.on('SIGTERM', () => interrupt('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT', DRILL_EXIT.sigint));
+  process.on('SIGTERM', () => shutdown('SIGTERM', DRILL_EXIT.sigterm));
+  // A stand-in that throws from a callback must not end the process before everything is stopped.
+  process.on('uncaughtException', (error) => shutdown(`unexpected error: ${error.stack ?? error.message}`, 1));
+  process.on('unhandledRejection', (reason) =>
+    shutdown(`unexpected error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, 1),
+  );
 
   // Loaded after the environment is set: the stores' SDK clients read it when they load.
   const { runDrill } = require('./run-drill') as typeof import('./run-drill');

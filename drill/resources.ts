@@ -13,11 +13,11 @@ interface Resource {
 export class Resources {
   private readonly items: Resource[] = [];
   private nextId = 1;
-  private stopping: Promise<readonly string[]> | undefined;
+  private stopAllRun: Promise<readonly string[]> | undefined;
 
   /** Registers `stop` under `name`; returns a function that unregisters it (when it was stopped another way). */
   add(name: string, stop: () => Promise<void>): () => void {
-    if (this.stopping) {
+    if (this.stopAllRun) {
       void stop().catch(() => undefined);
       return () => undefined;
     }
@@ -27,6 +27,11 @@ export class Resources {
       const index = this.items.findIndex((r) => r.id === id);
       if (index >= 0) this.items.splice(index, 1);
     };
+  }
+
+  /** Whether {@link stopAll} has begun (an interrupted drill's phases then fail as they lose their parts). */
+  get stopping(): boolean {
+    return this.stopAllRun !== undefined;
   }
 
   /** Names of what is registered now, oldest first. */
@@ -39,7 +44,7 @@ export class Resources {
    * Calling it again returns the same promise.
    */
   stopAll(timeoutMs = 15_000): Promise<readonly string[]> {
-    this.stopping ??= (async () => {
+    this.stopAllRun ??= (async () => {
       const failed: string[] = [];
       while (this.items.length > 0) {
         const item = this.items.pop()!;
@@ -57,6 +62,6 @@ export class Resources {
       }
       return failed;
     })();
-    return this.stopping;
+    return this.stopAllRun;
   }
 }

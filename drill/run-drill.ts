@@ -134,7 +134,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       return value;
     } catch (error) {
       timeline.end(span, 'failed', message(error));
-      say(`${paint(31, '✘')} ${name.padEnd(10)} ${message(error)}`);
+      say(`${paint(31, '✘')} ${name.padEnd(10)} ${resources.stopping ? 'interrupted' : message(error)}`);
       throw error;
     }
   };
@@ -623,6 +623,11 @@ function fillTrafficFigures(
       t.faultAt === undefined ? [] : orders.filter((o) => o.ackAt > t.faultAt!).map((o) => o.region),
     ),
     unacknowledged_submits: traffic.unacknowledgedSubmits,
+    unacknowledged_submits_before_fault: traffic.journeys.filter(
+      (j) =>
+        j.unacknowledgedSubmit &&
+        (t.faultAt === undefined || j.requests.some((r) => r.step === 'submit' && r.at < t.faultAt!)),
+    ).length,
   };
   report.requests = {
     total: requests.length,

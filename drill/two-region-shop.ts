@@ -42,6 +42,8 @@ export class TwoRegionShop {
   private readonly services = new Map<string, ShopServices>();
   private readonly servicePorts = new Map<string, Readonly<Record<ServiceName, number>>>();
   private readonly dynamo = new Map<string, DynamoDbServer>();
+  /** Each Region's dynalite port, kept for a restart on the same address. */
+  private readonly dynamoPorts = new Map<string, number>();
   private replicator: TableReplicator | undefined;
   private frontDoorServer: FrontDoor | undefined;
   /** The runbook topology of the drill (health URLs included). */
@@ -49,12 +51,11 @@ export class TwoRegionShop {
   readonly outages = new RegionOutages();
   readonly routing: LocalRoutingControl;
 
-  private constructor(
-    private readonly options: TwoRegionShopOptions,
-    /** The global databases, by database. */
-    readonly clusters: Readonly<Record<DrillDatabase, LocalGlobalCluster>>,
-    private readonly pairs: Readonly<Record<DrillDatabase, ReplicatedPostgres>>,
-  ) {
+  /** The global databases, by database. */
+  clusters!: Readonly<Record<DrillDatabase, LocalGlobalCluster>>;
+  private pairs: Partial<Record<DrillDatabase, ReplicatedPostgres>> = {};
+
+  private constructor(private readonly options: TwoRegionShopOptions) {
     this.routing = new LocalRoutingControl(
       [
         {
@@ -77,40 +78,43 @@ export class TwoRegionShop {
     );
   }
 
-  /** Starts both Regions and the front door (Postgres pairs in parallel, from one migrated template). */
+  /**
+   * Starts both Regions and the front door (Postgres pairs in parallel, from one migrated template). The shop is
+   * registered in `options.resources` as one item that stops its parts in order (copier, front door, services,
+   * dynalite, Postgres), also when it fails halfway through starting.
+   */
   static async start(options: TwoRegionShopOptions): Promise<TwoRegionShop> {
     const { resources, workDir, primaryRegion, standbyRegion } = options;
+    const shop = new TwoRegionShop(options);
+    resources.add('two-region shop', () => shop.stop());
     const dynamoStarting = Promise.all(
       [primaryRegion, standbyRegion].map(async (region) => {
         const server = await DynamoDbServer.start();
-        resources.add(`dynalite ${region}`, () => server.stop());
-        return [region, server] as const;
+        shop.dynamo.set(region, server);
+        shop.dynamoPorts.set(region, server.port);
       }),
     );
     const template = await migratedTemplate(path.join(workDir, 'template'), resources);
-    const pairs = Object.fromEntries(
-      await Promise.all(
-        DRILL_DATABASES.map(async (database) => {
-          const pair = await ReplicatedPostgres.fromTemplate({
-            baseDir: path.join(workDir, database),
-            templateDataDir: template,
-          });
-          resources.add(`postgres pair ${database}`, () => pair.stop());
-          // Each pair serves one database: the template's other one goes (the drop replicates to the standby).
-          for (const other of DRILL_DATABASES.filter((d) => d !== database)) {
-            await execute(pair.primary.url(), `DROP DATABASE ${other}`);
-          }
-          return [database, pair] as const;
-        }),
-      ),
-    ) as Record<DrillDatabase, ReplicatedPostgres>;
-    const clusters = Object.fromEntries(
+    await Promise.all(
+      DRILL_DATABASES.map(async (database) => {
+        const pair = await ReplicatedPostgres.fromTemplate({
+          baseDir: path.join(workDir, database),
+          templateDataDir: template,
+        });
+        shop.pairs[database] = pair;
+        // Each pair serves one database: the template's other one goes (the drop replicates to the standby).
+        for (const other of DRILL_DATABASES.filter((d) => d !== database)) {
+          await execute(pair.primary.url(), `DROP DATABASE ${other}`);
+        }
+      }),
+    );
+    shop.clusters = Object.fromEntries(
       DRILL_DATABASES.map((database) => [
         database,
         new LocalGlobalCluster({
           globalClusterIdentifier: DRILL_NAMES.globalCluster(database),
           database,
-          pair: pairs[database],
+          pair: shop.pairs[database]!,
           primaryRegion,
           standbyRegion,
           clusterIdentifier: (region) => DRILL_NAMES.cluster(database, region),
@@ -118,12 +122,7 @@ export class TwoRegionShop {
         }),
       ]),
     ) as Record<DrillDatabase, LocalGlobalCluster>;
-    // The clusters own the servers from now on (their writer and standby change); stop through them.
-    for (const database of DRILL_DATABASES)
-      resources.add(`global database ${database}`, () => clusters[database].stop());
-
-    const shop = new TwoRegionShop(options, clusters, pairs);
-    for (const [region, server] of await dynamoStarting) shop.dynamo.set(region, server);
+    await dynamoStarting;
     await Promise.all([primaryRegion, standbyRegion].map((region) => shop.startServices(region)));
     shop.replicator = new TableReplicator(
       shop.dynamo.get(primaryRegion)!.client(),
@@ -131,20 +130,36 @@ export class TwoRegionShop {
       { tables: SHOP_TABLES, intervalMs: TABLE_REPLICATION_INTERVAL_MS },
     );
     shop.replicator.start();
-    resources.add('table replicator', () => shop.replicator?.stop() ?? Promise.resolve());
     shop.frontDoorServer = await startFrontDoor({
       targets: Object.fromEntries([primaryRegion, standbyRegion].map((r) => [r, shop.uiUrl(r)])),
       activeRegion: () => shop.routing.activeRegion(),
       upstreamTimeoutMs: 10_000,
     });
-    const frontDoor = shop.frontDoorServer;
-    resources.add('front door', () => frontDoor.close());
     shop.topology = drillTopology({
       primaryRegion,
       standbyRegion,
       uiUrls: Object.fromEntries([primaryRegion, standbyRegion].map((r) => [r, shop.uiUrl(r)])),
     });
     return shop;
+  }
+
+  /**
+   * Stops everything, clients before servers: the table copier and the front door, the services, then dynalite
+   * (which throws from a request still in flight when its database closes under it), then every Postgres server.
+   */
+  async stop(): Promise<void> {
+    const quietly = (work: Promise<unknown> | undefined) => work?.then(() => undefined).catch(() => undefined);
+    await Promise.all([quietly(this.replicator?.stop()), quietly(this.frontDoorServer?.close())]);
+    const services = [...this.services.values()];
+    this.services.clear();
+    await Promise.all(services.map((s) => quietly(s.kill())));
+    const dynamo = [...this.dynamo.values()];
+    this.dynamo.clear();
+    await Promise.all(dynamo.map((d) => quietly(d.stop())));
+    await Promise.all([
+      ...Object.values(this.clusters ?? {}).map((c) => quietly(c.stop())),
+      ...Object.values(this.pairs).map((p) => quietly(p?.stop())),
+    ]);
   }
 
   get primaryRegion(): string {
@@ -174,7 +189,7 @@ export class TwoRegionShop {
 
   /** Waits until both standbys have replayed everything their primaries wrote. */
   async waitForCatchUp(timeoutMs = 15_000): Promise<void> {
-    await Promise.all(DRILL_DATABASES.map((d) => this.pairs[d].waitForCatchUp(timeoutMs)));
+    await Promise.all(DRILL_DATABASES.map((d) => this.pairs[d]!.waitForCatchUp(timeoutMs)));
   }
 
   /**
@@ -184,7 +199,7 @@ export class TwoRegionShop {
   async cutReplication(): Promise<void> {
     await this.replicator?.stop();
     await this.replicator?.copyOnce();
-    await Promise.all(DRILL_DATABASES.map((d) => this.pairs[d].cutReplication()));
+    await Promise.all(DRILL_DATABASES.map((d) => this.pairs[d]!.cutReplication()));
   }
 
   /**
@@ -210,21 +225,22 @@ export class TwoRegionShop {
    */
   async rebuildRegion(region: string, survivor: string): Promise<void> {
     this.outages.restore(region);
-    await Promise.all(DRILL_DATABASES.map((d) => this.clusters[d].rebuildAsStandby(region)));
-    const old = this.dynamo.get(region);
-    if (old) await old.stop();
-    const port = this.dynamoPort(region);
-    const server = await DynamoDbServer.start({ port });
-    this.options.resources.add(`dynalite ${region} (rebuilt)`, () => server.stop());
-    this.dynamo.set(region, server);
-    await this.replicator?.stop();
-    this.replicator = new TableReplicator(this.dynamo.get(survivor)!.client(), server.client(), {
-      tables: SHOP_TABLES,
-      intervalMs: TABLE_REPLICATION_INTERVAL_MS,
-    });
-    await this.replicator.copyOnce();
-    this.replicator.start();
-    await this.startServices(region);
+    const tablesAndServices = async () => {
+      const old = this.dynamo.get(region);
+      if (old) await old.stop();
+      const server = await DynamoDbServer.start({ port: this.dynamoPort(region) });
+      this.dynamo.set(region, server);
+      await this.replicator?.stop();
+      this.replicator = new TableReplicator(this.dynamo.get(survivor)!.client(), server.client(), {
+        tables: SHOP_TABLES,
+        intervalMs: TABLE_REPLICATION_INTERVAL_MS,
+      });
+      await this.replicator.copyOnce();
+      this.replicator.start();
+      // The services connect lazily: they may start while their Postgres standbys are being rebuilt.
+      await this.startServices(region);
+    };
+    await Promise.all([...DRILL_DATABASES.map((d) => this.clusters[d].rebuildAsStandby(region)), tablesAndServices()]);
     this.options.onEvent(`${region} rebuilt: Postgres standbys of the writers, dynalite copied, services started`);
   }
 
@@ -239,8 +255,6 @@ export class TwoRegionShop {
     this.replicator.start();
   }
 
-  private readonly dynamoPorts = new Map<string, number>();
-
   private dynamoPort(region: string): number {
     const port = this.dynamoPorts.get(region);
     if (port === undefined) throw new Error(`no dynalite was started in ${region}`);
@@ -249,7 +263,6 @@ export class TwoRegionShop {
 
   private async startServices(region: string): Promise<void> {
     const dynamo = this.dynamo.get(region)!;
-    this.dynamoPorts.set(region, dynamo.port);
     const ports = this.servicePorts.get(region);
     const services = await startShopServices({
       region,
@@ -264,12 +277,6 @@ export class TwoRegionShop {
     });
     this.services.set(region, services);
     this.servicePorts.set(region, services.ports);
-    this.options.resources.add(`services ${region}`, async () => {
-      if (this.services.get(region) === services) {
-        this.services.delete(region);
-        await services.kill();
-      }
-    });
   }
 }
 

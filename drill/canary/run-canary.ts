@@ -79,7 +79,8 @@ export class CanaryRunner {
     private readonly child: ChildProcess,
     private readonly options: CanaryRunnerOptions,
   ) {
-    this.untrack = options.track('canary (Chromium)', () => this.kill());
+    // Closing asks the runner to close Chromium first, so that no browser process is left for init to reap.
+    this.untrack = options.track('canary (Chromium)', () => this.close());
     child.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });
@@ -151,7 +152,7 @@ export class CanaryRunner {
     if (!this.exited && this.child.connected) {
       const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
       this.child.send({ type: 'close' });
-      const timer = setTimeout(() => void this.kill(), 10_000);
+      const timer = setTimeout(() => void this.kill(), 5_000);
       await exited;
       clearTimeout(timer);
     }

@@ -126,6 +126,11 @@ export interface DrillReport {
     regions_after_fault: Record<string, number>;
     /** "Place order" sent without an acknowledgment back (such an order may exist). */
     unacknowledged_submits: number;
+    /**
+     * Of those, the ones sent before the fault: an order placed then and never acknowledged would be lost without
+     * the traffic generator counting it (reconcile would find more lost orders than acknowledged_lost).
+     */
+    unacknowledged_submits_before_fault: number;
   };
   requests: { total: number; failed: number; failed_after_fault: number };
   /** Checkouts acknowledged through the front door after the failover orchestration finished. */
@@ -231,6 +236,7 @@ export function newDrillReport(
       acknowledged_after_fault: 0,
       regions_after_fault: {},
       unacknowledged_submits: 0,
+      unacknowledged_submits_before_fault: 0,
     },
     requests: { total: 0, failed: 0, failed_after_fault: 0 },
     checkouts_after_failover: 0,

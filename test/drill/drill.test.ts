@@ -52,7 +52,7 @@ async function processesMentioning(text: string): Promise<string[]> {
   return found;
 }
 
-describe('npm run drill -- --ci', () => {
+describe('npm run drill -- --ci --apply --failback', () => {
   let out: string;
   let work: string;
   let run: Finished;
@@ -62,7 +62,9 @@ describe('npm run drill -- --ci', () => {
     out = await mkdtemp(path.join(tmpdir(), 'drill-test-out-'));
     // Short: the Postgres Unix sockets live below it.
     work = await mkdtemp(path.join(tmpdir(), 'dt-'));
-    run = await drill(['--ci', '--apply', '--lost-writes', String(STRANDED), '--out', out], { DRILL_TMPDIR: work });
+    run = await drill(['--ci', '--apply', '--failback', '--lost-writes', String(STRANDED), '--out', out], {
+      DRILL_TMPDIR: work,
+    });
     report = JSON.parse(await readFile(path.join(out, 'drill.json'), 'utf8')) as DrillReport;
   }, 240_000);
 
@@ -103,7 +105,7 @@ describe('npm run drill -- --ci', () => {
     expect(report.acknowledged_lost_ids).toHaveLength(STRANDED);
     expect(report.reconcile.databases['orders']?.lost_order_ids).toEqual([...report.acknowledged_lost_ids].sort());
     expect(report.orders.acknowledged_stranded).toBe(STRANDED);
-    expect(report.orders.unacknowledged_submits).toBe(0);
+    expect(report.orders.unacknowledged_submits_before_fault).toBe(0);
   });
 
   test('RTO and RPO are measured and consistent with their timestamps', () => {
@@ -123,7 +125,8 @@ describe('npm run drill -- --ci', () => {
   test('the shop serves checkouts through the front door after the failover, from the standby Region', () => {
     expect(report.checkouts_after_failover).toBeGreaterThan(0);
     expect(report.orders.acknowledged_after_fault).toBeGreaterThanOrEqual(report.checkouts_after_failover);
-    expect(report.orders.regions_after_fault).toEqual({ 'us-west-2': report.orders.acknowledged_after_fault });
+    // After the failback, checkouts come from us-east-1 again.
+    expect(Object.keys(report.orders.regions_after_fault).sort()).toEqual(['us-east-1', 'us-west-2']);
     const failover = report.runbooks.find((r) => r.orchestration === 'failover');
     expect(failover?.status).toBe('succeeded');
     expect(failover?.steps.map((s) => s.step)).toEqual([
@@ -143,6 +146,29 @@ describe('npm run drill -- --ci', () => {
     expect(report.apply).toEqual(
       expect.objectContaining({ status: 'applied', recovered_orders: STRANDED, inserted: 4 * STRANDED, error: null }),
     );
+  });
+
+  test('--failback rebuilds the old Region and switches back to it without losing an acknowledged order', () => {
+    expect(report.failback).toEqual(
+      expect.objectContaining({
+        status: 'succeeded',
+        rejoin: { catalog: 'followed-new-timeline', orders: 'followed-new-timeline' },
+        checkout_after_failback_region: 'us-east-1',
+        acknowledged_missing_after_failback: 0,
+      }),
+    );
+    expect(report.runbooks.find((r) => r.orchestration === 'failback')?.steps.map((s) => [s.step, s.status])).toEqual([
+      ['validate-input', 'succeeded'],
+      ['check-rejoined', 'succeeded'],
+      ['check-readiness', 'succeeded'],
+      ['switchover-catalog-database', 'succeeded'],
+      ['switchover-orders-database', 'succeeded'],
+      ['wait-for-catalog-switchover', 'succeeded'],
+      ['wait-for-orders-switchover', 'succeeded'],
+      ['verify-writers', 'succeeded'],
+      ['shift-traffic', 'succeeded'],
+      ['store-summary', 'succeeded'],
+    ]);
   });
 
   test('the canary passed before the fault and after the failover, or was skipped with the reason', () => {
