@@ -62,8 +62,8 @@ function folder(value: string): string {
 export function drillProgram(): Command {
   return new Command('drill')
     .description(
-      'Rehearse the loss of the primary Region on this machine: two simulated Regions (real Postgres streaming\n' +
-        'replication, dynalite, the five services), shopper traffic through a front door, the failover runbook,\n' +
+      'Rehearse the loss of the primary Region on this machine: two simulated Regions (real Postgres streaming ' +
+        'replication, dynalite, the five services), shopper traffic through a front door, the failover runbook, ' +
         'the missing-transaction report, optional apply and failback. Writes <out>/drill.json and <out>/drill.html.',
     )
     .addOption(new Option('--ci', 'non-interactive: plain output, fixed seed (1) unless --seed is given'))

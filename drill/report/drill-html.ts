@@ -131,19 +131,30 @@ export function timelineSvg(report: DrillReport): string {
     true,
   );
 
-  // Markers across every lane, labels staggered so that close ones stay readable.
+  // Markers across every lane; each label goes to the first row where it overlaps no other label.
   const markers = [...report.markers].sort((a, b) => a.at_ms - b.at_ms);
   const top = 24;
-  markers.forEach((m, i) => {
+  const rowEnds: number[] = [];
+  const labels: string[] = [];
+  for (const m of markers) {
     const mx = x(m.at_ms);
     const colour = MARKER_COLOURS[m.kind] ?? '#616161';
+    const width = m.label.length * 5.5;
+    // Labels right of the middle end at their line, so that none runs off the picture.
+    const rightward = mx <= LABEL + PLOT / 2;
+    const [from, to] = rightward ? [mx + 2, mx + 2 + width] : [mx - 2 - width, mx - 2];
+    let row = rowEnds.findIndex((end) => end < from - 6);
+    if (row < 0) row = rowEnds.push(0) - 1;
+    rowEnds[row] = to;
     parts.push(
       `<line x1="${mx.toFixed(1)}" y1="${top}" x2="${mx.toFixed(1)}" y2="${y}" stroke="${colour}" stroke-dasharray="3,3"><title>${e(`${seconds(m.at_ms)}: ${m.label}`)}</title></line>`,
-      // Labels right of the middle end at their line, so that none runs off the picture.
-      `<text x="${(mx + (mx > LABEL + PLOT / 2 ? -2 : 2)).toFixed(1)}" y="${y + 12 + (i % 6) * 12}" class="marker" fill="${colour}" text-anchor="${mx > LABEL + PLOT / 2 ? 'end' : 'start'}">${e(m.label)}</text>`,
     );
-  });
-  y += 12 + Math.min(6, markers.length) * 12;
+    labels.push(
+      `<text x="${(rightward ? from : to).toFixed(1)}" y="${y + 12 + row * 12}" class="marker" fill="${colour}" text-anchor="${rightward ? 'start' : 'end'}">${e(m.label)}</text>`,
+    );
+  }
+  parts.push(...labels);
+  y += 12 + rowEnds.length * 12;
 
   // Time axis.
   const step = end > 90_000 ? 10_000 : 5_000;
