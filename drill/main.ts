@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import { ConfigError } from '../config';
 import { type DrillOptions, drillProgram, parseDrillOptions } from './drill-options';
 import { Resources } from './resources';
 
@@ -65,7 +66,8 @@ async function main(): Promise<number> {
   } catch (error) {
     process.stderr.write(`drill: ${error instanceof Error ? error.message : String(error)}\n`);
     await resources.stopAll();
-    return DRILL_EXIT.failed;
+    // A bad PRIMARY_REGION/STANDBY_REGION is bad usage, like a bad flag.
+    return error instanceof ConfigError ? DRILL_EXIT.usage : DRILL_EXIT.failed;
   }
 }
 

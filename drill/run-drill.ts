@@ -20,7 +20,7 @@ import {
 } from './report/drill-report';
 import { writeDrillReport } from './report/report-files';
 import { summaryTable } from './report/summary-table';
-import { Timeline, type TimelineSpan } from './report/timeline';
+import { Timeline } from './report/timeline';
 import { verdictFailures } from './report/verdict';
 import type { Resources } from './resources';
 import { SeededRandom } from './traffic/seeded-random';
@@ -118,16 +118,11 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   const say = (line: string) => io.print(`${at()} ${line}`);
 
   /** Runs one phase: a start line, an end line with its duration, a span on the timeline. */
-  const phase = async <T>(
-    name: string,
-    title: string,
-    work: (span: TimelineSpan) => Promise<T>,
-    done: (value: T) => string,
-  ) => {
+  const phase = async <T>(name: string, title: string, work: () => Promise<T>, done: (value: T) => string) => {
     say(`${paint(36, '▶')} ${name.padEnd(10)} ${title}`);
     const span = timeline.begin('phase', name, title);
     try {
-      const value = await work(span);
+      const value = await work();
       const detail = done(value);
       timeline.end(span, 'ok', detail);
       say(`${paint(32, '✔')} ${name.padEnd(10)} ${detail} (${((span.endAt - span.startAt) / 1000).toFixed(1)} s)`);
