@@ -88,10 +88,32 @@ const PRODUCT_LINK = /href="\/catalog\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9
 const REVIEW_VERSION = /name="version" value="(\d+)"/;
 const ORDER_LOCATION = /^\/orders\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\?placed=1$/;
 
+/** "Place order" attempts: a shopper who sees an error or no answer presses the button again. */
+const SUBMIT_ATTEMPTS = 3;
+
+/**
+ * Places the order, again after an error or no answer (not after a 4xx): the checkout derives the same
+ * idempotency key for the same checkout version, so a retry returns the order an earlier attempt may have placed,
+ * and an order placed is acknowledged, whichever attempt placed it.
+ */
+async function placeOrder<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      const retriable = error instanceof StepFailed && error.retriable;
+      if (!retriable || n >= SUBMIT_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
 class StepFailed extends Error {
   constructor(
     readonly step: JourneyStep,
     message: string,
+    /** No answer or a 5xx: the same request may succeed when sent again. */
+    readonly retriable = false,
   ) {
     super(message);
   }
@@ -101,7 +123,8 @@ class StepFailed extends Error {
  * One shopper journey through the shop's single address, as a browser does it with forms: home → catalog →
  * product → add to cart → shipping address → review → place order. Every request goes out with the shopper's
  * `customer_id` cookie and follows no redirect, so each form post's 303 is checked. The journey stops at the first
- * request that does not get the expected answer.
+ * request that does not get the expected answer, except "Place order", which the shopper presses up to three
+ * times when it gets an error or no answer.
  */
 export async function runShopperJourney(
   baseUrl: string,
@@ -147,7 +170,11 @@ export async function runShopperJourney(
     requests.push(record);
     options.onRequest?.(record);
     if (!ok) {
-      throw new StepFailed(step, failure ? `no answer (${failure})` : `HTTP ${status}, expected ${expect}`);
+      throw new StepFailed(
+        step,
+        failure ? `no answer (${failure})` : `HTTP ${status}, expected ${expect}`,
+        status === 0 || status >= 500,
+      );
     }
     return { body, location, ...(region ? { region } : {}) };
   };
@@ -165,7 +192,7 @@ export async function runShopperJourney(
     const version = REVIEW_VERSION.exec(review.body)?.[1];
     if (!version) throw new StepFailed('review', 'no checkout version on the review page');
     submitted = true;
-    const placed = await call('submit', 'POST', '/checkout/submit', 303, { version });
+    const placed = await placeOrder(() => call('submit', 'POST', '/checkout/submit', 303, { version }));
     const orderId = ORDER_LOCATION.exec(placed.location ?? '')?.[1];
     if (!orderId) throw new StepFailed('submit', `redirected to ${JSON.stringify(placed.location)}, not to an order`);
     return {

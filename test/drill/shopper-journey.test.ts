@@ -1,0 +1,124 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SeededRandom } from '../../drill/traffic/seeded-random';
+import { newShopper, runShopperJourney } from '../../drill/traffic/shopper-journey';
+
+const PRODUCT = '01a21b3d-b6bb-731f-ae19-5e7ab5abf765';
+const ORDER = '01a21b93-8c59-73ce-8fb4-790d2333b65f';
+
+interface Seen {
+  readonly method: string;
+  readonly url: string;
+  readonly cookie: string | undefined;
+  readonly body: string;
+}
+
+/** A stand-in for the ui's pages, answering "Place order" with the given statuses in turn (then 303). */
+function fakeUi(submitStatuses: number[], catalogStatus = 200) {
+  const seen: Seen[] = [];
+  const read = (request: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      request.on('end', () => resolve(body));
+    });
+  const server: Server = createServer(async (request, response) => {
+    const body = await read(request);
+    seen.push({ method: request.method!, url: request.url!, cookie: request.headers.cookie, body });
+    const route = `${request.method} ${request.url}`;
+    const send = (status: number, html = '', headers: Record<string, string> = {}) => {
+      response.writeHead(status, { 'x-served-by-region': 'us-east-1', ...headers });
+      response.end(html);
+    };
+    if (route === 'GET /') return send(200, '<h1>home</h1>');
+    if (route === 'GET /catalog') return send(catalogStatus, `<a href="/catalog/${PRODUCT}">Binoculars</a>`);
+    if (route === `GET /catalog/${PRODUCT}`) return send(200, '<form action="/cart"></form>');
+    if (route === 'POST /cart') return send(303, '', { location: '/cart' });
+    if (route === 'POST /checkout') return send(303, '', { location: '/checkout/review' });
+    if (route === 'GET /checkout/review') return send(200, '<input type="hidden" name="version" value="3">');
+    if (route === 'POST /checkout/submit') {
+      const status = submitStatuses.shift() ?? 303;
+      return send(status, '', status === 303 ? { location: `/orders/${ORDER}?placed=1` } : {});
+    }
+    return send(404);
+  });
+  return { server, seen };
+}
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('runShopperJourney', () => {
+  const servers: Server[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+  });
+
+  const journey = async (submitStatuses: number[], catalogStatus?: number) => {
+    const ui = fakeUi(submitStatuses, catalogStatus);
+    servers.push(ui.server);
+    const shopper = newShopper(new SeededRandom(1));
+    const outcome = await runShopperJourney(await listen(ui.server), shopper, { timeoutMs: 5000 });
+    return { outcome, seen: ui.seen, shopper };
+  };
+
+  test('posts the forms a browser posts, with the shopper cookie, and acknowledges the order of the final redirect', async () => {
+    const { outcome, seen, shopper } = await journey([]);
+    expect(outcome.order).toEqual({
+      orderId: ORDER,
+      customerId: shopper.customerId,
+      ackAt: expect.any(Number),
+      region: 'us-east-1',
+    });
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'GET /',
+      'GET /catalog',
+      `GET /catalog/${PRODUCT}`,
+      'POST /cart',
+      'POST /checkout',
+      'GET /checkout/review',
+      'POST /checkout/submit',
+    ]);
+    expect(new Set(seen.map((s) => s.cookie))).toEqual(new Set([`customer_id=${shopper.customerId}`]));
+    expect(seen[3]!.body).toBe(`productId=${PRODUCT}&quantity=${shopper.quantity}`);
+    expect(seen[6]!.body).toBe('version=3');
+    expect(outcome.unacknowledgedSubmit).toBe(false);
+  });
+
+  test('"Place order" is pressed again after an error, and the order is acknowledged', async () => {
+    const { outcome, seen } = await journey([503, 502]);
+    expect(outcome.order?.orderId).toBe(ORDER);
+    expect(outcome.requests.filter((r) => r.step === 'submit').map((r) => r.status)).toEqual([503, 502, 303]);
+    expect(seen.filter((s) => s.url === '/checkout/submit')).toHaveLength(3);
+  });
+
+  test('after three errors the order is not acknowledged and the submit is reported as unacknowledged', async () => {
+    const { outcome } = await journey([503, 503, 503]);
+    expect(outcome).toEqual(
+      expect.objectContaining({
+        failedStep: 'submit',
+        error: 'HTTP 503, expected 303',
+        unacknowledgedSubmit: true,
+      }),
+    );
+    expect(outcome.order).toBeUndefined();
+  });
+
+  test('a refusal (4xx) is not retried', async () => {
+    const { outcome } = await journey([409]);
+    expect(outcome.requests.filter((r) => r.step === 'submit').map((r) => r.status)).toEqual([409]);
+    expect(outcome.failedStep).toBe('submit');
+  });
+
+  test('a failure before "Place order" ends the journey there, with no order at stake', async () => {
+    const { outcome, seen } = await journey([], 503);
+    expect(outcome).toEqual(
+      expect.objectContaining({ failedStep: 'catalog', error: 'HTTP 503, expected 200', unacknowledgedSubmit: false }),
+    );
+    expect(seen.map((s) => s.url)).toEqual(['/', '/catalog']);
+  });
+});
