@@ -157,18 +157,21 @@ describe('npm run drill -- --ci --apply --failback', () => {
         acknowledged_missing_after_failback: 0,
       }),
     );
-    expect(report.runbooks.find((r) => r.orchestration === 'failback')?.steps.map((s) => [s.step, s.status])).toEqual([
-      ['validate-input', 'succeeded'],
-      ['check-rejoined', 'succeeded'],
-      ['check-readiness', 'succeeded'],
-      ['switchover-catalog-database', 'succeeded'],
-      ['switchover-orders-database', 'succeeded'],
-      ['wait-for-catalog-switchover', 'succeeded'],
-      ['wait-for-orders-switchover', 'succeeded'],
-      ['verify-writers', 'succeeded'],
-      ['shift-traffic', 'succeeded'],
-      ['store-summary', 'succeeded'],
+    const steps = report.runbooks.find((r) => r.orchestration === 'failback')?.steps ?? [];
+    expect(steps.map((s) => s.step)).toEqual([
+      'validate-input',
+      'check-rejoined',
+      'check-readiness',
+      'switchover-catalog-database',
+      'switchover-orders-database',
+      'wait-for-catalog-switchover',
+      'wait-for-orders-switchover',
+      'verify-writers',
+      'shift-traffic',
+      'store-summary',
     ]);
+    // A wait finds its switchover already finished when the other database's wait took longer: both are fine.
+    expect(steps.filter((s) => s.status !== 'succeeded' && s.status !== 'already-done')).toEqual([]);
   });
 
   test('the canary passed before the fault and after the failover, or was skipped with the reason', () => {
