@@ -37,10 +37,7 @@ export interface DrillPorts {
 export function createDrillPorts(shop: TwoRegionShop, options: DrillPortsOptions): DrillPorts {
   const clusters = Object.values(shop.clusters);
   const snapshots = new LocalSnapshots(clusters, shop.outages, options.track);
-  const reconciler = new DrillReconciler(
-    (database) => clusters.find((c) => c.database === database)?.promotedCut,
-    options.workDir,
-  );
+  const reconciler = new DrillReconciler(options.workDir);
   return {
     snapshots,
     reconciler,

@@ -3,29 +3,21 @@ import type { ReconcileOutcome, ReconcileRequest, ReconcilerPort } from '../../r
 import { type ReconcileOptions, type ReconcileReport, reconcile } from '../../runbooks/reconcile';
 
 /**
- * The reconciler of `runbooks/reconcile` (through the same {@link ModuleReconciler} adapter the CLI and Lambda
- * use), given the cut recorded when the standby was promoted: within a second of the failover the new Region's
- * services write their own heartbeat over the replicated one, and reconcile then (rightly) refuses to guess the
- * cut. Without a recorded cut, reconcile reads it from the heartbeat as usual.
+ * The reconciler of `runbooks/reconcile` through the same {@link ModuleReconciler} adapter the CLI and Lambda use,
+ * with nothing added: reconcile finds the cut itself, from the heartbeat handover the new writer's first heartbeat
+ * recorded on the promoted database (migration 0003). It keeps every report for the drill's summary.
  */
 export class DrillReconciler implements ReconcilerPort {
   /** Every report, by database, in the order they were made (the drill reads the counts from them). */
   readonly reports = new Map<string, ReconcileReport>();
 
-  /**
-   * @param cutOf the last replicated moment of a database (by Postgres database name), if it was recorded
-   * @param workDir parent of the report folders
-   */
-  constructor(
-    private readonly cutOf: (database: string) => Date | undefined,
-    private readonly workDir: string,
-  ) {}
+  /** @param workDir parent of the report folders */
+  constructor(private readonly workDir: string) {}
 
   reconcile(request: ReconcileRequest): Promise<ReconcileOutcome> {
     const database = request.current.database;
-    const cut = this.cutOf(database);
     const run = async (options: ReconcileOptions) => {
-      const report = await reconcile(cut ? { ...options, cut } : options);
+      const report = await reconcile(options);
       this.reports.set(database, report);
       return report;
     };

@@ -52,9 +52,9 @@ async function query<T extends object>(url: string, sql: string, params: unknown
  * One Aurora Global Database played by a {@link ReplicatedPostgres} pair: a writer in one Region and a streaming
  * hot standby in the other, with the operations the runbooks need on real servers.
  *
- * - unplanned failover (`AllowDataLoss`): `pg_promote()` of the standby; the heartbeat it held is recorded first
- *   (the cut reconcile needs, since the new Region's services overwrite the heartbeat within a second); the old
- *   writer's member becomes `pending-resync` until {@link rebuildAsStandby}.
+ * - unplanned failover (`AllowDataLoss`): `pg_promote()` of the standby; the heartbeat it held is noted first, as
+ *   the drill's own measurement of the last replicated moment (RPO, and a check of the cut reconcile finds by
+ *   itself); the old writer's member becomes `pending-resync` until {@link rebuildAsStandby}.
  * - planned switchover (no data loss): the writer turns read-only, the standby replays everything it wrote, the
  *   writer stops cleanly (its shutdown checkpoint streams to the standby), the standby is promoted, and the old
  *   writer restarts as a standby following the new timeline.
@@ -92,7 +92,10 @@ export class LocalGlobalCluster {
     return this.writer;
   }
 
-  /** The heartbeat the standby held when it was promoted by an unplanned failover: the last replicated moment. */
+  /**
+   * The heartbeat the standby held when it was promoted by an unplanned failover: the last replicated moment, as
+   * the drill measured it. Only the drill's figures read it; the runbooks never see it.
+   */
   get promotedCut(): Date | undefined {
     return this.cut;
   }

@@ -1,6 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import type { StepReport } from '../../runbooks/core/engine';
-import type { ClassCounts } from '../../runbooks/reconcile';
+import type { ClassCounts, CutSource } from '../../runbooks/reconcile';
 import type { CanaryStep } from '../canary/run-canary';
 import type { DrillOptions } from '../drill-options';
 
@@ -45,7 +45,7 @@ export interface ReconcileDatabaseReport {
   readonly status: 'complete' | 'failed';
   readonly summary: string;
   readonly cut: string | null;
-  readonly cut_source: 'heartbeat' | 'option' | null;
+  readonly cut_source: CutSource | null;
   readonly window_start: string | null;
   readonly totals: ClassCounts;
   readonly tables: Readonly<Record<string, ClassCounts>>;

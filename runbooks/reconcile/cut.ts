@@ -8,13 +8,34 @@ export interface Heartbeat {
   readonly region: string;
 }
 
+/**
+ * Where the cut came from: `heartbeat` (the replicated row on the new primary, not yet overwritten), `handover`
+ * (the row the new writer replaced, kept by the `replication_heartbeat_handover` trigger) or `option` (given).
+ */
+export type CutSource = 'heartbeat' | 'handover' | 'option';
+
 /** The cut and where it came from. */
 export interface Cut {
   readonly cut: Micros;
-  readonly source: 'heartbeat' | 'option';
+  readonly source: CutSource;
   readonly oldHeartbeat: Heartbeat;
   readonly newHeartbeat: Heartbeat | null;
 }
+
+/** One change of the writing Region, as the trigger of migration 0003 recorded it on the new primary. */
+export interface Handover {
+  /** The last heartbeat of the previous Region. */
+  readonly prev: Heartbeat;
+  /** The first heartbeat of the new Region. */
+  readonly next: Heartbeat;
+}
+
+/**
+ * How much earlier than the failover time (the runbook's clock) the new writer's first heartbeat (the database's
+ * clock) may be and still belong to this failover. Both clocks are NTP-synchronised; a handover older than this
+ * is an earlier failover or switchover.
+ */
+export const HANDOVER_SKEW_MICROS = 5n * 60n * 1_000_000n;
 
 /** Reads `replication_heartbeat` (id = 1); undefined when the table or the row is missing. */
 export async function readHeartbeat(side: DatabaseSide): Promise<Heartbeat | undefined> {
@@ -28,9 +49,45 @@ export async function readHeartbeat(side: DatabaseSide): Promise<Heartbeat | und
 }
 
 /**
- * Determines the cut, the last moment that replicated: the heartbeat on the new primary, as long as it is still
- * the one the old writer sent (same region, not after the failover; after failover the new writer overwrites
- * it, and then the caller must pass the value recorded at promotion). Fails closed on every inconsistency, because a wrong cut silently hides lost writes.
+ * The latest handover away from `fromRegion` whose last replicated heartbeat is not after `failoverAt`: the one of
+ * this failover (earlier ones have older heartbeats). Undefined when the table (migration 0003) or such a row is
+ * missing.
+ */
+export async function readHandover(
+  side: DatabaseSide,
+  fromRegion: string,
+  failoverAt: Micros,
+): Promise<Handover | undefined> {
+  const exists = await side.client.query(
+    `SELECT to_regclass('public.replication_heartbeat_handover') IS NOT NULL AS ok`,
+  );
+  if (!exists.rows[0].ok) return undefined;
+  const result = await side.client.query<{
+    prev_us: string;
+    prev_region: string;
+    next_us: string;
+    next_region: string;
+  }>(
+    `SELECT ${microsSql('prev_ts')} AS prev_us, prev_region, ${microsSql('next_ts')} AS next_us, next_region
+       FROM public.replication_heartbeat_handover
+      WHERE prev_region = $1 AND prev_ts <= to_timestamp($2::numeric / 1000000)
+      ORDER BY prev_ts DESC, id DESC LIMIT 1`,
+    [fromRegion, failoverAt.toString()],
+  );
+  const row = result.rows[0];
+  return row
+    ? {
+        prev: { ts: BigInt(row.prev_us), region: row.prev_region },
+        next: { ts: BigInt(row.next_us), region: row.next_region },
+      }
+    : undefined;
+}
+
+/**
+ * Determines the cut, the last moment that replicated: the heartbeat on the new primary while it is still the one
+ * the old writer sent; once the new writer has overwritten it, the row it replaced, which the handover trigger
+ * kept; or the value the caller gives. Fails closed on every inconsistency, because a wrong cut silently hides
+ * lost writes.
  */
 export async function determineCut(
   old: DatabaseSide,
@@ -46,7 +103,7 @@ export async function determineCut(
     );
   }
   let cut: Micros;
-  let source: Cut['source'];
+  let source: CutSource;
   if (given !== undefined) {
     cut = given;
     source = 'option';
@@ -54,17 +111,16 @@ export async function determineCut(
     if (!newHeartbeat) {
       throw new ReconcileError(
         'cut',
-        'the new primary has no replication_heartbeat row (id = 1), so the last replicated moment (the cut) is unknown. Check that --new-url points at the promoted database of the same service; if the heartbeat was never written there, pass the last replicated moment with --cut <ISO-8601> (the failover runbook records it at promotion).',
+        'the new primary has no replication_heartbeat row (id = 1), so the last replicated moment (the cut) is unknown. Check that --new-url points at the promoted database of the same service; if the heartbeat was never written there, pass the last replicated moment with --cut <ISO-8601>.',
       );
     }
-    if (newHeartbeat.region !== oldHeartbeat.region) {
-      throw new ReconcileError(
-        'cut',
-        `the heartbeat on the new primary was written after the failover (ts ${microsToIso(newHeartbeat.ts)}, region ${newHeartbeat.region}; old writer's region ${oldHeartbeat.region}, --failover-at ${microsToIso(failoverAt)}): the new writer has overwritten the last replicated value. Pass the cut recorded when the new primary was promoted with --cut <ISO-8601>.`,
-      );
+    if (newHeartbeat.region === oldHeartbeat.region) {
+      cut = newHeartbeat.ts;
+      source = 'heartbeat';
+    } else {
+      cut = await cutFromHandover(current, oldHeartbeat, newHeartbeat, failoverAt);
+      source = 'handover';
     }
-    cut = newHeartbeat.ts;
-    source = 'heartbeat';
   }
   if (cut > failoverAt) {
     throw new ReconcileError(
@@ -72,7 +128,7 @@ export async function determineCut(
       `the cut (${microsToIso(cut)}${source === 'option' ? ', from --cut' : ', the heartbeat on the new primary'}) is after --failover-at (${microsToIso(failoverAt)}): nothing can have replicated after the promotion. Check --failover-at (it needs a time zone, e.g. 2026-01-10T12:01:00Z)${
         source === 'option'
           ? ' and --cut'
-          : '; if the new writer runs under the same region name and has overwritten the heartbeat, pass the cut recorded at promotion with --cut <ISO-8601>'
+          : '; if the new writer runs under the same region name and has overwritten the heartbeat, pass the last replicated moment with --cut <ISO-8601>'
       }.`,
     );
   }
@@ -83,4 +139,28 @@ export async function determineCut(
     );
   }
   return { cut, source, oldHeartbeat, newHeartbeat: newHeartbeat ?? null };
+}
+
+/** The cut when the new writer has overwritten the heartbeat: the row it replaced, from the handover table. */
+async function cutFromHandover(
+  current: DatabaseSide,
+  oldHeartbeat: Heartbeat,
+  newHeartbeat: Heartbeat,
+  failoverAt: Micros,
+): Promise<Micros> {
+  const overwritten = `the heartbeat on the new primary was written by the new writer (ts ${microsToIso(newHeartbeat.ts)}, region ${newHeartbeat.region}; old writer's region ${oldHeartbeat.region}, --failover-at ${microsToIso(failoverAt)})`;
+  const handover = await readHandover(current, oldHeartbeat.region, failoverAt);
+  if (!handover) {
+    throw new ReconcileError(
+      'cut',
+      `${overwritten} and replication_heartbeat_handover on the new primary has no handover from ${oldHeartbeat.region} at or before the failover, so the last replicated value is gone. Check that the service migrations up to 0003_heartbeat_handover ran before the failover, or pass the last replicated moment with --cut <ISO-8601>.`,
+    );
+  }
+  if (handover.next.ts < failoverAt - HANDOVER_SKEW_MICROS) {
+    throw new ReconcileError(
+      'cut',
+      `${overwritten}, but the latest handover from ${oldHeartbeat.region} recorded on the new primary is older than this failover (${handover.prev.region} → ${handover.next.region}, first new heartbeat ${microsToIso(handover.next.ts)}): it belongs to an earlier failover or switchover. Check --failover-at, or pass the last replicated moment with --cut <ISO-8601>.`,
+    );
+  }
+  return handover.prev.ts;
 }

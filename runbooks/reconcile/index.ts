@@ -6,6 +6,7 @@ export {
   recoveredEventId,
 } from './apply-report';
 export { registerReconcileCommands } from './cli-commands';
+export type { CutSource } from './cut';
 export {
   DEFAULT_JOBS,
   DEFAULT_MARGIN_SECONDS,

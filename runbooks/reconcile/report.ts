@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CutSource } from './cut';
 
 /** Every class a compared row can end up in. See README.md for the exact rules. */
 export const ROW_CLASSES = [
@@ -112,8 +113,11 @@ export interface ReconcileReport {
   readonly generatedAt: string;
   /** Last replicated moment (ISO 8601, µs), or null when the report failed before it was known. */
   cut: string | null;
-  /** `heartbeat` (read from the new primary) or `option` (given by the caller). */
-  cutSource: 'heartbeat' | 'option' | null;
+  /**
+   * `heartbeat` (read from the new primary), `handover` (the replicated heartbeat the new writer replaced, kept by
+   * the handover trigger) or `option` (given by the caller).
+   */
+  cutSource: CutSource | null;
   /** cut − margin. */
   windowStart: string | null;
   readonly failoverAt: string;

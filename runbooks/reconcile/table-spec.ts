@@ -4,7 +4,11 @@ import type { ColumnSpec } from './report';
 import { qualifiedTable } from './sql-text';
 
 /** Tables that follow the schema rules but are bookkeeping, never compared. */
-export const EXCLUDED_TABLES: readonly string[] = ['schema_migrations', 'replication_heartbeat'];
+export const EXCLUDED_TABLES: readonly string[] = [
+  'schema_migrations',
+  'replication_heartbeat',
+  'replication_heartbeat_handover',
+];
 
 /** A table that can be reconciled, with everything the SQL builders need. */
 export interface TableSpec {

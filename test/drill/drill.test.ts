@@ -101,6 +101,15 @@ describe('npm run drill -- --ci --apply --failback', () => {
     );
   });
 
+  test('reconcile found the cut by itself: the handover the new writer recorded, equal to the heartbeat the standby held at promotion', () => {
+    // By the time recover runs, the standby Region's services have overwritten the replicated heartbeat, so the
+    // cut can only come from replication_heartbeat_handover (migration 0003); no runbook or drill code passes it.
+    expect(report.reconcile.databases['orders']?.cut_source).toBe('handover');
+    expect(report.reconcile.databases['catalog']?.cut_source).toBe('handover');
+    const measured = Date.parse(report.rpo.last_replicated_heartbeat!);
+    expect(Math.abs(Date.parse(report.reconcile.databases['orders']!.cut!) - measured)).toBeLessThanOrEqual(1);
+  });
+
   test('the orders reconcile lists as lost are exactly the acknowledged orders the shoppers lost', () => {
     expect(report.acknowledged_lost_ids).toHaveLength(STRANDED);
     expect(report.reconcile.databases['orders']?.lost_order_ids).toEqual([...report.acknowledged_lost_ids].sort());

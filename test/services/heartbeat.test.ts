@@ -68,6 +68,18 @@ describe('replication heartbeat', () => {
       });
       expect(Date.now() - stoppedAt).toBeLessThan(3_000);
       expect(row.ts.getTime()).toBeGreaterThan(seen[9]!.ts.getTime());
+
+      // The region change, and only it, is kept (migration 0003): the last region-a beat is the cut a failover
+      // from region-a would need once region-b has overwritten the row.
+      const handovers = (
+        await db.query('SELECT prev_ts, prev_region, next_ts, next_region FROM replication_heartbeat_handover')
+      ).rows;
+      expect(handovers).toHaveLength(1);
+      const [handover] = handovers;
+      expect([handover.prev_region, handover.next_region]).toEqual(['region-a', 'region-b']);
+      expect(handover.prev_ts.getTime()).toBeGreaterThanOrEqual(seen[9]!.ts.getTime());
+      expect(handover.prev_ts.getTime()).toBeLessThan(handover.next_ts.getTime());
+      expect(handover.next_ts.getTime()).toBeLessThanOrEqual(row.ts.getTime());
     } finally {
       await a.close();
       await b.close();

@@ -102,7 +102,7 @@ describe('reconcile fails closed', () => {
     expect(report.error).toEqual({
       step: 'cut',
       message:
-        'the new primary has no replication_heartbeat row (id = 1), so the last replicated moment (the cut) is unknown. Check that --new-url points at the promoted database of the same service; if the heartbeat was never written there, pass the last replicated moment with --cut <ISO-8601> (the failover runbook records it at promotion).',
+        'the new primary has no replication_heartbeat row (id = 1), so the last replicated moment (the cut) is unknown. Check that --new-url points at the promoted database of the same service; if the heartbeat was never written there, pass the last replicated moment with --cut <ISO-8601>.',
     });
     expect(report.cut).toBeNull();
   });
@@ -117,19 +117,53 @@ describe('reconcile fails closed', () => {
     );
   });
 
-  test('a heartbeat the new writer already overwrote fails and asks for --cut; with --cut the report completes', async () => {
+  test('a heartbeat the new writer overwrote: the cut is the replicated row it replaced, kept by the handover trigger', async () => {
+    const overwritten = await copy();
+    const before = await run(urls);
+    await atTimes(overwritten.newUrl, (c) => setHeartbeat(c, plus(TIMELINE.failoverAt, 3600), 'us-east-1'));
+    const report = await run(overwritten);
+    expect(report.error).toBeNull();
+    expect([report.cut, report.cutSource]).toEqual(['2026-01-10T12:00:00.000000Z', 'handover']);
+    expect(report.databases.new.heartbeat).toEqual({ ts: '2026-01-10T13:01:00.000000Z', region: 'us-east-1' });
+    expect(before.cutSource).toBe('heartbeat');
+    expect(report.totals).toEqual(before.totals);
+  });
+
+  test('an overwritten heartbeat without a handover row (migration 0003 missing) fails and asks for --cut; with --cut the report completes', async () => {
     const broken = await copy();
-    await atTimes(broken.newUrl, (c) => setHeartbeat(c, plus(TIMELINE.failoverAt, 3600), 'us-east-1'));
+    await atTimes(broken.newUrl, async (c) => {
+      await setHeartbeat(c, plus(TIMELINE.failoverAt, 3600), 'us-east-1');
+      await c.query('DROP TABLE replication_heartbeat_handover');
+    });
     const report = await run(broken);
     expect(report.error).toEqual({
       step: 'cut',
       message:
-        "the heartbeat on the new primary was written after the failover (ts 2026-01-10T13:01:00.000000Z, region us-east-1; old writer's region eu-west-1, --failover-at 2026-01-10T12:01:00.000000Z): the new writer has overwritten the last replicated value. Pass the cut recorded when the new primary was promoted with --cut <ISO-8601>.",
+        "the heartbeat on the new primary was written by the new writer (ts 2026-01-10T13:01:00.000000Z, region us-east-1; old writer's region eu-west-1, --failover-at 2026-01-10T12:01:00.000000Z) and replication_heartbeat_handover on the new primary has no handover from eu-west-1 at or before the failover, so the last replicated value is gone. Check that the service migrations up to 0003_heartbeat_handover ran before the failover, or pass the last replicated moment with --cut <ISO-8601>.",
     });
     const withCut = await run({ ...broken, cut: new Date(TIMELINE.cut) });
     expect(withCut.status).toBe('complete');
     expect(withCut.cutSource).toBe('option');
     expect(withCut.totals.lost_insert).toBe(10);
+  });
+
+  test('a handover from an earlier failover is not taken for this one', async () => {
+    const broken = await copy();
+    await atTimes(broken.newUrl, async (c) => {
+      await setHeartbeat(c, plus(TIMELINE.failoverAt, 3600), 'us-east-1');
+      await c.query('DELETE FROM replication_heartbeat_handover');
+      await c.query(
+        `INSERT INTO replication_heartbeat_handover (prev_ts, prev_region, next_ts, next_region)
+         VALUES ($1, 'eu-west-1', $2, 'us-east-1')`,
+        [plus(TIMELINE.base, 0), plus(TIMELINE.base, 60)],
+      );
+    });
+    const report = await run(broken);
+    expect(report.error).toEqual({
+      step: 'cut',
+      message:
+        "the heartbeat on the new primary was written by the new writer (ts 2026-01-10T13:01:00.000000Z, region us-east-1; old writer's region eu-west-1, --failover-at 2026-01-10T12:01:00.000000Z), but the latest handover from eu-west-1 recorded on the new primary is older than this failover (eu-west-1 → us-east-1, first new heartbeat 2026-01-01T00:01:00.000000Z): it belongs to an earlier failover or switchover. Check --failover-at, or pass the last replicated moment with --cut <ISO-8601>.",
+    });
   });
 
   test('an old snapshot older than the cut fails: it cannot show what was lost', async () => {
@@ -148,7 +182,7 @@ describe('reconcile fails closed', () => {
     expect(report.error).toEqual({
       step: 'cut',
       message:
-        'the cut (2026-01-10T12:00:00.000000Z, the heartbeat on the new primary) is after --failover-at (2026-01-10T11:59:00.000000Z): nothing can have replicated after the promotion. Check --failover-at (it needs a time zone, e.g. 2026-01-10T12:01:00Z); if the new writer runs under the same region name and has overwritten the heartbeat, pass the cut recorded at promotion with --cut <ISO-8601>.',
+        'the cut (2026-01-10T12:00:00.000000Z, the heartbeat on the new primary) is after --failover-at (2026-01-10T11:59:00.000000Z): nothing can have replicated after the promotion. Check --failover-at (it needs a time zone, e.g. 2026-01-10T12:01:00Z); if the new writer runs under the same region name and has overwritten the heartbeat, pass the last replicated moment with --cut <ISO-8601>.',
     });
   });
 
