@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Queryable } from '../platform/postgres';
 import type { Product, ProductOrder, Tag } from './schemas';
 
 const PRODUCT_COLUMNS = `p.id, p.name, p.description, p.price::float8 AS price, p.image_url AS "imageUrl",
@@ -34,7 +34,7 @@ const LIST_STATEMENTS = Object.fromEntries(
 
 /** Reads the catalog (products, tags) from Postgres. */
 export class ProductRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   /** A page of products, filtered by tags (any of them) and ordered. */
   async list(tags: readonly string[] | undefined, order: ProductOrder, page: number, size: number): Promise<Product[]> {

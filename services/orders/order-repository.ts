@@ -1,5 +1,6 @@
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import type { Queryable } from '../platform/postgres';
 import type { Order, ShippingAddress } from './schemas';
 
 /** An order to place; money in integer cents. */
@@ -47,7 +48,7 @@ function withoutDeleted({ deleted: _deleted, ...order }: OrderRow): Order {
 
 /** Orders in Postgres: placed with their items, address and outbox event in one transaction; soft-deleted. */
 export class OrderRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly pool: Queryable) {}
 
   /**
    * Places an order unless one with the same idempotency key exists. Concurrent calls with one key all return

@@ -25,6 +25,22 @@ export interface DatabaseConfig {
   readonly connectTimeoutMs: number;
   /** Whether the service applies its pending migrations at boot (skipped on a read-only replica). */
   readonly migrateOnStart: boolean;
+  /**
+   * The two endpoints of a Regional cluster of a global database, when both are given (`DB_WRITER_HOST`,
+   * `DB_READER_HOST`): the service connects to the writer endpoint while it accepts writes and to the reader
+   * endpoint (which forwards writes to the other Region's writer) while it does not, and checks again every
+   * {@link endpointCheckMs}. So the standby Region writes locally as soon as a failover has promoted its cluster,
+   * without a deployment. Undefined: {@link host} only.
+   */
+  readonly endpoints?: { readonly writer: DatabaseEndpoint; readonly reader: DatabaseEndpoint };
+  /** Time between two checks of the writer endpoint, when {@link endpoints} are given. */
+  readonly endpointCheckMs: number;
+}
+
+/** Host and port of one Postgres endpoint. */
+export interface DatabaseEndpoint {
+  readonly host: string;
+  readonly port: number;
 }
 
 /** The variables read by {@link toDatabaseConfig}; service schemas spread this into theirs. */
@@ -42,6 +58,9 @@ export const databaseEnv = {
   DB_STATEMENT_TIMEOUT_MS: envInteger({ min: 100, max: 600_000, default: 5_000 }),
   DB_CONNECT_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 3_000 }),
   DB_MIGRATE_ON_START: envBoolean({ default: false }),
+  DB_WRITER_HOST: envOptionalString(),
+  DB_READER_HOST: envOptionalString(),
+  DB_ENDPOINT_CHECK_MS: envInteger({ min: 100, max: 600_000, default: 5_000 }),
 } as const;
 
 /** Variables of {@link databaseEnv} whose values must never be printed. */
@@ -66,11 +85,15 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
  * Returns an error message naming the variable when none of them is usable.
  */
 export function toDatabaseConfig(env: DatabaseEnv, defaultDatabase: string): DatabaseConfig | string {
+  const endpoints = writerAndReader(env);
+  if (typeof endpoints === 'string') return endpoints;
   const common = {
     poolMax: env.DB_POOL_MAX,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     migrateOnStart: env.DB_MIGRATE_ON_START,
+    endpointCheckMs: env.DB_ENDPOINT_CHECK_MS,
+    ...(endpoints ? { endpoints } : {}),
   };
   const sslFor = (host: string): DbSslMode =>
     env.DB_SSL === 'auto' ? (LOOPBACK.has(host) ? 'disable' : 'require') : env.DB_SSL;
@@ -132,4 +155,34 @@ export function toDatabaseConfig(env: DatabaseEnv, defaultDatabase: string): Dat
     ssl: sslFor(env.DB_HOST),
     ...common,
   };
+}
+
+const ENDPOINT_PATTERN = /^(?<host>[A-Za-z0-9.-]+)(?::(?<port>\d{1,5}))?$/;
+
+/** `host` or `host:port` (port defaults to `DB_PORT`); an error message naming the variable otherwise. */
+function endpointOf(name: string, value: string, defaultPort: number): DatabaseEndpoint | string {
+  const match = ENDPOINT_PATTERN.exec(value);
+  const port = match?.groups?.port === undefined ? defaultPort : Number(match.groups.port);
+  if (!match || port < 1 || port > 65_535) {
+    return `${name}=${JSON.stringify(value)}: accepted: a host name, or host:port with a port from 1 to 65535`;
+  }
+  return { host: match.groups!.host!, port };
+}
+
+/** Both endpoints, or undefined when neither is set; one without the other is an error. */
+function writerAndReader(
+  env: DatabaseEnv,
+): { readonly writer: DatabaseEndpoint; readonly reader: DatabaseEndpoint } | undefined | string {
+  const { DB_WRITER_HOST: writerHost, DB_READER_HOST: readerHost } = env;
+  if (writerHost === undefined && readerHost === undefined) return undefined;
+  if (writerHost === undefined || readerHost === undefined) {
+    const [set, unset] =
+      writerHost === undefined ? ['DB_READER_HOST', 'DB_WRITER_HOST'] : ['DB_WRITER_HOST', 'DB_READER_HOST'];
+    return `${unset} is unset while ${set} is set: accepted: both (the cluster and reader endpoints of the Region's cluster) or neither`;
+  }
+  const writer = endpointOf('DB_WRITER_HOST', writerHost, env.DB_PORT);
+  if (typeof writer === 'string') return writer;
+  const reader = endpointOf('DB_READER_HOST', readerHost, env.DB_PORT);
+  if (typeof reader === 'string') return reader;
+  return { writer, reader };
 }

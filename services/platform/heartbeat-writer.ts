@@ -9,8 +9,12 @@ export type HeartbeatRole = 'starting' | 'writer' | 'standby' | 'replica' | 'dis
 
 /** Options of {@link HeartbeatWriter}. */
 export interface HeartbeatWriterOptions {
-  /** Where the database is; the writer keeps one dedicated connection (the advisory lock lives on it). */
-  readonly clientConfig: ClientConfig;
+  /**
+   * Where the database is; the writer keeps one dedicated connection (the advisory lock lives on it). A function is
+   * asked before every beat: when its host or port changes (the service moved to its Region's writer endpoint
+   * after a failover), the connection is replaced.
+   */
+  readonly clientConfig: ClientConfig | (() => ClientConfig);
   /** Written into `replication_heartbeat.region`. */
   readonly region: string;
   /** Time between two heartbeats (and between two attempts to take the lock). @default 1000 */
@@ -37,6 +41,7 @@ export class HeartbeatWriter {
   private inFlight: Promise<void> = Promise.resolve();
   private currentRole: HeartbeatRole = 'starting';
   private lastBeat: Date | undefined;
+  private connectedTo: string | undefined;
   private readonly intervalMs: number;
 
   constructor(private readonly options: HeartbeatWriterOptions) {
@@ -92,9 +97,22 @@ export class HeartbeatWriter {
     this.currentRole = role;
   }
 
+  private target(): ClientConfig {
+    const config = this.options.clientConfig;
+    return typeof config === 'function' ? config() : config;
+  }
+
   private async connect(): Promise<Client> {
+    const target = this.target();
+    const where = `${target.host}:${target.port}`;
+    if (this.client && this.connectedTo !== where) {
+      const previous = this.client;
+      this.client = undefined;
+      this.setRole('disconnected');
+      await previous.end().catch(() => undefined);
+    }
     if (this.client) return this.client;
-    const client = new Client(this.options.clientConfig);
+    const client = new Client(target);
     client.on('error', (error) => {
       this.options.log.warn({ err: error }, 'heartbeat connection failed');
       if (this.client === client) this.client = undefined;
@@ -102,6 +120,7 @@ export class HeartbeatWriter {
     });
     await client.connect();
     this.client = client;
+    this.connectedTo = where;
     return client;
   }
 

@@ -1,8 +1,7 @@
-import type { Pool } from 'pg';
 import type { DatabaseService } from '../db/migrate';
 import type { DatabaseConfig } from './database-config';
 import { HeartbeatWriter } from './heartbeat-writer';
-import { clientConfig, createPool, migrateOnStart, probePostgres } from './postgres';
+import { clientConfig, migrateOnStart, probePostgres, ServicePool } from './postgres';
 import type { ServiceApp } from './service-app';
 
 /** What a Postgres-backed service configures about its database. */
@@ -20,11 +19,12 @@ export interface PostgresServiceConfig {
  * replica), and the heartbeat writer (one instance per database writes, chosen by an advisory lock). Nothing
  * connects until the app is ready; closing the app stops the heartbeat, releasing its lock, and ends the pool.
  */
-export function attachPostgres(app: ServiceApp, service: DatabaseService, config: PostgresServiceConfig): Pool {
-  const pool = createPool(config.database, service, app.log);
+export function attachPostgres(app: ServiceApp, service: DatabaseService, config: PostgresServiceConfig): ServicePool {
+  const pool = new ServicePool(config.database, service, app.log);
   const heartbeat = config.heartbeatEnabled
     ? new HeartbeatWriter({
-        clientConfig: clientConfig(config.database, `${service}-heartbeat`),
+        // Follows the pool to the writer endpoint after a failover, and writes there.
+        clientConfig: () => clientConfig(pool.currentConfig, `${service}-heartbeat`),
         region: config.region,
         intervalMs: config.heartbeatIntervalMs,
         log: app.log.child({ component: 'heartbeat' }),
@@ -35,8 +35,9 @@ export function attachPostgres(app: ServiceApp, service: DatabaseService, config
   app.serviceState.topology.push(() => ({
     store: {
       kind: 'postgres',
-      host: config.database.host,
-      port: config.database.port,
+      host: pool.endpoint.host,
+      port: pool.endpoint.port,
+      endpoint: pool.endpoint.mode,
       database: config.database.database,
     },
     heartbeat: heartbeat
@@ -44,7 +45,8 @@ export function attachPostgres(app: ServiceApp, service: DatabaseService, config
       : { role: 'disabled', lastBeatAt: null },
   }));
   app.addHook('onReady', async () => {
-    await migrateOnStart(config.database, service, pool, app.log);
+    await pool.start();
+    await migrateOnStart(pool.currentConfig, service, pool, app.log);
     heartbeat?.start();
   });
   app.addHook('onClose', async () => {

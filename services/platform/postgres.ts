@@ -1,7 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { type ClientConfig, Pool } from 'pg';
+import { Client, type ClientConfig, Pool } from 'pg';
 import { type DatabaseService, migrate } from '../db/migrate';
-import type { DatabaseConfig } from './database-config';
+import type { DatabaseConfig, DatabaseEndpoint } from './database-config';
+
+/** What repositories need of a pool: queries and clients for transactions. */
+export type Queryable = Pick<Pool, 'query' | 'connect'>;
 
 /** The connection settings of `config` for a `pg` Client or Pool, tagged with the service's name. */
 export function clientConfig(config: DatabaseConfig, applicationName: string): ClientConfig {
@@ -29,8 +32,115 @@ export function createPool(config: DatabaseConfig, applicationName: string, log:
   return pool;
 }
 
+/** Which endpoint a {@link ServicePool} uses: the only one, the writer endpoint, or the reader endpoint. */
+export type EndpointMode = 'single' | 'writer' | 'reader';
+
+/**
+ * The service's pool. With one host it is a plain pool. With a writer and a reader endpoint (the standby Region of
+ * a global database) it connects to the writer endpoint while that accepts writes (reachable and not in
+ * recovery) and to the reader endpoint otherwise, and checks every `endpointCheckMs`: when a failover promotes
+ * this Region's cluster, new work goes to its writer within one check; when a failback or switchover makes it a
+ * secondary again, back to the reader (whose writes Aurora forwards to the other Region). A switch replaces the
+ * pool: queries already running finish on the old one, which then closes.
+ */
+export class ServicePool implements Queryable {
+  private current: Pool;
+  private currentEndpoint: DatabaseEndpoint;
+  private currentMode: EndpointMode;
+  private timer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly config: DatabaseConfig,
+    private readonly applicationName: string,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.currentEndpoint = config.endpoints?.reader ?? { host: config.host, port: config.port };
+    this.currentMode = config.endpoints ? 'reader' : 'single';
+    this.current = this.poolFor(this.currentEndpoint);
+  }
+
+  /** The endpoint new connections go to, and why. */
+  get endpoint(): DatabaseEndpoint & { readonly mode: EndpointMode } {
+    return { ...this.currentEndpoint, mode: this.currentMode };
+  }
+
+  /** The database settings of the current endpoint (for dedicated connections: migrations, the heartbeat). */
+  get currentConfig(): DatabaseConfig {
+    return { ...this.config, host: this.currentEndpoint.host, port: this.currentEndpoint.port };
+  }
+
+  readonly query: Pool['query'] = ((...args: Parameters<Pool['query']>) =>
+    (this.current.query as (...a: unknown[]) => unknown)(...args)) as Pool['query'];
+
+  readonly connect: Pool['connect'] = ((...args: Parameters<Pool['connect']>) =>
+    (this.current.connect as (...a: unknown[]) => unknown)(...args)) as Pool['connect'];
+
+  /** Chooses the endpoint once, then keeps checking it (nothing to do with a single host). */
+  async start(): Promise<void> {
+    if (!this.config.endpoints) return;
+    await this.check();
+    const every = this.config.endpointCheckMs;
+    const loop = () => {
+      this.timer = setTimeout(() => {
+        this.checking = this.check().finally(() => {
+          if (!this.closed) loop();
+        });
+      }, every);
+      this.timer.unref();
+    };
+    loop();
+  }
+
+  /** Stops checking and ends the pool. */
+  async end(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    await this.checking;
+    await this.current.end();
+  }
+
+  private poolFor(endpoint: DatabaseEndpoint): Pool {
+    return createPool({ ...this.config, ...endpoint }, this.applicationName, this.log);
+  }
+
+  /** Whether the writer endpoint accepts writes now: one short-lived connection. */
+  private async writerAcceptsWrites(writer: DatabaseEndpoint): Promise<boolean> {
+    const client = new Client(clientConfig({ ...this.config, ...writer }, `${this.applicationName}-endpoint-check`));
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const result = await client.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery');
+      return result.rows[0]?.in_recovery === false;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async check(): Promise<void> {
+    const endpoints = this.config.endpoints;
+    if (!endpoints || this.closed) return;
+    const mode: EndpointMode = (await this.writerAcceptsWrites(endpoints.writer)) ? 'writer' : 'reader';
+    if (mode === this.currentMode || this.closed) return;
+    const old = this.current;
+    this.currentEndpoint = endpoints[mode];
+    this.current = this.poolFor(this.currentEndpoint);
+    this.log.warn(
+      { from: this.currentMode, to: mode, host: this.currentEndpoint.host, port: this.currentEndpoint.port },
+      mode === 'writer'
+        ? 'the writer endpoint accepts writes (this Region holds the writer): new connections go to it'
+        : 'the writer endpoint does not accept writes (this Region is a secondary): new connections go to the reader endpoint',
+    );
+    this.currentMode = mode;
+    await old.end().catch((error: unknown) => this.log.warn({ err: error }, 'closing the previous pool failed'));
+  }
+}
+
 /** Whether the database answers and whether it is a read-only replica. */
-export async function probePostgres(pool: Pool): Promise<{ inRecovery: boolean }> {
+export async function probePostgres(pool: Queryable): Promise<{ inRecovery: boolean }> {
   const result = await pool.query<{ in_recovery: boolean }>({
     name: 'platform_probe',
     text: 'SELECT pg_is_in_recovery() AS in_recovery',
@@ -45,7 +155,7 @@ export async function probePostgres(pool: Pool): Promise<{ inRecovery: boolean }
 export async function migrateOnStart(
   config: DatabaseConfig,
   service: DatabaseService,
-  pool: Pool,
+  pool: Queryable,
   log: FastifyBaseLogger,
 ): Promise<void> {
   if (!config.migrateOnStart) return;

@@ -211,8 +211,11 @@ export class ServicesStack extends Stack {
               secretCompleteArn: db.secret.secretArn,
             })
           : db.secret;
-        // The primary writes through its cluster endpoint; a secondary's cluster endpoint is inactive until a
-        // failover, so the standby connects to its reader endpoint, which forwards writes to the primary.
+        // A secondary's cluster endpoint is inactive until a failover, and its reader endpoint forwards writes to
+        // the primary. Given both, a service uses the cluster endpoint while it accepts writes and the reader
+        // endpoint otherwise, re-checking every few seconds: the standby Region writes locally as soon as a
+        // failover has promoted its cluster (services/README.md, "Writer and reader endpoints"). DB_HOST is the
+        // endpoint of the Region's role at deployment time, for tools that read one host.
         environment.DB_HOST = props.role === 'primary' ? db.writerHostname : db.readerHostname;
         environment.DB_WRITER_HOST = db.writerHostname;
         environment.DB_READER_HOST = db.readerHostname;

@@ -113,6 +113,28 @@ describe('configuration from the environment', () => {
     expect(loadCatalogConfig(env).database).toMatchObject(expected);
   });
 
+  test('the writer and reader endpoints of a Regional cluster come together, as host or host:port', () => {
+    const ecs = { DB_HOST: 'reader.cluster', DB_PORT: '5432', DB_USER: 'app', DB_NAME: 'catalog' };
+    expect(
+      loadCatalogConfig({ ...ecs, DB_WRITER_HOST: 'writer.cluster', DB_READER_HOST: 'reader.cluster:6432' }).database,
+    ).toMatchObject({
+      endpoints: { writer: { host: 'writer.cluster', port: 5432 }, reader: { host: 'reader.cluster', port: 6432 } },
+      endpointCheckMs: 5000,
+    });
+    expect(loadCatalogConfig(ecs).database.endpoints).toBeUndefined();
+    expect(() => loadCatalogConfig({ ...ecs, DB_WRITER_HOST: 'writer.cluster' })).toThrow(
+      "invalid configuration: DB_READER_HOST is unset while DB_WRITER_HOST is set: accepted: both (the cluster and reader endpoints of the Region's cluster) or neither",
+    );
+    expect(() =>
+      loadCatalogConfig({ ...ecs, DB_WRITER_HOST: 'writer.cluster:99999', DB_READER_HOST: 'reader.cluster' }),
+    ).toThrow(
+      'invalid configuration: DB_WRITER_HOST="writer.cluster:99999": accepted: a host name, or host:port with a port from 1 to 65535',
+    );
+    expect(() =>
+      loadCatalogConfig({ ...ecs, DB_WRITER_HOST: 'w', DB_READER_HOST: 'r', DB_ENDPOINT_CHECK_MS: '10' }),
+    ).toThrow(/DB_ENDPOINT_CHECK_MS="10": accepted: /);
+  });
+
   test('without any database variable the message says which ones are accepted', () => {
     expect(() => loadCatalogConfig({})).toThrow(
       'invalid configuration: DATABASE_URL, DB_SECRET and DB_HOST are all unset: accepted: one of them (see services/README.md)',
