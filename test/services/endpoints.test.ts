@@ -8,17 +8,10 @@ import { buildOrdersApp } from '../../services/orders/app';
 import { loadOrdersConfig } from '../../services/orders/config';
 import type { ServiceApp } from '../../services/platform/service-app';
 import { call, listen } from './support/http';
+import { SHIPPING_ADDRESS } from './support/orders';
+import { waitFor } from './support/wait';
 
 const PACK = '01a21b3d-b6ba-707b-9b8d-f04f1e70f8ed';
-const ADDRESS = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  email: 'ada@example.com',
-  address1: '12 St James Square',
-  city: 'London',
-  state: 'LDN',
-  zipCode: 'SW1Y 4JH',
-};
 
 async function rows<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
   const client = new Client({ connectionString: url });
@@ -30,23 +23,13 @@ async function rows<T extends Record<string, unknown>>(url: string, sql: string)
   }
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function placeOrder(base: string, key: string): Promise<{ status: number; id: string }> {
   const answer = await call(base, 'POST', '/orders', {
     json: {
       idempotencyKey: key,
       customerId: 'customer-1',
       items: [{ productId: PACK, name: 'Trail Runner Backpack', quantity: 1, unitPrice: 89 }],
-      shippingAddress: ADDRESS,
+      shippingAddress: SHIPPING_ADDRESS,
     },
   });
   return { status: answer.status, id: answer.json().id };

@@ -6,6 +6,7 @@ import { loadOrdersConfig } from '../../services/orders/config';
 import type { ServiceApp } from '../../services/platform/service-app';
 import { call, listen } from './support/http';
 import { startPostgres, type TestPostgres } from './support/stores';
+import { waitFor } from './support/wait';
 
 let pg: TestPostgres;
 
@@ -15,16 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await pg?.stop();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function role(url: string): Promise<string> {
   return (await call(url, 'GET', '/topology')).json().heartbeat.role;

@@ -3,6 +3,7 @@ import { buildOrdersApp } from '../../services/orders/app';
 import { loadOrdersConfig } from '../../services/orders/config';
 import type { ServiceApp } from '../../services/platform/service-app';
 import { call, listen, TEST_ENV } from './support/http';
+import { SHIPPING_ADDRESS as ADDRESS } from './support/orders';
 import { startPostgres, type TestPostgres } from './support/stores';
 
 let pg: TestPostgres;
@@ -12,15 +13,6 @@ let base: string;
 
 const PACK = '01a21b3d-b6ba-707b-9b8d-f04f1e70f8ed';
 const MUG = '01a21b3d-b6ba-707b-9b8e-148fae29e3ad';
-const ADDRESS = {
-  firstName: 'Ada',
-  lastName: 'Lovelace',
-  email: 'ada@example.com',
-  address1: '12 St James Square',
-  city: 'London',
-  state: 'LDN',
-  zipCode: 'SW1Y 4JH',
-};
 
 let keys = 0;
 function newOrder(overrides: Record<string, unknown> = {}) {
