@@ -14,6 +14,13 @@ export interface Heartbeat {
  */
 export type CutSource = 'heartbeat' | 'handover' | 'option';
 
+/** How error messages name each {@link CutSource}. */
+const CUT_SOURCE_TEXT: Readonly<Record<CutSource, string>> = {
+  heartbeat: 'the heartbeat on the new primary',
+  handover: 'the replicated heartbeat the new writer replaced, from replication_heartbeat_handover',
+  option: 'from --cut',
+};
+
 /** The cut and where it came from. */
 export interface Cut {
   readonly cut: Micros;
@@ -37,10 +44,17 @@ export interface Handover {
  */
 export const HANDOVER_SKEW_MICROS = 5n * 60n * 1_000_000n;
 
+/** Whether `public.<table>` exists on `side`. */
+async function tableExists(side: DatabaseSide, table: string): Promise<boolean> {
+  const result = await side.client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [
+    `public.${table}`,
+  ]);
+  return result.rows[0]?.ok === true;
+}
+
 /** Reads `replication_heartbeat` (id = 1); undefined when the table or the row is missing. */
 export async function readHeartbeat(side: DatabaseSide): Promise<Heartbeat | undefined> {
-  const exists = await side.client.query(`SELECT to_regclass('public.replication_heartbeat') IS NOT NULL AS ok`);
-  if (!exists.rows[0].ok) return undefined;
+  if (!(await tableExists(side, 'replication_heartbeat'))) return undefined;
   const result = await side.client.query<{ us: string; region: string }>(
     `SELECT ${microsSql('ts')} AS us, region FROM public.replication_heartbeat WHERE id = 1`,
   );
@@ -58,10 +72,7 @@ export async function readHandover(
   fromRegion: string,
   failoverAt: Micros,
 ): Promise<Handover | undefined> {
-  const exists = await side.client.query(
-    `SELECT to_regclass('public.replication_heartbeat_handover') IS NOT NULL AS ok`,
-  );
-  if (!exists.rows[0].ok) return undefined;
+  if (!(await tableExists(side, 'replication_heartbeat_handover'))) return undefined;
   const result = await side.client.query<{
     prev_us: string;
     prev_region: string;
@@ -125,7 +136,7 @@ export async function determineCut(
   if (cut > failoverAt) {
     throw new ReconcileError(
       'cut',
-      `the cut (${microsToIso(cut)}${source === 'option' ? ', from --cut' : ', the heartbeat on the new primary'}) is after --failover-at (${microsToIso(failoverAt)}): nothing can have replicated after the promotion. Check --failover-at (it needs a time zone, e.g. 2026-01-10T12:01:00Z)${
+      `the cut (${microsToIso(cut)}, ${CUT_SOURCE_TEXT[source]}) is after --failover-at (${microsToIso(failoverAt)}): nothing can have replicated after the promotion. Check --failover-at (it needs a time zone, e.g. 2026-01-10T12:01:00Z)${
         source === 'option'
           ? ' and --cut'
           : '; if the new writer runs under the same region name and has overwritten the heartbeat, pass the last replicated moment with --cut <ISO-8601>'
