@@ -4,5 +4,6 @@ export * from './database-names';
 export * from './resource-prefix';
 export * from './routing-names';
 export * from './runbook-names';
+export * from './service-names';
 export * from './stack-names';
 export * from './table-names';
