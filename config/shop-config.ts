@@ -36,8 +36,9 @@ export interface ShopConfig {
   /** How often each canary runs, in minutes. */
   readonly canaryRateMinutes: number;
   /**
-   * How traffic is switched between Regions: `arc-cluster` (Route 53 ARC routing controls and a safety rule)
-   * or `region-switch` (an ARC Region switch plan, without the cluster's hourly cost).
+   * How traffic is switched between Regions: `arc-cluster` (Route 53 ARC routing controls and a safety rule).
+   * `region-switch` (an ARC Region switch plan, without the cluster's hourly cost) is built by the routing stack but
+   * refused by {@link loadConfig} until it has an unplanned-failover path.
    */
   readonly routingMode: RoutingMode;
   /** The GitHub repository (`owner/name`) whose workflows may assume the deploy role. */
@@ -46,7 +47,10 @@ export interface ShopConfig {
   readonly deployBranch: string;
 }
 
-/** The ways traffic can be moved between the two Regions. */
+/**
+ * The ways the routing stack can move traffic between the two Regions; `loadConfig` accepts only `arc-cluster`
+ * for now (see {@link ShopConfig.routingMode}).
+ */
 export const ROUTING_MODES = ['arc-cluster', 'region-switch'] as const;
 
 /** See {@link ShopConfig.routingMode}. */

@@ -1,14 +1,22 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfig } from '../config';
+import { ConfigError, loadConfig, type ShopConfig } from '../config';
 import { buildShopApp, writeExtraWorkflows } from './shop-app';
 
 // CDK's built-in template validator (a WASM engine) takes about 10 s of a 12 s synth on two cores; templates
 // are linted by cfn-lint in CI instead (.ci/run), so synth stays fast enough to run on every test.
 const app = new App({ builtinCloudFormationValidation: false });
 
-// The only place configuration is read: environment variables and cdk context, validated once.
-const config = loadConfig({ env: process.env, context: (key) => app.node.tryGetContext(key) });
+// The only place configuration is read: environment variables and cdk context, validated once. An invalid value
+// stops synth with the problems alone (a stack trace would bury them) and exit code 2, like a bad argument.
+let config: ShopConfig;
+try {
+  config = loadConfig({ env: process.env, context: (key) => app.node.tryGetContext(key) });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(2);
+}
 
 // The workload stages and the generated workflows (.github/workflows/*.yml, relative to the working directory:
 // run synth from the repository root, as `npm run synth` does).

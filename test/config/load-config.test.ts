@@ -74,10 +74,32 @@ describe('loadConfig', () => {
     [
       'an unknown routing mode',
       { ROUTING_MODE: 'dns' },
-      'routingMode: "dns" is not a routing mode; accepted: "arc-cluster" or "region-switch" (set by environment variable ROUTING_MODE)',
+      'routingMode: "dns" is not a routing mode; accepted: "arc-cluster" (set by environment variable ROUTING_MODE)',
     ],
   ])('%s stops with a message naming the field, the value and what is accepted', (_, env, message) => {
     expect(problemsOf(() => loadConfig({ env }))).toEqual([message]);
+  });
+
+  // Review B2: in region-switch mode the runbooks still drive ARC routing controls that do not exist, and the plan's
+  // Aurora steps only switch over. https://docs.aws.amazon.com/arc-region-switch/latest/api/API_GlobalAuroraUngraceful.html:
+  // "The only valid value is failover, which calls FailoverGlobalCluster with AllowDataLoss set to true".
+  const REGION_SWITCH_REFUSED =
+    'routingMode: "region-switch" is not supported yet: it has no unplanned-failover path (the plan\'s Aurora steps only switch over, and the runbooks drive ARC routing controls that this mode does not create); a later release completes it; accepted: "arc-cluster"';
+
+  test.each([
+    [
+      'an environment variable',
+      { env: { ROUTING_MODE: 'region-switch' } },
+      ' (set by environment variable ROUTING_MODE)',
+    ],
+    [
+      'cdk context',
+      { context: (k: string) => (k === 'routingMode' ? 'region-switch' : undefined) },
+      ' (set by context key routingMode)',
+    ],
+    ['the base config', { base: { routingMode: 'region-switch' as const } }, ''],
+  ])('the region-switch routing mode from %s is refused until it can fail over', (_, sources, origin) => {
+    expect(problemsOf(() => loadConfig(sources))).toEqual([`${REGION_SWITCH_REFUSED}${origin}`]);
   });
 
   test('a bad value from cdk context names the context key', () => {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfig, type ShopConfig } from '../../config';
+import { loadConfig, type RoutingMode, type ShopConfig } from '../../config';
 import { buildStages, type ShopStages } from '../../stacks';
 
 /** The repository root. */
@@ -23,14 +23,26 @@ export interface ShopApp {
   readonly outdir: string;
 }
 
+/** Options of {@link buildShopApp}. */
+export interface ShopAppOptions {
+  /** Register cdk-nag as `pipeline/main.ts` does. */
+  readonly nag?: boolean;
+  /**
+   * A routing mode handed to the stages past `loadConfig`: `region-switch`, which the config refuses until it can
+   * fail over, is still built by the routing stack and tested here.
+   */
+  readonly routingMode?: RoutingMode;
+}
+
 /**
  * Builds the whole app from `base` config (defaults otherwise), into a temporary directory. With `nag`, cdk-nag is
  * registered as in `pipeline/main.ts`.
  */
-export function buildShopApp(base: Partial<ShopConfig> = {}, options: { nag?: boolean } = {}): ShopApp {
+export function buildShopApp(base: Partial<ShopConfig> = {}, options: ShopAppOptions = {}): ShopApp {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-stacks-'));
   const app = new App({ outdir, context: CDK_CONTEXT, builtinCloudFormationValidation: false });
-  const config = loadConfig({ base });
+  const loaded = loadConfig({ base });
+  const config = options.routingMode ? { ...loaded, routingMode: options.routingMode } : loaded;
   const stages = buildStages(app, config);
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, config, stages, outdir };

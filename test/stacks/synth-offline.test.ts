@@ -108,3 +108,30 @@ describe('npx cdk synth without AWS credentials', () => {
     }
   });
 });
+
+describe('npx cdk synth with a configuration the project refuses', () => {
+  let outdir: string;
+  let result: ReturnType<typeof spawnSync>;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-synth-refused-'));
+    // WHEN synth runs with the region-switch routing mode, which has no unplanned-failover path yet
+    result = spawnSync('npx', ['cdk', 'synth', '--quiet', '-o', outdir], {
+      cwd: REPO_ROOT,
+      env: { ...offlineEnv(), ROUTING_MODE: 'region-switch' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+  }, 130_000);
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('the app stops with exit code 2 and the configuration problem, without a stack trace', () => {
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(
+      'Invalid configuration:\n  - routingMode: "region-switch" is not supported yet: it has no unplanned-failover path',
+    );
+    expect(result.stderr).toContain('accepted: "arc-cluster" (set by environment variable ROUTING_MODE)');
+    expect(result.stderr).toContain('Subprocess exited with error 2');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(fs.readdirSync(outdir).filter((name) => name.startsWith('assembly-'))).toEqual([]);
+  });
+});
