@@ -19,8 +19,9 @@ export interface GlobalAuroraDatabaseProps {
   /** Deterministic identifiers of the database (see `databaseNames`). */
   readonly names: DatabaseNames;
   /**
-   * `primary` creates the cluster, its credentials and the `AWS::RDS::GlobalCluster`; `standby` creates a
-   * secondary cluster that joins the global cluster, without credentials of its own and with write forwarding.
+   * `primary` creates the `AWS::RDS::GlobalCluster`, and the cluster with its credentials inside it; `standby`
+   * creates a secondary cluster that joins the global cluster, without credentials of its own. Both forward writes
+   * whenever they are a secondary.
    */
   readonly role: RegionRole;
   /** The other Region; the primary replicates the credentials secret there. */
@@ -115,8 +116,9 @@ export class GlobalAuroraDatabase extends Construct {
       'PostgreSQL from database clients',
     );
 
+    const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: SHOP_POSTGRES_VERSION });
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
-      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: SHOP_POSTGRES_VERSION }),
+      engine,
       clusterIdentifier: names.clusterIdentifier,
       credentials,
       defaultDatabaseName: isPrimary ? names.databaseName : undefined,
@@ -147,16 +149,36 @@ export class GlobalAuroraDatabase extends Construct {
     this.cluster.node.addDependency(logGroup);
 
     const cfnCluster = this.cluster.node.defaultChild as rds.CfnDBCluster;
+    // Write forwarding on every member, the primary included: https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+    // (EnableGlobalWriteForwarding): "For the primary DB cluster of an Aurora global database, this value is used
+    // immediately if the primary is demoted by a global cluster API operation, but it does nothing until then."
+    // Without it, the Region a switchover or failover demotes could not write until failback.
+    cfnCluster.enableGlobalWriteForwarding = true;
     if (isPrimary) {
       this.secret = this.cluster.secret!;
+      // The global cluster is created empty and the primary cluster joins it by reference, rather than the global
+      // cluster being made from an existing cluster (SourceDBClusterIdentifier): "You can set this value only on
+      // Aurora DB clusters that are members of an Aurora global database" (same page), and RDS refuses a new
+      // cluster outside a global cluster that asks for it ("Requested global functionality, but global cluster
+      // identifier is not specified", hashicorp/terraform-provider-aws#37259). AWS::RDS::GlobalCluster: "You can
+      // create a global database that is initially empty, and then add a primary cluster and a secondary cluster
+      // to it." Engine, version and encryption must be given here, as no source cluster supplies them.
       this.globalCluster = new rds.CfnGlobalCluster(this, 'GlobalCluster', {
         globalClusterIdentifier: names.globalClusterIdentifier,
-        sourceDbClusterIdentifier: this.cluster.clusterIdentifier,
+        engine: engine.engineType,
+        engineVersion: SHOP_POSTGRES_VERSION.auroraPostgresFullVersion,
+        storageEncrypted: true,
         deletionProtection: true,
       });
+      // Deletion protection alone keeps the global cluster only while nobody turns it off; retained, it also
+      // outlives a deleted stack, as the cluster's snapshot and the key do.
+      this.globalCluster.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      cfnCluster.globalClusterIdentifier = this.globalCluster.ref;
+      // The generated secret itself (the cluster's `secret` is its target attachment): without it a retained
+      // snapshot could not be opened.
+      (this.cluster.node.findChild('Secret') as secretsmanager.Secret).applyRemovalPolicy(RemovalPolicy.RETAIN);
     } else {
       cfnCluster.globalClusterIdentifier = names.globalClusterIdentifier;
-      cfnCluster.enableGlobalWriteForwarding = true;
       // A secondary must not specify master credentials: the global cluster's apply.
       cfnCluster.addPropertyDeletionOverride('MasterUsername');
       cfnCluster.addPropertyDeletionOverride('MasterUserPassword');

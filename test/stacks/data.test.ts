@@ -1,6 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { databaseNames, tableNames } from '../../stacks';
-import { buildShopApp, removeShopApp, type ShopApp, templateOf } from './shop-app';
+import { databaseNames, SHOP_POSTGRES_VERSION, tableNames } from '../../stacks';
+import { buildShopApp, ROLES, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
 let shop: ShopApp;
 beforeAll(() => {
@@ -31,29 +31,68 @@ describe('data stacks', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/shop-dev/data' });
   });
 
-  test.each(databases)('the primary creates the %s global cluster from its own cluster', (db) => {
+  test.each(databases)('the primary creates the %s global cluster empty, and its own cluster in it', (db) => {
     // WHEN
     const template = templateOf(shop.stages.primary.data);
-    // THEN
-    const clusters = template.findResources('AWS::RDS::DBCluster', {
-      Properties: { DBClusterIdentifier: dbs[db].clusterIdentifier },
+    // THEN the global cluster comes first (a cluster created outside it cannot ask for write forwarding: RDS
+    // answers "Requested global functionality, but global cluster identifier is not specified",
+    // hashicorp/terraform-provider-aws#37259) and the cluster joins it by reference
+    const globals = template.findResources('AWS::RDS::GlobalCluster', {
+      Properties: { GlobalClusterIdentifier: dbs[db].globalClusterIdentifier },
     });
-    const [clusterId] = Object.keys(clusters);
-    expect(clusterId).toBeDefined();
-    template.hasResourceProperties('AWS::RDS::GlobalCluster', {
-      GlobalClusterIdentifier: dbs[db].globalClusterIdentifier,
-      SourceDBClusterIdentifier: { Ref: clusterId },
-      DeletionProtection: true,
-    });
+    const [globalId] = Object.keys(globals);
+    expect(globals[globalId]).toEqual(
+      expect.objectContaining({
+        Properties: {
+          GlobalClusterIdentifier: dbs[db].globalClusterIdentifier,
+          Engine: 'aurora-postgresql',
+          EngineVersion: SHOP_POSTGRES_VERSION.auroraPostgresFullVersion,
+          StorageEncrypted: true,
+          DeletionProtection: true,
+        },
+      }),
+    );
     template.hasResourceProperties('AWS::RDS::DBCluster', {
       DBClusterIdentifier: dbs[db].clusterIdentifier,
       Engine: 'aurora-postgresql',
-      EngineVersion: Match.stringLikeRegexp('^16\\.'),
+      EngineVersion: SHOP_POSTGRES_VERSION.auroraPostgresFullVersion,
       MasterUsername: 'postgres',
       DatabaseName: db,
-      GlobalClusterIdentifier: Match.absent(),
+      GlobalClusterIdentifier: { Ref: globalId },
     });
   });
+
+  // Review M1. https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html
+  // (EnableGlobalWriteForwarding): "For the primary DB cluster of an Aurora global database, this value is used
+  // immediately if the primary is demoted by a global cluster API operation, but it does nothing until then."
+  test.each(databases.flatMap((db) => ROLES.map((role) => [role, db] as const)))(
+    'the %s %s cluster forwards writes whenever it is a secondary, also after a switchover or failover demotes it',
+    (role, db) => {
+      const template = templateOf(shop.stages[role].data);
+      template.hasResourceProperties('AWS::RDS::DBCluster', {
+        DBClusterIdentifier: dbs[db].clusterIdentifier,
+        GlobalClusterIdentifier: Match.anyValue(),
+        EnableGlobalWriteForwarding: true,
+      });
+    },
+  );
+
+  test.each(databases)(
+    'the %s global cluster and the generated master secret outlive a deleted primary data stack',
+    (db) => {
+      const template = templateOf(shop.stages.primary.data);
+      template.hasResource('AWS::RDS::GlobalCluster', {
+        Properties: Match.objectLike({ GlobalClusterIdentifier: dbs[db].globalClusterIdentifier }),
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+      template.hasResource('AWS::SecretsManager::Secret', {
+        Properties: Match.objectLike({ Name: dbs[db].secretName }),
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    },
+  );
 
   test('only the primary defines global clusters', () => {
     templateOf(shop.stages.primary.data).resourceCountIs('AWS::RDS::GlobalCluster', 2);
