@@ -55,33 +55,33 @@ export const topologySchema = z
     standbyRegion: region,
     databases: z.array(databaseSchema).min(1),
     routing: z.object({
-      /** ARN of the ARC cluster whose endpoints take routing-control changes. */
+      /** ARN of the ARC cluster (for reports; requests go to its endpoints). */
       clusterArn: z.string().startsWith('arn:').optional(),
-      /** Name of the ARC cluster, resolved at run time when {@link clusterArn} is not known (CloudFormation cannot pass it across Regions). */
-      clusterName: z.string().min(1).optional(),
-      /** Name of the control panel holding the routing controls; needed when a control is given by name. */
+      /**
+       * SSM parameter, present in both Regions, holding the cluster's endpoints and the routing-control ARNs (written by
+       * the routing stack at deploy time). Read in the Region the runbook runs in: no ARC control-plane call at failover.
+       */
+      parameterName: z
+        .string()
+        .regex(/^\/[A-Za-z0-9_./-]+$/, 'accepted: an SSM parameter name such as "/shop/dev/arc-routing"')
+        .optional(),
+      /** The cluster's Regional endpoints, when known without the parameter (e.g. a topology file for the CLI). */
+      endpoints: z.array(z.object({ region, endpoint: z.string().url() })).optional(),
+      /** Name of the control panel holding the routing controls; tells controls of the same name apart. */
       controlPanelName: z.string().min(1).optional(),
-      /** Region of the ARC control plane API that lists the cluster and its endpoints. */
-      controlPlaneRegion: region.default('us-west-2'),
-      /** The routing control of each Region, keyed by Region: an ARN, or a name resolved in the control panel. */
+      /** The routing control of each Region, keyed by Region: an ARN, or its name (resolved from the parameter). */
       controls: z.record(z.string(), z.string().min(1)),
     }),
     regions: z.record(z.string(), regionSchema),
   })
   .superRefine((t, ctx) => {
     const both = [t.primaryRegion, t.standbyRegion];
-    if (!t.routing.clusterArn && !t.routing.clusterName) {
+    if (Object.values(t.routing.controls).some((c) => !c.startsWith('arn:')) && !t.routing.parameterName) {
       ctx.addIssue({
         code: 'custom',
-        path: ['routing'],
-        message: 'neither clusterArn nor clusterName; accepted: one of them',
-      });
-    }
-    if (Object.values(t.routing.controls).some((c) => !c.startsWith('arn:')) && !t.routing.controlPanelName) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['routing', 'controlPanelName'],
-        message: 'missing; accepted: the control panel name (required when a routing control is given by name)',
+        path: ['routing', 'parameterName'],
+        message:
+          'missing; accepted: the SSM parameter holding the routing-control ARNs (required when a routing control is given by name)',
       });
     }
     if (t.primaryRegion === t.standbyRegion) {

@@ -12,6 +12,11 @@ export interface RoutingNames {
   readonly safetyRule: string;
   /** The ARC Region switch plan (routing mode `region-switch`). */
   readonly regionSwitchPlan: string;
+  /**
+   * The SSM parameter, in each workload Region, that holds the ARC cluster endpoints and routing-control ARNs: the
+   * runbooks read it there at failover time instead of calling the ARC control plane.
+   */
+  readonly routingParameter: string;
 }
 
 /**
@@ -27,5 +32,6 @@ export function routingNames(appName: string, envName: string): RoutingNames {
     routingControl: (region) => `${prefix}-${region}`,
     safetyRule: `${prefix}-at-least-one-region`,
     regionSwitchPlan: `${prefix}-region-switch`,
+    routingParameter: `/${appName}/${envName}/arc-routing`,
   };
 }

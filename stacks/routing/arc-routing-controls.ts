@@ -2,6 +2,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as arc from 'aws-cdk-lib/aws-route53recoverycontrol';
 import { Construct } from 'constructs';
 import type { RoutingNames } from '../naming/routing-names';
+import type { ArcRoutingParameter } from './arc-routing-parameter';
 
 /** Properties of {@link ArcRoutingControls}. */
 export interface ArcRoutingControlsProps {
@@ -20,8 +21,8 @@ export interface ArcRoutingControlsProps {
 /**
  * Route 53 Application Recovery Controller: a cluster, a control panel, one routing control per Region, an
  * assertion safety rule that keeps at least one Region on, and one RECOVERY_CONTROL health check per Region that
- * mirrors its routing control into DNS. The cluster's five data-plane endpoints are not readable from
- * CloudFormation: runbooks list them at run time (`DescribeCluster`).
+ * mirrors its routing control into DNS. {@link ArcRoutingParameter} hands the cluster's five data-plane endpoints
+ * and the control ARNs to the runbooks of both Regions.
  */
 export class ArcRoutingControls extends Construct {
   /** The ARC cluster (about $2.5 per hour). */

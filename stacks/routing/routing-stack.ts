@@ -7,6 +7,7 @@ import { routingNames } from '../naming/routing-names';
 import { stackNames } from '../naming/stack-names';
 import { SERVICES_STACK_OUTPUTS } from '../services/services-stack';
 import { ArcRoutingControls } from './arc-routing-controls';
+import { ArcRoutingParameter } from './arc-routing-parameter';
 import { FailoverRecords, type RegionalEndpoint } from './failover-records';
 import { RegionSwitchPlan } from './region-switch-plan';
 
@@ -42,6 +43,8 @@ export class RoutingStack extends Stack {
   readonly zone: route53.PublicHostedZone;
   /** The ARC routing controls (routing mode `arc-cluster`). */
   readonly arc?: ArcRoutingControls;
+  /** The SSM parameter in each workload Region with the cluster endpoints and control ARNs (`arc-cluster`). */
+  readonly arcParameter?: ArcRoutingParameter;
   /** The Region switch plan (routing mode `region-switch`). */
   readonly regionSwitch?: RegionSwitchPlan;
   /** The failover records. */
@@ -60,6 +63,11 @@ export class RoutingStack extends Stack {
 
     if (props.routingMode === 'arc-cluster') {
       this.arc = new ArcRoutingControls(this, 'Arc', { names, regions });
+      this.arcParameter = new ArcRoutingParameter(this, 'ArcRoutingParameter', {
+        arc: this.arc,
+        parameterName: names.routingParameter,
+        regions,
+      });
     } else {
       const dbNames = databaseNames(props.appName, props.envName);
       this.regionSwitch = new RegionSwitchPlan(this, 'RegionSwitch', {

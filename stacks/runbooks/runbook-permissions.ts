@@ -63,6 +63,8 @@ export interface PermissionScope {
   readonly bucketKeyArn: string;
   /** Routing control ARNs, when known at synth. @default - any routing control of the account */
   readonly routingControlArns?: readonly string[];
+  /** The SSM parameter (in this Region) holding the ARC cluster endpoints and routing-control ARNs. */
+  readonly routingParameterName: string;
 }
 
 interface Grant {
@@ -161,23 +163,33 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
         },
       },
     ],
-    'kms:Decrypt': [
+    // Per port: only the credentials read decrypts with the data key (through Secrets Manager); journals and
+    // reports decrypt with the bucket key. A function that never reads a secret gets no grant on the data key.
+    'kms:Decrypt@credentials': [
       {
         resources: [scope.dataKeyArn],
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } },
       },
-      { resources: [scope.bucketKeyArn] },
     ],
+    'kms:Decrypt': [{ resources: [scope.bucketKeyArn] }],
     'kms:GenerateDataKey': [{ resources: [scope.bucketKeyArn] }],
     'secretsmanager:GetSecretValue': [{ resources: secrets }],
     'secretsmanager:DescribeSecret': [{ resources: secrets }],
     'cloudwatch:GetMetricData': [{ resources: ['*'] }],
     'route53-recovery-cluster:GetRoutingControlState': [{ resources: routingControls }],
     'route53-recovery-cluster:UpdateRoutingControlStates': [{ resources: routingControls }],
-    'route53-recovery-control-config:DescribeCluster': [{ resources: ['*'] }],
-    'route53-recovery-control-config:ListClusters': [{ resources: ['*'] }],
-    'route53-recovery-control-config:ListControlPanels': [{ resources: ['*'] }],
-    'route53-recovery-control-config:ListRoutingControls': [{ resources: ['*'] }],
+    'route53-recovery-cluster:ListRoutingControls': [{ resources: ['*'] }],
+    'ssm:GetParameter': [
+      {
+        resources: [
+          stack.formatArn({
+            service: 'ssm',
+            resource: 'parameter',
+            resourceName: scope.routingParameterName.replace(/^\//, ''),
+          }),
+        ],
+      },
+    ],
     's3:GetObject': [{ resources: [`${scope.bucketArn}/journal/*`, `${scope.bucketArn}/runs/*`] }],
     's3:PutObject': [{ resources: [`${scope.bucketArn}/journal/*`, `${scope.bucketArn}/runs/*`] }],
     's3:ListBucket': [{ resources: [scope.bucketArn] }],
@@ -191,21 +203,26 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
 export function runbookPolicyStatements(methods: readonly PortMethod[], scope: PermissionScope): iam.PolicyStatement[] {
   const table = grants(scope);
   const groups = new Map<string, { actions: string[]; grant: Grant }>();
-  for (const action of actionsFor(methods)) {
-    const entries = table[action];
-    if (!entries)
-      throw new Error(`runbook permissions: no resource scope is defined for ${action}; add it to grants()`);
-    for (const grant of entries) {
-      const key = JSON.stringify(scope.stack.resolve({ r: grant.resources, c: grant.conditions }));
-      const group = groups.get(key) ?? { actions: [], grant };
-      group.actions.push(action);
-      groups.set(key, group);
+  const add = (action: string, grant: Grant) => {
+    const key = JSON.stringify(scope.stack.resolve({ r: grant.resources, c: grant.conditions }));
+    const group = groups.get(key) ?? { actions: [], grant };
+    if (!group.actions.includes(action)) group.actions.push(action);
+    groups.set(key, group);
+  };
+  for (const method of [...methods].sort()) {
+    const port = method.slice(0, method.indexOf('.'));
+    for (const action of actionsFor([method])) {
+      // A grant specific to the port (`kms:Decrypt@credentials`) wins over the action's general one.
+      const entries = table[`${action}@${port}`] ?? table[action];
+      if (!entries)
+        throw new Error(`runbook permissions: no resource scope is defined for ${action}; add it to grants()`);
+      for (const grant of entries) add(action, grant);
     }
   }
   return [...groups.values()].map(
     ({ actions, grant }) =>
       new iam.PolicyStatement({
-        actions,
+        actions: [...actions].sort(),
         resources: [...grant.resources],
         ...(grant.conditions ? { conditions: grant.conditions } : {}),
       }),

@@ -48,6 +48,25 @@ describe('global routing (arc-cluster)', () => {
     });
   });
 
+  test('the cluster endpoints and routing-control ARNs are written to an SSM parameter in each workload Region', () => {
+    // B1: runbooks read them there during a failover, never from the ARC control plane in us-west-2.
+    const template = templateOf(shop.stages.global.routing);
+    const custom = Object.values(template.findResources('Custom::AWS')).map((r) => JSON.stringify(r.Properties));
+    const describe = custom.filter((p) => p.includes('describeCluster'));
+    expect(describe).toHaveLength(1);
+    for (let i = 0; i < 5; i++) expect(describe[0]).toContain(`Cluster.ClusterEndpoints.${i}.Endpoint`);
+    const controls = Object.keys(template.findResources('AWS::Route53RecoveryControl::RoutingControl'));
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const puts = custom.filter((p) => p.includes('putParameter') && p.includes(`\\"region\\":\\"${region}\\"`));
+      expect(puts).toHaveLength(1);
+      expect(puts[0]).toContain(names.routingParameter);
+      for (let i = 0; i < 5; i++) expect(puts[0]).toContain(`Cluster.ClusterEndpoints.${i}.Endpoint`);
+      for (const id of controls) expect(puts[0]).toContain(id);
+      for (const r of ['us-east-1', 'us-west-2']) expect(puts[0]).toContain(names.routingControl(r));
+    }
+    expect(names.routingParameter).toBe('/shop/dev/arc-routing');
+  });
+
   test('each Region has a RECOVERY_CONTROL health check on its routing control', () => {
     const template = templateOf(shop.stages.global.routing);
     template.resourceCountIs('AWS::Route53::HealthCheck', 2);

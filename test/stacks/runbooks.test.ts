@@ -149,6 +149,28 @@ describe('RunbookStack', () => {
       }
     });
 
+    test('routing needs no ARC control-plane action: the step function reads the routing parameter of its own Region', () => {
+      // B1: the ARC control plane (us-west-2) may be the Region that failed.
+      const statements = policyStatements(built.template, 'StepStepsPolicy');
+      expect(actionsOf(statements).filter((a) => a.startsWith('route53-recovery-control-config:'))).toEqual([]);
+      const read = statements.find((s) => [s.Action].flat().includes('ssm:GetParameter'))!;
+      expect(built.stack.resolve(read.Resource)).toEqual({
+        'Fn::Join': [
+          '',
+          ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${built.stack.region}:${ACCOUNT}:parameter/shop/dev/arc-routing`],
+        ],
+      });
+    });
+
+    test('the step function, which reads no secret, may decrypt only with the report bucket key (m6)', () => {
+      const decrypt = policyStatements(built.template, 'StepStepsPolicy').filter((s) =>
+        [s.Action].flat().includes('kms:Decrypt'),
+      );
+      expect(decrypt).toHaveLength(1);
+      expect(JSON.stringify(built.stack.resolve(decrypt[0]!.Resource))).toMatch(/Reports.*Key/);
+      expect(decrypt[0]!.Condition).toBeUndefined();
+    });
+
     test('global database moves are limited to the shop global clusters and their members', () => {
       const statement = policyStatements(built.template, 'StepStepsPolicy').find((s) =>
         [s.Action].flat().includes('rds:FailoverGlobalCluster'),
@@ -299,9 +321,8 @@ describe('RunbookStack', () => {
         ['orders', 'shop-dev-orders-global', 'shop/dev/orders/master'],
       ]);
       expect(topology.routing).toEqual({
-        clusterName: 'shop-dev-cluster',
+        parameterName: '/shop/dev/arc-routing',
         controlPanelName: 'shop-dev-control-panel',
-        controlPlaneRegion: 'us-west-2',
         controls: { [PRIMARY]: `shop-dev-${PRIMARY}`, [STANDBY]: `shop-dev-${STANDBY}` },
       });
       expect(topology.regions[STANDBY]?.recovery).toEqual({

@@ -1,19 +1,14 @@
 import {
   GetRoutingControlStateCommand,
+  ListRoutingControlsCommand,
   Route53RecoveryClusterClient,
   UpdateRoutingControlStatesCommand,
 } from '@aws-sdk/client-route53-recovery-cluster';
-import {
-  type Cluster,
-  DescribeClusterCommand,
-  ListClustersCommand,
-  ListControlPanelsCommand,
-  ListRoutingControlsCommand,
-  Route53RecoveryControlConfigClient,
-} from '@aws-sdk/client-route53-recovery-control-config';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError, RetriableError } from '../../core/errors';
 import type { RoutingControlChange, RoutingControlPort, RoutingControlState } from '../../ports';
+import { type ArcEndpoint, parseArcRoutingParameter } from './arc-routing-parameter';
 import {
   awsCall,
   DEFAULT_RETRY,
@@ -25,29 +20,33 @@ import {
 } from './aws-call';
 import { ROUTING_CONTROL_ACTIONS } from './required-actions';
 
-/** One of the ARC cluster's (five) Regional endpoints. */
-export interface ArcEndpoint {
-  /** e.g. `https://host-aaaaaa.us-west-2.example.com/v1`. */
-  readonly endpoint: string;
-  readonly region: string;
-}
+export type { ArcEndpoint } from './arc-routing-parameter';
 
 /** Options of {@link AwsRoutingControl}. */
 export interface AwsRoutingControlOptions {
-  /** ARN of the ARC cluster. @default - found by {@link clusterName} */
-  readonly clusterArn?: string;
-  /** Name of the ARC cluster, when its ARN is not known. */
-  readonly clusterName?: string;
-  /** Name of the control panel, to resolve routing controls given by name. */
-  readonly controlPanelName?: string;
-  /** Region of the ARC control-plane API. @default 'us-west-2' */
-  readonly controlPlaneRegion?: string;
-  /** The cluster endpoints. @default - listed once on the control plane (`DescribeCluster`/`ListClusters`) */
+  /**
+   * The cluster's Regional endpoints, when the topology lists them.
+   *
+   * @default - read from {@link parameterName}
+   */
   readonly endpoints?: readonly ArcEndpoint[];
-  /** @default - a client in `controlPlaneRegion` */
-  readonly controlConfigClient?: Route53RecoveryControlConfigClient;
+  /**
+   * SSM parameter (in {@link parameterRegion}) holding the cluster's endpoints and the routing-control ARNs, written
+   * by the routing stack at deploy time into both Regions (see `stacks/routing/arc-routing-parameter.ts`).
+   *
+   * @default - none: {@link endpoints} must be given
+   */
+  readonly parameterName?: string;
+  /** The Region the parameter is read in: where the runbook runs (the surviving Region). */
+  readonly parameterRegion?: string;
+  /** Control panel of the routing controls, to tell controls of the same name apart when resolving names. */
+  readonly controlPanelName?: string;
+  /** @default - an SSM client in {@link parameterRegion} with `maxAttempts: 1` */
+  readonly ssmClient?: SSMClient;
   /** @default - a client per endpoint with `maxAttempts: 1` and short timeouts */
   readonly clientFor?: (endpoint: ArcEndpoint) => Route53RecoveryClusterClient;
+  /** Where each request starts in the endpoint list. @default - a random endpoint (`Math.random`) */
+  readonly random?: () => number;
   readonly retry?: Partial<RetrySettings>;
 }
 
@@ -59,34 +58,49 @@ const CLIENT_ERRORS = [
   'ServiceLimitExceededException',
 ];
 
+/** What the adapter knows of the cluster once loaded: endpoints and the routing-control ARNs by name. */
+interface Known {
+  readonly endpoints: readonly ArcEndpoint[];
+  readonly arnsByName: ReadonlyMap<string, string>;
+}
+
 /**
- * Routing controls through the ARC data plane. Each request tries the cluster endpoints in turn: throttling (and
- * `ConflictException`, "try again") is retried on the same endpoint with backoff; an endpoint that is down or failing
- * moves on to the next; when every endpoint failed, the error lists each endpoint's failure.
+ * Routing controls through the ARC **data plane** only. ARC's guidance for Regional failover
+ * (https://docs.aws.amazon.com/r53recovery/latest/dg/route53-arc-best-practices.regional.html): "Bookmark or hard
+ * code your five Regional cluster endpoints and routing control ARNs … During a failure event, you might not be
+ * able to access some API operations, including ARC API operations that are not hosted on the extremely reliable
+ * data plane cluster." So the endpoints and ARNs come from the topology or from an SSM parameter in the runbook's own
+ * Region (written at deploy time), never from the control plane in us-west-2, which may be the Region that failed.
  *
- * The cluster, its endpoints and the ARNs of controls given by name are looked up once on the control plane (in
- * us-west-2), because CloudFormation cannot hand them to a stack in another Region.
+ * Each request starts at a random endpoint ("Choose one of your endpoints at random") and tries the others in turn
+ * (https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.update.api.html: "ARC ensures that at least
+ * three out of the five Regional cluster endpoints are always accessible … Your process … should try each endpoint
+ * in rotation"): throttling and `ConflictException` are retried on the same endpoint with backoff; an endpoint that
+ * is down or failing moves on to the next; when every endpoint failed, the error lists each endpoint's failure. A
+ * control given by name that the parameter does not list is resolved with the data plane's `ListRoutingControls`.
  */
 export class AwsRoutingControl implements RoutingControlPort {
   /** IAM actions each method needs (see required-actions.ts). */
   static readonly requiredActions = ROUTING_CONTROL_ACTIONS;
 
-  private cluster?: Promise<{ arn: string; endpoints: readonly ArcEndpoint[] }>;
-  private controlArns?: Promise<ReadonlyMap<string, string>>;
+  private known?: Promise<Known>;
+  private listed?: Promise<ReadonlyMap<string, string>>;
   private readonly clients = new Map<string, Route53RecoveryClusterClient>();
   private readonly sameEndpoint: RetryPolicy;
-  private readonly controlPlane: RetryPolicy;
-  private readonly region: string;
-  private configClient?: Route53RecoveryControlConfigClient;
+  private readonly regional: RetryPolicy;
 
   constructor(private readonly options: AwsRoutingControlOptions) {
-    if (!options.clusterArn && !options.clusterName) {
-      throw new NonRetriableError('routing: neither clusterArn nor clusterName given; accepted: one of them');
+    if (!options.endpoints?.length && !options.parameterName) {
+      throw new NonRetriableError(
+        'routing: neither endpoints nor parameterName given; accepted: the ARC cluster endpoints, or the SSM parameter the routing stack writes them to',
+      );
+    }
+    if (options.parameterName && !options.parameterRegion && !options.ssmClient) {
+      throw new NonRetriableError('routing: parameterName given without parameterRegion; accepted: the runbook Region');
     }
     const settings = { ...DEFAULT_RETRY, ...options.retry };
     this.sameEndpoint = retryPolicy(settings, (e) => isThrottling(e) || hasName(e, 'ConflictException'));
-    this.controlPlane = retryPolicy(settings);
-    this.region = options.controlPlaneRegion ?? 'us-west-2';
+    this.regional = retryPolicy(settings);
   }
 
   async getStates(controls: readonly string[]): Promise<Readonly<Record<string, RoutingControlState>>> {
@@ -117,103 +131,69 @@ export class AwsRoutingControl implements RoutingControlPort {
     );
   }
 
-  private config(): Route53RecoveryControlConfigClient {
-    this.configClient ??=
-      this.options.controlConfigClient ??
-      new Route53RecoveryControlConfigClient({ region: this.region, maxAttempts: 1 });
-    return this.configClient;
-  }
-
-  private onControlPlane<T>(what: string, request: () => Promise<T>): Promise<T> {
-    return awsCall(this.controlPlane, `${what} (ARC control plane in ${this.region})`, request);
-  }
-
-  private resolveCluster(): Promise<{ arn: string; endpoints: readonly ArcEndpoint[] }> {
-    this.cluster ??= (async () => {
-      let found: Cluster | undefined;
-      if (this.options.clusterArn) {
-        if (this.options.endpoints) return { arn: this.options.clusterArn, endpoints: this.options.endpoints };
-        const arn = this.options.clusterArn;
-        found = (
-          await this.onControlPlane(`DescribeCluster ${arn}`, () =>
-            this.config().send(new DescribeClusterCommand({ ClusterArn: arn })),
-          )
-        ).Cluster;
-      } else {
-        let token: string | undefined;
-        do {
-          const page = await this.onControlPlane('ListClusters', () =>
-            this.config().send(new ListClustersCommand(token ? { NextToken: token } : {})),
-          );
-          found = page.Clusters?.find((c) => c.Name === this.options.clusterName);
-          token = found ? undefined : page.NextToken;
-        } while (token);
-        if (!found)
-          throw new NonRetriableError(`ARC cluster named "${this.options.clusterName}" not found in ${this.region}`);
-      }
-      const endpoints =
-        this.options.endpoints ??
-        (found?.ClusterEndpoints ?? []).flatMap((e) =>
-          e.Endpoint && e.Region ? [{ endpoint: e.Endpoint, region: e.Region }] : [],
-        );
-      if (!found?.ClusterArn || endpoints.length === 0) {
-        throw new NonRetriableError(
-          `ARC cluster ${this.options.clusterArn ?? this.options.clusterName} lists no endpoints (status ${found?.Status ?? 'unknown'})`,
-        );
-      }
-      return { arn: found.ClusterArn, endpoints };
+  /** Endpoints and ARNs from the options, else from the parameter (read once; a failed read is tried again). */
+  private load(): Promise<Known> {
+    this.known ??= (async (): Promise<Known> => {
+      if (this.options.endpoints?.length) return { endpoints: this.options.endpoints, arnsByName: new Map() };
+      const name = this.options.parameterName!;
+      const region = this.options.parameterRegion ?? 'the runbook Region';
+      const client = this.options.ssmClient ?? new SSMClient({ region, maxAttempts: 1 });
+      const answer = await awsCall(this.regional, `GetParameter ${name} in ${region}`, async () => {
+        try {
+          return await client.send(new GetParameterCommand({ Name: name }));
+        } catch (error) {
+          if (hasName(error, 'ParameterNotFound')) {
+            throw new NonRetriableError(
+              `GetParameter ${name} in ${region}: the parameter does not exist; the routing stack writes the ARC cluster endpoints and routing-control ARNs there when it deploys (deploy it, or give routing.endpoints in the topology)`,
+            );
+          }
+          throw error;
+        }
+      });
+      const parsed = parseArcRoutingParameter(answer.Parameter?.Value, `SSM parameter ${name} in ${region}`);
+      return { endpoints: parsed.endpoints, arnsByName: new Map(Object.entries(parsed.routingControls)) };
     })().catch((error: unknown) => {
-      this.cluster = undefined;
+      this.known = undefined;
       throw error;
     });
-    return this.cluster;
+    return this.known;
   }
 
   private async arnOf(control: string): Promise<string> {
     if (control.startsWith('arn:')) return control;
-    this.controlArns ??= (async () => {
-      const panelName = this.options.controlPanelName;
-      if (!panelName)
-        throw new NonRetriableError(
-          `routing control "${control}" is given by name but no control panel name is configured`,
-        );
-      const { arn: clusterArn } = await this.resolveCluster();
-      let panelArn: string | undefined;
-      let token: string | undefined;
-      do {
-        const page = await this.onControlPlane(`ListControlPanels of ${clusterArn}`, () =>
-          this.config().send(
-            new ListControlPanelsCommand({ ClusterArn: clusterArn, ...(token ? { NextToken: token } : {}) }),
-          ),
-        );
-        panelArn = page.ControlPanels?.find((p) => p.Name === panelName)?.ControlPanelArn;
-        token = panelArn ? undefined : page.NextToken;
-      } while (token);
-      if (!panelArn) throw new NonRetriableError(`control panel "${panelName}" not found in ARC cluster ${clusterArn}`);
-      const arns = new Map<string, string>();
-      token = undefined;
-      do {
-        const page = await this.onControlPlane(`ListRoutingControls of ${panelArn}`, () =>
-          this.config().send(
-            new ListRoutingControlsCommand({ ControlPanelArn: panelArn, ...(token ? { NextToken: token } : {}) }),
-          ),
-        );
-        for (const c of page.RoutingControls ?? [])
-          if (c.Name && c.RoutingControlArn) arns.set(c.Name, c.RoutingControlArn);
-        token = page.NextToken;
-      } while (token);
-      return arns;
-    })().catch((error: unknown) => {
-      this.controlArns = undefined;
+    const known = await this.load();
+    const fromParameter = known.arnsByName.get(control);
+    if (fromParameter) return fromParameter;
+    // Not in the parameter: ask the data plane (ListRoutingControls is served by the cluster endpoints too).
+    this.listed ??= this.listOnDataPlane().catch((error: unknown) => {
+      this.listed = undefined;
       throw error;
     });
-    const arn = (await this.controlArns).get(control);
+    const listed = await this.listed;
+    const arn = listed.get(control);
     if (!arn) {
       throw new NonRetriableError(
-        `routing control "${control}" not found in control panel "${this.options.controlPanelName}"; found: ${[...(await this.controlArns).keys()].join(', ') || 'none'}`,
+        `routing control "${control}" not found${this.options.controlPanelName ? ` in control panel "${this.options.controlPanelName}"` : ''}; found: ${[...listed.keys()].join(', ') || 'none'}`,
       );
     }
     return arn;
+  }
+
+  private async listOnDataPlane(): Promise<ReadonlyMap<string, string>> {
+    const arns = new Map<string, string>();
+    let token: string | undefined;
+    do {
+      const page = await this.onAnyEndpoint('ListRoutingControls', (client) =>
+        client.send(new ListRoutingControlsCommand(token ? { NextToken: token } : {})),
+      );
+      for (const c of page.RoutingControls ?? []) {
+        const panelMatches = !this.options.controlPanelName || c.ControlPanelName === this.options.controlPanelName;
+        if (c.RoutingControlName && c.RoutingControlArn && panelMatches)
+          arns.set(c.RoutingControlName, c.RoutingControlArn);
+      }
+      token = page.NextToken;
+    } while (token);
+    return arns;
   }
 
   private client(endpoint: ArcEndpoint): Route53RecoveryClusterClient {
@@ -233,13 +213,19 @@ export class AwsRoutingControl implements RoutingControlPort {
     return client;
   }
 
+  /** The endpoints in the order this request tries them: from a random one, then around the list. */
+  private rotation(endpoints: readonly ArcEndpoint[]): ArcEndpoint[] {
+    const start = Math.floor((this.options.random ?? Math.random)() * endpoints.length) % endpoints.length;
+    return [...endpoints.slice(start), ...endpoints.slice(0, start)];
+  }
+
   private async onAnyEndpoint<T>(
     what: string,
     request: (client: Route53RecoveryClusterClient) => Promise<T>,
   ): Promise<T> {
-    const { endpoints } = await this.resolveCluster();
+    const { endpoints } = await this.load();
     const failures: string[] = [];
-    for (const endpoint of endpoints) {
+    for (const endpoint of this.rotation(endpoints)) {
       try {
         return await this.sameEndpoint.execute(() => request(this.client(endpoint)));
       } catch (error) {

@@ -27,14 +27,12 @@ export interface AwsPortsOptions {
 /** Builds every port over AWS (SDK v3). No request is sent until a port method is called. */
 export function createAwsPorts(options: AwsPortsOptions): RunbookPorts {
   const s3 = new S3Client({ region: options.region, maxAttempts: 1 });
+  const routing = options.topology.routing;
   return {
     routing: new AwsRoutingControl({
-      ...(options.topology.routing.clusterArn ? { clusterArn: options.topology.routing.clusterArn } : {}),
-      ...(options.topology.routing.clusterName ? { clusterName: options.topology.routing.clusterName } : {}),
-      ...(options.topology.routing.controlPanelName
-        ? { controlPanelName: options.topology.routing.controlPanelName }
-        : {}),
-      controlPlaneRegion: options.topology.routing.controlPlaneRegion,
+      ...(routing.endpoints?.length ? { endpoints: routing.endpoints } : {}),
+      ...(routing.parameterName ? { parameterName: routing.parameterName, parameterRegion: options.region } : {}),
+      ...(routing.controlPanelName ? { controlPanelName: routing.controlPanelName } : {}),
     }),
     globalDatabase: new AwsGlobalDatabase(),
     snapshots: new AwsSnapshots(),

@@ -5,18 +5,21 @@
  */
 import type { PortMethod } from '../../ports';
 
-/** Control-plane lookups of the ARC cluster, its endpoints and routing controls by name. */
-const CONTROL_PLANE_LOOKUP = [
-  'route53-recovery-control-config:DescribeCluster',
-  'route53-recovery-control-config:ListClusters',
-  'route53-recovery-control-config:ListControlPanels',
-  'route53-recovery-control-config:ListRoutingControls',
-] as const;
-
-/** Route 53 ARC routing controls (data plane, plus control-plane lookups). */
+/**
+ * Route 53 ARC routing controls: data plane only (no control-plane action: it may be down during the failover), plus
+ * the SSM parameter in the runbook's Region that holds the cluster endpoints and routing-control ARNs.
+ */
 export const ROUTING_CONTROL_ACTIONS = {
-  getStates: [...CONTROL_PLANE_LOOKUP, 'route53-recovery-cluster:GetRoutingControlState'],
-  setStates: [...CONTROL_PLANE_LOOKUP, 'route53-recovery-cluster:UpdateRoutingControlStates'],
+  getStates: [
+    'ssm:GetParameter',
+    'route53-recovery-cluster:GetRoutingControlState',
+    'route53-recovery-cluster:ListRoutingControls',
+  ],
+  setStates: [
+    'ssm:GetParameter',
+    'route53-recovery-cluster:UpdateRoutingControlStates',
+    'route53-recovery-cluster:ListRoutingControls',
+  ],
 } as const;
 
 /** Aurora global databases. */
