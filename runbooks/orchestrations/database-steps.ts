@@ -2,7 +2,14 @@ import { NonRetriableError, RetriableError } from '../core/errors';
 import type { Step } from '../core/step';
 import { waitUntil } from '../core/wait-until';
 import type { TopologyDatabase } from '../topology';
-import { describeState, memberIn, regionOfArn, writerOf, writerSettledIn } from './global-database-state';
+import {
+  describeState,
+  memberIn,
+  refuseCancelledMove,
+  regionOfArn,
+  writerOf,
+  writerSettledIn,
+} from './global-database-state';
 
 /** Input every orchestration that moves writers has. */
 export interface TargetInput {
@@ -32,6 +39,7 @@ export function startWriterMove<I extends TargetInput>(database: TopologyDatabas
     check: async (ctx) => {
       const target = ctx.input.targetRegion;
       const state = await ctx.ports.globalDatabase.describe(id, target);
+      refuseCancelledMove(state);
       if (state.failover) {
         if (regionOfArn(state.failover.toClusterArn) === target) {
           return {
@@ -64,8 +72,21 @@ export function startWriterMove<I extends TargetInput>(database: TopologyDatabas
         );
       }
       const requestedAt = ctx.ports.clock.now().toISOString();
-      if (move === 'failover') await ctx.ports.globalDatabase.failover(id, member.clusterArn, target);
-      else await ctx.ports.globalDatabase.switchover(id, member.clusterArn, target);
+      if (move === 'failover') {
+        // AWS CLI docs (aurora-global-database-disaster-recovery.html), failover: "--region – Specify the AWS
+        // Region where the secondary DB cluster that you want to be the new primary … is running."
+        await ctx.ports.globalDatabase.failover(id, member.clusterArn, target);
+      } else {
+        // Switchover: "--region – Specify the AWS Region where the primary DB cluster of the Aurora global database
+        // is running." A switchover needs both Regions up, so the writer's Region answers.
+        const writer = writerOf(state);
+        if (!writer) {
+          throw new NonRetriableError(
+            `global cluster "${id}" has no writer; a switchover needs one (run failover for an unplanned move)`,
+          );
+        }
+        await ctx.ports.globalDatabase.switchover(id, member.clusterArn, writer.region);
+      }
       return {
         detail: `${move} of ${id} to ${member.clusterIdentifier} requested`,
         outputs: { requestedAt, targetClusterArn: member.clusterArn },
@@ -86,6 +107,7 @@ export function waitForWriterMove<I extends TargetInput>(database: TopologyDatab
       `poll DescribeGlobalClusters ${id} until FailoverState is gone and the writer is in ${ctx.input.targetRegion}`,
     check: async (ctx) => {
       const state = await ctx.ports.globalDatabase.describe(id, ctx.input.targetRegion);
+      refuseCancelledMove(state);
       return writerSettledIn(state, ctx.input.targetRegion)
         ? { state: 'done', detail: describeState(state), outputs: { writerClusterArn: writerOf(state)!.clusterArn } }
         : { state: 'pending', detail: describeState(state) };
@@ -97,6 +119,7 @@ export function waitForWriterMove<I extends TargetInput>(database: TopologyDatab
         timeoutSeconds: ctx.settings.waitTimeoutSeconds,
         probe: async () => {
           const state = await ctx.ports.globalDatabase.describe(id, target);
+          refuseCancelledMove(state);
           return {
             done: writerSettledIn(state, target),
             detail: describeState(state),
@@ -110,9 +133,11 @@ export function waitForWriterMove<I extends TargetInput>(database: TopologyDatab
 }
 
 /**
- * Verifies that every global database's writer is in the target Region, nothing is moving, and the global cluster
- * and the writer cluster are `available`. A writer elsewhere is non-retriable (the move was cancelled or reversed);
- * a status that is not yet `available` is retriable.
+ * Verifies that every global database's writer is in the target Region: the target member is the writer, nothing is
+ * moving, and the writer cluster is `available`. The global cluster's own status is reported, not required: what it
+ * shows while the old primary's Region is still down is not documented, and the writers have moved either way. A
+ * writer elsewhere is non-retriable (the move was cancelled or reversed); a writer cluster not yet `available` is
+ * retriable.
  */
 export function verifyWriters<I extends TargetInput>(databases: readonly TopologyDatabase[]): Step<I> {
   return {
@@ -121,35 +146,33 @@ export function verifyWriters<I extends TargetInput>(databases: readonly Topolog
     title: 'Verify every global database has an available writer in the target Region',
     uses: ['globalDatabase.describe'],
     describe: (ctx) =>
-      `check ${databases.map((d) => d.globalClusterIdentifier).join(', ')}: writer in ${ctx.input.targetRegion}, no FailoverState, status available`,
+      `check ${databases.map((d) => d.globalClusterIdentifier).join(', ')}: writer in ${ctx.input.targetRegion}, no FailoverState, writer cluster available`,
     run: async (ctx) => {
       const target = ctx.input.targetRegion;
       const wrongWriter: string[] = [];
       const notReady: string[] = [];
+      const otherStatus: string[] = [];
       const outputs: Record<string, string> = {};
       for (const db of databases) {
         const state = await ctx.ports.globalDatabase.describe(db.globalClusterIdentifier, target);
         const writer = writerOf(state);
         if (writer?.region !== target && !state.failover) {
           wrongWriter.push(`${db.globalClusterIdentifier}: ${describeState(state)}`);
-        } else if (
-          !writer ||
-          state.failover ||
-          state.status !== 'available' ||
-          (writer.clusterStatus ?? 'available') !== 'available'
-        ) {
+        } else if (!writer || state.failover || (writer.clusterStatus ?? 'available') !== 'available') {
           notReady.push(
             `${db.globalClusterIdentifier}: ${describeState(state)}; writer cluster status ${writer?.clusterStatus ?? 'unknown'}`,
           );
         } else {
           outputs[`${db.name}Writer`] = writer.clusterArn;
+          if (state.status !== 'available') otherStatus.push(`${db.globalClusterIdentifier} ${state.status}`);
         }
       }
       if (wrongWriter.length > 0) {
         throw new NonRetriableError(`the writer is not in ${target}: ${wrongWriter.join(' | ')}`);
       }
       if (notReady.length > 0) throw new RetriableError(`not yet available in ${target}: ${notReady.join(' | ')}`);
-      return { detail: `writers in ${target}: ${Object.values(outputs).join(', ')}`, outputs };
+      const note = otherStatus.length > 0 ? ` (global cluster status: ${otherStatus.join(', ')})` : '';
+      return { detail: `writers in ${target}: ${Object.values(outputs).join(', ')}${note}`, outputs };
     },
   };
 }

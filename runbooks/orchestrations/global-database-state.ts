@@ -1,3 +1,4 @@
+import { NonRetriableError } from '../core/errors';
 import type { GlobalClusterMember, GlobalClusterState } from '../ports';
 
 /** The Region of an ARN (`arn:aws:rds:<region>:…`). */
@@ -31,4 +32,17 @@ export function describeState(state: GlobalClusterState): string {
 /** Whether the global cluster has finished moving its writer to `region`. */
 export function writerSettledIn(state: GlobalClusterState, region: string): boolean {
   return !state.failover && writerOf(state)?.region === region;
+}
+
+/**
+ * Throws a {@link NonRetriableError} when Aurora is cancelling a move of the global cluster: nothing will finish, so a
+ * check must not take it for a move in progress nor a wait poll it until its timeout. API_FailoverState:
+ * "cancelling – The request to switch over or fail over the global cluster was cancelled".
+ */
+export function refuseCancelledMove(state: GlobalClusterState): void {
+  if (state.failover?.status === 'cancelling') {
+    throw new NonRetriableError(
+      `global cluster "${state.identifier}": the move to ${regionOfArn(state.failover.toClusterArn) ?? 'another member'} is being cancelled (FailoverState cancelling); find out why in the RDS events, then run again`,
+    );
+  }
 }

@@ -98,7 +98,7 @@ const replication: ReadinessCheck = {
       const lag = await ctx.ports.health.replicationLagSeconds(region, member.clusterIdentifier, LAG_WINDOW_MINUTES);
       if (lag === undefined) {
         failures.push(
-          `${db.name}: no AuroraGlobalDBReplicationLag data for ${member.clusterIdentifier} in the last ${LAG_WINDOW_MINUTES} min`,
+          `${db.name}: no AuroraGlobalDBRPOLag data for ${member.clusterIdentifier} in the last ${LAG_WINDOW_MINUTES} min`,
         );
       } else if (lag > ctx.input.maxLagSeconds) {
         failures.push(`${db.name}: replication lag ${lag} s exceeds ${ctx.input.maxLagSeconds} s`);

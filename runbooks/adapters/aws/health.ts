@@ -27,7 +27,7 @@ function perRegion<T>(make: (region: string) => T): (region: string) => T {
 }
 
 /**
- * Readiness signals: health URLs over HTTP, Aurora `AuroraGlobalDBReplicationLag` (milliseconds) and ECS Container
+ * Readiness signals: health URLs over HTTP, Aurora `AuroraGlobalDBRPOLag` (milliseconds) and ECS Container
  * Insights `RunningTaskCount` from CloudWatch, secrets from Secrets Manager.
  */
 export class AwsHealth implements HealthPort {
@@ -61,7 +61,9 @@ export class AwsHealth implements HealthPort {
         MetricStat: {
           Metric: {
             Namespace: 'AWS/RDS',
-            MetricName: 'AuroraGlobalDBReplicationLag',
+            // Aurora DR guide: "For all versions of Aurora PostgreSQL-based global databases … use Amazon
+            // CloudWatch to view the AuroraGlobalDBRPOLag metric for all secondary DB clusters."
+            MetricName: 'AuroraGlobalDBRPOLag',
             Dimensions: [{ Name: 'DBClusterIdentifier', Value: clusterIdentifier }],
           },
           Period: 60,

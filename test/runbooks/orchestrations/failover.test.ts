@@ -124,6 +124,58 @@ describe('failover', () => {
     });
   });
 
+  test('a move that Aurora is cancelling stops the failover at once instead of being awaited (m3)', async () => {
+    // API_FailoverState: "cancelling – The request to switch over or fail over the global cluster was cancelled"
+    const sim = simulation({ timings: { failoverMs: 3600_000 } });
+    await sim.local.ports.globalDatabase.failover(
+      'shop-dev-orders',
+      `arn:aws:rds:${STANDBY}:000000000000:cluster:shop-dev-orders-${STANDBY}`,
+      STANDBY,
+    );
+    sim.local.world.transact((w) => {
+      w.globalClusters['shop-dev-orders']!.failover!.status = 'cancelling';
+    });
+    const result = await sim.run(failover, input);
+    expect(result.error?.step).toBe('failover-orders-database');
+    expect(result.error?.retriable).toBe(false);
+    expect(result.error?.message).toBe(
+      `global cluster "shop-dev-orders": the move to ${STANDBY} is being cancelled (FailoverState cancelling); find out why in the RDS events, then run again`,
+    );
+  });
+
+  test('a wait that sees the move being cancelled fails for good rather than polling until its timeout (m3)', async () => {
+    const sim = simulation({ timings: { failoverMs: 24 * 3600_000 } });
+    const first = await sim.run(failover, input);
+    expect(first.error?.step).toBe('wait-for-catalog-failover');
+    sim.local.world.transact((w) => {
+      w.globalClusters['shop-dev-catalog']!.failover!.status = 'cancelling';
+    });
+    const started = sim.clock.now().getTime();
+    const again = await sim.run(failover, input);
+    expect(again.error?.step).toBe('wait-for-catalog-failover');
+    expect(again.error?.retriable).toBe(false);
+    expect(again.error?.message).toBe(
+      `global cluster "shop-dev-catalog": the move to ${STANDBY} is being cancelled (FailoverState cancelling); find out why in the RDS events, then run again`,
+    );
+    expect(sim.clock.now().getTime() - started).toBeLessThan(60_000);
+  });
+
+  test('writers verified on the member, FailoverState and the writer cluster; the global status is only a note (m4)', async () => {
+    // Undocumented: the global cluster's Status while the old primary's Region is still down. The writers have moved
+    // when the target member is the writer, no FailoverState is left and the writer cluster is available.
+    const sim = simulation();
+    sim.local.world.regionDown(PRIMARY);
+    expect((await sim.run(failover, input)).status).toBe('succeeded');
+    sim.local.world.transact((w) => {
+      for (const cluster of Object.values(w.globalClusters)) cluster.status = 'modifying';
+    });
+    const again = await sim.run(failover, input);
+    expect(again.status).toBe('succeeded');
+    expect(again.steps.find((s) => s.step === 'verify-writers')?.detail).toBe(
+      `writers in ${STANDBY}: arn:aws:rds:${STANDBY}:000000000000:cluster:shop-dev-catalog-${STANDBY}, arn:aws:rds:${STANDBY}:000000000000:cluster:shop-dev-orders-${STANDBY} (global cluster status: shop-dev-catalog modifying, shop-dev-orders modifying)`,
+    );
+  });
+
   test('refuses to start when a move to the other Region is in progress', async () => {
     const sim = simulation({ timings: { failoverMs: 3600_000 } });
     await sim.local.ports.globalDatabase.failover(

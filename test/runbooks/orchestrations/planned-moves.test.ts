@@ -66,6 +66,20 @@ describe('readiness', () => {
 });
 
 describe('switchover', () => {
+  test('SwitchoverGlobalCluster is sent to the Region of the current writer, not the target (M3)', async () => {
+    // AWS CLI docs (aurora-global-database-disaster-recovery.html), switchover: "--region – Specify the AWS Region
+    // where the primary DB cluster of the Aurora global database is running."
+    const sim = simulation();
+    await sim.run(switchover, { targetRegion: STANDBY });
+    const requests = sim.calls.filter((c) => c.method === 'globalDatabase.switchover' && c.effective);
+    expect(requests.map((c) => c.args[2])).toEqual([PRIMARY, PRIMARY]);
+    // and failback, the same move the other way round, to the writer's Region then (the standby)
+    const back = await sim.run(failback, {});
+    expect(back.status).toBe('succeeded');
+    const backRequests = sim.calls.filter((c) => c.method === 'globalDatabase.switchover' && c.effective).slice(2);
+    expect(backRequests.map((c) => c.args[2])).toEqual([STANDBY, STANDBY]);
+  });
+
   test('moves the writers first, then the traffic, with no data loss', async () => {
     const sim = simulation();
     const result = await sim.run(switchover, { targetRegion: STANDBY });

@@ -22,7 +22,7 @@ function setup() {
 }
 
 describe('AwsHealth', () => {
-  test('replication lag is the highest AuroraGlobalDBReplicationLag (ms) of the window, in seconds', async () => {
+  test('replication lag is the highest AuroraGlobalDBRPOLag (ms) of the window, in seconds (m2: the metric AWS names for Aurora PostgreSQL)', async () => {
     const { adapter, cw } = setup();
     cw.on(GetMetricDataCommand).resolves({
       MetricDataResults: [{ Id: 'lag', Values: [850, 1200, 400], StatusCode: 'Complete' }],
@@ -35,7 +35,7 @@ describe('AwsHealth', () => {
           MetricStat: {
             Metric: {
               Namespace: 'AWS/RDS',
-              MetricName: 'AuroraGlobalDBReplicationLag',
+              MetricName: 'AuroraGlobalDBRPOLag',
               Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'shop-dev-orders' }],
             },
             Period: 60,
