@@ -1,12 +1,14 @@
 import type { AnyOrchestration } from '../core/step';
 import { failback } from './failback';
 import { failover } from './failover';
+import { preserveSnapshots } from './preserve-snapshots';
 import { readiness } from './readiness';
 import { recover } from './recover';
 import { switchover } from './switchover';
 
 export { failback } from './failback';
 export { type FailoverInput, failover } from './failover';
+export { type PreserveSnapshotsInput, preserveSnapshots } from './preserve-snapshots';
 export { readiness } from './readiness';
 export { type RecoverInput, recover } from './recover';
 export { type SwitchoverInput, switchover } from './switchover';
@@ -18,6 +20,7 @@ export const ORCHESTRATIONS: Readonly<Record<string, AnyOrchestration>> = {
   switchover,
   failback,
   recover,
+  'preserve-snapshots': preserveSnapshots,
 };
 
 /** The names of {@link ORCHESTRATIONS}. */

@@ -2,17 +2,20 @@ import { CheckFailedError, messageOf, NonRetriableError, RetriableError } from '
 import type { CheckResult, Orchestration, Step, StepContext } from '../core/step';
 import { waitUntil } from '../core/wait-until';
 import type { ClusterSnapshot, ResourceTags } from '../ports';
-import {
-  otherRegion,
-  type RecoverySettings,
-  type Topology,
-  type TopologyDatabase,
-  temporaryIdentifier,
-} from '../topology';
+import { otherRegion, type RecoverySettings, type Topology, type TopologyDatabase } from '../topology';
 import type { TargetInput } from './database-steps';
-import { memberIn } from './global-database-state';
 import { listField, regionField, rejectUnknownFields, requireDifferentRegions, timestampField } from './input-fields';
+import {
+  oldClusterIdentifier,
+  recoverySettings,
+  recoveryTags,
+  snapshotCopyIdentifier,
+  snapshotStamp,
+  UNPLANNED_FAILOVER_SNAPSHOT_PREFIX,
+} from './snapshot-copy';
 import { storeSummary } from './summary-step';
+
+export { UNPLANNED_FAILOVER_SNAPSHOT_PREFIX } from './snapshot-copy';
 
 /** Input of {@link recover}. */
 export interface RecoverInput extends TargetInput {
@@ -25,9 +28,6 @@ export interface RecoverInput extends TargetInput {
 }
 
 type Ctx = StepContext<RecoverInput>;
-
-/** Prefix of the snapshot Aurora takes of the old primary when its Region returns after an unplanned failover. */
-export const UNPLANNED_FAILOVER_SNAPSHOT_PREFIX = 'rds:unplanned-global-failover-';
 
 /** How far before the recorded failover time a snapshot may be dated and still count (clock skew). */
 const SNAPSHOT_SKEW_MS = 5 * 60_000;
@@ -43,20 +43,7 @@ const DELETE_TIMEOUT_SECONDS = 3600;
 
 const selected = (ctx: Ctx, db: TopologyDatabase) => ctx.input.databases.includes(db.name);
 
-function recovery(ctx: Ctx): RecoverySettings {
-  const settings = ctx.topology.regions[ctx.input.targetRegion]?.recovery;
-  if (!settings) {
-    throw new NonRetriableError(
-      `regions.${ctx.input.targetRegion}.recovery: missing from the topology; accepted: subnetGroupName, securityGroupIds and kmsKeyId of ${ctx.input.targetRegion}`,
-    );
-  }
-  return settings;
-}
-
-/** `202601271015` from a date: the part of temporary identifiers that ties them to one snapshot. */
-function stampOf(date: Date): string {
-  return date.toISOString().slice(0, 16).replace(/[-T:]/g, '');
-}
+const recovery = (ctx: Ctx): RecoverySettings => recoverySettings(ctx.topology, ctx.input.targetRegion);
 
 /** Where the reports of one failover's recovery go: the same for every execution that recovers it. */
 export function recoveryReportPrefix(failoverAt: string): string {
@@ -89,20 +76,14 @@ const alreadyReconciled = (outcome: RecoveryOutcome): CheckResult => ({
   detail: `this snapshot was already reconciled (${outcome.summary}; report ${outcome.report})`,
 });
 
+/** The copy, temporary cluster and instance of the snapshot `find-<db>-snapshot` chose, named after its time. */
 function identifiers(ctx: Ctx, db: TopologyDatabase) {
   const stamp = String(ctx.output(`find-${db.name}-snapshot`, 'stamp'));
-  const cluster = temporaryIdentifier(ctx.topology.appName, ctx.topology.envName, db.name, stamp);
+  const cluster = snapshotCopyIdentifier(ctx.topology, db, stamp);
   return { snapshotCopy: cluster, cluster, instance: `${cluster}-1` };
 }
 
-function tags(ctx: Ctx, db: TopologyDatabase): ResourceTags {
-  return {
-    'shop:purpose': 'failover-recovery',
-    'shop:database': db.name,
-    'shop:execution': ctx.executionId,
-    'shop:app': `${ctx.topology.appName}-${ctx.topology.envName}`,
-  };
-}
+const tags = (ctx: Ctx, db: TopologyDatabase): ResourceTags => recoveryTags(ctx.topology, db, ctx.executionId);
 
 /** The check of a per-database step: `done` for databases the input leaves out, else `run`. */
 function forSelected(ctx: Ctx, db: TopologyDatabase, run: () => Promise<CheckResult>): Promise<CheckResult> {
@@ -150,16 +131,7 @@ function findSnapshot(db: TopologyDatabase): Step<RecoverInput> {
     check: async (ctx) => (selected(ctx, db) ? { state: 'pending', detail: 'search' } : notSelected),
     run: async (ctx) => {
       const failed = ctx.input.failedRegion;
-      let oldCluster: string | undefined = db.clusterIdentifiers[failed];
-      if (!oldCluster) {
-        const state = await ctx.ports.globalDatabase.describe(db.globalClusterIdentifier, ctx.input.targetRegion);
-        oldCluster = memberIn(state, failed)?.clusterIdentifier;
-      }
-      if (!oldCluster) {
-        throw new NonRetriableError(
-          `databases.${db.name}.clusterIdentifiers.${failed}: unknown, and ${db.globalClusterIdentifier} has no member in ${failed}; accepted: the identifier of the old ${db.name} cluster in ${failed}, in the topology`,
-        );
-      }
+      const oldCluster = await oldClusterIdentifier(ctx.ports, db, failed, ctx.input.targetRegion);
       const failoverAt = new Date(String(ctx.output('validate-input', 'failoverAt')));
       const all = await ctx.ports.snapshots.findUnplannedFailoverSnapshots(failed, oldCluster);
       const eligible = all.filter((s) => s.createdAt.getTime() >= failoverAt.getTime() - SNAPSHOT_SKEW_MS);
@@ -183,7 +155,8 @@ function findSnapshot(db: TopologyDatabase): Step<RecoverInput> {
           sourceIdentifier: snapshot.identifier,
           engine: snapshot.engine,
           engineVersion: snapshot.engineVersion,
-          stamp: stampOf(snapshot.createdAt),
+          // From the snapshot, not the failover time: preserve-snapshots names its copy the same way.
+          stamp: snapshotStamp(snapshot.createdAt),
         },
       };
     },

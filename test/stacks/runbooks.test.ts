@@ -245,6 +245,7 @@ describe('RunbookStack', () => {
       expect(names).toEqual([
         'shop-dev-failback',
         'shop-dev-failover',
+        'shop-dev-preserve-snapshots',
         'shop-dev-readiness',
         'shop-dev-recover',
         'shop-dev-switchover',

@@ -1,7 +1,7 @@
 import type { MemoryJournal } from '../../../runbooks/adapters/local/journals';
 import type { RunResult } from '../../../runbooks/core/engine';
 import type { AnyOrchestration } from '../../../runbooks/core/step';
-import { failback, failover, recover, switchover } from '../../../runbooks/orchestrations';
+import { failback, failover, preserveSnapshots, recover, switchover } from '../../../runbooks/orchestrations';
 import { mutations } from '../support/instrumented-ports';
 import { PRIMARY, routing, type Simulation, STANDBY, simulation, writerRegions } from '../support/simulation';
 
@@ -33,6 +33,12 @@ const scenarios: readonly Scenario[] = [
     name: 'recover',
     orchestration: recover,
     input: { targetRegion: STANDBY, failedRegion: PRIMARY, failoverAt: '2026-01-27T10:00:00Z' },
+    setup: failedOverAndBack,
+  },
+  {
+    name: 'preserve-snapshots',
+    orchestration: preserveSnapshots,
+    input: { targetRegion: STANDBY },
     setup: failedOverAndBack,
   },
 ];

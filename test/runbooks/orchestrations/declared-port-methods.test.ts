@@ -4,7 +4,14 @@ import { ManualClock } from '../../../runbooks/adapters/local/manual-clock';
 import { runOrchestration } from '../../../runbooks/core/engine';
 import type { ProgressEvent } from '../../../runbooks/core/progress-event';
 import type { AnyOrchestration, Step } from '../../../runbooks/core/step';
-import { failback, failover, readiness, recover, switchover } from '../../../runbooks/orchestrations';
+import {
+  failback,
+  failover,
+  preserveSnapshots,
+  readiness,
+  recover,
+  switchover,
+} from '../../../runbooks/orchestrations';
 import { instrument, type PortCall } from '../support/instrumented-ports';
 
 const topology = demoTopology('us-east-1', 'us-west-2');
@@ -70,6 +77,9 @@ describe('every port method a step calls is one it declares (so the IAM policy d
     clock.advance(60_000);
     local.world.regionUp('us-east-1');
     clock.advance(60_000);
+    await check(preserveSnapshots, { targetRegion: 'us-west-2' });
+    clock.advance(60_000);
+    await check(preserveSnapshots, { targetRegion: 'us-west-2' });
     await check(recover, { targetRegion: 'us-west-2' });
     await check(failback, {});
     expect(problems).toEqual([]);
