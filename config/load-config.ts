@@ -34,6 +34,7 @@ const OVERRIDES: ReadonlyArray<{ field: keyof ShopConfig; env: string; context: 
   { field: 'primaryRegion', env: 'PRIMARY_REGION', context: 'primaryRegion' },
   { field: 'standbyRegion', env: 'STANDBY_REGION', context: 'standbyRegion' },
   { field: 'domainName', env: 'DOMAIN_NAME', context: 'domainName' },
+  { field: 'backupRetentionDays', env: 'BACKUP_RETENTION_DAYS', context: 'backupRetentionDays', numeric: true },
   { field: 'bakeMinutes', env: 'BAKE_MINUTES', context: 'bakeMinutes', numeric: true },
   { field: 'canaryRateMinutes', env: 'CANARY_RATE_MINUTES', context: 'canaryRateMinutes', numeric: true },
   { field: 'routingMode', env: 'ROUTING_MODE', context: 'routingMode' },
@@ -143,6 +144,8 @@ const schema = z
     hostName: matching('hostName', /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'is not a DNS label; accepted: e.g. "www"'),
     certificateArns: z.record(z.string(), z.string()),
     loadBalancerScheme: oneOf('loadBalancerScheme', 'load balancer scheme', LOAD_BALANCER_SCHEMES),
+    // CreateDBCluster, BackupRetentionPeriod: "Must be a value from 1 to 35."
+    backupRetentionDays: wholeNumber('backupRetentionDays', 1, 35),
     bakeMinutes: wholeNumber('bakeMinutes', 1, 360),
     minCanaryRuns: wholeNumber('minCanaryRuns', 1, 100),
     canaryRateMinutes: wholeNumber('canaryRateMinutes', 1, 60),

@@ -29,6 +29,13 @@ export interface ShopConfig {
   readonly loadBalancerScheme: LoadBalancerScheme;
   /** ACM certificate ARNs for the ALB listener, one per Region; a Region without one serves HTTP only. */
   readonly certificateArns: Readonly<Record<string, string>>;
+  /**
+   * How many days every Aurora cluster keeps its automated backups (1 to 35, the range Aurora accepts). The writes
+   * an unplanned failover loses survive only in a system snapshot of the old primary, which "is subject to the
+   * backup retention period configured on the old primary cluster" (Aurora User Guide, disaster recovery for
+   * global databases): this is how long `recover` can still find them.
+   */
+  readonly backupRetentionDays: number;
   /** How long a Region bakes after a deploy before the pipeline moves on, in minutes. */
   readonly bakeMinutes: number;
   /** Minimum canary runs inside a bake window for the bake to count as evidence. */
@@ -91,6 +98,7 @@ export const DEFAULT_CONFIG: ShopConfig = {
   hostName: 'www',
   loadBalancerScheme: 'internet-facing',
   certificateArns: {},
+  backupRetentionDays: 35,
   bakeMinutes: 20,
   minCanaryRuns: 3,
   canaryRateMinutes: 5,

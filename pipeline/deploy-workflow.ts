@@ -166,6 +166,7 @@ export function synthEnvironment(config: ShopConfig): Record<string, string> {
     PRIMARY_REGION: config.primaryRegion,
     STANDBY_REGION: config.standbyRegion,
     DOMAIN_NAME: config.domainName,
+    BACKUP_RETENTION_DAYS: String(config.backupRetentionDays),
     BAKE_MINUTES: String(config.bakeMinutes),
     CANARY_RATE_MINUTES: String(config.canaryRateMinutes),
     ROUTING_MODE: config.routingMode,

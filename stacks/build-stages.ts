@@ -49,6 +49,7 @@ export function buildStages(scope: Construct, config: ShopConfig): ShopStages {
       internetFacing: config.loadBalancerScheme === 'internet-facing',
       globalUrl,
       canaryRate: Duration.minutes(config.canaryRateMinutes),
+      backupRetention: Duration.days(config.backupRetentionDays),
     });
 
   const primary = regional('primary', config.primaryRegion, config.standbyRegion);

@@ -49,6 +49,13 @@ export interface RegionalStageProps {
   /** How often each canary runs. */
   readonly canaryRate: Duration;
   /**
+   * How long every Aurora cluster keeps its automated backups, and with them the snapshot of the writes an unplanned
+   * failover loses.
+   *
+   * @default Duration.days(35)
+   */
+  readonly backupRetention?: Duration;
+  /**
    * Images of the services.
    *
    * @default - built from `services/<name>/Dockerfile`
@@ -102,6 +109,7 @@ export class RegionalStage extends Stage {
       peerRegion: props.peerRegion,
       vpc: this.network.vpc,
       databaseClientSecurityGroup: this.network.databaseClientSecurityGroup,
+      backupRetention: props.backupRetention,
     });
     this.services = new ServicesStack(this, 'Services', {
       env,

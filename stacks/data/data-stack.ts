@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -29,6 +29,12 @@ export interface DataStackProps extends StackProps {
    * @default r6g.large
    */
   readonly databaseInstanceType?: ec2.InstanceType;
+  /**
+   * How long every Aurora cluster keeps its automated backups.
+   *
+   * @default Duration.days(35)
+   */
+  readonly backupRetention?: Duration;
 }
 
 /**
@@ -68,6 +74,7 @@ export class DataStack extends Stack {
         encryptionKey: this.key,
         clientSecurityGroup: props.databaseClientSecurityGroup,
         instanceType: props.databaseInstanceType,
+        backupRetention: props.backupRetention,
       });
     }
     this.databases = databases;

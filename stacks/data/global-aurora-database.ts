@@ -39,9 +39,12 @@ export interface GlobalAuroraDatabaseProps {
    */
   readonly instanceType?: ec2.InstanceType;
   /**
-   * How long automated backups are kept.
+   * How long automated backups are kept. A cluster that an unplanned failover leaves behind keeps the writes that
+   * never replicated in a system snapshot, which "is subject to the backup retention period configured on the old
+   * primary cluster" (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html):
+   * the default is the longest retention Aurora accepts.
    *
-   * @default Duration.days(7)
+   * @default Duration.days(35)
    */
   readonly backupRetention?: Duration;
   /**
@@ -138,7 +141,7 @@ export class GlobalAuroraDatabase extends Construct {
       storageEncryptionKey: props.encryptionKey,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.SNAPSHOT,
-      backup: { retention: props.backupRetention ?? Duration.days(7) },
+      backup: { retention: props.backupRetention ?? Duration.days(35) },
       iamAuthentication: true,
       cloudwatchLogsExports: ['postgresql'],
       enablePerformanceInsights: true,

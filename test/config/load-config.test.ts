@@ -40,6 +40,21 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: { BAKE_MINUTES: '45' } }).bakeMinutes).toBe(45);
   });
 
+  // Review M2. https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html:
+  // "The snapshot of the old storage volume is a system snapshot that's subject to the backup retention period
+  // configured on the old primary cluster."
+  test('Aurora keeps backups 35 days unless told otherwise, the longest automated retention, so the lost writes last', () => {
+    expect(loadConfig().backupRetentionDays).toBe(35);
+  });
+
+  test.each([
+    ['environment variable BACKUP_RETENTION_DAYS', { env: { BACKUP_RETENTION_DAYS: '14' } }],
+    ['context key backupRetentionDays', { context: (k: string) => (k === 'backupRetentionDays' ? 14 : undefined) }],
+    ['the base config', { base: { backupRetentionDays: 14 } }],
+  ])('backup retention can be set by %s', (_, sources) => {
+    expect(loadConfig(sources).backupRetentionDays).toBe(14);
+  });
+
   test.each([
     [
       'a malformed Region',
@@ -70,6 +85,21 @@ describe('loadConfig', () => {
       'a non-numeric bake time',
       { BAKE_MINUTES: 'soon' },
       'bakeMinutes: "soon" is not a number; accepted: a whole number (set by environment variable BAKE_MINUTES)',
+    ],
+    [
+      'a backup retention longer than Aurora keeps automated backups',
+      { BACKUP_RETENTION_DAYS: '36' },
+      'backupRetentionDays: 36 is out of range; accepted: a whole number from 1 to 35 (set by environment variable BACKUP_RETENTION_DAYS)',
+    ],
+    [
+      'a backup retention of part of a day',
+      { BACKUP_RETENTION_DAYS: '7.5' },
+      'backupRetentionDays: 7.5 is out of range; accepted: a whole number from 1 to 35 (set by environment variable BACKUP_RETENTION_DAYS)',
+    ],
+    [
+      'no backup retention',
+      { BACKUP_RETENTION_DAYS: '0' },
+      'backupRetentionDays: 0 is out of range; accepted: a whole number from 1 to 35 (set by environment variable BACKUP_RETENTION_DAYS)',
     ],
     [
       'an unknown routing mode',

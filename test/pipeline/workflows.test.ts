@@ -5,6 +5,7 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parse } from 'yaml';
 import { loadConfig, type ShopConfig } from '../../config';
+import { synthEnvironment } from '../../pipeline/deploy-workflow';
 import { buildShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
 import { GENERATED_HEADER } from '../../pipeline/workflow-header';
 
@@ -249,5 +250,29 @@ describe('a bake longer than the job credentials last', () => {
     for (const id of Object.keys(deploy.jobs).filter((job) => job.startsWith('Standby-'))) {
       expect(ancestors(deploy, id)).toContain('Primary-BakePrimaryHistory');
     }
+  });
+});
+
+describe('the configuration a deploy job synthesizes', () => {
+  test('is the one the workflow was generated from, for every field an environment variable can set', () => {
+    // GIVEN a configuration with a non-default value in every field that has an environment variable
+    const generatedFrom = loadConfig({
+      base: {
+        appName: 'acme',
+        envName: 'prod',
+        account: '123456789012',
+        primaryRegion: 'eu-west-1',
+        standbyRegion: 'eu-central-1',
+        domainName: 'acme.example.org',
+        backupRetentionDays: 14,
+        bakeMinutes: 45,
+        canaryRateMinutes: 10,
+        loadBalancerScheme: 'internal',
+      },
+    });
+    // WHEN a job loads the configuration from the environment the workflow sets, over the checkout's defaults
+    const inJob = loadConfig({ env: synthEnvironment(generatedFrom) });
+    // THEN it is the same configuration
+    expect(inJob).toEqual(generatedFrom);
   });
 });
