@@ -36,7 +36,8 @@ export interface ShopServiceProps {
   /** The metric the deployment alarm watches: 5xx responses of this service, summed per minute. */
   readonly deploymentMetric: cloudwatch.IMetric;
   /**
-   * Tasks kept running in normal operation (also the autoscaling minimum).
+   * Tasks kept running in normal operation: the autoscaling minimum, which owns the service's count (the template
+   * sets no DesiredCount).
    *
    * @default 2
    */
@@ -141,7 +142,12 @@ export class ShopService extends Construct {
       serviceName: props.name,
       cluster: props.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: minTasks,
+      // No desiredCount: a count in the template would reset an autoscaled service on every stack update that
+      // touches it (each image deploy; worst in a standby that scaled out after a failover). Without one,
+      // CloudFormation creates the service with 1 task and leaves an existing service's count alone, and the
+      // scalable target below raises it to minTasks (aws-cdk PR https://github.com/aws/aws-cdk/pull/13130:
+      // "When updating a service using the AWS-CDK, the service would then be scaled down to the original
+      // desiredCount, leading to potential outages.").
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },

@@ -31,7 +31,6 @@ describe('services stacks', () => {
       template.hasResourceProperties('AWS::ECS::Service', {
         ServiceName: service,
         LaunchType: 'FARGATE',
-        DesiredCount: 2,
         DeploymentConfiguration: Match.objectLike({
           DeploymentCircuitBreaker: { Enable: true, Rollback: true },
           Alarms: { AlarmNames: [alarm], Enable: true, Rollback: true },
@@ -63,6 +62,24 @@ describe('services stacks', () => {
       ]);
     },
   );
+
+  // Review M4. A DesiredCount in the template resets an autoscaled service on every stack update that touches it;
+  // without one, CloudFormation starts a new service at 1 and leaves an existing service's count alone (aws-cdk PR
+  // https://github.com/aws/aws-cdk/pull/13130: "when updating a service, the service is updated and starts up with
+  // the same desired count as it had prior to the deployment"), and the scalable target's minimum raises it
+  // (RegisterScalableTarget: "it changes the resource's current capacity to a value that is inside of this range").
+  test.each(ROLES)('no %s service has a DesiredCount: autoscaling, at least 2 tasks, owns the count', (role) => {
+    const template = templateOf(shop.stages[role].services);
+    const services = Object.entries(template.findResources('AWS::ECS::Service'));
+    expect(services).toHaveLength(SHOP_SERVICES.length);
+    expect(services.filter(([, service]) => 'DesiredCount' in service.Properties).map(([id]) => id)).toEqual([]);
+    for (const [id] of services) {
+      const [target] = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalableTarget')).filter(
+        (t) => JSON.stringify(t.Properties.ResourceId).includes(`"${id}"`),
+      );
+      expect(target.Properties).toMatchObject({ MinCapacity: 2, ScalableDimension: 'ecs:service:DesiredCount' });
+    }
+  });
 
   test.each(ROLES)('the %s task definitions pass role, port and health check, and log with retention', (role) => {
     const template = templateOf(shop.stages[role].services);
