@@ -221,8 +221,11 @@ export class ServicesStack extends Stack {
         environment.DB_READER_HOST = db.readerHostname;
         environment.DB_PORT = String(db.port);
         environment.DB_NAME = db.databaseName;
-        // Only the writer's Region migrates; a secondary is read-only (forwarded writes are not for DDL).
-        environment.DB_MIGRATE_ON_START = String(props.role === 'primary');
+        // Both Regions migrate on start: after a failover or switchover the standby Region holds the writer, and its
+        // tasks are the only ones that can. A task whose database is a replica skips (services/platform/postgres.ts
+        // checks pg_is_in_recovery(); forwarded writes are not for DDL), and concurrent tasks wait on an advisory lock
+        // (services/db/migrate.ts).
+        environment.DB_MIGRATE_ON_START = 'true';
         secrets.DB_USER = ecs.Secret.fromSecretsManager(secret, 'username');
         secrets.DB_PASSWORD = ecs.Secret.fromSecretsManager(secret, 'password');
       }

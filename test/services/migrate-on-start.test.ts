@@ -1,0 +1,84 @@
+import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { PostgresServer } from '../../drill/stand-ins/postgres-server';
+import { migrationsDir } from '../../services/db/migrate';
+import { buildOrdersApp } from '../../services/orders/app';
+import { loadOrdersConfig } from '../../services/orders/config';
+import { waitFor } from './support/wait';
+
+// Review M5: every Region's catalog and orders tasks run with DB_MIGRATE_ON_START=true, because after a failover the
+// standby Region holds the writer. That is safe only if a task whose database is a replica skips, and tasks that
+// start together apply each migration once.
+
+let dir: string;
+let primary: PostgresServer;
+let standby: PostgresServer;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'shop-test-migrate-'));
+  // Postgres runs as the `postgres` user when the tests run as root; it must be able to reach its data dir.
+  await chmod(dir, 0o755);
+  // GIVEN a primary with an empty orders database and a hot standby streaming from it
+  const seed = await PostgresServer.create({ dataDir: path.join(dir, 'primary') });
+  await seed.createDatabase('orders');
+  const port = seed.port;
+  await seed.stop();
+  await PostgresServer.prepareStandby(path.join(dir, 'primary'), path.join(dir, 'standby'), port);
+  primary = await PostgresServer.start({ dataDir: path.join(dir, 'primary'), port });
+  standby = await PostgresServer.start({ dataDir: path.join(dir, 'standby') });
+}, 60_000);
+
+afterAll(async () => {
+  await standby?.stop();
+  await primary?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function query<T>(url: string, text: string): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(text)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+async function startOrders(url: string) {
+  const app = await buildOrdersApp(
+    loadOrdersConfig({ LOG_LEVEL: 'silent', DATABASE_URL: url, DB_MIGRATE_ON_START: 'true' }),
+  );
+  await app.ready();
+  return app;
+}
+
+describe('orders with DB_MIGRATE_ON_START=true', () => {
+  test('on a replica it starts without migrating: the schema arrives by replication', async () => {
+    // WHEN a task starts against the standby
+    const app = await startOrders(standby.url('orders'));
+    await app.close();
+    // THEN it did not try to write (a replica would refuse), and the standby has no migration table of its own
+    expect(await query(standby.url('orders'), "SELECT to_regclass('schema_migrations') AS t")).toEqual([{ t: null }]);
+  });
+
+  test('on the writer, three tasks starting together apply each migration exactly once', async () => {
+    // WHEN three tasks start at once against the primary
+    const apps = await Promise.all([1, 2, 3].map(() => startOrders(primary.url('orders'))));
+    await Promise.all(apps.map((app) => app.close()));
+    // THEN every migration file is recorded once, and the standby receives them
+    const files = (await readdir(migrationsDir('orders'))).filter((f) => f.endsWith('.sql')).sort();
+    const applied = async (url: string) =>
+      (await query<{ name: string }>(url, 'SELECT name FROM schema_migrations ORDER BY name')).map((r) => r.name);
+    expect(await applied(primary.url('orders'))).toEqual(files);
+    await waitFor('the standby to replay the migrations', async () => {
+      const [{ t }] = await query<{ t: string | null }>(
+        standby.url('orders'),
+        "SELECT to_regclass('schema_migrations') AS t",
+      );
+      return t && (await applied(standby.url('orders'))).length === files.length ? true : undefined;
+    });
+    expect(await applied(standby.url('orders'))).toEqual(files);
+  });
+});
