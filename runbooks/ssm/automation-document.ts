@@ -1,17 +1,46 @@
 import type { AnyOrchestration, InputFieldSpec, Step } from '../core/step';
 import { regionsOf, type Topology } from '../topology';
+import { OUTCOME_OUTPUTS, STEP_STATUS } from './step-outcome';
 
-/** Longest an `aws:invokeLambdaFunction` step may run: SSM stops it at 300 s. */
+/**
+ * Longest an `aws:invokeLambdaFunction` step may run.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-lamb.html: "Each
+ * aws:invokeLambdaFunction action can run up to a maximum duration of 300 seconds (5 minutes)."
+ */
 export const SSM_LAMBDA_STEP_SECONDS = 300;
 
-/** How long one Lambda invocation of a step may work before it hands back to SSM (which retries waits). */
+/** How long one Lambda invocation of a step may work before it hands back to SSM (whose loop invokes it again). */
 export const LAMBDA_WORK_SECONDS = 270;
+
+/**
+ * Most iterations of an `aws:loop`.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-loop.html: "The maximum number of
+ * iterations is 100." (MaxIterations: "Valid values: 1 - 100").
+ */
+export const MAX_LOOP_ITERATIONS = 100;
+
+/** Invocations of an action (or check) step: a retriable failure is tried again twice. */
+export const ACTION_INVOCATIONS = 3;
+
+/**
+ * `maxAttempts` of each invoke step: one more try when the invocation itself fails (Lambda throttled or
+ * unavailable). The documentation shows 2 and 3 ("maxAttempts: 2" in the branching examples); the step outcome
+ * itself never fails the invoke step (see step-outcome.ts).
+ */
+const INVOKE_MAX_ATTEMPTS = 2;
+
+/**
+ * How long the failing end step may take. The assertion is checked once ("The step fails if the instance state
+ * isn't running", automation-aws-apis-calling.html); the bound only matters if it polled like
+ * `aws:waitForAwsResourceProperty` (the older action page gave it a 3600 s default timeout).
+ */
+const FAILING_STEP_TIMEOUT_SECONDS = 60;
 
 /** The Lambda functions and role an automation document refers to. */
 export interface AutomationTargets {
   /** Function (name or ARN) that runs steps needing only AWS APIs. */
   readonly stepFunction: string;
-  /** Function that runs steps needing database access (in the VPC). */
+  /** Function in the VPC that runs the steps needing the databases or the (possibly internal) health URLs. */
   readonly databaseFunction: string;
   /** Role SSM Automation assumes to invoke the functions. */
   readonly automationRoleArn: string;
@@ -24,6 +53,7 @@ export interface AutomationDocument {
   readonly assumeRole: string;
   readonly parameters: Readonly<Record<string, AutomationParameter>>;
   readonly mainSteps: readonly AutomationStep[];
+  /** Document outputs (`<step>.<output>`); the generated documents declare none. */
   readonly outputs?: readonly string[];
 }
 
@@ -36,38 +66,49 @@ export interface AutomationParameter {
   readonly allowedPattern?: string;
 }
 
-/** A named value a step exposes (`<step>.<name>`). */
+/** A named value a step exposes (`<step>.<name>`), selected by JSONPath from the action's response. */
 export interface AutomationOutput {
   readonly Name: string;
   readonly Selector: string;
-  readonly Type: 'String';
+  readonly Type: 'String' | 'Boolean' | 'Integer' | 'StringMap' | 'StringList' | 'MapList';
 }
 
-/** A document step. */
+/** The actions the generated documents use. */
+export type AutomationAction =
+  | 'aws:invokeLambdaFunction'
+  | 'aws:branch'
+  | 'aws:loop'
+  | 'aws:assertAwsResourceProperty'
+  | 'aws:sleep';
+
+/** A document step (the properties shared by all actions, then the action's inputs and outputs). */
 export interface AutomationStep {
   readonly name: string;
-  readonly action: 'aws:invokeLambdaFunction' | 'aws:branch';
+  readonly action: AutomationAction;
   readonly description?: string;
-  readonly onFailure?: 'Abort';
+  readonly onFailure?: 'Abort' | 'Continue' | `step:${string}`;
   readonly isCritical?: boolean;
   readonly isEnd?: boolean;
+  readonly nextStep?: string;
   readonly maxAttempts?: number;
   readonly timeoutSeconds?: number;
   readonly inputs: Readonly<Record<string, unknown>>;
   readonly outputs?: readonly AutomationOutput[];
 }
 
-/** The step output holding the link to the run's reports (the failover workflow reads `<step>.ReportUrl`). */
-export const REPORT_URL_OUTPUT = 'ReportUrl';
-
 /** `targetRegion` → `TargetRegion`: document parameters are PascalCase (the failover workflow's contract). */
 export function parameterName(field: string): string {
   return field.charAt(0).toUpperCase() + field.slice(1);
 }
 
-/** Whether a step needs the database function (credentials and a network path to the clusters). */
-export function needsDatabaseAccess(step: Step<unknown>): boolean {
-  return step.uses.some((m) => m.startsWith('reconciler.') || m.startsWith('credentials.'));
+/**
+ * Whether a step runs in the VPC function: it reads database credentials and reconciles (the clusters are private),
+ * or it probes the health URLs, which may be an internal load balancer's (review M9).
+ */
+export function runsInVpcFunction(step: Step<unknown>): boolean {
+  return step.uses.some(
+    (m) => m.startsWith('reconciler.') || m.startsWith('credentials.') || m === 'health.checkEndpoints',
+  );
 }
 
 /** SSM step names allow letters, digits and underscores: `shift-traffic` → `shift_traffic`. */
@@ -75,12 +116,28 @@ export function ssmStepName(step: string): string {
   return step.replace(/-/g, '_');
 }
 
-/** How many invocations a step may take: waits (and actions that wait) get enough for their whole timeout. */
-export function attemptsFor(step: Step<unknown>, waitTimeoutSeconds: number): number {
+/** The invoke step inside a step's loop: `shift-traffic` → `shift_traffic_invoke`. */
+export function invokeStepName(step: string): string {
+  return `${ssmStepName(step)}_invoke`;
+}
+
+/**
+ * How many invocations a step may take (its loop's `MaxIterations`): waits (and actions that wait) get enough for
+ * their whole timeout, other steps {@link ACTION_INVOCATIONS}.
+ *
+ * @throws Error when a wait needs more than {@link MAX_LOOP_ITERATIONS} invocations (synth fails).
+ */
+export function invocationsFor(step: Step<unknown>, waitTimeoutSeconds: number): number {
   const waits = step.kind === 'wait' || step.uses.some((m) => m.startsWith('snapshots.delete'));
-  if (!waits) return 3;
+  if (!waits) return ACTION_INVOCATIONS;
   const seconds = step.timeoutSeconds ?? waitTimeoutSeconds;
-  return Math.max(3, Math.ceil(seconds / LAMBDA_WORK_SECONDS) + 1);
+  const invocations = Math.max(ACTION_INVOCATIONS, Math.ceil(seconds / LAMBDA_WORK_SECONDS) + 1);
+  if (invocations > MAX_LOOP_ITERATIONS) {
+    throw new Error(
+      `step ${step.name}: a wait of ${seconds} s needs ${invocations} invocations of ${LAMBDA_WORK_SECONDS} s; an aws:loop runs at most ${MAX_LOOP_ITERATIONS} iterations; accepted: a timeoutSeconds of at most ${(MAX_LOOP_ITERATIONS - 1) * LAMBDA_WORK_SECONDS} s`,
+    );
+  }
+  return invocations;
 }
 
 function parameterFor(field: InputFieldSpec, topology: Topology): AutomationParameter {
@@ -105,11 +162,74 @@ function parameterFor(field: InputFieldSpec, topology: Topology): AutomationPara
   }
 }
 
+/** The outputs of an invoke step, selected from the function's returned object as in the `aws:loop` example. */
+const RETRY_OUTPUT = { Name: OUTCOME_OUTPUTS.retry, Selector: `$.${OUTCOME_OUTPUTS.retry}`, Type: 'Boolean' } as const;
+const STATUS_OUTPUT = {
+  Name: OUTCOME_OUTPUTS.status,
+  Selector: `$.${OUTCOME_OUTPUTS.status}`,
+  Type: 'String',
+} as const;
+
+const statusOf = (invoke: string) => `{{ ${invoke}.${OUTCOME_OUTPUTS.status} }}`;
+
 /**
- * Generates the SSM Automation document of an orchestration: a branch on `dryRun` (a `plan` step that runs the
- * whole orchestration as a dry run in one invocation), then one `aws:invokeLambdaFunction` step per orchestration
- * step, in order, each `onFailure: Abort`. Every invocation passes the orchestration, the step, the execution id and
- * the parameters; the Lambda runs exactly that step through the engine (journal, check, run).
+ * The step that ends an execution as Failed. `aws:assertAwsResourceProperty` on STS `GetCallerIdentity` (which
+ * needs no permission: "No permissions are required to perform this operation", STS API reference) with a desired
+ * value an account id never has.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-aws-apis-calling.html: "Uses the
+ * aws:assertAwsResourceProperty action ... to assert that the instance is in the running state. The step fails if
+ * the instance state isn't running." With `isCritical` (default true) "If a step with this designation fails, then
+ * Automation reports the final status of the Automation as Failed" (automation-actions.html).
+ */
+function failingStep(name: string, step: string, invoke: string): AutomationStep {
+  return {
+    name,
+    action: 'aws:assertAwsResourceProperty',
+    description: `Ends the execution as Failed: step ${step} did not succeed (its Status and Detail are in the Payload output of ${invoke}).`,
+    onFailure: 'Abort',
+    isCritical: true,
+    isEnd: true,
+    timeoutSeconds: FAILING_STEP_TIMEOUT_SECONDS,
+    inputs: {
+      Service: 'sts',
+      Api: 'GetCallerIdentity',
+      PropertySelector: '$.Account',
+      DesiredValues: [`${step} did not succeed`],
+    },
+  };
+}
+
+/**
+ * A branch that ends the execution unless the step succeeded: a choice jumps to the failing step when the status is
+ * anything but `succeeded`, and `isEnd` stops the execution otherwise. This is the shape of the documented example
+ * `branchFromResults` (automation-actions.html: a `Not` choice and `isEnd: true`); automation-branchdocs.html: "If
+ * none of the Choices are true and no Default value is specified, then the Automation workflow stops at the end of
+ * the step" when `isEnd` is set.
+ */
+function endBranch(name: string, invoke: string, failed: string): AutomationStep {
+  return {
+    name,
+    action: 'aws:branch',
+    isEnd: true,
+    inputs: {
+      Choices: [{ NextStep: failed, Not: { Variable: statusOf(invoke), StringEquals: STEP_STATUS.succeeded } }],
+    },
+  };
+}
+
+/**
+ * Generates the SSM Automation document of an orchestration, from documented constructs only:
+ *
+ * - `chooseMode` branches on `DryRun`: `plan` runs the whole orchestration as a dry run in one invocation.
+ * - Each orchestration step is an `aws:loop` (do-while) around one `aws:invokeLambdaFunction` step. The function
+ *   never throws for a step's outcome: it returns `{Status, Retry, Detail}`; the loop invokes it again while
+ *   `Retry` is true (a wait still waiting, a retriable failure), at most `MaxIterations` times.
+ * - After each loop, an `aws:branch` on the invoke step's `Status` goes to the next step's loop when it is
+ *   `succeeded`; otherwise (`failed`, or `pending` after the last iteration) to an assertion that cannot hold, which
+ *   ends the execution as Failed at that step.
+ *
+ * Every invocation passes the orchestration, the step, the execution id, the iteration and the parameters; the
+ * Lambda runs exactly that step through the engine (journal, check, run).
  */
 export function automationDocument(
   orchestration: AnyOrchestration,
@@ -118,15 +238,11 @@ export function automationDocument(
   waitTimeoutSeconds = 30 * 60,
 ): AutomationDocument {
   const steps = orchestration.steps(topology) as readonly Step<unknown>[];
-  const payload = (step: string | undefined, dryRun: boolean) => ({
-    orchestration: orchestration.name,
-    ...(step ? { step } : {}),
+  const inputs = Object.fromEntries(orchestration.inputs.map((f) => [f.name, `{{${parameterName(f.name)}}}`]));
+  const common = {
     executionId: '{{automation:EXECUTION_ID}}',
     resumeExecutionId: '{{ResumeExecutionId}}',
-    dryRun: dryRun ? 'true' : 'false',
-    reason: '{{Reason}}',
-    ...Object.fromEntries(orchestration.inputs.map((f) => [f.name, `{{${parameterName(f.name)}}}`])),
-  });
+  };
   const parameters: Record<string, AutomationParameter> = {
     AutomationAssumeRole: {
       type: 'String',
@@ -155,43 +271,90 @@ export function automationDocument(
   };
   for (const field of orchestration.inputs) parameters[parameterName(field.name)] = parameterFor(field, topology);
 
-  const first = ssmStepName(steps[0]!.name);
+  const loops = steps.map((step) => ssmStepName(step.name));
   const mainSteps: AutomationStep[] = [
     {
       name: 'chooseMode',
       action: 'aws:branch',
-      inputs: { Choices: [{ NextStep: 'plan', Variable: '{{DryRun}}', StringEquals: 'true' }], Default: first },
+      inputs: { Choices: [{ NextStep: 'plan', Variable: '{{DryRun}}', StringEquals: 'true' }], Default: loops[0] },
     },
     {
       name: 'plan',
       action: 'aws:invokeLambdaFunction',
       description: 'Dry run: print the plan and the checks; change nothing.',
       onFailure: 'Abort',
-      isEnd: true,
+      maxAttempts: INVOKE_MAX_ATTEMPTS,
       timeoutSeconds: SSM_LAMBDA_STEP_SECONDS,
-      inputs: { FunctionName: targets.stepFunction, InputPayload: payload(undefined, true) },
-    },
-    ...steps.map(
-      (step, index): AutomationStep => ({
-        name: ssmStepName(step.name),
-        action: 'aws:invokeLambdaFunction',
-        description: `[${step.kind}] ${step.title}`,
-        onFailure: 'Abort',
-        isCritical: true,
-        maxAttempts: attemptsFor(step, waitTimeoutSeconds),
-        timeoutSeconds: SSM_LAMBDA_STEP_SECONDS,
-        ...(index === steps.length - 1 ? { isEnd: true } : {}),
-        inputs: {
-          FunctionName: needsDatabaseAccess(step) ? targets.databaseFunction : targets.stepFunction,
-          InputPayload: payload(step.name, false),
+      inputs: {
+        FunctionName: targets.stepFunction,
+        InputPayload: {
+          orchestration: orchestration.name,
+          ...common,
+          dryRun: 'true',
+          reason: '{{Reason}}',
+          ...inputs,
         },
-        ...(step.name === 'store-summary'
-          ? { outputs: [{ Name: REPORT_URL_OUTPUT, Selector: '$.Payload.reportUrl', Type: 'String' as const }] }
-          : {}),
-      }),
-    ),
+      },
+      outputs: [STATUS_OUTPUT],
+    },
+    endBranch('plan_outcome', 'plan', 'plan_failed'),
+    failingStep('plan_failed', 'plan', 'plan'),
   ];
-  const summary = steps.find((s) => s.name === 'store-summary');
+  steps.forEach((step, index) => {
+    const loop = loops[index]!;
+    const invoke = invokeStepName(step.name);
+    const failed = `${loop}_failed`;
+    const iterations = invocationsFor(step, waitTimeoutSeconds);
+    mainSteps.push(
+      {
+        name: loop,
+        action: 'aws:loop',
+        description: `[${step.kind}] ${step.title}`,
+        inputs: {
+          MaxIterations: iterations,
+          LoopCondition: { Variable: `{{ ${invoke}.${OUTCOME_OUTPUTS.retry} }}`, BooleanEquals: true },
+          Steps: [
+            {
+              name: invoke,
+              action: 'aws:invokeLambdaFunction',
+              onFailure: 'Abort',
+              maxAttempts: INVOKE_MAX_ATTEMPTS,
+              timeoutSeconds: SSM_LAMBDA_STEP_SECONDS,
+              inputs: {
+                FunctionName: runsInVpcFunction(step) ? targets.databaseFunction : targets.stepFunction,
+                InputPayload: {
+                  orchestration: orchestration.name,
+                  step: step.name,
+                  ...common,
+                  dryRun: 'false',
+                  reason: '{{Reason}}',
+                  // "You can also access an integer value of the current iteration for both loop types using the
+                  // syntax {{loopStepName.CurrentIteration}}" (automation-action-loop.html).
+                  attempt: `{{ ${loop}.CurrentIteration }}`,
+                  maxAttempts: String(iterations),
+                  ...inputs,
+                },
+              },
+              outputs: [RETRY_OUTPUT, STATUS_OUTPUT],
+            },
+          ],
+        },
+      },
+      index === steps.length - 1
+        ? endBranch(`${loop}_outcome`, invoke, failed)
+        : {
+            name: `${loop}_outcome`,
+            action: 'aws:branch',
+            inputs: {
+              Choices: [
+                { NextStep: loops[index + 1], Variable: statusOf(invoke), StringEquals: STEP_STATUS.succeeded },
+              ],
+              Default: failed,
+            },
+          },
+      failingStep(failed, step.name, invoke),
+    );
+  });
   const description = [
     `# ${orchestration.name}`,
     orchestration.title,
@@ -201,12 +364,5 @@ export function automationDocument(
     '',
     ...steps.map((s, i) => `${i + 1}. **${s.name}** [${s.kind}]: ${s.title}`),
   ].join('\n');
-  return {
-    schemaVersion: '0.3',
-    description,
-    assumeRole: '{{AutomationAssumeRole}}',
-    parameters,
-    mainSteps,
-    ...(summary ? { outputs: [`${ssmStepName(summary.name)}.${REPORT_URL_OUTPUT}`] } : {}),
-  };
+  return { schemaVersion: '0.3', description, assumeRole: '{{AutomationAssumeRole}}', parameters, mainSteps };
 }

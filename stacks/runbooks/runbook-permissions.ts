@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { actionsFor } from '../../runbooks/adapters/aws/required-actions';
 import type { AnyOrchestration, Step } from '../../runbooks/core/step';
 import type { PortMethod } from '../../runbooks/ports';
-import { needsDatabaseAccess } from '../../runbooks/ssm/automation-document';
+import { runsInVpcFunction } from '../../runbooks/ssm/automation-document';
 import type { Topology } from '../../runbooks/topology';
 
 /** Port methods the engine itself calls on every invocation (the journal). */
@@ -13,7 +13,7 @@ export const ENGINE_METHODS: readonly PortMethod[] = ['journal.load', 'journal.s
 export interface FunctionMethods {
   /** The step function: every step without database access, and the dry-run plans of all steps (checks only). */
   readonly step: readonly PortMethod[];
-  /** The database function (in the VPC): the steps that read credentials and reconcile. */
+  /** The database function (in the VPC): the steps that read credentials and reconcile, and the health probes. */
   readonly database: readonly PortMethod[];
 }
 
@@ -26,7 +26,7 @@ export function functionMethods(orchestrations: readonly AnyOrchestration[], top
   const database = new Set<PortMethod>(ENGINE_METHODS);
   for (const orchestration of orchestrations) {
     for (const s of orchestration.steps(topology) as readonly Step<unknown>[]) {
-      if (needsDatabaseAccess(s)) {
+      if (runsInVpcFunction(s)) {
         for (const m of s.uses) database.add(m);
         for (const m of s.uses) if (!m.startsWith('credentials.') && !m.startsWith('reconciler.')) step.add(m);
       } else {

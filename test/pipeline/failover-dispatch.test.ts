@@ -35,6 +35,7 @@ function step(
   status: string,
   times: { start?: number; end?: number } = {},
   failure?: string,
+  outputs?: Record<string, string[]>,
 ): StepExecution {
   return {
     StepName: name,
@@ -44,8 +45,15 @@ function step(
     ...(times.start === undefined ? {} : { ExecutionStartTime: at(times.start) }),
     ...(times.end === undefined ? {} : { ExecutionEndTime: at(times.end) }),
     ...(failure ? { FailureMessage: failure } : {}),
+    ...(outputs ? { Outputs: outputs } : {}),
   };
 }
+
+/** The outputs SSM records for an aws:invokeLambdaFunction step: `Payload` is the JSON the function returned. */
+const invokeOutputs = (returned: Record<string, unknown>) => ({
+  Payload: [JSON.stringify(returned)],
+  StatusCode: ['200'],
+});
 
 function execution(status: string, steps: StepExecution[], extra: Partial<AutomationExecution> = {}) {
   return {
@@ -128,9 +136,15 @@ describe('failover dispatch', () => {
             step('CheckReadiness', 'Success', { start: 1, end: 4 }),
             step('PromoteDatabases', 'Success', { start: 4, end: 193 }),
             step('ShiftTraffic', 'Success', { start: 193, end: 215 }),
-            step('Reconcile', 'Success', { start: 215, end: 253 }),
+            step(
+              'Reconcile',
+              'Success',
+              { start: 215, end: 253 },
+              undefined,
+              invokeOutputs({ Status: 'succeeded', Retry: false, Detail: 'stored', ReportUrl: REPORT }),
+            ),
           ],
-          { ExecutionEndTime: at(253), Outputs: { 'Reconcile.ReportUrl': [REPORT], 'Reconcile.LostWrites': ['3'] } },
+          { ExecutionEndTime: at(253), Outputs: {} },
         ),
       );
 
@@ -181,6 +195,73 @@ describe('failover dispatch', () => {
           '<tr><td>Reconcile</td><td>aws:executeScript</td><td>Success</td><td>2025-03-01T12:03:35Z</td><td>2025-03-01T12:04:13Z</td><td>38s</td></tr></table>',
         `<p>Missing-transaction report: <a href="${REPORT}">${REPORT}</a></p>`,
         '',
+      ].join('\n'),
+    );
+  });
+
+  test('the report link of an older document, listed as a document output <Step>.ReportUrl, is still read', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(
+      execution('Success', [step('Reconcile', 'Success', { start: 1, end: 4 })], {
+        ExecutionEndTime: at(4),
+        Outputs: { 'Reconcile.ReportUrl': [REPORT] },
+      }),
+    );
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.outputs.report_url).toBe(REPORT);
+  });
+
+  test('a Payload that is not JSON, or whose ReportUrl is not an https or s3 link, gives no report link', async () => {
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolves(
+        execution(
+          'Success',
+          [
+            step('a_invoke', 'Success', { start: 1, end: 2 }, undefined, { Payload: ['not json'] }),
+            step('b_invoke', 'Success', { start: 2, end: 3 }, undefined, invokeOutputs({ ReportUrl: 'memory://x/' })),
+          ],
+          { ExecutionEndTime: at(3) },
+        ),
+      );
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.outputs.report_url).toBe('');
+    expect(result.summary).toContain('<p>Missing-transaction report: none in the automation outputs (ReportUrl)</p>');
+  });
+
+  test("a step the runbook reports as failed: the job's failure quotes the runbook's own Detail", async () => {
+    const detail = 'RDS FailoverGlobalCluster: InvalidDBClusterStateFault: cluster shop-dev-orders is not available';
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolves(
+        execution(
+          'Failed',
+          [
+            step('failover_orders_database', 'Success', { start: 1, end: 30 }),
+            step(
+              'failover_orders_database_invoke',
+              'Success',
+              { start: 1, end: 30 },
+              undefined,
+              invokeOutputs({ Status: 'failed', Retry: false, Step: 'failover-orders-database', Detail: detail }),
+            ),
+            step('failover_orders_database_outcome', 'Success', { start: 30, end: 31 }),
+            step('failover_orders_database_failed', 'Failed', { start: 31, end: 32 }, 'Assertion failed'),
+          ],
+          { ExecutionEndTime: at(32), FailureMessage: 'Step fails when it is failover_orders_database_failed.' },
+        ),
+      );
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.failure).toBe(
+      [
+        `Automation shop-dev-failover (${EXECUTION_ID}) ended Failed in us-west-2: Step fails when it is failover_orders_database_failed.`,
+        '  - step failover_orders_database_failed: Failed: Assertion failed',
+        `  - runbook step failover-orders-database: failed: ${detail}`,
       ].join('\n'),
     );
   });

@@ -82,6 +82,20 @@ function policyStatements(template: Template, logicalIdPrefix: string): Statemen
     .Statement;
 }
 
+interface DocumentStep {
+  name: string;
+  action: string;
+  inputs: { FunctionName?: unknown; Steps?: DocumentStep[] };
+}
+interface DocumentContent {
+  parameters: Record<string, { type: string }>;
+  outputs?: string[];
+  mainSteps: DocumentStep[];
+}
+/** Every step of a document, the steps nested in loops included. */
+const allDocumentSteps = (steps: DocumentStep[]): DocumentStep[] =>
+  steps.flatMap((s) => [s, ...allDocumentSteps(s.inputs.Steps ?? [])]);
+
 const actionsOf = (statements: Statement[]) => [...new Set(statements.flatMap((s) => [s.Action].flat()))].sort();
 
 /** The port methods of every step, computed here from the definitions, independently of the stack. */
@@ -89,7 +103,8 @@ function methodsOfSteps(stack: RunbookStack, inDatabaseFunction: boolean): PortM
   const methods = new Set<PortMethod>(['journal.load', 'journal.save', 'journal.latest']);
   for (const name of ORCHESTRATION_NAMES) {
     for (const step of ORCHESTRATIONS[name]!.steps(stack.topology) as readonly Step<unknown>[]) {
-      const database = step.uses.some((m) => m === 'reconciler.reconcile');
+      // The VPC function runs the reconcile steps (private clusters) and the health probes (an internal ALB, M9).
+      const database = step.uses.some((m) => m === 'reconciler.reconcile' || m === 'health.checkEndpoints');
       for (const method of step.uses) {
         const databaseOnly = method.startsWith('credentials.') || method.startsWith('reconciler.');
         if (inDatabaseFunction ? database : !databaseOnly) methods.add(method);
@@ -124,16 +139,23 @@ describe('RunbookStack', () => {
       expect(granted).not.toContain('secretsmanager:GetSecretValue');
     });
 
-    test('the database function policy grants exactly the actions of the reconcile steps: no RDS, no routing', () => {
+    test('the database function policy grants exactly the actions of the steps it runs (reconcile, health probes): no change to RDS or routing', () => {
       const granted = actionsOf(policyStatements(built.template, 'DatabaseStepsPolicy'));
       expect(granted).toEqual(actionsFor(methodsOfSteps(built.stack, true)));
       expect(granted).toEqual([
+        'cloudwatch:GetMetricData',
         'kms:Decrypt',
         'kms:GenerateDataKey',
+        'rds:DescribeDBClusters',
+        'rds:DescribeGlobalClusters',
+        'route53-recovery-cluster:GetRoutingControlState',
+        'route53-recovery-cluster:ListRoutingControls',
         's3:GetObject',
         's3:ListBucket',
         's3:PutObject',
+        'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
+        'ssm:GetParameter',
       ]);
     });
 
@@ -260,31 +282,52 @@ describe('RunbookStack', () => {
       }
     });
 
-    test.each(RUNBOOK_ACTIONS)('%s follows the failover workflow contract (parameters and report output)', (action) => {
-      const content = built.stack.resolve(built.stack.documents[action]!.content) as {
-        parameters: Record<string, { type: string }>;
-        outputs?: string[];
-        mainSteps: { name: string; action: string; inputs: { FunctionName?: unknown } }[];
-      };
-      for (const parameter of Object.values(AUTOMATION_PARAMETERS))
-        expect(content.parameters[parameter]?.type).toBe('String');
-      // readiness stores no report, and the contract says its document then lists no ReportUrl.
-      expect(content.outputs).toEqual(action === 'readiness' ? undefined : [`store_summary.${REPORT_URL_OUTPUT}`]);
-      for (const step of content.mainSteps.filter((s) => s.action === 'aws:invokeLambdaFunction')) {
-        expect(step.inputs.FunctionName).toEqual({
-          'Fn::GetAtt': [expect.stringMatching(/^(Step|Database)Function/), 'Arn'],
-        });
-      }
+    test.each(RUNBOOK_ACTIONS)(
+      '%s follows the failover workflow contract (parameters; the report link in a Payload)',
+      (action) => {
+        const content = built.stack.resolve(built.stack.documents[action]!.content) as DocumentContent;
+        for (const parameter of Object.values(AUTOMATION_PARAMETERS))
+          expect(content.parameters[parameter]?.type).toBe('String');
+        // No document outputs (referring to a step nested in a loop there is not documented): the workflow reads the
+        // `ReportUrl` of the store_summary invoke step's Payload (a documented output of aws:invokeLambdaFunction).
+        expect(content.outputs).toBeUndefined();
+        expect(REPORT_URL_OUTPUT).toBe('ReportUrl');
+        const invokes = allDocumentSteps(content.mainSteps).filter((s) => s.action === 'aws:invokeLambdaFunction');
+        expect(invokes.some((s) => s.name === 'store_summary_invoke')).toBe(action !== 'readiness');
+        for (const step of invokes) {
+          expect(step.inputs.FunctionName).toEqual({
+            'Fn::GetAtt': [expect.stringMatching(/^(Step|Database)Function/), 'Arn'],
+          });
+        }
+      },
+    );
+
+    test.each([
+      ['recover', ['reconcile_catalog_invoke', 'reconcile_orders_invoke']],
+      ['readiness', ['services_healthy_invoke']],
+      ['switchover', ['check_readiness_invoke']],
+    ])('the %s document runs the database and health-probe steps in the database function', (name, expected) => {
+      const content = built.stack.resolve(built.stack.documents[name]!.content) as DocumentContent;
+      const inDatabaseFunction = allDocumentSteps(content.mainSteps)
+        .filter((s) =>
+          (s.inputs.FunctionName as { 'Fn::GetAtt'?: [string, string] } | undefined)?.['Fn::GetAtt']?.[0].startsWith(
+            'DatabaseFunction',
+          ),
+        )
+        .map((s) => s.name);
+      expect(inDatabaseFunction).toEqual(expected);
     });
 
-    test('the recover document runs the reconcile steps in the database function', () => {
-      const content = built.stack.resolve(built.stack.documents.recover!.content) as {
-        mainSteps: { name: string; inputs: { FunctionName?: { 'Fn::GetAtt': [string, string] } } }[];
-      };
-      const inDatabaseFunction = content.mainSteps
-        .filter((s) => s.inputs.FunctionName?.['Fn::GetAtt'][0].startsWith('DatabaseFunction'))
-        .map((s) => s.name);
-      expect(inDatabaseFunction).toEqual(['reconcile_catalog', 'reconcile_orders']);
+    test.each(ORCHESTRATION_NAMES)('the %s document stays under 64 KB with the function ARNs resolved', (name) => {
+      // GIVEN the content with each Fn::GetAtt replaced by an ARN of the longest form it can take
+      const arn = `arn:aws:lambda:${STANDBY}:${ACCOUNT}:function:${'x'.repeat(64)}`;
+      const content = JSON.stringify(built.stack.resolve(built.stack.documents[name]!.content)).replace(
+        /\{"Fn::GetAtt":\[[^\]]*\]\}/g,
+        JSON.stringify(arn),
+      );
+      // THEN
+      expect(content).not.toContain('Fn::');
+      expect(Buffer.byteLength(content)).toBeLessThan(64 * 1024);
     });
   });
 

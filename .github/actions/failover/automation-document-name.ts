@@ -20,9 +20,11 @@ export const AUTOMATION_PARAMETERS = {
 } as const;
 
 /**
- * The name of the document output that holds the link to the missing-transaction report (an https URL or an
- * `s3://` location). The document lists it in `outputs` as `<StepName>.ReportUrl`; a run without a report (a dry
- * run, `readiness`) leaves it out.
+ * The field holding the link to the run's reports (an https URL or an `s3://` location) in the object the runbook
+ * function returns: the workflow reads it from the `Payload` output of the document's `aws:invokeLambdaFunction`
+ * steps (`StepExecutions[].Outputs.Payload`, the JSON the function returned). A run without a report (a dry run,
+ * `readiness`) has none. Documents generated before listed it as a document output `<StepName>.ReportUrl`, which
+ * the workflow still reads.
  */
 export const REPORT_URL_OUTPUT = 'ReportUrl';
 

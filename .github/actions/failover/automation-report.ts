@@ -13,6 +13,8 @@ export interface AutomationStep {
   readonly startedAt?: Date;
   readonly endedAt?: Date;
   readonly failureMessage?: string;
+  /** The step's outputs (`StepExecution.Outputs`); an `aws:invokeLambdaFunction` step has `Payload`. */
+  readonly outputs?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** An automation execution as last seen. */
@@ -55,14 +57,58 @@ export function executionConsoleUrl(region: string, executionId: string): string
   return `https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${region}`;
 }
 
-/** The link to the missing-transaction report: the first value of the output `ReportUrl` or `<Step>.ReportUrl`. */
-export function reportUrlOf(outputs: Readonly<Record<string, readonly string[]>>): string | undefined {
-  const key = Object.keys(outputs)
+const isLink = (value: unknown): value is string => typeof value === 'string' && /^(https:\/\/|s3:\/\/)/.test(value);
+
+/**
+ * The object a Lambda step returned: the step's `Payload` output parsed as JSON.
+ * https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-lamb.html (Output): "Payload: The
+ * JSON representation of the object returned by the Lambda function."
+ */
+function returnedObject(step: AutomationStep): Readonly<Record<string, unknown>> | undefined {
+  const payload = step.outputs?.Payload?.[0];
+  if (!payload) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(payload);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The link to the missing-transaction report: the `ReportUrl` field of the object the runbook function returned (the
+ * latest step whose `Payload` has one), or, for documents generated before, the document output `ReportUrl` or
+ * `<Step>.ReportUrl`. Only an `https://` or `s3://` link counts (SSM shows an output it could not resolve as a
+ * sentence).
+ */
+export function reportUrlOf(run: Pick<AutomationRun, 'steps' | 'outputs'>): string | undefined {
+  for (const step of [...run.steps].reverse()) {
+    const link = returnedObject(step)?.[REPORT_URL_OUTPUT];
+    if (isLink(link)) return link;
+  }
+  const key = Object.keys(run.outputs)
     .sort()
     .find((k) => k === REPORT_URL_OUTPUT || k.endsWith(`.${REPORT_URL_OUTPUT}`));
-  const value = key === undefined ? undefined : outputs[key]?.[0];
-  // SSM shows an output it could not resolve as the literal "No output available yet because the step is not successfully executed".
-  return value && /^(https:\/\/|s3:\/\/)/.test(value) ? value : undefined;
+  const value = key === undefined ? undefined : run.outputs[key]?.[0];
+  return isLink(value) ? value : undefined;
+}
+
+/**
+ * What the runbook itself said about the steps that did not succeed: the runbook function never fails its SSM step
+ * (it returns `Status` and `Detail`), so the step that fails the execution is a generic assertion and the reason is
+ * in the returned object.
+ */
+function runbookFailures(run: AutomationRun): string[] {
+  const seen = new Map<string, string>();
+  for (const step of run.steps) {
+    const returned = returnedObject(step);
+    if (!returned || typeof returned.Status !== 'string' || returned.Status === 'succeeded') continue;
+    const name = typeof returned.Step === 'string' && returned.Step ? returned.Step : step.name;
+    seen.set(name, `  - runbook step ${name}: ${returned.Status}: ${String(returned.Detail ?? '')}`);
+  }
+  return [...seen.values()];
 }
 
 const span = (from?: Date, to?: Date) => (from && to ? formatDuration(to.getTime() - from.getTime()) : '');
@@ -83,9 +129,11 @@ export function automationFailure(run: AutomationRun, region: string): string {
     (s) => `  - step ${s.name}: ${s.status}${s.failureMessage ? `: ${s.failureMessage}` : ''}`,
   );
   const why = run.failureMessage ? `: ${run.failureMessage}` : '';
-  return [`Automation ${run.documentName} (${run.executionId}) ended ${run.status} in ${region}${why}`, ...lines].join(
-    '\n',
-  );
+  return [
+    `Automation ${run.documentName} (${run.executionId}) ended ${run.status} in ${region}${why}`,
+    ...lines,
+    ...runbookFailures(run),
+  ].join('\n');
 }
 
 /** The failure message when the job stopped following an automation that is still running. */
@@ -122,7 +170,7 @@ export function automationSummary(inputs: FailoverInputs, run: AutomationRun, st
     ]),
   });
   if (inputs.action !== 'readiness') {
-    const reportUrl = reportUrlOf(run.outputs);
+    const reportUrl = reportUrlOf(run);
     blocks.push(
       reportUrl
         ? { label: 'Missing-transaction report', href: reportUrl }

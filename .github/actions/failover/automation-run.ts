@@ -47,6 +47,7 @@ function toStep(step: StepExecution, index: number): AutomationStep {
     ...(step.ExecutionStartTime ? { startedAt: step.ExecutionStartTime } : {}),
     ...(step.ExecutionEndTime ? { endedAt: step.ExecutionEndTime } : {}),
     ...(step.FailureMessage ? { failureMessage: step.FailureMessage } : {}),
+    ...(step.Outputs ? { outputs: step.Outputs } : {}),
   };
 }
 

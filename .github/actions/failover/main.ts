@@ -47,7 +47,7 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
     if (automation.startedAt && automation.endedAt) {
       core.setOutput('rto_seconds', Math.round((automation.endedAt.getTime() - automation.startedAt.getTime()) / 1000));
     }
-    core.setOutput('report_url', reportUrlOf(automation.outputs) ?? '');
+    core.setOutput('report_url', reportUrlOf(automation) ?? '');
     await writeJobSummary(automationSummary(inputs, automation, !ended));
     if (!ended) throw new CheckFailedError(stillRunningMessage(automation, inputs.region, inputs.timeoutMinutes));
     if (isFailedStatus(automation.status)) throw new CheckFailedError(automationFailure(automation, inputs.region));
