@@ -133,6 +133,13 @@ export class ServicesStack extends Stack {
       internetFacing,
       vpcSubnets: { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
       dropInvalidHeaderFields: true,
+      // Clients on an open connection keep reaching this Region after a failover moved the DNS name away, until the
+      // connection closes: 3600 s by default. ARC best practices
+      // (https://docs.aws.amazon.com/r53recovery/latest/dg/route53-arc-best-practices.html): "By default,
+      // Application Load Balancers set the HTTP client keepalive duration value to 3600 seconds ... We suggest that
+      // you lower the value ... for example, 300 seconds." (attribute client_keep_alive.seconds, 60 s to 7 days:
+      // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html).
+      clientKeepAlive: Duration.seconds(300),
     });
     const accessLogs = new s3.Bucket(this, 'AccessLogs', {
       // ALB access logs only support SSE-S3.

@@ -200,6 +200,19 @@ describe('services stacks', () => {
     });
   });
 
+  // Review M6. The ALB keeps an idle client connection for up to 3600 s by default ("You can now set a value between
+  // 60 seconds and 7 days ... while the default value is 3600 seconds", ELB what's new, 2024-03-14); the ARC best
+  // practices suggest lowering it, "for example, 300 seconds", so that clients reconnect, and resolve the name
+  // again, soon after a failover moves traffic.
+  test.each(ROLES)(
+    'the %s load balancer closes client connections after 300 s so clients follow a failover',
+    (role) => {
+      templateOf(shop.stages[role].services).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'client_keep_alive.seconds', Value: '300' }]),
+      });
+    },
+  );
+
   test('with a certificate the load balancer serves HTTPS and redirects HTTP to it', () => {
     const template = templateOf(shop.stages.standby.services);
     template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
