@@ -42,6 +42,12 @@ const regionSchema = z.object({
   minimumRunningTasks: z.number().int().min(0).default(1),
   /** Secrets that must exist in the Region before it takes over. */
   secretIds: z.array(z.string().min(1)).default([]),
+  /**
+   * ECS services that hold database connections and write (catalog, orders): scaled to 0 in a failed Region when
+   * its API answers (fencing, best effort), and restored to their autoscaling minimum before a planned move back.
+   * Needs {@link ecsClusterName}.
+   */
+  writerServices: z.array(z.string().min(1)).default([]),
   /** Where a recovery restores temporary clusters; needed only in a Region that runs `recover`. */
   recovery: recoverySchema.optional(),
 });

@@ -1,5 +1,6 @@
 import type { Orchestration, Step } from '../core/step';
 import type { Topology } from '../topology';
+import { restoreTargetCapacity, waitForTargetCapacity } from './capacity-steps';
 import { startWriterMove, verifyWriters, waitForWriterMove } from './database-steps';
 import { numberField, regionField, rejectUnknownFields } from './input-fields';
 import { DEFAULT_MAX_LAG_SECONDS, MAX_LAG_INPUT } from './readiness';
@@ -12,7 +13,8 @@ import { validateTarget } from './validate-step';
 export type SwitchoverInput = ReadinessInput;
 
 /**
- * The steps of a planned move, after validation: readiness gate, switchovers (all started, then all awaited),
+ * The steps of a planned move, after validation: the target's writer services restored (a failover fenced them
+ * there) and running, readiness gate, switchovers (all started, then all awaited),
  * verification, then traffic.
  *
  * Writers move before traffic: a switchover can fail or be rolled back by Aurora, and then traffic has not moved
@@ -22,6 +24,8 @@ export type SwitchoverInput = ReadinessInput;
  */
 export function plannedMoveSteps<I extends SwitchoverInput>(orchestration: string, topology: Topology): Step<I>[] {
   return [
+    restoreTargetCapacity<I>(),
+    waitForTargetCapacity<I>(),
     readinessGate<I>(),
     ...topology.databases.map((db) => startWriterMove<I>(db, 'switchover')),
     ...topology.databases.map((db) => waitForWriterMove<I>(db, 'switchover')),

@@ -6,6 +6,7 @@ import type { JournalPort } from './journal-port';
 import type { ReconcilerPort } from './reconciler-port';
 import type { ReportSinkPort } from './report-sink-port';
 import type { RoutingControlPort } from './routing-control-port';
+import type { ServiceCapacityPort } from './service-capacity-port';
 import type { SnapshotPort } from './snapshot-port';
 
 export * from './clock-port';
@@ -16,6 +17,7 @@ export * from './journal-port';
 export * from './reconciler-port';
 export * from './report-sink-port';
 export * from './routing-control-port';
+export * from './service-capacity-port';
 export * from './snapshot-port';
 
 /** Every side effect an orchestration may have, each behind a port with an AWS and a local implementation. */
@@ -24,6 +26,7 @@ export interface RunbookPorts {
   readonly globalDatabase: GlobalDatabasePort;
   readonly snapshots: SnapshotPort;
   readonly health: HealthPort;
+  readonly capacity: ServiceCapacityPort;
   readonly credentials: CredentialsPort;
   readonly reconciler: ReconcilerPort;
   readonly reports: ReportSinkPort;
@@ -41,6 +44,7 @@ export const MUTATING_METHODS: readonly PortMethod[] = [
   'routing.setStates',
   'globalDatabase.failover',
   'globalDatabase.switchover',
+  'capacity.setDesiredCount',
   'snapshots.copySnapshot',
   'snapshots.restoreCluster',
   'snapshots.createInstance',

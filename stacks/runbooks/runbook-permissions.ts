@@ -65,6 +65,9 @@ export interface PermissionScope {
   readonly routingControlArns?: readonly string[];
   /** The SSM parameter (in this Region) holding the ARC cluster endpoints and routing-control ARNs. */
   readonly routingParameterName: string;
+  /** The ECS cluster (same name in both Regions) and its database writer services, fenced and restored. */
+  readonly ecsClusterName: string;
+  readonly writerServices: readonly string[];
 }
 
 interface Grant {
@@ -128,6 +131,16 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
       resourceName: '*/routingcontrol/*',
     }),
   ];
+  const writerServices = both.flatMap((r) =>
+    scope.writerServices.map((service) =>
+      stack.formatArn({
+        service: 'ecs',
+        region: r,
+        resource: 'service',
+        resourceName: `${scope.ecsClusterName}/${service}`,
+      }),
+    ),
+  );
   const onlyForAwsResources = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
   const viaRds = (r: string) => ({ StringEquals: { 'kms:ViaService': `rds.${r}.amazonaws.com` } });
   return {
@@ -179,6 +192,9 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
     'route53-recovery-cluster:GetRoutingControlState': [{ resources: routingControls }],
     'route53-recovery-cluster:UpdateRoutingControlStates': [{ resources: routingControls }],
     'route53-recovery-cluster:ListRoutingControls': [{ resources: ['*'] }],
+    'ecs:DescribeServices': [{ resources: writerServices }],
+    'ecs:UpdateService': [{ resources: writerServices }],
+    'application-autoscaling:DescribeScalableTargets': [{ resources: ['*'] }],
     'ssm:GetParameter': [
       {
         resources: [

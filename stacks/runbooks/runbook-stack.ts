@@ -20,11 +20,13 @@ import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
 import { routingNames } from '../naming/routing-names';
 import { runbookAutomationRoleName } from '../naming/runbook-names';
+import { DATABASE_WRITER_SERVICES, ecsClusterName } from '../naming/service-names';
 import type { RegionRole } from '../region-role';
 import { SHOP_SERVICES } from '../services/shop-services';
 import { RUNBOOK_HANDLER, runbookCode } from './runbook-code';
 import { type FunctionMethods, functionMethods, runbookPolicyStatements } from './runbook-permissions';
 import { RunbookReportsBucket } from './runbook-reports-bucket';
+import { SnapshotPreservation } from './snapshot-preservation';
 
 /** One Aurora global database the runbooks act on. */
 export interface RunbookDatabase {
@@ -103,7 +105,7 @@ export interface RunbookStackProps extends StackProps {
 const WILDCARD_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
   [
     /^\*$/,
-    'CloudWatch GetMetricData and the ARC data-plane ListRoutingControls (used only for a control the routing parameter does not name) take no resource ARN; neither do the ENI actions Lambda needs to attach a function to the VPC.',
+    'CloudWatch GetMetricData, Application Auto Scaling DescribeScalableTargets and the ARC data-plane ListRoutingControls (used only for a control the routing parameter does not name) take no resource ARN; neither do the ENI actions Lambda needs to attach a function to the VPC.',
   ],
   [
     /:kms:[^:]+:[^:]+:key\/\*$/,
@@ -234,6 +236,7 @@ export class RunbookStack extends Stack {
 
     const secretNames = [...new Set([...(props.secretNames ?? []), ...databases.map((d) => d.secretName)])];
     const services = props.ecsClusterName ? (props.serviceNames ?? SHOP_SERVICES) : [];
+    const ecsCluster = ecsClusterName(props.appName, props.envName);
     this.topology = {
       appName: props.appName,
       envName: props.envName,
@@ -248,11 +251,21 @@ export class RunbookStack extends Stack {
       })),
       routing,
       regions: {
-        [peerRegion]: { healthUrls: [], services: [], minimumRunningTasks: 1, secretIds: [] },
+        // The other Region's services are addressed by the deterministic ECS cluster name: a failover run here fences
+        // that Region's database writers (best effort), a planned move there restores them first.
+        [peerRegion]: {
+          healthUrls: [],
+          ecsClusterName: ecsCluster,
+          services: [],
+          writerServices: [...DATABASE_WRITER_SERVICES],
+          minimumRunningTasks: 1,
+          secretIds: [],
+        },
         [region]: {
           healthUrls: [...(props.healthUrls ?? [])],
-          ...(props.ecsClusterName ? { ecsClusterName: props.ecsClusterName } : {}),
+          ecsClusterName: props.ecsClusterName ?? ecsCluster,
           services: [...services],
+          writerServices: [...DATABASE_WRITER_SERVICES],
           minimumRunningTasks: props.minimumRunningTasks ?? 1,
           secretIds: secretNames,
           recovery: {
@@ -284,6 +297,8 @@ export class RunbookStack extends Stack {
         ? { routingControlArns: Object.values(routing.controls) }
         : {}),
       routingParameterName: routing.parameterName,
+      ecsClusterName: ecsCluster,
+      writerServices: [...DATABASE_WRITER_SERVICES],
     };
     const code = props.code ?? runbookCode();
     const environment = {
@@ -404,6 +419,12 @@ export class RunbookStack extends Stack {
     this.documents = documents;
 
     this.acknowledgeFindings(step.platform, database.platform, step.steps, database.steps);
+    new SnapshotPreservation(this, 'SnapshotPreservation', {
+      topology: this.topology,
+      permissions: permissionScope,
+      code,
+      environment,
+    });
     new CfnOutput(this, 'ReportBucketName', { value: this.reports.bucket.bucketName });
     new CfnOutput(this, 'FailoverDocumentName', { value: documents.failover!.ref });
   }

@@ -184,6 +184,19 @@ describe('RunbookStack', () => {
       });
     });
 
+    test('fencing may scale only the database writer services of the shop ECS cluster, in both Regions (M6)', () => {
+      const statement = policyStatements(built.template, 'StepStepsPolicy').find((s) =>
+        [s.Action].flat().includes('ecs:UpdateService'),
+      )!;
+      expect([statement.Action].flat().sort()).toEqual(['ecs:DescribeServices', 'ecs:UpdateService']);
+      const resources = JSON.stringify(built.stack.resolve(statement.Resource));
+      for (const region of ['us-east-1', 'us-west-2']) {
+        for (const service of ['catalog', 'orders'])
+          expect(resources).toContain(`:ecs:${region}:${ACCOUNT}:service/shop-dev/${service}`);
+      }
+      expect(resources).not.toContain('service/shop-dev/ui');
+    });
+
     test('the step function, which reads no secret, may decrypt only with the report bucket key (m6)', () => {
       const decrypt = policyStatements(built.template, 'StepStepsPolicy').filter((s) =>
         [s.Action].flat().includes('kms:Decrypt'),

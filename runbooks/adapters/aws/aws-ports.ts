@@ -3,6 +3,7 @@ import type { ClockPort, ReconcilerPort, RunbookPorts } from '../../ports';
 import type { Topology } from '../../topology';
 import { ModuleReconciler, type TlsMode } from '../reconcile-module';
 import { AwsRoutingControl } from './arc-routing-control';
+import { EcsServiceCapacity } from './ecs-service-capacity';
 import { AwsHealth } from './health';
 import { AwsGlobalDatabase } from './rds-global-database';
 import { AwsSnapshots } from './rds-snapshots';
@@ -37,6 +38,7 @@ export function createAwsPorts(options: AwsPortsOptions): RunbookPorts {
     globalDatabase: new AwsGlobalDatabase(),
     snapshots: new AwsSnapshots(),
     health: new AwsHealth({ clock: options.clock }),
+    capacity: new EcsServiceCapacity(),
     credentials: new AwsCredentials(),
     reconciler: options.reconciler ?? new ModuleReconciler({ tls: options.tls ?? { mode: 'no-verify' } }),
     reports: new S3ReportSink({ client: s3, bucket: options.bucket }),

@@ -51,6 +51,13 @@ export const HEALTH_ACTIONS = {
   secretsPresent: ['secretsmanager:DescribeSecret'],
 } as const;
 
+/** ECS service counts (fencing a failed Region, restoring one before a planned move) and their autoscaling minimums. */
+export const SERVICE_CAPACITY_ACTIONS = {
+  describe: ['ecs:DescribeServices'],
+  setDesiredCount: ['ecs:UpdateService'],
+  scalingMinimums: ['application-autoscaling:DescribeScalableTargets'],
+} as const;
+
 /** Database credentials; `kms:Decrypt` for secrets encrypted with a customer-managed key. */
 export const CREDENTIALS_ACTIONS = { databaseCredentials: ['secretsmanager:GetSecretValue', 'kms:Decrypt'] } as const;
 
@@ -88,6 +95,7 @@ export const REQUIRED_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> =
   ...prefixed('globalDatabase', GLOBAL_DATABASE_ACTIONS),
   ...prefixed('snapshots', SNAPSHOT_ACTIONS),
   ...prefixed('health', HEALTH_ACTIONS),
+  ...prefixed('capacity', SERVICE_CAPACITY_ACTIONS),
   ...prefixed('credentials', CREDENTIALS_ACTIONS),
   ...prefixed('reports', REPORT_SINK_ACTIONS),
   ...prefixed('journal', JOURNAL_ACTIONS),

@@ -9,6 +9,7 @@ export function demoTopology(primaryRegion = 'us-east-1', standbyRegion = 'us-we
     healthUrls: [`https://ui.${name}.shop.example.invalid/health/ready`],
     ecsClusterName: `shop-dev-${name}`,
     services: ['ui', 'catalog', 'carts', 'orders', 'checkout'],
+    writerServices: ['catalog', 'orders'],
     minimumRunningTasks: 2,
     secretIds: ['shop-dev/catalog-db', 'shop-dev/orders-db'],
     recovery: {

@@ -8,6 +8,7 @@ import {
   SimulatedGlobalDatabase,
   SimulatedHealth,
   SimulatedRoutingControl,
+  SimulatedServiceCapacity,
   SimulatedSnapshots,
 } from './simulated-ports';
 import { SimulatedReconciler } from './simulated-reconciler';
@@ -51,6 +52,7 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
       globalDatabase: new SimulatedGlobalDatabase(world),
       snapshots: new SimulatedSnapshots(world),
       health: new SimulatedHealth(world),
+      capacity: new SimulatedServiceCapacity(world, options.topology),
       credentials: new SimulatedCredentials(),
       reconciler: options.reconciler ?? new SimulatedReconciler(),
       reports,

@@ -16,9 +16,12 @@ import type {
   RoutingControlChange,
   RoutingControlPort,
   RoutingControlState,
+  ServiceCapacityPort,
+  ServiceCount,
   SnapshotPort,
 } from '../../ports';
-import { inMs, type SimSnapshot, type SimulatedWorld, type WorldState } from './simulated-world';
+import type { Topology } from '../../topology';
+import { inMs, type SimSnapshot, type SimulatedWorld, simulatedMinimumTasks, type WorldState } from './simulated-world';
 
 function requireUp(state: WorldState, region: string, api: string): void {
   if (state.regionsDown.includes(region)) {
@@ -326,6 +329,48 @@ export class SimulatedHealth implements HealthPort {
     return this.world.transact((state) => {
       requireUp(state, region, 'Secrets Manager');
       return Object.fromEntries(secretIds.map((id) => [id, state.secrets[region]?.includes(id) ?? false]));
+    });
+  }
+}
+
+/** ECS services of the simulated Regions: a new desired count is running at once; a Region that is down answers nothing. */
+export class SimulatedServiceCapacity implements ServiceCapacityPort {
+  constructor(
+    private readonly world: SimulatedWorld,
+    private readonly topology: Topology,
+  ) {}
+
+  async describe(
+    region: string,
+    _ecsClusterName: string,
+    services: readonly string[],
+  ): Promise<Readonly<Record<string, ServiceCount>>> {
+    return this.world.transact((state) => {
+      requireUp(state, region, 'ECS');
+      const counts: Record<string, ServiceCount> = {};
+      for (const s of services) {
+        const n = state.runningTasks[region]?.[s];
+        if (n !== undefined) counts[s] = { desired: n, running: n };
+      }
+      return counts;
+    });
+  }
+
+  async setDesiredCount(region: string, _ecsClusterName: string, service: string, count: number): Promise<void> {
+    this.world.transact((state) => {
+      requireUp(state, region, 'ECS');
+      state.runningTasks[region] = { ...state.runningTasks[region], [service]: count };
+    });
+  }
+
+  async scalingMinimums(
+    region: string,
+    _ecsClusterName: string,
+    services: readonly string[],
+  ): Promise<Readonly<Record<string, number>>> {
+    return this.world.transact((state) => {
+      requireUp(state, region, 'Application Auto Scaling');
+      return Object.fromEntries(services.map((s) => [s, simulatedMinimumTasks(this.topology, region)]));
     });
   }
 }

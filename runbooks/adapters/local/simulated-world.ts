@@ -129,6 +129,11 @@ export function simulatedClusterArn(topology: Topology, account: string, databas
   return `arn:aws:rds:${region}:${account}:cluster:${topology.appName}-${topology.envName}-${database}-${region}`;
 }
 
+/** The autoscaling minimum of every simulated service of `region` (what a healthy Region runs). */
+export function simulatedMinimumTasks(topology: Topology, region: string): number {
+  return Math.max(2, topology.regions[region]?.minimumRunningTasks ?? 1);
+}
+
 /** A healthy world for `topology`: writers and traffic in the primary Region, everything replicated. */
 export function initialWorld(topology: Topology, timings: Partial<SimulationTimings> = {}): WorldState {
   const account = '000000000000';
@@ -168,7 +173,10 @@ export function initialWorld(topology: Topology, timings: Partial<SimulationTimi
   for (const region of regions) {
     const settings = topology.regions[region];
     state.runningTasks[region] = Object.fromEntries(
-      (settings?.services ?? []).map((s) => [s, Math.max(2, settings?.minimumRunningTasks ?? 1)]),
+      [...new Set([...(settings?.services ?? []), ...(settings?.writerServices ?? [])])].map((s) => [
+        s,
+        simulatedMinimumTasks(topology, region),
+      ]),
     );
     state.secrets[region] = [
       ...new Set([...(settings?.secretIds ?? []), ...topology.databases.map((d) => d.secretId)]),

@@ -19,12 +19,40 @@ describe('failover', () => {
     expect(result.steps.map((s) => [s.step, s.status])).toEqual([
       ['validate-input', 'succeeded'],
       ['shift-traffic', 'succeeded'],
+      ['fence-failed-region', 'succeeded'],
       ['failover-catalog-database', 'succeeded'],
       ['failover-orders-database', 'succeeded'],
       ['wait-for-catalog-failover', 'succeeded'],
       ['wait-for-orders-failover', 'already-done'],
       ['verify-writers', 'succeeded'],
       ['store-summary', 'succeeded'],
+    ]);
+  });
+
+  test('fencing a failed Region that does not answer is skipped with a note, and the failover goes on (M6)', async () => {
+    const sim = simulation();
+    sim.local.world.regionDown(PRIMARY);
+    const result = await sim.run(failover, input);
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.find((s) => s.step === 'fence-failed-region')?.detail).toBe(
+      `best effort, continuing: catalog not fenced (simulated outage: the ECS API of ${PRIMARY} does not answer); orders not fenced (simulated outage: the ECS API of ${PRIMARY} does not answer) in ${PRIMARY}`,
+    );
+  });
+
+  test('a half-alive failed Region has its database writers scaled to 0 before the databases fail over (M6)', async () => {
+    // AWS: "To prevent writes from being sent to the primary cluster of Aurora Global Database, take applications
+    // offline" (aurora-global-database-disaster-recovery.html).
+    const sim = simulation();
+    const result = await sim.run(failover, input);
+    expect(result.status).toBe('succeeded');
+    expect(sim.local.world.snapshot().runningTasks[PRIMARY]).toMatchObject({ catalog: 0, orders: 0, ui: 2 });
+    const order = mutations(sim.calls).map((m) => m.split(' ')[0]);
+    expect(order).toEqual([
+      'routing.setStates',
+      'capacity.setDesiredCount',
+      'capacity.setDesiredCount',
+      'globalDatabase.failover',
+      'globalDatabase.failover',
     ]);
   });
 
@@ -60,7 +88,7 @@ describe('failover', () => {
       startedAt: '2026-01-27T10:00:00.000Z',
       finishedAt: '2026-01-27T10:00:03.000Z',
     });
-    expect(Object.keys(summary.steps)).toHaveLength(7);
+    expect(Object.keys(summary.steps)).toHaveLength(8);
   });
 
   test('running it again changes nothing: every action is found already done', async () => {

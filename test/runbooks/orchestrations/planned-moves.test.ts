@@ -149,3 +149,31 @@ describe('failback', () => {
     expect(routing(sim)).toEqual({ [PRIMARY]: 'On', [STANDBY]: 'Off' });
   });
 });
+
+describe('failback after a fenced failover', () => {
+  test("restores the old primary's writer services to their minimum and waits for them before the readiness gate (M6)", async () => {
+    const sim = simulation();
+    expect((await sim.run(failover, { targetRegion: STANDBY, failedRegion: PRIMARY })).status).toBe('succeeded');
+    expect(sim.local.world.snapshot().runningTasks[PRIMARY]).toMatchObject({ catalog: 0, orders: 0 });
+    sim.clock.advance(3600_000);
+    const back = await sim.run(failback, {});
+    expect(back.status).toBe('succeeded');
+    expect(back.steps.slice(1, 5).map((s) => [s.step, s.status])).toEqual([
+      ['check-rejoined', 'succeeded'],
+      ['restore-target-capacity', 'succeeded'],
+      ['wait-for-target-capacity', 'succeeded'],
+      ['check-readiness', 'succeeded'],
+    ]);
+    expect(back.steps.find((s) => s.step === 'restore-target-capacity')?.detail).toBe(
+      `restored in ${PRIMARY}: catalog 0 → 2, orders 0 → 2`,
+    );
+    expect(sim.local.world.snapshot().runningTasks[PRIMARY]).toMatchObject({ catalog: 2, orders: 2 });
+  });
+
+  test('a switchover between healthy Regions finds nothing to restore', async () => {
+    const sim = simulation();
+    const result = await sim.run(switchover, { targetRegion: STANDBY });
+    expect(result.steps.find((s) => s.step === 'restore-target-capacity')?.status).toBe('already-done');
+    expect(mutations(sim.calls).some((m) => m.startsWith('capacity.'))).toBe(false);
+  });
+});

@@ -53,6 +53,7 @@ export function instrument(ports: RunbookPorts, calls: PortCall[], crash?: Crash
     globalDatabase: wrap('globalDatabase', ports.globalDatabase),
     snapshots: wrap('snapshots', ports.snapshots),
     health: wrap('health', ports.health),
+    capacity: wrap('capacity', ports.capacity),
     credentials: wrap('credentials', ports.credentials),
     reconciler: wrap('reconciler', ports.reconciler),
     reports: wrap('reports', ports.reports),

@@ -1,0 +1,97 @@
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import type { RetryPolicy } from 'cockatiel';
+import type { ServiceCapacityPort, ServiceCount } from '../../ports';
+import { awsCall, DEFAULT_RETRY, type RetrySettings, retryPolicy } from './aws-call';
+import { SERVICE_CAPACITY_ACTIONS } from './required-actions';
+
+/** Options of {@link EcsServiceCapacity}. */
+export interface EcsServiceCapacityOptions {
+  /** @default - an ECS client per Region, one attempt, 2 s to connect and 5 s per request */
+  readonly ecsFor?: (region: string) => ECSClient;
+  /** @default - an Application Auto Scaling client per Region, with the same limits */
+  readonly autoScalingFor?: (region: string) => ApplicationAutoScalingClient;
+  /** @default - no retry: the Region may be the one that failed, and fencing must never hold a failover */
+  readonly retry?: Partial<RetrySettings>;
+}
+
+/** Short limits: the Region asked may be the failed one. */
+const REQUEST_HANDLER = { connectionTimeout: 2000, requestTimeout: 5000 };
+
+function perRegion<T>(make: (region: string) => T): (region: string) => T {
+  const cache = new Map<string, T>();
+  return (region) => {
+    if (!cache.has(region)) cache.set(region, make(region));
+    return cache.get(region)!;
+  };
+}
+
+/** ECS service task counts (DescribeServices, UpdateService) and their autoscaling minimums (DescribeScalableTargets). */
+export class EcsServiceCapacity implements ServiceCapacityPort {
+  /** IAM actions each method needs (see required-actions.ts). */
+  static readonly requiredActions = SERVICE_CAPACITY_ACTIONS;
+
+  private readonly ecs: (region: string) => ECSClient;
+  private readonly autoScaling: (region: string) => ApplicationAutoScalingClient;
+  private readonly policy: RetryPolicy;
+
+  constructor(options: EcsServiceCapacityOptions = {}) {
+    this.ecs = perRegion(
+      options.ecsFor ?? ((region) => new ECSClient({ region, maxAttempts: 1, requestHandler: REQUEST_HANDLER })),
+    );
+    this.autoScaling = perRegion(
+      options.autoScalingFor ??
+        ((region) => new ApplicationAutoScalingClient({ region, maxAttempts: 1, requestHandler: REQUEST_HANDLER })),
+    );
+    this.policy = retryPolicy({ ...DEFAULT_RETRY, maxRetries: 0, ...options.retry });
+  }
+
+  async describe(
+    region: string,
+    ecsClusterName: string,
+    services: readonly string[],
+  ): Promise<Readonly<Record<string, ServiceCount>>> {
+    if (services.length === 0) return {};
+    const answer = await awsCall(this.policy, `DescribeServices ${services.join(', ')} in ${region}`, () =>
+      this.ecs(region).send(new DescribeServicesCommand({ cluster: ecsClusterName, services: [...services] })),
+    );
+    const counts: Record<string, ServiceCount> = {};
+    for (const s of answer.services ?? []) {
+      if (s.serviceName && s.status !== 'INACTIVE') {
+        counts[s.serviceName] = { desired: s.desiredCount ?? 0, running: s.runningCount ?? 0 };
+      }
+    }
+    return counts;
+  }
+
+  async setDesiredCount(region: string, ecsClusterName: string, service: string, count: number): Promise<void> {
+    await awsCall(this.policy, `UpdateService ${service} desiredCount ${count} in ${region}`, () =>
+      this.ecs(region).send(new UpdateServiceCommand({ cluster: ecsClusterName, service, desiredCount: count })),
+    );
+  }
+
+  async scalingMinimums(
+    region: string,
+    ecsClusterName: string,
+    services: readonly string[],
+  ): Promise<Readonly<Record<string, number>>> {
+    if (services.length === 0) return {};
+    // Application Auto Scaling names an ECS service "service/<cluster>/<service>" (RegisterScalableTarget ResourceId).
+    const ids = services.map((s) => `service/${ecsClusterName}/${s}`);
+    const answer = await awsCall(this.policy, `DescribeScalableTargets ${ids.join(', ')} in ${region}`, () =>
+      this.autoScaling(region).send(
+        new DescribeScalableTargetsCommand({
+          ServiceNamespace: 'ecs',
+          ScalableDimension: 'ecs:service:DesiredCount',
+          ResourceIds: ids,
+        }),
+      ),
+    );
+    const minimums: Record<string, number> = {};
+    for (const target of answer.ScalableTargets ?? []) {
+      const service = target.ResourceId?.split('/')[2];
+      if (service && target.MinCapacity !== undefined) minimums[service] = target.MinCapacity;
+    }
+    return minimums;
+  }
+}

@@ -1,0 +1,91 @@
+import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import { EcsServiceCapacity } from '../../../../runbooks/adapters/aws/ecs-service-capacity';
+import { REQUIRED_ACTIONS } from '../../../../runbooks/adapters/aws/required-actions';
+import { RetriableError } from '../../../../runbooks/core/errors';
+import { actionsSent, connectionRefused } from './sdk-calls';
+
+function setup() {
+  const ecs = mockClient(ECSClient);
+  const autoScaling = mockClient(ApplicationAutoScalingClient);
+  return { ecs, autoScaling, adapter: new EcsServiceCapacity() };
+}
+
+describe('EcsServiceCapacity', () => {
+  afterEach(() => {
+    mockClient(ECSClient).restore();
+    mockClient(ApplicationAutoScalingClient).restore();
+  });
+
+  test('describes desired and running counts, leaving out services that are gone', async () => {
+    const { ecs, adapter } = setup();
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        { serviceName: 'catalog', desiredCount: 2, runningCount: 1, status: 'ACTIVE' },
+        { serviceName: 'orders', desiredCount: 0, runningCount: 0, status: 'INACTIVE' },
+      ],
+    });
+    expect(await adapter.describe('us-east-1', 'shop-dev', ['catalog', 'orders'])).toEqual({
+      catalog: { desired: 2, running: 1 },
+    });
+    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
+      cluster: 'shop-dev',
+      services: ['catalog', 'orders'],
+    });
+  });
+
+  test('sets a desired count with one UpdateService and does not retry a Region that does not answer', async () => {
+    const { ecs, adapter } = setup();
+    ecs.on(UpdateServiceCommand).rejects(connectionRefused('ecs.us-east-1.amazonaws.com'));
+    const error = await adapter.setDesiredCount('us-east-1', 'shop-dev', 'orders', 0).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriableError);
+    expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      cluster: 'shop-dev',
+      service: 'orders',
+      desiredCount: 0,
+    });
+  });
+
+  test('reads the autoscaling minimums of the services by their scalable-target resource ids', async () => {
+    const { autoScaling, adapter } = setup();
+    autoScaling.on(DescribeScalableTargetsCommand).resolves({
+      ScalableTargets: [
+        {
+          ServiceNamespace: 'ecs',
+          ResourceId: 'service/shop-dev/catalog',
+          ScalableDimension: 'ecs:service:DesiredCount',
+          MinCapacity: 2,
+          MaxCapacity: 10,
+          RoleARN: 'arn:aws:iam::111111111111:role/x',
+          CreationTime: new Date(0),
+        },
+      ],
+    });
+    expect(await adapter.scalingMinimums('us-west-2', 'shop-dev', ['catalog', 'orders'])).toEqual({ catalog: 2 });
+    expect(autoScaling).toHaveReceivedCommandWith(DescribeScalableTargetsCommand, {
+      ServiceNamespace: 'ecs',
+      ScalableDimension: 'ecs:service:DesiredCount',
+      ResourceIds: ['service/shop-dev/catalog', 'service/shop-dev/orders'],
+    });
+  });
+
+  test('the actions it sends are the ones it declares for IAM', async () => {
+    const { ecs, autoScaling, adapter } = setup();
+    ecs.on(DescribeServicesCommand).resolves({ services: [] });
+    ecs.on(UpdateServiceCommand).resolves({});
+    autoScaling.on(DescribeScalableTargetsCommand).resolves({ ScalableTargets: [] });
+    await adapter.describe('us-east-1', 'c', ['s']);
+    await adapter.setDesiredCount('us-east-1', 'c', 's', 1);
+    await adapter.scalingMinimums('us-east-1', 'c', ['s']);
+    const sent = [...actionsSent('ecs', ecs), ...actionsSent('application-autoscaling', autoScaling)];
+    const declared = new Set([
+      ...REQUIRED_ACTIONS['capacity.describe'],
+      ...REQUIRED_ACTIONS['capacity.setDesiredCount'],
+      ...REQUIRED_ACTIONS['capacity.scalingMinimums'],
+    ]);
+    expect(sent.filter((a) => !declared.has(a))).toEqual([]);
+  });
+});
