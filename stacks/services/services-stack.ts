@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { alarmNames } from '../naming/alarm-names';
 import type { ShopDatabase } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
+import { ecsClusterName } from '../naming/service-names';
 import type { ShopTable } from '../naming/table-names';
 import type { RegionRole } from '../region-role';
 import { shopServiceImage } from './service-image';
@@ -118,6 +119,9 @@ export class ServicesStack extends Stack {
     }
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
+      // Deterministic and the same in both Regions: the runbook of one Region addresses the other Region's
+      // services by name (fencing a failed Region), without a cross-Region reference.
+      clusterName: ecsClusterName(props.appName, props.envName),
       vpc: props.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
       defaultCloudMapNamespace: {

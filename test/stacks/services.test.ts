@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { alarmNames, SHOP_SERVICES, tableNames } from '../../stacks';
+import { alarmNames, ecsClusterName, SHOP_SERVICES, tableNames } from '../../stacks';
 import { buildShopApp, ROLES, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
 const CERTIFICATE = 'arn:aws:acm:us-west-2:111111111111:certificate/12345678-1234-1234-1234-123456789012';
@@ -14,6 +14,13 @@ afterAll(() => removeShopApp(shop));
 const regionOf = (role: (typeof ROLES)[number]) => (role === 'primary' ? 'us-east-1' : 'us-west-2');
 
 describe('services stacks', () => {
+  test.each(ROLES)("the %s cluster is named shop-dev, so the other Region's runbook can address it", (role) => {
+    templateOf(shop.stages[role].services).hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterName: ecsClusterName('shop', 'dev'),
+    });
+    expect(ecsClusterName('shop', 'dev')).toBe('shop-dev');
+  });
+
   test.each(ROLES)('the %s cluster has container insights and a Service Connect namespace', (role) => {
     const template = templateOf(shop.stages[role].services);
     template.hasResourceProperties('AWS::ECS::Cluster', {
