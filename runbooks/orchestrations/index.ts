@@ -1,6 +1,7 @@
 import type { AnyOrchestration } from '../core/step';
 import { failback } from './failback';
 import { failover } from './failover';
+import { initializeRouting } from './initialize-routing';
 import { preserveSnapshots } from './preserve-snapshots';
 import { readiness } from './readiness';
 import { recover } from './recover';
@@ -8,6 +9,7 @@ import { switchover } from './switchover';
 
 export { failback } from './failback';
 export { type FailoverInput, failover } from './failover';
+export { initializeRouting } from './initialize-routing';
 export { type PreserveSnapshotsInput, preserveSnapshots } from './preserve-snapshots';
 export { readiness } from './readiness';
 export { type RecoverInput, recover } from './recover';
@@ -21,6 +23,7 @@ export const ORCHESTRATIONS: Readonly<Record<string, AnyOrchestration>> = {
   failback,
   recover,
   'preserve-snapshots': preserveSnapshots,
+  'initialize-routing': initializeRouting,
 };
 
 /** The names of {@link ORCHESTRATIONS}. */

@@ -32,6 +32,12 @@ export interface FailoverRecordsProps {
 /**
  * A PRIMARY and a SECONDARY failover alias record for the shop's name, one per Region, each with its Region's
  * health check; the alias also evaluates the load balancer's own target health.
+ *
+ * Target health stays evaluated (CDK refuses a failover alias record without it). The one case it changes: the
+ * standby's routing control On, the primary's Off, and no healthy target behind the standby's load balancer; then
+ * both records are unhealthy and Route 53 "considers all the records in the group to be healthy"
+ * (health-checks-how-route-53-chooses-records.html) and answers with the primary. No Region can serve then, so
+ * answering with either is no worse; the standby's canary alarm is what pages.
  */
 export class FailoverRecords extends Construct {
   /** The record pointing at the primary Region. */

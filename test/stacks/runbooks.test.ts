@@ -280,6 +280,7 @@ describe('RunbookStack', () => {
       expect(names).toEqual([
         'shop-dev-failback',
         'shop-dev-failover',
+        'shop-dev-initialize-routing',
         'shop-dev-preserve-snapshots',
         'shop-dev-readiness',
         'shop-dev-recover',
