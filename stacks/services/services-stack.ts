@@ -118,10 +118,11 @@ export class ServicesStack extends Stack {
       if (producer !== this) this.addStackDependency(producer);
     }
 
+    const clusterName = ecsClusterName(props.appName, props.envName);
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       // Deterministic and the same in both Regions: the runbook of one Region addresses the other Region's
       // services by name (fencing a failed Region), without a cross-Region reference.
-      clusterName: ecsClusterName(props.appName, props.envName),
+      clusterName,
       vpc: props.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
       defaultCloudMapNamespace: {
@@ -195,6 +196,10 @@ export class ServicesStack extends Stack {
       });
     }
 
+    const uiDeploymentMetric = this.uiTargetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.SUM,
+    });
     const services = {} as Record<ShopServiceName, ShopService>;
     for (const name of SHOP_SERVICES) {
       const spec = SHOP_SERVICE_SPECS[name];
@@ -244,21 +249,7 @@ export class ServicesStack extends Stack {
         environment[`${spec.table.toUpperCase()}_TABLE`] = props.tables[spec.table].tableName;
       }
 
-      const deploymentMetric =
-        name === 'ui'
-          ? this.uiTargetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
-              period: Duration.minutes(1),
-              statistic: cloudwatch.Stats.SUM,
-            })
-          : new cloudwatch.Metric({
-              // Service Connect publishes per-service HTTP metrics for the server side of each service.
-              namespace: 'AWS/ECS',
-              metricName: 'HTTPCode_Target_5XX_Count',
-              dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: name, DiscoveryName: name },
-              period: Duration.minutes(1),
-              statistic: cloudwatch.Stats.SUM,
-            });
-
+      const deploymentMetric = name === 'ui' ? uiDeploymentMetric : serviceConnect5xx(clusterName, name);
       services[name] = new ShopService(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}`, {
         name,
         cluster: this.cluster,
@@ -268,6 +259,11 @@ export class ServicesStack extends Stack {
         extraSecurityGroups: spec.database ? [props.databaseClientSecurityGroup] : [],
         deploymentAlarmName: alarms.deployment(name),
         deploymentMetric,
+        // The load balancer reports HTTPCode_Target_5XX_Count only when it is not zero, so silence means healthy.
+        // For the Service Connect metrics that is unverified: silence shows as INSUFFICIENT_DATA, not as OK, and an
+        // alarm bound to a dimension set ECS does not publish is seen instead of protecting nothing.
+        deploymentAlarmTreatMissingData:
+          name === 'ui' ? cloudwatch.TreatMissingData.NOT_BREACHING : cloudwatch.TreatMissingData.MISSING,
         minTasks: props.minTasks,
         // An internal load balancer is reached by port forwarding through a ui task (README).
         enableExecuteCommand: name === 'ui' && !internetFacing,
@@ -343,4 +339,39 @@ export class ServicesStack extends Stack {
     this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open });
     return 'HTTPS on port 443 (and port 80, which only redirects to HTTPS)';
   }
+}
+
+/**
+ * 5xx responses of a backend service per minute, summed over the services that call it.
+ *
+ * Service Connect reports the HTTP codes of a service's application ("target") from its callers' proxies: under
+ * `{ClusterName, ServiceName: <caller>, TargetDiscoveryName: <callee>}`. The set the alarm used before,
+ * `{ClusterName, ServiceName, DiscoveryName}`, is the server side's, for which no source shows
+ * `HTTPCode_Target_5XX_Count`. Unverified: the Service Connect rows of
+ * https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html could not be read here; an AWS
+ * workshop shows both sets in the console ("Cluster, DiscoveryName, ServiceName" for traffic metrics, "Cluster,
+ * ServiceName, TargetDiscoveryName" for additional metrics). Check after the first deploy with
+ * `aws cloudwatch list-metrics --namespace AWS/ECS --metric-name HTTPCode_Target_5XX_Count` (stacks/README.md).
+ * Scoped by ClusterName, unlike `TargetDiscoveryName` alone, which would add up every environment in the Region.
+ */
+function serviceConnect5xx(clusterName: string, callee: ShopServiceName): cloudwatch.IMetric {
+  const callers = SHOP_SERVICES.filter((caller) => SHOP_SERVICE_SPECS[caller].calls.includes(callee));
+  if (callers.length === 0) {
+    throw new Error(`service: ${JSON.stringify(callee)} has no caller; accepted: a service another service calls`);
+  }
+  const fromCaller = (caller: ShopServiceName) =>
+    new cloudwatch.Metric({
+      namespace: 'AWS/ECS',
+      metricName: 'HTTPCode_Target_5XX_Count',
+      dimensionsMap: { ClusterName: clusterName, ServiceName: caller, TargetDiscoveryName: callee },
+      period: Duration.minutes(1),
+      statistic: cloudwatch.Stats.SUM,
+    });
+  if (callers.length === 1) return fromCaller(callers[0]!);
+  return new cloudwatch.MathExpression({
+    expression: `SUM([${callers.join(', ')}])`,
+    usingMetrics: Object.fromEntries(callers.map((caller) => [caller, fromCaller(caller)])),
+    label: `${callee} 5xx as seen by ${callers.join(' and ')}`,
+    period: Duration.minutes(1),
+  });
 }

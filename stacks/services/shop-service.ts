@@ -36,6 +36,15 @@ export interface ShopServiceProps {
   /** The metric the deployment alarm watches: 5xx responses of this service, summed per minute. */
   readonly deploymentMetric: cloudwatch.IMetric;
   /**
+   * What the deployment alarm makes of minutes without data. `NOT_BREACHING` where the metric is documented to be
+   * reported only when not zero (silence means healthy); `MISSING` where that is not known, so that an alarm whose
+   * metric is never published shows INSUFFICIENT_DATA instead of an OK that protects nothing. ECS rolls a deployment
+   * back only on ALARM.
+   *
+   * @default cloudwatch.TreatMissingData.NOT_BREACHING
+   */
+  readonly deploymentAlarmTreatMissingData?: cloudwatch.TreatMissingData;
+  /**
    * Tasks kept running in normal operation: the autoscaling minimum, which owns the service's count (the template
    * sets no DesiredCount).
    *
@@ -129,7 +138,7 @@ export class ShopService extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      treatMissingData: props.deploymentAlarmTreatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {

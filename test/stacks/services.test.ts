@@ -88,6 +88,62 @@ describe('services stacks', () => {
     }
   });
 
+  // Review M7. The deployment alarm watched {ClusterName, ServiceName, DiscoveryName}, a set for which no source
+  // shows HTTPCode_Target_5XX_Count published; with notBreaching an unpublished metric kept the alarm OK forever and
+  // rollback-on-alarm did nothing. Target-side Service Connect HTTP codes are reported for the callee by each
+  // caller's proxy, under {ClusterName, ServiceName: <caller>, TargetDiscoveryName: <callee>} (unverified, see
+  // stacks/README.md): the alarm sums the callers, and reports silence as INSUFFICIENT_DATA instead of OK.
+  test.each(
+    ROLES.flatMap((role) =>
+      [
+        ['catalog', ['carts', 'ui']],
+        ['carts', ['ui']],
+        ['orders', ['checkout', 'ui']],
+        ['checkout', ['ui']],
+      ].map(([callee, callers]) => [role, callee, callers] as const),
+    ),
+  )("the %s %s deployment alarm sums its callers' 5xx from %j, and silence is not OK", (role, callee, callers) => {
+    const template = templateOf(shop.stages[role].services);
+    const alarmName = alarmNames('shop', 'dev', regionOf(role)).deployment(callee as string);
+    const [alarm] = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: alarmName } }),
+    );
+    const props = alarm.Properties;
+    const stats: Array<{ MetricName: string; Namespace: string; Dimensions: Array<{ Name: string; Value: unknown }> }> =
+      props.Metrics
+        ? props.Metrics.filter((m: { MetricStat?: unknown }) => m.MetricStat).map(
+            (m: { MetricStat: { Metric: unknown } }) => m.MetricStat.Metric,
+          )
+        : [{ MetricName: props.MetricName, Namespace: props.Namespace, Dimensions: props.Dimensions }];
+    const edges = stats.map((m) => ({
+      metric: `${m.Namespace} ${m.MetricName}`,
+      dimensions: Object.fromEntries(m.Dimensions.map((d) => [d.Name, d.Value])),
+    }));
+    expect(
+      edges.sort((a, b) => String(a.dimensions.ServiceName).localeCompare(String(b.dimensions.ServiceName))),
+    ).toEqual(
+      (callers as readonly string[]).map((caller) => ({
+        metric: 'AWS/ECS HTTPCode_Target_5XX_Count',
+        dimensions: { ClusterName: 'shop-dev', ServiceName: caller, TargetDiscoveryName: callee },
+      })),
+    );
+    if (callers.length > 1) {
+      const [expression] = props.Metrics.filter((m: { Expression?: string }) => m.Expression);
+      expect(expression.Expression).toMatch(/^SUM\(\[\w+(, \w+)+\]\)$/);
+    }
+    expect(props.TreatMissingData).toBe('missing');
+  });
+
+  test.each(ROLES)('the %s ui deployment alarm watches its target group, where silence means no 5xx', (role) => {
+    const template = templateOf(shop.stages[role].services);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: alarmNames('shop', 'dev', regionOf(role)).deployment('ui'),
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'HTTPCode_Target_5XX_Count',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
   test.each(ROLES)('the %s task definitions pass role, port and health check, and log with retention', (role) => {
     const template = templateOf(shop.stages[role].services);
     template.resourceCountIs('AWS::ECS::TaskDefinition', 5);
