@@ -6,6 +6,7 @@ import { createStepHandler } from '../../../runbooks/lambda/step-handler';
 import { failover } from '../../../runbooks/orchestrations';
 import type { RunbookPorts } from '../../../runbooks/ports';
 import type { Topology } from '../../../runbooks/topology';
+import { overridePort } from '../ssm/port-override';
 
 function setup(region = 'us-west-2', timings = {}, wrap: (ports: RunbookPorts) => RunbookPorts = (p) => p) {
   const topology = demoTopology();
@@ -50,12 +51,11 @@ const context = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
 /** Every describe of a global database fails as an API that does not answer. */
 const describeDown = (ports: RunbookPorts): RunbookPorts => ({
   ...ports,
-  globalDatabase: {
-    ...ports.globalDatabase,
+  globalDatabase: overridePort(ports.globalDatabase, {
     describe: async () => {
       throw new RetriableError('RDS DescribeGlobalClusters in us-west-2: socket hang up');
     },
-  },
+  }),
 });
 
 describe('step handler', () => {
