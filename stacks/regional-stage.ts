@@ -138,6 +138,8 @@ export class RegionalStage extends Stage {
       globalUrl: props.globalUrl,
       canaryRate: props.canaryRate,
       ordersPlaced: this.services.ordersPlaced,
+      // An internal load balancer answers only its VPC: the canaries must run in it.
+      canaryVpc: (props.internetFacing ?? true) ? undefined : this.network.vpc,
     });
     this.runbooks = new RunbookStack(this, 'Runbooks', {
       env,

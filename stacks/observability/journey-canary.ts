@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as synthetics from 'aws-cdk-lib/aws-synthetics';
 import { Construct } from 'constructs';
@@ -34,6 +35,20 @@ export interface JourneyCanaryProps {
    * @default false
    */
   readonly ignoreCertificateErrors?: boolean;
+  /**
+   * Runs the canary inside this VPC, in its private subnets with egress (the canary still calls CloudWatch and S3),
+   * wearing `securityGroups`: needed when the target is only reachable from the VPC, such as an internal load
+   * balancer.
+   *
+   * @default - the canary runs outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Security groups of the canary's network interfaces; only with `vpc`.
+   *
+   * @default - a security group is created
+   */
+  readonly securityGroups?: readonly ec2.ISecurityGroup[];
 }
 
 /** A canary that walks the shopper journey (home → catalog → product → add to cart → cart) against one URL. */
@@ -57,6 +72,13 @@ export class JourneyCanary extends Construct {
       successRetentionPeriod: Duration.days(7),
       failureRetentionPeriod: Duration.days(31),
       startAfterCreation: true,
+      ...(props.vpc
+        ? {
+            vpc: props.vpc,
+            vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+            securityGroups: props.securityGroups ? [...props.securityGroups] : undefined,
+          }
+        : {}),
     });
   }
 }

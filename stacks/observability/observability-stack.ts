@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -34,6 +35,13 @@ export interface ObservabilityStackProps extends StackProps {
   readonly canaryRate: Duration;
   /** Orders placed per minute. */
   readonly ordersPlaced: cloudwatch.IMetric;
+  /**
+   * Runs both canaries inside this VPC (private subnets with egress): required when the load balancer is internal,
+   * which answers only its VPC's range.
+   *
+   * @default - the canaries run outside any VPC (an internet-facing load balancer)
+   */
+  readonly canaryVpc?: ec2.IVpc;
 }
 
 /**
@@ -78,6 +86,20 @@ export class ObservabilityStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // One group for both canaries: outbound only (the internal load balancer admits the VPC's range, and the canary
+    // calls CloudWatch and S3 through the NAT gateways and endpoints).
+    const canaryNetwork = props.canaryVpc
+      ? {
+          vpc: props.canaryVpc,
+          securityGroups: [
+            new ec2.SecurityGroup(this, 'CanarySecurityGroup', {
+              vpc: props.canaryVpc,
+              description: `Synthetics canaries of ${prefix} in this Region`,
+              allowAllOutbound: true,
+            }),
+          ],
+        }
+      : {};
     this.localCanary = new JourneyCanary(this, 'LocalCanary', {
       canaryName: canaries.local,
       targetUrl: props.localUrl,
@@ -85,6 +107,7 @@ export class ObservabilityStack extends Stack {
       artifactsBucket: artifacts,
       artifactsPrefix: 'local',
       ignoreCertificateErrors: true,
+      ...canaryNetwork,
     });
     this.globalCanary = new JourneyCanary(this, 'GlobalCanary', {
       canaryName: canaries.global,
@@ -92,6 +115,7 @@ export class ObservabilityStack extends Stack {
       rate: props.canaryRate,
       artifactsBucket: artifacts,
       artifactsPrefix: 'global',
+      ...canaryNetwork,
     });
     const artifactsArn = `<${this.getLogicalId(artifacts.node.defaultChild as s3.CfnBucket)}.Arn>`;
     for (const [journey, prefix] of [
@@ -104,6 +128,13 @@ export class ObservabilityStack extends Stack {
           id: `AwsSolutions-IAM5[${finding}]`,
           reason:
             'This is the execution role aws-cdk-lib generates for a Synthetics canary: s3:ListAllMyBuckets and cloudwatch:PutMetricData (limited to the CloudWatchSynthetics namespace) take no resource, the canary writes logs only to its own /aws/lambda/cwsyn-* log groups, and run artifacts only under its own prefix of the artifacts bucket.',
+        });
+      }
+      if (props.canaryVpc) {
+        Validations.of(journey.canary.role).acknowledge({
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+          reason:
+            'This AWS-managed policy is what aws-cdk-lib attaches to a canary that runs in a VPC: it holds only the network-interface permissions Lambda needs to place the canary in the VPC, which take no resource-level scope.',
         });
       }
     }

@@ -139,3 +139,46 @@ describe('observability stacks', () => {
     });
   });
 });
+
+// Review M9. Behind an internal load balancer, a canary outside the VPC cannot reach the shop: every run fails, and so
+// does every bake. Inside the VPC it runs from the task subnets, which have a NAT route for the Synthetics and S3 calls
+// a canary makes, and the internal load balancer admits the whole VPC range.
+describe('canaries and the load balancer scheme', () => {
+  let internal: ShopApp;
+  beforeAll(() => {
+    // GIVEN internal load balancers
+    internal = buildShopApp({ loadBalancerScheme: 'internal' });
+  });
+  afterAll(() => removeShopApp(internal));
+
+  test.each(ROLES)('with an internet-facing load balancer the %s canaries run outside the VPC', (role) => {
+    for (const canary of Object.values(
+      templateOf(shop.stages[role].observability).findResources('AWS::Synthetics::Canary'),
+    )) {
+      expect(canary.Properties.VPCConfig).toBeUndefined();
+    }
+  });
+
+  test.each(ROLES)('with an internal load balancer the %s canaries run in the task subnets, admitted by it', (role) => {
+    const stage = internal.stages[role];
+    const template = templateOf(stage.observability);
+    const taskSubnets = stage.network.vpc.privateSubnets.map((s) => stage.observability.resolve(s.subnetId));
+    const [canaryGroup, ...others] = Object.keys(template.findResources('AWS::EC2::SecurityGroup'));
+    expect(others).toEqual([]);
+    const canaries = Object.values(template.findResources('AWS::Synthetics::Canary'));
+    expect(canaries).toHaveLength(2);
+    for (const canary of canaries) {
+      expect(canary.Properties.VPCConfig).toEqual({
+        VpcId: stage.observability.resolve(stage.network.vpc.vpcId),
+        SubnetIds: taskSubnets,
+        SecurityGroupIds: [{ 'Fn::GetAtt': [canaryGroup, 'GroupId'] }],
+      });
+    }
+    // The internal load balancer admits the VPC's range, the canaries' subnets included.
+    templateOf(stage.services).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: Match.arrayWith([
+        Match.objectLike({ CidrIp: stage.network.cidr, FromPort: 80, ToPort: 80, IpProtocol: 'tcp' }),
+      ]),
+    });
+  });
+});
