@@ -2,3 +2,5 @@ export * from './runbook-code';
 export * from './runbook-permissions';
 export * from './runbook-reports-bucket';
 export * from './runbook-stack';
+export * from './snapshot-preservation';
+export * from './wildcard-acknowledgements';

@@ -5,8 +5,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 /** The repository root (stacks/runbooks → ../..). */
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
-/** The handler module inside the bundle: `index.handler`. */
+/** The handler of the SSM steps inside the bundle: `index.handler`. */
 export const RUNBOOK_HANDLER = 'index.handler';
+
+/** The handler of the scheduled snapshot preservation inside the same bundle. */
+export const PRESERVE_SNAPSHOTS_HANDLER = 'index.preserveSnapshotsHandler';
 
 /**
  * Where the bundle is written: a fixed folder, so the bundle (and its source map, whose paths are relative to it) is
@@ -17,9 +20,9 @@ const BUNDLE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'multi-region-
 let bundled: string | undefined;
 
 /**
- * Bundles `runbooks/lambda/step-handler.ts` (and everything it imports: engine, adapters, reconciler, the pinned AWS
- * SDK) with esbuild, in-process and offline (no Docker), once per process. Both runbook functions in both Regions
- * share the one asset.
+ * Bundles `runbooks/lambda/index.ts` (the step handler and the snapshot preservation handler, and everything they
+ * import: engine, adapters, reconciler, the pinned AWS SDK) with esbuild, in-process and offline (no Docker), once
+ * per process. Every runbook function in both Regions shares the one asset.
  */
 export function bundleRunbookHandler(): string {
   if (bundled) return bundled;
@@ -27,7 +30,7 @@ export function bundleRunbookHandler(): string {
   const esbuild = require('esbuild') as typeof import('esbuild');
   fs.mkdirSync(BUNDLE_DIR, { recursive: true });
   esbuild.buildSync({
-    entryPoints: [path.join(REPO_ROOT, 'runbooks', 'lambda', 'step-handler.ts')],
+    entryPoints: [path.join(REPO_ROOT, 'runbooks', 'lambda', 'index.ts')],
     outfile: path.join(BUNDLE_DIR, 'index.js'),
     bundle: true,
     platform: 'node',

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bundleRunbookHandler, RUNBOOK_HANDLER } from '../../stacks/runbooks';
+import { bundleRunbookHandler, PRESERVE_SNAPSHOTS_HANDLER, RUNBOOK_HANDLER } from '../../stacks/runbooks';
 
 describe('the runbook Lambda bundle', () => {
   let dir: string;
@@ -19,6 +19,16 @@ describe('the runbook Lambda bundle', () => {
     const module = require(path.join(dir, `${file}.js`)) as Record<string, (event: unknown) => Promise<unknown>>;
     expect(typeof module[exported]).toBe('function');
     await expect(module[exported]!({ orchestration: 'failover' })).rejects.toThrow(/^invalid event: executionId: /);
+  });
+
+  test('also exports the scheduled snapshot preservation handler, which refuses any other event', async () => {
+    const [file, exported] = PRESERVE_SNAPSHOTS_HANDLER.split('.') as [string, string];
+    expect(file).toBe(RUNBOOK_HANDLER.split('.')[0]);
+    const module = require(path.join(dir, `${file}.js`)) as Record<string, (event: unknown) => Promise<unknown>>;
+    expect(typeof module[exported]).toBe('function');
+    await expect(module[exported]!({ orchestration: 'failover' })).rejects.toThrow(
+      'invalid event {"orchestration":"failover"}; accepted: {"orchestration":"preserve-snapshots"}',
+    );
   });
 
   test('contains the reconciler and the AWS SDK (nothing is left to the Lambda runtime)', () => {

@@ -1,0 +1,273 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { actionsFor } from '../../runbooks/adapters/aws/required-actions';
+import { demoTopology } from '../../runbooks/adapters/local/demo-topology';
+import { PRESERVATION_EVENT } from '../../runbooks/lambda/preserve-snapshots-handler';
+import { preserveSnapshots } from '../../runbooks/orchestrations';
+import type { PortMethod } from '../../runbooks/ports';
+import { RunbookStack } from '../../stacks/runbooks';
+import { SnapshotPreservation } from '../../stacks/runbooks/snapshot-preservation';
+
+const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
+const ACCOUNT = '111111111111';
+const PRIMARY = 'us-east-1';
+const STANDBY = 'us-west-2';
+
+/** A small stand-in asset: these tests look at the template, not the bundle (runbooks-bundle.test.ts does). */
+const STUB_CODE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'preservation-code-'));
+fs.writeFileSync(path.join(STUB_CODE_DIR, 'index.js'), 'exports.preserveSnapshotsHandler = async () => ({});\n');
+
+/** The runbook stack of `region`, as the regional stage builds it (the network and data parts stubbed). */
+function runbookStack(region: string): RunbookStack {
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'preservation-')), context: CONTEXT });
+  const env = { account: ACCOUNT, region };
+  const base = new Stack(app, 'Base', { env });
+  const vpc = new ec2.Vpc(base, 'Vpc', {
+    availabilityZones: [`${region}a`, `${region}b`],
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'tasks', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'databases', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+  return new RunbookStack(app, 'Runbooks', {
+    env,
+    appName: 'shop',
+    envName: 'dev',
+    role: region === PRIMARY ? 'primary' : 'standby',
+    primaryRegion: PRIMARY,
+    standbyRegion: STANDBY,
+    vpc,
+    databaseClientSecurityGroup: new ec2.SecurityGroup(base, 'DatabaseClients', { vpc }),
+    dataKey: new kms.Key(base, 'DataKey', { enableKeyRotation: true }),
+    code: lambda.Code.fromAsset(STUB_CODE_DIR),
+  });
+}
+
+type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+
+function statementsOf(template: Template, logicalIdPrefix: string): Statement[] {
+  const entry = Object.entries(template.findResources('AWS::IAM::Policy')).find(([id]) =>
+    id.startsWith(logicalIdPrefix),
+  );
+  if (!entry) throw new Error(`no policy ${logicalIdPrefix}`);
+  return (entry[1] as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument
+    .Statement;
+}
+
+const actionsOf = (statements: Statement[]) => [...new Set(statements.flatMap((s) => [s.Action].flat()))].sort();
+
+describe.each([PRIMARY, STANDBY])('SnapshotPreservation in the runbook stack of %s', (region) => {
+  let stack: RunbookStack;
+  let template: Template;
+  let functionId: string;
+  beforeAll(() => {
+    stack = runbookStack(region);
+    template = Template.fromStack(stack);
+    functionId = Object.keys(template.findResources('AWS::Lambda::Function')).find((id) =>
+      id.startsWith('SnapshotPreservationFunction'),
+    )!;
+  });
+
+  test('a schedule runs the whole preserve-snapshots orchestration every 15 minutes', () => {
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-eventbridge-scheduler.html: "When you set up EventBridge
+    // Scheduler with Lambda, EventBridge Scheduler invokes your Lambda function asynchronously."
+    template.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: { 'Fn::GetAtt': [functionId, 'Arn'] },
+        Input: JSON.stringify(PRESERVATION_EVENT),
+        RoleArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SnapshotPreservationScheduleRole'), 'Arn'] },
+        RetryPolicy: { MaximumEventAgeInSeconds: 900, MaximumRetryAttempts: 2 },
+      },
+    });
+  });
+
+  test('the function runs the preservation handler of the runbook bundle, outside the VPC, with the runbook topology', () => {
+    const fn = template.findResources('AWS::Lambda::Function')[functionId] as { Properties: Record<string, unknown> };
+    expect(fn.Properties).toMatchObject({
+      Handler: 'index.preserveSnapshotsHandler',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 300,
+    });
+    expect(fn.Properties.VpcConfig).toBeUndefined();
+    const step = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('StepFunction'),
+    )![1] as { Properties: { Environment: unknown } };
+    expect(fn.Properties.Environment).toEqual(step.Properties.Environment);
+  });
+
+  test('a failed run is not retried by Lambda: the next scheduled run is the retry', () => {
+    // https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html: "If the function returns an
+    // error, by default Lambda attempts to run it two more times"
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionId },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 900,
+    });
+  });
+
+  test('its role grants exactly the actions of the preserve-snapshots steps: find, describe, copy, record', () => {
+    const methods = new Set<PortMethod>(['journal.load', 'journal.save', 'journal.latest']);
+    for (const step of preserveSnapshots.steps(stack.topology)) for (const m of step.uses) methods.add(m);
+    const granted = actionsOf(statementsOf(template, 'SnapshotPreservationPolicy'));
+    expect(granted).toEqual([...actionsFor(methods), 'logs:CreateLogStream', 'logs:PutLogEvents'].sort());
+    expect(granted).toEqual([
+      'kms:CreateGrant',
+      'kms:Decrypt',
+      'kms:DescribeKey',
+      'kms:GenerateDataKey',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'rds:AddTagsToResource',
+      'rds:CopyDBClusterSnapshot',
+      'rds:DescribeDBClusterSnapshots',
+      'rds:DescribeDBClusters',
+      'rds:DescribeGlobalClusters',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
+  });
+
+  test("the copy is allowed only from the other Region's unplanned-failover snapshots to this Region's recovery copies", () => {
+    const peer = region === PRIMARY ? STANDBY : PRIMARY;
+    const copy = statementsOf(template, 'SnapshotPreservationPolicy').find((s) =>
+      [s.Action].flat().includes('rds:CopyDBClusterSnapshot'),
+    )!;
+    const arn = (r: string, name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:rds:${r}:${ACCOUNT}:cluster-snapshot:${name}`]],
+    });
+    const resources = stack.resolve(copy.Resource) as unknown[];
+    const expected = [
+      arn(peer, 'rds:unplanned-global-failover-shop-dev-catalog-*'),
+      arn(peer, 'rds:unplanned-global-failover-shop-dev-orders-*'),
+      arn(region, 'shop-dev-rcv-*'),
+    ];
+    expect(resources).toHaveLength(expected.length);
+    expect(resources).toEqual(expect.arrayContaining(expected));
+  });
+
+  test('the schedule role may only invoke the preservation function, and only the scheduler of this account assumes it', () => {
+    const invoke = statementsOf(template, 'SnapshotPreservationScheduleRoleDefaultPolicy');
+    expect(actionsOf(invoke)).toEqual(['lambda:InvokeFunction']);
+    expect(invoke.flatMap((s) => [s.Resource].flat())).toEqual([
+      { 'Fn::GetAtt': [functionId, 'Arn'] },
+      { 'Fn::Join': ['', [{ 'Fn::GetAtt': [functionId, 'Arn'] }, ':*']] },
+    ]);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('SnapshotPreservation period', () => {
+  const preservation = (period?: Duration) => {
+    const app = new App({ context: CONTEXT });
+    const stack = new Stack(app, 'S', { env: { account: ACCOUNT, region: STANDBY } });
+    const topology = demoTopology(PRIMARY, STANDBY);
+    // Not an object literal: the scope may carry fields other runbook functions need (ECS names for fencing).
+    const permissions = {
+      stack,
+      region: STANDBY,
+      peerRegion: PRIMARY,
+      globalClusterIdentifiers: ['shop-dev-catalog', 'shop-dev-orders'],
+      clusterIdentifiers: ['shop-dev-catalog', 'shop-dev-orders'],
+      secretNames: [],
+      temporaryPrefix: 'shop-dev-rcv-',
+      recoverySubnetGroupName: 'shop-dev-recovery',
+      dataKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/1`,
+      peerDataKeyAlias: 'alias/shop-dev/data',
+      bucketArn: 'arn:aws:s3:::bucket',
+      bucketKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/2`,
+      routingParameterName: '/shop/dev/arc-routing',
+      ecsClusterName: 'shop-dev',
+      writerServices: [],
+    };
+    new SnapshotPreservation(stack, 'SnapshotPreservation', {
+      topology,
+      code: lambda.Code.fromAsset(STUB_CODE_DIR),
+      environment: { RUNBOOK_TOPOLOGY: JSON.stringify(topology), RUNBOOK_BUCKET: 'bucket' },
+      permissions,
+      ...(period ? { period } : {}),
+    });
+    return Template.fromStack(stack);
+  };
+
+  test('can be set in whole minutes', () => {
+    preservation(Duration.minutes(30)).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(30 minutes)',
+      Target: { RetryPolicy: { MaximumEventAgeInSeconds: 1800 } },
+    });
+  });
+
+  test.each([Duration.seconds(90), Duration.minutes(0), Duration.days(2)])('refuses %s', (period) => {
+    expect(() => preservation(period)).toThrow(
+      `period: ${period.toHumanString()} is not accepted; accepted: whole minutes from 1 minute to 1 day (the system snapshot lasts as long as the backup retention, at least a day)`,
+    );
+  });
+});
+
+describe('SnapshotPreservation under cdk-nag AWS Solutions (test/stacks/nag.test.ts covers the whole app)', () => {
+  let stack: RunbookStack;
+  const under = (path: string) => path.includes('/SnapshotPreservation/');
+  beforeAll(() => {
+    stack = runbookStack(STANDBY);
+  });
+
+  test('no unacknowledged finding on the schedule, the function or their roles', () => {
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const mine = report.violations.flatMap((v) =>
+      v.violatingResources.filter((r) => under(r.constructPath ?? '')).map((r) => `${v.ruleName} ${r.constructPath}`),
+    );
+    expect(mine).toEqual([]);
+  });
+
+  test('each acknowledgment is one wildcard finding, with a reason, that the rule pack really reports', () => {
+    const acks = stack.node
+      .findAll()
+      .filter((c) => under(`${c.node.path}/`))
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .flatMap((m) =>
+            Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
+              path: c.node.path,
+              id: id.replace(/^annotation::/i, ''),
+              reason,
+            })),
+          ),
+      );
+    expect(acks.length).toBeGreaterThan(0);
+    const pack = new AwsSolutionsChecks();
+    (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
+    const raw = pack
+      .validateScope(stack)
+      .violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
+    for (const ack of acks) {
+      expect(ack.id).toMatch(/^AwsSolutions-IAM5\[Resource::.+\]$/);
+      expect(ack.reason).toMatch(/^[A-Z].{40,}\.$/s);
+      expect(raw.some((f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)))).toBe(true);
+    }
+  });
+});
