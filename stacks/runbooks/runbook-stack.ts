@@ -364,8 +364,13 @@ export class RunbookStack extends Stack {
             }
           : {}),
       });
-      // Lambda checks the role's permissions when it creates the function (ENIs in the VPC).
-      fn.node.addDependency(platform, steps);
+      // Lambda checks the role's permissions when it creates the function (ENIs in the VPC): the function waits for
+      // both policies. lambda.Function adds a DependsOn on the role too, which the Role property (a GetAtt of it)
+      // already orders (cfn-lint W3005), so the DependsOn is written as the two policies alone.
+      (fn.node.defaultChild as lambda.CfnFunction).addOverride(
+        'DependsOn',
+        [platform, steps].map((policy) => this.getLogicalId(policy.node.defaultChild as iam.CfnPolicy)),
+      );
       return { fn, role, platform, steps };
     };
     const step = makeFunction('Step', false);
