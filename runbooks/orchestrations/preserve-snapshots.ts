@@ -5,7 +5,10 @@ import { otherRegion, type Topology, type TopologyDatabase } from '../topology';
 import type { TargetInput } from './database-steps';
 import { listField, regionField, rejectUnknownFields, requireDifferentRegions } from './input-fields';
 import {
+  latestPreservedCopyKey,
   oldClusterIdentifier,
+  type PreservedCopy,
+  preservedCopyKey,
   recoverySettings,
   recoveryTags,
   snapshotCopyIdentifier,
@@ -23,23 +26,12 @@ export interface PreserveSnapshotsInput extends TargetInput {
 
 type Ctx = StepContext<PreserveSnapshotsInput>;
 
-/**
- * Where a copy is recorded once it is seen available: a copy that is gone while its record is there was deleted on
- * purpose, and is not made again every 15 minutes for as long as the system snapshot lasts.
+/*
+ * A copy is recorded (preservedCopyKey) once it is seen available: a copy that is gone while its record is there was
+ * deleted on purpose, and is not made again every 15 minutes for as long as the system snapshot lasts. The newest
+ * recorded copy of each database is also recorded under latestPreservedCopyKey, where recover finds it once the
+ * system snapshot has expired.
  */
-export function preservedRecordKey(copyIdentifier: string): string {
-  return `runs/preserve-snapshots/preserved/${copyIdentifier}.json`;
-}
-
-/** What {@link preservedRecordKey} holds. */
-interface PreservedRecord {
-  /** ARN of the unplanned-failover snapshot. */
-  readonly source: string;
-  readonly copy: string;
-  readonly region: string;
-  readonly preservedAt: string;
-  readonly execution: string;
-}
 
 /**
  * What to do about one unplanned-failover snapshot:
@@ -85,9 +77,9 @@ async function survey(ctx: Ctx, db: TopologyDatabase): Promise<Survey> {
     if (found?.status === 'failed') judge('failed', 'copy failed');
     else if (found && found.status !== 'available') judge('copying', `copy ${found.status}`);
     else if (found) {
-      const recorded = await ctx.ports.reports.getJson(preservedRecordKey(copy));
+      const recorded = await ctx.ports.reports.getJson(preservedCopyKey(copy));
       judge(recorded ? 'preserved' : 'record', recorded ? 'preserved' : 'copy available, to record');
-    } else if (await ctx.ports.reports.getJson(preservedRecordKey(copy))) {
+    } else if (await ctx.ports.reports.getJson(preservedCopyKey(copy))) {
       judge('deleted', 'deleted after it was preserved; not copied again (run recover to copy it anyway)');
     } else if (source.status !== 'available') {
       judge('waiting', `source is ${source.status}; the next run copies it`);
@@ -163,6 +155,9 @@ function preserve(db: TopologyDatabase): Step<PreserveSnapshotsInput> {
       const found = await survey(ctx, db);
       const kmsKeyId = recoverySettings(ctx.topology, targetRegion).kmsKeyId;
       const done = new Map<Finding, string>();
+      let latest = found.findings.some((f) => f.verdict === 'record')
+        ? ((await ctx.ports.reports.getJson(latestPreservedCopyKey(db.name))) as PreservedCopy | undefined)
+        : undefined;
       for (const f of found.findings) {
         if (f.verdict === 'copy') {
           // The same request recover's copy step sends: target Region's key, a manual snapshot named after the
@@ -177,14 +172,21 @@ function preserve(db: TopologyDatabase): Step<PreserveSnapshotsInput> {
           });
           done.set(f, 'copy started');
         } else if (f.verdict === 'record') {
-          const record: PreservedRecord = {
+          const record: PreservedCopy = {
             source: f.source.arn,
+            sourceIdentifier: f.source.identifier,
+            snapshotTime: f.source.createdAt.toISOString(),
             copy: f.copy,
             region: targetRegion,
             preservedAt: ctx.ports.clock.now().toISOString(),
             execution: ctx.executionId,
           };
-          await ctx.ports.reports.putJson(preservedRecordKey(f.copy), record);
+          // The latest record first: a crash before the copy's own record leaves the copy to record again next run.
+          if (!latest || Date.parse(latest.snapshotTime) <= f.source.createdAt.getTime()) {
+            await ctx.ports.reports.putJson(latestPreservedCopyKey(db.name), record);
+            latest = record;
+          }
+          await ctx.ports.reports.putJson(preservedCopyKey(f.copy), record);
           done.set(f, 'preserved (recorded now)');
         }
       }

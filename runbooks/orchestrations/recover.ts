@@ -6,7 +6,9 @@ import { otherRegion, type RecoverySettings, type Topology, type TopologyDatabas
 import type { TargetInput } from './database-steps';
 import { listField, regionField, rejectUnknownFields, requireDifferentRegions, timestampField } from './input-fields';
 import {
+  latestPreservedCopyKey,
   oldClusterIdentifier,
+  type PreservedCopy,
   recoverySettings,
   recoveryTags,
   snapshotCopyIdentifier,
@@ -120,23 +122,68 @@ function validate(): Step<RecoverInput> {
   };
 }
 
+/**
+ * The copy `preserve-snapshots` made of the newest snapshot taken after the failover, when it is still in the target
+ * Region: recover restores it when the system snapshot has expired with the old cluster's backup retention, or when
+ * the failed Region does not answer. Undefined when there is none.
+ */
+async function preservedCopy(
+  ctx: Ctx,
+  db: TopologyDatabase,
+  failoverAt: Date,
+): Promise<{ record: PreservedCopy; copy: ClusterSnapshot } | undefined> {
+  const record = (await ctx.ports.reports.getJson(latestPreservedCopyKey(db.name))) as PreservedCopy | undefined;
+  if (!record || Date.parse(record.snapshotTime) < failoverAt.getTime() - SNAPSHOT_SKEW_MS) return undefined;
+  // The copy's name must be the one this recover would give it, or the restore would not find what it copied.
+  if (record.copy !== snapshotCopyIdentifier(ctx.topology, db, snapshotStamp(new Date(record.snapshotTime)))) {
+    return undefined;
+  }
+  const copy = await ctx.ports.snapshots.describeSnapshot(ctx.input.targetRegion, record.copy);
+  return copy && copy.status !== 'failed' ? { record, copy } : undefined;
+}
+
 function findSnapshot(db: TopologyDatabase): Step<RecoverInput> {
   return {
     name: `find-${db.name}-snapshot`,
     kind: 'check',
     title: `Find the unplanned-failover snapshot of the old ${db.name} primary in the failed Region`,
-    uses: ['globalDatabase.describe', 'snapshots.findUnplannedFailoverSnapshots'],
+    uses: [
+      'globalDatabase.describe',
+      'snapshots.findUnplannedFailoverSnapshots',
+      'reports.getJson',
+      'snapshots.describeSnapshot',
+    ],
     describe: (ctx) =>
-      `look for ${UNPLANNED_FAILOVER_SNAPSHOT_PREFIX}<old ${db.name} cluster>-* in ${ctx.input.failedRegion}`,
+      `look for ${UNPLANNED_FAILOVER_SNAPSHOT_PREFIX}<old ${db.name} cluster>-* in ${ctx.input.failedRegion}, else for its copy preserved in ${ctx.input.targetRegion}`,
     check: async (ctx) => (selected(ctx, db) ? { state: 'pending', detail: 'search' } : notSelected),
     run: async (ctx) => {
       const failed = ctx.input.failedRegion;
       const oldCluster = await oldClusterIdentifier(ctx.ports, db, failed, ctx.input.targetRegion);
       const failoverAt = new Date(String(ctx.output('validate-input', 'failoverAt')));
-      const all = await ctx.ports.snapshots.findUnplannedFailoverSnapshots(failed, oldCluster);
+      const fromCopy = (found: { record: PreservedCopy; copy: ClusterSnapshot }, why: string) => ({
+        detail: `${found.record.sourceIdentifier} (${found.record.snapshotTime}) of ${oldCluster} ${why}; its copy ${found.record.copy}, preserved in ${ctx.input.targetRegion}, is restored`,
+        outputs: {
+          sourceArn: found.record.source,
+          sourceIdentifier: found.record.sourceIdentifier,
+          engine: found.copy.engine,
+          engineVersion: found.copy.engineVersion,
+          stamp: snapshotStamp(new Date(found.record.snapshotTime)),
+        },
+      });
+      let all: readonly ClusterSnapshot[];
+      try {
+        all = await ctx.ports.snapshots.findUnplannedFailoverSnapshots(failed, oldCluster);
+      } catch (error) {
+        const found = await preservedCopy(ctx, db, failoverAt);
+        if (found) return fromCopy(found, `cannot be listed (${messageOf(error)})`);
+        throw error;
+      }
       const eligible = all.filter((s) => s.createdAt.getTime() >= failoverAt.getTime() - SNAPSHOT_SKEW_MS);
       const snapshot: ClusterSnapshot | undefined = eligible[0];
       if (!snapshot) {
+        // The system snapshot expires with the old cluster's backup retention; the scheduled copy outlives it.
+        const found = await preservedCopy(ctx, db, failoverAt);
+        if (found) return fromCopy(found, `has expired in ${failed}`);
         const others = all.map((s) => `${s.identifier} (${s.createdAt.toISOString()})`).join(', ');
         throw new NonRetriableError(
           `no snapshot ${UNPLANNED_FAILOVER_SNAPSHOT_PREFIX}${oldCluster}-* taken after the failover at ${failoverAt.toISOString()} in ${failed}` +

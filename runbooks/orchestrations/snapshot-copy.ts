@@ -74,3 +74,33 @@ export async function oldClusterIdentifier(
   }
   return oldCluster;
 }
+
+/** What `preserve-snapshots` records about a copy once it is available (in the report store of the copy's Region). */
+export interface PreservedCopy {
+  /** ARN of the unplanned-failover snapshot. */
+  readonly source: string;
+  readonly sourceIdentifier: string;
+  /** When Aurora took it (ISO 8601): the copy's identifier is named after it. */
+  readonly snapshotTime: string;
+  /** Identifier of the copy. */
+  readonly copy: string;
+  /** Region of the copy. */
+  readonly region: string;
+  readonly preservedAt: string;
+  /** The execution that recorded it. */
+  readonly execution: string;
+}
+
+/** Where the record of one preserved copy is kept. */
+export function preservedCopyKey(copyIdentifier: string): string {
+  return `runs/preserve-snapshots/preserved/${copyIdentifier}.json`;
+}
+
+/**
+ * Where the newest preserved copy of `database`'s unplanned-failover snapshots is recorded: `recover` restores that
+ * copy once the system snapshot itself has expired (or its Region does not answer), since it cannot name the copy
+ * without the snapshot's time.
+ */
+export function latestPreservedCopyKey(database: string): string {
+  return `runs/preserve-snapshots/latest/${database}.json`;
+}

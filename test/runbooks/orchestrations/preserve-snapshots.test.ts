@@ -111,13 +111,18 @@ describe('preserve-snapshots', () => {
     const record = await sim.local.reports.getJson(
       'runs/preserve-snapshots/preserved/shop-dev-rcv-catalog-202601271005.json',
     );
-    expect(record).toEqual({
+    const expected = {
       source: `arn:aws:rds:${PRIMARY}:000000000000:cluster-snapshot:${catalogSource}`,
+      sourceIdentifier: catalogSource,
+      snapshotTime: '2026-01-27T10:05:03.000Z',
       copy: 'shop-dev-rcv-catalog-202601271005',
       region: STANDBY,
       preservedAt: recordedAt,
       execution: after.executionId,
-    });
+    };
+    expect(record).toEqual(expected);
+    // and, as the newest preserved copy of the database, where recover finds it once the snapshot has expired
+    expect(await sim.local.reports.getJson('runs/preserve-snapshots/latest/catalog.json')).toEqual(expected);
     // AND a further run finds everything preserved and writes nothing but its journal
     sim.calls.length = 0;
     const later = await sim.run(preserveSnapshots, { targetRegion: STANDBY });
@@ -187,6 +192,13 @@ describe('preserve-snapshots', () => {
         .map((c) => (c.args[0] as { targetIdentifier: string }).targetIdentifier),
     ).toEqual(['shop-dev-rcv-catalog-202601100830', 'shop-dev-rcv-catalog-202601271005']);
     expect(details(result)['preserve-orders-snapshots']).toBe('database not selected');
+    // AND once both copies are available, the newest is the one recorded for recover
+    sim.clock.advance(15 * 60_000);
+    await sim.run(preserveSnapshots, { targetRegion: STANDBY, databases: 'catalog' });
+    expect(await sim.local.reports.getJson('runs/preserve-snapshots/latest/catalog.json')).toMatchObject({
+      copy: 'shop-dev-rcv-catalog-202601271005',
+      sourceIdentifier: catalogSource,
+    });
   });
 
   test('preserves the snapshot even when the writers moved back before the first scheduled run', async () => {

@@ -1,7 +1,7 @@
 import type { MemoryReportSink } from '../../../runbooks/adapters/local/report-sinks';
 import { SimulatedReconciler } from '../../../runbooks/adapters/local/simulated-reconciler';
 import { NonRetriableError } from '../../../runbooks/core/errors';
-import { failover, recover } from '../../../runbooks/orchestrations';
+import { failover, preserveSnapshots, recover } from '../../../runbooks/orchestrations';
 import type { ReconcileRequest, ReconcilerPort } from '../../../runbooks/ports';
 import { mutations } from '../support/instrumented-ports';
 import { PRIMARY, type Simulation, STANDBY, simulation } from '../support/simulation';
@@ -134,6 +134,71 @@ describe('recover', () => {
       retriable: false,
       message: `no snapshot rds:unplanned-global-failover-shop-dev-catalog-${PRIMARY}-* taken after the failover at 2026-01-27T10:00:00.000Z in ${PRIMARY}. Aurora takes it when ${PRIMARY} is back and shop-dev-catalog-${PRIMARY} has been rebuilt as a secondary; it expires with the cluster's backup retention.`,
     });
+    expect(mutations(sim.calls)).toEqual([]);
+  });
+
+  test('once the system snapshot has expired, it restores the copy preserve-snapshots made (review M2)', async () => {
+    // https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html:
+    // "The snapshot of the old storage volume is a system snapshot that's subject to the backup retention period
+    // configured on the old primary cluster. To preserve this snapshot outside of the retention period, you can copy
+    // it to save it as a manual snapshot."
+    const sim = simulation();
+    await afterUnplannedFailover(sim);
+    // GIVEN the scheduled runs copied the snapshots and recorded the copies once available
+    await sim.run(preserveSnapshots, { targetRegion: STANDBY });
+    sim.clock.advance(15 * 60_000);
+    await sim.run(preserveSnapshots, { targetRegion: STANDBY });
+    // AND the system snapshots then expired with the backup retention
+    sim.clock.advance(35 * 24 * 3600_000);
+    sim.local.world.transact((w) => {
+      w.snapshots = w.snapshots.filter((s) => !s.identifier.startsWith('rds:'));
+    });
+    sim.calls.length = 0;
+    // WHEN a person runs recover
+    const result = await sim.run(recover, { targetRegion: STANDBY });
+    // THEN it restores the preserved copies (copying nothing) and reconciles as usual
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.find((s) => s.step === 'find-orders-snapshot')?.detail).toBe(
+      `rds:unplanned-global-failover-shop-dev-orders-${PRIMARY}-2026-01-27-10-05 (2026-01-27T10:05:03.000Z) of shop-dev-orders-${PRIMARY} has expired in ${PRIMARY}; its copy shop-dev-rcv-orders-202601271005, preserved in ${STANDBY}, is restored`,
+    );
+    expect(mutations(sim.calls).map((m) => m.split(' ')[0])).not.toContain('snapshots.copySnapshot');
+    expect(
+      sim.calls
+        .filter((c) => c.method === 'snapshots.restoreCluster')
+        .map((c) => (c.args[0] as { snapshotIdentifier: string }).snapshotIdentifier),
+    ).toEqual(['shop-dev-rcv-catalog-202601271005', 'shop-dev-rcv-orders-202601271005']);
+  });
+
+  test('when the failed Region does not answer again, it restores the preserved copy instead of waiting for it', async () => {
+    const sim = simulation();
+    await afterUnplannedFailover(sim);
+    await sim.run(preserveSnapshots, { targetRegion: STANDBY });
+    sim.clock.advance(15 * 60_000);
+    await sim.run(preserveSnapshots, { targetRegion: STANDBY });
+    sim.local.world.regionDown(PRIMARY);
+    sim.calls.length = 0;
+    const result = await sim.run(recover, { targetRegion: STANDBY, databases: 'orders' });
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.find((s) => s.step === 'find-orders-snapshot')?.detail).toBe(
+      `rds:unplanned-global-failover-shop-dev-orders-${PRIMARY}-2026-01-27-10-05 (2026-01-27T10:05:03.000Z) of shop-dev-orders-${PRIMARY} cannot be listed (simulated outage: the RDS API of ${PRIMARY} does not answer); its copy shop-dev-rcv-orders-202601271005, preserved in ${STANDBY}, is restored`,
+    );
+  });
+
+  test('a preserved copy of a snapshot older than the failover is not taken for it', async () => {
+    const sim = simulation();
+    await afterUnplannedFailover(sim);
+    await sim.run(preserveSnapshots, { targetRegion: STANDBY });
+    sim.clock.advance(15 * 60_000);
+    await sim.run(preserveSnapshots, { targetRegion: STANDBY });
+    sim.local.world.transact((w) => {
+      w.snapshots = w.snapshots.filter((s) => !s.identifier.startsWith('rds:'));
+    });
+    sim.calls.length = 0;
+    const result = await sim.run(recover, { targetRegion: STANDBY, failoverAt: '2026-02-03T00:00:00Z' });
+    expect(result.error).toMatchObject({ step: 'find-catalog-snapshot', retriable: false });
+    expect(result.error?.message).toMatch(
+      /^no snapshot rds:unplanned-global-failover-shop-dev-catalog-us-east-1-\* taken after the failover at 2026-02-03T00:00:00.000Z/,
+    );
     expect(mutations(sim.calls)).toEqual([]);
   });
 
