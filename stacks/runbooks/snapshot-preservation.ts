@@ -133,8 +133,20 @@ export class SnapshotPreservation extends Construct {
 
     const scheduleRole = new iam.Role(this, 'ScheduleRole', {
       description: `Lets EventBridge Scheduler start the ${prefix} snapshot preservation`,
+      // Only schedules of this account's default schedule group may assume it (confused-deputy prevention; the
+      // conditions CDK's own LambdaInvoke role carries). EventBridge Scheduler User Guide, document history: "how the
+      // execution role is applied to a schedule group resource when you implement confused deputy prevention".
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: {
+          StringEquals: {
+            'aws:SourceAccount': stack.account,
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: 'default',
+            }),
+          },
+        },
       }),
     });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {

@@ -159,7 +159,7 @@ describe.each([PRIMARY, STANDBY])('SnapshotPreservation in the runbook stack of 
     expect(resources).toEqual(expect.arrayContaining(expected));
   });
 
-  test('the schedule role may only invoke the preservation function, and only the scheduler of this account assumes it', () => {
+  test("the schedule role may only invoke the preservation function, and only schedules of this account's default group assume it", () => {
     const invoke = statementsOf(template, 'SnapshotPreservationScheduleRoleDefaultPolicy');
     expect(actionsOf(invoke)).toEqual(['lambda:InvokeFunction']);
     expect(invoke.flatMap((s) => [s.Resource].flat())).toEqual([
@@ -173,7 +173,17 @@ describe.each([PRIMARY, STANDBY])('SnapshotPreservation in the runbook stack of 
             Action: 'sts:AssumeRole',
             Effect: 'Allow',
             Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': ACCOUNT } },
+            Condition: {
+              StringEquals: {
+                'aws:SourceAccount': ACCOUNT,
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    ['arn:', { Ref: 'AWS::Partition' }, `:scheduler:${region}:${ACCOUNT}:schedule-group/default`],
+                  ],
+                },
+              },
+            },
           },
         ],
       },
