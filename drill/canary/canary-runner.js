@@ -1,5 +1,5 @@
-// Runs the Synthetics canary script given as argv[2] in headless Chromium, with the drill's `Synthetics` and
-// `SyntheticsLogger` stand-ins on NODE_PATH. Started once per drill by drill/canary/run-canary.ts (in its own
+// Runs the Synthetics canary script given as argv[2] in headless Chromium, with the drill's `@aws/synthetics-puppeteer`
+// and `@aws/synthetics-logger` stand-ins on NODE_PATH. Started once per drill by drill/canary/run-canary.ts (in its own
 // process group) so that Chromium starts while the shop is still starting; then, over the IPC channel:
 //   parent → { type: 'run', targetUrl }   child → { type: 'result', outcome }
 //   parent → { type: 'close' } or disconnects   child closes Chromium and exits.
@@ -8,8 +8,8 @@ const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
-const synthetics = require('Synthetics');
-const logger = require('SyntheticsLogger');
+const synthetics = require('@aws/synthetics-puppeteer');
+const logger = require('@aws/synthetics-logger');
 
 const CHROMIUM_ARGS = [
   '--headless',

@@ -5,7 +5,7 @@ import path from 'node:path';
 /** The canary script the stacks deploy to CloudWatch Synthetics, run here unmodified. */
 export const JOURNEY_CANARY = path.resolve(__dirname, '..', '..', 'stacks', 'observability', 'canary', 'journey.js');
 
-/** Where the drill's `Synthetics` and `SyntheticsLogger` stand-ins live (put on NODE_PATH). */
+/** Where the drill's `@aws/synthetics-puppeteer` and `@aws/synthetics-logger` stand-ins live (put on NODE_PATH). */
 const SHIM_DIR = path.join(__dirname, 'synthetics-shim');
 const RUNNER = path.join(__dirname, 'canary-runner.js');
 

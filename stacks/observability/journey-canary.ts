@@ -6,8 +6,13 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as synthetics from 'aws-cdk-lib/aws-synthetics';
 import { Construct } from 'constructs';
 
-/** The Synthetics runtime of the shop's canaries: the newest Node.js + Puppeteer runtime in aws-cdk-lib. */
-export const CANARY_RUNTIME = synthetics.Runtime.SYNTHETICS_NODEJS_PUPPETEER_13_0;
+/**
+ * The Synthetics runtime of the shop's canaries. aws-cdk-lib names runtimes up to 13.0; 13.1 moved the modules to
+ * new names, which journey.js uses: "Starting Synthetics syn-nodejs-puppeteer-13.1 and later, Synthetics runtime
+ * uses the new namespace ... Legacy namespaces will be deprecated in a future release."
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Synthetics_Library_nodejs_puppeteer.html)
+ */
+export const CANARY_RUNTIME = new synthetics.Runtime('syn-nodejs-puppeteer-13.1', synthetics.RuntimeFamily.NODEJS);
 
 /** The journey script, read once: the same code runs in every canary, only `TARGET_URL` differs. */
 const JOURNEY_SCRIPT = fs.readFileSync(path.join(__dirname, 'canary', 'journey.js'), 'utf8');

@@ -55,6 +55,17 @@ describe('observability stacks', () => {
     expect(CANARY_RUNTIME.name).toMatch(/^syn-nodejs-puppeteer-\d+\.\d+$/);
   });
 
+  // Review m7: 13.1 moved the runtime's modules to new names, and the legacy ones "will be deprecated in a future
+  // release" (CloudWatch Synthetics, runtime versions using Node.js and Puppeteer).
+  test('the canaries run syn-nodejs-puppeteer-13.1 and the journey requires its module names', () => {
+    expect(CANARY_RUNTIME.name).toBe('syn-nodejs-puppeteer-13.1');
+    const script = fs.readFileSync(path.join(REPO_ROOT, 'stacks/observability/canary/journey.js'), 'utf8');
+    expect([...script.matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]).sort()).toEqual([
+      '@aws/synthetics-logger',
+      '@aws/synthetics-puppeteer',
+    ]);
+  });
+
   test('the journey walks home, catalog, product, add to cart and cart against TARGET_URL', () => {
     const script = fs.readFileSync(path.join(REPO_ROOT, 'stacks/observability/canary/journey.js'), 'utf8');
     expect([...script.matchAll(/executeStep\('([a-z-]+)'/g)].map((m) => m[1])).toEqual([

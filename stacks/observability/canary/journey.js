@@ -1,8 +1,10 @@
 // CloudWatch Synthetics canary (Node.js + Puppeteer runtime): the shopper journey home → catalog → product →
 // add to cart → cart, against TARGET_URL. Each step is a Synthetics step, so a failure names the step that broke.
 // The pages follow the retail store sample app v1: /, /catalog, /catalog/{id}, a POST /cart form, /cart.
-const synthetics = require('Synthetics');
-const log = require('SyntheticsLogger');
+// The module names of syn-nodejs-puppeteer-13.1 and later (CloudWatch Synthetics, runtime versions using Node.js and
+// Puppeteer: "Synthetics → @aws/synthetics-puppeteer", "SyntheticsLogger → @aws/synthetics-logger").
+const synthetics = require('@aws/synthetics-puppeteer');
+const log = require('@aws/synthetics-logger');
 
 const TIMEOUT_MS = 20000;
 

@@ -1,5 +1,6 @@
-// The drill's local stand-in for the CloudWatch Synthetics module `SyntheticsLogger`: lines are kept for the
-// drill's report (the runner prints them with the result) instead of going to CloudWatch Logs.
+// The drill's local stand-in for the CloudWatch Synthetics module `@aws/synthetics-logger` (`SyntheticsLogger`
+// before syn-nodejs-puppeteer-13.1): lines are kept for the drill's report (the runner prints them with the result)
+// instead of going to CloudWatch Logs.
 
 /** @type {Array<{ level: string, at: string, message: string }>} */
 let lines = [];

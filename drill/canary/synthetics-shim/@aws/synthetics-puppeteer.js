@@ -1,5 +1,6 @@
-// The drill's local stand-in for the CloudWatch Synthetics runtime module `Synthetics` (Node.js + Puppeteer), so
-// the canary script the stacks deploy runs unmodified on this machine. Only what journey.js uses exists:
+// The drill's local stand-in for the CloudWatch Synthetics runtime module `@aws/synthetics-puppeteer` (Node.js +
+// Puppeteer, syn-nodejs-puppeteer-13.1 and later; `Synthetics` before), so the canary script the stacks deploy runs
+// unmodified on this machine. Only what journey.js uses exists:
 // getPage() and executeStep(). The page is a Playwright page, whose goto/$eval/$$eval/waitForSelector/
 // waitForNavigation/content behave like Puppeteer's for what the journey calls.
 
@@ -9,7 +10,8 @@ const state = { page: undefined, steps: [] };
 module.exports = {
   /** The page of the run, set by the drill's canary runner before the handler starts. */
   async getPage() {
-    if (state.page === undefined) throw new Error('Synthetics (drill shim): no page; the canary runner sets one');
+    if (state.page === undefined)
+      throw new Error('@aws/synthetics-puppeteer (drill shim): no page; the canary runner sets one');
     return state.page;
   },
 
