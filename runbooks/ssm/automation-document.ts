@@ -181,7 +181,7 @@ const statusOf = (invoke: string) => `{{ ${invoke}.${OUTCOME_OUTPUTS.status} }}`
  * the instance state isn't running." With `isCritical` (default true) "If a step with this designation fails, then
  * Automation reports the final status of the Automation as Failed" (automation-actions.html).
  */
-function failingStep(name: string, step: string, invoke: string): AutomationStep {
+export function failingStep(name: string, step: string, invoke: string): AutomationStep {
   return {
     name,
     action: 'aws:assertAwsResourceProperty',
@@ -206,13 +206,69 @@ function failingStep(name: string, step: string, invoke: string): AutomationStep
  * none of the Choices are true and no Default value is specified, then the Automation workflow stops at the end of
  * the step" when `isEnd` is set.
  */
-function endBranch(name: string, invoke: string, failed: string): AutomationStep {
+export function endBranch(name: string, invoke: string, failed: string): AutomationStep {
   return {
     name,
     action: 'aws:branch',
     isEnd: true,
     inputs: {
       Choices: [{ NextStep: failed, Not: { Variable: statusOf(invoke), StringEquals: STEP_STATUS.succeeded } }],
+    },
+  };
+}
+
+/**
+ * The invoke step of a step's loop: the function, the payload, and the outputs selected from the object the
+ * function returns (`$.Retry` Boolean, `$.Status` String, as in the aws:loop example).
+ */
+export function invokeStep(
+  name: string,
+  functionName: string,
+  payload: Readonly<Record<string, unknown>>,
+  outputs: readonly AutomationOutput[] = [RETRY_OUTPUT, STATUS_OUTPUT],
+): AutomationStep {
+  return {
+    name,
+    action: 'aws:invokeLambdaFunction',
+    onFailure: 'Abort',
+    maxAttempts: INVOKE_MAX_ATTEMPTS,
+    timeoutSeconds: SSM_LAMBDA_STEP_SECONDS,
+    inputs: { FunctionName: functionName, InputPayload: payload },
+    outputs,
+  };
+}
+
+/**
+ * A do-while `aws:loop` around one invoke step, repeated while the function answers `Retry: true`, at most
+ * `iterations` times (automation-action-loop.html: "If the condition is true and the MaxIterations value has not
+ * been reached, the steps in the loop run again").
+ */
+export function invokeLoop(
+  name: string,
+  description: string,
+  iterations: number,
+  invoke: AutomationStep,
+): AutomationStep {
+  return {
+    name,
+    action: 'aws:loop',
+    description,
+    inputs: {
+      MaxIterations: iterations,
+      LoopCondition: { Variable: `{{ ${invoke.name}.${OUTCOME_OUTPUTS.retry} }}`, BooleanEquals: true },
+      Steps: [invoke],
+    },
+  };
+}
+
+/** The branch after a loop: on to `next` when the step succeeded, else to the failing step (automation-action-branch.html). */
+export function outcomeBranch(name: string, invoke: string, next: string, failed: string): AutomationStep {
+  return {
+    name,
+    action: 'aws:branch',
+    inputs: {
+      Choices: [{ NextStep: next, Variable: statusOf(invoke), StringEquals: STEP_STATUS.succeeded }],
+      Default: failed,
     },
   };
 }
@@ -279,23 +335,13 @@ export function automationDocument(
       inputs: { Choices: [{ NextStep: 'plan', Variable: '{{DryRun}}', StringEquals: 'true' }], Default: loops[0] },
     },
     {
-      name: 'plan',
-      action: 'aws:invokeLambdaFunction',
+      ...invokeStep(
+        'plan',
+        targets.stepFunction,
+        { orchestration: orchestration.name, ...common, dryRun: 'true', reason: '{{Reason}}', ...inputs },
+        [STATUS_OUTPUT],
+      ),
       description: 'Dry run: print the plan and the checks; change nothing.',
-      onFailure: 'Abort',
-      maxAttempts: INVOKE_MAX_ATTEMPTS,
-      timeoutSeconds: SSM_LAMBDA_STEP_SECONDS,
-      inputs: {
-        FunctionName: targets.stepFunction,
-        InputPayload: {
-          orchestration: orchestration.name,
-          ...common,
-          dryRun: 'true',
-          reason: '{{Reason}}',
-          ...inputs,
-        },
-      },
-      outputs: [STATUS_OUTPUT],
     },
     endBranch('plan_outcome', 'plan', 'plan_failed'),
     failingStep('plan_failed', 'plan', 'plan'),
@@ -306,52 +352,26 @@ export function automationDocument(
     const failed = `${loop}_failed`;
     const iterations = invocationsFor(step, waitTimeoutSeconds);
     mainSteps.push(
-      {
-        name: loop,
-        action: 'aws:loop',
-        description: `[${step.kind}] ${step.title}`,
-        inputs: {
-          MaxIterations: iterations,
-          LoopCondition: { Variable: `{{ ${invoke}.${OUTCOME_OUTPUTS.retry} }}`, BooleanEquals: true },
-          Steps: [
-            {
-              name: invoke,
-              action: 'aws:invokeLambdaFunction',
-              onFailure: 'Abort',
-              maxAttempts: INVOKE_MAX_ATTEMPTS,
-              timeoutSeconds: SSM_LAMBDA_STEP_SECONDS,
-              inputs: {
-                FunctionName: runsInVpcFunction(step) ? targets.databaseFunction : targets.stepFunction,
-                InputPayload: {
-                  orchestration: orchestration.name,
-                  step: step.name,
-                  ...common,
-                  dryRun: 'false',
-                  reason: '{{Reason}}',
-                  // "You can also access an integer value of the current iteration for both loop types using the
-                  // syntax {{loopStepName.CurrentIteration}}" (automation-action-loop.html).
-                  attempt: `{{ ${loop}.CurrentIteration }}`,
-                  maxAttempts: String(iterations),
-                  ...inputs,
-                },
-              },
-              outputs: [RETRY_OUTPUT, STATUS_OUTPUT],
-            },
-          ],
-        },
-      },
+      invokeLoop(
+        loop,
+        `[${step.kind}] ${step.title}`,
+        iterations,
+        invokeStep(invoke, runsInVpcFunction(step) ? targets.databaseFunction : targets.stepFunction, {
+          orchestration: orchestration.name,
+          step: step.name,
+          ...common,
+          dryRun: 'false',
+          reason: '{{Reason}}',
+          // "You can also access an integer value of the current iteration for both loop types using the syntax
+          // {{loopStepName.CurrentIteration}}" (automation-action-loop.html).
+          attempt: `{{ ${loop}.CurrentIteration }}`,
+          maxAttempts: String(iterations),
+          ...inputs,
+        }),
+      ),
       index === steps.length - 1
         ? endBranch(`${loop}_outcome`, invoke, failed)
-        : {
-            name: `${loop}_outcome`,
-            action: 'aws:branch',
-            inputs: {
-              Choices: [
-                { NextStep: loops[index + 1], Variable: statusOf(invoke), StringEquals: STEP_STATUS.succeeded },
-              ],
-              Default: failed,
-            },
-          },
+        : outcomeBranch(`${loop}_outcome`, invoke, loops[index + 1]!, failed),
       failingStep(failed, step.name, invoke),
     );
   });

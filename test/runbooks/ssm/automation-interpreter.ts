@@ -170,7 +170,10 @@ function checkCondition(step: AutomationStep, condition: Choice, where: string):
     for (const part of condition[nested[0]!] as Choice[]) checkCondition(step, part, `${where}.${nested[0]}`);
     return;
   }
-  if ('Not' in condition) return checkCondition(step, condition.Not as Choice, `${where}.Not`);
+  if ('Not' in condition) {
+    checkCondition(step, condition.Not as Choice, `${where}.Not`);
+    return;
+  }
   const operators = Object.keys(condition).filter((k) => k !== 'Variable' && k !== 'NextStep');
   if (typeof condition.Variable !== 'string' || operators.length !== 1) {
     throw new AutomationDocumentError(`step ${step.name}: ${where} needs a Variable and one operation`);
