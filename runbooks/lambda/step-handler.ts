@@ -21,10 +21,15 @@ const META = [
   'maxAttempts',
 ] as const;
 
-/** A whole number ≥ 1, given as a number or as digits: how SSM substitutes an Integer into a StringMap is not documented. */
-const count = z
-  .union([z.number().int().min(1), z.string().regex(/^[1-9]\d*$/, 'expected a whole number from 1')])
-  .transform((v) => Number(v));
+/**
+ * A whole number ≥ 1, given as a number or as digits: how SSM substitutes an Integer into a StringMap is not
+ * documented. Anything else is ignored rather than refused (the loop's MaxIterations still bounds the invocations),
+ * so an unexpected substitution cannot fail every step.
+ */
+const count = z.unknown().transform((v) => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^[1-9]\d*$/.test(v) ? Number(v) : Number.NaN;
+  return Number.isInteger(n) && n >= 1 ? n : undefined;
+});
 
 const eventSchema = z
   .object({

@@ -173,7 +173,6 @@ describe('step handler', () => {
       /^invalid event: orchestration: Invalid option: expected one of "readiness"\|"failover"\|"switchover"\|"failback"\|"recover"/,
     ],
     [{ dryRun: 'maybe' }, /^invalid event: dryRun: /],
-    [{ attempt: 'first' }, /^invalid event: attempt: /],
     [
       { targetRegion: 'eu-west-1' },
       /^targetRegion: "eu-west-1" is not a Region of this topology; accepted: us-east-1 or us-west-2$/,
@@ -187,6 +186,16 @@ describe('step handler', () => {
     expect(result).toMatchObject({ Status: 'failed', Retry: false });
     expect(result.Detail).toMatch(message);
   });
+
+  test.each([['{{ validate_input.CurrentIteration }}'], ['first'], [0]])(
+    'an attempt that is not a whole number (%j) is ignored, not refused: the step runs',
+    async (attempt) => {
+      const { handler } = setup();
+      const result = await handler(event('validate-input', { attempt, maxAttempts: '3' }));
+      expect(result).toMatchObject({ Status: 'succeeded', Retry: false, MaxAttempts: 3 });
+      expect(result).not.toHaveProperty('Attempt');
+    },
+  );
 
   test('a missing environment variable says the stack sets it', async () => {
     const handler = createStepHandler({ environment: { AWS_REGION: 'us-west-2' }, clock: new ManualClock() });
