@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 export interface ShopDashboardProps {
   /** The dashboard's name. */
   readonly dashboardName: string;
-  /** DB cluster identifiers whose `AuroraGlobalDBReplicationLag` is graphed. */
+  /** DB cluster identifiers whose `AuroraGlobalDBRPOLag` is graphed. */
   readonly databaseClusterIdentifiers: readonly string[];
   /** DynamoDB global tables whose `ReplicationLatency` towards `peerRegion` is graphed. */
   readonly tableNames: readonly string[];
@@ -35,7 +35,9 @@ export class ShopDashboard extends Construct {
       (cluster) =>
         new cloudwatch.Metric({
           namespace: 'AWS/RDS',
-          metricName: 'AuroraGlobalDBReplicationLag',
+          // Aurora DR guide: for Aurora PostgreSQL global databases "use Amazon CloudWatch to view the
+          // AuroraGlobalDBRPOLag metric for all secondary DB clusters" (the runbook's readiness reads it too).
+          metricName: 'AuroraGlobalDBRPOLag',
           dimensionsMap: { DBClusterIdentifier: cluster },
           statistic: cloudwatch.Stats.MAXIMUM,
           period,

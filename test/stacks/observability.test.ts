@@ -130,7 +130,7 @@ describe('observability stacks', () => {
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     for (const cluster of ['shop-dev-catalog', 'shop-dev-orders']) {
       expect(body).toContain(
-        `\\"AWS/RDS\\",\\"AuroraGlobalDBReplicationLag\\",\\"DBClusterIdentifier\\",\\"${cluster}\\"`,
+        `\\"AWS/RDS\\",\\"AuroraGlobalDBRPOLag\\",\\"DBClusterIdentifier\\",\\"${cluster}\\"`,
       );
     }
     for (const table of ['shop-dev-carts', 'shop-dev-checkout']) {
