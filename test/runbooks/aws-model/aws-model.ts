@@ -86,6 +86,23 @@ export interface ArmedCrash {
   readonly when: 'before' | 'after';
 }
 
+/** What {@link AwsModel.checkpoint} saved: every resource's state and the reachability, at a quiet moment. */
+export interface ModelCheckpoint {
+  readonly at: number;
+  readonly globalClusters: AwsModel['rds']['globalClusters'];
+  readonly clusters: AwsModel['rds']['clusters'];
+  readonly instances: AwsModel['rds']['instances'];
+  readonly snapshots: AwsModel['rds']['snapshots'];
+  readonly controls: ReadonlyMap<string, 'On' | 'Off'>;
+  readonly endpointsDown: ReadonlySet<string>;
+  readonly parameters: AwsModel['ssm']['parameters'];
+  readonly objects: ReadonlyMap<string, { body: Buffer; contentType?: string; lastModified: Date; versionId: string }>;
+  readonly secrets: AwsModel['secrets']['secrets'];
+  readonly services: AwsModel['ecs']['services'];
+  readonly unreachable: ReadonlySet<string>;
+  readonly controlPlaneUnreachable: boolean;
+}
+
 /** Thrown by every request from the moment an armed crash fires until {@link AwsModel.restart}. */
 export class ProcessCrash extends Error {
   constructor(readonly description: string) {
@@ -299,6 +316,64 @@ export class AwsModel {
   restart(): void {
     this.dead = undefined;
     this.crash = undefined;
+  }
+
+  /**
+   * Saves the state of every resource, to start many runs from the same point (see {@link rollback}). Only at a
+   * quiet moment: no transition may be pending (advance the clock past every long operation first).
+   */
+  checkpoint(): ModelCheckpoint {
+    this.timeline.runDue();
+    const next = this.timeline.next();
+    if (next) throw new Error(`model: cannot checkpoint while a transition is pending (due ${next.toISOString()})`);
+    return {
+      at: this.clock.now().getTime(),
+      globalClusters: structuredClone(this.rds.globalClusters),
+      clusters: structuredClone(this.rds.clusters),
+      instances: structuredClone(this.rds.instances),
+      snapshots: structuredClone(this.rds.snapshots),
+      controls: new Map([...this.arc.controls].map(([arn, c]) => [arn, c.state])),
+      endpointsDown: new Set(this.arc.endpointsDown),
+      parameters: structuredClone(this.ssm.parameters),
+      objects: new Map([...this.s3.objects].map(([k, o]) => [k, { ...o, body: Buffer.from(o.body) }])),
+      secrets: structuredClone(this.secrets.secrets),
+      services: structuredClone(this.ecs.services),
+      unreachable: new Set(this.unreachable),
+      controlPlaneUnreachable: this.controlPlaneUnreachable,
+    };
+  }
+
+  /**
+   * Puts every resource back as {@link checkpoint} saved it, forgets scheduled transitions, injected faults, crashes
+   * and the call log. The clock is the caller's: set it back to `checkpoint.at` (a `ManualClock` can `advance` by a
+   * negative amount).
+   */
+  rollback(saved: ModelCheckpoint): void {
+    const refill = <K, V>(target: Map<K, V>, source: ReadonlyMap<K, V>) => {
+      target.clear();
+      for (const [k, v] of structuredClone(source)) target.set(k, v);
+    };
+    this.timeline.clear();
+    refill(this.rds.globalClusters, saved.globalClusters);
+    refill(this.rds.clusters, saved.clusters);
+    refill(this.rds.instances, saved.instances);
+    refill(this.rds.snapshots, saved.snapshots);
+    for (const [arn, state] of saved.controls) this.arc.controls.get(arn)!.state = state;
+    this.arc.endpointsDown.clear();
+    for (const e of saved.endpointsDown) this.arc.endpointsDown.add(e);
+    refill(this.ssm.parameters, saved.parameters);
+    this.s3.objects.clear();
+    for (const [k, o] of saved.objects) this.s3.objects.set(k, { ...o, body: Buffer.from(o.body) });
+    refill(this.secrets.secrets, saved.secrets);
+    refill(this.ecs.services, saved.services);
+    this.unreachable.clear();
+    for (const r of saved.unreachable) this.unreachable.add(r);
+    this.controlPlaneUnreachable = saved.controlPlaneUnreachable;
+    this.faults.clear();
+    this.calls.clear();
+    // sinon keeps every call it served (arguments, client, answer): forget them, or long test loops slow down in GC.
+    for (const stub of this.stubs) stub.resetHistory();
+    this.restart();
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -51,6 +51,11 @@ export class Timeline {
     }
   }
 
+  /** Forgets every scheduled action. */
+  clear(): void {
+    this.queue.length = 0;
+  }
+
   /** Simulated time of the next scheduled action, if any. */
   next(): Date | undefined {
     return this.queue[0] ? new Date(this.queue[0].at) : undefined;
