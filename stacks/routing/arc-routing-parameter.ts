@@ -22,7 +22,7 @@ export const ARC_CLUSTER_ENDPOINT_COUNT = 5;
 
 /**
  * Writes the ARC cluster's five endpoints and the routing-control ARNs into an SSM parameter in each workload Region,
- * at deploy time, so a runbook never needs the ARC control plane (us-west-2) during a failover. ARC's guidance
+ * at deploy time, so a runbook never needs the ARC control plane (`ARC_CONTROL_PLANE_REGION`) during a failover. ARC's guidance
  * (https://docs.aws.amazon.com/r53recovery/latest/dg/route53-arc-best-practices.regional.html): "Bookmark or hard
  * code your five Regional cluster endpoints and routing control ARNs".
  *

@@ -141,6 +141,7 @@ describe('npm run drill -- --ci --apply --failback', () => {
     expect(failover?.steps.map((s) => s.step)).toEqual([
       'validate-input',
       'shift-traffic',
+      'fence-failed-region',
       'failover-catalog-database',
       'failover-orders-database',
       'wait-for-catalog-failover',
@@ -170,6 +171,8 @@ describe('npm run drill -- --ci --apply --failback', () => {
     expect(steps.map((s) => s.step)).toEqual([
       'validate-input',
       'check-rejoined',
+      'restore-target-capacity',
+      'wait-for-target-capacity',
       'check-readiness',
       'switchover-catalog-database',
       'switchover-orders-database',
