@@ -76,6 +76,21 @@ export interface AwsModelOptions {
   readonly timings?: Partial<AwsModelTimings>;
   /** @default {@link DEFAULT_BEHAVIOURS} (documented behaviour; the unverified ones are marked there) */
   readonly behaviours?: Partial<AwsModelBehaviours>;
+  /**
+   * Simulated seconds each request takes before it is answered (or fails), e.g. a round trip for a reachable
+   * endpoint and the client's connection timeout for an unreachable one. Needs a clock that can `advance` (a
+   * `ManualClock`). A model choice for figures, not an AWS behaviour.
+   * @default - no time (requests are instant)
+   */
+  readonly requestSeconds?: (request: RequestCostInput) => number;
+}
+
+/** What {@link AwsModelOptions.requestSeconds} is told about a request. */
+export interface RequestCostInput {
+  readonly service: ModelService;
+  readonly operation: string;
+  readonly region: string;
+  readonly reachable: boolean;
 }
 
 /** A crash armed by {@link AwsModel.crashAt}. */
@@ -213,6 +228,7 @@ export class AwsModel {
   readonly ecs: EcsModel;
   readonly cloudWatch: CloudWatchModel;
 
+  private readonly requestSeconds?: (request: RequestCostInput) => number;
   private readonly unreachable = new Set<string>();
   private controlPlaneUnreachable = false;
   private stubs: LooseStub[] = [];
@@ -225,6 +241,7 @@ export class AwsModel {
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.behaviours = { ...DEFAULT_BEHAVIOURS, ...options.behaviours };
     this.timeline = new Timeline(this.clock);
+    if (options.requestSeconds) this.requestSeconds = options.requestSeconds;
     this.rds = new RdsModel(this.timeline, this.timings, this.behaviours, this.accountId);
     const clusterId = '8d46a3e1-0000-4000-8000-000000000001';
     this.arc = new ArcModel(
@@ -505,6 +522,13 @@ export class AwsModel {
     const target = await this.target(service, client);
     this.timeline.runDue();
     const at = this.clock.now();
+    const cost = this.requestSeconds?.({ service, operation, region: target.region, reachable: target.reachable }) ?? 0;
+    if (cost > 0) {
+      const advance = (this.clock as { advance?: (ms: number) => void }).advance;
+      if (!advance) throw new Error('AWS model: requestSeconds needs a clock that can advance (a ManualClock)');
+      advance.call(this.clock, cost * 1000);
+      this.timeline.runDue();
+    }
     const request = { service, operation, region: target.region, input };
     let recorded = false;
     const record = (outcome: string) => {

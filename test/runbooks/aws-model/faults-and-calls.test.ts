@@ -129,3 +129,15 @@ describe('install and restore', () => {
     expect(send.restore).toBeUndefined();
   });
 });
+
+describe('request time', () => {
+  test('requestSeconds advances the manual clock by the time each request takes, reachable or not', async () => {
+    t = modelUnderTest({ requestSeconds: (r) => (r.reachable ? 0.1 : 3) });
+    const start = t.clock.now().getTime();
+    await describeOrders(WEST);
+    t.model.regionDown(EAST);
+    await describeOrders(EAST).catch(() => undefined);
+    expect(t.clock.now().getTime() - start).toBe(3100);
+    expect(t.model.calls.all().map((c) => c.at.getTime() - start)).toEqual([0, 100]);
+  });
+});
