@@ -26,6 +26,11 @@ export interface ShopSeedOptions {
   readonly arcParameterName?: string;
   /** Whether to write that parameter (a stack deployed before the parameter existed has none). @default true */
   readonly writeArcParameter?: boolean;
+  /**
+   * The routing controls: `primary-on` (traffic in the primary Region), or `all-off`, as right after the first deploy
+   * ("The routing controls are off by default", review m1). @default 'primary-on'
+   */
+  readonly routing?: 'primary-on' | 'all-off';
 }
 
 /** What {@link seedShop} built, with the names the runbook stack uses. */
@@ -125,7 +130,7 @@ export function seedShop(model: AwsModel, options: ShopSeedOptions = {}): ShopFi
       name,
       controlPanelArn: panelArn,
       controlPanelName: routeNames.controlPanel,
-      state: region === primaryRegion ? 'On' : 'Off',
+      state: region === primaryRegion && options.routing !== 'all-off' ? 'On' : 'Off',
     });
   }
   const safetyRuleArn = `${panelArn}/safetyrule/atleastone000000`;

@@ -1,4 +1,12 @@
-import { failback, failover, readiness, recover, switchover } from '../../../runbooks/orchestrations';
+import {
+  failback,
+  failover,
+  initializeRouting,
+  preserveSnapshots,
+  readiness,
+  recover,
+  switchover,
+} from '../../../runbooks/orchestrations';
 import { failedOverToWest, rejoinedEast, SUCCEEDING_SCENARIOS } from './aws-scenarios';
 import { type AwsWorld, EAST, effectiveMutations, awsWorld as newWorld, type TimerDriver, WEST } from './aws-world';
 import { fakeTimers } from './jest-timers';
@@ -202,5 +210,38 @@ describe('readiness on the AWS model', () => {
     expect(run.result.status).toBe('failed');
     expect(run.result.error?.message).toContain('pending-resync');
     expect(run.result.error?.message).toContain('no AuroraGlobalDBRPOLag data');
+  });
+});
+
+describe('preserve-snapshots and initialize-routing on the AWS model', () => {
+  test('M2: preserve-snapshots in us-west-2 copies the snapshot Aurora left in us-east-1 once; recover then finds the copy and does not copy again', async () => {
+    world = awsWorld();
+    await rejoinedEast(world);
+    const preserve = await world.run(preserveSnapshots, WEST, { sourceRegion: EAST, targetRegion: WEST });
+    expect(preserve.result.error?.message).toBeUndefined();
+    expect(effectiveMutations(preserve.calls).map((m) => m.split(' {')[0])).toEqual([
+      'CopyDBClusterSnapshot us-west-2',
+      'CopyDBClusterSnapshot us-west-2',
+    ]);
+    world.advance(world.model.timings.copySeconds);
+    const again = await world.run(preserveSnapshots, WEST, { sourceRegion: EAST, targetRegion: WEST });
+    expect(again.result.error?.message).toBeUndefined();
+    expect(effectiveMutations(again.calls)).toEqual([]);
+    const run = await world.run(recover, WEST, { targetRegion: WEST, failedRegion: EAST });
+    expect(run.result.error?.message).toBeUndefined();
+    expect(effectiveMutations(run.calls).filter((m) => m.startsWith('Copy'))).toEqual([]);
+    expect(world.state().copies).toEqual([
+      'us-west-2/shop-dev-rcv-catalog-202601271031 available',
+      'us-west-2/shop-dev-rcv-orders-202601271031 available',
+    ]);
+  });
+
+  test('m1: GIVEN both routing controls Off after the first deploy WHEN initialize-routing THEN the primary is On, through the data plane only', async () => {
+    world = newWorld({ timers, seed: { routing: 'all-off' } });
+    world.model.controlPlaneDown();
+    const run = await world.run(initializeRouting, EAST, {});
+    expect(run.result.error?.message).toBeUndefined();
+    expect(world.state().routing).toEqual({ [EAST]: 'On', [WEST]: 'Off' });
+    expect(world.model.calls.controlPlaneCalls(run.calls)).toEqual([]);
   });
 });
