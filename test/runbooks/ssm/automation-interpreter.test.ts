@@ -395,6 +395,34 @@ describe('SSM Automation interpreter: documents with a wrong name fail', () => {
     await expect(runDocument('failover', given)).rejects.toThrow(new AutomationDocumentError(message));
   });
 
+  test('an invoke step that outlasts its timeoutSeconds is tried maxAttempts times, then the execution is TimedOut', async () => {
+    // GIVEN a function that works 100 s on the simulated clock, and an invoke step allowed 60 s
+    const sim = simulation();
+    const targets = runbookTargets(STANDBY);
+    const document = copy(automationDocument(ORCHESTRATIONS.readiness!, sim.topology, targets));
+    (step(document, 'validate_input_invoke') as { timeoutSeconds?: number }).timeoutSeconds = 60;
+    const slow = {
+      timeoutSeconds: 290,
+      invoke: async () => {
+        sim.clock.advance(100_000);
+        return { Status: 'succeeded', Retry: false, Detail: 'slow' };
+      },
+    };
+    // WHEN
+    const result = await executeAutomation({
+      document,
+      parameters: { TargetRegion: STANDBY, DryRun: 'false' },
+      clock: sim.clock,
+      functions: { [targets.stepFunction]: slow, [targets.databaseFunction]: slow },
+    });
+    // THEN (maxAttempts 2; automation-handling-timeouts.html: the execution status "will be Timed Out")
+    expect(result).toMatchObject({ status: 'TimedOut', failedStep: 'validate_input' });
+    expect(result.steps.filter((s) => s.name === 'validate_input_invoke').map((s) => [s.attempt, s.status])).toEqual([
+      [1, 'TimedOut'],
+      [2, 'TimedOut'],
+    ]);
+  });
+
   test('a function that throws is an undocumented case: the interpreter refuses to guess what SSM does', async () => {
     const sim = simulation();
     const document = automationDocument(ORCHESTRATIONS.readiness!, sim.topology, runbookTargets(STANDBY));
