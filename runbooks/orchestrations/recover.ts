@@ -499,6 +499,8 @@ function deleteTemporary(db: TopologyDatabase): Step<RecoverInput> {
     name: `delete-${db.name}-temporary-cluster`,
     kind: 'action',
     title: `Delete the temporary ${db.name} instance and cluster (the snapshot copy is kept)`,
+    // It waits twice (instance, then cluster): SSM must give it invocations for both.
+    timeoutSeconds: 2 * DELETE_TIMEOUT_SECONDS,
     uses: [
       'snapshots.describeInstance',
       'snapshots.deleteInstance',

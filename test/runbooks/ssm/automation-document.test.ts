@@ -238,7 +238,8 @@ describe('automationDocument', () => {
     );
     expect(iterations.wait_for_orders_snapshot_copy).toBe(Math.ceil((6 * 3600) / 270) + 1);
     expect(iterations.wait_for_orders_cluster).toBe(Math.ceil((3 * 3600) / 270) + 1);
-    expect(iterations.delete_orders_temporary_cluster).toBe(Math.ceil(1800 / 270) + 1);
+    // The delete step waits for the instance, then for the cluster, each up to an hour: both waits fit its loop.
+    expect(iterations.delete_orders_temporary_cluster).toBe(Math.ceil((2 * 3600) / 270) + 1);
     expect(iterations.copy_orders_snapshot).toBe(3);
     const invoke = byName(recover.mainSteps, 'wait_for_orders_snapshot_copy_invoke');
     expect((invoke.inputs.InputPayload as Record<string, string>).maxAttempts).toBe('81');
