@@ -1,6 +1,7 @@
 import { NonRetriableError, RetriableError } from '../core/errors';
 import type { Step } from '../core/step';
 import { waitUntil } from '../core/wait-until';
+import type { GlobalClusterState } from '../ports';
 import type { TopologyDatabase } from '../topology';
 import {
   describeState,
@@ -95,6 +96,24 @@ export function startWriterMove<I extends TargetInput>(database: TopologyDatabas
   };
 }
 
+/**
+ * How long after the request a move may be invisible (no FailoverState, the writer still elsewhere) before the wait
+ * takes it for a move Aurora cancelled or refused: a margin for the request to show in DescribeGlobalClusters.
+ */
+export const VANISHED_MOVE_GRACE_MS = 2 * 60_000;
+
+/**
+ * Throws a {@link NonRetriableError} when, {@link VANISHED_MOVE_GRACE_MS} after the request, no move is in progress and
+ * the writer is still outside `target`: Aurora finished cancelling it (or never started it), so waiting longer only
+ * burns the timeout, and a resumed run must ask for the move again (a new execution).
+ */
+function refuseVanishedMove(state: GlobalClusterState, target: string, sinceRequestMs: number): void {
+  if (state.failover || writerOf(state)?.region === target || sinceRequestMs < VANISHED_MOVE_GRACE_MS) return;
+  throw new NonRetriableError(
+    `global cluster "${state.identifier}": no move is in progress ${Math.round(sinceRequestMs / 1000)} s after it was requested and ${describeState(state)}; Aurora cancelled or refused it (see the RDS events), run the orchestration again to request it anew`,
+  );
+}
+
 /** Waits until `database`'s FailoverState is gone and its writer is in the target Region. */
 export function waitForWriterMove<I extends TargetInput>(database: TopologyDatabase, move: WriterMove): Step<I> {
   const id = database.globalClusterIdentifier;
@@ -114,12 +133,15 @@ export function waitForWriterMove<I extends TargetInput>(database: TopologyDatab
     },
     run: async (ctx) => {
       const target = ctx.input.targetRegion;
+      const requested = ctx.optionalOutput(`${move}-${database.name}-database`, 'requestedAt');
+      const since = typeof requested === 'string' ? Date.parse(requested) : ctx.ports.clock.now().getTime();
       const seen = await waitUntil(ctx, {
         what: `the ${move} of global cluster "${id}" to ${target}`,
         timeoutSeconds: ctx.settings.waitTimeoutSeconds,
         probe: async () => {
           const state = await ctx.ports.globalDatabase.describe(id, target);
           refuseCancelledMove(state);
+          refuseVanishedMove(state, target, ctx.ports.clock.now().getTime() - since);
           return {
             done: writerSettledIn(state, target),
             detail: describeState(state),

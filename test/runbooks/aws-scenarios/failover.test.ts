@@ -210,15 +210,16 @@ describe('failover on the AWS model, real adapters', () => {
     expect(run.elapsedMs / 1000).toBeLessThan(120);
   });
 
-  // KNOWN DEFECT (reported to the lead; remove `.failing` once fixed): once Aurora has FINISHED cancelling (FailoverState
-  // gone, the writer still in us-east-1) before the wait looks, wait-for-orders-failover cannot tell it from a move
-  // still to come: it polls for 30 min, fails retriably, and a resume waits again without asking for the failover anew.
-  test.failing('GIVEN the orders failover already cancelled when the wait first looks WHEN the run waits THEN it stops at once (not after 30 min)', async () => {
+  // Once Aurora has FINISHED cancelling (FailoverState gone, the writer still in us-east-1) before the wait looks, the
+  // wait must not take it for a move still to come: it fails for good after a grace period, so a new run asks again.
+  test('GIVEN the orders failover already cancelled when the wait first looks WHEN the run waits THEN it stops at once (not after 30 min)', async () => {
     world = awsWorld({ timings: { cancelSeconds: 20 } });
     world.model.regionDown(EAST);
     cancelOrdersMove(world);
     const run = await world.run(failover, WEST, { targetRegion: WEST, failedRegion: EAST });
     expect(run.result.status).toBe('failed');
+    expect(run.result.error).toMatchObject({ step: 'wait-for-orders-failover', retriable: false });
+    expect(run.result.error?.message).toContain('Aurora cancelled or refused it');
     expect(run.elapsedMs / 1000).toBeLessThan(300);
   });
 });
