@@ -18,6 +18,12 @@ import {
   type RetrySettings,
   retryPolicy,
 } from './aws-call';
+import {
+  REGIONAL_REQUEST_LIMITS,
+  type RequestLimits,
+  requestHandlerOptions,
+  SHORT_REQUEST_LIMITS,
+} from './request-limits';
 import { ROUTING_CONTROL_ACTIONS } from './required-actions';
 
 export type { ArcEndpoint } from './arc-routing-parameter';
@@ -45,6 +51,8 @@ export interface AwsRoutingControlOptions {
   readonly ssmClient?: SSMClient;
   /** @default - a client per endpoint with `maxAttempts: 1` and short timeouts */
   readonly clientFor?: (endpoint: ArcEndpoint) => Route53RecoveryClusterClient;
+  /** Limits of each request to a cluster endpoint. @default SHORT_REQUEST_LIMITS (3 s to connect, 5 s per request) */
+  readonly requestLimits?: RequestLimits;
   /** Where each request starts in the endpoint list. @default - a random endpoint (`Math.random`) */
   readonly random?: () => number;
   readonly retry?: Partial<RetrySettings>;
@@ -137,7 +145,9 @@ export class AwsRoutingControl implements RoutingControlPort {
       if (this.options.endpoints?.length) return { endpoints: this.options.endpoints, arnsByName: new Map() };
       const name = this.options.parameterName!;
       const region = this.options.parameterRegion ?? 'the runbook Region';
-      const client = this.options.ssmClient ?? new SSMClient({ region, maxAttempts: 1 });
+      const client =
+        this.options.ssmClient ??
+        new SSMClient({ region, maxAttempts: 1, requestHandler: requestHandlerOptions(REGIONAL_REQUEST_LIMITS) });
       const answer = await awsCall(this.regional, `GetParameter ${name} in ${region}`, async () => {
         try {
           return await client.send(new GetParameterCommand({ Name: name }));
@@ -206,7 +216,7 @@ export class AwsRoutingControl implements RoutingControlPort {
           endpoint: endpoint.endpoint,
           maxAttempts: 1,
           // A hung endpoint must not hold the runbook: move on to the next one quickly.
-          requestHandler: { connectionTimeout: 3000, requestTimeout: 5000 },
+          requestHandler: requestHandlerOptions(this.options.requestLimits ?? SHORT_REQUEST_LIMITS),
         });
       this.clients.set(endpoint.endpoint, client);
     }

@@ -3,10 +3,12 @@ import type { ClockPort, ReconcilerPort, RunbookPorts } from '../../ports';
 import type { Topology } from '../../topology';
 import { ModuleReconciler, type TlsMode } from '../reconcile-module';
 import { AwsRoutingControl } from './arc-routing-control';
+import type { RetrySettings } from './aws-call';
 import { EcsServiceCapacity } from './ecs-service-capacity';
 import { AwsHealth } from './health';
 import { AwsGlobalDatabase } from './rds-global-database';
 import { AwsSnapshots } from './rds-snapshots';
+import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 import { S3Journal } from './s3-journal';
 import { S3ReportSink } from './s3-report-sink';
 import { AwsCredentials } from './secrets-credentials';
@@ -23,26 +25,38 @@ export interface AwsPortsOptions {
   readonly tls?: TlsMode;
   /** @default - {@link ModuleReconciler} */
   readonly reconciler?: ReconcilerPort;
+  /**
+   * How every adapter retries transient errors. Backoff runs on real timers, not the clock port.
+   *
+   * @default DEFAULT_RETRY (the ECS capacity adapter: no retry, its Region may be the failed one)
+   */
+  readonly retry?: Partial<RetrySettings>;
 }
 
 /** Builds every port over AWS (SDK v3). No request is sent until a port method is called. */
 export function createAwsPorts(options: AwsPortsOptions): RunbookPorts {
-  const s3 = new S3Client({ region: options.region, maxAttempts: 1 });
+  const s3 = new S3Client({
+    region: options.region,
+    maxAttempts: 1,
+    requestHandler: requestHandlerOptions(REGIONAL_REQUEST_LIMITS),
+  });
   const routing = options.topology.routing;
+  const retry = options.retry ? { retry: options.retry } : {};
   return {
     routing: new AwsRoutingControl({
       ...(routing.endpoints?.length ? { endpoints: routing.endpoints } : {}),
       ...(routing.parameterName ? { parameterName: routing.parameterName, parameterRegion: options.region } : {}),
       ...(routing.controlPanelName ? { controlPanelName: routing.controlPanelName } : {}),
+      ...retry,
     }),
-    globalDatabase: new AwsGlobalDatabase(),
-    snapshots: new AwsSnapshots(),
-    health: new AwsHealth({ clock: options.clock }),
-    capacity: new EcsServiceCapacity(),
-    credentials: new AwsCredentials(),
+    globalDatabase: new AwsGlobalDatabase({ ...retry }),
+    snapshots: new AwsSnapshots({ ...retry }),
+    health: new AwsHealth({ clock: options.clock, ...retry }),
+    capacity: new EcsServiceCapacity({ ...retry }),
+    credentials: new AwsCredentials({ ...retry }),
     reconciler: options.reconciler ?? new ModuleReconciler({ tls: options.tls ?? { mode: 'no-verify' } }),
-    reports: new S3ReportSink({ client: s3, bucket: options.bucket }),
-    journal: new S3Journal({ client: s3, bucket: options.bucket }),
+    reports: new S3ReportSink({ client: s3, bucket: options.bucket, ...retry }),
+    journal: new S3Journal({ client: s3, bucket: options.bucket, ...retry }),
     clock: options.clock,
   };
 }

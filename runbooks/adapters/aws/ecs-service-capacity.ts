@@ -3,6 +3,7 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import type { RetryPolicy } from 'cockatiel';
 import type { ServiceCapacityPort, ServiceCount } from '../../ports';
 import { awsCall, DEFAULT_RETRY, type RetrySettings, retryPolicy } from './aws-call';
+import { requestHandlerOptions } from './request-limits';
 import { SERVICE_CAPACITY_ACTIONS } from './required-actions';
 
 /** Options of {@link EcsServiceCapacity}. */
@@ -16,7 +17,7 @@ export interface EcsServiceCapacityOptions {
 }
 
 /** Short limits: the Region asked may be the failed one. */
-const REQUEST_HANDLER = { connectionTimeout: 2000, requestTimeout: 5000 };
+const REQUEST_HANDLER = requestHandlerOptions({ connectionTimeoutMs: 2000, requestTimeoutMs: 5000 });
 
 function perRegion<T>(make: (region: string) => T): (region: string) => T {
   const cache = new Map<string, T>();

@@ -4,6 +4,7 @@ import type { RetryPolicy } from 'cockatiel';
 import type { ClockPort, EndpointHealth, HealthPort } from '../../ports';
 import { checkEndpointsOverHttp } from '../http-health';
 import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
+import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 import { HEALTH_ACTIONS } from './required-actions';
 
 /** Options of {@link AwsHealth}. */
@@ -40,9 +41,23 @@ export class AwsHealth implements HealthPort {
 
   constructor(private readonly options: AwsHealthOptions) {
     this.cloudWatch = perRegion(
-      options.cloudWatchFor ?? ((region) => new CloudWatchClient({ region, maxAttempts: 1 })),
+      options.cloudWatchFor ??
+        ((region) =>
+          new CloudWatchClient({
+            region,
+            maxAttempts: 1,
+            requestHandler: requestHandlerOptions(REGIONAL_REQUEST_LIMITS),
+          })),
     );
-    this.secrets = perRegion(options.secretsFor ?? ((region) => new SecretsManagerClient({ region, maxAttempts: 1 })));
+    this.secrets = perRegion(
+      options.secretsFor ??
+        ((region) =>
+          new SecretsManagerClient({
+            region,
+            maxAttempts: 1,
+            requestHandler: requestHandlerOptions(REGIONAL_REQUEST_LIMITS),
+          })),
+    );
     this.policy = retryPolicy({ ...DEFAULT_RETRY, ...options.retry });
   }
 

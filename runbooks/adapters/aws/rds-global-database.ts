@@ -10,6 +10,7 @@ import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError, RetriableError } from '../../core/errors';
 import type { DatabaseEndpoint, GlobalClusterMember, GlobalClusterState, GlobalDatabasePort } from '../../ports';
 import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
+import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 import { GLOBAL_DATABASE_ACTIONS } from './required-actions';
 
 /** Options of the RDS-based adapters. */
@@ -25,7 +26,9 @@ export function rdsClients(clientFor?: (region: string) => RDSClient): (region: 
   return (region) => {
     let client = clients.get(region);
     if (!client) {
-      client = clientFor?.(region) ?? new RDSClient({ region, maxAttempts: 1 });
+      client =
+        clientFor?.(region) ??
+        new RDSClient({ region, maxAttempts: 1, requestHandler: requestHandlerOptions(REGIONAL_REQUEST_LIMITS) });
       clients.set(region, client);
     }
     return client;

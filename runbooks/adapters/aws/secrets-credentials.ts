@@ -3,6 +3,7 @@ import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError } from '../../core/errors';
 import type { CredentialsPort, DatabaseCredentials } from '../../ports';
 import { awsCall, DEFAULT_RETRY, type RetrySettings, retryPolicy } from './aws-call';
+import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 import { CREDENTIALS_ACTIONS } from './required-actions';
 
 /** Options of {@link AwsCredentials}. */
@@ -30,7 +31,13 @@ export class AwsCredentials implements CredentialsPort {
   async databaseCredentials(region: string, secretId: string): Promise<DatabaseCredentials> {
     let client = this.clients.get(region);
     if (!client) {
-      client = this.options.secretsFor?.(region) ?? new SecretsManagerClient({ region, maxAttempts: 1 });
+      client =
+        this.options.secretsFor?.(region) ??
+        new SecretsManagerClient({
+          region,
+          maxAttempts: 1,
+          requestHandler: requestHandlerOptions(REGIONAL_REQUEST_LIMITS),
+        });
       this.clients.set(region, client);
     }
     const answer = await awsCall(this.policy, `GetSecretValue ${secretId} in ${region}`, () =>
