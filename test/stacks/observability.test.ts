@@ -129,9 +129,7 @@ describe('observability stacks', () => {
     expect(dashboard.Properties.DashboardName).toBe(`shop-dev-${regionOf(role)}`);
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
     for (const cluster of ['shop-dev-catalog', 'shop-dev-orders']) {
-      expect(body).toContain(
-        `\\"AWS/RDS\\",\\"AuroraGlobalDBRPOLag\\",\\"DBClusterIdentifier\\",\\"${cluster}\\"`,
-      );
+      expect(body).toContain(`\\"AWS/RDS\\",\\"AuroraGlobalDBRPOLag\\",\\"DBClusterIdentifier\\",\\"${cluster}\\"`);
     }
     for (const table of ['shop-dev-carts', 'shop-dev-checkout']) {
       expect(body).toContain(
