@@ -10,8 +10,8 @@
  * - `instant`: requests take no simulated time; the seconds are Aurora's (the model's failover duration) and the
  *   runbook's polling (15 s).
  * - `latency`: every answered request takes 0.1 s, and a request to an unreachable endpoint takes the client's
- *   connection timeout where the adapter sets one (ARC data plane 3 s, ECS and Application Auto Scaling 2 s; the
- *   other clients set none — an unreachable RDS, S3 or SSM endpoint would hang them, see the README). Model choices.
+ *   connection timeout (runbooks/adapters/aws/request-limits.ts: ARC data plane and the regional APIs 3 s, the failed
+ *   Region's ECS and Application Auto Scaling 2 s). Model choices.
  * Aurora's failover itself takes the model's `failoverSeconds` (60 s by default), not a measured figure.
  */
 import type { RunResult } from '../runbooks/core/engine';
@@ -35,7 +35,7 @@ const PROFILES: readonly Profile[] = [
           ? 3
           : r.service === 'ecs' || r.service === 'application-autoscaling'
             ? 2
-            : 0,
+            : 3,
   },
 ];
 
