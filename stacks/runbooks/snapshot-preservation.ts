@@ -128,8 +128,12 @@ export class SnapshotPreservation extends Construct {
       retryAttempts: 0,
       maxEventAge: period.toSeconds() < LAMBDA_MAX_EVENT_AGE.toSeconds() ? period : LAMBDA_MAX_EVENT_AGE,
     });
-    // Lambda checks the role's permissions when it creates the function.
-    this.function.node.addDependency(policy);
+    // Lambda checks the role's permissions when it creates the function: it waits for the policy. lambda.Function adds
+    // a DependsOn on the role too, which its Role property (a GetAtt) already orders (cfn-lint W3005): the DependsOn
+    // is written as the policy alone.
+    (this.function.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [
+      Stack.of(this).getLogicalId(policy.node.defaultChild as iam.CfnPolicy),
+    ]);
 
     const scheduleRole = new iam.Role(this, 'ScheduleRole', {
       description: `Lets EventBridge Scheduler start the ${prefix} snapshot preservation`,

@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { parseArcRoutingParameter } from '../../runbooks/adapters/aws/arc-routing-parameter';
 import { ARC_CONTROL_PLANE_REGION, routingNames } from '../../stacks';
 import { buildShopApp, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
@@ -65,6 +66,36 @@ describe('global routing (arc-cluster)', () => {
       for (const r of ['us-east-1', 'us-west-2']) expect(puts[0]).toContain(names.routingControl(r));
     }
     expect(names.routingParameter).toBe('/shop/dev/arc-routing');
+  });
+
+  test('the parameter the stack writes is what the routing adapter reads', () => {
+    // GIVEN the deploy-time values CloudFormation substitutes (example values)
+    const template = templateOf(shop.stages.global.routing);
+    const put = Object.values(template.findResources('Custom::AWS')).find((r) =>
+      JSON.stringify(r.Properties).includes('putParameter'),
+    )!;
+    const example = (attribute: string) =>
+      attribute.endsWith('.Region')
+        ? 'us-east-1'
+        : attribute.endsWith('.Endpoint')
+          ? 'https://host-abc.route53-recovery-cluster.us-east-1.amazonaws.com/v1'
+          : `arn:aws:route53-recovery-control::111111111111:${attribute}`;
+    const resolve = (value: unknown): string => {
+      const v = value as Record<string, unknown>;
+      if (typeof value === 'string') return value;
+      if (v['Fn::Join']) return (v['Fn::Join'] as [string, unknown[]])[1].map(resolve).join('');
+      if (v['Fn::GetAtt']) return example((v['Fn::GetAtt'] as string[])[1]!);
+      throw new Error(`unexpected ${JSON.stringify(value)}`);
+    };
+    // WHEN the adapter's parser reads the value
+    const call = JSON.parse(resolve(put.Properties.Create)) as { parameters: { Value: string } };
+    const parsed = parseArcRoutingParameter(call.parameters.Value, 'the parameter');
+    // THEN it finds five endpoints and both routing controls by name
+    expect(parsed.endpoints).toHaveLength(5);
+    expect(Object.keys(parsed.routingControls).sort()).toEqual([
+      names.routingControl('us-east-1'),
+      names.routingControl('us-west-2'),
+    ]);
   });
 
   test('each Region has a RECOVERY_CONTROL health check on its routing control', () => {
