@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -27,6 +27,7 @@ import { RUNBOOK_HANDLER, runbookCode } from './runbook-code';
 import { type FunctionMethods, functionMethods, runbookPolicyStatements } from './runbook-permissions';
 import { RunbookReportsBucket } from './runbook-reports-bucket';
 import { SnapshotPreservation } from './snapshot-preservation';
+import { acknowledgeWildcardResources, type WildcardReasons } from './wildcard-acknowledgements';
 
 /** One Aurora global database the runbooks act on. */
 export interface RunbookDatabase {
@@ -102,7 +103,7 @@ export interface RunbookStackProps extends StackProps {
 }
 
 /** Why each wildcard resource of the runbook policies is needed, by pattern. */
-const WILDCARD_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
+const WILDCARD_REASONS: WildcardReasons = [
   [
     /^\*$/,
     'CloudWatch GetMetricData, Application Auto Scaling DescribeScalableTargets and the ARC data-plane ListRoutingControls (used only for a control the routing parameter does not name) take no resource ARN; neither do the ENI actions Lambda needs to attach a function to the VPC.',
@@ -132,19 +133,6 @@ const WILDCARD_REASONS: ReadonlyArray<readonly [RegExp, string]> = [
     "Journals and reports are written per execution under these two prefixes of the runbook's own bucket.",
   ],
 ];
-
-/** A resolved resource as cdk-nag names it in a finding: `Fn::Join` flattened, `Ref`/`GetAtt` as `<Id>`/`<Id.Attr>`. */
-function nagResource(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as Record<string, unknown>;
-  if (Array.isArray(v['Fn::Join'])) {
-    const [separator, parts] = v['Fn::Join'] as [string, unknown[]];
-    return parts.map(nagResource).join(separator);
-  }
-  if (typeof v.Ref === 'string') return `<${v.Ref}>`;
-  if (Array.isArray(v['Fn::GetAtt'])) return `<${(v['Fn::GetAtt'] as string[]).join('.')}>`;
-  return JSON.stringify(value);
-}
 
 /** Length of each Lambda invocation: SSM stops an `aws:invokeLambdaFunction` step at 300 s. */
 const FUNCTION_TIMEOUT = Duration.seconds(SSM_LAMBDA_STEP_SECONDS - 10);
@@ -423,7 +411,12 @@ export class RunbookStack extends Stack {
     }
     this.documents = documents;
 
-    this.acknowledgeFindings(step.platform, database.platform, step.steps, database.steps);
+    acknowledgeWildcardResources(
+      this,
+      [step.platform, database.platform, step.steps, database.steps],
+      WILDCARD_REASONS,
+      'RunbookStack',
+    );
     new SnapshotPreservation(this, 'SnapshotPreservation', {
       topology: this.topology,
       permissions: permissionScope,
@@ -432,23 +425,5 @@ export class RunbookStack extends Stack {
     });
     new CfnOutput(this, 'ReportBucketName', { value: this.reports.bucket.bucketName });
     new CfnOutput(this, 'FailoverDocumentName', { value: documents.failover!.ref });
-  }
-
-  /**
-   * Acknowledges each wildcard resource of the runbook policies (cdk-nag AwsSolutions-IAM5), one finding at a time,
-   * with the reason that pattern is needed; a new wildcard without a reason fails synth.
-   */
-  private acknowledgeFindings(...policies: iam.Policy[]): void {
-    for (const policy of policies) {
-      const resources = new Set<string>();
-      for (const statement of (policy.document.toJSON() as { Statement: { Resource: unknown }[] }).Statement) {
-        for (const resource of [statement.Resource].flat()) resources.add(nagResource(this.resolve(resource)));
-      }
-      for (const resource of [...resources].filter((r) => r.includes('*'))) {
-        const reason = WILDCARD_REASONS.find(([pattern]) => pattern.test(resource))?.[1];
-        if (!reason) throw new Error(`RunbookStack: no reason is recorded for the wildcard resource ${resource}`);
-        Validations.of(policy).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
-      }
-    }
   }
 }
