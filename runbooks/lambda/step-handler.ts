@@ -2,12 +2,13 @@ import { z } from 'zod';
 import { createAwsPorts } from '../adapters/aws/aws-ports';
 import { SystemClock } from '../adapters/system-clock';
 import { runOrchestration } from '../core/engine';
-import { isRetriable, messageOf, NonRetriableError } from '../core/errors';
+import { isRetriable, messageOf } from '../core/errors';
 import { formatProgress } from '../core/progress-event';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../orchestrations';
 import type { ClockPort, RunbookPorts } from '../ports';
 import { STEP_STATUS, type StepOutcome, type StepStatus } from '../ssm/step-outcome';
-import { parseTopology, type Topology, TopologyError } from '../topology';
+import { type Topology, TopologyError } from '../topology';
+import { readRunbookEnvironment } from './runbook-environment';
 
 /** Keys of the event that are not orchestration input. */
 const META = [
@@ -70,12 +71,6 @@ export interface StepHandlerDependencies {
 /** Stop working this long before the invocation ends, so the step can record its state. */
 const SAFETY_MARGIN_MS = 20_000;
 
-function required(environment: Readonly<Record<string, string | undefined>>, name: string): string {
-  const value = environment[name];
-  if (!value) throw new NonRetriableError(`environment variable ${name} is not set; the runbook stack sets it`);
-  return value;
-}
-
 /**
  * Builds the Lambda handler that runs one step of an orchestration (or, with `dryRun`, plans the whole one).
  * Thin: validates the event, builds the adapters, hands over to the engine, and returns the step's outcome.
@@ -90,17 +85,7 @@ export function createStepHandler(dependencies: StepHandlerDependencies) {
   let cached: { topology: Topology; region: string; bucket: string; ports: RunbookPorts } | undefined;
   const setup = () => {
     if (!cached) {
-      const env = dependencies.environment;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(required(env, 'RUNBOOK_TOPOLOGY'));
-      } catch (error) {
-        if (error instanceof NonRetriableError) throw error;
-        throw new NonRetriableError('environment variable RUNBOOK_TOPOLOGY is not valid JSON');
-      }
-      const topology = parseTopology(raw, 'environment variable RUNBOOK_TOPOLOGY');
-      const region = required(env, 'AWS_REGION');
-      const bucket = required(env, 'RUNBOOK_BUCKET');
+      const { topology, region, bucket } = readRunbookEnvironment(dependencies.environment);
       const ports =
         dependencies.portsFor?.(topology, region, bucket) ??
         createAwsPorts({ topology, region, bucket, clock: dependencies.clock });

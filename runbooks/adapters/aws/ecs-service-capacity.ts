@@ -3,6 +3,7 @@ import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-s
 import type { RetryPolicy } from 'cockatiel';
 import type { ServiceCapacityPort, ServiceCount } from '../../ports';
 import { awsCall, DEFAULT_RETRY, type RetrySettings, retryPolicy } from './aws-call';
+import { perRegion } from './per-region';
 import { requestHandlerOptions } from './request-limits';
 import { SERVICE_CAPACITY_ACTIONS } from './required-actions';
 
@@ -18,14 +19,6 @@ export interface EcsServiceCapacityOptions {
 
 /** Short limits: the Region asked may be the failed one. */
 const REQUEST_HANDLER = requestHandlerOptions({ connectionTimeoutMs: 2000, requestTimeoutMs: 5000 });
-
-function perRegion<T>(make: (region: string) => T): (region: string) => T {
-  const cache = new Map<string, T>();
-  return (region) => {
-    if (!cache.has(region)) cache.set(region, make(region));
-    return cache.get(region)!;
-  };
-}
 
 /** ECS service task counts (DescribeServices, UpdateService) and their autoscaling minimums (DescribeScalableTargets). */
 export class EcsServiceCapacity implements ServiceCapacityPort {

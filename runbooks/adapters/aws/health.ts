@@ -4,6 +4,7 @@ import type { RetryPolicy } from 'cockatiel';
 import type { ClockPort, EndpointHealth, HealthPort } from '../../ports';
 import { checkEndpointsOverHttp } from '../http-health';
 import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
+import { perRegion } from './per-region';
 import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 import { HEALTH_ACTIONS } from './required-actions';
 
@@ -17,14 +18,6 @@ export interface AwsHealthOptions {
   /** @default - HTTP GET with a 5 s timeout */
   readonly checkEndpoints?: (urls: readonly string[]) => Promise<readonly EndpointHealth[]>;
   readonly retry?: Partial<RetrySettings>;
-}
-
-function perRegion<T>(make: (region: string) => T): (region: string) => T {
-  const cache = new Map<string, T>();
-  return (region) => {
-    if (!cache.has(region)) cache.set(region, make(region));
-    return cache.get(region)!;
-  };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError, RetriableError } from '../../core/errors';
 import type { DatabaseEndpoint, GlobalClusterMember, GlobalClusterState, GlobalDatabasePort } from '../../ports';
 import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
+import { perRegion } from './per-region';
 import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 import { GLOBAL_DATABASE_ACTIONS } from './required-actions';
 
@@ -22,17 +23,11 @@ export interface RdsAdapterOptions {
 
 /** A cache of RDS clients per Region. */
 export function rdsClients(clientFor?: (region: string) => RDSClient): (region: string) => RDSClient {
-  const clients = new Map<string, RDSClient>();
-  return (region) => {
-    let client = clients.get(region);
-    if (!client) {
-      client =
-        clientFor?.(region) ??
-        new RDSClient({ region, maxAttempts: 1, requestHandler: requestHandlerOptions(REGIONAL_REQUEST_LIMITS) });
-      clients.set(region, client);
-    }
-    return client;
-  };
+  return perRegion(
+    (region) =>
+      clientFor?.(region) ??
+      new RDSClient({ region, maxAttempts: 1, requestHandler: requestHandlerOptions(REGIONAL_REQUEST_LIMITS) }),
+  );
 }
 
 const regionOf = (arn: string) => arn.split(':')[3] ?? '';
