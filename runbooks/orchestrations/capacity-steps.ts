@@ -74,11 +74,16 @@ export function fenceFailedRegion<I extends TargetInput & { readonly failedRegio
 }
 
 /**
- * Before a planned move to the target Region: its writer services back to at least their autoscaling minimum (a
- * failover fenced them to 0 there), then wait until they run. The check finds nothing to do in a Region that was
- * never fenced.
+ * The target Region's writer services back to at least their autoscaling minimum (an earlier failover fenced them to
+ * 0 there). Nothing else raises them: Application Auto Scaling corrects a count outside its range only "anytime a
+ * scaling policy is invoked or the RegisterScalableTarget API is called", and a service with no task publishes no
+ * metric to invoke its policy. The check finds nothing to do in a Region that was never fenced.
+ *
+ * A planned move restores, then waits ({@link waitForTargetCapacity}). An unplanned failover restores with
+ * `bestEffort` before it moves traffic and does not wait: an error there is noted and the failover goes on (traffic
+ * to a Region whose writers are still starting beats no failover).
  */
-export function restoreTargetCapacity<I extends TargetInput>(): Step<I> {
+export function restoreTargetCapacity<I extends TargetInput>(options: { readonly bestEffort?: boolean } = {}): Step<I> {
   const below = async (ctx: StepContext<I>) => {
     const region = ctx.input.targetRegion;
     const writers = writersOf(ctx, region);
@@ -102,7 +107,12 @@ export function restoreTargetCapacity<I extends TargetInput>(): Step<I> {
     describe: (ctx) =>
       `raise the writer services of ${ctx.input.targetRegion} to their minimum where a fence left them lower`,
     check: async (ctx) => {
-      const { writers, short } = await below(ctx);
+      const found = await below(ctx).catch((error: unknown) => {
+        if (!options.bestEffort) throw error;
+        return { writers: undefined, short: [], error: messageOf(error) };
+      });
+      if ('error' in found) return { state: 'pending', detail: `could not read the writer services: ${found.error}` };
+      const { writers, short } = found;
       if (!writers) return { state: 'done', detail: `no writer services in ${ctx.input.targetRegion}` };
       return short.length === 0
         ? {
@@ -116,11 +126,18 @@ export function restoreTargetCapacity<I extends TargetInput>(): Step<I> {
     },
     run: async (ctx) => {
       const region = ctx.input.targetRegion;
-      const { writers, short } = await below(ctx);
-      for (const s of short) await ctx.ports.capacity.setDesiredCount(region, writers!.cluster, s.service, s.minimum);
-      return {
-        detail: `restored in ${region}: ${short.map((s) => `${s.service} ${s.desired} → ${s.minimum}`).join(', ') || 'nothing to do'}`,
-      };
+      try {
+        const { writers, short } = await below(ctx);
+        for (const s of short) await ctx.ports.capacity.setDesiredCount(region, writers!.cluster, s.service, s.minimum);
+        return {
+          detail: `restored in ${region}: ${short.map((s) => `${s.service} ${s.desired} → ${s.minimum}`).join(', ') || 'nothing to do'}`,
+        };
+      } catch (error) {
+        if (!options.bestEffort) throw error;
+        return {
+          detail: `best effort, continuing: could not restore the writer services of ${region} (${messageOf(error)})`,
+        };
+      }
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Orchestration } from '../core/step';
 import { otherRegion } from '../topology';
-import { fenceFailedRegion } from './capacity-steps';
+import { fenceFailedRegion, restoreTargetCapacity } from './capacity-steps';
 import type { TargetInput } from './database-steps';
 import { startWriterMove, verifyWriters, waitForWriterMove } from './database-steps';
 import { regionField, rejectUnknownFields, requireDifferentRegions } from './input-fields';
@@ -18,7 +18,8 @@ export interface FailoverInput extends TargetInput {
  * `failover` (unplanned): the failed Region loses its traffic and its writers, accepting the loss of the writes it
  * had not replicated (the `recover` orchestration reports them later).
  *
- * Traffic moves first: the failed Region may be half alive and still accepting writes that will be lost, and
+ * The target's writer services are raised to their minimum first if an earlier failover fenced them there (best
+ * effort, no wait). Traffic moves first: the failed Region may be half alive and still accepting writes that will be lost, and
  * routing is the fastest lever (seconds). Then the failed Region's database writers are fenced, best effort (scaled
  * to 0 if its ECS API answers within seconds), so clients on open connections stop writing there. Then every global
  * database fails over (all started before any is awaited,
@@ -47,6 +48,7 @@ export const failover: Orchestration<FailoverInput> = {
   },
   steps: (topology) => [
     validateTarget<FailoverInput>((input) => `the failed Region is ${input.failedRegion}`),
+    restoreTargetCapacity<FailoverInput>({ bestEffort: true }),
     shiftTraffic<FailoverInput>(),
     fenceFailedRegion<FailoverInput>(),
     ...topology.databases.map((db) => startWriterMove<FailoverInput>(db, 'failover')),

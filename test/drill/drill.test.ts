@@ -140,6 +140,7 @@ describe('npm run drill -- --ci --apply --failback', () => {
     expect(failover?.status).toBe('succeeded');
     expect(failover?.steps.map((s) => s.step)).toEqual([
       'validate-input',
+      'restore-target-capacity',
       'shift-traffic',
       'fence-failed-region',
       'failover-catalog-database',

@@ -47,6 +47,10 @@ describe('failover on the AWS model, real adapters', () => {
       ...A,
       ...A,
       journal,
+      // The target's writer services are at their minimum already (never fenced here): read, nothing changed.
+      'ecs:DescribeServices us-west-2',
+      'application-autoscaling:DescribeScalableTargets us-west-2',
+      journal,
       // B1: endpoints and ARNs from the SSM parameter in the runbook's own Region; data plane only.
       'ssm:GetParameter us-west-2',
       'route53-recovery-cluster:GetRoutingControlState arc',

@@ -18,6 +18,7 @@ describe('failover', () => {
     expect(writerRegions(sim)).toEqual({ 'shop-dev-catalog': STANDBY, 'shop-dev-orders': STANDBY });
     expect(result.steps.map((s) => [s.step, s.status])).toEqual([
       ['validate-input', 'succeeded'],
+      ['restore-target-capacity', 'already-done'],
       ['shift-traffic', 'succeeded'],
       ['fence-failed-region', 'succeeded'],
       ['failover-catalog-database', 'succeeded'],
@@ -56,6 +57,42 @@ describe('failover', () => {
     ]);
   });
 
+  test('failing over back into a Region an earlier failover fenced raises its writer services first (M6)', async () => {
+    // GIVEN a failover to the standby that fenced the half-alive primary's writers
+    const sim = simulation();
+    expect((await sim.run(failover, input)).status).toBe('succeeded');
+    expect(sim.local.world.snapshot().runningTasks[PRIMARY]).toMatchObject({ catalog: 0, orders: 0 });
+    // WHEN the standby fails in turn and the runbook fails over back to the primary
+    sim.clock.advance(3600_000);
+    sim.local.world.regionDown(STANDBY);
+    const back = await sim.run(failover, { targetRegion: PRIMARY, failedRegion: STANDBY });
+    // THEN the primary's writers run again, raised before traffic moved
+    expect(back.status).toBe('succeeded');
+    expect(back.steps.find((s) => s.step === 'restore-target-capacity')?.detail).toBe(
+      `restored in ${PRIMARY}: catalog 0 → 2, orders 0 → 2`,
+    );
+    expect(sim.local.world.snapshot().runningTasks[PRIMARY]).toMatchObject({ catalog: 2, orders: 2 });
+  });
+
+  test("an error reading or raising the target's services never stops the failover", async () => {
+    const sim = simulation();
+    const result = await sim.run(failover, input, {
+      ports: (ports) => ({
+        ...ports,
+        capacity: {
+          ...ports.capacity,
+          describe: () => Promise.reject(new Error('ECS throttled')),
+          scalingMinimums: ports.capacity.scalingMinimums.bind(ports.capacity),
+          setDesiredCount: ports.capacity.setDesiredCount.bind(ports.capacity),
+        },
+      }),
+    });
+    expect(result.status).toBe('succeeded');
+    expect(result.steps.find((s) => s.step === 'restore-target-capacity')?.detail).toBe(
+      `best effort, continuing: could not restore the writer services of ${STANDBY} (ECS throttled)`,
+    );
+  });
+
   test('sets both routing controls in ONE request, then fails over each database with data loss allowed', async () => {
     const sim = simulation();
     sim.local.world.regionDown(PRIMARY);
@@ -88,7 +125,7 @@ describe('failover', () => {
       startedAt: '2026-01-27T10:00:00.000Z',
       finishedAt: '2026-01-27T10:00:03.000Z',
     });
-    expect(Object.keys(summary.steps)).toHaveLength(8);
+    expect(Object.keys(summary.steps)).toHaveLength(9);
   });
 
   test('running it again changes nothing: every action is found already done', async () => {
@@ -100,6 +137,7 @@ describe('failover', () => {
     expect(again.status).toBe('succeeded');
     expect(mutations(sim.calls)).toEqual([]);
     expect(again.steps.filter((s) => s.status === 'already-done').map((s) => s.step)).toEqual([
+      'restore-target-capacity',
       'shift-traffic',
       'failover-catalog-database',
       'failover-orders-database',
