@@ -264,8 +264,11 @@ export async function runOrchestration<I>(options: RunOptions<I>): Promise<RunRe
 
     const stepStarted = clock.now();
     let attempts = 0;
+    // No retry starts once the invocation's deadline has passed: the step fails retriably and the next invocation
+    // (or run) resumes it, instead of this one running past its end (a Lambda timeout is a function error).
+    const beforeDeadline = () => !options.deadline || clock.now().getTime() < options.deadline.getTime();
     const policy = retry(
-      handleWhen((error) => isRetriable(error) && !(error instanceof WaitTimeoutError)),
+      handleWhen((error) => isRetriable(error) && !(error instanceof WaitTimeoutError) && beforeDeadline()),
       {
         maxAttempts: attemptsAllowed - 1,
         backoff: new ExponentialBackoff({ initialDelay: options.retryDelayMs ?? 2000, maxDelay: 60_000 }),

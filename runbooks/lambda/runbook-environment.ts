@@ -19,12 +19,14 @@ function required(environment: Readonly<Record<string, string | undefined>>, nam
 
 /** Reads and validates `RUNBOOK_TOPOLOGY`, `AWS_REGION` and `RUNBOOK_BUCKET`, naming the variable that is wrong. */
 export function readRunbookEnvironment(environment: Readonly<Record<string, string | undefined>>): RunbookEnvironment {
+  const text = required(environment, 'RUNBOOK_TOPOLOGY');
   let raw: unknown;
   try {
-    raw = JSON.parse(required(environment, 'RUNBOOK_TOPOLOGY'));
-  } catch (error) {
-    if (error instanceof NonRetriableError) throw error;
-    throw new NonRetriableError('environment variable RUNBOOK_TOPOLOGY is not valid JSON');
+    raw = JSON.parse(text);
+  } catch {
+    throw new NonRetriableError(
+      `environment variable RUNBOOK_TOPOLOGY: ${JSON.stringify(text.slice(0, 40))}${text.length > 40 ? '…' : ''} is not JSON; accepted: the topology JSON the runbook stack sets`,
+    );
   }
   return {
     topology: parseTopology(raw, 'environment variable RUNBOOK_TOPOLOGY'),

@@ -17,11 +17,16 @@ export interface ArcEndpoint {
  *           "routingControls":{"shop-dev-us-east-1":"arn:…/routingcontrol/…"}}
  */
 export const arcRoutingParameterSchema = z.object({
-  clusterArn: z.string().startsWith('arn:'),
+  clusterArn: z.string().startsWith('arn:', 'accepted: the ARN of the ARC cluster (arn:…)'),
   endpoints: z
-    .array(z.object({ Region: z.string().min(1), Endpoint: z.string().url() }))
+    .array(
+      z.object({
+        Region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'accepted: a Region such as "us-west-2"'),
+        Endpoint: z.string().url('accepted: an https URL such as "https://host-….us-west-2.amazonaws.com/v1"'),
+      }),
+    )
     .min(1, 'accepted: at least one cluster endpoint'),
-  routingControls: z.record(z.string(), z.string().startsWith('arn:')),
+  routingControls: z.record(z.string(), z.string().startsWith('arn:', 'accepted: a routing-control ARN (arn:…)')),
 });
 
 /** The parsed parameter, with endpoints as the adapter uses them. */

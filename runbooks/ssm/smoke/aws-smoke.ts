@@ -5,7 +5,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { Command, CommanderError, Option } from 'commander';
 import { messageOf } from '../../core/errors';
 import { runSmoke, type SmokeDependencies, type SmokeOptions, type SmokeResult } from './smoke-run';
-import type { BehaviourVerdict } from './smoke-verdicts';
+import { type BehaviourVerdict, INFORMATIONAL_BEHAVIOURS } from './smoke-verdicts';
 
 /** Exit codes: 0 every behaviour confirmed and everything deleted, 1 otherwise, 2 bad usage, 130 interrupted. */
 export const SMOKE_EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -87,7 +87,10 @@ function report(result: SmokeResult, options: SmokeOptions, io: SmokeIo): number
     io.stderr(`error: the smoke test stopped: ${result.stopped}`);
     return SMOKE_EXIT.failed;
   }
-  const settled = result.verdicts.every((v) => v.verdict === 'confirmed');
+  // Behaviours the documents no longer use are reported but do not fail the run.
+  const settled = result.verdicts
+    .filter((v) => !INFORMATIONAL_BEHAVIOURS.includes(v.id))
+    .every((v) => v.verdict === 'confirmed');
   const counts = ['confirmed', 'contradicted', 'could not decide'].map(
     (verdict) => `${result.verdicts.filter((v) => v.verdict === verdict).length} ${verdict}`,
   );

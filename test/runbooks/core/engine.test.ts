@@ -121,6 +121,22 @@ describe('runOrchestration', () => {
     expect((await h.journal.latest('demo'))?.steps.a).toMatchObject({ status: 'succeeded', attempts: 3 });
   });
 
+  test('no retry starts after the deadline: the invocation hands back instead of running past its end', async () => {
+    // GIVEN a step that fails retriably and a deadline (the end of a Lambda invocation) that has already passed
+    const h = harness();
+    const a = scripted('a', 'action', {
+      check: () => 'pending',
+      run: (attempt) => {
+        throw new RetriableError(`blip ${attempt}`);
+      },
+    });
+    // WHEN it runs with attempts left
+    const result = await h.run(orchestration([a.step]), { stepAttempts: 5, deadline: h.clock.now() });
+    // THEN it tried once and failed retriably, for the next invocation to resume
+    expect(a.calls.run).toBe(1);
+    expect(result.error).toEqual({ step: 'a', message: 'blip 1', retriable: true });
+  });
+
   test('a retriable failure that persists fails the run; the next run resumes the same execution and skips recorded steps', async () => {
     const h = harness();
     let broken = true;

@@ -87,7 +87,7 @@ describe('step handler', () => {
     const before = local.world.snapshot();
     const result = await handler(event(undefined, { dryRun: 'true', reason: '' }));
     expect(result).toMatchObject({ Step: 'plan', Status: 'succeeded', Retry: false });
-    expect(result.Detail.split('\n')[1]).toBe(
+    expect(result.Detail.split('\n')[2]).toBe(
       'shift-traffic: UpdateRoutingControlStates: us-west-2 On, us-east-1 Off (one request, so the safety rule never sees both Regions off) | pending: routing controls are us-west-2 Off, us-east-1 On',
     );
     expect(local.world.snapshot()).toEqual(before);

@@ -215,6 +215,16 @@ describe('AwsRoutingControl', () => {
     await expect(adapter.getStates([EAST])).rejects.toThrow(
       'SSM parameter /shop/dev/arc-routing in us-east-1: endpoints: accepted: at least one cluster endpoint',
     );
+    const badEndpoint = setup({
+      parameter: JSON.stringify({
+        clusterArn: CLUSTER,
+        endpoints: [{ Region: 'us-east-1', Endpoint: 'host-1' }],
+        routingControls: {},
+      }),
+    });
+    await expect(badEndpoint.adapter.getStates([EAST])).rejects.toThrow(
+      'SSM parameter /shop/dev/arc-routing in us-east-1: endpoints.0.Endpoint: accepted: an https URL such as "https://host-….us-west-2.amazonaws.com/v1"',
+    );
     const notJson = setup({ parameter: 'endpoints=1' });
     await expect(notJson.adapter.getStates([EAST])).rejects.toThrow(
       'SSM parameter /shop/dev/arc-routing in us-east-1: "endpoints=1" is not JSON; accepted: the JSON the routing stack writes ({"clusterArn", "endpoints", "routingControls"})',
