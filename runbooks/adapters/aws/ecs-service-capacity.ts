@@ -2,7 +2,7 @@ import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@a
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { RetryPolicy } from 'cockatiel';
 import type { ServiceCapacityPort, ServiceCount } from '../../ports';
-import { awsCall, DEFAULT_RETRY, type RetrySettings, retryPolicy } from './aws-call';
+import { awsCall, DEFAULT_RETRY, isThrottling, type RetrySettings, retryPolicy } from './aws-call';
 import { perRegion } from './per-region';
 import { requestHandlerOptions } from './request-limits';
 import { SERVICE_CAPACITY_ACTIONS } from './required-actions';
@@ -13,7 +13,7 @@ export interface EcsServiceCapacityOptions {
   readonly ecsFor?: (region: string) => ECSClient;
   /** @default - an Application Auto Scaling client per Region, with the same limits */
   readonly autoScalingFor?: (region: string) => ApplicationAutoScalingClient;
-  /** @default - no retry: the Region may be the one that failed, and fencing must never hold a failover */
+  /** Retries of throttling (only: a Region that does not answer may be the failed one). @default DEFAULT_RETRY */
   readonly retry?: Partial<RetrySettings>;
 }
 
@@ -37,7 +37,9 @@ export class EcsServiceCapacity implements ServiceCapacityPort {
       options.autoScalingFor ??
         ((region) => new ApplicationAutoScalingClient({ region, maxAttempts: 1, requestHandler: REQUEST_HANDLER })),
     );
-    this.policy = retryPolicy({ ...DEFAULT_RETRY, maxRetries: 0, ...options.retry });
+    // Throttling is retried (the target Region answers, only slowly); a Region that does not answer is not: it may be
+    // the failed one, and the fence must give up within seconds.
+    this.policy = retryPolicy({ ...DEFAULT_RETRY, ...options.retry }, isThrottling);
   }
 
   async describe(

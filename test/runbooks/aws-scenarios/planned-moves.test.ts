@@ -51,6 +51,21 @@ describe('switchover on the AWS model', () => {
     },
   );
 
+  test('with throttling on the calls of a switchover: the adapters retry and it makes the same changes once', async () => {
+    world = awsWorld();
+    world.model.faults
+      .throttle({ operation: 'DescribeGlobalClusters' }, 2)
+      .throttle({ operation: 'SwitchoverGlobalCluster' }, 1)
+      .throttle({ operation: 'DescribeServices' }, 1)
+      .throttle({ operation: 'UpdateRoutingControlStates' }, 1)
+      .throttle({ operation: 'PutObject' }, 1);
+    const run = await world.run(switchover, WEST, { targetRegion: WEST });
+    expect(run.result.error?.message).toBeUndefined();
+    expect(world.model.faults.pending()).toBe(0);
+    expect(effectiveMutations(run.calls).filter((m) => m.startsWith('Switchover'))).toHaveLength(2);
+    expect(world.state()).toMatchObject({ writers: writersIn(WEST), routing: { [EAST]: 'Off', [WEST]: 'On' } });
+  });
+
   test('GIVEN the writer Region us-east-1 unreachable WHEN switchover THEN it stops before changing anything (a failover is the tool then)', async () => {
     world = awsWorld();
     world.model.regionDown(EAST);

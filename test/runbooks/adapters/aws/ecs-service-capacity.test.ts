@@ -49,6 +49,19 @@ describe('EcsServiceCapacity', () => {
     });
   });
 
+  test('throttling is retried: the target Region answers, only slowly', async () => {
+    const { ecs } = setup();
+    const adapter = new EcsServiceCapacity({ retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 2 } });
+    ecs
+      .on(DescribeServicesCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({ services: [{ serviceName: 'catalog', desiredCount: 2, runningCount: 2, status: 'ACTIVE' }] });
+    expect(await adapter.describe('us-west-2', 'shop-dev', ['catalog'])).toEqual({
+      catalog: { desired: 2, running: 2 },
+    });
+    expect(ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 2);
+  });
+
   test('reads the autoscaling minimums of the services by their scalable-target resource ids', async () => {
     const { autoScaling, adapter } = setup();
     autoScaling.on(DescribeScalableTargetsCommand).resolves({
