@@ -7,6 +7,7 @@ import {
   JobPermission,
   type JobStep,
   JsonPatch,
+  StackCapabilities,
 } from 'cdk-pipelines-github';
 import { planBake } from '../.github/actions/bake-gate/bake-plan';
 import type { ShopConfig } from '../config';
@@ -17,6 +18,15 @@ import type { RegionalStage } from '../stacks/regional-stage';
 import { assumeRole, checkoutAndInstall } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { GENERATED_HEADER, NODE_VERSION } from './workflow-header';
+
+/**
+ * The capabilities every deploy job acknowledges. The runbook stacks name their automation role (the failover
+ * role's `iam:PassRole` names it), and CloudFormation: "If you have IAM resources with custom names, you must
+ * specify CAPABILITY_NAMED_IAM. If you don't specify this parameter, this action returns an InsufficientCapabilities
+ * error." (CreateChangeSet API reference, Capabilities). aws-cloudformation-github-deploy defaults to
+ * `CAPABILITY_IAM` only, and cdk-pipelines-github passes capabilities only from `stackCapabilities`.
+ */
+export const STACK_CAPABILITIES: readonly StackCapabilities[] = [StackCapabilities.IAM, StackCapabilities.NAMED_IAM];
 
 /** Properties of {@link addDeployWorkflow}. */
 export interface DeployWorkflowProps {
@@ -122,13 +132,16 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
 
   workflow.addStageWithGitHubOptions(stages.primary, {
     gitHubEnvironment: { name: names.regionEnvironment(config.primaryRegion) },
+    stackCapabilities: [...STACK_CAPABILITIES],
     post: [...primaryBake.steps],
   });
   workflow.addStageWithGitHubOptions(stages.standby, {
     gitHubEnvironment: { name: names.regionEnvironment(config.standbyRegion) },
+    stackCapabilities: [...STACK_CAPABILITIES],
   });
   workflow.addStageWithGitHubOptions(stages.global, {
     gitHubEnvironment: { name: names.globalEnvironment },
+    stackCapabilities: [...STACK_CAPABILITIES],
     post: [...standbyBake.steps],
   });
 

@@ -27,7 +27,33 @@ interface Workflow {
   readonly jobs: Record<string, Job>;
 }
 
-/** Synthesizes the app as `npm run synth` does, in a scratch directory; returns the workflows' text. */
+/** A synthesized stack: its CloudFormation name and the IAM resources in its template that carry a custom name. */
+interface SynthesizedStack {
+  readonly stackName: string;
+  readonly namedIamResources: readonly string[];
+}
+
+/**
+ * The properties that give an IAM resource a custom name. CloudFormation: "If you have IAM resources with custom
+ * names, you must specify CAPABILITY_NAMED_IAM. If you don't specify this parameter, this action returns an
+ * InsufficientCapabilities error." (CreateChangeSet API reference, Capabilities).
+ */
+const IAM_NAME_PROPERTIES = ['RoleName', 'ManagedPolicyName', 'UserName', 'GroupName', 'InstanceProfileName'];
+
+/** The logical ids of the IAM resources of `template` that carry a custom name. */
+function namedIamResources(template: { Resources?: Record<string, { Type: string; Properties?: object }> }): string[] {
+  return Object.entries(template.Resources ?? {})
+    .filter(([, resource]) => resource.Type.startsWith('AWS::IAM::'))
+    .filter(([, resource]) => IAM_NAME_PROPERTIES.some((name) => name in (resource.Properties ?? {})))
+    .map(([logicalId]) => logicalId);
+}
+
+let lastSynthesizedStacks: SynthesizedStack[] = [];
+
+/**
+ * Synthesizes the app as `npm run synth` does, in a scratch directory; returns the workflows' text (and keeps the
+ * synthesized stacks in `lastSynthesizedStacks`).
+ */
 function generate(config: ShopConfig): Record<string, string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'workflows-'));
   const cwd = process.cwd();
@@ -35,7 +61,11 @@ function generate(config: ShopConfig): Record<string, string> {
   try {
     const app = new App({ outdir: 'cdk.out', context: CONTEXT, builtinCloudFormationValidation: false });
     const shop = buildShopApp(app, config);
-    app.synth();
+    const assembly = app.synth();
+    lastSynthesizedStacks = assembly.stacksRecursively.map((stack) => ({
+      stackName: stack.stackName,
+      namedIamResources: namedIamResources(stack.template),
+    }));
     writeExtraWorkflows(shop);
     return Object.fromEntries(
       WORKFLOWS.map((file) => [file, readFileSync(path.join(dir, '.github', 'workflows', file), 'utf8')]),
@@ -156,6 +186,35 @@ describe('generated workflows', () => {
         `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Services=${config.appName}-${config.envName}-${region}-services`,
         `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Observability=${config.appName}-${config.envName}-${region}-observability`,
       ]);
+    });
+
+    test('every stack is deployed with the capabilities its template needs (named IAM resources: CAPABILITY_NAMED_IAM)', () => {
+      // GIVEN every synthesized stack and the deploy job of each
+      const stacks = lastSynthesizedStacks;
+      const deploySteps = Object.values(deploy.jobs).flatMap((job) =>
+        job.steps.filter((step) => step.uses?.startsWith('aws-actions/aws-cloudformation-github-deploy')),
+      );
+      // The runbook stacks name their automation role (the failover role's iam:PassRole names it): the scan must
+      // find at least those, or it is not looking at the templates.
+      expect(stacks.filter((stack) => stack.namedIamResources.length > 0).map((stack) => stack.stackName)).toEqual(
+        expect.arrayContaining([
+          `${config.appName}-${config.envName}-${config.primaryRegion}-runbooks`,
+          `${config.appName}-${config.envName}-${config.standbyRegion}-runbooks`,
+        ]),
+      );
+      for (const stack of stacks) {
+        // WHEN its deploy job creates the change set
+        const step = deploySteps.find((candidate) => candidate.with?.['name'] === stack.stackName);
+        const capabilities = String(step?.with?.['capabilities'] ?? '').split(',');
+        // THEN a stack with named IAM resources acknowledges CAPABILITY_NAMED_IAM, and every stack has a deploy job
+        expect([stack.stackName, step !== undefined]).toEqual([stack.stackName, true]);
+        if (stack.namedIamResources.length > 0) {
+          expect([stack.stackName, capabilities]).toEqual([
+            stack.stackName,
+            expect.arrayContaining(['CAPABILITY_NAMED_IAM']),
+          ]);
+        }
+      }
     });
 
     test('only the rollback jobs run after a failure: every other job needs its predecessors to succeed', () => {
