@@ -31,7 +31,8 @@ export interface FailoverInputs {
 /** The longest reason accepted, in characters. */
 export const MAX_REASON_LENGTH = 500;
 
-const reasonText: InputParser<string> = {
+/** Why a runbook runs (or a freeze is set or lifted): one line of at most {@link MAX_REASON_LENGTH} characters. */
+export const reasonText: InputParser<string> = {
   accepted: `one line of text of at most ${MAX_REASON_LENGTH} characters`,
   parse: (value) => {
     if (value.length > MAX_REASON_LENGTH) return { problem: `is ${value.length} characters long` };
