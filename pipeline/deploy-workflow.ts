@@ -79,7 +79,7 @@ function stackPairs(stage: RegionalStage): string {
 
 /**
  * Adds the deploy workflow (`deploy.yml`): synth → assets → primary Region → bake → standby Region → global
- * routing → bake, one concurrency group with the failover workflow, OIDC credentials only, a GitHub Environment
+ * routing → bake, a concurrency group of its own that never cancels, OIDC credentials only, a GitHub Environment
  * per Region, and a rollback job per Region that redeploys the last known-good application stacks when that
  * Region's bake fails. cdk-pipelines-github has no bake, alarm gate or rollback: they are `GitHubActionStep`s
  * running this repository's CLIs (`.github/actions/`) plus a patched-in rollback job.
@@ -94,7 +94,10 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
     workflowName: 'deploy',
     workflowPath: props.workflowPath ?? '.github/workflows/deploy.yml',
     workflowTriggers: { push: { branches: [config.deployBranch] }, workflowDispatch: {} },
-    concurrency: { group: names.concurrencyGroup, cancelInProgress: false },
+    // A group of its own, never cancelling: a newer push waits for the running deploy (and replaces an older pending
+    // one, which is fine: it deploys a newer commit). A failover never shares it; it stops deploys through the
+    // freeze record instead, at a wave boundary.
+    concurrency: { group: names.deployConcurrencyGroup, cancelInProgress: false },
     synth: new ShellStep('Build', { commands: ['npm ci', 'npx cdk synth --quiet'], env }),
     preBuildSteps: [
       { name: 'Set up Node.js', uses: 'actions/setup-node@v6', with: { 'node-version': NODE_VERSION, cache: 'npm' } },

