@@ -1,7 +1,9 @@
 import {
   type AutomationExecution,
+  DescribeAutomationExecutionsCommand,
   DescribeAutomationStepExecutionsCommand,
   GetAutomationExecutionCommand,
+  PutParameterCommand,
   SSMClient,
   SSMServiceException,
   StartAutomationExecutionCommand,
@@ -91,6 +93,8 @@ beforeEach(() => {
   ssm.reset();
   clock = new FakeClock(START);
   ssm.on(StartAutomationExecutionCommand).resolves({ AutomationExecutionId: EXECUTION_ID });
+  ssm.on(DescribeAutomationExecutionsCommand).resolves({ AutomationExecutionMetadataList: [] });
+  ssm.on(PutParameterCommand).resolves({ Version: 1 });
 });
 
 describe('automation naming contract', () => {
@@ -162,6 +166,8 @@ describe('failover dispatch', () => {
     expect(ssm).toHaveReceivedCommandWith(GetAutomationExecutionCommand, { AutomationExecutionId: EXECUTION_ID });
     expect(clock.sleeps).toEqual([5000, 5000, 5000]);
     expect(result.lines).toEqual([
+      'Set the deploy freeze /shop/dev/deploy-freeze in us-east-1',
+      'Set the deploy freeze /shop/dev/deploy-freeze in us-west-2',
       `Started shop-dev-failover in us-west-2: execution ${EXECUTION_ID}`,
       CONSOLE,
       '[+0s] step CheckReadiness (aws:executeScript): InProgress',
@@ -534,5 +540,194 @@ describe('failover inputs', () => {
     const result = await runFailover({ ...failoverInputs, reason: 'x'.repeat(500) });
 
     expect(result.failure).toBeUndefined();
+  });
+});
+
+describe('in-flight automations, attach and resume (review M10)', () => {
+  const OTHER_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+  /** What DescribeAutomationExecutions lists as in flight, per Region; an Error when the Region cannot answer. */
+  let inFlight: Record<string, Array<{ id: string; document: string; target: string; dryRun: string }> | Error>;
+
+  beforeEach(() => {
+    inFlight = { 'us-east-1': [], 'us-west-2': [] };
+    ssm.on(DescribeAutomationExecutionsCommand).callsFake(async (_input, getClient) => {
+      const listed = inFlight[await getClient().config.region()];
+      if (listed instanceof Error) throw listed;
+      return {
+        AutomationExecutionMetadataList: (listed ?? []).map((e) => ({
+          AutomationExecutionId: e.id,
+          DocumentName: e.document,
+          AutomationExecutionStatus: 'InProgress' as const,
+          ExecutionStartTime: at(-120),
+        })),
+      };
+    });
+    ssm.on(PutParameterCommand).resolves({ Version: 1 });
+  });
+
+  /** GetAutomationExecution of `id`: in flight with these parameters, then `final`. */
+  function existing(id: string, document: string, target: string, dryRun: string, statuses: string[]) {
+    const behaviour = ssm.on(GetAutomationExecutionCommand, { AutomationExecutionId: id });
+    for (const status of statuses) {
+      behaviour.resolvesOnce(
+        execution(status, [step('ShiftTraffic', status === 'InProgress' ? 'InProgress' : status, { start: 1 })], {
+          AutomationExecutionId: id,
+          DocumentName: document,
+          Parameters: { TargetRegion: [target], DryRun: [dryRun], Reason: ['earlier dispatch'] },
+          ...(status === 'InProgress' ? {} : { ExecutionEndTime: at(30) }),
+        }),
+      );
+    }
+  }
+
+  test('GIVEN a failback in flight in the target Region WHEN a failover is dispatched THEN it refuses (exit 1) and starts nothing', async () => {
+    inFlight['us-west-2'] = [{ id: OTHER_ID, document: 'shop-dev-failback', target: 'us-west-2', dryRun: 'false' }];
+    existing(OTHER_ID, 'shop-dev-failback', 'us-west-2', 'false', ['InProgress']);
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`shop-dev-failback (${OTHER_ID}) is InProgress in us-west-2`);
+    expect(result.failure).toContain('execution_id');
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    expect(ssm).toHaveReceivedCommandWith(DescribeAutomationExecutionsCommand, {
+      Filters: expect.arrayContaining([
+        { Key: 'DocumentNamePrefix', Values: ['shop-dev-'] },
+        { Key: 'ExecutionStatus', Values: expect.arrayContaining(['Pending', 'InProgress', 'Waiting']) },
+      ]),
+    });
+  });
+
+  test('GIVEN a failback in flight in the other Region (opposite direction) WHEN a failover is dispatched THEN it refuses', async () => {
+    inFlight['us-east-1'] = [{ id: OTHER_ID, document: 'shop-dev-failback', target: 'us-east-1', dryRun: 'false' }];
+    existing(OTHER_ID, 'shop-dev-failback', 'us-east-1', 'false', ['InProgress']);
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`is InProgress in us-east-1`);
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+  });
+
+  test('GIVEN the same failover to the same Region in flight WHEN dispatched again THEN it attaches and follows it', async () => {
+    inFlight['us-west-2'] = [{ id: OTHER_ID, document: 'shop-dev-failover', target: 'us-west-2', dryRun: 'false' }];
+    existing(OTHER_ID, 'shop-dev-failover', 'us-west-2', 'false', ['InProgress', 'InProgress', 'Success']);
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+    expect(result.outputs['execution_id']).toBe(OTHER_ID);
+    expect(result.outputs['status']).toBe('Success');
+    expect(result.lines).toContain(
+      `Attached to shop-dev-failover in us-west-2: execution ${OTHER_ID} (already InProgress)`,
+    );
+  });
+
+  test('GIVEN a dry run of the same failover in flight WHEN a real failover is dispatched THEN it refuses (a dry run moves nothing)', async () => {
+    inFlight['us-west-2'] = [{ id: OTHER_ID, document: 'shop-dev-failover', target: 'us-west-2', dryRun: 'true' }];
+    existing(OTHER_ID, 'shop-dev-failover', 'us-west-2', 'true', ['InProgress']);
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+  });
+
+  test('GIVEN the failed Region cannot list its executions WHEN a failover is dispatched THEN it goes ahead (that Region is the one failing)', async () => {
+    inFlight['us-east-1'] = Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(0);
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 1);
+    expect(result.lines.some((l) => l.includes('Could not list the automations in flight in us-east-1'))).toBe(true);
+  });
+
+  test('GIVEN a real failover WHEN dispatched THEN the deploy freeze is written in both Regions before StartAutomationExecution', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(0);
+    const calls = ssm.calls().map((c) => c.args[0].constructor.name);
+    const firstStart = calls.indexOf('StartAutomationExecutionCommand');
+    const puts = calls.flatMap((name, i) => (name === 'PutParameterCommand' ? [i] : []));
+    expect(puts).toHaveLength(2);
+    expect(Math.max(...puts)).toBeLessThan(firstStart);
+    const record = JSON.parse(ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value ?? '');
+    expect(record).toMatchObject({ frozen: true, action: 'failover', targetRegion: 'us-west-2', reason: REASON });
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/shop/dev/deploy-freeze', Overwrite: true });
+  });
+
+  test.each([
+    ['a dry run', { dry_run: 'true' }],
+    ['readiness', { action: 'readiness', dry_run: 'false' }],
+    ['a failback (the freeze is lifted after it by clear)', { action: 'failback', region: 'us-east-1' }],
+  ])('GIVEN %s WHEN dispatched THEN no freeze is written', async (_name, change) => {
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+    const result = await runFailover({ ...failoverInputs, ...change });
+    expect(result.exitCode).toBe(0);
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+  });
+
+  test('GIVEN the freeze cannot be written in any Region WHEN a failover is dispatched THEN exit 3 and nothing is started', async () => {
+    ssm.on(PutParameterCommand).rejects(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }));
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(3);
+    expect(result.failure).toContain('Could not write the deploy freeze');
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+  });
+
+  test('GIVEN execution_id of a running execution WHEN dispatched THEN it follows that one and starts nothing', async () => {
+    inFlight['us-west-2'] = [{ id: OTHER_ID, document: 'shop-dev-failover', target: 'us-west-2', dryRun: 'false' }];
+    existing(OTHER_ID, 'shop-dev-failover', 'us-west-2', 'false', ['InProgress', 'InProgress', 'Failed']);
+
+    const result = await runFailover({ ...failoverInputs, execution_id: OTHER_ID });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs['execution_id']).toBe(OTHER_ID);
+    expect(result.outputs['status']).toBe('Failed');
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+  });
+
+  test('GIVEN execution_id of a failed execution WHEN dispatched THEN a new execution resumes it (ResumeExecutionId), after the freeze', async () => {
+    existing(OTHER_ID, 'shop-dev-failover', 'us-west-2', 'false', ['Failed']);
+    ssm
+      .on(GetAutomationExecutionCommand, { AutomationExecutionId: EXECUTION_ID })
+      .resolves(execution('Success', [], { ExecutionEndTime: at(40) }));
+
+    const result = await runFailover({ ...failoverInputs, execution_id: OTHER_ID });
+
+    expect(result.failure).toBeUndefined();
+    expect(result.exitCode).toBe(0);
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      DocumentName: 'shop-dev-failover',
+      Parameters: { TargetRegion: ['us-west-2'], DryRun: ['false'], Reason: [REASON], ResumeExecutionId: [OTHER_ID] },
+    });
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 2);
+    expect(result.outputs['execution_id']).toBe(EXECUTION_ID);
+  });
+
+  test('GIVEN execution_id of another action or target WHEN dispatched THEN it refuses (exit 1) and starts nothing', async () => {
+    existing(OTHER_ID, 'shop-dev-failback', 'us-east-1', 'false', ['Failed']);
+
+    const result = await runFailover({ ...failoverInputs, execution_id: OTHER_ID });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`execution_id: "${OTHER_ID}" is shop-dev-failback to us-east-1`);
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+  });
+
+  test('execution_id must be an execution id (exit 2, nothing called)', async () => {
+    const result = await runFailover({ ...failoverInputs, execution_id: 'latest; rm -rf /' });
+    expect(result.exitCode).toBe(2);
+    expect(result.failure).toContain('execution_id: "latest; rm -rf /" is not an automation execution id');
+    expect(ssm.calls()).toHaveLength(0);
   });
 });

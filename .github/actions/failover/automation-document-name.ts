@@ -20,6 +20,13 @@ export const AUTOMATION_PARAMETERS = {
 } as const;
 
 /**
+ * The parameter every runbook document declares to resume an earlier, unfinished execution from its journal
+ * (`runbooks/ssm/automation-document.ts`: "Execution id of an earlier, unfinished run to resume"). The failover CLI
+ * passes it when `execution_id` names an execution that ended without succeeding.
+ */
+export const RESUME_EXECUTION_PARAMETER = 'ResumeExecutionId';
+
+/**
  * The field holding the link to the run's reports (an https URL or an `s3://` location) in the object the runbook
  * function returns: the workflow reads it from the `Payload` output of the document's `aws:invokeLambdaFunction`
  * steps (`StepExecutions[].Outputs.Payload`, the JSON the function returned). A run without a report (a dry run,

@@ -10,7 +10,7 @@ import {
 import type { AwsCaller } from '../cli-support/aws-retry';
 import { type Clock, formatDuration } from '../cli-support/clock';
 import { CheckFailedError } from '../cli-support/exit-codes';
-import { AUTOMATION_PARAMETERS, automationDocumentName } from './automation-document-name';
+import { AUTOMATION_PARAMETERS, automationDocumentName, RESUME_EXECUTION_PARAMETER } from './automation-document-name';
 import {
   type AutomationRun,
   type AutomationStep,
@@ -70,15 +70,18 @@ function toRun(
 }
 
 /**
- * Starts the runbook's SSM Automation in the target Region and follows it until it ends: one
- * `GetAutomationExecution` every `pollSeconds` (SSM has no waiter for it), a line for every step whose status
- * changes. The start carries a client token, so a retried start never launches a second execution.
+ * Starts the runbook's SSM Automation in the target Region. The start carries a client token, so a retried start
+ * never launches a second execution. With `resumeExecutionId` the new execution resumes that earlier, unfinished
+ * one from its journal (the documents' `ResumeExecutionId` parameter).
  *
- * @returns the execution as it ended (successful or not), or as last seen when it has not ended after
- *   `timeoutMinutes` (the automation keeps running in SSM).
+ * @returns the new execution's id.
  */
-export async function runAutomation(inputs: FailoverInputs, deps: AutomationDependencies): Promise<FollowedAutomation> {
-  const { ssm, call, clock, log } = deps;
+export async function startAutomation(
+  inputs: FailoverInputs,
+  deps: AutomationDependencies,
+  resumeExecutionId?: string,
+): Promise<string> {
+  const { ssm, call, log } = deps;
   const region = inputs.region;
   const documentName = automationDocumentName(inputs.appName, inputs.envName, inputs.action);
   const clientToken = deps.clientToken ?? randomUUID();
@@ -90,6 +93,7 @@ export async function runAutomation(inputs: FailoverInputs, deps: AutomationDepe
           [AUTOMATION_PARAMETERS.targetRegion]: [region],
           [AUTOMATION_PARAMETERS.dryRun]: [String(inputs.dryRun)],
           [AUTOMATION_PARAMETERS.reason]: [inputs.reason],
+          ...(resumeExecutionId ? { [RESUME_EXECUTION_PARAMETER]: [resumeExecutionId] } : {}),
         },
         ClientToken: clientToken,
       }),
@@ -98,10 +102,33 @@ export async function runAutomation(inputs: FailoverInputs, deps: AutomationDepe
   const executionId = started.AutomationExecutionId;
   if (!executionId)
     throw new CheckFailedError(`SSM StartAutomationExecution ${documentName} in ${region} returned no execution id`);
-  const since = clock.now();
-  log(`Started ${documentName} in ${region}${inputs.dryRun ? ' (dry run)' : ''}: execution ${executionId}`);
+  const resuming = resumeExecutionId ? `, resuming ${resumeExecutionId}` : '';
+  log(`Started ${documentName} in ${region}${inputs.dryRun ? ' (dry run)' : ''}: execution ${executionId}${resuming}`);
   log(executionConsoleUrl(region, executionId));
+  return executionId;
+}
 
+/** Starts the runbook's SSM Automation and follows it: {@link startAutomation}, then {@link followAutomation}. */
+export async function runAutomation(inputs: FailoverInputs, deps: AutomationDependencies): Promise<FollowedAutomation> {
+  return followAutomation(inputs, deps, await startAutomation(inputs, deps));
+}
+
+/**
+ * Follows an execution in the target Region until it ends: one `GetAutomationExecution` every `pollSeconds` (SSM
+ * has no waiter for it), a line for every step whose status changes.
+ *
+ * @returns the execution as it ended (successful or not), or as last seen when it has not ended after
+ *   `timeoutMinutes` (the automation keeps running in SSM).
+ */
+export async function followAutomation(
+  inputs: FailoverInputs,
+  deps: AutomationDependencies,
+  executionId: string,
+): Promise<FollowedAutomation> {
+  const { ssm, call, clock, log } = deps;
+  const region = inputs.region;
+  const since = clock.now();
+  const documentName = automationDocumentName(inputs.appName, inputs.envName, inputs.action);
   const deadline = since.getTime() + inputs.timeoutMinutes * 60_000;
   const seen = new Map<string, string>();
   let status = '';

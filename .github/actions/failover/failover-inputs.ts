@@ -3,6 +3,7 @@ import {
   type GetInput,
   type InputParser,
   InputReader,
+  matching,
   oneOf,
   regionName,
   resourceNamePart,
@@ -26,7 +27,19 @@ export interface FailoverInputs {
   readonly pollSeconds: number;
   /** How long the job follows the automation before giving up (the automation itself keeps running). */
   readonly timeoutMinutes: number;
+  /**
+   * An execution of this action and target to follow (when still running) or to resume (when it ended without
+   * succeeding: a new execution with `ResumeExecutionId`), instead of starting a fresh one.
+   */
+  readonly executionId?: string;
 }
+
+/** An SSM Automation execution id (a UUID, as StartAutomationExecution returns it). */
+const executionIdText = matching(
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+  'an SSM Automation execution id such as "4f6c1a2e-8d3b-4c5e-9f7a-0b1c2d3e4f5a"',
+  'is not an automation execution id',
+);
 
 /** The longest reason accepted, in characters. */
 export const MAX_REASON_LENGTH = 500;
@@ -60,6 +73,7 @@ export function readFailoverInputs(getInput: GetInput): FailoverInputs {
     pollSeconds: reader.optional('poll_seconds', wholeNumber(1, 60), 5),
     timeoutMinutes: reader.optional('timeout_minutes', wholeNumber(1, 720), 25),
   };
+  const executionId = reader.optional('execution_id', executionIdText, undefined);
   const { region, primaryRegion, standbyRegion } = inputs;
   if (region && primaryRegion && standbyRegion) {
     if (primaryRegion === standbyRegion) {
@@ -73,5 +87,5 @@ export function readFailoverInputs(getInput: GetInput): FailoverInputs {
     }
   }
   reader.finish();
-  return inputs;
+  return executionId === undefined ? inputs : { ...inputs, executionId };
 }

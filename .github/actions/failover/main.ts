@@ -4,6 +4,8 @@ import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, systemClock } from '../cli-support/clock';
 import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
 import { writeJobSummary } from '../cli-support/job-summary';
+import { perRegion, regionalClientOptions } from '../cli-support/regional-clients';
+import { currentRunUrl } from '../freeze/main';
 import {
   automationFailure,
   automationSummary,
@@ -11,7 +13,7 @@ import {
   reportUrlOf,
   stillRunningMessage,
 } from './automation-report';
-import { runAutomation } from './automation-run';
+import { type DispatchDependencies, dispatchFailover } from './failover-dispatch';
 import { readFailoverInputs } from './failover-inputs';
 
 /** What tests replace: the clock, the retry backoff and the start request's idempotency token. */
@@ -22,7 +24,8 @@ export interface FailoverOverrides {
 }
 
 /**
- * The failover CLI: starts the runbook's SSM Automation (`<app>-<env>-<action>`) in the target Region, streams its
+ * The failover CLI: starts the runbook's SSM Automation (`<app>-<env>-<action>`) in the target Region (or attaches
+ * to / resumes one: never two at once; a real failover or switchover sets the deploy freeze first), streams its
  * steps, and fails the job unless it succeeds. Inputs, outputs, exit codes and the automation contract in
  * pipeline/README.md.
  */
@@ -34,14 +37,18 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
       core.info(`inputs valid: ${inputs.action} to ${inputs.region}, dry run ${inputs.dryRun}`);
       return;
     }
-    const deps = {
-      ssm: new SSMClient({ region: inputs.region, maxAttempts: 1 }),
+    const runUrl = currentRunUrl();
+    const deps: DispatchDependencies = {
+      ssmFor: perRegion((region) => new SSMClient(regionalClientOptions(region))),
       call: awsCaller(overrides.retry),
+      // The Region not moved to may be the failed one: two attempts, so it delays the failover by seconds only.
+      otherRegionCall: awsCaller({ ...overrides.retry, attempts: 2 }),
       clock: overrides.clock ?? systemClock,
       log: (line: string) => core.info(line),
       ...(overrides.clientToken ? { clientToken: overrides.clientToken } : {}),
+      ...(runUrl ? { runUrl } : {}),
     };
-    const { run: automation, ended } = await runAutomation(inputs, deps);
+    const { run: automation, ended } = await dispatchFailover(inputs, deps);
     core.setOutput('execution_id', automation.executionId);
     core.setOutput('status', automation.status);
     if (automation.startedAt && automation.endedAt) {

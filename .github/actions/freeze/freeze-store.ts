@@ -8,6 +8,8 @@ export interface FreezeDependencies {
   /** The SSM client of a Region. */
   readonly ssmFor: (region: string) => SSMClient;
   readonly call: AwsCaller;
+  /** The caller for one Region, when Regions differ (fewer attempts for one that may be the failed one). @default call */
+  readonly callFor?: (region: string) => AwsCaller;
   readonly log: (line: string) => void;
 }
 
@@ -40,7 +42,7 @@ export async function readRegionFreeze(
 ): Promise<RegionFreeze> {
   let value: string | undefined;
   try {
-    const result = await deps.call(`SSM GetParameter ${parameterName} in ${region}`, () =>
+    const result = await (deps.callFor?.(region) ?? deps.call)(`SSM GetParameter ${parameterName} in ${region}`, () =>
       deps.ssmFor(region).send(new GetParameterCommand({ Name: parameterName })),
     );
     value = result.Parameter?.Value;
@@ -99,7 +101,7 @@ export async function writeFreeze(
   const results = await Promise.all(
     regions.map(async (region) => {
       try {
-        await deps.call(`SSM PutParameter ${parameterName} in ${region}`, () =>
+        await (deps.callFor?.(region) ?? deps.call)(`SSM PutParameter ${parameterName} in ${region}`, () =>
           deps.ssmFor(region).send(
             new PutParameterCommand({
               Name: parameterName,
