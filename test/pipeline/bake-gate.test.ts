@@ -44,7 +44,7 @@ interface FakeAlarm {
  */
 function fakeCloudWatch(
   alarms: readonly FakeAlarm[],
-  canaryRuns: Readonly<Record<string, readonly number[]>>,
+  canaryRuns: Readonly<Record<string, readonly CanaryRun[]>>,
   faults: { readonly alarms?: Error[]; readonly history?: Error[] } = {},
 ): void {
   const stateAt = (alarm: FakeAlarm, time: number) => {
@@ -106,12 +106,17 @@ function fakeCloudWatch(
   cloudWatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataInput) => ({
     MetricDataResults: (input.MetricDataQueries ?? []).map((query) => {
       const name = query.MetricStat?.Metric?.Dimensions?.[0]?.Value ?? '';
+      const stat = query.MetricStat?.Stat;
+      // GetMetricData rounds a recent StartTime down to the whole minute.
+      const from = Math.floor(input.StartTime!.getTime() / 60_000) * 60_000;
       const perMinute = new Map<number, number>();
-      for (const offset of canaryRuns[name] ?? []) {
+      for (const run of canaryRuns[name] ?? []) {
+        const { at: offset, percent } = typeof run === 'number' ? { at: run, percent: 100 } : run;
         const at = START.getTime() + offset;
-        if (at < input.StartTime!.getTime() || at >= input.EndTime!.getTime()) continue;
+        if (at < from || at >= input.EndTime!.getTime()) continue;
         const minute = Math.floor(at / 60_000) * 60_000;
-        perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+        const before = perMinute.get(minute);
+        perMinute.set(minute, stat === 'Minimum' ? Math.min(before ?? 100, percent) : (before ?? 0) + 1);
       }
       const minutesWithRuns = [...perMinute.keys()].sort((a, b) => b - a);
       return {
@@ -124,6 +129,9 @@ function fakeCloudWatch(
     }),
   }));
 }
+
+/** A canary run at an offset from START (ms), successful, or with its SuccessPercent. */
+type CanaryRun = number | { readonly at: number; readonly percent: number };
 
 const healthy = (name: string): FakeAlarm => ({ name, initial: 'OK' });
 /** A canary on a 5-minute schedule, first run one minute into the bake. */
@@ -240,17 +248,22 @@ describe('bake-gate inputs', () => {
     expect(problemsOf({ ...verify, window_start: '2025-03-01T11:50:00Z' })).toEqual([
       'window_start: "2025-03-01T11:50:00Z" is only 10m00s before the window end (2025-03-01T12:00:00Z); accepted: a time at least bake_minutes (20) before it — did the Environment wait timer run?',
     ]);
-    expect(problemsOf({ ...verify, window_end: '2025-03-01T12:05:00Z' })).toEqual([
-      'window_end: "2025-03-01T12:05:00Z" is in the future; accepted: a time not after now (2025-03-01T12:00:00Z), or nothing for now',
-    ]);
+    expect(problemsOf({ ...verify, window_start: '2025-03-01T11:00:00Z', window_end: '2025-03-01T12:05:00Z' })).toEqual(
+      [
+        'window_end: "2025-03-01T12:05:00Z" is in the future; accepted: a time not after now (2025-03-01T12:00:00Z), or nothing for now',
+      ],
+    );
     expect(problemsOf({ ...verify, window_start: 'yesterday' })).toEqual([
-      'window_start: "yesterday" is not an ISO 8601 time with a time zone; accepted: an ISO 8601 time with a time zone, such as "2025-01-31T12:00:00Z"',
+      'window_start: "yesterday" is not an ISO 8601 time with a time zone; accepted: the watch job\'s window_start output (when the bake started), an ISO 8601 time with a time zone, such as "2025-01-31T12:00:00Z"',
     ]);
   });
 
-  test('verify-history defaults to the last bake_minutes before now', () => {
-    const inputs = readBakeGateInputs((name) => ({ ...watchInputs, mode: 'verify-history' })[name] ?? '', START);
-    expect(inputs).toMatchObject({ windowStart: new Date('2025-03-01T11:40:00Z'), windowEnd: START });
+  test('verify-history checks from the watch start it is given up to now', () => {
+    const inputs = readBakeGateInputs(
+      (name) => ({ ...watchInputs, mode: 'verify-history', window_start: '2025-03-01T11:35:00Z' })[name] ?? '',
+      START,
+    );
+    expect(inputs).toMatchObject({ windowStart: new Date('2025-03-01T11:35:00Z'), windowEnd: START });
   });
 
   test('bad inputs stop the run before any AWS call, with exit code 2', async () => {
@@ -297,7 +310,7 @@ describe('bake-gate watch', () => {
           `<tr><td>${ALB_ALARM}</td><td>OK</td><td>OK</td><td>0</td></tr>` +
           `<tr><td>${CANARY_ALARM}</td><td>OK</td><td>OK</td><td>0</td></tr>` +
           `<tr><td>${TARGETS_ALARM}</td><td>OK</td><td>OK</td><td>0</td></tr></table>`,
-        `<table><tr><th>canary</th><th>runs in window</th><th>required</th></tr><tr><td>${CANARY}</td><td>4</td><td>3</td></tr></table>`,
+        `<table><tr><th>canary</th><th>runs in window</th><th>failed runs</th><th>required</th></tr><tr><td>${CANARY}</td><td>4</td><td>0</td><td>3</td></tr></table>`,
         '',
       ].join('\n'),
     );
@@ -420,7 +433,7 @@ describe('bake-gate watch', () => {
     expect(result.failure).toBe(
       `Bake gate (watch) failed in us-east-1:\n  - Canary "${CANARY}" ran 2 times in the bake window (2025-03-01T12:00:00Z to 2025-03-01T12:20:00Z); at least 3 runs are required`,
     );
-    expect(result.summary).toContain(`<tr><td>${CANARY}</td><td>2</td><td>3</td></tr>`);
+    expect(result.summary).toContain(`<tr><td>${CANARY}</td><td>2</td><td>0</td><td>3</td></tr>`);
   });
 
   test('a canary that never ran is reported with 0 runs', async () => {
@@ -479,7 +492,7 @@ describe('bake-gate watch', () => {
     expect(cloudWatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 26);
     expect(cloudWatch).toHaveReceivedCommandTimes(GetMetricDataCommand, 0);
     expect(result.summary).toContain(
-      '<p>Evidence (INSUFFICIENT_DATA, canary runs) is checked over the whole bake by the verify-history job that follows.</p>',
+      '<p>Evidence (INSUFFICIENT_DATA, last state OK, canary runs and their success) is checked over the whole bake by the verify-history job that follows.</p>',
     );
     expect(result.outputs['window_start']).toBe('2025-03-01T12:00:00Z');
   });
@@ -569,8 +582,13 @@ describe('bake-gate AWS errors', () => {
 });
 
 describe('bake-gate verify-history', () => {
-  // Verify runs at 13:05 over the default window: the last 60 minutes.
-  const verifyInputs = { ...watchInputs, mode: 'verify-history', bake_minutes: '60' };
+  // Verify runs at 13:05 over the window from the watch's start (12:05): the last 60 minutes.
+  const verifyInputs = {
+    ...watchInputs,
+    mode: 'verify-history',
+    bake_minutes: '60',
+    window_start: '2025-03-01T12:05:00Z',
+  };
   const verifyAt = () => {
     clock = new FakeClock(new Date(START.getTime() + minutes(65)));
   };
@@ -604,7 +622,7 @@ describe('bake-gate verify-history', () => {
       StartTime: new Date('2025-03-01T12:05:00Z'),
       EndTime: new Date('2025-03-01T13:05:00Z'),
     });
-    expect(result.summary).toContain(`<tr><td>${CANARY}</td><td>12</td><td>3</td></tr>`);
+    expect(result.summary).toContain(`<tr><td>${CANARY}</td><td>12</td><td>0</td><td>3</td></tr>`);
     expect(clock.sleeps).toEqual([]);
   });
 
@@ -688,6 +706,85 @@ describe('bake-gate plan', () => {
         '<p>3. verify-history over the last 60 minutes</p>',
         '',
       ].join('\n'),
+    );
+    expect(cloudWatch.calls()).toHaveLength(0);
+  });
+});
+
+describe('bake evidence: success, last state, window anchored to the watch (review M2/M3)', () => {
+  test('GIVEN alarms OK at the start that go to INSUFFICIENT_DATA and stay (scenario B4) WHEN the bake ends THEN it fails', async () => {
+    // A canary alarm that treats missing data as missing goes INSUFFICIENT_DATA when the canary stops publishing:
+    // an OK from before the deploy is no evidence about the new version.
+    fakeCloudWatch(
+      [
+        { name: CANARY_ALARM, initial: 'OK', changes: [{ at: minutes(1), to: 'INSUFFICIENT_DATA' }] },
+        healthy(ALB_ALARM),
+        healthy(TARGETS_ALARM),
+      ],
+      { [CANARY]: everyFiveMinutes },
+    );
+
+    const result = await runGate(watchInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Alarm "${CANARY_ALARM}" ended the bake window in INSUFFICIENT_DATA (since 2025-03-01T12:01:00Z), not OK: its last state gives no evidence that the Region is healthy`,
+    );
+    expect(result.outputs['result']).toBe('failed');
+  });
+
+  test('GIVEN the same alarm in verify-history WHEN it ends INSUFFICIENT_DATA THEN the bake fails', async () => {
+    clock = new FakeClock(new Date(START.getTime() + minutes(65)));
+    fakeCloudWatch([{ name: CANARY_ALARM, initial: 'OK', changes: [{ at: minutes(10), to: 'INSUFFICIENT_DATA' }] }], {
+      [CANARY]: Array.from({ length: 13 }, (_, i) => minutes(5 * i + 6)),
+    });
+
+    const result = await runGate({
+      ...watchInputs,
+      alarm_names: CANARY_ALARM,
+      mode: 'verify-history',
+      bake_minutes: '60',
+      window_start: '2025-03-01T12:05:00Z',
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`Alarm "${CANARY_ALARM}" ended the bake window in INSUFFICIENT_DATA`);
+  });
+
+  test('GIVEN a canary failing every other run (its 2-of-2 alarm never fires) WHEN the bake ends THEN it fails on success, not runs', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM)], {
+      [CANARY]: [minutes(1), { at: minutes(6), percent: 0 }, minutes(11), { at: minutes(16), percent: 0 }],
+    });
+
+    const result = await runGate({ ...watchInputs, alarm_names: CANARY_ALARM });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Canary "${CANARY}" had 2 failed runs in the bake window (2025-03-01T12:00:00Z to 2025-03-01T12:20:00Z), first in the minute of 2025-03-01T12:06:00Z; every run must succeed (SuccessPercent 100)`,
+    );
+    expect(result.summary).toContain(`<tr><td>${CANARY}</td><td>4</td><td>2</td><td>3</td></tr>`);
+  });
+
+  test('GIVEN a watch starting mid-minute WHEN a run happened earlier in that minute (before the deploy) THEN it is not counted', async () => {
+    // GetMetricData rounds a StartTime of less than 15 days ago down to the whole minute, so the query starts at
+    // the next whole minute after the watch's start.
+    clock = new FakeClock(new Date(START.getTime() + 30_000));
+    fakeCloudWatch([healthy(CANARY_ALARM)], { [CANARY]: [10_000, minutes(5) + 10_000, minutes(10) + 10_000] });
+
+    const result = await runGate({ ...watchInputs, alarm_names: CANARY_ALARM });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`Canary "${CANARY}" ran 2 times in the bake window`);
+    expect(cloudWatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      StartTime: new Date('2025-03-01T12:01:00Z'),
+    });
+  });
+
+  test('GIVEN verify-history without window_start WHEN run THEN exit 2: its window must be anchored to the watch start (scenario V1)', async () => {
+    const result = await runGate({ ...watchInputs, mode: 'verify-history' });
+    expect(result.exitCode).toBe(2);
+    expect(result.failure).toContain(
+      "window_start: no value given; accepted: the watch job's window_start output (when the bake started)",
     );
     expect(cloudWatch.calls()).toHaveLength(0);
   });

@@ -1,5 +1,6 @@
 import {
   type GetInput,
+  type InputParser,
   InputReader,
   isoTime,
   listOf,
@@ -71,6 +72,11 @@ const canaryName = matching(
   'is not a canary name',
 );
 const bakeMinutesInput = wholeNumber(1, MAX_BAKE_MINUTES);
+/** `window_start` of verify-history: when the watch (and so the bake) started. */
+const watchStart: InputParser<Date> = {
+  accepted: `the watch job's window_start output (when the bake started), ${isoTime.accepted}`,
+  parse: isoTime.parse,
+};
 const credentialMinutesInput = wholeNumber(15, 720);
 
 /**
@@ -134,13 +140,10 @@ export function readBakeGateInputs(getInput: GetInput, now: Date): BakeGateInput
   }
 
   const windowEnd = reader.optional('window_end', isoTime, now);
-  const windowStart = reader.optional('window_start', isoTime, undefined);
-  const inputs: VerifyHistoryInputs = {
-    mode,
-    ...evidence,
-    windowEnd,
-    windowStart: windowStart ?? new Date(windowEnd.getTime() - evidence.bakeMinutes * 60_000),
-  };
+  // Required, and anchored to the watch's start: a default of [now - bake, now] reaches back into the old version
+  // when the Environment wait timer did not run (review scenario V1).
+  const windowStart = reader.required('window_start', watchStart);
+  const inputs: VerifyHistoryInputs = { mode, ...evidence, windowEnd, windowStart };
   if (!reader.failed) {
     if (windowEnd.getTime() > now.getTime()) {
       reader.problem(

@@ -27,12 +27,12 @@ export function bakeSummary(result: BakeResult): JobSummary {
   }
   if (result.evidenceChecked) {
     blocks.push({
-      header: ['canary', 'runs in window', 'required'],
-      rows: result.canaryRuns.map((c) => [c.name, String(c.runs), String(result.minCanaryRuns)]),
+      header: ['canary', 'runs in window', 'failed runs', 'required'],
+      rows: result.canaryRuns.map((c) => [c.name, String(c.runs), String(c.failedRuns), String(result.minCanaryRuns)]),
     });
   } else if (passed) {
     blocks.push(
-      'Evidence (INSUFFICIENT_DATA, canary runs) is checked over the whole bake by the verify-history job that follows.',
+      'Evidence (INSUFFICIENT_DATA, last state OK, canary runs and their success) is checked over the whole bake by the verify-history job that follows.',
     );
   }
   return { title: `Bake gate ${result.mode} in ${result.region}`, blocks };

@@ -8,6 +8,10 @@ import type { CloudWatchEvidence, SelectedAlarms } from './cloudwatch-evidence';
 export interface CanaryRuns {
   readonly name: string;
   readonly runs: number;
+  /** Runs below 100 % SuccessPercent (minutes with such a run: a canary runs at most once a minute). */
+  readonly failedRuns: number;
+  /** The minute of the first failed run. */
+  readonly firstFailure?: Date;
 }
 
 /** What a bake-gate run found; `failures` is empty when the Region passed. */
@@ -71,6 +75,28 @@ export function silenceFailure(alarm: AlarmInWindow, start: Date, end: Date): st
   return `Alarm "${alarm.name}" stayed in INSUFFICIENT_DATA for the whole bake window (${formatTime(start)} to ${formatTime(end)}): it gave no evidence that the Region is healthy; check that its metric is published (and that the alarm treats missing data as notBreaching where silence means healthy)`;
 }
 
+/**
+ * Why an alarm's last state is no evidence of health: it ended the window in INSUFFICIENT_DATA after having had data
+ * (an alarm silent for the whole window is {@link silenceFailure}'s; one in ALARM is {@link alarmFailure}'s). An OK
+ * from before the deploy followed by silence says nothing about the new version (review scenario B4).
+ */
+export function lastStateFailure(alarm: AlarmInWindow): string | undefined {
+  if (alarm.stateNow !== 'INSUFFICIENT_DATA') return undefined;
+  const states = statesDuring(alarm);
+  if (states.size === 1) return undefined;
+  const since = alarm.transitions.at(-1);
+  const when = since?.to === 'INSUFFICIENT_DATA' ? ` (since ${formatTime(since.at)})` : '';
+  return `Alarm "${alarm.name}" ended the bake window in INSUFFICIENT_DATA${when}, not OK: its last state gives no evidence that the Region is healthy`;
+}
+
+/** Why a canary's runs show a problem: a run below 100 % SuccessPercent in [start, end]. */
+export function canarySuccessFailure(canary: CanaryRuns, start: Date, end: Date): string | undefined {
+  if (canary.failedRuns === 0) return undefined;
+  const runs = canary.failedRuns === 1 ? 'failed run' : 'failed runs';
+  const first = canary.firstFailure ? `, first in the minute of ${formatTime(canary.firstFailure)}` : '';
+  return `Canary "${canary.name}" had ${canary.failedRuns} ${runs} in the bake window (${formatTime(start)} to ${formatTime(end)})${first}; every run must succeed (SuccessPercent 100)`;
+}
+
 /** Why a canary gives too little evidence: fewer than `minRuns` runs in [start, end]. */
 export function canaryFailure(canary: CanaryRuns, minRuns: number, start: Date, end: Date): string | undefined {
   if (canary.runs >= minRuns) return undefined;
@@ -78,7 +104,7 @@ export function canaryFailure(canary: CanaryRuns, minRuns: number, start: Date, 
   return `Canary "${canary.name}" ran ${canary.runs} ${times} in the bake window (${formatTime(start)} to ${formatTime(end)}); at least ${minRuns} runs are required`;
 }
 
-/** Counts each canary's runs in [start, end] and says which ran too few times. */
+/** Counts each canary's runs in [start, end] and says which had a failed run or ran too few times. */
 export async function judgeCanaries(
   inputs: EvidenceInputs,
   evidence: Pick<CloudWatchEvidence, 'canaryRuns'>,
@@ -86,7 +112,20 @@ export async function judgeCanaries(
   end: Date,
 ): Promise<{ canaryRuns: CanaryRuns[]; failures: string[] }> {
   const counted = await evidence.canaryRuns(inputs.canaryNames, start, end);
-  const canaryRuns = inputs.canaryNames.map((name) => ({ name, runs: counted.get(name) ?? 0 }));
-  const failures = canaryRuns.flatMap((canary) => canaryFailure(canary, inputs.minCanaryRuns, start, end) ?? []);
+  const canaryRuns = inputs.canaryNames.map((name): CanaryRuns => {
+    const found = counted.get(name);
+    const first = found?.failedRunMinutes[0];
+    return {
+      name,
+      runs: found?.runs ?? 0,
+      failedRuns: found?.failedRunMinutes.length ?? 0,
+      ...(first ? { firstFailure: first } : {}),
+    };
+  });
+  const failures = canaryRuns.flatMap((canary) =>
+    [canarySuccessFailure(canary, start, end), canaryFailure(canary, inputs.minCanaryRuns, start, end)].filter(
+      (failure): failure is string => failure !== undefined,
+    ),
+  );
   return { canaryRuns, failures };
 }

@@ -1,6 +1,13 @@
 import { type AlarmInWindow, alarmInWindow } from './alarm-transitions';
 import type { VerifyHistoryInputs } from './bake-inputs';
-import { alarmFailure, type BakeResult, judgeCanaries, selectionFailures, silenceFailure } from './bake-verdict';
+import {
+  alarmFailure,
+  type BakeResult,
+  judgeCanaries,
+  lastStateFailure,
+  selectionFailures,
+  silenceFailure,
+} from './bake-verdict';
 import type { BakeDependencies } from './bake-watch';
 
 /**
@@ -39,7 +46,7 @@ export async function verifyBakeHistory(inputs: VerifyHistoryInputs, deps: BakeD
     alarms.push(alarm);
   }
   const alarmFailures = alarms.flatMap((alarm) => alarmFailure(alarm, start, end) ?? []);
-  const silent = alarms.flatMap((alarm) => silenceFailure(alarm, start, end) ?? []);
+  const silent = alarms.flatMap((alarm) => silenceFailure(alarm, start, end) ?? lastStateFailure(alarm) ?? []);
   const canaries = await judgeCanaries(inputs, evidence, start, end);
   return {
     ...base,

@@ -6,6 +6,7 @@ import {
   type BakeResult,
   type CanaryRuns,
   judgeCanaries,
+  lastStateFailure,
   selectionFailures,
   silenceFailure,
 } from './bake-verdict';
@@ -90,7 +91,7 @@ export async function watchBake(inputs: WatchInputs, deps: BakeDependencies): Pr
   const failures = alarmsAt().flatMap((alarm) => alarmFailure(alarm, start, end) ?? []);
   if (failures.length > 0 || inputs.watchMinutes < inputs.bakeMinutes) return result(end, failures);
 
-  const silent = alarmsAt().flatMap((alarm) => silenceFailure(alarm, start, end) ?? []);
+  const silent = alarmsAt().flatMap((alarm) => silenceFailure(alarm, start, end) ?? lastStateFailure(alarm) ?? []);
   const canaries = await judgeCanaries(inputs, evidence, start, end);
   return result(end, [...silent, ...canaries.failures], true, canaries.canaryRuns);
 }

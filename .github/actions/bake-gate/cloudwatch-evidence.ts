@@ -28,6 +28,14 @@ export interface SelectedAlarms {
   readonly prefixMatches?: number;
 }
 
+/** What the metrics say about one canary's runs in a window. */
+export interface CanaryEvidence {
+  /** Runs in the window. */
+  readonly runs: number;
+  /** The minutes (period start) in which a run had a SuccessPercent below 100, oldest first. */
+  readonly failedRunMinutes: readonly Date[];
+}
+
 /** The namespace and metric CloudWatch Synthetics publishes once per canary run. */
 export const CANARY_RUN_METRIC = { namespace: 'CloudWatchSynthetics', metricName: 'SuccessPercent' } as const;
 
@@ -84,12 +92,15 @@ export class CloudWatchEvidence {
   }
 
   /**
-   * How many times each canary ran between `start` and `end`: the sample count of its `SuccessPercent`
-   * metric, which Synthetics publishes once per run, passed or failed.
+   * Each canary's runs between `start` and `end`: how many (the sample count of its `SuccessPercent` metric, which
+   * Synthetics publishes once per run, passed or failed) and which minutes had a run below 100 % (its `Minimum`).
+   * Only runs after `start` count: GetMetricData rounds a StartTime of less than 15 days ago "down to the nearest
+   * whole minute" (API reference, GetMetricData StartTime), so the query starts at the next whole minute, and a run
+   * of the old version in the minute the watch started is never counted.
    */
-  async canaryRuns(canaryNames: readonly string[], start: Date, end: Date): Promise<Map<string, number>> {
-    const queries: MetricDataQuery[] = canaryNames.map((name, i) => ({
-      Id: `canary${i}`,
+  async canaryRuns(canaryNames: readonly string[], start: Date, end: Date): Promise<Map<string, CanaryEvidence>> {
+    const query = (name: string, id: string, stat: 'SampleCount' | 'Minimum'): MetricDataQuery => ({
+      Id: id,
       MetricStat: {
         Metric: {
           Namespace: CANARY_RUN_METRIC.namespace,
@@ -97,31 +108,47 @@ export class CloudWatchEvidence {
           Dimensions: [{ Name: 'CanaryName', Value: name }],
         },
         Period: 60,
-        Stat: 'SampleCount',
+        Stat: stat,
       },
       ReturnData: true,
-    }));
-    const runs = new Map(canaryNames.map((name) => [name, 0]));
+    });
+    const queries = canaryNames.flatMap((name, i) => [
+      query(name, `runs${i}`, 'SampleCount'),
+      query(name, `worst${i}`, 'Minimum'),
+    ]);
+    const evidence = new Map(canaryNames.map((name) => [name, { runs: 0, failedRunMinutes: [] as Date[] }]));
+    const startTime = new Date(Math.ceil(start.getTime() / 60_000) * 60_000);
     let nextToken: string | undefined;
     do {
       const page = await this.call(`CloudWatch GetMetricData in ${this.region}`, () =>
         this.client.send(
           new GetMetricDataCommand({
             MetricDataQueries: queries,
-            StartTime: start,
+            StartTime: startTime,
             EndTime: end,
             NextToken: nextToken,
           }),
         ),
       );
       for (const result of page.MetricDataResults ?? []) {
-        const name = canaryNames[Number(result.Id?.replace('canary', ''))];
-        if (name === undefined) continue;
-        runs.set(name, (runs.get(name) ?? 0) + (result.Values ?? []).reduce((sum, v) => sum + v, 0));
+        const match = /^(runs|worst)(\d+)$/.exec(result.Id ?? '');
+        const name = match ? canaryNames[Number(match[2])] : undefined;
+        const canary = name === undefined ? undefined : evidence.get(name);
+        if (!match || !canary) continue;
+        const values = result.Values ?? [];
+        if (match[1] === 'runs') {
+          canary.runs += values.reduce((sum, v) => sum + v, 0);
+        } else {
+          values.forEach((value, i) => {
+            const at = result.Timestamps?.[i];
+            if (value < 100 && at) canary.failedRunMinutes.push(at);
+          });
+        }
       }
       nextToken = page.NextToken;
     } while (nextToken);
-    return runs;
+    for (const canary of evidence.values()) canary.failedRunMinutes.sort((a, b) => a.getTime() - b.getTime());
+    return evidence;
   }
 
   private async describe(filter: { AlarmNames?: string[]; AlarmNamePrefix?: string }): Promise<AlarmStatus[]> {
