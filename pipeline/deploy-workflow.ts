@@ -136,15 +136,18 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   workflow.addStageWithGitHubOptions(stages.primary, {
     gitHubEnvironment: { name: names.regionEnvironment(config.primaryRegion) },
     stackCapabilities: [...STACK_CAPABILITIES],
+    pre: [freezeGuard(config, deployRole)],
     post: [...primaryBake.steps],
   });
   workflow.addStageWithGitHubOptions(stages.standby, {
     gitHubEnvironment: { name: names.regionEnvironment(config.standbyRegion) },
     stackCapabilities: [...STACK_CAPABILITIES],
+    pre: [freezeGuard(config, deployRole)],
   });
   workflow.addStageWithGitHubOptions(stages.global, {
     gitHubEnvironment: { name: names.globalEnvironment },
     stackCapabilities: [...STACK_CAPABILITIES],
+    pre: [freezeGuard(config, deployRole)],
     post: [...standbyBake.steps],
   });
 
@@ -157,6 +160,9 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   );
   for (const bake of [primaryBake, standbyBake]) {
     for (const id of bake.jobIds) workflow.workflowFile.patch(JsonPatch.remove(`/jobs/${id}/env`));
+  }
+  for (const stage of [stages.primary, stages.standby, stages.global]) {
+    workflow.workflowFile.patch(JsonPatch.remove(`/jobs/${stage.node.id}-${FREEZE_GUARD_STEP_ID}/env`));
   }
   for (const stage of [stages.primary, stages.standby]) {
     workflow.workflowFile.patch(
@@ -199,6 +205,41 @@ export function deployJobId(stack: Stack): string {
 /** The id of the rollback job of a Region. */
 export function rollbackJobId(role: 'primary' | 'standby'): string {
   return `Rollback-${role === 'primary' ? 'Primary' : 'Standby'}`;
+}
+
+/** The id of every wave's freeze guard step; its job is `<stage id>-FreezeGuard`. */
+export const FREEZE_GUARD_STEP_ID = 'FreezeGuard';
+
+/**
+ * The first job of a wave: it stops the wave, before any of its stacks changes, while a failover or switchover
+ * holds the deploy freeze (`/<app>/<env>/deploy-freeze`, read in both Regions; the freeze CLI fails closed when it
+ * cannot decide). A deploy running when the failover is dispatched therefore finishes the wave it is in and stops
+ * at the next wave boundary, never in the middle of a CloudFormation update. No GitHub Environment: the job asks
+ * nobody and presents the deploy branch to the deploy role's trust.
+ */
+function freezeGuard(config: ShopConfig, deployRole: string): GitHubActionStep {
+  return new GitHubActionStep(FREEZE_GUARD_STEP_ID, {
+    permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE },
+    jobSteps: [
+      ...checkoutAndInstall(),
+      assumeRole(deployRole, config.primaryRegion),
+      {
+        name: 'Stop here while a failover holds the deploy freeze',
+        run: 'npx tsx .github/actions/freeze/main.ts',
+        env: freezeTargetEnv(config, 'check'),
+      },
+    ],
+  });
+}
+
+/** The inputs of the freeze CLI that name the freeze: the command, both Regions, the app and environment. */
+export function freezeTargetEnv(config: ShopConfig, command: 'check' | 'set' | 'clear'): Record<string, string> {
+  return {
+    INPUT_COMMAND: command,
+    INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
+    INPUT_APP_NAME: config.appName,
+    INPUT_ENV_NAME: config.envName,
+  };
 }
 
 function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): BakeJobs {

@@ -1,6 +1,7 @@
 import { YamlFile } from 'cdk-pipelines-github';
 import { RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
 import type { ShopConfig } from '../config';
+import { freezeTargetEnv } from './deploy-workflow';
 import { ACTIONS, checkoutAndInstall } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { GENERATED_HEADER } from './workflow-header';
@@ -94,9 +95,33 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
             },
           },
           {
+            // Before anything moves: a deploy stops at its next wave boundary (its freeze guard) instead of
+            // updating a Region traffic and writers are moving to or away from. Fails the job (and the runbook does
+            // not start) when no Region took the freeze; one Region is enough (the other may be the failed one).
+            name: 'Freeze deploys (both Regions)',
+            if: "${{ !inputs.dry_run && (inputs.action == 'failover' || inputs.action == 'switchover') }}",
+            run: 'npx tsx .github/actions/freeze/main.ts',
+            env: {
+              ...freezeTargetEnv(config, 'set'),
+              INPUT_ACTION: '${{ inputs.action }}',
+              INPUT_TARGET_REGION: '${{ inputs.region }}',
+              INPUT_REASON: '${{ inputs.reason }}',
+            },
+          },
+          {
             name: 'Run the ${{ inputs.action }} runbook in ${{ inputs.region }}',
             run: 'npx tsx .github/actions/failover/main.ts',
             env: inputsEnv,
+          },
+          {
+            // Back in the primary Region: deploys may run again, primary wave first.
+            name: 'Lift the deploy freeze after the failback (both Regions)',
+            if: "${{ success() && !inputs.dry_run && inputs.action == 'failback' }}",
+            run: 'npx tsx .github/actions/freeze/main.ts',
+            env: {
+              ...freezeTargetEnv(config, 'clear'),
+              INPUT_REASON: '${{ inputs.reason }}',
+            },
           },
         ],
       },

@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionRole } from 'cdk-pipelines-github';
 import type { Construct } from 'constructs';
 import { automationDocumentName, RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
+import { deployFreezeParameterName } from '../.github/actions/freeze/freeze-record';
 import { lastKnownGoodParameterName } from '../.github/actions/rollback/known-good-record';
 import type { ShopConfig } from '../config';
 import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
@@ -68,6 +69,23 @@ export class GitHubOidcStack extends Stack {
         resourceName: lastKnownGoodParameterName(config.appName, config.envName).slice(1),
       }),
     );
+    // The deploy freeze, read by every wave's guard and written by a failover, in both Regions (SSM parameters are
+    // regional; one Region may be the failed one).
+    const freezeArns = regions.map((region) =>
+      this.formatArn({
+        service: 'ssm',
+        region,
+        resource: 'parameter',
+        resourceName: deployFreezeParameterName(config.appName, config.envName).slice(1),
+      }),
+    );
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'FreezeGuardReadsDeployFreeze',
+        actions: ['ssm:GetParameter'],
+        resources: freezeArns,
+      }),
+    );
     const stacks = stackNames(config.appName, config.envName);
     this.deployRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -129,6 +147,13 @@ export class GitHubOidcStack extends Stack {
             }),
           ),
         ),
+      }),
+    );
+    this.failoverRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'FailoverSetsDeployFreeze',
+        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+        resources: freezeArns,
       }),
     );
     this.failoverRole.addToPrincipalPolicy(

@@ -74,6 +74,31 @@ describe('GitHubOidcStack', () => {
     });
   });
 
+  test.each([
+    ['shop-dev-github-deploy', ['ssm:GetParameter']],
+    ['shop-dev-github-failover', ['ssm:GetParameter', 'ssm:PutParameter']],
+  ])('%s may use the deploy freeze parameter in both Regions: %j', (roleName, actions) => {
+    // GIVEN the policies attached to the role
+    const { template } = oidcStack();
+    const roleId = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0]!;
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap(
+        (policy) =>
+          policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+      );
+    // WHEN we look for the statement granting the freeze parameter
+    const freeze = statements.filter((statement) => JSON.stringify(statement.Resource).includes('/deploy-freeze'));
+    // THEN it grants exactly the calls the freeze CLI makes, on /shop/dev/deploy-freeze in each Region
+    expect(freeze).toHaveLength(1);
+    expect([freeze[0]!.Action].flat().sort()).toEqual(actions);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(JSON.stringify(freeze[0]!.Resource)).toContain(
+        `:ssm:${region}:123456789012:parameter/shop/dev/deploy-freeze`,
+      );
+    }
+  });
+
   test('creates the OIDC provider unless the account has one', () => {
     expect(Object.keys(oidcStack().template.findResources('Custom::AWSCDKOpenIdConnectProvider'))).toHaveLength(1);
     expect(Object.keys(oidcStack(true).template.findResources('Custom::AWSCDKOpenIdConnectProvider'))).toHaveLength(0);

@@ -148,7 +148,8 @@ describe('generated workflows', () => {
       const standbyJobs = ids.filter((id) => id.startsWith('Standby-'));
       // network, data, services, observability, runbooks
       expect(primaryDeploys).toHaveLength(5);
-      expect(standbyJobs).toHaveLength(5);
+      // the same five and the wave's freeze guard
+      expect(standbyJobs).toHaveLength(6);
       for (const id of primaryDeploys) expect(ancestors(deploy, 'Primary-BakePrimary')).toContain(id);
       // No standby job may start before the primary bake gate passes.
       for (const id of standbyJobs) expect(ancestors(deploy, id)).toContain('Primary-BakePrimary');
@@ -217,6 +218,36 @@ describe('generated workflows', () => {
       }
     });
 
+    test.each([
+      ['Primary', 'Primary-'],
+      ['Standby', 'Standby-'],
+      ['Global', 'Global-'],
+    ])('the %s wave starts with a freeze guard: no stack of the wave deploys before it passes', (wave, prefix) => {
+      // GIVEN the wave's guard job
+      const guardId = `${wave}-FreezeGuard`;
+      const guard = deploy.jobs[guardId]!;
+      expect(guard).toBeDefined();
+      // THEN it checks the freeze in both Regions with the deploy role, without an Environment (no approval prompt)
+      const check = guard.steps.find((step) => step.run === 'npx tsx .github/actions/freeze/main.ts');
+      expect(check?.env).toEqual({
+        INPUT_COMMAND: 'check',
+        INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
+        INPUT_APP_NAME: config.appName,
+        INPUT_ENV_NAME: config.envName,
+      });
+      const assume = guard.steps.findIndex((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials'));
+      expect(assume).toBeGreaterThan(-1);
+      expect(assume).toBeLessThan(guard.steps.indexOf(check!));
+      expect(guard.steps[assume]!.with?.['role-to-assume']).toBe(
+        `arn:aws:iam::${config.account}:role/${config.appName}-${config.envName}-github-deploy`,
+      );
+      expect(guard.environment).toBeUndefined();
+      // AND every stack deploy of the wave waits for it
+      const deploys = Object.keys(deploy.jobs).filter((id) => id.startsWith(prefix) && id.endsWith('-Deploy'));
+      expect(deploys.length).toBeGreaterThan(0);
+      for (const id of deploys) expect([id, ancestors(deploy, id).has(guardId)]).toEqual([id, true]);
+    });
+
     test('only the rollback jobs run after a failure: every other job needs its predecessors to succeed', () => {
       const conditional = Object.entries(deploy.jobs).filter(([, job]) => job.if !== undefined);
       expect(conditional.map(([id]) => id)).toEqual(['Rollback-Primary', 'Rollback-Standby']);
@@ -233,6 +264,8 @@ describe('generated workflows', () => {
 
     test('every Region job runs in a GitHub Environment named after its Region', () => {
       for (const [id, job] of Object.entries(deploy.jobs)) {
+        // The freeze guards ask nobody and run on the deploy branch's trust (tested above).
+        if (id.endsWith('-FreezeGuard')) continue;
         if (id.startsWith('Primary-')) expect([id, job.environment]).toEqual([id, config.primaryRegion]);
         if (id.startsWith('Standby-')) expect([id, job.environment]).toEqual([id, config.standbyRegion]);
         if (/^Global-.*-Deploy$/.test(id)) expect([id, job.environment]).toEqual([id, 'global']);
@@ -264,6 +297,36 @@ describe('generated workflows', () => {
       });
       expect(inputs.dry_run).toMatchObject({ type: 'boolean', default: true });
       expect(inputs.reason).toMatchObject({ type: 'string', required: true });
+    });
+
+    test('freezes deploys in both Regions before a real failover or switchover starts, and lifts it after a failback', () => {
+      // GIVEN the failover job's steps
+      const steps = failover.jobs['runbook']!.steps as Array<Job['steps'][number] & { if?: string; id?: string }>;
+      const freeze = steps.filter((step) => step.run === 'npx tsx .github/actions/freeze/main.ts');
+      const set = freeze.find((step) => step.env?.['INPUT_COMMAND'] === 'set')!;
+      const clear = freeze.find((step) => step.env?.['INPUT_COMMAND'] === 'clear')!;
+      const runbook = steps.findIndex(
+        (step) => step.run === 'npx tsx .github/actions/failover/main.ts' && !step.env?.['INPUT_VALIDATE_ONLY'],
+      );
+      const assume = steps.findIndex((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials'));
+      // THEN the freeze is set with the failover role, after the role is assumed and before the runbook starts
+      expect(set.env).toEqual({
+        INPUT_COMMAND: 'set',
+        INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
+        INPUT_APP_NAME: config.appName,
+        INPUT_ENV_NAME: config.envName,
+        INPUT_ACTION: '${{ inputs.action }}',
+        INPUT_TARGET_REGION: '${{ inputs.region }}',
+        INPUT_REASON: '${{ inputs.reason }}',
+      });
+      expect(assume).toBeLessThan(steps.indexOf(set));
+      expect(steps.indexOf(set)).toBeLessThan(runbook);
+      // only for the actions that move traffic and writers for real (a dry run or readiness changes nothing)
+      expect(set.if).toBe("${{ !inputs.dry_run && (inputs.action == 'failover' || inputs.action == 'switchover') }}");
+      // AND a failback that succeeded lifts it (in both Regions), after the runbook
+      expect(clear.env).toMatchObject({ INPUT_COMMAND: 'clear', INPUT_REGIONS: set.env?.['INPUT_REGIONS'] });
+      expect(steps.indexOf(clear)).toBeGreaterThan(runbook);
+      expect(clear.if).toBe("${{ success() && !inputs.dry_run && inputs.action == 'failback' }}");
     });
 
     test('validates its inputs before it assumes a role', () => {
