@@ -13,6 +13,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ConstantBackoff } from 'cockatiel';
+import { DEPLOYED_COMMIT_OUTPUT, rolledBackParameterName } from '../../.github/actions/rollback/deployed-commit';
 import { isStatefulStackName, lastKnownGoodParameterName } from '../../.github/actions/rollback/known-good-record';
 import { run } from '../../.github/actions/rollback/main';
 import { FakeClock, runAction } from './action-harness';
@@ -85,6 +86,23 @@ describe('stateful stack names', () => {
 });
 
 describe('rollback record', () => {
+  beforeEach(() => {
+    // Every stack runs SHA (its DeployedCommit output); SHA was never rolled back.
+    cloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName?: string }) => ({
+      Stacks: [
+        {
+          StackName: input.StackName,
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: NOW,
+          Outputs: [{ OutputKey: DEPLOYED_COMMIT_OUTPUT, OutputValue: SHA }],
+        },
+      ],
+    }));
+    ssm
+      .on(GetParameterCommand)
+      .rejects(new ParameterNotFound({ $metadata: { httpStatusCode: 400 }, message: 'Parameter not found' }));
+  });
+
   const recordInputs = {
     command: 'record',
     region: 'us-east-1',
@@ -181,7 +199,13 @@ describe('rollback record', () => {
 });
 
 describe('rollback plan', () => {
-  const planInputs = { command: 'plan', region: 'us-east-1', app_name: 'shop', env_name: 'dev' };
+  const planInputs = {
+    command: 'plan',
+    region: 'us-east-1',
+    app_name: 'shop',
+    env_name: 'dev',
+    failed_sha: 'fedcba9876543210fedcba9876543210fedcba98',
+  };
 
   test('outputs the known-good commit and the application stacks to redeploy', async () => {
     storedRecord(RECORD);
@@ -437,5 +461,168 @@ describe('rollback verify', () => {
     );
     expect(result.exitCode).toBe(2);
     expect(cloudFormation.calls()).toHaveLength(0);
+  });
+});
+
+describe('record verifies the deployed commit; a rollback marks its commit (review M1)', () => {
+  const BAD_SHA = 'fedcba9876543210fedcba9876543210fedcba98';
+  const MARKER = `/shop/dev/deploy/rolled-back/${SHA}`;
+  const recordInputs = {
+    command: 'record',
+    region: 'us-east-1',
+    app_name: 'shop',
+    env_name: 'dev',
+    sha: SHA,
+    stacks: APP_STACKS,
+  };
+
+  /** DescribeStacks answers each stack with this status and DeployedCommit output (or tag). */
+  function stacksRunning(commits: Record<string, { commit?: string; as?: 'output' | 'tag'; status?: string }>): void {
+    for (const [name, { commit, as = 'output', status = 'UPDATE_COMPLETE' }] of Object.entries(commits)) {
+      cloudFormation.on(DescribeStacksCommand, { StackName: name }).resolves({
+        Stacks: [
+          {
+            StackName: name,
+            StackStatus: status as 'UPDATE_COMPLETE',
+            CreationTime: NOW,
+            ...(commit && as === 'output'
+              ? { Outputs: [{ OutputKey: DEPLOYED_COMMIT_OUTPUT, OutputValue: commit }] }
+              : { Outputs: [] }),
+            ...(commit && as === 'tag' ? { Tags: [{ Key: DEPLOYED_COMMIT_OUTPUT, Value: commit }] } : {}),
+          },
+        ],
+      });
+    }
+  }
+
+  beforeEach(() => {
+    ssm.on(PutParameterCommand).resolves({ Version: 4, Tier: 'Standard' });
+    ssm
+      .on(GetParameterCommand)
+      .rejects(new ParameterNotFound({ $metadata: { httpStatusCode: 400 }, message: 'Parameter not found' }));
+  });
+
+  test('the output is DeployedCommit and the marker /<app>/<env>/deploy/rolled-back/<sha>', () => {
+    expect(DEPLOYED_COMMIT_OUTPUT).toBe('DeployedCommit');
+    expect(rolledBackParameterName('shop', 'dev', SHA)).toBe(MARKER);
+  });
+
+  test('GIVEN every stack runs the commit WHEN record THEN it is recorded', async () => {
+    stacksRunning({ 'shop-dev-use1-network': { commit: SHA }, 'shop-dev-use1-services': { commit: SHA, as: 'tag' } });
+
+    const result = await runRollback(recordInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: PARAMETER });
+    expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: MARKER });
+  });
+
+  test('GIVEN a re-run bake after a rollback (the stacks run the known-good commit) WHEN record THEN it refuses (exit 1)', async () => {
+    stacksRunning({ 'shop-dev-use1-network': { commit: SHA }, 'shop-dev-use1-services': { commit: BAD_SHA } });
+
+    const result = await runRollback(recordInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(
+      `Stack "shop-dev-use1-services" runs commit ${BAD_SHA} (its ${DEPLOYED_COMMIT_OUTPUT}), not ${SHA}`,
+    );
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+  });
+
+  test('GIVEN a stack without DeployedCommit WHEN record THEN it refuses: the commit cannot be verified', async () => {
+    stacksRunning({ 'shop-dev-use1-network': { commit: SHA }, 'shop-dev-use1-services': {} });
+
+    const result = await runRollback(recordInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(
+      `Stack "shop-dev-use1-services" has no ${DEPLOYED_COMMIT_OUTPUT} output or tag, so it cannot be shown to run ${SHA}`,
+    );
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+  });
+
+  test('GIVEN a stack that is not healthy WHEN record THEN it refuses', async () => {
+    stacksRunning({
+      'shop-dev-use1-network': { commit: SHA },
+      'shop-dev-use1-services': { commit: SHA, status: 'UPDATE_ROLLBACK_COMPLETE' },
+    });
+
+    const result = await runRollback(recordInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain('Stack "shop-dev-use1-services" is UPDATE_ROLLBACK_COMPLETE');
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+  });
+
+  test('GIVEN the commit was rolled back in this Region WHEN record THEN it refuses, naming the rollback', async () => {
+    stacksRunning({ 'shop-dev-use1-network': { commit: SHA }, 'shop-dev-use1-services': { commit: SHA } });
+    ssm.on(GetParameterCommand, { Name: MARKER }).resolves({
+      Parameter: {
+        Name: MARKER,
+        Type: 'String',
+        Value: JSON.stringify({
+          schemaVersion: 1,
+          sha: SHA,
+          region: 'us-east-1',
+          at: '2025-03-01T12:10:00Z',
+          runUrl: 'https://github.com/example-org/multi-region-shop/actions/runs/41',
+        }),
+      },
+    });
+
+    const result = await runRollback(recordInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`Commit ${SHA} was rolled back in us-east-1 at 2025-03-01T12:10:00Z`);
+    expect(result.failure).toContain('actions/runs/41');
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+  });
+
+  test('GIVEN a failed bake WHEN plan THEN the failed commit is marked rolled back before anything is redeployed', async () => {
+    storedRecord(RECORD);
+
+    const result = await runRollback(
+      { command: 'plan', region: 'us-east-1', app_name: 'shop', env_name: 'dev', failed_sha: BAD_SHA },
+      {
+        GITHUB_SERVER_URL: 'https://github.com',
+        GITHUB_REPOSITORY: 'example-org/multi-region-shop',
+        GITHUB_RUN_ID: '43',
+      },
+    );
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+      Name: `/shop/dev/deploy/rolled-back/${BAD_SHA}`,
+      Overwrite: true,
+    });
+    const marker = JSON.parse(ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value ?? '');
+    expect(marker).toEqual({
+      schemaVersion: 1,
+      sha: BAD_SHA,
+      region: 'us-east-1',
+      at: '2025-03-01T12:30:00Z',
+      runUrl: 'https://github.com/example-org/multi-region-shop/actions/runs/43',
+    });
+    expect(result.outputs['sha']).toBe(SHA);
+  });
+
+  test('GIVEN nothing recorded yet WHEN plan THEN the failed commit is still marked (it must never be recorded)', async () => {
+    const result = await runRollback({
+      command: 'plan',
+      region: 'us-east-1',
+      app_name: 'shop',
+      env_name: 'dev',
+      failed_sha: BAD_SHA,
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: `/shop/dev/deploy/rolled-back/${BAD_SHA}` });
+  });
+
+  test('plan requires failed_sha (exit 2, nothing called)', async () => {
+    const result = await runRollback({ command: 'plan', region: 'us-east-1', app_name: 'shop', env_name: 'dev' });
+    expect(result.exitCode).toBe(2);
+    expect(result.failure).toContain('failed_sha: no value given');
+    expect(ssm.calls()).toHaveLength(0);
   });
 });

@@ -1,22 +1,24 @@
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
+import { type AwsCaller, type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, formatTime, systemClock } from '../cli-support/clock';
 import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
 import { writeJobSummary } from '../cli-support/job-summary';
+import { RolledBackStore, rolledBackParameterName } from './deployed-commit';
 import { type KnownGoodRecord, lastKnownGoodParameterName } from './known-good-record';
 import { KnownGoodStore } from './known-good-store';
-import { readRollbackInputs } from './rollback-inputs';
+import { type RecordInputs, readRollbackInputs } from './rollback-inputs';
 import {
   nothingRecordedSummary,
   planOutputs,
   planSummary,
+  recordRefusedSummary,
   recordSummary,
   stacksToRedeploy,
   verifySummary,
 } from './rollback-plan';
-import { describeStackHealth, stackProblem } from './stack-health';
+import { commitProblem, describeStackHealth, stackProblem } from './stack-health';
 
 /** What tests replace: the clock (the record's time) and the retry backoff. */
 export interface RollbackOverrides {
@@ -28,6 +30,28 @@ export interface RollbackOverrides {
 function currentRunUrl(): string | undefined {
   const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env;
   return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined;
+}
+
+/**
+ * Why `record` must not record `inputs.sha`: the commit was rolled back in this Region, or an application stack
+ * is not healthy or does not run it (its `DeployedCommit`). Empty when it may be recorded.
+ */
+async function recordRefusals(inputs: RecordInputs, markers: RolledBackStore, call: AwsCaller): Promise<string[]> {
+  const marker = await markers.read(inputs.sha);
+  if (marker) {
+    const by = marker.runUrl ? ` by ${marker.runUrl}` : '';
+    return [
+      `Commit ${inputs.sha} was rolled back in ${inputs.region} at ${marker.at}${by} (SSM parameter ${rolledBackParameterName(inputs.appName, inputs.envName, inputs.sha)}): a re-run of its bake watches the known-good version and must not promote it; deploy a new commit instead`,
+    ];
+  }
+  const cloudFormation = new CloudFormationClient({ region: inputs.region, maxAttempts: 1 });
+  const health = await describeStackHealth(
+    cloudFormation,
+    inputs.region,
+    call,
+    inputs.stacks.map((s) => s.stackName),
+  );
+  return health.flatMap((stack) => stackProblem(stack) ?? commitProblem(stack, inputs.sha) ?? []);
 }
 
 /**
@@ -58,7 +82,16 @@ export async function run(overrides: RollbackOverrides = {}): Promise<void> {
     const client = new SSMClient({ region: inputs.region, maxAttempts: 1 });
     const store = new KnownGoodStore(client, inputs.region, parameterName, call);
 
+    const markers = new RolledBackStore(client, inputs.region, inputs.appName, inputs.envName, call);
+
     if (inputs.command === 'record') {
+      const refused = await recordRefusals(inputs, markers, call);
+      if (refused.length > 0) {
+        await writeJobSummary(recordRefusedSummary(inputs.region, inputs.sha, refused));
+        throw new CheckFailedError(
+          `Not recording ${inputs.sha} as the known-good version of ${inputs.region}:\n${refused.map((p) => `  - ${p}`).join('\n')}`,
+        );
+      }
       const runUrl = currentRunUrl();
       const record: KnownGoodRecord = {
         schemaVersion: 1,
@@ -74,7 +107,27 @@ export async function run(overrides: RollbackOverrides = {}): Promise<void> {
       return;
     }
 
-    const record = await store.read();
+    // Mark the failed commit before anything else can fail, so a re-run never records it; not when it is the
+    // known-good commit itself (the bake then failed for a reason the commit cannot carry).
+    let readError: unknown;
+    const record = await store.read().catch((error: unknown) => {
+      readError = error;
+      return undefined;
+    });
+    if (inputs.failedSha !== record?.sha) {
+      const runUrl = currentRunUrl();
+      await markers.mark({
+        schemaVersion: 1,
+        sha: inputs.failedSha,
+        region: inputs.region,
+        at: formatTime(clock.now()),
+        ...(runUrl ? { runUrl } : {}),
+      });
+      core.info(
+        `Marked ${inputs.failedSha} as rolled back in ${inputs.region}: it will never be recorded as known-good`,
+      );
+    }
+    if (readError !== undefined) throw readError;
     if (record === undefined) {
       const message = `No known-good version is recorded for ${inputs.region} (SSM parameter ${parameterName} does not exist): there is nothing to roll back to. This is expected until a first bake passes in this Region; fix forward instead.`;
       await writeJobSummary(nothingRecordedSummary(inputs.region, message));

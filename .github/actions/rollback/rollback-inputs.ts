@@ -30,6 +30,8 @@ export interface PlanInputs {
   readonly envName: string;
   /** Redeploy only these recorded stacks (names or CDK ids); all recorded stacks when absent. */
   readonly only?: readonly string[];
+  /** The commit whose bake failed: marked rolled back, so `record` never records it. */
+  readonly failedSha: string;
 }
 
 /** `command: verify`: check the redeployed stacks. */
@@ -68,7 +70,11 @@ export function readRollbackInputs(getInput: GetInput): RollbackInputs {
       inputs = { command, region, appName, envName, sha, stacks };
     } else {
       const only = reader.optional('stacks', listOf(stackSelector, 50, { spaces: true }), undefined);
-      inputs = only === undefined ? { command, region, appName, envName } : { command, region, appName, envName, only };
+      const failedSha = reader.required('failed_sha', commitSha);
+      inputs =
+        only === undefined
+          ? { command, region, appName, envName, failedSha }
+          : { command, region, appName, envName, failedSha, only };
     }
   }
   reader.finish();

@@ -54,6 +54,14 @@ export function recordSummary(record: KnownGoodRecord, parameterName: string, ve
   };
 }
 
+/** The job summary of a `record` that refused to record. */
+export function recordRefusedSummary(region: string, sha: string, problems: readonly string[]): JobSummary {
+  return {
+    title: `Known-good version NOT recorded in ${region}`,
+    blocks: [`Result: ${sha} is not recorded`, ...problems],
+  };
+}
+
 /** The job summary of `plan`. */
 export function planSummary(record: KnownGoodRecord, stacks: readonly StackRef[]): JobSummary {
   return {

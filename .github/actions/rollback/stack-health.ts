@@ -1,5 +1,6 @@
 import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { AwsCallError, type AwsCaller } from '../cli-support/aws-retry';
+import { DEPLOYED_COMMIT_OUTPUT } from './deployed-commit';
 
 /** A stack's state after the redeploy. */
 export interface StackHealth {
@@ -8,6 +9,8 @@ export interface StackHealth {
   readonly status: string;
   readonly reason?: string;
   readonly lastUpdated?: Date;
+  /** The commit the stack runs: its `DeployedCommit` output, else its `DeployedCommit` tag. */
+  readonly deployedCommit?: string;
 }
 
 /** The status reported for a stack `DescribeStacks` does not know. */
@@ -29,6 +32,17 @@ export function stackProblem(stack: StackHealth): string | undefined {
   return `Stack "${stack.stackName}" is ${stack.status}${stack.reason ? `: ${stack.reason}` : ''}`;
 }
 
+/** Why a stack cannot be shown to run `sha`, or `undefined` when its `DeployedCommit` is `sha`. */
+export function commitProblem(stack: StackHealth, sha: string): string | undefined {
+  if (stack.deployedCommit === undefined) {
+    return `Stack "${stack.stackName}" has no ${DEPLOYED_COMMIT_OUTPUT} output or tag, so it cannot be shown to run ${sha}`;
+  }
+  if (stack.deployedCommit !== sha) {
+    return `Stack "${stack.stackName}" runs commit ${stack.deployedCommit} (its ${DEPLOYED_COMMIT_OUTPUT}), not ${sha}: a re-run after a rollback, or an old run, never records its commit`;
+  }
+  return undefined;
+}
+
 /** Reads each stack's status with `DescribeStacks`, in the given order. */
 export async function describeStackHealth(
   client: CloudFormationClient,
@@ -48,11 +62,15 @@ export async function describeStackHealth(
         continue;
       }
       const lastUpdated = stack.LastUpdatedTime ?? stack.CreationTime;
+      const deployedCommit =
+        stack.Outputs?.find((o) => o.OutputKey === DEPLOYED_COMMIT_OUTPUT)?.OutputValue ??
+        stack.Tags?.find((t) => t.Key === DEPLOYED_COMMIT_OUTPUT)?.Value;
       health.push({
         stackName,
         status: stack.StackStatus,
         ...(stack.StackStatusReason ? { reason: stack.StackStatusReason } : {}),
         ...(lastUpdated ? { lastUpdated } : {}),
+        ...(deployedCommit ? { deployedCommit } : {}),
       });
     } catch (error) {
       // CloudFormation answers a missing stack with a ValidationError "Stack with id <name> does not exist".
