@@ -1,0 +1,211 @@
+import {
+  COMMIT,
+  cloudFormationJobs,
+  jobMinutes,
+  loadPipeline,
+  PipelineWorld,
+  PRIMARY,
+  ranSteps,
+  STANDBY,
+} from './pipeline-world';
+import type { Workflow } from './workflow-model';
+import { type RunRecord, WorkflowSimulator } from './workflow-run-simulator';
+
+// Deploy pushes and failover dispatches arriving at given minutes, run together on one simulated clock with GitHub's
+// concurrency rules (workflow-run-simulator.ts). PipelineWorld stands for AWS: the freeze record a failover writes
+// and the deploy's freeze checks read. A `test.failing` states the right behaviour where today's workflows do the
+// wrong thing (finding named beside it). Scenarios marked "fails on 488e794" were run against the workflows of the
+// reviewed commit with WORKFLOW_SIM_DIR (see pipeline-world.ts) and failed there.
+
+let deploy: Workflow;
+let failover: Workflow;
+/** Minutes (from the push) at which each phase of a green deploy is half done. */
+let phases: [string, number][];
+
+const push = (sha: string) => ({ name: 'push', sha, ref: 'refs/heads/main' });
+const dispatch = (action: string, region: string, dryRun: boolean) => ({
+  name: 'workflow_dispatch',
+  sha: COMMIT.release,
+  ref: 'refs/heads/main',
+  inputs: { action, region, dry_run: dryRun, reason: 'INC-42' },
+});
+
+function simulator(world: PipelineWorld) {
+  return new WorkflowSimulator({ oracle: world.oracle, jobMinutes });
+}
+
+/** Start of the first CloudFormation deploy job into `region`, or undefined. */
+function waveStart(run: RunRecord, region: string): number | undefined {
+  const starts = cloudFormationJobs(run.workflow)
+    .filter((job) => job.region === region)
+    .map(({ job }) => run.jobs.get(job))
+    .filter((job) => job?.started === true)
+    .map((job) => job!.startedAt!);
+  return starts.length === 0 ? undefined : Math.min(...starts);
+}
+
+function bakeJob(run: RunRecord, region: string) {
+  return [...run.jobs.values()].find((job) =>
+    job.steps.some((s) => s.env['INPUT_MODE'] !== undefined && s.env['INPUT_REGION'] === region),
+  );
+}
+
+beforeAll(async () => {
+  ({ deploy, failover } = await loadPipeline());
+  const sim = simulator(new PipelineWorld({ knownGood: COMMIT.knownGood }));
+  const green = sim.queue({ workflow: deploy, event: push(COMMIT.release) });
+  sim.runUntilIdle();
+  const mid = (a: number, b: number) => (a + b) / 2;
+  const primaryBake = bakeJob(green, PRIMARY)!;
+  const standbyBake = bakeJob(green, STANDBY)!;
+  const routing = cloudFormationJobs(deploy).find(({ region }) => region === 'global')!;
+  const routingJob = green.jobs.get(routing.job)!;
+  phases = [
+    ['synth and assets', mid(0, waveStart(green, PRIMARY)!)],
+    ['primary wave', mid(waveStart(green, PRIMARY)!, primaryBake.startedAt!)],
+    ['primary bake', mid(primaryBake.startedAt!, primaryBake.endedAt!)],
+    ['standby wave', mid(waveStart(green, STANDBY)!, routingJob.startedAt!)],
+    ['global routing', mid(routingJob.startedAt!, routingJob.endedAt!)],
+    ['standby bake', mid(standbyBake.startedAt!, standbyBake.endedAt!)],
+  ];
+});
+
+/** A deploy pushed at 0 and a real failover to us-west-2 dispatched in the middle of phase `index`. */
+function deployWithFailoverAt(index: number) {
+  const [, at] = phases[index]!;
+  const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+  const sim = simulator(world);
+  const run = sim.queue({ workflow: deploy, event: push(COMMIT.release), label: 'deploy' });
+  const fo = sim.queue({ workflow: failover, event: dispatch('failover', STANDBY, false), at, label: 'failover' });
+  sim.runUntilIdle();
+  return { run, fo, at };
+}
+
+const cancelledJobs = (run: RunRecord) =>
+  [...run.jobs.values()].filter((job) => job.result === 'cancelled').map((job) => job.id);
+/** The failover CLI's step that starts or follows the automation (not the validation, not the freeze CLI). */
+const runbookStep = (run: RunRecord) =>
+  ranSteps(run).find(
+    (step) =>
+      step.env['INPUT_ACTION'] !== undefined &&
+      step.env['INPUT_VALIDATE_ONLY'] === undefined &&
+      step.env['INPUT_COMMAND'] === undefined,
+  );
+
+describe('deploy pushes and failover dispatches', () => {
+  test('GIVEN a green deploy THEN every phase lies inside the run', () => {
+    const times = phases.map(([, at]) => at);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times.every((t) => Number.isFinite(t) && t > 0)).toBe(true);
+  });
+
+  // B2 (a) (fixed in 4c4a0be; fails on 488e794): the shared group with cancel-in-progress let the failover cancel the
+  // deploy at queue time, mid-CloudFormation, before anyone approved the failover.
+  test.each([0, 1, 2, 3, 4, 5])(
+    'GIVEN a failover to us-west-2 dispatched during phase %i of a deploy (B2a) THEN neither run is cancelled and the failover starts at once',
+    (index) => {
+      const { run, fo, at } = deployWithFailoverAt(index);
+      expect({ deploy: run.conclusion, cancelledJobs: cancelledJobs(run) }).toEqual({
+        deploy: expect.not.stringMatching(/cancelled/),
+        cancelledJobs: [],
+      });
+      expect({ startedAt: fo.startedAt, conclusion: fo.conclusion }).toEqual({ startedAt: at, conclusion: 'success' });
+      expect(runbookStep(fo)?.env['INPUT_REGION']).toBe(STANDBY);
+    },
+  );
+
+  // B2 / M11 (fixed in 5cab1ae; fails on 488e794 and 4c4a0be): the failover writes a freeze that every deploy wave
+  // checks before it starts, so the deploy stops at the next wave boundary, never mid-CloudFormation. Phases 0-3 are
+  // those with a wave still to start.
+  test.each([0, 1, 2, 3])(
+    'GIVEN a failover to us-west-2 dispatched during phase %i of a deploy (B2, M11) THEN no wave starts after it',
+    (index) => {
+      const { run, at } = deployWithFailoverAt(index);
+      expect(run.conclusion).not.toBe('cancelled');
+      const late = [PRIMARY, STANDBY, 'global'].filter(
+        (region) => (waveStart(run, region) ?? Number.NEGATIVE_INFINITY) > at,
+      );
+      expect(late).toEqual([]);
+    },
+  );
+
+  // B2 (b), M10 (fixed in 4c4a0be; fails on 488e794): the second real failover cancelled the running one, whose
+  // automation kept running unfollowed. Now neither run is cancelled; the failover CLI refuses or attaches in AWS.
+  test('GIVEN two failovers dispatched at once (B2b) THEN neither run is cancelled or dropped and both reach the runbook step', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const sim = simulator(world);
+    const first = sim.queue({ workflow: failover, event: dispatch('failover', STANDBY, false), at: 0, label: 'first' });
+    const second = sim.queue({
+      workflow: failover,
+      event: dispatch('failover', STANDBY, false),
+      at: 0,
+      label: 'second',
+    });
+    const third = sim.queue({ workflow: failover, event: dispatch('failback', PRIMARY, false), at: 1, label: 'third' });
+    sim.runUntilIdle();
+    for (const run of [first, second, third]) {
+      expect({ run: run.label, conclusion: run.conclusion }).toEqual({ run: run.label, conclusion: 'success' });
+      expect(runbookStep(run)?.outcome).toBe('success');
+    }
+  });
+
+  // B2 (c) (fixed in 4c4a0be; fails on 488e794): a readiness check pending behind a deploy was replaced by the next
+  // push and never ran.
+  test('GIVEN a readiness dry run dispatched during a deploy and another push after it (B2c) THEN the readiness check runs', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const sim = simulator(world);
+    sim.queue({ workflow: deploy, event: push(COMMIT.release), label: 'deploy' });
+    const readiness = sim.queue({
+      workflow: failover,
+      event: dispatch('readiness', STANDBY, true),
+      at: 10,
+      label: 'readiness',
+    });
+    sim.queue({ workflow: deploy, event: push(COMMIT.next), at: 12, label: 'next deploy' });
+    sim.runUntilIdle();
+    expect(readiness.conclusion).toBe('success');
+    expect(runbookStep(readiness)?.env['INPUT_ACTION']).toBe('readiness');
+  });
+
+  // B2 (a) (fixed in 4c4a0be; fails on 488e794): the failover took the pending slot and dropped the queued deploy.
+  test('GIVEN a deploy running, a second push pending and a failover dispatched THEN the pending deploy still runs', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const sim = simulator(world);
+    sim.queue({ workflow: deploy, event: push(COMMIT.release), label: 'deploy' });
+    const pending = sim.queue({ workflow: deploy, event: push(COMMIT.next), at: 5, label: 'pending deploy' });
+    sim.queue({ workflow: failover, event: dispatch('readiness', STANDBY, true), at: 6, label: 'readiness' });
+    sim.runUntilIdle();
+    expect(pending.conclusion).toBe('success');
+  });
+
+  test('GIVEN three pushes during one deploy THEN the middle one is replaced while pending and the newest deploys', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const sim = simulator(world);
+    const first = sim.queue({ workflow: deploy, event: push(COMMIT.knownGood), label: 'first' });
+    const middle = sim.queue({ workflow: deploy, event: push(COMMIT.release), at: 5, label: 'middle' });
+    const newest = sim.queue({ workflow: deploy, event: push(COMMIT.next), at: 10, label: 'newest' });
+    sim.runUntilIdle();
+    expect([first.conclusion, middle.conclusion, newest.conclusion]).toEqual(['success', 'cancelled', 'success']);
+    expect(middle.jobs.size).toBe(0);
+    expect(newest.startedAt).toBe(first.endedAt);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.next);
+  });
+
+  // M11 (fixed in 5cab1ae; fails on 488e794 and 4c4a0be): waves were static (primary first) and nothing read the
+  // failover's state: the next push deployed the impaired us-east-1 first. Now the deploy refuses until the failback
+  // lifts the freeze.
+  test('GIVEN a failover to us-west-2 completed WHEN the next push deploys (M11) THEN no stack deploys until failback', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const sim = simulator(world);
+    sim.queue({ workflow: failover, event: dispatch('failover', STANDBY, false), label: 'failover' });
+    const next = sim.queue({ workflow: deploy, event: push(COMMIT.next), at: 30, label: 'deploy after failover' });
+    sim.runUntilIdle();
+    expect(waveStart(next, PRIMARY)).toBeUndefined();
+    expect(waveStart(next, STANDBY)).toBeUndefined();
+    // After the failback lifts the freeze, the same commit deploys.
+    sim.queue({ workflow: failover, event: dispatch('failback', PRIMARY, false), at: 60, label: 'failback' });
+    const later = sim.queue({ workflow: deploy, event: push(COMMIT.next), at: 90, label: 'deploy after failback' });
+    sim.runUntilIdle();
+    expect(waveStart(later, PRIMARY)).toBeDefined();
+  });
+});

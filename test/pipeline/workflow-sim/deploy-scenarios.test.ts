@@ -1,0 +1,245 @@
+import {
+  COMMIT,
+  cloudFormationJobs,
+  deployedStacks,
+  jobMinutes,
+  loadPipeline,
+  PipelineWorld,
+  PRIMARY,
+  ranSteps,
+  rollbackCliCalls,
+  rollbackRan,
+  STANDBY,
+} from './pipeline-world';
+import type { Workflow } from './workflow-model';
+import { type RunRecord, type RunRequest, WorkflowSimulator } from './workflow-run-simulator';
+
+// Scenario runs of the generated deploy.yml: GitHub's parser reads it, the simulator runs its job graph with GitHub's
+// rules (workflow-run-simulator.ts), and PipelineWorld stands for AWS and the CLIs' contract. Each test asserts which
+// jobs run and what the CLIs are asked (the env their step passes). A `test.failing` is a scenario where today's
+// workflow does the wrong thing (review ../shared/reviews/pipeline-safety.md, finding named beside it): it states the
+// right behaviour and turns into a plain `test` with the fix.
+
+let deploy: Workflow;
+beforeAll(async () => {
+  ({ deploy } = await loadPipeline());
+});
+
+/** The bake job of a Region and its watch step (the first step that runs the bake gate there). */
+function bake(region: string): { job: string; step: string } {
+  for (const job of deploy.jobs.values()) {
+    const step = job.steps.find((s) => s.env['INPUT_MODE'] !== undefined && s.env['INPUT_REGION'] === region);
+    if (step !== undefined) return { job: job.id, step: step.id };
+  }
+  throw new Error(`deploy.yml has no bake step for ${region}`);
+}
+
+/** The job deploying the stack whose name ends with `suffix` (e.g. `-us-east-1-runbooks`). */
+function stackJob(suffix: string): string {
+  const found = cloudFormationJobs(deploy).find(({ stack }) => stack.endsWith(suffix));
+  if (found === undefined) throw new Error(`deploy.yml deploys no stack ending ${suffix}`);
+  return found.job;
+}
+
+function push(sha: string = COMMIT.release): RunRequest['event'] {
+  return { name: 'push', sha, ref: 'refs/heads/main' };
+}
+
+function release(world: PipelineWorld, plan: RunRequest['plan'] = {}, sha: string = COMMIT.release) {
+  const simulator = new WorkflowSimulator({ oracle: world.oracle, jobMinutes });
+  const run = simulator.queue({ workflow: deploy, event: push(sha), plan, label: `deploy ${sha.slice(0, 7)}` });
+  simulator.runUntilIdle();
+  return { simulator, run };
+}
+
+const stacksIn = (run: RunRecord, region: string) => deployedStacks(run).filter((s) => s.includes(`-${region}-`));
+const records = (run: RunRecord) =>
+  rollbackCliCalls(run)
+    .filter((step) => step.env['INPUT_COMMAND']?.startsWith('record'))
+    .map((step) => `${step.env['INPUT_REGION']}=${step.env['INPUT_SHA']}`);
+
+describe('deploy.yml scenarios', () => {
+  test('GIVEN the generated workflows WHEN parsed by GitHub’s parser THEN deploy.yml has both bakes and stack jobs in every Region', () => {
+    expect(bake(PRIMARY).job).not.toBe(bake(STANDBY).job);
+    const regions = new Set(cloudFormationJobs(deploy).map(({ region }) => region));
+    expect(regions).toEqual(new Set([PRIMARY, STANDBY, 'global']));
+  });
+
+  // B1 (fixed in cee5b6e; fails on the workflows of 488e794): the runbooks stacks carry a named IAM role; without
+  // CAPABILITY_NAMED_IAM CreateChangeSet fails and the bake, the rollback and the standby wave never run.
+  test('GIVEN a first deploy ever (B1) WHEN it runs THEN every stack deploys and both Regions are recorded', () => {
+    const world = new PipelineWorld({ checkCapabilities: true });
+    const { run } = release(world);
+    const failed = [...run.jobs.values()].filter((job) => job.result === 'failure').map((job) => job.id);
+    expect(failed).toEqual([]);
+    expect(deployedStacks(run).sort()).toEqual(
+      cloudFormationJobs(deploy)
+        .map(({ stack }) => stack)
+        .sort(),
+    );
+    expect(records(run)).toEqual([`${PRIMARY}=${COMMIT.release}`, `${STANDBY}=${COMMIT.release}`]);
+    expect(rollbackRan(run, PRIMARY) || rollbackRan(run, STANDBY)).toBe(false);
+  });
+
+  test('GIVEN a green release WHEN it runs THEN primary wave, bake, standby wave, routing, bake run in order and each Region records the commit', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world);
+    expect(run.conclusion).toBe('success');
+    expect(deployedStacks(run).sort()).toEqual(
+      cloudFormationJobs(deploy)
+        .map(({ stack }) => stack)
+        .sort(),
+    );
+    const primaryBakeEnd = run.jobs.get(bake(PRIMARY).job)?.endedAt ?? Number.POSITIVE_INFINITY;
+    for (const { job, region } of cloudFormationJobs(deploy).filter(({ region }) => region !== PRIMARY)) {
+      expect({ job, region, startedAt: run.jobs.get(job)?.startedAt }).toEqual({
+        job,
+        region,
+        startedAt: expect.any(Number),
+      });
+      expect(run.jobs.get(job)?.startedAt).toBeGreaterThanOrEqual(primaryBakeEnd);
+    }
+    const routing = cloudFormationJobs(deploy).find(({ region }) => region === 'global')!;
+    expect(run.jobs.get(bake(STANDBY).job)?.startedAt).toBeGreaterThanOrEqual(run.jobs.get(routing.job)?.endedAt ?? 0);
+    expect(records(run)).toEqual([`${PRIMARY}=${COMMIT.release}`, `${STANDBY}=${COMMIT.release}`]);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.release);
+    expect(rollbackRan(run, PRIMARY) || rollbackRan(run, STANDBY)).toBe(false);
+  });
+
+  test('GIVEN the primary bake fails THEN us-east-1 rolls back to the known-good commit and the standby wave never starts', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, { [bake(PRIMARY).job]: { failAt: bake(PRIMARY).step } });
+    expect(rollbackRan(run, PRIMARY)).toBe(true);
+    expect(rollbackRan(run, STANDBY)).toBe(false);
+    expect(rollbackCliCalls(run, 'plan').map((step) => step.env['INPUT_REGION'])).toEqual([PRIMARY]);
+    // What the redeploy is given comes from the plan: the known-good commit, never the release.
+    const rollbackEnv = ranSteps(run)
+      .filter((step) => /rollback|roll back/i.test(`${step.job.id} ${String(deploy.jobs.get(step.job.id)?.name)}`))
+      .flatMap((step) => Object.values(step.env));
+    expect(rollbackEnv).toContain(COMMIT.knownGood);
+    expect(stacksIn(run, STANDBY)).toEqual([]);
+    expect(records(run)).toEqual([]);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.knownGood);
+  });
+
+  test('GIVEN the standby bake fails THEN us-west-2 rolls back', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, { [bake(STANDBY).job]: { failAt: bake(STANDBY).step } });
+    expect(rollbackRan(run, STANDBY)).toBe(true);
+    expect(records(run)).toEqual([`${PRIMARY}=${COMMIT.release}`]);
+  });
+
+  // M5 (2): the final bake failing leaves us-east-1 on the release, already recorded as known-good.
+  test.failing('GIVEN the standby bake fails (M5) THEN both Regions roll back and us-east-1 keeps the old known-good', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, { [bake(STANDBY).job]: { failAt: bake(STANDBY).step } });
+    expect(rollbackRan(run, STANDBY)).toBe(true);
+    expect(rollbackRan(run, PRIMARY)).toBe(true);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.knownGood);
+  });
+
+  test('GIVEN a later stack of the primary wave fails THEN the bake and the standby wave do not run', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, { [stackJob(`-${PRIMARY}-runbooks`)]: 'failure' });
+    expect(run.jobs.get(bake(PRIMARY).job)?.result).toBe('skipped');
+    expect(stacksIn(run, STANDBY)).toEqual([]);
+    expect(records(run)).toEqual([]);
+  });
+
+  // M5 (1): services and observability already changed, the bake is skipped, and nothing rolls back.
+  test.failing('GIVEN a later stack of the primary wave fails (M5) THEN us-east-1 rolls back', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, { [stackJob(`-${PRIMARY}-runbooks`)]: 'failure' });
+    expect(rollbackRan(run, PRIMARY)).toBe(true);
+  });
+
+  test('GIVEN the primary bake is cancelled THEN nothing is recorded and the standby wave does not run', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, { [bake(PRIMARY).job]: 'cancelled' });
+    expect(run.conclusion).toBe('cancelled');
+    expect(run.jobs.get(bake(PRIMARY).job)?.result).toBe('cancelled');
+    expect(stacksIn(run, STANDBY)).toEqual([]);
+    expect(records(run)).toEqual([]);
+  });
+
+  // M5 (1): failure() is false when the bake was cancelled, so the unbaked release stays in us-east-1.
+  test.failing('GIVEN the primary bake is cancelled (M5) THEN us-east-1 rolls back', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, { [bake(PRIMARY).job]: 'cancelled' });
+    expect(rollbackRan(run, PRIMARY)).toBe(true);
+  });
+
+  test('GIVEN a rolled-back release WHEN its failed jobs are re-run THEN the bake, the rollback and the standby wave are re-evaluated with the same commit', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { simulator, run } = release(world, { [bake(PRIMARY).job]: { failAt: bake(PRIMARY).step } });
+    expect(rollbackRan(run, PRIMARY)).toBe(true);
+    const again = simulator.rerunFailedJobs(run, { at: 120 });
+    simulator.runUntilIdle();
+    expect(again.github['sha']).toBe(COMMIT.release);
+    expect(again.jobs.get(bake(PRIMARY).job)?.attempt).toBe(2);
+    expect(again.jobs.get(stackJob(`-${PRIMARY}-services`))?.attempt).toBe(1);
+  });
+
+  // M1: the re-run bakes the rolled-back Region, passes, records the bad commit and deploys it to us-west-2.
+  test.failing('GIVEN a rolled-back release WHEN its failed jobs are re-run (M1) THEN the bad commit is neither recorded nor deployed further', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { simulator, run } = release(world, { [bake(PRIMARY).job]: { failAt: bake(PRIMARY).step } });
+    const again = simulator.rerunFailedJobs(run, { at: 120 });
+    simulator.runUntilIdle();
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.knownGood);
+    expect(stacksIn(again, STANDBY)).toEqual([]);
+  });
+
+  // M1: a re-run keeps GITHUB_SHA; an old run re-run days later redeploys an old commit over a newer release.
+  test.failing('GIVEN an old run whose commit is no longer the head WHEN its failed jobs are re-run (M1) THEN nothing is deployed or recorded', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { simulator, run } = release(world, { [stackJob(`-${PRIMARY}-network`)]: 'failure' });
+    // Later, the next commit is released and recorded; then someone re-runs the old run.
+    world.branchHead = COMMIT.next;
+    world.knownGood.set(PRIMARY, COMMIT.next);
+    world.knownGood.set(STANDBY, COMMIT.next);
+    const again = simulator.rerunFailedJobs(run, { at: 3 * 24 * 60 });
+    simulator.runUntilIdle();
+    expect(again.github['sha']).toBe(COMMIT.release);
+    expect(deployedStacks(again)).toEqual([]);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.next);
+  });
+
+  // B2 / M11 (fixed in 5cab1ae; fails on 488e794): nothing in deploy.yml read a freeze; a deploy ran whatever a
+  // failover was doing.
+  test('GIVEN a freeze record in AWS (B2, M11) WHEN a push deploys THEN a freeze check stops it before any stack', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood, frozen: true });
+    const { run } = release(world);
+    expect(ranSteps(run).some((step) => /freeze/i.test(`${step.name} ${step.run} ${Object.keys(step.env)}`))).toBe(
+      true,
+    );
+    expect(deployedStacks(run)).toEqual([]);
+    expect(run.conclusion).not.toBe('success');
+  });
+
+  // M7: every deploy, bake and rollback job references the Region's Environment, so reviewers there approve each
+  // job, and the rollback waits for a person.
+  test.failing('GIVEN a green release (M7) THEN approvals are one gate job per wave, in an Environment no working job uses', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world);
+    const working = (id: string) =>
+      run.workflow.jobs
+        .get(id)!
+        .steps.some(
+          (step) =>
+            step.uses?.startsWith('aws-actions/aws-cloudformation-github-deploy') === true ||
+            step.env['INPUT_COMMAND'] !== undefined ||
+            step.env['INPUT_MODE'] !== undefined,
+        );
+    const started = [...run.jobs.values()].filter((job) => job.started && job.environment !== undefined);
+    const gates = started.filter((job) => !working(job.id));
+    const gateEnvironments = new Set(gates.map((job) => job.environment));
+    expect(gates.length).toBeGreaterThanOrEqual(1);
+    expect(gates.length).toBeLessThanOrEqual(3);
+    const workingInGateEnv = [...deploy.jobs.keys()].filter((id) => {
+      const environment = deploy.jobs.get(id)?.environment;
+      return working(id) && typeof environment === 'string' && gateEnvironments.has(environment);
+    });
+    expect(workingInGateEnv).toEqual([]);
+  });
+});
