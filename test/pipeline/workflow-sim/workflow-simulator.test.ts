@@ -171,7 +171,7 @@ describe('re-run failed jobs', () => {
 });
 
 describe('concurrency', () => {
-  const grouped = (cancel: string) => `
+  const grouped = (cancel: string, queue = '') => `
 name: g
 on:
   workflow_dispatch:
@@ -180,6 +180,7 @@ on:
 concurrency:
   group: \${{ inputs.group }}
   cancel-in-progress: ${cancel}
+  ${queue}
 jobs:
   work:
     runs-on: x
@@ -187,8 +188,8 @@ jobs:
 `;
   const inputs = (group: string) => ({ name: 'workflow_dispatch', sha: SHA, inputs: { group } });
 
-  async function scenario(cancel: string, arrivals: [number, string][]) {
-    const wf = await parseWorkflowText('g.yml', grouped(cancel));
+  async function scenario(cancel: string, arrivals: [number, string][], queue = '') {
+    const wf = await parseWorkflowText('g.yml', grouped(cancel, queue));
     const simulator = new WorkflowSimulator({ jobMinutes: () => 10 });
     const runs = arrivals.map(([at, group]) => simulator.queue({ workflow: wf, event: inputs(group), at }));
     simulator.runUntilIdle();
@@ -214,6 +215,20 @@ jobs:
     expect(a?.conclusion).toBe('cancelled');
     expect(a?.jobs.get('work')?.result).toBe('cancelled');
     expect(b?.startedAt).toBe(3);
+  });
+
+  test('GIVEN queue: max WHEN two more are queued THEN both wait and run in order', async () => {
+    const [a, b, c] = await scenario(
+      'false',
+      [
+        [0, 'g'],
+        [1, 'g'],
+        [2, 'g'],
+      ],
+      'queue: max',
+    );
+    expect([a?.conclusion, b?.conclusion, c?.conclusion]).toEqual(['success', 'success', 'success']);
+    expect([b?.startedAt, c?.startedAt]).toEqual([10, 20]);
   });
 
   test('GIVEN different groups THEN runs do not wait for each other', async () => {
