@@ -3,9 +3,9 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, systemClock } from '../cli-support/clock';
 import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
+import { currentRunUrl } from '../cli-support/github-run';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { perRegion, regionalClientOptions } from '../cli-support/regional-clients';
-import { currentRunUrl } from '../freeze/main';
 import {
   automationFailure,
   automationSummary,

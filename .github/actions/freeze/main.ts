@@ -3,6 +3,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, formatTime, systemClock } from '../cli-support/clock';
 import { AwsUnavailableError, CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
+import { currentRunUrl } from '../cli-support/github-run';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { perRegion, regionalClientOptions } from '../cli-support/regional-clients';
 import { readFreezeInputs } from './freeze-inputs';
@@ -14,12 +15,6 @@ import { type FreezeDependencies, readFreeze, writeDeployFreeze } from './freeze
 export interface FreezeOverrides {
   readonly clock?: Clock;
   readonly retry?: AwsRetryOptions;
-}
-
-/** The URL of the current GitHub Actions run, from the variables every run has. */
-export function currentRunUrl(): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env;
-  return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined;
 }
 
 /** The freeze dependencies of the CLIs: one SSM client per Region, bounded requests, the CLIs' retry layer. */

@@ -4,6 +4,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsCaller, type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, formatTime, systemClock } from '../cli-support/clock';
 import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
+import { currentRunUrl } from '../cli-support/github-run';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { RolledBackStore, rolledBackParameterName } from './deployed-commit';
 import { type KnownGoodRecord, lastKnownGoodParameterName } from './known-good-record';
@@ -24,12 +25,6 @@ import { commitProblem, describeStackHealth, stackProblem } from './stack-health
 export interface RollbackOverrides {
   readonly clock?: Clock;
   readonly retry?: AwsRetryOptions;
-}
-
-/** The URL of the current GitHub Actions run, from the variables every run has. */
-function currentRunUrl(): string | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: runId } = process.env;
-  return server && repository && runId ? `${server}/${repository}/actions/runs/${runId}` : undefined;
 }
 
 /**
