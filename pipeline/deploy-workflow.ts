@@ -134,20 +134,17 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   });
 
   workflow.addStageWithGitHubOptions(stages.primary, {
-    gitHubEnvironment: { name: names.regionEnvironment(config.primaryRegion) },
     stackCapabilities: [...STACK_CAPABILITIES],
-    pre: [freezeGuard(config, deployRole)],
+    pre: waveStart(config, deployRole, names.approvalEnvironment(config.primaryRegion)),
     post: [...primaryBake.steps],
   });
   workflow.addStageWithGitHubOptions(stages.standby, {
-    gitHubEnvironment: { name: names.regionEnvironment(config.standbyRegion) },
     stackCapabilities: [...STACK_CAPABILITIES],
-    pre: [freezeGuard(config, deployRole)],
+    pre: waveStart(config, deployRole, names.approvalEnvironment(config.standbyRegion)),
   });
   workflow.addStageWithGitHubOptions(stages.global, {
-    gitHubEnvironment: { name: names.globalEnvironment },
     stackCapabilities: [...STACK_CAPABILITIES],
-    pre: [freezeGuard(config, deployRole)],
+    pre: waveStart(config, deployRole, names.globalApprovalEnvironment),
     post: [...standbyBake.steps],
   });
 
@@ -161,8 +158,19 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   for (const bake of [primaryBake, standbyBake]) {
     for (const id of bake.jobIds) workflow.workflowFile.patch(JsonPatch.remove(`/jobs/${id}/env`));
   }
-  for (const stage of [stages.primary, stages.standby, stages.global]) {
-    workflow.workflowFile.patch(JsonPatch.remove(`/jobs/${stage.node.id}-${FREEZE_GUARD_STEP_ID}/env`));
+  const waves = [
+    [stages.primary, names.approvalEnvironment(config.primaryRegion)],
+    [stages.standby, names.approvalEnvironment(config.standbyRegion)],
+    [stages.global, names.globalApprovalEnvironment],
+  ] as const;
+  for (const [stage, wave] of waves) {
+    const job = (step: string) => `/jobs/${stage.node.id}-${step}`;
+    workflow.workflowFile.patch(
+      JsonPatch.remove(`${job(APPROVAL_STEP_ID)}/env`),
+      JsonPatch.replace(`${job(APPROVAL_STEP_ID)}/name`, `Approve the ${wave} wave`),
+      JsonPatch.remove(`${job(FREEZE_GUARD_STEP_ID)}/env`),
+      JsonPatch.replace(`${job(FREEZE_GUARD_STEP_ID)}/name`, `Deploy freeze check before the ${wave} wave`),
+    );
   }
   for (const stage of [stages.primary, stages.standby]) {
     workflow.workflowFile.patch(
@@ -205,6 +213,33 @@ export function deployJobId(stack: Stack): string {
 /** The id of the rollback job of a Region. */
 export function rollbackJobId(role: 'primary' | 'standby'): string {
   return `Rollback-${role === 'primary' ? 'Primary' : 'Standby'}`;
+}
+
+/** The id of every wave's approval step; its job is `<stage id>-Approve`. */
+export const APPROVAL_STEP_ID = 'Approve';
+
+/**
+ * The jobs that open a wave: its one approval, then its freeze guard (read last, right before the stacks change).
+ *
+ * The approval job is the wave's only job in the reviewers Environment: GitHub asks for approval per job that
+ * references an Environment with required reviewers, as each job becomes ready, so an Environment on every deploy
+ * job asked about seven times per Region and made the rollback wait for a person (review M7). It has no
+ * credentials and no token (`permissions: {}`). An Environment without reviewers lets it pass at once.
+ */
+function waveStart(config: ShopConfig, deployRole: string, approvalEnvironment: string): GitHubActionStep[] {
+  const approve = new GitHubActionStep(APPROVAL_STEP_ID, {
+    githubEnvironment: approvalEnvironment,
+    permissions: {},
+    jobSteps: [
+      {
+        name: `Approved in the ${approvalEnvironment} Environment`,
+        run: `echo "The ${approvalEnvironment} wave may start: its freeze guard runs next"`,
+      },
+    ],
+  });
+  const guard = freezeGuard(config, deployRole);
+  guard.addStepDependency(approve);
+  return [approve, guard];
 }
 
 /** The id of every wave's freeze guard step; its job is `<stage id>-FreezeGuard`. */
@@ -268,7 +303,6 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
   const permissions = { contents: JobPermission.READ, idToken: JobPermission.WRITE };
   const stageName = target.role === 'primary' ? 'Primary' : 'Standby';
   const watch = new GitHubActionStep(`Bake${stageName}`, {
-    githubEnvironment: names.regionEnvironment(region),
     permissions,
     jobSteps: [
       ...checkoutAndInstall(),
@@ -308,7 +342,6 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
 }
 
 function rollbackJob(config: ShopConfig, deployRole: string, stage: RegionalStage, bake: BakeJobs): object {
-  const names = pipelineNames(config);
   const region = stage.region!;
   const bakeIds = bake.jobIds;
   const failed = bakeIds.map((id) => `needs.${id}.result == 'failure'`).join(' || ');
@@ -317,7 +350,6 @@ function rollbackJob(config: ShopConfig, deployRole: string, stage: RegionalStag
     needs: bakeIds,
     if: `\${{ failure() && (${failed}) }}`,
     'runs-on': 'ubuntu-latest',
-    environment: names.regionEnvironment(region),
     permissions: { contents: 'read', 'id-token': 'write' },
     steps: [
       ...checkoutAndInstall(),

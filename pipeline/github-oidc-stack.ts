@@ -51,13 +51,11 @@ export class GitHubOidcStack extends Stack {
     const deploy = new GitHubActionRole(this, 'Deploy', {
       roleName: names.deployRole,
       provider,
+      // Jobs without an Environment present the branch. The wave approval Environments are not trusted: their only
+      // job holds no credentials (review M7).
       subjectClaims: [
         `${repo}:ref:refs/heads/${config.deployBranch}`,
-        ...regions.flatMap((region) => [
-          `${repo}:environment:${names.regionEnvironment(region)}`,
-          `${repo}:environment:${names.bakeWaitEnvironment(region)}`,
-        ]),
-        `${repo}:environment:${names.globalEnvironment}`,
+        ...regions.map((region) => `${repo}:environment:${names.bakeWaitEnvironment(region)}`),
       ],
     });
     this.deployRole = deploy.role;

@@ -12,12 +12,19 @@ export interface PipelineNames {
    * pending run and a newer one replaces it, so a failover in a group could be dropped from the queue.
    */
   readonly deployConcurrencyGroup: string;
-  /** GitHub Environment of a Region's deploy, bake and rollback jobs: the Region's name. */
-  regionEnvironment(region: string): string;
-  /** GitHub Environment whose wait timer holds a split bake between its watch and its history check. */
+  /**
+   * GitHub Environment of a Region's wave approval (the Region's name): add the required reviewers here. Only the
+   * wave's approval job uses it, and that job holds no credentials; deploy, bake and rollback jobs use no
+   * Environment, so they never wait for a reviewer.
+   */
+  approvalEnvironment(region: string): string;
+  /**
+   * GitHub Environment whose wait timer holds a split bake between its watch and its history check (a timer, never
+   * reviewers: its job holds credentials).
+   */
   bakeWaitEnvironment(region: string): string;
-  /** GitHub Environment of the global routing stage's jobs. */
-  readonly globalEnvironment: string;
+  /** GitHub Environment of the global routing wave's approval (reviewers), like {@link approvalEnvironment}. */
+  readonly globalApprovalEnvironment: string;
   /** GitHub Environment of the failover workflow's job (add required reviewers there). */
   readonly failoverEnvironment: string;
 }
@@ -29,9 +36,9 @@ export function pipelineNames(config: Pick<ShopConfig, 'appName' | 'envName'>): 
     deployRole: `${prefix}-github-deploy`,
     failoverRole: `${prefix}-github-failover`,
     deployConcurrencyGroup: `${prefix}-deploy`,
-    regionEnvironment: (region) => region,
+    approvalEnvironment: (region) => region,
     bakeWaitEnvironment: (region) => `${region}-bake-wait`,
-    globalEnvironment: 'global',
+    globalApprovalEnvironment: 'global',
     failoverEnvironment: 'failover',
   };
 }

@@ -148,8 +148,8 @@ describe('generated workflows', () => {
       const standbyJobs = ids.filter((id) => id.startsWith('Standby-'));
       // network, data, services, observability, runbooks
       expect(primaryDeploys).toHaveLength(5);
-      // the same five and the wave's freeze guard
-      expect(standbyJobs).toHaveLength(6);
+      // the same five, the wave's approval and its freeze guard
+      expect(standbyJobs).toHaveLength(7);
       for (const id of primaryDeploys) expect(ancestors(deploy, 'Primary-BakePrimary')).toContain(id);
       // No standby job may start before the primary bake gate passes.
       for (const id of standbyJobs) expect(ancestors(deploy, id)).toContain('Primary-BakePrimary');
@@ -179,7 +179,8 @@ describe('generated workflows', () => {
       const job = deploy.jobs[id]!;
       expect(job.needs).toEqual([bake]);
       expect(job.if).toBe(`\${{ failure() && (needs.${bake}.result == 'failure') }}`);
-      expect(job.environment).toBe(region);
+      expect(job.environment).toBeUndefined();
+      expect(job.steps.find((step) => step.with?.['aws-region'])?.with?.['aws-region']).toBe(region);
       const run = job.steps.map((step) => step.run ?? '').join('\n');
       expect(run).toContain('$DEPLOY_COMMAND');
       const record = deploy.jobs[bake]!.steps.find((step) => step.env?.['INPUT_COMMAND'] === 'record')!;
@@ -262,15 +263,36 @@ describe('generated workflows', () => {
       expect(deploy.jobs['Build-Build']!.permissions).toEqual({ contents: 'read' });
     });
 
-    test('every Region job runs in a GitHub Environment named after its Region', () => {
+    test.each([
+      ['Primary', 'us-east-1'],
+      ['Standby', 'us-west-2'],
+      ['Global', 'global'],
+    ])(
+      'the %s wave asks for one approval, in its reviewers Environment %s, before its freeze guard',
+      (wave, environment) => {
+        // GitHub asks reviewers for every job that references an Environment with required reviewers, as each job
+        // becomes ready: the wave's approval is therefore the only job of the wave in that Environment.
+        const approveId = `${wave}-Approve`;
+        const approve = deploy.jobs[approveId]!;
+        expect(approve.environment).toBe(environment);
+        // It holds no credentials and no token: approving it grants nothing by itself.
+        expect(approve.permissions).toEqual({});
+        expect(assumesRole(approve)).toBe(false);
+        expect(ancestors(deploy, `${wave}-FreezeGuard`).has(approveId)).toBe(true);
+        const inEnvironment = Object.entries(deploy.jobs).filter(([, job]) => job.environment === environment);
+        expect(inEnvironment.map(([id]) => id)).toEqual([approveId]);
+      },
+    );
+
+    test('deploy, bake and rollback jobs never wait for a reviewer: no job with credentials is in a reviewers Environment', () => {
+      // The only Environments a credentialed job may use are the split bake's wait-timer Environments (a timer, no
+      // reviewers); this configuration bakes in one job, so none.
       for (const [id, job] of Object.entries(deploy.jobs)) {
-        // The freeze guards ask nobody and run on the deploy branch's trust (tested above).
-        if (id.endsWith('-FreezeGuard')) continue;
-        if (id.startsWith('Primary-')) expect([id, job.environment]).toEqual([id, config.primaryRegion]);
-        if (id.startsWith('Standby-')) expect([id, job.environment]).toEqual([id, config.standbyRegion]);
-        if (/^Global-.*-Deploy$/.test(id)) expect([id, job.environment]).toEqual([id, 'global']);
+        if (assumesRole(job)) expect([id, job.environment]).toEqual([id, undefined]);
       }
-      expect(deploy.jobs['Global-BakeStandby']!.environment).toBe(config.standbyRegion);
+      for (const id of ['Rollback-Primary', 'Rollback-Standby', 'Primary-BakePrimary', 'Global-BakeStandby']) {
+        expect([id, deploy.jobs[id]!.environment]).toEqual([id, undefined]);
+      }
     });
 
     test('has no empty needs or env, which actionlint flags', () => {
