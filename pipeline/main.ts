@@ -1,6 +1,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ConfigError, loadConfig, type ShopConfig } from '../config';
+import type { ShopRelease } from '../stacks/build-stages';
+import { releaseFromEnvironment } from './release-commit';
 import { buildShopApp, writeExtraWorkflows } from './shop-app';
 
 // CDK's built-in template validator (a WASM engine) takes about 10 s of a 12 s synth on two cores; templates
@@ -10,8 +12,10 @@ const app = new App({ builtinCloudFormationValidation: false });
 // The only place configuration is read: environment variables and cdk context, validated once. An invalid value
 // stops synth with the problems alone (a stack trace would bury them) and exit code 2, like a bad argument.
 let config: ShopConfig;
+let release: ShopRelease;
 try {
   config = loadConfig({ env: process.env, context: (key) => app.node.tryGetContext(key) });
+  release = releaseFromEnvironment(process.env);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);
@@ -20,7 +24,7 @@ try {
 
 // The workload stages and the generated workflows (.github/workflows/*.yml, relative to the working directory:
 // run synth from the repository root, as `npm run synth` does).
-const shop = buildShopApp(app, config);
+const shop = buildShopApp(app, config, release);
 
 // cdk-nag's AWS Solutions rules run on every synth; findings go to cdk.out/validation-report.json and an
 // unacknowledged error fails the synth.

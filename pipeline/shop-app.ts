@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { App } from 'aws-cdk-lib';
 import type { GitHubWorkflow, YamlFile } from 'cdk-pipelines-github';
 import type { ShopConfig } from '../config';
-import { buildStages, type ShopStages } from '../stacks/build-stages';
+import { buildStages, type ShopRelease, type ShopStages } from '../stacks/build-stages';
 import { ciWorkflow } from './ci-workflow';
 import { addDeployWorkflow } from './deploy-workflow';
 import { failoverWorkflow } from './failover-workflow';
@@ -21,8 +21,8 @@ export interface ShopApp {
  * Builds the workload stages and every generated workflow from the validated configuration. Workflow paths are
  * relative to the working directory, as cdk-pipelines-github requires: run from the repository root.
  */
-export function buildShopApp(app: App, config: ShopConfig): ShopApp {
-  const stages = buildStages(app, config);
+export function buildShopApp(app: App, config: ShopConfig, release: ShopRelease = {}): ShopApp {
+  const stages = buildStages(app, config, release);
   const dir = workflowDir(app);
   const deploy = addDeployWorkflow(app, { config, stages, workflowPath: path.join(dir, 'deploy.yml') });
   return {

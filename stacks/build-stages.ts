@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { UNVERSIONED_COMMIT } from '../.github/actions/rollback/deployed-commit-output';
 import { defaultAvailabilityZones, type ShopConfig } from '../config';
 import { GlobalStage } from './global-stage';
 import type { RegionRole } from './region-role';
@@ -15,6 +16,16 @@ export interface ShopStages {
   readonly global: GlobalStage;
 }
 
+/** What is being deployed, as opposed to how (the configuration). */
+export interface ShopRelease {
+  /**
+   * The commit the application stacks are synthesized from; each carries it as its `DeployedCommit` output.
+   *
+   * @default UNVERSIONED_COMMIT (a synth outside a workflow)
+   */
+  readonly commit?: string;
+}
+
 /** Stage construct ids, which the pipeline's jobs are named after. */
 export const STAGE_IDS = { primary: 'Primary', standby: 'Standby', global: 'Global' } as const;
 
@@ -28,7 +39,7 @@ const VPC_CIDRS: Readonly<Record<RegionRole, string>> = { primary: '10.10.0.0/16
  * Keep `scope` the app and the stage ids ({@link STAGE_IDS}) unchanged once deployed: the logical ids of the
  * generated database secrets include the construct path, so a new path would replace them.
  */
-export function buildStages(scope: Construct, config: ShopConfig): ShopStages {
+export function buildStages(scope: Construct, config: ShopConfig, release: ShopRelease = {}): ShopStages {
   // The global name serves HTTPS only if both Regions have a certificate; otherwise the canary would test a
   // listener that does not exist.
   const regions = [config.primaryRegion, config.standbyRegion];
@@ -50,6 +61,7 @@ export function buildStages(scope: Construct, config: ShopConfig): ShopStages {
       globalUrl,
       canaryRate: Duration.minutes(config.canaryRateMinutes),
       backupRetention: Duration.days(config.backupRetentionDays),
+      deployedCommit: release.commit ?? UNVERSIONED_COMMIT,
     });
 
   const primary = regional('primary', config.primaryRegion, config.standbyRegion);

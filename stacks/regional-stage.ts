@@ -1,7 +1,9 @@
 import { CrossStackReferences, type Duration, ReferenceStrength, Stage } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
+import { UNVERSIONED_COMMIT } from '../.github/actions/rollback/deployed-commit-output';
 import { DataStack } from './data/data-stack';
+import { DeployedCommit } from './deployed-commit';
 import { stackNames } from './naming/stack-names';
 import { NetworkStack } from './network/network-stack';
 import { ObservabilityStack } from './observability/observability-stack';
@@ -48,6 +50,12 @@ export interface RegionalStageProps {
   readonly globalUrl: string;
   /** How often each canary runs. */
   readonly canaryRate: Duration;
+  /**
+   * The commit the application stacks (services, observability) run, stamped on each as `DeployedCommit`.
+   *
+   * @default UNVERSIONED_COMMIT
+   */
+  readonly deployedCommit?: string;
   /**
    * How long every Aurora cluster keeps its automated backups, and with them the snapshot of the writes an unplanned
    * failover loses.
@@ -141,6 +149,10 @@ export class RegionalStage extends Stage {
       // An internal load balancer answers only its VPC: the canaries must run in it.
       canaryVpc: (props.internetFacing ?? true) ? undefined : this.network.vpc,
     });
+    // The pipeline records a release only when its application stacks show they run its commit.
+    for (const stack of [this.services, this.observability]) {
+      new DeployedCommit(stack, 'DeployedCommit', { commit: props.deployedCommit ?? UNVERSIONED_COMMIT });
+    }
     this.runbooks = new RunbookStack(this, 'Runbooks', {
       env,
       stackName: names.runbooks(props.region),

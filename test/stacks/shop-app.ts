@@ -5,7 +5,7 @@ import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig, type RoutingMode, type ShopConfig } from '../../config';
-import { buildStages, type ShopStages } from '../../stacks';
+import { buildStages, type ShopRelease, type ShopStages } from '../../stacks';
 
 /** The repository root. */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -32,6 +32,8 @@ export interface ShopAppOptions {
    * fail over, is still built by the routing stack and tested here.
    */
   readonly routingMode?: RoutingMode;
+  /** What is deployed (the commit the application stacks are stamped with). @default - none ("unversioned") */
+  readonly release?: ShopRelease;
 }
 
 /**
@@ -43,7 +45,7 @@ export function buildShopApp(base: Partial<ShopConfig> = {}, options: ShopAppOpt
   const app = new App({ outdir, context: CDK_CONTEXT, builtinCloudFormationValidation: false });
   const loaded = loadConfig({ base });
   const config = options.routingMode ? { ...loaded, routingMode: options.routingMode } : loaded;
-  const stages = buildStages(app, config);
+  const stages = buildStages(app, config, options.release);
   if (options.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, config, stages, outdir };
 }

@@ -2,12 +2,7 @@ import { GetParameterCommand, PutParameterCommand, type SSMClient } from '@aws-s
 import { z } from 'zod';
 import { AwsCallError, type AwsCaller } from '../cli-support/aws-retry';
 
-/**
- * The stack output (or stack tag) naming the commit an application stack runs. Every application stack must carry
- * it: `record` refuses a commit the Region's stacks do not run (a re-run bake after a rollback watches the
- * known-good version, not the commit of the run).
- */
-export const DEPLOYED_COMMIT_OUTPUT = 'DeployedCommit';
+export { DEPLOYED_COMMIT_OUTPUT } from './deployed-commit-output';
 
 /**
  * The SSM parameter, in the Region rolled back, that marks a commit whose bake failed there: `record` never records

@@ -1,0 +1,21 @@
+import { releaseFromEnvironment } from '../../pipeline/release-commit';
+
+const SHA = 'abcdef0123456789abcdef0123456789abcdef01';
+const OTHER = '0123456789abcdef0123456789abcdef01234567';
+
+describe('releaseFromEnvironment', () => {
+  test("DEPLOY_COMMIT (the rollback's known-good commit) wins over GITHUB_SHA", () => {
+    expect(releaseFromEnvironment({ DEPLOY_COMMIT: OTHER, GITHUB_SHA: SHA })).toEqual({ commit: OTHER });
+  });
+
+  test('GITHUB_SHA in a workflow job; nothing outside one', () => {
+    expect(releaseFromEnvironment({ GITHUB_SHA: SHA })).toEqual({ commit: SHA });
+    expect(releaseFromEnvironment({})).toEqual({});
+  });
+
+  test('a value that is not a full commit id names the variable and what is accepted', () => {
+    expect(() => releaseFromEnvironment({ DEPLOY_COMMIT: 'main' })).toThrow(
+      'DEPLOY_COMMIT: "main" is not a commit id; accepted: the 40 lowercase hex digits of a commit',
+    );
+  });
+});

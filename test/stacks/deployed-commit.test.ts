@@ -1,0 +1,44 @@
+import { DEPLOYED_COMMIT_OUTPUT } from '../../.github/actions/rollback/deployed-commit-output';
+import { buildShopApp, removeShopApp, type ShopApp, templateOf } from './shop-app';
+
+const COMMIT = '0123456789abcdef0123456789abcdef01234567';
+
+describe('DeployedCommit (pipeline M1: record verifies the commit a Region runs)', () => {
+  let shop: ShopApp;
+  let unversioned: ShopApp;
+  beforeAll(() => {
+    shop = buildShopApp({}, { release: { commit: COMMIT } });
+    unversioned = buildShopApp();
+  });
+  afterAll(() => {
+    removeShopApp(shop);
+    removeShopApp(unversioned);
+  });
+
+  test.each(['primary', 'standby'] as const)(
+    'the %s application stacks output the commit and keep it in a parameter, so every deploy updates them',
+    (role) => {
+      for (const stack of [shop.stages[role].services, shop.stages[role].observability]) {
+        const template = templateOf(stack);
+        // GIVEN/THEN the output the pipeline's record reads, at the stack's top level (its key is exactly the name)
+        template.hasOutput(DEPLOYED_COMMIT_OUTPUT, { Value: COMMIT });
+        // and a resource whose value changes with the commit: CloudFormation does not update outputs alone
+        template.hasResourceProperties('AWS::SSM::Parameter', {
+          Name: `/${stack.stackName}/deployed-commit`,
+          Value: COMMIT,
+          Type: 'String',
+        });
+      }
+    },
+  );
+
+  test('the data and runbook stacks carry no commit: the pipeline never records or rolls them back', () => {
+    for (const stack of [shop.stages.primary.data, shop.stages.primary.runbooks, shop.stages.primary.network]) {
+      expect(templateOf(stack).findOutputs(DEPLOYED_COMMIT_OUTPUT)).toEqual({});
+    }
+  });
+
+  test('a synth outside a workflow stamps "unversioned", which record never matches', () => {
+    templateOf(unversioned.stages.primary.services).hasOutput(DEPLOYED_COMMIT_OUTPUT, { Value: 'unversioned' });
+  });
+});
