@@ -15,6 +15,7 @@ import type { ShopStages } from '../stacks/build-stages';
 import { alarmNames } from '../stacks/naming/alarm-names';
 import { canaryNames } from '../stacks/naming/canary-names';
 import type { RegionalStage } from '../stacks/regional-stage';
+import { JOB_TIMEOUT_MINUTES, limitDeployJobs } from './job-limits';
 import { assumeRole, checkoutAndInstall } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { GENERATED_HEADER, NODE_VERSION } from './workflow-header';
@@ -148,8 +149,7 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
     post: [...standbyBake.steps],
   });
 
-  // Generated jobs carry `needs: []` and `env: {}`, which actionlint flags; the data stacks get termination
-  // protection on creation (CloudFormation keeps it for later updates).
+  // Generated jobs carry `needs: []` and `env: {}`, which actionlint flags.
   // Synth needs no AWS access: its job gets no OIDC token.
   workflow.workflowFile.patch(
     JsonPatch.remove('/jobs/Build-Build/needs'),
@@ -172,11 +172,17 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
       JsonPatch.replace(`${job(FREEZE_GUARD_STEP_ID)}/name`, `Deploy freeze check before the ${wave} wave`),
     );
   }
-  for (const stage of [stages.primary, stages.standby]) {
-    workflow.workflowFile.patch(
-      JsonPatch.add(`/jobs/${deployJobId(stage.data)}/steps/2/with/termination-protection`, '1'),
-    );
-  }
+  // Every generated job gets a time limit; the data stacks get longer credentials and termination protection
+  // (review M8, m8). A post-pass over the rendered jobs: cdk-pipelines-github has no per-job timeout or
+  // credential duration, and the job ids of its asset jobs are known only when it renders.
+  const kinds = {
+    dataStackDeploys: [stages.primary, stages.standby].map((stage) => deployJobId(stage.data)),
+    bakes: [...primaryBake.jobIds, ...standbyBake.jobIds],
+  };
+  const file = workflow.workflowFile;
+  const update = file.update.bind(file);
+  file.update = (obj: { jobs: Parameters<typeof limitDeployJobs>[0] }) =>
+    update({ ...obj, jobs: limitDeployJobs(obj.jobs, kinds) });
   workflow.workflowFile.patch(
     JsonPatch.add(`/jobs/${rollbackJobId('primary')}`, rollbackJob(config, deployRole, stages.primary, primaryBake)),
     JsonPatch.add(`/jobs/${rollbackJobId('standby')}`, rollbackJob(config, deployRole, stages.standby, standbyBake)),
@@ -350,6 +356,7 @@ function rollbackJob(config: ShopConfig, deployRole: string, stage: RegionalStag
     needs: bakeIds,
     if: `\${{ failure() && (${failed}) }}`,
     'runs-on': 'ubuntu-latest',
+    'timeout-minutes': JOB_TIMEOUT_MINUTES.rollback,
     permissions: { contents: 'read', 'id-token': 'write' },
     steps: [
       ...checkoutAndInstall(),

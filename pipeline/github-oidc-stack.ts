@@ -8,6 +8,7 @@ import { lastKnownGoodParameterName } from '../.github/actions/rollback/known-go
 import type { ShopConfig } from '../config';
 import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
 import { stackNames } from '../stacks/naming/stack-names';
+import { DATA_STACK_CREDENTIAL_SECONDS } from './job-limits';
 import { pipelineNames } from './pipeline-names';
 
 /** Properties of {@link GitHubOidcStack}. */
@@ -59,6 +60,9 @@ export class GitHubOidcStack extends Stack {
       ],
     });
     this.deployRole = deploy.role;
+    // IAM: DurationSeconds above the role's maximum session duration makes the assume fail. The data stacks' jobs
+    // ask for an hour (the role-chaining maximum, pipeline/job-limits.ts); set explicitly so a change is visible.
+    (deploy.role.node.defaultChild as iam.CfnRole).maxSessionDuration = DATA_STACK_CREDENTIAL_SECONDS;
     const parameterArns = regions.map((region) =>
       this.formatArn({
         service: 'ssm',
@@ -131,6 +135,8 @@ export class GitHubOidcStack extends Stack {
     });
     failover.node.addDependency(deploy);
     this.failoverRole = failover.role;
+    // The failover job asks for FAILOVER_JOB_MINUTES (55) of credentials: within one hour.
+    (failover.role.node.defaultChild as iam.CfnRole).maxSessionDuration = 3600;
     this.failoverRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'StartRunbookAutomations',

@@ -98,6 +98,17 @@ describe('GitHubOidcStack', () => {
     }
   });
 
+  test.each([
+    ['shop-dev-github-deploy', 3600],
+    ['shop-dev-github-failover', 3600],
+  ])('%s allows sessions of %i s: as long as any workflow job asks for it', (roleName, seconds) => {
+    // IAM: "If you specify a value higher than this setting [...], the operation fails." (DurationSeconds). The data
+    // stacks' jobs ask the deploy role for 3600 s, the failover job the failover role for 3300 s.
+    const { template } = oidcStack();
+    const role = Object.values(template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0]!;
+    expect(role.Properties.MaxSessionDuration).toBe(seconds);
+  });
+
   test('creates the OIDC provider unless the account has one', () => {
     expect(Object.keys(oidcStack().template.findResources('Custom::AWSCDKOpenIdConnectProvider'))).toHaveLength(1);
     expect(Object.keys(oidcStack(true).template.findResources('Custom::AWSCDKOpenIdConnectProvider'))).toHaveLength(0);

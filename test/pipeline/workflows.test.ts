@@ -19,6 +19,7 @@ interface Job {
   readonly if?: string;
   readonly environment?: string;
   readonly permissions?: Record<string, string>;
+  readonly 'timeout-minutes'?: number;
   readonly steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
 }
 interface Workflow {
@@ -135,6 +136,46 @@ describe('generated workflows', () => {
 
   test.each(WORKFLOWS)('%s matches its snapshot', (file) => {
     expect(parse(generated[file]!)).toMatchSnapshot();
+  });
+
+  describe('job time limits and credential lifetimes (review M8)', () => {
+    /** The `role-duration-seconds` of every credential step of a job. */
+    const credentialSeconds = (job: Job) =>
+      job.steps
+        .filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials'))
+        .map((step) => Number(step.with?.['role-duration-seconds']));
+
+    test.each(WORKFLOWS)('every job of %s has a timeout-minutes', (file) => {
+      const workflow = { 'deploy.yml': deploy, 'failover.yml': failover, 'ci.yml': ci }[file];
+      for (const [id, job] of Object.entries(workflow.jobs)) {
+        expect([id, typeof job['timeout-minutes']]).toEqual([id, 'number']);
+      }
+    });
+
+    test('no job runs longer than its credentials last, beyond 10 minutes of setup before it assumes the role', () => {
+      for (const workflow of [deploy, failover]) {
+        for (const [id, job] of Object.entries(workflow.jobs)) {
+          const seconds = credentialSeconds(job);
+          if (seconds.length === 0) continue;
+          expect([id, job['timeout-minutes']! * 60 <= Math.min(...seconds) + 600]).toEqual([id, true]);
+        }
+      }
+    });
+
+    test('data-stack deploys keep credentials for the longest a chained role session may last: one hour', () => {
+      // IAM: "Role chaining limits your AWS CLI or AWS API role session to a maximum of one hour. [...] if you assume a
+      // role using role chaining and provide a DurationSeconds parameter value greater than one hour, the operation
+      // fails." (AssumeRole, DurationSeconds). The CDK deploy role is assumed from the OIDC role's session.
+      const data = Object.entries(deploy.jobs).filter(([id]) => id.endsWith('-data-Deploy'));
+      expect(data).toHaveLength(2);
+      for (const [id, job] of data) {
+        expect([id, credentialSeconds(job)]).toEqual([id, [3600, 3600]]);
+        expect([id, job['timeout-minutes']]).toEqual([id, 60]);
+      }
+      // Every other deploy keeps the generator's 30 minutes.
+      const others = Object.entries(deploy.jobs).filter(([id]) => /-Deploy$/.test(id) && !id.endsWith('-data-Deploy'));
+      for (const [id, job] of others) expect([id, credentialSeconds(job)]).toEqual([id, [1800, 1800]]);
+    });
   });
 
   describe('deploy.yml', () => {
