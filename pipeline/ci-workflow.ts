@@ -1,4 +1,5 @@
 import { YamlFile } from 'cdk-pipelines-github';
+import { CFN_LINT_VERSION, pinActionsOf } from './action-pins';
 import { checkoutAndInstall } from './job-steps';
 import { GENERATED_HEADER } from './workflow-header';
 
@@ -21,7 +22,7 @@ export function ciWorkflow(workflowPath = '.github/workflows/ci.yml'): YamlFile 
         env: { CHROMIUM_PATH: '/usr/bin/google-chrome' },
         steps: [
           ...checkoutAndInstall().filter((step) => step.run !== 'npm ci'),
-          { name: 'Install cfn-lint', run: 'pipx install cfn-lint' },
+          { name: 'Install cfn-lint', run: `pipx install cfn-lint==${CFN_LINT_VERSION}` },
           { name: 'Test', run: '.ci/run' },
           { name: 'Synthesize', run: 'npm run synth' },
           {
@@ -34,5 +35,5 @@ export function ciWorkflow(workflowPath = '.github/workflows/ci.yml'): YamlFile 
   };
   const file = new YamlFile(workflowPath, { obj: workflow });
   file.commentAtTop = GENERATED_HEADER;
-  return file;
+  return pinActionsOf(file);
 }

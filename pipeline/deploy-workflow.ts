@@ -15,8 +15,9 @@ import type { ShopStages } from '../stacks/build-stages';
 import { alarmNames } from '../stacks/naming/alarm-names';
 import { canaryNames } from '../stacks/naming/canary-names';
 import type { RegionalStage } from '../stacks/regional-stage';
+import { CDK_ASSETS_VERSION, pinActionsOf } from './action-pins';
 import { JOB_TIMEOUT_MINUTES, limitDeployJobs } from './job-limits';
-import { assumeRole, checkoutAndInstall } from './job-steps';
+import { ACTIONS, assumeRole, checkoutAndInstall } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { GENERATED_HEADER, NODE_VERSION } from './workflow-header';
 
@@ -101,12 +102,15 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
     concurrency: { group: names.deployConcurrencyGroup, cancelInProgress: false },
     synth: new ShellStep('Build', { commands: ['npm ci', 'npx cdk synth --quiet'], env }),
     preBuildSteps: [
-      { name: 'Set up Node.js', uses: 'actions/setup-node@v6', with: { 'node-version': NODE_VERSION, cache: 'npm' } },
+      { name: 'Set up Node.js', uses: ACTIONS.setupNode, with: { 'node-version': NODE_VERSION, cache: 'npm' } },
     ],
     awsCreds: AwsCredentials.fromOpenIdConnect({ gitHubActionRoleArn: deployRole, roleSessionName: 'github-deploy' }),
     publishAssetsAuthRegion: config.primaryRegion,
+    // Unpinned, `npm install --no-save cdk-assets` would run whatever is newest with deploy credentials (review M13).
+    cdkAssetsVersion: CDK_ASSETS_VERSION,
   });
   workflow.workflowFile.commentAtTop = GENERATED_HEADER;
+  pinActionsOf(workflow.workflowFile);
 
   const primaryAlarms = alarmNames(config.appName, config.envName, config.primaryRegion);
   const standbyAlarms = alarmNames(config.appName, config.envName, config.standbyRegion);

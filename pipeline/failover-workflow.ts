@@ -1,6 +1,7 @@
 import { YamlFile } from 'cdk-pipelines-github';
 import { RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
 import type { ShopConfig } from '../config';
+import { pinActionsOf } from './action-pins';
 import { freezeTargetEnv } from './deploy-workflow';
 import { ACTIONS, checkoutAndInstall } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
@@ -129,5 +130,5 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
   };
   const file = new YamlFile(workflowPath, { obj: workflow });
   file.commentAtTop = GENERATED_HEADER;
-  return file;
+  return pinActionsOf(file);
 }

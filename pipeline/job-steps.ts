@@ -1,11 +1,15 @@
 import type { JobStep } from 'cdk-pipelines-github';
+import { pinnedAction } from './action-pins';
 import { NODE_VERSION } from './workflow-header';
 
-/** Versions of the third-party actions the hand-written jobs use (the generator pins its own). */
+/**
+ * The third-party actions the hand-written jobs use, pinned to a commit (`pipeline/action-pins.ts`; the rendered
+ * workflow carries the release tag as a comment). The generator's own references are pinned when it renders.
+ */
 export const ACTIONS = {
-  checkout: 'actions/checkout@v6',
-  setupNode: 'actions/setup-node@v6',
-  configureAwsCredentials: 'aws-actions/configure-aws-credentials@v6',
+  checkout: pinnedAction('actions/checkout@v6'),
+  setupNode: pinnedAction('actions/setup-node@v6'),
+  configureAwsCredentials: pinnedAction('aws-actions/configure-aws-credentials@v6'),
 } as const;
 
 /** How long the OIDC credentials of a hand-written job last: the same 30 minutes the generator gives its jobs. */

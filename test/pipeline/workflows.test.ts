@@ -5,6 +5,7 @@ import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parse } from 'yaml';
 import { loadConfig, type ShopConfig } from '../../config';
+import { ACTION_PINS, pinActionsInYaml } from '../../pipeline/action-pins';
 import { synthEnvironment } from '../../pipeline/deploy-workflow';
 import { buildShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
 import { GENERATED_HEADER } from '../../pipeline/workflow-header';
@@ -136,6 +137,29 @@ describe('generated workflows', () => {
 
   test.each(WORKFLOWS)('%s matches its snapshot', (file) => {
     expect(parse(generated[file]!)).toMatchSnapshot();
+  });
+
+  describe('supply chain (review M13)', () => {
+    test.each(WORKFLOWS)(
+      'every action %s uses is pinned to a full commit SHA with its release tag in a comment',
+      (file) => {
+        const uses = generated[file]!.split('\n').filter((line) => /^\s*(- )?uses: /.test(line));
+        expect(uses.length).toBeGreaterThan(0);
+        for (const line of uses) {
+          expect(line).toMatch(/^\s*(- )?uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+        }
+      },
+    );
+
+    test('the asset jobs install an exact cdk-assets version and CI an exact cfn-lint version', () => {
+      const installs = Object.entries(deploy.jobs)
+        .filter(([id]) => id.startsWith('Assets-'))
+        .map(([, job]) => job.steps.find((step) => step.run?.includes('cdk-assets'))?.run);
+      expect(installs.length).toBeGreaterThan(0);
+      for (const run of installs) expect(run).toMatch(/^npm install --no-save cdk-assets@\d+\.\d+\.\d+$/);
+      const cfnLint = ci.jobs['test']!.steps.find((step) => step.run?.includes('cfn-lint'))?.run;
+      expect(cfnLint).toMatch(/^pipx install cfn-lint==\d+\.\d+\.\d+$/);
+    });
   });
 
   describe('job time limits and credential lifetimes (review M8)', () => {
@@ -423,6 +447,23 @@ describe('generated workflows', () => {
       expect(runs).toEqual(expect.arrayContaining(['.ci/run', 'npm run synth']));
       expect(runs.find((run) => run?.startsWith('git diff --exit-code -- .github/workflows'))).toBeDefined();
     });
+  });
+});
+
+describe('pinActionsInYaml', () => {
+  test('pins a known action to its commit with the tag as a comment, and refuses an unknown one by name', () => {
+    // GIVEN a rendered step using a tag, one already pinned, and an action nobody pinned
+    const pin = ACTION_PINS['actions/checkout@v6']!;
+    // WHEN the workflow text is pinned
+    const pinned = pinActionsInYaml('      - uses: actions/checkout@v6\n        uses: actions/checkout@v6\n');
+    // THEN the tag becomes the commit, and the tag a comment
+    expect(pinned).toBe(
+      `      - uses: actions/checkout@${pin.sha} # ${pin.tag}\n        uses: actions/checkout@${pin.sha} # ${pin.tag}\n`,
+    );
+    expect(pinActionsInYaml(pinned)).toBe(pinned);
+    expect(() => pinActionsInYaml('      - uses: someone/else@v1\n')).toThrow(
+      'uses: "someone/else@v1" is not pinned; accepted: one of actions/checkout@v6',
+    );
   });
 });
 
