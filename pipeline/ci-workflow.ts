@@ -7,10 +7,11 @@ import { GENERATED_HEADER } from './workflow-header';
  * The pull-request workflow `ci.yml`: the project's own CI (`.ci/run`: install, `npm test`, cfn-lint where
  * present), then a check that `npm run synth` leaves the committed workflows unchanged.
  */
-export function ciWorkflow(workflowPath = '.github/workflows/ci.yml'): YamlFile {
+export function ciWorkflow(deployBranch: string, workflowPath = '.github/workflows/ci.yml'): YamlFile {
   const workflow = {
     name: 'ci',
-    on: { pull_request: {} },
+    // Pushes to the deploy branch too, and the merge queue: a required check must run there (review m5).
+    on: { pull_request: {}, push: { branches: [deployBranch] }, merge_group: {} },
     permissions: { contents: 'read' },
     concurrency: { group: 'ci-${{ github.ref }}', 'cancel-in-progress': true },
     jobs: {
@@ -27,7 +28,8 @@ export function ciWorkflow(workflowPath = '.github/workflows/ci.yml'): YamlFile 
           { name: 'Synthesize', run: 'npm run synth' },
           {
             name: 'Fail when the committed workflows are stale',
-            run: 'git diff --exit-code -- .github/workflows || (echo "::error::run npm run synth and commit .github/workflows" && exit 1)',
+            // --porcelain also lists new, untracked workflow files, which git diff does not.
+            run: 'test -z "$(git status --porcelain -- .github/workflows)" || (git status --porcelain -- .github/workflows && echo "::error::run npm run synth and commit .github/workflows" && exit 1)',
           },
         ],
       },

@@ -10,14 +10,14 @@ import {
   StackCapabilities,
 } from 'cdk-pipelines-github';
 import { planBake } from '../.github/actions/bake-gate/bake-plan';
-import type { ShopConfig } from '../config';
+import { PLACEHOLDER_ACCOUNT, type ShopConfig } from '../config';
 import type { ShopStages } from '../stacks/build-stages';
 import { alarmNames } from '../stacks/naming/alarm-names';
 import { canaryNames } from '../stacks/naming/canary-names';
 import type { RegionalStage } from '../stacks/regional-stage';
 import { CDK_ASSETS_VERSION, pinActionsOf } from './action-pins';
 import { JOB_TIMEOUT_MINUTES, limitDeployJobs } from './job-limits';
-import { ACTIONS, assumeRole, checkoutAndInstall } from './job-steps';
+import { ACTIONS, assumeRole, checkoutAndInstall, withoutPersistedCheckoutCredentials } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { GENERATED_HEADER, NODE_VERSION } from './workflow-header';
 
@@ -186,7 +186,16 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   const file = workflow.workflowFile;
   const update = file.update.bind(file);
   file.update = (obj: { jobs: Parameters<typeof limitDeployJobs>[0] }) =>
-    update({ ...obj, jobs: limitDeployJobs(obj.jobs, kinds) });
+    update({ ...obj, jobs: withoutPersistedCheckoutCredentials(limitDeployJobs(obj.jobs, kinds)) });
+  if (config.account === PLACEHOLDER_ACCOUNT) {
+    // Fail fast and say why, instead of failing later at the OIDC step (review m10).
+    workflow.workflowFile.patch(
+      JsonPatch.add('/jobs/Build-Build/steps/0', {
+        name: 'Refuse the placeholder account',
+        run: `echo "::error::deploy.yml was generated for the placeholder account ${PLACEHOLDER_ACCOUNT}: set AWS_ACCOUNT_ID (or config/shop-config.ts account) to your 12-digit account id, run npm run synth and commit .github/workflows" && exit 1`,
+      }),
+    );
+  }
   workflow.workflowFile.patch(
     JsonPatch.add(`/jobs/${rollbackJobId('primary')}`, rollbackJob(config, deployRole, stages.primary, primaryBake)),
     JsonPatch.add(`/jobs/${rollbackJobId('standby')}`, rollbackJob(config, deployRole, stages.standby, standbyBake)),
@@ -363,7 +372,8 @@ function rollbackJob(config: ShopConfig, deployRole: string, stage: RegionalStag
     'timeout-minutes': JOB_TIMEOUT_MINUTES.rollback,
     permissions: { contents: 'read', 'id-token': 'write' },
     steps: [
-      ...checkoutAndInstall(),
+      // The redeploy fetches the known-good commit with the job's token.
+      ...checkoutAndInstall({ persistCredentials: true }),
       assumeRole(deployRole, region),
       {
         id: 'plan',

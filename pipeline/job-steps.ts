@@ -15,10 +15,27 @@ export const ACTIONS = {
 /** How long the OIDC credentials of a hand-written job last: the same 30 minutes the generator gives its jobs. */
 export const CREDENTIAL_SECONDS = 1800;
 
+/** Options of {@link checkoutAndInstall}. */
+export interface CheckoutOptions {
+  /**
+   * Keep the job's GitHub token in `.git/config` after checkout, for a later `git fetch` (the rollback job).
+   *
+   * @default false - nothing later in the job can use the token (review m11)
+   */
+  readonly persistCredentials?: boolean;
+}
+
+/** The checkout step: without `persist-credentials` unless the job fetches later. */
+export function checkout(options: CheckoutOptions = {}): JobStep {
+  return options.persistCredentials
+    ? { name: 'Checkout', uses: ACTIONS.checkout }
+    : { name: 'Checkout', uses: ACTIONS.checkout, with: { 'persist-credentials': false } };
+}
+
 /** Checks the repository out and installs its locked dependencies. */
-export function checkoutAndInstall(): JobStep[] {
+export function checkoutAndInstall(options: CheckoutOptions = {}): JobStep[] {
   return [
-    { name: 'Checkout', uses: ACTIONS.checkout },
+    checkout(options),
     { name: 'Set up Node.js', uses: ACTIONS.setupNode, with: { 'node-version': NODE_VERSION, cache: 'npm' } },
     { name: 'Install', run: 'npm ci' },
   ];
@@ -36,4 +53,28 @@ export function assumeRole(roleArn: string, region: string): JobStep {
       'role-skip-session-tagging': true,
     },
   };
+}
+
+/**
+ * The generator's checkout steps (synthesis) with `persist-credentials: false`: no later step of those jobs uses the
+ * token (review m11).
+ */
+export function withoutPersistedCheckoutCredentials<J extends { steps?: Array<{ uses?: string; with?: object }> }>(
+  jobs: Record<string, J>,
+): Record<string, J> {
+  return Object.fromEntries(
+    Object.entries(jobs).map(([id, job]) => [
+      id,
+      job.steps
+        ? {
+            ...job,
+            steps: job.steps.map((step) =>
+              step.uses?.startsWith('actions/checkout@') && !(step.with && 'persist-credentials' in step.with)
+                ? { ...step, with: { ...step.with, 'persist-credentials': false } }
+                : step,
+            ),
+          }
+        : job,
+    ]),
+  );
 }

@@ -28,7 +28,10 @@ export function buildShopApp(app: App, config: ShopConfig, release: ShopRelease 
   return {
     stages,
     deploy,
-    extraWorkflows: [failoverWorkflow(config, path.join(dir, 'failover.yml')), ciWorkflow(path.join(dir, 'ci.yml'))],
+    extraWorkflows: [
+      failoverWorkflow(config, path.join(dir, 'failover.yml')),
+      ciWorkflow(config.deployBranch, path.join(dir, 'ci.yml')),
+    ],
   };
 }
 

@@ -162,6 +162,46 @@ describe('generated workflows', () => {
     });
   });
 
+  describe('hardening (review minors)', () => {
+    test.each(WORKFLOWS)('%s runs Node.js 22: Node 20 reached its end of life on 2026-04-30 (m6)', (file) => {
+      const workflow = { 'deploy.yml': deploy, 'failover.yml': failover, 'ci.yml': ci }[file];
+      const setups = Object.values(workflow.jobs).flatMap((job) =>
+        job.steps.filter((step) => step.uses?.startsWith('actions/setup-node@')),
+      );
+      expect(setups.length).toBeGreaterThan(0);
+      for (const step of setups) expect(step.with?.['node-version']).toBe('22');
+    });
+
+    test.each(WORKFLOWS)(
+      '%s checks out without keeping the token in .git/config, except for the rollback fetch (m11)',
+      (file) => {
+        const workflow = { 'deploy.yml': deploy, 'failover.yml': failover, 'ci.yml': ci }[file];
+        for (const [id, job] of Object.entries(workflow.jobs)) {
+          for (const step of job.steps.filter((candidate) => candidate.uses?.startsWith('actions/checkout@'))) {
+            const keeps = id.startsWith('Rollback-');
+            expect([id, step.with?.['persist-credentials']]).toEqual([id, keeps ? undefined : false]);
+          }
+        }
+      },
+    );
+
+    test('ci.yml also runs on pushes to the deploy branch and in the merge queue, and fails on new workflow files (m5)', () => {
+      expect(ci.on).toEqual({ pull_request: {}, push: { branches: [config.deployBranch] }, merge_group: {} });
+      const stale = ci.jobs['test']!.steps.find(
+        (step) => step.run?.includes('.github/workflows') && step.run !== 'npm run synth',
+      );
+      expect(stale?.run).toContain('git status --porcelain -- .github/workflows');
+    });
+
+    test('a deploy generated for the placeholder account fails in its first job, naming what to set (m10)', () => {
+      // This repository's configuration is the placeholder (111111111111), as committed.
+      expect(config.account).toBe('111111111111');
+      const first = deploy.jobs['Build-Build']!.steps[0]!;
+      expect(first.run).toContain('exit 1');
+      expect(first.run).toContain('AWS_ACCOUNT_ID');
+    });
+  });
+
   describe('job time limits and credential lifetimes (review M8)', () => {
     /** The `role-duration-seconds` of every credential step of a job. */
     const credentialSeconds = (job: Job) =>
@@ -442,10 +482,10 @@ describe('generated workflows', () => {
 
   describe('ci.yml', () => {
     test('runs the project CI on pull requests and fails when the committed workflows are stale', () => {
-      expect(ci.on).toEqual({ pull_request: {} });
+      expect(ci.on).toMatchObject({ pull_request: {} });
       const runs = ci.jobs['test']!.steps.map((step) => step.run);
       expect(runs).toEqual(expect.arrayContaining(['.ci/run', 'npm run synth']));
-      expect(runs.find((run) => run?.startsWith('git diff --exit-code -- .github/workflows'))).toBeDefined();
+      expect(runs.find((run) => run?.includes('git status --porcelain -- .github/workflows'))).toBeDefined();
     });
   });
 });
