@@ -21,7 +21,9 @@ export const FAILOVER_JOB_MINUTES = 55;
  * workflow will take its place." A failover in a group could thus be dropped from the queue; `queue: max` (GitHub
  * changelog 2026-05-07) would keep it, but the actionlint this repository runs rejects the key (a test pins that).
  * Two dispatches are kept apart in AWS instead: the failover CLI refuses to start, or attaches to, an automation
- * of this environment already in flight; a deploy stops at its next wave boundary while the freeze record is set.
+ * of this environment already in flight, and a real failover or switchover writes the deploy freeze before it starts
+ * one (the CLI does both, so a refused dispatch freezes nothing); a deploy stops at its next wave boundary while the
+ * freeze holds. A failback that succeeded lifts the freeze.
  */
 export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/workflows/failover.yml'): YamlFile {
   const names = pipelineNames(config);
@@ -36,6 +38,7 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
     INPUT_APP_NAME: config.appName,
     INPUT_ENV_NAME: config.envName,
     INPUT_TIMEOUT_MINUTES: String(FAILOVER_JOB_MINUTES - 5),
+    INPUT_EXECUTION_ID: '${{ inputs.execution_id }}',
   };
   const workflow = {
     name: 'failover',
@@ -67,6 +70,13 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
             required: true,
             type: 'string',
           },
+          execution_id: {
+            description:
+              'Optional: an automation execution id of this action and Region to follow (still running) or resume (ended without success)',
+            required: false,
+            type: 'string',
+            default: '',
+          },
         },
       },
     },
@@ -93,20 +103,6 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
               'role-to-assume': roleArn(config.account, names.failoverRole),
               'role-duration-seconds': FAILOVER_JOB_MINUTES * 60,
               'role-skip-session-tagging': true,
-            },
-          },
-          {
-            // Before anything moves: a deploy stops at its next wave boundary (its freeze guard) instead of
-            // updating a Region traffic and writers are moving to or away from. Fails the job (and the runbook does
-            // not start) when no Region took the freeze; one Region is enough (the other may be the failed one).
-            name: 'Freeze deploys (both Regions)',
-            if: "${{ !inputs.dry_run && (inputs.action == 'failover' || inputs.action == 'switchover') }}",
-            run: 'npx tsx .github/actions/freeze/main.ts',
-            env: {
-              ...freezeTargetEnv(config, 'set'),
-              INPUT_ACTION: '${{ inputs.action }}',
-              INPUT_TARGET_REGION: '${{ inputs.region }}',
-              INPUT_REASON: '${{ inputs.reason }}',
             },
           },
           {

@@ -164,7 +164,12 @@ export class GitHubOidcStack extends Stack {
       new iam.PolicyStatement({
         sid: 'FollowRunbookAutomations',
         // Executions get ids only at start: these calls cannot be scoped to a resource beforehand.
-        actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
+        // DescribeAutomationExecutions: the CLI lists executions in flight in both Regions before it starts one.
+        actions: [
+          'ssm:GetAutomationExecution',
+          'ssm:DescribeAutomationStepExecutions',
+          'ssm:DescribeAutomationExecutions',
+        ],
         resources: ['*'],
       }),
     );
@@ -193,7 +198,7 @@ export class GitHubOidcStack extends Stack {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
-          'cloudwatch:DescribeAlarms/DescribeAlarmHistory/GetMetricData, ssm:GetAutomationExecution and ecr:GetAuthorizationToken have no resource-level permissions, and assuming the CDK bootstrap roles is limited by their aws-cdk:bootstrap-role tag.',
+          'cloudwatch:DescribeAlarms/DescribeAlarmHistory/GetMetricData, ssm:GetAutomationExecution/DescribeAutomationStepExecutions/DescribeAutomationExecutions and ecr:GetAuthorizationToken have no resource-level permissions, and assuming the CDK bootstrap roles is limited by their aws-cdk:bootstrap-role tag.',
       });
     }
     const regions = [this.props.config.primaryRegion, this.props.config.standbyRegion];

@@ -109,6 +109,20 @@ describe('GitHubOidcStack', () => {
     expect(role.Properties.MaxSessionDuration).toBe(seconds);
   });
 
+  test('the failover role may list automation executions (the CLI refuses or attaches to one in flight)', () => {
+    const { template } = oidcStack();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'FollowRunbookAutomations',
+            Action: Match.arrayWith(['ssm:DescribeAutomationExecutions']),
+          }),
+        ]),
+      },
+    });
+  });
+
   test('creates the OIDC provider unless the account has one', () => {
     expect(Object.keys(oidcStack().template.findResources('Custom::AWSCDKOpenIdConnectProvider'))).toHaveLength(1);
     expect(Object.keys(oidcStack(true).template.findResources('Custom::AWSCDKOpenIdConnectProvider'))).toHaveLength(0);

@@ -426,34 +426,38 @@ describe('generated workflows', () => {
       expect(inputs.reason).toMatchObject({ type: 'string', required: true });
     });
 
-    test('freezes deploys in both Regions before a real failover or switchover starts, and lifts it after a failback', () => {
+    test('lifts the deploy freeze after a real failback succeeded; the failover CLI alone sets it', () => {
       // GIVEN the failover job's steps
-      const steps = failover.jobs['runbook']!.steps as Array<Job['steps'][number] & { if?: string; id?: string }>;
+      const steps = failover.jobs['runbook']!.steps as Array<Job['steps'][number] & { if?: string }>;
       const freeze = steps.filter((step) => step.run === 'npx tsx .github/actions/freeze/main.ts');
-      const set = freeze.find((step) => step.env?.['INPUT_COMMAND'] === 'set')!;
-      const clear = freeze.find((step) => step.env?.['INPUT_COMMAND'] === 'clear')!;
       const runbook = steps.findIndex(
         (step) => step.run === 'npx tsx .github/actions/failover/main.ts' && !step.env?.['INPUT_VALIDATE_ONLY'],
       );
-      const assume = steps.findIndex((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials'));
-      // THEN the freeze is set with the failover role, after the role is assumed and before the runbook starts
-      expect(set.env).toEqual({
-        INPUT_COMMAND: 'set',
+      // THEN the freeze is written by the failover CLI itself (a real failover or switchover, after its in-flight
+      // check and before StartAutomationExecution: test/pipeline/failover-dispatch.test.ts), not by a step of its
+      // own that would freeze deploys even when the CLI then refuses to start
+      expect(freeze.map((step) => step.env?.['INPUT_COMMAND'])).toEqual(['clear']);
+      const clear = freeze[0]!;
+      // AND a failback that succeeded lifts it in both Regions, after the runbook
+      expect(clear.env).toEqual({
+        INPUT_COMMAND: 'clear',
         INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
         INPUT_APP_NAME: config.appName,
         INPUT_ENV_NAME: config.envName,
-        INPUT_ACTION: '${{ inputs.action }}',
-        INPUT_TARGET_REGION: '${{ inputs.region }}',
         INPUT_REASON: '${{ inputs.reason }}',
       });
-      expect(assume).toBeLessThan(steps.indexOf(set));
-      expect(steps.indexOf(set)).toBeLessThan(runbook);
-      // only for the actions that move traffic and writers for real (a dry run or readiness changes nothing)
-      expect(set.if).toBe("${{ !inputs.dry_run && (inputs.action == 'failover' || inputs.action == 'switchover') }}");
-      // AND a failback that succeeded lifts it (in both Regions), after the runbook
-      expect(clear.env).toMatchObject({ INPUT_COMMAND: 'clear', INPUT_REGIONS: set.env?.['INPUT_REGIONS'] });
       expect(steps.indexOf(clear)).toBeGreaterThan(runbook);
       expect(clear.if).toBe("${{ success() && !inputs.dry_run && inputs.action == 'failback' }}");
+    });
+
+    test('passes an optional execution_id to follow or resume an automation already started', () => {
+      const inputs = failover.on['workflow_dispatch'].inputs;
+      expect(inputs['execution_id']).toMatchObject({ type: 'string', required: false });
+      const cli = failover.jobs['runbook']!.steps.filter(
+        (step) => step.run === 'npx tsx .github/actions/failover/main.ts',
+      );
+      expect(cli).toHaveLength(2);
+      for (const step of cli) expect(step.env?.['INPUT_EXECUTION_ID']).toBe('${{ inputs.execution_id }}');
     });
 
     test('validates its inputs before it assumes a role', () => {
