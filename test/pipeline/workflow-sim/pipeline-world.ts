@@ -104,9 +104,10 @@ export function deployedStacks(run: RunRecord): string[] {
  * - CloudFormation refuses a change set for a stack with a named IAM resource unless `capabilities` has
  *   `CAPABILITY_NAMED_IAM` (the runbooks stacks: `RoleName` in the synthesized template, review finding B1), when
  *   `checkCapabilities` is on;
- * - a **freeze** record: a failover-workflow step that mentions a freeze writes it when it runs (`INPUT_COMMAND:
- *   clear` lifts it); a deploy-workflow step that mentions a freeze fails while it exists (issue 12, B2/M11: "a
- *   freeze record … that every deploy wave checks before it starts");
+ * - a **freeze** record: the failover CLI's step writes it for a real (not dry-run) failover or switchover, as does
+ *   a failover-workflow step that mentions a freeze (`INPUT_COMMAND: clear` lifts it); a deploy-workflow step that
+ *   mentions a freeze fails while it exists (issue 12, B2/M11: "a freeze record … that every deploy wave checks
+ *   before it starts");
  * - the known-good record per Region: `record` stores `INPUT_SHA`, `plan` fails when none is stored ("nothing to roll
  *   back to"); a rollback job step that is given the run's commit marks it rolled back, and `record` refuses a
  *   marked commit (M1: "`record` verifies it, a rollback marks its commit");
@@ -146,6 +147,19 @@ export class PipelineWorld {
       const capabilities = call.with['capabilities'] ?? 'CAPABILITY_IAM'; // the action's default (review, B1)
       if (this.checkCapabilities && stack.endsWith('-runbooks') && !capabilities.includes('CAPABILITY_NAMED_IAM')) {
         return 'failure'; // InsufficientCapabilities
+      }
+      return 'success';
+    }
+    if (
+      isFailover &&
+      env['INPUT_ACTION'] !== undefined &&
+      env['INPUT_VALIDATE_ONLY'] === undefined &&
+      env['INPUT_COMMAND'] === undefined
+    ) {
+      // The failover CLI (bb685e3): "a real failover/switchover writes the deploy freeze in both Regions before
+      // StartAutomationExecution".
+      if (env['INPUT_DRY_RUN'] === 'false' && /^(failover|switchover)$/.test(env['INPUT_ACTION'] ?? '')) {
+        this.freezeWrittenAt ??= call.time;
       }
       return 'success';
     }
