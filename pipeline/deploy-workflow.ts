@@ -17,7 +17,14 @@ import { canaryNames } from '../stacks/naming/canary-names';
 import type { RegionalStage } from '../stacks/regional-stage';
 import { CDK_ASSETS_VERSION, pinActionsOf } from './action-pins';
 import { JOB_TIMEOUT_MINUTES, limitDeployJobs } from './job-limits';
-import { ACTIONS, assumeRole, checkoutAndInstall, withoutPersistedCheckoutCredentials } from './job-steps';
+import {
+  ACTIONS,
+  assumeRole,
+  checkoutAndInstall,
+  ROLE_SESSION_NAME,
+  withoutPersistedCheckoutCredentials,
+  withRoleSessionNames,
+} from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { GENERATED_HEADER, NODE_VERSION } from './workflow-header';
 
@@ -104,7 +111,7 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
     preBuildSteps: [
       { name: 'Set up Node.js', uses: ACTIONS.setupNode, with: { 'node-version': NODE_VERSION, cache: 'npm' } },
     ],
-    awsCreds: AwsCredentials.fromOpenIdConnect({ gitHubActionRoleArn: deployRole, roleSessionName: 'github-deploy' }),
+    awsCreds: AwsCredentials.fromOpenIdConnect({ gitHubActionRoleArn: deployRole, roleSessionName: ROLE_SESSION_NAME }),
     publishAssetsAuthRegion: config.primaryRegion,
     // Unpinned, `npm install --no-save cdk-assets` would run whatever is newest with deploy credentials (review M13).
     cdkAssetsVersion: CDK_ASSETS_VERSION,
@@ -186,7 +193,10 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   const file = workflow.workflowFile;
   const update = file.update.bind(file);
   file.update = (obj: { jobs: Parameters<typeof limitDeployJobs>[0] }) =>
-    update({ ...obj, jobs: withoutPersistedCheckoutCredentials(limitDeployJobs(obj.jobs, kinds)) });
+    update({
+      ...obj,
+      jobs: withRoleSessionNames(withoutPersistedCheckoutCredentials(limitDeployJobs(obj.jobs, kinds))),
+    });
   if (config.account === PLACEHOLDER_ACCOUNT) {
     // Fail fast and say why, instead of failing later at the OIDC step (review m10).
     workflow.workflowFile.patch(

@@ -3,7 +3,7 @@ import { RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document
 import type { ShopConfig } from '../config';
 import { pinActionsOf } from './action-pins';
 import { freezeTargetEnv } from './deploy-workflow';
-import { ACTIONS, checkoutAndInstall } from './job-steps';
+import { ACTIONS, checkoutAndInstall, ROLE_SESSION_NAME } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { GENERATED_HEADER } from './workflow-header';
 
@@ -103,6 +103,7 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
               'role-to-assume': roleArn(config.account, names.failoverRole),
               'role-duration-seconds': FAILOVER_JOB_MINUTES * 60,
               'role-skip-session-tagging': true,
+              'role-session-name': ROLE_SESSION_NAME,
             },
           },
           {

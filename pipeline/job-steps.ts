@@ -41,6 +41,12 @@ export function checkoutAndInstall(options: CheckoutOptions = {}): JobStep[] {
   ];
 }
 
+/**
+ * The name of every role session a workflow opens: the run and its attempt, so CloudTrail ties each AWS call to a
+ * GitHub run (review m2). At most about 25 characters (a role session name has 2 to 64), whatever the job id.
+ */
+export const ROLE_SESSION_NAME = 'gh-${{ github.run_id }}-${{ github.run_attempt }}';
+
 /** Assumes `roleArn` through GitHub's OIDC token for `region` (no long-lived keys). */
 export function assumeRole(roleArn: string, region: string): JobStep {
   return {
@@ -51,8 +57,30 @@ export function assumeRole(roleArn: string, region: string): JobStep {
       'role-to-assume': roleArn,
       'role-duration-seconds': CREDENTIAL_SECONDS,
       'role-skip-session-tagging': true,
+      'role-session-name': ROLE_SESSION_NAME,
     },
   };
+}
+
+/** The generator's credential steps (also the chained CDK deploy role's) with {@link ROLE_SESSION_NAME}. */
+export function withRoleSessionNames<J extends { steps?: Array<{ uses?: string; with?: object }> }>(
+  jobs: Record<string, J>,
+): Record<string, J> {
+  return Object.fromEntries(
+    Object.entries(jobs).map(([id, job]) => [
+      id,
+      job.steps
+        ? {
+            ...job,
+            steps: job.steps.map((step) =>
+              step.uses?.startsWith('aws-actions/configure-aws-credentials')
+                ? { ...step, with: { ...step.with, 'role-session-name': ROLE_SESSION_NAME } }
+                : step,
+            ),
+          }
+        : job,
+    ]),
+  );
 }
 
 /**

@@ -193,6 +193,21 @@ describe('generated workflows', () => {
       expect(stale?.run).toContain('git status --porcelain -- .github/workflows');
     });
 
+    test('every role session is named after the run and its attempt, so CloudTrail ties each call to a run (m2)', () => {
+      for (const workflow of [deploy, failover]) {
+        for (const [id, job] of Object.entries(workflow.jobs)) {
+          for (const step of job.steps.filter((candidate) =>
+            candidate.uses?.startsWith('aws-actions/configure-aws-credentials'),
+          )) {
+            expect([id, step.with?.['role-session-name']]).toEqual([
+              id,
+              'gh-${{ github.run_id }}-${{ github.run_attempt }}',
+            ]);
+          }
+        }
+      }
+    });
+
     test('a deploy generated for the placeholder account fails in its first job, naming what to set (m10)', () => {
       // This repository's configuration is the placeholder (111111111111), as committed.
       expect(config.account).toBe('111111111111');
