@@ -188,6 +188,14 @@ export class GitHubOidcStack extends Stack {
         conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
       }),
     );
+    // Only tokens issued for STS: configure-aws-credentials asks GitHub for the audience sts.amazonaws.com (its
+    // `audience` input's default). GitHubActionRole's trust conditions only `sub` (review m1).
+    for (const role of [deploy.role, failover.role]) {
+      (role.node.defaultChild as iam.CfnRole).addPropertyOverride(
+        'AssumeRolePolicyDocument.Statement.0.Condition.StringEquals',
+        { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+      );
+    }
     this.acknowledgeWildcards(deploy, failover);
     new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn });
     new CfnOutput(this, 'FailoverRoleArn', { value: this.failoverRole.roleArn });

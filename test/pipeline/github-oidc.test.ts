@@ -32,6 +32,18 @@ describe('GitHubOidcStack', () => {
     ]);
   });
 
+  test.each(['shop-dev-github-deploy', 'shop-dev-github-failover'])(
+    '%s accepts only tokens issued for STS (aud condition, review m1)',
+    (roleName) => {
+      // configure-aws-credentials requests its OIDC token with the audience sts.amazonaws.com by default.
+      const { template } = oidcStack();
+      const role = Object.values(template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0]!;
+      expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals).toEqual({
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+      });
+    },
+  );
+
   test('the failover role trusts only jobs in the failover Environment', () => {
     const { template } = oidcStack();
     expect(trust(template, 'shop-dev-github-failover')).toEqual(['repo:acme/shop:environment:failover']);
