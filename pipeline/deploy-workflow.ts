@@ -168,6 +168,12 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   );
   for (const bake of [primaryBake, standbyBake]) {
     for (const id of bake.jobIds) workflow.workflowFile.patch(JsonPatch.remove(`/jobs/${id}/env`));
+    // The watch's start, for a history check in a later job (a split bake).
+    workflow.workflowFile.patch(
+      JsonPatch.add(`/jobs/${bake.jobIds[0]}/outputs`, {
+        window_start: `\${{ steps.${WATCH_STEP_ID}.outputs.window_start }}`,
+      }),
+    );
   }
   const waves = [
     [stages.primary, names.approvalEnvironment(config.primaryRegion)],
@@ -306,6 +312,9 @@ export function freezeTargetEnv(config: ShopConfig, command: 'check' | 'set' | '
   };
 }
 
+/** The id of the watch step of a bake; its job exposes the step's `window_start` as a job output. */
+const WATCH_STEP_ID = 'watch';
+
 function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): BakeJobs {
   const names = pipelineNames(config);
   const region = target.stage.region!;
@@ -337,6 +346,7 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
       ...checkoutAndInstall(),
       assumeRole(deployRole, region),
       {
+        id: WATCH_STEP_ID,
         name: `Bake ${region} for ${plan.watchMinutes} minutes`,
         run: 'npx tsx .github/actions/bake-gate/main.ts',
         env: { INPUT_MODE: 'watch', ...evidence, INPUT_WATCH_MINUTES: String(plan.watchMinutes) },
@@ -349,6 +359,7 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
     jobIds: steps.map((step) => `${target.after.node.id}-${step.id}`),
   });
   if (plan.modes.length === 1) return jobIds([watch]);
+  const watchJobId = `${target.after.node.id}-${watch.id}`;
 
   // A bake longer than the job's credentials: the wait-timer Environment holds the run without credentials,
   // then the history of the whole window is checked with fresh ones.
@@ -361,7 +372,13 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
       {
         name: `Check ${region}'s alarm history over the last ${config.bakeMinutes} minutes`,
         run: 'npx tsx .github/actions/bake-gate/main.ts',
-        env: { INPUT_MODE: 'verify-history', ...evidence },
+        // The window starts when the watch did (M3): never "the last bake_minutes", which reaches back before the
+        // deploy when the wait timer is missing.
+        env: {
+          INPUT_MODE: 'verify-history',
+          ...evidence,
+          INPUT_WINDOW_START: `\${{ needs.${watchJobId}.outputs.window_start }}`,
+        },
       },
       record,
     ],
@@ -394,6 +411,8 @@ function rollbackJob(config: ShopConfig, deployRole: string, stage: RegionalStag
           INPUT_REGION: region,
           INPUT_APP_NAME: config.appName,
           INPUT_ENV_NAME: config.envName,
+          // Marked rolled back first: record never records it afterwards, not even from a re-run bake (M1).
+          INPUT_FAILED_SHA: '${{ github.sha }}',
         },
       },
       {
@@ -409,6 +428,8 @@ function rollbackJob(config: ShopConfig, deployRole: string, stage: RegionalStag
         env: {
           SHA: '${{ steps.plan.outputs.sha }}',
           DEPLOY_COMMAND: '${{ steps.plan.outputs.deploy_command }}',
+          // The rebuilt stacks' DeployedCommit: the known-good commit (a step cannot override GITHUB_SHA).
+          DEPLOY_COMMIT: '${{ steps.plan.outputs.sha }}',
           ...synthEnvironment(config),
         },
       },

@@ -4,6 +4,7 @@ import { GitHubActionRole } from 'cdk-pipelines-github';
 import type { Construct } from 'constructs';
 import { automationDocumentName, RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
 import { deployFreezeParameterName } from '../.github/actions/freeze/freeze-record';
+import { rolledBackParameterName } from '../.github/actions/rollback/deployed-commit';
 import { lastKnownGoodParameterName } from '../.github/actions/rollback/known-good-record';
 import type { ShopConfig } from '../config';
 import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
@@ -102,6 +103,22 @@ export class GitHubOidcStack extends Stack {
         sid: 'RollbackKnownGoodRecord',
         actions: ['ssm:GetParameter', 'ssm:PutParameter'],
         resources: parameterArns,
+      }),
+    );
+    // The rolled-back marks (review M1): the rollback's plan marks the failed commit in its Region, record refuses a
+    // marked commit. The name is the CLI's: `rolledBackParameterName(app, env, sha)`.
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RollbackMarksRolledBackCommits',
+        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+        resources: regions.map((region) =>
+          this.formatArn({
+            service: 'ssm',
+            region,
+            resource: 'parameter',
+            resourceName: rolledBackParameterName(config.appName, config.envName, '*').slice(1),
+          }),
+        ),
       }),
     );
     this.deployRole.addToPrincipalPolicy(
@@ -213,6 +230,11 @@ export class GitHubOidcStack extends Stack {
     const { appName, envName } = this.props.config;
     const stacks = stackNames(appName, envName);
     for (const region of regions) {
+      Validations.of(deploy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${this.account}:parameter${rolledBackParameterName(appName, envName, '*')}]`,
+        reason:
+          'One rolled-back mark per commit, named after the commit: the wildcard covers only the marks of this app and environment.',
+      });
       for (const name of [stacks.services(region), stacks.observability(region)]) {
         Validations.of(deploy).acknowledge({
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${this.account}:stack/${name}/*]`,

@@ -121,6 +121,27 @@ describe('GitHubOidcStack', () => {
     expect(role.Properties.MaxSessionDuration).toBe(seconds);
   });
 
+  test('the deploy role may read and write the rolled-back marks of both Regions (record refuses a marked commit, the rollback marks it)', () => {
+    const { template } = oidcStack();
+    const roleId = Object.keys(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-github-deploy' } }),
+    )[0]!;
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap(
+        (policy) =>
+          policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+      );
+    const marks = statements.filter((statement) => JSON.stringify(statement.Resource).includes('/deploy/rolled-back/'));
+    expect(marks).toHaveLength(1);
+    expect([marks[0]!.Action].flat().sort()).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(JSON.stringify(marks[0]!.Resource)).toContain(
+        `:ssm:${region}:123456789012:parameter/shop/dev/deploy/rolled-back/*`,
+      );
+    }
+  });
+
   test('the failover role may list automation executions (the CLI refuses or attaches to one in flight)', () => {
     const { template } = oidcStack();
     template.hasResourceProperties('AWS::IAM::Policy', {

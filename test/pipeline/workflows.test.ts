@@ -21,7 +21,14 @@ interface Job {
   readonly environment?: string;
   readonly permissions?: Record<string, string>;
   readonly 'timeout-minutes'?: number;
-  readonly steps: Array<{ uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }>;
+  readonly outputs?: Record<string, string>;
+  readonly steps: Array<{
+    id?: string;
+    uses?: string;
+    run?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+  }>;
 }
 interface Workflow {
   readonly on: Record<string, { inputs: Record<string, object> }>;
@@ -310,6 +317,20 @@ describe('generated workflows', () => {
       ]);
     });
 
+    test.each(['Rollback-Primary', 'Rollback-Standby'])(
+      '%s marks the failed commit before anything else and stamps the redeployed stacks with the known-good one (M1)',
+      (id) => {
+        const steps = deploy.jobs[id]!.steps;
+        // plan writes the rolled-back mark of the run's commit (record refuses it afterwards, even on a re-run)
+        expect(steps.find((step) => step.env?.['INPUT_COMMAND'] === 'plan')?.env?.['INPUT_FAILED_SHA']).toBe(
+          '${{ github.sha }}',
+        );
+        // the rebuilt stacks say which commit they run: GITHUB_SHA cannot be overridden, DEPLOY_COMMIT can
+        const redeploy = steps.find((step) => step.run?.includes('$DEPLOY_COMMAND'))!;
+        expect(redeploy.env?.['DEPLOY_COMMIT']).toBe('${{ steps.plan.outputs.sha }}');
+      },
+    );
+
     test('every stack is deployed with the capabilities its template needs (named IAM resources: CAPABILITY_NAMED_IAM)', () => {
       // GIVEN every synthesized stack and the deploy job of each
       const stacks = lastSynthesizedStacks;
@@ -571,6 +592,12 @@ describe('a bake longer than the job credentials last', () => {
       history.steps.map((step) => step.env?.['INPUT_MODE'] ?? step.env?.['INPUT_COMMAND']).filter(Boolean),
     ).toEqual(['verify-history', 'record']);
     expect(deploy.jobs['Rollback-Primary']!.needs).toEqual(['Primary-BakePrimary', 'Primary-BakePrimaryHistory']);
+    // M3: the history is checked from the moment the watch started, not "the last bake_minutes"
+    expect(watch.outputs?.['window_start']).toBe('${{ steps.watch.outputs.window_start }}');
+    expect(watch.steps.find((step) => step.env?.['INPUT_MODE'] === 'watch')?.id).toBe('watch');
+    expect(
+      history.steps.find((step) => step.env?.['INPUT_MODE'] === 'verify-history')?.env?.['INPUT_WINDOW_START'],
+    ).toBe('${{ needs.Primary-BakePrimary.outputs.window_start }}');
     for (const id of Object.keys(deploy.jobs).filter((job) => job.startsWith('Standby-'))) {
       expect(ancestors(deploy, id)).toContain('Primary-BakePrimaryHistory');
     }
