@@ -11,6 +11,8 @@ new GitHubOidcStack(app, 'GitHubOidc', {
   env: { account: config.account, region: config.primaryRegion },
   config,
   existingOidcProvider: app.node.tryGetContext('existingOidcProvider') === 'true',
+  // `--context breakGlassPrincipalArn=arn:aws:iam::<account>:role/<on-call role>`; default: the account.
+  breakGlassPrincipalArn: app.node.tryGetContext('breakGlassPrincipalArn'),
   terminationProtection: true,
 });
 app.synth();

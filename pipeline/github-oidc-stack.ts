@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionRole } from 'cdk-pipelines-github';
 import type { Construct } from 'constructs';
@@ -22,7 +22,38 @@ export interface GitHubOidcStackProps extends StackProps {
    * @default false - the stack creates it
    */
   readonly existingOidcProvider?: boolean;
+  /**
+   * The principal that may assume the break-glass role (with MFA), for example an on-call role or an IAM Identity
+   * Center permission set's role.
+   *
+   * @default the account (its root principal: any IAM identity of the account whose own policy allows
+   *   sts:AssumeRole on the break-glass role)
+   */
+  readonly breakGlassPrincipalArn?: string;
 }
+
+/**
+ * The IAM actions of a failover, one table for the failover workflow's role and the break-glass role. The CLIs do not
+ * export their calls; each entry names the call site. test/pipeline/github-oidc.test.ts reads the `new <Op>Command(`
+ * calls of `.github/actions/failover/` and `.github/actions/freeze/` and fails when this table and the calls differ.
+ */
+export const FAILOVER_ACTIONS = {
+  /** automation-run.ts: StartAutomationExecutionCommand (a new run, or a resume with ResumeExecutionId). */
+  startAutomation: ['ssm:StartAutomationExecution'],
+  /**
+   * automation-in-flight.ts: DescribeAutomationExecutions (in flight in both Regions), GetAutomationExecution
+   * (execution_id); automation-run.ts: GetAutomationExecution (follow), DescribeAutomationStepExecutions (report).
+   */
+  followAutomations: [
+    'ssm:GetAutomationExecution',
+    'ssm:DescribeAutomationStepExecutions',
+    'ssm:DescribeAutomationExecutions',
+  ],
+  /** freeze/freeze-store.ts: GetParameter (check, and set's read), PutParameter (set, clear). */
+  deployFreeze: ['ssm:GetParameter', 'ssm:PutParameter'],
+  /** Not a CLI call: StartAutomationExecution passes the document's AutomationAssumeRole to SSM. */
+  passAutomationRole: ['iam:PassRole'],
+} as const;
 
 /**
  * The IAM roles GitHub Actions assumes through OIDC (no long-lived keys): one for the deploy workflow, one for the
@@ -37,6 +68,8 @@ export class GitHubOidcStack extends Stack {
   readonly deployRole: iam.IRole;
   /** The failover workflow's role. */
   readonly failoverRole: iam.IRole;
+  /** The on-call role for a failover by hand when GitHub is down (docs/break-glass.md). */
+  readonly breakGlassRole: iam.IRole;
 
   constructor(
     scope: Construct,
@@ -133,31 +166,74 @@ export class GitHubOidcStack extends Stack {
       }),
     );
 
-    const failover = new GitHubActionRole(this, 'Failover', {
+    // A plain role, not GitHubActionRole: that construct always adds AssumeBootstrapRoles (sts:AssumeRole on the CDK
+    // deploy role, whose cfn-exec-role is an administrator under a default `cdk bootstrap`), which a failover never
+    // needs (review M6). One provider per account: the deploy role's (created above or existing).
+    const providerArn =
+      provider?.openIdConnectProviderArn ??
+      this.formatArn({
+        service: 'iam',
+        region: '',
+        resource: 'oidc-provider',
+        resourceName: 'token.actions.githubusercontent.com',
+      });
+    const failover = new iam.Role(this, 'FailoverRole', {
       roleName: names.failoverRole,
-      // One provider per account: the deploy role's (created above or existing).
-      provider:
-        provider ??
-        iam.OpenIdConnectProvider.fromOpenIdConnectProviderArn(
-          this,
-          'SharedProvider',
-          this.formatArn({
-            service: 'iam',
-            region: '',
-            resource: 'oidc-provider',
-            resourceName: 'token.actions.githubusercontent.com',
-          }),
-        ),
-      subjectClaims: [`${repo}:environment:${names.failoverEnvironment}`],
+      // IAM recommends evaluating token.actions.githubusercontent.com:sub in the trust policy of a role that trusts
+      // GitHub's OIDC provider (GitHub docs, "Configuring OpenID Connect in Amazon Web Services"); a job with an
+      // Environment presents `repo:<owner>/<repo>:environment:<name>` (no ref). StringEquals: no wildcard.
+      assumedBy: new iam.WebIdentityPrincipal(providerArn, {
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+          'token.actions.githubusercontent.com:sub': `${repo}:environment:${names.failoverEnvironment}`,
+        },
+      }),
+      // The failover job asks for FAILOVER_JOB_MINUTES (55) of credentials: within one hour.
+      maxSessionDuration: Duration.hours(1),
+      description: 'GitHub failover workflow (failover.yml): starts and follows the runbook automations',
     });
     failover.node.addDependency(deploy);
-    this.failoverRole = failover.role;
-    // The failover job asks for FAILOVER_JOB_MINUTES (55) of credentials: within one hour.
-    (failover.role.node.defaultChild as iam.CfnRole).maxSessionDuration = 3600;
-    this.failoverRole.addToPrincipalPolicy(
+    this.failoverRole = failover;
+    // The on-call path when GitHub is down (review M9, docs/break-glass.md): the same permissions, assumed by a
+    // named principal with MFA.
+    const breakGlass = new iam.Role(this, 'BreakGlassRole', {
+      roleName: names.breakGlassRole,
+      assumedBy: (props.breakGlassPrincipalArn
+        ? new iam.ArnPrincipal(props.breakGlassPrincipalArn)
+        : new iam.AccountRootPrincipal()
+      ).withConditions({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } }),
+      maxSessionDuration: Duration.hours(1),
+      description:
+        'Break-glass failover by hand (docs/break-glass.md): the failover workflow role permissions, MFA only',
+    });
+    this.breakGlassRole = breakGlass;
+    const failoverPolicy = new iam.Policy(this, 'FailoverPermissions', {
+      roles: [failover, breakGlass],
+      statements: this.failoverStatements(freezeArns),
+    });
+    // Only tokens issued for STS: configure-aws-credentials asks GitHub for the audience sts.amazonaws.com (its
+    // `audience` input's default). GitHubActionRole's trust conditions only `sub` (review m1).
+    (deploy.role.node.defaultChild as iam.CfnRole).addPropertyOverride(
+      'AssumeRolePolicyDocument.Statement.0.Condition.StringEquals',
+      { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+    );
+    this.acknowledgeWildcards(deploy, failoverPolicy);
+    new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn });
+    new CfnOutput(this, 'FailoverRoleArn', { value: this.failoverRole.roleArn });
+    new CfnOutput(this, 'BreakGlassRoleArn', { value: this.breakGlassRole.roleArn });
+  }
+
+  /**
+   * What a failover needs, for the failover workflow's role and the break-glass role alike: {@link FAILOVER_ACTIONS}
+   * on the runbook documents, executions, automation roles and the deploy freeze of both Regions.
+   */
+  private failoverStatements(freezeArns: string[]): iam.PolicyStatement[] {
+    const { config } = this.props;
+    const regions = [config.primaryRegion, config.standbyRegion];
+    return [
       new iam.PolicyStatement({
         sid: 'StartRunbookAutomations',
-        actions: ['ssm:StartAutomationExecution'],
+        actions: [...FAILOVER_ACTIONS.startAutomation],
         resources: regions.flatMap((region) =>
           RUNBOOK_ACTIONS.map((action) =>
             this.formatArn({
@@ -169,31 +245,22 @@ export class GitHubOidcStack extends Stack {
           ),
         ),
       }),
-    );
-    this.failoverRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'FailoverSetsDeployFreeze',
-        actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+        actions: [...FAILOVER_ACTIONS.deployFreeze],
         resources: freezeArns,
       }),
-    );
-    this.failoverRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'FollowRunbookAutomations',
         // Executions get ids only at start: these calls cannot be scoped to a resource beforehand.
-        // DescribeAutomationExecutions: the CLI lists executions in flight in both Regions before it starts one.
-        actions: [
-          'ssm:GetAutomationExecution',
-          'ssm:DescribeAutomationStepExecutions',
-          'ssm:DescribeAutomationExecutions',
-        ],
+        actions: [...FAILOVER_ACTIONS.followAutomations],
         resources: ['*'],
       }),
-    );
-    this.failoverRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'PassRunbookAutomationRole',
-        actions: ['iam:PassRole'],
+        // The documents run as their AutomationAssumeRole (runbooks/ssm/automation-document.ts): the caller of
+        // StartAutomationExecution passes that role to SSM.
+        actions: [...FAILOVER_ACTIONS.passAutomationRole],
         resources: regions.map((region) =>
           this.formatArn({
             service: 'iam',
@@ -204,21 +271,10 @@ export class GitHubOidcStack extends Stack {
         ),
         conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
       }),
-    );
-    // Only tokens issued for STS: configure-aws-credentials asks GitHub for the audience sts.amazonaws.com (its
-    // `audience` input's default). GitHubActionRole's trust conditions only `sub` (review m1).
-    for (const role of [deploy.role, failover.role]) {
-      (role.node.defaultChild as iam.CfnRole).addPropertyOverride(
-        'AssumeRolePolicyDocument.Statement.0.Condition.StringEquals',
-        { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
-      );
-    }
-    this.acknowledgeWildcards(deploy, failover);
-    new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn });
-    new CfnOutput(this, 'FailoverRoleArn', { value: this.failoverRole.roleArn });
+    ];
   }
 
-  private acknowledgeWildcards(deploy: GitHubActionRole, failover: GitHubActionRole): void {
+  private acknowledgeWildcards(deploy: GitHubActionRole, failover: iam.Policy): void {
     for (const role of [deploy, failover]) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',

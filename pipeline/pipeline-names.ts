@@ -7,6 +7,8 @@ export interface PipelineNames {
   readonly deployRole: string;
   /** IAM role the failover workflow assumes through GitHub OIDC. */
   readonly failoverRole: string;
+  /** IAM role on-call assumes (with MFA) to fail over by hand when GitHub is down (docs/break-glass.md). */
+  readonly breakGlassRole: string;
   /**
    * The deploy workflow's concurrency group (never cancelling). The failover workflow has none: a group holds one
    * pending run and a newer one replaces it, so a failover in a group could be dropped from the queue.
@@ -35,6 +37,7 @@ export function pipelineNames(config: Pick<ShopConfig, 'appName' | 'envName'>): 
   return {
     deployRole: `${prefix}-github-deploy`,
     failoverRole: `${prefix}-github-failover`,
+    breakGlassRole: `${prefix}-break-glass`,
     deployConcurrencyGroup: `${prefix}-deploy`,
     approvalEnvironment: (region) => region,
     bakeWaitEnvironment: (region) => `${region}-bake-wait`,

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -38,16 +40,11 @@ describe('GitHubOidcStack', () => {
       // configure-aws-credentials requests its OIDC token with the audience sts.amazonaws.com by default.
       const { template } = oidcStack();
       const role = Object.values(template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0]!;
-      expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals).toEqual({
+      expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Condition.StringEquals).toMatchObject({
         'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
       });
     },
   );
-
-  test('the failover role trusts only jobs in the failover Environment', () => {
-    const { template } = oidcStack();
-    expect(trust(template, 'shop-dev-github-failover')).toEqual(['repo:acme/shop:environment:failover']);
-  });
 
   test('the failover role may start only the shop runbook documents in both Regions', () => {
     const { template } = oidcStack();
@@ -190,5 +187,134 @@ describe('bootstrapCommands', () => {
         '--all',
       ],
     ]);
+  });
+});
+
+/**
+ * The AWS calls the failover job makes, read from the CLIs' sources: every `new <Op>Command(` of an `@aws-sdk/client-
+ * <service>` import in `.github/actions/failover/` (the failover CLI, which also writes the deploy freeze) and
+ * `.github/actions/freeze/` (the failback's clear step), as the IAM action `<service>:<Op>`. The CLIs do not export
+ * a list of their calls, so the test reads the calls themselves: a new call in a CLI fails this test until the
+ * stack's table (FAILOVER_ACTIONS) has it.
+ */
+function failoverCliActions(): string[] {
+  const actions = new Set<string>();
+  for (const dir of ['.github/actions/failover', '.github/actions/freeze']) {
+    for (const file of readdirSync(join(__dirname, '../..', dir)).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(join(__dirname, '../..', dir, file), 'utf8');
+      const service = /from '@aws-sdk\/client-([a-z0-9-]+)'/.exec(source)?.[1];
+      for (const match of source.matchAll(/new (\w+)Command\(/g)) {
+        if (!service) throw new Error(`${dir}/${file}: new ${match[1]}Command without an @aws-sdk/client-* import`);
+        actions.add(`${service}:${match[1]}`);
+      }
+    }
+  }
+  return [...actions].sort();
+}
+
+/** Every statement of the policies (inline and attached) of the role named `roleName`. */
+function roleStatements(template: Template, roleName: string) {
+  const [roleId, role] = Object.entries(
+    template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }),
+  )[0]!;
+  const inline = (role.Properties.Policies ?? []).flatMap(
+    (policy: { PolicyDocument: { Statement: unknown[] } }) => policy.PolicyDocument.Statement,
+  );
+  const attached = Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(`"${roleId}"`))
+    .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+  return [...inline, ...attached] as Array<{
+    Action: string | string[];
+    Resource: unknown;
+    Condition?: Record<string, Record<string, unknown>>;
+  }>;
+}
+
+describe('failover and break-glass roles (review M6, M9)', () => {
+  test('the CLI scan finds the calls the failover job makes', () => {
+    // A scan that found nothing would make the equality below vacuous.
+    expect(failoverCliActions()).toEqual(
+      expect.arrayContaining(['ssm:StartAutomationExecution', 'ssm:GetAutomationExecution', 'ssm:PutParameter']),
+    );
+  });
+
+  test.each(['shop-dev-github-failover', 'shop-dev-break-glass'])(
+    '%s may make exactly the failover CLI calls, plus iam:PassRole of the automation roles, and nothing else',
+    (roleName) => {
+      // GIVEN the synthesized OIDC stack
+      const { template } = oidcStack();
+      // WHEN we collect every action the role's policies allow
+      const statements = roleStatements(template, roleName);
+      const actions = [...new Set(statements.flatMap((statement) => [statement.Action].flat()))].sort();
+      // THEN they are the CLIs' calls and the PassRole StartAutomationExecution needs (the documents run as
+      // AutomationAssumeRole): no sts:AssumeRole of the CDK bootstrap roles, no ecr
+      expect(actions).toEqual([...failoverCliActions(), 'iam:PassRole'].sort());
+    },
+  );
+
+  test.each(['shop-dev-github-failover', 'shop-dev-break-glass'])(
+    '%s passes only the two automation roles, and only to SSM',
+    (roleName) => {
+      const { template } = oidcStack();
+      const passRole = roleStatements(template, roleName).filter((s) => [s.Action].flat().includes('iam:PassRole'));
+      expect(passRole).toHaveLength(1);
+      expect(passRole[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } });
+      expect(JSON.stringify(passRole[0]!.Resource)).toMatch(/role\/shop-dev-us-east-1-runbook"/);
+      expect(JSON.stringify(passRole[0]!.Resource)).toMatch(/role\/shop-dev-us-west-2-runbook"/);
+      expect([passRole[0]!.Resource].flat()).toHaveLength(2);
+    },
+  );
+
+  test('the failover role trusts exactly the failover Environment of this repository, for STS tokens (no wildcard)', () => {
+    const { template } = oidcStack();
+    const role = Object.values(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-github-failover' } }),
+    )[0]!;
+    const statements = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(statements[0].Condition).toEqual({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': 'repo:acme/shop:environment:failover',
+      },
+    });
+  });
+
+  test('the break-glass role trusts the account (by default) only with MFA', () => {
+    // IAM: aws:MultiFactorAuthPresent is present and true when the caller's credentials were obtained with MFA
+    // ("Use this key to check whether multi-factor authentication (MFA) was used to validate the temporary
+    // security credentials that made the request").
+    const { template } = oidcStack();
+    const role = Object.values(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-break-glass' } }),
+    )[0]!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Principal: {
+          AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::123456789012:root']] },
+        },
+        Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } },
+      },
+    ]);
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
+  });
+
+  test('the break-glass principal is configurable', () => {
+    const app = new App();
+    const config = loadConfig({ base: { githubRepository: 'acme/shop', account: '123456789012' } });
+    const stack = new GitHubOidcStack(app, 'Oidc', {
+      env: { account: config.account, region: config.primaryRegion },
+      config,
+      breakGlassPrincipalArn: 'arn:aws:iam::123456789012:role/oncall',
+    });
+    const role = Object.values(
+      Template.fromStack(stack).findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-break-glass' } }),
+    )[0]!;
+    expect(role.Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
+      AWS: 'arn:aws:iam::123456789012:role/oncall',
+    });
   });
 });
