@@ -2,6 +2,45 @@ import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { loadConfig, PLACEHOLDER_ACCOUNT, type ShopConfig } from '../config';
 import { ARC_CONTROL_PLANE_REGION } from '../stacks/arc-control-plane-region';
+import {
+  checkGitHubEnvironment,
+  githubEnvironmentCommands,
+  githubEnvironmentReads,
+  githubEnvironments,
+} from './github-environments';
+
+/**
+ * Reads a GitHub REST resource (`gh api <path>`): its JSON, or undefined when GitHub answers 404 (not found). Any
+ * other failure throws.
+ */
+export type GitHubRead = (command: string[]) => unknown;
+
+/**
+ * Checks every Environment of {@link githubEnvironments} (review M6).
+ *
+ * @returns the problems (each names the Environment, the field and what is accepted); none when all are right
+ */
+export function checkGitHubEnvironments(config: ShopConfig, read: GitHubRead): string[] {
+  return githubEnvironments(config).flatMap((environment) => {
+    const [environmentRead, policiesRead] = githubEnvironmentReads(config, environment);
+    const found = read(environmentRead);
+    return checkGitHubEnvironment(environment, config, found, found === undefined ? undefined : read(policiesRead));
+  });
+}
+
+/** `gh api` through the `gh` CLI (authenticated with `gh auth login`); 404 is undefined. */
+function ghRead(command: string[]): unknown {
+  const result = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8' });
+  if (result.error) {
+    throw new Error(`${command[0]}: ${result.error.message}; install the GitHub CLI and run gh auth login`);
+  }
+  if (result.status === 0) return JSON.parse(result.stdout);
+  if (/HTTP 404/.test(result.stderr)) return undefined;
+  throw new Error(`${command.join(' ')} failed with exit code ${result.status}: ${result.stderr.trim()}`);
+}
+
+const printable = (command: string[]) =>
+  command.map((part) => (/[\s[\]]/.test(part) ? JSON.stringify(part) : part)).join(' ');
 
 /** The commands `npm run bootstrap` runs, in order. */
 export function bootstrapCommands(config: ShopConfig, options: { existingOidcProvider: boolean }): string[][] {
@@ -25,23 +64,59 @@ export function bootstrapCommands(config: ShopConfig, options: { existingOidcPro
 
 const program = new Command('bootstrap')
   .description(
-    'Prepare an AWS account for the pipeline: CDK-bootstrap both Regions and the ARC control-plane Region, then deploy the GitHub OIDC roles. Uses your current AWS credentials.',
+    'Prepare an AWS account and the GitHub repository for the pipeline: CDK-bootstrap both Regions and the ARC control-plane Region, deploy the GitHub OIDC roles (your current AWS credentials), then create or update the GitHub Environments the workflows use, each restricted to the deploy branch (the gh CLI, authenticated). --check only checks the Environments.',
   )
   .option('--existing-oidc-provider', "the account already has GitHub's OIDC identity provider", false)
   .option('--dry-run', 'print the commands instead of running them', false)
-  .action((options: { existingOidcProvider: boolean; dryRun: boolean }) => {
+  .option(
+    '--check',
+    "check the repository's GitHub Environments and their deployment branches (needs `gh auth login`); prints what to set",
+    false,
+  )
+  .action((options: { existingOidcProvider: boolean; dryRun: boolean; check: boolean }) => {
     const config = loadConfig({ env: process.env });
+    if (options.check) {
+      const problems = checkGitHubEnvironments(config, ghRead);
+      for (const problem of problems) console.log(`✗ ${problem}`);
+      if (problems.length === 0) {
+        console.log(`GitHub Environments of ${config.githubRepository}: all restricted to ${config.deployBranch}`);
+        return;
+      }
+      console.log('To set them (creates or updates; a branch policy that exists already is answered with an error):');
+      for (const command of githubEnvironmentCommands(config)) console.log(`$ ${printable(command)}`);
+      process.exitCode = 1;
+      return;
+    }
     if (config.account === PLACEHOLDER_ACCOUNT && !options.dryRun) {
       throw new Error(
         `account: ${JSON.stringify(config.account)} is the placeholder; set AWS_ACCOUNT_ID or config/shop-config.ts account to your 12-digit account id`,
       );
     }
     for (const command of bootstrapCommands(config, options)) {
-      console.log(`$ ${command.map((part) => (part.includes(' ') ? JSON.stringify(part) : part)).join(' ')}`);
+      console.log(`$ ${printable(command)}`);
       if (options.dryRun) continue;
       const result = spawnSync(command[0]!, command.slice(1), { stdio: 'inherit' });
       if (result.status !== 0)
         throw new Error(`${command.slice(0, 3).join(' ')} failed with exit code ${result.status}`);
+    }
+    // The GitHub Environments (review M6): create or update each, then add the deploy branch unless it is there.
+    const environments = githubEnvironments(config);
+    githubEnvironmentCommands(config).forEach((command, index) => {
+      const environment = environments[Math.floor(index / 2)]!;
+      if (!options.dryRun && command[3] === 'POST') {
+        const policies = ghRead(githubEnvironmentReads(config, environment)[1]) as {
+          branch_policies?: Array<{ name: string }>;
+        };
+        if (policies.branch_policies?.some((policy) => policy.name === config.deployBranch)) return;
+      }
+      console.log(`$ ${printable(command)}`);
+      if (options.dryRun) return;
+      const result = spawnSync(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
+      if (result.status !== 0) throw new Error(`${printable(command)} failed with exit code ${result.status}`);
+    });
+    if (!options.dryRun) {
+      const problems = checkGitHubEnvironments(config, ghRead);
+      if (problems.length > 0) throw new Error(`GitHub Environments still wrong:\n${problems.join('\n')}`);
     }
   });
 
