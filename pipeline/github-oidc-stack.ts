@@ -181,7 +181,12 @@ export class GitHubOidcStack extends Stack {
       roleName: names.failoverRole,
       // IAM recommends evaluating token.actions.githubusercontent.com:sub in the trust policy of a role that trusts
       // GitHub's OIDC provider (GitHub docs, "Configuring OpenID Connect in Amazon Web Services"); a job with an
-      // Environment presents `repo:<owner>/<repo>:environment:<name>` (no ref). StringEquals: no wildcard.
+      // Environment presents `repo:<owner>/<repo>:environment:<name>` (no ref). StringEquals: no wildcard. The ref
+      // cannot be checked here: IAM conditions GitHub's tokens on `sub` and `aud`, not on `ref` or `job_workflow_ref`
+      // (GitHub's "Configuring OpenID Connect in Amazon Web Services" notes that AWS does not support custom claims
+      // for OIDC; paraphrased from the page's translated copy, the English wording not re-checked).
+      // The failover Environment's deployment-branch rule (npm run bootstrap, github-environments.ts) keeps other
+      // branches out.
       assumedBy: new iam.WebIdentityPrincipal(providerArn, {
         StringEquals: {
           'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
