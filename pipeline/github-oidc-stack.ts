@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionRole } from 'cdk-pipelines-github';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { automationDocumentName, RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
 import { deployFreezeParameterName } from '../.github/actions/freeze/freeze-record';
 import { rolledBackParameterName } from '../.github/actions/rollback/deployed-commit';
@@ -177,7 +177,9 @@ export class GitHubOidcStack extends Stack {
         resource: 'oidc-provider',
         resourceName: 'token.actions.githubusercontent.com',
       });
-    const failover = new iam.Role(this, 'FailoverRole', {
+    // Under the construct path GitHubActionRole gave it (Failover/github-action-role): the same logical id, so an
+    // existing deployment updates the named role in place instead of creating a second one with its name.
+    const failover = new iam.Role(new Construct(this, 'Failover'), 'github-action-role', {
       roleName: names.failoverRole,
       // IAM recommends evaluating token.actions.githubusercontent.com:sub in the trust policy of a role that trusts
       // GitHub's OIDC provider (GitHub docs, "Configuring OpenID Connect in Amazon Web Services"); a job with an

@@ -281,6 +281,15 @@ describe('failover and break-glass roles (review M6, M9)', () => {
     });
   });
 
+  test('the failover role keeps the logical id it was deployed with (a named role cannot be replaced in place)', () => {
+    // A new logical id is a new resource: CloudFormation creates it (same RoleName: "already exists") before it
+    // deletes the old one in the clean-up phase, so the update would fail on every existing deployment.
+    const { template } = oidcStack();
+    expect(
+      Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-github-failover' } })),
+    ).toEqual(['Failovergithubactionrole34835B74']);
+  });
+
   test('the break-glass role trusts the account (by default) only with MFA', () => {
     // IAM: aws:MultiFactorAuthPresent is present and true when the caller's credentials were obtained with MFA
     // ("Use this key to check whether multi-factor authentication (MFA) was used to validate the temporary
