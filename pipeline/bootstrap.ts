@@ -4,9 +4,11 @@ import { loadConfig, PLACEHOLDER_ACCOUNT, type ShopConfig } from '../config';
 import { ARC_CONTROL_PLANE_REGION } from '../stacks/arc-control-plane-region';
 import {
   checkGitHubEnvironment,
+  checkOidcSubjectTemplate,
   githubEnvironmentCommands,
   githubEnvironmentReads,
   githubEnvironments,
+  githubOidcSubjectRead,
 } from './github-environments';
 
 /**
@@ -21,11 +23,12 @@ export type GitHubRead = (command: string[]) => unknown;
  * @returns the problems (each names the Environment, the field and what is accepted); none when all are right
  */
 export function checkGitHubEnvironments(config: ShopConfig, read: GitHubRead): string[] {
-  return githubEnvironments(config).flatMap((environment) => {
+  const environments = githubEnvironments(config).flatMap((environment) => {
     const [environmentRead, policiesRead] = githubEnvironmentReads(config, environment);
     const found = read(environmentRead);
     return checkGitHubEnvironment(environment, config, found, found === undefined ? undefined : read(policiesRead));
   });
+  return [...environments, ...checkOidcSubjectTemplate(read(githubOidcSubjectRead(config)))];
 }
 
 /** `gh api` through the `gh` CLI (authenticated with `gh auth login`); 404 is undefined. */
@@ -84,6 +87,9 @@ const program = new Command('bootstrap')
       }
       console.log('To set them (creates or updates; a branch policy that exists already is answered with an error):');
       for (const command of githubEnvironmentCommands(config)) console.log(`$ ${printable(command)}`);
+      if (problems.some((problem) => problem.startsWith('OIDC subject template'))) {
+        console.log(`$ gh api --method PUT ${githubOidcSubjectRead(config)[2]} -F use_default=true`);
+      }
       process.exitCode = 1;
       return;
     }

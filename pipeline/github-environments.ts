@@ -162,3 +162,27 @@ export function checkGitHubEnvironment(
   }
   return problems;
 }
+
+/** The `gh api` read of the repository's OIDC subject template (GitHub REST, `GET .../actions/oidc/customization/sub`). */
+export function githubOidcSubjectRead(config: Pick<ShopConfig, 'githubRepository'>): string[] {
+  return ['gh', 'api', `repos/${config.githubRepository}/actions/oidc/customization/sub`];
+}
+
+/**
+ * Checks that the repository's tokens carry GitHub's default `sub`, the one the OIDC roles trust
+ * (`repo:<repo>:environment:<name>`, `repo:<repo>:ref:<ref>`): a customized template changes every token's `sub`
+ * and no role would accept it.
+ *
+ * @param template the response of {@link githubOidcSubjectRead}
+ * @returns the problem, or none
+ */
+export function checkOidcSubjectTemplate(template: unknown): string[] {
+  const { use_default: useDefault, include_claim_keys: keys } = template as {
+    use_default?: boolean;
+    include_claim_keys?: string[];
+  };
+  if (useDefault === true) return [];
+  return [
+    `OIDC subject template: include_claim_keys ${JSON.stringify(keys ?? null)}; accepted: use_default true (the roles trust GitHub's default sub: repo:<repo>:environment:<name>, repo:<repo>:ref:<ref>)`,
+  ];
+}

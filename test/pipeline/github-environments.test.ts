@@ -1,13 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { parse } from 'yaml';
 import { loadConfig } from '../../config';
 import { checkGitHubEnvironments } from '../../pipeline/bootstrap';
 import {
   checkGitHubEnvironment,
+  checkOidcSubjectTemplate,
   githubEnvironmentCommands,
   githubEnvironments,
+  githubOidcSubjectRead,
 } from '../../pipeline/github-environments';
+import { GitHubOidcStack } from '../../pipeline/github-oidc-stack';
 
 const config = loadConfig({ base: { githubRepository: 'acme/shop', account: '123456789012' } });
 
@@ -154,6 +159,7 @@ describe('checkGitHubEnvironments (npm run bootstrap -- --check)', () => {
       if (command[2] === 'repos/acme/shop/environments/failover/deployment-branch-policies') {
         return { branch_policies: [{ name: 'main', type: 'branch' }] };
       }
+      if (command[2] === 'repos/acme/shop/actions/oidc/customization/sub') return { use_default: true };
       return undefined;
     };
     // WHEN bootstrap checks
@@ -167,6 +173,7 @@ describe('checkGitHubEnvironments (npm run bootstrap -- --check)', () => {
       'gh api repos/acme/shop/environments/failover/deployment-branch-policies',
       'gh api repos/acme/shop/environments/us-east-1-bake-wait',
       'gh api repos/acme/shop/environments/us-west-2-bake-wait',
+      'gh api repos/acme/shop/actions/oidc/customization/sub',
     ]);
     expect(problems.map((problem) => problem.split(':')[0])).toEqual([
       'us-east-1',
@@ -174,6 +181,40 @@ describe('checkGitHubEnvironments (npm run bootstrap -- --check)', () => {
       'global',
       'us-east-1-bake-wait',
       'us-west-2-bake-wait',
+    ]);
+  });
+});
+
+describe('the Environments the OIDC roles trust', () => {
+  test('are all created and restricted by bootstrap (a trusted Environment left to GitHub would be unprotected)', () => {
+    // GIVEN the synthesized OIDC stack
+    const app = new App();
+    const stack = new GitHubOidcStack(app, 'Oidc', {
+      env: { account: config.account, region: config.primaryRegion },
+      config,
+    });
+    // WHEN we collect every environment:<name> of every role's trust
+    const trusted = [
+      ...JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Role')).matchAll(
+        /repo:acme\/shop:environment:([A-Za-z0-9._-]+)/g,
+      ),
+    ].map((match) => match[1]!);
+    // THEN bootstrap covers each
+    expect(trusted.length).toBeGreaterThan(0);
+    expect(githubEnvironments(config).map((environment) => environment.name)).toEqual(
+      expect.arrayContaining([...new Set(trusted)]),
+    );
+  });
+});
+
+describe('checkOidcSubjectTemplate', () => {
+  test("the roles' trust needs GitHub's default sub; a customized template is named", () => {
+    // GitHub REST "Get the customization template for an OIDC subject claim for a repository": use_default true
+    // means GitHub's default sub (repo:<repo>:environment:<name> / repo:<repo>:ref:<ref>), which the trust matches.
+    expect(githubOidcSubjectRead(config)).toEqual(['gh', 'api', 'repos/acme/shop/actions/oidc/customization/sub']);
+    expect(checkOidcSubjectTemplate({ use_default: true })).toEqual([]);
+    expect(checkOidcSubjectTemplate({ use_default: false, include_claim_keys: ['repo', 'context', 'ref'] })).toEqual([
+      'OIDC subject template: include_claim_keys ["repo","context","ref"]; accepted: use_default true (the roles trust GitHub\'s default sub: repo:<repo>:environment:<name>, repo:<repo>:ref:<ref>)',
     ]);
   });
 });
