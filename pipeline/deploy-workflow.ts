@@ -1,4 +1,4 @@
-import type { App, Stack } from 'aws-cdk-lib';
+import { type App, Stack, type Stage } from 'aws-cdk-lib';
 import { ShellStep } from 'aws-cdk-lib/pipelines';
 import {
   AwsCredentials,
@@ -24,6 +24,7 @@ import {
   ROLE_SESSION_NAME,
   withoutPersistedCheckoutCredentials,
   withRoleSessionNames,
+  withStaleRunGuard,
 } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { GENERATED_HEADER, NODE_VERSION } from './workflow-header';
@@ -201,7 +202,10 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   file.update = (obj: { jobs: Parameters<typeof limitDeployJobs>[0] }) =>
     update({
       ...obj,
-      jobs: withRoleSessionNames(withoutPersistedCheckoutCredentials(limitDeployJobs(obj.jobs, kinds))),
+      jobs: withStaleRunGuard(
+        withRoleSessionNames(withoutPersistedCheckoutCredentials(limitDeployJobs(obj.jobs, kinds))),
+        config.deployBranch,
+      ),
     });
   if (config.account === PLACEHOLDER_ACCOUNT) {
     // Fail fast and say why, instead of failing later at the OIDC step (review m10).
@@ -213,8 +217,14 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
     );
   }
   workflow.workflowFile.patch(
-    JsonPatch.add(`/jobs/${rollbackJobId('primary')}`, rollbackJob(config, deployRole, stages.primary, primaryBake)),
-    JsonPatch.add(`/jobs/${rollbackJobId('standby')}`, rollbackJob(config, deployRole, stages.standby, standbyBake)),
+    JsonPatch.add(
+      `/jobs/${rollbackJobId('primary')}`,
+      rollbackJob(config, deployRole, stages.primary, primaryBake, waveJobIds([stages.primary])),
+    ),
+    JsonPatch.add(
+      `/jobs/${rollbackJobId('standby')}`,
+      rollbackJob(config, deployRole, stages.standby, standbyBake, waveJobIds([stages.standby, stages.global])),
+    ),
   );
   return workflow;
 }
@@ -387,18 +397,46 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
   return jobIds([watch, verify]);
 }
 
-function rollbackJob(config: ShopConfig, deployRole: string, stage: RegionalStage, bake: BakeJobs): object {
+/** The jobs of the waves that deploy `stages`: each wave's approval and freeze guard, and every stack's deploy. */
+function waveJobIds(stages: readonly Stage[]): string[] {
+  return stages.flatMap((stage) => [
+    `${stage.node.id}-${APPROVAL_STEP_ID}`,
+    `${stage.node.id}-${FREEZE_GUARD_STEP_ID}`,
+    ...stage.node
+      .findAll()
+      .filter((c): c is Stack => Stack.isStack(c))
+      .map((stack) => deployJobId(stack)),
+  ]);
+}
+
+/**
+ * The rollback of a Region: runs when any job of the Region's waves or its bake failed or was cancelled after one of
+ * its application stacks was deployed (review M5: a later stack of the wave failing skips the bake, and a cancelled
+ * bake is not a `failure()`; either way the Region would stay on an unbaked release). It does not run when nothing
+ * of the Region changed (a refused approval, a freeze, a stack failing before the application stacks).
+ */
+function rollbackJob(
+  config: ShopConfig,
+  deployRole: string,
+  stage: RegionalStage,
+  bake: BakeJobs,
+  waveJobs: readonly string[],
+): object {
   const region = stage.region!;
-  const bakeIds = bake.jobIds;
-  const failed = bakeIds.map((id) => `needs.${id}.result == 'failure'`).join(' || ');
+  const needs = [...waveJobs, ...bake.jobIds];
+  const changed = applicationStacks(stage)
+    .map((stack) => `needs.${deployJobId(stack)}.result != 'skipped'`)
+    .join(' || ');
   return {
     name: `Roll back ${region}'s application stacks`,
-    needs: bakeIds,
-    if: `\${{ failure() && (${failed}) }}`,
+    needs,
+    if: `\${{ always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')) && (${changed}) }}`,
     'runs-on': 'ubuntu-latest',
     'timeout-minutes': JOB_TIMEOUT_MINUTES.rollback,
     permissions: { contents: 'read', 'id-token': 'write' },
-    steps: [
+    // In a cancelled run a step's default `success()` is false: `!failure()` runs each step unless an earlier one
+    // of this job failed, so a rollback started after a cancellation does its work and is not cut short by it.
+    steps: untilAStepFails([
       // The redeploy fetches the known-good commit with the job's token.
       ...checkoutAndInstall({ persistCredentials: true }),
       assumeRole(deployRole, region),
@@ -438,6 +476,11 @@ function rollbackJob(config: ShopConfig, deployRole: string, stage: RegionalStag
         run: 'npx tsx .github/actions/rollback/main.ts',
         env: { INPUT_COMMAND: 'verify', INPUT_REGION: region, INPUT_STACKS: '${{ steps.plan.outputs.stack_names }}' },
       },
-    ],
+    ]),
   };
+}
+
+/** The steps, each with `if: !failure()` (see the rollback job). */
+function untilAStepFails<T extends object>(steps: T[]): T[] {
+  return steps.map((step) => ({ ...step, if: '${{ !failure() }}' }));
 }

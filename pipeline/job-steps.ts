@@ -106,3 +106,40 @@ export function withoutPersistedCheckoutCredentials<J extends { steps?: Array<{ 
     ]),
   );
 }
+
+/** The name of the stale-run guard step (the workflow simulator and the tests look for it). */
+export const STALE_RUN_GUARD_NAME = 'Stale-run guard: stop unless this run deploys the head of the deploy branch';
+
+/**
+ * Every stack deploy job (`<stage>-<stack>-Deploy`) first checks that the run's commit is the head of the deploy
+ * branch (review M1): "Re-run failed jobs" keeps the run's `GITHUB_SHA` and re-runs only the failed jobs and their
+ * dependents ("Re-running workflows and jobs"), so the check must sit in the jobs that change something, not in a
+ * job that ran once before; otherwise an old run re-run days later deploys an old commit over a newer release. The
+ * branch's head comes from the GitHub API with the job's token (`contents: read`), so no checkout is needed.
+ */
+export function withStaleRunGuard<J extends { steps?: object[] }>(
+  jobs: Record<string, J>,
+  deployBranch: string,
+): Record<string, J> {
+  const guard = {
+    name: STALE_RUN_GUARD_NAME,
+    run: [
+      'head=$(gh api "repos/$REPOSITORY/branches/$BRANCH" --jq .commit.sha)',
+      'if [ "$head" != "$SHA" ]; then',
+      '  echo "::error::This run deploys $SHA, but the head of $BRANCH is $head: a re-run of an old run never deploys. Push or re-run the head instead."',
+      '  exit 1',
+      'fi',
+    ].join('\n'),
+    env: {
+      SHA: '${{ github.sha }}',
+      BRANCH: deployBranch,
+      REPOSITORY: '${{ github.repository }}',
+      GH_TOKEN: '${{ github.token }}',
+    },
+  };
+  return Object.fromEntries(
+    Object.entries(jobs).map(([id, job]) =>
+      id.endsWith('-Deploy') && job.steps ? [id, { ...job, steps: [guard, ...job.steps] }] : [id, job],
+    ),
+  );
+}

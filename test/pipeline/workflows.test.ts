@@ -302,20 +302,33 @@ describe('generated workflows', () => {
     test.each([
       ['Rollback-Primary', 'Primary-BakePrimary', 'us-east-1'],
       ['Rollback-Standby', 'Global-BakeStandby', 'us-west-2'],
-    ])('%s runs only when %s failed, in that Region, redeploying application stacks only', (id, bake, region) => {
-      const job = deploy.jobs[id]!;
-      expect(job.needs).toEqual([bake]);
-      expect(job.if).toBe(`\${{ failure() && (needs.${bake}.result == 'failure') }}`);
-      expect(job.environment).toBeUndefined();
-      expect(job.steps.find((step) => step.with?.['aws-region'])?.with?.['aws-region']).toBe(region);
-      const run = job.steps.map((step) => step.run ?? '').join('\n');
-      expect(run).toContain('$DEPLOY_COMMAND');
-      const record = deploy.jobs[bake]!.steps.find((step) => step.env?.['INPUT_COMMAND'] === 'record')!;
-      expect(record.env?.['INPUT_STACKS']?.split(' ')).toEqual([
-        `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Services=${config.appName}-${config.envName}-${region}-services`,
-        `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Observability=${config.appName}-${config.envName}-${region}-observability`,
-      ]);
-    });
+    ])(
+      '%s runs when %s or any job of its waves failed or was cancelled after an application stack changed (M5), in that Region, redeploying application stacks only',
+      (id, bake, region) => {
+        const job = deploy.jobs[id]!;
+        const prefix = region === 'us-east-1' ? ['Primary-'] : ['Standby-', 'Global-'];
+        const waveJobs = Object.keys(deploy.jobs).filter(
+          (other) =>
+            prefix.some((p) => other.startsWith(p)) && !other.includes('-Bake') && !other.startsWith('Primary-Bake'),
+        );
+        expect([...(job.needs ?? [])].sort()).toEqual([...waveJobs, bake].sort());
+        const stage = region === 'us-east-1' ? 'Primary' : 'Standby';
+        expect(job.if).toBe(
+          `\${{ always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')) && (needs.${stage}-${config.appName}-${config.envName}-${region}-services-Deploy.result != 'skipped' || needs.${stage}-${config.appName}-${config.envName}-${region}-observability-Deploy.result != 'skipped') }}`,
+        );
+        // A rollback started after a cancellation runs its steps (a step's default success() is false then).
+        expect(job.steps.every((step) => (step as { if?: string }).if === '${{ !failure() }}')).toBe(true);
+        expect(job.environment).toBeUndefined();
+        expect(job.steps.find((step) => step.with?.['aws-region'])?.with?.['aws-region']).toBe(region);
+        const run = job.steps.map((step) => step.run ?? '').join('\n');
+        expect(run).toContain('$DEPLOY_COMMAND');
+        const record = deploy.jobs[bake]!.steps.find((step) => step.env?.['INPUT_COMMAND'] === 'record')!;
+        expect(record.env?.['INPUT_STACKS']?.split(' ')).toEqual([
+          `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Services=${config.appName}-${config.envName}-${region}-services`,
+          `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Observability=${config.appName}-${config.envName}-${region}-observability`,
+        ]);
+      },
+    );
 
     test.each(['Rollback-Primary', 'Rollback-Standby'])(
       '%s marks the failed commit before anything else and stamps the redeployed stacks with the known-good one (M1)',
@@ -330,6 +343,17 @@ describe('generated workflows', () => {
         expect(redeploy.env?.['DEPLOY_COMMIT']).toBe('${{ steps.plan.outputs.sha }}');
       },
     );
+
+    test('every stack deploy job first stops unless the run deploys the head of the deploy branch (M1: re-runs of old runs)', () => {
+      const deployJobs = Object.entries(deploy.jobs).filter(([id]) => id.endsWith('-Deploy'));
+      expect(deployJobs.length).toBeGreaterThanOrEqual(11);
+      for (const [, job] of deployJobs) {
+        const [guard] = job.steps;
+        expect(guard?.name).toBe('Stale-run guard: stop unless this run deploys the head of the deploy branch');
+        expect(guard?.env).toMatchObject({ SHA: '${{ github.sha }}', BRANCH: config.deployBranch });
+        expect(guard?.run).toContain('gh api "repos/$REPOSITORY/branches/$BRANCH" --jq .commit.sha');
+      }
+    });
 
     test('every stack is deployed with the capabilities its template needs (named IAM resources: CAPABILITY_NAMED_IAM)', () => {
       // GIVEN every synthesized stack and the deploy job of each
@@ -591,7 +615,9 @@ describe('a bake longer than the job credentials last', () => {
     expect(
       history.steps.map((step) => step.env?.['INPUT_MODE'] ?? step.env?.['INPUT_COMMAND']).filter(Boolean),
     ).toEqual(['verify-history', 'record']);
-    expect(deploy.jobs['Rollback-Primary']!.needs).toEqual(['Primary-BakePrimary', 'Primary-BakePrimaryHistory']);
+    expect(deploy.jobs['Rollback-Primary']!.needs).toEqual(
+      expect.arrayContaining(['Primary-BakePrimary', 'Primary-BakePrimaryHistory']),
+    );
     // M3: the history is checked from the moment the watch started, not "the last bake_minutes"
     expect(watch.outputs?.['window_start']).toBe('${{ steps.watch.outputs.window_start }}');
     expect(watch.steps.find((step) => step.env?.['INPUT_MODE'] === 'watch')?.id).toBe('watch');

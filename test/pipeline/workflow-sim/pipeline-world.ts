@@ -94,7 +94,13 @@ export function deployedStacks(run: RunRecord): string[] {
   return cloudFormationJobs(run.workflow)
     .filter(({ job }) => {
       const record = run.jobs.get(job);
-      return record?.started === true && record.attempt === run.attempt;
+      if (record?.started !== true || record.attempt !== run.attempt) return false;
+      // A job stopped before its CloudFormation step (the stale-run guard) changed nothing; a job given a whole-job
+      // outcome by the scenario's plan has no step records and counts as having deployed.
+      return (
+        record.steps.length === 0 ||
+        record.steps.some((step) => step.uses?.startsWith(CLOUDFORMATION_DEPLOY) === true && step.outcome !== 'skipped')
+      );
     })
     .map(({ stack }) => stack);
 }
