@@ -24,6 +24,7 @@ interface Job {
   readonly outputs?: Record<string, string>;
   readonly steps: Array<{
     id?: string;
+    name?: string;
     uses?: string;
     run?: string;
     with?: Record<string, unknown>;
