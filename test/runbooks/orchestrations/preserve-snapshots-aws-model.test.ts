@@ -6,6 +6,7 @@ import type { AnyOrchestration } from '../../../runbooks/core/step';
 import { failover, preserveSnapshots, recover } from '../../../runbooks/orchestrations';
 import { AwsModel } from '../aws-model/aws-model';
 import { type ShopFixture, seedShop } from '../aws-model/shop-seed';
+import { withFakeTimers } from '../aws-scenarios/jest-timers';
 
 // The review's M2 end to end, with the real AWS adapters (SDK v3 clients) against the stateful AWS model, which
 // expires the unplanned-failover system snapshot with the old cluster's backup retention:
@@ -18,27 +19,6 @@ const EAST = 'us-east-1';
 const WEST = 'us-west-2';
 const RETENTION_DAYS = 35;
 const DAY_MS = 86_400_000;
-
-/**
- * The adapters back off between retries with real timers (cockatiel), outside the clock port. With jest's fake
- * timers, whenever the run has nothing left to do but wait for a timer, the next timer fires at once.
- */
-async function withFakeTimers<T>(work: () => Promise<T>): Promise<T> {
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-  try {
-    let settled = false;
-    const running = work().finally(() => {
-      settled = true;
-    });
-    while (!settled) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (!settled && jest.getTimerCount() > 0) jest.advanceTimersToNextTimer();
-    }
-    return await running;
-  } finally {
-    jest.useRealTimers();
-  }
-}
 
 describe('preserve-snapshots on the AWS model, with the real AWS adapters', () => {
   let clock: ManualClock;

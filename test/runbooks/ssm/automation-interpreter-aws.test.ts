@@ -4,32 +4,12 @@ import { failover } from '../../../runbooks/orchestrations';
 import { automationDocument } from '../../../runbooks/ssm/automation-document';
 import { AwsModel } from '../aws-model/aws-model';
 import { type ShopFixture, seedShop } from '../aws-model/shop-seed';
+import { withFakeTimers } from '../aws-scenarios/jest-timers';
 import { type ExecutionResult, executeAutomation } from './automation-interpreter';
 import { type Invocation, runbookFunctions, runbookTargets } from './runbook-functions';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
-
-/**
- * The adapters back off between retries with real timers (cockatiel), outside the clock port. With jest's fake
- * timers, whenever the execution has nothing left to do but wait for a timer, the next timer fires at once.
- */
-async function withFakeTimers<T>(work: () => Promise<T>): Promise<T> {
-  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-  try {
-    let settled = false;
-    const running = work().finally(() => {
-      settled = true;
-    });
-    while (!settled) {
-      await new Promise((resolve) => setImmediate(resolve));
-      if (!settled && jest.getTimerCount() > 0) jest.advanceTimersToNextTimer();
-    }
-    return await running;
-  } finally {
-    jest.useRealTimers();
-  }
-}
 
 describe('SSM Automation interpreter: the failover document on the AWS model, with the real AWS adapters', () => {
   let clock: ManualClock;
