@@ -219,7 +219,13 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   workflow.workflowFile.patch(
     JsonPatch.add(
       `/jobs/${rollbackJobId('primary')}`,
-      rollbackJob(config, deployRole, stages.primary, primaryBake, waveJobIds([stages.primary])),
+      // Everything after the primary's bake too: a failed or cancelled standby wave, routing or standby bake leaves
+      // the primary on a release that never passed the last bake (review M5).
+      rollbackJob(config, deployRole, stages.primary, primaryBake, [
+        ...waveJobIds([stages.primary]),
+        ...waveJobIds([stages.standby, stages.global]),
+        ...standbyBake.jobIds,
+      ]),
     ),
     JsonPatch.add(
       `/jobs/${rollbackJobId('standby')}`,
@@ -337,7 +343,7 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
     INPUT_MIN_CANARY_RUNS: String(config.minCanaryRuns),
   };
   const record: JobStep = {
-    name: `Record ${region} as known-good`,
+    name: `Record ${region} as a known-good candidate`,
     run: 'npx tsx .github/actions/rollback/main.ts',
     env: {
       INPUT_COMMAND: 'record',
@@ -348,6 +354,25 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
       INPUT_STACKS: stackPairs(target.stage),
     },
   };
+  // Two-phase known-good (review M5): `record` writes the Region's candidate; only the last bake, after its own
+  // record, confirms both Regions' candidates, so a release that fails the standby bake is never what the primary
+  // rolls back to.
+  const confirm: JobStep[] =
+    target.role === 'standby'
+      ? [
+          {
+            name: `Confirm ${config.primaryRegion} and ${config.standbyRegion} as known-good`,
+            run: 'npx tsx .github/actions/rollback/main.ts',
+            env: {
+              INPUT_COMMAND: 'confirm',
+              INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
+              INPUT_APP_NAME: config.appName,
+              INPUT_ENV_NAME: config.envName,
+              INPUT_SHA: '${{ github.sha }}',
+            },
+          },
+        ]
+      : [];
   const permissions = { contents: JobPermission.READ, idToken: JobPermission.WRITE };
   const stageName = target.role === 'primary' ? 'Primary' : 'Standby';
   const watch = new GitHubActionStep(`Bake${stageName}`, {
@@ -361,7 +386,7 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
         run: 'npx tsx .github/actions/bake-gate/main.ts',
         env: { INPUT_MODE: 'watch', ...evidence, INPUT_WATCH_MINUTES: String(plan.watchMinutes) },
       },
-      ...(plan.modes.length === 1 ? [record] : []),
+      ...(plan.modes.length === 1 ? [record, ...confirm] : []),
     ],
   });
   const jobIds = (steps: GitHubActionStep[]) => ({
@@ -391,6 +416,7 @@ function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): B
         },
       },
       record,
+      ...confirm,
     ],
   });
   verify.addStepDependency(watch);
@@ -410,9 +436,10 @@ function waveJobIds(stages: readonly Stage[]): string[] {
 }
 
 /**
- * The rollback of a Region: runs when any job of the Region's waves or its bake failed or was cancelled after one of
- * its application stacks was deployed (review M5: a later stack of the wave failing skips the bake, and a cancelled
- * bake is not a `failure()`; either way the Region would stay on an unbaked release). It does not run when nothing
+ * The rollback of a Region: runs when any job of the Region's waves or its bake (for the primary: or any later job,
+ * up to the standby bake) failed or was cancelled after one of its application stacks was deployed (review M5: a
+ * later stack of the wave failing skips the bake, a cancelled bake is not a `failure()`, and a failed last bake
+ * leaves the primary on a release that is not known-good; either way the Region would stay on it). It does not run when nothing
  * of the Region changed (a refused approval, a freeze, a stack failing before the application stacks).
  */
 function rollbackJob(

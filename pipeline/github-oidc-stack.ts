@@ -5,7 +5,10 @@ import { Construct } from 'constructs';
 import { automationDocumentName, RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
 import { deployFreezeParameterName } from '../.github/actions/freeze/freeze-record';
 import { rolledBackParameterName } from '../.github/actions/rollback/deployed-commit';
-import { lastKnownGoodParameterName } from '../.github/actions/rollback/known-good-record';
+import {
+  knownGoodCandidateParameterName,
+  lastKnownGoodParameterName,
+} from '../.github/actions/rollback/known-good-record';
 import type { ShopConfig } from '../config';
 import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
 import { stackNames } from '../stacks/naming/stack-names';
@@ -97,13 +100,16 @@ export class GitHubOidcStack extends Stack {
     // IAM: DurationSeconds above the role's maximum session duration makes the assume fail. The data stacks' jobs
     // ask for an hour (the role-chaining maximum, pipeline/job-limits.ts); set explicitly so a change is visible.
     (deploy.role.node.defaultChild as iam.CfnRole).maxSessionDuration = DATA_STACK_CREDENTIAL_SECONDS;
-    const parameterArns = regions.map((region) =>
-      this.formatArn({
-        service: 'ssm',
-        region,
-        resource: 'parameter',
-        resourceName: lastKnownGoodParameterName(config.appName, config.envName).slice(1),
-      }),
+    // The confirmed known-good record and its candidate (two-phase known-good, review M5), in both Regions.
+    const parameterArns = regions.flatMap((region) =>
+      [lastKnownGoodParameterName, knownGoodCandidateParameterName].map((name) =>
+        this.formatArn({
+          service: 'ssm',
+          region,
+          resource: 'parameter',
+          resourceName: name(config.appName, config.envName).slice(1),
+        }),
+      ),
     );
     // The deploy freeze, read by every wave's guard and written by a failover, in both Regions (SSM parameters are
     // regional; one Region may be the failed one).

@@ -139,6 +139,30 @@ describe('GitHubOidcStack', () => {
     }
   });
 
+  test('the deploy role may read and write the confirmed known-good record and its candidate in both Regions (two-phase known-good, M5)', () => {
+    const { template } = oidcStack();
+    const roleId = Object.keys(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-github-deploy' } }),
+    )[0]!;
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
+      .flatMap(
+        (policy) =>
+          policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
+      );
+    for (const name of ['last-known-good', 'known-good-candidate']) {
+      for (const region of ['us-east-1', 'us-west-2']) {
+        const arn = `:ssm:${region}:123456789012:parameter/shop/dev/deploy/${name}"`;
+        const granting = statements.filter((statement) => JSON.stringify(statement.Resource).includes(arn));
+        expect({ name, region, actions: granting.flatMap((statement) => [statement.Action].flat()).sort() }).toEqual({
+          name,
+          region,
+          actions: ['ssm:GetParameter', 'ssm:PutParameter'],
+        });
+      }
+    }
+  });
+
   test('the failover role may list automation executions (the CLI refuses or attaches to one in flight)', () => {
     const { template } = oidcStack();
     template.hasResourceProperties('AWS::IAM::Policy', {

@@ -14,13 +14,18 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ConstantBackoff } from 'cockatiel';
 import { DEPLOYED_COMMIT_OUTPUT, rolledBackParameterName } from '../../.github/actions/rollback/deployed-commit';
-import { isStatefulStackName, lastKnownGoodParameterName } from '../../.github/actions/rollback/known-good-record';
+import {
+  isStatefulStackName,
+  knownGoodCandidateParameterName,
+  lastKnownGoodParameterName,
+} from '../../.github/actions/rollback/known-good-record';
 import { run } from '../../.github/actions/rollback/main';
 import { FakeClock, runAction } from './action-harness';
 
 const NOW = new Date('2025-03-01T12:30:00Z');
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const PARAMETER = '/shop/dev/deploy/last-known-good';
+const CANDIDATE = '/shop/dev/deploy/known-good-candidate';
 const APP_STACKS = 'shop-dev-use1/network=shop-dev-use1-network\nshop-dev-use1/services=shop-dev-use1-services';
 const RECORD = {
   schemaVersion: 1,
@@ -112,7 +117,7 @@ describe('rollback record', () => {
     stacks: APP_STACKS,
   };
 
-  test("writes the commit and the application stacks to the Region's parameter", async () => {
+  test("writes the commit and the application stacks to the Region's candidate parameter, never the confirmed one (M5)", async () => {
     ssm.on(PutParameterCommand).resolves({ Version: 4, Tier: 'Standard' });
 
     const result = await runRollback(recordInputs, {
@@ -124,20 +129,21 @@ describe('rollback record', () => {
     expect(result.failure).toBeUndefined();
     expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 1);
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
-      Name: PARAMETER,
+      Name: CANDIDATE,
       Type: 'String',
       Tier: 'Standard',
       Overwrite: true,
-      Description: 'Last known-good deploy in us-east-1: commit and application stacks to redeploy on rollback',
+      Description:
+        'Known-good candidate in us-east-1 (its bake passed; confirmed after the last bake): commit and application stacks',
     });
     const value = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value!;
     expect(JSON.parse(value)).toEqual(RECORD);
-    expect(result.lines).toContain(`Recorded ${SHA} as the known-good version of us-east-1 in ${PARAMETER}`);
+    expect(result.lines).toContain(`Recorded ${SHA} as the known-good candidate of us-east-1 in ${CANDIDATE}`);
     expect(result.summary).toBe(
       [
-        '<h2>Known-good version recorded in us-east-1</h2>',
+        '<h2>Known-good candidate recorded in us-east-1</h2>',
         `<p>Commit: ${SHA}</p>`,
-        `<p>Parameter: ${PARAMETER} (version 4)</p>`,
+        `<p>Parameter: ${CANDIDATE} (version 4)</p>`,
         '<table><tr><th>CDK stack id</th><th>CloudFormation stack</th></tr>' +
           '<tr><td>shop-dev-use1/network</td><td>shop-dev-use1-network</td></tr>' +
           '<tr><td>shop-dev-use1/services</td><td>shop-dev-use1-services</td></tr></table>',
@@ -193,7 +199,7 @@ describe('rollback record', () => {
     const result = await runRollback({ command: 'rollback', region: 'us-east-1' });
 
     expect(result.failure).toBe(
-      'Invalid inputs (nothing was called):\n  - command: "rollback" is not one of them; accepted: "record", "plan" or "verify"',
+      'Invalid inputs (nothing was called):\n  - command: "rollback" is not one of them; accepted: "record", "confirm", "plan" or "verify"',
     );
   });
 });
@@ -513,7 +519,7 @@ describe('record verifies the deployed commit; a rollback marks its commit (revi
     const result = await runRollback(recordInputs);
 
     expect(result.failure).toBeUndefined();
-    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: PARAMETER });
+    expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: CANDIDATE });
     expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: MARKER });
   });
 
@@ -623,6 +629,149 @@ describe('record verifies the deployed commit; a rollback marks its commit (revi
     const result = await runRollback({ command: 'plan', region: 'us-east-1', app_name: 'shop', env_name: 'dev' });
     expect(result.exitCode).toBe(2);
     expect(result.failure).toContain('failed_sha: no value given');
+    expect(ssm.calls()).toHaveLength(0);
+  });
+});
+
+describe('two-phase known-good: record writes a candidate, confirm promotes it after the last bake (review M5)', () => {
+  const OLD_SHA = 'a'.repeat(40);
+  const REGIONS = ['us-east-1', 'us-west-2'];
+  /** An in-memory SSM of both Regions: `<region> <parameter name>` → value. */
+  let parameters: Map<string, string>;
+  const recordOf = (sha: string, region: string) => ({
+    ...RECORD,
+    sha,
+    region,
+    stacks: [{ cdkId: `shop-dev-${region}/services`, stackName: `shop-dev-${region}-services` }],
+  });
+  const store = (region: string, name: string, value: unknown) =>
+    parameters.set(`${region} ${name}`, typeof value === 'string' ? value : JSON.stringify(value));
+  const stored = (region: string, name: string) => {
+    const value = parameters.get(`${region} ${name}`);
+    return value === undefined ? undefined : JSON.parse(value);
+  };
+  const confirmInputs = { command: 'confirm', regions: REGIONS.join(','), app_name: 'shop', env_name: 'dev', sha: SHA };
+
+  beforeEach(() => {
+    parameters = new Map();
+    ssm.on(GetParameterCommand).callsFake(async (input: { Name: string }, getClient) => {
+      const region = await getClient().config.region();
+      const value = parameters.get(`${region} ${input.Name}`);
+      if (value === undefined) {
+        throw new ParameterNotFound({ $metadata: { httpStatusCode: 400 }, message: 'Parameter not found' });
+      }
+      return { Parameter: { Name: input.Name, Type: 'String', Value: value, Version: 1 } };
+    });
+    ssm.on(PutParameterCommand).callsFake(async (input: { Name: string; Value: string }, getClient) => {
+      const region = await getClient().config.region();
+      parameters.set(`${region} ${input.Name}`, input.Value);
+      return { Version: 2, Tier: 'Standard' };
+    });
+    for (const region of REGIONS) store(region, PARAMETER, recordOf(OLD_SHA, region));
+  });
+
+  test('the candidate parameter is /<app>/<env>/deploy/known-good-candidate', () => {
+    expect(knownGoodCandidateParameterName('shop', 'dev')).toBe(CANDIDATE);
+  });
+
+  test('GIVEN both Regions hold the run’s candidate WHEN confirm THEN each Region’s candidate becomes its known-good', async () => {
+    for (const region of REGIONS) store(region, CANDIDATE, recordOf(SHA, region));
+
+    const result = await runRollback(confirmInputs);
+
+    expect(result.failure).toBeUndefined();
+    for (const region of REGIONS) expect(stored(region, PARAMETER)).toEqual(recordOf(SHA, region));
+    expect(result.lines).toContain(`Confirmed ${SHA} as the known-good version of us-west-2 in ${PARAMETER}`);
+  });
+
+  test('GIVEN a candidate of another commit in one Region WHEN confirm THEN nothing is confirmed anywhere (exit 1)', async () => {
+    store('us-east-1', CANDIDATE, recordOf(SHA, 'us-east-1'));
+    store('us-west-2', CANDIDATE, recordOf(OLD_SHA, 'us-west-2'));
+
+    const result = await runRollback(confirmInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(
+      `us-west-2: the known-good candidate (${CANDIDATE}) is commit ${OLD_SHA}, not ${SHA}`,
+    );
+    for (const region of REGIONS) expect(stored(region, PARAMETER)).toEqual(recordOf(OLD_SHA, region));
+  });
+
+  test('GIVEN no candidate in a Region WHEN confirm THEN it refuses and confirms nothing', async () => {
+    store('us-east-1', CANDIDATE, recordOf(SHA, 'us-east-1'));
+
+    const result = await runRollback(confirmInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`us-west-2: no known-good candidate is recorded (${CANDIDATE} does not exist)`);
+    expect(stored('us-east-1', PARAMETER)).toEqual(recordOf(OLD_SHA, 'us-east-1'));
+  });
+
+  test('GIVEN the commit was rolled back in a Region WHEN confirm THEN it refuses and confirms nothing', async () => {
+    for (const region of REGIONS) store(region, CANDIDATE, recordOf(SHA, region));
+    store('us-east-1', `/shop/dev/deploy/rolled-back/${SHA}`, {
+      schemaVersion: 1,
+      sha: SHA,
+      region: 'us-east-1',
+      at: '2025-03-01T12:10:00Z',
+    });
+
+    const result = await runRollback(confirmInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`Commit ${SHA} was rolled back in us-east-1 at 2025-03-01T12:10:00Z`);
+    for (const region of REGIONS) expect(stored(region, PARAMETER)).toEqual(recordOf(OLD_SHA, region));
+  });
+
+  test('GIVEN the commit is already confirmed WHEN confirm runs again THEN it succeeds without writing', async () => {
+    for (const region of REGIONS) {
+      store(region, CANDIDATE, recordOf(SHA, region));
+      store(region, PARAMETER, recordOf(SHA, region));
+    }
+
+    const result = await runRollback(confirmInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    expect(result.lines).toContain(`${SHA} is already the known-good version of us-east-1`);
+  });
+
+  test('GIVEN a candidate written but never confirmed WHEN plan THEN it rolls back to the confirmed record', async () => {
+    store('us-east-1', CANDIDATE, recordOf(SHA, 'us-east-1'));
+
+    const result = await runRollback({
+      command: 'plan',
+      region: 'us-east-1',
+      app_name: 'shop',
+      env_name: 'dev',
+      failed_sha: SHA,
+    });
+
+    expect(result.failure).toBeUndefined();
+    expect(result.outputs['sha']).toBe(OLD_SHA);
+  });
+
+  test('GIVEN a record written by the old code (no phase) WHEN plan THEN it reads as the confirmed known-good', async () => {
+    store('us-east-1', PARAMETER, RECORD);
+
+    const result = await runRollback({
+      command: 'plan',
+      region: 'us-east-1',
+      app_name: 'shop',
+      env_name: 'dev',
+      failed_sha: OLD_SHA,
+    });
+
+    expect(result.failure).toBeUndefined();
+    expect(result.outputs['sha']).toBe(SHA);
+  });
+
+  test('confirm requires regions and sha (exit 2, nothing called)', async () => {
+    const result = await runRollback({ command: 'confirm', app_name: 'shop', env_name: 'dev' });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.failure).toContain('regions: no value given');
+    expect(result.failure).toContain('sha: no value given');
     expect(ssm.calls()).toHaveLength(0);
   });
 });

@@ -301,18 +301,23 @@ describe('generated workflows', () => {
     });
 
     test.each([
-      ['Rollback-Primary', 'Primary-BakePrimary', 'us-east-1'],
-      ['Rollback-Standby', 'Global-BakeStandby', 'us-west-2'],
+      // The primary also needs every later job: a failed last bake means its release is not known-good (M5).
+      [
+        'Rollback-Primary',
+        'Primary-BakePrimary',
+        'us-east-1',
+        ['Primary-', 'Standby-', 'Global-'],
+        ['Global-BakeStandby'],
+      ],
+      ['Rollback-Standby', 'Global-BakeStandby', 'us-west-2', ['Standby-', 'Global-'], []],
     ])(
       '%s runs when %s or any job of its waves failed or was cancelled after an application stack changed (M5), in that Region, redeploying application stacks only',
-      (id, bake, region) => {
+      (id, bake, region, prefix, laterBakes) => {
         const job = deploy.jobs[id]!;
-        const prefix = region === 'us-east-1' ? ['Primary-'] : ['Standby-', 'Global-'];
         const waveJobs = Object.keys(deploy.jobs).filter(
-          (other) =>
-            prefix.some((p) => other.startsWith(p)) && !other.includes('-Bake') && !other.startsWith('Primary-Bake'),
+          (other) => prefix.some((p) => other.startsWith(p)) && !other.includes('-Bake'),
         );
-        expect([...(job.needs ?? [])].sort()).toEqual([...waveJobs, bake].sort());
+        expect([...(job.needs ?? [])].sort()).toEqual([...waveJobs, bake, ...laterBakes].sort());
         const stage = region === 'us-east-1' ? 'Primary' : 'Standby';
         expect(job.if).toBe(
           `\${{ always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')) && (needs.${stage}-${config.appName}-${config.envName}-${region}-services-Deploy.result != 'skipped' || needs.${stage}-${config.appName}-${config.envName}-${region}-observability-Deploy.result != 'skipped') }}`,
@@ -330,6 +335,25 @@ describe('generated workflows', () => {
         ]);
       },
     );
+
+    test('known-good is two-phase (M5): each bake records its Region’s candidate; only the last bake confirms both Regions, after its record', () => {
+      const commands = (id: string) =>
+        deploy.jobs[id]!.steps.map((step) => step.env?.['INPUT_COMMAND']).filter((command) => command !== undefined);
+      expect(commands('Primary-BakePrimary')).toEqual(['record']);
+      expect(commands('Global-BakeStandby')).toEqual(['record', 'confirm']);
+      const steps = deploy.jobs['Global-BakeStandby']!.steps;
+      expect(steps.at(-1)?.env).toEqual({
+        INPUT_COMMAND: 'confirm',
+        INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
+        INPUT_APP_NAME: config.appName,
+        INPUT_ENV_NAME: config.envName,
+        INPUT_SHA: '${{ github.sha }}',
+      });
+      const confirms = Object.values(deploy.jobs).flatMap((job) =>
+        job.steps.filter((step) => step.env?.['INPUT_COMMAND'] === 'confirm'),
+      );
+      expect(confirms).toHaveLength(1);
+    });
 
     test.each(['Rollback-Primary', 'Rollback-Standby'])(
       '%s marks the failed commit before anything else and stamps the redeployed stacks with the known-good one (M1)',
@@ -616,8 +640,17 @@ describe('a bake longer than the job credentials last', () => {
     expect(
       history.steps.map((step) => step.env?.['INPUT_MODE'] ?? step.env?.['INPUT_COMMAND']).filter(Boolean),
     ).toEqual(['verify-history', 'record']);
+    const standbyHistory = deploy.jobs['Global-BakeStandbyHistory']!;
+    expect(
+      standbyHistory.steps.map((step) => step.env?.['INPUT_MODE'] ?? step.env?.['INPUT_COMMAND']).filter(Boolean),
+    ).toEqual(['verify-history', 'record', 'confirm']);
     expect(deploy.jobs['Rollback-Primary']!.needs).toEqual(
-      expect.arrayContaining(['Primary-BakePrimary', 'Primary-BakePrimaryHistory']),
+      expect.arrayContaining([
+        'Primary-BakePrimary',
+        'Primary-BakePrimaryHistory',
+        'Global-BakeStandby',
+        'Global-BakeStandbyHistory',
+      ]),
     );
     // M3: the history is checked from the moment the watch started, not "the last bake_minutes"
     expect(watch.outputs?.['window_start']).toBe('${{ steps.watch.outputs.window_start }}');

@@ -33,6 +33,17 @@ export function lastKnownGoodParameterName(appName: string, envName: string): st
   return `/${appName}/${envName}/deploy/last-known-good`;
 }
 
+/**
+ * The SSM parameter that holds a Region's known-good **candidate** (review M5: known-good is two-phase). `record`
+ * writes it after that Region's bake; `confirm`, after the last bake of the release, copies it to
+ * {@link lastKnownGoodParameterName}, the confirmed record `plan` rolls back to. A release that fails a later bake is
+ * therefore never the version a Region rolls back to. Both parameters hold the same {@link KnownGoodRecord} shape,
+ * so a record written before the two phases existed reads as confirmed.
+ */
+export function knownGoodCandidateParameterName(appName: string, envName: string): string {
+  return `/${appName}/${envName}/deploy/known-good-candidate`;
+}
+
 /** Name segments that mark a stack as stateful. */
 const STATEFUL_SEGMENTS = new Set(['data', 'database', 'databases', 'datastore', 'db', 'stateful']);
 

@@ -10,6 +10,7 @@ export class KnownGoodStore {
     private readonly region: string,
     private readonly parameterName: string,
     private readonly call: AwsCaller,
+    private readonly description = `Last known-good deploy in ${region}: commit and application stacks to redeploy on rollback`,
   ) {}
 
   /** Writes the record (a new version of the parameter); returns the parameter version. */
@@ -18,7 +19,7 @@ export class KnownGoodStore {
       this.client.send(
         new PutParameterCommand({
           Name: this.parameterName,
-          Description: `Last known-good deploy in ${this.region}: commit and application stacks to redeploy on rollback`,
+          Description: this.description,
           Value: JSON.stringify(record),
           Type: 'String',
           Tier: 'Standard',

@@ -7,10 +7,11 @@ import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
 import { currentRunUrl } from '../cli-support/github-run';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { RolledBackStore, rolledBackParameterName } from './deployed-commit';
-import { type KnownGoodRecord, lastKnownGoodParameterName } from './known-good-record';
+import { type KnownGoodRecord, knownGoodCandidateParameterName, lastKnownGoodParameterName } from './known-good-record';
 import { KnownGoodStore } from './known-good-store';
-import { type RecordInputs, readRollbackInputs } from './rollback-inputs';
+import { type ConfirmInputs, type RecordInputs, readRollbackInputs } from './rollback-inputs';
 import {
+  confirmSummary,
   nothingRecordedSummary,
   planOutputs,
   planSummary,
@@ -27,18 +28,82 @@ export interface RollbackOverrides {
   readonly retry?: AwsRetryOptions;
 }
 
+/** Why `sha` must not become known-good in `region`: the rollback marker of `sha` there, if any. */
+async function rolledBackRefusal(
+  markers: RolledBackStore,
+  region: string,
+  inputs: { appName: string; envName: string; sha: string },
+): Promise<string[]> {
+  const marker = await markers.read(inputs.sha);
+  if (!marker) return [];
+  const by = marker.runUrl ? ` by ${marker.runUrl}` : '';
+  return [
+    `Commit ${inputs.sha} was rolled back in ${region} at ${marker.at}${by} (SSM parameter ${rolledBackParameterName(inputs.appName, inputs.envName, inputs.sha)}): a re-run of its bake watches the known-good version and must not promote it; deploy a new commit instead`,
+  ];
+}
+
+/**
+ * `confirm`: after the last bake, every Region's candidate becomes its confirmed known-good version (review M5). All
+ * Regions are checked before any is written, so a refusal confirms nothing; a Region already confirmed at `sha` is
+ * left as it is (a re-run).
+ */
+async function confirm(inputs: ConfirmInputs, call: AwsCaller): Promise<void> {
+  const candidateName = knownGoodCandidateParameterName(inputs.appName, inputs.envName);
+  const confirmedName = lastKnownGoodParameterName(inputs.appName, inputs.envName);
+  const problems: string[] = [];
+  const promotions: { region: string; record: KnownGoodRecord; store: KnownGoodStore }[] = [];
+  const done: string[] = [];
+  for (const region of inputs.regions) {
+    const client = new SSMClient({ region, maxAttempts: 1 });
+    const markers = new RolledBackStore(client, region, inputs.appName, inputs.envName, call);
+    const refused = await rolledBackRefusal(markers, region, inputs);
+    if (refused.length > 0) {
+      problems.push(...refused);
+      continue;
+    }
+    const candidate = await new KnownGoodStore(client, region, candidateName, call).read();
+    if (candidate === undefined) {
+      problems.push(`${region}: no known-good candidate is recorded (${candidateName} does not exist)`);
+      continue;
+    }
+    if (candidate.sha !== inputs.sha) {
+      problems.push(
+        `${region}: the known-good candidate (${candidateName}) is commit ${candidate.sha}, not ${inputs.sha}: its bake did not pass in this run`,
+      );
+      continue;
+    }
+    const store = new KnownGoodStore(client, region, confirmedName, call);
+    const confirmed = await store.read().catch(() => undefined);
+    if (confirmed?.sha === inputs.sha) done.push(region);
+    else promotions.push({ region, record: candidate, store });
+  }
+  if (problems.length > 0) {
+    await writeJobSummary(confirmSummary(inputs.sha, problems, false));
+    throw new CheckFailedError(
+      `Not confirming ${inputs.sha} as the known-good version of ${inputs.regions.join(', ')}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+  const lines: string[] = [];
+  for (const region of done) {
+    lines.push(`${inputs.sha} is already the known-good version of ${region}`);
+  }
+  for (const { region, record, store } of promotions) {
+    const version = await store.write(record);
+    lines.push(
+      `Confirmed ${inputs.sha} as the known-good version of ${region} in ${confirmedName}${version === undefined ? '' : ` (version ${version})`}`,
+    );
+  }
+  for (const line of lines) core.info(line.replace(/ \(version \d+\)$/, ''));
+  await writeJobSummary(confirmSummary(inputs.sha, lines, true));
+}
+
 /**
  * Why `record` must not record `inputs.sha`: the commit was rolled back in this Region, or an application stack
  * is not healthy or does not run it (its `DeployedCommit`). Empty when it may be recorded.
  */
 async function recordRefusals(inputs: RecordInputs, markers: RolledBackStore, call: AwsCaller): Promise<string[]> {
-  const marker = await markers.read(inputs.sha);
-  if (marker) {
-    const by = marker.runUrl ? ` by ${marker.runUrl}` : '';
-    return [
-      `Commit ${inputs.sha} was rolled back in ${inputs.region} at ${marker.at}${by} (SSM parameter ${rolledBackParameterName(inputs.appName, inputs.envName, inputs.sha)}): a re-run of its bake watches the known-good version and must not promote it; deploy a new commit instead`,
-    ];
-  }
+  const refused = await rolledBackRefusal(markers, inputs.region, inputs);
+  if (refused.length > 0) return refused;
   const cloudFormation = new CloudFormationClient({ region: inputs.region, maxAttempts: 1 });
   const health = await describeStackHealth(
     cloudFormation,
@@ -50,8 +115,9 @@ async function recordRefusals(inputs: RecordInputs, markers: RolledBackStore, ca
 }
 
 /**
- * The rollback CLI: `command` `record` (after a bake passed), `plan` (after a bake failed: what to redeploy) or
- * `verify` (after the redeploy). Inputs, outputs and exit codes in pipeline/README.md.
+ * The rollback CLI: `command` `record` (after a Region's bake passed: its candidate), `confirm` (after the last bake:
+ * every Region's candidate becomes known-good), `plan` (after a failure: what to redeploy) or `verify` (after the
+ * redeploy). Inputs, outputs and exit codes in pipeline/README.md.
  */
 export async function run(overrides: RollbackOverrides = {}): Promise<void> {
   const clock = overrides.clock ?? systemClock;
@@ -73,6 +139,11 @@ export async function run(overrides: RollbackOverrides = {}): Promise<void> {
       return;
     }
 
+    if (inputs.command === 'confirm') {
+      await confirm(inputs, call);
+      return;
+    }
+
     const parameterName = lastKnownGoodParameterName(inputs.appName, inputs.envName);
     const client = new SSMClient({ region: inputs.region, maxAttempts: 1 });
     const store = new KnownGoodStore(client, inputs.region, parameterName, call);
@@ -80,6 +151,14 @@ export async function run(overrides: RollbackOverrides = {}): Promise<void> {
     const markers = new RolledBackStore(client, inputs.region, inputs.appName, inputs.envName, call);
 
     if (inputs.command === 'record') {
+      const candidateName = knownGoodCandidateParameterName(inputs.appName, inputs.envName);
+      const candidates = new KnownGoodStore(
+        client,
+        inputs.region,
+        candidateName,
+        call,
+        `Known-good candidate in ${inputs.region} (its bake passed; confirmed after the last bake): commit and application stacks`,
+      );
       const refused = await recordRefusals(inputs, markers, call);
       if (refused.length > 0) {
         await writeJobSummary(recordRefusedSummary(inputs.region, inputs.sha, refused));
@@ -96,9 +175,9 @@ export async function run(overrides: RollbackOverrides = {}): Promise<void> {
         recordedAt: formatTime(clock.now()),
         ...(runUrl ? { runUrl } : {}),
       };
-      const version = await store.write(record);
-      core.info(`Recorded ${inputs.sha} as the known-good version of ${inputs.region} in ${parameterName}`);
-      await writeJobSummary(recordSummary(record, parameterName, version));
+      const version = await candidates.write(record);
+      core.info(`Recorded ${inputs.sha} as the known-good candidate of ${inputs.region} in ${candidateName}`);
+      await writeJobSummary(recordSummary(record, candidateName, version));
       return;
     }
 

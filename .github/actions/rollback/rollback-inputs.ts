@@ -10,9 +10,9 @@ import {
 import { applicationStack, type StackRef, stackSelector } from './known-good-record';
 
 /** The subcommands of the rollback CLI. */
-export const ROLLBACK_COMMANDS = ['record', 'plan', 'verify'] as const;
+export const ROLLBACK_COMMANDS = ['record', 'confirm', 'plan', 'verify'] as const;
 
-/** `command: record`: write the Region's known-good version after its bake passed. */
+/** `command: record`: write the Region's known-good candidate after its bake passed. */
 export interface RecordInputs {
   readonly command: 'record';
   readonly region: string;
@@ -22,7 +22,19 @@ export interface RecordInputs {
   readonly stacks: readonly StackRef[];
 }
 
-/** `command: plan`: read the known-good version and say what to redeploy. */
+/**
+ * `command: confirm`: after the last bake of the release, promote each Region's candidate to its confirmed known-good
+ * version, when the candidate is `sha` and `sha` was never rolled back there.
+ */
+export interface ConfirmInputs {
+  readonly command: 'confirm';
+  readonly regions: readonly string[];
+  readonly appName: string;
+  readonly envName: string;
+  readonly sha: string;
+}
+
+/** `command: plan`: read the confirmed known-good version and say what to redeploy. */
 export interface PlanInputs {
   readonly command: 'plan';
   readonly region: string;
@@ -42,7 +54,7 @@ export interface VerifyInputs {
 }
 
 /** The validated inputs of the rollback CLI. */
-export type RollbackInputs = RecordInputs | PlanInputs | VerifyInputs;
+export type RollbackInputs = RecordInputs | ConfirmInputs | PlanInputs | VerifyInputs;
 
 const commitSha = matching(/^[0-9a-f]{40}$/, 'a full commit SHA (40 lowercase hex digits)', 'is not a full commit SHA');
 
@@ -56,6 +68,14 @@ export function readRollbackInputs(getInput: GetInput): RollbackInputs {
   const reader = new InputReader(getInput);
   const command = reader.required('command', oneOf(ROLLBACK_COMMANDS));
   if (reader.failed) reader.finish();
+  if (command === 'confirm') {
+    const regions = reader.required('regions', listOf(regionName, 10));
+    const appName = reader.required('app_name', resourceNamePart);
+    const envName = reader.required('env_name', resourceNamePart);
+    const sha = reader.required('sha', commitSha);
+    reader.finish();
+    return { command, regions, appName, envName, sha };
+  }
   const region = reader.required('region', regionName);
   let inputs: RollbackInputs;
   if (command === 'verify') {

@@ -45,12 +45,20 @@ const stackTable = (stacks: readonly StackRef[]) => ({
 /** The job summary of `record`. */
 export function recordSummary(record: KnownGoodRecord, parameterName: string, version: number | undefined): JobSummary {
   return {
-    title: `Known-good version recorded in ${record.region}`,
+    title: `Known-good candidate recorded in ${record.region}`,
     blocks: [
       `Commit: ${record.sha}`,
       `Parameter: ${parameterName}${version === undefined ? '' : ` (version ${version})`}`,
       stackTable(record.stacks),
     ],
+  };
+}
+
+/** The job summary of `confirm`: per Region, the commit now confirmed and where, or why nothing was confirmed. */
+export function confirmSummary(sha: string, lines: readonly string[], confirmed: boolean): JobSummary {
+  return {
+    title: confirmed ? `Known-good version confirmed: ${sha}` : `Known-good version NOT confirmed: ${sha}`,
+    blocks: [...lines],
   };
 }
 

@@ -129,13 +129,18 @@ describe('deploy.yml scenarios', () => {
     expect(records(run)).toEqual([`${PRIMARY}=${COMMIT.release}`]);
   });
 
-  // M5 (2): the final bake failing leaves us-east-1 on the release, already recorded as known-good.
-  test.failing('GIVEN the standby bake fails (M5) THEN both Regions roll back and us-east-1 keeps the old known-good', () => {
+  // M5 (2) (fails on the workflows of 83cebd4): the final bake failing left us-east-1 on the release, already
+  // recorded as known-good. Now record writes a candidate, the last bake confirms, and the primary's rollback needs
+  // every job after its bake.
+  test('GIVEN the standby bake fails (M5) THEN both Regions roll back and us-east-1 keeps the old known-good', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
     const { run } = release(world, { [bake(STANDBY).job]: { failAt: bake(STANDBY).step } });
     expect(rollbackRan(run, STANDBY)).toBe(true);
     expect(rollbackRan(run, PRIMARY)).toBe(true);
     expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.knownGood);
+    expect(world.knownGood.get(STANDBY)).toBe(COMMIT.knownGood);
+    expect(world.candidates.get(PRIMARY)).toBe(COMMIT.release);
+    expect(rollbackCliCalls(run, 'confirm')).toEqual([]);
   });
 
   test('GIVEN a later stack of the primary wave fails THEN the bake and the standby wave do not run', () => {

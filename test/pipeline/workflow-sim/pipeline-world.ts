@@ -114,15 +114,21 @@ export function deployedStacks(run: RunRecord): string[] {
  *   a failover-workflow step that mentions a freeze (`INPUT_COMMAND: clear` lifts it); a deploy-workflow step that
  *   mentions a freeze fails while it exists (issue 12, B2/M11: "a freeze record … that every deploy wave checks
  *   before it starts");
- * - the known-good record per Region: `record` stores `INPUT_SHA`, `plan` fails when none is stored ("nothing to roll
- *   back to"); a rollback job step that is given the run's commit marks it rolled back, and `record` refuses a
- *   marked commit (M1: "`record` verifies it, a rollback marks its commit");
+ * - the known-good record per Region, two-phase (issue 12, M4/M5: "known-good is two-phase (candidate after a
+ *   Region's bake, confirmed after the last)"): `record` stores `INPUT_SHA` as the Region's candidate; `confirm`
+ *   promotes the candidate of every Region in `INPUT_REGIONS` to confirmed, and fails, confirming nothing, when a
+ *   candidate is another commit or the commit was rolled back; `plan` rolls back to the confirmed record and fails
+ *   when none is stored ("nothing to roll back to"); a rollback job step that is given the run's commit marks it
+ *   rolled back, and `record` refuses a marked commit (M1: "`record` verifies it, a rollback marks its commit");
  * - the branch head: a deploy step that is given the run's commit and says it checks the head (a stale-run guard,
  *   M1) fails when the commit is not the head.
  */
 export class PipelineWorld {
   freezeWrittenAt: number | undefined;
+  /** The confirmed known-good commit per Region: what `plan` rolls back to. */
   readonly knownGood = new Map<string, string>();
+  /** The candidate per Region: written by `record`, promoted by `confirm`. */
+  readonly candidates = new Map<string, string>();
   readonly rolledBack = new Set<string>();
   branchHead: string | undefined;
   checkCapabilities = false;
@@ -188,7 +194,15 @@ export class PipelineWorld {
     if (command?.startsWith('record') === true) {
       const candidate = env['INPUT_SHA'] ?? '';
       if (this.rolledBack.has(candidate)) return 'failure';
-      this.knownGood.set(region, candidate);
+      this.candidates.set(region, candidate);
+      return 'success';
+    }
+    if (command === 'confirm') {
+      const commit = env['INPUT_SHA'] ?? '';
+      const regions = (env['INPUT_REGIONS'] ?? '').split(',').filter((r) => r !== '');
+      if (regions.length === 0 || this.rolledBack.has(commit)) return 'failure';
+      if (regions.some((r) => this.candidates.get(r) !== commit)) return 'failure';
+      for (const r of regions) this.knownGood.set(r, commit);
       return 'success';
     }
     if (
