@@ -454,10 +454,16 @@ function rollbackJob(
   const changed = applicationStacks(stage)
     .map((stack) => `needs.${deployJobId(stack)}.result != 'skipped'`)
     .join(' || ');
+  // A wave stopped by the deploy freeze is not a failed release: a failover is running, and nothing may deploy
+  // until it is done (review B2/M11); the Region stays on its baked (unconfirmed) release.
+  const notFrozen = needs
+    .filter((id) => id.endsWith(`-${FREEZE_GUARD_STEP_ID}`))
+    .map((id) => `needs.${id}.result != 'failure'`)
+    .join(' && ');
   return {
     name: `Roll back ${region}'s application stacks`,
     needs,
-    if: `\${{ always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')) && (${changed}) }}`,
+    if: `\${{ always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')) && (${changed}) && ${notFrozen} }}`,
     'runs-on': 'ubuntu-latest',
     'timeout-minutes': JOB_TIMEOUT_MINUTES.rollback,
     permissions: { contents: 'read', 'id-token': 'write' },

@@ -319,8 +319,14 @@ describe('generated workflows', () => {
         );
         expect([...(job.needs ?? [])].sort()).toEqual([...waveJobs, bake, ...laterBakes].sort());
         const stage = region === 'us-east-1' ? 'Primary' : 'Standby';
+        // ... and never while a failover holds the freeze (a wave stopped by its freeze guard is not a failed release)
+        const notFrozen = (job.needs ?? [])
+          .filter((need) => need.endsWith('-FreezeGuard'))
+          .map((need) => `needs.${need}.result != 'failure'`)
+          .join(' && ');
+        expect(notFrozen).not.toBe('');
         expect(job.if).toBe(
-          `\${{ always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')) && (needs.${stage}-${config.appName}-${config.envName}-${region}-services-Deploy.result != 'skipped' || needs.${stage}-${config.appName}-${config.envName}-${region}-observability-Deploy.result != 'skipped') }}`,
+          `\${{ always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')) && (needs.${stage}-${config.appName}-${config.envName}-${region}-services-Deploy.result != 'skipped' || needs.${stage}-${config.appName}-${config.envName}-${region}-observability-Deploy.result != 'skipped') && ${notFrozen} }}`,
         );
         // A rollback started after a cancellation runs its steps (a step's default success() is false then).
         expect(job.steps.every((step) => (step as { if?: string }).if === '${{ !failure() }}')).toBe(true);

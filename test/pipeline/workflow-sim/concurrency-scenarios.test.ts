@@ -6,6 +6,7 @@ import {
   PipelineWorld,
   PRIMARY,
   ranSteps,
+  rollbackRan,
   STANDBY,
 } from './pipeline-world';
 import type { Workflow } from './workflow-model';
@@ -126,6 +127,8 @@ describe('deploy pushes and failover dispatches', () => {
         (region) => (waveStart(run, region) ?? Number.NEGATIVE_INFINITY) > at,
       );
       expect(late).toEqual([]);
+      // A deploy stopped by the freeze is not a failed release: nothing is rolled back while the failover runs.
+      expect([PRIMARY, STANDBY].filter((region) => rollbackRan(run, region))).toEqual([]);
     },
   );
 

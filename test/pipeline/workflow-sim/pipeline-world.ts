@@ -175,7 +175,10 @@ export class PipelineWorld {
       }
       return 'success';
     }
-    if (/freeze/i.test(text)) {
+    // A deploy step checks the freeze when it runs the freeze CLI (an approval job that only says the guard comes
+    // next is not a check).
+    const checksFreeze = isFailover ? /freeze/i.test(text) : (step.run ?? '').includes('.github/actions/freeze/');
+    if (checksFreeze) {
       if (isFailover) {
         if (env['INPUT_COMMAND'] === 'clear') this.freezeWrittenAt = undefined;
         else this.freezeWrittenAt ??= call.time;
