@@ -88,13 +88,7 @@ describe('GitHubOidcStack', () => {
   ])('%s may use the deploy freeze parameter in both Regions: %j', (roleName, actions) => {
     // GIVEN the policies attached to the role
     const { template } = oidcStack();
-    const roleId = Object.keys(template.findResources('AWS::IAM::Role', { Properties: { RoleName: roleName } }))[0]!;
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
-      .flatMap(
-        (policy) =>
-          policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
-      );
+    const statements = roleStatements(template, roleName);
     // WHEN we look for the statement granting the freeze parameter
     const freeze = statements.filter((statement) => JSON.stringify(statement.Resource).includes('/deploy-freeze'));
     // THEN it grants exactly the calls the freeze CLI makes, on /shop/dev/deploy-freeze in each Region
@@ -120,15 +114,7 @@ describe('GitHubOidcStack', () => {
 
   test('the deploy role may read and write the rolled-back marks of both Regions (record refuses a marked commit, the rollback marks it)', () => {
     const { template } = oidcStack();
-    const roleId = Object.keys(
-      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-github-deploy' } }),
-    )[0]!;
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
-      .flatMap(
-        (policy) =>
-          policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
-      );
+    const statements = roleStatements(template, 'shop-dev-github-deploy');
     const marks = statements.filter((statement) => JSON.stringify(statement.Resource).includes('/deploy/rolled-back/'));
     expect(marks).toHaveLength(1);
     expect([marks[0]!.Action].flat().sort()).toEqual(['ssm:GetParameter', 'ssm:PutParameter']);
@@ -141,15 +127,7 @@ describe('GitHubOidcStack', () => {
 
   test('the deploy role may read and write the confirmed known-good record and its candidate in both Regions (two-phase known-good, M5)', () => {
     const { template } = oidcStack();
-    const roleId = Object.keys(
-      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-github-deploy' } }),
-    )[0]!;
-    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
-      .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
-      .flatMap(
-        (policy) =>
-          policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>,
-      );
+    const statements = roleStatements(template, 'shop-dev-github-deploy');
     for (const name of ['last-known-good', 'known-good-candidate']) {
       for (const region of ['us-east-1', 'us-west-2']) {
         const arn = `:ssm:${region}:123456789012:parameter/shop/dev/deploy/${name}"`;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseJsonRecord } from '../cli-support/json-record';
 
 /** The runbook actions that freeze deploys: they move traffic and writers, so a deploy must not fight them. */
 export const FREEZING_ACTIONS = ['failover', 'switchover'] as const;
@@ -71,15 +72,6 @@ const recordSchema = z.discriminatedUnion('frozen', [
 export function parseFreezeRecord(
   json: string,
 ): { readonly record: FreezeRecord } | { readonly problems: readonly string[] } {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    return { problems: [`the value is not JSON (${(error as Error).message})`] };
-  }
-  const result = recordSchema.safeParse(value);
-  if (!result.success) {
-    return { problems: result.error.issues.map((i) => `${i.path.join('.') || 'the value'}: ${i.message}`) };
-  }
-  return { record: result.data as FreezeRecord };
+  const parsed = parseJsonRecord(json, recordSchema);
+  return 'problems' in parsed ? parsed : { record: parsed.record as FreezeRecord };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { InputParser } from '../cli-support/action-inputs';
+import { parseJsonRecord } from '../cli-support/json-record';
 
 /**
  * The last known-good version of a Region, stored as JSON in an SSM parameter of that Region. It is what a
@@ -120,18 +121,10 @@ export function parseKnownGoodRecord(
   json: string,
   region: string,
 ): { readonly record: KnownGoodRecord } | { readonly problems: readonly string[] } {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch (error) {
-    return { problems: [`the value is not JSON (${(error as Error).message})`] };
+  const result = parseJsonRecord(json, recordSchema);
+  if ('problems' in result) return result;
+  if (result.record.region !== region) {
+    return { problems: [`region: "${result.record.region}" is not the Region it is stored in (${region})`] };
   }
-  const result = recordSchema.safeParse(value);
-  if (!result.success) {
-    return { problems: result.error.issues.map((i) => `${i.path.join('.') || 'the value'}: ${i.message}`) };
-  }
-  if (result.data.region !== region) {
-    return { problems: [`region: "${result.data.region}" is not the Region it is stored in (${region})`] };
-  }
-  return { record: result.data as KnownGoodRecord };
+  return { record: result.record as KnownGoodRecord };
 }
