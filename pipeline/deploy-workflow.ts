@@ -1,32 +1,25 @@
-import { type App, Stack, type Stage } from 'aws-cdk-lib';
+import type { App } from 'aws-cdk-lib';
 import { ShellStep } from 'aws-cdk-lib/pipelines';
-import {
-  AwsCredentials,
-  GitHubActionStep,
-  GitHubWorkflow,
-  JobPermission,
-  type JobStep,
-  JsonPatch,
-  StackCapabilities,
-} from 'cdk-pipelines-github';
-import { planBake } from '../.github/actions/bake-gate/bake-plan';
+import { AwsCredentials, GitHubWorkflow, JsonPatch, StackCapabilities } from 'cdk-pipelines-github';
 import { PLACEHOLDER_ACCOUNT, type ShopConfig } from '../config';
 import type { ShopStages } from '../stacks/build-stages';
 import { alarmNames } from '../stacks/naming/alarm-names';
 import { canaryNames } from '../stacks/naming/canary-names';
-import type { RegionalStage } from '../stacks/regional-stage';
 import { CDK_ASSETS_VERSION, pinActionsOf } from './action-pins';
-import { JOB_TIMEOUT_MINUTES, limitDeployJobs } from './job-limits';
+import { bakeJobs, WATCH_STEP_ID } from './bake-jobs';
+import { APPROVAL_STEP_ID, deployJobId, FREEZE_GUARD_STEP_ID, rollbackJobId, waveJobIds } from './deploy-job-ids';
+import { limitDeployJobs } from './job-limits';
 import {
   ACTIONS,
-  assumeRole,
-  checkoutAndInstall,
   ROLE_SESSION_NAME,
   withoutPersistedCheckoutCredentials,
   withRoleSessionNames,
   withStaleRunGuard,
 } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
+import { rollbackJob } from './rollback-job';
+import { synthEnvironment } from './synth-environment';
+import { waveStart } from './wave-start';
 import { GENERATED_HEADER, NODE_VERSION } from './workflow-header';
 
 /**
@@ -51,40 +44,6 @@ export interface DeployWorkflowProps {
    * @default '.github/workflows/deploy.yml'
    */
   readonly workflowPath?: string;
-}
-
-/** What a Region's bake needs to know about it. */
-interface BakeTarget {
-  readonly role: 'primary' | 'standby';
-  readonly stage: RegionalStage;
-  /** Alarms that must stay out of ALARM. */
-  readonly alarms: readonly string[];
-  /** Canaries that must have run often enough. */
-  readonly canaries: readonly string[];
-  /** The stage whose deploy the bake follows (its `post` steps). */
-  readonly after: { readonly node: { readonly id: string } };
-}
-
-/** The jobs the bake of one Region added, so the rollback job can depend on them. */
-interface BakeJobs {
-  readonly steps: readonly GitHubActionStep[];
-  /** Their job ids: cdk-pipelines-github names a post step's job `<id of the stage it follows>-<step id>`. */
-  readonly jobIds: readonly string[];
-}
-
-/**
- * The application stacks of a Region: what a rollback redeploys. Network and data stacks are never redeployed
- * from an old commit (the data has moved on; the network is shared by both).
- */
-export function applicationStacks(stage: RegionalStage): readonly Stack[] {
-  return [stage.services, stage.observability];
-}
-
-/** `<cdk id>=<stack name>` pairs the rollback CLI records and redeploys (cdk selects by id, CloudFormation by name). */
-function stackPairs(stage: RegionalStage): string {
-  return applicationStacks(stage)
-    .map((stack) => `${stack.node.path}=${stack.stackName}`)
-    .join(' ');
 }
 
 /**
@@ -233,287 +192,4 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
     ),
   );
   return workflow;
-}
-
-/**
- * The configuration as the environment variables `loadConfig` reads: set on every job that synthesizes, so the
- * workflow deploys exactly the configuration it was generated from, whatever the defaults in the checkout are.
- */
-export function synthEnvironment(config: ShopConfig): Record<string, string> {
-  return {
-    APP_NAME: config.appName,
-    ENV_NAME: config.envName,
-    AWS_ACCOUNT_ID: config.account,
-    PRIMARY_REGION: config.primaryRegion,
-    STANDBY_REGION: config.standbyRegion,
-    DOMAIN_NAME: config.domainName,
-    BACKUP_RETENTION_DAYS: String(config.backupRetentionDays),
-    BAKE_MINUTES: String(config.bakeMinutes),
-    CANARY_RATE_MINUTES: String(config.canaryRateMinutes),
-    ROUTING_MODE: config.routingMode,
-    LOAD_BALANCER_SCHEME: config.loadBalancerScheme,
-  };
-}
-
-/** The job id cdk-pipelines-github gives the deploy of `stack`: `<stage id>-<stack name>-Deploy`. */
-export function deployJobId(stack: Stack): string {
-  const stage = stack.node.scope?.node.id;
-  return `${stage}-${stack.stackName}-Deploy`;
-}
-
-/** The id of the rollback job of a Region. */
-export function rollbackJobId(role: 'primary' | 'standby'): string {
-  return `Rollback-${role === 'primary' ? 'Primary' : 'Standby'}`;
-}
-
-/** The id of every wave's approval step; its job is `<stage id>-Approve`. */
-export const APPROVAL_STEP_ID = 'Approve';
-
-/**
- * The jobs that open a wave: its one approval, then its freeze guard (read last, right before the stacks change).
- *
- * The approval job is the wave's only job in the reviewers Environment: GitHub asks for approval per job that
- * references an Environment with required reviewers, as each job becomes ready, so an Environment on every deploy
- * job asked about seven times per Region and made the rollback wait for a person (review M7). It has no
- * credentials and no token (`permissions: {}`). An Environment without reviewers lets it pass at once.
- */
-function waveStart(config: ShopConfig, deployRole: string, approvalEnvironment: string): GitHubActionStep[] {
-  const approve = new GitHubActionStep(APPROVAL_STEP_ID, {
-    githubEnvironment: approvalEnvironment,
-    permissions: {},
-    jobSteps: [
-      {
-        name: `Approved in the ${approvalEnvironment} Environment`,
-        run: `echo "The ${approvalEnvironment} wave may start: its freeze guard runs next"`,
-      },
-    ],
-  });
-  const guard = freezeGuard(config, deployRole);
-  guard.addStepDependency(approve);
-  return [approve, guard];
-}
-
-/** The id of every wave's freeze guard step; its job is `<stage id>-FreezeGuard`. */
-export const FREEZE_GUARD_STEP_ID = 'FreezeGuard';
-
-/**
- * The first job of a wave: it stops the wave, before any of its stacks changes, while a failover or switchover
- * holds the deploy freeze (`/<app>/<env>/deploy-freeze`, read in both Regions; the freeze CLI fails closed when it
- * cannot decide). A deploy running when the failover is dispatched therefore finishes the wave it is in and stops
- * at the next wave boundary, never in the middle of a CloudFormation update. No GitHub Environment: the job asks
- * nobody and presents the deploy branch to the deploy role's trust.
- */
-function freezeGuard(config: ShopConfig, deployRole: string): GitHubActionStep {
-  return new GitHubActionStep(FREEZE_GUARD_STEP_ID, {
-    permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE },
-    jobSteps: [
-      ...checkoutAndInstall(),
-      assumeRole(deployRole, config.primaryRegion),
-      {
-        name: 'Stop here while a failover holds the deploy freeze',
-        run: 'npx tsx .github/actions/freeze/main.ts',
-        env: freezeTargetEnv(config, 'check'),
-      },
-    ],
-  });
-}
-
-/** The inputs of the freeze CLI that name the freeze: the command, both Regions, the app and environment. */
-export function freezeTargetEnv(config: ShopConfig, command: 'check' | 'set' | 'clear'): Record<string, string> {
-  return {
-    INPUT_COMMAND: command,
-    INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
-    INPUT_APP_NAME: config.appName,
-    INPUT_ENV_NAME: config.envName,
-  };
-}
-
-/** The id of the watch step of a bake; its job exposes the step's `window_start` as a job output. */
-const WATCH_STEP_ID = 'watch';
-
-function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTarget): BakeJobs {
-  const names = pipelineNames(config);
-  const region = target.stage.region!;
-  const plan = planBake(config.bakeMinutes);
-  const evidence = {
-    INPUT_REGION: region,
-    INPUT_ALARM_NAMES: target.alarms.join(','),
-    INPUT_CANARY_NAMES: target.canaries.join(','),
-    INPUT_BAKE_MINUTES: String(config.bakeMinutes),
-    INPUT_MIN_CANARY_RUNS: String(config.minCanaryRuns),
-  };
-  const record: JobStep = {
-    name: `Record ${region} as a known-good candidate`,
-    run: 'npx tsx .github/actions/rollback/main.ts',
-    env: {
-      INPUT_COMMAND: 'record',
-      INPUT_REGION: region,
-      INPUT_APP_NAME: config.appName,
-      INPUT_ENV_NAME: config.envName,
-      INPUT_SHA: '${{ github.sha }}',
-      INPUT_STACKS: stackPairs(target.stage),
-    },
-  };
-  // Two-phase known-good (review M5): `record` writes the Region's candidate; only the last bake, after its own
-  // record, confirms both Regions' candidates, so a release that fails the standby bake is never what the primary
-  // rolls back to.
-  const confirm: JobStep[] =
-    target.role === 'standby'
-      ? [
-          {
-            name: `Confirm ${config.primaryRegion} and ${config.standbyRegion} as known-good`,
-            run: 'npx tsx .github/actions/rollback/main.ts',
-            env: {
-              INPUT_COMMAND: 'confirm',
-              INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
-              INPUT_APP_NAME: config.appName,
-              INPUT_ENV_NAME: config.envName,
-              INPUT_SHA: '${{ github.sha }}',
-            },
-          },
-        ]
-      : [];
-  const permissions = { contents: JobPermission.READ, idToken: JobPermission.WRITE };
-  const stageName = target.role === 'primary' ? 'Primary' : 'Standby';
-  const watch = new GitHubActionStep(`Bake${stageName}`, {
-    permissions,
-    jobSteps: [
-      ...checkoutAndInstall(),
-      assumeRole(deployRole, region),
-      {
-        id: WATCH_STEP_ID,
-        name: `Bake ${region} for ${plan.watchMinutes} minutes`,
-        run: 'npx tsx .github/actions/bake-gate/main.ts',
-        env: { INPUT_MODE: 'watch', ...evidence, INPUT_WATCH_MINUTES: String(plan.watchMinutes) },
-      },
-      ...(plan.modes.length === 1 ? [record, ...confirm] : []),
-    ],
-  });
-  const jobIds = (steps: GitHubActionStep[]) => ({
-    steps,
-    jobIds: steps.map((step) => `${target.after.node.id}-${step.id}`),
-  });
-  if (plan.modes.length === 1) return jobIds([watch]);
-  const watchJobId = `${target.after.node.id}-${watch.id}`;
-
-  // A bake longer than the job's credentials: the wait-timer Environment holds the run without credentials,
-  // then the history of the whole window is checked with fresh ones.
-  const verify = new GitHubActionStep(`Bake${stageName}History`, {
-    githubEnvironment: names.bakeWaitEnvironment(region),
-    permissions,
-    jobSteps: [
-      ...checkoutAndInstall(),
-      assumeRole(deployRole, region),
-      {
-        name: `Check ${region}'s alarm history over the last ${config.bakeMinutes} minutes`,
-        run: 'npx tsx .github/actions/bake-gate/main.ts',
-        // The window starts when the watch did (M3): never "the last bake_minutes", which reaches back before the
-        // deploy when the wait timer is missing.
-        env: {
-          INPUT_MODE: 'verify-history',
-          ...evidence,
-          INPUT_WINDOW_START: `\${{ needs.${watchJobId}.outputs.window_start }}`,
-        },
-      },
-      record,
-      ...confirm,
-    ],
-  });
-  verify.addStepDependency(watch);
-  return jobIds([watch, verify]);
-}
-
-/** The jobs of the waves that deploy `stages`: each wave's approval and freeze guard, and every stack's deploy. */
-function waveJobIds(stages: readonly Stage[]): string[] {
-  return stages.flatMap((stage) => [
-    `${stage.node.id}-${APPROVAL_STEP_ID}`,
-    `${stage.node.id}-${FREEZE_GUARD_STEP_ID}`,
-    ...stage.node
-      .findAll()
-      .filter((c): c is Stack => Stack.isStack(c))
-      .map((stack) => deployJobId(stack)),
-  ]);
-}
-
-/**
- * The rollback of a Region: runs when any job of the Region's waves or its bake (for the primary: or any later job,
- * up to the standby bake) failed or was cancelled after one of its application stacks was deployed (review M5: a
- * later stack of the wave failing skips the bake, a cancelled bake is not a `failure()`, and a failed last bake
- * leaves the primary on a release that is not known-good; either way the Region would stay on it). It does not run when nothing
- * of the Region changed (a refused approval, a freeze, a stack failing before the application stacks).
- */
-function rollbackJob(
-  config: ShopConfig,
-  deployRole: string,
-  stage: RegionalStage,
-  bake: BakeJobs,
-  waveJobs: readonly string[],
-): object {
-  const region = stage.region!;
-  const needs = [...waveJobs, ...bake.jobIds];
-  const changed = applicationStacks(stage)
-    .map((stack) => `needs.${deployJobId(stack)}.result != 'skipped'`)
-    .join(' || ');
-  // A wave stopped by the deploy freeze is not a failed release: a failover is running, and nothing may deploy
-  // until it is done (review B2/M11); the Region stays on its baked (unconfirmed) release.
-  const notFrozen = needs
-    .filter((id) => id.endsWith(`-${FREEZE_GUARD_STEP_ID}`))
-    .map((id) => `needs.${id}.result != 'failure'`)
-    .join(' && ');
-  return {
-    name: `Roll back ${region}'s application stacks`,
-    needs,
-    if: `\${{ always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')) && (${changed}) && ${notFrozen} }}`,
-    'runs-on': 'ubuntu-latest',
-    'timeout-minutes': JOB_TIMEOUT_MINUTES.rollback,
-    permissions: { contents: 'read', 'id-token': 'write' },
-    // In a cancelled run a step's default `success()` is false: `!failure()` runs each step unless an earlier one
-    // of this job failed, so a rollback started after a cancellation does its work and is not cut short by it.
-    steps: untilAStepFails([
-      // The redeploy fetches the known-good commit with the job's token.
-      ...checkoutAndInstall({ persistCredentials: true }),
-      assumeRole(deployRole, region),
-      {
-        id: 'plan',
-        name: `Find ${region}'s last known-good version`,
-        run: 'npx tsx .github/actions/rollback/main.ts',
-        env: {
-          INPUT_COMMAND: 'plan',
-          INPUT_REGION: region,
-          INPUT_APP_NAME: config.appName,
-          INPUT_ENV_NAME: config.envName,
-          // Marked rolled back first: record never records it afterwards, not even from a re-run bake (M1).
-          INPUT_FAILED_SHA: '${{ github.sha }}',
-        },
-      },
-      {
-        name: 'Redeploy the known-good application stacks',
-        // A worktree, so the verify step below still runs this commit's CLI.
-        run: [
-          'git fetch --no-tags --depth 1 origin "$SHA"',
-          'git worktree add --detach "$RUNNER_TEMP/known-good" "$SHA"',
-          'cd "$RUNNER_TEMP/known-good"',
-          'npm ci',
-          '$DEPLOY_COMMAND',
-        ].join('\n'),
-        env: {
-          SHA: '${{ steps.plan.outputs.sha }}',
-          DEPLOY_COMMAND: '${{ steps.plan.outputs.deploy_command }}',
-          // The rebuilt stacks' DeployedCommit: the known-good commit (a step cannot override GITHUB_SHA).
-          DEPLOY_COMMIT: '${{ steps.plan.outputs.sha }}',
-          ...synthEnvironment(config),
-        },
-      },
-      {
-        name: 'Verify the redeployed stacks',
-        run: 'npx tsx .github/actions/rollback/main.ts',
-        env: { INPUT_COMMAND: 'verify', INPUT_REGION: region, INPUT_STACKS: '${{ steps.plan.outputs.stack_names }}' },
-      },
-    ]),
-  };
-}
-
-/** The steps, each with `if: !failure()` (see the rollback job). */
-function untilAStepFails<T extends object>(steps: T[]): T[] {
-  return steps.map((step) => ({ ...step, if: '${{ !failure() }}' }));
 }

@@ -2,9 +2,9 @@ import { YamlFile } from 'cdk-pipelines-github';
 import { RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
 import type { ShopConfig } from '../config';
 import { pinActionsOf } from './action-pins';
-import { freezeTargetEnv } from './deploy-workflow';
 import { ACTIONS, checkoutAndInstall, ROLE_SESSION_NAME } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
+import { freezeTargetEnv } from './wave-start';
 import { GENERATED_HEADER } from './workflow-header';
 
 /** How long the failover job follows the runbook, and how long its credentials last (a failover may take a while). */

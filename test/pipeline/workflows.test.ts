@@ -6,8 +6,8 @@ import { App } from 'aws-cdk-lib';
 import { parse } from 'yaml';
 import { loadConfig, type ShopConfig } from '../../config';
 import { ACTION_PINS, pinActionsInYaml } from '../../pipeline/action-pins';
-import { synthEnvironment } from '../../pipeline/deploy-workflow';
 import { buildShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
+import { synthEnvironment } from '../../pipeline/synth-environment';
 import { GENERATED_HEADER } from '../../pipeline/workflow-header';
 
 const REPO = path.resolve(__dirname, '..', '..');
