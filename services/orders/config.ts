@@ -15,6 +15,10 @@ export interface OrdersConfig extends ServiceBaseConfig {
   readonly heartbeatEnabled: boolean;
   /** Time between heartbeats. */
   readonly heartbeatIntervalMs: number;
+  /** Synthetic orders (the canary's) older than this many days are deleted. */
+  readonly syntheticOrderRetentionDays: number;
+  /** Time between runs of the synthetic order retention job. */
+  readonly syntheticOrderRetentionIntervalMs: number;
 }
 
 const schema = z.object({
@@ -22,6 +26,8 @@ const schema = z.object({
   ...databaseEnv,
   HEARTBEAT_ENABLED: envBoolean({ default: true }),
   HEARTBEAT_INTERVAL_MS: envInteger({ min: 50, max: 60_000, default: 1_000 }),
+  SYNTHETIC_ORDER_RETENTION_DAYS: envInteger({ min: 1, max: 3_650, default: 7 }),
+  SYNTHETIC_ORDER_RETENTION_INTERVAL_MS: envInteger({ min: 1_000, max: 86_400_000, default: 3_600_000 }),
 });
 
 /** Reads and validates the orders service's environment; throws {@link ConfigError} naming every bad variable. */
@@ -34,5 +40,7 @@ export function loadOrdersConfig(env: Readonly<Record<string, string | undefined
     database,
     heartbeatEnabled: parsed.HEARTBEAT_ENABLED,
     heartbeatIntervalMs: parsed.HEARTBEAT_INTERVAL_MS,
+    syntheticOrderRetentionDays: parsed.SYNTHETIC_ORDER_RETENTION_DAYS,
+    syntheticOrderRetentionIntervalMs: parsed.SYNTHETIC_ORDER_RETENTION_INTERVAL_MS,
   };
 }

@@ -16,6 +16,8 @@ export interface NewOrder {
   readonly shippingCents: number;
   readonly taxCents: number;
   readonly shippingAddress: ShippingAddress;
+  /** Placed by the canary's synthetic shopper. */
+  readonly synthetic: boolean;
 }
 
 /** Where a page of a customer's orders ends: the (created_at, id) of its last order. */
@@ -30,7 +32,7 @@ const TS = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-D
 const ORDER_COLUMNS = `o.id, o.customer_id AS "customerId", o.status,
   (o.total - o.shipping - o.tax)::float8 AS subtotal, o.shipping::float8 AS shipping, o.tax::float8 AS tax,
   o.total::float8 AS total, o.currency,
-  o.idempotency_key AS "idempotencyKey", ${TS('o.created_at')} AS "createdAt", ${TS('o.updated_at')} AS "updatedAt",
+  o.idempotency_key AS "idempotencyKey", o.synthetic, ${TS('o.created_at')} AS "createdAt", ${TS('o.updated_at')} AS "updatedAt",
   o.version, o.deleted_at IS NOT NULL AS deleted,
   COALESCE((SELECT json_agg(json_build_object('id', i.id, 'productId', i.product_id, 'name', i.name,
               'quantity', i.quantity, 'unitPrice', i.unit_price::float8,
@@ -69,9 +71,10 @@ export class OrderRepository {
     const result = await this.pool.query<{ created_at: string }>({
       name: 'orders_place',
       text: `WITH o AS (
-               INSERT INTO orders (id, customer_id, status, total, shipping, tax, currency, idempotency_key)
+               INSERT INTO orders (id, customer_id, status, total, shipping, tax, currency, idempotency_key,
+                                   synthetic)
                VALUES ($1, $2, 'placed', $3::bigint::numeric / 100, $4::bigint::numeric / 100,
-                       $5::bigint::numeric / 100, 'USD', $6)
+                       $5::bigint::numeric / 100, 'USD', $6, $23)
                ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, created_at),
              items AS (
                INSERT INTO order_items (id, order_id, product_id, name, quantity, unit_price)
@@ -117,12 +120,14 @@ export class OrderRepository {
           tax: order.taxCents / 100,
           total: totalCents / 100,
           currency: 'USD',
+          synthetic: order.synthetic,
           items: order.items.map((i) => ({
             productId: i.productId,
             quantity: i.quantity,
             unitPrice: i.unitPriceCents / 100,
           })),
         }),
+        order.synthetic,
       ],
     });
     const createdAt = result.rows[0]?.created_at;
@@ -141,6 +146,7 @@ export class OrderRepository {
           total: totalCents / 100,
           currency: 'USD',
           idempotencyKey: order.idempotencyKey,
+          synthetic: order.synthetic,
           createdAt,
           updatedAt: createdAt,
           version: 1,

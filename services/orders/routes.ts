@@ -33,7 +33,8 @@ function sameOrder(existing: OrderValue, wanted: NewOrder): boolean {
     existing.customerId === wanted.customerId &&
     had.join() === want.join() &&
     Math.round(existing.shipping * 100) === wanted.shippingCents &&
-    Math.round(existing.tax * 100) === wanted.taxCents
+    Math.round(existing.tax * 100) === wanted.taxCents &&
+    existing.synthetic === wanted.synthetic
   );
 }
 
@@ -85,6 +86,7 @@ export function registerOrderRoutes(app: ServiceApp, repository: OrderRepository
         shippingCents: toCents(body.shipping ?? 0, 'body.shipping'),
         taxCents: toCents(body.tax ?? 0, 'body.tax'),
         shippingAddress: body.shippingAddress,
+        synthetic: body.synthetic ?? false,
       };
       const result = await repository.place(wanted);
       if ('deleted' in result) {
@@ -92,6 +94,14 @@ export function registerOrderRoutes(app: ServiceApp, repository: OrderRepository
       }
       if (!result.created && !sameOrder(result.order, wanted)) {
         throw HttpError.conflict('was already used for a different order; use a new key', 'body.idempotencyKey');
+      }
+      if (result.created) {
+        // The business metric OrdersPlaced counts these lines, leaving out synthetic ones (stacks/services,
+        // services-stack.ts): one per order placed, none for a retry answered with an existing order.
+        app.log.info(
+          { event: 'order.placed', orderId: result.order.id, synthetic: wanted.synthetic, requestId: request.id },
+          'order placed',
+        );
       }
       reply.header('location', `/orders/${result.order.id}`);
       return reply.code(result.created ? 201 : 200).send(result.order);

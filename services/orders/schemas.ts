@@ -44,6 +44,11 @@ export const CreateOrderBody = Type.Object(
     shipping: Type.Optional(Amount),
     /** Tax charged on top of the items. @default 0 */
     tax: Type.Optional(Amount),
+    /**
+     * Placed by the canary's synthetic shopper: stored, but left out of business metrics. Only the ui sets it, for
+     * a request carrying the canary's token (services/README.md, "Synthetic shopper"). @default false
+     */
+    synthetic: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -72,6 +77,8 @@ export const Order = Type.Object({
   total: Type.Number(),
   currency: Type.String(),
   idempotencyKey: Type.String(),
+  /** Placed by the canary's synthetic shopper. */
+  synthetic: Type.Boolean(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
   version: Type.Integer(),

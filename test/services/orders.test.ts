@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { buildOrdersApp } from '../../services/orders/app';
 import { loadOrdersConfig } from '../../services/orders/config';
+import { purgeSyntheticOrders } from '../../services/orders/synthetic-order-retention';
 import type { ServiceApp } from '../../services/platform/service-app';
 import { call, listen, TEST_ENV } from './support/http';
 import { SHIPPING_ADDRESS as ADDRESS } from './support/orders';
@@ -69,6 +70,7 @@ describe('POST /orders', () => {
       total: 220.75,
       currency: 'USD',
       idempotencyKey: body.idempotencyKey,
+      synthetic: false,
       createdAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/),
       updatedAt: order.createdAt,
       version: 1,
@@ -111,6 +113,7 @@ describe('POST /orders', () => {
         tax: 0,
         total: 220.75,
         currency: 'USD',
+        synthetic: false,
         items: [
           { productId: PACK, quantity: 2, unitPrice: 89 },
           { productId: MUG, quantity: 3, unitPrice: 14.25 },
@@ -422,5 +425,144 @@ describe('GET /orders/{id} and soft deletes', () => {
     const updated = (await call(base, 'GET', `/orders/${order.id}`)).json();
     expect(updated).toMatchObject({ status: 'paid', version: 2 });
     expect(updated.updatedAt > order.updatedAt).toBe(true);
+  });
+});
+
+// The canary's synthetic shopper places real orders (issue 12, review M2): they are stored like any other, marked
+// `synthetic` end to end (row, answer, outbox event, log line) so business metrics can leave them out.
+describe('synthetic orders', () => {
+  test('GIVEN synthetic: true WHEN the order is placed THEN the row, the answer and the OrderPlaced event carry the mark', async () => {
+    const placed = await call(base, 'POST', '/orders', { json: newOrder({ synthetic: true }) });
+    expect(placed.status).toBe(201);
+    expect(placed.json().synthetic).toBe(true);
+    expect((await call(base, 'GET', `/orders/${placed.json().id}`)).json().synthetic).toBe(true);
+    const row = (
+      await db.query(
+        `SELECT o.synthetic, e.payload->'synthetic' AS event FROM orders o JOIN order_events e ON e.order_id = o.id
+          WHERE o.id = $1`,
+        [placed.json().id],
+      )
+    ).rows[0];
+    expect(row).toEqual({ synthetic: true, event: true });
+  });
+
+  test('GIVEN no mark WHEN the order is placed THEN it is a real order', async () => {
+    const placed = (await call(base, 'POST', '/orders', { json: newOrder() })).json();
+    const row = (await db.query('SELECT synthetic FROM orders WHERE id = $1', [placed.id])).rows[0];
+    expect([placed.synthetic, row.synthetic]).toEqual([false, false]);
+  });
+
+  test('GIVEN a key used by a real order WHEN it comes again marked synthetic THEN it is a 409 (a different order)', async () => {
+    const body = newOrder();
+    await call(base, 'POST', '/orders', { json: body });
+    const before = await counts();
+    const marked = await call(base, 'POST', '/orders', { json: { ...body, synthetic: true } });
+    expect(marked.status).toBe(409);
+    expect(await counts()).toEqual(before);
+  });
+
+  test('GIVEN a synthetic value that is not a boolean WHEN posted THEN it is a 400 naming body.synthetic', async () => {
+    const response = await call(base, 'POST', '/orders', { json: newOrder({ synthetic: 'yes' }) });
+    expect(response.status).toBe(400);
+    expect(response.json().field).toBe('body.synthetic');
+  });
+
+  test('WHEN an order is placed THEN one order.placed log line says whether it is synthetic; a retry logs none', async () => {
+    const info = jest.spyOn(app.log, 'info');
+    try {
+      const body = newOrder({ synthetic: true });
+      const placed = (await call(base, 'POST', '/orders', { json: body })).json();
+      await call(base, 'POST', '/orders', { json: body });
+      const real = (await call(base, 'POST', '/orders', { json: newOrder() })).json();
+      const lines = info.mock.calls
+        .map(([fields]) => fields as unknown as Record<string, unknown>)
+        .filter((fields) => typeof fields === 'object' && fields?.['event'] === 'order.placed');
+      expect(lines).toEqual([
+        expect.objectContaining({ event: 'order.placed', orderId: placed.id, synthetic: true }),
+        expect.objectContaining({ event: 'order.placed', orderId: real.id, synthetic: false }),
+      ]);
+    } finally {
+      info.mockRestore();
+    }
+  });
+
+  test('GIVEN an order written by code older than the column (migration 0004) THEN it is a real order', async () => {
+    // Old tasks keep running during a deployment after the migration: their INSERT names no `synthetic` column.
+    const id = '01a21b3d-0000-7000-8000-0000000000aa';
+    await db.query(
+      `INSERT INTO orders (id, customer_id, status, total, currency, idempotency_key)
+       VALUES ($1, 'old-code', 'placed', 1, 'USD', 'old-code-key')`,
+      [id],
+    );
+    expect((await db.query('SELECT synthetic FROM orders WHERE id = $1', [id])).rows[0]).toEqual({ synthetic: false });
+  });
+});
+
+// Synthetic orders do not pile up: a retention job deletes those older than the retention, with every row they own.
+// Real orders are never touched, however old.
+describe('synthetic order retention', () => {
+  async function placeAged(synthetic: boolean, daysAgo: number): Promise<string> {
+    const order = (await call(base, 'POST', '/orders', { json: newOrder({ synthetic, customerId: 'aged' }) })).json();
+    await db.query(`UPDATE orders SET created_at = now() - $2 * interval '1 day' WHERE id = $1`, [order.id, daysAgo]);
+    return order.id;
+  }
+  const rowsOf = async (id: string) =>
+    (
+      await db.query(
+        `SELECT (SELECT count(*)::int FROM orders WHERE id = $1) + (SELECT count(*)::int FROM order_items WHERE order_id = $1)
+              + (SELECT count(*)::int FROM shipping_addresses WHERE order_id = $1)
+              + (SELECT count(*)::int FROM order_events WHERE order_id = $1) AS n`,
+        [id],
+      )
+    ).rows[0].n;
+
+  test('GIVEN synthetic and real orders, old and recent WHEN the job runs THEN only old synthetic orders are gone, with their rows', async () => {
+    const oldSynthetic = await placeAged(true, 8);
+    const deletedSynthetic = await placeAged(true, 9);
+    await call(base, 'DELETE', `/orders/${deletedSynthetic}`);
+    const recentSynthetic = await placeAged(true, 6);
+    const oldReal = await placeAged(false, 400);
+    const before = await counts();
+
+    const purged = await purgeSyntheticOrders(db, { retentionDays: 7, batchSize: 100 });
+
+    expect(purged).toBe(2);
+    expect([await rowsOf(oldSynthetic), await rowsOf(deletedSynthetic)]).toEqual([0, 0]);
+    expect([await rowsOf(recentSynthetic), await rowsOf(oldReal)]).toEqual([5, 5]);
+    // 2 orders: 2 + 4 items + 2 addresses + 3 events (one OrderDeleted)
+    expect(await counts()).toEqual({
+      orders: before.orders - 2,
+      items: before.items - 4,
+      addresses: before.addresses - 2,
+      events: before.events - 3,
+    });
+  });
+
+  test('GIVEN SYNTHETIC_ORDER_RETENTION_* WHEN the service runs THEN it deletes old synthetic orders by itself', async () => {
+    const old = await placeAged(true, 3);
+    const retaining = await buildOrdersApp(
+      loadOrdersConfig({
+        ...TEST_ENV,
+        DATABASE_URL: pg.urls.orders,
+        HEARTBEAT_ENABLED: 'false',
+        SYNTHETIC_ORDER_RETENTION_DAYS: '2',
+        SYNTHETIC_ORDER_RETENTION_INTERVAL_MS: '1000',
+      }),
+    );
+    try {
+      await retaining.ready();
+      const deadline = Date.now() + 5_000;
+      while ((await rowsOf(old)) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await rowsOf(old)).toBe(0);
+    } finally {
+      await retaining.close();
+    }
+  });
+
+  test('GIVEN more old synthetic orders than a batch WHEN the job runs THEN it deletes one batch at a time', async () => {
+    for (let i = 0; i < 3; i++) await placeAged(true, 30);
+    expect(await purgeSyntheticOrders(db, { retentionDays: 7, batchSize: 2 })).toBe(2);
+    expect(await purgeSyntheticOrders(db, { retentionDays: 7, batchSize: 2 })).toBe(1);
+    expect(await purgeSyntheticOrders(db, { retentionDays: 7, batchSize: 2 })).toBe(0);
   });
 });
