@@ -133,6 +133,8 @@ export class RegionalStage extends Stage {
       internetFacing: props.internetFacing,
       vpcCidr: this.network.cidr,
       images: props.images,
+      // The canaries' traffic is what keeps the internal services' deployment alarms evaluated (review M2).
+      trafficInterval: props.canaryRate,
     });
     this.observability = new ObservabilityStack(this, 'Observability', {
       env,

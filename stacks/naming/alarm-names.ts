@@ -1,5 +1,12 @@
 import { resourcePrefix } from './resource-prefix';
 
+/**
+ * The services called only through Service Connect (not the ui behind the load balancer), whose deployment alarms
+ * the bake gate watches. Written out here, not imported from the services stack, so the naming module stays free of
+ * stack code; test/stacks/services.test.ts checks that it matches every service another service calls.
+ */
+export const INTERNAL_SERVICES = ['catalog', 'carts', 'orders', 'checkout'] as const;
+
 /** Deterministic CloudWatch alarm names of one Region, read by the pipeline's bake gate and by runbooks. */
 export interface AlarmNames {
   /** Canary against the Region's own load balancer: success rate below 90 %. */
@@ -10,11 +17,20 @@ export interface AlarmNames {
   readonly loadBalancer5xx: string;
   /** 5xx responses returned by the ui targets. */
   readonly target5xx: string;
+  /** The share of requests answered with a 5xx (load balancer and targets), in percent, with a minimum of requests. */
+  readonly loadBalancer5xxRate: string;
+  /** The p99 response time of the ui targets. */
+  readonly latencyP99: string;
   /** Unhealthy ui targets behind the load balancer. */
   readonly unhealthyHosts: string;
   /** The alarm an ECS deployment of `service` watches; it rolls the deployment back when it fires. */
   deployment(service: string): string;
-  /** Every alarm the bake gate watches after a deploy of this Region (canaries and load balancer). */
+  /**
+   * What the bake gate watches in this Region before the global name serves it: the local canary, the load
+   * balancer's alarms and the internal services' deployment alarms (review M2).
+   */
+  readonly regionalBakeGate: readonly string[];
+  /** Every alarm the bake gate watches once the global name exists: {@link regionalBakeGate} and the global canary. */
   readonly bakeGate: readonly string[];
 }
 
@@ -30,11 +46,24 @@ export function alarmNames(appName: string, envName: string, region: string): Al
     canaryGlobal: `${prefix}-canary-global`,
     loadBalancer5xx: `${prefix}-alb-5xx`,
     target5xx: `${prefix}-target-5xx`,
+    loadBalancer5xxRate: `${prefix}-5xx-rate`,
+    latencyP99: `${prefix}-latency-p99`,
     unhealthyHosts: `${prefix}-unhealthy-hosts`,
   };
+  const deployment = (service: string) => `${prefix}-${service}-deployment`;
+  const regionalBakeGate = [
+    names.canaryLocal,
+    names.loadBalancer5xx,
+    names.target5xx,
+    names.loadBalancer5xxRate,
+    names.latencyP99,
+    names.unhealthyHosts,
+    ...INTERNAL_SERVICES.map(deployment),
+  ];
   return {
     ...names,
-    deployment: (service) => `${prefix}-${service}-deployment`,
-    bakeGate: Object.values(names),
+    deployment,
+    regionalBakeGate,
+    bakeGate: [names.canaryGlobal, ...regionalBakeGate],
   };
 }

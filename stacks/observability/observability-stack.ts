@@ -57,7 +57,16 @@ export class ObservabilityStack extends Stack {
   readonly globalCanary: JourneyCanary;
   /** Every alarm, by its key in `alarmNames`. */
   readonly alarms: Readonly<
-    Record<'canaryLocal' | 'canaryGlobal' | 'loadBalancer5xx' | 'target5xx' | 'unhealthyHosts', cloudwatch.Alarm>
+    Record<
+      | 'canaryLocal'
+      | 'canaryGlobal'
+      | 'loadBalancer5xx'
+      | 'target5xx'
+      | 'loadBalancer5xxRate'
+      | 'latencyP99'
+      | 'unhealthyHosts',
+      cloudwatch.Alarm
+    >
   >;
   /** The Region's dashboard. */
   readonly dashboard: ShopDashboard;
@@ -178,6 +187,28 @@ export class ObservabilityStack extends Stack {
         '5xx responses returned by the ui tasks',
         props.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, perMinute),
       ),
+      loadBalancer5xxRate: new cloudwatch.Alarm(this, 'LoadBalancer5xxRateAlarm', {
+        alarmName: names.loadBalancer5xxRate,
+        alarmDescription: `5xx responses (load balancer and ui targets) above ${RATE_ALARM_PERCENT} % of the requests over five minutes, judged with at least ${RATE_ALARM_MIN_REQUESTS} requests`,
+        metric: loadBalancer5xxRate(props.loadBalancer),
+        threshold: RATE_ALARM_PERCENT,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        // No requests, no 5xx: Elastic Load Balancing "reports metrics to CloudWatch only when requests are flowing
+        // through the load balancer" (User Guide for Application Load Balancers, CloudWatch metrics).
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      latencyP99: new cloudwatch.Alarm(this, 'LatencyP99Alarm', {
+        alarmName: names.latencyP99,
+        alarmDescription: `p99 response time of the ui targets at or above ${LATENCY_ALARM_SECONDS} s over five minutes`,
+        metric: props.loadBalancer.metrics.targetResponseTime({ period: Duration.minutes(5), statistic: 'p99' }),
+        threshold: LATENCY_ALARM_SECONDS,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
       unhealthyHosts: new cloudwatch.Alarm(this, 'UnhealthyHostsAlarm', {
         alarmName: names.unhealthyHosts,
         alarmDescription: 'ui targets failing the load balancer health check',
@@ -208,4 +239,46 @@ export class ObservabilityStack extends Stack {
       ordersPlaced: props.ordersPlaced,
     });
   }
+}
+
+/** The 5xx share, in percent, at or above which the rate alarm counts a period as breaching. */
+export const RATE_ALARM_PERCENT = 5;
+
+/**
+ * The fewest requests (load balancer 5xx included) in a five-minute period for the rate alarm to judge it: one 5xx
+ * among two requests is not a 50 % error rate worth a rollback. A canary run of the journey alone makes more requests
+ * than this (page loads and their assets), so canary traffic keeps the rate judged at low traffic.
+ */
+export const RATE_ALARM_MIN_REQUESTS = 10;
+
+/** The p99 response time, in seconds, at or above which the latency alarm counts a period as breaching. */
+export const LATENCY_ALARM_SECONDS = 2;
+
+/**
+ * The share of the load balancer's requests answered with a 5xx, in percent, per five minutes; 0 below
+ * {@link RATE_ALARM_MIN_REQUESTS} requests.
+ *
+ * Each 5xx metric is reported only when it is not zero, and RequestCount only while requests flow (Elastic Load
+ * Balancing "reports metrics to CloudWatch only when requests are flowing through the load balancer … If there are
+ * no requests flowing through the load balancer or no data for a metric, the metric is not reported"), so each series
+ * is filled with 0 (metric math `FILL`). The load balancer's own 5xx are added to the requests: a 503 for want of a
+ * healthy target is, as far as can be read here (unverified: the RequestCount row was not read), not in
+ * RequestCount, and with every target gone the rate must be 100 %, not a division by zero; a 502 or 504 that is in
+ * both only lowers the rate (at most by half). `IF` gives 0 below the guard. Alarms on metric math: "Using math
+ * expressions with CloudWatch metrics" (CloudWatch User Guide) and the `Metrics` property of AWS::CloudWatch::Alarm,
+ * "associates it with the specified metric or metric math expression".
+ */
+function loadBalancer5xxRate(loadBalancer: elbv2.IApplicationLoadBalancer): cloudwatch.MathExpression {
+  const fiveMinutes = { period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM };
+  const total = 'FILL(requests, 0) + FILL(elb5xx, 0)';
+  return new cloudwatch.MathExpression({
+    expression: `IF(${total} >= ${RATE_ALARM_MIN_REQUESTS}, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / (${total}), 0)`,
+    usingMetrics: {
+      requests: loadBalancer.metrics.requestCount(fiveMinutes),
+      target5xx: loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, fiveMinutes),
+      elb5xx: loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, fiveMinutes),
+    },
+    label: '5xx % of requests',
+    period: Duration.minutes(5),
+  });
 }

@@ -82,6 +82,14 @@ export interface ServicesStackProps extends StackProps {
    * @default 2
    */
   readonly minTasks?: number;
+  /**
+   * How often the canaries walk the shop: the longest quiet gap the internal services can count on. Their deployment
+   * alarms (missing data treated as missing) look back twice this long, so a healthy service between two canary runs
+   * stays OK instead of INSUFFICIENT_DATA, which the bake gate refuses at the end of a bake (review M2).
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly trafficInterval?: Duration;
 }
 
 /**
@@ -264,6 +272,10 @@ export class ServicesStack extends Stack {
         // alarm bound to a dimension set ECS does not publish is seen instead of protecting nothing.
         deploymentAlarmTreatMissingData:
           name === 'ui' ? cloudwatch.TreatMissingData.NOT_BREACHING : cloudwatch.TreatMissingData.MISSING,
+        // "missing – If all data points in the alarm evaluation range are missing, the alarm transitions to
+        // INSUFFICIENT_DATA" (CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data").
+        deploymentAlarmEvaluationMinutes:
+          name === 'ui' ? 3 : Math.max(3, 2 * (props.trafficInterval ?? Duration.minutes(1)).toMinutes()),
         minTasks: props.minTasks,
         // An internal load balancer is reached by port forwarding through a ui task (README).
         enableExecuteCommand: name === 'ui' && !internetFacing,

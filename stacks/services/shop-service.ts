@@ -45,6 +45,14 @@ export interface ShopServiceProps {
    */
   readonly deploymentAlarmTreatMissingData?: cloudwatch.TreatMissingData;
   /**
+   * Minutes the deployment alarm looks back (one-minute periods); it alarms when 2 of them reach 5 errors. An alarm
+   * that treats missing data as missing goes to INSUFFICIENT_DATA only when every period of this range is missing, so
+   * the range must outlast the longest quiet gap between requests the service can count on.
+   *
+   * @default 3
+   */
+  readonly deploymentAlarmEvaluationMinutes?: number;
+  /**
    * Tasks kept running in normal operation: the autoscaling minimum, which owns the service's count (the template
    * sets no DesiredCount).
    *
@@ -136,7 +144,7 @@ export class ShopService extends Construct {
       metric: props.deploymentMetric,
       threshold: 5,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
+      evaluationPeriods: props.deploymentAlarmEvaluationMinutes ?? 3,
       datapointsToAlarm: 2,
       treatMissingData: props.deploymentAlarmTreatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
     });

@@ -114,13 +114,83 @@ describe('observability stacks', () => {
       MetricName: 'UnHealthyHostCount',
       Dimensions: Match.arrayWith([Match.objectLike({ Name: 'TargetGroup' })]),
     });
-    expect(names.bakeGate).toEqual([
+  });
+
+  // Review M2(3): an absolute threshold (>= 5 per minute) never fires at low traffic, such as a canary's run every few
+  // minutes. The rate alarm divides the 5xx responses by the requests over five minutes, and is judged only with at
+  // least RATE_ALARM_MIN_REQUESTS requests in the period.
+  test.each(ROLES)(
+    'the %s Region alarms on the 5xx rate of the load balancer, with a minimum-request guard',
+    (role) => {
+      const template = templateOf(shop.stages[role].observability);
+      const names = alarmNames('shop', 'dev', regionOf(role));
+      const alarm = Object.values(template.findResources('AWS::CloudWatch::Alarm')).find(
+        (a) => a.Properties.AlarmName === names.loadBalancer5xxRate,
+      );
+      expect(alarm).toBeDefined();
+      const { Metrics: queries, ...properties } = alarm!.Properties;
+      expect(properties).toMatchObject({
+        Threshold: 5,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        TreatMissingData: 'notBreaching',
+      });
+      const metrics = Object.fromEntries(
+        queries
+          .filter((q: { MetricStat?: unknown }) => q.MetricStat)
+          .map((q: { Id: string; MetricStat: { Metric: { MetricName: string }; Period: number; Stat: string } }) => [
+            q.Id,
+            `${q.MetricStat.Metric.MetricName}/${q.MetricStat.Stat}/${q.MetricStat.Period}`,
+          ]),
+      );
+      expect(metrics).toEqual({
+        requests: 'RequestCount/Sum/300',
+        target5xx: 'HTTPCode_Target_5XX_Count/Sum/300',
+        elb5xx: 'HTTPCode_ELB_5XX_Count/Sum/300',
+      });
+      const [expression] = queries.filter((q: { Expression?: string }) => q.Expression);
+      expect(expression.ReturnData).not.toBe(false);
+      expect(expression.Expression).toBe(
+        'IF(FILL(requests, 0) + FILL(elb5xx, 0) >= 10, 100 * (FILL(target5xx, 0) + FILL(elb5xx, 0)) / (FILL(requests, 0) + FILL(elb5xx, 0)), 0)',
+      );
+    },
+  );
+
+  test.each(ROLES)('the %s Region alarms on the p99 response time of the ui targets', (role) => {
+    const template = templateOf(shop.stages[role].observability);
+    const names = alarmNames('shop', 'dev', regionOf(role));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: names.latencyP99,
+      Namespace: 'AWS/ApplicationELB',
+      MetricName: 'TargetResponseTime',
+      ExtendedStatistic: 'p99',
+      Period: 300,
+      Threshold: 2,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  // Review M2(4): the internal services' deployment alarms are part of the gate.
+  test('the bake gate watches the canaries, the load balancer, the rate and latency alarms and the internal services', () => {
+    const names = alarmNames('shop', 'dev', 'us-east-1');
+    const local = [
       names.canaryLocal,
-      names.canaryGlobal,
       names.loadBalancer5xx,
       names.target5xx,
+      names.loadBalancer5xxRate,
+      names.latencyP99,
       names.unhealthyHosts,
-    ]);
+      'shop-dev-us-east-1-catalog-deployment',
+      'shop-dev-us-east-1-carts-deployment',
+      'shop-dev-us-east-1-orders-deployment',
+      'shop-dev-us-east-1-checkout-deployment',
+    ];
+    expect(names.regionalBakeGate).toEqual(local);
+    expect(names.bakeGate).toEqual([names.canaryGlobal, ...local]);
   });
 
   test.each(ROLES)('the %s dashboard graphs replication lag, canary success, requests and orders', (role) => {

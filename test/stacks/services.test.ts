@@ -1,5 +1,6 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { alarmNames, ecsClusterName, SHOP_SERVICES, tableNames } from '../../stacks';
+import { alarmNames, ecsClusterName, INTERNAL_SERVICES, SHOP_SERVICES, tableNames } from '../../stacks';
+import { SHOP_SERVICE_SPECS } from '../../stacks/services/shop-services';
 import { buildShopApp, ROLES, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
 const CERTIFICATE = 'arn:aws:acm:us-west-2:111111111111:certificate/12345678-1234-1234-1234-123456789012';
@@ -133,6 +134,42 @@ describe('services stacks', () => {
     }
     expect(props.TreatMissingData).toBe('missing');
   });
+
+  test('the bake gate watches the deployment alarm of every service another service calls', () => {
+    const called = SHOP_SERVICES.filter((name) =>
+      SHOP_SERVICES.some((c) => SHOP_SERVICE_SPECS[c].calls.includes(name)),
+    );
+    expect([...INTERNAL_SERVICES]).toEqual(called);
+  });
+
+  // Review M2(4): the bake requires every watched alarm to end OK, and an internal alarm treats missing data as
+  // missing: "If all data points in the alarm evaluation range are missing, the alarm transitions to
+  // INSUFFICIENT_DATA" (CloudWatch User Guide, "Configuring how CloudWatch alarms treat missing data"). Its range must
+  // outlast the gap between two canary runs (the canary's traffic is what reaches the internal services at night), or
+  // a healthy service flips to INSUFFICIENT_DATA between runs and the bake ends on it by chance.
+  test.each(ROLES.flatMap((role) => INTERNAL_SERVICES.map((service) => [role, service] as const)))(
+    'the %s %s deployment alarm evaluates over two canary intervals, alarming on 2 bad minutes',
+    (role, service) => {
+      const template = templateOf(shop.stages[role].services);
+      const [alarm] = Object.values(
+        template.findResources('AWS::CloudWatch::Alarm', {
+          Properties: { AlarmName: alarmNames('shop', 'dev', regionOf(role)).deployment(service) },
+        }),
+      );
+      const period =
+        alarm.Properties.Period ?? alarm.Properties.Metrics.find((m: { Period?: number }) => m.Period)?.Period;
+      const periods = alarm.Properties.Metrics
+        ? alarm.Properties.Metrics.filter((m: { MetricStat?: { Period: number } }) => m.MetricStat).map(
+            (m: { MetricStat: { Period: number } }) => m.MetricStat.Period,
+          )
+        : [period];
+      expect(new Set(periods)).toEqual(new Set([60]));
+      // GIVEN the default canary rate of 5 minutes
+      expect(shop.config.canaryRateMinutes).toBe(5);
+      expect(alarm.Properties.EvaluationPeriods).toBe(10);
+      expect(alarm.Properties.DatapointsToAlarm).toBe(2);
+    },
+  );
 
   test.each(ROLES)('the %s ui deployment alarm watches its target group, where silence means no 5xx', (role) => {
     const template = templateOf(shop.stages[role].services);
