@@ -8,6 +8,8 @@ export interface PlaceOrder {
   readonly items: ReadonlyArray<{ productId: string; name: string; quantity: number; unitPrice: number }>;
   readonly shipping: number;
   readonly tax: number;
+  /** Placed by the canary's synthetic shopper; omitted for a real order (an older orders service knows no mark). */
+  readonly synthetic?: true;
   readonly shippingAddress: {
     firstName: string;
     lastName: string;

@@ -5,7 +5,7 @@ import type { CheckoutRepository } from './checkout-repository';
 import { toCheckout } from './checkout-view';
 import type { OrdersClient } from './orders-client';
 import { priceCheckout } from './pricing';
-import { Checkout, CheckoutRequest, CheckoutSubmitted } from './schemas';
+import { Checkout, CheckoutRequest, CheckoutSubmitted, SubmitRequest } from './schemas';
 import { submitCheckout } from './submit-checkout';
 
 /** The retail-store-sample-app checkout API: read, update, submit (idempotent per checkout version). */
@@ -33,9 +33,21 @@ export function registerCheckoutRoutes(app: ServiceApp, checkouts: CheckoutRepos
 
   app.post(
     '/checkout/:customerId/submit',
-    { schema: { params: CustomerParams, response: { 200: CheckoutSubmitted, 201: CheckoutSubmitted } } },
+    {
+      schema: {
+        params: CustomerParams,
+        body: SubmitRequest,
+        response: { 200: CheckoutSubmitted, 201: CheckoutSubmitted },
+      },
+      // The body is optional: a submit without one (Fastify's null body) is an empty one.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
     async (request, reply) => {
-      const result = await submitCheckout(checkouts, orders, request.params.customerId, request.id);
+      const result = await submitCheckout(checkouts, orders, request.params.customerId, request.id, {
+        synthetic: request.body.synthetic ?? false,
+      });
       return reply.code(result.created ? 201 : 200).send(result.body);
     },
   );

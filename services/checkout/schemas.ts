@@ -89,6 +89,13 @@ export const Checkout = Type.Object({
 });
 export type Checkout = Static<typeof Checkout>;
 
+/**
+ * `POST /checkout/{customerId}/submit`'s optional body. `synthetic` marks the order as the canary's synthetic
+ * shopper's: the ui sends it only for a request carrying the canary's token (services/README.md).
+ */
+export const SubmitRequest = Type.Object({ synthetic: Type.Optional(Type.Boolean()) }, { additionalProperties: false });
+export type SubmitRequest = Static<typeof SubmitRequest>;
+
 /** What `POST /checkout/{customerId}/submit` answers (the same for every retry of one checkout version). */
 export const CheckoutSubmitted = Type.Object({
   orderId: Type.String(),

@@ -22,12 +22,14 @@ export function submissionKey(checkout: Pick<StoredCheckout, 'checkoutId' | 'ver
  * item's life, `version` only grows), so every retry - after a timeout, a crash, or a failover to the other
  * Region's replica of the table - derives the same key without writing it first; that saves a DynamoDB write
  * per submit. A failure between steps 2 and 3 is safe: the next submit finds the order through the key.
+ * `synthetic` marks the order as the canary's synthetic shopper's (the orders service stores the mark).
  */
 export async function submitCheckout(
   checkouts: CheckoutRepository,
   orders: OrdersClient,
   customerId: string,
   requestId: string,
+  options: { readonly synthetic: boolean } = { synthetic: false },
 ): Promise<{ readonly created: boolean; readonly body: CheckoutSubmitted }> {
   const checkout = await checkouts.get(customerId);
   if (checkout === undefined) {
@@ -59,6 +61,7 @@ export async function submitCheckout(
       })),
       shipping: fromCents(checkout.shippingCents),
       tax: fromCents(checkout.taxCents),
+      ...(options.synthetic ? { synthetic: true } : {}),
       shippingAddress: {
         firstName: address.firstName,
         lastName: address.lastName,

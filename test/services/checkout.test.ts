@@ -272,6 +272,40 @@ describe('POST /checkout/{customerId}/submit', () => {
   });
 });
 
+// The ui marks the canary's synthetic shopper's submits (issue 12, review M2); the checkout passes the mark on to
+// the order it places and adds nothing of its own.
+describe('synthetic submits', () => {
+  const syntheticOf = async (customer: string) =>
+    (await db.query('SELECT synthetic FROM orders WHERE customer_id = $1', [customer])).rows.map((r) => r.synthetic);
+
+  test('GIVEN a submit with synthetic: true THEN the order placed is synthetic; a retry answers the same order', async () => {
+    const customer = newCustomer();
+    await update(customer, { items: ITEMS, shippingAddress: ADDRESS });
+    const first = await call(base, 'POST', `/checkout/${customer}/submit`, { json: { synthetic: true } });
+    const again = await call(base, 'POST', `/checkout/${customer}/submit`, { json: { synthetic: true } });
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.json().orderId).toBe(first.json().orderId);
+    expect(await syntheticOf(customer)).toEqual([true]);
+  });
+
+  test('GIVEN a submit without a body or with synthetic: false THEN the order is real', async () => {
+    const [bare, unmarked] = [newCustomer(), newCustomer()];
+    for (const customer of [bare, unmarked]) await update(customer, { items: ITEMS, shippingAddress: ADDRESS });
+    expect((await submit(bare)).status).toBe(201);
+    expect((await call(base, 'POST', `/checkout/${unmarked}/submit`, { json: { synthetic: false } })).status).toBe(201);
+    expect([await syntheticOf(bare), await syntheticOf(unmarked)]).toEqual([[false], [false]]);
+  });
+
+  test('GIVEN a submit body with anything else THEN it is a 400 naming the field and no order is placed', async () => {
+    const customer = newCustomer();
+    await update(customer, { items: ITEMS, shippingAddress: ADDRESS });
+    const answer = await call(base, 'POST', `/checkout/${customer}/submit`, { json: { synthetic: 'yes' } });
+    expect(answer.status).toBe(400);
+    expect(answer.json().field).toBe('body.synthetic');
+    expect(await ordersOf(customer)).toEqual([]);
+  });
+});
+
 describe('health', () => {
   test('ready checks the table; topology names it and the orders service', async () => {
     expect((await call(base, 'GET', '/health/ready')).json()).toMatchObject({
