@@ -36,6 +36,8 @@ interface FakeAlarm {
   readonly initial: AlarmState;
   /** State changes, `at` in milliseconds after START. */
   readonly changes?: ReadonlyArray<{ readonly at: number; readonly to: AlarmState }>;
+  /** What DescribeAlarms says of its definition beyond the state; a 5xx count alarm on the load balancer otherwise. */
+  readonly definition?: Partial<MetricAlarm>;
 }
 
 /**
@@ -65,6 +67,7 @@ function fakeCloudWatch(
       StateTransitionedTimestamp: changedAt,
       Namespace: 'AWS/ApplicationELB',
       MetricName: 'HTTPCode_Target_5XX_Count',
+      ...alarm.definition,
     };
   };
   cloudWatch.on(DescribeAlarmsCommand).callsFake((input: DescribeAlarmsInput) => {
@@ -778,6 +781,94 @@ describe('bake evidence: success, last state, window anchored to the watch (revi
     expect(cloudWatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
       StartTime: new Date('2025-03-01T12:01:00Z'),
     });
+  });
+
+  // Review M2(4): an internal service's deployment alarm treats missing data as missing (stacks/services/shop-service.ts:
+  // an alarm on a metric that is never published must not look OK). Silence fails the bake, closed, and says why.
+  const ORDERS_ALARM = 'shop-dev-us-east-1-orders-deployment';
+  const ordersAlarm = (changes: FakeAlarm['changes'], initial: AlarmState = 'OK'): FakeAlarm => ({
+    name: ORDERS_ALARM,
+    initial,
+    ...(changes ? { changes } : {}),
+    definition: {
+      Namespace: undefined,
+      MetricName: undefined,
+      TreatMissingData: 'missing',
+      EvaluationPeriods: 10,
+      Metrics: [
+        { Id: 'expr', Expression: 'SUM([checkout, ui])' },
+        {
+          Id: 'checkout',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/ECS', MetricName: 'HTTPCode_Target_5XX_Count' },
+            Period: 60,
+            Stat: 'Sum',
+          },
+          ReturnData: false,
+        },
+        {
+          Id: 'ui',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/ECS', MetricName: 'HTTPCode_Target_5XX_Count' },
+            Period: 60,
+            Stat: 'Sum',
+          },
+          ReturnData: false,
+        },
+      ],
+    },
+  });
+  const NO_DATA_REASON =
+    'it treats missing data as missing, and none of its last 10 minutes had a data point of AWS/ECS HTTPCode_Target_5XX_Count: no request reached what it measures in that time (a service without traffic: the canary journey must exercise it), or the metric is not published under the dimensions the alarm names';
+
+  test('GIVEN an internal service alarm that ends the bake in INSUFFICIENT_DATA WHEN the bake ends THEN it fails, saying the service had no traffic or no metric', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM), ordersAlarm([{ at: minutes(12), to: 'INSUFFICIENT_DATA' }])], {
+      [CANARY]: everyFiveMinutes,
+    });
+
+    const result = await runGate({ ...watchInputs, alarm_names: `${CANARY_ALARM},${ORDERS_ALARM}` });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Alarm "${ORDERS_ALARM}" ended the bake window in INSUFFICIENT_DATA (since 2025-03-01T12:12:00Z), not OK: its last state gives no evidence that the Region is healthy; ${NO_DATA_REASON}`,
+    );
+  });
+
+  test('GIVEN an internal service alarm silent for the whole window WHEN verify-history runs THEN it fails with the same reason', async () => {
+    clock = new FakeClock(new Date(START.getTime() + minutes(65)));
+    fakeCloudWatch([ordersAlarm(undefined, 'INSUFFICIENT_DATA')], {
+      [CANARY]: Array.from({ length: 13 }, (_, i) => minutes(5 * i + 6)),
+    });
+
+    const result = await runGate({
+      ...watchInputs,
+      alarm_names: ORDERS_ALARM,
+      mode: 'verify-history',
+      bake_minutes: '60',
+      window_start: '2025-03-01T12:05:00Z',
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(
+      `Alarm "${ORDERS_ALARM}" stayed in INSUFFICIENT_DATA for the whole bake window (2025-03-01T12:05:00Z to 2025-03-01T13:05:00Z): it gave no evidence that the Region is healthy; ${NO_DATA_REASON}`,
+    );
+  });
+
+  test('GIVEN an internal service alarm that ends OK WHEN the bake ends THEN it passes', async () => {
+    fakeCloudWatch(
+      [
+        healthy(CANARY_ALARM),
+        ordersAlarm([
+          { at: minutes(3), to: 'INSUFFICIENT_DATA' },
+          { at: minutes(6), to: 'OK' },
+        ]),
+      ],
+      { [CANARY]: everyFiveMinutes },
+    );
+
+    const result = await runGate({ ...watchInputs, alarm_names: `${CANARY_ALARM},${ORDERS_ALARM}` });
+
+    expect(result.exitCode).toBe(0);
   });
 
   test('GIVEN verify-history without window_start WHEN run THEN exit 2: its window must be anchored to the watch start (scenario V1)', async () => {

@@ -66,6 +66,8 @@ export interface AlarmInWindow {
   readonly stateNow: AlarmState;
   /** The reason CloudWatch gives for `stateNow`, when known. */
   readonly reason?: string;
+  /** What INSUFFICIENT_DATA means for this alarm, from its definition (see `AlarmStatus.noData`). */
+  readonly noData?: string;
 }
 
 /** Every state the alarm was in during the window. */
@@ -80,7 +82,7 @@ export function statesDuring(alarm: AlarmInWindow): ReadonlySet<AlarmState> {
  */
 export function alarmInWindow(
   name: string,
-  current: { readonly state: AlarmState; readonly reason?: string },
+  current: { readonly state: AlarmState; readonly reason?: string; readonly noData?: string },
   sinceStart: readonly AlarmTransition[],
   end: Date,
 ): AlarmInWindow {
@@ -88,7 +90,12 @@ export function alarmInWindow(
   const stateAtStart = sinceStart[0]?.from ?? current.state;
   const stateNow = transitions.at(-1)?.to ?? stateAtStart;
   const reason = transitions.length === sinceStart.length ? current.reason : undefined;
-  return reason === undefined
-    ? { name, stateAtStart, transitions, stateNow }
-    : { name, stateAtStart, transitions, stateNow, reason };
+  return {
+    name,
+    stateAtStart,
+    transitions,
+    stateNow,
+    ...(reason === undefined ? {} : { reason }),
+    ...(current.noData === undefined ? {} : { noData: current.noData }),
+  };
 }

@@ -72,7 +72,10 @@ export function alarmFailure(alarm: AlarmInWindow, start: Date, at: Date): strin
 export function silenceFailure(alarm: AlarmInWindow, start: Date, end: Date): string | undefined {
   const states = statesDuring(alarm);
   if (states.size !== 1 || !states.has('INSUFFICIENT_DATA')) return undefined;
-  return `Alarm "${alarm.name}" stayed in INSUFFICIENT_DATA for the whole bake window (${formatTime(start)} to ${formatTime(end)}): it gave no evidence that the Region is healthy; check that its metric is published (and that the alarm treats missing data as notBreaching where silence means healthy)`;
+  const why =
+    alarm.noData ??
+    'check that its metric is published (and that the alarm treats missing data as notBreaching where silence means healthy)';
+  return `Alarm "${alarm.name}" stayed in INSUFFICIENT_DATA for the whole bake window (${formatTime(start)} to ${formatTime(end)}): it gave no evidence that the Region is healthy; ${why}`;
 }
 
 /**
@@ -86,7 +89,8 @@ export function lastStateFailure(alarm: AlarmInWindow): string | undefined {
   if (states.size === 1) return undefined;
   const since = alarm.transitions.at(-1);
   const when = since?.to === 'INSUFFICIENT_DATA' ? ` (since ${formatTime(since.at)})` : '';
-  return `Alarm "${alarm.name}" ended the bake window in INSUFFICIENT_DATA${when}, not OK: its last state gives no evidence that the Region is healthy`;
+  const why = alarm.noData ? `; ${alarm.noData}` : '';
+  return `Alarm "${alarm.name}" ended the bake window in INSUFFICIENT_DATA${when}, not OK: its last state gives no evidence that the Region is healthy${why}`;
 }
 
 /** Why a canary's runs show a problem: a run below 100 % SuccessPercent in [start, end]. */

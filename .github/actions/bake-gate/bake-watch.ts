@@ -41,7 +41,14 @@ export async function watchBake(inputs: WatchInputs, deps: BakeDependencies): Pr
     [...latest.values()].map((status) => {
       const transitions = history.get(status.name) ?? [];
       const stateAtStart = transitions[0]?.from ?? firstState.get(status.name)?.state ?? status.state;
-      return { name: status.name, stateAtStart, transitions, stateNow: status.state, reason: status.reason };
+      return {
+        name: status.name,
+        stateAtStart,
+        transitions,
+        stateNow: status.state,
+        reason: status.reason,
+        ...(status.noData ? { noData: status.noData } : {}),
+      };
     });
   const result = (windowEnd: Date, failures: string[], evidenceChecked = false, canaryRuns: CanaryRuns[] = []) => ({
     mode: 'watch' as const,

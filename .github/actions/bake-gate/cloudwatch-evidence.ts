@@ -4,6 +4,7 @@ import {
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
   GetMetricDataCommand,
+  type MetricAlarm,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import type { AwsCaller } from '../cli-support/aws-retry';
@@ -17,6 +18,11 @@ export interface AlarmStatus {
   readonly reason: string;
   /** When the state last changed (`StateTransitionedTimestamp`, else `StateUpdatedTimestamp`). */
   readonly changedAt?: Date;
+  /**
+   * For a metric alarm that treats missing data as missing: what its INSUFFICIENT_DATA means, in words (no data point
+   * in its whole evaluation range), for the bake's failure message.
+   */
+  readonly noData?: string;
 }
 
 /** The alarms a selection found, and what it asked for but did not find. */
@@ -168,15 +174,38 @@ export class CloudWatchEvidence {
       for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
         if (!alarm.AlarmName) continue;
         const changedAt = alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp;
-        const status = {
+        const noData = 'TreatMissingData' in alarm ? noDataMeaning(alarm) : undefined;
+        alarms.push({
           name: alarm.AlarmName,
           state: alarm.StateValue ?? 'INSUFFICIENT_DATA',
           reason: alarm.StateReason ?? '',
-        };
-        alarms.push(changedAt ? { ...status, changedAt } : status);
+          ...(changedAt ? { changedAt } : {}),
+          ...(noData ? { noData } : {}),
+        });
       }
       nextToken = page.NextToken;
     } while (nextToken);
     return alarms;
   }
+}
+
+/**
+ * What INSUFFICIENT_DATA means for a metric alarm that treats missing data as missing: "If all data points in the
+ * alarm evaluation range are missing, the alarm transitions to INSUFFICIENT_DATA" (CloudWatch User Guide,
+ * "Configuring how CloudWatch alarms treat missing data"). The internal services' deployment alarms are such alarms
+ * (stacks/services/shop-service.ts): their Service Connect 5xx metric has data only while requests reach the service,
+ * so their silence is either a service nobody called or a metric that is not published. `undefined` for other alarms.
+ */
+export function noDataMeaning(alarm: MetricAlarm): string | undefined {
+  if (alarm.TreatMissingData !== 'missing') return undefined;
+  const stats = (alarm.Metrics ?? []).flatMap((query) => (query.MetricStat ? [query.MetricStat] : []));
+  const measured = stats.length
+    ? stats.map((stat) => `${stat.Metric?.Namespace} ${stat.Metric?.MetricName}`)
+    : [`${alarm.Namespace} ${alarm.MetricName}`];
+  const period = alarm.Period ?? stats[0]?.Period ?? (alarm.Metrics ?? []).find((q) => q.Period)?.Period;
+  const range =
+    period && alarm.EvaluationPeriods
+      ? `its last ${(period * alarm.EvaluationPeriods) / 60} minutes`
+      : 'its evaluation range';
+  return `it treats missing data as missing, and none of ${range} had a data point of ${[...new Set(measured)].join(' or ')}: no request reached what it measures in that time (a service without traffic: the canary journey must exercise it), or the metric is not published under the dimensions the alarm names`;
 }
