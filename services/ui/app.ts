@@ -5,6 +5,7 @@ import { registerCustomerCookie } from './customer-cookie';
 import { errorPage } from './pages/error';
 import { registerPages } from './routes';
 import { ShopApi } from './shop-api';
+import { registerSyntheticShopper } from './synthetic-shopper';
 
 /**
  * Builds the ui: server-rendered pages over the four backend services, one customer id per visitor (a cookie),
@@ -21,6 +22,7 @@ export async function buildUiApp(config: UiConfig): Promise<ServiceApp> {
   });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   registerCustomerCookie(app);
+  registerSyntheticShopper(app, config.syntheticShopperToken);
 
   const api = new ShopApi(config);
   const backends = {

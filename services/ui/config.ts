@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envInteger, envServiceUrl, parseEnv } from '../platform/env';
 import { type ServiceBaseConfig, serviceBaseEnv, toServiceBaseConfig } from '../platform/service-config';
+import { SYNTHETIC_SHOPPER_TOKEN_PATTERN } from './synthetic-shopper';
 
 /** The ui's configuration: where the four backend services are. */
 export interface UiConfig extends ServiceBaseConfig {
@@ -10,6 +11,11 @@ export interface UiConfig extends ServiceBaseConfig {
   readonly checkoutUrl: string;
   /** Deadline of each call to a backend service. */
   readonly upstreamTimeoutMs: number;
+  /**
+   * The token of the canary's synthetic shopper (`x-synthetic-shopper`); unset: no request can be a synthetic
+   * shopper's, and the header is refused.
+   */
+  readonly syntheticShopperToken: string | undefined;
 }
 
 const schema = z.object({
@@ -19,11 +25,18 @@ const schema = z.object({
   ORDERS_URL: envServiceUrl(),
   CHECKOUT_URL: envServiceUrl(),
   UPSTREAM_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 5_000 }),
+  SYNTHETIC_SHOPPER_TOKEN: z
+    .string()
+    .optional()
+    .refine((raw) => raw === undefined || raw === '' || SYNTHETIC_SHOPPER_TOKEN_PATTERN.test(raw), {
+      message: 'accepted: 32 to 256 printable ASCII characters without spaces, or unset',
+    })
+    .transform((raw) => (raw === undefined || raw === '' ? undefined : raw)),
 });
 
 /** Reads and validates the ui's environment; throws a ConfigError naming every bad variable. */
 export function loadUiConfig(env: Readonly<Record<string, string | undefined>>): UiConfig {
-  const parsed = parseEnv(schema, env);
+  const parsed = parseEnv(schema, env, { secret: ['SYNTHETIC_SHOPPER_TOKEN'] });
   return {
     ...toServiceBaseConfig(parsed),
     catalogUrl: parsed.CATALOG_URL,
@@ -31,5 +44,6 @@ export function loadUiConfig(env: Readonly<Record<string, string | undefined>>):
     ordersUrl: parsed.ORDERS_URL,
     checkoutUrl: parsed.CHECKOUT_URL,
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
+    syntheticShopperToken: parsed.SYNTHETIC_SHOPPER_TOKEN,
   };
 }

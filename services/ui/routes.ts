@@ -219,7 +219,7 @@ export function registerPages(app: ServiceApp, api: ShopApi, region: string): vo
         'Your checkout changed after you reviewed it. Please review it again before placing the order.',
       );
     }
-    const submitted = await api.submitCheckout(request.customerId, id(request));
+    const submitted = await api.submitCheckout(request.customerId, request.synthetic, id(request));
     // The order exists now; an emptied cart is a convenience, so a failure here must not hide the order.
     await api.clearCart(request.customerId, id(request)).catch((error: unknown) => {
       request.log.warn({ err: error }, 'cart not cleared after the order was placed');

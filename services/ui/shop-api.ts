@@ -65,6 +65,8 @@ export interface Order {
   readonly shipping: number;
   readonly tax: number;
   readonly total: number;
+  /** Placed by the canary's synthetic shopper (absent from an orders service older than the mark). */
+  readonly synthetic?: boolean;
   readonly createdAt: string;
   readonly items: ReadonlyArray<{
     productId: string;
@@ -165,8 +167,10 @@ export class ShopApi {
     return expect(await this.checkouts.request('POST', `/checkout/${customerId}/update`, { body, requestId }), 200);
   }
 
-  async submitCheckout(customerId: string, requestId: string): Promise<{ orderId: string }> {
-    return expect(await this.checkouts.request('POST', `/checkout/${customerId}/submit`, { requestId }), 200, 201);
+  /** Submits the checkout; `synthetic` marks the order as the canary's synthetic shopper's. */
+  async submitCheckout(customerId: string, synthetic: boolean, requestId: string): Promise<{ orderId: string }> {
+    const options = synthetic ? { body: { synthetic: true }, requestId } : { requestId };
+    return expect(await this.checkouts.request('POST', `/checkout/${customerId}/submit`, options), 200, 201);
   }
 
   async order(id: string, requestId: string): Promise<Order | undefined> {

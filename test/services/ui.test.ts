@@ -1,5 +1,7 @@
 import { type DevStack, startDevStack } from '../../drill/dev';
-import { call } from './support/http';
+import { buildUiApp } from '../../services/ui/app';
+import { loadUiConfig } from '../../services/ui/config';
+import { call, listen, TEST_ENV } from './support/http';
 
 let stack: DevStack;
 let ui: string;
@@ -16,25 +18,40 @@ const ADDRESS = {
   zip: '23681',
   deliveryOptionToken: 'standard',
 };
+/** The canary's token, as the stacks give it to the ui and the canary (SYNTHETIC_SHOPPER_TOKEN). */
+const SYNTHETIC_TOKEN = 'test-synthetic-shopper-token-0123456789abcdef';
 
 /** A browser-like visitor: keeps the cookie the shop gives it, does not follow redirects. */
 class Visitor {
   cookie: string | undefined;
+
+  /** Headers sent with every request (the canary sends its token on each). */
+  constructor(private readonly always: Record<string, string> = {}) {}
 
   async get(path: string, headers: Record<string, string> = {}) {
     return this.send('GET', path, undefined, headers);
   }
 
   async post(path: string, form: Record<string, string>) {
+    return this.postWith(path, form, {});
+  }
+
+  async postWith(path: string, form: Record<string, string>, headers: Record<string, string>) {
     return this.send('POST', path, new URLSearchParams(form).toString(), {
       'content-type': 'application/x-www-form-urlencoded',
+      ...headers,
     });
   }
 
   private async send(method: string, path: string, body: string | undefined, headers: Record<string, string>) {
     const answer = await call(ui, method, path, {
       ...(body === undefined ? {} : { body }),
-      headers: { accept: 'text/html', ...headers, ...(this.cookie ? { cookie: this.cookie } : {}) },
+      headers: {
+        accept: 'text/html',
+        ...this.always,
+        ...headers,
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+      },
     });
     const set = answer.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0];
@@ -47,7 +64,7 @@ beforeAll(async () => {
     ports: { ui: 0, catalog: 0, carts: 0, orders: 0, checkout: 0 },
     region: 'test-ui-1',
     logLevel: 'silent',
-    env: { HEARTBEAT_ENABLED: 'false' },
+    env: { HEARTBEAT_ENABLED: 'false', SYNTHETIC_SHOPPER_TOKEN: SYNTHETIC_TOKEN },
   });
   ui = stack.urls.ui;
 });
@@ -231,6 +248,101 @@ describe('checkout and orders', () => {
     const review = await visitor.get('/checkout/review');
     expect(review.text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(review.text).not.toContain('<script>');
+  });
+
+  // Issue 12, review M2: the canary's synthetic shopper places real orders, marked synthetic end to end. Only a request
+  // carrying the canary's token (the ui's SYNTHETIC_SHOPPER_TOKEN, a secret) is a synthetic shopper's.
+  describe('the synthetic shopper', () => {
+    const syntheticOf = async (location: string) => {
+      const orderId = /\/orders\/([0-9a-f-]{36})/.exec(location)![1]!;
+      return (await call(stack.urls.orders, 'GET', `/orders/${orderId}`)).json().synthetic;
+    };
+
+    test('GIVEN the canary token in x-synthetic-shopper WHEN it places an order THEN the order is synthetic and its confirmation says so', async () => {
+      const canary = new Visitor({ 'x-synthetic-shopper': SYNTHETIC_TOKEN });
+      const placed = await canary.post('/checkout/submit', { version: await reviewed(canary) });
+      expect(placed.status).toBe(303);
+      const location = placed.headers.get('location')!;
+      expect(await syntheticOf(location)).toBe(true);
+      expect((await canary.get(location)).text).toContain('data-testid="synthetic-order"');
+    });
+
+    test('GIVEN no token WHEN a shopper places an order THEN it is a real order, shown without the mark', async () => {
+      const shopper = new Visitor();
+      const location = (await shopper.post('/checkout/submit', { version: await reviewed(shopper) })).headers.get(
+        'location',
+      )!;
+      expect(await syntheticOf(location)).toBe(false);
+      expect((await shopper.get(location)).text).not.toContain('data-testid="synthetic-order"');
+    });
+
+    test.each([
+      ['a wrong token', { 'x-synthetic-shopper': `${SYNTHETIC_TOKEN.slice(0, -1)}x` }],
+      ['an empty token', { 'x-synthetic-shopper': '' }],
+      ['the token with a prefix', { 'x-synthetic-shopper': `x${SYNTHETIC_TOKEN}` }],
+    ])(
+      'GIVEN %s WHEN a shopper claims to be synthetic THEN every page is a 403 and nothing is placed',
+      async (_, headers) => {
+        const shopper = new Visitor();
+        const version = await reviewed(shopper);
+        for (const [method, path] of [
+          ['GET', '/'],
+          ['POST', '/checkout/submit'],
+        ] as const) {
+          const answer =
+            method === 'GET' ? await shopper.get(path, headers) : await shopper.postWith(path, { version }, headers);
+          expect(answer.status).toBe(403);
+          expect(answer.text).toContain('x-synthetic-shopper');
+        }
+        expect((await call(ui, 'GET', '/orders', { headers: { cookie: shopper.cookie! } })).text).toContain(
+          'No orders yet.',
+        );
+      },
+    );
+
+    test('GIVEN a ui without a token WHEN anyone presents one THEN it is a 403', async () => {
+      const backends = {
+        CATALOG_URL: stack.urls.catalog,
+        CARTS_URL: stack.urls.carts,
+        ORDERS_URL: stack.urls.orders,
+        CHECKOUT_URL: stack.urls.checkout,
+      };
+      const plain = await buildUiApp(loadUiConfig({ ...TEST_ENV, ...backends }));
+      try {
+        const base = await listen(plain);
+        expect((await call(base, 'GET', '/')).status).toBe(200);
+        const claimed = await call(base, 'GET', '/', { headers: { 'x-synthetic-shopper': SYNTHETIC_TOKEN } });
+        expect(claimed.status).toBe(403);
+      } finally {
+        await plain.close();
+      }
+    });
+
+    test.each([
+      ['too short', 'short-token'],
+      ['with a space', `${SYNTHETIC_TOKEN} x`],
+    ])('GIVEN a SYNTHETIC_SHOPPER_TOKEN %s THEN the ui refuses to start, without printing it', (_, token) => {
+      expect(() =>
+        loadUiConfig({
+          ...TEST_ENV,
+          CATALOG_URL: ui,
+          CARTS_URL: ui,
+          ORDERS_URL: ui,
+          CHECKOUT_URL: ui,
+          SYNTHETIC_SHOPPER_TOKEN: token,
+        }),
+      ).toThrow(
+        'invalid configuration: SYNTHETIC_SHOPPER_TOKEN=(hidden, secret): accepted: 32 to 256 printable ASCII characters without spaces, or unset',
+      );
+    });
+
+    test('GIVEN a form field synthetic WHEN a shopper places an order THEN it is refused (400) and nothing is placed', async () => {
+      const shopper = new Visitor();
+      const version = await reviewed(shopper);
+      const forged = await shopper.post('/checkout/submit', { version, synthetic: 'true' });
+      expect(forged.status).toBe(400);
+      expect((await shopper.get('/checkout/review')).status).toBe(200);
+    });
   });
 
   test('the ui is ready only when every backend is', async () => {

@@ -10,6 +10,7 @@ export function orderPage(context: PageContext, order: Order, justPlaced: boolea
     'Your order',
     html`${justPlaced ? html`<p class="notice" role="status">Thank you! Your order has been placed.</p>` : ''}
 <h1>Order <span data-testid="order-id">${order.id}</span></h1>
+${order.synthetic ? html`<p class="notice" data-testid="synthetic-order">Synthetic order: placed by the canary's synthetic shopper, left out of business metrics.</p>` : ''}
 <p>Status: <strong data-testid="order-status">${order.status}</strong> · placed ${new Date(order.createdAt).toUTCString()}</p>
 <table>
   <thead><tr><th>Product</th><th class="num">Quantity</th><th class="num">Price</th><th class="num">Total</th></tr></thead>
