@@ -3,6 +3,8 @@ import {
   CloudFormationServiceException,
   DescribeStacksCommand,
 } from '@aws-sdk/client-cloudformation';
+import { DescribeImagesCommand, ECRClient, ECRServiceException } from '@aws-sdk/client-ecr';
+import { GetObjectCommand, HeadObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import {
   GetParameterCommand,
   ParameterNotFound,
@@ -20,20 +22,69 @@ import {
   lastKnownGoodParameterName,
 } from '../../.github/actions/rollback/known-good-record';
 import { run } from '../../.github/actions/rollback/main';
+import { templateArtifacts } from '../../.github/actions/rollback/release-artifacts';
 import { FakeClock, runAction } from './action-harness';
 
 const NOW = new Date('2025-03-01T12:30:00Z');
 const SHA = '0123456789abcdef0123456789abcdef01234567';
 const PARAMETER = '/shop/dev/deploy/last-known-good';
 const CANDIDATE = '/shop/dev/deploy/known-good-candidate';
-const APP_STACKS = 'shop-dev-use1/network=shop-dev-use1-network\nshop-dev-use1/services=shop-dev-use1-services';
+const APP_STACKS =
+  'shop-dev-use1/observability=shop-dev-use1-observability\nshop-dev-use1/services=shop-dev-use1-services';
+
+// The release's artifacts as CDK writes them (content-addressed assets in the bootstrap bucket and repository).
+const ACCOUNT = '123456789012';
+const bucketOf = (region: string) => `cdk-hnb659fds-assets-${ACCOUNT}-${region}`;
+const BUCKET = bucketOf('us-east-1');
+const REPOSITORY = `cdk-hnb659fds-container-assets-${ACCOUNT}-us-east-1`;
+const hash = (digit: string) => digit.repeat(64);
+const OBSERVABILITY_TEMPLATE = `${hash('1')}.json`;
+const SERVICES_TEMPLATE = `${hash('2')}.json`;
+const IMAGE_TAG = hash('3');
+const DIGEST = `sha256:${hash('4')}`;
+const LAMBDA_CODE = `${hash('5')}.zip`;
+const templateUrl = (key: string, region = 'us-east-1') =>
+  `https://${bucketOf(region)}.s3.${region}.amazonaws.com/${key}`;
+const TEMPLATES_INPUT = `shop-dev-use1-observability=${templateUrl(OBSERVABILITY_TEMPLATE)} shop-dev-use1-services=${templateUrl(SERVICES_TEMPLATE)}`;
+/** The synthesized templates' text (what S3 GetObject returns), in the form CDK writes assets into a template. */
+const TEMPLATE_TEXT: Record<string, string> = {
+  [OBSERVABILITY_TEMPLATE]: JSON.stringify({
+    Resources: {
+      Handler: { Type: 'AWS::Lambda::Function', Properties: { Code: { S3Bucket: BUCKET, S3Key: LAMBDA_CODE } } },
+    },
+  }),
+  [SERVICES_TEMPLATE]: JSON.stringify({
+    Resources: {
+      Task: {
+        Type: 'AWS::ECS::TaskDefinition',
+        Properties: {
+          ContainerDefinitions: [
+            { Image: { 'Fn::Sub': `${ACCOUNT}.dkr.ecr.us-east-1.\${AWS::URLSuffix}/${REPOSITORY}:${IMAGE_TAG}` } },
+          ],
+        },
+      },
+    },
+  }),
+};
 const RECORD = {
-  schemaVersion: 1,
+  schemaVersion: 2,
   sha: SHA,
   region: 'us-east-1',
   stacks: [
-    { cdkId: 'shop-dev-use1/network', stackName: 'shop-dev-use1-network' },
-    { cdkId: 'shop-dev-use1/services', stackName: 'shop-dev-use1-services' },
+    {
+      cdkId: 'shop-dev-use1/observability',
+      stackName: 'shop-dev-use1-observability',
+      templateUrl: templateUrl(OBSERVABILITY_TEMPLATE),
+      images: [],
+      objects: [LAMBDA_CODE],
+    },
+    {
+      cdkId: 'shop-dev-use1/services',
+      stackName: 'shop-dev-use1-services',
+      templateUrl: templateUrl(SERVICES_TEMPLATE),
+      images: [{ registryId: ACCOUNT, repository: REPOSITORY, tag: IMAGE_TAG, digest: DIGEST }],
+      objects: [],
+    },
   ],
   recordedAt: '2025-03-01T12:30:00Z',
   runUrl: 'https://github.com/example-org/multi-region-shop/actions/runs/42',
@@ -41,6 +92,37 @@ const RECORD = {
 
 const ssm = mockClient(SSMClient);
 const cloudFormation = mockClient(CloudFormationClient);
+const s3 = mockClient(S3Client);
+const ecr = mockClient(ECRClient);
+
+/** Every artifact of the release exists: the templates, the Lambda code, the image tag pointing at DIGEST. */
+function artifactsPresent(): void {
+  s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+    const text = TEMPLATE_TEXT[input.Key];
+    if (text === undefined) throw new Error(`unexpected GetObject ${input.Key}`);
+    return { Body: { transformToString: async () => text } };
+  });
+  s3.on(HeadObjectCommand).resolves({ ContentLength: 100 });
+  ecr.on(DescribeImagesCommand).resolves({
+    imageDetails: [{ registryId: ACCOUNT, repositoryName: REPOSITORY, imageDigest: DIGEST, imageTags: [IMAGE_TAG] }],
+  });
+}
+
+/** S3 HeadObject of a missing key with s3:ListBucket: 404, which the SDK names NotFound. */
+const notFound = () =>
+  new S3ServiceException({
+    name: 'NotFound',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 404 },
+    message: 'NotFound',
+  });
+const imageNotFound = () =>
+  new ECRServiceException({
+    name: 'ImageNotFoundException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message: `The image with imageId {imageTag:'${IMAGE_TAG}'} does not exist within the repository`,
+  });
 
 const runRollback = (inputs: Record<string, string>, env: Record<string, string | undefined> = {}) =>
   runAction(() => run({ clock: new FakeClock(NOW), retry: { backoff: new ConstantBackoff(0) } }), inputs, {
@@ -66,6 +148,9 @@ const storedRecord = (value: unknown) =>
 beforeEach(() => {
   ssm.reset();
   cloudFormation.reset();
+  s3.reset();
+  ecr.reset();
+  artifactsPresent();
 });
 
 describe('stateful stack names', () => {
@@ -115,6 +200,7 @@ describe('rollback record', () => {
     env_name: 'dev',
     sha: SHA,
     stacks: APP_STACKS,
+    templates: TEMPLATES_INPUT,
   };
 
   test("writes the commit and the application stacks to the Region's candidate parameter, never the confirmed one (M5)", async () => {
@@ -144,9 +230,9 @@ describe('rollback record', () => {
         '<h2>Known-good candidate recorded in us-east-1</h2>',
         `<p>Commit: ${SHA}</p>`,
         `<p>Parameter: ${CANDIDATE} (version 4)</p>`,
-        '<table><tr><th>CDK stack id</th><th>CloudFormation stack</th></tr>' +
-          '<tr><td>shop-dev-use1/network</td><td>shop-dev-use1-network</td></tr>' +
-          '<tr><td>shop-dev-use1/services</td><td>shop-dev-use1-services</td></tr></table>',
+        '<table><tr><th>CDK stack id</th><th>CloudFormation stack</th><th>template</th><th>images (tag → digest)</th><th>other assets</th></tr>' +
+          `<tr><td>shop-dev-use1/observability</td><td>shop-dev-use1-observability</td><td>${templateUrl(OBSERVABILITY_TEMPLATE)}</td><td></td><td>1</td></tr>` +
+          `<tr><td>shop-dev-use1/services</td><td>shop-dev-use1-services</td><td>${templateUrl(SERVICES_TEMPLATE)}</td><td>${REPOSITORY}:333333333333… → ${DIGEST}</td><td>0</td></tr></table>`,
         '',
       ].join('\n'),
     );
@@ -155,15 +241,19 @@ describe('rollback record', () => {
   test('a bare stack name stands for both the CDK id and the CloudFormation name; no run URL outside Actions', async () => {
     ssm.on(PutParameterCommand).resolves({ Version: 1 });
 
-    const result = await runRollback({ ...recordInputs, stacks: 'shop-dev-use1-services' });
+    const result = await runRollback({
+      ...recordInputs,
+      stacks: 'shop-dev-use1-services',
+      templates: `shop-dev-use1-services=${templateUrl(SERVICES_TEMPLATE)}`,
+    });
 
     expect(result.failure).toBeUndefined();
     const value = ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value!;
     expect(JSON.parse(value)).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
       sha: SHA,
       region: 'us-east-1',
-      stacks: [{ cdkId: 'shop-dev-use1-services', stackName: 'shop-dev-use1-services' }],
+      stacks: [{ ...RECORD.stacks[1], cdkId: 'shop-dev-use1-services' }],
       recordedAt: '2025-03-01T12:30:00Z',
     });
   });
@@ -176,7 +266,7 @@ describe('rollback record', () => {
 
     expect(result.failure).toBe(
       'Invalid inputs (nothing was called):\n' +
-        '  - stacks: "shop-dev-use1/network=shop-dev-use1-network\\nshop-dev-use1/services=shop-dev-use1-services\\nshop-dev-use1/data=shop-dev-use1-data" has an item "shop-dev-use1/data=shop-dev-use1-data" that is a stateful (data) stack, which a rollback never redeploys; accepted: a list of 1 to 50 items separated by commas, spaces or new lines, each an application stack as "<cdk stack id>=<CloudFormation stack name>" or "<stack name>" (never a data stack: no "data", "database", "db" or "stateful" in its name)',
+        '  - stacks: "shop-dev-use1/observability=shop-dev-use1-observability\\nshop-dev-use1/services=shop-dev-use1-services\\nshop-dev-use1/data=shop-dev-use1-data" has an item "shop-dev-use1/data=shop-dev-use1-data" that is a stateful (data) stack, which a rollback never redeploys; accepted: a list of 1 to 50 items separated by commas, spaces or new lines, each an application stack as "<cdk stack id>=<CloudFormation stack name>" or "<stack name>" (never a data stack: no "data", "database", "db" or "stateful" in its name)',
     );
     expect(result.exitCode).toBe(2);
     expect(ssm.calls()).toHaveLength(0);
@@ -190,7 +280,8 @@ describe('rollback record', () => {
         '  - app_name: "Shop" is not a valid name; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter\n' +
         '  - env_name: no value given; accepted: 1-20 lowercase letters, digits or hyphens, starting with a letter\n' +
         '  - sha: "abc123" is not a full commit SHA; accepted: a full commit SHA (40 lowercase hex digits)\n' +
-        '  - stacks: no value given; accepted: a list of 1 to 50 items separated by commas, spaces or new lines, each an application stack as "<cdk stack id>=<CloudFormation stack name>" or "<stack name>" (never a data stack: no "data", "database", "db" or "stateful" in its name)',
+        '  - stacks: no value given; accepted: a list of 1 to 50 items separated by commas, spaces or new lines, each an application stack as "<cdk stack id>=<CloudFormation stack name>" or "<stack name>" (never a data stack: no "data", "database", "db" or "stateful" in its name)\n' +
+        '  - templates: no value given; accepted: a list of 1 to 50 items separated by commas, spaces or new lines, each "<CloudFormation stack name>=<template URL>", the URL https://<asset bucket>.s3.<region>.amazonaws.com/<64 hex digits>.json (the template URL of the deploy job)',
     );
     expect(ssm.calls()).toHaveLength(0);
   });
@@ -222,19 +313,22 @@ describe('rollback plan', () => {
     expect(ssm).toHaveReceivedCommandWith(GetParameterCommand, { Name: PARAMETER });
     expect(result.outputs).toEqual({
       sha: SHA,
-      cdk_stack_ids: 'shop-dev-use1/network shop-dev-use1/services',
-      stack_names: 'shop-dev-use1-network shop-dev-use1-services',
+      cdk_stack_ids: 'shop-dev-use1/observability shop-dev-use1/services',
+      stack_names: 'shop-dev-use1-observability shop-dev-use1-services',
       recorded_at: '2025-03-01T12:30:00Z',
       run_url: 'https://github.com/example-org/multi-region-shop/actions/runs/42',
-      deploy_command:
-        'npx cdk deploy --exclusively --require-approval never shop-dev-use1/network shop-dev-use1/services',
+      templates: JSON.stringify({
+        'shop-dev-use1-observability': templateUrl(OBSERVABILITY_TEMPLATE),
+        'shop-dev-use1-services': templateUrl(SERVICES_TEMPLATE),
+      }),
     });
     expect(result.summary).toContain(
       '<p>Recorded by: <a href="https://github.com/example-org/multi-region-shop/actions/runs/42">https://github.com/example-org/multi-region-shop/actions/runs/42</a></p>',
     );
     expect(result.summary).toContain(
-      `<p>Redeploy: git checkout ${SHA} &amp;&amp; npx cdk deploy --exclusively --require-approval never shop-dev-use1/network shop-dev-use1/services</p>`,
+      `<p>aws cloudformation deploy --region us-east-1 --stack-name shop-dev-use1-services --template-url ${templateUrl(SERVICES_TEMPLATE)} --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM</p>`,
     );
+    expect(result.summary).not.toContain('git checkout');
   });
 
   test('redeploys only the recorded stacks asked for, by name or CDK id', async () => {
@@ -264,7 +358,7 @@ describe('rollback plan', () => {
     const result = await runRollback({ ...planInputs, stacks: 'shop-dev-use1-canaries' });
 
     expect(result.failure).toBe(
-      'stacks: "shop-dev-use1-canaries" not in the known-good record of us-east-1; accepted: recorded application stacks (shop-dev-use1-network, shop-dev-use1-services)',
+      'stacks: "shop-dev-use1-canaries" not in the known-good record of us-east-1; accepted: recorded application stacks (shop-dev-use1-observability, shop-dev-use1-services)',
     );
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toEqual({});
@@ -290,7 +384,7 @@ describe('rollback plan', () => {
   test('refuses a stored record that lists a data stack', async () => {
     storedRecord({
       ...RECORD,
-      stacks: [...RECORD.stacks, { cdkId: 'shop-dev-use1/data', stackName: 'shop-dev-use1-data' }],
+      stacks: [...RECORD.stacks, { ...RECORD.stacks[1], cdkId: 'shop-dev-use1/data', stackName: 'shop-dev-use1-data' }],
     });
 
     const result = await runRollback(planInputs);
@@ -310,7 +404,17 @@ describe('rollback plan', () => {
       { ...RECORD, region: 'us-west-2' },
       ['region: "us-west-2" is not the Region it is stored in (us-east-1)'],
     ],
-    ['an unknown schema version', { ...RECORD, schemaVersion: 2 }, ['schemaVersion: Invalid input: expected 1']],
+    ['an unknown schema version', { ...RECORD, schemaVersion: 3 }, ['schemaVersion: Invalid input: expected 2']],
+    [
+      'a template in another Region',
+      {
+        ...RECORD,
+        stacks: [{ ...RECORD.stacks[1], templateUrl: templateUrl(SERVICES_TEMPLATE, 'us-west-2') }],
+      },
+      [
+        `stacks: the template of shop-dev-use1-services (${templateUrl(SERVICES_TEMPLATE, 'us-west-2')}) is not in us-east-1, the Region it is stored in`,
+      ],
+    ],
   ])('refuses a stored record with %s', async (_, value, problems) => {
     storedRecord(value);
 
@@ -345,9 +449,10 @@ describe('rollback verify', () => {
   const verifyInputs = {
     command: 'verify',
     region: 'us-east-1',
-    stacks: 'shop-dev-use1-network shop-dev-use1-services',
+    stacks: 'shop-dev-use1-observability shop-dev-use1-services',
+    sha: SHA,
   };
-  const stack = (name: string, status: string, reason?: string) => ({
+  const stack = (name: string, status: string, reason?: string, commit = SHA) => ({
     Stacks: [
       {
         StackId: `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab`,
@@ -356,14 +461,15 @@ describe('rollback verify', () => {
         LastUpdatedTime: new Date('2025-03-01T12:45:00Z'),
         StackStatus: status as 'UPDATE_COMPLETE',
         ...(reason ? { StackStatusReason: reason } : {}),
+        Outputs: [{ OutputKey: DEPLOYED_COMMIT_OUTPUT, OutputValue: commit }],
       },
     ],
   });
 
   test('passes when every stack is in a *_COMPLETE state', async () => {
     cloudFormation
-      .on(DescribeStacksCommand, { StackName: 'shop-dev-use1-network' })
-      .resolves(stack('shop-dev-use1-network', 'UPDATE_COMPLETE'))
+      .on(DescribeStacksCommand, { StackName: 'shop-dev-use1-observability' })
+      .resolves(stack('shop-dev-use1-observability', 'UPDATE_COMPLETE'))
       .on(DescribeStacksCommand, { StackName: 'shop-dev-use1-services' })
       .resolves(stack('shop-dev-use1-services', 'CREATE_COMPLETE'));
 
@@ -372,15 +478,15 @@ describe('rollback verify', () => {
     expect(result.failure).toBeUndefined();
     expect(cloudFormation).toHaveReceivedCommandTimes(DescribeStacksCommand, 2);
     expect(result.lines).toContain(
-      'Every application stack is healthy in us-east-1: shop-dev-use1-network, shop-dev-use1-services',
+      `Every redeployed stack is healthy in us-east-1 and runs ${SHA}: shop-dev-use1-observability, shop-dev-use1-services`,
     );
     expect(result.summary).toBe(
       [
         '<h2>Rollback verification in us-east-1</h2>',
-        '<p>Result: every application stack is healthy</p>',
-        '<table><tr><th>stack</th><th>status</th><th>reason</th><th>last updated</th></tr>' +
-          '<tr><td>shop-dev-use1-network</td><td>UPDATE_COMPLETE</td><td></td><td>2025-03-01T12:45:00.000Z</td></tr>' +
-          '<tr><td>shop-dev-use1-services</td><td>CREATE_COMPLETE</td><td></td><td>2025-03-01T12:45:00.000Z</td></tr></table>',
+        `<p>Result: every redeployed stack is healthy and runs the known-good commit ${SHA}</p>`,
+        '<table><tr><th>stack</th><th>status</th><th>runs commit</th><th>reason</th><th>last updated</th></tr>' +
+          `<tr><td>shop-dev-use1-observability</td><td>UPDATE_COMPLETE</td><td>${SHA}</td><td></td><td>2025-03-01T12:45:00.000Z</td></tr>` +
+          `<tr><td>shop-dev-use1-services</td><td>CREATE_COMPLETE</td><td>${SHA}</td><td></td><td>2025-03-01T12:45:00.000Z</td></tr></table>`,
         '',
       ].join('\n'),
     );
@@ -388,10 +494,10 @@ describe('rollback verify', () => {
 
   test('fails on a rolled-back stack and on a missing one, naming both', async () => {
     cloudFormation
-      .on(DescribeStacksCommand, { StackName: 'shop-dev-use1-network' })
+      .on(DescribeStacksCommand, { StackName: 'shop-dev-use1-observability' })
       .resolves(
         stack(
-          'shop-dev-use1-network',
+          'shop-dev-use1-observability',
           'UPDATE_ROLLBACK_COMPLETE',
           'The following resource(s) failed to update: [Service].',
         ),
@@ -410,12 +516,12 @@ describe('rollback verify', () => {
 
     expect(result.failure).toBe(
       'Rollback verification failed in us-east-1:\n' +
-        '  - Stack "shop-dev-use1-network" is UPDATE_ROLLBACK_COMPLETE: The following resource(s) failed to update: [Service].\n' +
+        '  - Stack "shop-dev-use1-observability" is UPDATE_ROLLBACK_COMPLETE: The following resource(s) failed to update: [Service].\n' +
         '  - Stack "shop-dev-use1-services" does not exist',
     );
     expect(result.exitCode).toBe(1);
     expect(result.summary).toContain(
-      '<tr><td>shop-dev-use1-services</td><td>DOES_NOT_EXIST</td><td></td><td></td></tr>',
+      '<tr><td>shop-dev-use1-services</td><td>DOES_NOT_EXIST</td><td></td><td></td><td></td></tr>',
     );
   });
 
@@ -480,6 +586,7 @@ describe('record verifies the deployed commit; a rollback marks its commit (revi
     env_name: 'dev',
     sha: SHA,
     stacks: APP_STACKS,
+    templates: TEMPLATES_INPUT,
   };
 
   /** DescribeStacks answers each stack with this status and DeployedCommit output (or tag). */
@@ -514,7 +621,10 @@ describe('record verifies the deployed commit; a rollback marks its commit (revi
   });
 
   test('GIVEN every stack runs the commit WHEN record THEN it is recorded', async () => {
-    stacksRunning({ 'shop-dev-use1-network': { commit: SHA }, 'shop-dev-use1-services': { commit: SHA, as: 'tag' } });
+    stacksRunning({
+      'shop-dev-use1-observability': { commit: SHA },
+      'shop-dev-use1-services': { commit: SHA, as: 'tag' },
+    });
 
     const result = await runRollback(recordInputs);
 
@@ -524,7 +634,7 @@ describe('record verifies the deployed commit; a rollback marks its commit (revi
   });
 
   test('GIVEN a re-run bake after a rollback (the stacks run the known-good commit) WHEN record THEN it refuses (exit 1)', async () => {
-    stacksRunning({ 'shop-dev-use1-network': { commit: SHA }, 'shop-dev-use1-services': { commit: BAD_SHA } });
+    stacksRunning({ 'shop-dev-use1-observability': { commit: SHA }, 'shop-dev-use1-services': { commit: BAD_SHA } });
 
     const result = await runRollback(recordInputs);
 
@@ -536,7 +646,7 @@ describe('record verifies the deployed commit; a rollback marks its commit (revi
   });
 
   test('GIVEN a stack without DeployedCommit WHEN record THEN it refuses: the commit cannot be verified', async () => {
-    stacksRunning({ 'shop-dev-use1-network': { commit: SHA }, 'shop-dev-use1-services': {} });
+    stacksRunning({ 'shop-dev-use1-observability': { commit: SHA }, 'shop-dev-use1-services': {} });
 
     const result = await runRollback(recordInputs);
 
@@ -549,7 +659,7 @@ describe('record verifies the deployed commit; a rollback marks its commit (revi
 
   test('GIVEN a stack that is not healthy WHEN record THEN it refuses', async () => {
     stacksRunning({
-      'shop-dev-use1-network': { commit: SHA },
+      'shop-dev-use1-observability': { commit: SHA },
       'shop-dev-use1-services': { commit: SHA, status: 'UPDATE_ROLLBACK_COMPLETE' },
     });
 
@@ -561,7 +671,7 @@ describe('record verifies the deployed commit; a rollback marks its commit (revi
   });
 
   test('GIVEN the commit was rolled back in this Region WHEN record THEN it refuses, naming the rollback', async () => {
-    stacksRunning({ 'shop-dev-use1-network': { commit: SHA }, 'shop-dev-use1-services': { commit: SHA } });
+    stacksRunning({ 'shop-dev-use1-observability': { commit: SHA }, 'shop-dev-use1-services': { commit: SHA } });
     ssm.on(GetParameterCommand, { Name: MARKER }).resolves({
       Parameter: {
         Name: MARKER,
@@ -642,7 +752,15 @@ describe('two-phase known-good: record writes a candidate, confirm promotes it a
     ...RECORD,
     sha,
     region,
-    stacks: [{ cdkId: `shop-dev-${region}/services`, stackName: `shop-dev-${region}-services` }],
+    stacks: [
+      {
+        cdkId: `shop-dev-${region}/services`,
+        stackName: `shop-dev-${region}-services`,
+        templateUrl: templateUrl(SERVICES_TEMPLATE, region),
+        images: [],
+        objects: [],
+      },
+    ],
   });
   const store = (region: string, name: string, value: unknown) =>
     parameters.set(`${region} ${name}`, typeof value === 'string' ? value : JSON.stringify(value));
@@ -773,5 +891,230 @@ describe('two-phase known-good: record writes a candidate, confirm promotes it a
     expect(result.failure).toContain('regions: no value given');
     expect(result.failure).toContain('sha: no value given');
     expect(ssm.calls()).toHaveLength(0);
+  });
+});
+
+describe('a rollback redeploys the recorded artifacts of the known-good release, nothing rebuilt (review M4)', () => {
+  const recordInputs = {
+    command: 'record',
+    region: 'us-east-1',
+    app_name: 'shop',
+    env_name: 'dev',
+    sha: SHA,
+    stacks: APP_STACKS,
+    templates: TEMPLATES_INPUT,
+  };
+  const planInputs = {
+    command: 'plan',
+    region: 'us-east-1',
+    app_name: 'shop',
+    env_name: 'dev',
+    failed_sha: 'fedcba9876543210fedcba9876543210fedcba98',
+  };
+
+  beforeEach(() => {
+    cloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName?: string }) => ({
+      Stacks: [
+        {
+          StackName: input.StackName,
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: NOW,
+          Outputs: [{ OutputKey: DEPLOYED_COMMIT_OUTPUT, OutputValue: SHA }],
+        },
+      ],
+    }));
+    ssm.on(PutParameterCommand).resolves({ Version: 4, Tier: 'Standard' });
+  });
+  const noParameters = () =>
+    ssm
+      .on(GetParameterCommand)
+      .rejects(new ParameterNotFound({ $metadata: { httpStatusCode: 400 }, message: 'Parameter not found' }));
+
+  test('the images and asset objects of a template are read from its text, as CDK writes them', () => {
+    expect(templateArtifacts(TEMPLATE_TEXT[SERVICES_TEMPLATE]!, SERVICES_TEMPLATE)).toEqual({
+      images: [{ registryId: ACCOUNT, repository: REPOSITORY, tag: IMAGE_TAG }],
+      objects: [],
+    });
+    expect(templateArtifacts(TEMPLATE_TEXT[OBSERVABILITY_TEMPLATE]!, OBSERVABILITY_TEMPLATE)).toEqual({
+      images: [],
+      objects: [LAMBDA_CODE],
+    });
+  });
+
+  test('GIVEN a passed bake WHEN record THEN it stores each stack’s deployed template URL, the digest its image tag points at and its asset objects', async () => {
+    noParameters();
+
+    const result = await runRollback(recordInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(JSON.parse(ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value!)).toEqual({
+      ...RECORD,
+      runUrl: undefined,
+    });
+    expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { Bucket: BUCKET, Key: SERVICES_TEMPLATE });
+    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      registryId: ACCOUNT,
+      repositoryName: REPOSITORY,
+      imageIds: [{ imageTag: IMAGE_TAG }],
+    });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: BUCKET, Key: LAMBDA_CODE });
+  });
+
+  test('GIVEN an image of the release is already gone WHEN record THEN nothing is recorded (exit 1): it could never be redeployed', async () => {
+    noParameters();
+    ecr.on(DescribeImagesCommand).rejects(imageNotFound());
+
+    const result = await runRollback(recordInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`shop-dev-use1-services: image ${REPOSITORY}:${IMAGE_TAG} does not exist`);
+    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    expect(result.summary).toContain('Known-good version NOT recorded in us-east-1');
+  });
+
+  test('record refuses a stack without its template URL, and a template that is not an asset template (exit 2)', async () => {
+    const result = await runRollback({
+      ...recordInputs,
+      templates: `shop-dev-use1-services=https://example.com/template.json`,
+    });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.failure).toContain(
+      'has an item "shop-dev-use1-services=https://example.com/template.json" that has no template URL after "="',
+    );
+    const missing = await runRollback({
+      ...recordInputs,
+      templates: `shop-dev-use1-services=${templateUrl(SERVICES_TEMPLATE)}`,
+    });
+    expect(missing.failure).toContain('templates: no template URL for shop-dev-use1-observability');
+    expect(s3.calls()).toHaveLength(0);
+  });
+
+  test('GIVEN every recorded artifact exists WHEN plan THEN it checks each one before it outputs the templates', async () => {
+    storedRecord(RECORD);
+
+    const result = await runRollback(planInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: BUCKET, Key: SERVICES_TEMPLATE });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: BUCKET, Key: OBSERVABILITY_TEMPLATE });
+    expect(s3).toHaveReceivedCommandWith(HeadObjectCommand, { Bucket: BUCKET, Key: LAMBDA_CODE });
+    expect(ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 1);
+    expect(JSON.parse(result.outputs['templates']!)).toEqual({
+      'shop-dev-use1-observability': templateUrl(OBSERVABILITY_TEMPLATE),
+      'shop-dev-use1-services': templateUrl(SERVICES_TEMPLATE),
+    });
+  });
+
+  test.each([
+    [
+      'an image deleted',
+      () => ecr.on(DescribeImagesCommand).rejects(imageNotFound()),
+      `shop-dev-use1-services: image ${REPOSITORY}:${IMAGE_TAG} (${DIGEST}) no longer exists`,
+    ],
+    [
+      'an image tag moved to another image',
+      () => ecr.on(DescribeImagesCommand).resolves({ imageDetails: [{ imageDigest: `sha256:${hash('9')}` }] }),
+      `shop-dev-use1-services: image tag ${REPOSITORY}:${IMAGE_TAG} now points at sha256:${hash('9')}, not the recorded ${DIGEST}`,
+    ],
+    [
+      'a template deleted',
+      () => s3.on(HeadObjectCommand, { Key: SERVICES_TEMPLATE }).rejects(notFound()),
+      `shop-dev-use1-services: its template s3://${BUCKET}/${SERVICES_TEMPLATE} no longer exists`,
+    ],
+    [
+      'Lambda code deleted',
+      () => s3.on(HeadObjectCommand, { Key: LAMBDA_CODE }).rejects(notFound()),
+      `shop-dev-use1-observability: asset object s3://${BUCKET}/${LAMBDA_CODE} no longer exists`,
+    ],
+  ])(
+    'GIVEN %s WHEN plan THEN it fails closed (exit 1), outputs nothing to deploy and says why',
+    async (_, gone, problem) => {
+      storedRecord(RECORD);
+      gone();
+
+      const result = await runRollback(planInputs);
+
+      expect(result.exitCode).toBe(1);
+      expect(result.failure).toContain(`Cannot roll us-east-1 back to ${SHA}: artifacts of that release are gone`);
+      expect(result.failure).toContain(problem);
+      expect(result.outputs['templates']).toBeUndefined();
+      expect(result.summary).toContain('Rollback of us-east-1 NOT possible: recorded artifacts are gone');
+      // The failed commit is still marked: it must never be recorded.
+      expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
+        Name: `/shop/dev/deploy/rolled-back/${planInputs.failed_sha}`,
+      });
+    },
+  );
+
+  test('GIVEN a record in the old format (version 1: a commit to rebuild) WHEN plan THEN it is refused with why and what to do, in the summary too', async () => {
+    storedRecord({
+      schemaVersion: 1,
+      sha: SHA,
+      region: 'us-east-1',
+      stacks: [{ cdkId: 'shop-dev-use1/services', stackName: 'shop-dev-use1-services' }],
+      recordedAt: '2025-03-01T12:30:00Z',
+    });
+
+    const result = await runRollback(planInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain('schemaVersion: 1 is the old format');
+    expect(result.failure).toContain('The next release whose bakes pass writes a version-2 record');
+    expect(result.summary).toContain('Rollback plan in us-east-1: FAILED (exit 1: the check failed)');
+    expect(result.summary).toContain('schemaVersion: 1 is the old format');
+  });
+
+  test('GIVEN an AWS error after the retries (exit 3) WHEN plan THEN the job summary says so too (review m3)', async () => {
+    ssm.on(GetParameterCommand).rejects(
+      new SSMServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'not authorized',
+      }),
+    );
+
+    const result = await runRollback(planInputs);
+
+    expect(result.exitCode).toBe(3);
+    expect(result.summary).toContain('Rollback plan in us-east-1: FAILED (exit 3: an AWS call failed)');
+    expect(result.summary).toContain('AccessDeniedException: not authorized');
+  });
+
+  test('GIVEN invalid inputs (exit 2) THEN the job summary lists them', async () => {
+    const result = await runRollback({ command: 'verify', region: 'us-east-1', stacks: 'shop-dev-use1-services' });
+
+    expect(result.exitCode).toBe(2);
+    expect(result.summary).toContain(
+      'Rollback verify in us-east-1: FAILED (exit 2: invalid inputs, nothing was called)',
+    );
+    expect(result.summary).toContain('sha: no value given');
+  });
+
+  test('GIVEN a redeploy that left another release in place (R7: a no-op) WHEN verify THEN it fails although every stack is healthy', async () => {
+    const OTHER = 'b'.repeat(40);
+    cloudFormation.on(DescribeStacksCommand).resolves({
+      Stacks: [
+        {
+          StackName: 'shop-dev-use1-services',
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: NOW,
+          Outputs: [{ OutputKey: DEPLOYED_COMMIT_OUTPUT, OutputValue: OTHER }],
+        },
+      ],
+    });
+
+    const result = await runRollback({
+      command: 'verify',
+      region: 'us-east-1',
+      stacks: 'shop-dev-use1-services',
+      sha: SHA,
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toBe(
+      `Rollback verification failed in us-east-1:\n  - Stack "shop-dev-use1-services" runs commit ${OTHER} (its DeployedCommit), not ${SHA}: the redeploy did not put the known-good release back`,
+    );
   });
 });

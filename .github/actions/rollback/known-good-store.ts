@@ -3,6 +3,9 @@ import { AwsCallError, type AwsCaller } from '../cli-support/aws-retry';
 import { CheckFailedError } from '../cli-support/exit-codes';
 import { type KnownGoodRecord, parseKnownGoodRecord } from './known-good-record';
 
+/** The largest value a standard SSM parameter holds (4 KB). */
+export const STANDARD_PARAMETER_BYTES = 4096;
+
 /** Reads and writes a Region's known-good record in its SSM parameter. */
 export class KnownGoodStore {
   constructor(
@@ -15,14 +18,17 @@ export class KnownGoodStore {
 
   /** Writes the record (a new version of the parameter); returns the parameter version. */
   async write(record: KnownGoodRecord): Promise<number | undefined> {
+    const value = JSON.stringify(record);
     const result = await this.call(`SSM PutParameter ${this.parameterName} in ${this.region}`, () =>
       this.client.send(
         new PutParameterCommand({
           Name: this.parameterName,
           Description: this.description,
-          Value: JSON.stringify(record),
+          Value: value,
           Type: 'String',
-          Tier: 'Standard',
+          // A record with many images may outgrow a standard parameter. SSM: standard parameters hold values of up
+          // to 4 KB, advanced parameters up to 8 KB ("Managing parameter tiers", Parameter Store).
+          Tier: Buffer.byteLength(value) > STANDARD_PARAMETER_BYTES ? 'Advanced' : 'Standard',
           Overwrite: true,
         }),
       ),

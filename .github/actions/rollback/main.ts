@@ -1,17 +1,22 @@
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsCaller, type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, formatTime, systemClock } from '../cli-support/clock';
 import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
 import { currentRunUrl } from '../cli-support/github-run';
-import { writeJobSummary } from '../cli-support/job-summary';
+import { type JobSummary, writeJobSummary } from '../cli-support/job-summary';
 import { RolledBackStore, rolledBackParameterName } from './deployed-commit';
 import { type KnownGoodRecord, knownGoodCandidateParameterName, lastKnownGoodParameterName } from './known-good-record';
 import { KnownGoodStore } from './known-good-store';
+import { type ArtifactClients, missingArtifacts, recordStackArtifacts } from './release-artifacts';
 import { type ConfirmInputs, type RecordInputs, readRollbackInputs } from './rollback-inputs';
 import {
+  artifactsMissingSummary,
   confirmSummary,
+  errorSummary,
   nothingRecordedSummary,
   planOutputs,
   planSummary,
@@ -20,7 +25,26 @@ import {
   stacksToRedeploy,
   verifySummary,
 } from './rollback-plan';
-import { commitProblem, describeStackHealth, stackProblem } from './stack-health';
+import { commitProblem, describeStackHealth, ROLLBACK_COMMIT_MISMATCH, stackProblem } from './stack-health';
+
+/** Whether this run wrote its job summary yet (every exit path writes one: review m3). */
+let summarized = false;
+
+/** Writes the job summary of this run. */
+async function summarize(summary: JobSummary): Promise<void> {
+  summarized = true;
+  await writeJobSummary(summary);
+}
+
+/** The S3 and ECR clients of `region`, for the release artifacts. */
+function artifactClients(region: string, call: AwsCaller): ArtifactClients {
+  return {
+    s3: new S3Client({ region, maxAttempts: 1 }),
+    ecr: new ECRClient({ region, maxAttempts: 1 }),
+    region,
+    call,
+  };
+}
 
 /** What tests replace: the clock (the record's time) and the retry backoff. */
 export interface RollbackOverrides {
@@ -78,7 +102,7 @@ async function confirm(inputs: ConfirmInputs, call: AwsCaller): Promise<void> {
     else promotions.push({ region, record: candidate, store });
   }
   if (problems.length > 0) {
-    await writeJobSummary(confirmSummary(inputs.sha, problems, false));
+    await summarize(confirmSummary(inputs.sha, problems, false));
     throw new CheckFailedError(
       `Not confirming ${inputs.sha} as the known-good version of ${inputs.regions.join(', ')}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
     );
@@ -94,7 +118,7 @@ async function confirm(inputs: ConfirmInputs, call: AwsCaller): Promise<void> {
     );
   }
   for (const line of lines) core.info(line.replace(/ \(version \d+\)$/, ''));
-  await writeJobSummary(confirmSummary(inputs.sha, lines, true));
+  await summarize(confirmSummary(inputs.sha, lines, true));
 }
 
 /**
@@ -121,6 +145,7 @@ async function recordRefusals(inputs: RecordInputs, markers: RolledBackStore, ca
  */
 export async function run(overrides: RollbackOverrides = {}): Promise<void> {
   const clock = overrides.clock ?? systemClock;
+  summarized = false;
   try {
     const inputs = readRollbackInputs((name) => core.getInput(name));
     const call = awsCaller(overrides.retry);
@@ -128,14 +153,19 @@ export async function run(overrides: RollbackOverrides = {}): Promise<void> {
     if (inputs.command === 'verify') {
       const client = new CloudFormationClient({ region: inputs.region, maxAttempts: 1 });
       const health = await describeStackHealth(client, inputs.region, call, inputs.stackNames);
-      await writeJobSummary(verifySummary(inputs.region, health));
-      const problems = health.flatMap((s) => stackProblem(s) ?? []);
+      await summarize(verifySummary(inputs.region, inputs.sha, health));
+      // Healthy is not enough (review M4(3), R7): a redeploy that left another release in place is no rollback.
+      const problems = health.flatMap(
+        (s) => stackProblem(s) ?? commitProblem(s, inputs.sha, ROLLBACK_COMMIT_MISMATCH) ?? [],
+      );
       if (problems.length > 0) {
         throw new CheckFailedError(
           `Rollback verification failed in ${inputs.region}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
         );
       }
-      core.info(`Every application stack is healthy in ${inputs.region}: ${inputs.stackNames.join(', ')}`);
+      core.info(
+        `Every redeployed stack is healthy in ${inputs.region} and runs ${inputs.sha}: ${inputs.stackNames.join(', ')}`,
+      );
       return;
     }
 
@@ -161,23 +191,38 @@ export async function run(overrides: RollbackOverrides = {}): Promise<void> {
       );
       const refused = await recordRefusals(inputs, markers, call);
       if (refused.length > 0) {
-        await writeJobSummary(recordRefusedSummary(inputs.region, inputs.sha, refused));
+        await summarize(recordRefusedSummary(inputs.region, inputs.sha, refused));
         throw new CheckFailedError(
           `Not recording ${inputs.sha} as the known-good version of ${inputs.region}:\n${refused.map((p) => `  - ${p}`).join('\n')}`,
         );
       }
+      // What the rollback will redeploy: the templates this release deployed and the images and assets they run.
+      const clients = artifactClients(inputs.region, call);
+      const stacks = [];
+      const missing: string[] = [];
+      for (const stack of inputs.stacks) {
+        const recorded = await recordStackArtifacts(clients, stack);
+        if ('problems' in recorded) missing.push(...recorded.problems);
+        else stacks.push(recorded.stack);
+      }
+      if (missing.length > 0) {
+        await summarize(recordRefusedSummary(inputs.region, inputs.sha, missing));
+        throw new CheckFailedError(
+          `Not recording ${inputs.sha} as the known-good version of ${inputs.region}: artifacts of the release are already gone, so it could never be redeployed:\n${missing.map((p) => `  - ${p}`).join('\n')}`,
+        );
+      }
       const runUrl = currentRunUrl();
       const record: KnownGoodRecord = {
-        schemaVersion: 1,
+        schemaVersion: 2,
         sha: inputs.sha,
         region: inputs.region,
-        stacks: inputs.stacks,
+        stacks,
         recordedAt: formatTime(clock.now()),
         ...(runUrl ? { runUrl } : {}),
       };
       const version = await candidates.write(record);
       core.info(`Recorded ${inputs.sha} as the known-good candidate of ${inputs.region} in ${candidateName}`);
-      await writeJobSummary(recordSummary(record, candidateName, version));
+      await summarize(recordSummary(record, candidateName, version));
       return;
     }
 
@@ -204,16 +249,31 @@ export async function run(overrides: RollbackOverrides = {}): Promise<void> {
     if (readError !== undefined) throw readError;
     if (record === undefined) {
       const message = `No known-good version is recorded for ${inputs.region} (SSM parameter ${parameterName} does not exist): there is nothing to roll back to. This is expected until a first bake passes in this Region; fix forward instead.`;
-      await writeJobSummary(nothingRecordedSummary(inputs.region, message));
+      await summarize(nothingRecordedSummary(inputs.region, message));
       throw new CheckFailedError(message);
     }
     const stacks = stacksToRedeploy(record, inputs.only);
+    // Fail closed before anything is redeployed: a template, image or asset of the known-good release that is gone
+    // (or an image tag that now names another image) would make the redeploy fail halfway or run something else.
+    const gone = await missingArtifacts(artifactClients(inputs.region, call), stacks);
+    if (gone.length > 0) {
+      await summarize(artifactsMissingSummary(record, gone));
+      throw new CheckFailedError(
+        `Cannot roll ${inputs.region} back to ${record.sha}: artifacts of that release are gone, nothing was redeployed (the Region still runs the failed release; fix forward):\n${gone.map((p) => `  - ${p}`).join('\n')}`,
+      );
+    }
     for (const [name, value] of Object.entries(planOutputs(record, stacks))) core.setOutput(name, value);
     core.info(`Roll back ${inputs.region} to ${record.sha}: ${stacks.map((s) => s.cdkId).join(' ')}`);
-    await writeJobSummary(planSummary(record, stacks));
+    await summarize(planSummary(record, stacks));
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    core.setFailed(message);
     process.exitCode = exitCodeOf(error);
+    if (!summarized) {
+      // An AWS error after its retries (exit 3), an invalid stored record, invalid inputs: say it in the summary too.
+      const region = core.getInput('region') || core.getInput('regions') || undefined;
+      await writeJobSummary(errorSummary(core.getInput('command') || 'run', region, message, process.exitCode));
+    }
   }
 }
 

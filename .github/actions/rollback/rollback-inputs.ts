@@ -7,7 +7,7 @@ import {
   regionName,
   resourceNamePart,
 } from '../cli-support/action-inputs';
-import { applicationStack, type StackRef, stackSelector } from './known-good-record';
+import { applicationStack, type StackRef, stackSelector, stackTemplate } from './known-good-record';
 
 /** The subcommands of the rollback CLI. */
 export const ROLLBACK_COMMANDS = ['record', 'confirm', 'plan', 'verify'] as const;
@@ -19,7 +19,8 @@ export interface RecordInputs {
   readonly appName: string;
   readonly envName: string;
   readonly sha: string;
-  readonly stacks: readonly StackRef[];
+  /** The stacks with the template URL each deploy job gave CloudFormation (the `templates` input). */
+  readonly stacks: ReadonlyArray<StackRef & { readonly templateUrl: string }>;
 }
 
 /**
@@ -46,11 +47,13 @@ export interface PlanInputs {
   readonly failedSha: string;
 }
 
-/** `command: verify`: check the redeployed stacks. */
+/** `command: verify`: check the redeployed stacks: healthy, and running the known-good commit. */
 export interface VerifyInputs {
   readonly command: 'verify';
   readonly region: string;
   readonly stackNames: readonly string[];
+  /** The commit every stack must run (its `DeployedCommit`): the known-good commit the plan chose. */
+  readonly sha: string;
 }
 
 /** The validated inputs of the rollback CLI. */
@@ -80,14 +83,36 @@ export function readRollbackInputs(getInput: GetInput): RollbackInputs {
   let inputs: RollbackInputs;
   if (command === 'verify') {
     const stacks = reader.required('stacks', listOf(applicationStack, 50, { spaces: true }));
-    inputs = { command, region, stackNames: stacks?.map((s) => s.stackName) };
+    const sha = reader.required('sha', commitSha);
+    inputs = { command, region, stackNames: stacks?.map((s) => s.stackName), sha };
   } else {
     const appName = reader.required('app_name', resourceNamePart);
     const envName = reader.required('env_name', resourceNamePart);
     if (command === 'record') {
       const sha = reader.required('sha', commitSha);
       const stacks = reader.required('stacks', listOf(applicationStack, 50, { spaces: true }));
-      inputs = { command, region, appName, envName, sha, stacks };
+      const templates = reader.required('templates', listOf(stackTemplate, 50, { spaces: true }));
+      const urls = new Map((templates ?? []).map((t) => [t.stackName, t.templateUrl]));
+      const withoutTemplate = (stacks ?? []).filter((s) => !urls.has(s.stackName)).map((s) => s.stackName);
+      if (stacks && templates && withoutTemplate.length > 0) {
+        reader.problem(
+          `templates: no template URL for ${withoutTemplate.join(', ')}; accepted: one "<stack name>=<template URL>" for every stack of stacks`,
+        );
+      }
+      const extra = (templates ?? []).filter((t) => !(stacks ?? []).some((s) => s.stackName === t.stackName));
+      if (stacks && extra.length > 0) {
+        reader.problem(
+          `templates: ${extra.map((t) => t.stackName).join(', ')} not in stacks; accepted: templates of the stacks recorded`,
+        );
+      }
+      inputs = {
+        command,
+        region,
+        appName,
+        envName,
+        sha,
+        stacks: (stacks ?? []).map((s) => ({ ...s, templateUrl: urls.get(s.stackName) ?? '' })),
+      };
     } else {
       const only = reader.optional('stacks', listOf(stackSelector, 50, { spaces: true }), undefined);
       const failedSha = reader.required('failed_sha', commitSha);

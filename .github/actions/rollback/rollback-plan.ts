@@ -1,14 +1,14 @@
 import { CheckFailedError } from '../cli-support/exit-codes';
 import type { JobSummary } from '../cli-support/job-summary';
-import type { KnownGoodRecord, StackRef } from './known-good-record';
-import { type StackHealth, stackProblem } from './stack-health';
+import type { KnownGoodRecord, RecordedStack } from './known-good-record';
+import { commitProblem, ROLLBACK_COMMIT_MISMATCH, type StackHealth, stackProblem } from './stack-health';
 
 /**
  * The recorded stacks to redeploy: all of them, or those named in `only` (by CloudFormation name or CDK id).
  *
  * @throws CheckFailedError naming a stack of `only` that the record does not list.
  */
-export function stacksToRedeploy(record: KnownGoodRecord, only?: readonly string[]): readonly StackRef[] {
+export function stacksToRedeploy(record: KnownGoodRecord, only?: readonly string[]): readonly RecordedStack[] {
   if (only === undefined) return record.stacks;
   const unknown = only.filter((name) => !record.stacks.some((s) => s.stackName === name || s.cdkId === name));
   if (unknown.length > 0) {
@@ -20,26 +20,39 @@ export function stacksToRedeploy(record: KnownGoodRecord, only?: readonly string
   return record.stacks.filter((s) => only.includes(s.stackName) || only.includes(s.cdkId));
 }
 
-/** The `cdk deploy` command that redeploys `stacks` and nothing else (`--exclusively`: no dependency stacks). */
-export function redeployCommand(stacks: readonly StackRef[]): string {
-  return `npx cdk deploy --exclusively --require-approval never ${stacks.map((s) => s.cdkId).join(' ')}`;
+/**
+ * The command that redeploys one recorded stack by hand, as the rollback job does: the recorded template, nothing
+ * built (run it with the CDK deploy role; add `--role-arn` with the CDK cfn-exec-role of the Region).
+ */
+export function redeployCommand(region: string, stack: RecordedStack): string {
+  return `aws cloudformation deploy --region ${region} --stack-name ${stack.stackName} --template-url ${stack.templateUrl} --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM`;
 }
 
-/** The step outputs of `plan` (lists separated by spaces, ready for a shell or for the `stacks` input of `verify`). */
-export function planOutputs(record: KnownGoodRecord, stacks: readonly StackRef[]): Record<string, string> {
+/**
+ * The step outputs of `plan` (lists separated by spaces, ready for the `stacks` input of `verify`); `templates` is a
+ * JSON object from stack name to recorded template URL, which the rollback job's deploy steps read with
+ * `fromJSON(steps.plan.outputs.templates)['<stack name>']`.
+ */
+export function planOutputs(record: KnownGoodRecord, stacks: readonly RecordedStack[]): Record<string, string> {
   return {
     sha: record.sha,
     cdk_stack_ids: stacks.map((s) => s.cdkId).join(' '),
     stack_names: stacks.map((s) => s.stackName).join(' '),
     recorded_at: record.recordedAt,
     run_url: record.runUrl ?? '',
-    deploy_command: redeployCommand(stacks),
+    templates: JSON.stringify(Object.fromEntries(stacks.map((s) => [s.stackName, s.templateUrl]))),
   };
 }
 
-const stackTable = (stacks: readonly StackRef[]) => ({
-  header: ['CDK stack id', 'CloudFormation stack'],
-  rows: stacks.map((s) => [s.cdkId, s.stackName]),
+const stackTable = (stacks: readonly RecordedStack[]) => ({
+  header: ['CDK stack id', 'CloudFormation stack', 'template', 'images (tag → digest)', 'other assets'],
+  rows: stacks.map((s) => [
+    s.cdkId,
+    s.stackName,
+    s.templateUrl,
+    s.images.map((i) => `${i.repository}:${i.tag.slice(0, 12)}… → ${i.digest}`).join('; '),
+    String(s.objects.length),
+  ]),
 });
 
 /** The job summary of `record`. */
@@ -71,16 +84,46 @@ export function recordRefusedSummary(region: string, sha: string, problems: read
 }
 
 /** The job summary of `plan`. */
-export function planSummary(record: KnownGoodRecord, stacks: readonly StackRef[]): JobSummary {
+export function planSummary(record: KnownGoodRecord, stacks: readonly RecordedStack[]): JobSummary {
   return {
     title: `Rollback plan for ${record.region}`,
     blocks: [
       `Known-good commit: ${record.sha}, recorded at ${record.recordedAt}`,
       ...(record.runUrl ? [{ label: 'Recorded by', href: record.runUrl }] : []),
-      'Application stacks to redeploy (data stacks are never redeployed):',
+      'Stacks to redeploy from their recorded templates, nothing rebuilt (data and network stacks are never redeployed); every recorded template, image and asset object still exists:',
       stackTable(stacks),
-      `Redeploy: git checkout ${record.sha} && ${redeployCommand(stacks)}`,
+      'Redeploy by hand (CDK deploy role of the Region):',
+      ...stacks.map((s) => redeployCommand(record.region, s)),
     ],
+  };
+}
+
+/** The job summary of `plan` when an artifact of the known-good release is gone: nothing is redeployed. */
+export function artifactsMissingSummary(record: KnownGoodRecord, problems: readonly string[]): JobSummary {
+  return {
+    title: `Rollback of ${record.region} NOT possible: recorded artifacts are gone`,
+    blocks: [
+      `Known-good commit: ${record.sha}, recorded at ${record.recordedAt}`,
+      'Result: nothing was redeployed; the Region still runs the failed release. Fix forward, or rebuild the known-good commit by hand.',
+      ...problems,
+    ],
+  };
+}
+
+/**
+ * The job summary of a run that ended on an error no other summary describes: an AWS call that failed after its
+ * retries (exit 3), an invalid stored record, invalid inputs (exit 2).
+ */
+export function errorSummary(
+  command: string,
+  region: string | undefined,
+  message: string,
+  exitCode: number,
+): JobSummary {
+  const what = { 1: 'the check failed', 2: 'invalid inputs, nothing was called', 3: 'an AWS call failed' }[exitCode];
+  return {
+    title: `Rollback ${command}${region ? ` in ${region}` : ''}: FAILED (exit ${exitCode}${what ? `: ${what}` : ''})`,
+    blocks: [message],
   };
 }
 
@@ -89,17 +132,25 @@ export function nothingRecordedSummary(region: string, message: string): JobSumm
   return { title: `Rollback plan for ${region}`, blocks: ['Result: nothing to roll back to', message] };
 }
 
-/** The job summary of `verify`. */
-export function verifySummary(region: string, health: readonly StackHealth[]): JobSummary {
-  const problems = health.flatMap((s) => stackProblem(s) ?? []);
+/** The job summary of `verify`: each stack's state and the commit it runs, against the known-good commit. */
+export function verifySummary(region: string, sha: string, health: readonly StackHealth[]): JobSummary {
+  const problems = health.flatMap((s) => stackProblem(s) ?? commitProblem(s, sha, ROLLBACK_COMMIT_MISMATCH) ?? []);
   return {
     title: `Rollback verification in ${region}`,
     blocks: [
-      problems.length === 0 ? 'Result: every application stack is healthy' : 'Result: FAILED',
+      problems.length === 0
+        ? `Result: every redeployed stack is healthy and runs the known-good commit ${sha}`
+        : 'Result: FAILED',
       ...problems,
       {
-        header: ['stack', 'status', 'reason', 'last updated'],
-        rows: health.map((s) => [s.stackName, s.status, s.reason ?? '', s.lastUpdated?.toISOString() ?? '']),
+        header: ['stack', 'status', 'runs commit', 'reason', 'last updated'],
+        rows: health.map((s) => [
+          s.stackName,
+          s.status,
+          s.deployedCommit ?? '',
+          s.reason ?? '',
+          s.lastUpdated?.toISOString() ?? '',
+        ]),
       },
     ],
   };

@@ -32,13 +32,26 @@ export function stackProblem(stack: StackHealth): string | undefined {
   return `Stack "${stack.stackName}" is ${stack.status}${stack.reason ? `: ${stack.reason}` : ''}`;
 }
 
-/** Why a stack cannot be shown to run `sha`, or `undefined` when its `DeployedCommit` is `sha`. */
-export function commitProblem(stack: StackHealth, sha: string): string | undefined {
+/** Why `record` refuses a stack that runs another commit. */
+export const RECORD_COMMIT_MISMATCH = 'a re-run after a rollback, or an old run, never records its commit';
+
+/** Why `verify` fails a redeployed stack that runs another commit (review M4(3), R7: a no-op redeploy). */
+export const ROLLBACK_COMMIT_MISMATCH = 'the redeploy did not put the known-good release back';
+
+/**
+ * Why a stack cannot be shown to run `sha`, or `undefined` when its `DeployedCommit` is `sha`; `why` ends the
+ * message of a mismatch.
+ */
+export function commitProblem(
+  stack: StackHealth,
+  sha: string,
+  why: string = RECORD_COMMIT_MISMATCH,
+): string | undefined {
   if (stack.deployedCommit === undefined) {
     return `Stack "${stack.stackName}" has no ${DEPLOYED_COMMIT_OUTPUT} output or tag, so it cannot be shown to run ${sha}`;
   }
   if (stack.deployedCommit !== sha) {
-    return `Stack "${stack.stackName}" runs commit ${stack.deployedCommit} (its ${DEPLOYED_COMMIT_OUTPUT}), not ${sha}: a re-run after a rollback, or an old run, never records its commit`;
+    return `Stack "${stack.stackName}" runs commit ${stack.deployedCommit} (its ${DEPLOYED_COMMIT_OUTPUT}), not ${sha}: ${why}`;
   }
   return undefined;
 }
