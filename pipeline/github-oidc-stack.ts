@@ -10,6 +10,7 @@ import {
   lastKnownGoodParameterName,
 } from '../.github/actions/rollback/known-good-record';
 import type { ShopConfig } from '../config';
+import { routingNames } from '../stacks/naming/routing-names';
 import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
 import { stackNames } from '../stacks/naming/stack-names';
 import { DATA_STACK_CREDENTIAL_SECONDS } from './job-limits';
@@ -160,6 +161,9 @@ export class GitHubOidcStack extends Stack {
         ),
       }),
     );
+    this.readinessStatements().forEach((statement) => {
+      this.deployRole.addToPrincipalPolicy(statement);
+    });
     this.deployRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'RollbackVerifiesApplicationStacks',
@@ -287,6 +291,63 @@ export class GitHubOidcStack extends Stack {
     ];
   }
 
+  /**
+   * The bake's readiness dry run (review M12, `.github/actions/bake-gate/bake-readiness.ts`): start the
+   * `<app>-<env>-readiness` document of each Region and nothing else, follow the execution (GetAutomationExecution,
+   * DescribeAutomationStepExecutions when its steps come back truncated), pass the document's AutomationAssumeRole to
+   * SSM, and read the routing stack's parameter, whose absence defers the primary's readiness on a first deploy.
+   */
+  private readinessStatements(): iam.PolicyStatement[] {
+    const { config } = this.props;
+    const { appName, envName } = config;
+    const regions = [config.primaryRegion, config.standbyRegion];
+    return [
+      new iam.PolicyStatement({
+        sid: 'BakeStartsReadinessDryRun',
+        actions: ['ssm:StartAutomationExecution'],
+        resources: regions.map((region) =>
+          this.formatArn({
+            service: 'ssm',
+            region,
+            resource: 'automation-definition',
+            resourceName: `${automationDocumentName(appName, envName, 'readiness')}:*`,
+          }),
+        ),
+      }),
+      new iam.PolicyStatement({
+        sid: 'BakeFollowsReadinessDryRun',
+        // Executions get ids only at start: these calls cannot be scoped to a resource beforehand.
+        actions: ['ssm:GetAutomationExecution', 'ssm:DescribeAutomationStepExecutions'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'BakePassesRunbookAutomationRole',
+        actions: ['iam:PassRole'],
+        resources: regions.map((region) =>
+          this.formatArn({
+            service: 'iam',
+            region: '',
+            resource: 'role',
+            resourceName: runbookAutomationRoleName(appName, envName, region),
+          }),
+        ),
+        conditions: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'BakeReadsRoutingParameter',
+        actions: ['ssm:GetParameter'],
+        resources: regions.map((region) =>
+          this.formatArn({
+            service: 'ssm',
+            region,
+            resource: 'parameter',
+            resourceName: routingNames(appName, envName).routingParameter.slice(1),
+          }),
+        ),
+      }),
+    ];
+  }
+
   private acknowledgeWildcards(deploy: GitHubActionRole, failover: iam.Policy): void {
     for (const role of [deploy, failover]) {
       Validations.of(role).acknowledge({
@@ -311,6 +372,11 @@ export class GitHubOidcStack extends Stack {
             'A CloudFormation stack ARN ends in an id assigned at creation; the wildcard covers only that id of one named application stack.',
         });
       }
+      Validations.of(deploy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${this.account}:automation-definition/${automationDocumentName(appName, envName, 'readiness')}:*]`,
+        reason:
+          'An Automation definition ARN ends in the document version; the wildcard covers only the versions of the readiness runbook document.',
+      });
       for (const action of RUNBOOK_ACTIONS) {
         Validations.of(failover).acknowledge({
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${this.account}:automation-definition/${automationDocumentName(appName, envName, action)}:*]`,

@@ -207,7 +207,9 @@ describe('bake-gate inputs', () => {
   };
 
   test('a missing mode is reported alone, with the accepted modes', () => {
-    expect(problemsOf({})).toEqual(['mode: no value given; accepted: "watch", "verify-history" or "plan"']);
+    expect(problemsOf({})).toEqual([
+      'mode: no value given; accepted: "watch", "verify-history", "readiness" or "plan"',
+    ]);
   });
 
   test('every bad value is named with the value received and what is accepted', () => {

@@ -141,6 +141,49 @@ describe('GitHubOidcStack', () => {
     }
   });
 
+  // Review M12: every bake runs the readiness runbook as a dry run (bake-gate mode readiness). The deploy role may start
+  // exactly that document in each Region, follow its execution, pass the automation roles to SSM only, and read the
+  // routing parameter whose absence defers the primary's first readiness.
+  test('the deploy role may start and follow the readiness runbook only, and pass only the automation roles to SSM', () => {
+    const { template } = oidcStack();
+    const statements = roleStatements(template, 'shop-dev-github-deploy');
+    const granting = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+
+    const start = granting('ssm:StartAutomationExecution');
+    expect(start).toHaveLength(1);
+    expect(JSON.stringify(start[0]!.Resource).match(/automation-definition\/[^"]+/g)).toEqual([
+      'automation-definition/shop-dev-readiness:*',
+      'automation-definition/shop-dev-readiness:*',
+    ]);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(JSON.stringify(start[0]!.Resource)).toContain(`:ssm:${region}:123456789012:automation-definition/`);
+    }
+
+    const follow = granting('ssm:GetAutomationExecution');
+    expect(follow).toHaveLength(1);
+    expect([follow[0]!.Action].flat().sort()).toEqual([
+      'ssm:DescribeAutomationStepExecutions',
+      'ssm:GetAutomationExecution',
+    ]);
+
+    const passRole = granting('iam:PassRole');
+    expect(passRole).toHaveLength(1);
+    expect(passRole[0]!.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } });
+    expect(JSON.stringify(passRole[0]!.Resource).match(/role\/[^"]+/g)).toEqual([
+      'role/shop-dev-us-east-1-runbook',
+      'role/shop-dev-us-west-2-runbook',
+    ]);
+
+    const routing = statements.filter((s) => JSON.stringify(s.Resource).includes('/arc-routing'));
+    expect(routing).toHaveLength(1);
+    expect([routing[0]!.Action].flat()).toEqual(['ssm:GetParameter']);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(JSON.stringify(routing[0]!.Resource)).toContain(
+        `:ssm:${region}:123456789012:parameter/shop/dev/arc-routing"`,
+      );
+    }
+  });
+
   test('the failover role may list automation executions (the CLI refuses or attaches to one in flight)', () => {
     const { template } = oidcStack();
     template.hasResourceProperties('AWS::IAM::Policy', {

@@ -7,13 +7,15 @@ import {
   matching,
   oneOf,
   regionName,
+  resourceNamePart,
   wholeNumber,
 } from '../cli-support/action-inputs';
 import { formatDuration, formatTime } from '../cli-support/clock';
+import { reasonText } from '../failover/failover-inputs';
 import { MAX_BAKE_MINUTES, maxWatchMinutes } from './bake-plan';
 
-/** The modes of the bake-gate CLI: the two bake modes and the planner. */
-export const BAKE_GATE_MODES = ['watch', 'verify-history', 'plan'] as const;
+/** The modes of the bake-gate CLI: the two bake modes, the readiness dry run and the planner. */
+export const BAKE_GATE_MODES = ['watch', 'verify-history', 'readiness', 'plan'] as const;
 
 /** Which CloudWatch alarms the bake watches: named ones, those whose name starts with a prefix, or both. */
 export interface AlarmSelection {
@@ -42,6 +44,23 @@ export interface PlanInputs {
   readonly credentialMinutes: number;
 }
 
+/** `mode: readiness`: run the Region's readiness runbook as a dry run and follow it to its end (review M12). */
+export interface ReadinessInputs {
+  readonly mode: 'readiness';
+  readonly region: string;
+  readonly appName: string;
+  readonly envName: string;
+  /** Why it runs, kept in the execution (the bake's commit). */
+  readonly reason: string;
+  /**
+   * The routing stack's SSM parameter: when given and absent in the Region, the routing stage has never deployed
+   * (the primary's bake of a first deploy) and the dry run is deferred to the bakes after routing.
+   */
+  readonly routingParameter?: string;
+  readonly pollSeconds: number;
+  readonly timeoutMinutes: number;
+}
+
 /** `mode: watch`: watch the alarms live for `watchMinutes`. */
 export interface WatchInputs extends EvidenceInputs {
   readonly mode: 'watch';
@@ -59,7 +78,7 @@ export interface VerifyHistoryInputs extends EvidenceInputs {
 }
 
 /** The validated inputs of the bake-gate CLI. */
-export type BakeGateInputs = PlanInputs | WatchInputs | VerifyHistoryInputs;
+export type BakeGateInputs = PlanInputs | WatchInputs | VerifyHistoryInputs | ReadinessInputs;
 
 const alarmName = matching(
   /^[^,\n\p{Cc}]{1,255}$/u,
@@ -72,6 +91,11 @@ const canaryName = matching(
   'is not a canary name',
 );
 const bakeMinutesInput = wholeNumber(1, MAX_BAKE_MINUTES);
+const parameterName = matching(
+  /^\/[A-Za-z0-9_./-]{1,1010}$/,
+  'an SSM parameter name such as "/shop/dev/arc-routing"',
+  'is not an SSM parameter name',
+);
 /** `window_start` of verify-history: when the watch (and so the bake) started. */
 const watchStart: InputParser<Date> = {
   accepted: `the watch job's window_start output (when the bake started), ${isoTime.accepted}`,
@@ -98,6 +122,22 @@ export function readBakeGateInputs(getInput: GetInput, now: Date): BakeGateInput
     };
     reader.finish();
     return inputs;
+  }
+
+  if (mode === 'readiness') {
+    const routingParameter = reader.optional('routing_parameter', parameterName, undefined);
+    const inputs: ReadinessInputs = {
+      mode,
+      region: reader.required('region', regionName),
+      appName: reader.required('app_name', resourceNamePart),
+      envName: reader.required('env_name', resourceNamePart),
+      reason: reader.optional('reason', reasonText, 'readiness dry run of the bake gate'),
+      pollSeconds: reader.optional('poll_seconds', wholeNumber(1, 60), 5),
+      // Within the watch job's credentials, with the watch still to come after it.
+      timeoutMinutes: reader.optional('timeout_minutes', wholeNumber(1, 20), 10),
+    };
+    reader.finish();
+    return routingParameter === undefined ? inputs : { ...inputs, routingParameter };
   }
 
   const names = reader.optional('alarm_names', listOf(alarmName, 100), [] as readonly string[]);

@@ -1,24 +1,31 @@
 import * as core from '@actions/core';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, formatTime, systemClock } from '../cli-support/clock';
 import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
 import { writeJobSummary } from '../cli-support/job-summary';
+import { regionalClientOptions } from '../cli-support/regional-clients';
 import { readBakeGateInputs } from './bake-inputs';
 import { planBake } from './bake-plan';
+import { bakeReadiness, readinessSummary } from './bake-readiness';
 import { bakeSummary, planSummary } from './bake-summary';
 import { verifyBakeHistory } from './bake-verify';
 import { watchBake } from './bake-watch';
 import { CloudWatchEvidence } from './cloudwatch-evidence';
 
-/** What tests replace: the clock (so a 20-minute bake runs instantly) and the retry backoff. */
+/**
+ * What tests replace: the clock (so a 20-minute bake runs instantly), the retry backoff and the readiness start's
+ * idempotency token.
+ */
 export interface BakeGateOverrides {
   readonly clock?: Clock;
   readonly retry?: AwsRetryOptions;
+  readonly clientToken?: string;
 }
 
 /**
- * The bake-gate CLI: `mode` `watch`, `verify-history` or `plan` (inputs in pipeline/README.md). Fails the job when
+ * The bake-gate CLI: `mode` `watch`, `verify-history`, `readiness` or `plan` (inputs in pipeline/README.md). Fails the job when
  * the bake fails, an input is invalid, or CloudWatch cannot be read.
  */
 export async function run(overrides: BakeGateOverrides = {}): Promise<void> {
@@ -31,6 +38,24 @@ export async function run(overrides: BakeGateOverrides = {}): Promise<void> {
       core.setOutput('watch_minutes', plan.watchMinutes);
       core.setOutput('wait_minutes', plan.waitMinutes);
       await writeJobSummary(planSummary(plan));
+      return;
+    }
+    if (inputs.mode === 'readiness') {
+      const ssm = new SSMClient(regionalClientOptions(inputs.region));
+      const readiness = await bakeReadiness(inputs, {
+        ssm,
+        call: awsCaller(overrides.retry),
+        clock,
+        log: (line: string) => core.info(line),
+        ...(overrides.clientToken ? { clientToken: overrides.clientToken } : {}),
+      });
+      core.setOutput('readiness', readiness.outcome);
+      core.setOutput('readiness_execution_id', 'run' in readiness ? readiness.run.executionId : '');
+      await writeJobSummary(readinessSummary(inputs, readiness));
+      if (readiness.outcome === 'failed') {
+        throw new CheckFailedError(`Readiness dry run failed in ${inputs.region}: ${readiness.failure}`);
+      }
+      core.info(`Readiness dry run in ${inputs.region}: ${readiness.outcome}`);
       return;
     }
     const client = new CloudWatchClient({ region: inputs.region, maxAttempts: 1 });

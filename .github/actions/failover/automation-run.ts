@@ -20,6 +20,15 @@ import {
 } from './automation-report';
 import type { FailoverInputs } from './failover-inputs';
 
+/**
+ * What starting and following one runbook automation needs of the failover inputs: the bake gate's readiness dry run
+ * (`.github/actions/bake-gate/bake-readiness.ts`) passes these without the failover's other inputs.
+ */
+export type AutomationInputs = Pick<
+  FailoverInputs,
+  'action' | 'region' | 'dryRun' | 'reason' | 'appName' | 'envName' | 'pollSeconds' | 'timeoutMinutes'
+>;
+
 /** What following an automation needs from the outside world. */
 export interface AutomationDependencies {
   readonly ssm: SSMClient;
@@ -77,7 +86,7 @@ function toRun(
  * @returns the new execution's id.
  */
 export async function startAutomation(
-  inputs: FailoverInputs,
+  inputs: AutomationInputs,
   deps: AutomationDependencies,
   resumeExecutionId?: string,
 ): Promise<string> {
@@ -109,7 +118,10 @@ export async function startAutomation(
 }
 
 /** Starts the runbook's SSM Automation and follows it: {@link startAutomation}, then {@link followAutomation}. */
-export async function runAutomation(inputs: FailoverInputs, deps: AutomationDependencies): Promise<FollowedAutomation> {
+export async function runAutomation(
+  inputs: AutomationInputs,
+  deps: AutomationDependencies,
+): Promise<FollowedAutomation> {
   return followAutomation(inputs, deps, await startAutomation(inputs, deps));
 }
 
@@ -121,7 +133,7 @@ export async function runAutomation(inputs: FailoverInputs, deps: AutomationDepe
  *   `timeoutMinutes` (the automation keeps running in SSM).
  */
 export async function followAutomation(
-  inputs: FailoverInputs,
+  inputs: AutomationInputs,
   deps: AutomationDependencies,
   executionId: string,
 ): Promise<FollowedAutomation> {
