@@ -873,6 +873,76 @@ describe('bake evidence: success, last state, window anchored to the watch (revi
     expect(result.exitCode).toBe(0);
   });
 
+  // Review M12: the observability stack (and the services stack's deployment alarms) deploy with the release they
+  // gate. A release that redefines a gate alarm (a higher threshold, missing data as notBreaching) must say so: the
+  // bake fails when a watched alarm's AlarmConfigurationUpdatedTimestamp is not before this run started, unless the
+  // change is accepted.
+  const RUN_STARTED = '2025-03-01T11:30:00Z';
+  const redefined = (name: string, at: string): FakeAlarm => ({
+    name,
+    initial: 'OK',
+    definition: { AlarmConfigurationUpdatedTimestamp: new Date(at) },
+  });
+
+  test('GIVEN a release that redefined a gate alarm WHEN the watch starts THEN the bake fails at once, naming it', async () => {
+    fakeCloudWatch([redefined(CANARY_ALARM, '2025-03-01T11:20:00Z'), redefined(ALB_ALARM, '2025-03-01T11:47:12Z')], {
+      [CANARY]: everyFiveMinutes,
+    });
+
+    const result = await runGate({
+      ...watchInputs,
+      alarm_names: `${CANARY_ALARM},${ALB_ALARM}`,
+      alarm_definitions_since: RUN_STARTED,
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toBe(
+      `Bake gate (watch) failed in us-east-1:\n  - Alarm "${ALB_ALARM}" was redefined at 2025-03-01T11:47:12Z, after this run started (${RUN_STARTED}): a release may not change the alarms that gate it; if the change is intended, accept it (accept_alarm_changes: the commit message says "Alarm-Change: accepted")`,
+    );
+    expect(clock.now()).toEqual(START);
+  });
+
+  test('GIVEN the alarm change is accepted WHEN the bake runs THEN it is judged by the new definition and passes', async () => {
+    fakeCloudWatch([redefined(CANARY_ALARM, '2025-03-01T11:47:12Z')], { [CANARY]: everyFiveMinutes });
+
+    const result = await runGate({
+      ...watchInputs,
+      alarm_names: CANARY_ALARM,
+      alarm_definitions_since: RUN_STARTED,
+      accept_alarm_changes: 'true',
+    });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toContain(
+      `Accepted alarm changes (accept_alarm_changes): ${CANARY_ALARM} redefined at 2025-03-01T11:47:12Z`,
+    );
+  });
+
+  test('GIVEN a redefined alarm WHEN verify-history checks the window THEN it fails too', async () => {
+    clock = new FakeClock(new Date(START.getTime() + minutes(65)));
+    fakeCloudWatch([redefined(CANARY_ALARM, '2025-03-01T11:47:12Z')], {
+      [CANARY]: Array.from({ length: 13 }, (_, i) => minutes(5 * i + 6)),
+    });
+
+    const result = await runGate({
+      ...watchInputs,
+      alarm_names: CANARY_ALARM,
+      mode: 'verify-history',
+      bake_minutes: '60',
+      window_start: '2025-03-01T12:05:00Z',
+      alarm_definitions_since: RUN_STARTED,
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`Alarm "${CANARY_ALARM}" was redefined at 2025-03-01T11:47:12Z`);
+  });
+
+  test('GIVEN alarm_definitions_since that is not a time WHEN run THEN exit 2', async () => {
+    const result = await runGate({ ...watchInputs, alarm_definitions_since: 'the run start' });
+    expect(result.exitCode).toBe(2);
+    expect(result.failure).toContain('alarm_definitions_since: "the run start" is not an ISO 8601 time');
+  });
+
   test('GIVEN verify-history without window_start WHEN run THEN exit 2: its window must be anchored to the watch start (scenario V1)', async () => {
     const result = await runGate({ ...watchInputs, mode: 'verify-history' });
     expect(result.exitCode).toBe(2);

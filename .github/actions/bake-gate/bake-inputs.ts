@@ -1,4 +1,5 @@
 import {
+  booleanText,
   type GetInput,
   type InputParser,
   InputReader,
@@ -35,6 +36,13 @@ export interface EvidenceInputs {
   readonly bakeMinutes: number;
   /** Runs each canary must have made inside the window. */
   readonly minCanaryRuns: number;
+  /**
+   * When this run started: a watched alarm whose definition changed at or after it was changed by the release it
+   * gates (review M12), and fails the bake unless `acceptAlarmChanges`. Not checked when absent.
+   */
+  readonly alarmDefinitionsSince?: Date;
+  /** Whether the release declares its alarm changes, so a redefined alarm is reported, not failed. */
+  readonly acceptAlarmChanges: boolean;
 }
 
 /** `mode: plan`: print how a bake of `bakeMinutes` should run. */
@@ -147,12 +155,15 @@ export function readBakeGateInputs(getInput: GetInput, now: Date): BakeGateInput
       'alarm_names, alarm_prefix: neither given; accepted: alarm names, an alarm-name prefix, or both (at least one)',
     );
   }
+  const alarmDefinitionsSince = reader.optional('alarm_definitions_since', isoTime, undefined);
   const evidence: EvidenceInputs = {
     region: reader.required('region', regionName),
     alarms: prefix === undefined ? { names } : { names, prefix },
     canaryNames: reader.required('canary_names', listOf(canaryName, 100)),
     bakeMinutes: reader.required('bake_minutes', bakeMinutesInput),
     minCanaryRuns: reader.required('min_canary_runs', wholeNumber(1, 100)),
+    acceptAlarmChanges: reader.optional('accept_alarm_changes', booleanText, false),
+    ...(alarmDefinitionsSince === undefined ? {} : { alarmDefinitionsSince }),
   };
 
   if (mode === 'watch') {

@@ -2,7 +2,7 @@ import { formatDuration, formatTime } from '../cli-support/clock';
 import { type AlarmInWindow, statesDuring } from './alarm-transitions';
 import type { EvidenceInputs } from './bake-inputs';
 import type { BakeMode } from './bake-plan';
-import type { CloudWatchEvidence, SelectedAlarms } from './cloudwatch-evidence';
+import type { AlarmStatus, CloudWatchEvidence, SelectedAlarms } from './cloudwatch-evidence';
 
 /** Runs of one canary inside the bake window. */
 export interface CanaryRuns {
@@ -33,7 +33,38 @@ export interface BakeResult {
   readonly minCanaryRuns: number;
   /** One sentence per reason the bake failed. */
   readonly failures: readonly string[];
+  /** Watched alarms this run redefined, accepted by `accept_alarm_changes` (review M12). */
+  readonly acceptedAlarmChanges?: readonly string[];
 }
+
+/**
+ * The watched alarms this run redefined: `AlarmConfigurationUpdatedTimestamp` at or after `alarmDefinitionsSince`
+ * (when the run started). DescribeAlarms reports it as "The time stamp of the last update to the alarm
+ * configuration" (MetricAlarm, CompositeAlarm), and a CloudFormation update of an alarm "completely overwrites the
+ * previous configuration of the alarm" (AWS::CloudWatch::Alarm), so a release that changed a definition shows here.
+ * Each fails the bake (review M12: the release may not loosen the alarms that gate it), unless `acceptAlarmChanges`.
+ */
+export function definitionChanges(
+  alarms: readonly AlarmStatus[],
+  inputs: Pick<EvidenceInputs, 'alarmDefinitionsSince' | 'acceptAlarmChanges'>,
+): { failures: string[]; accepted: string[] } {
+  const since = inputs.alarmDefinitionsSince;
+  if (since === undefined) return { failures: [], accepted: [] };
+  const changed = alarms.filter((a) => a.definedAt !== undefined && a.definedAt.getTime() >= since.getTime());
+  if (inputs.acceptAlarmChanges) {
+    return { failures: [], accepted: changed.map((a) => `${a.name} redefined at ${formatTime(a.definedAt!)}`) };
+  }
+  return {
+    failures: changed.map(
+      (a) =>
+        `Alarm "${a.name}" was redefined at ${formatTime(a.definedAt!)}, after this run started (${formatTime(since)}): a release may not change the alarms that gate it; if the change is intended, accept it (accept_alarm_changes: the commit message says "${ALARM_CHANGE_TRAILER}")`,
+    ),
+    accepted: [],
+  };
+}
+
+/** What a commit message says to accept the alarm changes of its release (the deploy workflow looks for it). */
+export const ALARM_CHANGE_TRAILER = 'Alarm-Change: accepted';
 
 /** The problems of an alarm selection: named alarms that do not exist, a prefix that matches nothing. */
 export function selectionFailures(selected: SelectedAlarms, prefix: string | undefined, region: string): string[] {

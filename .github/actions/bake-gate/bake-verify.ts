@@ -3,6 +3,7 @@ import type { VerifyHistoryInputs } from './bake-inputs';
 import {
   alarmFailure,
   type BakeResult,
+  definitionChanges,
   judgeCanaries,
   lastStateFailure,
   selectionFailures,
@@ -35,6 +36,10 @@ export async function verifyBakeHistory(inputs: VerifyHistoryInputs, deps: BakeD
   if (problems.length > 0) {
     return { ...base, evidenceChecked: false, alarms: [], canaryRuns: [], failures: problems };
   }
+  const redefined = definitionChanges(selected.found, inputs);
+  if (redefined.failures.length > 0) {
+    return { ...base, evidenceChecked: false, alarms: [], canaryRuns: [], failures: redefined.failures };
+  }
   const alarms: AlarmInWindow[] = [];
   for (const status of selected.found) {
     // Read up to now, not to the window end: the first change after the window tells the state inside it.
@@ -54,5 +59,6 @@ export async function verifyBakeHistory(inputs: VerifyHistoryInputs, deps: BakeD
     alarms,
     canaryRuns: canaries.canaryRuns,
     failures: [...alarmFailures, ...silent, ...canaries.failures],
+    ...(redefined.accepted.length > 0 ? { acceptedAlarmChanges: redefined.accepted } : {}),
   };
 }

@@ -5,6 +5,7 @@ import {
   alarmFailure,
   type BakeResult,
   type CanaryRuns,
+  definitionChanges,
   judgeCanaries,
   lastStateFailure,
   selectionFailures,
@@ -50,7 +51,9 @@ export async function watchBake(inputs: WatchInputs, deps: BakeDependencies): Pr
         ...(status.noData ? { noData: status.noData } : {}),
       };
     });
+  let acceptedAlarmChanges: string[] = [];
   const result = (windowEnd: Date, failures: string[], evidenceChecked = false, canaryRuns: CanaryRuns[] = []) => ({
+    ...(acceptedAlarmChanges.length > 0 ? { acceptedAlarmChanges } : {}),
     mode: 'watch' as const,
     region: inputs.region,
     bakeMinutes: inputs.bakeMinutes,
@@ -69,6 +72,9 @@ export async function watchBake(inputs: WatchInputs, deps: BakeDependencies): Pr
     if (poll === 0) {
       const problems = selectionFailures(selected, inputs.alarms.prefix, inputs.region);
       if (problems.length > 0) return result(now, problems);
+      const redefined = definitionChanges(selected.found, inputs);
+      acceptedAlarmChanges = redefined.accepted;
+      if (redefined.failures.length > 0) return result(now, redefined.failures);
     }
     for (const status of selected.found) {
       if (!firstState.has(status.name)) firstState.set(status.name, status);

@@ -23,6 +23,8 @@ export interface AlarmStatus {
    * in its whole evaluation range), for the bake's failure message.
    */
   readonly noData?: string;
+  /** When its definition last changed (`AlarmConfigurationUpdatedTimestamp`). */
+  readonly definedAt?: Date;
 }
 
 /** The alarms a selection found, and what it asked for but did not find. */
@@ -181,6 +183,7 @@ export class CloudWatchEvidence {
           reason: alarm.StateReason ?? '',
           ...(changedAt ? { changedAt } : {}),
           ...(noData ? { noData } : {}),
+          ...(alarm.AlarmConfigurationUpdatedTimestamp ? { definedAt: alarm.AlarmConfigurationUpdatedTimestamp } : {}),
         });
       }
       nextToken = page.NextToken;
