@@ -9,6 +9,7 @@ import { failback, failover, recover } from '../runbooks/orchestrations';
 import { applyReport, type ClassCounts, emptyCounts, ROW_CLASSES } from '../runbooks/reconcile';
 import { createDrillPorts, type DrillPorts } from './adapters/drill-ports';
 import { type CanaryRun, CanaryRunner, findChromium } from './canary/run-canary';
+import { SYNTHETIC_SHOPPER_CANARY_RUN } from './canary/synthetic-shopper';
 import type { DrillOptions } from './drill-options';
 import { DRILL_DATABASES } from './drill-topology';
 import {
@@ -185,7 +186,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   const canary = (when: CanaryRunReport['when']): Promise<CanaryRun | undefined> => {
     if (!canaryRunner) return Promise.resolve(undefined);
     const span = timeline.begin('canary', `canary ${when}`);
-    return canaryRunner.run(shop!.frontDoorUrl).then((run) => {
+    return canaryRunner.run(shop!.frontDoorUrl, SYNTHETIC_SHOPPER_CANARY_RUN).then((run) => {
       timeline.end(
         span,
         run.status === 'passed' ? 'ok' : 'failed',

@@ -5,6 +5,7 @@ import { migrate } from '../services/db/migrate';
 import { LocalGlobalCluster } from './adapters/local-global-database';
 import { LocalRoutingControl } from './adapters/local-routing-control';
 import { RegionOutages } from './adapters/region-outages';
+import { SYNTHETIC_SHOPPER_SERVICE_ENV } from './canary/synthetic-shopper';
 import { type ServiceName, type ShopServices, startShopServices } from './dev';
 import { DRILL_DATABASES, DRILL_NAMES, type DrillDatabase, drillTopology } from './drill-topology';
 import { type FrontDoor, startFrontDoor } from './front-door';
@@ -29,7 +30,12 @@ export interface TwoRegionShopOptions {
 /** Interval of the DynamoDB table copier (the global-table replication stand-in). */
 const TABLE_REPLICATION_INTERVAL_MS = 250;
 
-const SERVICE_ENV = { HEARTBEAT_INTERVAL_MS: '1000', CHAOS_ENABLED: 'false' } as const;
+// The ui accepts the drill's canary as the synthetic shopper, as the stacks' ui accepts the deployed canary.
+const SERVICE_ENV = {
+  HEARTBEAT_INTERVAL_MS: '1000',
+  CHAOS_ENABLED: 'false',
+  ...SYNTHETIC_SHOPPER_SERVICE_ENV,
+} as const;
 
 /**
  * The shop in two simulated Regions on this machine: per Region the five services (in this process, `REGION` =

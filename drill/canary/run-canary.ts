@@ -5,7 +5,10 @@ import path from 'node:path';
 /** The canary script the stacks deploy to CloudWatch Synthetics, run here unmodified. */
 export const JOURNEY_CANARY = path.resolve(__dirname, '..', '..', 'stacks', 'observability', 'canary', 'journey.js');
 
-/** Where the drill's `@aws/synthetics-puppeteer` and `@aws/synthetics-logger` stand-ins live (put on NODE_PATH). */
+/**
+ * Where the drill's stand-ins for the runtime's modules live (put on NODE_PATH): `@aws/synthetics-puppeteer`,
+ * `@aws/synthetics-logger` and `@aws-sdk/client-secrets-manager` (which answers from the run's `secrets`).
+ */
 const SHIM_DIR = path.join(__dirname, 'synthetics-shim');
 const RUNNER = path.join(__dirname, 'canary-runner.js');
 
@@ -56,6 +59,14 @@ export interface CanaryRunnerOptions {
   readonly track: (name: string, kill: () => Promise<void>) => () => void;
   /** Give up on a run (and kill the runner and its browser) after this long. @default 90000 */
   readonly runTimeoutMs?: number;
+}
+
+/** What one run gets besides the target URL, as a deployed canary gets it from its configuration and from AWS. */
+export interface CanaryRunOptions {
+  /** The canary's environment variables (its `environmentVariables` on AWS), e.g. `SYNTHETIC_SHOPPER_SECRET_ID`. */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** What the Secrets Manager stand-in answers `GetSecretValue` with, by secret id (the canary's token). */
+  readonly secrets?: Readonly<Record<string, string>>;
 }
 
 type RunnerMessage =
@@ -116,8 +127,8 @@ export class CanaryRunner {
     return new CanaryRunner(child, options);
   }
 
-  /** Runs the journey against `targetUrl` once. */
-  async run(targetUrl: string): Promise<CanaryRun> {
+  /** Runs the journey against `targetUrl` once, with `options`' environment and secrets (only for this run). */
+  async run(targetUrl: string, options: CanaryRunOptions = {}): Promise<CanaryRun> {
     const startedAt = Date.now();
     const failed = (error: string): CanaryRun => ({
       status: 'failed',
@@ -138,7 +149,11 @@ export class CanaryRunner {
         this.pending = undefined;
         resolve(m);
       };
-      this.child.send({ type: 'run', targetUrl });
+      this.child.send({
+        type: 'run',
+        targetUrl,
+        environment: { ...options.environment, DRILL_SECRETS: JSON.stringify(options.secrets ?? {}) },
+      });
     });
     if (message?.type !== 'result') {
       await this.kill();

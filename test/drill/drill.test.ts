@@ -9,6 +9,8 @@ import type { DrillReport } from '../../drill/report/drill-report';
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const STRANDED = 3;
+/** The canary's journey, to the confirmation of the synthetic order it places (issue 12, review M2). */
+const JOURNEY_STEPS = ['home', 'catalog', 'product', 'add-to-cart', 'cart', 'checkout', 'place-order', 'confirmation'];
 
 interface Finished {
   readonly code: number | null;
@@ -192,8 +194,8 @@ describe('npm run drill -- --ci --apply --failback', () => {
     if (chromium.found) {
       expect(report.canary.status).toBe('passed');
       expect(report.canary.runs.map((r) => [r.when, r.status, r.steps.map((s) => s.name)])).toEqual([
-        ['before-fault', 'passed', ['home', 'catalog', 'product', 'add-to-cart', 'cart']],
-        ['after-failover', 'passed', ['home', 'catalog', 'product', 'add-to-cart', 'cart']],
+        ['before-fault', 'passed', JOURNEY_STEPS],
+        ['after-failover', 'passed', JOURNEY_STEPS],
       ]);
     } else {
       expect(report.canary).toEqual({ status: 'skipped', reason: chromium.reason, runs: [] });

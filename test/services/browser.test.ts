@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Locator } from 'playwright-core';
+import { type CanaryRun, CanaryRunner } from '../../drill/canary/run-canary';
 import { type DevStack, startDevStack } from '../../drill/dev';
 import { call } from './support/http';
 
@@ -10,6 +11,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const browserTest = hasChromium ? test : test.skip;
 const name = 'headless Chromium buys a product through the ui of the dev stack and sees the order';
+/** The synthetic shopper's token: the ui's SYNTHETIC_SHOPPER_TOKEN, and the canary's secret. */
+const TOKEN = 'browser-test-synthetic-shopper-token-0123456789';
+const SECRET_ID = 'shop-test/synthetic-shopper';
 
 let stack: DevStack;
 
@@ -19,7 +23,7 @@ beforeAll(async () => {
     ports: { ui: 0, catalog: 0, carts: 0, orders: 0, checkout: 0 },
     region: 'browser-test-1',
     logLevel: 'silent',
-    env: { HEARTBEAT_ENABLED: 'false' },
+    env: { HEARTBEAT_ENABLED: 'false', SYNTHETIC_SHOPPER_TOKEN: TOKEN },
   });
 });
 
@@ -109,3 +113,69 @@ async function expectText(locator: Locator, text: string): Promise<void> {
   await locator.first().waitFor();
   expect(await locator.first().textContent()).toContain(text);
 }
+
+// Issue 12, review M2: the canary's journey places an order as the synthetic shopper. The script the stacks deploy to
+// CloudWatch Synthetics runs here unmodified, as the drill runs it (drill/canary: Chromium, and stand-ins for the
+// Synthetics modules and for Secrets Manager, from which the canary reads its token), against this file's dev stack.
+const journeyName = 'the canary journey places a synthetic order, a new one per run, through the ui of the dev stack';
+(hasChromium ? describe : describe.skip)(
+  hasChromium ? journeyName : `${journeyName} — SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)`,
+  () => {
+    const STEPS = ['home', 'catalog', 'product', 'add-to-cart', 'cart', 'checkout', 'place-order', 'confirmation'];
+    let runner: CanaryRunner;
+    const runs: CanaryRun[] = [];
+    const environment = { SYNTHETIC_SHOPPER_SECRET_ID: SECRET_ID };
+    const orderIdOf = (run: CanaryRun) =>
+      /order ([0-9a-f-]{36}) placed/.exec(run.log.map((l) => l.message).join('\n'))?.[1];
+
+    beforeAll(async () => {
+      runner = CanaryRunner.start({ chromiumPath: CHROMIUM, track: () => () => undefined });
+      for (let i = 0; i < 2; i++) {
+        runs.push(await runner.run(stack.urls.ui, { environment, secrets: { [SECRET_ID]: TOKEN } }));
+      }
+    }, 120_000);
+
+    afterAll(async () => {
+      await runner?.close();
+    });
+
+    test('GIVEN the token WHEN the journey runs twice THEN each run passes every step, home to the confirmation', () => {
+      for (const run of runs) {
+        expect({ error: run.error, steps: run.steps.map((s) => [s.name, s.status]) }).toEqual({
+          error: null,
+          steps: STEPS.map((step) => [step, 'passed']),
+        });
+      }
+    });
+
+    test('THEN each run placed its own order, synthetic, for a customer of its own', async () => {
+      const orders = [];
+      for (const run of runs) {
+        const id = orderIdOf(run);
+        expect(id).toBeDefined();
+        orders.push((await call(stack.urls.orders, 'GET', `/orders/${id}`)).json());
+      }
+      expect(orders.map((o) => o.synthetic)).toEqual([true, true]);
+      expect(new Set(orders.map((o) => o.id)).size).toBe(2);
+      expect(new Set(orders.map((o) => o.customerId)).size).toBe(2);
+      // The idempotency key is the checkout version's: one per run, never reused by a later run.
+      expect(new Set(orders.map((o) => o.idempotencyKey)).size).toBe(2);
+      for (const order of orders) expect(order.idempotencyKey).toMatch(/^checkout-.+-v\d+$/);
+    });
+
+    test('GIVEN a token the ui does not accept WHEN the journey runs THEN it fails at home and places nothing', async () => {
+      const run = await runner.run(stack.urls.ui, { environment, secrets: { [SECRET_ID]: `${TOKEN}-stale` } });
+      expect(run.status).toBe('failed');
+      expect(run.steps.map((s) => [s.name, s.status])).toEqual([['home', 'failed']]);
+      expect(run.error).toContain('HTTP 403');
+      expect(orderIdOf(run)).toBeUndefined();
+    });
+
+    test('GIVEN no secret to read the token from WHEN the journey runs THEN it fails before any page, naming the variable', async () => {
+      const run = await runner.run(stack.urls.ui, { environment: {}, secrets: {} });
+      expect(run.status).toBe('failed');
+      expect(run.steps).toEqual([]);
+      expect(run.error).toContain('SYNTHETIC_SHOPPER_SECRET_ID');
+    });
+  },
+);

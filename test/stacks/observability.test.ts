@@ -60,13 +60,16 @@ describe('observability stacks', () => {
   test('the canaries run syn-nodejs-puppeteer-13.1 and the journey requires its module names', () => {
     expect(CANARY_RUNTIME.name).toBe('syn-nodejs-puppeteer-13.1');
     const script = fs.readFileSync(path.join(REPO_ROOT, 'stacks/observability/canary/journey.js'), 'utf8');
+    // And the AWS SDK v3, which the Lambda Node.js runtime provides (the synthetic shopper's token, issue 12 M2).
     expect([...script.matchAll(/require\('([^']+)'\)/g)].map((m) => m[1]).sort()).toEqual([
+      '@aws-sdk/client-secrets-manager',
       '@aws/synthetics-logger',
       '@aws/synthetics-puppeteer',
     ]);
   });
 
-  test('the journey walks home, catalog, product, add to cart and cart against TARGET_URL', () => {
+  // Issue 12, review M2: the journey places an order (as the synthetic shopper) and sees its confirmation.
+  test('the journey walks home, catalog, product, add to cart, cart, checkout, place order and confirmation', () => {
     const script = fs.readFileSync(path.join(REPO_ROOT, 'stacks/observability/canary/journey.js'), 'utf8');
     expect([...script.matchAll(/executeStep\('([a-z-]+)'/g)].map((m) => m[1])).toEqual([
       'home',
@@ -74,6 +77,9 @@ describe('observability stacks', () => {
       'product',
       'add-to-cart',
       'cart',
+      'checkout',
+      'place-order',
+      'confirmation',
     ]);
     expect(script).toContain('process.env.TARGET_URL');
     expect(() => new vm.Script(script, { filename: 'journey.js' })).not.toThrow();
@@ -211,9 +217,9 @@ describe('observability stacks', () => {
     expect(body).toContain('\\"shop/dev\\",\\"OrdersPlaced\\"');
   });
 
-  test('orders per minute are counted from the orders log', () => {
+  test('real orders per minute are counted from the orders log (synthetic ones left out)', () => {
     templateOf(shop.stages.primary.services).hasResourceProperties('AWS::Logs::MetricFilter', {
-      FilterPattern: '{ $.event = "order.placed" }',
+      FilterPattern: '{ ($.event = "order.placed") && ($.synthetic IS FALSE) }',
       MetricTransformations: [{ MetricNamespace: 'shop/dev', MetricName: 'OrdersPlaced', MetricValue: '1' }],
     });
   });
