@@ -2,7 +2,8 @@ import { GitHubActionStep, JobPermission, type JobStep } from 'cdk-pipelines-git
 import { planBake } from '../.github/actions/bake-gate/bake-plan';
 import type { ShopConfig } from '../config';
 import type { RegionalStage } from '../stacks/regional-stage';
-import { assumeRole, checkoutAndInstall } from './job-steps';
+import { cliCommand } from './bundled-cli';
+import { assumeRole, checkoutBundles } from './job-steps';
 import { pipelineNames } from './pipeline-names';
 import { stackPairs } from './rollback-job';
 
@@ -46,7 +47,7 @@ export function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTar
   };
   const record: JobStep = {
     name: `Record ${region} as a known-good candidate`,
-    run: 'npx tsx .github/actions/rollback/main.ts',
+    run: cliCommand('rollback'),
     env: {
       INPUT_COMMAND: 'record',
       INPUT_REGION: region,
@@ -64,7 +65,7 @@ export function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTar
       ? [
           {
             name: `Confirm ${config.primaryRegion} and ${config.standbyRegion} as known-good`,
-            run: 'npx tsx .github/actions/rollback/main.ts',
+            run: cliCommand('rollback'),
             env: {
               INPUT_COMMAND: 'confirm',
               INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
@@ -80,12 +81,12 @@ export function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTar
   const watch = new GitHubActionStep(`Bake${stageName}`, {
     permissions,
     jobSteps: [
-      ...checkoutAndInstall(),
+      ...checkoutBundles(),
       assumeRole(deployRole, region),
       {
         id: WATCH_STEP_ID,
         name: `Bake ${region} for ${plan.watchMinutes} minutes`,
-        run: 'npx tsx .github/actions/bake-gate/main.ts',
+        run: cliCommand('bake-gate'),
         env: { INPUT_MODE: 'watch', ...evidence, INPUT_WATCH_MINUTES: String(plan.watchMinutes) },
       },
       ...(plan.modes.length === 1 ? [record, ...confirm] : []),
@@ -104,11 +105,11 @@ export function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTar
     githubEnvironment: names.bakeWaitEnvironment(region),
     permissions,
     jobSteps: [
-      ...checkoutAndInstall(),
+      ...checkoutBundles(),
       assumeRole(deployRole, region),
       {
         name: `Check ${region}'s alarm history over the last ${config.bakeMinutes} minutes`,
-        run: 'npx tsx .github/actions/bake-gate/main.ts',
+        run: cliCommand('bake-gate'),
         // The window starts when the watch did (M3): never "the last bake_minutes", which reaches back before the
         // deploy when the wait timer is missing.
         env: {

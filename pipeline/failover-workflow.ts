@@ -2,7 +2,8 @@ import { YamlFile } from 'cdk-pipelines-github';
 import { RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
 import type { ShopConfig } from '../config';
 import { pinActionsOf } from './action-pins';
-import { ACTIONS, checkoutAndInstall, ROLE_SESSION_NAME } from './job-steps';
+import { cliCommand } from './bundled-cli';
+import { ACTIONS, checkoutBundles, ROLE_SESSION_NAME } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { freezeTargetEnv } from './wave-start';
 import { GENERATED_HEADER } from './workflow-header';
@@ -39,6 +40,8 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
     INPUT_ENV_NAME: config.envName,
     INPUT_TIMEOUT_MINUTES: String(FAILOVER_JOB_MINUTES - 5),
     INPUT_EXECUTION_ID: '${{ inputs.execution_id }}',
+    // Named in the job summary beside the actor (review m4); GitHub gives no variable for the approver.
+    INPUT_ENVIRONMENT: names.failoverEnvironment,
   };
   const workflow = {
     name: 'failover',
@@ -89,10 +92,10 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
         'timeout-minutes': FAILOVER_JOB_MINUTES + 5,
         permissions: { contents: 'read', 'id-token': 'write' },
         steps: [
-          ...checkoutAndInstall(),
+          ...checkoutBundles(),
           {
             name: 'Validate inputs (no AWS call)',
-            run: 'npx tsx .github/actions/failover/main.ts',
+            run: cliCommand('failover'),
             env: { ...inputsEnv, INPUT_VALIDATE_ONLY: 'true' },
           },
           {
@@ -108,14 +111,14 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
           },
           {
             name: 'Run the ${{ inputs.action }} runbook in ${{ inputs.region }}',
-            run: 'npx tsx .github/actions/failover/main.ts',
+            run: cliCommand('failover'),
             env: inputsEnv,
           },
           {
             // Back in the primary Region: deploys may run again, primary wave first.
             name: 'Lift the deploy freeze after the failback (both Regions)',
             if: "${{ success() && !inputs.dry_run && inputs.action == 'failback' }}",
-            run: 'npx tsx .github/actions/freeze/main.ts',
+            run: cliCommand('freeze'),
             env: {
               ...freezeTargetEnv(config, 'clear'),
               INPUT_REASON: '${{ inputs.reason }}',

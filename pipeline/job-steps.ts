@@ -1,5 +1,6 @@
 import type { JobStep } from 'cdk-pipelines-github';
 import { pinnedAction } from './action-pins';
+import { BUNDLE_DIR } from './bundled-cli';
 import { NODE_VERSION } from './workflow-header';
 
 /**
@@ -15,7 +16,7 @@ export const ACTIONS = {
 /** How long the OIDC credentials of a hand-written job last: the same 30 minutes the generator gives its jobs. */
 export const CREDENTIAL_SECONDS = 1800;
 
-/** Options of {@link checkoutAndInstall}. */
+/** Options of {@link checkout}. */
 export interface CheckoutOptions {
   /**
    * Keep the job's GitHub token in `.git/config` after checkout, for a later `git fetch` (the rollback job).
@@ -32,12 +33,40 @@ export function checkout(options: CheckoutOptions = {}): JobStep {
     : { name: 'Checkout', uses: ACTIONS.checkout, with: { 'persist-credentials': false } };
 }
 
-/** Checks the repository out and installs its locked dependencies. */
-export function checkoutAndInstall(options: CheckoutOptions = {}): JobStep[] {
+/** Options of {@link setupNode}. */
+export interface SetupNodeOptions {
+  /**
+   * Restore and save npm's download cache (`~/.npm`), keyed on `package-lock.json`.
+   *
+   * @default false - a job that runs only the bundled CLIs installs nothing, so a cache would only cost its download
+   */
+  readonly npmCache?: boolean;
+}
+
+/** Sets up Node {@link NODE_VERSION} (the runner's tool cache, or a download). */
+export function setupNode(options: SetupNodeOptions = {}): JobStep {
+  return {
+    name: 'Set up Node.js',
+    uses: ACTIONS.setupNode,
+    with: { 'node-version': NODE_VERSION, ...(options.npmCache ? { cache: 'npm' } : {}) },
+  };
+}
+
+/**
+ * The steps of a job that runs only the bundled CLIs (`node .github/actions/dist/<cli>.cjs`, see
+ * `pipeline/bundled-cli.ts`): a sparse checkout of the bundles and Node, no install (review M9). actions/checkout
+ * fetches with `--filter=blob:none` when `sparse-checkout` is set (its `src/git-source-provider.ts`: `else if
+ * (settings.sparseCheckout) fetchOptions.filter = 'blob:none'`), so only the blobs of the bundle directory and of
+ * the repository root (cone mode always includes the root's files) are downloaded; BENCHMARKS.md has the bytes.
+ */
+export function checkoutBundles(): JobStep[] {
   return [
-    checkout(options),
-    { name: 'Set up Node.js', uses: ACTIONS.setupNode, with: { 'node-version': NODE_VERSION, cache: 'npm' } },
-    { name: 'Install', run: 'npm ci' },
+    {
+      name: 'Checkout the bundled CLIs',
+      uses: ACTIONS.checkout,
+      with: { 'persist-credentials': false, 'sparse-checkout': BUNDLE_DIR },
+    },
+    setupNode(),
   ];
 }
 

@@ -2,9 +2,10 @@ import type { Stack } from 'aws-cdk-lib';
 import type { ShopConfig } from '../config';
 import type { RegionalStage } from '../stacks/regional-stage';
 import type { BakeJobs } from './bake-jobs';
+import { cliCommand } from './bundled-cli';
 import { deployJobId, FREEZE_GUARD_STEP_ID } from './deploy-job-ids';
 import { JOB_TIMEOUT_MINUTES } from './job-limits';
-import { assumeRole, checkoutAndInstall } from './job-steps';
+import { assumeRole, checkout, setupNode } from './job-steps';
 import { synthEnvironment } from './synth-environment';
 
 /**
@@ -57,13 +58,15 @@ export function rollbackJob(
     // In a cancelled run a step's default `success()` is false: `!failure()` runs each step unless an earlier one
     // of this job failed, so a rollback started after a cancellation does its work and is not cut short by it.
     steps: untilAStepFails([
-      // The redeploy fetches the known-good commit with the job's token.
-      ...checkoutAndInstall({ persistCredentials: true }),
+      // The redeploy fetches the known-good commit with the job's token, and installs that commit's dependencies in
+      // its worktree (npm's cache helps there); the CLI steps run the bundles of this commit.
+      checkout({ persistCredentials: true }),
+      setupNode({ npmCache: true }),
       assumeRole(deployRole, region),
       {
         id: 'plan',
         name: `Find ${region}'s last known-good version`,
-        run: 'npx tsx .github/actions/rollback/main.ts',
+        run: cliCommand('rollback'),
         env: {
           INPUT_COMMAND: 'plan',
           INPUT_REGION: region,
@@ -93,7 +96,7 @@ export function rollbackJob(
       },
       {
         name: 'Verify the redeployed stacks',
-        run: 'npx tsx .github/actions/rollback/main.ts',
+        run: cliCommand('rollback'),
         env: { INPUT_COMMAND: 'verify', INPUT_REGION: region, INPUT_STACKS: '${{ steps.plan.outputs.stack_names }}' },
       },
     ]),

@@ -1,7 +1,8 @@
 import { GitHubActionStep, JobPermission } from 'cdk-pipelines-github';
 import type { ShopConfig } from '../config';
+import { cliCommand } from './bundled-cli';
 import { APPROVAL_STEP_ID, FREEZE_GUARD_STEP_ID } from './deploy-job-ids';
-import { assumeRole, checkoutAndInstall } from './job-steps';
+import { assumeRole, checkoutBundles } from './job-steps';
 
 /**
  * The jobs that open a wave: its one approval, then its freeze guard (read last, right before the stacks change).
@@ -38,11 +39,11 @@ function freezeGuard(config: ShopConfig, deployRole: string): GitHubActionStep {
   return new GitHubActionStep(FREEZE_GUARD_STEP_ID, {
     permissions: { contents: JobPermission.READ, idToken: JobPermission.WRITE },
     jobSteps: [
-      ...checkoutAndInstall(),
+      ...checkoutBundles(),
       assumeRole(deployRole, config.primaryRegion),
       {
         name: 'Stop here while a failover holds the deploy freeze',
-        run: 'npx tsx .github/actions/freeze/main.ts',
+        run: cliCommand('freeze'),
         env: freezeTargetEnv(config, 'check'),
       },
     ],

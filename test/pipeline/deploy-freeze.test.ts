@@ -10,6 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ConstantBackoff } from 'cockatiel';
+import escapeHtml from 'escape-html';
 import { deployFreezeParameterName, type FreezeRecord } from '../../.github/actions/freeze/freeze-record';
 import { run } from '../../.github/actions/freeze/main';
 import { FakeClock, runAction } from './action-harness';
@@ -245,5 +246,9 @@ describe('freeze inputs are validated before any AWS call', () => {
     expect(result.exitCode).toBe(2);
     expect(result.failure).toContain(problem);
     expect(ssm.calls()).toHaveLength(0);
+    // Every way out writes a job summary: a guard that stopped a wave on bad inputs says so on the run page too
+    expect(result.summary).toContain(': inputs invalid, nothing read or written</h2>');
+    expect(result.summary).toContain('<p>Result: invalid inputs; no AWS call was made (exit 2)</p>');
+    expect(result.summary).toContain(escapeHtml(problem));
   });
 });

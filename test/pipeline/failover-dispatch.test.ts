@@ -12,6 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ConstantBackoff } from 'cockatiel';
+import escapeHtml from 'escape-html';
 import {
   AUTOMATION_PARAMETERS,
   automationDocumentName,
@@ -299,6 +300,9 @@ describe('failover dispatch', () => {
     expect(result.lines).toContain(`[+5s] step PromoteDatabases (aws:executeScript): Failed after 36s: ${failure}`);
     expect(result.outputs['status']).toBe('Failed');
     expect(result.summary).toContain('<p>Result: Failed</p>');
+    // A failover that failed recovered nothing: its duration is not labelled RTO (review m4)
+    expect(result.summary).toContain('<p>Duration (automation start → end): 39s</p>');
+    expect(result.summary).not.toContain('RTO');
     expect(result.summary).toContain(
       '<tr><td>PromoteDatabases</td><td>aws:executeScript</td><td>Failed</td><td>2025-03-01T12:00:04Z</td><td>2025-03-01T12:00:40Z</td><td>36s</td></tr>',
     );
@@ -467,6 +471,54 @@ describe('failover dispatch', () => {
   });
 });
 
+describe('who dispatched and approved a failover (review m4)', () => {
+  const RUN = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/shop', GITHUB_RUN_ID: '4242' };
+
+  test('GIVEN a re-run by another user in the failover Environment THEN the summary names both users, the Environment and the run', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(61) }));
+
+    const result = await runAction(
+      () => run({ clock, retry: { backoff: new ConstantBackoff(0) }, clientToken: TOKEN }),
+      { ...failoverInputs, environment: 'failover' },
+      { ...RUN, GITHUB_ACTOR: 'oncall-alice', GITHUB_TRIGGERING_ACTOR: 'oncall-bob' },
+    );
+
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toContain('<p>Dispatched by: oncall-alice; this attempt started by oncall-bob</p>');
+    expect(result.summary).toContain('<p>Approval: the job ran in the failover Environment;');
+    expect(result.summary).toContain(
+      '<p>Run (review history): <a href="https://github.com/acme/shop/actions/runs/4242">https://github.com/acme/shop/actions/runs/4242</a></p>',
+    );
+    // AND a real failover that succeeded is the one run whose duration is labelled RTO
+    expect(result.summary).toContain('<p>RTO (automation start → end): 1m00s</p>');
+  });
+
+  test('GIVEN a first attempt THEN only the dispatching user is named', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(2) }));
+
+    const result = await runAction(
+      () => run({ clock, retry: { backoff: new ConstantBackoff(0) }, clientToken: TOKEN }),
+      failoverInputs,
+      { ...RUN, GITHUB_ACTOR: 'oncall-alice', GITHUB_TRIGGERING_ACTOR: 'oncall-alice' },
+    );
+
+    expect(result.summary).toContain('<p>Dispatched by: oncall-alice</p>');
+  });
+
+  test.each(['Failed', 'TimedOut', 'Cancelled', 'CompletedWithFailure'])(
+    'GIVEN a real failover that ended %s THEN its duration is not labelled RTO',
+    async (status) => {
+      ssm.on(GetAutomationExecutionCommand).resolves(execution(status, [], { ExecutionEndTime: at(21) }));
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.exitCode).toBe(1);
+      expect(result.summary).toContain('<p>Duration (automation start → end): 20s</p>');
+      expect(result.summary).not.toContain('RTO');
+    },
+  );
+});
+
 describe('failover inputs', () => {
   test.each([
     [
@@ -521,7 +573,10 @@ describe('failover inputs', () => {
     expect(result.failure).toBe(`Invalid inputs (nothing was called):\n  - ${problem}`);
     expect(result.exitCode).toBe(2);
     expect(ssm.calls()).toHaveLength(0);
-    expect(result.summary).toBe('');
+    // The job summary says so too (review m4: a validation failure used to leave only an ::error:: line)
+    expect(result.summary).toContain('inputs invalid, nothing started</h2>');
+    expect(result.summary).toContain('<p>Result: invalid inputs; no AWS call was made (exit 2)</p>');
+    expect(result.summary).toContain(`<tr><td>${escapeHtml(problem)}</td></tr>`);
   });
 
   test('validate_only checks the inputs and calls nothing (the workflow runs it before assuming a role)', async () => {
@@ -589,6 +644,10 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     expect(result.exitCode).toBe(1);
     expect(result.failure).toContain(`shop-dev-failback (${OTHER_ID}) is InProgress in us-west-2`);
     expect(result.failure).toContain('execution_id');
+    // AND the job summary says why nothing started (review m4: every way out writes one)
+    expect(result.summary).toContain('<h2>failover to us-west-2: stopped</h2>');
+    expect(result.summary).toContain('<p>Result: stopped (exit 1)</p>');
+    expect(result.summary).toContain(escapeHtml(`shop-dev-failback (${OTHER_ID}) is InProgress in us-west-2`));
     expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
     expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
     expect(ssm).toHaveReceivedCommandWith(DescribeAutomationExecutionsCommand, {

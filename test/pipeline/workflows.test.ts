@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -167,6 +167,74 @@ describe('generated workflows', () => {
       for (const run of installs) expect(run).toMatch(/^npm install --no-save cdk-assets@\d+\.\d+\.\d+$/);
       const cfnLint = ci.jobs['test']!.steps.find((step) => step.run?.includes('cfn-lint'))?.run;
       expect(cfnLint).toMatch(/^pipx install cfn-lint==\d+\.\d+\.\d+$/);
+    });
+  });
+
+  describe('bundled CLIs (review M9: no npm ci before a failover)', () => {
+    /** The CLI a step runs, when its script names one of `.github/actions/<cli>/` or a bundle. */
+    const cliStep = (step: Job['steps'][number]) => /\.github\/actions\//.test(step.run ?? '');
+    /** Every job of `workflow` that runs a CLI, by id. */
+    const cliJobs = (workflow: Workflow) => Object.entries(workflow.jobs).filter(([, job]) => job.steps.some(cliStep));
+
+    test('the failover, freeze guard, bake and rollback jobs run the committed bundles under node, never tsx or npx', () => {
+      const jobs = [...cliJobs(failover), ...cliJobs(deploy)];
+      expect(jobs.map(([id]) => id).sort()).toEqual(
+        expect.arrayContaining(['runbook', 'Primary-FreezeGuard', 'Rollback-Primary', 'Rollback-Standby']),
+      );
+      for (const [id, job] of jobs) {
+        for (const step of job.steps.filter(cliStep)) {
+          expect([id, step.run]).toEqual([id, expect.stringMatching(/^node \.github\/actions\/dist\/[a-z-]+\.cjs$/)]);
+          const bundle = step.run!.slice('node '.length);
+          expect([id, existsSync(path.join(REPO, bundle))]).toEqual([id, true]);
+        }
+        expect([id, job.steps.filter((step) => /\b(tsx|npx)\b/.test(step.run ?? '')).map((s) => s.name)]).toEqual([
+          id,
+          [],
+        ]);
+      }
+    });
+
+    test('nothing installs packages in those jobs, except the rollback inside the known-good worktree it deploys', () => {
+      for (const [id, job] of [...cliJobs(failover), ...cliJobs(deploy)]) {
+        const installs = job.steps.filter((step) => /\bnpm (ci|install)\b/.test(step.run ?? ''));
+        if (!id.startsWith('Rollback-')) {
+          expect([id, installs.map((step) => step.name)]).toEqual([id, []]);
+          continue;
+        }
+        // A redeploy that builds the known-good commit's CDK app installs from that commit's lockfile, in its worktree.
+        for (const step of installs) {
+          const script = step.run!;
+          expect([id, step.name, script.includes('cd "$RUNNER_TEMP/known-good"')]).toEqual([id, step.name, true]);
+          expect(script.indexOf('cd "$RUNNER_TEMP/known-good"')).toBeLessThan(script.search(/\bnpm (ci|install)\b/));
+        }
+      }
+    });
+
+    test('jobs that only run CLIs check out the bundle directory alone and set up Node without an npm cache', () => {
+      const onlyClis = [...cliJobs(failover), ...cliJobs(deploy)].filter(([id]) => !id.startsWith('Rollback-'));
+      expect(onlyClis.length).toBeGreaterThanOrEqual(1 + 3 + 2);
+      for (const [id, job] of onlyClis) {
+        const checkouts = job.steps.filter((step) => step.uses?.startsWith('actions/checkout@'));
+        expect([id, checkouts.map((step) => step.with)]).toEqual([
+          id,
+          [{ 'persist-credentials': false, 'sparse-checkout': '.github/actions/dist' }],
+        ]);
+        const node = job.steps.filter((step) => step.uses?.startsWith('actions/setup-node@'));
+        expect([id, node.map((step) => step.with)]).toEqual([id, [{ 'node-version': '22' }]]);
+        // Checkout and Node come first, so a CLI never runs from a half-prepared workspace.
+        const firstCli = job.steps.findIndex(cliStep);
+        expect([id, job.steps.indexOf(node[0]!) < firstCli]).toEqual([id, true]);
+      }
+    });
+
+    test('the rollback keeps a full checkout (it fetches the known-good commit) and the npm cache its worktree install uses', () => {
+      for (const id of ['Rollback-Primary', 'Rollback-Standby']) {
+        const job = deploy.jobs[id]!;
+        const checkout = job.steps.find((step) => step.uses?.startsWith('actions/checkout@'));
+        expect([id, checkout?.with?.['sparse-checkout']]).toEqual([id, undefined]);
+        const node = job.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
+        expect([id, node?.with]).toEqual([id, { 'node-version': '22', cache: 'npm' }]);
+      }
     });
   });
 
@@ -425,7 +493,7 @@ describe('generated workflows', () => {
       const guard = deploy.jobs[guardId]!;
       expect(guard).toBeDefined();
       // THEN it checks the freeze in both Regions with the deploy role, without an Environment (no approval prompt)
-      const check = guard.steps.find((step) => step.run === 'npx tsx .github/actions/freeze/main.ts');
+      const check = guard.steps.find((step) => step.run === 'node .github/actions/dist/freeze.cjs');
       expect(check?.env).toEqual({
         INPUT_COMMAND: 'check',
         INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
@@ -520,9 +588,9 @@ describe('generated workflows', () => {
     test('lifts the deploy freeze after a real failback succeeded; the failover CLI alone sets it', () => {
       // GIVEN the failover job's steps
       const steps = failover.jobs['runbook']!.steps as Array<Job['steps'][number] & { if?: string }>;
-      const freeze = steps.filter((step) => step.run === 'npx tsx .github/actions/freeze/main.ts');
+      const freeze = steps.filter((step) => step.run === 'node .github/actions/dist/freeze.cjs');
       const runbook = steps.findIndex(
-        (step) => step.run === 'npx tsx .github/actions/failover/main.ts' && !step.env?.['INPUT_VALIDATE_ONLY'],
+        (step) => step.run === 'node .github/actions/dist/failover.cjs' && !step.env?.['INPUT_VALIDATE_ONLY'],
       );
       // THEN the freeze is written by the failover CLI itself (a real failover or switchover, after its in-flight
       // check and before StartAutomationExecution: test/pipeline/failover-dispatch.test.ts), not by a step of its
@@ -545,10 +613,16 @@ describe('generated workflows', () => {
       const inputs = failover.on['workflow_dispatch'].inputs;
       expect(inputs['execution_id']).toMatchObject({ type: 'string', required: false });
       const cli = failover.jobs['runbook']!.steps.filter(
-        (step) => step.run === 'npx tsx .github/actions/failover/main.ts',
+        (step) => step.run === 'node .github/actions/dist/failover.cjs',
       );
       expect(cli).toHaveLength(2);
       for (const step of cli) expect(step.env?.['INPUT_EXECUTION_ID']).toBe('${{ inputs.execution_id }}');
+    });
+
+    test("gives the CLI the approving Environment's name for its job summary (m4)", () => {
+      const job = failover.jobs['runbook']!;
+      const cli = job.steps.filter((step) => step.run === 'node .github/actions/dist/failover.cjs');
+      for (const step of cli) expect(step.env?.['INPUT_ENVIRONMENT']).toBe(job.environment);
     });
 
     test('validates its inputs before it assumes a role', () => {
@@ -581,6 +655,16 @@ describe('generated workflows', () => {
       const runs = ci.jobs['test']!.steps.map((step) => step.run);
       expect(runs).toEqual(expect.arrayContaining(['.ci/run', 'npm run synth']));
       expect(runs.find((run) => run?.includes('git status --porcelain -- .github/workflows'))).toBeDefined();
+    });
+
+    test('rebuilds the CLI bundles and fails when the committed ones are stale (review M9)', () => {
+      const runs = ci.jobs['test']!.steps.map((step) => step.run ?? '');
+      const bundle = runs.indexOf('npm run bundle');
+      const check = runs.findIndex((run) =>
+        run.includes('git status --porcelain -- .github/workflows .github/actions/dist'),
+      );
+      expect(bundle).toBeGreaterThan(-1);
+      expect(check).toBeGreaterThan(bundle);
     });
   });
 });

@@ -141,21 +141,69 @@ export function stillRunningMessage(run: AutomationRun, region: string, timeoutM
   return `Automation ${run.documentName} (${run.executionId}) is still ${run.status} in ${region} after ${timeoutMinutes} minutes; the job stopped following it but it keeps running: follow it at ${executionConsoleUrl(region, run.executionId)}`;
 }
 
-/** Whether this run moves traffic or writers, so its duration is a recovery time. */
+/** Whether this run moves traffic or writers, so its duration, when it succeeded, is a recovery time. */
 const movesTheRegion = (inputs: FailoverInputs) => inputs.action !== 'readiness' && !inputs.dryRun;
 
-/** The job summary: result, reason, link to the execution, RTO, one row per step, and the report link. */
-export function automationSummary(inputs: FailoverInputs, run: AutomationRun, stillRunning = false): JobSummary {
+/** Who asked for this run and where it was approved: what the summary says about the people (review m4). */
+export interface DispatchContext {
+  /** `GITHUB_ACTOR`: who dispatched the workflow. */
+  readonly actor?: string;
+  /** `GITHUB_TRIGGERING_ACTOR`: who started this attempt (differs from the actor on a re-run). */
+  readonly triggeringActor?: string;
+  /** The GitHub Environment the job ran in (its required reviewers approve the job before it starts). */
+  readonly environment?: string;
+  /** The run's page, where GitHub shows who approved it. */
+  readonly runUrl?: string;
+}
+
+/**
+ * The summary lines on who dispatched, re-ran and approved the run. GitHub: `github.actor` is "The username of the
+ * user that triggered the initial workflow run. If the workflow run is a re-run, this value may differ from
+ * github.triggering_actor" (Contexts reference, github context). The approver is not in any context or variable:
+ * GitHub keeps it in the run's review history (REST `GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals`,
+ * and the run's page), so the summary names the Environment and links the run.
+ */
+export function dispatchBlocks(context: DispatchContext): SummaryBlock[] {
+  const blocks: SummaryBlock[] = [];
+  if (context.actor) {
+    const rerun =
+      context.triggeringActor && context.triggeringActor !== context.actor
+        ? `; this attempt started by ${context.triggeringActor}`
+        : '';
+    blocks.push(`Dispatched by: ${context.actor}${rerun}`);
+  }
+  if (context.environment) {
+    blocks.push(
+      `Approval: the job ran in the ${context.environment} Environment; with required reviewers, one of them approved it before it started (who and when: the run's review history${context.runUrl ? '' : ' on the run page'})`,
+    );
+  }
+  if (context.runUrl) blocks.push({ label: 'Run (review history)', href: context.runUrl });
+  return blocks;
+}
+
+/**
+ * The job summary: result, reason, who dispatched and approved, link to the execution, the recovery time (RTO:
+ * only for a real move that succeeded; any other run shows its duration), one row per step, and the report link.
+ */
+export function automationSummary(
+  inputs: FailoverInputs,
+  run: AutomationRun,
+  stillRunning = false,
+  context: DispatchContext = {},
+): JobSummary {
   const result = stillRunning ? `still ${run.status} (the job stopped following it)` : run.status;
   const blocks: SummaryBlock[] = [
     `Result: ${result}`,
     ...(run.failureMessage ? [run.failureMessage] : []),
     `Reason: ${inputs.reason}`,
+    ...dispatchBlocks(context),
     `Document ${run.documentName}, execution ${run.executionId}`,
     { label: 'Execution', href: executionConsoleUrl(inputs.region, run.executionId) },
   ];
   if (run.startedAt && run.endedAt) {
-    const label = movesTheRegion(inputs) ? 'RTO (automation start → end)' : 'Duration (automation start → end)';
+    // A failed, cancelled or timed-out automation recovered nothing: its duration is not a recovery time.
+    const recovered = movesTheRegion(inputs) && !stillRunning && SUCCEEDED.has(run.status);
+    const label = recovered ? 'RTO (automation start → end)' : 'Duration (automation start → end)';
     blocks.push(`${label}: ${span(run.startedAt, run.endedAt)}`);
   }
   blocks.push({
@@ -179,4 +227,39 @@ export function automationSummary(inputs: FailoverInputs, run: AutomationRun, st
   }
   const mode = inputs.dryRun ? ' (dry run)' : '';
   return { title: `${inputs.action}${mode} to ${inputs.region}`, blocks };
+}
+
+/** How a dispatch ended without an automation summary: invalid inputs, or an error on the way. */
+export type DispatchStop =
+  | { readonly kind: 'invalid-inputs'; readonly problems: readonly string[] }
+  | { readonly kind: 'stopped'; readonly message: string; readonly exitCode: number };
+
+/**
+ * The job summary of a dispatch that ended without reporting an automation: invalid inputs (exit 2, every problem
+ * listed, nothing called), or a refusal or an AWS error on the way (the message says what was and was not started).
+ * The inputs may be invalid, so the title is made from their raw values.
+ */
+export function stoppedSummary(
+  raw: { readonly action: string; readonly region: string; readonly dryRun: string; readonly reason: string },
+  stop: DispatchStop,
+  context: DispatchContext = {},
+): JobSummary {
+  const mode = raw.dryRun === 'false' ? '' : ' (dry run)';
+  const what = `${raw.action || '(no action)'}${mode} to ${raw.region || '(no region)'}`;
+  const reason = raw.reason ? [`Reason: ${raw.reason}`] : [];
+  if (stop.kind === 'invalid-inputs') {
+    return {
+      title: `${what}: inputs invalid, nothing started`,
+      blocks: [
+        'Result: invalid inputs; no AWS call was made (exit 2)',
+        { header: ['problem'], rows: stop.problems.map((problem) => [problem]) },
+        ...reason,
+        ...dispatchBlocks(context),
+      ],
+    };
+  }
+  return {
+    title: `${what}: stopped`,
+    blocks: [`Result: stopped (exit ${stop.exitCode})`, stop.message, ...reason, ...dispatchBlocks(context)],
+  };
 }

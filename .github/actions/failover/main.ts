@@ -1,17 +1,21 @@
 import * as core from '@actions/core';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { InputError } from '../cli-support/action-inputs';
 import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, systemClock } from '../cli-support/clock';
 import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
-import { currentRunUrl } from '../cli-support/github-run';
+import { currentRunActors, currentRunUrl } from '../cli-support/github-run';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { perRegion, regionalClientOptions } from '../cli-support/regional-clients';
 import {
   automationFailure,
   automationSummary,
+  type DispatchContext,
+  type DispatchStop,
   isFailedStatus,
   reportUrlOf,
   stillRunningMessage,
+  stoppedSummary,
 } from './automation-report';
 import { type DispatchDependencies, dispatchFailover } from './failover-dispatch';
 import { readFailoverInputs } from './failover-inputs';
@@ -30,6 +34,13 @@ export interface FailoverOverrides {
  * pipeline/README.md.
  */
 export async function run(overrides: FailoverOverrides = {}): Promise<void> {
+  const runUrl = currentRunUrl();
+  const context: DispatchContext = {
+    ...currentRunActors(),
+    ...(core.getInput('environment') ? { environment: core.getInput('environment') } : {}),
+    ...(runUrl ? { runUrl } : {}),
+  };
+  let reported = false;
   try {
     const inputs = readFailoverInputs((name) => core.getInput(name));
     // The workflow validates before it assumes a role, so a bad input stops the run before any AWS call.
@@ -37,7 +48,6 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
       core.info(`inputs valid: ${inputs.action} to ${inputs.region}, dry run ${inputs.dryRun}`);
       return;
     }
-    const runUrl = currentRunUrl();
     const deps: DispatchDependencies = {
       ssmFor: perRegion((region) => new SSMClient(regionalClientOptions(region))),
       call: awsCaller(overrides.retry),
@@ -55,12 +65,35 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
       core.setOutput('rto_seconds', Math.round((automation.endedAt.getTime() - automation.startedAt.getTime()) / 1000));
     }
     core.setOutput('report_url', reportUrlOf(automation) ?? '');
-    await writeJobSummary(automationSummary(inputs, automation, !ended));
+    await writeJobSummary(automationSummary(inputs, automation, !ended, context));
+    reported = true;
     if (!ended) throw new CheckFailedError(stillRunningMessage(automation, inputs.region, inputs.timeoutMinutes));
     if (isFailedStatus(automation.status)) throw new CheckFailedError(automationFailure(automation, inputs.region));
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    core.setFailed(message);
     process.exitCode = exitCodeOf(error);
+    // Every way out writes a summary (review m4): invalid inputs and errors before the automation's report too.
+    if (!reported) await writeStoppedSummary(error, message, process.exitCode, context);
+  }
+}
+
+/** The job summary of a run that ended before it could report an automation; a failure to write it is only logged. */
+async function writeStoppedSummary(error: unknown, message: string, exitCode: number, context: DispatchContext) {
+  const raw = {
+    action: core.getInput('action'),
+    region: core.getInput('region'),
+    dryRun: core.getInput('dry_run'),
+    reason: core.getInput('reason'),
+  };
+  const stop: DispatchStop =
+    error instanceof InputError
+      ? { kind: 'invalid-inputs', problems: error.problems }
+      : { kind: 'stopped', message, exitCode };
+  try {
+    await writeJobSummary(stoppedSummary(raw, stop, context));
+  } catch (summaryError) {
+    core.warning(`The job summary could not be written: ${String(summaryError)}`);
   }
 }
 

@@ -3,7 +3,7 @@ import type { FreezeDecision, FreezeWrite, RegionFreeze } from './freeze-store';
 
 /** How to lift the freeze, as a command line for a terminal with credentials in both Regions. */
 export function clearCommand(regions: readonly string[], appName: string, envName: string): string {
-  return `INPUT_COMMAND=clear INPUT_REGIONS=${regions.join(',')} INPUT_APP_NAME=${appName} INPUT_ENV_NAME=${envName} INPUT_REASON='<why deploys may resume>' npx tsx .github/actions/freeze/main.ts`;
+  return `INPUT_COMMAND=clear INPUT_REGIONS=${regions.join(',')} INPUT_APP_NAME=${appName} INPUT_ENV_NAME=${envName} INPUT_REASON='<why deploys may resume>' node .github/actions/dist/freeze.cjs`;
 }
 
 function detail(region: RegionFreeze): string {
@@ -71,4 +71,22 @@ export function writeSummary(command: 'set' | 'clear', what: string, write: Free
     },
   ];
   return { title: command === 'set' ? 'Deploy freeze set' : 'Deploy freeze lifted', blocks };
+}
+
+/**
+ * The job summary of a run that ended before its own summary: invalid inputs (`problems`: exit 2, nothing read or
+ * written) or an unexpected error (its message). `command` is the raw input, which may be invalid.
+ */
+export function stoppedSummary(command: string, stop: readonly string[] | string): JobSummary {
+  const what = `Deploy freeze ${command || '(no command)'}`;
+  if (typeof stop === 'string') {
+    return { title: `${what}: failed`, blocks: ['Result: failed before it could decide or write (see the log)', stop] };
+  }
+  return {
+    title: `${what}: inputs invalid, nothing read or written`,
+    blocks: [
+      'Result: invalid inputs; no AWS call was made (exit 2)',
+      { header: ['problem'], rows: stop.map((problem) => [problem]) },
+    ],
+  };
 }

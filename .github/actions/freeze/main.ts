@@ -1,14 +1,15 @@
 import * as core from '@actions/core';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { InputError } from '../cli-support/action-inputs';
 import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, formatTime, systemClock } from '../cli-support/clock';
 import { AwsUnavailableError, CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
 import { currentRunUrl } from '../cli-support/github-run';
-import { writeJobSummary } from '../cli-support/job-summary';
+import { type JobSummary, writeJobSummary } from '../cli-support/job-summary';
 import { perRegion, regionalClientOptions } from '../cli-support/regional-clients';
 import { readFreezeInputs } from './freeze-inputs';
 import { deployFreezeParameterName, type FreezeRecord } from './freeze-record';
-import { checkSummary, clearCommand, frozenMessage, writeSummary } from './freeze-report';
+import { checkSummary, clearCommand, frozenMessage, stoppedSummary, writeSummary } from './freeze-report';
 import { type FreezeDependencies, readFreeze, writeDeployFreeze } from './freeze-store';
 
 /** What tests replace: the clock (the record's time) and the retry backoff. */
@@ -33,6 +34,12 @@ export function freezeDependencies(retry?: AwsRetryOptions): FreezeDependencies 
  */
 export async function run(overrides: FreezeOverrides = {}): Promise<void> {
   const clock = overrides.clock ?? systemClock;
+  // Whether a job summary was written: every way out writes one (review m4), invalid inputs too.
+  let reported = false;
+  const report = async (summary: JobSummary) => {
+    reported = true;
+    await writeJobSummary(summary);
+  };
   try {
     const inputs = readFreezeInputs((name) => core.getInput(name), currentRunUrl());
     const parameterName = deployFreezeParameterName(inputs.appName, inputs.envName);
@@ -53,7 +60,7 @@ export async function run(overrides: FreezeOverrides = {}): Promise<void> {
       }
       if (decision.decision === 'frozen') {
         const message = frozenMessage(decision, clear);
-        await writeJobSummary(checkSummary(decision, message));
+        await report(checkSummary(decision, message));
         throw new CheckFailedError(message);
       }
       if (decision.decision === 'undecided') {
@@ -61,11 +68,11 @@ export async function run(overrides: FreezeOverrides = {}): Promise<void> {
           r.state === 'unreadable' ? [`${r.region}: ${r.error}`] : [],
         );
         const message = `Could not decide whether deploys are frozen: the freeze ${parameterName} could not be read in ${unreadable.length === 1 ? 'one Region' : 'any Region'} and no Region read holds a freeze (the unread one may, after a failover away from it); deploys must not start:\n${unreadable.map((u) => `  - ${u}`).join('\n')}`;
-        await writeJobSummary(checkSummary(decision, message));
+        await report(checkSummary(decision, message));
         throw new AwsUnavailableError(message);
       }
       core.info(`No deploy freeze in ${inputs.regions.join(' or ')} (${parameterName})`);
-      await writeJobSummary(checkSummary(decision, undefined));
+      await report(checkSummary(decision, undefined));
       return;
     }
 
@@ -91,7 +98,7 @@ export async function run(overrides: FreezeOverrides = {}): Promise<void> {
     try {
       write = await writeDeployFreeze({ regions: inputs.regions, parameterName, record }, deps);
     } catch (error) {
-      await writeJobSummary(
+      await report(
         writeSummary(inputs.command, what, {
           written: [],
           failed: inputs.regions.map((region) => ({ region, error: String((error as Error).message) })),
@@ -101,7 +108,7 @@ export async function run(overrides: FreezeOverrides = {}): Promise<void> {
     }
     core.setOutput('written_regions', write.written.join(','));
     core.setOutput('failed_regions', write.failed.map((f) => f.region).join(','));
-    await writeJobSummary(writeSummary(inputs.command, what, write));
+    await report(writeSummary(inputs.command, what, write));
     if (write.failed.length > 0) {
       const failed = write.failed.map((f) => `  - ${f.region}: ${f.error}`).join('\n');
       if (inputs.command === 'clear') {
@@ -115,8 +122,15 @@ export async function run(overrides: FreezeOverrides = {}): Promise<void> {
       );
     }
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    core.setFailed(message);
     process.exitCode = exitCodeOf(error);
+    if (!reported) {
+      const summary = stoppedSummary(core.getInput('command'), error instanceof InputError ? error.problems : message);
+      await writeJobSummary(summary).catch((summaryError: unknown) =>
+        core.warning(`The job summary could not be written: ${String(summaryError)}`),
+      );
+    }
   }
 }
 

@@ -175,9 +175,11 @@ export class PipelineWorld {
       }
       return 'success';
     }
-    // A deploy step checks the freeze when it runs the freeze CLI (an approval job that only says the guard comes
-    // next is not a check).
-    const checksFreeze = isFailover ? /freeze/i.test(text) : (step.run ?? '').includes('.github/actions/freeze/');
+    // A deploy step checks the freeze when it runs the freeze CLI, from source or as its bundle (an approval job that
+    // only says the guard comes next is not a check).
+    const checksFreeze = isFailover
+      ? /freeze/i.test(text)
+      : /\.github\/actions\/(freeze\/|dist\/freeze\.)/.test(step.run ?? '');
     if (checksFreeze) {
       if (isFailover) {
         if (env['INPUT_COMMAND'] === 'clear') this.freezeWrittenAt = undefined;
