@@ -51,7 +51,8 @@ export interface RegionalStageProps {
   /** How often each canary runs. */
   readonly canaryRate: Duration;
   /**
-   * The commit the application stacks (services, observability) run, stamped on each as `DeployedCommit`.
+   * The commit the stacks a rollback redeploys (services, observability, runbooks) run, stamped on each as
+   * `DeployedCommit`.
    *
    * @default UNVERSIONED_COMMIT
    */
@@ -151,10 +152,6 @@ export class RegionalStage extends Stage {
       // An internal load balancer answers only its VPC: the canaries must run in it.
       canaryVpc: (props.internetFacing ?? true) ? undefined : this.network.vpc,
     });
-    // The pipeline records a release only when its application stacks show they run its commit.
-    for (const stack of [this.services, this.observability]) {
-      new DeployedCommit(stack, 'DeployedCommit', { commit: props.deployedCommit ?? UNVERSIONED_COMMIT });
-    }
     this.runbooks = new RunbookStack(this, 'Runbooks', {
       env,
       stackName: names.runbooks(props.region),
@@ -169,5 +166,10 @@ export class RegionalStage extends Stage {
       healthUrls: [`${this.services.loadBalancerUrl}/health/ready`],
       ecsClusterName: this.services.cluster.clusterName,
     });
+    // The pipeline records a release only when the stacks its rollback redeploys show they run its commit, and a
+    // rollback is verified by the same stamp (the runbooks are the DR mechanism: rolled back too, review M12).
+    for (const stack of [this.services, this.observability, this.runbooks]) {
+      new DeployedCommit(stack, 'DeployedCommit', { commit: props.deployedCommit ?? UNVERSIONED_COMMIT });
+    }
   }
 }

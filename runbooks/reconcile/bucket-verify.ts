@@ -28,6 +28,35 @@ export interface VerifyResult {
   readonly rows: ReportRow[];
 }
 
+/** The lowest and the highest uuid: the first id range starts at one, the last ends at the other, both included. */
+export const MIN_UUID = '00000000-0000-0000-0000-000000000000';
+/** See {@link MIN_UUID}. */
+export const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+
+/**
+ * Rows verify compares: those outside the window, `updated_at < windowStart`, and those whose `updated_at` is NULL
+ * (neither window pass sees them: `NULL >= windowStart` is not true).
+ */
+const OUTSIDE_WINDOW = '(t.updated_at < $1::timestamptz OR t.updated_at IS NULL)';
+
+/** The uuid just before `id` (`id` must not be {@link MIN_UUID}). */
+function uuidBefore(id: string): string {
+  const hex = (BigInt(`0x${id.replace(/-/g, '')}`) - 1n).toString(16).padStart(32, '0');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The ids of bucket `bucket`, both ends included: exactly the ids `width_bucket(id, boundaries)` (and
+ * {@link bucketOf}) put in it. Bucket 0 starts at the lowest uuid, the last bucket ends at the highest: no id
+ * falls outside every range. Boundaries are ascending, distinct and above {@link MIN_UUID}.
+ */
+export function bucketRange(bucket: number, boundaries: readonly string[]): { low: string; high: string } {
+  return {
+    low: bucket > 0 ? boundaries[bucket - 1]! : MIN_UUID,
+    high: bucket < boundaries.length ? uuidBefore(boundaries[bucket]!) : MAX_UUID,
+  };
+}
+
 /** The bucket `width_bucket(id, boundaries)` puts an id in: how many boundaries are ≤ it. */
 export function bucketOf(id: string, boundaries: readonly string[]): number {
   let lo = 0;
@@ -48,10 +77,13 @@ export function bucketOf(id: string, boundaries: readonly string[]): number {
  * boundaries, leaving some ranges many times too large.
  */
 async function bucketBoundaries(old: DatabaseSide, spec: TableSpec): Promise<string[]> {
+  // A partitioned table has no storage of its own: its size is its partitions'.
   const size = await old.client.query<{ tuples: number; pages: number; bytes: number }>(
-    `SELECT greatest(c.reltuples, 0)::float8 AS tuples, greatest(c.relpages, 0)::float8 AS pages,
-            pg_relation_size(c.oid)::float8 AS bytes
-       FROM pg_class c WHERE c.oid = $1::regclass`,
+    `SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::float8 AS tuples,
+            coalesce(sum(greatest(c.relpages, 0)), 0)::float8 AS pages,
+            coalesce(sum(pg_relation_size(c.oid)), 0)::float8 AS bytes
+       FROM pg_class c
+      WHERE c.oid = $1::regclass OR c.oid IN (SELECT p.relid FROM pg_partition_tree($1::regclass) AS p WHERE p.isleaf)`,
     [qualifiedTable(spec.name)],
   );
   const { tuples, bytes } = size.rows[0]!;
@@ -72,7 +104,8 @@ async function bucketBoundaries(old: DatabaseSide, spec: TableSpec): Promise<str
   const boundaries: string[] = [];
   for (let i = 1; i < count; i++) {
     const id = ids[Math.floor((i * ids.length) / count)]!;
-    if (boundaries[boundaries.length - 1] !== id) boundaries.push(id);
+    // A boundary at the lowest uuid would leave bucket 0 empty and without a range.
+    if (boundaries[boundaries.length - 1] !== id && id !== MIN_UUID) boundaries.push(id);
   }
   return boundaries;
 }
@@ -97,7 +130,7 @@ async function aggregates(
   );
   const result = await side.client.query<{ b: number; n: string; s: string }>(
     `SELECT ${bucket} AS b, count(*)::text AS n, coalesce(sum(x.h), 0)::text AS s
-       FROM (SELECT t.id, ${spec.rowHash} AS h FROM ${qualifiedTable(spec.name)} AS t WHERE t.updated_at < $1::timestamptz) AS x
+       FROM (SELECT t.id, ${spec.rowHash} AS h FROM ${qualifiedTable(spec.name)} AS t WHERE ${OUTSIDE_WINDOW}) AS x
       GROUP BY 1`,
     params,
   );
@@ -126,22 +159,24 @@ interface RangeRow {
 /** How many differing ranges one drill-down statement reads (one round trip per side for all of them). */
 const RANGES_PER_QUERY = 64;
 
-/** The rows of several id ranges `[low, high)`, each tagged with its bucket: one index range scan per range. */
+/** The rows of several id ranges `[low, high]`, each tagged with its bucket: one index range scan per range. */
 async function rangeRows(
   side: DatabaseSide,
   spec: TableSpec,
   before: string,
   ranges: readonly { bucket: number; low: string; high: string }[],
 ): Promise<Map<number, Map<string, RangeRow>>> {
-  const result = await side.client.query<{ b: number; id: string; h: string; u: string }>(
+  const result = await side.client.query<{ b: number; id: string; h: string; u: string | null }>(
     `SELECT r.b, t.id::text AS id, (${spec.rowHash})::text AS h, t.updated_at::text AS u
        FROM unnest($2::int[], $3::uuid[], $4::uuid[]) AS r(b, low, high)
-       JOIN ${qualifiedTable(spec.name)} AS t ON t.id >= r.low AND t.id < r.high
-      WHERE t.updated_at < $1::timestamptz`,
+       JOIN ${qualifiedTable(spec.name)} AS t ON t.id >= r.low AND t.id <= r.high
+      WHERE ${OUTSIDE_WINDOW}`,
     [before, ranges.map((r) => r.bucket), ranges.map((r) => r.low), ranges.map((r) => r.high)],
   );
   const byBucket = new Map<number, Map<string, RangeRow>>(ranges.map((r) => [r.bucket, new Map()]));
-  for (const row of result.rows) byBucket.get(Number(row.b))!.set(row.id, { hash: row.h, updatedAt: row.u });
+  for (const row of result.rows) {
+    byBucket.get(Number(row.b))!.set(row.id, { hash: row.h, updatedAt: row.u ?? 'never (updated_at is NULL)' });
+  }
   return byBucket;
 }
 
@@ -216,14 +251,7 @@ export async function verifyTable(
       );
     }
   };
-  // The last range ends before the largest uuid; an id equal to it would make its range differ without a row
-  // to show, which the check above turns into a failed report.
-  const MAX_UUID = 'ffffffff-ffff-ffff-ffff-ffffffffffff';
-  const ranges = mismatched.map((b) => ({
-    bucket: b,
-    low: b > 0 ? boundaries[b - 1]! : '00000000-0000-0000-0000-000000000000',
-    high: b < boundaries.length ? boundaries[b]! : MAX_UUID,
-  }));
+  const ranges = mismatched.map((b) => ({ bucket: b, ...bucketRange(b, boundaries) }));
   for (let i = 0; i < ranges.length; i += RANGES_PER_QUERY) {
     const batch = ranges.slice(i, i + RANGES_PER_QUERY);
     const [oldByBucket, newByBucket] = await Promise.all([

@@ -1,9 +1,9 @@
-import { classifyCandidate } from './classify';
+import { classifyCandidate, classifyNewWindowRow } from './classify';
 import type { DatabaseSide } from './database-side';
 import type { ClassCounts, ReportedClass, ReportRow } from './report';
 import { emptyCounts } from './report';
 import { buildReportRow } from './report-row';
-import { contentsById, type RowState, statesById, windowStates } from './row-fetch';
+import { commitTimestampsOn, contentsById, type RowState, statesById, windowStates } from './row-fetch';
 import type { TableSpec } from './table-spec';
 import { type Micros, microsToIso } from './timestamp';
 
@@ -20,9 +20,9 @@ export interface WindowResult {
   readonly candidates: number;
   readonly newWindowRows: number;
   readonly newSideWrites: number;
-  /** Old copies (outside the window) of rows the new side changed inside it. */
+  /** Old copies (outside the window, or without updated_at) of rows the new side changed inside it. */
   readonly oldExclusions: HashEntry[];
-  /** New copies (outside the window) of old candidates. */
+  /** New copies (outside the window, or without updated_at) of old candidates. */
   readonly newExclusions: HashEntry[];
 }
 
@@ -72,8 +72,11 @@ export async function windowPass(
   const oldExclusions: HashEntry[] = [];
   const newExclusions: HashEntry[] = [];
   const since = microsToIso(windowStart);
+  // Whether a row version of old is outside its window: verify compares those (NULL updated_at included).
+  const outside = (state: RowState) => state.updatedAt === null || state.updatedAt < windowStart;
+  const oldOptions = { commitTimestamps: await commitTimestampsOn(old) };
   let candidates = 0;
-  for await (const batch of windowStates(old, spec, since, 'reconcile_old_window')) {
+  for await (const batch of windowStates(old, spec, since, 'reconcile_old_window', oldOptions)) {
     candidates += batch.length;
     const found = await statesById(
       current,
@@ -83,7 +86,7 @@ export async function windowPass(
     const pending: Pending[] = [];
     for (const oldState of batch) {
       const newState = found.get(oldState.id);
-      if (newState && newState.updatedAt < windowStart) newExclusions.push({ id: newState.id, hash: newState.hash });
+      if (newState && outside(newState)) newExclusions.push({ id: newState.id, hash: newState.hash });
       const result = classifyCandidate(oldState, newState, cut);
       counts[result.class]++;
       if (result.class !== 'identical') {
@@ -100,26 +103,21 @@ export async function windowPass(
       old,
       spec,
       batch.map((r) => r.id),
+      oldOptions,
     );
     const pending: Pending[] = [];
     for (const newState of batch) {
       const oldState = found.get(newState.id);
-      if (oldState && oldState.updatedAt >= windowStart) continue; // a candidate, classified above
+      if (oldState && !outside(oldState)) continue; // a candidate, classified above
       if (oldState) oldExclusions.push({ id: oldState.id, hash: oldState.hash });
-      if (newState.updatedAt > cut) {
+      // In new's window, so updated_at is set.
+      const result = classifyNewWindowRow({ ...newState, updatedAt: newState.updatedAt! }, oldState, cut);
+      if (result.class === 'new_write') {
         newSideWrites++;
         continue;
       }
-      counts.unexplained++;
-      pending.push({
-        class: 'unexplained',
-        id: newState.id,
-        oldState,
-        newState,
-        reason: oldState
-          ? `new has a change from ${microsToIso(newState.updatedAt)} (before the cut, so it came from old) but old's copy is older (${microsToIso(oldState.updatedAt)}): old lost a change it had replicated`
-          : `new has a row changed at ${microsToIso(newState.updatedAt)} (before the cut, so it came from old) that old does not have: deleted on old without a trace (a hard delete)`,
-      });
+      counts[result.class]++;
+      pending.push({ class: result.class, id: newState.id, oldState, newState, reason: result.reason });
     }
     rows.push(...(await materialise(old, current, spec, pending)));
   }

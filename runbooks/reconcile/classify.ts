@@ -3,11 +3,23 @@ import { type Micros, microsToIso } from './timestamp';
 
 /** What the comparison knows about one copy of a row. */
 export interface RowVersion {
-  /** `updated_at` in µs since the epoch. */
-  readonly updatedAt: Micros;
+  /** `updated_at` in µs since the epoch; null when the row has none. */
+  readonly updatedAt: Micros | null;
   readonly version: number;
   /** Row hash, decimal int8. */
   readonly hash: string;
+  /**
+   * `created_at` in µs, when the table has a timestamptz `created_at` (null: the row has none); absent when the
+   * table has no such column.
+   */
+  readonly createdAt?: Micros | null;
+  /**
+   * When the transaction that wrote this row version committed (`pg_xact_commit_timestamp(xmin)`), read on old
+   * only and only when `track_commit_timestamp` is on; absent when unknown. Unlike `updated_at` (stamped when the
+   * transaction started) and `version` (reset by a delete and re-insert), it tells whether the write can have
+   * replicated: only a commit at or before the cut can.
+   */
+  readonly committedAt?: Micros;
 }
 
 /** The class of a candidate and why. */
@@ -16,26 +28,80 @@ export interface Classification {
   readonly reason: string;
 }
 
-function describe(side: string, row: RowVersion): string {
-  return `${side} version ${row.version} at ${microsToIso(row.updatedAt)}`;
+/** How a row of new's window that old did not change in its window is counted. */
+export type NewWindowClass = 'new_write' | 'conflict' | 'unexplained';
+
+function when(micros: Micros | null | undefined): string {
+  return micros === null || micros === undefined ? 'an unknown time (updated_at is NULL)' : microsToIso(micros);
+}
+
+function describe(row: RowVersion): string {
+  return `version ${row.version} at ${when(row.updatedAt)}`;
+}
+
+/**
+ * Whether old's row version can be trusted to have replicated (so new held it at the cut): only a commit time at or
+ * before the cut proves it. Undefined when there is no such evidence.
+ */
+function replicatedByCommitTime(old: RowVersion, cut: Micros): boolean | undefined {
+  if (old.committedAt === undefined) return undefined;
+  // A commit time before the transaction's own start (updated_at) means the two clocks are not comparable.
+  if (old.updatedAt !== null && old.committedAt < old.updatedAt) return undefined;
+  return old.committedAt <= cut;
+}
+
+/** Evidence that a row existed before the cut: its `created_at`, or, without one, a version above 1. */
+function existedBeforeCut(row: RowVersion, cut: Micros): boolean {
+  if (row.createdAt !== undefined && row.createdAt !== null) return row.createdAt <= cut;
+  return row.version > 1;
+}
+
+/** Whether new's copy was (re)created after the cut: a delete and re-insert, which resets `version`. */
+function recreatedAfterCut(current: RowVersion, cut: Micros): boolean {
+  return current.createdAt !== undefined && current.createdAt !== null && current.createdAt > cut;
 }
 
 /**
  * Classifies a candidate: a row of the old database changed at or after the window start, against its copy on
  * the new primary. Pure; the rules (README.md, "Classes") in order:
- * absent on new → lost_insert; same hash → identical; new not touched after the cut and older than old →
- * lost_update; new touched after the cut while old changed after the cut too → conflict; new touched after the
- * cut on top of old's version (old changed before the cut, new version higher) → superseded; anything else →
- * conflict, because replaying or ignoring it would both be a guess.
+ * - absent on new: `lost_insert` only when the row cannot have existed before the cut (written on old after the
+ *   cut, and created after it); otherwise new may have deleted it after the failover and replaying would
+ *   re-create it: `conflict`;
+ * - same hash: `identical`;
+ * - new's copy without `updated_at`: `conflict`;
+ * - new not touched after the cut and older than old: `lost_update`;
+ * - new touched after the cut while old changed after the cut too: `conflict`;
+ * - old changed within the margin and new after the cut: `superseded` only when old's commit time proves its
+ *   change replicated and new built on it (higher version, not re-created); `version` alone can be reset by a
+ *   delete and re-insert on new, and a change committed after the cut looks the same: `conflict`;
+ * - anything else: `conflict`, because replaying or ignoring it would both be a guess.
  */
 export function classifyCandidate(old: RowVersion, current: RowVersion | undefined, cut: Micros): Classification {
   if (!current) {
-    return { class: 'lost_insert', reason: `exists only on old (${describe('written as', old)})` };
+    // An insert (version 1) committed after the cut never reached new: new cannot have deleted it.
+    const insertNeverReplicated = old.version === 1 && replicatedByCommitTime(old, cut) === false;
+    const stampedBefore = old.updatedAt === null || old.updatedAt <= cut;
+    if (!insertNeverReplicated && (stampedBefore || existedBeforeCut(old, cut))) {
+      const evidence = stampedBefore
+        ? `old's copy (${describe(old)}) is from before the cut`
+        : old.createdAt !== undefined && old.createdAt !== null
+          ? `it was created at ${microsToIso(old.createdAt)}, before the cut`
+          : `old's copy has version ${old.version}, so it existed before its last change`;
+      return {
+        class: 'conflict',
+        reason: `absent on new, but it may have been there: ${evidence}. Either new deleted it after the failover, or old's write never replicated; replaying it could re-create a row the new primary deleted, so a person decides`,
+      };
+    }
+    return { class: 'lost_insert', reason: `exists only on old (written as ${describe(old)})` };
   }
   if (current.hash === old.hash) return { class: 'identical', reason: 'same row on both sides' };
-  const both = `old has ${describe('', old).trim()}, new has ${describe('', current).trim()}`;
+  const both = `old has ${describe(old)}, new has ${describe(current)}`;
+  if (current.updatedAt === null) {
+    return { class: 'conflict', reason: `new's copy has no updated_at, so when it changed is unknown: ${both}` };
+  }
+  const oldAt = old.updatedAt ?? current.updatedAt;
   if (current.updatedAt <= cut) {
-    if (current.updatedAt < old.updatedAt || (current.updatedAt === old.updatedAt && current.version < old.version)) {
+    if (current.updatedAt < oldAt || (current.updatedAt === oldAt && current.version < old.version)) {
       return { class: 'lost_update', reason: `changed on old after new's copy and never replicated: ${both}` };
     }
     return {
@@ -43,17 +109,79 @@ export function classifyCandidate(old: RowVersion, current: RowVersion | undefin
       reason: `new's copy predates the cut yet is not older than old's: ${both}; a person must decide which is right`,
     };
   }
-  if (old.updatedAt > cut) {
+  if (oldAt > cut) {
     return { class: 'conflict', reason: `changed on both sides after the cut: ${both}` };
   }
-  if (current.version > old.version) {
+  const replicated = replicatedByCommitTime(old, cut);
+  if (replicated === true && current.version > old.version && !recreatedAfterCut(current, cut)) {
     return {
       class: 'superseded',
-      reason: `old's change (before the cut) had replicated and new changed the row again after it: ${both}`,
+      reason: `old's change committed at ${microsToIso(old.committedAt!)}, before the cut, so it replicated, and new changed the row again after it: ${both}`,
     };
   }
+  const why =
+    replicated === false
+      ? `old's change committed at ${microsToIso(old.committedAt!)}, after the cut, so it never replicated`
+      : recreatedAfterCut(current, cut)
+        ? `new re-created the row at ${microsToIso(current.createdAt!)}, after the cut`
+        : current.version <= old.version
+          ? "new's version does not build on old's"
+          : "whether old's change replicated cannot be told (no commit timestamps; a version can be reset by a delete and re-insert)";
   return {
     class: 'conflict',
-    reason: `changed on old within the margin before the cut and on new after the cut without building on old's version: ${both}`,
+    reason: `changed on old within the margin before the cut and on new after the cut; ${why}: ${both}`,
+  };
+}
+
+/**
+ * Classifies a row of new's window (`updated_at >= windowStart` on new) whose copy on old is not a candidate:
+ * absent on old, or outside old's window. Pure.
+ * - changed on new at or before the cut: that change came from old, yet old has an older copy or none:
+ *   `unexplained`;
+ * - changed on new after the cut and absent on old: a new write when the row was born after the cut; when it
+ *   existed before (created_at at or before the cut, or, without one, a version above 1), old deleted it without
+ *   a trace and new changed it: `conflict`;
+ * - changed on new after the cut over old's copy: a new write when old's copy is known to have replicated (its
+ *   commit time is at or before the cut) or, without commit times, when new built on it (higher version) and did
+ *   not re-create the row; otherwise old's copy may be a change of a transaction that began before the window and
+ *   committed after the cut, hidden by new's change: `conflict`.
+ */
+export function classifyNewWindowRow(
+  current: RowVersion & { readonly updatedAt: Micros },
+  old: RowVersion | undefined,
+  cut: Micros,
+): { readonly class: NewWindowClass; readonly reason: string } {
+  if (current.updatedAt <= cut) {
+    return {
+      class: 'unexplained',
+      reason: old
+        ? `new has a change from ${microsToIso(current.updatedAt)} (before the cut, so it came from old) but old's copy is older (${when(old.updatedAt)}): old lost a change it had replicated`
+        : `new has a row changed at ${microsToIso(current.updatedAt)} (before the cut, so it came from old) that old does not have: deleted on old without a trace (a hard delete)`,
+    };
+  }
+  if (!old) {
+    if (!existedBeforeCut(current, cut)) return { class: 'new_write', reason: 'written on new after the cut' };
+    return {
+      class: 'conflict',
+      reason: `absent on old, yet it existed before the cut (new has ${describe(current)}${current.createdAt ? `, created ${microsToIso(current.createdAt)}` : ''}): old deleted it without a trace (a hard delete) and new changed it after the failover`,
+    };
+  }
+  const both = `old has ${describe(old)}, new has ${describe(current)}`;
+  const replicated = replicatedByCommitTime(old, cut);
+  if (replicated === true && !recreatedAfterCut(current, cut)) {
+    return { class: 'new_write', reason: 'changed on new after the cut over a copy that replicated' };
+  }
+  if (replicated === undefined && current.version > old.version && !recreatedAfterCut(current, cut)) {
+    return { class: 'new_write', reason: 'changed on new after the cut, building on old copy' };
+  }
+  const why =
+    replicated === false
+      ? `old's copy committed at ${microsToIso(old.committedAt!)}, after the cut (a transaction that began before the window), so it never replicated`
+      : recreatedAfterCut(current, cut)
+        ? `new re-created the row at ${microsToIso(current.createdAt!)}, after the cut`
+        : "new's version does not build on old's copy, which may be a change of a transaction that began before the window and committed after the cut";
+  return {
+    class: 'conflict',
+    reason: `changed on new after the cut, and old's copy is not what new changed: ${why}: ${both}`,
   };
 }

@@ -26,7 +26,12 @@ import {
 } from './report';
 import { writeReportFiles } from './report-files';
 import { resolveTables, type TableSpec } from './table-spec';
+import { compareOtherTables } from './whole-table-compare';
 import { dateToMicros, type Micros, microsToIso } from './timestamp';
+
+/** The gap a report made with `verify: false` (`--no-verify`) names. */
+const VERIFY_SKIPPED =
+  'verify was skipped (--no-verify): rows outside the window were not compared, so hard deletes and writes that bypassed updated_at are not looked for';
 
 /** The margin before the cut that is re-checked, for transactions that started before the cut and committed after. */
 export const DEFAULT_MARGIN_SECONDS = 300;
@@ -152,6 +157,8 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     verify,
     databases: { old: databaseInfo(options.oldUrl), new: databaseInfo(options.newUrl) },
     tables: {},
+    otherTables: {},
+    gaps: [],
     totals: emptyCounts(),
     applyPreamble: APPLY_PREAMBLE,
     timings: [],
@@ -230,10 +237,10 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     await step('snapshot', () =>
       Promise.all([old!, current!].map((s) => s.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'))),
     );
-    const specs = await step(
+    const { specs, others } = await step(
       'schema',
       () => resolveTables(old!, current!, options.tables),
-      (s) => s.map((t) => t.name).join(', '),
+      (s) => s.specs.map((t) => t.name).join(', '),
     );
     const failoverAt = dateToMicros(options.failoverAt);
     const cutInfo = await step(
@@ -292,6 +299,16 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     report.lostWriteReportMs = elapsed();
     options.onProgress?.({ step: 'lost-write report', phase: 'done', elapsedMs: elapsed() });
 
+    // Tables that cannot be reconciled row by row are compared whole, or named: none is left out silently.
+    const otherTables = await step(
+      'other-tables',
+      () => compareOtherTables(old!, current!, others),
+      (r) => `${Object.keys(r.tables).length} compared whole, ${r.gaps.length} not compared or differing`,
+    );
+    Object.assign(report.otherTables, otherTables.tables);
+    report.gaps.push(...otherTables.gaps);
+    if (!verify) report.gaps.push({ table: null, reason: VERIFY_SKIPPED });
+
     const verified = new Map<string, TableVerify>();
     if (verify) {
       for (const spec of specs) {
@@ -321,7 +338,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
       );
     report.totals = sumCounts(Object.values(report.tables).map((t) => t.counts));
     await Promise.all([old, current].map((s) => s.client.query('COMMIT')));
-    report.status = 'complete';
+    report.status = report.gaps.length > 0 ? 'incomplete' : 'complete';
   } catch (error) {
     const failure =
       error instanceof ReconcileError

@@ -14,7 +14,7 @@ const CLASS_TEXT: Readonly<Record<ReportedClass, string>> = {
   unexplained:
     'Unexplained differences found outside the window (hard deletes, writes that bypassed updated_at, split brain). A person investigates.',
   superseded:
-    'Superseded: old’s change had replicated and the new primary changed the row again. Nothing lost; listed for completeness.',
+    'Superseded: old’s change committed before the cut (its commit timestamp proves it replicated) and the new primary changed the row again. Nothing lost; listed for completeness.',
 };
 
 const e = (value: unknown) => escapeHtml(String(value ?? ''));
@@ -42,6 +42,12 @@ export function renderReportHtml(report: ReconcileReport): string {
   const lost = t.lost_insert + t.lost_update;
   const person = t.conflict + t.possible_duplicate + t.unexplained;
   const failed = report.status === 'failed';
+  const gaps =
+    report.status === 'incomplete'
+      ? `<div class="incomplete"><h2>Reconcile INCOMPLETE: not everything was compared</h2>
+<p>The rows below are right, but this report does <b>not</b> show that nothing else was lost:</p>
+<ul>${report.gaps.map((g) => `<li>${e(g.reason)}</li>`).join('\n')}</ul></div>`
+      : '';
   const summary = failed
     ? `<div class="failed"><h2>Reconcile FAILED at step ${e(report.error?.step)}</h2><p>${e(report.error?.message)}</p>
 <p>This report is incomplete: it does <b>not</b> show that nothing was lost. Fix the cause and run reconcile again.</p></div>`
@@ -49,7 +55,7 @@ export function renderReportHtml(report: ReconcileReport): string {
         lost > 0
           ? ' Replay the lost rows with <code>npm run runbook -- apply --report &lt;this folder&gt; --new-url &lt;url&gt;</code>.'
           : ''
-      }${report.verify ? '' : ' <b>Verify was skipped</b>: differences outside the window were not looked for.'}</p>`;
+      }${report.verify ? '' : ' <b>Verify was skipped</b>: differences outside the window were not looked for.'}</p>${gaps}`;
   const timeline = [
     ['window start (cut − margin)', report.windowStart],
     [`cut: last replicated moment (${report.cutSource ?? 'unknown'})`, report.cut],
@@ -81,6 +87,12 @@ export function renderReportHtml(report: ReconcileReport): string {
         }),
     )
     .join('\n');
+  const others = Object.entries(report.otherTables ?? {})
+    .map(
+      ([name, t]) =>
+        `<tr><td>${e(name)}</td><td class="${t.result === 'identical' || t.result === 'empty' ? '' : 'hot'}">${e(t.result)}</td><td class="n">${e(t.oldRows ?? '—')}</td><td class="n">${e(t.newRows ?? '—')}</td><td>${e(t.why)}</td></tr>`,
+    )
+    .join('\n');
   const timings = report.timings.map((s) => `<tr><td>${e(s.step)}</td><td class="n">${s.ms}</td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Missing-transaction report: ${e(report.status)}</title>
@@ -88,7 +100,8 @@ export function renderReportHtml(report: ReconcileReport): string {
 body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}td.n{text-align:right}
 td.hot{background:#fde2e2;font-weight:bold}.failed{background:#fde2e2;border:2px solid #c00;padding:1em}
-.status-complete{color:#070}.status-failed{color:#c00}pre{margin:0;font-size:.8em;white-space:pre-wrap;max-width:40em}
+.status-complete{color:#070}.status-failed{color:#c00}.status-incomplete{color:#a60}
+.incomplete{background:#fff4d6;border:2px solid #a60;padding:1em}pre{margin:0;font-size:.8em;white-space:pre-wrap;max-width:40em}
 td.id{font-family:monospace;font-size:.85em}.summary{font-size:1.1em}
 </style></head><body>
 <h1>Missing-transaction report: <span class="status-${e(report.status)}">${e(report.status)}</span></h1>
@@ -104,6 +117,14 @@ ${timeline}
 <h2>Counts</h2><table><thead><tr><th>table</th>${classes.map((c) => `<th>${e(c)}</th>`).join('')}<th>candidates</th><th>new writes after cut</th><th>verify</th></tr></thead><tbody>
 ${counts}
 </tbody></table>
+${
+  others
+    ? `<h2>Tables not reconciled row by row</h2><p>Compared whole (count and exact hash of every row on each side), or named when not compared.</p>
+<table><thead><tr><th>table</th><th>result</th><th>old rows</th><th>new rows</th><th>why not row by row</th></tr></thead><tbody>
+${others}
+</tbody></table>`
+    : ''
+}
 <h2>Rows</h2>
 ${sections || '<p>No rows differ.</p>'}
 <h2>Timings (ms)</h2><table><tbody>

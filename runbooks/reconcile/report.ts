@@ -92,6 +92,35 @@ export interface TableReport {
   readonly rows: readonly ReportRow[];
 }
 
+/** Something the report did not compare; any gap makes the report `incomplete`. */
+export interface ReportGap {
+  /** The table concerned (schema-qualified outside schema public), or null for the whole report. */
+  readonly table: string | null;
+  /** What was not compared and what a person should do about it. */
+  readonly reason: string;
+}
+
+/**
+ * How a table that cannot be reconciled row by row was compared: as a whole, `(count, sum of exact row hashes)` on
+ * each side. `identical` and `empty` leave nothing out; every other result is also a {@link ReportGap}.
+ */
+export interface OtherTableReport {
+  /** Why the table is not reconciled row by row (the schema rules it breaks, or `--tables`). */
+  readonly why: string;
+  readonly result: 'identical' | 'empty' | 'differs' | 'old only' | 'new only' | 'not compared';
+  /** Rows on the old side; null when the table is not there or was not read. */
+  readonly oldRows: number | null;
+  /** Rows on the new side; null when the table is not there or was not read. */
+  readonly newRows: number | null;
+}
+
+/**
+ * `complete`: every table with rows on either side was compared and every step succeeded. `incomplete`: every step
+ * succeeded but something was not compared (see `gaps`): what the report lists is right, yet it does not show that
+ * nothing else was lost. `failed`: a step failed (see `error`); the report proves nothing.
+ */
+export type ReportStatus = 'complete' | 'incomplete' | 'failed';
+
 /** Where a compared database is, without its password. */
 export interface DatabaseInfo {
   readonly url: string;
@@ -109,7 +138,9 @@ export interface StepTiming {
 /** The missing-transaction report, as written to `report.json`. */
 export interface ReconcileReport {
   readonly format: 'multi-region-shop/reconcile-report@1';
-  status: 'complete' | 'failed';
+  status: ReportStatus;
+  /** What was not compared: empty exactly when the status is `complete` (and while the report has not failed). */
+  gaps: ReportGap[];
   readonly generatedAt: string;
   /** Last replicated moment (ISO 8601, µs), or null when the report failed before it was known. */
   cut: string | null;
@@ -125,6 +156,8 @@ export interface ReconcileReport {
   readonly verify: boolean;
   readonly databases: { old: DatabaseInfo; new: DatabaseInfo };
   readonly tables: Record<string, TableReport>;
+  /** Tables that cannot be reconciled row by row, each compared as a whole or named as not compared. */
+  readonly otherTables: Record<string, OtherTableReport>;
   totals: ClassCounts;
   /** Statements to wrap every `proposedSql` in. */
   readonly applyPreamble: string;
@@ -158,7 +191,7 @@ const rowSchema = z.object({
 /** The part of `report.json` that `apply` relies on, checked before anything is written. */
 export const appliedReportSchema = z.object({
   format: z.literal('multi-region-shop/reconcile-report@1'),
-  status: z.enum(['complete', 'failed']),
+  status: z.enum(['complete', 'incomplete', 'failed']),
   cut: z.string().nullable(),
   databases: z.object({ new: z.object({ database: z.string().nullable() }) }),
   tables: z.record(

@@ -2,11 +2,19 @@ import type { RowVersion } from './classify';
 import type { DatabaseSide } from './database-side';
 import { qualifiedTable } from './sql-text';
 import type { TableSpec } from './table-spec';
-import { microsSql } from './timestamp';
+import { type Micros, microsSql } from './timestamp';
 
 /** A row's id with what the comparison needs of it. */
 export interface RowState extends RowVersion {
   readonly id: string;
+}
+
+/**
+ * What is read of each row besides its id, version and hash. `commitTimestamps`: read the commit time of the
+ * transaction that wrote each row (`pg_xact_commit_timestamp(xmin)`), only where `track_commit_timestamp` is on.
+ */
+export interface StateOptions {
+  readonly commitTimestamps?: boolean;
 }
 
 /** A row's full content, for the report. */
@@ -19,12 +27,37 @@ export interface RowContent {
 /** How many ids one `= ANY($1)` lookup carries: large enough to amortise a round trip, small enough to plan fast. */
 export const LOOKUP_BATCH = 5000;
 
-function stateColumns(spec: TableSpec): string {
-  return `t.id::text AS id, ${microsSql('t.updated_at')} AS us, t.version::int8::text AS v, (${spec.rowHash})::text AS h`;
+function stateColumns(spec: TableSpec, options: StateOptions): string {
+  const created = spec.createdAt ? microsSql('t.created_at') : 'NULL::text';
+  const committed = options.commitTimestamps ? microsSql('pg_xact_commit_timestamp(t.xmin)') : 'NULL::text';
+  return `t.id::text AS id, ${microsSql('t.updated_at')} AS us, t.version::int8::text AS v, (${spec.rowHash})::text AS h, ${created} AS ca, ${committed} AS ct`;
 }
 
-function toState(row: { id: string; us: string; v: string; h: string }): RowState {
-  return { id: row.id, updatedAt: BigInt(row.us), version: Number(row.v), hash: row.h };
+const micros = (value: string | null): Micros | null => (value === null ? null : BigInt(value));
+
+function toState(
+  spec: TableSpec,
+  row: { id: string; us: string | null; v: string; h: string; ca: string | null; ct: string | null },
+): RowState {
+  return {
+    id: row.id,
+    updatedAt: micros(row.us),
+    version: Number(row.v),
+    hash: row.h,
+    ...(spec.createdAt ? { createdAt: micros(row.ca) } : {}),
+    ...(row.ct !== null ? { committedAt: BigInt(row.ct) } : {}),
+  };
+}
+
+/**
+ * Whether `pg_xact_commit_timestamp` can be read on `side` (`track_commit_timestamp = on`). Postgres keeps the
+ * commit time of every transaction committed while the setting was on ("Record commit time of transactions",
+ * PostgreSQL docs, track_commit_timestamp); off by default, and off in the stacks' Aurora clusters (default
+ * parameter group).
+ */
+export async function commitTimestampsOn(side: DatabaseSide): Promise<boolean> {
+  const result = await side.client.query<{ on: string }>(`SELECT current_setting('track_commit_timestamp') AS on`);
+  return result.rows[0]?.on === 'on';
 }
 
 /**
@@ -36,15 +69,16 @@ export async function* windowStates(
   spec: TableSpec,
   sinceIso: string,
   cursorName: string,
+  options: StateOptions = {},
 ): AsyncGenerator<RowState[]> {
   await side.client.query(
-    `DECLARE ${cursorName} NO SCROLL CURSOR FOR SELECT ${stateColumns(spec)} FROM ${qualifiedTable(spec.name)} AS t WHERE t.updated_at >= '${sinceIso}'::timestamptz`,
+    `DECLARE ${cursorName} NO SCROLL CURSOR FOR SELECT ${stateColumns(spec, options)} FROM ${qualifiedTable(spec.name)} AS t WHERE t.updated_at >= '${sinceIso}'::timestamptz`,
   );
   try {
     for (;;) {
       const batch = await side.client.query(`FETCH ${LOOKUP_BATCH} FROM ${cursorName}`);
       if (batch.rows.length === 0) return;
-      yield batch.rows.map(toState);
+      yield batch.rows.map((row) => toState(spec, row));
     }
   } finally {
     await side.client.query(`CLOSE ${cursorName}`).catch(() => undefined);
@@ -56,13 +90,14 @@ export async function statesById(
   side: DatabaseSide,
   spec: TableSpec,
   ids: readonly string[],
+  options: StateOptions = {},
 ): Promise<Map<string, RowState>> {
   if (ids.length === 0) return new Map();
   const result = await side.client.query(
-    `SELECT ${stateColumns(spec)} FROM ${qualifiedTable(spec.name)} AS t WHERE t.id = ANY($1::uuid[])`,
+    `SELECT ${stateColumns(spec, options)} FROM ${qualifiedTable(spec.name)} AS t WHERE t.id = ANY($1::uuid[])`,
     [ids],
   );
-  return new Map(result.rows.map((r) => [r.id as string, toState(r)]));
+  return new Map(result.rows.map((r) => [r.id as string, toState(spec, r)]));
 }
 
 /** Full rows by primary key, as JSON and as an exact record literal. */

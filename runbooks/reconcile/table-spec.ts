@@ -1,7 +1,7 @@
 import type { DatabaseSide } from './database-side';
 import { ReconcileError } from './reconcile-error';
 import type { ColumnSpec } from './report';
-import { qualifiedTable } from './sql-text';
+import { quoteIdent } from './sql-text';
 
 /** Tables that follow the schema rules but are bookkeeping, never compared. */
 export const EXCLUDED_TABLES: readonly string[] = [
@@ -14,57 +14,162 @@ export const EXCLUDED_TABLES: readonly string[] = [
 export interface TableSpec {
   readonly name: string;
   readonly columns: readonly ColumnSpec[];
-  /** Row hash over alias `t`: `hash_record_extended(t.*, 0)`, or a text hash when a column type has no hash. */
+  /**
+   * Row hash over alias `t`: `hash_record_extended(t.*, 0)` when every column's hash tells apart every two values
+   * that are not the same; otherwise `hashtextextended(t::text, 0)`, a hash of the exact text (see
+   * {@link exactRowHash}).
+   */
   readonly rowHash: string;
   /** Compared tables this one references by foreign key (they must be written first). */
   readonly parents: readonly string[];
+  /** Whether the table has a timestamptz `created_at`: evidence that a row existed before the cut. */
+  readonly createdAt: boolean;
+}
+
+/** A table that is not reconciled row by row: compared as a whole, or only named. */
+export interface OtherTable {
+  /** `name` in schema public, `schema.name` elsewhere. */
+  readonly name: string;
+  /** The quoted, schema-qualified name for SQL. */
+  readonly sql: string;
+  /** Why it is not reconciled row by row. */
+  readonly why: string;
+  readonly onOld: boolean;
+  readonly onNew: boolean;
+  /** False for tables `--tables` left out: named in the report, not read. */
+  readonly compare: boolean;
+}
+
+/** The tables of both sides: those reconciled row by row and all the others. */
+export interface ResolvedTables {
+  readonly specs: TableSpec[];
+  readonly others: OtherTable[];
+}
+
+interface CatalogColumn extends ColumnSpec {
+  /** Whether the column's hash function tells apart every two values that are not the same (see exactRowHash). */
+  readonly exact: boolean;
 }
 
 interface CatalogTable {
+  readonly schema: string;
   readonly name: string;
-  readonly columns: ColumnSpec[];
+  readonly columns: CatalogColumn[];
   primaryKey: string[];
 }
 
+/**
+ * Base types whose equality is identity, so their hash (inside `hash_record_extended`) only matches the same value:
+ * a differing value can never hash alike (modulo a 64-bit collision). Left out on purpose: `jsonb` (`10` equals
+ * `10.0`), `numeric` without a scale (`1.0` equals `1.00`), `real`/`double precision` (`-0` equals `0`),
+ * `interval` (`1 day` equals `24 hours`), `citext`, arrays, ranges, composites and domains of anything, and any
+ * collatable type under a nondeterministic collation (equal strings that are not the same).
+ */
+const EXACT_TYPES = new Set([
+  'uuid',
+  'int2',
+  'int4',
+  'int8',
+  'bool',
+  'text',
+  'varchar',
+  'bpchar',
+  'char',
+  'name',
+  'bytea',
+  'timestamptz',
+  'timestamp',
+  'date',
+  'time',
+  'inet',
+  'cidr',
+  'macaddr',
+  'macaddr8',
+  'oid',
+  'money',
+]);
+
+/** Whether `name` is a schema that holds user tables (not the catalog, toast or temporary schemas). */
+const USER_SCHEMAS = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
+
+/** The display name of a table: bare in schema public, schema-qualified elsewhere. */
+function displayName(schema: string, name: string): string {
+  return schema === 'public' ? name : `${schema}.${name}`;
+}
+
 async function readCatalog(side: DatabaseSide): Promise<Map<string, CatalogTable>> {
-  const columns = await side.client.query<{ table: string; name: string; type: string }>(
-    `SELECT c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type
+  // Partitions are left out: their rows are read, and compared, through their partitioned parent.
+  const columns = await side.client.query<{
+    schema: string;
+    table: string;
+    name: string | null;
+    type: string | null;
+    typname: string | null;
+    typtype: string | null;
+    typmod: number | null;
+    deterministic: boolean | null;
+  }>(
+    `SELECT n.nspname AS schema, c.relname AS table, a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type,
+            t.typname::text AS typname, t.typtype::text AS typtype, a.atttypmod AS typmod,
+            coalesce(co.collisdeterministic, true) AS deterministic
        FROM pg_class c
        JOIN pg_namespace n ON n.oid = c.relnamespace
-       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
-      ORDER BY c.relname, a.attnum`,
+       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       LEFT JOIN pg_type t ON t.oid = a.atttypid
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation
+      WHERE ${USER_SCHEMAS} AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+      ORDER BY n.nspname, c.relname, a.attnum`,
   );
   const tables = new Map<string, CatalogTable>();
   for (const row of columns.rows) {
-    let table = tables.get(row.table);
+    const key = displayName(row.schema, row.table);
+    let table = tables.get(key);
     if (!table) {
-      table = { name: row.table, columns: [], primaryKey: [] };
-      tables.set(row.table, table);
+      table = { schema: row.schema, name: row.table, columns: [], primaryKey: [] };
+      tables.set(key, table);
     }
-    table.columns.push({ name: row.name, type: row.type });
+    if (row.name === null || row.type === null) continue;
+    const exact =
+      row.deterministic !== false &&
+      (row.typtype === 'e' ||
+        (row.typtype === 'b' && EXACT_TYPES.has(row.typname ?? '')) ||
+        // numeric with a declared scale stores every value at that scale: equal values are the same value
+        (row.typtype === 'b' && row.typname === 'numeric' && (row.typmod ?? -1) >= 0));
+    table.columns.push({ name: row.name, type: row.type, exact });
   }
-  const keys = await side.client.query<{ table: string; columns: string[] }>(
-    `SELECT c.relname AS table, array_agg(a.attname::text ORDER BY k.ord) AS columns
+  const keys = await side.client.query<{ schema: string; table: string; columns: string[] }>(
+    `SELECT n.nspname AS schema, c.relname AS table, array_agg(a.attname::text ORDER BY k.ord) AS columns
        FROM pg_index i
        JOIN pg_class c ON c.oid = i.indrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
-      WHERE n.nspname = 'public' AND i.indisprimary
-      GROUP BY c.relname`,
+      WHERE ${USER_SCHEMAS} AND i.indisprimary
+      GROUP BY n.nspname, c.relname`,
   );
   for (const row of keys.rows) {
-    const table = tables.get(row.table);
+    const table = tables.get(displayName(row.schema, row.table));
     if (table) table.primaryKey = row.columns;
   }
   return tables;
+}
+
+/**
+ * The row hash of a table, over alias `t`. `hash_record_extended(t.*, 0)` is the fastest, but it hashes each value
+ * with its type's hash function, which gives equal values the same hash: `'{"v": 10}'` and `'{"v": 10.0}'` are
+ * equal as jsonb, `-0` and `0` as floats, `1.0` and `1.00` as numeric, `1 day` and `24 hours` as intervals, and a
+ * change from one to the other would look identical. A table with any such column is hashed over the text of the
+ * row (`t::text`, every value in its output form, which keeps those differences), slower but exact.
+ */
+export function exactRowHash(columns: readonly { readonly exact: boolean }[]): string {
+  return columns.every((c) => c.exact) ? 'hash_record_extended(t.*, 0)' : 'hashtextextended(t::text, 0)';
 }
 
 /** Why a table cannot be reconciled, or undefined when it follows the rules. */
 function ruleProblem(table: CatalogTable): string | undefined {
   const type = (name: string) => table.columns.find((c) => c.name === name)?.type;
   const problems: string[] = [];
+  if (table.schema !== 'public') problems.push('not in schema public');
   if (type('id') !== 'uuid') problems.push('no uuid column "id"');
   else if (table.primaryKey.join(',') !== 'id') problems.push('primary key is not (id)');
   if (type('updated_at') !== 'timestamp with time zone') problems.push('no timestamptz column "updated_at"');
@@ -115,25 +220,11 @@ async function schemaMismatch(
   );
 }
 
-async function chooseRowHash(side: DatabaseSide, table: string): Promise<string> {
-  // Every column type needs an extended hash function for hash_record_extended (json, xml, point have none).
-  // Trying it on an all-NULL record looks every column's function up without reading the table.
-  await side.client.query('SAVEPOINT reconcile_hash_probe');
-  try {
-    await side.client.query(
-      `SELECT hash_record_extended(jsonb_populate_record(NULL::${qualifiedTable(table)}, '{}'), 0)`,
-    );
-    await side.client.query('RELEASE SAVEPOINT reconcile_hash_probe');
-    return 'hash_record_extended(t.*, 0)';
-  } catch {
-    await side.client.query('ROLLBACK TO SAVEPOINT reconcile_hash_probe');
-    return 'hashtextextended(t::text, 0)';
-  }
-}
-
 /**
  * Finds the tables to compare and proves both sides have them with identical columns (same names, types and
- * order), because a row hash is only comparable between identical row types. Must run inside a transaction.
+ * order), because a row hash is only comparable between identical row types. Every other table of either side
+ * (in any user schema) is returned in `others`, to be compared as a whole or named as not compared: no table is
+ * left out silently. Partitions are reached through their partitioned parent only. Must run inside a transaction.
  *
  * @param requested `--tables`; undefined = every table in schema public that follows the rules
  */
@@ -141,13 +232,15 @@ export async function resolveTables(
   old: DatabaseSide,
   current: DatabaseSide,
   requested: readonly string[] | undefined,
-): Promise<TableSpec[]> {
+): Promise<ResolvedTables> {
   const catalogs = await Promise.all([readCatalog(old), readCatalog(current)]);
   const [oldCatalog, newCatalog] = catalogs;
-  const eligible = [...oldCatalog.values()].filter((t) => !EXCLUDED_TABLES.includes(t.name) && !ruleProblem(t));
+  const bookkeeping = (t: CatalogTable) => t.schema === 'public' && EXCLUDED_TABLES.includes(t.name);
+  const eligible = [...oldCatalog.values()].filter((t) => !bookkeeping(t) && !ruleProblem(t));
   const eligibleNames = eligible.map((t) => t.name).sort();
+  const restricted = requested !== undefined && requested.length > 0;
   let names: string[];
-  if (requested && requested.length > 0) {
+  if (restricted) {
     for (const name of requested) {
       const table = oldCatalog.get(name);
       const available = `available: ${eligibleNames.join(', ') || 'none'}`;
@@ -157,7 +250,7 @@ export async function resolveTables(
           `--tables: unknown table ${JSON.stringify(name)} on the old database; ${available}`,
         );
       }
-      const problem = EXCLUDED_TABLES.includes(name) ? 'it is bookkeeping, never compared' : ruleProblem(table);
+      const problem = bookkeeping(table) ? 'it is bookkeeping, never compared' : ruleProblem(table);
       if (problem) {
         throw new ReconcileError(
           'tables',
@@ -175,7 +268,7 @@ export async function resolveTables(
     }
     names = eligibleNames;
     for (const table of newCatalog.values()) {
-      if (!EXCLUDED_TABLES.includes(table.name) && !ruleProblem(table) && !oldCatalog.has(table.name)) {
+      if (!bookkeeping(table) && !ruleProblem(table) && !oldCatalog.has(table.name)) {
         names.push(table.name);
       }
     }
@@ -191,6 +284,21 @@ export async function resolveTables(
   }
   if (problems.length > 0) throw await schemaMismatch(old, current, problems, catalogs);
 
+  const others: OtherTable[] = [];
+  for (const key of [...new Set([...oldCatalog.keys(), ...newCatalog.keys()])].sort()) {
+    const table = (oldCatalog.get(key) ?? newCatalog.get(key))!;
+    if (names.includes(key) || bookkeeping(table)) continue;
+    const problem = ruleProblem(oldCatalog.get(key) ?? table) ?? ruleProblem(table);
+    others.push({
+      name: key,
+      sql: `${quoteIdent(table.schema)}.${quoteIdent(table.name)}`,
+      why: problem ?? 'left out by --tables',
+      onOld: oldCatalog.has(key),
+      onNew: newCatalog.has(key),
+      compare: !restricted,
+    });
+  }
+
   const foreignKeys = await old.client.query<{ child: string; parent: string }>(
     `SELECT c.relname AS child, p.relname AS parent
        FROM pg_constraint k
@@ -199,16 +307,17 @@ export async function resolveTables(
        JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE k.contype = 'f' AND n.nspname = 'public' AND c.oid <> p.oid`,
   );
-  const specs: TableSpec[] = [];
-  for (const name of names) {
-    specs.push({
+  const specs: TableSpec[] = names.map((name) => {
+    const table = oldCatalog.get(name)!;
+    return {
       name,
-      columns: oldCatalog.get(name)!.columns,
-      rowHash: await chooseRowHash(old, name),
+      columns: table.columns.map(({ name: column, type }) => ({ name: column, type })),
+      rowHash: exactRowHash(table.columns),
       parents: foreignKeys.rows.filter((k) => k.child === name && names.includes(k.parent)).map((k) => k.parent),
-    });
-  }
-  return specs;
+      createdAt: table.columns.some((c) => c.name === 'created_at' && c.type === 'timestamp with time zone'),
+    };
+  });
+  return { specs, others };
 }
 
 /** Tables in an order where every parent comes before its children (foreign keys), ties by name. */

@@ -1,3 +1,4 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   CloudWatchClient,
   CloudWatchServiceException,
@@ -29,6 +30,7 @@ const THRESHOLD_REASON =
   'Threshold Crossed: 1 datapoint [12.0 (01/03/25 12:02:00)] was greater than the threshold (5.0).';
 
 const cloudWatch = mockClient(CloudWatchClient);
+const cloudFormation = mockClient(CloudFormationClient);
 let clock: FakeClock;
 
 interface FakeAlarm {
@@ -155,6 +157,7 @@ const runGate = (inputs: Record<string, string>) =>
 
 beforeEach(() => {
   cloudWatch.reset();
+  cloudFormation.reset();
   clock = new FakeClock(START);
 });
 
@@ -931,6 +934,60 @@ describe('bake evidence: success, last state, window anchored to the watch (revi
       bake_minutes: '60',
       window_start: '2025-03-01T12:05:00Z',
       alarm_definitions_since: RUN_STARTED,
+    });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`Alarm "${CANARY_ALARM}" was redefined at 2025-03-01T11:47:12Z`);
+  });
+
+  // A Region's first deploy creates every alarm in the run: nothing existed to loosen. The stacks that define the
+  // alarms (alarm_stacks) tell it: all of them created since the run started.
+  test('GIVEN the alarm stacks were created in this run (first deploy) WHEN the bake starts THEN new alarms are not a change', async () => {
+    fakeCloudWatch([redefined(CANARY_ALARM, '2025-03-01T11:47:12Z')], { [CANARY]: everyFiveMinutes });
+    cloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => ({
+      Stacks: [
+        {
+          StackName: input.StackName,
+          StackStatus: 'CREATE_COMPLETE',
+          CreationTime: new Date(
+            input.StackName.endsWith('services') ? '2025-03-01T11:35:00Z' : '2025-03-01T11:46:00Z',
+          ),
+        },
+      ],
+    }));
+
+    const result = await runGate({
+      ...watchInputs,
+      alarm_names: CANARY_ALARM,
+      alarm_definitions_since: RUN_STARTED,
+      alarm_stacks: 'shop-dev-us-east-1-services,shop-dev-us-east-1-observability',
+    });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.summary).toContain(
+      'Alarm definitions not compared: every stack that defines them (shop-dev-us-east-1-services, shop-dev-us-east-1-observability) was created by this run (the Region&#39;s first deploy)',
+    );
+  });
+
+  test('GIVEN one alarm stack existed before the run WHEN an alarm was redefined THEN the bake fails', async () => {
+    fakeCloudWatch([redefined(CANARY_ALARM, '2025-03-01T11:47:12Z')], { [CANARY]: everyFiveMinutes });
+    cloudFormation.on(DescribeStacksCommand).callsFake((input: { StackName: string }) => ({
+      Stacks: [
+        {
+          StackName: input.StackName,
+          StackStatus: 'UPDATE_COMPLETE',
+          CreationTime: new Date(
+            input.StackName.endsWith('services') ? '2025-02-01T10:00:00Z' : '2025-03-01T11:46:00Z',
+          ),
+        },
+      ],
+    }));
+
+    const result = await runGate({
+      ...watchInputs,
+      alarm_names: CANARY_ALARM,
+      alarm_definitions_since: RUN_STARTED,
+      alarm_stacks: 'shop-dev-us-east-1-services,shop-dev-us-east-1-observability',
     });
 
     expect(result.exitCode).toBe(1);

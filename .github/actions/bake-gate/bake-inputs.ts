@@ -43,6 +43,11 @@ export interface EvidenceInputs {
   readonly alarmDefinitionsSince?: Date;
   /** Whether the release declares its alarm changes, so a redefined alarm is reported, not failed. */
   readonly acceptAlarmChanges: boolean;
+  /**
+   * The CloudFormation stacks that define the watched alarms: when every one was created since
+   * `alarmDefinitionsSince`, this run is the Region's first deploy and its alarms are new, not redefined.
+   */
+  readonly alarmStacks?: readonly string[];
 }
 
 /** `mode: plan`: print how a bake of `bakeMinutes` should run. */
@@ -99,6 +104,11 @@ const canaryName = matching(
   'is not a canary name',
 );
 const bakeMinutesInput = wholeNumber(1, MAX_BAKE_MINUTES);
+const stackName = matching(
+  /^[A-Za-z][A-Za-z0-9-]{0,127}$/,
+  'a CloudFormation stack name (letters, digits, hyphens; a letter first)',
+  'is not a stack name',
+);
 const parameterName = matching(
   /^\/[A-Za-z0-9_./-]{1,1010}$/,
   'an SSM parameter name such as "/shop/dev/arc-routing"',
@@ -156,6 +166,7 @@ export function readBakeGateInputs(getInput: GetInput, now: Date): BakeGateInput
     );
   }
   const alarmDefinitionsSince = reader.optional('alarm_definitions_since', isoTime, undefined);
+  const alarmStacks = reader.optional('alarm_stacks', listOf(stackName, 20), [] as readonly string[]);
   const evidence: EvidenceInputs = {
     region: reader.required('region', regionName),
     alarms: prefix === undefined ? { names } : { names, prefix },
@@ -164,6 +175,7 @@ export function readBakeGateInputs(getInput: GetInput, now: Date): BakeGateInput
     minCanaryRuns: reader.required('min_canary_runs', wholeNumber(1, 100)),
     acceptAlarmChanges: reader.optional('accept_alarm_changes', booleanText, false),
     ...(alarmDefinitionsSince === undefined ? {} : { alarmDefinitionsSince }),
+    ...(alarmStacks.length === 0 ? {} : { alarmStacks }),
   };
 
   if (mode === 'watch') {

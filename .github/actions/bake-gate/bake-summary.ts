@@ -11,9 +11,7 @@ export function bakeSummary(result: BakeResult): JobSummary {
     passed ? 'Result: passed' : 'Result: FAILED',
     ...result.failures,
     `Window: ${formatTime(result.windowStart)} to ${formatTime(result.windowEnd)} (${span} of a ${result.bakeMinutes}-minute bake)`,
-    ...(result.acceptedAlarmChanges?.length
-      ? [`Accepted alarm changes (accept_alarm_changes): ${result.acceptedAlarmChanges.join('; ')}`]
-      : []),
+    ...(result.definitionNotes ?? []),
   ];
   if (result.alarms.length > 0) {
     blocks.push({

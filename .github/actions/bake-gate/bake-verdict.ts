@@ -33,8 +33,19 @@ export interface BakeResult {
   readonly minCanaryRuns: number;
   /** One sentence per reason the bake failed. */
   readonly failures: readonly string[];
-  /** Watched alarms this run redefined, accepted by `accept_alarm_changes` (review M12). */
-  readonly acceptedAlarmChanges?: readonly string[];
+  /** What the alarm-definition check said besides failures: accepted changes, or why nothing was compared. */
+  readonly definitionNotes?: readonly string[];
+}
+
+/** When each CloudFormation stack was created (`undefined`: not known). */
+export type StackCreationTimes = (stackNames: readonly string[]) => Promise<ReadonlyMap<string, Date | undefined>>;
+
+/** What {@link definitionChanges} found. */
+export interface DefinitionChanges {
+  /** One sentence per redefined alarm: each fails the bake. */
+  readonly failures: string[];
+  /** Summary lines: the accepted changes, or why nothing was compared. */
+  readonly notes: string[];
 }
 
 /**
@@ -43,23 +54,45 @@ export interface BakeResult {
  * configuration" (MetricAlarm, CompositeAlarm), and a CloudFormation update of an alarm "completely overwrites the
  * previous configuration of the alarm" (AWS::CloudWatch::Alarm), so a release that changed a definition shows here.
  * Each fails the bake (review M12: the release may not loosen the alarms that gate it), unless `acceptAlarmChanges`.
+ * A Region's first deploy creates its alarms: when every stack of `alarmStacks` was created since the run started
+ * (DescribeStacks `CreationTime`), nothing existed to loosen and nothing is compared.
  */
-export function definitionChanges(
+export async function definitionChanges(
   alarms: readonly AlarmStatus[],
-  inputs: Pick<EvidenceInputs, 'alarmDefinitionsSince' | 'acceptAlarmChanges'>,
-): { failures: string[]; accepted: string[] } {
+  inputs: Pick<EvidenceInputs, 'alarmDefinitionsSince' | 'acceptAlarmChanges' | 'alarmStacks'>,
+  stackCreationTimes: StackCreationTimes | undefined,
+): Promise<DefinitionChanges> {
   const since = inputs.alarmDefinitionsSince;
-  if (since === undefined) return { failures: [], accepted: [] };
+  if (since === undefined) return { failures: [], notes: [] };
   const changed = alarms.filter((a) => a.definedAt !== undefined && a.definedAt.getTime() >= since.getTime());
+  if (changed.length === 0) return { failures: [], notes: [] };
+  if (inputs.alarmStacks !== undefined && stackCreationTimes !== undefined) {
+    const created = await stackCreationTimes(inputs.alarmStacks);
+    const all = inputs.alarmStacks.every((name) => (created.get(name)?.getTime() ?? 0) >= since.getTime());
+    if (all) {
+      return {
+        failures: [],
+        notes: [
+          `Alarm definitions not compared: every stack that defines them (${inputs.alarmStacks.join(', ')}) was created by this run (the Region's first deploy)`,
+        ],
+      };
+    }
+  }
+  const at = (a: AlarmStatus) => formatTime(a.definedAt!);
   if (inputs.acceptAlarmChanges) {
-    return { failures: [], accepted: changed.map((a) => `${a.name} redefined at ${formatTime(a.definedAt!)}`) };
+    return {
+      failures: [],
+      notes: [
+        `Accepted alarm changes (accept_alarm_changes): ${changed.map((a) => `${a.name} redefined at ${at(a)}`).join('; ')}`,
+      ],
+    };
   }
   return {
     failures: changed.map(
       (a) =>
-        `Alarm "${a.name}" was redefined at ${formatTime(a.definedAt!)}, after this run started (${formatTime(since)}): a release may not change the alarms that gate it; if the change is intended, accept it (accept_alarm_changes: the commit message says "${ALARM_CHANGE_TRAILER}")`,
+        `Alarm "${a.name}" was redefined at ${at(a)}, after this run started (${formatTime(since)}): a release may not change the alarms that gate it; if the change is intended, accept it (accept_alarm_changes: the commit message says "${ALARM_CHANGE_TRAILER}")`,
     ),
-    accepted: [],
+    notes: [],
   };
 }
 

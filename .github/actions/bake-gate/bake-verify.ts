@@ -36,7 +36,7 @@ export async function verifyBakeHistory(inputs: VerifyHistoryInputs, deps: BakeD
   if (problems.length > 0) {
     return { ...base, evidenceChecked: false, alarms: [], canaryRuns: [], failures: problems };
   }
-  const redefined = definitionChanges(selected.found, inputs);
+  const redefined = await definitionChanges(selected.found, inputs, deps.stackCreationTimes);
   if (redefined.failures.length > 0) {
     return { ...base, evidenceChecked: false, alarms: [], canaryRuns: [], failures: redefined.failures };
   }
@@ -59,6 +59,6 @@ export async function verifyBakeHistory(inputs: VerifyHistoryInputs, deps: BakeD
     alarms,
     canaryRuns: canaries.canaryRuns,
     failures: [...alarmFailures, ...silent, ...canaries.failures],
-    ...(redefined.accepted.length > 0 ? { acceptedAlarmChanges: redefined.accepted } : {}),
+    ...(redefined.notes.length > 0 ? { definitionNotes: redefined.notes } : {}),
   };
 }

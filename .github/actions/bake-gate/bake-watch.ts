@@ -8,6 +8,7 @@ import {
   definitionChanges,
   judgeCanaries,
   lastStateFailure,
+  type StackCreationTimes,
   selectionFailures,
   silenceFailure,
 } from './bake-verdict';
@@ -19,6 +20,8 @@ export interface BakeDependencies {
   readonly clock: Clock;
   /** Prints one progress line. */
   readonly log: (line: string) => void;
+  /** Reads when the alarm stacks were created (CloudFormation); only needed with `alarm_stacks`. */
+  readonly stackCreationTimes?: StackCreationTimes;
 }
 
 /**
@@ -51,9 +54,9 @@ export async function watchBake(inputs: WatchInputs, deps: BakeDependencies): Pr
         ...(status.noData ? { noData: status.noData } : {}),
       };
     });
-  let acceptedAlarmChanges: string[] = [];
+  let definitionNotes: string[] = [];
   const result = (windowEnd: Date, failures: string[], evidenceChecked = false, canaryRuns: CanaryRuns[] = []) => ({
-    ...(acceptedAlarmChanges.length > 0 ? { acceptedAlarmChanges } : {}),
+    ...(definitionNotes.length > 0 ? { definitionNotes } : {}),
     mode: 'watch' as const,
     region: inputs.region,
     bakeMinutes: inputs.bakeMinutes,
@@ -72,8 +75,8 @@ export async function watchBake(inputs: WatchInputs, deps: BakeDependencies): Pr
     if (poll === 0) {
       const problems = selectionFailures(selected, inputs.alarms.prefix, inputs.region);
       if (problems.length > 0) return result(now, problems);
-      const redefined = definitionChanges(selected.found, inputs);
-      acceptedAlarmChanges = redefined.accepted;
+      const redefined = await definitionChanges(selected.found, inputs, deps.stackCreationTimes);
+      definitionNotes = redefined.notes;
       if (redefined.failures.length > 0) return result(now, redefined.failures);
     }
     for (const status of selected.found) {

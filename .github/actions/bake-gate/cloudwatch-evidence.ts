@@ -1,3 +1,4 @@
+import { type CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import {
   type AlarmHistoryItem,
   type CloudWatchClient,
@@ -211,4 +212,21 @@ export function noDataMeaning(alarm: MetricAlarm): string | undefined {
       ? `its last ${(period * alarm.EvaluationPeriods) / 60} minutes`
       : 'its evaluation range';
   return `it treats missing data as missing, and none of ${range} had a data point of ${[...new Set(measured)].join(' or ')}: no request reached what it measures in that time (a service without traffic: the canary journey must exercise it), or the metric is not published under the dimensions the alarm names`;
+}
+
+/**
+ * When each stack was created (DescribeStacks `CreationTime`), for the alarm-definition check's first-deploy rule. A
+ * stack that does not exist is an error (CloudFormation answers a ValidationError): the bake fails closed.
+ */
+export function stackCreationTimes(client: CloudFormationClient, region: string, call: AwsCaller) {
+  return async (stackNames: readonly string[]): Promise<ReadonlyMap<string, Date | undefined>> => {
+    const times = new Map<string, Date | undefined>();
+    for (const stackName of stackNames) {
+      const result = await call(`CloudFormation DescribeStacks ${stackName} in ${region}`, () =>
+        client.send(new DescribeStacksCommand({ StackName: stackName })),
+      );
+      times.set(stackName, result.Stacks?.[0]?.CreationTime);
+    }
+    return times;
+  };
 }

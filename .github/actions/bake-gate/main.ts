@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
@@ -12,7 +13,7 @@ import { bakeReadiness, readinessSummary } from './bake-readiness';
 import { bakeSummary, planSummary } from './bake-summary';
 import { verifyBakeHistory } from './bake-verify';
 import { watchBake } from './bake-watch';
-import { CloudWatchEvidence } from './cloudwatch-evidence';
+import { CloudWatchEvidence, stackCreationTimes } from './cloudwatch-evidence';
 
 /**
  * What tests replace: the clock (so a 20-minute bake runs instantly), the retry backoff and the readiness start's
@@ -59,10 +60,13 @@ export async function run(overrides: BakeGateOverrides = {}): Promise<void> {
       return;
     }
     const client = new CloudWatchClient({ region: inputs.region, maxAttempts: 1 });
+    const call = awsCaller(overrides.retry);
+    const cloudFormation = new CloudFormationClient({ region: inputs.region, maxAttempts: 1 });
     const deps = {
-      evidence: new CloudWatchEvidence(client, inputs.region, awsCaller(overrides.retry)),
+      evidence: new CloudWatchEvidence(client, inputs.region, call),
       clock,
       log: (line: string) => core.info(line),
+      stackCreationTimes: stackCreationTimes(cloudFormation, inputs.region, call),
     };
     const result = inputs.mode === 'watch' ? await watchBake(inputs, deps) : await verifyBakeHistory(inputs, deps);
     const passed = result.failures.length === 0;

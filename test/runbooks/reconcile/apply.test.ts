@@ -44,6 +44,7 @@ describe('apply', () => {
       ['order_items', 'possible_duplicate', childIds(O.P1).item(0)],
       ['order_items', 'possible_duplicate', childIds(O.P1).item(1)],
       ['orders', 'conflict', O.A3],
+      ['orders', 'conflict', O.A8],
       ['orders', 'possible_duplicate', O.P1],
       ['shipping_addresses', 'possible_duplicate', childIds(O.P1).address],
       ['shipping_addresses', 'unexplained', childIds(O.A6).address],

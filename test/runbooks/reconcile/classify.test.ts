@@ -1,5 +1,5 @@
-import { bucketOf } from '../../../runbooks/reconcile/bucket-verify';
-import { classifyCandidate, type RowVersion } from '../../../runbooks/reconcile/classify';
+import { bucketOf, bucketRange } from '../../../runbooks/reconcile/bucket-verify';
+import { classifyCandidate, classifyNewWindowRow, type RowVersion } from '../../../runbooks/reconcile/classify';
 import { dateToMicros, microsToIso } from '../../../runbooks/reconcile/timestamp';
 
 const cut = dateToMicros(new Date('2026-01-10T12:00:00Z'));
@@ -20,7 +20,46 @@ describe('classifyCandidate', () => {
     ['same time, lower version on new', v(-2, 3, 'b'), v(-2, 2, 'a'), 'lost_update'],
     ['new copy before the cut yet newer than old', v(-10, 2, 'b'), v(-5, 3, 'a'), 'conflict'],
     ['changed on both sides after the cut', v(7, 2, 'b'), v(90, 2, 'c'), 'conflict'],
-    ['old changed before the cut and new built on it after', v(-20, 2, 'b'), v(100, 3, 'c'), 'superseded'],
+    [
+      'old changed before the cut and new built on it after, with no commit time to prove the change replicated',
+      v(-20, 2, 'b'),
+      v(100, 3, 'c'),
+      'conflict',
+    ],
+    [
+      'old changed before the cut, committed before it, and new built on it after',
+      { ...v(-20, 2, 'b'), committedAt: s(-19) },
+      v(100, 3, 'c'),
+      'superseded',
+    ],
+    [
+      'old changed before the cut but committed after it, and new changed it twice',
+      { ...v(-20, 2, 'b'), committedAt: s(3) },
+      v(100, 3, 'c'),
+      'conflict',
+    ],
+    [
+      'old committed before the cut, but new deleted and re-created the row after it',
+      { ...v(-20, 2, 'b'), committedAt: s(-19) },
+      { ...v(100, 3, 'c'), createdAt: s(90) },
+      'conflict',
+    ],
+    ['absent on new, created on old after the cut', { ...v(10, 1, 'a'), createdAt: s(10) }, undefined, 'lost_insert'],
+    [
+      'absent on new, created long before the cut (new deleted it?)',
+      { ...v(10, 2, 'a'), createdAt: s(-86_400) },
+      undefined,
+      'conflict',
+    ],
+    ['absent on new, no created_at, changed before', v(10, 2, 'a'), undefined, 'conflict'],
+    ['absent on new, written in the margin before the cut', v(-10, 1, 'a'), undefined, 'conflict'],
+    [
+      'absent on new, inserted in the margin but committed after the cut',
+      { ...v(-10, 1, 'a'), committedAt: s(2) },
+      undefined,
+      'lost_insert',
+    ],
+    ['new copy without updated_at', v(10, 2, 'a'), { ...v(0, 1, 'b'), updatedAt: null }, 'conflict'],
     [
       'old changed before the cut, new changed after without building on it',
       v(-20, 3, 'b'),
@@ -28,7 +67,7 @@ describe('classifyCandidate', () => {
       'conflict',
     ],
     ['new changed exactly at the cut counts as before it', v(5, 2, 'b'), v(0, 1, 'a'), 'lost_update'],
-  ] as const)('%s → %s', (_name, old, current, expected) => {
+  ] as [string, RowVersion, RowVersion | undefined, string][])('%s → %s', (_name, old, current, expected) => {
     expect(classifyCandidate(old, current, cut).class).toBe(expected);
   });
 
@@ -43,6 +82,52 @@ describe('classifyCandidate', () => {
     const current = { updatedAt: cut + 1n, version: 2, hash: 'c' };
     expect(classifyCandidate({ ...old, updatedAt: cut + 2n }, current, cut).class).toBe('conflict');
   });
+});
+
+describe('classifyNewWindowRow (rows new changed in its window that old did not change in its window)', () => {
+  const changed = (seconds: number, version: number, hash: string, extra: Partial<RowVersion> = {}) => ({
+    ...v(seconds, version, hash),
+    ...extra,
+    updatedAt: s(seconds),
+  });
+  test.each([
+    ['changed on new before the cut, old has an older copy', changed(-10, 3, 'c'), v(-86_400, 2, 'b'), 'unexplained'],
+    ['changed on new before the cut, absent on old', changed(-10, 1, 'c'), undefined, 'unexplained'],
+    ['inserted on new after the cut', changed(60, 1, 'c', { createdAt: s(60) }), undefined, 'new_write'],
+    ['created on new after the cut, then changed', changed(60, 2, 'c', { createdAt: s(50) }), undefined, 'new_write'],
+    [
+      'existed before the cut, absent on old (hard delete), changed on new',
+      changed(60, 2, 'c', { createdAt: s(-86_400) }),
+      undefined,
+      'conflict',
+    ],
+    ['no created_at, version above 1, absent on old', changed(60, 2, 'c'), undefined, 'conflict'],
+    ['new built on old copy (higher version)', changed(60, 3, 'c'), v(-86_400, 2, 'b'), 'new_write'],
+    [
+      "old's copy may be a late commit: new's version does not build on it",
+      changed(60, 2, 'c'),
+      v(-400, 2, 'b'),
+      'conflict',
+    ],
+    [
+      "old's copy committed after the cut (began before the window)",
+      changed(60, 3, 'c'),
+      { ...v(-400, 2, 'b'), committedAt: s(5) },
+      'conflict',
+    ],
+    [
+      "old's copy committed before the cut",
+      changed(60, 2, 'c'),
+      { ...v(-400, 2, 'b'), committedAt: s(-399) },
+      'new_write',
+    ],
+    ['new re-created the row after the cut', changed(60, 3, 'c', { createdAt: s(55) }), v(-86_400, 2, 'b'), 'conflict'],
+  ] as [string, RowVersion & { updatedAt: bigint }, RowVersion | undefined, string][])(
+    '%s → %s',
+    (_name, current, old, expected) => {
+      expect(classifyNewWindowRow(current, old, cut).class).toBe(expected);
+    },
+  );
 });
 
 describe('timestamps', () => {
@@ -66,5 +151,27 @@ describe('bucketOf (the client-side twin of width_bucket(uuid, uuid[]))', () => 
   });
   test('no boundaries: one bucket', () => {
     expect(bucketOf('80000000-0000-0000-0000-000000000000', [])).toBe(0);
+  });
+});
+
+describe('bucketRange (the ids drilled into for a bucket)', () => {
+  const boundaries = ['20000000-0000-0000-0000-000000000000', '80000000-0000-0000-0000-000000000000'];
+  test.each([
+    '00000000-0000-0000-0000-000000000000',
+    '1fffffff-ffff-ffff-ffff-ffffffffffff',
+    '20000000-0000-0000-0000-000000000000',
+    '7fffffff-ffff-ffff-ffff-ffffffffffff',
+    '80000000-0000-0000-0000-000000000000',
+    'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  ])('%s lies inside the range of the bucket it is counted in', (id) => {
+    const { low, high } = bucketRange(bucketOf(id, boundaries), boundaries);
+    expect(low <= id && id <= high).toBe(true);
+  });
+  test('the ranges cover the whole uuid space without overlap', () => {
+    expect([0, 1, 2].map((b) => bucketRange(b, boundaries))).toEqual([
+      { low: '00000000-0000-0000-0000-000000000000', high: '1fffffff-ffff-ffff-ffff-ffffffffffff' },
+      { low: '20000000-0000-0000-0000-000000000000', high: '7fffffff-ffff-ffff-ffff-ffffffffffff' },
+      { low: '80000000-0000-0000-0000-000000000000', high: 'ffffffff-ffff-ffff-ffff-ffffffffffff' },
+    ]);
   });
 });

@@ -222,16 +222,21 @@ describe('reconcile fails closed', () => {
     expect(html).toContain('it does <b>not</b> show that nothing was lost');
   });
 
-  test('restricting --tables compares only those tables', async () => {
+  test('restricting --tables compares only those tables, and the report is incomplete', async () => {
     const report = await run({ tables: ['orders'] });
-    expect(report.status).toBe('complete');
+    expect(report.status).toBe('incomplete');
+    expect(report.gaps.map((g) => g.reason)).toEqual([
+      'table "order_events" was left out by --tables: not compared',
+      'table "order_items" was left out by --tables: not compared',
+      'table "shipping_addresses" was left out by --tables: not compared',
+    ]);
     expect(Object.keys(report.tables)).toEqual(['orders']);
     expect(report.tables.orders!.counts.lost_insert).toBe(2);
   });
 
   test('--no-verify skips the verify: the hard delete and split-brain write outside the window are not found', async () => {
     const report = await run({ verify: false });
-    expect(report.status).toBe('complete');
+    expect(report.status).toBe('incomplete');
     expect(report.verify).toBe(false);
     expect(report.totals.unexplained).toBe(0);
     expect(report.tables.orders!.verify).toBeNull();

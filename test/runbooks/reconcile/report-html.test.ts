@@ -17,6 +17,8 @@ function reportWith(customer: string): ReconcileReport {
       old: { url: 'postgres://u:***@old/orders', database: 'orders', serverVersion: '160014', heartbeat: null },
       new: { url: 'postgres://u:***@new/orders', database: 'orders', serverVersion: '160014', heartbeat: null },
     },
+    gaps: [],
+    otherTables: {},
     tables: {
       orders: {
         columns: [{ name: 'id', type: 'uuid' }],
@@ -86,5 +88,27 @@ describe('report files', () => {
       'class,id,detail,duplicate_of,old_row,new_row,proposed_sql\n' +
         'lost_insert,0190a000-0000-7000-8000-000000000001,exists only on old,,"{""id"":""0190a000-0000-7000-8000-000000000001"",""customer_id"":""a,\\""b\\""""}",,INSERT ...;\n',
     );
+  });
+});
+
+describe('report.html of an incomplete report', () => {
+  test('says in the heading that not everything was compared, lists every gap and the tables compared whole', () => {
+    const report: ReconcileReport = {
+      ...reportWith('c1'),
+      status: 'incomplete',
+      gaps: [{ table: 'gift_notes', reason: 'table "gift_notes" cannot be reconciled row by row <and differs>' }],
+      otherTables: {
+        gift_notes: { why: 'no integer column "version"', result: 'differs', oldRows: 1, newRows: 0 },
+        settings: { why: 'no uuid column "id"', result: 'identical', oldRows: 2, newRows: 2 },
+      },
+    };
+    const html = renderReportHtml(report);
+    expect(html).toContain('<span class="status-incomplete">incomplete</span>');
+    expect(html).toContain('<h2>Reconcile INCOMPLETE: not everything was compared</h2>');
+    expect(html).toContain('<li>table &quot;gift_notes&quot; cannot be reconciled row by row &lt;and differs&gt;</li>');
+    expect(html).toContain(
+      '<tr><td>settings</td><td class="">identical</td><td class="n">2</td><td class="n">2</td><td>no uuid column &quot;id&quot;</td></tr>',
+    );
+    expect(html).toContain('<td class="hot">differs</td>');
   });
 });

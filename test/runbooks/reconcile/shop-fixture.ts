@@ -70,7 +70,7 @@ export class ShopServer {
 }
 
 /** Runs `work` in one transaction under `shop.replay = on`, so every row keeps the times the test gives it. */
-export async function atTimes(url: string, work: (client: Client) => Promise<void>): Promise<void> {
+export async function atTimes(url: string, work: (client: Client) => Promise<unknown>): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
