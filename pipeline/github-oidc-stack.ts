@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, DefaultStackSynthesizer, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionRole } from 'cdk-pipelines-github';
 import { Construct } from 'constructs';
@@ -10,6 +10,7 @@ import {
   lastKnownGoodParameterName,
 } from '../.github/actions/rollback/known-good-record';
 import type { ShopConfig } from '../config';
+import { ARC_CONTROL_PLANE_REGION } from '../stacks/arc-control-plane-region';
 import { routingNames } from '../stacks/naming/routing-names';
 import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
 import { stackNames } from '../stacks/naming/stack-names';
@@ -164,14 +165,45 @@ export class GitHubOidcStack extends Stack {
     this.readinessStatements().forEach((statement) => {
       this.deployRole.addToPrincipalPolicy(statement);
     });
+    // Every stack a rollback redeploys (review M4, M5, M12): record and verify read its status and DeployedCommit.
     this.deployRole.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'RollbackVerifiesApplicationStacks',
         actions: ['cloudformation:DescribeStacks'],
-        resources: regions.flatMap((region) =>
-          [stacks.services(region), stacks.observability(region)].map((name) =>
-            this.formatArn({ service: 'cloudformation', region, resource: 'stack', resourceName: `${name}/*` }),
-          ),
+        resources: rolledBackStackArns(this, regions, stacks),
+      }),
+    );
+    // The release artifacts a rollback redeploys (review M4): record reads each recorded template and the digest of
+    // each image it names; plan checks they still exist. S3 HeadObject of a missing key answers 404 only with
+    // s3:ListBucket ("If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code 403
+    // Forbidden error", S3 API reference, HeadObject), so plan can tell an evicted artifact from a denied read.
+    const assetBucket = (region: string) =>
+      `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-${this.account}-${region}`;
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RollbackReadsRecordedTemplates',
+        actions: ['s3:GetObject'],
+        resources: regions.map((region) => `arn:${this.partition}:s3:::${assetBucket(region)}/*`),
+      }),
+    );
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RollbackTellsMissingTemplates',
+        actions: ['s3:ListBucket'],
+        resources: regions.map((region) => `arn:${this.partition}:s3:::${assetBucket(region)}`),
+      }),
+    );
+    this.deployRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'RollbackReadsRecordedImages',
+        actions: ['ecr:DescribeImages'],
+        resources: regions.map((region) =>
+          this.formatArn({
+            service: 'ecr',
+            region,
+            resource: 'repository',
+            resourceName: `cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-container-assets-${this.account}-${region}`,
+          }),
         ),
       }),
     );
@@ -359,19 +391,24 @@ export class GitHubOidcStack extends Stack {
     const regions = [this.props.config.primaryRegion, this.props.config.standbyRegion];
     const { appName, envName } = this.props.config;
     const stacks = stackNames(appName, envName);
+    for (const { region, name } of rolledBackStacks(regions, stacks)) {
+      Validations.of(deploy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${this.account}:stack/${name}/*]`,
+        reason:
+          'A CloudFormation stack ARN ends in an id assigned at creation; the wildcard covers only that id of one named stack a rollback redeploys.',
+      });
+    }
     for (const region of regions) {
       Validations.of(deploy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${this.account}:parameter${rolledBackParameterName(appName, envName, '*')}]`,
         reason:
           'One rolled-back mark per commit, named after the commit: the wildcard covers only the marks of this app and environment.',
       });
-      for (const name of [stacks.services(region), stacks.observability(region)]) {
-        Validations.of(deploy).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${this.account}:stack/${name}/*]`,
-          reason:
-            'A CloudFormation stack ARN ends in an id assigned at creation; the wildcard covers only that id of one named application stack.',
-        });
-      }
+      Validations.of(deploy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-${DefaultStackSynthesizer.DEFAULT_QUALIFIER}-assets-${this.account}-${region}/*]`,
+        reason:
+          'The CDK asset bucket holds content-addressed objects named by hash (templates, Lambda code): the recorded release is known only at run time; read-only.',
+      });
       Validations.of(deploy).acknowledge({
         id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${this.account}:automation-definition/${automationDocumentName(appName, envName, 'readiness')}:*]`,
         reason:
@@ -386,4 +423,34 @@ export class GitHubOidcStack extends Stack {
       }
     }
   }
+}
+
+/**
+ * The stacks a rollback redeploys, where they live: services, observability and runbooks of each Region, and the
+ * routing stack in the ARC control-plane Region (review M4, M5, M12). Data and network stacks are never among them.
+ */
+function rolledBackStacks(
+  regions: readonly string[],
+  stacks: ReturnType<typeof stackNames>,
+): { region: string; name: string }[] {
+  return [
+    ...regions.flatMap((region) =>
+      [stacks.services(region), stacks.observability(region), stacks.runbooks(region)].map((name) => ({
+        region,
+        name,
+      })),
+    ),
+    { region: ARC_CONTROL_PLANE_REGION, name: stacks.routing },
+  ];
+}
+
+/** The ARNs of {@link rolledBackStacks} (any stack id). */
+function rolledBackStackArns(
+  stack: Stack,
+  regions: readonly string[],
+  stacks: ReturnType<typeof stackNames>,
+): string[] {
+  return rolledBackStacks(regions, stacks).map(({ region, name }) =>
+    stack.formatArn({ service: 'cloudformation', region, resource: 'stack', resourceName: `${name}/*` }),
+  );
 }

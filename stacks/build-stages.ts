@@ -19,7 +19,8 @@ export interface ShopStages {
 /** What is being deployed, as opposed to how (the configuration). */
 export interface ShopRelease {
   /**
-   * The commit the application stacks are synthesized from; each carries it as its `DeployedCommit` output.
+   * The commit the stacks are synthesized from; each stack a rollback redeploys (services, observability, runbooks,
+   * routing) carries it as its `DeployedCommit` output.
    *
    * @default UNVERSIONED_COMMIT (a synth outside a workflow)
    */
@@ -75,6 +76,7 @@ export function buildStages(scope: Construct, config: ShopConfig, release: ShopR
     domainName: config.domainName,
     hostName: config.hostName,
     routingMode: config.routingMode,
+    deployedCommit: release.commit ?? UNVERSIONED_COMMIT,
   });
   return { primary, standby, global };
 }

@@ -1,7 +1,9 @@
 import { Stage } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { UNVERSIONED_COMMIT } from '../.github/actions/rollback/deployed-commit-output';
 import type { RoutingMode } from '../config';
 import { ARC_CONTROL_PLANE_REGION } from './arc-control-plane-region';
+import { DeployedCommit } from './deployed-commit';
 import { stackNames } from './naming/stack-names';
 import { RoutingStack } from './routing/routing-stack';
 
@@ -23,6 +25,13 @@ export interface GlobalStageProps {
   readonly hostName: string;
   /** How traffic is moved between Regions. */
   readonly routingMode: RoutingMode;
+  /**
+   * The commit the routing stack runs, stamped on it as `DeployedCommit`: the standby's record and a rollback of
+   * the routing stack verify it (review M5).
+   *
+   * @default UNVERSIONED_COMMIT
+   */
+  readonly deployedCommit?: string;
 }
 
 /**
@@ -48,5 +57,6 @@ export class GlobalStage extends Stage {
       hostName: props.hostName,
       routingMode: props.routingMode,
     });
+    new DeployedCommit(this.routing, 'DeployedCommit', { commit: props.deployedCommit ?? UNVERSIONED_COMMIT });
   }
 }

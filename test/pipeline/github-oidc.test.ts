@@ -141,6 +141,38 @@ describe('GitHubOidcStack', () => {
     }
   });
 
+  // Review M4/M5/M12: record reads each recorded template (S3) and its image digests (ECR), plan checks they still
+  // exist, record and verify describe every stack of the rollback set (services, observability, runbooks, routing).
+  test('the deploy role may read the release artifacts a rollback redeploys and describe every stack of the rollback set', () => {
+    const { template } = oidcStack();
+    const statements = roleStatements(template, 'shop-dev-github-deploy');
+    const granting = (action: string, resource: string) =>
+      statements.some(
+        (statement) =>
+          [statement.Action].flat().includes(action) && JSON.stringify(statement.Resource).includes(resource),
+      );
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const bucket = `cdk-hnb659fds-assets-123456789012-${region}`;
+      // S3 HeadObject answers 404 for a missing key only with s3:ListBucket (else 403): plan tells gone from denied.
+      expect([region, granting('s3:GetObject', `:s3:::${bucket}/*`)]).toEqual([region, true]);
+      expect([region, granting('s3:ListBucket', `:s3:::${bucket}"`)]).toEqual([region, true]);
+      expect([
+        region,
+        granting(
+          'ecr:DescribeImages',
+          `:ecr:${region}:123456789012:repository/cdk-hnb659fds-container-assets-123456789012-${region}`,
+        ),
+      ]).toEqual([region, true]);
+      for (const kind of ['services', 'observability', 'runbooks']) {
+        expect([kind, granting('cloudformation:DescribeStacks', `:stack/shop-dev-${region}-${kind}/*`)]).toEqual([
+          kind,
+          true,
+        ]);
+      }
+    }
+    expect(granting('cloudformation:DescribeStacks', ':stack/shop-dev-global-routing/*')).toBe(true);
+  });
+
   // Review M12: every bake runs the readiness runbook as a dry run (bake-gate mode readiness). The deploy role may start
   // exactly that document in each Region, follow its execution, pass the automation roles to SSM only, and read the
   // routing parameter whose absence defers the primary's first readiness.

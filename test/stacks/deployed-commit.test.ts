@@ -16,9 +16,9 @@ describe('DeployedCommit (pipeline M1: record verifies the commit a Region runs)
   });
 
   test.each(['primary', 'standby'] as const)(
-    'the %s application stacks output the commit and keep it in a parameter, so every deploy updates them',
+    'the %s stacks a rollback redeploys (services, observability, runbooks) output the commit and keep it in a parameter, so every deploy updates them',
     (role) => {
-      for (const stack of [shop.stages[role].services, shop.stages[role].observability]) {
+      for (const stack of [shop.stages[role].services, shop.stages[role].observability, shop.stages[role].runbooks]) {
         const template = templateOf(stack);
         // GIVEN/THEN the output the pipeline's record reads, at the stack's top level (its key is exactly the name)
         template.hasOutput(DEPLOYED_COMMIT_OUTPUT, { Value: COMMIT });
@@ -32,9 +32,20 @@ describe('DeployedCommit (pipeline M1: record verifies the commit a Region runs)
     },
   );
 
-  test('the data and runbook stacks carry no commit: the pipeline never records or rolls them back', () => {
-    for (const stack of [shop.stages.primary.data, shop.stages.primary.runbooks, shop.stages.primary.network]) {
-      expect(templateOf(stack).findOutputs(DEPLOYED_COMMIT_OUTPUT)).toEqual({});
+  test('the routing stack, rolled back with the standby (review M5), outputs the commit too', () => {
+    const template = templateOf(shop.stages.global.routing);
+    template.hasOutput(DEPLOYED_COMMIT_OUTPUT, { Value: COMMIT });
+    template.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: `/${shop.stages.global.routing.stackName}/deployed-commit`,
+      Value: COMMIT,
+    });
+  });
+
+  test('the data and network stacks carry no commit: the pipeline never records or rolls them back', () => {
+    for (const role of ['primary', 'standby'] as const) {
+      for (const stack of [shop.stages[role].data, shop.stages[role].network]) {
+        expect(templateOf(stack).findOutputs(DEPLOYED_COMMIT_OUTPUT)).toEqual({});
+      }
     }
   });
 
