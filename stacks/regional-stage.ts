@@ -136,6 +136,7 @@ export class RegionalStage extends Stage {
       images: props.images,
       // The canaries' traffic is what keeps the internal services' deployment alarms evaluated (review M2).
       trafficInterval: props.canaryRate,
+      syntheticShopperToken: this.data.syntheticShopperToken,
     });
     this.observability = new ObservabilityStack(this, 'Observability', {
       env,
@@ -149,6 +150,8 @@ export class RegionalStage extends Stage {
       globalUrl: props.globalUrl,
       canaryRate: props.canaryRate,
       ordersPlaced: this.services.ordersPlaced,
+      // The canaries place their orders as the synthetic shopper (review M2).
+      syntheticShopperToken: this.data.syntheticShopperToken,
       // An internal load balancer answers only its VPC: the canaries must run in it.
       canaryVpc: (props.internetFacing ?? true) ? undefined : this.network.vpc,
     });

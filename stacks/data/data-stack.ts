@@ -1,10 +1,12 @@
-import { type Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { databaseNames, SHOP_DATABASES, type ShopDatabase } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
+import { syntheticShopperSecretName } from '../naming/secret-names';
 import { SHOP_TABLES, type ShopTable, tableNames } from '../naming/table-names';
 import type { RegionRole } from '../region-role';
 import { GlobalAuroraDatabase } from './global-aurora-database';
@@ -51,6 +53,12 @@ export class DataStack extends Stack {
    * references by name to the local replicas in the standby.
    */
   readonly tables: Readonly<Record<ShopTable, dynamodb.ITableV2>>;
+  /**
+   * The synthetic shopper's token (a plain string secret): the ui accepts the canaries' requests that carry it and
+   * marks their orders synthetic. Generated in the primary and replicated to the standby, because the global canary
+   * reaches whichever Region is active; the standby references its replica by name.
+   */
+  readonly syntheticShopperToken: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
@@ -102,6 +110,27 @@ export class DataStack extends Stack {
           : dynamodb.TableV2.fromTableName(this, id, names[table]);
     }
     this.tables = tables;
+
+    const tokenName = syntheticShopperSecretName(props.appName, props.envName);
+    if (props.role === 'primary') {
+      const token = new secretsmanager.Secret(this, 'SyntheticShopperToken', {
+        secretName: tokenName,
+        description: `The ${prefix} canaries' synthetic shopper token: the ui marks the orders of requests carrying it synthetic`,
+        // Letters and digits: the token travels in an HTTP header. The AWS-managed key (aws/secretsmanager) exists in
+        // both Regions, so the replica needs no key from the standby's data stack, which deploys after this one.
+        generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+        replicaRegions: [{ region: props.peerRegion }],
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Validations.of(token).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Not rotated automatically: ECS injects the token into the ui only when a task starts, so a rotation would lock the canaries out of the running tasks until they are replaced; rotate by updating the secret, then redeploying the services.',
+      });
+      this.syntheticShopperToken = token;
+    } else {
+      this.syntheticShopperToken = secretsmanager.Secret.fromSecretNameV2(this, 'SyntheticShopperToken', tokenName);
+    }
   }
 }
 

@@ -4,6 +4,7 @@ export * from './database-names';
 export * from './resource-prefix';
 export * from './routing-names';
 export * from './runbook-names';
+export * from './secret-names';
 export * from './service-names';
 export * from './stack-names';
 export * from './table-names';

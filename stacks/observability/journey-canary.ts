@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as synthetics from 'aws-cdk-lib/aws-synthetics';
 import { Construct } from 'constructs';
 
@@ -27,6 +28,13 @@ export interface JourneyCanaryProps {
   readonly canaryName?: string;
   /** The shop URL the journey starts from (`TARGET_URL`), e.g. `https://www.shop.example.com`. */
   readonly targetUrl: string;
+  /**
+   * The synthetic shopper's token, which the journey reads by name at each run (`SYNTHETIC_SHOPPER_SECRET_ID`) and
+   * sends to the ui, so that the order it places is marked synthetic. The canary may read this secret only.
+   */
+  readonly syntheticShopperToken: secretsmanager.ISecret;
+  /** The token secret's name (the same in both Regions: the standby holds a replica). */
+  readonly syntheticShopperSecretName: string;
   /** How often the canary runs. */
   readonly rate: Duration;
   /** Where run artifacts (screenshots, HAR files, logs) go. */
@@ -56,7 +64,11 @@ export interface JourneyCanaryProps {
   readonly securityGroups?: readonly ec2.ISecurityGroup[];
 }
 
-/** A canary that walks the shopper journey (home → catalog → product → add to cart → cart) against one URL. */
+/**
+ * A canary that walks the shopper journey against one URL, as the synthetic shopper: home → catalog → product → add
+ * to cart → cart → checkout → place order → order confirmation. Each run places one real order, marked synthetic
+ * (`canary/journey.js`).
+ */
 export class JourneyCanary extends Construct {
   /** The canary. */
   readonly canary: synthetics.Canary;
@@ -71,6 +83,9 @@ export class JourneyCanary extends Construct {
       environmentVariables: {
         TARGET_URL: props.targetUrl,
         IGNORE_CERTIFICATE_ERRORS: String(props.ignoreCertificateErrors ?? false),
+        // The name, not the token: a canary's environment variables are part of its configuration, readable by
+        // anyone who may describe it. The journey reads the value with GetSecretValue at each run.
+        SYNTHETIC_SHOPPER_SECRET_ID: props.syntheticShopperSecretName,
       },
       artifactsBucketLocation: { bucket: props.artifactsBucket, prefix: props.artifactsPrefix },
       timeout: Duration.minutes(1),
@@ -85,5 +100,6 @@ export class JourneyCanary extends Construct {
           }
         : {}),
     });
+    props.syntheticShopperToken.grantRead(this.canary.role);
   }
 }

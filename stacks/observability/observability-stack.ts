@@ -3,11 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { alarmNames } from '../naming/alarm-names';
 import { canaryNames } from '../naming/canary-names';
 import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
+import { syntheticShopperSecretName } from '../naming/secret-names';
 import { SHOP_TABLES, tableNames } from '../naming/table-names';
 import { JourneyCanary } from './journey-canary';
 import { ShopDashboard } from './shop-dashboard';
@@ -33,8 +35,10 @@ export interface ObservabilityStackProps extends StackProps {
   readonly globalUrl: string;
   /** How often each canary runs. */
   readonly canaryRate: Duration;
-  /** Orders placed per minute. */
+  /** Real orders placed per minute (the canaries' synthetic orders left out). */
   readonly ordersPlaced: cloudwatch.IMetric;
+  /** The synthetic shopper's token, which both canaries read to place their orders as the synthetic shopper. */
+  readonly syntheticShopperToken: secretsmanager.ISecret;
   /**
    * Runs both canaries inside this VPC (private subnets with egress): required when the load balancer is internal,
    * which answers only its VPC's range.
@@ -109,12 +113,17 @@ export class ObservabilityStack extends Stack {
           ],
         }
       : {};
+    const shopper = {
+      syntheticShopperToken: props.syntheticShopperToken,
+      syntheticShopperSecretName: syntheticShopperSecretName(props.appName, props.envName),
+    };
     this.localCanary = new JourneyCanary(this, 'LocalCanary', {
       canaryName: canaries.local,
       targetUrl: props.localUrl,
       rate: props.canaryRate,
       artifactsBucket: artifacts,
       artifactsPrefix: 'local',
+      ...shopper,
       ignoreCertificateErrors: true,
       ...canaryNetwork,
     });
@@ -124,6 +133,7 @@ export class ObservabilityStack extends Stack {
       rate: props.canaryRate,
       artifactsBucket: artifacts,
       artifactsPrefix: 'global',
+      ...shopper,
       ...canaryNetwork,
     });
     const artifactsArn = `<${this.getLogicalId(artifacts.node.defaultChild as s3.CfnBucket)}.Arn>`;

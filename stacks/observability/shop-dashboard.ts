@@ -16,7 +16,7 @@ export interface ShopDashboardProps {
   readonly canarySuccess: Readonly<Record<string, cloudwatch.IMetric>>;
   /** Requests reaching the Region's load balancer. */
   readonly requests: cloudwatch.IMetric;
-  /** Orders placed per minute. */
+  /** Real orders placed per minute (the canaries' synthetic orders are not business). */
   readonly ordersPlaced: cloudwatch.IMetric;
 }
 
@@ -74,7 +74,11 @@ export class ShopDashboard extends Construct {
             width: 8,
           }),
           new cloudwatch.GraphWidget({ title: 'Load balancer requests', left: [props.requests], width: 8 }),
-          new cloudwatch.GraphWidget({ title: 'Orders per minute', left: [props.ordersPlaced], width: 8 }),
+          new cloudwatch.GraphWidget({
+            title: 'Orders per minute (synthetic excluded)',
+            left: [props.ordersPlaced],
+            width: 8,
+          }),
         ],
       ],
     });

@@ -90,6 +90,13 @@ export interface ServicesStackProps extends StackProps {
    * @default Duration.minutes(1)
    */
   readonly trafficInterval?: Duration;
+  /**
+   * The synthetic shopper's token, given to the ui as `SYNTHETIC_SHOPPER_TOKEN`: the canaries' orders are then marked
+   * synthetic (services/README.md, "Synthetic shopper").
+   *
+   * @default - no token: the ui refuses every request that claims to be the synthetic shopper
+   */
+  readonly syntheticShopperToken?: secretsmanager.ISecret;
 }
 
 /**
@@ -107,7 +114,10 @@ export class ServicesStack extends Stack {
   readonly uiTargetGroup: elbv2.ApplicationTargetGroup;
   /** The URL of the shop through this Region's load balancer. */
   readonly loadBalancerUrl: string;
-  /** Orders placed per minute, counted from the orders service's `{"event":"order.placed"}` log lines. */
+  /**
+   * Real orders placed per minute, counted from the orders service's `{"event":"order.placed"}` log lines whose
+   * `synthetic` is false: the canaries' synthetic orders are left out.
+   */
   readonly ordersPlaced: cloudwatch.Metric;
 
   constructor(scope: Construct, id: string, props: ServicesStackProps) {
@@ -256,6 +266,9 @@ export class ServicesStack extends Stack {
       if (spec.table) {
         environment[`${spec.table.toUpperCase()}_TABLE`] = props.tables[spec.table].tableName;
       }
+      if (name === 'ui' && props.syntheticShopperToken) {
+        secrets.SYNTHETIC_SHOPPER_TOKEN = ecs.Secret.fromSecretsManager(props.syntheticShopperToken);
+      }
 
       const deploymentMetric = name === 'ui' ? uiDeploymentMetric : serviceConnect5xx(clusterName, name);
       services[name] = new ShopService(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}`, {
@@ -310,7 +323,13 @@ export class ServicesStack extends Stack {
 
     const ordersPlaced = new logs.MetricFilter(this, 'OrdersPlaced', {
       logGroup: services.orders.logGroup,
-      filterPattern: logs.FilterPattern.stringValue('$.event', '=', 'order.placed'),
+      // A business metric: the canaries' synthetic orders are left out. booleanValue is "A JSON log pattern that
+      // matches if the field exists and equals the boolean value" (aws-cdk-lib FilterPattern); the orders service
+      // writes `synthetic` on every order.placed line (services/orders/routes.ts).
+      filterPattern: logs.FilterPattern.all(
+        logs.FilterPattern.stringValue('$.event', '=', 'order.placed'),
+        logs.FilterPattern.booleanValue('$.synthetic', false),
+      ),
       metricNamespace: `${props.appName}/${props.envName}`,
       metricName: 'OrdersPlaced',
       metricValue: '1',
