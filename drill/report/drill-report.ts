@@ -42,7 +42,8 @@ export interface RunbookRunReport {
 
 /** The reconcile report of one database, as the drill read it. */
 export interface ReconcileDatabaseReport {
-  readonly status: 'complete' | 'failed';
+  /** The reconcile report's status: `incomplete` when a table or verify was not compared (its `gaps`). */
+  readonly status: 'complete' | 'incomplete' | 'failed';
   readonly summary: string;
   readonly cut: string | null;
   readonly cut_source: CutSource | null;
