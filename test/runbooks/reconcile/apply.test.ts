@@ -122,7 +122,7 @@ describe('apply', () => {
     expect(again.totals).toMatchObject({
       lost_insert: 0,
       lost_update: 0,
-      conflict: 1,
+      conflict: 2,
       possible_duplicate: 5,
       unexplained: 2,
     });
