@@ -994,6 +994,45 @@ describe('bake evidence: success, last state, window anchored to the watch (revi
     expect(result.failure).toContain(`Alarm "${CANARY_ALARM}" was redefined at 2025-03-01T11:47:12Z`);
   });
 
+  // Review M12 and m3: the readiness dry run runs in its own step before the watch (continue-on-error) and the watch
+  // gives the job's verdict: a failed readiness is a failed bake (output result=failed, which a rollback reads); a
+  // readiness step that gave no outcome (an AWS error) fails the job without a verdict.
+  test('GIVEN the readiness dry run failed WHEN the watch starts THEN the bake fails at once with result failed', async () => {
+    fakeCloudWatch([healthy(CANARY_ALARM)], { [CANARY]: everyFiveMinutes });
+
+    const result = await runGate({ ...watchInputs, alarm_names: CANARY_ALARM, readiness: 'failed' });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toBe(
+      'Bake gate (watch) failed in us-east-1:\n  - The readiness dry run of us-east-1 failed (its step, before this one, says which check): the runbooks would not take over here',
+    );
+    expect(result.outputs['result']).toBe('failed');
+    expect(cloudWatch.calls()).toHaveLength(0);
+  });
+
+  test.each(['passed', 'deferred'])(
+    'GIVEN the readiness dry run %s WHEN the bake runs THEN it is judged on its alarms and canaries',
+    async (outcome) => {
+      fakeCloudWatch([healthy(CANARY_ALARM)], { [CANARY]: everyFiveMinutes });
+
+      const result = await runGate({ ...watchInputs, alarm_names: CANARY_ALARM, readiness: outcome });
+
+      expect(result.exitCode).toBe(0);
+      expect(result.outputs['result']).toBe('passed');
+    },
+  );
+
+  test('GIVEN the readiness step gave no outcome (an AWS error) WHEN the watch starts THEN it fails without a verdict (exit 3)', async () => {
+    const result = await runGate({ ...watchInputs, readiness: 'none' });
+
+    expect(result.exitCode).toBe(3);
+    expect(result.failure).toBe(
+      'The readiness dry run of us-east-1 gave no outcome (its step stopped on an error, see its log): the bake cannot judge the runbooks and gives no verdict',
+    );
+    expect(result.outputs['result']).toBeUndefined();
+    expect(cloudWatch.calls()).toHaveLength(0);
+  });
+
   test('GIVEN alarm_definitions_since that is not a time WHEN run THEN exit 2', async () => {
     const result = await runGate({ ...watchInputs, alarm_definitions_since: 'the run start' });
     expect(result.exitCode).toBe(2);

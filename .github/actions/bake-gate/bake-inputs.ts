@@ -74,9 +74,17 @@ export interface ReadinessInputs {
   readonly timeoutMinutes: number;
 }
 
+/**
+ * What the readiness step before a watch gave (its `readiness` output, `none` when it gave none): the watch gives the
+ * job's verdict for both (review M12).
+ */
+export const READINESS_OUTCOMES = ['passed', 'deferred', 'failed', 'none'] as const;
+
 /** `mode: watch`: watch the alarms live for `watchMinutes`. */
 export interface WatchInputs extends EvidenceInputs {
   readonly mode: 'watch';
+  /** The outcome of the readiness dry run that ran before the watch, when one did. */
+  readonly readiness?: (typeof READINESS_OUTCOMES)[number];
   /** Minutes to watch live; less than `bakeMinutes` when a `verify-history` job completes the bake. */
   readonly watchMinutes: number;
   readonly pollSeconds: number;
@@ -181,9 +189,11 @@ export function readBakeGateInputs(getInput: GetInput, now: Date): BakeGateInput
   if (mode === 'watch') {
     const credentialMinutes = reader.optional('credential_minutes', credentialMinutesInput, 30);
     const watchMinutes = reader.optional('watch_minutes', wholeNumber(1, MAX_BAKE_MINUTES), undefined);
+    const readiness = reader.optional('readiness', oneOf(READINESS_OUTCOMES), undefined);
     const inputs: WatchInputs = {
       mode,
       ...evidence,
+      ...(readiness === undefined ? {} : { readiness }),
       watchMinutes: watchMinutes ?? evidence.bakeMinutes,
       pollSeconds: reader.optional('poll_seconds', wholeNumber(5, 300), 30),
       credentialMinutes,

@@ -1,4 +1,5 @@
 import { type Clock, formatDuration } from '../cli-support/clock';
+import { AwsUnavailableError } from '../cli-support/exit-codes';
 import type { AlarmInWindow, AlarmTransition } from './alarm-transitions';
 import type { WatchInputs } from './bake-inputs';
 import {
@@ -69,6 +70,16 @@ export async function watchBake(inputs: WatchInputs, deps: BakeDependencies): Pr
     failures,
   });
 
+  if (inputs.readiness === 'none') {
+    throw new AwsUnavailableError(
+      `The readiness dry run of ${inputs.region} gave no outcome (its step stopped on an error, see its log): the bake cannot judge the runbooks and gives no verdict`,
+    );
+  }
+  if (inputs.readiness === 'failed') {
+    return result(start, [
+      `The readiness dry run of ${inputs.region} failed (its step, before this one, says which check): the runbooks would not take over here`,
+    ]);
+  }
   for (let poll = 0; ; poll += 1) {
     const now = clock.now();
     const selected = await evidence.alarms(inputs.alarms);
