@@ -23,13 +23,13 @@ export const JOB_TIMEOUT_MINUTES = {
   assets: 30,
   /** A wave's approval: it starts once a reviewer approved (waiting for approval is not running) and echoes. */
   approval: 5,
-  /** A wave's freeze guard: checkout, `npm ci`, two SSM reads. */
+  /** A wave's freeze guard: a sparse checkout of the CLI bundles, Node, two SSM reads. */
   freezeGuard: 15,
   /** A stack deploy under the generator's 30-minute credentials. */
   stackDeploy: 30,
   /** A data-stack deploy: as long as its credentials ({@link DATA_STACK_CREDENTIAL_SECONDS}). */
   dataStackDeploy: DATA_STACK_CREDENTIAL_SECONDS / 60,
-  /** A bake job: up to 10 minutes of checkout and `npm ci`, then a watch of at most 25 minutes (30-minute credentials). */
+  /** A bake job: a few minutes of checkout and Node (no `npm ci`), then a watch of at most 25 minutes (30-minute credentials). */
   bake: 40,
   /** A rollback: checkout and `npm ci`, then the known-good worktree's build and `cdk deploy` under 30-minute credentials. */
   rollback: 40,
