@@ -34,13 +34,20 @@ export function connectionUrl(connection: DatabaseConnection, tls: TlsMode): str
   return `postgres://${user}@${connection.host}:${connection.port}/${encodeURIComponent(connection.database)}?${query}`;
 }
 
-/** `lost_insert 3, lost_update 1, …` (non-zero classes), or the report's error. */
+/**
+ * `lost_insert 3, lost_update 1, …` (non-zero classes); for an incomplete report the same counts and what was not
+ * compared; or the report's error.
+ */
 function summarize(report: ReconcileReport): string {
-  if (report.status !== 'complete') {
+  if (report.status === 'failed') {
     return report.error ? `failed at ${report.error.step}: ${report.error.message}` : 'failed';
   }
   const counts = Object.entries(report.totals).filter(([, n]) => n > 0);
-  return counts.length === 0 ? 'no missing transactions' : counts.map(([c, n]) => `${c} ${n}`).join(', ');
+  const found = counts.length === 0 ? 'no missing transactions' : counts.map(([c, n]) => `${c} ${n}`).join(', ');
+  if (report.status === 'incomplete') {
+    return `incomplete (${found}): not compared: ${report.gaps.map((g) => g.reason).join('; ')}`;
+  }
+  return found;
 }
 
 /**
@@ -66,6 +73,7 @@ export class ModuleReconciler implements ReconcilerPort {
           }
         : {}),
     });
+    // An incomplete report is not a reconciled database: recover's assert-reconciled fails on it, naming the gaps.
     return {
       status: report.status === 'complete' ? 'complete' : 'failed',
       summary: summarize(report),
