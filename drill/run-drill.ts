@@ -435,7 +435,11 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
               updated += t.updated;
             }
             events += result.eventsWritten;
-            if (result.status !== 'applied') errors.push(`${database}: ${result.error}`);
+            // partial: some orders were rolled back (each listed with its reason); failed: nothing was written.
+            if (result.status !== 'applied')
+              errors.push(
+                `${database}: ${result.status}: ${[result.error, ...result.notApplied.map((r) => `${r.table} ${r.id}: ${r.reason}`)].filter(Boolean).join('; ')}`,
+              );
           }
           const present = await ordersPresent(shop!.clusters.orders.writerUrl(), report.acknowledged_lost_ids);
           report.apply = {

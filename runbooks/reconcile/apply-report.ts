@@ -2,16 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
+import { readHeartbeat } from './cut';
 import { closeSide, connectSide, type DatabaseSide } from './database-side';
 import { postgresUrlProblem } from './database-url';
+import { readReplayColumns } from './replay-columns';
 import { insertSql, updateSql } from './replay-sql';
-import { type AppliedReport, appliedReportSchema, type ReportedClass } from './report';
+import { type AppliedReport, appliedReportSchema, type ColumnSpec, type ReportedClass } from './report';
 import { REPORT_FILES } from './report-files';
-import { qualifiedTable } from './sql-text';
-import { parentsFirst } from './table-spec';
-
-/** Row hashes apply accepts from a report: it runs the expression, so it never takes arbitrary SQL from a file. */
-const KNOWN_ROW_HASHES = new Set(['hash_record_extended(t.*, 0)', 'hashtextextended(t::text, 0)']);
+import { readServerIdentity, targetProblem } from './server-identity';
+import { qualifiedTable, quoteIdent } from './sql-text';
+import { isKnownRowHash, parentsFirst } from './table-spec';
+import { microsToIso } from './timestamp';
 
 /** Namespace of the deterministic `order.recovered` event ids (uuid v5 of `order.recovered:<order id>`). */
 export const RECOVERED_EVENT_NAMESPACE = '6f1d3c52-2a7e-4d8e-9a41-3b0c5e7d9f10';
@@ -41,6 +42,10 @@ export interface ApplyTableResult {
   changedSinceReport: number;
   /** Lost inserts another unique key already holds on the new primary (e.g. the same idempotency key). */
   blocked: number;
+  /** Rows whose statement failed (a constraint, a trigger): the error is in `notApplied`. */
+  failed: number;
+  /** Rows that would have applied but were rolled back with their unit (order) because another row of it was not. */
+  heldBack: number;
 }
 
 /** A row apply did not touch, and why. */
@@ -49,19 +54,31 @@ export interface RowLeftAlone {
   readonly id: string;
   readonly class: ReportedClass;
   readonly reason: string;
+  /** The unit (an order and its rows, or one row) the row was replayed in, e.g. `order 0190…`. */
+  readonly unit?: string;
 }
 
 /** The outcome of {@link applyReport}. */
 export interface ApplyResult {
-  status: 'applied' | 'failed';
+  /**
+   * `applied`: every lost insert and lost update is in the new primary (now or by an earlier run); `partial`: some
+   * units were not applied (listed in `notApplied`, each with its reason), the others committed; `failed`: nothing
+   * was written (the report or the target was refused, or the connection failed before the first unit).
+   */
+  status: 'applied' | 'partial' | 'failed';
   readonly tables: Record<string, ApplyTableResult>;
   /** `order.recovered` outbox events written (one per order whose rows were replayed). */
   eventsWritten: number;
   /** Rows inserted + updated + events written: 0 on a second run. */
   changes: number;
+  /** Units (an order with its rows, or one row of a table without orders) committed / not applied. */
+  unitsApplied: number;
+  unitsNotApplied: number;
+  /** Identity and serial sequences moved past the replayed values, so the new primary never hands them out again. */
+  readonly sequencesAdvanced: string[];
   /** Conflicts, possible duplicates and unexplained rows: a person decides. */
   readonly leftForPerson: RowLeftAlone[];
-  /** Lost rows that could not be replayed safely (blocked, changed since the report). */
+  /** Lost rows that were not replayed: changed since the report, blocked, failed, or held back with their unit. */
   readonly notApplied: RowLeftAlone[];
   error: string | null;
 }
@@ -99,7 +116,8 @@ async function readVerifiedReport(reportDir: string): Promise<AppliedReport> {
     );
   }
   for (const [name, table] of Object.entries(report.tables)) {
-    if (!KNOWN_ROW_HASHES.has(table.rowHash)) {
+    // Apply runs the expression, so it only takes one reconcile writes for the table's columns (isKnownRowHash).
+    if (!isKnownRowHash(table.rowHash, table.columns)) {
       throw new Error(
         `--report: table ${name} has an unknown row hash ${JSON.stringify(table.rowHash)}; run reconcile again`,
       );
@@ -108,26 +126,45 @@ async function readVerifiedReport(reportDir: string): Promise<AppliedReport> {
   return report;
 }
 
+/** What apply needs of each replayed table on the target: its columns (with replay flags) and parents. */
+interface TargetTable {
+  readonly columns: ColumnSpec[];
+  readonly parents: string[];
+}
+
 async function checkTarget(
   side: DatabaseSide,
   report: AppliedReport,
   tables: readonly string[],
-): Promise<Map<string, string[]>> {
-  const database = (await side.client.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
+): Promise<Map<string, TargetTable>> {
+  // Which database this is, from what it says about itself: the report's new primary, not a database of the
+  // same name (the restored snapshot has every name the new primary has).
+  const identity = await readServerIdentity(side);
+  const problem = targetProblem(identity, {
+    new: report.databases.new.identity ?? null,
+    old: report.databases.old?.identity ?? null,
+  });
+  if (problem) throw new Error(problem);
   const expected = report.databases.new.database;
-  if (expected && expected !== database) {
+  if (expected && expected !== identity.database) {
     throw new Error(
-      `--new-url: connected to database ${JSON.stringify(database)} but the report was made against ${JSON.stringify(expected)}; apply to the database the report compared`,
+      `--new-url: connected to database ${JSON.stringify(identity.database)} but the report was made against ${JSON.stringify(expected)}; apply to the database the report compared`,
     );
   }
-  const parents = new Map<string, string[]>();
+  const oldBeat = report.databases.old?.heartbeat;
+  const newBeat = report.databases.new.heartbeat;
+  if (oldBeat && newBeat) {
+    const beat = await readHeartbeat(side);
+    if (beat && beat.region === oldBeat.region && microsToIso(beat.ts) === oldBeat.ts && oldBeat.ts !== newBeat.ts) {
+      throw new Error(
+        `--new-url: the target's heartbeat (${oldBeat.ts}, ${oldBeat.region}) is the OLD side's last heartbeat in the report, not the new primary's (${newBeat.ts}, ${newBeat.region}): this is the restored snapshot. Apply to the promoted new primary.`,
+      );
+    }
+  }
+  const result = new Map<string, TargetTable>();
   for (const table of tables) {
-    const columns = await side.client.query<{ name: string; type: string }>(
-      `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type FROM pg_attribute a
-        WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
-      [qualifiedTable(table)],
-    );
-    const now = columns.rows.map((c) => `${c.name} ${c.type}`).join(', ');
+    const columns = await readReplayColumns(side, table);
+    const now = columns.map((c) => `${c.name} ${c.type}`).join(', ');
     const then = report.tables[table]!.columns.map((c) => `${c.name} ${c.type}`).join(', ');
     if (now !== then) {
       throw new Error(
@@ -139,12 +176,9 @@ async function checkTarget(
         WHERE k.contype = 'f' AND k.conrelid = to_regclass($1) AND k.confrelid <> k.conrelid`,
       [qualifiedTable(table)],
     );
-    parents.set(
-      table,
-      fks.rows.map((r) => r.parent),
-    );
+    result.set(table, { columns, parents: fks.rows.map((r) => r.parent) });
   }
-  return parents;
+  return result;
 }
 
 async function currentHash(
@@ -168,14 +202,135 @@ async function hasOutbox(side: DatabaseSide): Promise<boolean> {
   return result.rows[0]!.n === '4';
 }
 
+type ReplayRow = AppliedReport['tables'][string]['rows'][number];
+
+/** One row to replay, with its table. */
+interface UnitRow {
+  readonly table: string;
+  readonly row: ReplayRow;
+}
+
 /**
- * Replays a complete report's lost inserts and lost updates into the new primary, in one transaction under
+ * The unit of atomicity: an order and every replayed row that belongs to it (`orders.id`, or `order_id` of a
+ * child table), so an order is never half recovered; a row of a table with no order is a unit of its own.
+ */
+function unitOf(table: string, row: ReplayRow): { key: string; orderId?: string } {
+  if (table === 'orders') return { key: `order ${row.id}`, orderId: row.id };
+  const orderId = row.old?.order_id;
+  if (typeof orderId === 'string') return { key: `order ${orderId}`, orderId };
+  return { key: `${table} ${row.id}` };
+}
+
+/** Why one row was not applied, or undefined when it is in place (changed now or already before). */
+type RowOutcome =
+  | { readonly kind: 'inserted' | 'updated' | 'alreadyApplied' }
+  | { readonly kind: 'changedSinceReport' | 'blocked' | 'failed'; readonly reason: string };
+
+async function replayRow(
+  side: DatabaseSide,
+  name: string,
+  table: AppliedReport['tables'][string],
+  columns: readonly ColumnSpec[],
+  row: ReplayRow,
+): Promise<RowOutcome> {
+  if (row.oldRecord === null) return { kind: 'failed', reason: 'the report has no old row to replay' };
+  await side.client.query('SAVEPOINT replay_row');
+  let changed: number;
+  try {
+    changed =
+      row.class === 'lost_insert'
+        ? ((await side.client.query(insertSql(name, columns, { record: '$1' }), [row.oldRecord])).rowCount ?? 0)
+        : ((
+            await side.client.query(
+              updateSql(name, columns, table.rowHash, { record: '$1', id: '$2', version: '$3', hash: '$4' }),
+              [row.oldRecord, row.id, row.newVersion, row.newHash],
+            )
+          ).rowCount ?? 0);
+    await side.client.query('RELEASE SAVEPOINT replay_row');
+  } catch (error) {
+    await side.client.query('ROLLBACK TO SAVEPOINT replay_row');
+    return {
+      kind: 'failed',
+      reason: `the ${row.class === 'lost_insert' ? 'insert' : 'update'} failed: ${(error as Error).message}`,
+    };
+  }
+  if (changed === 1) {
+    // Exact or nothing: the row now on the new primary must be old's row, to the hash.
+    const now = await currentHash(side, name, table.rowHash, row.id);
+    if (now !== row.oldHash) {
+      return {
+        kind: 'failed',
+        reason: `after the replay the row's hash is ${now ?? 'absent'}, not old's ${row.oldHash}: a trigger or a default on the new primary changed it; nothing of its order was kept`,
+      };
+    }
+    return { kind: row.class === 'lost_insert' ? 'inserted' : 'updated' };
+  }
+  const now = await currentHash(side, name, table.rowHash, row.id);
+  if (now !== undefined && now === row.oldHash) return { kind: 'alreadyApplied' };
+  if (row.class === 'lost_insert' && now === undefined) {
+    return {
+      kind: 'blocked',
+      reason:
+        'another row on the new primary holds one of its unique keys (e.g. the same idempotency key): probably re-placed; a person decides',
+    };
+  }
+  return {
+    kind: 'changedSinceReport',
+    reason:
+      now === undefined
+        ? 'the row was deleted on the new primary since the report; run reconcile again'
+        : 'the row changed on the new primary since the report; run reconcile again',
+  };
+}
+
+const emptyTableResult = (): ApplyTableResult => ({
+  inserted: 0,
+  updated: 0,
+  alreadyApplied: 0,
+  changedSinceReport: 0,
+  blocked: 0,
+  failed: 0,
+  heldBack: 0,
+});
+
+/**
+ * Moves every identity or serial sequence of the replayed tables past the largest value now in its column, so
+ * the new primary does not hand out a value a replayed row already has.
+ */
+async function advanceSequences(side: DatabaseSide, tables: Map<string, TargetTable>): Promise<string[]> {
+  const advanced: string[] = [];
+  for (const [table, target] of tables) {
+    for (const column of target.columns) {
+      const seq = await side.client.query<{ s: string | null }>('SELECT pg_get_serial_sequence($1, $2) AS s', [
+        qualifiedTable(table),
+        column.name,
+      ]);
+      const sequence = seq.rows[0]?.s;
+      if (!sequence) continue;
+      const moved = await side.client.query<{ v: string }>(
+        `SELECT setval($1::regclass, m)::text AS v
+           FROM (SELECT max(${quoteIdent(column.name)})::int8 AS m FROM ${qualifiedTable(table)}) AS x
+          WHERE m IS NOT NULL AND m > coalesce(pg_sequence_last_value($1::regclass), m - 1)`,
+        [sequence],
+      );
+      if (moved.rows.length > 0) advanced.push(`${sequence} → ${moved.rows[0]!.v}`);
+    }
+  }
+  return advanced;
+}
+
+/**
+ * Replays a complete report's lost inserts and lost updates into the new primary under
  * `SET LOCAL shop.replay = 'on'` (rows keep the updated_at/version they had on the old primary), parents before
- * children. Idempotent: inserts do nothing when the row exists, updates only touch a row that still has the
- * version and hash the report saw, and the `order.recovered` event of an order has a deterministic id, so a
- * second run changes nothing. Conflicts, possible duplicates and unexplained rows are listed, never touched.
- * Verifies the report's sha256 first and refuses a failed report. Never throws: failures come back as
- * `status: 'failed'` with nothing written (the transaction is rolled back).
+ * children, one transaction per unit: an order with all its replayed rows (and its `order.recovered` event), or
+ * one row of a table without orders. A unit is all or nothing: when one of its rows changed since the report, is
+ * blocked by another unique key, fails, or does not come out byte-exact, the unit is rolled back and every row of
+ * it is listed in `notApplied` with the reason; the other units still commit (status `partial`). Idempotent:
+ * inserts do nothing when the row exists, updates only touch a row that still has the version and hash the
+ * report saw, and event ids are deterministic, so a second run changes nothing. Conflicts, possible duplicates and
+ * unexplained rows are listed, never touched. Refuses, before writing anything, a report whose sha256 does not
+ * match, a failed report, and a target that is not the report's new primary (system identifier, timeline,
+ * database oid, heartbeat). Never throws.
  */
 export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
   const result: ApplyResult = {
@@ -183,6 +338,9 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     tables: {},
     eventsWritten: 0,
     changes: 0,
+    unitsApplied: 0,
+    unitsNotApplied: 0,
+    sequencesAdvanced: [],
     leftForPerson: [],
     notApplied: [],
     error: null,
@@ -206,118 +364,95 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
       report.tables[name]!.rows.some((r) => r.class === 'lost_insert' || r.class === 'lost_update'),
     );
     side = await connectSide('new', options.newUrl);
-    const parents = await checkTarget(side, report, replayTables);
-    const order = parentsFirst(replayTables.map((name) => ({ name, parents: parents.get(name) ?? [] })));
-    const recovered = new Map<string, { table: string; id: string; class: string }[]>();
-    await side.client.query('BEGIN');
-    await side.client.query(`SET LOCAL shop.replay = 'on'`);
-    try {
-      for (const { name } of order) {
-        const table = report.tables[name]!;
-        const counts: ApplyTableResult = {
-          inserted: 0,
-          updated: 0,
-          alreadyApplied: 0,
-          changedSinceReport: 0,
-          blocked: 0,
-        };
-        result.tables[name] = counts;
-        const insert = insertSql(name, { record: '$1' });
-        const update = updateSql(name, table.columns, table.rowHash, {
-          record: '$1',
-          id: '$2',
-          version: '$3',
-          hash: '$4',
-        });
-        for (const row of table.rows) {
-          if (row.class !== 'lost_insert' && row.class !== 'lost_update') continue;
-          if (row.oldRecord === null)
-            throw new Error(`table ${name} row ${row.id}: the report has no old row to replay`);
-          let changed: number;
-          try {
-            changed =
-              row.class === 'lost_insert'
-                ? ((await side.client.query(insert, [row.oldRecord])).rowCount ?? 0)
-                : ((await side.client.query(update, [row.oldRecord, row.id, row.newVersion, row.newHash])).rowCount ??
-                  0);
-          } catch (error) {
-            throw new Error(`replaying ${row.class} of ${name} ${row.id} failed: ${(error as Error).message}`);
-          }
-          if (changed === 1) {
-            if (row.class === 'lost_insert') counts.inserted++;
-            else counts.updated++;
-            const orderId =
-              name === 'orders' ? row.id : typeof row.old?.order_id === 'string' ? row.old.order_id : undefined;
-            if (orderId)
-              recovered.set(orderId, [
-                ...(recovered.get(orderId) ?? []),
-                { table: name, id: row.id, class: row.class },
-              ]);
-            continue;
-          }
-          const now = await currentHash(side, name, table.rowHash, row.id);
-          if (now !== undefined && now === row.oldHash) {
-            counts.alreadyApplied++;
-          } else if (row.class === 'lost_insert' && now === undefined) {
-            counts.blocked++;
-            result.notApplied.push({
-              table: name,
-              id: row.id,
-              class: row.class,
-              reason:
-                'another row on the new primary holds one of its unique keys (e.g. the same idempotency key): probably re-placed; a person decides',
-            });
-          } else {
-            counts.changedSinceReport++;
-            result.notApplied.push({
-              table: name,
-              id: row.id,
-              class: row.class,
-              reason:
-                now === undefined
-                  ? 'the row was deleted on the new primary since the report; run reconcile again'
-                  : 'the row changed on the new primary since the report; run reconcile again',
-            });
-          }
-        }
-        options.onProgress?.(
-          `${name}: ${counts.inserted} inserted, ${counts.updated} updated, ${counts.alreadyApplied} already applied, ${counts.changedSinceReport} changed since the report, ${counts.blocked} blocked`,
-        );
+    const targets = await checkTarget(side, report, replayTables);
+    const order = parentsFirst(replayTables.map((name) => ({ name, parents: targets.get(name)?.parents ?? [] })));
+    const units = new Map<string, { orderId?: string; rows: UnitRow[] }>();
+    for (const { name } of order) {
+      result.tables[name] = emptyTableResult();
+      for (const row of report.tables[name]!.rows) {
+        if (row.class !== 'lost_insert' && row.class !== 'lost_update') continue;
+        const { key, orderId } = unitOf(name, row);
+        const unit = units.get(key) ?? { orderId, rows: [] };
+        unit.rows.push({ table: name, row });
+        units.set(key, unit);
       }
-      if (recovered.size > 0 && (await hasOutbox(side))) {
-        for (const [orderId, rows] of recovered) {
+    }
+    const outbox = await hasOutbox(side);
+    for (const [key, unit] of units) {
+      await side.client.query('BEGIN');
+      await side.client.query(`SET LOCAL shop.replay = 'on'`);
+      const outcomes: { table: string; row: ReplayRow; outcome: RowOutcome }[] = [];
+      try {
+        for (const { table, row } of unit.rows) {
+          const outcome = await replayRow(side, table, report.tables[table]!, targets.get(table)!.columns, row);
+          outcomes.push({ table, row, outcome });
+          if (!['inserted', 'updated', 'alreadyApplied'].includes(outcome.kind)) break;
+        }
+        const refused = outcomes.find((o) => 'reason' in o.outcome);
+        const changed = outcomes.filter((o) => o.outcome.kind === 'inserted' || o.outcome.kind === 'updated');
+        let events = 0;
+        if (!refused && changed.length > 0 && unit.orderId && outbox) {
           const payload = {
-            orderId,
+            orderId: unit.orderId,
             reason: 'failover-reconcile',
             report: reportSha,
             cut: report.cut,
-            recovered: rows,
+            recovered: changed.map((o) => ({ table: o.table, id: o.row.id, class: o.row.class })),
           };
           const inserted = await side.client.query(
             `INSERT INTO public.order_events (id, order_id, type, payload) VALUES ($1::uuid, $2::uuid, 'order.recovered', $3::jsonb) ON CONFLICT (id) DO NOTHING`,
-            [recoveredEventId(orderId), orderId, JSON.stringify(payload)],
+            [recoveredEventId(unit.orderId), unit.orderId, JSON.stringify(payload)],
           );
-          result.eventsWritten += inserted.rowCount ?? 0;
+          events = inserted.rowCount ?? 0;
         }
-        options.onProgress?.(`order_events: ${result.eventsWritten} order.recovered event(s) written`);
+        if (refused) {
+          await side.client.query('ROLLBACK');
+          result.unitsNotApplied++;
+          const cause = `${refused.table} ${refused.row.id}`;
+          for (const { table, row } of unit.rows) {
+            const own = outcomes.find((o) => o.row === row)?.outcome;
+            const counts = result.tables[table]!;
+            if (own && 'reason' in own) {
+              counts[own.kind]++;
+              result.notApplied.push({ table, id: row.id, class: row.class, reason: own.reason, unit: key });
+            } else {
+              counts.heldBack++;
+              result.notApplied.push({
+                table,
+                id: row.id,
+                class: row.class,
+                unit: key,
+                reason: `rolled back with ${key}: ${cause} was not applied (${(refused.outcome as { reason: string }).reason})`,
+              });
+            }
+          }
+          continue;
+        }
+        await side.client.query('COMMIT');
+        result.unitsApplied++;
+        result.eventsWritten += events;
+        for (const { table, outcome } of outcomes) result.tables[table]![outcome.kind as 'inserted']++;
+      } catch (error) {
+        await side.client.query('ROLLBACK').catch(() => undefined);
+        throw new Error(`replaying ${key} failed: ${(error as Error).message}`);
       }
-      await side.client.query('COMMIT');
-    } catch (error) {
-      await side.client.query('ROLLBACK').catch(() => undefined);
-      throw error;
     }
+    for (const [name, counts] of Object.entries(result.tables)) {
+      options.onProgress?.(
+        `${name}: ${counts.inserted} inserted, ${counts.updated} updated, ${counts.alreadyApplied} already applied, ${counts.changedSinceReport} changed since the report, ${counts.blocked} blocked, ${counts.failed} failed, ${counts.heldBack} held back with their order`,
+      );
+    }
+    if (outbox) options.onProgress?.(`order_events: ${result.eventsWritten} order.recovered event(s) written`);
+    result.sequencesAdvanced.push(...(await advanceSequences(side, targets)));
     result.changes =
       Object.values(result.tables).reduce((sum, t) => sum + t.inserted + t.updated, 0) + result.eventsWritten;
-    result.status = 'applied';
+    result.status = result.notApplied.length > 0 ? 'partial' : 'applied';
   } catch (error) {
-    result.status = 'failed';
+    // Units committed before the error stay committed (each is whole); the counts say what they were.
+    result.status = result.unitsApplied > 0 ? 'partial' : 'failed';
     result.error = (error as Error).message;
-    for (const t of Object.values(result.tables)) {
-      t.inserted = 0;
-      t.updated = 0;
-    }
-    result.eventsWritten = 0;
-    result.changes = 0;
+    result.changes =
+      Object.values(result.tables).reduce((sum, t) => sum + t.inserted + t.updated, 0) + result.eventsWritten;
   } finally {
     await closeSide(side);
   }

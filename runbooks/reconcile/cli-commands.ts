@@ -1,10 +1,11 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { applyReport } from './apply-report';
 import { postgresUrlProblem } from './database-url';
 import { DEFAULT_JOBS, DEFAULT_MARGIN_SECONDS, type ReconcileProgress, reconcile } from './reconcile';
 import { type ReconcileReport, ROW_CLASSES } from './report';
-import { REPORT_FILES } from './report-files';
+import { outDirProblem, REPORT_FILES } from './report-files';
 
 /**
  * A failed report or apply. The action rejects with it and the runbook CLI's entry turns any rejection into exit
@@ -74,10 +75,38 @@ export function parseTables(value: string): string[] {
   return tables;
 }
 
-function parseDirectory(flag: string): (value: string) => string {
+/**
+ * Parses `--out`: the folder is created and a probe file written and removed at once, so a place that cannot be
+ * written (read-only, /proc, a file's path) is a usage error before any database is read.
+ */
+export function parseOutDir(flag: string): (value: string) => string {
   return (value) => {
     if (value.trim() === '')
       throw new InvalidArgumentError(`${flag}: an empty path is not accepted; accepted: a directory path`);
+    const problem = outDirProblem(flag, value);
+    if (problem) throw new InvalidArgumentError(problem);
+    return path.resolve(value);
+  };
+}
+
+/** Parses `--report`: an existing folder. */
+export function parseReportDir(flag: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '')
+      throw new InvalidArgumentError(`${flag}: an empty path is not accepted; accepted: a directory path`);
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(value).isDirectory();
+    } catch (error) {
+      throw new InvalidArgumentError(
+        `${flag}: ${JSON.stringify(value)} cannot be read (${(error as Error).message}); accepted: a folder written by "runbook reconcile --out"`,
+      );
+    }
+    if (!isDirectory) {
+      throw new InvalidArgumentError(
+        `${flag}: ${JSON.stringify(value)} is not a folder; accepted: a folder written by "runbook reconcile --out"`,
+      );
+    }
     return path.resolve(value);
   };
 }
@@ -125,7 +154,7 @@ export function registerReconcileCommands(program: Command): void {
     .requiredOption(
       '--out <dir>',
       'folder for report.json, report.html, report.json.sha256 and one CSV per table',
-      parseDirectory('--out'),
+      parseOutDir('--out'),
     )
     .option('--margin <seconds>', 'seconds before the cut to re-check', parseMargin, DEFAULT_MARGIN_SECONDS)
     .option('--tables <list>', 'comma-separated tables to compare (default: every eligible table)', parseTables)
@@ -173,9 +202,9 @@ export function registerReconcileCommands(program: Command): void {
   program
     .command('apply')
     .description(
-      'Replay the lost inserts and lost updates of a complete report into the new primary, idempotently (a second run changes nothing); conflicts and possible duplicates are left for a person.',
+      'Replay the lost inserts and lost updates of a complete report into the new primary, idempotently (a second run changes nothing), one transaction per order; conflicts and possible duplicates are left for a person. Exit 0 when every lost row is in place; 1 when anything was not applied (each listed with its reason) or apply was refused; 2 on bad usage.',
     )
-    .requiredOption('--report <dir>', 'folder written by reconcile --out', parseDirectory('--report'))
+    .requiredOption('--report <dir>', 'folder written by reconcile --out', parseReportDir('--report'))
     .requiredOption('--new-url <url>', 'the promoted new primary', parseUrl('--new-url'))
     .action(async (options: { report: string; newUrl: string }) => {
       const started = Date.now();
@@ -184,17 +213,30 @@ export function registerReconcileCommands(program: Command): void {
         newUrl: options.newUrl,
         onProgress: (line) => process.stderr.write(`apply +${((Date.now() - started) / 1000).toFixed(2)}s ${line}\n`),
       });
-      if (result.status !== 'applied') throw new CommandFailedError(`apply FAILED: ${result.error}`);
-      const lines = [`applied: ${result.changes} change(s), ${result.eventsWritten} order.recovered event(s)`];
+      if (result.status === 'failed') throw new CommandFailedError(`apply FAILED: ${result.error}`);
+      const lines = [
+        `${result.status === 'applied' ? 'applied' : 'PARTIALLY applied'}: ${result.changes} change(s), ${result.eventsWritten} order.recovered event(s)`,
+        `  units (an order with its rows, or one row): ${result.unitsApplied} in place, ${result.unitsNotApplied} not applied`,
+      ];
       for (const [name, t] of Object.entries(result.tables)) {
+        const notApplied =
+          t.failed + t.heldBack > 0 ? `, ${t.failed} failed, ${t.heldBack} held back with their order` : '';
         lines.push(
-          `  ${name}: ${t.inserted} inserted, ${t.updated} updated, ${t.alreadyApplied} already applied, ${t.changedSinceReport} changed since the report, ${t.blocked} blocked`,
+          `  ${name}: ${t.inserted} inserted, ${t.updated} updated, ${t.alreadyApplied} already applied, ${t.changedSinceReport} changed since the report, ${t.blocked} blocked${notApplied}`,
         );
       }
+      for (const sequence of result.sequencesAdvanced) lines.push(`  sequence advanced: ${sequence}`);
       for (const row of result.notApplied)
-        lines.push(`  not applied: ${row.table} ${row.id} (${row.class}): ${row.reason}`);
+        lines.push(
+          `  not applied: ${row.table} ${row.id} (${row.class}${row.unit ? `, ${row.unit}` : ''}): ${row.reason}`,
+        );
       for (const row of result.leftForPerson)
         lines.push(`  for a person: ${row.table} ${row.id} (${row.class}): ${row.reason}`);
       process.stdout.write(`${lines.join('\n')}\n`);
+      if (result.status !== 'applied') {
+        throw new CommandFailedError(
+          `apply did NOT apply ${result.notApplied.length} row(s) (listed above with the reason)${result.error ? `; stopped: ${result.error}` : ''}: fix or decide each, run reconcile again, then apply the new report`,
+        );
+      }
     });
 }

@@ -27,6 +27,12 @@ export interface Cut {
   readonly source: CutSource;
   readonly oldHeartbeat: Heartbeat;
   readonly newHeartbeat: Heartbeat | null;
+  /**
+   * This failover's handover on the new primary (the new writer's first heartbeat, in the new primary's clock):
+   * the earliest evidence of the promotion in the data. Null while the new writer has not written yet, or when
+   * none is recorded.
+   */
+  readonly handover: Handover | null;
 }
 
 /** One change of the writing Region, as the trigger of migration 0003 recorded it on the new primary. */
@@ -94,6 +100,64 @@ export async function readHandover(
     : undefined;
 }
 
+/** Every handover recorded on a side, oldest first; empty when the table (migration 0003) is missing. */
+export async function readHandovers(side: DatabaseSide): Promise<Handover[]> {
+  if (!(await tableExists(side, 'replication_heartbeat_handover'))) return [];
+  const result = await side.client.query<{
+    prev_us: string;
+    prev_region: string;
+    next_us: string;
+    next_region: string;
+  }>(
+    `SELECT ${microsSql('prev_ts')} AS prev_us, prev_region, ${microsSql('next_ts')} AS next_us, next_region
+       FROM public.replication_heartbeat_handover ORDER BY next_ts, id`,
+  );
+  return result.rows.map((row) => ({
+    prev: { ts: BigInt(row.prev_us), region: row.prev_region },
+    next: { ts: BigInt(row.next_us), region: row.next_region },
+  }));
+}
+
+const handoverKey = (h: Handover) => `${h.prev.ts}|${h.prev.region}|${h.next.ts}|${h.next.region}`;
+
+/**
+ * Refuses sides whose heartbeats show they are swapped, whatever the source of the cut: the new primary only
+ * has what replicated from old plus its own writes, so (1) a heartbeat of old's Region on new later than old's
+ * last one, or (2) a handover on old that new lacks, away from new's Region into old's and later than every
+ * handover new has (old holds the promotion), cannot happen with old as the failed primary's snapshot.
+ */
+async function checkNotSwapped(
+  old: DatabaseSide,
+  current: DatabaseSide,
+  oldHeartbeat: Heartbeat,
+  newHeartbeat: Heartbeat | undefined,
+): Promise<void> {
+  if (!newHeartbeat) return;
+  if (newHeartbeat.region === oldHeartbeat.region && newHeartbeat.ts > oldHeartbeat.ts) {
+    throw new ReconcileError(
+      'sides',
+      `the new side has a heartbeat of ${oldHeartbeat.region} (${microsToIso(newHeartbeat.ts)}) later than the old side's last one (${microsToIso(oldHeartbeat.ts)}): the new primary only ever received what the old one wrote, so the old side is not the failed primary's last state. --old-url and --new-url may be swapped, or the snapshot is older than what replicated: pass the cluster restored from the rds:unplanned-global-failover-... snapshot as --old-url and the promoted primary as --new-url.`,
+    );
+  }
+  const [oldHandovers, newHandovers] = await Promise.all([readHandovers(old), readHandovers(current)]);
+  const onNew = new Set(newHandovers.map(handoverKey));
+  let latestOnNew = -1n;
+  for (const h of newHandovers) if (h.next.ts > latestOnNew) latestOnNew = h.next.ts;
+  const promotion = oldHandovers.find(
+    (h) =>
+      !onNew.has(handoverKey(h)) &&
+      h.prev.region === newHeartbeat.region &&
+      h.next.region === oldHeartbeat.region &&
+      h.next.ts > latestOnNew,
+  );
+  if (promotion) {
+    throw new ReconcileError(
+      'sides',
+      `--old-url and --new-url look swapped: the old side recorded a handover from ${promotion.prev.region} to ${promotion.next.region} (first heartbeat ${microsToIso(promotion.next.ts)}, the last of ${promotion.prev.region} ${microsToIso(promotion.prev.ts)}) that the new side does not have: the old side took over writing from the new side's Region, so it is the promoted primary. Pass the restored snapshot as --old-url and the promoted primary as --new-url.`,
+    );
+  }
+}
+
 /**
  * Determines the cut, the last moment that replicated: the heartbeat on the new primary while it is still the one
  * the old writer sent; once the new writer has overwritten it, the row it replaced, which the handover trigger
@@ -115,9 +179,15 @@ export async function determineCut(
   }
   let cut: Micros;
   let source: CutSource;
+  let handover: Handover | null = null;
   if (given !== undefined) {
+    await checkNotSwapped(old, current, oldHeartbeat, newHeartbeat);
     cut = given;
     source = 'option';
+    if (newHeartbeat && newHeartbeat.region !== oldHeartbeat.region) {
+      const found = await readHandover(current, oldHeartbeat.region, failoverAt);
+      if (found && found.next.ts >= failoverAt - HANDOVER_SKEW_MICROS) handover = found;
+    }
   } else {
     if (!newHeartbeat) {
       throw new ReconcileError(
@@ -129,7 +199,9 @@ export async function determineCut(
       cut = newHeartbeat.ts;
       source = 'heartbeat';
     } else {
-      cut = await cutFromHandover(current, oldHeartbeat, newHeartbeat, failoverAt);
+      await checkNotSwapped(old, current, oldHeartbeat, newHeartbeat);
+      handover = await cutFromHandover(current, oldHeartbeat, newHeartbeat, failoverAt);
+      cut = handover.prev.ts;
       source = 'handover';
     }
   }
@@ -146,10 +218,10 @@ export async function determineCut(
   if (oldHeartbeat.ts < cut) {
     throw new ReconcileError(
       'cut',
-      `the old database's last heartbeat (${microsToIso(oldHeartbeat.ts)}) is before the cut (${microsToIso(cut)}): the restored snapshot is older than what already replicated, so it cannot show what was lost. Restore the snapshot taken when the old primary failed (rds:unplanned-global-failover-...) and run reconcile on it.`,
+      `the old database's last heartbeat (${microsToIso(oldHeartbeat.ts)}) is before the cut (${microsToIso(cut)}): the restored snapshot is older than what already replicated, so it cannot show what was lost. Restore the snapshot taken when the old primary failed (rds:unplanned-global-failover-...) and run reconcile on it; if --old-url and --new-url are swapped, swap them.`,
     );
   }
-  return { cut, source, oldHeartbeat, newHeartbeat: newHeartbeat ?? null };
+  return { cut, source, oldHeartbeat, newHeartbeat: newHeartbeat ?? null, handover };
 }
 
 /** The cut when the new writer has overwritten the heartbeat: the row it replaced, from the handover table. */
@@ -158,7 +230,7 @@ async function cutFromHandover(
   oldHeartbeat: Heartbeat,
   newHeartbeat: Heartbeat,
   failoverAt: Micros,
-): Promise<Micros> {
+): Promise<Handover> {
   const overwritten = `the heartbeat on the new primary was written by the new writer (ts ${microsToIso(newHeartbeat.ts)}, region ${newHeartbeat.region}; old writer's region ${oldHeartbeat.region}, --failover-at ${microsToIso(failoverAt)})`;
   const handover = await readHandover(current, oldHeartbeat.region, failoverAt);
   if (!handover) {
@@ -173,5 +245,5 @@ async function cutFromHandover(
       `${overwritten}, but the latest handover from ${oldHeartbeat.region} recorded on the new primary is older than this failover (${handover.prev.region} → ${handover.next.region}, first new heartbeat ${microsToIso(handover.next.ts)}): it belongs to an earlier failover or switchover. Check --failover-at, or pass the last replicated moment with --cut <ISO-8601>.`,
     );
   }
-  return handover.prev.ts;
+  return handover;
 }

@@ -13,6 +13,28 @@ const CONNECT_HINTS: Readonly<Record<SideName, string>> = {
   new: 'Check that the promoted primary is reachable from here (network path, security group), and that the URL, user and password are right.',
 };
 
+/**
+ * Session settings pinned on every connection reconcile and apply open, whatever the server, database or role
+ * defaults (`ALTER DATABASE … SET`, `ALTER ROLE … SET`) or the URL's `options` say. Rows travel between the two
+ * sides as text (the record literal `t::text` read on old is parsed again on new by apply), and text output and
+ * input of dates, intervals, floats, money and bytea depend on these settings: a restored database with
+ * `DateStyle = 'SQL, DMY'` would print 10/01/2026 for 2026-01-10 and a new primary reading it as MDY would write
+ * 2026-10-01. Pinned to one value on both sides, what is read is parsed back to the same value.
+ * `search_path` is `public` (pg_catalog is searched first when it is not named), so no other schema's function
+ * or operator can shadow a built-in one in the queries or in the triggers apply fires.
+ */
+export const PINNED_SETTINGS: Readonly<Record<string, string>> = {
+  DateStyle: 'ISO, YMD',
+  IntervalStyle: 'postgres',
+  TimeZone: 'UTC',
+  extra_float_digits: '3',
+  bytea_output: 'hex',
+  lc_monetary: 'C',
+  standard_conforming_strings: 'on',
+  xmloption: 'content',
+  search_path: 'public',
+};
+
 /** One connected side, read through a single REPEATABLE READ transaction so every query sees one snapshot. */
 export interface DatabaseSide {
   readonly name: SideName;
@@ -31,7 +53,6 @@ export async function connectSide(name: SideName, url: string, timeoutMs = 10_00
   client.on('error', () => undefined);
   try {
     await client.connect();
-    await client.query(`SET TIME ZONE 'UTC'`);
   } catch (error) {
     // No client.end() here: after a failed connect its promise never settles (pg has already dropped the
     // socket), and an unsettled await with nothing else pending lets Node exit with code 0 mid-run.
@@ -40,7 +61,35 @@ export async function connectSide(name: SideName, url: string, timeoutMs = 10_00
       `cannot connect to the ${name} database (${SIDE_FLAGS[name]} ${redactUrl(url)}): ${(error as Error).message || String(error)}. ${CONNECT_HINTS[name]}`,
     );
   }
-  return { name, client, url };
+  const side = { name, client, url };
+  try {
+    await pinSession(side);
+  } catch (error) {
+    await closeSide(side);
+    throw error;
+  }
+  return side;
+}
+
+/**
+ * Sets {@link PINNED_SETTINGS} for the session and refuses a session whose `session_replication_role` is not
+ * `origin` (a role or database default of `replica` would silently skip foreign keys and triggers during apply,
+ * and only a superuser can change it).
+ */
+async function pinSession(side: DatabaseSide): Promise<void> {
+  const names = Object.keys(PINNED_SETTINGS);
+  const sets = names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ');
+  await side.client.query(
+    `SELECT ${sets}`,
+    names.flatMap((name) => [name, PINNED_SETTINGS[name]!]),
+  );
+  const role = await side.client.query<{ r: string }>(`SELECT current_setting('session_replication_role') AS r`);
+  if (role.rows[0]!.r !== 'origin') {
+    throw new ReconcileError(
+      'connect',
+      `the ${side.name} database (${SIDE_FLAGS[side.name]} ${redactUrl(side.url)}) starts sessions with session_replication_role = ${role.rows[0]!.r}; accepted: origin (with replica, foreign keys and triggers do not fire). Reset it for this role and database (ALTER ROLE … RESET session_replication_role; ALTER DATABASE … RESET session_replication_role) and run again.`,
+    );
+  }
 }
 
 /** Closes a side, ignoring errors (used in `finally`). */

@@ -58,12 +58,15 @@ async function retriedOrders(current: DatabaseSide, lost: readonly ReportRow[]):
   return found;
 }
 
-/** Lost orders whose customer placed an order with the same lines on the new primary after the failover. */
+/**
+ * Lost orders whose customer placed an order with the same lines on the new primary since `since` (the earliest
+ * moment the new primary can have written, in its clock) that old does not have.
+ */
 async function replacedOrders(
   old: DatabaseSide,
   current: DatabaseSide,
   lost: readonly ReportRow[],
-  failoverAt: Micros,
+  since: Micros,
 ): Promise<Map<string, Replacement>> {
   const found = new Map<string, Replacement>();
   // order_items is read even when --tables leaves it out: the lines decide whether an order was re-placed.
@@ -91,12 +94,21 @@ async function replacedOrders(
         -- orders written after the failover instead of a scan of the whole table
         AND o.updated_at >= $2::timestamptz
       ORDER BY o.created_at, o.id`,
-    [[...new Set(lost.map((r) => String(r.old!.customer_id)))], microsToIso(failoverAt)],
+    [[...new Set(lost.map((r) => String(r.old!.customer_id)))], microsToIso(since)],
+  );
+  // Orders old has too were written before the failover and replicated: never a re-placement.
+  const onOld = new Set(
+    (
+      await old.client.query<{ id: string }>('SELECT id::text AS id FROM public.orders WHERE id = ANY($1::uuid[])', [
+        [...new Set(newLines.rows.map((r) => r.id))],
+      ])
+    ).rows.map((r) => r.id),
   );
   const linesByOrder = new Map<string, Line[]>();
   for (const line of oldLines.rows) linesByOrder.set(line.order_id, [...(linesByOrder.get(line.order_id) ?? []), line]);
   const newOrders = new Map<string, { customer: string; createdAt: string; lines: Line[] }>();
   for (const row of newLines.rows) {
+    if (onOld.has(row.id)) continue;
     const order = newOrders.get(row.id) ?? { customer: row.customer_id, createdAt: row.created_at, lines: [] };
     if (row.product_id !== null && row.quantity !== null)
       order.lines.push({ product_id: row.product_id, quantity: row.quantity });
@@ -119,7 +131,9 @@ async function replacedOrders(
 
 /**
  * Flags lost orders the customer placed again on the new primary: an order there with the same idempotency key
- * (a checkout retry), or the same customer with an order created at or after `failoverAt` holding the same
+ * (a checkout retry), or the same customer with an order old does not have, created at or after `since` (the
+ * earliest moment the new primary can have written anything: the earliest of `--failover-at`, the cut and what
+ * the heartbeats say of its clock, so a late `--failover-at` or a slow clock hides none), holding the same
  * multiset of (product_id, quantity). Replaying such an order would likely ship and charge twice, so it becomes
  * `possible_duplicate` (with the re-placed order's id), and so do its lost child rows (every compared table
  * with an `order_id` column). A database without `orders(customer_id, created_at)` (catalog) has nothing to flag.
@@ -130,7 +144,7 @@ export async function flagPossibleDuplicates(
   old: DatabaseSide,
   current: DatabaseSide,
   tables: Map<string, MutableTableRows>,
-  failoverAt: Micros,
+  since: Micros,
 ): Promise<number> {
   const orders = tables.get('orders');
   if (!orders || !has(orders.spec, 'customer_id', 'created_at')) return 0;
@@ -143,7 +157,7 @@ export async function flagPossibleDuplicates(
     old,
     current,
     lost.filter((r) => !retried.has(r.id)),
-    failoverAt,
+    since,
   );
   const duplicates = new Map([...retried, ...replaced]);
   orders.rows = orders.rows.map((row) => {

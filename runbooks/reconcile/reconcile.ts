@@ -12,6 +12,7 @@ import {
   type SideName,
 } from './database-side';
 import { postgresUrlProblem, redactUrl } from './database-url';
+import { clockEvidence, correctForClockSkew } from './clock-skew';
 import { flagPossibleDuplicates, type MutableTableRows } from './possible-duplicates';
 import { ReconcileError } from './reconcile-error';
 import { APPLY_PREAMBLE } from './replay-sql';
@@ -24,7 +25,9 @@ import {
   type TableReport,
   type TableVerify,
 } from './report';
-import { writeReportFiles } from './report-files';
+import { readReplayColumns, withReplayFlags } from './replay-columns';
+import { outDirProblem, writeReportFiles } from './report-files';
+import { checkDistinctSides, readServerIdentity } from './server-identity';
 import { resolveTables, type TableSpec } from './table-spec';
 import { compareOtherTables } from './whole-table-compare';
 import { dateToMicros, type Micros, microsToIso } from './timestamp';
@@ -107,6 +110,8 @@ export function optionProblems(options: ReconcileOptions): string[] {
   if (options.jobs !== undefined && (!Number.isInteger(options.jobs) || options.jobs < 1 || options.jobs > 32)) {
     problems.push(`jobs: ${options.jobs} is not accepted; accepted: a whole number from 1 to 32`);
   }
+  const out = outDirProblem('outDir', options.outDir);
+  if (out) problems.push(out);
   for (const table of options.tables ?? []) {
     if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(table)) {
       problems.push(`tables: ${JSON.stringify(table)} is not a table name; accepted: plain identifiers like orders`);
@@ -127,6 +132,7 @@ function databaseInfo(url: string) {
     database,
     serverVersion: null as string | null,
     heartbeat: null as { ts: string; region: string } | null,
+    identity: null,
   };
 }
 
@@ -156,6 +162,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     marginSeconds,
     verify,
     databases: { old: databaseInfo(options.oldUrl), new: databaseInfo(options.newUrl) },
+    clock: null,
     tables: {},
     otherTables: {},
     gaps: [],
@@ -233,6 +240,14 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
         );
       }
     });
+    // Which databases these are, from what they say about themselves (never from the URLs): the same database
+    // twice, or the two sides swapped, is refused before anything is compared.
+    await step('sides', async () => {
+      const [oldIdentity, newIdentity] = await Promise.all([readServerIdentity(old!), readServerIdentity(current!)]);
+      report.databases.old.identity = oldIdentity;
+      report.databases.new.identity = newIdentity;
+      await checkDistinctSides(current!, { old: oldIdentity, new: newIdentity });
+    });
     // One REPEATABLE READ transaction per side: every query sees one snapshot, even while new keeps taking writes.
     await step('snapshot', () =>
       Promise.all([old!, current!].map((s) => s.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'))),
@@ -242,12 +257,17 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
       () => resolveTables(old!, current!, options.tables),
       (s) => s.specs.map((t) => t.name).join(', '),
     );
+    // Generated and identity columns (new's catalog), so every proposedSql replays them as apply does.
+    for (const [i, spec] of specs.entries()) {
+      specs[i] = { ...spec, columns: withReplayFlags(spec.columns, await readReplayColumns(current!, spec.name)) };
+    }
     const failoverAt = dateToMicros(options.failoverAt);
     const cutInfo = await step(
       'cut',
       () => determineCut(old!, current!, failoverAt, options.cut ? dateToMicros(options.cut) : undefined),
       (c) => `cut ${microsToIso(c.cut)} (${c.source})`,
     );
+    const clock = clockEvidence(cutInfo);
     const cut: Micros = cutInfo.cut;
     const windowStart: Micros = cut - BigInt(marginSeconds) * 1_000_000n;
     report.cut = microsToIso(cut);
@@ -291,9 +311,22 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
         }
       }),
     );
+    // A lost update over a copy of new that may be new's own write (its clock behind old's) is a conflict.
+    const heldBack = correctForClockSkew(mutable, clock);
+    // Re-placed orders are searched from the earliest moment new can have written, not from --failover-at.
+    const min = (...values: Micros[]) => values.reduce((a, b) => (b < a ? b : a));
+    const duplicatesSince = min(failoverAt, cut, clock.newWritesFrom);
+    report.clock = {
+      source: clock.source,
+      firstNewHeartbeat: clock.firstNewHeartbeat === null ? null : microsToIso(clock.firstNewHeartbeat),
+      gapSeconds: clock.gapSeconds,
+      newWritesFrom: microsToIso(clock.newWritesFrom),
+      duplicatesSince: microsToIso(duplicatesSince),
+      lostUpdatesHeldBack: heldBack,
+    };
     await step(
       'duplicates',
-      () => flagPossibleDuplicates(old!, current!, mutable, failoverAt),
+      () => flagPossibleDuplicates(old!, current!, mutable, duplicatesSince),
       (n) => `${n} possible duplicate order(s)`,
     );
     report.lostWriteReportMs = elapsed();

@@ -13,17 +13,30 @@ export interface ReplayValues {
   readonly hash: string;
 }
 
+/** Columns a replay writes: never a generated column, which Postgres computes from the others. */
+function writtenColumns(columns: readonly ColumnSpec[]): readonly ColumnSpec[] {
+  return columns.filter((c) => !c.generated);
+}
+
 /**
  * `INSERT` of the old row, idempotent: a row that is already there (same id, or the same value of another
- * unique key) is left alone.
+ * unique key) is left alone. Generated columns are left out (Postgres computes them: "cannot insert a non-DEFAULT
+ * value into column"); identity columns keep old's value, with `OVERRIDING SYSTEM VALUE` for `GENERATED ALWAYS`
+ * ones (Postgres: "If this clause is specified, then any values supplied for identity columns will override the
+ * default sequence-generated values"); columns with defaults get old's value, not the default.
  */
-export function insertSql(table: string, values: Pick<ReplayValues, 'record'>): string {
-  return `INSERT INTO ${qualifiedTable(table)} SELECT (s.r).* FROM (SELECT ${values.record}::${qualifiedTable(table)} AS r) AS s ON CONFLICT DO NOTHING`;
+export function insertSql(table: string, columns: readonly ColumnSpec[], values: Pick<ReplayValues, 'record'>): string {
+  const written = writtenColumns(columns);
+  const names = written.map((c) => quoteIdent(c.name)).join(', ');
+  const selected = written.map((c) => `(s.r).${quoteIdent(c.name)}`).join(', ');
+  const overriding = columns.some((c) => c.identity === 'always') ? ' OVERRIDING SYSTEM VALUE' : '';
+  return `INSERT INTO ${qualifiedTable(table)} (${names})${overriding} SELECT ${selected} FROM (SELECT ${values.record}::${qualifiedTable(table)} AS r) AS s ON CONFLICT DO NOTHING`;
 }
 
 /**
  * `UPDATE` to the old row, idempotent and safe: it only touches the row while the new primary still has exactly
- * the version and content the report saw, so a second run, or a row changed since, is left alone.
+ * the version and content the report saw, so a second run, or a row changed since, is left alone. Neither the id,
+ * generated columns nor `GENERATED ALWAYS` identity columns are assigned (Postgres allows them only `DEFAULT`).
  */
 export function updateSql(
   table: string,
@@ -31,8 +44,8 @@ export function updateSql(
   rowHash: string,
   values: ReplayValues,
 ): string {
-  const assignments = columns
-    .filter((c) => c.name !== 'id')
+  const assignments = writtenColumns(columns)
+    .filter((c) => c.name !== 'id' && c.identity !== 'always')
     .map((c) => `${quoteIdent(c.name)} = (s.r).${quoteIdent(c.name)}`)
     .join(', ');
   return `UPDATE ${qualifiedTable(table)} AS t SET ${assignments} FROM (SELECT ${values.record}::${qualifiedTable(table)} AS r) AS s WHERE t.id = ${values.id}::uuid AND t.version = ${values.version} AND ${rowHash} = ${values.hash}::int8`;
@@ -47,7 +60,7 @@ export function proposedSql(
   row: { id: string; oldRecord: string; newVersion: number | null; newHash: string | null },
 ): string {
   const record = quoteLiteral(row.oldRecord);
-  if (kind === 'lost_insert') return `${insertSql(table, { record })};`;
+  if (kind === 'lost_insert') return `${insertSql(table, columns, { record })};`;
   return `${updateSql(table, columns, rowHash, {
     record,
     id: quoteLiteral(row.id),

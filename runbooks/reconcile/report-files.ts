@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { closeSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import type { ReconcileReport } from './report';
@@ -20,6 +21,64 @@ export function tableCsvName(table: string): string {
 /** `sha256sum`-compatible line for `report.json`: `<hex>  report.json\n`. */
 export function sha256Line(json: Buffer | string): string {
   return `${createHash('sha256').update(json).digest('hex')}  ${REPORT_FILES.json}\n`;
+}
+
+/**
+ * Creates `dir` one missing folder at a time from its nearest existing ancestor. Not `mkdir({ recursive: true })`:
+ * under /proc it gets ENOENT for a parent that exists and loops forever at 100 % CPU (Node 20).
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  for (;;) {
+    let isDirectory: boolean;
+    try {
+      isDirectory = statSync(current).isDirectory();
+    } catch (error) {
+      // ENOTDIR: an ancestor is a file; walking up finds it and says so.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      const parent = path.dirname(current);
+      if (parent === current) throw error;
+      missing.unshift(current);
+      current = parent;
+      continue;
+    }
+    if (!isDirectory) throw new Error(`${current} is not a folder`);
+    break;
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+/**
+ * Whether the report folder `dir` can be created and written: creates it and writes and removes a probe file,
+ * at once, before any database is read. Returns the problem, naming `flag`, the value and why; undefined when
+ * the folder is usable.
+ */
+export function outDirProblem(flag: string, dir: string): string | undefined {
+  if (typeof dir !== 'string' || dir.trim() === '') {
+    return `${flag}: ${JSON.stringify(dir)} is not accepted; accepted: a folder that can be created and written`;
+  }
+  const probe = path.join(path.resolve(dir), `.write-probe-${process.pid}`);
+  try {
+    makeFolder(dir);
+    const fd = openSync(probe, 'wx');
+    try {
+      writeSync(fd, 'probe');
+    } finally {
+      closeSync(fd);
+    }
+    unlinkSync(probe);
+    return undefined;
+  } catch (error) {
+    return `${flag}: ${JSON.stringify(dir)} cannot be written (${(error as Error).message}); accepted: a folder that can be created and written (the report goes there)`;
+  }
 }
 
 async function writeAtomically(file: string, content: string | Buffer): Promise<void> {
@@ -49,7 +108,7 @@ export function tableCsv(rows: ReconcileReport['tables'][string]['rows']): strin
  * checksum always holds a complete report.json (`sha256sum -c report.json.sha256` verifies it).
  */
 export async function writeReportFiles(report: ReconcileReport, outDir: string): Promise<void> {
-  await mkdir(outDir, { recursive: true });
+  makeFolder(outDir);
   const json = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
   await writeAtomically(path.join(outDir, REPORT_FILES.json), json);
   for (const [table, result] of Object.entries(report.tables)) {

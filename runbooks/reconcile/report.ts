@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { CutSource } from './cut';
+import type { ServerIdentity } from './server-identity';
 
 /** Every class a compared row can end up in. See README.md for the exact rules. */
 export const ROW_CLASSES = [
@@ -34,6 +35,10 @@ export interface ColumnSpec {
   readonly name: string;
   /** `format_type()` of the column, e.g. `numeric(12,2)`. */
   readonly type: string;
+  /** `GENERATED ALWAYS AS (…) STORED`: computed by Postgres, never written by a replay. */
+  readonly generated?: boolean;
+  /** An identity column: `always` needs `OVERRIDING SYSTEM VALUE` to be inserted and cannot be updated. */
+  readonly identity?: 'always' | 'default' | null;
 }
 
 /** One row that is not identical on both sides. */
@@ -127,6 +132,24 @@ export interface DatabaseInfo {
   readonly database: string | null;
   serverVersion: string | null;
   heartbeat: { readonly ts: string; readonly region: string } | null;
+  /** What the server says about itself (system identifier, timeline, database oid …); null until read. */
+  identity?: ServerIdentity | null;
+}
+
+/** How the new primary's clock relates to the cut, measured from the heartbeats (see clock-skew.ts). */
+export interface ClockReport {
+  /** `first-heartbeat` (the new writer's first heartbeat) or `tolerance` (none yet: the 5 min tolerance). */
+  readonly source: 'first-heartbeat' | 'tolerance';
+  /** The new writer's first heartbeat, new's clock (ISO µs), when recorded. */
+  readonly firstNewHeartbeat: string | null;
+  /** First new heartbeat − cut, seconds: negative means new's clock was behind old's by at least that much. */
+  readonly gapSeconds: number | null;
+  /** The earliest stamp (new's clock) a row the new primary wrote itself can carry. */
+  readonly newWritesFrom: string;
+  /** Where possible duplicates were searched from: the earliest of --failover-at, the cut and newWritesFrom. */
+  readonly duplicatesSince: string;
+  /** Lost updates turned into conflicts because new's copy may be a write of new stamped by a slow clock. */
+  readonly lostUpdatesHeldBack: number;
 }
 
 /** How long one step took. */
@@ -155,6 +178,8 @@ export interface ReconcileReport {
   readonly marginSeconds: number;
   readonly verify: boolean;
   readonly databases: { old: DatabaseInfo; new: DatabaseInfo };
+  /** How the clocks were handled; null when the report failed before the cut. */
+  clock?: ClockReport | null;
   readonly tables: Record<string, TableReport>;
   /** Tables that cannot be reconciled row by row, each compared as a whole or named as not compared. */
   readonly otherTables: Record<string, OtherTableReport>;
@@ -188,12 +213,32 @@ const rowSchema = z.object({
   proposedSql: z.string().nullable(),
 });
 
+const heartbeatSchema = z.object({ ts: z.string(), region: z.string() }).nullable().optional();
+
+const identitySchema = z.object({
+  systemIdentifier: z.string().nullable(),
+  timelineId: z.number().int().nullable(),
+  inRecovery: z.boolean(),
+  database: z.string(),
+  databaseOid: z.number().int(),
+  postmasterStartTime: z.string(),
+  backendPid: z.number().int(),
+  backendStart: z.string(),
+});
+
 /** The part of `report.json` that `apply` relies on, checked before anything is written. */
 export const appliedReportSchema = z.object({
   format: z.literal('multi-region-shop/reconcile-report@1'),
   status: z.enum(['complete', 'incomplete', 'failed']),
   cut: z.string().nullable(),
-  databases: z.object({ new: z.object({ database: z.string().nullable() }) }),
+  databases: z.object({
+    old: z.object({ heartbeat: heartbeatSchema, identity: identitySchema.nullable().optional() }).optional(),
+    new: z.object({
+      database: z.string().nullable(),
+      heartbeat: heartbeatSchema,
+      identity: identitySchema.nullable().optional(),
+    }),
+  }),
   tables: z.record(
     z.string(),
     z.object({

@@ -27,7 +27,7 @@ describe('apply', () => {
     const result = await applyReport({ reportDir, newUrl: urls.newUrl });
     expect(result.error).toBeNull();
     expect(result.status).toBe('applied');
-    const nothingElse = { alreadyApplied: 0, changedSinceReport: 0, blocked: 0 };
+    const nothingElse = { alreadyApplied: 0, changedSinceReport: 0, blocked: 0, failed: 0, heldBack: 0 };
     expect(result.tables).toEqual({
       orders: { inserted: 2, updated: 3, ...nothingElse },
       order_items: { inserted: 4, updated: 0, ...nothingElse },
@@ -102,6 +102,8 @@ describe('apply', () => {
       alreadyApplied: 5,
       changedSinceReport: 0,
       blocked: 0,
+      failed: 0,
+      heldBack: 0,
     });
     expect(result.tables.order_items).toEqual({
       inserted: 0,
@@ -109,6 +111,8 @@ describe('apply', () => {
       alreadyApplied: 4,
       changedSinceReport: 0,
       blocked: 0,
+      failed: 0,
+      heldBack: 0,
     });
   });
 
@@ -160,8 +164,8 @@ describe('apply', () => {
   test('refuses to apply to another database than the one the report compared', async () => {
     const result = await applyReport({ reportDir, newUrl: urls.oldUrl });
     expect(result.status).toBe('failed');
-    expect(result.error).toBe(
-      '--new-url: connected to database "app_old" but the report was made against "app_new"; apply to the database the report compared',
+    expect(result.error).toMatch(
+      /^--new-url: the target is not the new primary the report compared: database oid \d+ \("app_old"\), the report's is \d+ \("app_new"\)\. It matches the report's OLD side \(the restored snapshot\)/,
     );
   });
 
@@ -184,19 +188,22 @@ describe('apply', () => {
     expect(report.tables.orders!.rows.filter((r) => r.class === 'lost_update').map((r) => r.id)).toEqual([O.A1]);
     await query(raceNew, `UPDATE orders SET status = 'shipped' WHERE id = '${O.A1}'`);
     const result = await applyReport({ reportDir: dir, newUrl: raceNew });
-    expect(result.status).toBe('applied');
+    expect(result.status).toBe('partial');
     expect(result.tables.orders).toEqual({
       inserted: 0,
       updated: 0,
       alreadyApplied: 0,
       changedSinceReport: 1,
       blocked: 0,
+      failed: 0,
+      heldBack: 0,
     });
     expect(result.notApplied).toEqual([
       {
         table: 'orders',
         id: O.A1,
         class: 'lost_update',
+        unit: `order ${O.A1}`,
         reason: 'the row changed on the new primary since the report; run reconcile again',
       },
     ]);

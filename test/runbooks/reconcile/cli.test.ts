@@ -105,6 +105,14 @@ describe('runbook reconcile / apply (CLI, as a child process)', () => {
       ['--new-url', 'http://db/orders'],
       '--new-url: "http://db/orders" has protocol "http:"; accepted: postgres://user[:password]@host[:port]/database',
     ],
+    [
+      ['--out', '/proc/reconcile-out'],
+      '--out: "/proc/reconcile-out" cannot be written (ENOENT: no such file or directory, mkdir \'/proc/reconcile-out\'); accepted: a folder that can be created and written (the report goes there)',
+    ],
+    [
+      ['--out', '/dev/null/report'],
+      '--out: "/dev/null/report" cannot be written (/dev/null is not a folder); accepted: a folder that can be created and written (the report goes there)',
+    ],
   ])('bad usage %j exits 2 naming the flag, the value and what is accepted', async (override, message) => {
     const flags: Record<string, string> = {
       '--old-url': 'postgres://u@127.0.0.1:1/orders',
@@ -114,6 +122,18 @@ describe('runbook reconcile / apply (CLI, as a child process)', () => {
     };
     flags[override[0]!] = override[1]!;
     const run = await runbook('reconcile', ...Object.entries(flags).flat());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+
+  test.each([
+    [
+      '/proc/no-report',
+      '--report: "/proc/no-report" cannot be read (ENOENT: no such file or directory, stat \'/proc/no-report\'); accepted: a folder written by "runbook reconcile --out"',
+    ],
+    ['/dev/null', '--report: "/dev/null" is not a folder; accepted: a folder written by "runbook reconcile --out"'],
+  ])('apply --report %s exits 2 at once naming the flag, the value and why', async (report, message) => {
+    const run = await runbook('apply', '--report', report, '--new-url', 'postgres://u@127.0.0.1:1/orders');
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
   });

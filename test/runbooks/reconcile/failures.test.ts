@@ -173,7 +173,7 @@ describe('reconcile fails closed', () => {
     expect(report.error).toEqual({
       step: 'cut',
       message:
-        "the old database's last heartbeat (2026-01-10T11:00:00.000000Z) is before the cut (2026-01-10T12:00:00.000000Z): the restored snapshot is older than what already replicated, so it cannot show what was lost. Restore the snapshot taken when the old primary failed (rds:unplanned-global-failover-...) and run reconcile on it.",
+        "the old database's last heartbeat (2026-01-10T11:00:00.000000Z) is before the cut (2026-01-10T12:00:00.000000Z): the restored snapshot is older than what already replicated, so it cannot show what was lost. Restore the snapshot taken when the old primary failed (rds:unplanned-global-failover-...) and run reconcile on it; if --old-url and --new-url are swapped, swap them.",
     });
   });
 
@@ -243,15 +243,27 @@ describe('reconcile fails closed', () => {
     expect(report.timings.some((t) => t.step.startsWith('verify:'))).toBe(false);
   });
 
-  test('an unwritable output folder returns a failed report instead of throwing', async () => {
+  test('an unwritable output folder fails the report at once, at the options step, before any database is read', async () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'reconcile-fail-')), 'a-file');
     await writeFile(file, '');
     const report = await run({ outDir: path.join(file, 'out') });
     expect(report.status).toBe('failed');
-    expect(report.error?.step).toBe('write');
-    expect(report.error?.message).toBe(
-      `cannot write the report to ${file}/out: ENOTDIR: not a directory, mkdir '${file}/out'. Choose a writable --out directory.`,
-    );
+    expect(report.error).toEqual({
+      step: 'options',
+      message: `outDir: "${file}/out" cannot be written (${file} is not a folder); accepted: a folder that can be created and written (the report goes there)`,
+    });
+    expect(report.timings.map((t) => t.step)).toEqual(['options']);
+  });
+
+  test('an output folder under /proc fails at once instead of spinning (mkdir recursive loops there)', async () => {
+    const started = Date.now();
+    const report = await run({ outDir: '/proc/reconcile-report' });
+    expect(report.error).toEqual({
+      step: 'options',
+      message:
+        'outDir: "/proc/reconcile-report" cannot be written (ENOENT: no such file or directory, mkdir \'/proc/reconcile-report\'); accepted: a folder that can be created and written (the report goes there)',
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   test('a lost order with the idempotency key of an order on the new primary is a possible duplicate', async () => {

@@ -129,7 +129,7 @@ describe('reconcile on the orders scenario', () => {
     expect(lost.new).toBeNull();
     expect(lost.old).toMatchObject({ customer_id: 'c-lost', status: 'placed' });
     expect(lost.proposedSql).toMatch(
-      /^INSERT INTO public\."orders" SELECT \(s\.r\)\.\* FROM \(SELECT '\(.*\)'::public\."orders" AS r\) AS s ON CONFLICT DO NOTHING;$/,
+      /^INSERT INTO public\."orders" \("id", "customer_id", .*\) SELECT \(s\.r\)\."id", \(s\.r\)\."customer_id", .* FROM \(SELECT '\(.*\)'::public\."orders" AS r\) AS s ON CONFLICT DO NOTHING;$/,
     );
 
     const duplicate = row(report, 'orders', O.P1);
@@ -163,14 +163,23 @@ describe('reconcile on the orders scenario', () => {
   test('timings name every step, and the lost-write report time is known before verify', () => {
     const steps = report.timings.map((t) => t.step);
     // Tables are classified two at a time (one connection pair each), so their order varies.
-    expect(steps.slice(0, 7)).toEqual(['options', 'connect', 'versions', 'snapshot', 'schema', 'cut', 'workers']);
-    expect(steps.slice(7, 11).sort()).toEqual([
+    expect(steps.slice(0, 8)).toEqual([
+      'options',
+      'connect',
+      'versions',
+      'sides',
+      'snapshot',
+      'schema',
+      'cut',
+      'workers',
+    ]);
+    expect(steps.slice(8, 12).sort()).toEqual([
       'classify:order_events',
       'classify:order_items',
       'classify:orders',
       'classify:shipping_addresses',
     ]);
-    expect(steps.slice(11)).toEqual([
+    expect(steps.slice(12)).toEqual([
       'duplicates',
       'other-tables',
       'verify:order_events',

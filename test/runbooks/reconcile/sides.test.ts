@@ -1,0 +1,220 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { PostgresServer } from '../../../drill/stand-ins/postgres-server';
+import { ReplicatedPostgres } from '../../../drill/stand-ins/replicated-postgres';
+import { applyReport, type ReconcileOptions, type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
+import { migrate } from '../../../services/db/migrate';
+import {
+  atTimes,
+  buildOrdersScenario,
+  IDS,
+  placeOrder,
+  plus,
+  query,
+  ShopServer,
+  setHeartbeat,
+  TIMELINE,
+  uid,
+  updateOrder,
+} from './shop-fixture';
+
+const { cut, failoverAt, base } = TIMELINE;
+
+/** The same database under another spelling of its URL: localhost for 127.0.0.1, query parameters, a user. */
+function alias(url: string, user?: string): string {
+  const parsed = new URL(url);
+  parsed.hostname = 'localhost';
+  if (user) parsed.username = user;
+  parsed.searchParams.set('application_name', 'someone-else');
+  parsed.searchParams.set('connect_timeout', '7');
+  return parsed.toString();
+}
+
+async function run(options: Omit<ReconcileOptions, 'outDir' | 'failoverAt'> & { failoverAt?: Date }) {
+  const outDir = await mkdtemp(path.join(tmpdir(), 'reconcile-sides-'));
+  const report = await reconcile({ failoverAt: new Date(failoverAt), ...options, outDir });
+  return { report, outDir };
+}
+
+function expectRefusedAsSides(report: ReconcileReport, pattern: RegExp): void {
+  expect(report.status).toBe('failed');
+  expect(report.error?.step).toBe('sides');
+  expect(report.error?.message).toMatch(pattern);
+  expect(report.totals.lost_insert).toBe(0);
+}
+
+/**
+ * A real failover: a primary streaming to a hot standby; the stream is cut, the primary takes writes that never
+ * replicate and crashes; the standby is promoted (a new timeline) and its Region's heartbeat writer takes over
+ * (the handover trigger fires); the crashed primary's data directory comes back as the "restored snapshot".
+ */
+describe('reconcile and apply identify the two sides by what the databases say, on a real streaming-replication failover', () => {
+  let dir: string;
+  let pair: ReplicatedPostgres;
+  let snapshot: PostgresServer;
+  let oldUrl: string;
+  let newUrl: string;
+  const lost = uid(0x7001);
+  const kept = uid(0x7002);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'reconcile-sides-'));
+    pair = await ReplicatedPostgres.start({
+      baseDir: dir,
+      databases: ['orders'],
+      prepare: async (url) => {
+        await migrate(url, 'orders');
+      },
+    });
+    const primary = pair.primary.url('orders');
+    await atTimes(primary, async (c) => {
+      await placeOrder(c, {
+        id: kept,
+        customer: 'c-kept',
+        at: base,
+        items: [{ id: uid(0x7101), product: IDS.products.X, quantity: 1 }],
+        addressId: uid(0x7201),
+        eventId: uid(0x7301),
+      });
+      await setHeartbeat(c, cut, 'eu-west-1');
+    });
+    await pair.waitForCatchUp();
+    await pair.cutReplication();
+    await atTimes(primary, async (c) => {
+      await placeOrder(c, {
+        id: lost,
+        customer: 'c-lost',
+        at: plus(cut, 10),
+        items: [{ id: uid(0x7102), product: IDS.products.Y, quantity: 2 }],
+        addressId: uid(0x7202),
+        eventId: uid(0x7302),
+      });
+      await updateOrder(c, kept, plus(cut, 5), { status: 'paid' });
+      await setHeartbeat(c, plus(cut, 20), 'eu-west-1');
+    });
+    await pair.primary.crash();
+    await pair.promoteStandby();
+    newUrl = pair.standby.url('orders');
+    await atTimes(newUrl, (c) => setHeartbeat(c, plus(failoverAt, 1), 'us-east-1'));
+    snapshot = await pair.restoreOldPrimarySnapshot();
+    oldUrl = snapshot.url('orders');
+    await query(oldUrl, 'CREATE ROLE auditor LOGIN SUPERUSER');
+    await query(newUrl, 'CREATE ROLE auditor LOGIN SUPERUSER');
+  }, 120_000);
+
+  afterAll(async () => {
+    await snapshot?.stop();
+    await pair?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test('GIVEN the snapshot and the promoted primary THEN the report is complete and records both identities: one system, the promoted one on the next timeline', async () => {
+    const { report } = await run({ oldUrl, newUrl });
+    expect(report.error).toBeNull();
+    expect(report.cutSource).toBe('handover');
+    expect(report.tables.orders!.rows.map((r) => [r.class, r.id])).toEqual([
+      ['lost_insert', lost],
+      ['lost_update', kept],
+    ]);
+    const { old, new: current } = report.databases;
+    expect(old.identity?.systemIdentifier).toMatch(/^\d+$/);
+    expect(current.identity?.systemIdentifier).toBe(old.identity?.systemIdentifier);
+    expect(current.identity!.timelineId).toBe(old.identity!.timelineId! + 1);
+    expect([old.identity?.inRecovery, current.identity?.inRecovery]).toEqual([false, false]);
+  });
+
+  test.each([
+    ['the snapshot twice (heartbeat cut)', () => ({ oldUrl, newUrl: alias(oldUrl) })],
+    ['the snapshot twice, another user', () => ({ oldUrl, newUrl: alias(oldUrl, 'auditor') })],
+    ['the new primary twice (handover cut)', () => ({ oldUrl: alias(newUrl, 'auditor'), newUrl })],
+    ['the snapshot twice with --cut', () => ({ oldUrl: alias(oldUrl), newUrl: oldUrl, cut: new Date(cut) })],
+    ['the new primary twice with --cut', () => ({ oldUrl: newUrl, newUrl: alias(newUrl), cut: new Date(cut) })],
+  ])('GIVEN %s under two URL spellings THEN reconcile refuses before comparing anything', async (_, urls) => {
+    const { report } = await run(urls());
+    expectRefusedAsSides(report, /^--old-url and --new-url reach the same database \(database "orders" \(oid \d+\)/);
+    expect(report.timings.map((t) => t.step)).not.toContain('cut');
+  });
+
+  test.each([
+    ['handover cut', {}],
+    ['--cut', { cut: new Date(cut) }],
+  ])(
+    'GIVEN old and new swapped (%s) THEN reconcile refuses: the old side is on the later timeline',
+    async (_, extra) => {
+      const { report } = await run({ oldUrl: newUrl, newUrl: alias(oldUrl, 'auditor'), ...extra });
+      expectRefusedAsSides(
+        report,
+        /^--old-url and --new-url look swapped: both are copies of one system \(identifier \d+\) and the old side is on timeline 2, later than the new side's 1\./,
+      );
+    },
+  );
+
+  test('GIVEN a report of this failover WHEN apply targets the restored snapshot (same database name) THEN it refuses and writes nothing; the promoted primary under another URL spelling is accepted', async () => {
+    const { report, outDir } = await run({ oldUrl, newUrl });
+    expect(report.status).toBe('complete');
+    const before = await query(oldUrl, 'SELECT id::text, status, version FROM orders ORDER BY id');
+    const refused = await applyReport({ reportDir: outDir, newUrl: alias(oldUrl, 'auditor') });
+    expect(refused.status).toBe('failed');
+    expect(refused.changes).toBe(0);
+    expect(refused.error).toMatch(
+      /^--new-url: the target is not the new primary the report compared: timeline 1, the report's new primary was on 2\. It matches the report's OLD side \(the restored snapshot\)/,
+    );
+    expect(await query(oldUrl, 'SELECT id::text, status, version FROM orders ORDER BY id')).toEqual(before);
+
+    const applied = await applyReport({ reportDir: outDir, newUrl: alias(newUrl, 'auditor') });
+    expect(applied.error).toBeNull();
+    expect(applied.status).toBe('applied');
+    expect(applied.tables.orders).toMatchObject({ inserted: 1, updated: 1 });
+  });
+});
+
+/** Two databases of one server (TEMPLATE copies), where timelines and system identifiers cannot tell them apart. */
+describe('reconcile refuses swapped sides by their heartbeats and handovers', () => {
+  let shop: ShopServer;
+  let urls: { oldUrl: string; newUrl: string };
+
+  beforeAll(async () => {
+    shop = await ShopServer.start();
+    urls = await buildOrdersScenario(shop, 'swap');
+  });
+  afterAll(async () => {
+    await shop?.stop();
+  });
+
+  test('GIVEN the sides swapped before the new writer wrote WHEN the cut is given with --cut THEN the new side holds a later heartbeat of the old Region and reconcile refuses', async () => {
+    const { report } = await run({ oldUrl: urls.newUrl, newUrl: urls.oldUrl, cut: new Date(cut) });
+    expectRefusedAsSides(
+      report,
+      /^the new side has a heartbeat of eu-west-1 \(2026-01-10T12:00:20\.000000Z\) later than the old side's last one \(2026-01-10T12:00:00\.000000Z\)/,
+    );
+  });
+
+  test('GIVEN the sides swapped after the new writer took over WHEN the cut is given with --cut THEN the old side holds the promotion (a handover the new side lacks) and reconcile refuses', async () => {
+    const swapNew = await shop.clone('swap_new', 'swap2_new');
+    await atTimes(swapNew, (c) => setHeartbeat(c, plus(failoverAt, 1), 'us-east-1'));
+    const { report } = await run({ oldUrl: swapNew, newUrl: urls.oldUrl, cut: new Date(cut) });
+    expectRefusedAsSides(
+      report,
+      /^--old-url and --new-url look swapped: the old side recorded a handover from eu-west-1 to us-east-1 \(first heartbeat 2026-01-10T12:01:01\.000000Z/,
+    );
+    // The right way round, the same two databases give a complete report.
+    const { report: right } = await run({ oldUrl: urls.oldUrl, newUrl: swapNew });
+    expect(right.error).toBeNull();
+  });
+
+  test('GIVEN the old database itself as both sides under two spellings THEN reconcile refuses', async () => {
+    const { report } = await run({ oldUrl: urls.oldUrl, newUrl: alias(urls.oldUrl) });
+    expectRefusedAsSides(report, /^--old-url and --new-url reach the same database \(database "swap_old"/);
+  });
+
+  test('GIVEN a report WHEN apply targets the other database of the same server (the old one) THEN it refuses by database oid', async () => {
+    const { report, outDir } = await run({ ...urls });
+    expect(report.error).toBeNull();
+    const result = await applyReport({ reportDir: outDir, newUrl: urls.oldUrl });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(
+      /^--new-url: the target is not the new primary the report compared: database oid \d+ \("swap_old"\), the report's is \d+ \("swap_new"\)\. It matches the report's OLD side/,
+    );
+  });
+});
