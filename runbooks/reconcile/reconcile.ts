@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { verifyTable } from './bucket-verify';
 import { type WindowResult, windowPass } from './candidate-pass';
+import { clockEvidence, correctForClockSkew } from './clock-skew';
 import { determineCut } from './cut';
 import {
   closeSide,
@@ -12,9 +13,9 @@ import {
   type SideName,
 } from './database-side';
 import { postgresUrlProblem, redactUrl } from './database-url';
-import { clockEvidence, correctForClockSkew } from './clock-skew';
 import { flagPossibleDuplicates, type MutableTableRows } from './possible-duplicates';
 import { ReconcileError } from './reconcile-error';
+import { readReplayColumns, withReplayFlags } from './replay-columns';
 import { APPLY_PREAMBLE } from './replay-sql';
 import {
   type ClassCounts,
@@ -25,12 +26,11 @@ import {
   type TableReport,
   type TableVerify,
 } from './report';
-import { readReplayColumns, withReplayFlags } from './replay-columns';
 import { outDirProblem, writeReportFiles } from './report-files';
 import { checkDistinctSides, readServerIdentity } from './server-identity';
 import { resolveTables, type TableSpec } from './table-spec';
-import { compareOtherTables } from './whole-table-compare';
 import { dateToMicros, type Micros, microsToIso } from './timestamp';
+import { compareOtherTables } from './whole-table-compare';
 
 /** The gap a report made with `verify: false` (`--no-verify`) names. */
 const VERIFY_SKIPPED =
