@@ -1,12 +1,14 @@
 import type { App } from 'aws-cdk-lib';
 import { ShellStep } from 'aws-cdk-lib/pipelines';
 import { AwsCredentials, GitHubWorkflow, JsonPatch, StackCapabilities } from 'cdk-pipelines-github';
+import { planBake } from '../.github/actions/bake-gate/bake-plan';
 import { PLACEHOLDER_ACCOUNT, type ShopConfig } from '../config';
 import type { ShopStages } from '../stacks/build-stages';
 import { alarmNames } from '../stacks/naming/alarm-names';
 import { canaryNames } from '../stacks/naming/canary-names';
 import { CDK_ASSETS_VERSION, pinActionsOf } from './action-pins';
 import { bakeJobs, WATCH_STEP_ID } from './bake-jobs';
+import { withBakeVerdicts } from './bake-verdict-outputs';
 import { APPROVAL_STEP_ID, deployJobId, FREEZE_GUARD_STEP_ID, rollbackJobId, waveJobIds } from './deploy-job-ids';
 import { limitDeployJobs } from './job-limits';
 import {
@@ -17,7 +19,8 @@ import {
   withStaleRunGuard,
 } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
-import { rollbackJob } from './rollback-job';
+import { withRecordedReleases } from './recorded-release';
+import { bakeErrorReport, recordedRollback, rollbackJob, rollbackStacks } from './rollback-job';
 import { synthEnvironment } from './synth-environment';
 import { waveStart } from './wave-start';
 import { GENERATED_HEADER, NODE_VERSION } from './workflow-header';
@@ -128,11 +131,12 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   );
   for (const bake of [primaryBake, standbyBake]) {
     for (const id of bake.jobIds) workflow.workflowFile.patch(JsonPatch.remove(`/jobs/${id}/env`));
-    // The watch's start, for a history check in a later job (a split bake).
+    // The watch's start, for a history check in a later job (a split bake); beside the verdict (withBakeVerdicts).
     workflow.workflowFile.patch(
-      JsonPatch.add(`/jobs/${bake.jobIds[0]}/outputs`, {
-        window_start: `\${{ steps.${WATCH_STEP_ID}.outputs.window_start }}`,
-      }),
+      JsonPatch.add(
+        `/jobs/${bake.jobIds[0]}/outputs/window_start`,
+        `\${{ steps.${WATCH_STEP_ID}.outputs.window_start }}`,
+      ),
     );
   }
   const waves = [
@@ -156,13 +160,54 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
     dataStackDeploys: [stages.primary, stages.standby].map((stage) => deployJobId(stage.data)),
     bakes: [...primaryBake.jobIds, ...standbyBake.jobIds],
   };
+  // The rollback of each Region redeploys the templates its last known-good release's deploy jobs used (review M4),
+  // recorded by its bake: the stacks a rollback redeploys, the routing stack with the standby (M5, M12).
+  const watchMinutes = planBake(config.bakeMinutes).watchMinutes;
+  const primaryStacks = rollbackStacks(stages.primary);
+  const standbyStacks = rollbackStacks(stages.standby, stages.global);
+  const rollbacks = [
+    recordedRollback(
+      config,
+      stages.primary,
+      primaryStacks,
+      primaryBake,
+      rollbackJobId('primary'),
+      // Everything after the primary's bake too: a failed or cancelled standby wave, routing or standby bake leaves
+      // the primary on a release that never passed the last bake (review M5).
+      rollbackJob(
+        stages.primary,
+        [primaryBake, standbyBake],
+        [...waveJobIds([stages.primary]), ...waveJobIds([stages.standby, stages.global])],
+        primaryStacks,
+        watchMinutes,
+      ),
+    ),
+    recordedRollback(
+      config,
+      stages.standby,
+      standbyStacks,
+      standbyBake,
+      rollbackJobId('standby'),
+      rollbackJob(
+        stages.standby,
+        [standbyBake],
+        waveJobIds([stages.standby, stages.global]),
+        standbyStacks,
+        watchMinutes,
+      ),
+    ),
+  ];
   const file = workflow.workflowFile;
   const update = file.update.bind(file);
   file.update = (obj: { jobs: Parameters<typeof limitDeployJobs>[0] }) =>
     update({
       ...obj,
       jobs: withStaleRunGuard(
-        withRoleSessionNames(withoutPersistedCheckoutCredentials(limitDeployJobs(obj.jobs, kinds))),
+        withRoleSessionNames(
+          withoutPersistedCheckoutCredentials(
+            withRecordedReleases(withBakeVerdicts(limitDeployJobs(obj.jobs, kinds), bakeErrorReport), rollbacks),
+          ),
+        ),
         config.deployBranch,
       ),
     });
@@ -175,21 +220,5 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
       }),
     );
   }
-  workflow.workflowFile.patch(
-    JsonPatch.add(
-      `/jobs/${rollbackJobId('primary')}`,
-      // Everything after the primary's bake too: a failed or cancelled standby wave, routing or standby bake leaves
-      // the primary on a release that never passed the last bake (review M5).
-      rollbackJob(config, deployRole, stages.primary, primaryBake, [
-        ...waveJobIds([stages.primary]),
-        ...waveJobIds([stages.standby, stages.global]),
-        ...standbyBake.jobIds,
-      ]),
-    ),
-    JsonPatch.add(
-      `/jobs/${rollbackJobId('standby')}`,
-      rollbackJob(config, deployRole, stages.standby, standbyBake, waveJobIds([stages.standby, stages.global])),
-    ),
-  );
   return workflow;
 }

@@ -31,8 +31,11 @@ export const JOB_TIMEOUT_MINUTES = {
   dataStackDeploy: DATA_STACK_CREDENTIAL_SECONDS / 60,
   /** A bake job: a few minutes of checkout and Node (no `npm ci`), then a watch of at most 25 minutes (30-minute credentials). */
   bake: 40,
-  /** A rollback: checkout and `npm ci`, then the known-good worktree's build and `cdk deploy` under 30-minute credentials. */
-  rollback: 40,
+  /**
+   * The setup of a rollback before its first redeploy (checkout of the bundled CLIs, Node, the plan); the job's
+   * limit adds each stack's redeploy and its own bake (`rollbackTimeoutMinutes` in rollback-job.ts).
+   */
+  rollbackSetup: 10,
 } as const;
 
 /** A job of a workflow as cdk-pipelines-github renders it (keys already in GitHub's spelling). */

@@ -227,13 +227,13 @@ describe('generated workflows', () => {
       }
     });
 
-    test('the rollback keeps a full checkout (it fetches the known-good commit) and the npm cache its worktree install uses', () => {
+    test('the rollback checks out only the bundled CLIs, like the bake: it redeploys recorded templates and builds nothing (review M4)', () => {
       for (const id of ['Rollback-Primary', 'Rollback-Standby']) {
         const job = deploy.jobs[id]!;
         const checkout = job.steps.find((step) => step.uses?.startsWith('actions/checkout@'));
-        expect([id, checkout?.with?.['sparse-checkout']]).toEqual([id, undefined]);
+        expect([id, checkout?.with?.['sparse-checkout']]).toEqual([id, '.github/actions/dist']);
         const node = job.steps.find((step) => step.uses?.startsWith('actions/setup-node@'));
-        expect([id, node?.with]).toEqual([id, { 'node-version': '22', cache: 'npm' }]);
+        expect([id, node?.with]).toEqual([id, { 'node-version': '22' }]);
       }
     });
   });
@@ -249,13 +249,12 @@ describe('generated workflows', () => {
     });
 
     test.each(WORKFLOWS)(
-      '%s checks out without keeping the token in .git/config, except for the rollback fetch (m11)',
+      '%s checks out without keeping the token in .git/config: no job fetches later (m11; the rollback builds nothing, M4)',
       (file) => {
         const workflow = { 'deploy.yml': deploy, 'failover.yml': failover, 'ci.yml': ci }[file];
         for (const [id, job] of Object.entries(workflow.jobs)) {
           for (const step of job.steps.filter((candidate) => candidate.uses?.startsWith('actions/checkout@'))) {
-            const keeps = id.startsWith('Rollback-');
-            expect([id, step.with?.['persist-credentials']]).toEqual([id, keeps ? undefined : false]);
+            expect([id, step.with?.['persist-credentials']]).toEqual([id, false]);
           }
         }
       },
@@ -309,7 +308,8 @@ describe('generated workflows', () => {
 
     test('no job runs longer than its credentials last, beyond 10 minutes of setup before it assumes the role', () => {
       for (const workflow of [deploy, failover]) {
-        for (const [id, job] of Object.entries(workflow.jobs)) {
+        // A rollback takes fresh credentials before each redeploy and its bake: rollback-workflow.test.ts.
+        for (const [id, job] of Object.entries(workflow.jobs).filter(([id]) => !id.startsWith('Rollback-'))) {
           const seconds = credentialSeconds(job);
           if (seconds.length === 0) continue;
           expect([id, job['timeout-minutes']! * 60 <= Math.min(...seconds) + 600]).toEqual([id, true]);
@@ -379,34 +379,39 @@ describe('generated workflows', () => {
       ],
       ['Rollback-Standby', 'Global-BakeStandby', 'us-west-2', ['Standby-', 'Global-'], []],
     ])(
-      '%s runs when %s or any job of its waves failed or was cancelled after an application stack changed (M5), in that Region, redeploying application stacks only',
+      '%s runs when %s failed its verdict or a job of its waves failed or was cancelled after a stack it redeploys changed (M5, m3), in that Region',
       (id, bake, region, prefix, laterBakes) => {
         const job = deploy.jobs[id]!;
         const waveJobs = Object.keys(deploy.jobs).filter(
           (other) => prefix.some((p) => other.startsWith(p)) && !other.includes('-Bake'),
         );
-        expect([...(job.needs ?? [])].sort()).toEqual([...waveJobs, bake, ...laterBakes].sort());
+        // The bakes' inputs read the synth job's outputs (its start), and the rollback's own bake the same inputs.
+        const synth = (job.needs ?? []).includes('Build-Build') ? ['Build-Build'] : [];
+        expect([...(job.needs ?? [])].sort()).toEqual([...waveJobs, bake, ...laterBakes, ...synth].sort());
         const stage = region === 'us-east-1' ? 'Primary' : 'Standby';
         // ... and never while a failover holds the freeze (a wave stopped by its freeze guard is not a failed release)
-        const notFrozen = (job.needs ?? [])
+        const notFrozen = waveJobs
           .filter((need) => need.endsWith('-FreezeGuard'))
           .map((need) => `needs.${need}.result != 'failure'`)
           .join(' && ');
         expect(notFrozen).not.toBe('');
-        expect(job.if).toBe(
-          `\${{ always() && (contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled')) && (needs.${stage}-${config.appName}-${config.envName}-${region}-services-Deploy.result != 'skipped' || needs.${stage}-${config.appName}-${config.envName}-${region}-observability-Deploy.result != 'skipped') && ${notFrozen} }}`,
-        );
-        // A rollback started after a cancellation runs its steps (a step's default success() is false then).
-        expect(job.steps.every((step) => (step as { if?: string }).if === '${{ !failure() }}')).toBe(true);
+        // A bake job's failure is not enough: its verdict must be `failed` (an AWS error is no reason, m3).
+        const reason = [
+          "contains(needs.*.result, 'cancelled')",
+          ...waveJobs.map((need) => `needs.${need}.result == 'failure'`),
+          ...[bake, ...laterBakes].map((need) => `needs.${need}.outputs.verdict == 'failed'`),
+        ].join(' || ');
+        const changed = ['services', 'observability', 'runbooks']
+          .map(
+            (kind) => `needs.${stage}-${config.appName}-${config.envName}-${region}-${kind}-Deploy.result != 'skipped'`,
+          )
+          .join(' || ');
+        expect(job.if).toBe(`\${{ always() && (${reason}) && (${changed}) && ${notFrozen} }}`);
+        // A rollback started after a cancellation runs its steps (a step's default success() is false then); the
+        // last step reports a rollback that did not restore the Region.
+        expect(job.steps.slice(0, -1).every((step) => (step as { if?: string }).if === '${{ !failure() }}')).toBe(true);
         expect(job.environment).toBeUndefined();
         expect(job.steps.find((step) => step.with?.['aws-region'])?.with?.['aws-region']).toBe(region);
-        const run = job.steps.map((step) => step.run ?? '').join('\n');
-        expect(run).toContain('$DEPLOY_COMMAND');
-        const record = deploy.jobs[bake]!.steps.find((step) => step.env?.['INPUT_COMMAND'] === 'record')!;
-        expect(record.env?.['INPUT_STACKS']?.split(' ')).toEqual([
-          `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Services=${config.appName}-${config.envName}-${region}-services`,
-          `${id === 'Rollback-Primary' ? 'Primary' : 'Standby'}/Observability=${config.appName}-${config.envName}-${region}-observability`,
-        ]);
       },
     );
 
@@ -416,7 +421,7 @@ describe('generated workflows', () => {
       expect(commands('Primary-BakePrimary')).toEqual(['record']);
       expect(commands('Global-BakeStandby')).toEqual(['record', 'confirm']);
       const steps = deploy.jobs['Global-BakeStandby']!.steps;
-      expect(steps.at(-1)?.env).toEqual({
+      expect(steps.find((step) => step.env?.['INPUT_COMMAND'] === 'confirm')?.env).toEqual({
         INPUT_COMMAND: 'confirm',
         INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
         INPUT_APP_NAME: config.appName,
@@ -430,16 +435,16 @@ describe('generated workflows', () => {
     });
 
     test.each(['Rollback-Primary', 'Rollback-Standby'])(
-      '%s marks the failed commit before anything else and stamps the redeployed stacks with the known-good one (M1)',
+      '%s marks the failed commit before anything else (M1)',
       (id) => {
         const steps = deploy.jobs[id]!.steps;
         // plan writes the rolled-back mark of the run's commit (record refuses it afterwards, even on a re-run)
-        expect(steps.find((step) => step.env?.['INPUT_COMMAND'] === 'plan')?.env?.['INPUT_FAILED_SHA']).toBe(
-          '${{ github.sha }}',
+        const plan = steps.find((step) => step.env?.['INPUT_COMMAND'] === 'plan')!;
+        expect(plan.env?.['INPUT_FAILED_SHA']).toBe('${{ github.sha }}');
+        const firstDeploy = steps.findIndex((step) =>
+          step.uses?.startsWith('aws-actions/aws-cloudformation-github-deploy'),
         );
-        // the rebuilt stacks say which commit they run: GITHUB_SHA cannot be overridden, DEPLOY_COMMIT can
-        const redeploy = steps.find((step) => step.run?.includes('$DEPLOY_COMMAND'))!;
-        expect(redeploy.env?.['DEPLOY_COMMIT']).toBe('${{ steps.plan.outputs.sha }}');
+        expect(steps.indexOf(plan)).toBeLessThan(firstDeploy);
       },
     );
 

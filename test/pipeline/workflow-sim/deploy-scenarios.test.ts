@@ -7,6 +7,7 @@ import {
   PipelineWorld,
   PRIMARY,
   ranSteps,
+  redeployedStacks,
   rollbackCliCalls,
   rollbackRan,
   STANDBY,
@@ -25,13 +26,28 @@ beforeAll(async () => {
   ({ deploy } = await loadPipeline());
 });
 
-/** The bake job of a Region and its watch step (the first step that runs the bake gate there). */
+/** The bake job of a Region and its watch step (the first step that watches the Region; not a rollback's). */
 function bake(region: string): { job: string; step: string } {
   for (const job of deploy.jobs.values()) {
-    const step = job.steps.find((s) => s.env['INPUT_MODE'] !== undefined && s.env['INPUT_REGION'] === region);
+    if (/rollback|roll back/i.test(`${job.id} ${String(job.name ?? '')}`)) continue;
+    const step = job.steps.find((s) => s.env['INPUT_MODE'] === 'watch' && s.env['INPUT_REGION'] === region);
     if (step !== undefined) return { job: job.id, step: step.id };
   }
   throw new Error(`deploy.yml has no bake step for ${region}`);
+}
+
+/** The rollback job of a Region: the job whose plan step plans that Region's rollback. */
+function rollbackJobOf(region: string): string {
+  for (const job of deploy.jobs.values()) {
+    if (job.steps.some((s) => s.env['INPUT_COMMAND'] === 'plan' && s.env['INPUT_REGION'] === region)) return job.id;
+  }
+  throw new Error(`deploy.yml has no rollback plan for ${region}`);
+}
+
+/** The plan of a bake that fails on its evidence: the watch step fails with the verdict `failed` (its output). */
+function bakeFails(region: string): RunRequest['plan'] {
+  const { job, step } = bake(region);
+  return { [job]: { failAt: step, outputs: { [step]: { result: 'failed' } } } };
 }
 
 /** The job deploying the stack whose name ends with `suffix` (e.g. `-us-east-1-runbooks`). */
@@ -108,7 +124,7 @@ describe('deploy.yml scenarios', () => {
 
   test('GIVEN the primary bake fails THEN us-east-1 rolls back to the known-good commit and the standby wave never starts', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
-    const { run } = release(world, { [bake(PRIMARY).job]: { failAt: bake(PRIMARY).step } });
+    const { run } = release(world, bakeFails(PRIMARY));
     expect(rollbackRan(run, PRIMARY)).toBe(true);
     expect(rollbackRan(run, STANDBY)).toBe(false);
     expect(rollbackCliCalls(run, 'plan').map((step) => step.env['INPUT_REGION'])).toEqual([PRIMARY]);
@@ -124,7 +140,7 @@ describe('deploy.yml scenarios', () => {
 
   test('GIVEN the standby bake fails THEN us-west-2 rolls back', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
-    const { run } = release(world, { [bake(STANDBY).job]: { failAt: bake(STANDBY).step } });
+    const { run } = release(world, bakeFails(STANDBY));
     expect(rollbackRan(run, STANDBY)).toBe(true);
     expect(records(run)).toEqual([`${PRIMARY}=${COMMIT.release}`]);
   });
@@ -134,7 +150,7 @@ describe('deploy.yml scenarios', () => {
   // every job after its bake.
   test('GIVEN the standby bake fails (M5) THEN both Regions roll back and us-east-1 keeps the old known-good', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
-    const { run } = release(world, { [bake(STANDBY).job]: { failAt: bake(STANDBY).step } });
+    const { run } = release(world, bakeFails(STANDBY));
     expect(rollbackRan(run, STANDBY)).toBe(true);
     expect(rollbackRan(run, PRIMARY)).toBe(true);
     expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.knownGood);
@@ -176,7 +192,7 @@ describe('deploy.yml scenarios', () => {
 
   test('GIVEN a rolled-back release WHEN its failed jobs are re-run THEN the bake, the rollback and the standby wave are re-evaluated with the same commit', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
-    const { simulator, run } = release(world, { [bake(PRIMARY).job]: { failAt: bake(PRIMARY).step } });
+    const { simulator, run } = release(world, bakeFails(PRIMARY));
     expect(rollbackRan(run, PRIMARY)).toBe(true);
     const again = simulator.rerunFailedJobs(run, { at: 120 });
     simulator.runUntilIdle();
@@ -188,7 +204,7 @@ describe('deploy.yml scenarios', () => {
   // M1: the re-run bakes the rolled-back Region and passes, but record refuses the commit the rollback marked.
   test('GIVEN a rolled-back release WHEN its failed jobs are re-run (M1) THEN the bad commit is neither recorded nor deployed further', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
-    const { simulator, run } = release(world, { [bake(PRIMARY).job]: { failAt: bake(PRIMARY).step } });
+    const { simulator, run } = release(world, bakeFails(PRIMARY));
     const again = simulator.rerunFailedJobs(run, { at: 120 });
     simulator.runUntilIdle();
     expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.knownGood);
@@ -246,5 +262,106 @@ describe('deploy.yml scenarios', () => {
       return working(id) && typeof environment === 'string' && gateEnvironments.has(environment);
     });
     expect(workingInGateEnv).toEqual([]);
+  });
+
+  // Review M4 (fails on the workflows of 1419158): the rollback rebuilt the known-good commit from source with the
+  // current configuration. Now it redeploys the templates the known-good release's deploy jobs used, as recorded.
+  test('GIVEN the primary bake fails (M4) THEN the rollback redeploys the recorded templates of services, observability and runbooks', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, bakeFails(PRIMARY));
+    expect(redeployedStacks(run).map(({ stack, template }) => [stack, template])).toEqual(
+      ['services', 'observability', 'runbooks'].map((kind) => {
+        const stack = `shop-dev-${PRIMARY}-${kind}`;
+        return [stack, `https://known-good.example/${COMMIT.knownGood}/${stack}.json`];
+      }),
+    );
+    const scripts = ranSteps(run)
+      .filter((step) => step.job.id === rollbackJobOf(PRIMARY))
+      .map((step) => step.run ?? '')
+      .join('\n');
+    expect(scripts).not.toMatch(/\bgit\b|npm ci|\bcdk\b|docker/);
+  });
+
+  test('GIVEN a release recorded by an earlier run WHEN the next release fails its bake (M4) THEN each stack gets the exact template that run’s deploy job used', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const first = release(world).run;
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.release);
+    const deployed = new Map(
+      ranSteps(first)
+        .filter((step) => step.uses?.startsWith('aws-actions/aws-cloudformation-github-deploy') === true)
+        .map((step) => [step.with['name'], step.with['template']]),
+    );
+    const { run } = release(world, bakeFails(PRIMARY), COMMIT.next);
+    const redeployed = redeployedStacks(run);
+    expect(redeployed.map(({ stack }) => stack)).toEqual(
+      ['services', 'observability', 'runbooks'].map((kind) => `shop-dev-${PRIMARY}-${kind}`),
+    );
+    for (const { stack, template } of redeployed) {
+      expect([stack, template]).toEqual([stack, deployed.get(stack)]);
+      expect(template).toMatch(
+        new RegExp(
+          `^https://cdk-hnb659fds-assets-\\d{12}-${PRIMARY}\\.s3\\.${PRIMARY}\\.amazonaws\\.com/assets-fileasset\\d+-${COMMIT.release.slice(0, 7)}\\.json$`,
+        ),
+      );
+    }
+  });
+
+  // Review M5 (2): the global routing stack was never rolled back.
+  test('GIVEN the standby bake fails (M5) THEN us-west-2 rolls back its stacks and the routing stack from their recorded templates', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, bakeFails(STANDBY));
+    const standby = redeployedStacks(run).filter(({ job }) => job === rollbackJobOf(STANDBY));
+    expect(standby.map(({ stack, template }) => [stack, template])).toEqual(
+      [
+        ...['services', 'observability', 'runbooks'].map((kind) => `shop-dev-${STANDBY}-${kind}`),
+        'shop-dev-global-routing',
+      ].map((stack) => [stack, `https://known-good.example/${COMMIT.knownGood}/${stack}.json`]),
+    );
+    expect(redeployedStacks(run).filter(({ stack }) => /-(data|network)$/.test(stack))).toEqual([]);
+  });
+
+  // Review m3: any failure of the bake job rolled back, an AWS error (B8, exit 3) or a failed record after a passed
+  // bake (R8) included.
+  test('GIVEN the bake cannot decide: an AWS error, no verdict (m3) THEN nothing rolls back, nothing is recorded, and the run fails saying so', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { job, step } = bake(PRIMARY);
+    const { run } = release(world, { [job]: { failAt: step } });
+    expect(rollbackRan(run, PRIMARY) || rollbackRan(run, STANDBY)).toBe(false);
+    expect(run.conclusion).toBe('failure');
+    expect(records(run)).toEqual([]);
+    const said = ranSteps(run).filter((s) => s.job.id === job && /not rolled back/.test(s.name ?? ''));
+    expect(said.map((s) => s.outcome)).toEqual(['success']);
+  });
+
+  test('GIVEN the bake passed but record failed (m3, R8) THEN the healthy release is not rolled back', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { job, step } = bake(PRIMARY);
+    const { run } = release(world, { [job]: { failAt: 'Record', outputs: { [step]: { result: 'passed' } } } });
+    expect(run.jobs.get(job)?.result).toBe('failure');
+    expect(rollbackRan(run, PRIMARY)).toBe(false);
+  });
+
+  // Review M4 (3): no bake after a rollback, no notification.
+  test('GIVEN a rollback whose own bake fails (M4(3)) THEN the rollback job fails and its last step reports the Region still broken', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const rollback = rollbackJobOf(PRIMARY);
+    const { run } = release(world, { ...bakeFails(PRIMARY), [rollback]: { failAt: 'after the rollback' } });
+    expect(run.jobs.get(rollback)?.result).toBe('failure');
+    const steps = ranSteps(run).filter((s) => s.job.id === rollback);
+    expect(steps.map((s) => s.env['INPUT_COMMAND'] ?? s.env['INPUT_MODE']).filter(Boolean)).toEqual([
+      'plan',
+      'verify',
+      'watch',
+    ]);
+    expect(steps.at(-1)?.name).toMatch(/still broken/);
+    expect(steps.at(-1)?.outcome).toBe('success');
+  });
+
+  test('GIVEN a rollback that passes its own bake THEN its report step does not run', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, bakeFails(PRIMARY));
+    const rollback = rollbackJobOf(PRIMARY);
+    expect(run.jobs.get(rollback)?.result).toBe('success');
+    expect(ranSteps(run).filter((s) => s.job.id === rollback && /still broken/.test(s.name ?? ''))).toEqual([]);
   });
 });

@@ -45,12 +45,25 @@ export function stackRegion(stack: string): string {
   return [PRIMARY, STANDBY].find((region) => stack.includes(`-${region}-`)) ?? 'global';
 }
 
-/** Jobs of the workflow that deploy a CloudFormation stack, with the stack and its Region. */
+/** Whether a job rolls a Region back (its id or name says so). */
+export function isRollbackJob(job: { id: string; name?: unknown }): boolean {
+  return /rollback|roll back/i.test(`${job.id} ${String(job.name ?? '')}`);
+}
+
+/** Jobs of the workflow that deploy a CloudFormation stack of the release, with the stack and its Region. */
 export function cloudFormationJobs(workflow: Workflow): { job: string; stack: string; region: string }[] {
   return [...workflow.jobs.values()].flatMap((job) => {
-    const stack = deployedStack(job);
+    const stack = isRollbackJob(job) ? undefined : deployedStack(job);
     return stack === undefined ? [] : [{ job: job.id, stack, region: stackRegion(stack) }];
   });
+}
+
+/** The stacks a rollback redeployed in this attempt, with the template each was given (`with.template`). */
+export function redeployedStacks(run: RunRecord): { stack: string; template: string; job: string }[] {
+  return ranSteps(run)
+    .filter((step) => isRollbackJob({ id: step.job.id, name: run.workflow.jobs.get(step.job.id)?.name }))
+    .filter((step) => step.uses?.startsWith(CLOUDFORMATION_DEPLOY) === true)
+    .map((step) => ({ stack: step.with['name'] ?? '', template: step.with['template'] ?? '', job: step.job.id }));
 }
 
 /** Text of a step a reader would search (name, script, env names and values). */
@@ -125,6 +138,12 @@ export function deployedStacks(run: RunRecord): string[] {
  */
 export class PipelineWorld {
   freezeWrittenAt: number | undefined;
+  /**
+   * The recorded templates per Region and commit (`<region> <commit>` → stack name → template URL): what `record`
+   * was given (the URLs of the run's asset jobs) and what `plan` hands the rollback's redeploy (review M4). A
+   * known-good commit given to the constructor has templates `https://known-good.example/<commit>/<stack>.json`.
+   */
+  readonly templates = new Map<string, Map<string, string>>();
   /** The confirmed known-good commit per Region: what `plan` rolls back to. */
   readonly knownGood = new Map<string, string>();
   /** The candidate per Region: written by `record`, promoted by `confirm`. */
@@ -188,18 +207,35 @@ export class PipelineWorld {
       }
       return this.freezeWrittenAt !== undefined && this.freezeWrittenAt <= call.time ? 'failure' : 'success';
     }
+    // cdk-assets publishes each asset job's asset and the job outputs its hash (cdk-pipelines-github's publish step).
+    if (step.id === 'Publish' && job.id.startsWith('Assets-')) {
+      return { outcome: 'success', outputs: { 'asset-hash': `${job.id.toLowerCase()}-${sha.slice(0, 7)}` } };
+    }
     if (inRollbackJob && Object.values(env).includes(sha)) this.rolledBack.add(sha);
     const command = env['INPUT_COMMAND'];
     const region = env['INPUT_REGION'] ?? '';
     if (command === 'plan') {
       const good = this.knownGood.get(region);
       if (good === undefined) return 'failure'; // "No known-good version is recorded … fix forward instead." (R1)
-      return { outcome: 'success', outputs: { sha: good, stack_names: `shop-dev-${region}-services` } };
+      const stacks = (env['INPUT_STACKS'] ?? `shop-dev-${region}-services`).split(/\s+/).filter((s) => s !== '');
+      const recorded = this.templates.get(`${region} ${good}`);
+      const templates = Object.fromEntries(
+        stacks.map((stack) => [stack, recorded?.get(stack) ?? `https://known-good.example/${good}/${stack}.json`]),
+      );
+      return {
+        outcome: 'success',
+        outputs: { sha: good, stack_names: stacks.join(' '), templates: JSON.stringify(templates) },
+      };
     }
     if (command?.startsWith('record') === true) {
       const candidate = env['INPUT_SHA'] ?? '';
       if (this.rolledBack.has(candidate)) return 'failure';
       this.candidates.set(region, candidate);
+      const templates = (env['INPUT_TEMPLATES'] ?? '')
+        .split(/\s+/)
+        .filter((item) => item.includes('='))
+        .map((item) => item.split(/=(.*)/s).slice(0, 2) as [string, string]);
+      this.templates.set(`${region} ${candidate}`, new Map(templates));
       return 'success';
     }
     if (command === 'confirm') {
