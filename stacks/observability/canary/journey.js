@@ -7,9 +7,10 @@
 // with the token read from Secrets Manager (SYNTHETIC_SHOPPER_SECRET_ID), which the ui also holds; the ui refuses a
 // wrong token (403), and marks the orders of the right one synthetic, which business metrics leave out and a
 // retention job deletes after a few days (services/README.md, "Synthetic shopper"). Without a token it places
-// nothing. Each run is a new visitor (a fresh browser session gets a new customer id from the ui), so it never
-// depends on an earlier run's cart or checkout, and its order is placed exactly once: "Place order" submits the
-// reviewed checkout version, whose idempotency key the checkout service sends to orders.
+// nothing. A run without the ui's cookie is a new customer; with a cookie left by an earlier run, the journey still
+// holds (it asserts only that its own product is in the cart, the review and the order, and saving the address
+// makes a new checkout version). Its order is placed once: "Place order" submits the reviewed checkout version,
+// whose idempotency key the checkout service sends to orders.
 //
 // The same file runs unmodified in the local drill and tests (drill/canary), with stand-ins for the runtime modules.
 // The module names of syn-nodejs-puppeteer-13.1 and later (CloudWatch Synthetics, runtime versions using Node.js and
