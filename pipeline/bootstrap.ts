@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Command } from 'commander';
 import { loadConfig, PLACEHOLDER_ACCOUNT, type ShopConfig } from '../config';
 import { ARC_CONTROL_PLANE_REGION } from '../stacks/arc-control-plane-region';
+import { checkAssetRetention } from './asset-retention';
 import {
   checkGitHubEnvironment,
   checkOidcSubjectTemplate,
@@ -42,6 +43,18 @@ function ghRead(command: string[]): unknown {
   throw new Error(`${command.join(' ')} failed with exit code ${result.status}: ${result.stderr.trim()}`);
 }
 
+/**
+ * An AWS CLI read (your current AWS credentials): undefined when the bucket has no lifecycle configuration or the
+ * repository no lifecycle policy. Any other failure throws.
+ */
+function awsRead(command: string[]): unknown {
+  const result = spawnSync(command[0]!, command.slice(1), { encoding: 'utf8' });
+  if (result.error) throw new Error(`${command[0]}: ${result.error.message}; install the AWS CLI v2`);
+  if (result.status === 0) return JSON.parse(result.stdout);
+  if (/NoSuchLifecycleConfiguration|LifecyclePolicyNotFoundException/.test(result.stderr)) return undefined;
+  throw new Error(`${command.join(' ')} failed with exit code ${result.status}: ${result.stderr.trim()}`);
+}
+
 const printable = (command: string[]) =>
   command.map((part) => (/[\s[\]]/.test(part) ? JSON.stringify(part) : part)).join(' ');
 
@@ -67,18 +80,23 @@ export function bootstrapCommands(config: ShopConfig, options: { existingOidcPro
 
 const program = new Command('bootstrap')
   .description(
-    'Prepare an AWS account and the GitHub repository for the pipeline: CDK-bootstrap both Regions and the ARC control-plane Region, deploy the GitHub OIDC roles (your current AWS credentials), then create or update the GitHub Environments the workflows use, each restricted to the deploy branch (the gh CLI, authenticated). --check only checks the Environments.',
+    'Prepare an AWS account and the GitHub repository for the pipeline: CDK-bootstrap both Regions and the ARC control-plane Region, deploy the GitHub OIDC roles (your current AWS credentials), then create or update the GitHub Environments the workflows use, each restricted to the deploy branch (the gh CLI, authenticated). --check only checks the Environments and that no lifecycle rule of the CDK asset buckets and repositories evicts what a rollback redeploys.',
   )
   .option('--existing-oidc-provider', "the account already has GitHub's OIDC identity provider", false)
   .option('--dry-run', 'print the commands instead of running them', false)
   .option(
     '--check',
-    "check the repository's GitHub Environments and their deployment branches (needs `gh auth login`); prints what to set",
+    "check the repository's GitHub Environments and their deployment branches (needs `gh auth login`), and the lifecycle rules of the CDK asset buckets and container-assets repositories (needs AWS credentials and the AWS CLI); prints what to set",
     false,
   )
   .action((options: { existingOidcProvider: boolean; dryRun: boolean; check: boolean }) => {
     const config = loadConfig({ env: process.env });
     if (options.check) {
+      // What a rollback redeploys is never evicted (review M4): see pipeline/README.md, "What a rollback needs is kept".
+      const retention = checkAssetRetention(config, awsRead);
+      for (const problem of retention) console.log(`✗ ${problem}`);
+      if (retention.length > 0) process.exitCode = 1;
+      else console.log('CDK asset buckets and repositories: no lifecycle rule evicts what a rollback redeploys');
       const problems = checkGitHubEnvironments(config, ghRead);
       for (const problem of problems) console.log(`✗ ${problem}`);
       if (problems.length === 0) {
