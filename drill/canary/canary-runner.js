@@ -1,7 +1,7 @@
 // Runs the Synthetics canary script given as argv[2] in headless Chromium, with the drill's `@aws/synthetics-puppeteer`
 // and `@aws/synthetics-logger` stand-ins on NODE_PATH. Started once per drill by drill/canary/run-canary.ts (in its own
 // process group) so that Chromium starts while the shop is still starting; then, over the IPC channel:
-//   parent → { type: 'run', targetUrl, environment }   child → { type: 'result', outcome }
+//   parent → { type: 'run', targetUrl, environment, keepCookies }   child → { type: 'result', outcome }
 //   (`environment`: the canary's environment variables for this run only, as a deployed canary has its own)
 //   parent → { type: 'close' } or disconnects   child closes Chromium and exits.
 // Each run gets a new page with no cookies, as each Synthetics run gets a fresh browser session.
@@ -81,7 +81,7 @@ async function main() {
     let error = null;
     let page;
     try {
-      await context.clearCookies();
+      if (!request.keepCookies) await context.clearCookies();
       page = await context.newPage();
       synthetics.drill.setPage(page);
       await handler();

@@ -67,6 +67,8 @@ export interface CanaryRunOptions {
   readonly environment?: Readonly<Record<string, string>>;
   /** What the Secrets Manager stand-in answers `GetSecretValue` with, by secret id (the canary's token). */
   readonly secrets?: Readonly<Record<string, string>>;
+  /** Keep the cookies of the previous run (a browser that was not fresh), instead of clearing them. @default false */
+  readonly keepCookies?: boolean;
 }
 
 type RunnerMessage =
@@ -153,6 +155,7 @@ export class CanaryRunner {
         type: 'run',
         targetUrl,
         environment: { ...options.environment, DRILL_SECRETS: JSON.stringify(options.secrets ?? {}) },
+        keepCookies: options.keepCookies ?? false,
       });
     });
     if (message?.type !== 'result') {

@@ -163,6 +163,27 @@ const journeyName = 'the canary journey places a synthetic order, a new one per 
       for (const order of orders) expect(order.idempotencyKey).toMatch(/^checkout-.+-v\d+$/);
     });
 
+    test('GIVEN the cookie and a cart line an earlier run left WHEN the journey runs THEN it passes and places a new order of its own', async () => {
+      // An interrupted earlier run: same browser (cookies kept), which put something in the cart and stopped.
+      const leftover = runs[1]!;
+      const earlier = (await call(stack.urls.orders, 'GET', `/orders/${orderIdOf(leftover)}`)).json();
+      const MUG = '01a21b3d-b6ba-707b-9b8e-148fae29e3ad';
+      expect(
+        (
+          await call(stack.urls.carts, 'POST', `/carts/${earlier.customerId}/items`, {
+            json: { itemId: MUG, quantity: 1 },
+          })
+        ).status,
+      ).toBe(201);
+      const run = await runner.run(stack.urls.ui, { environment, secrets: { [SECRET_ID]: TOKEN }, keepCookies: true });
+      expect({ error: run.error, status: run.status }).toEqual({ error: null, status: 'passed' });
+      const order = (await call(stack.urls.orders, 'GET', `/orders/${orderIdOf(run)}`)).json();
+      expect(order).toMatchObject({ customerId: earlier.customerId, synthetic: true });
+      expect(order.id).not.toBe(earlier.id);
+      expect(order.idempotencyKey).not.toBe(earlier.idempotencyKey);
+      expect(order.items.map((i: { productId: string }) => i.productId)).toContain(MUG);
+    });
+
     test('GIVEN a token the ui does not accept WHEN the journey runs THEN it fails at home and places nothing', async () => {
       const run = await runner.run(stack.urls.ui, { environment, secrets: { [SECRET_ID]: `${TOKEN}-stale` } });
       expect(run.status).toBe('failed');
