@@ -374,7 +374,9 @@ async function applyChanges(
       `UPDATE orders SET status = 'shipped', updated_at = ${at(FAILOVER_AT, '40')}, version = version + 1
          FROM (${pick(rows, p.superseded, 2)}) AS x WHERE id = ${orderIdOf('x.g', rows)} RETURNING id::text AS id`,
     );
-    expect(expected, 'orders', 'superseded', superseded);
+    // Paid in the margin and replicated, shipped on new: superseded needs old's commit time before the cut as
+    // evidence (a version can be reset by a delete and re-insert); without track_commit_timestamp it is a conflict.
+    expect(expected, 'orders', 'conflict', superseded);
     // Split brain: changed without touching updated_at/version (replay mode), outside the window.
     expect(
       expected,

@@ -287,18 +287,19 @@ describe('reconcile leaves nothing out of the comparison', () => {
   });
 
   describe('values are compared exactly', () => {
-    test('GIVEN values equal as Postgres compares them but not the same (jsonb 10 vs 10.0, -0 vs 0, 1.0 vs 1.00, 1 day vs 24 hours, arrays of them) THEN each differing row is found', async () => {
+    test('GIVEN values equal as Postgres compares them but not the same (jsonb 10 vs 10.0, -0 vs 0, 1.0 vs 1.00, 1 day vs 24 hours, arrays of them, A vs a under a case-insensitive collation) THEN each differing row is found', async () => {
       const urls = await copy();
       await onBoth(
         urls,
-        `CREATE TABLE readings (id uuid PRIMARY KEY, j jsonb, f float8, n numeric, i interval, a numeric[],
-           updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+        `CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+         CREATE TABLE readings (id uuid PRIMARY KEY, j jsonb, f float8, n numeric, i interval, a numeric[],
+           s text COLLATE ci, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
       );
       await onBoth(
         urls,
-        `INSERT INTO readings (id, j, f, n, i, a, updated_at, version)
-         SELECT id, '{"v": 10}', 0, 1.0, '1 day', '{1.0}', $2::timestamptz, 1 FROM unnest($1::uuid[]) AS id`,
-        [[uid(0xa1), uid(0xa2), uid(0xa3), uid(0xa4), uid(0xa5), uid(0xa6)], TIMELINE.base],
+        `INSERT INTO readings (id, j, f, n, i, a, s, updated_at, version)
+         SELECT id, '{"v": 10}', 0, 1.0, '1 day', '{1.0}', 'a', $2::timestamptz, 1 FROM unnest($1::uuid[]) AS id`,
+        [[uid(0xa1), uid(0xa2), uid(0xa3), uid(0xa4), uid(0xa5), uid(0xa6), uid(0xa7)], TIMELINE.base],
       );
       // Split brain outside the window: each row differs only in a way the type's equality ignores.
       await query(
@@ -307,8 +308,9 @@ describe('reconcile leaves nothing out of the comparison', () => {
                              f = CASE id WHEN $2::uuid THEN '-0'::float8 ELSE f END,
                              n = CASE id WHEN $3::uuid THEN 1.00 ELSE n END,
                              i = CASE id WHEN $4::uuid THEN '24 hours'::interval ELSE i END,
-                             a = CASE id WHEN $5::uuid THEN '{1.00}'::numeric[] ELSE a END`,
-        [uid(0xa1), uid(0xa2), uid(0xa3), uid(0xa4), uid(0xa5)],
+                             a = CASE id WHEN $5::uuid THEN '{1.00}'::numeric[] ELSE a END,
+                             s = CASE id WHEN $6::uuid THEN 'A' ELSE s END`,
+        [uid(0xa1), uid(0xa2), uid(0xa3), uid(0xa4), uid(0xa5), uid(0xa7)],
       );
       // A lost change inside the window: old rewrote the jsonb 10 as 10.0 after the cut.
       await atTimes(urls.oldUrl, (c) =>
@@ -326,7 +328,11 @@ describe('reconcile leaves nothing out of the comparison', () => {
         ['unexplained', uid(0xa3)],
         ['unexplained', uid(0xa4)],
         ['unexplained', uid(0xa5)],
+        ['unexplained', uid(0xa7)],
       ]);
+      expect(report.tables.readings!.rowHash).toBe(
+        'hash_record_extended(ROW(t."id", (t."j"::text COLLATE "C"), (t."f"::text COLLATE "C"), (t."n"::text COLLATE "C"), (t."i"::text COLLATE "C"), (t."a"::text COLLATE "C"), (t."s"::text COLLATE "C"), t."updated_at", t."version"), 0)',
+      );
     });
   });
 
