@@ -209,7 +209,8 @@ export class PipelineWorld {
     }
     // cdk-assets publishes each asset job's asset and the job outputs its hash (cdk-pipelines-github's publish step).
     if (step.id === 'Publish' && job.id.startsWith('Assets-')) {
-      return { outcome: 'success', outputs: { 'asset-hash': `${job.id.toLowerCase()}-${sha.slice(0, 7)}` } };
+      const outputs: Record<string, string> = { 'asset-hash': `${job.id.toLowerCase()}-${sha.slice(0, 7)}` };
+      return { outcome: 'success', outputs };
     }
     if (inRollbackJob && Object.values(env).includes(sha)) this.rolledBack.add(sha);
     const command = env['INPUT_COMMAND'];
