@@ -1040,6 +1040,7 @@ describe('a rollback redeploys the recorded artifacts of the known-good release,
       expect(result.failure).toContain(problem);
       expect(result.outputs['templates']).toBeUndefined();
       expect(result.summary).toContain('Rollback of us-east-1 NOT possible: recorded artifacts are gone');
+      expect(result.summary).toContain('aws s3api list-object-versions --bucket &lt;bucket&gt; --prefix &lt;key&gt;');
       // The failed commit is still marked: it must never be recorded.
       expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
         Name: `/shop/dev/deploy/rolled-back/${planInputs.failed_sha}`,

@@ -106,6 +106,9 @@ export function artifactsMissingSummary(record: KnownGoodRecord, problems: reado
       `Known-good commit: ${record.sha}, recorded at ${record.recordedAt}`,
       'Result: nothing was redeployed; the Region still runs the failed release. Fix forward, or rebuild the known-good commit by hand.',
       ...problems,
+      // The CDK bootstrap bucket is versioned and its lifecycle rule expires noncurrent versions after 30 days
+      // (bootstrap template, CleanupOldVersions): a deleted object can be copied back from its version meanwhile.
+      'A deleted template or asset object keeps its previous version for 30 days in the CDK asset bucket (bootstrap lifecycle rule): aws s3api list-object-versions --bucket <bucket> --prefix <key>, then aws s3api copy-object --copy-source "<bucket>/<key>?versionId=<id>" --bucket <bucket> --key <key>. Assets go missing when cdk gc deletes them: see pipeline/README.md, "What a rollback needs is kept".',
     ],
   };
 }
