@@ -75,7 +75,12 @@ interface RepositoryRule {
 /** Whether a key prefix can start a CDK asset object key (`<64 hex digits>.<extension>`). */
 const assetKeyCanStartWith = (prefix: string) => /^[0-9a-f]{0,64}$/.test(prefix) || /^[0-9a-f]{64}\./.test(prefix);
 
-/** Why a bucket lifecycle rule would delete an asset object a recorded release needs, or undefined. */
+/**
+ * Why a bucket lifecycle rule would delete an asset object a recorded release needs, or undefined. S3: `Expiration`
+ * "Specifies the expiration for the lifecycle of the object"; `NoncurrentVersionExpiration` "Specifies when
+ * noncurrent object versions expire. Upon expiration, Amazon S3 permanently deletes the noncurrent object versions"
+ * (S3 API reference, LifecycleRule): a recorded object is current, so only the first evicts it.
+ */
 function bucketRuleProblem(bucket: string, rule: BucketRule): string | undefined {
   if (rule.Status !== 'Enabled') return undefined;
   const expiration = rule.Expiration;
@@ -87,11 +92,24 @@ function bucketRuleProblem(bucket: string, rule: BucketRule): string | undefined
   return `s3://${bucket} lifecycle rule ${JSON.stringify(rule.ID ?? '')} expires current objects (Expiration ${JSON.stringify(expiration)}): a recorded release's template or Lambda code would be deleted while a rollback may still redeploy it; accepted: no Expiration of current objects under a prefix an asset key (64 hex digits) can have (NoncurrentVersionExpiration is fine)`;
 }
 
-/** Why a repository lifecycle rule would delete an image a recorded release runs, or undefined. */
+/**
+ * Why a repository lifecycle rule would delete (or archive) an image a recorded release runs, or undefined. ECR:
+ * tagStatus "Determines whether the lifecycle policy rule that you are adding specifies a tag for an image.
+ * Acceptable options are tagged, untagged, or any. If you specify any, then all images have the rule evaluated
+ * against them." (Amazon ECR User Guide, lifecycle policy properties). A recorded image is tagged (the asset hash).
+ */
 function repositoryRuleProblem(repository: string, rule: RepositoryRule): string | undefined {
   const status = rule.selection?.tagStatus;
-  if (rule.action?.type !== 'expire' || status === 'untagged') return undefined;
-  return `${repository} lifecycle rule ${rule.rulePriority} (${JSON.stringify(rule.description ?? '')}) expires ${status} images: an image a recorded release runs would be deleted while a rollback may still redeploy it; accepted: rules that select untagged images only`;
+  if (status === 'untagged') return undefined;
+  const rulePrefix = `${repository} lifecycle rule ${rule.rulePriority} (${JSON.stringify(rule.description ?? '')})`;
+  if (rule.action?.type === 'expire') {
+    return `${rulePrefix} expires ${status} images: an image a recorded release runs would be deleted while a rollback may still redeploy it; accepted: rules that select untagged images only`;
+  }
+  if (rule.action?.type === 'transition') {
+    // Unverified: whether ECS can start a task from an image in the archive storage class without a restore.
+    return `${rulePrefix} moves ${status} images to archive storage: a rollback may need an image a recorded release runs pullable at once (unverified whether an archived image can be pulled without a restore); accepted: rules that select untagged images only`;
+  }
+  return undefined;
 }
 
 /**

@@ -9,7 +9,9 @@
  * - builds each rollback job's redeploy from the same deploy jobs: their credential steps and their CloudFormation
  *   step, with the template replaced by the one the plan read from the known-good record. Nothing is fetched,
  *   installed, synthesized or built, and no configuration of the current commit is passed (review M4(2): the
- *   recorded template is the old release whole, code and configuration).
+ *   recorded template is the old release whole, code and configuration). CloudFormation takes the template from
+ *   its URL: "The URL must point to a template (max size: 1 MB) that's located in an Amazon S3 bucket or a Systems
+ *   Manager document." (CreateChangeSet API reference, TemplateURL), which is what the action passes a URL as.
  */
 
 /** A step of a rendered job (keys in GitHub's spelling). */

@@ -145,4 +145,24 @@ describe('asset retention (npm run bootstrap --check)', () => {
       expect(problems).toHaveLength(2);
     },
   );
+
+  test('GIVEN a repository rule that moves tagged images to archive storage THEN it is refused too', () => {
+    const policy = {
+      lifecyclePolicyText: JSON.stringify({
+        rules: [
+          {
+            rulePriority: 3,
+            description: 'archive',
+            selection: { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 90 },
+            action: { type: 'transition', targetStorageClass: 'archive' },
+          },
+        ],
+      }),
+    };
+    const problems = checkAssetRetention(config, reading(undefined, policy));
+    expect(problems[0]).toContain(
+      `${REPOSITORY_EAST} lifecycle rule 3 ("archive") moves any images to archive storage`,
+    );
+    expect(problems).toHaveLength(2);
+  });
 });

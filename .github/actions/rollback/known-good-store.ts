@@ -26,8 +26,8 @@ export class KnownGoodStore {
           Description: this.description,
           Value: value,
           Type: 'String',
-          // A record with many images may outgrow a standard parameter. SSM: standard parameters hold values of up
-          // to 4 KB, advanced parameters up to 8 KB ("Managing parameter tiers", Parameter Store).
+          // A record with many images may outgrow a standard parameter. SSM: "Standard parameters have a value
+          // limit of 4 KB. Advanced parameters have a value limit of 8 KB." (PutParameter API reference, Value).
           Tier: Buffer.byteLength(value) > STANDARD_PARAMETER_BYTES ? 'Advanced' : 'Standard',
           Overwrite: true,
         }),
