@@ -1,8 +1,9 @@
-import { chmod, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Client } from 'pg';
 import { loadConfig } from '../config';
 import { type RunResult, runOrchestration } from '../runbooks/core/engine';
+import { makeFolder } from '../runbooks/core/make-folder';
 import type { ProgressEvent } from '../runbooks/core/progress-event';
 import type { AnyOrchestration } from '../runbooks/core/step';
 import { failback, failover, recover } from '../runbooks/orchestrations';
@@ -135,7 +136,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
     }
   };
 
-  await mkdir(out, { recursive: true });
+  makeFolder(out);
   await Promise.all(Object.values(paths).map((p) => rm(p, { recursive: true, force: true })));
   const workDir = await mkdtemp(path.join(await drillWorkRoot(io.env), 'shop-drill-'));
   // Postgres runs as the `postgres` user when we are root; it must be able to reach its data directories.

@@ -8,6 +8,7 @@ import { SystemClock } from './adapters/system-clock';
 import { runOrchestration } from './core/engine';
 import { messageOf } from './core/errors';
 import { InputError } from './core/input-error';
+import { makeFolder } from './core/make-folder';
 import { formatProgress } from './core/progress-event';
 import type { AnyOrchestration, InputFieldSpec } from './core/step';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from './orchestrations';
@@ -88,7 +89,7 @@ async function portsFor(
   clock: ClockPort,
 ): Promise<RunbookPorts> {
   if (options.adapter === 'local') {
-    return createLocalPorts({ topology, clock, stateDir: path.resolve(io.cwd, options.stateDir) }).ports;
+    return createLocalPorts({ topology, clock, stateDir: stateDirFor(options.stateDir, io) }).ports;
   }
   if (!options.topology) {
     throw new UsageError(
@@ -184,6 +185,23 @@ function addCommonOptions(command: Command): Command {
     .option('--state-dir <dir>', 'local: where the simulated world, journals and reports live', '.local/runbooks');
 }
 
+/**
+ * The `--state-dir` folder, resolved against the working directory and created at once (one folder at a time: a
+ * recursive mkdir spins forever under /proc), so a place that cannot be created is a usage error naming the flag,
+ * the value and why.
+ */
+function stateDirFor(value: string, io: CliIo): string {
+  const dir = path.resolve(io.cwd, value);
+  try {
+    makeFolder(dir);
+  } catch (error) {
+    throw new UsageError(
+      `--state-dir: ${JSON.stringify(value)} cannot be created (${(error as Error).message ?? String(error)}); accepted: a folder that can be created and written`,
+    );
+  }
+  return dir;
+}
+
 /** Builds the `runbook` program; `setCode` receives each action's exit code. */
 export function buildProgram(io: CliIo, setCode: (code: number) => void): Command {
   const program = new Command('runbook')
@@ -247,7 +265,7 @@ export function buildProgram(io: CliIo, setCode: (code: number) => void): Comman
     .option('--state-dir <dir>', 'where the simulated world lives', '.local/runbooks')
     .action((event: string, region: string | undefined, options: { topology?: string; stateDir: string }) => {
       const topology = loadTopology(options.topology, io.cwd);
-      const dir = path.resolve(io.cwd, options.stateDir);
+      const dir = stateDirFor(options.stateDir, io);
       if (event === 'reset') {
         new FileWorldStore(path.join(dir, 'world.json')).write(initialWorld(topology));
         io.stdout(`simulated world reset: writers and traffic in ${topology.primaryRegion}`);

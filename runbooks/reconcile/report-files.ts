@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { makeFolder } from '../core/make-folder';
 import type { ReconcileReport } from './report';
 import { renderReportHtml } from './report-html';
 
@@ -21,39 +22,6 @@ export function tableCsvName(table: string): string {
 /** `sha256sum`-compatible line for `report.json`: `<hex>  report.json\n`. */
 export function sha256Line(json: Buffer | string): string {
   return `${createHash('sha256').update(json).digest('hex')}  ${REPORT_FILES.json}\n`;
-}
-
-/**
- * Creates `dir` one missing folder at a time from its nearest existing ancestor. Not `mkdir({ recursive: true })`:
- * under /proc it gets ENOENT for a parent that exists and loops forever at 100 % CPU (Node 20).
- */
-function makeFolder(dir: string): void {
-  const missing: string[] = [];
-  let current = path.resolve(dir);
-  for (;;) {
-    let isDirectory: boolean;
-    try {
-      isDirectory = statSync(current).isDirectory();
-    } catch (error) {
-      // ENOTDIR: an ancestor is a file; walking up finds it and says so.
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-      const parent = path.dirname(current);
-      if (parent === current) throw error;
-      missing.unshift(current);
-      current = parent;
-      continue;
-    }
-    if (!isDirectory) throw new Error(`${current} is not a folder`);
-    break;
-  }
-  for (const folder of missing) {
-    try {
-      mkdirSync(folder);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
 }
 
 /**

@@ -110,6 +110,29 @@ describe('runbook CLI', () => {
     expect(run.stderr).toContain("option '--topology <file>' is required with --adapter aws");
   });
 
+  test.each([
+    [
+      ['simulate', 'reset', '--state-dir', '/proc/runbook-state'],
+      "(ENOENT: no such file or directory, mkdir '/proc/runbook-state')",
+    ],
+    [
+      ['failover', '--adapter', 'local', '--target-region', 'us-west-2', '--dry-run', '--state-dir', '/dev/null/state'],
+      '(/dev/null is not a folder)',
+    ],
+  ])(
+    'GIVEN %j WHEN the state folder cannot be created THEN it exits 2 at once naming the flag, the value and why (a recursive mkdir under /proc used to spin forever)',
+    async (args, why) => {
+      const value = args[args.length - 1]!;
+      const started = Date.now();
+      const run = await cli(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        `error: --state-dir: ${JSON.stringify(value)} cannot be created ${why}; accepted: a folder that can be created and written`,
+      );
+      expect(Date.now() - started).toBeLessThan(5_000);
+    },
+  );
+
   test('a dry run with the local adapter prints the plan and the checks, exits 0 and writes no journal', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
     const run = await cli(['failover', '--adapter', 'local', '--target-region', 'us-west-2', '--dry-run'], cwd);

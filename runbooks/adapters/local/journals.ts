@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeFolder } from '../../core/make-folder';
 import type { Journal, JournalPort } from '../../ports';
 
 /** Journals in memory (tests, one-process drills). */
@@ -39,7 +40,7 @@ export class FileJournal implements JournalPort {
 
   async save(journal: Journal): Promise<void> {
     const folder = path.join(this.dir, journal.orchestration);
-    await mkdir(folder, { recursive: true });
+    makeFolder(folder);
     await writeAtomically(path.join(folder, `${journal.executionId}.json`), JSON.stringify(journal, null, 2));
     await writeAtomically(path.join(folder, 'latest.json'), JSON.stringify({ executionId: journal.executionId }));
   }

@@ -1,5 +1,6 @@
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { makeFolder } from '../../core/make-folder';
 import type { ReportSinkPort } from '../../ports';
 
 /** Reports in a local folder. */
@@ -8,14 +9,14 @@ export class LocalReportSink implements ReportSinkPort {
 
   async putJson(key: string, value: unknown): Promise<string> {
     const file = path.join(this.dir, key);
-    await mkdir(path.dirname(file), { recursive: true });
+    makeFolder(path.dirname(file));
     await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
     return file;
   }
 
   async putFolder(localDir: string, keyPrefix: string): Promise<string> {
     const target = path.join(this.dir, keyPrefix);
-    await mkdir(target, { recursive: true });
+    makeFolder(target);
     await cp(localDir, target, { recursive: true });
     return target;
   }

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { makeFolder } from '../../core/make-folder';
 import type { ClockPort, RoutingControlState, SynchronizationStatus } from '../../ports';
 import type { Topology } from '../../topology';
 
@@ -117,7 +118,7 @@ export class FileWorldStore implements WorldStore {
   }
 
   write(state: WorldState): void {
-    mkdirSync(path.dirname(this.file), { recursive: true });
+    makeFolder(path.dirname(this.file));
     const temporary = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
     renameSync(temporary, this.file);
