@@ -83,8 +83,10 @@ export class JourneyCanary extends Construct {
       environmentVariables: {
         TARGET_URL: props.targetUrl,
         IGNORE_CERTIFICATE_ERRORS: String(props.ignoreCertificateErrors ?? false),
-        // The name, not the token: a canary's environment variables are part of its configuration, readable by
-        // anyone who may describe it. The journey reads the value with GetSecretValue at each run.
+        // The name, not the token: the journey reads the value with GetSecretValue at each run, so the token is in
+        // neither the script nor the canary's configuration. CloudWatch's "Security considerations for Synthetics
+        // canaries": "If you pass your canary code directly into the canary using a zip file, the contents of the
+        // script can be seen in AWS CloudTrail logs", and it points to AWS Secrets Manager for secrets.
         SYNTHETIC_SHOPPER_SECRET_ID: props.syntheticShopperSecretName,
       },
       artifactsBucketLocation: { bucket: props.artifactsBucket, prefix: props.artifactsPrefix },

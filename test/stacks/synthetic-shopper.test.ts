@@ -63,6 +63,8 @@ describe('the synthetic shopper token', () => {
   });
 });
 
+// booleanValue is "A JSON log pattern that matches if the field exists and equals the boolean value" (aws-cdk-lib
+// FilterPattern); the CloudWatch Logs page for `IS FALSE` was not found here: check once with test-metric-filter.
 describe('business metrics', () => {
   test.each(ROLES)('GIVEN the %s services THEN OrdersPlaced counts order.placed lines of real orders only', (role) => {
     templateOf(shop.stages[role].services).hasResourceProperties('AWS::Logs::MetricFilter', {
