@@ -102,6 +102,20 @@ describe('apply replays exactly', () => {
     expect(again.report.totals).toMatchObject({ lost_insert: 0, lost_update: 0 });
   });
 
+  test('GIVEN a database whose sessions start with session_replication_role = replica (foreign keys and triggers off) THEN reconcile and apply refuse it, naming the setting', async () => {
+    const urls = await buildOrdersScenario(shop, 'srr');
+    const { dir } = await reconcileTo(urls);
+    await shop.admin(`ALTER DATABASE srr_new SET session_replication_role = 'replica'`);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.status).toBe('failed');
+    expect(applied.error).toMatch(
+      /^the new database \(--new-url .*\/srr_new\) starts sessions with session_replication_role = replica; accepted: origin/,
+    );
+    expect(await query(urls.newUrl, 'SELECT id FROM orders WHERE id = $1', [IDS.orders.L1])).toEqual([]);
+    const { report } = await reconcileTo(urls);
+    expect(report.error?.step).toBe('connect');
+  });
+
   test('GIVEN generated, identity and defaulted columns WHEN apply replays a lost insert and a lost update THEN it writes old values (generated ones recomputed), and moves the identity sequence past them', async () => {
     const urls = await buildOrdersScenario(shop, 'gen');
     const card = { kept: uid(0x8101), lost: uid(0x8102) };
