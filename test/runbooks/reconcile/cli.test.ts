@@ -39,6 +39,30 @@ describe('runbook reconcile / apply (CLI, as a child process)', () => {
     await shop?.stop();
   });
 
+  test('an incomplete report (--no-verify) exits 1 and says what was not compared, not that a step failed', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'reconcile-cli-'));
+    const run = await runbook(
+      'reconcile',
+      '--old-url',
+      urls.oldUrl,
+      '--new-url',
+      urls.newUrl,
+      '--failover-at',
+      TIMELINE.failoverAt,
+      '--out',
+      out,
+      '--no-verify',
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(
+      'status: incomplete\nnot compared: verify was skipped (--no-verify): rows outside the window were not compared',
+    );
+    expect(run.stderr).toContain(
+      'reconcile INCOMPLETE: 1 thing(s) not compared (see "not compared" above and the report); what it lists is right, but it does not show that nothing else was lost',
+    );
+    expect(run.stderr).not.toContain('FAILED');
+  });
+
   test('a complete report exits 0, prints the counts and progress, and apply replays it once', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'reconcile-cli-'));
     const run = await runbook(
