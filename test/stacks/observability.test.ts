@@ -51,6 +51,13 @@ describe('observability stacks', () => {
     expect(canaryNames('a-very-long-app-name', 'production-eu')).toEqual(names);
   });
 
+  // The script goes inline (Code.fromInline). The Synthetics API takes an inline script as a zip that "must be smaller
+  // than 225 Kb" (CreateCanary, CanaryCodeInput.ZipFile); the unzipped script below that is always small enough.
+  test('the journey script is small enough to deploy inline', () => {
+    const bytes = fs.statSync(path.join(REPO_ROOT, 'stacks/observability/canary/journey.js')).size;
+    expect(bytes).toBeLessThan(225 * 1024);
+  });
+
   test('the runtime is a Node.js Puppeteer runtime', () => {
     expect(CANARY_RUNTIME.name).toMatch(/^syn-nodejs-puppeteer-\d+\.\d+$/);
   });
