@@ -1,8 +1,15 @@
+import { PINNED_SETTINGS } from './database-side';
 import type { ColumnSpec } from './report';
 import { qualifiedTable, quoteIdent, quoteLiteral } from './sql-text';
 
-/** The statements every replay runs first, in the same transaction: keep the rows' own updated_at/version. */
-export const APPLY_PREAMBLE = "BEGIN; SET LOCAL shop.replay = 'on';  -- then the statements; COMMIT;";
+/**
+ * The statements every replay runs first, in the same transaction: keep the rows' own updated_at/version, and the
+ * session settings apply pins ({@link PINNED_SETTINGS}), so a person running a `proposedSql` by hand in a session
+ * with other defaults replays the same values.
+ */
+export const APPLY_PREAMBLE = `BEGIN; SET LOCAL shop.replay = 'on'; ${Object.entries(PINNED_SETTINGS)
+  .map(([name, value]) => `SET LOCAL ${name} = ${quoteLiteral(value)};`)
+  .join(' ')}  -- then the statements; COMMIT;`;
 
 /** Values the replay statements take, either as SQL literals (for the report) or `$n` parameters (for apply). */
 export interface ReplayValues {

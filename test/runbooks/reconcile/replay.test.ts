@@ -102,6 +102,39 @@ describe('apply replays exactly', () => {
     expect(again.report.totals).toMatchObject({ lost_insert: 0, lost_update: 0 });
   });
 
+  test("GIVEN a person's session with hostile settings (standard_conforming_strings off, DateStyle 'SQL, DMY', IntervalStyle sql_standard) WHEN the report's applyPreamble and proposedSql are sent as one string THEN the replayed rows are exact", async () => {
+    const urls = await buildOrdersScenario(shop, 'manual');
+    const lost = uid(0x8201);
+    await onBoth(
+      urls,
+      `CREATE TABLE manual_probe (id uuid PRIMARY KEY, b bytea NOT NULL, note text NOT NULL, iv interval NOT NULL,
+         d date NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    await query(
+      urls.oldUrl,
+      `INSERT INTO manual_probe VALUES ('${lost}', '\\x5c27ff', E'back\\\\slash ''quote''', '-1 days +02:03:04.5',
+         '2026-01-10', '${plus(cut, 3)}', 1)`,
+    );
+    const oldText = await canonicalRows(urls.oldUrl, 'SELECT t::text AS r FROM manual_probe t');
+    const { report } = await reconcileTo(urls);
+    expect(report.error).toBeNull();
+    expect(Object.keys(report.otherTables)).toEqual([]);
+    const row = report.tables.manual_probe!.rows.find((r) => r.id === lost)!;
+    expect(row.class).toBe('lost_insert');
+    const client = new Client({
+      connectionString: urls.newUrl,
+      options: '-c standard_conforming_strings=off -c DateStyle=SQL,DMY -c IntervalStyle=sql_standard',
+    });
+    await client.connect();
+    try {
+      const preamble = report.applyPreamble.replace(/--.*$/, '');
+      await client.query(`${preamble} ${row.proposedSql} COMMIT;`);
+    } finally {
+      await client.end();
+    }
+    expect(await canonicalRows(urls.newUrl, 'SELECT t::text AS r FROM manual_probe t')).toEqual(oldText);
+  });
+
   test('GIVEN a database whose sessions start with session_replication_role = replica (foreign keys and triggers off) THEN reconcile and apply refuse it, naming the setting', async () => {
     const urls = await buildOrdersScenario(shop, 'srr');
     const { dir } = await reconcileTo(urls);
