@@ -30,9 +30,10 @@ export class ShopServer {
     private readonly dir: string,
   ) {}
 
-  static async start(): Promise<ShopServer> {
+  /** @param settings extra `postgresql.conf` settings, e.g. `{ track_commit_timestamp: 'on' }` */
+  static async start(settings?: Record<string, string>): Promise<ShopServer> {
     const dir = await mkdtemp(path.join(tmpdir(), 'reconcile-test-'));
-    const server = await PostgresServer.create({ dataDir: path.join(dir, 'data') });
+    const server = await PostgresServer.create({ dataDir: path.join(dir, 'data'), ...(settings ? { settings } : {}) });
     return new ShopServer(server, dir);
   }
 
