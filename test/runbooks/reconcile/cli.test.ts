@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../../drill/stand-ins/postgres-server';
-import { buildOrdersScenario, ShopServer, TIMELINE } from './shop-fixture';
+import { buildOrdersScenario, IDS, query, ShopServer, TIMELINE } from './shop-fixture';
 
 const root = path.resolve(__dirname, '../../..');
 
@@ -96,6 +96,41 @@ describe('runbook reconcile / apply (CLI, as a child process)', () => {
     const second = await runbook('apply', '--report', out, '--new-url', urls.newUrl);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('applied: 0 change(s), 0 order.recovered event(s)\n');
+  });
+
+  test('GIVEN an order the new primary refuses WHEN apply runs THEN it exits 1, says PARTIALLY applied and lists every row of that order with the reason', async () => {
+    const partial = await buildOrdersScenario(shop, 'clipartial');
+    const out = await mkdtemp(path.join(tmpdir(), 'reconcile-cli-'));
+    const made = await runbook(
+      'reconcile',
+      '--old-url',
+      partial.oldUrl,
+      '--new-url',
+      partial.newUrl,
+      '--failover-at',
+      TIMELINE.failoverAt,
+      '--out',
+      out,
+    );
+    expect(made.code).toBe(0);
+    await query(
+      partial.newUrl,
+      "ALTER TABLE orders ADD CONSTRAINT no_lost_customer CHECK (customer_id <> 'c-lost') NOT VALID",
+    );
+    const run = await runbook('apply', '--report', out, '--new-url', partial.newUrl);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(
+      /^PARTIALLY applied: \d+ change\(s\), 5 order\.recovered event\(s\)\n {2}units \(an order with its rows, or one row\): 5 in place, 1 not applied\n/,
+    );
+    expect(run.stdout).toContain(
+      `  not applied: orders ${IDS.orders.L1} (lost_insert, order ${IDS.orders.L1}): the insert failed: new row for relation "orders" violates check constraint "no_lost_customer"`,
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `  not applied: order_items [0-9a-f-]+ \\(lost_insert, order ${IDS.orders.L1}\\): rolled back with order ${IDS.orders.L1}: orders ${IDS.orders.L1} was not applied`,
+      ),
+    );
+    expect(run.stderr).toContain('apply did NOT apply 5 row(s) (listed above with the reason)');
   });
 
   test('a failed report exits 1 and says why on stderr', async () => {
