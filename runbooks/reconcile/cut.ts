@@ -121,6 +121,22 @@ export async function readHandovers(side: DatabaseSide): Promise<Handover[]> {
 const handoverKey = (h: Handover) => `${h.prev.ts}|${h.prev.region}|${h.next.ts}|${h.next.region}`;
 
 /**
+ * Whether the new side holds the promotion of this failover: a handover away from the Region of old's heartbeat
+ * that old does not have, later than every handover old has (the new writer recorded it at its first heartbeat).
+ */
+export async function newHoldsPromotion(old: DatabaseSide, current: DatabaseSide): Promise<boolean> {
+  const oldHeartbeat = await readHeartbeat(old);
+  if (!oldHeartbeat) return false;
+  const [oldHandovers, newHandovers] = await Promise.all([readHandovers(old), readHandovers(current)]);
+  const onOld = new Set(oldHandovers.map(handoverKey));
+  let latestOnOld = -1n;
+  for (const h of oldHandovers) if (h.next.ts > latestOnOld) latestOnOld = h.next.ts;
+  return newHandovers.some(
+    (h) => !onOld.has(handoverKey(h)) && h.prev.region === oldHeartbeat.region && h.next.ts > latestOnOld,
+  );
+}
+
+/**
  * Refuses sides whose heartbeats show they are swapped, whatever the source of the cut: the new primary only
  * has what replicated from old plus its own writes, so (1) a heartbeat of old's Region on new later than old's
  * last one, or (2) a handover on old that new lacks, away from new's Region into old's and later than every

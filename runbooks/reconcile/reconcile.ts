@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { verifyTable } from './bucket-verify';
 import { type WindowResult, windowPass } from './candidate-pass';
 import { clockEvidence, correctForClockSkew } from './clock-skew';
-import { determineCut } from './cut';
+import { determineCut, newHoldsPromotion } from './cut';
 import {
   closeSide,
   connectSide,
@@ -246,7 +246,11 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
       const [oldIdentity, newIdentity] = await Promise.all([readServerIdentity(old!), readServerIdentity(current!)]);
       report.databases.old.identity = oldIdentity;
       report.databases.new.identity = newIdentity;
-      await checkDistinctSides(current!, { old: oldIdentity, new: newIdentity });
+      await checkDistinctSides(
+        current!,
+        { old: oldIdentity, new: newIdentity },
+        await newHoldsPromotion(old!, current!),
+      );
     });
     // One REPEATABLE READ transaction per side: every query sees one snapshot, even while new keeps taking writes.
     await step('snapshot', () =>
@@ -314,8 +318,8 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     // A lost update over a copy of new that may be new's own write (its clock behind old's) is a conflict.
     const heldBack = correctForClockSkew(mutable, clock);
     // Re-placed orders are searched from the earliest moment new can have written, not from --failover-at.
-    const min = (...values: Micros[]) => values.reduce((a, b) => (b < a ? b : a));
-    const duplicatesSince = min(failoverAt, cut, clock.newWritesFrom);
+    let duplicatesSince = failoverAt;
+    for (const at of [cut, clock.newWritesFrom]) if (at < duplicatesSince) duplicatesSince = at;
     report.clock = {
       source: clock.source,
       firstNewHeartbeat: clock.firstNewHeartbeat === null ? null : microsToIso(clock.firstNewHeartbeat),

@@ -116,11 +116,15 @@ function describe(identity: ServerIdentity): string {
 /**
  * Refuses two URLs that reach the same database (whatever their spelling), and an old side on a later timeline
  * than the new side of the same system (the promoted primary is always on the later timeline: the two are
- * swapped). Runs before anything is compared, whichever way the cut is obtained.
+ * swapped). Runs before anything is compared, whichever way the cut is obtained. The timeline rule rests on
+ * Postgres' physical replication; whether an Aurora restore or global failover keeps it is unverified, so it is
+ * not applied when the new side holds the promotion in its data (`newHoldsPromotion`: the new writer's handover),
+ * which is evidence the application itself wrote on the promoted primary.
  */
 export async function checkDistinctSides(
   current: DatabaseSide,
   identities: { readonly old: ServerIdentity; readonly new: ServerIdentity },
+  newHoldsPromotion = false,
 ): Promise<void> {
   const [a, b] = [identities.old, identities.new];
   if (a.databaseOid === b.databaseOid && (await sameServer(a, current, b))) {
@@ -130,6 +134,7 @@ export async function checkDistinctSides(
     );
   }
   if (
+    !newHoldsPromotion &&
     a.systemIdentifier !== null &&
     a.systemIdentifier === b.systemIdentifier &&
     a.timelineId !== null &&
