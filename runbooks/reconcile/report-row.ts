@@ -17,9 +17,11 @@ export interface ReportRowInput {
 /** Columns that always differ when a row changed; naming them adds nothing. */
 const BOOKKEEPING = new Set(['updated_at', 'version']);
 
-function differingColumns(old: Record<string, unknown>, current: Record<string, unknown>): string[] {
-  const names = new Set([...Object.keys(old), ...Object.keys(current)]);
-  return [...names].filter((n) => !BOOKKEEPING.has(n) && JSON.stringify(old[n]) !== JSON.stringify(current[n]));
+/** The columns whose text output differs (exact: JSON would hide jsonb `10` vs `10.0` or `-0` vs `0`). */
+function differingColumns(spec: TableSpec, old: RowContent, current: RowContent): string[] {
+  return spec.columns
+    .filter((c, i) => !BOOKKEEPING.has(c.name) && old.texts[i] !== current.texts[i])
+    .map((c) => c.name);
 }
 
 function softDeleteNote(
@@ -44,8 +46,8 @@ export function buildReportRow(spec: TableSpec, input: ReportRowInput): ReportRo
     input.class === 'unexplained' ||
     input.class === 'superseded'
   ) {
-    if (old && current) {
-      const columns = differingColumns(old, current);
+    if (input.oldContent && input.newContent) {
+      const columns = differingColumns(spec, input.oldContent, input.newContent);
       if (columns.length > 0) detail += `; columns that differ: ${columns.join(', ')}`;
     }
   }

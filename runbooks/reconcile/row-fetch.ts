@@ -1,6 +1,6 @@
 import type { RowVersion } from './classify';
 import type { DatabaseSide } from './database-side';
-import { qualifiedTable } from './sql-text';
+import { qualifiedTable, quoteIdent } from './sql-text';
 import type { TableSpec } from './table-spec';
 import { type Micros, microsSql } from './timestamp';
 
@@ -22,6 +22,11 @@ export interface RowContent {
   readonly json: Record<string, unknown>;
   /** Record literal (`t::text`): exact, re-castable with `'...'::table`. */
   readonly record: string;
+  /**
+   * Each column's text output, in column order: exact where JSON is not (jsonb `10.0` and `10` parse to the same
+   * JavaScript number), so the report names every column that differs.
+   */
+  readonly texts: readonly (string | null)[];
 }
 
 /** How many ids one `= ANY($1)` lookup carries: large enough to amortise a round trip, small enough to plan fast. */
@@ -108,11 +113,13 @@ export async function contentsById(
 ): Promise<Map<string, RowContent>> {
   const contents = new Map<string, RowContent>();
   for (let i = 0; i < ids.length; i += LOOKUP_BATCH) {
-    const result = await side.client.query<{ id: string; j: Record<string, unknown>; r: string }>(
-      `SELECT t.id::text AS id, to_jsonb(t) AS j, t::text AS r FROM ${qualifiedTable(spec.name)} AS t WHERE t.id = ANY($1::uuid[])`,
+    // An array, not json_build_object: a function takes at most 100 arguments, a table may have more than 50 columns.
+    const texts = spec.columns.map((c) => `t.${quoteIdent(c.name)}::text`).join(', ');
+    const result = await side.client.query<{ id: string; j: Record<string, unknown>; r: string; x: (string | null)[] }>(
+      `SELECT t.id::text AS id, to_jsonb(t) AS j, t::text AS r, ARRAY[${texts}]::text[] AS x FROM ${qualifiedTable(spec.name)} AS t WHERE t.id = ANY($1::uuid[])`,
       [ids.slice(i, i + LOOKUP_BATCH)],
     );
-    for (const row of result.rows) contents.set(row.id, { json: row.j, record: row.r });
+    for (const row of result.rows) contents.set(row.id, { json: row.j, record: row.r, texts: row.x });
   }
   return contents;
 }

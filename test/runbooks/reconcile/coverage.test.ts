@@ -330,6 +330,11 @@ describe('reconcile leaves nothing out of the comparison', () => {
         ['unexplained', uid(0xa5)],
         ['unexplained', uid(0xa7)],
       ]);
+      // The detail names the column even where JSON cannot show the difference (10 and 10.0 parse alike).
+      const detail = (n: number) => report.tables.readings!.rows.find((r) => r.id === uid(n))!.detail;
+      expect(
+        [0xa6, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa7].map((n) => detail(n).replace(/^.*columns that differ: /, '')),
+      ).toEqual(['j', 'j', 'f', 'n', 'i', 'a', 's']);
       expect(report.tables.readings!.rowHash).toBe(
         'hash_record_extended(ROW(t."id", (t."j"::text COLLATE "C"), (t."f"::text COLLATE "C"), (t."n"::text COLLATE "C"), (t."i"::text COLLATE "C"), (t."a"::text COLLATE "C"), (t."s"::text COLLATE "C"), t."updated_at", t."version"), 0)',
       );
