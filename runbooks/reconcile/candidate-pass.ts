@@ -55,10 +55,12 @@ async function materialise(
  * The lost-write pass over one table (DESIGN §6 steps 2–3):
  * 1. every old row with `updated_at >= windowStart` (a candidate) is looked up by id on new, in batches, and
  *    classified by {@link classifyCandidate};
- * 2. every new row with `updated_at >= windowStart` that is not a candidate is looked up on old: written after
- *    the cut it is a legitimate new write (counted, not listed); changed at or before the cut it must have come
- *    from old, so old lost it — `unexplained`.
- * Both passes stream through cursors; only non-identical rows and the verify exclusions are kept.
+ * 2. every new row with `updated_at >= windowStart` that is not a candidate is looked up on old and classified by
+ *    {@link classifyNewWindowRow}: a legitimate new write (counted, not listed) only when old's copy cannot hide
+ *    a change of old (absent because the row was born on new, or a copy new built on); otherwise `conflict`, or
+ *    `unexplained` when new's change predates the cut.
+ * Old's rows carry their commit time where `track_commit_timestamp` is on. Both passes stream through cursors;
+ * only non-identical rows and the verify exclusions are kept.
  */
 export async function windowPass(
   old: DatabaseSide,
