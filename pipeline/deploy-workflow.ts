@@ -7,7 +7,16 @@ import type { ShopStages } from '../stacks/build-stages';
 import { alarmNames } from '../stacks/naming/alarm-names';
 import { canaryNames } from '../stacks/naming/canary-names';
 import { CDK_ASSETS_VERSION, pinActionsOf } from './action-pins';
-import { bakeJobs, WATCH_STEP_ID } from './bake-jobs';
+import {
+  bakeJobs,
+  confirmJob,
+  READINESS_STEP_ID,
+  REBAKE_PRIMARY_STEP_ID,
+  RUN_START_STEP_ID,
+  RUN_STARTED_OUTPUT,
+  SYNTH_JOB_ID,
+  WATCH_STEP_ID,
+} from './bake-jobs';
 import { withBakeVerdicts } from './bake-verdict-outputs';
 import { APPROVAL_STEP_ID, deployJobId, FREEZE_GUARD_STEP_ID, rollbackJobId, waveJobIds } from './deploy-job-ids';
 import { limitDeployJobs } from './job-limits';
@@ -87,18 +96,17 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   const canaries = canaryNames(config.appName, config.envName);
 
   // The global name only resolves once the routing stage exists, which deploys after the standby Region: the
-  // primary's bake watches its own load balancer and canary; the standby's bake, after routing, watches all.
+  // primary's first bake watches its own load balancer, services and canary. After routing both Regions are baked
+  // side by side, each in its own CloudWatch with every alarm and both canaries (review M2(5): the routing change
+  // reaches the primary too, and its canary-global was never watched); both Regions' candidates are confirmed only
+  // when both passed.
   const primaryBake = bakeJobs(config, deployRole, {
     role: 'primary',
     stage: stages.primary,
-    alarms: [
-      primaryAlarms.canaryLocal,
-      primaryAlarms.loadBalancer5xx,
-      primaryAlarms.target5xx,
-      primaryAlarms.unhealthyHosts,
-    ],
+    alarms: primaryAlarms.regionalBakeGate,
     canaries: [canaries.local],
     after: stages.primary,
+    beforeRouting: true,
   });
   const standbyBake = bakeJobs(config, deployRole, {
     role: 'standby',
@@ -106,7 +114,29 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
     alarms: standbyAlarms.bakeGate,
     canaries: [canaries.local, canaries.global],
     after: stages.global,
+    confirm: false,
   });
+  const primaryRebake = bakeJobs(config, deployRole, {
+    role: 'primary',
+    id: REBAKE_PRIMARY_STEP_ID,
+    stage: stages.primary,
+    alarms: primaryAlarms.bakeGate,
+    canaries: [canaries.local, canaries.global],
+    after: stages.global,
+    // Its candidate was recorded by its first bake; a failure here rolls both Regions back.
+    record: false,
+  });
+  const confirm = confirmJob(config, deployRole, stages.global, [standbyBake, primaryRebake]);
+  /** Every job after the routing stage: a failure in either Region leaves both on a release that is not confirmed. */
+  const lastBakes = {
+    steps: [...standbyBake.steps, ...primaryRebake.steps, ...confirm.steps],
+    jobIds: [...standbyBake.jobIds, ...primaryRebake.jobIds, ...confirm.jobIds],
+  };
+  /** The bakes after routing whose verdict a rollback reads (the confirm job gives none: a failed confirm is no verdict). */
+  const lastBakeVerdicts = {
+    steps: [...standbyBake.steps, ...primaryRebake.steps],
+    jobIds: [...standbyBake.jobIds, ...primaryRebake.jobIds],
+  };
 
   workflow.addStageWithGitHubOptions(stages.primary, {
     stackCapabilities: [...STACK_CAPABILITIES],
@@ -120,7 +150,7 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   workflow.addStageWithGitHubOptions(stages.global, {
     stackCapabilities: [...STACK_CAPABILITIES],
     pre: waveStart(config, deployRole, names.globalApprovalEnvironment),
-    post: [...standbyBake.steps],
+    post: [...lastBakes.steps],
   });
 
   // Generated jobs carry `needs: []` and `env: {}`, which actionlint flags.
@@ -129,8 +159,33 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
     JsonPatch.remove('/jobs/Build-Build/needs'),
     JsonPatch.replace('/jobs/Build-Build/permissions', { contents: 'read' }),
   );
-  for (const bake of [primaryBake, standbyBake]) {
+  // When the run started (review M12): a gate alarm redefined after it was redefined by this release.
+  workflow.workflowFile.patch(
+    JsonPatch.add(`/jobs/${SYNTH_JOB_ID}/steps/0`, {
+      id: RUN_START_STEP_ID,
+      name: 'Note when the run started',
+      run: `echo "${RUN_STARTED_OUTPUT}=$(date -u +%Y-%m-%dT%H:%M:%SZ)" >> "$GITHUB_OUTPUT"`,
+    }),
+    JsonPatch.add(`/jobs/${SYNTH_JOB_ID}/outputs`, {
+      [RUN_STARTED_OUTPUT]: `\${{ steps.${RUN_START_STEP_ID}.outputs.${RUN_STARTED_OUTPUT} }}`,
+    }),
+  );
+  for (const id of confirm.jobIds) {
+    workflow.workflowFile.patch(
+      JsonPatch.remove(`/jobs/${id}/env`),
+      JsonPatch.replace(`/jobs/${id}/name`, 'Confirm both Regions as known-good'),
+    );
+  }
+  for (const bake of [primaryBake, standbyBake, primaryRebake]) {
+    // Every bake job already needs the synth job (cdk-pipelines-github makes each job need it), whose output
+    // RUN_STARTED_OUTPUT the bake reads.
     for (const id of bake.jobIds) workflow.workflowFile.patch(JsonPatch.remove(`/jobs/${id}/env`));
+    workflow.workflowFile.patch(
+      JsonPatch.add(
+        `/jobs/${bake.jobIds[0]}/outputs/${READINESS_STEP_ID}`,
+        `\${{ steps.${READINESS_STEP_ID}.outputs.readiness }}`,
+      ),
+    );
     // The watch's start, for a history check in a later job (a split bake); beside the verdict (withBakeVerdicts).
     workflow.workflowFile.patch(
       JsonPatch.add(
@@ -158,7 +213,7 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
   // credential duration, and the job ids of its asset jobs are known only when it renders.
   const kinds = {
     dataStackDeploys: [stages.primary, stages.standby].map((stage) => deployJobId(stage.data)),
-    bakes: [...primaryBake.jobIds, ...standbyBake.jobIds],
+    bakes: [...primaryBake.jobIds, ...lastBakes.jobIds],
   };
   // The rollback of each Region redeploys the templates its last known-good release's deploy jobs used (review M4),
   // recorded by its bake: the stacks a rollback redeploys, the routing stack with the standby (M5, M12).
@@ -176,7 +231,7 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
       // the primary on a release that never passed the last bake (review M5).
       rollbackJob(
         stages.primary,
-        [primaryBake, standbyBake],
+        [primaryBake, lastBakeVerdicts],
         [...waveJobIds([stages.primary]), ...waveJobIds([stages.standby, stages.global])],
         primaryStacks,
         watchMinutes,
@@ -190,7 +245,9 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
       rollbackJobId('standby'),
       rollbackJob(
         stages.standby,
-        [standbyBake],
+        // The primary's bake after routing too: a primary broken by the routing change or by the standby's release
+        // fails a release both Regions run (review M2(5)).
+        [lastBakeVerdicts],
         waveJobIds([stages.standby, stages.global]),
         standbyStacks,
         watchMinutes,

@@ -29,7 +29,10 @@ export const JOB_TIMEOUT_MINUTES = {
   stackDeploy: 30,
   /** A data-stack deploy: as long as its credentials ({@link DATA_STACK_CREDENTIAL_SECONDS}). */
   dataStackDeploy: DATA_STACK_CREDENTIAL_SECONDS / 60,
-  /** A bake job: a few minutes of checkout and Node (no `npm ci`), then a watch of at most 25 minutes (30-minute credentials). */
+  /**
+   * A bake job: a few minutes of checkout and Node (no `npm ci`), a readiness dry run followed for at most 5 minutes
+   * (`READINESS_TIMEOUT_MINUTES`), then, with fresh 30-minute credentials, a watch of at most 25 minutes.
+   */
   bake: 40,
   /**
    * The setup of a rollback before its first redeploy (checkout of the bundled CLIs, Node, the plan); the job's

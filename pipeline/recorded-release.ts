@@ -204,8 +204,9 @@ export function withRecordedReleases<J extends RenderedJob>(
         name: `Bake ${region} after the rollback`,
         // The rollback itself redefines the gate's alarms (back to the known-good release's): that is the point,
         // not a release changing the alarms that judge it (the bake's review M12 check).
+        // Without INPUT_READINESS: it reads the bake job's readiness step, which this job does not run.
         env: {
-          ...watch.env,
+          ...Object.fromEntries(Object.entries(watch.env ?? {}).filter(([key]) => key !== 'INPUT_READINESS')),
           ...(watch.env && 'INPUT_ACCEPT_ALARM_CHANGES' in watch.env ? { INPUT_ACCEPT_ALARM_CHANGES: 'true' } : {}),
         },
       },

@@ -135,7 +135,10 @@ describe.each(REGIONS)('the rollback of $region (review M4, M5, M12)', ({ bakeJo
     const gate = deploy.jobs[bakeJob === 'Global-BakeStandby' ? bakeJob : 'Primary-BakePrimary']!.steps.find(
       (s) => s.env?.['INPUT_MODE'] === 'watch',
     )!;
-    expect(bake.env).toEqual(gate.env);
+    // The same gate, except: the rollback restores the known-good alarms itself (accepted), and it runs no
+    // readiness step before its watch (the bake job's INPUT_READINESS reads that step).
+    const { INPUT_READINESS: _readiness, ...gateEnv } = gate.env ?? {};
+    expect(bake.env).toEqual({ ...gateEnv, INPUT_ACCEPT_ALARM_CHANGES: 'true' });
     expect(bake.run).toBe(gate.run);
     // Verify and bake read AWS with the deploy role, not the CDK deploy role the redeploy chained to.
     const lastCredentials = rollback.steps

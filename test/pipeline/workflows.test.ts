@@ -369,21 +369,22 @@ describe('generated workflows', () => {
     });
 
     test.each([
-      // The primary also needs every later job: a failed last bake means its release is not known-good (M5).
+      // The primary also needs every later job: a failed last bake means its release is not known-good (M5). Both
+      // need both bakes after routing: a failure in either Region then fails a release both run (M2(5)).
       [
         'Rollback-Primary',
         'Primary-BakePrimary',
         'us-east-1',
         ['Primary-', 'Standby-', 'Global-'],
-        ['Global-BakeStandby'],
+        ['Global-BakeStandby', 'Global-RebakePrimary'],
       ],
-      ['Rollback-Standby', 'Global-BakeStandby', 'us-west-2', ['Standby-', 'Global-'], []],
+      ['Rollback-Standby', 'Global-BakeStandby', 'us-west-2', ['Standby-', 'Global-'], ['Global-RebakePrimary']],
     ])(
       '%s runs when %s failed its verdict or a job of its waves failed or was cancelled after a stack it redeploys changed (M5, m3), in that Region',
       (id, bake, region, prefix, laterBakes) => {
         const job = deploy.jobs[id]!;
         const waveJobs = Object.keys(deploy.jobs).filter(
-          (other) => prefix.some((p) => other.startsWith(p)) && !other.includes('-Bake'),
+          (other) => prefix.some((p) => other.startsWith(p)) && !/-(Bake|Rebake|ConfirmKnownGood)/.test(other),
         );
         // The bakes' inputs read the synth job's outputs (its start), and the rollback's own bake the same inputs.
         const synth = (job.needs ?? []).includes('Build-Build') ? ['Build-Build'] : [];
@@ -415,12 +416,14 @@ describe('generated workflows', () => {
       },
     );
 
-    test('known-good is two-phase (M5): each bake records its Region’s candidate; only the last bake confirms both Regions, after its record', () => {
+    test('known-good is two-phase (M5): each bake records its Region’s candidate; both are confirmed once both bakes after routing passed', () => {
       const commands = (id: string) =>
         deploy.jobs[id]!.steps.map((step) => step.env?.['INPUT_COMMAND']).filter((command) => command !== undefined);
       expect(commands('Primary-BakePrimary')).toEqual(['record']);
-      expect(commands('Global-BakeStandby')).toEqual(['record', 'confirm']);
-      const steps = deploy.jobs['Global-BakeStandby']!.steps;
+      expect(commands('Global-BakeStandby')).toEqual(['record']);
+      expect(commands('Global-RebakePrimary')).toEqual([]);
+      expect(commands('Global-ConfirmKnownGood')).toEqual(['confirm']);
+      const steps = deploy.jobs['Global-ConfirmKnownGood']!.steps;
       expect(steps.find((step) => step.env?.['INPUT_COMMAND'] === 'confirm')?.env).toEqual({
         INPUT_COMMAND: 'confirm',
         INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
@@ -727,24 +730,30 @@ describe('a bake longer than the job credentials last', () => {
     const watch = deploy.jobs['Primary-BakePrimary']!;
     const history = deploy.jobs['Primary-BakePrimaryHistory']!;
 
-    expect(watch.steps.map((step) => step.env?.['INPUT_MODE']).filter(Boolean)).toEqual(['watch']);
-    expect(watch.steps.find((step) => step.env?.['INPUT_MODE'])?.env?.['INPUT_WATCH_MINUTES']).toBe('25');
+    expect(watch.steps.map((step) => step.env?.['INPUT_MODE']).filter(Boolean)).toEqual(['readiness', 'watch']);
+    expect(watch.steps.find((step) => step.env?.['INPUT_MODE'] === 'watch')?.env?.['INPUT_WATCH_MINUTES']).toBe('25');
     expect(watch.steps.some((step) => step.env?.['INPUT_COMMAND'] === 'record')).toBe(false);
     expect(history.needs).toContain('Primary-BakePrimary');
     expect(history.environment).toBe('us-east-1-bake-wait');
     expect(
       history.steps.map((step) => step.env?.['INPUT_MODE'] ?? step.env?.['INPUT_COMMAND']).filter(Boolean),
     ).toEqual(['verify-history', 'record']);
-    const standbyHistory = deploy.jobs['Global-BakeStandbyHistory']!;
-    expect(
-      standbyHistory.steps.map((step) => step.env?.['INPUT_MODE'] ?? step.env?.['INPUT_COMMAND']).filter(Boolean),
-    ).toEqual(['verify-history', 'record', 'confirm']);
+    const modes = (id: string) =>
+      deploy.jobs[id]!.steps.map((step) => step.env?.['INPUT_MODE'] ?? step.env?.['INPUT_COMMAND']).filter(Boolean);
+    expect(modes('Global-BakeStandbyHistory')).toEqual(['verify-history', 'record']);
+    expect(modes('Global-RebakePrimaryHistory')).toEqual(['verify-history']);
+    // Both Regions' candidates are confirmed after both histories after routing.
+    expect(deploy.jobs['Global-ConfirmKnownGood']!.needs).toEqual(
+      expect.arrayContaining(['Global-BakeStandbyHistory', 'Global-RebakePrimaryHistory']),
+    );
     expect(deploy.jobs['Rollback-Primary']!.needs).toEqual(
       expect.arrayContaining([
         'Primary-BakePrimary',
         'Primary-BakePrimaryHistory',
         'Global-BakeStandby',
         'Global-BakeStandbyHistory',
+        'Global-RebakePrimary',
+        'Global-RebakePrimaryHistory',
       ]),
     );
     // M3: the history is checked from the moment the watch started, not "the last bake_minutes"

@@ -365,3 +365,75 @@ describe('deploy.yml scenarios', () => {
     expect(ranSteps(run).filter((s) => s.job.id === rollback && /still broken/.test(s.name ?? ''))).toEqual([]);
   });
 });
+
+describe('deploy.yml scenarios: both Regions baked after routing, readiness in every bake (review M2(5), M12)', () => {
+  /** The bakes after the routing stage: the jobs whose watch runs after the routing deploy, by Region. */
+  function bakeAfterRouting(region: string): { job: string; step: string } {
+    const routing = cloudFormationJobs(deploy).find(({ region: r }) => r === 'global')!.job;
+    for (const job of deploy.jobs.values()) {
+      if (/rollback|roll back/i.test(`${job.id} ${String(job.name ?? '')}`) || !job.needs.includes(routing)) continue;
+      const step = job.steps.find((s) => s.env['INPUT_MODE'] === 'watch' && s.env['INPUT_REGION'] === region);
+      if (step !== undefined) return { job: job.id, step: step.id };
+    }
+    throw new Error(`deploy.yml has no bake of ${region} after the routing stage`);
+  }
+
+  test('GIVEN a green release THEN both Regions are watched after routing, each in its own Region, and then confirmed', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world);
+    expect(run.conclusion).toBe('success');
+    const routing = cloudFormationJobs(deploy).find(({ region }) => region === 'global')!.job;
+    const routed = run.jobs.get(routing)!.endedAt!;
+    const watched = ranSteps(run)
+      .filter((s) => s.env['INPUT_MODE'] === 'watch' && (s.job.startedAt ?? 0) >= routed && !/rollback/i.test(s.job.id))
+      .map((s) => s.env['INPUT_REGION'])
+      .sort();
+    expect(watched).toEqual([PRIMARY, STANDBY]);
+    const confirm = rollbackCliCalls(run, 'confirm');
+    expect(confirm).toHaveLength(1);
+    // Confirmed only once both bakes after routing ended.
+    for (const region of [PRIMARY, STANDBY]) {
+      expect(confirm[0]!.job.startedAt).toBeGreaterThanOrEqual(run.jobs.get(bakeAfterRouting(region).job)!.endedAt!);
+    }
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.release);
+    expect(world.knownGood.get(STANDBY)).toBe(COMMIT.release);
+  });
+
+  test('GIVEN the primary fails its bake after routing THEN both Regions roll back and nothing is confirmed', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { job, step } = bakeAfterRouting(PRIMARY);
+    const { run } = release(world, { [job]: { failAt: step, outputs: { [step]: { result: 'failed' } } } });
+    expect(rollbackRan(run, PRIMARY)).toBe(true);
+    expect(rollbackRan(run, STANDBY)).toBe(true);
+    expect(rollbackCliCalls(run, 'confirm')).toEqual([]);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.knownGood);
+    expect(world.knownGood.get(STANDBY)).toBe(COMMIT.knownGood);
+    expect(run.conclusion).toBe('failure');
+  });
+
+  test.each([PRIMARY, STANDBY])(
+    'GIVEN the readiness dry run of %s fails in its bake THEN the bake gives the verdict failed and the Region rolls back',
+    (region) => {
+      const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+      const { job } = region === PRIMARY ? bake(PRIMARY) : bakeAfterRouting(STANDBY);
+      const { run } = release(world, {
+        [job]: { failAt: 'readiness', outputs: { readiness: { readiness: 'failed' } } },
+      });
+      expect(run.jobs.get(job)?.outputs['verdict']).toBe('failed');
+      expect(rollbackRan(run, region)).toBe(true);
+      expect(rollbackCliCalls(run, 'confirm')).toEqual([]);
+      if (region === PRIMARY) expect(stacksIn(run, STANDBY)).toEqual([]);
+    },
+  );
+
+  test('GIVEN the readiness dry run gives no outcome (an AWS error) THEN the bake fails without a verdict: nothing rolls back, nothing is recorded', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { job } = bake(PRIMARY);
+    const { run } = release(world, { [job]: { failAt: 'readiness' } });
+    expect(run.jobs.get(job)?.result).toBe('failure');
+    expect(run.jobs.get(job)?.outputs['verdict']).toBe('');
+    expect(rollbackRan(run, PRIMARY)).toBe(false);
+    expect(records(run)).toEqual([]);
+    expect(stacksIn(run, STANDBY)).toEqual([]);
+  });
+});

@@ -212,6 +212,14 @@ export class PipelineWorld {
       const outputs: Record<string, string> = { 'asset-hash': `${job.id.toLowerCase()}-${sha.slice(0, 7)}` };
       return { outcome: 'success', outputs };
     }
+    // The bake gate's readiness dry run passes unless the table says otherwise; the watch after it gives the job's
+    // one verdict for both (bake-watch.ts, review M12): readiness `failed` is the verdict `failed` at once, `none`
+    // (the readiness step gave no outcome: an AWS error) fails the job without a verdict.
+    if (env['INPUT_MODE'] === 'readiness') return { outcome: 'success', outputs: { readiness: 'passed' } };
+    if (env['INPUT_MODE'] === 'watch' && env['INPUT_READINESS'] === 'failed') {
+      return { outcome: 'failure', outputs: { result: 'failed' } };
+    }
+    if (env['INPUT_MODE'] === 'watch' && env['INPUT_READINESS'] === 'none') return 'failure';
     if (inRollbackJob && Object.values(env).includes(sha)) this.rolledBack.add(sha);
     const command = env['INPUT_COMMAND'];
     const region = env['INPUT_REGION'] ?? '';
