@@ -90,7 +90,8 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
         'runs-on': 'ubuntu-latest',
         environment: names.failoverEnvironment,
         'timeout-minutes': FAILOVER_JOB_MINUTES + 5,
-        permissions: { contents: 'read', 'id-token': 'write' },
+        // actions: read lets the CLI read the run's review history, to name the approver in its summary (review m4).
+        permissions: { contents: 'read', 'id-token': 'write', actions: 'read' },
         steps: [
           ...checkoutBundles(),
           {
@@ -112,7 +113,7 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
           {
             name: 'Run the ${{ inputs.action }} runbook in ${{ inputs.region }}',
             run: cliCommand('failover'),
-            env: inputsEnv,
+            env: { ...inputsEnv, GITHUB_TOKEN: '${{ github.token }}' },
           },
           {
             // Back in the primary Region: deploys may run again, primary wave first.

@@ -11,6 +11,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConstantBackoff } from 'cockatiel';
 import escapeHtml from 'escape-html';
 import {
@@ -491,6 +493,71 @@ describe('who dispatched and approved a failover (review m4)', () => {
     );
     // AND a real failover that succeeded is the one run whose duration is labelled RTO
     expect(result.summary).toContain('<p>RTO (automation start → end): 1m00s</p>');
+  });
+
+  describe("the approver, from the run's review history (GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals)", () => {
+    let api: Server;
+    let apiUrl: string;
+    let answer: { status: number; body: unknown };
+    let seen: { url?: string; authorization?: string };
+    beforeEach(async () => {
+      seen = {};
+      api = createServer((req, res) => {
+        seen = { url: req.url ?? '', authorization: String(req.headers.authorization ?? '') };
+        res.statusCode = answer.status;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify(answer.body));
+      });
+      await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+      apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
+      ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(61) }));
+    });
+    afterEach(() => new Promise<void>((resolve) => api.close(() => resolve())));
+
+    const dispatchWithToken = () =>
+      runAction(
+        () => run({ clock, retry: { backoff: new ConstantBackoff(0) }, clientToken: TOKEN }),
+        { ...failoverInputs, environment: 'failover' },
+        { ...RUN, GITHUB_API_URL: apiUrl, GITHUB_TOKEN: 'ghs_example', GITHUB_ACTOR: 'oncall-alice' },
+      );
+
+    test('GIVEN an approval in the failover Environment THEN the summary names the approver and the comment', async () => {
+      answer = {
+        status: 200,
+        body: [
+          { state: 'approved', comment: 'go', user: { login: 'lead-carol' }, environments: [{ name: 'failover' }] },
+          { state: 'approved', comment: '', user: { login: 'someone' }, environments: [{ name: 'us-east-1' }] },
+        ],
+      };
+
+      const result = await dispatchWithToken();
+
+      expect(seen).toEqual({
+        url: '/repos/acme/shop/actions/runs/4242/approvals',
+        authorization: 'Bearer ghs_example',
+      });
+      expect(result.summary).toContain('<p>Approval: approved in the failover Environment by lead-carol (“go”)</p>');
+      expect(result.exitCode).toBe(0);
+    });
+
+    test('GIVEN no approval recorded for the Environment THEN the summary says so', async () => {
+      answer = { status: 200, body: [] };
+
+      const result = await dispatchWithToken();
+
+      expect(result.summary).toContain(
+        '<p>Approval: none recorded for the failover Environment in the run’s review history (no required reviewers, or none asked)</p>',
+      );
+    });
+
+    test('GIVEN the review history cannot be read THEN the summary says why and the failover result stands', async () => {
+      answer = { status: 403, body: { message: 'Resource not accessible by integration' } };
+
+      const result = await dispatchWithToken();
+
+      expect(result.summary).toContain('<p>Approval: the run’s review history could not be read (HTTP 403)');
+      expect(result.exitCode).toBe(0);
+    });
   });
 
   test('GIVEN a first attempt THEN only the dispatching user is named', async () => {

@@ -633,6 +633,15 @@ describe('generated workflows', () => {
       for (const step of cli) expect(step.env?.['INPUT_ENVIRONMENT']).toBe(job.environment);
     });
 
+    test("lets the runbook step read the run's review history for the summary's approver (m4), and nothing more", () => {
+      const job = failover.jobs['runbook']!;
+      expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write', actions: 'read' });
+      const [validate, runbook] = job.steps.filter((step) => step.run === 'node .github/actions/dist/failover.cjs');
+      expect(runbook!.env?.['GITHUB_TOKEN']).toBe('${{ github.token }}');
+      // The validation runs before any credential and needs no token.
+      expect(validate!.env?.['GITHUB_TOKEN']).toBeUndefined();
+    });
+
     test('validates its inputs before it assumes a role', () => {
       const steps = failover.jobs['runbook']!.steps;
       const validate = steps.findIndex((step) => step.env?.['INPUT_VALIDATE_ONLY'] === 'true');

@@ -1,5 +1,6 @@
 import { formatDuration, formatTime } from '../cli-support/clock';
 import type { JobSummary, SummaryBlock } from '../cli-support/job-summary';
+import type { EnvironmentApproval } from '../cli-support/run-approvals';
 import { REPORT_URL_OUTPUT } from './automation-document-name';
 import type { FailoverInputs } from './failover-inputs';
 
@@ -154,6 +155,24 @@ export interface DispatchContext {
   readonly environment?: string;
   /** The run's page, where GitHub shows who approved it. */
   readonly runUrl?: string;
+  /** What the run's review history says about {@link environment} (when the job's token could read it). */
+  readonly approval?: EnvironmentApproval;
+}
+
+/** The approval line of the summary. */
+function approvalLine(environment: string, approval: EnvironmentApproval | undefined, runUrl?: string): string {
+  switch (approval?.kind) {
+    case 'approved':
+      return `Approval: approved in the ${environment} Environment by ${approval.by
+        .map((a) => (a.comment ? `${a.login} (“${a.comment}”)` : a.login))
+        .join(', ')}`;
+    case 'none':
+      return `Approval: none recorded for the ${environment} Environment in the run’s review history (no required reviewers, or none asked)`;
+    case 'unreadable':
+      return `Approval: the run’s review history could not be read (${approval.error}); the job ran in the ${environment} Environment, see the run page`;
+    default:
+      return `Approval: the job ran in the ${environment} Environment; with required reviewers, one of them approved it before it started (who and when: the run's review history${runUrl ? '' : ' on the run page'})`;
+  }
 }
 
 /**
@@ -161,7 +180,8 @@ export interface DispatchContext {
  * user that triggered the initial workflow run. If the workflow run is a re-run, this value may differ from
  * github.triggering_actor" (Contexts reference, github context). The approver is not in any context or variable:
  * GitHub keeps it in the run's review history (REST `GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals`,
- * and the run's page), so the summary names the Environment and links the run.
+ * and the run's page): the CLI reads it when the job gives it a token (`readEnvironmentApproval`, cli-support), and the
+ * summary links the run either way.
  */
 export function dispatchBlocks(context: DispatchContext): SummaryBlock[] {
   const blocks: SummaryBlock[] = [];
@@ -172,11 +192,7 @@ export function dispatchBlocks(context: DispatchContext): SummaryBlock[] {
         : '';
     blocks.push(`Dispatched by: ${context.actor}${rerun}`);
   }
-  if (context.environment) {
-    blocks.push(
-      `Approval: the job ran in the ${context.environment} Environment; with required reviewers, one of them approved it before it started (who and when: the run's review history${context.runUrl ? '' : ' on the run page'})`,
-    );
-  }
+  if (context.environment) blocks.push(approvalLine(context.environment, context.approval, context.runUrl));
   if (context.runUrl) blocks.push({ label: 'Run (review history)', href: context.runUrl });
   return blocks;
 }

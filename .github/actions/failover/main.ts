@@ -7,6 +7,7 @@ import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
 import { currentRunActors, currentRunUrl } from '../cli-support/github-run';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { perRegion, regionalClientOptions } from '../cli-support/regional-clients';
+import { readEnvironmentApproval } from '../cli-support/run-approvals';
 import {
   automationFailure,
   automationSummary,
@@ -65,7 +66,10 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
       core.setOutput('rto_seconds', Math.round((automation.endedAt.getTime() - automation.startedAt.getTime()) / 1000));
     }
     core.setOutput('report_url', reportUrlOf(automation) ?? '');
-    await writeJobSummary(automationSummary(inputs, automation, !ended, context));
+    const approval = context.environment ? await readEnvironmentApproval(context.environment) : undefined;
+    await writeJobSummary(
+      automationSummary(inputs, automation, !ended, { ...context, ...(approval ? { approval } : {}) }),
+    );
     reported = true;
     if (!ended) throw new CheckFailedError(stillRunningMessage(automation, inputs.region, inputs.timeoutMinutes));
     if (isFailedStatus(automation.status)) throw new CheckFailedError(automationFailure(automation, inputs.region));
@@ -91,7 +95,8 @@ async function writeStoppedSummary(error: unknown, message: string, exitCode: nu
       ? { kind: 'invalid-inputs', problems: error.problems }
       : { kind: 'stopped', message, exitCode };
   try {
-    await writeJobSummary(stoppedSummary(raw, stop, context));
+    const approval = context.environment ? await readEnvironmentApproval(context.environment) : undefined;
+    await writeJobSummary(stoppedSummary(raw, stop, { ...context, ...(approval ? { approval } : {}) }));
   } catch (summaryError) {
     core.warning(`The job summary could not be written: ${String(summaryError)}`);
   }
