@@ -216,6 +216,21 @@ describe('GitHubOidcStack', () => {
     }
   });
 
+  // The bake's alarm-definition check (review M12) reads when the services and observability stacks were created
+  // (alarm_stacks): a Region's first deploy has new alarms, not redefined ones.
+  test('the deploy role may describe the stacks that define the gate alarms, in both Regions', () => {
+    const { template } = oidcStack();
+    const describe = roleStatements(template, 'shop-dev-github-deploy').filter((s) =>
+      [s.Action].flat().includes('cloudformation:DescribeStacks'),
+    );
+    const resources = JSON.stringify(describe.map((s) => s.Resource));
+    for (const region of ['us-east-1', 'us-west-2']) {
+      for (const kind of ['services', 'observability']) {
+        expect(resources).toContain(`:cloudformation:${region}:123456789012:stack/shop-dev-${region}-${kind}/*`);
+      }
+    }
+  });
+
   test('the failover role may list automation executions (the CLI refuses or attaches to one in flight)', () => {
     const { template } = oidcStack();
     template.hasResourceProperties('AWS::IAM::Policy', {
