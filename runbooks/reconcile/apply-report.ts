@@ -58,6 +58,15 @@ export interface RowLeftAlone {
   readonly unit?: string;
 }
 
+/** A row apply wrote. */
+export interface RowApplied {
+  readonly table: string;
+  readonly id: string;
+  readonly class: ReportedClass;
+  readonly unit: string;
+  readonly outcome: 'inserted' | 'updated';
+}
+
 /** The outcome of {@link applyReport}. */
 export interface ApplyResult {
   /**
@@ -80,6 +89,8 @@ export interface ApplyResult {
   readonly leftForPerson: RowLeftAlone[];
   /** Lost rows that were not replayed: changed since the report, blocked, failed, or held back with their unit. */
   readonly notApplied: RowLeftAlone[];
+  /** Rows this run inserted or updated, each with its unit (rows already in place are only counted). */
+  readonly applied: RowApplied[];
   error: string | null;
 }
 
@@ -343,6 +354,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     sequencesAdvanced: [],
     leftForPerson: [],
     notApplied: [],
+    applied: [],
     error: null,
   };
   let side: DatabaseSide | undefined;
@@ -431,7 +443,11 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
         await side.client.query('COMMIT');
         result.unitsApplied++;
         result.eventsWritten += events;
-        for (const { table, outcome } of outcomes) result.tables[table]![outcome.kind as 'inserted']++;
+        for (const { table, row, outcome } of outcomes) {
+          result.tables[table]![outcome.kind as 'inserted']++;
+          if (outcome.kind === 'inserted' || outcome.kind === 'updated')
+            result.applied.push({ table, id: row.id, class: row.class, unit: key, outcome: outcome.kind });
+        }
       } catch (error) {
         await side.client.query('ROLLBACK').catch(() => undefined);
         throw new Error(`replaying ${key} failed: ${(error as Error).message}`);

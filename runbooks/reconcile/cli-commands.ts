@@ -231,6 +231,8 @@ export function registerReconcileCommands(program: Command): void {
           `  ${name}: ${t.inserted} inserted, ${t.updated} updated, ${t.alreadyApplied} already applied, ${t.changedSinceReport} changed since the report, ${t.blocked} blocked${notApplied}`,
         );
       }
+      for (const row of result.applied)
+        lines.push(`  applied: ${row.table} ${row.id} (${row.class}, ${row.unit}): ${row.outcome}`);
       for (const sequence of result.sequencesAdvanced) lines.push(`  sequence advanced: ${sequence}`);
       for (const row of result.notApplied)
         lines.push(

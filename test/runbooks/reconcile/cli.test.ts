@@ -130,6 +130,10 @@ describe('runbook reconcile / apply (CLI, as a child process)', () => {
         `  not applied: order_items [0-9a-f-]+ \\(lost_insert, order ${IDS.orders.L1}\\): rolled back with order ${IDS.orders.L1}: orders ${IDS.orders.L1} was not applied`,
       ),
     );
+    expect(run.stdout).toContain(
+      `  applied: orders ${IDS.orders.P2} (lost_insert, order ${IDS.orders.P2}): inserted\n`,
+    );
+    expect(run.stdout).toContain(`  applied: orders ${IDS.orders.A1} (lost_update, order ${IDS.orders.A1}): updated\n`);
     expect(run.stderr).toContain('apply did NOT apply 5 row(s) (listed above with the reason)');
   });
 

@@ -230,6 +230,10 @@ describe('apply replays exactly', () => {
     expect(result.tables.order_items).toMatchObject({ inserted: 2, failed: 1, heldBack: 1 });
     expect(result.unitsNotApplied).toBe(1);
     expect(result.unitsApplied).toBe(5);
+    expect(result.applied.filter((r) => r.table === 'orders').map((r) => [r.id, r.outcome, r.unit])).toEqual(
+      expect.arrayContaining([[IDS.orders.P2, 'inserted', `order ${IDS.orders.P2}`]]),
+    );
+    expect(result.applied.some((r) => r.unit === `order ${IDS.orders.L1}`)).toBe(false);
 
     // Once the constraint is gone, a second apply replays L1 whole and nothing else.
     await query(urls.newUrl, 'ALTER TABLE order_items DROP CONSTRAINT at_most_three');
