@@ -5,5 +5,5 @@
  */
 export const DEPLOYED_COMMIT_OUTPUT = 'DeployedCommit';
 
-/** The value stacks synthesized outside a workflow carry (no `DEPLOY_COMMIT`/`GITHUB_SHA`): `record` never matches it. */
+/** The value stacks synthesized outside a workflow carry (no `GITHUB_SHA`): `record` never matches it. */
 export const UNVERSIONED_COMMIT = 'unversioned';
