@@ -78,6 +78,22 @@ export function bootstrapCommands(config: ShopConfig, options: { existingOidcPro
   ];
 }
 
+/**
+ * Why `npm run bootstrap --check` must not run: npm takes `--check` as its own (unknown) config, passes no argument to
+ * the script and sets `npm_config_check=true` in its environment instead (npm 11: "npm warn Unknown cli config
+ * "--check"" — the script would then run a FULL bootstrap). The right spelling is `npm run bootstrap -- --check`.
+ *
+ * @returns the refusal (naming the variable, `--check` and what is accepted), or undefined when nothing was swallowed
+ */
+export function swallowedCheckFlag(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const swallowed = env['npm_config_check'];
+  if (!swallowed || argv.includes('--check')) return undefined;
+  return `npm_config_check: ${JSON.stringify(swallowed)} is set but --check is not among the arguments: \`npm run bootstrap --check\` passes --check to npm, not to bootstrap, and would run a FULL bootstrap; nothing was run. Accepted: \`npm run bootstrap -- --check\` (check only) or \`npm run bootstrap\` (bootstrap)`;
+}
+
 const program = new Command('bootstrap')
   .description(
     'Prepare an AWS account and the GitHub repository for the pipeline: CDK-bootstrap both Regions and the ARC control-plane Region, deploy the GitHub OIDC roles (your current AWS credentials), then create or update the GitHub Environments the workflows use, each restricted to the deploy branch (the gh CLI, authenticated). --check only checks the Environments and that no lifecycle rule of the CDK asset buckets and repositories evicts what a rollback redeploys.',
@@ -145,6 +161,11 @@ const program = new Command('bootstrap')
   });
 
 if (require.main === module) {
+  const swallowed = swallowedCheckFlag(process.argv, process.env);
+  if (swallowed) {
+    console.error(`bootstrap: ${swallowed}`);
+    process.exit(2);
+  }
   program.parseAsync().catch((error: Error) => {
     console.error(`bootstrap: ${error.message}`);
     process.exitCode = 1;

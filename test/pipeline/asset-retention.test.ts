@@ -3,7 +3,7 @@ import { assetRetentionReads, checkAssetRetention } from '../../pipeline/asset-r
 
 // Review M4 / issue 12: what a rollback redeploys (recorded templates, Lambda code, images) is never evicted. The
 // CDK bootstrap template of aws-cdk 2.1148.1 (node_modules/aws-cdk/lib/api/bootstrap/bootstrap-template.yaml) expires
-// only noncurrent object versions (30 days) and untagged images (365 days); `npm run bootstrap --check` refuses
+// only noncurrent object versions (30 days) and untagged images (365 days); `npm run bootstrap -- --check` refuses
 // lifecycle rules that would expire a current asset object or a tagged image.
 
 const config = loadConfig({ base: { account: '123456789012' } });
@@ -43,7 +43,7 @@ const reading =
     return command.includes('get-bucket-lifecycle-configuration') ? bucket : repository;
   };
 
-describe('asset retention (npm run bootstrap --check)', () => {
+describe('asset retention (npm run bootstrap -- --check)', () => {
   test('reads the lifecycle rules of the asset bucket and the container-assets repository of every Region a rollback redeploys in', () => {
     expect(assetRetentionReads(config)).toEqual(
       ['us-east-1', 'us-west-2'].flatMap((region) => [
