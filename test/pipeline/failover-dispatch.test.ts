@@ -762,6 +762,51 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
   });
 
+  // Review D3: every bake starts shop-dev-readiness with DryRun true for up to 5 minutes (the bake gate's readiness
+  // check); a dry run changes nothing, so it must not stop a real failover. Its DryRun parameter is read with
+  // GetAutomationExecution: the list's AutomationExecutionMetadata carries no parameters (SSM API reference,
+  // AutomationExecutionMetadata; AutomationExecution.Parameters: "The key-value map of execution parameters, which
+  // were supplied when calling StartAutomationExecution").
+  test.each(['us-west-2', 'us-east-1'])(
+    "GIVEN a bake's readiness dry run in flight in %s WHEN a real failover is dispatched THEN it starts",
+    async (bakeRegion) => {
+      inFlight[bakeRegion] = [{ id: OTHER_ID, document: 'shop-dev-readiness', target: bakeRegion, dryRun: 'true' }];
+      existing(OTHER_ID, 'shop-dev-readiness', bakeRegion, 'true', ['InProgress']);
+      ssm
+        .on(GetAutomationExecutionCommand, { AutomationExecutionId: EXECUTION_ID })
+        .resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.failure).toBeUndefined();
+      expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 1);
+      expect(result.lines).toContain(
+        `Not counted as in flight: shop-dev-readiness (${OTHER_ID}) is InProgress in ${bakeRegion}, target ${bakeRegion}, dry run: ${`https://${bakeRegion}.console.aws.amazon.com/systems-manager/automation/execution/${OTHER_ID}?region=${bakeRegion}`} (a readiness dry run changes nothing)`,
+      );
+    },
+  );
+
+  test('GIVEN a readiness run that is not a dry run in flight WHEN a real failover is dispatched THEN it still refuses', async () => {
+    inFlight['us-west-2'] = [{ id: OTHER_ID, document: 'shop-dev-readiness', target: 'us-west-2', dryRun: 'false' }];
+    existing(OTHER_ID, 'shop-dev-readiness', 'us-west-2', 'false', ['InProgress']);
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+  });
+
+  test('GIVEN a readiness execution whose parameters cannot be read WHEN a real failover is dispatched THEN it refuses (fail closed)', async () => {
+    inFlight['us-west-2'] = [{ id: OTHER_ID, document: 'shop-dev-readiness', target: 'us-west-2', dryRun: 'true' }];
+    ssm.on(GetAutomationExecutionCommand, { AutomationExecutionId: OTHER_ID }).resolves({});
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toContain(`shop-dev-readiness (${OTHER_ID}) is InProgress in us-west-2`);
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+  });
+
   test('GIVEN the failed Region cannot list its executions WHEN a failover is dispatched THEN it goes ahead (that Region is the one failing)', async () => {
     inFlight['us-east-1'] = Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
     ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));

@@ -25,6 +25,17 @@ export interface DispatchDependencies extends Omit<AutomationDependencies, 'ssm'
   readonly runUrl?: string;
 }
 
+/**
+ * Whether an execution is a readiness dry run, such as the one every bake starts (the bake gate's readiness check):
+ * it only reads, so it conflicts with no runbook (review D3). Its `DryRun` comes from `GetAutomationExecution` (the
+ * list's `AutomationExecutionMetadata` carries no parameters; `AutomationExecution.Parameters`: "The key-value map of
+ * execution parameters, which were supplied when calling StartAutomationExecution"); an execution whose parameters
+ * could not be read has none and still counts (fail closed).
+ */
+function isReadinessDryRun(execution: InFlightExecution, readinessDocument: string): boolean {
+  return execution.documentName === readinessDocument && execution.dryRun === 'true';
+}
+
 /** Whether this dispatch moves traffic and writers, so it freezes deploys first. */
 function freezes(inputs: FailoverInputs): boolean {
   return !inputs.dryRun && (FREEZING_ACTIONS as readonly string[]).includes(inputs.action);
@@ -36,7 +47,8 @@ function freezes(inputs: FailoverInputs): boolean {
  * 1. with `execution_id`: an execution of this document and target still running is followed; one that ended
  *    without succeeding is resumed (a new execution with `ResumeExecutionId`); one that succeeded is reported;
  * 2. any execution of an `<app>-<env>-*` document not yet ended, in the target Region or the other one (a failback
- *    runs in the Region it moves to), stops the dispatch, unless it is the only one and is this very action, target
+ *    runs in the Region it moves to), except a readiness dry run (a bake's readiness check: it changes nothing),
+ *    stops the dispatch, unless it is the only one and is this very action, target
  *    and dry-run setting: the dispatch then attaches to it (a re-dispatch after a cancelled or timed-out job);
  *    the other Region may be the failed one, so when it cannot be read the dispatch goes on;
  * 3. a real failover or switchover writes the deploy freeze in both Regions (at least one must take it) before
@@ -89,7 +101,15 @@ export async function dispatchFailover(
       return [] as InFlightExecution[];
     }),
   ]);
-  const inFlight = [...here, ...there];
+  const readinessDocument = automationDocumentName(appName, envName, 'readiness');
+  const inFlight: InFlightExecution[] = [];
+  for (const execution of [...here, ...there]) {
+    if (isReadinessDryRun(execution, readinessDocument)) {
+      deps.log(`Not counted as in flight: ${describeExecution(execution)} (a readiness dry run changes nothing)`);
+    } else {
+      inFlight.push(execution);
+    }
+  }
   const only = inFlight[0];
   if (inFlight.length === 1 && only && isThisDispatch(only) && resumeExecutionId === undefined) {
     deps.log(`Attached to ${documentName} in ${region}: execution ${only.executionId} (already ${only.status})`);
