@@ -192,7 +192,8 @@ describe('planBake', () => {
   test.each([
     [0, 30, 'planBake: bakeMinutes 0 is out of range; accepted: a whole number from 1 to 43200'],
     [2.5, 30, 'planBake: bakeMinutes 2.5 is out of range; accepted: a whole number from 1 to 43200'],
-    [20, 10, 'planBake: credentialMinutes 10 is out of range; accepted: a whole number from 15 to 720'],
+    [20, 10, 'planBake: credentialMinutes 10 is out of range; accepted: a whole number from 15 to 60'],
+    [20, 61, 'planBake: credentialMinutes 61 is out of range; accepted: a whole number from 15 to 60'],
   ])('refuses bakeMinutes %p with credentialMinutes %p', (bake, credentials, message) => {
     expect(() => planBake(bake, credentials)).toThrow(new RangeError(message));
   });
@@ -250,6 +251,20 @@ describe('bake-gate inputs', () => {
       'watch_minutes: "41" is longer than the bake; accepted: at most bake_minutes (40)',
     ]);
   });
+
+  // Review-12 D11: both roles a bake job assumes last at most an hour (maxSessionDuration 1 h in
+  // github-oidc-stack.ts), and STS AssumeRole: "Role chaining limits your Amazon Web Services CLI or Amazon Web
+  // Services API role session to a maximum of one hour" (API reference, DurationSeconds).
+  test.each(['watch', 'plan'])(
+    'credential_minutes above 60 is refused in %s, naming the field, value and range',
+    (mode) => {
+      expect(problemsOf({ ...watchInputs, mode, credential_minutes: '61' })).toEqual([
+        'credential_minutes: "61" is out of range; accepted: a whole number from 15 to 60 (an hour: the roles\' maximum session and the role-chaining maximum)',
+      ]);
+      const inputs: Record<string, string> = { ...watchInputs, mode, credential_minutes: '60' };
+      expect(readBakeGateInputs((name) => inputs[name] ?? '', START)).toMatchObject({ credentialMinutes: 60 });
+    },
+  );
 
   test('verify-history refuses a window shorter than the bake, or ending in the future', () => {
     const verify = { ...watchInputs, mode: 'verify-history' };

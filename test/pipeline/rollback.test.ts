@@ -15,12 +15,15 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { ConstantBackoff } from 'cockatiel';
+import type { AwsCaller } from '../../.github/actions/cli-support/aws-retry';
 import { DEPLOYED_COMMIT_OUTPUT, rolledBackParameterName } from '../../.github/actions/rollback/deployed-commit';
 import {
   isStatefulStackName,
+  type KnownGoodRecord,
   knownGoodCandidateParameterName,
   lastKnownGoodParameterName,
 } from '../../.github/actions/rollback/known-good-record';
+import { KnownGoodStore, STANDARD_PARAMETER_BYTES } from '../../.github/actions/rollback/known-good-store';
 import { run } from '../../.github/actions/rollback/main';
 import { templateArtifacts } from '../../.github/actions/rollback/release-artifacts';
 import { FakeClock, runAction } from './action-harness';
@@ -217,7 +220,7 @@ describe('rollback record', () => {
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, {
       Name: CANDIDATE,
       Type: 'String',
-      Tier: 'Standard',
+      Tier: 'Intelligent-Tiering',
       Overwrite: true,
       Description:
         'Known-good candidate in us-east-1 (its bake passed; confirmed after the last bake): commit and application stacks',
@@ -1117,5 +1120,59 @@ describe('a rollback redeploys the recorded artifacts of the known-good release,
     expect(result.failure).toBe(
       `Rollback verification failed in us-east-1:\n  - Stack "shop-dev-use1-services" runs commit ${OTHER} (its DeployedCommit), not ${SHA}: the redeploy did not put the known-good release back`,
     );
+  });
+});
+
+describe('the known-good parameters never get stuck on the advanced tier (review-12 D8)', () => {
+  // SSM, "Managing parameter tiers": "You can change a standard parameter to an advanced parameter at any time, but
+  // you can't revert an advanced parameter to a standard parameter." The mock refuses exactly that (the error SSM
+  // returns is unverified; any refusal fails the write).
+  function ssmWithTiers(): Map<string, string> {
+    const tiers = new Map<string, string>();
+    ssm.on(PutParameterCommand).callsFake((input: { Name: string; Value: string; Tier?: string }) => {
+      const before = tiers.get(input.Name);
+      const needsAdvanced = Buffer.byteLength(input.Value) > STANDARD_PARAMETER_BYTES;
+      const tier =
+        input.Tier === 'Intelligent-Tiering'
+          ? needsAdvanced || before === 'Advanced'
+            ? 'Advanced'
+            : 'Standard'
+          : (input.Tier ?? 'Standard');
+      if (before === 'Advanced' && tier === 'Standard') {
+        throw new Error(`${input.Name} is an advanced parameter: it cannot be reverted to the standard tier`);
+      }
+      if (tier === 'Standard' && needsAdvanced) throw new Error(`${input.Name}: a standard parameter holds 4 KB`);
+      tiers.set(input.Name, tier);
+      return Promise.resolve({ Version: 1, Tier: tier });
+    });
+    return tiers;
+  }
+  const passThrough: AwsCaller = (_call, send) => send();
+  const record = (images: number) => ({
+    ...RECORD,
+    stacks: RECORD.stacks.map((stack) => ({
+      ...stack,
+      images: Array.from({ length: images }, (_, i) => ({
+        ...stack.images[0]!,
+        ...RECORD.stacks[1]!.images[0]!,
+        tag: `${i}`.padStart(64, '0'),
+      })),
+    })),
+  });
+
+  test('GIVEN a record larger than 4 KB was written WHEN a later, smaller record is written THEN the write succeeds', async () => {
+    // GIVEN a parameter written with a record over the standard tier's 4 KB
+    const tiers = ssmWithTiers();
+    const store = new KnownGoodStore(new SSMClient({}), 'us-east-1', CANDIDATE, passThrough);
+    const large = record(20) as KnownGoodRecord;
+    expect(Buffer.byteLength(JSON.stringify(large))).toBeGreaterThan(STANDARD_PARAMETER_BYTES);
+    await store.write(large);
+    expect(tiers.get(CANDIDATE)).toBe('Advanced');
+    // WHEN the next release's record is small again THEN it is written (the parameter stays advanced)
+    await expect(store.write(record(1) as KnownGoodRecord)).resolves.toBe(1);
+    expect(ssm.commandCalls(PutParameterCommand).map((c) => c.args[0].input.Tier)).toEqual([
+      'Intelligent-Tiering',
+      'Intelligent-Tiering',
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import {
 } from '../cli-support/action-inputs';
 import { formatDuration, formatTime } from '../cli-support/clock';
 import { reasonText } from '../failover/failover-inputs';
-import { MAX_BAKE_MINUTES, maxWatchMinutes } from './bake-plan';
+import { MAX_BAKE_MINUTES, MAX_CREDENTIAL_MINUTES, MIN_CREDENTIAL_MINUTES, maxWatchMinutes } from './bake-plan';
 
 /** The modes of the bake-gate CLI: the two bake modes, the readiness dry run and the planner. */
 export const BAKE_GATE_MODES = ['watch', 'verify-history', 'readiness', 'plan'] as const;
@@ -127,7 +127,11 @@ const watchStart: InputParser<Date> = {
   accepted: `the watch job's window_start output (when the bake started), ${isoTime.accepted}`,
   parse: isoTime.parse,
 };
-const credentialMinutesInput = wholeNumber(15, 720);
+/** `credential_minutes`: at most an hour, the roles' maximum session and the role-chaining maximum (bake-plan.ts). */
+const credentialMinutesInput: InputParser<number> = {
+  ...wholeNumber(MIN_CREDENTIAL_MINUTES, MAX_CREDENTIAL_MINUTES),
+  accepted: `a whole number from ${MIN_CREDENTIAL_MINUTES} to ${MAX_CREDENTIAL_MINUTES} (an hour: the roles' maximum session and the role-chaining maximum)`,
+};
 
 /**
  * Reads and validates the bake-gate inputs (see pipeline/README.md). `now` is used for the default window of

@@ -7,6 +7,18 @@ export type BakeMode = 'watch' | 'verify-history';
  */
 export const CREDENTIAL_MARGIN_MINUTES = 5;
 
+/** The shortest credentials a job can ask for: STS AssumeRole's minimum DurationSeconds, 900 seconds. */
+export const MIN_CREDENTIAL_MINUTES = 15;
+
+/**
+ * The longest credentials a bake job can hold (review-12 D11): the roles it assumes have a maximum session of one
+ * hour (`maxSessionDuration` in pipeline/github-oidc-stack.ts), and STS AssumeRole: "Role chaining limits your
+ * Amazon Web Services CLI or Amazon Web Services API role session to a maximum of one hour. [...] if you assume a
+ * role using role chaining and provide a DurationSeconds parameter value greater than one hour, the operation
+ * fails." (API reference, DurationSeconds). A longer value would plan a watch the credentials cannot last.
+ */
+export const MAX_CREDENTIAL_MINUTES = 60;
+
 /** The longest bake the planner accepts: GitHub's longest Environment wait timer (30 days). */
 export const MAX_BAKE_MINUTES = 43_200;
 
@@ -46,10 +58,13 @@ export function planBake(bakeMinutes: number, credentialMinutes = 30): BakePlan 
       `planBake: bakeMinutes ${bakeMinutes} is out of range; accepted: a whole number from 1 to ${MAX_BAKE_MINUTES}`,
     );
   }
-  // 15 minutes to 12 hours: the session durations STS accepts for an assumed role.
-  if (!Number.isInteger(credentialMinutes) || credentialMinutes < 15 || credentialMinutes > 720) {
+  if (
+    !Number.isInteger(credentialMinutes) ||
+    credentialMinutes < MIN_CREDENTIAL_MINUTES ||
+    credentialMinutes > MAX_CREDENTIAL_MINUTES
+  ) {
     throw new RangeError(
-      `planBake: credentialMinutes ${credentialMinutes} is out of range; accepted: a whole number from 15 to 720`,
+      `planBake: credentialMinutes ${credentialMinutes} is out of range; accepted: a whole number from ${MIN_CREDENTIAL_MINUTES} to ${MAX_CREDENTIAL_MINUTES}`,
     );
   }
   const longestWatch = maxWatchMinutes(credentialMinutes);

@@ -3,7 +3,7 @@ import { AwsCallError, type AwsCaller } from '../cli-support/aws-retry';
 import { CheckFailedError } from '../cli-support/exit-codes';
 import { type KnownGoodRecord, parseKnownGoodRecord } from './known-good-record';
 
-/** The largest value a standard SSM parameter holds (4 KB). */
+/** The largest value a standard SSM parameter holds (4 KB); a larger record makes its parameter advanced. */
 export const STANDARD_PARAMETER_BYTES = 4096;
 
 /** Reads and writes a Region's known-good record in its SSM parameter. */
@@ -28,7 +28,15 @@ export class KnownGoodStore {
           Type: 'String',
           // A record with many images may outgrow a standard parameter. SSM: "Standard parameters have a value
           // limit of 4 KB. Advanced parameters have a value limit of 8 KB." (PutParameter API reference, Value).
-          Tier: Buffer.byteLength(value) > STANDARD_PARAMETER_BYTES ? 'Advanced' : 'Standard',
+          // Not 'Standard' for the smaller records: "You can change a standard parameter to an advanced parameter
+          // at any time, but you can't revert an advanced parameter to a standard parameter." (Systems Manager
+          // User Guide, Managing parameter tiers), so once one record needed the advanced tier, every later write
+          // asking for 'Standard' would be refused. Intelligent-Tiering: "Parameter Store evaluates each request
+          // and selects the appropriate tier" (Specifying a default parameter tier): standard while the records
+          // fit, advanced from the first one that does not (review-12 D8). That a smaller write to an advanced
+          // parameter then keeps it advanced, rather than failing, is what "can't revert" implies; no SSM page
+          // states that case for Intelligent-Tiering (unverified).
+          Tier: 'Intelligent-Tiering',
           Overwrite: true,
         }),
       ),
