@@ -22,7 +22,9 @@ export async function buildOrdersApp(config: OrdersConfig): Promise<ServiceApp> 
     log: app.log.child({ component: 'synthetic-order-retention' }),
   });
   // Registered after attachPostgres's hooks: the pool has started (and migrated) before the first run.
-  app.addHook('onReady', async () => retention.start());
+  app.addHook('onReady', async () => {
+    if (config.syntheticOrderRetentionDays > 0) retention.start();
+  });
   app.addHook('onClose', async () => retention.stop());
   return app;
 }

@@ -15,7 +15,11 @@ export interface OrdersConfig extends ServiceBaseConfig {
   readonly heartbeatEnabled: boolean;
   /** Time between heartbeats. */
   readonly heartbeatIntervalMs: number;
-  /** Synthetic orders (the canary's) older than this many days are deleted. */
+  /**
+   * Synthetic orders (the canary's) older than this many days are deleted; 0 (the default) keeps them. A delete on the
+   * new primary after a failover is a difference from the old primary's snapshot that the missing-transaction report
+   * must show (a conflict for a person), so deleting is opt-in.
+   */
   readonly syntheticOrderRetentionDays: number;
   /** Time between runs of the synthetic order retention job. */
   readonly syntheticOrderRetentionIntervalMs: number;
@@ -26,7 +30,7 @@ const schema = z.object({
   ...databaseEnv,
   HEARTBEAT_ENABLED: envBoolean({ default: true }),
   HEARTBEAT_INTERVAL_MS: envInteger({ min: 50, max: 60_000, default: 1_000 }),
-  SYNTHETIC_ORDER_RETENTION_DAYS: envInteger({ min: 1, max: 3_650, default: 7 }),
+  SYNTHETIC_ORDER_RETENTION_DAYS: envInteger({ min: 0, max: 3_650, default: 0 }),
   SYNTHETIC_ORDER_RETENTION_INTERVAL_MS: envInteger({ min: 1_000, max: 86_400_000, default: 3_600_000 }),
 });
 

@@ -538,6 +538,27 @@ describe('synthetic order retention', () => {
     });
   });
 
+  test('GIVEN no SYNTHETIC_ORDER_RETENTION_DAYS WHEN the service runs THEN it keeps synthetic orders (a delete after a failover would be a difference in the missing-transaction report)', async () => {
+    expect(loadOrdersConfig({ ...TEST_ENV, DATABASE_URL: pg.urls.orders }).syntheticOrderRetentionDays).toBe(0);
+    const old = await placeAged(true, 3);
+    const keeping = await buildOrdersApp(
+      loadOrdersConfig({
+        ...TEST_ENV,
+        DATABASE_URL: pg.urls.orders,
+        HEARTBEAT_ENABLED: 'false',
+        SYNTHETIC_ORDER_RETENTION_INTERVAL_MS: '1000',
+      }),
+    );
+    try {
+      await keeping.ready();
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await rowsOf(old)).toBeGreaterThan(0);
+    } finally {
+      await keeping.close();
+    }
+    await purgeSyntheticOrders(db, { retentionDays: 2, batchSize: 100 });
+  });
+
   test('GIVEN SYNTHETIC_ORDER_RETENTION_* WHEN the service runs THEN it deletes old synthetic orders by itself', async () => {
     const old = await placeAged(true, 3);
     const retaining = await buildOrdersApp(
