@@ -20,7 +20,10 @@ export interface StateOptions {
 /** A row's full content, for the report. */
 export interface RowContent {
   readonly json: Record<string, unknown>;
-  /** Record literal (`t::text`): exact, re-castable with `'...'::table`. */
+  /**
+   * Record literal (`(t.*)::text`): exact, re-castable with `'...'::table`. Always `t.*`, never the bare alias: in a
+   * table with a column named `t`, a bare `t` is that column, not the row.
+   */
   readonly record: string;
   /**
    * Each column's text output, in column order: exact where JSON is not (jsonb `10.0` and `10` parse to the same
@@ -116,7 +119,7 @@ export async function contentsById(
     // An array, not json_build_object: a function takes at most 100 arguments, a table may have more than 50 columns.
     const texts = spec.columns.map((c) => `t.${quoteIdent(c.name)}::text`).join(', ');
     const result = await side.client.query<{ id: string; j: Record<string, unknown>; r: string; x: (string | null)[] }>(
-      `SELECT t.id::text AS id, to_jsonb(t) AS j, t::text AS r, ARRAY[${texts}]::text[] AS x FROM ${qualifiedTable(spec.name)} AS t WHERE t.id = ANY($1::uuid[])`,
+      `SELECT t.id::text AS id, to_jsonb(t.*) AS j, (t.*)::text AS r, ARRAY[${texts}]::text[] AS x FROM ${qualifiedTable(spec.name)} AS t WHERE t.id = ANY($1::uuid[])`,
       [ids.slice(i, i + LOOKUP_BATCH)],
     );
     for (const row of result.rows) contents.set(row.id, { json: row.j, record: row.r, texts: row.x });

@@ -20,7 +20,7 @@ interface WholeTable {
  */
 async function wholeTable(side: DatabaseSide, sql: string): Promise<WholeTable> {
   const result = await side.client.query<{ n: string; s: string }>(
-    `SELECT count(*)::text AS n, coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text AS s FROM ${sql} AS t`,
+    `SELECT count(*)::text AS n, coalesce(sum(hashtextextended((t.*)::text, 0)::numeric), 0)::text AS s FROM ${sql} AS t`,
   );
   return { rows: Number(result.rows[0]!.n), sum: result.rows[0]!.s };
 }
