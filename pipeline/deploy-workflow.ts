@@ -18,7 +18,7 @@ import {
   WATCH_STEP_ID,
 } from './bake-jobs';
 import { withBakeVerdicts } from './bake-verdict-outputs';
-import { APPROVAL_STEP_ID, deployJobId, FREEZE_GUARD_STEP_ID, rollbackJobId, waveJobIds } from './deploy-job-ids';
+import { APPROVAL_STEP_ID, deployJobId, FREEZE_GUARD_STEP_ID, rollbackJobId } from './deploy-job-ids';
 import { limitDeployJobs } from './job-limits';
 import {
   ACTIONS,
@@ -231,8 +231,11 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
       // the primary on a release that never passed the last bake (review M5).
       rollbackJob(
         stages.primary,
-        [primaryBake, lastBakeVerdicts],
-        [...waveJobIds([stages.primary]), ...waveJobIds([stages.standby, stages.global])],
+        [
+          { stage: stages.primary, bakes: [primaryBake] },
+          { stage: stages.standby },
+          { stage: stages.global, bakes: [lastBakeVerdicts] },
+        ],
         primaryStacks,
         watchMinutes,
       ),
@@ -247,8 +250,7 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
         stages.standby,
         // The primary's bake after routing too: a primary broken by the routing change or by the standby's release
         // fails a release both Regions run (review M2(5)).
-        [lastBakeVerdicts],
-        waveJobIds([stages.standby, stages.global]),
+        [{ stage: stages.standby }, { stage: stages.global, bakes: [lastBakeVerdicts] }],
         standbyStacks,
         watchMinutes,
       ),
@@ -266,6 +268,9 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
           ),
         ),
         config.deployBranch,
+        // Every job that writes to AWS: the stack deploys (by their id), the bakes (record, confirm) and the
+        // rollbacks (review M1, review-12 D2).
+        [...kinds.bakes, ...rollbacks.map((rollback) => rollback.rollbackJobId)],
       ),
     });
   if (config.account === PLACEHOLDER_ACCOUNT) {

@@ -137,38 +137,91 @@ export function withoutPersistedCheckoutCredentials<J extends { steps?: Array<{ 
 }
 
 /** The name of the stale-run guard step (the workflow simulator and the tests look for it). */
-export const STALE_RUN_GUARD_NAME = 'Stale-run guard: stop unless this run deploys the head of the deploy branch';
+export const STALE_RUN_GUARD_NAME = 'Stale-run guard: stop a re-run of a commit that is no longer the head';
+
+/** The id of the stale-run guard step. */
+export const STALE_RUN_STEP_ID = 'stale_run';
 
 /**
- * Every stack deploy job (`<stage>-<stack>-Deploy`) first checks that the run's commit is the head of the deploy
- * branch (review M1): "Re-run failed jobs" keeps the run's `GITHUB_SHA` and re-runs only the failed jobs and their
- * dependents ("Re-running workflows and jobs"), so the check must sit in the jobs that change something, not in a
- * job that ran once before; otherwise an old run re-run days later deploys an old commit over a newer release. The
- * branch's head comes from the GitHub API with the job's token (`contents: read`), so no checkout is needed.
+ * The job output (and step output) that says the stale-run guard stopped the job: `true`, else empty. A rollback
+ * never runs when a job it needs says so (rollback-job.ts).
  */
-export function withStaleRunGuard<J extends { steps?: object[] }>(
+export const STALE_RUN_OUTPUT = 'stale';
+
+/** A step `if:` that can run after a failed step: `failure()` (not `!failure()`) or `always()`. */
+const RUNS_AFTER_A_FAILURE = /(?<!!)\bfailure\(\)|\balways\(\)/;
+
+/** `condition` (an `if:`, with or without `${{ }}`) and "the stale-run guard did not stop the job". */
+function unlessStale(condition: string): string {
+  const inner = condition.replace(/^\$\{\{\s*/, '').replace(/\s*\}\}$/, '');
+  return `\${{ (${inner}) && steps.${STALE_RUN_STEP_ID}.outputs.${STALE_RUN_OUTPUT} != 'true' }}`;
+}
+
+/**
+ * Puts the stale-run guard first in every stack deploy job (`<stage>-<stack>-Deploy`) and in `otherJobIds` (the bake,
+ * confirm and rollback jobs: every job that writes to AWS), for review M1 and review-12 D2.
+ *
+ * A first attempt always goes on: it deploys the commit that was pushed, and newer pushes wait behind it in the
+ * deploy concurrency group (which never cancels), so a push during a release neither fails nor rolls it back. A
+ * re-run (`github.run_attempt` > 1) goes on only while the run's commit is the head of the deploy branch:
+ * "Re-run failed jobs" keeps the run's `GITHUB_SHA` and re-runs the failed jobs and their dependents (GitHub docs,
+ * "Re-running workflows and jobs"), so an old run re-run days later would deploy, record or roll back an old commit
+ * over newer releases. The head comes from the GitHub API with the job's token (`contents: read`); when it cannot
+ * be read, the re-run is stopped too (fail closed). A stopped job sets the step and job output `stale` to `true`
+ * and fails; no later step of the job runs, its failure reports included, and no rollback runs for it.
+ */
+export function withStaleRunGuard<J extends { steps?: readonly object[]; outputs?: unknown }>(
   jobs: Record<string, J>,
   deployBranch: string,
+  otherJobIds: readonly string[] = [],
 ): Record<string, J> {
   const guard = {
+    id: STALE_RUN_STEP_ID,
     name: STALE_RUN_GUARD_NAME,
     run: [
-      'head=$(gh api "repos/$REPOSITORY/branches/$BRANCH" --jq .commit.sha)',
+      'if [ "$RUN_ATTEMPT" = 1 ]; then',
+      '  echo "First attempt: this run deploys $SHA, the commit that was pushed (newer pushes wait behind it)"',
+      '  exit 0',
+      'fi',
+      'head=$(gh api "repos/$REPOSITORY/branches/$BRANCH" --jq .commit.sha) || head=""',
       'if [ "$head" != "$SHA" ]; then',
-      '  echo "::error::This run deploys $SHA, but the head of $BRANCH is $head: a re-run of an old run never deploys. Push or re-run the head instead."',
+      `  echo "${STALE_RUN_OUTPUT}=true" >> "$GITHUB_OUTPUT"`,
+      '  echo "::error title=Stale re-run stopped::Attempt $RUN_ATTEMPT re-runs $SHA, but the head of $BRANCH is ${head:-unknown (the GitHub API did not answer)}: a re-run of an old commit never deploys, records or rolls back. Push a commit or re-run the head instead."',
       '  exit 1',
       'fi',
     ].join('\n'),
     env: {
       SHA: '${{ github.sha }}',
+      RUN_ATTEMPT: '${{ github.run_attempt }}',
       BRANCH: deployBranch,
       REPOSITORY: '${{ github.repository }}',
       GH_TOKEN: '${{ github.token }}',
     },
   };
+  const guarded = (id: string) => id.endsWith('-Deploy') || otherJobIds.includes(id);
   return Object.fromEntries(
     Object.entries(jobs).map(([id, job]) =>
-      id.endsWith('-Deploy') && job.steps ? [id, { ...job, steps: [guard, ...job.steps] }] : [id, job],
+      guarded(id) && job.steps
+        ? [
+            id,
+            {
+              ...job,
+              outputs: {
+                ...((job.outputs as Record<string, string> | undefined) ?? {}),
+                [STALE_RUN_OUTPUT]: `\${{ steps.${STALE_RUN_STEP_ID}.outputs.${STALE_RUN_OUTPUT} }}`,
+              },
+              steps: [
+                guard,
+                ...job.steps.map((step) => {
+                  const condition = (step as { if?: unknown }).if;
+                  return typeof condition === 'string' && RUNS_AFTER_A_FAILURE.test(condition)
+                    ? { ...step, if: unlessStale(condition) }
+                    : step;
+                }),
+              ],
+            },
+          ]
+        : [id, job],
     ),
   );
 }

@@ -53,6 +53,13 @@ export interface RecordedRollback {
   readonly rollbackJobId: string;
   /** The rollback job without its steps (`needs`, `if`, time limit, permissions). */
   readonly job: Record<string, unknown>;
+  /**
+   * The freeze check, right after the credentials (review-12 D1): its `id` names the step whose output `frozen` must
+   * be `false` for any redeploy, verify or bake to run.
+   */
+  readonly freezeCheck: RenderedStep;
+  /** Runs instead of the redeploys when the freeze is held (or cannot be read): says so. */
+  readonly frozenReport: RenderedStep;
   /** The last step: runs when the rollback did not restore the Region, and says so loudly. */
   readonly failureReport: RenderedStep;
 }
@@ -60,7 +67,7 @@ export interface RecordedRollback {
 const CLOUDFORMATION_ACTION = 'aws-actions/aws-cloudformation-github-deploy@';
 const CREDENTIALS_ACTION = 'aws-actions/configure-aws-credentials@';
 
-/** The `if:` every rollback step but the failure report carries (see the rollback job). */
+/** The `if:` of the rollback's setup, credentials, freeze check and plan: until a step fails. */
 export const UNTIL_A_STEP_FAILS = '${{ !failure() }}';
 
 /** The step id of the rollback's own bake. */
@@ -160,9 +167,11 @@ export function withRecordedReleases<J extends RenderedJob>(
     const oidc = watchSteps[firstCredentials]!;
     const cli = record.run!;
     const names = stacks.map(({ stack }) => stack.stackName).join(' ');
-    const steps: RenderedStep[] = [
+    const unfrozen = `\${{ !failure() && steps.${rollback.freezeCheck.id}.outputs.frozen == 'false' }}`;
+    const setupSteps: RenderedStep[] = [
       ...setup,
       oidc,
+      rollback.freezeCheck,
       {
         id: 'plan',
         name: `Find ${region}'s last known-good release and check its artifacts still exist`,
@@ -177,6 +186,9 @@ export function withRecordedReleases<J extends RenderedJob>(
           INPUT_FAILED_SHA: '${{ github.sha }}',
         },
       },
+    ];
+    // Redeploy, verify and bake only when no failover holds the deploy freeze (review-12 D1).
+    const restoreSteps: RenderedStep[] = [
       ...stacks.flatMap(({ stack, deploy, credentials }) => [
         // Fresh credentials per stack, as its deploy job had: a stack update may take most of them.
         ...credentials,
@@ -205,11 +217,22 @@ export function withRecordedReleases<J extends RenderedJob>(
         // The rollback itself redefines the gate's alarms (back to the known-good release's): that is the point,
         // not a release changing the alarms that judge it (the bake's review M12 check).
         // Without INPUT_READINESS: it reads the bake job's readiness step, which this job does not run.
+        // A split bake's watch leaves the evidence checks (silence, last state, canary success) to its history job
+        // when its watch minutes are fewer than its bake minutes (bake-watch.ts); the rollback has no history job,
+        // so its bake is as long as its watch and runs them (review-12 D9).
         env: {
           ...Object.fromEntries(Object.entries(watch.env ?? {}).filter(([key]) => key !== 'INPUT_READINESS')),
+          ...(watch.env?.['INPUT_WATCH_MINUTES'] === undefined
+            ? {}
+            : { INPUT_BAKE_MINUTES: watch.env['INPUT_WATCH_MINUTES'] }),
           ...(watch.env && 'INPUT_ACCEPT_ALARM_CHANGES' in watch.env ? { INPUT_ACCEPT_ALARM_CHANGES: 'true' } : {}),
         },
       },
+    ];
+    const steps = [
+      ...setupSteps.map((step) => ({ ...step, if: UNTIL_A_STEP_FAILS })),
+      ...restoreSteps.map((step) => ({ ...step, if: unfrozen })),
+      rollback.frozenReport,
     ];
     // A job may read needs.<job> only of the jobs it needs (the bake's inputs may read the synth job's outputs).
     const read = steps.flatMap((step) => Object.values(step.env ?? {}).flatMap((value) => jobsRead(value)));
@@ -217,7 +240,7 @@ export function withRecordedReleases<J extends RenderedJob>(
     result[rollback.rollbackJobId] = {
       ...rollback.job,
       needs: [...new Set([...needs, ...read])],
-      steps: [...steps.map((step) => ({ ...step, if: UNTIL_A_STEP_FAILS })), rollback.failureReport],
+      steps: [...steps, rollback.failureReport],
     };
   }
   return result as Record<string, J>;

@@ -1,11 +1,15 @@
-import type { Stack } from 'aws-cdk-lib';
+import { Stack, type Stage } from 'aws-cdk-lib';
 import type { ShopConfig } from '../config';
 import type { GlobalStage } from '../stacks/global-stage';
 import type { RegionalStage } from '../stacks/regional-stage';
 import type { BakeJobs } from './bake-jobs';
-import { deployJobId, FREEZE_GUARD_STEP_ID } from './deploy-job-ids';
+import { BAKE_VERDICT_OUTPUT } from './bake-verdict-outputs';
+import { cliCommand } from './bundled-cli';
+import { deployJobId, FREEZE_GUARD_STEP_ID, waveJobIds } from './deploy-job-ids';
 import { JOB_TIMEOUT_MINUTES } from './job-limits';
+import { STALE_RUN_OUTPUT } from './job-steps';
 import type { RecordedRollback, RenderedStep } from './recorded-release';
+import { freezeTargetEnv } from './wave-start';
 
 /**
  * The stacks of a Region a rollback redeploys, in deploy order: services, observability and the runbooks (the DR
@@ -47,50 +51,129 @@ export function recordedRollback(
     bakeJobIds: bake.jobIds,
     rollbackJobId,
     job,
+    freezeCheck: rollbackFreezeCheck(config),
+    frozenReport: rollbackFrozenReport(config, stage.region!),
     failureReport: rollbackFailureReport(config, stage.region!),
   };
+}
+
+/** A wave a rollback follows: its stage (approval, freeze guard, stack deploys) and the bakes that run after it. */
+export interface RollbackWave {
+  readonly stage: Stage;
+  /** The bakes after the wave whose verdict the rollback reads. */
+  readonly bakes?: readonly BakeJobs[];
 }
 
 /**
  * The rollback of a Region (its steps are built from the rendered deploy and bake jobs: recorded-release.ts). It
  * runs when, after one of the Region's rolled-back stacks was deployed,
- * - a deploy job of the Region's waves (for the primary: of every later wave too) failed, or any job it needs was
- *   cancelled (review M5: a later stack failing skips the bake; a cancelled bake is not a `failure()`), or
- * - a bake (for the primary: its own or the standby's, after which the release is confirmed) gave the verdict
+ * - a stack deploy job of the Region's waves (for the primary: of every later wave too) failed (review M5: a later
+ *   stack failing skips the bake), or
+ * - a stack deploy or bake job of a wave that got past its freeze guard was cancelled (review M5: a cancelled bake is
+ *   not a `failure()`), or
+ * - a bake (for the primary: its own or one after routing, after which the release is confirmed) gave the verdict
  *   `failed` (review m3: a bake job that failed without a verdict, an AWS error (exit 3), OIDC, a failed record
  *   after a passed bake, is not a reason to roll a release back; its job says so and the run fails).
- * It does not run when nothing of the Region changed (a refused approval, a freeze, a stack failing before the
- * application stacks), nor while a failover holds the deploy freeze.
+ *
+ * Not a reason (review-12 D4, D12): a declined or cancelled approval, or a freeze guard that stopped its wave. Nothing
+ * of that wave changed; the Regions already baked stay on their release, recorded as a candidate and not confirmed.
+ * A cancellation counts only in a wave whose freeze guard passed: when a run is cancelled while an approval waits,
+ * the jobs after it never start, and whether GitHub then reports them `cancelled` or `skipped` is unverified.
+ *
+ * Never for a stale re-run (review-12 D2): when a job it needs was stopped by the stale-run guard (output `stale`),
+ * the run re-runs an old commit, and a rollback would redeploy the last known-good release over newer ones.
+ *
+ * A rollback that runs while a failover holds the deploy freeze marks the commit rolled back and redeploys nothing
+ * (its first step reads the freeze: recorded-release.ts, review-12 D1).
  */
 export function rollbackJob(
   stage: RegionalStage,
-  bakes: readonly BakeJobs[],
-  waveJobs: readonly string[],
+  waves: readonly RollbackWave[],
   stacks: readonly Stack[],
   watchMinutes: number,
 ): Record<string, unknown> {
   const region = stage.region!;
-  const bakeJobIds = bakes.flatMap((bake) => bake.jobIds);
-  const needs = [...waveJobs, ...bakeJobIds];
+  const needs = waves.flatMap((wave) => [
+    ...waveJobIds([wave.stage]),
+    ...(wave.bakes ?? []).flatMap((bake) => bake.jobIds),
+  ]);
   const changed = rollbackStacks(stage)
     .map((stack) => `needs.${deployJobId(stack)}.result != 'skipped'`)
     .join(' || ');
-  const failedDeploy = waveJobs.map((id) => `needs.${id}.result == 'failure'`);
-  const failedBake = bakeJobIds.map((id) => `needs.${id}.outputs.verdict == 'failed'`);
-  // A wave stopped by the deploy freeze is not a failed release: a failover is running, and nothing may deploy
-  // until it is done (review B2/M11); the Region stays on its baked (unconfirmed) release.
-  const notFrozen = needs
-    .filter((id) => id.endsWith(`-${FREEZE_GUARD_STEP_ID}`))
-    .map((id) => `needs.${id}.result != 'failure'`)
-    .join(' && ');
-  const reason = ["contains(needs.*.result, 'cancelled')", ...failedDeploy, ...failedBake].join(' || ');
+  const deploys = (wave: RollbackWave) => stageStacks(wave.stage).map((stack) => deployJobId(stack));
+  const bakeIds = (wave: RollbackWave) => (wave.bakes ?? []).flatMap((bake) => bake.jobIds);
+  const failedDeploy = waves.flatMap(deploys).map((id) => `needs.${id}.result == 'failure'`);
+  const failedBake = waves.flatMap(bakeIds).map((id) => `needs.${id}.outputs.${BAKE_VERDICT_OUTPUT} == 'failed'`);
+  const cancelled = waves.map((wave) => {
+    const jobs = [...deploys(wave), ...bakeIds(wave)].map((id) => `needs.${id}.result == 'cancelled'`).join(' || ');
+    return `(needs.${wave.stage.node.id}-${FREEZE_GUARD_STEP_ID}.result == 'success' && (${jobs}))`;
+  });
+  const reason = [...failedDeploy, ...cancelled, ...failedBake].join(' || ');
+  const notStale = `!contains(needs.*.outputs.${STALE_RUN_OUTPUT}, 'true')`;
   return {
     name: `Roll back ${region} to its last known-good release`,
     needs,
-    if: `\${{ always() && (${reason}) && (${changed}) && ${notFrozen} }}`,
+    if: `\${{ always() && (${reason}) && (${changed}) && ${notStale} }}`,
     'runs-on': 'ubuntu-latest',
     'timeout-minutes': rollbackTimeoutMinutes(stacks.length, watchMinutes),
     permissions: { contents: 'read', 'id-token': 'write' },
+  };
+}
+
+/** The stacks of a stage, in construct order. */
+function stageStacks(stage: Stage): Stack[] {
+  return stage.node.findAll().filter((c): c is Stack => Stack.isStack(c));
+}
+
+/** The id of a rollback's freeze check step; its output `frozen` decides whether anything is redeployed. */
+export const ROLLBACK_FREEZE_STEP_ID = 'freeze';
+
+/**
+ * The first step of a rollback after its credentials (review-12 D1): the freeze CLI's `check` in both Regions. A
+ * failover dispatched while a bake runs is when a failing bake is most likely (the Region is the one failing), and
+ * the wave freeze guards of the run had passed before it. The step never fails the job (`continue-on-error`); its
+ * output `frozen` is `false` only when no Region holds a freeze and every Region could be read, so a rollback
+ * redeploys only then (fail closed: `true`, `unknown` and no output all count as frozen).
+ */
+export function rollbackFreezeCheck(config: ShopConfig): RenderedStep & { readonly 'continue-on-error': true } {
+  return {
+    id: ROLLBACK_FREEZE_STEP_ID,
+    name: 'Read the deploy freeze: while a failover holds it, nothing is redeployed',
+    run: cliCommand('freeze'),
+    env: freezeTargetEnv(config, 'check'),
+    'continue-on-error': true,
+  };
+}
+
+/** The `if:` of every rollback step that changes or judges the Region: no step failed and no freeze (fail closed). */
+export const UNFROZEN = `\${{ !failure() && steps.${ROLLBACK_FREEZE_STEP_ID}.outputs.frozen == 'false' }}`;
+
+/**
+ * The step of a rollback that found the freeze held (review-12 D1): the commit is already marked rolled back by the
+ * plan (never recorded or confirmed), nothing was redeployed, and an error annotation and the job summary say so,
+ * that the Region stays on the release, and what to do after the failback. The job itself succeeds.
+ */
+export function rollbackFrozenReport(config: ShopConfig, region: string): RenderedStep {
+  const message = `A failover holds the deploy freeze (or the freeze could not be read, which counts as held), so this rollback redeployed nothing in ${region}: ${region} stays on this release. The release is marked rolled back, so it is never recorded or confirmed as known-good. After the failback has lifted the freeze: if this commit is still the head of ${config.deployBranch}, re-run this job to roll ${region} back to its last known-good release; otherwise push a fix, which deploys through the waves. Until then, fail back to ${region} only knowing it runs this release. The freeze check above names the failover.`;
+  return {
+    name: `Say that a failover holds the deploy freeze: ${region} was not redeployed`,
+    if: `\${{ !failure() && steps.${ROLLBACK_FREEZE_STEP_ID}.outputs.frozen != 'false' }}`,
+    run: [
+      'echo "::error title=Rollback of $REGION held by the deploy freeze::$MESSAGE"',
+      '{',
+      '  echo "## Rollback of $REGION: not redeployed, a failover holds the deploy freeze (frozen: ${FROZEN:-no answer})"',
+      '  echo ""',
+      '  echo "$MESSAGE"',
+      '  echo ""',
+      '  echo "Run: $RUN_URL"',
+      '} >> "$GITHUB_STEP_SUMMARY"',
+    ].join('\n'),
+    env: {
+      REGION: region,
+      MESSAGE: message,
+      FROZEN: `\${{ steps.${ROLLBACK_FREEZE_STEP_ID}.outputs.frozen }}`,
+      RUN_URL: '${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}',
+    },
   };
 }
 

@@ -34,6 +34,8 @@ const rollback = (stackName = 'shop-services'): RecordedRollback => ({
   bakeJobIds: ['Primary-Bake'],
   rollbackJobId: 'Rollback-Primary',
   job: { needs: ['Primary-Bake'], if: 'x' },
+  freezeCheck: { id: 'freeze', name: 'freeze', run: 'node freeze.cjs', env: { INPUT_COMMAND: 'check' } },
+  frozenReport: { name: 'frozen', if: "${{ !failure() && steps.freeze.outputs.frozen != 'false' }}", run: 'echo' },
   failureReport: { name: 'report', if: '${{ failure() }}', run: 'echo' },
 });
 

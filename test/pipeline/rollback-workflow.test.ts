@@ -124,7 +124,8 @@ describe.each(REGIONS)('the rollback of $region (review M4, M5, M12)', ({ bakeJo
 
   test('THEN the plan checks the rollback set’s artifacts first, verify requires the known-good commit, and the Region is baked with its own bake gate (M4(3))', () => {
     const commands = rollback.steps.map((s) => s.env?.['INPUT_COMMAND'] ?? s.env?.['INPUT_MODE']).filter(Boolean);
-    expect(commands).toEqual(['plan', 'verify', 'watch']);
+    // The freeze check first (review-12 D1), then plan, verify and the rollback's own bake.
+    expect(commands).toEqual(['check', 'plan', 'verify', 'watch']);
     const plan = rollback.steps.find((s) => s.id === 'plan')!;
     expect(plan.env?.['INPUT_STACKS']?.split(' ')).toEqual(stacks);
     expect(plan.env?.['INPUT_FAILED_SHA']).toBe('${{ github.sha }}');
@@ -147,11 +148,33 @@ describe.each(REGIONS)('the rollback of $region (review M4, M5, M12)', ({ bakeJo
     expect(String(lastCredentials?.with?.['role-to-assume'])).toMatch(/github-deploy$/);
   });
 
-  test('THEN every step runs until one fails, and a last step fails loudly when the Region is not restored', () => {
-    const report = rollback.steps.at(-1)!;
-    for (const step of rollback.steps.slice(0, -1))
-      expect([step.name, step.if]).toEqual([step.name, '${{ !failure() }}']);
-    expect(report.if).toBe('${{ failure() }}');
+  test('THEN every step runs until one fails, the redeploys, verify and bake only without a freeze, and a last step fails loudly when the Region is not restored', () => {
+    const [guard, ...steps] = rollback.steps;
+    const report = steps.at(-1)!;
+    const frozenReport = steps.at(-2)!;
+    const freeze = steps.findIndex((s) => s.id === 'freeze');
+    const plan = steps.findIndex((s) => s.id === 'plan');
+    // The stale-run guard first (review-12 D2), then setup, credentials, the freeze check and plan until a step fails.
+    expect(guard?.id).toBe('stale_run');
+    expect(freeze).toBeLessThan(plan);
+    for (const step of steps.slice(0, plan + 1)) expect([step.name, step.if]).toEqual([step.name, '${{ !failure() }}']);
+    // Review-12 D1: redeploy, verify and bake only when the freeze check says `false` (fail closed).
+    for (const step of steps.slice(plan + 1, -2))
+      expect([step.name, step.if]).toEqual([step.name, "${{ !failure() && steps.freeze.outputs.frozen == 'false' }}"]);
+    expect((steps[freeze] as Step & { 'continue-on-error'?: boolean })['continue-on-error']).toBe(true);
+    expect(steps[freeze]?.run).toBe('node .github/actions/dist/freeze.cjs');
+    expect(steps[freeze]?.env).toMatchObject({
+      INPUT_COMMAND: 'check',
+      INPUT_REGIONS: `${primaryRegion},${standbyRegion}`,
+    });
+    expect(frozenReport.if).toBe("${{ !failure() && steps.freeze.outputs.frozen != 'false' }}");
+    expect(frozenReport.run).toContain('::error');
+    expect(frozenReport.run).toContain('GITHUB_STEP_SUMMARY');
+    expect(frozenReport.env?.['MESSAGE']).toMatch(
+      /failover holds the deploy freeze.*stays on this release.*never recorded or confirmed.*After the failback/,
+    );
+    // A stale re-run stops here without reporting a broken Region.
+    expect(report.if).toBe("${{ (failure()) && steps.stale_run.outputs.stale != 'true' }}");
     expect(report.run).toContain('::error');
     expect(report.run).toContain('GITHUB_STEP_SUMMARY');
     expect(report.run).toContain('still');
@@ -174,6 +197,13 @@ describe('a bake that could not decide never rolls a healthy release back (revie
         ),
       );
       expect(condition).not.toContain("contains(needs.*.result, 'failure')");
+      // Review-12 D4, D12: an approval or a freeze guard is never a reason (nothing of its wave changed), and no
+      // dead term names a freeze guard's failure; a wave's cancellations count only once its freeze guard passed.
+      expect(condition).not.toMatch(/-Approve\.result|FreezeGuard\.result [!=]= 'failure'/);
+      expect(condition).not.toContain("contains(needs.*.result, 'cancelled')");
+      expect(condition).toContain("needs.Global-FreezeGuard.result == 'success' && (");
+      // Review-12 D2: never for a re-run the stale-run guard stopped.
+      expect(condition).toContain("!contains(needs.*.outputs.stale, 'true')");
     },
   );
 
@@ -181,7 +211,9 @@ describe('a bake that could not decide never rolls a healthy release back (revie
     '%s says, when it fails without a failed verdict, that nothing is rolled back',
     (id) => {
       const last = deploy.jobs[id]!.steps.at(-1)!;
-      expect(last.if).toBe("${{ failure() && steps.watch.outputs.result != 'failed' }}");
+      expect(last.if).toBe(
+        "${{ (failure() && steps.watch.outputs.result != 'failed') && steps.stale_run.outputs.stale != 'true' }}",
+      );
       expect(last.run).toContain('::error');
       expect(last.run).toContain('not rolled back');
     },

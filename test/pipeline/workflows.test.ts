@@ -390,27 +390,39 @@ describe('generated workflows', () => {
         const synth = (job.needs ?? []).includes('Build-Build') ? ['Build-Build'] : [];
         expect([...(job.needs ?? [])].sort()).toEqual([...waveJobs, bake, ...laterBakes, ...synth].sort());
         const stage = region === 'us-east-1' ? 'Primary' : 'Standby';
-        // ... and never while a failover holds the freeze (a wave stopped by its freeze guard is not a failed release)
-        const notFrozen = waveJobs
-          .filter((need) => need.endsWith('-FreezeGuard'))
-          .map((need) => `needs.${need}.result != 'failure'`)
-          .join(' && ');
-        expect(notFrozen).not.toBe('');
-        // A bake job's failure is not enough: its verdict must be `failed` (an AWS error is no reason, m3).
+        // A bake job's failure is not enough: its verdict must be `failed` (an AWS error is no reason, m3). An
+        // approval or a freeze guard is never a reason (review-12 D4, D12); a wave's deploy and bake jobs count as
+        // cancelled only once its freeze guard passed (a cancelled approval leaves the later jobs unstarted).
+        const deploys = waveJobs.filter((need) => need.endsWith('-Deploy'));
+        const waves = prefix.map((p) => ({
+          guard: `${p}FreezeGuard`,
+          jobs: [...deploys, bake, ...laterBakes].filter((need) =>
+            // the primary's first bake follows the primary wave; the bakes after routing follow the global wave
+            need.startsWith(p),
+          ),
+        }));
         const reason = [
-          "contains(needs.*.result, 'cancelled')",
-          ...waveJobs.map((need) => `needs.${need}.result == 'failure'`),
-          ...[bake, ...laterBakes].map((need) => `needs.${need}.outputs.verdict == 'failed'`),
+          ...deploys.map((need) => `needs.${need}.result == 'failure'`),
+          ...waves.map(
+            ({ guard, jobs }) =>
+              `(needs.${guard}.result == 'success' && (${jobs.map((need) => `needs.${need}.result == 'cancelled'`).join(' || ')}))`,
+          ),
+          ...[bake, ...laterBakes]
+            .sort((a, b) => (a.startsWith('Primary-') ? -1 : b.startsWith('Primary-') ? 1 : 0))
+            .map((need) => `needs.${need}.outputs.verdict == 'failed'`),
         ].join(' || ');
         const changed = ['services', 'observability', 'runbooks']
           .map(
             (kind) => `needs.${stage}-${config.appName}-${config.envName}-${region}-${kind}-Deploy.result != 'skipped'`,
           )
           .join(' || ');
-        expect(job.if).toBe(`\${{ always() && (${reason}) && (${changed}) && ${notFrozen} }}`);
+        // ... and never for a re-run the stale-run guard stopped (review-12 D2)
+        expect(job.if).toBe(
+          `\${{ always() && (${reason}) && (${changed}) && !contains(needs.*.outputs.stale, 'true') }}`,
+        );
         // A rollback started after a cancellation runs its steps (a step's default success() is false then); the
-        // last step reports a rollback that did not restore the Region.
-        expect(job.steps.slice(0, -1).every((step) => (step as { if?: string }).if === '${{ !failure() }}')).toBe(true);
+        // last step reports a rollback that did not restore the Region (rollback-workflow.test.ts: which step when).
+        expect(job.steps.at(-1)?.name).toMatch(/still broken/);
         expect(job.environment).toBeUndefined();
         expect(job.steps.find((step) => step.with?.['aws-region'])?.with?.['aws-region']).toBe(region);
       },
@@ -451,14 +463,25 @@ describe('generated workflows', () => {
       },
     );
 
-    test('every stack deploy job first stops unless the run deploys the head of the deploy branch (M1: re-runs of old runs)', () => {
-      const deployJobs = Object.entries(deploy.jobs).filter(([id]) => id.endsWith('-Deploy'));
-      expect(deployJobs.length).toBeGreaterThanOrEqual(11);
-      for (const [, job] of deployJobs) {
+    test('every job that writes to AWS first stops a re-run of a commit that is not the head (M1, review-12 D2)', () => {
+      // Stack deploys, bakes (record), the confirm and the rollbacks; the scenarios (workflow-sim) run the script.
+      const guarded = Object.entries(deploy.jobs).filter(
+        ([id]) => id.endsWith('-Deploy') || /-(Bake|Rebake)|ConfirmKnownGood|^Rollback-/.test(id),
+      );
+      expect(guarded.length).toBeGreaterThanOrEqual(11 + 3 + 1 + 2);
+      for (const [id, job] of guarded) {
         const [guard] = job.steps;
-        expect(guard?.name).toBe('Stale-run guard: stop unless this run deploys the head of the deploy branch');
-        expect(guard?.env).toMatchObject({ SHA: '${{ github.sha }}', BRANCH: config.deployBranch });
+        expect([id, guard?.name]).toEqual([
+          id,
+          'Stale-run guard: stop a re-run of a commit that is no longer the head',
+        ]);
+        expect(guard?.env).toMatchObject({
+          SHA: '${{ github.sha }}',
+          RUN_ATTEMPT: '${{ github.run_attempt }}',
+          BRANCH: config.deployBranch,
+        });
         expect(guard?.run).toContain('gh api "repos/$REPOSITORY/branches/$BRANCH" --jq .commit.sha');
+        expect(job.outputs?.['stale']).toBe('${{ steps.stale_run.outputs.stale }}');
       }
     });
 
@@ -765,6 +788,16 @@ describe('a bake longer than the job credentials last', () => {
         'Global-RebakePrimaryHistory',
       ]),
     );
+    // Review-12 D9: the rollback has no history job, so its own bake is as long as its watch and runs the evidence
+    // checks (silence, last state, canary success), which a watch shorter than its bake leaves to verify-history.
+    for (const id of ['Rollback-Primary', 'Rollback-Standby']) {
+      const rollbackBake = deploy.jobs[id]!.steps.find((step) => step.env?.['INPUT_MODE'] === 'watch')!;
+      expect([id, rollbackBake.env?.['INPUT_BAKE_MINUTES'], rollbackBake.env?.['INPUT_WATCH_MINUTES']]).toEqual([
+        id,
+        '25',
+        '25',
+      ]);
+    }
     // M3: the history is checked from the moment the watch started, not "the last bake_minutes"
     expect(watch.outputs?.['window_start']).toBe('${{ steps.watch.outputs.window_start }}');
     expect(watch.steps.find((step) => step.env?.['INPUT_MODE'] === 'watch')?.id).toBe('watch');

@@ -6,6 +6,8 @@ import {
   PipelineWorld,
   PRIMARY,
   ranSteps,
+  redeployedStacks,
+  rollbackCliCalls,
   rollbackRan,
   STANDBY,
 } from './pipeline-world';
@@ -32,7 +34,7 @@ const dispatch = (action: string, region: string, dryRun: boolean) => ({
 });
 
 function simulator(world: PipelineWorld) {
-  return new WorkflowSimulator({ oracle: world.oracle, jobMinutes });
+  return new WorkflowSimulator({ oracle: world.oracle, onQueue: world.onQueue, jobMinutes });
 }
 
 /** Start of the first CloudFormation deploy job into `region`, or undefined. */
@@ -152,6 +154,29 @@ describe('deploy pushes and failover dispatches', () => {
     }
   });
 
+  // Review D6: a real failover waits a bounded time for CloudFormation operations on the target Region's stacks, then
+  // refuses unless the dispatch sets ignore_stack_updates (the workflow passes the input to the CLI).
+  test.each([
+    [false, 'failure'],
+    [true, 'success'],
+  ])(
+    'GIVEN the us-west-2 services stack still updating past the wait WHEN a failover is dispatched with ignore_stack_updates %s (D6) THEN the runbook step ends %s',
+    (ignore, outcome) => {
+      const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+      world.stuckStacks.add(`shop-dev-${STANDBY}-services`);
+      const sim = simulator(world);
+      const event = dispatch('failover', STANDBY, false);
+      const fo = sim.queue({
+        workflow: failover,
+        event: { ...event, inputs: { ...event.inputs, ignore_stack_updates: ignore } },
+        label: 'failover',
+      });
+      sim.runUntilIdle();
+      expect(runbookStep(fo)?.env['INPUT_IGNORE_STACK_UPDATES']).toBe(String(ignore));
+      expect(runbookStep(fo)?.outcome).toBe(outcome);
+    },
+  );
+
   // B2 (c) (fixed in 4c4a0be; fails on 488e794): a readiness check pending behind a deploy was replaced by the next
   // push and never ran.
   test('GIVEN a readiness dry run dispatched during a deploy and another push after it (B2c) THEN the readiness check runs', () => {
@@ -210,5 +235,117 @@ describe('deploy pushes and failover dispatches', () => {
     const later = sim.queue({ workflow: deploy, event: push(COMMIT.next), at: 90, label: 'deploy after failback' });
     sim.runUntilIdle();
     expect(waveStart(later, PRIMARY)).toBeDefined();
+  });
+});
+
+/** The bake jobs of deploy.yml (not a rollback's own bake): id, Region, and whether it runs after routing. */
+function bakeJobsOf(workflow: Workflow): { job: string; step: string; region: string; afterRouting: boolean }[] {
+  const routing = cloudFormationJobs(workflow).find(({ region }) => region === 'global')!.job;
+  return [...workflow.jobs.values()].flatMap((job) => {
+    if (/rollback|roll back/i.test(`${job.id} ${String(job.name ?? '')}`)) return [];
+    const step = job.steps.find((s) => s.env['INPUT_MODE'] === 'watch');
+    if (step === undefined) return [];
+    return [
+      {
+        job: job.id,
+        step: step.id,
+        region: String(step.env['INPUT_REGION']),
+        afterRouting: job.needs.includes(routing),
+      },
+    ];
+  });
+}
+
+// Review-12 D1: a rollback read only this run's freeze guards, so a failover dispatched while a bake ran (exactly
+// when a failing bake is likely: the Region is being failed over) met a rollback redeploying services, runbooks and
+// the routing stack in the middle of it. Now the rollback reads the freeze first (both Regions, fail closed): while
+// frozen it marks the commit rolled back (never promoted) and redeploys nothing, and says so.
+describe('a bake fails while a failover holds the freeze (review-12 D1)', () => {
+  const cases = () =>
+    bakeJobsOf(deploy).map((bake) => ({
+      ...bake,
+      name: `${bake.region} ${bake.afterRouting ? 'after routing' : 'before routing'}`,
+    }));
+
+  test('GIVEN the generated deploy.yml THEN it has a bake of each Region after routing and one of the primary before', () => {
+    expect(
+      cases()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([`${PRIMARY} after routing`, `${PRIMARY} before routing`, `${STANDBY} after routing`]);
+  });
+
+  test.each([`${PRIMARY} before routing`, `${STANDBY} after routing`, `${PRIMARY} after routing`])(
+    'GIVEN a failover dispatched while the bake of %s runs, and that bake fails THEN the commit is marked rolled back, nothing is redeployed, and the rollback says a failover holds the freeze',
+    (name) => {
+      const bake = cases().find((c) => c.name === name)!;
+      const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+      const sim = simulator(world);
+      // When that bake runs in a green release.
+      const green = simulator(new PipelineWorld({ knownGood: COMMIT.knownGood }));
+      const probe = green.queue({ workflow: deploy, event: push(COMMIT.release) });
+      green.runUntilIdle();
+      const { startedAt, endedAt } = probe.jobs.get(bake.job)!;
+      const at = (startedAt! + endedAt!) / 2;
+      const run = sim.queue({
+        workflow: deploy,
+        event: push(COMMIT.release),
+        plan: { [bake.job]: { failAt: bake.step, outputs: { [bake.step]: { result: 'failed' } } } },
+        label: 'deploy',
+      });
+      const fo = sim.queue({ workflow: failover, event: dispatch('failover', STANDBY, false), at, label: 'failover' });
+      sim.runUntilIdle();
+      expect(world.freezeWrittenAt).toBeLessThan(run.jobs.get(bake.job)!.endedAt!);
+      expect(fo.conclusion).toBe('success');
+      // The rollback ran (the bake failed) and marked the commit: it is never recorded or confirmed.
+      const rolling = [PRIMARY, STANDBY].filter((region) => rollbackRan(run, region));
+      expect(rolling.length).toBeGreaterThan(0);
+      expect(world.rolledBack.has(COMMIT.release)).toBe(true);
+      expect(rollbackCliCalls(run, 'confirm')).toEqual([]);
+      // Nothing redeployed, verified or baked by a rollback while the failover holds the freeze.
+      expect(redeployedStacks(run)).toEqual([]);
+      const rollbackWork = ranSteps(run).filter(
+        (step) =>
+          /rollback|roll back/i.test(`${step.job.id} ${String(deploy.jobs.get(step.job.id)?.name)}`) &&
+          (step.env['INPUT_COMMAND'] === 'verify' || step.env['INPUT_MODE'] !== undefined),
+      );
+      expect(rollbackWork).toEqual([]);
+      // Each rollback that ran says why, and ends green (it did what it may).
+      for (const job of [...run.jobs.values()].filter(
+        (j) => j.started && /rollback/i.test(j.id) && j.steps.some((s) => s.outcome !== 'skipped'),
+      )) {
+        const said = job.steps.filter(
+          (s) => s.outcome === 'success' && /failover holds the deploy freeze/i.test(`${s.name} ${s.run}`),
+        );
+        expect({ job: job.id, said: said.length, result: job.result }).toEqual({
+          job: job.id,
+          said: 1,
+          result: 'success',
+        });
+      }
+    },
+  );
+
+  test('GIVEN the freeze cannot be read when a bake fails THEN the rollback treats it as frozen (fail closed): marks the commit, redeploys nothing', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const bake = cases().find((c) => c.name === `${PRIMARY} before routing`)!;
+    // The wave's freeze guard read the freeze; from the bake on, SSM cannot be read in a Region.
+    const sim = new WorkflowSimulator({
+      oracle: (call) => {
+        if (call.job.id === bake.job) world.freezeUnreadable = true;
+        return world.oracle(call);
+      },
+      onQueue: world.onQueue,
+      jobMinutes,
+    });
+    const run = sim.queue({
+      workflow: deploy,
+      event: push(COMMIT.release),
+      plan: { [bake.job]: { failAt: bake.step, outputs: { [bake.step]: { result: 'failed' } } } },
+    });
+    sim.runUntilIdle();
+    expect(rollbackRan(run, PRIMARY)).toBe(true);
+    expect(world.rolledBack.has(COMMIT.release)).toBe(true);
+    expect(redeployedStacks(run)).toEqual([]);
   });
 });

@@ -62,7 +62,7 @@ function push(sha: string = COMMIT.release): RunRequest['event'] {
 }
 
 function release(world: PipelineWorld, plan: RunRequest['plan'] = {}, sha: string = COMMIT.release) {
-  const simulator = new WorkflowSimulator({ oracle: world.oracle, jobMinutes });
+  const simulator = new WorkflowSimulator({ oracle: world.oracle, onQueue: world.onQueue, jobMinutes });
   const run = simulator.queue({ workflow: deploy, event: push(sha), plan, label: `deploy ${sha.slice(0, 7)}` });
   simulator.runUntilIdle();
   return { simulator, run };
@@ -215,10 +215,10 @@ describe('deploy.yml scenarios', () => {
   test('GIVEN an old run whose commit is no longer the head WHEN its failed jobs are re-run (M1) THEN nothing is deployed or recorded', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
     const { simulator, run } = release(world, { [stackJob(`-${PRIMARY}-network`)]: 'failure' });
-    // Later, the next commit is released and recorded; then someone re-runs the old run.
-    world.branchHead = COMMIT.next;
-    world.knownGood.set(PRIMARY, COMMIT.next);
-    world.knownGood.set(STANDBY, COMMIT.next);
+    // Later, the next commit is pushed and released; then someone re-runs the old run.
+    const next = simulator.queue({ workflow: deploy, event: push(COMMIT.next), at: 60, label: 'next' });
+    simulator.runUntilIdle();
+    expect(next.conclusion).toBe('success');
     const again = simulator.rerunFailedJobs(run, { at: 3 * 24 * 60 });
     simulator.runUntilIdle();
     expect(again.github['sha']).toBe(COMMIT.release);
@@ -348,7 +348,9 @@ describe('deploy.yml scenarios', () => {
     const { run } = release(world, { ...bakeFails(PRIMARY), [rollback]: { failAt: 'after the rollback' } });
     expect(run.jobs.get(rollback)?.result).toBe('failure');
     const steps = ranSteps(run).filter((s) => s.job.id === rollback);
+    // The freeze check first (review-12 D1: no redeploy while a failover holds the freeze), then the rollback.
     expect(steps.map((s) => s.env['INPUT_COMMAND'] ?? s.env['INPUT_MODE']).filter(Boolean)).toEqual([
+      'check',
       'plan',
       'verify',
       'watch',
@@ -435,5 +437,181 @@ describe('deploy.yml scenarios: both Regions baked after routing, readiness in e
     expect(rollbackRan(run, PRIMARY)).toBe(false);
     expect(records(run)).toEqual([]);
     expect(stacksIn(run, STANDBY)).toEqual([]);
+  });
+});
+
+/** The job that bakes `region` after the routing stage (its watch runs after the routing deploy). */
+function bakeAfterRoutingOf(region: string): { job: string; step: string } {
+  const routing = cloudFormationJobs(deploy).find(({ region: r }) => r === 'global')!.job;
+  for (const job of deploy.jobs.values()) {
+    if (/rollback|roll back/i.test(`${job.id} ${String(job.name ?? '')}`) || !job.needs.includes(routing)) continue;
+    const step = job.steps.find((s) => s.env['INPUT_MODE'] === 'watch' && s.env['INPUT_REGION'] === region);
+    if (step !== undefined) return { job: job.id, step: step.id };
+  }
+  throw new Error(`deploy.yml has no bake of ${region} after the routing stage`);
+}
+
+/**
+ * The approval job of the wave whose first stack deploys into `region` (`global`: the routing wave): of the jobs in an
+ * Environment that stack's job needs, the latest (an earlier wave's approval is among them too).
+ */
+function approvalOf(region: string): string {
+  const first = cloudFormationJobs(deploy).find((job) => job.region === region)!.job;
+  const approvals = deploy.jobs
+    .get(first)!
+    .needs.map((id) => deploy.jobs.get(id)!)
+    .filter((job) => job.environment !== undefined)
+    .sort((a, b) => b.needs.length - a.needs.length);
+  if (approvals[0] === undefined) throw new Error(`deploy.yml has no approval before ${first}`);
+  return approvals[0].id;
+}
+
+const rollbacks = (run: RunRecord) => [PRIMARY, STANDBY].filter((region) => rollbackRan(run, region));
+
+// Review-12 D2: the stale-run guard failed the next stack job of a running release as soon as main moved on; that
+// failure rolled the primary back (and with approvals between waves, any push while a run waited did). A first attempt
+// deploys the commit that was pushed (newer pushes queue behind it in the deploy group); only a re-run of a commit
+// that is not the head is stopped, and such a stop never rolls back nor records.
+describe('pushes during a release, and re-runs (review-12 D2)', () => {
+  test.each([10, 40, 70])(
+    'GIVEN a push %i minutes into a release THEN the release finishes, nothing rolls back, and the pushed commit deploys after it',
+    (at) => {
+      const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+      const simulator = new WorkflowSimulator({ oracle: world.oracle, onQueue: world.onQueue, jobMinutes });
+      const first = simulator.queue({ workflow: deploy, event: push(COMMIT.release), label: 'release' });
+      const next = simulator.queue({ workflow: deploy, event: push(COMMIT.next), at, label: 'next' });
+      simulator.runUntilIdle();
+      expect(at).toBeLessThan(first.endedAt!);
+      expect({ conclusion: first.conclusion, rollbacks: rollbacks(first) }).toEqual({
+        conclusion: 'success',
+        rollbacks: [],
+      });
+      expect(deployedStacks(first).sort()).toEqual(
+        cloudFormationJobs(deploy)
+          .map(({ stack }) => stack)
+          .sort(),
+      );
+      expect(world.rolledBack.has(COMMIT.release)).toBe(false);
+      expect(next.startedAt).toBe(first.endedAt);
+      expect(next.conclusion).toBe('success');
+      expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.next);
+      expect(world.knownGood.get(STANDBY)).toBe(COMMIT.next);
+    },
+  );
+
+  test('GIVEN an old run whose application stack failed and was rolled back WHEN its failed jobs are re-run after a newer release THEN the re-run is stopped: nothing deploys, rolls back or is recorded', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { simulator, run } = release(world, { [stackJob(`-${PRIMARY}-runbooks`)]: 'failure' });
+    expect(rollbackRan(run, PRIMARY)).toBe(true);
+    simulator.queue({ workflow: deploy, event: push(COMMIT.next), at: 200, label: 'next' });
+    simulator.runUntilIdle();
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.next);
+    const calls = world.calls.length;
+    const again = simulator.rerunFailedJobs(run, { at: 3 * 24 * 60 });
+    simulator.runUntilIdle();
+    expect(again.conclusion).toBe('failure');
+    expect(deployedStacks(again)).toEqual([]);
+    expect(rollbacks(again)).toEqual([]);
+    expect(redeployedStacks(again)).toEqual([]);
+    expect(records(again)).toEqual([]);
+    expect(world.calls.slice(calls).filter((call) => call.env['INPUT_COMMAND'] !== undefined)).toEqual([]);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.next);
+    expect(world.candidates.get(PRIMARY)).toBe(COMMIT.next);
+  });
+
+  test('GIVEN an old run whose bake failed without a verdict WHEN its failed jobs are re-run after a newer release THEN the bake records nothing and nothing rolls back', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { job, step } = bake(PRIMARY);
+    const { simulator, run } = release(world, { [job]: { failAt: step } });
+    simulator.queue({ workflow: deploy, event: push(COMMIT.next), at: 200, label: 'next' });
+    simulator.runUntilIdle();
+    const again = simulator.rerunFailedJobs(run, { at: 3 * 24 * 60 });
+    simulator.runUntilIdle();
+    expect(records(again)).toEqual([]);
+    expect(rollbacks(again)).toEqual([]);
+    expect(deployedStacks(again)).toEqual([]);
+    expect(world.candidates.get(PRIMARY)).toBe(COMMIT.next);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.next);
+  });
+
+  test('GIVEN an old run whose bake failed and whose rollback failed WHEN its failed jobs are re-run after a newer release THEN no rollback redeploys the old known-good over the newer release', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const rollback = rollbackJobOf(PRIMARY);
+    const { simulator, run } = release(world, { ...bakeFails(PRIMARY), [rollback]: { failAt: 'Redeploy' } });
+    expect(run.jobs.get(rollback)?.result).toBe('failure');
+    simulator.queue({ workflow: deploy, event: push(COMMIT.next), at: 200, label: 'next' });
+    simulator.runUntilIdle();
+    const again = simulator.rerunFailedJobs(run, { at: 3 * 24 * 60 });
+    simulator.runUntilIdle();
+    expect(redeployedStacks(again)).toEqual([]);
+    expect(rollbackCliCalls(again)).toEqual([]);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.next);
+  });
+
+  test('GIVEN a re-run of an old run WHEN the GitHub API cannot say the head THEN it is stopped as stale (fail closed) and nothing rolls back', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { simulator, run } = release(world, { [stackJob(`-${PRIMARY}-runbooks`)]: 'failure' });
+    world.githubApiDown = true;
+    const again = simulator.rerunFailedJobs(run, { at: 300 });
+    simulator.runUntilIdle();
+    expect(deployedStacks(again)).toEqual([]);
+    expect(rollbacks(again)).toEqual([]);
+  });
+
+  test('GIVEN the head run failed on a stack before any application stack changed WHEN its failed jobs are re-run THEN the re-run deploys, bakes, records and confirms', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { simulator, run } = release(world, { [stackJob(`-${PRIMARY}-network`)]: 'failure' });
+    expect(rollbacks(run)).toEqual([]);
+    const again = simulator.rerunFailedJobs(run, { at: 120 });
+    simulator.runUntilIdle();
+    expect(again.github['run_attempt']).toBe('2');
+    expect(again.conclusion).toBe('success');
+    expect(stacksIn(again, PRIMARY)).toContain(`shop-dev-${PRIMARY}-network`);
+    expect(stacksIn(again, STANDBY).length).toBeGreaterThan(0);
+    expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.release);
+    expect(world.knownGood.get(STANDBY)).toBe(COMMIT.release);
+  });
+});
+
+// Review-12 D4: rejecting or cancelling a later wave's approval rolled back Regions that had passed their bake. Only
+// failed or cancelled deploy and bake jobs, and a `failed` bake verdict, make a failed release; a declined wave leaves
+// the baked Regions on their release (a candidate, not confirmed).
+describe('a declined or cancelled approval is not a failed release (review-12 D4)', () => {
+  test.each([
+    ['standby', STANDBY, 'failure'],
+    ['standby', STANDBY, 'cancelled'],
+    ['global routing', 'global', 'failure'],
+    ['global routing', 'global', 'cancelled'],
+  ] as const)(
+    'GIVEN the %s wave’s approval (before %s) ends %s THEN nothing rolls back and the baked Regions stay unconfirmed',
+    (_name, region, result) => {
+      const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+      const { run } = release(world, { [approvalOf(region)]: result });
+      expect(run.jobs.get(approvalOf(region))?.result).toBe(result);
+      expect(rollbacks(run)).toEqual([]);
+      expect(redeployedStacks(run)).toEqual([]);
+      expect(world.rolledBack.has(COMMIT.release)).toBe(false);
+      expect(world.candidates.get(PRIMARY)).toBe(COMMIT.release);
+      expect(world.knownGood.get(PRIMARY)).toBe(COMMIT.knownGood);
+      expect(rollbackCliCalls(run, 'confirm')).toEqual([]);
+    },
+  );
+
+  test('GIVEN the primary wave’s approval is declined THEN nothing deploys and nothing rolls back', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, { [approvalOf(PRIMARY)]: 'failure' });
+    expect(deployedStacks(run)).toEqual([]);
+    expect(rollbacks(run)).toEqual([]);
+  });
+
+  test.each([
+    ['a standby stack deploy', () => stackJob(`-${STANDBY}-services`), [PRIMARY, STANDBY]],
+    ['the routing deploy', () => stackJob('-global-routing'), [PRIMARY, STANDBY]],
+    ['the standby bake', () => bakeAfterRoutingOf(STANDBY).job, [PRIMARY, STANDBY]],
+    ['the primary bake after routing', () => bakeAfterRoutingOf(PRIMARY).job, [PRIMARY, STANDBY]],
+  ])('GIVEN %s is cancelled THEN the Regions it leaves unbaked roll back', (_name, job, regions) => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const { run } = release(world, { [job()]: 'cancelled' });
+    expect(rollbacks(run)).toEqual(regions);
   });
 });

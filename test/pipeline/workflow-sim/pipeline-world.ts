@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadWorkflow, type Workflow, type WorkflowJob } from './workflow-model';
 import type { JobRecord, RunRecord, StepCall, StepOracle, StepRecord } from './workflow-run-simulator';
@@ -123,8 +126,9 @@ export function deployedStacks(run: RunRecord): string[] {
  * - CloudFormation refuses a change set for a stack with a named IAM resource unless `capabilities` has
  *   `CAPABILITY_NAMED_IAM` (the runbooks stacks: `RoleName` in the synthesized template, review finding B1), when
  *   `checkCapabilities` is on;
- * - a **freeze** record: the failover CLI's step writes it for a real (not dry-run) failover or switchover, as does
- *   a failover-workflow step that mentions a freeze (`INPUT_COMMAND: clear` lifts it); a deploy-workflow step that
+ * - a **freeze** record: the failover CLI's step writes it for a real (not dry-run) failover, switchover or failback
+ *   and lifts it after a failback, as does a failover-workflow step that mentions a freeze (`INPUT_COMMAND: clear`
+ *   lifts it); a deploy-workflow step that
  *   mentions a freeze fails while it exists (issue 12, B2/M11: "a freeze record … that every deploy wave checks
  *   before it starts");
  * - the known-good record per Region, two-phase (issue 12, M4/M5: "known-good is two-phase (candidate after a
@@ -133,8 +137,13 @@ export function deployedStacks(run: RunRecord): string[] {
  *   candidate is another commit or the commit was rolled back; `plan` rolls back to the confirmed record and fails
  *   when none is stored ("nothing to roll back to"); a rollback job step that is given the run's commit marks it
  *   rolled back, and `record` refuses a marked commit (M1: "`record` verifies it, a rollback marks its commit");
- * - the branch head: a deploy step that is given the run's commit and says it checks the head (a stale-run guard,
- *   M1) fails when the commit is not the head.
+ * - the branch head: it moves when a push to `refs/heads/main` is queued (`onQueue`: GitHub docs, "Events that
+ *   trigger workflows", push: the run's `GITHUB_SHA` is "the tip commit pushed to the ref"; the ref has moved before
+ *   the run is queued). A step that calls the GitHub API (`gh api`, e.g. a stale-run guard, M1) is run in bash as
+ *   GitHub runs it (`bash --noprofile --norc -eo pipefail`), with a `gh` that answers the branch head at the step's
+ *   time (or fails when `githubApiDown`), and its `$GITHUB_OUTPUT` lines become the step's outputs;
+ * - the freeze CLI's `check` outputs `frozen` (`true`, `false`, or `unknown` when `freezeUnreadable`: it cannot
+ *   decide, exit 3), as freeze/main.ts does.
  */
 export class PipelineWorld {
   freezeWrittenAt: number | undefined;
@@ -149,8 +158,21 @@ export class PipelineWorld {
   /** The candidate per Region: written by `record`, promoted by `confirm`. */
   readonly candidates = new Map<string, string>();
   readonly rolledBack = new Set<string>();
+  /** The head of the deploy branch before the first push of the simulation (later pushes move it). */
   branchHead: string | undefined;
+  /** Pushes to the deploy branch, in the order queued: the head at a time is the last one queued by then. */
+  readonly pushes: { readonly sha: string; readonly at: number }[] = [];
+  /** The GitHub API fails (a `gh api` call exits 1). */
+  githubApiDown = false;
+  /** The freeze parameter cannot be read in a Region, and no Region read holds a freeze (check: `unknown`). */
+  freezeUnreadable = false;
   checkCapabilities = false;
+  /**
+   * Stacks CloudFormation keeps `*_IN_PROGRESS` past the failover CLI's wait (review D6): a real failover, switchover
+   * or failback to their Region (or any, for the routing stack) writes the freeze, then refuses to start, unless the
+   * dispatch says `ignore_stack_updates`.
+   */
+  readonly stuckStacks = new Set<string>();
   /** Every step call, in order: what each CLI and action was asked to do. */
   readonly calls: StepCall[] = [];
 
@@ -164,6 +186,19 @@ export class PipelineWorld {
     if (options.frozen === true) this.freezeWrittenAt = Number.NEGATIVE_INFINITY;
     this.branchHead = options.branchHead;
     this.checkCapabilities = options.checkCapabilities ?? false;
+  }
+
+  /** Give to the simulator (`onQueue`): a push to the deploy branch moves its head when it is queued. */
+  readonly onQueue = (run: RunRecord): void => {
+    if (run.github['event_name'] === 'push' && run.github['ref'] === 'refs/heads/main') {
+      this.pushes.push({ sha: String(run.github['sha']), at: run.queuedAt });
+    }
+  };
+
+  /** The head of the deploy branch at `time`. */
+  headAt(time: number): string | undefined {
+    const pushed = this.pushes.filter((push) => push.at <= time);
+    return pushed.length === 0 ? this.branchHead : pushed.reduce((a, b) => (b.at >= a.at ? b : a)).sha;
   }
 
   readonly oracle: StepOracle = (call) => {
@@ -187,10 +222,17 @@ export class PipelineWorld {
       env['INPUT_VALIDATE_ONLY'] === undefined &&
       env['INPUT_COMMAND'] === undefined
     ) {
-      // The failover CLI (bb685e3): "a real failover/switchover writes the deploy freeze in both Regions before
-      // StartAutomationExecution".
-      if (env['INPUT_DRY_RUN'] === 'false' && /^(failover|switchover)$/.test(env['INPUT_ACTION'] ?? '')) {
+      // The failover CLI (bb685e3, review D5): a real failover, switchover or failback writes the deploy freeze in both
+      // Regions before StartAutomationExecution; a failback that succeeded (every runbook succeeds here) lifts it.
+      const action = env['INPUT_ACTION'] ?? '';
+      if (env['INPUT_DRY_RUN'] === 'false' && /^(failover|switchover|failback)$/.test(action)) {
         this.freezeWrittenAt ??= call.time;
+        const target = env['INPUT_REGION'] ?? '';
+        const stuck = [...this.stuckStacks].some(
+          (stack) => stackRegion(stack) === target || stackRegion(stack) === 'global',
+        );
+        if (stuck && env['INPUT_IGNORE_STACK_UPDATES'] !== 'true') return 'failure';
+        if (action === 'failback') this.freezeWrittenAt = undefined;
       }
       return 'success';
     }
@@ -205,8 +247,13 @@ export class PipelineWorld {
         else this.freezeWrittenAt ??= call.time;
         return 'success';
       }
-      return this.freezeWrittenAt !== undefined && this.freezeWrittenAt <= call.time ? 'failure' : 'success';
+      // freeze/main.ts: output `frozen` true/false/unknown; exit 1 when frozen, 3 when it cannot decide.
+      if (this.freezeUnreadable) return { outcome: 'failure', outputs: { frozen: 'unknown' } };
+      return this.freezeWrittenAt !== undefined && this.freezeWrittenAt <= call.time
+        ? { outcome: 'failure', outputs: { frozen: 'true' } }
+        : { outcome: 'success', outputs: { frozen: 'false' } };
     }
+    if (/\bgh api\b/.test(step.run ?? '')) return this.runWithGitHubApi(call);
     // cdk-assets publishes each asset job's asset and the job outputs its hash (cdk-pipelines-github's publish step).
     if (step.id === 'Publish' && job.id.startsWith('Assets-')) {
       const outputs: Record<string, string> = { 'asset-hash': `${job.id.toLowerCase()}-${sha.slice(0, 7)}` };
@@ -220,7 +267,9 @@ export class PipelineWorld {
       return { outcome: 'failure', outputs: { result: 'failed' } };
     }
     if (env['INPUT_MODE'] === 'watch' && env['INPUT_READINESS'] === 'none') return 'failure';
-    if (inRollbackJob && Object.values(env).includes(sha)) this.rolledBack.add(sha);
+    if (inRollbackJob && env['INPUT_COMMAND'] !== undefined && Object.values(env).includes(sha)) {
+      this.rolledBack.add(sha);
+    }
     const command = env['INPUT_COMMAND'];
     const region = env['INPUT_REGION'] ?? '';
     if (command === 'plan') {
@@ -255,17 +304,44 @@ export class PipelineWorld {
       for (const r of regions) this.knownGood.set(r, commit);
       return 'success';
     }
-    if (
-      !isFailover &&
-      !inRollbackJob &&
-      this.branchHead !== undefined &&
-      Object.values(env).includes(sha) &&
-      /head|stale|guard/i.test(text)
-    ) {
-      return sha === this.branchHead ? 'success' : 'failure';
-    }
     return 'success';
   };
+
+  /** Runs a step's script that calls the GitHub API, with a `gh` that answers the branch head at the step's time. */
+  private runWithGitHubApi(call: StepCall): { outcome: 'success' | 'failure'; outputs: Record<string, string> } {
+    const dir = mkdtempSync(join(tmpdir(), 'workflow-sim-'));
+    try {
+      const gh = join(dir, 'gh');
+      // Answers `gh api repos/<repo>/branches/<branch> --jq .commit.sha` with the head's commit.
+      writeFileSync(
+        gh,
+        '#!/bin/bash\nif [ "$SIM_GITHUB_API_DOWN" = 1 ]; then echo "gh: HTTP 503" >&2; exit 1; fi\n' +
+          'case "$2" in repos/*/branches/*) echo "$SIM_BRANCH_HEAD" ;; *) echo "gh: unexpected $*" >&2; exit 1 ;; esac\n',
+      );
+      chmodSync(gh, 0o755);
+      const output = join(dir, 'output');
+      writeFileSync(output, '');
+      const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', call.step.run ?? ''], {
+        env: {
+          PATH: `${dir}:${process.env['PATH'] ?? ''}`,
+          ...call.env,
+          GITHUB_OUTPUT: output,
+          SIM_BRANCH_HEAD: this.headAt(call.time) ?? '',
+          SIM_GITHUB_API_DOWN: this.githubApiDown ? '1' : '0',
+        },
+        encoding: 'utf8',
+      });
+      const outputs = Object.fromEntries(
+        readFileSync(output, 'utf8')
+          .split('\n')
+          .filter((line) => line.includes('='))
+          .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+      );
+      return { outcome: result.status === 0 ? 'success' : 'failure', outputs };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 /** Minutes a job takes: its bake (`INPUT_BAKE_MINUTES`), 5 per stack deploy, 10 for a failover runbook, else 2. */

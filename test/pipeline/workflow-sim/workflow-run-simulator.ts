@@ -145,6 +145,8 @@ export interface SimulatorOptions {
   readonly jobMinutes?: (workflow: Workflow, job: WorkflowJob) => number;
   /** The repository, for `github.repository` (default `octo/multi-region-shop`). */
   readonly repository?: string;
+  /** Told of every run queued by {@link WorkflowSimulator.queue} (a push, a dispatch; not a re-run), when queued. */
+  readonly onQueue?: (run: RunRecord) => void;
 }
 
 function normalizePlan(plan: RunRequest['plan']): Record<string, JobPlan> {
@@ -252,7 +254,7 @@ export class WorkflowSimulator {
       run_attempt: '1',
       actor: 'octocat',
     };
-    return this.enqueue(
+    const record = this.enqueue(
       workflow,
       github,
       inputs,
@@ -262,6 +264,8 @@ export class WorkflowSimulator {
       new Map(),
       request.label,
     );
+    this.options.onQueue?.(record);
+    return record;
   }
 
   /**
