@@ -1,11 +1,11 @@
 import { YamlFile } from 'cdk-pipelines-github';
 import { RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
+import { STACK_WAIT_MINUTES } from '../.github/actions/failover/stack-operations';
 import type { ShopConfig } from '../config';
 import { pinActionsOf } from './action-pins';
 import { cliCommand } from './bundled-cli';
 import { ACTIONS, checkoutBundles, ROLE_SESSION_NAME } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
-import { freezeTargetEnv } from './wave-start';
 import { GENERATED_HEADER } from './workflow-header';
 
 /** How long the failover job follows the runbook, and how long its credentials last (a failover may take a while). */
@@ -22,9 +22,10 @@ export const FAILOVER_JOB_MINUTES = 55;
  * workflow will take its place." A failover in a group could thus be dropped from the queue; `queue: max` (GitHub
  * changelog 2026-05-07) would keep it, but the actionlint this repository runs rejects the key (a test pins that).
  * Two dispatches are kept apart in AWS instead: the failover CLI refuses to start, or attaches to, an automation
- * of this environment already in flight, and a real failover or switchover writes the deploy freeze before it starts
- * one (the CLI does both, so a refused dispatch freezes nothing); a deploy stops at its next wave boundary while the
- * freeze holds. A failback that succeeded lifts the freeze.
+ * of this environment already in flight, and a real failover, switchover or failback writes the deploy freeze before
+ * it starts one (the CLI does both, so a refused dispatch freezes nothing); a deploy stops at its next wave boundary
+ * while the freeze holds. The CLI lifts the freeze once a failback succeeded (review D5: one place decides), so the
+ * break-glass command line does the same.
  */
 export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/workflows/failover.yml'): YamlFile {
   const names = pipelineNames(config);
@@ -38,8 +39,11 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
     INPUT_STANDBY_REGION: config.standbyRegion,
     INPUT_APP_NAME: config.appName,
     INPUT_ENV_NAME: config.envName,
-    INPUT_TIMEOUT_MINUTES: String(FAILOVER_JOB_MINUTES - 5),
+    // The CLI may first wait up to STACK_WAIT_MINUTES for CloudFormation (review D6): following the automation ends
+    // 5 minutes before the credentials do.
+    INPUT_TIMEOUT_MINUTES: String(FAILOVER_JOB_MINUTES - 5 - STACK_WAIT_MINUTES),
     INPUT_EXECUTION_ID: '${{ inputs.execution_id }}',
+    INPUT_IGNORE_STACK_UPDATES: '${{ inputs.ignore_stack_updates }}',
     // Named in the job summary beside the actor (review m4); GitHub gives no variable for the approver.
     INPUT_ENVIRONMENT: names.failoverEnvironment,
   };
@@ -80,6 +84,12 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
             type: 'string',
             default: '',
           },
+          ignore_stack_updates: {
+            description: `Start even when CloudFormation is still changing a stack of the target Region after ${STACK_WAIT_MINUTES} minutes (the runbook may then act on resources being changed)`,
+            required: false,
+            type: 'boolean',
+            default: false,
+          },
         },
       },
     },
@@ -114,16 +124,6 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
             name: 'Run the ${{ inputs.action }} runbook in ${{ inputs.region }}',
             run: cliCommand('failover'),
             env: { ...inputsEnv, GITHUB_TOKEN: '${{ github.token }}' },
-          },
-          {
-            // Back in the primary Region: deploys may run again, primary wave first.
-            name: 'Lift the deploy freeze after the failback (both Regions)',
-            if: "${{ success() && !inputs.dry_run && inputs.action == 'failback' }}",
-            run: cliCommand('freeze'),
-            env: {
-              ...freezeTargetEnv(config, 'clear'),
-              INPUT_REASON: '${{ inputs.reason }}',
-            },
           },
         ],
       },

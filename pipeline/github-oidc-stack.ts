@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionRole } from 'cdk-pipelines-github';
 import { Construct } from 'constructs';
 import { automationDocumentName, RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
+import { runbookStacks } from '../.github/actions/failover/stack-operations';
 import { deployFreezeParameterName } from '../.github/actions/freeze/freeze-record';
 import { rolledBackParameterName } from '../.github/actions/rollback/deployed-commit';
 import {
@@ -56,6 +57,11 @@ export const FAILOVER_ACTIONS = {
   ],
   /** freeze/freeze-store.ts: GetParameter (check, and set's read), PutParameter (set, clear). */
   deployFreeze: ['ssm:GetParameter', 'ssm:PutParameter'],
+  /**
+   * failover/stack-operations.ts: DescribeStacks of the stacks the runbooks depend on in the target Region (review
+   * D6), before the start.
+   */
+  readStacks: ['cloudformation:DescribeStacks'],
   /** Not a CLI call: StartAutomationExecution passes the document's AutomationAssumeRole to SSM. */
   passAutomationRole: ['iam:PassRole'],
 } as const;
@@ -300,6 +306,21 @@ export class GitHubOidcStack extends Stack {
         resources: freezeArns,
       }),
       new iam.PolicyStatement({
+        sid: 'FailoverReadsRunbookStacks',
+        // The stacks the runbooks depend on, for either target Region (stack-operations.ts runbookStacks), by name:
+        // DescribeStacks takes the stack ARN `arn:aws:cloudformation:<region>:<account>:stack/<name>/<id>` as its
+        // resource (the DescribeStacks API reference's own policy example scopes it to "stack/*/*").
+        actions: [...FAILOVER_ACTIONS.readStacks],
+        resources: failoverReadStacks(config).map((stack) =>
+          this.formatArn({
+            service: 'cloudformation',
+            region: stack.region,
+            resource: 'stack',
+            resourceName: `${stack.stackName}/*`,
+          }),
+        ),
+      }),
+      new iam.PolicyStatement({
         sid: 'FollowRunbookAutomations',
         // Executions get ids only at start: these calls cannot be scoped to a resource beforehand.
         actions: [...FAILOVER_ACTIONS.followAutomations],
@@ -414,6 +435,13 @@ export class GitHubOidcStack extends Stack {
         reason:
           'An Automation definition ARN ends in the document version; the wildcard covers only the versions of the readiness runbook document.',
       });
+      for (const stack of failoverReadStacks(this.props.config).filter((stack) => stack.region === region)) {
+        Validations.of(failover).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${this.account}:stack/${stack.stackName}/*]`,
+          reason:
+            'A CloudFormation stack ARN ends in an id assigned at creation; the wildcard covers only that id of one named stack a runbook depends on (read-only DescribeStacks).',
+        });
+      }
       for (const action of RUNBOOK_ACTIONS) {
         Validations.of(failover).acknowledge({
           id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${this.account}:automation-definition/${automationDocumentName(appName, envName, action)}:*]`,
@@ -423,6 +451,19 @@ export class GitHubOidcStack extends Stack {
       }
     }
   }
+}
+
+/**
+ * The stacks a failover, switchover or failback reads before it starts (review D6), for either target Region:
+ * {@link runbookStacks} of both Regions, the routing stack once.
+ */
+function failoverReadStacks(config: ShopConfig): ReturnType<typeof runbookStacks> {
+  const byName = new Map(
+    [config.primaryRegion, config.standbyRegion]
+      .flatMap((target) => runbookStacks(config.appName, config.envName, target))
+      .map((stack) => [`${stack.region} ${stack.stackName}`, stack]),
+  );
+  return [...byName.values()];
 }
 
 /**

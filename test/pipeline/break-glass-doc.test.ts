@@ -5,12 +5,14 @@ import {
   RUNBOOK_ACTIONS,
   type RunbookAction,
 } from '../../.github/actions/failover/automation-document-name';
+import { runbookStacks } from '../../.github/actions/failover/stack-operations';
 import { deployFreezeParameterName, parseFreezeRecord } from '../../.github/actions/freeze/freeze-record';
 import { FAILOVER_ACTIONS } from '../../pipeline/github-oidc-stack';
 import { pipelineNames } from '../../pipeline/pipeline-names';
 import { demoTopology } from '../../runbooks/adapters/local/demo-topology';
 import { ORCHESTRATIONS } from '../../runbooks/orchestrations';
 import { automationDocument } from '../../runbooks/ssm/automation-document';
+import { ARC_CONTROL_PLANE_REGION } from '../../stacks/arc-control-plane-region';
 
 const root = join(__dirname, '../..');
 const page = readFileSync(join(root, 'docs/break-glass.md'), 'utf8');
@@ -66,15 +68,46 @@ describe('docs/break-glass.md matches the code (review M9)', () => {
     const names = [...page.matchAll(/--name "([^"]+)"/g)].map((match) => match[1]);
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) expect(name).toBe(deployFreezeParameterName(shell.appName, shell.envName));
-    const values = [...page.matchAll(/--value '([^']+)'/g)].map((match) => parseFreezeRecord(match[1]!));
+    // Review-12 item 15: the values are built from the shell variables the page sets (printf), never a literal with
+    // a stale Region and time; each filled in with what the page's variables may hold must be a record the CLI reads.
+    const sample: Record<string, string> = {
+      ACTION: 'failback',
+      TARGET: 'us-east-1',
+      REASON: 'break glass: us-east-1 recovered',
+      NOW: '2026-12-07T01:00:00Z',
+    };
+    expect(page).not.toMatch(/--value '/);
+    const values = [...page.matchAll(/VALUE=\$\(printf '([^']+)'((?: "\$[A-Z]+")+)\)/g)].map((match) => {
+      const args = [...match[2]!.matchAll(/"\$([A-Z]+)"/g)].map((arg) => sample[arg[1]!]);
+      expect(args.every((arg) => arg !== undefined)).toBe(true);
+      let i = 0;
+      return parseFreezeRecord(match[1]!.replace(/%s/g, () => args[i++]!));
+    });
     expect(values.map((value) => ('record' in value ? value.record.frozen : value.problems))).toEqual([true, false]);
+    expect(page.match(/--value "\$VALUE"/g)).toHaveLength(2);
   });
 
   test('names the break-glass role and lists exactly its actions', () => {
     expect(page).toContain('$APP-$ENV-break-glass');
     expect(pipelineNames(shell).breakGlassRole).toBe('$APP-$ENV-break-glass');
-    const listed = [...page.matchAll(/`((?:ssm|iam):[A-Za-z]+)`/g)].map((match) => match[1]);
+    const listed = [...page.matchAll(/`((?:ssm|iam|cloudformation):[A-Za-z]+)`/g)].map((match) => match[1]);
     expect([...new Set(listed)].sort()).toEqual(Object.values(FAILOVER_ACTIONS).flat().sort());
+  });
+
+  test('checks the stacks the failover CLI checks before it starts (review-12 D6), by their names', () => {
+    // The page's loop over the Regional stacks of $TARGET and the routing stack in $ARC.
+    const kinds = /for STACK in ([a-z ]+); do/.exec(page)?.[1]?.split(' ') ?? [];
+    const described = [...page.matchAll(/describe-stacks --region \$(\w+) --stack-name "([^"]+)"/g)].flatMap(
+      ([, region, name]) =>
+        name!.includes('$STACK')
+          ? kinds.map((kind) => `${region} ${name!.replace('$STACK', kind)}`)
+          : [`${region} ${name}`],
+    );
+    const expected = runbookStacks('$APP', '$ENV', '$TARGET').map(
+      ({ region, stackName }) => `${region === ARC_CONTROL_PLANE_REGION ? 'ARC' : region.slice(1)} ${stackName}`,
+    );
+    expect(described.sort()).toEqual(expected.sort());
+    expect(page).toContain(`ARC=${ARC_CONTROL_PLANE_REGION} `);
   });
 
   test.each(['README.md', 'pipeline/README.md'])('%s links to the page', (readme) => {

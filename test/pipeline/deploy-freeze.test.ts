@@ -235,7 +235,6 @@ describe('freeze inputs are validated before any AWS call', () => {
     [{ ...check, regions: 'us-east-1' }, 'regions: "us-east-1" has 1 Region'],
     [{ ...check, regions: 'us-east-1,us-west-2,eu-west-1' }, 'regions: "us-east-1,us-west-2,eu-west-1" has 3 items'],
     [{ ...set, target_region: 'eu-west-1' }, 'target_region: "eu-west-1" is not one of regions'],
-    [{ ...set, action: 'failback' }, 'action: "failback" is not one of them'],
     [{ ...set, action: 'readiness' }, 'action: "readiness" is not one of them'],
     [{ ...set, reason: 'two\nlines' }, 'reason: "two\\nlines" has control characters'],
     [{ ...set, run_url: 'http://example.com/run' }, 'run_url: "http://example.com/run" is not an https URL'],

@@ -1,3 +1,4 @@
+import { CloudFormationClient, DescribeStacksCommand, type StackStatus } from '@aws-sdk/client-cloudformation';
 import {
   type AutomationExecution,
   DescribeAutomationExecutionsCommand,
@@ -21,6 +22,8 @@ import {
   REPORT_URL_OUTPUT,
 } from '../../.github/actions/failover/automation-document-name';
 import { run } from '../../.github/actions/failover/main';
+import { ARC_CONTROL_PLANE_REGION } from '../../stacks/arc-control-plane-region';
+import { stackNames } from '../../stacks/naming/stack-names';
 import { FakeClock, runAction } from './action-harness';
 
 const START = new Date('2025-03-01T12:00:00Z');
@@ -31,6 +34,7 @@ const CONSOLE = `https://us-west-2.console.aws.amazon.com/systems-manager/automa
 const REASON = 'us-east-1 ALB returns 503 since 11:52 UTC (incident INC-1234)';
 
 const ssm = mockClient(SSMClient);
+const cloudFormation = mockClient(CloudFormationClient);
 let clock: FakeClock;
 
 const at = (seconds: number) => new Date(START.getTime() + seconds * 1000);
@@ -94,6 +98,10 @@ const runFailover = (inputs: Record<string, string>) =>
 
 beforeEach(() => {
   ssm.reset();
+  cloudFormation.reset();
+  cloudFormation.on(DescribeStacksCommand).callsFake(async (input: { StackName?: string }) => ({
+    Stacks: [{ StackName: input.StackName, StackStatus: 'UPDATE_COMPLETE', CreationTime: at(-86_400) }],
+  }));
   clock = new FakeClock(START);
   ssm.on(StartAutomationExecutionCommand).resolves({ AutomationExecutionId: EXECUTION_ID });
   ssm.on(DescribeAutomationExecutionsCommand).resolves({ AutomationExecutionMetadataList: [] });
@@ -834,10 +842,69 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/shop/dev/deploy-freeze', Overwrite: true });
   });
 
+  // Review D5: a failback moves traffic and writers too, so it freezes deploys before it starts; the CLI lifts the
+  // freeze only once the failback succeeded (the one place that decides: a failed failback leaves deploys frozen).
+  test('GIVEN a real failback WHEN it succeeds THEN the freeze is written in both Regions before the start and lifted in both after it', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(
+      execution('Success', [], {
+        ExecutionEndTime: at(3),
+        DocumentName: 'shop-dev-failback',
+        Parameters: { TargetRegion: ['us-east-1'], DryRun: ['false'], Reason: [REASON] },
+      }),
+    );
+
+    const result = await runFailover({ ...failoverInputs, action: 'failback', region: 'us-east-1' });
+
+    expect(result.failure).toBeUndefined();
+    const calls = ssm.calls().map((c) => c.args[0].constructor.name);
+    const start = calls.indexOf('StartAutomationExecutionCommand');
+    const lastPoll = calls.lastIndexOf('GetAutomationExecutionCommand');
+    const puts = ssm.commandCalls(PutParameterCommand).map((c) => JSON.parse(c.args[0].input.Value ?? ''));
+    const putIndexes = calls.flatMap((name, i) => (name === 'PutParameterCommand' ? [i] : []));
+    expect(puts.map((record) => record.frozen)).toEqual([true, true, false, false]);
+    expect(puts[0]).toMatchObject({ action: 'failback', targetRegion: 'us-east-1', reason: REASON });
+    expect(putIndexes.slice(0, 2).every((i) => i < start)).toBe(true);
+    expect(putIndexes.slice(2).every((i) => i > lastPoll)).toBe(true);
+    expect(result.lines).toContain('Cleared the deploy freeze /shop/dev/deploy-freeze in us-east-1');
+    expect(result.lines).toContain('Cleared the deploy freeze /shop/dev/deploy-freeze in us-west-2');
+  });
+
+  test('GIVEN a real failback WHEN it fails THEN the freeze it wrote stays (deploys stay frozen)', async () => {
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolves(execution('Failed', [], { ExecutionEndTime: at(3), FailureMessage: 'Step fails when it is Promote' }));
+
+    const result = await runFailover({ ...failoverInputs, action: 'failback', region: 'us-east-1' });
+
+    expect(result.exitCode).toBe(1);
+    const records = ssm.commandCalls(PutParameterCommand).map((c) => JSON.parse(c.args[0].input.Value ?? ''));
+    expect(records.map((record) => record.frozen)).toEqual([true, true]);
+  });
+
+  test('GIVEN a failback that succeeded WHEN the freeze cannot be lifted in one Region THEN exit 3, naming the Region and how to lift it', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+    let puts = 0;
+    ssm.on(PutParameterCommand).callsFake(async (input, getClient) => {
+      puts += 1;
+      const region = await getClient().config.region();
+      if (!JSON.parse(input.Value).frozen && region === 'us-west-2') {
+        throw Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
+      }
+      return { Version: puts };
+    });
+
+    const result = await runFailover({ ...failoverInputs, action: 'failback', region: 'us-east-1' });
+
+    expect(result.exitCode).toBe(3);
+    expect(result.failure).toContain('The failback succeeded but the deploy freeze was NOT lifted in us-west-2');
+    expect(result.failure).toContain('INPUT_COMMAND=clear');
+    expect(result.outputs['status']).toBe('Success');
+  });
+
   test.each([
     ['a dry run', { dry_run: 'true' }],
     ['readiness', { action: 'readiness', dry_run: 'false' }],
-    ['a failback (the freeze is lifted after it by clear)', { action: 'failback', region: 'us-east-1' }],
+    ['a dry-run failback', { action: 'failback', region: 'us-east-1', dry_run: 'true' }],
   ])('GIVEN %s WHEN dispatched THEN no freeze is written', async (_name, change) => {
     ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
     const result = await runFailover({ ...failoverInputs, ...change });
@@ -900,5 +967,151 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     expect(result.exitCode).toBe(2);
     expect(result.failure).toContain('execution_id: "latest; rm -rf /" is not an automation execution id');
     expect(ssm.calls()).toHaveLength(0);
+  });
+});
+
+// Review D6 (B2 remainder): a failover, switchover or failback must not start while CloudFormation still updates a
+// stack the runbooks depend on in the target Region. CloudFormation, "Stack status codes" (User Guide,
+// using-cfn-describing-stacks): UPDATE_IN_PROGRESS "Ongoing update of one or more stacks",
+// UPDATE_COMPLETE_CLEANUP_IN_PROGRESS "Ongoing removal of old resources for one or more stacks after a successful
+// stack update", UPDATE_ROLLBACK_IN_PROGRESS "Ongoing removal of one or more stacks after a failed stack update":
+// every `*_IN_PROGRESS` status is an operation not yet ended.
+describe('CloudFormation operations in flight in the target Region (review D6)', () => {
+  const names = stackNames('shop', 'dev');
+  /** The status of each stack (by name) per DescribeStacks call, the last one repeated; `missing`: it does not exist. */
+  let statuses: Record<string, Array<StackStatus | 'missing'>>;
+
+  beforeEach(() => {
+    statuses = {};
+    cloudFormation.on(DescribeStacksCommand).callsFake(async (input: { StackName?: string }) => {
+      const name = input.StackName ?? '';
+      const queue = statuses[name] ?? ['UPDATE_COMPLETE'];
+      const status = queue.length > 1 ? queue.shift()! : queue[0]!;
+      if (status === 'missing') {
+        // DescribeStacks of a stack that does not exist: ValidationError "Stack with id <name> does not exist".
+        throw Object.assign(new Error(`Stack with id ${name} does not exist`), {
+          name: 'ValidationError',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return { Stacks: [{ StackName: name, StackStatus: status, CreationTime: at(-86_400) }] };
+    });
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(400) }));
+  });
+
+  const described = () =>
+    cloudFormation
+      .commandCalls(DescribeStacksCommand)
+      .map((c) => c.args[0].input.StackName)
+      .filter((name, i, all) => all.indexOf(name) === i)
+      .sort();
+
+  test('GIVEN a real failover THEN it reads the target Region’s network, data, services and runbooks stacks and the routing stack, by their names', async () => {
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(0);
+    expect(described()).toEqual(
+      [
+        names.network('us-west-2'),
+        names.data('us-west-2'),
+        names.services('us-west-2'),
+        names.runbooks('us-west-2'),
+        names.routing,
+      ].sort(),
+    );
+    const regions = await Promise.all(
+      cloudFormation.commandCalls(DescribeStacksCommand).map(async (c) => [
+        c.args[0].input.StackName,
+        // biome-ignore lint/suspicious/noExplicitAny: the mock's client
+        await (c.thisValue as any).config.region(),
+      ]),
+    );
+    expect(Object.fromEntries(regions)).toMatchObject({
+      [names.services('us-west-2')]: 'us-west-2',
+      [names.routing]: ARC_CONTROL_PLANE_REGION,
+    });
+  });
+
+  test('GIVEN the services stack UPDATE_IN_PROGRESS for two polls WHEN a failover is dispatched THEN it waits, then starts', async () => {
+    statuses[names.services('us-west-2')] = [
+      'UPDATE_IN_PROGRESS',
+      'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS',
+      'UPDATE_COMPLETE',
+    ];
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 1);
+    expect(result.lines).toContain(
+      `Waiting for CloudFormation in us-west-2 (at most 5 minutes): ${names.services('us-west-2')} is UPDATE_IN_PROGRESS`,
+    );
+    expect(clock.now().getTime() - START.getTime()).toBeGreaterThanOrEqual(30_000);
+  });
+
+  test('GIVEN the runbooks stack still UPDATE_ROLLBACK_IN_PROGRESS after 5 minutes WHEN a failover is dispatched THEN it refuses (exit 1), naming the stack, its status and the override', async () => {
+    statuses[names.runbooks('us-west-2')] = ['UPDATE_ROLLBACK_IN_PROGRESS'];
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.exitCode).toBe(1);
+    expect(result.failure).toBe(
+      `Not starting shop-dev-failover to us-west-2: CloudFormation is still changing a stack the runbooks depend on, after waiting 5 minutes:\n  - ${names.runbooks('us-west-2')} in us-west-2 is UPDATE_ROLLBACK_IN_PROGRESS\nWait for it to end and dispatch again, or dispatch with ignore_stack_updates true to start anyway (the runbook may then act on resources CloudFormation is still changing). The deploy freeze stays set.`,
+    );
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+    expect(clock.now().getTime() - START.getTime()).toBeGreaterThanOrEqual(5 * 60_000);
+  });
+
+  test('GIVEN a stack in progress and ignore_stack_updates true WHEN a failover is dispatched THEN it starts at once, saying so', async () => {
+    statuses[names.data('us-west-2')] = ['UPDATE_IN_PROGRESS'];
+
+    const result = await runFailover({ ...failoverInputs, ignore_stack_updates: 'true' });
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 1);
+    expect(result.lines).toContain(
+      `ignore_stack_updates: starting although CloudFormation is still changing ${names.data('us-west-2')} in us-west-2 (UPDATE_IN_PROGRESS)`,
+    );
+  });
+
+  test('GIVEN the routing stack does not exist (never deployed) THEN it is not in progress and the failover starts', async () => {
+    statuses[names.routing] = ['missing'];
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 1);
+  });
+
+  test.each([
+    ['a dry run', { dry_run: 'true' }],
+    ['readiness', { action: 'readiness', dry_run: 'false' }],
+  ])('GIVEN %s THEN no stack is read (it changes nothing)', async (_name, change) => {
+    statuses[names.services('us-west-2')] = ['UPDATE_IN_PROGRESS'];
+    const result = await runFailover({ ...failoverInputs, ...change });
+    expect(result.exitCode).toBe(0);
+    expect(cloudFormation).toHaveReceivedCommandTimes(DescribeStacksCommand, 0);
+  });
+
+  test.each(['switchover', 'failback'])(
+    'GIVEN a real %s and a stack in progress THEN it refuses too',
+    async (action) => {
+      const region = action === 'failback' ? 'us-east-1' : 'us-west-2';
+      statuses[names.network(region)] = ['CREATE_IN_PROGRESS'];
+
+      const result = await runFailover({ ...failoverInputs, action, region });
+
+      expect(result.exitCode).toBe(1);
+      expect(result.failure).toContain(`${names.network(region)} in ${region} is CREATE_IN_PROGRESS`);
+      expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+    },
+  );
+
+  test('ignore_stack_updates must be true or false (exit 2, nothing called)', async () => {
+    const result = await runFailover({ ...failoverInputs, ignore_stack_updates: 'yes' });
+    expect(result.exitCode).toBe(2);
+    expect(result.failure).toContain('ignore_stack_updates: "yes" is not a boolean; accepted: "true" or "false"');
+    expect(cloudFormation.calls()).toHaveLength(0);
   });
 });

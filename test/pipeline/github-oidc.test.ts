@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { runbookStacks } from '../../.github/actions/failover/stack-operations';
 import { loadConfig } from '../../config';
 import { bootstrapCommands } from '../../pipeline/bootstrap';
 import { GitHubOidcStack } from '../../pipeline/github-oidc-stack';
@@ -354,6 +355,32 @@ describe('failover and break-glass roles (review M6, M9)', () => {
       expect(JSON.stringify(passRole[0]!.Resource)).toMatch(/role\/shop-dev-us-east-1-runbook"/);
       expect(JSON.stringify(passRole[0]!.Resource)).toMatch(/role\/shop-dev-us-west-2-runbook"/);
       expect([passRole[0]!.Resource].flat()).toHaveLength(2);
+    },
+  );
+
+  // Review D6: the dispatch reads the stacks the runbooks depend on (stack-operations.ts runbookStacks) with
+  // DescribeStacks before it starts; the roles may describe exactly those stacks of either target Region, nothing else.
+  test.each(['shop-dev-github-failover', 'shop-dev-break-glass'])(
+    '%s may describe exactly the stacks the runbooks depend on, in either Region',
+    (roleName) => {
+      const { template } = oidcStack();
+      const describe = roleStatements(template, roleName).filter((s) =>
+        [s.Action].flat().includes('cloudformation:DescribeStacks'),
+      );
+      expect(describe).toHaveLength(1);
+      const resources = [describe[0]!.Resource].flat().map((resource) => JSON.stringify(resource));
+      const expected = [
+        ...new Set(
+          ['us-east-1', 'us-west-2'].flatMap((target) =>
+            runbookStacks('shop', 'dev', target).map(({ region, stackName }) => `${region} ${stackName}`),
+          ),
+        ),
+      ];
+      expect(resources).toHaveLength(expected.length);
+      for (const stack of expected) {
+        const [region, name] = stack.split(' ');
+        expect(resources.some((r) => r.includes(`:cloudformation:${region}:123456789012:stack/${name}/*`))).toBe(true);
+      }
     },
   );
 

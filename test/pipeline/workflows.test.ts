@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { parse } from 'yaml';
+import { STACK_WAIT_MINUTES } from '../../.github/actions/failover/stack-operations';
 import { loadConfig, type ShopConfig } from '../../config';
 import { ACTION_PINS, pinActionsInYaml } from '../../pipeline/action-pins';
+import { FAILOVER_JOB_MINUTES } from '../../pipeline/failover-workflow';
 import { buildShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
 import { synthEnvironment } from '../../pipeline/synth-environment';
 import { GENERATED_HEADER } from '../../pipeline/workflow-header';
@@ -616,28 +618,14 @@ describe('generated workflows', () => {
       expect(inputs.reason).toMatchObject({ type: 'string', required: true });
     });
 
-    test('lifts the deploy freeze after a real failback succeeded; the failover CLI alone sets it', () => {
+    test('has no freeze step: the failover CLI alone sets the freeze and lifts it after a failback succeeded (D5)', () => {
       // GIVEN the failover job's steps
-      const steps = failover.jobs['runbook']!.steps as Array<Job['steps'][number] & { if?: string }>;
-      const freeze = steps.filter((step) => step.run === 'node .github/actions/dist/freeze.cjs');
-      const runbook = steps.findIndex(
-        (step) => step.run === 'node .github/actions/dist/failover.cjs' && !step.env?.['INPUT_VALIDATE_ONLY'],
-      );
-      // THEN the freeze is written by the failover CLI itself (a real failover or switchover, after its in-flight
-      // check and before StartAutomationExecution: test/pipeline/failover-dispatch.test.ts), not by a step of its
-      // own that would freeze deploys even when the CLI then refuses to start
-      expect(freeze.map((step) => step.env?.['INPUT_COMMAND'])).toEqual(['clear']);
-      const clear = freeze[0]!;
-      // AND a failback that succeeded lifts it in both Regions, after the runbook
-      expect(clear.env).toEqual({
-        INPUT_COMMAND: 'clear',
-        INPUT_REGIONS: `${config.primaryRegion},${config.standbyRegion}`,
-        INPUT_APP_NAME: config.appName,
-        INPUT_ENV_NAME: config.envName,
-        INPUT_REASON: '${{ inputs.reason }}',
-      });
-      expect(steps.indexOf(clear)).toBeGreaterThan(runbook);
-      expect(clear.if).toBe("${{ success() && !inputs.dry_run && inputs.action == 'failback' }}");
+      const steps = failover.jobs['runbook']!.steps;
+      // THEN no step runs the freeze CLI: the failover CLI writes the freeze (a real failover, switchover or failback,
+      // after its in-flight check and before StartAutomationExecution) and lifts it once a failback ended Success
+      // (test/pipeline/failover-dispatch.test.ts), so a refused dispatch freezes nothing and a by-hand run of the CLI
+      // (docs/break-glass.md) does the same as the workflow
+      expect(steps.filter((step) => step.run === 'node .github/actions/dist/freeze.cjs')).toEqual([]);
     });
 
     test('passes an optional execution_id to follow or resume an automation already started', () => {
@@ -648,6 +636,19 @@ describe('generated workflows', () => {
       );
       expect(cli).toHaveLength(2);
       for (const step of cli) expect(step.env?.['INPUT_EXECUTION_ID']).toBe('${{ inputs.execution_id }}');
+    });
+
+    test('passes ignore_stack_updates (boolean, default false) to the CLI, which waits for CloudFormation first (D6)', () => {
+      const inputs = failover.on['workflow_dispatch'].inputs;
+      expect(inputs['ignore_stack_updates']).toMatchObject({ type: 'boolean', required: false, default: false });
+      const cli = failover.jobs['runbook']!.steps.filter(
+        (step) => step.run === 'node .github/actions/dist/failover.cjs',
+      );
+      for (const step of cli) {
+        expect(step.env?.['INPUT_IGNORE_STACK_UPDATES']).toBe('${{ inputs.ignore_stack_updates }}');
+        // Following ends 5 minutes before the credentials, after a stack wait of at most STACK_WAIT_MINUTES.
+        expect(Number(step.env?.['INPUT_TIMEOUT_MINUTES']) + STACK_WAIT_MINUTES + 5).toBe(FAILOVER_JOB_MINUTES);
+      }
     });
 
     test("gives the CLI the approving Environment's name for its job summary (m4)", () => {

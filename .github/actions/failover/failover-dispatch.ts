@@ -2,8 +2,15 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCaller } from '../cli-support/aws-retry';
 import { formatTime } from '../cli-support/clock';
 import { CheckFailedError } from '../cli-support/exit-codes';
-import { deployFreezeParameterName, FREEZING_ACTIONS, type FrozenRecord } from '../freeze/freeze-record';
-import { writeDeployFreeze } from '../freeze/freeze-store';
+import {
+  type ClearedRecord,
+  deployFreezeParameterName,
+  FREEZING_ACTIONS,
+  type FrozenRecord,
+  LIFTING_ACTIONS,
+} from '../freeze/freeze-record';
+import { clearCommand } from '../freeze/freeze-report';
+import { type FreezeDependencies, writeDeployFreeze, writeFreeze } from '../freeze/freeze-store';
 import { automationDocumentName } from './automation-document-name';
 import { describeExecution, executionById, type InFlightExecution, inFlightExecutions } from './automation-in-flight';
 import { isFailedStatus } from './automation-report';
@@ -14,11 +21,20 @@ import {
   startAutomation,
 } from './automation-run';
 import type { FailoverInputs } from './failover-inputs';
+import {
+  runbookStacks,
+  STACK_WAIT_MINUTES,
+  type StackOperationDependencies,
+  stacksInProgress,
+  waitForStacks,
+} from './stack-operations';
 
 /** What a dispatch needs from the outside world. */
 export interface DispatchDependencies extends Omit<AutomationDependencies, 'ssm'> {
   /** The SSM client of a Region. */
   readonly ssmFor: (region: string) => SSMClient;
+  /** The CloudFormation client of a Region (the stacks in progress, review D6). */
+  readonly cloudFormationFor: StackOperationDependencies['cloudFormationFor'];
   /** The caller for the Region not moved to, which may be the failed one (fewer attempts). */
   readonly otherRegionCall: AwsCaller;
   /** The GitHub Actions run, kept in the freeze record. */
@@ -51,13 +67,13 @@ function freezes(inputs: FailoverInputs): boolean {
  *    stops the dispatch, unless it is the only one and is this very action, target
  *    and dry-run setting: the dispatch then attaches to it (a re-dispatch after a cancelled or timed-out job);
  *    the other Region may be the failed one, so when it cannot be read the dispatch goes on;
- * 3. a real failover or switchover writes the deploy freeze in both Regions (at least one must take it) before
- *    `StartAutomationExecution`.
+ * 3. a real failover, switchover or failback writes the deploy freeze in both Regions (at least one must take it)
+ *    before `StartAutomationExecution`;
+ * 4. a real failover, switchover or failback waits (a bounded time) for CloudFormation operations on the stacks the
+ *    runbooks depend on in the target Region, then refuses unless `ignore_stack_updates` (review D6);
+ * 5. a real failback that succeeded lifts the freeze in both Regions (the only place that decides it).
  */
-export async function dispatchFailover(
-  inputs: FailoverInputs,
-  deps: DispatchDependencies,
-): Promise<FollowedAutomation> {
+export async function dispatchFailover(inputs: FailoverInputs, deps: DispatchDependencies): Promise<DispatchResult> {
   const { region, appName, envName, action } = inputs;
   const ssm = deps.ssmFor(region);
   const automation: AutomationDependencies = { ...deps, ssm };
@@ -128,6 +144,14 @@ export async function dispatchFailover(
     );
   }
 
+  const freezeDeps: FreezeDependencies = {
+    ssmFor: deps.ssmFor,
+    call: deps.call,
+    callFor: (r) => (r === region ? deps.call : deps.otherRegionCall),
+    log: deps.log,
+  };
+  const parameterName = deployFreezeParameterName(appName, envName);
+  const regions = [inputs.primaryRegion, inputs.standbyRegion];
   if (freezes(inputs)) {
     const record: FrozenRecord = {
       schemaVersion: 1,
@@ -138,25 +162,95 @@ export async function dispatchFailover(
       at: formatTime(deps.clock.now()),
       ...(deps.runUrl ? { runUrl: deps.runUrl } : {}),
     };
-    const write = await writeDeployFreeze(
-      {
-        regions: [inputs.primaryRegion, inputs.standbyRegion],
-        parameterName: deployFreezeParameterName(appName, envName),
-        record,
-      },
-      {
-        ssmFor: deps.ssmFor,
-        call: deps.call,
-        callFor: (r) => (r === region ? deps.call : deps.otherRegionCall),
-        log: deps.log,
-      },
-    );
+    const write = await writeDeployFreeze({ regions, parameterName, record }, freezeDeps);
     if (write.failed.length > 0) {
       deps.log(
         `The deploy freeze is set in ${write.written.join(', ')} only (deploys read both Regions, so one is enough)`,
       );
     }
   }
+  if (freezes(inputs)) await checkStacks(inputs, deps, documentName);
   const executionId = await startAutomation(inputs, automation, resumeExecutionId);
-  return followAutomation(inputs, automation, executionId);
+  return liftFreezeAfter(inputs, await followAutomation(inputs, automation, executionId), deps, freezeDeps);
+}
+
+/**
+ * Review D6: a real failover, switchover or failback does not start while CloudFormation is still changing a stack
+ * the runbooks depend on in the target Region ({@link runbookStacks}): it waits up to {@link STACK_WAIT_MINUTES}
+ * (after writing the freeze, so no new wave starts meanwhile), then refuses, unless `ignore_stack_updates` says to
+ * start anyway (checked once, and said in the log).
+ *
+ * @throws CheckFailedError naming each stack still in progress, its status and the override.
+ */
+async function checkStacks(inputs: FailoverInputs, deps: DispatchDependencies, documentName: string): Promise<void> {
+  const region = inputs.region;
+  const stacks = runbookStacks(inputs.appName, inputs.envName, region);
+  const stackDeps: StackOperationDependencies = {
+    cloudFormationFor: deps.cloudFormationFor,
+    callFor: (r) => (r === region ? deps.call : deps.otherRegionCall),
+    clock: deps.clock,
+    log: deps.log,
+  };
+  if (inputs.ignoreStackUpdates) {
+    for (const stack of await stacksInProgress(stacks, region, stackDeps)) {
+      deps.log(
+        `ignore_stack_updates: starting although CloudFormation is still changing ${stack.stackName} in ${stack.region} (${stack.status})`,
+      );
+    }
+    return;
+  }
+  const inProgress = await waitForStacks(stacks, region, STACK_WAIT_MINUTES, stackDeps);
+  if (inProgress.length === 0) return;
+  throw new CheckFailedError(
+    [
+      `Not starting ${documentName} to ${region}: CloudFormation is still changing a stack the runbooks depend on, after waiting ${STACK_WAIT_MINUTES} minutes:`,
+      ...inProgress.map((stack) => `  - ${stack.stackName} in ${stack.region} is ${stack.status}`),
+      'Wait for it to end and dispatch again, or dispatch with ignore_stack_updates true to start anyway (the runbook may then act on resources CloudFormation is still changing). The deploy freeze stays set.',
+    ].join('\n'),
+  );
+}
+
+/** How a dispatch ended: the automation as followed, and whether a freeze its success should lift stayed. */
+export interface DispatchResult extends FollowedAutomation {
+  /** Set when the automation succeeded and should have lifted the freeze, but a Region did not take the lifting. */
+  readonly freezeNotLifted?: string;
+}
+
+/**
+ * After a real failback that ended `Success` (the actions of {@link LIFTING_ACTIONS}), lifts the deploy freeze in
+ * both Regions: traffic and writers are back where the pipeline deploys them (review D5). Anything else (a failback
+ * that failed, timed out or is still running) leaves the freeze in force. Every Region must take the lifting: one
+ * still holding the freeze keeps deploys frozen (the check reads both).
+ */
+async function liftFreezeAfter(
+  inputs: FailoverInputs,
+  followed: FollowedAutomation,
+  deps: DispatchDependencies,
+  freezeDeps: FreezeDependencies,
+): Promise<DispatchResult> {
+  const lifts = freezes(inputs) && LIFTING_ACTIONS.includes(inputs.action as FrozenRecord['action']);
+  if (!lifts || !followed.ended || followed.run.status !== 'Success') return followed;
+  const regions = [inputs.primaryRegion, inputs.standbyRegion];
+  const record: ClearedRecord = {
+    schemaVersion: 1,
+    frozen: false,
+    reason:
+      `${inputs.action} to ${inputs.region} succeeded (execution ${followed.run.executionId}): ${inputs.reason}`.slice(
+        0,
+        2000,
+      ),
+    at: formatTime(deps.clock.now()),
+    ...(deps.runUrl ? { runUrl: deps.runUrl } : {}),
+  };
+  const write = await writeFreeze(
+    regions,
+    deployFreezeParameterName(inputs.appName, inputs.envName),
+    record,
+    freezeDeps,
+  );
+  if (write.failed.length === 0) return followed;
+  return {
+    ...followed,
+    freezeNotLifted: `The ${inputs.action} succeeded but the deploy freeze was NOT lifted in ${write.failed.map((f) => f.region).join(', ')} (deploys stay frozen until it is):\n${write.failed.map((f) => `  - ${f.region}: ${f.error}`).join('\n')}\nLift it with the failover or break-glass role: ${clearCommand(regions, inputs.appName, inputs.envName)}`,
+  };
 }

@@ -28,6 +28,11 @@ export interface FailoverInputs {
   /** How long the job follows the automation before giving up (the automation itself keeps running). */
   readonly timeoutMinutes: number;
   /**
+   * Whether a failover, switchover or failback starts although CloudFormation is still changing a stack of the
+   * target Region after the wait (review D6). @default false
+   */
+  readonly ignoreStackUpdates: boolean;
+  /**
    * An execution of this action and target to follow (when still running) or to resume (when it ended without
    * succeeding: a new execution with `ResumeExecutionId`), instead of starting a fresh one.
    */
@@ -72,6 +77,7 @@ export function readFailoverInputs(getInput: GetInput): FailoverInputs {
     envName: reader.required('env_name', resourceNamePart),
     pollSeconds: reader.optional('poll_seconds', wholeNumber(1, 60), 5),
     timeoutMinutes: reader.optional('timeout_minutes', wholeNumber(1, 720), 25),
+    ignoreStackUpdates: reader.optional('ignore_stack_updates', booleanText, false),
   };
   const executionId = reader.optional('execution_id', executionIdText, undefined);
   const { region, primaryRegion, standbyRegion } = inputs;

@@ -1,9 +1,10 @@
 import * as core from '@actions/core';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { InputError } from '../cli-support/action-inputs';
 import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, systemClock } from '../cli-support/clock';
-import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
+import { AwsUnavailableError, CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
 import { currentRunActors, currentRunUrl } from '../cli-support/github-run';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { perRegion, regionalClientOptions } from '../cli-support/regional-clients';
@@ -30,7 +31,7 @@ export interface FailoverOverrides {
 
 /**
  * The failover CLI: starts the runbook's SSM Automation (`<app>-<env>-<action>`) in the target Region (or attaches
- * to / resumes one: never two at once; a real failover or switchover sets the deploy freeze first), streams its
+ * to / resumes one: never two at once; a real failover, switchover or failback sets the deploy freeze first; a failback that succeeded lifts it), streams its
  * steps, and fails the job unless it succeeds. Inputs, outputs, exit codes and the automation contract in
  * pipeline/README.md.
  */
@@ -51,6 +52,7 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
     }
     const deps: DispatchDependencies = {
       ssmFor: perRegion((region) => new SSMClient(regionalClientOptions(region))),
+      cloudFormationFor: perRegion((region) => new CloudFormationClient(regionalClientOptions(region))),
       call: awsCaller(overrides.retry),
       // The Region not moved to may be the failed one: two attempts, so it delays the failover by seconds only.
       otherRegionCall: awsCaller({ ...overrides.retry, attempts: 2 }),
@@ -59,7 +61,7 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
       ...(overrides.clientToken ? { clientToken: overrides.clientToken } : {}),
       ...(runUrl ? { runUrl } : {}),
     };
-    const { run: automation, ended } = await dispatchFailover(inputs, deps);
+    const { run: automation, ended, freezeNotLifted } = await dispatchFailover(inputs, deps);
     core.setOutput('execution_id', automation.executionId);
     core.setOutput('status', automation.status);
     if (automation.startedAt && automation.endedAt) {
@@ -73,6 +75,7 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
     reported = true;
     if (!ended) throw new CheckFailedError(stillRunningMessage(automation, inputs.region, inputs.timeoutMinutes));
     if (isFailedStatus(automation.status)) throw new CheckFailedError(automationFailure(automation, inputs.region));
+    if (freezeNotLifted) throw new AwsUnavailableError(freezeNotLifted);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     core.setFailed(message);

@@ -1,13 +1,23 @@
 import { z } from 'zod';
 import { parseJsonRecord } from '../cli-support/json-record';
 
-/** The runbook actions that freeze deploys: they move traffic and writers, so a deploy must not fight them. */
-export const FREEZING_ACTIONS = ['failover', 'switchover'] as const;
+/**
+ * The runbook actions that freeze deploys: they move traffic and writers, so a deploy must not fight them. A failback
+ * moves them too (review D5): it freezes like the others, and is the one that lifts the freeze once it succeeded
+ * ({@link LIFTING_ACTIONS}).
+ */
+export const FREEZING_ACTIONS = ['failover', 'switchover', 'failback'] as const;
+
+/**
+ * The runbook actions whose success lifts the freeze: a failback brings traffic and writers back where the pipeline
+ * deploys them (primary wave first). The failover CLI alone decides it (`.github/actions/failover/failover-dispatch.ts`).
+ */
+export const LIFTING_ACTIONS: readonly FreezingAction[] = ['failback'];
 
 /** One of {@link FREEZING_ACTIONS}. */
 export type FreezingAction = (typeof FREEZING_ACTIONS)[number];
 
-/** A deploy freeze in force: a failover or switchover moved (or is moving) the application to `targetRegion`. */
+/** A deploy freeze in force: a failover, switchover or failback moved (or is moving) the application to `targetRegion`. */
 export interface FrozenRecord {
   /** Bumped when the shape changes; readers treat other versions as frozen (fail closed). */
   readonly schemaVersion: 1;

@@ -1,7 +1,10 @@
 import type { JobSummary, SummaryBlock } from '../cli-support/job-summary';
 import type { FreezeDecision, FreezeWrite, RegionFreeze } from './freeze-store';
 
-/** How to lift the freeze, as a command line for a terminal with credentials in both Regions. */
+/**
+ * How to lift the freeze, as a command line for a terminal with credentials in both Regions of a role that may write
+ * the freeze parameter: the failover role or the break-glass role (the deploy role may only read it).
+ */
 export function clearCommand(regions: readonly string[], appName: string, envName: string): string {
   return `INPUT_COMMAND=clear INPUT_REGIONS=${regions.join(',')} INPUT_APP_NAME=${appName} INPUT_ENV_NAME=${envName} INPUT_REASON='<why deploys may resume>' node .github/actions/dist/freeze.cjs`;
 }
@@ -36,7 +39,7 @@ export function frozenMessage(decision: FreezeDecision, clear: string): string {
         .filter((r) => r.state === 'invalid')
         .map((r) => r.region)
         .join(', ')}`;
-  return `Deploys are frozen by a ${what}. A deploy waits for the failback. To lift the freeze once the Regions are back where the pipeline deploys them (after a failback, or deliberately): ${clear}`;
+  return `Deploys are frozen by a ${what}. A deploy waits until a failback succeeds (it lifts the freeze). To lift the freeze by hand once the Regions are back where the pipeline deploys them, with the failover or break-glass role (the deploy role may only read it): ${clear}`;
 }
 
 /** The job summary of `check`. */
