@@ -16,21 +16,12 @@ export const ACTIONS = {
 /** How long the OIDC credentials of a hand-written job last: the same 30 minutes the generator gives its jobs. */
 export const CREDENTIAL_SECONDS = 1800;
 
-/** Options of {@link checkout}. */
-export interface CheckoutOptions {
-  /**
-   * Keep the job's GitHub token in `.git/config` after checkout, for a later `git fetch` (the rollback job).
-   *
-   * @default false - nothing later in the job can use the token (review m11)
-   */
-  readonly persistCredentials?: boolean;
-}
-
-/** The checkout step: without `persist-credentials` unless the job fetches later. */
-export function checkout(options: CheckoutOptions = {}): JobStep {
-  return options.persistCredentials
-    ? { name: 'Checkout', uses: ACTIONS.checkout }
-    : { name: 'Checkout', uses: ACTIONS.checkout, with: { 'persist-credentials': false } };
+/**
+ * The checkout step, without `persist-credentials`: no later step of a job fetches with the token (review m11; the
+ * rollback redeploys recorded templates and checks out only the bundled CLIs, review M4).
+ */
+export function checkout(): JobStep {
+  return { name: 'Checkout', uses: ACTIONS.checkout, with: { 'persist-credentials': false } };
 }
 
 /** Options of {@link setupNode}. */
