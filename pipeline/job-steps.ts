@@ -154,7 +154,9 @@ function unlessStale(condition: string): string {
  *
  * A first attempt always goes on: it deploys the commit that was pushed, and newer pushes wait behind it in the
  * deploy concurrency group (which never cancels), so a push during a release neither fails nor rolls it back. A
- * re-run (`github.run_attempt` > 1) goes on only while the run's commit is the head of the deploy branch:
+ * re-run goes on only while the run's commit is the head of the deploy branch (`GITHUB_RUN_ATTEMPT`: "A unique number
+ * for each attempt of a particular workflow run in a repository. This number begins at 1 for the workflow run's first
+ * attempt, and increments with each re-run.", GitHub docs, "Variables reference"):
  * "Re-run failed jobs" keeps the run's `GITHUB_SHA` and re-runs the failed jobs and their dependents (GitHub docs,
  * "Re-running workflows and jobs"), so an old run re-run days later would deploy, record or roll back an old commit
  * over newer releases. The head comes from the GitHub API with the job's token (`contents: read`); when it cannot

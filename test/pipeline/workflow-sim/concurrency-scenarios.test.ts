@@ -326,6 +326,24 @@ describe('a bake fails while a failover holds the freeze (review-12 D1)', () => 
     },
   );
 
+  test('GIVEN a failover dispatched while the routing stack deploys (phase 4), and the standby bake after it fails THEN nothing is redeployed', () => {
+    const [, at] = phases[4]!;
+    const bake = cases().find((c) => c.name === `${STANDBY} after routing`)!;
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const sim = simulator(world);
+    const run = sim.queue({
+      workflow: deploy,
+      event: push(COMMIT.release),
+      plan: { [bake.job]: { failAt: bake.step, outputs: { [bake.step]: { result: 'failed' } } } },
+    });
+    sim.queue({ workflow: failover, event: dispatch('failover', STANDBY, false), at, label: 'failover' });
+    sim.runUntilIdle();
+    // The routing deploy was past its freeze guard: it finishes, the bakes run, the standby's fails.
+    expect(rollbackRan(run, STANDBY)).toBe(true);
+    expect(world.rolledBack.has(COMMIT.release)).toBe(true);
+    expect(redeployedStacks(run)).toEqual([]);
+  });
+
   test('GIVEN the freeze cannot be read when a bake fails THEN the rollback treats it as frozen (fail closed): marks the commit, redeploys nothing', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
     const bake = cases().find((c) => c.name === `${PRIMARY} before routing`)!;
