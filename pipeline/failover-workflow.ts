@@ -22,7 +22,8 @@ export const FAILOVER_JOB_MINUTES = 55;
  * workflow will take its place." A failover in a group could thus be dropped from the queue; `queue: max` (GitHub
  * changelog 2026-05-07) would keep it, but the actionlint this repository runs rejects the key (a test pins that).
  * Two dispatches are kept apart in AWS instead: the failover CLI refuses to start, or attaches to, an automation
- * of this environment already in flight, and a real failover, switchover or failback writes the deploy freeze before
+ * of this environment already in flight (a check it makes under a lock in SSM, review D10, so two dispatches
+ * approved together cannot both pass it), and a real failover, switchover or failback writes the deploy freeze before
  * it starts one (the CLI does both, so a refused dispatch freezes nothing); a deploy stops at its next wave boundary
  * while the freeze holds. The CLI lifts the freeze once a failback succeeded (review D5: one place decides), so the
  * break-glass command line does the same.

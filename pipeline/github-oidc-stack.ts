@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionRole } from 'cdk-pipelines-github';
 import { Construct } from 'constructs';
 import { automationDocumentName, RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
+import { dispatchLockParameterName } from '../.github/actions/failover/dispatch-lock';
 import { runbookStacks } from '../.github/actions/failover/stack-operations';
 import { deployFreezeParameterName } from '../.github/actions/freeze/freeze-record';
 import { rolledBackParameterName } from '../.github/actions/rollback/deployed-commit';
@@ -55,8 +56,13 @@ export const FAILOVER_ACTIONS = {
     'ssm:DescribeAutomationStepExecutions',
     'ssm:DescribeAutomationExecutions',
   ],
-  /** freeze/freeze-store.ts: GetParameter (check, and set's read), PutParameter (set, clear). */
+  /**
+   * freeze/freeze-store.ts: GetParameter (check, and set's read), PutParameter (set, clear); with them, on the
+   * dispatch lock, failover/dispatch-lock.ts reads and creates it.
+   */
   deployFreeze: ['ssm:GetParameter', 'ssm:PutParameter'],
+  /** failover/dispatch-lock.ts: DeleteParameter releases the dispatch lock (review D10). */
+  releaseLock: ['ssm:DeleteParameter'],
   /**
    * failover/stack-operations.ts: DescribeStacks of the stacks the runbooks depend on in the target Region (review
    * D6), before the start.
@@ -304,6 +310,20 @@ export class GitHubOidcStack extends Stack {
         sid: 'FailoverSetsDeployFreeze',
         actions: [...FAILOVER_ACTIONS.deployFreeze],
         resources: freezeArns,
+      }),
+      new iam.PolicyStatement({
+        sid: 'FailoverTakesDispatchLock',
+        // The dispatch lock (review D10): created with Overwrite false as a compare-and-set, read when held, deleted
+        // once the automation started.
+        actions: [...FAILOVER_ACTIONS.deployFreeze, ...FAILOVER_ACTIONS.releaseLock],
+        resources: regions.map((region) =>
+          this.formatArn({
+            service: 'ssm',
+            region,
+            resource: 'parameter',
+            resourceName: dispatchLockParameterName(config.appName, config.envName).slice(1),
+          }),
+        ),
       }),
       new iam.PolicyStatement({
         sid: 'FailoverReadsRunbookStacks',

@@ -5,6 +5,7 @@ import {
   RUNBOOK_ACTIONS,
   type RunbookAction,
 } from '../../.github/actions/failover/automation-document-name';
+import { dispatchLockParameterName } from '../../.github/actions/failover/dispatch-lock';
 import { runbookStacks } from '../../.github/actions/failover/stack-operations';
 import { deployFreezeParameterName, parseFreezeRecord } from '../../.github/actions/freeze/freeze-record';
 import { FAILOVER_ACTIONS } from '../../pipeline/github-oidc-stack';
@@ -67,7 +68,13 @@ describe('docs/break-glass.md matches the code (review M9)', () => {
   test('writes the deploy freeze parameter the freeze CLI reads, with records it accepts', () => {
     const names = [...page.matchAll(/--name "([^"]+)"/g)].map((match) => match[1]);
     expect(names.length).toBeGreaterThan(0);
-    for (const name of names) expect(name).toBe(deployFreezeParameterName(shell.appName, shell.envName));
+    // Every parameter the page names is the freeze or the failover CLI's dispatch lock (review-12 D10).
+    const known = [
+      deployFreezeParameterName(shell.appName, shell.envName),
+      dispatchLockParameterName(shell.appName, shell.envName),
+    ];
+    for (const name of names) expect(known).toContain(name);
+    expect(names).toContain(known[0]);
     // Review-12 item 15: the values are built from the shell variables the page sets (printf), never a literal with
     // a stale Region and time; each filled in with what the page's variables may hold must be a record the CLI reads.
     const sample: Record<string, string> = {

@@ -1,9 +1,11 @@
 import { CloudFormationClient, DescribeStacksCommand, type StackStatus } from '@aws-sdk/client-cloudformation';
 import {
   type AutomationExecution,
+  DeleteParameterCommand,
   DescribeAutomationExecutionsCommand,
   DescribeAutomationStepExecutionsCommand,
   GetAutomationExecutionCommand,
+  GetParameterCommand,
   PutParameterCommand,
   SSMClient,
   SSMServiceException,
@@ -38,6 +40,11 @@ const cloudFormation = mockClient(CloudFormationClient);
 let clock: FakeClock;
 
 const at = (seconds: number) => new Date(START.getTime() + seconds * 1000);
+
+const FREEZE = '/shop/dev/deploy-freeze';
+const LOCK = '/shop/dev/failover-lock';
+/** The PutParameter calls of one parameter, in order. */
+const putsOf = (name: string) => ssm.commandCalls(PutParameterCommand).filter((c) => c.args[0].input.Name === name);
 
 function step(
   name: string,
@@ -177,6 +184,7 @@ describe('failover dispatch', () => {
     expect(ssm).toHaveReceivedCommandWith(GetAutomationExecutionCommand, { AutomationExecutionId: EXECUTION_ID });
     expect(clock.sleeps).toEqual([5000, 5000, 5000]);
     expect(result.lines).toEqual([
+      'Took the failover lock /shop/dev/failover-lock in us-east-1, us-west-2',
       'Set the deploy freeze /shop/dev/deploy-freeze in us-east-1',
       'Set the deploy freeze /shop/dev/deploy-freeze in us-west-2',
       `Started shop-dev-failover in us-west-2: execution ${EXECUTION_ID}`,
@@ -724,7 +732,7 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     expect(result.summary).toContain('<p>Result: stopped (exit 1)</p>');
     expect(result.summary).toContain(escapeHtml(`shop-dev-failback (${OTHER_ID}) is InProgress in us-west-2`));
     expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
-    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 0);
+    expect(putsOf(FREEZE)).toHaveLength(0);
     expect(ssm).toHaveReceivedCommandWith(DescribeAutomationExecutionsCommand, {
       Filters: expect.arrayContaining([
         { Key: 'DocumentNamePrefix', Values: ['shop-dev-'] },
@@ -815,6 +823,173 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
   });
 
+  // Review D10: failover.yml has no concurrency group and the in-flight check and the start are separate calls, so
+  // two dispatches approved together could both start. A real dispatch first creates /<app>/<env>/failover-lock with
+  // PutParameter Overwrite false, a compare-and-set (SSM PutParameter: Overwrite "Overwrite an existing parameter. The
+  // default value is false."; ParameterAlreadyExists "The parameter already exists. You can't create duplicate
+  // parameters."), and deletes it once its automation started (or it refused or attached).
+  describe('the dispatch lock (review D10)', () => {
+    const alreadyExists = () =>
+      Object.assign(new Error('The parameter already exists.'), {
+        name: 'ParameterAlreadyExists',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      });
+    const lockValue = (action: string, target: string, takenAt: Date) =>
+      JSON.stringify({
+        schemaVersion: 1,
+        token: 'aaaaaaaa-0000-4000-8000-000000000000',
+        action,
+        targetRegion: target,
+        runUrl: 'https://github.com/acme/shop/actions/runs/41',
+        at: takenAt.toISOString(),
+      });
+    const lockCalls = () =>
+      ssm
+        .calls()
+        .map((c) => c.args[0])
+        .filter((c) => 'Name' in c.input && c.input.Name === LOCK);
+
+    test('GIVEN a real failover THEN the lock is created (Overwrite false) before the in-flight check and deleted after the start, in both Regions', async () => {
+      ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.exitCode).toBe(0);
+      const calls = ssm.calls().map((c) => c.args[0]);
+      const creates = calls.flatMap((c, i) => (c instanceof PutParameterCommand && c.input.Name === LOCK ? [i] : []));
+      const deletes = calls.flatMap((c, i) =>
+        c instanceof DeleteParameterCommand && c.input.Name === LOCK ? [i] : [],
+      );
+      const firstList = calls.findIndex((c) => c instanceof DescribeAutomationExecutionsCommand);
+      const start = calls.findIndex((c) => c instanceof StartAutomationExecutionCommand);
+      expect(creates).toHaveLength(2);
+      expect(deletes).toHaveLength(2);
+      expect(Math.max(...creates)).toBeLessThan(firstList);
+      expect(Math.min(...deletes)).toBeGreaterThan(start);
+      expect(putsOf(LOCK).map((c) => c.args[0].input.Overwrite)).toEqual([false, false]);
+      expect(JSON.parse(putsOf(LOCK)[0]!.args[0].input.Value ?? '')).toMatchObject({
+        action: 'failover',
+        targetRegion: 'us-west-2',
+      });
+    });
+
+    test('GIVEN another dispatch of the same failover holds the lock WHEN a second is dispatched THEN it waits, then attaches to that automation and starts nothing', async () => {
+      // The first dispatch holds the lock for one poll, then has started its automation and released the lock.
+      ssm
+        .on(PutParameterCommand, { Name: LOCK, Overwrite: false })
+        .rejectsOnce(alreadyExists())
+        .resolves({ Version: 1 });
+      ssm.on(GetParameterCommand, { Name: LOCK }).resolves({
+        Parameter: { Name: LOCK, Value: lockValue('failover', 'us-west-2', at(-5)), Version: 1 },
+      });
+      inFlight['us-west-2'] = [{ id: OTHER_ID, document: 'shop-dev-failover', target: 'us-west-2', dryRun: 'false' }];
+      existing(OTHER_ID, 'shop-dev-failover', 'us-west-2', 'false', ['InProgress', 'InProgress', 'Success']);
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.failure).toBeUndefined();
+      expect(result.outputs['execution_id']).toBe(OTHER_ID);
+      expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+      expect(putsOf(FREEZE)).toHaveLength(0);
+      expect(
+        result.lines.some((l) =>
+          l.startsWith(
+            'Waiting to attach to the same runbook: the failover lock in us-east-1 is held by another dispatch',
+          ),
+        ),
+      ).toBe(true);
+      expect(clock.sleeps[0]).toBe(15_000);
+      expect(result.lines).toContain(
+        `Attached to shop-dev-failover in us-west-2: execution ${OTHER_ID} (already InProgress)`,
+      );
+    });
+
+    test('GIVEN a failback to us-east-1 holds the lock WHEN a failover is dispatched THEN it refuses (exit 1), naming the holder, and writes and starts nothing', async () => {
+      ssm.on(PutParameterCommand, { Name: LOCK, Overwrite: false }).rejects(alreadyExists());
+      ssm.on(GetParameterCommand, { Name: LOCK }).resolves({
+        Parameter: { Name: LOCK, Value: lockValue('failback', 'us-east-1', at(-30)), Version: 1 },
+      });
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.exitCode).toBe(1);
+      expect(result.failure).toContain(
+        `Not starting shop-dev-failover to us-west-2: the failover lock in us-east-1 is held by another dispatch since ${at(-30).toISOString()}: failback to us-east-1 (https://github.com/acme/shop/actions/runs/41)`,
+      );
+      expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+      expect(ssm).toHaveReceivedCommandTimes(DescribeAutomationExecutionsCommand, 0);
+      expect(putsOf(FREEZE)).toHaveLength(0);
+      expect(ssm).toHaveReceivedCommandTimes(DeleteParameterCommand, 0);
+    });
+
+    test('GIVEN the standby Region holds another lock after the primary was taken THEN the primary is released and it refuses', async () => {
+      ssm.on(PutParameterCommand, { Name: LOCK, Overwrite: false }).callsFake(async (_input, getClient) => {
+        if ((await getClient().config.region()) === 'us-west-2') throw alreadyExists();
+        return { Version: 1 };
+      });
+      ssm.on(GetParameterCommand, { Name: LOCK }).resolves({
+        Parameter: { Name: LOCK, Value: lockValue('switchover', 'us-west-2', at(-30)), Version: 1 },
+      });
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.exitCode).toBe(1);
+      expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+      expect(ssm).toHaveReceivedCommandTimes(DeleteParameterCommand, 1);
+    });
+
+    test('GIVEN a lock older than 10 minutes (its dispatch died) THEN it is taken over (overwritten) and the failover starts', async () => {
+      ssm.on(PutParameterCommand, { Name: LOCK, Overwrite: false }).rejects(alreadyExists());
+      ssm.on(PutParameterCommand, { Name: LOCK, Overwrite: true }).resolves({ Version: 2 });
+      ssm.on(GetParameterCommand, { Name: LOCK }).resolves({
+        Parameter: { Name: LOCK, Value: lockValue('failover', 'us-west-2', at(-11 * 60)), Version: 1 },
+      });
+      ssm
+        .on(GetAutomationExecutionCommand, { AutomationExecutionId: EXECUTION_ID })
+        .resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.failure).toBeUndefined();
+      expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 1);
+      expect(result.lines.some((l) => l.includes('older than 10 minutes') && l.endsWith('taking it over'))).toBe(true);
+    });
+
+    test('GIVEN the Region moved away from cannot take the lock (it is failing) THEN the target Region alone holds it and the failover starts', async () => {
+      ssm.on(PutParameterCommand, { Name: LOCK }).callsFake(async (_input, getClient) => {
+        if ((await getClient().config.region()) === 'us-east-1') {
+          throw Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
+        }
+        return { Version: 1 };
+      });
+      ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.failure).toBeUndefined();
+      expect(result.lines).toContain('Took the failover lock /shop/dev/failover-lock in us-west-2');
+      expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 1);
+    });
+
+    test('GIVEN an automation in flight WHEN the dispatch refuses THEN it releases the lock it took', async () => {
+      inFlight['us-west-2'] = [{ id: OTHER_ID, document: 'shop-dev-failback', target: 'us-west-2', dryRun: 'false' }];
+      existing(OTHER_ID, 'shop-dev-failback', 'us-west-2', 'false', ['InProgress']);
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.exitCode).toBe(1);
+      expect(lockCalls().filter((c) => c instanceof DeleteParameterCommand)).toHaveLength(2);
+    });
+
+    test('GIVEN a dry run THEN no lock is taken (it changes nothing)', async () => {
+      ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+      const result = await runFailover({ ...failoverInputs, dry_run: 'true' });
+      expect(result.exitCode).toBe(0);
+      expect(lockCalls()).toEqual([]);
+    });
+  });
+
   test('GIVEN the failed Region cannot list its executions WHEN a failover is dispatched THEN it goes ahead (that Region is the one failing)', async () => {
     inFlight['us-east-1'] = Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
     ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
@@ -832,12 +1007,12 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     const result = await runFailover(failoverInputs);
 
     expect(result.exitCode).toBe(0);
-    const calls = ssm.calls().map((c) => c.args[0].constructor.name);
-    const firstStart = calls.indexOf('StartAutomationExecutionCommand');
-    const puts = calls.flatMap((name, i) => (name === 'PutParameterCommand' ? [i] : []));
+    const calls = ssm.calls().map((c) => c.args[0]);
+    const firstStart = calls.findIndex((c) => c instanceof StartAutomationExecutionCommand);
+    const puts = calls.flatMap((c, i) => (c instanceof PutParameterCommand && c.input.Name === FREEZE ? [i] : []));
     expect(puts).toHaveLength(2);
     expect(Math.max(...puts)).toBeLessThan(firstStart);
-    const record = JSON.parse(ssm.commandCalls(PutParameterCommand)[0]!.args[0].input.Value ?? '');
+    const record = JSON.parse(putsOf(FREEZE)[0]!.args[0].input.Value ?? '');
     expect(record).toMatchObject({ frozen: true, action: 'failover', targetRegion: 'us-west-2', reason: REASON });
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/shop/dev/deploy-freeze', Overwrite: true });
   });
@@ -856,11 +1031,13 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     const result = await runFailover({ ...failoverInputs, action: 'failback', region: 'us-east-1' });
 
     expect(result.failure).toBeUndefined();
-    const calls = ssm.calls().map((c) => c.args[0].constructor.name);
-    const start = calls.indexOf('StartAutomationExecutionCommand');
-    const lastPoll = calls.lastIndexOf('GetAutomationExecutionCommand');
-    const puts = ssm.commandCalls(PutParameterCommand).map((c) => JSON.parse(c.args[0].input.Value ?? ''));
-    const putIndexes = calls.flatMap((name, i) => (name === 'PutParameterCommand' ? [i] : []));
+    const calls = ssm.calls().map((c) => c.args[0]);
+    const start = calls.findIndex((c) => c instanceof StartAutomationExecutionCommand);
+    const lastPoll = calls.map((c) => c instanceof GetAutomationExecutionCommand).lastIndexOf(true);
+    const puts = putsOf(FREEZE).map((c) => JSON.parse(c.args[0].input.Value ?? ''));
+    const putIndexes = calls.flatMap((c, i) =>
+      c instanceof PutParameterCommand && c.input.Name === FREEZE ? [i] : [],
+    );
     expect(puts.map((record) => record.frozen)).toEqual([true, true, false, false]);
     expect(puts[0]).toMatchObject({ action: 'failback', targetRegion: 'us-east-1', reason: REASON });
     expect(putIndexes.slice(0, 2).every((i) => i < start)).toBe(true);
@@ -877,7 +1054,7 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     const result = await runFailover({ ...failoverInputs, action: 'failback', region: 'us-east-1' });
 
     expect(result.exitCode).toBe(1);
-    const records = ssm.commandCalls(PutParameterCommand).map((c) => JSON.parse(c.args[0].input.Value ?? ''));
+    const records = putsOf(FREEZE).map((c) => JSON.parse(c.args[0].input.Value ?? ''));
     expect(records.map((record) => record.frozen)).toEqual([true, true]);
   });
 
@@ -887,7 +1064,7 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     ssm.on(PutParameterCommand).callsFake(async (input, getClient) => {
       puts += 1;
       const region = await getClient().config.region();
-      if (!JSON.parse(input.Value).frozen && region === 'us-west-2') {
+      if (input.Name === FREEZE && !JSON.parse(input.Value).frozen && region === 'us-west-2') {
         throw Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' });
       }
       return { Version: puts };
@@ -913,7 +1090,9 @@ describe('in-flight automations, attach and resume (review M10)', () => {
   });
 
   test('GIVEN the freeze cannot be written in any Region WHEN a failover is dispatched THEN exit 3 and nothing is started', async () => {
-    ssm.on(PutParameterCommand).rejects(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }));
+    ssm
+      .on(PutParameterCommand, { Name: FREEZE })
+      .rejects(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }));
 
     const result = await runFailover(failoverInputs);
 
@@ -948,7 +1127,7 @@ describe('in-flight automations, attach and resume (review M10)', () => {
       DocumentName: 'shop-dev-failover',
       Parameters: { TargetRegion: ['us-west-2'], DryRun: ['false'], Reason: [REASON], ResumeExecutionId: [OTHER_ID] },
     });
-    expect(ssm).toHaveReceivedCommandTimes(PutParameterCommand, 2);
+    expect(putsOf(FREEZE)).toHaveLength(2);
     expect(result.outputs['execution_id']).toBe(EXECUTION_ID);
   });
 

@@ -384,6 +384,25 @@ describe('failover and break-glass roles (review M6, M9)', () => {
     },
   );
 
+  // Review D10: the dispatch lock is read, created and deleted only by name, in both Regions.
+  test.each(['shop-dev-github-failover', 'shop-dev-break-glass'])(
+    '%s may delete exactly the dispatch lock parameter of both Regions, nothing else',
+    (roleName) => {
+      const { template } = oidcStack();
+      const deletes = roleStatements(template, roleName).filter((s) =>
+        [s.Action].flat().includes('ssm:DeleteParameter'),
+      );
+      expect(deletes).toHaveLength(1);
+      const resources = [deletes[0]!.Resource].flat().map((resource) => JSON.stringify(resource));
+      expect(resources).toHaveLength(2);
+      for (const region of ['us-east-1', 'us-west-2']) {
+        expect(resources.some((r) => r.includes(`:ssm:${region}:123456789012:parameter/shop/dev/failover-lock"`))).toBe(
+          true,
+        );
+      }
+    },
+  );
+
   test('the failover role trusts exactly the failover Environment of this repository, for STS tokens (no wildcard)', () => {
     const { template } = oidcStack();
     const role = Object.values(

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AwsCaller } from '../cli-support/aws-retry';
 import { formatTime } from '../cli-support/clock';
@@ -20,6 +21,16 @@ import {
   followAutomation,
   startAutomation,
 } from './automation-run';
+import {
+  dispatchLockParameterName,
+  type HeldLock,
+  LOCK_LEASE_MINUTES,
+  LOCK_POLL_SECONDS,
+  type LockDependencies,
+  LockHeldError,
+  releaseDispatchLock,
+  takeDispatchLock,
+} from './dispatch-lock';
 import type { FailoverInputs } from './failover-inputs';
 import {
   runbookStacks,
@@ -39,6 +50,8 @@ export interface DispatchDependencies extends Omit<AutomationDependencies, 'ssm'
   readonly otherRegionCall: AwsCaller;
   /** The GitHub Actions run, kept in the freeze record. */
   readonly runUrl?: string;
+  /** The dispatch lock's token of this dispatch. @default - a random UUID */
+  readonly lockToken?: string;
 }
 
 /**
@@ -60,6 +73,8 @@ function freezes(inputs: FailoverInputs): boolean {
 /**
  * Runs one dispatch of the failover workflow, never two automations at once:
  *
+ * 0. a real failover, switchover or failback first takes the dispatch lock (review D10, {@link takeLock}) and
+ *    releases it once its automation started, or it attached or refused;
  * 1. with `execution_id`: an execution of this document and target still running is followed; one that ended
  *    without succeeding is resumed (a new execution with `ResumeExecutionId`); one that succeeded is reported;
  * 2. any execution of an `<app>-<env>-*` document not yet ended, in the target Region or the other one (a failback
@@ -83,6 +98,12 @@ export async function dispatchFailover(inputs: FailoverInputs, deps: DispatchDep
   const isThisDispatch = (e: InFlightExecution) =>
     e.region === region && e.documentName === documentName && e.targetRegion === region && e.dryRun === dryRun;
 
+  const freezeDeps: FreezeDependencies = {
+    ssmFor: deps.ssmFor,
+    call: deps.call,
+    callFor: (r) => (r === region ? deps.call : deps.otherRegionCall),
+    log: deps.log,
+  };
   let resumeExecutionId: string | undefined;
   if (inputs.executionId) {
     const given = await executionById(ssm, deps.call, region, inputs.executionId);
@@ -98,80 +119,137 @@ export async function dispatchFailover(inputs: FailoverInputs, deps: DispatchDep
     }
     if (!given.ended) {
       deps.log(`Attached to ${documentName} in ${region}: execution ${given.executionId} (already ${given.status})`);
-      return followAutomation(inputs, automation, given.executionId);
+      return liftFreezeAfter(inputs, await followAutomation(inputs, automation, given.executionId), deps, freezeDeps);
     }
     if (!isFailedStatus(given.status)) {
       deps.log(`${documentName} execution ${given.executionId} already ended ${given.status}; nothing to resume`);
-      return followAutomation(inputs, automation, given.executionId);
+      return liftFreezeAfter(inputs, await followAutomation(inputs, automation, given.executionId), deps, freezeDeps);
     }
     resumeExecutionId = given.executionId;
   }
 
-  const prefix = `${appName}-${envName}-`;
-  const [here, there] = await Promise.all([
-    inFlightExecutions(ssm, deps.call, region, prefix),
-    inFlightExecutions(deps.ssmFor(other), deps.otherRegionCall, other, prefix).catch((error: unknown) => {
-      deps.log(
-        `Could not list the automations in flight in ${other} (it may be the failed Region); going on: ${error instanceof Error ? error.message : String(error)}`,
-      );
-      return [] as InFlightExecution[];
-    }),
-  ]);
-  const readinessDocument = automationDocumentName(appName, envName, 'readiness');
-  const inFlight: InFlightExecution[] = [];
-  for (const execution of [...here, ...there]) {
-    if (isReadinessDryRun(execution, readinessDocument)) {
-      deps.log(`Not counted as in flight: ${describeExecution(execution)} (a readiness dry run changes nothing)`);
-    } else {
-      inFlight.push(execution);
-    }
-  }
-  const only = inFlight[0];
-  if (inFlight.length === 1 && only && isThisDispatch(only) && resumeExecutionId === undefined) {
-    deps.log(`Attached to ${documentName} in ${region}: execution ${only.executionId} (already ${only.status})`);
-    return followAutomation(inputs, automation, only.executionId);
-  }
-  if (inFlight.length > 0) {
-    const stop = inFlight
-      .map((e) => `aws ssm stop-automation-execution --region ${e.region} --automation-execution-id ${e.executionId}`)
-      .join('; ');
-    throw new CheckFailedError(
-      [
-        `Not starting ${documentName} to ${region}: ${inFlight.length === 1 ? 'a runbook automation is' : 'runbook automations are'} still running, and two must never run at once:`,
-        ...inFlight.map((e) => `  - ${describeExecution(e)}`),
-        `Wait for it to end, follow it (dispatch the same action and Region with execution_id set to its id), or stop it if it must not go on (${stop}).`,
-      ].join('\n'),
-    );
-  }
-
-  const freezeDeps: FreezeDependencies = {
+  // Review D10: the in-flight check and the start are separate calls, so two dispatches approved together could both
+  // pass the check. A real failover, switchover or failback takes a lock in AWS first (a compare-and-set) and keeps
+  // it until its automation started (or it refused); a dispatch finding the lock held waits to attach to the same
+  // runbook and target, or refuses another.
+  const lockDeps: LockDependencies = {
     ssmFor: deps.ssmFor,
-    call: deps.call,
     callFor: (r) => (r === region ? deps.call : deps.otherRegionCall),
+    clock: deps.clock,
     log: deps.log,
   };
-  const parameterName = deployFreezeParameterName(appName, envName);
-  const regions = [inputs.primaryRegion, inputs.standbyRegion];
-  if (freezes(inputs)) {
-    const record: FrozenRecord = {
-      schemaVersion: 1,
-      frozen: true,
-      action: action as FrozenRecord['action'],
-      targetRegion: region,
-      reason: inputs.reason,
-      at: formatTime(deps.clock.now()),
-      ...(deps.runUrl ? { runUrl: deps.runUrl } : {}),
-    };
-    const write = await writeDeployFreeze({ regions, parameterName, record }, freezeDeps);
-    if (write.failed.length > 0) {
-      deps.log(
-        `The deploy freeze is set in ${write.written.join(', ')} only (deploys read both Regions, so one is enough)`,
+  const startOrAttach = async (): Promise<string> => {
+    const prefix = `${appName}-${envName}-`;
+    const [here, there] = await Promise.all([
+      inFlightExecutions(ssm, deps.call, region, prefix),
+      inFlightExecutions(deps.ssmFor(other), deps.otherRegionCall, other, prefix).catch((error: unknown) => {
+        deps.log(
+          `Could not list the automations in flight in ${other} (it may be the failed Region); going on: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return [] as InFlightExecution[];
+      }),
+    ]);
+    const readinessDocument = automationDocumentName(appName, envName, 'readiness');
+    const inFlight: InFlightExecution[] = [];
+    for (const execution of [...here, ...there]) {
+      if (isReadinessDryRun(execution, readinessDocument)) {
+        deps.log(`Not counted as in flight: ${describeExecution(execution)} (a readiness dry run changes nothing)`);
+      } else {
+        inFlight.push(execution);
+      }
+    }
+    const only = inFlight[0];
+    if (inFlight.length === 1 && only && isThisDispatch(only) && resumeExecutionId === undefined) {
+      deps.log(`Attached to ${documentName} in ${region}: execution ${only.executionId} (already ${only.status})`);
+      return only.executionId;
+    }
+    if (inFlight.length > 0) {
+      const stop = inFlight
+        .map((e) => `aws ssm stop-automation-execution --region ${e.region} --automation-execution-id ${e.executionId}`)
+        .join('; ');
+      throw new CheckFailedError(
+        [
+          `Not starting ${documentName} to ${region}: ${inFlight.length === 1 ? 'a runbook automation is' : 'runbook automations are'} still running, and two must never run at once:`,
+          ...inFlight.map((e) => `  - ${describeExecution(e)}`),
+          `Wait for it to end, follow it (dispatch the same action and Region with execution_id set to its id), or stop it if it must not go on (${stop}).`,
+        ].join('\n'),
       );
     }
+
+    const parameterName = deployFreezeParameterName(appName, envName);
+    const regions = [inputs.primaryRegion, inputs.standbyRegion];
+    if (freezes(inputs)) {
+      const record: FrozenRecord = {
+        schemaVersion: 1,
+        frozen: true,
+        action: action as FrozenRecord['action'],
+        targetRegion: region,
+        reason: inputs.reason,
+        at: formatTime(deps.clock.now()),
+        ...(deps.runUrl ? { runUrl: deps.runUrl } : {}),
+      };
+      const write = await writeDeployFreeze({ regions, parameterName, record }, freezeDeps);
+      if (write.failed.length > 0) {
+        deps.log(
+          `The deploy freeze is set in ${write.written.join(', ')} only (deploys read both Regions, so one is enough)`,
+        );
+      }
+    }
+    if (freezes(inputs)) await checkStacks(inputs, deps, documentName);
+    return startAutomation(inputs, automation, resumeExecutionId);
+  };
+  const lock = freezes(inputs) ? await takeLock(inputs, deps, lockDeps, documentName) : undefined;
+  let executionId: string;
+  try {
+    executionId = await startOrAttach();
+  } finally {
+    if (lock) await releaseDispatchLock(lock, lockDeps);
   }
-  if (freezes(inputs)) await checkStacks(inputs, deps, documentName);
-  const executionId = await startAutomation(inputs, automation, resumeExecutionId);
   return liftFreezeAfter(inputs, await followAutomation(inputs, automation, executionId), deps, freezeDeps);
+}
+
+/**
+ * Takes the dispatch lock ({@link takeDispatchLock}). Held by a dispatch of the same runbook and target (two people
+ * dispatched the same failover): waits, every {@link LOCK_POLL_SECONDS}, for it to be released (its automation then
+ * runs, and this dispatch attaches to it), at most {@link LOCK_LEASE_MINUTES}. Held for anything else: refuses.
+ *
+ * @throws CheckFailedError naming the holder.
+ */
+async function takeLock(
+  inputs: FailoverInputs,
+  deps: DispatchDependencies,
+  lockDeps: LockDependencies,
+  documentName: string,
+): Promise<HeldLock> {
+  const parameterName = dispatchLockParameterName(inputs.appName, inputs.envName);
+  const deadline = deps.clock.now().getTime() + LOCK_LEASE_MINUTES * 60_000;
+  const record = {
+    token: deps.lockToken ?? randomUUID(),
+    action: inputs.action,
+    targetRegion: inputs.region,
+    ...(deps.runUrl ? { runUrl: deps.runUrl } : {}),
+  };
+  for (;;) {
+    try {
+      return await takeDispatchLock(
+        [inputs.primaryRegion, inputs.standbyRegion],
+        inputs.region,
+        parameterName,
+        record,
+        lockDeps,
+      );
+    } catch (error) {
+      if (!(error instanceof LockHeldError)) throw error;
+      const same = error.holder.action === inputs.action && error.holder.targetRegion === inputs.region;
+      if (!same || deps.clock.now().getTime() >= deadline) {
+        throw new CheckFailedError(
+          `Not starting ${documentName} to ${inputs.region}: ${error.message}. Two runbooks must never start at once: ${same ? `it has not released the lock in ${LOCK_LEASE_MINUTES} minutes; dispatch again (a lock older than that is taken over)` : 'wait for its runbook to end, or follow it (dispatch that action and Region with execution_id set to its execution)'}. Nothing was started`,
+        );
+      }
+      deps.log(`Waiting to attach to the same runbook: ${error.message}`);
+      await deps.clock.sleep(LOCK_POLL_SECONDS * 1000);
+    }
+  }
 }
 
 /**

@@ -136,7 +136,10 @@ describe('deploy pushes and failover dispatches', () => {
 
   // B2 (b), M10 (fixed in 4c4a0be; fails on 488e794): the second real failover cancelled the running one, whose
   // automation kept running unfollowed. Now neither run is cancelled; the failover CLI refuses or attaches in AWS.
-  test('GIVEN two failovers dispatched at once (B2b) THEN neither run is cancelled or dropped and both reach the runbook step', () => {
+  // Review D10: the oracle models the CLI's dispatch lock (in-flight check and start as one step): of two identical
+  // dispatches in the same minute one starts the automation and the other attaches to it; a failback dispatched while
+  // that runs is refused (its job fails, nothing started).
+  test('GIVEN two failovers dispatched at once and a failback a minute later (B2b, D10) THEN none is cancelled or dropped, one automation starts, the twin attaches, the failback is refused', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
     const sim = simulator(world);
     const first = sim.queue({ workflow: failover, event: dispatch('failover', STANDBY, false), at: 0, label: 'first' });
@@ -148,10 +151,25 @@ describe('deploy pushes and failover dispatches', () => {
     });
     const third = sim.queue({ workflow: failover, event: dispatch('failback', PRIMARY, false), at: 1, label: 'third' });
     sim.runUntilIdle();
-    for (const run of [first, second, third]) {
-      expect({ run: run.label, conclusion: run.conclusion }).toEqual({ run: run.label, conclusion: 'success' });
-      expect(runbookStep(run)?.outcome).toBe('success');
-    }
+    for (const run of [first, second, third]) expect(runbookStep(run)).toBeDefined();
+    expect([first, second, third].map((run) => [run.label, run.conclusion])).toEqual([
+      ['first', 'success'],
+      ['second', 'success'],
+      ['third', 'failure'],
+    ]);
+    expect(world.automations.map((a) => [a.run, a.action, a.target])).toEqual([['first', 'failover', STANDBY]]);
+    expect(world.attached).toEqual(['second']);
+    expect(world.refused).toEqual(['third']);
+  });
+
+  test('GIVEN a failover and a switchover to us-west-2 dispatched in the same minute (D10) THEN exactly one automation starts and the other run is refused', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const sim = simulator(world);
+    sim.queue({ workflow: failover, event: dispatch('failover', STANDBY, false), at: 0, label: 'failover' });
+    sim.queue({ workflow: failover, event: dispatch('switchover', STANDBY, false), at: 0, label: 'switchover' });
+    sim.runUntilIdle();
+    expect(world.automations).toHaveLength(1);
+    expect(world.refused).toHaveLength(1);
   });
 
   // Review D6: a real failover waits a bounded time for CloudFormation operations on the target Region's stacks, then

@@ -173,6 +173,17 @@ export class PipelineWorld {
    * dispatch says `ignore_stack_updates`.
    */
   readonly stuckStacks = new Set<string>();
+  /** The runbook automations the failover CLI started: which run, what, and until when (review D10). */
+  readonly automations: {
+    run: string;
+    action: string;
+    target: string;
+    dryRun: string;
+    until: number;
+  }[] = [];
+  /** Failover runs whose CLI attached to another run's automation, and runs it refused (review D10). */
+  readonly attached: string[] = [];
+  readonly refused: string[] = [];
   /** Every step call, in order: what each CLI and action was asked to do. */
   readonly calls: StepCall[] = [];
 
@@ -225,6 +236,30 @@ export class PipelineWorld {
       // The failover CLI (bb685e3, review D5): a real failover, switchover or failback writes the deploy freeze in both
       // Regions before StartAutomationExecution; a failback that succeeded (every runbook succeeds here) lifts it.
       const action = env['INPUT_ACTION'] ?? '';
+      // Review D10: under its dispatch lock (a compare-and-set in SSM) the in-flight check and the start act as one
+      // step, even for two dispatches in the same minute: an automation of another run still running makes a dispatch
+      // of the same runbook, target and dry-run setting attach to it, and any other refuse, writing nothing (a
+      // readiness dry run neither counts nor is refused by another readiness dry run).
+      const automation = {
+        run: run.label,
+        action,
+        target: env['INPUT_REGION'] ?? '',
+        dryRun: env['INPUT_DRY_RUN'] ?? 'true',
+        until: call.time + RUNBOOK_MINUTES,
+      };
+      const readinessDryRun = (a: { action: string; dryRun: string }) =>
+        a.action === 'readiness' && a.dryRun === 'true';
+      const running = this.automations.filter((a) => a.until > call.time && !readinessDryRun(a));
+      const same = (a: typeof automation) =>
+        a.action === automation.action && a.target === automation.target && a.dryRun === automation.dryRun;
+      if (running.length === 1 && same(running[0]!)) {
+        this.attached.push(run.label);
+        return 'success';
+      }
+      if (running.length > 0 && !readinessDryRun(automation)) {
+        this.refused.push(run.label);
+        return 'failure';
+      }
       if (env['INPUT_DRY_RUN'] === 'false' && /^(failover|switchover|failback)$/.test(action)) {
         this.freezeWrittenAt ??= call.time;
         const target = env['INPUT_REGION'] ?? '';
@@ -234,6 +269,7 @@ export class PipelineWorld {
         if (stuck && env['INPUT_IGNORE_STACK_UPDATES'] !== 'true') return 'failure';
         if (action === 'failback') this.freezeWrittenAt = undefined;
       }
+      this.automations.push(automation);
       return 'success';
     }
     // A deploy step checks the freeze when it runs the freeze CLI, from source or as its bundle (an approval job that
@@ -344,11 +380,14 @@ export class PipelineWorld {
   }
 }
 
+/** Minutes a failover runbook job takes (and its automation runs) in the scenarios. */
+export const RUNBOOK_MINUTES = 10;
+
 /** Minutes a job takes: its bake (`INPUT_BAKE_MINUTES`), 5 per stack deploy, 10 for a failover runbook, else 2. */
 export function jobMinutes(_workflow: Workflow, job: WorkflowJob): number {
   const bake = job.steps.map((step) => step.env['INPUT_BAKE_MINUTES']).find((value) => value !== undefined);
   if (bake !== undefined) return Number(bake);
   if (deployedStack(job) !== undefined) return 5;
-  if (job.steps.some((step) => step.env['INPUT_ACTION'] !== undefined)) return 10;
+  if (job.steps.some((step) => step.env['INPUT_ACTION'] !== undefined)) return RUNBOOK_MINUTES;
   return 2;
 }
