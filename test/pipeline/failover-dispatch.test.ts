@@ -905,6 +905,29 @@ describe('in-flight automations, attach and resume (review M10)', () => {
       );
     });
 
+    test('GIVEN 8 minutes of waiting for the lock WHEN it attaches THEN it follows only for what is left of timeout_minutes + the 5-minute stack wait (the credentials)', async () => {
+      const behaviour = ssm.on(PutParameterCommand, { Name: LOCK, Overwrite: false });
+      for (let i = 0; i < 32; i++) behaviour.rejectsOnce(alreadyExists());
+      behaviour.resolves({ Version: 1 });
+      ssm.on(GetParameterCommand, { Name: LOCK }).callsFake(async () => ({
+        Parameter: { Name: LOCK, Value: lockValue('failover', 'us-west-2', clock.now()), Version: 1 },
+      }));
+      inFlight['us-west-2'] = [{ id: OTHER_ID, document: 'shop-dev-failover', target: 'us-west-2', dryRun: 'false' }];
+      ssm.on(GetAutomationExecutionCommand, { AutomationExecutionId: OTHER_ID }).resolves(
+        execution('InProgress', [step('ShiftTraffic', 'InProgress', { start: 1 })], {
+          AutomationExecutionId: OTHER_ID,
+          Parameters: { TargetRegion: ['us-west-2'], DryRun: ['false'], Reason: ['earlier dispatch'] },
+        }),
+      );
+
+      const result = await runFailover({ ...failoverInputs, timeout_minutes: '45', poll_seconds: '60' });
+
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs['execution_id']).toBe(OTHER_ID);
+      const minutes = (clock.now().getTime() - START.getTime()) / 60_000;
+      expect(minutes).toBe(45 + 5);
+    });
+
     test('GIVEN a failback to us-east-1 holds the lock WHEN a failover is dispatched THEN it refuses (exit 1), naming the holder, and writes and starts nothing', async () => {
       ssm.on(PutParameterCommand, { Name: LOCK, Overwrite: false }).rejects(alreadyExists());
       ssm.on(GetParameterCommand, { Name: LOCK }).resolves({

@@ -90,6 +90,7 @@ function freezes(inputs: FailoverInputs): boolean {
  */
 export async function dispatchFailover(inputs: FailoverInputs, deps: DispatchDependencies): Promise<DispatchResult> {
   const { region, appName, envName, action } = inputs;
+  const began = deps.clock.now().getTime();
   const ssm = deps.ssmFor(region);
   const automation: AutomationDependencies = { ...deps, ssm };
   const documentName = automationDocumentName(appName, envName, action);
@@ -103,6 +104,16 @@ export async function dispatchFailover(inputs: FailoverInputs, deps: DispatchDep
     call: deps.call,
     callFor: (r) => (r === region ? deps.call : deps.otherRegionCall),
     log: deps.log,
+  };
+  // The job's credentials cover timeout_minutes of following plus STACK_WAIT_MINUTES before it (failover.yml): time
+  // spent before following beyond that wait (a lock held by a twin dispatch) is taken off the following.
+  const follow = (executionId: string) => {
+    const spentMinutes = (deps.clock.now().getTime() - began) / 60_000;
+    const timeoutMinutes = Math.max(
+      1,
+      Math.floor(inputs.timeoutMinutes - Math.max(0, spentMinutes - STACK_WAIT_MINUTES)),
+    );
+    return followAutomation({ ...inputs, timeoutMinutes }, automation, executionId);
   };
   let resumeExecutionId: string | undefined;
   if (inputs.executionId) {
@@ -119,11 +130,11 @@ export async function dispatchFailover(inputs: FailoverInputs, deps: DispatchDep
     }
     if (!given.ended) {
       deps.log(`Attached to ${documentName} in ${region}: execution ${given.executionId} (already ${given.status})`);
-      return liftFreezeAfter(inputs, await followAutomation(inputs, automation, given.executionId), deps, freezeDeps);
+      return liftFreezeAfter(inputs, await follow(given.executionId), deps, freezeDeps);
     }
     if (!isFailedStatus(given.status)) {
       deps.log(`${documentName} execution ${given.executionId} already ended ${given.status}; nothing to resume`);
-      return liftFreezeAfter(inputs, await followAutomation(inputs, automation, given.executionId), deps, freezeDeps);
+      return liftFreezeAfter(inputs, await follow(given.executionId), deps, freezeDeps);
     }
     resumeExecutionId = given.executionId;
   }
@@ -205,7 +216,7 @@ export async function dispatchFailover(inputs: FailoverInputs, deps: DispatchDep
   } finally {
     if (lock) await releaseDispatchLock(lock, lockDeps);
   }
-  return liftFreezeAfter(inputs, await followAutomation(inputs, automation, executionId), deps, freezeDeps);
+  return liftFreezeAfter(inputs, await follow(executionId), deps, freezeDeps);
 }
 
 /**
