@@ -29,9 +29,9 @@ export function waveStart(config: ShopConfig, deployRole: string, approvalEnviro
 }
 
 /**
- * The first job of a wave: it stops the wave, before any of its stacks changes, while a failover or switchover
- * holds the deploy freeze (`/<app>/<env>/deploy-freeze`, read in both Regions; the freeze CLI fails closed when it
- * cannot decide). A deploy running when the failover is dispatched therefore finishes the wave it is in and stops
+ * The first job of a wave: it stops the wave, before any of its stacks changes, while a failover, switchover or
+ * failback holds the deploy freeze (`/<app>/<env>/deploy-freeze`, read in both Regions; the freeze CLI fails closed
+ * when it cannot decide). A deploy running when the failover is dispatched therefore finishes the wave it is in and stops
  * at the next wave boundary, never in the middle of a CloudFormation update. No GitHub Environment: the job asks
  * nobody and presents the deploy branch to the deploy role's trust.
  */

@@ -25,7 +25,7 @@ export interface CheckInputs extends FreezeTarget {
   readonly command: 'check';
 }
 
-/** `command: set`: freeze deploys before a failover or switchover. */
+/** `command: set`: freeze deploys before a failover, switchover or failback (by hand; the failover CLI does it). */
 export interface SetInputs extends FreezeTarget {
   readonly command: 'set';
   readonly action: FreezingAction;
@@ -34,7 +34,7 @@ export interface SetInputs extends FreezeTarget {
   readonly reason: string;
 }
 
-/** `command: clear`: lift the freeze (after a failback, or by hand). */
+/** `command: clear`: lift the freeze by hand (the failover CLI lifts it after a failback that succeeded). */
 export interface ClearInputs extends FreezeTarget {
   readonly command: 'clear';
   readonly runUrl?: string;

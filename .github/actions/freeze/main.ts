@@ -29,8 +29,9 @@ export function freezeDependencies(retry?: AwsRetryOptions): FreezeDependencies 
 
 /**
  * The deploy-freeze CLI: `command` `check` (exit 0 not frozen, 1 frozen, 3 could not decide), `set` (before a
- * failover or switchover; succeeds when at least one Region took it) or `clear` (after a failback, or by hand;
- * succeeds when every Region took it). Inputs, outputs and exit codes in pipeline/README.md.
+ * failover, switchover or failback, by hand: the failover CLI writes it itself; succeeds when at least one Region
+ * took it) or `clear` (by hand: the failover CLI lifts it after a failback that succeeded; succeeds when every
+ * Region took it). Inputs, outputs and exit codes in pipeline/README.md.
  */
 export async function run(overrides: FreezeOverrides = {}): Promise<void> {
   const clock = overrides.clock ?? systemClock;
