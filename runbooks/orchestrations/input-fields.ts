@@ -1,4 +1,5 @@
 import { InputError } from '../core/input-error';
+import { ISO_INSTANT_ACCEPTED, parseIsoInstant } from '../core/iso-instant';
 import { regionsOf, type Topology } from '../topology';
 
 /** Throws an {@link InputError} for every key of `raw` that is not in `accepted`. */
@@ -48,17 +49,12 @@ export function numberField(
 export function timestampField(raw: Readonly<Record<string, unknown>>, field: string): string | undefined {
   const value = raw[field];
   if (value === undefined || value === '') return undefined;
-  if (
-    typeof value !== 'string' ||
-    !/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(value) ||
-    Number.isNaN(Date.parse(value))
-  ) {
-    throw new InputError(
-      field,
-      `${JSON.stringify(value)} is not a timestamp; accepted: ISO 8601 with a zone, e.g. 2026-01-27T10:15:00Z`,
-    );
+  // Strict: Date.parse rolls an impossible date over (2026-02-30 is 2026-03-02); parseIsoInstant refuses it.
+  const instant = typeof value === 'string' ? parseIsoInstant(value) : undefined;
+  if (!instant) {
+    throw new InputError(field, `${JSON.stringify(value)} is not a timestamp; accepted: ${ISO_INSTANT_ACCEPTED}`);
   }
-  return new Date(value).toISOString();
+  return instant.toISOString();
 }
 
 /** A subset of `allowed` from a list or a comma-separated string; `allowed` itself when absent. */

@@ -10,8 +10,8 @@ import { insertSql, updateSql } from './replay-sql';
 import { type AppliedReport, appliedReportSchema, type ColumnSpec, type ReportedClass } from './report';
 import { REPORT_FILES } from './report-files';
 import { readServerIdentity, targetProblem } from './server-identity';
-import { qualifiedTable, quoteIdent } from './sql-text';
-import { isKnownRowHash, parentsFirst } from './table-spec';
+import { qualifiedTable, quoteIdent, tableRows } from './sql-text';
+import { displayName, isKnownRowHash, parentsFirst } from './table-spec';
 import { microsToIso } from './timestamp';
 
 /** Namespace of the deterministic `order.recovered` event ids (uuid v5 of `order.recovered:<order id>`). */
@@ -137,10 +137,20 @@ async function readVerifiedReport(reportDir: string): Promise<AppliedReport> {
   return report;
 }
 
-/** What apply needs of each replayed table on the target: its columns (with replay flags) and parents. */
+/** A single-column foreign key of a replayed table to the `id` of another table (a report key). */
+interface IdReference {
+  readonly column: string;
+  readonly parent: string;
+}
+
+/** What apply needs of each replayed table on the target: its columns (with replay flags), parents and kind. */
 interface TargetTable {
   readonly columns: ColumnSpec[];
   readonly parents: string[];
+  /** Foreign keys to another table's `id`: a row belongs to the unit of the row it references. */
+  readonly references: IdReference[];
+  /** A plain table (not partitioned): read and updated `ONLY`, its inheritance children being their own tables. */
+  readonly plain: boolean;
 }
 
 async function checkTarget(
@@ -182,12 +192,27 @@ async function checkTarget(
         `table ${table} on the new primary no longer has the columns the report saw (now: ${now || 'no table'}; report: ${then}): the schema changed since reconcile; run reconcile again`,
       );
     }
-    const fks = await side.client.query<{ parent: string }>(
-      `SELECT p.relname AS parent FROM pg_constraint k JOIN pg_class p ON p.oid = k.confrelid
+    const fks = await side.client.query<{ schema: string; parent: string; column: string | null; ref: string | null }>(
+      `SELECT pn.nspname AS schema, p.relname AS parent,
+              CASE WHEN cardinality(k.conkey) = 1 THEN a.attname::text END AS column,
+              CASE WHEN cardinality(k.confkey) = 1 THEN pa.attname::text END AS ref
+         FROM pg_constraint k
+         JOIN pg_class p ON p.oid = k.confrelid
+         JOIN pg_namespace pn ON pn.oid = p.relnamespace
+         JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
+         JOIN pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = k.confkey[1]
         WHERE k.contype = 'f' AND k.conrelid = to_regclass($1) AND k.confrelid <> k.conrelid`,
       [qualifiedTable(table)],
     );
-    result.set(table, { columns, parents: fks.rows.map((r) => r.parent) });
+    const kind = await side.client.query<{ kind: string }>(
+      'SELECT relkind::text AS kind FROM pg_class WHERE oid = to_regclass($1)',
+      [qualifiedTable(table)],
+    );
+    const parents = fks.rows.map((r) => displayName(r.schema, r.parent));
+    const references = fks.rows
+      .filter((r) => r.column !== null && r.ref === 'id')
+      .map((r) => ({ column: r.column!, parent: displayName(r.schema, r.parent) }));
+    result.set(table, { columns, parents, references, plain: kind.rows[0]?.kind === 'r' });
   }
   return result;
 }
@@ -195,11 +220,12 @@ async function checkTarget(
 async function currentHash(
   side: DatabaseSide,
   table: string,
+  plain: boolean,
   rowHash: string,
   id: string,
 ): Promise<string | undefined> {
   const result = await side.client.query<{ h: string }>(
-    `SELECT (${rowHash})::text AS h FROM ${qualifiedTable(table)} AS t WHERE t.id = $1::uuid`,
+    `SELECT (${rowHash})::text AS h FROM ${tableRows(table, plain)} AS t WHERE t.id = $1::uuid`,
     [id],
   );
   return result.rows[0]?.h;
@@ -221,15 +247,59 @@ interface UnitRow {
   readonly row: ReplayRow;
 }
 
+/** A unit of atomicity being built: its order, its rows, and why it is held back (when it is). */
+interface Unit {
+  readonly orderId?: string;
+  readonly rows: UnitRow[];
+  /** Per row (by report row): why it is held back without being tried, when it references a row a person decides. */
+  readonly holds: Map<ReplayRow, string>;
+}
+
 /**
- * The unit of atomicity: an order and every replayed row that belongs to it (`orders.id`, or `order_id` of a
- * child table), so an order is never half recovered; a row of a table with no order is a unit of its own.
+ * The unit of atomicity: an order and every replayed row that belongs to it (`orders.id`, the `order_id` of a child
+ * table, or, for a row without `order_id`, the unit of the replayed row its foreign key to an `id` references: a
+ * grandchild follows its line), so an order is never half recovered; any other row is a unit of its own.
  */
-function unitOf(table: string, row: ReplayRow): { key: string; orderId?: string } {
+function unitOf(
+  table: string,
+  row: ReplayRow,
+  references: readonly IdReference[],
+  unitOfRow: ReadonlyMap<string, string>,
+  units: ReadonlyMap<string, Unit>,
+): { key: string; orderId?: string } {
   if (table === 'orders') return { key: `order ${row.id}`, orderId: row.id };
   const orderId = row.old?.order_id;
   if (typeof orderId === 'string') return { key: `order ${orderId}`, orderId };
+  for (const reference of references) {
+    const value = row.old?.[reference.column];
+    const key = typeof value === 'string' ? unitOfRow.get(`${reference.parent}\n${value}`) : undefined;
+    if (key !== undefined) return { key, orderId: units.get(key)?.orderId };
+  }
   return { key: `${table} ${row.id}` };
+}
+
+/**
+ * Why a replayed row must be held back without being tried: its order, or a row its foreign key references, is a
+ * conflict, possible duplicate or unexplained row that a person decides (replaying it would build on a guess).
+ */
+function holdOf(
+  row: ReplayRow,
+  orderId: string | undefined,
+  references: readonly IdReference[],
+  leftForPerson: ReadonlyMap<string, ReportedClass>,
+): string | undefined {
+  const orderClass = orderId === undefined ? undefined : leftForPerson.get(`orders\n${orderId}`);
+  if (orderClass !== undefined) {
+    return `its order ${orderId} is a ${orderClass}, left for a person: held back with it (decide the order first, then run reconcile again)`;
+  }
+  for (const reference of references) {
+    const value = row.old?.[reference.column];
+    const parentClass = typeof value === 'string' ? leftForPerson.get(`${reference.parent}\n${value}`) : undefined;
+    if (parentClass !== undefined) {
+      return `it references ${reference.parent} ${value} (${reference.column}), a ${parentClass} left for a person: held back with it`;
+    }
+  }
+  return undefined;
 }
 
 /** Why one row was not applied, or undefined when it is in place (changed now or already before). */
@@ -237,13 +307,58 @@ type RowOutcome =
   | { readonly kind: 'inserted' | 'updated' | 'alreadyApplied' }
   | { readonly kind: 'changedSinceReport' | 'blocked' | 'failed'; readonly reason: string };
 
+/**
+ * Why an `INSERT … ON CONFLICT DO NOTHING` wrote no row while the row is absent: the same insert without
+ * `ON CONFLICT`, in a savepoint that is always rolled back, either fails with a unique (or exclusion) violation
+ * naming the constraint that holds it, or writes 0 rows again: a BEFORE INSERT trigger cancelled it ("returning
+ * NULL … skip the operation for the current row", PostgreSQL docs, Overview of Trigger Behavior).
+ */
+async function insertWroteNothing(
+  side: DatabaseSide,
+  name: string,
+  columns: readonly ColumnSpec[],
+  row: ReplayRow,
+): Promise<RowOutcome> {
+  await side.client.query('SAVEPOINT probe_insert');
+  try {
+    const probe = await side.client.query(insertSql(name, columns, { record: '$1' }, false), [row.oldRecord]);
+    await side.client.query('ROLLBACK TO SAVEPOINT probe_insert');
+    if ((probe.rowCount ?? 0) === 0) {
+      return {
+        kind: 'failed',
+        reason:
+          'the insert wrote 0 rows and no other row holds its keys: a BEFORE INSERT trigger on the new primary cancelled it (returned NULL); a person decides',
+      };
+    }
+    return {
+      kind: 'failed',
+      reason:
+        'the insert wrote 0 rows, yet a second try without ON CONFLICT wrote it (another transaction changed the table meanwhile): run apply again',
+    };
+  } catch (error) {
+    await side.client.query('ROLLBACK TO SAVEPOINT probe_insert');
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === '23505' || code === '23P01') {
+      return {
+        kind: 'blocked',
+        reason: `another row on the new primary holds one of its unique keys (${constraint ?? (error as Error).message}; e.g. the same idempotency key): probably re-placed; a person decides`,
+      };
+    }
+    return {
+      kind: 'failed',
+      reason: `the insert wrote 0 rows; without ON CONFLICT it fails: ${(error as Error).message}`,
+    };
+  }
+}
+
 async function replayRow(
   side: DatabaseSide,
   name: string,
   table: AppliedReport['tables'][string],
-  columns: readonly ColumnSpec[],
+  target: TargetTable,
   row: ReplayRow,
 ): Promise<RowOutcome> {
+  const { columns, plain } = target;
   if (row.oldRecord === null) return { kind: 'failed', reason: 'the report has no old row to replay' };
   await side.client.query('SAVEPOINT replay_row');
   let changed: number;
@@ -253,7 +368,7 @@ async function replayRow(
         ? ((await side.client.query(insertSql(name, columns, { record: '$1' }), [row.oldRecord])).rowCount ?? 0)
         : ((
             await side.client.query(
-              updateSql(name, columns, table.rowHash, { record: '$1', id: '$2', version: '$3', hash: '$4' }),
+              updateSql(name, columns, table.rowHash, { record: '$1', id: '$2', version: '$3', hash: '$4' }, plain),
               [row.oldRecord, row.id, row.newVersion, row.newHash],
             )
           ).rowCount ?? 0);
@@ -267,7 +382,7 @@ async function replayRow(
   }
   if (changed === 1) {
     // Exact or nothing: the row now on the new primary must be old's row, to the hash.
-    const now = await currentHash(side, name, table.rowHash, row.id);
+    const now = await currentHash(side, name, plain, table.rowHash, row.id);
     if (now !== row.oldHash) {
       return {
         kind: 'failed',
@@ -276,15 +391,9 @@ async function replayRow(
     }
     return { kind: row.class === 'lost_insert' ? 'inserted' : 'updated' };
   }
-  const now = await currentHash(side, name, table.rowHash, row.id);
+  const now = await currentHash(side, name, plain, table.rowHash, row.id);
   if (now !== undefined && now === row.oldHash) return { kind: 'alreadyApplied' };
-  if (row.class === 'lost_insert' && now === undefined) {
-    return {
-      kind: 'blocked',
-      reason:
-        'another row on the new primary holds one of its unique keys (e.g. the same idempotency key): probably re-placed; a person decides',
-    };
-  }
+  if (row.class === 'lost_insert' && now === undefined) return insertWroteNothing(side, name, columns, row);
   return {
     kind: 'changedSinceReport',
     reason:
@@ -358,6 +467,8 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     error: null,
   };
   let side: DatabaseSide | undefined;
+  // Units not yet tried: when apply stops (the connection lost), each is listed in notApplied.
+  const untried = new Map<string, Unit>();
   try {
     const urlProblem = postgresUrlProblem('--new-url', options.newUrl);
     if (urlProblem) throw new Error(urlProblem);
@@ -378,29 +489,72 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     side = await connectSide('new', options.newUrl);
     const targets = await checkTarget(side, report, replayTables);
     const order = parentsFirst(replayTables.map((name) => ({ name, parents: targets.get(name)?.parents ?? [] })));
-    const units = new Map<string, { orderId?: string; rows: UnitRow[] }>();
+    // Rows a person decides (conflict, possible_duplicate, unexplained), by table and id: what references them is
+    // held back with them.
+    const leftForPerson = new Map<string, ReportedClass>(
+      result.leftForPerson.map((r) => [`${r.table}\n${r.id}`, r.class] as const),
+    );
+    const units = untried;
+    const unitOfRow = new Map<string, string>();
     for (const { name } of order) {
       result.tables[name] = emptyTableResult();
+      const references = targets.get(name)?.references ?? [];
       for (const row of report.tables[name]!.rows) {
         if (row.class !== 'lost_insert' && row.class !== 'lost_update') continue;
-        const { key, orderId } = unitOf(name, row);
-        const unit = units.get(key) ?? { orderId, rows: [] };
+        const { key, orderId } = unitOf(name, row, references, unitOfRow, units);
+        const unit: Unit = units.get(key) ?? { orderId, rows: [], holds: new Map() };
         unit.rows.push({ table: name, row });
+        const hold = holdOf(row, unit.orderId, references, leftForPerson);
+        if (hold !== undefined) unit.holds.set(row, hold);
         units.set(key, unit);
+        unitOfRow.set(`${name}\n${row.id}`, key);
       }
     }
     const outbox = await hasOutbox(side);
-    for (const [key, unit] of units) {
+    /** Rolls a unit's rows into notApplied: `own` gives a row's own reason, the others are held back by `cause`. */
+    const notApplied = (
+      key: string,
+      unit: Unit,
+      own: (row: ReplayRow) => { kind: keyof ApplyTableResult; reason: string } | undefined,
+      cause: string,
+    ) => {
+      result.unitsNotApplied++;
+      for (const { table, row } of unit.rows) {
+        const mine = own(row);
+        result.tables[table]![mine?.kind ?? 'heldBack']++;
+        result.notApplied.push({
+          table,
+          id: row.id,
+          class: row.class,
+          unit: key,
+          reason: mine?.reason ?? `rolled back with ${key}: ${cause}`,
+        });
+      }
+    };
+    for (const [key, unit] of [...units]) {
+      if (unit.holds.size > 0) {
+        // Never tried: what it builds on is for a person to decide.
+        const [first, reason] = [...unit.holds][0]!;
+        const cause = `${unit.rows.find((r) => r.row === first)!.table} ${first.id} is held back (${reason})`;
+        notApplied(
+          key,
+          unit,
+          (row) => (unit.holds.has(row) ? { kind: 'heldBack', reason: unit.holds.get(row)! } : undefined),
+          cause,
+        );
+        units.delete(key);
+        continue;
+      }
       await side.client.query('BEGIN');
       await side.client.query(`SET LOCAL shop.replay = 'on'`);
       const outcomes: { table: string; row: ReplayRow; outcome: RowOutcome }[] = [];
       try {
         for (const { table, row } of unit.rows) {
-          const outcome = await replayRow(side, table, report.tables[table]!, targets.get(table)!.columns, row);
+          const outcome = await replayRow(side, table, report.tables[table]!, targets.get(table)!, row);
           outcomes.push({ table, row, outcome });
           if (!['inserted', 'updated', 'alreadyApplied'].includes(outcome.kind)) break;
         }
-        const refused = outcomes.find((o) => 'reason' in o.outcome);
+        let refused = outcomes.find((o) => 'reason' in o.outcome);
         const changed = outcomes.filter((o) => o.outcome.kind === 'inserted' || o.outcome.kind === 'updated');
         let events = 0;
         if (!refused && changed.length > 0 && unit.orderId && outbox) {
@@ -411,36 +565,59 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
             cut: report.cut,
             recovered: changed.map((o) => ({ table: o.table, id: o.row.id, class: o.row.class })),
           };
-          const inserted = await side.client.query(
-            `INSERT INTO public.order_events (id, order_id, type, payload) VALUES ($1::uuid, $2::uuid, 'order.recovered', $3::jsonb) ON CONFLICT (id) DO NOTHING`,
-            [recoveredEventId(unit.orderId), unit.orderId, JSON.stringify(payload)],
-          );
-          events = inserted.rowCount ?? 0;
+          try {
+            const inserted = await side.client.query(
+              `INSERT INTO public.order_events (id, order_id, type, payload) VALUES ($1::uuid, $2::uuid, 'order.recovered', $3::jsonb) ON CONFLICT (id) DO NOTHING`,
+              [recoveredEventId(unit.orderId), unit.orderId, JSON.stringify(payload)],
+            );
+            events = inserted.rowCount ?? 0;
+          } catch (error) {
+            throw new Error(
+              `its order.recovered event could not be written (${(error as Error).message}); nothing of ${key} was kept`,
+            );
+          }
+        }
+        if (!refused) {
+          // Exact or nothing, for the whole unit: a trigger fired by a later row or by the event may have changed a
+          // row replayed earlier, so every row is checked again just before COMMIT.
+          for (const o of outcomes) {
+            const now = await currentHash(
+              side,
+              o.table,
+              targets.get(o.table)!.plain,
+              report.tables[o.table]!.rowHash,
+              o.row.id,
+            );
+            if (now === o.row.oldHash) continue;
+            o.outcome = {
+              kind: 'failed',
+              reason: `just before COMMIT the row's hash is ${now ?? 'absent'}, not old's ${o.row.oldHash}: a trigger on the new primary changed it after its own statement (fired by another row of ${key} or its event); nothing of ${key} was kept`,
+            };
+            refused = o;
+            break;
+          }
         }
         if (refused) {
           await side.client.query('ROLLBACK');
-          result.unitsNotApplied++;
-          const cause = `${refused.table} ${refused.row.id}`;
-          for (const { table, row } of unit.rows) {
-            const own = outcomes.find((o) => o.row === row)?.outcome;
-            const counts = result.tables[table]!;
-            if (own && 'reason' in own) {
-              counts[own.kind]++;
-              result.notApplied.push({ table, id: row.id, class: row.class, reason: own.reason, unit: key });
-            } else {
-              counts.heldBack++;
-              result.notApplied.push({
-                table,
-                id: row.id,
-                class: row.class,
-                unit: key,
-                reason: `rolled back with ${key}: ${cause} was not applied (${(refused.outcome as { reason: string }).reason})`,
-              });
-            }
-          }
+          const cause = `${refused.table} ${refused.row.id} was not applied (${(refused.outcome as { reason: string }).reason})`;
+          notApplied(
+            key,
+            unit,
+            (row) => {
+              const own = outcomes.find((o) => o.row === row)?.outcome;
+              return own && 'reason' in own ? { kind: own.kind, reason: own.reason } : undefined;
+            },
+            cause,
+          );
+          units.delete(key);
           continue;
         }
-        await side.client.query('COMMIT');
+        try {
+          await side.client.query('COMMIT');
+        } catch (error) {
+          // A deferred constraint or constraint trigger fails at COMMIT: Postgres has rolled the unit back.
+          throw new Error(`COMMIT failed: ${(error as Error).message}; nothing of ${key} was kept`);
+        }
         result.unitsApplied++;
         result.eventsWritten += events;
         for (const { table, row, outcome } of outcomes) {
@@ -448,9 +625,19 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
           if (outcome.kind === 'inserted' || outcome.kind === 'updated')
             result.applied.push({ table, id: row.id, class: row.class, unit: key, outcome: outcome.kind });
         }
+        units.delete(key);
       } catch (error) {
-        await side.client.query('ROLLBACK').catch(() => undefined);
-        throw new Error(`replaying ${key} failed: ${(error as Error).message}`);
+        // The unit failed as a whole (its event, COMMIT, or a statement outside a row's savepoint): it is rolled
+        // back and listed, and the next units are still tried. Only a connection that cannot even roll back stops
+        // apply (every unit not tried is then listed too).
+        await side.client.query('ROLLBACK');
+        notApplied(
+          key,
+          unit,
+          () => ({ kind: 'failed', reason: `${key} was rolled back: ${(error as Error).message}` }),
+          '',
+        );
+        units.delete(key);
       }
     }
     for (const [name, counts] of Object.entries(result.tables)) {
@@ -464,7 +651,20 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
       Object.values(result.tables).reduce((sum, t) => sum + t.inserted + t.updated, 0) + result.eventsWritten;
     result.status = result.notApplied.length > 0 ? 'partial' : 'applied';
   } catch (error) {
-    // Units committed before the error stay committed (each is whole); the counts say what they were.
+    // Units committed before the error stay committed (each is whole); the counts say what they were, and every
+    // unit not tried is listed.
+    for (const [key, unit] of untried) {
+      result.unitsNotApplied++;
+      for (const { table, row } of unit.rows) {
+        result.notApplied.push({
+          table,
+          id: row.id,
+          class: row.class,
+          unit: key,
+          reason: `not tried: apply stopped (${(error as Error).message})`,
+        });
+      }
+    }
     result.status = result.unitsApplied > 0 ? 'partial' : 'failed';
     result.error = (error as Error).message;
     result.changes =

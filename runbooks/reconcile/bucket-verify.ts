@@ -5,7 +5,7 @@ import { ReconcileError } from './reconcile-error';
 import type { ReportRow, TableVerify } from './report';
 import { buildReportRow } from './report-row';
 import { contentsById } from './row-fetch';
-import { qualifiedTable } from './sql-text';
+import { qualifiedTable, tableRows } from './sql-text';
 import type { TableSpec } from './table-spec';
 import { type Micros, microsToIso } from './timestamp';
 
@@ -96,7 +96,7 @@ async function bucketBoundaries(old: DatabaseSide, spec: TableSpec): Promise<str
   const percent = Math.min(100, (100 * wanted) / pages);
   const keep = Math.min(1, wanted / Math.max(1, (estimate * percent) / 100));
   const sample = await old.client.query<{ id: string }>(
-    `SELECT t.id::text AS id FROM ${qualifiedTable(spec.name)} AS t TABLESAMPLE SYSTEM (${percent.toFixed(6)})
+    `SELECT t.id::text AS id FROM ${tableRows(spec.name, spec.plain)} AS t TABLESAMPLE SYSTEM (${percent.toFixed(6)})
       WHERE random() < ${keep.toFixed(8)} ORDER BY t.id`,
   );
   const ids = sample.rows.map((r) => r.id);
@@ -130,7 +130,7 @@ async function aggregates(
   );
   const result = await side.client.query<{ b: number; n: string; s: string }>(
     `SELECT ${bucket} AS b, count(*)::text AS n, coalesce(sum(x.h), 0)::text AS s
-       FROM (SELECT t.id, ${spec.rowHash} AS h FROM ${qualifiedTable(spec.name)} AS t WHERE ${OUTSIDE_WINDOW}) AS x
+       FROM (SELECT t.id, ${spec.rowHash} AS h FROM ${tableRows(spec.name, spec.plain)} AS t WHERE ${OUTSIDE_WINDOW}) AS x
       GROUP BY 1`,
     params,
   );
@@ -169,7 +169,7 @@ async function rangeRows(
   const result = await side.client.query<{ b: number; id: string; h: string; u: string | null }>(
     `SELECT r.b, t.id::text AS id, (${spec.rowHash})::text AS h, t.updated_at::text AS u
        FROM unnest($2::int[], $3::uuid[], $4::uuid[]) AS r(b, low, high)
-       JOIN ${qualifiedTable(spec.name)} AS t ON t.id >= r.low AND t.id <= r.high
+       JOIN ${tableRows(spec.name, spec.plain)} AS t ON t.id >= r.low AND t.id <= r.high
       WHERE ${OUTSIDE_WINDOW}`,
     [before, ranges.map((r) => r.bucket), ranges.map((r) => r.low), ranges.map((r) => r.high)],
   );

@@ -20,6 +20,27 @@ export interface RowVersion {
    * replicated: only a commit at or before the cut can.
    */
   readonly committedAt?: Micros;
+  /**
+   * True when the table enforces "inserted at version 1, +1 on every update" (its `shop_touch_row()` trigger, on
+   * both sides): only then does `version` tell whether a row existed before its last write. Absent: it tells
+   * nothing (a table may start at 0, or set versions by hand).
+   */
+  readonly versionFromOne?: boolean;
+  /**
+   * When the row's id was generated, for a uuid v7 id (its first 48 bits are a Unix time in ms, RFC 9562 §5.7);
+   * absent for any other id. An id generated at or before the cut may belong to a row that existed before the cut.
+   */
+  readonly idTime?: Micros;
+}
+
+/**
+ * The time a uuid v7 id carries ("a 48-bit big-endian unsigned number of the Unix Epoch timestamp in milliseconds",
+ * RFC 9562 §5.7), in µs; undefined for an id of another version or variant.
+ */
+export function uuidV7Micros(id: string): Micros | undefined {
+  const hex = id.replace(/-/g, '');
+  if (hex.length !== 32 || hex[12] !== '7' || !'89ab'.includes(hex[16]!.toLowerCase())) return undefined;
+  return BigInt(`0x${hex.slice(0, 12)}`) * 1000n;
 }
 
 /** The class of a candidate and why. */
@@ -50,10 +71,15 @@ function replicatedByCommitTime(old: RowVersion, cut: Micros): boolean | undefin
   return old.committedAt <= cut;
 }
 
-/** Evidence that a row existed before the cut: its `created_at`, or, without one, a version above 1. */
+/**
+ * Whether a row may have existed before the cut: its `created_at` at or before the cut; without one, a version
+ * above 1 where the table enforces versions from 1 (`versionFromOne`); without either, it may have (nothing shows
+ * it did not: a table whose versions start at 0, or are set by hand, proves nothing).
+ */
 function existedBeforeCut(row: RowVersion, cut: Micros): boolean {
   if (row.createdAt !== undefined && row.createdAt !== null) return row.createdAt <= cut;
-  return row.version > 1;
+  if (row.versionFromOne === true) return row.version > 1;
+  return true;
 }
 
 /** Whether new's copy was (re)created after the cut: a delete and re-insert, which resets `version`. */
@@ -78,15 +104,23 @@ function recreatedAfterCut(current: RowVersion, cut: Micros): boolean {
  */
 export function classifyCandidate(old: RowVersion, current: RowVersion | undefined, cut: Micros): Classification {
   if (!current) {
-    // An insert (version 1) committed after the cut never reached new: new cannot have deleted it.
-    const insertNeverReplicated = old.version === 1 && replicatedByCommitTime(old, cut) === false;
+    // An insert (version 1 where the table enforces it) committed after the cut never reached new: new cannot have
+    // deleted it. Unless its id was generated before the cut: a row deleted and inserted again under the same id
+    // after the cut (a fresh created_at, version 1) may have replicated in its first life and been deleted by new.
+    const idBefore = old.idTime !== undefined && old.idTime <= cut;
+    const insertNeverReplicated =
+      old.versionFromOne === true && old.version === 1 && replicatedByCommitTime(old, cut) === false;
     const stampedBefore = old.updatedAt === null || old.updatedAt <= cut;
-    if (!insertNeverReplicated && (stampedBefore || existedBeforeCut(old, cut))) {
-      const evidence = stampedBefore
-        ? `old's copy (${describe(old)}) is from before the cut`
-        : old.createdAt !== undefined && old.createdAt !== null
-          ? `it was created at ${microsToIso(old.createdAt)}, before the cut`
-          : `old's copy has version ${old.version}, so it existed before its last change`;
+    if (idBefore || (!insertNeverReplicated && (stampedBefore || existedBeforeCut(old, cut)))) {
+      const evidence = idBefore
+        ? `its id is a uuid v7 generated at ${microsToIso(old.idTime!)}, before the cut, so the row may have existed before the cut (deleted and inserted again on old)`
+        : stampedBefore
+          ? `old's copy (${describe(old)}) is from before the cut`
+          : old.createdAt !== undefined && old.createdAt !== null
+            ? `it was created at ${microsToIso(old.createdAt)}, before the cut`
+            : old.versionFromOne === true
+              ? `old's copy has version ${old.version}, so it existed before its last change`
+              : `nothing shows it was born after the cut (no created_at, and nothing enforces that versions start at 1)`;
       return {
         class: 'conflict',
         reason: `absent on new, but it may have been there: ${evidence}. Either new deleted it after the failover, or old's write never replicated; replaying it could re-create a row the new primary deleted, so a person decides`,
@@ -139,7 +173,8 @@ export function classifyCandidate(old: RowVersion, current: RowVersion | undefin
  * - changed on new at or before the cut: that change came from old, yet old has an older copy or none:
  *   `unexplained`;
  * - changed on new after the cut and absent on old: a new write when the row was born after the cut; when it
- *   existed before (created_at at or before the cut, or, without one, a version above 1), old deleted it without
+ *   existed before (created_at at or before the cut; without one, a version above 1 where versions are enforced
+ *   from 1; without either, it may have), old deleted it without
  *   a trace and new changed it: `conflict`;
  * - changed on new after the cut over old's copy: a new write when old's copy is known to have replicated (its
  *   commit time is at or before the cut) or, without commit times, when new built on it (higher version) and did

@@ -1,7 +1,14 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
+import { ISO_INSTANT_ACCEPTED, parseIsoInstant } from '../core/iso-instant';
 import { applyReport } from './apply-report';
+import {
+  DEFAULT_SESSION_LIMITS,
+  SESSION_LIMIT_RANGES,
+  type SessionLimits,
+  sessionLimitProblems,
+} from './database-side';
 import { postgresUrlProblem } from './database-url';
 import { DEFAULT_JOBS, DEFAULT_MARGIN_SECONDS, type ReconcileProgress, reconcile } from './reconcile';
 import { type ReconcileReport, ROW_CLASSES } from './report';
@@ -15,18 +22,29 @@ export class CommandFailedError extends Error {
   override readonly name = 'CommandFailedError';
 }
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** Parses a flag value as an ISO 8601 timestamp with an explicit time zone. */
+/**
+ * Parses a flag value as an ISO 8601 instant with an explicit time zone, strictly ({@link parseIsoInstant}): an
+ * impossible date or time (2026-02-30, T24:00) is refused, never rolled over to another day.
+ */
 export function parseInstant(flag: string): (value: string) => Date {
   return (value) => {
-    const date = new Date(value);
-    if (!ISO_8601.test(value) || Number.isNaN(date.getTime())) {
+    const date = parseIsoInstant(value);
+    if (!date) {
       throw new InvalidArgumentError(
-        `${flag}: ${JSON.stringify(value)} is not accepted; accepted: an ISO 8601 timestamp with a time zone, e.g. 2026-01-10T12:01:00Z or 2026-01-10T14:01:00+02:00`,
+        `${flag}: ${JSON.stringify(value)} is not accepted; accepted: ${ISO_INSTANT_ACCEPTED}`,
       );
     }
     return date;
+  };
+}
+
+/** Parses `--lock-timeout` / `--statement-timeout`: whole seconds within {@link SESSION_LIMIT_RANGES}. */
+export function parseSessionLimit(key: keyof SessionLimits): (value: string) => number {
+  return (value) => {
+    const seconds = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    const problems = sessionLimitProblems({ [key]: Number.isNaN(seconds) ? value : seconds } as Partial<SessionLimits>);
+    if (problems.length > 0) throw new InvalidArgumentError(problems.join('; '));
+    return seconds;
   };
 }
 
@@ -111,6 +129,19 @@ export function parseReportDir(flag: string): (value: string) => string {
   };
 }
 
+const LIMIT_HELP: Readonly<Record<keyof SessionLimits, string>> = {
+  lockTimeoutSeconds:
+    'seconds to wait for a lock (a table behind a migration, a row held by a transaction) before failing',
+  statementTimeoutSeconds: 'seconds one statement may run on either database before it is cancelled',
+};
+
+function limitFlags(
+  key: keyof SessionLimits,
+): [flags: string, description: string, parse: (value: string) => number, defaultValue: number] {
+  const { flag } = SESSION_LIMIT_RANGES[key];
+  return [`${flag} <seconds>`, LIMIT_HELP[key], parseSessionLimit(key), DEFAULT_SESSION_LIMITS[key]];
+}
+
 function progressLine(event: ReconcileProgress): string | undefined {
   const at = `+${(event.elapsedMs / 1000).toFixed(2)}s`;
   if (event.phase === 'start') return undefined;
@@ -166,6 +197,8 @@ export function registerReconcileCommands(program: Command): void {
     )
     .option('--jobs <n>', 'connections per database (tables classified at once)', parseJobs, DEFAULT_JOBS)
     .option('--no-verify', 'skip the bucketed hash comparison of the rest of every table')
+    .option(...limitFlags('lockTimeoutSeconds'))
+    .option(...limitFlags('statementTimeoutSeconds'))
     .action(
       async (options: {
         oldUrl: string;
@@ -177,6 +210,8 @@ export function registerReconcileCommands(program: Command): void {
         cut?: Date;
         jobs: number;
         verify: boolean;
+        lockTimeout: number;
+        statementTimeout: number;
       }) => {
         const report = await reconcile({
           oldUrl: options.oldUrl,
@@ -188,6 +223,8 @@ export function registerReconcileCommands(program: Command): void {
           verify: options.verify,
           jobs: options.jobs,
           outDir: options.out,
+          lockTimeoutSeconds: options.lockTimeout,
+          statementTimeoutSeconds: options.statementTimeout,
           onProgress: (event) => {
             const line = progressLine(event);
             if (line) process.stderr.write(`${line}\n`);
@@ -212,11 +249,15 @@ export function registerReconcileCommands(program: Command): void {
     )
     .requiredOption('--report <dir>', 'folder written by reconcile --out', parseReportDir('--report'))
     .requiredOption('--new-url <url>', 'the promoted new primary', parseUrl('--new-url'))
-    .action(async (options: { report: string; newUrl: string }) => {
+    .option(...limitFlags('lockTimeoutSeconds'))
+    .option(...limitFlags('statementTimeoutSeconds'))
+    .action(async (options: { report: string; newUrl: string; lockTimeout: number; statementTimeout: number }) => {
       const started = Date.now();
       const result = await applyReport({
         reportDir: options.report,
         newUrl: options.newUrl,
+        lockTimeoutSeconds: options.lockTimeout,
+        statementTimeoutSeconds: options.statementTimeout,
         onProgress: (line) => process.stderr.write(`apply +${((Date.now() - started) / 1000).toFixed(2)}s ${line}\n`),
       });
       if (result.status === 'failed') throw new CommandFailedError(`apply FAILED: ${result.error}`);

@@ -1,6 +1,6 @@
 import type { DatabaseSide } from './database-side';
 import { ReconcileError } from './reconcile-error';
-import { type Micros, microsSql, microsToIso } from './timestamp';
+import { type Micros, microsSql, microsToIso, parseMicros } from './timestamp';
 
 /** The heartbeat row as read from one side. */
 export interface Heartbeat {
@@ -65,7 +65,12 @@ export async function readHeartbeat(side: DatabaseSide): Promise<Heartbeat | und
     `SELECT ${microsSql('ts')} AS us, region FROM public.replication_heartbeat WHERE id = 1`,
   );
   const row = result.rows[0];
-  return row ? { ts: BigInt(row.us), region: row.region } : undefined;
+  return row
+    ? {
+        ts: parseMicros(row.us, { side: side.name, table: 'replication_heartbeat', column: 'ts' })!,
+        region: row.region,
+      }
+    : undefined;
 }
 
 /**
@@ -92,12 +97,7 @@ export async function readHandover(
     [fromRegion, failoverAt.toString()],
   );
   const row = result.rows[0];
-  return row
-    ? {
-        prev: { ts: BigInt(row.prev_us), region: row.prev_region },
-        next: { ts: BigInt(row.next_us), region: row.next_region },
-      }
-    : undefined;
+  return row ? handoverOf(side, row) : undefined;
 }
 
 /** Every handover recorded on a side, oldest first; empty when the table (migration 0003) is missing. */
@@ -112,10 +112,18 @@ export async function readHandovers(side: DatabaseSide): Promise<Handover[]> {
     `SELECT ${microsSql('prev_ts')} AS prev_us, prev_region, ${microsSql('next_ts')} AS next_us, next_region
        FROM public.replication_heartbeat_handover ORDER BY next_ts, id`,
   );
-  return result.rows.map((row) => ({
-    prev: { ts: BigInt(row.prev_us), region: row.prev_region },
-    next: { ts: BigInt(row.next_us), region: row.next_region },
-  }));
+  return result.rows.map((row) => handoverOf(side, row));
+}
+
+function handoverOf(
+  side: DatabaseSide,
+  row: { prev_us: string; prev_region: string; next_us: string; next_region: string },
+): Handover {
+  const at = (column: string) => ({ side: side.name, table: 'replication_heartbeat_handover', column });
+  return {
+    prev: { ts: parseMicros(row.prev_us, at('prev_ts'))!, region: row.prev_region },
+    next: { ts: parseMicros(row.next_us, at('next_ts'))!, region: row.next_region },
+  };
 }
 
 const handoverKey = (h: Handover) => `${h.prev.ts}|${h.prev.region}|${h.next.ts}|${h.next.region}`;
@@ -133,6 +141,42 @@ export async function newHoldsPromotion(old: DatabaseSide, current: DatabaseSide
   for (const h of oldHandovers) if (h.next.ts > latestOnOld) latestOnOld = h.next.ts;
   return newHandovers.some(
     (h) => !onOld.has(handoverKey(h)) && h.prev.region === oldHeartbeat.region && h.next.ts > latestOnOld,
+  );
+}
+
+/**
+ * Refuses an old side that holds what only the new primary's own writer wrote: the latest handover of the new
+ * side, when it belongs to this failover (its first heartbeat not more than {@link HANDOVER_SKEW_MICROS} before
+ * `failoverAt`), or a heartbeat of the Region that handover led to, at or after its first heartbeat. The failed
+ * primary's snapshot never received anything from the new primary, so such an old side is a copy of the new one
+ * (a replica promoted since, a restore of the new primary): nothing would look lost. Equal heartbeats on both
+ * sides pass {@link determineCut}'s swap check, so this is checked on its own, whatever the cut source.
+ */
+export async function checkOldNotCopyOfNew(
+  old: DatabaseSide,
+  current: DatabaseSide,
+  failoverAt: Micros,
+): Promise<void> {
+  const newHandovers = await readHandovers(current);
+  const latest = newHandovers.at(-1);
+  if (!latest || latest.prev.region === latest.next.region) return;
+  if (latest.next.ts < failoverAt - HANDOVER_SKEW_MICROS) return;
+  const [oldHeartbeat, oldHandovers] = await Promise.all([readHeartbeat(old), readHandovers(old)]);
+  const holdsHandover = oldHandovers.some((h) => handoverKey(h) === handoverKey(latest));
+  const holdsHeartbeat =
+    oldHeartbeat !== undefined && oldHeartbeat.region === latest.next.region && oldHeartbeat.ts >= latest.next.ts;
+  if (!holdsHandover && !holdsHeartbeat) return;
+  const evidence = [
+    holdsHandover
+      ? `the new primary's handover from ${latest.prev.region} to ${latest.next.region} (first heartbeat ${microsToIso(latest.next.ts)})`
+      : undefined,
+    holdsHeartbeat
+      ? `a heartbeat of ${oldHeartbeat!.region} at ${microsToIso(oldHeartbeat!.ts)}, written by the new primary's writer (it took over at ${microsToIso(latest.next.ts)})`
+      : undefined,
+  ].filter((e) => e !== undefined);
+  throw new ReconcileError(
+    'sides',
+    `the old side holds ${evidence.join(' and ')}: the failed primary's snapshot never received anything from the new primary, so --old-url reaches a copy of the new primary (its replica, e.g. the failed Region's cluster after it rejoined as a secondary, or a restore of the new primary), and nothing would look lost. Pass as --old-url the cluster restored from the old primary's snapshot (rds:unplanned-global-failover-...). If a switchover happened less than 5 minutes before this failover and the new writer has not written yet, wait until it has (seconds) and run again.`,
   );
 }
 

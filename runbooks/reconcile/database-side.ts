@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { redactUrl } from './database-url';
+import { tagSide } from './postgres-error';
 import { ReconcileError } from './reconcile-error';
 
 /** Which of the two compared databases. */
@@ -33,17 +34,82 @@ export const PINNED_SETTINGS: Readonly<Record<string, string>> = {
   standard_conforming_strings: 'on',
   xmloption: 'content',
   search_path: 'public',
+  // "When set to off, queries fail which would otherwise apply at least one policy" (PostgreSQL docs,
+  // row_security): a row-level security policy on the role would otherwise hide rows silently, and a hidden lost
+  // row is a report that says nothing was lost. Superusers, BYPASSRLS roles and table owners still read every row.
+  row_security: 'off',
 };
+
+/**
+ * How long one connection may wait for a lock and run one statement, pinned on every connection like
+ * {@link PINNED_SETTINGS}. Reconcile reads the live new primary in one long snapshot transaction: without a lock
+ * timeout its ACCESS SHARE lock request queues forever behind a migration's pending ACCESS EXCLUSIVE, and apply
+ * waits forever on a row another transaction holds.
+ */
+export interface SessionLimits {
+  /**
+   * `lock_timeout`: "Abort any statement that waits longer than the specified amount of time while attempting to
+   * acquire a lock on a table, index, row, or other database object" (PostgreSQL docs). @default 10
+   */
+  readonly lockTimeoutSeconds: number;
+  /**
+   * `statement_timeout`: "Abort any statement that takes more than the specified amount of time" (PostgreSQL
+   * docs); also `idle_in_transaction_session_timeout` (twice this): "Terminate any session that has been idle
+   * … within an open transaction for longer than the specified amount of time", so a reconcile that hangs or dies
+   * mid-run never keeps its locks on the new primary for longer. @default 1800
+   */
+  readonly statementTimeoutSeconds: number;
+}
+
+/** The {@link SessionLimits} used when none are given. */
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { lockTimeoutSeconds: 10, statementTimeoutSeconds: 1800 };
+
+/** Accepted ranges of the {@link SessionLimits}, in seconds. */
+export const SESSION_LIMIT_RANGES = {
+  lockTimeoutSeconds: { min: 1, max: 600, flag: '--lock-timeout' },
+  statementTimeoutSeconds: { min: 10, max: 86_400, flag: '--statement-timeout' },
+} as const;
+
+/** The session limits of `options`, defaults filled in. */
+export function limitsOf(options: Partial<SessionLimits>): SessionLimits {
+  return {
+    lockTimeoutSeconds: options.lockTimeoutSeconds ?? DEFAULT_SESSION_LIMITS.lockTimeoutSeconds,
+    statementTimeoutSeconds: options.statementTimeoutSeconds ?? DEFAULT_SESSION_LIMITS.statementTimeoutSeconds,
+  };
+}
+
+/** Problems of `limits` (whole seconds within {@link SESSION_LIMIT_RANGES}), each naming the flag and the value. */
+export function sessionLimitProblems(limits: Partial<SessionLimits>): string[] {
+  const problems: string[] = [];
+  for (const key of ['lockTimeoutSeconds', 'statementTimeoutSeconds'] as const) {
+    const value = limits[key];
+    if (value === undefined) continue;
+    const { min, max, flag } = SESSION_LIMIT_RANGES[key];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(
+        `${flag}: ${JSON.stringify(value)} is not accepted; accepted: a whole number of seconds from ${min} to ${max} (default ${DEFAULT_SESSION_LIMITS[key]})`,
+      );
+    }
+  }
+  return problems;
+}
 
 /** One connected side, read through a single REPEATABLE READ transaction so every query sees one snapshot. */
 export interface DatabaseSide {
   readonly name: SideName;
   readonly client: Client;
   readonly url: string;
+  /** The lock and statement timeouts of this connection (and of every worker opened from it). */
+  readonly limits: SessionLimits;
 }
 
 /** Connects to one side; a failure names the flag, the redacted URL and what to check. */
-export async function connectSide(name: SideName, url: string, timeoutMs = 10_000): Promise<DatabaseSide> {
+export async function connectSide(
+  name: SideName,
+  url: string,
+  timeoutMs = 10_000,
+  limits: SessionLimits = DEFAULT_SESSION_LIMITS,
+): Promise<DatabaseSide> {
   const client = new Client({
     connectionString: url,
     connectionTimeoutMillis: timeoutMs,
@@ -51,6 +117,7 @@ export async function connectSide(name: SideName, url: string, timeoutMs = 10_00
   });
   // An idle client whose server goes away emits 'error'; without a listener that kills the process.
   client.on('error', () => undefined);
+  tagSide(client, name);
   try {
     await client.connect();
   } catch (error) {
@@ -61,7 +128,7 @@ export async function connectSide(name: SideName, url: string, timeoutMs = 10_00
       `cannot connect to the ${name} database (${SIDE_FLAGS[name]} ${redactUrl(url)}): ${(error as Error).message || String(error)}. ${CONNECT_HINTS[name]}`,
     );
   }
-  const side = { name, client, url };
+  const side = { name, client, url, limits };
   try {
     await pinSession(side);
   } catch (error) {
@@ -77,11 +144,17 @@ export async function connectSide(name: SideName, url: string, timeoutMs = 10_00
  * and only a superuser can change it).
  */
 async function pinSession(side: DatabaseSide): Promise<void> {
-  const names = Object.keys(PINNED_SETTINGS);
+  const settings: Record<string, string> = {
+    ...PINNED_SETTINGS,
+    lock_timeout: `${side.limits.lockTimeoutSeconds}s`,
+    statement_timeout: `${side.limits.statementTimeoutSeconds}s`,
+    idle_in_transaction_session_timeout: `${2 * side.limits.statementTimeoutSeconds}s`,
+  };
+  const names = Object.keys(settings);
   const sets = names.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, false)`).join(', ');
   await side.client.query(
     `SELECT ${sets}`,
-    names.flatMap((name) => [name, PINNED_SETTINGS[name]!]),
+    names.flatMap((name) => [name, settings[name]!]),
   );
   const role = await side.client.query<{ r: string }>(`SELECT current_setting('session_replication_role') AS r`);
   if (role.rows[0]!.r !== 'origin') {
@@ -123,7 +196,7 @@ export async function openSnapshotWorkers(
   const workers: DatabaseSide[] = [];
   try {
     for (let i = 0; i < count; i++) {
-      const worker = await connectSide(side.name, side.url);
+      const worker = await connectSide(side.name, side.url, undefined, side.limits);
       workers.push(worker);
       await worker.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await worker.client.query(`SET TRANSACTION SNAPSHOT '${snapshot.replace(/'/g, "''")}'`);

@@ -2,18 +2,21 @@ import { performance } from 'node:perf_hooks';
 import { verifyTable } from './bucket-verify';
 import { type WindowResult, windowPass } from './candidate-pass';
 import { clockEvidence, correctForClockSkew } from './clock-skew';
-import { determineCut, newHoldsPromotion } from './cut';
+import { checkOldNotCopyOfNew, determineCut, newHoldsPromotion } from './cut';
 import {
   closeSide,
   connectSide,
   type DatabaseSide,
   exportSnapshot,
+  limitsOf,
   openSnapshotWorkers,
   readServerVersionNum,
   type SideName,
+  sessionLimitProblems,
 } from './database-side';
 import { postgresUrlProblem, redactUrl } from './database-url';
 import { flagPossibleDuplicates, type MutableTableRows } from './possible-duplicates';
+import { explainStepError } from './postgres-error';
 import { ReconcileError } from './reconcile-error';
 import { readReplayColumns, withReplayFlags } from './replay-columns';
 import { APPLY_PREAMBLE } from './replay-sql';
@@ -82,6 +85,16 @@ export interface ReconcileOptions {
   readonly outDir: string;
   /** Receives a start and an end event per step. @default - no progress */
   readonly onProgress?: (event: ReconcileProgress) => void;
+  /**
+   * `lock_timeout` of every connection, in seconds (`--lock-timeout`): a lock not granted in this time fails the
+   * step, naming the table. @default 10
+   */
+  readonly lockTimeoutSeconds?: number;
+  /**
+   * `statement_timeout` of every connection, in seconds (`--statement-timeout`); sessions idle in their
+   * transaction for twice this are ended by the server. @default 1800
+   */
+  readonly statementTimeoutSeconds?: number;
 }
 
 /** Test seams: replace how facts are read from the servers. Not for production use. */
@@ -110,6 +123,12 @@ export function optionProblems(options: ReconcileOptions): string[] {
   if (options.jobs !== undefined && (!Number.isInteger(options.jobs) || options.jobs < 1 || options.jobs > 32)) {
     problems.push(`jobs: ${options.jobs} is not accepted; accepted: a whole number from 1 to 32`);
   }
+  problems.push(
+    ...sessionLimitProblems({
+      lockTimeoutSeconds: options.lockTimeoutSeconds,
+      statementTimeoutSeconds: options.statementTimeoutSeconds,
+    }),
+  );
   const out = outDirProblem('outDir', options.outDir);
   if (out) problems.push(out);
   for (const table of options.tables ?? []) {
@@ -174,6 +193,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     error: null,
   };
   const elapsed = () => Math.round(performance.now() - started);
+  const limits = limitsOf(options);
   const step = async <T>(name: string, run: () => Promise<T>, detail?: (result: T) => string): Promise<T> => {
     const t0 = performance.now();
     options.onProgress?.({ step: name, phase: 'start', elapsedMs: elapsed() });
@@ -187,9 +207,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
       const ms = Math.round(performance.now() - t0);
       report.timings.push({ step: name, ms });
       const wrapped =
-        error instanceof ReconcileError
-          ? error
-          : new ReconcileError(name, `step ${name} failed: ${(error as Error).message ?? String(error)}`);
+        error instanceof ReconcileError ? error : new ReconcileError(name, explainStepError(name, error, limits));
       options.onProgress?.({ step: name, phase: 'failed', elapsedMs: elapsed(), ms, detail: wrapped.message });
       throw wrapped;
     }
@@ -205,8 +223,8 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     });
     [old, current] = await step('connect', async () => {
       const settled = await Promise.allSettled([
-        connectSide('old', options.oldUrl),
-        connectSide('new', options.newUrl),
+        connectSide('old', options.oldUrl, undefined, limits),
+        connectSide('new', options.newUrl, undefined, limits),
       ]);
       const failed = settled.filter((s) => s.status === 'rejected');
       if (failed.length > 0) {
@@ -251,6 +269,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
         { old: oldIdentity, new: newIdentity },
         await newHoldsPromotion(old!, current!),
       );
+      await checkOldNotCopyOfNew(old!, current!, dateToMicros(options.failoverAt));
     });
     // One REPEATABLE READ transaction per side: every query sees one snapshot, even while new keeps taking writes.
     await step('snapshot', () =>
@@ -315,6 +334,8 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
         }
       }),
     );
+    // The workers are done: closed now, they hold no snapshot or locks during the rest of the run.
+    await Promise.all(workers.splice(0).map(closeSide));
     // A lost update over a copy of new that may be new's own write (its clock behind old's) is a conflict.
     const heldBack = correctForClockSkew(mutable, clock);
     // Re-placed orders are searched from the earliest moment new can have written, not from --failover-at.
@@ -390,12 +411,19 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
   try {
     await writeReportFiles(report, options.outDir);
   } catch (error) {
-    // Nothing could be written: the caller still gets a failed report, never a silent success.
+    // Not everything could be written: the caller gets a failed report, never a silent success, and the folder
+    // holds at most this failed report.json (writeReportFiles removed the previous one and writes it last).
     report.status = 'failed';
-    const message = `cannot write the report to ${options.outDir}: ${(error as Error).message}. Choose a writable --out directory.`;
+    const message = `cannot write the report to ${options.outDir}: ${(error as Error).message}. Check that the folder is writable and has space (a table's CSV file name encodes the table name), then run again.`;
     report.error = report.error ?? { step: 'write', message };
+    await writeFailedReport(report, options.outDir).catch(() => undefined);
   }
   return report;
+}
+
+/** Best effort after a failed write: report.json (and its checksum) saying `failed`, without the CSVs. */
+async function writeFailedReport(report: ReconcileReport, outDir: string): Promise<void> {
+  await writeReportFiles({ ...report, tables: {} }, outDir);
 }
 
 function sumCounts(all: readonly ClassCounts[]): ClassCounts {

@@ -1,6 +1,6 @@
 import { PINNED_SETTINGS } from './database-side';
 import type { ColumnSpec } from './report';
-import { qualifiedTable, quoteIdent, quoteLiteral } from './sql-text';
+import { qualifiedTable, quoteIdent, quoteLiteral, tableRows } from './sql-text';
 
 /**
  * The statements every replay runs first, in the same transaction: keep the rows' own updated_at/version, and the
@@ -32,30 +32,37 @@ function writtenColumns(columns: readonly ColumnSpec[]): readonly ColumnSpec[] {
  * ones (Postgres: "If this clause is specified, then any values supplied for identity columns will override the
  * default sequence-generated values"); columns with defaults get old's value, not the default.
  */
-export function insertSql(table: string, columns: readonly ColumnSpec[], values: Pick<ReplayValues, 'record'>): string {
+export function insertSql(
+  table: string,
+  columns: readonly ColumnSpec[],
+  values: Pick<ReplayValues, 'record'>,
+  ignoreConflicts = true,
+): string {
   const written = writtenColumns(columns);
   const names = written.map((c) => quoteIdent(c.name)).join(', ');
   const selected = written.map((c) => `(s.r).${quoteIdent(c.name)}`).join(', ');
   const overriding = columns.some((c) => c.identity === 'always') ? ' OVERRIDING SYSTEM VALUE' : '';
-  return `INSERT INTO ${qualifiedTable(table)} (${names})${overriding} SELECT ${selected} FROM (SELECT ${values.record}::${qualifiedTable(table)} AS r) AS s ON CONFLICT DO NOTHING`;
+  return `INSERT INTO ${qualifiedTable(table)} (${names})${overriding} SELECT ${selected} FROM (SELECT ${values.record}::${qualifiedTable(table)} AS r) AS s${ignoreConflicts ? ' ON CONFLICT DO NOTHING' : ''}`;
 }
 
 /**
  * `UPDATE` to the old row, idempotent and safe: it only touches the row while the new primary still has exactly
  * the version and content the report saw, so a second run, or a row changed since, is left alone. Neither the id,
  * generated columns nor `GENERATED ALWAYS` identity columns are assigned (Postgres allows them only `DEFAULT`).
+ * `plain`: a plain table is updated `ONLY` (a row of the same id in an inheritance child is the child's own).
  */
 export function updateSql(
   table: string,
   columns: readonly ColumnSpec[],
   rowHash: string,
   values: ReplayValues,
+  plain: boolean,
 ): string {
   const assignments = writtenColumns(columns)
     .filter((c) => c.name !== 'id' && c.identity !== 'always')
     .map((c) => `${quoteIdent(c.name)} = (s.r).${quoteIdent(c.name)}`)
     .join(', ');
-  return `UPDATE ${qualifiedTable(table)} AS t SET ${assignments} FROM (SELECT ${values.record}::${qualifiedTable(table)} AS r) AS s WHERE t.id = ${values.id}::uuid AND t.version = ${values.version} AND ${rowHash} = ${values.hash}::int8`;
+  return `UPDATE ${tableRows(table, plain)} AS t SET ${assignments} FROM (SELECT ${values.record}::${qualifiedTable(table)} AS r) AS s WHERE t.id = ${values.id}::uuid AND t.version = ${values.version} AND ${rowHash} = ${values.hash}::int8`;
 }
 
 /** The proposed SQL written into the report for one row, with every value inlined as a literal. */
@@ -65,13 +72,20 @@ export function proposedSql(
   columns: readonly ColumnSpec[],
   rowHash: string,
   row: { id: string; oldRecord: string; newVersion: number | null; newHash: string | null },
+  plain: boolean,
 ): string {
   const record = quoteLiteral(row.oldRecord);
   if (kind === 'lost_insert') return `${insertSql(table, columns, { record })};`;
-  return `${updateSql(table, columns, rowHash, {
-    record,
-    id: quoteLiteral(row.id),
-    version: String(row.newVersion),
-    hash: quoteLiteral(row.newHash ?? ''),
-  })};`;
+  return `${updateSql(
+    table,
+    columns,
+    rowHash,
+    {
+      record,
+      id: quoteLiteral(row.id),
+      version: String(row.newVersion),
+      hash: quoteLiteral(row.newHash ?? ''),
+    },
+    plain,
+  )};`;
 }

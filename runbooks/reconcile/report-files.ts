@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { makeFolder } from '../core/make-folder';
@@ -14,9 +14,20 @@ export const REPORT_FILES = {
   html: 'report.html',
 } as const;
 
-/** The CSV file of one table. */
+/**
+ * The CSV file of one table, always a plain file name inside the report folder whatever the table is called
+ * (`../x`, `a/b`, `"audit.log"`): lower-case ASCII letters, digits, `_` and `-` are kept, every other byte of
+ * the name's UTF-8 is written `%XX`. The encoding is one-to-one and never yields an upper-case letter, so two
+ * tables never share a file, even on a case-insensitive file system (`Orders` is `%4Frders.csv`). A Postgres name
+ * has at most 63 bytes, so the file name stays under 255.
+ */
 export function tableCsvName(table: string): string {
-  return `${table}.csv`;
+  let name = '';
+  for (const byte of Buffer.from(table, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    name += /[a-z0-9_-]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return `${name}.csv`;
 }
 
 /** `sha256sum`-compatible line for `report.json`: `<hex>  report.json\n`. */
@@ -72,16 +83,26 @@ export function tableCsv(rows: ReconcileReport['tables'][string]['rows']): strin
 }
 
 /**
- * Writes report.json, one CSV per table, report.html and, last, report.json.sha256, so a folder with a valid
- * checksum always holds a complete report.json (`sha256sum -c report.json.sha256` verifies it).
+ * Writes one CSV per table, report.html, then report.json and, last, report.json.sha256, each through a temporary
+ * file renamed into place. A previous run's report.json.sha256 and report.json are removed first, so a write that
+ * fails half-way never leaves a report.json on disk (with or without a valid checksum) that the run did not
+ * finish: a folder with a valid checksum always holds this run's complete files (`sha256sum -c
+ * report.json.sha256` verifies report.json).
  */
 export async function writeReportFiles(report: ReconcileReport, outDir: string): Promise<void> {
   makeFolder(outDir);
+  await rm(path.join(outDir, REPORT_FILES.sha256), { force: true });
+  await rm(path.join(outDir, REPORT_FILES.json), { force: true });
   const json = Buffer.from(`${JSON.stringify(report, null, 2)}\n`);
-  await writeAtomically(path.join(outDir, REPORT_FILES.json), json);
   for (const [table, result] of Object.entries(report.tables)) {
-    await writeAtomically(path.join(outDir, tableCsvName(table)), tableCsv(result.rows));
+    const file = path.join(outDir, tableCsvName(table));
+    try {
+      await writeAtomically(file, tableCsv(result.rows));
+    } catch (error) {
+      throw new Error(`the CSV of table ${JSON.stringify(table)} (${file}): ${(error as Error).message}`);
+    }
   }
   await writeAtomically(path.join(outDir, REPORT_FILES.html), renderReportHtml(report));
+  await writeAtomically(path.join(outDir, REPORT_FILES.json), json);
   await writeAtomically(path.join(outDir, REPORT_FILES.sha256), sha256Line(json));
 }

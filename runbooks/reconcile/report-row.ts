@@ -74,10 +74,14 @@ export function buildReportRow(spec: TableSpec, input: ReportRowInput): ReportRo
     newVersion: row.newVersion,
     duplicateOf: null,
     proposedSql: replayable
-      ? proposedSql(input.class as 'lost_insert' | 'lost_update', spec.name, spec.columns, spec.rowHash, {
-          ...row,
-          oldRecord: oldRecord!,
-        })
+      ? proposedSql(
+          input.class as 'lost_insert' | 'lost_update',
+          spec.name,
+          spec.columns,
+          spec.rowHash,
+          { ...row, oldRecord: oldRecord! },
+          spec.plain,
+        )
       : null,
   };
 }

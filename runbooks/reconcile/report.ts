@@ -193,9 +193,16 @@ export interface ReconcileReport {
   error: { step: string; message: string } | null;
 }
 
+/**
+ * A row id as Postgres prints a `uuid` (`id::text`): any 128-bit value in 8-4-4-4-12 lowercase hex, whatever its
+ * version and variant bits (Postgres accepts them all, e.g. `md5(…)::uuid`; zod's `uuid()` accepts only RFC 9562
+ * variants and would refuse the whole report).
+ */
+export const POSTGRES_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 const rowSchema = z.object({
   class: z.enum(['lost_insert', 'lost_update', 'conflict', 'possible_duplicate', 'unexplained', 'superseded']),
-  id: z.string().uuid(),
+  id: z.string().regex(POSTGRES_UUID, 'not a uuid as Postgres prints it (8-4-4-4-12 lowercase hex)'),
   detail: z.string(),
   old: z.record(z.string(), z.unknown()).nullable(),
   new: z.record(z.string(), z.unknown()).nullable(),

@@ -1,6 +1,6 @@
-import type { RowVersion } from './classify';
+import { type RowVersion, uuidV7Micros } from './classify';
 import type { DatabaseSide } from './database-side';
-import { qualifiedTable, quoteIdent } from './sql-text';
+import { quoteIdent, tableRows } from './sql-text';
 import type { TableSpec } from './table-spec';
 import { type Micros, microsSql } from './timestamp';
 
@@ -52,6 +52,8 @@ function toState(
     updatedAt: micros(row.us),
     version: Number(row.v),
     hash: row.h,
+    ...(spec.versionFromOne ? { versionFromOne: true } : {}),
+    ...(uuidV7Micros(row.id) !== undefined ? { idTime: uuidV7Micros(row.id) } : {}),
     ...(spec.createdAt ? { createdAt: micros(row.ca) } : {}),
     ...(row.ct !== null ? { committedAt: BigInt(row.ct) } : {}),
   };
@@ -80,7 +82,7 @@ export async function* windowStates(
   options: StateOptions = {},
 ): AsyncGenerator<RowState[]> {
   await side.client.query(
-    `DECLARE ${cursorName} NO SCROLL CURSOR FOR SELECT ${stateColumns(spec, options)} FROM ${qualifiedTable(spec.name)} AS t WHERE t.updated_at >= '${sinceIso}'::timestamptz`,
+    `DECLARE ${cursorName} NO SCROLL CURSOR FOR SELECT ${stateColumns(spec, options)} FROM ${tableRows(spec.name, spec.plain)} AS t WHERE t.updated_at >= '${sinceIso}'::timestamptz`,
   );
   try {
     for (;;) {
@@ -102,7 +104,7 @@ export async function statesById(
 ): Promise<Map<string, RowState>> {
   if (ids.length === 0) return new Map();
   const result = await side.client.query(
-    `SELECT ${stateColumns(spec, options)} FROM ${qualifiedTable(spec.name)} AS t WHERE t.id = ANY($1::uuid[])`,
+    `SELECT ${stateColumns(spec, options)} FROM ${tableRows(spec.name, spec.plain)} AS t WHERE t.id = ANY($1::uuid[])`,
     [ids],
   );
   return new Map(result.rows.map((r) => [r.id as string, toState(spec, r)]));
@@ -119,7 +121,7 @@ export async function contentsById(
     // An array, not json_build_object: a function takes at most 100 arguments, a table may have more than 50 columns.
     const texts = spec.columns.map((c) => `t.${quoteIdent(c.name)}::text`).join(', ');
     const result = await side.client.query<{ id: string; j: Record<string, unknown>; r: string; x: (string | null)[] }>(
-      `SELECT t.id::text AS id, to_jsonb(t.*) AS j, (t.*)::text AS r, ARRAY[${texts}]::text[] AS x FROM ${qualifiedTable(spec.name)} AS t WHERE t.id = ANY($1::uuid[])`,
+      `SELECT t.id::text AS id, to_jsonb(t.*) AS j, (t.*)::text AS r, ARRAY[${texts}]::text[] AS x FROM ${tableRows(spec.name, spec.plain)} AS t WHERE t.id = ANY($1::uuid[])`,
       [ids.slice(i, i + LOOKUP_BATCH)],
     );
     for (const row of result.rows) contents.set(row.id, { json: row.j, record: row.r, texts: row.x });

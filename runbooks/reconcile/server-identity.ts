@@ -114,7 +114,9 @@ function describe(identity: ServerIdentity): string {
 }
 
 /**
- * Refuses two URLs that reach the same database (whatever their spelling), and an old side on a later timeline
+ * Refuses a side that is a replica (`pg_is_in_recovery()`): neither the restored snapshot nor the promoted primary
+ * is one, and a replica of either shows the other side's data (nothing looks lost). Then refuses two URLs that
+ * reach the same database (whatever their spelling), and an old side on a later timeline
  * than the new side of the same system (the promoted primary is always on the later timeline: the two are
  * swapped). Runs before anything is compared, whichever way the cut is obtained. The timeline rule rests on
  * Postgres' physical replication; whether an Aurora restore or global failover keeps it is unverified, so it is
@@ -127,6 +129,15 @@ export async function checkDistinctSides(
   newHoldsPromotion = false,
 ): Promise<void> {
   const [a, b] = [identities.old, identities.new];
+  const replicas = [
+    a.inRecovery
+      ? `--old-url reaches a replica: pg_is_in_recovery() is true on the old side (${describe(a)}). A replica follows another primary, so it is not the failed primary's last state (after an unplanned failover the failed Region's cluster rejoins as a secondary of the new primary, and then shows the new primary's data: nothing would look lost). Pass as --old-url the writer (cluster) endpoint of the cluster restored from the old primary's snapshot (rds:unplanned-global-failover-...).`
+      : undefined,
+    b.inRecovery
+      ? `--new-url reaches a replica: pg_is_in_recovery() is true on the new side (${describe(b)}). A reader or standby is not the promoted primary (a reader of the restored snapshot would show the lost writes as replicated). Pass as --new-url the writer (cluster) endpoint of the promoted new primary.`
+      : undefined,
+  ].filter((m): m is string => m !== undefined);
+  if (replicas.length > 0) throw new ReconcileError('sides', replicas.join(' '));
   if (a.databaseOid === b.databaseOid && (await sameServer(a, current, b))) {
     throw new ReconcileError(
       'sides',

@@ -13,7 +13,23 @@ export function quoteLiteral(value: string): string {
   return value.includes('\\') ? `E'${quoted.replace(/\\/g, '\\\\')}'` : `'${quoted}'`;
 }
 
-/** `public."name"`: every compared table lives in schema public. */
-export function qualifiedTable(name: string): string {
-  return `public.${quoteIdent(name)}`;
+/**
+ * The table name of a report key in schema public: the key itself, or, when it is quoted (`"audit.log"`: a name
+ * holding a dot or a quote, see `displayName`), the name inside the quotes.
+ */
+export function tableOfKey(key: string): string {
+  return key.length >= 2 && key.startsWith('"') && key.endsWith('"') ? key.slice(1, -1).replace(/""/g, '"') : key;
+}
+
+/** `public."name"` for a report key ({@link tableOfKey}): every table compared row by row lives in schema public. */
+export function qualifiedTable(key: string): string {
+  return `public.${quoteIdent(tableOfKey(key))}`;
+}
+
+/**
+ * The relation to read a table's own rows from: `ONLY public."name"` for a plain table (rows of its inheritance
+ * children are compared as the children's), `public."name"` for a partitioned one (its rows are in its partitions).
+ */
+export function tableRows(key: string, plain: boolean): string {
+  return `${plain ? 'ONLY ' : ''}${qualifiedTable(key)}`;
 }

@@ -5,9 +5,43 @@
  */
 export type Micros = bigint;
 
-/** SQL that turns a `timestamptz` expression into microseconds since the epoch (exact: extract returns numeric). */
+/**
+ * SQL that turns a `timestamptz` expression into microseconds since the epoch as text (exact: extract returns
+ * numeric). `infinity` and `-infinity` (which no bigint holds) come back as those words, so that
+ * {@link parseMicros} names the row instead of Postgres failing the whole query with "cannot convert infinity to
+ * bigint".
+ */
 export function microsSql(expression: string): string {
-  return `(extract(epoch from ${expression}) * 1000000)::int8::text`;
+  return `(CASE WHEN isfinite(${expression}) THEN (extract(epoch from ${expression}) * 1000000)::int8::text ELSE (${expression})::text END)`;
+}
+
+/** A timestamp that is not a point in time (`infinity`): its message names the side, table, row and column. */
+export class NonFiniteTimestampError extends Error {
+  override readonly name = 'NonFiniteTimestampError';
+}
+
+/** Where a timestamp was read, for {@link parseMicros}'s message. */
+export interface TimestampPlace {
+  readonly side: 'old' | 'new';
+  readonly table: string;
+  readonly column: string;
+  /** The row's id, when the table has one. */
+  readonly id?: string;
+}
+
+/**
+ * Microseconds from {@link microsSql}'s text; null stays null. An infinite timestamp is refused with a message
+ * naming the side, the table, the row and the column: every rule of reconcile places a row before or after the
+ * cut by its exact time, and `infinity` or `-infinity` has no such place (no write through the services stamps
+ * one), so comparing it "exactly" would be a guess.
+ */
+export function parseMicros(text: string | null, place: TimestampPlace): Micros | null {
+  if (text === null) return null;
+  if (/^-?\d+$/.test(text)) return BigInt(text);
+  const row = place.id ? `, row id ${place.id}` : '';
+  throw new NonFiniteTimestampError(
+    `${place.side} side, table ${place.table}${row}: column ${place.column} is ${JSON.stringify(text)}, not a point in time. Reconcile places every row before or after the cut by its exact time and cannot place this one. Set the real time on that row (${place.id ? `UPDATE … SET ${place.column} = <when it was written> WHERE id = '${place.id}', under SET LOCAL shop.replay = 'on'` : `the ${place.column} of that row`}), or leave the table out with --tables (the report is then incomplete), and run reconcile again`,
+  );
 }
 
 /** Microseconds since the epoch for a `Date`. */

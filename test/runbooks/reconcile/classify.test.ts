@@ -1,10 +1,20 @@
 import { bucketOf, bucketRange } from '../../../runbooks/reconcile/bucket-verify';
-import { classifyCandidate, classifyNewWindowRow, type RowVersion } from '../../../runbooks/reconcile/classify';
+import {
+  classifyCandidate,
+  classifyNewWindowRow,
+  type RowVersion,
+  uuidV7Micros,
+} from '../../../runbooks/reconcile/classify';
 import { dateToMicros, microsToIso } from '../../../runbooks/reconcile/timestamp';
 
 const cut = dateToMicros(new Date('2026-01-10T12:00:00Z'));
 const s = (seconds: number) => cut + BigInt(seconds) * 1_000_000n;
-const v = (seconds: number, version: number, hash: string): RowVersion => ({ updatedAt: s(seconds), version, hash });
+const v = (seconds: number, version: number, hash: string): RowVersion => ({
+  updatedAt: s(seconds),
+  version,
+  hash,
+  versionFromOne: true,
+});
 
 describe('classifyCandidate', () => {
   test.each([
@@ -69,6 +79,42 @@ describe('classifyCandidate', () => {
     ['new changed exactly at the cut counts as before it', v(5, 2, 'b'), v(0, 1, 'a'), 'lost_update'],
   ] as [string, RowVersion, RowVersion | undefined, string][])('%s → %s', (_name, old, current, expected) => {
     expect(classifyCandidate(old, current, cut).class).toBe(expected);
+  });
+
+  test.each([
+    [
+      'absent on new, version 1 but nothing enforces versions from 1, no created_at',
+      { ...v(10, 1, 'a'), versionFromOne: undefined },
+      'conflict',
+    ],
+    [
+      'absent on new, created after the cut, versions not enforced',
+      { ...v(10, 1, 'a'), versionFromOne: undefined, createdAt: s(10) },
+      'lost_insert',
+    ],
+    [
+      'absent on new, created after the cut, but a uuid v7 id generated before the cut',
+      { ...v(10, 1, 'a'), createdAt: s(10), idTime: s(-3600) },
+      'conflict',
+    ],
+    [
+      'absent on new, id generated before the cut, even when the insert committed after it',
+      { ...v(10, 1, 'a'), idTime: s(-3600), committedAt: s(11) },
+      'conflict',
+    ],
+    [
+      'absent on new, created after the cut, uuid v7 id generated after it',
+      { ...v(10, 1, 'a'), createdAt: s(10), idTime: s(9) },
+      'lost_insert',
+    ],
+  ] as [string, RowVersion, string][])('%s → %s (review 13, D12 and probe i)', (_name, old, expected) => {
+    expect(classifyCandidate(old, undefined, cut).class).toBe(expected);
+  });
+
+  test('uuidV7Micros reads the time of a uuid v7 only', () => {
+    expect(uuidV7Micros('019ba790-2380-7000-8000-000000006a00')).toBe(dateToMicros(new Date('2026-01-10T11:00:00Z')));
+    expect(uuidV7Micros('019ba790-2380-4000-8000-000000006a00')).toBeUndefined();
+    expect(uuidV7Micros('8f14e45f-ceea-167a-5a36-dedd4bea2543')).toBeUndefined();
   });
 
   test('the reason names both versions with microsecond times', () => {

@@ -161,7 +161,21 @@ describe('runbook reconcile / apply (CLI, as a child process)', () => {
   test.each([
     [
       ['--failover-at', '2026-01-10 12:01'],
-      '--failover-at: "2026-01-10 12:01" is not accepted; accepted: an ISO 8601 timestamp with a time zone, e.g. 2026-01-10T12:01:00Z or 2026-01-10T14:01:00+02:00',
+      '--failover-at: "2026-01-10 12:01" is not accepted; accepted: an ISO 8601 time with a time zone and a real calendar date and time of day, e.g. 2026-01-10T12:01:00Z or 2026-01-10T14:01:00.250+02:00 (hours 00-23, at most millisecond precision)',
+    ],
+    // Review 13 item 17: JavaScript's Date rolled these over to 2026-03-02 and the next day.
+    [
+      ['--failover-at', '2026-02-30T00:00:00Z'],
+      '--failover-at: "2026-02-30T00:00:00Z" is not accepted; accepted: an ISO 8601 time',
+    ],
+    [['--cut', '2026-01-10T24:00:00Z'], '--cut: "2026-01-10T24:00:00Z" is not accepted; accepted: an ISO 8601 time'],
+    [
+      ['--lock-timeout', '0'],
+      '--lock-timeout: 0 is not accepted; accepted: a whole number of seconds from 1 to 600 (default 10)',
+    ],
+    [
+      ['--statement-timeout', 'soon'],
+      '--statement-timeout: "soon" is not accepted; accepted: a whole number of seconds from 10 to 86400 (default 1800)',
     ],
     [['--margin', '-5'], '--margin: "-5" is not accepted; accepted: a whole number of seconds ≥ 0 (default 300)'],
     [

@@ -157,7 +157,7 @@ describe('reconcile leaves nothing out of the comparison', () => {
       const urls = await copy();
       await onBoth(
         urls,
-        'CREATE TABLE shadows (id uuid PRIMARY KEY, t text, x text, r text, s text, body text, updated_at timestamptz, version integer NOT NULL DEFAULT 1)',
+        'CREATE TABLE shadows (id uuid PRIMARY KEY, t text, x text, r text, s text, body text, updated_at timestamptz, version integer NOT NULL DEFAULT 1, created_at timestamptz)',
       );
       await onBoth(urls, 'CREATE TABLE shadow_pairs (a uuid, t text, body text, PRIMARY KEY (a, t))');
       await onBoth(urls, `INSERT INTO shadows (id, t, x, r, body) VALUES ($1, 'same', 'same', 'same', 'before')`, [
@@ -170,7 +170,7 @@ describe('reconcile leaves nothing out of the comparison', () => {
       // A lost insert on old, replayed by apply through the same aliases.
       await query(
         urls.oldUrl,
-        `INSERT INTO shadows (id, t, x, r, s, body, updated_at) VALUES ($1, 'lost t', 'lost x', 'lost r', 'lost s', 'lost', $2)`,
+        `INSERT INTO shadows (id, t, x, r, s, body, updated_at, created_at) VALUES ($1, 'lost t', 'lost x', 'lost r', 'lost s', 'lost', $2, $2)`,
         [uid(0x8103), plus(TIMELINE.cut, 5)],
       );
       const outDir = await mkdtemp(path.join(tmpdir(), 'reconcile-cov-'));
@@ -225,7 +225,7 @@ describe('reconcile leaves nothing out of the comparison', () => {
       const urls = await copy();
       await onBoth(
         urls,
-        `CREATE TABLE shipments (id uuid PRIMARY KEY, carrier text NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)
+        `CREATE TABLE shipments (id uuid PRIMARY KEY, carrier text NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL, created_at timestamptz)
            PARTITION BY HASH (id);
          CREATE TABLE shipments_0 PARTITION OF shipments FOR VALUES WITH (MODULUS 2, REMAINDER 0);
          CREATE TABLE shipments_1 PARTITION OF shipments FOR VALUES WITH (MODULUS 2, REMAINDER 1);`,
@@ -235,7 +235,10 @@ describe('reconcile leaves nothing out of the comparison', () => {
         `INSERT INTO shipments SELECT md5(g::text)::uuid, 'ups', $1, 1 FROM generate_series(1, 20) AS g`,
         [TIMELINE.base],
       );
-      await query(urls.oldUrl, `INSERT INTO shipments VALUES ($1, 'dhl', $2, 1)`, [uid(0x9001), plus(TIMELINE.cut, 5)]);
+      await query(urls.oldUrl, `INSERT INTO shipments VALUES ($1, 'dhl', $2, 1, $2)`, [
+        uid(0x9001),
+        plus(TIMELINE.cut, 5),
+      ]);
       const report = await run(urls);
       expect(report.status).toBe('complete');
       expect(Object.keys(report.tables).filter((t) => t.startsWith('shipments'))).toEqual(['shipments']);

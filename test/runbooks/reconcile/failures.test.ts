@@ -85,14 +85,17 @@ describe('reconcile fails closed', () => {
     });
   });
 
-  test('a table missing on one side is a schema mismatch', async () => {
+  test('GIVEN a rule-following table missing on one side WHEN reconciling THEN it is compared whole and named as a gap, not a schema failure (review 13, item 16)', async () => {
     const broken = await copy();
     await query(broken.newUrl, 'DROP TABLE order_events');
     const report = await run(broken);
-    expect(report.error?.step).toBe('schema');
-    expect(report.error?.message).toMatch(
-      /^schema mismatch between old and new: table "order_events" exists on old but not on new\./,
-    );
+    expect(report.error).toBeNull();
+    expect(report.status).toBe('incomplete');
+    expect(report.tables.order_events).toBeUndefined();
+    expect(report.otherTables.order_events).toMatchObject({ why: 'on old only', result: 'old only', newRows: null });
+    expect(report.gaps.map((g) => g.reason)).toEqual([
+      expect.stringMatching(/^table "order_events" exists on old only/),
+    ]);
   });
 
   test('a missing heartbeat on the new primary fails: without a cut nothing can be concluded', async () => {

@@ -122,7 +122,7 @@ describe('reconcile on the orders scenario', () => {
     expect(softDelete.new).toMatchObject({ id: O.A2, status: 'placed', version: 1, deleted_at: null });
     expect(softDelete.newVersion).toBe(1);
     expect(softDelete.proposedSql).toMatch(
-      /^UPDATE public\."orders" AS t SET .* WHERE t\.id = '.*'::uuid AND t\.version = 1 AND hash_record_extended\(t\.\*, 0\) = '-?\d+'::int8;$/,
+      /^UPDATE ONLY public\."orders" AS t SET .* WHERE t\.id = '.*'::uuid AND t\.version = 1 AND hash_record_extended\(t\.\*, 0\) = '-?\d+'::int8;$/,
     );
 
     const lost = row(report, 'orders', O.L1);

@@ -18,9 +18,13 @@ export function plus(iso: string, seconds: number): string {
   return new Date(new Date(iso).getTime() + seconds * 1000).toISOString();
 }
 
-/** A readable, valid UUID v7-shaped id: `0190a000-0000-7000-8000-<n in hex>`. */
+/**
+ * A readable, valid uuid (RFC 9562 version 4 bits): `0190a000-0000-4000-8000-<n in hex>`. Not a v7: a v7 id carries
+ * the time it was generated, which reconcile takes as evidence that a row may have existed before the cut (see
+ * classify.ts `uuidV7Micros`); the scenario's rows are timed by their columns only.
+ */
 export function uid(n: number): string {
-  return `0190a000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
+  return `0190a000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 }
 
 /** One real Postgres server holding the test databases. */

@@ -218,3 +218,135 @@ describe('reconcile refuses swapped sides by their heartbeats and handovers', ()
     );
   });
 });
+
+/**
+ * Review 13, D1: after an unplanned Aurora Global failover the failed Region's cluster rejoins as a secondary of
+ * the new primary, so its endpoint is a hot standby of new. Given as --old-url it shows new's data: with --cut the
+ * report used to be complete with nothing lost.
+ */
+describe('reconcile refuses a replica on either side (review 13 D1, D1b)', () => {
+  let dir: string;
+  let ofNew: ReplicatedPostgres;
+  let ofSnapshot: ReplicatedPostgres;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'reconcile-replicas-'));
+    const prepare = async (url: string) => {
+      await migrate(url, 'orders');
+    };
+    ofNew = await ReplicatedPostgres.start({ baseDir: path.join(dir, 'new'), databases: ['orders'], prepare });
+    const newUrl = ofNew.primary.url('orders');
+    await atTimes(newUrl, async (c) => {
+      await placeOrder(c, {
+        id: uid(0x7401),
+        customer: 'c1',
+        at: base,
+        items: [{ id: uid(0x7411), product: IDS.products.X, quantity: 1 }],
+        addressId: uid(0x7421),
+        eventId: uid(0x7431),
+      });
+      await updateOrder(c, uid(0x7401), plus(cut, -5), { status: 'paid' });
+      await setHeartbeat(c, cut, 'eu-west-1');
+    });
+    await atTimes(newUrl, (c) => setHeartbeat(c, plus(failoverAt, 1), 'us-east-1'));
+    await ofNew.waitForCatchUp();
+
+    ofSnapshot = await ReplicatedPostgres.start({ baseDir: path.join(dir, 'snap'), databases: ['orders'], prepare });
+    await atTimes(ofSnapshot.primary.url('orders'), async (c) => {
+      await setHeartbeat(c, cut, 'eu-west-1');
+      await placeOrder(c, {
+        id: uid(0x7402),
+        customer: 'c-lost',
+        at: plus(cut, 10),
+        items: [{ id: uid(0x7412), product: IDS.products.Y, quantity: 2 }],
+        addressId: uid(0x7422),
+        eventId: uid(0x7432),
+      });
+      await setHeartbeat(c, plus(cut, 20), 'eu-west-1');
+    });
+    await ofSnapshot.waitForCatchUp();
+  }, 180_000);
+
+  afterAll(async () => {
+    await ofNew?.stop();
+    await ofSnapshot?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test.each([
+    ['with --cut', { cut: new Date(cut) }],
+    ['without --cut', {}],
+  ])(
+    'GIVEN a hot standby of the new primary as --old-url (%s) THEN reconcile refuses: the old side is a replica; pass the restored snapshot',
+    async (_, extra) => {
+      const { report } = await run({
+        oldUrl: ofNew.standby.url('orders'),
+        newUrl: ofNew.primary.url('orders'),
+        ...extra,
+      });
+      expect(report.databases.old.identity?.inRecovery).toBe(true);
+      expectRefusedAsSides(
+        report,
+        /^--old-url reaches a replica: pg_is_in_recovery\(\) is true on the old side \(database "orders".*Pass as --old-url the writer \(cluster\) endpoint of the cluster restored from the old primary's snapshot/,
+      );
+      expect(report.error?.message).not.toMatch(/--new-url reaches a replica/);
+    },
+  );
+
+  test('GIVEN a hot standby of the restored snapshot as --new-url THEN reconcile refuses: the new side is a replica; pass the writer of the new primary', async () => {
+    const { report } = await run({
+      oldUrl: ofSnapshot.primary.url('orders'),
+      newUrl: ofSnapshot.standby.url('orders'),
+    });
+    expect(report.databases.new.identity?.inRecovery).toBe(true);
+    expectRefusedAsSides(
+      report,
+      /^--new-url reaches a replica: pg_is_in_recovery\(\) is true on the new side .*Pass as --new-url the writer \(cluster\) endpoint of the promoted new primary\.$/,
+    );
+  });
+
+  test('GIVEN standbys on both sides THEN both are named', async () => {
+    const { report } = await run({ oldUrl: ofNew.standby.url('orders'), newUrl: ofSnapshot.standby.url('orders') });
+    expectRefusedAsSides(report, /^--old-url reaches a replica: .* --new-url reaches a replica: /);
+  });
+});
+
+/**
+ * The same evidence without recovery: a writable copy of the new primary taken after its writer took over (a
+ * replica promoted since, a restore of the new primary) given as --old-url holds new's handover and a heartbeat of
+ * new's Region, equal to new's own: checkNotSwapped's "later heartbeat" rule does not see equal heartbeats.
+ */
+describe("reconcile refuses an old side that holds the new primary's own handover and heartbeat (review 13 D1)", () => {
+  let shop: ShopServer;
+  let urls: { oldUrl: string; newUrl: string };
+
+  beforeAll(async () => {
+    shop = await ShopServer.start();
+    urls = await buildOrdersScenario(shop, 'copy');
+    await atTimes(urls.newUrl, (c) => setHeartbeat(c, plus(failoverAt, 1), 'us-east-1'));
+  });
+  afterAll(async () => {
+    await shop?.stop();
+  });
+
+  test.each([
+    ['with --cut', { cut: new Date(cut) }],
+    ['without --cut', {}],
+  ])(
+    'GIVEN a copy of the new primary as --old-url (%s) THEN reconcile refuses at sides, naming the evidence',
+    async (_, extra) => {
+      const copyOfNew = await shop.clone('copy_new', `copy_of_new_${'cut' in extra ? 'cut' : 'nocut'}`);
+      const { report } = await run({ oldUrl: copyOfNew, newUrl: urls.newUrl, ...extra });
+      expectRefusedAsSides(
+        report,
+        /^the old side holds the new primary's handover from eu-west-1 to us-east-1 \(first heartbeat 2026-01-10T12:01:01\.000000Z\) and a heartbeat of us-east-1 at 2026-01-10T12:01:01\.000000Z, written by the new primary's writer .* --old-url reaches a copy of the new primary/,
+      );
+    },
+  );
+
+  test('GIVEN the real old side and the new primary after its writer took over THEN the report is complete', async () => {
+    const { report } = await run({ ...urls });
+    expect(report.error).toBeNull();
+    expect(report.cutSource).toBe('handover');
+  });
+});

@@ -1,0 +1,302 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { applyReport, type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
+import { atTimes, buildOrdersScenario, childIds, IDS, plus, query, ShopServer, TIMELINE, uid } from './shop-fixture';
+
+const { orders: O } = IDS;
+const { cut } = TIMELINE;
+const failoverAt = new Date(TIMELINE.failoverAt);
+
+/**
+ * Issue 13, review 13 (D3, D4, D5, D6, D9, D12, probe i, item 19): apply's units are all or nothing, hold back what
+ * belongs to a row a person must decide, go on after a failed unit, and never re-create a row new deleted.
+ */
+describe('apply: units, held-back rows and rows never re-created', () => {
+  let shop: ShopServer;
+  let copies = 0;
+
+  async function copy(): Promise<{ oldUrl: string; newUrl: string }> {
+    copies++;
+    return {
+      oldUrl: await shop.clone('unit_old', `u${copies}_old`),
+      newUrl: await shop.clone('unit_new', `u${copies}_new`),
+    };
+  }
+
+  async function run(urls: { oldUrl: string; newUrl: string }): Promise<{ report: ReconcileReport; dir: string }> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'reconcile-units-'));
+    const report = await reconcile({ ...urls, failoverAt, outDir: dir });
+    return { report, dir };
+  }
+
+  async function onBoth(urls: { oldUrl: string; newUrl: string }, sql: string, params: unknown[] = []) {
+    for (const url of [urls.oldUrl, urls.newUrl]) await atTimes(url, (c) => c.query(sql, params).then(() => undefined));
+  }
+
+  beforeAll(async () => {
+    shop = await ShopServer.start();
+    await buildOrdersScenario(shop, 'unit');
+  });
+  afterAll(async () => {
+    await shop?.stop();
+  });
+
+  test('GIVEN an AFTER INSERT trigger on new that changes the order of a replayed line WHEN apply runs THEN the whole order is rolled back and listed, not applied (D3)', async () => {
+    const urls = await copy();
+    await query(
+      urls.newUrl,
+      `CREATE FUNCTION bump_total() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN UPDATE orders SET total = total + NEW.quantity * NEW.unit_price WHERE id = NEW.order_id; RETURN NEW; END $$;
+       CREATE TRIGGER items_total AFTER INSERT ON order_items FOR EACH ROW EXECUTE FUNCTION bump_total();`,
+    );
+    const { dir } = await run(urls);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.error).toBeNull();
+    expect(applied.status).toBe('partial');
+    // L1 is rolled back whole: absent on new, every row of it listed.
+    expect(await query(urls.newUrl, 'SELECT id FROM orders WHERE id = $1', [O.L1])).toEqual([]);
+    const l1 = applied.notApplied.filter((n) => n.unit === `order ${O.L1}`);
+    expect(l1.map((n) => n.id)).toContain(O.L1);
+    expect(l1.find((n) => n.id === O.L1)!.reason).toMatch(/before COMMIT.*hash .* not old's/);
+    // Units the trigger does not touch (A1's lost update, no line) still commit.
+    expect(applied.applied.some((a) => a.id === O.A1)).toBe(true);
+  });
+
+  test('GIVEN a lost line of an order that is a conflict (paid on old, cancelled on new) WHEN apply runs THEN the line is held back with its order, naming the class (D4)', async () => {
+    const urls = await copy();
+    const line = uid(0x6100);
+    await atTimes(urls.oldUrl, (c) =>
+      c.query(
+        `INSERT INTO order_items (id, order_id, product_id, name, quantity, unit_price, created_at, updated_at, version)
+         VALUES ($1, $2, $3, 'late line on A3', 2, 10, $4, $4, 1)`,
+        [line, O.A3, IDS.products.Y, plus(cut, 8)],
+      ),
+    );
+    const { report, dir } = await run(urls);
+    expect(report.tables.orders!.rows.find((r) => r.id === O.A3)!.class).toBe('conflict');
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(await query(urls.newUrl, 'SELECT id FROM order_items WHERE id = $1', [line])).toEqual([]);
+    expect(
+      await query(urls.newUrl, `SELECT id FROM order_events WHERE order_id = $1 AND type = 'order.recovered'`, [O.A3]),
+    ).toEqual([]);
+    const held = applied.notApplied.find((n) => n.id === line);
+    expect(held?.reason).toMatch(new RegExp(`order ${O.A3} is a conflict`));
+    expect(applied.tables.order_items!.heldBack).toBe(1);
+    expect(applied.status).toBe('partial');
+  });
+
+  test('GIVEN a lost grandchild row (no order_id, a foreign key to a lost line) WHEN the line is held back THEN the grandchild is held back with it; with its order replayed it joins that order (D4)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE item_notes (id uuid PRIMARY KEY, item_id uuid NOT NULL REFERENCES order_items (id), note text,
+         created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    const line = uid(0x6110);
+    const noteOnA3 = uid(0x6111);
+    const noteOnL1 = uid(0x6112);
+    await atTimes(urls.oldUrl, async (c) => {
+      await c.query(
+        `INSERT INTO order_items (id, order_id, product_id, name, quantity, unit_price, created_at, updated_at, version)
+         VALUES ($1, $2, $3, 'late line on A3', 2, 10, $4, $4, 1)`,
+        [line, O.A3, IDS.products.Y, plus(cut, 8)],
+      );
+      await c.query(`INSERT INTO item_notes VALUES ($1, $2, 'gift', $3, $3, 1)`, [noteOnA3, line, plus(cut, 9)]);
+      await c.query(`INSERT INTO item_notes VALUES ($1, $2, 'gift', $3, $3, 1)`, [
+        noteOnL1,
+        childIds(O.L1).item(0),
+        plus(cut, 11),
+      ]);
+    });
+    const { dir } = await run(urls);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(await query(urls.newUrl, 'SELECT id FROM item_notes WHERE id = $1', [noteOnA3])).toEqual([]);
+    expect(applied.notApplied.find((n) => n.id === noteOnA3)).toMatchObject({ unit: `order ${O.A3}` });
+    expect(applied.applied.find((a) => a.id === noteOnL1)).toMatchObject({ unit: `order ${O.L1}` });
+  });
+
+  test('GIVEN one unit whose order.recovered event cannot be written WHEN apply runs THEN that unit is rolled back and listed, and later units are still applied (D5)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE payments (id uuid PRIMARY KEY, order_id uuid NOT NULL, amount numeric(12,2) NOT NULL,
+         created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    const orphan = uid(0x6700);
+    const a6 = uid(0x6701);
+    await atTimes(urls.oldUrl, async (c) => {
+      await c.query(`INSERT INTO payments VALUES ($1, $2, 10, $3, $3, 1)`, [orphan, uid(0xdead), plus(cut, 6)]);
+      await c.query(`INSERT INTO payments VALUES ($1, $2, 10, $3, $3, 1)`, [a6, O.A6, plus(cut, 7)]);
+    });
+    const { dir } = await run(urls);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.error).toBeNull();
+    expect(applied.status).toBe('partial');
+    expect(await query(urls.newUrl, 'SELECT id FROM payments WHERE id = $1', [a6])).toHaveLength(1);
+    expect(await query(urls.newUrl, 'SELECT id FROM payments WHERE id = $1', [orphan])).toEqual([]);
+    expect(applied.notApplied).toEqual([
+      expect.objectContaining({
+        table: 'payments',
+        id: orphan,
+        reason: expect.stringMatching(/order\.recovered event .*order_events_order_id_fkey/),
+      }),
+    ]);
+    expect(applied.unitsNotApplied).toBe(1);
+  });
+
+  test('GIVEN a deferred constraint that fails at COMMIT WHEN apply runs THEN that unit is listed with the reason and the next one commits (D5)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE vouchers (id uuid PRIMARY KEY, code text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    await query(
+      urls.newUrl,
+      `CREATE FUNCTION no_bad_code() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN IF NEW.code = 'bad' THEN RAISE EXCEPTION 'voucher code bad refused at commit'; END IF; RETURN NULL; END $$;
+       CREATE CONSTRAINT TRIGGER vouchers_check AFTER INSERT ON vouchers DEFERRABLE INITIALLY DEFERRED
+         FOR EACH ROW EXECUTE FUNCTION no_bad_code();`,
+    );
+    const bad = uid(0x6710);
+    const good = uid(0x6711);
+    await atTimes(urls.oldUrl, async (c) => {
+      await c.query(`INSERT INTO vouchers VALUES ($1, 'bad', $2, $2, 1)`, [bad, plus(cut, 6)]);
+      await c.query(`INSERT INTO vouchers VALUES ($1, 'good', $2, $2, 1)`, [good, plus(cut, 7)]);
+    });
+    const { report, dir } = await run(urls);
+    expect(report.tables.vouchers!.rows.map((r) => r.class)).toEqual(['lost_insert', 'lost_insert']);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.status).toBe('partial');
+    expect(await query(urls.newUrl, 'SELECT code FROM vouchers ORDER BY code')).toEqual([{ code: 'good' }]);
+    expect(applied.notApplied).toEqual([
+      expect.objectContaining({ id: bad, reason: expect.stringMatching(/COMMIT failed: voucher code bad refused/) }),
+    ]);
+  });
+
+  test('GIVEN a row id Postgres accepts that is not an RFC 9562 uuid (md5(…)::uuid) WHEN apply reads the report THEN it accepts it (D6)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE ledger (id uuid PRIMARY KEY, amount int, updated_at timestamptz NOT NULL, version int NOT NULL)`,
+    );
+    await onBoth(urls, `INSERT INTO ledger VALUES (md5('7')::uuid, 1, $1, 1)`, [TIMELINE.base]);
+    await query(urls.newUrl, 'UPDATE ledger SET amount = 2');
+    const { report, dir } = await run(urls);
+    expect(report.tables.ledger!.rows.map((r) => r.class)).toEqual(['unexplained']);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.error).toBeNull();
+    expect(applied.leftForPerson.some((r) => r.table === 'ledger')).toBe(true);
+  });
+
+  test('GIVEN plain inheritance (express_parcels INHERITS parcels) and a lost insert into the child WHEN reconciling and applying THEN it is reported and replayed once, in the child (D9)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE parcels (id uuid PRIMARY KEY, carrier text, created_at timestamptz NOT NULL,
+         updated_at timestamptz NOT NULL, version integer NOT NULL);
+       CREATE TABLE express_parcels (PRIMARY KEY (id)) INHERITS (parcels);`,
+    );
+    const parcel = uid(0x6800);
+    await onBoth(urls, `INSERT INTO parcels VALUES ($1, 'ups', $2, $2, 1)`, [uid(0x6801), TIMELINE.base]);
+    await atTimes(urls.oldUrl, (c) =>
+      c.query(`INSERT INTO express_parcels VALUES ($1, 'dhl', $2, $2, 1)`, [parcel, plus(cut, 5)]),
+    );
+    const { report, dir } = await run(urls);
+    expect(report.status).toBe('complete');
+    expect(report.tables.parcels!.rows).toEqual([]);
+    expect(report.tables.express_parcels!.rows.map((r) => `${r.class} ${r.id}`)).toEqual([`lost_insert ${parcel}`]);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.status).toBe('applied');
+    expect(await query(urls.newUrl, 'SELECT count(*)::int AS n FROM parcels WHERE id = $1', [parcel])).toEqual([
+      { n: 1 },
+    ]);
+    expect(await query(urls.newUrl, 'SELECT count(*)::int AS n FROM ONLY parcels WHERE id = $1', [parcel])).toEqual([
+      { n: 0 },
+    ]);
+  });
+
+  test('GIVEN a BEFORE INSERT trigger on new that cancels the insert WHEN apply runs THEN the reason says no row was written, not a unique-key conflict (item 19)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE notes (id uuid PRIMARY KEY, body text, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    await query(
+      urls.newUrl,
+      `CREATE FUNCTION drop_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+       CREATE TRIGGER notes_drop BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION drop_note();`,
+    );
+    const note = uid(0x6900);
+    await atTimes(urls.oldUrl, (c) => c.query(`INSERT INTO notes VALUES ($1, 'x', $2, $2, 1)`, [note, plus(cut, 5)]));
+    const { dir } = await run(urls);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    const row = applied.notApplied.find((n) => n.id === note);
+    expect(row?.reason).toMatch(/0 rows.*trigger/);
+    expect(row?.reason).not.toMatch(/unique/);
+    expect(applied.tables.notes!.failed).toBe(1);
+  });
+
+  test('GIVEN a real unique-key conflict WHEN apply runs THEN the row is blocked and the reason names the constraint (item 19, neighbour)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE coupons (id uuid PRIMARY KEY, code text UNIQUE, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    const coupon = uid(0x6910);
+    await atTimes(urls.oldUrl, (c) =>
+      c.query(`INSERT INTO coupons VALUES ($1, 'X1', $2, $2, 1)`, [coupon, plus(cut, 5)]),
+    );
+    await atTimes(urls.newUrl, (c) =>
+      c.query(`INSERT INTO coupons VALUES ($1, 'X1', $2, $2, 1)`, [uid(0x6911), plus(TIMELINE.failoverAt, 5)]),
+    );
+    const { dir } = await run(urls);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.notApplied.find((n) => n.id === coupon)?.reason).toMatch(/coupons_code_key/);
+    expect(applied.tables.coupons!.blocked).toBe(1);
+  });
+
+  test('GIVEN a table whose version starts at 0 and has no created_at WHEN new deleted a row old updated after the cut THEN it is a conflict and apply does not re-create it (D12)', async () => {
+    const urls = await copy();
+    const id = uid(0x6500);
+    await onBoth(
+      urls,
+      `CREATE TABLE counters (id uuid PRIMARY KEY, n integer NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL DEFAULT 0)`,
+    );
+    await onBoth(urls, 'INSERT INTO counters VALUES ($1, 1, $2, 0)', [id, TIMELINE.base]);
+    await atTimes(urls.oldUrl, (c) =>
+      c.query('UPDATE counters SET n = 2, updated_at = $2, version = 1 WHERE id = $1', [id, plus(cut, 5)]),
+    );
+    await query(urls.newUrl, 'DELETE FROM counters WHERE id = $1', [id]);
+    const { report, dir } = await run(urls);
+    expect(report.tables.counters!.rows.map((r) => r.class)).toEqual(['conflict']);
+    await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(await query(urls.newUrl, 'SELECT id FROM counters WHERE id = $1', [id])).toEqual([]);
+  });
+
+  test('GIVEN old deleted and re-inserted a row after the cut (fresh created_at, an id generated before the cut) and new deleted it WHEN apply runs THEN it is not re-created (probe i)', async () => {
+    const urls = await copy();
+    // A uuid v7 whose time (2026-01-10T11:00Z) is before the cut: the row existed before the cut.
+    const id = '019ba790-2380-7000-8000-000000006a00';
+    await onBoth(
+      urls,
+      `INSERT INTO order_events (id, order_id, type, payload, created_at, updated_at, version) VALUES ($1, $2, 'order.note', '{}', $3, $3, 1)`,
+      [id, O.A7, TIMELINE.base],
+    );
+    await atTimes(urls.oldUrl, async (c) => {
+      await c.query('DELETE FROM order_events WHERE id = $1', [id]);
+      await c.query(
+        `INSERT INTO order_events (id, order_id, type, payload, created_at, updated_at, version) VALUES ($1, $2, 'order.note', '{"re": 1}', $3, $3, 1)`,
+        [id, O.A7, plus(cut, 5)],
+      );
+    });
+    await query(urls.newUrl, 'DELETE FROM order_events WHERE id = $1', [id]);
+    const { report, dir } = await run(urls);
+    expect(report.tables.order_events!.rows.find((r) => r.id === id)).toMatchObject({
+      class: 'conflict',
+      detail: expect.stringMatching(/id .* before the cut/),
+    });
+    await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(await query(urls.newUrl, 'SELECT id FROM order_events WHERE id = $1', [id])).toEqual([]);
+  });
+});
