@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { v5 as uuidv5 } from 'uuid';
 import { readHeartbeat } from './cut';
-import { closeSide, connectSide, type DatabaseSide } from './database-side';
+import { closeSide, connectSide, type DatabaseSide, limitsOf, sessionLimitProblems } from './database-side';
 import { postgresUrlProblem } from './database-url';
+import { explainStepError } from './postgres-error';
 import { readReplayColumns } from './replay-columns';
 import { insertSql, updateSql } from './replay-sql';
 import { type AppliedReport, appliedReportSchema, type ColumnSpec, type ReportedClass } from './report';
@@ -30,6 +31,13 @@ export interface ApplyOptions {
   readonly newUrl: string;
   /** Receives one line per table. @default - no progress */
   readonly onProgress?: (line: string) => void;
+  /**
+   * `lock_timeout` in seconds (`--lock-timeout`): a row another transaction holds longer is not waited for; its
+   * order is listed as not applied with the reason and the other orders go on. @default 10
+   */
+  readonly lockTimeoutSeconds?: number;
+  /** `statement_timeout` in seconds (`--statement-timeout`). @default 1800 */
+  readonly statementTimeoutSeconds?: number;
 }
 
 /** What apply did to one table. */
@@ -375,6 +383,12 @@ async function replayRow(
     await side.client.query('RELEASE SAVEPOINT replay_row');
   } catch (error) {
     await side.client.query('ROLLBACK TO SAVEPOINT replay_row');
+    if ((error as { code?: string }).code === '55P03') {
+      return {
+        kind: 'failed',
+        reason: `the row is locked on the new primary by another transaction, not released within lock_timeout (${side.limits.lockTimeoutSeconds} s; Postgres: ${(error as Error).message}): run apply again once that transaction has ended`,
+      };
+    }
     return {
       kind: 'failed',
       reason: `the ${row.class === 'lost_insert' ? 'insert' : 'update'} failed: ${(error as Error).message}`,
@@ -472,6 +486,8 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
   try {
     const urlProblem = postgresUrlProblem('--new-url', options.newUrl);
     if (urlProblem) throw new Error(urlProblem);
+    const limitProblems = sessionLimitProblems(options);
+    if (limitProblems.length > 0) throw new Error(limitProblems.join('; '));
     const report = await readVerifiedReport(options.reportDir);
     const reportSha = createHash('sha256')
       .update(await readFile(path.join(options.reportDir, REPORT_FILES.json)))
@@ -486,7 +502,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     const replayTables = Object.keys(report.tables).filter((name) =>
       report.tables[name]!.rows.some((r) => r.class === 'lost_insert' || r.class === 'lost_update'),
     );
-    side = await connectSide('new', options.newUrl);
+    side = await connectSide('new', options.newUrl, undefined, limitsOf(options));
     const targets = await checkTarget(side, report, replayTables);
     const order = parentsFirst(replayTables.map((name) => ({ name, parents: targets.get(name)?.parents ?? [] })));
     // Rows a person decides (conflict, possible_duplicate, unexplained), by table and id: what references them is
@@ -666,7 +682,10 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
       }
     }
     result.status = result.unitsApplied > 0 ? 'partial' : 'failed';
-    result.error = (error as Error).message;
+    result.error =
+      typeof (error as { code?: unknown }).code === 'string'
+        ? explainStepError('apply', error, limitsOf(options))
+        : (error as Error).message;
     result.changes =
       Object.values(result.tables).reduce((sum, t) => sum + t.inserted + t.updated, 0) + result.eventsWritten;
   } finally {

@@ -2,7 +2,7 @@ import { type RowVersion, uuidV7Micros } from './classify';
 import type { DatabaseSide } from './database-side';
 import { quoteIdent, tableRows } from './sql-text';
 import type { TableSpec } from './table-spec';
-import { type Micros, microsSql } from './timestamp';
+import { microsSql, parseMicros } from './timestamp';
 
 /** A row's id with what the comparison needs of it. */
 export interface RowState extends RowVersion {
@@ -41,20 +41,20 @@ function stateColumns(spec: TableSpec, options: StateOptions): string {
   return `t.id::text AS id, ${microsSql('t.updated_at')} AS us, t.version::int8::text AS v, (${spec.rowHash})::text AS h, ${created} AS ca, ${committed} AS ct`;
 }
 
-const micros = (value: string | null): Micros | null => (value === null ? null : BigInt(value));
-
 function toState(
+  side: DatabaseSide,
   spec: TableSpec,
   row: { id: string; us: string | null; v: string; h: string; ca: string | null; ct: string | null },
 ): RowState {
+  const at = (column: string) => ({ side: side.name, table: spec.name, column, id: row.id });
   return {
     id: row.id,
-    updatedAt: micros(row.us),
+    updatedAt: parseMicros(row.us, at('updated_at')),
     version: Number(row.v),
     hash: row.h,
     ...(spec.versionFromOne ? { versionFromOne: true } : {}),
     ...(uuidV7Micros(row.id) !== undefined ? { idTime: uuidV7Micros(row.id) } : {}),
-    ...(spec.createdAt ? { createdAt: micros(row.ca) } : {}),
+    ...(spec.createdAt ? { createdAt: parseMicros(row.ca, at('created_at')) } : {}),
     ...(row.ct !== null ? { committedAt: BigInt(row.ct) } : {}),
   };
 }
@@ -88,7 +88,7 @@ export async function* windowStates(
     for (;;) {
       const batch = await side.client.query(`FETCH ${LOOKUP_BATCH} FROM ${cursorName}`);
       if (batch.rows.length === 0) return;
-      yield batch.rows.map((row) => toState(spec, row));
+      yield batch.rows.map((row) => toState(side, spec, row));
     }
   } finally {
     await side.client.query(`CLOSE ${cursorName}`).catch(() => undefined);
@@ -107,7 +107,7 @@ export async function statesById(
     `SELECT ${stateColumns(spec, options)} FROM ${tableRows(spec.name, spec.plain)} AS t WHERE t.id = ANY($1::uuid[])`,
     [ids],
   );
-  return new Map(result.rows.map((r) => [r.id as string, toState(spec, r)]));
+  return new Map(result.rows.map((r) => [r.id as string, toState(side, spec, r)]));
 }
 
 /** Full rows by primary key, as JSON and as an exact record literal. */
