@@ -38,6 +38,12 @@ export interface ApplyOptions {
   readonly lockTimeoutSeconds?: number;
   /** `statement_timeout` in seconds (`--statement-timeout`). @default 1800 */
   readonly statementTimeoutSeconds?: number;
+  /**
+   * Apply to a target whose server started at another time or answers on another address than the new primary
+   * reconcile read (`--accept-target-change`): only after checking it is the live writer of the promoted primary
+   * (restarted, or failed over in-Region), not a physical copy of it. @default false
+   */
+  readonly acceptTargetChange?: boolean;
 }
 
 /** What apply did to one table. */
@@ -165,14 +171,16 @@ async function checkTarget(
   side: DatabaseSide,
   report: AppliedReport,
   tables: readonly string[],
+  acceptTargetChange = false,
 ): Promise<Map<string, TargetTable>> {
   // Which database this is, from what it says about itself: the report's new primary, not a database of the
   // same name (the restored snapshot has every name the new primary has).
   const identity = await readServerIdentity(side);
-  const problem = targetProblem(identity, {
-    new: report.databases.new.identity ?? null,
-    old: report.databases.old?.identity ?? null,
-  });
+  const problem = targetProblem(
+    identity,
+    { new: report.databases.new.identity ?? null, old: report.databases.old?.identity ?? null },
+    { acceptTargetChange },
+  );
   if (problem) throw new Error(problem);
   const expected = report.databases.new.database;
   if (expected && expected !== identity.database) {
@@ -503,7 +511,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
       report.tables[name]!.rows.some((r) => r.class === 'lost_insert' || r.class === 'lost_update'),
     );
     side = await connectSide('new', options.newUrl, undefined, limitsOf(options));
-    const targets = await checkTarget(side, report, replayTables);
+    const targets = await checkTarget(side, report, replayTables, options.acceptTargetChange);
     const order = parentsFirst(replayTables.map((name) => ({ name, parents: targets.get(name)?.parents ?? [] })));
     // Rows a person decides (conflict, possible_duplicate, unexplained), by table and id: what references them is
     // held back with them.

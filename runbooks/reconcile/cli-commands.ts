@@ -251,41 +251,54 @@ export function registerReconcileCommands(program: Command): void {
     .requiredOption('--new-url <url>', 'the promoted new primary', parseUrl('--new-url'))
     .option(...limitFlags('lockTimeoutSeconds'))
     .option(...limitFlags('statementTimeoutSeconds'))
-    .action(async (options: { report: string; newUrl: string; lockTimeout: number; statementTimeout: number }) => {
-      const started = Date.now();
-      const result = await applyReport({
-        reportDir: options.report,
-        newUrl: options.newUrl,
-        lockTimeoutSeconds: options.lockTimeout,
-        statementTimeoutSeconds: options.statementTimeout,
-        onProgress: (line) => process.stderr.write(`apply +${((Date.now() - started) / 1000).toFixed(2)}s ${line}\n`),
-      });
-      if (result.status === 'failed') throw new CommandFailedError(`apply FAILED: ${result.error}`);
-      const lines = [
-        `${result.status === 'applied' ? 'applied' : 'PARTIALLY applied'}: ${result.changes} change(s), ${result.eventsWritten} order.recovered event(s)`,
-        `  units (an order with its rows, or one row): ${result.unitsApplied} in place, ${result.unitsNotApplied} not applied`,
-      ];
-      for (const [name, t] of Object.entries(result.tables)) {
-        const notApplied =
-          t.failed + t.heldBack > 0 ? `, ${t.failed} failed, ${t.heldBack} held back with their order` : '';
-        lines.push(
-          `  ${name}: ${t.inserted} inserted, ${t.updated} updated, ${t.alreadyApplied} already applied, ${t.changedSinceReport} changed since the report, ${t.blocked} blocked${notApplied}`,
-        );
-      }
-      for (const row of result.applied)
-        lines.push(`  applied: ${row.table} ${row.id} (${row.class}, ${row.unit}): ${row.outcome}`);
-      for (const sequence of result.sequencesAdvanced) lines.push(`  sequence advanced: ${sequence}`);
-      for (const row of result.notApplied)
-        lines.push(
-          `  not applied: ${row.table} ${row.id} (${row.class}${row.unit ? `, ${row.unit}` : ''}): ${row.reason}`,
-        );
-      for (const row of result.leftForPerson)
-        lines.push(`  for a person: ${row.table} ${row.id} (${row.class}): ${row.reason}`);
-      process.stdout.write(`${lines.join('\n')}\n`);
-      if (result.status !== 'applied') {
-        throw new CommandFailedError(
-          `apply did NOT apply ${result.notApplied.length} row(s) (listed above with the reason)${result.error ? `; stopped: ${result.error}` : ''}: fix or decide each, run reconcile again, then apply the new report`,
-        );
-      }
-    });
+    .option(
+      '--accept-target-change',
+      'apply although the target server started at another time or answers on another address than the new primary reconcile read (check first that it is the live writer, not a copy)',
+    )
+    .action(
+      async (options: {
+        report: string;
+        newUrl: string;
+        lockTimeout: number;
+        statementTimeout: number;
+        acceptTargetChange?: boolean;
+      }) => {
+        const started = Date.now();
+        const result = await applyReport({
+          reportDir: options.report,
+          newUrl: options.newUrl,
+          lockTimeoutSeconds: options.lockTimeout,
+          statementTimeoutSeconds: options.statementTimeout,
+          acceptTargetChange: options.acceptTargetChange === true,
+          onProgress: (line) => process.stderr.write(`apply +${((Date.now() - started) / 1000).toFixed(2)}s ${line}\n`),
+        });
+        if (result.status === 'failed') throw new CommandFailedError(`apply FAILED: ${result.error}`);
+        const lines = [
+          `${result.status === 'applied' ? 'applied' : 'PARTIALLY applied'}: ${result.changes} change(s), ${result.eventsWritten} order.recovered event(s)`,
+          `  units (an order with its rows, or one row): ${result.unitsApplied} in place, ${result.unitsNotApplied} not applied`,
+        ];
+        for (const [name, t] of Object.entries(result.tables)) {
+          const notApplied =
+            t.failed + t.heldBack > 0 ? `, ${t.failed} failed, ${t.heldBack} held back with their order` : '';
+          lines.push(
+            `  ${name}: ${t.inserted} inserted, ${t.updated} updated, ${t.alreadyApplied} already applied, ${t.changedSinceReport} changed since the report, ${t.blocked} blocked${notApplied}`,
+          );
+        }
+        for (const row of result.applied)
+          lines.push(`  applied: ${row.table} ${row.id} (${row.class}, ${row.unit}): ${row.outcome}`);
+        for (const sequence of result.sequencesAdvanced) lines.push(`  sequence advanced: ${sequence}`);
+        for (const row of result.notApplied)
+          lines.push(
+            `  not applied: ${row.table} ${row.id} (${row.class}${row.unit ? `, ${row.unit}` : ''}): ${row.reason}`,
+          );
+        for (const row of result.leftForPerson)
+          lines.push(`  for a person: ${row.table} ${row.id} (${row.class}): ${row.reason}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+        if (result.status !== 'applied') {
+          throw new CommandFailedError(
+            `apply did NOT apply ${result.notApplied.length} row(s) (listed above with the reason)${result.error ? `; stopped: ${result.error}` : ''}: fix or decide each, run reconcile again, then apply the new report`,
+          );
+        }
+      },
+    );
 }

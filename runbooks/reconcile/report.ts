@@ -229,6 +229,7 @@ const identitySchema = z.object({
   database: z.string(),
   databaseOid: z.number().int(),
   postmasterStartTime: z.string(),
+  serverAddress: z.string().nullable().optional(),
   backendPid: z.number().int(),
   backendStart: z.string(),
 });

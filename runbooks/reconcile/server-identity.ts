@@ -27,6 +27,13 @@ export interface ServerIdentity {
   readonly databaseOid: number;
   /** `pg_postmaster_start_time()`, µs ISO: two servers of one lineage started at the same microsecond are not seen. */
   readonly postmasterStartTime: string;
+  /**
+   * `host(inet_server_addr()):inet_server_port()`, the address and port the server took this connection on; null
+   * over a Unix socket. With the start time, the only facts a physical copy of the server (a clone of its data
+   * directory, started elsewhere or later) does not share: its system identifier, timeline and database oids are
+   * the original's. Absent in reports written before it was recorded.
+   */
+  readonly serverAddress?: string | null;
   /** This connection's backend pid and start: looked up in the other side's pg_stat_activity. */
   readonly backendPid: number;
   readonly backendStart: string;
@@ -55,11 +62,13 @@ export async function readServerIdentity(side: DatabaseSide): Promise<ServerIden
       started: string;
       pid: number;
       backend_start: string;
+      address: string | null;
     }>(
       `SELECT pg_is_in_recovery() AS in_recovery, current_database()::text AS database,
               (SELECT oid::text FROM pg_database WHERE datname = current_database()) AS oid,
               to_char(pg_postmaster_start_time() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS started,
               pg_backend_pid() AS pid,
+              host(inet_server_addr()) || ':' || inet_server_port()::text AS address,
               (SELECT to_char(backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
                  FROM pg_stat_activity WHERE pid = pg_backend_pid()) AS backend_start`,
     );
@@ -80,6 +89,7 @@ export async function readServerIdentity(side: DatabaseSide): Promise<ServerIden
       database: row.database,
       databaseOid: Number(row.oid),
       postmasterStartTime: row.started,
+      serverAddress: row.address,
       backendPid: row.pid,
       backendStart: row.backend_start,
     };
@@ -160,6 +170,25 @@ export async function checkDistinctSides(
 }
 
 /**
+ * Whether the target is another server instance than the one reconcile read, though the same system, timeline and
+ * database: another start time (`pg_postmaster_start_time()`) or another address and port. A physical copy of the
+ * new primary (its data directory copied and started, a restore of its snapshot) shares everything else, and
+ * applying to it recovers nothing on the real new primary. A restart or an in-Region failover of the real one
+ * changes these too: then reconcile again, or pass `--accept-target-change` once the target is checked.
+ */
+function instanceChange(target: ServerIdentity, expected: Partial<ServerIdentity>): string | undefined {
+  const differs: string[] = [];
+  if (expected.postmasterStartTime && expected.postmasterStartTime !== target.postmasterStartTime)
+    differs.push(
+      `its server started at ${target.postmasterStartTime}, the report's new primary at ${expected.postmasterStartTime}`,
+    );
+  if (expected.serverAddress && target.serverAddress && expected.serverAddress !== target.serverAddress)
+    differs.push(`it answers on ${target.serverAddress}, the report's new primary on ${expected.serverAddress}`);
+  if (differs.length === 0) return undefined;
+  return `--new-url: the target has the report's system identifier, timeline and database, but is not the server instance reconcile read: ${differs.join('; ')}. A physical copy of the new primary (a clone of its data directory, a restore of its snapshot) looks like this, and applying to it recovers nothing where the shop writes; so does the real new primary after a restart or an in-Region failover. Run reconcile again against --new-url and apply that report (recommended), or, after checking that --new-url is the writer endpoint of the promoted primary the shop writes to, pass --accept-target-change.`;
+}
+
+/**
  * Refuses an apply target that is not the new primary the report compared: another system, another timeline
  * (the restored snapshot of the old primary is on the old one), another database of the server, or a standby.
  * Each fact is compared only where the report recorded it.
@@ -167,6 +196,7 @@ export async function checkDistinctSides(
 export function targetProblem(
   target: ServerIdentity,
   recorded: { readonly new: Partial<ServerIdentity> | null; readonly old: Partial<ServerIdentity> | null },
+  options: { readonly acceptTargetChange?: boolean } = {},
 ): string | undefined {
   const expected = recorded.new;
   if (!expected) return undefined;
@@ -182,7 +212,7 @@ export function targetProblem(
       `database oid ${target.databaseOid} (${JSON.stringify(target.database)}), the report's is ${expected.databaseOid} (${JSON.stringify(expected.database)})`,
     );
   if (target.inRecovery) differs.push('it is in recovery (a standby, not a writable primary)');
-  if (differs.length === 0) return undefined;
+  if (differs.length === 0) return options.acceptTargetChange ? undefined : instanceChange(target, expected);
   const old = recorded.old;
   const isOld =
     old?.systemIdentifier === target.systemIdentifier &&

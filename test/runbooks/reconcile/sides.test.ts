@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PostgresServer } from '../../../drill/stand-ins/postgres-server';
+import { PostgresServer } from '../../../drill/stand-ins/postgres-server';
 import { ReplicatedPostgres } from '../../../drill/stand-ins/replicated-postgres';
 import { applyReport, type ReconcileOptions, type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
 import { migrate } from '../../../services/db/migrate';
@@ -166,6 +166,30 @@ describe('reconcile and apply identify the two sides by what the databases say, 
     expect(applied.error).toBeNull();
     expect(applied.status).toBe('applied');
     expect(applied.tables.orders).toMatchObject({ inserted: 1, updated: 1 });
+  });
+
+  // Review 13 item 14 (probe y): a physical copy of the new primary has its system identifier, timeline and
+  // database oid; only its server's start time and address tell it apart. Last in this describe: it stops the
+  // promoted primary.
+  test('GIVEN a report WHEN apply targets a physical clone of the new primary (its data directory copied and started) THEN it refuses naming the start time and address, unless --accept-target-change', async () => {
+    const { report, outDir } = await run({ oldUrl, newUrl });
+    expect(report.error).toBeNull();
+    expect(report.databases.new.identity?.serverAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+    await pair.standby.stop();
+    await PostgresServer.copyDataDir(pair.standby.dataDir, path.join(dir, 'clone'));
+    const clone = await PostgresServer.start({ dataDir: path.join(dir, 'clone') });
+    try {
+      const refused = await applyReport({ reportDir: outDir, newUrl: clone.url('orders') });
+      expect(refused.status).toBe('failed');
+      expect(refused.changes).toBe(0);
+      expect(refused.error).toMatch(
+        /^--new-url: the target has the report's system identifier, timeline and database, but is not the server instance reconcile read: its server started at .*, the report's new primary at .*; it answers on 127\.0\.0\.1:\d+, the report's new primary on 127\.0\.0\.1:\d+\. A physical copy of the new primary .* pass --accept-target-change\.$/,
+      );
+      const accepted = await applyReport({ reportDir: outDir, newUrl: clone.url('orders'), acceptTargetChange: true });
+      expect(accepted.error).toBeNull();
+    } finally {
+      await clone.stop();
+    }
   });
 });
 
