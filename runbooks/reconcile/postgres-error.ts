@@ -9,6 +9,8 @@ interface QueryError {
   readonly table?: string;
   readonly schema?: string;
   reconcileSide?: SideName;
+  /** The table a step working on several tables was reading (set where the error is caught). */
+  readonly reconcileTable?: string;
 }
 
 /**
@@ -50,7 +52,8 @@ export function explainStepError(
   if (error instanceof NonFiniteTimestampError) return `step ${step} failed: ${error.message}`;
   const e = (error ?? {}) as QueryError;
   const raw = e.message ?? String(error);
-  const named = e.table ? (e.schema && e.schema !== 'public' ? `${e.schema}.${e.table}` : e.table) : table;
+  const named =
+    e.reconcileTable ?? (e.table ? (e.schema && e.schema !== 'public' ? `${e.schema}.${e.table}` : e.table) : table);
   const rlsTable = /row-level security policy for table "([^"]+)"/.exec(raw)?.[1];
   const tableText = rlsTable ?? named;
   const where = `${e.reconcileSide ? ` on ${SIDE_TEXT[e.reconcileSide]}` : ''}${tableText ? `, table ${tableText}` : ''}`;

@@ -401,7 +401,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     const failure =
       error instanceof ReconcileError
         ? error
-        : new ReconcileError('reconcile', (error as Error).message ?? String(error));
+        : new ReconcileError('reconcile', explainStepError('reconcile', error, limits));
     report.status = 'failed';
     report.error = { step: failure.step, message: failure.message };
   } finally {

@@ -48,7 +48,11 @@ export async function compareOtherTables(
     const [a, b] = await Promise.all([
       table.onOld ? wholeTable(old, table.sql) : undefined,
       table.onNew ? wholeTable(current, table.sql) : undefined,
-    ]);
+    ]).catch((error: unknown) => {
+      // The step's message names the table (explainStepError): a lock wait or a missing GRANT says which one.
+      if (error && typeof error === 'object') Object.assign(error, { reconcileTable: table.name });
+      throw error;
+    });
     const oldRows = a?.rows ?? null;
     const newRows = b?.rows ?? null;
     let result: OtherTableReport['result'];

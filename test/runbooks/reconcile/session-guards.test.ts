@@ -147,6 +147,37 @@ describe('session guards: row security, lock and statement timeouts, file names,
       }
     }, 40_000);
 
+    test('GIVEN a migration waiting for ACCESS EXCLUSIVE on a table compared whole THEN the other-tables step fails naming that table', async () => {
+      const urls = await copy();
+      await onBoth(
+        urls,
+        `CREATE TABLE settings (key text PRIMARY KEY, value text); INSERT INTO settings VALUES ('a', '1')`,
+      );
+      const reader = new Client({ connectionString: urls.oldUrl });
+      const migration = new Client({ connectionString: urls.oldUrl });
+      await reader.connect();
+      await migration.connect();
+      try {
+        await reader.query('BEGIN');
+        await reader.query('SELECT count(*) FROM settings');
+        await migration.query('BEGIN');
+        const pending = migration.query('LOCK TABLE settings IN ACCESS EXCLUSIVE MODE');
+        pending.catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const { report } = await run(urls, { lockTimeoutSeconds: 1 });
+        expect(report.error?.step).toBe('other-tables');
+        expect(report.error?.message).toMatch(
+          /^step other-tables failed on the old side \(--old-url, the restored snapshot\), table settings: a lock was not granted within lock_timeout \(1 s\)/,
+        );
+        await reader.query('ROLLBACK');
+        await pending;
+        await migration.query('ROLLBACK');
+      } finally {
+        await reader.end();
+        await migration.end();
+      }
+    }, 40_000);
+
     test('GIVEN a lost update whose row is held FOR UPDATE on new WHEN apply runs with --lock-timeout 1 THEN that order is not applied with the reason and the other orders are', async () => {
       const urls = await copy();
       const { report, dir } = await run(urls);
