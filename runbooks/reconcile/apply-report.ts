@@ -489,7 +489,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     error: null,
   };
   let side: DatabaseSide | undefined;
-  // Units not yet tried: when apply stops (the connection lost), each is listed in notApplied.
+  // Units not yet done: when apply stops (the connection lost), each is listed in notApplied.
   const untried = new Map<string, Unit>();
   try {
     const urlProblem = postgresUrlProblem('--new-url', options.newUrl);
@@ -685,7 +685,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
           id: row.id,
           class: row.class,
           unit: key,
-          reason: `not tried: apply stopped (${(error as Error).message})`,
+          reason: `not applied: apply stopped before this unit committed (${(error as Error).message}); run apply again`,
         });
       }
     }

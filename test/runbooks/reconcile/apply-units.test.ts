@@ -216,6 +216,51 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     ]);
   });
 
+  test('GIVEN plain inheritance and a write on new outside the window into a child row WHEN verify runs THEN it is unexplained in the child only, not again in the parent (D9)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE parcels (id uuid PRIMARY KEY, carrier text, created_at timestamptz NOT NULL,
+         updated_at timestamptz NOT NULL, version integer NOT NULL);
+       CREATE TABLE express_parcels (PRIMARY KEY (id)) INHERITS (parcels);`,
+    );
+    const parcel = uid(0x6810);
+    await onBoth(urls, `INSERT INTO express_parcels VALUES ($1, 'ups', $2, $2, 1)`, [parcel, TIMELINE.base]);
+    await query(urls.newUrl, `UPDATE express_parcels SET carrier = 'split brain' WHERE id = $1`, [parcel]);
+    const { report } = await run(urls);
+    expect(report.error).toBeNull();
+    expect(report.tables.parcels!.rows).toEqual([]);
+    expect(report.tables.express_parcels!.rows.map((r) => `${r.class} ${r.id}`)).toEqual([`unexplained ${parcel}`]);
+  });
+
+  test('GIVEN the connection to new is lost while a unit replays WHEN apply stops THEN that unit and every later one are listed as not applied (D5)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE aaa_first (id uuid PRIMARY KEY, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    // The first unit apply replays ends its own connection (aaa_first sorts before every order table).
+    await query(
+      urls.newUrl,
+      `CREATE FUNCTION end_session() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$;
+       CREATE TRIGGER aaa_first_end BEFORE INSERT ON aaa_first FOR EACH ROW EXECUTE FUNCTION end_session();`,
+    );
+    const first = uid(0x6720);
+    await atTimes(urls.oldUrl, (c) => c.query('INSERT INTO aaa_first VALUES ($1, $2, $2, 1)', [first, plus(cut, 5)]));
+    const { report, dir } = await run(urls);
+    const lost = Object.entries(report.tables).flatMap(([table, t]) =>
+      t.rows.filter((r) => r.class === 'lost_insert' || r.class === 'lost_update').map((r) => `${table} ${r.id}`),
+    );
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.status).toBe('failed');
+    expect(applied.error).not.toBeNull();
+    expect(applied.applied).toEqual([]);
+    expect(applied.notApplied.map((n) => `${n.table} ${n.id}`).sort()).toEqual(lost.sort());
+    expect(applied.notApplied.find((n) => n.id === O.L1)?.reason).toMatch(/apply stopped before this unit committed/);
+    expect(applied.unitsNotApplied).toBeGreaterThan(1);
+  });
+
   test('GIVEN a BEFORE INSERT trigger on new that cancels the insert WHEN apply runs THEN the reason says no row was written, not a unique-key conflict (item 19)', async () => {
     const urls = await copy();
     await onBoth(
