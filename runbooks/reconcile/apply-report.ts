@@ -416,6 +416,15 @@ async function replayRow(
   const now = await currentHash(side, name, plain, table.rowHash, row.id);
   if (now !== undefined && now === row.oldHash) return { kind: 'alreadyApplied' };
   if (row.class === 'lost_insert' && now === undefined) return insertWroteNothing(side, name, columns, row);
+  if (row.class === 'lost_update' && now !== undefined && now === row.newHash) {
+    // The row is exactly as the report saw it (its version is part of the hash), so the UPDATE's WHERE matched it:
+    // a BEFORE UPDATE trigger returned NULL and skipped it.
+    return {
+      kind: 'failed',
+      reason:
+        'the update wrote 0 rows although the row is as the report saw it: a BEFORE UPDATE trigger on the new primary cancelled it (returned NULL); a person decides',
+    };
+  }
   return {
     kind: 'changedSinceReport',
     reason:

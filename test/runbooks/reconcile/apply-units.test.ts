@@ -282,6 +282,22 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(applied.tables.notes!.failed).toBe(1);
   });
 
+  test('GIVEN a BEFORE UPDATE trigger on new that cancels the update WHEN apply replays a lost update THEN the reason says no row was written, not that the row changed since the report (item 19, neighbour)', async () => {
+    const urls = await copy();
+    await query(
+      urls.newUrl,
+      `CREATE FUNCTION keep_order() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+       CREATE TRIGGER orders_keep BEFORE UPDATE ON orders FOR EACH ROW EXECUTE FUNCTION keep_order();`,
+    );
+    const { report, dir } = await run(urls);
+    expect(report.tables.orders!.rows.find((r) => r.id === O.A1)!.class).toBe('lost_update');
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    const a1 = applied.notApplied.find((n) => n.id === O.A1);
+    expect(a1?.reason).toMatch(/0 rows.*BEFORE UPDATE trigger/);
+    expect(a1?.reason).not.toMatch(/changed on the new primary since the report/);
+    expect(applied.tables.orders!.changedSinceReport).toBe(0);
+  });
+
   test('GIVEN a real unique-key conflict WHEN apply runs THEN the row is blocked and the reason names the constraint (item 19, neighbour)', async () => {
     const urls = await copy();
     await onBoth(
