@@ -335,6 +335,26 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(await query(urls.newUrl, 'SELECT id FROM counters WHERE id = $1', [id])).toEqual([]);
   });
 
+  test('GIVEN a table whose version starts at 0 (no created_at) WHEN old hard-deleted a row and new updated it after the cut THEN it is a conflict, not a new write (D12, same root)', async () => {
+    const urls = await copy();
+    const id = uid(0x6501);
+    await onBoth(
+      urls,
+      `CREATE TABLE counters (id uuid PRIMARY KEY, n integer NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL DEFAULT 0)`,
+    );
+    await onBoth(urls, 'INSERT INTO counters VALUES ($1, 1, $2, 0)', [id, TIMELINE.base]);
+    await query(urls.oldUrl, 'DELETE FROM counters WHERE id = $1', [id]);
+    await atTimes(urls.newUrl, (c) =>
+      c.query('UPDATE counters SET n = 2, updated_at = $2, version = 1 WHERE id = $1', [
+        id,
+        plus(TIMELINE.failoverAt, 5),
+      ]),
+    );
+    const { report } = await run(urls);
+    expect(report.tables.counters!.rows.map((r) => `${r.class} ${r.id}`)).toEqual([`conflict ${id}`]);
+    expect(report.tables.counters!.newSideWrites).toBe(0);
+  });
+
   test('GIVEN old deleted and re-inserted a row after the cut (fresh created_at, an id generated before the cut) and new deleted it WHEN apply runs THEN it is not re-created (probe i)', async () => {
     const urls = await copy();
     // A uuid v7 whose time (2026-01-10T11:00Z) is before the cut: the row existed before the cut.
