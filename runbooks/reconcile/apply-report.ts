@@ -391,6 +391,13 @@ async function replayRow(
     await side.client.query('RELEASE SAVEPOINT replay_row');
   } catch (error) {
     await side.client.query('ROLLBACK TO SAVEPOINT replay_row');
+    if ((error as { code?: string }).code === '42501') {
+      const rls = /row-level security/.test((error as Error).message);
+      return {
+        kind: 'failed',
+        reason: `the role apply connects as may not write this row (${rls ? 'a row-level security policy applies to it: every connection sets row_security = off, so Postgres refuses instead of filtering; connect as a role with BYPASSRLS or the table owner' : `GRANT it INSERT and UPDATE on ${name}`}; Postgres: ${(error as Error).message}), then run apply again`,
+      };
+    }
     if ((error as { code?: string }).code === '55P03') {
       return {
         kind: 'failed',

@@ -100,6 +100,25 @@ describe('session guards: row security, lock and statement timeouts, file names,
       expect(report.error?.message).toMatch(/table settings: row-level security policies apply/);
     });
 
+    test('GIVEN a write policy on orders of new for the apply role WHEN apply runs as that role THEN the orders it blocks are not applied, with the reason naming BYPASSRLS', async () => {
+      const urls = await copy();
+      const { report, dir } = await run(urls);
+      expect(report.error).toBeNull();
+      await query(
+        urls.newUrl,
+        `GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO reconciler;
+         ALTER TABLE orders ENABLE ROW LEVEL SECURITY;
+         CREATE POLICY readable ON orders FOR SELECT TO reconciler USING (true);
+         CREATE POLICY no_lost ON orders FOR INSERT TO reconciler WITH CHECK (customer_id <> 'c-lost')`,
+      );
+      const applied = await applyReport({ reportDir: dir, newUrl: asUser(urls.newUrl, 'reconciler') });
+      const l1 = applied.notApplied.find((n) => n.id === O.L1);
+      expect(l1?.table).toBe('orders');
+      expect(l1?.reason).toMatch(
+        /^the role apply connects as may not write this row \(a row-level security policy applies to it.*BYPASSRLS/,
+      );
+    });
+
     test('GIVEN a role without SELECT on one table THEN the message names the table and the GRANT needed', async () => {
       const urls = await copy();
       await onBoth(
