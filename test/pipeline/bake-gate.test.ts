@@ -277,8 +277,17 @@ describe('bake-gate inputs', () => {
       ],
     );
     expect(problemsOf({ ...verify, window_start: 'yesterday' })).toEqual([
-      'window_start: "yesterday" is not an ISO 8601 time with a time zone; accepted: the watch job\'s window_start output (when the bake started), an ISO 8601 time with a time zone, such as "2025-01-31T12:00:00Z"',
+      'window_start: "yesterday" is not an ISO 8601 time with a time zone and a date and time that exist; accepted: the watch job\'s window_start output (when the bake started), an ISO 8601 time with a time zone, such as "2025-01-31T12:00:00Z"',
     ]);
+  });
+
+  test('a time that does not exist (February 30, 24:00) is refused, not rolled over into another day', () => {
+    const verify = { ...watchInputs, mode: 'verify-history' };
+    for (const impossible of ['2025-02-30T11:00:00Z', '2025-03-01T24:00:00Z', '2025-03-01T11:00:00+24:00']) {
+      const problems = problemsOf({ ...verify, window_start: impossible });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(`window_start: "${impossible}" is not an ISO 8601 time`);
+    }
   });
 
   test('verify-history checks from the watch start it is given up to now', () => {

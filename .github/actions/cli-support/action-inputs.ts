@@ -7,6 +7,8 @@
  * is reported at once, each naming the input, the value received and what would be accepted.
  */
 
+import { parseIsoInstant } from '../../../runbooks/core/iso-instant';
+
 /** Thrown when one or more inputs are invalid; the message lists every problem, one per line. */
 export class InputError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -136,12 +138,12 @@ export const resourceNamePart = matching(
 /** A point in time in ISO 8601 with a time zone, e.g. `2025-01-31T12:00:00Z`. */
 export const isoTime: InputParser<Date> = {
   accepted: 'an ISO 8601 time with a time zone, such as "2025-01-31T12:00:00Z"',
+  // Strict: a JavaScript Date rolls 2025-02-30 over into March and T24:00 into the next day.
   parse: (value) => {
-    const time = new Date(value);
-    return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
-      !Number.isNaN(time.getTime())
+    const time = parseIsoInstant(value);
+    return time
       ? { value: time }
-      : { problem: 'is not an ISO 8601 time with a time zone' };
+      : { problem: 'is not an ISO 8601 time with a time zone and a date and time that exist' };
   },
 };
 
