@@ -155,13 +155,34 @@ export const UNFROZEN = `\${{ !failure() && steps.${ROLLBACK_FREEZE_STEP_ID}.out
  */
 export function rollbackFrozenReport(config: ShopConfig, region: string): RenderedStep {
   const message = `A failover holds the deploy freeze (or the freeze could not be read, which counts as held), so this rollback redeployed nothing in ${region}: ${region} stays on this release. The release is marked rolled back, so it is never recorded or confirmed as known-good. After the failback has lifted the freeze: if this commit is still the head of ${config.deployBranch}, re-run this job to roll ${region} back to its last known-good release; otherwise push a fix, which deploys through the waves. Until then, fail back to ${region} only knowing it runs this release. The freeze check above names the failover.`;
-  return {
+  return summaryErrorStep({
     name: `Say that a failover holds the deploy freeze: ${region} was not redeployed`,
     if: `\${{ !failure() && steps.${ROLLBACK_FREEZE_STEP_ID}.outputs.frozen != 'false' }}`,
+    title: 'Rollback of $REGION held by the deploy freeze',
+    heading: 'Rollback of $REGION: not redeployed, a failover holds the deploy freeze (frozen: ${FROZEN:-no answer})',
+    region,
+    message,
+    env: { FROZEN: `\${{ steps.${ROLLBACK_FREEZE_STEP_ID}.outputs.frozen }}` },
+  });
+}
+
+/** A step that writes `message` as an error annotation and as a job summary under `heading`, with the run's link. */
+function summaryErrorStep(step: {
+  name: string;
+  if: string;
+  title: string;
+  heading: string;
+  region: string;
+  message: string;
+  env?: Record<string, string>;
+}): RenderedStep {
+  return {
+    name: step.name,
+    if: step.if,
     run: [
-      'echo "::error title=Rollback of $REGION held by the deploy freeze::$MESSAGE"',
+      `echo "::error title=${step.title}::$MESSAGE"`,
       '{',
-      '  echo "## Rollback of $REGION: not redeployed, a failover holds the deploy freeze (frozen: ${FROZEN:-no answer})"',
+      `  echo "## ${step.heading}"`,
       '  echo ""',
       '  echo "$MESSAGE"',
       '  echo ""',
@@ -169,9 +190,9 @@ export function rollbackFrozenReport(config: ShopConfig, region: string): Render
       '} >> "$GITHUB_STEP_SUMMARY"',
     ].join('\n'),
     env: {
-      REGION: region,
-      MESSAGE: message,
-      FROZEN: `\${{ steps.${ROLLBACK_FREEZE_STEP_ID}.outputs.frozen }}`,
+      REGION: step.region,
+      MESSAGE: step.message,
+      ...step.env,
       RUN_URL: '${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}',
     },
   };
@@ -192,25 +213,14 @@ export function rollbackTimeoutMinutes(stacks: number, bakeMinutes: number): num
  */
 export function rollbackFailureReport(config: ShopConfig, region: string): RenderedStep {
   const message = `The rollback of ${region} did not restore it: the Region may still run the failed release, or the known-good release did not pass its bake after the redeploy. Page the on-call of ${config.appName}-${config.envName} now (docs/break-glass.md: failing over to the other Region is the next step); the steps above say what failed.`;
-  return {
+  return summaryErrorStep({
     name: `Report that ${region} is still broken`,
     if: '${{ failure() }}',
-    run: [
-      'echo "::error title=Rollback failed in $REGION::$MESSAGE"',
-      '{',
-      '  echo "## Rollback of $REGION FAILED: the Region is still broken"',
-      '  echo ""',
-      '  echo "$MESSAGE"',
-      '  echo ""',
-      '  echo "Run: $RUN_URL"',
-      '} >> "$GITHUB_STEP_SUMMARY"',
-    ].join('\n'),
-    env: {
-      REGION: region,
-      MESSAGE: message,
-      RUN_URL: '${{ github.server_url }}/${{ github.repository }}/actions/runs/${{ github.run_id }}',
-    },
-  };
+    title: 'Rollback failed in $REGION',
+    heading: 'Rollback of $REGION FAILED: the Region is still broken',
+    region,
+    message,
+  });
 }
 
 /**

@@ -73,6 +73,17 @@ export async function readHeartbeat(side: DatabaseSide): Promise<Heartbeat | und
     : undefined;
 }
 
+/** A handover row as {@link HANDOVER_COLUMNS} reads it: instants in microseconds since the epoch, as text. */
+interface HandoverRow {
+  prev_us: string;
+  prev_region: string;
+  next_us: string;
+  next_region: string;
+}
+
+/** The columns of a handover row, read exactly (microseconds). */
+const HANDOVER_COLUMNS = `${microsSql('prev_ts')} AS prev_us, prev_region, ${microsSql('next_ts')} AS next_us, next_region`;
+
 /**
  * The latest handover away from `fromRegion` whose last replicated heartbeat is not after `failoverAt`: the one of
  * this failover (earlier ones have older heartbeats). Undefined when the table (migration 0003) or such a row is
@@ -84,13 +95,8 @@ export async function readHandover(
   failoverAt: Micros,
 ): Promise<Handover | undefined> {
   if (!(await tableExists(side, 'replication_heartbeat_handover'))) return undefined;
-  const result = await side.client.query<{
-    prev_us: string;
-    prev_region: string;
-    next_us: string;
-    next_region: string;
-  }>(
-    `SELECT ${microsSql('prev_ts')} AS prev_us, prev_region, ${microsSql('next_ts')} AS next_us, next_region
+  const result = await side.client.query<HandoverRow>(
+    `SELECT ${HANDOVER_COLUMNS}
        FROM public.replication_heartbeat_handover
       WHERE prev_region = $1 AND prev_ts <= to_timestamp($2::numeric / 1000000)
       ORDER BY prev_ts DESC, id DESC LIMIT 1`,
@@ -103,22 +109,13 @@ export async function readHandover(
 /** Every handover recorded on a side, oldest first; empty when the table (migration 0003) is missing. */
 export async function readHandovers(side: DatabaseSide): Promise<Handover[]> {
   if (!(await tableExists(side, 'replication_heartbeat_handover'))) return [];
-  const result = await side.client.query<{
-    prev_us: string;
-    prev_region: string;
-    next_us: string;
-    next_region: string;
-  }>(
-    `SELECT ${microsSql('prev_ts')} AS prev_us, prev_region, ${microsSql('next_ts')} AS next_us, next_region
-       FROM public.replication_heartbeat_handover ORDER BY next_ts, id`,
+  const result = await side.client.query<HandoverRow>(
+    `SELECT ${HANDOVER_COLUMNS} FROM public.replication_heartbeat_handover ORDER BY next_ts, id`,
   );
   return result.rows.map((row) => handoverOf(side, row));
 }
 
-function handoverOf(
-  side: DatabaseSide,
-  row: { prev_us: string; prev_region: string; next_us: string; next_region: string },
-): Handover {
+function handoverOf(side: DatabaseSide, row: HandoverRow): Handover {
   const at = (column: string) => ({ side: side.name, table: 'replication_heartbeat_handover', column });
   return {
     prev: { ts: parseMicros(row.prev_us, at('prev_ts'))!, region: row.prev_region },
