@@ -1,46 +1,15 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { applyReport, type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
-import { atTimes, buildOrdersScenario, childIds, IDS, plus, query, ShopServer, TIMELINE, uid } from './shop-fixture';
+import { applyReport } from '../../../runbooks/reconcile';
+import { atTimes, childIds, IDS, plus, query, TIMELINE, uid, useScenarioCopies } from './shop-fixture';
 
 const { orders: O } = IDS;
 const { cut } = TIMELINE;
-const failoverAt = new Date(TIMELINE.failoverAt);
 
 /**
  * Issue 13, review 13 (D3, D4, D5, D6, D9, D12, probe i, item 19): apply's units are all or nothing, hold back what
  * belongs to a row a person must decide, go on after a failed unit, and never re-create a row new deleted.
  */
 describe('apply: units, held-back rows and rows never re-created', () => {
-  let shop: ShopServer;
-  let copies = 0;
-
-  async function copy(): Promise<{ oldUrl: string; newUrl: string }> {
-    copies++;
-    return {
-      oldUrl: await shop.clone('unit_old', `u${copies}_old`),
-      newUrl: await shop.clone('unit_new', `u${copies}_new`),
-    };
-  }
-
-  async function run(urls: { oldUrl: string; newUrl: string }): Promise<{ report: ReconcileReport; dir: string }> {
-    const dir = await mkdtemp(path.join(tmpdir(), 'reconcile-units-'));
-    const report = await reconcile({ ...urls, failoverAt, outDir: dir });
-    return { report, dir };
-  }
-
-  async function onBoth(urls: { oldUrl: string; newUrl: string }, sql: string, params: unknown[] = []) {
-    for (const url of [urls.oldUrl, urls.newUrl]) await atTimes(url, (c) => c.query(sql, params).then(() => undefined));
-  }
-
-  beforeAll(async () => {
-    shop = await ShopServer.start();
-    await buildOrdersScenario(shop, 'unit');
-  });
-  afterAll(async () => {
-    await shop?.stop();
-  });
+  const { copy, run, onBoth } = useScenarioCopies('unit');
 
   test('GIVEN an AFTER INSERT trigger on new that changes the order of a replayed line WHEN apply runs THEN the whole order is rolled back and listed, not applied (D3)', async () => {
     const urls = await copy();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { PostgresServer } from '../../../drill/stand-ins/postgres-server';
+import { type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
 import { migrate } from '../../../services/db/migrate';
 
 /** The failover timeline every scenario uses (margin 300 s → window start 11:55:00). */
@@ -267,4 +268,54 @@ export async function buildOrdersScenario(
     await c.query(`UPDATE shipping_addresses SET city = 'Shelbyville' WHERE order_id = $1`, [IDS.orders.A6]);
   });
   return { oldUrl, newUrl };
+}
+
+/** Two databases standing for the old and the new primary. */
+export interface SidePair {
+  readonly oldUrl: string;
+  readonly newUrl: string;
+}
+
+/** What {@link useScenarioCopies} gives a test file. */
+export interface ScenarioCopies {
+  /** A fresh copy of the scenario's two databases (old, new), to change one way or another. */
+  copy(): Promise<SidePair>;
+  /** Reconciles `urls` at the scenario's failover time into a new temporary folder. */
+  run(urls: SidePair): Promise<{ report: ReconcileReport; dir: string }>;
+  /** Runs `sql` on both databases: a change that replicated before the cut. */
+  onBoth(urls: SidePair, sql: string, params?: unknown[]): Promise<void>;
+}
+
+/**
+ * Starts a server with the orders scenario for the `describe` it is called in (`beforeAll`/`afterAll`), and gives
+ * copies of it: each test changes its own copy, so tests do not see each other's changes.
+ */
+export function useScenarioCopies(prefix: string): ScenarioCopies {
+  let shop: ShopServer | undefined;
+  let copies = 0;
+  beforeAll(async () => {
+    shop = await ShopServer.start();
+    await buildOrdersScenario(shop, prefix);
+  });
+  afterAll(async () => {
+    await shop?.stop();
+  });
+  return {
+    async copy() {
+      copies++;
+      return {
+        oldUrl: await shop!.clone(`${prefix}_old`, `${prefix}${copies}_old`),
+        newUrl: await shop!.clone(`${prefix}_new`, `${prefix}${copies}_new`),
+      };
+    },
+    async run(urls) {
+      const dir = await mkdtemp(path.join(tmpdir(), `reconcile-${prefix}-`));
+      const report = await reconcile({ ...urls, failoverAt: new Date(TIMELINE.failoverAt), outDir: dir });
+      return { report, dir };
+    },
+    async onBoth(urls, sql, params = []) {
+      for (const url of [urls.oldUrl, urls.newUrl])
+        await atTimes(url, (c) => c.query(sql, params).then(() => undefined));
+    },
+  };
 }

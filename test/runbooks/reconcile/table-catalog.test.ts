@@ -1,12 +1,9 @@
-import { mkdtemp, readdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { applyReport, type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
+import { readdir } from 'node:fs/promises';
+import { applyReport } from '../../../runbooks/reconcile';
 import { EXACT_TYPES } from '../../../runbooks/reconcile/table-spec';
-import { atTimes, buildOrdersScenario, plus, query, ShopServer, TIMELINE, uid } from './shop-fixture';
+import { atTimes, plus, query, TIMELINE, uid, useScenarioCopies } from './shop-fixture';
 
 const { cut } = TIMELINE;
-const failoverAt = new Date(TIMELINE.failoverAt);
 
 /** A value of every type in EXACT_TYPES: each must hash with its extended hash function inside a record. */
 const SAMPLES: Record<string, string> = {
@@ -34,34 +31,7 @@ const SAMPLES: Record<string, string> = {
 
 /** Review 13 (D8, D7, items 16 and 18): which tables are compared, under which name, and how values are hashed. */
 describe('reconcile: table names, one-side tables and value hashes', () => {
-  let shop: ShopServer;
-  let copies = 0;
-
-  async function copy(): Promise<{ oldUrl: string; newUrl: string }> {
-    copies++;
-    return {
-      oldUrl: await shop.clone('cat_old', `t${copies}_old`),
-      newUrl: await shop.clone('cat_new', `t${copies}_new`),
-    };
-  }
-
-  async function run(urls: { oldUrl: string; newUrl: string }): Promise<{ report: ReconcileReport; dir: string }> {
-    const dir = await mkdtemp(path.join(tmpdir(), 'reconcile-cat-'));
-    const report = await reconcile({ ...urls, failoverAt, outDir: dir });
-    return { report, dir };
-  }
-
-  async function onBoth(urls: { oldUrl: string; newUrl: string }, sql: string, params: unknown[] = []) {
-    for (const url of [urls.oldUrl, urls.newUrl]) await atTimes(url, (c) => c.query(sql, params).then(() => undefined));
-  }
-
-  beforeAll(async () => {
-    shop = await ShopServer.start();
-    await buildOrdersScenario(shop, 'cat');
-  });
-  afterAll(async () => {
-    await shop?.stop();
-  });
+  const { copy, run, onBoth } = useScenarioCopies('cat');
 
   test('GIVEN audit.log (schema audit) and public."audit.log" WHEN reconciling THEN they are two tables with two names, and the lost row of public."audit.log" is found and replayed (D8)', async () => {
     const urls = await copy();
