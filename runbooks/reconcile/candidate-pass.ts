@@ -3,7 +3,14 @@ import type { DatabaseSide } from './database-side';
 import type { ClassCounts, ReportedClass, ReportRow } from './report';
 import { emptyCounts } from './report';
 import { buildReportRow } from './report-row';
-import { commitTimestampsOn, contentsById, type RowState, statesById, windowStates } from './row-fetch';
+import {
+  commitTimestampsOn,
+  contentsById,
+  type RowState,
+  statesById,
+  statesOutsideWindow,
+  windowStates,
+} from './row-fetch';
 import type { TableSpec } from './table-spec';
 import { type Micros, microsToIso } from './timestamp';
 
@@ -101,16 +108,18 @@ export async function windowPass(
   let newSideWrites = 0;
   for await (const batch of windowStates(current, spec, since, 'reconcile_new_window')) {
     newWindowRows += batch.length;
-    const found = await statesById(
+    // Old's copies inside its window are candidates, classified above: only their ids come back.
+    const found = await statesOutsideWindow(
       old,
       spec,
       batch.map((r) => r.id),
+      since,
       oldOptions,
     );
     const pending: Pending[] = [];
     for (const newState of batch) {
-      const oldState = found.get(newState.id);
-      if (oldState && !outside(oldState)) continue; // a candidate, classified above
+      if (found.inWindow.has(newState.id)) continue; // a candidate, classified above
+      const oldState = found.states.get(newState.id);
       if (oldState) oldExclusions.push({ id: oldState.id, hash: oldState.hash });
       // In new's window, so updated_at is set.
       const result = classifyNewWindowRow({ ...newState, updatedAt: newState.updatedAt! }, oldState, cut);

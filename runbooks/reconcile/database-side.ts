@@ -172,17 +172,22 @@ export async function closeSide(side: DatabaseSide | undefined): Promise<void> {
 }
 
 /**
- * Exports the snapshot of the side's open transaction so more connections can read the very same data
- * (`SET TRANSACTION SNAPSHOT`); undefined where Postgres cannot export one (a hot standby).
+ * Begins the side's REPEATABLE READ READ ONLY transaction; with `exportIt`, exports its snapshot first thing, so more
+ * connections can read the very same data (`SET TRANSACTION SNAPSHOT`). The export is the transaction's first
+ * statement and is not under a savepoint: Postgres refuses it in a subtransaction ("cannot export a snapshot from a
+ * subtransaction", snapmgr.c). Where the export fails, nothing has been read yet: the transaction is begun again,
+ * and undefined tells the caller to read with this one connection.
  */
-export async function exportSnapshot(side: DatabaseSide): Promise<string | undefined> {
-  await side.client.query('SAVEPOINT reconcile_export');
+export async function beginSnapshot(side: DatabaseSide, exportIt: boolean): Promise<string | undefined> {
+  const begin = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+  await side.client.query(begin);
+  if (!exportIt) return undefined;
   try {
     const result = await side.client.query<{ s: string }>('SELECT pg_export_snapshot() AS s');
-    await side.client.query('RELEASE SAVEPOINT reconcile_export');
     return result.rows[0]!.s;
   } catch {
-    await side.client.query('ROLLBACK TO SAVEPOINT reconcile_export');
+    await side.client.query('ROLLBACK');
+    await side.client.query(begin);
     return undefined;
   }
 }

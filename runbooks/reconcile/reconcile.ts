@@ -4,10 +4,10 @@ import { type WindowResult, windowPass } from './candidate-pass';
 import { clockEvidence, correctForClockSkew } from './clock-skew';
 import { checkOldNotCopyOfNew, determineCut, newHoldsPromotion } from './cut';
 import {
+  beginSnapshot,
   closeSide,
   connectSide,
   type DatabaseSide,
-  exportSnapshot,
   limitsOf,
   openSnapshotWorkers,
   readServerVersionNum,
@@ -216,6 +216,9 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
   let old: DatabaseSide | undefined;
   let current: DatabaseSide | undefined;
   const workers: DatabaseSide[] = [];
+  // Worker connections being opened, until step 'workers' takes them.
+  let opening: Promise<PromiseSettledResult<DatabaseSide[]>[]> | undefined;
+  let closing: Promise<unknown> = Promise.resolve();
   try {
     await step('options', async () => {
       const problems = optionProblems(options);
@@ -272,9 +275,19 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
       await checkOldNotCopyOfNew(old!, current!, dateToMicros(options.failoverAt));
     });
     // One REPEATABLE READ transaction per side: every query sees one snapshot, even while new keeps taking writes.
-    await step('snapshot', () =>
-      Promise.all([old!, current!].map((s) => s.client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY'))),
+    // With more than one job, each side's snapshot is exported for the workers below.
+    const jobs = options.jobs ?? DEFAULT_JOBS;
+    const [oldSnapshot, newSnapshot] = await step('snapshot', () =>
+      Promise.all([old!, current!].map((s) => beginSnapshot(s, jobs > 1))),
     );
+    // More connections per side, in the same snapshots, only where both sides exported theirs: they connect while
+    // the schema and the cut are read, and are taken (or their failure reported) in step 'workers'.
+    if (jobs > 1 && oldSnapshot && newSnapshot) {
+      const snapshots = { old: oldSnapshot, new: newSnapshot };
+      opening = Promise.allSettled(
+        [old!, current!].map((side) => openSnapshotWorkers(side, snapshots[side.name], jobs - 1)),
+      );
+    }
     const { specs, others } = await step(
       'schema',
       () => resolveTables(old!, current!, options.tables),
@@ -301,20 +314,26 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
       ? { ts: microsToIso(cutInfo.newHeartbeat.ts), region: cutInfo.newHeartbeat.region }
       : null;
 
-    // More connections per side, in the same snapshots: tables are classified side by side (the lookups wait on
-    // random reads far more than on CPU).
-    const jobs = options.jobs ?? DEFAULT_JOBS;
+    // Tables are classified side by side, one connection per side each (the lookups wait on random reads far more
+    // than on CPU).
     const connections = { old: [old], new: [current] };
     if (jobs > 1) {
-      await step('workers', async () => {
-        for (const side of [old!, current!]) {
-          const snapshot = await exportSnapshot(side);
-          if (!snapshot) continue;
-          const opened = await openSnapshotWorkers(side, snapshot, jobs - 1);
-          workers.push(...opened);
-          connections[side.name].push(...opened);
-        }
-      });
+      await step(
+        'workers',
+        async () => {
+          if (!opening) return 0;
+          const opened = await opening;
+          opening = undefined;
+          // Every connection opened is closed at the end, even when the other side's could not be opened.
+          for (const result of opened) if (result.status === 'fulfilled') workers.push(...result.value);
+          for (const result of opened) if (result.status === 'rejected') throw result.reason;
+          for (const [i, side] of [old!, current!].entries()) {
+            connections[side.name].push(...(opened[i] as PromiseFulfilledResult<DatabaseSide[]>).value);
+          }
+          return jobs - 1;
+        },
+        (n) => `${n} more connection${n === 1 ? '' : 's'} per side`,
+      );
     }
     const windows = new Map<string, WindowResult>();
     const mutable = new Map<string, MutableTableRows>();
@@ -334,8 +353,9 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
         }
       }),
     );
-    // The workers are done: closed now, they hold no snapshot or locks during the rest of the run.
-    await Promise.all(workers.splice(0).map(closeSide));
+    // The workers are done: closed now, they hold no snapshot or locks during the rest of the run (the goodbye is
+    // not waited for here: closeSide never throws, and the run awaits it at the end).
+    closing = Promise.all(workers.splice(0).map(closeSide));
     // A lost update over a copy of new that may be new's own write (its clock behind old's) is a conflict.
     const heldBack = correctForClockSkew(mutable, clock);
     // Re-placed orders are searched from the earliest moment new can have written, not from --failover-at.
@@ -405,7 +425,9 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     report.status = 'failed';
     report.error = { step: failure.step, message: failure.message };
   } finally {
-    await Promise.all([closeSide(old), closeSide(current), ...workers.map(closeSide)]);
+    // Workers still being opened when a step before 'workers' failed are closed too.
+    for (const result of opening ? await opening : []) if (result.status === 'fulfilled') workers.push(...result.value);
+    await Promise.all([closeSide(old), closeSide(current), ...workers.map(closeSide), closing]);
   }
   report.totalMs = elapsed();
   try {

@@ -25,6 +25,34 @@ function writtenColumns(columns: readonly ColumnSpec[]): readonly ColumnSpec[] {
   return columns.filter((c) => !c.generated);
 }
 
+/** The parts of the replay statements that depend on the columns only. */
+interface ColumnParts {
+  readonly names: string;
+  readonly selected: string;
+  readonly overriding: string;
+  readonly assignments: string;
+}
+
+// Built once per column list, not once per row: a report can hold many thousand rows of one table.
+const columnPartsCache = new WeakMap<readonly ColumnSpec[], ColumnParts>();
+
+function columnParts(columns: readonly ColumnSpec[]): ColumnParts {
+  const cached = columnPartsCache.get(columns);
+  if (cached) return cached;
+  const written = writtenColumns(columns);
+  const parts: ColumnParts = {
+    names: written.map((c) => quoteIdent(c.name)).join(', '),
+    selected: written.map((c) => `(s.r).${quoteIdent(c.name)}`).join(', '),
+    overriding: columns.some((c) => c.identity === 'always') ? ' OVERRIDING SYSTEM VALUE' : '',
+    assignments: written
+      .filter((c) => c.name !== 'id' && c.identity !== 'always')
+      .map((c) => `${quoteIdent(c.name)} = (s.r).${quoteIdent(c.name)}`)
+      .join(', '),
+  };
+  columnPartsCache.set(columns, parts);
+  return parts;
+}
+
 /**
  * `INSERT` of the old row, idempotent: a row that is already there (same id, or the same value of another
  * unique key) is left alone. Generated columns are left out (Postgres computes them: "cannot insert a non-DEFAULT
@@ -38,10 +66,7 @@ export function insertSql(
   values: Pick<ReplayValues, 'record'>,
   ignoreConflicts = true,
 ): string {
-  const written = writtenColumns(columns);
-  const names = written.map((c) => quoteIdent(c.name)).join(', ');
-  const selected = written.map((c) => `(s.r).${quoteIdent(c.name)}`).join(', ');
-  const overriding = columns.some((c) => c.identity === 'always') ? ' OVERRIDING SYSTEM VALUE' : '';
+  const { names, selected, overriding } = columnParts(columns);
   return `INSERT INTO ${qualifiedTable(table)} (${names})${overriding} SELECT ${selected} FROM (SELECT ${values.record}::${qualifiedTable(table)} AS r) AS s${ignoreConflicts ? ' ON CONFLICT DO NOTHING' : ''}`;
 }
 
@@ -58,10 +83,7 @@ export function updateSql(
   values: ReplayValues,
   plain: boolean,
 ): string {
-  const assignments = writtenColumns(columns)
-    .filter((c) => c.name !== 'id' && c.identity !== 'always')
-    .map((c) => `${quoteIdent(c.name)} = (s.r).${quoteIdent(c.name)}`)
-    .join(', ');
+  const { assignments } = columnParts(columns);
   return `UPDATE ${tableRows(table, plain)} AS t SET ${assignments} FROM (SELECT ${values.record}::${qualifiedTable(table)} AS r) AS s WHERE t.id = ${values.id}::uuid AND t.version = ${values.version} AND ${rowHash} = ${values.hash}::int8`;
 }
 

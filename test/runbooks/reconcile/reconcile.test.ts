@@ -3,7 +3,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
+import { type ReconcileProgress, type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
 import { buildOrdersScenario, childIds, IDS, ShopServer, TIMELINE } from './shop-fixture';
 
 const { orders: O, products } = IDS;
@@ -22,12 +22,19 @@ describe('reconcile on the orders scenario', () => {
   let shop: ShopServer;
   let report: ReconcileReport;
   let outDir: string;
+  const progress: ReconcileProgress[] = [];
 
   beforeAll(async () => {
     shop = await ShopServer.start();
     const { oldUrl, newUrl } = await buildOrdersScenario(shop, 'scn');
     outDir = await mkdtemp(path.join(tmpdir(), 'reconcile-out-'));
-    report = await reconcile({ oldUrl, newUrl, failoverAt: new Date(TIMELINE.failoverAt), outDir });
+    report = await reconcile({
+      oldUrl,
+      newUrl,
+      failoverAt: new Date(TIMELINE.failoverAt),
+      outDir,
+      onProgress: (e) => progress.push(e),
+    });
   });
   afterAll(async () => {
     await shop?.stop();
@@ -188,6 +195,16 @@ describe('reconcile on the orders scenario', () => {
       'verify:shipping_addresses',
     ]);
     expect(report.lostWriteReportMs).toBeLessThanOrEqual(report.totalMs!);
+  });
+
+  test('GIVEN the default of 2 jobs WHEN the tables are classified THEN two are classified at once, on a second connection per side reading the same exported snapshot', () => {
+    // pg_export_snapshot fails inside a subtransaction ("cannot export a snapshot from a subtransaction"): exported
+    // under a savepoint, it never worked and every table was classified one after the other.
+    const workers = progress.find((e) => e.step === 'workers' && e.phase === 'done');
+    expect(workers?.detail).toBe('1 more connection per side');
+    const classify = progress.filter((e) => e.step.startsWith('classify:'));
+    const firstDone = classify.findIndex((e) => e.phase === 'done');
+    expect(classify.slice(0, firstDone).filter((e) => e.phase === 'start')).toHaveLength(2);
   });
 
   test('the files: report.json equal to the returned report, a sha256sum-compatible checksum, one CSV per table, an escaped HTML page', async () => {
