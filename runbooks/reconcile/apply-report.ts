@@ -618,8 +618,21 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
           }
         }
         if (!refused) {
-          // Exact or nothing, for the whole unit: a trigger fired by a later row or by the event may have changed a
-          // row replayed earlier, so every row is checked again just before COMMIT.
+          // Deferred constraints and constraint triggers (DEFERRABLE INITIALLY DEFERRED) fire now, not at COMMIT,
+          // so what they change is seen by the re-check below: "SET CONSTRAINTS ALL IMMEDIATE … when the mode of a
+          // constraint is changed from DEFERRED to IMMEDIATE, the new mode takes effect retroactively: any
+          // outstanding data modifications that would have been checked at the end of the transaction are instead
+          // checked during the execution of the SET CONSTRAINTS command" (PostgreSQL docs, SET CONSTRAINTS).
+          try {
+            await side.client.query('SET CONSTRAINTS ALL IMMEDIATE');
+          } catch (error) {
+            throw new Error(
+              `a deferred constraint or constraint trigger failed (checked just before COMMIT): ${(error as Error).message}; nothing of ${key} was kept`,
+            );
+          }
+          // Exact or nothing, for the whole unit: a trigger fired by a later row, by the event or by a deferred
+          // constraint trigger may have changed a row replayed earlier, so every row is checked again just before
+          // COMMIT.
           for (const o of outcomes) {
             const now = await currentHash(
               side,
@@ -631,7 +644,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
             if (now === o.row.oldHash) continue;
             o.outcome = {
               kind: 'failed',
-              reason: `just before COMMIT the row's hash is ${now ?? 'absent'}, not old's ${o.row.oldHash}: a trigger on the new primary changed it after its own statement (fired by another row of ${key} or its event); nothing of ${key} was kept`,
+              reason: `just before COMMIT the row's hash is ${now ?? 'absent'}, not old's ${o.row.oldHash}: a trigger on the new primary changed it after its own statement (fired by another row of ${key}, its event, or a deferred constraint trigger); nothing of ${key} was kept`,
             };
             refused = o;
             break;

@@ -139,8 +139,36 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(applied.status).toBe('partial');
     expect(await query(urls.newUrl, 'SELECT code FROM vouchers ORDER BY code')).toEqual([{ code: 'good' }]);
     expect(applied.notApplied).toEqual([
-      expect.objectContaining({ id: bad, reason: expect.stringMatching(/COMMIT failed: voucher code bad refused/) }),
+      expect.objectContaining({
+        id: bad,
+        reason: expect.stringMatching(/deferred constraint .*failed .*before COMMIT.*voucher code bad refused/),
+      }),
     ]);
+  });
+
+  test('GIVEN a deferred constraint trigger on new that rewrites a replayed row at COMMIT WHEN apply runs THEN the unit is rolled back with the reason, not called applied (rv13b P3)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE notes (id uuid PRIMARY KEY, body text, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    await query(
+      urls.newUrl,
+      `CREATE FUNCTION scrub() RETURNS trigger LANGUAGE plpgsql AS $$
+       BEGIN UPDATE notes SET body = 'scrubbed' WHERE id = NEW.id AND body <> 'scrubbed'; RETURN NULL; END $$;
+       CREATE CONSTRAINT TRIGGER notes_scrub AFTER INSERT ON notes DEFERRABLE INITIALLY DEFERRED
+         FOR EACH ROW EXECUTE FUNCTION scrub();`,
+    );
+    const note = uid(0x6720 + 0x10);
+    await atTimes(urls.oldUrl, (c) =>
+      c.query(`INSERT INTO notes VALUES ($1, 'secret', $2, $2, 1)`, [note, plus(cut, 5)]),
+    );
+    const { dir } = await run(urls);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.status).toBe('partial');
+    expect(await query(urls.newUrl, 'SELECT body FROM notes WHERE id = $1', [note])).toEqual([]);
+    expect(applied.notApplied.find((n) => n.id === note)?.reason).toMatch(/before COMMIT.*not old's/);
+    expect(applied.applied.some((a) => a.id === note)).toBe(false);
   });
 
   test('GIVEN a row id Postgres accepts that is not an RFC 9562 uuid (md5(…)::uuid) WHEN apply reads the report THEN it accepts it (D6)', async () => {
