@@ -303,10 +303,17 @@ function holdOf(
   orderId: string | undefined,
   references: readonly IdReference[],
   leftForPerson: ReadonlyMap<string, ReportedClass>,
+  leftInOrder: ReadonlyMap<string, string>,
 ): string | undefined {
   const orderClass = orderId === undefined ? undefined : leftForPerson.get(`orders\n${orderId}`);
   if (orderClass !== undefined) {
     return `its order ${orderId} is a ${orderClass}, left for a person: held back with it (decide the order first, then run reconcile again)`;
+  }
+  // An order is never half recovered: a row of its own (order_id = the order) that a person decides holds back
+  // every replayed row of the order, the order's own lost update included.
+  const inOrder = orderId === undefined ? undefined : leftInOrder.get(orderId);
+  if (inOrder !== undefined) {
+    return `its order ${orderId} has ${inOrder}, left for a person: the whole order is held back (decide that row first, then run reconcile again)`;
   }
   for (const reference of references) {
     const value = row.old?.[reference.column];
@@ -534,6 +541,17 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     const leftForPerson = new Map<string, ReportedClass>(
       result.leftForPerson.map((r) => [`${r.table}\n${r.id}`, r.class] as const),
     );
+    // Per order, the first of its own rows (order_id = the order, on either side) a person decides.
+    const leftInOrder = new Map<string, string>();
+    for (const [table, t] of Object.entries(report.tables)) {
+      for (const row of t.rows) {
+        if (row.class !== 'conflict' && row.class !== 'possible_duplicate' && row.class !== 'unexplained') continue;
+        const orderId = row.old?.order_id ?? row.new?.order_id;
+        if (table !== 'orders' && typeof orderId === 'string' && !leftInOrder.has(orderId)) {
+          leftInOrder.set(orderId, `${table} ${row.id}, a ${row.class}`);
+        }
+      }
+    }
     const units = untried;
     const unitOfRow = new Map<string, string>();
     for (const { name } of order) {
@@ -544,7 +562,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
         const { key, orderId } = unitOf(name, row, references, unitOfRow, units);
         const unit: Unit = units.get(key) ?? { orderId, rows: [], holds: new Map() };
         unit.rows.push({ table: name, row });
-        const hold = holdOf(row, unit.orderId, references, leftForPerson);
+        const hold = holdOf(row, unit.orderId, references, leftForPerson, leftInOrder);
         if (hold !== undefined) unit.holds.set(row, hold);
         units.set(key, unit);
         unitOfRow.set(`${name}\n${row.id}`, key);

@@ -93,16 +93,17 @@ describe('apply: units, held-back rows and rows never re-created', () => {
          created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
     );
     const orphan = uid(0x6700);
-    const a6 = uid(0x6701);
+    // A2 (soft-deleted on old): none of its rows is left for a person, so its unit is replayed.
+    const onA2 = uid(0x6701);
     await atTimes(urls.oldUrl, async (c) => {
       await c.query(`INSERT INTO payments VALUES ($1, $2, 10, $3, $3, 1)`, [orphan, uid(0xdead), plus(cut, 6)]);
-      await c.query(`INSERT INTO payments VALUES ($1, $2, 10, $3, $3, 1)`, [a6, O.A6, plus(cut, 7)]);
+      await c.query(`INSERT INTO payments VALUES ($1, $2, 10, $3, $3, 1)`, [onA2, O.A2, plus(cut, 7)]);
     });
     const { dir } = await run(urls);
     const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
     expect(applied.error).toBeNull();
     expect(applied.status).toBe('partial');
-    expect(await query(urls.newUrl, 'SELECT id FROM payments WHERE id = $1', [a6])).toHaveLength(1);
+    expect(await query(urls.newUrl, 'SELECT id FROM payments WHERE id = $1', [onA2])).toHaveLength(1);
     expect(await query(urls.newUrl, 'SELECT id FROM payments WHERE id = $1', [orphan])).toEqual([]);
     expect(applied.notApplied).toEqual([
       expect.objectContaining({
@@ -169,6 +170,35 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(await query(urls.newUrl, 'SELECT body FROM notes WHERE id = $1', [note])).toEqual([]);
     expect(applied.notApplied.find((n) => n.id === note)?.reason).toMatch(/before COMMIT.*not old's/);
     expect(applied.applied.some((a) => a.id === note)).toBe(false);
+  });
+
+  test('GIVEN an order whose lost update is replayable while one of its own lines is a conflict WHEN apply runs THEN the whole order is held back, naming the line left for a person (rv13b P7)', async () => {
+    const urls = await copy();
+    const line = childIds(O.A1).item(0);
+    await atTimes(urls.oldUrl, (c) =>
+      c.query('UPDATE order_items SET quantity = 9, updated_at = $2, version = version + 1 WHERE id = $1', [
+        line,
+        plus(cut, 6),
+      ]),
+    );
+    await atTimes(urls.newUrl, (c) =>
+      c.query('UPDATE order_items SET quantity = 3, updated_at = $2, version = version + 1 WHERE id = $1', [
+        line,
+        plus(TIMELINE.failoverAt, 30),
+      ]),
+    );
+    const { report, dir } = await run(urls);
+    expect(report.tables.orders!.rows.find((r) => r.id === O.A1)!.class).toBe('lost_update');
+    expect(report.tables.order_items!.rows.find((r) => r.id === line)!.class).toBe('conflict');
+    const before = await query(urls.newUrl, 'SELECT status, version FROM orders WHERE id = $1', [O.A1]);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(await query(urls.newUrl, 'SELECT status, version FROM orders WHERE id = $1', [O.A1])).toEqual(before);
+    expect(applied.applied.some((a) => a.id === O.A1)).toBe(false);
+    const a1 = applied.notApplied.find((n) => n.id === O.A1);
+    expect(a1).toMatchObject({ unit: `order ${O.A1}` });
+    expect(a1!.reason).toMatch(new RegExp(`order_items ${line}.*conflict.*left for a person`));
+    expect(applied.tables.orders!.heldBack).toBe(1);
+    expect(applied.status).toBe('partial');
   });
 
   test('GIVEN a row id Postgres accepts that is not an RFC 9562 uuid (md5(…)::uuid) WHEN apply reads the report THEN it accepts it (D6)', async () => {
