@@ -208,8 +208,14 @@ async function checkTarget(
         `table ${table} on the new primary no longer has the columns the report saw (now: ${now || 'no table'}; report: ${then}): the schema changed since reconcile; run reconcile again`,
       );
     }
-    const fks = await side.client.query<{ schema: string; parent: string; column: string | null; ref: string | null }>(
-      `SELECT pn.nspname AS schema, p.relname AS parent,
+    const fks = await side.client.query<{
+      schema: string;
+      parent: string;
+      column: string | null;
+      ref: string | null;
+      self: boolean;
+    }>(
+      `SELECT pn.nspname AS schema, p.relname AS parent, k.confrelid = k.conrelid AS self,
               CASE WHEN cardinality(k.conkey) = 1 THEN a.attname::text END AS column,
               CASE WHEN cardinality(k.confkey) = 1 THEN pa.attname::text END AS ref
          FROM pg_constraint k
@@ -217,14 +223,15 @@ async function checkTarget(
          JOIN pg_namespace pn ON pn.oid = p.relnamespace
          JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1]
          JOIN pg_attribute pa ON pa.attrelid = k.confrelid AND pa.attnum = k.confkey[1]
-        WHERE k.contype = 'f' AND k.conrelid = to_regclass($1) AND k.confrelid <> k.conrelid`,
+        WHERE k.contype = 'f' AND k.conrelid = to_regclass($1)`,
       [qualifiedTable(table)],
     );
     const kind = await side.client.query<{ kind: string }>(
       'SELECT relkind::text AS kind FROM pg_class WHERE oid = to_regclass($1)',
       [qualifiedTable(table)],
     );
-    const parents = fks.rows.map((r) => displayName(r.schema, r.parent));
+    // A self-reference (nodes.parent_id → nodes.id) orders rows within the table, not the table among tables.
+    const parents = fks.rows.filter((r) => !r.self).map((r) => displayName(r.schema, r.parent));
     const references = fks.rows
       .filter((r) => r.column !== null && r.ref === 'id')
       .map((r) => ({ column: r.column!, parent: displayName(r.schema, r.parent) }));
@@ -292,6 +299,38 @@ function unitOf(
     if (key !== undefined) return { key, orderId: units.get(key)?.orderId };
   }
   return { key: `${table} ${row.id}` };
+}
+
+/**
+ * The replayed rows of one table, each after the replayed rows of the same table its self-references (a foreign
+ * key of the table to its own `id`, e.g. `nodes.parent_id`) point to, so a parent is inserted before its child and
+ * the child joins the parent's unit. Rows in a cycle keep the report's order.
+ */
+function selfReferencesFirst(
+  table: string,
+  rows: readonly ReplayRow[],
+  references: readonly IdReference[],
+): ReplayRow[] {
+  const self = references.filter((r) => r.parent === table);
+  if (self.length === 0) return [...rows];
+  const byId = new Map(rows.map((row) => [row.id, row] as const));
+  const done = new Set<ReplayRow>();
+  const visiting = new Set<ReplayRow>();
+  const sorted: ReplayRow[] = [];
+  const visit = (row: ReplayRow) => {
+    if (done.has(row) || visiting.has(row)) return;
+    visiting.add(row);
+    for (const reference of self) {
+      const value = row.old?.[reference.column];
+      const parent = typeof value === 'string' ? byId.get(value) : undefined;
+      if (parent !== undefined && parent !== row) visit(parent);
+    }
+    visiting.delete(row);
+    done.add(row);
+    sorted.push(row);
+  };
+  for (const row of rows) visit(row);
+  return sorted;
 }
 
 /**
@@ -557,8 +596,8 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     for (const { name } of order) {
       result.tables[name] = emptyTableResult();
       const references = targets.get(name)?.references ?? [];
-      for (const row of report.tables[name]!.rows) {
-        if (row.class !== 'lost_insert' && row.class !== 'lost_update') continue;
+      const replayed = report.tables[name]!.rows.filter((r) => r.class === 'lost_insert' || r.class === 'lost_update');
+      for (const row of selfReferencesFirst(name, replayed, references)) {
         const { key, orderId } = unitOf(name, row, references, unitOfRow, units);
         const unit: Unit = units.get(key) ?? { orderId, rows: [], holds: new Map() };
         unit.rows.push({ table: name, row });

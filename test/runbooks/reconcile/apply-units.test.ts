@@ -201,6 +201,37 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(applied.status).toBe('partial');
   });
 
+  test('GIVEN a self-referencing table (nodes.parent_id → nodes.id) with a lost parent and a lost child whose id sorts first WHEN apply runs THEN both are replayed in one unit, parent first (rv13b P4)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE nodes (id uuid PRIMARY KEY, parent_id uuid REFERENCES nodes (id), created_at timestamptz NOT NULL,
+         updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    const parent = uid(0x6a02);
+    const child = uid(0x6a01);
+    const grandchild = uid(0x6a00);
+    await atTimes(urls.oldUrl, (c) =>
+      c.query('INSERT INTO nodes VALUES ($1, NULL, $4, $4, 1), ($2, $1, $4, $4, 1), ($3, $2, $4, $4, 1)', [
+        parent,
+        child,
+        grandchild,
+        plus(cut, 5),
+      ]),
+    );
+    const { report, dir } = await run(urls);
+    expect(report.tables.nodes!.rows.map((r) => `${r.class} ${r.id}`).sort()).toEqual(
+      [grandchild, child, parent].map((id) => `lost_insert ${id}`),
+    );
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(applied.notApplied).toEqual([]);
+    expect(applied.status).toBe('applied');
+    expect(await query(urls.newUrl, 'SELECT count(*)::int AS n FROM nodes')).toEqual([{ n: 3 }]);
+    const nodes = applied.applied.filter((a) => a.table === 'nodes');
+    expect(nodes.map((a) => a.id)).toEqual([parent, child, grandchild]);
+    expect(new Set(nodes.map((a) => a.unit))).toEqual(new Set([`nodes ${parent}`]));
+  });
+
   test('GIVEN a row id Postgres accepts that is not an RFC 9562 uuid (md5(…)::uuid) WHEN apply reads the report THEN it accepts it (D6)', async () => {
     const urls = await copy();
     await onBoth(
