@@ -157,12 +157,21 @@ interface IdReference {
   readonly parent: string;
 }
 
+/** A foreign key of a replayed table, any columns (`columns` of this table → `refs` of `parent`). */
+interface ForeignKey {
+  readonly columns: string[];
+  readonly parent: string;
+  readonly refs: string[];
+}
+
 /** What apply needs of each replayed table on the target: its columns (with replay flags), parents and kind. */
 interface TargetTable {
   readonly columns: ColumnSpec[];
   readonly parents: string[];
   /** Foreign keys to another table's `id`: a row belongs to the unit of the row it references. */
   readonly references: IdReference[];
+  /** Every foreign key (to `id` or to another unique key, one column or several): what a held-back row holds back. */
+  readonly foreignKeys: ForeignKey[];
   /** A plain table (not partitioned): read and updated `ONLY`, its inheritance children being their own tables. */
   readonly plain: boolean;
 }
@@ -214,8 +223,14 @@ async function checkTarget(
       column: string | null;
       ref: string | null;
       self: boolean;
+      columns: string[];
+      refs: string[];
     }>(
       `SELECT pn.nspname AS schema, p.relname AS parent, k.confrelid = k.conrelid AS self,
+              ARRAY(SELECT ca.attname::text FROM unnest(k.conkey) WITH ORDINALITY AS u (n, i)
+                      JOIN pg_attribute ca ON ca.attrelid = k.conrelid AND ca.attnum = u.n ORDER BY u.i) AS columns,
+              ARRAY(SELECT ra.attname::text FROM unnest(k.confkey) WITH ORDINALITY AS u (n, i)
+                      JOIN pg_attribute ra ON ra.attrelid = k.confrelid AND ra.attnum = u.n ORDER BY u.i) AS refs,
               CASE WHEN cardinality(k.conkey) = 1 THEN a.attname::text END AS column,
               CASE WHEN cardinality(k.confkey) = 1 THEN pa.attname::text END AS ref
          FROM pg_constraint k
@@ -235,7 +250,12 @@ async function checkTarget(
     const references = fks.rows
       .filter((r) => r.column !== null && r.ref === 'id')
       .map((r) => ({ column: r.column!, parent: displayName(r.schema, r.parent) }));
-    result.set(table, { columns, parents, references, plain: kind.rows[0]?.kind === 'r' });
+    const foreignKeys = fks.rows.map((r) => ({
+      columns: r.columns,
+      parent: displayName(r.schema, r.parent),
+      refs: r.refs,
+    }));
+    result.set(table, { columns, parents, references, foreignKeys, plain: kind.rows[0]?.kind === 'r' });
   }
   return result;
 }
@@ -343,6 +363,8 @@ function holdOf(
   references: readonly IdReference[],
   leftForPerson: ReadonlyMap<string, ReportedClass>,
   leftInOrder: ReadonlyMap<string, string>,
+  foreignKeys: readonly ForeignKey[],
+  leftByKey: (key: ForeignKey) => ReadonlyMap<string, ReplayRow>,
 ): string | undefined {
   const orderClass = orderId === undefined ? undefined : leftForPerson.get(`orders\n${orderId}`);
   if (orderClass !== undefined) {
@@ -361,7 +383,24 @@ function holdOf(
       return `it references ${reference.parent} ${value} (${reference.column}), a ${parentClass} left for a person: held back with it`;
     }
   }
+  // A foreign key to another unique key (a code) or of several columns: matched against the referenced columns of
+  // the rows a person decides, as old and as new have them.
+  for (const key of foreignKeys) {
+    if (key.columns.length === 1 && key.refs[0] === 'id') continue;
+    const tuple = fkTuple(row.old, key.columns);
+    const left = tuple === undefined ? undefined : leftByKey(key).get(tuple);
+    if (left !== undefined) {
+      return `it references ${key.parent} ${left.id} (${key.columns.join(', ')} → ${key.refs.join(', ')}), a ${left.class} left for a person: held back with it`;
+    }
+  }
   return undefined;
+}
+
+/** The values of `columns` of a row as one string, or undefined when one is NULL (the key then references nothing). */
+function fkTuple(record: Record<string, unknown> | null | undefined, columns: readonly string[]): string | undefined {
+  if (!record) return undefined;
+  const values = columns.map((c) => record[c]);
+  return values.some((v) => v === null || v === undefined) ? undefined : JSON.stringify(values);
 }
 
 /** Why one row was not applied, or undefined when it is in place (changed now or already before). */
@@ -591,6 +630,24 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
         }
       }
     }
+    // Per foreign key, the rows a person decides in its parent table, by the referenced columns' values.
+    const leftKeyMaps = new Map<string, Map<string, ReplayRow>>();
+    const leftByKey = (key: ForeignKey): ReadonlyMap<string, ReplayRow> => {
+      const name = `${key.parent}\n${key.refs.join('\n')}`;
+      let map = leftKeyMaps.get(name);
+      if (map === undefined) {
+        map = new Map();
+        for (const row of report.tables[key.parent]?.rows ?? []) {
+          if (row.class !== 'conflict' && row.class !== 'possible_duplicate' && row.class !== 'unexplained') continue;
+          for (const record of [row.old, row.new]) {
+            const tuple = fkTuple(record, key.refs);
+            if (tuple !== undefined && !map.has(tuple)) map.set(tuple, row);
+          }
+        }
+        leftKeyMaps.set(name, map);
+      }
+      return map;
+    };
     const units = untried;
     const unitOfRow = new Map<string, string>();
     for (const { name } of order) {
@@ -601,7 +658,15 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
         const { key, orderId } = unitOf(name, row, references, unitOfRow, units);
         const unit: Unit = units.get(key) ?? { orderId, rows: [], holds: new Map() };
         unit.rows.push({ table: name, row });
-        const hold = holdOf(row, unit.orderId, references, leftForPerson, leftInOrder);
+        const hold = holdOf(
+          row,
+          unit.orderId,
+          references,
+          leftForPerson,
+          leftInOrder,
+          targets.get(name)?.foreignKeys ?? [],
+          leftByKey,
+        );
         if (hold !== undefined) unit.holds.set(row, hold);
         units.set(key, unit);
         unitOfRow.set(`${name}\n${row.id}`, key);

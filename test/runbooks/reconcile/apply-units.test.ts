@@ -232,6 +232,59 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(new Set(nodes.map((a) => a.unit))).toEqual(new Set([`nodes ${parent}`]));
   });
 
+  test('GIVEN lost rows referencing a conflict row through a foreign key to a UNIQUE non-id column and through a two-column foreign key WHEN apply runs THEN both are held back, naming the row left for a person, and a row referencing another account is replayed (rv13b P5)', async () => {
+    const urls = await copy();
+    const acc1 = uid(0x6b01);
+    const acc2 = uid(0x6b02);
+    await onBoth(
+      urls,
+      `CREATE TABLE accounts (id uuid PRIMARY KEY, code text UNIQUE, region text, owner text,
+         created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL, UNIQUE (code, region));
+       CREATE TABLE grants (id uuid PRIMARY KEY, account_code text REFERENCES accounts (code), what text,
+         created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL);
+       CREATE TABLE limits (id uuid PRIMARY KEY, account_code text, account_region text, amount integer,
+         created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL,
+         FOREIGN KEY (account_code, account_region) REFERENCES accounts (code, region));`,
+    );
+    await onBoth(
+      urls,
+      `INSERT INTO accounts VALUES ($1, 'ACC1', 'eu', 'alice', $3, $3, 1), ($2, 'ACC2', 'eu', 'carol', $3, $3, 1)`,
+      [acc1, acc2, TIMELINE.base],
+    );
+    const grant = uid(0x6b10);
+    const limit = uid(0x6b11);
+    const other = uid(0x6b12);
+    await atTimes(urls.oldUrl, async (c) => {
+      await c.query(`UPDATE accounts SET owner = 'mallory', updated_at = $2, version = 2 WHERE id = $1`, [
+        acc1,
+        plus(cut, 5),
+      ]);
+      await c.query(`INSERT INTO grants VALUES ($1, 'ACC1', 'admin', $2, $2, 1)`, [grant, plus(cut, 6)]);
+      await c.query(`INSERT INTO limits VALUES ($1, 'ACC1', 'eu', 100, $2, $2, 1)`, [limit, plus(cut, 6)]);
+      await c.query(`INSERT INTO grants VALUES ($1, 'ACC2', 'read', $2, $2, 1)`, [other, plus(cut, 6)]);
+    });
+    await atTimes(urls.newUrl, (c) =>
+      c.query(`UPDATE accounts SET owner = 'bob', updated_at = $2, version = 2 WHERE id = $1`, [
+        acc1,
+        plus(TIMELINE.failoverAt, 7),
+      ]),
+    );
+    const { report, dir } = await run(urls);
+    expect(report.tables.accounts!.rows.map((r) => `${r.class} ${r.id}`)).toEqual([`conflict ${acc1}`]);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(await query(urls.newUrl, 'SELECT id FROM grants WHERE id = $1', [grant])).toEqual([]);
+    expect(await query(urls.newUrl, 'SELECT id FROM limits WHERE id = $1', [limit])).toEqual([]);
+    expect(applied.notApplied.find((n) => n.id === grant)?.reason).toMatch(
+      new RegExp(`references accounts ${acc1} \\(account_code → code\\), a conflict left for a person`),
+    );
+    expect(applied.notApplied.find((n) => n.id === limit)?.reason).toMatch(
+      new RegExp(`references accounts ${acc1} \\(account_code, account_region → code, region\\), a conflict`),
+    );
+    expect(applied.tables.grants!.heldBack).toBe(1);
+    expect(applied.tables.limits!.heldBack).toBe(1);
+    expect(applied.applied.some((a) => a.id === other)).toBe(true);
+  });
+
   test('GIVEN a row id Postgres accepts that is not an RFC 9562 uuid (md5(…)::uuid) WHEN apply reads the report THEN it accepts it (D6)', async () => {
     const urls = await copy();
     await onBoth(
