@@ -383,18 +383,20 @@ export async function resolveTables(
 }
 
 /**
- * Tables of schema public (display names) with an enabled BEFORE INSERT OR UPDATE row trigger running
+ * Tables of schema public (display names) with a BEFORE INSERT OR UPDATE row trigger enabled in normal sessions running
  * `shop_touch_row()`, which inserts every row at version 1 and adds 1 on every update (outside a replay).
  */
 async function versionTriggerTables(side: DatabaseSide): Promise<Set<string>> {
-  // tgtype bits: 1 row, 2 before, 4 insert, 16 update (pg_trigger.h).
+  // tgtype bits: 1 row, 2 before, 4 insert, 16 update (pg_trigger.h). tgenabled "Controls in which
+  // session_replication_role modes the trigger fires. O = trigger fires in "origin" and "local" modes, D = trigger
+  // is disabled, R = trigger fires in "replica" mode, A = trigger fires always." (PostgreSQL docs, pg_trigger): a normal session (session_replication_role = origin) runs O and A only.
   const result = await side.client.query<{ table: string }>(
     `SELECT c.relname AS table
        FROM pg_trigger g
        JOIN pg_class c ON c.oid = g.tgrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_proc f ON f.oid = g.tgfoid
-      WHERE n.nspname = 'public' AND f.proname = 'shop_touch_row' AND NOT g.tgisinternal AND g.tgenabled <> 'D'
+      WHERE n.nspname = 'public' AND f.proname = 'shop_touch_row' AND NOT g.tgisinternal AND g.tgenabled IN ('O', 'A')
         AND g.tgtype & 23 = 23`,
   );
   return new Set(result.rows.map((r) => displayName('public', r.table)));

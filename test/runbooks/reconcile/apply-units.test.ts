@@ -285,6 +285,27 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(applied.applied.some((a) => a.id === other)).toBe(true);
   });
 
+  test('GIVEN a table without created_at whose shop_touch_row trigger on new fires only in replica sessions (ENABLE REPLICA TRIGGER) WHEN old inserted a row after the cut THEN nothing enforces versions from 1 in normal sessions: a conflict, while the same table with the trigger enabled gives a lost insert (item 5)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE tallies_on (id uuid PRIMARY KEY, n integer, updated_at timestamptz NOT NULL, version integer NOT NULL);
+       CREATE TABLE tallies_replica (id uuid PRIMARY KEY, n integer, updated_at timestamptz NOT NULL, version integer NOT NULL);
+       CREATE TRIGGER tallies_on_touch BEFORE INSERT OR UPDATE ON tallies_on FOR EACH ROW EXECUTE FUNCTION shop_touch_row();
+       CREATE TRIGGER tallies_replica_touch BEFORE INSERT OR UPDATE ON tallies_replica FOR EACH ROW EXECUTE FUNCTION shop_touch_row();`,
+    );
+    await query(urls.newUrl, 'ALTER TABLE tallies_replica ENABLE REPLICA TRIGGER tallies_replica_touch');
+    const on = uid(0x6c01);
+    const replica = uid(0x6c02);
+    await atTimes(urls.oldUrl, async (c) => {
+      await c.query('INSERT INTO tallies_on VALUES ($1, 1, $2, 1)', [on, plus(cut, 5)]);
+      await c.query('INSERT INTO tallies_replica VALUES ($1, 1, $2, 1)', [replica, plus(cut, 5)]);
+    });
+    const { report } = await run(urls);
+    expect(report.tables.tallies_on!.rows.map((r) => `${r.class} ${r.id}`)).toEqual([`lost_insert ${on}`]);
+    expect(report.tables.tallies_replica!.rows.map((r) => `${r.class} ${r.id}`)).toEqual([`conflict ${replica}`]);
+  });
+
   test('GIVEN a row id Postgres accepts that is not an RFC 9562 uuid (md5(…)::uuid) WHEN apply reads the report THEN it accepts it (D6)', async () => {
     const urls = await copy();
     await onBoth(
