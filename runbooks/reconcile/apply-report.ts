@@ -58,8 +58,15 @@ export interface ApplyTableResult {
   blocked: number;
   /** Rows whose statement failed (a constraint, a trigger): the error is in `notApplied`. */
   failed: number;
-  /** Rows that would have applied but were rolled back with their unit (order) because another row of it was not. */
+  /**
+   * Rows never tried because their unit builds on a row a person decides (a conflict, possible duplicate or
+   * unexplained row: their order, one of the order's own rows, or a row a foreign key references).
+   */
   heldBack: number;
+  /** Rows that were tried and would have applied, rolled back with their unit because another row of it was not. */
+  rolledBack: number;
+  /** Rows of units never tried because apply stopped (the connection was lost): run apply again. */
+  notTried: number;
 }
 
 /** A row apply did not touch, and why. */
@@ -534,6 +541,8 @@ const emptyTableResult = (): ApplyTableResult => ({
   blocked: 0,
   failed: 0,
   heldBack: 0,
+  rolledBack: 0,
+  notTried: 0,
 });
 
 /**
@@ -679,17 +688,18 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
       unit: Unit,
       own: (row: ReplayRow) => { kind: keyof ApplyTableResult; reason: string } | undefined,
       cause: string,
+      others: 'heldBack' | 'rolledBack',
     ) => {
       result.unitsNotApplied++;
       for (const { table, row } of unit.rows) {
         const mine = own(row);
-        result.tables[table]![mine?.kind ?? 'heldBack']++;
+        result.tables[table]![mine?.kind ?? others]++;
         result.notApplied.push({
           table,
           id: row.id,
           class: row.class,
           unit: key,
-          reason: mine?.reason ?? `rolled back with ${key}: ${cause}`,
+          reason: mine?.reason ?? `${others === 'heldBack' ? 'held back' : 'rolled back'} with ${key}: ${cause}`,
         });
       }
     };
@@ -703,6 +713,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
           unit,
           (row) => (unit.holds.has(row) ? { kind: 'heldBack', reason: unit.holds.get(row)! } : undefined),
           cause,
+          'heldBack',
         );
         units.delete(key);
         continue;
@@ -783,6 +794,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
               return own && 'reason' in own ? { kind: own.kind, reason: own.reason } : undefined;
             },
             cause,
+            'rolledBack',
           );
           units.delete(key);
           continue;
@@ -811,13 +823,14 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
           unit,
           () => ({ kind: 'failed', reason: `${key} was rolled back: ${(error as Error).message}` }),
           '',
+          'rolledBack',
         );
         units.delete(key);
       }
     }
     for (const [name, counts] of Object.entries(result.tables)) {
       options.onProgress?.(
-        `${name}: ${counts.inserted} inserted, ${counts.updated} updated, ${counts.alreadyApplied} already applied, ${counts.changedSinceReport} changed since the report, ${counts.blocked} blocked, ${counts.failed} failed, ${counts.heldBack} held back with their order`,
+        `${name}: ${counts.inserted} inserted, ${counts.updated} updated, ${counts.alreadyApplied} already applied, ${counts.changedSinceReport} changed since the report, ${counts.blocked} blocked, ${counts.failed} failed, ${counts.heldBack} held back (left for a person), ${counts.rolledBack} rolled back with their unit`,
       );
     }
     if (outbox) options.onProgress?.(`order_events: ${result.eventsWritten} order.recovered event(s) written`);
@@ -831,6 +844,8 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     for (const [key, unit] of untried) {
       result.unitsNotApplied++;
       for (const { table, row } of unit.rows) {
+        result.tables[table] ??= emptyTableResult();
+        result.tables[table]!.notTried++;
         result.notApplied.push({
           table,
           id: row.id,

@@ -279,7 +279,9 @@ export function registerReconcileCommands(program: Command): void {
         ];
         for (const [name, t] of Object.entries(result.tables)) {
           const notApplied =
-            t.failed + t.heldBack > 0 ? `, ${t.failed} failed, ${t.heldBack} held back with their order` : '';
+            t.failed + t.heldBack + t.rolledBack + t.notTried > 0
+              ? `, ${t.failed} failed, ${t.heldBack} held back (left for a person), ${t.rolledBack} rolled back with their unit, ${t.notTried} not tried (apply stopped)`
+              : '';
           lines.push(
             `  ${name}: ${t.inserted} inserted, ${t.updated} updated, ${t.alreadyApplied} already applied, ${t.changedSinceReport} changed since the report, ${t.blocked} blocked${notApplied}`,
           );

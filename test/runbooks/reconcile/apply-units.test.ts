@@ -28,6 +28,16 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     const l1 = applied.notApplied.filter((n) => n.unit === `order ${O.L1}`);
     expect(l1.map((n) => n.id)).toContain(O.L1);
     expect(l1.find((n) => n.id === O.L1)!.reason).toMatch(/before COMMIT.*hash .* not old's/);
+    // Its other rows were tried and rolled back with it: counted apart from rows held back for a person (item 5).
+    const total = (field: 'rolledBack' | 'heldBack') =>
+      Object.values(applied.tables).reduce((sum, t) => sum + t[field], 0);
+    const rolledBack = applied.notApplied.filter((n) => n.reason.startsWith('rolled back with '));
+    expect(rolledBack.length).toBeGreaterThanOrEqual(l1.length - 1);
+    expect(total('rolledBack')).toBe(rolledBack.length);
+    expect(total('heldBack')).toBe(applied.notApplied.filter((n) => /held back/.test(n.reason)).length);
+    expect(l1.filter((n) => n.id !== O.L1).every((n) => n.reason.startsWith(`rolled back with order ${O.L1}`))).toBe(
+      true,
+    );
     // Units the trigger does not touch (A1's lost update, no line) still commit.
     expect(applied.applied.some((a) => a.id === O.A1)).toBe(true);
   });
@@ -198,6 +208,7 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(a1).toMatchObject({ unit: `order ${O.A1}` });
     expect(a1!.reason).toMatch(new RegExp(`order_items ${line}.*conflict.*left for a person`));
     expect(applied.tables.orders!.heldBack).toBe(1);
+    expect(applied.tables.orders!.rolledBack).toBe(0);
     expect(applied.status).toBe('partial');
   });
 
@@ -391,6 +402,9 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(applied.notApplied.map((n) => `${n.table} ${n.id}`).sort()).toEqual(lost.sort());
     expect(applied.notApplied.find((n) => n.id === O.L1)?.reason).toMatch(/apply stopped before this unit committed/);
     expect(applied.unitsNotApplied).toBeGreaterThan(1);
+    // The per-table counts include the units never tried (item 5): every lost row is counted once, as not tried.
+    const notTried = Object.entries(applied.tables).flatMap(([table, t]) => Array(t.notTried).fill(table));
+    expect(notTried.sort()).toEqual(lost.map((l) => l.split(' ')[0]).sort());
   });
 
   test('GIVEN a BEFORE INSERT trigger on new that cancels the insert WHEN apply runs THEN the reason says no row was written, not a unique-key conflict (item 19)', async () => {

@@ -27,7 +27,15 @@ describe('apply', () => {
     const result = await applyReport({ reportDir, newUrl: urls.newUrl });
     expect(result.error).toBeNull();
     expect(result.status).toBe('applied');
-    const nothingElse = { alreadyApplied: 0, changedSinceReport: 0, blocked: 0, failed: 0, heldBack: 0 };
+    const nothingElse = {
+      alreadyApplied: 0,
+      changedSinceReport: 0,
+      blocked: 0,
+      failed: 0,
+      heldBack: 0,
+      rolledBack: 0,
+      notTried: 0,
+    };
     expect(result.tables).toEqual({
       orders: { inserted: 2, updated: 3, ...nothingElse },
       order_items: { inserted: 4, updated: 0, ...nothingElse },
@@ -104,6 +112,8 @@ describe('apply', () => {
       blocked: 0,
       failed: 0,
       heldBack: 0,
+      rolledBack: 0,
+      notTried: 0,
     });
     expect(result.tables.order_items).toEqual({
       inserted: 0,
@@ -113,6 +123,8 @@ describe('apply', () => {
       blocked: 0,
       failed: 0,
       heldBack: 0,
+      rolledBack: 0,
+      notTried: 0,
     });
   });
 
@@ -197,6 +209,8 @@ describe('apply', () => {
       blocked: 0,
       failed: 0,
       heldBack: 0,
+      rolledBack: 0,
+      notTried: 0,
     });
     expect(result.notApplied).toEqual([
       {

@@ -135,6 +135,13 @@ describe('runbook reconcile / apply (CLI, as a child process)', () => {
     );
     expect(run.stdout).toContain(`  applied: orders ${IDS.orders.A1} (lost_update, order ${IDS.orders.A1}): updated\n`);
     expect(run.stderr).toContain('apply did NOT apply 5 row(s) (listed above with the reason)');
+    // Rows rolled back with their unit are counted apart from rows held back for a person.
+    expect(run.stdout).toMatch(
+      /^ {2}orders: \d+ inserted, .*, 1 failed, 0 held back \(left for a person\), 0 rolled back with their unit, 0 not tried \(apply stopped\)$/m,
+    );
+    expect(run.stdout).toMatch(
+      /^ {2}order_items: .*, 0 failed, 0 held back \(left for a person\), \d+ rolled back with their unit, /m,
+    );
   });
 
   test('a failed report exits 1 and says why on stderr', async () => {
