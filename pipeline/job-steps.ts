@@ -82,24 +82,26 @@ export function assumeRole(roleArn: string, region: string): JobStep {
   };
 }
 
-/** The generator's credential steps (also the chained CDK deploy role's) with {@link ROLE_SESSION_NAME}. */
-export function withRoleSessionNames<J extends { steps?: Array<{ uses?: string; with?: object }> }>(
+type GeneratedStep = { uses?: string; with?: object };
+
+/** `jobs` with every step of every job passed through `change`. */
+function mapSteps<J extends { steps?: GeneratedStep[] }>(
   jobs: Record<string, J>,
+  change: (step: GeneratedStep) => GeneratedStep,
 ): Record<string, J> {
   return Object.fromEntries(
-    Object.entries(jobs).map(([id, job]) => [
-      id,
-      job.steps
-        ? {
-            ...job,
-            steps: job.steps.map((step) =>
-              step.uses?.startsWith('aws-actions/configure-aws-credentials')
-                ? { ...step, with: { ...step.with, 'role-session-name': ROLE_SESSION_NAME } }
-                : step,
-            ),
-          }
-        : job,
-    ]),
+    Object.entries(jobs).map(([id, job]) => [id, job.steps ? { ...job, steps: job.steps.map(change) } : job]),
+  );
+}
+
+/** The generator's credential steps (also the chained CDK deploy role's) with {@link ROLE_SESSION_NAME}. */
+export function withRoleSessionNames<J extends { steps?: GeneratedStep[] }>(
+  jobs: Record<string, J>,
+): Record<string, J> {
+  return mapSteps(jobs, (step) =>
+    step.uses?.startsWith('aws-actions/configure-aws-credentials')
+      ? { ...step, with: { ...step.with, 'role-session-name': ROLE_SESSION_NAME } }
+      : step,
   );
 }
 
@@ -107,23 +109,13 @@ export function withRoleSessionNames<J extends { steps?: Array<{ uses?: string; 
  * The generator's checkout steps (synthesis) with `persist-credentials: false`: no later step of those jobs uses the
  * token (review m11).
  */
-export function withoutPersistedCheckoutCredentials<J extends { steps?: Array<{ uses?: string; with?: object }> }>(
+export function withoutPersistedCheckoutCredentials<J extends { steps?: GeneratedStep[] }>(
   jobs: Record<string, J>,
 ): Record<string, J> {
-  return Object.fromEntries(
-    Object.entries(jobs).map(([id, job]) => [
-      id,
-      job.steps
-        ? {
-            ...job,
-            steps: job.steps.map((step) =>
-              step.uses?.startsWith('actions/checkout@') && !(step.with && 'persist-credentials' in step.with)
-                ? { ...step, with: { ...step.with, 'persist-credentials': false } }
-                : step,
-            ),
-          }
-        : job,
-    ]),
+  return mapSteps(jobs, (step) =>
+    step.uses?.startsWith('actions/checkout@') && !(step.with && 'persist-credentials' in step.with)
+      ? { ...step, with: { ...step.with, 'persist-credentials': false } }
+      : step,
   );
 }
 

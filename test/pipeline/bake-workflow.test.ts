@@ -1,34 +1,13 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'yaml';
 import { loadConfig } from '../../config';
 import { alarmNames, canaryNames, routingNames } from '../../stacks';
+import { committedWorkflow, type WorkflowStep as Step } from './committed-workflow';
 
 // The bakes as the committed deploy.yml runs them (workflows.test.ts checks that file is what synth generates).
 // Review M2(5): after the routing stage both Regions are baked, each in its own CloudWatch; M12: every bake runs the
 // Region's readiness runbook as a dry run and refuses alarms the release redefined; M2(3)/(4): the gate watches the
 // 5xx rate, latency and internal services' alarms.
 
-interface Step {
-  id?: string;
-  name?: string;
-  uses?: string;
-  run?: string;
-  'continue-on-error'?: boolean;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
-interface Job {
-  needs?: string[];
-  if?: string;
-  outputs?: Record<string, string>;
-  steps: Step[];
-}
-
-const REPO = path.resolve(__dirname, '..', '..');
-const deploy = parse(readFileSync(path.join(REPO, '.github', 'workflows', 'deploy.yml'), 'utf8')) as {
-  jobs: Record<string, Job>;
-};
+const deploy = committedWorkflow('deploy.yml');
 const config = loadConfig();
 const { appName, envName, primaryRegion, standbyRegion } = config;
 const canaries = canaryNames(appName, envName);

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { parse } from 'yaml';
 import { loadConfig } from '../../config';
 import { synthEnvironment } from '../../pipeline/synth-environment';
+import { committedWorkflow, type WorkflowJob as Job, type WorkflowStep as Step } from './committed-workflow';
 
 // The rollback as the committed deploy.yml runs it (workflows.test.ts checks that file is what synth generates).
 // Review M4: a rollback redeploys the recorded artifacts of the known-good release (the templates its deploy jobs
@@ -10,26 +8,7 @@ import { synthEnvironment } from '../../pipeline/synth-environment';
 // set; M4(3): it verifies the commit and bakes the Region; m3: only a bake verdict of `failed` (or a failed or
 // cancelled deploy) rolls back.
 
-interface Step {
-  id?: string;
-  name?: string;
-  if?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
-interface Job {
-  needs?: string[];
-  if?: string;
-  outputs?: Record<string, string>;
-  steps: Step[];
-}
-
-const REPO = path.resolve(__dirname, '..', '..');
-const deploy = parse(readFileSync(path.join(REPO, '.github', 'workflows', 'deploy.yml'), 'utf8')) as {
-  jobs: Record<string, Job>;
-};
+const deploy = committedWorkflow('deploy.yml');
 const config = loadConfig();
 const { appName, envName, primaryRegion, standbyRegion } = config;
 const stack = (region: string, kind: string) => `${appName}-${envName}-${region}-${kind}`;
