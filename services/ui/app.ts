@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import { createServiceApp, type ServiceApp } from '../platform/service-app';
 import type { UiConfig } from './config';
 import { registerCustomerCookie } from './customer-cookie';
+import { registerPageHeaders } from './page-headers';
 import { errorPage } from './pages/error';
 import { registerPages } from './routes';
 import { ShopApi } from './shop-api';
@@ -21,6 +22,7 @@ export async function buildUiApp(config: UiConfig): Promise<ServiceApp> {
     renderHtmlError: (body) => errorPage(context, body),
   });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
+  registerPageHeaders(app);
   registerCustomerCookie(app);
   registerSyntheticShopper(app, config.syntheticShopperToken);
 

@@ -11,23 +11,13 @@ import { homePage } from './pages/home';
 import { orderPage, ordersPage } from './pages/orders';
 import { productPage } from './pages/product';
 import { PRODUCT_IMAGE_FILE, productImageSvg } from './product-image';
-import type { Address, ShopApi } from './shop-api';
+import type { Address, ShopApi, SubmittedCheckout } from './shop-api';
 
 const PAGE_SIZE = 12;
 
-/** Pages are personal (cart, orders) and must not be framed, sniffed or cached by the browser or a proxy. */
-const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy':
-    "default-src 'self'; img-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
-} as const;
-
-/** Sends a rendered page. */
+/** Sends a rendered page (its security headers are added to every HTML answer: see `registerPageHeaders`). */
 export function sendPage(reply: FastifyReply, page: string, statusCode = 200): FastifyReply {
-  return reply.code(statusCode).headers(PAGE_HEADERS).send(page);
+  return reply.code(statusCode).type('text/html; charset=utf-8').send(page);
 }
 
 function seeOther(reply: FastifyReply, location: string): FastifyReply {
@@ -60,6 +50,28 @@ function quantity(value: string, minimum: number, name: string): number {
   const n = Number(value);
   if (n < minimum || n > 1_000) throw HttpError.badRequest(name, `must be from ${minimum} to 1000 (received ${value})`);
   return n;
+}
+
+/**
+ * Takes the lines of a placed order out of the customer's cart: each ordered quantity is subtracted from its line,
+ * and a line with nothing left is removed. What was added after the checkout was reviewed (another line, a raised
+ * quantity) stays in the cart. The carts API sets quantities rather than subtracting them, so an add to the same
+ * line between the read and the write here is lost (a window of a few milliseconds, on the shopper's own cart).
+ */
+async function takeOrderedLinesOut(
+  api: ShopApi,
+  customerId: string,
+  ordered: SubmittedCheckout['items'],
+  requestId: string,
+): Promise<void> {
+  const cart = await api.cart(customerId, requestId);
+  for (const item of ordered) {
+    const line = cart.items.find((l) => l.itemId === item.id);
+    if (line === undefined) continue;
+    const remaining = line.quantity - item.quantity;
+    if (remaining > 0) await api.setQuantity(customerId, item.id, remaining, requestId);
+    else await api.removeFromCart(customerId, item.id, requestId);
+  }
 }
 
 /** The shop's pages. Every handler answers with HTML; form posts redirect (303) to the page that shows the result. */
@@ -220,10 +232,14 @@ export function registerPages(app: ServiceApp, api: ShopApi, region: string): vo
       );
     }
     const submitted = await api.submitCheckout(request.customerId, request.synthetic, id(request));
-    // The order exists now; an emptied cart is a convenience, so a failure here must not hide the order.
-    await api.clearCart(request.customerId, id(request)).catch((error: unknown) => {
-      request.log.warn({ err: error }, 'cart not cleared after the order was placed');
-    });
+    // Only the submit that placed the order takes its lines out of the cart: a repeat (a double click, a retry, the
+    // back button) returns the same order with 200 and leaves the cart alone, so no line is taken out twice. The
+    // order exists now; the cart is a convenience, so a failure here must not hide the order.
+    if (submitted.created) {
+      await takeOrderedLinesOut(api, request.customerId, submitted.items, id(request)).catch((error: unknown) => {
+        request.log.warn({ err: error }, 'ordered lines not taken out of the cart after the order was placed');
+      });
+    }
     return seeOther(reply, `/orders/${submitted.orderId}?placed=1`);
   });
 

@@ -85,6 +85,14 @@ export interface Order {
   };
 }
 
+/** A submitted checkout: the order it placed and the lines that order holds. */
+export interface SubmittedCheckout {
+  readonly orderId: string;
+  readonly items: ReadonlyArray<{ readonly id: string; readonly quantity: number }>;
+  /** This submit placed the order (201); false when it returned an order an earlier submit placed (200). */
+  readonly created: boolean;
+}
+
 interface ErrorAnswer {
   readonly message?: string;
   readonly field?: string;
@@ -154,10 +162,6 @@ export class ShopApi {
     expect(await this.carts.request('DELETE', `/carts/${customerId}/items/${productId}`, { requestId }), 202);
   }
 
-  async clearCart(customerId: string, requestId: string): Promise<void> {
-    expect(await this.carts.request('DELETE', `/carts/${customerId}`, { requestId }), 202);
-  }
-
   async checkout(customerId: string, requestId: string): Promise<Checkout | undefined> {
     const response = await this.checkouts.request('GET', `/checkout/${customerId}`, { requestId });
     return response.status === 404 ? undefined : expect(response, 200);
@@ -167,10 +171,15 @@ export class ShopApi {
     return expect(await this.checkouts.request('POST', `/checkout/${customerId}/update`, { body, requestId }), 200);
   }
 
-  /** Submits the checkout; `synthetic` marks the order as the canary's synthetic shopper's. */
-  async submitCheckout(customerId: string, synthetic: boolean, requestId: string): Promise<{ orderId: string }> {
+  /**
+   * Submits the checkout; `synthetic` marks the order as the canary's synthetic shopper's. `created` is true for the
+   * one submit that placed the order (the checkout answers 201 once, and 200 with the same order to every repeat).
+   */
+  async submitCheckout(customerId: string, synthetic: boolean, requestId: string): Promise<SubmittedCheckout> {
     const options = synthetic ? { body: { synthetic: true }, requestId } : { requestId };
-    return expect(await this.checkouts.request('POST', `/checkout/${customerId}/submit`, options), 200, 201);
+    const response = await this.checkouts.request('POST', `/checkout/${customerId}/submit`, options);
+    const body = expect<Omit<SubmittedCheckout, 'created'>>(response, 200, 201);
+    return { ...body, created: response.status === 201 };
   }
 
   async order(id: string, requestId: string): Promise<Order | undefined> {

@@ -128,6 +128,63 @@ describe('visitors and pages', () => {
     expect(json.json()).toMatchObject({ statusCode: 400, field: 'params.productId' });
   });
 
+  // Issue 14, review m6: error pages carry the headers of every page; m7: HSTS over HTTPS.
+  describe('security headers', () => {
+    const PAGE_HEADERS = {
+      'content-security-policy': expect.stringContaining("frame-ancestors 'none'"),
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+      'referrer-policy': 'same-origin',
+    };
+    const headersOf = (answer: { headers: Headers }) =>
+      Object.fromEntries(Object.keys(PAGE_HEADERS).map((name) => [name, answer.headers.get(name)]));
+
+    test.each([
+      ['400', 'GET', '/catalog/not-a-uuid', undefined],
+      ['404', 'GET', '/nope', undefined],
+      ['404 (product)', 'GET', '/catalog/01a21b3d-0000-7000-8000-000000000000', undefined],
+      ['413', 'POST', '/checkout', { firstName: 'x'.repeat(20_000) }],
+    ] as const)(
+      'GIVEN a browser WHEN it gets a %s error page THEN the page carries the page headers',
+      async (_, method, path, form) => {
+        const visitor = new Visitor();
+        const answer = method === 'GET' ? await visitor.get(path) : await visitor.post(path, form!);
+        expect(answer.status).toBeGreaterThanOrEqual(400);
+        expect(answer.headers.get('content-type')).toBe('text/html; charset=utf-8');
+        expect(headersOf(answer)).toEqual(PAGE_HEADERS);
+      },
+    );
+
+    test('GIVEN a checkout that changed since the review WHEN the order is placed THEN the 409 page carries the page headers', async () => {
+      const visitor = new Visitor();
+      await visitor.post('/cart', { productId: PACK, quantity: '1' });
+      await visitor.post('/checkout', ADDRESS);
+      const stale = await visitor.post('/checkout/submit', { version: '999' });
+      expect(stale.status).toBe(409);
+      expect(headersOf(stale)).toEqual(PAGE_HEADERS);
+    });
+
+    test('GIVEN a backend that answers 5xx WHEN a page needs it THEN the 503 page carries the page headers', async () => {
+      await call(stack.urls.catalog, 'POST', '/chaos/status/500');
+      try {
+        const answer = await new Visitor().get('/catalog');
+        expect(answer.status).toBe(503);
+        expect(headersOf(answer)).toEqual(PAGE_HEADERS);
+      } finally {
+        await call(stack.urls.catalog, 'DELETE', '/chaos/status');
+      }
+    });
+
+    test('GIVEN HTTPS at the load balancer (X-Forwarded-Proto: https) THEN pages and error pages carry HSTS; over HTTP they do not', async () => {
+      const visitor = new Visitor();
+      for (const path of ['/', '/nope']) {
+        const secure = await visitor.get(path, { 'x-forwarded-proto': 'https' });
+        expect(secure.headers.get('strict-transport-security')).toBe('max-age=31536000');
+        expect((await visitor.get(path)).headers.get('strict-transport-security')).toBeNull();
+      }
+    });
+  });
+
   test('product images are generated SVGs', async () => {
     const image = await call(ui, 'GET', '/assets/products/trail-backpack.svg');
     expect(image.status).toBe(200);
@@ -209,6 +266,73 @@ describe('checkout and orders', () => {
     expect((await visitor.get('/orders')).text).toContain(`href="/orders/${orderId}"`);
     // Another visitor cannot see it.
     expect((await new Visitor().get(`/orders/${orderId}`)).status).toBe(404);
+  });
+
+  // Issue 14, review M3: placing an order removes the lines that were ordered, and only those.
+  describe('the cart after "Place order"', () => {
+    const lines = async (visitor: Visitor) =>
+      [
+        ...(await visitor.get('/cart')).text.matchAll(
+          /href="\/catalog\/([0-9a-f-]{36})">[^<]*<\/a><\/td>\s*<td><form[^>]*>\s*<input type="number" name="quantity" value="(\d+)"/g,
+        ),
+      ]
+        .map((m) => [m[1], Number(m[2])])
+        .sort();
+    const orderOf = async (location: string) =>
+      (await call(stack.urls.orders, 'GET', `/orders/${/\/orders\/([0-9a-f-]{36})/.exec(location)![1]}`)).json();
+
+    test('GIVEN a line added and a quantity raised after the review WHEN the order is placed THEN the cart keeps them, less what was ordered', async () => {
+      const visitor = new Visitor();
+      const version = await reviewed(visitor); // 1 × PACK reviewed
+      await visitor.post('/cart', { productId: MUG, quantity: '4' });
+      await visitor.post(`/cart/items/${PACK}/quantity`, { quantity: '3' });
+      const placed = await visitor.post('/checkout/submit', { version });
+      expect(placed.status).toBe(303);
+      const order = await orderOf(placed.headers.get('location')!);
+      expect(order.items.map((i: { productId: string; quantity: number }) => [i.productId, i.quantity])).toEqual([
+        [PACK, 1],
+      ]);
+      expect(await lines(visitor)).toEqual(
+        [
+          [PACK, 2],
+          [MUG, 4],
+        ].sort(),
+      );
+    });
+
+    test('GIVEN 20 concurrent "Place order" posts WHEN they all answer THEN one order, and its lines are taken out of the cart once', async () => {
+      const visitor = new Visitor();
+      const version = await reviewed(visitor); // 1 × PACK reviewed
+      await visitor.post(`/cart/items/${PACK}/quantity`, { quantity: '5' });
+      await visitor.post('/cart', { productId: MUG, quantity: '2' });
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => visitor.post('/checkout/submit', { version })),
+      );
+      expect(answers.map((a) => a.status)).toEqual(Array(20).fill(303));
+      expect(new Set(answers.map((a) => a.headers.get('location'))).size).toBe(1);
+      expect(await lines(visitor)).toEqual(
+        [
+          [PACK, 4],
+          [MUG, 2],
+        ].sort(),
+      );
+      // A later retry of the same form (the browser's back button and "Place order" again) takes nothing more out.
+      const retry = await visitor.post('/checkout/submit', { version });
+      expect(retry.headers.get('location')).toBe(answers[0]!.headers.get('location'));
+      expect(await lines(visitor)).toEqual(
+        [
+          [PACK, 4],
+          [MUG, 2],
+        ].sort(),
+      );
+    });
+
+    test('GIVEN exactly the reviewed lines in the cart WHEN the order is placed THEN the cart is empty', async () => {
+      const visitor = new Visitor();
+      const version = await reviewed(visitor);
+      await visitor.post('/checkout/submit', { version });
+      expect((await visitor.get('/cart')).text).toContain('Your cart is empty');
+    });
   });
 
   test('a double-clicked "Place order" places one order', async () => {
