@@ -45,7 +45,12 @@ export async function startFrontDoor(options: FrontDoorOptions): Promise<FrontDo
     const base = options.targets[region];
     if (!base) return reply.code(503).send({ error: `no Region takes traffic (routing points at ${region})` });
     return reply.from(`${base}${request.url}`, {
-      rewriteRequestHeaders: (_req, headers) => ({ ...headers, 'x-front-door-region': region }),
+      // The Host the client used, as a load balancer keeps it: the ui checks a form's Origin against it (CSRF).
+      rewriteRequestHeaders: (req, headers) => ({
+        ...headers,
+        ...(req.headers.host ? { 'x-forwarded-host': req.headers.host } : {}),
+        'x-front-door-region': region,
+      }),
       onError: (res, { error }) => {
         res
           .code(503)

@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import { createServiceApp, type ServiceApp } from '../platform/service-app';
 import type { UiConfig } from './config';
+import { registerCrossSiteCheck } from './cross-site-requests';
 import { registerCustomerCookie } from './customer-cookie';
 import { registerPageHeaders } from './page-headers';
 import { errorPage } from './pages/error';
@@ -23,6 +24,7 @@ export async function buildUiApp(config: UiConfig): Promise<ServiceApp> {
   });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   registerPageHeaders(app);
+  registerCrossSiteCheck(app);
   registerCustomerCookie(app);
   registerSyntheticShopper(app, config.syntheticShopperToken);
 

@@ -1,4 +1,5 @@
 import { type DevStack, startDevStack } from '../../drill/dev';
+import { startFrontDoor } from '../../drill/front-door';
 import { buildUiApp } from '../../services/ui/app';
 import { loadUiConfig } from '../../services/ui/config';
 import { call, listen, TEST_ENV } from './support/http';
@@ -234,6 +235,88 @@ describe('cart', () => {
     expect(answer.status).toBe(status);
     expect(answer.text).toContain(message);
     expect((await visitor.get('/cart')).text).toContain('Your cart is empty');
+  });
+});
+
+// Issue 14, review m5: a form post from another site is refused; the shop's own forms keep working (browser.test.ts).
+describe('cross-site form posts', () => {
+  const host = () => new URL(ui).host;
+  const cartLines = async (visitor: Visitor) =>
+    (await visitor.get('/cart')).text.match(/name="quantity" value="\d+"/g) ?? [];
+
+  test.each([
+    [
+      'Origin of another site and Sec-Fetch-Site: cross-site',
+      { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    ],
+    ['Origin of another site', { origin: 'https://evil.example' }],
+    ['Origin: null (a sandboxed frame, a data: page)', { origin: 'null' }],
+    ['Sec-Fetch-Site: same-site (a sibling subdomain)', { 'sec-fetch-site': 'same-site' }],
+    ['Sec-Fetch-Site: cross-site without Origin', { 'sec-fetch-site': 'cross-site' }],
+    ['a Referer of another site and no Origin', { referer: 'https://evil.example/page' }],
+    ['our host over http while the shop is served over https', { 'x-forwarded-proto': 'https', origin: 'http://HOST' }],
+  ])('GIVEN %s WHEN a form is posted THEN it is refused with a 403 page and nothing changes', async (_, raw) => {
+    const headers = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.replace('HOST', host())]));
+    const visitor = new Visitor();
+    await visitor.get('/');
+    const answer = await visitor.postWith('/cart', { productId: PACK, quantity: '5' }, headers);
+    expect(answer.status).toBe(403);
+    expect(answer.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(answer.text).toContain('another site');
+    expect(await cartLines(visitor)).toEqual([]);
+  });
+
+  test("GIVEN the drill's front door in front of the ui WHEN a browser posts a form with the front door's Origin THEN it is accepted (the front door passes the Host on as X-Forwarded-Host)", async () => {
+    const door = await startFrontDoor({ targets: { a: ui }, activeRegion: () => 'a' });
+    try {
+      const answer = await call(door.url, 'POST', '/cart', {
+        body: new URLSearchParams({ productId: PACK, quantity: '1' }).toString(),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          origin: new URL(door.url).origin,
+          'sec-fetch-site': 'same-origin',
+        },
+      });
+      expect(answer.status).toBe(303);
+      const forged = await call(door.url, 'POST', '/cart', {
+        body: new URLSearchParams({ productId: PACK, quantity: '1' }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ui },
+      });
+      expect(forged.status).toBe(403);
+    } finally {
+      await door.close();
+    }
+  });
+
+  test.each([
+    ['/cart', { productId: PACK, quantity: '1' }],
+    ['/cart/items', { productId: PACK, quantity: '1' }],
+    [`/cart/items/${PACK}/quantity`, { quantity: '2' }],
+    [`/cart/items/${PACK}/remove`, {}],
+    ['/checkout', ADDRESS],
+    ['/checkout/submit', { version: '1' }],
+  ])('GIVEN a cross-site Origin WHEN %s is posted THEN it is a 403', async (path, form) => {
+    const answer = await new Visitor().postWith(path, form, {
+      origin: 'https://evil.example',
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(answer.status).toBe(403);
+  });
+
+  test.each([
+    ['its own Origin and Sec-Fetch-Site: same-origin', { origin: 'http://HOST', 'sec-fetch-site': 'same-origin' }],
+    ['its own https Origin behind the load balancer', { origin: 'https://HOST', 'x-forwarded-proto': 'https' }],
+    [
+      'Sec-Fetch-Site: none (typed by the user) and its own Referer',
+      { 'sec-fetch-site': 'none', referer: 'http://HOST/cart' },
+    ],
+    ['no Origin, Sec-Fetch-Site or Referer (not a browser)', {}],
+  ])('GIVEN %s WHEN a form is posted THEN it is accepted', async (_, raw) => {
+    const headers = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.replace('HOST', host())]));
+    const visitor = new Visitor();
+    const answer = await visitor.postWith('/cart', { productId: PACK, quantity: '1' }, headers);
+    expect(answer.status).toBe(303);
+    expect(await cartLines(visitor)).toHaveLength(1);
   });
 });
 
