@@ -40,11 +40,28 @@ export function toErrorBody(error: unknown, requestId: string, bodyLimitBytes: n
     default:
       break;
   }
+  if (isPostgresDataError(error)) {
+    // A safety net: validation should have refused the value. The driver's text stays in the log.
+    return body(
+      400,
+      'the request holds a value the database cannot store or compare; check its text, number and date values',
+      requestId,
+    );
+  }
   const status = e.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return body(status, e.message ?? STATUS_CODES[status] ?? 'bad request', requestId);
   }
   return body(500, 'internal error; the request id identifies it in the logs', requestId);
+}
+
+/**
+ * A Postgres "data exception" (SQLSTATE class 22: 22021 a NUL in text, 22003 a numeric overflow, 22008 a date out
+ * of range, 22P02 text that is not a uuid or number...): the value sent, not the server, is at fault.
+ */
+export function isPostgresDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return !(error instanceof HttpError) && typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code);
 }
 
 function body(statusCode: number, message: string, requestId: string, field?: string): ErrorBody {
@@ -81,6 +98,8 @@ export function installErrorHandlers(
     if (errorBody.statusCode >= 500) {
       const cause = error instanceof HttpError ? (error.cause ?? error) : error;
       request.log.error({ err: cause, url: request.url, method: request.method }, 'request failed');
+    } else if (isPostgresDataError(error)) {
+      request.log.warn({ err: error, url: request.url, method: request.method }, 'a value got past validation');
     } else {
       request.log.debug({ statusCode: errorBody.statusCode, message: errorBody.message }, 'request rejected');
     }
