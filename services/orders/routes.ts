@@ -1,6 +1,7 @@
 import { HttpError } from '../platform/http-error';
 import { toCents } from '../platform/money';
 import type { ServiceApp } from '../platform/service-app';
+import { linesInCents } from '../platform/shapes';
 import type { NewOrder, OrderCursor, OrderRepository } from './order-repository';
 import {
   CreateOrderBody,
@@ -10,19 +11,42 @@ import {
   OrderPage,
   OrderParams,
   type Order as OrderValue,
+  type ShippingAddress,
 } from './schemas';
 
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f-]{36})$/;
+const CURSOR =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /** An opaque page token: base64url of `created_at|id`. */
 export function encodeCursor(cursor: OrderCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`).toString('base64url');
 }
 
-function decodeCursor(token: string): OrderCursor {
-  const match = CURSOR.exec(Buffer.from(token, 'base64url').toString());
-  if (!match) throw HttpError.badRequest('query.cursor', 'is not a cursor returned by this API as nextCursor');
-  return { createdAt: match[1]!, id: match[2]! };
+/**
+ * The page boundary inside a token. Only what {@link encodeCursor} can produce passes: a real calendar date and
+ * time (no 30 February, no hour 24) and a uuid, so Postgres never sees a value it cannot parse.
+ */
+export function decodeCursor(token: string): OrderCursor {
+  const text = Buffer.from(token, 'base64url').toString();
+  const match = CURSOR.exec(text);
+  const [year, month, day, hour, minute, second] = (match?.slice(1, 7) ?? []).map(Number) as number[];
+  const date = new Date(Date.UTC(year!, month! - 1, day!, hour!, minute!, second!));
+  const real =
+    match !== null &&
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
+  if (!real) throw HttpError.badRequest('query.cursor', 'is not a cursor returned by this API as nextCursor');
+  return { createdAt: text.slice(0, text.indexOf('|')), id: match[7]! };
+}
+
+/** An address as compared for an idempotency key: an empty second line is no second line. */
+function addressKey(address: ShippingAddress): string {
+  const { address2, ...rest } = address;
+  return JSON.stringify(Object.entries({ ...rest, address2: address2 || null }).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 function sameOrder(existing: OrderValue, wanted: NewOrder): boolean {
@@ -34,7 +58,8 @@ function sameOrder(existing: OrderValue, wanted: NewOrder): boolean {
     had.join() === want.join() &&
     Math.round(existing.shipping * 100) === wanted.shippingCents &&
     Math.round(existing.tax * 100) === wanted.taxCents &&
-    existing.synthetic === wanted.synthetic
+    existing.synthetic === wanted.synthetic &&
+    addressKey(existing.shippingAddress) === addressKey(wanted.shippingAddress)
   );
 }
 
@@ -62,23 +87,7 @@ export function registerOrderRoutes(app: ServiceApp, repository: OrderRepository
       if (idempotencyKey === undefined) {
         throw HttpError.badRequest('body.idempotencyKey', 'is required (in the body or as the Idempotency-Key header)');
       }
-      const seen = new Set<string>();
-      const items = body.items.map((item, index) => {
-        const productId = item.productId.toLowerCase();
-        if (seen.has(productId)) {
-          throw HttpError.badRequest(
-            `body.items[${index}].productId`,
-            `${productId} appears twice; send one line per product`,
-          );
-        }
-        seen.add(productId);
-        return {
-          productId,
-          name: item.name,
-          quantity: item.quantity,
-          unitPriceCents: toCents(item.unitPrice, `body.items[${index}].unitPrice`),
-        };
-      });
+      const items = linesInCents(body.items, 'body.items', 'productId', 'unitPrice');
       const wanted: NewOrder = {
         customerId: body.customerId,
         idempotencyKey,

@@ -1,35 +1,25 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CustomerId, Uuid } from '../platform/identifiers';
-import { Amount } from '../platform/money';
-
-const text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+import {
+  LineQuantity,
+  Lines,
+  OrderAddress,
+  OrderAddressView,
+  ProductName,
+  ShippingCharge,
+  TaxCharge,
+  UnitPrice,
+} from '../platform/shapes';
 
 /** An idempotency key: 1-128 printable ASCII characters without spaces. */
 export const IdempotencyKey = Type.String({ pattern: '^[\\x21-\\x7e]{1,128}$', maxLength: 128 });
 
-/** A shipping address (the retail-store-sample-app's fields). */
-export const ShippingAddress = Type.Object(
-  {
-    firstName: text(100),
-    lastName: text(100),
-    email: Type.String({ format: 'email', maxLength: 254 }),
-    address1: text(200),
-    address2: Type.Optional(Type.String({ maxLength: 200 })),
-    city: text(100),
-    state: text(100),
-    zipCode: Type.String({ pattern: '^[A-Za-z0-9 -]{3,12}$' }),
-  },
-  { additionalProperties: false },
-);
-export type ShippingAddress = Static<typeof ShippingAddress>;
+/** A shipping address (the retail-store-sample-app's fields; one definition in platform/shapes). */
+export const ShippingAddress = OrderAddress;
+export type ShippingAddress = OrderAddress;
 
 export const OrderItemInput = Type.Object(
-  {
-    productId: Uuid,
-    name: text(200),
-    quantity: Type.Integer({ minimum: 1, maximum: 1_000 }),
-    unitPrice: Amount,
-  },
+  { productId: Uuid, name: ProductName, quantity: LineQuantity, unitPrice: UnitPrice },
   { additionalProperties: false },
 );
 
@@ -38,12 +28,12 @@ export const CreateOrderBody = Type.Object(
   {
     idempotencyKey: Type.Optional(IdempotencyKey),
     customerId: CustomerId,
-    items: Type.Array(OrderItemInput, { minItems: 1, maxItems: 100 }),
+    items: Lines(OrderItemInput),
     shippingAddress: ShippingAddress,
     /** Shipping charged on top of the items. @default 0 */
-    shipping: Type.Optional(Amount),
+    shipping: Type.Optional(ShippingCharge),
     /** Tax charged on top of the items. @default 0 */
-    tax: Type.Optional(Amount),
+    tax: Type.Optional(TaxCharge),
     /**
      * Placed by the canary's synthetic shopper: stored, but left out of business metrics. Only the ui sets it, for
      * a request carrying the canary's token (services/README.md, "Synthetic shopper"). @default false
@@ -83,16 +73,7 @@ export const Order = Type.Object({
   updatedAt: Type.String(),
   version: Type.Integer(),
   items: Type.Array(OrderItem),
-  shippingAddress: Type.Object({
-    firstName: Type.String(),
-    lastName: Type.String(),
-    email: Type.String(),
-    address1: Type.String(),
-    address2: Type.Optional(Type.String()),
-    city: Type.String(),
-    state: Type.String(),
-    zipCode: Type.String(),
-  }),
+  shippingAddress: OrderAddressView,
 });
 export type Order = Static<typeof Order>;
 

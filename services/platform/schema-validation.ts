@@ -4,12 +4,15 @@ import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifySchemaCompiler } from 'fastify';
 import { HttpError } from './http-error';
+import { TEXT_FORMAT, textProblem } from './shapes/text';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is the mail system's business.
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,190}\.[^\s@]{2,63}$/;
 if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (value) => UUID.test(value));
-if (!FormatRegistry.Has('email')) FormatRegistry.Set('email', (value) => EMAIL.test(value));
+if (!FormatRegistry.Has('email')) {
+  FormatRegistry.Set('email', (value) => EMAIL.test(value) && textProblem(value) === undefined);
+}
 
 const PART_NAMES: Readonly<Record<string, string>> = {
   body: 'body',
@@ -33,10 +36,44 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
     return (value: unknown) => (check.Check(value) ? true : { error: toHttpError(check.Errors(value), part) });
   }
   return (value: unknown) => {
-    const converted = Value.Default(schema, Value.Convert(schema, value ?? {}));
+    const converted = Value.Default(schema, convertStrictly(schema, value ?? {}));
     return check.Check(converted) ? { value: converted } : { error: toHttpError(check.Errors(converted), part) };
   };
 };
+
+/**
+ * Checks `value` against `schema` as a JSON body is checked: undefined when it passes, else the 400 naming the
+ * first field at fault under `part` (for data read back from a store, `part` may be any prefix, or '' for none).
+ */
+export function validationError(schema: TSchema, value: unknown, part: string): HttpError | undefined {
+  const check = TypeCompiler.Compile(schema);
+  return check.Check(value) ? undefined : toHttpError(check.Errors(value), part);
+}
+
+// What a query or path value must look like to become an integer: TypeBox's Value.Convert would turn "1.5",
+// "1e3" and "0x10" into 1, 1 and 16.
+const INTEGER_TEXT = /^-?[0-9]+$/;
+
+/**
+ * `Value.Convert`, except that a text value of an integer property is converted only when it is written as a
+ * whole number; otherwise it stays text, and the check names the field ("expected integer").
+ */
+function convertStrictly(schema: TSchema, value: unknown): unknown {
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties;
+  const kept: Array<[string, string]> = [];
+  if (properties !== undefined && typeof value === 'object' && value !== null) {
+    for (const [name, property] of Object.entries(properties)) {
+      const raw = (value as Record<string, unknown>)[name];
+      if (property.type === 'integer' && typeof raw === 'string' && !INTEGER_TEXT.test(raw)) kept.push([name, raw]);
+    }
+  }
+  // Value.Convert converts an object in place and returns it.
+  const converted = Value.Convert(schema, value);
+  if (typeof converted === 'object' && converted !== null) {
+    for (const [name, raw] of kept) (converted as Record<string, unknown>)[name] = raw;
+  }
+  return converted;
+}
 
 /** `body` + `/items/0/quantity` → `body.items[0].quantity`. */
 function fieldPath(part: string, pointer: string): string {
@@ -56,6 +93,11 @@ function describe(value: unknown): string {
 }
 
 function expectation(error: ValueError): string {
+  if (error.type === ValueErrorType.StringFormat && typeof error.value === 'string') {
+    const problem = textProblem(error.value);
+    if (problem !== undefined) return problem;
+    if (error.schema.format === TEXT_FORMAT) return 'is not text';
+  }
   const options = (error.schema as { anyOf?: Array<{ const?: unknown }> }).anyOf;
   if (error.type === ValueErrorType.Union && options?.every((o) => o.const !== undefined)) {
     return `expected one of ${options.map((o) => String(o.const)).join(', ')}`;
@@ -68,7 +110,7 @@ function toHttpError(errors: Iterable<ValueError>, part: string): HttpError {
   const first = errors[Symbol.iterator]().next();
   if (first.done) return new HttpError(400, `${part}: is invalid`, part);
   const error = first.value;
-  const field = fieldPath(part, error.path);
+  const field = fieldPath(part, error.path).replace(/^\./, '');
   switch (error.type) {
     case ValueErrorType.ObjectRequiredProperty:
       return new HttpError(400, `${field}: is required`, field);

@@ -304,6 +304,104 @@ describe('POST /orders', () => {
       'body.shipping',
       'body.shipping: expected number (received "5")',
     ],
+    [
+      'a NUL (U+0000) in an item name',
+      newOrder({ items: [{ ...item, name: 'a\u0000b' }] }),
+      {},
+      'body.items[0].name',
+      'body.items[0].name: contains U+0000 (NUL) at index 1, which cannot be stored; remove it (received "a\\u0000b")',
+    ],
+    [
+      'a NUL in the first name',
+      newOrder({ shippingAddress: { ...ADDRESS, firstName: 'A\u0000' } }),
+      {},
+      'body.shippingAddress.firstName',
+      undefined,
+    ],
+    [
+      'a NUL as the first address line',
+      newOrder({ shippingAddress: { ...ADDRESS, address1: '\u0000' } }),
+      {},
+      'body.shippingAddress.address1',
+      undefined,
+    ],
+    [
+      'a NUL in the second address line',
+      newOrder({ shippingAddress: { ...ADDRESS, address2: 'flat\u0000' } }),
+      {},
+      'body.shippingAddress.address2',
+      undefined,
+    ],
+    [
+      'a NUL in the email',
+      newOrder({ shippingAddress: { ...ADDRESS, email: 'a\u0000@example.com' } }),
+      {},
+      'body.shippingAddress.email',
+      'body.shippingAddress.email: contains U+0000 (NUL) at index 1, which cannot be stored; remove it (received "a\\u0000@example.com")',
+    ],
+    ...(['lastName', 'city', 'state'] as const).map(
+      (name): [string, unknown, Record<string, string>, string, undefined] => [
+        `a NUL in ${name}`,
+        newOrder({ shippingAddress: { ...ADDRESS, [name]: 'x\u0000' } }),
+        {},
+        `body.shippingAddress.${name}`,
+        undefined,
+      ],
+    ),
+    [
+      'a lone UTF-16 surrogate in an item name (Postgres would store U+FFFD)',
+      newOrder({ items: [{ ...item, name: 'x\ud800y' }] }),
+      {},
+      'body.items[0].name',
+      'body.items[0].name: contains a lone UTF-16 surrogate (U+D800) at index 1, which is not Unicode text; send well-formed text (received "x\\ud800y")',
+    ],
+    [
+      'a lone low surrogate in the city',
+      newOrder({ shippingAddress: { ...ADDRESS, city: '\udc00' } }),
+      {},
+      'body.shippingAddress.city',
+      undefined,
+    ],
+    [
+      'a total past numeric(12, 2): 11 lines of 1000 at $1,000,000',
+      newOrder({
+        items: Array.from({ length: 11 }, (_, i) => ({
+          ...item,
+          productId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          quantity: 1000,
+          unitPrice: 1_000_000,
+        })),
+      }),
+      {},
+      'body.items[0].unitPrice',
+      'body.items[0].unitPrice: expected number to be less or equal to 50000 (received 1000000)',
+    ],
+    [
+      'a tax above the limit',
+      newOrder({ tax: 500_000_000.01 }),
+      {},
+      'body.tax',
+      'body.tax: expected number to be less or equal to 500000000 (received 500000000.01)',
+    ],
+    [
+      'a shipping charge above the limit',
+      newOrder({ shipping: 1_000_000.01 }),
+      {},
+      'body.shipping',
+      'body.shipping: expected number to be less or equal to 1000000 (received 1000000.01)',
+    ],
+    [
+      '101 lines',
+      newOrder({
+        items: Array.from({ length: 101 }, (_, i) => ({
+          ...item,
+          productId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        })),
+      }),
+      {},
+      'body.items',
+      undefined,
+    ],
   ])('%s is a 400 naming the field and writes nothing', async (_case, json, headers, field, message) => {
     const before = await counts();
     const response = await call(base, 'POST', '/orders', { json, headers });
@@ -376,6 +474,20 @@ describe('GET /orders?customerId=', () => {
       'query.cursor: is not a cursor returned by this API as nextCursor',
     ],
     ['customerId=a%20b', 'query.customerId', undefined],
+    [`customerId=${customer}&limit=1.5`, 'query.limit', 'query.limit: expected integer (received "1.5")'],
+    [`customerId=${customer}&limit=1e1`, 'query.limit', 'query.limit: expected integer (received "1e1")'],
+    [`customerId=${customer}&limit=0x10`, 'query.limit', 'query.limit: expected integer (received "0x10")'],
+    ...[
+      ['month 99', '9999-99-99T99:99:99.999999Z|00000000-0000-4000-8000-000000000000'],
+      ['30 February', '2024-02-30T00:00:00.000000Z|00000000-0000-4000-8000-000000000000'],
+      ['hour 24', '2024-01-01T24:00:00.000000Z|00000000-0000-4000-8000-000000000000'],
+      ['36 dashes as the id', `2024-01-01T00:00:00.000000Z|${'-'.repeat(36)}`],
+      ['an id with dashes out of place', '2024-01-01T00:00:00.000000Z|0000000000000000000000000000000000--'],
+    ].map(([, decoded]): [string, string, string] => [
+      `customerId=${customer}&cursor=${Buffer.from(decoded!).toString('base64url')}`,
+      'query.cursor',
+      'query.cursor: is not a cursor returned by this API as nextCursor',
+    ]),
   ])('?%s is a 400 (never everyone’s orders)', async (query, field, message) => {
     const response = await call(base, 'GET', `/orders?${query}`);
     expect(response.status).toBe(400);
@@ -585,5 +697,65 @@ describe('synthetic order retention', () => {
     expect(await purgeSyntheticOrders(db, { retentionDays: 7, batchSize: 2 })).toBe(2);
     expect(await purgeSyntheticOrders(db, { retentionDays: 7, batchSize: 2 })).toBe(1);
     expect(await purgeSyntheticOrders(db, { retentionDays: 7, batchSize: 2 })).toBe(0);
+  });
+});
+
+describe('limits and text that Postgres takes as sent', () => {
+  test('GIVEN the largest order the limits allow (100 lines × 1000 × $50,000, the highest shipping and tax) WHEN posted THEN it is placed and stored to the cent', async () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      productId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      name: 'n'.repeat(200),
+      quantity: 1000,
+      unitPrice: 50_000,
+    }));
+    const response = await call(base, 'POST', '/orders', {
+      json: newOrder({ customerId: 'largest-order', items, shipping: 1_000_000, tax: 500_000_000 }),
+    });
+    expect(response.status).toBe(201);
+    expect(response.json()).toMatchObject({ subtotal: 5_000_000_000, total: 5_501_000_000 });
+    const { rows } = await db.query('SELECT total::text, tax::text FROM orders WHERE id = $1', [response.json().id]);
+    expect(rows).toEqual([{ total: '5501000000.00', tax: '500000000.00' }]);
+  });
+
+  test('GIVEN names with emoji, control characters and markup WHEN posted THEN they are stored and read back verbatim', async () => {
+    const name = '😀 <b>x</b>\r\n\u001b[1m\u202e';
+    const placed = await call(base, 'POST', '/orders', {
+      json: newOrder({ items: [{ productId: PACK, name, quantity: 1, unitPrice: 1 }] }),
+    });
+    expect(placed.status).toBe(201);
+    const read = await call(base, 'GET', `/orders/${placed.json().id}`);
+    expect(read.json().items[0].name).toBe(name);
+  });
+});
+
+describe('idempotency keys and the shipping address', () => {
+  test('GIVEN an order WHEN its key comes again with another address THEN it is a 409 naming body.idempotencyKey and writes nothing', async () => {
+    const body = newOrder();
+    expect((await call(base, 'POST', '/orders', { json: body })).status).toBe(201);
+    const before = await counts();
+    for (const shippingAddress of [
+      { ...ADDRESS, address1: '2 Other Road' },
+      { ...ADDRESS, address2: 'Flat 3' },
+      { ...ADDRESS, zipCode: 'SW1Y 4JJ' },
+      { ...ADDRESS, email: 'other@example.com' },
+    ]) {
+      const again = await call(base, 'POST', '/orders', { json: { ...body, shippingAddress } });
+      expect(again.status).toBe(409);
+      expect(again.json()).toMatchObject({
+        field: 'body.idempotencyKey',
+        message: 'body.idempotencyKey: was already used for a different order; use a new key',
+      });
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  test('GIVEN an order without a second address line WHEN it comes again with an empty one THEN it is the same order (200)', async () => {
+    const body = newOrder();
+    const first = await call(base, 'POST', '/orders', { json: body });
+    const again = await call(base, 'POST', '/orders', {
+      json: { ...body, shippingAddress: { ...ADDRESS, address2: '' } },
+    });
+    expect([first.status, again.status]).toEqual([201, 200]);
+    expect(again.json().id).toBe(first.json().id);
   });
 });

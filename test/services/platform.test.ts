@@ -171,6 +171,15 @@ describe('request validation and errors', () => {
     app.get('/boom', async () => {
       throw new Error('connection to 10.0.0.5:5432 refused for user admin');
     });
+    app.get('/pg-data/:code', async (request) => {
+      // What node-postgres throws for a value the server cannot take (DatabaseError: message, code, detail...).
+      const code = (request.params as { code: string }).code;
+      throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+        code,
+        severity: 'ERROR',
+        routine: 'report_invalid_encoding',
+      });
+    });
     app.get('/teapot', async () => {
       throw new HttpError(418, 'query.x: is a teapot', 'query.x');
     });
@@ -235,6 +244,26 @@ describe('request validation and errors', () => {
     expect(response.text).not.toContain('10.0.0.5');
   });
 
+  test.each(['22021', '22003', '22008', '22P02', '22001'])(
+    'GIVEN a Postgres data error (SQLSTATE %s, class 22) that got past validation WHEN it reaches the error handler THEN it is a 400 without the driver text',
+    async (code) => {
+      const response = await call(base, 'GET', `/pg-data/${code}`);
+      expect(response.status).toBe(400);
+      expect(response.json()).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message:
+          'the request holds a value the database cannot store or compare; check its text, number and date values',
+        requestId: expect.any(String),
+      });
+      expect(response.text).not.toContain('UTF8');
+    },
+  );
+
+  test('GIVEN another Postgres error (SQLSTATE 23505, not class 22) WHEN it reaches the error handler THEN it stays a 500', async () => {
+    expect((await call(base, 'GET', '/pg-data/23505')).status).toBe(500);
+  });
+
   test('an HttpError keeps its status, message and field', async () => {
     const response = await call(base, 'GET', '/teapot');
     expect(response.status).toBe(418);
@@ -282,6 +311,21 @@ describe('chaos endpoints', () => {
     await call(base, 'GET', '/work');
     expect(Date.now() - again).toBeLessThan(250);
   });
+
+  test.each([
+    ['/chaos/latency/1.5', 'params.ms', 'params.ms: expected integer (received "1.5")'],
+    ['/chaos/latency/1e3', 'params.ms', 'params.ms: expected integer (received "1e3")'],
+    ['/chaos/latency/0x10', 'params.ms', 'params.ms: expected integer (received "0x10")'],
+    ['/chaos/status/503.5', 'params.code', 'params.code: expected integer (received "503.5")'],
+  ])(
+    'GIVEN a fractional or non-decimal number WHEN POST %s THEN a 400 names the field and nothing changes',
+    async (path, field, message) => {
+      const response = await call(base, 'POST', path);
+      expect(response.status).toBe(400);
+      expect(response.json()).toMatchObject({ field, message });
+      expect((await call(base, 'GET', '/chaos/status')).json()).toMatchObject({ latencyMs: 0, status: 0 });
+    },
+  );
 
   test('POST /chaos/health fails /health and /health/ready until DELETE', async () => {
     await call(base, 'POST', '/chaos/health');
