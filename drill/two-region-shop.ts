@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Topology } from '../runbooks/topology';
@@ -35,6 +36,9 @@ const SERVICE_ENV = {
   HEARTBEAT_INTERVAL_MS: '1000',
   CHAOS_ENABLED: 'false',
   ...SYNTHETIC_SHOPPER_SERVICE_ENV,
+  // One key for the customer cookies of both Regions' uis, as the stacks give both one secret: a shopper keeps their
+  // customer id (cart, checkout, orders) across a failover.
+  CUSTOMER_COOKIE_SECRET: randomBytes(32).toString('base64url'),
 } as const;
 
 /**

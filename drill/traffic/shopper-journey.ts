@@ -133,6 +133,10 @@ export async function runShopperJourney(
 ): Promise<JourneyOutcome> {
   const requests: ShopperRequest[] = [];
   let submitted = false;
+  // As a browser does: the cookie the shop sets replaces the one sent. The ui signs its customer cookies
+  // (`<id>.<signature>`) and gives an unsigned one a new id, so the shopper is the customer the shop named.
+  let cookie = `customer_id=${shopper.customerId}`;
+  let customerId = shopper.customerId;
 
   const call = async (
     step: JourneyStep,
@@ -153,12 +157,17 @@ export async function runShopperJourney(
         redirect: 'manual',
         signal: AbortSignal.timeout(options.timeoutMs),
         headers: {
-          cookie: `customer_id=${shopper.customerId}`,
+          cookie,
           ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
         ...(form ? { body: new URLSearchParams(form).toString() } : {}),
       });
       status = response.status;
+      const set = /^customer_id=(([0-9a-f-]{36})(?:\.[^;]*)?)/.exec(response.headers.get('set-cookie') ?? '');
+      if (set) {
+        cookie = `customer_id=${set[1]}`;
+        customerId = set[2]!;
+      }
       region = response.headers.get('x-served-by-region') ?? undefined;
       location = response.headers.get('location');
       body = await response.text();
@@ -196,11 +205,11 @@ export async function runShopperJourney(
     const orderId = ORDER_LOCATION.exec(placed.location ?? '')?.[1];
     if (!orderId) throw new StepFailed('submit', `redirected to ${JSON.stringify(placed.location)}, not to an order`);
     return {
-      customerId: shopper.customerId,
+      customerId,
       requests,
       order: {
         orderId,
-        customerId: shopper.customerId,
+        customerId,
         ackAt: requests[requests.length - 1]!.at + requests[requests.length - 1]!.ms,
         region: placed.region ?? 'unknown',
       },
@@ -209,7 +218,7 @@ export async function runShopperJourney(
   } catch (error) {
     const step = error instanceof StepFailed ? error.step : undefined;
     return {
-      customerId: shopper.customerId,
+      customerId,
       requests,
       ...(step ? { failedStep: step } : {}),
       error: error instanceof Error ? error.message : String(error),

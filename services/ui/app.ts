@@ -25,7 +25,7 @@ export async function buildUiApp(config: UiConfig): Promise<ServiceApp> {
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   registerPageHeaders(app);
   registerCrossSiteCheck(app);
-  registerCustomerCookie(app);
+  registerCustomerCookie(app, config.customerCookieSecret);
   registerSyntheticShopper(app, config.syntheticShopperToken);
 
   const api = new ShopApi(config);

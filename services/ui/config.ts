@@ -1,7 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { envInteger, envServiceUrl, parseEnv } from '../platform/env';
 import { type ServiceBaseConfig, serviceBaseEnv, toServiceBaseConfig } from '../platform/service-config';
 import { SYNTHETIC_SHOPPER_TOKEN_PATTERN } from './synthetic-shopper';
+
+/** What a secret must look like: 32 to 256 printable ASCII characters (the stacks generate 64 letters and digits). */
+const SECRET_PATTERN = SYNTHETIC_SHOPPER_TOKEN_PATTERN;
 
 /** The ui's configuration: where the four backend services are. */
 export interface UiConfig extends ServiceBaseConfig {
@@ -16,6 +20,11 @@ export interface UiConfig extends ServiceBaseConfig {
    * shopper's, and the header is refused.
    */
   readonly syntheticShopperToken: string | undefined;
+  /**
+   * The key of the customer cookie's signature (HMAC-SHA256). On AWS from Secrets Manager, one secret for both
+   * Regions, so a shopper keeps their cart across a failover; unset (local runs), a random one made at start.
+   */
+  readonly customerCookieSecret: string;
 }
 
 const schema = z.object({
@@ -32,11 +41,19 @@ const schema = z.object({
       message: 'accepted: 32 to 256 printable ASCII characters without spaces, or unset',
     })
     .transform((raw) => (raw === undefined || raw === '' ? undefined : raw)),
+  CUSTOMER_COOKIE_SECRET: z
+    .string()
+    .optional()
+    .refine((raw) => raw === undefined || raw === '' || SECRET_PATTERN.test(raw), {
+      message:
+        'accepted: 32 to 256 printable ASCII characters without spaces, or unset (a random secret is generated at start)',
+    })
+    .transform((raw) => (raw === undefined || raw === '' ? randomBytes(32).toString('base64url') : raw)),
 });
 
 /** Reads and validates the ui's environment; throws a ConfigError naming every bad variable. */
 export function loadUiConfig(env: Readonly<Record<string, string | undefined>>): UiConfig {
-  const parsed = parseEnv(schema, env, { secret: ['SYNTHETIC_SHOPPER_TOKEN'] });
+  const parsed = parseEnv(schema, env, { secret: ['SYNTHETIC_SHOPPER_TOKEN', 'CUSTOMER_COOKIE_SECRET'] });
   return {
     ...toServiceBaseConfig(parsed),
     catalogUrl: parsed.CATALOG_URL,
@@ -45,5 +62,6 @@ export function loadUiConfig(env: Readonly<Record<string, string | undefined>>):
     checkoutUrl: parsed.CHECKOUT_URL,
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,
     syntheticShopperToken: parsed.SYNTHETIC_SHOPPER_TOKEN,
+    customerCookieSecret: parsed.CUSTOMER_COOKIE_SECRET,
   };
 }

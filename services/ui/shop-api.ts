@@ -1,5 +1,5 @@
 import { HttpError } from '../platform/http-error';
-import { ServiceClient, type ServiceResponse } from '../platform/service-client';
+import { ServiceClient, type ServiceRequestOptions, type ServiceResponse } from '../platform/service-client';
 import type { UiConfig } from './config';
 
 /** A product as the catalog returns it. */
@@ -109,6 +109,37 @@ function expect<T>(response: ServiceResponse<unknown>, ...ok: number[]): T {
   return response.body as T;
 }
 
+/** What a customer id becomes in the ui's logs. */
+export const REDACTED_CUSTOMER = '{customer}';
+
+/**
+ * Takes `customerId` out of an error and its causes (message and stack), so that a failed call to `/carts/<id>` or
+ * `/orders?customerId=<id>` is logged without naming the customer (issue 14, review m4).
+ */
+export function redactCustomerId(error: unknown, customerId: string, depth = 0): unknown {
+  if (!(error instanceof Error) || depth > 3 || customerId === '') return error;
+  const e = error as Error & { message: string; stack?: string };
+  e.message = e.message.replaceAll(customerId, REDACTED_CUSTOMER);
+  if (e.stack !== undefined) e.stack = e.stack.replaceAll(customerId, REDACTED_CUSTOMER);
+  redactCustomerId(e.cause, customerId, depth + 1);
+  return error;
+}
+
+/** Sends a request on a customer's behalf; a failure is thrown without the customer's id in it. */
+async function forCustomer(
+  client: ServiceClient,
+  customerId: string,
+  method: string,
+  path: string,
+  options: ServiceRequestOptions,
+): Promise<ServiceResponse<unknown>> {
+  try {
+    return await client.request(method, path, options);
+  } catch (error) {
+    throw redactCustomerId(error, customerId);
+  }
+}
+
 /** The four backend services as the ui sees them. Every call carries the visitor's request id. */
 export class ShopApi {
   private readonly catalog: ServiceClient;
@@ -145,30 +176,36 @@ export class ShopApi {
   }
 
   async cart(customerId: string, requestId: string): Promise<Cart> {
-    return expect(await this.carts.request('GET', `/carts/${customerId}`, { requestId }), 200);
+    return expect(await forCustomer(this.carts, customerId, 'GET', `/carts/${customerId}`, { requestId }), 200);
   }
 
   async addToCart(customerId: string, productId: string, quantity: number, requestId: string): Promise<void> {
     const body = { itemId: productId, quantity };
-    expect(await this.carts.request('POST', `/carts/${customerId}/items`, { body, requestId }), 201);
+    expect(await forCustomer(this.carts, customerId, 'POST', `/carts/${customerId}/items`, { body, requestId }), 201);
   }
 
   async setQuantity(customerId: string, productId: string, quantity: number, requestId: string): Promise<void> {
     const body = { itemId: productId, quantity };
-    expect(await this.carts.request('PATCH', `/carts/${customerId}/items`, { body, requestId }), 202);
+    expect(await forCustomer(this.carts, customerId, 'PATCH', `/carts/${customerId}/items`, { body, requestId }), 202);
   }
 
   async removeFromCart(customerId: string, productId: string, requestId: string): Promise<void> {
-    expect(await this.carts.request('DELETE', `/carts/${customerId}/items/${productId}`, { requestId }), 202);
+    expect(
+      await forCustomer(this.carts, customerId, 'DELETE', `/carts/${customerId}/items/${productId}`, { requestId }),
+      202,
+    );
   }
 
   async checkout(customerId: string, requestId: string): Promise<Checkout | undefined> {
-    const response = await this.checkouts.request('GET', `/checkout/${customerId}`, { requestId });
+    const response = await forCustomer(this.checkouts, customerId, 'GET', `/checkout/${customerId}`, { requestId });
     return response.status === 404 ? undefined : expect(response, 200);
   }
 
   async updateCheckout(customerId: string, body: unknown, requestId: string): Promise<Checkout> {
-    return expect(await this.checkouts.request('POST', `/checkout/${customerId}/update`, { body, requestId }), 200);
+    return expect(
+      await forCustomer(this.checkouts, customerId, 'POST', `/checkout/${customerId}/update`, { body, requestId }),
+      200,
+    );
   }
 
   /**
@@ -177,7 +214,7 @@ export class ShopApi {
    */
   async submitCheckout(customerId: string, synthetic: boolean, requestId: string): Promise<SubmittedCheckout> {
     const options = synthetic ? { body: { synthetic: true }, requestId } : { requestId };
-    const response = await this.checkouts.request('POST', `/checkout/${customerId}/submit`, options);
+    const response = await forCustomer(this.checkouts, customerId, 'POST', `/checkout/${customerId}/submit`, options);
     const body = expect<Omit<SubmittedCheckout, 'created'>>(response, 200, 201);
     return { ...body, created: response.status === 201 };
   }
@@ -194,6 +231,6 @@ export class ShopApi {
   ): Promise<{ orders: Order[]; nextCursor: string | null }> {
     const params = new URLSearchParams({ customerId, limit: '10' });
     if (cursor) params.set('cursor', cursor);
-    return expect(await this.orders.request('GET', `/orders?${params}`, { requestId }), 200);
+    return expect(await forCustomer(this.orders, customerId, 'GET', `/orders?${params}`, { requestId }), 200);
   }
 }

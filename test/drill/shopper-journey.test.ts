@@ -14,7 +14,7 @@ interface Seen {
 }
 
 /** A stand-in for the ui's pages, answering "Place order" with the given statuses in turn (then 303). */
-function fakeUi(submitStatuses: number[], catalogStatus = 200) {
+function fakeUi(submitStatuses: number[], catalogStatus = 200, setCookie?: string) {
   const seen: Seen[] = [];
   const read = (request: IncomingMessage) =>
     new Promise<string>((resolve) => {
@@ -32,7 +32,7 @@ function fakeUi(submitStatuses: number[], catalogStatus = 200) {
       response.writeHead(status, { 'x-served-by-region': 'us-east-1', ...headers });
       response.end(html);
     };
-    if (route === 'GET /') return send(200, '<h1>home</h1>');
+    if (route === 'GET /') return send(200, '<h1>home</h1>', setCookie ? { 'set-cookie': setCookie } : {});
     if (route === 'GET /catalog') return send(catalogStatus, `<a href="/catalog/${PRODUCT}">Binoculars</a>`);
     if (route === `GET /catalog/${PRODUCT}`) return send(200, '<form action="/cart"></form>');
     if (route === 'POST /cart') return send(303, '', { location: '/cart' });
@@ -87,6 +87,22 @@ describe('runShopperJourney', () => {
     expect(seen[3]!.body).toBe(`productId=${PRODUCT}&quantity=${shopper.quantity}`);
     expect(seen[6]!.body).toBe('version=3');
     expect(outcome.unacknowledgedSubmit).toBe(false);
+  });
+
+  // Issue 14, review m4: the ui signs its customer cookies and gives an unsigned one a new id; the shopper keeps the
+  // cookie the shop sets, as a browser does, and is the customer the shop named.
+  test('GIVEN the shop sets a signed customer cookie WHEN the journey runs THEN it sends that cookie from then on and reports that customer', async () => {
+    const SIGNED = '3f0c8a52-1d7e-4b8f-9a61-2c4d5e6f7a80.c2lnbmF0dXJlLW9mLWZvcnR5LXRocmVlLWNoYXJhY3Rlcg';
+    const ui = fakeUi([], 200, `customer_id=${SIGNED}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax`);
+    servers.push(ui.server);
+    const shopper = newShopper(new SeededRandom(1));
+    const outcome = await runShopperJourney(await listen(ui.server), shopper, { timeoutMs: 5000 });
+    expect(ui.seen.map((s) => s.cookie)).toEqual([
+      `customer_id=${shopper.customerId}`,
+      ...Array(6).fill(`customer_id=${SIGNED}`),
+    ]);
+    expect(outcome.customerId).toBe('3f0c8a52-1d7e-4b8f-9a61-2c4d5e6f7a80');
+    expect(outcome.order?.customerId).toBe('3f0c8a52-1d7e-4b8f-9a61-2c4d5e6f7a80');
   });
 
   test('"Place order" is pressed again after an error, and the order is acknowledged', async () => {

@@ -21,6 +21,8 @@ const ADDRESS = {
 };
 /** The canary's token, as the stacks give it to the ui and the canary (SYNTHETIC_SHOPPER_TOKEN). */
 const SYNTHETIC_TOKEN = 'test-synthetic-shopper-token-0123456789abcdef';
+/** The key the ui signs customer cookies with (CUSTOMER_COOKIE_SECRET; on AWS from Secrets Manager). */
+const COOKIE_SECRET = 'test-customer-cookie-secret-0123456789abcdef';
 
 /** A browser-like visitor: keeps the cookie the shop gives it, does not follow redirects. */
 class Visitor {
@@ -65,7 +67,11 @@ beforeAll(async () => {
     ports: { ui: 0, catalog: 0, carts: 0, orders: 0, checkout: 0 },
     region: 'test-ui-1',
     logLevel: 'silent',
-    env: { HEARTBEAT_ENABLED: 'false', SYNTHETIC_SHOPPER_TOKEN: SYNTHETIC_TOKEN },
+    env: {
+      HEARTBEAT_ENABLED: 'false',
+      SYNTHETIC_SHOPPER_TOKEN: SYNTHETIC_TOKEN,
+      CUSTOMER_COOKIE_SECRET: COOKIE_SECRET,
+    },
   });
   ui = stack.urls.ui;
 });
@@ -80,7 +86,7 @@ describe('visitors and pages', () => {
     const home = await visitor.get('/');
     expect(home.status).toBe(200);
     expect(home.headers.get('set-cookie')).toMatch(
-      /^customer_id=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}; Path=\/; Max-Age=31536000; HttpOnly; SameSite=Lax$/,
+      /^customer_id=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}; Path=\/; Max-Age=31536000; HttpOnly; SameSite=Lax$/,
     );
     const again = await visitor.get('/cart');
     expect(again.headers.get('set-cookie')).toBeNull();
@@ -90,7 +96,92 @@ describe('visitors and pages', () => {
     const visitor = new Visitor();
     visitor.cookie = 'customer_id=../../etc';
     const page = await visitor.get('/cart');
-    expect(page.headers.get('set-cookie')).toMatch(/^customer_id=[0-9a-f-]{36};/);
+    expect(page.headers.get('set-cookie')).toMatch(/^customer_id=[0-9a-f-]{36}\.[A-Za-z0-9_-]{43};/);
+  });
+
+  // Issue 14, review m4: the cookie is signed (HMAC-SHA256 with CUSTOMER_COOKIE_SECRET); an unsigned or tampered one
+  // is a new visitor, so nobody can choose or guess their way into another customer's cart, checkout and orders.
+  describe('the signed customer cookie', () => {
+    const idOf = (cookie: string) => /^customer_id=([0-9a-f-]{36})\./.exec(cookie)![1]!;
+
+    test.each([
+      ['a bare uuid (the old unsigned cookie)', (_: string, id: string) => id],
+      ['the all-zero uuid', () => '00000000-0000-0000-0000-000000000000'],
+      [
+        'a signature with one character changed',
+        (value: string) => value.slice(0, -1) + (value.endsWith('A') ? 'B' : 'A'),
+      ],
+      [
+        'another id with a valid signature of this one',
+        (value: string) => `11111111-2222-4333-8444-555555555555${value.slice(36)}`,
+      ],
+      ['the signature alone', (value: string) => value.slice(37)],
+      ['an uppercase copy', (value: string) => value.toUpperCase()],
+      ['a valid cookie plus a suffix', (value: string) => `${value}x`],
+    ])(
+      'GIVEN %s as the cookie WHEN a form is posted THEN it is a new visitor, and the named cart is untouched',
+      async (_, forge) => {
+        const owner = new Visitor();
+        await owner.post('/cart', { productId: MUG, quantity: '1' });
+        const value = owner.cookie!.slice('customer_id='.length);
+        const target = idOf(owner.cookie!);
+        const forged = forge(value, target);
+        const attacker = new Visitor();
+        attacker.cookie = `customer_id=${forged}`;
+        const answer = await attacker.post('/cart', { productId: PACK, quantity: '5' });
+        expect(answer.status).toBe(303);
+        expect(answer.headers.get('set-cookie')).toMatch(/^customer_id=[0-9a-f-]{36}\./);
+        expect(idOf(attacker.cookie!)).not.toBe(target);
+        const cart = (await call(stack.urls.carts, 'GET', `/carts/${target}`)).json();
+        expect(cart.items.map((i: { itemId: string; quantity: number }) => [i.itemId, i.quantity])).toEqual([[MUG, 1]]);
+      },
+    );
+
+    test('GIVEN two uis with the same CUSTOMER_COOKIE_SECRET (two Regions) THEN a cookie of one is accepted by the other; with another secret, or none (generated at start), it is not', async () => {
+      const backends = {
+        CATALOG_URL: stack.urls.catalog,
+        CARTS_URL: stack.urls.carts,
+        ORDERS_URL: stack.urls.orders,
+        CHECKOUT_URL: stack.urls.checkout,
+      };
+      const visitor = new Visitor();
+      await visitor.get('/');
+      for (const [secret, accepted] of [
+        [COOKIE_SECRET, true],
+        ['another-cookie-secret-0123456789-abcdefghij', false],
+        [undefined, false],
+      ] as const) {
+        const other = await buildUiApp(
+          loadUiConfig({ ...TEST_ENV, ...backends, ...(secret ? { CUSTOMER_COOKIE_SECRET: secret } : {}) }),
+        );
+        try {
+          const base = await listen(other);
+          const answer = await call(base, 'GET', '/cart', { headers: { cookie: visitor.cookie! } });
+          expect(answer.status).toBe(200);
+          expect(answer.headers.get('set-cookie') === null).toBe(accepted);
+        } finally {
+          await other.close();
+        }
+      }
+    });
+
+    test.each([
+      ['too short', 'short-secret'],
+      ['with a space', `${COOKIE_SECRET} x`],
+    ])('GIVEN a CUSTOMER_COOKIE_SECRET %s THEN the ui refuses to start, without printing it', (_, secret) => {
+      expect(() =>
+        loadUiConfig({
+          ...TEST_ENV,
+          CATALOG_URL: ui,
+          CARTS_URL: ui,
+          ORDERS_URL: ui,
+          CHECKOUT_URL: ui,
+          CUSTOMER_COOKIE_SECRET: secret,
+        }),
+      ).toThrow(
+        'invalid configuration: CUSTOMER_COOKIE_SECRET=(hidden, secret): accepted: 32 to 256 printable ASCII characters without spaces, or unset (a random secret is generated at start)',
+      );
+    });
   });
 
   test.each(['/', '/catalog', '/catalog?tag=kitchen&page=1', `/catalog/${PACK}`, '/cart', '/orders'])(
