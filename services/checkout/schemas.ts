@@ -1,8 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Uuid } from '../platform/identifiers';
-import { Amount } from '../platform/money';
-
-const text = (maxLength: number) => Type.String({ minLength: 1, maxLength });
+import { CheckoutAddress, CheckoutAddressView, LineQuantity, Lines, ProductName, UnitPrice } from '../platform/shapes';
 
 /** The delivery options offered; `standard` when the request names none. */
 export const SHIPPING_OPTIONS = [
@@ -11,31 +9,19 @@ export const SHIPPING_OPTIONS = [
 ] as const;
 export type DeliveryOptionToken = (typeof SHIPPING_OPTIONS)[number]['token'];
 
-/** A shipping address as the retail-store-sample-app checkout takes it (`zip`, not `zipCode`). */
-export const ShippingAddress = Type.Object(
-  {
-    firstName: text(100),
-    lastName: text(100),
-    email: Type.String({ format: 'email', maxLength: 254 }),
-    address1: text(200),
-    address2: Type.Optional(Type.String({ maxLength: 200 })),
-    city: text(100),
-    state: text(100),
-    zip: Type.String({ pattern: '^[A-Za-z0-9 -]{3,12}$' }),
-  },
-  { additionalProperties: false },
-);
-export type ShippingAddress = Static<typeof ShippingAddress>;
+/** A shipping address as the retail-store-sample-app checkout takes it (`zip`, not `zipCode`; platform/shapes). */
+export const ShippingAddress = CheckoutAddress;
+export type ShippingAddress = CheckoutAddress;
 
 export const CheckoutItemInput = Type.Object(
-  { id: Uuid, name: text(200), quantity: Type.Integer({ minimum: 1, maximum: 1_000 }), price: Amount },
+  { id: Uuid, name: ProductName, quantity: LineQuantity, price: UnitPrice },
   { additionalProperties: false },
 );
 
 /** `POST /checkout/{customerId}/update`: replaces the open checkout's items, address and delivery option. */
 export const CheckoutRequest = Type.Object(
   {
-    items: Type.Array(CheckoutItemInput, { minItems: 1, maxItems: 100 }),
+    items: Lines(CheckoutItemInput),
     shippingAddress: Type.Optional(ShippingAddress),
     deliveryOptionToken: Type.Optional(Type.Union(SHIPPING_OPTIONS.map((o) => Type.Literal(o.token)))),
   },
@@ -58,17 +44,6 @@ export const ShippingRates = Type.Object({
   ),
 });
 
-const AddressView = Type.Object({
-  firstName: Type.String(),
-  lastName: Type.String(),
-  email: Type.String(),
-  address1: Type.String(),
-  address2: Type.Optional(Type.String()),
-  city: Type.String(),
-  state: Type.String(),
-  zip: Type.String(),
-});
-
 /** An open (or submitted) checkout. */
 export const Checkout = Type.Object({
   customerId: Type.String(),
@@ -77,7 +52,7 @@ export const Checkout = Type.Object({
   version: Type.Integer(),
   status: Type.Union([Type.Literal('open'), Type.Literal('submitted')]),
   items: Type.Array(CheckoutItem),
-  shippingAddress: Type.Optional(AddressView),
+  shippingAddress: Type.Optional(CheckoutAddressView),
   deliveryOptionToken: Type.String(),
   shippingRates: ShippingRates,
   subtotal: Type.Number(),

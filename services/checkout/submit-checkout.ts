@@ -1,9 +1,38 @@
 import { HttpError } from '../platform/http-error';
 import { fromCents } from '../platform/money';
+import { compileCheck } from '../platform/schema-validation';
+import { toOrderAddress } from '../platform/shapes';
 import type { CheckoutRepository, StoredCheckout } from './checkout-repository';
 import { toSubmitted } from './checkout-view';
 import type { OrdersClient } from './orders-client';
-import type { CheckoutSubmitted } from './schemas';
+import { CheckoutRequest, type CheckoutSubmitted } from './schemas';
+
+const checkRequest = compileCheck(CheckoutRequest, '');
+
+/**
+ * What is wrong with a stored checkout that an update would refuse today: one stored before a check existed (a
+ * NUL in a name, a price past the limits) can never become an order, so the submit names the field to change
+ * (409) rather than failing at the orders service for ever.
+ */
+function storedProblem(checkout: StoredCheckout, customerId: string): HttpError | undefined {
+  const error = checkRequest({
+    items: checkout.items.map((i) => ({
+      id: i.id,
+      name: i.name,
+      quantity: i.quantity,
+      price: fromCents(i.priceCents),
+    })),
+    ...(checkout.shippingAddress ? { shippingAddress: checkout.shippingAddress } : {}),
+    deliveryOptionToken: checkout.deliveryOptionToken,
+  });
+  if (error === undefined) return undefined;
+  const field = error.field || 'items';
+  const reason = error.message.startsWith(`${field}: `) ? error.message.slice(field.length + 2) : error.message;
+  return HttpError.conflict(
+    `the checkout holds a value that cannot be ordered (${reason}); change it with POST /checkout/${customerId}/update`,
+    field,
+  );
+}
 
 /** The idempotency key of one version of one checkout: the same for every retry, different after any edit. */
 export function submissionKey(checkout: Pick<StoredCheckout, 'checkoutId' | 'version'>): string {
@@ -48,6 +77,8 @@ export async function submitCheckout(
       'shippingAddress',
     );
   }
+  const problem = storedProblem(checkout, customerId);
+  if (problem !== undefined) throw problem;
   const idempotencyKey = submissionKey(checkout);
   const placed = await orders.place(
     {
@@ -62,16 +93,7 @@ export async function submitCheckout(
       shipping: fromCents(checkout.shippingCents),
       tax: fromCents(checkout.taxCents),
       ...(options.synthetic ? { synthetic: true } : {}),
-      shippingAddress: {
-        firstName: address.firstName,
-        lastName: address.lastName,
-        email: address.email,
-        address1: address.address1,
-        ...(address.address2 ? { address2: address.address2 } : {}),
-        city: address.city,
-        state: address.state,
-        zipCode: address.zip,
-      },
+      shippingAddress: toOrderAddress(address),
     },
     requestId,
   );

@@ -42,12 +42,13 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, http
 };
 
 /**
- * Checks `value` against `schema` as a JSON body is checked: undefined when it passes, else the 400 naming the
- * first field at fault under `part` (for data read back from a store, `part` may be any prefix, or '' for none).
+ * A check of values against `schema` as a JSON body is checked, compiled once: it returns undefined when a value
+ * passes, else the 400 naming the first field at fault under `part` (for data read back from a store, `part` may
+ * be '' so fields are named from the value's root: `items[0].name`).
  */
-export function validationError(schema: TSchema, value: unknown, part: string): HttpError | undefined {
+export function compileCheck(schema: TSchema, part: string): (value: unknown) => HttpError | undefined {
   const check = TypeCompiler.Compile(schema);
-  return check.Check(value) ? undefined : toHttpError(check.Errors(value), part);
+  return (value) => (check.Check(value) ? undefined : toHttpError(check.Errors(value), part));
 }
 
 // What a query or path value must look like to become an integer: TypeBox's Value.Convert would turn "1.5",

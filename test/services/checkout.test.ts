@@ -1,9 +1,13 @@
+import { createServer, type Server } from 'node:http';
 import { Client } from 'pg';
 import type { DynamoDbServer } from '../../drill/stand-ins/dynamodb-server';
 import { buildCheckoutApp } from '../../services/checkout/app';
+import { CheckoutRepository } from '../../services/checkout/checkout-repository';
 import { loadCheckoutConfig } from '../../services/checkout/config';
+import type { PricedCheckout } from '../../services/checkout/pricing';
 import { buildOrdersApp } from '../../services/orders/app';
 import { loadOrdersConfig } from '../../services/orders/config';
+import { createDocumentClient } from '../../services/platform/dynamodb';
 import type { ServiceApp } from '../../services/platform/service-app';
 import { call, listen, TEST_ENV } from './support/http';
 import { startDynamo, startPostgres, type TestPostgres } from './support/stores';
@@ -139,6 +143,40 @@ describe('GET /checkout/{customerId} and POST .../update', () => {
     ['a bad email', { items: ITEMS, shippingAddress: { ...ADDRESS, email: 'grace' } }, 'body.shippingAddress.email'],
     ['an unknown delivery option', { items: ITEMS, deliveryOptionToken: 'drone' }, 'body.deliveryOptionToken'],
     ['an unknown field', { items: ITEMS, coupon: 'x' }, 'body.coupon'],
+    ['a NUL in an item name', { items: [{ ...ITEMS[0], name: 'a\u0000b' }] }, 'body.items[0].name'],
+    ['a lone surrogate in an item name', { items: [{ ...ITEMS[0], name: 'x\ud800y' }] }, 'body.items[0].name'],
+    ...(['firstName', 'lastName', 'address1', 'address2', 'city', 'state'] as const).map(
+      (name): [string, unknown, string] => [
+        `a NUL in shippingAddress.${name}`,
+        { items: ITEMS, shippingAddress: { ...ADDRESS, [name]: 'A\u0000' } },
+        `body.shippingAddress.${name}`,
+      ],
+    ),
+    [
+      'a lone surrogate in the first address line',
+      { items: ITEMS, shippingAddress: { ...ADDRESS, address1: '\udfff' } },
+      'body.shippingAddress.address1',
+    ],
+    [
+      'a NUL in the email',
+      { items: ITEMS, shippingAddress: { ...ADDRESS, email: 'g\u0000@example.com' } },
+      'body.shippingAddress.email',
+    ],
+    [
+      'a price above the $50,000 a unit may cost (B4: the tax of a large subtotal passed the orders limit)',
+      { items: [{ ...ITEMS[0], quantity: 1000, price: 1_000_000 }], shippingAddress: ADDRESS },
+      'body.items[0].price',
+    ],
+    [
+      '101 lines',
+      {
+        items: Array.from({ length: 101 }, (_, i) => ({
+          ...ITEMS[0],
+          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        })),
+      },
+      'body.items',
+    ],
   ])('%s is a 400 naming the field, and nothing is written', async (_case, body, field) => {
     const customer = newCustomer();
     const response = await update(customer, body);
@@ -317,5 +355,135 @@ describe('health', () => {
       store: { kind: 'dynamodb', table: 'checkout' },
       dependencies: { orders: ordersUrl },
     });
+  });
+});
+
+// Checkouts stored before the text and limit checks existed (issue 14, B2 and B4): written straight into the table,
+// as the old update wrote them. A submit must say which field to change, not answer 503 or 502 for ever.
+describe('a stored checkout the orders service cannot take', () => {
+  let repository: CheckoutRepository;
+  beforeAll(() => {
+    const config = loadCheckoutConfig({ ...TEST_ENV, DYNAMODB_ENDPOINT: dynamo.endpoint, ORDERS_URL: ordersUrl });
+    repository = new CheckoutRepository(createDocumentClient(config.dynamodb), config.table);
+  });
+
+  const priced = (overrides: Partial<PricedCheckout> = {}): PricedCheckout => ({
+    items: [{ id: PACK, name: 'Trail Runner Backpack', quantity: 1, priceCents: 8900 }],
+    shippingAddress: ADDRESS,
+    deliveryOptionToken: 'standard',
+    subtotalCents: 8900,
+    shippingCents: 500,
+    taxCents: 445,
+    totalCents: 9845,
+    ...overrides,
+  });
+
+  test.each([
+    [
+      'a NUL in an item name',
+      priced({ items: [{ id: PACK, name: 'a\u0000b', quantity: 1, priceCents: 8900 }] }),
+      'items[0].name',
+    ],
+    [
+      'a NUL in the first name',
+      priced({ shippingAddress: { ...ADDRESS, firstName: 'A\u0000' } }),
+      'shippingAddress.firstName',
+    ],
+    [
+      'a subtotal whose tax is past the orders limit',
+      priced({
+        items: Array.from({ length: 11 }, (_, i) => ({
+          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          name: 'x',
+          quantity: 1000,
+          priceCents: 100_000_000,
+        })),
+        subtotalCents: 1_100_000_000_000,
+        taxCents: 55_000_000_000,
+        totalCents: 1_155_000_000_500,
+      }),
+      'items[0].price',
+    ],
+  ])(
+    'GIVEN a stored checkout with %s WHEN submitted THEN every submit is a 409 naming the field, and an update that fixes it places the order',
+    async (_case, stored, field) => {
+      const customer = newCustomer();
+      await repository.save(customer, stored);
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const refused = await submit(customer);
+        expect(refused.status).toBe(409);
+        expect(refused.json()).toMatchObject({ field });
+        expect(refused.json().message).toMatch(
+          new RegExp(`^${field.replace(/[[\].]/g, '\\$&')}: .+; change it with POST /checkout/${customer}/update$`),
+        );
+      }
+      expect(await ordersOf(customer)).toEqual([]);
+      expect((await update(customer, { items: ITEMS, shippingAddress: ADDRESS })).status).toBe(200);
+      expect((await submit(customer)).status).toBe(201);
+      expect(await ordersOf(customer)).toHaveLength(1);
+    },
+  );
+});
+
+describe('an orders service that refuses the order', () => {
+  let refusing: Server;
+  let refusal: { status: number; body: unknown };
+  let viaRefusing: ServiceApp;
+  let viaRefusingUrl: string;
+  beforeAll(async () => {
+    refusing = createServer((_request, response) => {
+      response.writeHead(refusal.status, { 'content-type': 'application/json' }).end(JSON.stringify(refusal.body));
+    });
+    await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+    const address = refusing.address() as { port: number };
+    viaRefusing = await buildCheckoutApp(
+      loadCheckoutConfig({
+        ...TEST_ENV,
+        DYNAMODB_ENDPOINT: dynamo.endpoint,
+        ORDERS_URL: `http://127.0.0.1:${address.port}`,
+      }),
+    );
+    viaRefusingUrl = await listen(viaRefusing);
+  });
+  afterAll(async () => {
+    await viaRefusing?.close();
+    await new Promise((resolve) => refusing?.close(resolve));
+  });
+
+  test.each([
+    ['body.shippingAddress.zipCode', 'shippingAddress.zip'],
+    ['body.shippingAddress.city', 'shippingAddress.city'],
+    ['body.items[0].unitPrice', 'items[0].price'],
+    ['body.items[0].productId', 'items[0].id'],
+    ['body.items[0].name', 'items[0].name'],
+    ['body.tax', 'items'],
+  ])(
+    'GIVEN orders answers 400 naming %s WHEN submitted THEN a 409 names the checkout field %s and does not echo the orders API',
+    async (ordersField, field) => {
+      refusal = {
+        status: 400,
+        body: { statusCode: 400, message: `${ordersField}: internal wording (received 1)`, field: ordersField },
+      };
+      const customer = newCustomer();
+      await call(viaRefusingUrl, 'POST', `/checkout/${customer}/update`, {
+        json: { items: ITEMS, shippingAddress: ADDRESS },
+      });
+      const answer = await call(viaRefusingUrl, 'POST', `/checkout/${customer}/submit`);
+      expect(answer.status).toBe(409);
+      expect(answer.json()).toMatchObject({ field });
+      expect(answer.text).not.toContain('body.');
+      expect(answer.text).not.toContain('internal wording');
+    },
+  );
+
+  test('GIVEN orders answers 400 naming no field WHEN submitted THEN a 502 says the orders service refused, without its words', async () => {
+    refusal = { status: 400, body: { statusCode: 400, message: 'body: internal wording' } };
+    const customer = newCustomer();
+    await call(viaRefusingUrl, 'POST', `/checkout/${customer}/update`, {
+      json: { items: ITEMS, shippingAddress: ADDRESS },
+    });
+    const answer = await call(viaRefusingUrl, 'POST', `/checkout/${customer}/submit`);
+    expect(answer.status).toBe(502);
+    expect(answer.text).not.toContain('internal wording');
   });
 });
