@@ -9,7 +9,7 @@ import { NetworkStack } from './network/network-stack';
 import { ObservabilityStack } from './observability/observability-stack';
 import type { RegionRole } from './region-role';
 import { RunbookStack } from './runbooks';
-import { ServicesStack } from './services/services-stack';
+import { PUBLIC_READINESS_PATH, ServicesStack } from './services/services-stack';
 import type { ShopServiceName } from './services/shop-services';
 
 /** Properties of a {@link RegionalStage}. */
@@ -137,6 +137,7 @@ export class RegionalStage extends Stage {
       // The canaries' traffic is what keeps the internal services' deployment alarms evaluated (review M2).
       trafficInterval: props.canaryRate,
       syntheticShopperToken: this.data.syntheticShopperToken,
+      customerCookieSecret: this.data.customerCookieSecret,
     });
     this.observability = new ObservabilityStack(this, 'Observability', {
       env,
@@ -166,7 +167,8 @@ export class RegionalStage extends Stage {
       vpc: this.network.vpc,
       databaseClientSecurityGroup: this.network.databaseClientSecurityGroup,
       dataKey: this.data.key,
-      healthUrls: [`${this.services.loadBalancerUrl}/health/ready`],
+      // The ui's terse readiness: the load balancer answers /health/ready itself with a 404 (issue 14, review m8).
+      healthUrls: [`${this.services.loadBalancerUrl}${PUBLIC_READINESS_PATH}`],
       ecsClusterName: this.services.cluster.clusterName,
     });
     // The pipeline records a release only when the stacks its rollback redeploys show they run its commit, and a

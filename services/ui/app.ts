@@ -3,6 +3,7 @@ import { createServiceApp, type ServiceApp } from '../platform/service-app';
 import type { UiConfig } from './config';
 import { registerCrossSiteCheck } from './cross-site-requests';
 import { registerCustomerCookie } from './customer-cookie';
+import { registerInternalEndpointGuards } from './internal-endpoints';
 import { registerPageHeaders } from './page-headers';
 import { errorPage } from './pages/error';
 import { registerPages } from './routes';
@@ -45,6 +46,7 @@ export async function buildUiApp(config: UiConfig): Promise<ServiceApp> {
     });
   }
   app.serviceState.topology.push(() => ({ dependencies: backends }));
+  registerInternalEndpointGuards(app);
   registerPages(app, api, config.region);
   return app;
 }

@@ -26,7 +26,11 @@ export function readCookie(header: string | undefined, name: string): string | u
 
 function exempt(url: string): boolean {
   return (
-    url.startsWith('/health') || url.startsWith('/chaos') || url.startsWith('/topology') || url.startsWith('/assets')
+    url.startsWith('/health') ||
+    url.startsWith('/chaos') ||
+    url.startsWith('/topology') ||
+    url.startsWith('/assets') ||
+    url === '/ready'
   );
 }
 

@@ -6,7 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { databaseNames, SHOP_DATABASES, type ShopDatabase } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
-import { syntheticShopperSecretName } from '../naming/secret-names';
+import { customerCookieSecretName, syntheticShopperSecretName } from '../naming/secret-names';
 import { SHOP_TABLES, type ShopTable, tableNames } from '../naming/table-names';
 import type { RegionRole } from '../region-role';
 import { GlobalAuroraDatabase } from './global-aurora-database';
@@ -59,6 +59,12 @@ export class DataStack extends Stack {
    * reaches whichever Region is active; the standby references its replica by name.
    */
   readonly syntheticShopperToken: secretsmanager.ISecret;
+  /**
+   * The key the ui signs its customer cookies with (a plain string secret, the ui's `CUSTOMER_COOKIE_SECRET`).
+   * Generated in the primary and replicated to the standby, so a cookie signed in one Region is valid in the other
+   * after a failover; the standby references its replica by name.
+   */
+  readonly customerCookieSecret: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
@@ -130,6 +136,31 @@ export class DataStack extends Stack {
       this.syntheticShopperToken = token;
     } else {
       this.syntheticShopperToken = secretsmanager.Secret.fromSecretNameV2(this, 'SyntheticShopperToken', tokenName);
+    }
+
+    const cookieSecretName = customerCookieSecretName(props.appName, props.envName);
+    if (props.role === 'primary') {
+      const cookieSecret = new secretsmanager.Secret(this, 'CustomerCookieSecret', {
+        secretName: cookieSecretName,
+        description: `The ${prefix} ui's customer cookie key: the ui signs each visitor's customer id with it (HMAC-SHA256)`,
+        // Letters and digits (the ui accepts 32 to 256 printable characters). The AWS-managed key exists in both
+        // Regions, so the replica needs no key from the standby's data stack, which deploys after this one.
+        generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+        replicaRegions: [{ region: props.peerRegion }],
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      Validations.of(cookieSecret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Not rotated automatically: ECS injects the key into the ui only when a task starts, and a new key makes every signed cookie invalid (each shopper becomes a new visitor, their cart out of reach); rotate by updating the secret, then redeploying the services, when that is acceptable.',
+      });
+      this.customerCookieSecret = cookieSecret;
+    } else {
+      this.customerCookieSecret = secretsmanager.Secret.fromSecretNameV2(
+        this,
+        'CustomerCookieSecret',
+        cookieSecretName,
+      );
     }
   }
 }

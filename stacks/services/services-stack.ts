@@ -97,7 +97,24 @@ export interface ServicesStackProps extends StackProps {
    * @default - no token: the ui refuses every request that claims to be the synthetic shopper
    */
   readonly syntheticShopperToken?: secretsmanager.ISecret;
+  /**
+   * The key the ui signs customer cookies with, given to the ui as `CUSTOMER_COOKIE_SECRET` (a plain string secret).
+   * Required: without it each ui task would make its own, and a cookie would be valid on one task only.
+   */
+  readonly customerCookieSecret: secretsmanager.ISecret;
 }
+
+/**
+ * Paths the load balancer answers itself with a 404, so the internet never reaches them: `/topology` (instance,
+ * backends, chaos state, version), `/health/ready` (backend names) and `/chaos` (off in AWS anyway). Up to three
+ * comparison strings per condition ("Listener rules for your Application Load Balancer", ELB User Guide); path
+ * patterns are case sensitive, as the ui's router is. The target group's health check (`/health`) goes straight to
+ * the targets, not through a listener, and `/ready` (the terse readiness the runbooks probe) is not matched.
+ */
+export const INTERNAL_PATH_PATTERNS = ['/topology*', '/health/ready*', '/chaos*'] as const;
+
+/** The ui's public readiness path: 200 or 503 without details, probed through the load balancer by the runbooks. */
+export const PUBLIC_READINESS_PATH = '/ready';
 
 /**
  * The stateless application of one Region: an ECS cluster with a Service Connect namespace, the five shop
@@ -269,6 +286,9 @@ export class ServicesStack extends Stack {
       if (name === 'ui' && props.syntheticShopperToken) {
         secrets.SYNTHETIC_SHOPPER_TOKEN = ecs.Secret.fromSecretsManager(props.syntheticShopperToken);
       }
+      if (name === 'ui') {
+        secrets.CUSTOMER_COOKIE_SECRET = ecs.Secret.fromSecretsManager(props.customerCookieSecret);
+      }
 
       const deploymentMetric = name === 'ui' ? uiDeploymentMetric : serviceConnect5xx(clusterName, name);
       services[name] = new ShopService(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}`, {
@@ -348,18 +368,23 @@ export class ServicesStack extends Stack {
     });
   }
 
-  /** Adds HTTP (and, with a certificate, HTTPS plus a redirect) listeners; returns the ports opened, for humans. */
+  /**
+   * Adds HTTP (and, with a certificate, HTTPS plus a redirect) listeners; returns the ports opened, for humans. The
+   * listener that forwards to the ui answers {@link INTERNAL_PATH_PATTERNS} itself with a 404.
+   */
   private addListeners(certificateArn: string | undefined, open: boolean): string {
     if (!certificateArn) {
-      this.loadBalancer.addListener('Http', {
-        open,
-        port: 80,
-        protocol: elbv2.ApplicationProtocol.HTTP,
-        defaultTargetGroups: [this.uiTargetGroup],
-      });
+      this.refuseInternalPaths(
+        this.loadBalancer.addListener('Http', {
+          open,
+          port: 80,
+          protocol: elbv2.ApplicationProtocol.HTTP,
+          defaultTargetGroups: [this.uiTargetGroup],
+        }),
+      );
       return 'HTTP on port 80';
     }
-    this.loadBalancer.addListener('Https', {
+    const https = this.loadBalancer.addListener('Https', {
       open,
       port: 443,
       protocol: elbv2.ApplicationProtocol.HTTPS,
@@ -367,8 +392,19 @@ export class ServicesStack extends Stack {
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       defaultTargetGroups: [this.uiTargetGroup],
     });
+    this.refuseInternalPaths(https);
     this.loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open });
     return 'HTTPS on port 443 (and port 80, which only redirects to HTTPS)';
+  }
+
+  /** "Each rule must include exactly one of the following actions: forward, redirect, or fixed-response" (ELB). */
+  private refuseInternalPaths(listener: elbv2.ApplicationListener): void {
+    new elbv2.ApplicationListenerRule(this, 'InternalPathsNotFound', {
+      listener,
+      priority: 1,
+      conditions: [elbv2.ListenerCondition.pathPatterns([...INTERNAL_PATH_PATTERNS])],
+      action: elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not found' }),
+    });
   }
 }
 

@@ -643,6 +643,34 @@ describe('checkout and orders', () => {
     });
   });
 
+  // Issue 14, review m8: the load balancer answers /health/ready with a 404; the runbooks probe /ready through it.
+  test('GIVEN the public readiness /ready THEN it says ready or not, and nothing about the backends', async () => {
+    const ready = await call(ui, 'GET', '/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.json()).toEqual({ status: 'ok' });
+    expect(ready.headers.get('cache-control')).toBe('no-store');
+    await call(stack.urls.orders, 'POST', '/chaos/health');
+    try {
+      // The answer is kept for up to a second (the probes of the internet share one round of backend checks).
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const down = await call(ui, 'GET', '/ready');
+      expect(down.status).toBe(503);
+      expect(down.json()).toEqual({ status: 'unavailable' });
+      expect(down.text).not.toContain('orders');
+    } finally {
+      await call(stack.urls.orders, 'DELETE', '/chaos/health');
+    }
+  });
+
+  test.each(['/%74opology', '/health/%72eady', '/%63haos/status', '/topolog%79'])(
+    'GIVEN an internal endpoint written with percent-encoding (%s), which a path pattern at the load balancer may not match (unverified) THEN the ui answers 404',
+    async (path) => {
+      const answer = await call(ui, 'GET', path);
+      expect(answer.status).toBe(404);
+      expect(answer.text).not.toContain('"instance"');
+    },
+  );
+
   test('the ui is ready only when every backend is', async () => {
     expect((await call(ui, 'GET', '/health/ready')).json()).toEqual({
       status: 'ok',
