@@ -132,6 +132,43 @@ export class CartRepository {
     await this.db.send(new DeleteCommand({ TableName: this.table, Key: key(customerId, productId) }));
   }
 
+  /** How many lines a cart holds. */
+  async lineCount(customerId: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :item)',
+          ExpressionAttributeValues: { ':pk': `cart#${customerId}`, ':item': 'item#' },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start !== undefined);
+    return count;
+  }
+
+  /** Removes a line if it still holds `quantity` units (an add that changed it meanwhile keeps it). */
+  async removeIfQuantity(customerId: string, productId: string, quantity: number): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: key(customerId, productId),
+          ConditionExpression: 'quantity = :quantity',
+          ExpressionAttributeValues: { ':quantity': quantity },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
   /** Removes every line of a cart. */
   async clear(customerId: string): Promise<void> {
     const items = await this.items(customerId);

@@ -4,6 +4,7 @@ import { CustomerParams } from '../platform/identifiers';
 import type { ServiceApp } from '../platform/service-app';
 import type { CartRepository } from './cart-repository';
 import type { CatalogProducts } from './catalog-products';
+import { assertOrderable, refuseLineOverLimit } from './line-limits';
 import { AddItemBody, Cart, CartItem, ItemParams, MAX_LINE_QUANTITY, UpdateItemBody } from './schemas';
 
 function cartOf(customerId: string, items: CartItem[]) {
@@ -41,6 +42,7 @@ export function registerCartRoutes(app: ServiceApp, carts: CartRepository, produ
       if (product === undefined) {
         throw HttpError.badRequest('body.itemId', `no product ${productId} in the catalog`);
       }
+      assertOrderable(product);
       const item = await carts.add(request.params.customerId, product, request.body.quantity);
       if (item === 'over-limit') {
         throw HttpError.conflict(
@@ -48,6 +50,7 @@ export function registerCartRoutes(app: ServiceApp, carts: CartRepository, produ
           'body.quantity',
         );
       }
+      await refuseLineOverLimit(carts, request.params.customerId, item, request.body.quantity);
       return reply.code(201).send(item);
     },
   );

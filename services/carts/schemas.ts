@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { CustomerId, Uuid } from '../platform/identifiers';
-import { Amount } from '../platform/money';
+import { LineQuantity, MAX_LINE_QUANTITY, UnitPrice } from '../platform/shapes';
 
-/** Most units of one product a cart line may hold. */
-export const MAX_LINE_QUANTITY = 1_000;
+/** Most units of one product a cart line may hold (the limit every service shares, platform/shapes/limits.ts). */
+export { MAX_LINE_QUANTITY };
 
 /** A cart line (the retail-store-sample-app's Item, plus name, image and line total). */
 export const CartItem = Type.Object({
@@ -23,20 +23,20 @@ export const Cart = Type.Object({
   total: Type.Number(),
 });
 
-const quantity = Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY });
+const quantity = LineQuantity;
 
 /**
  * `POST /carts/{customerId}/items`: adds `quantity` units of product `itemId`. `unitPrice` is accepted for
  * compatibility with the original API and ignored: the price is the catalog's.
  */
 export const AddItemBody = Type.Object(
-  { itemId: Uuid, quantity, unitPrice: Type.Optional(Amount) },
+  { itemId: Uuid, quantity, unitPrice: Type.Optional(UnitPrice) },
   { additionalProperties: false },
 );
 
 /** `PATCH /carts/{customerId}/items`: sets the quantity of a line already in the cart. */
 export const UpdateItemBody = Type.Object(
-  { itemId: Uuid, quantity, unitPrice: Type.Optional(Amount) },
+  { itemId: Uuid, quantity, unitPrice: Type.Optional(UnitPrice) },
   { additionalProperties: false },
 );
 
