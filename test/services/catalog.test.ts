@@ -128,6 +128,20 @@ describe('GET /catalog/products', () => {
       `query.tags: expected string to match '^[a-z0-9-]{1,40}(,[a-z0-9-]{1,40}){0,9}$' (received "Kitchen")`,
     ],
     ['limit=5', 'query.limit', 'query.limit: is not an accepted property'],
+    ['page=1.5', 'query.page', 'query.page: expected integer (received "1.5")'],
+    ['size=1.5', 'query.size', 'query.size: expected integer (received "1.5")'],
+    ['page=2e0', 'query.page', 'query.page: expected integer (received "2e0")'],
+    ['size=0x10', 'query.size', 'query.size: expected integer (received "0x10")'],
+    [
+      'tags=kitchen%00',
+      'query.tags',
+      `query.tags: expected string to match '^[a-z0-9-]{1,40}(,[a-z0-9-]{1,40}){0,9}$' (received "kitchen\\u0000")`,
+    ],
+    [
+      'order=name%00',
+      'query.order',
+      'query.order: expected one of name, name_asc, name_desc, price, price_asc, price_desc (received "name\\u0000")',
+    ],
   ])('?%s is a 400 naming the parameter', async (query, field, message) => {
     const response = await call(base, 'GET', `/catalog/products?${query}`);
     expect(response.status).toBe(400);
@@ -281,7 +295,10 @@ describe('health and topology', () => {
       expect(ready.json()).toMatchObject({ status: 'unavailable', checks: { postgres: 'failed: ECONNREFUSED' } });
       expect((await call(url, 'GET', '/health')).status).toBe(200);
       const products = await call(url, 'GET', '/catalog/products');
-      expect(products.status).toBe(500);
+      // A store outage is a 503 the client may retry (review M1), never a 500; the driver's words stay in the log.
+      expect(products.status).toBe(503);
+      expect(products.headers.get('retry-after')).toBe('2');
+      expect(products.json().message).toBe('Postgres database catalog is unreachable; retry later');
       expect(products.text).not.toContain('ECONNREFUSED');
     } finally {
       await lost.close();
