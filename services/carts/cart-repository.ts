@@ -47,8 +47,19 @@ export class CartRepository {
    * Adds `quantity` units of `product` in one UpdateItem: `ADD` makes concurrent adds sum up, and the condition
    * keeps the line at {@link MAX_LINE_QUANTITY} at most. Name, price and image are refreshed from the catalog.
    * Returns `over-limit` (nothing written) when the line would exceed the limit.
+   *
+   * `addKey` makes the add happen at most once: it is recorded on the line (`addKeys`, a string set) by the same
+   * UpdateItem, whose condition refuses a key already there. So an attempt that reaches the table late (the SDK
+   * retried after a timeout, or a client retried after a 503 while its first request was still on its way) adds
+   * nothing and the add answers `{ replayed }` with the line as it is. The set is emptied when the line's
+   * quantity is set (PATCH) and goes with the line when it is removed.
    */
-  async add(customerId: string, product: ProductSummary, quantity: number): Promise<CartItem | 'over-limit'> {
+  async add(
+    customerId: string,
+    product: ProductSummary,
+    quantity: number,
+    addKey: string,
+  ): Promise<CartItem | { readonly replayed: CartItem } | 'over-limit'> {
     const now = new Date().toISOString();
     try {
       const result = await this.db.send(
@@ -57,8 +68,9 @@ export class CartRepository {
           Key: key(customerId, product.id),
           UpdateExpression:
             'SET productId = :productId, #name = :name, unitPrice = :price, imageUrl = :image, updatedAt = :now, ' +
-            'createdAt = if_not_exists(createdAt, :now) ADD quantity :quantity',
-          ConditionExpression: 'attribute_not_exists(quantity) OR quantity <= :room',
+            'createdAt = if_not_exists(createdAt, :now) ADD quantity :quantity, addKeys :addKeys',
+          ConditionExpression:
+            '(attribute_not_exists(quantity) OR quantity <= :room) AND NOT contains(addKeys, :addKey)',
           ExpressionAttributeNames: { '#name': 'name' },
           ExpressionAttributeValues: {
             ':productId': product.id,
@@ -68,15 +80,23 @@ export class CartRepository {
             ':now': now,
             ':quantity': quantity,
             ':room': MAX_LINE_QUANTITY - quantity,
+            ':addKeys': new Set([addKey]),
+            ':addKey': addKey,
           },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return toCartItem(result.Attributes!);
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return 'over-limit';
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
+    // The condition failed: the key was applied before (a replay), or the line has no room.
+    const line = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: key(customerId, product.id), ConsistentRead: true }),
+    );
+    const keys = line.Item?.['addKeys'] as ReadonlySet<string> | undefined;
+    if (line.Item !== undefined && keys?.has(addKey)) return { replayed: toCartItem(line.Item) };
+    return 'over-limit';
   }
 
   /** Sets the quantity of a line; undefined (nothing written) when the line is not in the cart. */
@@ -86,7 +106,8 @@ export class CartRepository {
         new UpdateCommand({
           TableName: this.table,
           Key: key(customerId, productId),
-          UpdateExpression: 'SET quantity = :quantity, updatedAt = :now',
+          // An absolute quantity: the keys of earlier adds are dropped with the count they made up.
+          UpdateExpression: 'SET quantity = :quantity, updatedAt = :now REMOVE addKeys',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':quantity': quantity, ':now': new Date().toISOString() },
           ReturnValues: 'ALL_NEW',

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { DynamoDbConfig } from '../platform/dynamodb';
-import { dynamoDbEnv, envTableName } from '../platform/dynamodb';
+import { type DynamoDbConfig, dynamoDbEnv, envTableName, toDynamoDbConfig } from '../platform/dynamodb';
 import { envInteger, envServiceUrl, parseEnv } from '../platform/env';
 import { type ServiceBaseConfig, serviceBaseEnv, toServiceBaseConfig } from '../platform/service-config';
 
@@ -32,7 +31,7 @@ export function loadCartsConfig(env: Readonly<Record<string, string | undefined>
   const base = toServiceBaseConfig(parsed);
   return {
     ...base,
-    dynamodb: { awsRegion: parsed.AWS_REGION || base.region, endpoint: parsed.DYNAMODB_ENDPOINT },
+    dynamodb: toDynamoDbConfig(parsed, parsed.AWS_REGION || base.region),
     table: parsed.CARTS_TABLE,
     catalogUrl: parsed.CATALOG_URL,
     productCacheTtlMs: parsed.PRODUCT_CACHE_TTL_MS,

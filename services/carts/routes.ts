@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { HttpError } from '../platform/http-error';
 import { CustomerParams } from '../platform/identifiers';
@@ -6,6 +7,20 @@ import type { CartRepository } from './cart-repository';
 import type { CatalogProducts } from './catalog-products';
 import { assertOrderable, refuseLineOverLimit } from './line-limits';
 import { AddItemBody, Cart, CartItem, ItemParams, MAX_LINE_QUANTITY, UpdateItemBody } from './schemas';
+
+const ADD_KEY = /^[\x21-\x7e]{1,128}$/;
+
+/** The `Idempotency-Key` header of an add (1-128 printable ASCII characters, like the orders API's keys). */
+function addKeyOf(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !ADD_KEY.test(header)) {
+    throw HttpError.badRequest(
+      'headers.idempotency-key',
+      'accepted: one header of 1-128 printable ASCII characters without spaces',
+    );
+  }
+  return `client-${header}`;
+}
 
 function cartOf(customerId: string, items: CartItem[]) {
   const cents = items.reduce((sum, i) => sum + Math.round(i.totalCost * 100), 0);
@@ -35,7 +50,7 @@ export function registerCartRoutes(app: ServiceApp, carts: CartRepository, produ
 
   app.post(
     '/carts/:customerId/items',
-    { schema: { params: CustomerParams, body: AddItemBody, response: { 201: CartItem } } },
+    { schema: { params: CustomerParams, body: AddItemBody, response: { 200: CartItem, 201: CartItem } } },
     async (request, reply) => {
       const productId = request.body.itemId.toLowerCase();
       const product = await products.find(productId, request.id);
@@ -43,13 +58,20 @@ export function registerCartRoutes(app: ServiceApp, carts: CartRepository, produ
         throw HttpError.badRequest('body.itemId', `no product ${productId} in the catalog`);
       }
       assertOrderable(product);
-      const item = await carts.add(request.params.customerId, product, request.body.quantity);
+      // Without a client key the add is still applied at most once per request (the SDK's own retries), not per
+      // client retry: see "Failures and retries" in services/README.md.
+      const clientKey = addKeyOf(request.headers['idempotency-key']);
+      const addKey = clientKey ?? `request-${randomUUID()}`;
+      const item = await carts.add(request.params.customerId, product, request.body.quantity, addKey);
       if (item === 'over-limit') {
         throw HttpError.conflict(
           `would take the cart's line for ${productId} above ${MAX_LINE_QUANTITY} units; nothing was added`,
           'body.quantity',
         );
       }
+      // A client's retry of an add that was applied earlier: 200 with the line (as the orders API answers a retry).
+      // A replay of this request's own key is the SDK's retry after an attempt that landed: this request added.
+      if ('replayed' in item) return reply.code(clientKey === undefined ? 201 : 200).send(item.replayed);
       await refuseLineOverLimit(carts, request.params.customerId, item, request.body.quantity);
       return reply.code(201).send(item);
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type DynamoDbConfig, dynamoDbEnv, envTableName } from '../platform/dynamodb';
+import { type DynamoDbConfig, dynamoDbEnv, envTableName, toDynamoDbConfig } from '../platform/dynamodb';
 import { envInteger, envServiceUrl, parseEnv } from '../platform/env';
 import { type ServiceBaseConfig, serviceBaseEnv, toServiceBaseConfig } from '../platform/service-config';
 
@@ -28,7 +28,7 @@ export function loadCheckoutConfig(env: Readonly<Record<string, string | undefin
   const base = toServiceBaseConfig(parsed);
   return {
     ...base,
-    dynamodb: { awsRegion: parsed.AWS_REGION || base.region, endpoint: parsed.DYNAMODB_ENDPOINT },
+    dynamodb: toDynamoDbConfig(parsed, parsed.AWS_REGION || base.region),
     table: parsed.CHECKOUT_TABLE,
     ordersUrl: parsed.ORDERS_URL,
     upstreamTimeoutMs: parsed.UPSTREAM_TIMEOUT_MS,

@@ -19,9 +19,14 @@ export interface DatabaseConfig {
   readonly ssl: DbSslMode;
   /** Largest number of pooled connections per instance. */
   readonly poolMax: number;
-  /** Server-side limit for each statement. */
+  /** Server-side limit for each statement (`statement_timeout`; a frozen server cannot enforce it). */
   readonly statementTimeoutMs: number;
-  /** How long acquiring a connection may take. */
+  /**
+   * Client-side limit for each query (`pg`'s `query_timeout`): the answer must arrive within this, whatever the
+   * server does. At least {@link statementTimeoutMs}, so a slow statement is normally cancelled by the server first.
+   */
+  readonly queryTimeoutMs: number;
+  /** How long acquiring a connection may take (waiting for a pooled one, or opening one). */
   readonly connectTimeoutMs: number;
   /** Whether the service applies its pending migrations at boot (skipped on a read-only replica). */
   readonly migrateOnStart: boolean;
@@ -57,6 +62,8 @@ export const databaseEnv = {
   DB_POOL_MAX: envInteger({ min: 1, max: 200, default: 10 }),
   DB_STATEMENT_TIMEOUT_MS: envInteger({ min: 100, max: 600_000, default: 5_000 }),
   DB_CONNECT_TIMEOUT_MS: envInteger({ min: 100, max: 60_000, default: 3_000 }),
+  // Unset: DB_STATEMENT_TIMEOUT_MS + 1000 (see toDatabaseConfig).
+  DB_QUERY_TIMEOUT_MS: envInteger({ min: 0, max: 600_000, default: 0 }),
   DB_MIGRATE_ON_START: envBoolean({ default: false }),
   DB_WRITER_HOST: envOptionalString(),
   DB_READER_HOST: envOptionalString(),
@@ -87,9 +94,14 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1']);
 export function toDatabaseConfig(env: DatabaseEnv, defaultDatabase: string): DatabaseConfig | string {
   const endpoints = writerAndReader(env);
   if (typeof endpoints === 'string') return endpoints;
+  const queryTimeoutMs = env.DB_QUERY_TIMEOUT_MS === 0 ? env.DB_STATEMENT_TIMEOUT_MS + 1_000 : env.DB_QUERY_TIMEOUT_MS;
+  if (queryTimeoutMs < env.DB_STATEMENT_TIMEOUT_MS) {
+    return `DB_QUERY_TIMEOUT_MS=${JSON.stringify(String(env.DB_QUERY_TIMEOUT_MS))}: accepted: 0 or unset (DB_STATEMENT_TIMEOUT_MS + 1000) or at least DB_STATEMENT_TIMEOUT_MS (${env.DB_STATEMENT_TIMEOUT_MS}), so the server cancels a slow statement before the client gives up on it`;
+  }
   const common = {
     poolMax: env.DB_POOL_MAX,
     statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    queryTimeoutMs,
     connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
     migrateOnStart: env.DB_MIGRATE_ON_START,
     endpointCheckMs: env.DB_ENDPOINT_CHECK_MS,

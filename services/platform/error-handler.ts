@@ -1,7 +1,8 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorBody, HttpError } from './http-error';
+import { type ErrorBody, HttpError, RETRY_AFTER_SECONDS } from './http-error';
 import type { ServiceApp } from './service-app';
+import { classifyStoreError, storeUnavailable } from './store-failure';
 
 /** Renders an error as an HTML page for browsers; returning `undefined` falls back to JSON. */
 export type HtmlErrorRenderer = (body: ErrorBody, request: FastifyRequest) => string | undefined;
@@ -52,6 +53,11 @@ export function toErrorBody(error: unknown, requestId: string, bodyLimitBytes: n
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return body(status, e.message ?? STATUS_CODES[status] ?? 'bad request', requestId);
   }
+  // A store failure a store client did not name (a query on a transaction's own connection): still a 503.
+  const failure = classifyStoreError(error);
+  if (failure !== undefined) {
+    return body(503, storeUnavailable("the service's store", failure, error).message, requestId);
+  }
   return body(500, 'internal error; the request id identifies it in the logs', requestId);
 }
 
@@ -84,8 +90,12 @@ export function installErrorHandlers(
   app: ServiceApp,
   options: { readonly bodyLimitBytes: number; readonly renderHtml?: HtmlErrorRenderer },
 ): void {
-  const send = (reply: FastifyReply, request: FastifyRequest, errorBody: ErrorBody) => {
+  const send = (reply: FastifyReply, request: FastifyRequest, errorBody: ErrorBody, retryAfterSeconds?: number) => {
     reply.code(errorBody.statusCode);
+    // Every 503 says when to come back. RFC 9110, 10.2.3: servers send Retry-After "to indicate how long the user
+    // agent ought to wait before making a follow-up request"; with 503 it is "how long the service is expected to be
+    // unavailable to the client".
+    if (errorBody.statusCode === 503) reply.header('retry-after', String(retryAfterSeconds ?? RETRY_AFTER_SECONDS));
     if (options.renderHtml && wantsHtml(request)) {
       const html = options.renderHtml(errorBody, request);
       if (html !== undefined) return reply.type('text/html; charset=utf-8').send(html);
@@ -103,7 +113,7 @@ export function installErrorHandlers(
     } else {
       request.log.debug({ statusCode: errorBody.statusCode, message: errorBody.message }, 'request rejected');
     }
-    return send(reply, request, errorBody);
+    return send(reply, request, errorBody, error instanceof HttpError ? error.retryAfterSeconds : undefined);
   });
 
   app.setNotFoundHandler((request, reply) =>

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Type } from '@sinclair/typebox';
+import { HttpError } from './http-error';
 import type { ServiceApp, ServiceState } from './service-app';
 
 /** One dependency checked by `/health/ready`. */
@@ -23,7 +24,11 @@ async function runCheck(check: ReadinessCheck): Promise<string> {
         () => 'ok',
         (error: unknown) => {
           // The error's class and code say enough to act on (ECONNREFUSED, 57P01...) without leaking internals.
-          const e = error as { code?: unknown; name?: unknown };
+          // A store client's 503 carries the driver's error as its cause.
+          const e = (error instanceof HttpError && error.cause !== undefined ? error.cause : error) as {
+            code?: unknown;
+            name?: unknown;
+          };
           return `failed: ${typeof e.code === 'string' ? e.code : typeof e.name === 'string' ? e.name : 'error'}`;
         },
       ),

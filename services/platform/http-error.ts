@@ -1,3 +1,12 @@
+/** Seconds a client is told to wait (`Retry-After`) before retrying after a 503 (a store or service unavailable). */
+export const RETRY_AFTER_SECONDS = 2;
+
+/** Options of an {@link HttpError} besides its status and message. */
+export interface HttpErrorOptions extends ErrorOptions {
+  /** Sent as `Retry-After` (503 answers). @default - none */
+  readonly retryAfterSeconds?: number;
+}
+
 /**
  * An error whose message is meant for the client: a 4xx naming the offending field, or a 5xx/503 that says
  * which dependency failed without internals. Anything thrown that is not an HttpError becomes a bare 500.
@@ -11,10 +20,14 @@ export class HttpError extends Error {
     message: string,
     /** The input at fault (`body.items[0].quantity`, `params.id`, `query.size`), when there is one. */
     readonly field?: string,
-    options?: ErrorOptions,
+    options?: HttpErrorOptions,
   ) {
     super(message, options);
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** Seconds the client should wait before retrying (the `Retry-After` header), when given. */
+  readonly retryAfterSeconds: number | undefined;
 
   /** 400: the input at `field` is not acceptable. */
   static badRequest(field: string, message: string): HttpError {
@@ -31,9 +44,15 @@ export class HttpError extends Error {
     return new HttpError(409, field ? `${field}: ${message}` : message, field);
   }
 
-  /** 503: a dependency is unavailable; the request may be retried. `cause` is logged, never sent. */
+  /**
+   * 503: a dependency is unavailable; the request may be retried after {@link RETRY_AFTER_SECONDS} (`Retry-After`).
+   * `cause` is logged, never sent.
+   */
   static unavailable(dependency: string, cause?: unknown): HttpError {
-    return new HttpError(503, `${dependency} is unavailable; retry later`, undefined, { cause });
+    return new HttpError(503, `${dependency} is unavailable; retry later`, undefined, {
+      cause,
+      retryAfterSeconds: RETRY_AFTER_SECONDS,
+    });
   }
 }
 

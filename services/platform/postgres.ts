@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Client, type ClientConfig, Pool } from 'pg';
 import { type DatabaseService, migrate } from '../db/migrate';
 import type { DatabaseConfig, DatabaseEndpoint } from './database-config';
+import { asStoreError } from './store-failure';
 
 /** What repositories need of a pool: queries and clients for transactions. */
 export type Queryable = Pick<Pool, 'query' | 'connect'>;
@@ -18,6 +19,8 @@ export function clientConfig(config: DatabaseConfig, applicationName: string): C
     application_name: applicationName,
     connectionTimeoutMillis: config.connectTimeoutMs,
     statement_timeout: config.statementTimeoutMs,
+    // statement_timeout is enforced by the server; a frozen server enforces nothing. query_timeout is the client's.
+    query_timeout: config.queryTimeoutMs,
     keepAlive: true,
   };
 }
@@ -71,11 +74,25 @@ export class ServicePool implements Queryable {
     return { ...this.config, host: this.currentEndpoint.host, port: this.currentEndpoint.port };
   }
 
-  readonly query: Pool['query'] = ((...args: Parameters<Pool['query']>) =>
-    (this.current.query as (...a: unknown[]) => unknown)(...args)) as Pool['query'];
+  /** Names this database in the 503 a client gets when it cannot serve a query. */
+  private get storeName(): string {
+    return `Postgres database ${this.config.database}`;
+  }
 
+  /** The pool's `query`; an error that means the database is out of reach becomes a 503 naming it. */
+  readonly query: Pool['query'] = ((...args: Parameters<Pool['query']>) =>
+    this.named((this.current.query as (...a: unknown[]) => unknown)(...args))) as Pool['query'];
+
+  /** The pool's `connect`, failing like {@link query}. */
   readonly connect: Pool['connect'] = ((...args: Parameters<Pool['connect']>) =>
-    (this.current.connect as (...a: unknown[]) => unknown)(...args)) as Pool['connect'];
+    this.named((this.current.connect as (...a: unknown[]) => unknown)(...args))) as Pool['connect'];
+
+  private named(result: unknown): unknown {
+    if (!(result instanceof Promise)) return result; // the callback forms
+    return result.catch((error: unknown) => {
+      throw asStoreError(this.storeName, error);
+    });
+  }
 
   /** Chooses the endpoint once, then keeps checking it (nothing to do with a single host). */
   async start(): Promise<void> {
