@@ -11,6 +11,46 @@ export function money(amount: number): string {
   return `$${amount.toFixed(2)}`;
 }
 
+const UTC_FORMAT = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'UTC',
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/**
+ * A moment for the shopper: a `<time>` with the ISO instant, showing UTC (`7 Dec 2026, 14:05 UTC`) until
+ * `/assets/local-time.js` rewrites it in the browser's own time zone. The browser knows the shopper's zone and the
+ * server does not (no header carries it), so the page stays cacheable-free of guesses and correct without scripts.
+ */
+export function localTime(iso: string): SafeHtml {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return html`${iso}`;
+  return html`<time datetime="${date.toISOString()}" data-local-time>${UTC_FORMAT.format(date)} UTC</time>`;
+}
+
+/**
+ * The script behind {@link localTime}, served as `/assets/local-time.js` from the shop's own origin (the CSP allows
+ * `script-src 'self'`, no inline script): each `<time data-local-time>` shows its instant in the browser's time zone,
+ * with the zone's name; its title names the IANA zone.
+ */
+export const LOCAL_TIME_JS = `(() => {
+  const format = new Intl.DateTimeFormat(undefined, {
+    day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+  });
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  for (const element of document.querySelectorAll('time[data-local-time]')) {
+    const date = new Date(element.getAttribute('datetime'));
+    if (Number.isNaN(date.getTime())) continue;
+    element.textContent = format.format(date);
+    if (zone) element.title = zone;
+  }
+})();
+`;
+
 /** The page frame: header with navigation, the serving Region in the banner and the footer, the content. */
 export function layout(context: PageContext, title: string, content: SafeHtml): string {
   return html`<!doctype html>
@@ -20,6 +60,7 @@ export function layout(context: PageContext, title: string, content: SafeHtml): 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Two-Region Shop</title>
 <link rel="stylesheet" href="/assets/site.css">
+<script src="/assets/local-time.js" defer></script>
 </head>
 <body>
 <header class="top">
@@ -75,5 +116,8 @@ button.link { background: none; color: var(--accent); padding: 0; text-decoratio
 .error { padding: .8rem 1rem; border-radius: 8px; background: #fde8e8; color: #9b1c1c; margin-bottom: 1rem; }
 .notice { padding: .8rem 1rem; border-radius: 8px; background: #e6f4ea; margin-bottom: 1rem; }
 .pager { display: flex; gap: 1rem; margin-top: 1rem; }
+.muted { color: var(--muted); }
+.order-number { font-variant-numeric: tabular-nums; letter-spacing: .02em; white-space: nowrap; }
+.table-scroll { overflow-x: auto; }
 @media (max-width: 700px) { .product, .fields { grid-template-columns: 1fr; } }
 `;

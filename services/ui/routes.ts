@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toErrorBody } from '../platform/error-handler';
 import { HttpError } from '../platform/http-error';
 import { Uuid } from '../platform/identifiers';
 import type { ServiceApp } from '../platform/service-app';
-import { type PageContext, SITE_CSS } from './layout';
+import { LOCAL_TIME_JS, type PageContext, SITE_CSS } from './layout';
 import { cartPage } from './pages/cart';
 import { catalogPage } from './pages/catalog';
 import { checkoutFormPage, checkoutReviewPage } from './pages/checkout';
@@ -12,6 +13,7 @@ import { orderPage, ordersPage } from './pages/orders';
 import { productPage } from './pages/product';
 import { PRODUCT_IMAGE_FILE, productImageSvg } from './product-image';
 import type { Address, ShopApi, SubmittedCheckout } from './shop-api';
+import { addressProblem, shopperMessage } from './shopper-messages';
 
 const PAGE_SIZE = 12;
 
@@ -81,6 +83,14 @@ export function registerPages(app: ServiceApp, api: ShopApi, region: string): vo
 
   app.get('/assets/site.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(SITE_CSS),
+  );
+
+  app.get('/assets/local-time.js', async (_request, reply) =>
+    reply
+      .type('text/javascript; charset=utf-8')
+      .header('cache-control', 'public, max-age=3600')
+      .header('x-content-type-options', 'nosniff')
+      .send(LOCAL_TIME_JS),
   );
 
   app.get(
@@ -209,8 +219,8 @@ export function registerPages(app: ServiceApp, api: ShopApi, region: string): vo
       );
     } catch (error) {
       if (!(error instanceof HttpError) || error.statusCode >= 500) throw error;
-      // Show the checkout service's reason on the form, in the visitor's terms (`email`, not a JSON path).
-      const reason = error.message.replace(/^body\.shippingAddress\./, '').replace(/^body\./, '');
+      // Show the checkout service's reason on the form, in the shopper's words (`email address`, not a JSON path).
+      const reason = addressProblem(error.field, error.message) ?? shopperMessage(toErrorBody(error, request.id, 0));
       return sendPage(reply, checkoutFormPage(context, { address, deliveryOptionToken, error: reason }), 400);
     }
     return seeOther(reply, '/checkout/review');

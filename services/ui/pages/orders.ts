@@ -1,5 +1,6 @@
 import { html } from '../html';
-import { layout, money, type PageContext } from '../layout';
+import { layout, localTime, money, type PageContext } from '../layout';
+import { orderNumber } from '../order-number';
 import type { Order } from '../shop-api';
 
 /** `/orders/{id}`: the order confirmation. */
@@ -9,10 +10,10 @@ export function orderPage(context: PageContext, order: Order, justPlaced: boolea
     context,
     'Your order',
     html`${justPlaced ? html`<p class="notice" role="status">Thank you! Your order has been placed.</p>` : ''}
-<h1>Order <span data-testid="order-id">${order.id}</span></h1>
+<h1>Order <span data-testid="order-number">${orderNumber(order.id)}</span></h1>
 ${order.synthetic ? html`<p class="notice" data-testid="synthetic-order">Synthetic order: placed by the canary's synthetic shopper, left out of business metrics.</p>` : ''}
-<p>Status: <strong data-testid="order-status">${order.status}</strong> · placed ${new Date(order.createdAt).toUTCString()}</p>
-<table>
+<p>Status: <strong data-testid="order-status">${order.status}</strong> · placed ${localTime(order.createdAt)}</p>
+<div class="table-scroll"><table>
   <thead><tr><th>Product</th><th class="num">Quantity</th><th class="num">Price</th><th class="num">Total</th></tr></thead>
   <tbody>${order.items.map(
     (i) =>
@@ -24,9 +25,10 @@ ${order.synthetic ? html`<p class="notice" data-testid="synthetic-order">Synthet
     <tr><th colspan="3">Tax</th><td class="num">${money(order.tax)}</td></tr>
     <tr><th colspan="3">Total</th><td class="num" data-testid="order-total">${money(order.total)}</td></tr>
   </tfoot>
-</table>
+</table></div>
 <p>Shipping to ${a.firstName} ${a.lastName}, ${a.address1}, ${a.city}, ${a.state} ${a.zipCode}</p>
-<p><a href="/orders">All my orders</a></p>`,
+<p><a href="/orders">All my orders</a></p>
+<p class="muted"><small>Full order reference, if support asks for it: <span data-testid="order-id">${order.id}</span></small></p>`,
   );
 }
 
@@ -39,13 +41,13 @@ export function ordersPage(context: PageContext, orders: readonly Order[], nextC
 ${
   orders.length === 0
     ? html`<p>No orders yet.</p>`
-    : html`<table>
+    : html`<div class="table-scroll"><table>
   <thead><tr><th>Order</th><th>Placed</th><th>Items</th><th class="num">Total</th></tr></thead>
   <tbody>${orders.map(
     (o) =>
-      html`<tr><td><a href="/orders/${o.id}">${o.id}</a></td><td>${new Date(o.createdAt).toUTCString()}</td><td>${o.items.map((i) => `${i.quantity} × ${i.name}`).join(', ')}</td><td class="num">${money(o.total)}</td></tr>`,
+      html`<tr><td><a href="/orders/${o.id}" class="order-number" data-testid="order-number">${orderNumber(o.id)}</a></td><td>${localTime(o.createdAt)}</td><td>${o.items.map((i) => `${i.quantity} × ${i.name}`).join(', ')}</td><td class="num">${money(o.total)}</td></tr>`,
   )}</tbody>
-</table>`
+</table></div>`
 }
 ${nextCursor ? html`<p class="pager"><a href="/orders?cursor=${nextCursor}">Older orders →</a></p>` : ''}`,
   );
