@@ -88,7 +88,13 @@ function fieldPath(part: string, pointer: string): string {
 
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // JSON.stringify recurses: a few thousand nested arrays (which JSON.parse reads fine) overflow the stack.
+    return Array.isArray(value) ? 'an array' : `a${typeof value === 'object' ? 'n object' : ` ${typeof value}`}`;
+  }
   if (text === undefined) return typeof value;
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

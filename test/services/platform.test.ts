@@ -217,6 +217,18 @@ describe('request validation and errors', () => {
     expect(seen.length).toBe(before);
   });
 
+  test.each([5_000, 20_000])(
+    'GIVEN a JSON body of %i nested arrays (JSON.stringify of it overflows the stack) WHEN posted THEN it is a 400 naming body, not a 500',
+    async (depth) => {
+      const response = await call(base, 'POST', '/things', {
+        body: '['.repeat(depth) + ']'.repeat(depth),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(response.status).toBe(400);
+      expect(response.json()).toMatchObject({ field: 'body', message: 'body: expected object (received an array)' });
+    },
+  );
+
   test('malformed JSON, an oversized body and a wrong content type are 4xx naming the body', async () => {
     const malformed = await call(base, 'POST', '/things', {
       body: '{"name":',
