@@ -426,10 +426,14 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
           const errors: string[] = [];
           for (const database of DRILL_DATABASES) {
             const db = report.reconcile.databases[database];
-            if (db?.status !== 'complete' || db.totals.lost_insert + db.totals.lost_update === 0) continue;
+            const { lost_insert, lost_update, possibly_lost } = db?.totals ?? emptyCounts();
+            if (db?.status !== 'complete' || lost_insert + lost_update + possibly_lost === 0) continue;
             const result = await applyReport({
               reportDir: db.report_dir,
               newUrl: shop!.clusters[database].writerUrl(),
+              // Nothing on the drill's new primary deletes rows (no purge, no cancellation deletes), so a row it
+              // lacks never reached it: the possibly lost rows are lost and replayed.
+              replayPossiblyLost: true,
             });
             for (const t of Object.values(result.tables)) {
               inserted += t.inserted;
@@ -579,7 +583,7 @@ async function collectReconcile(
       report_html: path.join(target, 'report.html'),
       lost_order_ids:
         made.tables['orders']?.rows
-          .filter((r) => r.class === 'lost_insert')
+          .filter((r) => r.class === 'lost_insert' || r.class === 'possibly_lost')
           .map((r) => r.id)
           .sort() ?? [],
       lost_write_report_ms: made.lostWriteReportMs,
@@ -597,7 +601,9 @@ async function collectReconcile(
         : 'failed';
   report.reconcile.counts = all.length > 0 ? sumCounts(all.map((d) => d.totals)) : null;
   report.reconcile.unexplained = report.reconcile.counts?.unexplained ?? 0;
-  report.reconcile.lost_inserts = databases['orders']?.tables['orders']?.lost_insert ?? null;
+  const orders = databases['orders']?.tables['orders'];
+  report.reconcile.lost_inserts = orders ? orders.lost_insert + orders.possibly_lost : null;
+  report.reconcile.possibly_lost = orders?.possibly_lost ?? null;
   report.reconcile.report = databases['orders']?.report_html ?? null;
 }
 

@@ -187,7 +187,7 @@ export function renderDrillHtml(report: DrillReport): string {
     figure(
       'reconcile: lost order inserts',
       String(report.reconcile.lost_inserts ?? '–'),
-      `report ${report.reconcile.status}`,
+      `${report.reconcile.possibly_lost ?? 0} of them possibly lost (written as replication stopped); report ${report.reconcile.status}`,
     ),
     figure('reconcile: unexplained', String(report.reconcile.unexplained)),
     figure('checkouts after failover', String(report.checkouts_after_failover)),

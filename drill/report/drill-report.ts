@@ -140,8 +140,13 @@ export interface DrillReport {
     status: 'complete' | 'failed' | 'not-run';
     /** <out>/reconcile/orders/report.html */
     report: string | null;
-    /** Lost inserts of the orders table: one per lost order. */
+    /**
+     * Lost orders the orders table's report found: its lost inserts plus its possibly lost rows (written in the
+     * moment replication stopped; the drill's new primary deletes no orders, so they are lost too).
+     */
     lost_inserts: number | null;
+    /** Of {@link lost_inserts}, the possibly lost ones. */
+    possibly_lost?: number | null;
     unexplained: number;
     /** Counts per class, every database and table together. */
     counts: ClassCounts | null;
@@ -241,7 +246,15 @@ export function newDrillReport(
     },
     requests: { total: 0, failed: 0, failed_after_fault: 0 },
     checkouts_after_failover: 0,
-    reconcile: { status: 'not-run', report: null, lost_inserts: null, unexplained: 0, counts: null, databases: {} },
+    reconcile: {
+      status: 'not-run',
+      report: null,
+      lost_inserts: null,
+      possibly_lost: null,
+      unexplained: 0,
+      counts: null,
+      databases: {},
+    },
     apply: null,
     failback: null,
     canary: { status: 'skipped', reason: null, runs: [] },

@@ -22,12 +22,14 @@ export function summaryTable(report: DrillReport): string[] {
     [
       'reconcile lost inserts',
       String(report.reconcile.lost_inserts ?? '–'),
-      `orders table; report ${report.reconcile.status}`,
+      `orders table, ${report.reconcile.possibly_lost ?? 0} of them possibly lost (written as replication stopped); report ${report.reconcile.status}`,
     ],
     [
       'reconcile all classes',
-      c ? `${c.lost_insert}/${c.lost_update}/${c.conflict}/${c.possible_duplicate}/${c.unexplained}` : '–',
-      'lost_insert/lost_update/conflict/possible_duplicate/unexplained, all tables',
+      c
+        ? `${c.lost_insert}/${c.lost_update}/${c.possibly_lost}/${c.conflict}/${c.possible_duplicate}/${c.unexplained}`
+        : '–',
+      'lost_insert/lost_update/possibly_lost/conflict/possible_duplicate/unexplained, all tables',
     ],
     ['checkouts after failover', String(report.checkouts_after_failover), ''],
     [

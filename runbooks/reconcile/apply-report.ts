@@ -8,7 +8,7 @@ import { postgresUrlProblem } from './database-url';
 import { explainStepError } from './postgres-error';
 import { readReplayColumns } from './replay-columns';
 import { insertSql, updateSql } from './replay-sql';
-import { type AppliedReport, appliedReportSchema, type ColumnSpec, type ReportedClass } from './report';
+import { type AppliedReport, appliedReportSchema, type ColumnSpec, PERSON_CLASSES, type ReportedClass } from './report';
 import { REPORT_FILES } from './report-files';
 import { readServerIdentity, targetProblem } from './server-identity';
 import { qualifiedTable, quoteIdent, tableRows } from './sql-text';
@@ -44,6 +44,12 @@ export interface ApplyOptions {
    * (restarted, or failed over in-Region), not a physical copy of it. @default false
    */
   readonly acceptTargetChange?: boolean;
+  /**
+   * Replay the `possibly_lost` rows too (`--replay-possibly-lost`), as lost inserts: only when nothing on the new
+   * primary deletes such rows (the shop never hard-deletes orders, and the synthetic-order purge is off), so a row
+   * new lacks never reached it. Each is still inserted only while new has no row with its id. @default false
+   */
+  readonly replayPossiblyLost?: boolean;
 }
 
 /** What apply did to one table. */
@@ -113,6 +119,26 @@ export interface ApplyResult {
   /** Rows this run inserted or updated, each with its unit (rows already in place are only counted). */
   readonly applied: RowApplied[];
   error: string | null;
+}
+
+/**
+ * The report with its `possibly_lost` rows replayed as lost inserts (`--replay-possibly-lost`), or left as they are
+ * (for a person).
+ */
+function withPossiblyLostAs(report: AppliedReport, as: 'lost_insert' | 'possibly_lost'): AppliedReport {
+  if (as === 'possibly_lost') return report;
+  const tables = Object.fromEntries(
+    Object.entries(report.tables).map(([name, table]) => [
+      name,
+      {
+        ...table,
+        rows: table.rows.map((row) =>
+          row.class === 'possibly_lost' ? { ...row, class: 'lost_insert' as const } : row,
+        ),
+      },
+    ]),
+  );
+  return { ...report, tables };
 }
 
 async function readVerifiedReport(reportDir: string): Promise<AppliedReport> {
@@ -606,13 +632,16 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     if (urlProblem) throw new Error(urlProblem);
     const limitProblems = sessionLimitProblems(options);
     if (limitProblems.length > 0) throw new Error(limitProblems.join('; '));
-    const report = await readVerifiedReport(options.reportDir);
+    const report = withPossiblyLostAs(
+      await readVerifiedReport(options.reportDir),
+      options.replayPossiblyLost === true ? 'lost_insert' : 'possibly_lost',
+    );
     const reportSha = createHash('sha256')
       .update(await readFile(path.join(options.reportDir, REPORT_FILES.json)))
       .digest('hex');
     for (const [table, t] of Object.entries(report.tables)) {
       for (const row of t.rows) {
-        if (row.class === 'conflict' || row.class === 'possible_duplicate' || row.class === 'unexplained') {
+        if (PERSON_CLASSES.includes(row.class)) {
           result.leftForPerson.push({ table, id: row.id, class: row.class, reason: row.detail });
         }
       }
@@ -632,7 +661,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     const leftInOrder = new Map<string, string>();
     for (const [table, t] of Object.entries(report.tables)) {
       for (const row of t.rows) {
-        if (row.class !== 'conflict' && row.class !== 'possible_duplicate' && row.class !== 'unexplained') continue;
+        if (!PERSON_CLASSES.includes(row.class)) continue;
         const orderId = row.old?.order_id ?? row.new?.order_id;
         if (table !== 'orders' && typeof orderId === 'string' && !leftInOrder.has(orderId)) {
           leftInOrder.set(orderId, `${table} ${row.id}, a ${row.class}`);
@@ -647,7 +676,7 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
       if (map === undefined) {
         map = new Map();
         for (const row of report.tables[key.parent]?.rows ?? []) {
-          if (row.class !== 'conflict' && row.class !== 'possible_duplicate' && row.class !== 'unexplained') continue;
+          if (!PERSON_CLASSES.includes(row.class)) continue;
           for (const record of [row.old, row.new]) {
             const tuple = fkTuple(record, key.refs);
             if (tuple !== undefined && !map.has(tuple)) map.set(tuple, row);

@@ -1,5 +1,6 @@
 import { classifyCandidate, classifyNewWindowRow } from './classify';
 import type { DatabaseSide } from './database-side';
+import type { CutBounds } from './replication-stop';
 import type { ClassCounts, ReportedClass, ReportRow } from './report';
 import { emptyCounts } from './report';
 import { buildReportRow } from './report-row';
@@ -74,7 +75,7 @@ export async function windowPass(
   current: DatabaseSide,
   spec: TableSpec,
   windowStart: Micros,
-  cut: Micros,
+  bounds: CutBounds,
 ): Promise<WindowResult> {
   const counts = emptyCounts();
   const rows: ReportRow[] = [];
@@ -96,7 +97,7 @@ export async function windowPass(
     for (const oldState of batch) {
       const newState = found.get(oldState.id);
       if (newState && outside(newState)) newExclusions.push({ id: newState.id, hash: newState.hash });
-      const result = classifyCandidate(oldState, newState, cut);
+      const result = classifyCandidate(oldState, newState, bounds);
       counts[result.class]++;
       if (result.class !== 'identical') {
         pending.push({ class: result.class, id: oldState.id, reason: result.reason, oldState, newState });
@@ -122,7 +123,7 @@ export async function windowPass(
       const oldState = found.states.get(newState.id);
       if (oldState) oldExclusions.push({ id: oldState.id, hash: oldState.hash });
       // In new's window, so updated_at is set.
-      const result = classifyNewWindowRow({ ...newState, updatedAt: newState.updatedAt! }, oldState, cut);
+      const result = classifyNewWindowRow({ ...newState, updatedAt: newState.updatedAt! }, oldState, bounds);
       if (result.class === 'new_write') {
         newSideWrites++;
         continue;

@@ -1,3 +1,4 @@
+import type { CutBounds } from './replication-stop';
 import type { RowClass } from './report';
 import { type Micros, microsToIso } from './timestamp';
 
@@ -70,14 +71,29 @@ function describe(row: RowVersion): string {
 }
 
 /**
- * Whether old's row version can be trusted to have replicated (so new held it at the cut): only a commit time at or
- * before the cut proves it. Undefined when there is no such evidence.
+ * Whether old's row version replicated (so new held it at the cut), by its commit time: true when it committed at
+ * or before the cut; false when it committed after replication had stopped (after {@link
+ * CutBounds.mayHaveReplicatedUntil}); undefined in between (it may or may not have), or without a commit time.
  */
-function replicatedByCommitTime(old: RowVersion, cut: Micros): boolean | undefined {
+function replicatedByCommitTime(old: RowVersion, bounds: CutBounds): boolean | undefined {
   if (old.committedAt === undefined) return undefined;
   // A commit time before the transaction's own start (updated_at) means the two clocks are not comparable.
   if (old.updatedAt !== null && old.committedAt < old.updatedAt) return undefined;
-  return old.committedAt <= cut;
+  if (old.committedAt <= bounds.cut) return true;
+  const until = bounds.mayHaveReplicatedUntil;
+  return until !== null && old.committedAt > until ? false : undefined;
+}
+
+/**
+ * Whether old's row version certainly never replicated: committed after replication had stopped, or, without a
+ * commit time, begun after that (`updated_at`, the transaction's start, is before its commit).
+ */
+function neverReplicated(old: RowVersion, bounds: CutBounds): boolean {
+  const byCommit = replicatedByCommitTime(old, bounds);
+  if (byCommit !== undefined) return byCommit === false;
+  if (old.committedAt !== undefined) return false; // a commit time that cannot be compared: unknown
+  const until = bounds.mayHaveReplicatedUntil;
+  return until !== null && old.updatedAt !== null && old.updatedAt > until;
 }
 
 /**
@@ -111,14 +127,15 @@ function recreatedAfterCut(current: RowVersion, cut: Micros): boolean {
  *   delete and re-insert on new, and a change committed after the cut looks the same: `conflict`;
  * - anything else: `conflict`, because replaying or ignoring it would both be a guess.
  */
-export function classifyCandidate(old: RowVersion, current: RowVersion | undefined, cut: Micros): Classification {
+export function classifyCandidate(old: RowVersion, current: RowVersion | undefined, bounds: CutBounds): Classification {
+  const { cut } = bounds;
   if (!current) {
     // An insert (version 1 where the table enforces it) committed after the cut never reached new: new cannot have
     // deleted it. Unless its id was generated before the cut: a row deleted and inserted again under the same id
     // after the cut (a fresh created_at, version 1) may have replicated in its first life and been deleted by new.
     const idBefore = old.idTime !== undefined && old.idTime <= cut;
     const insertNeverReplicated =
-      old.versionFromOne === true && old.version === 1 && replicatedByCommitTime(old, cut) === false;
+      old.versionFromOne === true && old.version === 1 && replicatedByCommitTime(old, bounds) === false;
     const stampedBefore = old.updatedAt === null || old.updatedAt <= cut;
     if (idBefore || (!insertNeverReplicated && (stampedBefore || existedBeforeCut(old, cut)))) {
       const evidence = idBefore
@@ -133,6 +150,13 @@ export function classifyCandidate(old: RowVersion, current: RowVersion | undefin
       return {
         class: 'conflict',
         reason: `absent on new, but it may have been there: ${evidence}. Either new deleted it after the failover, or old's write never replicated; replaying it could re-create a row the new primary deleted, so a person decides`,
+      };
+    }
+    if (!neverReplicated(old, bounds)) {
+      const until = bounds.mayHaveReplicatedUntil;
+      return {
+        class: 'possibly_lost',
+        reason: `exists only on old (written as ${describe(old)}${old.committedAt !== undefined ? `, committed ${microsToIso(old.committedAt)}` : ''}), after the cut but ${until === null ? 'at a time nothing shows replication had stopped by' : `before replication had certainly stopped (${microsToIso(until)})`}: it may have replicated and been deleted by the new primary since, or never replicated. Replay it only if nothing on the new primary deletes such rows`,
       };
     }
     return { class: 'lost_insert', reason: `exists only on old (written as ${describe(old)})` };
@@ -155,7 +179,7 @@ export function classifyCandidate(old: RowVersion, current: RowVersion | undefin
   if (oldAt > cut) {
     return { class: 'conflict', reason: `changed on both sides after the cut: ${both}` };
   }
-  const replicated = replicatedByCommitTime(old, cut);
+  const replicated = replicatedByCommitTime(old, bounds);
   if (replicated === true && current.version > old.version && !recreatedAfterCut(current, cut)) {
     return {
       class: 'superseded',
@@ -164,12 +188,14 @@ export function classifyCandidate(old: RowVersion, current: RowVersion | undefin
   }
   const why =
     replicated === false
-      ? `old's change committed at ${microsToIso(old.committedAt!)}, after the cut, so it never replicated`
+      ? `old's change committed at ${microsToIso(old.committedAt!)}, after replication had stopped, so it never replicated`
       : recreatedAfterCut(current, cut)
         ? `new re-created the row at ${microsToIso(current.createdAt!)}, after the cut`
         : current.version <= old.version
           ? "new's version does not build on old's"
-          : "whether old's change replicated cannot be told (no commit timestamps; a version can be reset by a delete and re-insert)";
+          : old.committedAt !== undefined && old.committedAt > cut
+            ? `old's change committed at ${microsToIso(old.committedAt)}, after the cut but before replication had certainly stopped, so whether it replicated cannot be told`
+            : "whether old's change replicated cannot be told (no commit timestamps; a version can be reset by a delete and re-insert)";
   return {
     class: 'conflict',
     reason: `changed on old within the margin before the cut and on new after the cut; ${why}: ${both}`,
@@ -193,8 +219,9 @@ export function classifyCandidate(old: RowVersion, current: RowVersion | undefin
 export function classifyNewWindowRow(
   current: RowVersion & { readonly updatedAt: Micros },
   old: RowVersion | undefined,
-  cut: Micros,
+  bounds: CutBounds,
 ): { readonly class: NewWindowClass; readonly reason: string } {
+  const { cut } = bounds;
   if (current.updatedAt <= cut) {
     return {
       class: 'unexplained',
@@ -211,7 +238,7 @@ export function classifyNewWindowRow(
     };
   }
   const both = `old has ${describe(old)}, new has ${describe(current)}`;
-  const replicated = replicatedByCommitTime(old, cut);
+  const replicated = replicatedByCommitTime(old, bounds);
   if (replicated === true && !recreatedAfterCut(current, cut)) {
     return { class: 'new_write', reason: 'changed on new after the cut over a copy that replicated' };
   }
@@ -220,7 +247,7 @@ export function classifyNewWindowRow(
   }
   const why =
     replicated === false
-      ? `old's copy committed at ${microsToIso(old.committedAt!)}, after the cut (a transaction that began before the window), so it never replicated`
+      ? `old's copy committed at ${microsToIso(old.committedAt!)}, after replication had stopped (a transaction that began before the window), so it never replicated`
       : recreatedAfterCut(current, cut)
         ? `new re-created the row at ${microsToIso(current.createdAt!)}, after the cut`
         : "new's version does not build on old's copy, which may be a change of a transaction that began before the window and committed after the cut";

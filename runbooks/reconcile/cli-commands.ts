@@ -255,6 +255,10 @@ export function registerReconcileCommands(program: Command): void {
       '--accept-target-change',
       'apply although the target server started at another time or answers on another address than the new primary reconcile read (check first that it is the live writer, not a copy)',
     )
+    .option(
+      '--replay-possibly-lost',
+      'replay the possibly_lost rows too (written on old in the moment replication stopped; new lacks them): only when nothing on the new primary deletes such rows, so a row it lacks never reached it',
+    )
     .action(
       async (options: {
         report: string;
@@ -262,6 +266,7 @@ export function registerReconcileCommands(program: Command): void {
         lockTimeout: number;
         statementTimeout: number;
         acceptTargetChange?: boolean;
+        replayPossiblyLost?: boolean;
       }) => {
         const started = Date.now();
         const result = await applyReport({
@@ -270,6 +275,7 @@ export function registerReconcileCommands(program: Command): void {
           lockTimeoutSeconds: options.lockTimeout,
           statementTimeoutSeconds: options.statementTimeout,
           acceptTargetChange: options.acceptTargetChange === true,
+          replayPossiblyLost: options.replayPossiblyLost === true,
           onProgress: (line) => process.stderr.write(`apply +${((Date.now() - started) / 1000).toFixed(2)}s ${line}\n`),
         });
         if (result.status === 'failed') throw new CommandFailedError(`apply FAILED: ${result.error}`);

@@ -148,7 +148,10 @@ export async function flagPossibleDuplicates(
 ): Promise<number> {
   const orders = tables.get('orders');
   if (!orders || !has(orders.spec, 'customer_id', 'created_at')) return 0;
-  const lost = orders.rows.filter((r) => r.class === 'lost_insert' && r.old !== null);
+  // A possibly lost order (new may have deleted it) the customer placed again is a possible duplicate all the same.
+  const lostClass = (row: ReportRow): row is ReportRow & { class: 'lost_insert' | 'possibly_lost' } =>
+    row.class === 'lost_insert' || row.class === 'possibly_lost';
+  const lost = orders.rows.filter((r) => lostClass(r) && r.old !== null);
   if (lost.length === 0) return 0;
   const retried = has(orders.spec, 'idempotency_key')
     ? await retriedOrders(current, lost)
@@ -161,9 +164,9 @@ export async function flagPossibleDuplicates(
   );
   const duplicates = new Map([...retried, ...replaced]);
   orders.rows = orders.rows.map((row) => {
-    const replacement = row.class === 'lost_insert' ? duplicates.get(row.id) : undefined;
+    const replacement = lostClass(row) ? duplicates.get(row.id) : undefined;
     if (!replacement) return row;
-    orders.counts.lost_insert--;
+    orders.counts[row.class as 'lost_insert' | 'possibly_lost']--;
     orders.counts.possible_duplicate++;
     return {
       ...row,
@@ -176,10 +179,9 @@ export async function flagPossibleDuplicates(
     if (name === 'orders' || !has(table.spec, 'order_id')) continue;
     table.rows = table.rows.map((row) => {
       const parent = row.old?.order_id;
-      const replacement =
-        row.class === 'lost_insert' && typeof parent === 'string' ? duplicates.get(parent) : undefined;
+      const replacement = lostClass(row) && typeof parent === 'string' ? duplicates.get(parent) : undefined;
       if (!replacement) return row;
-      table.counts.lost_insert--;
+      table.counts[row.class as 'lost_insert' | 'possibly_lost']--;
       table.counts.possible_duplicate++;
       return {
         ...row,

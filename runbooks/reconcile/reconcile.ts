@@ -20,6 +20,7 @@ import { explainStepError } from './postgres-error';
 import { ReconcileError } from './reconcile-error';
 import { readReplayColumns, withReplayFlags } from './replay-columns';
 import { APPLY_PREAMBLE } from './replay-sql';
+import { readReplicationStop } from './replication-stop';
 import {
   type ClassCounts,
   emptyCounts,
@@ -176,6 +177,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     generatedAt: new Date().toISOString(),
     cut: null,
     cutSource: null,
+    replicationStop: null,
     windowStart: null,
     failoverAt: failoverValid ? microsToIso(dateToMicros(options.failoverAt)) : String(options.failoverAt),
     marginSeconds,
@@ -309,6 +311,18 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     report.cut = microsToIso(cut);
     report.cutSource = cutInfo.source;
     report.windowStart = microsToIso(windowStart);
+    const stop = await step(
+      'replication-stop',
+      () => readReplicationStop(old!, cut),
+      (s) =>
+        s.mayHaveReplicatedUntil === null
+          ? 'unbounded: no heartbeat shows when replication stopped'
+          : `writes committed after ${microsToIso(s.mayHaveReplicatedUntil)} never replicated`,
+    );
+    report.replicationStop = {
+      mayHaveReplicatedUntil: stop.mayHaveReplicatedUntil === null ? null : microsToIso(stop.mayHaveReplicatedUntil),
+      evidence: stop.evidence,
+    };
     report.databases.old.heartbeat = { ts: microsToIso(cutInfo.oldHeartbeat.ts), region: cutInfo.oldHeartbeat.region };
     report.databases.new.heartbeat = cutInfo.newHeartbeat
       ? { ts: microsToIso(cutInfo.newHeartbeat.ts), region: cutInfo.newHeartbeat.region }
@@ -345,7 +359,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
           const table = spec;
           const result = await step(
             `classify:${table.name}`,
-            () => windowPass(connections.old[i]!, connections.new[i]!, table, windowStart, cut),
+            () => windowPass(connections.old[i]!, connections.new[i]!, table, windowStart, stop),
             (r) => `${r.candidates} candidates, ${r.rows.length} not identical`,
           );
           windows.set(table.name, result);

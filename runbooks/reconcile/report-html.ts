@@ -8,6 +8,8 @@ const CLASS_TEXT: Readonly<Record<ReportedClass, string>> = {
   lost_insert: 'Lost inserts: rows only the old primary had. apply replays them.',
   lost_update:
     'Lost updates (incl. lost soft deletes): the old primary changed these after the new copy. apply replays them.',
+  possibly_lost:
+    'Possibly lost: rows only the old primary has, written after the cut but before replication had certainly stopped. They may have replicated and been deleted by the new primary since. A person decides; apply replays them only with --replay-possibly-lost.',
   conflict: 'Conflicts: changed on both sides. A person decides; apply leaves them alone.',
   possible_duplicate:
     'Possible duplicates: lost orders the customer placed again after the failover. A person decides; apply leaves them alone.',
@@ -40,7 +42,7 @@ ${body}
 export function renderReportHtml(report: ReconcileReport): string {
   const t = report.totals;
   const lost = t.lost_insert + t.lost_update;
-  const person = t.conflict + t.possible_duplicate + t.unexplained;
+  const person = t.possibly_lost + t.conflict + t.possible_duplicate + t.unexplained;
   const failed = report.status === 'failed';
   const gaps =
     report.status === 'incomplete'
@@ -51,7 +53,7 @@ export function renderReportHtml(report: ReconcileReport): string {
   const summary = failed
     ? `<div class="failed"><h2>Reconcile FAILED at step ${e(report.error?.step)}</h2><p>${e(report.error?.message)}</p>
 <p>This report is incomplete: it does <b>not</b> show that nothing was lost. Fix the cause and run reconcile again.</p></div>`
-    : `<p class="summary">${lost} row(s) were lost and can be replayed (${t.lost_insert} lost insert(s), ${t.lost_update} lost update(s)); ${person} row(s) need a person (${t.conflict} conflict(s), ${t.possible_duplicate} possible duplicate(s), ${t.unexplained} unexplained).${
+    : `<p class="summary">${lost} row(s) were lost and can be replayed (${t.lost_insert} lost insert(s), ${t.lost_update} lost update(s)); ${person} row(s) need a person (${t.possibly_lost} possibly lost, ${t.conflict} conflict(s), ${t.possible_duplicate} possible duplicate(s), ${t.unexplained} unexplained).${
         lost > 0
           ? ' Replay the lost rows with <code>npm run runbook -- apply --report &lt;this folder&gt; --new-url &lt;url&gt;</code>.'
           : ''
@@ -59,11 +61,20 @@ export function renderReportHtml(report: ReconcileReport): string {
   const timeline = [
     ['window start (cut − margin)', report.windowStart],
     [`cut: last replicated moment (${report.cutSource ?? 'unknown'})`, report.cut],
+    [
+      `replication had certainly stopped: nothing old committed later replicated (${report.replicationStop?.evidence ?? ''})`,
+      report.replicationStop?.mayHaveReplicatedUntil,
+    ],
     ['old primary: last heartbeat', report.databases.old.heartbeat?.ts],
     ['failover (new primary promoted)', report.failoverAt],
     ['report generated', report.generatedAt],
   ]
     .filter(([, ts]) => ts)
+    .concat(
+      report.replicationStop && report.replicationStop.mayHaveReplicatedUntil === null
+        ? [['—', `replication stop: unbounded (${report.replicationStop.evidence})`]]
+        : [],
+    )
     .sort((a, b) => String(a[1]).localeCompare(String(b[1])))
     .map(([what, ts]) => `<tr><td>${e(ts)}</td><td>${e(what)}</td></tr>`)
     .join('\n');

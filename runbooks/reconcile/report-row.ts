@@ -61,7 +61,9 @@ export function buildReportRow(spec: TableSpec, input: ReportRowInput): ReportRo
     newVersion: input.newState?.version ?? null,
     newHash: input.newState?.hash ?? null,
   };
-  const replayable = (input.class === 'lost_insert' || input.class === 'lost_update') && oldRecord !== null;
+  // A possibly lost row gets the insert a person (or apply --replay-possibly-lost) would run.
+  const replayAs = input.class === 'possibly_lost' ? 'lost_insert' : input.class;
+  const replayable = (replayAs === 'lost_insert' || replayAs === 'lost_update') && oldRecord !== null;
   return {
     class: input.class,
     id: input.id,
@@ -75,7 +77,7 @@ export function buildReportRow(spec: TableSpec, input: ReportRowInput): ReportRo
     duplicateOf: null,
     proposedSql: replayable
       ? proposedSql(
-          input.class as 'lost_insert' | 'lost_update',
+          replayAs as 'lost_insert' | 'lost_update',
           spec.name,
           spec.columns,
           spec.rowHash,

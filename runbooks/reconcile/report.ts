@@ -7,6 +7,7 @@ export const ROW_CLASSES = [
   'identical',
   'lost_insert',
   'lost_update',
+  'possibly_lost',
   'conflict',
   'possible_duplicate',
   'unexplained',
@@ -21,6 +22,18 @@ export type ReportedClass = Exclude<RowClass, 'identical'>;
 
 /** The classes `apply` replays; every other reported class is left for a person. */
 export const REPLAYED_CLASSES: readonly ReportedClass[] = ['lost_insert', 'lost_update'];
+
+/**
+ * The classes a person decides: `apply` leaves them alone, and holds back what belongs to them (the rest of their
+ * order, rows whose foreign keys reference them). `possibly_lost` is replayed only when the operator says so
+ * (`apply --replay-possibly-lost`).
+ */
+export const PERSON_CLASSES: readonly ReportedClass[] = [
+  'possibly_lost',
+  'conflict',
+  'possible_duplicate',
+  'unexplained',
+];
 
 /** Count per class. */
 export type ClassCounts = Record<RowClass, number>;
@@ -172,6 +185,11 @@ export interface ReconcileReport {
    * the handover trigger) or `option` (given by the caller).
    */
   cutSource: CutSource | null;
+  /**
+   * How far past the cut a write of old may still have replicated (old's clock), and the evidence: rows old wrote
+   * in between that new lacks are `possibly_lost`. Null before the cut is known.
+   */
+  replicationStop?: { readonly mayHaveReplicatedUntil: string | null; readonly evidence: string } | null;
   /** cut − margin. */
   windowStart: string | null;
   readonly failoverAt: string;
@@ -201,7 +219,15 @@ export interface ReconcileReport {
 export const POSTGRES_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const rowSchema = z.object({
-  class: z.enum(['lost_insert', 'lost_update', 'conflict', 'possible_duplicate', 'unexplained', 'superseded']),
+  class: z.enum([
+    'lost_insert',
+    'lost_update',
+    'possibly_lost',
+    'conflict',
+    'possible_duplicate',
+    'unexplained',
+    'superseded',
+  ]),
   id: z.string().regex(POSTGRES_UUID, 'not a uuid as Postgres prints it (8-4-4-4-12 lowercase hex)'),
   detail: z.string(),
   old: z.record(z.string(), z.unknown()).nullable(),

@@ -8,6 +8,7 @@ export const EXCLUDED_TABLES: readonly string[] = [
   'schema_migrations',
   'replication_heartbeat',
   'replication_heartbeat_handover',
+  'replication_heartbeat_log',
 ];
 
 /** A table that can be reconciled, with everything the SQL builders need. */

@@ -17,9 +17,39 @@ export interface MigrationResult {
   readonly skipped: readonly string[];
 }
 
-/** The folder holding a service's migration files (`NNNN_name.sql`, applied in name order). */
+/** The folder holding a service's own migration files (`NNNN_name.sql`). */
 export function migrationsDir(service: DatabaseService): string {
   return path.resolve(__dirname, '..', service, 'migrations');
+}
+
+/**
+ * The folder holding the migrations every database service applies (the replication heartbeat's handover and log,
+ * which reconcile reads on any service's database): defined once, applied with each service's own files.
+ */
+export function sharedMigrationsDir(): string {
+  return path.resolve(__dirname, '..', 'db', 'migrations');
+}
+
+const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.sql$/;
+
+/**
+ * A service's migrations, own and shared, in name order (the order they are applied in), each with its folder.
+ * A name in both folders is refused: `schema_migrations` records migrations by name.
+ */
+export async function migrationFiles(service: DatabaseService): Promise<{ name: string; dir: string }[]> {
+  const files = new Map<string, string>();
+  for (const dir of [sharedMigrationsDir(), migrationsDir(service)]) {
+    for (const name of (await readdir(dir)).filter((f) => MIGRATION_FILE.test(f))) {
+      const other = files.get(name);
+      if (other !== undefined) {
+        throw new Error(
+          `migration ${name} is both in ${other} and in ${dir}; rename one (migrations are recorded by name)`,
+        );
+      }
+      files.set(name, dir);
+    }
+  }
+  return [...files].map(([name, dir]) => ({ name, dir })).sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 // Any constant works as long as every migrating process uses the same one: it serialises concurrent runs.
@@ -34,7 +64,7 @@ export async function migrate(databaseUrl: string, service: DatabaseService): Pr
   if (!(DATABASE_SERVICES as readonly string[]).includes(service)) {
     throw new Error(`service: ${JSON.stringify(service)} has no database; accepted: ${DATABASE_SERVICES.join(', ')}`);
   }
-  const files = (await readdir(migrationsDir(service))).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = await migrationFiles(service);
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -50,8 +80,8 @@ export async function migrate(databaseUrl: string, service: DatabaseService): Pr
     );
     const applied: string[] = [];
     const skipped: string[] = [];
-    for (const file of files) {
-      const sql = await readFile(path.join(migrationsDir(service), file), 'utf8');
+    for (const { name: file, dir } of files) {
+      const sql = await readFile(path.join(dir, file), 'utf8');
       const checksum = createHash('sha256').update(sql).digest('hex');
       const previous = done.get(file);
       if (previous !== undefined) {

@@ -1,9 +1,9 @@
-import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { PostgresServer } from '../../drill/stand-ins/postgres-server';
-import { migrationsDir } from '../../services/db/migrate';
+import { migrate, migrationFiles } from '../../services/db/migrate';
 import { buildOrdersApp } from '../../services/orders/app';
 import { loadOrdersConfig } from '../../services/orders/config';
 import { waitFor } from './support/wait';
@@ -68,7 +68,7 @@ describe('orders with DB_MIGRATE_ON_START=true', () => {
     const apps = await Promise.all([1, 2, 3].map(() => startOrders(primary.url('orders'))));
     await Promise.all(apps.map((app) => app.close()));
     // THEN every migration file is recorded once, and the standby receives them
-    const files = (await readdir(migrationsDir('orders'))).filter((f) => f.endsWith('.sql')).sort();
+    const files = (await migrationFiles('orders')).map((f) => f.name);
     const applied = async (url: string) =>
       (await query<{ name: string }>(url, 'SELECT name FROM schema_migrations ORDER BY name')).map((r) => r.name);
     expect(await applied(primary.url('orders'))).toEqual(files);
@@ -80,5 +80,35 @@ describe('orders with DB_MIGRATE_ON_START=true', () => {
       return t && (await applied(standby.url('orders'))).length === files.length ? true : undefined;
     });
     expect(await applied(standby.url('orders'))).toEqual(files);
+  });
+
+  test('every database service applies the shared migrations (services/db/migrations) with its own, in name order', async () => {
+    for (const service of ['orders', 'catalog'] as const) {
+      const names = (await migrationFiles(service)).map((f) => f.name);
+      expect(names).toEqual([...names].sort());
+      expect(names).toEqual(expect.arrayContaining(['0003_heartbeat_handover.sql', '0005_heartbeat_log.sql']));
+    }
+  });
+
+  test('the heartbeat log keeps every beat written on the writer, for a day (reconcile reads when replication stopped from it)', async () => {
+    // GIVEN the orders schema on the writer
+    await migrate(primary.url('orders'), 'orders');
+    // WHEN the heartbeat is written three times, ten days from now, the first two days before the last
+    const last = Date.now() + 10 * 86_400_000;
+    const beats = [last - 2 * 86_400_000, last - 1000, last].map((ms) => new Date(ms).toISOString());
+    for (const ts of beats) {
+      await query(
+        primary.url('orders'),
+        `INSERT INTO replication_heartbeat (id, ts, region) VALUES (1, '${ts}', 'eu-west-1')
+         ON CONFLICT (id) DO UPDATE SET ts = excluded.ts, region = excluded.region`,
+      );
+    }
+    // THEN the log holds the beats of the last day before the latest, each once (older ones, the service's own
+    // beats of today included, are pruned)
+    const log = await query<{ ms: string }>(
+      primary.url('orders'),
+      'SELECT (extract(epoch FROM ts) * 1000)::bigint::text AS ms FROM replication_heartbeat_log ORDER BY ts',
+    );
+    expect(log.map((r) => new Date(Number(r.ms)).toISOString())).toEqual(beats.slice(1));
   });
 });

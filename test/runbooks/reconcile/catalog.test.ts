@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { reconcile } from '../../../runbooks/reconcile';
 import { migrate } from '../../../services/db/migrate';
-import { atTimes, plus, query, ShopServer, setHeartbeat, TIMELINE, uid } from './shop-fixture';
+import { atTimes, beatAfterCut, plus, query, ShopServer, setHeartbeat, TIMELINE, uid } from './shop-fixture';
 
 describe('reconcile on the catalog database (any schema that follows the rules)', () => {
   let shop: ShopServer;
@@ -38,7 +38,7 @@ describe('reconcile on the catalog database (any schema that follows the rules)'
          VALUES ($1, 'Toaster', 'Toasts', 40, '/t.png', $2, $2, 1)`,
         [uid(0xc2), plus(TIMELINE.cut, 6)],
       );
-      await setHeartbeat(c, plus(TIMELINE.cut, 10), 'eu-west-1');
+      await beatAfterCut(c, 10);
     });
     const report = await reconcile({
       oldUrl,

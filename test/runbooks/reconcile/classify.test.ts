@@ -8,7 +8,9 @@ import {
 import { dateToMicros, microsToIso } from '../../../runbooks/reconcile/timestamp';
 
 const cut = dateToMicros(new Date('2026-01-10T12:00:00Z'));
-const s = (seconds: number) => cut + BigInt(seconds) * 1_000_000n;
+const s = (seconds: number) => cut + BigInt(Math.round(seconds * 1_000_000));
+/** Replication had certainly stopped 2 s after the cut (old's next heartbeat, H1, committed before then). */
+const bounds = { cut, mayHaveReplicatedUntil: s(2) };
 const v = (seconds: number, version: number, hash: string): RowVersion => ({
   updatedAt: s(seconds),
   version,
@@ -64,8 +66,8 @@ describe('classifyCandidate', () => {
     ['absent on new, no created_at, changed before', v(10, 2, 'a'), undefined, 'conflict'],
     ['absent on new, written in the margin before the cut', v(-10, 1, 'a'), undefined, 'conflict'],
     [
-      'absent on new, inserted in the margin but committed after the cut',
-      { ...v(-10, 1, 'a'), committedAt: s(2) },
+      'absent on new, inserted in the margin but committed after replication had stopped',
+      { ...v(-10, 1, 'a'), committedAt: s(12) },
       undefined,
       'lost_insert',
     ],
@@ -78,7 +80,7 @@ describe('classifyCandidate', () => {
     ],
     ['new changed exactly at the cut counts as before it', v(5, 2, 'b'), v(0, 1, 'a'), 'lost_update'],
   ] as [string, RowVersion, RowVersion | undefined, string][])('%s → %s', (_name, old, current, expected) => {
-    expect(classifyCandidate(old, current, cut).class).toBe(expected);
+    expect(classifyCandidate(old, current, bounds).class).toBe(expected);
   });
 
   test.each([
@@ -108,7 +110,42 @@ describe('classifyCandidate', () => {
       'lost_insert',
     ],
   ] as [string, RowVersion, string][])('%s → %s (review 13, D12 and probe i)', (_name, old, expected) => {
-    expect(classifyCandidate(old, undefined, cut).class).toBe(expected);
+    expect(classifyCandidate(old, undefined, bounds).class).toBe(expected);
+  });
+
+  test.each([
+    ['born after the cut, stamped before replication had certainly stopped', v(1, 1, 'a'), 'possibly_lost'],
+    [
+      'born after the cut, committed before replication had certainly stopped',
+      { ...v(1, 1, 'a'), createdAt: s(1), committedAt: s(1.5) },
+      'possibly_lost',
+    ],
+    [
+      'born after the cut, committed after replication had stopped',
+      { ...v(1, 1, 'a'), createdAt: s(1), committedAt: s(3) },
+      'lost_insert',
+    ],
+    ['born after the cut, stamped after replication had stopped', v(2.5, 1, 'a'), 'lost_insert'],
+    [
+      'version 1, created before the cut, committed 0.2 s after it (review rv13c N3)',
+      { ...v(-1, 1, 'a'), createdAt: s(-1), committedAt: s(0.2) },
+      'conflict',
+    ],
+    [
+      'version 1, stamped before the cut, committed after replication had stopped',
+      { ...v(-1, 1, 'a'), createdAt: s(-1), committedAt: s(3) },
+      'lost_insert',
+    ],
+  ] as [string, RowVersion, string][])('absent on new: %s → %s (review rv13c N1, N3)', (_name, old, expected) => {
+    expect(classifyCandidate(old, undefined, bounds).class).toBe(expected);
+  });
+
+  test('absent on new with nothing bounding when replication stopped: possibly lost, however late', () => {
+    const unbounded = { cut, mayHaveReplicatedUntil: null };
+    expect(classifyCandidate(v(3600, 1, 'a'), undefined, unbounded).class).toBe('possibly_lost');
+    expect(classifyCandidate({ ...v(3600, 1, 'a'), committedAt: s(3601) }, undefined, unbounded).class).toBe(
+      'possibly_lost',
+    );
   });
 
   test('uuidV7Micros reads the time of a uuid v7 only', () => {
@@ -118,7 +155,7 @@ describe('classifyCandidate', () => {
   });
 
   test('the reason names both versions with microsecond times', () => {
-    expect(classifyCandidate(v(5, 2, 'b'), v(-86_400, 1, 'a'), cut).reason).toBe(
+    expect(classifyCandidate(v(5, 2, 'b'), v(-86_400, 1, 'a'), bounds).reason).toBe(
       "changed on old after new's copy and never replicated: old has version 2 at 2026-01-10T12:00:05.000000Z, new has version 1 at 2026-01-09T12:00:00.000000Z",
     );
   });
@@ -126,7 +163,7 @@ describe('classifyCandidate', () => {
   test('a row written 1 µs after the cut is after the cut', () => {
     const old = { updatedAt: cut + 1n, version: 2, hash: 'b' };
     const current = { updatedAt: cut + 1n, version: 2, hash: 'c' };
-    expect(classifyCandidate({ ...old, updatedAt: cut + 2n }, current, cut).class).toBe('conflict');
+    expect(classifyCandidate({ ...old, updatedAt: cut + 2n }, current, bounds).class).toBe('conflict');
   });
 });
 
@@ -171,7 +208,7 @@ describe('classifyNewWindowRow (rows new changed in its window that old did not 
   ] as [string, RowVersion & { updatedAt: bigint }, RowVersion | undefined, string][])(
     '%s → %s',
     (_name, current, old, expected) => {
-      expect(classifyNewWindowRow(current, old, cut).class).toBe(expected);
+      expect(classifyNewWindowRow(current, old, bounds).class).toBe(expected);
     },
   );
 });

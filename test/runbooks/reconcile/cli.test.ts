@@ -83,7 +83,7 @@ describe('runbook reconcile / apply (CLI, as a child process)', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('status: complete\n');
     expect(run.stdout).toContain(
-      '  orders: identical 2, lost_insert 2, lost_update 3, conflict 2, possible_duplicate 1, unexplained 0, superseded 0\n',
+      '  orders: identical 2, lost_insert 2, lost_update 3, possibly_lost 0, conflict 2, possible_duplicate 1, unexplained 0, superseded 0\n',
     );
     expect(run.stdout).toContain(`report: ${path.join(out, 'report.html')}`);
 

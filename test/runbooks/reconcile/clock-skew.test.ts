@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
 import {
   atTimes,
+  beatAfterCut,
   IDS,
   type OrderSpec,
   placeOrder,
@@ -67,7 +68,7 @@ async function scenario(
         3,
       ),
     );
-    await setHeartbeat(c, plus(cut, 20), 'eu-west-1');
+    await beatAfterCut(c, 20);
   });
   const promoted = options.promotedAfter;
   await atTimes(newUrl, async (c) => {

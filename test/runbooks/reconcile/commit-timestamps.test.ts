@@ -16,6 +16,8 @@ describe('reconcile with commit timestamps (track_commit_timestamp = on)', () =>
   const X = uid(0xc001); // changed on old in the margin, replicated; new changed it again after the failover
   const Y = uid(0xc002); // changed on old in the margin but committed after the cut; new changed it twice
   const Z = uid(0xc003); // a transaction that began before the window and committed after the cut; new changed it twice
+  const W = uid(0xc004); // placed on old only, committed after the cut but before old's next heartbeat (H1)
+  const V = uid(0xc005); // placed on old only, stamped before H1 but committed after it
 
   async function placeAt(client: import('pg').Client, id: string, at: string) {
     await client.query(
@@ -46,11 +48,19 @@ describe('reconcile with commit timestamps (track_commit_timestamp = on)', () =>
     await atTimes(oldUrl, (c) => setHeartbeat(c, iso(cut), 'eu-west-1'));
     const newUrl = await shop.clone('ct_old', 'ct_new');
     await new Promise((resolve) => setTimeout(resolve, 20));
-    // On old only, committed after the cut: Y stamped 10 s before the cut, Z stamped before the window (400 s).
+    // On old only: W committed after the cut, then old's next heartbeat H1 (which never reached new): W may have
+    // replicated. Then, committed after H1: Y stamped 10 s before the cut, Z stamped before the window (400 s), V
+    // stamped before H1.
+    const beforeH1 = iso(Date.now());
+    await atTimes(oldUrl, (c) => placeAt(c, W, iso(Date.now())));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await atTimes(oldUrl, (c) => setHeartbeat(c, iso(Date.now()), 'eu-west-1'));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     await atTimes(oldUrl, async (c) => {
       await setStatus(c, Y, 'paid', iso(cut - 10_000));
       await setStatus(c, Z, 'paid', iso(cut - 400_000));
-      await setHeartbeat(c, iso(cut + 20_000), 'eu-west-1');
+      await placeAt(c, V, beforeH1);
+      await setHeartbeat(c, iso(Date.now()), 'eu-west-1');
     });
     // On new, after the failover: every row changed twice (versions above old's).
     await atTimes(newUrl, async (c) => {
@@ -88,13 +98,26 @@ describe('reconcile with commit timestamps (track_commit_timestamp = on)', () =>
   test('GIVEN old changed a row in the margin but committed after the cut THEN new changing it twice is a conflict', () => {
     const row = report.tables.orders!.rows.find((r) => r.id === Y);
     expect(row?.class).toBe('conflict');
-    expect(row?.detail).toContain(', after the cut, so it never replicated');
+    expect(row?.detail).toContain(', after replication had stopped, so it never replicated');
   });
 
   test('GIVEN a transaction that began before the window and committed after the cut THEN new changing the row twice does not hide it', () => {
     const row = report.tables.orders!.rows.find((r) => r.id === Z);
     expect(row?.class).toBe('conflict');
-    expect(row?.detail).toContain('after the cut (a transaction that began before the window), so it never replicated');
+    expect(row?.detail).toContain(
+      'after replication had stopped (a transaction that began before the window), so it never replicated',
+    );
     expect(report.tables.orders!.newSideWrites).toBe(0);
+  });
+
+  test("GIVEN an order committed after the cut but before old's next heartbeat committed THEN it may have replicated (new may have deleted it): possibly lost, not a lost insert (review rv13c N1, N3)", () => {
+    expect(report.replicationStop?.evidence).toMatch(/^old's first heartbeat after the cut .* committed at /);
+    const row = report.tables.orders!.rows.find((r) => r.id === W);
+    expect(row?.class).toBe('possibly_lost');
+    expect(row?.proposedSql).toMatch(/^INSERT INTO/);
+  });
+
+  test("GIVEN an order stamped before old's next heartbeat but committed after it THEN it never replicated: a lost insert", () => {
+    expect(report.tables.orders!.rows.find((r) => r.id === V)?.class).toBe('lost_insert');
   });
 });

@@ -162,6 +162,15 @@ export async function setHeartbeat(client: Client, ts: string, region: string): 
   );
 }
 
+/**
+ * Old's heartbeat writer going on after replication stopped: one beat a second from `cut + 1 s` to `cut + seconds`,
+ * each logged by the heartbeat-log trigger. The first (cut + 1 s) never reached new and the second began after it
+ * committed, so reconcile knows nothing committed after cut + 2 s replicated.
+ */
+export async function beatAfterCut(client: Client, seconds: number, region = 'eu-west-1'): Promise<void> {
+  for (let second = 1; second <= seconds; second++) await setHeartbeat(client, plus(TIMELINE.cut, second), region);
+}
+
 /** Ids of the orders scenario: see {@link buildOrdersScenario}. */
 export const IDS = {
   orders: Object.fromEntries(
@@ -204,7 +213,7 @@ function order(key: keyof typeof IDS.orders, customer: string, at: string, lines
 /**
  * The scenario the reconcile, apply and CLI tests share. Before the "replication stops" (both sides, by
  * TEMPLATE copy): orders A1–A9 placed on day one; R1 placed and A7 paid inside the window before the cut;
- * A8 paid 20 s before the cut; heartbeat at the cut. Then on old only (lost): L1 and P2 placed, P1 placed
+ * A8 paid 20 s before the cut; heartbeat at the cut. Then on old only (lost; old beats every second and replication had stopped by cut + 2 s): L1 and P2 placed, P1 placed
  * (customer c-dup: X×1, Y×2), A1 paid, A2 soft-deleted, A3 paid, a line added to A5, A9 paid 2 s before the cut
  * by a transaction that committed too late, A4's event hard-deleted, heartbeat to cut + 20 s. On new only,
  * after the failover: N1 placed, A3 cancelled, A8 shipped, c-dup re-places P1 as P1b (Y×2, X×1), and A6's
@@ -252,7 +261,8 @@ export async function buildOrdersScenario(
       [IDS.lateItemA5, IDS.orders.A5, Y, plus(cut, 9)],
     );
     await c.query('DELETE FROM order_events WHERE id = $1', [childIds(IDS.orders.A4).event]);
-    await setHeartbeat(c, plus(cut, 20), 'eu-west-1');
+    // Old's writer goes on beating every second; none of these reached new (replication had stopped by cut + 1 s).
+    await beatAfterCut(c, 20);
   });
   await atTimes(newUrl, async (c) => {
     await placeOrder(c, order('N1', 'c-new', plus(failoverAt, 10), [[Z, 1]]));

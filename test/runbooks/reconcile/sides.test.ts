@@ -57,6 +57,9 @@ describe('reconcile and apply identify the two sides by what the databases say, 
   let newUrl: string;
   const lost = uid(0x7001);
   const kept = uid(0x7002);
+  // Placed just after the cut heartbeat, before replication stopped: it replicated, and new deleted it after the
+  // failover (review rv13c N1). Nothing on old tells it from a lost order: reconcile must not call it lost.
+  const deletedByNew = uid(0x7003);
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'reconcile-sides-'));
@@ -79,8 +82,20 @@ describe('reconcile and apply identify the two sides by what the databases say, 
       });
       await setHeartbeat(c, cut, 'eu-west-1');
     });
+    await atTimes(primary, (c) =>
+      placeOrder(c, {
+        id: deletedByNew,
+        customer: 'c-deleted',
+        at: plus(cut, 0.3),
+        items: [{ id: uid(0x7103), product: IDS.products.Z, quantity: 1 }],
+        addressId: uid(0x7203),
+        eventId: uid(0x7303),
+      }),
+    );
     await pair.waitForCatchUp();
     await pair.cutReplication();
+    // Old's writer goes on beating, one transaction a second; the first of these never reached new.
+    for (const second of [1, 2]) await atTimes(primary, (c) => setHeartbeat(c, plus(cut, second), 'eu-west-1'));
     await atTimes(primary, async (c) => {
       await placeOrder(c, {
         id: lost,
@@ -96,7 +111,12 @@ describe('reconcile and apply identify the two sides by what the databases say, 
     await pair.primary.crash();
     await pair.promoteStandby();
     newUrl = pair.standby.url('orders');
-    await atTimes(newUrl, (c) => setHeartbeat(c, plus(failoverAt, 1), 'us-east-1'));
+    await atTimes(newUrl, async (c) => {
+      await setHeartbeat(c, plus(failoverAt, 1), 'us-east-1');
+      for (const table of ['order_events', 'order_items', 'shipping_addresses'])
+        await c.query(`DELETE FROM ${table} WHERE order_id = $1`, [deletedByNew]);
+      await c.query('DELETE FROM orders WHERE id = $1', [deletedByNew]);
+    });
     snapshot = await pair.restoreOldPrimarySnapshot();
     oldUrl = snapshot.url('orders');
     await query(oldUrl, 'CREATE ROLE auditor LOGIN SUPERUSER');
@@ -116,7 +136,9 @@ describe('reconcile and apply identify the two sides by what the databases say, 
     expect(report.tables.orders!.rows.map((r) => [r.class, r.id])).toEqual([
       ['lost_insert', lost],
       ['lost_update', kept],
+      ['possibly_lost', deletedByNew],
     ]);
+    expect(report.replicationStop?.mayHaveReplicatedUntil).toBe(plus(cut, 2).replace('Z', '000Z'));
     const { old, new: current } = report.databases;
     expect(old.identity?.systemIdentifier).toMatch(/^\d+$/);
     expect(current.identity?.systemIdentifier).toBe(old.identity?.systemIdentifier);
@@ -166,6 +188,9 @@ describe('reconcile and apply identify the two sides by what the databases say, 
     expect(applied.error).toBeNull();
     expect(applied.status).toBe('applied');
     expect(applied.tables.orders).toMatchObject({ inserted: 1, updated: 1 });
+    // The order new deleted after the failover is left for a person, never re-created.
+    expect(applied.leftForPerson).toContainEqual(expect.objectContaining({ id: deletedByNew, class: 'possibly_lost' }));
+    expect(await query(newUrl, 'SELECT id FROM orders WHERE id = $1', [deletedByNew])).toEqual([]);
   });
 
   // Review 13 item 14 (probe y): a physical copy of the new primary has its system identifier, timeline and
