@@ -1,8 +1,6 @@
-import { Type } from '@sinclair/typebox';
 import { HttpError } from './http-error';
 
-/** An amount in dollars with at most two decimals, 0 to 1,000,000 (what `numeric(12, 2)` holds comfortably). */
-export const Amount = Type.Number({ minimum: 0, maximum: 1_000_000 });
+// The amounts an API accepts (unit price, shipping, tax) and their limits are in ./shapes (amounts.ts, limits.ts).
 
 /**
  * Converts a dollar amount to integer cents, so sums are exact. Rejects a third decimal with a 400 naming
