@@ -6,6 +6,7 @@ import { readHeartbeat } from './cut';
 import { closeSide, connectSide, type DatabaseSide, limitsOf, sessionLimitProblems } from './database-side';
 import { postgresUrlProblem } from './database-url';
 import { explainStepError } from './postgres-error';
+import { ReferencedOrders } from './referenced-order';
 import { readReplayColumns } from './replay-columns';
 import { insertSql, updateSql } from './replay-sql';
 import { type AppliedReport, appliedReportSchema, type ColumnSpec, PERSON_CLASSES, type ReportedClass } from './report';
@@ -334,15 +335,17 @@ interface Unit {
 /**
  * The unit of atomicity: an order and every replayed row that belongs to it (`orders.id`, the `order_id` of a child
  * table, or, for a row without `order_id`, the unit of the replayed row its foreign key to an `id` references: a
- * grandchild follows its line), so an order is never half recovered; any other row is a unit of its own.
+ * grandchild follows its line; when that row is not replayed, the order it belongs to on the target, see
+ * {@link ReferencedOrders}), so an order is never half recovered; any other row is a unit of its own.
  */
-function unitOf(
+async function unitOf(
   table: string,
   row: ReplayRow,
   references: readonly IdReference[],
   unitOfRow: ReadonlyMap<string, string>,
   units: ReadonlyMap<string, Unit>,
-): { key: string; orderId?: string } {
+  referencedOrders: ReferencedOrders,
+): Promise<{ key: string; orderId?: string }> {
   if (table === 'orders') return { key: `order ${row.id}`, orderId: row.id };
   const orderId = row.old?.order_id;
   if (typeof orderId === 'string') return { key: `order ${orderId}`, orderId };
@@ -351,6 +354,9 @@ function unitOf(
     const key = typeof value === 'string' ? unitOfRow.get(`${reference.parent}\n${value}`) : undefined;
     if (key !== undefined) return { key, orderId: units.get(key)?.orderId };
   }
+  // The row it references is not replayed (unchanged, e.g. a note on an order line): its order on the target.
+  const referenced = row.old ? await referencedOrders.throughReferences(references, row.old) : undefined;
+  if (referenced !== undefined) return { key: `order ${referenced}`, orderId: referenced };
   return { key: `${table} ${row.id}` };
 }
 
@@ -688,12 +694,13 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     };
     const units = untried;
     const unitOfRow = new Map<string, string>();
+    const referencedOrders = new ReferencedOrders(side);
     for (const { name } of order) {
       result.tables[name] = emptyTableResult();
       const references = targets.get(name)?.references ?? [];
       const replayed = report.tables[name]!.rows.filter((r) => r.class === 'lost_insert' || r.class === 'lost_update');
       for (const row of selfReferencesFirst(name, replayed, references)) {
-        const { key, orderId } = unitOf(name, row, references, unitOfRow, units);
+        const { key, orderId } = await unitOf(name, row, references, unitOfRow, units, referencedOrders);
         const unit: Unit = units.get(key) ?? { orderId, rows: [], holds: new Map() };
         unit.rows.push({ table: name, row });
         const hold = holdOf(

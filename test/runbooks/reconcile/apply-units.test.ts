@@ -95,6 +95,31 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     expect(applied.applied.find((a) => a.id === noteOnL1)).toMatchObject({ unit: `order ${O.L1}` });
   });
 
+  test('GIVEN a lost note on an order line the report found unchanged (replicated before the cut), whose order is a conflict WHEN apply runs THEN the note joins that order and is held back with it (rv13c N4)', async () => {
+    const urls = await copy();
+    await onBoth(
+      urls,
+      `CREATE TABLE item_notes (id uuid PRIMARY KEY, item_id uuid NOT NULL REFERENCES order_items (id), note text,
+         created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
+    );
+    // A3 is a conflict (paid on old, cancelled on new); its line 0 replicated long ago and is identical.
+    const note = uid(0x6113);
+    await atTimes(urls.oldUrl, (c) =>
+      c.query(`INSERT INTO item_notes VALUES ($1, $2, 'gift wrap', $3, $3, 1)`, [
+        note,
+        childIds(O.A3).item(0),
+        plus(cut, 9),
+      ]),
+    );
+    const { dir } = await run(urls);
+    const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
+    expect(await query(urls.newUrl, 'SELECT id FROM item_notes WHERE id = $1', [note])).toEqual([]);
+    expect(applied.notApplied.find((n) => n.id === note)).toMatchObject({
+      unit: `order ${O.A3}`,
+      reason: expect.stringMatching(new RegExp(`^its order ${O.A3} is a conflict`)),
+    });
+  });
+
   test('GIVEN one unit whose order.recovered event cannot be written WHEN apply runs THEN that unit is rolled back and listed, and later units are still applied (D5)', async () => {
     const urls = await copy();
     await onBoth(
