@@ -120,4 +120,5 @@ button.link { background: none; color: var(--accent); padding: 0; text-decoratio
 .order-number { font-variant-numeric: tabular-nums; letter-spacing: .02em; white-space: nowrap; }
 .table-scroll { overflow-x: auto; }
 @media (max-width: 700px) { .product, .fields { grid-template-columns: 1fr; } }
+@media (max-width: 560px) { main { padding: 1rem .75rem; } th, td { padding: .5rem .35rem; } table.orders .items { display: none; } }
 `;

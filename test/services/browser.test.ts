@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Locator } from 'playwright-core';
+import { type Browser, type Cookie, chromium, type Locator } from 'playwright-core';
 import { type CanaryRun, CanaryRunner } from '../../drill/canary/run-canary';
 import { type DevStack, startDevStack } from '../../drill/dev';
 import { call } from './support/http';
@@ -38,6 +40,9 @@ browserTest(
     const browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
+      // Issue 14: times are shown in the shopper's time zone, the browser's.
+      timezoneId: 'Asia/Tokyo',
+      locale: 'en-US',
       args: [
         '--headless',
         '--no-sandbox',
@@ -88,10 +93,30 @@ browserTest(
       await expectText(page.getByTestId('order-total'), '$327.90');
       await expectText(page.getByTestId('region'), 'Served from browser-test-1');
       const orderId = (await page.getByTestId('order-id').textContent())!.trim();
+      // Issue 14: a short order number, and the time in the browser's zone (Tokyo, UTC+9), not UTC.
+      const number = (await page.getByTestId('order-number').textContent())!.trim();
+      expect(number).toMatch(/^[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}$/);
+      expect(orderId.replaceAll('-', '').toUpperCase().endsWith(number.replaceAll('-', ''))).toBe(true);
+      const placedAt = page.locator('time[data-local-time]').first();
+      await page.waitForFunction("!document.querySelector('time[data-local-time]').textContent.endsWith('UTC')");
+      expect(await placedAt.getAttribute('title')).toBe('Asia/Tokyo');
+      const iso = (await placedAt.getAttribute('datetime'))!;
+      const inTokyo = new Intl.DateTimeFormat('en-US', {
+        timeZone: 'Asia/Tokyo',
+        day: 'numeric',
+        month: 'short',
+        year: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+        timeZoneName: 'short',
+      }).format(new Date(iso));
+      const spaces = (text: string) => text.replace(/\s+/gu, ' ');
+      expect(spaces((await placedAt.textContent())!)).toBe(spaces(inTokyo));
+      expect(inTokyo).toContain('GMT+9');
 
       await page.getByRole('link', { name: 'All my orders' }).click();
       await page.waitForURL('**/orders');
-      expect(await page.getByRole('link', { name: orderId }).count()).toBe(1);
+      expect(await page.getByRole('link', { name: number }).count()).toBe(1);
       await page.getByRole('link', { name: 'Cart', exact: true }).click();
       await expectText(page.locator('main'), 'Your cart is empty');
 
@@ -198,6 +223,188 @@ const journeyName = 'the canary journey places a synthetic order, a new one per 
       expect(run.status).toBe('failed');
       expect(run.steps).toEqual([]);
       expect(run.error).toContain('SYNTHETIC_SHOPPER_SECRET_ID');
+    });
+  },
+);
+
+// Issue 14: the pages changed for shoppers (order confirmation with and without the synthetic notice, the orders list,
+// error pages) at a desktop and a phone width, saved as screenshots for a person to look at (.local/ui-screenshots,
+// or UI_SCREENSHOT_DIR), and checked for what a person would notice first: nothing wider than the screen, the
+// shopper's message on error pages. And a form posted from another site is refused in a real browser (review m5).
+const lookName = 'the changed pages at 1280 and 390 px, and a cross-site form post, in headless Chromium';
+(hasChromium ? describe : describe.skip)(
+  hasChromium ? lookName : `${lookName} — SKIPPED: ${CHROMIUM} is missing (apt-get install -y chromium)`,
+  () => {
+    const SHOTS = process.env.UI_SCREENSHOT_DIR ?? path.join(__dirname, '..', '..', '.local', 'ui-screenshots');
+    const WIDTHS = [
+      ['desktop', 1280, 800],
+      ['phone', 390, 844],
+    ] as const;
+    let browser: Browser;
+    let placedUrl: string;
+    let syntheticUrl: string;
+    /** The cookies of the visitor who placed each order, by its confirmation URL. */
+    const visitorCookies = new Map<string, Cookie[]>();
+
+    beforeAll(async () => {
+      await mkdir(SHOTS, { recursive: true });
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        headless: true,
+        args: ['--no-sandbox', '--disable-gpu'],
+      });
+      placedUrl = await placeOrder({});
+      syntheticUrl = await placeOrder({ 'x-synthetic-shopper': TOKEN });
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    /** Buys one product through the forms in a fresh context; returns the confirmation's URL. */
+    async function placeOrder(headers: Record<string, string>): Promise<string> {
+      const context = await browser.newContext({ extraHTTPHeaders: headers });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${stack.urls.ui}/catalog/01a21b3d-b6ba-707b-9b8d-f04f1e70f8ed`);
+        await page.getByRole('button', { name: 'Add to cart' }).click();
+        await page.waitForURL('**/cart');
+        await page.goto(`${stack.urls.ui}/checkout`);
+        const fields: Record<string, string> = {
+          'First name': 'Dorothy',
+          'Last name': 'Vaughan',
+          Email: 'dorothy@example.com',
+          Address: '1 West Computing Way',
+          City: 'Hampton',
+          State: 'VA',
+          'ZIP code': '23666',
+        };
+        for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+        await page.getByRole('button', { name: 'Review order' }).click();
+        await page.waitForURL('**/checkout/review');
+        await page.getByRole('button', { name: 'Place order' }).click();
+        await page.waitForURL('**/orders/*?placed=1');
+        visitorCookies.set(page.url(), await context.cookies());
+        return page.url();
+      } finally {
+        await context.close();
+      }
+    }
+
+    interface Look {
+      readonly name: string;
+      readonly url: () => string;
+      readonly status: number;
+      readonly says: string;
+      /** The visitor's cookies come from the order placed at this URL. */
+      readonly ordered?: () => string;
+      readonly headers?: Record<string, string>;
+    }
+    const looks: readonly Look[] = [
+      {
+        name: 'order-confirmation',
+        url: () => placedUrl,
+        ordered: () => placedUrl,
+        status: 200,
+        says: 'Thank you! Your order has been placed.',
+      },
+      {
+        name: 'order-synthetic',
+        url: () => syntheticUrl,
+        ordered: () => syntheticUrl,
+        status: 200,
+        says: 'Synthetic order',
+        headers: { 'x-synthetic-shopper': TOKEN },
+      },
+      {
+        name: 'orders-list',
+        url: () => `${stack.urls.ui}/orders`,
+        ordered: () => placedUrl,
+        status: 200,
+        says: 'My orders',
+      },
+      {
+        name: 'error-404',
+        url: () => `${stack.urls.ui}/no-such-page`,
+        status: 404,
+        says: 'There is no page at this address.',
+      },
+      {
+        name: 'error-400',
+        url: () => `${stack.urls.ui}/catalog/not-a-product`,
+        status: 400,
+        says: 'This product link is not valid.',
+      },
+    ];
+    const cases = WIDTHS.flatMap(([device, width, height]) => looks.map((look) => ({ device, width, height, look })));
+
+    test.each(cases)(
+      'GIVEN a $device ($width px) WHEN it shows $look.name THEN the page fits the width and says what it should',
+      async ({ device, width, height, look }) => {
+        const context = await browser.newContext({
+          viewport: { width, height },
+          timezoneId: 'America/New_York',
+          ...(look.headers ? { extraHTTPHeaders: look.headers } : {}),
+        });
+        try {
+          // The orders list and confirmations belong to the visitor who ordered: that visitor's cookie.
+          if (look.ordered) await context.addCookies(visitorCookies.get(look.ordered()) ?? []);
+          const page = await context.newPage();
+          const response = await page.goto(look.url());
+          expect(response?.status()).toBe(look.status);
+          await expectText(page.locator('main'), look.says);
+          const overflow = await page.evaluate(
+            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+          );
+          expect(overflow).toBeLessThanOrEqual(0);
+          // Nor is a table cut off inside its scroll box (the order's total must be in view).
+          const hidden = await page.evaluate(
+            "[...document.querySelectorAll('.table-scroll')].map((box) => box.scrollWidth - box.clientWidth)",
+          );
+          expect(hidden).toEqual((hidden as number[]).map(() => 0));
+          // The order number is one line, not broken at a hyphen (an inline box has one client rect per line).
+          for (const number of await page.getByTestId('order-number').all()) {
+            expect(await number.evaluate((element) => element.getClientRects().length)).toBe(1);
+          }
+          const file = path.join(SHOTS, `${look.name}-${device}.png`);
+          await page.screenshot({ path: file, fullPage: true });
+          expect((await stat(file)).size).toBeGreaterThan(5_000);
+        } finally {
+          await context.close();
+        }
+      },
+    );
+
+    test('GIVEN a page of another site with a form that posts to the shop WHEN it is submitted THEN the shop answers with its 403 page and the cart is unchanged', async () => {
+      const shop = new URL(stack.urls.ui);
+      // Another site: localhost is not 127.0.0.1 (another site, not only another origin).
+      const evil = createServer((_request, response) => {
+        response.writeHead(200, { 'content-type': 'text/html' });
+        response.end(`<!doctype html><form id="f" method="post" action="${shop.origin}/cart">
+<input name="productId" value="01a21b3d-b6ba-707b-9b8d-f04f1e70f8ed"><input name="quantity" value="5">
+<button>Win a prize</button></form>`);
+      });
+      await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`${stack.urls.ui}/`);
+        const [response] = await Promise.all([
+          page.waitForResponse((r) => r.url() === `${shop.origin}/cart` && r.request().method() === 'POST'),
+          (async () => {
+            await page.goto(`http://localhost:${(evil.address() as AddressInfo).port}/`);
+            await page.getByRole('button', { name: 'Win a prize' }).click();
+          })(),
+        ]);
+        expect(response.status()).toBe(403);
+        await expectText(page.locator('main'), 'This form was sent from another site');
+        await page.screenshot({ path: path.join(SHOTS, 'error-403-cross-site-desktop.png'), fullPage: true });
+        await page.goto(`${stack.urls.ui}/cart`);
+        await expectText(page.locator('main'), 'Your cart is empty');
+      } finally {
+        await context.close();
+        await new Promise((resolve) => evil.close(resolve));
+      }
     });
   },
 );

@@ -556,13 +556,13 @@ describe('checkout and orders', () => {
       .replace(/^(.{4})(.{4})(.{4})$/, '$1-$2-$3');
     const order = (await call(stack.urls.orders, 'GET', `/orders/${orderId}`)).json();
     for (const page of [await visitor.get(location), await visitor.get('/orders')]) {
-      expect(page.text).toContain(`data-testid="order-number">${number}<`);
+      expect(page.text).toMatch(new RegExp(`class="order-number" data-testid="order-number">${number}<`));
       expect(page.text).toContain(`<time datetime="${new Date(order.createdAt).toISOString()}" data-local-time>`);
       expect(page.text).toContain('<script src="/assets/local-time.js" defer></script>');
     }
     const confirmation = await visitor.get(location);
     expect(confirmation.text).toMatch(
-      /<h1>Order <span data-testid="order-number">[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}<\/span><\/h1>/,
+      /<h1>Order <span class="order-number" data-testid="order-number">[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}<\/span><\/h1>/,
     );
     expect(confirmation.text).toMatch(/<time [^>]*>\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC<\/time>/);
     const script = await call(ui, 'GET', '/assets/local-time.js');

@@ -23,7 +23,7 @@ export function errorPage(context: PageContext, error: ErrorBody): string {
     title,
     html`<h1>${title}</h1>
 <p class="error" role="alert">${shopperMessage(error)}</p>
-<p><a href="/">Home</a> · <a href="/cart">Your cart</a></p>
-<p><small>Request ${error.requestId ?? ''} · status ${error.statusCode}</small></p>`,
+<p><a href="/catalog">Catalog</a> · <a href="/cart">Your cart</a> · <a href="/orders">My orders</a> · <a href="/">Home</a></p>
+<p class="muted"><small>If you contact us about this, quote reference ${error.requestId ?? ''} (error ${error.statusCode}).</small></p>`,
   );
 }

@@ -10,7 +10,7 @@ export function orderPage(context: PageContext, order: Order, justPlaced: boolea
     context,
     'Your order',
     html`${justPlaced ? html`<p class="notice" role="status">Thank you! Your order has been placed.</p>` : ''}
-<h1>Order <span data-testid="order-number">${orderNumber(order.id)}</span></h1>
+<h1>Order <span class="order-number" data-testid="order-number">${orderNumber(order.id)}</span></h1>
 ${order.synthetic ? html`<p class="notice" data-testid="synthetic-order">Synthetic order: placed by the canary's synthetic shopper, left out of business metrics.</p>` : ''}
 <p>Status: <strong data-testid="order-status">${order.status}</strong> · placed ${localTime(order.createdAt)}</p>
 <div class="table-scroll"><table>
@@ -41,11 +41,11 @@ export function ordersPage(context: PageContext, orders: readonly Order[], nextC
 ${
   orders.length === 0
     ? html`<p>No orders yet.</p>`
-    : html`<div class="table-scroll"><table>
-  <thead><tr><th>Order</th><th>Placed</th><th>Items</th><th class="num">Total</th></tr></thead>
+    : html`<div class="table-scroll"><table class="orders">
+  <thead><tr><th>Order</th><th>Placed</th><th class="items">Items</th><th class="num">Total</th></tr></thead>
   <tbody>${orders.map(
     (o) =>
-      html`<tr><td><a href="/orders/${o.id}" class="order-number" data-testid="order-number">${orderNumber(o.id)}</a></td><td>${localTime(o.createdAt)}</td><td>${o.items.map((i) => `${i.quantity} × ${i.name}`).join(', ')}</td><td class="num">${money(o.total)}</td></tr>`,
+      html`<tr><td><a href="/orders/${o.id}" class="order-number" data-testid="order-number">${orderNumber(o.id)}</a></td><td>${localTime(o.createdAt)}</td><td class="items">${o.items.map((i) => `${i.quantity} × ${i.name}`).join(', ')}</td><td class="num">${money(o.total)}</td></tr>`,
   )}</tbody>
 </table></div>`
 }
