@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import type { Queryable } from '../platform/postgres';
+import { classifyStoreError } from '../platform/store-failure';
 import type { Order, ShippingAddress } from './schemas';
 
 /** An order to place; money in integer cents. */
@@ -236,6 +237,13 @@ export class OrderRepository {
       await client.query('COMMIT');
       return result;
     } catch (error) {
+      if (classifyStoreError(error) !== undefined) {
+        // The database did not answer (or the connection is gone): a ROLLBACK would wait out another query
+        // timeout behind the stuck statement. The connection is destroyed instead; the server rolls back an open
+        // transaction when its connection closes.
+        broken = error as Error;
+        throw error;
+      }
       // A connection that cannot even roll back is not given back to the pool.
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
         broken = rollbackError;
