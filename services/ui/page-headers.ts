@@ -22,12 +22,15 @@ export const HSTS = 'max-age=31536000';
 
 /**
  * Adds {@link PAGE_HEADERS} to every HTML answer, including the error pages the platform's error handler renders
- * (which do not go through `sendPage`), and {@link HSTS} to every answer given over HTTPS.
+ * (which do not go through `sendPage`), `nosniff` to every other answer, and {@link HSTS} to every answer given
+ * over HTTPS.
  */
 export function registerPageHeaders(app: ServiceApp): void {
   app.addHook('onSend', (request, reply, payload, done) => {
     const type = reply.getHeader('content-type');
     if (typeof type === 'string' && type.startsWith('text/html')) reply.headers(PAGE_HEADERS);
+    // Every other answer too (stylesheet, script, images, JSON): its content type is the only one it may be read as.
+    else reply.header('x-content-type-options', 'nosniff');
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
     done(null, payload);
   });

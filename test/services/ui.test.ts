@@ -303,6 +303,17 @@ describe('visitors and pages', () => {
       }
     });
 
+    test.each([
+      ['the stylesheet', '/assets/site.css', 'text/css; charset=utf-8'],
+      ['the time script', '/assets/local-time.js', 'text/javascript; charset=utf-8'],
+      ['a JSON error', '/catalog/nope', 'application/json; charset=utf-8'],
+      ['the readiness', '/ready', 'application/json; charset=utf-8'],
+    ])('GIVEN %s THEN it is sent with nosniff, so a browser never reads it as another type', async (_, path, type) => {
+      const answer = await call(ui, 'GET', path, { headers: { accept: 'application/json' } });
+      expect(answer.headers.get('content-type')).toBe(type);
+      expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+    });
+
     test('GIVEN HTTPS at the load balancer (X-Forwarded-Proto: https) THEN pages and error pages carry HSTS; over HTTP they do not', async () => {
       const visitor = new Visitor();
       for (const path of ['/', '/nope']) {
