@@ -7,6 +7,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { storeUnavailable } from '../platform/store-failure';
 import type { ProductSummary } from './catalog-products';
 import { type CartItem, MAX_LINE_QUANTITY } from './schemas';
 
@@ -182,7 +183,16 @@ export class CartRepository {
         .slice(i, i + 25)
         .map((item) => ({ DeleteRequest: { Key: key(customerId, item.itemId) } }));
       for (let attempt = 0; requests !== undefined && requests.length > 0; attempt++) {
-        if (attempt === 5) throw new Error(`could not delete ${requests.length} lines of cart ${customerId}`);
+        if (attempt === 5) {
+          // BatchWriteItem (DynamoDB API reference): "If any requested operations fail because the table's provisioned
+          // throughput is exceeded or an internal processing failure occurs, the failed operations are returned in
+          // the UnprocessedItems response parameter." The table is overloaded, not the request wrong: a 503.
+          throw storeUnavailable(
+            `DynamoDB table ${this.table}`,
+            'overloaded',
+            new Error(`could not delete ${requests.length} lines of cart ${customerId}`),
+          );
+        }
         if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
         const result = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
         requests = result.UnprocessedItems?.[this.table] as Record<string, unknown>[] | undefined;
