@@ -38,7 +38,10 @@ const PG_UNREACHABLE_MESSAGES = [
   /is not queryable$/, // "Client has encountered a connection error and is not queryable", "Client was closed ..."
 ];
 
-// DynamoDB's throttling errors (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.Errors.html).
+// DynamoDB's throttling errors. ProvisionedThroughputExceededException (DynamoDB API reference): "The request was
+// denied due to request throttling. ... The Amazon Web Services SDKs for DynamoDB automatically retry requests that
+// receive this exception." 5xx answers are classed as transient by the SDK's own retry strategy
+// (@smithy/service-error-classification), which retries them; no DynamoDB page quoted here says more.
 const THROTTLING_NAMES = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
