@@ -13,6 +13,7 @@ import { postgresUrlProblem } from './database-url';
 import { DEFAULT_JOBS, DEFAULT_MARGIN_SECONDS, type ReconcileProgress, reconcile } from './reconcile';
 import { type ReconcileReport, ROW_CLASSES } from './report';
 import { outDirProblem, REPORT_FILES } from './report-files';
+import { parseTableList } from './table-list';
 
 /**
  * A failed report or apply. The action rejects with it and the runbook CLI's entry turns any rejection into exit
@@ -78,19 +79,13 @@ export function parseJobs(value: string): number {
   return jobs;
 }
 
-/** Parses `--tables`: a comma-separated list of table names. */
+/** Parses `--tables`: see {@link parseTableList}. */
 export function parseTables(value: string): string[] {
-  const tables = value
-    .split(',')
-    .map((t) => t.trim())
-    .filter((t) => t.length > 0);
-  const bad = tables.find((t) => !/^[A-Za-z_][A-Za-z0-9_$]*$/.test(t));
-  if (tables.length === 0 || bad !== undefined) {
-    throw new InvalidArgumentError(
-      `--tables: ${JSON.stringify(bad ?? value)} is not accepted; accepted: comma-separated table names, e.g. orders,order_items`,
-    );
+  try {
+    return parseTableList(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
   }
-  return tables;
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   sessionLimitProblems,
 } from './database-side';
 import { postgresUrlProblem, redactUrl } from './database-url';
+import { markHeldWithOrder } from './held-with-order';
 import { flagPossibleDuplicates, type MutableTableRows } from './possible-duplicates';
 import { explainStepError } from './postgres-error';
 import { ReconcileError } from './reconcile-error';
@@ -32,6 +33,7 @@ import {
 } from './report';
 import { outDirProblem, writeReportFiles } from './report-files';
 import { checkDistinctSides, readServerIdentity } from './server-identity';
+import { hasControlCharacter } from './table-list';
 import { resolveTables, type TableSpec } from './table-spec';
 import { dateToMicros, type Micros, microsToIso } from './timestamp';
 import { compareOtherTables } from './whole-table-compare';
@@ -133,8 +135,10 @@ export function optionProblems(options: ReconcileOptions): string[] {
   const out = outDirProblem('outDir', options.outDir);
   if (out) problems.push(out);
   for (const table of options.tables ?? []) {
-    if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(table)) {
-      problems.push(`tables: ${JSON.stringify(table)} is not a table name; accepted: plain identifiers like orders`);
+    if (typeof table !== 'string' || table.length === 0 || hasControlCharacter(table)) {
+      problems.push(
+        `tables: ${JSON.stringify(table)} is not a table name; accepted: table names as the report names them (orders, or "audit.log" quoted when the name holds a dot or a quote)`,
+      );
     }
   }
   return problems;
@@ -388,6 +392,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
       () => flagPossibleDuplicates(old!, current!, mutable, duplicatesSince),
       (n) => `${n} possible duplicate order(s)`,
     );
+    markHeldWithOrder(mutable);
     report.lostWriteReportMs = elapsed();
     options.onProgress?.({ step: 'lost-write report', phase: 'done', elapsedMs: elapsed() });
 

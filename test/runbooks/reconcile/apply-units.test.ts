@@ -54,6 +54,10 @@ describe('apply: units, held-back rows and rows never re-created', () => {
     );
     const { report, dir } = await run(urls);
     expect(report.tables.orders!.rows.find((r) => r.id === O.A3)!.class).toBe('conflict');
+    // The report says what apply will do with the lost line (rv13c): held back with its order.
+    expect(report.tables.order_items!.rows.find((r) => r.id === line)!.detail).toMatch(
+      new RegExp(`; apply holds it back: its order ${O.A3} is a conflict, which a person decides first`),
+    );
     const applied = await applyReport({ reportDir: dir, newUrl: urls.newUrl });
     expect(await query(urls.newUrl, 'SELECT id FROM order_items WHERE id = $1', [line])).toEqual([]);
     expect(

@@ -206,11 +206,11 @@ describe('reconcile fails closed', () => {
   });
 
   test('invalid options fail the report at the options step, naming each option', async () => {
-    const report = await run({ marginSeconds: -5, oldUrl: 'mysql://x/y', tables: ['orders;drop'] });
+    const report = await run({ marginSeconds: -5, oldUrl: 'mysql://x/y', tables: ['orders\n;drop'] });
     expect(report.error).toEqual({
       step: 'options',
       message:
-        'oldUrl: "mysql://x/y" has protocol "mysql:"; accepted: postgres://user[:password]@host[:port]/database; marginSeconds: -5 is not accepted; accepted: a whole number of seconds ≥ 0; tables: "orders;drop" is not a table name; accepted: plain identifiers like orders',
+        'oldUrl: "mysql://x/y" has protocol "mysql:"; accepted: postgres://user[:password]@host[:port]/database; marginSeconds: -5 is not accepted; accepted: a whole number of seconds ≥ 0; tables: "orders\\n;drop" is not a table name; accepted: table names as the report names them (orders, or "audit.log" quoted when the name holds a dot or a quote)',
     });
   });
 
