@@ -64,7 +64,7 @@ describe('report.html', () => {
   test('summarises counts, the timeline in time order, and the apply command', () => {
     const html = renderReportHtml(reportWith('c1'));
     expect(html).toContain(
-      '1 row(s) were lost and can be replayed (1 lost insert(s), 0 lost update(s)); 0 row(s) need a person',
+      '<p class="headline warn" data-status="complete">Report complete — 1 lost row (in 1 order) can be replayed; 0 rows need a person.</p>',
     );
     expect(html).toContain('npm run runbook -- apply --report &lt;this folder&gt;');
     const order = [
@@ -103,12 +103,49 @@ describe('report.html of an incomplete report', () => {
       },
     };
     const html = renderReportHtml(report);
-    expect(html).toContain('<span class="status-incomplete">incomplete</span>');
-    expect(html).toContain('<h2>Reconcile INCOMPLETE: not everything was compared</h2>');
+    expect(html).toContain(
+      '<p class="headline bad" data-status="incomplete">Report INCOMPLETE — not everything was compared (listed below), so this does not show that nothing else was lost; so far 1 lost row (in 1 order) can be replayed; 0 rows need a person.</p>',
+    );
+    expect(html).toContain('<h2>Not compared</h2>');
     expect(html).toContain('<li>table &quot;gift_notes&quot; cannot be reconciled row by row &lt;and differs&gt;</li>');
     expect(html).toContain(
       '<tr><td>settings</td><td class="">identical</td><td class="n">2</td><td class="n">2</td><td>no uuid column &quot;id&quot;</td></tr>',
     );
     expect(html).toContain('<td class="hot">differs</td>');
+  });
+});
+
+describe('report.html headline (issue 15: "complete" never alone above lost rows)', () => {
+  test.each([
+    [
+      'nothing lost',
+      { status: 'complete' as const, totals: emptyCounts(), rows: 0 },
+      /^Report complete — nothing was lost/,
+      'ok',
+    ],
+    [
+      'a failed report',
+      { status: 'failed' as const, totals: emptyCounts(), rows: 0 },
+      /^Reconcile FAILED at step cut — this report proves nothing/,
+      'bad',
+    ],
+    [
+      'possibly lost rows only',
+      { status: 'complete' as const, totals: { ...emptyCounts(), possibly_lost: 2 }, rows: 0 },
+      /^Report complete — 0 lost rows can be replayed; 2 rows need a person\.$/,
+      'warn',
+    ],
+  ])('%s', (_name, given, text, tone) => {
+    const report: ReconcileReport = {
+      ...reportWith('c1'),
+      status: given.status,
+      totals: given.totals,
+      error: given.status === 'failed' ? { step: 'cut', message: 'no heartbeat' } : null,
+      tables: {},
+    };
+    const html = renderReportHtml(report);
+    const headline = /<p class="headline (\w+)"[^>]*>([^<]*)<\/p>/.exec(html);
+    expect(headline?.[1]).toBe(tone);
+    expect(headline?.[2]).toMatch(text);
   });
 });
