@@ -22,4 +22,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@actions/(workflow-parser|expressions)/)'],
   testTimeout: 60_000,
+  // Every test's temp files go to one folder per run, removed at the end (test/support/temp-sandbox.ts).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
 };

@@ -1,0 +1,5 @@
+import { setUpSandbox } from './temp-sandbox';
+
+export default function globalSetup(): void {
+  setUpSandbox();
+}

@@ -1,0 +1,5 @@
+import { tearDownSandbox } from './temp-sandbox';
+
+export default function globalTeardown(): void {
+  tearDownSandbox();
+}
