@@ -41,7 +41,10 @@ export function tearDownSandbox(): void {
   rmSync(state.sandbox, { recursive: true, force: true });
   rmSync(file, { force: true });
   const before = new Set(state.before);
-  const left = readdirSync(state.base).filter((name) => !before.has(name) && !name.startsWith(SANDBOX_PREFIX));
+  // Jest's own transform cache (`jest_*`, its cacheDirectory) is kept between runs on purpose.
+  const left = readdirSync(state.base).filter(
+    (name) => !before.has(name) && !name.startsWith(SANDBOX_PREFIX) && !name.startsWith('jest_'),
+  );
   if (left.length === 0) return;
   const message = `npm test left ${left.length} entr${left.length === 1 ? 'y' : 'ies'} in ${state.base} outside its sandbox: ${left.slice(0, 10).join(', ')}${left.length > 10 ? ', …' : ''}`;
   if (process.env['CHECK_TEMP_LEAKS'] === '1') throw new Error(message);
