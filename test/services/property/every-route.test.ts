@@ -194,6 +194,26 @@ async function readBackViolations(c: RequestCase, text: string): Promise<string[
   return problems;
 }
 
+/**
+ * What the checkout accepts, the orders service must take: a checkout an update (API or ui form) was accepted for
+ * is submitted, and the submit must not fail on the server's side (a 409 for a missing address is fine).
+ */
+async function submitViolations(
+  c: RequestCase,
+  answer: { status: number; headers: Record<string, unknown> },
+): Promise<string[]> {
+  let customerId: string | undefined;
+  if (c.route === 'POST /checkout/:customerId/update' && answer.status === 200) customerId = c.params['customerId'];
+  if (c.route === 'POST /checkout' && answer.status === 303 && answer.headers['location'] === '/checkout/review') {
+    customerId = /customer_id=([0-9a-f-]{36})/.exec(c.request.headers['cookie'] ?? '')?.[1];
+  }
+  if (customerId === undefined) return [];
+  const submitted = await call(shop.urls.checkout, 'POST', `/checkout/${customerId}/submit`);
+  return submitted.status >= 500
+    ? [`the accepted checkout cannot be placed: submit answered ${submitted.status}: ${submitted.text.slice(0, 300)}`]
+    : [];
+}
+
 /** Sends one case and checks every invariant; returns what was broken. */
 async function violations(service: ServiceName, generator: RouteGenerator, c: RequestCase): Promise<string[]> {
   const base = shop.urls[service];
@@ -212,6 +232,7 @@ async function violations(service: ServiceName, generator: RouteGenerator, c: Re
   if (answer.kind === 'answer' && answer.status >= 200 && answer.status < 300 && !c.mustReject) {
     problems.push(...(await readBackViolations(c, answer.text)));
   }
+  if (answer.kind === 'answer' && !c.mustReject) problems.push(...(await submitViolations(c, answer)));
   if (generator.chaos) await clearChaos(base);
   return problems;
 }

@@ -46,6 +46,25 @@ export type HostileClass =
 
 const h = <T>(cls: HostileClass, value: T): Hostile<T> => ({ cls, value });
 
+/**
+ * Stands for bytes that are not UTF-8 inside a JSON string: written as three private-use characters, replaced by
+ * the bytes FF FE C0 once the body is encoded ({@link withInvalidUtf8}).
+ */
+export const INVALID_UTF8_MARK = '\ue000\ue001\ue002';
+const MARK_BYTES = Buffer.from(INVALID_UTF8_MARK, 'utf8');
+
+/** `body` with every {@link INVALID_UTF8_MARK} replaced by bytes that are not UTF-8. */
+export function withInvalidUtf8(body: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let rest = body;
+  for (let at = rest.indexOf(MARK_BYTES); at >= 0; at = rest.indexOf(MARK_BYTES)) {
+    parts.push(rest.subarray(0, at), Buffer.from([0xff, 0xfe, 0xc0]));
+    rest = rest.subarray(at + MARK_BYTES.length);
+  }
+  parts.push(rest);
+  return Buffer.concat(parts);
+}
+
 /** 1000 nested arrays: deep enough to hurt a recursive walker, small enough for any body limit. */
 const DEEP_ARRAY = `${'['.repeat(1000)}${']'.repeat(1000)}`;
 
@@ -92,6 +111,7 @@ export function hostileJson(valid: unknown): fc.Arbitrary<Hostile<unknown>> {
     h('wrong-type', {}),
     h('wrong-type', [valid]),
     h('deep-nesting', new RawJson(DEEP_ARRAY)),
+    h('bad-encoding', `${typeof valid === 'string' ? valid : 'x'}${INVALID_UTF8_MARK}`),
   );
   const strings = hostileStrings(typeof valid === 'string' ? valid : String(valid)) as fc.Arbitrary<Hostile<unknown>>;
   return typeof valid === 'number'

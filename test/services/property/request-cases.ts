@@ -5,10 +5,12 @@ import {
   type HostileClass,
   hostileJson,
   hostileText,
+  INVALID_UTF8_MARK,
   percentEncode,
   RawJson,
   RawText,
   toJsonText,
+  withInvalidUtf8,
 } from './hostile-values';
 import type { RawRequest } from './raw-request';
 import type { RecordedRoute } from './route-recorder';
@@ -412,14 +414,16 @@ function breaksSchema(shape: RouteShape, parts: Parts, mutation: Mutation): bool
   }
   // The body.
   if (parts.rawBody !== undefined) {
-    if (mutation.cls !== 'malformed-body') return true;
     const text = parts.rawBody.text.toString();
-    if (shape.body === 'form') {
+    if (shape.body === 'form' && ['malformed-body', 'bad-encoding', 'proto-key'].includes(mutation.cls)) {
+      // A form is read as the WHATWG URL-encoded parser reads it: bytes that are not UTF-8 become U+FFFD (what
+      // browsers send is always UTF-8), so such a form is refused only when what it decodes to breaks the schema.
       const fields = new URLSearchParams(text);
       const keys = [...fields.keys()];
       if (new Set(keys).size !== keys.length) return true;
       return !schemaAccepts(schema.body as JsonSchema, Object.fromEntries(fields));
     }
+    if (mutation.cls !== 'malformed-body') return true;
     try {
       return !schemaAccepts(schema.body as JsonSchema, JSON.parse(text));
     } catch {
@@ -429,6 +433,8 @@ function breaksSchema(shape: RouteShape, parts: Parts, mutation: Mutation): bool
   if (parts.duplicateForm !== undefined) return true;
   // Fastify's JSON parser refuses `__proto__` and `constructor.prototype` keys; a form is parsed like any other key.
   if (mutation.cls === 'proto-key' && shape.body === 'json') return true;
+  // JSON must be UTF-8 (RFC 8259, section 8.1): a body with bytes that are not is refused, not patched with U+FFFD.
+  if (shape.body === 'json' && toJsonText(parts.body).includes(INVALID_UTF8_MARK)) return true;
   const parsed =
     shape.body === 'form' ? (containsRaw(parts.body) ? undefined : parts.body) : parsedAsServer(parts.body);
   return !schemaAccepts(schema.body as JsonSchema, parsed);
@@ -446,7 +452,7 @@ export function requestCases(shape: RouteShape, method: string): fc.Arbitrary<Re
         body = Buffer.isBuffer(parts.rawBody.text) ? parts.rawBody.text : Buffer.from(parts.rawBody.text, 'utf8');
         if (parts.rawBody.contentType !== undefined) headers['content-type'] = parts.rawBody.contentType;
       } else if (shape.body === 'json' && parts.body !== undefined) {
-        body = Buffer.from(toJsonText(parts.body), 'utf8');
+        body = withInvalidUtf8(Buffer.from(toJsonText(parts.body), 'utf8'));
         headers['content-type'] = 'application/json';
       } else if (shape.body === 'form' && parts.body !== undefined) {
         body = Buffer.from(formText(parts.body as Record<string, unknown>, parts.duplicateForm), 'utf8');

@@ -133,6 +133,7 @@ export const ROUTE_GENERATORS: Readonly<Record<ServiceName, Readonly<Record<stri
     ...platform,
     'GET /ready': { body: 'none' },
     'GET /assets/site.css': { body: 'none' },
+    'GET /assets/local-time.js': { body: 'none' },
     'GET /assets/products/:file': { body: 'none' },
     'GET /': { body: 'none' },
     'GET /catalog': { body: 'none' },
