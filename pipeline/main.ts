@@ -31,3 +31,8 @@ const shop = buildShopApp(app, config, release);
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();
 writeExtraWorkflows(shop);
+if (shop.overriddenFields.length > 0) {
+  process.stderr.write(
+    `The configuration differs from config/shop-config.ts (${shop.overriddenFields.join(', ')}): the workflows were written to ${shop.workflowDir}, not .github/workflows (the committed ones are generated from the file alone; change it to change them)\n`,
+  );
+}

@@ -1,7 +1,8 @@
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { App } from 'aws-cdk-lib';
 import type { GitHubWorkflow, YamlFile } from 'cdk-pipelines-github';
-import type { ShopConfig } from '../config';
+import { loadConfig, type ShopConfig } from '../config';
 import { buildStages, type ShopRelease, type ShopStages } from '../stacks/build-stages';
 import { ciWorkflow } from './ci-workflow';
 import { addDeployWorkflow } from './deploy-workflow';
@@ -15,6 +16,13 @@ export interface ShopApp {
   readonly deploy: GitHubWorkflow;
   /** The workflows cdk-pipelines-github cannot express; {@link writeExtraWorkflows} writes them. */
   readonly extraWorkflows: readonly YamlFile[];
+  /** Where the workflows are written, relative to the working directory (see {@link workflowDir}). */
+  readonly workflowDir: string;
+  /**
+   * The fields whose value differs from the committed configuration (`config/shop-config.ts`, no override): when
+   * any does, the workflows are written next to the assembly, not over the committed ones.
+   */
+  readonly overriddenFields: readonly string[];
 }
 
 /**
@@ -23,7 +31,8 @@ export interface ShopApp {
  */
 export function buildShopApp(app: App, config: ShopConfig, release: ShopRelease = {}): ShopApp {
   const stages = buildStages(app, config, release);
-  const dir = workflowDir(app);
+  const overriddenFields = fieldsDiffering(config, loadConfig());
+  const dir = workflowDir(app, overriddenFields.length > 0);
   const deploy = addDeployWorkflow(app, { config, stages, workflowPath: path.join(dir, 'deploy.yml') });
   return {
     stages,
@@ -32,17 +41,28 @@ export function buildShopApp(app: App, config: ShopConfig, release: ShopRelease 
       failoverWorkflow(config, path.join(dir, 'failover.yml')),
       ciWorkflow(config.deployBranch, path.join(dir, 'ci.yml')),
     ],
+    workflowDir: dir,
+    overriddenFields,
   };
 }
 
+/** The top-level fields of `config` whose value differs from `committed`. */
+function fieldsDiffering(config: ShopConfig, committed: ShopConfig): string[] {
+  const keys = [...new Set([...Object.keys(config), ...Object.keys(committed)])] as (keyof ShopConfig)[];
+  return keys.filter((key) => !isDeepStrictEqual(config[key], committed[key]));
+}
+
 /**
- * Where the workflows are written: the repository's `.github/workflows` when the app synthesizes into the usual
- * `cdk.out` (as `npm run synth` does), otherwise next to the cloud assembly. A synth into another directory
- * (`cdk synth -o`, benchmarks, tests) would otherwise rewrite the committed workflows with that directory in them.
+ * Where the workflows are written: the repository's `.github/workflows` when the app synthesizes the committed
+ * configuration into the usual `cdk.out` (as `npm run synth` does), otherwise next to the cloud assembly. A synth
+ * into another directory (`cdk synth -o`, benchmarks, tests), or with an override for an experiment
+ * (`PRIMARY_REGION=… npm run synth`, `-c key=value`), would otherwise rewrite the committed workflows, and the test
+ * that they are what synth generates would fail (review F4). The deploy jobs synthesize with every field set from
+ * the workflow's own values (`synthEnvironment`), which equal the committed configuration's.
  */
-function workflowDir(app: App): string {
+function workflowDir(app: App, overridden: boolean): string {
   const usual = path.resolve(app.outdir) === path.resolve('cdk.out');
-  return usual ? path.join('.github', 'workflows') : path.join(app.outdir, '.github', 'workflows');
+  return usual && !overridden ? path.join('.github', 'workflows') : path.join(app.outdir, '.github', 'workflows');
 }
 
 /** Writes the workflows cdk-pipelines-github does not write itself (call after `app.synth()`). */

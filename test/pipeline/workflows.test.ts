@@ -80,7 +80,8 @@ function generate(config: ShopConfig): Record<string, string> {
     }));
     writeExtraWorkflows(shop);
     return Object.fromEntries(
-      WORKFLOWS.map((file) => [file, readFileSync(path.join(dir, '.github', 'workflows', file), 'utf8')]),
+      // A configuration other than the committed one writes next to the assembly (shop-app.ts, workflowDir).
+      WORKFLOWS.map((file) => [file, readFileSync(path.join(dir, shop.workflowDir, file), 'utf8')]),
     );
   } finally {
     process.chdir(cwd);
