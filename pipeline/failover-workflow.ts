@@ -54,14 +54,16 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
       workflow_dispatch: {
         inputs: {
           action: {
-            description: 'What to run: readiness (checks only), failover (unplanned), switchover (planned), failback',
+            description:
+              'What to run: readiness (checks only), failover (unplanned), switchover (planned), failback, recover (after a failover, once the failed Region is back: the missing-transaction report)',
             required: true,
             type: 'choice',
             options: [...RUNBOOK_ACTIONS],
             default: 'readiness',
           },
           region: {
-            description: 'The Region to move to (for readiness: the Region to check)',
+            description:
+              'The Region to move to (for readiness: the Region to check; for recover: the Region that holds the writers now)',
             required: true,
             type: 'choice',
             options: regions,

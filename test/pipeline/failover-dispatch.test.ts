@@ -218,7 +218,9 @@ describe('failover dispatch', () => {
           '<tr><td>PromoteDatabases</td><td>aws:executeScript</td><td>Success</td><td>2025-03-01T12:00:04Z</td><td>2025-03-01T12:03:13Z</td><td>3m09s</td></tr>' +
           '<tr><td>ShiftTraffic</td><td>aws:executeScript</td><td>Success</td><td>2025-03-01T12:03:13Z</td><td>2025-03-01T12:03:35Z</td><td>22s</td></tr>' +
           '<tr><td>Reconcile</td><td>aws:executeScript</td><td>Success</td><td>2025-03-01T12:03:35Z</td><td>2025-03-01T12:04:13Z</td><td>38s</td></tr></table>',
-        `<p>Missing-transaction report: <a href="${REPORT}">${REPORT}</a></p>`,
+        // The failover's ReportUrl is its run summary, not a missing-transaction report (issue 15, review F2).
+        `<p>Run summary (JSON) in the report bucket: <a href="${REPORT}">${REPORT}</a></p>`,
+        '<p>Missing-transaction report: a failover writes none. Once us-east-1 is back, dispatch this workflow with action recover and region us-west-2: it restores the old primary&#39;s snapshot, compares it with the writer here and links the report in its summary.</p>',
         '',
       ].join('\n'),
     );
@@ -254,7 +256,7 @@ describe('failover dispatch', () => {
     const result = await runFailover(failoverInputs);
 
     expect(result.outputs.report_url).toBe('');
-    expect(result.summary).toContain('<p>Missing-transaction report: none in the automation outputs (ReportUrl)</p>');
+    expect(result.summary).toContain('<p>Run summary: none in the automation outputs (ReportUrl)</p>');
   });
 
   test("a step the runbook reports as failed: the job's failure quotes the runbook's own Detail", async () => {
@@ -324,7 +326,9 @@ describe('failover dispatch', () => {
     expect(result.summary).toContain(
       '<tr><td>PromoteDatabases</td><td>aws:executeScript</td><td>Failed</td><td>2025-03-01T12:00:04Z</td><td>2025-03-01T12:00:40Z</td><td>36s</td></tr>',
     );
-    expect(result.summary).toContain('<p>Missing-transaction report: none in the automation outputs (ReportUrl)</p>');
+    expect(result.summary).toContain('<p>Run summary: none in the automation outputs (ReportUrl)</p>');
+    // A failover that failed recovered nothing: no hint to run recover after it.
+    expect(result.summary).not.toContain('Missing-transaction report');
   });
 
   test('a cancelled execution fails the job', async () => {
@@ -380,7 +384,7 @@ describe('failover dispatch', () => {
     expect(result.summary).toContain('<h2>failover (dry run) to us-west-2</h2>');
     expect(result.summary).toContain('<p>Duration (automation start → end): 3s</p>');
     expect(result.summary).toContain(
-      '<p>Missing-transaction report: none in the automation outputs (ReportUrl): a dry run writes none</p>',
+      '<p>Run summary: none in the automation outputs (ReportUrl): a dry run writes none</p>',
     );
   });
 
@@ -617,7 +621,7 @@ describe('failover inputs', () => {
     [
       'an unknown action',
       { action: 'restore' },
-      'action: "restore" is not one of them; accepted: "readiness", "failover", "switchover" or "failback"',
+      'action: "restore" is not one of them; accepted: "readiness", "failover", "switchover", "failback" or "recover"',
     ],
     [
       'dry_run other than true/false',
@@ -1038,6 +1042,70 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     const record = JSON.parse(putsOf(FREEZE)[0]!.args[0].input.Value ?? '');
     expect(record).toMatchObject({ frozen: true, action: 'failover', targetRegion: 'us-west-2', reason: REASON });
     expect(ssm).toHaveReceivedCommandWith(PutParameterCommand, { Name: '/shop/dev/deploy-freeze', Overwrite: true });
+  });
+
+  // Issue 15 (review F2): recover restores, reconciles and reports; it moves neither traffic nor writers.
+  test('GIVEN a real recover WHEN dispatched THEN it starts shop-dev-recover without freeze or lock, and the summary links each report.html with its counts', async () => {
+    const folder = 's3://shop-dev-us-west-2-runbook-reports/runs/recover/failover-20250301T114500Z/';
+    const reconcileStep = (db: string, summary: string) =>
+      step(
+        `reconcile_${db}_invoke`,
+        'Success',
+        { start: 2, end: 3 },
+        undefined,
+        invokeOutputs({
+          Status: 'succeeded',
+          Retry: false,
+          Detail: `complete: ${summary}`,
+          Step: `reconcile-${db}`,
+          Outputs: { status: 'complete', summary, report: `${folder}${db}/` },
+        }),
+      );
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolves(
+        execution(
+          'Success',
+          [
+            reconcileStep('catalog', 'no missing transactions'),
+            reconcileStep('orders', 'lost_insert 20'),
+            step(
+              'store_summary_invoke',
+              'Success',
+              { start: 3, end: 4 },
+              undefined,
+              invokeOutputs({ Status: 'succeeded', Retry: false, Detail: 'stored', ReportUrl: folder }),
+            ),
+          ],
+          { DocumentName: 'shop-dev-recover', ExecutionEndTime: at(4) },
+        ),
+      );
+
+    const result = await runFailover({ ...failoverInputs, action: 'recover', reason: 'INC-42: lost writes' });
+
+    expect(result.exitCode).toBe(0);
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      DocumentName: 'shop-dev-recover',
+      Parameters: { TargetRegion: ['us-west-2'], DryRun: ['false'], Reason: ['INC-42: lost writes'] },
+    });
+    expect(putsOf(FREEZE)).toEqual([]);
+    expect(putsOf(LOCK)).toEqual([]);
+    const consoleUrl = (db: string) =>
+      `https://us-west-2.console.aws.amazon.com/s3/object/shop-dev-us-west-2-runbook-reports?region=us-west-2&amp;bucketType=general&amp;prefix=runs%2Frecover%2Ffailover-20250301T114500Z%2F${db}%2Freport.html`;
+    expect(result.summary).toContain('<p>Duration (automation start → end): 3s</p>');
+    expect(result.summary).toContain(
+      '<table><tr><th>database</th><th>report</th><th>found (rows per class)</th></tr>' +
+        '<tr><td>catalog</td><td>complete</td><td>no missing transactions</td></tr>' +
+        '<tr><td>orders</td><td>complete</td><td>lost_insert 20</td></tr></table>',
+    );
+    for (const db of ['catalog', 'orders']) {
+      expect(result.summary).toContain(
+        `<p>${db}: missing-transaction report (report.html, S3 console): <a href="${consoleUrl(db)}">${consoleUrl(db)}</a></p>`,
+      );
+      expect(result.summary).toContain(
+        `<p>${db}: download it with aws s3 cp ${folder}${db}/report.html ./${db}-report.html --region us-west-2</p>`,
+      );
+    }
   });
 
   // Review D5: a failback moves traffic and writers too, so it freezes deploys before it starts; the CLI lifts the

@@ -601,7 +601,8 @@ describe('generated workflows', () => {
       expect(inputs.action).toMatchObject({
         type: 'choice',
         required: true,
-        options: ['readiness', 'failover', 'switchover', 'failback'],
+        // recover: the missing-transaction report after an unplanned failover (issue 15, review F2)
+        options: ['readiness', 'failover', 'switchover', 'failback', 'recover'],
       });
       expect(inputs.region).toMatchObject({
         type: 'choice',

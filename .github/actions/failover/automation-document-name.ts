@@ -3,8 +3,12 @@
  * imports these names so both sides always agree.
  */
 
-/** The runbook actions the failover workflow can start. */
-export const RUNBOOK_ACTIONS = ['readiness', 'failover', 'switchover', 'failback'] as const;
+/**
+ * The runbook actions the failover workflow can start. `recover` (after an unplanned failover, once the failed Region
+ * is back) restores the old primary's snapshot, reconciles it and stores the missing-transaction report; it moves
+ * neither traffic nor writers, so it sets no deploy freeze.
+ */
+export const RUNBOOK_ACTIONS = ['readiness', 'failover', 'switchover', 'failback', 'recover'] as const;
 
 /** One of {@link RUNBOOK_ACTIONS}. */
 export type RunbookAction = (typeof RUNBOOK_ACTIONS)[number];

@@ -3,6 +3,7 @@ import type { JobSummary, SummaryBlock } from '../cli-support/job-summary';
 import type { EnvironmentApproval } from '../cli-support/run-approvals';
 import { REPORT_URL_OUTPUT } from './automation-document-name';
 import type { FailoverInputs } from './failover-inputs';
+import { recoveryBlocks } from './recovery-report';
 
 /** One step of an automation execution, as the CLI follows it. */
 export interface AutomationStep {
@@ -142,8 +143,12 @@ export function stillRunningMessage(run: AutomationRun, region: string, timeoutM
   return `Automation ${run.documentName} (${run.executionId}) is still ${run.status} in ${region} after ${timeoutMinutes} minutes; the job stopped following it but it keeps running: follow it at ${executionConsoleUrl(region, run.executionId)}`;
 }
 
-/** Whether this run moves traffic or writers, so its duration, when it succeeded, is a recovery time. */
-const movesTheRegion = (inputs: FailoverInputs) => inputs.action !== 'readiness' && !inputs.dryRun;
+/**
+ * Whether this run moves traffic or writers, so its duration, when it succeeded, is a recovery time (readiness checks,
+ * recover reports: neither moves anything).
+ */
+const movesTheRegion = (inputs: FailoverInputs) =>
+  ['failover', 'switchover', 'failback'].includes(inputs.action) && !inputs.dryRun;
 
 /** Who asked for this run and where it was approved: what the summary says about the people (review m4). */
 export interface DispatchContext {
@@ -233,12 +238,22 @@ export function automationSummary(
       span(s.startedAt, s.endedAt),
     ]),
   });
+  if (inputs.action === 'recover') {
+    blocks.push(...recoveryBlocks(run, inputs.region, inputs.dryRun));
+  }
   if (inputs.action !== 'readiness') {
+    // The ReportUrl of every runbook is the folder of its run summary (JSON): for recover the reports sit in it,
+    // for the others it is no missing-transaction report (that is recover's, once the failed Region is back).
     const reportUrl = reportUrlOf(run);
     blocks.push(
       reportUrl
-        ? { label: 'Missing-transaction report', href: reportUrl }
-        : `Missing-transaction report: none in the automation outputs (${REPORT_URL_OUTPUT})${inputs.dryRun ? ': a dry run writes none' : ''}`,
+        ? { label: 'Run summary (JSON) in the report bucket', href: reportUrl }
+        : `Run summary: none in the automation outputs (${REPORT_URL_OUTPUT})${inputs.dryRun ? ': a dry run writes none' : ''}`,
+    );
+  }
+  if (inputs.action === 'failover' && !inputs.dryRun && SUCCEEDED.has(run.status)) {
+    blocks.push(
+      `Missing-transaction report: a failover writes none. Once ${inputs.region === inputs.primaryRegion ? inputs.standbyRegion : inputs.primaryRegion} is back, dispatch this workflow with action recover and region ${inputs.region}: it restores the old primary's snapshot, compares it with the writer here and links the report in its summary.`,
     );
   }
   const mode = inputs.dryRun ? ' (dry run)' : '';
