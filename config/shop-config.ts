@@ -1,6 +1,8 @@
 /**
  * The one configuration of multi-region-shop. Everything a platform team changes lives here; the values
- * are validated once by {@link loadConfig} and handed down as typed props. Only `pipeline/main.ts` reads it.
+ * are validated once by {@link loadConfig} and handed down as typed props. Only entry points read it: the CDK app
+ * (`pipeline/main.ts`, and `pipeline/synth.ts` before it), `pipeline/bootstrap.ts`, `pipeline/github-oidc-app.ts` and
+ * the drill (`drill/run-drill.ts`); stacks, services and runbooks never do.
  */
 export interface ShopConfig {
   /** Name used as the prefix of every stack and resource name (lowercase letters, digits and hyphens). */

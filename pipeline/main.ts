@@ -9,8 +9,9 @@ import { buildShopApp, writeExtraWorkflows } from './shop-app';
 // are linted by cfn-lint in CI instead (.ci/run), so synth stays fast enough to run on every test.
 const app = new App({ builtinCloudFormationValidation: false });
 
-// The only place configuration is read: environment variables and cdk context, validated once. An invalid value
-// stops synth with the problems alone (a stack trace would bury them) and exit code 2, like a bad argument.
+// Configuration enters the CDK app here only: environment variables and cdk context, validated once. An invalid value
+// stops synth with the problems alone (a stack trace would bury them) and exit code 2, like a bad argument;
+// `npm run synth` checks it first (pipeline/synth.ts), since the CDK CLI reports the app's exit 2 as its own 1.
 let config: ShopConfig;
 let release: ShopRelease;
 try {

@@ -51,7 +51,7 @@ function summarize(report: ReconcileReport): string {
 }
 
 /**
- * The reconciler of `runbooks/reconcile` (DESIGN §6): builds the connection URLs, gives it a fresh report folder,
+ * The reconciler of `runbooks/reconcile` (its README.md): builds the connection URLs, gives it a fresh report folder,
  * and passes its status through. Any exception it throws propagates (the recover step records it as a failed
  * report).
  */

@@ -31,7 +31,8 @@ export interface ReconcileOutcome {
 }
 
 /**
- * Produces the missing-transaction report (DESIGN §6). It only reads both databases, so running it again is safe.
+ * Produces the missing-transaction report (runbooks/reconcile/README.md). It only reads both databases, so running
+ * it again is safe.
  * The adapter owns the connection details (URL format, TLS) and the report's local folder.
  */
 export interface ReconcilerPort {
