@@ -45,6 +45,7 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
     INPUT_TIMEOUT_MINUTES: String(FAILOVER_JOB_MINUTES - 5 - STACK_WAIT_MINUTES),
     INPUT_EXECUTION_ID: '${{ inputs.execution_id }}',
     INPUT_IGNORE_STACK_UPDATES: '${{ inputs.ignore_stack_updates }}',
+    INPUT_FAILOVER_AT: '${{ inputs.failover_at }}',
     // Named in the job summary beside the actor (review m4); GitHub gives no variable for the approver.
     INPUT_ENVIRONMENT: names.failoverEnvironment,
   };
@@ -83,6 +84,13 @@ export function failoverWorkflow(config: ShopConfig, workflowPath = '.github/wor
           execution_id: {
             description:
               'Optional: an automation execution id of this action and Region to follow (still running) or resume (ended without success)',
+            required: false,
+            type: 'string',
+            default: '',
+          },
+          failover_at: {
+            description:
+              'For recover only, optional: when the failover happened (ISO 8601, e.g. 2026-01-27T10:15:00Z); default: the time the runbook recorded (needed when the failover ran outside it)',
             required: false,
             type: 'string',
             default: '',

@@ -1108,6 +1108,53 @@ describe('in-flight automations, attach and resume (review M10)', () => {
     }
   });
 
+  // A failover run from the console or the CLI records no failover time in the runbook journal: recover then needs it.
+  test('GIVEN recover with failover_at WHEN dispatched THEN the document gets FailoverAt, normalised to UTC', async () => {
+    ssm
+      .on(GetAutomationExecutionCommand)
+      .resolves(execution('Success', [], { DocumentName: 'shop-dev-recover', ExecutionEndTime: at(3) }));
+
+    const result = await runFailover({
+      ...failoverInputs,
+      action: 'recover',
+      reason: 'INC-42',
+      failover_at: '2025-03-01T12:45:00+01:00',
+    });
+
+    expect(result.exitCode).toBe(0);
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      DocumentName: 'shop-dev-recover',
+      Parameters: {
+        TargetRegion: ['us-west-2'],
+        DryRun: ['false'],
+        Reason: ['INC-42'],
+        FailoverAt: ['2025-03-01T11:45:00.000Z'],
+      },
+    });
+  });
+
+  test.each([
+    [
+      'failover',
+      '2025-03-01T11:45:00Z',
+      'failover_at: only recover takes it (the time of the failover it reports on); accepted: empty for "failover"',
+    ],
+    [
+      'recover',
+      '2025-02-30T11:45:00Z',
+      'failover_at: "2025-02-30T11:45:00Z" is not an ISO 8601 time with a time zone and a date and time that exist; accepted: an ISO 8601 time with a time zone, such as "2025-01-31T12:00:00Z"',
+    ],
+  ])(
+    'GIVEN action %s and failover_at %s THEN exit 2 naming the input, nothing called',
+    async (action, failoverAt, problem) => {
+      const result = await runFailover({ ...failoverInputs, action, failover_at: failoverAt });
+
+      expect(result.exitCode).toBe(2);
+      expect(result.failure).toContain(problem);
+      expect(ssm.calls()).toEqual([]);
+    },
+  );
+
   // Review D5: a failback moves traffic and writers too, so it freezes deploys before it starts; the CLI lifts the
   // freeze only once the failback succeeded (the one place that decides: a failed failback leaves deploys frozen).
   test('GIVEN a real failback WHEN it succeeds THEN the freeze is written in both Regions before the start and lifted in both after it', async () => {

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { renderText } from '../../.github/actions/cli-support/job-summary';
+import { FAILOVER_AT_PARAMETER } from '../../.github/actions/failover/automation-document-name';
 import type { AutomationRun } from '../../.github/actions/failover/automation-report';
 import { automationSummary } from '../../.github/actions/failover/automation-report';
 import type { FailoverInputs } from '../../.github/actions/failover/failover-inputs';
 import { s3ObjectConsoleUrl } from '../../.github/actions/failover/recovery-report';
 import { createAwsPorts } from '../../runbooks/adapters/aws/aws-ports';
+import { demoTopology } from '../../runbooks/adapters/local/demo-topology';
 import { recover } from '../../runbooks/orchestrations';
 import type { ReconcileRequest, ReconcilerPort } from '../../runbooks/ports';
 import { automationDocument } from '../../runbooks/ssm/automation-document';
@@ -143,5 +145,16 @@ describe('s3ObjectConsoleUrl', () => {
     ).toBe(
       'https://us-west-2.console.aws.amazon.com/s3/object/shop-dev-us-west-2-runbook-reports?region=us-west-2&bucketType=general&prefix=runs%2Frecover%2Ffailover-20260127T101500Z%2Forders%2Freport.html',
     );
+  });
+});
+
+describe('the failover_at input of the recover action', () => {
+  test('GIVEN the recover document THEN it declares FailoverAt, and accepts the UTC instant the CLI passes', () => {
+    const parameter = automationDocument(recover, demoTopology(), runbookTargets(WEST)).parameters[
+      FAILOVER_AT_PARAMETER
+    ];
+    expect(parameter?.type).toBe('String');
+    const cliValue = new Date('2025-03-01T12:45:00+01:00').toISOString();
+    if (parameter?.allowedPattern) expect(new RegExp(parameter.allowedPattern).test(cliValue)).toBe(true);
   });
 });

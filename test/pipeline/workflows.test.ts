@@ -633,6 +633,16 @@ describe('generated workflows', () => {
       for (const step of cli) expect(step.env?.['INPUT_EXECUTION_ID']).toBe('${{ inputs.execution_id }}');
     });
 
+    test('passes an optional failover_at to the CLI, for recover after a failover the runbook did not record (issue 15)', () => {
+      const inputs = failover.on['workflow_dispatch'].inputs;
+      expect(inputs['failover_at']).toMatchObject({ type: 'string', required: false, default: '' });
+      const cli = failover.jobs['runbook']!.steps.filter(
+        (step) => step.run === 'node .github/actions/dist/failover.cjs',
+      );
+      expect(cli).toHaveLength(2);
+      for (const step of cli) expect(step.env?.['INPUT_FAILOVER_AT']).toBe('${{ inputs.failover_at }}');
+    });
+
     test('passes ignore_stack_updates (boolean, default false) to the CLI, which waits for CloudFormation first (D6)', () => {
       const inputs = failover.on['workflow_dispatch'].inputs;
       expect(inputs['ignore_stack_updates']).toMatchObject({ type: 'boolean', required: false, default: false });

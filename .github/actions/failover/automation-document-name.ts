@@ -31,6 +31,13 @@ export const AUTOMATION_PARAMETERS = {
 export const RESUME_EXECUTION_PARAMETER = 'ResumeExecutionId';
 
 /**
+ * The parameter of the `recover` document giving the failover time (the orchestration's `failoverAt` input,
+ * PascalCase like every document parameter: `runbooks/ssm/automation-document.ts`). The failover CLI passes it when
+ * the workflow's `failover_at` input is set.
+ */
+export const FAILOVER_AT_PARAMETER = 'FailoverAt';
+
+/**
  * The field holding the link to the run's reports (an https URL or an `s3://` location) in the object the runbook
  * function returns: the workflow reads it from the `Payload` output of the document's `aws:invokeLambdaFunction`
  * steps (`StepExecutions[].Outputs.Payload`, the JSON the function returned). A run without a report (a dry run,

@@ -10,7 +10,12 @@ import {
 import type { AwsCaller } from '../cli-support/aws-retry';
 import { type Clock, formatDuration } from '../cli-support/clock';
 import { CheckFailedError } from '../cli-support/exit-codes';
-import { AUTOMATION_PARAMETERS, automationDocumentName, RESUME_EXECUTION_PARAMETER } from './automation-document-name';
+import {
+  AUTOMATION_PARAMETERS,
+  automationDocumentName,
+  FAILOVER_AT_PARAMETER,
+  RESUME_EXECUTION_PARAMETER,
+} from './automation-document-name';
 import {
   type AutomationRun,
   type AutomationStep,
@@ -27,7 +32,8 @@ import type { FailoverInputs } from './failover-inputs';
 export type AutomationInputs = Pick<
   FailoverInputs,
   'action' | 'region' | 'dryRun' | 'reason' | 'appName' | 'envName' | 'pollSeconds' | 'timeoutMinutes'
->;
+> &
+  Pick<Partial<FailoverInputs>, 'failoverAt'>;
 
 /** What following an automation needs from the outside world. */
 export interface AutomationDependencies {
@@ -103,6 +109,7 @@ export async function startAutomation(
           [AUTOMATION_PARAMETERS.dryRun]: [String(inputs.dryRun)],
           [AUTOMATION_PARAMETERS.reason]: [inputs.reason],
           ...(resumeExecutionId ? { [RESUME_EXECUTION_PARAMETER]: [resumeExecutionId] } : {}),
+          ...(inputs.failoverAt ? { [FAILOVER_AT_PARAMETER]: [inputs.failoverAt] } : {}),
         },
         ClientToken: clientToken,
       }),

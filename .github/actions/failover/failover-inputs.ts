@@ -3,6 +3,7 @@ import {
   type GetInput,
   type InputParser,
   InputReader,
+  isoTime,
   matching,
   oneOf,
   regionName,
@@ -37,6 +38,12 @@ export interface FailoverInputs {
    * succeeding: a new execution with `ResumeExecutionId`), instead of starting a fresh one.
    */
   readonly executionId?: string;
+  /**
+   * For `recover`: when the failover it reports on happened, as an ISO 8601 instant in UTC (the document's
+   * `FailoverAt`). Needed when that failover did not run through the runbook, which records it.
+   * @default - the time the latest failover execution recorded
+   */
+  readonly failoverAt?: string;
 }
 
 /** An SSM Automation execution id (a UUID, as StartAutomationExecution returns it). */
@@ -80,6 +87,12 @@ export function readFailoverInputs(getInput: GetInput): FailoverInputs {
     ignoreStackUpdates: reader.optional('ignore_stack_updates', booleanText, false),
   };
   const executionId = reader.optional('execution_id', executionIdText, undefined);
+  const failoverAt = reader.optional('failover_at', isoTime, undefined);
+  if (failoverAt !== undefined && inputs.action !== undefined && inputs.action !== 'recover') {
+    reader.problem(
+      `failover_at: only recover takes it (the time of the failover it reports on); accepted: empty for "${inputs.action}"`,
+    );
+  }
   const { region, primaryRegion, standbyRegion } = inputs;
   if (region && primaryRegion && standbyRegion) {
     if (primaryRegion === standbyRegion) {
@@ -93,5 +106,9 @@ export function readFailoverInputs(getInput: GetInput): FailoverInputs {
     }
   }
   reader.finish();
-  return executionId === undefined ? inputs : { ...inputs, executionId };
+  return {
+    ...inputs,
+    ...(executionId === undefined ? {} : { executionId }),
+    ...(failoverAt === undefined ? {} : { failoverAt: failoverAt.toISOString() }),
+  };
 }

@@ -78,6 +78,23 @@ describe('failover.yml: the recover action', () => {
     ]);
   });
 
+  test('GIVEN recover dispatched with failover_at THEN the CLI reads it, in UTC, and a failover dispatched with it is refused before the role is assumed', () => {
+    const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
+    const sim = new WorkflowSimulator({ oracle: world.oracle, onQueue: world.onQueue, jobMinutes });
+    const withTime = (action: string) => {
+      const event = dispatch(action, STANDBY, false);
+      return { ...event, inputs: { ...event.inputs, failover_at: '2026-01-27T11:15:00+01:00' } };
+    };
+    const run = sim.queue({ workflow: failover, event: withTime('recover'), label: 'recover' });
+    const wrong = sim.queue({ workflow: failover, event: withTime('failover'), at: 30, label: 'failover' });
+    sim.runUntilIdle();
+
+    const [validate] = cliSteps(run);
+    expect(readFailoverInputs(inputsOf(validate!.env)).failoverAt).toBe('2026-01-27T10:15:00.000Z');
+    const [wrongValidate] = cliSteps(wrong);
+    expect(() => readFailoverInputs(inputsOf(wrongValidate!.env))).toThrow(/failover_at: only recover takes it/);
+  });
+
   test('GIVEN recover running WHEN a deploy is pushed THEN no freeze stops it (recover moves neither traffic nor writers)', () => {
     const world = new PipelineWorld({ knownGood: COMMIT.knownGood });
     const sim = new WorkflowSimulator({ oracle: world.oracle, onQueue: world.onQueue, jobMinutes });
