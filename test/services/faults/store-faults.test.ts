@@ -306,14 +306,16 @@ describe('DynamoDB (dynalite) frozen, then resumed', () => {
         add(1, 'add-1'),
         timed(url.carts, 'GET', `/carts/${customer}`),
         timed(url.checkout, 'POST', `/checkout/${customer}/submit`),
+        timed(url.ui, 'GET', '/cart', { headers: { accept: 'text/html' } }),
       ]);
     } finally {
       dynamo.thaw();
     }
-    const [added, cart, submit] = results;
+    const [added, cart, submit, page] = results;
     expectUnavailable(added!.answer, /DynamoDB table carts/);
     expectUnavailable(cart!.answer, /DynamoDB table carts/);
     expectUnavailable(submit!.answer, /DynamoDB table checkout/);
+    expect(page!.answer.status).toBe(503);
     for (const r of results) expect(r.ms).toBeLessThan(FROZEN_BUDGET_MS);
 
     // The add may have landed after the 503 (dynalite reads the request once it runs again); the retry with
