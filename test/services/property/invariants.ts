@@ -52,11 +52,11 @@ export function answerViolations(c: RequestCase, answer: RawAnswer, options: { n
     const routerRefusal = /^no route for |is not a valid url component|max param length|header size|URI/i.test(message);
     if (c.mustReject) {
       const names = [c.mutation.at, ...(c.mutation.alsoNamed ?? [])];
-      const pathFault = c.mutation.at.startsWith('params.') && routerRefusal;
+      const pathFault = /^(params|query)\./.test(c.mutation.at) && routerRefusal;
       if (!pathFault && (reported === undefined || !names.some((n) => related(reported, n)))) {
         problems.push(`${status} does not name ${names.join(' or ')}: ${JSON.stringify(message)}`);
       }
-    } else if (reported === undefined && !(c.mutation.at.startsWith('params.') && routerRefusal)) {
+    } else if (reported === undefined && !(/^(params|query)\./.test(c.mutation.at) && routerRefusal)) {
       problems.push(`${status} names no field: ${JSON.stringify(message || answer.text.slice(0, 200))}`);
     }
   }

@@ -107,13 +107,6 @@ function setAt(root: unknown, at: readonly Segment[], value: unknown): unknown {
   return copy;
 }
 
-function containsRaw(value: unknown): boolean {
-  if (value instanceof RawJson || value instanceof RawText) return true;
-  if (Array.isArray(value)) return value.some(containsRaw);
-  if (value !== null && typeof value === 'object') return Object.values(value).some(containsRaw);
-  return false;
-}
-
 /** The value the server's JSON parser sees for `value`, or `undefined` when it is not JSON it accepts. */
 function parsedAsServer(value: unknown): unknown {
   try {
@@ -377,15 +370,26 @@ function wholeBody(shape: RouteShape, valid: Parts): fc.Arbitrary<[Parts, Mutati
   );
 }
 
+/**
+ * What a server reads from a query or path value: a {@link RawText} percent-decoded once (`undefined` when its
+ * encoding is broken: `%`, `%FF`, an encoded lone surrogate), anything else as the text it is.
+ */
+function decodedText(value: unknown): string | undefined {
+  if (!(value instanceof RawText)) return String(value);
+  try {
+    return decodeURIComponent(value.text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether the server must refuse these parts: something in them breaks the route's schema. */
 function breaksSchema(shape: RouteShape, parts: Parts, mutation: Mutation): boolean {
   const { schema } = shape.route;
   if (mutation.cls === 'none') return false;
   if (mutation.at.startsWith('params.')) {
     if (schema.params === undefined) return false;
-    const values = Object.fromEntries(
-      Object.entries(parts.params).map(([k, v]) => [k, v instanceof RawText ? undefined : v]),
-    );
+    const values = Object.fromEntries(Object.entries(parts.params).map(([k, v]) => [k, decodedText(v)]));
     if (Object.values(values).includes(undefined)) return true;
     return (
       schema.params !== undefined &&
@@ -395,9 +399,12 @@ function breaksSchema(shape: RouteShape, parts: Parts, mutation: Mutation): bool
   if (mutation.at.startsWith('query.')) {
     if (schema.querystring === undefined) return false;
     if (parts.duplicateQuery !== undefined) return true;
-    if (Object.values(parts.query).some((v) => v instanceof RawText)) return true;
     const querySchema = schema.querystring as JsonSchema;
-    const defined = Object.fromEntries(Object.entries(parts.query).filter(([, v]) => v !== undefined));
+    const decoded = Object.entries(parts.query).map(
+      ([k, v]) => [k, v === undefined ? undefined : decodedText(v)] as const,
+    );
+    if (decoded.some(([k, v]) => v === undefined && parts.query[k] !== undefined)) return true;
+    const defined = Object.fromEntries(decoded.filter(([, v]) => v !== undefined));
     const converted = strictConvert(querySchema, defined);
     // A missing value the schema has a default for is no fault.
     for (const [k, p] of Object.entries(querySchema.properties ?? {})) {
@@ -415,29 +422,37 @@ function breaksSchema(shape: RouteShape, parts: Parts, mutation: Mutation): bool
   // The body.
   if (parts.rawBody !== undefined) {
     const text = parts.rawBody.text.toString();
-    if (shape.body === 'form' && ['malformed-body', 'bad-encoding', 'proto-key'].includes(mutation.cls)) {
-      // A form is read as the WHATWG URL-encoded parser reads it: bytes that are not UTF-8 become U+FFFD (what
-      // browsers send is always UTF-8), so such a form is refused only when what it decodes to breaks the schema.
-      const fields = new URLSearchParams(text);
-      const keys = [...fields.keys()];
-      if (new Set(keys).size !== keys.length) return true;
-      return !schemaAccepts(schema.body as JsonSchema, Object.fromEntries(fields));
-    }
-    if (mutation.cls !== 'malformed-body') return true;
+    const mediaType = parts.rawBody.contentType?.split(';')[0]?.trim().toLowerCase();
+    if (shape.body === 'form' && mediaType === 'application/x-www-form-urlencoded') return !formAccepted(shape, text);
+    // RFC 8259 defines no charset parameter for application/json ("adding one really has no effect on compliant
+    // recipients"): `application/json; charset=utf-16` with a UTF-8 body is JSON like any other.
+    if (mediaType !== 'application/json' || mutation.cls === 'proto-key' || mutation.cls === 'bad-encoding')
+      return true;
     try {
       return !schemaAccepts(schema.body as JsonSchema, JSON.parse(text));
     } catch {
       return true;
     }
   }
-  if (parts.duplicateForm !== undefined) return true;
-  // Fastify's JSON parser refuses `__proto__` and `constructor.prototype` keys; a form is parsed like any other key.
-  if (mutation.cls === 'proto-key' && shape.body === 'json') return true;
+  if (shape.body === 'form')
+    return !formAccepted(shape, formText((parts.body ?? {}) as Record<string, unknown>, parts.duplicateForm));
+  // Fastify's JSON parser refuses `__proto__` and `constructor.prototype` keys.
+  if (mutation.cls === 'proto-key') return true;
   // JSON must be UTF-8 (RFC 8259, section 8.1): a body with bytes that are not is refused, not patched with U+FFFD.
-  if (shape.body === 'json' && toJsonText(parts.body).includes(INVALID_UTF8_MARK)) return true;
-  const parsed =
-    shape.body === 'form' ? (containsRaw(parts.body) ? undefined : parts.body) : parsedAsServer(parts.body);
-  return !schemaAccepts(schema.body as JsonSchema, parsed);
+  if (toJsonText(parts.body).includes(INVALID_UTF8_MARK)) return true;
+  return !schemaAccepts(schema.body as JsonSchema, parsedAsServer(parts.body));
+}
+
+/**
+ * Whether a form body, exactly as sent, satisfies the route's schema once read as the WHATWG URL-encoded parser
+ * reads it (percent-decoded once; bytes that are not UTF-8 become U+FFFD, as browsers only send UTF-8); a field
+ * sent twice is refused.
+ */
+function formAccepted(shape: RouteShape, text: string): boolean {
+  const fields = new URLSearchParams(text);
+  const keys = [...fields.keys()];
+  if (new Set(keys).size !== keys.length) return false;
+  return schemaAccepts(shape.route.schema.body as JsonSchema, Object.fromEntries(fields));
 }
 
 /** The request cases of one route: valid requests drawn from its schemas, and each made hostile in one place. */
