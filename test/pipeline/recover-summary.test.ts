@@ -6,7 +6,7 @@ import { FAILOVER_AT_PARAMETER } from '../../.github/actions/failover/automation
 import type { AutomationRun } from '../../.github/actions/failover/automation-report';
 import { automationSummary } from '../../.github/actions/failover/automation-report';
 import type { FailoverInputs } from '../../.github/actions/failover/failover-inputs';
-import { s3ObjectConsoleUrl } from '../../.github/actions/failover/recovery-report';
+import { recoveryBlocks, s3ObjectConsoleUrl } from '../../.github/actions/failover/recovery-report';
 import { createAwsPorts } from '../../runbooks/adapters/aws/aws-ports';
 import { demoTopology } from '../../runbooks/adapters/local/demo-topology';
 import { recover } from '../../runbooks/orchestrations';
@@ -156,5 +156,48 @@ describe('the failover_at input of the recover action', () => {
     expect(parameter?.type).toBe('String');
     const cliValue = new Date('2025-03-01T12:45:00+01:00').toISOString();
     if (parameter?.allowedPattern) expect(new RegExp(parameter.allowedPattern).test(cliValue)).toBe(true);
+  });
+});
+
+describe('recoveryBlocks', () => {
+  const payloadStep = (returned: Record<string, unknown>) => ({
+    key: String(returned.Step),
+    name: `${String(returned.Step).replace(/-/g, '_')}_invoke`,
+    status: 'Success',
+    outputs: { Payload: [JSON.stringify(returned)] },
+  });
+
+  test('GIVEN a reconcile that failed and stored error.json THEN its row says failed and the link is that object, not an HTML page', () => {
+    const error = 's3://shop-dev-us-west-2-runbook-reports/runs/recover/failover-20260127T101500Z/orders/error.json';
+    const blocks = recoveryBlocks(
+      {
+        steps: [
+          payloadStep({
+            Status: 'succeeded',
+            Step: 'reconcile-orders',
+            Outputs: { status: 'failed', summary: 'reconcile failed: connection refused', report: error },
+          }),
+        ],
+      },
+      WEST,
+      false,
+    );
+    expect(blocks).toEqual([
+      {
+        header: ['database', 'report', 'found (rows per class)'],
+        rows: [['orders', 'failed', 'reconcile failed: connection refused']],
+      },
+      { label: 'orders: no HTML report; what was stored', href: error },
+    ]);
+  });
+
+  test('GIVEN a dry run, or a run that reconciled nothing THEN one line says there is no report yet, and why', () => {
+    const failedStep = payloadStep({ Status: 'failed', Step: 'reconcile-orders', Detail: 'no snapshot' });
+    expect(recoveryBlocks({ steps: [] }, WEST, true)).toEqual([
+      'Missing-transaction report: none yet (a dry run restores and compares nothing)',
+    ]);
+    expect(recoveryBlocks({ steps: [failedStep] }, WEST, false)).toEqual([
+      'Missing-transaction report: none yet: no database was reconciled in this run (see the steps above)',
+    ]);
   });
 });
