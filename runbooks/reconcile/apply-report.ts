@@ -98,9 +98,11 @@ export interface RowApplied {
 /** The outcome of {@link applyReport}. */
 export interface ApplyResult {
   /**
-   * `applied`: every lost insert and lost update is in the new primary (now or by an earlier run); `partial`: some
-   * units were not applied (listed in `notApplied`, each with its reason), the others committed; `failed`: nothing
-   * was written (the report or the target was refused, or the connection failed before the first unit).
+   * `applied`: every lost insert and lost update is in the new primary (now or by an earlier run), and no possibly
+   * lost row was left out; `partial`: some units were not applied (listed in `notApplied`, each with its reason),
+   * or possibly lost rows were left for a person (in `leftForPerson`: without `--replay-possibly-lost` they are
+   * lost rows not in place), the others committed; `failed`: nothing was written (the report or the target was
+   * refused, or the connection failed before the first unit).
    */
   status: 'applied' | 'partial' | 'failed';
   readonly tables: Record<string, ApplyTableResult>;
@@ -161,7 +163,13 @@ async function readVerifiedReport(reportDir: string): Promise<AppliedReport> {
       `--report: ${jsonPath} does not match ${REPORT_FILES.sha256} (sha256 ${actual}, recorded ${expected}): the report changed after reconcile wrote it. Do not apply it; run reconcile again.`,
     );
   }
-  const parsed = appliedReportSchema.safeParse(JSON.parse(json.toString('utf8')));
+  const raw: unknown = JSON.parse(json.toString('utf8'));
+  if ((raw as { format?: unknown } | null)?.format === 'multi-region-shop/reconcile-report@1') {
+    throw new Error(
+      `--report: ${jsonPath} was written by an older reconcile (format reconcile-report@1), which called rows written in the moment replication stopped lost inserts although new may have deleted them: replaying it could re-create such rows. Run reconcile again and apply the new report.`,
+    );
+  }
+  const parsed = appliedReportSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new Error(`--report: ${jsonPath} is not a reconcile report: ${issue.path.join('.')}: ${issue.message}`);
@@ -355,7 +363,7 @@ async function unitOf(
     if (key !== undefined) return { key, orderId: units.get(key)?.orderId };
   }
   // The row it references is not replayed (unchanged, e.g. a note on an order line): its order on the target.
-  const referenced = row.old ? await referencedOrders.throughReferences(references, row.old) : undefined;
+  const referenced = row.old ? await referencedOrders.orderOfRow(table, row.old) : undefined;
   if (referenced !== undefined) return { key: `order ${referenced}`, orderId: referenced };
   return { key: `${table} ${row.id}` };
 }
@@ -648,7 +656,11 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     for (const [table, t] of Object.entries(report.tables)) {
       for (const row of t.rows) {
         if (PERSON_CLASSES.includes(row.class)) {
-          result.leftForPerson.push({ table, id: row.id, class: row.class, reason: row.detail });
+          const reason =
+            row.class === 'possibly_lost'
+              ? `${row.detail}. Not replayed: run apply with --replay-possibly-lost if nothing on the new primary deletes such rows, or decide it`
+              : row.detail;
+          result.leftForPerson.push({ table, id: row.id, class: row.class, reason });
         }
       }
     }
@@ -873,7 +885,8 @@ export async function applyReport(options: ApplyOptions): Promise<ApplyResult> {
     result.sequencesAdvanced.push(...(await advanceSequences(side, targets)));
     result.changes =
       Object.values(result.tables).reduce((sum, t) => sum + t.inserted + t.updated, 0) + result.eventsWritten;
-    result.status = result.notApplied.length > 0 ? 'partial' : 'applied';
+    const possiblyLostLeft = result.leftForPerson.some((r) => r.class === 'possibly_lost');
+    result.status = result.notApplied.length > 0 || possiblyLostLeft ? 'partial' : 'applied';
   } catch (error) {
     // Units committed before the error stay committed (each is whole); the counts say what they were, and every
     // unit not tried is listed.

@@ -88,12 +88,25 @@ function replicatedByCommitTime(old: RowVersion, bounds: CutBounds): boolean | u
  * Whether old's row version certainly never replicated: committed after replication had stopped, or, without a
  * commit time, begun after that (`updated_at`, the transaction's start, is before its commit).
  */
-function neverReplicated(old: RowVersion, bounds: CutBounds): boolean {
+function versionNeverReplicated(old: RowVersion, bounds: CutBounds): boolean {
   const byCommit = replicatedByCommitTime(old, bounds);
   if (byCommit !== undefined) return byCommit === false;
   if (old.committedAt !== undefined) return false; // a commit time that cannot be compared: unknown
   const until = bounds.mayHaveReplicatedUntil;
   return until !== null && old.updatedAt !== null && old.updatedAt > until;
+}
+
+/**
+ * Whether old's row was certainly never on new: its INSERT, not only its last write, came after replication had
+ * stopped. A row inserted before that may have replicated (and been deleted by new), however late old changed it
+ * again. Evidence: `created_at` (stamped when the insert began) after the stop, or, where versions provably start at
+ * 1, a row still at version 1 whose only write never replicated.
+ */
+function insertedAfterStop(old: RowVersion, bounds: CutBounds): boolean {
+  const until = bounds.mayHaveReplicatedUntil;
+  if (until === null) return false;
+  if (old.createdAt !== undefined && old.createdAt !== null && old.createdAt > until) return true;
+  return old.versionFromOne === true && old.version === 1 && versionNeverReplicated(old, bounds);
 }
 
 /**
@@ -152,7 +165,7 @@ export function classifyCandidate(old: RowVersion, current: RowVersion | undefin
         reason: `absent on new, but it may have been there: ${evidence}. Either new deleted it after the failover, or old's write never replicated; replaying it could re-create a row the new primary deleted, so a person decides`,
       };
     }
-    if (!neverReplicated(old, bounds)) {
+    if (!insertedAfterStop(old, bounds)) {
       const until = bounds.mayHaveReplicatedUntil;
       return {
         class: 'possibly_lost',

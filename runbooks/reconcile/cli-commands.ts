@@ -298,8 +298,9 @@ export function registerReconcileCommands(program: Command): void {
           lines.push(`  for a person: ${row.table} ${row.id} (${row.class}): ${row.reason}`);
         process.stdout.write(`${lines.join('\n')}\n`);
         if (result.status !== 'applied') {
+          const possiblyLost = result.leftForPerson.filter((r) => r.class === 'possibly_lost').length;
           throw new CommandFailedError(
-            `apply did NOT apply ${result.notApplied.length} row(s) (listed above with the reason)${result.error ? `; stopped: ${result.error}` : ''}: fix or decide each, run reconcile again, then apply the new report`,
+            `apply did NOT apply ${result.notApplied.length} row(s) (listed above with the reason)${possiblyLost > 0 ? ` and left ${possiblyLost} possibly lost row(s) out (add --replay-possibly-lost if nothing on the new primary deletes such rows)` : ''}${result.error ? `; stopped: ${result.error}` : ''}: fix or decide each, run reconcile again, then apply the new report`,
           );
         }
       },

@@ -245,6 +245,7 @@ export async function determineCut(
       const found = await readHandover(current, oldHeartbeat.region, failoverAt);
       if (found && found.next.ts >= failoverAt - HANDOVER_SKEW_MICROS) handover = found;
     }
+    await checkGivenCutNotEarly(current, oldHeartbeat.region, given, newHeartbeat, handover);
   } else {
     if (!newHeartbeat) {
       throw new ReconcileError(
@@ -279,6 +280,43 @@ export async function determineCut(
     );
   }
   return { cut, source, oldHeartbeat, newHeartbeat: newHeartbeat ?? null, handover };
+}
+
+/**
+ * Refuses a `--cut` earlier than a heartbeat of old's Region that the new primary holds (its heartbeat row, the
+ * handover row of this failover, or its heartbeat log): that heartbeat replicated, so the cut is at least that
+ * late. Writes between the two would be judged against a stop that had not happened: one that replicated and was
+ * deleted by new since would look lost.
+ */
+async function checkGivenCutNotEarly(
+  current: DatabaseSide,
+  region: string,
+  given: Micros,
+  newHeartbeat: Heartbeat | undefined,
+  handover: Handover | null,
+): Promise<void> {
+  const held: Micros[] = [];
+  if (newHeartbeat && newHeartbeat.region === region) held.push(newHeartbeat.ts);
+  if (handover && handover.prev.region === region) held.push(handover.prev.ts);
+  if (await tableExists(current, 'replication_heartbeat_log')) {
+    const result = await current.client.query<{ us: string | null }>(
+      `SELECT ${microsSql('max(ts)')} AS us FROM public.replication_heartbeat_log WHERE region = $1`,
+      [region],
+    );
+    const latest = parseMicros(result.rows[0]?.us ?? null, {
+      side: current.name,
+      table: 'replication_heartbeat_log',
+      column: 'ts',
+    });
+    if (latest !== null) held.push(latest);
+  }
+  const latest = held.reduce<Micros | undefined>((a, b) => (a === undefined || b > a ? b : a), undefined);
+  if (latest !== undefined && latest > given) {
+    throw new ReconcileError(
+      'cut',
+      `--cut ${microsToIso(given)} is earlier than a heartbeat of ${region} the new primary holds (${microsToIso(latest)}): that heartbeat replicated, so the last replicated moment is at least that late. Pass --cut ${microsToIso(latest)} (or later), or leave --cut out to read it from the new primary.`,
+    );
+  }
 }
 
 /** The cut when the new writer has overwritten the heartbeat: the row it replaced, from the handover table. */

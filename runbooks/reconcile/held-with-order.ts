@@ -1,4 +1,5 @@
 import type { MutableTableRows } from './possible-duplicates';
+import type { ReferencedOrders } from './referenced-order';
 import { PERSON_CLASSES, type ReportRow } from './report';
 
 /**
@@ -9,7 +10,10 @@ import { PERSON_CLASSES, type ReportRow } from './report';
  *
  * @returns the number of rows marked
  */
-export function markHeldWithOrder(tables: ReadonlyMap<string, MutableTableRows>): number {
+export async function markHeldWithOrder(
+  tables: ReadonlyMap<string, MutableTableRows>,
+  referenced: ReferencedOrders,
+): Promise<number> {
   const orderOf = (table: string, row: ReportRow): string | undefined => {
     if (table === 'orders') return row.id;
     const id = row.old?.['order_id'] ?? row.new?.['order_id'];
@@ -26,18 +30,29 @@ export function markHeldWithOrder(tables: ReadonlyMap<string, MutableTableRows>)
     }
   }
   let marked = 0;
+  if (decided.size === 0) return marked;
   for (const [table, entry] of tables) {
-    entry.rows = entry.rows.map((row) => {
-      if (row.class !== 'lost_insert' && row.class !== 'lost_update') return row;
-      const order = orderOf(table, row);
+    const rows: ReportRow[] = [];
+    for (const row of entry.rows) {
+      if (row.class !== 'lost_insert' && row.class !== 'lost_update') {
+        rows.push(row);
+        continue;
+      }
+      // A row without order_id (a note on a line) belongs to the order of the rows it references, as apply finds it.
+      const order = orderOf(table, row) ?? (row.old ? await referenced.orderOfRow(table, row.old) : undefined);
       const why = order === undefined ? undefined : decided.get(order);
-      if (why === undefined) return row;
+      if (why === undefined) {
+        rows.push(row);
+        continue;
+      }
       marked++;
-      return {
+      const unless = why.endsWith('possibly_lost') ? ' (unless apply runs with --replay-possibly-lost)' : '';
+      rows.push({
         ...row,
-        detail: `${row.detail}; apply holds it back: its order ${order} ${why}, which a person decides first (then run reconcile again)`,
-      };
-    });
+        detail: `${row.detail}; apply holds it back${unless}: its order ${order} ${why}, which a person decides first (then run reconcile again)`,
+      });
+    }
+    entry.rows = rows;
   }
   return marked;
 }

@@ -19,6 +19,7 @@ import { markHeldWithOrder } from './held-with-order';
 import { flagPossibleDuplicates, type MutableTableRows } from './possible-duplicates';
 import { explainStepError } from './postgres-error';
 import { ReconcileError } from './reconcile-error';
+import { ReferencedOrders } from './referenced-order';
 import { readReplayColumns, withReplayFlags } from './replay-columns';
 import { APPLY_PREAMBLE } from './replay-sql';
 import { readReplicationStop } from './replication-stop';
@@ -176,7 +177,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
   const verify = options.verify ?? true;
   const failoverValid = options.failoverAt instanceof Date && !Number.isNaN(options.failoverAt.getTime());
   const report: ReconcileReport = {
-    format: 'multi-region-shop/reconcile-report@1',
+    format: 'multi-region-shop/reconcile-report@2',
     status: 'failed',
     generatedAt: new Date().toISOString(),
     cut: null,
@@ -317,7 +318,7 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
     report.windowStart = microsToIso(windowStart);
     const stop = await step(
       'replication-stop',
-      () => readReplicationStop(old!, cut),
+      () => readReplicationStop(old!, current!, cut, cutInfo.oldHeartbeat.region),
       (s) =>
         s.mayHaveReplicatedUntil === null
           ? 'unbounded: no heartbeat shows when replication stopped'
@@ -392,7 +393,6 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
       () => flagPossibleDuplicates(old!, current!, mutable, duplicatesSince),
       (n) => `${n} possible duplicate order(s)`,
     );
-    markHeldWithOrder(mutable);
     report.lostWriteReportMs = elapsed();
     options.onProgress?.({ step: 'lost-write report', phase: 'done', elapsedMs: elapsed() });
 
@@ -426,6 +426,13 @@ export async function reconcile(options: ReconcileOptions, seams: ReconcileSeams
         verified.set(spec.name, result.verify);
       }
     }
+    // After verify: an unexplained row of an order holds its lost rows back too; the order of a row without
+    // order_id is found through the rows it references on new, as apply finds it.
+    await step(
+      'holds',
+      () => markHeldWithOrder(mutable, new ReferencedOrders(current!)),
+      (n) => `${n} lost row(s) apply will hold back with their order`,
+    );
     for (const spec of specs)
       report.tables[spec.name] = tableReport(
         spec,

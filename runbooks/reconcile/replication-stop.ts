@@ -1,5 +1,4 @@
 import type { DatabaseSide } from './database-side';
-import { commitTimestampsOn } from './row-fetch';
 import { type Micros, microsSql, microsToIso, parseMicros } from './timestamp';
 
 /**
@@ -24,70 +23,72 @@ export interface ReplicationStop extends CutBounds {
   readonly evidence: string;
 }
 
-interface LogRow {
-  us: string;
-  commit_us: string | null;
-}
-
-/**
- * Reads when replication stopped at the latest from old's heartbeat log (shared migration 0005_heartbeat_log): the
- * first heartbeat old wrote after the cut, H1, did not reach new, so nothing committed after H1 did. H1's commit time
- * is read from `pg_xact_commit_timestamp` where `track_commit_timestamp` is on; otherwise the next heartbeat's time,
- * H2, bounds it: the heartbeat writer writes one beat at a time on one connection, so H2's transaction began after
- * H1 committed. Without the log, or without a heartbeat after H1, nothing bounds it (fail closed: every write old
- * made after the cut may have replicated).
- */
-export async function readReplicationStop(old: DatabaseSide, cut: Micros): Promise<ReplicationStop> {
-  const exists = await old.client.query<{ ok: boolean }>(
+/** Whether `public.replication_heartbeat_log` exists on `side`. */
+async function hasLog(side: DatabaseSide): Promise<boolean> {
+  const result = await side.client.query<{ ok: boolean }>(
     `SELECT to_regclass('public.replication_heartbeat_log') IS NOT NULL AS ok`,
   );
-  if (exists.rows[0]?.ok !== true) {
-    return {
-      cut,
-      mayHaveReplicatedUntil: null,
-      evidence:
-        'the old database has no replication_heartbeat_log (migration 0005_heartbeat_log), so nothing shows when replication stopped: every row old wrote after the cut that new lacks may have replicated and been deleted by new',
-    };
-  }
-  const commits = await commitTimestampsOn(old);
-  const result = await old.client.query<LogRow>(
-    `SELECT ${microsSql('ts')} AS us,
-            ${commits ? microsSql('pg_xact_commit_timestamp(xmin)') : 'NULL::text'} AS commit_us
-       FROM public.replication_heartbeat_log
-      WHERE ts > to_timestamp($1::numeric / 1000000)
-      ORDER BY ts LIMIT 2`,
-    [cut.toString()],
+  return result.rows[0]?.ok === true;
+}
+
+/** The first `limit` logged heartbeats of `region` after `cut` on `side`, in µs, earliest first. */
+async function beatsAfter(side: DatabaseSide, region: string, cut: Micros, limit: number): Promise<Micros[]> {
+  const result = await side.client.query<{ us: string }>(
+    `SELECT ${microsSql('ts')} AS us FROM public.replication_heartbeat_log
+      WHERE region = $1 AND ts > to_timestamp($2::numeric / 1000000)
+      ORDER BY ts LIMIT ${limit}`,
+    [region, cut.toString()],
   );
-  const at = (column: string) => ({ side: old.name, table: 'replication_heartbeat_log', column });
-  const [first, second] = result.rows.map((row) => ({
-    ts: parseMicros(row.us, at('ts'))!,
-    commit: parseMicros(row.commit_us, at('commit timestamp')),
-  }));
-  if (first === undefined) {
+  return result.rows.map(
+    (row) => parseMicros(row.us, { side: side.name, table: 'replication_heartbeat_log', column: 'ts' })!,
+  );
+}
+
+const UNBOUNDED = 'every row old wrote after the cut that new lacks may have replicated and been deleted by new';
+
+/**
+ * Reads when replication stopped at the latest, from old's heartbeat log (shared migration 0005_heartbeat_log): the
+ * first heartbeat old's Region wrote after the cut, H1, did not reach new, so nothing committed after H1's commit
+ * record did. The next heartbeat's time, H2, bounds that: the heartbeat writer writes one beat at a time on one
+ * connection (and a new writer takes the lock only when the previous session has ended), so H2's transaction began
+ * after H1's commit had been written. H1's own commit timestamp is not used: Postgres takes a commit's timestamp
+ * before it writes the commit record, so a transaction stamped after H1's commit can still precede it in the WAL.
+ * Fails closed (unbounded) without the log on old, without two beats after the cut, and when new's own log holds a
+ * beat of old's Region after the cut (a clock that stepped back, or a cut earlier than what replicated): then the
+ * cut is not the last beat new received, and beats after it prove nothing.
+ */
+export async function readReplicationStop(
+  old: DatabaseSide,
+  current: DatabaseSide,
+  cut: Micros,
+  region: string,
+): Promise<ReplicationStop> {
+  if (!(await hasLog(old))) {
     return {
       cut,
       mayHaveReplicatedUntil: null,
-      evidence:
-        "old's heartbeat log has no heartbeat after the cut, so nothing shows when replication stopped: every row old wrote after the cut that new lacks may have replicated and been deleted by new",
+      evidence: `the old database has no replication_heartbeat_log (migration 0005_heartbeat_log), so nothing shows when replication stopped: ${UNBOUNDED}`,
     };
   }
-  if (first.commit !== null && first.commit >= first.ts) {
+  const onNew = (await hasLog(current)) ? await beatsAfter(current, region, cut, 1) : [];
+  if (onNew.length > 0) {
     return {
       cut,
-      mayHaveReplicatedUntil: first.commit,
-      evidence: `old's first heartbeat after the cut (${microsToIso(first.ts)}) never reached new and committed at ${microsToIso(first.commit)}: nothing committed later replicated`,
+      mayHaveReplicatedUntil: null,
+      evidence: `the new primary holds a heartbeat of ${region} from ${microsToIso(onNew[0]!)}, after the cut: its clock stepped back, or the cut is earlier than what replicated, so old's later heartbeats do not show when replication stopped: ${UNBOUNDED}`,
     };
   }
-  if (second !== undefined) {
+  const [first, second] = await beatsAfter(old, region, cut, 2);
+  if (first === undefined || second === undefined) {
     return {
       cut,
-      mayHaveReplicatedUntil: second.ts,
-      evidence: `old's first heartbeat after the cut (${microsToIso(first.ts)}) never reached new, and had committed before the next one began (${microsToIso(second.ts)}): nothing committed after that replicated`,
+      mayHaveReplicatedUntil: null,
+      evidence: `${first === undefined ? "old's heartbeat log has no heartbeat of its Region after the cut" : `old wrote one heartbeat after the cut (${microsToIso(first)}) and none after it`}, so nothing shows when replication stopped: ${UNBOUNDED}`,
     };
   }
   return {
     cut,
-    mayHaveReplicatedUntil: null,
-    evidence: `old wrote one heartbeat after the cut (${microsToIso(first.ts)}) and its commit time is unknown, so nothing shows when replication stopped: every row old wrote after the cut that new lacks may have replicated and been deleted by new`,
+    mayHaveReplicatedUntil: second,
+    evidence: `old's first heartbeat after the cut (${microsToIso(first)}) never reached new, and had committed before the next one began (${microsToIso(second)}): nothing committed after that replicated`,
   };
 }

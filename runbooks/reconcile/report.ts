@@ -173,7 +173,7 @@ export interface StepTiming {
 
 /** The missing-transaction report, as written to `report.json`. */
 export interface ReconcileReport {
-  readonly format: 'multi-region-shop/reconcile-report@1';
+  readonly format: 'multi-region-shop/reconcile-report@2';
   status: ReportStatus;
   /** What was not compared: empty exactly when the status is `complete` (and while the report has not failed). */
   gaps: ReportGap[];
@@ -262,7 +262,7 @@ const identitySchema = z.object({
 
 /** The part of `report.json` that `apply` relies on, checked before anything is written. */
 export const appliedReportSchema = z.object({
-  format: z.literal('multi-region-shop/reconcile-report@1'),
+  format: z.literal('multi-region-shop/reconcile-report@2'),
   status: z.enum(['complete', 'incomplete', 'failed']),
   cut: z.string().nullable(),
   databases: z.object({

@@ -42,7 +42,14 @@ export function parseTableList(value: string, field = '--tables'): string[] {
       }
       return displayName('public', tableOfKey(entry));
     }
-    if (!/^[A-Za-z_][A-Za-z0-9_$]*$/.test(entry)) {
+    // Bare, the report writes any name without a dot or a quote (2fa_codes, été, Order Items); a dot would name a
+    // table of another schema, and only tables of schema public are compared row by row.
+    if (entry.includes('.')) {
+      throw new Error(
+        `${field}: ${JSON.stringify(entry)} names table ${JSON.stringify(entry.slice(entry.indexOf('.') + 1))} of schema ${JSON.stringify(entry.slice(0, entry.indexOf('.')))}, and only tables of schema public are compared row by row; for the table named ${entry} in public write "${entry}" in double quotes. ${accepted}`,
+      );
+    }
+    if (hasControlCharacter(entry) || /[;\s]/.test(entry.replace(/ /g, ''))) {
       throw new Error(`${field}: ${JSON.stringify(entry)} is not a table name; ${accepted}`);
     }
     return entry;

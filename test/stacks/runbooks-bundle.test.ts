@@ -37,7 +37,7 @@ describe('the runbook Lambda bundle', () => {
 
   test('contains the reconciler and the AWS SDK (nothing is left to the Lambda runtime)', () => {
     const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
-    expect(code).toContain('multi-region-shop/reconcile-report@1');
+    expect(code).toContain('multi-region-shop/reconcile-report@2');
     expect(code).toContain('FailoverGlobalClusterCommand');
     expect(code).not.toMatch(/require\("@aws-sdk\/(client-|core|smithy)/);
   });

@@ -3,7 +3,7 @@ import { emptyCounts, type ReconcileReport } from '../../../runbooks/reconcile';
 
 function report(status: ReconcileReport['status'], gaps: ReconcileReport['gaps']): ReconcileReport {
   return {
-    format: 'multi-region-shop/reconcile-report@1',
+    format: 'multi-region-shop/reconcile-report@2',
     status,
     gaps,
     generatedAt: '2026-01-10T13:00:00.000Z',

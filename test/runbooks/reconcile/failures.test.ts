@@ -221,8 +221,9 @@ describe('reconcile fails closed', () => {
     expect(json.status).toBe('failed');
     expect(json.error.step).toBe('tables');
     const html = await readFile(path.join(outDir, 'report.html'), 'utf8');
-    expect(html).toContain('<h2>Reconcile FAILED at step tables</h2>');
-    expect(html).toContain('it does <b>not</b> show that nothing was lost');
+    expect(html).toMatch(
+      /<p class="headline bad" data-status="failed">Reconcile FAILED at step tables — this report proves nothing: fix the cause \(below\) and run reconcile again\.<\/p>/,
+    );
   });
 
   test('restricting --tables compares only those tables, and the report is incomplete', async () => {

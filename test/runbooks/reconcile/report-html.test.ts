@@ -4,7 +4,7 @@ import { renderReportHtml } from '../../../runbooks/reconcile/report-html';
 
 function reportWith(customer: string): ReconcileReport {
   return {
-    format: 'multi-region-shop/reconcile-report@1',
+    format: 'multi-region-shop/reconcile-report@2',
     status: 'complete',
     generatedAt: '2026-01-10T13:00:00.000Z',
     cut: '2026-01-10T12:00:00.000000Z',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { PostgresServer } from '../../../drill/stand-ins/postgres-server';
-import { type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
+import { type ReconcileOptions, type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
 import { migrate } from '../../../services/db/migrate';
 
 /** The failover timeline every scenario uses (margin 300 s → window start 11:55:00). */
@@ -291,7 +291,7 @@ export interface ScenarioCopies {
   /** A fresh copy of the scenario's two databases (old, new), to change one way or another. */
   copy(): Promise<SidePair>;
   /** Reconciles `urls` at the scenario's failover time into a new temporary folder. */
-  run(urls: SidePair): Promise<{ report: ReconcileReport; dir: string }>;
+  run(urls: SidePair, options?: Partial<ReconcileOptions>): Promise<{ report: ReconcileReport; dir: string }>;
   /** Runs `sql` on both databases: a change that replicated before the cut. */
   onBoth(urls: SidePair, sql: string, params?: unknown[]): Promise<void>;
 }
@@ -318,9 +318,9 @@ export function useScenarioCopies(prefix: string): ScenarioCopies {
         newUrl: await shop!.clone(`${prefix}_new`, `${prefix}${copies}_new`),
       };
     },
-    async run(urls) {
+    async run(urls, options = {}) {
       const dir = await mkdtemp(path.join(tmpdir(), `reconcile-${prefix}-`));
-      const report = await reconcile({ ...urls, failoverAt: new Date(TIMELINE.failoverAt), outDir: dir });
+      const report = await reconcile({ ...urls, failoverAt: new Date(TIMELINE.failoverAt), outDir: dir, ...options });
       return { report, dir };
     },
     async onBoth(urls, sql, params = []) {
