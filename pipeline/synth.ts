@@ -9,7 +9,8 @@ export const BAD_CONFIG_EXIT = 2;
 
 /**
  * The cdk context the app will see from `cdk.json`, `cdk.context.json` and the command line's `-c key=value` /
- * `--context key=value` (the CDK CLI merges these, the command line last; a command-line value is a string).
+ * `--context key=value` (the CDK CLI merges these, the command line last; a command-line value is a string). The
+ * user-level `~/.cdk.json` is not read: a bad value there still stops synth in the app, through the CDK CLI (exit 1).
  */
 export function synthContext(args: readonly string[], repoRoot: string): Record<string, unknown> {
   const fromFile = (file: string): Record<string, unknown> => {
