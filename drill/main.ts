@@ -1,10 +1,14 @@
 import { CommanderError } from 'commander';
 import { ConfigError } from '../config';
 import { type DrillOptions, drillProgram, parseDrillOptions } from './drill-options';
+import { INTERRUPTS, onInterrupt } from './interrupt';
 import { Resources } from './resources';
 
-/** Exit codes: 0 the drill passed, 1 it failed, 2 bad usage, 130/143 interrupted by SIGINT/SIGTERM. */
-export const DRILL_EXIT = { passed: 0, failed: 1, usage: 2, sigint: 130, sigterm: 143 } as const;
+/**
+ * Exit codes: 0 the drill passed, 1 it failed, 2 bad usage, 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (or
+ * the terminal gone): see {@link INTERRUPTS}.
+ */
+export const DRILL_EXIT = { passed: 0, failed: 1, usage: 2, ...INTERRUPTS } as const;
 
 function parse(argv: readonly string[]): DrillOptions | number {
   const program = drillProgram()
@@ -30,27 +34,25 @@ async function main(): Promise<number> {
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
   const resources = new Resources();
-  let stopping = false;
-  const shutdown = (why: string, code: number) => {
-    if (stopping) return;
-    stopping = true;
+  /** Stops everything the drill started and says in one line whether that worked. */
+  const stopEverything = async (why: string) => {
     process.stderr.write(`\ndrill: ${why}: stopping everything it started (${resources.names().length} items)...\n`);
-    resources.stopAll().then(
-      (failed) => {
-        if (failed.length > 0) process.stderr.write(`drill: did not stop in time: ${failed.join(', ')}\n`);
-        else process.stderr.write('drill: stopped; temporary data removed\n');
-        process.exit(code);
-      },
-      () => process.exit(DRILL_EXIT.failed),
-    );
+    const failed = await resources.stopAll();
+    if (failed.length > 0) process.stderr.write(`drill: did not stop in time: ${failed.join(', ')}\n`);
+    else process.stderr.write('drill: stopped; temporary data removed\n');
   };
-  // `on`, not `once`: Ctrl-C reaches both tsx and this process, so the signal can arrive twice.
-  process.on('SIGINT', () => shutdown('SIGINT', DRILL_EXIT.sigint));
-  process.on('SIGTERM', () => shutdown('SIGTERM', DRILL_EXIT.sigterm));
+  onInterrupt(stopEverything);
   // A stand-in that throws from a callback must not end the process before everything is stopped.
-  process.on('uncaughtException', (error) => shutdown(`unexpected error: ${error.stack ?? error.message}`, 1));
+  let failing = false;
+  const fail = (why: string) => {
+    if (failing) return;
+    failing = true;
+    const exit = () => process.exit(DRILL_EXIT.failed);
+    stopEverything(`unexpected error: ${why}`).then(exit, exit);
+  };
+  process.on('uncaughtException', (error) => fail(error.stack ?? error.message));
   process.on('unhandledRejection', (reason) =>
-    shutdown(`unexpected error: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, 1),
+    fail(reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)),
   );
 
   // Loaded after the environment is set: the stores' SDK clients read it when they load.

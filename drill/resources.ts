@@ -14,10 +14,15 @@ export class Resources {
   private readonly items: Resource[] = [];
   private nextId = 1;
   private stopAllRun: Promise<readonly string[]> | undefined;
+  private stopAllDone = false;
 
-  /** Registers `stop` under `name`; returns a function that unregisters it (when it was stopped another way). */
+  /**
+   * Registers `stop` under `name`; returns a function that unregisters it (when it was stopped another way). While
+   * {@link stopAll} runs, what is registered is stopped next, before anything older (a Postgres server a phase
+   * started while the drill was stopping must be gone before its data folder is removed); after it, at once.
+   */
   add(name: string, stop: () => Promise<void>): () => void {
-    if (this.stopAllRun) {
+    if (this.stopAllDone) {
       void stop().catch(() => undefined);
       return () => undefined;
     }
@@ -60,6 +65,7 @@ export class Resources {
           clearTimeout(timer);
         }
       }
+      this.stopAllDone = true;
       return failed;
     })();
     return this.stopAllRun;

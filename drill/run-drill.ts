@@ -141,7 +141,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   const workDir = await mkdtemp(path.join(await drillWorkRoot(io.env), 'shop-drill-'));
   // Postgres runs as the `postgres` user when we are root; it must be able to reach its data directories.
   await chmod(workDir, 0o755);
-  resources.add('temporary data', () => rm(workDir, { recursive: true, force: true }));
+  resources.add('temporary data', () => rm(workDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }));
 
   let shop: TwoRegionShop | undefined;
   let drillPorts: DrillPorts | undefined;
