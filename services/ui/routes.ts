@@ -27,7 +27,15 @@ function seeOther(reply: FastifyReply, location: string): FastifyReply {
 }
 
 const Quantity = Type.String({ pattern: '^[0-9]{1,4}$' });
-const AddToCartForm = Type.Object({ productId: Uuid, quantity: Quantity }, { additionalProperties: false });
+/**
+ * `addId`: the id the product page gives each of its add-to-cart forms, sent to carts as the add's
+ * `Idempotency-Key`: a form posted twice (a double click, a reload after a 503 whose add landed late) adds once.
+ * Optional for clients that post without the page (the canary's journey, curl).
+ */
+const AddToCartForm = Type.Object(
+  { productId: Uuid, quantity: Quantity, addId: Type.Optional(Uuid) },
+  { additionalProperties: false },
+);
 const QuantityForm = Type.Object({ quantity: Quantity }, { additionalProperties: false });
 const EmptyForm = Type.Object({}, { additionalProperties: Type.String({ maxLength: 100 }) });
 const field = Type.String({ maxLength: 254 });
@@ -147,7 +155,8 @@ export function registerPages(app: ServiceApp, api: ShopApi, region: string): vo
   for (const url of ['/cart', '/cart/items']) {
     app.post(url, { schema: { body: AddToCartForm } }, async (request, reply) => {
       const count = quantity(request.body.quantity, 1, 'body.quantity');
-      await api.addToCart(request.customerId, request.body.productId.toLowerCase(), count, id(request));
+      const { productId, addId } = request.body;
+      await api.addToCart(request.customerId, productId.toLowerCase(), count, id(request), addId?.toLowerCase());
       return seeOther(reply, '/cart');
     });
   }

@@ -179,9 +179,28 @@ export class ShopApi {
     return expect(await forCustomer(this.carts, customerId, 'GET', `/carts/${customerId}`, { requestId }), 200);
   }
 
-  async addToCart(customerId: string, productId: string, quantity: number, requestId: string): Promise<void> {
+  /**
+   * Adds to the cart; with `addKey` (the form's id) as the add's `Idempotency-Key`, an add carts already applied
+   * answers 200 and adds nothing.
+   */
+  async addToCart(
+    customerId: string,
+    productId: string,
+    quantity: number,
+    requestId: string,
+    addKey?: string,
+  ): Promise<void> {
     const body = { itemId: productId, quantity };
-    expect(await forCustomer(this.carts, customerId, 'POST', `/carts/${customerId}/items`, { body, requestId }), 201);
+    const headers = addKey ? { 'idempotency-key': `ui-add-${addKey}` } : undefined;
+    expect(
+      await forCustomer(this.carts, customerId, 'POST', `/carts/${customerId}/items`, {
+        body,
+        requestId,
+        ...(headers ? { headers } : {}),
+      }),
+      201,
+      200,
+    );
   }
 
   async setQuantity(customerId: string, productId: string, quantity: number, requestId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { html } from '../html';
 import { layout, money, type PageContext } from '../layout';
 import type { Product } from '../shop-api';
@@ -16,6 +17,7 @@ export function productPage(context: PageContext, product: Product): string {
     <ul class="tags">${product.tags.map((t) => html`<li><a href="/catalog?tag=${t.name}">${t.displayName}</a></li>`)}</ul>
     <form method="post" action="/cart" class="inline">
       <input type="hidden" name="productId" value="${product.id}">
+      <input type="hidden" name="addId" value="${randomUUID()}">
       <label>Quantity <input type="number" name="quantity" value="1" min="1" max="1000" required></label>
       <button type="submit">Add to cart</button>
     </form>
