@@ -181,7 +181,7 @@ async function rangeRows(
 }
 
 /**
- * Verify (DESIGN §6 step 4): compares every row outside the window on both sides, without moving the table.
+ * Verify: compares every row outside the window on both sides, without moving the table.
  * Each side aggregates `(count, sum of row hashes)` per id range over its rows with `updated_at < windowStart`;
  * the rows the window passes already accounted for (new copies of old candidates, old copies of rows new
  * changed in the window) are subtracted from their bucket, so both sides cover exactly the same ids. A bucket

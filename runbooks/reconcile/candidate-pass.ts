@@ -60,7 +60,7 @@ async function materialise(
 }
 
 /**
- * The lost-write pass over one table (DESIGN §6 steps 2–3):
+ * The lost-write pass over one table:
  * 1. every old row with `updated_at >= windowStart` (a candidate) is looked up by id on new, in batches, and
  *    classified by {@link classifyCandidate};
  * 2. every new row with `updated_at >= windowStart` that is not a candidate is looked up on old and classified by

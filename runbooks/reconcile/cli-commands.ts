@@ -169,7 +169,7 @@ export function registerReconcileCommands(program: Command): void {
   program
     .command('reconcile')
     .description(
-      'Build the missing-transaction report of a failover: what the old primary had that never reached the new one (DESIGN §6). Exit 0 when the report is complete, whatever it found; 1 when it failed or is incomplete (something was not compared); 2 on bad usage.',
+      'Build the missing-transaction report of a failover: what the old primary had that never reached the new one. Exit 0 when the report is complete, whatever it found; 1 when it failed or is incomplete (something was not compared); 2 on bad usage.',
     )
     .requiredOption('--old-url <url>', 'the database restored from the failed primary snapshot', parseUrl('--old-url'))
     .requiredOption('--new-url <url>', 'the promoted new primary', parseUrl('--new-url'))

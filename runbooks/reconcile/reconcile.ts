@@ -166,7 +166,7 @@ function classOrder(row: ReportRow): number {
 }
 
 /**
- * Builds the missing-transaction report of a failover (DESIGN §6): cut from the heartbeat, candidates from the
+ * Builds the missing-transaction report of a failover: cut from the heartbeat, candidates from the
  * `updated_at` window hashed in Postgres, batched primary-key classification, possible duplicates, then a
  * bucketed hash verify of everything else. Never throws for a data or connection problem: any failed step makes
  * the report `failed` with the step and a message saying what to do. The files are written in both cases.

@@ -9,7 +9,7 @@ import { type CanaryRun, CanaryRunner } from '../../drill/canary/run-canary';
 import { type DevStack, startDevStack } from '../../drill/dev';
 import { call } from './support/http';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const browserTest = hasChromium ? test : test.skip;
 const name = 'headless Chromium buys a product through the ui of the dev stack and sees the order';
