@@ -14,7 +14,7 @@ const fuzzing = process.env['FUZZ'] === '1';
 
 /**
  * The property test's settings, from the environment:
- * - `FUZZ_RUNS`: cases per route (default 10 in `npm test`, 200 in `npm run fuzz`);
+ * - `FUZZ_RUNS`: cases per route (default 20 in `npm test`, 200 in `npm run fuzz`);
  * - `FUZZ_SEED`: the base seed (default 14 in `npm test`, random in `npm run fuzz`); each route's seed is derived
  *   from it and the route, so one seed replays a whole run;
  * - `FUZZ_ROUTE`: only the routes whose `service METHOD url` contains this text;
@@ -23,7 +23,7 @@ const fuzzing = process.env['FUZZ'] === '1';
  */
 export const FUZZ = {
   fuzzing,
-  runs: positiveInteger('FUZZ_RUNS', fuzzing ? 200 : 10),
+  runs: positiveInteger('FUZZ_RUNS', fuzzing ? 200 : 20),
   seed: positiveInteger('FUZZ_SEED', fuzzing ? Math.floor(Math.random() * 2 ** 31) + 1 : 14),
   route: process.env['FUZZ_ROUTE'] ?? '',
   path: process.env['FUZZ_PATH'] || undefined,

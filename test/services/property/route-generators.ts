@@ -28,6 +28,8 @@ export interface RouteGenerator {
   readonly hints?: (fixtures: Fixtures) => Hints;
   readonly mutableHeaders?: readonly string[];
   readonly adjustBody?: (body: unknown) => unknown;
+  /** See {@link RouteShape.nullBodyIsEmpty}. */
+  readonly nullBodyIsEmpty?: boolean;
   /** The request changes chaos faults: they are cleared after it. */
   readonly chaos?: boolean;
 }
@@ -127,7 +129,8 @@ export const ROUTE_GENERATORS: Readonly<Record<ServiceName, Readonly<Record<stri
       // B4: a subtotal over $20 million gives a tax over the orders limit.
       ...(included('B4') ? {} : { adjustBody: keepTotalUnder(TWENTY_MILLION_CENTS, 'price') }),
     },
-    'POST /checkout/:customerId/submit': { body: 'json' },
+    // Its body is optional: the route reads none, or a JSON null, as {} (services/checkout/routes.ts).
+    'POST /checkout/:customerId/submit': { body: 'json', nullBodyIsEmpty: true },
   },
   ui: {
     ...platform,
@@ -217,5 +220,6 @@ export function routeShape(
     headers,
     ...(generator.mutableHeaders ? { mutableHeaders: generator.mutableHeaders } : {}),
     ...(generator.adjustBody ? { adjustBody: generator.adjustBody } : {}),
+    ...(generator.nullBodyIsEmpty ? { nullBodyIsEmpty: true } : {}),
   };
 }
