@@ -111,12 +111,14 @@ export function hostileJson(valid: unknown): fc.Arbitrary<Hostile<unknown>> {
     h('wrong-type', {}),
     h('wrong-type', [valid]),
     h('deep-nesting', new RawJson(DEEP_ARRAY)),
+  );
+  const notUtf8 = fc.constant<Hostile<unknown>>(
     h('bad-encoding', `${typeof valid === 'string' ? valid : 'x'}${INVALID_UTF8_MARK}`),
   );
   const strings = hostileStrings(typeof valid === 'string' ? valid : String(valid)) as fc.Arbitrary<Hostile<unknown>>;
   return typeof valid === 'number'
     ? fc.oneof(numbers, numbers, types, strings)
-    : fc.oneof(strings, strings, numbers, types);
+    : fc.oneof(strings, strings, numbers, types, notUtf8);
 }
 
 /** Hostile text for a query or path value (what a URL can carry). */
