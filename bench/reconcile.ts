@@ -302,6 +302,10 @@ async function applyChanges(
   const dupSeeds = `SELECT g, ${at(CUT, '12 + g % 5')} AS ts, 'dup-' || g AS customer, g AS seed FROM ${range(p.duplicates)}`;
   const dupFirst = next - p.duplicates;
   await replay(oldUrl, async (c) => {
+    // Old's writer beats on (each beat logged by the heartbeat-log trigger): the first beat after the cut never
+    // reached new and the next began after it committed, so nothing written after cut + 0.4 s replicated and the
+    // lost inserts below (cut + 1 s and later) are lost inserts, not possibly lost.
+    for (const s of ['0.2', '0.4']) await c.query(`UPDATE replication_heartbeat SET ts = ${at(CUT, s)} WHERE id = 1`);
     const lost = await insertOrders(
       c,
       `SELECT g, ${at(CUT, '1 + g % 20')} AS ts, 'lost-' || g AS customer, g AS seed FROM ${range(p.lostInserts)}`,
