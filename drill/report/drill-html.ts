@@ -2,6 +2,7 @@ import path from 'node:path';
 import escapeHtml from 'escape-html';
 import { ROW_CLASSES } from '../../runbooks/reconcile';
 import type { DrillReport } from './drill-report';
+import { describeErrors, drillHeadline, errorsByPhase, nextSteps } from './headline';
 
 const e = (value: unknown) => escapeHtml(String(value ?? ''));
 
@@ -20,6 +21,16 @@ const MARKER_COLOURS: Readonly<Record<string, string>> = {
   note: '#616161',
 };
 
+const MARKER_TEXT: Readonly<Record<string, string>> = {
+  fault: 'fault',
+  detect: 'detection',
+  routing: 'routing change',
+  database: 'database change',
+  rto: 'first checkout after the fault',
+  recovery: 'recovery',
+  note: 'note',
+};
+
 const STATUS_FILL: Readonly<Record<string, string>> = {
   ok: '#81c784',
   failed: '#e57373',
@@ -29,6 +40,107 @@ const STATUS_FILL: Readonly<Record<string, string>> = {
 
 const seconds = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`;
+
+/** "2026-12-07 02:39:57.466 UTC" from any ISO 8601 time; the text itself when it is not one. */
+export function utcTime(iso: string | null): string {
+  if (iso === null) return '–';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : new Date(ms).toISOString().replace('T', ' ').replace('Z', ' UTC');
+}
+
+/** Where a marker's label goes: its row under the plot and its horizontal extent (px). */
+export interface MarkerLabelBox {
+  readonly row: number;
+  readonly from: number;
+  readonly to: number;
+  /** start: the label begins 2 px right of its line; end: it ends 2 px left of it. */
+  readonly anchor: 'start' | 'end';
+}
+
+/**
+ * Lays out marker labels one row each under the plot, every label starting or ending at its own line, which runs
+ * down to the label's row, so no two labels ever overlap however close the markers are (a failover puts 7 of
+ * them within 0.3 s). Rows are filled from the top, each with a label that fits the bounds and that none of the
+ * lines still running below crosses (the rightmost marker's label to its right, the leftmost's to its left, which
+ * always qualify when they fit); of a few such greedy orders the layout with the fewest labels past the bounds,
+ * then the fewest crossed labels, wins (a crossed label stays readable: it has a white halo).
+ */
+export function layoutMarkerLabels(
+  labels: readonly { readonly x: number; readonly width: number }[],
+  bounds: { readonly left: number; readonly right: number },
+): MarkerLabelBox[] {
+  const layouts = (['edges', 'left-edge', 'inner-end', 'inner-start'] as const).map((order) =>
+    layoutInOrder(labels, bounds, order),
+  );
+  return layouts.reduce((best, l) => (layoutCost(labels, bounds, l) < layoutCost(labels, bounds, best) ? l : best));
+}
+
+/** Labels past the bounds weigh most, then lines that cross a label. */
+function layoutCost(
+  labels: readonly { readonly x: number }[],
+  bounds: { readonly left: number; readonly right: number },
+  boxes: readonly MarkerLabelBox[],
+): number {
+  let cost = 0;
+  for (const b of boxes) {
+    if (b.from < bounds.left || b.to > bounds.right) cost += 1000;
+    for (const [j, o] of boxes.entries()) if (o.row > b.row && labels[j]!.x >= b.from && labels[j]!.x <= b.to) cost++;
+  }
+  return cost;
+}
+
+/**
+ * One greedy layout: row by row from the top, the first candidate (in `order`) that fits and that no remaining
+ * line crosses; failing that, the fitting one the fewest remaining lines cross; failing that, the rightmost
+ * marker's label to the right of its line.
+ */
+function layoutInOrder(
+  labels: readonly { readonly x: number; readonly width: number }[],
+  bounds: { readonly left: number; readonly right: number },
+  order: 'edges' | 'left-edge' | 'inner-end' | 'inner-start',
+): MarkerLabelBox[] {
+  const boxes: MarkerLabelBox[] = new Array(labels.length);
+  const left = labels.map((_, i) => i);
+  for (let row = 0; left.length > 0; row++) {
+    left.sort((a, b) => labels[a]!.x - labels[b]!.x || a - b);
+    const box = (i: number, anchor: MarkerLabelBox['anchor']): [number, MarkerLabelBox] => {
+      const { x, width } = labels[i]!;
+      return [
+        i,
+        anchor === 'start'
+          ? { row, from: x + 2, to: x + 2 + width, anchor }
+          : { row, from: x - 2 - width, to: x - 2, anchor },
+      ];
+    };
+    const fits = (b: MarkerLabelBox) => b.from >= bounds.left && b.to <= bounds.right;
+    // Lines of the markers still to place continue below this row.
+    const crossings = (b: MarkerLabelBox, i: number) =>
+      left.filter((j) => j !== i && labels[j]!.x >= b.from && labels[j]!.x <= b.to).length;
+    const rightmost = box(left[left.length - 1]!, 'start');
+    const leftmost = box(left[0]!, 'end');
+    const inner = (first: MarkerLabelBox['anchor'], second: MarkerLabelBox['anchor']) =>
+      left.flatMap((i) => [box(i, first), box(i, second)]);
+    const candidates =
+      order === 'edges'
+        ? [rightmost, leftmost, ...inner('end', 'start')]
+        : order === 'left-edge'
+          ? [leftmost, rightmost, ...inner('start', 'end')]
+          : order === 'inner-end'
+            ? inner('end', 'start')
+            : inner('start', 'end');
+    const fitting = candidates.filter(([, b]) => fits(b));
+    const [chosen, placed] =
+      fitting.find(([i, b]) => crossings(b, i) === 0) ??
+      fitting.sort((a, b) => crossings(a[1], a[0]) - crossings(b[1], b[0]))[0] ??
+      rightmost;
+    boxes[chosen] = placed;
+    left.splice(left.indexOf(chosen), 1);
+  }
+  return boxes;
+}
+
+/** Estimated width of a marker label at 10 px sans-serif (a little wide, so real text stays inside). */
+const labelWidth = (text: string) => text.length * 5.8;
 
 /** A link to `target` relative to the report's folder, so the folder can be moved or published as a whole. */
 function relative(report: DrillReport, target: string): string {
@@ -48,6 +160,19 @@ export function timelineSvg(report: DrillReport): string {
   const laneLabel = (text: string, height: number) =>
     parts.push(`<text x="4" y="${y + height / 2 + 4}" class="lane">${e(text)}</text>`);
 
+  // The RTO window, shaded across every lane: first failed request after the fault → first checkout after it.
+  const rtoFrom = report.rto.first_failed_request_at;
+  const rtoTo = report.rto.first_checkout_after_fault_at;
+  const rtoShade = (bottom: number) => {
+    if (!rtoFrom || !rtoTo) return;
+    const start = Date.parse(report.started_at);
+    const x0 = x(Date.parse(rtoFrom) - start);
+    const x1 = Math.max(x0 + 2, x(Date.parse(rtoTo) - start));
+    parts.unshift(
+      `<rect class="rto" x="${x0.toFixed(1)}" y="24" width="${(x1 - x0).toFixed(1)}" height="${bottom - 24}" fill="#fde2e2"><title>${e(`RTO ${seconds(report.rto_ms)}: shoppers could not buy`)}</title></rect>`,
+    );
+  };
+
   // Requests per second: ok up, failed stacked on top.
   const traffic = report.traffic_per_second;
   const maxRequests = Math.max(1, ...traffic.map((s) => s.ok + s.failed));
@@ -63,7 +188,10 @@ export function timelineSvg(report: DrillReport): string {
       `<rect x="${bx.toFixed(1)}" y="${(y + requestHeight - okH - failH).toFixed(1)}" width="${barWidth.toFixed(1)}" height="${failH.toFixed(1)}" fill="#e53935"><title>${e(`t=${s.t}s: ${s.failed} failed`)}</title></rect>`,
     );
   }
-  parts.push(`<text x="${LABEL - 4}" y="${y + 8}" class="scale" text-anchor="end">${maxRequests}</text>`);
+  parts.push(
+    `<text x="${LABEL - 4}" y="${y + 8}" class="scale" text-anchor="end">${maxRequests}</text>`,
+    `<text x="${LABEL - 4}" y="${y + requestHeight}" class="scale" text-anchor="end">0</text>`,
+  );
   y += requestHeight + 12;
 
   // Orders per second; lost ones in their own colour.
@@ -131,30 +259,32 @@ export function timelineSvg(report: DrillReport): string {
     true,
   );
 
-  // Markers across every lane; each label goes to the first row where it overlaps no other label.
+  rtoShade(y);
+
+  // Markers across every lane; under the plot one label per row, each at its own line (see layoutMarkerLabels).
   const markers = [...report.markers].sort((a, b) => a.at_ms - b.at_ms);
   const top = 24;
-  const rowEnds: number[] = [];
-  const labels: string[] = [];
-  for (const m of markers) {
+  const plotBottom = y;
+  const texts = markers.map((m) => `${seconds(m.at_ms)} ${m.label}`);
+  const boxes = layoutMarkerLabels(
+    markers.map((m, i) => ({ x: x(m.at_ms), width: labelWidth(texts[i]!) })),
+    { left: 2, right: WIDTH - 4 },
+  );
+  const rowHeight = 13;
+  let widest = WIDTH;
+  for (const [i, m] of markers.entries()) {
     const mx = x(m.at_ms);
     const colour = MARKER_COLOURS[m.kind] ?? '#616161';
-    const width = m.label.length * 5.5;
-    // Labels right of the middle end at their line, so that none runs off the picture.
-    const rightward = mx <= LABEL + PLOT / 2;
-    const [from, to] = rightward ? [mx + 2, mx + 2 + width] : [mx - 2 - width, mx - 2];
-    let row = rowEnds.findIndex((end) => end < from - 6);
-    if (row < 0) row = rowEnds.push(0) - 1;
-    rowEnds[row] = to;
+    const box = boxes[i]!;
+    const ly = plotBottom + 12 + box.row * rowHeight;
+    widest = Math.max(widest, box.to + 4);
     parts.push(
-      `<line x1="${mx.toFixed(1)}" y1="${top}" x2="${mx.toFixed(1)}" y2="${y}" stroke="${colour}" stroke-dasharray="3,3"><title>${e(`${seconds(m.at_ms)}: ${m.label}`)}</title></line>`,
-    );
-    labels.push(
-      `<text x="${(rightward ? from : to).toFixed(1)}" y="${y + 12 + row * 12}" class="marker" fill="${colour}" text-anchor="${rightward ? 'start' : 'end'}">${e(m.label)}</text>`,
+      `<g class="marker"><line x1="${mx.toFixed(1)}" y1="${top}" x2="${mx.toFixed(1)}" y2="${ly - 4}" stroke="${colour}" stroke-dasharray="3,3"><title>${e(texts[i])}</title></line>` +
+        `<circle cx="${mx.toFixed(1)}" cy="${ly - 4}" r="2" fill="${colour}"/>` +
+        `<text x="${(box.anchor === 'start' ? box.from : box.to).toFixed(1)}" y="${ly}" class="marker" fill="${colour}" text-anchor="${box.anchor}">${e(texts[i])}</text></g>`,
     );
   }
-  parts.push(...labels);
-  y += 12 + rowEnds.length * 12;
+  y = plotBottom + 6 + boxes.length * rowHeight;
 
   // Time axis.
   const step = end > 90_000 ? 10_000 : 5_000;
@@ -165,8 +295,8 @@ export function timelineSvg(report: DrillReport): string {
     );
   }
   const height = y + 8;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="drill timeline">
-<style>.lane{font:12px sans-serif;fill:#333}.scale,.axis{font:10px sans-serif;fill:#777}.span{font:11px sans-serif;fill:#111}.marker{font:10px sans-serif}</style>
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${Math.ceil(widest)}" height="${height}" viewBox="0 0 ${Math.ceil(widest)} ${height}" role="img" aria-label="drill timeline">
+<style>.lane{font:12px sans-serif;fill:#333}.scale,.axis{font:10px sans-serif;fill:#777}.span{font:11px sans-serif;fill:#111}text.marker{font:10px sans-serif;paint-order:stroke;stroke:#fff;stroke-width:3px}</style>
 ${parts.join('\n')}
 </svg>`;
 }
@@ -174,6 +304,9 @@ ${parts.join('\n')}
 /** drill.html: verdict, key figures, the SVG timeline, reconciliation summary, lost orders, runbook steps, canary. */
 export function renderDrillHtml(report: DrillReport): string {
   const passed = report.status === 'passed';
+  const headline = drillHeadline(report);
+  const next = nextSteps(report);
+  const errors = errorsByPhase(report);
   const figure = (name: string, value: string, note = '') =>
     `<tr><th>${e(name)}</th><td class="n">${e(value)}</td><td>${e(note)}</td></tr>`;
   const figures = [
@@ -200,7 +333,25 @@ export function renderDrillHtml(report: DrillReport): string {
     ...(report.apply
       ? [figure('apply', report.apply.status, `${report.apply.recovered_orders} lost orders recovered`)]
       : []),
+    ...(errors.failover
+      ? [
+          figure(
+            'failed requests: failover (unplanned)',
+            String(errors.failover.failed),
+            `${describeErrors(errors.failover)}; from the fault${report.failback ? ' to the failback' : ''}`,
+          ),
+        ]
+      : []),
     ...(report.failback ? [figure('failback', report.failback.status, report.failback.description)] : []),
+    ...(errors.failback
+      ? [
+          figure(
+            'failed requests: failback (planned)',
+            String(errors.failback.failed),
+            `${describeErrors(errors.failback)}; while ${report.regions.primary} was rebuilt and the switchover ran`,
+          ),
+        ]
+      : []),
     figure(
       'duration',
       seconds(report.duration_ms),
@@ -226,10 +377,28 @@ export function renderDrillHtml(report: DrillReport): string {
         `<li><a href="${e(relative(report, db.report_html))}">${e(database)}: report.html</a> — ${e(db.status)}: ${e(db.summary)}; cut ${e(db.cut)} (${e(db.cut_source)}), window from ${e(db.window_start)}${db.error ? `; error: ${e(db.error)}` : ''}</li>`,
     )
     .join('');
-  const reconciled = new Set(report.reconcile.databases['orders']?.lost_order_ids ?? []);
-  const lostRows = report.acknowledged_lost_ids
-    .map((id) => `<tr><td class="id">${e(id)}</td><td>${reconciled.has(id) ? 'yes' : '<b>no</b>'}</td></tr>`)
+  const classText = (c: string | null) =>
+    c === 'lost_insert' ? 'lost' : c === 'possibly_lost' ? 'possibly lost' : '<b>not in the report</b>';
+  const lostRows = report.lost_orders
+    .map(
+      (o) =>
+        `<tr><td>${e(utcTime(o.placed_at))}</td><td>${e(o.customer_name ?? o.customer_id ?? '–')}${o.customer_name && o.customer_id ? `<br><small class="id">${e(o.customer_id)}</small>` : ''}</td><td class="n">${e(o.amount ?? '–')}</td><td>${e(o.items.join(', ') || '–')}</td><td class="id">${e(o.id)}</td><td>${classText(o.class)}</td><td>${o.acknowledged ? 'yes' : '<b>no</b>'}</td></tr>`,
+    )
     .join('');
+  const legendItem = (swatch: string, label: string) =>
+    `<li><span class="swatch" style="${swatch}"></span>${e(label)}</li>`;
+  const legend = [
+    legendItem('background:#66bb6a', 'requests answered'),
+    legendItem('background:#e53935', 'requests failed'),
+    legendItem('background:#42a5f5', 'orders acknowledged'),
+    legendItem('background:#8e24aa', 'acknowledged and lost'),
+    legendItem('background:#fde2e2', 'RTO: shoppers could not buy'),
+    legendItem(`background:${STATUS_FILL['ok']}`, 'step done'),
+    legendItem(`background:${STATUS_FILL['failed']}`, 'step failed'),
+    ...Object.entries(MARKER_COLOURS)
+      .filter(([kind]) => report.markers.some((m) => m.kind === kind))
+      .map(([kind, colour]) => legendItem(`border-left:2px dashed ${colour};width:0`, MARKER_TEXT[kind] ?? kind)),
+  ].join('');
 
   const runbooks = report.runbooks
     .map(
@@ -256,27 +425,35 @@ export function renderDrillHtml(report: DrillReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>Region failover drill: ${e(report.status)}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}table{border-collapse:collapse;margin:.5em 0}
-td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}td.n{text-align:right}
+td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left;overflow-wrap:anywhere}td.n{text-align:right;overflow-wrap:normal;white-space:nowrap}
+h1,h2,h3,p,li{overflow-wrap:anywhere}.scroll{overflow-x:auto;max-width:100%}.headline{font-size:1.2em;font-weight:600;padding:.6em .8em;border-left:6px solid}
+.tone-ok{border-color:#2e7d32;background:#e8f5e9}.tone-warn{border-color:#ef6c00;background:#fff3e0}.tone-bad{border-color:#c00;background:#fde2e2}
+ol.next code,.headline code{overflow-wrap:anywhere}ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3em 1.2em;font-size:.9em}
+.swatch{display:inline-block;width:1em;height:1em;margin-right:.35em;vertical-align:-.15em}
+@media (max-width:600px){body{margin:.6em}h1{font-size:1.4em}}
 td.hot{background:#fde2e2;font-weight:bold}.failed{background:#fde2e2;border:2px solid #c00;padding:0 1em}
 .passed{color:#2e7d32}.status-failed,.status-interrupted{color:#c00}td.id{font-family:monospace}
 </style></head><body>
 <h1>Region failover drill: <span class="${passed ? 'passed' : 'status-failed'}">${e(report.status.toUpperCase())}</span></h1>
+<p class="headline tone-${headline.tone}">${e(headline.text)}</p>
+${next.length > 0 ? `<h2>What to do next</h2><ol class="next">${next.map((n) => `<li>${e(n)}</li>`).join('')}</ol>` : ''}
 <p>${e(report.regions.primary)} (primary) fails; ${e(report.regions.standby)} (standby) takes over. Seed ${e(report.options.seed)},
 ${e(report.options.order_rate)} orders/s, ${e(report.options.lost_writes)} acknowledged write(s) stranded${report.options.apply ? ', --apply' : ''}${report.options.failback ? ', --failback' : ''}.
 Started ${e(report.started_at)}. Data: <a href="drill.json">drill.json</a>.</p>
 ${failures}
-<h2>Key figures</h2><table><tbody>
+<h2>Key figures</h2><div class="scroll"><table><tbody>
 ${figures}
-</tbody></table>
+</tbody></table></div>
 <h2>Timeline</h2>
-${timelineSvg(report)}
+<ul class="legend">${legend}</ul>
+<div class="scroll timeline">${timelineSvg(report)}</div>
 <h2>Reconciliation</h2>
 <ul>${reportLinks || '<li>no reconcile report</li>'}</ul>
-<table><thead><tr><th>database</th><th>table</th>${ROW_CLASSES.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>database</th><th>table</th>${ROW_CLASSES.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead><tbody>
 ${reconcileRows}
-</tbody></table>
-<h2>Acknowledged orders the failover lost (${report.acknowledged_lost})</h2>
-${lostRows ? `<table><thead><tr><th>order id</th><th>in reconcile's lost inserts</th></tr></thead><tbody>${lostRows}</tbody></table>` : '<p>None.</p>'}
+</tbody></table></div>
+<h2>Orders the failover lost (${report.lost_orders.length}; ${report.acknowledged_lost} acknowledged to the shopper)</h2>
+${lostRows ? `<div class="scroll"><table class="lost-orders"><thead><tr><th>placed</th><th>customer</th><th>amount</th><th>items</th><th>order id</th><th>reconcile</th><th>acknowledged</th></tr></thead><tbody>${lostRows}</tbody></table></div>` : '<p>None.</p>'}
 <h2>Runbooks</h2>
 ${runbooks || '<p>No orchestration ran.</p>'}
 <h2>Canary (stacks/observability/canary/journey.js in headless Chromium)</h2>

@@ -3,6 +3,7 @@ import type { StepReport } from '../../runbooks/core/engine';
 import type { ClassCounts, CutSource } from '../../runbooks/reconcile';
 import type { CanaryStep } from '../canary/run-canary';
 import type { DrillOptions } from '../drill-options';
+import type { LostOrderReport } from './lost-orders';
 
 /** The format tag of drill.json. */
 export const DRILL_REPORT_FORMAT = 'multi-region-shop/drill-report@1';
@@ -115,6 +116,11 @@ export interface DrillReport {
   /** Orders acknowledged to shoppers and absent from the new primary after the failover (by id). */
   acknowledged_lost: number;
   acknowledged_lost_ids: string[];
+  /**
+   * The lost orders with customer, amount, time and items: reconcile's lost and possibly lost orders (their old
+   * values) and every acknowledged lost order, sorted by when they were placed.
+   */
+  lost_orders: LostOrderReport[];
   /** --lost-writes: how many acknowledged writes the drill stranded in the failing Region. */
   readonly stranded_requested: number;
   orders: {
@@ -234,6 +240,7 @@ export function newDrillReport(
     },
     acknowledged_lost: 0,
     acknowledged_lost_ids: [],
+    lost_orders: [],
     stranded_requested: options.lostWrites,
     orders: {
       acknowledged: 0,

@@ -1,10 +1,20 @@
+import { utcTime } from './drill-html';
 import type { DrillReport } from './drill-report';
+import { describeErrors, drillHeadline, errorsByPhase, nextSteps } from './headline';
 
 const seconds = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
 
-/** The terminal summary at the end of a drill: one row per figure, then the verdict and where the reports are. */
+/** Lost orders listed in the terminal; drill.html lists them all. */
+const LOST_ORDERS_SHOWN = 10;
+
+/**
+ * The terminal summary at the end of a drill: one row per figure, the lost orders (customer, amount, time), the
+ * verdict, the headline sentence (what happened, whether anything was lost), the next steps with their commands,
+ * and where the reports are.
+ */
 export function summaryTable(report: DrillReport): string[] {
   const c = report.reconcile.counts;
+  const errors = errorsByPhase(report);
   const rows: [string, string, string][] = [
     [
       'RTO',
@@ -39,11 +49,20 @@ export function summaryTable(report: DrillReport): string[] {
     ],
   ];
   if (report.apply) rows.push(['apply', report.apply.status, `${report.apply.recovered_orders} lost orders recovered`]);
+  if (errors.failover)
+    rows.push(['failed requests, failover', String(errors.failover.failed), describeErrors(errors.failover)]);
   if (report.failback) {
     rows.push([
       'failback',
       report.failback.status,
       `checkouts served by ${report.failback.checkout_after_failback_region ?? 'nobody'}; ${report.failback.acknowledged_missing_after_failback} missing`,
+    ]);
+  }
+  if (errors.failback) {
+    rows.push([
+      'failed requests, failback',
+      String(errors.failback.failed),
+      `${describeErrors(errors.failback)} (planned, RPO 0)`,
     ]);
   }
   rows.push([
@@ -58,9 +77,20 @@ export function summaryTable(report: DrillReport): string[] {
     '',
     rule,
     ...rows.map(([name, value, note]) => `${name.padEnd(w0)}  ${value.padStart(w1)}  ${note}`.trimEnd()),
+    ...report.lost_orders
+      .slice(0, LOST_ORDERS_SHOWN)
+      .map(
+        (o) =>
+          `lost order ${o.id}: ${utcTime(o.placed_at)}, ${o.customer_name ?? o.customer_id ?? 'customer unknown'}, ${o.amount ?? 'amount unknown'}${o.class === 'possibly_lost' ? ' (possibly lost)' : o.class === null ? ' (not in the reconcile report)' : ''}`,
+      ),
+    ...(report.lost_orders.length > LOST_ORDERS_SHOWN
+      ? [`… and ${report.lost_orders.length - LOST_ORDERS_SHOWN} more lost orders in drill.html`]
+      : []),
     rule,
     `drill ${report.status.toUpperCase()}${report.failures.length ? ':' : ''}`,
     ...report.failures.map((f) => `  - ${f}`),
+    drillHeadline(report).text,
+    ...nextSteps(report).map((step) => `next: ${step}`),
     `report: ${report.paths.html} · ${report.paths.json}`,
     ...(report.reconcile.report ? [`reconcile report: ${report.reconcile.report}`] : []),
   ];
