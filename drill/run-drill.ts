@@ -20,6 +20,7 @@ import {
   type ReconcileDatabaseReport,
   type RunbookRunReport,
 } from './report/drill-report';
+import { whileWaiting } from './report/progress-ticker';
 import { writeDrillReport } from './report/report-files';
 import { summaryTable } from './report/summary-table';
 import { Timeline } from './report/timeline';
@@ -468,7 +469,24 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
         `rebuild ${primary} as a standby Region, then runbook failback (planned switchover, RPO 0) to it`,
         async () => {
           generator.resume();
-          await shop!.rebuildRegion(primary, standby);
+          // Rebuilding takes 15-20 s on 2 cores: say what is still awaited every few seconds (review F10).
+          const rebuildFrom = Date.now();
+          const awaited = () => {
+            const done = (d: string) =>
+              timeline.markers.some((m) => m.at >= rebuildFrom && m.label.includes(`${d}: ${primary} rebuilt`));
+            const pending = DRILL_DATABASES.filter((d) => !done(d));
+            // The dynalite copy and the services signal nothing: once every standby is done they are what is left.
+            return pending.length > 0
+              ? `Postgres standbys of ${pending.join(', ')} (copies of the writers' data), the dynalite copy and services alongside`
+              : 'the dynalite copy and the services to start';
+          };
+          say(`    failback · rebuilding ${primary} as a standby Region: waiting for ${awaited()}`);
+          await whileWaiting(shop!.rebuildRegion(primary, standby), {
+            print: say,
+            describe: (ms) =>
+              `    failback · rebuilding ${primary} (${Math.round(ms / 1000)} s): waiting for ${awaited()}`,
+          });
+          say(`    failback · ${primary} rebuilt in ${((Date.now() - rebuildFrom) / 1000).toFixed(1)} s`);
           const result = await runbook(failback, { targetRegion: primary }, `drill: ${primary} has rejoined`);
           const failbackEnd = Date.now();
           if (result.status === 'succeeded') await shop!.replicateTablesFrom(primary);

@@ -287,7 +287,7 @@ export function timelineSvg(report: DrillReport): string {
   y = plotBottom + 6 + boxes.length * rowHeight;
 
   // Time axis.
-  const step = end > 90_000 ? 10_000 : 5_000;
+  const step = end > 90_000 ? 10_000 : end > 30_000 ? 5_000 : end > 12_000 ? 2_000 : 1_000;
   for (let t = 0; t <= end; t += step) {
     parts.push(
       `<line x1="${x(t).toFixed(1)}" y1="18" x2="${x(t).toFixed(1)}" y2="24" stroke="#999"/>`,

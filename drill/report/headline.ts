@@ -112,7 +112,7 @@ export function nextSteps(report: DrillReport): string[] {
   }
   if (report.lost_orders.length > 0) {
     steps.push(
-      `Tell the ${plural(report.lost_orders.length, 'customer')} of the lost orders listed below what happened to their order.`,
+      `Tell the ${plural(report.lost_orders.length, 'customer')} of the lost orders (listed with customer, amount and time) what happened to their order.`,
     );
   }
   if (!report.failback) {

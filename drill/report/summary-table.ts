@@ -62,7 +62,7 @@ export function summaryTable(report: DrillReport): string[] {
     rows.push([
       'failed requests, failback',
       String(errors.failback.failed),
-      `${describeErrors(errors.failback)} (planned, RPO 0)`,
+      `${describeErrors(errors.failback)}; planned, RPO 0`,
     ]);
   }
   rows.push([

@@ -223,6 +223,38 @@ describe('npm run drill -- --ci --apply --failback', () => {
     expect(report.reconcile.report).toBe(path.join(out, 'reconcile', 'orders', 'report.html'));
   });
 
+  // Issue 15 (review newcomer-run F9, F10): what the person on call reads at the end, and no silent rebuild.
+  test('the summary and drill.html say in one sentence what was lost and what became of it; lost orders come with customer, amount and time', async () => {
+    const headline = new RegExp(
+      `^us-east-1 failed and us-west-2 took over \\(shoppers could not buy for \\d+\\.\\d s\\); ${STRANDED} acknowledged orders \\(${STRANDED * 4} rows\\) were lost; ${STRANDED} were replayed by apply; the failback moved the shop back to us-east-1\\.$`,
+      'm',
+    );
+    expect(run.stdout).toMatch(headline);
+    expect(run.stdout).toMatch(/^failed requests, failback +\d+ +\d+ of \d+ requests failed/m);
+    const html = await readFile(path.join(out, 'drill.html'), 'utf8');
+    expect(html).toMatch(/<p class="headline tone-ok">us-east-1 failed and us-west-2 took over/);
+    expect(report.lost_orders.map((o) => o.id).sort()).toEqual([...report.acknowledged_lost_ids].sort());
+    for (const o of report.lost_orders) {
+      expect(o).toEqual(
+        expect.objectContaining({
+          acknowledged: true,
+          customer_name: expect.stringMatching(/^\S.* <\S+@\S+>$/),
+          amount: expect.stringMatching(/^\d+\.\d\d USD$/),
+          placed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        }),
+      );
+      expect(o.items).toHaveLength(1);
+      expect(html).toContain(o.amount);
+    }
+  });
+
+  test('the console says what the failback waits for while the old Region rebuilds', () => {
+    expect(run.stdout).toMatch(
+      /failback · rebuilding us-east-1 as a standby Region: waiting for Postgres standbys of catalog, orders/,
+    );
+    expect(run.stdout).toMatch(/failback · us-east-1 rebuilt in \d+\.\d s/);
+  });
+
   test('leaves nothing behind: no process, no temporary data', async () => {
     expect(report.leftovers).toEqual([]);
     expect(await readdir(work)).toEqual([]);
