@@ -425,12 +425,12 @@ export function renderDrillHtml(report: DrillReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>Region failover drill: ${e(report.status)}</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}table{border-collapse:collapse;margin:.5em 0}
-td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left;overflow-wrap:anywhere}td.n{text-align:right;overflow-wrap:normal;white-space:nowrap}
+td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left;overflow-wrap:anywhere}th{overflow-wrap:break-word}td.n{text-align:right;overflow-wrap:normal;white-space:nowrap}
 h1,h2,h3,p,li{overflow-wrap:anywhere}.scroll{overflow-x:auto;max-width:100%}.headline{font-size:1.2em;font-weight:600;padding:.6em .8em;border-left:6px solid}
 .tone-ok{border-color:#2e7d32;background:#e8f5e9}.tone-warn{border-color:#ef6c00;background:#fff3e0}.tone-bad{border-color:#c00;background:#fde2e2}
 ol.next code,.headline code{overflow-wrap:anywhere}ul.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.3em 1.2em;font-size:.9em}
 .swatch{display:inline-block;width:1em;height:1em;margin-right:.35em;vertical-align:-.15em}
-@media (max-width:600px){body{margin:.6em}h1{font-size:1.4em}}
+@media (max-width:600px){body{margin:.6em}h1{font-size:1.4em}table.figures tr{display:grid;grid-template-columns:1fr auto}table.figures td:last-child{grid-column:1/-1;border-top:0}table.figures td:last-child:empty{display:none}}
 td.hot{background:#fde2e2;font-weight:bold}.failed{background:#fde2e2;border:2px solid #c00;padding:0 1em}
 .passed{color:#2e7d32}.status-failed,.status-interrupted{color:#c00}td.id{font-family:monospace}
 </style></head><body>
@@ -441,7 +441,7 @@ ${next.length > 0 ? `<h2>What to do next</h2><ol class="next">${next.map((n) => 
 ${e(report.options.order_rate)} orders/s, ${e(report.options.lost_writes)} acknowledged write(s) stranded${report.options.apply ? ', --apply' : ''}${report.options.failback ? ', --failback' : ''}.
 Started ${e(report.started_at)}. Data: <a href="drill.json">drill.json</a>.</p>
 ${failures}
-<h2>Key figures</h2><div class="scroll"><table><tbody>
+<h2>Key figures</h2><div class="scroll"><table class="figures"><tbody>
 ${figures}
 </tbody></table></div>
 <h2>Timeline</h2>
