@@ -106,7 +106,7 @@ export function nextSteps(report: DrillReport): string[] {
   if (!report.apply && replay.length > 0) {
     for (const r of replay) {
       steps.push(
-        `Replay the lost rows of ${r.database}: ${applyCommand(r.dir, r.possiblyLost)}${r.possiblyLost > 0 ? ` (${r.possiblyLost} possibly lost: replay them only if nothing on the new primary deletes such rows)` : ''}. The drill's databases are gone once it ends: npm run drill -- --apply rehearses the replay.`,
+        `Replay the lost rows of ${r.database}: ${applyCommand(r.dir, r.possiblyLost)}${r.possiblyLost > 0 ? ` (--replay-possibly-lost replays the ${plural(r.possiblyLost, 'possibly lost row')} too: only when nothing on the new primary deletes such rows, as in the drill)` : ''}. The drill's databases are gone once it ends: npm run drill -- --apply rehearses the replay.`,
       );
     }
   }
