@@ -8,6 +8,7 @@ import { type ReadinessCheck, registerHealthRoutes } from './health';
 import { serializeError } from './log-serializers';
 import { validatorCompiler } from './schema-validation';
 import type { ServiceBaseConfig } from './service-config';
+import { useStrictJsonParser } from './strict-body-parsers';
 
 /** A Fastify instance of this project: TypeBox schemas give the handlers their types. */
 export type ServiceApp = FastifyInstance<
@@ -100,6 +101,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
   app.setValidatorCompiler(validatorCompiler);
   // The APIs take JSON (the ui adds forms); a text body is a client mistake worth a 415, not a schema error.
   app.removeContentTypeParser('text/plain');
+  useStrictJsonParser(app);
   installErrorHandlers(app, {
     bodyLimitBytes,
     ...(options.renderHtmlError ? { renderHtml: options.renderHtmlError } : {}),

@@ -1,5 +1,5 @@
-import formbody from '@fastify/formbody';
 import { createServiceApp, type ServiceApp } from '../platform/service-app';
+import { parseStrictForm } from '../platform/strict-body-parsers';
 import type { UiConfig } from './config';
 import { registerCrossSiteCheck } from './cross-site-requests';
 import { registerCustomerCookie } from './customer-cookie';
@@ -23,7 +23,18 @@ export async function buildUiApp(config: UiConfig): Promise<ServiceApp> {
     bodyLimitBytes: 16 * 1024,
     renderHtmlError: (body) => errorPage(context, body),
   });
-  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  // Forms are decoded strictly (bytes that are not UTF-8, malformed escapes: a 400), never with U+FFFD substituted.
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'buffer', bodyLimit: 16 * 1024 },
+    (_request, body, done) => {
+      try {
+        done(null, parseStrictForm(body as Buffer));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    },
+  );
   registerPageHeaders(app);
   registerCrossSiteCheck(app);
   registerCustomerCookie(app, config.customerCookieSecret);

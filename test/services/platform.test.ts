@@ -244,6 +244,30 @@ describe('request validation and errors', () => {
     expect(form.json()).toMatchObject({ field: 'headers.content-type' });
   });
 
+  test('GIVEN a JSON body with bytes that are not UTF-8 THEN it is a 400 naming body, never stored as U+FFFD (issue 14, property finding N3)', async () => {
+    const before = seen.length;
+    const bytes = Buffer.concat([
+      Buffer.from('{"name":"a'),
+      Buffer.from([0xff, 0xfe, 0xc0]),
+      Buffer.from('b","count":1}'),
+    ]);
+    const answer = await fetch(`${base}/things`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: bytes,
+    });
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toMatchObject({
+      field: 'body',
+      message: expect.stringMatching(/^body: the JSON body is not UTF-8/),
+    });
+    expect(seen.length).toBe(before);
+    // Valid UTF-8 beyond ASCII is kept as sent.
+    const ok = await call(base, 'POST', '/things', { json: { name: 'été 🧭', count: 1 } });
+    expect(ok.status).toBe(200);
+    expect(seen.at(-1)).toEqual({ name: 'été 🧭', count: 1 });
+  });
+
   test('an unexpected error is a 500 that says nothing about its cause', async () => {
     const response = await call(base, 'GET', '/boom', { headers: { 'x-request-id': 'req-42' } });
     expect(response.status).toBe(500);

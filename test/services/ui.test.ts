@@ -46,6 +46,11 @@ class Visitor {
     });
   }
 
+  /** Posts a form body exactly as given (already URL-encoded). */
+  async postRaw(path: string, body: string) {
+    return this.send('POST', path, body, { 'content-type': 'application/x-www-form-urlencoded' });
+  }
+
   private async send(method: string, path: string, body: string | undefined, headers: Record<string, string>) {
     const answer = await call(ui, method, path, {
       ...(body === undefined ? {} : { body }),
@@ -359,6 +364,23 @@ describe('cart', () => {
     expect(again).not.toBe(addId);
     await visitor.post('/cart', { productId: PACK, quantity: '1', addId: again });
     expect((await visitor.get('/cart')).text).toContain('data-testid="cart-total">$178.00');
+  });
+
+  test('GIVEN a checkout form whose escapes are not UTF-8 (%FF) or malformed (%G1) THEN it is a 400 and nothing is saved; UTF-8 escapes (%C3%A9) are decoded (issue 14: never silently U+FFFD)', async () => {
+    const visitor = new Visitor();
+    await visitor.get('/');
+    await visitor.post('/cart', { productId: PACK, quantity: '1' });
+    const address = 'lastName=L&email=r%40example.com&address1=1+Rue&city=Paris&state=IDF&zip=75001';
+    for (const first of ['A%FF', 'A%G1']) {
+      expect((await visitor.postRaw('/checkout', `firstName=${first}&${address}`)).status).toBe(400);
+    }
+    expect((await visitor.get('/checkout')).text).not.toContain('value="A');
+    const page = await visitor.postRaw(
+      '/checkout',
+      'firstName=Ren%C3%A9e&lastName=L&email=r%40example.com&address1=1+Rue&city=Paris&state=IDF&zip=75001',
+    );
+    expect(page.status).toBe(303);
+    expect((await visitor.get('/checkout')).text).toContain('value="Renée"');
   });
 
   test('quantities can be changed and lines removed', async () => {
