@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from 'fastify';
 import { applyChaos, type ChaosState, noChaos, registerChaosRoutes } from './chaos';
+import { clientErrorHandler } from './client-error-handler';
 import { type HtmlErrorRenderer, installErrorHandlers } from './error-handler';
 import { type ReadinessCheck, registerHealthRoutes } from './health';
 import { serializeError } from './log-serializers';
@@ -77,6 +78,7 @@ export function createServiceApp(options: ServiceAppOptions): ServiceApp {
     },
     logController: new LogController({ disableRequestLogging: !config.requestLogging }),
     bodyLimit: bodyLimitBytes,
+    clientErrorHandler,
     keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: REQUEST_TIMEOUT_MS,
     // Behind the ALB: the client's address and protocol come from X-Forwarded-*.

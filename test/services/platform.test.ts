@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { Type } from '@sinclair/typebox';
 import { z } from 'zod';
 import { loadCartsConfig } from '../../services/carts/config';
@@ -266,6 +267,28 @@ describe('request validation and errors', () => {
     const ok = await call(base, 'POST', '/things', { json: { name: 'été 🧭', count: 1 } });
     expect(ok.status).toBe(200);
     expect(seen.at(-1)).toEqual({ name: 'été 🧭', count: 1 });
+  });
+
+  test('GIVEN a request line over the header limit THEN GET gets a 431 with its JSON body and HEAD the same answer without content (RFC 9110 §9.3.2; property finding N2)', async () => {
+    const { port } = new URL(base);
+    const raw = (method: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => {
+          socket.write(`${method} /things/${'%C3%A9'.repeat(5000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        });
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk.toString('latin1');
+        });
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const get = await raw('GET');
+    expect(get).toMatch(/^HTTP\/1\.1 431 /);
+    expect(get.split('\r\n\r\n')[1]).toMatch(/^\{"error":"Request Header Fields Too Large"/);
+    const head = await raw('HEAD');
+    expect(head).toMatch(/^HTTP\/1\.1 431 /);
+    expect(head.endsWith('\r\n\r\n')).toBe(true);
   });
 
   test('an unexpected error is a 500 that says nothing about its cause', async () => {
