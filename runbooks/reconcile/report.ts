@@ -20,6 +20,12 @@ export type RowClass = (typeof ROW_CLASSES)[number];
 /** The classes whose rows are listed in the report (all but `identical`). */
 export type ReportedClass = Exclude<RowClass, 'identical'>;
 
+/** {@link ReportedClass} as a list, in report order. */
+export const REPORTED_CLASSES = ROW_CLASSES.filter((c): c is ReportedClass => c !== 'identical') as [
+  ReportedClass,
+  ...ReportedClass[],
+];
+
 /** The classes `apply` replays; every other reported class is left for a person. */
 export const REPLAYED_CLASSES: readonly ReportedClass[] = ['lost_insert', 'lost_update'];
 
@@ -219,15 +225,7 @@ export interface ReconcileReport {
 export const POSTGRES_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const rowSchema = z.object({
-  class: z.enum([
-    'lost_insert',
-    'lost_update',
-    'possibly_lost',
-    'conflict',
-    'possible_duplicate',
-    'unexplained',
-    'superseded',
-  ]),
+  class: z.enum(REPORTED_CLASSES),
   id: z.string().regex(POSTGRES_UUID, 'not a uuid as Postgres prints it (8-4-4-4-12 lowercase hex)'),
   detail: z.string(),
   old: z.record(z.string(), z.unknown()).nullable(),

@@ -124,6 +124,13 @@ export class CartRepository {
   /** Every line of a cart, by product id (an unknown cart is empty). */
   async items(customerId: string): Promise<CartItem[]> {
     const items: CartItem[] = [];
+    for await (const page of this.linePages(customerId, {}))
+      for (const item of page.Items ?? []) items.push(toCartItem(item));
+    return items;
+  }
+
+  /** The pages of a cart's lines, read consistently, `select` passed to each Query (`COUNT`: no line read back). */
+  private async *linePages(customerId: string, select: { Select?: 'COUNT' }) {
     let start: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
@@ -133,12 +140,12 @@ export class CartRepository {
           ExpressionAttributeValues: { ':pk': `cart#${customerId}`, ':item': 'item#' },
           ConsistentRead: true,
           ExclusiveStartKey: start,
+          ...select,
         }),
       );
-      for (const item of page.Items ?? []) items.push(toCartItem(item));
+      yield page;
       start = page.LastEvaluatedKey;
     } while (start !== undefined);
-    return items;
   }
 
   /** One line, or undefined. */
@@ -157,21 +164,7 @@ export class CartRepository {
   /** How many lines a cart holds: counted by the store (`Select: COUNT`), no line is read back. */
   async lineCount(customerId: string): Promise<number> {
     let count = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :item)',
-          ExpressionAttributeValues: { ':pk': `cart#${customerId}`, ':item': 'item#' },
-          ConsistentRead: true,
-          Select: 'COUNT',
-          ExclusiveStartKey: start,
-        }),
-      );
-      count += page.Count ?? 0;
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    for await (const page of this.linePages(customerId, { Select: 'COUNT' })) count += page.Count ?? 0;
     return count;
   }
 

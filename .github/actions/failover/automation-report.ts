@@ -4,6 +4,7 @@ import type { EnvironmentApproval } from '../cli-support/run-approvals';
 import { REPORT_URL_OUTPUT } from './automation-document-name';
 import type { FailoverInputs } from './failover-inputs';
 import { recoveryBlocks } from './recovery-report';
+import { returnedObject } from './returned-object';
 
 /** One step of an automation execution, as the CLI follows it. */
 export interface AutomationStep {
@@ -60,24 +61,6 @@ export function executionConsoleUrl(region: string, executionId: string): string
 }
 
 const isLink = (value: unknown): value is string => typeof value === 'string' && /^(https:\/\/|s3:\/\/)/.test(value);
-
-/**
- * The object a Lambda step returned: the step's `Payload` output parsed as JSON.
- * https://docs.aws.amazon.com/systems-manager/latest/userguide/automation-action-lamb.html (Output): "Payload: The
- * JSON representation of the object returned by the Lambda function."
- */
-function returnedObject(step: AutomationStep): Readonly<Record<string, unknown>> | undefined {
-  const payload = step.outputs?.Payload?.[0];
-  if (!payload) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(payload);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The link to the missing-transaction report: the `ReportUrl` field of the object the runbook function returned (the

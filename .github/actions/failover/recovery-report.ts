@@ -1,5 +1,6 @@
 import type { SummaryBlock } from '../cli-support/job-summary';
-import type { AutomationRun, AutomationStep } from './automation-report';
+import type { AutomationRun } from './automation-report';
+import { returnedObject } from './returned-object';
 
 /** The file of a report folder a person reads (runbooks/reconcile writes it beside report.json and the CSVs). */
 export const REPORT_HTML = 'report.html';
@@ -43,20 +44,6 @@ export function s3ObjectConsoleUrl(object: S3Object, region: string): string {
   return `https://${region}.console.aws.amazon.com/s3/object/${encodeURIComponent(object.bucket)}?region=${region}&bucketType=general&prefix=${encodeURIComponent(object.key)}`;
 }
 
-/** The object a Lambda step returned (its `Payload` output parsed), when it is one. */
-function returned(step: AutomationStep): Record<string, unknown> | undefined {
-  const payload = step.outputs?.Payload?.[0];
-  if (!payload) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(payload);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * The databases the recover runbook reconciled, from the objects its `reconcile-<db>` steps returned (the step handler
  * returns the step's outputs `status`, `summary` and `report`: runbooks/orchestrations/recover.ts), the latest
@@ -65,7 +52,7 @@ function returned(step: AutomationStep): Record<string, unknown> | undefined {
 export function recoveredDatabases(run: Pick<AutomationRun, 'steps'>): RecoveredDatabase[] {
   const found = new Map<string, RecoveredDatabase>();
   for (const step of run.steps) {
-    const value = returned(step);
+    const value = returnedObject(step);
     const name = typeof value?.Step === 'string' ? /^reconcile-(.+)$/.exec(value.Step)?.[1] : undefined;
     const outputs = value?.Outputs as Record<string, unknown> | undefined;
     if (!name || value?.Status !== 'succeeded' || typeof outputs?.report !== 'string') continue;
