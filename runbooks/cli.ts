@@ -14,6 +14,7 @@ import type { AnyOrchestration, InputFieldSpec } from './core/step';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from './orchestrations';
 import type { ClockPort, RunbookPorts } from './ports';
 import { registerReconcileCommands } from './reconcile/cli-commands';
+import { runHeadline } from './run-headline';
 import { automationDocument } from './ssm/automation-document';
 import { parseTopology, type Topology, TopologyError } from './topology';
 
@@ -151,6 +152,7 @@ async function runCommand(
     retryDelayMs: local ? 100 : 2000,
     onProgress: (event) => io.stdout(formatProgress(event)),
   });
+  for (const line of runHeadline(result, input, options.adapter ?? 'aws')) io.stdout(line);
   if (result.status === 'failed') {
     io.stderr(`${orchestration.name} failed at ${result.error?.step}: ${result.error?.message}`);
     return EXIT.failed;

@@ -158,7 +158,12 @@ describe('runbook CLI', () => {
     );
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/✔ shift-traffic: routing controls now us-west-2 On, us-east-1 Off/);
-    expect(first.stdout).toMatch(/SUCCEEDED — execution failover-20260127T100000Z$/);
+    expect(first.stdout).toMatch(/SUCCEEDED — execution failover-20260127T100000Z\n/);
+    // The last lines say what happened and the next command, for the person on call (issue 15).
+    expect(first.stdout.trimEnd().split('\n').slice(-2)).toEqual([
+      'headline: us-west-2 now serves the shop: traffic and database writers moved from us-east-1 (unplanned: writes us-east-1 had not replicated are not on the new writers)',
+      'next: once us-east-1 is back, find what it lost: npm run runbook -- recover --adapter local --target-region us-west-2 --reason "missing-transaction report"',
+    ]);
     const second = await cli(
       ['failover', '--adapter', 'local', '--target-region', 'us-west-2', '--reason', 'again'],
       cwd,
@@ -173,7 +178,7 @@ describe('runbook CLI', () => {
       reason: 'us-east-1 outage',
       input: { targetRegion: 'us-west-2' },
     });
-    expect(second.stdout).toMatch(/SUCCEEDED — execution failover-20260127T100000Z-2$/);
+    expect(second.stdout).toMatch(/SUCCEEDED — execution failover-20260127T100000Z-2\n/);
   });
 
   test('a failing orchestration exits 1 and says where it failed', async () => {
@@ -183,6 +188,9 @@ describe('runbook CLI', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
       /^readiness failed at validate-input, services-healthy, capacity, replication, secrets-present: /,
+    );
+    expect(run.stdout).toMatch(
+      /\nheadline: readiness FAILED at validate-input, services-healthy, capacity, replication, secrets-present: [\s\S]*\nnext: /,
     );
   });
 
