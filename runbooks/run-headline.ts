@@ -22,6 +22,7 @@ function reconcileSteps(result: RunResult) {
     .map((s) => ({
       database: s.step.slice('reconcile-'.length),
       status: String(s.outputs?.['status'] ?? ''),
+      summary: String(s.outputs?.['summary'] ?? ''),
       counts: countsOf(String(s.outputs?.['summary'] ?? '')),
       report: String(s.outputs?.['report'] ?? ''),
     }));
@@ -35,6 +36,13 @@ function recoverLines(result: RunResult, target: string | undefined): string[] {
   const possibly = count(['possibly_lost']);
   const person = count(['conflict', 'possible_duplicate', 'unexplained']);
   const where = dbs.map((db) => `${db.database}: ${db.report}`).join('; ');
+  // Fail closed: a report without counts (a simulated world, a summary this code cannot read) shows nothing.
+  const uncounted = dbs.filter((db) => Object.keys(db.counts).length === 0);
+  if (dbs.length === 0 || uncounted.length > 0) {
+    return [
+      `headline: ${uncounted.length > 0 ? uncounted.map((db) => `${db.database} (${db.summary})`).join(', ') : 'no database'}: no rows were compared, so this does not show that nothing was lost (reports: ${where || 'none'})`,
+    ];
+  }
   if (lost + possibly + person === 0) {
     return [`headline: nothing was lost: every write of the failed Region is on the new writers (reports: ${where})`];
   }

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DatabaseConnection, ReconcileOutcome, ReconcileRequest, ReconcilerPort } from '../ports';
@@ -78,6 +78,7 @@ export class ModuleReconciler implements ReconcilerPort {
       status: report.status === 'complete' ? 'complete' : 'failed',
       summary: summarize(report),
       reportDir: outDir,
+      dispose: () => rm(outDir, { recursive: true, force: true }),
     };
   }
 }

@@ -462,9 +462,16 @@ function reconcile(db: TopologyDatabase): Step<RecoverInput> {
         });
         status = outcome.status;
         summary = outcome.summary;
-        location = outcome.reportDir
-          ? await ctx.ports.reports.putFolder(outcome.reportDir, key)
-          : await ctx.ports.reports.putJson(`${key}report.json`, outcome);
+        try {
+          location = outcome.reportDir
+            ? await ctx.ports.reports.putFolder(outcome.reportDir, key)
+            : await ctx.ports.reports.putJson(`${key}report.json`, {
+                status: outcome.status,
+                summary: outcome.summary,
+              });
+        } finally {
+          await outcome.dispose?.();
+        }
       } catch (error) {
         // Retriable errors (a connection that dropped) fail the step and keep the temporary cluster for the re-run.
         // A non-retriable one is a failed report: the cluster is deleted and assert-reconciled fails the execution.

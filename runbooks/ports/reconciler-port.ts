@@ -28,6 +28,11 @@ export interface ReconcileOutcome {
   readonly summary: string;
   /** Local folder holding the report files, when one was written. */
   readonly reportDir?: string;
+  /**
+   * Removes `reportDir` when it is the adapter's temporary folder: the caller calls it once the report is stored
+   * (a Lambda's /tmp outlives an invocation, and a CLI run must not leave folders in the temp directory).
+   */
+  readonly dispose?: () => Promise<void>;
 }
 
 /**

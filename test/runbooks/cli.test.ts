@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '../../runbooks/adapters/local/manual-clock';
@@ -179,6 +179,28 @@ describe('runbook CLI', () => {
       input: { targetRegion: 'us-west-2' },
     });
     expect(second.stdout).toMatch(/SUCCEEDED — execution failover-20260127T100000Z-2\n/);
+  });
+
+  test('GIVEN a local failover WHEN recover runs with --adapter local THEN it leaves nothing in the temp folder and its headline does not claim that nothing was lost (issue 15)', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
+    const temp = mkdtempSync(path.join(tmpdir(), 'runbook-temp-'));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = temp;
+    try {
+      await cli(['simulate', 'region-down', 'us-east-1'], cwd);
+      expect(
+        (await cli(['failover', '--adapter', 'local', '--target-region', 'us-west-2', '--reason', 'x'], cwd)).code,
+      ).toBe(0);
+      await cli(['simulate', 'region-up', 'us-east-1'], cwd);
+      const run = await cli(['recover', '--adapter', 'local', '--target-region', 'us-west-2', '--reason', 'y'], cwd);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(
+        /\nheadline: catalog \(simulated: no real databases, so no rows compared\), orders \(simulated: no real databases, so no rows compared\): no rows were compared, so this does not show that nothing was lost/,
+      );
+    } finally {
+      process.env.TMPDIR = before;
+    }
+    expect(readdirSync(temp)).toEqual([]);
   });
 
   test('a failing orchestration exits 1 and says where it failed', async () => {

@@ -37,6 +37,17 @@ describe('the runbook headline for the person on call (issue 15)', () => {
     ]);
   });
 
+  test('GIVEN a report that compared no rows (the simulated world) THEN the headline says so, never that nothing was lost', () => {
+    const lines = runHeadline(
+      recoverRun({ orders: 'simulated: no real databases, so no rows compared' }),
+      { targetRegion: 'us-west-2' },
+      'local',
+    );
+    expect(lines).toEqual([
+      'headline: orders (simulated: no real databases, so no rows compared): no rows were compared, so this does not show that nothing was lost (reports: orders: s3://reports/runs/recover/x/orders/)',
+    ]);
+  });
+
   test('GIVEN a dry run THEN there is no headline (the plan says it all)', () => {
     expect(runHeadline({ ...recoverRun({}), status: 'planned' }, {}, 'aws')).toEqual([]);
   });

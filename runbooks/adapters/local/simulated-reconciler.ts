@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ReconcileOutcome, ReconcileRequest, ReconcilerPort } from '../../ports';
@@ -31,6 +31,6 @@ export class SimulatedReconciler implements ReconcilerPort {
         2,
       )}\n`,
     );
-    return { status: this.outcome, summary, reportDir };
+    return { status: this.outcome, summary, reportDir, dispose: () => rm(reportDir, { recursive: true, force: true }) };
   }
 }
