@@ -169,7 +169,7 @@ export function classifyCandidate(old: RowVersion, current: RowVersion | undefin
       const until = bounds.mayHaveReplicatedUntil;
       return {
         class: 'possibly_lost',
-        reason: `exists only on old (written as ${describe(old)}${old.committedAt !== undefined ? `, committed ${microsToIso(old.committedAt)}` : ''}), after the cut but ${until === null ? 'at a time nothing shows replication had stopped by' : `before replication had certainly stopped (${microsToIso(until)})`}: it may have replicated and been deleted by the new primary since, or never replicated. Replay it only if nothing on the new primary deletes such rows`,
+        reason: `exists only on old (written as ${describe(old)}${old.committedAt !== undefined ? `, committed ${microsToIso(old.committedAt)}` : ''}), but nothing shows its insert came after replication had stopped (${until === null ? 'nothing bounds when it stopped' : `it had certainly stopped by ${microsToIso(until)}`}): it may have replicated and been deleted by the new primary since, or never replicated. Replay it only if nothing on the new primary deletes such rows`,
       };
     }
     return { class: 'lost_insert', reason: `exists only on old (written as ${describe(old)})` };
