@@ -1,8 +1,8 @@
-import { type Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { databaseNames, SHOP_DATABASES, type ShopDatabase } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
@@ -10,6 +10,7 @@ import { customerCookieSecretName, syntheticShopperSecretName } from '../naming/
 import { SHOP_TABLES, type ShopTable, tableNames } from '../naming/table-names';
 import type { RegionRole } from '../region-role';
 import { GlobalAuroraDatabase } from './global-aurora-database';
+import { replicatedTokenSecret } from './replicated-token-secret';
 
 /** Properties of a {@link DataStack}. */
 export interface DataStackProps extends StackProps {
@@ -117,51 +118,25 @@ export class DataStack extends Stack {
     }
     this.tables = tables;
 
-    const tokenName = syntheticShopperSecretName(props.appName, props.envName);
-    if (props.role === 'primary') {
-      const token = new secretsmanager.Secret(this, 'SyntheticShopperToken', {
-        secretName: tokenName,
-        description: `The ${prefix} canaries' synthetic shopper token: the ui marks the orders of requests carrying it synthetic`,
-        // Letters and digits: the token travels in an HTTP header. The AWS-managed key (aws/secretsmanager) exists in
-        // both Regions, so the replica needs no key from the standby's data stack, which deploys after this one.
-        generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
-        replicaRegions: [{ region: props.peerRegion }],
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      Validations.of(token).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Not rotated automatically: ECS injects the token into the ui only when a task starts, so a rotation would lock the canaries out of the running tasks until they are replaced; rotate by updating the secret, then redeploying the services.',
-      });
-      this.syntheticShopperToken = token;
-    } else {
-      this.syntheticShopperToken = secretsmanager.Secret.fromSecretNameV2(this, 'SyntheticShopperToken', tokenName);
-    }
-
-    const cookieSecretName = customerCookieSecretName(props.appName, props.envName);
-    if (props.role === 'primary') {
-      const cookieSecret = new secretsmanager.Secret(this, 'CustomerCookieSecret', {
-        secretName: cookieSecretName,
-        description: `The ${prefix} ui's customer cookie key: the ui signs each visitor's customer id with it (HMAC-SHA256)`,
-        // Letters and digits (the ui accepts 32 to 256 printable characters). The AWS-managed key exists in both
-        // Regions, so the replica needs no key from the standby's data stack, which deploys after this one.
-        generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-        replicaRegions: [{ region: props.peerRegion }],
-        removalPolicy: RemovalPolicy.DESTROY,
-      });
-      Validations.of(cookieSecret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason:
-          'Not rotated automatically: ECS injects the key into the ui only when a task starts, and a new key makes every signed cookie invalid (each shopper becomes a new visitor, their cart out of reach); rotate by updating the secret, then redeploying the services, when that is acceptable.',
-      });
-      this.customerCookieSecret = cookieSecret;
-    } else {
-      this.customerCookieSecret = secretsmanager.Secret.fromSecretNameV2(
-        this,
-        'CustomerCookieSecret',
-        cookieSecretName,
-      );
-    }
+    this.syntheticShopperToken = replicatedTokenSecret(this, 'SyntheticShopperToken', {
+      role: props.role,
+      secretName: syntheticShopperSecretName(props.appName, props.envName),
+      description: `The ${prefix} canaries' synthetic shopper token: the ui marks the orders of requests carrying it synthetic`,
+      length: 48,
+      peerRegion: props.peerRegion,
+      whyNotRotated:
+        'Not rotated automatically: ECS injects the token into the ui only when a task starts, so a rotation would lock the canaries out of the running tasks until they are replaced; rotate by updating the secret, then redeploying the services.',
+    });
+    // The ui accepts 32 to 256 printable characters.
+    this.customerCookieSecret = replicatedTokenSecret(this, 'CustomerCookieSecret', {
+      role: props.role,
+      secretName: customerCookieSecretName(props.appName, props.envName),
+      description: `The ${prefix} ui's customer cookie key: the ui signs each visitor's customer id with it (HMAC-SHA256)`,
+      length: 64,
+      peerRegion: props.peerRegion,
+      whyNotRotated:
+        'Not rotated automatically: ECS injects the key into the ui only when a task starts, and a new key makes every signed cookie invalid (each shopper becomes a new visitor, their cart out of reach); rotate by updating the secret, then redeploying the services, when that is acceptable.',
+    });
   }
 }
 

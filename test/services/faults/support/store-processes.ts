@@ -33,9 +33,15 @@ export class DynaliteProcess {
 
   /** Starts the server (again) on the same port and directory; resolves once it answers with its tables. */
   async restart(): Promise<void> {
-    const child = spawn(process.execPath, [path.join(__dirname, 'dynalite-child.js'), this.dir, String(this.port)], {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'dynalite-child.ts'), this.dir, String(this.port)],
+      {
+        // tsx is resolved from the working directory: the repository root.
+        cwd: path.resolve(__dirname, '../../../..'),
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
     this.child = child;
     await new Promise<void>((resolve, reject) => {
       let out = '';
