@@ -1,3 +1,5 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { ModuleReconciler } from '../../../runbooks/adapters/reconcile-module';
 import { emptyCounts, type ReconcileReport } from '../../../runbooks/reconcile';
 
@@ -51,5 +53,19 @@ describe('ModuleReconciler', () => {
     });
     const outcome = await reconciler.reconcile({ old: connection, current: connection, failoverAt: new Date() });
     expect(outcome).toMatchObject({ status: 'complete', summary: 'lost_insert 2' });
+  });
+
+  test('GIVEN a report stored by the caller WHEN it disposes of the outcome THEN the temporary report folder is gone (a warm Lambda keeps /tmp between invocations)', async () => {
+    const reconciler = new ModuleReconciler({
+      tls: { mode: 'disable' },
+      reconcile: async (options) => {
+        writeFileSync(path.join(options.outDir, 'report.json'), '{}');
+        return report('complete', []);
+      },
+    });
+    const outcome = await reconciler.reconcile({ old: connection, current: connection, failoverAt: new Date() });
+    expect(existsSync(path.join(outcome.reportDir!, 'report.json'))).toBe(true);
+    await outcome.dispose?.();
+    expect(existsSync(outcome.reportDir!)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { applyReport } from '../../../runbooks/reconcile';
-import { atTimes, childIds, IDS, plus, query, TIMELINE, uid, useScenarioCopies } from './shop-fixture';
+import { atTimes, childIds, createItemNotes, IDS, plus, query, TIMELINE, uid, useScenarioCopies } from './shop-fixture';
 
 const { orders: O } = IDS;
 const { cut } = TIMELINE;
@@ -71,11 +71,7 @@ describe('apply: units, held-back rows and rows never re-created', () => {
 
   test('GIVEN a lost grandchild row (no order_id, a foreign key to a lost line) WHEN the line is held back THEN the grandchild is held back with it; with its order replayed it joins that order (D4)', async () => {
     const urls = await copy();
-    await onBoth(
-      urls,
-      `CREATE TABLE item_notes (id uuid PRIMARY KEY, item_id uuid NOT NULL REFERENCES order_items (id), note text,
-         created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
-    );
+    await createItemNotes(urls);
     const line = uid(0x6110);
     const noteOnA3 = uid(0x6111);
     const noteOnL1 = uid(0x6112);
@@ -101,11 +97,7 @@ describe('apply: units, held-back rows and rows never re-created', () => {
 
   test('GIVEN a lost note on an order line the report found unchanged (replicated before the cut), whose order is a conflict WHEN apply runs THEN the note joins that order and is held back with it (rv13c N4)', async () => {
     const urls = await copy();
-    await onBoth(
-      urls,
-      `CREATE TABLE item_notes (id uuid PRIMARY KEY, item_id uuid NOT NULL REFERENCES order_items (id), note text,
-         created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`,
-    );
+    await createItemNotes(urls);
     // A3 is a conflict (paid on old, cancelled on new); its line 0 replicated long ago and is identical.
     const note = uid(0x6113);
     await atTimes(urls.oldUrl, (c) =>

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Client } from 'pg';
 import { applyReport } from '../../../runbooks/reconcile';
 import { sha256Line } from '../../../runbooks/reconcile/report-files';
-import { atTimes, childIds, IDS, plus, query, TIMELINE, uid, useScenarioCopies } from './shop-fixture';
+import { atTimes, childIds, createItemNotes, IDS, plus, query, TIMELINE, uid, useScenarioCopies } from './shop-fixture';
 
 const { orders: O } = IDS;
 const { cut } = TIMELINE;
@@ -124,12 +124,7 @@ describe('replication stop: possibly lost rows', () => {
 
   test('GIVEN a lost note on an identical line of the conflict order A3 THEN the report says apply holds it back, as apply then does (rv13d D4)', async () => {
     const urls = await copy();
-    for (const url of [urls.oldUrl, urls.newUrl]) {
-      await atTimes(url, (c) =>
-        c.query(`CREATE TABLE item_notes (id uuid PRIMARY KEY, item_id uuid NOT NULL REFERENCES order_items (id),
-           note text, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`),
-      );
-    }
+    await createItemNotes(urls);
     const note = uid(0xe113);
     await atTimes(urls.oldUrl, (c) =>
       c.query(`INSERT INTO item_notes VALUES ($1, $2, 'gift wrap', $3, $3, 1)`, [

@@ -171,6 +171,19 @@ export async function beatAfterCut(client: Client, seconds: number, region = 'eu
   for (let second = 1; second <= seconds; second++) await setHeartbeat(client, plus(TIMELINE.cut, second), region);
 }
 
+/**
+ * A table of notes on order lines, on both sides (it replicated): rows without `order_id` that belong to an order
+ * through the line they reference, the way apply's units and holds must follow.
+ */
+export async function createItemNotes(urls: { oldUrl: string; newUrl: string }): Promise<void> {
+  for (const url of [urls.oldUrl, urls.newUrl]) {
+    await atTimes(url, (c) =>
+      c.query(`CREATE TABLE item_notes (id uuid PRIMARY KEY, item_id uuid NOT NULL REFERENCES order_items (id),
+         note text, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, version integer NOT NULL)`),
+    );
+  }
+}
+
 /** Ids of the orders scenario: see {@link buildOrdersScenario}. */
 export const IDS = {
   orders: Object.fromEntries(
