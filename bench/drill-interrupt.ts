@@ -1,15 +1,16 @@
 /**
  * Interrupts `npm run drill -- --ci` many times, at different phases and in different ways (Ctrl-C to the process
- * group once or twice, SIGHUP, SIGTERM to npm alone), optionally while busy loops load every core, and prints what
- * each run left. Fails unless every run exited 128 + the signal, said it stopped, and left no process or file.
+ * group once or twice, SIGHUP, SIGTERM to npm alone), then `npm run dev` the same ways, optionally while busy loops
+ * load every core, and prints what each run left. Fails unless every run exited 128 + the signal, said it stopped,
+ * and left no process or file, and no dev run logged a warning or a stack trace after the signal.
  *
- *   npm run bench:drill-interrupt -- --runs 20 [--load 2]
+ *   npm run bench:drill-interrupt -- --runs 20 [--dev-runs 8] [--load 2]
  */
 
 import { loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Command, InvalidArgumentError } from 'commander';
-import { type InterruptHow, interruptDrill } from './drill-interrupt-run';
+import { type InterruptHow, type InterruptResult, interruptDev, interruptDrill } from './drill-interrupt-run';
 
 const PHASES = ['start', 'warm-up', 'cut', 'strand', 'failover', 'recover'] as const;
 const WAYS: readonly InterruptHow[] = [
@@ -29,29 +30,43 @@ function whole(value: string): number {
 
 async function main(): Promise<number> {
   const options = new Command('bench:drill-interrupt')
-    .option('--runs <n>', 'interruptions', whole, 20)
+    .option('--runs <n>', 'interruptions of the drill', whole, 20)
+    .option('--dev-runs <n>', 'interruptions of npm run dev', whole, 8)
     .option('--load <threads>', 'busy-loop threads running meanwhile', whole, 2)
     .parse()
-    .opts<{ runs: number; load: number }>();
+    .opts<{ runs: number; devRuns: number; load: number }>();
   const burners = Array.from({ length: options.load }, () => new Worker('for (;;) {}', { eval: true }));
   let failed = 0;
   try {
     console.log(
       `drill interrupted ${options.runs} times, ${options.load} busy-loop thread(s); load ${loadavg()[0]!.toFixed(1)}`,
     );
+    const report = (i: number, phase: string, delay: number, how: InterruptHow, r: InterruptResult, quiet = true) => {
+      const ok =
+        r.exit === EXPECTED[how.signal] &&
+        r.stoppedCleanly &&
+        r.processesLeft.length === 0 &&
+        r.filesLeft.length === 0 &&
+        quiet;
+      if (!ok) failed++;
+      console.log(
+        `${String(i + 1).padStart(3)} ${ok ? 'ok  ' : 'FAIL'} ${phase.padEnd(9)} +${String(delay).padStart(3)} ms ${r.how.padEnd(24)} exit ${r.exit} stopped in ${(r.stopMs / 1000).toFixed(1)} s${ok ? '' : `; said ${JSON.stringify(r.said)}; processes ${JSON.stringify(r.processesLeft)}; files ${JSON.stringify(r.filesLeft)}${quiet ? '' : '; warned after the signal'}`}`,
+      );
+    };
     for (let i = 0; i < options.runs; i++) {
       const phase = PHASES[i % PHASES.length]!;
       const how = WAYS[Math.floor(i / PHASES.length) % WAYS.length]!;
       const delay = (i * 137) % 900;
-      const r = await interruptDrill(phase, how, delay);
-      const ok =
-        r.exit === EXPECTED[how.signal] && r.stoppedCleanly && r.processesLeft.length === 0 && r.filesLeft.length === 0;
-      if (!ok) failed++;
-      console.log(
-        `${String(i + 1).padStart(3)} ${ok ? 'ok  ' : 'FAIL'} ${phase.padEnd(9)} +${String(delay).padStart(3)} ms ${r.how.padEnd(24)} exit ${r.exit} stopped in ${(r.stopMs / 1000).toFixed(1)} s${ok ? '' : `; said ${JSON.stringify(r.said)}; processes ${JSON.stringify(r.processesLeft)}; files ${JSON.stringify(r.filesLeft)}`}`,
-      );
+      report(i, phase, delay, how, await interruptDrill(phase, how, delay));
     }
-    console.log(`${options.runs - failed} of ${options.runs} clean; load ${loadavg()[0]!.toFixed(1)}`);
+    for (let i = 0; i < options.devRuns; i++) {
+      const how = WAYS[i % WAYS.length]!;
+      const delay = (i * 137) % 900;
+      const r = await interruptDev(how, delay);
+      report(options.runs + i, 'dev', delay, how, r, r.warnings.length === 0);
+    }
+    const total = options.runs + options.devRuns;
+    console.log(`${total - failed} of ${total} clean; load ${loadavg()[0]!.toFixed(1)}`);
   } finally {
     await Promise.all(burners.map((w) => w.terminate()));
   }

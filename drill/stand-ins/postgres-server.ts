@@ -172,6 +172,10 @@ export class PostgresServer {
     const args = ['-D', options.dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
     const child = spawn(path.join(postgresBinDir(), 'postgres'), args, {
       ...(owner ?? {}),
+      // A process group of its own: a terminal's Ctrl-C reaches every process of the foreground group, and a
+      // server that shut down on it would end its sessions under the services still running (review newcomer-run
+      // F13). The process that started it stops it, after the services, with stop().
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LC_ALL: 'C' },
     });

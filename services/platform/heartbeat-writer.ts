@@ -114,9 +114,13 @@ export class HeartbeatWriter {
     if (this.client) return this.client;
     const client = new Client(target);
     client.on('error', (error) => {
+      // Only the connection in use, and only while beating: a server's goodbye is followed by its socket closing
+      // (a second error), possibly after stop() — which must stay the last word.
+      if (this.client !== client || !this.running) return;
       this.options.log.warn({ err: error }, 'heartbeat connection failed');
-      if (this.client === client) this.client = undefined;
+      this.client = undefined;
       this.setRole('disconnected');
+      client.end().catch(() => undefined);
     });
     await client.connect();
     this.client = client;

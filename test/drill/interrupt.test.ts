@@ -1,4 +1,4 @@
-import { interruptDrill } from '../../bench/drill-interrupt-run';
+import { interruptDev, interruptDrill } from '../../bench/drill-interrupt-run';
 
 /**
  * Issue 15 (review newcomer-run F1, F8): whatever stops `npm run drill` — Ctrl-C (SIGINT to the process group, once
@@ -19,4 +19,18 @@ describe('interrupting npm run drill', () => {
     },
     240_000,
   );
+});
+
+/**
+ * Issue 15 (review newcomer-run F13): Ctrl-C on `npm run dev` reaches Postgres too (same process group); it must not
+ * close its connections under the running services, which then logged warnings with stack traces before the clean
+ * line. The stop is one line: the services drain, then the stores stop, in that order.
+ */
+describe('interrupting npm run dev', () => {
+  test('GIVEN a running dev shop WHEN Ctrl-C reaches its process group THEN it exits 130 with its stop lines alone and leaves nothing', async () => {
+    const result = await interruptDev({ signal: 'SIGINT', to: 'group' }, 500);
+    expect(result).toEqual(
+      expect.objectContaining({ exit: 130, stoppedCleanly: true, processesLeft: [], filesLeft: [], warnings: [] }),
+    );
+  }, 240_000);
 });

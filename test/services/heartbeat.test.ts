@@ -1,8 +1,10 @@
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { buildCatalogApp } from '../../services/catalog/app';
 import { loadCatalogConfig } from '../../services/catalog/config';
 import { buildOrdersApp } from '../../services/orders/app';
 import { loadOrdersConfig } from '../../services/orders/config';
+import { HeartbeatWriter } from '../../services/platform/heartbeat-writer';
 import type { ServiceApp } from '../../services/platform/service-app';
 import { call, listen } from './support/http';
 import { startPostgres, type TestPostgres } from './support/stores';
@@ -100,6 +102,95 @@ describe('replication heartbeat', () => {
     } finally {
       await orders.close();
       await db.end();
+    }
+  });
+});
+
+/**
+ * A TCP proxy to Postgres that passes every byte but holds back the close of a server's connection until
+ * `release()`: the gap between a server's goodbye (an error message) and its socket closing, made wide.
+ */
+async function holdingProxy(server: URL): Promise<{ port: number; release(): void; close(): Promise<void> }> {
+  const held: Array<() => void> = [];
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const upstream = connect(Number(server.port), server.hostname);
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+    }
+    client.pipe(upstream);
+    upstream.on('data', (chunk) => client.write(chunk));
+    upstream.on('end', () => held.push(() => client.end()));
+    client.on('end', () => upstream.end());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (proxy.address() as AddressInfo).port,
+    release: () => {
+      for (const end of held.splice(0)) end();
+    },
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => proxy.close(() => resolve()));
+    },
+  };
+}
+
+/** A logger that keeps what it is told (level and message), enough for the writer. */
+function keptLog(): { log: import('fastify').FastifyBaseLogger; lines: Array<{ level: string; fields: unknown }> } {
+  const lines: Array<{ level: string; fields: unknown }> = [];
+  const at = (level: string) => (fields: unknown) => lines.push({ level, fields });
+  const log = {
+    level: 'info',
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    debug: at('debug'),
+    trace: at('trace'),
+    fatal: at('fatal'),
+    silent: () => undefined,
+    child: () => log,
+  } as unknown as import('fastify').FastifyBaseLogger;
+  return { log, lines };
+}
+
+describe('stopping the heartbeat while its database goes away (review newcomer-run F13)', () => {
+  test('GIVEN a heartbeat whose session was ended by the server WHEN it stops before the socket closes THEN nothing is logged after "stopped" and its role stays stopped', async () => {
+    const admin = new Client({ connectionString: pg.urls.catalog });
+    await admin.connect();
+    const proxy = await holdingProxy(new URL(pg.urls.catalog));
+    const { log, lines } = keptLog();
+    const target = new URL(pg.urls.catalog);
+    target.port = String(proxy.port);
+    const writer = new HeartbeatWriter({
+      clientConfig: { connectionString: target.toString(), application_name: 'heartbeat-f13' },
+      region: 'region-s',
+      // Long enough that the writer is still disconnected when it is stopped.
+      intervalMs: 2_000,
+      log,
+    });
+    try {
+      writer.start();
+      await waitFor('the writer role', async () => (writer.role === 'writer' ? true : undefined));
+      // What a Ctrl-C to the process group did to `npm run dev`: Postgres ends the session (57P01) as the service
+      // stops, and the socket closes a moment later.
+      const terminated = await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'heartbeat-f13'",
+      );
+      expect(terminated.rowCount).toBe(1);
+      await waitFor('the lost session', async () => (writer.role === 'disconnected' ? true : undefined));
+      await writer.stop();
+      proxy.release();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(writer.role).toBe('stopped');
+      const stoppedAt = lines.findIndex((l) => JSON.stringify(l.fields).includes('"to":"stopped"'));
+      expect(lines.slice(stoppedAt)).toHaveLength(1);
+    } finally {
+      await writer.stop();
+      proxy.release();
+      await proxy.close();
+      await admin.end();
     }
   });
 });
