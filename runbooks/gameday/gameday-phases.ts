@@ -1,0 +1,51 @@
+/** The phases of a game day, in the order the workflow runs them (`clean-up` always runs last). */
+export const GAMEDAY_PHASES = [
+  'preflight',
+  'start-traffic',
+  'inject',
+  'failover',
+  'await-return',
+  'recover',
+  'score',
+  'clean-up',
+] as const;
+
+/** One of {@link GAMEDAY_PHASES}. */
+export type GameDayPhase = (typeof GAMEDAY_PHASES)[number];
+
+/** What a game day proved: PASSED and FAILED only with a complete score; INCONCLUSIVE when it could not judge. */
+export type GameDayVerdict = 'PASSED' | 'FAILED' | 'INCONCLUSIVE';
+
+/** `gd-20261207T043000Z-a1b2`: the UTC start time and 4 random characters (contract section 1). */
+export const GAMEDAY_ID_PATTERN = /^gd-\d{8}T\d{6}Z-[a-z0-9]{4}$/;
+
+/** What every phase of one game day is given (the workflow's inputs, validated by the CLI). */
+export interface GameDayInput {
+  /** See {@link GAMEDAY_ID_PATTERN}. */
+  readonly gameDayId: string;
+  /** The Region the fault hits (today's primary). */
+  readonly failedRegion: string;
+  /** The Region that takes over; it keeps the game-day record. */
+  readonly survivingRegion: string;
+  /** The GitHub actor who dispatched the game day. */
+  readonly actor: string;
+  /** Who approved the Environment's deployment, when someone did. */
+  readonly approver?: string;
+  /** Plan and preflight only: nothing is changed or recorded. */
+  readonly dryRun: boolean;
+}
+
+/** What one phase did; `summary` is Markdown for the job summary. */
+export interface PhaseOutcome {
+  readonly phase: GameDayPhase;
+  readonly status: 'succeeded' | 'failed' | 'inconclusive';
+  /** Set by `score`, and by any phase that ends the game day early. */
+  readonly verdict?: GameDayVerdict;
+  /** Markdown for the job summary. */
+  readonly summary: string;
+  /** Console URL of evidence.html (score / clean-up). */
+  readonly evidenceUrl?: string;
+}
+
+export type { GameDayPorts } from './gameday-ports';
+export { runGameDayPhase } from './run-gameday-phase';

@@ -1,0 +1,189 @@
+import type { ClockPort } from '../ports/clock-port';
+
+/** An FIS experiment's state (`ExperimentState.status` of the FIS API). */
+export type ExperimentStatus =
+  | 'pending'
+  | 'initiating'
+  | 'running'
+  | 'completed'
+  | 'stopping'
+  | 'stopped'
+  | 'failed'
+  | 'cancelled';
+
+/** One action of an experiment, as GetExperiment reports it. */
+export interface ExperimentActionState {
+  readonly name: string;
+  /** `pending`, `initiating`, `running`, `completed`, `cancelled`, `stopping`, `stopped`, `failed`, `skipped`. */
+  readonly status: string;
+  readonly startedAt?: Date;
+}
+
+/** An FIS experiment. */
+export interface Experiment {
+  readonly id: string;
+  readonly region: string;
+  readonly templateId: string;
+  readonly status: ExperimentStatus;
+  /** Why it is in its state (FIS `ExperimentState.reason`), e.g. the stop condition that stopped it. */
+  readonly reason?: string;
+  readonly startedAt?: Date;
+  readonly endedAt?: Date;
+  readonly actions: readonly ExperimentActionState[];
+}
+
+/** FIS in one account: the game day's experiment template per Region, and its experiments. */
+export interface FaultInjectionPort {
+  /** The game day's experiment template in `region` (found by its tag), or undefined when the stacks have none. */
+  findTemplate(region: string): Promise<{ readonly id: string; readonly description: string } | undefined>;
+  /** Starts an experiment; the same `clientToken` never starts a second one. Tags mark the game day. */
+  start(
+    region: string,
+    templateId: string,
+    clientToken: string,
+    tags: Readonly<Record<string, string>>,
+  ): Promise<Experiment>;
+  /** One experiment, or undefined when FIS has none with this id. */
+  get(region: string, experimentId: string): Promise<Experiment | undefined>;
+  /** Stops a running experiment (its actions are stopped, the fault ends). */
+  stop(region: string, experimentId: string): Promise<Experiment>;
+}
+
+/** The shopper fleet's EventBridge Scheduler schedule of each Region (created disabled by the stacks). */
+export interface ShopperSchedulePort {
+  /** Whether the Region's shopper schedule is enabled; undefined when the Region has none. */
+  isEnabled(region: string): Promise<boolean | undefined>;
+  /** Enables or disables the Region's shopper schedule (keeping everything else of it). */
+  setEnabled(region: string, enabled: boolean): Promise<void>;
+}
+
+/** The report bucket of each Region: the game-day record, the ledgers, recover's reports and the evidence. */
+export interface ReportBucketsPort {
+  /** The object's text, or undefined when there is none. */
+  get(region: string, key: string): Promise<string | undefined>;
+  /** Every key under `prefix`, in key order. */
+  list(region: string, prefix: string): Promise<readonly string[]>;
+  /**
+   * Writes an object and returns its `s3://` URL. With `retainUntil` the object is written under object lock
+   * (compliance mode) until then: it cannot be overwritten or deleted before.
+   */
+  put(
+    region: string,
+    key: string,
+    body: string,
+    contentType: string,
+    options?: { readonly retainUntil?: Date },
+  ): Promise<string>;
+  /** The console URL of an object (for the job summary's link). */
+  consoleUrl(region: string, key: string): string;
+}
+
+/** The runbooks the game day starts, as on-call starts them (the failover CLI's dispatch). */
+export type GameDayRunbook = 'readiness' | 'failover' | 'recover';
+
+/** One runbook execution, as followed. */
+export interface RunbookExecution {
+  readonly executionId: string;
+  /** SSM Automation status: `Success`, `Failed`, `InProgress`, … */
+  readonly status: string;
+  /** Whether it ended (else the follow timed out; it keeps running). */
+  readonly ended: boolean;
+  /** Whether it ended successfully. */
+  readonly succeeded: boolean;
+  readonly startedAt?: Date;
+  readonly endedAt?: Date;
+  /** Where its report went (`s3://…`), when it wrote one. */
+  readonly reportUrl?: string;
+  /** Why it failed, when it did. */
+  readonly failure?: string;
+  /** Its step outputs, e.g. the time each step ended (for the RTO phases). */
+  readonly steps?: readonly { readonly name: string; readonly status: string; readonly endedAt?: Date }[];
+}
+
+/** Starts a runbook's SSM Automation in a Region (or attaches to the same one running) and follows it. */
+export interface RunbookDispatchPort {
+  run(request: {
+    readonly runbook: GameDayRunbook;
+    readonly region: string;
+    readonly reason: string;
+    readonly dryRun: boolean;
+    /** For `recover`: when the failover happened. */
+    readonly failoverAt?: Date;
+  }): Promise<RunbookExecution>;
+}
+
+/** One account quota of a Region that a failover and its recovery need headroom in. */
+export interface QuotaUsage {
+  readonly name: string;
+  readonly used: number;
+  readonly max: number;
+  /** How many the game day needs free. */
+  readonly needed: number;
+}
+
+/** A database backup: an automated or manual cluster snapshot. */
+export interface DatabaseBackup {
+  readonly database: string;
+  readonly identifier: string;
+  readonly createdAt: Date;
+}
+
+/** What answers in a Region: its services (health URLs) and its databases. */
+export interface RegionAnswer {
+  readonly servicesAnswer: boolean;
+  readonly databasesAnswer: boolean;
+  /** One line per thing that does not answer (empty when everything does). */
+  readonly problems: readonly string[];
+}
+
+/** Account-level facts of a Region: quotas, backups, whether it answers. */
+export interface RegionFactsPort {
+  quotas(region: string): Promise<readonly QuotaUsage[]>;
+  /** The newest backup of each database cluster of the Region (a database without one is absent). */
+  latestBackups(region: string): Promise<readonly DatabaseBackup[]>;
+  /** The databases the Region should have (so a missing backup can be named). */
+  databases(): readonly string[];
+  answers(region: string): Promise<RegionAnswer>;
+}
+
+/** What the new primary holds for one acknowledged order. */
+export interface HeldOrder {
+  readonly orderId: string;
+  readonly present: boolean;
+  /** `placed`, `cancelled`, … when present. */
+  readonly status?: string;
+  /** The shipping address fields, when present. */
+  readonly address?: Readonly<Record<string, string>>;
+}
+
+/** The shop as the game day reads and cleans it: the synthetic orders the shoppers were told were placed. */
+export interface ShopOrdersPort {
+  /** What the Region now serving holds for each order (by id). */
+  lookup(orders: readonly { readonly orderId: string; readonly shopper: string }[]): Promise<readonly HeldOrder[]>;
+  /** Removes the game day's synthetic orders; returns how many were removed and the ids that could not be. */
+  removeSynthetic(
+    orders: readonly { readonly orderId: string; readonly shopper: string }[],
+  ): Promise<{ readonly removed: number; readonly failed: readonly string[] }>;
+}
+
+/** Where the game day's own notes go (the job log). */
+export type GameDayLog = (line: string) => void;
+
+/**
+ * Every side effect of a game day, each behind a port with an AWS implementation (`gameDayAwsPorts` in
+ * runbooks/adapters/aws/gameday-ports.ts) and an in-memory one for tests.
+ */
+export interface GameDayPorts {
+  readonly clock: ClockPort;
+  readonly faults: FaultInjectionPort;
+  readonly schedules: ShopperSchedulePort;
+  readonly buckets: ReportBucketsPort;
+  readonly runbooks: RunbookDispatchPort;
+  readonly regions: RegionFactsPort;
+  readonly orders: ShopOrdersPort;
+  readonly log: GameDayLog;
+  /** Days the evidence objects are kept under object lock (config `gameDays.evidenceRetentionDays`). */
+  readonly evidenceRetentionDays: number;
+  /** Targets (config `rtoTargetMinutes`, `rpoTargetSeconds`). */
+  readonly targets: { readonly rtoSeconds: number; readonly rpoSeconds: number };
+}
