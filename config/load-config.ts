@@ -1,6 +1,16 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
-import { DEFAULT_CONFIG, LOAD_BALANCER_SCHEMES, ROUTING_MODES, type RoutingMode, type ShopConfig } from './shop-config';
+import {
+  DEFAULT_CONFIG,
+  type GameDaysConfig,
+  LOAD_BALANCER_SCHEMES,
+  ROUTING_MODES,
+  type RoutingMode,
+  type ShopConfig,
+} from './shop-config';
+
+/** Values that replace the defaults: any top-level field, and any part of {@link ShopConfig.gameDays}. */
+export type ConfigBase = Omit<Partial<ShopConfig>, 'gameDays'> & { readonly gameDays?: Partial<GameDaysConfig> };
 
 /** Where {@link loadConfig} reads overrides from; both default to nothing so tests can pass exactly what they mean. */
 export interface ConfigSources {
@@ -9,7 +19,7 @@ export interface ConfigSources {
   /** CDK context values, e.g. from `app.node.tryGetContext`. */
   readonly context?: (key: string) => unknown;
   /** Values that replace the defaults before any override, e.g. a team's own settings. */
-  readonly base?: Partial<ShopConfig>;
+  readonly base?: ConfigBase;
 }
 
 /** Thrown when the configuration is invalid; the message lists every problem, one per line. */
@@ -26,8 +36,11 @@ export const KNOWN_REGIONS: readonly string[] = RegionInfo.regions
   .map((r) => r.name)
   .sort();
 
-/** Each overridable field, the environment variable and the cdk context key that set it. */
-const OVERRIDES: ReadonlyArray<{ field: keyof ShopConfig; env: string; context: string; numeric?: boolean }> = [
+/**
+ * Each overridable field (a dotted path for a nested one), the environment variable and the cdk context key that set
+ * it, and how a string from either is read.
+ */
+const OVERRIDES: ReadonlyArray<{ field: string; env: string; context: string; numeric?: boolean; flag?: boolean }> = [
   { field: 'appName', env: 'APP_NAME', context: 'appName' },
   { field: 'envName', env: 'ENV_NAME', context: 'envName' },
   { field: 'account', env: 'AWS_ACCOUNT_ID', context: 'account' },
@@ -39,6 +52,21 @@ const OVERRIDES: ReadonlyArray<{ field: keyof ShopConfig; env: string; context: 
   { field: 'canaryRateMinutes', env: 'CANARY_RATE_MINUTES', context: 'canaryRateMinutes', numeric: true },
   { field: 'routingMode', env: 'ROUTING_MODE', context: 'routingMode' },
   { field: 'loadBalancerScheme', env: 'LOAD_BALANCER_SCHEME', context: 'loadBalancerScheme' },
+  { field: 'gameDays.enabled', env: 'GAMEDAYS_ENABLED', context: 'gameDays.enabled', flag: true },
+  {
+    field: 'gameDays.evidenceRetentionDays',
+    env: 'GAMEDAYS_EVIDENCE_RETENTION_DAYS',
+    context: 'gameDays.evidenceRetentionDays',
+    numeric: true,
+  },
+  {
+    field: 'gameDays.shopperRatePerMinute',
+    env: 'GAMEDAYS_SHOPPER_RATE_PER_MINUTE',
+    context: 'gameDays.shopperRatePerMinute',
+    numeric: true,
+  },
+  { field: 'rtoTargetMinutes', env: 'RTO_TARGET_MINUTES', context: 'rtoTargetMinutes', numeric: true },
+  { field: 'rpoTargetSeconds', env: 'RPO_TARGET_SECONDS', context: 'rpoTargetSeconds', numeric: true },
 ];
 
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
@@ -69,6 +97,14 @@ function wholeNumber(field: string, min: number, max: number) {
         code: 'custom',
         message: `${field}: ${show(value)} is out of range; accepted: a whole number from ${min} to ${max}`,
       });
+    }
+  });
+}
+
+function flag(field: string) {
+  return z.unknown().superRefine((value, ctx) => {
+    if (typeof value !== 'boolean') {
+      ctx.addIssue({ code: 'custom', message: `${field}: ${show(value)} is not a boolean; accepted: true or false` });
     }
   });
 }
@@ -156,6 +192,17 @@ const schema = z
       'is not a GitHub repository; accepted: "owner/name"',
     ),
     deployBranch: matching('deployBranch', /^[A-Za-z0-9._/-]+$/, 'is not a branch name'),
+    gameDays: z.object({
+      enabled: flag('gameDays.enabled'),
+      // S3 User Guide, Object Lock: "A retention period protects an object version for a fixed amount of time" and
+      // PutObjectRetention takes a RetainUntilDate; 36500 days (100 years) is this project's bound, not S3's.
+      evidenceRetentionDays: wholeNumber('gameDays.evidenceRetentionDays', 1, 36500),
+      // One scheduled invocation a minute places this many orders, about one a second at most (the Lambda's
+      // one-minute budget): EventBridge Scheduler's rate expressions count whole minutes at the finest.
+      shopperRatePerMinute: wholeNumber('gameDays.shopperRatePerMinute', 1, 60),
+    }),
+    rtoTargetMinutes: wholeNumber('rtoTargetMinutes', 1, 1440),
+    rpoTargetSeconds: wholeNumber('rpoTargetSeconds', 1, 86400),
   })
   .superRefine((c, ctx) => {
     if (c.primaryRegion === c.standbyRegion) {
@@ -189,10 +236,14 @@ const schema = z
  * @throws ConfigError naming every invalid field, the value received and what is accepted.
  */
 export function loadConfig(sources: ConfigSources = {}): ShopConfig {
-  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...sources.base };
+  const merged: Record<string, unknown> = {
+    ...DEFAULT_CONFIG,
+    ...sources.base,
+    gameDays: { ...DEFAULT_CONFIG.gameDays, ...sources.base?.gameDays },
+  };
   const problems: string[] = [];
   const origins = new Map<string, string>();
-  for (const { field, env, context, numeric } of OVERRIDES) {
+  for (const { field, env, context, numeric, flag: isFlag } of OVERRIDES) {
     const fromContext = sources.context?.(context);
     const fromEnv = sources.env?.[env];
     const [raw, origin] =
@@ -205,9 +256,15 @@ export function loadConfig(sources: ConfigSources = {}): ShopConfig {
         problems.push(`${field}: ${show(raw)} is not a number; accepted: a whole number (set by ${origin})`);
         continue;
       }
-      merged[field] = parsed;
+      setField(merged, field, parsed);
+    } else if (isFlag && typeof raw === 'string') {
+      if (raw !== 'true' && raw !== 'false') {
+        problems.push(`${field}: ${show(raw)} is not a boolean; accepted: true or false (set by ${origin})`);
+        continue;
+      }
+      setField(merged, field, raw === 'true');
     } else {
-      merged[field] = raw;
+      setField(merged, field, raw);
     }
   }
   const result = schema.safeParse(merged);
@@ -220,4 +277,16 @@ export function loadConfig(sources: ConfigSources = {}): ShopConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data as ShopConfig;
+}
+
+/** Sets `path` (`a` or `a.b`) in `target`, copying the nested object it changes. */
+function setField(target: Record<string, unknown>, path: string, value: unknown): void {
+  const [head, ...rest] = path.split('.');
+  if (rest.length === 0) {
+    target[head] = value;
+    return;
+  }
+  const inner = { ...(target[head] as Record<string, unknown> | undefined) };
+  setField(inner, rest.join('.'), value);
+  target[head] = inner;
 }

@@ -54,6 +54,32 @@ export interface ShopConfig {
   readonly githubRepository: string;
   /** The branch whose pushes deploy. */
   readonly deployBranch: string;
+  /** Game days on real AWS (FIS experiments, the synthetic shopper fleet, evidence packs): off unless enabled. */
+  readonly gameDays: GameDaysConfig;
+  /**
+   * The recovery time objective, in minutes: the game day's verdict and the Resilience Hub resiliency policy judge
+   * against the same number.
+   */
+  readonly rtoTargetMinutes: number;
+  /**
+   * The recovery point objective, in seconds: the game day's verdict and the Resilience Hub resiliency policy judge
+   * against the same number.
+   */
+  readonly rpoTargetSeconds: number;
+}
+
+/** See {@link ShopConfig.gameDays}. */
+export interface GameDaysConfig {
+  /**
+   * Whether the game-day resources exist (per Region: FIS experiment templates, the synthetic shopper fleet, the
+   * Resilience Hub application and policy, ECS task definitions prepared for FIS). When false nothing of them is
+   * synthesized.
+   */
+  readonly enabled: boolean;
+  /** How many days each game day's evidence pack (`gamedays/<id>/evidence/*`) stays under object lock. */
+  readonly evidenceRetentionDays: number;
+  /** How many orders each Region's synthetic shopper places per minute while a game day runs. */
+  readonly shopperRatePerMinute: number;
 }
 
 /**
@@ -107,4 +133,7 @@ export const DEFAULT_CONFIG: ShopConfig = {
   routingMode: 'arc-cluster',
   githubRepository: 'example-org/multi-region-shop',
   deployBranch: 'main',
+  gameDays: { enabled: false, evidenceRetentionDays: 400, shopperRatePerMinute: 6 },
+  rtoTargetMinutes: 15,
+  rpoTargetSeconds: 60,
 };

@@ -132,6 +132,76 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig(sources))).toEqual([`${REGION_SWITCH_REFUSED}${origin}`]);
   });
 
+  test('game days are off by default, with 400 days of evidence, 6 synthetic orders a minute, RTO 15 min, RPO 60 s', () => {
+    const config = loadConfig();
+    expect(config.gameDays).toEqual({ enabled: false, evidenceRetentionDays: 400, shopperRatePerMinute: 6 });
+    expect(config.rtoTargetMinutes).toBe(15);
+    expect(config.rpoTargetSeconds).toBe(60);
+  });
+
+  test('the game-day fields and the targets are set by environment variables, strings parsed', () => {
+    const config = loadConfig({
+      env: {
+        GAMEDAYS_ENABLED: 'true',
+        GAMEDAYS_EVIDENCE_RETENTION_DAYS: '30',
+        GAMEDAYS_SHOPPER_RATE_PER_MINUTE: '12',
+        RTO_TARGET_MINUTES: '20',
+        RPO_TARGET_SECONDS: '5',
+      },
+    });
+    expect(config.gameDays).toEqual({ enabled: true, evidenceRetentionDays: 30, shopperRatePerMinute: 12 });
+    expect([config.rtoTargetMinutes, config.rpoTargetSeconds]).toEqual([20, 5]);
+  });
+
+  test('cdk context sets a game-day field by its dotted name, as a string or a boolean', () => {
+    const asString = loadConfig({ context: (k) => (k === 'gameDays.enabled' ? 'true' : undefined) });
+    const asBoolean = loadConfig({ context: (k) => (k === 'gameDays.enabled' ? true : undefined) });
+    expect([asString.gameDays.enabled, asBoolean.gameDays.enabled]).toEqual([true, true]);
+  });
+
+  test('a base that sets part of gameDays keeps the defaults of the rest', () => {
+    expect(loadConfig({ base: { gameDays: { enabled: true } } }).gameDays).toEqual({
+      enabled: true,
+      evidenceRetentionDays: 400,
+      shopperRatePerMinute: 6,
+    });
+  });
+
+  test.each([
+    [
+      { GAMEDAYS_ENABLED: 'yes' },
+      'gameDays.enabled: "yes" is not a boolean; accepted: true or false (set by environment variable GAMEDAYS_ENABLED)',
+    ],
+    [
+      { GAMEDAYS_EVIDENCE_RETENTION_DAYS: '0' },
+      'gameDays.evidenceRetentionDays: 0 is out of range; accepted: a whole number from 1 to 36500 (set by environment variable GAMEDAYS_EVIDENCE_RETENTION_DAYS)',
+    ],
+    [
+      { GAMEDAYS_SHOPPER_RATE_PER_MINUTE: '61' },
+      'gameDays.shopperRatePerMinute: 61 is out of range; accepted: a whole number from 1 to 60 (set by environment variable GAMEDAYS_SHOPPER_RATE_PER_MINUTE)',
+    ],
+    [
+      { GAMEDAYS_SHOPPER_RATE_PER_MINUTE: 'fast' },
+      'gameDays.shopperRatePerMinute: "fast" is not a number; accepted: a whole number (set by environment variable GAMEDAYS_SHOPPER_RATE_PER_MINUTE)',
+    ],
+    [
+      { RTO_TARGET_MINUTES: '0' },
+      'rtoTargetMinutes: 0 is out of range; accepted: a whole number from 1 to 1440 (set by environment variable RTO_TARGET_MINUTES)',
+    ],
+    [
+      { RPO_TARGET_SECONDS: '0.5' },
+      'rpoTargetSeconds: 0.5 is out of range; accepted: a whole number from 1 to 86400 (set by environment variable RPO_TARGET_SECONDS)',
+    ],
+  ])('a bad game-day value %j stops with the field, the value and what is accepted', (env, message) => {
+    expect(problemsOf(() => loadConfig({ env }))).toEqual([message]);
+  });
+
+  test('a base gameDays.enabled that is not a boolean is refused', () => {
+    expect(problemsOf(() => loadConfig({ base: { gameDays: { enabled: 'yes' as unknown as boolean } } }))).toEqual([
+      'gameDays.enabled: "yes" is not a boolean; accepted: true or false',
+    ]);
+  });
+
   test('a bad value from cdk context names the context key', () => {
     expect(problemsOf(() => loadConfig({ context: (k) => (k === 'account' ? 'abc' : undefined) }))).toEqual([
       'account: "abc" is not an AWS account id; accepted: exactly 12 digits (set by context key account)',
