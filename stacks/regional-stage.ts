@@ -67,7 +67,7 @@ export interface RegionalStageProps {
   /**
    * Images of the services.
    *
-   * @default - built from `services/<name>/Dockerfile`
+   * @default - built from `services/Dockerfile` with `SERVICE=<name>`
    */
   readonly images?: Readonly<Partial<Record<ShopServiceName, ecs.ContainerImage>>>;
 }

@@ -23,13 +23,18 @@ export const SERVICE_IMAGE_CONTEXT_EXCLUDES: readonly string[] = [
   'services/**/.local',
 ];
 
+/** The one Dockerfile of the five services; the build argument `SERVICE` names which one it builds. */
+export const SERVICE_DOCKERFILE = 'services/Dockerfile';
+
 /**
- * The container image of a shop service, built by the CDK asset publisher from `services/<name>/Dockerfile`
- * with the repository root as context. `cdk synth` only stages the context; nothing is built until publish.
+ * The container image of a shop service, built by the CDK asset publisher from {@link SERVICE_DOCKERFILE} with
+ * `SERVICE=<name>` and the repository root as context. `cdk synth` only stages the context; nothing is built until
+ * publish.
  */
 export function shopServiceImage(name: ShopServiceName): ecs.ContainerImage {
   return ecs.ContainerImage.fromAsset(REPO_ROOT, {
-    file: `services/${name}/Dockerfile`,
+    file: SERVICE_DOCKERFILE,
+    buildArgs: { SERVICE: name },
     ignoreMode: IgnoreMode.DOCKER,
     exclude: [...SERVICE_IMAGE_CONTEXT_EXCLUDES],
     displayName: `${name} service image`,

@@ -56,7 +56,7 @@ export interface ServicesStackProps extends StackProps {
   readonly databases: Readonly<Record<ShopDatabase, DatabaseEndpoint>>;
   /** The Region's replicas of the global tables. */
   readonly tables: Readonly<Record<ShopTable, dynamodb.ITableV2>>;
-  /** The images of the services. @default - built from `services/<name>/Dockerfile` */
+  /** The images of the services. @default - built from `services/Dockerfile` with `SERVICE=<name>` */
   readonly images?: Readonly<Partial<Record<ShopServiceName, ecs.ContainerImage>>>;
   /**
    * ACM certificate for the load balancer; with one the ALB serves HTTPS and redirects HTTP to it.

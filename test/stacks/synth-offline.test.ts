@@ -81,16 +81,20 @@ describe('npx cdk synth without AWS credentials', () => {
           .filter((file) => file.endsWith('.assets.json'))
           .flatMap((file) => {
             const manifest = JSON.parse(fs.readFileSync(path.join(outdir, assembly, file), 'utf8'));
-            type ImageAsset = { source: { dockerFile: string; directory: string } };
+            type ImageAsset = {
+              source: { dockerFile: string; directory: string; dockerBuildArgs?: Record<string, string> };
+            };
             return Object.values((manifest.dockerImages ?? {}) as Record<string, ImageAsset>).map((image) => ({
               file: image.source.dockerFile,
+              service: image.source.dockerBuildArgs?.['SERVICE'],
               directory: path.resolve(outdir, assembly, image.source.directory),
             }));
           }),
       );
-    expect(images.map((i) => i.file).sort()).toEqual(
+    // One Dockerfile for the five services, told which one by its build argument.
+    expect(images.map((i) => `${i.file} SERVICE=${i.service}`).sort()).toEqual(
       ['carts', 'carts', 'catalog', 'catalog', 'checkout', 'checkout', 'orders', 'orders', 'ui', 'ui'].map(
-        (name) => `services/${name}/Dockerfile`,
+        (name) => `services/Dockerfile SERVICE=${name}`,
       ),
     );
     for (const image of images) {
