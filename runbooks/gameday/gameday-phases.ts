@@ -48,4 +48,3 @@ export interface PhaseOutcome {
 }
 
 export type { GameDayPorts } from './gameday-ports';
-export { runGameDayPhase } from './run-gameday-phase';

@@ -96,8 +96,13 @@ export interface RunbookExecution {
   readonly reportUrl?: string;
   /** Why it failed, when it did. */
   readonly failure?: string;
-  /** Its step outputs, e.g. the time each step ended (for the RTO phases). */
-  readonly steps?: readonly { readonly name: string; readonly status: string; readonly endedAt?: Date }[];
+  /** Its steps as followed, e.g. the time each ended (for the RTO phases) and why one failed. */
+  readonly steps?: readonly {
+    readonly name: string;
+    readonly status: string;
+    readonly endedAt?: Date;
+    readonly failureMessage?: string;
+  }[];
 }
 
 /** Starts a runbook's SSM Automation in a Region (or attaches to the same one running) and follows it. */
@@ -144,25 +149,37 @@ export interface RegionFactsPort {
   /** The databases the Region should have (so a missing backup can be named). */
   databases(): readonly string[];
   answers(region: string): Promise<RegionAnswer>;
+  /** The highest `AuroraGlobalDBRPOLag` of the Region's global databases in the 5 minutes before `at`, in ms. */
+  rpoLagBeforeMs(region: string, at: Date): Promise<number | null>;
 }
 
-/** What the new primary holds for one acknowledged order. */
-export interface HeldOrder {
+/**
+ * What the Region now serving holds for one acknowledged order: absent, or present with its state (`null` for a
+ * field that could not be read). The same shape as the scoring's `OrderOnNewPrimary`.
+ */
+export type HeldOrder =
+  | { readonly present: false }
+  | {
+      readonly present: true;
+      /** Soft-deleted (cancelled); null when not read. */
+      readonly cancelled: boolean | null;
+      /** The shipping address fields; null when not read. */
+      readonly address: Readonly<Record<string, string | number>> | null;
+    };
+
+/** One synthetic order as the ledger names it. */
+export interface SyntheticOrderRef {
   readonly orderId: string;
-  readonly present: boolean;
-  /** `placed`, `cancelled`, … when present. */
-  readonly status?: string;
-  /** The shipping address fields, when present. */
-  readonly address?: Readonly<Record<string, string>>;
+  readonly shopper: string;
 }
 
 /** The shop as the game day reads and cleans it: the synthetic orders the shoppers were told were placed. */
 export interface ShopOrdersPort {
-  /** What the Region now serving holds for each order (by id). */
-  lookup(orders: readonly { readonly orderId: string; readonly shopper: string }[]): Promise<readonly HeldOrder[]>;
+  /** What the Region now serving holds for each order, by order id. */
+  lookup(orders: readonly SyntheticOrderRef[]): Promise<Readonly<Record<string, HeldOrder>>>;
   /** Removes the game day's synthetic orders; returns how many were removed and the ids that could not be. */
   removeSynthetic(
-    orders: readonly { readonly orderId: string; readonly shopper: string }[],
+    orders: readonly SyntheticOrderRef[],
   ): Promise<{ readonly removed: number; readonly failed: readonly string[] }>;
 }
 
@@ -186,4 +203,32 @@ export interface GameDayPorts {
   readonly evidenceRetentionDays: number;
   /** Targets (config `rtoTargetMinutes`, `rpoTargetSeconds`). */
   readonly targets: { readonly rtoSeconds: number; readonly rpoSeconds: number };
+  /** How long the phases wait and how often they look. @default DEFAULT_GAMEDAY_SETTINGS */
+  readonly settings?: Partial<GameDaySettings>;
 }
+
+/** How long the phases wait and how often they look. */
+export interface GameDaySettings {
+  /** Seconds between two looks while waiting. */
+  readonly pollSeconds: number;
+  /** start-traffic: how long it waits for the first acknowledgment of each Region's shoppers. */
+  readonly trafficWaitMinutes: number;
+  /** inject: how long it waits for the experiment to run and its first action to start. */
+  readonly experimentStartMinutes: number;
+  /** await-return: how long one run waits for the failed Region to answer (a re-run waits again). */
+  readonly returnWaitMinutes: number;
+  /** preflight: the newest backup of each database must be younger than this. */
+  readonly backupMaxAgeHours: number;
+  /** recover: how long it keeps running recover again while the old primary's snapshot is not there yet. */
+  readonly snapshotWaitMinutes: number;
+}
+
+/** Defaults of {@link GameDaySettings}: the waits fit in a job whose credentials last 60 minutes. */
+export const DEFAULT_GAMEDAY_SETTINGS: GameDaySettings = {
+  pollSeconds: 15,
+  trafficWaitMinutes: 10,
+  experimentStartMinutes: 5,
+  returnWaitMinutes: 50,
+  backupMaxAgeHours: 24,
+  snapshotWaitMinutes: 30,
+};

@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { GAMEDAY_PHASES, type GameDayInput, type GameDayPhase, type GameDayVerdict } from './gameday-phases';
+
+/** Format tag of the game-day record. */
+export const GAMEDAY_RECORD_FORMAT = 'multi-region-shop/gameday-record@1';
+
+/** Where a game day keeps its record: in the surviving Region's report bucket. */
+export function gameDayRecordKey(gameDayId: string): string {
+  return `gamedays/${gameDayId}/record.json`;
+}
+
+/** Where the shoppers of a game day write their acknowledgments (in the report bucket of the other Region). */
+export function ackPrefix(gameDayId: string): string {
+  return `gamedays/${gameDayId}/acks/`;
+}
+
+/** Where a game day's evidence pack goes. */
+export function evidencePrefix(gameDayId: string): string {
+  return `gamedays/${gameDayId}/evidence/`;
+}
+
+/** What one phase left in the record. */
+export interface PhaseEntry {
+  readonly status: 'succeeded' | 'failed' | 'inconclusive';
+  readonly at: string;
+  readonly summary: string;
+}
+
+/**
+ * The state of one game day between its phases (each workflow job runs one or more phases with its own
+ * credentials): `gamedays/<id>/record.json` in the surviving Region's report bucket. Every instant is ISO 8601 UTC.
+ */
+export interface GameDayRecord {
+  readonly format: typeof GAMEDAY_RECORD_FORMAT;
+  readonly gameDayId: string;
+  readonly failedRegion: string;
+  readonly survivingRegion: string;
+  readonly actor: string;
+  readonly approver?: string;
+  readonly createdAt: string;
+  readonly phases: Partial<Record<GameDayPhase, PhaseEntry>>;
+  /** Set by start-traffic: when the schedules were enabled and when the first acknowledgment was seen. */
+  readonly traffic?: { readonly startedAt: string; readonly firstAckAt?: string };
+  /** Set by inject. */
+  readonly experiment?: {
+    readonly id: string;
+    readonly region: string;
+    readonly templateId: string;
+    readonly startedAt: string;
+    /** When its first action started: the fault fired. */
+    readonly firedAt?: string;
+  };
+  /** Set by failover. */
+  readonly failover?: {
+    readonly executionId: string;
+    readonly status: string;
+    readonly startedAt: string;
+    readonly endedAt?: string;
+    /** When traffic moved (the routing step ended), when writers moved (the database step ended). */
+    readonly trafficMovedAt?: string;
+    readonly writersMovedAt?: string;
+  };
+  /** Set by await-return once the failed Region answers again. */
+  readonly returnedAt?: string;
+  /** Set by recover. */
+  readonly recover?: { readonly executionId: string; readonly status: string; readonly reportPrefix: string };
+  /** Set by the phase that decided it. */
+  readonly verdict?: GameDayVerdict;
+  readonly verdictReasons?: readonly string[];
+  readonly evidenceUrl?: string;
+}
+
+const instant = z.iso.datetime({ offset: true });
+const phaseEntry = z.strictObject({
+  status: z.enum(['succeeded', 'failed', 'inconclusive']),
+  at: instant,
+  summary: z.string(),
+});
+
+const recordSchema = z.strictObject({
+  format: z.literal(GAMEDAY_RECORD_FORMAT),
+  gameDayId: z.string(),
+  failedRegion: z.string(),
+  survivingRegion: z.string(),
+  actor: z.string(),
+  approver: z.string().optional(),
+  createdAt: instant,
+  phases: z.partialRecord(z.enum(GAMEDAY_PHASES), phaseEntry),
+  traffic: z.strictObject({ startedAt: instant, firstAckAt: instant.optional() }).optional(),
+  experiment: z
+    .strictObject({
+      id: z.string().min(1),
+      region: z.string(),
+      templateId: z.string().min(1),
+      startedAt: instant,
+      firedAt: instant.optional(),
+    })
+    .optional(),
+  failover: z
+    .strictObject({
+      executionId: z.string().min(1),
+      status: z.string(),
+      startedAt: instant,
+      endedAt: instant.optional(),
+      trafficMovedAt: instant.optional(),
+      writersMovedAt: instant.optional(),
+    })
+    .optional(),
+  returnedAt: instant.optional(),
+  recover: z.strictObject({ executionId: z.string().min(1), status: z.string(), reportPrefix: z.string() }).optional(),
+  verdict: z.enum(['PASSED', 'FAILED', 'INCONCLUSIVE']).optional(),
+  verdictReasons: z.array(z.string()).optional(),
+  evidenceUrl: z.string().optional(),
+}) satisfies z.ZodType<GameDayRecord>;
+
+/** A stored record that cannot be used: unreadable, or of another game day. */
+export class GameDayRecordError extends Error {
+  override readonly name = 'GameDayRecordError';
+}
+
+/** A new record for `input`. */
+export function newGameDayRecord(input: GameDayInput, now: Date): GameDayRecord {
+  return {
+    format: GAMEDAY_RECORD_FORMAT,
+    gameDayId: input.gameDayId,
+    failedRegion: input.failedRegion,
+    survivingRegion: input.survivingRegion,
+    actor: input.actor,
+    ...(input.approver ? { approver: input.approver } : {}),
+    createdAt: now.toISOString(),
+    phases: {},
+  };
+}
+
+/**
+ * Reads a stored record and checks it belongs to this game day (its id and Regions).
+ *
+ * @param text the object's text; `where` names it in messages (its `s3://` URL).
+ * @throws GameDayRecordError naming the field, the value and what is accepted.
+ */
+export function parseGameDayRecord(text: string, where: string, input: GameDayInput): GameDayRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new GameDayRecordError(`${where}: is not JSON; accepted: a game-day record (${GAMEDAY_RECORD_FORMAT})`);
+  }
+  const parsed = recordSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const field = issue.path.map(String).join('.') || '(record)';
+      const value = issue.path.reduce<unknown>(
+        (at, key) => (at && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[key] : undefined),
+        json,
+      );
+      return `${field}: ${JSON.stringify(value) ?? 'missing'} (${issue.message})`;
+    });
+    throw new GameDayRecordError(
+      `${where}: not a valid game-day record: ${problems.join('; ')}; accepted: a ${GAMEDAY_RECORD_FORMAT} record as the game day's phases write it`,
+    );
+  }
+  const record = parsed.data as GameDayRecord;
+  for (const field of ['gameDayId', 'failedRegion', 'survivingRegion'] as const) {
+    if (record[field] !== input[field]) {
+      throw new GameDayRecordError(
+        `${where}: ${field} is "${record[field]}"; accepted: "${input[field]}" (the record of another game day is never used; dispatch with the inputs that game day was started with)`,
+      );
+    }
+  }
+  return record;
+}

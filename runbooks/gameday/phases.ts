@@ -1,0 +1,491 @@
+import { messageOf } from '../core/errors';
+import { recoveryReportPrefix } from '../orchestrations/recover';
+import type { PhaseOutcome } from './gameday-phases';
+import type { Experiment, RunbookExecution } from './gameday-ports';
+import { ackPrefix, type GameDayRecord } from './gameday-record';
+import { finish, type PhaseContext } from './run-gameday-phase';
+
+/** FIS statuses after which an experiment does nothing more. */
+const ENDED: readonly string[] = ['completed', 'stopped', 'failed', 'cancelled'];
+
+/** Action statuses that show the action began acting on its targets. */
+const ACTED: readonly string[] = ['running', 'completed', 'stopping', 'stopped'];
+
+const iso = (date: Date) => date.toISOString();
+
+/** Waits (on the ports' clock) until `done` returns a value or the minutes are up; undefined when they are. */
+async function pollUntil<T>(
+  ctx: PhaseContext,
+  minutes: number,
+  done: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const clock = ctx.ports.clock;
+  const deadline = clock.now().getTime() + minutes * 60_000;
+  for (;;) {
+    const value = await done();
+    if (value !== undefined) return value;
+    if (clock.now().getTime() >= deadline) return undefined;
+    await clock.sleep(ctx.settings.pollSeconds * 1000);
+  }
+}
+
+/** An outcome that ends the game day INCONCLUSIVE (clean-up still runs). */
+function inconclusive(
+  ctx: PhaseContext,
+  record: GameDayRecord | undefined,
+  phase: PhaseOutcome['phase'],
+  reasons: string[],
+) {
+  return finish(
+    ctx,
+    record,
+    {
+      phase,
+      status: 'inconclusive',
+      verdict: 'INCONCLUSIVE',
+      summary: `**${phase}: INCONCLUSIVE**\n\n${reasons.map((r) => `- ${r}`).join('\n')}\n\nNothing was judged; clean-up runs next.`,
+    },
+    reasons,
+  );
+}
+
+/**
+ * preflight: can a game day start? Readiness (the project's readiness runbook, as a dry run) of both Regions, the
+ * account quotas a failover and its recovery need, a fresh backup of every database in the failed Region, the
+ * game day's FIS template in the failed Region, a shopper schedule in both Regions. Any unmet precondition ends the
+ * game day INCONCLUSIVE, naming it. Writes the game-day record (not in a dry run).
+ */
+export async function preflightPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
+  const { input, ports, settings } = ctx;
+  const unmet: string[] = [];
+  const met: string[] = [];
+  const regions = [input.failedRegion, input.survivingRegion];
+  for (const region of regions) {
+    try {
+      const run = await ports.runbooks.run({
+        runbook: 'readiness',
+        region,
+        reason: `game day ${input.gameDayId}: preflight`,
+        dryRun: true,
+      });
+      if (run.succeeded) met.push(`readiness of ${region}: passed (execution ${run.executionId})`);
+      else {
+        unmet.push(
+          `readiness of ${region}: ${run.ended ? run.status : 'did not end in time'} (execution ${run.executionId})${run.failure ? `: ${run.failure}` : ''}`,
+        );
+      }
+    } catch (error) {
+      unmet.push(`readiness of ${region}: could not run (${messageOf(error)})`);
+    }
+    try {
+      for (const quota of await ports.regions.quotas(region)) {
+        const free = quota.max - quota.used;
+        if (free < quota.needed) {
+          unmet.push(
+            `quota ${quota.name} in ${region}: ${quota.used} of ${quota.max} used, ${quota.needed} needed free`,
+          );
+        } else met.push(`quota ${quota.name} in ${region}: ${free} free (${quota.needed} needed)`);
+      }
+    } catch (error) {
+      unmet.push(`quotas of ${region}: could not be read (${messageOf(error)})`);
+    }
+    try {
+      const enabled = await ports.schedules.isEnabled(region);
+      if (enabled === undefined) unmet.push(`shopper schedule in ${region}: none (deploy with gameDays.enabled true)`);
+      else met.push(`shopper schedule in ${region}: present (${enabled ? 'enabled' : 'disabled'})`);
+    } catch (error) {
+      unmet.push(`shopper schedule in ${region}: could not be read (${messageOf(error)})`);
+    }
+  }
+  try {
+    const backups = await ports.regions.latestBackups(input.failedRegion);
+    const now = ports.clock.now().getTime();
+    for (const database of ports.regions.databases()) {
+      const backup = backups.find((b) => b.database === database);
+      const ageHours = backup ? (now - backup.createdAt.getTime()) / 3_600_000 : undefined;
+      if (!backup || ageHours === undefined) unmet.push(`backup of ${database} in ${input.failedRegion}: none found`);
+      else if (ageHours > settings.backupMaxAgeHours) {
+        unmet.push(
+          `backup of ${database} in ${input.failedRegion}: the newest (${backup.identifier}, ${iso(backup.createdAt)}) is ${ageHours.toFixed(1)} hours old; accepted: younger than ${settings.backupMaxAgeHours} hours`,
+        );
+      } else
+        met.push(`backup of ${database} in ${input.failedRegion}: ${backup.identifier} (${iso(backup.createdAt)})`);
+    }
+  } catch (error) {
+    unmet.push(`backups in ${input.failedRegion}: could not be read (${messageOf(error)})`);
+  }
+  try {
+    const template = await ports.faults.findTemplate(input.failedRegion);
+    if (!template)
+      unmet.push(`FIS experiment template in ${input.failedRegion}: none (deploy with gameDays.enabled true)`);
+    else met.push(`FIS experiment template in ${input.failedRegion}: ${template.id} (${template.description})`);
+  } catch (error) {
+    unmet.push(`FIS experiment template in ${input.failedRegion}: could not be read (${messageOf(error)})`);
+  }
+  const checked = met.map((line) => `- ${line}`).join('\n');
+  if (unmet.length > 0) {
+    if (input.dryRun) {
+      return {
+        phase: 'preflight',
+        status: 'inconclusive',
+        verdict: 'INCONCLUSIVE',
+        summary: `**preflight (dry run): INCONCLUSIVE**\n\n${unmet.map((r) => `- ${r}`).join('\n')}\n\nMet:\n${checked}`,
+      };
+    }
+    return inconclusive(ctx, ctx.record, 'preflight', unmet);
+  }
+  const plan = input.dryRun
+    ? `\n\nDry run: nothing was changed. A game day would enable the shopper schedules of ${regions.join(' and ')}, start the FIS experiment in ${input.failedRegion}, fail over to ${input.survivingRegion}, wait for ${input.failedRegion} to return, recover, score and clean up.`
+    : '';
+  return finish(ctx, ctx.record, {
+    phase: 'preflight',
+    status: 'succeeded',
+    summary: `**preflight: every precondition met**\n\n${checked}${plan}`,
+  });
+}
+
+/** Keys of the acknowledgment ledgers the failed Region's load balancers gave (kept in the surviving Region). */
+async function failedRegionAckKeys(ctx: PhaseContext): Promise<readonly string[]> {
+  const { input } = ctx;
+  return ctx.ports.buckets.list(input.survivingRegion, `${ackPrefix(input.gameDayId)}${input.failedRegion}/`);
+}
+
+/**
+ * start-traffic: enables the shopper schedules of both Regions, then waits (bounded) for the first acknowledgment
+ * the failed Region gave: without one there is nothing whose loss the game day could score, so it ends INCONCLUSIVE
+ * ("traffic never flowed").
+ */
+export async function startTrafficPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
+  const { input, ports, settings } = ctx;
+  const regions = [input.failedRegion, input.survivingRegion];
+  if (input.dryRun) {
+    return {
+      phase: 'start-traffic',
+      status: 'succeeded',
+      summary: `**start-traffic (dry run)**: would enable the shopper schedules of ${regions.join(' and ')}`,
+    };
+  }
+  let record = ctx.record as GameDayRecord;
+  for (const region of regions) await ports.schedules.setEnabled(region, true);
+  const startedAt = record.traffic?.startedAt ?? iso(ports.clock.now());
+  record = await ctx.save({ ...record, traffic: { ...record.traffic, startedAt } });
+  const keys = await pollUntil(ctx, settings.trafficWaitMinutes, async () => {
+    const found = await failedRegionAckKeys(ctx);
+    return found.length > 0 ? found : undefined;
+  });
+  if (!keys) {
+    return inconclusive(ctx, record, 'start-traffic', [
+      `traffic never flowed: no acknowledgment ledger of ${input.failedRegion} under ${ackPrefix(input.gameDayId)}${input.failedRegion}/ in ${input.survivingRegion}'s report bucket within ${settings.trafficWaitMinutes} minutes of enabling the shopper schedules (look at the shopper Lambda's logs)`,
+    ]);
+  }
+  return finish(
+    ctx,
+    { ...record, traffic: { startedAt, firstAckAt: iso(ports.clock.now()) } },
+    {
+      phase: 'start-traffic',
+      status: 'succeeded',
+      summary: `**start-traffic**: shopper schedules enabled in ${regions.join(' and ')}; ${keys.length} acknowledgment ledger(s) of ${input.failedRegion} stored so far`,
+    },
+  );
+}
+
+function firedAt(experiment: Experiment): Date | undefined {
+  const times = experiment.actions
+    .filter((a) => ACTED.includes(a.status) && a.startedAt)
+    .map((a) => (a.startedAt as Date).getTime());
+  return times.length > 0 ? new Date(Math.min(...times)) : undefined;
+}
+
+/**
+ * inject: starts the game day's FIS experiment in the failed Region (idempotent: the game-day id is the client
+ * token, and a recorded experiment is looked up, never started twice), then waits (bounded) for it to run and its
+ * first action to start. An experiment that ends, or never runs an action, in that time is stopped and the game day
+ * ends INCONCLUSIVE ("the fault never fired").
+ */
+export async function injectPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
+  const { input, ports, settings } = ctx;
+  const region = input.failedRegion;
+  if (input.dryRun) {
+    return {
+      phase: 'inject',
+      status: 'succeeded',
+      summary: `**inject (dry run)**: would start the game day's FIS experiment in ${region}`,
+    };
+  }
+  let record = ctx.record as GameDayRecord;
+  if (!record.traffic?.firstAckAt) {
+    return {
+      phase: 'inject',
+      status: 'failed',
+      summary: `**inject** refused: no traffic recorded for ${input.gameDayId}; run start-traffic first (the fault is injected only while shoppers are acknowledged)`,
+    };
+  }
+  let experiment: Experiment | undefined;
+  if (record.experiment) {
+    experiment = await ports.faults.get(region, record.experiment.id);
+  }
+  if (!experiment) {
+    const template = await ports.faults.findTemplate(region);
+    if (!template) {
+      return inconclusive(ctx, record, 'inject', [
+        `the fault never fired: no game-day FIS experiment template in ${region}`,
+      ]);
+    }
+    experiment = await ports.faults.start(region, template.id, input.gameDayId, { gameday: input.gameDayId });
+    record = await ctx.save({
+      ...record,
+      experiment: { id: experiment.id, region, templateId: template.id, startedAt: iso(ports.clock.now()) },
+    });
+  }
+  const id = experiment.id;
+  let last: Experiment = experiment;
+  const fired = await pollUntil(ctx, settings.experimentStartMinutes, async () => {
+    const seen = await ports.faults.get(region, id);
+    if (!seen) return undefined;
+    last = seen;
+    const at = firedAt(seen);
+    if (at) return at;
+    // Ended without an action that acted: waiting longer changes nothing.
+    return ENDED.includes(seen.status) ? null : undefined;
+  });
+  if (!fired) {
+    const reasons = [
+      `the fault never fired: FIS experiment ${id} in ${region} is ${last.status}${last.reason ? ` (${last.reason})` : ''}${fired === undefined ? ` after ${settings.experimentStartMinutes} minutes` : ''}, and none of its actions ran (${last.actions.map((a) => `${a.name}: ${a.status}`).join(', ') || 'no actions'})`,
+    ];
+    if (!ENDED.includes(last.status)) {
+      try {
+        await ports.faults.stop(region, id);
+        reasons.push(`experiment ${id} was stopped`);
+      } catch (error) {
+        reasons.push(`stopping experiment ${id} failed (${messageOf(error)}); clean-up tries again`);
+      }
+    }
+    return inconclusive(ctx, record, 'inject', reasons);
+  }
+  const experimentRecord = record.experiment ?? { id, region, templateId: last.templateId, startedAt: iso(fired) };
+  return finish(
+    ctx,
+    { ...record, experiment: { ...experimentRecord, firedAt: iso(fired) } },
+    {
+      phase: 'inject',
+      status: 'succeeded',
+      summary: `**inject**: FIS experiment ${id} is ${last.status} in ${region}; the fault fired at ${iso(fired)} (${last.actions.map((a) => `${a.name}: ${a.status}`).join(', ')})`,
+    },
+  );
+}
+
+/** The earliest end of a step whose name matches, when the execution reports one. */
+function stepEnd(run: RunbookExecution, pattern: RegExp): Date | undefined {
+  const ends = (run.steps ?? [])
+    .filter((s) => pattern.test(s.name) && s.endedAt && /^Success$/i.test(s.status))
+    .map((s) => (s.endedAt as Date).getTime());
+  return ends.length > 0 ? new Date(Math.min(...ends)) : undefined;
+}
+
+/**
+ * failover: starts the project's failover runbook in the surviving Region exactly as on-call does (the failover
+ * CLI's dispatch: deploy freeze, lock, attach to one already running) and records its execution id and times. A
+ * failover that fails is a FAILED game day; one still running when the job stops following is re-run (it attaches).
+ */
+export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
+  const { input, ports } = ctx;
+  if (input.dryRun) {
+    return {
+      phase: 'failover',
+      status: 'succeeded',
+      summary: `**failover (dry run)**: would start the failover runbook to ${input.survivingRegion}`,
+    };
+  }
+  let record = ctx.record as GameDayRecord;
+  if (!record.experiment?.firedAt) {
+    return {
+      phase: 'failover',
+      status: 'failed',
+      summary: `**failover** refused: no fault recorded for ${input.gameDayId}; run inject first`,
+    };
+  }
+  if (record.failover?.status === 'Success') {
+    return {
+      phase: 'failover',
+      status: 'succeeded',
+      summary: `**failover**: already done (execution ${record.failover.executionId})`,
+    };
+  }
+  const startedAt = record.failover?.startedAt ?? iso(ports.clock.now());
+  const run = await ports.runbooks.run({
+    runbook: 'failover',
+    region: input.survivingRegion,
+    reason: `game day ${input.gameDayId}: ${input.failedRegion} fails (FIS experiment ${record.experiment.id})`,
+    dryRun: false,
+  });
+  const trafficMovedAt = stepEnd(run, /^shift-traffic$/);
+  const writersMovedAt = stepEnd(run, /^wait-for-.+-failover$/);
+  record = {
+    ...record,
+    failover: {
+      executionId: run.executionId,
+      status: run.status,
+      startedAt: run.startedAt ? iso(run.startedAt) : startedAt,
+      ...(run.endedAt ? { endedAt: iso(run.endedAt) } : {}),
+      ...(trafficMovedAt ? { trafficMovedAt: iso(trafficMovedAt) } : {}),
+      ...(writersMovedAt ? { writersMovedAt: iso(writersMovedAt) } : {}),
+    },
+  };
+  if (!run.ended) {
+    await ctx.save(record);
+    return {
+      phase: 'failover',
+      status: 'failed',
+      summary: `**failover**: execution ${run.executionId} is still ${run.status} in ${input.survivingRegion}; run this phase again to follow it`,
+    };
+  }
+  if (!run.succeeded) {
+    return finish(
+      ctx,
+      record,
+      {
+        phase: 'failover',
+        status: 'failed',
+        verdict: 'FAILED',
+        summary: `**failover: FAILED**: the failover runbook (execution ${run.executionId}) ended ${run.status}${run.failure ? `: ${run.failure}` : ''}`,
+      },
+      [`the failover runbook ended ${run.status} (execution ${run.executionId})`],
+    );
+  }
+  return finish(ctx, record, {
+    phase: 'failover',
+    status: 'succeeded',
+    summary: `**failover**: execution ${run.executionId} succeeded; ${input.survivingRegion} serves`,
+  });
+}
+
+/**
+ * await-return: waits (bounded; re-runnable, each run waits again) until the failed Region's services and
+ * databases answer again, which they do once the experiment has ended and the Region has recovered.
+ */
+export async function awaitReturnPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
+  const { input, ports, settings } = ctx;
+  const region = input.failedRegion;
+  if (input.dryRun) {
+    return {
+      phase: 'await-return',
+      status: 'succeeded',
+      summary: `**await-return (dry run)**: would wait for ${region} to answer`,
+    };
+  }
+  const record = ctx.record as GameDayRecord;
+  if (record.returnedAt) {
+    return {
+      phase: 'await-return',
+      status: 'succeeded',
+      summary: `**await-return**: ${region} answered at ${record.returnedAt}`,
+    };
+  }
+  if (record.failover?.status !== 'Success') {
+    return {
+      phase: 'await-return',
+      status: 'failed',
+      summary: `**await-return** refused: the failover has not succeeded; run failover first`,
+    };
+  }
+  let problems: readonly string[] = [];
+  const answered = await pollUntil(ctx, settings.returnWaitMinutes, async () => {
+    const answer = await ports.regions.answers(region);
+    problems = answer.problems;
+    return answer.servicesAnswer && answer.databasesAnswer ? true : undefined;
+  });
+  if (!answered) {
+    return finish(ctx, record, {
+      phase: 'await-return',
+      status: 'failed',
+      summary: `**await-return**: ${region} does not answer yet after ${settings.returnWaitMinutes} minutes (${problems.join('; ')}); run this phase again later (the return can take hours)`,
+    });
+  }
+  return finish(
+    ctx,
+    { ...record, returnedAt: iso(ports.clock.now()) },
+    {
+      phase: 'await-return',
+      status: 'succeeded',
+      summary: `**await-return**: ${region}'s services and databases answer again`,
+    },
+  );
+}
+
+/** Whether a recover execution stopped because the old primary's snapshot was not there. */
+function snapshotNeverAppeared(run: RunbookExecution): string | undefined {
+  const step = (run.steps ?? []).find((s) => /^find-.+-snapshot$/.test(s.name) && !/^Success$/i.test(s.status));
+  if (step) return `${step.name}: ${step.failureMessage ?? step.status}`;
+  return run.failure && /no snapshot/i.test(run.failure) ? run.failure : undefined;
+}
+
+/**
+ * recover: runs the project's recover runbook in the surviving Region for the game day's failover (its report is
+ * what the score checks). When the old primary's unplanned-failover snapshot never appeared, the game day ends
+ * INCONCLUSIVE: there is no report to score.
+ */
+export async function recoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
+  const { input, ports } = ctx;
+  if (input.dryRun) {
+    return {
+      phase: 'recover',
+      status: 'succeeded',
+      summary: `**recover (dry run)**: would run the recover runbook in ${input.survivingRegion}`,
+    };
+  }
+  let record = ctx.record as GameDayRecord;
+  if (!record.returnedAt || !record.failover) {
+    return {
+      phase: 'recover',
+      status: 'failed',
+      summary: `**recover** refused: ${input.failedRegion} has not returned; run await-return first`,
+    };
+  }
+  const failoverAt = new Date(record.failover.writersMovedAt ?? record.failover.startedAt);
+  const deadline = ports.clock.now().getTime() + ctx.settings.snapshotWaitMinutes * 60_000;
+  let run: RunbookExecution;
+  // Aurora takes the old primary's snapshot once the old Region is back and its cluster rebuilt as a secondary:
+  // recover refuses until then, so it runs again until the snapshot is there or the wait is over.
+  for (;;) {
+    run = await ports.runbooks.run({
+      runbook: 'recover',
+      region: input.survivingRegion,
+      reason: `game day ${input.gameDayId}: report what the failover lost`,
+      dryRun: false,
+      failoverAt,
+    });
+    if (run.succeeded || !snapshotNeverAppeared(run) || ports.clock.now().getTime() >= deadline) break;
+    ports.log(`recover: the old primary's snapshot is not there yet (execution ${run.executionId}); trying again`);
+    await ports.clock.sleep(ctx.settings.pollSeconds * 1000);
+  }
+  record = {
+    ...record,
+    recover: { executionId: run.executionId, status: run.status, reportPrefix: recoveryReportPrefix(iso(failoverAt)) },
+  };
+  if (!run.ended) {
+    await ctx.save(record);
+    return {
+      phase: 'recover',
+      status: 'failed',
+      summary: `**recover**: execution ${run.executionId} is still ${run.status}; run this phase again to follow it`,
+    };
+  }
+  if (!run.succeeded) {
+    const missing = snapshotNeverAppeared(run);
+    if (missing) {
+      return inconclusive(ctx, record, 'recover', [
+        `the snapshot never appeared: recover (execution ${run.executionId}) found no unplanned-failover snapshot of the old primary within ${ctx.settings.snapshotWaitMinutes} minutes (${missing})`,
+      ]);
+    }
+    return finish(ctx, record, {
+      phase: 'recover',
+      status: 'failed',
+      summary: `**recover**: execution ${run.executionId} ended ${run.status}${run.failure ? `: ${run.failure}` : ''}; fix and run this phase again`,
+    });
+  }
+  return finish(ctx, record, {
+    phase: 'recover',
+    status: 'succeeded',
+    summary: `**recover**: execution ${run.executionId} succeeded; reports under ${record.recover?.reportPrefix}`,
+  });
+}

@@ -1,0 +1,253 @@
+import { type GameDayInput, type GameDayPhase, runGameDayPhase } from '../../../runbooks/gameday';
+import { gameDayRecordKey } from '../../../runbooks/gameday/gameday-record';
+import { InMemoryGameDay } from './in-memory-gameday-ports';
+
+const input: GameDayInput = {
+  gameDayId: 'gd-20261207T050000Z-ab12',
+  failedRegion: 'us-east-1',
+  survivingRegion: 'us-west-2',
+  actor: 'octocat',
+  approver: 'hubot',
+  dryRun: false,
+};
+const recordAt = `us-west-2|${gameDayRecordKey(input.gameDayId)}`;
+
+async function runPhases(world: InMemoryGameDay, phases: readonly GameDayPhase[], given = input) {
+  const outcomes = [];
+  for (const phase of phases) outcomes.push(await runGameDayPhase(phase, given, world.ports()));
+  return outcomes;
+}
+
+const snapshotMissing = () => ({
+  executionId: '44444444-4444-4444-8444-444444444444',
+  status: 'Failed',
+  ended: true,
+  succeeded: false,
+  steps: [
+    {
+      name: 'find-orders-snapshot',
+      status: 'Failed',
+      failureMessage: 'no snapshot rds:unplanned-global-failover-shop-dev-orders-* taken after the failover',
+    },
+  ],
+});
+
+describe('runGameDayPhase', () => {
+  test('GIVEN a ready deployment WHEN every phase runs THEN each succeeds in order and clean-up leaves nothing running', async () => {
+    const world = new InMemoryGameDay();
+    const outcomes = await runPhases(world, ['preflight', 'start-traffic', 'inject', 'failover']);
+    expect(outcomes.map((o) => `${o.phase}: ${o.status}`)).toEqual([
+      'preflight: succeeded',
+      'start-traffic: succeeded',
+      'inject: succeeded',
+      'failover: succeeded',
+    ]);
+    world.failedRegionAnswers = true;
+    const later = await runPhases(world, ['await-return', 'recover', 'clean-up']);
+    expect(later.map((o) => `${o.phase}: ${o.status}`)).toEqual([
+      'await-return: succeeded',
+      'recover: succeeded',
+      'clean-up: succeeded',
+    ]);
+    const record = JSON.parse(world.objects.get(recordAt) as string);
+    expect(record).toMatchObject({
+      format: 'multi-region-shop/gameday-record@1',
+      gameDayId: input.gameDayId,
+      actor: 'octocat',
+      approver: 'hubot',
+      experiment: { id: 'EXP1234567890abcd', region: 'us-east-1', templateId: 'EXT1a2b3c4d5e6f7' },
+      failover: { executionId: '22222222-2222-4222-8222-222222222222', status: 'Success' },
+      recover: { executionId: '33333333-3333-4333-8333-333333333333', status: 'Success' },
+    });
+    expect(record.experiment.firedAt).toBeDefined();
+    expect(record.failover.trafficMovedAt).toBeDefined();
+    expect(world.calls).toEqual(
+      expect.arrayContaining([
+        'runbook readiness us-east-1 dry-run',
+        'runbook readiness us-west-2 dry-run',
+        'schedule us-east-1 enable',
+        'schedule us-west-2 enable',
+        `fis.start us-east-1 EXT1a2b3c4d5e6f7 ${input.gameDayId}`,
+        'runbook failover us-west-2',
+        'runbook recover us-west-2',
+        'fis.stop us-east-1 EXP1234567890abcd',
+        'schedule us-east-1 disable',
+        'schedule us-west-2 disable',
+      ]),
+    );
+    expect([...world.schedules.values()]).toEqual([false, false]);
+    expect(world.removed.length).toBeGreaterThan(0);
+  });
+
+  test('GIVEN a backup older than a day and no FIS template WHEN preflight runs THEN it is INCONCLUSIVE naming both', async () => {
+    const world = new InMemoryGameDay();
+    world.backupsAgeHours = 30;
+    world.templates.clear();
+    const [outcome] = await runPhases(world, ['preflight']);
+    expect(outcome).toMatchObject({ phase: 'preflight', status: 'inconclusive', verdict: 'INCONCLUSIVE' });
+    expect(outcome?.summary).toContain(
+      'backup of orders in us-east-1: the newest (rds:shop-dev-orders-2026-12-07-03-00, 2026-12-05T23:00:00.000Z) is 30.0 hours old; accepted: younger than 24 hours',
+    );
+    expect(outcome?.summary).toContain(
+      'FIS experiment template in us-east-1: none (deploy with gameDays.enabled true)',
+    );
+    const record = JSON.parse(world.objects.get(recordAt) as string);
+    expect(record.verdict).toBe('INCONCLUSIVE');
+    const [next] = await runPhases(world, ['start-traffic']);
+    expect(next).toMatchObject({ status: 'inconclusive', verdict: 'INCONCLUSIVE' });
+    expect(world.calls).not.toContain('schedule us-east-1 enable');
+  });
+
+  test('GIVEN a dry run WHEN preflight and start-traffic run THEN nothing is recorded or enabled', async () => {
+    const world = new InMemoryGameDay();
+    const outcomes = await runPhases(world, ['preflight', 'start-traffic', 'inject', 'clean-up'], {
+      ...input,
+      dryRun: true,
+    });
+    expect(outcomes.map((o) => o.status)).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(outcomes[0]?.summary).toContain('Dry run: nothing was changed');
+    expect(world.objects.size).toBe(0);
+    expect(world.calls.filter((c) => !c.endsWith('dry-run'))).toEqual([]);
+  });
+
+  test('GIVEN shoppers whose acknowledgments never arrive WHEN start-traffic runs THEN it is INCONCLUSIVE: traffic never flowed', async () => {
+    const world = new InMemoryGameDay();
+    world.shoppersWork = false;
+    const [, outcome] = await runPhases(world, ['preflight', 'start-traffic']);
+    expect(outcome).toMatchObject({ status: 'inconclusive', verdict: 'INCONCLUSIVE' });
+    expect(outcome?.summary).toContain(
+      "traffic never flowed: no acknowledgment ledger of us-east-1 under gamedays/gd-20261207T050000Z-ab12/acks/us-east-1/ in us-west-2's report bucket within 10 minutes",
+    );
+    const [inject] = await runPhases(world, ['inject']);
+    expect(inject?.verdict).toBe('INCONCLUSIVE');
+    expect(world.calls.some((c) => c.startsWith('fis.start'))).toBe(false);
+  });
+
+  test('GIVEN an experiment that fails before any action WHEN inject runs THEN it is INCONCLUSIVE: the fault never fired', async () => {
+    const world = new InMemoryGameDay();
+    world.experimentScript = 'fails-to-start';
+    const [, , outcome] = await runPhases(world, ['preflight', 'start-traffic', 'inject']);
+    expect(outcome).toMatchObject({ status: 'inconclusive', verdict: 'INCONCLUSIVE' });
+    expect(outcome?.summary).toContain(
+      'the fault never fired: FIS experiment EXP1234567890abcd in us-east-1 is failed (Target resolution failed: no resources match the tags), and none of its actions ran (disrupt-connectivity: pending)',
+    );
+    expect(world.calls).not.toContain('fis.stop us-east-1 EXP1234567890abcd');
+    const [failover] = await runPhases(world, ['failover']);
+    expect(failover?.verdict).toBe('INCONCLUSIVE');
+    expect(world.calls).not.toContain('runbook failover us-west-2');
+  });
+
+  test('GIVEN an experiment that never runs WHEN inject waits its 5 minutes THEN it stops the experiment and is INCONCLUSIVE', async () => {
+    const world = new InMemoryGameDay();
+    world.experimentScript = 'never-runs';
+    const [, , outcome] = await runPhases(world, ['preflight', 'start-traffic', 'inject']);
+    expect(outcome?.summary).toContain(
+      'the fault never fired: FIS experiment EXP1234567890abcd in us-east-1 is initiating after 5 minutes',
+    );
+    expect(outcome?.summary).toContain('experiment EXP1234567890abcd was stopped');
+    expect(world.calls).toContain('fis.stop us-east-1 EXP1234567890abcd');
+  });
+
+  test('GIVEN the old primary never snapshotted WHEN recover runs THEN it retries for 30 minutes and is INCONCLUSIVE: the snapshot never appeared', async () => {
+    const world = new InMemoryGameDay();
+    world.runbookAnswers['recover'] = snapshotMissing;
+    await runPhases(world, ['preflight', 'start-traffic', 'inject', 'failover']);
+    world.failedRegionAnswers = true;
+    const [, outcome] = await runPhases(world, ['await-return', 'recover']);
+    expect(outcome).toMatchObject({ status: 'inconclusive', verdict: 'INCONCLUSIVE' });
+    expect(outcome?.summary).toContain(
+      'the snapshot never appeared: recover (execution 44444444-4444-4444-8444-444444444444) found no unplanned-failover snapshot of the old primary within 30 minutes (find-orders-snapshot: no snapshot',
+    );
+    expect(world.calls.filter((c) => c === 'runbook recover us-west-2').length).toBe(121);
+  });
+
+  test('GIVEN a failed Region that does not return WHEN await-return runs THEN it fails without a verdict and a re-run waits again', async () => {
+    const world = new InMemoryGameDay();
+    await runPhases(world, ['preflight', 'start-traffic', 'inject', 'failover']);
+    const [first] = await runPhases(world, ['await-return']);
+    expect(first).toMatchObject({ status: 'failed' });
+    expect(first?.verdict).toBeUndefined();
+    expect(first?.summary).toContain(
+      'us-east-1 does not answer yet after 50 minutes (https://lb/health: timeout after 5 s)',
+    );
+    world.failedRegionAnswers = true;
+    const [second] = await runPhases(world, ['await-return']);
+    expect(second).toMatchObject({ status: 'succeeded' });
+  });
+
+  test('GIVEN a failover runbook that fails WHEN failover runs THEN the game day is FAILED', async () => {
+    const world = new InMemoryGameDay();
+    world.runbookAnswers['failover'] = () => ({
+      executionId: '55555555-5555-4555-8555-555555555555',
+      status: 'Failed',
+      ended: true,
+      succeeded: false,
+      failure: 'verify-writers: orders writer is still in us-east-1',
+    });
+    const [, , , outcome] = await runPhases(world, ['preflight', 'start-traffic', 'inject', 'failover']);
+    expect(outcome).toMatchObject({ status: 'failed', verdict: 'FAILED' });
+    expect(outcome?.summary).toBe(
+      '**failover: FAILED**: the failover runbook (execution 55555555-5555-4555-8555-555555555555) ended Failed: verify-writers: orders writer is still in us-east-1',
+    );
+  });
+
+  test.each([
+    [
+      'another game day',
+      {
+        format: 'multi-region-shop/gameday-record@1',
+        gameDayId: 'gd-20261207T050000Z-zz99',
+        failedRegion: 'us-east-1',
+        survivingRegion: 'us-west-2',
+        actor: 'a',
+        createdAt: '2026-12-07T05:00:00.000Z',
+        phases: {},
+      },
+      'gameDayId is "gd-20261207T050000Z-zz99"; accepted: "gd-20261207T050000Z-ab12" (the record of another game day is never used',
+    ],
+    [
+      'swapped Regions',
+      {
+        format: 'multi-region-shop/gameday-record@1',
+        gameDayId: input.gameDayId,
+        failedRegion: 'us-west-2',
+        survivingRegion: 'us-west-2',
+        actor: 'a',
+        createdAt: '2026-12-07T05:00:00.000Z',
+        phases: {},
+      },
+      'failedRegion is "us-west-2"; accepted: "us-east-1"',
+    ],
+    [
+      'a bad record',
+      {
+        format: 'multi-region-shop/gameday-record@1',
+        gameDayId: input.gameDayId,
+        phases: { inject: { status: 'maybe' } },
+      },
+      'not a valid game-day record: failedRegion: missing',
+    ],
+  ])(
+    'GIVEN a stored record of %s WHEN a phase runs THEN it is refused naming the field',
+    async (_name, stored, message) => {
+      const world = new InMemoryGameDay();
+      world.objects.set(recordAt, JSON.stringify(stored));
+      const [outcome] = await runPhases(world, ['inject']);
+      expect(outcome?.status).toBe('failed');
+      expect(outcome?.summary).toContain(message);
+      expect(world.calls).toEqual([]);
+    },
+  );
+
+  test('GIVEN an input with a bad game-day id and one Region twice WHEN a phase runs THEN it is refused naming both fields', async () => {
+    const world = new InMemoryGameDay();
+    const [outcome] = await runPhases(world, ['preflight'], {
+      ...input,
+      gameDayId: 'gd-today',
+      survivingRegion: 'us-east-1',
+    });
+    expect(outcome?.summary).toBe(
+      '**preflight** refused: gameDayId: "gd-today"; accepted: gd-<UTC start as yyyymmddThhmmssZ>-<4 lower-case letters or digits>, e.g. "gd-20261207T043000Z-a1b2"; survivingRegion: "us-east-1" equals failedRegion; accepted: the deployment\'s other Region',
+    );
+  });
+});
