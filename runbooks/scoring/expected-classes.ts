@@ -1,0 +1,130 @@
+import type { AcknowledgedWrite } from './acknowledged-write';
+import type { OrderOnNewPrimary } from './score-input';
+
+/** The classes a run is scored on: what the shoppers' acknowledged writes say the report must list. */
+export const SCORED_CLASSES = ['lost_insert', 'lost_update', 'possible_duplicate', 'conflict'] as const;
+
+/** See {@link SCORED_CLASSES}. */
+export type ScoredClass = (typeof SCORED_CLASSES)[number];
+
+/** What the ledger and the new primary together say about one order the shoppers wrote. */
+export interface ExpectedOrder {
+  readonly orderId: string;
+  /** The class the report must list the order in; null when nothing of it was lost. */
+  readonly expected: ScoredClass | null;
+  /** The acknowledged writes behind {@link expected} (the ones the new primary lacks), in time order. */
+  readonly lostWrites: readonly AcknowledgedWrite[];
+  /** For a possible duplicate: the order the shopper placed again. */
+  readonly replacedBy: string | null;
+  /** Why, in one clause. */
+  readonly why: string;
+}
+
+/** An order the ledger names that cannot be judged, and why. */
+export interface UnjudgedOrder {
+  readonly orderId: string;
+  readonly why: string;
+}
+
+const UPDATE_KINDS = new Set(['order_cancelled', 'address_changed']);
+const byTime = (a: AcknowledgedWrite, b: AcknowledgedWrite) =>
+  Date.parse(a.acknowledged_at) - Date.parse(b.acknowledged_at);
+
+function addressMatches(
+  detail: Readonly<Record<string, string | number>> | undefined,
+  address: Readonly<Record<string, string | number>>,
+): boolean {
+  return Object.entries(detail ?? {}).every(([field, value]) => String(address[field]) === String(value));
+}
+
+/**
+ * The ground truth of a run, order by order, from what the shoppers were told and what the new primary holds.
+ *
+ * - absent from the new primary: `lost_insert`, or `possible_duplicate` when the shopper placed it again after the
+ *   failover (an `order_replaced` names it): a replay would charge the shopper twice.
+ * - present, with an acknowledged cancel the new primary does not show (not soft-deleted), or whose last
+ *   acknowledged address change is not its address: `lost_update`.
+ * - `conflict` (changed on both sides) instead when the order's updates were acknowledged by two Regions and one
+ *   acknowledged after the last replicated moment (`cutMs`) was lost or overwritten by the other Region's: the old
+ *   and the new database each hold a change the other lacks. A write acknowledged before the cut reached the
+ *   replica (replication is in commit order), so it cannot be one side of a conflict.
+ *
+ * @param cutMs the last replicated moment (ms since the epoch), null when not known: then an overwritten write of the
+ *   other Region cannot be told from a replicated one and such orders are unjudged.
+ */
+export function expectedClasses(
+  acks: readonly AcknowledgedWrite[],
+  newPrimary: Readonly<Record<string, OrderOnNewPrimary>>,
+  cutMs: number | null,
+): { readonly orders: ExpectedOrder[]; readonly unjudged: UnjudgedOrder[] } {
+  const byOrder = new Map<string, AcknowledgedWrite[]>();
+  const replacedBy = new Map<string, string>();
+  for (const ack of acks) {
+    byOrder.set(ack.order_id, [...(byOrder.get(ack.order_id) ?? []), ack]);
+    if (ack.kind === 'order_replaced' && ack.replaces) replacedBy.set(ack.replaces, ack.order_id);
+  }
+  const orders: ExpectedOrder[] = [];
+  const unjudged: UnjudgedOrder[] = [];
+  for (const [orderId, writes] of [...byOrder.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    writes.sort(byTime);
+    const state = newPrimary[orderId];
+    const replacement = replacedBy.get(orderId) ?? null;
+    if (state === undefined) {
+      unjudged.push({ orderId, why: 'not looked up on the new primary' });
+      continue;
+    }
+    if (!state.present) {
+      orders.push({
+        orderId,
+        expected: replacement ? 'possible_duplicate' : 'lost_insert',
+        lostWrites: writes,
+        replacedBy: replacement,
+        why: replacement
+          ? `absent from the new primary, and the shopper placed it again as ${replacement}`
+          : 'acknowledged, absent from the new primary',
+      });
+      continue;
+    }
+    const updates = writes.filter((w) => UPDATE_KINDS.has(w.kind));
+    const cancels = updates.filter((w) => w.kind === 'order_cancelled');
+    const addresses = updates.filter((w) => w.kind === 'address_changed');
+    if ((cancels.length > 0 && state.cancelled === null) || (addresses.length > 0 && state.address === null)) {
+      unjudged.push({ orderId, why: 'its state (cancelled, address) was not read on the new primary' });
+      continue;
+    }
+    const lost: AcknowledgedWrite[] = [];
+    if (cancels.length > 0 && state.cancelled === false) lost.push(...cancels);
+    const lastAddress = addresses[addresses.length - 1];
+    if (lastAddress && state.address && !addressMatches(lastAddress.detail, state.address)) lost.push(lastAddress);
+    const regions = new Set(updates.map((w) => w.region));
+    let overwritten: AcknowledgedWrite[] = [];
+    if (regions.size > 1 && lastAddress && state.address) {
+      const candidates = addresses.filter(
+        (w) => w.region !== lastAddress.region && !addressMatches(w.detail, state.address!),
+      );
+      if (candidates.length > 0 && cutMs === null) {
+        unjudged.push({
+          orderId,
+          why: 'two Regions changed its address and the last replicated moment is not known',
+        });
+        continue;
+      }
+      overwritten = candidates.filter((w) => Date.parse(w.acknowledged_at) > cutMs!);
+    }
+    const afterCut = (w: AcknowledgedWrite) => cutMs === null || Date.parse(w.acknowledged_at) > cutMs;
+    const bothSides = regions.size > 1 && (overwritten.length > 0 || lost.some(afterCut));
+    const lostWrites = [...new Set([...lost, ...overwritten])].sort(byTime);
+    orders.push({
+      orderId,
+      expected: bothSides ? 'conflict' : lost.length > 0 ? 'lost_update' : null,
+      lostWrites,
+      replacedBy: replacement,
+      why: bothSides
+        ? `changed in ${[...regions].sort().join(' and ')}: a change acknowledged after the last replicated moment is not on the new primary`
+        : lost.length > 0
+          ? `present, but ${lost.map((w) => w.kind.replace('_', ' ')).join(' and ')} acknowledged and not on the new primary`
+          : 'present with every acknowledged change',
+    });
+  }
+  return { orders, unjudged };
+}

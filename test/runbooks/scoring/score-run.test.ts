@@ -1,0 +1,349 @@
+import { scoreRun } from '../../../runbooks/scoring/score-run';
+import { absent, ack, at, FAILED, input, orderRows, present, report, SURVIVING, TIMELINE, uuid } from './score-fixture';
+
+/** Orders 1-3 placed and replicated, 4-5 placed after the cut (stranded, lost), 6 placed after the failover. */
+function lostInsertRun() {
+  const acks = [ack('order_placed', 1, 10), ack('order_placed', 2, 20), ack('order_placed', 3, 29)];
+  acks.push(ack('order_placed', 4, 30.5), ack('order_placed', 5, 31), ack('order_placed', 6, 50));
+  const newPrimary = {
+    [uuid(1)]: present(),
+    [uuid(2)]: present(),
+    [uuid(3)]: present(),
+    [uuid(4)]: absent,
+    [uuid(5)]: absent,
+    [uuid(6)]: present(),
+  };
+  return { acks, newPrimary };
+}
+
+describe('scoreRun', () => {
+  describe('lost inserts (the drill checks, now here once)', () => {
+    test('GIVEN every stranded order reported as lost WHEN scored THEN PASSED with recall and precision 1', () => {
+      const { acks, newPrimary } = lostInsertRun();
+      const score = scoreRun(
+        input(acks, newPrimary, report([orderRows(4, 'lost_insert'), orderRows(5, 'possibly_lost')])),
+      );
+      expect(score.verdict).toBe('PASSED');
+      expect(score.reasons).toEqual([
+        'All 2 order(s) the shoppers lost are in the report in their class, and it lists nothing else of theirs as lost.',
+        'RTO 17.0 s is within the target of 900.0 s.',
+        'RPO from the data 1.0 s is within the target of 60.0 s.',
+      ]);
+      expect(score.classes.lost_insert).toEqual(
+        expect.objectContaining({ expected: 2, found: 2, recall: 1, reported: 2, correct: 2, precision: 1 }),
+      );
+      expect({ recall: score.recall, precision: score.precision }).toEqual({ recall: 1, precision: 1 });
+      expect(score.expected.map((e) => [e.orderId, e.class])).toEqual([
+        [uuid(4), 'lost_insert'],
+        [uuid(5), 'lost_insert'],
+      ]);
+    });
+
+    test('GIVEN a stranded order the report does not list WHEN scored THEN FAILED naming it (recall)', () => {
+      const { acks, newPrimary } = lostInsertRun();
+      const score = scoreRun(input(acks, newPrimary, report([orderRows(4, 'lost_insert')])));
+      expect(score.verdict).toBe('FAILED');
+      expect(score.reasons).toEqual([
+        `1 lost insert(s) the shoppers were told succeeded are not in the report as such: ${uuid(5)} not listed.`,
+      ]);
+      expect(score.classes.lost_insert.recall).toBe(0.5);
+      expect(score.classes.lost_insert.missed).toEqual([{ orderId: uuid(5), reportedAs: null }]);
+    });
+
+    test('GIVEN the report lists an order the new primary has WHEN scored THEN FAILED naming it (precision)', () => {
+      const { acks, newPrimary } = lostInsertRun();
+      const rows = [orderRows(4, 'lost_insert'), orderRows(5, 'lost_insert'), orderRows(2, 'lost_insert')];
+      const score = scoreRun(input(acks, newPrimary, report(rows)));
+      expect(score.verdict).toBe('FAILED');
+      expect(score.reasons).toEqual([
+        `The report lists 1 order(s) as lost insert that the shoppers' writes do not explain: ${uuid(2)} (nothing of it was lost).`,
+      ]);
+      expect(score.classes.lost_insert.precision).toBeCloseTo(2 / 3);
+    });
+
+    test('GIVEN the report lists an order nobody acknowledged WHEN only shoppers wrote THEN it is a false positive; next to real traffic it is only counted', () => {
+      const { acks, newPrimary } = lostInsertRun();
+      const stranger = orderRows(77, 'lost_insert');
+      stranger.orders[0]!.old = { id: uuid(77), customer_id: 'a-real-customer', synthetic: false };
+      const rows = report([orderRows(4, 'lost_insert'), orderRows(5, 'lost_insert'), stranger]);
+      const drill = scoreRun(input(acks, newPrimary, rows));
+      expect(drill.verdict).toBe('FAILED');
+      expect(drill.reasons).toEqual([
+        `The report lists 1 order(s) as lost insert that the shoppers' writes do not explain: ${uuid(77)} (no shopper wrote it).`,
+      ]);
+      const gameDay = scoreRun(input(acks, newPrimary, rows, { onlySyntheticTraffic: false }));
+      expect(gameDay.verdict).toBe('PASSED');
+      expect(gameDay.outside.orders).toEqual([uuid(77)]);
+      expect(gameDay.deviations).toContain(
+        "1 reported order(s) and 0 other row(s) are not the shoppers' writes (other traffic): listed in the report, not scored.",
+      );
+    });
+
+    test('GIVEN a reported order of a shopper that no acknowledgment names WHEN more than the unanswered submits THEN FAILED, else a deviation', () => {
+      const { acks, newPrimary } = lostInsertRun();
+      const unanswered = orderRows(8, 'lost_insert');
+      unanswered.orders[0]!.old = { id: uuid(8), customer_id: 'shopper-1', synthetic: false };
+      const rows = report([orderRows(4, 'lost_insert'), orderRows(5, 'lost_insert'), unanswered]);
+      expect(scoreRun(input(acks, newPrimary, rows, { unacknowledgedWrites: 0 })).reasons).toEqual([
+        `The report lists 1 order(s) of the shoppers that no acknowledgment names, more than the 0 write(s) sent without an answer: ${uuid(8)}.`,
+      ]);
+      const within = scoreRun(input(acks, newPrimary, rows, { unacknowledgedWrites: 1 }));
+      expect(within.verdict).toBe('PASSED');
+      expect(within.unacknowledged).toEqual([uuid(8)]);
+    });
+
+    test('GIVEN an unexplained row WHEN scored THEN FAILED naming it', () => {
+      const { acks, newPrimary } = lostInsertRun();
+      const rows = report([orderRows(4, 'lost_insert'), orderRows(5, 'lost_insert')]);
+      const catalog = report([], {
+        tables: { products: { rows: [{ class: 'unexplained', id: uuid(900), old: {}, new: {}, duplicateOf: null }] } },
+      });
+      const score = scoreRun(
+        input(acks, newPrimary, [
+          { database: 'orders', report: rows },
+          { database: 'catalog', report: catalog },
+        ]),
+      );
+      expect(score.verdict).toBe('FAILED');
+      expect(score.reasons).toEqual([`The report has 1 unexplained difference(s): catalog.products ${uuid(900)}.`]);
+    });
+  });
+
+  describe('lost updates, conflicts, possible duplicates', () => {
+    const address = { city: 'Boston', zip: '02108' };
+
+    test('GIVEN a stranded cancel and a stranded address change WHEN reported as lost updates THEN both are found', () => {
+      const acks = [
+        ack('order_placed', 1, 10),
+        ack('order_cancelled', 1, 30.5),
+        ack('order_placed', 2, 10),
+        ack('address_changed', 2, 31, { detail: address }),
+      ];
+      const newPrimary = {
+        [uuid(1)]: present({ cancelled: false }),
+        [uuid(2)]: present({ address: { city: 'Austin', zip: '73301' } }),
+      };
+      const addressRow = {
+        class: 'lost_update' as const,
+        id: uuid(502),
+        old: { order_id: uuid(2), ...address },
+        new: { order_id: uuid(2), city: 'Austin', zip: '73301' },
+        duplicateOf: null,
+      };
+      const score = scoreRun(
+        input(
+          acks,
+          newPrimary,
+          report([{ orders: orderRows(1, 'lost_update').orders }, { shipping_addresses: [addressRow] }]),
+        ),
+      );
+      expect(score.verdict).toBe('PASSED');
+      expect(score.classes.lost_update).toEqual(
+        expect.objectContaining({ expected: 2, found: 2, reported: 2, correct: 2 }),
+      );
+      expect(score.rpo.fromDataMs).toBe(1000);
+    });
+
+    test('GIVEN an address change the new primary shows WHEN not reported THEN nothing is expected of it', () => {
+      const acks = [ack('order_placed', 2, 10), ack('address_changed', 2, 20, { detail: address })];
+      const score = scoreRun(input(acks, { [uuid(2)]: present({ address }) }, report([])));
+      expect(score.verdict).toBe('PASSED');
+      expect(score.expected).toEqual([]);
+      expect(score.rpo.fromDataMs).toBe(0);
+    });
+
+    test('GIVEN a cancel the report misses WHEN scored THEN FAILED: a lost update not listed', () => {
+      const acks = [ack('order_placed', 1, 10), ack('order_cancelled', 1, 30.5)];
+      const score = scoreRun(input(acks, { [uuid(1)]: present({ cancelled: false }) }, report([])));
+      expect(score.reasons).toEqual([
+        `1 lost update(s) the shoppers were told succeeded are not in the report as such: ${uuid(1)} not listed.`,
+      ]);
+    });
+
+    test('GIVEN an address changed in both Regions after the cut WHEN reported as a conflict THEN found; as a lost update THEN missed', () => {
+      const acks = [
+        ack('order_placed', 3, 10),
+        ack('address_changed', 3, 31, { detail: address }),
+        ack('address_changed', 3, 55, { detail: { city: 'Seattle', zip: '98101' } }),
+      ];
+      expect(acks.map((a) => a.region)).toEqual([FAILED, FAILED, SURVIVING]);
+      const newPrimary = { [uuid(3)]: present({ address: { city: 'Seattle', zip: '98101' } }) };
+      const conflict = scoreRun(input(acks, newPrimary, report([{ orders: orderRows(3, 'conflict').orders }])));
+      expect(conflict.verdict).toBe('PASSED');
+      expect(conflict.classes.conflict).toEqual(expect.objectContaining({ expected: 1, found: 1, precision: 1 }));
+      const asLostUpdate = scoreRun(input(acks, newPrimary, report([{ orders: orderRows(3, 'lost_update').orders }])));
+      expect(asLostUpdate.reasons).toEqual([
+        `1 conflict(s) the shoppers were told succeeded are not in the report as such: ${uuid(3)} as lost_update.`,
+        `The report lists 1 order(s) as lost update that the shoppers' writes do not explain: ${uuid(3)} (expected conflict).`,
+      ]);
+    });
+
+    test('GIVEN the other Region changed the address before the cut WHEN scored THEN no conflict is expected (it had replicated)', () => {
+      const acks = [
+        ack('order_placed', 3, 10),
+        ack('address_changed', 3, 20, { detail: address }),
+        ack('address_changed', 3, 55, { detail: { city: 'Seattle' } }),
+      ];
+      const score = scoreRun(
+        input(acks, { [uuid(3)]: present({ address: { city: 'Seattle', zip: '1' } }) }, report([])),
+      );
+      expect(score.verdict).toBe('PASSED');
+      expect(score.expected).toEqual([]);
+    });
+
+    test('GIVEN a lost order the shopper placed again WHEN reported as a possible duplicate THEN found; as a lost insert THEN missed', () => {
+      const acks = [ack('order_placed', 4, 31), ack('order_replaced', 9, 52, { replaces: uuid(4) })];
+      const newPrimary = { [uuid(4)]: absent, [uuid(9)]: present() };
+      const dup = orderRows(4, 'possible_duplicate', { duplicateOf: uuid(9) });
+      const found = scoreRun(input(acks, newPrimary, report([dup])));
+      expect(found.verdict).toBe('PASSED');
+      expect(found.classes.possible_duplicate).toEqual(
+        expect.objectContaining({ expected: 1, found: 1, precision: 1 }),
+      );
+      const missed = scoreRun(input(acks, newPrimary, report([orderRows(4, 'lost_insert')])));
+      expect(missed.reasons).toEqual([
+        `1 possible duplicate(s) the shoppers were told succeeded are not in the report as such: ${uuid(4)} as lost_insert.`,
+        `The report lists 1 order(s) as lost insert that the shoppers' writes do not explain: ${uuid(4)} (expected possible_duplicate).`,
+      ]);
+    });
+
+    test('GIVEN the original of a re-placed order back after recovery WHEN scored THEN FAILED: a duplicate', () => {
+      const acks = [ack('order_placed', 4, 31), ack('order_replaced', 9, 52, { replaces: uuid(4) })];
+      const newPrimary = { [uuid(4)]: absent, [uuid(9)]: present() };
+      const dup = orderRows(4, 'possible_duplicate', { duplicateOf: uuid(9) });
+      const score = scoreRun(
+        input(acks, newPrimary, report([dup]), { afterRecovery: { [uuid(4)]: present(), [uuid(9)]: present() } }),
+      );
+      expect(score.verdict).toBe('FAILED');
+      expect(score.duplicates).toEqual([{ original: uuid(4), replacement: uuid(9), seen: 'after recovery' }]);
+      expect(score.reasons).toEqual([
+        `Order ${uuid(4)} is on the primary again after recovery beside ${uuid(9)}, which the shopper placed instead: a duplicate.`,
+      ]);
+    });
+  });
+
+  describe('fails closed: INCONCLUSIVE, never PASSED', () => {
+    const { acks, newPrimary } = lostInsertRun();
+    const good = report([orderRows(4, 'lost_insert'), orderRows(5, 'lost_insert')]);
+
+    test.each([
+      [
+        'traffic never flowed',
+        input([], {}, report([])),
+        'Traffic never flowed: no write was acknowledged to a shopper.',
+      ],
+      [
+        'the fault never fired',
+        input(acks, newPrimary, good, { timeline: { ...TIMELINE, faultInjectedAt: null } }),
+        'The fault never fired: no time of injection was recorded.',
+      ],
+      [
+        'nothing was acknowledged before the fault',
+        input([ack('order_placed', 6, 50)], { [uuid(6)]: present() }, report([])),
+        'No write was acknowledged before the fault, so the run could not lose one.',
+      ],
+      [
+        'no report (the snapshot never appeared)',
+        input(acks, newPrimary, []),
+        'There is no missing-transaction report: the snapshot never appeared or recover did not run.',
+      ],
+      [
+        'an incomplete report',
+        input(acks, newPrimary, {
+          ...good,
+          status: 'incomplete',
+          gaps: [{ table: 'orders', reason: 'verify skipped' }],
+        }),
+        'The orders report is incomplete (orders: verify skipped), so it does not show that nothing else was lost.',
+      ],
+      [
+        'a failed report',
+        input(acks, newPrimary, { ...good, status: 'failed', error: { step: 'cut', message: 'no heartbeat' } }),
+        'The orders report is failed (cut: no heartbeat), so it does not show that nothing else was lost.',
+      ],
+      [
+        'nothing compared',
+        input(acks, newPrimary, { ...good, tables: {} }),
+        'Nothing was compared: no report has an orders table.',
+      ],
+      [
+        'an order not looked up',
+        input(acks, { ...newPrimary, [uuid(5)]: undefined! }, good),
+        `1 order(s) of the ledger could not be judged: ${uuid(5)} (not looked up on the new primary).`,
+      ],
+      [
+        'an unknown last replicated moment',
+        input(acks, newPrimary, { ...good, cut: null }),
+        'RPO cannot be measured from the data: the last replicated moment is not known.',
+      ],
+    ])('GIVEN %s WHEN scored THEN INCONCLUSIVE with that reason', (_name, scoreInput, reason) => {
+      const score = scoreRun(scoreInput);
+      expect(score.verdict).toBe('INCONCLUSIVE');
+      expect(score.reasons).toContain(reason);
+    });
+  });
+
+  describe('RTO and RPO', () => {
+    const { acks, newPrimary } = lostInsertRun();
+    const good = report([orderRows(4, 'lost_insert'), orderRows(5, 'lost_insert')]);
+
+    test('GIVEN the timeline WHEN scored THEN RTO is split into its phases, from the first failure', () => {
+      expect(scoreRun(input(acks, newPrimary, good)).rto).toEqual({
+        totalMs: 17_000,
+        targetMs: 900_000,
+        withinTarget: true,
+        phases: {
+          detectionMs: 3000,
+          decisionMs: 1000,
+          trafficMovedMs: 3000,
+          writersMovedMs: 5000,
+          firstCheckoutMs: 5000,
+        },
+      });
+    });
+
+    test('GIVEN unknown moments WHEN scored THEN those phases are null and named as deviations', () => {
+      const score = scoreRun(
+        input(acks, newPrimary, good, { timeline: { ...TIMELINE, firstFailureAt: null, decidedAt: null } }),
+      );
+      expect(score.rto.totalMs).toBe(18_000);
+      expect(score.rto.phases).toEqual(
+        expect.objectContaining({ detectionMs: 4000, decisionMs: null, trafficMovedMs: null }),
+      );
+      expect(score.deviations).toEqual(
+        expect.arrayContaining([
+          'RTO phase "decision" is not measured: a moment it needs was not recorded.',
+          'RTO phase "traffic moved" is not measured: a moment it needs was not recorded.',
+        ]),
+      );
+    });
+
+    test('GIVEN no checkout after the fault, or a slow one WHEN scored THEN FAILED', () => {
+      const closed = scoreRun(input(acks, newPrimary, good, { timeline: { ...TIMELINE, firstCheckoutAt: null } }));
+      expect(closed.reasons).toEqual([
+        'The shop is not serving checkouts after the fault: no checkout was acknowledged after it.',
+      ]);
+      const slow = scoreRun(input(acks, newPrimary, good, { targets: { rtoSeconds: 10, rpoSeconds: 60 } }));
+      expect(slow.reasons).toEqual(['RTO 17.0 s exceeds the target of 10.0 s.']);
+    });
+
+    test('GIVEN lost writes WHEN scored THEN RPO is the last lost acknowledgment after the cut, set against the lag and the target', () => {
+      const score = scoreRun(input(acks, newPrimary, good, { rpoLagBeforeFaultMs: 500 }));
+      expect(score.rpo).toEqual({
+        fromDataMs: 1000,
+        lastLostAckAt: at(31),
+        lastReplicatedAt: at(30),
+        lagBeforeFaultMs: 500,
+        withinLag: false,
+        targetMs: 60_000,
+        withinTarget: true,
+      });
+      expect(score.verdict).toBe('PASSED');
+      expect(score.deviations).toContain(
+        'RPO from the data (1.0 s) exceeds AuroraGlobalDBRPOLag before the fault (0.5 s): the writes lost span more than the lag metric showed.',
+      );
+      const tight = scoreRun(input(acks, newPrimary, good, { targets: { rtoSeconds: 900, rpoSeconds: 0.5 } }));
+      expect(tight.reasons).toEqual(['RPO from the data 1.0 s exceeds the target of 0.5 s.']);
+    });
+  });
+});
