@@ -1,14 +1,170 @@
-/** What the shopper Lambda answers: how many orders it placed and where their acknowledgments went. */
-export interface ShopperInvocationResult {
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GAMEDAY_ID_PATTERN } from './gameday-phases';
+import { runShopperInvocation } from './synthetic-shopper';
+
+/**
+ * The environment the stacks give the shopper function (stacks/gameday/synthetic-shopper-fleet.ts,
+ * SHOPPER_ENVIRONMENT): the contract between the two.
+ */
+export const SHOPPER_VARIABLES = {
+  publicUrl: 'SHOP_PUBLIC_URL',
+  regionalUrl: 'SHOP_REGIONAL_URL',
+  ackBucket: 'ACK_BUCKET',
+  ackBucketRegion: 'ACK_BUCKET_REGION',
+  shopperSecretId: 'SYNTHETIC_SHOPPER_SECRET_ID',
+  ratePerMinute: 'SHOPPER_RATE_PER_MINUTE',
+} as const;
+
+/** What the schedule sends: the game day's id (start-traffic writes it into the schedule's input). */
+export interface ShopperEvent {
+  readonly gameDayId?: string;
+}
+
+/** The part of the Lambda context the handler reads. */
+export interface ShopperContext {
+  readonly awsRequestId: string;
+  getRemainingTimeInMillis?(): number;
+}
+
+/** What the handler answers (in the function's log and to a test invoke). */
+export interface ShopperHandlerResult {
+  readonly gameDayId: string;
   readonly acknowledged: number;
-  readonly ledgerKey?: string;
+  readonly failed: number;
+  readonly ledgers: readonly string[];
+}
+
+/** The validated environment of the shopper function. */
+export interface ShopperSettings {
+  readonly publicUrl: string;
+  readonly regionalUrl: string;
+  readonly ackBucket: string;
+  readonly ackBucketRegion: string;
+  readonly shopperSecretId: string;
+  readonly ordersPerInvocation: number;
 }
 
 /**
- * The game day's synthetic shopper (a Lambda on an EventBridge Scheduler schedule in each Region): places a few
- * orders and writes their acknowledgments to the other Region's report bucket. First version: answers without
- * placing orders.
+ * Reads and validates the shopper's environment.
+ *
+ * @throws Error naming the variable, its value and what is accepted.
  */
-export async function handler(): Promise<ShopperInvocationResult> {
-  return { acknowledged: 0 };
+export function readShopperSettings(env: Readonly<Record<string, string | undefined>>): ShopperSettings {
+  const problems: string[] = [];
+  const text = (name: string, accepted: string, test: (v: string) => boolean): string => {
+    const value = env[name];
+    if (value === undefined || !test(value)) {
+      problems.push(`environment variable ${name}: ${JSON.stringify(value ?? null)}; accepted: ${accepted}`);
+      return '';
+    }
+    return value;
+  };
+  const url = (v: string) => /^https?:\/\/[^\s/]+$/.test(v.replace(/\/$/, ''));
+  const settings: ShopperSettings = {
+    publicUrl: text(SHOPPER_VARIABLES.publicUrl, 'an http(s) URL without a path', url).replace(/\/$/, ''),
+    regionalUrl: text(SHOPPER_VARIABLES.regionalUrl, 'an http(s) URL without a path', url).replace(/\/$/, ''),
+    ackBucket: text(SHOPPER_VARIABLES.ackBucket, 'an S3 bucket name', (v) =>
+      /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v),
+    ),
+    ackBucketRegion: text(SHOPPER_VARIABLES.ackBucketRegion, 'a Region such as "us-west-2"', (v) =>
+      /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v),
+    ),
+    shopperSecretId: text(SHOPPER_VARIABLES.shopperSecretId, 'a secret name or ARN', (v) => v.length > 0),
+    ordersPerInvocation: Number(
+      text(
+        SHOPPER_VARIABLES.ratePerMinute,
+        'a whole number from 1 to 60',
+        (v) => /^\d+$/.test(v) && +v >= 1 && +v <= 60,
+      ),
+    ),
+  };
+  if (problems.length > 0) throw new Error(`the synthetic shopper is misconfigured: ${problems.join('; ')}`);
+  return settings;
+}
+
+/** The token read last, per Secrets Manager client (one client per Lambda container). */
+const secretCache = new WeakMap<SecretsManagerClient, { id: string; value: string; at: number }>();
+/** The token is read again after this long, so a rotated token is picked up within minutes. */
+const SECRET_MAX_AGE_MS = 5 * 60_000;
+
+async function shopperToken(client: SecretsManagerClient, secretId: string): Promise<string> {
+  const cached = secretCache.get(client);
+  if (cached && cached.id === secretId && Date.now() - cached.at < SECRET_MAX_AGE_MS) return cached.value;
+  const answer = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  if (!answer.SecretString)
+    throw new Error(`secret ${secretId} has no SecretString; accepted: the synthetic shopper token`);
+  secretCache.set(client, { id: secretId, value: answer.SecretString, at: Date.now() });
+  return answer.SecretString;
+}
+
+/** The clients the handler uses; tests pass their own (served by the AWS model). */
+export interface ShopperClients {
+  readonly s3: S3Client;
+  readonly secrets: SecretsManagerClient;
+}
+
+let defaultClients: ShopperClients | undefined;
+
+/**
+ * Runs one invocation with the given environment and clients: places the configured number of orders and writes
+ * every acknowledgment to the other Region's report bucket (see runShopperInvocation). An event without a valid
+ * game-day id places nothing: a schedule enabled by hand outside a game day writes no ledger.
+ */
+export async function shop(
+  event: ShopperEvent,
+  context: ShopperContext,
+  env: Readonly<Record<string, string | undefined>>,
+  clients: ShopperClients,
+): Promise<ShopperHandlerResult> {
+  const gameDayId = event?.gameDayId ?? '';
+  if (!GAMEDAY_ID_PATTERN.test(gameDayId)) {
+    throw new Error(
+      `event.gameDayId: ${JSON.stringify(gameDayId)}; accepted: the id of a running game day such as "gd-20261207T043000Z-a1b2" (the start-traffic phase writes it into the schedule)`,
+    );
+  }
+  const settings = readShopperSettings(env);
+  const token = await shopperToken(clients.secrets, settings.shopperSecretId);
+  const remaining = context.getRemainingTimeInMillis?.();
+  const result = await runShopperInvocation({
+    publicUrl: settings.publicUrl,
+    regionalUrl: settings.regionalUrl,
+    gameDayId,
+    invocationId: context.awsRequestId,
+    token,
+    orders: settings.ordersPerInvocation,
+    // Keep 10 s for writing the ledger.
+    ...(remaining !== undefined ? { stopAt: Date.now() + remaining - 10_000 } : {}),
+    putLedger: async (key, body) => {
+      // S3 refuses an upload without an integrity header into a bucket with a default retention (object lock).
+      await clients.s3.send(
+        new PutObjectCommand({
+          Bucket: settings.ackBucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/x-ndjson',
+          ChecksumAlgorithm: 'SHA256',
+        }),
+      );
+      return `s3://${settings.ackBucket}/${key}`;
+    },
+  });
+  for (const failure of result.failures)
+    console.log(JSON.stringify({ level: 'warn', msg: 'order not acknowledged', ...failure }));
+  return { gameDayId, acknowledged: result.acks.length, failed: result.failures.length, ledgers: result.ledgers };
+}
+
+/**
+ * The game day's synthetic shopper (a Lambda function on an EventBridge Scheduler schedule in each Region, enabled
+ * only during a game day): one invocation a minute places `SHOPPER_RATE_PER_MINUTE` orders as synthetic customers
+ * through the public name and this Region's load balancer, and writes their acknowledgments to the other Region's
+ * report bucket.
+ */
+export async function handler(event: ShopperEvent, context: ShopperContext): Promise<ShopperHandlerResult> {
+  const region = process.env['ACK_BUCKET_REGION'];
+  defaultClients ??= {
+    s3: new S3Client(region ? { region } : {}),
+    secrets: new SecretsManagerClient({}),
+  };
+  return shop(event, context, process.env, defaultClients);
 }

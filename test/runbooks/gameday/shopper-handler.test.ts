@@ -1,0 +1,117 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Client } from 'pg';
+import { type DevStack, startDevStack } from '../../../drill/dev';
+import { ManualClock } from '../../../runbooks/adapters/local/manual-clock';
+import { shop } from '../../../runbooks/gameday/shopper-handler';
+import { CUSTOMER_COOKIE_DETAIL } from '../../../runbooks/gameday/synthetic-shopper';
+import { parseLedger } from '../../../runbooks/scoring/acknowledged-write';
+import { AwsModel } from '../aws-model';
+
+jest.setTimeout(120_000);
+
+const TOKEN = 'game-day-synthetic-shopper-token-0123456789abcdef';
+const GAMEDAY = 'gd-20261207T050000Z-ab12';
+const BUCKET = 'shop-dev-us-west-2-reports';
+
+let stack: DevStack;
+let model: AwsModel;
+
+beforeAll(async () => {
+  stack = await startDevStack({
+    ports: { ui: 0, catalog: 0, carts: 0, orders: 0, checkout: 0 },
+    region: 'us-east-1',
+    logLevel: 'silent',
+    env: { HEARTBEAT_ENABLED: 'false', SYNTHETIC_SHOPPER_TOKEN: TOKEN },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(() => {
+  model = new AwsModel({ clock: new ManualClock('2026-12-07T05:00:00.000Z') });
+  model.s3.addBucket(BUCKET, 'us-west-2');
+  model.secrets.put('us-east-1', 'shop/dev/synthetic-shopper', TOKEN);
+  model.install();
+});
+
+afterEach(() => model.restore());
+
+const env = () => ({
+  SHOP_PUBLIC_URL: stack.urls.ui,
+  SHOP_REGIONAL_URL: stack.urls.ui,
+  ACK_BUCKET: BUCKET,
+  ACK_BUCKET_REGION: 'us-west-2',
+  SYNTHETIC_SHOPPER_SECRET_ID: 'shop/dev/synthetic-shopper',
+  SHOPPER_RATE_PER_MINUTE: '3',
+});
+const clients = () => ({
+  s3: new S3Client({ region: 'us-west-2' }),
+  secrets: new SecretsManagerClient({ region: 'us-east-1' }),
+});
+
+describe('the synthetic shopper handler', () => {
+  test('GIVEN the local shop WHEN one invocation runs THEN it places 3 synthetic orders and writes their acknowledgments as one JSON Lines object in the other Region', async () => {
+    const result = await shop({ gameDayId: GAMEDAY }, { awsRequestId: 'inv-0001' }, env(), clients());
+    expect(result).toEqual({
+      gameDayId: GAMEDAY,
+      acknowledged: 3,
+      failed: 0,
+      ledgers: [`s3://${BUCKET}/gamedays/${GAMEDAY}/acks/us-east-1/inv-0001.jsonl`],
+    });
+    const text = model.s3.text(BUCKET, `gamedays/${GAMEDAY}/acks/us-east-1/inv-0001.jsonl`) as string;
+    const acks = parseLedger(text, 'ledger');
+    expect(acks.map((a) => [a.kind, a.region, a.via])).toEqual([
+      ['order_placed', 'us-east-1', 'global'],
+      ['order_placed', 'us-east-1', 'regional'],
+      ['order_placed', 'us-east-1', 'global'],
+    ]);
+    expect(new Set(acks.map((a) => a.shopper)).size).toBe(3);
+    for (const ack of acks)
+      expect(String(ack.detail?.[CUSTOMER_COOKIE_DETAIL])).toMatch(new RegExp(`^${ack.shopper}\\.`));
+    // The orders exist, are the shoppers' and are marked synthetic.
+    const db = new Client({ connectionString: stack.postgres.url('orders') });
+    await db.connect();
+    try {
+      const rows = await db.query<{ id: string; customer_id: string; synthetic: boolean }>(
+        'SELECT id, customer_id, synthetic FROM orders WHERE id = ANY($1::uuid[]) ORDER BY created_at',
+        [acks.map((a) => a.order_id)],
+      );
+      expect(rows.rows.map((r) => [r.id, r.customer_id, r.synthetic])).toEqual(
+        acks.map((a) => [a.order_id, a.shopper, true]),
+      );
+    } finally {
+      await db.end();
+    }
+  });
+
+  test('GIVEN a wrong token WHEN an invocation runs THEN nothing is acknowledged and no ledger object is written', async () => {
+    model.secrets.put('us-east-1', 'shop/dev/synthetic-shopper', 'a-stale-token-that-the-ui-does-not-hold-0000');
+    const result = await shop({ gameDayId: GAMEDAY }, { awsRequestId: 'inv-0002' }, env(), clients());
+    expect(result).toEqual({ gameDayId: GAMEDAY, acknowledged: 0, failed: 3, ledgers: [] });
+    expect(model.s3.keys(BUCKET)).toEqual([]);
+  });
+
+  test.each([
+    [{}, 'event.gameDayId: ""; accepted: the id of a running game day such as "gd-20261207T043000Z-a1b2"'],
+    [{ gameDayId: 'gd-x' }, 'event.gameDayId: "gd-x"; accepted'],
+  ])('GIVEN the event %j WHEN the handler runs THEN it refuses and places nothing', async (event, message) => {
+    await expect(shop(event, { awsRequestId: 'inv-0003' }, env(), clients())).rejects.toThrow(message);
+    expect(model.s3.keys(BUCKET)).toEqual([]);
+  });
+
+  test('GIVEN a misconfigured function WHEN the handler runs THEN the error names each variable, its value and what is accepted', async () => {
+    await expect(
+      shop(
+        { gameDayId: GAMEDAY },
+        { awsRequestId: 'inv-0004' },
+        { ...env(), SHOP_REGIONAL_URL: 'alb', SHOPPER_RATE_PER_MINUTE: '0' },
+        clients(),
+      ),
+    ).rejects.toThrow(
+      'the synthetic shopper is misconfigured: environment variable SHOP_REGIONAL_URL: "alb"; accepted: an http(s) URL without a path; environment variable SHOPPER_RATE_PER_MINUTE: "0"; accepted: a whole number from 1 to 60',
+    );
+  });
+});
