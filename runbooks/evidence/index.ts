@@ -1,0 +1,3 @@
+export * from './evidence-files';
+export * from './evidence-html';
+export * from './evidence-pack';
