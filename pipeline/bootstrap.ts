@@ -10,6 +10,7 @@ import {
   githubEnvironmentReads,
   githubEnvironments,
   githubOidcSubjectRead,
+  NO_REQUIRED_REVIEWERS,
 } from './github-environments';
 
 /**
@@ -155,8 +156,12 @@ const program = new Command('bootstrap')
       if (result.status !== 0) throw new Error(`${printable(command)} failed with exit code ${result.status}`);
     });
     if (!options.dryRun) {
+      // Reviewers are a person's choice (the game-day approval must have some): named as the step left, not a failure.
       const problems = checkGitHubEnvironments(config, ghRead);
-      if (problems.length > 0) throw new Error(`GitHub Environments still wrong:\n${problems.join('\n')}`);
+      const reviewers = problems.filter((problem) => problem.includes(NO_REQUIRED_REVIEWERS));
+      for (const problem of reviewers) console.log(`To do: ${problem}`);
+      const wrong = problems.filter((problem) => !reviewers.includes(problem));
+      if (wrong.length > 0) throw new Error(`GitHub Environments still wrong:\n${wrong.join('\n')}`);
     }
   });
 

@@ -17,12 +17,22 @@ export interface GitHubEnvironmentSpec {
   readonly waitTimerMinutes: number;
   /** Whether required reviewers are refused: the Environment's job holds credentials and must not wait for a person. */
   readonly noReviewers: boolean;
+  /**
+   * Whether required reviewers are demanded: the game-day approval (a game day injects faults into a Region, so
+   * someone other than the workflow must say yes). Bootstrap cannot choose the reviewers; `--check` names what is
+   * missing.
+   *
+   * @default false
+   */
+  readonly requiresReviewers?: boolean;
 }
 
 /**
  * The Environments `npm run bootstrap` creates or checks: the wave approvals (the Regions, `global`), `failover`, and
  * the split bake's `<region>-bake-wait` (created even when the bake fits one job: the deploy role trusts them, and an
- * Environment that does not exist would be created unprotected by the first workflow, on any branch, that names it).
+ * Environment that does not exist would be created unprotected by the first workflow, on any branch, that names it);
+ * with game days enabled, the game day's approval (`<app>-<env>-gameday`, required reviewers) and its phase jobs'
+ * `<app>-<env>-gameday-run` (never reviewers: the game-day role trusts it, and the clean-up must not wait).
  */
 export function githubEnvironments(config: ShopConfig): GitHubEnvironmentSpec[] {
   const names = pipelineNames(config);
@@ -53,6 +63,24 @@ export function githubEnvironments(config: ShopConfig): GitHubEnvironmentSpec[] 
       waitTimerMinutes: plan.waitMinutes,
       noReviewers: true,
     })),
+    ...(config.gameDays.enabled
+      ? [
+          {
+            name: names.gameDayApprovalEnvironment,
+            purpose: 'approval of a game day (add required reviewers here; its job holds no credentials)',
+            waitTimerMinutes: 0,
+            noReviewers: false,
+            requiresReviewers: true,
+          },
+          {
+            name: names.gameDayEnvironment,
+            purpose:
+              'the game day’s phase jobs (never reviewers: they hold credentials and the clean-up must not wait)',
+            waitTimerMinutes: 0,
+            noReviewers: true,
+          },
+        ]
+      : []),
   ];
 }
 
@@ -104,6 +132,12 @@ export function githubEnvironmentReads(config: ShopConfig, environment: GitHubEn
   ];
 }
 
+/**
+ * What the problem of an Environment that must have reviewers and has none says: bootstrap cannot choose reviewers, so
+ * after creating the Environments it prints these as the step left to a person instead of failing on them.
+ */
+export const NO_REQUIRED_REVIEWERS = 'has no required reviewers';
+
 interface EnvironmentResponse {
   readonly protection_rules?: ReadonlyArray<{ readonly type: string; readonly wait_timer?: number }>;
   readonly deployment_branch_policy?: {
@@ -152,7 +186,14 @@ export function checkGitHubEnvironment(
   }
   const rules = env.protection_rules ?? [];
   if (spec.noReviewers && rules.some((rule) => rule.type === 'required_reviewers')) {
-    problems.push(`${spec.name}: has required reviewers; accepted: none (its job holds deploy credentials)`);
+    problems.push(
+      `${spec.name}: has required reviewers; accepted: none (its jobs hold credentials and must not wait for a person)`,
+    );
+  }
+  if (spec.requiresReviewers && !rules.some((rule) => rule.type === 'required_reviewers')) {
+    problems.push(
+      `${spec.name}: ${NO_REQUIRED_REVIEWERS}; accepted: at least one (Settings → Environments → ${spec.name}: a game day injects faults, someone must approve it)`,
+    );
   }
   const waitTimer = rules.find((rule) => rule.type === 'wait_timer')?.wait_timer ?? 0;
   if (spec.waitTimerMinutes > 0 && waitTimer < spec.waitTimerMinutes) {

@@ -87,6 +87,8 @@ export class GitHubOidcStack extends Stack {
   readonly failoverRole: iam.IRole;
   /** The on-call role for a failover by hand when GitHub is down (docs/break-glass.md). */
   readonly breakGlassRole: iam.IRole;
+  /** The game-day workflow's role (gameday.yml), only when the configuration enables game days. */
+  readonly gameDayRole?: iam.IRole;
 
   constructor(
     scope: Construct,
@@ -268,8 +270,30 @@ export class GitHubOidcStack extends Stack {
         'Break-glass failover by hand (docs/break-glass.md): the failover workflow role permissions, MFA only',
     });
     this.breakGlassRole = breakGlass;
+    // The game day's phase jobs (issue 16): trusted from the phase jobs' Environment only (its approval job holds no
+    // credentials). Its failover and recover phases start the runbooks as the failover CLI does (the failover
+    // permissions below); what its other phases call (FIS, Scheduler, the report buckets) is added from the game-day
+    // adapters' table of actions once it exists (not yet: see pipeline/README.md, "Game day workflow").
+    const gameDay = config.gameDays.enabled
+      ? new iam.Role(this, 'GameDayRole', {
+          roleName: names.gameDayRole,
+          assumedBy: new iam.WebIdentityPrincipal(providerArn, {
+            StringEquals: {
+              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+              'token.actions.githubusercontent.com:sub': `${repo}:environment:${names.gameDayEnvironment}`,
+            },
+          }),
+          // Each phase job asks for at most 55 minutes (pipeline/gameday-workflow.ts): within one hour.
+          maxSessionDuration: Duration.hours(1),
+          description: 'GitHub game-day workflow (gameday.yml): runs the game day phases',
+        })
+      : undefined;
+    if (gameDay) {
+      gameDay.node.addDependency(deploy);
+      this.gameDayRole = gameDay;
+    }
     const failoverPolicy = new iam.Policy(this, 'FailoverPermissions', {
-      roles: [failover, breakGlass],
+      roles: [failover, breakGlass, ...(gameDay ? [gameDay] : [])],
       statements: this.failoverStatements(freezeArns),
     });
     // Only tokens issued for STS: configure-aws-credentials asks GitHub for the audience sts.amazonaws.com (its
@@ -282,6 +306,7 @@ export class GitHubOidcStack extends Stack {
     new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn });
     new CfnOutput(this, 'FailoverRoleArn', { value: this.failoverRole.roleArn });
     new CfnOutput(this, 'BreakGlassRoleArn', { value: this.breakGlassRole.roleArn });
+    if (gameDay) new CfnOutput(this, 'GameDayRoleArn', { value: gameDay.roleArn });
   }
 
   /**

@@ -29,6 +29,19 @@ export interface PipelineNames {
   readonly globalApprovalEnvironment: string;
   /** GitHub Environment of the failover workflow's job (add required reviewers there). */
   readonly failoverEnvironment: string;
+  /** IAM role the game-day workflow's phase jobs assume through GitHub OIDC (only when game days are enabled). */
+  readonly gameDayRole: string;
+  /**
+   * GitHub Environment of the game-day workflow's approval (`<app>-<env>-gameday`, required reviewers): its job holds
+   * no credentials, so one approval starts a game day whose phases run for hours.
+   */
+  readonly gameDayApprovalEnvironment: string;
+  /**
+   * GitHub Environment of the game-day workflow's phase jobs (`<app>-<env>-gameday-run`): the game-day role trusts it;
+   * never reviewers (GitHub holds every job that references an Environment with required reviewers until someone
+   * approves it, so the clean-up could wait for a person).
+   */
+  readonly gameDayEnvironment: string;
 }
 
 /** Names the pipeline's roles, the deploy concurrency group and GitHub Environments for one environment of the shop. */
@@ -43,6 +56,9 @@ export function pipelineNames(config: Pick<ShopConfig, 'appName' | 'envName'>): 
     bakeWaitEnvironment: (region) => `${region}-bake-wait`,
     globalApprovalEnvironment: 'global',
     failoverEnvironment: 'failover',
+    gameDayRole: `${prefix}-github-gameday`,
+    gameDayApprovalEnvironment: `${prefix}-gameday`,
+    gameDayEnvironment: `${prefix}-gameday-run`,
   };
 }
 

