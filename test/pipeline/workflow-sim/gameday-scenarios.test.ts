@@ -51,7 +51,10 @@ interface CliCall {
 class GameDayWorld {
   readonly calls: CliCall[] = [];
 
-  constructor(private readonly outcomes: Partial<Record<GameDayPhase, Partial<PhaseOutcome>>> = {}) {}
+  /** A list gives the outcome of each call of the phase in turn (the last one repeats). */
+  constructor(
+    private readonly outcomes: Partial<Record<GameDayPhase, Partial<PhaseOutcome> | Partial<PhaseOutcome>[]>> = {},
+  ) {}
 
   readonly oracle: StepOracle = (call) => {
     if (call.step.run !== CLI) return 'success';
@@ -94,7 +97,9 @@ class GameDayWorld {
   }
 
   private outcomeOf(phase: GameDayPhase): PhaseOutcome {
-    const given = this.outcomes[phase] ?? {};
+    const entry = this.outcomes[phase] ?? {};
+    const calls = this.calls.filter((call) => call.phase === phase && !call.validateOnly).length;
+    const given = Array.isArray(entry) ? (entry[Math.min(calls, entry.length - 1)] ?? {}) : entry;
     const score: Partial<PhaseOutcome> =
       phase === 'score'
         ? { verdict: 'PASSED', evidenceUrl: 'https://console.aws.amazon.com/s3/object/report?prefix=evidence.html' }
@@ -301,6 +306,36 @@ describe('gameday.yml, simulated', () => {
     expect(world.phases.slice(-2)).toEqual(['await-return', 'clean-up']);
     expect(world.calls.at(-1)?.inputs?.verdict).toBeUndefined();
     expect(world.calls.at(-1)?.summary).toContain('Verdict: none (the game day stopped before a verdict');
+  });
+
+  test('GIVEN await-return ran out of time WHEN its failed jobs are re-run and the old Region is back THEN the same game day goes on to its verdict', () => {
+    const world = new GameDayWorld({
+      'await-return': [{ status: 'failed', summary: 'us-east-1 does not answer yet after 50 minutes' }, {}],
+    });
+    const sim = new WorkflowSimulator({ oracle: world.oracle, jobMinutes: () => 10 });
+    const first = sim.queue({ workflow: gameday, event: dispatch({ dry_run: false }), label: 'gameday' });
+    sim.runUntilIdle();
+    const again = sim.rerunFailedJobs(first, { at: 300 });
+    sim.runUntilIdle();
+
+    expect(first.conclusion).toBe('failure');
+    expect(again.conclusion).toBe('success');
+    const id = first.jobs.get('validate')?.outputs['game_day_id'];
+    // validate and approve keep their results and outputs; the failed job and its dependents run again
+    expect(world.phases).toEqual([
+      'preflight',
+      'start-traffic',
+      'inject',
+      'failover',
+      'await-return',
+      'clean-up',
+      'await-return',
+      'recover',
+      'score',
+      'clean-up',
+    ]);
+    for (const call of world.calls.filter((c) => !c.validateOnly)) expect(call.inputs?.gameDayId).toBe(id);
+    expect(world.calls.at(-1)?.inputs?.verdict).toBe('PASSED');
   });
 
   test('GIVEN a dispatch that resumes a game day at await-return THEN it runs from await-return on, on that game day', () => {
