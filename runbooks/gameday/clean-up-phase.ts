@@ -22,10 +22,11 @@ export async function cleanUpPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   }
   const done: string[] = [];
   const failed: string[] = [];
+  const warnings: string[] = [];
   for (const region of regions) {
     try {
       const enabled = await ports.schedules.isEnabled(region);
-      if (enabled) await ports.schedules.setEnabled(region, false);
+      if (enabled) await ports.schedules.disable(region);
       done.push(`shopper schedule of ${region}: ${enabled === undefined ? 'none' : 'disabled'}`);
     } catch (error) {
       failed.push(`shopper schedule of ${region}: not disabled (${messageOf(error)})`);
@@ -47,18 +48,23 @@ export async function cleanUpPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     try {
       const ledger = await readGameDayLedger(ports.buckets, input);
       const orders = ledgerOrders(ledger.acks);
-      const removed = await ports.orders.removeSynthetic(orders);
+      const removed = await ports.orders.removeSynthetic(input.survivingRegion, orders);
+      if (removed.note) warnings.push(`synthetic orders: ${removed.note}`);
       if (removed.failed.length > 0) {
         failed.push(
           `synthetic orders: ${removed.failed.length} of ${orders.length} not removed (${removed.failed.join(', ')})`,
         );
-      } else done.push(`synthetic orders: ${removed.removed} of ${orders.length} removed`);
+      } else if (!removed.note) done.push(`synthetic orders: ${removed.removed} of ${orders.length} removed`);
     } catch (error) {
       failed.push(`synthetic orders: not removed (${messageOf(error)})`);
     }
   }
   const verdict = record?.verdict;
-  const lines = [...failed.map((l) => `- ❌ ${l}`), ...done.map((l) => `- ${l}`)].join('\n');
+  const lines = [
+    ...failed.map((l) => `- ❌ ${l}`),
+    ...warnings.map((l) => `- ⚠️ ${l}`),
+    ...done.map((l) => `- ${l}`),
+  ].join('\n');
   const outcome: PhaseOutcome = {
     phase: 'clean-up',
     status: failed.length > 0 ? 'failed' : 'succeeded',
@@ -67,6 +73,7 @@ export async function cleanUpPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     summary: `**clean-up${failed.length > 0 ? ': incomplete, run it again' : ''}**${verdict ? ` (game day ${verdict})` : ''}\n\n${lines}`,
   };
   if (!record) return outcome;
-  // The verdict is already in the record: finish must not write it again as clean-up's.
-  return finish(ctx, record, { ...outcome, verdict: undefined } as PhaseOutcome).then(() => outcome);
+  // The verdict is already in the record: clean-up's entry does not carry it again.
+  await finish(ctx, record, { phase: outcome.phase, status: outcome.status, summary: outcome.summary });
+  return outcome;
 }

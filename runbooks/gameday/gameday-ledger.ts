@@ -2,6 +2,7 @@ import { type AcknowledgedWrite, parseLedger } from '../scoring/acknowledged-wri
 import type { GameDayInput } from './gameday-phases';
 import type { ReportBucketsPort, SyntheticOrderRef } from './gameday-ports';
 import { ackPrefix } from './gameday-record';
+import { CUSTOMER_COOKIE_DETAIL } from './synthetic-shopper';
 
 /** Every acknowledged write of a game day, and where each ledger object came from. */
 export interface GameDayLedger {
@@ -35,9 +36,14 @@ export async function readGameDayLedger(buckets: ReportBucketsPort, input: GameD
 export function ledgerOrders(acks: readonly AcknowledgedWrite[]): SyntheticOrderRef[] {
   const orders = new Map<string, SyntheticOrderRef>();
   for (const ack of acks) {
-    if (!orders.has(ack.order_id)) orders.set(ack.order_id, { orderId: ack.order_id, shopper: ack.shopper });
-    if (ack.replaces && !orders.has(ack.replaces))
-      orders.set(ack.replaces, { orderId: ack.replaces, shopper: ack.shopper });
+    const cookie = ack.detail?.[CUSTOMER_COOKIE_DETAIL];
+    const ref = (orderId: string): SyntheticOrderRef => ({
+      orderId,
+      shopper: ack.shopper,
+      ...(typeof cookie === 'string' && cookie !== '' ? { cookie } : {}),
+    });
+    if (!orders.has(ack.order_id)) orders.set(ack.order_id, ref(ack.order_id));
+    if (ack.replaces && !orders.has(ack.replaces)) orders.set(ack.replaces, ref(ack.replaces));
   }
   return [...orders.values()];
 }

@@ -53,8 +53,10 @@ export interface FaultInjectionPort {
 export interface ShopperSchedulePort {
   /** Whether the Region's shopper schedule is enabled; undefined when the Region has none. */
   isEnabled(region: string): Promise<boolean | undefined>;
-  /** Enables or disables the Region's shopper schedule (keeping everything else of it). */
-  setEnabled(region: string, enabled: boolean): Promise<void>;
+  /** Enables the Region's shopper schedule with the game day's id as the shopper's input (the rest kept as is). */
+  enable(region: string, gameDayId: string): Promise<void>;
+  /** Disables the Region's shopper schedule (the rest kept as is). */
+  disable(region: string): Promise<void>;
 }
 
 /** The report bucket of each Region: the game-day record, the ledgers, recover's reports and the evidence. */
@@ -75,7 +77,7 @@ export interface ReportBucketsPort {
     options?: { readonly retainUntil?: Date },
   ): Promise<string>;
   /** The console URL of an object (for the job summary's link). */
-  consoleUrl(region: string, key: string): string;
+  consoleUrl(region: string, key: string): Promise<string>;
 }
 
 /** The runbooks the game day starts, as on-call starts them (the failover CLI's dispatch). */
@@ -171,16 +173,22 @@ export type HeldOrder =
 export interface SyntheticOrderRef {
   readonly orderId: string;
   readonly shopper: string;
+  /** The shopper's signed customer cookie, when the ledger kept it (so the order can be read as its owner). */
+  readonly cookie?: string;
 }
 
 /** The shop as the game day reads and cleans it: the synthetic orders the shoppers were told were placed. */
 export interface ShopOrdersPort {
-  /** What the Region now serving holds for each order, by order id. */
-  lookup(orders: readonly SyntheticOrderRef[]): Promise<Readonly<Record<string, HeldOrder>>>;
-  /** Removes the game day's synthetic orders; returns how many were removed and the ids that could not be. */
+  /** What `region` (the Region now serving) holds for each order, by order id; an order not known is left out. */
+  lookup(region: string, orders: readonly SyntheticOrderRef[]): Promise<Readonly<Record<string, HeldOrder>>>;
+  /**
+   * Removes the game day's synthetic orders; returns how many were removed, the ids that could not be, and a note
+   * when orders are left for something else to remove (said as a warning in clean-up's summary).
+   */
   removeSynthetic(
+    region: string,
     orders: readonly SyntheticOrderRef[],
-  ): Promise<{ readonly removed: number; readonly failed: readonly string[] }>;
+  ): Promise<{ readonly removed: number; readonly failed: readonly string[]; readonly note?: string }>;
 }
 
 /** Where the game day's own notes go (the job log). */

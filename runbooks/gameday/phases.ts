@@ -166,7 +166,7 @@ export async function startTrafficPhase(ctx: PhaseContext): Promise<PhaseOutcome
     };
   }
   let record = ctx.record as GameDayRecord;
-  for (const region of regions) await ports.schedules.setEnabled(region, true);
+  for (const region of regions) await ports.schedules.enable(region, input.gameDayId);
   const startedAt = record.traffic?.startedAt ?? iso(ports.clock.now());
   record = await ctx.save({ ...record, traffic: { ...record.traffic, startedAt } });
   const keys = await pollUntil(ctx, settings.trafficWaitMinutes, async () => {

@@ -52,7 +52,8 @@ export async function readScoreData(
     return { missing: [`the acknowledgment ledger could not be read: ${messageOf(error)}`] };
   }
   if (ledger.acks.length === 0) missing.push('traffic never flowed: the ledger holds no acknowledged write');
-  const newPrimary = ledger.acks.length > 0 ? await ports.orders.lookup(ledgerOrders(ledger.acks)) : {};
+  const newPrimary =
+    ledger.acks.length > 0 ? await ports.orders.lookup(input.survivingRegion, ledgerOrders(ledger.acks)) : {};
   const reports: { database: string; where: string; json: unknown }[] = [];
   if (!record.recover) missing.push('no recover execution recorded: run recover first');
   else {

@@ -65,8 +65,8 @@ describe('runGameDayPhase', () => {
       expect.arrayContaining([
         'runbook readiness us-east-1 dry-run',
         'runbook readiness us-west-2 dry-run',
-        'schedule us-east-1 enable',
-        'schedule us-west-2 enable',
+        `schedule us-east-1 enable ${input.gameDayId}`,
+        `schedule us-west-2 enable ${input.gameDayId}`,
         `fis.start us-east-1 EXT1a2b3c4d5e6f7 ${input.gameDayId}`,
         'runbook failover us-west-2',
         'runbook recover us-west-2',
@@ -95,7 +95,7 @@ describe('runGameDayPhase', () => {
     expect(record.verdict).toBe('INCONCLUSIVE');
     const [next] = await runPhases(world, ['start-traffic']);
     expect(next).toMatchObject({ status: 'inconclusive', verdict: 'INCONCLUSIVE' });
-    expect(world.calls).not.toContain('schedule us-east-1 enable');
+    expect(world.calls).not.toContain(`schedule us-east-1 enable ${input.gameDayId}`);
   });
 
   test('GIVEN a dry run WHEN preflight and start-traffic run THEN nothing is recorded or enabled', async () => {

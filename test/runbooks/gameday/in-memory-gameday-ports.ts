@@ -161,9 +161,13 @@ export class InMemoryGameDay {
       },
       schedules: {
         isEnabled: async (region) => this.schedules.get(region),
-        setEnabled: async (region, enabled) => {
-          this.calls.push(`schedule ${region} ${enabled ? 'enable' : 'disable'}`);
-          this.schedules.set(region, enabled);
+        enable: async (region, gameDayId) => {
+          this.calls.push(`schedule ${region} enable ${gameDayId}`);
+          this.schedules.set(region, true);
+        },
+        disable: async (region) => {
+          this.calls.push(`schedule ${region} disable`);
+          this.schedules.set(region, false);
         },
       },
       buckets: {
@@ -178,7 +182,7 @@ export class InMemoryGameDay {
           if (options?.retainUntil) this.calls.push(`put-locked ${region} ${k}`);
           return `s3://${region}-reports/${k}`;
         },
-        consoleUrl: (region, k) => `https://console.aws.amazon.com/s3/object/${region}-reports?prefix=${k}`,
+        consoleUrl: async (region, k) => `https://console.aws.amazon.com/s3/object/${region}-reports?prefix=${k}`,
       },
       runbooks: {
         run: async (request) => {
@@ -205,9 +209,9 @@ export class InMemoryGameDay {
         rpoLagBeforeMs: async () => 800,
       },
       orders: {
-        lookup: async (orders: readonly SyntheticOrderRef[]) =>
+        lookup: async (_region: string, orders: readonly SyntheticOrderRef[]) =>
           Object.fromEntries(orders.map((o) => [o.orderId, this.held[o.orderId] ?? { present: false as const }])),
-        removeSynthetic: async (orders: readonly SyntheticOrderRef[]) => {
+        removeSynthetic: async (_region: string, orders: readonly SyntheticOrderRef[]) => {
           this.removed.push(...orders.map((o) => o.orderId));
           return { removed: orders.length, failed: [] };
         },

@@ -1,0 +1,67 @@
+import type { HeldOrder, ShopOrdersPort, SyntheticOrderRef } from '../../gameday/gameday-ports';
+import { SYNTHETIC_SHOPPER_HEADER } from '../../gameday/synthetic-shopper';
+
+/** Options of {@link ShopOrdersThroughUi}. */
+export interface ShopOrdersThroughUiOptions {
+  /** The URL of a Region's load balancer: what is read there is what that Region's writer holds. */
+  readonly baseUrlFor: (region: string) => Promise<string>;
+  /** The synthetic shopper token (read in that Region). */
+  readonly tokenFor: (region: string) => Promise<string>;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** @default 8000 */
+  readonly timeoutMs?: number;
+}
+
+const STATUS = /data-testid="order-status">([^<]+)</;
+
+/**
+ * The shop's synthetic orders as their shoppers see them: `GET /orders/<id>` of the ui, as the synthetic customer who
+ * placed it (its signed cookie) and with the synthetic shopper token. 200: present (its status on the page; the
+ * address is not read, so an address change cannot be judged from here); 404: absent; anything else: the order is
+ * left out (not known), which the scoring counts as not looked up.
+ *
+ * No API removes an order (the ui has none; the orders service's DELETE is a soft delete inside the VPC): the
+ * synthetic orders are deleted by the orders service's synthetic-order retention job, so {@link removeSynthetic}
+ * removes nothing and says so.
+ */
+export class ShopOrdersThroughUi implements ShopOrdersPort {
+  constructor(private readonly options: ShopOrdersThroughUiOptions) {}
+
+  async lookup(region: string, orders: readonly SyntheticOrderRef[]): Promise<Readonly<Record<string, HeldOrder>>> {
+    const baseUrl = await this.options.baseUrlFor(region);
+    const token = await this.options.tokenFor(region);
+    const held: Record<string, HeldOrder> = {};
+    for (const order of orders) {
+      const cookie = order.cookie;
+      if (!cookie) continue;
+      try {
+        const response = await (this.options.fetch ?? fetch)(`${baseUrl}/orders/${order.orderId}`, {
+          redirect: 'manual',
+          signal: AbortSignal.timeout(this.options.timeoutMs ?? 8000),
+          headers: { [SYNTHETIC_SHOPPER_HEADER]: token, cookie: `customer_id=${cookie}` },
+        });
+        const body = await response.text();
+        if (response.status === 404) held[order.orderId] = { present: false };
+        else if (response.status === 200) {
+          const status = STATUS.exec(body)?.[1];
+          held[order.orderId] = { present: true, cancelled: status ? status === 'cancelled' : null, address: null };
+        }
+      } catch {
+        // Not known: left out.
+      }
+    }
+    return held;
+  }
+
+  async removeSynthetic(
+    _region: string,
+    orders: readonly SyntheticOrderRef[],
+  ): Promise<{ removed: number; failed: readonly string[]; note: string }> {
+    return {
+      removed: 0,
+      failed: [],
+      note: `${orders.length} synthetic order(s) left in place: no API of the shop removes an order; they are marked synthetic (left out of business metrics) and the orders service deletes them when SYNTHETIC_ORDER_RETENTION_DAYS is set`,
+    };
+  }
+}
