@@ -1,29 +1,31 @@
-import { chmod, cp, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Client } from 'pg';
 import { loadConfig } from '../config';
 import { type RunResult, runOrchestration } from '../runbooks/core/engine';
 import { makeFolder } from '../runbooks/core/make-folder';
 import type { ProgressEvent } from '../runbooks/core/progress-event';
 import type { AnyOrchestration } from '../runbooks/core/step';
+import { EVIDENCE_FILES } from '../runbooks/evidence/evidence-pack';
 import { failback, failover, recover } from '../runbooks/orchestrations';
-import { applyReport, type ClassCounts, emptyCounts, ROW_CLASSES } from '../runbooks/reconcile';
+import { applyReport, emptyCounts } from '../runbooks/reconcile';
+import type { AcknowledgedWrite } from '../runbooks/scoring/acknowledged-write';
+import type { OrderOnNewPrimary } from '../runbooks/scoring/score-input';
 import { createDrillPorts, type DrillPorts } from './adapters/drill-ports';
+import { ordersOnPrimary } from './adapters/orders-on-primary';
 import { type CanaryRun, CanaryRunner, findChromium } from './canary/run-canary';
 import { SYNTHETIC_SHOPPER_CANARY_RUN } from './canary/synthetic-shopper';
 import type { DrillOptions } from './drill-options';
 import { DRILL_DATABASES } from './drill-topology';
-import {
-  type CanaryRunReport,
-  type DrillReport,
-  newDrillReport,
-  type ReconcileDatabaseReport,
-  type RunbookRunReport,
-} from './report/drill-report';
+import { fillCanary } from './report/canary-figures';
+import { collectReconcile } from './report/collect-reconcile';
+import { type CanaryRunReport, type DrillReport, newDrillReport, type RunbookRunReport } from './report/drill-report';
+import { drillLedger, scoreDrill } from './report/drill-score';
 import { whileWaiting } from './report/progress-ticker';
 import { writeDrillReport } from './report/report-files';
 import { summaryTable } from './report/summary-table';
 import { Timeline } from './report/timeline';
+import { fillTimeline } from './report/timeline-figures';
+import { fillTrafficFigures } from './report/traffic-figures';
 import { verdictFailures } from './report/verdict';
 import type { Resources } from './resources';
 import { SeededRandom } from './traffic/seeded-random';
@@ -64,33 +66,6 @@ const DETECTION = { failures: 3, intervalMs: 200 } as const;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-async function ordersPresent(url: string, ids: readonly string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ id: string }>(
-      'SELECT id::text AS id FROM orders WHERE id = ANY($1::uuid[])',
-      [[...ids]],
-    );
-    return new Set(rows.map((r) => r.id));
-  } finally {
-    await client.end();
-  }
-}
-
-function countBy(values: readonly string[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
-  return counts;
-}
-
-function sumCounts(all: readonly ClassCounts[]): ClassCounts {
-  const total = emptyCounts();
-  for (const counts of all) for (const c of ROW_CLASSES) total[c] += counts[c];
-  return total;
-}
 
 /**
  * The drill: two simulated Regions, shopper traffic through the front door, the fault (replication cut, a chosen
@@ -138,7 +113,8 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   };
 
   makeFolder(out);
-  await Promise.all(Object.values(paths).map((p) => rm(p, { recursive: true, force: true })));
+  const stale = [...Object.values(paths), ...Object.values(EVIDENCE_FILES).map((f) => path.join(out, f))];
+  await Promise.all(stale.map((p) => rm(p, { recursive: true, force: true })));
   const workDir = await mkdtemp(path.join(await drillWorkRoot(io.env), 'shop-drill-'));
   // Postgres runs as the `postgres` user when we are root; it must be able to reach its data directories.
   await chmod(workDir, 0o755);
@@ -151,6 +127,10 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   let faultAt: number | undefined;
   let failoverEndAt: number | undefined;
   let strandedIds: string[] = [];
+  // The scoring's inputs: the ledger up to the moment the new primary was read, and what it held then / after apply.
+  let ledger: AcknowledgedWrite[] = [];
+  let newPrimary: Record<string, OrderOnNewPrimary> = {};
+  let afterRecovery: Record<string, OrderOnNewPrimary> | null = null;
   const runbookRuns: RunbookRunReport[] = [];
   const canaryRuns: CanaryRunReport[] = [];
   const chromium = findChromium(io.env);
@@ -388,9 +368,10 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       async () => {
         generator.pause();
         await generator.drain();
-        const acked = generator.orders.map((o) => o.orderId);
-        const present = await ordersPresent(shop!.clusters.orders.writerUrl(), acked);
-        report.acknowledged_lost_ids = acked.filter((id) => !present.has(id));
+        ledger = drillLedger(generator.orders);
+        const acked = ledger.map((a) => a.order_id);
+        newPrimary = await ordersOnPrimary(shop!.clusters.orders.writerUrl(), acked);
+        report.acknowledged_lost_ids = acked.filter((id) => !newPrimary[id]?.present);
         report.acknowledged_lost = report.acknowledged_lost_ids.length;
       },
       () => `${report.acknowledged_lost} of ${generator.orders.length} acknowledged orders are missing`,
@@ -447,10 +428,14 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
                 `${database}: ${result.status}: ${[result.error, ...result.notApplied.map((r) => `${r.table} ${r.id}: ${r.reason}`)].filter(Boolean).join('; ')}`,
               );
           }
-          const present = await ordersPresent(shop!.clusters.orders.writerUrl(), report.acknowledged_lost_ids);
+          const recovered = await ordersOnPrimary(
+            shop!.clusters.orders.writerUrl(),
+            ledger.map((a) => a.order_id),
+          );
+          afterRecovery = recovered;
           report.apply = {
             status: errors.length === 0 ? 'applied' : 'failed',
-            recovered_orders: report.acknowledged_lost_ids.filter((id) => present.has(id)).length,
+            recovered_orders: report.acknowledged_lost_ids.filter((id) => recovered[id]?.present).length,
             inserted,
             updated,
             events_written: events,
@@ -533,8 +518,8 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       async () => {
         await generator.stop();
         const afterFault = generator.orders.filter((o) => o.ackAt > faultAt!).map((o) => o.orderId);
-        const present = await ordersPresent(shop!.clusters.orders.writerUrl(), afterFault);
-        const missing = afterFault.filter((id) => !present.has(id));
+        const present = await ordersOnPrimary(shop!.clusters.orders.writerUrl(), afterFault);
+        const missing = afterFault.filter((id) => !present[id]?.present);
         if (report.failback) report.failback.acknowledged_missing_after_failback = missing.length;
         if (missing.length > 0) {
           failures.push(
@@ -561,6 +546,17 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   fillCanary(report, canaryRuns, chromium.found ? undefined : chromium.reason);
   report.runbooks.push(...runbookRuns);
   fillTimeline(report, timeline);
+  // The verdict: the scoring the game day uses (runbooks/scoring), then the drill's own checks.
+  report.score = scoreDrill(report, {
+    ledger,
+    newPrimary,
+    afterRecovery,
+    reports: [...(drillPorts?.reconciler.reports.entries() ?? [])].map(([database, made]) => ({
+      database,
+      report: made,
+    })),
+    targets: { rtoSeconds: config.rtoTargetMinutes * 60, rpoSeconds: config.rpoTargetSeconds },
+  });
   report.failures.push(...verdictFailures(report, options));
 
   const stopFailures = await resources.stopAll();
@@ -571,169 +567,4 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   await writeDrillReport(report);
   for (const line of summaryTable(report)) io.print(line);
   return { report, exitCode: report.status === 'passed' ? 0 : 1 };
-}
-
-/** Reads the reconcile reports the recover orchestration stored and copies them into <out>/reconcile/<db>. */
-async function collectReconcile(
-  report: DrillReport,
-  drillPorts: DrillPorts,
-  result: RunResult,
-  reconcileDir: string,
-): Promise<void> {
-  const databases: Record<string, ReconcileDatabaseReport> = {};
-  for (const database of DRILL_DATABASES) {
-    const step = result.steps.find((s) => s.step === `reconcile-${database}`);
-    const stored = step?.outputs?.['report'];
-    const made = drillPorts.reconciler.reports.get(database);
-    if (typeof stored !== 'string' || !made) continue;
-    const target = path.join(reconcileDir, database);
-    await cp(stored, target, { recursive: true });
-    const tables = Object.fromEntries(Object.entries(made.tables).map(([name, t]) => [name, t.counts]));
-    databases[database] = {
-      status: made.status,
-      summary: String(step?.outputs?.['summary'] ?? ''),
-      cut: made.cut,
-      cut_source: made.cutSource,
-      window_start: made.windowStart,
-      totals: made.totals,
-      tables,
-      report_dir: target,
-      report_html: path.join(target, 'report.html'),
-      lost_order_ids:
-        made.tables['orders']?.rows
-          .filter((r) => r.class === 'lost_insert' || r.class === 'possibly_lost')
-          .map((r) => r.id)
-          .sort() ?? [],
-      lost_write_report_ms: made.lostWriteReportMs,
-      total_ms: made.totalMs,
-      error: made.error ? `${made.error.step}: ${made.error.message}` : null,
-    };
-  }
-  const all = Object.values(databases);
-  report.reconcile.databases = databases;
-  report.reconcile.status =
-    all.length === DRILL_DATABASES.length && all.every((d) => d.status === 'complete')
-      ? 'complete'
-      : all.length === 0
-        ? 'not-run'
-        : 'failed';
-  report.reconcile.counts = all.length > 0 ? sumCounts(all.map((d) => d.totals)) : null;
-  report.reconcile.unexplained = report.reconcile.counts?.unexplained ?? 0;
-  const orders = databases['orders']?.tables['orders'];
-  report.reconcile.lost_inserts = orders ? orders.lost_insert + orders.possibly_lost : null;
-  report.reconcile.possibly_lost = orders?.possibly_lost ?? null;
-  report.reconcile.report = databases['orders']?.report_html ?? null;
-}
-
-function fillTrafficFigures(
-  report: DrillReport,
-  traffic: TrafficGenerator,
-  t: {
-    cutAt: number | undefined;
-    faultAt: number | undefined;
-    failoverEndAt: number | undefined;
-    strandedIds: readonly string[];
-    startedAt: number;
-  },
-): void {
-  const { orders, requests } = traffic;
-  const lost = new Set(report.acknowledged_lost_ids);
-  const lostOrders = orders.filter((o) => lost.has(o.orderId)).sort((a, b) => a.ackAt - b.ackAt);
-  report.orders = {
-    acknowledged: orders.length,
-    acknowledged_before_cut: t.cutAt === undefined ? orders.length : orders.filter((o) => o.ackAt <= t.cutAt!).length,
-    acknowledged_stranded: t.strandedIds.length,
-    acknowledged_after_fault: t.faultAt === undefined ? 0 : orders.filter((o) => o.ackAt > t.faultAt!).length,
-    regions_after_fault: countBy(
-      t.faultAt === undefined ? [] : orders.filter((o) => o.ackAt > t.faultAt!).map((o) => o.region),
-    ),
-    unacknowledged_submits: traffic.unacknowledgedSubmits,
-    unacknowledged_submits_before_fault: traffic.journeys.filter(
-      (j) =>
-        j.unacknowledgedSubmit &&
-        (t.faultAt === undefined || j.requests.some((r) => r.step === 'submit' && r.at < t.faultAt!)),
-    ).length,
-  };
-  report.requests = {
-    total: requests.length,
-    failed: requests.filter((r) => !r.ok).length,
-    failed_after_fault: t.faultAt === undefined ? 0 : requests.filter((r) => !r.ok && r.at >= t.faultAt!).length,
-  };
-  report.checkouts_after_failover =
-    t.failoverEndAt === undefined ? 0 : orders.filter((o) => o.ackAt > t.failoverEndAt!).length;
-  report.rto.fault_at = iso(t.faultAt);
-  report.rpo.replication_cut_at = iso(t.cutAt);
-  if (t.faultAt !== undefined) {
-    const firstFailed = requests.filter((r) => !r.ok && r.at >= t.faultAt!).sort((a, b) => a.at - b.at)[0];
-    report.rto.first_failed_request_at = iso(firstFailed?.at);
-    const checkout = report.rto.first_checkout_after_fault_at;
-    if (firstFailed && checkout) report.rto_ms = Date.parse(checkout) - firstFailed.at;
-  }
-  if (lostOrders.length > 0) {
-    const first = lostOrders[0]!.ackAt;
-    const last = lostOrders[lostOrders.length - 1]!.ackAt;
-    report.rpo.first_lost_ack_at = iso(first);
-    report.rpo.last_lost_ack_at = iso(last);
-    report.rpo.lost_acks_span_ms = last - first;
-    const cut = report.rpo.last_replicated_heartbeat ? Date.parse(report.rpo.last_replicated_heartbeat) : t.cutAt;
-    report.rpo_ms = cut === undefined ? 0 : Math.max(0, last - cut);
-  }
-  const seconds = new Map<number, { ok: number; failed: number; orders: number; lost: number }>();
-  const bucket = (ms: number) => {
-    const s = Math.floor((ms - t.startedAt) / 1000);
-    let b = seconds.get(s);
-    if (!b) {
-      b = { ok: 0, failed: 0, orders: 0, lost: 0 };
-      seconds.set(s, b);
-    }
-    return b;
-  };
-  for (const r of requests) {
-    const b = bucket(r.at);
-    if (r.ok) b.ok++;
-    else b.failed++;
-  }
-  for (const o of orders) {
-    const b = bucket(o.ackAt);
-    b.orders++;
-    if (lost.has(o.orderId)) b.lost++;
-  }
-  report.traffic_per_second.push(
-    ...[...seconds.entries()].sort((a, b) => a[0] - b[0]).map(([second, b]) => ({ t: second, ...b })),
-  );
-}
-
-function fillCanary(report: DrillReport, runs: readonly CanaryRunReport[], skipped: string | undefined): void {
-  report.canary.runs.push(...runs);
-  if (skipped !== undefined) {
-    report.canary.status = 'skipped';
-    report.canary.reason = skipped;
-  } else if (runs.length === 0) {
-    report.canary.status = 'failed';
-    report.canary.reason = 'the drill stopped before the canary ran';
-  } else {
-    report.canary.status = runs.length === 2 && runs.every((r) => r.status === 'passed') ? 'passed' : 'failed';
-    report.canary.reason =
-      report.canary.status === 'passed'
-        ? null
-        : runs
-            .filter((r) => r.status !== 'passed')
-            .map((r) => `${r.when}: ${r.error}`)
-            .join('; ') || 'the canary ran only once';
-  }
-}
-
-function fillTimeline(report: DrillReport, timeline: Timeline): void {
-  const offset = (ms: number) => ms - timeline.startedAt;
-  for (const span of timeline.spans) {
-    const entry = {
-      started_ms: offset(span.startAt),
-      finished_ms: offset(span.endAt),
-      status: span.status,
-      detail: span.detail,
-    };
-    if (span.lane === 'phase') report.phases.push({ name: span.label, ...entry });
-    else if (span.lane === 'runbook') report.runbook_steps.push({ label: span.label, ...entry });
-  }
-  report.markers.push(...timeline.markers.map((m) => ({ kind: m.kind, label: m.label, at_ms: offset(m.at) })));
 }

@@ -1,6 +1,7 @@
 import { cpus, loadavg } from 'node:os';
 import type { StepReport } from '../../runbooks/core/engine';
 import type { ClassCounts, CutSource } from '../../runbooks/reconcile';
+import type { RunScore } from '../../runbooks/scoring/score-run';
 import type { CanaryStep } from '../canary/run-canary';
 import type { DrillOptions } from '../drill-options';
 import type { LostOrderReport } from './lost-orders';
@@ -178,6 +179,14 @@ export interface DrillReport {
     reason: string | null;
     runs: CanaryRunReport[];
   };
+  /**
+   * The score of the run by runbooks/scoring, the same scoring a game day on AWS uses: recall and precision of the
+   * missing-transaction report per class, RTO phases, RPO from the data, PASSED / FAILED / INCONCLUSIVE. Null
+   * until scored.
+   */
+  score: RunScore | null;
+  /** The evidence pack written next to drill.html (runbooks/evidence); null until written. */
+  evidence: null | { readonly json: string; readonly html: string; readonly sha256: string };
   readonly runbooks: RunbookRunReport[];
   readonly phases: { name: string; started_ms: number; finished_ms: number; status: string; detail: string }[];
   readonly markers: { kind: string; label: string; at_ms: number }[];
@@ -265,6 +274,8 @@ export function newDrillReport(
     apply: null,
     failback: null,
     canary: { status: 'skipped', reason: null, runs: [] },
+    score: null,
+    evidence: null,
     runbooks: [],
     phases: [],
     markers: [],

@@ -1,11 +1,16 @@
 import type { DrillOptions } from '../drill-options';
 import type { DrillReport } from './drill-report';
 
+const NOT_SERVING = /the shop is not serving checkouts/i;
+
 /**
- * The drill's verdict on its own figures: the consistency rules of the issue (acknowledged_lost equals the writes
- * stranded, reconcile's lost order inserts equal acknowledged_lost and name the same orders, nothing unexplained,
- * checkouts served after the failover), the canary, and apply. Each failure is one sentence; none when it passed.
- * A drill that stopped before the fault has its reason listed already and gets nothing more here.
+ * The drill's verdict on its own figures. First the score (runbooks/scoring, the same definition a game day is
+ * judged by: every acknowledged write the new primary lacks is in the missing-transaction report in its class,
+ * nothing else of the shoppers' is, no duplicate, nothing unexplained, RTO and RPO within their targets, and the
+ * report complete): every reason of a score that is not PASSED is a failure. Then what only the drill checks:
+ * acknowledged_lost equals the writes it stranded, checkouts served after the failover, the canary, apply. Each
+ * failure is one sentence; none when it passed. A drill that stopped before the fault has its reason listed already
+ * and gets nothing more here.
  */
 export function verdictFailures(report: DrillReport, options: Pick<DrillOptions, 'lostWrites'>): string[] {
   const f: string[] = [];
@@ -15,29 +20,16 @@ export function verdictFailures(report: DrillReport, options: Pick<DrillOptions,
       `acknowledged_lost is ${report.acknowledged_lost}, but ${options.lostWrites} acknowledged write(s) were stranded (--lost-writes)`,
     );
   }
-  if (report.reconcile.status !== 'complete') {
-    f.push(`the reconcile reports are ${report.reconcile.status}`);
-  } else {
-    if (report.reconcile.lost_inserts !== report.acknowledged_lost) {
-      f.push(
-        `reconcile found ${report.reconcile.lost_inserts} lost order insert(s), the traffic generator counted ${report.acknowledged_lost} acknowledged orders lost`,
-      );
-    }
-    const reconciled = report.reconcile.databases['orders']?.lost_order_ids ?? [];
-    const counted = [...report.acknowledged_lost_ids].sort();
-    if (reconciled.length === counted.length && reconciled.some((id, i) => id !== counted[i])) {
-      f.push(
-        `reconcile's lost orders are not the orders the shoppers lost: ${reconciled.join(', ')} vs ${counted.join(', ')}`,
-      );
-    }
-    if (report.reconcile.unexplained > 0) {
-      f.push(`reconcile reports ${report.reconcile.unexplained} unexplained difference(s)`);
+  const notServing = () => [...report.failures, ...f].some((m) => NOT_SERVING.test(m));
+  if (report.score === null) {
+    f.push('the drill was not scored');
+  } else if (report.score.verdict !== 'PASSED') {
+    for (const reason of report.score.reasons) {
+      if (NOT_SERVING.test(reason) && notServing()) continue;
+      f.push(`score ${report.score.verdict}: ${reason}`);
     }
   }
-  if (
-    report.checkouts_after_failover === 0 &&
-    ![...report.failures, ...f].some((m) => m.startsWith('the shop is not serving checkouts'))
-  ) {
+  if (report.checkouts_after_failover === 0 && !notServing()) {
     f.push(
       'the shop is not serving checkouts after failover: no checkout was acknowledged after the failover finished',
     );

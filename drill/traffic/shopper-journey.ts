@@ -29,6 +29,8 @@ export interface AcknowledgedOrder {
   readonly ackAt: number;
   /** The Region that acknowledged it. */
   readonly region: string;
+  /** The `x-request-id` of the acknowledged "Place order" (the shop adopts the id a request comes with). */
+  readonly requestId: string;
 }
 
 /** What one journey did. */
@@ -144,8 +146,10 @@ export async function runShopperJourney(
     path: string,
     expect: number,
     form?: Readonly<Record<string, string>>,
-  ): Promise<{ body: string; location: string | null; region?: string }> => {
+  ): Promise<{ body: string; location: string | null; region?: string; requestId: string }> => {
     const at = Date.now();
+    // The shop takes an incoming id of up to 64 of [A-Za-z0-9._-] as its own (services/platform/service-app.ts).
+    const requestId = `${shopper.customerId}-${requests.length + 1}`;
     let status = 0;
     let region: string | undefined;
     let body = '';
@@ -158,6 +162,7 @@ export async function runShopperJourney(
         signal: AbortSignal.timeout(options.timeoutMs),
         headers: {
           cookie,
+          'x-request-id': requestId,
           ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
         ...(form ? { body: new URLSearchParams(form).toString() } : {}),
@@ -185,7 +190,7 @@ export async function runShopperJourney(
         status === 0 || status >= 500,
       );
     }
-    return { body, location, ...(region ? { region } : {}) };
+    return { body, location, requestId, ...(region ? { region } : {}) };
   };
 
   try {
@@ -212,6 +217,7 @@ export async function runShopperJourney(
         customerId,
         ackAt: requests[requests.length - 1]!.at + requests[requests.length - 1]!.ms,
         region: placed.region ?? 'unknown',
+        requestId: placed.requestId,
       },
       unacknowledgedSubmit: false,
     };

@@ -223,6 +223,52 @@ describe('npm run drill -- --ci --apply --failback', () => {
     expect(report.reconcile.report).toBe(path.join(out, 'reconcile', 'orders', 'report.html'));
   });
 
+  // Issue 16: the drill is judged by the scoring a game day uses, and writes the same evidence pack.
+  test('the shared score PASSED: every stranded order found as a lost insert, nothing else reported, RTO in phases', () => {
+    const score = report.score!;
+    expect({ verdict: score.verdict, recall: score.recall, precision: score.precision }).toEqual({
+      verdict: 'PASSED',
+      recall: 1,
+      precision: 1,
+    });
+    expect(score.classes.lost_insert).toEqual(
+      expect.objectContaining({ expected: STRANDED, found: STRANDED, reported: STRANDED, correct: STRANDED }),
+    );
+    expect(score.expected.map((e) => e.orderId).sort()).toEqual([...report.acknowledged_lost_ids].sort());
+    expect(score.rto.totalMs).toBe(report.rto_ms);
+    // Every phase measured (a negative one, moments in another order than the chain, is named as a deviation), and
+    // together they are RTO: first failure → detected → decided → traffic moved → writers moved → first checkout.
+    const phases = Object.values(score.rto.phases);
+    expect(phases.every((ms) => typeof ms === 'number')).toBe(true);
+    expect(phases.reduce((sum, ms) => sum! + ms!, 0)).toBe(score.rto.totalMs);
+    expect(score.rpo.fromDataMs).toBe(report.rpo_ms);
+  });
+
+  test('writes the evidence pack next to drill.html, linked from it, that sha256sum -c checks', async () => {
+    const evidence = JSON.parse(await readFile(path.join(out, 'evidence.json'), 'utf8'));
+    expect(evidence).toEqual(
+      expect.objectContaining({
+        format: 'multi-region-shop/evidence-pack@1',
+        kind: 'drill',
+        verdict: 'PASSED',
+        by: { actor: expect.any(String), approver: null },
+        regions: { failed: 'us-east-1', surviving: 'us-west-2' },
+      }),
+    );
+    expect(report.evidence?.html).toBe(path.join(out, 'evidence.html'));
+    expect(await readFile(path.join(out, 'drill.html'), 'utf8')).toContain('href="evidence.html"');
+    const check = await new Promise<string>((resolve, reject) => {
+      const child = spawn('sha256sum', ['-c', 'evidence.sha256'], { cwd: out });
+      let text = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        text += chunk.toString();
+      });
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`sha256sum exited ${code}`))));
+    });
+    expect(check).toBe('evidence.json: OK\nevidence.html: OK\n');
+  });
+
   // Issue 15 (review newcomer-run F9, F10): what the person on call reads at the end, and no silent rebuild.
   test('the summary and drill.html say in one sentence what was lost and what became of it; lost orders come with customer, amount and time', async () => {
     const headline = new RegExp(

@@ -10,6 +10,7 @@ interface Seen {
   readonly method: string;
   readonly url: string;
   readonly cookie: string | undefined;
+  readonly requestId: string | undefined;
   readonly body: string;
 }
 
@@ -26,7 +27,13 @@ function fakeUi(submitStatuses: number[], catalogStatus = 200, setCookie?: strin
     });
   const server: Server = createServer(async (request, response) => {
     const body = await read(request);
-    seen.push({ method: request.method!, url: request.url!, cookie: request.headers.cookie, body });
+    seen.push({
+      method: request.method!,
+      url: request.url!,
+      cookie: request.headers.cookie,
+      requestId: request.headers['x-request-id'] as string | undefined,
+      body,
+    });
     const route = `${request.method} ${request.url}`;
     const send = (status: number, html = '', headers: Record<string, string> = {}) => {
       response.writeHead(status, { 'x-served-by-region': 'us-east-1', ...headers });
@@ -73,7 +80,11 @@ describe('runShopperJourney', () => {
       customerId: shopper.customerId,
       ackAt: expect.any(Number),
       region: 'us-east-1',
+      requestId: `${shopper.customerId}-7`,
     });
+    // Issue 16: the acknowledgment's request id is the x-request-id the "Place order" was sent with (the shop takes
+    // it as its own), one per request, as the ledger of acknowledged writes records it.
+    expect(seen.map((s) => s.requestId)).toEqual([1, 2, 3, 4, 5, 6, 7].map((n) => `${shopper.customerId}-${n}`));
     expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
       'GET /',
       'GET /catalog',

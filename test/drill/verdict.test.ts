@@ -1,10 +1,28 @@
 import { type DrillReport, newDrillReport } from '../../drill/report/drill-report';
 import { verdictFailures } from '../../drill/report/verdict';
-import { emptyCounts } from '../../runbooks/reconcile';
+import { scoreRun } from '../../runbooks/scoring/score-run';
+import {
+  absent,
+  ack,
+  input,
+  orderRows,
+  present,
+  report as reconcileReport,
+  TIMELINE,
+  uuid,
+} from '../runbooks/scoring/score-fixture';
 
-const LOST = ['01a21b93-0000-7000-8000-000000000001', '01a21b93-0000-7000-8000-000000000002'];
+/** Two acknowledged orders stranded (4, 5) and two replicated (1, 2). */
+const ACKS = [
+  ack('order_placed', 1, 10),
+  ack('order_placed', 2, 20),
+  ack('order_placed', 4, 30.5),
+  ack('order_placed', 5, 31),
+];
+const NEW_PRIMARY = { [uuid(1)]: present(), [uuid(2)]: present(), [uuid(4)]: absent, [uuid(5)]: absent };
+const BOTH_LISTED = reconcileReport([orderRows(4, 'lost_insert'), orderRows(5, 'possibly_lost')]);
 
-/** A report of a drill that went as it should: 2 acknowledged orders stranded, found, reconciled. */
+/** A report of a drill that went as it should: 2 acknowledged orders stranded, found, reconciled, scored PASSED. */
 function passingReport(): DrillReport {
   const report = newDrillReport(
     { ci: true, out: 'x', orderRate: 5, lostWrites: 2, apply: false, failback: false, seed: 1 },
@@ -13,78 +31,82 @@ function passingReport(): DrillReport {
     'us-west-2',
     { json: '/o/drill.json', html: '/o/drill.html', reconcile: '/o/reconcile', runbook: '/o/runbook' },
   );
-  report.rto.fault_at = '2026-01-01T00:00:30.000Z';
+  report.rto.fault_at = TIMELINE.faultInjectedAt;
   report.acknowledged_lost = 2;
-  report.acknowledged_lost_ids = [...LOST];
+  report.acknowledged_lost_ids = [uuid(4), uuid(5)];
   report.checkouts_after_failover = 12;
   report.canary = { status: 'passed', reason: null, runs: [] };
-  report.reconcile.status = 'complete';
-  report.reconcile.lost_inserts = 2;
-  report.reconcile.counts = { ...emptyCounts(), lost_insert: 8 };
-  report.reconcile.databases['orders'] = {
-    status: 'complete',
-    summary: 'lost_insert 8',
-    cut: null,
-    cut_source: 'option',
-    window_start: null,
-    totals: { ...emptyCounts(), lost_insert: 8 },
-    tables: {},
-    report_dir: '/o/reconcile/orders',
-    report_html: '/o/reconcile/orders/report.html',
-    lost_order_ids: [...LOST],
-    lost_write_report_ms: 1,
-    total_ms: 2,
-    error: null,
-  };
+  report.score = scoreRun(input(ACKS, NEW_PRIMARY, BOTH_LISTED));
   return report;
 }
 
 describe('the drill verdict', () => {
-  test('a consistent drill has no failure', () => {
+  test('GIVEN a consistent drill scored PASSED THEN it has no failure', () => {
+    expect(passingReport().score?.verdict).toBe('PASSED');
     expect(verdictFailures(passingReport(), { lostWrites: 2 })).toEqual([]);
   });
 
-  test('fails when fewer acknowledged orders were lost than stranded', () => {
+  test('GIVEN fewer acknowledged orders lost than stranded THEN the drill says so', () => {
     const report = passingReport();
     report.acknowledged_lost = 1;
-    report.acknowledged_lost_ids = [LOST[0]!];
     expect(verdictFailures(report, { lostWrites: 2 })).toEqual([
       'acknowledged_lost is 1, but 2 acknowledged write(s) were stranded (--lost-writes)',
-      'reconcile found 2 lost order insert(s), the traffic generator counted 1 acknowledged orders lost',
     ]);
   });
 
-  test("fails when reconcile's lost orders are other orders than the shoppers lost", () => {
+  test("GIVEN reconcile's lost orders other than the shoppers lost THEN each reason of the shared score is a failure", () => {
     const report = passingReport();
-    report.acknowledged_lost_ids = [LOST[0]!, '01a21b93-0000-7000-8000-000000000009'];
+    report.score = scoreRun(
+      input(ACKS, NEW_PRIMARY, reconcileReport([orderRows(4, 'lost_insert'), orderRows(2, 'lost_insert')])),
+    );
     expect(verdictFailures(report, { lostWrites: 2 })).toEqual([
-      `reconcile's lost orders are not the orders the shoppers lost: ${LOST.join(', ')} vs ${LOST[0]}, 01a21b93-0000-7000-8000-000000000009`,
+      `score FAILED: 1 lost insert(s) the shoppers were told succeeded are not in the report as such: ${uuid(5)} not listed.`,
+      `score FAILED: The report lists 1 order(s) as lost insert that the shoppers' writes do not explain: ${uuid(2)} (nothing of it was lost).`,
     ]);
   });
 
-  test('fails on anything unexplained, a failed report, no checkout after failover, a failed canary', () => {
-    const unexplained = passingReport();
-    unexplained.reconcile.unexplained = 1;
-    expect(verdictFailures(unexplained, { lostWrites: 2 })).toEqual(['reconcile reports 1 unexplained difference(s)']);
+  test('GIVEN an incomplete or failed reconcile report THEN the score is INCONCLUSIVE and the drill fails with its reason', () => {
+    const report = passingReport();
+    report.score = scoreRun(
+      input(ACKS, NEW_PRIMARY, { ...BOTH_LISTED, status: 'failed', error: { step: 'cut', message: 'no heartbeat' } }),
+    );
+    expect(verdictFailures(report, { lostWrites: 2 })).toEqual([
+      'score INCONCLUSIVE: The orders report is failed (cut: no heartbeat), so it does not show that nothing else was lost.',
+    ]);
+  });
 
-    const failed = passingReport();
-    failed.reconcile.status = 'failed';
-    expect(verdictFailures(failed, { lostWrites: 2 })).toEqual(['the reconcile reports are failed']);
+  test('GIVEN a drill that was not scored THEN it fails closed', () => {
+    const report = passingReport();
+    report.score = null;
+    expect(verdictFailures(report, { lostWrites: 2 })).toEqual(['the drill was not scored']);
+  });
 
+  test('GIVEN no checkout after the fault THEN "not serving" is said once, by the drill or by the score', () => {
     const closed = passingReport();
     closed.checkouts_after_failover = 0;
+    closed.score = scoreRun(
+      input(ACKS, NEW_PRIMARY, BOTH_LISTED, { timeline: { ...TIMELINE, firstCheckoutAt: null } }),
+    );
     expect(verdictFailures(closed, { lostWrites: 2 })).toEqual([
+      'score FAILED: The shop is not serving checkouts after the fault: no checkout was acknowledged after it.',
+    ]);
+    closed.failures.push(
+      'the shop is not serving checkouts after failover: a checkout after the failover did not happen within 45 s',
+    );
+    expect(verdictFailures(closed, { lostWrites: 2 })).toEqual([]);
+    const afterFailover = passingReport();
+    afterFailover.checkouts_after_failover = 0;
+    expect(verdictFailures(afterFailover, { lostWrites: 2 })).toEqual([
       'the shop is not serving checkouts after failover: no checkout was acknowledged after the failover finished',
     ]);
+  });
 
+  test('GIVEN a failed canary, or --apply that did not recover every lost order THEN the drill says so', () => {
     const canary = passingReport();
     canary.canary = { status: 'failed', reason: 'after-failover: cart: product x is not in the cart', runs: [] };
     expect(verdictFailures(canary, { lostWrites: 2 })).toEqual([
       'the canary failed: after-failover: cart: product x is not in the cart',
     ]);
-  });
-
-  test('fails when --apply did not recover every lost order', () => {
     const report = passingReport();
     report.apply = { status: 'applied', recovered_orders: 1, inserted: 4, updated: 0, events_written: 1, error: null };
     expect(verdictFailures(report, { lostWrites: 2 })).toEqual(['apply recovered 1 of 2 lost orders']);

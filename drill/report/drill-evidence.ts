@@ -1,0 +1,61 @@
+import path from 'node:path';
+import type { EvidenceInput } from '../../runbooks/evidence/evidence-pack';
+import type { DrillReport } from './drill-report';
+
+/** The drill's id in its evidence pack: `drill-<UTC start, compact>-seed<seed>`. */
+export function drillId(report: DrillReport): string {
+  return `drill-${report.started_at.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-seed${report.options.seed}`;
+}
+
+/**
+ * The evidence pack of a scored drill (the format a game day writes): what was tested, when, by `actor` (the local
+ * user), the fault, the timeline's markers, the score; the drill's own failed checks and anything left behind as
+ * deviations; drill.html, drill.json and the reconcile reports as related records.
+ *
+ * @throws Error when the drill has no score (it is scored before its files are written).
+ */
+export function drillEvidenceInput(report: DrillReport, actor: string): EvidenceInput {
+  if (!report.score) throw new Error('drill evidence: the drill has no score; accepted: a report scored by scoreDrill');
+  const { primary, standby } = report.regions;
+  const start = Date.parse(report.started_at);
+  const scoreReasons = new Set(report.score.reasons);
+  const own = report.failures.filter((f) => ![...scoreReasons].some((r) => f.endsWith(r)));
+  const dir = path.dirname(report.paths.html);
+  const rel = (target: string) => path.relative(dir, target).split(path.sep).join('/');
+  return {
+    kind: 'drill',
+    id: drillId(report),
+    application: 'multi-region-shop (local two-Region drill)',
+    tested:
+      `Loss of ${primary}: the failover runbook moves traffic and writers to ${standby}, and recover's ` +
+      `missing-transaction report is scored against the ${report.score.acknowledged.writes} write(s) the shoppers ` +
+      'were told succeeded.',
+    startedAt: report.started_at,
+    finishedAt: report.finished_at || report.started_at,
+    actor,
+    approver: null,
+    regions: { failed: primary, surviving: standby },
+    fault: {
+      description:
+        `${primary} fails: replication cut, ${report.stranded_requested} acknowledged order(s) stranded in it, ` +
+        'its Postgres primaries killed (SIGKILL), its services and dynalite stopped',
+      method: `the local drill (npm run drill, seed ${report.options.seed}) on ${report.machine.cpus} CPU(s), Node ${report.machine.node}`,
+      injectedAt: report.rto.fault_at,
+    },
+    timeline: report.markers.map((m) => ({ at: new Date(start + m.at_ms).toISOString(), what: m.label })),
+    score: report.score,
+    deviations: [
+      ...own.map((f) => `The drill's own check failed: ${f}.`),
+      ...report.leftovers.map((l) => `Left behind: ${l}.`),
+    ],
+    links: [
+      { label: 'The drill report (drill.html)', href: rel(report.paths.html) },
+      { label: 'Its data (drill.json)', href: rel(report.paths.json) },
+      ...Object.entries(report.reconcile.databases).map(([database, db]) => ({
+        label: `Missing-transaction report (${database})`,
+        href: rel(db.report_html),
+      })),
+    ],
+    generatedAt: report.finished_at || report.started_at,
+  };
+}
