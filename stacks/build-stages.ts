@@ -63,6 +63,14 @@ export function buildStages(scope: Construct, config: ShopConfig, release: ShopR
       canaryRate: Duration.minutes(config.canaryRateMinutes),
       backupRetention: Duration.days(config.backupRetentionDays),
       deployedCommit: release.commit ?? UNVERSIONED_COMMIT,
+      gameDays: config.gameDays.enabled
+        ? {
+            shopperRatePerMinute: config.gameDays.shopperRatePerMinute,
+            evidenceRetention: Duration.days(config.gameDays.evidenceRetentionDays),
+            rtoTargetMinutes: config.rtoTargetMinutes,
+            rpoTargetSeconds: config.rpoTargetSeconds,
+          }
+        : undefined,
     });
 
   const primary = regional('primary', config.primaryRegion, config.standbyRegion);

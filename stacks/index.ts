@@ -1,6 +1,7 @@
 export * from './arc-control-plane-region';
 export * from './build-stages';
 export * from './data';
+export * from './gameday';
 export * from './global-stage';
 export * from './naming';
 export * from './network';

@@ -4,6 +4,8 @@ import type { Construct } from 'constructs';
 import { UNVERSIONED_COMMIT } from '../.github/actions/rollback/deployed-commit-output';
 import { DataStack } from './data/data-stack';
 import { DeployedCommit } from './deployed-commit';
+import { GameDayStack } from './gameday/gameday-stack';
+import { gameDayNames } from './naming/gameday-names';
 import { stackNames } from './naming/stack-names';
 import { NetworkStack } from './network/network-stack';
 import { ObservabilityStack } from './observability/observability-stack';
@@ -70,6 +72,31 @@ export interface RegionalStageProps {
    * @default - built from `services/Dockerfile` with `SERVICE=<name>`
    */
   readonly images?: Readonly<Partial<Record<ShopServiceName, ecs.ContainerImage>>>;
+  /**
+   * Game days (config `gameDays.enabled`): the game-day stack, evidence under object lock in the report bucket, and
+   * task definitions prepared for FIS task actions.
+   *
+   * @default - none of it exists
+   */
+  readonly gameDays?: RegionalGameDayProps;
+}
+
+/** The game-day settings of a {@link RegionalStage}. */
+export interface RegionalGameDayProps {
+  /** Orders per minute of the synthetic shopper while a game day runs. */
+  readonly shopperRatePerMinute: number;
+  /** How long an evidence pack stays under object lock. */
+  readonly evidenceRetention: Duration;
+  /** The recovery time objective, in minutes. */
+  readonly rtoTargetMinutes: number;
+  /** The recovery point objective, in seconds. */
+  readonly rpoTargetSeconds: number;
+  /**
+   * The shopper handler module to bundle (tests pass another one).
+   *
+   * @default runbooks/gameday/shopper-handler.ts
+   */
+  readonly shopperEntry?: string;
 }
 
 /**
@@ -90,6 +117,8 @@ export class RegionalStage extends Stage {
   readonly observability: ObservabilityStack;
   /** Runbook functions, SSM Automation documents and the report bucket: runs from the surviving Region. */
   readonly runbooks: RunbookStack;
+  /** FIS experiments, synthetic shoppers, Resilience Hub: only when game days are enabled. */
+  readonly gameday?: GameDayStack;
 
   constructor(scope: Construct, id: string, props: RegionalStageProps) {
     super(scope, id, { env: { account: props.account, region: props.region } });
@@ -138,6 +167,7 @@ export class RegionalStage extends Stage {
       trafficInterval: props.canaryRate,
       syntheticShopperToken: this.data.syntheticShopperToken,
       customerCookieSecret: this.data.customerCookieSecret,
+      faultInjection: props.gameDays !== undefined,
     });
     this.observability = new ObservabilityStack(this, 'Observability', {
       env,
@@ -175,6 +205,27 @@ export class RegionalStage extends Stage {
     // rollback is verified by the same stamp (the runbooks are the DR mechanism: rolled back too, review M12).
     for (const stack of [this.services, this.observability, this.runbooks]) {
       new DeployedCommit(stack, 'DeployedCommit', { commit: props.deployedCommit ?? UNVERSIONED_COMMIT });
+    }
+    if (props.gameDays) {
+      this.runbooks.reports.requireEvidenceLock(props.gameDays.evidenceRetention);
+      this.gameday = new GameDayStack(this, 'GameDay', {
+        env,
+        stackName: gameDayNames(props.appName, props.envName, props.region).stack,
+        description: `${props.appName} ${props.envName} game days: FIS experiments, synthetic shoppers, Resilience Hub (${props.role})`,
+        ...common,
+        peerRegion: props.peerRegion,
+        vpc: this.network.vpc,
+        regionalUrl: this.services.loadBalancerUrl,
+        publicUrl: props.globalUrl,
+        internalLoadBalancer: !(props.internetFacing ?? true),
+        shopperRatePerMinute: props.gameDays.shopperRatePerMinute,
+        rtoTargetMinutes: props.gameDays.rtoTargetMinutes,
+        rpoTargetSeconds: props.gameDays.rpoTargetSeconds,
+        applicationStackArns: [this.network, this.data, this.services, this.observability, this.runbooks].map(
+          (stack) => stack.stackId,
+        ),
+        shopperEntry: props.gameDays.shopperEntry,
+      });
     }
   }
 }

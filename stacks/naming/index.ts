@@ -1,6 +1,7 @@
 export * from './alarm-names';
 export * from './canary-names';
 export * from './database-names';
+export * from './gameday-names';
 export * from './resource-prefix';
 export * from './routing-names';
 export * from './runbook-names';

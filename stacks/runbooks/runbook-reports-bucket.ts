@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -14,6 +15,9 @@ export interface RunbookReportsBucketProps {
    */
   readonly retention?: Duration;
 }
+
+/** The Object Lock mode of every game-day evidence object: no user, root included, can shorten or remove it. */
+export const EVIDENCE_LOCK_MODE = 'COMPLIANCE';
 
 /**
  * Where run summaries, reconciliation reports and journals live: versioned, encrypted with its own KMS key (rotation
@@ -65,5 +69,49 @@ export class RunbookReportsBucket extends Construct {
       serverAccessLogsPrefix: 'runbook-reports/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
+  }
+
+  /**
+   * Game days only: refuses an evidence pack object (`gamedays/<id>/evidence/*`) written without COMPLIANCE mode and
+   * at least `retention` of retention. Object Lock is on for this bucket since it was first created (S3 turns it on at creation; the bucket's default
+   * GOVERNANCE retention still applies to every other object). The evidence packs get more than the default: each
+   * PutObject under `gamedays/<id>/evidence/` must carry COMPLIANCE mode and a retain-until date at least
+   * `retention` away, or the bucket policy denies it. IAM User Guide (condition keys): "If the policy condition
+   * requires that the key is not matched, such as StringNotLike or ArnNotLike, and the right key is not present, the
+   * condition is true." So a write without the headers matches the StringNotEquals / Null denials below.
+   */
+  requireEvidenceLock(retention: Duration): void {
+    const days = retention.toDays();
+    const evidence = this.bucket.arnForObjects('gamedays/*/evidence/*');
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EvidenceIsWrittenUnderComplianceLock',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [evidence],
+        conditions: { StringNotEquals: { 's3:object-lock-mode': EVIDENCE_LOCK_MODE } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EvidenceCarriesItsRetention',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject'],
+        resources: [evidence],
+        conditions: { Null: { 's3:object-lock-remaining-retention-days': 'true' } },
+      }),
+    );
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'EvidenceIsKeptLongEnough',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:PutObject', 's3:PutObjectRetention'],
+        resources: [evidence],
+        conditions: { NumericLessThan: { 's3:object-lock-remaining-retention-days': String(days) } },
+      }),
+    );
   }
 }

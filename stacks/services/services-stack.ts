@@ -12,10 +12,12 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
 import { alarmNames } from '../naming/alarm-names';
 import type { ShopDatabase } from '../naming/database-names';
+import { gameDayNames } from '../naming/gameday-names';
 import { resourcePrefix } from '../naming/resource-prefix';
-import { ecsClusterName } from '../naming/service-names';
+import { DATABASE_WRITER_SERVICES, ecsClusterName } from '../naming/service-names';
 import type { ShopTable } from '../naming/table-names';
 import type { RegionRole } from '../region-role';
+import { FisManagedInstanceRole } from './fis-ssm-agent-sidecar';
 import { shopServiceImage } from './service-image';
 import { ShopService } from './shop-service';
 import { SHOP_SERVICE_PORT, SHOP_SERVICE_SPECS, SHOP_SERVICES, type ShopServiceName } from './shop-services';
@@ -102,6 +104,13 @@ export interface ServicesStackProps extends StackProps {
    * Required: without it each ui task would make its own, and a cookie would be valid on one task only.
    */
   readonly customerCookieSecret: secretsmanager.ISecret;
+  /**
+   * Game days: every task definition accepts FIS fault injection, and the database writers (the ECS targets of the
+   * game day's isolation experiment) run the SSM agent sidecar.
+   *
+   * @default false
+   */
+  readonly faultInjection?: boolean;
 }
 
 /**
@@ -236,6 +245,11 @@ export class ServicesStack extends Stack {
       statistic: cloudwatch.Stats.SUM,
     });
     const services = {} as Record<ShopServiceName, ShopService>;
+    const managedInstanceRole = props.faultInjection
+      ? new FisManagedInstanceRole(this, 'FisManagedInstance', {
+          roleName: gameDayNames(props.appName, props.envName, this.region).managedInstanceRole,
+        }).role
+      : undefined;
     for (const name of SHOP_SERVICES) {
       const spec = SHOP_SERVICE_SPECS[name];
       const environment: Record<string, string> = {
@@ -312,6 +326,13 @@ export class ServicesStack extends Stack {
         minTasks: props.minTasks,
         // An internal load balancer is reached by port forwarding through a ui task (README).
         enableExecuteCommand: name === 'ui' && !internetFacing,
+        faultInjection: props.faultInjection
+          ? {
+              managedInstanceRole: (DATABASE_WRITER_SERVICES as readonly string[]).includes(name)
+                ? managedInstanceRole
+                : undefined,
+            }
+          : undefined,
       });
       if (secretKey) {
         services[name].taskDefinition.obtainExecutionRole().addToPrincipalPolicy(

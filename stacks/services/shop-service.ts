@@ -2,8 +2,10 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { FisSsmAgentSidecar } from './fis-ssm-agent-sidecar';
 import { SHOP_SERVICE_PORT, type ShopServiceName } from './shop-services';
 
 /** The Service Connect port name every service's container exposes. */
@@ -78,6 +80,13 @@ export interface ShopServiceProps {
    * @default logs.RetentionDays.ONE_MONTH
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Game days: the task definition accepts FIS fault injection (`enableFaultInjection`), and with
+   * `managedInstanceRole` runs the SSM agent sidecar FIS's `aws:ecs:task-*` actions need.
+   *
+   * @default - neither
+   */
+  readonly faultInjection?: { readonly managedInstanceRole?: iam.IRole };
 }
 
 /**
@@ -110,6 +119,10 @@ export class ShopService extends Construct {
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'Task', {
       cpu: 256,
       memoryLimitMiB: 512,
+      // ECS Developer Guide, "Use fault injection with your Amazon ECS and Fargate workloads": "You need to opt-in in
+      // order to use fault injection by setting the enableFaultInjection task definition parameter value to true."
+      // Absent (ECS's default, false) unless game days are enabled, so the template is unchanged without them.
+      enableFaultInjection: props.faultInjection ? true : undefined,
       runtimePlatform: {
         cpuArchitecture: ecs.CpuArchitecture.X86_64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
@@ -137,6 +150,22 @@ export class ShopService extends Construct {
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: props.name, logGroup: this.logGroup }),
       readonlyRootFilesystem: false,
     });
+
+    if (props.faultInjection?.managedInstanceRole) {
+      // FIS User Guide, ECS task actions: "If you have enabled Amazon ECS Exec, you must disable it before you can
+      // use these actions."
+      if (props.enableExecuteCommand) {
+        throw new Error(
+          `faultInjection: the SSM agent sidecar of ${props.name} is not accepted with enableExecuteCommand; accepted: one of them`,
+        );
+      }
+      new FisSsmAgentSidecar(this, 'FisSsmAgent', {
+        taskDefinition: this.taskDefinition,
+        logGroup: this.logGroup,
+        streamPrefix: `${props.name}-ssm-agent`,
+        managedInstanceRole: props.faultInjection.managedInstanceRole,
+      });
+    }
 
     this.deploymentAlarm = new cloudwatch.Alarm(this, 'DeploymentAlarm', {
       alarmName: props.deploymentAlarmName,

@@ -36,9 +36,10 @@ function rawFindings(root: IConstruct): Array<{ id: string; path: string }> {
 describe.each([
   ['default config', {}, {}],
   [
-    'Region switch routing (past the config, which refuses it), HTTPS in both Regions, internal load balancers, other Regions',
+    'Region switch routing (past the config, which refuses it), HTTPS in both Regions, internal load balancers, other Regions, game days',
     {
       loadBalancerScheme: 'internal' as const,
+      gameDays: { enabled: true },
       primaryRegion: 'eu-west-1',
       standbyRegion: 'eu-central-1',
       certificateArns: {

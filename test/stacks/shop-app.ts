@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadConfig, type RoutingMode, type ShopConfig } from '../../config';
+import { type ConfigBase, loadConfig, type RoutingMode, type ShopConfig } from '../../config';
 import { buildStages, type ShopRelease, type ShopStages } from '../../stacks';
 
 /** The repository root. */
@@ -40,7 +40,7 @@ export interface ShopAppOptions {
  * Builds the whole app from `base` config (defaults otherwise), into a temporary directory. With `nag`, cdk-nag is
  * registered as in `pipeline/main.ts`.
  */
-export function buildShopApp(base: Partial<ShopConfig> = {}, options: ShopAppOptions = {}): ShopApp {
+export function buildShopApp(base: ConfigBase = {}, options: ShopAppOptions = {}): ShopApp {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-stacks-'));
   const app = new App({ outdir, context: CDK_CONTEXT, builtinCloudFormationValidation: false });
   const loaded = loadConfig({ base });

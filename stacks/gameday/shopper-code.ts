@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** The repository root (stacks/gameday → ../..). */
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** The synthetic shopper's handler module: `runbooks/gameday/shopper-handler.ts`, export `handler`. */
+export const SHOPPER_ENTRY = path.join(REPO_ROOT, 'runbooks', 'gameday', 'shopper-handler.ts');
+
+/** The handler inside the bundle. */
+export const SHOPPER_HANDLER = 'index.handler';
+
+/** A fixed folder, so the asset hash changes only when the code does (as for the runbook bundle). */
+const BUNDLE_DIR = path.join(REPO_ROOT, 'node_modules', '.cache', 'multi-region-shop', 'gameday-shopper');
+
+const bundled = new Map<string, string>();
+
+/**
+ * Bundles the shopper handler (and what it imports) with esbuild, in-process and offline (no Docker), once per
+ * process and entry, the way `stacks/runbooks/runbook-code.ts` bundles the runbook functions.
+ *
+ * @param entry the handler module; tests pass another one.
+ */
+export function bundleShopperHandler(entry: string = SHOPPER_ENTRY): string {
+  const done = bundled.get(entry);
+  if (done) return done;
+  if (!fs.existsSync(entry)) {
+    throw new Error(
+      `shopperEntry: ${JSON.stringify(entry)} does not exist; accepted: a TypeScript module exporting handler`,
+    );
+  }
+  // Loaded lazily: only a synth with game days enabled pays for esbuild here.
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const outdir = entry === SHOPPER_ENTRY ? BUNDLE_DIR : `${BUNDLE_DIR}-${bundled.size}`;
+  fs.mkdirSync(outdir, { recursive: true });
+  esbuild.buildSync({
+    entryPoints: [entry],
+    outfile: path.join(outdir, 'index.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    sourcemap: true,
+    sourcesContent: false,
+    legalComments: 'none',
+    logLevel: 'error',
+  });
+  bundled.set(entry, outdir);
+  return outdir;
+}
+
+/** The Lambda code of the synthetic shopper. */
+export function shopperCode(entry?: string): lambda.Code {
+  return lambda.Code.fromAsset(bundleShopperHandler(entry));
+}
