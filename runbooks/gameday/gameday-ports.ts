@@ -207,6 +207,8 @@ export interface GameDayPorts {
   readonly regions: RegionFactsPort;
   readonly orders: ShopOrdersPort;
   readonly log: GameDayLog;
+  /** The application and environment, e.g. `shop-prod` (named in the evidence pack). @default 'multi-region-shop' */
+  readonly application?: string;
   /** Days the evidence objects are kept under object lock (config `gameDays.evidenceRetentionDays`). */
   readonly evidenceRetentionDays: number;
   /** Targets (config `rtoTargetMinutes`, `rpoTargetSeconds`). */

@@ -1,9 +1,12 @@
 import { messageOf } from '../core/errors';
+import { buildEvidencePack, EVIDENCE_FILES, type EvidenceEvent, type EvidenceInput } from '../evidence/evidence-pack';
 import type { AcknowledgedWrite } from '../scoring/acknowledged-write';
+import { type DatabaseReport, parseScoredReport } from '../scoring/score-input';
+import { scoreRun } from '../scoring/score-run';
 import { type GameDayLedger, ledgerOrders, readGameDayLedger } from './gameday-ledger';
-import type { PhaseOutcome } from './gameday-phases';
+import type { GameDayVerdict, PhaseOutcome } from './gameday-phases';
 import type { HeldOrder } from './gameday-ports';
-import type { GameDayRecord } from './gameday-record';
+import { evidencePrefix, type GameDayRecord } from './gameday-record';
 import { finish, type PhaseContext } from './run-gameday-phase';
 
 /** Everything the score reads from AWS for one game day. */
@@ -101,12 +104,53 @@ export async function readScoreData(
   };
 }
 
+/** Why the fault was injected as it was, for the evidence pack. */
+function faultOf(record: GameDayRecord): EvidenceInput['fault'] {
+  const experiment = record.experiment;
+  return {
+    description: `${record.failedRegion} isolated from ${record.survivingRegion} and its database writers cut off (AWS FIS Cross-Region: Connectivity actions and ECS task faults)`,
+    method: experiment
+      ? `AWS FIS experiment ${experiment.id} from template ${experiment.templateId} in ${experiment.region}`
+      : 'no experiment was started',
+    injectedAt: experiment?.firedAt ?? null,
+  };
+}
+
+function timelineOf(record: GameDayRecord): EvidenceEvent[] {
+  const events: (EvidenceEvent | undefined)[] = [
+    { at: record.createdAt, what: 'preflight: game day recorded' },
+    record.traffic ? { at: record.traffic.startedAt, what: 'shopper schedules enabled in both Regions' } : undefined,
+    record.traffic?.firstAckAt
+      ? { at: record.traffic.firstAckAt, what: 'first acknowledgment ledger seen' }
+      : undefined,
+    record.experiment
+      ? { at: record.experiment.startedAt, what: `FIS experiment ${record.experiment.id} started` }
+      : undefined,
+    record.experiment?.firedAt
+      ? { at: record.experiment.firedAt, what: 'fault fired (first action started)' }
+      : undefined,
+    record.failover
+      ? { at: record.failover.startedAt, what: `failover runbook started (execution ${record.failover.executionId})` }
+      : undefined,
+    record.failover?.trafficMovedAt ? { at: record.failover.trafficMovedAt, what: 'traffic moved' } : undefined,
+    record.failover?.writersMovedAt ? { at: record.failover.writersMovedAt, what: 'writers moved' } : undefined,
+    record.failover?.endedAt
+      ? { at: record.failover.endedAt, what: `failover runbook ended ${record.failover.status}` }
+      : undefined,
+    record.returnedAt ? { at: record.returnedAt, what: `${record.failedRegion} answers again` } : undefined,
+  ];
+  return events.filter((e): e is EvidenceEvent => e !== undefined);
+}
+
 /**
  * score: reads the ledger, the new primary's orders and recover's reports ({@link readScoreData}), scores them with
- * the scoring shared with the drill, stores the evidence pack under object lock and records the verdict.
+ * `scoreRun` (the scoring the drill uses), stores the evidence pack (evidence.json, evidence.html, evidence.sha256)
+ * under object lock for `evidenceRetentionDays` and records the verdict. A verdict an earlier phase set (FAILED,
+ * INCONCLUSIVE) stands; the pack still records what was measured. Whatever could not be read makes the score
+ * INCONCLUSIVE (scoreRun fails closed: no acknowledged write, an incomplete report, an order not looked up).
  */
 export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
-  const { input } = ctx;
+  const { input, ports } = ctx;
   if (input.dryRun) {
     return {
       phase: 'score',
@@ -115,17 +159,122 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     };
   }
   const record = ctx.record as GameDayRecord;
-  const { missing } = await readScoreData(ctx, record);
-  const reasons = [...missing, 'the scoring module (runbooks/scoring/score-run.ts) is not integrated yet'];
+  if (record.phases.score && record.evidenceUrl && record.verdict) {
+    return {
+      phase: 'score',
+      status: record.verdict === 'PASSED' ? 'succeeded' : record.verdict === 'FAILED' ? 'failed' : 'inconclusive',
+      verdict: record.verdict,
+      evidenceUrl: record.evidenceUrl,
+      summary: record.phases.score.summary,
+    };
+  }
+  const { data, missing } = await readScoreData(ctx, record);
+  const reports: DatabaseReport[] = [];
+  for (const stored of data?.reports ?? []) {
+    try {
+      reports.push({ database: stored.database, report: parseScoredReport(stored.json, stored.where) });
+    } catch (error) {
+      missing.push(messageOf(error));
+    }
+  }
+  const score = scoreRun({
+    acks: data?.ledger.acks ?? [],
+    newPrimary: data?.newPrimary ?? {},
+    afterRecovery: null,
+    reports,
+    timeline: data?.timeline ?? {
+      faultInjectedAt: null,
+      firstFailureAt: null,
+      detectedAt: null,
+      decidedAt: null,
+      trafficMovedAt: null,
+      writersMovedAt: null,
+      firstCheckoutAt: null,
+    },
+    rpoLagBeforeFaultMs: data?.rpoLagBeforeFaultMs ?? null,
+    targets: ports.targets,
+    // Real shoppers may buy during a game day: a reported order no synthetic shopper wrote is counted, not scored.
+    onlySyntheticTraffic: false,
+    unacknowledgedWrites: null,
+  });
+  const earlier = record.verdict;
+  const verdict: GameDayVerdict =
+    earlier ?? (missing.length > 0 && score.verdict === 'PASSED' ? 'INCONCLUSIVE' : score.verdict);
+  const reasons = [
+    ...(earlier ? [`an earlier phase ended the game day ${earlier}: ${(record.verdictReasons ?? []).join(' ')}`] : []),
+    ...missing,
+    ...score.reasons,
+  ];
+  const now = ports.clock.now();
+  const pack = buildEvidencePack({
+    kind: 'gameday',
+    id: input.gameDayId,
+    application: ports.application ?? 'multi-region-shop',
+    tested: `Whether the shop survives the loss of ${input.failedRegion} with the failover runbook to ${input.survivingRegion}, and whether the missing-transaction report lists exactly the acknowledged writes that were lost`,
+    startedAt: record.createdAt,
+    finishedAt: now.toISOString(),
+    actor: input.actor,
+    approver: input.approver ?? null,
+    regions: { failed: input.failedRegion, surviving: input.survivingRegion },
+    fault: faultOf(record),
+    timeline: timelineOf(record),
+    score,
+    deviations: missing,
+    links: [
+      ...(record.failover
+        ? [
+            {
+              label: `failover execution ${record.failover.executionId}`,
+              href: executionUrl(input.survivingRegion, record.failover.executionId),
+            },
+          ]
+        : []),
+      ...(record.recover
+        ? [
+            {
+              label: `recover execution ${record.recover.executionId}`,
+              href: executionUrl(input.survivingRegion, record.recover.executionId),
+            },
+          ]
+        : []),
+    ],
+    generatedAt: now.toISOString(),
+  });
+  const retainUntil = new Date(now.getTime() + ports.evidenceRetentionDays * 86_400_000);
+  const prefix = evidencePrefix(input.gameDayId);
+  const region = input.survivingRegion;
+  await ports.buckets.put(region, `${prefix}${EVIDENCE_FILES.json}`, pack.json, 'application/json', { retainUntil });
+  await ports.buckets.put(region, `${prefix}${EVIDENCE_FILES.html}`, pack.html, 'text/html; charset=utf-8', {
+    retainUntil,
+  });
+  await ports.buckets.put(region, `${prefix}${EVIDENCE_FILES.sha256}`, pack.sha256, 'text/plain; charset=utf-8', {
+    retainUntil,
+  });
+  const evidenceUrl = await ports.buckets.consoleUrl(region, `${prefix}${EVIDENCE_FILES.html}`);
+  const percent = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value * 100)} %`);
+  const summary = [
+    `**score: ${verdict}**`,
+    '',
+    ...reasons.map((r) => `- ${r}`),
+    '',
+    `Acknowledged writes: ${score.acknowledged.writes} (${score.acknowledged.orders} orders); recall ${percent(score.recall)}, precision ${percent(score.precision)}.`,
+    `Evidence pack (object lock until ${retainUntil.toISOString().slice(0, 10)}): ${evidenceUrl}`,
+  ].join('\n');
   return finish(
     ctx,
-    record,
+    record.verdict ? { ...record, verdict: undefined } : record,
     {
       phase: 'score',
-      status: 'inconclusive',
-      verdict: 'INCONCLUSIVE',
-      summary: `**score: INCONCLUSIVE**\n\n${reasons.map((r) => `- ${r}`).join('\n')}`,
+      status: verdict === 'PASSED' ? 'succeeded' : verdict === 'FAILED' ? 'failed' : 'inconclusive',
+      verdict,
+      evidenceUrl,
+      summary,
     },
     reasons,
   );
+}
+
+/** The SSM console page of an automation execution. */
+function executionUrl(region: string, executionId: string): string {
+  return `https://${region}.console.aws.amazon.com/systems-manager/automation/execution/${executionId}?region=${region}`;
 }

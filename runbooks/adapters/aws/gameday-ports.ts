@@ -97,6 +97,7 @@ export function gameDayAwsPorts(options: GameDayAwsPortsOptions): GameDayPorts {
   return {
     clock,
     log: options.log,
+    application: `${options.appName}-${options.envName}`,
     evidenceRetentionDays: options.evidenceRetentionDays,
     targets: options.targets,
     ...(options.settings ? { settings: options.settings } : {}),

@@ -44,6 +44,8 @@ export class InMemoryGameDay {
   /** Whether the failed Region answers. */
   failedRegionAnswers = false;
   backupsAgeHours = 2;
+  /** Set once the failover runbook ran: shoppers are then acknowledged by the surviving Region. */
+  failedOver = false;
   private invocation = 0;
 
   constructor(
@@ -83,20 +85,22 @@ export class InMemoryGameDay {
   private tick() {
     for (const [region, enabled] of this.schedules) {
       if (!enabled || !this.shoppersWork || region !== this.failedRegion) continue;
+      const acknowledging = this.failedOver ? this.survivingRegion : this.failedRegion;
+      const other = acknowledging === this.failedRegion ? this.survivingRegion : this.failedRegion;
       this.invocation++;
       const n = String(this.invocation).padStart(12, '0');
       const ack: AcknowledgedWrite = {
         format: ACK_FORMAT,
         kind: 'order_placed',
         order_id: `0b7e8f43-2f0c-4c36-9a41-${n}`,
-        region,
-        via: 'regional',
+        region: acknowledging,
+        via: 'global',
         acknowledged_at: this.clock.now().toISOString(),
         request_id: `req-${n}`,
         shopper: `shopper-${n}`,
       };
       this.objects.set(
-        `${this.survivingRegion}|gamedays/gd-20261207T050000Z-ab12/acks/${region}/inv-${n}.jsonl`,
+        `${other}|gamedays/gd-20261207T050000Z-ab12/acks/${acknowledging}/inv-${n}.jsonl`,
         formatLedger([ack]),
       );
     }
@@ -187,6 +191,7 @@ export class InMemoryGameDay {
       runbooks: {
         run: async (request) => {
           this.calls.push(`runbook ${request.runbook} ${request.region}${request.dryRun ? ' dry-run' : ''}`);
+          if (request.runbook === 'failover') this.failedOver = true;
           const answer = this.runbookAnswers[request.runbook];
           if (!answer) throw new Error(`no answer for ${request.runbook}`);
           return answer(request);

@@ -1,0 +1,142 @@
+import { type GameDayInput, runGameDayPhase } from '../../../runbooks/gameday';
+import { gameDayRecordKey } from '../../../runbooks/gameday/gameday-record';
+import { parseLedger } from '../../../runbooks/scoring/acknowledged-write';
+import { InMemoryGameDay } from './in-memory-gameday-ports';
+
+const input: GameDayInput = {
+  gameDayId: 'gd-20261207T050000Z-ab12',
+  failedRegion: 'us-east-1',
+  survivingRegion: 'us-west-2',
+  actor: 'octocat',
+  approver: 'hubot',
+  dryRun: false,
+};
+
+/** Runs every phase up to recover; returns the acknowledged orders (oldest first). */
+async function throughRecover(world: InMemoryGameDay) {
+  for (const phase of ['preflight', 'start-traffic', 'inject', 'failover'] as const) {
+    const outcome = await runGameDayPhase(phase, input, world.ports());
+    expect(outcome.status).toBe('succeeded');
+  }
+  // A minute of shopping after the failover: the surviving Region acknowledges.
+  await world.clock.sleep(60_000);
+  world.failedRegionAnswers = true;
+  for (const phase of ['await-return', 'recover'] as const) {
+    expect((await runGameDayPhase(phase, input, world.ports())).status).toBe('succeeded');
+  }
+  const acks = [...world.objects.entries()]
+    .filter(([key]) => key.includes('/acks/'))
+    .flatMap(([key, text]) => parseLedger(text, key));
+  return acks.sort((a, b) => a.acknowledged_at.localeCompare(b.acknowledged_at));
+}
+
+function storeReport(world: InMemoryGameDay, lost: readonly { id: string; shopper: string }[]) {
+  const record = JSON.parse(world.objects.get(`us-west-2|${gameDayRecordKey(input.gameDayId)}`) as string);
+  world.objects.set(
+    `us-west-2|${record.recover.reportPrefix}orders/report.json`,
+    JSON.stringify({
+      format: 'multi-region-shop/reconcile-report@2',
+      status: 'complete',
+      cut: record.experiment.firedAt,
+      tables: {
+        orders: {
+          rows: lost.map((o) => ({
+            class: 'lost_insert',
+            id: o.id,
+            old: { id: o.id, customer_id: o.shopper, synthetic: true },
+            new: null,
+            duplicateOf: null,
+          })),
+        },
+      },
+    }),
+  );
+}
+
+describe('the score phase', () => {
+  test('GIVEN a report that lists exactly the acknowledged orders the new primary lacks WHEN score runs THEN recall and precision are 100 % and the evidence is stored under object lock', async () => {
+    const world = new InMemoryGameDay();
+    const acks = await throughRecover(world);
+    const beforeFault = acks.filter((a) => a.region === 'us-east-1');
+    expect(beforeFault.length).toBeGreaterThanOrEqual(2);
+    expect(acks.some((a) => a.region === 'us-west-2')).toBe(true);
+    const lost = beforeFault.slice(-2).map((a) => ({ id: a.order_id, shopper: a.shopper }));
+    for (const ack of acks) {
+      if (!lost.some((l) => l.id === ack.order_id))
+        world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    }
+    storeReport(world, lost);
+    const outcome = await runGameDayPhase('score', input, world.ports());
+    expect(outcome).toMatchObject({ phase: 'score', status: 'succeeded', verdict: 'PASSED' });
+    expect(outcome.summary).toContain('recall 100 %, precision 100 %');
+    expect(outcome.evidenceUrl).toBe(
+      'https://console.aws.amazon.com/s3/object/us-west-2-reports?prefix=gamedays/gd-20261207T050000Z-ab12/evidence/evidence.html',
+    );
+    expect(world.calls).toEqual(
+      expect.arrayContaining([
+        `put-locked us-west-2 gamedays/${input.gameDayId}/evidence/evidence.json`,
+        `put-locked us-west-2 gamedays/${input.gameDayId}/evidence/evidence.html`,
+        `put-locked us-west-2 gamedays/${input.gameDayId}/evidence/evidence.sha256`,
+      ]),
+    );
+    const evidence = JSON.parse(
+      world.objects.get(`us-west-2|gamedays/${input.gameDayId}/evidence/evidence.json`) as string,
+    );
+    expect(evidence).toMatchObject({
+      format: 'multi-region-shop/evidence-pack@1',
+      kind: 'gameday',
+      id: input.gameDayId,
+      by: { actor: 'octocat', approver: 'hubot' },
+      regions: { failed: 'us-east-1', surviving: 'us-west-2' },
+      verdict: outcome.verdict,
+    });
+    expect(evidence.fault.method).toBe(
+      'AWS FIS experiment EXP1234567890abcd from template EXT1a2b3c4d5e6f7 in us-east-1',
+    );
+    const record = JSON.parse(world.objects.get(`us-west-2|${gameDayRecordKey(input.gameDayId)}`) as string);
+    expect(record.verdict).toBe(outcome.verdict);
+    // A re-run repeats the recorded verdict and evidence: it writes no second pack.
+    const puts = world.calls.filter((c) => c.startsWith('put-locked')).length;
+    const again = await runGameDayPhase('score', input, world.ports());
+    expect(again).toMatchObject({ verdict: outcome.verdict, evidenceUrl: outcome.evidenceUrl });
+    expect(world.calls.filter((c) => c.startsWith('put-locked')).length).toBe(puts);
+  });
+
+  test('GIVEN a report that misses an acknowledged order the new primary lacks WHEN score runs THEN the game day is FAILED naming it', async () => {
+    const world = new InMemoryGameDay();
+    const acks = await throughRecover(world);
+    const [missed, reported] = acks.filter((a) => a.region === 'us-east-1').slice(-2);
+    for (const ack of acks) {
+      if (ack !== missed && ack !== reported)
+        world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    }
+    storeReport(world, [{ id: reported!.order_id, shopper: reported!.shopper }]);
+    const outcome = await runGameDayPhase('score', input, world.ports());
+    expect(outcome).toMatchObject({ status: 'failed', verdict: 'FAILED' });
+    expect(outcome.summary).toContain(missed!.order_id);
+  });
+
+  test('GIVEN recover stored no report WHEN score runs THEN it is INCONCLUSIVE naming the missing report, and the pack still records it', async () => {
+    const world = new InMemoryGameDay();
+    await throughRecover(world);
+    const outcome = await runGameDayPhase('score', input, world.ports());
+    expect(outcome).toMatchObject({ status: 'inconclusive', verdict: 'INCONCLUSIVE' });
+    expect(outcome.summary).toMatch(
+      /the missing-transaction report of orders is not at s3 report bucket of us-west-2: runs\/recover\/failover-\d{8}T\d{6}Z\/orders\/report\.json/,
+    );
+    const evidence = JSON.parse(
+      world.objects.get(`us-west-2|gamedays/${input.gameDayId}/evidence/evidence.json`) as string,
+    );
+    expect(evidence.verdict).toBe('INCONCLUSIVE');
+  });
+
+  test('GIVEN a game day that ended INCONCLUSIVE at inject WHEN score runs THEN the verdict stays INCONCLUSIVE with the earlier reason', async () => {
+    const world = new InMemoryGameDay();
+    world.experimentScript = 'fails-to-start';
+    for (const phase of ['preflight', 'start-traffic', 'inject'] as const)
+      await runGameDayPhase(phase, input, world.ports());
+    const outcome = await runGameDayPhase('score', input, world.ports());
+    expect(outcome.verdict).toBe('INCONCLUSIVE');
+    expect(outcome.summary).toContain('an earlier phase ended the game day INCONCLUSIVE: the fault never fired');
+  });
+});
