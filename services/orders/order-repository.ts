@@ -211,6 +211,32 @@ export class OrderRepository {
     });
   }
 
+  /**
+   * Replaces the shipping address of an order that is not deleted, with a `ShippingAddressChanged` outbox event in
+   * the same transaction; returns the order as it is now, or undefined when there is no such order.
+   */
+  async changeShippingAddress(id: string, a: ShippingAddress): Promise<Order | undefined> {
+    const changed = await this.transaction(async (client) => {
+      const updated = await client.query<{ customer_id: string }>({
+        name: 'orders_change_shipping_address',
+        text: `UPDATE shipping_addresses AS s
+                  SET first_name = $2, last_name = $3, email = $4, address1 = $5, address2 = $6, city = $7,
+                      state = $8, zip_code = $9
+                 FROM orders AS o
+                WHERE s.order_id = $1 AND o.id = s.order_id AND o.deleted_at IS NULL AND s.deleted_at IS NULL
+            RETURNING o.customer_id`,
+        values: [id, a.firstName, a.lastName, a.email, a.address1, a.address2 || null, a.city, a.state, a.zipCode],
+      });
+      if (updated.rowCount !== 1) return false;
+      await this.appendEvent(client, id, 'ShippingAddressChanged', {
+        orderId: id,
+        customerId: updated.rows[0]!.customer_id,
+      });
+      return true;
+    });
+    return changed ? this.get(id) : undefined;
+  }
+
   private async appendEvent(client: PoolClient, orderId: string, type: string, payload: unknown): Promise<void> {
     await client.query({
       name: 'orders_insert_event',

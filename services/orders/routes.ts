@@ -12,6 +12,7 @@ import {
   OrderParams,
   type Order as OrderValue,
   type ShippingAddress,
+  ShippingAddress as ShippingAddressBody,
 } from './schemas';
 
 const CURSOR =
@@ -63,7 +64,10 @@ function sameOrder(existing: OrderValue, wanted: NewOrder): boolean {
   );
 }
 
-/** `POST /orders`, `GET /orders?customerId=`, `GET /orders/{id}`, `DELETE /orders/{id}`. */
+/**
+ * `POST /orders`, `GET /orders?customerId=`, `GET /orders/{id}`, `PUT /orders/{id}/shipping-address`,
+ * `DELETE /orders/{id}`.
+ */
 export function registerOrderRoutes(app: ServiceApp, repository: OrderRepository): void {
   app.post(
     '/orders',
@@ -128,6 +132,18 @@ export function registerOrderRoutes(app: ServiceApp, repository: OrderRepository
     if (order === undefined) throw HttpError.notFound(`params.id: no order ${request.params.id}`, 'params.id');
     return order;
   });
+
+  // Issue 16: a shopper changes the order's shipping address (the game day's and the drill's lost updates). The body
+  // is the address `POST /orders` takes (platform/shapes, one definition), validated by the same schema.
+  app.put(
+    '/orders/:id/shipping-address',
+    { schema: { params: OrderParams, body: ShippingAddressBody, response: { 200: Order } } },
+    async (request) => {
+      const order = await repository.changeShippingAddress(request.params.id, request.body);
+      if (order === undefined) throw HttpError.notFound(`params.id: no order ${request.params.id}`, 'params.id');
+      return order;
+    },
+  );
 
   app.delete('/orders/:id', { schema: { params: OrderParams } }, async (request, reply) => {
     if (!(await repository.softDelete(request.params.id))) {

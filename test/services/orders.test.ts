@@ -540,6 +540,56 @@ describe('GET /orders/{id} and soft deletes', () => {
   });
 });
 
+// Issue 16: a shopper changes an order's shipping address (the drill's and the game day's lost updates and conflicts).
+describe('PUT /orders/{id}/shipping-address', () => {
+  const MOVED = { ...ADDRESS, address1: '1 New Street', address2: 'Flat 2', city: 'Leeds', zipCode: 'LS1 1AA' };
+
+  test('GIVEN an order WHEN its address is changed THEN the answer, the row (new version) and an outbox event show it', async () => {
+    const order = (await call(base, 'POST', '/orders', { json: newOrder() })).json();
+    const changed = await call(base, 'PUT', `/orders/${order.id}/shipping-address`, { json: MOVED });
+    expect(changed.status).toBe(200);
+    expect(changed.json()).toEqual({ ...order, shippingAddress: MOVED });
+    const row = (
+      await db.query('SELECT address1, address2, city, zip_code, version FROM shipping_addresses WHERE order_id = $1', [
+        order.id,
+      ])
+    ).rows[0];
+    expect(row).toEqual({
+      address1: '1 New Street',
+      address2: 'Flat 2',
+      city: 'Leeds',
+      zip_code: 'LS1 1AA',
+      version: 2,
+    });
+    const events = (await db.query('SELECT type FROM order_events WHERE order_id = $1 ORDER BY id', [order.id])).rows;
+    expect(events).toEqual([{ type: 'OrderPlaced' }, { type: 'ShippingAddressChanged' }]);
+  });
+
+  test('GIVEN no such order, or a deleted one WHEN its address is changed THEN 404 naming params.id, nothing written', async () => {
+    const order = (await call(base, 'POST', '/orders', { json: newOrder() })).json();
+    await call(base, 'DELETE', `/orders/${order.id}`);
+    for (const id of [order.id, '01a21b3d-0000-7000-8000-000000000000']) {
+      const before = await counts();
+      const response = await call(base, 'PUT', `/orders/${id}/shipping-address`, { json: MOVED });
+      expect(response.status).toBe(404);
+      expect(response.json().field).toBe('params.id');
+      expect(await counts()).toEqual(before);
+    }
+  });
+
+  test.each([
+    ['a malformed id', '/orders/123/shipping-address', MOVED, 'params.id'],
+    ['no zip code', null, { ...MOVED, zipCode: undefined }, 'body.zipCode'],
+    ['a bad email', null, { ...MOVED, email: 'not-an-email' }, 'body.email'],
+    ['an unknown field', null, { ...MOVED, country: 'UK' }, 'body.country'],
+  ])('GIVEN %s WHEN the address is changed THEN 400 naming the field', async (_name, url, json, field) => {
+    const order = (await call(base, 'POST', '/orders', { json: newOrder() })).json();
+    const response = await call(base, 'PUT', url ?? `/orders/${order.id}/shipping-address`, { json });
+    expect(response.status).toBe(400);
+    expect(response.json().field).toBe(field);
+  });
+});
+
 // The canary's synthetic shopper places real orders (issue 12, review M2): they are stored like any other, marked
 // `synthetic` end to end (row, answer, outbox event, log line) so business metrics can leave them out.
 describe('synthetic orders', () => {

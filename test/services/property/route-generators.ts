@@ -120,6 +120,7 @@ export const ROUTE_GENERATORS: Readonly<Record<ServiceName, Readonly<Record<stri
     },
     'GET /orders/:id': { body: 'none', hints: ordersIds },
     'DELETE /orders/:id': { body: 'none', hints: ordersIds },
+    'PUT /orders/:id/shipping-address': { body: 'json', hints: ordersIds },
   },
   checkout: {
     ...platform,
