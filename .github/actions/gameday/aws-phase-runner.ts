@@ -1,21 +1,31 @@
+import { gameDayAwsPorts } from '../../../runbooks/adapters/aws/gameday-ports';
 import type { GameDayInput, GameDayPhase, PhaseOutcome } from '../../../runbooks/gameday/gameday-phases';
-import { AwsUnavailableError } from '../cli-support/exit-codes';
+import { runGameDayPhase } from '../../../runbooks/gameday/run-gameday-phase';
 import type { GameDayCliInputs } from './gameday-inputs';
 
 /**
- * `runGameDayPhase` over the AWS ports of the two Regions, for the inputs of one step. The AWS ports
- * (`gameDayAwsPorts`, runbooks/adapters/aws/gameday-ports.ts, helper-33) are not written yet: until they are, a phase
- * stops with exit 3 naming what is missing, before any AWS call (the validate step works; gameday.yml is only
- * generated with game days enabled).
+ * `runGameDayPhase` over the AWS ports of the two Regions (`gameDayAwsPorts`), for the inputs of one step: the
+ * configuration's evidence retention and targets, and await-return's wait within the job's credentials
+ * (`wait_minutes`, 50 in gameday.yml). No request is sent before the phase calls a port.
  */
 export function awsPhaseRunner(
   inputs: GameDayCliInputs,
   log: (line: string) => void,
+  runUrl?: string,
 ): (phase: GameDayPhase, input: GameDayInput) => Promise<PhaseOutcome> {
-  return async (phase) => {
-    log(`${phase}: ${inputs.appName}-${inputs.envName}, ${inputs.failedRegion} → ${inputs.survivingRegion}`);
-    throw new AwsUnavailableError(
-      `${phase}: the game day's AWS ports (runbooks/adapters/aws/gameday-ports.ts, gameDayAwsPorts) are not built into this CLI yet; nothing was called`,
-    );
-  };
+  // Built at the first phase, so the validate step creates no SDK client at all.
+  let ports: ReturnType<typeof gameDayAwsPorts> | undefined;
+  const portsOf = () =>
+    (ports ??= gameDayAwsPorts({
+      appName: inputs.appName,
+      envName: inputs.envName,
+      primaryRegion: inputs.primaryRegion,
+      standbyRegion: inputs.standbyRegion,
+      evidenceRetentionDays: inputs.evidenceRetentionDays,
+      targets: { rtoSeconds: inputs.rtoTargetMinutes * 60, rpoSeconds: inputs.rpoTargetSeconds },
+      log,
+      settings: { returnWaitMinutes: inputs.waitMinutes },
+      ...(runUrl ? { runUrl } : {}),
+    }));
+  return (phase, input) => runGameDayPhase(phase, input, portsOf());
 }

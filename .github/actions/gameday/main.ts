@@ -31,7 +31,8 @@ export async function run(overrides: GameDayOverrides = {}): Promise<void> {
     const approver = approval?.kind === 'approved' ? approval.by.map((entry) => entry.login).join(', ') : undefined;
     const clock = overrides.clock ?? systemClock;
     const log = (line: string) => core.info(line);
-    const runPhase = overrides.runPhase ?? awsPhaseRunner(inputs, log);
+    const runUrl = currentRunUrl();
+    const runPhase = overrides.runPhase ?? awsPhaseRunner(inputs, log, runUrl);
     const result = await runGameDayStep(inputs, {
       runPhase,
       clock,
