@@ -70,6 +70,21 @@ describe('GIVEN the default config (game days off)', () => {
     expect(found).toEqual([]);
   });
 
+  test('THEN the game-day values change no template while game days are off', () => {
+    const tuned = buildShopApp({
+      gameDays: { enabled: false, evidenceRetentionDays: 7, shopperRatePerMinute: 1 },
+      rtoTargetMinutes: 99,
+      rpoTargetSeconds: 9,
+    });
+    try {
+      const json = (app: ShopApp) =>
+        templatesOf(app).map(({ stack, template }) => [stack.stackName, JSON.stringify(template.toJSON())]);
+      expect(json(tuned)).toEqual(json(plain));
+    } finally {
+      removeShopApp(tuned);
+    }
+  });
+
   test('THEN the only Scheduler schedules are the snapshot preservation ones', () => {
     const schedules = templatesOf(plain).flatMap(({ template }) =>
       resourcesOf(template).filter((r) => r.Type === 'AWS::Scheduler::Schedule'),
