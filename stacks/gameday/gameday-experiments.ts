@@ -238,6 +238,8 @@ export class GameDayExperiments extends Construct {
             documentParameters: JSON.stringify({
               AutomationAssumeRole: props.failoverAutomationRoleArn,
               TargetRegion: props.peerRegion,
+              // The document's optional FailedRegion: the Region this experiment fails (its own).
+              FailedRegion: stack.region,
               DryRun: 'false',
               Reason: `FIS game-day experiment: Aurora global failover from ${stack.region}`,
             }),

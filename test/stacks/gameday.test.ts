@@ -208,6 +208,7 @@ describe.each(ROLES)('GIVEN game days enabled, the %s Region', (role) => {
     const parameters = resolved(action!.Parameters.documentParameters);
     expect(parameters).toContain(`\\"TargetRegion\\":\\"${peer}\\"`);
     expect(parameters).toContain('\\"DryRun\\":\\"false\\"');
+    expect(parameters).toContain(`\\"FailedRegion\\":\\"${region}\\"`);
     expect(parameters).toContain(`role/shop-dev-${peer}-runbook`);
     expect(t.Targets).toEqual({});
   });
@@ -383,6 +384,22 @@ describe('GIVEN the game-day targets in the config', () => {
       });
     } finally {
       removeShopApp(other);
+    }
+  });
+});
+
+describe('GIVEN internal load balancers', () => {
+  test('THEN the shopper runs in the task subnets of its VPC (an internal load balancer answers its VPC only); internet-facing, it runs outside', () => {
+    const internal = buildShopApp({ gameDays: { enabled: true }, loadBalancerScheme: 'internal' });
+    try {
+      const [fn] = resourcesOf(templateOf(internal.stages.primary.gameday!)).filter(
+        (r) => r.Type === 'AWS::Lambda::Function',
+      );
+      expect(resolved(fn!.Properties.VpcConfig.SubnetIds)).toMatch(/tasksSubnet1.*tasksSubnet2/);
+      const [outside] = resourcesOf(gameday('primary')).filter((r) => r.Type === 'AWS::Lambda::Function');
+      expect(outside!.Properties.VpcConfig).toBeUndefined();
+    } finally {
+      removeShopApp(internal);
     }
   });
 });
