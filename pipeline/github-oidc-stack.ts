@@ -16,6 +16,7 @@ import { ARC_CONTROL_PLANE_REGION } from '../stacks/arc-control-plane-region';
 import { routingNames } from '../stacks/naming/routing-names';
 import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
 import { stackNames } from '../stacks/naming/stack-names';
+import { acknowledgeGameDayWildcards, gameDayStatements } from './gameday-role-policy';
 import { DATA_STACK_CREDENTIAL_SECONDS } from './job-limits';
 import { pipelineNames } from './pipeline-names';
 
@@ -272,8 +273,7 @@ export class GitHubOidcStack extends Stack {
     this.breakGlassRole = breakGlass;
     // The game day's phase jobs (issue 16): trusted from the phase jobs' Environment only (its approval job holds no
     // credentials). Its failover and recover phases start the runbooks as the failover CLI does (the failover
-    // permissions below); what its other phases call (FIS, Scheduler, the report buckets) is added from the game-day
-    // adapters' table of actions once it exists (not yet: see pipeline/README.md, "Game day workflow").
+    // permissions below); its other phases call what the game-day adapters list (pipeline/gameday-role-policy.ts).
     const gameDay = config.gameDays.enabled
       ? new iam.Role(this, 'GameDayRole', {
           roleName: names.gameDayRole,
@@ -291,6 +291,11 @@ export class GitHubOidcStack extends Stack {
     if (gameDay) {
       gameDay.node.addDependency(deploy);
       this.gameDayRole = gameDay;
+      const gameDayPolicy = new iam.Policy(this, 'GameDayPermissions', {
+        roles: [gameDay],
+        statements: gameDayStatements(this, config),
+      });
+      acknowledgeGameDayWildcards(gameDayPolicy, this, config);
     }
     const failoverPolicy = new iam.Policy(this, 'FailoverPermissions', {
       roles: [failover, breakGlass, ...(gameDay ? [gameDay] : [])],

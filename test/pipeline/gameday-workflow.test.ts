@@ -13,6 +13,10 @@ import { checkGitHubEnvironment, githubEnvironments } from '../../pipeline/githu
 import { GitHubOidcStack } from '../../pipeline/github-oidc-stack';
 import { extraWorkflowsOf, type ShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
 import { GENERATED_HEADER } from '../../pipeline/workflow-header';
+import { FAULT_INJECTION_ACTIONS } from '../../runbooks/adapters/aws/fis';
+import { REPORT_BUCKETS_ACTIONS } from '../../runbooks/adapters/aws/gameday-buckets';
+import { REGION_FACTS_ACTIONS } from '../../runbooks/adapters/aws/gameday-region-facts';
+import { SHOPPER_SCHEDULE_ACTIONS } from '../../runbooks/adapters/aws/scheduler';
 import { GAMEDAY_PHASES } from '../../runbooks/gameday/gameday-phases';
 
 const REPO = path.resolve(__dirname, '..', '..');
@@ -356,6 +360,29 @@ describe('the game-day role (GitHubOidcStack)', () => {
       JSON.stringify(resource.Properties.PolicyDocument).includes('StartRunbookAutomations'),
     );
     expect(JSON.stringify(policy?.Properties.Roles)).toContain('GameDayRole');
+  });
+
+  test('GIVEN game days enabled THEN the role may call every action the game-day AWS adapters list, and the start of an experiment only on the game day’s templates', () => {
+    const template = Template.fromStack(stackOf(withAccount));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((resource) =>
+      JSON.stringify(resource.Properties.Roles).includes('GameDayRole'),
+    );
+    const statements = policies.flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Array<{ Sid: string; Action: string | string[] }>,
+    );
+    const granted = new Set(statements.flatMap((statement) => [statement.Action].flat()));
+    const adapters = [FAULT_INJECTION_ACTIONS, SHOPPER_SCHEDULE_ACTIONS, REPORT_BUCKETS_ACTIONS, REGION_FACTS_ACTIONS];
+    const needed = [
+      ...new Set([
+        ...adapters.flatMap((table) => Object.values(table).flat()),
+        'cloudformation:DescribeStacks',
+        'secretsmanager:GetSecretValue',
+        'ssm:StartAutomationExecution',
+      ]),
+    ];
+    expect(needed.filter((action) => !granted.has(action))).toEqual([]);
+    const start = statements.find((statement) => statement.Sid === 'GameDayStartsItsOwnExperimentTemplates');
+    expect(start).toMatchObject({ Condition: { StringEquals: { 'aws:ResourceTag/gameday': 'shop-dev' } } });
   });
 
   test('GIVEN game days enabled THEN cdk-nag AWS Solutions finds nothing unacknowledged', () => {
