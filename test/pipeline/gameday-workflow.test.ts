@@ -11,7 +11,7 @@ import { loadConfig } from '../../config';
 import { GAMEDAY_JOB_PHASES, gameDayWorkflow } from '../../pipeline/gameday-workflow';
 import { checkGitHubEnvironment, githubEnvironments } from '../../pipeline/github-environments';
 import { GitHubOidcStack } from '../../pipeline/github-oidc-stack';
-import { extraWorkflowsOf, type ShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
+import { buildShopApp, extraWorkflowsOf, type ShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
 import { GENERATED_HEADER } from '../../pipeline/workflow-header';
 import { FAULT_INJECTION_ACTIONS } from '../../runbooks/adapters/aws/fis';
 import { REPORT_BUCKETS_ACTIONS } from '../../runbooks/adapters/aws/gameday-buckets';
@@ -270,6 +270,27 @@ describe('gameday.yml is offered only when game days are enabled', () => {
       expect(extra.withdrawnWorkflows).toEqual([]);
       writeExtraWorkflows({ ...extra } as unknown as ShopApp);
       expect(readFileSync(path.join('workflows', 'gameday.yml'), 'utf8')).toBe(text);
+    } finally {
+      process.chdir(cwd);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('synth with game days enabled (the whole app, into a scratch directory)', () => {
+  test('GIVEN gameDays.enabled THEN synth writes gameday.yml next to the assembly (the configuration differs from the committed one), exactly as gameDayWorkflow renders it', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gameday-synth-'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const context = JSON.parse(readFileSync(path.join(REPO, 'cdk.json'), 'utf8')).context;
+      const app = new App({ outdir: 'cdk.out', context, builtinCloudFormationValidation: false });
+      const shop = buildShopApp(app, enabled);
+      app.synth();
+      writeExtraWorkflows(shop);
+      expect(shop.overriddenFields).toEqual(['gameDays']);
+      expect(readFileSync(path.join(shop.workflowDir, 'gameday.yml'), 'utf8')).toBe(text);
+      expect(shop.workflowDir).toBe(path.join('cdk.out', '.github', 'workflows'));
     } finally {
       process.chdir(cwd);
       rmSync(dir, { recursive: true, force: true });
