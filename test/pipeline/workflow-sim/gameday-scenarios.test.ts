@@ -266,6 +266,16 @@ describe('gameday.yml, simulated', () => {
     expect(world.phases.at(-1)).toBe('clean-up');
   });
 
+  test('GIVEN the run is cancelled while it waits for its approval THEN no phase and no clean-up runs', () => {
+    const world = new GameDayWorld();
+    // validate runs from 0 to 10, the approval from 10 to 20
+    const run = simulate(world, { dry_run: false }, { cancelAt: 15 });
+
+    expect(run.conclusion).toBe('cancelled');
+    expect(world.phases).toEqual([]);
+    expect(run.jobs.get('clean-up')?.started).toBe(false);
+  });
+
   test('GIVEN the approval is rejected THEN no phase runs and there is nothing to clean up', () => {
     const world = new GameDayWorld();
     const run = simulate(world, { dry_run: false }, { plan: { approve: 'failure' } });
