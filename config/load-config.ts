@@ -194,8 +194,8 @@ const schema = z
     deployBranch: matching('deployBranch', /^[A-Za-z0-9._/-]+$/, 'is not a branch name'),
     gameDays: z.object({
       enabled: flag('gameDays.enabled'),
-      // S3 User Guide, Object Lock: "A retention period protects an object version for a fixed amount of time" and
-      // PutObjectRetention takes a RetainUntilDate; 36500 days (100 years) is this project's bound, not S3's.
+      // Days an evidence pack stays under COMPLIANCE object lock; 36500 (100 years) is this project's bound, not one
+      // S3 states.
       evidenceRetentionDays: wholeNumber('gameDays.evidenceRetentionDays', 1, 36500),
       // One scheduled invocation a minute places this many orders, about one a second at most (the Lambda's
       // one-minute budget): EventBridge Scheduler's rate expressions count whole minutes at the finest.

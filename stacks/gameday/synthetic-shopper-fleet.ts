@@ -179,8 +179,8 @@ export class SyntheticShopperFleet extends Construct {
       memorySize: 256,
       // One invocation a minute places ratePerMinute orders: it must end before the next one starts.
       timeout: Duration.seconds(55),
-      // Never two invocations of one Region at once: each writes its own ledger object, in order.
-      reservedConcurrentExecutions: 1,
+      // No reserved concurrency: Lambda keeps a minimum of the account's concurrency unreserved, and a new account's
+      // low quota may leave none to reserve; the 55 s timeout already ends an invocation before the next one starts.
       logGroup,
       environment: {
         [SHOPPER_ENVIRONMENT.publicUrl]: props.publicUrl,

@@ -69,7 +69,6 @@ export class FisSsmAgentSidecar extends Construct {
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: props.streamPrefix, logGroup: props.logGroup }),
     });
     const taskRole = props.taskDefinition.taskRole;
-    const stack = Stack.of(this);
     const policy = new iam.Policy(this, 'Policy', {
       statements: [
         new iam.PolicyStatement({
@@ -93,15 +92,18 @@ export class FisSsmAgentSidecar extends Construct {
     policy.attachToRole(taskRole);
     Validations.of(policy).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `The task registers itself with SSM at start (CreateActivation and AddTagsToResource on an activation and a managed instance whose ids do not exist yet) and removes that registration when it stops; SSM activations take no resource-level permission in ${stack.region} either way.`,
+      reason:
+        'The task registers itself with SSM at start (CreateActivation and AddTagsToResource on an activation and a managed instance whose ids do not exist yet) and removes that registration when it stops; the ids cannot be named in advance.',
     });
   }
 }
 
 /**
- * The role a task's SSM agent acts as once registered (one per Region, shared by the services with the sidecar):
- * trusted by SSM, with the managed policy AmazonSSMManagedInstanceCore, as the FIS User Guide's ECS task action
- * setup asks.
+ * The role a task's SSM agent acts as once registered (one per Region, shared by the services with the sidecar): the
+ * FIS User Guide asks for it by name in the task definition ("set the environment variable MANAGED_INSTANCE_ROLE_NAME
+ * to the name of the managed instance role"; the role is attached to the task registered as a managed instance).
+ * Trusted by SSM, with AmazonSSMManagedInstanceCore (what an SSM managed instance's role usually carries; that it is
+ * enough for the FIS documents is unverified).
  */
 export class FisManagedInstanceRole extends Construct {
   readonly role: iam.Role;

@@ -264,6 +264,9 @@ describe.each(ROLES)('GIVEN game days enabled, the %s Region', (role) => {
     expect(env[SHOPPER_ENVIRONMENT.shopperSecretId]).toBe('shop/dev/synthetic-shopper');
     expect(env[SHOPPER_ENVIRONMENT.ratePerMinute]).toBe('6');
     expect(fn!.DependsOn).toEqual([expect.stringMatching(/^ShoppersPolicy/)]);
+    // It ends before the next minute's invocation; no reserved concurrency, which a new account's low quota may not
+    // be able to grant.
+    expect([fn!.Properties.Timeout, fn!.Properties.ReservedConcurrentExecutions]).toEqual([55, undefined]);
   });
 
   test("THEN the shopper may write only under gamedays/*/acks/* of the other Region's bucket and read only the shopper token", () => {
