@@ -31,8 +31,8 @@ const EXPERIMENT_WILDCARDS: WildcardReasons = [
     'Each task registers its SSM agent sidecar as a managed instance when it starts, under an id that cannot be known before, and FIS sends the fault command to it.',
   ],
   [
-    /:task\/[^/]+\/\*$/,
-    'ECS task ids change with every task the services start; the resource names the cluster, and FIS selects the tasks of the named services.',
+    /:(task|container-instance)\/[^/]+\/\*$/,
+    'ECS task (and container instance) ids change with every task the services start; the resource names the cluster, and FIS selects the tasks of the named services.',
   ],
   [
     /:automation-(execution\/\*|definition\/.+:\*)$/,
@@ -369,11 +369,12 @@ export class GameDayExperiments extends Construct {
       }),
       new iam.PolicyStatement({
         sid: 'EcsDescribeForTargetResolution',
-        actions: ['ecs:DescribeTasks', 'ecs:ListTasks'],
+        actions: ['ecs:DescribeTasks', 'ecs:ListTasks', 'ecs:DescribeContainerInstances'],
         resources: [
           ...new Set(
             props.ecsTargets.flatMap((t) => [
               stack.formatArn({ service: 'ecs', resource: 'task', resourceName: `${t.cluster}/*` }),
+              stack.formatArn({ service: 'ecs', resource: 'container-instance', resourceName: `${t.cluster}/*` }),
               stack.formatArn({ service: 'ecs', resource: 'cluster', resourceName: t.cluster }),
             ]),
           ),
