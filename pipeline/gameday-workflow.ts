@@ -251,7 +251,11 @@ export function gameDayWorkflow(config: ShopConfig, workflowPath = '.github/work
         steps: [
           {
             name: 'Approved',
-            run: 'echo "Game day $GAME_DAY_ID approved: failing $FAILED_REGION, phases $PHASES"',
+            // Every job summary names the verdict: here, that there is none yet.
+            run: [
+              'echo "Game day $GAME_DAY_ID approved: failing $FAILED_REGION, phases $PHASES"',
+              'printf \'## Game day `%s` approved\\n\\nFault in: `%s`; phases: %s\\n\\nVerdict: not yet (the score phase gives it).\\n\' "$GAME_DAY_ID" "$FAILED_REGION" "$PHASES" >> "$GITHUB_STEP_SUMMARY"',
+            ].join('\n'),
             env: {
               GAME_DAY_ID: `\${{ needs.${VALIDATE_JOB}.outputs.game_day_id }}`,
               FAILED_REGION: '${{ inputs.failed_region }}',

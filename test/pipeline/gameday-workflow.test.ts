@@ -130,6 +130,30 @@ describe('gameday.yml (issue 16)', () => {
     }
   });
 
+  test('the approval job’s summary names the game day and that there is no verdict yet (run in bash as GitHub runs it)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'gameday-approve-'));
+    try {
+      const summary = path.join(dir, 'summary.md');
+      const step = workflow.jobs['approve']!.steps[0]!;
+      const ran = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          GITHUB_STEP_SUMMARY: summary,
+          GAME_DAY_ID: 'gd-20261207T043000Z-a1b2',
+          FAILED_REGION: 'us-east-1',
+          PHASES: '["preflight"]',
+        },
+        encoding: 'utf8',
+      });
+      expect(ran.status).toBe(0);
+      expect(readFileSync(summary, 'utf8')).toBe(
+        '## Game day `gd-20261207T043000Z-a1b2` approved\n\nFault in: `us-east-1`; phases: ["preflight"]\n\nVerdict: not yet (the score phase gives it).\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('every phase job assumes the game-day role in the surviving Region for at most an hour, and runs no longer than its credentials', () => {
     for (const id of PHASE_JOBS) {
       const job = workflow.jobs[id]!;
