@@ -7,7 +7,7 @@ import type { ProgressEvent } from '../runbooks/core/progress-event';
 import type { AnyOrchestration } from '../runbooks/core/step';
 import { EVIDENCE_FILES } from '../runbooks/evidence/evidence-pack';
 import { failback, failover, recover } from '../runbooks/orchestrations';
-import { applyReport, emptyCounts } from '../runbooks/reconcile';
+import { NEW_WRITER_START_MICROS } from '../runbooks/reconcile/clock-skew';
 import type { AcknowledgedWrite } from '../runbooks/scoring/acknowledged-write';
 import type { OrderOnNewPrimary } from '../runbooks/scoring/score-input';
 import { createDrillPorts, type DrillPorts } from './adapters/drill-ports';
@@ -16,6 +16,7 @@ import { type CanaryRun, CanaryRunner, findChromium } from './canary/run-canary'
 import { SYNTHETIC_SHOPPER_CANARY_RUN } from './canary/synthetic-shopper';
 import type { DrillOptions } from './drill-options';
 import { DRILL_DATABASES } from './drill-topology';
+import { replayLostRows } from './replay-lost-rows';
 import { fillCanary } from './report/canary-figures';
 import { collectReconcile } from './report/collect-reconcile';
 import { type CanaryRunReport, type DrillReport, newDrillReport, type RunbookRunReport } from './report/drill-report';
@@ -28,6 +29,7 @@ import { fillTimeline } from './report/timeline-figures';
 import { fillTrafficFigures } from './report/traffic-figures';
 import { verdictFailures } from './report/verdict';
 import type { Resources } from './resources';
+import { OrderChanges } from './traffic/order-changes';
 import { SeededRandom } from './traffic/seeded-random';
 import { TrafficGenerator } from './traffic/traffic-generator';
 import { TwoRegionShop } from './two-region-shop';
@@ -59,6 +61,9 @@ const WAIT = {
   checkoutMs: 45_000,
   failbackCheckoutMs: 45_000,
 } as const;
+
+/** See runbooks/reconcile/clock-skew.ts: rows the new primary may have written start at its first heartbeat − 5 s. */
+const CHANGED_ORDER_AGE_MS = Number(NEW_WRITER_START_MICROS / 1000n) + 500;
 
 /** Consecutive failed health checks of the primary's ui that count as "the Region is down", and their interval. */
 const DETECTION = { failures: 3, intervalMs: 200 } as const;
@@ -235,6 +240,13 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
           `${warmOrders} acknowledged orders`,
         );
         const run = await before;
+        // The orders shoppers cancel or move later must be older than the earliest moment the new primary can have
+        // written itself (its first heartbeat − 5 s): a newer row's lost update is rightly held back as a conflict.
+        await generator.waitFor(
+          () => Date.now() - generator.orders[1]!.ackAt > CHANGED_ORDER_AGE_MS,
+          WAIT.warmUpMs,
+          `orders ${CHANGED_ORDER_AGE_MS / 1000} s old`,
+        );
         return run;
       },
       (run) =>
@@ -274,6 +286,32 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       () => `${generator.orders.length - beforeStrand} stranded`,
     );
     strandedIds = generator.orders.slice(beforeStrand).map((o) => o.orderId);
+
+    // The shoppers' other writes land in the primary Region only too (issue 16): a cancel and an address change of
+    // replicated orders (lost updates), an address change the standby Region changes again after the failover (a
+    // conflict); and what the shopper of the first stranded order saw, to place it again after the failover.
+    const changes = new OrderChanges((region) => shop!.ordersUrl(region));
+    const [cancelled, moved, contested] = generator.orders.slice(0, beforeStrand);
+    const replacedOrder = generator.orders[beforeStrand];
+    const seen = await phase(
+      'change',
+      `in ${primary} only: a shopper cancels an order, two change their address${replacedOrder ? '; the lines of a stranded order are noted' : ''}`,
+      async () => {
+        await changes.cancel(cancelled!, primary);
+        await changes.changeAddress(moved!, primary, {
+          address1: '1 Stranded Street',
+          city: 'Hampton',
+          zipCode: '23666',
+        });
+        await changes.changeAddress(contested!, primary, {
+          address1: '2 Old Side Road',
+          city: 'Boston',
+          zipCode: '02108',
+        });
+        return replacedOrder ? changes.read(replacedOrder.orderId, primary) : undefined;
+      },
+      () => `order ${cancelled!.orderId} cancelled, ${moved!.orderId} and ${contested!.orderId} moved`,
+    );
 
     // The fault, part 2: the primary Region is lost.
     await phase(
@@ -359,6 +397,20 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
     );
     report.rto.first_checkout_after_fault_at = iso(firstCheckout.checkoutAt);
 
+    await phase(
+      'after',
+      `in ${standby}: the shopper of ${contested!.orderId} changes its address again (a conflict)${replacedOrder ? `; the shopper of ${replacedOrder.orderId}, which it cannot see, places it again (a possible duplicate)` : ''}`,
+      async () => {
+        await changes.changeAddress(contested!, standby, {
+          address1: '3 New Side Avenue',
+          city: 'Seattle',
+          zipCode: '98101',
+        });
+        if (replacedOrder && seen) await changes.replace(replacedOrder, seen, standby);
+      },
+      () => `${changes.acks.length} changes acknowledged in all`,
+    );
+
     // What the shoppers lost, from the generator's own records: acknowledged orders the new primary lacks. The
     // traffic pauses from here until the failback: on this one machine the shoppers would compete with the
     // recovery for the same two cores, which on AWS run in different places.
@@ -368,14 +420,22 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       async () => {
         generator.pause();
         await generator.drain();
-        ledger = drillLedger(generator.orders);
-        const acked = ledger.map((a) => a.order_id);
-        newPrimary = await ordersOnPrimary(shop!.clusters.orders.writerUrl(), acked);
+        ledger = [...drillLedger(generator.orders), ...changes.acks];
+        const acked = generator.orders.map((o) => o.orderId);
+        newPrimary = await ordersOnPrimary(shop!.clusters.orders.writerUrl(), [
+          ...new Set(ledger.map((a) => a.order_id)),
+        ]);
         report.acknowledged_lost_ids = acked.filter((id) => !newPrimary[id]?.present);
         report.acknowledged_lost = report.acknowledged_lost_ids.length;
       },
       () => `${report.acknowledged_lost} of ${generator.orders.length} acknowledged orders are missing`,
     );
+    report.order_changes = {
+      cancelled: changes.report.cancelled,
+      address_changed: changes.report.addressChanged,
+      changed_on_both_sides: changes.report.changedOnBothSides,
+      replaced: changes.report.replaced,
+    };
 
     // Recovery: the failed Region is back; Aurora would take its unplanned-failover snapshots now.
     shop.outages.restore(primary);
@@ -402,44 +462,20 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
         'apply',
         'replay the lost rows on the new primaries (runbooks/reconcile applyReport)',
         async () => {
-          let inserted = 0;
-          let updated = 0;
-          let events = 0;
-          const errors: string[] = [];
-          for (const database of DRILL_DATABASES) {
-            const db = report.reconcile.databases[database];
-            const { lost_insert, lost_update, possibly_lost } = db?.totals ?? emptyCounts();
-            if (db?.status !== 'complete' || lost_insert + lost_update + possibly_lost === 0) continue;
-            const result = await applyReport({
-              reportDir: db.report_dir,
-              newUrl: shop!.clusters[database].writerUrl(),
-              // Nothing on the drill's new primary deletes rows (no purge, no cancellation deletes), so a row it
-              // lacks never reached it: the possibly lost rows are lost and replayed.
-              replayPossiblyLost: true,
-            });
-            for (const t of Object.values(result.tables)) {
-              inserted += t.inserted;
-              updated += t.updated;
-            }
-            events += result.eventsWritten;
-            // partial: some orders were rolled back (each listed with its reason); failed: nothing was written.
-            if (result.status !== 'applied')
-              errors.push(
-                `${database}: ${result.status}: ${[result.error, ...result.notApplied.map((r) => `${r.table} ${r.id}: ${r.reason}`)].filter(Boolean).join('; ')}`,
-              );
-          }
+          const replay = await replayLostRows(report, (database) => shop!.clusters[database].writerUrl());
           const recovered = await ordersOnPrimary(
             shop!.clusters.orders.writerUrl(),
             ledger.map((a) => a.order_id),
           );
           afterRecovery = recovered;
           report.apply = {
-            status: errors.length === 0 ? 'applied' : 'failed',
+            status: replay.errors.length === 0 ? 'applied' : 'failed',
             recovered_orders: report.acknowledged_lost_ids.filter((id) => recovered[id]?.present).length,
-            inserted,
-            updated,
-            events_written: events,
-            error: errors.length > 0 ? errors.join('; ') : null,
+            inserted: replay.inserted,
+            updated: replay.updated,
+            events_written: replay.eventsWritten,
+            held_back: replay.heldBack,
+            error: replay.errors.length > 0 ? replay.errors.join('; ') : null,
           };
           timeline.mark('recovery', `apply: ${report.apply.recovered_orders} orders recovered`);
         },

@@ -192,6 +192,13 @@ export class TwoRegionShop {
     return `http://127.0.0.1:${ports.ui}`;
   }
 
+  /** Base URL of the orders service of `region` (the shoppers' cancels and address changes go to it). */
+  ordersUrl(region: string): string {
+    const ports = this.servicePorts.get(region);
+    if (!ports) throw new Error(`no services were started in ${region}`);
+    return `http://127.0.0.1:${ports.orders}`;
+  }
+
   /** The services running in `region` now. */
   runningServices(region: string): readonly ServiceName[] {
     return this.services.has(region) ? ['ui', 'catalog', 'carts', 'orders', 'checkout'] : [];

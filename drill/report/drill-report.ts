@@ -159,12 +159,26 @@ export interface DrillReport {
     counts: ClassCounts | null;
     databases: Record<string, ReconcileDatabaseReport>;
   };
+  /**
+   * The shoppers' writes other than placing orders (issue 16), each acknowledged and in the scoring's ledger:
+   * cancels and address changes stranded in the failed Region (lost updates), an address changed in both Regions
+   * (a conflict), a stranded order its shopper placed again after the failover (a possible duplicate).
+   */
+  order_changes: null | {
+    readonly cancelled: readonly string[];
+    readonly address_changed: readonly string[];
+    readonly changed_on_both_sides: readonly string[];
+    readonly replaced: readonly { readonly original: string; readonly replacement: string }[];
+  };
   apply: null | {
     status: 'applied' | 'failed';
+    /** Acknowledged lost orders on the primary after apply (an order its shopper placed again is left alone). */
     recovered_orders: number;
     inserted: number;
     updated: number;
     events_written: number;
+    /** Rows apply left for a person with their order (a conflict, a possible duplicate): not an error. */
+    held_back?: number;
     error: string | null;
   };
   failback: null | {
@@ -271,6 +285,7 @@ export function newDrillReport(
       counts: null,
       databases: {},
     },
+    order_changes: null,
     apply: null,
     failback: null,
     canary: { status: 'skipped', reason: null, runs: [] },

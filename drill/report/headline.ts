@@ -1,4 +1,5 @@
 import type { DrillReport } from './drill-report';
+import { replayableLostOrders } from './verdict';
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const wasWere = (n: number) => (n === 1 ? 'was' : 'were');
@@ -74,8 +75,13 @@ export function drillHeadline(report: DrillReport): DrillHeadline {
       acked > 0
         ? `${plural(acked, 'acknowledged order')}${rows > 0 ? ` (${plural(rows, 'row')})` : ''} ${wasWere(acked)} lost`
         : `${plural(rows, 'row')} ${wasWere(rows)} lost (no acknowledged order)`;
-    if (report.apply?.status === 'applied' && report.apply.recovered_orders >= acked) {
-      loss = `${what}; ${acked > 0 ? `${report.apply.recovered_orders} ${wasWere(report.apply.recovered_orders)}` : 'they were'} replayed by apply`;
+    const replaced = report.order_changes?.replaced.length ?? 0;
+    const person =
+      replaced > 0
+        ? `; ${replaced} placed again by ${replaced === 1 ? 'its shopper' : 'their shoppers'} ${wasWere(replaced)} left for a person`
+        : '';
+    if (report.apply?.status === 'applied' && report.apply.recovered_orders >= replayableLostOrders(report)) {
+      loss = `${what}; ${acked > 0 ? `${report.apply.recovered_orders} ${wasWere(report.apply.recovered_orders)}` : 'they were'} replayed by apply${person}`;
     } else if (report.apply) {
       loss = `${what}; apply replayed only ${report.apply.recovered_orders} of them${report.apply.error ? ` (${report.apply.error})` : ''}`;
       tone = 'bad';

@@ -6,7 +6,7 @@ import type { DrillReport } from './drill-report';
 export interface LostOrderReport {
   readonly id: string;
   /** reconcile's class of the order's `orders` row; null when reconcile's report does not list the order. */
-  readonly class: 'lost_insert' | 'possibly_lost' | null;
+  readonly class: 'lost_insert' | 'possibly_lost' | 'possible_duplicate' | null;
   /** Whether the shopper was told the order was placed (the traffic generator's acknowledgment). */
   readonly acknowledged: boolean;
   readonly customer_id: string | null;
@@ -23,7 +23,8 @@ export interface LostOrderReport {
 type Row = { class: string; id: string; old: Record<string, unknown> | null };
 type ReconcileJson = { tables?: Record<string, { rows?: Row[] }> };
 
-const LOST_CLASSES = new Set(['lost_insert', 'possibly_lost']);
+// A possible duplicate is a lost order its shopper placed again after the failover: lost all the same.
+const LOST_CLASSES = new Set(['lost_insert', 'possibly_lost', 'possible_duplicate']);
 const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
 
 /**

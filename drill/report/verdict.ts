@@ -4,11 +4,21 @@ import type { DrillReport } from './drill-report';
 const NOT_SERVING = /the shop is not serving checkouts/i;
 
 /**
+ * The acknowledged lost orders apply should bring back: all but those their shopper placed again after the
+ * failover (possible duplicates: apply leaves them for a person, or the shopper would have two orders).
+ */
+export function replayableLostOrders(report: DrillReport): number {
+  const replaced = new Set((report.order_changes?.replaced ?? []).map((r) => r.original));
+  return report.acknowledged_lost_ids.filter((id) => !replaced.has(id)).length;
+}
+
+/**
  * The drill's verdict on its own figures. First the score (runbooks/scoring, the same definition a game day is
  * judged by: every acknowledged write the new primary lacks is in the missing-transaction report in its class,
  * nothing else of the shoppers' is, no duplicate, nothing unexplained, RTO and RPO within their targets, and the
  * report complete): every reason of a score that is not PASSED is a failure. Then what only the drill checks:
- * acknowledged_lost equals the writes it stranded, checkouts served after the failover, the canary, apply. Each
+ * acknowledged_lost equals the writes it stranded, checkouts served after the failover, the canary, apply (every
+ * lost order back but those placed again by their shopper). Each
  * failure is one sentence; none when it passed. A drill that stopped before the fault has its reason listed already
  * and gets nothing more here.
  */
@@ -36,8 +46,9 @@ export function verdictFailures(report: DrillReport, options: Pick<DrillOptions,
   }
   if (report.canary.status === 'failed') f.push(`the canary failed: ${report.canary.reason}`);
   if (report.apply && report.apply.status !== 'applied') f.push(`apply failed: ${report.apply.error}`);
-  if (report.apply && report.apply.recovered_orders !== report.acknowledged_lost) {
-    f.push(`apply recovered ${report.apply.recovered_orders} of ${report.acknowledged_lost} lost orders`);
+  const replayable = replayableLostOrders(report);
+  if (report.apply && report.apply.recovered_orders !== replayable) {
+    f.push(`apply recovered ${report.apply.recovered_orders} of ${replayable} lost orders`);
   }
   return f;
 }

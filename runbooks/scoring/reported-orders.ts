@@ -26,13 +26,17 @@ export interface ReportedOrder {
   readonly customers: readonly string[];
 }
 
-/** Which class names an order whose `orders` row is not listed, most telling first. */
+/**
+ * Which class names an order whose `orders` row is not listed, most telling first. Such an order is on the new
+ * primary (a lost order's `orders` row is always listed), so a changed row of it (an address) says more than a new
+ * row of it (the outbox event of that change, an insert).
+ */
 export const CLASS_ORDER: readonly ReportedClass[] = [
   'possible_duplicate',
   'conflict',
+  'lost_update',
   'lost_insert',
   'possibly_lost',
-  'lost_update',
   'unexplained',
   'superseded',
 ];

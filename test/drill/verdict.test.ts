@@ -111,4 +111,18 @@ describe('the drill verdict', () => {
     report.apply = { status: 'applied', recovered_orders: 1, inserted: 4, updated: 0, events_written: 1, error: null };
     expect(verdictFailures(report, { lostWrites: 2 })).toEqual(['apply recovered 1 of 2 lost orders']);
   });
+
+  test('GIVEN a lost order its shopper placed again WHEN --apply leaves it THEN that is right, not a failure', () => {
+    const report = passingReport();
+    report.order_changes = {
+      cancelled: [],
+      address_changed: [],
+      changed_on_both_sides: [],
+      replaced: [{ original: uuid(5), replacement: uuid(9) }],
+    };
+    report.apply = { status: 'applied', recovered_orders: 1, inserted: 4, updated: 0, events_written: 1, error: null };
+    expect(verdictFailures(report, { lostWrites: 2 })).toEqual([]);
+    report.apply = { ...report.apply, recovered_orders: 2 };
+    expect(verdictFailures(report, { lostWrites: 2 })).toEqual(['apply recovered 2 of 1 lost orders']);
+  });
 });

@@ -144,6 +144,21 @@ describe('scoreRun', () => {
       expect(score.rpo.fromDataMs).toBe(1000);
     });
 
+    test('GIVEN a lost address change listed with the outbox event it wrote (an insert) WHEN scored THEN the order is a lost update', () => {
+      const acks = [ack('order_placed', 2, 10), ack('address_changed', 2, 31, { detail: address })];
+      const row = (cls: 'lost_update' | 'lost_insert', id: number) => ({
+        class: cls,
+        id: uuid(id),
+        old: { order_id: uuid(2) },
+        new: cls === 'lost_update' ? { order_id: uuid(2) } : null,
+        duplicateOf: null,
+      });
+      const rows = report([{ shipping_addresses: [row('lost_update', 502)], order_items: [row('lost_insert', 602)] }]);
+      const score = scoreRun(input(acks, { [uuid(2)]: present({ address: { city: 'Austin', zip: '1' } }) }, rows));
+      expect(score.verdict).toBe('PASSED');
+      expect(score.classes.lost_update).toEqual(expect.objectContaining({ found: 1, correct: 1 }));
+    });
+
     test('GIVEN an address change the new primary shows WHEN not reported THEN nothing is expected of it', () => {
       const acks = [ack('order_placed', 2, 10), ack('address_changed', 2, 20, { detail: address })];
       const score = scoreRun(input(acks, { [uuid(2)]: present({ address }) }, report([])));
