@@ -221,8 +221,13 @@ export interface GameDayPorts {
 export interface GameDaySettings {
   /** Seconds between two looks while waiting. */
   readonly pollSeconds: number;
-  /** start-traffic: how long it waits for the first acknowledgment of each Region's shoppers. */
+  /** start-traffic: how long it waits for the first acknowledgment of the failed Region's shoppers. */
   readonly trafficWaitMinutes: number;
+  /**
+   * start-traffic: how long shoppers keep buying after the first acknowledgment before the phase ends, so that
+   * writes replicated before the fault exist (the report's last replicated moment, the RPO's start).
+   */
+  readonly trafficWarmUpMinutes: number;
   /** inject: how long it waits for the experiment to run and its first action to start. */
   readonly experimentStartMinutes: number;
   /** await-return: how long one run waits for the failed Region to answer (a re-run waits again). */
@@ -237,6 +242,7 @@ export interface GameDaySettings {
 export const DEFAULT_GAMEDAY_SETTINGS: GameDaySettings = {
   pollSeconds: 15,
   trafficWaitMinutes: 10,
+  trafficWarmUpMinutes: 3,
   experimentStartMinutes: 5,
   returnWaitMinutes: 50,
   backupMaxAgeHours: 24,

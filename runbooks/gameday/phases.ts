@@ -153,7 +153,8 @@ async function failedRegionAckKeys(ctx: PhaseContext): Promise<readonly string[]
 /**
  * start-traffic: enables the shopper schedules of both Regions, then waits (bounded) for the first acknowledgment
  * the failed Region gave: without one there is nothing whose loss the game day could score, so it ends INCONCLUSIVE
- * ("traffic never flowed").
+ * ("traffic never flowed"). Then it lets the shoppers buy for `trafficWarmUpMinutes` more, so that replicated writes
+ * exist before the fault (the report's last replicated moment).
  */
 export async function startTrafficPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   const { input, ports, settings } = ctx;
@@ -178,9 +179,11 @@ export async function startTrafficPhase(ctx: PhaseContext): Promise<PhaseOutcome
       `traffic never flowed: no acknowledgment ledger of ${input.failedRegion} under ${ackPrefix(input.gameDayId)}${input.failedRegion}/ in ${input.survivingRegion}'s report bucket within ${settings.trafficWaitMinutes} minutes of enabling the shopper schedules (look at the shopper Lambda's logs)`,
     ]);
   }
+  const firstAckAt = iso(ports.clock.now());
+  await ports.clock.sleep(settings.trafficWarmUpMinutes * 60_000);
   return finish(
     ctx,
-    { ...record, traffic: { startedAt, firstAckAt: iso(ports.clock.now()) } },
+    { ...record, traffic: { startedAt, firstAckAt } },
     {
       phase: 'start-traffic',
       status: 'succeeded',

@@ -7,10 +7,18 @@ import {
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
+  FisClient,
+  GetExperimentCommand,
+  ListExperimentTemplatesCommand,
+  StartExperimentCommand,
+  StopExperimentCommand,
+} from '@aws-sdk/client-fis';
+import {
   CopyDBClusterSnapshotCommand,
   CreateDBInstanceCommand,
   DeleteDBClusterCommand,
   DeleteDBInstanceCommand,
+  DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
@@ -34,7 +42,8 @@ import {
   ListControlPanelsCommand,
   Route53RecoveryControlConfigClient,
 } from '@aws-sdk/client-route53-recovery-control-config';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
@@ -43,11 +52,13 @@ import { networkError } from './aws-errors';
 import { CallLog, type ModelService } from './call-log';
 import { CloudWatchModel } from './cloudwatch-model';
 import { EcsModel } from './ecs-model';
+import { FisModel } from './fis-model';
 import { InjectedFaults } from './injected-faults';
 import { type AwsModelBehaviours, type AwsModelTimings, DEFAULT_BEHAVIOURS, DEFAULT_TIMINGS } from './model-options';
 import { type ModelClock, Timeline } from './model-timeline';
 import { RdsModel } from './rds-model';
 import { S3Model } from './s3-model';
+import { SchedulerModel } from './scheduler-model';
 import { SecretsModel } from './secrets-model';
 import { SsmModel } from './ssm-model';
 
@@ -140,6 +151,9 @@ export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'UpdateService',
   'RegisterScalableTarget',
   'PutParameter',
+  'StartExperiment',
+  'StopExperiment',
+  'UpdateSchedule',
 ]);
 
 type Input = Readonly<Record<string, unknown>>;
@@ -227,6 +241,23 @@ export class AwsModel {
   readonly secrets: SecretsModel;
   readonly ecs: EcsModel;
   readonly cloudWatch: CloudWatchModel;
+  /** AWS FIS experiment templates and experiments (game days). */
+  readonly fis: FisModel;
+  /** EventBridge Scheduler schedules (the game day's shoppers). */
+  readonly scheduler: SchedulerModel;
+  /**
+   * Services whose API still answers in a Region made unreachable with {@link regionDown}. Empty by default (the
+   * whole Region is gone); a game day adds `fis`, `s3` and `scheduler`: an FIS network disruption cuts the Region's
+   * subnets off, not the AWS APIs (model choice: the model keeps the Region's other APIs unreachable as the
+   * failover scenarios do, a harder fault than FIS's).
+   */
+  readonly apisDuringOutage = new Set<ModelService>();
+  /**
+   * The maximum of each RDS account quota DescribeAccountAttributes reports; `Used` is what the model holds
+   * ("The description for a quota includes the quota name, current usage toward that quota, and the quota's maximum
+   * value", API_DescribeAccountAttributes). The maximums are model choices.
+   */
+  readonly rdsQuotaMax: Record<'DBClusters' | 'DBInstances', number> = { DBClusters: 40, DBInstances: 40 };
 
   private readonly requestSeconds?: (request: RequestCostInput) => number;
   private readonly unreachable = new Set<string>();
@@ -257,6 +288,8 @@ export class AwsModel {
     this.s3 = new S3Model(this.timeline);
     this.secrets = new SecretsModel(this.accountId);
     this.ecs = new EcsModel(this.timeline, this.timings, this.accountId);
+    this.fis = new FisModel(this.timeline);
+    this.scheduler = new SchedulerModel(this.timeline);
     this.cloudWatch = new CloudWatchModel({
       lagMs: (region, clusterId, _metric) => this.lagOf(region, clusterId),
       runningTasks: (region, cluster, service) => this.ecs.running(region, cluster, service),
@@ -407,6 +440,23 @@ export class AwsModel {
     const rds = this.rds;
     this.serve(RDSClient, 'rds', [
       [DescribeGlobalClustersCommand, (i) => rds.describeGlobalClusters(i)],
+      [
+        DescribeAccountAttributesCommand,
+        (_i, r) => ({
+          AccountQuotas: [
+            {
+              AccountQuotaName: 'DBClusters',
+              Used: [...rds.clusters.values()].filter((c) => c.region === r).length,
+              Max: this.rdsQuotaMax.DBClusters,
+            },
+            {
+              AccountQuotaName: 'DBInstances',
+              Used: [...rds.instances.values()].filter((i) => i.region === r).length,
+              Max: this.rdsQuotaMax.DBInstances,
+            },
+          ],
+        }),
+      ],
       [FailoverGlobalClusterCommand, (i, r) => rds.failoverGlobalCluster(i, this.context(r))],
       [SwitchoverGlobalClusterCommand, (i, r) => rds.switchoverGlobalCluster(i, this.context(r))],
       [DescribeDBClustersCommand, (i, r) => rds.describeDBClusters(i, this.context(r))],
@@ -437,6 +487,17 @@ export class AwsModel {
     this.serve(S3Client, 's3', [
       [GetObjectCommand, (i, r) => this.s3.getObject(i, r)],
       [PutObjectCommand, (i, r) => this.s3.putObject(i, r)],
+      [ListObjectsV2Command, (i, r) => this.s3.listObjectsV2(i, r)],
+    ]);
+    this.serve(FisClient, 'fis', [
+      [ListExperimentTemplatesCommand, (i, r) => this.fis.listExperimentTemplates(i, r)],
+      [StartExperimentCommand, (i, r) => this.fis.startExperiment(i, r)],
+      [GetExperimentCommand, (i, r) => this.fis.getExperiment(i, r)],
+      [StopExperimentCommand, (i, r) => this.fis.stopExperiment(i, r)],
+    ]);
+    this.serve(SchedulerClient, 'scheduler', [
+      [GetScheduleCommand, (i, r) => this.scheduler.getSchedule(i, r)],
+      [UpdateScheduleCommand, (i, r) => this.scheduler.updateSchedule(i, r)],
     ]);
     this.serve(CloudWatchClient, 'cloudwatch', [[GetMetricDataCommand, (i, r) => this.cloudWatch.getMetricData(i, r)]]);
     this.serve(SecretsManagerClient, 'secretsmanager', [
@@ -509,7 +570,11 @@ export class AwsModel {
         reachable: region === ARC_CONTROL_PLANE_REGION && !this.controlPlaneUnreachable && this.isReachable(region),
       };
     }
-    return { region, host: `${service}.${region}.amazonaws.com`, reachable: this.isReachable(region) };
+    return {
+      region,
+      host: `${service}.${region}.amazonaws.com`,
+      reachable: this.isReachable(region) || this.apisDuringOutage.has(service),
+    };
   }
 
   private async dispatch(

@@ -8,7 +8,9 @@ export type ModelService =
   | 'cloudwatch'
   | 'secretsmanager'
   | 'ecs'
-  | 'application-autoscaling';
+  | 'application-autoscaling'
+  | 'fis'
+  | 'scheduler';
 
 /** One request the model received. */
 export interface ModelCall {

@@ -6,6 +6,8 @@ import type { Timeline } from './model-timeline';
 export interface S3Object {
   readonly body: Buffer;
   readonly contentType?: string;
+  /** `ObjectLockMode` and `ObjectLockRetainUntilDate` the upload carried (object lock on the version). */
+  readonly lock?: { readonly mode: string; readonly retainUntil: Date };
   readonly lastModified: Date;
   readonly versionId: string;
 }
@@ -86,10 +88,33 @@ export class S3Model {
     this.objects.set(`${bucket}/${String(input.Key ?? '')}`, {
       body: bytes,
       ...(typeof input.ContentType === 'string' ? { contentType: input.ContentType } : {}),
+      ...(typeof input.ObjectLockMode === 'string' && input.ObjectLockRetainUntilDate
+        ? { lock: { mode: input.ObjectLockMode, retainUntil: new Date(input.ObjectLockRetainUntilDate as Date) } }
+        : {}),
       lastModified: this.timeline.date(),
       versionId,
     });
     return { ETag: `"${versionId}"`, VersionId: versionId };
+  }
+
+  /**
+   * ListObjectsV2: keys under `Prefix` in UTF-8 binary order ("Objects are returned sorted in an ascending order of
+   * the respective key names in the list", API_ListObjectsV2), at most `MaxKeys` (default 1,000) per page, with
+   * `IsTruncated` and `NextContinuationToken` when more are left.
+   */
+  listObjectsV2(input: Input, region: string): unknown {
+    const bucket = this.bucket(String(input.Bucket ?? ''), region);
+    const all = this.keys(bucket, String(input.Prefix ?? ''));
+    const max = typeof input.MaxKeys === 'number' ? input.MaxKeys : 1000;
+    const start = typeof input.ContinuationToken === 'string' ? Number(input.ContinuationToken) : 0;
+    const page = all.slice(start, start + max);
+    const truncated = start + max < all.length;
+    return {
+      Contents: page.map((Key) => ({ Key })),
+      KeyCount: page.length,
+      IsTruncated: truncated,
+      ...(truncated ? { NextContinuationToken: String(start + max) } : {}),
+    };
   }
 
   private bucket(name: string, region: string): string {
