@@ -69,6 +69,9 @@ const OVERRIDES: ReadonlyArray<{ field: string; env: string; context: string; nu
   { field: 'rpoTargetSeconds', env: 'RPO_TARGET_SECONDS', context: 'rpoTargetSeconds', numeric: true },
 ];
 
+/** Every environment variable that overrides a configuration field (for a clean environment in tests and docs). */
+export const CONFIG_ENVIRONMENT_VARIABLES: readonly string[] = OVERRIDES.map((o) => o.env);
+
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const REGION_SHAPE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 

@@ -2,15 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CONFIG_ENVIRONMENT_VARIABLES } from '../../config/load-config';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
 /** The environment of a newcomer's shell: none of the configuration's variables set, no cdk context from outside. */
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  const config =
-    /^(APP_NAME|ENV_NAME|AWS_.*|PRIMARY_REGION|STANDBY_REGION|DOMAIN_NAME|BACKUP_RETENTION_DAYS|BAKE_MINUTES|CANARY_RATE_MINUTES|ROUTING_MODE|LOAD_BALANCER_SCHEME|CDK_.*|GITHUB_SHA|npm_.*)$/;
-  for (const [key, value] of Object.entries(process.env)) if (!config.test(key)) env[key] = value;
+  const config = (key: string) =>
+    CONFIG_ENVIRONMENT_VARIABLES.includes(key) || /^(AWS_.*|CDK_.*|GITHUB_SHA|npm_.*)$/.test(key);
+  for (const [key, value] of Object.entries(process.env)) if (!config(key)) env[key] = value;
   return { ...env, ...extra };
 }
 
