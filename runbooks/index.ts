@@ -1,3 +1,4 @@
+export { type GameDayAwsPortsOptions, gameDayAwsPorts } from './adapters/aws/gameday-ports';
 export { REQUIRED_ACTIONS } from './adapters/aws/required-actions';
 export { demoTopology } from './adapters/local/demo-topology';
 export { FileJournal, MemoryJournal } from './adapters/local/journals';
@@ -11,6 +12,7 @@ export * from './core/errors';
 export { InputError } from './core/input-error';
 export { formatProgress, type ProgressEvent } from './core/progress-event';
 export type { AnyOrchestration, Orchestration, Step, StepContext } from './core/step';
+export * from './gameday';
 export { ORCHESTRATION_NAMES, ORCHESTRATIONS } from './orchestrations';
 export * from './ports';
 export { automationDocument } from './ssm/automation-document';
