@@ -1,6 +1,23 @@
 import path from 'node:path';
 import type { EvidenceInput } from '../../runbooks/evidence/evidence-pack';
+import type { RunTimeline } from '../../runbooks/scoring/score-input';
 import type { DrillReport } from './drill-report';
+import { drillTimeline } from './drill-score';
+
+/** The scoring's moments that the markers do not name already, in words. */
+const MOMENT_WORDS: Partial<Record<keyof RunTimeline, string>> = {
+  firstFailureAt: 'first shopper request that failed (RTO starts)',
+  decidedAt: 'failover runbook started (decision)',
+  trafficMovedAt: 'failover runbook: traffic moved (shift-traffic done)',
+  writersMovedAt: 'failover runbook: writers moved (verify-writers done)',
+};
+
+function moments(timeline: RunTimeline) {
+  return Object.entries(MOMENT_WORDS).flatMap(([key, what]) => {
+    const at = timeline[key as keyof RunTimeline];
+    return at ? [{ at, what }] : [];
+  });
+}
 
 /** The drill's id in its evidence pack: `drill-<UTC start, compact>-seed<seed>`. */
 export function drillId(report: DrillReport): string {
@@ -42,7 +59,10 @@ export function drillEvidenceInput(report: DrillReport, actor: string): Evidence
       method: `the local drill (npm run drill, seed ${report.options.seed}) on ${report.machine.cpus} CPU(s), Node ${report.machine.node}`,
       injectedAt: report.rto.fault_at,
     },
-    timeline: report.markers.map((m) => ({ at: new Date(start + m.at_ms).toISOString(), what: m.label })),
+    timeline: [
+      ...report.markers.map((m) => ({ at: new Date(start + m.at_ms).toISOString(), what: m.label })),
+      ...moments(drillTimeline(report)),
+    ],
     score: report.score,
     deviations: [
       ...own.map((f) => `The drill's own check failed: ${f}.`),

@@ -115,7 +115,7 @@ ${objectivesTable(pack)}
 <h2>Score: the missing-transaction report against what shoppers were told</h2>
 <p>${s.acknowledged.writes} acknowledged write(s) of ${s.acknowledged.orders} order(s)
 (${Object.entries(s.acknowledged.byKind)
-    .map(([k, n]) => `${n} ${e(k.replace('_', ' '))}`)
+    .map(([k, n]) => `${e(k)} ${n}`)
     .join(', ')});
 recall ${percent(s.recall)}, precision ${percent(s.precision)}; ${s.duplicates.length} duplicate(s);
 ${s.unexplained.length} unexplained row(s); reports: ${s.reports.map((r) => `${e(r.database)} ${e(r.status)}`).join(', ') || 'none'}.</p>
