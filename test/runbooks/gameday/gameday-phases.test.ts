@@ -250,4 +250,35 @@ describe('runGameDayPhase', () => {
       '**preflight** refused: gameDayId: "gd-today"; accepted: gd-<UTC start as yyyymmddThhmmssZ>-<4 lower-case letters or digits>, e.g. "gd-20261207T043000Z-a1b2"; survivingRegion: "us-east-1" equals failedRegion; accepted: the deployment\'s other Region',
     );
   });
+
+  test('GIVEN orders the shop cannot remove WHEN clean-up runs THEN it says so as a warning, disables the schedules and still succeeds', async () => {
+    const world = new InMemoryGameDay();
+    world.removeNote = '3 synthetic order(s) left in place: no API of the shop removes an order';
+    await runPhases(world, ['preflight', 'start-traffic']);
+    const [outcome] = await runPhases(world, ['clean-up']);
+    expect(outcome?.status).toBe('succeeded');
+    expect(outcome?.summary).toContain(
+      '- ⚠️ synthetic orders: 3 synthetic order(s) left in place: no API of the shop removes an order',
+    );
+    expect([...world.schedules.values()]).toEqual([false, false]);
+  });
+
+  test('GIVEN a schedule that cannot be disabled WHEN clean-up runs THEN it fails naming it and still stops the experiment', async () => {
+    const world = new InMemoryGameDay();
+    await runPhases(world, ['preflight', 'start-traffic', 'inject']);
+    const ports = world.ports();
+    const failing = {
+      ...ports,
+      schedules: {
+        ...ports.schedules,
+        disable: async () => Promise.reject(new Error('AccessDeniedException: not allowed')),
+      },
+    };
+    const outcome = await runGameDayPhase('clean-up', input, failing);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.summary).toContain(
+      '- ❌ shopper schedule of us-east-1: not disabled (AccessDeniedException: not allowed)',
+    );
+    expect(world.calls).toContain('fis.stop us-east-1 EXP1234567890abcd');
+  });
 });

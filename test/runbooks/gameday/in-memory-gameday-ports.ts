@@ -44,6 +44,8 @@ export class InMemoryGameDay {
   /** Whether the failed Region answers. */
   failedRegionAnswers = false;
   backupsAgeHours = 2;
+  /** What the orders port says it left in place, when it removes nothing (as the AWS adapter does). */
+  removeNote: string | undefined;
   /** Set once the failover runbook ran: shoppers are then acknowledged by the surviving Region. */
   failedOver = false;
   private invocation = 0;
@@ -217,6 +219,7 @@ export class InMemoryGameDay {
         lookup: async (_region: string, orders: readonly SyntheticOrderRef[]) =>
           Object.fromEntries(orders.map((o) => [o.orderId, this.held[o.orderId] ?? { present: false as const }])),
         removeSynthetic: async (_region: string, orders: readonly SyntheticOrderRef[]) => {
+          if (this.removeNote) return { removed: 0, failed: [], note: this.removeNote };
           this.removed.push(...orders.map((o) => o.orderId));
           return { removed: orders.length, failed: [] };
         },
