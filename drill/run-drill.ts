@@ -1,9 +1,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { type RunResult, runOrchestration } from '../runbooks/core/engine';
 import { makeFolder } from '../runbooks/core/make-folder';
-import type { ProgressEvent } from '../runbooks/core/progress-event';
 import type { AnyOrchestration } from '../runbooks/core/step';
 import { EVIDENCE_FILES } from '../runbooks/evidence/evidence-pack';
 import { failback, failover, recover } from '../runbooks/orchestrations';
@@ -14,12 +12,15 @@ import { createDrillPorts, type DrillPorts } from './adapters/drill-ports';
 import { ordersOnPrimary } from './adapters/orders-on-primary';
 import { type CanaryRun, CanaryRunner, findChromium } from './canary/run-canary';
 import { SYNTHETIC_SHOPPER_CANARY_RUN } from './canary/synthetic-shopper';
+import { detectRegionDown } from './detect-region-down';
+import { DrillConsole } from './drill-console';
 import type { DrillOptions } from './drill-options';
+import { DrillRunbooks } from './drill-runbooks';
 import { DRILL_DATABASES } from './drill-topology';
 import { replayLostRows } from './replay-lost-rows';
 import { fillCanary } from './report/canary-figures';
 import { collectReconcile } from './report/collect-reconcile';
-import { type CanaryRunReport, type DrillReport, newDrillReport, type RunbookRunReport } from './report/drill-report';
+import { type CanaryRunReport, type DrillReport, newDrillReport } from './report/drill-report';
 import { drillLedger, scoreDrill } from './report/drill-score';
 import { whileWaiting } from './report/progress-ticker';
 import { writeDrillReport } from './report/report-files';
@@ -68,7 +69,6 @@ const CHANGED_ORDER_AGE_MS = Number(NEW_WRITER_START_MICROS / 1000n) + 500;
 /** Consecutive failed health checks of the primary's ui that count as "the Region is down", and their interval. */
 const DETECTION = { failures: 3, intervalMs: 200 } as const;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const iso = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -96,26 +96,10 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   };
   const report = newDrillReport(options, startedAt, primary, standby, paths);
   const failures = report.failures;
-  const paint = (code: number, text: string) => (io.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const at = () => `[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(6)}s]`;
-  const say = (line: string) => io.print(`${at()} ${line}`);
-
-  /** Runs one phase: a start line, an end line with its duration, a span on the timeline. */
-  const phase = async <T>(name: string, title: string, work: () => Promise<T>, done: (value: T) => string) => {
-    say(`${paint(36, '▶')} ${name.padEnd(10)} ${title}`);
-    const span = timeline.begin('phase', name, title);
-    try {
-      const value = await work();
-      const detail = done(value);
-      timeline.end(span, 'ok', detail);
-      say(`${paint(32, '✔')} ${name.padEnd(10)} ${detail} (${((span.endAt - span.startAt) / 1000).toFixed(1)} s)`);
-      return value;
-    } catch (error) {
-      timeline.end(span, 'failed', message(error));
-      say(`${paint(31, '✘')} ${name.padEnd(10)} ${resources.stopping ? 'interrupted' : message(error)}`);
-      throw error;
-    }
-  };
+  const drillConsole = new DrillConsole({ print: io.print, timeline, resources, color: io.color ?? false });
+  const say = (line: string) => drillConsole.say(line);
+  const phase = <T>(name: string, title: string, work: () => Promise<T>, done: (value: T) => string) =>
+    drillConsole.phase(name, title, work, done);
 
   makeFolder(out);
   const stale = [...Object.values(paths), ...Object.values(EVIDENCE_FILES).map((f) => path.join(out, f))];
@@ -136,38 +120,12 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   let ledger: AcknowledgedWrite[] = [];
   let newPrimary: Record<string, OrderOnNewPrimary> = {};
   let afterRecovery: Record<string, OrderOnNewPrimary> | null = null;
-  const runbookRuns: RunbookRunReport[] = [];
   const canaryRuns: CanaryRunReport[] = [];
   const chromium = findChromium(io.env);
 
-  const runbook = async (orchestration: AnyOrchestration, raw: Record<string, string>, reason: string) => {
-    const listener = timeline.runbookListener(orchestration.name);
-    const result: RunResult = await runOrchestration({
-      orchestration,
-      input: orchestration.parseInput(raw, shop!.topology),
-      topology: shop!.topology,
-      ports: drillPorts!.ports,
-      reason,
-      settings: { pollIntervalSeconds: 0.1, waitTimeoutSeconds: 60 },
-      retryDelayMs: 200,
-      onProgress: (event: ProgressEvent) => {
-        listener(event);
-        if (event.type === 'step-done') say(`    ${orchestration.name} · ${event.step}: ${event.detail}`);
-        if (event.type === 'step-retry') say(`    ${orchestration.name} · ${event.step}: retrying (${event.error})`);
-        if (event.type === 'step-failed')
-          say(`    ${paint(31, `${orchestration.name} · ${event.step} FAILED`)}: ${event.error}`);
-      },
-    });
-    runbookRuns.push({
-      orchestration: result.orchestration,
-      execution_id: result.executionId,
-      status: result.status,
-      elapsed_ms: result.elapsedMs,
-      error: result.error ? `${result.error.step}: ${result.error.message}` : null,
-      steps: result.steps,
-    });
-    return result;
-  };
+  let runbooks: DrillRunbooks | undefined;
+  const runbook = (orchestration: AnyOrchestration, raw: Record<string, string>, reason: string) =>
+    runbooks!.run(orchestration, raw, reason);
 
   let canaryRunner: CanaryRunner | undefined;
   const canary = (when: CanaryRunReport['when']): Promise<CanaryRun | undefined> => {
@@ -218,6 +176,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       workDir,
       track: (name, server) => resources.add(name, () => server.stop()),
     });
+    runbooks = new DrillRunbooks(shop.topology, drillPorts, timeline, drillConsole);
     const generator = new TrafficGenerator({
       baseUrl: shop.frontDoorUrl,
       ordersPerSecond: options.orderRate,
@@ -331,22 +290,12 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       'detect',
       `health checks of ${primary}'s ui (${DETECTION.failures} consecutive failures, ${DETECTION.intervalMs} ms apart)`,
       async () => {
-        let consecutive = 0;
-        let last = '';
-        const deadline = Date.now() + WAIT.detectMs;
-        for (;;) {
-          const results = await drillPorts!.ports.health.checkEndpoints(healthUrls);
-          const unhealthy = results.find((r) => !r.healthy);
-          consecutive = unhealthy ? consecutive + 1 : 0;
-          last = unhealthy?.detail ?? 'healthy';
-          if (consecutive >= DETECTION.failures) break;
-          if (Date.now() > deadline)
-            throw new Error(`${primary} still looks healthy after ${WAIT.detectMs / 1000} s (${last})`);
-          await sleep(DETECTION.intervalMs);
-        }
-        const now = Date.now();
-        timeline.mark('detect', `${primary} detected down`, now);
-        return { now, last };
+        const down = await detectRegionDown(drillPorts!.ports.health, primary, healthUrls, {
+          ...DETECTION,
+          timeoutMs: WAIT.detectMs,
+        });
+        timeline.mark('detect', `${primary} detected down`, down.at);
+        return { now: down.at, last: down.detail };
       },
       ({ last }) => `${primary} is down (${last})`,
     );
@@ -580,7 +529,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   // Figures from the records.
   if (traffic) fillTrafficFigures(report, traffic, { cutAt, faultAt, failoverEndAt, strandedIds, startedAt });
   fillCanary(report, canaryRuns, chromium.found ? undefined : chromium.reason);
-  report.runbooks.push(...runbookRuns);
+  report.runbooks.push(...(runbooks?.runs ?? []));
   fillTimeline(report, timeline);
   // The verdict: the scoring the game day uses (runbooks/scoring), then the drill's own checks.
   report.score = scoreDrill(report, {

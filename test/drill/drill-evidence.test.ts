@@ -45,7 +45,7 @@ describe('the drill evidence pack', () => {
         { at: moments.decidedAt, what: 'failover runbook started (decision)' },
       ]),
     );
-    expect(evidence.links.map((l) => l.href)).toEqual(
+    expect((evidence.links ?? []).map((l) => l.href)).toEqual(
       expect.arrayContaining(['drill.html', 'drill.json', 'reconcile/orders/report.html']),
     );
     expect(JSON.parse(buildEvidencePack(evidence).json).verdict).toBe('PASSED');
