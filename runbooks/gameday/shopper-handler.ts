@@ -12,6 +12,7 @@ export const SHOPPER_VARIABLES = {
   regionalUrl: 'SHOP_REGIONAL_URL',
   ackBucket: 'ACK_BUCKET',
   ackBucketRegion: 'ACK_BUCKET_REGION',
+  ownBucket: 'OWN_REPORT_BUCKET',
   shopperSecretId: 'SYNTHETIC_SHOPPER_SECRET_ID',
   ratePerMinute: 'SHOPPER_RATE_PER_MINUTE',
 } as const;
@@ -41,6 +42,12 @@ export interface ShopperSettings {
   readonly regionalUrl: string;
   readonly ackBucket: string;
   readonly ackBucketRegion: string;
+  /**
+   * This Region's own report bucket (`OWN_REPORT_BUCKET`, optional): where an acknowledgment the OTHER Region gave
+   * (through the public name) goes, so every acknowledgment is kept by the Region that did not give it.
+   * @default - every acknowledgment goes to {@link ackBucket}
+   */
+  readonly ownBucket?: string;
   readonly shopperSecretId: string;
   readonly ordersPerInvocation: number;
 }
@@ -79,8 +86,16 @@ export function readShopperSettings(env: Readonly<Record<string, string | undefi
       ),
     ),
   };
+  const own = env[SHOPPER_VARIABLES.ownBucket];
+  if (own !== undefined && own !== '') {
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(own)) {
+      problems.push(
+        `environment variable ${SHOPPER_VARIABLES.ownBucket}: ${JSON.stringify(own)}; accepted: an S3 bucket name, or unset`,
+      );
+    }
+  }
   if (problems.length > 0) throw new Error(`the synthetic shopper is misconfigured: ${problems.join('; ')}`);
-  return settings;
+  return own ? { ...settings, ownBucket: own } : settings;
 }
 
 /** The token read last, per Secrets Manager client (one client per Lambda container). */
@@ -100,7 +115,10 @@ async function shopperToken(client: SecretsManagerClient, secretId: string): Pro
 
 /** The clients the handler uses; tests pass their own (served by the AWS model). */
 export interface ShopperClients {
+  /** S3 of the other Region (where {@link ShopperSettings.ackBucket} is). */
   readonly s3: S3Client;
+  /** S3 of this Region (where {@link ShopperSettings.ownBucket} is). @default - {@link s3} */
+  readonly ownS3?: S3Client;
   readonly secrets: SecretsManagerClient;
 }
 
@@ -135,18 +153,22 @@ export async function shop(
     orders: settings.ordersPerInvocation,
     // Keep 10 s for writing the ledger.
     ...(remaining !== undefined ? { stopAt: Date.now() + remaining - 10_000 } : {}),
-    putLedger: async (key, body) => {
+    putLedger: async (key, body, acknowledgingRegion) => {
+      // The Region that did not acknowledge keeps the acknowledgment: the other Region's bucket, unless the other
+      // Region gave it (through the public name) and this Region's bucket is known.
+      const own = acknowledgingRegion === settings.ackBucketRegion && settings.ownBucket !== undefined;
+      const bucket = own ? (settings.ownBucket as string) : settings.ackBucket;
       // S3 refuses an upload without an integrity header into a bucket with a default retention (object lock).
-      await clients.s3.send(
+      await (own ? (clients.ownS3 ?? clients.s3) : clients.s3).send(
         new PutObjectCommand({
-          Bucket: settings.ackBucket,
+          Bucket: bucket,
           Key: key,
           Body: body,
           ContentType: 'application/x-ndjson',
           ChecksumAlgorithm: 'SHA256',
         }),
       );
-      return `s3://${settings.ackBucket}/${key}`;
+      return `s3://${bucket}/${key}`;
     },
   });
   for (const failure of result.failures)
@@ -164,6 +186,8 @@ export async function handler(event: ShopperEvent, context: ShopperContext): Pro
   const region = process.env['ACK_BUCKET_REGION'];
   defaultClients ??= {
     s3: new S3Client(region ? { region } : {}),
+    // The function's own Region (AWS_REGION in Lambda).
+    ownS3: new S3Client({}),
     secrets: new SecretsManagerClient({}),
   };
   return shop(event, context, process.env, defaultClients);

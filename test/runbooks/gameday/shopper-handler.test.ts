@@ -114,4 +114,27 @@ describe('the synthetic shopper handler', () => {
       'the synthetic shopper is misconfigured: environment variable SHOP_REGIONAL_URL: "alb"; accepted: an http(s) URL without a path; environment variable SHOPPER_RATE_PER_MINUTE: "0"; accepted: a whole number from 1 to 60',
     );
   });
+
+  test("GIVEN the shop answering as the other Region (through the public name) and OWN_REPORT_BUCKET set WHEN an invocation runs THEN its acknowledgments go to this Region's bucket, not to the Region that gave them", async () => {
+    // The local shop says it is us-east-1: a shopper of us-west-2 whose ACK_BUCKET is us-east-1's.
+    model.s3.addBucket('shop-dev-us-east-1-reports', 'us-east-1');
+    const result = await shop(
+      { gameDayId: GAMEDAY },
+      { awsRequestId: 'inv-0005' },
+      {
+        ...env(),
+        ACK_BUCKET: 'shop-dev-us-east-1-reports',
+        ACK_BUCKET_REGION: 'us-east-1',
+        OWN_REPORT_BUCKET: BUCKET,
+        SHOPPER_RATE_PER_MINUTE: '1',
+      },
+      {
+        s3: new S3Client({ region: 'us-east-1' }),
+        ownS3: new S3Client({ region: 'us-west-2' }),
+        secrets: new SecretsManagerClient({ region: 'us-east-1' }),
+      },
+    );
+    expect(result.ledgers).toEqual([`s3://${BUCKET}/gamedays/${GAMEDAY}/acks/us-east-1/inv-0005.jsonl`]);
+    expect(model.s3.keys('shop-dev-us-east-1-reports')).toEqual([]);
+  });
 });
