@@ -4,7 +4,7 @@ import { loadConfig } from '../config';
 import { makeFolder } from '../runbooks/core/make-folder';
 import type { AnyOrchestration } from '../runbooks/core/step';
 import { EVIDENCE_FILES } from '../runbooks/evidence/evidence-pack';
-import { failback, failover, recover } from '../runbooks/orchestrations';
+import { failover, recover } from '../runbooks/orchestrations';
 import { NEW_WRITER_START_MICROS } from '../runbooks/reconcile/clock-skew';
 import type { AcknowledgedWrite } from '../runbooks/scoring/acknowledged-write';
 import type { OrderOnNewPrimary } from '../runbooks/scoring/score-input';
@@ -16,13 +16,12 @@ import { detectRegionDown } from './detect-region-down';
 import { DrillConsole } from './drill-console';
 import type { DrillOptions } from './drill-options';
 import { DrillRunbooks } from './drill-runbooks';
-import { DRILL_DATABASES } from './drill-topology';
+import { rehearseFailback } from './rehearse-failback';
 import { replayLostRows } from './replay-lost-rows';
 import { fillCanary } from './report/canary-figures';
 import { collectReconcile } from './report/collect-reconcile';
 import { type CanaryRunReport, type DrillReport, newDrillReport } from './report/drill-report';
 import { drillLedger, scoreDrill } from './report/drill-score';
-import { whileWaiting } from './report/progress-ticker';
 import { writeDrillReport } from './report/report-files';
 import { summaryTable } from './report/summary-table';
 import { Timeline } from './report/timeline';
@@ -437,62 +436,16 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       await phase(
         'failback',
         `rebuild ${primary} as a standby Region, then runbook failback (planned switchover, RPO 0) to it`,
-        async () => {
-          generator.resume();
-          // Rebuilding takes 15-20 s on 2 cores: say what is still awaited every few seconds (review F10).
-          const rebuildFrom = Date.now();
-          const awaited = () => {
-            const done = (d: string) =>
-              timeline.markers.some((m) => m.at >= rebuildFrom && m.label.includes(`${d}: ${primary} rebuilt`));
-            const pending = DRILL_DATABASES.filter((d) => !done(d));
-            // The dynalite copy and the services signal nothing: once every standby is done they are what is left.
-            return pending.length > 0
-              ? `Postgres standbys of ${pending.join(', ')} (copies of the writers' data), the dynalite copy and services alongside`
-              : 'the dynalite copy and the services to start';
-          };
-          say(`    failback · rebuilding ${primary} as a standby Region: waiting for ${awaited()}`);
-          await whileWaiting(shop!.rebuildRegion(primary, standby), {
-            print: say,
-            describe: (ms) =>
-              `    failback · rebuilding ${primary} (${Math.round(ms / 1000)} s): waiting for ${awaited()}`,
-          });
-          say(`    failback · ${primary} rebuilt in ${((Date.now() - rebuildFrom) / 1000).toFixed(1)} s`);
-          const result = await runbook(failback, { targetRegion: primary }, `drill: ${primary} has rejoined`);
-          const failbackEnd = Date.now();
-          if (result.status === 'succeeded') await shop!.replicateTablesFrom(primary);
-          let region: string | null = null;
-          try {
-            await generator.waitFor(
-              () => generator.orders.some((o) => o.ackAt > failbackEnd),
-              WAIT.failbackCheckoutMs,
-              'a checkout after the failback',
-            );
-            region = generator.orders.find((o) => o.ackAt > failbackEnd)!.region;
-          } catch (error) {
-            failures.push(`the shop is not serving checkouts after failback: ${message(error)}`);
-          }
-          report.failback = {
-            status: result.status === 'succeeded' ? 'succeeded' : 'failed',
-            description:
-              `${primary} was rebuilt as a standby Region (Postgres: copies of the stopped writers' data directories, ` +
-              `the writers down about a second each; dynalite: a full copy; services restarted), then the runbooks' ` +
-              `failback orchestration ran: readiness gate, switchover of each global database (writer read-only, ` +
-              `standby caught up, writer stopped cleanly, standby promoted, old writer following the new timeline), ` +
-              `traffic back to ${primary}.`,
-            rejoin: Object.fromEntries(
-              DRILL_DATABASES.map((d) => [d, shop!.clusters[d].rejoinMethod ?? 'not switched over']),
-            ),
-            checkout_after_failback_region: region,
-            acknowledged_missing_after_failback: 0,
-          };
-          if (result.status !== 'succeeded') {
-            failures.push(`the failback orchestration failed: ${result.error?.step}: ${result.error?.message}`);
-          }
-          if (region !== null && region !== primary) {
-            failures.push(`after failback a checkout was served by ${region}, not ${primary}`);
-          }
-          return result;
-        },
+        () =>
+          rehearseFailback({
+            shop: shop!,
+            generator,
+            runbooks: runbooks!,
+            console: drillConsole,
+            timeline,
+            report,
+            checkoutWaitMs: WAIT.failbackCheckoutMs,
+          }),
         (r) => `${r.status}; checkouts served by ${report.failback?.checkout_after_failback_region ?? 'nobody'}`,
       );
     }
