@@ -44,10 +44,11 @@ function addressMatches(
  *   failover (an `order_replaced` names it): a replay would charge the shopper twice.
  * - present, with an acknowledged cancel the new primary does not show (not soft-deleted), or whose last
  *   acknowledged address change is not its address: `lost_update`.
- * - `conflict` (changed on both sides) instead when the order's updates were acknowledged by two Regions and one
- *   acknowledged after the last replicated moment (`cutMs`) was lost or overwritten by the other Region's: the old
- *   and the new database each hold a change the other lacks. A write acknowledged before the cut reached the
- *   replica (replication is in commit order), so it cannot be one side of a conflict.
+ * - `conflict` (changed on both sides) instead when two Regions acknowledged a change of the same kind (two cancels,
+ *   two address changes: the same row) and the earlier Region's was acknowledged after the last replicated moment
+ *   (`cutMs`): the old and the new database each hold a change of that row the other lacks. A write acknowledged
+ *   before the cut reached the replica (replication is in commit order), so it cannot be one side of a conflict; a
+ *   cancel on one side and an address change on the other touch different rows (a lost update of one of them).
  *
  * @param cutMs the last replicated moment (ms since the epoch), null when not known: then an overwritten write of the
  *   other Region cannot be told from a replicated one and such orders are unjudged.
@@ -96,23 +97,21 @@ export function expectedClasses(
     if (cancels.length > 0 && state.cancelled === false) lost.push(...cancels);
     const lastAddress = addresses[addresses.length - 1];
     if (lastAddress && state.address && !addressMatches(lastAddress.detail, state.address)) lost.push(lastAddress);
-    const regions = new Set(updates.map((w) => w.region));
-    let overwritten: AcknowledgedWrite[] = [];
-    if (regions.size > 1 && lastAddress && state.address) {
-      const candidates = addresses.filter(
-        (w) => w.region !== lastAddress.region && !addressMatches(w.detail, state.address!),
-      );
-      if (candidates.length > 0 && cutMs === null) {
-        unjudged.push({
-          orderId,
-          why: 'two Regions changed its address and the last replicated moment is not known',
-        });
-        continue;
-      }
-      overwritten = candidates.filter((w) => Date.parse(w.acknowledged_at) > cutMs!);
+    // Both sides changed the same row: the other Region's change of the same kind, acknowledged after the cut,
+    // is on the old database only (a cancel and an address change touch different rows: no conflict).
+    const otherSide = [cancels, addresses].flatMap((same) => {
+      const last = same[same.length - 1];
+      return last ? same.filter((w) => w.region !== last.region) : [];
+    });
+    if (otherSide.length > 0 && cutMs === null) {
+      unjudged.push({ orderId, why: 'two Regions changed it and the last replicated moment is not known' });
+      continue;
     }
-    const afterCut = (w: AcknowledgedWrite) => cutMs === null || Date.parse(w.acknowledged_at) > cutMs;
-    const bothSides = regions.size > 1 && (overwritten.length > 0 || lost.some(afterCut));
+    const overwritten = otherSide.filter((w) => Date.parse(w.acknowledged_at) > cutMs!);
+    const bothSides = overwritten.length > 0;
+    const regions = new Set(
+      [...overwritten, ...updates.filter((w) => w.kind === overwritten[0]?.kind)].map((w) => w.region),
+    );
     const lostWrites = [...new Set([...lost, ...overwritten])].sort(byTime);
     orders.push({
       orderId,

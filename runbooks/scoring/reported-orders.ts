@@ -49,8 +49,10 @@ export interface ReportedRows {
   readonly unexplained: readonly RowRef[];
 }
 
+const isOrdersTable = (table: string) => table === 'orders' || table === 'public.orders';
+
 const orderIdOf = (table: string, row: ScoredReportRow): string | null => {
-  if (table === 'orders' || table === 'public.orders') return row.id;
+  if (isOrdersTable(table)) return row.id;
   const id = row.old?.['order_id'] ?? row.new?.['order_id'];
   return typeof id === 'string' ? id : null;
 };
@@ -90,7 +92,7 @@ export function reportedOrders(reports: readonly DatabaseReport[]): ReportedRows
         };
         building.set(orderId, order);
         order.rows.push(ref);
-        if (orderId === row.id && table.endsWith('orders')) order.ordersClass = row.class;
+        if (isOrdersTable(table)) order.ordersClass = row.class;
         if (row.duplicateOf) order.duplicateOf = row.duplicateOf;
         for (const side of [row.old, row.new]) {
           if (side?.['synthetic'] === true) order.synthetic = true;

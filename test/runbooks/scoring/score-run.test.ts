@@ -193,6 +193,42 @@ describe('scoreRun', () => {
       ]);
     });
 
+    test('GIVEN a stranded cancel and an address change in the other Region WHEN scored THEN a lost update, not a conflict (different rows)', () => {
+      const acks = [
+        ack('order_placed', 3, 10),
+        ack('order_cancelled', 3, 31),
+        ack('address_changed', 3, 55, { detail: { city: 'Seattle' } }),
+      ];
+      const newPrimary = { [uuid(3)]: present({ cancelled: false, address: { city: 'Seattle' } }) };
+      const score = scoreRun(input(acks, newPrimary, report([{ orders: orderRows(3, 'lost_update').orders }])));
+      expect(score.expected.map((e) => e.class)).toEqual(['lost_update']);
+      expect(score.verdict).toBe('PASSED');
+    });
+
+    test('GIVEN an order cancelled in both Regions, first after the cut WHEN scored THEN a conflict (the row changed on both sides)', () => {
+      const acks = [ack('order_placed', 3, 10), ack('order_cancelled', 3, 31), ack('order_cancelled', 3, 55)];
+      const score = scoreRun(
+        input(acks, { [uuid(3)]: present({ cancelled: true }) }, report([{ orders: orderRows(3, 'conflict').orders }])),
+      );
+      expect(score.expected.map((e) => e.class)).toEqual(['conflict']);
+      expect(score.verdict).toBe('PASSED');
+    });
+
+    test('GIVEN two Regions changed an order and the last replicated moment is unknown WHEN scored THEN it cannot be judged', () => {
+      const acks = [
+        ack('order_placed', 3, 10),
+        ack('address_changed', 3, 31, { detail: { city: 'Boston' } }),
+        ack('address_changed', 3, 55, { detail: { city: 'Seattle' } }),
+      ];
+      const score = scoreRun(
+        input(acks, { [uuid(3)]: present({ address: { city: 'Seattle' } }) }, report([], { cut: null })),
+      );
+      expect(score.verdict).toBe('INCONCLUSIVE');
+      expect(score.unjudged).toEqual([
+        { orderId: uuid(3), why: 'two Regions changed it and the last replicated moment is not known' },
+      ]);
+    });
+
     test('GIVEN the other Region changed the address before the cut WHEN scored THEN no conflict is expected (it had replicated)', () => {
       const acks = [
         ack('order_placed', 3, 10),
