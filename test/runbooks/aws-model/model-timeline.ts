@@ -37,16 +37,21 @@ export class Timeline {
     this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
   }
 
-  /** Runs every action due by now (actions scheduled by those actions too, when due). */
+  /**
+   * Runs every action due by now (actions scheduled by those actions too, when due). Called from inside a running
+   * action (e.g. a fault that takes a Region down, which runs the due transitions first), it runs only what was due
+   * by that action's time, and the action keeps reading its own time afterwards.
+   */
   runDue(): void {
-    const now = this.clock.now().getTime();
+    const outer = this.running;
+    const now = outer ?? this.clock.now().getTime();
     while (this.queue.length > 0 && this.queue[0]!.at <= now) {
       const due = this.queue.shift()!;
       this.running = due.at;
       try {
         due.action();
       } finally {
-        this.running = undefined;
+        this.running = outer;
       }
     }
   }
