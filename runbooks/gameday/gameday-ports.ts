@@ -153,6 +153,11 @@ export interface RegionFactsPort {
   answers(region: string): Promise<RegionAnswer>;
   /** The highest `AuroraGlobalDBRPOLag` of the Region's global databases in the 5 minutes before `at`, in ms. */
   rpoLagBeforeMs(region: string, at: Date): Promise<number | null>;
+  /**
+   * When the failure was detected: the first time after `after` that the Region's canary against the public name
+   * went into ALARM; null when it did not (or there is no such alarm).
+   */
+  detectedAt(region: string, after: Date): Promise<Date | null>;
 }
 
 /**

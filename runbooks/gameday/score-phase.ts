@@ -77,7 +77,15 @@ export async function readScoreData(
   }
   const faultInjectedAt = record.experiment?.firedAt ?? null;
   let rpoLagBeforeFaultMs: number | null = null;
+  let detectedAt: string | null = null;
   if (faultInjectedAt) {
+    try {
+      // The surviving Region's canary against the public name sees the failed Region's loss.
+      const at = await ports.regions.detectedAt(input.survivingRegion, new Date(faultInjectedAt));
+      detectedAt = at ? at.toISOString() : null;
+    } catch (error) {
+      ports.log(`the detection time could not be read: ${messageOf(error)}`);
+    }
     try {
       rpoLagBeforeFaultMs = await ports.regions.rpoLagBeforeMs(input.survivingRegion, new Date(faultInjectedAt));
     } catch (error) {
@@ -93,7 +101,7 @@ export async function readScoreData(
       timeline: {
         faultInjectedAt,
         firstFailureAt: null,
-        detectedAt: null,
+        detectedAt,
         decidedAt: record.failover?.startedAt ?? null,
         trafficMovedAt: record.failover?.trafficMovedAt ?? null,
         writersMovedAt: record.failover?.writersMovedAt ?? null,

@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Clock } from '../../../.github/actions/cli-support/clock';
+import { alarmNames } from '../../../stacks/naming/alarm-names';
 import { databaseNames, SHOP_DATABASES } from '../../../stacks/naming/database-names';
 import { GAMEDAY_EXPERIMENT_TAG, gameDayNames } from '../../../stacks/naming/gameday-names';
 import { syntheticShopperSecretName } from '../../../stacks/naming/secret-names';
@@ -122,6 +123,7 @@ export function gameDayAwsPorts(options: GameDayAwsPortsOptions): GameDayPorts {
     regions: new AwsRegionFacts({
       databases: SHOP_DATABASES.map((name) => ({ name, clusterIdentifier: dbNames[name].clusterIdentifier })),
       serviceUrlFor: loadBalancerUrl,
+      detectionAlarmFor: (region) => alarmNames(options.appName, options.envName, region).canaryGlobal,
       fetch: fetcher,
       ...retry,
     }),

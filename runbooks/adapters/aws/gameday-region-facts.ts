@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmHistoryCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
@@ -17,6 +17,7 @@ export const REGION_FACTS_ACTIONS = {
   latestBackups: ['rds:DescribeDBClusterSnapshots'],
   answers: ['rds:DescribeDBClusters'],
   rpoLagBeforeMs: ['cloudwatch:GetMetricData'],
+  detectedAt: ['cloudwatch:DescribeAlarmHistory'],
 } as const;
 
 /** One database as the game day checks it. */
@@ -32,6 +33,8 @@ export interface AwsRegionFactsOptions {
   readonly databases: readonly GameDayDatabase[];
   /** The URL that answers when the Region's services do (its load balancer), by Region. */
   readonly serviceUrlFor: (region: string) => Promise<string>;
+  /** The alarm whose first ALARM after the fault is the detection (the canary against the public name), by Region. */
+  readonly detectionAlarmFor?: (region: string) => string;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
   /** @default 5000 */
@@ -180,5 +183,39 @@ export class AwsRegionFacts implements RegionFactsPort {
     );
     const values = (answer.MetricDataResults ?? []).flatMap((r) => r.Values ?? []);
     return values.length > 0 ? Math.max(...values) : null;
+  }
+
+  async detectedAt(region: string, after: Date): Promise<Date | null> {
+    const alarm = this.options.detectionAlarmFor?.(region);
+    if (!alarm) return null;
+    // AlarmHistoryItem: "HistoryData — Data about the alarm, in JSON format", a StateUpdate's newState.stateValue
+    // (as the CLI's describe-alarm-history example shows it); oldest first with ScanBy TimestampAscending.
+    let nextToken: string | undefined;
+    do {
+      const page = await awsCall(this.policy, `DescribeAlarmHistory ${alarm} in ${region}`, () =>
+        this.cloudWatch(region).send(
+          new DescribeAlarmHistoryCommand({
+            AlarmName: alarm,
+            HistoryItemType: 'StateUpdate',
+            StartDate: after,
+            EndDate: new Date(after.getTime() + 24 * 3_600_000),
+            ScanBy: 'TimestampAscending',
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        ),
+      );
+      for (const item of page.AlarmHistoryItems ?? []) {
+        let state: unknown;
+        try {
+          state = (JSON.parse(item.HistoryData ?? '{}') as { newState?: { stateValue?: unknown } }).newState
+            ?.stateValue;
+        } catch {
+          state = undefined;
+        }
+        if (state === 'ALARM' && item.Timestamp && item.Timestamp >= after) return item.Timestamp;
+      }
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return null;
   }
 }

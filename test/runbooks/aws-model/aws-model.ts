@@ -4,7 +4,7 @@ import {
   DescribeScalableTargetsCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmHistoryCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   FisClient,
@@ -258,6 +258,13 @@ export class AwsModel {
    * value", API_DescribeAccountAttributes). The maximums are model choices.
    */
   readonly rdsQuotaMax: Record<'DBClusters' | 'DBInstances', number> = { DBClusters: 40, DBInstances: 40 };
+  /**
+   * CloudWatch alarm state changes a test records (`{ region, alarmName, at, to }`), served by DescribeAlarmHistory as
+   * StateUpdate items whose `HistoryData` JSON carries `newState.stateValue` (API_AlarmHistoryItem: "Data about the
+   * alarm, in JSON format"; the shape is the AWS CLI's describe-alarm-history example).
+   */
+  readonly alarmHistory: { region: string; alarmName: string; at: Date; to: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA' }[] =
+    [];
 
   private readonly requestSeconds?: (request: RequestCostInput) => number;
   private readonly unreachable = new Set<string>();
@@ -499,7 +506,10 @@ export class AwsModel {
       [GetScheduleCommand, (i, r) => this.scheduler.getSchedule(i, r)],
       [UpdateScheduleCommand, (i, r) => this.scheduler.updateSchedule(i, r)],
     ]);
-    this.serve(CloudWatchClient, 'cloudwatch', [[GetMetricDataCommand, (i, r) => this.cloudWatch.getMetricData(i, r)]]);
+    this.serve(CloudWatchClient, 'cloudwatch', [
+      [GetMetricDataCommand, (i, r) => this.cloudWatch.getMetricData(i, r)],
+      [DescribeAlarmHistoryCommand, (i, r) => this.describeAlarmHistory(i, r)],
+    ]);
     this.serve(SecretsManagerClient, 'secretsmanager', [
       [DescribeSecretCommand, (i, r) => this.secrets.describeSecret(i, r)],
       [GetSecretValueCommand, (i, r) => this.secrets.getSecretValue(i, r)],
@@ -650,6 +660,31 @@ export class AwsModel {
         error instanceof ProcessCrash ? error : new ProcessCrash(`after ${service}:${operation} in ${target.region}`);
       throw this.dead;
     }
+  }
+
+  private describeAlarmHistory(input: Input, region: string): unknown {
+    const start = input.StartDate ? new Date(input.StartDate as Date).getTime() : 0;
+    const end = input.EndDate ? new Date(input.EndDate as Date).getTime() : Number.POSITIVE_INFINITY;
+    const items = this.alarmHistory
+      .filter(
+        (h) =>
+          h.region === region &&
+          (input.AlarmName === undefined || h.alarmName === input.AlarmName) &&
+          h.at.getTime() >= start &&
+          h.at.getTime() <= end,
+      )
+      .sort((a, b) => a.at.getTime() - b.at.getTime());
+    if (input.ScanBy !== 'TimestampAscending') items.reverse();
+    return {
+      AlarmHistoryItems: items.map((h) => ({
+        AlarmName: h.alarmName,
+        AlarmType: 'MetricAlarm',
+        HistoryItemType: 'StateUpdate',
+        Timestamp: h.at,
+        HistorySummary: `Alarm updated to ${h.to}`,
+        HistoryData: JSON.stringify({ version: '1.0', newState: { stateValue: h.to } }),
+      })),
+    };
   }
 
   private context(region: string) {

@@ -174,7 +174,6 @@ export class FisModel {
       action.status = 'running';
       action.startTime = now;
     }
-    this.onFault(experiment.region, true);
     this.timeline.after(template.durationSeconds, () => {
       if (experiment.status !== 'running') return;
       experiment.status = 'completed';
@@ -185,6 +184,8 @@ export class FisModel {
       }
       this.faultEnded(experiment.region);
     });
+    // Last: what the world does on a fault may run the timeline, which changes what `now` means in here.
+    this.onFault(experiment.region, true);
   }
 
   private stopping(experiment: ModelExperiment, reason: string): void {

@@ -83,6 +83,8 @@ describe('a game day on the AWS model', () => {
     const pack = JSON.parse(evidence.body.toString('utf8'));
     expect(pack).toMatchObject({ verdict: 'PASSED', kind: 'gameday', by: { actor: 'octocat', approver: 'hubot' } });
     expect(pack.score.classes.lost_insert.expected).toBe(lost.length);
+    // Detection is the surviving Region's canary against the public name going into ALARM, a minute after the fault.
+    expect(pack.score.rto.phases.detectionMs).toBe(60_000);
     expect(outcomes[6]!.evidenceUrl).toBe(
       `https://${WEST}.console.aws.amazon.com/s3/object/${shop.buckets[WEST]}?region=${WEST}&bucketType=general&prefix=${encodeURIComponent(`gamedays/${GAMEDAY_ID}/evidence/evidence.html`)}`,
     );

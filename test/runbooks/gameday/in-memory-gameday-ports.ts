@@ -214,6 +214,7 @@ export class InMemoryGameDay {
             ? { servicesAnswer: false, databasesAnswer: false, problems: ['https://lb/health: timeout after 5 s'] }
             : { servicesAnswer: true, databasesAnswer: true, problems: [] },
         rpoLagBeforeMs: async () => 800,
+        detectedAt: async () => null,
       },
       orders: {
         lookup: async (_region: string, orders: readonly SyntheticOrderRef[]) =>

@@ -54,15 +54,28 @@ export function modelGameDay(options: ModelGameDayOptions = {}) {
     options.noFailoverSnapshot ? { timings: { failoverSnapshotSeconds: 365 * 86_400 } } : {},
   );
   const { model, clock, shop } = world;
+  const other = (region: string) => (region === EAST ? WEST : EAST);
   for (const service of ['fis', 's3', 'scheduler'] as const) model.apisDuringOutage.add(service);
   model.fis.script = options.experiment ?? 'runs';
-  model.fis.onFault = (region, active) => (active ? model.regionDown(region) : model.regionUp(region));
+  model.fis.onFault = (region, active) => {
+    if (!active) return model.regionUp(region);
+    // The surviving Region's canary against the public name fails a minute after the fault (model choice). Dated
+    // before regionDown runs the timeline.
+    const at = new Date(model.timeline.now() + 60_000);
+    model.alarmHistory.push({
+      region: other(region),
+      alarmName: `shop-dev-${other(region)}-canary-global`,
+      at,
+      to: 'ALARM',
+    });
+    model.regionDown(region);
+  };
   model.fis.addTemplate({
     id: 'EXT00000000000001',
     region: EAST,
     description: `Game day: isolate ${EAST} from ${WEST}`,
     tags: { gameday: 'shop-dev', 'gameday-experiment': 'region-isolation' },
-    stopConditions: [`arn:aws:cloudwatch:${WEST}:111122223333:alarm:shop-dev-journey-canary`],
+    stopConditions: [`arn:aws:cloudwatch:${WEST}:111122223333:alarm:shop-dev-${WEST}-canary-local`],
     actions: ['disrupt-connectivity', 'pause-global-tables', 'cut-database-writers'],
     durationSeconds: options.faultSeconds ?? 1800,
   });
@@ -99,7 +112,6 @@ export function modelGameDay(options: ModelGameDayOptions = {}) {
   const looked: Record<string, HeldOrder> = {};
   let orderCount = 0;
   const s3 = (region: string) => new S3Client({ region, maxAttempts: 1 });
-  const other = (region: string) => (region === EAST ? WEST : EAST);
   const shopTick = async () => {
     if (options.shoppersWork === false) return;
     for (const region of [EAST, WEST]) {
@@ -225,6 +237,7 @@ export function modelGameDay(options: ModelGameDayOptions = {}) {
     regions: new AwsRegionFacts({
       databases: SHOP_DATABASES.map((name) => ({ name, clusterIdentifier: `shop-dev-${name}` })),
       serviceUrlFor: async (region) => `https://lb-${region}.example`,
+      detectionAlarmFor: (region) => `shop-dev-${region}-canary-global`,
       fetch: (async (url: string | URL | Request) => {
         const region = /lb-([a-z0-9-]+)\.example/.exec(String(url))?.[1] ?? '';
         if (!model.isReachable(region)) throw new Error(`connect ETIMEDOUT lb-${region}.example:443`);
