@@ -75,6 +75,33 @@ describe('scoreRun properties (fast-check)', () => {
     );
   });
 
+  test('lost updates: PASSED exactly when the report lists as lost updates exactly the stranded cancels', () => {
+    const cancels = fc.array(fc.record({ cancelled: fc.boolean(), listed: fc.boolean() }), {
+      minLength: 1,
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(cancels, (orders) => {
+        // Every order placed and replicated; some cancelled after the cut in the failing Region (not on new).
+        const acks = orders.flatMap((o, i) => [
+          ack('order_placed', i + 1, 10),
+          ...(o.cancelled ? [ack('order_cancelled', i + 1, 31)] : []),
+        ]);
+        const newPrimary = Object.fromEntries(orders.map((_o, i) => [uuid(i + 1), present({ cancelled: false })]));
+        const rows = report(
+          orders.flatMap((o, i) => (o.listed ? [{ orders: orderRows(i + 1, 'lost_update').orders }] : [])),
+        );
+        const score = scoreRun(input(acks, newPrimary, rows));
+        const found = orders.filter((o) => o.cancelled && o.listed).length;
+        expect(score.classes.lost_update.expected).toBe(orders.filter((o) => o.cancelled).length);
+        expect(score.classes.lost_update.found).toBe(found);
+        expect(score.classes.lost_update.reported).toBe(orders.filter((o) => o.listed).length);
+        expect(score.classes.lost_update.correct).toBe(found);
+        expect(score.verdict).toBe(orders.every((o) => o.listed === o.cancelled) ? 'PASSED' : 'FAILED');
+      }),
+    );
+  });
+
   test('fail closed: whatever the rows, a report that is not complete is never PASSED', () => {
     fc.assert(
       fc.property(
