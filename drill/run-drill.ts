@@ -73,11 +73,13 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 
 /**
  * The drill: two simulated Regions, shopper traffic through the front door, the fault (replication cut, a chosen
- * number of acknowledged orders stranded, then the primary Region crashes), detection, the runbooks' `failover`
- * orchestration, the first checkout after it (RTO), the canary before and after, the acknowledged-but-lost orders
+ * number of acknowledged orders stranded, a cancel and address changes stranded too, then the primary Region
+ * crashes), detection, the runbooks' `failover` orchestration, the first checkout after it (RTO), an address change
+ * on the other side and a lost order placed again, the canary before and after, the acknowledged-but-lost orders
  * counted from the traffic generator's own records, the runbooks' `recover` orchestration (snapshot restore and
- * reconcile), optionally `apply` and `failback`; then drill.json and drill.html. Everything it started is stopped
- * and its temporary data removed before it returns, whatever happened.
+ * reconcile), optionally `apply` and `failback`; then the score (runbooks/scoring, as a game day is scored),
+ * drill.json, drill.html and the evidence pack. Everything it started is stopped and its temporary data removed
+ * before it returns, whatever happened.
  */
 export async function runDrill(options: DrillOptions, io: DrillIo): Promise<DrillOutcome> {
   const startedAt = Date.now();
