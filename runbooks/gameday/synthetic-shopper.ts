@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { ACK_FORMAT, type AcknowledgedWrite, formatLedger } from '../scoring/acknowledged-write';
 import { ackPrefix } from './gameday-record';
+import { type ShopAnswer, shopRequest } from './shop-request';
 
 /** The header the ui recognizes the synthetic shopper by (services/ui/synthetic-shopper.ts). */
 export const SYNTHETIC_SHOPPER_HEADER = 'x-synthetic-shopper';
@@ -32,6 +33,8 @@ export interface ShopperInvocationOptions extends ShopEntrances {
   readonly putLedger: (key: string, body: string, acknowledgingRegion: string) => Promise<string>;
   /** Deadline of each request. @default 8000 */
   readonly requestTimeoutMs?: number;
+  /** Extra trusted CA certificates (PEM), for tests with a local certificate. @default - the system's */
+  readonly ca?: string;
   /** Stop starting orders after this instant (ms since the epoch): the Lambda's time is limited. @default - none */
   readonly stopAt?: number;
   readonly now?: () => Date;
@@ -86,6 +89,8 @@ async function placeOrder(
   let cookie: string | undefined;
   let customerId: string | undefined;
   const timeoutMs = options.requestTimeoutMs ?? 8000;
+  // A load balancer with the shop's certificate is reached under the public name (Host and TLS server name).
+  const hostName = via === 'regional' && baseUrl.startsWith('https:') ? new URL(options.publicUrl).hostname : undefined;
   const call = async (
     step: string,
     method: 'GET' | 'POST',
@@ -94,12 +99,12 @@ async function placeOrder(
     form?: Record<string, string>,
   ) => {
     const requestId = randomUUID();
-    let response: Response;
+    let response: ShopAnswer;
     try {
-      response = await fetch(`${baseUrl}${path}`, {
+      response = await shopRequest({
         method,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
+        url: `${baseUrl}${path}`,
+        timeoutMs,
         headers: {
           [SYNTHETIC_SHOPPER_HEADER]: options.token,
           'x-request-id': requestId,
@@ -107,18 +112,18 @@ async function placeOrder(
           ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         },
         ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+        ...(hostName ? { hostName } : {}),
+        ...(options.ca ? { ca: options.ca } : {}),
       });
     } catch (error) {
-      const cause =
-        error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-      throw new StepFailed(step, `no answer (${cause})`);
+      throw new StepFailed(step, `no answer (${error instanceof Error ? error.message : String(error)})`);
     }
-    const set = COOKIE.exec(response.headers.get('set-cookie') ?? '');
+    const set = COOKIE.exec(response.header('set-cookie') ?? '');
     if (set) {
       cookie = set[1];
       customerId = set[2];
     }
-    const body = await response.text();
+    const body = response.body;
     if (response.status !== expect) throw new StepFailed(step, `HTTP ${response.status}, expected ${expect}`);
     return { body, response, requestId };
   };
@@ -145,10 +150,9 @@ async function placeOrder(
   const version = REVIEW_VERSION.exec(review.body)?.[1];
   if (!version) throw new StepFailed('review', 'no checkout version on the review page');
   const placed = await call('submit', 'POST', '/checkout/submit', 303, { version });
-  const orderId = ORDER_LOCATION.exec(placed.response.headers.get('location') ?? '')?.[1];
-  if (!orderId)
-    throw new StepFailed('submit', `redirected to ${placed.response.headers.get('location')}, not to an order`);
-  const region = placed.response.headers.get(SERVED_BY_REGION_HEADER);
+  const orderId = ORDER_LOCATION.exec(placed.response.header('location') ?? '')?.[1];
+  if (!orderId) throw new StepFailed('submit', `redirected to ${placed.response.header('location')}, not to an order`);
+  const region = placed.response.header(SERVED_BY_REGION_HEADER);
   if (!region) throw new StepFailed('submit', `the answer has no ${SERVED_BY_REGION_HEADER} header`);
   return {
     format: ACK_FORMAT,

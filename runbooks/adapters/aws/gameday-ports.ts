@@ -7,6 +7,7 @@ import { GAMEDAY_EXPERIMENT_TAG, gameDayNames } from '../../../stacks/naming/gam
 import { syntheticShopperSecretName } from '../../../stacks/naming/secret-names';
 import { stackNames } from '../../../stacks/naming/stack-names';
 import type { GameDayLog, GameDayPorts, GameDaySettings } from '../../gameday/gameday-ports';
+import type { shopRequest } from '../../gameday/shop-request';
 import { awsCall, DEFAULT_RETRY, type RetrySettings, retryPolicy } from './aws-call';
 import { AwsFaultInjection } from './fis';
 import { AwsReportBuckets } from './gameday-buckets';
@@ -44,8 +45,17 @@ export interface GameDayAwsPortsOptions {
   readonly settings?: Partial<GameDaySettings>;
   /** @default DEFAULT_RETRY */
   readonly retry?: Partial<RetrySettings>;
-  /** @default globalThis.fetch (tests pass one that answers like the model's Regions) */
-  readonly fetch?: typeof fetch;
+  /**
+   * The shop's public host name (`<hostName>.<domainName>` of the config). With {@link httpsRegions}, requests to
+   * those Regions' load balancers go over HTTPS with this name as Host and TLS server name (their certificate is the
+   * shop's, not the load balancer's own name).
+   * @default - the load balancers are reached over HTTP
+   */
+  readonly publicHostName?: string;
+  /** Regions whose load balancer has a certificate (config `certificateArns`). @default - none */
+  readonly httpsRegions?: readonly string[];
+  /** @default shopRequest (tests pass one that answers like the model's Regions) */
+  readonly request?: typeof shopRequest;
 }
 
 const systemClock: Clock = {
@@ -90,11 +100,16 @@ export function gameDayAwsPorts(options: GameDayAwsPortsOptions): GameDayPorts {
     }
     return found;
   };
+  const secure = (region: string) =>
+    options.publicHostName !== undefined && (options.httpsRegions ?? []).includes(region);
   const loadBalancerUrl = async (region: string) =>
-    `http://${await output(stacks.services(region), region, GAMEDAY_STACK_OUTPUTS.loadBalancerDnsName)}`;
+    `${secure(region) ? 'https' : 'http'}://${await output(stacks.services(region), region, GAMEDAY_STACK_OUTPUTS.loadBalancerDnsName)}`;
   const names = gameDayNames(options.appName, options.envName, options.primaryRegion);
   const dbNames = databaseNames(options.appName, options.envName);
-  const fetcher = options.fetch ?? fetch;
+  const web = {
+    ...(options.publicHostName ? { publicHostName: options.publicHostName } : {}),
+    ...(options.request ? { request: options.request } : {}),
+  };
   return {
     clock,
     log: options.log,
@@ -124,7 +139,7 @@ export function gameDayAwsPorts(options: GameDayAwsPortsOptions): GameDayPorts {
       databases: SHOP_DATABASES.map((name) => ({ name, clusterIdentifier: dbNames[name].clusterIdentifier })),
       serviceUrlFor: loadBalancerUrl,
       detectionAlarmFor: (region) => alarmNames(options.appName, options.envName, region).canaryGlobal,
-      fetch: fetcher,
+      ...web,
       ...retry,
     }),
     orders: new ShopOrdersThroughUi({
@@ -137,7 +152,7 @@ export function gameDayAwsPorts(options: GameDayAwsPortsOptions): GameDayPorts {
         if (!answer.SecretString) throw new Error(`secret ${secretId} in ${region} has no SecretString`);
         return answer.SecretString;
       },
-      fetch: fetcher,
+      ...web,
     }),
   };
 }

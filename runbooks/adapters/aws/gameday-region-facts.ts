@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-rds';
 import type { RetryPolicy } from 'cockatiel';
 import type { DatabaseBackup, QuotaUsage, RegionAnswer, RegionFactsPort } from '../../gameday/gameday-ports';
+import { shopRequest } from '../../gameday/shop-request';
 import { awsCall, DEFAULT_RETRY, describeError, hasName, type RetrySettings, retryPolicy } from './aws-call';
 import { perRegion } from './per-region';
 import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
@@ -33,10 +34,12 @@ export interface AwsRegionFactsOptions {
   readonly databases: readonly GameDayDatabase[];
   /** The URL that answers when the Region's services do (its load balancer), by Region. */
   readonly serviceUrlFor: (region: string) => Promise<string>;
+  /** The shop's public host name: sent as Host and TLS server name to an HTTPS load balancer (see shopRequest). */
+  readonly publicHostName?: string;
   /** The alarm whose first ALARM after the fault is the detection (the canary against the public name), by Region. */
   readonly detectionAlarmFor?: (region: string) => string;
-  /** @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  /** @default shopRequest (tests pass one that answers like the model's Regions) */
+  readonly request?: typeof shopRequest;
   /** @default 5000 */
   readonly httpTimeoutMs?: number;
   readonly rdsFor?: (region: string) => RDSClient;
@@ -126,9 +129,12 @@ export class AwsRegionFacts implements RegionFactsPort {
     let servicesAnswer = false;
     try {
       const url = await this.options.serviceUrlFor(region);
-      const response = await (this.options.fetch ?? fetch)(url, {
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.httpTimeoutMs ?? 5000),
+      const response = await (this.options.request ?? shopRequest)({
+        method: 'GET',
+        url,
+        headers: {},
+        timeoutMs: this.options.httpTimeoutMs ?? 5000,
+        ...(this.options.publicHostName && url.startsWith('https:') ? { hostName: this.options.publicHostName } : {}),
       });
       // Any answer below 500 is the load balancer and a service answering (a redirect to HTTPS included).
       servicesAnswer = response.status < 500;

@@ -1,4 +1,5 @@
 import type { HeldOrder, ShopOrdersPort, SyntheticOrderRef } from '../../gameday/gameday-ports';
+import { shopRequest } from '../../gameday/shop-request';
 import { SYNTHETIC_SHOPPER_HEADER } from '../../gameday/synthetic-shopper';
 
 /** Options of {@link ShopOrdersThroughUi}. */
@@ -7,8 +8,10 @@ export interface ShopOrdersThroughUiOptions {
   readonly baseUrlFor: (region: string) => Promise<string>;
   /** The synthetic shopper token (read in that Region). */
   readonly tokenFor: (region: string) => Promise<string>;
-  /** @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  /** The shop's public host name: sent as Host and TLS server name to an HTTPS load balancer (see shopRequest). */
+  readonly publicHostName?: string;
+  /** @default shopRequest */
+  readonly request?: typeof shopRequest;
   /** @default 8000 */
   readonly timeoutMs?: number;
 }
@@ -36,12 +39,16 @@ export class ShopOrdersThroughUi implements ShopOrdersPort {
       const cookie = order.cookie;
       if (!cookie) continue;
       try {
-        const response = await (this.options.fetch ?? fetch)(`${baseUrl}/orders/${order.orderId}`, {
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.options.timeoutMs ?? 8000),
+        const response = await (this.options.request ?? shopRequest)({
+          method: 'GET',
+          url: `${baseUrl}/orders/${order.orderId}`,
+          timeoutMs: this.options.timeoutMs ?? 8000,
           headers: { [SYNTHETIC_SHOPPER_HEADER]: token, cookie: `customer_id=${cookie}` },
+          ...(this.options.publicHostName && baseUrl.startsWith('https:')
+            ? { hostName: this.options.publicHostName }
+            : {}),
         });
-        const body = await response.text();
+        const body = response.body;
         if (response.status === 404) held[order.orderId] = { present: false };
         else if (response.status === 200) {
           const status = STATUS.exec(body)?.[1];

@@ -3,6 +3,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { gameDayAwsPorts } from '../../../runbooks/adapters/aws/gameday-ports';
 import { ManualClock } from '../../../runbooks/adapters/local/manual-clock';
+import type { shopRequest } from '../../../runbooks/gameday/shop-request';
 import { AwsModel } from '../aws-model';
 
 const EAST = 'us-east-1';
@@ -71,7 +72,7 @@ afterEach(() => {
   model.restore();
 });
 
-const ports = (fetch?: typeof globalThis.fetch) =>
+const ports = (request?: typeof shopRequest, https = false) =>
   gameDayAwsPorts({
     appName: 'shop',
     envName: 'dev',
@@ -81,7 +82,8 @@ const ports = (fetch?: typeof globalThis.fetch) =>
     targets: { rtoSeconds: 900, rpoSeconds: 60 },
     log: () => undefined,
     retry: { maxRetries: 0 },
-    ...(fetch ? { fetch } : {}),
+    ...(request ? { request } : {}),
+    ...(https ? { publicHostName: 'shop.example.com', httpsRegions: [WEST] } : {}),
   });
 
 describe('gameDayAwsPorts', () => {
@@ -111,15 +113,15 @@ describe('gameDayAwsPorts', () => {
     expect(put?.input).toMatchObject({ ChecksumAlgorithm: 'SHA256', ObjectLockMode: 'COMPLIANCE' });
   });
 
-  test('GIVEN an acknowledged order WHEN the surviving Region is asked for it THEN the ui of its load balancer is read as the synthetic customer', async () => {
-    const seen: { url: string; headers: Record<string, string> }[] = [];
-    const fetch = (async (url: string, init?: RequestInit) => {
-      seen.push({ url: String(url), headers: init?.headers as Record<string, string> });
-      return String(url).endsWith('11111111-1111-4111-8111-111111111111')
-        ? new Response('<strong data-testid="order-status">placed</strong>', { status: 200 })
-        : new Response('no such order', { status: 404 });
-    }) as typeof globalThis.fetch;
-    const held = await ports(fetch).orders.lookup(WEST, [
+  test('GIVEN an acknowledged order WHEN the surviving Region is asked for it THEN the ui of its load balancer is read as the synthetic customer, over HTTPS under the public name', async () => {
+    const seen: { url: string; headers: Record<string, string>; hostName?: string }[] = [];
+    const request: typeof shopRequest = async (r) => {
+      seen.push({ url: r.url, headers: { ...r.headers }, ...(r.hostName ? { hostName: r.hostName } : {}) });
+      return r.url.endsWith('11111111-1111-4111-8111-111111111111')
+        ? { status: 200, header: () => undefined, body: '<strong data-testid="order-status">placed</strong>' }
+        : { status: 404, header: () => undefined, body: 'no such order' };
+    };
+    const held = await ports(request, true).orders.lookup(WEST, [
       { orderId: '11111111-1111-4111-8111-111111111111', shopper: 'a', cookie: 'a.sig' },
       { orderId: '22222222-2222-4222-8222-222222222222', shopper: 'b', cookie: 'b.sig' },
       { orderId: '33333333-3333-4333-8333-333333333333', shopper: 'c' },
@@ -129,8 +131,9 @@ describe('gameDayAwsPorts', () => {
       '22222222-2222-4222-8222-222222222222': { present: false },
     });
     expect(seen[0]).toEqual({
-      url: 'http://shop-dev-alb-1.us-west-2.elb.amazonaws.com/orders/11111111-1111-4111-8111-111111111111',
+      url: 'https://shop-dev-alb-1.us-west-2.elb.amazonaws.com/orders/11111111-1111-4111-8111-111111111111',
       headers: { 'x-synthetic-shopper': 'token-0123456789abcdef0123456789abcdef', cookie: 'customer_id=a.sig' },
+      hostName: 'shop.example.com',
     });
     expect(
       model.calls.all().filter((c) => c.operation === GetSecretValueCommand.name.replace(/Command$/, '')),

@@ -238,11 +238,11 @@ export function modelGameDay(options: ModelGameDayOptions = {}) {
       databases: SHOP_DATABASES.map((name) => ({ name, clusterIdentifier: `shop-dev-${name}` })),
       serviceUrlFor: async (region) => `https://lb-${region}.example`,
       detectionAlarmFor: (region) => `shop-dev-${region}-canary-global`,
-      fetch: (async (url: string | URL | Request) => {
-        const region = /lb-([a-z0-9-]+)\.example/.exec(String(url))?.[1] ?? '';
+      request: async (request) => {
+        const region = /lb-([a-z0-9-]+)\.example/.exec(request.url)?.[1] ?? '';
         if (!model.isReachable(region)) throw new Error(`connect ETIMEDOUT lb-${region}.example:443`);
-        return new Response('ok', { status: 200 });
-      }) as typeof fetch,
+        return { status: 200, header: () => undefined, body: 'ok' };
+      },
       retry: { maxRetries: 0 },
     }),
     runbooks: {

@@ -1,10 +1,18 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client } from 'pg';
 import { type DevStack, startDevStack } from '../../../drill/dev';
 import { ManualClock } from '../../../runbooks/adapters/local/manual-clock';
+import { shopRequest } from '../../../runbooks/gameday/shop-request';
 import { shop } from '../../../runbooks/gameday/shopper-handler';
-import { CUSTOMER_COOKIE_DETAIL } from '../../../runbooks/gameday/synthetic-shopper';
+import { CUSTOMER_COOKIE_DETAIL, runShopperInvocation } from '../../../runbooks/gameday/synthetic-shopper';
 import { parseLedger } from '../../../runbooks/scoring/acknowledged-write';
 import { AwsModel } from '../aws-model';
 
@@ -136,5 +144,70 @@ describe('the synthetic shopper handler', () => {
     );
     expect(result.ledgers).toEqual([`s3://${BUCKET}/gamedays/${GAMEDAY}/acks/us-east-1/inv-0005.jsonl`]);
     expect(model.s3.keys('shop-dev-us-east-1-reports')).toEqual([]);
+  });
+
+  test("GIVEN a load balancer that presents the shop's certificate (not its own name) WHEN the shopper goes through it THEN it sends the public name as TLS server name and Host, and the order is acknowledged", async () => {
+    // A certificate for "localhost" only; the "load balancer" is reached at 127.0.0.1, which is not on it.
+    const dir = mkdtempSync(path.join(tmpdir(), 'shopper-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-subj',
+        '/CN=localhost',
+        '-addext',
+        'subjectAltName=DNS:localhost',
+        '-days',
+        '1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = readFileSync(path.join(dir, 'cert.pem'), 'utf8');
+    const hosts: (string | undefined)[] = [];
+    const ui = new URL(stack.urls.ui);
+    const balancer = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert }, (req, res) => {
+      hosts.push(req.headers.host);
+      const forward = http.request(
+        { host: ui.hostname, port: ui.port, path: req.url, method: req.method, headers: req.headers },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (balancer.address() as AddressInfo).port;
+      const result = await runShopperInvocation({
+        publicUrl: `http://localhost:${ui.port}`,
+        regionalUrl: `https://127.0.0.1:${port}`,
+        gameDayId: GAMEDAY,
+        invocationId: 'inv-0006',
+        token: TOKEN,
+        orders: 2,
+        ca: cert,
+        putLedger: async (key) => key,
+      });
+      expect(result.failures).toEqual([]);
+      expect(result.acks.map((a) => a.via)).toEqual(['global', 'regional']);
+      expect(hosts.length).toBeGreaterThan(5);
+      expect(new Set(hosts)).toEqual(new Set(['localhost']));
+      // Without the public name the certificate does not match 127.0.0.1: the TLS check is what let it through.
+      await expect(
+        shopRequest({ method: 'GET', url: `https://127.0.0.1:${port}/`, headers: {}, timeoutMs: 5000, ca: cert }),
+      ).rejects.toThrow("Hostname/IP does not match certificate's altnames");
+    } finally {
+      balancer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
