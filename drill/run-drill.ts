@@ -2,26 +2,22 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { makeFolder } from '../runbooks/core/make-folder';
-import type { AnyOrchestration } from '../runbooks/core/step';
 import { EVIDENCE_FILES } from '../runbooks/evidence/evidence-pack';
-import { failover, recover } from '../runbooks/orchestrations';
-import { NEW_WRITER_START_MICROS } from '../runbooks/reconcile/clock-skew';
-import type { AcknowledgedWrite } from '../runbooks/scoring/acknowledged-write';
-import type { OrderOnNewPrimary } from '../runbooks/scoring/score-input';
 import { createDrillPorts, type DrillPorts } from './adapters/drill-ports';
 import { ordersOnPrimary } from './adapters/orders-on-primary';
 import { type CanaryRun, CanaryRunner, findChromium } from './canary/run-canary';
 import { SYNTHETIC_SHOPPER_CANARY_RUN } from './canary/synthetic-shopper';
-import { detectRegionDown } from './detect-region-down';
 import { DrillConsole } from './drill-console';
+import { DRILL_WAITS, type DrillContext, type DrillMoments, type DrillScoring, message } from './drill-context';
 import type { DrillOptions } from './drill-options';
 import { DrillRunbooks } from './drill-runbooks';
+import { failOver } from './fail-over';
+import { injectFault } from './inject-fault';
+import { recoverLostWrites } from './recover-lost-writes';
 import { rehearseFailback } from './rehearse-failback';
-import { replayLostRows } from './replay-lost-rows';
 import { fillCanary } from './report/canary-figures';
-import { collectReconcile } from './report/collect-reconcile';
 import { type CanaryRunReport, type DrillReport, newDrillReport } from './report/drill-report';
-import { drillLedger, scoreDrill } from './report/drill-score';
+import { scoreDrill } from './report/drill-score';
 import { writeDrillReport } from './report/report-files';
 import { summaryTable } from './report/summary-table';
 import { Timeline } from './report/timeline';
@@ -52,24 +48,6 @@ export interface DrillOutcome {
   /** 0 passed, 1 failed. */
   readonly exitCode: number;
 }
-
-/** How long the drill waits for things that normally take a second or two. */
-const WAIT = {
-  warmUpMs: 60_000,
-  strandMs: 60_000,
-  detectMs: 30_000,
-  checkoutMs: 45_000,
-  failbackCheckoutMs: 45_000,
-} as const;
-
-/** See runbooks/reconcile/clock-skew.ts: rows the new primary may have written start at its first heartbeat − 5 s. */
-const CHANGED_ORDER_AGE_MS = Number(NEW_WRITER_START_MICROS / 1000n) + 500;
-
-/** Consecutive failed health checks of the primary's ui that count as "the Region is down", and their interval. */
-const DETECTION = { failures: 3, intervalMs: 200 } as const;
-
-const iso = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
-const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 /**
  * The drill: two simulated Regions, shopper traffic through the front door, the fault (replication cut, a chosen
@@ -113,20 +91,11 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   let shop: TwoRegionShop | undefined;
   let drillPorts: DrillPorts | undefined;
   let traffic: TrafficGenerator | undefined;
-  let cutAt: number | undefined;
-  let faultAt: number | undefined;
-  let failoverEndAt: number | undefined;
-  let strandedIds: string[] = [];
-  // The scoring's inputs: the ledger up to the moment the new primary was read, and what it held then / after apply.
-  let ledger: AcknowledgedWrite[] = [];
-  let newPrimary: Record<string, OrderOnNewPrimary> = {};
-  let afterRecovery: Record<string, OrderOnNewPrimary> | null = null;
+  let runbooks: DrillRunbooks | undefined;
+  const moments: DrillMoments = { strandedIds: [] };
+  const scoring: DrillScoring = { ledger: [], newPrimary: {}, afterRecovery: null };
   const canaryRuns: CanaryRunReport[] = [];
   const chromium = findChromium(io.env);
-
-  let runbooks: DrillRunbooks | undefined;
-  const runbook = (orchestration: AnyOrchestration, raw: Record<string, string>, reason: string) =>
-    runbooks!.run(orchestration, raw, reason);
 
   let canaryRunner: CanaryRunner | undefined;
   const canary = (when: CanaryRunReport['when']): Promise<CanaryRun | undefined> => {
@@ -177,7 +146,8 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       workDir,
       track: (name, server) => resources.add(name, () => server.stop()),
     });
-    runbooks = new DrillRunbooks(shop.topology, drillPorts, timeline, drillConsole);
+    const drillRunbooks = new DrillRunbooks(shop.topology, drillPorts, timeline, drillConsole);
+    runbooks = drillRunbooks;
     const generator = new TrafficGenerator({
       baseUrl: shop.frontDoorUrl,
       ordersPerSecond: options.orderRate,
@@ -185,268 +155,40 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
     });
     traffic = generator;
     resources.add('traffic', () => generator.stop());
-
-    // Warm-up: traffic replicates normally; the canary runs its journey meanwhile.
-    const warmOrders = Math.max(3, Math.ceil(options.orderRate * 2));
-    await phase(
-      'warm-up',
-      `traffic at ${options.orderRate} orders/s until ${warmOrders} orders are acknowledged${chromium.found ? '; canary before the fault' : ''}`,
-      async () => {
-        generator.resume();
-        const before = canary('before-fault');
-        await generator.waitFor(
-          () => generator.orders.length >= warmOrders,
-          WAIT.warmUpMs,
-          `${warmOrders} acknowledged orders`,
-        );
-        const run = await before;
-        // The orders shoppers cancel or move later must be older than the earliest moment the new primary can have
-        // written itself (its first heartbeat − 5 s): a newer row's lost update is rightly held back as a conflict.
-        await generator.waitFor(
-          () => Date.now() - generator.orders[1]!.ackAt > CHANGED_ORDER_AGE_MS,
-          WAIT.warmUpMs,
-          `orders ${CHANGED_ORDER_AGE_MS / 1000} s old`,
-        );
-        return run;
-      },
-      (run) =>
-        `${generator.orders.length} orders acknowledged${run ? `; canary ${run.status}${run.error ? ` (${run.error})` : ''}` : ''}`,
-    );
-
-    // The fault, part 1: replication stops. Traffic pauses for it so that everything acknowledged so far has
-    // reached the standbys; from here on, every acknowledged order stays in the primary Region only.
-    await phase(
-      'cut',
-      'replication cut: Postgres streams of catalog and orders, and the table copier',
-      async () => {
-        generator.pause();
-        await generator.drain();
-        await shop!.waitForCatchUp();
-        await shop!.cutReplication();
-        cutAt = Date.now();
-        timeline.mark('fault', 'replication cut', cutAt);
-      },
-      () => `standbys had replayed everything; ${generator.orders.length} orders replicated`,
-    );
-
-    const beforeStrand = generator.orders.length;
-    await phase(
-      'strand',
-      `${options.lostWrites} acknowledged order(s) land in ${primary} only`,
-      async () => {
-        if (options.lostWrites === 0) return;
-        generator.resume(options.lostWrites);
-        await generator.waitFor(
-          () => generator.orders.length - beforeStrand >= options.lostWrites && generator.running === 0,
-          WAIT.strandMs,
-          `${options.lostWrites} acknowledged orders after the cut`,
-        );
-        generator.pause();
-      },
-      () => `${generator.orders.length - beforeStrand} stranded`,
-    );
-    strandedIds = generator.orders.slice(beforeStrand).map((o) => o.orderId);
-
-    // The shoppers' other writes land in the primary Region only too (issue 16): a cancel and an address change of
-    // replicated orders (lost updates), an address change the standby Region changes again after the failover (a
-    // conflict); and what the shopper of the first stranded order saw, to place it again after the failover.
-    const changes = new OrderChanges((region) => shop!.ordersUrl(region));
-    const [cancelled, moved, contested] = generator.orders.slice(0, beforeStrand);
-    const replacedOrder = generator.orders[beforeStrand];
-    const seen = await phase(
-      'change',
-      `in ${primary} only: a shopper cancels an order, two change their address${replacedOrder ? '; the lines of a stranded order are noted' : ''}`,
-      async () => {
-        await changes.cancel(cancelled!, primary);
-        await changes.changeAddress(moved!, primary, {
-          address1: '1 Stranded Street',
-          city: 'Hampton',
-          zipCode: '23666',
-        });
-        await changes.changeAddress(contested!, primary, {
-          address1: '2 Old Side Road',
-          city: 'Boston',
-          zipCode: '02108',
-        });
-        return replacedOrder ? changes.read(replacedOrder.orderId, primary) : undefined;
-      },
-      () => `order ${cancelled!.orderId} cancelled, ${moved!.orderId} and ${contested!.orderId} moved`,
-    );
-
-    // The fault, part 2: the primary Region is lost.
-    await phase(
-      'fault',
-      `${primary} fails: Postgres primaries killed (SIGKILL), services and dynalite stopped`,
-      async () => {
-        faultAt = Date.now();
-        timeline.mark('fault', `${primary} fails`, faultAt);
-        await shop!.failRegion(primary);
-        generator.resume();
-      },
-      () => `${primary} is down; shoppers keep coming`,
-    );
-
-    const healthUrls = shop.topology.regions[primary]?.healthUrls ?? [];
-    const detectedAt = await phase(
-      'detect',
-      `health checks of ${primary}'s ui (${DETECTION.failures} consecutive failures, ${DETECTION.intervalMs} ms apart)`,
-      async () => {
-        const down = await detectRegionDown(drillPorts!.ports.health, primary, healthUrls, {
-          ...DETECTION,
-          timeoutMs: WAIT.detectMs,
-        });
-        timeline.mark('detect', `${primary} detected down`, down.at);
-        return { now: down.at, last: down.detail };
-      },
-      ({ last }) => `${primary} is down (${last})`,
-    );
-    report.rto.detected_at = iso(detectedAt.now);
-
-    report.rto.failover_started_at = iso(Date.now());
-    const failoverResult = await phase(
-      'failover',
-      `runbook failover → ${standby} (the orchestration of runbooks/, local adapters)`,
-      () =>
-        runbook(
-          failover,
-          { targetRegion: standby, failedRegion: primary },
-          `drill: ${primary} lost (seed ${options.seed})`,
-        ),
-      (r) => `${r.status} in ${(r.elapsedMs / 1000).toFixed(1)} s (${r.steps.length} steps)`,
-    );
-    failoverEndAt = Date.now();
-    report.rto.failover_finished_at = iso(failoverEndAt);
-    report.rpo.last_replicated_heartbeat = iso(shop.clusters.orders.promotedCut?.getTime());
-    if (failoverResult.status !== 'succeeded') {
-      failures.push(
-        `the failover orchestration failed: ${failoverResult.error?.step}: ${failoverResult.error?.message}`,
-      );
-    }
-
-    const firstCheckout = await phase(
-      'serve',
-      `traffic through the front door until a checkout succeeds in ${standby}${chromium.found ? '; canary after the failover' : ''}`,
-      async () => {
-        const after = canary('after-failover');
-        let checkoutAt: number | undefined;
-        try {
-          await generator.waitFor(
-            () => generator.orders.some((o) => o.ackAt > faultAt!),
-            WAIT.checkoutMs,
-            `a checkout after the failover`,
-          );
-          checkoutAt = generator.orders.find((o) => o.ackAt > faultAt!)!.ackAt;
-          timeline.mark('rto', 'first checkout after the fault', checkoutAt);
-        } catch (error) {
-          failures.push(`the shop is not serving checkouts after failover: ${message(error)}`);
-        }
-        return { checkoutAt, run: await after };
-      },
-      ({ checkoutAt, run }) =>
-        `${checkoutAt ? `first checkout ${((checkoutAt - faultAt!) / 1000).toFixed(1)} s after the fault` : 'no checkout'}${run ? `; canary ${run.status}${run.error ? ` (${run.error})` : ''}` : ''}`,
-    );
-    report.rto.first_checkout_after_fault_at = iso(firstCheckout.checkoutAt);
-
-    await phase(
-      'after',
-      `in ${standby}: the shopper of ${contested!.orderId} changes its address again (a conflict)${replacedOrder ? `; the shopper of ${replacedOrder.orderId}, which it cannot see, places it again (a possible duplicate)` : ''}`,
-      async () => {
-        await changes.changeAddress(contested!, standby, {
-          address1: '3 New Side Avenue',
-          city: 'Seattle',
-          zipCode: '98101',
-        });
-        if (replacedOrder && seen) await changes.replace(replacedOrder, seen, standby);
-      },
-      () => `${changes.acks.length} changes acknowledged in all`,
-    );
-
-    // What the shoppers lost, from the generator's own records: acknowledged orders the new primary lacks. The
-    // traffic pauses from here until the failback: on this one machine the shoppers would compete with the
-    // recovery for the same two cores, which on AWS run in different places.
-    await phase(
-      'count',
-      'traffic pauses; acknowledged orders looked up by id on the new orders primary',
-      async () => {
-        generator.pause();
-        await generator.drain();
-        ledger = [...drillLedger(generator.orders), ...changes.acks];
-        const acked = generator.orders.map((o) => o.orderId);
-        newPrimary = await ordersOnPrimary(shop!.clusters.orders.writerUrl(), [
-          ...new Set(ledger.map((a) => a.order_id)),
-        ]);
-        report.acknowledged_lost_ids = acked.filter((id) => !newPrimary[id]?.present);
-        report.acknowledged_lost = report.acknowledged_lost_ids.length;
-      },
-      () => `${report.acknowledged_lost} of ${generator.orders.length} acknowledged orders are missing`,
-    );
-    report.order_changes = {
-      cancelled: changes.report.cancelled,
-      address_changed: changes.report.addressChanged,
-      changed_on_both_sides: changes.report.changedOnBothSides,
-      replaced: changes.report.replaced,
+    const running = shop;
+    const ctx: DrillContext = {
+      options,
+      report,
+      timeline,
+      console: drillConsole,
+      shop: running,
+      ports: drillPorts,
+      runbooks: drillRunbooks,
+      generator,
+      changes: new OrderChanges((region) => running.ordersUrl(region)),
+      moments,
+      scoring,
+      canary,
+      canaryRuns: chromium.found,
+      reconcileDir: paths.reconcile,
     };
 
-    // Recovery: the failed Region is back; Aurora would take its unplanned-failover snapshots now.
-    shop.outages.restore(primary);
-    drillPorts.snapshots.regionReturned(primary, new Date());
-    timeline.mark('recovery', `${primary} back: snapshots of the old primaries`);
-    const recoverResult = await phase(
-      'recover',
-      'runbook recover: restore the old primaries’ snapshots, reconcile against the new writers, store the reports',
-      () =>
-        runbook(
-          recover,
-          { targetRegion: standby, failedRegion: primary },
-          `drill: report what ${primary} did not replicate`,
-        ),
-      (r) => `${r.status} in ${(r.elapsedMs / 1000).toFixed(1)} s`,
-    );
-    if (recoverResult.status !== 'succeeded') {
-      failures.push(`the recover orchestration failed: ${recoverResult.error?.step}: ${recoverResult.error?.message}`);
-    }
-    await collectReconcile(report, drillPorts, recoverResult, paths.reconcile);
-
-    if (options.apply) {
-      await phase(
-        'apply',
-        'replay the lost rows on the new primaries (runbooks/reconcile applyReport)',
-        async () => {
-          const replay = await replayLostRows(report, (database) => shop!.clusters[database].writerUrl());
-          const recovered = await ordersOnPrimary(
-            shop!.clusters.orders.writerUrl(),
-            ledger.map((a) => a.order_id),
-          );
-          afterRecovery = recovered;
-          report.apply = {
-            status: replay.errors.length === 0 ? 'applied' : 'failed',
-            recovered_orders: report.acknowledged_lost_ids.filter((id) => recovered[id]?.present).length,
-            inserted: replay.inserted,
-            updated: replay.updated,
-            events_written: replay.eventsWritten,
-            held_back: replay.heldBack,
-            error: replay.errors.length > 0 ? replay.errors.join('; ') : null,
-          };
-          timeline.mark('recovery', `apply: ${report.apply.recovered_orders} orders recovered`);
-        },
-        () =>
-          `${report.apply!.status}: ${report.apply!.recovered_orders}/${report.acknowledged_lost} lost orders recovered (${report.apply!.inserted} rows inserted, ${report.apply!.events_written} order.recovered events)`,
-      );
-    }
-
+    const fault = await injectFault(ctx);
+    await failOver(ctx, fault);
+    await recoverLostWrites(ctx);
     if (options.failback) {
       await phase(
         'failback',
         `rebuild ${primary} as a standby Region, then runbook failback (planned switchover, RPO 0) to it`,
         () =>
           rehearseFailback({
-            shop: shop!,
+            shop: running,
             generator,
-            runbooks: runbooks!,
+            runbooks: drillRunbooks,
             console: drillConsole,
             timeline,
             report,
-            checkoutWaitMs: WAIT.failbackCheckoutMs,
+            checkoutWaitMs: DRILL_WAITS.failbackCheckoutMs,
           }),
         (r) => `${r.status}; checkouts served by ${report.failback?.checkout_after_failback_region ?? 'nobody'}`,
       );
@@ -457,8 +199,8 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
       'traffic stops; every order acknowledged after the fault must be on the writer',
       async () => {
         await generator.stop();
-        const afterFault = generator.orders.filter((o) => o.ackAt > faultAt!).map((o) => o.orderId);
-        const present = await ordersOnPrimary(shop!.clusters.orders.writerUrl(), afterFault);
+        const afterFault = generator.orders.filter((o) => o.ackAt > moments.faultAt!).map((o) => o.orderId);
+        const present = await ordersOnPrimary(running.clusters.orders.writerUrl(), afterFault);
         const missing = afterFault.filter((id) => !present[id]?.present);
         if (report.failback) report.failback.acknowledged_missing_after_failback = missing.length;
         if (missing.length > 0) {
@@ -468,7 +210,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
         }
         return afterFault.length;
       },
-      (n) => `${n} orders acknowledged after the fault, all on the writer in ${shop!.clusters.orders.writerRegion}`,
+      (n) => `${n} orders acknowledged after the fault, all on the writer in ${running.clusters.orders.writerRegion}`,
     );
   } catch (error) {
     failures.push(`the drill stopped: ${message(error)}`);
@@ -482,15 +224,13 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   }
 
   // Figures from the records.
-  if (traffic) fillTrafficFigures(report, traffic, { cutAt, faultAt, failoverEndAt, strandedIds, startedAt });
+  if (traffic) fillTrafficFigures(report, traffic, { ...moments, startedAt });
   fillCanary(report, canaryRuns, chromium.found ? undefined : chromium.reason);
   report.runbooks.push(...(runbooks?.runs ?? []));
   fillTimeline(report, timeline);
   // The verdict: the scoring the game day uses (runbooks/scoring), then the drill's own checks.
   report.score = scoreDrill(report, {
-    ledger,
-    newPrimary,
-    afterRecovery,
+    ...scoring,
     reports: [...(drillPorts?.reconciler.reports.entries() ?? [])].map(([database, made]) => ({
       database,
       report: made,

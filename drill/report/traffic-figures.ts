@@ -14,9 +14,9 @@ export function fillTrafficFigures(
   report: DrillReport,
   traffic: TrafficGenerator,
   t: {
-    cutAt: number | undefined;
-    faultAt: number | undefined;
-    failoverEndAt: number | undefined;
+    cutAt?: number | undefined;
+    faultAt?: number | undefined;
+    failoverEndAt?: number | undefined;
     strandedIds: readonly string[];
     startedAt: number;
   },

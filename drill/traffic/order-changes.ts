@@ -2,7 +2,7 @@ import { ACK_FORMAT, type AckKind, type AcknowledgedWrite } from '../../runbooks
 import type { AcknowledgedOrder } from './shopper-journey';
 
 /** An order as the orders API answers it, as far as a re-placing shopper needs it. */
-interface OrderAnswer {
+export interface OrderAnswer {
   readonly id: string;
   readonly customerId: string;
   readonly items: readonly { productId: string; name: string; quantity: number; unitPrice: number }[];

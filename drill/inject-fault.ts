@@ -1,0 +1,127 @@
+import { NEW_WRITER_START_MICROS } from '../runbooks/reconcile/clock-skew';
+import { DRILL_WAITS, type DrillContext } from './drill-context';
+import type { OrderAnswer } from './traffic/order-changes';
+import type { AcknowledgedOrder } from './traffic/shopper-journey';
+
+/** See runbooks/reconcile/clock-skew.ts: rows the new primary may have written start at its first heartbeat − 5 s. */
+const CHANGED_ORDER_AGE_MS = Number(NEW_WRITER_START_MICROS / 1000n) + 500;
+
+/** What the fault left for after the failover: the order moved on one side, and the lost order to place again. */
+export interface InjectedFault {
+  /** The order whose address the standby Region changes again (a conflict). */
+  readonly contested: AcknowledgedOrder;
+  /** The first stranded order, which its shopper places again after the failover; none with `--lost-writes 0`. */
+  readonly replaced?: { readonly order: AcknowledgedOrder; readonly seen: OrderAnswer };
+}
+
+/**
+ * Decides what the failover loses: traffic warms up (the canary runs), replication is cut once the standbys have
+ * everything, exactly `--lost-writes` acknowledged orders land in the primary Region only, then a cancel and two
+ * address changes of replicated orders (issue 16), then the primary Region fails. The moments go into
+ * `ctx.moments` as they happen.
+ */
+export async function injectFault(ctx: DrillContext): Promise<InjectedFault> {
+  const { options, generator, shop, timeline, moments, changes } = ctx;
+  const { primary } = ctx.report.regions;
+  const phase = ctx.console.phase.bind(ctx.console);
+
+  // Warm-up: traffic replicates normally; the canary runs its journey meanwhile.
+  const warmOrders = Math.max(3, Math.ceil(options.orderRate * 2));
+  await phase(
+    'warm-up',
+    `traffic at ${options.orderRate} orders/s until ${warmOrders} orders are acknowledged${ctx.canaryRuns ? '; canary before the fault' : ''}`,
+    async () => {
+      generator.resume();
+      const before = ctx.canary('before-fault');
+      await generator.waitFor(
+        () => generator.orders.length >= warmOrders,
+        DRILL_WAITS.warmUpMs,
+        `${warmOrders} acknowledged orders`,
+      );
+      const run = await before;
+      // The orders shoppers cancel or move later must be older than the earliest moment the new primary can have
+      // written itself (its first heartbeat − 5 s): a newer row's lost update is rightly held back as a conflict.
+      await generator.waitFor(
+        () => Date.now() - generator.orders[1]!.ackAt > CHANGED_ORDER_AGE_MS,
+        DRILL_WAITS.warmUpMs,
+        `orders ${CHANGED_ORDER_AGE_MS / 1000} s old`,
+      );
+      return run;
+    },
+    (run) =>
+      `${generator.orders.length} orders acknowledged${run ? `; canary ${run.status}${run.error ? ` (${run.error})` : ''}` : ''}`,
+  );
+
+  // The fault, part 1: replication stops. Traffic pauses for it so that everything acknowledged so far has
+  // reached the standbys; from here on, every acknowledged order stays in the primary Region only.
+  await phase(
+    'cut',
+    'replication cut: Postgres streams of catalog and orders, and the table copier',
+    async () => {
+      generator.pause();
+      await generator.drain();
+      await shop.waitForCatchUp();
+      await shop.cutReplication();
+      moments.cutAt = Date.now();
+      timeline.mark('fault', 'replication cut', moments.cutAt);
+    },
+    () => `standbys had replayed everything; ${generator.orders.length} orders replicated`,
+  );
+
+  const beforeStrand = generator.orders.length;
+  await phase(
+    'strand',
+    `${options.lostWrites} acknowledged order(s) land in ${primary} only`,
+    async () => {
+      if (options.lostWrites === 0) return;
+      generator.resume(options.lostWrites);
+      await generator.waitFor(
+        () => generator.orders.length - beforeStrand >= options.lostWrites && generator.running === 0,
+        DRILL_WAITS.strandMs,
+        `${options.lostWrites} acknowledged orders after the cut`,
+      );
+      generator.pause();
+    },
+    () => `${generator.orders.length - beforeStrand} stranded`,
+  );
+  moments.strandedIds = generator.orders.slice(beforeStrand).map((o) => o.orderId);
+
+  // The shoppers' other writes land in the primary Region only too (issue 16): a cancel and an address change of
+  // replicated orders (lost updates), an address change the standby Region changes again after the failover (a
+  // conflict); and what the shopper of the first stranded order saw, to place it again after the failover.
+  const [cancelled, moved, contested] = generator.orders.slice(0, beforeStrand);
+  const replacedOrder = generator.orders[beforeStrand];
+  const seen = await phase(
+    'change',
+    `in ${primary} only: a shopper cancels an order, two change their address${replacedOrder ? '; the lines of a stranded order are noted' : ''}`,
+    async () => {
+      await changes.cancel(cancelled!, primary);
+      await changes.changeAddress(moved!, primary, {
+        address1: '1 Stranded Street',
+        city: 'Hampton',
+        zipCode: '23666',
+      });
+      await changes.changeAddress(contested!, primary, {
+        address1: '2 Old Side Road',
+        city: 'Boston',
+        zipCode: '02108',
+      });
+      return replacedOrder ? changes.read(replacedOrder.orderId, primary) : undefined;
+    },
+    () => `order ${cancelled!.orderId} cancelled, ${moved!.orderId} and ${contested!.orderId} moved`,
+  );
+
+  // The fault, part 2: the primary Region is lost.
+  await phase(
+    'fault',
+    `${primary} fails: Postgres primaries killed (SIGKILL), services and dynalite stopped`,
+    async () => {
+      moments.faultAt = Date.now();
+      timeline.mark('fault', `${primary} fails`, moments.faultAt);
+      await shop.failRegion(primary);
+      generator.resume();
+    },
+    () => `${primary} is down; shoppers keep coming`,
+  );
+  return { contested: contested!, ...(replacedOrder && seen ? { replaced: { order: replacedOrder, seen } } : {}) };
+}
