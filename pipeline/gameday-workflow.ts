@@ -74,8 +74,10 @@ const runsPhase = (phase: GameDayPhase) => `contains(needs.${VALIDATE_JOB}.outpu
  *   clean-up after all of them whenever the game day was approved (`always()`: after a failure or a cancellation
  *   too), except in a dry run, which changes nothing.
  * - The old Region's return can take hours: `await-return` follows it for at most {@link MAX_WAIT_MINUTES} minutes,
- *   then fails naming the game day; dispatch again with `game_day_id` and `resume_at: await-return` (or re-run the
- *   failed jobs) to go on with fresh credentials. A resumed dispatch runs from `resume_at` on.
+ *   then fails naming the game day; dispatch again with `game_day_id` and `resume_at: await-return` to go on with
+ *   fresh credentials and a new approval. A resumed dispatch runs from `resume_at` on. "Re-run failed jobs" does not
+ *   work: the approve job is not re-run, and every phase but clean-up refuses to act in an attempt it was not
+ *   approved in (review 16d G1).
  *
  * The workflow has a concurrency group of its own (never cancelling): two game days of one environment never run at
  * once, and it shares no group with a deploy or a failover. Only generated when game days are enabled.
@@ -109,6 +111,8 @@ export function gameDayWorkflow(config: ShopConfig, workflowPath = '.github/work
       ...dispatchEnv,
       INPUT_PHASE: phase,
       INPUT_RUN_GAME_DAY_ID: `\${{ needs.${VALIDATE_JOB}.outputs.game_day_id }}`,
+      // The attempt the approval was given in: the CLI refuses to act in another one (a re-run, review 16d G1).
+      INPUT_APPROVED_ATTEMPT: `\${{ needs.${APPROVE_JOB}.outputs.attempt }}`,
       ...extra,
       GITHUB_TOKEN: '${{ github.token }}',
     },
@@ -248,13 +252,20 @@ export function gameDayWorkflow(config: ShopConfig, workflowPath = '.github/work
         environment: names.gameDayApprovalEnvironment,
         'timeout-minutes': 5,
         permissions: {},
+        // The attempt in which this job ran, i.e. was approved. GitHub: "Jobs that aren't included keep their outputs
+        // from the previous attempt" (Re-running workflows and jobs): after "Re-run failed jobs" this output still
+        // names the approved attempt while GITHUB_RUN_ATTEMPT ("increments with each re-run", Variables reference)
+        // has moved on, and every phase but clean-up refuses (gameday-approval.ts, review 16d G1).
+        outputs: { attempt: '${{ steps.approved.outputs.attempt }}' },
         steps: [
           {
+            id: 'approved',
             name: 'Approved',
             // Every job summary names the verdict: here, that there is none yet.
             run: [
               'echo "Game day $GAME_DAY_ID approved: failing $FAILED_REGION, phases $PHASES"',
               'printf \'## Game day `%s` approved\\n\\nFault in: `%s`; phases: %s\\n\\nVerdict: not yet (the score phase gives it).\\n\' "$GAME_DAY_ID" "$FAILED_REGION" "$PHASES" >> "$GITHUB_STEP_SUMMARY"',
+              'printf \'attempt=%s\\n\' "$GITHUB_RUN_ATTEMPT" >> "$GITHUB_OUTPUT"',
             ].join('\n'),
             env: {
               GAME_DAY_ID: `\${{ needs.${VALIDATE_JOB}.outputs.game_day_id }}`,

@@ -25,6 +25,18 @@ export interface GitHubEnvironmentSpec {
    * @default false
    */
   readonly requiresReviewers?: boolean;
+  /**
+   * Whether bootstrap sets, and `--check` demands, `prevent_self_review: true` and `can_admins_bypass: false`: the
+   * game-day approval must come from someone other than who dispatched it, and no administrator may skip it (review
+   * 16d G2). GitHub REST "Create or update an environment" (`PUT /repos/{owner}/{repo}/environments/{environment_name}`):
+   * `prevent_self_review` "Whether or not a user who created the job is prevented from approving their own job" (the
+   * OpenAPI description, github/rest-api-description via openapi-github's ReposCreateOrUpdateEnvironmentRequest);
+   * `can_admins_bypass` is accepted by the same request and returned by "Get an environment" (go-github #2722, #2725:
+   * "not yet documented in the api documentation. However it is functional"; unverified against GitHub's reference).
+   *
+   * @default false
+   */
+  readonly guardedApproval?: boolean;
 }
 
 /**
@@ -71,6 +83,7 @@ export function githubEnvironments(config: ShopConfig): GitHubEnvironmentSpec[] 
             waitTimerMinutes: 0,
             noReviewers: false,
             requiresReviewers: true,
+            guardedApproval: true,
           },
           {
             name: names.gameDayEnvironment,
@@ -107,6 +120,7 @@ export function githubEnvironmentCommands(config: ShopConfig): string[][] {
         '-F',
         'deployment_branch_policy[custom_branch_policies]=true',
         ...(environment.waitTimerMinutes > 0 ? ['-F', `wait_timer=${environment.waitTimerMinutes}`] : []),
+        ...(environment.guardedApproval ? ['-F', 'prevent_self_review=true', '-F', 'can_admins_bypass=false'] : []),
       ],
       [
         'gh',
@@ -139,7 +153,12 @@ export function githubEnvironmentReads(config: ShopConfig, environment: GitHubEn
 export const NO_REQUIRED_REVIEWERS = 'has no required reviewers';
 
 interface EnvironmentResponse {
-  readonly protection_rules?: ReadonlyArray<{ readonly type: string; readonly wait_timer?: number }>;
+  readonly protection_rules?: ReadonlyArray<{
+    readonly type: string;
+    readonly wait_timer?: number;
+    readonly prevent_self_review?: boolean;
+  }>;
+  readonly can_admins_bypass?: boolean;
   readonly deployment_branch_policy?: {
     readonly protected_branches: boolean;
     readonly custom_branch_policies: boolean;
@@ -192,7 +211,18 @@ export function checkGitHubEnvironment(
   }
   if (spec.requiresReviewers && !rules.some((rule) => rule.type === 'required_reviewers')) {
     problems.push(
-      `${spec.name}: ${NO_REQUIRED_REVIEWERS}; accepted: at least one (Settings → Environments → ${spec.name}: a game day injects faults, someone must approve it)`,
+      `${spec.name}: ${NO_REQUIRED_REVIEWERS}; accepted: at least one (Settings → Environments → ${spec.name}: a game day injects faults, someone must approve it; then run npm run bootstrap again, it sets prevent_self_review)`,
+    );
+  }
+  const reviewersRule = rules.find((rule) => rule.type === 'required_reviewers');
+  if (spec.guardedApproval && reviewersRule && reviewersRule.prevent_self_review !== true) {
+    problems.push(
+      `${spec.name}: prevent_self_review is ${reviewersRule.prevent_self_review ?? 'missing'}; accepted: true (whoever dispatches a game day must not approve it: npm run bootstrap sets it)`,
+    );
+  }
+  if (spec.guardedApproval && env.can_admins_bypass !== false) {
+    problems.push(
+      `${spec.name}: can_admins_bypass is ${env.can_admins_bypass ?? 'missing'}; accepted: false (an administrator must not start a game day without an approval: npm run bootstrap sets it)`,
     );
   }
   const waitTimer = rules.find((rule) => rule.type === 'wait_timer')?.wait_timer ?? 0;

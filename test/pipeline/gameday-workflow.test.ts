@@ -9,7 +9,11 @@ import { parse } from 'yaml';
 import { MAX_WAIT_MINUTES } from '../../.github/actions/gameday/gameday-inputs';
 import { loadConfig } from '../../config';
 import { GAMEDAY_JOB_PHASES, gameDayWorkflow } from '../../pipeline/gameday-workflow';
-import { checkGitHubEnvironment, githubEnvironments } from '../../pipeline/github-environments';
+import {
+  checkGitHubEnvironment,
+  githubEnvironmentCommands,
+  githubEnvironments,
+} from '../../pipeline/github-environments';
 import { GitHubOidcStack } from '../../pipeline/github-oidc-stack';
 import { buildShopApp, extraWorkflowsOf, type ShopApp, writeExtraWorkflows } from '../../pipeline/shop-app';
 import { GENERATED_HEADER } from '../../pipeline/workflow-header';
@@ -130,15 +134,18 @@ describe('gameday.yml (issue 16)', () => {
     }
   });
 
-  test('the approval job’s summary names the game day and that there is no verdict yet (run in bash as GitHub runs it)', () => {
+  test('the approval job’s summary names the game day and that there is no verdict yet, and its output names the attempt it was approved in (run in bash as GitHub runs it)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'gameday-approve-'));
     try {
       const summary = path.join(dir, 'summary.md');
+      const output = path.join(dir, 'output.txt');
       const step = workflow.jobs['approve']!.steps[0]!;
       const ran = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!], {
         env: {
           PATH: process.env['PATH'] ?? '',
           GITHUB_STEP_SUMMARY: summary,
+          GITHUB_OUTPUT: output,
+          GITHUB_RUN_ATTEMPT: '3',
           GAME_DAY_ID: 'gd-20261207T043000Z-a1b2',
           FAILED_REGION: 'us-east-1',
           PHASES: '["preflight"]',
@@ -149,6 +156,14 @@ describe('gameday.yml (issue 16)', () => {
       expect(readFileSync(summary, 'utf8')).toBe(
         '## Game day `gd-20261207T043000Z-a1b2` approved\n\nFault in: `us-east-1`; phases: ["preflight"]\n\nVerdict: not yet (the score phase gives it).\n',
       );
+      // review 16d G1: the phases compare it with their own GITHUB_RUN_ATTEMPT
+      expect(readFileSync(output, 'utf8')).toBe('attempt=3\n');
+      expect(workflow.jobs['approve']!.outputs).toEqual({ attempt: '${{ steps.approved.outputs.attempt }}' });
+      for (const id of PHASE_JOBS) {
+        for (const cli of workflow.jobs[id]!.steps.filter((s) => s.run?.includes('gameday.cjs'))) {
+          expect([id, cli.env?.['INPUT_APPROVED_ATTEMPT']]).toEqual([id, '${{ needs.approve.outputs.attempt }}']);
+        }
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -349,13 +364,52 @@ describe('the game day’s GitHub Environments (npm run bootstrap)', () => {
     expect(names.filter((name) => name.includes('gameday'))).toEqual([]);
   });
 
-  test('GIVEN the approval Environment without reviewers THEN the check names it; with reviewers it passes', () => {
-    expect(checkGitHubEnvironment(approval(), enabled, { ...restricted, protection_rules: [] }, onlyMain)).toEqual([
-      'shop-dev-gameday: has no required reviewers; accepted: at least one (Settings → Environments → shop-dev-gameday: a game day injects faults, someone must approve it)',
+  // GitHub REST "Get an environment": a required_reviewers protection rule carries `prevent_self_review` ("Whether
+  // deployments to this environment can be approved by the user who created the deployment"); the environment carries
+  // `can_admins_bypass` (go-github #2722: "The response from both the list and detail repos/.../environment endpoints
+  // include the can_admins_bypass field"; not in GitHub's reference text we could find: unverified).
+  const guarded = { ...restricted, can_admins_bypass: false };
+  const selfReviewPrevented = { ...reviewers, prevent_self_review: true };
+
+  test('GIVEN the approval Environment without reviewers THEN the check names it; with reviewers, self-review prevented and no admin bypass it passes', () => {
+    expect(checkGitHubEnvironment(approval(), enabled, { ...guarded, protection_rules: [] }, onlyMain)).toEqual([
+      'shop-dev-gameday: has no required reviewers; accepted: at least one (Settings → Environments → shop-dev-gameday: a game day injects faults, someone must approve it; then run npm run bootstrap again, it sets prevent_self_review)',
     ]);
     expect(
-      checkGitHubEnvironment(approval(), enabled, { ...restricted, protection_rules: [reviewers] }, onlyMain),
+      checkGitHubEnvironment(approval(), enabled, { ...guarded, protection_rules: [selfReviewPrevented] }, onlyMain),
     ).toEqual([]);
+  });
+
+  test('GIVEN the approval Environment lets the dispatcher approve their own game day, or admins bypass it THEN the check names each (review 16d G2)', () => {
+    expect(
+      checkGitHubEnvironment(
+        approval(),
+        enabled,
+        { ...restricted, can_admins_bypass: true, protection_rules: [{ ...reviewers, prevent_self_review: false }] },
+        onlyMain,
+      ),
+    ).toEqual([
+      'shop-dev-gameday: prevent_self_review is false; accepted: true (whoever dispatches a game day must not approve it: npm run bootstrap sets it)',
+      'shop-dev-gameday: can_admins_bypass is true; accepted: false (an administrator must not start a game day without an approval: npm run bootstrap sets it)',
+    ]);
+    // a response without the fields fails closed
+    expect(
+      checkGitHubEnvironment(approval(), enabled, { ...restricted, protection_rules: [reviewers] }, onlyMain),
+    ).toEqual([
+      'shop-dev-gameday: prevent_self_review is missing; accepted: true (whoever dispatches a game day must not approve it: npm run bootstrap sets it)',
+      'shop-dev-gameday: can_admins_bypass is missing; accepted: false (an administrator must not start a game day without an approval: npm run bootstrap sets it)',
+    ]);
+  });
+
+  test('GIVEN bootstrap THEN it sets prevent_self_review true and can_admins_bypass false on the approval Environment only (GitHub REST "Create or update an environment")', () => {
+    const puts = githubEnvironmentCommands(enabled).filter((command) => command[3] === 'PUT');
+    const put = (name: string) => puts.find((command) => command[4]!.endsWith(`/environments/${name}`))!;
+    expect(put('shop-dev-gameday')).toEqual(
+      expect.arrayContaining(['prevent_self_review=true', 'can_admins_bypass=false']),
+    );
+    for (const command of puts.filter((c) => !c[4]!.endsWith('/environments/shop-dev-gameday'))) {
+      expect(command.join(' ')).not.toMatch(/prevent_self_review|can_admins_bypass/);
+    }
   });
 
   test('GIVEN the phase jobs’ Environment with reviewers THEN the check refuses it: the clean-up would wait for a person', () => {

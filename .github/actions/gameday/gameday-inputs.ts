@@ -52,6 +52,12 @@ export interface GameDayCliInputs {
   readonly environment?: string;
   /** How long `await-return` follows the old Region in this job before it stops (resumable). @default 50 */
   readonly waitMinutes: number;
+  /**
+   * The run attempt in which the `approve` job ran (its output `attempt`): a phase acts only in that attempt
+   * (gameday-approval.ts). Undefined in the validate step, and when the workflow gave none (then every phase but
+   * clean-up refuses).
+   */
+  readonly approvedAttempt?: number;
   /** For `clean-up`: the verdict an earlier job of the run reached, if any. */
   readonly verdict?: (typeof GAMEDAY_VERDICTS)[number];
   /** Check the inputs, print the game day's id and phases, call nothing. */
@@ -93,6 +99,7 @@ export function readGameDayInputs(getInput: GetInput): GameDayCliInputs {
   const environment = reader.optional('environment', text(255), undefined);
   const waitMinutes = reader.optional('wait_minutes', wholeNumber(1, MAX_WAIT_MINUTES), MAX_WAIT_MINUTES);
   const verdict = reader.optional('verdict', oneOf(GAMEDAY_VERDICTS), undefined);
+  const approvedAttempt = reader.optional('approved_attempt', wholeNumber(1, 1_000_000), undefined);
   // The ranges config/load-config.ts accepts for the same fields.
   const evidenceRetentionDays = reader.required('evidence_retention_days', wholeNumber(1, 36500));
   const rtoTargetMinutes = reader.required('rto_target_minutes', wholeNumber(1, 1440));
@@ -151,6 +158,7 @@ export function readGameDayInputs(getInput: GetInput): GameDayCliInputs {
     ...(gameDayId === undefined ? {} : { gameDayId }),
     ...(environment === undefined ? {} : { environment }),
     ...(verdict === undefined ? {} : { verdict }),
+    ...(approvedAttempt === undefined ? {} : { approvedAttempt }),
   };
 }
 

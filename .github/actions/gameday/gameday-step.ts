@@ -1,12 +1,16 @@
 import type { GameDayInput, GameDayPhase, PhaseOutcome } from '../../../runbooks/gameday/gameday-phases';
 import type { Clock } from '../cli-support/clock';
 import { EXIT_CODES, exitCodeOf } from '../cli-support/exit-codes';
+import type { JobSummary, SummaryBlock } from '../cli-support/job-summary';
+import { isAwsFailure } from './aws-phase-runner';
 import { type GameDayCliInputs, newGameDayId, phasesToRun } from './gameday-inputs';
 
 /** What one step of gameday.yml needs besides its inputs: the phase runner (AWS in the job, in memory in tests). */
 export interface GameDayStepDependencies {
   /** `runGameDayPhase` with the AWS ports of the job's Regions. */
   readonly runPhase: (phase: GameDayPhase, input: GameDayInput) => Promise<PhaseOutcome>;
+  /** The AWS failure that made an outcome fail, if any (aws-phase-runner.ts): the step then exits 3. */
+  readonly awsFailureOf?: (outcome: PhaseOutcome) => string | undefined;
   readonly clock: Clock;
   /** Makes a new game-day id's 4 random characters; @default Math.random */
   readonly random?: () => number;
@@ -17,36 +21,60 @@ export interface GameDayStepDependencies {
   readonly log: (line: string) => void;
 }
 
-/** What a step did: its job summary (Markdown), its outputs and how it exits. */
+/** What a step did: its job summary, its outputs and how it exits. */
 export interface GameDayStepResult {
-  /** Markdown for the job summary: the game day, the phase, the verdict, the evidence link, how to resume. */
-  readonly summary: string;
+  /**
+   * The job summary: the game day, the phase, the verdict, the evidence link, how to go on. Written through
+   * cli-support/job-summary.ts like the failover CLI's (review 16d G9): every text is HTML-escaped, so the dispatch's
+   * reason and AWS's error text show as text, never as Markdown links or HTML.
+   */
+  readonly summary: JobSummary;
   /** `game_day_id`, `phases` (validate); `verdict`, `evidence_url`, `status` (a phase). */
   readonly outputs: Readonly<Record<string, string>>;
-  /** 0, or 1 for a failed or inconclusive phase and a FAILED or INCONCLUSIVE verdict (see exit-codes.ts). */
+  /**
+   * 0; 1 for a failed or inconclusive phase and a FAILED or INCONCLUSIVE verdict; 2 for a refused step (invalid inputs,
+   * no approval of this attempt); 3 when an AWS call failed after its retries (see exit-codes.ts).
+   */
   readonly exitCode: number;
   /** Why the step failed (for `core.setFailed`), when it did. */
   readonly failure?: string;
 }
 
-/** The line that tells a person how to go on with this game day from `phase`. */
+/**
+ * The line that tells a person how to go on with this game day after `phase` stopped: a new dispatch (a new
+ * approval) resuming at that phase, or, when preflight stopped, a new game day (preflight is never resumed: the
+ * validation refuses `resume_at: preflight` with a `game_day_id`). Never "re-run the failed jobs": a re-run is not
+ * approved again, so its phases refuse (review 16d G1, G7).
+ */
 export function resumeLine(inputs: GameDayCliInputs, gameDayId: string, phase: GameDayPhase): string {
-  return `To go on: dispatch gameday.yml again with failed_region \`${inputs.failedRegion}\`, dry_run \`false\`, game_day_id \`${gameDayId}\` and resume_at \`${phase}\` (or re-run the failed jobs of this run).`;
+  if (phase === 'preflight') {
+    return `To go on: dispatch gameday.yml again for a new game day (no game_day_id), with failed_region ${inputs.failedRegion}: game day ${gameDayId} changed nothing before its preflight succeeded. Re-running the failed jobs of this run does not work: a re-run is not approved again.`;
+  }
+  return `To go on: dispatch gameday.yml again with failed_region ${inputs.failedRegion}, dry_run false, game_day_id ${gameDayId} and resume_at ${phase} (a new run asks for a new approval; re-running the failed jobs of this run does not work: a re-run is not approved again).`;
 }
 
-/** The header lines of every summary: which game day, what it does, who. */
+/** The title and the first blocks of every summary: which game day, what it does, who. */
 function header(
   inputs: GameDayCliInputs,
   gameDayId: string,
   deps: Pick<GameDayStepDependencies, 'actor' | 'approver'>,
-): string[] {
-  return [
-    `## Game day \`${gameDayId}\`: ${inputs.phase}${inputs.dryRun ? ' (dry run)' : ''}`,
-    '',
-    `- Fault in: \`${inputs.failedRegion}\`; takes over: \`${inputs.survivingRegion}\``,
-    `- Reason: ${inputs.reason}`,
-    `- Dispatched by: ${deps.actor || 'unknown'}; approved by: ${deps.approver ?? 'not read (see the run’s approval)'}`,
-  ];
+): Pick<JobSummary, 'title'> & { readonly blocks: string[] } {
+  return {
+    title: `Game day ${gameDayId}: ${inputs.phase}${inputs.dryRun ? ' (dry run)' : ''}`,
+    blocks: [
+      `Fault in: ${inputs.failedRegion}; takes over: ${inputs.survivingRegion}`,
+      `Reason: ${inputs.reason}`,
+      `Dispatched by: ${deps.actor || 'unknown'}; approved by: ${deps.approver ?? 'not read (see the run’s approval)'}`,
+    ],
+  };
+}
+
+/** Markdown a phase returned (C's `PhaseOutcome.summary`), as paragraphs of plain text (escaped when written). */
+function paragraphs(markdown: string): string[] {
+  return markdown
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== '');
 }
 
 /** Who runs the game day and how a new id is made: what {@link validateStep} and {@link phaseStepResult} need. */
@@ -61,32 +89,64 @@ export type GameDayStepContext = Pick<GameDayStepDependencies, 'actor' | 'approv
 export function validateStep(inputs: GameDayCliInputs, context: GameDayStepContext): GameDayStepResult {
   const gameDayId = inputs.resumedGameDayId ?? newGameDayId(context.now, context.random);
   const phases = phasesToRun(inputs);
+  const head = header({ ...inputs, phase: 'preflight' }, gameDayId, context);
   return {
-    summary: [
-      ...header({ ...inputs, phase: 'preflight' }, gameDayId, context),
-      `- Phases of this run: ${phases.join(' → ')}${inputs.resumedGameDayId ? ` (resumed at ${inputs.resumeAt})` : ''}`,
-      '',
-      'Verdict: not yet (the game day waits for its approval).',
-    ].join('\n'),
+    summary: {
+      title: head.title,
+      blocks: [
+        ...head.blocks,
+        `Phases of this run: ${phases.join(' → ')}${inputs.resumedGameDayId ? ` (resumed at ${inputs.resumeAt})` : ''}`,
+        'Verdict: not yet (the game day waits for its approval).',
+      ],
+    },
     outputs: { game_day_id: gameDayId, phases: JSON.stringify(phases) },
     exitCode: 0,
   };
 }
 
 /**
- * What a phase step reports once its phase returned `outcome`: its summary, outputs and exit. It fails (exit 1) when the phase failed or was inconclusive, and (but for
- * clean-up, which repeats the game day's verdict) when it reached a FAILED or INCONCLUSIVE verdict.
+ * A phase step that must not act (review 16d G1, G2): no approval of this attempt by someone other than who started
+ * the run. Exit 2, as for invalid inputs: nothing was called.
+ */
+export function refusedStep(
+  inputs: GameDayCliInputs,
+  problems: readonly string[],
+  context: Pick<GameDayStepDependencies, 'actor' | 'approver'>,
+): GameDayStepResult {
+  const gameDayId = inputs.gameDayId!;
+  const head = header(inputs, gameDayId, context);
+  return {
+    summary: {
+      title: `${head.title}: refused, no approval of this run attempt`,
+      blocks: [
+        ...head.blocks,
+        ...problems,
+        'Verdict: not reached (nothing was called).',
+        resumeLine(inputs, gameDayId, inputs.phase),
+      ],
+    },
+    outputs: { status: 'refused' },
+    exitCode: EXIT_CODES.invalidInput,
+    failure: `${inputs.phase} of game day ${gameDayId} refused: ${problems.join('; ')}`,
+  };
+}
+
+/**
+ * What a phase step reports once its phase returned `outcome`: its summary, outputs and exit. It fails (exit 1) when
+ * the phase failed or was inconclusive, and (but for clean-up, which repeats the game day's verdict) when it reached a
+ * FAILED or INCONCLUSIVE verdict; with exit 3 when `awsFailure` says an AWS call failed after its retries and made the
+ * phase fail (review 16d G8).
  */
 export function phaseStepResult(
   inputs: GameDayCliInputs,
   outcome: PhaseOutcome,
-  context: Pick<GameDayStepDependencies, 'actor' | 'approver'>,
+  context: Pick<GameDayStepDependencies, 'actor' | 'approver'> & { readonly awsFailure?: string },
 ): GameDayStepResult {
   const gameDayId = inputs.gameDayId!;
   const verdict = outcome.verdict ?? (inputs.phase === 'clean-up' ? inputs.verdict : undefined);
   const verdictLine =
     verdict !== undefined
-      ? `**Verdict: ${verdict}**`
+      ? `Verdict: ${verdict}`
       : inputs.phase === 'clean-up'
         ? 'Verdict: none (the game day stopped before a verdict; its record keeps where it stopped).'
         : 'Verdict: not yet (the score phase gives it).';
@@ -95,28 +155,29 @@ export function phaseStepResult(
   const failed =
     outcome.status !== 'succeeded' ||
     (inputs.phase !== 'clean-up' && outcome.verdict !== undefined && outcome.verdict !== 'PASSED');
-  const lines = [
-    ...header(inputs, gameDayId, context),
-    '',
+  const awsFailed = failed && outcome.status === 'failed' && outcome.verdict === undefined && !!context.awsFailure;
+  const head = header(inputs, gameDayId, context);
+  const blocks: SummaryBlock[] = [
+    ...head.blocks,
     verdictLine,
-    '',
-    outcome.summary,
-    ...(outcome.evidenceUrl ? ['', `Evidence pack: [evidence.html](${outcome.evidenceUrl})`] : []),
+    ...paragraphs(outcome.summary),
+    ...(awsFailed ? [`An AWS call failed after its retries: ${context.awsFailure}`] : []),
+    ...(outcome.evidenceUrl ? [{ label: 'Evidence pack (evidence.html)', href: outcome.evidenceUrl }] : []),
     ...(failed && outcome.verdict === undefined && inputs.phase !== 'clean-up'
-      ? ['', resumeLine(inputs, gameDayId, inputs.phase)]
+      ? [resumeLine(inputs, gameDayId, inputs.phase)]
       : []),
   ];
   return {
-    summary: lines.join('\n'),
+    summary: { title: head.title, blocks },
     outputs: {
       status: outcome.status,
       verdict: verdict ?? '',
       evidence_url: outcome.evidenceUrl ?? '',
     },
-    exitCode: failed ? EXIT_CODES.checkFailed : 0,
+    exitCode: awsFailed ? EXIT_CODES.awsCallFailed : failed ? EXIT_CODES.checkFailed : 0,
     ...(failed
       ? {
-          failure: `${inputs.phase} of game day ${gameDayId}: ${outcome.status}${outcome.verdict ? `, verdict ${outcome.verdict}` : ''}`,
+          failure: `${inputs.phase} of game day ${gameDayId}: ${outcome.status}${outcome.verdict ? `, verdict ${outcome.verdict}` : ''}${awsFailed ? ' (an AWS call failed)' : ''}`,
         }
       : {}),
   };
@@ -158,20 +219,23 @@ export async function runGameDayStep(
     outcome = await deps.runPhase(inputs.phase, input);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    const head = header(inputs, gameDayId, deps);
     return {
-      summary: [
-        ...header(inputs, gameDayId, deps),
-        '',
-        `**${inputs.phase} stopped with an error**: ${message}`,
-        '',
-        'Verdict: not reached (the phase did not complete).',
-        '',
-        resumeLine(inputs, gameDayId, inputs.phase),
-      ].join('\n'),
+      summary: {
+        title: head.title,
+        blocks: [
+          ...head.blocks,
+          `${inputs.phase} stopped with an error: ${message}`,
+          'Verdict: not reached (the phase did not complete).',
+          resumeLine(inputs, gameDayId, inputs.phase),
+        ],
+      },
       outputs: { status: 'error' },
-      exitCode: exitCodeOf(error),
+      // An AWS call that failed after its retries exits 3 (pipeline/README.md), whoever wrapped it.
+      exitCode: isAwsFailure(error) ? EXIT_CODES.awsCallFailed : exitCodeOf(error),
       failure: `${inputs.phase} of game day ${gameDayId} stopped: ${message}`,
     };
   }
-  return phaseStepResult(inputs, outcome, deps);
+  const awsFailure = deps.awsFailureOf?.(outcome);
+  return phaseStepResult(inputs, outcome, { ...deps, ...(awsFailure ? { awsFailure } : {}) });
 }

@@ -1,7 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { renderText } from '../../../.github/actions/cli-support/job-summary';
+import { decideApproval } from '../../../.github/actions/gameday/gameday-approval';
 import { type GameDayCliInputs, readGameDayInputs } from '../../../.github/actions/gameday/gameday-inputs';
-import { phaseStepResult, validateStep } from '../../../.github/actions/gameday/gameday-step';
+import { phaseStepResult, refusedStep, validateStep } from '../../../.github/actions/gameday/gameday-step';
 import { loadConfig } from '../../../config';
 import { gameDayWorkflow } from '../../../pipeline/gameday-workflow';
 import type { GameDayPhase, PhaseOutcome } from '../../../runbooks/gameday/gameday-phases';
@@ -50,6 +52,8 @@ interface CliCall {
  */
 class GameDayWorld {
   readonly calls: CliCall[] = [];
+  /** Who starts a re-run (GITHUB_TRIGGERING_ACTOR), once one is started. */
+  rerunBy?: string;
 
   /** A list gives the outcome of each call of the phase in turn (the last one repeats). */
   constructor(
@@ -57,6 +61,11 @@ class GameDayWorld {
   ) {}
 
   readonly oracle: StepOracle = (call) => {
+    // The approve job's step writes `attempt=$GITHUB_RUN_ATTEMPT` to its outputs (run in bash in
+    // gameday-workflow.test.ts); GitHub sets GITHUB_RUN_ATTEMPT to the run's attempt.
+    if (call.job.id === 'approve') {
+      return { outcome: 'success', outputs: { attempt: String(call.run.github['run_attempt']) } };
+    }
     if (call.step.run !== CLI) return 'success';
     const record = call.run.jobs.get(call.job.id);
     const credentialsRegion = record?.steps.find((step) =>
@@ -76,15 +85,29 @@ class GameDayWorld {
       return 'failure';
     }
     const context = { actor: 'octocat', approver: 'reviewer-bob' };
+    // The CLI's approval gate over this attempt, with a review history in which reviewer-bob approved.
+    const decision = inputs.validateOnly
+      ? undefined
+      : decideApproval({
+          phase: inputs.phase,
+          environment: 'shop-dev-gameday',
+          approval: { kind: 'approved', by: [{ login: 'reviewer-bob', comment: '' }] },
+          actor: 'octocat',
+          triggeringActor: this.rerunBy ?? 'octocat',
+          runAttempt: String(call.run.github['run_attempt']),
+          ...(inputs.approvedAttempt === undefined ? {} : { approvedAttempt: inputs.approvedAttempt }),
+        });
     const result = inputs.validateOnly
       ? validateStep(inputs, { ...context, now: NOW, random: () => 0.5 })
-      : phaseStepResult(inputs, this.outcomeOf(inputs.phase), context);
+      : decision?.kind === 'refused'
+        ? refusedStep(inputs, decision.problems, context)
+        : phaseStepResult(inputs, this.outcomeOf(inputs.phase), context);
     this.calls.push({
       job: call.job.id,
       phase: inputs.phase,
       validateOnly: inputs.validateOnly,
       inputs,
-      summary: result.summary,
+      summary: renderText(result.summary),
       exitCode: result.exitCode,
       ...(credentialsRegion === undefined ? {} : { credentialsRegion }),
     });
@@ -184,12 +207,12 @@ describe('gameday.yml, simulated', () => {
       ]);
     }
     const score = phases.find((call) => call.phase === 'score')!;
-    expect(score.summary).toContain('**Verdict: PASSED**');
-    expect(score.summary).toContain('Evidence pack: [evidence.html](https://console.aws.amazon.com/');
+    expect(score.summary).toContain('Verdict: PASSED');
+    expect(score.summary).toContain('Evidence pack (evidence.html): https://console.aws.amazon.com/');
     expect(run.jobs.get('score')?.outputs['evidence_url']).toMatch(/^https:\/\/console\.aws\.amazon\.com\//);
     const cleanUp = phases.find((call) => call.phase === 'clean-up')!;
     expect(cleanUp.inputs?.verdict).toBe('PASSED');
-    expect(cleanUp.summary).toContain('**Verdict: PASSED**');
+    expect(cleanUp.summary).toContain('Verdict: PASSED');
     // every phase's summary names the verdict, reached or not
     for (const call of phases) expect([call.phase, /Verdict/.test(call.summary ?? '')]).toEqual([call.phase, true]);
   });
@@ -213,7 +236,7 @@ describe('gameday.yml, simulated', () => {
     expect(PHASE_JOBS.slice(1).map((job) => result(run, job))).toEqual(Array(5).fill('skipped'));
     expect(world.phases).toEqual(['preflight', 'clean-up']);
     const preflight = world.calls.find((call) => call.phase === 'preflight' && !call.validateOnly)!;
-    expect(preflight.summary).toContain('**Verdict: INCONCLUSIVE**');
+    expect(preflight.summary).toContain('Verdict: INCONCLUSIVE');
     expect(preflight.exitCode).toBe(1);
     expect(world.calls.at(-1)?.inputs?.verdict).toBe('INCONCLUSIVE');
   });
@@ -230,7 +253,7 @@ describe('gameday.yml, simulated', () => {
       'skipped',
     ]);
     const failover = world.calls.find((call) => call.phase === 'failover')!;
-    expect(failover.summary).toContain('resume_at `failover`');
+    expect(failover.summary).toContain('resume_at failover');
     expect(world.calls.some((call) => /PASSED/.test(call.summary ?? ''))).toBe(false);
     expect(result(run, 'clean-up')).toBe('success');
   });
@@ -312,40 +335,52 @@ describe('gameday.yml, simulated', () => {
     const id = run.jobs.get('validate')?.outputs['game_day_id'];
     expect(wait.inputs?.waitMinutes).toBe(50);
     expect(wait.summary).toContain('Verdict: not yet (the score phase gives it).');
-    expect(wait.summary).toContain(`game_day_id \`${id}\` and resume_at \`await-return\``);
+    expect(wait.summary).toContain(`game_day_id ${id} and resume_at await-return`);
     expect(world.phases.slice(-2)).toEqual(['await-return', 'clean-up']);
     expect(world.calls.at(-1)?.inputs?.verdict).toBeUndefined();
     expect(world.calls.at(-1)?.summary).toContain('Verdict: none (the game day stopped before a verdict');
   });
 
-  test('GIVEN await-return ran out of time WHEN its failed jobs are re-run and the old Region is back THEN the same game day goes on to its verdict', () => {
-    const world = new GameDayWorld({
-      'await-return': [{ status: 'failed', summary: 'us-east-1 does not answer yet after 50 minutes' }, {}],
-    });
-    const sim = new WorkflowSimulator({ oracle: world.oracle, jobMinutes: () => 10 });
-    const first = sim.queue({ workflow: gameday, event: dispatch({ dry_run: false }), label: 'gameday' });
-    sim.runUntilIdle();
-    const again = sim.rerunFailedJobs(first, { at: 300 });
-    sim.runUntilIdle();
+  // Review 16d G1. GitHub, "Re-running workflows and jobs": "You can re-run ... up to 30 days after its initial run";
+  // "Jobs that aren't included keep their outputs from the previous attempt": the approve job is not re-run, so nobody
+  // is asked again. The phases refuse to act in an attempt their approval was not given in; only clean-up runs.
+  test.each([
+    ['await-return ran out of time', 'await-return' as const, 300],
+    ['preflight failed (an AWS throttle)', 'preflight' as const, 29 * 24 * 60],
+  ])(
+    'GIVEN %s WHEN the failed jobs are re-run THEN no phase acts without a new approval, clean-up still runs, and the summary says to dispatch again',
+    (_, failing, at) => {
+      const world = new GameDayWorld({ [failing]: [{ status: 'failed', summary: `${failing} did not finish` }, {}] });
+      const sim = new WorkflowSimulator({ oracle: world.oracle, jobMinutes: () => 10 });
+      const first = sim.queue({ workflow: gameday, event: dispatch({ dry_run: false }), label: 'gameday' });
+      sim.runUntilIdle();
+      const before = world.calls.length;
+      world.rerunBy = 'mallory';
+      const again = sim.rerunFailedJobs(first, { at });
+      sim.runUntilIdle();
 
-    expect(first.conclusion).toBe('failure');
-    expect(again.conclusion).toBe('success');
-    const id = first.jobs.get('validate')?.outputs['game_day_id'];
-    // validate and approve keep their results and outputs; the failed job and its dependents run again
-    expect(world.phases).toEqual([
-      'preflight',
-      'start-traffic',
-      'inject',
-      'failover',
-      'await-return',
-      'clean-up',
-      'await-return',
-      'recover',
-      'score',
-      'clean-up',
-    ]);
-    for (const call of world.calls.filter((c) => !c.validateOnly)) expect(call.inputs?.gameDayId).toBe(id);
-    expect(world.calls.at(-1)?.inputs?.verdict).toBe('PASSED');
+      expect(first.conclusion).toBe('failure');
+      expect(again.conclusion).toBe('failure');
+      // validate and approve keep their results and outputs from attempt 1
+      expect(again.jobs.get('approve')?.attempt).toBe(1);
+      const rerun = world.calls.slice(before);
+      expect(rerun.map((call) => [call.phase, call.exitCode])).toEqual([
+        [failing === 'preflight' ? 'preflight' : 'await-return', 2],
+        ['clean-up', 0],
+      ]);
+      expect(rerun[0]?.summary).toContain('run attempt 2: shop-dev-gameday was approved in attempt 1, not in this one');
+      expect(rerun[0]?.summary).toContain('dispatch gameday.yml again');
+      // no summary, before or after, advises a re-run
+      for (const call of world.calls) expect(call.summary ?? '').not.toMatch(/or re-run the failed jobs/);
+    },
+  );
+
+  test('GIVEN a failed preflight THEN its summary says to dispatch a new game day, not to resume at preflight (review 16d G7)', () => {
+    const world = new GameDayWorld({ preflight: { status: 'failed', summary: 'preflight could not read the record' } });
+    simulate(world, { dry_run: false });
+    const preflight = world.calls.find((call) => call.phase === 'preflight' && !call.validateOnly)!;
+    expect(preflight.summary).toContain('dispatch gameday.yml again for a new game day (no game_day_id)');
+    expect(preflight.summary).not.toContain('resume_at preflight');
   });
 
   test('GIVEN a dispatch that resumes a game day at await-return THEN it runs from await-return on, on that game day', () => {
