@@ -3,9 +3,10 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsRetryOptions, awsCaller } from '../../../.github/actions/cli-support/aws-retry';
 import type { Clock } from '../../../.github/actions/cli-support/clock';
 import { perRegion, regionalClientOptions } from '../../../.github/actions/cli-support/regional-clients';
-import { isFailedStatus } from '../../../.github/actions/failover/automation-report';
+import { type AutomationStep, isFailedStatus } from '../../../.github/actions/failover/automation-report';
 import { type DispatchDependencies, dispatchFailover } from '../../../.github/actions/failover/failover-dispatch';
 import type { FailoverInputs } from '../../../.github/actions/failover/failover-inputs';
+import { returnedObject } from '../../../.github/actions/failover/returned-object';
 import type { RunbookDispatchPort, RunbookExecution } from '../../gameday/gameday-ports';
 
 /** Options of {@link AwsRunbookDispatch}. */
@@ -32,6 +33,43 @@ export interface AwsRunbookDispatchOptions {
 /** `shift_traffic_invoke` (an SSM step of the runbook document) → `shift-traffic` (the orchestration's step). */
 function orchestrationStepName(ssmName: string): string {
   return ssmName.replace(/_invoke$/, '').replace(/_/g, '-');
+}
+
+type ExecutionStep = NonNullable<RunbookExecution['steps']>[number];
+
+/**
+ * The orchestration steps of an automation, from what its Lambda steps returned (runbooks/ssm/step-outcome.ts:
+ * `Step`, `Status`, `Detail` in the `Payload` output; "Payload: The JSON representation of the object returned by
+ * the Lambda function", SSM User Guide, aws:invokeLambdaFunction). A step invoked several times (a wait's loop) is
+ * its last invocation. An orchestration step that failed is `Failed` with its `Detail`, although its SSM step
+ * succeeded (the document then fails at `<step>_failed`). SSM steps that returned nothing (branches, asserts) are
+ * left out, unless SSM itself failed them.
+ */
+function orchestrationSteps(steps: readonly AutomationStep[]): ExecutionStep[] {
+  const byName = new Map<string, ExecutionStep>();
+  for (const step of steps) {
+    const returned = returnedObject(step);
+    if (returned && typeof returned.Status === 'string') {
+      const name =
+        typeof returned.Step === 'string' && returned.Step ? returned.Step : orchestrationStepName(step.name);
+      const failed = returned.Status === 'failed';
+      byName.set(name, {
+        name,
+        status: returned.Status === 'succeeded' ? 'Success' : failed ? 'Failed' : 'InProgress',
+        ...(step.endedAt ? { endedAt: step.endedAt } : {}),
+        ...(failed && typeof returned.Detail === 'string' ? { failureMessage: returned.Detail } : {}),
+      });
+    } else if (isFailedStatus(step.status) && !/_(failed|outcome)$/.test(step.name)) {
+      const name = orchestrationStepName(step.name);
+      byName.set(name, {
+        name,
+        status: step.status,
+        ...(step.endedAt ? { endedAt: step.endedAt } : {}),
+        ...(step.failureMessage ? { failureMessage: step.failureMessage } : {}),
+      });
+    }
+  }
+  return [...byName.values()];
 }
 
 /**
@@ -75,7 +113,11 @@ export class AwsRunbookDispatch implements RunbookDispatchPort {
     };
     const { run, ended } = await dispatchFailover(inputs, this.deps);
     const succeeded = ended && (run.status === 'Success' || run.status === 'CompletedWithSuccess');
-    const failedStep = run.steps.find((s) => isFailedStatus(s.status));
+    const steps = orchestrationSteps(run.steps);
+    const failedStep = steps.find((s) => s.status === 'Failed' || isFailedStatus(s.status));
+    const failure = failedStep?.failureMessage
+      ? `${failedStep.name}: ${failedStep.failureMessage}`
+      : (run.failureMessage ?? undefined);
     return {
       executionId: run.executionId,
       status: run.status,
@@ -83,15 +125,8 @@ export class AwsRunbookDispatch implements RunbookDispatchPort {
       succeeded,
       ...(run.startedAt ? { startedAt: run.startedAt } : {}),
       ...(run.endedAt ? { endedAt: run.endedAt } : {}),
-      ...(run.failureMessage || failedStep?.failureMessage
-        ? { failure: run.failureMessage ?? failedStep?.failureMessage }
-        : {}),
-      steps: run.steps.map((s) => ({
-        name: orchestrationStepName(s.name),
-        status: s.status,
-        ...(s.endedAt ? { endedAt: s.endedAt } : {}),
-        ...(s.failureMessage ? { failureMessage: s.failureMessage } : {}),
-      })),
+      ...(failure ? { failure } : {}),
+      steps,
     };
   }
 }
