@@ -35,7 +35,10 @@ export interface ShopperInvocationOptions extends ShopEntrances {
   readonly requestTimeoutMs?: number;
   /** Extra trusted CA certificates (PEM), for tests with a local certificate. @default - the system's */
   readonly ca?: string;
-  /** Stop starting orders after this instant (ms since the epoch): the Lambda's time is limited. @default - none */
+  /**
+   * No order is started, and no request outlasts, this instant (ms since the epoch): the Lambda's time is limited,
+   * and the ledger is written after the orders. @default - none
+   */
   readonly stopAt?: number;
   readonly now?: () => Date;
 }
@@ -99,12 +102,15 @@ async function placeOrder(
     form?: Record<string, string>,
   ) => {
     const requestId = randomUUID();
+    // The invocation's time is limited: no request may outlast it, or the acknowledgments so far are never written.
+    const left = options.stopAt === undefined ? timeoutMs : options.stopAt - Date.now();
+    if (left <= 0) throw new StepFailed(step, 'out of time: the invocation ends before an answer could come');
     let response: ShopAnswer;
     try {
       response = await shopRequest({
         method,
         url: `${baseUrl}${path}`,
-        timeoutMs,
+        timeoutMs: Math.min(timeoutMs, left),
         headers: {
           [SYNTHETIC_SHOPPER_HEADER]: options.token,
           'x-request-id': requestId,

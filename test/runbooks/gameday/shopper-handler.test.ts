@@ -210,4 +210,35 @@ describe('the synthetic shopper handler', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("GIVEN a load balancer that never answers WHEN the invocation's time runs out THEN the requests stop at its deadline and what was acknowledged is still written", async () => {
+    const silent = http.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const started = Date.now();
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const written: string[] = [];
+      const result = await runShopperInvocation({
+        publicUrl: stack.urls.ui,
+        regionalUrl: `http://127.0.0.1:${port}`,
+        gameDayId: GAMEDAY,
+        invocationId: 'inv-0007',
+        token: TOKEN,
+        orders: 4,
+        requestTimeoutMs: 60_000,
+        stopAt: started + 3_000,
+        putLedger: async (key) => {
+          written.push(key);
+          return key;
+        },
+      });
+      expect(Date.now() - started).toBeLessThan(6_000);
+      expect(result.acks.length).toBeGreaterThanOrEqual(1);
+      expect(result.failures[0]).toMatchObject({ via: 'regional', step: 'home' });
+      expect(written).toEqual([`gamedays/${GAMEDAY}/acks/us-east-1/inv-0007.jsonl`]);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
 });
