@@ -1,6 +1,7 @@
 import path from 'node:path';
 import escapeHtml from 'escape-html';
 import { ROW_CLASSES } from '../../runbooks/reconcile';
+import { percent } from '../../runbooks/scoring/expected-classes';
 import type { DrillReport } from './drill-report';
 import { describeErrors, drillHeadline, errorsByPhase, nextSteps } from './headline';
 
@@ -440,7 +441,7 @@ ${next.length > 0 ? `<h2>What to do next</h2><ol class="next">${next.map((n) => 
 <p>${e(report.regions.primary)} (primary) fails; ${e(report.regions.standby)} (standby) takes over. Seed ${e(report.options.seed)},
 ${e(report.options.order_rate)} orders/s, ${e(report.options.lost_writes)} acknowledged write(s) stranded${report.options.apply ? ', --apply' : ''}${report.options.failback ? ', --failback' : ''}.
 Started ${e(report.started_at)}. Data: <a href="drill.json">drill.json</a>.</p>
-${report.score ? `<p class="evidence">Score (runbooks/scoring, as on a game day): <strong>${e(report.score.verdict)}</strong>, recall ${e(report.score.recall ?? '—')}, precision ${e(report.score.precision ?? '—')}.${report.evidence ? ` Evidence pack: <a href="${e(relative(report, report.evidence.html))}">evidence.html</a> (<a href="${e(relative(report, report.evidence.json))}">evidence.json</a>, <a href="${e(relative(report, report.evidence.sha256))}">evidence.sha256</a>).` : ''}</p>` : ''}
+${report.score ? `<p class="evidence">Score (runbooks/scoring, as on a game day): <strong>${e(report.score.verdict)}</strong>, recall ${e(percent(report.score.recall))}, precision ${e(percent(report.score.precision))}.${report.evidence ? ` Evidence pack: <a href="${e(relative(report, report.evidence.html))}">evidence.html</a> (<a href="${e(relative(report, report.evidence.json))}">evidence.json</a>, <a href="${e(relative(report, report.evidence.sha256))}">evidence.sha256</a>).` : ''}</p>` : ''}
 ${failures}
 <h2>Key figures</h2><div class="scroll"><table class="figures"><tbody>
 ${figures}

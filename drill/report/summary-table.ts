@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { CLASS_WORDS, percent, SCORED_CLASSES } from '../../runbooks/scoring/expected-classes';
 import { utcTime } from './drill-html';
 import type { DrillReport } from './drill-report';
 import { describeErrors, drillHeadline, errorsByPhase, nextSteps } from './headline';
@@ -41,6 +43,7 @@ export function summaryTable(report: DrillReport): string[] {
         : '–',
       'lost_insert/lost_update/possibly_lost/conflict/possible_duplicate/unexplained, all tables',
     ],
+    ...scoreRow(report),
     ['checkouts after failover', String(report.checkouts_after_failover), ''],
     [
       'canary',
@@ -93,5 +96,24 @@ export function summaryTable(report: DrillReport): string[] {
     ...nextSteps(report).map((step) => `next: ${step}`),
     `report: ${report.paths.html} · ${report.paths.json}`,
     ...(report.reconcile.report ? [`reconcile report: ${report.reconcile.report}`] : []),
+    ...(report.evidence
+      ? [
+          `evidence: ${report.evidence.html} (check it: cd ${path.dirname(report.evidence.sha256)} && sha256sum -c ${path.basename(report.evidence.sha256)})`,
+        ]
+      : []),
+  ];
+}
+
+/** The score of the drill by runbooks/scoring (the game day's): verdict, recall, precision, found/expected by class. */
+function scoreRow(report: DrillReport): [string, string, string][] {
+  const score = report.score;
+  if (!score) return [];
+  const classes = SCORED_CLASSES.map((c) => `${CLASS_WORDS[c]} ${score.classes[c].found}/${score.classes[c].expected}`);
+  return [
+    [
+      'score',
+      score.verdict,
+      `recall ${percent(score.recall)}, precision ${percent(score.precision)}: ${classes.join(', ')} (runbooks/scoring, as on a game day)`,
+    ],
   ];
 }

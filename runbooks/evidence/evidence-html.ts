@@ -1,10 +1,9 @@
 import escapeHtml from 'escape-html';
-import { SCORED_CLASSES } from '../scoring/expected-classes';
+import { CLASS_WORDS, percent, SCORED_CLASSES } from '../scoring/expected-classes';
 import type { EvidencePack } from './evidence-pack';
 
 const e = (value: unknown) => escapeHtml(String(value));
 const seconds = (ms: number | null) => (ms === null ? 'not measured' : `${(ms / 1000).toFixed(1)} s`);
-const percent = (r: number | null) => (r === null ? '—' : `${Math.round(r * 1000) / 10} %`);
 const yesNo = (ok: boolean | null) =>
   ok === null
     ? '<span class="unknown">not known</span>'
@@ -13,12 +12,7 @@ const yesNo = (ok: boolean | null) =>
       : '<span class="bad">no</span>';
 
 const TONE = { PASSED: 'ok', FAILED: 'bad', INCONCLUSIVE: 'warn' } as const;
-const CLASS_WORDS = {
-  lost_insert: 'Lost insert',
-  lost_update: 'Lost update',
-  possible_duplicate: 'Possible duplicate',
-  conflict: 'Conflict',
-} as const;
+const heading = (words: string) => `${words[0]!.toUpperCase()}${words.slice(1)}`;
 
 const STYLE = `
 *{box-sizing:border-box}
@@ -60,7 +54,7 @@ function scoreTable(pack: EvidencePack): string {
       ...s.missed.map((m) => `${m.orderId} ${m.reportedAs === null ? 'not listed' : `listed as ${m.reportedAs}`}`),
       ...s.falsePositives.map((f) => `${f.orderId} listed as ${f.reportedAs} (${f.expected ?? 'nothing lost'})`),
     ];
-    return `<tr><td data-label="Class">${e(CLASS_WORDS[c])}</td>
+    return `<tr><td data-label="Class">${e(heading(CLASS_WORDS[c]))}</td>
 <td class="num" data-label="Expected">${s.expected}</td><td class="num" data-label="Found">${s.found}</td>
 <td class="num" data-label="Recall">${percent(s.recall)}</td><td class="num" data-label="Reported">${s.reported}</td>
 <td class="num" data-label="Precision">${percent(s.precision)}</td>

@@ -7,6 +7,17 @@ export const SCORED_CLASSES = ['lost_insert', 'lost_update', 'possible_duplicate
 /** See {@link SCORED_CLASSES}. */
 export type ScoredClass = (typeof SCORED_CLASSES)[number];
 
+/** How each scored class is named in sentences (capitalise for a heading). */
+export const CLASS_WORDS: Readonly<Record<ScoredClass, string>> = {
+  lost_insert: 'lost insert',
+  lost_update: 'lost update',
+  possible_duplicate: 'possible duplicate',
+  conflict: 'conflict',
+};
+
+/** A recall or precision as people read it: `66.7 %`, `—` when there is none. */
+export const percent = (ratio: number | null): string => (ratio === null ? '—' : `${Math.round(ratio * 1000) / 10} %`);
+
 /** What the ledger and the new primary together say about one order the shoppers wrote. */
 export interface ExpectedOrder {
   readonly orderId: string;

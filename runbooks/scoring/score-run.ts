@@ -1,6 +1,6 @@
 import type { ReportedClass } from '../reconcile/report';
 import { ACK_KINDS, type AckKind } from './acknowledged-write';
-import { type ExpectedOrder, expectedClasses, SCORED_CLASSES, type ScoredClass } from './expected-classes';
+import { CLASS_WORDS, type ExpectedOrder, expectedClasses, SCORED_CLASSES, type ScoredClass } from './expected-classes';
 import { type RpoScore, type RtoScore, rpoScore, rtoScore } from './recovery-times';
 import { type ReportedOrder, type RowRef, reportedOrders } from './reported-orders';
 import type { ScoreInput } from './score-input';
@@ -113,13 +113,6 @@ export function listIds(ids: readonly string[], max = 5): string {
   if (ids.length <= max) return ids.join(', ');
   return `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
 }
-
-const CLASS_WORDS: Record<ScoredClass, string> = {
-  lost_insert: 'lost insert',
-  lost_update: 'lost update',
-  possible_duplicate: 'possible duplicate',
-  conflict: 'conflict',
-};
 
 function lastReplicatedMoment(input: ScoreInput): string | null {
   const orders = input.reports.find((r) => r.database === 'orders');

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { layoutMarkerLabels, renderDrillHtml } from '../../drill/report/drill-html';
 import { fillLostOrders, lostOrders } from '../../drill/report/lost-orders';
 import { summaryTable } from '../../drill/report/summary-table';
+import { scoreRun } from '../../runbooks/scoring';
+import { absent, ack, input, orderRows, present, report as scoredReport } from '../runbooks/scoring/score-fixture';
 import { fixtureDrillReport, LOST_ORDER_IDS } from './drill-report-fixture';
 
 const text = (html: string) =>
@@ -166,5 +168,37 @@ describe('drill.html and the terminal summary for the person on call', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the terminal summary names the score and the evidence pack', () => {
+  test('GIVEN a scored drill with its evidence pack WHEN summarised THEN a score row gives the verdict, recall, precision and each class, and a line names evidence.html and how to check it', () => {
+    const report = fixtureDrillReport();
+    report.score = scoreRun(
+      input(
+        [ack('order_placed', 1, 20), ack('order_placed', 2, 31), ack('order_placed', 3, 40)],
+        {
+          [`${'00000000-0000-4000-8000-'}000000000001`]: present(),
+          ['00000000-0000-4000-8000-000000000002']: absent,
+          ['00000000-0000-4000-8000-000000000003']: present(),
+        },
+        scoredReport([orderRows(2, 'lost_insert')]),
+      ),
+    );
+    report.evidence = {
+      json: '/tmp/drill-out/evidence.json',
+      html: '/tmp/drill-out/evidence.html',
+      sha256: '/tmp/drill-out/evidence.sha256',
+    };
+    const lines = summaryTable(report);
+    const row = lines.find((line) => line.startsWith('score'));
+    expect(row).toMatch(
+      /^score\s+PASSED\s+recall 100 %, precision 100 %: lost insert 1\/1, lost update 0\/0, possible duplicate 0\/0, conflict 0\/0 \(runbooks\/scoring, as on a game day\)$/,
+    );
+    expect(lines).toContain(
+      'evidence: /tmp/drill-out/evidence.html (check it: cd /tmp/drill-out && sha256sum -c evidence.sha256)',
+    );
+    // AND drill.html shows recall and precision as percentages
+    expect(renderDrillHtml(report)).toContain('recall 100 %, precision 100 %');
   });
 });
