@@ -1,6 +1,7 @@
 import { type Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import type { RunbookAction } from '../.github/actions/failover/automation-document-name';
 import type { ShopConfig } from '../config';
 import { FAULT_INJECTION_ACTIONS } from '../runbooks/adapters/aws/fis';
 import { REPORT_BUCKETS_ACTIONS } from '../runbooks/adapters/aws/gameday-buckets';
@@ -9,6 +10,13 @@ import { SHOPPER_SCHEDULE_ACTIONS } from '../runbooks/adapters/aws/scheduler';
 import { gameDayNames } from '../stacks/naming/gameday-names';
 import { syntheticShopperSecretName } from '../stacks/naming/secret-names';
 import { stackNames } from '../stacks/naming/stack-names';
+
+/**
+ * The runbook documents a game day starts (review 16d G10): readiness (preflight), failover and recover. Never
+ * switchover or failback: the game-day role is trusted from an Environment without reviewers, so what it may start,
+ * any job on the deploy branch naming that Environment may start; those stay behind the failover Environment.
+ */
+export const GAMEDAY_RUNBOOKS = ['readiness', 'failover', 'recover'] as const satisfies readonly RunbookAction[];
 
 const unique = (actions: readonly string[]) => [...new Set(actions)].sort();
 const all = (table: Readonly<Record<string, readonly string[]>>, prefix: string) =>

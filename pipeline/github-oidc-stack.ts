@@ -2,7 +2,11 @@ import { CfnOutput, DefaultStackSynthesizer, Duration, Stack, type StackProps, V
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { GitHubActionRole } from 'cdk-pipelines-github';
 import { Construct } from 'constructs';
-import { automationDocumentName, RUNBOOK_ACTIONS } from '../.github/actions/failover/automation-document-name';
+import {
+  automationDocumentName,
+  RUNBOOK_ACTIONS,
+  type RunbookAction,
+} from '../.github/actions/failover/automation-document-name';
 import { dispatchLockParameterName } from '../.github/actions/failover/dispatch-lock';
 import { runbookStacks } from '../.github/actions/failover/stack-operations';
 import { deployFreezeParameterName } from '../.github/actions/freeze/freeze-record';
@@ -16,7 +20,7 @@ import { ARC_CONTROL_PLANE_REGION } from '../stacks/arc-control-plane-region';
 import { routingNames } from '../stacks/naming/routing-names';
 import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
 import { stackNames } from '../stacks/naming/stack-names';
-import { acknowledgeGameDayWildcards, gameDayStatements } from './gameday-role-policy';
+import { acknowledgeGameDayWildcards, GAMEDAY_RUNBOOKS, gameDayStatements } from './gameday-role-policy';
 import { DATA_STACK_CREDENTIAL_SECONDS } from './job-limits';
 import { pipelineNames } from './pipeline-names';
 
@@ -272,8 +276,9 @@ export class GitHubOidcStack extends Stack {
     });
     this.breakGlassRole = breakGlass;
     // The game day's phase jobs (issue 16): trusted from the phase jobs' Environment only (its approval job holds no
-    // credentials). Its failover and recover phases start the runbooks as the failover CLI does (the failover
-    // permissions below); its other phases call what the game-day adapters list (pipeline/gameday-role-policy.ts).
+    // credentials). Its preflight, failover and recover phases start their runbooks as the failover CLI does
+    // (GameDayRunbookPermissions below: GAMEDAY_RUNBOOKS only); its other phases call what the game-day adapters list
+    // (pipeline/gameday-role-policy.ts).
     const gameDay = config.gameDays.enabled
       ? new iam.Role(this, 'GameDayRole', {
           roleName: names.gameDayRole,
@@ -298,16 +303,25 @@ export class GitHubOidcStack extends Stack {
       acknowledgeGameDayWildcards(gameDayPolicy, this, config);
     }
     const failoverPolicy = new iam.Policy(this, 'FailoverPermissions', {
-      roles: [failover, breakGlass, ...(gameDay ? [gameDay] : [])],
-      statements: this.failoverStatements(freezeArns),
+      roles: [failover, breakGlass],
+      statements: this.failoverStatements(freezeArns, RUNBOOK_ACTIONS),
     });
+    // The game day starts its runbooks as the failover CLI does (its dispatch, the deploy freeze, the lock), but only
+    // the documents it needs (GAMEDAY_RUNBOOKS): its Environment has no reviewers, so a switchover or failback must
+    // stay behind the failover Environment (review 16d G10).
+    const gameDayRunbookPolicy = gameDay
+      ? new iam.Policy(this, 'GameDayRunbookPermissions', {
+          roles: [gameDay],
+          statements: this.failoverStatements(freezeArns, GAMEDAY_RUNBOOKS),
+        })
+      : undefined;
     // Only tokens issued for STS: configure-aws-credentials asks GitHub for the audience sts.amazonaws.com (its
     // `audience` input's default). GitHubActionRole's trust conditions only `sub` (review m1).
     (deploy.role.node.defaultChild as iam.CfnRole).addPropertyOverride(
       'AssumeRolePolicyDocument.Statement.0.Condition.StringEquals',
       { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
     );
-    this.acknowledgeWildcards(deploy, failoverPolicy);
+    this.acknowledgeWildcards(deploy, failoverPolicy, ...(gameDayRunbookPolicy ? [gameDayRunbookPolicy] : []));
     new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn });
     new CfnOutput(this, 'FailoverRoleArn', { value: this.failoverRole.roleArn });
     new CfnOutput(this, 'BreakGlassRoleArn', { value: this.breakGlassRole.roleArn });
@@ -315,10 +329,11 @@ export class GitHubOidcStack extends Stack {
   }
 
   /**
-   * What a failover needs, for the failover workflow's role and the break-glass role alike: {@link FAILOVER_ACTIONS}
-   * on the runbook documents, executions, automation roles and the deploy freeze of both Regions.
+   * What a failover needs, for the failover workflow's role and the break-glass role alike (every runbook), and the
+   * game-day role (its runbooks only): {@link FAILOVER_ACTIONS} on the `runbooks` documents, executions, automation
+   * roles and the deploy freeze of both Regions.
    */
-  private failoverStatements(freezeArns: string[]): iam.PolicyStatement[] {
+  private failoverStatements(freezeArns: string[], runbooks: readonly RunbookAction[]): iam.PolicyStatement[] {
     const { config } = this.props;
     const regions = [config.primaryRegion, config.standbyRegion];
     return [
@@ -326,7 +341,7 @@ export class GitHubOidcStack extends Stack {
         sid: 'StartRunbookAutomations',
         actions: [...FAILOVER_ACTIONS.startAutomation],
         resources: regions.flatMap((region) =>
-          RUNBOOK_ACTIONS.map((action) =>
+          runbooks.map((action) =>
             this.formatArn({
               service: 'ssm',
               region,
@@ -451,8 +466,8 @@ export class GitHubOidcStack extends Stack {
     ];
   }
 
-  private acknowledgeWildcards(deploy: GitHubActionRole, failover: iam.Policy): void {
-    for (const role of [deploy, failover]) {
+  private acknowledgeWildcards(deploy: GitHubActionRole, ...runbookPolicies: iam.Policy[]): void {
+    for (const role of [deploy, ...runbookPolicies]) {
       Validations.of(role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
@@ -486,18 +501,20 @@ export class GitHubOidcStack extends Stack {
           'An Automation definition ARN ends in the document version; the wildcard covers only the versions of the readiness runbook document.',
       });
       for (const stack of failoverReadStacks(this.props.config).filter((stack) => stack.region === region)) {
-        Validations.of(failover).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${this.account}:stack/${stack.stackName}/*]`,
-          reason:
-            'A CloudFormation stack ARN ends in an id assigned at creation; the wildcard covers only that id of one named stack a runbook depends on (read-only DescribeStacks).',
-        });
+        for (const policy of runbookPolicies)
+          Validations.of(policy).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:cloudformation:${region}:${this.account}:stack/${stack.stackName}/*]`,
+            reason:
+              'A CloudFormation stack ARN ends in an id assigned at creation; the wildcard covers only that id of one named stack a runbook depends on (read-only DescribeStacks).',
+          });
       }
       for (const action of RUNBOOK_ACTIONS) {
-        Validations.of(failover).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${this.account}:automation-definition/${automationDocumentName(appName, envName, action)}:*]`,
-          reason:
-            'An Automation definition ARN ends in the document version; the wildcard covers only the versions of one named runbook document.',
-        });
+        for (const policy of runbookPolicies)
+          Validations.of(policy).acknowledge({
+            id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${this.account}:automation-definition/${automationDocumentName(appName, envName, action)}:*]`,
+            reason:
+              'An Automation definition ARN ends in the document version; the wildcard covers only the versions of one named runbook document.',
+          });
       }
     }
   }

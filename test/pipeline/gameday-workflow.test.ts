@@ -453,12 +453,35 @@ describe('the game-day role (GitHubOidcStack)', () => {
     );
   });
 
-  test('GIVEN game days enabled THEN the role starts and follows the runbooks as the failover role does (its failover and recover phases)', () => {
+  // Review 16d G10: the phase jobs' Environment never has reviewers, so whatever the game-day role may start, any job on
+  // the deploy branch naming that Environment may start: only the documents a game day starts (readiness in preflight,
+  // failover, recover), never switchover or failback (those stay behind the failover Environment).
+  test('GIVEN game days enabled THEN the role may start the readiness, failover and recover documents only, and write the deploy freeze (review 16d G10, G11)', () => {
     const template = Template.fromStack(stackOf(withAccount));
-    const [policy] = Object.values(template.findResources('AWS::IAM::Policy')).filter((resource) =>
-      JSON.stringify(resource.Properties.PolicyDocument).includes('StartRunbookAutomations'),
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((resource) =>
+      JSON.stringify(resource.Properties.Roles).includes('GameDayRole'),
     );
-    expect(JSON.stringify(policy?.Properties.Roles)).toContain('GameDayRole');
+    const statements = policies.flatMap(
+      (policy) =>
+        policy.Properties.PolicyDocument.Statement as Array<{
+          Sid: string;
+          Action: string | string[];
+          Resource: unknown;
+        }>,
+    );
+    const starts = statements.filter((statement) => [statement.Action].flat().includes('ssm:StartAutomationExecution'));
+    const documents = JSON.stringify(starts.map((statement) => statement.Resource));
+    for (const runbook of ['readiness', 'failover', 'recover']) expect(documents).toContain(`shop-dev-${runbook}:*`);
+    expect(documents).not.toMatch(/shop-dev-(switchover|failback):/);
+    const freeze = statements.filter((statement) => JSON.stringify(statement.Resource).includes('deploy-freeze'));
+    expect(new Set(freeze.flatMap((statement) => [statement.Action].flat()))).toEqual(
+      new Set(['ssm:GetParameter', 'ssm:PutParameter']),
+    );
+    // the failover and break-glass roles keep every runbook
+    const [failoverPolicy] = Object.values(template.findResources('AWS::IAM::Policy')).filter((resource) =>
+      JSON.stringify(resource.Properties.PolicyDocument).includes('shop-dev-failback:*'),
+    );
+    expect(JSON.stringify(failoverPolicy?.Properties.Roles)).not.toContain('GameDayRole');
   });
 
   test('GIVEN game days enabled THEN the role may call every action the game-day AWS adapters list, and the start of an experiment only on the game day’s templates', () => {

@@ -1,11 +1,17 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { isTransient } from '../../../runbooks/adapters/aws/aws-call';
 import { gameDayAwsPorts } from '../../../runbooks/adapters/aws/gameday-ports';
 import { messageOf } from '../../../runbooks/core/errors';
 import type { GameDayInput, GameDayPhase, PhaseOutcome } from '../../../runbooks/gameday/gameday-phases';
 import type { GameDayPorts } from '../../../runbooks/gameday/gameday-ports';
+import { gameDayRecordKey, parseGameDayRecord } from '../../../runbooks/gameday/gameday-record';
 import { runGameDayPhase } from '../../../runbooks/gameday/run-gameday-phase';
-import { AwsCallError } from '../cli-support/aws-retry';
+import { AwsCallError, awsCaller } from '../cli-support/aws-retry';
+import { systemClock } from '../cli-support/clock';
 import { AwsUnavailableError } from '../cli-support/exit-codes';
+import { perRegion, regionalClientOptions } from '../cli-support/regional-clients';
+import type { FreezeDependencies } from '../freeze/freeze-store';
+import { type GameDayFreezePort, gameDayFreeze } from './gameday-freeze';
 import type { GameDayCliInputs } from './gameday-inputs';
 
 /** The ports that call AWS (or the shop): their errors are watched by {@link watchedPorts}. */
@@ -62,8 +68,10 @@ export function watchedPorts(ports: GameDayPorts, seen: (error: unknown) => void
   return watched as unknown as GameDayPorts;
 }
 
-/** A phase runner, and what it saw of AWS for the outcome it returned. */
+/** A phase runner, what it saw of AWS for the outcome it returned, and the game day's deploy freeze. */
 export interface PhaseRunner {
+  /** The deploy freeze around the fault (review 16d G11), over the failover CLI's freeze store. */
+  readonly freeze?: GameDayFreezePort;
   readonly runPhase: (phase: GameDayPhase, input: GameDayInput) => Promise<PhaseOutcome>;
   /**
    * The AWS failure that made `outcome` fail, when one escaped a port during the phase and its message is in the
@@ -99,8 +107,9 @@ export function phaseRunnerOver(portsOf: () => GameDayPorts): PhaseRunner {
  */
 export function awsPhaseRunner(inputs: GameDayCliInputs, log: (line: string) => void, runUrl?: string): PhaseRunner {
   // Built at the first phase, so the validate step creates no SDK client at all.
-  return phaseRunnerOver(() =>
-    gameDayAwsPorts({
+  let ports: GameDayPorts | undefined;
+  const portsOf = () =>
+    (ports ??= gameDayAwsPorts({
       appName: inputs.appName,
       envName: inputs.envName,
       primaryRegion: inputs.primaryRegion,
@@ -110,6 +119,34 @@ export function awsPhaseRunner(inputs: GameDayCliInputs, log: (line: string) => 
       log,
       settings: { returnWaitMinutes: inputs.waitMinutes },
       ...(runUrl ? { runUrl } : {}),
-    }),
-  );
+    }));
+  // The freeze store's dependencies as the freeze CLI builds them (freeze/main.ts freezeDependencies; not imported:
+  // that module runs its CLI when it is the bundle's main).
+  const freezeDeps: FreezeDependencies = {
+    ssmFor: perRegion((region) => new SSMClient(regionalClientOptions(region))),
+    call: awsCaller(),
+    log,
+  };
+  const freeze = gameDayFreeze({
+    deps: freezeDeps,
+    appName: inputs.appName,
+    envName: inputs.envName,
+    clock: systemClock,
+    ...(runUrl ? { runUrl } : {}),
+    readRecord: async () => {
+      const input = {
+        gameDayId: inputs.gameDayId ?? '',
+        failedRegion: inputs.failedRegion,
+        survivingRegion: inputs.survivingRegion,
+        actor: 'clean-up',
+        dryRun: inputs.dryRun,
+      };
+      const key = gameDayRecordKey(input.gameDayId);
+      const text = await portsOf().buckets.get(inputs.survivingRegion, key);
+      return text === undefined
+        ? undefined
+        : parseGameDayRecord(text, `report bucket of ${inputs.survivingRegion}, ${key}`, input);
+    },
+  });
+  return { ...phaseRunnerOver(portsOf), freeze };
 }

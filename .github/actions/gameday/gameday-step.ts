@@ -3,12 +3,21 @@ import type { Clock } from '../cli-support/clock';
 import { EXIT_CODES, exitCodeOf } from '../cli-support/exit-codes';
 import type { JobSummary, SummaryBlock } from '../cli-support/job-summary';
 import { isAwsFailure } from './aws-phase-runner';
+import type { GameDayFreezePort } from './gameday-freeze';
 import { type GameDayCliInputs, newGameDayId, phasesToRun } from './gameday-inputs';
+
+/** The phases before which a real game day freezes deploys: the traffic, then the fault (review 16d G11). */
+export const FREEZING_PHASES: readonly GameDayPhase[] = ['start-traffic', 'inject'];
 
 /** What one step of gameday.yml needs besides its inputs: the phase runner (AWS in the job, in memory in tests). */
 export interface GameDayStepDependencies {
   /** `runGameDayPhase` with the AWS ports of the job's Regions. */
   readonly runPhase: (phase: GameDayPhase, input: GameDayInput) => Promise<PhaseOutcome>;
+  /**
+   * The deploy freeze around the fault (review 16d G11): set before start-traffic and inject of a real game day,
+   * lifted after clean-up unless a failover happened. Absent: no freeze is touched (tests of other concerns).
+   */
+  readonly freeze?: GameDayFreezePort;
   /** The AWS failure that made an outcome fail, if any (aws-phase-runner.ts): the step then exits 3. */
   readonly awsFailureOf?: (outcome: PhaseOutcome) => string | undefined;
   readonly clock: Clock;
@@ -140,7 +149,11 @@ export function refusedStep(
 export function phaseStepResult(
   inputs: GameDayCliInputs,
   outcome: PhaseOutcome,
-  context: Pick<GameDayStepDependencies, 'actor' | 'approver'> & { readonly awsFailure?: string },
+  context: Pick<GameDayStepDependencies, 'actor' | 'approver'> & {
+    readonly awsFailure?: string;
+    /** Sentences of the CLI's own about this step (the deploy freeze). */
+    readonly notes?: readonly string[];
+  },
 ): GameDayStepResult {
   const gameDayId = inputs.gameDayId!;
   const verdict = outcome.verdict ?? (inputs.phase === 'clean-up' ? inputs.verdict : undefined);
@@ -162,6 +175,7 @@ export function phaseStepResult(
     verdictLine,
     ...paragraphs(outcome.summary),
     ...(awsFailed ? [`An AWS call failed after its retries: ${context.awsFailure}`] : []),
+    ...(context.notes ?? []),
     ...(outcome.evidenceUrl ? [{ label: 'Evidence pack (evidence.html)', href: outcome.evidenceUrl }] : []),
     ...(failed && outcome.verdict === undefined && inputs.phase !== 'clean-up'
       ? [resumeLine(inputs, gameDayId, inputs.phase)]
@@ -214,10 +228,7 @@ export async function runGameDayStep(
     ...(deps.approver ? { approver: deps.approver } : {}),
     dryRun: inputs.dryRun,
   };
-  let outcome: PhaseOutcome;
-  try {
-    outcome = await deps.runPhase(inputs.phase, input);
-  } catch (error) {
+  const stopped = (what: string, error: unknown): GameDayStepResult => {
     const message = error instanceof Error ? error.message : String(error);
     const head = header(inputs, gameDayId, deps);
     return {
@@ -225,7 +236,7 @@ export async function runGameDayStep(
         title: head.title,
         blocks: [
           ...head.blocks,
-          `${inputs.phase} stopped with an error: ${message}`,
+          `${what}: ${message}`,
           'Verdict: not reached (the phase did not complete).',
           resumeLine(inputs, gameDayId, inputs.phase),
         ],
@@ -235,7 +246,42 @@ export async function runGameDayStep(
       exitCode: isAwsFailure(error) ? EXIT_CODES.awsCallFailed : exitCodeOf(error),
       failure: `${inputs.phase} of game day ${gameDayId} stopped: ${message}`,
     };
+  };
+  const notes: string[] = [];
+  const freeze = inputs.dryRun ? undefined : deps.freeze;
+  if (freeze && FREEZING_PHASES.includes(inputs.phase)) {
+    // Before the fault: no deploy wave may start in the Region FIS is about to isolate (review 16d G11).
+    try {
+      notes.push(await freeze.set(input, inputs.reason));
+    } catch (error) {
+      return stopped(`${inputs.phase} not started: the deploy freeze could not be set`, error);
+    }
+  }
+  let outcome: PhaseOutcome;
+  try {
+    outcome = await deps.runPhase(inputs.phase, input);
+  } catch (error) {
+    return stopped(`${inputs.phase} stopped with an error`, error);
+  }
+  let liftFailure: unknown;
+  if (freeze && inputs.phase === 'clean-up' && outcome.status !== 'succeeded') {
+    notes.push(
+      'The deploy freeze stays: the clean-up did not complete (the experiment or the shoppers may still run); run the clean-up again.',
+    );
+  } else if (freeze && inputs.phase === 'clean-up') {
+    try {
+      notes.push(await freeze.liftUnlessFailedOver(input));
+    } catch (error) {
+      liftFailure = error;
+      notes.push(error instanceof Error ? error.message : String(error));
+    }
   }
   const awsFailure = deps.awsFailureOf?.(outcome);
-  return phaseStepResult(inputs, outcome, { ...deps, ...(awsFailure ? { awsFailure } : {}) });
+  const result = phaseStepResult(inputs, outcome, { ...deps, notes, ...(awsFailure ? { awsFailure } : {}) });
+  if (liftFailure === undefined) return result;
+  return {
+    ...result,
+    exitCode: exitCodeOf(liftFailure),
+    failure: `clean-up of game day ${gameDayId}: the deploy freeze was not lifted everywhere`,
+  };
 }

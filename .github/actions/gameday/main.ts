@@ -5,7 +5,7 @@ import { exitCodeOf } from '../cli-support/exit-codes';
 import { currentRunActors, currentRunUrl } from '../cli-support/github-run';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { readEnvironmentApproval } from '../cli-support/run-approvals';
-import { awsPhaseRunner } from './aws-phase-runner';
+import { awsPhaseRunner, type PhaseRunner } from './aws-phase-runner';
 import { actingPeople, decideApproval } from './gameday-approval';
 import { readGameDayInputs } from './gameday-inputs';
 import { type GameDayStepDependencies, type GameDayStepResult, refusedStep, runGameDayStep } from './gameday-step';
@@ -56,12 +56,13 @@ export async function run(overrides: GameDayOverrides = {}): Promise<void> {
     }
     const approver = decision.approvers.length > 0 ? decision.approvers.join(', ') : undefined;
     const runUrl = currentRunUrl();
-    const runner = overrides.runPhase
+    const runner: PhaseRunner = overrides.runPhase
       ? { runPhase: overrides.runPhase, awsFailureOf: () => undefined }
       : awsPhaseRunner(inputs, log, runUrl);
     const result = await runGameDayStep(inputs, {
       runPhase: runner.runPhase,
       awsFailureOf: runner.awsFailureOf,
+      ...(runner.freeze ? { freeze: runner.freeze } : {}),
       clock,
       actor: people,
       ...(approver ? { approver } : {}),
