@@ -1,7 +1,10 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GAMEDAY_ID_PATTERN } from './gameday-phases';
-import { runShopperInvocation } from './synthetic-shopper';
+import { type RememberedOrder, runShopperInvocation, type ShopperMemory } from './synthetic-shopper';
 
 /**
  * The environment the stacks give the shopper function (stacks/gameday/synthetic-shopper-fleet.ts,
@@ -32,6 +35,8 @@ export interface ShopperContext {
 export interface ShopperHandlerResult {
   readonly gameDayId: string;
   readonly acknowledged: number;
+  /** Of {@link acknowledged}: orders placed again because the shop no longer had them. */
+  readonly replaced: number;
   readonly failed: number;
   readonly ledgers: readonly string[];
 }
@@ -125,6 +130,26 @@ export interface ShopperClients {
 let defaultClients: ShopperClients | undefined;
 
 /**
+ * The shopper's recent orders of one game day in a file of `dir` (in Lambda, /tmp: "The /tmp directory [...] remains
+ * as long as the execution environment", so what is remembered lasts only while the environment is reused;
+ * UNVERIFIED how long that is). A file that cannot be read is an empty memory.
+ */
+export function fileMemory(dir: string, gameDayId: string): ShopperMemory {
+  const file = path.join(dir, `gameday-shopper-${gameDayId}.json`);
+  return {
+    load: async () => {
+      try {
+        const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
+        return Array.isArray(parsed) ? (parsed as RememberedOrder[]) : [];
+      } catch {
+        return [];
+      }
+    },
+    save: (orders) => writeFile(file, JSON.stringify(orders)),
+  };
+}
+
+/**
  * Runs one invocation with the given environment and clients: places the configured number of orders and writes
  * every acknowledgment to the other Region's report bucket (see runShopperInvocation). An event without a valid
  * game-day id places nothing: a schedule enabled by hand outside a game day writes no ledger.
@@ -134,6 +159,7 @@ export async function shop(
   context: ShopperContext,
   env: Readonly<Record<string, string | undefined>>,
   clients: ShopperClients,
+  memoryDir: string = tmpdir(),
 ): Promise<ShopperHandlerResult> {
   const gameDayId = event?.gameDayId ?? '';
   if (!GAMEDAY_ID_PATTERN.test(gameDayId)) {
@@ -151,6 +177,7 @@ export async function shop(
     invocationId: context.awsRequestId,
     token,
     orders: settings.ordersPerInvocation,
+    memory: fileMemory(memoryDir, gameDayId),
     // Keep 10 s for writing the ledger.
     ...(remaining !== undefined ? { stopAt: Date.now() + remaining - 10_000 } : {}),
     putLedger: async (key, body, acknowledgingRegion) => {
@@ -173,7 +200,13 @@ export async function shop(
   });
   for (const failure of result.failures)
     console.log(JSON.stringify({ level: 'warn', msg: 'order not acknowledged', ...failure }));
-  return { gameDayId, acknowledged: result.acks.length, failed: result.failures.length, ledgers: result.ledgers };
+  return {
+    gameDayId,
+    acknowledged: result.acks.length,
+    replaced: result.acks.filter((a) => a.kind === 'order_replaced').length,
+    failed: result.failures.length,
+    ledgers: result.ledgers,
+  };
 }
 
 /**

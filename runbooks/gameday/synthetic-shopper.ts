@@ -31,6 +31,13 @@ export interface ShopperInvocationOptions extends ShopEntrances {
   readonly orders: number;
   /** Writes one ledger object (JSON Lines) of acknowledgments a Region gave, and returns where it went. */
   readonly putLedger: (key: string, body: string, acknowledgingRegion: string) => Promise<string>;
+  /**
+   * The shopper's recent orders: each invocation first looks them up through the public name, and places again (as
+   * the same customer, the same items) each one the shop says it does not have: an `order_replaced` acknowledgment
+   * naming it, as a customer who cannot find their order after a failover does.
+   * @default - nothing is remembered, nothing placed again
+   */
+  readonly memory?: ShopperMemory;
   /** Deadline of each request. @default 8000 */
   readonly requestTimeoutMs?: number;
   /** Extra trusted CA certificates (PEM), for tests with a local certificate. @default - the system's */
@@ -42,6 +49,26 @@ export interface ShopperInvocationOptions extends ShopEntrances {
   readonly stopAt?: number;
   readonly now?: () => Date;
 }
+
+/** An order a shopper was told was placed, remembered between invocations to look it up again later. */
+export interface RememberedOrder {
+  readonly orderId: string;
+  /** The customer's signed cookie (`<id>.<signature>`). */
+  readonly cookie: string;
+  readonly shopper: string;
+  readonly productId: string;
+  readonly quantity: number;
+  readonly acknowledgedAt: string;
+}
+
+/** Where the shopper keeps its recent orders between invocations (a Lambda's /tmp while its environment lives). */
+export interface ShopperMemory {
+  load(): Promise<readonly RememberedOrder[]>;
+  save(orders: readonly RememberedOrder[]): Promise<void>;
+}
+
+/** How many recent orders a shopper remembers and looks up again, and for how long. */
+export const REMEMBERED_ORDERS = { max: 12, minutes: 30 } as const;
 
 /** One order that was not acknowledged, and where it stopped. */
 export interface ShopperFailure {
@@ -88,9 +115,10 @@ async function placeOrder(
   baseUrl: string,
   via: 'global' | 'regional',
   options: ShopperInvocationOptions,
-): Promise<AcknowledgedWrite> {
-  let cookie: string | undefined;
-  let customerId: string | undefined;
+  again?: RememberedOrder,
+): Promise<{ ack: AcknowledgedWrite; remembered: RememberedOrder }> {
+  let cookie: string | undefined = again?.cookie;
+  let customerId: string | undefined = again?.shopper;
   const timeoutMs = options.requestTimeoutMs ?? 8000;
   // A load balancer with the shop's certificate is reached under the public name (Host and TLS server name).
   const hostName = via === 'regional' && baseUrl.startsWith('https:') ? new URL(options.publicUrl).hostname : undefined;
@@ -137,9 +165,11 @@ async function placeOrder(
   const catalog = await call('catalog', 'GET', '/catalog', 200);
   const products = [...new Set([...catalog.body.matchAll(PRODUCT_LINK)].map((m) => m[1] as string))];
   if (products.length === 0) throw new StepFailed('catalog', 'no product link on the catalog page');
-  const productId = products[randomInt(products.length)] as string;
+  // Placing again: the same customer buys the same thing (what reconcile recognizes as a possible duplicate).
+  const productId = again?.productId ?? (products[randomInt(products.length)] as string);
+  const quantity = again?.quantity ?? randomInt(1, 3);
   await call('product', 'GET', `/catalog/${productId}`, 200);
-  await call('add-to-cart', 'POST', '/cart', 303, { productId, quantity: String(randomInt(1, 3)) });
+  await call('add-to-cart', 'POST', '/cart', 303, { productId, quantity: String(quantity) });
   const [city, state, zip] = CITIES[randomInt(CITIES.length)] as (typeof CITIES)[number];
   const address = {
     firstName: 'Game',
@@ -160,41 +190,102 @@ async function placeOrder(
   if (!orderId) throw new StepFailed('submit', `redirected to ${placed.response.header('location')}, not to an order`);
   const region = placed.response.header(SERVED_BY_REGION_HEADER);
   if (!region) throw new StepFailed('submit', `the answer has no ${SERVED_BY_REGION_HEADER} header`);
-  return {
+  const acknowledgedAt = (options.now?.() ?? new Date()).toISOString();
+  const shopper = customerId ?? 'unknown';
+  const ack: AcknowledgedWrite = {
     format: ACK_FORMAT,
-    kind: 'order_placed',
+    kind: again ? 'order_replaced' : 'order_placed',
     order_id: orderId,
     region,
     via,
-    acknowledged_at: (options.now?.() ?? new Date()).toISOString(),
+    acknowledged_at: acknowledgedAt,
     request_id: placed.requestId,
-    shopper: customerId ?? 'unknown',
-    detail: { [CUSTOMER_COOKIE_DETAIL]: cookie ?? '', city, zip },
+    shopper,
+    ...(again ? { replaces: again.orderId } : {}),
+    detail: { [CUSTOMER_COOKIE_DETAIL]: cookie ?? '', city, zip, product_id: productId, quantity },
   };
+  return { ack, remembered: { orderId, cookie: cookie ?? '', shopper, productId, quantity, acknowledgedAt } };
 }
 
 /**
- * One invocation of the synthetic shopper: places `orders` orders, alternating between the public name and this
- * Region's load balancer, then writes what was acknowledged as JSON Lines, one object per acknowledging Region
- * (`gamedays/<id>/acks/<region>/<invocation>.jsonl`, never appended in place). An order that was not acknowledged
- * is a failure, not an error: the ledger holds only what a shopper was told succeeded.
+ * Looks an earlier order up as its customer through the public name: `present`, `gone` (the shop answers that there
+ * is no such order: it was lost), or `unknown` (no answer, an error).
+ */
+async function lookUp(
+  order: RememberedOrder,
+  options: ShopperInvocationOptions,
+): Promise<'present' | 'gone' | 'unknown'> {
+  const left = options.stopAt === undefined ? (options.requestTimeoutMs ?? 8000) : options.stopAt - Date.now();
+  if (left <= 0) return 'unknown';
+  try {
+    const answer = await shopRequest({
+      method: 'GET',
+      url: `${options.publicUrl}/orders/${order.orderId}`,
+      timeoutMs: Math.min(options.requestTimeoutMs ?? 8000, left),
+      headers: {
+        [SYNTHETIC_SHOPPER_HEADER]: options.token,
+        'x-request-id': randomUUID(),
+        cookie: `customer_id=${order.cookie}`,
+      },
+      ...(options.ca ? { ca: options.ca } : {}),
+    });
+    if (answer.status === 200) return 'present';
+    return answer.status === 404 ? 'gone' : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * One invocation of the synthetic shopper: first looks up its recent orders (see {@link ShopperInvocationOptions.memory})
+ * and places again each one the shop no longer has; then places the rest of `orders` orders, alternating between the
+ * public name and this Region's load balancer; then writes what was acknowledged as JSON Lines, one object per
+ * acknowledging Region (`gamedays/<id>/acks/<region>/<invocation>.jsonl`, never appended in place). An order that was
+ * not acknowledged is a failure, not an error: the ledger holds only what a shopper was told succeeded.
  */
 export async function runShopperInvocation(options: ShopperInvocationOptions): Promise<ShopperInvocationResult> {
   const acks: AcknowledgedWrite[] = [];
   const failures: ShopperFailure[] = [];
-  for (let n = 0; n < options.orders; n++) {
+  const remembered: RememberedOrder[] = [];
+  const record = (placed: { ack: AcknowledgedWrite; remembered: RememberedOrder }) => {
+    acks.push(placed.ack);
+    remembered.push(placed.remembered);
+  };
+  const failed = (via: 'global' | 'regional', error: unknown) =>
+    failures.push({
+      via,
+      step: error instanceof StepFailed ? error.step : 'unknown',
+      error: error instanceof Error ? error.message : String(error),
+    });
+  let budget = options.orders;
+  const now = (options.now?.() ?? new Date()).getTime();
+  const earlier = (await options.memory?.load().catch(() => [])) ?? [];
+  for (const order of earlier) {
+    if (now - Date.parse(order.acknowledgedAt) > REMEMBERED_ORDERS.minutes * 60_000) continue;
+    const found = await lookUp(order, options);
+    if (found !== 'gone' || budget <= 0) {
+      if (found !== 'gone') remembered.push(order);
+      continue;
+    }
+    budget--;
+    try {
+      record(await placeOrder(options.publicUrl, 'global', options, order));
+    } catch (error) {
+      // Not placed again: it stays remembered and is looked up again next time.
+      remembered.push(order);
+      failed('global', error);
+    }
+  }
+  for (let n = 0; n < budget; n++) {
     if (options.stopAt !== undefined && Date.now() >= options.stopAt) break;
     const via = n % 2 === 0 ? 'global' : 'regional';
     try {
-      acks.push(await placeOrder(via === 'global' ? options.publicUrl : options.regionalUrl, via, options));
+      record(await placeOrder(via === 'global' ? options.publicUrl : options.regionalUrl, via, options));
     } catch (error) {
-      failures.push({
-        via,
-        step: error instanceof StepFailed ? error.step : 'unknown',
-        error: error instanceof Error ? error.message : String(error),
-      });
+      failed(via, error);
     }
   }
+  await options.memory?.save(remembered.slice(-REMEMBERED_ORDERS.max)).catch(() => undefined);
   const byRegion = new Map<string, AcknowledgedWrite[]>();
   for (const ack of acks) byRegion.set(ack.region, [...(byRegion.get(ack.region) ?? []), ack]);
   const ledgers: string[] = [];

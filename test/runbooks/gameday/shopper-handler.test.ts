@@ -24,6 +24,8 @@ const BUCKET = 'shop-dev-us-west-2-reports';
 
 let stack: DevStack;
 let model: AwsModel;
+/** A fresh folder for the shopper's memory in each test (as a new Lambda environment's /tmp). */
+let memoryDir: string;
 
 beforeAll(async () => {
   stack = await startDevStack({
@@ -39,13 +41,17 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
+  memoryDir = mkdtempSync(path.join(tmpdir(), 'shopper-memory-'));
   model = new AwsModel({ clock: new ManualClock('2026-12-07T05:00:00.000Z') });
   model.s3.addBucket(BUCKET, 'us-west-2');
   model.secrets.put('us-east-1', 'shop/dev/synthetic-shopper', TOKEN);
   model.install();
 });
 
-afterEach(() => model.restore());
+afterEach(() => {
+  model.restore();
+  rmSync(memoryDir, { recursive: true, force: true });
+});
 
 const env = () => ({
   SHOP_PUBLIC_URL: stack.urls.ui,
@@ -62,10 +68,11 @@ const clients = () => ({
 
 describe('the synthetic shopper handler', () => {
   test('GIVEN the local shop WHEN one invocation runs THEN it places 3 synthetic orders and writes their acknowledgments as one JSON Lines object in the other Region', async () => {
-    const result = await shop({ gameDayId: GAMEDAY }, { awsRequestId: 'inv-0001' }, env(), clients());
+    const result = await shop({ gameDayId: GAMEDAY }, { awsRequestId: 'inv-0001' }, env(), clients(), memoryDir);
     expect(result).toEqual({
       gameDayId: GAMEDAY,
       acknowledged: 3,
+      replaced: 0,
       failed: 0,
       ledgers: [`s3://${BUCKET}/gamedays/${GAMEDAY}/acks/us-east-1/inv-0001.jsonl`],
     });
@@ -97,8 +104,8 @@ describe('the synthetic shopper handler', () => {
 
   test('GIVEN a wrong token WHEN an invocation runs THEN nothing is acknowledged and no ledger object is written', async () => {
     model.secrets.put('us-east-1', 'shop/dev/synthetic-shopper', 'a-stale-token-that-the-ui-does-not-hold-0000');
-    const result = await shop({ gameDayId: GAMEDAY }, { awsRequestId: 'inv-0002' }, env(), clients());
-    expect(result).toEqual({ gameDayId: GAMEDAY, acknowledged: 0, failed: 3, ledgers: [] });
+    const result = await shop({ gameDayId: GAMEDAY }, { awsRequestId: 'inv-0002' }, env(), clients(), memoryDir);
+    expect(result).toEqual({ gameDayId: GAMEDAY, acknowledged: 0, replaced: 0, failed: 3, ledgers: [] });
     expect(model.s3.keys(BUCKET)).toEqual([]);
   });
 
@@ -106,7 +113,7 @@ describe('the synthetic shopper handler', () => {
     [{}, 'event.gameDayId: ""; accepted: the id of a running game day such as "gd-20261207T043000Z-a1b2"'],
     [{ gameDayId: 'gd-x' }, 'event.gameDayId: "gd-x"; accepted'],
   ])('GIVEN the event %j WHEN the handler runs THEN it refuses and places nothing', async (event, message) => {
-    await expect(shop(event, { awsRequestId: 'inv-0003' }, env(), clients())).rejects.toThrow(message);
+    await expect(shop(event, { awsRequestId: 'inv-0003' }, env(), clients(), memoryDir)).rejects.toThrow(message);
     expect(model.s3.keys(BUCKET)).toEqual([]);
   });
 
@@ -239,6 +246,62 @@ describe('the synthetic shopper handler', () => {
     } finally {
       silent.closeAllConnections();
       silent.close();
+    }
+  });
+
+  test('GIVEN an order of an earlier invocation that the shop lost WHEN the next invocation runs THEN the same customer places the same items again and the acknowledgment names the lost order', async () => {
+    const first = await shop(
+      { gameDayId: GAMEDAY },
+      { awsRequestId: 'inv-0008' },
+      { ...env(), SHOPPER_RATE_PER_MINUTE: '2' },
+      clients(),
+      memoryDir,
+    );
+    expect(first.acknowledged).toBe(2);
+    const placed = parseLedger(model.s3.text(BUCKET, `gamedays/${GAMEDAY}/acks/us-east-1/inv-0008.jsonl`) as string);
+    const lost = placed[0]!;
+    // The failover lost it: its rows are gone from the database now serving.
+    const db = new Client({ connectionString: stack.postgres.url('orders') });
+    await db.connect();
+    try {
+      await db.query(
+        `WITH events AS (DELETE FROM order_events WHERE order_id = $1), addresses AS (DELETE FROM shipping_addresses WHERE order_id = $1),
+              items AS (DELETE FROM order_items WHERE order_id = $1) DELETE FROM orders WHERE id = $1`,
+        [lost.order_id],
+      );
+      const second = await shop(
+        { gameDayId: GAMEDAY },
+        { awsRequestId: 'inv-0009' },
+        { ...env(), SHOPPER_RATE_PER_MINUTE: '2' },
+        clients(),
+        memoryDir,
+      );
+      expect(second).toMatchObject({ acknowledged: 2, replaced: 1, failed: 0 });
+      const acks = parseLedger(model.s3.text(BUCKET, `gamedays/${GAMEDAY}/acks/us-east-1/inv-0009.jsonl`) as string);
+      const replaced = acks.find((a) => a.kind === 'order_replaced')!;
+      expect(replaced).toMatchObject({ replaces: lost.order_id, shopper: lost.shopper, via: 'global' });
+      expect(replaced.detail).toMatchObject({
+        product_id: lost.detail?.['product_id'],
+        quantity: lost.detail?.['quantity'],
+      });
+      const items = await db.query<{ customer_id: string; product_id: string; quantity: number }>(
+        'SELECT o.customer_id, i.product_id, i.quantity FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = $1',
+        [replaced.order_id],
+      );
+      expect(items.rows).toEqual([
+        { customer_id: lost.shopper, product_id: lost.detail?.['product_id'], quantity: lost.detail?.['quantity'] },
+      ]);
+      // The order still there is not placed again.
+      const third = await shop(
+        { gameDayId: GAMEDAY },
+        { awsRequestId: 'inv-0010' },
+        { ...env(), SHOPPER_RATE_PER_MINUTE: '1' },
+        clients(),
+        memoryDir,
+      );
+      expect(third.replaced).toBe(0);
+    } finally {
+      await db.end();
     }
   });
 });
