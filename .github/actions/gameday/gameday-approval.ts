@@ -25,7 +25,14 @@ export type ApprovalDecision =
   | { readonly kind: 'refused'; readonly problems: readonly string[] };
 
 /**
- * The approval gate of every phase but `clean-up` (review 16d G1, G2): the phase acts only when
+ * The approval gate of every phase but `clean-up` (review 16d G1, G2). Sources: GitHub Docs "Re-running workflows and
+ * jobs" (https://docs.github.com/en/enterprise-server@3.21/actions/managing-workflow-runs/re-running-workflows-and-jobs);
+ * the `GITHUB_RUN_ATTEMPT` text of GitHub's variables reference as quoted by
+ * https://docs.rs/github-actions/latest/github_actions/constant.GITHUB_RUN_ATTEMPT.html; the review history's entries
+ * (`environments`, `state` approved | rejected | pending, `user`, `comment`) from GitHub's OpenAPI description as
+ * generated in https://docs.rs/openapi-github/latest/src/openapi_github/models/environment_approvals.rs.html.
+ *
+ * The phase acts only when
  *
  * - this job runs in the attempt in which the `approve` job ran. GitHub: "When you re-run failed jobs or a specific
  *   job, GitHub also re-runs the jobs that depend on them. Jobs that aren't included keep their outputs from the
