@@ -251,6 +251,16 @@ export function scoreRun(input: ScoreInput): RunScore {
     );
   }
 
+  // A class no acknowledged write could have produced is not shown either way: say so, so that a PASSED is never
+  // read as covering it (review 16d G13: the game day's shoppers place orders only).
+  for (const scored of SCORED_CLASSES) {
+    if (classes[scored].expected === 0) {
+      deviations.push(
+        `No ${CLASS_WORDS[scored]} was expected from the shoppers' writes: this run does not show that the report finds ${CLASS_WORDS[scored]}s.`,
+      );
+    }
+  }
+
   // Recall and precision, per class.
   for (const scored of SCORED_CLASSES) {
     const { missed } = classes[scored];

@@ -398,3 +398,17 @@ describe('scoreRun', () => {
     });
   });
 });
+
+describe('classes the traffic never exercised (review 16d G13)', () => {
+  test('GIVEN a run whose shoppers only placed orders WHEN it PASSED THEN each class nothing could have produced is a deviation, so the verdict never reads as covering it', () => {
+    const { acks, newPrimary } = lostInsertRun();
+    const score = scoreRun(input(acks, newPrimary, report([orderRows(4, 'lost_insert'), orderRows(5, 'lost_insert')])));
+    expect(score.verdict).toBe('PASSED');
+    for (const words of ['lost update', 'possible duplicate', 'conflict']) {
+      expect(score.deviations).toContain(
+        `No ${words} was expected from the shoppers' writes: this run does not show that the report finds ${words}s.`,
+      );
+    }
+    expect(score.deviations.join(' ')).not.toContain('No lost insert was expected');
+  });
+});
