@@ -53,8 +53,11 @@ export interface FaultInjectionPort {
 export interface ShopperSchedulePort {
   /** Whether the Region's shopper schedule is enabled; undefined when the Region has none. */
   isEnabled(region: string): Promise<boolean | undefined>;
-  /** Enables the Region's shopper schedule with the game day's id as the shopper's input (the rest kept as is). */
-  enable(region: string, gameDayId: string): Promise<void>;
+  /**
+   * Enables the Region's shopper schedule with the game day's id as the shopper's input and `endDate` as its end
+   * (the rest kept as is).
+   */
+  enable(region: string, gameDayId: string, endDate: Date): Promise<void>;
   /** Disables the Region's shopper schedule (the rest kept as is). */
   disable(region: string): Promise<void>;
 }

@@ -24,6 +24,8 @@ export interface PhaseEntry {
   readonly status: 'succeeded' | 'failed' | 'inconclusive';
   readonly at: string;
   readonly summary: string;
+  /** Who ran this phase (a resumed game day's phases may be another dispatch's). */
+  readonly by?: { readonly actor: string; readonly approver?: string };
 }
 
 /**
@@ -37,10 +39,15 @@ export interface GameDayRecord {
   readonly survivingRegion: string;
   readonly actor: string;
   readonly approver?: string;
+  /** Why the game day runs. */
+  readonly reason?: string;
   readonly createdAt: string;
   readonly phases: Partial<Record<GameDayPhase, PhaseEntry>>;
-  /** Set by start-traffic: when the schedules were enabled and when the first acknowledgment was seen. */
-  readonly traffic?: { readonly startedAt: string; readonly firstAckAt?: string };
+  /**
+   * Set by start-traffic: when the schedules were enabled and when the first acknowledgment was seen; `stoppedAt`
+   * when a clean-up disabled them (a pause when the game day has no verdict yet: start-traffic runs again).
+   */
+  readonly traffic?: { readonly startedAt: string; readonly firstAckAt?: string; readonly stoppedAt?: string };
   /** Set by inject. */
   readonly experiment?: {
     readonly id: string;
@@ -75,6 +82,7 @@ const phaseEntry = z.strictObject({
   status: z.enum(['succeeded', 'failed', 'inconclusive']),
   at: instant,
   summary: z.string(),
+  by: z.strictObject({ actor: z.string(), approver: z.string().optional() }).optional(),
 });
 
 const recordSchema = z.strictObject({
@@ -84,9 +92,12 @@ const recordSchema = z.strictObject({
   survivingRegion: z.string(),
   actor: z.string(),
   approver: z.string().optional(),
+  reason: z.string().optional(),
   createdAt: instant,
   phases: z.partialRecord(z.enum(GAMEDAY_PHASES), phaseEntry),
-  traffic: z.strictObject({ startedAt: instant, firstAckAt: instant.optional() }).optional(),
+  traffic: z
+    .strictObject({ startedAt: instant, firstAckAt: instant.optional(), stoppedAt: instant.optional() })
+    .optional(),
   experiment: z
     .strictObject({
       id: z.string().min(1),
@@ -127,6 +138,7 @@ export function newGameDayRecord(input: GameDayInput, now: Date): GameDayRecord 
     survivingRegion: input.survivingRegion,
     actor: input.actor,
     ...(input.approver ? { approver: input.approver } : {}),
+    ...(input.reason ? { reason: input.reason } : {}),
     createdAt: now.toISOString(),
     phases: {},
   };

@@ -1,6 +1,6 @@
 import { messageOf } from '../core/errors';
 import { recoveryReportPrefix } from '../orchestrations/recover';
-import type { PhaseOutcome } from './gameday-phases';
+import { GAMEDAY_MAX_HOURS, gameDayStartedAt, type PhaseOutcome } from './gameday-phases';
 import type { Experiment, RunbookExecution } from './gameday-ports';
 import { ackPrefix, type GameDayRecord } from './gameday-record';
 import { finish, type PhaseContext } from './run-gameday-phase';
@@ -92,7 +92,11 @@ export async function preflightPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     try {
       const enabled = await ports.schedules.isEnabled(region);
       if (enabled === undefined) unmet.push(`shopper schedule in ${region}: none (deploy with gameDays.enabled true)`);
-      else met.push(`shopper schedule in ${region}: present (${enabled ? 'enabled' : 'disabled'})`);
+      else if (enabled) {
+        unmet.push(
+          `shopper schedule in ${region}: already enabled (another game day's shoppers, or one never cleaned up, would mix into this one's ledger); run clean-up of that game day or disable the schedule`,
+        );
+      } else met.push(`shopper schedule in ${region}: present, disabled`);
     } catch (error) {
       unmet.push(`shopper schedule in ${region}: could not be read (${messageOf(error)})`);
     }
@@ -167,23 +171,27 @@ export async function startTrafficPhase(ctx: PhaseContext): Promise<PhaseOutcome
     };
   }
   let record = ctx.record as GameDayRecord;
-  for (const region of regions) await ports.schedules.enable(region, input.gameDayId);
-  const startedAt = record.traffic?.startedAt ?? iso(ports.clock.now());
-  record = await ctx.save({ ...record, traffic: { ...record.traffic, startedAt } });
+  // Only ledgers written after this (re)start show that traffic flows now (a resume after a clean-up's pause).
+  const before = new Set(await failedRegionAckKeys(ctx));
+  const startedAt = gameDayStartedAt(input.gameDayId) ?? ports.clock.now();
+  const endDate = new Date(startedAt.getTime() + GAMEDAY_MAX_HOURS * 3_600_000);
+  for (const region of regions) await ports.schedules.enable(region, input.gameDayId, endDate);
+  const enabledAt = iso(ports.clock.now());
+  record = await ctx.save({ ...record, traffic: { startedAt: enabledAt } });
   const keys = await pollUntil(ctx, settings.trafficWaitMinutes, async () => {
-    const found = await failedRegionAckKeys(ctx);
+    const found = (await failedRegionAckKeys(ctx)).filter((k) => !before.has(k));
     return found.length > 0 ? found : undefined;
   });
   if (!keys) {
     return inconclusive(ctx, record, 'start-traffic', [
-      `traffic never flowed: no acknowledgment ledger of ${input.failedRegion} under ${ackPrefix(input.gameDayId)}${input.failedRegion}/ in ${input.survivingRegion}'s report bucket within ${settings.trafficWaitMinutes} minutes of enabling the shopper schedules (look at the shopper Lambda's logs)`,
+      `traffic never flowed: no new acknowledgment ledger of ${input.failedRegion} under ${ackPrefix(input.gameDayId)}${input.failedRegion}/ in ${input.survivingRegion}'s report bucket within ${settings.trafficWaitMinutes} minutes of enabling the shopper schedules (look at the shopper Lambda's logs)`,
     ]);
   }
   const firstAckAt = iso(ports.clock.now());
   await ports.clock.sleep(settings.trafficWarmUpMinutes * 60_000);
   return finish(
     ctx,
-    { ...record, traffic: { startedAt, firstAckAt } },
+    { ...record, traffic: { startedAt: enabledAt, firstAckAt } },
     {
       phase: 'start-traffic',
       status: 'succeeded',
@@ -216,11 +224,11 @@ export async function injectPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     };
   }
   let record = ctx.record as GameDayRecord;
-  if (!record.traffic?.firstAckAt) {
+  if (!record.traffic?.firstAckAt || record.traffic.stoppedAt) {
     return {
       phase: 'inject',
       status: 'failed',
-      summary: `**inject** refused: no traffic recorded for ${input.gameDayId}; run start-traffic first (the fault is injected only while shoppers are acknowledged)`,
+      summary: `inject refused: ${record.traffic?.stoppedAt ? `the shoppers were stopped at ${record.traffic.stoppedAt} (a clean-up)` : `no traffic recorded for ${input.gameDayId}`}; run start-traffic first (the fault is injected only while shoppers are acknowledged)`,
     };
   }
   let experiment: Experiment | undefined;

@@ -159,7 +159,12 @@ export async function finish(
     ...base,
     phases: {
       ...base.phases,
-      [outcome.phase]: { status: outcome.status, at: ctx.ports.clock.now().toISOString(), summary: outcome.summary },
+      [outcome.phase]: {
+        status: outcome.status,
+        at: ctx.ports.clock.now().toISOString(),
+        summary: outcome.summary,
+        by: { actor: ctx.input.actor, ...(ctx.input.approver ? { approver: ctx.input.approver } : {}) },
+      },
     },
     ...(outcome.verdict ? { verdict: outcome.verdict, verdictReasons: verdictReasons ?? [outcome.summary] } : {}),
     ...(outcome.evidenceUrl ? { evidenceUrl: outcome.evidenceUrl } : {}),

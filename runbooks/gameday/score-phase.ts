@@ -55,6 +55,13 @@ export async function readScoreData(
     return { missing: [`the acknowledgment ledger could not be read: ${messageOf(error)}`] };
   }
   if (ledger.acks.length === 0) missing.push('traffic never flowed: the ledger holds no acknowledged write');
+  const stoppedAt = record.traffic?.stoppedAt;
+  const failoverEnd = record.failover?.endedAt;
+  if (stoppedAt && (!failoverEnd || Date.parse(stoppedAt) < Date.parse(failoverEnd))) {
+    missing.push(
+      `the shoppers were stopped at ${stoppedAt} (a clean-up) before the failover ended: whether shoppers could buy after it cannot be judged`,
+    );
+  }
   const newPrimary =
     ledger.acks.length > 0 ? await ports.orders.lookup(input.survivingRegion, ledgerOrders(ledger.acks)) : {};
   const reports: { database: string; where: string; json: unknown }[] = [];
@@ -206,8 +213,8 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     unacknowledgedWrites: null,
   });
   const earlier = record.verdict;
-  const verdict: GameDayVerdict =
-    earlier ?? (missing.length > 0 && score.verdict === 'PASSED' ? 'INCONCLUSIVE' : score.verdict);
+  // Fail closed: what could not be read or was interrupted makes any judgement INCONCLUSIVE, a FAILED included.
+  const verdict: GameDayVerdict = earlier ?? (missing.length > 0 ? 'INCONCLUSIVE' : score.verdict);
   const reasons = [
     ...(earlier ? [`an earlier phase ended the game day ${earlier}: ${(record.verdictReasons ?? []).join(' ')}`] : []),
     ...missing,
@@ -248,7 +255,9 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     ],
     generatedAt: now.toISOString(),
   });
-  const retainUntil = new Date(now.getTime() + ports.evidenceRetentionDays * 86_400_000);
+  // One day more than the retention: the bucket policy refuses an evidence object locked for less than
+  // evidenceRetentionDays (s3:object-lock-remaining-retention-days), and rounding must never land under it.
+  const retainUntil = new Date(now.getTime() + (ports.evidenceRetentionDays + 1) * 86_400_000);
   const prefix = evidencePrefix(input.gameDayId);
   const region = input.survivingRegion;
   await ports.buckets.put(region, `${prefix}${EVIDENCE_FILES.json}`, pack.json, 'application/json', { retainUntil });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GAMEDAY_ID_PATTERN } from './gameday-phases';
+import { GAMEDAY_ID_PATTERN, GAMEDAY_MAX_HOURS, gameDayStartedAt } from './gameday-phases';
 import { type RememberedOrder, runShopperInvocation, type ShopperMemory } from './synthetic-shopper';
 
 /**
@@ -165,6 +165,13 @@ export async function shop(
   if (!GAMEDAY_ID_PATTERN.test(gameDayId)) {
     throw new Error(
       `event.gameDayId: ${JSON.stringify(gameDayId)}; accepted: the id of a running game day such as "gd-20261207T043000Z-a1b2" (the start-traffic phase writes it into the schedule)`,
+    );
+  }
+  const started = gameDayStartedAt(gameDayId);
+  const ageHours = started ? (Date.now() - started.getTime()) / 3_600_000 : Number.POSITIVE_INFINITY;
+  if (ageHours > GAMEDAY_MAX_HOURS) {
+    throw new Error(
+      `event.gameDayId: ${JSON.stringify(gameDayId)} started ${ageHours.toFixed(1)} hours ago; accepted: a game day started less than ${GAMEDAY_MAX_HOURS} hours ago (a schedule left enabled places nothing)`,
     );
   }
   const settings = readShopperSettings(env);

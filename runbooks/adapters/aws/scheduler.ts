@@ -53,8 +53,12 @@ export class AwsShopperSchedules implements ShopperSchedulePort {
     return schedule ? schedule.State === 'ENABLED' : undefined;
   }
 
-  enable(region: string, gameDayId: string): Promise<void> {
-    return this.update(region, 'ENABLED', JSON.stringify({ gameDayId }));
+  /**
+   * `EndDate`: "The date, in UTC, before which the schedule can invoke its target" (Scheduler API Reference,
+   * UpdateSchedule): the shoppers stop by themselves even if no clean-up runs.
+   */
+  enable(region: string, gameDayId: string, endDate: Date): Promise<void> {
+    return this.update(region, 'ENABLED', JSON.stringify({ gameDayId }), endDate);
   }
 
   disable(region: string): Promise<void> {
@@ -73,7 +77,7 @@ export class AwsShopperSchedules implements ShopperSchedulePort {
     });
   }
 
-  private async update(region: string, state: 'ENABLED' | 'DISABLED', input?: string): Promise<void> {
+  private async update(region: string, state: 'ENABLED' | 'DISABLED', input?: string, endDate?: Date): Promise<void> {
     const name = this.options.scheduleName;
     const current = await this.read(region);
     if (!current?.Target || !current.ScheduleExpression || !current.FlexibleTimeWindow) {
@@ -97,6 +101,7 @@ export class AwsShopperSchedules implements ShopperSchedulePort {
           FlexibleTimeWindow: current.FlexibleTimeWindow!,
           Target: { ...current.Target!, ...(input !== undefined ? { Input: input } : {}) },
           State: state,
+          ...(endDate ? { EndDate: endDate } : {}),
         }),
       ),
     );

@@ -11,6 +11,8 @@ export interface ModelSchedule {
   flexibleTimeWindow: { Mode: string; MaximumWindowInMinutes?: number };
   target: { Arn: string; RoleArn: string; Input?: string; RetryPolicy?: Record<string, number> };
   description?: string;
+  /** `EndDate`: the schedule invokes nothing from then on. */
+  endDate?: Date;
   /** Every change, for tests: when and to what state and input. */
   readonly history: { at: Date; state: string; input?: string }[];
 }
@@ -44,6 +46,12 @@ export class SchedulerModel {
     return found ? found.state === 'ENABLED' : undefined;
   }
 
+  /** Whether the schedule invokes its target now: enabled and before its `EndDate`. */
+  fires(region: string, name: string): boolean {
+    const found = this.schedules.get(`${region}/${name}`);
+    return found?.state === 'ENABLED' && (!found.endDate || this.timeline.now() < found.endDate.getTime());
+  }
+
   /** GetSchedule: a missing schedule is ResourceNotFoundException. */
   getSchedule(input: Input, region: string): unknown {
     const schedule = this.schedule(input, region);
@@ -56,6 +64,7 @@ export class SchedulerModel {
       FlexibleTimeWindow: { ...schedule.flexibleTimeWindow },
       Target: structuredClone(schedule.target),
       ...(schedule.description ? { Description: schedule.description } : {}),
+      ...(schedule.endDate ? { EndDate: schedule.endDate } : {}),
       CreationDate: new Date('2026-01-01T00:00:00Z'),
       LastModificationDate: this.timeline.date(),
     };
@@ -77,6 +86,8 @@ export class SchedulerModel {
     schedule.target = structuredClone(target);
     if (typeof input.Description === 'string') schedule.description = input.Description;
     else delete schedule.description;
+    if (input.EndDate) schedule.endDate = new Date(input.EndDate as Date);
+    else delete schedule.endDate;
     schedule.history.push({ at: this.timeline.date(), state, ...(target.Input ? { input: target.Input } : {}) });
     return { ScheduleArn: `arn:aws:scheduler:${region}:111122223333:schedule/default/${schedule.name}` };
   }

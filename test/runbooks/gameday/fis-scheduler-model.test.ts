@@ -125,7 +125,7 @@ describe('the Scheduler model and adapter', () => {
 
   test('GIVEN the adapter WHEN it enables and disables THEN the schedule keeps its description, role and expression and gets the game day id', async () => {
     const schedules = new AwsShopperSchedules({ scheduleName: 'shop-dev-synthetic-shopper', retry: { maxRetries: 0 } });
-    await schedules.enable(EAST, 'gd-20261207T050000Z-ab12');
+    await schedules.enable(EAST, 'gd-20261207T050000Z-ab12', new Date('2026-12-07T17:00:00Z'));
     expect(await schedules.isEnabled(EAST)).toBe(true);
     await schedules.disable(EAST);
     const schedule = model.scheduler.schedules.get(`${EAST}/shop-dev-synthetic-shopper`)!;
@@ -134,9 +134,13 @@ describe('the Scheduler model and adapter', () => {
       description: 'the shopper',
       scheduleExpression: 'rate(1 minute)',
       target: { RoleArn: 'arn:aws:iam::111122223333:role/r', Input: '{"gameDayId":"gd-20261207T050000Z-ab12"}' },
+      // The end the game day's enable set stays when it is disabled (the schedule is sent back whole).
+      endDate: new Date('2026-12-07T17:00:00Z'),
     });
     expect(await schedules.isEnabled('us-west-2')).toBeUndefined();
-    await expect(schedules.enable('us-west-2', 'gd-20261207T050000Z-ab12')).rejects.toThrow(
+    await expect(
+      schedules.enable('us-west-2', 'gd-20261207T050000Z-ab12', new Date('2026-12-07T17:00:00Z')),
+    ).rejects.toThrow(
       'schedule shop-dev-synthetic-shopper in us-west-2: does not exist; accepted: the shopper schedule the game-day stack creates (deploy with gameDays.enabled true)',
     );
   });

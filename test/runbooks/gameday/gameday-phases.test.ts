@@ -76,7 +76,9 @@ describe('runGameDayPhase', () => {
       ]),
     );
     expect([...world.schedules.values()]).toEqual([false, false]);
-    expect(world.removed.length).toBeGreaterThan(0);
+    // No verdict yet (score did not run): the clean-up is a pause and keeps the orders for the score.
+    expect(world.removed).toEqual([]);
+    expect(later[2]?.summary).toContain('synthetic orders: kept (the game day has no verdict yet');
   });
 
   test('GIVEN a backup older than a day and no FIS template WHEN preflight runs THEN it is INCONCLUSIVE naming both', async () => {
@@ -116,7 +118,7 @@ describe('runGameDayPhase', () => {
     const [, outcome] = await runPhases(world, ['preflight', 'start-traffic']);
     expect(outcome).toMatchObject({ status: 'inconclusive', verdict: 'INCONCLUSIVE' });
     expect(outcome?.summary).toContain(
-      "traffic never flowed: no acknowledgment ledger of us-east-1 under gamedays/gd-20261207T050000Z-ab12/acks/us-east-1/ in us-west-2's report bucket within 10 minutes",
+      "traffic never flowed: no new acknowledgment ledger of us-east-1 under gamedays/gd-20261207T050000Z-ab12/acks/us-east-1/ in us-west-2's report bucket within 10 minutes",
     );
     const [inject] = await runPhases(world, ['inject']);
     expect(inject?.verdict).toBe('INCONCLUSIVE');
@@ -251,14 +253,15 @@ describe('runGameDayPhase', () => {
     );
   });
 
-  test('GIVEN orders the shop cannot remove WHEN clean-up runs THEN it says so as a warning, disables the schedules and still succeeds', async () => {
+  test('GIVEN a game day with a verdict and orders the shop cannot remove WHEN clean-up runs THEN it says so as a warning, disables the schedules and still succeeds', async () => {
     const world = new InMemoryGameDay();
     world.removeNote = '3 synthetic order(s) left in place: no API of the shop removes an order';
+    world.shoppersWork = false;
     await runPhases(world, ['preflight', 'start-traffic']);
     const [outcome] = await runPhases(world, ['clean-up']);
-    expect(outcome?.status).toBe('succeeded');
+    expect(outcome).toMatchObject({ status: 'succeeded', verdict: 'INCONCLUSIVE' });
     expect(outcome?.summary).toContain(
-      '- ⚠️ synthetic orders: 3 synthetic order(s) left in place: no API of the shop removes an order',
+      'WARNING: synthetic orders: 3 synthetic order(s) left in place: no API of the shop removes an order',
     );
     expect([...world.schedules.values()]).toEqual([false, false]);
   });
@@ -275,10 +278,61 @@ describe('runGameDayPhase', () => {
       },
     };
     const outcome = await runGameDayPhase('clean-up', input, failing);
-    expect(outcome.status).toBe('failed');
+    expect(outcome).toMatchObject({ status: 'failed', verdict: 'INCONCLUSIVE' });
     expect(outcome.summary).toContain(
-      '- ❌ shopper schedule of us-east-1: not disabled (AccessDeniedException: not allowed)',
+      'FAILED: shopper schedule of us-east-1: not disabled (AccessDeniedException: not allowed)',
     );
     expect(world.calls).toContain('fis.stop us-east-1 EXP1234567890abcd');
+  });
+
+  test('GIVEN a clean-up after start-traffic failed (no verdict) WHEN the game day is resumed at inject THEN inject refuses until start-traffic ran again, and the orders were kept', async () => {
+    const world = new InMemoryGameDay();
+    await runPhases(world, ['preflight', 'start-traffic']);
+    const [pause] = await runPhases(world, ['clean-up']);
+    expect(pause?.verdict).toBeUndefined();
+    expect(world.removed).toEqual([]);
+    const record = JSON.parse(world.objects.get(recordAt) as string);
+    expect(record.traffic.stoppedAt).toBeDefined();
+    const [refused] = await runPhases(world, ['inject']);
+    expect(refused?.status).toBe('failed');
+    expect(refused?.summary).toMatch(
+      /^inject refused: the shoppers were stopped at .+ \(a clean-up\); run start-traffic first/,
+    );
+    expect(world.calls.some((c) => c.startsWith('fis.start'))).toBe(false);
+    const [again, inject] = await runPhases(world, ['start-traffic', 'inject']);
+    expect([again?.status, inject?.status]).toEqual(['succeeded', 'succeeded']);
+  });
+
+  test('GIVEN the fault fired and the failover job failed WHEN clean-up runs THEN it stops the experiment and ends the game day INCONCLUSIVE: it cannot be resumed without its fault', async () => {
+    const world = new InMemoryGameDay();
+    world.runbookAnswers['failover'] = () => {
+      throw new Error('ThrottlingException: Rate exceeded');
+    };
+    await runPhases(world, ['preflight', 'start-traffic', 'inject', 'failover']);
+    const [outcome] = await runPhases(world, ['clean-up']);
+    expect(outcome).toMatchObject({ status: 'succeeded', verdict: 'INCONCLUSIVE' });
+    expect(outcome?.summary).toContain(
+      'WARNING: the game day was interrupted: clean-up stopped FIS experiment EXP1234567890abcd (running) before the failover succeeded',
+    );
+    expect(world.removed.length).toBeGreaterThan(0);
+    const record = JSON.parse(world.objects.get(recordAt) as string);
+    expect(record).toMatchObject({ verdict: 'INCONCLUSIVE' });
+  });
+
+  test('GIVEN a shopper schedule already enabled WHEN preflight runs THEN it is INCONCLUSIVE naming it', async () => {
+    const world = new InMemoryGameDay();
+    world.schedules.set('us-west-2', true);
+    const [outcome] = await runPhases(world, ['preflight']);
+    expect(outcome?.verdict).toBe('INCONCLUSIVE');
+    expect(outcome?.summary).toContain("shopper schedule in us-west-2: already enabled (another game day's shoppers");
+  });
+
+  test('GIVEN start-traffic WHEN it enables the schedules THEN they end 12 hours after the start time the game-day id encodes', async () => {
+    const world = new InMemoryGameDay();
+    await runPhases(world, ['preflight', 'start-traffic']);
+    expect(world.endDates.get('us-east-1')).toEqual(new Date('2026-12-07T17:00:00.000Z'));
+    expect(world.endDates.get('us-west-2')).toEqual(new Date('2026-12-07T17:00:00.000Z'));
+    const record = JSON.parse(world.objects.get(recordAt) as string);
+    expect(record.phases['start-traffic'].by).toEqual({ actor: 'octocat', approver: 'hubot' });
   });
 });

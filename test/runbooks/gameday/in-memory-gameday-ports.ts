@@ -30,6 +30,7 @@ export class InMemoryGameDay {
   readonly clock = new SteppingClock();
   readonly objects = new Map<string, string>();
   readonly schedules = new Map<string, boolean>();
+  readonly endDates = new Map<string, Date>();
   readonly experiments = new Map<string, Experiment>();
   readonly calls: string[] = [];
   readonly removed: string[] = [];
@@ -167,8 +168,9 @@ export class InMemoryGameDay {
       },
       schedules: {
         isEnabled: async (region) => this.schedules.get(region),
-        enable: async (region, gameDayId) => {
+        enable: async (region, gameDayId, endDate) => {
           this.calls.push(`schedule ${region} enable ${gameDayId}`);
+          this.endDates.set(region, endDate);
           this.schedules.set(region, true);
         },
         disable: async (region) => {

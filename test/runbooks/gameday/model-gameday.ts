@@ -115,7 +115,7 @@ export function modelGameDay(options: ModelGameDayOptions = {}) {
   const shopTick = async () => {
     if (options.shoppersWork === false) return;
     for (const region of [EAST, WEST]) {
-      if (!model.scheduler.enabled(region, 'shop-dev-synthetic-shopper')) continue;
+      if (!model.scheduler.fires(region, 'shop-dev-synthetic-shopper')) continue;
       const serving = Object.entries(shop.routing()).find(([, state]) => state === 'On')?.[0];
       if (!serving || !model.isReachable(serving)) continue;
       const n = ++orderCount;

@@ -19,7 +19,11 @@ import { AwsModel } from '../aws-model';
 jest.setTimeout(120_000);
 
 const TOKEN = 'game-day-synthetic-shopper-token-0123456789abcdef';
-const GAMEDAY = 'gd-20261207T050000Z-ab12';
+/** A game day started now (the shopper refuses one older than GAMEDAY_MAX_HOURS). */
+const GAMEDAY = `gd-${new Date()
+  .toISOString()
+  .replace(/[-:]/g, '')
+  .replace(/\.\d+Z$/, 'Z')}-ab12`;
 const BUCKET = 'shop-dev-us-west-2-reports';
 
 let stack: DevStack;
@@ -303,5 +307,16 @@ describe('the synthetic shopper handler', () => {
     } finally {
       await db.end();
     }
+  });
+
+  test('GIVEN a game day started more than 12 hours ago WHEN a schedule left enabled invokes the shopper THEN it places nothing', async () => {
+    const old = `gd-${new Date(Date.now() - 13 * 3_600_000)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z')}-ab12`;
+    await expect(shop({ gameDayId: old }, { awsRequestId: 'inv-0011' }, env(), clients(), memoryDir)).rejects.toThrow(
+      /^event\.gameDayId: "gd-\d{8}T\d{6}Z-ab12" started 13\.0 hours ago; accepted: a game day started less than 12 hours ago/,
+    );
+    expect(model.s3.keys(BUCKET)).toEqual([]);
   });
 });
