@@ -119,6 +119,11 @@ export interface RunbookDispatchPort {
     readonly dryRun: boolean;
     /** For `recover`: when the failover happened. */
     readonly failoverAt?: Date;
+    /**
+     * How long to follow the execution, in minutes (the phase's time left); it keeps running after, and the next run
+     * of the phase attaches to it. @default - the adapter's own limit
+     */
+    readonly followMinutes?: number;
   }): Promise<RunbookExecution>;
 }
 
@@ -227,6 +232,11 @@ export interface GameDayPorts {
 
 /** How long the phases wait and how often they look. */
 export interface GameDaySettings {
+  /**
+   * The time one phase may take, in minutes: every wait and every runbook it follows ends by then, with the record
+   * written (the job's credentials and timeout bound it: pass the job's budget less a margin).
+   */
+  readonly phaseMinutes: number;
   /** Seconds between two looks while waiting. */
   readonly pollSeconds: number;
   /** start-traffic: how long it waits for the first acknowledgment of the failed Region's shoppers. */
@@ -242,12 +252,16 @@ export interface GameDaySettings {
   readonly returnWaitMinutes: number;
   /** preflight: the newest backup of each database must be younger than this. */
   readonly backupMaxAgeHours: number;
-  /** recover: how long it keeps running recover again while the old primary's snapshot is not there yet. */
+  /**
+   * recover: how long after the failed Region answered again it keeps running recover while the old primary's
+   * snapshot is not there yet; after that, the snapshot never appeared.
+   */
   readonly snapshotWaitMinutes: number;
 }
 
 /** Defaults of {@link GameDaySettings}: the waits fit in a job whose credentials last 60 minutes. */
 export const DEFAULT_GAMEDAY_SETTINGS: GameDaySettings = {
+  phaseMinutes: 50,
   pollSeconds: 15,
   trafficWaitMinutes: 10,
   trafficWarmUpMinutes: 3,

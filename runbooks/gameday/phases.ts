@@ -13,14 +13,17 @@ const ACTED: readonly string[] = ['running', 'completed', 'stopping', 'stopped']
 
 const iso = (date: Date) => date.toISOString();
 
-/** Waits (on the ports' clock) until `done` returns a value or the minutes are up; undefined when they are. */
+/**
+ * Waits (on the ports' clock) until `done` returns a value or the minutes are up, never past the phase's deadline;
+ * undefined when time is up.
+ */
 async function pollUntil<T>(
   ctx: PhaseContext,
   minutes: number,
   done: () => Promise<T | undefined>,
 ): Promise<T | undefined> {
   const clock = ctx.ports.clock;
-  const deadline = clock.now().getTime() + minutes * 60_000;
+  const deadline = Math.min(clock.now().getTime() + minutes * 60_000, ctx.deadline);
   for (;;) {
     const value = await done();
     if (value !== undefined) return value;
@@ -60,23 +63,36 @@ export async function preflightPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   const unmet: string[] = [];
   const met: string[] = [];
   const regions = [input.failedRegion, input.survivingRegion];
-  for (const region of regions) {
-    try {
-      const run = await ports.runbooks.run({
-        runbook: 'readiness',
-        region,
-        reason: `game day ${input.gameDayId}: preflight`,
-        dryRun: true,
-      });
-      if (run.succeeded) met.push(`readiness of ${region}: passed (execution ${run.executionId})`);
-      else {
-        unmet.push(
-          `readiness of ${region}: ${run.ended ? run.status : 'did not end in time'} (execution ${run.executionId})${run.failure ? `: ${run.failure}` : ''}`,
-        );
-      }
-    } catch (error) {
-      unmet.push(`readiness of ${region}: could not run (${messageOf(error)})`);
+  // Both readiness runs at once: each may take the phase's time, not half of it.
+  const follow = ctx.minutesLeft();
+  const readiness = await Promise.all(
+    regions.map((region) =>
+      ports.runbooks
+        .run({
+          runbook: 'readiness',
+          region,
+          reason: `game day ${input.gameDayId}: preflight`,
+          dryRun: true,
+          followMinutes: follow,
+        })
+        .then(
+          (run) => ({ region, run }),
+          (error: unknown) => ({ region, error }),
+        ),
+    ),
+  );
+  for (const result of readiness) {
+    const region = result.region;
+    if ('error' in result) unmet.push(`readiness of ${region}: could not run (${messageOf(result.error)})`);
+    else if (result.run.succeeded) met.push(`readiness of ${region}: passed (execution ${result.run.executionId})`);
+    else {
+      const run = result.run;
+      unmet.push(
+        `readiness of ${region}: ${run.ended ? run.status : 'did not end in time'} (execution ${run.executionId})${run.failure ? `: ${run.failure}` : ''}`,
+      );
     }
+  }
+  for (const region of regions) {
     try {
       for (const quota of await ports.regions.quotas(region)) {
         const free = quota.max - quota.used;
@@ -188,7 +204,9 @@ export async function startTrafficPhase(ctx: PhaseContext): Promise<PhaseOutcome
     ]);
   }
   const firstAckAt = iso(ports.clock.now());
-  await ports.clock.sleep(settings.trafficWarmUpMinutes * 60_000);
+  await ports.clock.sleep(
+    Math.max(0, Math.min(settings.trafficWarmUpMinutes * 60_000, ctx.deadline - ports.clock.now().getTime())),
+  );
   return finish(
     ctx,
     { ...record, traffic: { startedAt: enabledAt, firstAckAt } },
@@ -328,6 +346,7 @@ export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     region: input.survivingRegion,
     reason: `game day ${input.gameDayId}: ${input.failedRegion} fails (FIS experiment ${record.experiment.id})`,
     dryRun: false,
+    followMinutes: ctx.minutesLeft(),
   });
   const trafficMovedAt = stepEnd(run, /^shift-traffic$/);
   const writersMovedAt = stepEnd(run, /^wait-for-.+-failover$/);
@@ -453,10 +472,11 @@ export async function recoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     };
   }
   const failoverAt = new Date(record.failover.writersMovedAt ?? record.failover.startedAt);
-  const deadline = ports.clock.now().getTime() + ctx.settings.snapshotWaitMinutes * 60_000;
+  // The snapshot's wait counts from the failed Region's return, across runs of this phase.
+  const snapshotDeadline = Date.parse(record.returnedAt) + ctx.settings.snapshotWaitMinutes * 60_000;
   let run: RunbookExecution;
   // Aurora takes the old primary's snapshot once the old Region is back and its cluster rebuilt as a secondary:
-  // recover refuses until then, so it runs again until the snapshot is there or the wait is over.
+  // recover refuses until then, so it runs again until the snapshot is there, the wait is over or the phase's time.
   for (;;) {
     run = await ports.runbooks.run({
       runbook: 'recover',
@@ -464,8 +484,11 @@ export async function recoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
       reason: `game day ${input.gameDayId}: report what the failover lost`,
       dryRun: false,
       failoverAt,
+      followMinutes: ctx.minutesLeft(),
     });
-    if (run.succeeded || !snapshotNeverAppeared(run) || ports.clock.now().getTime() >= deadline) break;
+    const now = ports.clock.now().getTime();
+    if (run.succeeded || !snapshotNeverAppeared(run) || now >= snapshotDeadline) break;
+    if (now + ctx.settings.pollSeconds * 1000 >= ctx.deadline) break;
     ports.log(`recover: the old primary's snapshot is not there yet (execution ${run.executionId}); trying again`);
     await ports.clock.sleep(ctx.settings.pollSeconds * 1000);
   }
@@ -483,9 +506,16 @@ export async function recoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   }
   if (!run.succeeded) {
     const missing = snapshotNeverAppeared(run);
+    if (missing && ports.clock.now().getTime() < snapshotDeadline) {
+      return finish(ctx, record, {
+        phase: 'recover',
+        status: 'failed',
+        summary: `recover: the old primary's snapshot is not there yet (${missing}); run this phase again (it waits until ${new Date(snapshotDeadline).toISOString()})`,
+      });
+    }
     if (missing) {
       return inconclusive(ctx, record, 'recover', [
-        `the snapshot never appeared: recover (execution ${run.executionId}) found no unplanned-failover snapshot of the old primary within ${ctx.settings.snapshotWaitMinutes} minutes (${missing})`,
+        `the snapshot never appeared: recover (execution ${run.executionId}) found no unplanned-failover snapshot of the old primary within ${ctx.settings.snapshotWaitMinutes} minutes of ${input.failedRegion}'s return (${missing})`,
       ]);
     }
     return finish(ctx, record, {

@@ -34,6 +34,10 @@ export interface PhaseContext {
   readonly record: GameDayRecord | undefined;
   /** Writes the record (nothing in a dry run) and returns it. */
   save(record: GameDayRecord): Promise<GameDayRecord>;
+  /** When the phase must be done (ms since the epoch, on the ports' clock): see GameDaySettings.phaseMinutes. */
+  readonly deadline: number;
+  /** Whole minutes left before {@link deadline} (at least 1). */
+  minutesLeft(): number;
 }
 
 /** A phase: what it does, given the context. */
@@ -127,11 +131,14 @@ export async function runGameDayPhase(
       summary: `**${phase}** not run: the game day already ended ${record.verdict} (${(record.verdictReasons ?? []).join(' ')}); only clean-up runs now`,
     };
   }
+  const deadline = ports.clock.now().getTime() + settings.phaseMinutes * 60_000;
   const ctx: PhaseContext = {
     input,
     ports,
     settings,
     record,
+    deadline,
+    minutesLeft: () => Math.max(1, Math.floor((deadline - ports.clock.now().getTime()) / 60_000)),
     save: async (next) => {
       if (!input.dryRun)
         await ports.buckets.put(input.survivingRegion, key, `${JSON.stringify(next, null, 2)}\n`, 'application/json');

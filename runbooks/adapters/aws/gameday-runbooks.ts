@@ -7,6 +7,7 @@ import { type AutomationStep, isFailedStatus } from '../../../.github/actions/fa
 import { type DispatchDependencies, dispatchFailover } from '../../../.github/actions/failover/failover-dispatch';
 import type { FailoverInputs } from '../../../.github/actions/failover/failover-inputs';
 import { returnedObject } from '../../../.github/actions/failover/returned-object';
+import { STACK_WAIT_MINUTES } from '../../../.github/actions/failover/stack-operations';
 import type { RunbookDispatchPort, RunbookExecution } from '../../gameday/gameday-ports';
 
 /** Options of {@link AwsRunbookDispatch}. */
@@ -36,6 +37,16 @@ function orchestrationStepName(ssmName: string): string {
 }
 
 type ExecutionStep = NonNullable<RunbookExecution['steps']>[number];
+
+/**
+ * The minutes the dispatch follows the execution: the phase's time left, less the wait for the stacks a failover
+ * does first (dispatchFailover follows `timeoutMinutes` after up to STACK_WAIT_MINUTES of it), at most `limit`.
+ */
+function followMinutes(request: Parameters<RunbookDispatchPort['run']>[0], limit: number): number {
+  if (request.followMinutes === undefined) return limit;
+  const before = request.runbook === 'failover' && !request.dryRun ? STACK_WAIT_MINUTES : 0;
+  return Math.max(1, Math.min(limit, request.followMinutes - before));
+}
 
 /**
  * The orchestration steps of an automation, from what its Lambda steps returned (runbooks/ssm/step-outcome.ts:
@@ -107,7 +118,7 @@ export class AwsRunbookDispatch implements RunbookDispatchPort {
       appName: this.options.appName,
       envName: this.options.envName,
       pollSeconds: this.options.pollSeconds ?? 10,
-      timeoutMinutes: this.options.timeoutMinutes ?? 45,
+      timeoutMinutes: followMinutes(request, this.options.timeoutMinutes ?? 45),
       ignoreStackUpdates: false,
       ...(request.failoverAt ? { failoverAt: request.failoverAt.toISOString() } : {}),
     };

@@ -158,7 +158,7 @@ describe('runGameDayPhase', () => {
     const [, outcome] = await runPhases(world, ['await-return', 'recover']);
     expect(outcome).toMatchObject({ status: 'inconclusive', verdict: 'INCONCLUSIVE' });
     expect(outcome?.summary).toContain(
-      'the snapshot never appeared: recover (execution 44444444-4444-4444-8444-444444444444) found no unplanned-failover snapshot of the old primary within 30 minutes (find-orders-snapshot: no snapshot',
+      "the snapshot never appeared: recover (execution 44444444-4444-4444-8444-444444444444) found no unplanned-failover snapshot of the old primary within 30 minutes of us-east-1's return (find-orders-snapshot: no snapshot",
     );
     expect(world.calls.filter((c) => c === 'runbook recover us-west-2').length).toBe(121);
   });
@@ -334,5 +334,36 @@ describe('runGameDayPhase', () => {
     expect(world.endDates.get('us-west-2')).toEqual(new Date('2026-12-07T17:00:00.000Z'));
     const record = JSON.parse(world.objects.get(recordAt) as string);
     expect(record.phases['start-traffic'].by).toEqual({ actor: 'octocat', approver: 'hubot' });
+  });
+
+  test('GIVEN runbooks that take long WHEN preflight and recover run THEN every runbook is followed only for the time left of the phase, and recover stops by its deadline asking to be run again', async () => {
+    const world = new InMemoryGameDay();
+    const follows: string[] = [];
+    const slow =
+      (minutes: number, answer: () => import('../../../runbooks/gameday').RunbookExecution) =>
+      (request: { followMinutes?: number }) => {
+        follows.push(String(request.followMinutes));
+        // A dispatch follows at most followMinutes, as AwsRunbookDispatch does.
+        const followed = Math.min(minutes, request.followMinutes ?? minutes);
+        world.clock.time = new Date(world.clock.time.getTime() + followed * 60_000);
+        return answer();
+      };
+    const readinessOk = world.runbookAnswers['readiness']!;
+    world.runbookAnswers['readiness'] = slow(1, () => readinessOk({}));
+    await runPhases(world, ['preflight', 'start-traffic', 'inject', 'failover']);
+    expect(follows).toEqual(['50', '50']);
+    world.failedRegionAnswers = true;
+    follows.length = 0;
+    world.runbookAnswers['recover'] = slow(10, snapshotMissing);
+    const ports = { ...world.ports(), settings: { pollSeconds: 15, phaseMinutes: 40, snapshotWaitMinutes: 120 } };
+    await runGameDayPhase('await-return', input, ports);
+    const started = world.clock.now().getTime();
+    const outcome = await runGameDayPhase('recover', input, ports);
+    expect(follows).toEqual(['40', '29', '19', '9']);
+    expect(world.clock.now().getTime() - started).toBeLessThanOrEqual(40 * 60_000);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.verdict).toBeUndefined();
+    expect(outcome.summary).toContain("recover: the old primary's snapshot is not there yet");
+    expect(outcome.summary).toContain('run this phase again');
   });
 });

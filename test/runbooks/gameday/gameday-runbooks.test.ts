@@ -177,4 +177,23 @@ describe('AwsRunbookDispatch (the failover CLI dispatch)', () => {
     const start = ssm.commandCalls(StartAutomationExecutionCommand)[0]!.args[0].input;
     expect(start.Parameters?.['FailoverAt']).toEqual([at(0).toISOString()]);
   });
+
+  test('GIVEN a phase with 20 minutes left WHEN the failover runs longer THEN the dispatch stops following it within them (5 for the stacks, 15 following) and reports it still running', async () => {
+    const clock = new FakeClock(START);
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('InProgress', []));
+    const run = await new AwsRunbookDispatch({
+      appName: 'shop',
+      envName: 'dev',
+      primaryRegion: 'us-east-1',
+      standbyRegion: 'us-west-2',
+      clock,
+      log: () => undefined,
+      pollSeconds: 5,
+      retry: { backoff: new ConstantBackoff(0) },
+    }).run({ runbook: 'failover', region: 'us-west-2', reason: 'game day gd-1', dryRun: false, followMinutes: 20 });
+    expect(run).toMatchObject({ ended: false, succeeded: false, status: 'InProgress' });
+    const spent = clock.now().getTime() - START.getTime();
+    expect(spent).toBeGreaterThanOrEqual(15 * 60_000);
+    expect(spent).toBeLessThanOrEqual(20 * 60_000);
+  });
 });

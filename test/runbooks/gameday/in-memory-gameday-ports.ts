@@ -41,7 +41,7 @@ export class InMemoryGameDay {
   /** Whether shoppers write acks when their schedule is enabled. */
   shoppersWork = true;
   /** What each runbook answers. */
-  runbookAnswers: Record<string, (request: { failoverAt?: Date }) => RunbookExecution> = {};
+  runbookAnswers: Record<string, (request: { failoverAt?: Date; followMinutes?: number }) => RunbookExecution> = {};
   /** Whether the failed Region answers. */
   failedRegionAnswers = false;
   backupsAgeHours = 2;
