@@ -135,6 +135,19 @@ export async function preflightPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     unmet.push(`backups in ${input.failedRegion}: could not be read (${messageOf(error)})`);
   }
   try {
+    // The score reads each acknowledged order through the surviving Region's load balancer: it must answer here.
+    const answer = await ports.regions.answers(input.survivingRegion);
+    if (answer.servicesAnswer)
+      met.push(`the shop of ${input.survivingRegion} answers the runner (the score reads orders there)`);
+    else {
+      unmet.push(
+        `the shop of ${input.survivingRegion} does not answer the runner (${answer.problems.join('; ')}): the score could not read any order (an internal load balancer, or HTTPS without publicHostName)`,
+      );
+    }
+  } catch (error) {
+    unmet.push(`the shop of ${input.survivingRegion}: could not be probed (${messageOf(error)})`);
+  }
+  try {
     const template = await ports.faults.findTemplate(input.failedRegion);
     if (!template)
       unmet.push(`FIS experiment template in ${input.failedRegion}: none (deploy with gameDays.enabled true)`);

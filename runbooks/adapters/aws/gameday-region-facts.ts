@@ -136,8 +136,9 @@ export class AwsRegionFacts implements RegionFactsPort {
         timeoutMs: this.options.httpTimeoutMs ?? 5000,
         ...(this.options.publicHostName && url.startsWith('https:') ? { hostName: this.options.publicHostName } : {}),
       });
-      // Any answer below 500 is the load balancer and a service answering (a redirect to HTTPS included).
-      servicesAnswer = response.status < 500;
+      // The home page needs the ui and the catalog behind the load balancer: only a 2xx is the services answering (a
+      // redirect is the load balancer's own listener, with nothing behind it necessarily).
+      servicesAnswer = response.status >= 200 && response.status < 300;
       if (!servicesAnswer) problems.push(`${url}: HTTP ${response.status}`);
     } catch (error) {
       problems.push(`services of ${region}: no answer (${error instanceof Error ? error.message : String(error)})`);

@@ -139,4 +139,14 @@ describe('gameDayAwsPorts', () => {
       model.calls.all().filter((c) => c.operation === GetSecretValueCommand.name.replace(/Command$/, '')),
     ).toHaveLength(1);
   });
+
+  test('GIVEN a load balancer that only redirects WHEN the Region is probed THEN its services do not count as answering; a 200 does', async () => {
+    const answers =
+      (status: number): typeof shopRequest =>
+      async () => ({ status, header: () => undefined, body: '' });
+    const redirected = await ports(answers(301), true).regions.answers(WEST);
+    expect(redirected.servicesAnswer).toBe(false);
+    expect(redirected.problems).toContain('https://shop-dev-alb-1.us-west-2.elb.amazonaws.com: HTTP 301');
+    expect((await ports(answers(200), true).regions.answers(WEST)).servicesAnswer).toBe(true);
+  });
 });

@@ -366,4 +366,21 @@ describe('runGameDayPhase', () => {
     expect(outcome.summary).toContain("recover: the old primary's snapshot is not there yet");
     expect(outcome.summary).toContain('run this phase again');
   });
+
+  test('GIVEN a surviving Region whose shop the runner cannot read WHEN preflight runs THEN it is INCONCLUSIVE naming it', async () => {
+    const world = new InMemoryGameDay();
+    const ports = world.ports();
+    const blind = {
+      ...ports,
+      regions: {
+        ...ports.regions,
+        answers: async () => ({ servicesAnswer: false, databasesAnswer: true, problems: ['https://lb: HTTP 301'] }),
+      },
+    };
+    const outcome = await runGameDayPhase('preflight', input, blind);
+    expect(outcome.verdict).toBe('INCONCLUSIVE');
+    expect(outcome.summary).toContain(
+      'the shop of us-west-2 does not answer the runner (https://lb: HTTP 301): the score could not read any order',
+    );
+  });
 });
