@@ -51,13 +51,13 @@ export interface GameDayInput {
   readonly reason?: string;
 }
 
-/** What one phase did; `summary` is Markdown for the job summary. */
+/** What one phase did; `summary` is plain text for the job summary. */
 export interface PhaseOutcome {
   readonly phase: GameDayPhase;
   readonly status: 'succeeded' | 'failed' | 'inconclusive';
   /** Set by `score`, and by any phase that ends the game day early. */
   readonly verdict?: GameDayVerdict;
-  /** Markdown for the job summary. */
+  /** Plain text for the job summary, one paragraph per line (the CLI escapes it). */
   readonly summary: string;
   /** Console URL of evidence.html (score / clean-up). */
   readonly evidenceUrl?: string;

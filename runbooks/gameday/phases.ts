@@ -46,7 +46,7 @@ function inconclusive(
       phase,
       status: 'inconclusive',
       verdict: 'INCONCLUSIVE',
-      summary: `**${phase}: INCONCLUSIVE**\n\n${reasons.map((r) => `- ${r}`).join('\n')}\n\nNothing was judged; clean-up runs next.`,
+      summary: `${phase}: INCONCLUSIVE\n\n${reasons.map((r) => `- ${r}`).join('\n')}\n\nNothing was judged; clean-up runs next.`,
     },
     reasons,
   );
@@ -162,7 +162,7 @@ export async function preflightPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
         phase: 'preflight',
         status: 'inconclusive',
         verdict: 'INCONCLUSIVE',
-        summary: `**preflight (dry run): INCONCLUSIVE**\n\n${unmet.map((r) => `- ${r}`).join('\n')}\n\nMet:\n${checked}`,
+        summary: `preflight (dry run): INCONCLUSIVE\n\n${unmet.map((r) => `- ${r}`).join('\n')}\n\nMet:\n${checked}`,
       };
     }
     return inconclusive(ctx, ctx.record, 'preflight', unmet);
@@ -173,7 +173,7 @@ export async function preflightPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   return finish(ctx, ctx.record, {
     phase: 'preflight',
     status: 'succeeded',
-    summary: `**preflight: every precondition met**\n\n${checked}${plan}`,
+    summary: `preflight: every precondition met\n\n${checked}${plan}`,
   });
 }
 
@@ -196,7 +196,7 @@ export async function startTrafficPhase(ctx: PhaseContext): Promise<PhaseOutcome
     return {
       phase: 'start-traffic',
       status: 'succeeded',
-      summary: `**start-traffic (dry run)**: would enable the shopper schedules of ${regions.join(' and ')}`,
+      summary: `start-traffic (dry run): would enable the shopper schedules of ${regions.join(' and ')}`,
     };
   }
   let record = ctx.record as GameDayRecord;
@@ -226,7 +226,7 @@ export async function startTrafficPhase(ctx: PhaseContext): Promise<PhaseOutcome
     {
       phase: 'start-traffic',
       status: 'succeeded',
-      summary: `**start-traffic**: shopper schedules enabled in ${regions.join(' and ')}; ${keys.length} acknowledgment ledger(s) of ${input.failedRegion} stored so far`,
+      summary: `start-traffic: shopper schedules enabled in ${regions.join(' and ')}; ${keys.length} acknowledgment ledger(s) of ${input.failedRegion} stored so far`,
     },
   );
 }
@@ -251,7 +251,7 @@ export async function injectPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return {
       phase: 'inject',
       status: 'succeeded',
-      summary: `**inject (dry run)**: would start the game day's FIS experiment in ${region}`,
+      summary: `inject (dry run): would start the game day's FIS experiment in ${region}`,
     };
   }
   let record = ctx.record as GameDayRecord;
@@ -311,7 +311,7 @@ export async function injectPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     {
       phase: 'inject',
       status: 'succeeded',
-      summary: `**inject**: FIS experiment ${id} is ${last.status} in ${region}; the fault fired at ${iso(fired)} (${last.actions.map((a) => `${a.name}: ${a.status}`).join(', ')})`,
+      summary: `inject: FIS experiment ${id} is ${last.status} in ${region}; the fault fired at ${iso(fired)} (${last.actions.map((a) => `${a.name}: ${a.status}`).join(', ')})`,
     },
   );
 }
@@ -335,7 +335,7 @@ export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return {
       phase: 'failover',
       status: 'succeeded',
-      summary: `**failover (dry run)**: would start the failover runbook to ${input.survivingRegion}`,
+      summary: `failover (dry run): would start the failover runbook to ${input.survivingRegion}`,
     };
   }
   let record = ctx.record as GameDayRecord;
@@ -343,14 +343,14 @@ export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return {
       phase: 'failover',
       status: 'failed',
-      summary: `**failover** refused: no fault recorded for ${input.gameDayId}; run inject first`,
+      summary: `failover refused: no fault recorded for ${input.gameDayId}; run inject first`,
     };
   }
   if (record.failover?.status === 'Success') {
     return {
       phase: 'failover',
       status: 'succeeded',
-      summary: `**failover**: already done (execution ${record.failover.executionId})`,
+      summary: `failover: already done (execution ${record.failover.executionId})`,
     };
   }
   const startedAt = record.failover?.startedAt ?? iso(ports.clock.now());
@@ -379,7 +379,7 @@ export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return {
       phase: 'failover',
       status: 'failed',
-      summary: `**failover**: execution ${run.executionId} is still ${run.status} in ${input.survivingRegion}; run this phase again to follow it`,
+      summary: `failover: execution ${run.executionId} is still ${run.status} in ${input.survivingRegion}; run this phase again to follow it`,
     };
   }
   if (!run.succeeded) {
@@ -390,7 +390,7 @@ export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
         phase: 'failover',
         status: 'failed',
         verdict: 'FAILED',
-        summary: `**failover: FAILED**: the failover runbook (execution ${run.executionId}) ended ${run.status}${run.failure ? `: ${run.failure}` : ''}`,
+        summary: `failover: FAILED: the failover runbook (execution ${run.executionId}) ended ${run.status}${run.failure ? `: ${run.failure}` : ''}`,
       },
       [`the failover runbook ended ${run.status} (execution ${run.executionId})`],
     );
@@ -398,7 +398,7 @@ export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   return finish(ctx, record, {
     phase: 'failover',
     status: 'succeeded',
-    summary: `**failover**: execution ${run.executionId} succeeded; ${input.survivingRegion} serves`,
+    summary: `failover: execution ${run.executionId} succeeded; ${input.survivingRegion} serves`,
   });
 }
 
@@ -413,7 +413,7 @@ export async function awaitReturnPhase(ctx: PhaseContext): Promise<PhaseOutcome>
     return {
       phase: 'await-return',
       status: 'succeeded',
-      summary: `**await-return (dry run)**: would wait for ${region} to answer`,
+      summary: `await-return (dry run): would wait for ${region} to answer`,
     };
   }
   const record = ctx.record as GameDayRecord;
@@ -421,14 +421,14 @@ export async function awaitReturnPhase(ctx: PhaseContext): Promise<PhaseOutcome>
     return {
       phase: 'await-return',
       status: 'succeeded',
-      summary: `**await-return**: ${region} answered at ${record.returnedAt}`,
+      summary: `await-return: ${region} answered at ${record.returnedAt}`,
     };
   }
   if (record.failover?.status !== 'Success') {
     return {
       phase: 'await-return',
       status: 'failed',
-      summary: `**await-return** refused: the failover has not succeeded; run failover first`,
+      summary: `await-return refused: the failover has not succeeded; run failover first`,
     };
   }
   let problems: readonly string[] = [];
@@ -441,7 +441,7 @@ export async function awaitReturnPhase(ctx: PhaseContext): Promise<PhaseOutcome>
     return finish(ctx, record, {
       phase: 'await-return',
       status: 'failed',
-      summary: `**await-return**: ${region} does not answer yet after ${settings.returnWaitMinutes} minutes (${problems.join('; ')}); run this phase again later (the return can take hours)`,
+      summary: `await-return: ${region} does not answer yet after ${settings.returnWaitMinutes} minutes (${problems.join('; ')}); run this phase again later (the return can take hours)`,
     });
   }
   return finish(
@@ -450,7 +450,7 @@ export async function awaitReturnPhase(ctx: PhaseContext): Promise<PhaseOutcome>
     {
       phase: 'await-return',
       status: 'succeeded',
-      summary: `**await-return**: ${region}'s services and databases answer again`,
+      summary: `await-return: ${region}'s services and databases answer again`,
     },
   );
 }
@@ -473,7 +473,7 @@ export async function recoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return {
       phase: 'recover',
       status: 'succeeded',
-      summary: `**recover (dry run)**: would run the recover runbook in ${input.survivingRegion}`,
+      summary: `recover (dry run): would run the recover runbook in ${input.survivingRegion}`,
     };
   }
   let record = ctx.record as GameDayRecord;
@@ -481,7 +481,7 @@ export async function recoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return {
       phase: 'recover',
       status: 'failed',
-      summary: `**recover** refused: ${input.failedRegion} has not returned; run await-return first`,
+      summary: `recover refused: ${input.failedRegion} has not returned; run await-return first`,
     };
   }
   const failoverAt = new Date(record.failover.writersMovedAt ?? record.failover.startedAt);
@@ -514,7 +514,7 @@ export async function recoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return {
       phase: 'recover',
       status: 'failed',
-      summary: `**recover**: execution ${run.executionId} is still ${run.status}; run this phase again to follow it`,
+      summary: `recover: execution ${run.executionId} is still ${run.status}; run this phase again to follow it`,
     };
   }
   if (!run.succeeded) {
@@ -534,12 +534,12 @@ export async function recoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return finish(ctx, record, {
       phase: 'recover',
       status: 'failed',
-      summary: `**recover**: execution ${run.executionId} ended ${run.status}${run.failure ? `: ${run.failure}` : ''}; fix and run this phase again`,
+      summary: `recover: execution ${run.executionId} ended ${run.status}${run.failure ? `: ${run.failure}` : ''}; fix and run this phase again`,
     });
   }
   return finish(ctx, record, {
     phase: 'recover',
     status: 'succeeded',
-    summary: `**recover**: execution ${run.executionId} succeeded; reports under ${record.recover?.reportPrefix}`,
+    summary: `recover: execution ${run.executionId} succeeded; reports under ${record.recover?.reportPrefix}`,
   });
 }

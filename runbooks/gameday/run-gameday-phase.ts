@@ -98,7 +98,7 @@ export async function runGameDayPhase(
   }
   const problems = gameDayInputProblems(input);
   if (problems.length > 0) {
-    return { phase, status: 'failed', summary: `**${phase}** refused: ${problems.join('; ')}` };
+    return { phase, status: 'failed', summary: `${phase} refused: ${problems.join('; ')}` };
   }
   const settings: GameDaySettings = { ...DEFAULT_GAMEDAY_SETTINGS, ...ports.settings };
   const key = gameDayRecordKey(input.gameDayId);
@@ -109,18 +109,29 @@ export async function runGameDayPhase(
     record = text === undefined ? undefined : parseGameDayRecord(text, where, input);
   } catch (error) {
     if (error instanceof GameDayRecordError)
-      return { phase, status: 'failed', summary: `**${phase}** refused: ${error.message}` };
+      return { phase, status: 'failed', summary: `${phase} refused: ${error.message}` };
     return {
       phase,
       status: 'failed',
-      summary: `**${phase}** could not read the game-day record (${where}): ${messageOf(error)}`,
+      summary: `${phase} could not read the game-day record (${where}): ${messageOf(error)}`,
     };
+  }
+  // A game day dispatched with the other failed Region looks in the wrong bucket: say which Region it failed.
+  let misdirected: string | undefined;
+  if (!record && phase !== 'preflight' && !input.dryRun) {
+    const swapped = await ports.buckets.get(input.failedRegion, key).catch(() => undefined);
+    if (swapped !== undefined) {
+      misdirected = `the record of ${input.gameDayId} is in ${input.failedRegion}'s report bucket, not ${input.survivingRegion}'s: this game day failed ${input.survivingRegion}; dispatch again with failed_region ${input.survivingRegion}`;
+    }
+  }
+  if (misdirected && phase !== 'clean-up') {
+    return { phase, status: 'failed', summary: `${phase} refused: ${misdirected}` };
   }
   if (!record && phase !== 'preflight' && phase !== 'clean-up' && !input.dryRun) {
     return {
       phase,
       status: 'failed',
-      summary: `**${phase}** refused: no game-day record at ${where}; run preflight of ${input.gameDayId} first (it writes the record)`,
+      summary: `${phase} refused: no game-day record at ${where}; run preflight of ${input.gameDayId} first (it writes the record)`,
     };
   }
   if (record?.verdict && phase !== 'clean-up' && phase !== 'score') {
@@ -128,7 +139,7 @@ export async function runGameDayPhase(
       phase,
       status: record.verdict === 'INCONCLUSIVE' ? 'inconclusive' : 'failed',
       verdict: record.verdict,
-      summary: `**${phase}** not run: the game day already ended ${record.verdict} (${(record.verdictReasons ?? []).join(' ')}); only clean-up runs now`,
+      summary: `${phase} not run: the game day already ended ${record.verdict} (${(record.verdictReasons ?? []).join(' ')}); only clean-up runs now`,
     };
   }
   const deadline = ports.clock.now().getTime() + settings.phaseMinutes * 60_000;
@@ -146,11 +157,15 @@ export async function runGameDayPhase(
     },
   };
   try {
-    const outcome = await runner(ctx);
+    let outcome = await runner(ctx);
+    if (misdirected) {
+      // Clean-up still disabled the schedules, but neither stopped that game day's experiment nor read its record.
+      outcome = { ...outcome, status: 'failed', summary: `${outcome.summary}\nFAILED: ${misdirected}` };
+    }
     ports.log(`${input.gameDayId} ${phase}: ${outcome.status}${outcome.verdict ? ` (${outcome.verdict})` : ''}`);
     return outcome;
   } catch (error) {
-    return { phase, status: 'failed', summary: `**${phase}** failed: ${messageOf(error)}. Run the phase again.` };
+    return { phase, status: 'failed', summary: `${phase} failed: ${messageOf(error)}. Run the phase again.` };
   }
 }
 

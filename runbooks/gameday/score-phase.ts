@@ -9,6 +9,14 @@ import type { HeldOrder } from './gameday-ports';
 import { evidencePrefix, type GameDayRecord } from './gameday-record';
 import { finish, type PhaseContext } from './run-gameday-phase';
 
+/** Which report classes each kind of acknowledged write exercises. */
+const UNEXERCISED_CLASS: readonly (readonly [AcknowledgedWrite['kind'], string])[] = [
+  ['order_placed', 'lost inserts'],
+  ['order_cancelled', 'lost updates (cancels)'],
+  ['address_changed', 'lost updates (addresses) and conflicts'],
+  ['order_replaced', 'possible duplicates'],
+];
+
 /** Everything the score reads from AWS for one game day. */
 export interface GameDayScoreData {
   readonly ledger: GameDayLedger;
@@ -170,7 +178,7 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return {
       phase: 'score',
       status: 'succeeded',
-      summary: '**score (dry run)**: would score the game day and store its evidence pack',
+      summary: 'score (dry run): would score the game day and store its evidence pack',
     };
   }
   const record = ctx.record as GameDayRecord;
@@ -215,6 +223,11 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   const earlier = record.verdict;
   // Fail closed: what could not be read or was interrupted makes any judgement INCONCLUSIVE, a FAILED included.
   const verdict: GameDayVerdict = earlier ?? (missing.length > 0 ? 'INCONCLUSIVE' : score.verdict);
+  // What the traffic did not exercise: a PASSED says nothing about those classes (review 16d G13).
+  const exercised = new Set((data?.ledger.acks ?? []).map((a) => a.kind));
+  const unexercised = UNEXERCISED_CLASS.filter(([kind]) => !exercised.has(kind)).map(
+    ([kind, classes]) => `no ${kind} acknowledgment: ${classes} not exercised by this game day`,
+  );
   const reasons = [
     ...(earlier ? [`an earlier phase ended the game day ${earlier}: ${(record.verdictReasons ?? []).join(' ')}`] : []),
     ...missing,
@@ -234,7 +247,7 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     fault: faultOf(record),
     timeline: timelineOf(record),
     score,
-    deviations: missing,
+    deviations: [...missing, ...unexercised],
     links: [
       ...(record.failover
         ? [
@@ -270,11 +283,12 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   const evidenceUrl = await ports.buckets.consoleUrl(region, `${prefix}${EVIDENCE_FILES.html}`);
   const percent = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value * 100)} %`);
   const summary = [
-    `**score: ${verdict}**`,
+    `score: ${verdict}`,
     '',
     ...reasons.map((r) => `- ${r}`),
     '',
     `Acknowledged writes: ${score.acknowledged.writes} (${score.acknowledged.orders} orders); recall ${percent(score.recall)}, precision ${percent(score.precision)}.`,
+    ...unexercised.map((line) => `Not judged: ${line}.`),
     `Evidence pack (object lock until ${retainUntil.toISOString().slice(0, 10)}): ${evidenceUrl}`,
   ].join('\n');
   return finish(

@@ -189,7 +189,7 @@ describe('runGameDayPhase', () => {
     const [, , , outcome] = await runPhases(world, ['preflight', 'start-traffic', 'inject', 'failover']);
     expect(outcome).toMatchObject({ status: 'failed', verdict: 'FAILED' });
     expect(outcome?.summary).toBe(
-      '**failover: FAILED**: the failover runbook (execution 55555555-5555-4555-8555-555555555555) ended Failed: verify-writers: orders writer is still in us-east-1',
+      'failover: FAILED: the failover runbook (execution 55555555-5555-4555-8555-555555555555) ended Failed: verify-writers: orders writer is still in us-east-1',
     );
   });
 
@@ -249,7 +249,7 @@ describe('runGameDayPhase', () => {
       survivingRegion: 'us-east-1',
     });
     expect(outcome?.summary).toBe(
-      '**preflight** refused: gameDayId: "gd-today"; accepted: gd-<UTC start as yyyymmddThhmmssZ>-<4 lower-case letters or digits>, e.g. "gd-20261207T043000Z-a1b2"; survivingRegion: "us-east-1" equals failedRegion; accepted: the deployment\'s other Region',
+      'preflight refused: gameDayId: "gd-today"; accepted: gd-<UTC start as yyyymmddThhmmssZ>-<4 lower-case letters or digits>, e.g. "gd-20261207T043000Z-a1b2"; survivingRegion: "us-east-1" equals failedRegion; accepted: the deployment\'s other Region',
     );
   });
 
@@ -382,5 +382,18 @@ describe('runGameDayPhase', () => {
     expect(outcome.summary).toContain(
       'the shop of us-west-2 does not answer the runner (https://lb: HTTP 301): the score could not read any order',
     );
+  });
+
+  test('GIVEN a game day that failed the other Region WHEN it is resumed with the default failed Region THEN every phase says which Region to dispatch with, and clean-up fails saying so', async () => {
+    const world = new InMemoryGameDay();
+    await runPhases(world, ['preflight']);
+    const swapped = { ...input, failedRegion: 'us-west-2', survivingRegion: 'us-east-1' };
+    const [inject] = await runPhases(world, ['inject'], swapped);
+    expect(inject?.summary).toBe(
+      "inject refused: the record of gd-20261207T050000Z-ab12 is in us-west-2's report bucket, not us-east-1's: this game day failed us-east-1; dispatch again with failed_region us-east-1",
+    );
+    const [cleanUp] = await runPhases(world, ['clean-up'], swapped);
+    expect(cleanUp?.status).toBe('failed');
+    expect(cleanUp?.summary).toContain('FAILED: the record of gd-20261207T050000Z-ab12 is in us-west-2');
   });
 });

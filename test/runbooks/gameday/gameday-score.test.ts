@@ -68,6 +68,10 @@ describe('the score phase', () => {
     storeReport(world, lost);
     const outcome = await runGameDayPhase('score', input, world.ports());
     expect(outcome).toMatchObject({ phase: 'score', status: 'succeeded', verdict: 'PASSED' });
+    // The fake shoppers only place orders: the summary and the pack say which classes were not judged.
+    expect(outcome.summary).toContain(
+      'Not judged: no order_cancelled acknowledgment: lost updates (cancels) not exercised by this game day.',
+    );
     expect(outcome.summary).toContain('recall 100 %, precision 100 %');
     expect(outcome.evidenceUrl).toBe(
       'https://console.aws.amazon.com/s3/object/us-west-2-reports?prefix=gamedays/gd-20261207T050000Z-ab12/evidence/evidence.html',
@@ -90,6 +94,9 @@ describe('the score phase', () => {
       regions: { failed: 'us-east-1', surviving: 'us-west-2' },
       verdict: outcome.verdict,
     });
+    expect(evidence.deviations).toContain(
+      'no order_replaced acknowledgment: possible duplicates not exercised by this game day',
+    );
     expect(evidence.fault.method).toBe(
       'AWS FIS experiment EXP1234567890abcd from template EXT1a2b3c4d5e6f7 in us-east-1',
     );
