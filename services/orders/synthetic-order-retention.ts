@@ -10,30 +10,73 @@ export interface SyntheticOrderPurge {
 }
 
 /**
- * Deletes up to `batchSize` synthetic orders (placed by the canary's synthetic shopper) created more than
- * `retentionDays` ago, with their items, address and outbox events, in one statement (so one transaction: an order
- * goes with all its rows or not at all). Real orders are never selected. Rows another session holds are skipped,
- * so instances running this at the same time do not wait for each other. Returns how many orders were deleted.
- *
- * A hard delete, unlike the API's soft delete: these rows exist only so the canary proves a real write, and a
- * deleted row kept forever is what this job is for avoiding. The foreign keys are NO ACTION, checked at the end of
- * the statement, so the children and their order can go in one statement.
+ * The one statement that deletes synthetic orders with their items, address and outbox events (so one transaction:
+ * an order goes with all its rows or not at all). `where` and `tail` complete the selection of the orders, which is
+ * always limited to `synthetic` ones here, whoever calls: a real order is never selected. The foreign keys are NO
+ * ACTION, checked at the end of the statement, so the children and their order can go in one statement. Its result
+ * is one row, `deleted`: how many orders went.
  */
-export async function purgeSyntheticOrders(db: Pick<Pool, 'query'>, options: SyntheticOrderPurge): Promise<number> {
-  const result = await db.query<{ deleted: number }>({
-    name: 'orders_purge_synthetic',
-    text: `WITH doomed AS (
-             SELECT id FROM orders
-              WHERE synthetic AND created_at < now() - $1::int * interval '1 day'
-              ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+export function deleteSyntheticOrdersSql(where: string, tail: string): string {
+  return `WITH doomed AS (
+             SELECT id FROM orders WHERE synthetic AND (${where}) ${tail}),
            events AS (DELETE FROM order_events WHERE order_id IN (SELECT id FROM doomed)),
            addresses AS (DELETE FROM shipping_addresses WHERE order_id IN (SELECT id FROM doomed)),
            items AS (DELETE FROM order_items WHERE order_id IN (SELECT id FROM doomed)),
            gone AS (DELETE FROM orders WHERE id IN (SELECT id FROM doomed) RETURNING 1)
-           SELECT count(*)::int AS deleted FROM gone`,
+           SELECT count(*)::int AS deleted FROM gone`;
+}
+
+/**
+ * Deletes up to `batchSize` synthetic orders (placed by the canary's synthetic shopper) created more than
+ * `retentionDays` ago, with their items, address and outbox events, in one statement ({@link deleteSyntheticOrdersSql}).
+ * Real orders are never selected. Rows another session holds are skipped, so instances running this at the same
+ * time do not wait for each other. Returns how many orders were deleted.
+ *
+ * A hard delete, unlike the API's soft delete: these rows exist only so the canary proves a real write, and a
+ * deleted row kept forever is what this job is for avoiding.
+ */
+export async function purgeSyntheticOrders(db: Pick<Pool, 'query'>, options: SyntheticOrderPurge): Promise<number> {
+  const result = await db.query<{ deleted: number }>({
+    name: 'orders_purge_synthetic',
+    text: deleteSyntheticOrdersSql(
+      `created_at < now() - $1::int * interval '1 day'`,
+      'ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED',
+    ),
     values: [options.retentionDays, options.batchSize],
   });
   return result.rows[0]?.deleted ?? 0;
+}
+
+/** What {@link removeSyntheticOrders} did. */
+export interface SyntheticOrderRemoval {
+  /** Orders deleted (with their rows) by this call. */
+  readonly removed: number;
+  /** Listed ids of orders that are not synthetic: kept, whatever the list said. */
+  readonly notSynthetic: readonly string[];
+}
+
+/**
+ * Deletes the listed orders that are synthetic (a game day's shoppers' orders, by id), with their items, address and
+ * outbox events, in one statement ({@link deleteSyntheticOrdersSql}); a listed order that is not synthetic is kept and
+ * named. Waits for rows another session holds (the session's `lock_timeout` bounds it). Idempotent: an id already
+ * gone is not counted again. `orderIds` must be uuids (the column's type: anything else fails the statement).
+ */
+export async function removeSyntheticOrders(
+  db: Pick<Pool, 'query'>,
+  orderIds: readonly string[],
+): Promise<SyntheticOrderRemoval> {
+  if (orderIds.length === 0) return { removed: 0, notSynthetic: [] };
+  const result = await db.query<{ deleted: number }>({
+    name: 'orders_remove_synthetic',
+    text: deleteSyntheticOrdersSql('id = ANY($1::uuid[])', 'FOR UPDATE'),
+    values: [orderIds],
+  });
+  const kept = await db.query<{ id: string }>({
+    name: 'orders_listed_not_synthetic',
+    text: 'SELECT id::text AS id FROM orders WHERE id = ANY($1::uuid[]) AND NOT synthetic ORDER BY id',
+    values: [orderIds],
+  });
+  return { removed: result.rows[0]?.deleted ?? 0, notSynthetic: kept.rows.map((r) => r.id) };
 }
 
 /** Options of a {@link SyntheticOrderRetention}. */
