@@ -12,7 +12,10 @@ import { GameDayExperiments } from './gameday-experiments';
 import { ResilienceHubApp } from './resilience-hub-app';
 import { SyntheticShopperFleet } from './synthetic-shopper-fleet';
 
-/** The output of the runbook stack this stack reads from the other Region (`stacks/runbooks/runbook-stack.ts`). */
+/**
+ * The output of the runbook stack (`stacks/runbooks/runbook-stack.ts`) this stack reads in both Regions: the other
+ * Region's report bucket and this Region's own.
+ */
 export const PEER_REPORT_BUCKET_OUTPUT = 'ReportBucketName';
 
 /** Properties of a {@link GameDayStack}. */
@@ -110,6 +113,8 @@ export class GameDayStack extends Stack {
         PEER_REPORT_BUCKET_OUTPUT,
         props.peerRegion,
       ),
+      // This Region's runbook stack, read the same weak way (no export to block its deploy).
+      ownReportBucketName: Fn.getStackOutput(stacks.runbooks(this.region), PEER_REPORT_BUCKET_OUTPUT),
       publicUrl: props.publicUrl,
       regionalUrl: props.regionalUrl,
       ratePerMinute: props.shopperRatePerMinute,

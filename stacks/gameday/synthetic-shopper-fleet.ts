@@ -23,6 +23,11 @@ export const SHOPPER_ENVIRONMENT = {
   ackBucket: 'ACK_BUCKET',
   /** The Region of {@link SHOPPER_ENVIRONMENT.ackBucket}. */
   ackBucketRegion: 'ACK_BUCKET_REGION',
+  /**
+   * This Region's own report bucket: where an acknowledgment the OTHER Region gave (through the public name) goes, so
+   * that every acknowledgment is kept by the Region that did not give it (contract section 1).
+   */
+  ownReportBucket: 'OWN_REPORT_BUCKET',
   /** The name of the synthetic shopper token secret (read at each invocation, as the canaries do). */
   shopperSecretId: 'SYNTHETIC_SHOPPER_SECRET_ID',
   /** How many orders one invocation (one a minute) places. */
@@ -37,6 +42,8 @@ export interface SyntheticShopperFleetProps {
   readonly peerRegion: string;
   /** The name of the other Region's report bucket. */
   readonly peerReportBucketName: string;
+  /** The name of this Region's report bucket: it keeps the acknowledgments the other Region gave. */
+  readonly ownReportBucketName: string;
   /** The shop's public URL. */
   readonly publicUrl: string;
   /** This Region's load balancer URL. */
@@ -61,11 +68,11 @@ export interface SyntheticShopperFleetProps {
 const SHOPPER_WILDCARDS: WildcardReasons = [
   [
     /\/gamedays\/\*\/acks\/\*$/,
-    "The shopper writes one new object per invocation under gamedays/<game day>/acks/<Region>/ of the other Region's report bucket; the game day and invocation ids are not known before.",
+    "The shopper writes one new object per invocation under gamedays/<game day>/acks/<Region>/ of a Region's report bucket (the other Region's for this Region's acknowledgments, its own for the other Region's); the game day and invocation ids are not known before.",
   ],
   [
     /:key\/\*$/,
-    "The other Region's report key is created by its own stack; the statement is limited to the key with that Region's report alias, through S3 of that Region.",
+    "Each Region's report key is created by that Region's runbook stack; each statement is limited to the key with the report alias, through S3 of that Region.",
   ],
   [
     /:secret:.+-\?\?\?\?\?\?$/,
@@ -81,7 +88,9 @@ const SHOPPER_WILDCARDS: WildcardReasons = [
  * The synthetic shopper of one Region for game days: a Lambda function on an EventBridge Scheduler schedule that is
  * created DISABLED (the game day's start-traffic phase enables it, clean-up disables it again). Each invocation
  * places orders through the public name and this Region's load balancer and writes what was acknowledged to the
- * OTHER Region's report bucket, under `gamedays/<id>/acks/` only: the ground truth survives this Region's loss.
+ * report bucket of the Region that did NOT acknowledge it (the other Region's for this Region's answers, this Region's
+ * own for the other Region's), under `gamedays/<id>/acks/` only: the ground truth survives the loss of the Region
+ * that gave it.
  */
 export class SyntheticShopperFleet extends Construct {
   readonly function: lambda.Function;
@@ -116,19 +125,15 @@ export class SyntheticShopperFleet extends Construct {
         actions: ['s3:PutObject'],
         resources: [`arn:${stack.partition}:s3:::${props.peerReportBucketName}/${GAMEDAY_KEYS.acks}`],
       }),
+      encryptWithReportKeyOf(stack, 'EncryptWithTheOtherRegionsReportKey', props.peerRegion, prefix),
       new iam.PolicyStatement({
-        sid: 'EncryptWithTheOtherRegionsReportKey',
-        // S3 User Guide (SSE-KMS): "To upload or download an object encrypted with an AWS KMS key to or from Amazon S3,
-        // you need kms:GenerateDataKey and kms:Decrypt permissions on the key." The shopper only uploads single
-        // objects; that GenerateDataKey alone suffices for that is unverified. The key is selected by its alias
-        // (kms:ResourceAliases) and used through S3 of that Region only (kms:ViaService): no cross-Region reference.
-        actions: ['kms:GenerateDataKey'],
-        resources: [stack.formatArn({ service: 'kms', region: props.peerRegion, resource: 'key', resourceName: '*' })],
-        conditions: {
-          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${prefix}/runbook-reports` },
-          StringEquals: { 'kms:ViaService': `s3.${props.peerRegion}.amazonaws.com` },
-        },
+        // Contract section 1: an acknowledgment is kept by the Region that did NOT give it. One the other Region gave
+        // (through the public name) goes to this Region's own bucket, under gamedays/*/acks/* only.
+        sid: 'WriteTheOtherRegionsAcknowledgmentsHere',
+        actions: ['s3:PutObject'],
+        resources: [`arn:${stack.partition}:s3:::${props.ownReportBucketName}/${GAMEDAY_KEYS.acks}`],
       }),
+      encryptWithReportKeyOf(stack, 'EncryptWithThisRegionsReportKey', stack.region, prefix),
       new iam.PolicyStatement({
         sid: 'ReadSyntheticShopperToken',
         actions: ['secretsmanager:GetSecretValue'],
@@ -187,6 +192,7 @@ export class SyntheticShopperFleet extends Construct {
         [SHOPPER_ENVIRONMENT.regionalUrl]: props.regionalUrl,
         [SHOPPER_ENVIRONMENT.ackBucket]: props.peerReportBucketName,
         [SHOPPER_ENVIRONMENT.ackBucketRegion]: props.peerRegion,
+        [SHOPPER_ENVIRONMENT.ownReportBucket]: props.ownReportBucketName,
         [SHOPPER_ENVIRONMENT.shopperSecretId]: secretName,
         [SHOPPER_ENVIRONMENT.ratePerMinute]: String(props.ratePerMinute),
       },
@@ -243,4 +249,23 @@ export class SyntheticShopperFleet extends Construct {
       },
     });
   }
+}
+
+/**
+ * kms:GenerateDataKey on a Region's report key, for PutObject into that Region's report bucket (SSE-KMS by the bucket's
+ * default). S3 User Guide (SSE-KMS): "To upload or download an object encrypted with an AWS KMS key to or from Amazon
+ * S3, you need kms:GenerateDataKey and kms:Decrypt permissions on the key." The shopper only uploads single objects;
+ * that GenerateDataKey alone suffices for that is unverified. The key is selected by its alias (kms:ResourceAliases)
+ * and used through S3 of that Region only (kms:ViaService): no cross-Region reference.
+ */
+function encryptWithReportKeyOf(stack: Stack, sid: string, region: string, prefix: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions: ['kms:GenerateDataKey'],
+    resources: [stack.formatArn({ service: 'kms', region, resource: 'key', resourceName: '*' })],
+    conditions: {
+      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/${prefix}/runbook-reports` },
+      StringEquals: { 'kms:ViaService': `s3.${region}.amazonaws.com` },
+    },
+  });
 }

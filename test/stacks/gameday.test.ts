@@ -261,6 +261,12 @@ describe.each(ROLES)('GIVEN game days enabled, the %s Region', (role) => {
       'Fn::GetStackOutput': { StackName: `shop-dev-${peer}-runbooks`, Region: peer, OutputName: 'ReportBucketName' },
     });
     expect(env[SHOPPER_ENVIRONMENT.ackBucketRegion]).toBe(peer);
+    // Contract section 1: an acknowledgment is kept by the Region that did NOT give it. One the other Region gave
+    // through the public name goes to this Region's own bucket (runbooks/gameday/shopper-handler.ts reads
+    // OWN_REPORT_BUCKET; the function's own Region).
+    expect(env.OWN_REPORT_BUCKET).toEqual({
+      'Fn::GetStackOutput': { StackName: `shop-dev-${region}-runbooks`, OutputName: 'ReportBucketName' },
+    });
     expect(env[SHOPPER_ENVIRONMENT.shopperSecretId]).toBe('shop/dev/synthetic-shopper');
     expect(env[SHOPPER_ENVIRONMENT.ratePerMinute]).toBe('6');
     expect(fn!.DependsOn).toEqual([expect.stringMatching(/^ShoppersPolicy/)]);
@@ -269,37 +275,45 @@ describe.each(ROLES)('GIVEN game days enabled, the %s Region', (role) => {
     expect([fn!.Properties.Timeout, fn!.Properties.ReservedConcurrentExecutions]).toEqual([55, undefined]);
   });
 
-  test("THEN the shopper may write only under gamedays/*/acks/* of the other Region's bucket and read only the shopper token", () => {
+  test("THEN the shopper may write only under gamedays/*/acks/* of both Regions' report buckets and read only the shopper token", () => {
     const statements = statementsOf(gameday(role), /^ShoppersPolicy/);
     const s3 = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('s3:')));
-    expect(s3).toHaveLength(1);
-    expect(s3[0]!.Action).toBe('s3:PutObject');
-    expect(resolved(s3[0]!.Resource)).toBe(
-      resolved({
-        'Fn::Join': [
-          '',
-          [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            ':s3:::',
-            {
-              'Fn::GetStackOutput': {
-                StackName: `shop-dev-${peer}-runbooks`,
-                Region: peer,
-                OutputName: 'ReportBucketName',
-              },
+    const acksOf = (bucket: CfnJson) =>
+      resolved({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', bucket, '/gamedays/*/acks/*']] });
+    expect(s3.map((s) => [s.Action, resolved(s.Resource)]).sort()).toEqual(
+      [
+        [
+          's3:PutObject',
+          acksOf({
+            'Fn::GetStackOutput': {
+              StackName: `shop-dev-${peer}-runbooks`,
+              Region: peer,
+              OutputName: 'ReportBucketName',
             },
-            '/gamedays/*/acks/*',
-          ],
+          }),
         ],
-      }),
+        // This Region's own bucket: the acknowledgments the other Region gave (contract section 1).
+        [
+          's3:PutObject',
+          acksOf({
+            'Fn::GetStackOutput': { StackName: `shop-dev-${region}-runbooks`, OutputName: 'ReportBucketName' },
+          }),
+        ],
+      ].sort(),
     );
-    const kms = statements.find((s) => s.Action === 'kms:GenerateDataKey');
-    expect(kms?.Condition).toEqual({
-      'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/shop-dev/runbook-reports' },
-      StringEquals: { 'kms:ViaService': `s3.${peer}.amazonaws.com` },
-    });
-    expect(resolved(kms?.Resource)).toContain(`:kms:${peer}:111111111111:key/*`);
+    // S3 User Guide (SSE-KMS): "To upload or download an object encrypted with an AWS KMS key to or from Amazon S3,
+    // you need kms:GenerateDataKey and kms:Decrypt permissions on the key." Each Region's report key, through that
+    // Region's S3 only.
+    const kms = statements.filter((s) => s.Action === 'kms:GenerateDataKey');
+    expect(kms.map((s) => ({ condition: s.Condition, key: resolved(s.Resource) }))).toEqual(
+      [peer, region].map((r) => ({
+        condition: {
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/shop-dev/runbook-reports' },
+          StringEquals: { 'kms:ViaService': `s3.${r}.amazonaws.com` },
+        },
+        key: expect.stringContaining(`:kms:${r}:111111111111:key/*`),
+      })),
+    );
     const secrets = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('secretsmanager:')));
     expect(secrets.map((s) => [s.Action, resolved(s.Resource)])).toEqual([
       ['secretsmanager:GetSecretValue', expect.stringContaining(`:secret:shop/dev/synthetic-shopper-??????`)],
@@ -463,6 +477,7 @@ describe('SyntheticShopperFleet bundles the handler module it is given', () => {
         envName: 'dev',
         peerRegion: 'us-west-2',
         peerReportBucketName: 'bucket',
+        ownReportBucketName: 'own-bucket',
         publicUrl: 'http://www.shop.example.com',
         regionalUrl: 'http://alb',
         ratePerMinute: 6,
@@ -490,6 +505,7 @@ describe('SyntheticShopperFleet bundles the handler module it is given', () => {
           envName: 'dev',
           peerRegion: 'us-west-2',
           peerReportBucketName: 'bucket',
+          ownReportBucketName: 'own-bucket',
           publicUrl: 'http://x',
           regionalUrl: 'http://y',
           ratePerMinute: 6,
