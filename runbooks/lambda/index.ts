@@ -1,7 +1,9 @@
 /**
  * The runbook Lambda bundle's entry: `index.handler` runs one step of an SSM Automation document,
- * `index.preserveSnapshotsHandler` the scheduled copy of unplanned-failover snapshots.
+ * `index.preserveSnapshotsHandler` the scheduled copy of unplanned-failover snapshots,
+ * `index.removeSyntheticOrdersHandler` the removal of a game day's synthetic orders.
  */
 
 export { preserveSnapshotsHandler } from './preserve-snapshots-handler';
 export { handler } from './step-handler';
+export { removeSyntheticOrdersHandler } from './synthetic-orders-handler';

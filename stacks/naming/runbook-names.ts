@@ -9,3 +9,13 @@ import { resourcePrefix } from './resource-prefix';
 export function runbookAutomationRoleName(appName: string, envName: string, region: string): string {
   return `${resourcePrefix(appName, envName)}-${region}-runbook`;
 }
+
+/**
+ * The runbook Lambda function (one per Region, in the VPC) that deletes a game day's synthetic orders from the orders
+ * database's writer; the game-day role may invoke exactly this function. Lambda function names are per Region.
+ *
+ * @example syntheticOrdersFunctionName('shop', 'dev') // 'shop-dev-remove-synthetic-orders'
+ */
+export function syntheticOrdersFunctionName(appName: string, envName: string): string {
+  return `${resourcePrefix(appName, envName)}-remove-synthetic-orders`;
+}

@@ -11,6 +11,9 @@ export const RUNBOOK_HANDLER = 'index.handler';
 /** The handler of the scheduled snapshot preservation inside the same bundle. */
 export const PRESERVE_SNAPSHOTS_HANDLER = 'index.preserveSnapshotsHandler';
 
+/** The handler that deletes a game day's synthetic orders, inside the same bundle. */
+export const REMOVE_SYNTHETIC_ORDERS_HANDLER = 'index.removeSyntheticOrdersHandler';
+
 /**
  * Where the bundle is written: a fixed folder, so the bundle (and its source map, whose paths are relative to it) is
  * the same on every synth and the asset hash changes only when the code does.

@@ -27,6 +27,7 @@ import { RUNBOOK_HANDLER, runbookCode } from './runbook-code';
 import { type FunctionMethods, functionMethods, runbookPolicyStatements } from './runbook-permissions';
 import { RunbookReportsBucket } from './runbook-reports-bucket';
 import { SnapshotPreservation } from './snapshot-preservation';
+import { SyntheticOrdersRemoval } from './synthetic-orders-removal';
 import { acknowledgeWildcardResources, type WildcardReasons } from './wildcard-acknowledgements';
 
 /** One Aurora global database the runbooks act on. */
@@ -157,6 +158,8 @@ export class RunbookStack extends Stack {
   readonly methods: FunctionMethods;
   /** The topology the functions receive (tokens resolved at deploy). */
   readonly topology: Topology;
+  /** The function a game day's clean-up invokes to delete its synthetic orders (when there is an `orders` database). */
+  readonly syntheticOrdersRemoval?: SyntheticOrdersRemoval;
 
   constructor(scope: Construct, id: string, props: RunbookStackProps) {
     super(scope, id, props);
@@ -423,6 +426,19 @@ export class RunbookStack extends Stack {
       code,
       environment,
     });
+    const ordersDatabase = databases.find((d) => d.name === 'orders');
+    if (ordersDatabase) {
+      this.syntheticOrdersRemoval = new SyntheticOrdersRemoval(this, 'SyntheticOrdersRemoval', {
+        appName: props.appName,
+        envName: props.envName,
+        permissions: permissionScope,
+        orders: ordersDatabase,
+        code,
+        environment,
+        vpc: props.vpc,
+        databaseClientSecurityGroup: props.databaseClientSecurityGroup,
+      });
+    }
     new CfnOutput(this, 'ReportBucketName', { value: this.reports.bucket.bucketName });
     new CfnOutput(this, 'FailoverDocumentName', { value: documents.failover!.ref });
   }

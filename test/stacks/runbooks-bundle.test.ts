@@ -1,6 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bundleRunbookHandler, PRESERVE_SNAPSHOTS_HANDLER, RUNBOOK_HANDLER } from '../../stacks/runbooks';
+import {
+  bundleRunbookHandler,
+  PRESERVE_SNAPSHOTS_HANDLER,
+  REMOVE_SYNTHETIC_ORDERS_HANDLER,
+  RUNBOOK_HANDLER,
+} from '../../stacks/runbooks';
 
 describe('the runbook Lambda bundle', () => {
   let dir: string;
@@ -33,6 +38,16 @@ describe('the runbook Lambda bundle', () => {
     await expect(module[exported]!({ orchestration: 'failover' })).rejects.toThrow(
       'invalid event {"orchestration":"failover"}; accepted: {"orchestration":"preserve-snapshots"}',
     );
+  });
+
+  test('also exports the game day synthetic orders removal handler, which refuses an event without order ids (answers, never throws)', async () => {
+    const [file, exported] = REMOVE_SYNTHETIC_ORDERS_HANDLER.split('.') as [string, string];
+    expect(file).toBe(RUNBOOK_HANDLER.split('.')[0]);
+    const module = require(path.join(dir, `${file}.js`)) as Record<string, (event: unknown) => Promise<unknown>>;
+    await expect(module[exported]!({ orderIds: ['not-a-uuid'] })).resolves.toMatchObject({
+      format: 'multi-region-shop/synthetic-orders-removal@1',
+      error: expect.stringMatching(/^invalid event: orderIds\.0: not a uuid/),
+    });
   });
 
   test('contains the reconciler and the AWS SDK (nothing is left to the Lambda runtime)', () => {

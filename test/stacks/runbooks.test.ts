@@ -475,3 +475,55 @@ describe('RunbookStack', () => {
     expect(() => build(STANDBY, overrides)).toThrow(message);
   });
 });
+
+// Issue 16: the game day's clean-up deletes its synthetic orders through a named function in the VPC.
+describe('RunbookStack: the synthetic orders removal function', () => {
+  let built: Built;
+  beforeAll(() => {
+    built = build(STANDBY);
+  });
+
+  test('GIVEN the shop databases THEN a function named shop-dev-remove-synthetic-orders runs the bundle handler in the VPC with the database client security group', () => {
+    const functions = built.template.findResources('AWS::Lambda::Function', {
+      Properties: { FunctionName: 'shop-dev-remove-synthetic-orders' },
+    });
+    expect(Object.values(functions)).toHaveLength(1);
+    const fn = Object.values(functions)[0] as {
+      Properties: { Handler: string; VpcConfig: { SecurityGroupIds: unknown[]; SubnetIds: unknown[] } };
+    };
+    expect(fn.Properties.Handler).toBe('index.removeSyntheticOrdersHandler');
+    expect(JSON.stringify(fn.Properties.VpcConfig.SecurityGroupIds)).toMatch(
+      /^\[\{"Fn::ImportValue":"[^"]*DatabaseClients[^"]*"\}\]$/,
+    );
+    expect(fn.Properties.VpcConfig.SubnetIds.length).toBeGreaterThan(0);
+    expect(built.stack.syntheticOrdersRemoval?.function).toBeDefined();
+  });
+
+  test('GIVEN its role THEN it reads only where the orders writer is and the orders credentials (never the catalog secret)', () => {
+    const statements = policyStatements(built.template, 'SyntheticOrdersRemovalPolicy');
+    expect(actionsOf(statements)).toEqual(
+      [
+        'ec2:AssignPrivateIpAddresses',
+        'ec2:CreateNetworkInterface',
+        'ec2:DeleteNetworkInterface',
+        'ec2:DescribeNetworkInterfaces',
+        'ec2:DescribeSubnets',
+        'ec2:UnassignPrivateIpAddresses',
+        'kms:Decrypt',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        'rds:DescribeDBClusters',
+        'rds:DescribeGlobalClusters',
+        'secretsmanager:GetSecretValue',
+      ].sort(),
+    );
+    const secrets = JSON.stringify(
+      statements.filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue')).map((s) => s.Resource),
+    );
+    expect(secrets).toContain(':secret:shop/dev/orders/master-??????');
+    expect(secrets).not.toContain('catalog');
+    const rds = JSON.stringify(statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('rds:'))));
+    expect(rds).toContain('global-cluster:shop-dev-orders-global');
+    expect(rds).not.toContain('catalog');
+  });
+});
