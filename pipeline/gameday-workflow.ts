@@ -1,5 +1,5 @@
 import { YamlFile } from 'cdk-pipelines-github';
-import { MAX_WAIT_MINUTES, RESUMABLE_PHASES } from '../.github/actions/gameday/gameday-inputs';
+import { MAX_WAIT_MINUTES, PHASE_MARGIN_MINUTES, RESUMABLE_PHASES } from '../.github/actions/gameday/gameday-inputs';
 import type { ShopConfig } from '../config';
 import type { GameDayPhase } from '../runbooks/gameday/gameday-phases';
 import { pinActionsOf } from './action-pins';
@@ -44,6 +44,17 @@ export const GAMEDAY_JOB_PHASES: Readonly<Record<GameDayJob, readonly GameDayPha
   score: ['score'],
   'clean-up': ['clean-up'],
 };
+
+/**
+ * The deadline of each phase of `job`, in minutes (the CLI's `phase_minutes`, `GameDaySettings.phaseMinutes`): its
+ * credentials ({@link GAMEDAY_PHASE_MINUTES}) less {@link PHASE_MARGIN_MINUTES} for the record and the summary, shared
+ * equally among the job's phases, so the phases of one job together end before its credentials do (review 16d G4).
+ * The inject job's 12 minutes each hold start-traffic's 10-minute wait for the first acknowledgment (its warm-up is
+ * shortened when that wait took more than 9) and inject's 5-minute wait for the experiment.
+ */
+export function gameDayPhaseMinutes(job: GameDayJob): number {
+  return Math.floor((GAMEDAY_PHASE_MINUTES[job] - PHASE_MARGIN_MINUTES) / GAMEDAY_JOB_PHASES[job].length);
+}
 
 /** The job that validates the inputs (no credentials) and names the game day and its phases. */
 export const VALIDATE_JOB = 'validate';
@@ -101,6 +112,10 @@ export function gameDayWorkflow(config: ShopConfig, workflowPath = '.github/work
     INPUT_RPO_TARGET_SECONDS: String(config.rpoTargetSeconds),
     // Named in the job summaries as the approver's Environment; GitHub gives no variable for the approver.
     INPUT_ENVIRONMENT: names.gameDayApprovalEnvironment,
+    // How the runner reaches the load balancers (review 16d G5): a Region with a certificate only redirects port 80,
+    // and its certificate names the shop, so such a Region is reached over HTTPS under this name.
+    INPUT_PUBLIC_HOST_NAME: `${config.hostName}.${config.domainName}`,
+    INPUT_HTTPS_REGIONS: regions.filter((region) => config.certificateArns[region]).join(','),
   };
   const phaseStep = (phase: GameDayPhase, extra: Record<string, string> = {}, condition?: string) => ({
     id: stepId(phase),
@@ -142,6 +157,7 @@ export function gameDayWorkflow(config: ShopConfig, workflowPath = '.github/work
       phaseStep(
         phase,
         {
+          INPUT_PHASE_MINUTES: String(gameDayPhaseMinutes(id)),
           ...(phase === 'await-return' ? { INPUT_WAIT_MINUTES: String(MAX_WAIT_MINUTES) } : {}),
           ...(cleanUp ? { INPUT_VERDICT: `\${{ ${verdictOfEarlierJobs} }}` } : {}),
         },

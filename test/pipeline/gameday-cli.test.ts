@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AwsCallError } from '../../.github/actions/cli-support/aws-retry';
 import { type JobSummary, renderHtml, renderText } from '../../.github/actions/cli-support/job-summary';
-import { isAwsFailure, phaseRunnerOver } from '../../.github/actions/gameday/aws-phase-runner';
+import { gameDayPortsOptions, isAwsFailure, phaseRunnerOver } from '../../.github/actions/gameday/aws-phase-runner';
 import { decideApproval } from '../../.github/actions/gameday/gameday-approval';
 import { newGameDayId, phasesToRun, readGameDayInputs } from '../../.github/actions/gameday/gameday-inputs';
 import { runGameDayStep } from '../../.github/actions/gameday/gameday-step';
@@ -33,6 +33,11 @@ const DISPATCH = {
   rto_target_minutes: '15',
   rpo_target_seconds: '60',
   environment: 'shop-dev-gameday',
+  // config hostName.domainName, and the Regions with a certificateArns entry (none here: plain HTTP)
+  public_host_name: 'www.shop.example.com',
+  https_regions: '',
+  // the preflight job's: 30-minute credentials less the record's margin
+  phase_minutes: '25',
 };
 const getInput = (inputs: Record<string, string>) => (name: string) => (inputs[name] ?? '').trim();
 const ID = 'gd-20261207T043000Z-a1b2';
@@ -102,6 +107,52 @@ describe('readGameDayInputs', () => {
     ).toThrow(`run_game_day_id: "gd-20261207T050000Z-zzzz" is not the resumed game day; accepted: "${ID}"`);
   });
 
+  test('GIVEN a phase step without phase_minutes, or one beyond an hour’s credentials less the margin THEN it is refused (review 16d G4)', () => {
+    const problems = (inputs: Record<string, string>) => {
+      try {
+        readGameDayInputs(getInput({ ...DISPATCH, phase: 'recover', run_game_day_id: ID, ...inputs }));
+        return [];
+      } catch (error) {
+        return (error as { problems: string[] }).problems;
+      }
+    };
+    expect(problems({ phase_minutes: '' })).toEqual([
+      'phase_minutes: no value given; accepted: a whole number from 1 to 55 (the workflow gives each phase its share of its job’s credentials, less 5 minutes for the record)',
+    ]);
+    expect(problems({ phase_minutes: '56' })).toEqual([
+      'phase_minutes: "56" is out of range; accepted: a whole number from 1 to 55',
+    ]);
+    expect(problems({ phase_minutes: '55' })).toEqual([]);
+    // the validate step runs no phase: it needs no deadline
+    expect(() =>
+      readGameDayInputs(getInput({ ...DISPATCH, phase: 'preflight', validate_only: 'true', phase_minutes: '' })),
+    ).not.toThrow();
+  });
+
+  test('GIVEN https_regions naming a Region of another deployment, or no public_host_name, or a host name that is no DNS name THEN each is refused (review 16d G5)', () => {
+    const problems = (inputs: Record<string, string>) => {
+      try {
+        readGameDayInputs(getInput({ ...DISPATCH, phase: 'score', run_game_day_id: ID, ...inputs }));
+        return [];
+      } catch (error) {
+        return (error as { problems: string[] }).problems;
+      }
+    };
+    expect(problems({ https_regions: 'us-west-2,eu-west-1' })).toEqual([
+      'https_regions: "eu-west-1" is not a Region of this deployment; accepted: Regions among "us-east-1" (primary) and "us-west-2" (standby), separated by commas, or none',
+    ]);
+    expect(problems({ https_regions: 'us-west-2', public_host_name: '' })).toEqual([
+      'public_host_name: no value given with https_regions "us-west-2"; accepted: the shop’s public host name (config hostName.domainName), which its certificates name',
+    ]);
+    expect(problems({ public_host_name: 'https://www.shop.example.com' })).toEqual([
+      'public_host_name: "https://www.shop.example.com" is not a DNS name; accepted: a lowercase DNS name such as "www.shop.example.com" (config hostName.domainName)',
+    ]);
+    const inputs = readGameDayInputs(
+      getInput({ ...DISPATCH, phase: 'score', run_game_day_id: ID, https_regions: 'us-west-2, us-east-1' }),
+    );
+    expect([inputs.publicHostName, inputs.httpsRegions]).toEqual(['www.shop.example.com', ['us-west-2', 'us-east-1']]);
+  });
+
   test('the surviving Region is the other configured one', () => {
     const standby = readGameDayInputs(getInput({ ...DISPATCH, phase: 'failover', run_game_day_id: ID }));
     expect([standby.failedRegion, standby.survivingRegion]).toEqual(['us-east-1', 'us-west-2']);
@@ -109,6 +160,41 @@ describe('readGameDayInputs', () => {
       getInput({ ...DISPATCH, phase: 'failover', run_game_day_id: ID, failed_region: 'us-west-2' }),
     );
     expect([primary.failedRegion, primary.survivingRegion]).toEqual(['us-west-2', 'us-east-1']);
+  });
+});
+
+describe('gameDayPortsOptions: what the CLI hands gameDayAwsPorts (review 16d G4, G5)', () => {
+  test('GIVEN a phase step THEN the ports get its deadline, the shop’s public host name and the HTTPS Regions, with the config’s values', () => {
+    const inputs = readGameDayInputs(
+      getInput({
+        ...DISPATCH,
+        phase: 'await-return',
+        run_game_day_id: ID,
+        phase_minutes: '50',
+        wait_minutes: '40',
+        https_regions: 'us-west-2',
+      }),
+    );
+    const log = () => {};
+    const options = gameDayPortsOptions(inputs, log, 'https://github.com/acme/shop/actions/runs/42');
+    expect(options).toEqual({
+      appName: 'shop',
+      envName: 'dev',
+      primaryRegion: 'us-east-1',
+      standbyRegion: 'us-west-2',
+      evidenceRetentionDays: 400,
+      targets: { rtoSeconds: 900, rpoSeconds: 60 },
+      log,
+      settings: { phaseMinutes: 50, returnWaitMinutes: 40 },
+      publicHostName: 'www.shop.example.com',
+      httpsRegions: ['us-west-2'],
+      runUrl: 'https://github.com/acme/shop/actions/runs/42',
+    });
+  });
+
+  test('GIVEN no certificate in either Region THEN no Region is reached over HTTPS', () => {
+    const inputs = readGameDayInputs(getInput({ ...DISPATCH, phase: 'score', run_game_day_id: ID }));
+    expect(gameDayPortsOptions(inputs, () => {}).httpsRegions).toEqual([]);
   });
 });
 

@@ -27,6 +27,8 @@ const DISPATCH = {
   rto_target_minutes: '15',
   rpo_target_seconds: '60',
   run_game_day_id: ID,
+  // every phase step gets its deadline (gameday.yml: the inject job's phases 12 minutes each)
+  phase_minutes: '12',
 };
 const inputsFor = (phase: string, extra: Record<string, string> = {}) =>
   readGameDayInputs((name) => ({ ...DISPATCH, phase, ...extra })[name as keyof typeof DISPATCH] ?? '');

@@ -6,7 +6,12 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { parse } from 'yaml';
-import { MAX_WAIT_MINUTES } from '../../.github/actions/gameday/gameday-inputs';
+import { gameDayPortsOptions } from '../../.github/actions/gameday/aws-phase-runner';
+import {
+  MAX_WAIT_MINUTES,
+  PHASE_MARGIN_MINUTES,
+  readGameDayInputs,
+} from '../../.github/actions/gameday/gameday-inputs';
 import { loadConfig } from '../../config';
 import { GAMEDAY_JOB_PHASES, gameDayWorkflow } from '../../pipeline/gameday-workflow';
 import {
@@ -273,6 +278,76 @@ describe('gameday.yml (issue 16)', () => {
 
   test('matches its snapshot', () => {
     expect(workflow).toMatchSnapshot();
+  });
+});
+
+describe('every phase step hands the CLI its deadline and how to reach the shop, and the CLI hands them to the ports (review 16d G4, G5)', () => {
+  const CERTIFICATE = 'arn:aws:acm:us-west-2:111111111111:certificate/00000000-0000-0000-0000-000000000000';
+  const https = loadConfig({ base: { gameDays: { enabled: true }, certificateArns: { 'us-west-2': CERTIFICATE } } });
+  /** What GitHub puts for each expression of a step's env in a new game day of attempt 1 (unknown ones: empty). */
+  const DISPATCHED: Record<string, string> = {
+    'inputs.failed_region': 'us-east-1',
+    'inputs.dry_run': 'false',
+    'inputs.reason': 'CHG-16',
+    'inputs.game_day_id': '',
+    'inputs.resume_at': 'preflight',
+    'needs.validate.outputs.game_day_id': 'gd-20261207T043000Z-a1b2',
+    'needs.approve.outputs.attempt': '1',
+  };
+  /** `core.getInput` over a step's env as GitHub evaluates it (`INPUT_<NAME>`, trimmed). */
+  const inputsOf = (env: Record<string, string>) => (name: string) =>
+    (env[`INPUT_${name.toUpperCase()}`] ?? '')
+      .replace(/\$\{\{\s*(.+?)\s*\}\}/g, (_, expression: string) => DISPATCHED[expression] ?? '')
+      .trim();
+  const phaseSteps = (wf: Workflow) =>
+    PHASE_JOBS.flatMap((id) => {
+      const job = wf.jobs[id]!;
+      const minutes = Number(credentialSteps(job)[0]?.with?.['role-duration-seconds']) / 60;
+      return cliSteps(job).map((step) => ({ id, minutes, phases: cliSteps(job).length, env: step.env ?? {} }));
+    });
+
+  test('GIVEN certificates in us-west-2 only THEN every step, the validate one too, names the public host name and the HTTPS Regions, and the ports get them', () => {
+    const wf = parse(gameDayWorkflow(https).toYaml()) as Workflow;
+    const validate = cliSteps(wf.jobs['validate']!)[0]!.env!;
+    expect([validate['INPUT_PUBLIC_HOST_NAME'], validate['INPUT_HTTPS_REGIONS']]).toEqual([
+      'www.shop.example.com',
+      'us-west-2',
+    ]);
+    for (const { id, env } of phaseSteps(wf)) {
+      const options = gameDayPortsOptions(readGameDayInputs(inputsOf(env)), () => {});
+      expect([id, options.publicHostName, options.httpsRegions]).toEqual([id, 'www.shop.example.com', ['us-west-2']]);
+    }
+  });
+
+  test('GIVEN no certificate THEN the ports reach no Region over HTTPS', () => {
+    for (const { id, env } of phaseSteps(workflow)) {
+      expect([id, gameDayPortsOptions(readGameDayInputs(inputsOf(env)), () => {}).httpsRegions]).toEqual([id, []]);
+    }
+  });
+
+  test('GIVEN each phase job THEN its phases’ deadlines together end 5 minutes before its credentials, and the ports get them (preflight: 25 of 30)', () => {
+    const deadlines = phaseSteps(workflow).map(({ id, minutes, phases, env }) => ({
+      id,
+      minutes,
+      phases,
+      phase: env['INPUT_PHASE'],
+      phaseMinutes: gameDayPortsOptions(readGameDayInputs(inputsOf(env)), () => {}).settings?.phaseMinutes,
+    }));
+    for (const { id, minutes, phases, phaseMinutes } of deadlines) {
+      // each phase its share of the job's credentials, less the margin for the record and the summary
+      expect([id, phaseMinutes]).toEqual([id, Math.floor((minutes - PHASE_MARGIN_MINUTES) / phases)]);
+      expect([id, phaseMinutes! * phases + PHASE_MARGIN_MINUTES <= minutes]).toEqual([id, true]);
+    }
+    expect(deadlines.map(({ phase, phaseMinutes }) => [phase, phaseMinutes])).toEqual([
+      ['preflight', 25],
+      ['start-traffic', 12],
+      ['inject', 12],
+      ['failover', 50],
+      ['await-return', 50],
+      ['recover', 50],
+      ['score', 25],
+      ['clean-up', 25],
+    ]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { isTransient } from '../../../runbooks/adapters/aws/aws-call';
-import { gameDayAwsPorts } from '../../../runbooks/adapters/aws/gameday-ports';
+import { type GameDayAwsPortsOptions, gameDayAwsPorts } from '../../../runbooks/adapters/aws/gameday-ports';
 import { messageOf } from '../../../runbooks/core/errors';
 import type { GameDayInput, GameDayPhase, PhaseOutcome } from '../../../runbooks/gameday/gameday-phases';
 import type { GameDayPorts } from '../../../runbooks/gameday/gameday-ports';
@@ -101,25 +101,42 @@ export function phaseRunnerOver(portsOf: () => GameDayPorts): PhaseRunner {
 }
 
 /**
- * `runGameDayPhase` over the AWS ports of the two Regions (`gameDayAwsPorts`), for the inputs of one step: the
- * configuration's evidence retention and targets, and await-return's wait within the job's credentials
- * (`wait_minutes`, 50 in gameday.yml). No request is sent before the phase calls a port.
+ * What `gameDayAwsPorts` gets for the inputs of one step: the configuration's evidence retention and targets, the
+ * phase's deadline within its job's credentials (`phase_minutes`, review 16d G4) and await-return's wait
+ * (`wait_minutes`, 50 in gameday.yml), and how the load balancers are reached: over HTTPS under the shop's public
+ * host name in the Regions with a certificate (`public_host_name`, `https_regions`, review 16d G5), else over HTTP.
+ */
+export function gameDayPortsOptions(
+  inputs: GameDayCliInputs,
+  log: (line: string) => void,
+  runUrl?: string,
+): GameDayAwsPortsOptions {
+  return {
+    appName: inputs.appName,
+    envName: inputs.envName,
+    primaryRegion: inputs.primaryRegion,
+    standbyRegion: inputs.standbyRegion,
+    evidenceRetentionDays: inputs.evidenceRetentionDays,
+    targets: { rtoSeconds: inputs.rtoTargetMinutes * 60, rpoSeconds: inputs.rpoTargetSeconds },
+    log,
+    settings: {
+      ...(inputs.phaseMinutes === undefined ? {} : { phaseMinutes: inputs.phaseMinutes }),
+      returnWaitMinutes: inputs.waitMinutes,
+    },
+    ...(inputs.publicHostName === undefined ? {} : { publicHostName: inputs.publicHostName }),
+    httpsRegions: inputs.httpsRegions,
+    ...(runUrl ? { runUrl } : {}),
+  };
+}
+
+/**
+ * `runGameDayPhase` over the AWS ports of the two Regions (`gameDayAwsPorts` with {@link gameDayPortsOptions}), for
+ * the inputs of one step. No request is sent before the phase calls a port.
  */
 export function awsPhaseRunner(inputs: GameDayCliInputs, log: (line: string) => void, runUrl?: string): PhaseRunner {
   // Built at the first phase, so the validate step creates no SDK client at all.
   let ports: GameDayPorts | undefined;
-  const portsOf = () =>
-    (ports ??= gameDayAwsPorts({
-      appName: inputs.appName,
-      envName: inputs.envName,
-      primaryRegion: inputs.primaryRegion,
-      standbyRegion: inputs.standbyRegion,
-      evidenceRetentionDays: inputs.evidenceRetentionDays,
-      targets: { rtoSeconds: inputs.rtoTargetMinutes * 60, rpoSeconds: inputs.rpoTargetSeconds },
-      log,
-      settings: { returnWaitMinutes: inputs.waitMinutes },
-      ...(runUrl ? { runUrl } : {}),
-    }));
+  const portsOf = () => (ports ??= gameDayAwsPorts(gameDayPortsOptions(inputs, log, runUrl)));
   // The freeze store's dependencies as the freeze CLI builds them (freeze/main.ts freezeDependencies; not imported:
   // that module runs its CLI when it is the bundle's main).
   const freezeDeps: FreezeDependencies = {

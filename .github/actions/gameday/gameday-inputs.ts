@@ -1,8 +1,10 @@
+import { CHAINED_SESSION_MAX_SECONDS } from '../../../pipeline/job-limits';
 import { GAMEDAY_ID_PATTERN, GAMEDAY_PHASES, type GameDayPhase } from '../../../runbooks/gameday/gameday-phases';
 import {
   booleanText,
   type GetInput,
   InputReader,
+  listOf,
   matching,
   oneOf,
   regionName,
@@ -20,6 +22,25 @@ export const RESUMABLE_PHASES = GAMEDAY_PHASES.filter((phase) => phase !== 'pref
 
 /** The longest `await-return` follows the old Region in one job, in minutes: its credentials last 55. */
 export const MAX_WAIT_MINUTES = 50;
+
+/**
+ * The minutes a phase job keeps after the deadlines of its phases (`phase_minutes`): the record write, the job
+ * summary and the outputs happen after a phase's waits end, still within the job's credentials (review 16d G4).
+ */
+export const PHASE_MARGIN_MINUTES = 5;
+
+/**
+ * The longest deadline a phase may be given: a role session lasts at most an hour (the game-day role is created with
+ * one), less {@link PHASE_MARGIN_MINUTES}.
+ */
+export const MAX_PHASE_MINUTES = CHAINED_SESSION_MAX_SECONDS / 60 - PHASE_MARGIN_MINUTES;
+
+/** A DNS name such as `www.shop.example.com` (config `hostName`.`domainName`, as config/load-config.ts accepts them). */
+const hostNameText = matching(
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+  'a lowercase DNS name such as "www.shop.example.com" (config hostName.domainName)',
+  'is not a DNS name',
+);
 
 /** The validated inputs of the game-day CLI. */
 export interface GameDayCliInputs {
@@ -52,6 +73,19 @@ export interface GameDayCliInputs {
   readonly environment?: string;
   /** How long `await-return` follows the old Region in this job before it stops (resumable). @default 50 */
   readonly waitMinutes: number;
+  /**
+   * The phase's deadline, in minutes from its start (`GameDaySettings.phaseMinutes`): every wait and runbook it follows
+   * ends by then. The workflow gives each phase its share of its job's credentials less {@link PHASE_MARGIN_MINUTES}
+   * (review 16d G4). Required for a phase; the validate step runs none.
+   */
+  readonly phaseMinutes?: number;
+  /**
+   * The shop's public host name (config `hostName`.`domainName`): the Host and TLS server name of a request to a load
+   * balancer with a certificate (review 16d G5).
+   */
+  readonly publicHostName?: string;
+  /** The Regions whose load balancer has a certificate (config `certificateArns`): reached over HTTPS. */
+  readonly httpsRegions: readonly string[];
   /**
    * The run attempt in which the `approve` job ran (its output `attempt`): a phase acts only in that attempt
    * (gameday-approval.ts). Undefined in the validate step, and when the workflow gave none (then every phase but
@@ -98,6 +132,9 @@ export function readGameDayInputs(getInput: GetInput): GameDayCliInputs {
   const gameDayId = reader.optional('run_game_day_id', gameDayIdText, undefined);
   const environment = reader.optional('environment', text(255), undefined);
   const waitMinutes = reader.optional('wait_minutes', wholeNumber(1, MAX_WAIT_MINUTES), MAX_WAIT_MINUTES);
+  const phaseMinutes = reader.optional('phase_minutes', wholeNumber(1, MAX_PHASE_MINUTES), undefined);
+  const publicHostName = reader.optional('public_host_name', hostNameText, undefined);
+  const httpsRegions = reader.optional('https_regions', listOf(regionName, 2), [] as readonly string[]);
   const verdict = reader.optional('verdict', oneOf(GAMEDAY_VERDICTS), undefined);
   const approvedAttempt = reader.optional('approved_attempt', wholeNumber(1, 1_000_000), undefined);
   // The ranges config/load-config.ts accepts for the same fields.
@@ -112,6 +149,22 @@ export function readGameDayInputs(getInput: GetInput): GameDayCliInputs {
   } else if (failedRegion && primaryRegion && standbyRegion && ![primaryRegion, standbyRegion].includes(failedRegion)) {
     reader.problem(
       `failed_region: "${failedRegion}" is not a Region of this deployment; accepted: "${primaryRegion}" (primary) or "${standbyRegion}" (standby)`,
+    );
+  }
+  const foreign = (httpsRegions ?? []).filter((region) => ![primaryRegion, standbyRegion].includes(region));
+  if (primaryRegion && standbyRegion && foreign.length > 0) {
+    reader.problem(
+      `https_regions: ${foreign.map((region) => JSON.stringify(region)).join(', ')} ${foreign.length === 1 ? 'is not a Region' : 'are not Regions'} of this deployment; accepted: Regions among "${primaryRegion}" (primary) and "${standbyRegion}" (standby), separated by commas, or none`,
+    );
+  }
+  if ((httpsRegions ?? []).length > 0 && publicHostName === undefined && !reader.failed) {
+    reader.problem(
+      `public_host_name: no value given with https_regions "${httpsRegions.join(',')}"; accepted: the shop’s public host name (config hostName.domainName), which its certificates name`,
+    );
+  }
+  if (!validateOnly && phaseMinutes === undefined && getInput('phase_minutes').trim() === '') {
+    reader.problem(
+      `phase_minutes: no value given; accepted: a whole number from 1 to ${MAX_PHASE_MINUTES} (the workflow gives each phase its share of its job’s credentials, less ${PHASE_MARGIN_MINUTES} minutes for the record)`,
     );
   }
   if (resumedGameDayId === undefined && resumeAt !== undefined && resumeAt !== 'preflight') {
@@ -154,6 +207,9 @@ export function readGameDayInputs(getInput: GetInput): GameDayCliInputs {
     evidenceRetentionDays,
     rtoTargetMinutes,
     rpoTargetSeconds,
+    httpsRegions,
+    ...(phaseMinutes === undefined ? {} : { phaseMinutes }),
+    ...(publicHostName === undefined ? {} : { publicHostName }),
     ...(resumedGameDayId === undefined ? {} : { resumedGameDayId }),
     ...(gameDayId === undefined ? {} : { gameDayId }),
     ...(environment === undefined ? {} : { environment }),
