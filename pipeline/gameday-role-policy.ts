@@ -1,4 +1,4 @@
-import { type Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { RunbookAction } from '../.github/actions/failover/automation-document-name';
@@ -6,8 +6,10 @@ import type { ShopConfig } from '../config';
 import { FAULT_INJECTION_ACTIONS } from '../runbooks/adapters/aws/fis';
 import { REPORT_BUCKETS_ACTIONS } from '../runbooks/adapters/aws/gameday-buckets';
 import { REGION_FACTS_ACTIONS } from '../runbooks/adapters/aws/gameday-region-facts';
+import { SYNTHETIC_ORDERS_ACTIONS } from '../runbooks/adapters/aws/gameday-synthetic-orders';
 import { SHOPPER_SCHEDULE_ACTIONS } from '../runbooks/adapters/aws/scheduler';
 import { gameDayNames } from '../stacks/naming/gameday-names';
+import { syntheticOrdersFunctionName } from '../stacks/naming/runbook-names';
 import { syntheticShopperSecretName } from '../stacks/naming/secret-names';
 import { stackNames } from '../stacks/naming/stack-names';
 
@@ -25,8 +27,8 @@ const all = (table: Readonly<Record<string, readonly string[]>>, prefix: string)
 /**
  * What the game-day role may do besides starting and following the runbooks (the failover permissions it shares):
  * the actions of the game-day AWS adapters (`requiredActions` of runbooks/adapters/aws/{fis,scheduler,gameday-buckets,
- * gameday-region-facts}.ts, so a call added there is granted here), scoped to the game day's resources of both
- * Regions where IAM allows it.
+ * gameday-region-facts,gameday-synthetic-orders}.ts, so a call added there is granted here), scoped to the game
+ * day's resources of both Regions where IAM allows it.
  *
  * Unverified (no AWS here): that FIS StartExperiment is authorized on both the template and the new experiment (the
  * statements grant both); that the report bucket's generated name starts with its stack's name (CloudFormation names
@@ -119,6 +121,21 @@ export function gameDayStatements(stack: Stack, config: ShopConfig): iam.PolicyS
         [stacks.runbooks(region), stacks.services(region)].map((name) =>
           arn('cloudformation', region, 'stack', `${name}/*`),
         ),
+      ),
+    }),
+    new iam.PolicyStatement({
+      sid: 'GameDayRemovesSyntheticOrders',
+      // gameday-synthetic-orders.ts: clean-up invokes the runbook function that deletes the game day's synthetic
+      // orders from the orders writer, in either Region (the writer's), and no other function.
+      actions: all(SYNTHETIC_ORDERS_ACTIONS, 'lambda:'),
+      resources: regions.map((region) =>
+        stack.formatArn({
+          service: 'lambda',
+          region,
+          resource: 'function',
+          resourceName: syntheticOrdersFunctionName(appName, envName),
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
       ),
     }),
     new iam.PolicyStatement({

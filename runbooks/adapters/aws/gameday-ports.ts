@@ -4,6 +4,7 @@ import type { Clock } from '../../../.github/actions/cli-support/clock';
 import { alarmNames } from '../../../stacks/naming/alarm-names';
 import { databaseNames, SHOP_DATABASES } from '../../../stacks/naming/database-names';
 import { GAMEDAY_EXPERIMENT_TAG, gameDayNames } from '../../../stacks/naming/gameday-names';
+import { syntheticOrdersFunctionName } from '../../../stacks/naming/runbook-names';
 import { syntheticShopperSecretName } from '../../../stacks/naming/secret-names';
 import { stackNames } from '../../../stacks/naming/stack-names';
 import type { GameDayLog, GameDayPorts, GameDaySettings } from '../../gameday/gameday-ports';
@@ -14,6 +15,7 @@ import { AwsReportBuckets } from './gameday-buckets';
 import { AwsRegionFacts } from './gameday-region-facts';
 import { AwsRunbookDispatch } from './gameday-runbooks';
 import { ShopOrdersThroughUi } from './gameday-shop-orders';
+import { AwsSyntheticOrdersRemoval } from './gameday-synthetic-orders';
 import { perRegion } from './per-region';
 import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 import { AwsShopperSchedules } from './scheduler';
@@ -67,7 +69,8 @@ const systemClock: Clock = {
  * Every port of a game day over AWS (SDK v3), for the game-day CLI. The report buckets and the load balancers are
  * found from the stacks' outputs (DescribeStacks of `<app>-<env>-<region>-runbooks` and `-services`), the FIS
  * template by its tags (`gameday: <app>-<env>`, `gameday-experiment: region-isolation`), the shopper schedule and
- * the databases by their deterministic names. No request is sent until a port method is called.
+ * the databases and the function that removes the synthetic orders (`<app>-<env>-remove-synthetic-orders`, invoked in the
+ * surviving Region) by their deterministic names. No request is sent until a port method is called.
  */
 export function gameDayAwsPorts(options: GameDayAwsPortsOptions): GameDayPorts {
   const clock = options.clock ?? systemClock;
@@ -152,6 +155,10 @@ export function gameDayAwsPorts(options: GameDayAwsPortsOptions): GameDayPorts {
         if (!answer.SecretString) throw new Error(`secret ${secretId} in ${region} has no SecretString`);
         return answer.SecretString;
       },
+      remover: new AwsSyntheticOrdersRemoval({
+        functionName: syntheticOrdersFunctionName(options.appName, options.envName),
+        ...retry,
+      }),
       ...web,
     }),
   };

@@ -1,6 +1,7 @@
 import type { HeldOrder, ShopOrdersPort, SyntheticOrderRef } from '../../gameday/gameday-ports';
 import { shopRequest } from '../../gameday/shop-request';
 import { SYNTHETIC_SHOPPER_HEADER } from '../../gameday/synthetic-shopper';
+import type { AwsSyntheticOrdersRemoval } from './gameday-synthetic-orders';
 
 /** Options of {@link ShopOrdersThroughUi}. */
 export interface ShopOrdersThroughUiOptions {
@@ -14,6 +15,11 @@ export interface ShopOrdersThroughUiOptions {
   readonly request?: typeof shopRequest;
   /** @default 8000 */
   readonly timeoutMs?: number;
+  /**
+   * Removes the game day's synthetic orders (the runbook function in the VPC: {@link AwsSyntheticOrdersRemoval}).
+   * @default - none: {@link ShopOrdersThroughUi.removeSynthetic} removes nothing and says so
+   */
+  readonly remover?: Pick<AwsSyntheticOrdersRemoval, 'remove'>;
 }
 
 const STATUS = /data-testid="order-status">([^<]+)</;
@@ -24,9 +30,9 @@ const STATUS = /data-testid="order-status">([^<]+)</;
  * address is not read, so an address change cannot be judged from here); 404: absent; anything else: the order is
  * left out (not known), which the scoring counts as not looked up.
  *
- * No API removes an order (the ui has none; the orders service's DELETE is a soft delete inside the VPC): the
- * synthetic orders are deleted by the orders service's synthetic-order retention job, so {@link removeSynthetic}
- * removes nothing and says so.
+ * No API of the shop removes an order (the ui has none; the orders service's DELETE is a soft delete inside the VPC):
+ * {@link removeSynthetic} hands the orders to the `remover` (the runbook function that deletes them from the orders
+ * writer with the orders service's own statement); without one it removes nothing and says so.
  */
 export class ShopOrdersThroughUi implements ShopOrdersPort {
   constructor(private readonly options: ShopOrdersThroughUiOptions) {}
@@ -62,9 +68,10 @@ export class ShopOrdersThroughUi implements ShopOrdersPort {
   }
 
   async removeSynthetic(
-    _region: string,
+    region: string,
     orders: readonly SyntheticOrderRef[],
-  ): Promise<{ removed: number; failed: readonly string[]; note: string }> {
+  ): Promise<{ readonly removed: number; readonly failed: readonly string[]; readonly note?: string }> {
+    if (this.options.remover) return this.options.remover.remove(region, orders);
     return {
       removed: 0,
       failed: [],

@@ -13,6 +13,7 @@ import {
   StartExperimentCommand,
   StopExperimentCommand,
 } from '@aws-sdk/client-fis';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CopyDBClusterSnapshotCommand,
   CreateDBInstanceCommand,
@@ -54,6 +55,7 @@ import { CloudWatchModel } from './cloudwatch-model';
 import { EcsModel } from './ecs-model';
 import { FisModel } from './fis-model';
 import { InjectedFaults } from './injected-faults';
+import { LambdaModel } from './lambda-model';
 import { type AwsModelBehaviours, type AwsModelTimings, DEFAULT_BEHAVIOURS, DEFAULT_TIMINGS } from './model-options';
 import { type ModelClock, Timeline } from './model-timeline';
 import { RdsModel } from './rds-model';
@@ -245,6 +247,8 @@ export class AwsModel {
   readonly fis: FisModel;
   /** EventBridge Scheduler schedules (the game day's shoppers). */
   readonly scheduler: SchedulerModel;
+  /** Lambda functions invoked synchronously (the game day's synthetic orders removal). */
+  readonly lambda = new LambdaModel();
   /**
    * Services whose API still answers in a Region made unreachable with {@link regionDown}. Empty by default (the
    * whole Region is gone); a game day adds `fis`, `s3` and `scheduler`: an FIS network disruption cuts the Region's
@@ -506,6 +510,7 @@ export class AwsModel {
       [GetScheduleCommand, (i, r) => this.scheduler.getSchedule(i, r)],
       [UpdateScheduleCommand, (i, r) => this.scheduler.updateSchedule(i, r)],
     ]);
+    this.serve(LambdaClient, 'lambda', [[InvokeCommand, (i, r) => this.lambda.invoke(i, r)]]);
     this.serve(CloudWatchClient, 'cloudwatch', [
       [GetMetricDataCommand, (i, r) => this.cloudWatch.getMetricData(i, r)],
       [DescribeAlarmHistoryCommand, (i, r) => this.describeAlarmHistory(i, r)],
@@ -640,7 +645,9 @@ export class AwsModel {
       if (!target.reachable) throw networkError(target.host);
       const before = this.faults.take(request, 'before');
       if (before) throw before;
-      const answer = handler(input, target.region);
+      const returned = handler(input, target.region);
+      // A modelled function runs asynchronously (Lambda Invoke); every other handler answers at once.
+      const answer = returned instanceof Promise ? await returned : returned;
       const after = this.faults.take(request, 'after');
       if (after) {
         record(`${errorName(after)} (after effect)`);

@@ -10,7 +10,8 @@ export type ModelService =
   | 'ecs'
   | 'application-autoscaling'
   | 'fis'
-  | 'scheduler';
+  | 'scheduler'
+  | 'lambda';
 
 /** One request the model received. */
 export interface ModelCall {

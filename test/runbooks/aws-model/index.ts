@@ -6,6 +6,7 @@ export * from './cloudwatch-model';
 export * from './ecs-model';
 export * from './fis-model';
 export * from './injected-faults';
+export * from './lambda-model';
 export * from './model-options';
 export * from './model-timeline';
 export * from './rds-model';

@@ -1,7 +1,7 @@
 import { type GameDayInput, type GameDayPhase, type PhaseOutcome, runGameDayPhase } from '../../../runbooks/gameday';
 import { gameDayRecordKey } from '../../../runbooks/gameday/gameday-record';
 import { EAST, WEST } from '../aws-scenarios/aws-world';
-import { GAMEDAY_ID, type ModelGameDayOptions, modelGameDay } from './model-gameday';
+import { GAMEDAY_ID, type ModelGameDayOptions, modelGameDay, REMOVAL_FUNCTION } from './model-gameday';
 
 jest.setTimeout(60_000);
 
@@ -65,9 +65,19 @@ describe('a game day on the AWS model', () => {
     expect(lost.length).toBeGreaterThan(0);
     expect(lost.every((a) => a.region === EAST)).toBe(true);
     expect(outcomes[6]!.summary).toContain('recall 100 %, precision 100 %');
-    // Clean-up removed the game day's synthetic orders.
-    expect(acks.filter((a) => databases[EAST]!.has(a.order_id) || databases[WEST]!.has(a.order_id))).toEqual([]);
+    // Clean-up removed the game day's synthetic orders from the writer (us-west-2 after the failover) through the
+    // removal function of that Region, invoked synchronously with the ledger's order ids. What is left is only in
+    // the old primary the model keeps (the lost orders: Aurora rebuilds that cluster from the new primary).
+    expect(acks.filter((a) => databases[WEST]!.has(a.order_id))).toEqual([]);
+    expect([...databases[EAST]!].sort()).toEqual(lost.map((a) => a.order_id).sort());
     expect(acks.some((a) => a.region === WEST)).toBe(true);
+    expect(
+      model.lambda.invocations.map((i) => ({ ...i, event: [...(i.event as { orderIds: string[] }).orderIds].sort() })),
+    ).toEqual([{ region: WEST, functionName: REMOVAL_FUNCTION, event: acks.map((a) => a.order_id).sort() }]);
+    expect(model.calls.all().filter((c) => c.service === 'lambda')).toEqual([
+      expect.objectContaining({ operation: 'Invoke', region: WEST, outcome: 'ok' }),
+    ]);
+    expect(outcomes[7]!.summary).toContain(`synthetic orders: ${acks.length - lost.length} of ${acks.length} removed`);
     // The schedules were enabled with the game day's id and disabled again.
     for (const region of [EAST, WEST]) {
       const schedule = model.scheduler.schedules.get(`${region}/shop-dev-synthetic-shopper`)!;
@@ -160,5 +170,55 @@ describe('a game day on the AWS model', () => {
     expect(outcomes[5]!.summary).toContain('the snapshot never appeared');
     const record = JSON.parse(world.model.s3.text(world.shop.buckets[WEST]!, gameDayRecordKey(GAMEDAY_ID))!);
     expect(record.verdict).toBe('INCONCLUSIVE');
+  });
+
+  // Issue 16: "Synthetic orders are marked so business metrics and the report can tell them apart, and are removed by
+  // the game day's clean-up."
+  describe('clean-up removes the synthetic orders through the removal function', () => {
+    test('GIVEN a game day that never failed over WHEN clean-up runs THEN the function of the surviving Region names the writer Region and the removal goes there', async () => {
+      const { outcomes, model, acks, databases } = await play({ experiment: 'fails-to-start' }, ALL);
+      expect(statuses(outcomes).at(-1)).toBe('clean-up: succeeded INCONCLUSIVE');
+      expect(model.lambda.invocations.map((i) => i.region)).toEqual([WEST, EAST]);
+      expect(acks.length).toBeGreaterThan(0);
+      expect(acks.filter((a) => databases[EAST]!.has(a.order_id) || databases[WEST]!.has(a.order_id))).toEqual([]);
+      expect(outcomes.at(-1)!.summary).toContain(`synthetic orders: ${acks.length} of ${acks.length} removed`);
+    });
+
+    test('GIVEN acknowledged orders the shop holds as real orders WHEN clean-up runs THEN they are kept and named, the synthetic ones removed', async () => {
+      const { outcomes, acks, databases, real, looked } = await play({ realOrders: 2 }, ALL);
+      const kept = [...real].sort();
+      expect(kept).toHaveLength(2);
+      expect(kept.every((id) => databases[WEST]!.has(id))).toBe(true);
+      expect(acks.filter((a) => !real.has(a.order_id) && databases[WEST]!.has(a.order_id))).toEqual([]);
+      expect(outcomes.at(-1)!.summary).toContain(
+        `WARNING: synthetic orders: 2 listed order(s) are not synthetic and were kept (never deleted): ${kept.join(', ')}`,
+      );
+      // Removed: every synthetic order the writer held (not the lost ones, which it never got).
+      const lost = acks.filter((a) => looked[a.order_id]?.present === false);
+      expect(outcomes.at(-1)!.summary).toContain(
+        `synthetic orders: ${acks.length - lost.length - kept.length} of ${acks.length} removed`,
+      );
+    });
+
+    test('GIVEN a clean-up before the game day has a verdict (a pause) WHEN it runs THEN no order is removed and the function is not invoked', async () => {
+      const { outcomes, model, acks, databases } = await play({}, ['preflight', 'start-traffic', 'clean-up']);
+      expect(statuses(outcomes).at(-1)).toBe('clean-up: succeeded');
+      expect(outcomes.at(-1)!.summary).toContain('synthetic orders: kept (the game day has no verdict yet');
+      expect(model.lambda.invocations).toEqual([]);
+      expect(acks.length).toBeGreaterThan(0);
+      expect(acks.every((a) => databases[EAST]!.has(a.order_id))).toBe(true);
+    });
+
+    test('GIVEN no removal function deployed WHEN clean-up runs THEN it fails naming the function and asks to be run again', async () => {
+      const { outcomes, acks } = await play({ removalFunction: false }, ALL);
+      expect(statuses(outcomes).at(-1)).toBe('clean-up: failed PASSED');
+      expect(outcomes.at(-1)!.summary).toContain('clean-up: incomplete, run it again');
+      expect(outcomes.at(-1)!.summary).toContain(
+        `FAILED: synthetic orders: ${acks.length} of ${acks.length} not removed`,
+      );
+      expect(outcomes.at(-1)!.summary).toContain('Function not found: shop-dev-remove-synthetic-orders');
+      // The ids are named up to 10, then counted.
+      expect(outcomes.at(-1)!.summary).toContain(`and ${acks.length - 10} more)`);
+    });
   });
 });

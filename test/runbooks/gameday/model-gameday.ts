@@ -5,10 +5,12 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AwsFaultInjection } from '../../../runbooks/adapters/aws/fis';
 import { AwsReportBuckets } from '../../../runbooks/adapters/aws/gameday-buckets';
 import { AwsRegionFacts } from '../../../runbooks/adapters/aws/gameday-region-facts';
+import { AwsSyntheticOrdersRemoval } from '../../../runbooks/adapters/aws/gameday-synthetic-orders';
 import { AwsShopperSchedules } from '../../../runbooks/adapters/aws/scheduler';
 import type { AnyOrchestration } from '../../../runbooks/core/step';
 import type { GameDayPorts, HeldOrder, RunbookExecution } from '../../../runbooks/gameday/gameday-ports';
 import { ackPrefix } from '../../../runbooks/gameday/gameday-record';
+import { createSyntheticOrdersHandler, type WriterSession } from '../../../runbooks/lambda/synthetic-orders-handler';
 import { failover } from '../../../runbooks/orchestrations/failover';
 import { readiness } from '../../../runbooks/orchestrations/readiness';
 import { recover } from '../../../runbooks/orchestrations/recover';
@@ -38,7 +40,17 @@ export interface ModelGameDayOptions {
   readonly reportMisses?: number;
   /** Whether Aurora never takes the old primary's snapshot. @default false */
   readonly noFailoverSnapshot?: boolean;
+  /**
+   * Acknowledged orders the shop holds as real (not synthetic) orders: the removal function must keep them.
+   * @default 0
+   */
+  readonly realOrders?: number;
+  /** Whether the synthetic orders removal function is deployed (a runbook stack older than it has none). @default true */
+  readonly removalFunction?: boolean;
 }
+
+/** The synthetic orders removal function's name in these tests (syntheticOrdersFunctionName('shop', 'dev')). */
+export const REMOVAL_FUNCTION = 'shop-dev-remove-synthetic-orders';
 
 /**
  * A game day on the AWS model: the shop of aws-world (writer and traffic in us-east-1), its game-day resources (an
@@ -107,6 +119,8 @@ export function modelGameDay(options: ModelGameDayOptions = {}) {
 
   // The simulated shop: orders by Region database, and the ledger.
   const databases: Record<string, Set<string>> = { [EAST]: new Set(), [WEST]: new Set() };
+  /** Orders the shop holds as real orders (not synthetic), by id. */
+  const real = new Set<string>();
   const acks: AcknowledgedWrite[] = [];
   /** What the last lookup of the score found, by order id. */
   const looked: Record<string, HeldOrder> = {};
@@ -121,6 +135,7 @@ export function modelGameDay(options: ModelGameDayOptions = {}) {
       const n = ++orderCount;
       const orderId = `0b7e8f43-2f0c-4c36-9a41-${String(n).padStart(12, '0')}`;
       databases[serving]!.add(orderId);
+      if (n <= (options.realOrders ?? 0)) real.add(orderId);
       const placedAt = clock.now().getTime();
       const source = serving;
       const target = other(source);
@@ -212,6 +227,48 @@ export function modelGameDay(options: ModelGameDayOptions = {}) {
     return execution;
   };
 
+  // The synthetic orders removal function of each Region: the real handler, reading where the writer is and the
+  // orders credentials from the model (RDS, Secrets Manager); its session is the simulated shop's orders database of
+  // its Region, answering the statements of removeSyntheticOrders as Postgres would.
+  const session = (region: string): WriterSession =>
+    ({
+      query: async (statement: string | { name?: string; values?: unknown[] }) => {
+        if (typeof statement === 'string') {
+          // SELECT pg_is_in_recovery(): a secondary cluster's instance is a reader.
+          return { rows: [{ r: model.rds.writerRegions()['shop-dev-orders-global'] !== region }] };
+        }
+        const ids = (statement.values?.[0] ?? []) as string[];
+        const held = ids.filter((id) => databases[region]!.has(id));
+        if (statement.name === 'orders_listed_not_synthetic') {
+          return { rows: held.filter((id) => real.has(id)).map((id) => ({ id })) };
+        }
+        if (statement.name !== 'orders_remove_synthetic') throw new Error(`model: statement ${statement.name}`);
+        const doomed = held.filter((id) => !real.has(id));
+        // Replication carries the deletes to the other Region's replica (model: at once).
+        for (const id of doomed) for (const db of Object.values(databases)) db.delete(id);
+        return { rows: [{ deleted: doomed.length }] };
+      },
+      end: async () => undefined,
+    }) as unknown as WriterSession;
+  if (options.removalFunction ?? true) {
+    for (const region of [EAST, WEST]) {
+      model.lambda.addFunction(
+        region,
+        REMOVAL_FUNCTION,
+        createSyntheticOrdersHandler({
+          environment: {
+            RUNBOOK_TOPOLOGY: JSON.stringify(shop.topology(region)),
+            RUNBOOK_BUCKET: shop.buckets[region]!,
+            AWS_REGION: region,
+          },
+          connect: async () => session(region),
+          log: () => undefined,
+        }),
+      );
+    }
+  }
+  const remover = new AwsSyntheticOrdersRemoval({ functionName: REMOVAL_FUNCTION, retry: { maxRetries: 0 } });
+
   const ports: GameDayPorts = {
     clock: {
       now: () => clock.now(),
@@ -265,11 +322,8 @@ export function modelGameDay(options: ModelGameDayOptions = {}) {
         }
         return Object.fromEntries(orders.map((o) => [o.orderId, looked[o.orderId]!]));
       },
-      removeSynthetic: async (_region, orders) => {
-        for (const o of orders) for (const db of Object.values(databases)) db.delete(o.orderId);
-        return { removed: orders.length, failed: [] };
-      },
+      removeSynthetic: (region, orders) => remover.remove(region, orders),
     },
   };
-  return { world, model, clock, shop, ports, acks, databases, looked };
+  return { world, model, clock, shop, ports, acks, databases, looked, real };
 }
