@@ -336,6 +336,21 @@ describe('the committed gameday bundle, run as a process', () => {
     expect(run.summary).toContain('Verdict: not yet (the game day waits for its approval).');
   });
 
+  test('GIVEN a phase step without its deadline and with an HTTPS Region of another deployment THEN exit 2 naming both, before the approval is read (review 16d G4, G5)', async () => {
+    const run = await runBundle({
+      ...DISPATCH,
+      phase: 'preflight',
+      run_game_day_id: ID,
+      approved_attempt: '1',
+      phase_minutes: '',
+      https_regions: 'eu-west-1',
+    });
+    expect(run.exitCode).toBe(2);
+    expect(run.summary).toContain('phase_minutes: no value given; accepted: a whole number from 1 to 55');
+    expect(run.summary).toContain('https_regions: &quot;eu-west-1&quot; is not a Region of this deployment');
+    expect(run.summary).toContain('Verdict: not reached (nothing was called).');
+  });
+
   test('GIVEN invalid inputs THEN exit 2, each problem in the log and the job summary, nothing called', async () => {
     const run = await runBundle({ ...DISPATCH, phase: 'preflight', validate_only: 'true', failed_region: 'eu-west-1' });
     expect(run.exitCode).toBe(2);
