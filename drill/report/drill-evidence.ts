@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { EvidenceInput } from '../../runbooks/evidence/evidence-pack';
 import type { RunTimeline } from '../../runbooks/scoring/score-input';
+import type { RunScore } from '../../runbooks/scoring/score-run';
 import type { DrillReport } from './drill-report';
 import { drillTimeline } from './drill-score';
 
@@ -25,9 +26,32 @@ export function drillId(report: DrillReport): string {
 }
 
 /**
+ * The drill's own verdict, as drill.json records it (review 16c S1): INCONCLUSIVE when it was interrupted, FAILED
+ * when one of its own checks failed (the canary, apply, the stranded writes), else the score's. Its reasons: the
+ * failed own checks, then the score's reasons.
+ */
+function drillVerdict(report: DrillReport, own: readonly string[]): Pick<EvidenceInput, 'verdict' | 'reasons'> {
+  const score = report.score as RunScore;
+  const ownReasons = own.map((f) => `The drill's own check failed: ${f}.`);
+  if (report.status === 'interrupted') {
+    return {
+      verdict: 'INCONCLUSIVE',
+      reasons: ['The drill was interrupted before it ended.', ...ownReasons, ...score.reasons],
+    };
+  }
+  if (own.length > 0) {
+    return { verdict: score.verdict === 'INCONCLUSIVE' ? 'INCONCLUSIVE' : 'FAILED', reasons: ownReasons };
+  }
+  if (score.verdict === 'PASSED' && report.failures.length > 0) {
+    return { verdict: 'FAILED', reasons: report.failures.map((f) => `The drill failed: ${f}.`) };
+  }
+  return { verdict: score.verdict, reasons: score.reasons };
+}
+
+/**
  * The evidence pack of a scored drill (the format a game day writes): what was tested, when, by `actor` (the local
- * user), the fault, the timeline's markers, the score; the drill's own failed checks and anything left behind as
- * deviations; drill.html, drill.json and the reconcile reports as related records.
+ * user), the fault, the timeline's markers, the drill's verdict (FAILED when its own checks failed, whatever the
+ * score says) and the score; anything left behind as deviations; drill.html, drill.json and the reconcile reports as related records.
  *
  * @throws Error when the drill has no score (it is scored before its files are written).
  */
@@ -63,11 +87,9 @@ export function drillEvidenceInput(report: DrillReport, actor: string): Evidence
       ...report.markers.map((m) => ({ at: new Date(start + m.at_ms).toISOString(), what: m.label })),
       ...moments(drillTimeline(report)),
     ],
+    ...drillVerdict(report, own),
     score: report.score,
-    deviations: [
-      ...own.map((f) => `The drill's own check failed: ${f}.`),
-      ...report.leftovers.map((l) => `Left behind: ${l}.`),
-    ],
+    deviations: report.leftovers.map((l) => `Left behind: ${l}.`),
     links: [
       { label: 'The drill report (drill.html)', href: rel(report.paths.html) },
       { label: 'Its data (drill.json)', href: rel(report.paths.json) },

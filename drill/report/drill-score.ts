@@ -1,4 +1,5 @@
 import { ACK_FORMAT, type AcknowledgedWrite } from '../../runbooks/scoring/acknowledged-write';
+import { firstCheckoutOnNewPrimary } from '../../runbooks/scoring/recovery-times';
 import type { DatabaseReport, OrderOnNewPrimary, RunTimeline, ScoreTargets } from '../../runbooks/scoring/score-input';
 import { type RunScore, scoreRun } from '../../runbooks/scoring/score-run';
 import type { AcknowledgedOrder } from '../traffic/shopper-journey';
@@ -41,6 +42,18 @@ export function drillTimeline(report: DrillReport): RunTimeline {
   };
 }
 
+/**
+ * The drill's timeline as the score judges it: the end of RTO is the standby's first checkout on the new primary
+ * after the writers moved (the game day's rule, review 16c S4), not the first order acknowledged after the fault.
+ */
+function scoredTimeline(report: DrillReport, sources: DrillScoreSources): RunTimeline {
+  const timeline = drillTimeline(report);
+  return {
+    ...timeline,
+    firstCheckoutAt: firstCheckoutOnNewPrimary(sources.ledger, sources.newPrimary, report.regions.standby, timeline),
+  };
+}
+
 /** What the drill knows when it scores itself. */
 export interface DrillScoreSources {
   /** The writes the shoppers were told succeeded, up to the moment the new primary was read. */
@@ -65,7 +78,7 @@ export function scoreDrill(report: DrillReport, sources: DrillScoreSources): Run
     newPrimary: sources.newPrimary,
     afterRecovery: sources.afterRecovery,
     reports: sources.reports,
-    timeline: drillTimeline(report),
+    timeline: scoredTimeline(report, sources),
     rpoLagBeforeFaultMs: null,
     targets: sources.targets,
     onlySyntheticTraffic: true,

@@ -48,6 +48,14 @@ export interface EvidenceInput {
   };
   /** The moments of the run, in any order (sorted in the pack). */
   readonly timeline: readonly EvidenceEvent[];
+  /**
+   * The verdict the run recorded (the game day's record, drill.json's status): the score's verdict is one input
+   * to it, with what the score could not read and the run's own checks. PASSED only over a PASSED score.
+   */
+  readonly verdict: RunScore['verdict'];
+  /** Why the run has that verdict, one sentence each (the score's reasons among them when they decided it). */
+  readonly reasons: readonly string[];
+  /** The shared scoring's judgement, kept whole under `score` in the pack. */
   readonly score: RunScore;
   /** What went otherwise than planned, besides the score's own deviations. */
   readonly deviations?: readonly string[];
@@ -68,6 +76,7 @@ export interface EvidencePack {
   readonly regions: EvidenceInput['regions'];
   readonly fault: EvidenceInput['fault'];
   readonly timeline: readonly EvidenceEvent[];
+  /** The run's verdict ({@link EvidenceInput.verdict}), not necessarily `score.verdict`. */
   readonly verdict: RunScore['verdict'];
   readonly reasons: readonly string[];
   readonly rto: RunScore['rto'];
@@ -119,6 +128,27 @@ function validate(input: EvidenceInput): void {
   text('fault.description', input.fault?.description);
   text('fault.method', input.fault?.method);
   if (input.fault?.injectedAt !== null) time('fault.injectedAt', input.fault?.injectedAt);
+  const verdicts = ['PASSED', 'FAILED', 'INCONCLUSIVE'];
+  check(p, 'verdict', input.verdict, verdicts.includes(input.verdict), 'PASSED, FAILED or INCONCLUSIVE');
+  if (input.verdict === 'PASSED' && input.score?.verdict !== 'PASSED') {
+    // A run cannot pass what its own score did not: the pack is locked for years and must not contradict the score.
+    check(
+      p,
+      'verdict',
+      input.verdict,
+      false,
+      `FAILED or INCONCLUSIVE when the score is ${input.score?.verdict} (a run cannot pass what its score did not)`,
+    );
+  }
+  check(
+    p,
+    'reasons',
+    input.reasons,
+    Array.isArray(input.reasons) &&
+      input.reasons.length > 0 &&
+      input.reasons.every((r) => typeof r === 'string' && r.trim() !== ''),
+    'a list of non-empty strings, at least one',
+  );
   input.timeline.forEach((event, i) => {
     time(`timeline[${i}].at`, event.at);
     text(`timeline[${i}].what`, event.what);
@@ -141,7 +171,8 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 
 /**
  * Builds the evidence pack of one drill or game day: evidence.json (format `multi-region-shop/evidence-pack@1`),
- * evidence.html (the same, for an auditor: what was tested, when, by whom, the fault, the timeline, the verdict,
+ * evidence.html (the same, for an auditor: what was tested, when, by whom, the fault, the timeline, the run's verdict
+ * (the one recorded; the score's is kept under `score`),
  * RTO/RPO against their targets, the score, deviations) and evidence.sha256 over both (`sha256sum -c`). Pure: the
  * same input gives the same bytes.
  *
@@ -160,8 +191,8 @@ export function buildEvidencePack(input: EvidenceInput): BuiltEvidencePack {
     regions: input.regions,
     fault: input.fault,
     timeline: [...input.timeline].sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.what.localeCompare(b.what)),
-    verdict: input.score.verdict,
-    reasons: input.score.reasons,
+    verdict: input.verdict,
+    reasons: input.reasons,
     rto: input.score.rto,
     rpo: input.score.rpo,
     score: input.score,

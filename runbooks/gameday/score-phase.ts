@@ -1,6 +1,7 @@
 import { messageOf } from '../core/errors';
 import { buildEvidencePack, EVIDENCE_FILES, type EvidenceEvent, type EvidenceInput } from '../evidence/evidence-pack';
 import type { AcknowledgedWrite } from '../scoring/acknowledged-write';
+import { firstCheckoutOnNewPrimary } from '../scoring/recovery-times';
 import { type DatabaseReport, parseScoredReport } from '../scoring/score-input';
 import { scoreRun } from '../scoring/score-run';
 import { type GameDayLedger, ledgerOrders, readGameDayLedger } from './gameday-ledger';
@@ -33,16 +34,6 @@ export interface GameDayScoreData {
     readonly firstCheckoutAt: string | null;
   };
   readonly rpoLagBeforeFaultMs: number | null;
-}
-
-/** The first order placed (or placed again) after `after`, by the time its acknowledgment arrived. */
-function firstCheckoutAfter(acks: readonly AcknowledgedWrite[], after: string | undefined): string | null {
-  if (!after) return null;
-  const from = Date.parse(after);
-  const times = acks
-    .filter((a) => (a.kind === 'order_placed' || a.kind === 'order_replaced') && Date.parse(a.acknowledged_at) > from)
-    .map((a) => Date.parse(a.acknowledged_at));
-  return times.length > 0 ? new Date(Math.min(...times)).toISOString() : null;
 }
 
 /**
@@ -120,7 +111,12 @@ export async function readScoreData(
         decidedAt: record.failover?.startedAt ?? null,
         trafficMovedAt: record.failover?.trafficMovedAt ?? null,
         writersMovedAt: record.failover?.writersMovedAt ?? null,
-        firstCheckoutAt: firstCheckoutAfter(ledger.acks, faultInjectedAt ?? undefined),
+        // The end of RTO: the surviving Region's first checkout on the new primary after the writers moved
+        // (review 16c S4), not any acknowledgment after the fault (the failed Region may still acknowledge).
+        firstCheckoutAt: firstCheckoutOnNewPrimary(ledger.acks, newPrimary, input.survivingRegion, {
+          faultInjectedAt,
+          writersMovedAt: record.failover?.writersMovedAt ?? null,
+        }),
       },
       rpoLagBeforeFaultMs,
     },
@@ -246,8 +242,12 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     regions: { failed: input.failedRegion, surviving: input.survivingRegion },
     fault: faultOf(record),
     timeline: timelineOf(record),
+    // The pack carries the verdict the record gets (review 16c S1): what could not be read and an earlier phase's
+    // verdict are reasons of it, the score's verdict is one input, kept under `score`.
+    verdict,
+    reasons,
     score,
-    deviations: [...missing, ...unexercised],
+    deviations: unexercised,
     links: [
       ...(record.failover
         ? [

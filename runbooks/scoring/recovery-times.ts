@@ -1,4 +1,5 @@
-import type { RunTimeline, ScoreTargets } from './score-input';
+import type { AcknowledgedWrite } from './acknowledged-write';
+import type { OrderOnNewPrimary, RunTimeline, ScoreTargets } from './score-input';
 
 /** RTO split into its phases, each in milliseconds, null when a moment it needs is not known. */
 export interface RtoScore {
@@ -44,6 +45,40 @@ const between = (from: string | null, to: string | null) => {
   const b = ms(to);
   return a === null || b === null ? null : b - a;
 };
+
+/**
+ * The end of RTO (review 16c S4): the first checkout (`order_placed` or `order_replaced`) that shows the shop
+ * serving from the surviving Region again, which is the earliest acknowledgment
+ * - by `survivingRegion` (the failed Region may still acknowledge after the fault: FIS cuts only cross-Region
+ *   traffic, and ECS replaces the tasks the experiment targeted),
+ * - after the fault and at or after `writersMovedAt` (every writer in the surviving Region: before that an order
+ *   is written to the old writer and may be lost),
+ * - of an order present on the new primary (a lost order does not show the shop serving).
+ *
+ * null when no such checkout was acknowledged, or when the writers' move or the fault is not known (RTO then
+ * cannot be measured: the score says so).
+ */
+export function firstCheckoutOnNewPrimary(
+  acks: readonly AcknowledgedWrite[],
+  newPrimary: Readonly<Record<string, OrderOnNewPrimary>>,
+  survivingRegion: string,
+  moments: { readonly faultInjectedAt: string | null; readonly writersMovedAt: string | null },
+): string | null {
+  const fault = ms(moments.faultInjectedAt);
+  const writers = ms(moments.writersMovedAt);
+  if (fault === null || writers === null) return null;
+  const times = acks
+    .filter(
+      (a) =>
+        (a.kind === 'order_placed' || a.kind === 'order_replaced') &&
+        a.region === survivingRegion &&
+        Date.parse(a.acknowledged_at) > fault &&
+        Date.parse(a.acknowledged_at) >= writers &&
+        newPrimary[a.order_id]?.present === true,
+    )
+    .map((a) => Date.parse(a.acknowledged_at));
+  return times.length > 0 ? new Date(Math.min(...times)).toISOString() : null;
+}
 
 /** Splits the timeline into the RTO phases (a negative span, moments out of order, is kept: a deviation shows it). */
 export function rtoScore(timeline: RunTimeline, targets: ScoreTargets): RtoScore {

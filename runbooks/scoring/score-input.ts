@@ -57,7 +57,10 @@ export interface RunTimeline {
   readonly trafficMovedAt: string | null;
   /** Every global database's writer is in the surviving Region. */
   readonly writersMovedAt: string | null;
-  /** The first checkout acknowledged after the fault: the end of RTO. */
+  /**
+   * The end of RTO: the first checkout the surviving Region acknowledged after the writers moved, of an order on
+   * the new primary ({@link firstCheckoutOnNewPrimary}); null when none was, or the writers' move is not known.
+   */
   readonly firstCheckoutAt: string | null;
 }
 

@@ -341,8 +341,14 @@ export function scoreRun(input: ScoreInput): RunScore {
 
   // RTO and RPO.
   const rto = rtoScore(timeline, input.targets);
-  if (faultMs !== null && timeline.firstCheckoutAt === null) {
-    failed.push('The shop is not serving checkouts after the fault: no checkout was acknowledged after it.');
+  if (faultMs !== null && timeline.firstCheckoutAt === null && timeline.writersMovedAt === null) {
+    inconclusive.push(
+      'RTO cannot be measured: the moment every writer was in the surviving Region is not recorded, and the end of RTO is the first checkout on the new primary after it.',
+    );
+  } else if (faultMs !== null && timeline.firstCheckoutAt === null) {
+    failed.push(
+      'The shop is not serving checkouts after the fault: the surviving Region acknowledged no checkout of an order on the new primary after the writers moved.',
+    );
   } else if (rto.withinTarget === false) {
     failed.push(`RTO ${seconds(rto.totalMs!)} exceeds the target of ${seconds(rto.targetMs)}.`);
   }

@@ -34,7 +34,9 @@ describe('the drill evidence pack', () => {
         actor: 'alice',
         approver: null,
         regions: { failed: 'us-east-1', surviving: 'us-west-2' },
-        deviations: ["The drill's own check failed: the canary failed: after-failover: cart: no line."],
+        verdict: 'FAILED',
+        reasons: ["The drill's own check failed: the canary failed: after-failover: cart: no line."],
+        deviations: [],
       }),
     );
     expect(evidence.fault.injectedAt).toBe(report.rto.fault_at);
@@ -48,13 +50,64 @@ describe('the drill evidence pack', () => {
     expect((evidence.links ?? []).map((l) => l.href)).toEqual(
       expect.arrayContaining(['drill.html', 'drill.json', 'reconcile/orders/report.html']),
     );
-    expect(JSON.parse(buildEvidencePack(evidence).json).verdict).toBe('PASSED');
+    // The drill failed its own check (the canary): its pack says FAILED, as drill.json does (review 16c S1).
+    const pack = JSON.parse(buildEvidencePack(evidence).json);
+    expect(pack.verdict).toBe('FAILED');
+    expect(pack.reasons).toEqual(["The drill's own check failed: the canary failed: after-failover: cart: no line."]);
+    expect(pack.score.verdict).toBe('PASSED');
   });
 
-  test('GIVEN a drill that failed on its score WHEN its evidence input is made THEN the score reasons are not repeated as deviations', () => {
+  test('GIVEN a drill whose score passed but whose own checks failed (apply, stranded writes) WHEN its pack is built THEN the pack verdict is FAILED, like drill.json (review 16c S1)', () => {
     const report = scoredDrill();
+    report.failures.push(
+      'apply recovered 0 of 1 lost orders',
+      'acknowledged_lost is 1, but 3 acknowledged write(s) were stranded (--lost-writes)',
+    );
+    report.status = 'failed';
+    const pack = JSON.parse(buildEvidencePack(drillEvidenceInput(report, 'alice')).json);
+    expect(pack.verdict).toBe('FAILED');
+    expect(pack.reasons).toEqual([
+      "The drill's own check failed: apply recovered 0 of 1 lost orders.",
+      "The drill's own check failed: acknowledged_lost is 1, but 3 acknowledged write(s) were stranded (--lost-writes).",
+    ]);
+  });
+
+  test('GIVEN an interrupted drill WHEN its pack is built THEN the pack verdict is INCONCLUSIVE (review 16c S1)', () => {
+    const report = scoredDrill();
+    report.failures.push('the drill stopped: interrupted by SIGINT');
+    report.status = 'interrupted';
+    const pack = JSON.parse(buildEvidencePack(drillEvidenceInput(report, 'alice')).json);
+    expect(pack.verdict).toBe('INCONCLUSIVE');
+    expect(pack.reasons[0]).toBe('The drill was interrupted before it ended.');
+  });
+
+  test('GIVEN a drill that passed WHEN its pack is built THEN the pack verdict and reasons are the score ones', () => {
+    const report = scoredDrill();
+    report.status = 'passed';
+    const pack = JSON.parse(buildEvidencePack(drillEvidenceInput(report, 'alice')).json);
+    expect(pack.verdict).toBe('PASSED');
+    expect(pack.reasons).toEqual(report.score!.reasons);
+    // drill.json failed for a reason that reads like the score's: never PASSED over a failed drill.
     report.failures.push(`score FAILED: ${report.score!.reasons[0]}`);
-    expect(drillEvidenceInput(report, 'alice').deviations).toEqual([]);
+    expect(JSON.parse(buildEvidencePack(drillEvidenceInput(report, 'alice')).json).verdict).toBe('FAILED');
+  });
+
+  test('GIVEN a drill that failed on its score WHEN its evidence input is made THEN the score reasons are its reasons, not repeated as deviations', () => {
+    const report = fixtureDrillReport({ out: '/o' });
+    // Order 4 was lost and the report lists nothing: the score FAILED.
+    report.score = scoreRun(
+      input(
+        [ack('order_placed', 1, 10), ack('order_placed', 4, 30.5)],
+        { [uuid(1)]: present(), [uuid(4)]: absent },
+        reconcileReport([]),
+      ),
+    );
+    expect(report.score.verdict).toBe('FAILED');
+    report.failures.push(`score FAILED: ${report.score.reasons[0]}`);
+    const evidence = drillEvidenceInput(report, 'alice');
+    expect(evidence.deviations).toEqual([]);
+    expect(evidence.reasons).toEqual(report.score.reasons);
+    expect(evidence.verdict).toBe('FAILED');
   });
 
   test('GIVEN a drill that was not scored WHEN its evidence input is made THEN it refuses', () => {

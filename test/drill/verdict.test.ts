@@ -88,7 +88,7 @@ describe('the drill verdict', () => {
       input(ACKS, NEW_PRIMARY, BOTH_LISTED, { timeline: { ...TIMELINE, firstCheckoutAt: null } }),
     );
     expect(verdictFailures(closed, { lostWrites: 2 })).toEqual([
-      'score FAILED: The shop is not serving checkouts after the fault: no checkout was acknowledged after it.',
+      'score FAILED: The shop is not serving checkouts after the fault: the surviving Region acknowledged no checkout of an order on the new primary after the writers moved.',
     ]);
     closed.failures.push(
       'the shop is not serving checkouts after failover: a checkout after the failover did not happen within 45 s',

@@ -42,6 +42,8 @@ export function evidenceInput(overrides: Partial<EvidenceInput> = {}): EvidenceI
       { at: TIMELINE.faultInjectedAt, what: 'FIS experiment started' },
       { at: TIMELINE.firstCheckoutAt, what: 'First checkout in us-west-2' },
     ],
+    verdict: score.verdict,
+    reasons: score.reasons,
     score,
     deviations: ['The old Region took 2 h 10 min to return.'],
     links: [

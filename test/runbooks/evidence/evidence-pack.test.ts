@@ -57,6 +57,36 @@ describe('buildEvidencePack', () => {
     expect(html).not.toContain('<script>');
   });
 
+  test('GIVEN a run verdict other than the score verdict WHEN built THEN the pack and its page carry the run verdict and its reasons, and the score verdict only under score (review 16c S1)', () => {
+    const score = {
+      ...evidenceInput().score,
+      verdict: 'PASSED' as const,
+      reasons: ['RTO 17.0 s is within the target.'],
+    };
+    const built = buildEvidencePack(
+      evidenceInput({
+        score,
+        verdict: 'INCONCLUSIVE',
+        reasons: ['the missing-transaction report of catalog is not at s3://r/catalog/report.json', ...score.reasons],
+      }),
+    );
+    const pack = JSON.parse(built.json);
+    expect(pack.verdict).toBe('INCONCLUSIVE');
+    expect(pack.reasons[0]).toBe('the missing-transaction report of catalog is not at s3://r/catalog/report.json');
+    expect(pack.score.verdict).toBe('PASSED');
+    expect(built.html).toContain('<h2>Verdict: INCONCLUSIVE</h2>');
+    expect(built.html).not.toContain('Verdict: PASSED');
+  });
+
+  test('GIVEN a run verdict PASSED over a score that is not PASSED, or no run verdict WHEN built THEN it refuses naming the field (review 16c S1)', () => {
+    expect(() => buildEvidencePack(evidenceInput({ verdict: 'PASSED' }))).toThrow(
+      'evidence pack: 1 bad field(s): verdict: "PASSED"; accepted: FAILED or INCONCLUSIVE when the score is FAILED (a run cannot pass what its score did not)',
+    );
+    expect(() => buildEvidencePack(evidenceInput({ verdict: 'MAYBE' as never, reasons: undefined as never }))).toThrow(
+      'evidence pack: 2 bad field(s): verdict: "MAYBE"; accepted: PASSED, FAILED or INCONCLUSIVE; reasons: missing; accepted: a list of non-empty strings, at least one',
+    );
+  });
+
   test('GIVEN bad fields WHEN built THEN the error names each field, its value and what is accepted', () => {
     expect(() =>
       buildEvidencePack(

@@ -137,6 +137,105 @@ describe('the score phase', () => {
     expect(evidence.verdict).toBe('INCONCLUSIVE');
   });
 
+  test('GIVEN two databases and only the orders report stored WHEN score runs THEN the record and the evidence pack both say INCONCLUSIVE, the pack keeping the score verdict under score (review 16c S1)', async () => {
+    const world = new InMemoryGameDay();
+    const ports = () => ({
+      ...world.ports(),
+      regions: { ...world.ports().regions, databases: () => ['catalog', 'orders'] },
+    });
+    const acks = await throughRecover(world);
+    const lost = acks.filter((a) => a.region === 'us-east-1').slice(-2);
+    for (const ack of acks) {
+      if (!lost.includes(ack)) world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    }
+    storeReport(
+      world,
+      lost.map((a) => ({ id: a.order_id, shopper: a.shopper })),
+    );
+    const outcome = await runGameDayPhase('score', input, ports());
+    expect(outcome.verdict).toBe('INCONCLUSIVE');
+    const evidence = JSON.parse(
+      world.objects.get(`us-west-2|gamedays/${input.gameDayId}/evidence/evidence.json`) as string,
+    );
+    expect(evidence.verdict).toBe('INCONCLUSIVE');
+    expect(evidence.reasons[0]).toMatch(/^the missing-transaction report of catalog is not at /);
+    expect(evidence.score.verdict).toBe('PASSED');
+    const html = world.objects.get(`us-west-2|gamedays/${input.gameDayId}/evidence/evidence.html`) as string;
+    expect(html).toContain('<h2>Verdict: INCONCLUSIVE</h2>');
+  });
+
+  test('GIVEN a failover runbook that ended Failed WHEN score runs THEN the evidence pack says FAILED like the record (review 16c S1)', async () => {
+    const world = new InMemoryGameDay();
+    const ok = world.runbookAnswers.failover!;
+    world.runbookAnswers.failover = (r) => ({
+      ...ok(r),
+      status: 'Failed',
+      succeeded: false,
+      failure: 'verify-writers: catalog writer still in us-east-1',
+    });
+    for (const phase of ['preflight', 'start-traffic', 'inject', 'failover'] as const)
+      await runGameDayPhase(phase, input, world.ports());
+    const outcome = await runGameDayPhase('score', input, world.ports());
+    const record = JSON.parse(world.objects.get(`us-west-2|${gameDayRecordKey(input.gameDayId)}`) as string);
+    const evidence = JSON.parse(
+      world.objects.get(`us-west-2|gamedays/${input.gameDayId}/evidence/evidence.json`) as string,
+    );
+    expect(outcome.verdict).toBe('FAILED');
+    expect(record.verdict).toBe('FAILED');
+    expect(evidence.verdict).toBe('FAILED');
+    expect(evidence.reasons[0]).toMatch(/^an earlier phase ended the game day FAILED: /);
+  });
+
+  test('GIVEN the failed Region acknowledging after the fault and the writers moving 40 min into the failover WHEN score runs THEN RTO does not end at the failed Region lost order, and the game day is not PASSED (review 16c S4)', async () => {
+    const world = new InMemoryGameDay();
+    const ok = world.runbookAnswers.failover!;
+    world.runbookAnswers.failover = (r) => ({
+      ...ok(r),
+      steps: [
+        { name: 'shift-traffic', status: 'Success', endedAt: new Date(world.clock.now().getTime() + 1000) },
+        {
+          name: 'wait-for-orders-failover',
+          status: 'Success',
+          endedAt: new Date(world.clock.now().getTime() + 40 * 60_000),
+        },
+      ],
+    });
+    for (const phase of ['preflight', 'start-traffic', 'inject'] as const)
+      await runGameDayPhase(phase, input, world.ports());
+    // Detection and the decision take minutes: the failed Region's shoppers still get answers meanwhile.
+    await world.clock.sleep(3 * 60_000);
+    await runGameDayPhase('failover', input, world.ports());
+    await world.clock.sleep(60_000);
+    world.failedRegionAnswers = true;
+    for (const phase of ['await-return', 'recover'] as const) await runGameDayPhase(phase, input, world.ports());
+    const acks = [...world.objects.entries()]
+      .filter(([key]) => key.includes('/acks/'))
+      .flatMap(([key, text]) => parseLedger(text, key));
+    const record = JSON.parse(world.objects.get(`us-west-2|${gameDayRecordKey(input.gameDayId)}`) as string);
+    const fault = Date.parse(record.experiment.firedAt);
+    const failedAfterFault = acks.filter((a) => a.region === 'us-east-1' && Date.parse(a.acknowledged_at) > fault);
+    expect(failedAfterFault.length).toBeGreaterThan(0);
+    // Every write of the failed Region from a minute before the fault on is lost, and the report lists it.
+    const lost = acks.filter((a) => a.region === 'us-east-1' && Date.parse(a.acknowledged_at) > fault - 60_000);
+    for (const ack of acks) {
+      if (!lost.includes(ack)) world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    }
+    storeReport(
+      world,
+      lost.map((a) => ({ id: a.order_id, shopper: a.shopper })),
+    );
+    const outcome = await runGameDayPhase('score', input, {
+      ...world.ports(),
+      targets: { rtoSeconds: 900, rpoSeconds: 600 },
+    });
+    const evidence = JSON.parse(
+      world.objects.get(`us-west-2|gamedays/${input.gameDayId}/evidence/evidence.json`) as string,
+    );
+    expect(outcome.verdict).toBe('FAILED');
+    expect(evidence.rto.totalMs).not.toBe(Date.parse(failedAfterFault[0]!.acknowledged_at) - fault);
+    expect(outcome.summary).toContain('The shop is not serving checkouts after the fault');
+  });
+
   test('GIVEN a game day that ended INCONCLUSIVE at inject WHEN score runs THEN the verdict stays INCONCLUSIVE with the earlier reason', async () => {
     const world = new InMemoryGameDay();
     world.experimentScript = 'fails-to-start';

@@ -1,3 +1,4 @@
+import { firstCheckoutOnNewPrimary } from '../../../runbooks/scoring/recovery-times';
 import { scoreRun } from '../../../runbooks/scoring/score-run';
 import { absent, ack, at, FAILED, input, orderRows, present, report, SURVIVING, TIMELINE, uuid } from './score-fixture';
 
@@ -372,7 +373,7 @@ describe('scoreRun', () => {
     test('GIVEN no checkout after the fault, or a slow one WHEN scored THEN FAILED', () => {
       const closed = scoreRun(input(acks, newPrimary, good, { timeline: { ...TIMELINE, firstCheckoutAt: null } }));
       expect(closed.reasons).toEqual([
-        'The shop is not serving checkouts after the fault: no checkout was acknowledged after it.',
+        'The shop is not serving checkouts after the fault: the surviving Region acknowledged no checkout of an order on the new primary after the writers moved.',
       ]);
       const slow = scoreRun(input(acks, newPrimary, good, { targets: { rtoSeconds: 10, rpoSeconds: 60 } }));
       expect(slow.reasons).toEqual(['RTO 17.0 s exceeds the target of 10.0 s.']);
@@ -410,5 +411,55 @@ describe('classes the traffic never exercised (review 16d G13)', () => {
       );
     }
     expect(score.deviations.join(' ')).not.toContain('No lost insert was expected');
+  });
+});
+
+describe('firstCheckoutOnNewPrimary: the end of RTO (review 16c S4)', () => {
+  const moments = { faultInjectedAt: TIMELINE.faultInjectedAt, writersMovedAt: TIMELINE.writersMovedAt };
+
+  test('GIVEN checkouts after the fault by the failed Region, a lost one, one before the writers moved and one on the new primary WHEN the end of RTO is taken THEN it is the surviving Region one on the new primary after the writers moved', () => {
+    const acks = [
+      ack('order_placed', 1, 10),
+      // The failed Region still acknowledges after the fault (its tasks are replaced): lost.
+      ack('order_placed', 2, 33, { region: FAILED }),
+      // The surviving Region acknowledges before the writers moved: on the new primary, but the writers had not moved.
+      ack('order_placed', 3, 41),
+      // After the writers moved, but lost.
+      ack('order_placed', 4, 46),
+      ack('order_cancelled', 5, 47),
+      ack('order_replaced', 6, 52, { replaces: uuid(4) }),
+      ack('order_placed', 7, 55),
+    ];
+    const newPrimary = {
+      [uuid(1)]: present(),
+      [uuid(2)]: absent,
+      [uuid(3)]: present(),
+      [uuid(4)]: absent,
+      [uuid(5)]: present(),
+      [uuid(6)]: present(),
+      [uuid(7)]: present(),
+    };
+    expect(firstCheckoutOnNewPrimary(acks, newPrimary, SURVIVING, moments)).toBe(at(52));
+  });
+
+  test('GIVEN no moment the writers moved WHEN the end of RTO is taken THEN it is not known (null)', () => {
+    const acks = [ack('order_placed', 6, 50)];
+    expect(
+      firstCheckoutOnNewPrimary(acks, { [uuid(6)]: present() }, SURVIVING, { ...moments, writersMovedAt: null }),
+    ).toBeNull();
+  });
+
+  test('GIVEN the writers moved and no checkout measured WHEN scored THEN FAILED: not serving; GIVEN the writers never recorded THEN INCONCLUSIVE', () => {
+    const { acks, newPrimary } = lostInsertRun();
+    const rows = report([orderRows(4, 'lost_insert'), orderRows(5, 'lost_insert')]);
+    const noCheckout = scoreRun(input(acks, newPrimary, rows, { timeline: { ...TIMELINE, firstCheckoutAt: null } }));
+    expect(noCheckout.verdict).toBe('FAILED');
+    const unknown = scoreRun(
+      input(acks, newPrimary, rows, { timeline: { ...TIMELINE, writersMovedAt: null, firstCheckoutAt: null } }),
+    );
+    expect(unknown.verdict).toBe('INCONCLUSIVE');
+    expect(unknown.reasons).toContain(
+      'RTO cannot be measured: the moment every writer was in the surviving Region is not recorded, and the end of RTO is the first checkout on the new primary after it.',
+    );
   });
 });
