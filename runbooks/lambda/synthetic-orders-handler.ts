@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { removeSyntheticOrders, type SyntheticOrderRemoval } from '../../services/orders/synthetic-order-retention';
 import { AwsGlobalDatabase } from '../adapters/aws/rds-global-database';
 import { AwsCredentials } from '../adapters/aws/secrets-credentials';
+import { ORDER_IDS_PER_INVOCATION } from '../adapters/aws/synthetic-orders-limits';
 import { connectionUrl } from '../adapters/reconcile-module';
 import { messageOf } from '../core/errors';
 import type { CredentialsPort, DatabaseEndpoint, GlobalDatabasePort } from '../ports';
@@ -11,12 +12,8 @@ import { readRunbookEnvironment } from './runbook-environment';
 /** Format tag of what {@link createSyntheticOrdersHandler}'s handler returns. */
 export const SYNTHETIC_ORDERS_REMOVAL_FORMAT = 'multi-region-shop/synthetic-orders-removal@1';
 
-/**
- * At most this many order ids per invocation: 36-character uuids in JSON stay far below Invoke's payload limit
- * ("For synchronous invocations, the maximum payload size is 6 MB", Lambda API_Invoke), and one statement over
- * them ends well within the function's timeout (the game-day adapter sends batches of this size).
- */
-export const MAX_ORDER_IDS_PER_INVOCATION = 5000;
+/** At most this many order ids per invocation (the game-day adapter sends batches of this size). */
+export const MAX_ORDER_IDS_PER_INVOCATION = ORDER_IDS_PER_INVOCATION;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { REMOVAL_FUNCTION_TIMEOUT_SECONDS } from '../../runbooks/adapters/aws/synthetic-orders-limits';
 import type { PortMethod } from '../../runbooks/ports';
 import { syntheticOrdersFunctionName } from '../naming/runbook-names';
 import { REMOVE_SYNTHETIC_ORDERS_HANDLER } from './runbook-code';
@@ -107,7 +108,8 @@ export class SyntheticOrdersRemoval extends Construct {
       code: props.code,
       role: this.role,
       memorySize: 512,
-      timeout: Duration.minutes(3),
+      // The caller's Invoke request waits longer than this (INVOKE_REQUEST_LIMITS).
+      timeout: Duration.seconds(REMOVAL_FUNCTION_TIMEOUT_SECONDS),
       environment: { ...props.environment },
       logGroup,
       vpc: props.vpc,

@@ -13,6 +13,10 @@ import {
   RUNBOOK_ACTIONS,
 } from '../../.github/actions/failover/automation-document-name';
 import { actionsFor } from '../../runbooks/adapters/aws/required-actions';
+import {
+  INVOKE_REQUEST_LIMITS,
+  REMOVAL_FUNCTION_TIMEOUT_SECONDS,
+} from '../../runbooks/adapters/aws/synthetic-orders-limits';
 import type { Step } from '../../runbooks/core/step';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestrations';
 import type { PortMethod } from '../../runbooks/ports';
@@ -492,6 +496,10 @@ describe('RunbookStack: the synthetic orders removal function', () => {
       Properties: { Handler: string; VpcConfig: { SecurityGroupIds: unknown[]; SubnetIds: unknown[] } };
     };
     expect(fn.Properties.Handler).toBe('index.removeSyntheticOrdersHandler');
+    // The game-day adapter's synchronous Invoke waits longer than the function may run.
+    const timeout = (fn.Properties as unknown as { Timeout: number }).Timeout;
+    expect(timeout).toBe(REMOVAL_FUNCTION_TIMEOUT_SECONDS);
+    expect(INVOKE_REQUEST_LIMITS.requestTimeoutMs).toBeGreaterThan(timeout * 1000);
     expect(JSON.stringify(fn.Properties.VpcConfig.SecurityGroupIds)).toMatch(
       /^\[\{"Fn::ImportValue":"[^"]*DatabaseClients[^"]*"\}\]$/,
     );

@@ -4,24 +4,19 @@ import { messageOf } from '../../core/errors';
 import type { SyntheticOrderRef } from '../../gameday/gameday-ports';
 import { awsCall, DEFAULT_RETRY, type RetrySettings, retryPolicy } from './aws-call';
 import { perRegion } from './per-region';
-import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
+import { requestHandlerOptions } from './request-limits';
+import { INVOKE_REQUEST_LIMITS, ORDER_IDS_PER_INVOCATION } from './synthetic-orders-limits';
 
 /** IAM actions each method of {@link AwsSyntheticOrdersRemoval} needs (the game-day role is built from this table). */
 export const SYNTHETIC_ORDERS_ACTIONS = {
   remove: ['lambda:InvokeFunction'],
 } as const;
 
-/**
- * Order ids per invocation: runbooks/lambda/synthetic-orders-handler.ts accepts at most 5000 (not imported: the
- * game-day CLI bundle does not carry the function's code).
- */
-export const ORDER_IDS_PER_INVOCATION = 5000;
-
 /** Options of {@link AwsSyntheticOrdersRemoval}. */
 export interface AwsSyntheticOrdersRemovalOptions {
   /** The function's name (`syntheticOrdersFunctionName(app, env)`, the same in both Regions). */
   readonly functionName: string;
-  /** @default - a Lambda client per Region, one attempt, the Regional request limits */
+  /** @default - a Lambda client per Region, one attempt, {@link INVOKE_REQUEST_LIMITS} */
   readonly lambdaFor?: (region: string) => LambdaClient;
   /** @default DEFAULT_RETRY */
   readonly retry?: Partial<RetrySettings>;
@@ -65,7 +60,7 @@ export class AwsSyntheticOrdersRemoval {
     this.lambda = perRegion(
       options.lambdaFor ??
         ((region) =>
-          new LambdaClient({ region, maxAttempts: 1, requestHandler: requestHandlerOptions(REGIONAL_REQUEST_LIMITS) })),
+          new LambdaClient({ region, maxAttempts: 1, requestHandler: requestHandlerOptions(INVOKE_REQUEST_LIMITS) })),
     );
     this.policy = retryPolicy({ ...DEFAULT_RETRY, ...options.retry });
   }
@@ -133,7 +128,9 @@ export class AwsSyntheticOrdersRemoval {
       );
     }
     if (typeof body !== 'object' || body === null) {
-      throw new Error(`function ${name} in ${region} answered ${JSON.stringify(text.slice(0, 200))}; accepted: JSON`);
+      throw new Error(
+        `function ${name} in ${region} answered ${JSON.stringify(text.slice(0, 200))}; accepted: a JSON object`,
+      );
     }
     return body as FunctionAnswer;
   }
