@@ -54,8 +54,17 @@ export interface GameDayRecord {
     readonly region: string;
     readonly templateId: string;
     readonly startedAt: string;
-    /** When its first action started: the fault fired. */
+    /**
+     * When its first action started, once the experiment ran with every fault action running: the fault fired
+     * (review 16c S3). Absent when the fault did not run as planned.
+     */
     readonly firedAt?: string;
+    /** The experiment's status when last read (inject, failover, score): FIS `ExperimentState.status`. */
+    readonly status?: string;
+    /** FIS `ExperimentState.reason` when last read, e.g. the stop condition that stopped it. */
+    readonly reason?: string;
+    /** When the experiment ended (FIS `endTime`), once it has: the fault's end. */
+    readonly endedAt?: string;
   };
   /** Set by failover. */
   readonly failover?: {
@@ -105,6 +114,9 @@ const recordSchema = z.strictObject({
       templateId: z.string().min(1),
       startedAt: instant,
       firedAt: instant.optional(),
+      status: z.string().optional(),
+      reason: z.string().optional(),
+      endedAt: instant.optional(),
     })
     .optional(),
   failover: z

@@ -231,18 +231,40 @@ export async function startTrafficPhase(ctx: PhaseContext): Promise<PhaseOutcome
   );
 }
 
+/** Action statuses of a fault action that is acting as planned (FIS API Reference, ExperimentActionState). */
+const ACTING: readonly string[] = ['running', 'completed'];
+
+/**
+ * When the fault fired, once it runs as planned (review 16c S3): the experiment is `running` and every one of its
+ * actions is `running` or `completed`. The game-day template's actions are all fault actions (the cross-Region
+ * isolation, the global tables' replication pause, the database-port blackhole of each service), none waits for
+ * another (no `startAfter`), and an action without targets fails the experiment (`emptyTargetResolutionMode:
+ * fail`), so one that is not acting means the Region is not isolated as designed. The moment is the earliest
+ * action start. undefined while that is not so.
+ */
 function firedAt(experiment: Experiment): Date | undefined {
-  const times = experiment.actions
-    .filter((a) => ACTED.includes(a.status) && a.startedAt)
-    .map((a) => (a.startedAt as Date).getTime());
-  return times.length > 0 ? new Date(Math.min(...times)) : undefined;
+  if (experiment.status !== 'running' || experiment.actions.length === 0) return undefined;
+  if (!experiment.actions.every((a) => ACTING.includes(a.status) && a.startedAt)) return undefined;
+  return new Date(Math.min(...experiment.actions.map((a) => (a.startedAt as Date).getTime())));
+}
+
+/** The experiment's state for the record: its status, reason and end (review 16c S3). */
+export function experimentState(
+  experiment: Experiment,
+): Pick<NonNullable<GameDayRecord['experiment']>, 'status' | 'reason' | 'endedAt'> {
+  return {
+    status: experiment.status,
+    ...(experiment.reason ? { reason: experiment.reason } : {}),
+    ...(experiment.endedAt ? { endedAt: iso(experiment.endedAt) } : {}),
+  };
 }
 
 /**
  * inject: starts the game day's FIS experiment in the failed Region (idempotent: the game-day id is the client
- * token, and a recorded experiment is looked up, never started twice), then waits (bounded) for it to run and its
- * first action to start. An experiment that ends, or never runs an action, in that time is stopped and the game day
- * ends INCONCLUSIVE ("the fault never fired").
+ * token, and a recorded experiment is looked up, never started twice), then waits (bounded) for it to run with every
+ * fault action running ({@link firedAt}). An experiment that ends, or does not get there in that time, is stopped
+ * and the game day ends INCONCLUSIVE ("the fault never fired" when no action ran, else "the fault did not run as
+ * planned"); the record keeps the experiment's status, reason and end.
  */
 export async function injectPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   const { input, ports, settings } = ctx;
@@ -291,9 +313,15 @@ export async function injectPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     return ENDED.includes(seen.status) ? null : undefined;
   });
   if (!fired) {
+    const acted = last.actions.some((a) => ACTED.includes(a.status) && a.startedAt);
+    const state = `FIS experiment ${id} in ${region} is ${last.status}${last.reason ? ` (${last.reason})` : ''}${fired === undefined ? ` after ${settings.experimentStartMinutes} minutes` : ''}`;
+    const actions = last.actions.map((a) => `${a.name}: ${a.status}`).join(', ') || 'no actions';
     const reasons = [
-      `the fault never fired: FIS experiment ${id} in ${region} is ${last.status}${last.reason ? ` (${last.reason})` : ''}${fired === undefined ? ` after ${settings.experimentStartMinutes} minutes` : ''}, and none of its actions ran (${last.actions.map((a) => `${a.name}: ${a.status}`).join(', ') || 'no actions'})`,
+      acted
+        ? `the fault did not run as planned: ${state}, and not every fault action ran (${actions})`
+        : `the fault never fired: ${state}, and none of its actions ran (${actions})`,
     ];
+    if (record.experiment) record = { ...record, experiment: { ...record.experiment, ...experimentState(last) } };
     if (!ENDED.includes(last.status)) {
       try {
         await ports.faults.stop(region, id);
@@ -307,13 +335,30 @@ export async function injectPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   const experimentRecord = record.experiment ?? { id, region, templateId: last.templateId, startedAt: iso(fired) };
   return finish(
     ctx,
-    { ...record, experiment: { ...experimentRecord, firedAt: iso(fired) } },
+    { ...record, experiment: { ...experimentRecord, ...experimentState(last), firedAt: iso(fired) } },
     {
       phase: 'inject',
       status: 'succeeded',
       summary: `inject: FIS experiment ${id} is ${last.status} in ${region}; the fault fired at ${iso(fired)} (${last.actions.map((a) => `${a.name}: ${a.status}`).join(', ')})`,
     },
   );
+}
+
+/**
+ * The recorded experiment as FIS has it now, or undefined when it cannot be read (logged: the score reads it
+ * again and fails closed).
+ */
+export async function readExperiment(
+  ctx: PhaseContext,
+  recorded: GameDayRecord['experiment'],
+): Promise<Experiment | undefined> {
+  if (!recorded) return undefined;
+  try {
+    return await ctx.ports.faults.get(recorded.region, recorded.id);
+  } catch (error) {
+    ctx.ports.log(`FIS experiment ${recorded.id} in ${recorded.region} could not be read: ${messageOf(error)}`);
+    return undefined;
+  }
 }
 
 /** The earliest end of a step whose name matches, when the execution reports one. */
@@ -363,8 +408,11 @@ export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   });
   const trafficMovedAt = stepEnd(run, /^shift-traffic$/);
   const writersMovedAt = stepEnd(run, /^wait-for-.+-failover$/);
+  // The fault's state once the failover ran (review 16c S3): the score judges whether it lasted past the failover.
+  const experiment = await readExperiment(ctx, record.experiment);
   record = {
     ...record,
+    ...(experiment ? { experiment: { ...record.experiment, ...experimentState(experiment) } } : {}),
     failover: {
       executionId: run.executionId,
       status: run.status,

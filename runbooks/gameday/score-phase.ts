@@ -6,8 +6,9 @@ import { type DatabaseReport, parseScoredReport } from '../scoring/score-input';
 import { scoreRun } from '../scoring/score-run';
 import { type GameDayLedger, ledgerOrders, readGameDayLedger } from './gameday-ledger';
 import type { GameDayVerdict, PhaseOutcome } from './gameday-phases';
-import type { HeldOrder } from './gameday-ports';
+import type { Experiment, HeldOrder } from './gameday-ports';
 import { evidencePrefix, type GameDayRecord } from './gameday-record';
+import { experimentState, readExperiment } from './phases';
 import { finish, type PhaseContext } from './run-gameday-phase';
 
 /** Which report classes each kind of acknowledged write exercises. */
@@ -34,6 +35,40 @@ export interface GameDayScoreData {
     readonly firstCheckoutAt: string | null;
   };
   readonly rpoLagBeforeFaultMs: number | null;
+  /** The experiment as FIS has it at the score (its status, reason and end), when it could be read. */
+  readonly experiment?: Experiment;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * Why the fault does not count, from the experiment as FIS has it now (review 16c S3): it ended `failed` or
+ * `cancelled` (an action could not run), it was `stopped` by its stop condition, or it ended (any status) before
+ * every writer moved (the failover was not made under the fault). An experiment still running, or stopped or
+ * completed after the writers moved, counts. FIS User Guide, "Manage your AWS FIS experiments"
+ * (https://docs.aws.amazon.com/fis/latest/userguide/experiments.html, read in its Chinese translation): an
+ * experiment ends when all actions completed, a stop condition triggered, an error made an action unable to
+ * complete (e.g. no target found), or it was stopped manually. That a stop condition's `reason` names "stop
+ * condition" is unverified (no doc gives the text); an unmatched one is still caught when it ended before the
+ * writers moved.
+ */
+export function faultProblems(
+  experiment: Experiment,
+  firedAt: string,
+  writersMovedAt: string | null,
+): string | undefined {
+  if (!['completed', 'stopped', 'failed', 'cancelled'].includes(experiment.status)) return undefined;
+  const ended = experiment.endedAt ? experiment.endedAt.toISOString() : undefined;
+  const how = `ended ${experiment.status}${experiment.reason ? ` (${experiment.reason})` : ''}${ended ? ` at ${ended}` : ''}`;
+  const lasted = ended ? `the fault lasted ${seconds(Date.parse(ended) - Date.parse(firedAt))} and ` : 'the fault ';
+  if (ended && writersMovedAt && Date.parse(ended) < Date.parse(writersMovedAt)) {
+    return `${lasted}${how}, before the writers moved at ${writersMovedAt}: the failover was not made under the fault`;
+  }
+  const byStopCondition = experiment.status === 'stopped' && /stop condition/i.test(experiment.reason ?? '');
+  if (experiment.status === 'failed' || experiment.status === 'cancelled' || byStopCondition) {
+    return `${lasted}${how}: it did not run as planned`;
+  }
+  return undefined;
 }
 
 /**
@@ -82,6 +117,18 @@ export async function readScoreData(
     }
   }
   const faultInjectedAt = record.experiment?.firedAt ?? null;
+  let experiment: Experiment | undefined;
+  if (record.experiment && faultInjectedAt) {
+    experiment = await readExperiment(ctx, record.experiment);
+    if (!experiment) {
+      missing.push(
+        `FIS experiment ${record.experiment.id} in ${record.experiment.region} could not be read: whether the fault lasted until the writers moved is not known`,
+      );
+    } else {
+      const problem = faultProblems(experiment, faultInjectedAt, record.failover?.writersMovedAt ?? null);
+      if (problem) missing.push(problem);
+    }
+  }
   let rpoLagBeforeFaultMs: number | null = null;
   let detectedAt: string | null = null;
   if (faultInjectedAt) {
@@ -119,6 +166,7 @@ export async function readScoreData(
         }),
       },
       rpoLagBeforeFaultMs,
+      ...(experiment ? { experiment } : {}),
     },
   };
 }
@@ -146,7 +194,13 @@ function timelineOf(record: GameDayRecord): EvidenceEvent[] {
       ? { at: record.experiment.startedAt, what: `FIS experiment ${record.experiment.id} started` }
       : undefined,
     record.experiment?.firedAt
-      ? { at: record.experiment.firedAt, what: 'fault fired (first action started)' }
+      ? { at: record.experiment.firedAt, what: 'fault fired (every fault action running; the first started then)' }
+      : undefined,
+    record.experiment?.endedAt
+      ? {
+          at: record.experiment.endedAt,
+          what: `FIS experiment ${record.experiment.id} ended ${record.experiment.status}${record.experiment.reason ? ` (${record.experiment.reason})` : ''}`,
+        }
       : undefined,
     record.failover
       ? { at: record.failover.startedAt, what: `failover runbook started (execution ${record.failover.executionId})` }
@@ -177,7 +231,7 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
       summary: 'score (dry run): would score the game day and store its evidence pack',
     };
   }
-  const record = ctx.record as GameDayRecord;
+  let record = ctx.record as GameDayRecord;
   if (record.phases.score && record.evidenceUrl && record.verdict) {
     return {
       phase: 'score',
@@ -188,6 +242,10 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     };
   }
   const { data, missing } = await readScoreData(ctx, record);
+  if (record.experiment && data?.experiment) {
+    // The record and the pack keep when and why the fault ended (review 16c S3).
+    record = { ...record, experiment: { ...record.experiment, ...experimentState(data.experiment) } };
+  }
   const reports: DatabaseReport[] = [];
   for (const stored of data?.reports ?? []) {
     try {

@@ -139,6 +139,26 @@ describe('runGameDayPhase', () => {
     expect(world.calls).not.toContain('runbook failover us-west-2');
   });
 
+  test('GIVEN an experiment whose isolation action fails while another fault action ran WHEN inject runs THEN it is INCONCLUSIVE: the fault did not run as planned, and no failover runs (review 16c S3)', async () => {
+    const world = new InMemoryGameDay();
+    world.experimentScript = 'one-action-fails';
+    const [, , outcome] = await runPhases(world, ['preflight', 'start-traffic', 'inject']);
+    expect(outcome).toMatchObject({ status: 'inconclusive', verdict: 'INCONCLUSIVE' });
+    expect(outcome?.summary).toContain(
+      'the fault did not run as planned: FIS experiment EXP1234567890abcd in us-east-1 is failed (Action DisruptSubnetConnectivity failed: route table limit exceeded), and not every fault action ran (BlackholeDatabase0: stopped, DisruptSubnetConnectivity: failed)',
+    );
+    const record = JSON.parse(world.objects.get(recordAt) as string);
+    expect(record.experiment).toMatchObject({
+      status: 'failed',
+      reason: 'Action DisruptSubnetConnectivity failed: route table limit exceeded',
+    });
+    expect(Date.parse(record.experiment.endedAt) - Date.parse(record.experiment.startedAt)).toBe(30_000);
+    expect(record.experiment.firedAt).toBeUndefined();
+    const [failover] = await runPhases(world, ['failover']);
+    expect(failover?.verdict).toBe('INCONCLUSIVE');
+    expect(world.calls).not.toContain('runbook failover us-west-2');
+  });
+
   test('GIVEN an experiment that never runs WHEN inject waits its 5 minutes THEN it stops the experiment and is INCONCLUSIVE', async () => {
     const world = new InMemoryGameDay();
     world.experimentScript = 'never-runs';

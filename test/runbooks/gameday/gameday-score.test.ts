@@ -236,6 +236,41 @@ describe('the score phase', () => {
     expect(outcome.summary).toContain('The shop is not serving checkouts after the fault');
   });
 
+  test('GIVEN an experiment its stop condition ended 30 s after the fault fired, before the writers moved WHEN score runs THEN it is INCONCLUSIVE saying how long the fault lasted and why it ended, and the record and the pack keep the end (review 16c S3)', async () => {
+    const world = new InMemoryGameDay();
+    world.experimentScript = 'stopped-by-condition';
+    const acks = await throughRecover(world);
+    for (const ack of acks) world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    storeReport(world, []);
+    const outcome = await runGameDayPhase('score', input, world.ports());
+    expect(outcome.verdict).toBe('INCONCLUSIVE');
+    const record = JSON.parse(world.objects.get(`us-west-2|${gameDayRecordKey(input.gameDayId)}`) as string);
+    const reason =
+      'Stop condition arn:aws:cloudwatch:us-west-2:111122223333:alarm:shop-dev-us-west-2-canary-local triggered';
+    expect(record.experiment).toMatchObject({ status: 'stopped', reason });
+    expect(outcome.summary).toContain(
+      `the fault lasted 30.0 s and ended stopped (${reason}) at ${record.experiment.endedAt}, before the writers moved at ${record.failover.writersMovedAt}`,
+    );
+    const evidence = JSON.parse(
+      world.objects.get(`us-west-2|gamedays/${input.gameDayId}/evidence/evidence.json`) as string,
+    );
+    expect(evidence.verdict).toBe('INCONCLUSIVE');
+    expect(evidence.timeline).toContainEqual({
+      at: record.experiment.endedAt,
+      what: `FIS experiment EXP1234567890abcd ended stopped (${reason})`,
+    });
+  });
+
+  test('GIVEN an experiment still running when score runs WHEN scored THEN the fault is not held against the game day', async () => {
+    const world = new InMemoryGameDay();
+    const acks = await throughRecover(world);
+    for (const ack of acks) world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    storeReport(world, []);
+    const outcome = await runGameDayPhase('score', input, world.ports());
+    expect(outcome.verdict).toBe('PASSED');
+    expect(outcome.summary).not.toContain('the fault lasted');
+  });
+
   test('GIVEN a game day that ended INCONCLUSIVE at inject WHEN score runs THEN the verdict stays INCONCLUSIVE with the earlier reason', async () => {
     const world = new InMemoryGameDay();
     world.experimentScript = 'fails-to-start';

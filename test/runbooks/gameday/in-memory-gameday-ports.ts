@@ -20,7 +20,14 @@ export class SteppingClock {
 }
 
 /** How the in-memory FIS behaves for an experiment. */
-export type ExperimentScript = 'fires' | 'fails-to-start' | 'never-runs';
+export type ExperimentScript =
+  | 'fires'
+  | 'fails-to-start'
+  | 'never-runs'
+  /** One fault action runs from 20 s, the isolation action fails; FIS fails the experiment at 30 s. */
+  | 'one-action-fails'
+  /** Every action runs from 30 s; the template's stop condition stops the experiment at 60 s. */
+  | 'stopped-by-condition';
 
 /**
  * A small in-memory AWS for the phase tests: buckets as maps, FIS experiments that follow a script, schedules that
@@ -116,7 +123,40 @@ export class InMemoryGameDay {
     let actions = experiment.actions;
     if (experiment.status === 'stopping' || experiment.status === 'stopped')
       return { ...experiment, status: 'stopped' };
-    if (this.experimentScript === 'fires' && elapsed >= 30_000) {
+    if (this.experimentScript === 'one-action-fails' && elapsed >= 20_000) {
+      const blackhole = { name: 'BlackholeDatabase0', startedAt: new Date(started + 20_000) };
+      if (elapsed < 30_000) {
+        return {
+          ...experiment,
+          status: 'running',
+          actions: [
+            { ...blackhole, status: 'running' },
+            { name: 'DisruptSubnetConnectivity', status: 'failed' },
+          ],
+        };
+      }
+      return {
+        ...experiment,
+        status: 'failed',
+        reason: 'Action DisruptSubnetConnectivity failed: route table limit exceeded',
+        endedAt: new Date(started + 30_000),
+        actions: [
+          { ...blackhole, status: 'stopped' },
+          { name: 'DisruptSubnetConnectivity', status: 'failed' },
+        ],
+      };
+    }
+    if (this.experimentScript === 'stopped-by-condition' && elapsed >= 60_000) {
+      return {
+        ...experiment,
+        status: 'stopped',
+        reason:
+          'Stop condition arn:aws:cloudwatch:us-west-2:111122223333:alarm:shop-dev-us-west-2-canary-local triggered',
+        endedAt: new Date(started + 60_000),
+        actions: [{ name: 'disrupt-connectivity', status: 'stopped', startedAt: new Date(started + 30_000) }],
+      };
+    }
+    if ((this.experimentScript === 'fires' || this.experimentScript === 'stopped-by-condition') && elapsed >= 30_000) {
       status = 'running';
       actions = [{ name: 'disrupt-connectivity', status: 'running', startedAt: new Date(started + 30_000) }];
     } else if (this.experimentScript === 'fails-to-start' && elapsed >= 30_000) {
