@@ -20,7 +20,8 @@ export interface ModelInvocation {
  * and headers"; "The status code in the API response doesn't reflect function errors": a function that throws is
  * answered 200 with `FunctionError` ("If present, indicates that an error occurred during function execution.
  * Details about the error are included in the response payload", InvocationResponse) and a payload of
- * `errorType`/`errorMessage` (the Node.js runtime's error shape: UNVERIFIED by an API reference sentence). A missing
+ * `errorType`/`errorMessage` (the Node.js runtime's error shape, and `Unhandled` as the value for an error the
+ * handler throws: both UNVERIFIED by an API reference sentence; the adapter reads neither value's meaning). A missing
  * function is ResourceNotFoundException. Only `RequestResponse` is modelled.
  */
 export class LambdaModel {
