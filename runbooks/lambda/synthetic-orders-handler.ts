@@ -65,7 +65,8 @@ export interface SyntheticOrdersHandlerDependencies {
 /** The orders database of the topology (the shop's `orders`). */
 const ORDERS = 'orders';
 
-async function connectWriter(url: string): Promise<WriterSession> {
+/** Opens the default session: a pg client with the lock and statement timeouts pinned (`-c` options). */
+export async function connectWriter(url: string): Promise<WriterSession> {
   const client = new Client({
     connectionString: url,
     connectionTimeoutMillis: 10_000,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { demoTopology } from '../../../runbooks/adapters/local/demo-topology';
 import {
+  connectWriter,
   createSyntheticOrdersHandler,
   SYNTHETIC_ORDERS_REMOVAL_FORMAT,
 } from '../../../runbooks/lambda/synthetic-orders-handler';
@@ -127,4 +128,15 @@ describe('the synthetic orders removal function', () => {
       expect(urls).toEqual([]);
     },
   );
+
+  test('GIVEN the default session WHEN it connects THEN a row the shop holds is waited for at most 10 s and a statement runs at most 120 s', async () => {
+    const session = await connectWriter(pg.urls.orders);
+    try {
+      const lock = await session.query<{ lock_timeout: string }>('SHOW lock_timeout');
+      const statement = await session.query<{ statement_timeout: string }>('SHOW statement_timeout');
+      expect([lock.rows[0]?.lock_timeout, statement.rows[0]?.statement_timeout]).toEqual(['10s', '2min']);
+    } finally {
+      await session.end();
+    }
+  });
 });
