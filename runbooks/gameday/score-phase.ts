@@ -84,10 +84,12 @@ export async function readScoreData(
   const missing: string[] = [];
   let ledger: GameDayLedger;
   try {
-    ledger = await readGameDayLedger(ports.buckets, input);
+    ledger = await readGameDayLedger(ports.buckets, input, ports.clock.now());
   } catch (error) {
     return { missing: [`the acknowledgment ledger could not be read: ${messageOf(error)}`] };
   }
+  // Acknowledgments that may be missing make the ledger incomplete: the score cannot tell lost from unreported.
+  missing.push(...ledger.incomplete.map((why) => `the acknowledgment ledger is incomplete: ${why}`));
   if (ledger.acks.length === 0) missing.push('traffic never flowed: the ledger holds no acknowledged write');
   const stoppedAt = record.traffic?.stoppedAt;
   const failoverEnd = record.failover?.endedAt;

@@ -150,6 +150,25 @@ export function fileMemory(dir: string, gameDayId: string): ShopperMemory {
 }
 
 /**
+ * PutObject that never replaces an object: "The If-None-Match header prevents overwrites of existing data by
+ * validating that there's not an object with the same key name already in your bucket" (S3 User Guide, "How to
+ * prevent object overwrites with conditional writes"). S3 refuses an upload without an integrity header into a
+ * bucket with a default retention (object lock).
+ */
+async function putOnce(client: S3Client, bucket: string, key: string, body: string, contentType: string) {
+  await client.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: body,
+      ContentType: contentType,
+      ChecksumAlgorithm: 'SHA256',
+      IfNoneMatch: '*',
+    }),
+  );
+}
+
+/**
  * Runs one invocation with the given environment and clients: places the configured number of orders and writes
  * every acknowledgment to the other Region's report bucket (see runShopperInvocation). An event without a valid
  * game-day id places nothing: a schedule enabled by hand outside a game day writes no ledger.
@@ -192,19 +211,22 @@ export async function shop(
       // Region gave it (through the public name) and this Region's bucket is known.
       const own = acknowledgingRegion === settings.ackBucketRegion && settings.ownBucket !== undefined;
       const bucket = own ? (settings.ownBucket as string) : settings.ackBucket;
-      // S3 refuses an upload without an integrity header into a bucket with a default retention (object lock).
-      await (own ? (clients.ownS3 ?? clients.s3) : clients.s3).send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: 'application/x-ndjson',
-          ChecksumAlgorithm: 'SHA256',
-        }),
-      );
+      await putOnce(own ? (clients.ownS3 ?? clients.s3) : clients.s3, bucket, key, body, 'application/x-ndjson');
+      return `s3://${bucket}/${key}`;
+    },
+    // The invocation's start and end markers go where this function surely reaches: this Region's bucket when it
+    // is known (a cross-Region isolation cuts the other Region's bucket off), else the acknowledgment bucket.
+    putMarker: async (key, body) => {
+      const bucket = settings.ownBucket ?? settings.ackBucket;
+      const client = settings.ownBucket !== undefined ? (clients.ownS3 ?? clients.s3) : clients.s3;
+      await putOnce(client, bucket, key, body, 'application/json');
       return `s3://${bucket}/${key}`;
     },
   });
+  for (const failed of result.failedPuts)
+    console.log(
+      JSON.stringify({ level: 'error', msg: 'acknowledgment not written (recorded in the end marker)', ...failed }),
+    );
   for (const failure of result.failures)
     console.log(JSON.stringify({ level: 'warn', msg: 'order not acknowledged', ...failure }));
   return {

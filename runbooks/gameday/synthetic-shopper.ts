@@ -23,14 +23,27 @@ export interface ShopEntrances {
 /** Options of {@link runShopperInvocation}. */
 export interface ShopperInvocationOptions extends ShopEntrances {
   readonly gameDayId: string;
-  /** Unique per invocation (the Lambda request id): names the ledger objects. */
+  /**
+   * The invocation (the Lambda request id): names the ledger objects with {@link attemptId}. Lambda retries an
+   * asynchronous invocation with the same request id, so it alone does not make a key unique.
+   */
   readonly invocationId: string;
+  /** Unique to this attempt of the invocation. @default - 8 random hex digits */
+  readonly attemptId?: string;
   /** The synthetic shopper token (the ui's `SYNTHETIC_SHOPPER_TOKEN`). */
   readonly token: string;
   /** Orders to place; they alternate between the public name and the load balancer, the public name first. */
   readonly orders: number;
-  /** Writes one ledger object (JSON Lines) of acknowledgments a Region gave, and returns where it went. */
+  /**
+   * Writes one ledger object (JSON Lines) of acknowledgments a Region gave, never over an existing one, and returns
+   * where it went. Called as each acknowledgment arrives.
+   */
   readonly putLedger: (key: string, body: string, acknowledgingRegion: string) => Promise<string>;
+  /**
+   * Writes the invocation's start and end markers ({@link invocationMarkerKey}) where they are surely reachable
+   * (this Region's report bucket). Without it no marker is written. @default - none
+   */
+  readonly putMarker?: (key: string, body: string) => Promise<string>;
   /**
    * The shopper's recent orders: each invocation first looks them up through the public name, and places again (as
    * the same customer, the same items) each one the shop says it does not have: an `order_replaced` acknowledgment
@@ -83,6 +96,29 @@ export interface ShopperInvocationResult {
   readonly failures: readonly ShopperFailure[];
   /** Where each ledger object went. */
   readonly ledgers: readonly string[];
+  /** The acknowledgments that could not be written (recorded in the end marker: the score fails closed). */
+  readonly failedPuts: readonly { readonly key: string; readonly error: string }[];
+}
+
+/** What an invocation's markers say (JSON): `started` when it begins, `ended` with what it wrote when it ends. */
+export interface InvocationMarker {
+  readonly invocation: string;
+  readonly startedAt: string;
+  readonly ordersPlanned: number;
+  /** Only in the end marker. */
+  readonly endedAt?: string;
+  readonly acknowledged?: number;
+  /** Every ledger key written (relative to the report bucket). */
+  readonly ledgerKeys?: readonly string[];
+  readonly failedPuts?: readonly { readonly key: string; readonly error: string }[];
+}
+
+/**
+ * Key of an invocation's start (`started`) or end (`done`) marker: `gamedays/<id>/acks/invocations/<invocation>-<attempt>.<started|done>.json`
+ * (under the acknowledgments' prefix: the shopper may write nowhere else).
+ */
+export function invocationMarkerKey(gameDayId: string, attempt: string, which: 'started' | 'done'): string {
+  return `${ackPrefix(gameDayId)}invocations/${attempt}.${which}.json`;
 }
 
 const PRODUCT_LINK = /href="\/catalog\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"/g;
@@ -239,17 +275,23 @@ async function lookUp(
 /**
  * One invocation of the synthetic shopper: first looks up its recent orders (see {@link ShopperInvocationOptions.memory})
  * and places again each one the shop no longer has; then places the rest of `orders` orders, alternating between the
- * public name and this Region's load balancer; then writes what was acknowledged as JSON Lines, one object per
- * acknowledging Region (`gamedays/<id>/acks/<region>/<invocation>.jsonl`, never appended in place). An order that was
- * not acknowledged is a failure, not an error: the ledger holds only what a shopper was told succeeded.
+ * public name and this Region's load balancer. Each acknowledgment is written as it arrives, one JSON Lines object
+ * per acknowledgment under a key unique to the attempt (`gamedays/<id>/acks/<region>/<invocation>-<attempt>-<n>.jsonl`,
+ * never over an existing object); a write that fails is recorded, not thrown. The start and end markers
+ * ({@link invocationMarkerKey}) say when the attempt ran, what it wrote and what it could not (review 16c S2): the
+ * score reads them and fails closed. An order that was not acknowledged is a failure, not an error: the ledger holds
+ * only what a shopper was told succeeded.
+ *
+ * @throws Error when the start marker cannot be written (nothing is placed then).
  */
 export async function runShopperInvocation(options: ShopperInvocationOptions): Promise<ShopperInvocationResult> {
   const acks: AcknowledgedWrite[] = [];
   const failures: ShopperFailure[] = [];
   const remembered: RememberedOrder[] = [];
-  const record = (placed: { ack: AcknowledgedWrite; remembered: RememberedOrder }) => {
+  const record = async (placed: { ack: AcknowledgedWrite; remembered: RememberedOrder }) => {
     acks.push(placed.ack);
     remembered.push(placed.remembered);
+    await write(placed.ack);
   };
   const failed = (via: 'global' | 'regional', error: unknown) =>
     failures.push({
@@ -257,6 +299,27 @@ export async function runShopperInvocation(options: ShopperInvocationOptions): P
       step: error instanceof StepFailed ? error.step : 'unknown',
       error: error instanceof Error ? error.message : String(error),
     });
+  // Review 16c S2: every attempt writes under its own keys, each acknowledgment as it arrives, and says in its markers
+  // what it wrote and what it could not, so that no acknowledgment can vanish unnoticed.
+  const attempt = `${options.invocationId}-${options.attemptId ?? randomUUID().slice(0, 8)}`;
+  const clock = () => (options.now?.() ?? new Date()).toISOString();
+  const marker: InvocationMarker = { invocation: attempt, startedAt: clock(), ordersPlanned: options.orders };
+  // Nothing is placed when the start cannot be recorded: an acknowledgment is only ever given under a marker.
+  await options.putMarker?.(invocationMarkerKey(options.gameDayId, attempt, 'started'), `${JSON.stringify(marker)}\n`);
+  const ledgers: string[] = [];
+  const ledgerKeys: string[] = [];
+  const failedPuts: { key: string; error: string }[] = [];
+  let sequence = 0;
+  const write = async (ack: AcknowledgedWrite) => {
+    sequence++;
+    const key = `${ackPrefix(options.gameDayId)}${ack.region}/${attempt}-${String(sequence).padStart(3, '0')}.jsonl`;
+    try {
+      ledgers.push(await options.putLedger(key, formatLedger([ack], key), ack.region));
+      ledgerKeys.push(key);
+    } catch (error) {
+      failedPuts.push({ key, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
   let budget = options.orders;
   const now = (options.now?.() ?? new Date()).getTime();
   const earlier = (await options.memory?.load().catch(() => [])) ?? [];
@@ -269,7 +332,7 @@ export async function runShopperInvocation(options: ShopperInvocationOptions): P
     }
     budget--;
     try {
-      record(await placeOrder(options.publicUrl, 'global', options, order));
+      await record(await placeOrder(options.publicUrl, 'global', options, order));
     } catch (error) {
       // Not placed again: it stays remembered and is looked up again next time.
       remembered.push(order);
@@ -280,18 +343,19 @@ export async function runShopperInvocation(options: ShopperInvocationOptions): P
     if (options.stopAt !== undefined && Date.now() >= options.stopAt) break;
     const via = n % 2 === 0 ? 'global' : 'regional';
     try {
-      record(await placeOrder(via === 'global' ? options.publicUrl : options.regionalUrl, via, options));
+      await record(await placeOrder(via === 'global' ? options.publicUrl : options.regionalUrl, via, options));
     } catch (error) {
       failed(via, error);
     }
   }
   await options.memory?.save(remembered.slice(-REMEMBERED_ORDERS.max)).catch(() => undefined);
-  const byRegion = new Map<string, AcknowledgedWrite[]>();
-  for (const ack of acks) byRegion.set(ack.region, [...(byRegion.get(ack.region) ?? []), ack]);
-  const ledgers: string[] = [];
-  for (const [region, regionAcks] of byRegion) {
-    const key = `${ackPrefix(options.gameDayId)}${region}/${options.invocationId}.jsonl`;
-    ledgers.push(await options.putLedger(key, formatLedger(regionAcks, key), region));
-  }
-  return { acks, failures, ledgers };
+  const ended: InvocationMarker = {
+    ...marker,
+    endedAt: clock(),
+    acknowledged: acks.length,
+    ledgerKeys,
+    failedPuts,
+  };
+  await options.putMarker?.(invocationMarkerKey(options.gameDayId, attempt, 'done'), `${JSON.stringify(ended)}\n`);
+  return { acks, failures, ledgers, failedPuts };
 }

@@ -271,6 +271,56 @@ describe('the score phase', () => {
     expect(outcome.summary).not.toContain('the fault lasted');
   });
 
+  test('GIVEN a listed ledger object that reads as missing WHEN score runs THEN it is INCONCLUSIVE, not PASSED with a lost write the report missed (review 16c S2)', async () => {
+    const world = new InMemoryGameDay();
+    const acks = await throughRecover(world);
+    const lost = acks.filter((a) => a.region === 'us-east-1').slice(-2);
+    for (const ack of acks) {
+      if (!lost.includes(ack)) world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    }
+    storeReport(world, [{ id: lost[1]!.order_id, shopper: lost[1]!.shopper }]);
+    const hidden = [...world.objects.keys()].find(
+      (k) => k.includes('/acks/') && world.objects.get(k)!.includes(lost[0]!.order_id),
+    )!;
+    const p = world.ports();
+    const ports = {
+      ...p,
+      buckets: {
+        ...p.buckets,
+        get: async (region: string, key: string) =>
+          `${region}|${key}` === hidden ? undefined : p.buckets.get(region, key),
+      },
+    };
+    const outcome = await runGameDayPhase('score', input, ports);
+    expect(outcome.verdict).toBe('INCONCLUSIVE');
+    expect(outcome.summary).toContain(`${hidden.slice('us-east-1|'.length)} is listed but could not be read`);
+  });
+
+  test('GIVEN a shopper invocation that recorded an acknowledgment it could not write WHEN score runs THEN it is INCONCLUSIVE naming it (review 16c S2)', async () => {
+    const world = new InMemoryGameDay();
+    const acks = await throughRecover(world);
+    for (const ack of acks) world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    storeReport(world, []);
+    const key = `gamedays/${input.gameDayId}/acks/us-east-1/inv-1-abcd1234-001.jsonl`;
+    world.objects.set(
+      `us-east-1|gamedays/${input.gameDayId}/acks/invocations/inv-1-abcd1234.done.json`,
+      JSON.stringify({
+        invocation: 'inv-1-abcd1234',
+        startedAt: acks[0]!.acknowledged_at,
+        ordersPlanned: 1,
+        endedAt: acks[0]!.acknowledged_at,
+        acknowledged: 1,
+        ledgerKeys: [],
+        failedPuts: [{ key, error: 'connect ETIMEDOUT' }],
+      }),
+    );
+    const outcome = await runGameDayPhase('score', input, world.ports());
+    expect(outcome.verdict).toBe('INCONCLUSIVE');
+    expect(outcome.summary).toContain(
+      `the acknowledgment ledger is incomplete: invocation inv-1-abcd1234 could not write 1 acknowledgment(s): ${key} (connect ETIMEDOUT)`,
+    );
+  });
+
   test('GIVEN a game day that ended INCONCLUSIVE at inject WHEN score runs THEN the verdict stays INCONCLUSIVE with the earlier reason', async () => {
     const world = new InMemoryGameDay();
     world.experimentScript = 'fails-to-start';

@@ -65,23 +65,44 @@ const env = () => ({
   SYNTHETIC_SHOPPER_SECRET_ID: 'shop/dev/synthetic-shopper',
   SHOPPER_RATE_PER_MINUTE: '3',
 });
+/** The acknowledgments of one invocation: every ledger object under its request id, in key order (review 16c S2). */
+function ledgerOf(invocation: string, bucket = BUCKET) {
+  return model.s3
+    .keys(bucket, `gamedays/${GAMEDAY}/acks/`)
+    .filter((k) => k.endsWith('.jsonl') && k.includes(`/${invocation}-`))
+    .flatMap((k) => parseLedger(model.s3.text(bucket, k) as string, k));
+}
+
 const clients = () => ({
   s3: new S3Client({ region: 'us-west-2' }),
   secrets: new SecretsManagerClient({ region: 'us-east-1' }),
 });
 
 describe('the synthetic shopper handler', () => {
-  test('GIVEN the local shop WHEN one invocation runs THEN it places 3 synthetic orders and writes their acknowledgments as one JSON Lines object in the other Region', async () => {
+  test('GIVEN the local shop WHEN one invocation runs THEN it places 3 synthetic orders and writes each acknowledgment as it arrives in the other Region, under a key unique to the attempt, between a start and an end marker', async () => {
     const result = await shop({ gameDayId: GAMEDAY }, { awsRequestId: 'inv-0001' }, env(), clients(), memoryDir);
     expect(result).toEqual({
       gameDayId: GAMEDAY,
       acknowledged: 3,
       replaced: 0,
       failed: 0,
-      ledgers: [`s3://${BUCKET}/gamedays/${GAMEDAY}/acks/us-east-1/inv-0001.jsonl`],
+      ledgers: [1, 2, 3].map((n) =>
+        expect.stringMatching(
+          new RegExp(`^s3://${BUCKET}/gamedays/${GAMEDAY}/acks/us-east-1/inv-0001-[0-9a-f]{8}-00${n}\\.jsonl$`),
+        ),
+      ),
     });
-    const text = model.s3.text(BUCKET, `gamedays/${GAMEDAY}/acks/us-east-1/inv-0001.jsonl`) as string;
-    const acks = parseLedger(text, 'ledger');
+    const markers = model.s3.keys(BUCKET, `gamedays/${GAMEDAY}/acks/invocations/`);
+    expect(markers).toEqual([
+      expect.stringMatching(/\/inv-0001-[0-9a-f]{8}\.done\.json$/),
+      expect.stringMatching(/\/inv-0001-[0-9a-f]{8}\.started\.json$/),
+    ]);
+    expect(JSON.parse(model.s3.text(BUCKET, markers[0] as string) as string)).toMatchObject({
+      acknowledged: 3,
+      failedPuts: [],
+      ledgerKeys: result.ledgers.map((l) => l.slice(`s3://${BUCKET}/`.length)),
+    });
+    const acks = ledgerOf('inv-0001');
     expect(acks.map((a) => [a.kind, a.region, a.via])).toEqual([
       ['order_placed', 'us-east-1', 'global'],
       ['order_placed', 'us-east-1', 'regional'],
@@ -110,7 +131,7 @@ describe('the synthetic shopper handler', () => {
     model.secrets.put('us-east-1', 'shop/dev/synthetic-shopper', 'a-stale-token-that-the-ui-does-not-hold-0000');
     const result = await shop({ gameDayId: GAMEDAY }, { awsRequestId: 'inv-0002' }, env(), clients(), memoryDir);
     expect(result).toEqual({ gameDayId: GAMEDAY, acknowledged: 0, replaced: 0, failed: 3, ledgers: [] });
-    expect(model.s3.keys(BUCKET)).toEqual([]);
+    expect(model.s3.keys(BUCKET).filter((k) => k.endsWith('.jsonl'))).toEqual([]);
   });
 
   test.each([
@@ -153,7 +174,11 @@ describe('the synthetic shopper handler', () => {
         secrets: new SecretsManagerClient({ region: 'us-east-1' }),
       },
     );
-    expect(result.ledgers).toEqual([`s3://${BUCKET}/gamedays/${GAMEDAY}/acks/us-east-1/inv-0005.jsonl`]);
+    expect(result.ledgers).toEqual([
+      expect.stringMatching(
+        new RegExp(`^s3://${BUCKET}/gamedays/${GAMEDAY}/acks/us-east-1/inv-0005-[0-9a-f]{8}-001\\.jsonl$`),
+      ),
+    ]);
     expect(model.s3.keys('shop-dev-us-east-1-reports')).toEqual([]);
   });
 
@@ -246,7 +271,13 @@ describe('the synthetic shopper handler', () => {
       expect(Date.now() - started).toBeLessThan(6_000);
       expect(result.acks.length).toBeGreaterThanOrEqual(1);
       expect(result.failures[0]).toMatchObject({ via: 'regional', step: 'home' });
-      expect(written).toEqual([`gamedays/${GAMEDAY}/acks/us-east-1/inv-0007.jsonl`]);
+      expect(written).toEqual(
+        result.acks.map((_, i) =>
+          expect.stringMatching(
+            new RegExp(`^gamedays/${GAMEDAY}/acks/us-east-1/inv-0007-[0-9a-f]{8}-00${i + 1}\\.jsonl$`),
+          ),
+        ),
+      );
     } finally {
       silent.closeAllConnections();
       silent.close();
@@ -262,7 +293,7 @@ describe('the synthetic shopper handler', () => {
       memoryDir,
     );
     expect(first.acknowledged).toBe(2);
-    const placed = parseLedger(model.s3.text(BUCKET, `gamedays/${GAMEDAY}/acks/us-east-1/inv-0008.jsonl`) as string);
+    const placed = ledgerOf('inv-0008');
     const lost = placed[0]!;
     // The failover lost it: its rows are gone from the database now serving.
     const db = new Client({ connectionString: stack.postgres.url('orders') });
@@ -281,7 +312,7 @@ describe('the synthetic shopper handler', () => {
         memoryDir,
       );
       expect(second).toMatchObject({ acknowledged: 2, replaced: 1, failed: 0 });
-      const acks = parseLedger(model.s3.text(BUCKET, `gamedays/${GAMEDAY}/acks/us-east-1/inv-0009.jsonl`) as string);
+      const acks = ledgerOf('inv-0009');
       const replaced = acks.find((a) => a.kind === 'order_replaced')!;
       expect(replaced).toMatchObject({ replaces: lost.order_id, shopper: lost.shopper, via: 'global' });
       expect(replaced.detail).toMatchObject({
