@@ -1,4 +1,5 @@
 import { NEW_WRITER_START_MICROS } from '../runbooks/reconcile/clock-skew';
+import { CUT_MARGIN_MS } from '../runbooks/scoring/expected-classes';
 import { DRILL_WAITS, type DrillContext } from './drill-context';
 import type { OrderAnswer } from './traffic/order-changes';
 import type { AcknowledgedOrder } from './traffic/shopper-journey';
@@ -101,6 +102,10 @@ export async function injectFault(ctx: DrillContext): Promise<InjectedFault> {
         city: 'Hampton',
         zipCode: '23666',
       });
+      // The score judges a change acknowledged within CUT_MARGIN_MS of the last replicated moment as on neither side
+      // (review 16c S5): the contested change is made clearly after the cut, so that it is a conflict.
+      const clear = (moments.cutAt ?? 0) + CUT_MARGIN_MS + 250 - Date.now();
+      if (clear > 0) await new Promise((resolve) => setTimeout(resolve, clear));
       await changes.changeAddress(contested!, primary, {
         address1: '2 Old Side Road',
         city: 'Boston',

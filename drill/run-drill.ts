@@ -17,7 +17,7 @@ import { recoverLostWrites } from './recover-lost-writes';
 import { rehearseFailback } from './rehearse-failback';
 import { fillCanary } from './report/canary-figures';
 import { type CanaryRunReport, type DrillReport, newDrillReport } from './report/drill-report';
-import { scoreDrill } from './report/drill-score';
+import { drillScoredTimeline, scoreDrill } from './report/drill-score';
 import { writeDrillReport } from './report/report-files';
 import { summaryTable } from './report/summary-table';
 import { Timeline } from './report/timeline';
@@ -229,14 +229,19 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
   report.runbooks.push(...(runbooks?.runs ?? []));
   fillTimeline(report, timeline);
   // The verdict: the scoring the game day uses (runbooks/scoring), then the drill's own checks.
-  report.score = scoreDrill(report, {
+  const scoreSources = {
     ...scoring,
     reports: [...(drillPorts?.reconciler.reports.entries() ?? [])].map(([database, made]) => ({
       database,
       report: made,
     })),
     targets: { rtoSeconds: config.rtoTargetMinutes * 60, rpoSeconds: config.rpoTargetSeconds },
-  });
+  };
+  report.score = scoreDrill(report, scoreSources);
+  // The drill's RTO is the score's (review 16c S4): it ends at the standby's first checkout of an order on the new
+  // primary after the writers moved, not at the first order acknowledged after the fault.
+  report.rto.first_checkout_after_fault_at = drillScoredTimeline(report, scoreSources).firstCheckoutAt;
+  report.rto_ms = report.score.rto.totalMs;
   report.failures.push(...verdictFailures(report, options));
 
   const stopFailures = await resources.stopAll();

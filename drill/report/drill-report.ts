@@ -14,8 +14,8 @@ export const DRILL_TARGETS = { rtoMs: 15_000, totalMs: 120_000 } as const;
 
 /** How RTO is measured, as written into drill.json. */
 export const RTO_DEFINITION =
-  'from the first shopper request that failed at or after the fault to the first checkout the front door ' +
-  'acknowledged after it (the time shoppers could not buy)';
+  'from the first shopper request that failed at or after the fault to the first checkout the standby Region ' +
+  'acknowledged after the writers moved, of an order on the new primary (the time shoppers could not buy)';
 
 /** How RPO is measured, as written into drill.json. */
 export const RPO_DEFINITION =

@@ -46,7 +46,7 @@ export function drillTimeline(report: DrillReport): RunTimeline {
  * The drill's timeline as the score judges it: the end of RTO is the standby's first checkout on the new primary
  * after the writers moved (the game day's rule, review 16c S4), not the first order acknowledged after the fault.
  */
-function scoredTimeline(report: DrillReport, sources: DrillScoreSources): RunTimeline {
+export function drillScoredTimeline(report: DrillReport, sources: DrillScoreSources): RunTimeline {
   const timeline = drillTimeline(report);
   return {
     ...timeline,
@@ -78,7 +78,7 @@ export function scoreDrill(report: DrillReport, sources: DrillScoreSources): Run
     newPrimary: sources.newPrimary,
     afterRecovery: sources.afterRecovery,
     reports: sources.reports,
-    timeline: scoredTimeline(report, sources),
+    timeline: drillScoredTimeline(report, sources),
     rpoLagBeforeFaultMs: null,
     targets: sources.targets,
     onlySyntheticTraffic: true,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ScoreTargets } from '../scoring/score-input';
 import { GAMEDAY_PHASES, type GameDayInput, type GameDayPhase, type GameDayVerdict } from './gameday-phases';
 
 /** Format tag of the game-day record. */
@@ -42,6 +43,11 @@ export interface GameDayRecord {
   /** Why the game day runs. */
   readonly reason?: string;
   readonly createdAt: string;
+  /**
+   * The RTO/RPO targets the game day started with (review 16c S13): the score judges against these, not against the
+   * config of a later dispatch. Absent in records made before it was kept.
+   */
+  readonly targets?: ScoreTargets;
   readonly phases: Partial<Record<GameDayPhase, PhaseEntry>>;
   /**
    * Set by start-traffic: when the schedules were enabled and when the first acknowledgment was seen; `stoppedAt`
@@ -103,6 +109,7 @@ const recordSchema = z.strictObject({
   approver: z.string().optional(),
   reason: z.string().optional(),
   createdAt: instant,
+  targets: z.strictObject({ rtoSeconds: z.number().positive(), rpoSeconds: z.number().nonnegative() }).optional(),
   phases: z.partialRecord(z.enum(GAMEDAY_PHASES), phaseEntry),
   traffic: z
     .strictObject({ startedAt: instant, firstAckAt: instant.optional(), stoppedAt: instant.optional() })
@@ -141,8 +148,8 @@ export class GameDayRecordError extends Error {
   override readonly name = 'GameDayRecordError';
 }
 
-/** A new record for `input`. */
-export function newGameDayRecord(input: GameDayInput, now: Date): GameDayRecord {
+/** A new record for `input`, keeping the targets it starts with. */
+export function newGameDayRecord(input: GameDayInput, now: Date, targets?: ScoreTargets): GameDayRecord {
   return {
     format: GAMEDAY_RECORD_FORMAT,
     gameDayId: input.gameDayId,
@@ -152,6 +159,7 @@ export function newGameDayRecord(input: GameDayInput, now: Date): GameDayRecord 
     ...(input.approver ? { approver: input.approver } : {}),
     ...(input.reason ? { reason: input.reason } : {}),
     createdAt: now.toISOString(),
+    ...(targets ? { targets: { rtoSeconds: targets.rtoSeconds, rpoSeconds: targets.rpoSeconds } } : {}),
     phases: {},
   };
 }

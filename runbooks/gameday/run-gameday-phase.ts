@@ -176,7 +176,7 @@ export async function finish(
   outcome: PhaseOutcome,
   verdictReasons?: readonly string[],
 ): Promise<PhaseOutcome> {
-  const base = record ?? newGameDayRecord(ctx.input, ctx.ports.clock.now());
+  const base = record ?? newGameDayRecord(ctx.input, ctx.ports.clock.now(), ctx.ports.targets);
   const next: GameDayRecord = {
     ...base,
     phases: {

@@ -256,6 +256,15 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
       missing.push(messageOf(error));
     }
   }
+  // The targets the game day started with (review 16c S13); a later dispatch's differing ones are a deviation.
+  const targets = record.targets ?? ports.targets;
+  const retargeted =
+    record.targets &&
+    (record.targets.rtoSeconds !== ports.targets.rtoSeconds || record.targets.rpoSeconds !== ports.targets.rpoSeconds)
+      ? [
+          `The targets of this run (RTO ${ports.targets.rtoSeconds} s, RPO ${ports.targets.rpoSeconds} s) differ from those recorded at preflight (RTO ${record.targets.rtoSeconds} s, RPO ${record.targets.rpoSeconds} s): the game day is judged against the recorded ones.`,
+        ]
+      : [];
   const score = scoreRun({
     acks: data?.ledger.acks ?? [],
     newPrimary: data?.newPrimary ?? {},
@@ -271,7 +280,7 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
       firstCheckoutAt: null,
     },
     rpoLagBeforeFaultMs: data?.rpoLagBeforeFaultMs ?? null,
-    targets: ports.targets,
+    targets,
     // Real shoppers may buy during a game day: a reported order no synthetic shopper wrote is counted, not scored.
     onlySyntheticTraffic: false,
     unacknowledgedWrites: null,
@@ -307,7 +316,7 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     verdict,
     reasons,
     score,
-    deviations: unexercised,
+    deviations: [...retargeted, ...unexercised],
     links: [
       ...(record.failover
         ? [

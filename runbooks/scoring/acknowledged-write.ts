@@ -40,7 +40,8 @@ export interface AcknowledgedWrite {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 // ISO 8601 with a date, a time and an explicit zone: a time without a zone means a different instant per reader.
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** An ISO 8601 instant with a zone (`Z` or `±hh:mm`): a time without one is read in the runner's zone. */
+export const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const TEXT_MAX = 200;
 
 /** What each field accepts, in the words a bad line's message uses. */

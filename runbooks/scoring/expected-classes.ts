@@ -29,7 +29,22 @@ export interface ExpectedOrder {
   readonly replacedBy: string | null;
   /** Why, in one clause. */
   readonly why: string;
+  /**
+   * A change of another Region was acknowledged within {@link CUT_MARGIN_MS} of the cut, and none clearly after:
+   * whether it replicated cannot be told, so the report may list the order as a conflict or a lost update, or not at
+   * all (review 16c S5). {@link expected} then holds what is certain (a lost update, or null).
+   */
+  readonly ambiguousAtCut?: true;
 }
+
+/**
+ * How close to the last replicated moment an acknowledgment must be for its change to be judged on one side of it
+ * (review 16c S5): the shopper stamps its acknowledgment when the answer arrives (after the commit, by the response
+ * latency), on its own clock, while the cut is the old database's clock. Within this margin either side of the
+ * cut, whether the change replicated is not judged. The same idea as reconcile's margin before the cut
+ * (`possibly_lost`), at the precision of clocks and one answer.
+ */
+export const CUT_MARGIN_MS = 1000;
 
 /** An order the ledger names that cannot be judged, and why. */
 export interface UnjudgedOrder {
@@ -61,13 +76,17 @@ function addressMatches(
  *   before the cut reached the replica (replication is in commit order), so it cannot be one side of a conflict; a
  *   cancel on one side and an address change on the other touch different rows (a lost update of one of them).
  *
+ * A change acknowledged within `marginMs` of the cut is on neither side: the order is {@link ExpectedOrder.ambiguousAtCut}.
+ *
  * @param cutMs the last replicated moment (ms since the epoch), null when not known: then an overwritten write of the
  *   other Region cannot be told from a replicated one and such orders are unjudged.
+ * @param marginMs see {@link CUT_MARGIN_MS}.
  */
 export function expectedClasses(
   acks: readonly AcknowledgedWrite[],
   newPrimary: Readonly<Record<string, OrderOnNewPrimary>>,
   cutMs: number | null,
+  marginMs: number = CUT_MARGIN_MS,
 ): { readonly orders: ExpectedOrder[]; readonly unjudged: UnjudgedOrder[] } {
   const byOrder = new Map<string, AcknowledgedWrite[]>();
   const replacedBy = new Map<string, string>();
@@ -118,8 +137,9 @@ export function expectedClasses(
       unjudged.push({ orderId, why: 'two Regions changed it and the last replicated moment is not known' });
       continue;
     }
-    const overwritten = otherSide.filter((w) => Date.parse(w.acknowledged_at) > cutMs!);
+    const overwritten = otherSide.filter((w) => Date.parse(w.acknowledged_at) > cutMs! + marginMs);
     const bothSides = overwritten.length > 0;
+    const atCut = !bothSides && otherSide.some((w) => Math.abs(Date.parse(w.acknowledged_at) - cutMs!) <= marginMs);
     const regions = new Set(
       [...overwritten, ...updates.filter((w) => w.kind === overwritten[0]?.kind)].map((w) => w.region),
     );
@@ -134,6 +154,7 @@ export function expectedClasses(
         : lost.length > 0
           ? `present, but ${lost.map((w) => w.kind.replace('_', ' ')).join(' and ')} acknowledged and not on the new primary`
           : 'present with every acknowledged change',
+      ...(atCut ? { ambiguousAtCut: true as const } : {}),
     });
   }
   return { orders, unjudged };

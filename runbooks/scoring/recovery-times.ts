@@ -26,7 +26,9 @@ export interface RtoScore {
 export interface RpoScore {
   /**
    * The last acknowledged-and-lost write's acknowledgment minus the last replicated moment (0 when nothing
-   * acknowledged was lost); null when something was lost and the last replicated moment is not known.
+   * acknowledged was lost); null when something was lost and the last replicated moment is not known. When a lost
+   * write was acknowledged before the cut (the cut contradicts the ledger), from that write to the later of the cut
+   * and the last lost write.
    */
   readonly fromDataMs: number | null;
   readonly lastLostAckAt: string | null;
@@ -109,9 +111,13 @@ export function rpoScore(
   lagBeforeFaultMs: number | null,
   targets: ScoreTargets,
 ): RpoScore {
-  const last = [...lostAckTimes].sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1) ?? null;
+  const sorted = [...lostAckTimes].sort((a, b) => Date.parse(a) - Date.parse(b));
+  const last = sorted.at(-1) ?? null;
   const cut = ms(lastReplicatedAt);
-  const fromDataMs = last === null ? 0 : cut === null ? null : Math.max(0, Date.parse(last) - cut);
+  // A lost write acknowledged before the cut contradicts it (review 16c S6: the score says so); the figure then spans
+  // from that write to the cut or the last lost write, never a clamped 0.
+  const from = cut === null || sorted[0] === undefined ? cut : Math.min(cut, Date.parse(sorted[0]));
+  const fromDataMs = last === null ? 0 : cut === null || from === null ? null : Math.max(Date.parse(last), cut) - from;
   const targetMs = targets.rpoSeconds * 1000;
   return {
     fromDataMs,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { POSTGRES_UUID, REPORTED_CLASSES, type ReportedClass, type ReportStatus } from '../reconcile/report';
-import type { AcknowledgedWrite } from './acknowledged-write';
+import { type AcknowledgedWrite, ISO_INSTANT } from './acknowledged-write';
 
 /**
  * What the new primary holds for one order, read after the failover (before any replay): absent, or present with
@@ -115,7 +115,11 @@ const rowSchema = z.object({
 export const scoredReportSchema = z.object({
   format: z.literal('multi-region-shop/reconcile-report@2'),
   status: z.enum(['complete', 'incomplete', 'failed']),
-  cut: z.string().nullable(),
+  // Review 16c S9: a cut that is not a time, or has no zone (read in the runner's zone), is refused.
+  cut: z
+    .string()
+    .regex(ISO_INSTANT, 'not an ISO 8601 time with a zone; accepted: such as "2026-12-07T05:00:30Z"')
+    .nullable(),
   gaps: z.array(z.object({ table: z.string().nullable(), reason: z.string() })).optional(),
   error: z.object({ step: z.string(), message: z.string() }).nullable().optional(),
   tables: z.record(z.string(), z.object({ rows: z.array(rowSchema) })),

@@ -1,6 +1,13 @@
 import type { ReportedClass } from '../reconcile/report';
-import { ACK_KINDS, type AckKind } from './acknowledged-write';
-import { CLASS_WORDS, type ExpectedOrder, expectedClasses, SCORED_CLASSES, type ScoredClass } from './expected-classes';
+import { ACK_KINDS, type AckKind, type AcknowledgedWrite, ISO_INSTANT } from './acknowledged-write';
+import {
+  CLASS_WORDS,
+  CUT_MARGIN_MS,
+  type ExpectedOrder,
+  expectedClasses,
+  SCORED_CLASSES,
+  type ScoredClass,
+} from './expected-classes';
 import { type RpoScore, type RtoScore, rpoScore, rtoScore } from './recovery-times';
 import { type ReportedOrder, type RowRef, reportedOrders } from './reported-orders';
 import type { ScoreInput } from './score-input';
@@ -114,10 +121,13 @@ export function listIds(ids: readonly string[], max = 5): string {
   return `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
 }
 
+/** Whether a report's cut can be read as one instant everywhere (review 16c S9). */
+const isInstant = (cut: string) => ISO_INSTANT.test(cut) && !Number.isNaN(Date.parse(cut));
+
 function lastReplicatedMoment(input: ScoreInput): string | null {
   const orders = input.reports.find((r) => r.database === 'orders');
-  if (orders) return orders.report.cut;
-  const cuts = input.reports.map((r) => r.report.cut).filter((c): c is string => c !== null);
+  if (orders) return orders.report.cut !== null && isInstant(orders.report.cut) ? orders.report.cut : null;
+  const cuts = input.reports.map((r) => r.report.cut).filter((c): c is string => c !== null && isInstant(c));
   return cuts.sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
 }
 
@@ -150,7 +160,11 @@ function classScores(
         continue;
       }
       const truth = expectedById.get(order.orderId)?.expected ?? null;
-      if (truth === null || !ACCEPTED_REPORT_CLASSES[truth].includes(order.class)) {
+      // A change acknowledged at the cut (review 16c S5): a conflict or a lost update is no false positive.
+      const atCut =
+        expectedById.get(order.orderId)?.ambiguousAtCut === true &&
+        (order.class === 'conflict' || SCORED_CLASS_OF[order.class] === 'lost_update');
+      if (!atCut && (truth === null || !ACCEPTED_REPORT_CLASSES[truth].includes(order.class))) {
         falsePositives.push({ orderId: order.orderId, reportedAs: order.class, expected: truth });
       }
     }
@@ -192,10 +206,36 @@ export function scoreRun(input: ScoreInput): RunScore {
   const failed: string[] = [];
   const deviations: string[] = [];
   const { acks, timeline } = input;
+  for (const { database, report } of input.reports) {
+    if (report.cut !== null && !isInstant(report.cut)) {
+      inconclusive.push(
+        `The ${database} report's cut ${JSON.stringify(report.cut)} is not an ISO 8601 time with a zone (such as "2026-12-07T05:00:30Z"): the last replicated moment is not known.`,
+      );
+    }
+  }
   const cut = lastReplicatedMoment(input);
   const cutMs = cut === null ? null : Date.parse(cut);
   const { orders: expected, unjudged } = expectedClasses(acks, input.newPrimary, cutMs);
   const ledgerIds = new Set(acks.map((a) => a.order_id));
+  // Review 16c S10: one request is acknowledged once. A (kind, request id) seen again is a replayed or forged line,
+  // or a ledger object stored twice: the ledger cannot be trusted as it is.
+  const byRequest = new Map<string, AcknowledgedWrite[]>();
+  for (const ack of acks) {
+    const key = `${ack.kind}\u0000${ack.request_id}`;
+    byRequest.set(key, [...(byRequest.get(key) ?? []), ack]);
+  }
+  const repeated = [...byRequest.values()].filter((same) => same.length > 1);
+  for (const kind of new Set(repeated.map((same) => (same[0] as AcknowledgedWrite).kind))) {
+    const ofKind = repeated.filter((same) => (same[0] as AcknowledgedWrite).kind === kind);
+    inconclusive.push(
+      `${ofKind.length} request id(s) appear in more than one ${kind} acknowledgment (a replayed or forged ledger line, or a duplicate ledger object): ${listIds(
+        ofKind.map(
+          (same) =>
+            `${(same[0] as AcknowledgedWrite).request_id} (${same.length} times: ${same.map((a) => a.order_id).join(', ')})`,
+        ),
+      )}.`,
+    );
+  }
   for (const ack of acks) {
     if (ack.replaces && !ledgerIds.has(ack.replaces)) {
       unjudged.push({
@@ -248,6 +288,13 @@ export function scoreRun(input: ScoreInput): RunScore {
         unjudged.map((u) => `${u.orderId} (${u.why})`),
         3,
       )}.`,
+    );
+  }
+
+  const atCut = expected.filter((e) => e.ambiguousAtCut).map((e) => e.orderId);
+  if (atCut.length > 0) {
+    deviations.push(
+      `${atCut.length} change(s) were acknowledged within ${seconds(CUT_MARGIN_MS)} of the last replicated moment, so whether they replicated cannot be told: a conflict, a lost update or nothing is accepted for ${listIds(atCut)}.`,
     );
   }
 
@@ -369,6 +416,20 @@ export function scoreRun(input: ScoreInput): RunScore {
   }
   const lostAckTimes = expected.flatMap((e) => e.lostWrites.map((w) => w.acknowledged_at));
   const rpo = rpoScore(lostAckTimes, cut, input.rpoLagBeforeFaultMs, input.targets);
+  // Review 16c S6: replication runs in commit order, so a write acknowledged before the last replicated moment
+  // reached the replica; one that is lost says the cut or the clocks are wrong (beyond CUT_MARGIN_MS of skew).
+  if (cutMs !== null) {
+    const early = expected
+      .flatMap((e) => e.lostWrites.map((w) => ({ orderId: e.orderId, at: w.acknowledged_at })))
+      .filter((w) => Date.parse(w.at) < cutMs - CUT_MARGIN_MS)
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const first = early[0];
+    if (first) {
+      inconclusive.push(
+        `The last replicated moment ${cut} contradicts the ledger: ${first.orderId}, acknowledged at ${first.at} (${seconds(cutMs - Date.parse(first.at))} before it), is lost although replication runs in commit order; the cut or the clocks are wrong.`,
+      );
+    }
+  }
   if (rpo.fromDataMs === null) {
     inconclusive.push('RPO cannot be measured from the data: the last replicated moment is not known.');
   } else if (rpo.withinTarget === false) {

@@ -30,14 +30,20 @@ async function throughRecover(world: InMemoryGameDay) {
   return acks.sort((a, b) => a.acknowledged_at.localeCompare(b.acknowledged_at));
 }
 
-function storeReport(world: InMemoryGameDay, lost: readonly { id: string; shopper: string }[]) {
+/**
+ * Stores the orders report listing `lost`. Its cut (the last replicated moment) is half a second before the earliest
+ * lost acknowledgment given (`at`), as reconcile's cut precedes every lost write (review 16c S6); else the fault.
+ */
+function storeReport(world: InMemoryGameDay, lost: readonly { id: string; shopper: string; at?: string }[]) {
   const record = JSON.parse(world.objects.get(`us-west-2|${gameDayRecordKey(input.gameDayId)}`) as string);
+  const times = lost.flatMap((o) => (o.at ? [Date.parse(o.at)] : []));
+  const cut = times.length > 0 ? new Date(Math.min(...times) - 500).toISOString() : record.experiment.firedAt;
   world.objects.set(
     `us-west-2|${record.recover.reportPrefix}orders/report.json`,
     JSON.stringify({
       format: 'multi-region-shop/reconcile-report@2',
       status: 'complete',
-      cut: record.experiment.firedAt,
+      cut,
       tables: {
         orders: {
           rows: lost.map((o) => ({
@@ -60,7 +66,7 @@ describe('the score phase', () => {
     const beforeFault = acks.filter((a) => a.region === 'us-east-1');
     expect(beforeFault.length).toBeGreaterThanOrEqual(2);
     expect(acks.some((a) => a.region === 'us-west-2')).toBe(true);
-    const lost = beforeFault.slice(-2).map((a) => ({ id: a.order_id, shopper: a.shopper }));
+    const lost = beforeFault.slice(-2).map((a) => ({ id: a.order_id, shopper: a.shopper, at: a.acknowledged_at }));
     for (const ack of acks) {
       if (!lost.some((l) => l.id === ack.order_id))
         world.held[ack.order_id] = { present: true, cancelled: false, address: null };
@@ -117,7 +123,7 @@ describe('the score phase', () => {
       if (ack !== missed && ack !== reported)
         world.held[ack.order_id] = { present: true, cancelled: false, address: null };
     }
-    storeReport(world, [{ id: reported!.order_id, shopper: reported!.shopper }]);
+    storeReport(world, [{ id: reported!.order_id, shopper: reported!.shopper, at: missed!.acknowledged_at }]);
     const outcome = await runGameDayPhase('score', input, world.ports());
     expect(outcome).toMatchObject({ status: 'failed', verdict: 'FAILED' });
     expect(outcome.summary).toContain(missed!.order_id);
@@ -150,7 +156,7 @@ describe('the score phase', () => {
     }
     storeReport(
       world,
-      lost.map((a) => ({ id: a.order_id, shopper: a.shopper })),
+      lost.map((a) => ({ id: a.order_id, shopper: a.shopper, at: a.acknowledged_at })),
     );
     const outcome = await runGameDayPhase('score', input, ports());
     expect(outcome.verdict).toBe('INCONCLUSIVE');
@@ -222,7 +228,7 @@ describe('the score phase', () => {
     }
     storeReport(
       world,
-      lost.map((a) => ({ id: a.order_id, shopper: a.shopper })),
+      lost.map((a) => ({ id: a.order_id, shopper: a.shopper, at: a.acknowledged_at })),
     );
     const outcome = await runGameDayPhase('score', input, {
       ...world.ports(),
@@ -318,6 +324,28 @@ describe('the score phase', () => {
     expect(outcome.verdict).toBe('INCONCLUSIVE');
     expect(outcome.summary).toContain(
       `the acknowledgment ledger is incomplete: invocation inv-1-abcd1234 could not write 1 acknowledgment(s): ${key} (connect ETIMEDOUT)`,
+    );
+  });
+
+  test('GIVEN targets changed after preflight WHEN score runs THEN the game day is judged against the targets recorded at preflight, and the difference is a deviation (review 16c S13)', async () => {
+    const world = new InMemoryGameDay();
+    const acks = await throughRecover(world);
+    const record = JSON.parse(world.objects.get(`us-west-2|${gameDayRecordKey(input.gameDayId)}`) as string);
+    expect(record.targets).toEqual({ rtoSeconds: 900, rpoSeconds: 60 });
+    for (const ack of acks) world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    storeReport(world, []);
+    // The config on the branch dispatched for score says RTO 1 s: the game day started with 15 minutes.
+    const outcome = await runGameDayPhase('score', input, {
+      ...world.ports(),
+      targets: { rtoSeconds: 1, rpoSeconds: 60 },
+    });
+    expect(outcome.verdict).toBe('PASSED');
+    const evidence = JSON.parse(
+      world.objects.get(`us-west-2|gamedays/${input.gameDayId}/evidence/evidence.json`) as string,
+    );
+    expect(evidence.rto.targetMs).toBe(900_000);
+    expect(evidence.deviations).toContain(
+      'The targets of this run (RTO 1 s, RPO 60 s) differ from those recorded at preflight (RTO 900 s, RPO 60 s): the game day is judged against the recorded ones.',
     );
   });
 

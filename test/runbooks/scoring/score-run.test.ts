@@ -1,4 +1,5 @@
 import { firstCheckoutOnNewPrimary } from '../../../runbooks/scoring/recovery-times';
+import { parseScoredReport } from '../../../runbooks/scoring/score-input';
 import { scoreRun } from '../../../runbooks/scoring/score-run';
 import { absent, ack, at, FAILED, input, orderRows, present, report, SURVIVING, TIMELINE, uuid } from './score-fixture';
 
@@ -179,7 +180,8 @@ describe('scoreRun', () => {
     test('GIVEN an address changed in both Regions after the cut WHEN reported as a conflict THEN found; as a lost update THEN missed', () => {
       const acks = [
         ack('order_placed', 3, 10),
-        ack('address_changed', 3, 31, { detail: address }),
+        // Beyond the margin around the cut (30 s): clearly after it.
+        ack('address_changed', 3, 32, { detail: address, region: FAILED }),
         ack('address_changed', 3, 55, { detail: { city: 'Seattle', zip: '98101' } }),
       ];
       expect(acks.map((a) => a.region)).toEqual([FAILED, FAILED, SURVIVING]);
@@ -207,7 +209,12 @@ describe('scoreRun', () => {
     });
 
     test('GIVEN an order cancelled in both Regions, first after the cut WHEN scored THEN a conflict (the row changed on both sides)', () => {
-      const acks = [ack('order_placed', 3, 10), ack('order_cancelled', 3, 31), ack('order_cancelled', 3, 55)];
+      // 32 s: beyond the margin around the cut (30 s).
+      const acks = [
+        ack('order_placed', 3, 10),
+        ack('order_cancelled', 3, 32, { region: FAILED }),
+        ack('order_cancelled', 3, 55),
+      ];
       const score = scoreRun(
         input(acks, { [uuid(3)]: present({ cancelled: true }) }, report([{ orders: orderRows(3, 'conflict').orders }])),
       );
@@ -460,6 +467,122 @@ describe('firstCheckoutOnNewPrimary: the end of RTO (review 16c S4)', () => {
     expect(unknown.verdict).toBe('INCONCLUSIVE');
     expect(unknown.reasons).toContain(
       'RTO cannot be measured: the moment every writer was in the surviving Region is not recorded, and the end of RTO is the first checkout on the new primary after it.',
+    );
+  });
+});
+
+describe('the conflict boundary: a margin around the cut (review 16c S5)', () => {
+  // The shopper stamps its acknowledgment when the 2xx arrives (after the commit, by the response latency), on its
+  // own clock; the cut is the old database's. Within CUT_MARGIN_MS of the cut, whether a change replicated cannot be
+  // told from the acknowledgment: conflict, lost update or nothing is accepted for it, and a deviation names it.
+  test('GIVEN a change committed at the cut, acknowledged 200 ms after it and overwritten by the survivor WHEN the report lists nothing THEN PASSED, naming the ambiguous change', () => {
+    const acks = [
+      ack('order_placed', 1, 10),
+      ack('address_changed', 1, 30.1, { region: FAILED, detail: { city: 'Austin' } }),
+      ack('address_changed', 1, 60, { region: SURVIVING, detail: { city: 'Seattle' } }),
+    ];
+    const score = scoreRun(
+      input(acks, { [uuid(1)]: present({ address: { city: 'Seattle' } }) }, report([], { cut: at(29.9) })),
+    );
+    expect(score.verdict).toBe('PASSED');
+    expect(score.deviations).toContain(
+      `1 change(s) were acknowledged within 1.0 s of the last replicated moment, so whether they replicated cannot be told: a conflict, a lost update or nothing is accepted for ${uuid(1)}.`,
+    );
+  });
+
+  test('GIVEN a real conflict whose acknowledgment a slow shopper clock stamped 0.2 s before the cut WHEN the report lists a conflict THEN PASSED', () => {
+    const acks = [
+      ack('order_placed', 1, 10),
+      ack('address_changed', 1, 29.8, { region: FAILED, detail: { city: 'Austin' } }),
+      ack('address_changed', 1, 60, { region: SURVIVING, detail: { city: 'Seattle' } }),
+    ];
+    const rows = {
+      shipping_addresses: [
+        {
+          class: 'conflict' as const,
+          id: uuid(500),
+          old: { order_id: uuid(1), city: 'Austin' },
+          new: { order_id: uuid(1), city: 'Seattle' },
+          duplicateOf: null,
+        },
+      ],
+    };
+    const score = scoreRun(
+      input(acks, { [uuid(1)]: present({ address: { city: 'Seattle' } }) }, report([rows], { cut: at(30) })),
+    );
+    expect(score.verdict).toBe('PASSED');
+  });
+
+  test('GIVEN a change acknowledged 2 s after the cut and overwritten WHEN the report lists nothing THEN FAILED: beyond the margin it is a conflict', () => {
+    const acks = [
+      ack('order_placed', 1, 10),
+      ack('address_changed', 1, 32, { region: FAILED, detail: { city: 'Austin' } }),
+      ack('address_changed', 1, 60, { region: SURVIVING, detail: { city: 'Seattle' } }),
+    ];
+    const score = scoreRun(
+      input(acks, { [uuid(1)]: present({ address: { city: 'Seattle' } }) }, report([], { cut: at(30) })),
+    );
+    expect(score.verdict).toBe('FAILED');
+    expect(score.classes.conflict.expected).toBe(1);
+  });
+});
+
+describe('the report cut (review 16c S9)', () => {
+  const acks = [ack('order_placed', 1, 10), ack('order_placed', 2, 31), ack('order_placed', 3, 50)];
+  const newPrimary = { [uuid(1)]: present(), [uuid(2)]: absent, [uuid(3)]: present() };
+
+  test.each([
+    ['not a time', 'yesterday'],
+    ['a time without a zone (read in the runner zone otherwise)', at(30).replace(/\.000Z$/, '')],
+  ])(
+    'GIVEN a report whose cut is %s WHEN scored THEN INCONCLUSIVE naming it, whether or not anything was lost',
+    (_, cut) => {
+      const lost = scoreRun(input(acks, newPrimary, report([orderRows(2, 'lost_insert')], { cut })));
+      expect(lost.verdict).toBe('INCONCLUSIVE');
+      expect(lost.reasons).toContain(
+        `The orders report's cut ${JSON.stringify(cut)} is not an ISO 8601 time with a zone (such as "2026-12-07T05:00:30Z"): the last replicated moment is not known.`,
+      );
+      const nothingLost = scoreRun(
+        input(
+          acks.filter((a) => a.order_id !== uuid(2)),
+          { [uuid(1)]: present(), [uuid(3)]: present() },
+          report([], { cut }),
+        ),
+      );
+      expect(nothingLost.verdict).toBe('INCONCLUSIVE');
+    },
+  );
+
+  test('GIVEN a stored report whose cut has no zone WHEN parsed THEN it is refused naming the field', () => {
+    expect(() =>
+      parseScoredReport({ ...report([]), cut: '2026-12-07T05:00:30' }, 's3 report bucket: orders/report.json'),
+    ).toThrow(/cut: .*ISO 8601 time with a zone/);
+  });
+});
+
+describe('RPO when a lost write predates the cut (review 16c S6)', () => {
+  test('GIVEN a write acknowledged 10 s before the last replicated moment and lost WHEN scored THEN INCONCLUSIVE: the cut contradicts the ledger, and RPO is not clamped to 0', () => {
+    const acks = [ack('order_placed', 1, 10), ack('order_placed', 2, 20), ack('order_placed', 3, 50)];
+    const newPrimary = { [uuid(1)]: present(), [uuid(2)]: absent, [uuid(3)]: present() };
+    const score = scoreRun(input(acks, newPrimary, report([orderRows(2, 'lost_insert')], { cut: at(30) })));
+    expect(score.verdict).toBe('INCONCLUSIVE');
+    expect(score.reasons).toContain(
+      `The last replicated moment ${at(30)} contradicts the ledger: ${uuid(2)}, acknowledged at ${at(20)} (10.0 s before it), is lost although replication runs in commit order; the cut or the clocks are wrong.`,
+    );
+    expect(score.rpo.fromDataMs).toBe(10_000);
+  });
+});
+
+describe('repeated acknowledgments (review 16c S10)', () => {
+  test('GIVEN the same acknowledgment twice and another order under its request id WHEN scored THEN INCONCLUSIVE naming the repeated request id, not counted twice silently', () => {
+    const first = ack('order_placed', 1, 10);
+    const acks = [first, first, { ...first, order_id: uuid(2) }, ack('order_placed', 3, 50)];
+    const score = scoreRun(
+      input(acks, { [uuid(1)]: present(), [uuid(2)]: present(), [uuid(3)]: present() }, report([])),
+    );
+    expect(score.verdict).toBe('INCONCLUSIVE');
+    expect(score.reasons).toContain(
+      `1 request id(s) appear in more than one order_placed acknowledgment (a replayed or forged ledger line, or a duplicate ledger object): ${first.request_id} (3 times: ${uuid(1)}, ${uuid(1)}, ${uuid(2)}).`,
     );
   });
 });
