@@ -361,6 +361,17 @@ export async function readExperiment(
   }
 }
 
+/**
+ * When every database's writer was in the surviving Region (review 16c S7): the latest end of the successful
+ * `wait-for-<database>-failover` steps, one per database of the topology; undefined while one of them has not
+ * succeeded (the orchestration waits for the databases one after another).
+ */
+function writersMoved(run: RunbookExecution, databases: readonly string[]): Date | undefined {
+  const ends = databases.map((database) => stepEnd(run, new RegExp(`^wait-for-${database}-failover$`)));
+  if (ends.length === 0 || ends.some((end) => end === undefined)) return undefined;
+  return new Date(Math.max(...ends.map((end) => (end as Date).getTime())));
+}
+
 /** The earliest end of a step whose name matches, when the execution reports one. */
 function stepEnd(run: RunbookExecution, pattern: RegExp): Date | undefined {
   const ends = (run.steps ?? [])
@@ -407,7 +418,7 @@ export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     followMinutes: ctx.minutesLeft(),
   });
   const trafficMovedAt = stepEnd(run, /^shift-traffic$/);
-  const writersMovedAt = stepEnd(run, /^wait-for-.+-failover$/);
+  const writersMovedAt = writersMoved(run, ctx.ports.regions.databases());
   // The fault's state once the failover ran (review 16c S3): the score judges whether it lasted past the failover.
   const experiment = await readExperiment(ctx, record.experiment);
   record = {
@@ -532,7 +543,9 @@ export async function recoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
       summary: `recover refused: ${input.failedRegion} has not returned; run await-return first`,
     };
   }
-  const failoverAt = new Date(record.failover.writersMovedAt ?? record.failover.startedAt);
+  // The failover's start, as recover's own default (review 16c S7): its report prefix and snapshot window must not
+  // follow the moment any one writer moved.
+  const failoverAt = new Date(record.failover.startedAt);
   // The snapshot's wait counts from the failed Region's return, across runs of this phase.
   const snapshotDeadline = Date.parse(record.returnedAt) + ctx.settings.snapshotWaitMinutes * 60_000;
   let run: RunbookExecution;

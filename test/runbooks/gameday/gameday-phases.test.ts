@@ -159,6 +159,58 @@ describe('runGameDayPhase', () => {
     expect(world.calls).not.toContain('runbook failover us-west-2');
   });
 
+  test('GIVEN the failover moving the catalog writer after 1 min and the orders writer after 25 min WHEN failover runs THEN writersMovedAt is when the last one moved, and recover keeps the failover start as its failover moment (review 16c S7)', async () => {
+    const world = new InMemoryGameDay();
+    const ok = world.runbookAnswers.failover!;
+    world.runbookAnswers.failover = (r) => ({
+      ...ok(r),
+      steps: [
+        { name: 'shift-traffic', status: 'Success', endedAt: new Date(world.clock.now().getTime() + 1000) },
+        {
+          name: 'wait-for-catalog-failover',
+          status: 'Success',
+          endedAt: new Date(world.clock.now().getTime() + 60_000),
+        },
+        {
+          name: 'wait-for-orders-failover',
+          status: 'Success',
+          endedAt: new Date(world.clock.now().getTime() + 25 * 60_000),
+        },
+      ],
+    });
+    const ports = () => ({
+      ...world.ports(),
+      regions: { ...world.ports().regions, databases: () => ['catalog', 'orders'] },
+    });
+    // Preflight looks for a backup of each database; the in-memory world has the orders one only.
+    for (const phase of ['preflight', 'start-traffic', 'inject'] as const)
+      await runGameDayPhase(phase, input, world.ports());
+    expect((await runGameDayPhase('failover', input, ports())).status).toBe('succeeded');
+    const record = JSON.parse(world.objects.get(recordAt) as string);
+    expect(Date.parse(record.failover.writersMovedAt) - Date.parse(record.failover.startedAt)).toBe(25 * 60_000);
+    await world.clock.sleep(60_000);
+    world.failedRegionAnswers = true;
+    for (const phase of ['await-return', 'recover'] as const) await runGameDayPhase(phase, input, ports());
+    const after = JSON.parse(world.objects.get(recordAt) as string);
+    const compact = (iso: string) => iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    expect(after.recover.reportPrefix).toBe(`runs/recover/failover-${compact(record.failover.startedAt)}/`);
+  });
+
+  test('GIVEN a failover whose steps show only one of two databases moved WHEN failover runs THEN no writers-moved moment is recorded (review 16c S7)', async () => {
+    const world = new InMemoryGameDay();
+    const ports = () => ({
+      ...world.ports(),
+      regions: { ...world.ports().regions, databases: () => ['catalog', 'orders'] },
+    });
+    // Preflight looks for a backup of each database; the in-memory world has the orders one only.
+    for (const phase of ['preflight', 'start-traffic', 'inject'] as const)
+      await runGameDayPhase(phase, input, world.ports());
+    expect((await runGameDayPhase('failover', input, ports())).status).toBe('succeeded');
+    const record = JSON.parse(world.objects.get(recordAt) as string);
+    expect(record.failover.trafficMovedAt).toEqual(expect.any(String));
+    expect(record.failover.writersMovedAt).toBeUndefined();
+  });
+
   test('GIVEN an experiment that never runs WHEN inject waits its 5 minutes THEN it stops the experiment and is INCONCLUSIVE', async () => {
     const world = new InMemoryGameDay();
     world.experimentScript = 'never-runs';
