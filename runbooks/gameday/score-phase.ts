@@ -223,6 +223,7 @@ function timelineOf(record: GameDayRecord): EvidenceEvent[] {
  * under object lock for `evidenceRetentionDays` and records the verdict. A verdict an earlier phase set (FAILED,
  * INCONCLUSIVE) stands; the pack still records what was measured. Whatever could not be read makes the score
  * INCONCLUSIVE (scoreRun fails closed: no acknowledged write, an incomplete report, an order not looked up).
+ * Refused (no verdict, no pack) until recover has succeeded, unless an earlier phase ended the game day.
  */
 export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
   const { input, ports } = ctx;
@@ -241,6 +242,15 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
       verdict: record.verdict,
       evidenceUrl: record.evidenceUrl,
       summary: record.phases.score.summary,
+    };
+  }
+  // Review 16c S8: the score seals the game day under object lock; before recover has succeeded it would seal it
+  // INCONCLUSIVE for a report that is still being written. Only an earlier verdict lets it run without one.
+  if (!record.verdict && record.recover?.status !== 'Success') {
+    return {
+      phase: 'score',
+      status: 'failed',
+      summary: `score refused: recover has not succeeded (${record.recover ? `execution ${record.recover.executionId} is ${record.recover.status}` : 'no recover execution recorded'}); run recover first`,
     };
   }
   const { data, missing } = await readScoreData(ctx, record);

@@ -349,6 +349,27 @@ describe('the score phase', () => {
     );
   });
 
+  test('GIVEN recover still running WHEN score runs THEN it refuses without a verdict or a pack, and recover then finishes the game day (review 16c S8)', async () => {
+    const world = new InMemoryGameDay();
+    const ok = world.runbookAnswers.recover!;
+    world.runbookAnswers.recover = (r) => ({ ...ok(r), status: 'InProgress', ended: false, succeeded: false });
+    for (const phase of ['preflight', 'start-traffic', 'inject', 'failover'] as const)
+      await runGameDayPhase(phase, input, world.ports());
+    await world.clock.sleep(60_000);
+    world.failedRegionAnswers = true;
+    await runGameDayPhase('await-return', input, world.ports());
+    await runGameDayPhase('recover', input, world.ports());
+    const early = await runGameDayPhase('score', input, world.ports());
+    expect(early).toMatchObject({ phase: 'score', status: 'failed' });
+    expect(early.verdict).toBeUndefined();
+    expect(early.summary).toBe(
+      'score refused: recover has not succeeded (execution 33333333-3333-4333-8333-333333333333 is InProgress); run recover first',
+    );
+    expect(world.calls.filter((c) => c.startsWith('put-locked'))).toEqual([]);
+    world.runbookAnswers.recover = ok;
+    expect((await runGameDayPhase('recover', input, world.ports())).status).toBe('succeeded');
+  });
+
   test('GIVEN a game day that ended INCONCLUSIVE at inject WHEN score runs THEN the verdict stays INCONCLUSIVE with the earlier reason', async () => {
     const world = new InMemoryGameDay();
     world.experimentScript = 'fails-to-start';
