@@ -84,6 +84,15 @@ export const acknowledgedWriteSchema = z
     if (ack.kind !== 'order_replaced' && ack.replaces !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['replaces'], message: `not allowed when kind is "${ack.kind}"` });
     }
+    // Review 16c S11: an address change is judged lost by comparing its detail with the new primary's address;
+    // without one it could never be lost.
+    if (ack.kind === 'address_changed' && Object.keys(ack.detail ?? {}).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['detail'],
+        message: 'required, with at least one address field, when kind is "address_changed"',
+      });
+    }
     if (ack.replaces !== undefined && ack.replaces.toLowerCase() === ack.order_id.toLowerCase()) {
       ctx.addIssue({ code: 'custom', path: ['replaces'], message: 'equals order_id' });
     }

@@ -119,6 +119,11 @@ export function expectedClasses(
     const updates = writes.filter((w) => UPDATE_KINDS.has(w.kind));
     const cancels = updates.filter((w) => w.kind === 'order_cancelled');
     const addresses = updates.filter((w) => w.kind === 'address_changed');
+    if (addresses.some((w) => Object.keys(w.detail ?? {}).length === 0)) {
+      // Review 16c S11: without the address it set, an address change can be neither found nor lost.
+      unjudged.push({ orderId, why: 'an address change of it was acknowledged without its detail' });
+      continue;
+    }
     if ((cancels.length > 0 && state.cancelled === null) || (addresses.length > 0 && state.address === null)) {
       unjudged.push({ orderId, why: 'its state (cancelled, address) was not read on the new primary' });
       continue;

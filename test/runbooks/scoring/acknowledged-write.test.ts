@@ -105,6 +105,15 @@ describe('parseLedger', () => {
     ]);
   });
 
+  test('GIVEN an address change without detail WHEN read THEN the detail field is named: the scoring could never call it lost (review 16c S11)', () => {
+    const moved = { ...PLACED, kind: 'address_changed', detail: undefined };
+    for (const line of [JSON.stringify(moved), JSON.stringify({ ...moved, detail: {} })]) {
+      expect(errorOf(line).problems).toEqual([
+        `line 1: field detail: ${line.includes('"detail"') ? '{}' : 'missing'} (required, with at least one address field, when kind is "address_changed"); accepted: an object whose values are strings or finite numbers`,
+      ]);
+    }
+  });
+
   test('GIVEN a write that is not valid WHEN formatLedger THEN it throws instead of writing a line no reader accepts', () => {
     expect(() => formatLedger([{ ...PLACED, region: 'mars' }])).toThrow(
       'line 1: field region: "mars"; accepted: a Region name such as "us-east-1"',

@@ -586,3 +586,14 @@ describe('repeated acknowledgments (review 16c S10)', () => {
     );
   });
 });
+
+describe('an address change without detail (review 16c S11)', () => {
+  test('GIVEN an address change acknowledged without detail WHEN scored THEN INCONCLUSIVE: it cannot be judged, never silently not lost', () => {
+    const acks = [ack('order_placed', 1, 10), ack('address_changed', 1, 31, { region: FAILED })];
+    const score = scoreRun(input(acks, { [uuid(1)]: present({ address: { city: 'Hampton' } }) }, report([])));
+    expect(score.verdict).toBe('INCONCLUSIVE');
+    expect(score.unjudged).toEqual([
+      { orderId: uuid(1), why: 'an address change of it was acknowledged without its detail' },
+    ]);
+  });
+});
