@@ -22,6 +22,14 @@ export interface EvidenceLink {
   readonly href: string;
 }
 
+/** One input of the score, pinned by its content. */
+export interface EvidenceInputFile {
+  /** Where it was read, e.g. `s3 report bucket of us-west-2: <key>`. */
+  readonly what: string;
+  /** SHA-256 of its text (hex). */
+  readonly sha256: string;
+}
+
 /** Everything an evidence pack says. */
 export interface EvidenceInput {
   /** A local drill or a game day on AWS. */
@@ -59,6 +67,11 @@ export interface EvidenceInput {
   readonly score: RunScore;
   /** What went otherwise than planned, besides the score's own deviations. */
   readonly deviations?: readonly string[];
+  /**
+   * Every input the score read (the ledger objects, the reports), with the SHA-256 of its text as read: the pack's
+   * checksum then covers what was scored (review 16c S12). @default - none listed
+   */
+  readonly inputs?: readonly EvidenceInputFile[];
   readonly links?: readonly EvidenceLink[];
   /** When the pack was made (ISO 8601). */
   readonly generatedAt: string;
@@ -84,6 +97,7 @@ export interface EvidencePack {
   readonly score: RunScore;
   /** The score's deviations, then the runner's. */
   readonly deviations: readonly string[];
+  readonly inputs: readonly EvidenceInputFile[];
   readonly links: readonly EvidenceLink[];
 }
 
@@ -153,6 +167,10 @@ function validate(input: EvidenceInput): void {
     time(`timeline[${i}].at`, event.at);
     text(`timeline[${i}].what`, event.what);
   });
+  (input.inputs ?? []).forEach((file, i) => {
+    text(`inputs[${i}].what`, file.what);
+    check(p, `inputs[${i}].sha256`, file.sha256, /^[0-9a-f]{64}$/.test(file.sha256 ?? ''), '64 lowercase hex digits');
+  });
   (input.links ?? []).forEach((link, i) => {
     text(`links[${i}].label`, link.label);
     check(
@@ -197,6 +215,7 @@ export function buildEvidencePack(input: EvidenceInput): BuiltEvidencePack {
     rpo: input.score.rpo,
     score: input.score,
     deviations: [...input.score.deviations, ...(input.deviations ?? [])],
+    inputs: input.inputs ?? [],
     links: input.links ?? [],
   };
   const json = `${JSON.stringify(pack, null, 2)}\n`;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type AcknowledgedWrite, parseLedger } from '../scoring/acknowledged-write';
 import type { GameDayInput } from './gameday-phases';
 import type { ReportBucketsPort, SyntheticOrderRef } from './gameday-ports';
@@ -9,6 +10,8 @@ export interface GameDayLedger {
   readonly acks: readonly AcknowledgedWrite[];
   /** `s3 report bucket of <region>: <key>` of every ledger object read. */
   readonly objects: readonly string[];
+  /** SHA-256 of each ledger object's text as read, in the order of {@link objects} (review 16c S12). */
+  readonly digests: readonly string[];
   /**
    * Why acknowledgments may be missing from {@link acks}, from the shoppers' invocation markers (review 16c S2): an
    * invocation that could not write some, one that never recorded its end, a ledger object an invocation wrote that
@@ -42,6 +45,7 @@ export async function readGameDayLedger(
 ): Promise<GameDayLedger> {
   const acks: AcknowledgedWrite[] = [];
   const objects: string[] = [];
+  const digests: string[] = [];
   const keys = new Set<string>();
   const markers = new Map<string, { started?: InvocationMarker; done?: InvocationMarker }>();
   for (const region of [input.failedRegion, input.survivingRegion]) {
@@ -65,6 +69,7 @@ export async function readGameDayLedger(
       }
       acks.push(...parseLedger(text, where));
       objects.push(where);
+      digests.push(createHash('sha256').update(text, 'utf8').digest('hex'));
       keys.add(key);
     }
   }
@@ -89,7 +94,7 @@ export async function readGameDayLedger(
       if (!keys.has(key)) incomplete.push(`invocation ${attempt} wrote ${key}, which neither report bucket holds`);
     }
   }
-  return { acks, objects, incomplete };
+  return { acks, objects, digests, incomplete };
 }
 
 /** The synthetic orders a ledger names (placed and replaced orders, once each), with their shopper. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { messageOf } from '../core/errors';
 import { buildEvidencePack, EVIDENCE_FILES, type EvidenceEvent, type EvidenceInput } from '../evidence/evidence-pack';
 import type { AcknowledgedWrite } from '../scoring/acknowledged-write';
@@ -24,7 +25,13 @@ export interface GameDayScoreData {
   readonly ledger: GameDayLedger;
   readonly newPrimary: Readonly<Record<string, HeldOrder>>;
   /** report.json of each database as recover stored it (parsed JSON), by database. */
-  readonly reports: readonly { readonly database: string; readonly where: string; readonly json: unknown }[];
+  readonly reports: readonly {
+    readonly database: string;
+    readonly where: string;
+    readonly json: unknown;
+    /** SHA-256 of the report's text as read (review 16c S12). */
+    readonly sha256: string;
+  }[];
   readonly timeline: {
     readonly faultInjectedAt: string | null;
     readonly firstFailureAt: string | null;
@@ -100,7 +107,7 @@ export async function readScoreData(
   }
   const newPrimary =
     ledger.acks.length > 0 ? await ports.orders.lookup(input.survivingRegion, ledgerOrders(ledger.acks)) : {};
-  const reports: { database: string; where: string; json: unknown }[] = [];
+  const reports: { database: string; where: string; json: unknown; sha256: string }[] = [];
   if (!record.recover) missing.push('no recover execution recorded: run recover first');
   else {
     for (const database of ports.regions.databases()) {
@@ -112,7 +119,12 @@ export async function readScoreData(
         continue;
       }
       try {
-        reports.push({ database, where, json: JSON.parse(text) });
+        reports.push({
+          database,
+          where,
+          json: JSON.parse(text),
+          sha256: createHash('sha256').update(text, 'utf8').digest('hex'),
+        });
       } catch {
         missing.push(`${where} is not JSON`);
       }
@@ -253,6 +265,8 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
       summary: `score refused: recover has not succeeded (${record.recover ? `execution ${record.recover.executionId} is ${record.recover.status}` : 'no recover execution recorded'}); run recover first`,
     };
   }
+  const stored = await storedPack(ctx, record);
+  if (stored) return stored;
   const { data, missing } = await readScoreData(ctx, record);
   if (record.experiment && data?.experiment) {
     // The record and the pack keep when and why the fault ended (review 16c S3).
@@ -327,6 +341,11 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     reasons,
     score,
     deviations: [...retargeted, ...unexercised],
+    // What was scored, pinned by content: a later recover or shopper cannot change it unseen (review 16c S12).
+    inputs: [
+      ...(data?.ledger.objects ?? []).map((what, i) => ({ what, sha256: data?.ledger.digests[i] as string })),
+      ...(data?.reports ?? []).map((r) => ({ what: r.where, sha256: r.sha256 })),
+    ],
     links: [
       ...(record.failover
         ? [
@@ -379,6 +398,55 @@ export async function scorePhase(ctx: PhaseContext): Promise<PhaseOutcome> {
       verdict,
       evidenceUrl,
       summary,
+    },
+    reasons,
+  );
+}
+
+/**
+ * A pack an earlier run of score stored (locked) whose record was not saved after it (review 16c S12): its verdict
+ * stands and is recorded; no second pack is written, though the shoppers may have written more since.
+ */
+async function storedPack(ctx: PhaseContext, record: GameDayRecord): Promise<PhaseOutcome | undefined> {
+  const { input, ports } = ctx;
+  const region = input.survivingRegion;
+  const key = `${evidencePrefix(input.gameDayId)}${EVIDENCE_FILES.json}`;
+  const text = await ports.buckets.get(region, key);
+  if (text === undefined) return undefined;
+  let pack: { verdict?: unknown; reasons?: unknown; when?: { generatedAt?: unknown } };
+  try {
+    pack = JSON.parse(text);
+  } catch {
+    throw new Error(`s3 report bucket of ${region}: ${key} is not JSON; accepted: the evidence pack score stored`);
+  }
+  const verdict = pack.verdict;
+  if (verdict !== 'PASSED' && verdict !== 'FAILED' && verdict !== 'INCONCLUSIVE') {
+    throw new Error(
+      `s3 report bucket of ${region}: ${key}: verdict ${JSON.stringify(verdict)}; accepted: PASSED, FAILED or INCONCLUSIVE`,
+    );
+  }
+  const reasons = Array.isArray(pack.reasons) ? pack.reasons.map(String) : [];
+  const evidenceUrl = await ports.buckets.consoleUrl(
+    region,
+    `${evidencePrefix(input.gameDayId)}${EVIDENCE_FILES.html}`,
+  );
+  return finish(
+    ctx,
+    record.verdict ? { ...record, verdict: undefined } : record,
+    {
+      phase: 'score',
+      status: verdict === 'PASSED' ? 'succeeded' : verdict === 'FAILED' ? 'failed' : 'inconclusive',
+      verdict,
+      evidenceUrl,
+      summary: [
+        `score: ${verdict}`,
+        '',
+        `The evidence pack stored at ${String(pack.when?.generatedAt ?? 'an earlier run')} stands (object lock): this run recorded its verdict and wrote no second pack.`,
+        '',
+        ...reasons.map((r) => `- ${r}`),
+        '',
+        `Evidence pack: ${evidenceUrl}`,
+      ].join('\n'),
     },
     reasons,
   );

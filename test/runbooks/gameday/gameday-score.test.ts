@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type GameDayInput, runGameDayPhase } from '../../../runbooks/gameday';
 import { gameDayRecordKey } from '../../../runbooks/gameday/gameday-record';
 import { parseLedger } from '../../../runbooks/scoring/acknowledged-write';
@@ -368,6 +369,59 @@ describe('the score phase', () => {
     expect(world.calls.filter((c) => c.startsWith('put-locked'))).toEqual([]);
     world.runbookAnswers.recover = ok;
     expect((await runGameDayPhase('recover', input, world.ports())).status).toBe('succeeded');
+  });
+
+  test('GIVEN a scored game day WHEN its evidence is read THEN it pins every ledger object and report it scored by SHA-256 (review 16c S12)', async () => {
+    const world = new InMemoryGameDay();
+    const acks = await throughRecover(world);
+    for (const ack of acks) world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    storeReport(world, []);
+    await runGameDayPhase('score', input, world.ports());
+    const evidence = JSON.parse(
+      world.objects.get(`us-west-2|gamedays/${input.gameDayId}/evidence/evidence.json`) as string,
+    );
+    const record = JSON.parse(world.objects.get(`us-west-2|${gameDayRecordKey(input.gameDayId)}`) as string);
+    const sha = (key: string) =>
+      createHash('sha256')
+        .update(world.objects.get(key) as string, 'utf8')
+        .digest('hex');
+    const ledgerKeys = [...world.objects.keys()].filter((k) => k.includes('/acks/') && k.endsWith('.jsonl'));
+    const reportKey = `us-west-2|${record.recover.reportPrefix}orders/report.json`;
+    expect(evidence.inputs).toHaveLength(ledgerKeys.length + 1);
+    expect(evidence.inputs).toEqual(
+      expect.arrayContaining([
+        {
+          what: `s3 report bucket of us-west-2: ${record.recover.reportPrefix}orders/report.json`,
+          sha256: sha(reportKey),
+        },
+        ...ledgerKeys.map((k) => ({
+          what: `s3 report bucket of ${k.split('|')[0]}: ${k.split('|')[1]}`,
+          sha256: sha(k),
+        })),
+      ]),
+    );
+  });
+
+  test('GIVEN a score whose pack was stored but whose record was not saved WHEN score runs again THEN it keeps the stored pack and its verdict, and writes no second one (review 16c S12)', async () => {
+    const world = new InMemoryGameDay();
+    const acks = await throughRecover(world);
+    for (const ack of acks) world.held[ack.order_id] = { present: true, cancelled: false, address: null };
+    storeReport(world, []);
+    const recordKey = `us-west-2|${gameDayRecordKey(input.gameDayId)}`;
+    const before = world.objects.get(recordKey) as string;
+    const first = await runGameDayPhase('score', input, world.ports());
+    // The record write after the pack failed: the record is as it was before score.
+    world.objects.set(recordKey, before);
+    const packKey = `us-west-2|gamedays/${input.gameDayId}/evidence/evidence.json`;
+    const pack = world.objects.get(packKey);
+    const puts = world.calls.filter((c) => c.startsWith('put-locked')).length;
+    // Shoppers kept running: a new score would see other acknowledgments.
+    await world.clock.sleep(60_000);
+    const again = await runGameDayPhase('score', input, world.ports());
+    expect(again.verdict).toBe(first.verdict);
+    expect(world.objects.get(packKey)).toBe(pack);
+    expect(world.calls.filter((c) => c.startsWith('put-locked')).length).toBe(puts);
+    expect(JSON.parse(world.objects.get(recordKey) as string).verdict).toBe(first.verdict);
   });
 
   test('GIVEN a game day that ended INCONCLUSIVE at inject WHEN score runs THEN the verdict stays INCONCLUSIVE with the earlier reason', async () => {
