@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { lambdaVpcAccessStatement } from '../lambda-vpc-access';
 import { GAMEDAY_KEYS, gameDayNames } from '../naming/gameday-names';
 import { syntheticShopperSecretName } from '../naming/secret-names';
 import { acknowledgeWildcardResources, type WildcardReasons } from '../runbooks/wildcard-acknowledgements';
@@ -154,20 +155,7 @@ export class SyntheticShopperFleet extends Construct {
         description: `${prefix} synthetic shopper: outbound to the load balancer, S3 and Secrets Manager`,
         allowAllOutbound: true,
       });
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'AttachToVpc',
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
-      );
+      statements.push(lambdaVpcAccessStatement('AttachToVpc'));
     }
     const policy = new iam.Policy(this, 'Policy', { statements });
     policy.attachToRole(this.role);

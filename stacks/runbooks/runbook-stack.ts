@@ -16,6 +16,7 @@ import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestratio
 import { automationDocument, SSM_LAMBDA_STEP_SECONDS } from '../../runbooks/ssm/automation-document';
 import { type Topology, temporaryIdentifierPrefix } from '../../runbooks/topology';
 import { SHOP_POSTGRES_PORT } from '../data/global-aurora-database';
+import { lambdaVpcAccessStatement } from '../lambda-vpc-access';
 import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
 import { routingNames } from '../naming/routing-names';
@@ -313,22 +314,7 @@ export class RunbookStack extends Stack {
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
             resources: [logGroup.logGroupArn],
           }),
-          ...(inVpc
-            ? [
-                new iam.PolicyStatement({
-                  // What Lambda needs to attach the function to the VPC (the managed AWSLambdaVPCAccessExecutionRole).
-                  actions: [
-                    'ec2:CreateNetworkInterface',
-                    'ec2:DescribeNetworkInterfaces',
-                    'ec2:DescribeSubnets',
-                    'ec2:DeleteNetworkInterface',
-                    'ec2:AssignPrivateIpAddresses',
-                    'ec2:UnassignPrivateIpAddresses',
-                  ],
-                  resources: ['*'],
-                }),
-              ]
-            : []),
+          ...(inVpc ? [lambdaVpcAccessStatement()] : []),
         ],
       });
       platform.attachToRole(role);

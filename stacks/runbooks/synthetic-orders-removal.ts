@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { REMOVAL_FUNCTION_TIMEOUT_SECONDS } from '../../runbooks/adapters/aws/synthetic-orders-limits';
 import type { PortMethod } from '../../runbooks/ports';
+import { lambdaVpcAccessStatement } from '../lambda-vpc-access';
 import { syntheticOrdersFunctionName } from '../naming/runbook-names';
 import { REMOVE_SYNTHETIC_ORDERS_HANDLER } from './runbook-code';
 import { type PermissionScope, runbookPolicyStatements } from './runbook-permissions';
@@ -78,18 +79,7 @@ export class SyntheticOrdersRemoval extends Construct {
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [logGroup.logGroupArn],
         }),
-        new iam.PolicyStatement({
-          // What Lambda needs to attach the function to the VPC (the managed AWSLambdaVPCAccessExecutionRole).
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DescribeSubnets',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
+        lambdaVpcAccessStatement(),
         ...runbookPolicyStatements(SYNTHETIC_ORDERS_METHODS, {
           ...props.permissions,
           globalClusterIdentifiers: [props.orders.globalClusterIdentifier],
