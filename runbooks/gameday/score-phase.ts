@@ -3,7 +3,7 @@ import { messageOf } from '../core/errors';
 import { buildEvidencePack, EVIDENCE_FILES, type EvidenceEvent, type EvidenceInput } from '../evidence/evidence-pack';
 import type { AcknowledgedWrite } from '../scoring/acknowledged-write';
 import { firstCheckoutOnNewPrimary } from '../scoring/recovery-times';
-import { type DatabaseReport, parseScoredReport } from '../scoring/score-input';
+import { type DatabaseReport, parseScoredReport, type RunTimeline } from '../scoring/score-input';
 import { scoreRun } from '../scoring/score-run';
 import { type GameDayLedger, ledgerOrders, readGameDayLedger } from './gameday-ledger';
 import type { GameDayVerdict, PhaseOutcome } from './gameday-phases';
@@ -32,15 +32,7 @@ export interface GameDayScoreData {
     /** SHA-256 of the report's text as read (review 16c S12). */
     readonly sha256: string;
   }[];
-  readonly timeline: {
-    readonly faultInjectedAt: string | null;
-    readonly firstFailureAt: string | null;
-    readonly detectedAt: string | null;
-    readonly decidedAt: string | null;
-    readonly trafficMovedAt: string | null;
-    readonly writersMovedAt: string | null;
-    readonly firstCheckoutAt: string | null;
-  };
+  readonly timeline: RunTimeline;
   readonly rpoLagBeforeFaultMs: number | null;
   /** The experiment as FIS has it at the score (its status, reason and end), when it could be read. */
   readonly experiment?: Experiment;
