@@ -1,16 +1,17 @@
 import type { ReportedClass } from '../reconcile/report';
-import { ACK_KINDS, type AckKind, type AcknowledgedWrite, ISO_INSTANT } from './acknowledged-write';
-import {
-  CLASS_WORDS,
-  CUT_MARGIN_MS,
-  type ExpectedOrder,
-  expectedClasses,
-  SCORED_CLASSES,
-  type ScoredClass,
-} from './expected-classes';
-import { type RpoScore, type RtoScore, rpoScore, rtoScore } from './recovery-times';
+import { ACK_KINDS, type AckKind } from './acknowledged-write';
+import { classFindings, type OrderOwner } from './class-findings';
+import { duplicateFindings } from './duplicate-findings';
+import { type ExpectedOrder, expectedClasses, SCORED_CLASSES, type ScoredClass } from './expected-classes';
+import { failClosedChecks } from './fail-closed-checks';
+import { checkRepeatedRequests, checkReportCuts, lastReplicatedMoment, unjudgedReplacedOrders } from './ledger-checks';
+import { recoveryFindings } from './recovery-findings';
+import type { RpoScore, RtoScore } from './recovery-times';
 import { type ReportedOrder, type RowRef, reportedOrders } from './reported-orders';
+import { noFindings, seconds } from './score-findings';
 import type { ScoreInput } from './score-input';
+
+export { listIds } from './score-findings';
 
 /** Format tag of a {@link RunScore}. */
 export const RUN_SCORE_FORMAT = 'multi-region-shop/run-score@1';
@@ -113,23 +114,6 @@ export interface RunScore {
 }
 
 const ratio = (a: number, b: number) => (b === 0 ? null : a / b);
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** "a, b, c and 4 more". */
-export function listIds(ids: readonly string[], max = 5): string {
-  if (ids.length <= max) return ids.join(', ');
-  return `${ids.slice(0, max).join(', ')} and ${ids.length - max} more`;
-}
-
-/** Whether a report's cut can be read as one instant everywhere (review 16c S9). */
-const isInstant = (cut: string) => ISO_INSTANT.test(cut) && !Number.isNaN(Date.parse(cut));
-
-function lastReplicatedMoment(input: ScoreInput): string | null {
-  const orders = input.reports.find((r) => r.database === 'orders');
-  if (orders) return orders.report.cut !== null && isInstant(orders.report.cut) ? orders.report.cut : null;
-  const cuts = input.reports.map((r) => r.report.cut).filter((c): c is string => c !== null && isInstant(c));
-  return cuts.sort((a, b) => Date.parse(a) - Date.parse(b))[0] ?? null;
-}
 
 function classScores(
   expected: readonly ExpectedOrder[],
@@ -202,246 +186,31 @@ function classScores(
  * PASSED.
  */
 export function scoreRun(input: ScoreInput): RunScore {
-  const inconclusive: string[] = [];
-  const failed: string[] = [];
-  const deviations: string[] = [];
-  const { acks, timeline } = input;
-  for (const { database, report } of input.reports) {
-    if (report.cut !== null && !isInstant(report.cut)) {
-      inconclusive.push(
-        `The ${database} report's cut ${JSON.stringify(report.cut)} is not an ISO 8601 time with a zone (such as "2026-12-07T05:00:30Z"): the last replicated moment is not known.`,
-      );
-    }
-  }
+  const findings = noFindings();
+  const { acks } = input;
+  checkReportCuts(input, findings);
   const cut = lastReplicatedMoment(input);
-  const cutMs = cut === null ? null : Date.parse(cut);
-  const { orders: expected, unjudged } = expectedClasses(acks, input.newPrimary, cutMs);
+  const { orders: expected, unjudged } = expectedClasses(acks, input.newPrimary, cut === null ? null : Date.parse(cut));
   const ledgerIds = new Set(acks.map((a) => a.order_id));
-  // Review 16c S10: one request is acknowledged once. A (kind, request id) seen again is a replayed or forged line,
-  // or a ledger object stored twice: the ledger cannot be trusted as it is.
-  const byRequest = new Map<string, AcknowledgedWrite[]>();
-  for (const ack of acks) {
-    const key = `${ack.kind}\u0000${ack.request_id}`;
-    byRequest.set(key, [...(byRequest.get(key) ?? []), ack]);
-  }
-  const repeated = [...byRequest.values()].filter((same) => same.length > 1);
-  for (const kind of new Set(repeated.map((same) => (same[0] as AcknowledgedWrite).kind))) {
-    const ofKind = repeated.filter((same) => (same[0] as AcknowledgedWrite).kind === kind);
-    inconclusive.push(
-      `${ofKind.length} request id(s) appear in more than one ${kind} acknowledgment (a replayed or forged ledger line, or a duplicate ledger object): ${listIds(
-        ofKind.map(
-          (same) =>
-            `${(same[0] as AcknowledgedWrite).request_id} (${same.length} times: ${same.map((a) => a.order_id).join(', ')})`,
-        ),
-      )}.`,
-    );
-  }
-  for (const ack of acks) {
-    if (ack.replaces && !ledgerIds.has(ack.replaces)) {
-      unjudged.push({
-        orderId: ack.replaces,
-        why: `re-placed as ${ack.order_id}, but its own acknowledgment is not in the ledger`,
-      });
-      ledgerIds.add(ack.replaces);
-    }
-  }
+  checkRepeatedRequests(acks, findings);
+  unjudgedReplacedOrders(acks, ledgerIds, unjudged);
   const unjudgedIds = new Set(unjudged.map((u) => u.orderId));
   const shoppers = new Set(acks.map((a) => a.shopper));
   const reported = reportedOrders(input.reports);
-  const whose = (orderId: string) => {
-    if (unjudgedIds.has(orderId)) return 'unjudged' as const;
-    if (ledgerIds.has(orderId)) return 'ledger' as const;
+  const whose = (orderId: string): OrderOwner => {
+    if (unjudgedIds.has(orderId)) return 'unjudged';
+    if (ledgerIds.has(orderId)) return 'ledger';
     const order = reported.orders.get(orderId);
-    if (order && (order.synthetic || order.customers.some((c) => shoppers.has(c)))) return 'shoppers' as const;
-    return 'outside' as const;
+    if (order && (order.synthetic || order.customers.some((c) => shoppers.has(c)))) return 'shoppers';
+    return 'outside';
   };
   const classes = classScores(expected, reported.orders, whose, input.onlySyntheticTraffic);
 
-  // Fail closed: what must hold for the score to mean anything.
-  const faultMs = timeline.faultInjectedAt === null ? null : Date.parse(timeline.faultInjectedAt);
-  if (faultMs === null) inconclusive.push('The fault never fired: no time of injection was recorded.');
-  if (acks.length === 0) {
-    inconclusive.push('Traffic never flowed: no write was acknowledged to a shopper.');
-  } else if (faultMs !== null && !acks.some((a) => Date.parse(a.acknowledged_at) < faultMs)) {
-    inconclusive.push('No write was acknowledged before the fault, so the run could not lose one.');
-  }
-  if (input.reports.length === 0) {
-    inconclusive.push('There is no missing-transaction report: the snapshot never appeared or recover did not run.');
-  }
-  for (const { database, report } of input.reports) {
-    if (report.status === 'complete') continue;
-    const why = [
-      ...(report.gaps ?? []).map((g) => `${g.table ?? 'the report'}: ${g.reason}`),
-      ...(report.error ? [`${report.error.step}: ${report.error.message}`] : []),
-    ];
-    inconclusive.push(
-      `The ${database} report is ${report.status}${why.length > 0 ? ` (${why.join('; ')})` : ''}, so it does not show that nothing else was lost.`,
-    );
-  }
-  const comparedOrders = input.reports.some((r) => 'orders' in r.report.tables || 'public.orders' in r.report.tables);
-  if (input.reports.length > 0 && !comparedOrders) {
-    inconclusive.push('Nothing was compared: no report has an orders table.');
-  }
-  if (unjudged.length > 0) {
-    inconclusive.push(
-      `${unjudged.length} order(s) of the ledger could not be judged: ${listIds(
-        unjudged.map((u) => `${u.orderId} (${u.why})`),
-        3,
-      )}.`,
-    );
-  }
-
-  const atCut = expected.filter((e) => e.ambiguousAtCut).map((e) => e.orderId);
-  if (atCut.length > 0) {
-    deviations.push(
-      `${atCut.length} change(s) were acknowledged within ${seconds(CUT_MARGIN_MS)} of the last replicated moment, so whether they replicated cannot be told: a conflict, a lost update or nothing is accepted for ${listIds(atCut)}.`,
-    );
-  }
-
-  // A class no acknowledged write could have produced is not shown either way: say so, so that a PASSED is never
-  // read as covering it (review 16d G13: the game day's shoppers place orders only).
-  for (const scored of SCORED_CLASSES) {
-    if (classes[scored].expected === 0) {
-      deviations.push(
-        `No ${CLASS_WORDS[scored]} was expected from the shoppers' writes: this run does not show that the report finds ${CLASS_WORDS[scored]}s.`,
-      );
-    }
-  }
-
-  // Recall and precision, per class.
-  for (const scored of SCORED_CLASSES) {
-    const { missed } = classes[scored];
-    if (missed.length > 0) {
-      const notListed = missed.filter((m) => m.reportedAs === null).map((m) => m.orderId);
-      const otherClass = missed.filter((m) => m.reportedAs !== null).map((m) => `${m.orderId} as ${m.reportedAs}`);
-      failed.push(
-        `${missed.length} ${CLASS_WORDS[scored]}(s) the shoppers were told succeeded are not in the report as such: ${listIds([...notListed.map((id) => `${id} not listed`), ...otherClass])}.`,
-      );
-    }
-  }
-  for (const scored of SCORED_CLASSES) {
-    const { falsePositives } = classes[scored];
-    if (falsePositives.length > 0) {
-      failed.push(
-        `The report lists ${falsePositives.length} order(s) as ${CLASS_WORDS[scored]} that the shoppers' writes do not explain: ${listIds(falsePositives.map((f) => `${f.orderId} (${f.expected === null ? 'nothing of it was lost' : f.expected === "not-the-shoppers'" ? 'no shopper wrote it' : `expected ${f.expected}`})`))}.`,
-      );
-    }
-  }
-  for (const e of expected) {
-    const order = reported.orders.get(e.orderId);
-    if (e.expected === 'lost_update' && order?.class === 'conflict') {
-      deviations.push(`Lost update ${e.orderId} is reported as a conflict (held back for a person to decide).`);
-    }
-    if (e.expected === 'possible_duplicate' && order?.duplicateOf && order.duplicateOf !== e.replacedBy) {
-      deviations.push(
-        `Possible duplicate ${e.orderId} names ${order.duplicateOf} as its re-placed order; the shopper re-placed it as ${e.replacedBy}.`,
-      );
-    }
-  }
-  if (reported.unexplained.length > 0) {
-    failed.push(
-      `The report has ${reported.unexplained.length} unexplained difference(s): ${listIds(reported.unexplained.map((r) => `${r.database}.${r.table} ${r.id}`))}.`,
-    );
-  }
-  const unacknowledged = [...reported.orders.keys()].filter((id) => whose(id) === 'shoppers').sort();
-  if (unacknowledged.length > 0) {
-    const limit = input.unacknowledgedWrites;
-    if (limit !== null && unacknowledged.length > limit) {
-      failed.push(
-        `The report lists ${unacknowledged.length} order(s) of the shoppers that no acknowledgment names, more than the ${limit} write(s) sent without an answer: ${listIds(unacknowledged)}.`,
-      );
-    } else {
-      deviations.push(
-        `The report lists ${unacknowledged.length} order(s) of the shoppers sent without an acknowledgment${limit === null ? ' (how many were sent so is not known)' : ''}: ${listIds(unacknowledged)}.`,
-      );
-    }
-  }
-  const outsideOrders = [...reported.orders.keys()].filter((id) => whose(id) === 'outside').sort();
-  if (!input.onlySyntheticTraffic && (outsideOrders.length > 0 || reported.otherRows.length > 0)) {
-    deviations.push(
-      `${outsideOrders.length} reported order(s) and ${reported.otherRows.length} other row(s) are not the shoppers' writes (other traffic): listed in the report, not scored.`,
-    );
-  } else if (reported.otherRows.length > 0) {
-    deviations.push(
-      `${reported.otherRows.length} reported row(s) belong to no order: listed in the report, not scored.`,
-    );
-  }
-
-  // Duplicates: the shopper has the re-placed order and the original.
-  const duplicates: Duplicate[] = [];
-  for (const ack of acks) {
-    if (ack.kind !== 'order_replaced' || !ack.replaces) continue;
-    const after = input.afterRecovery ?? input.newPrimary;
-    if (after[ack.replaces]?.present && after[ack.order_id]?.present) {
-      duplicates.push({
-        original: ack.replaces,
-        replacement: ack.order_id,
-        seen: input.newPrimary[ack.replaces]?.present ? 'on the new primary' : 'after recovery',
-      });
-    }
-  }
-  for (const d of duplicates) {
-    failed.push(
-      `Order ${d.original} is on the primary ${d.seen === 'after recovery' ? 'again after recovery' : 'although its shopper could not see it'} beside ${d.replacement}, which the shopper placed instead: a duplicate.`,
-    );
-  }
-
-  // RTO and RPO.
-  const rto = rtoScore(timeline, input.targets);
-  if (faultMs !== null && timeline.firstCheckoutAt === null && timeline.writersMovedAt === null) {
-    inconclusive.push(
-      'RTO cannot be measured: the moment every writer was in the surviving Region is not recorded, and the end of RTO is the first checkout on the new primary after it.',
-    );
-  } else if (faultMs !== null && timeline.firstCheckoutAt === null) {
-    failed.push(
-      'The shop is not serving checkouts after the fault: the surviving Region acknowledged no checkout of an order on the new primary after the writers moved.',
-    );
-  } else if (rto.withinTarget === false) {
-    failed.push(`RTO ${seconds(rto.totalMs!)} exceeds the target of ${seconds(rto.targetMs)}.`);
-  }
-  const phaseNames: Record<keyof RtoScore['phases'], string> = {
-    detectionMs: 'detection',
-    decisionMs: 'decision',
-    trafficMovedMs: 'traffic moved',
-    writersMovedMs: 'writers moved',
-    firstCheckoutMs: 'first checkout',
-  };
-  for (const [key, value] of Object.entries(rto.phases) as [keyof RtoScore['phases'], number | null][]) {
-    if (value === null)
-      deviations.push(`RTO phase "${phaseNames[key]}" is not measured: a moment it needs was not recorded.`);
-    else if (value < 0)
-      deviations.push(
-        `RTO phase "${phaseNames[key]}" is negative (${seconds(value)}): its moments were recorded out of order.`,
-      );
-  }
-  const lostAckTimes = expected.flatMap((e) => e.lostWrites.map((w) => w.acknowledged_at));
-  const rpo = rpoScore(lostAckTimes, cut, input.rpoLagBeforeFaultMs, input.targets);
-  // Review 16c S6: replication runs in commit order, so a write acknowledged before the last replicated moment
-  // reached the replica; one that is lost says the cut or the clocks are wrong (beyond CUT_MARGIN_MS of skew).
-  if (cutMs !== null) {
-    const early = expected
-      .flatMap((e) => e.lostWrites.map((w) => ({ orderId: e.orderId, at: w.acknowledged_at })))
-      .filter((w) => Date.parse(w.at) < cutMs - CUT_MARGIN_MS)
-      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    const first = early[0];
-    if (first) {
-      inconclusive.push(
-        `The last replicated moment ${cut} contradicts the ledger: ${first.orderId}, acknowledged at ${first.at} (${seconds(cutMs - Date.parse(first.at))} before it), is lost although replication runs in commit order; the cut or the clocks are wrong.`,
-      );
-    }
-  }
-  if (rpo.fromDataMs === null) {
-    inconclusive.push('RPO cannot be measured from the data: the last replicated moment is not known.');
-  } else if (rpo.withinTarget === false) {
-    failed.push(`RPO from the data ${seconds(rpo.fromDataMs)} exceeds the target of ${seconds(rpo.targetMs)}.`);
-  }
-  if (rpo.lagBeforeFaultMs === null) {
-    deviations.push('AuroraGlobalDBRPOLag before the fault is not known: RPO is set against the target only.');
-  } else if (rpo.withinLag === false) {
-    deviations.push(
-      `RPO from the data (${seconds(rpo.fromDataMs!)}) exceeds AuroraGlobalDBRPOLag before the fault (${seconds(rpo.lagBeforeFaultMs)}): the writes lost span more than the lag metric showed.`,
-    );
-  }
+  const faultMs = failClosedChecks(input, unjudged, findings);
+  const { unacknowledged, outsideOrders } = classFindings({ input, expected, classes, reported, whose }, findings);
+  const duplicates = duplicateFindings(input, findings);
+  const { rto, rpo } = recoveryFindings(input, expected, cut, faultMs, findings);
+  const { inconclusive, failed, deviations } = findings;
 
   const recallFound = SCORED_CLASSES.reduce((n, c) => n + classes[c].found, 0);
   const recallExpected = SCORED_CLASSES.reduce((n, c) => n + classes[c].expected, 0);
