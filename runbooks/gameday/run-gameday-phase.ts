@@ -1,5 +1,7 @@
 import { messageOf } from '../core/errors';
+import { awaitReturnPhase } from './await-return-phase';
 import { cleanUpPhase } from './clean-up-phase';
+import { failoverPhase } from './failover-phase';
 import {
   GAMEDAY_ID_PATTERN,
   GAMEDAY_PHASES,
@@ -15,15 +17,11 @@ import {
   newGameDayRecord,
   parseGameDayRecord,
 } from './gameday-record';
-import {
-  awaitReturnPhase,
-  failoverPhase,
-  injectPhase,
-  preflightPhase,
-  recoverPhase,
-  startTrafficPhase,
-} from './phases';
+import { injectPhase } from './inject-phase';
+import { preflightPhase } from './preflight-phase';
+import { recoverPhase } from './recover-phase';
 import { scorePhase } from './score-phase';
+import { startTrafficPhase } from './start-traffic-phase';
 
 /** What a phase works with: the input, the ports, the settings and the game-day record. */
 export interface PhaseContext {

@@ -5,11 +5,11 @@ import type { AcknowledgedWrite } from '../scoring/acknowledged-write';
 import { firstCheckoutOnNewPrimary } from '../scoring/recovery-times';
 import { type DatabaseReport, parseScoredReport, type RunTimeline } from '../scoring/score-input';
 import { scoreRun } from '../scoring/score-run';
+import { experimentState, readExperiment } from './experiment-state';
 import { type GameDayLedger, ledgerOrders, readGameDayLedger } from './gameday-ledger';
 import type { GameDayVerdict, PhaseOutcome } from './gameday-phases';
 import type { Experiment, HeldOrder } from './gameday-ports';
 import { evidencePrefix, type GameDayRecord } from './gameday-record';
-import { experimentState, readExperiment } from './phases';
 import { finish, type PhaseContext } from './run-gameday-phase';
 
 /** Which report classes each kind of acknowledged write exercises. */
