@@ -22,6 +22,10 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!@actions/(workflow-parser|expressions)/)'],
   testTimeout: 60_000,
+  // Two workers on the 2-core machines npm test and CI run on (jest's default there is one: cores minus one). Most
+  // suites wait on real Postgres, child processes and HTTP rather than compute: measured 2026-12-07 on a quiet 2-core
+  // machine, 154 suites take 475 s with one worker and 307 s with two (BENCHMARKS.md, "npm test").
+  maxWorkers: 2,
   // Every test's temp files go to one folder per run, removed at the end (test/support/temp-sandbox.ts).
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
