@@ -1,4 +1,10 @@
-import { type GameDayInput, type GameDayPhase, type PhaseOutcome, runGameDayPhase } from '../../../runbooks/gameday';
+import {
+  GAMEDAY_PHASES,
+  type GameDayInput,
+  type GameDayPhase,
+  type PhaseOutcome,
+  runGameDayPhase,
+} from '../../../runbooks/gameday';
 import { gameDayRecordKey } from '../../../runbooks/gameday/gameday-record';
 import { EAST, WEST } from '../aws-scenarios/aws-world';
 import { GAMEDAY_ID, type ModelGameDayOptions, modelGameDay, REMOVAL_FUNCTION } from './model-gameday';
@@ -24,16 +30,8 @@ async function play(options: ModelGameDayOptions, phases: readonly GameDayPhase[
   return { ...game, outcomes };
 }
 
-const ALL: readonly GameDayPhase[] = [
-  'preflight',
-  'start-traffic',
-  'inject',
-  'failover',
-  'await-return',
-  'recover',
-  'score',
-  'clean-up',
-];
+/** Every phase, in the workflow's order. */
+const ALL: readonly GameDayPhase[] = GAMEDAY_PHASES;
 
 const statuses = (outcomes: readonly PhaseOutcome[]) =>
   outcomes.map((o) => `${o.phase}: ${o.status}${o.verdict ? ` ${o.verdict}` : ''}`);
