@@ -32,7 +32,7 @@ export function bundleRunbookHandler(): string {
   // Loaded lazily: only a synth that builds a runbook stack pays for esbuild.
   const esbuild = require('esbuild') as typeof import('esbuild');
   fs.mkdirSync(BUNDLE_DIR, { recursive: true });
-  esbuild.buildSync({
+  const result = esbuild.buildSync({
     entryPoints: [path.join(REPO_ROOT, 'runbooks', 'lambda', 'index.ts')],
     outfile: path.join(BUNDLE_DIR, 'index.js'),
     bundle: true,
@@ -45,7 +45,20 @@ export function bundleRunbookHandler(): string {
     sourcesContent: false,
     legalComments: 'none',
     logLevel: 'error',
+    write: false,
   });
+  // Several processes synthesize at once (jest workers, a synth beside a test): each file is written next to the
+  // folder and renamed into it, so a process hashing the folder for the asset never reads a file half written.
+  const staging = fs.mkdtempSync(`${BUNDLE_DIR}.staging-`);
+  try {
+    for (const file of result.outputFiles) {
+      const staged = path.join(staging, path.basename(file.path));
+      fs.writeFileSync(staged, file.contents);
+      fs.renameSync(staged, path.join(BUNDLE_DIR, path.basename(file.path)));
+    }
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
   bundled = BUNDLE_DIR;
   return bundled;
 }
