@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { bundleLambdaInto } from '../lambda-bundle';
 
 /** The repository root (stacks/gameday → ../..). */
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -30,22 +31,8 @@ export function bundleShopperHandler(entry: string = SHOPPER_ENTRY): string {
       `shopperEntry: ${JSON.stringify(entry)} does not exist; accepted: a TypeScript module exporting handler`,
     );
   }
-  // Loaded lazily: only a synth with game days enabled pays for esbuild here.
-  const esbuild = require('esbuild') as typeof import('esbuild');
   const outdir = entry === SHOPPER_ENTRY ? BUNDLE_DIR : `${BUNDLE_DIR}-${bundled.size}`;
-  fs.mkdirSync(outdir, { recursive: true });
-  esbuild.buildSync({
-    entryPoints: [entry],
-    outfile: path.join(outdir, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    sourcemap: true,
-    sourcesContent: false,
-    legalComments: 'none',
-    logLevel: 'error',
-  });
+  bundleLambdaInto(outdir, entry);
   bundled.set(entry, outdir);
   return outdir;
 }

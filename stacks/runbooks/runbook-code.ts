@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { bundleLambdaInto } from '../lambda-bundle';
 
 /** The repository root (stacks/runbooks → ../..). */
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -29,36 +29,8 @@ let bundled: string | undefined;
  */
 export function bundleRunbookHandler(): string {
   if (bundled) return bundled;
-  // Loaded lazily: only a synth that builds a runbook stack pays for esbuild.
-  const esbuild = require('esbuild') as typeof import('esbuild');
-  fs.mkdirSync(BUNDLE_DIR, { recursive: true });
-  const result = esbuild.buildSync({
-    entryPoints: [path.join(REPO_ROOT, 'runbooks', 'lambda', 'index.ts')],
-    outfile: path.join(BUNDLE_DIR, 'index.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    // pg tries the optional native binding first; the pure-JS client is what runs in Lambda.
-    external: ['pg-native'],
-    sourcemap: true,
-    sourcesContent: false,
-    legalComments: 'none',
-    logLevel: 'error',
-    write: false,
-  });
-  // Several processes synthesize at once (jest workers, a synth beside a test): each file is written next to the
-  // folder and renamed into it, so a process hashing the folder for the asset never reads a file half written.
-  const staging = fs.mkdtempSync(`${BUNDLE_DIR}.staging-`);
-  try {
-    for (const file of result.outputFiles) {
-      const staged = path.join(staging, path.basename(file.path));
-      fs.writeFileSync(staged, file.contents);
-      fs.renameSync(staged, path.join(BUNDLE_DIR, path.basename(file.path)));
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
+  // pg tries the optional native binding first; the pure-JS client is what runs in Lambda.
+  bundleLambdaInto(BUNDLE_DIR, path.join(REPO_ROOT, 'runbooks', 'lambda', 'index.ts'), ['pg-native']);
   bundled = BUNDLE_DIR;
   return bundled;
 }
