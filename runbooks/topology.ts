@@ -50,7 +50,41 @@ const regionSchema = z.object({
   writerServices: z.array(z.string().min(1)).default([]),
   /** Where a recovery restores temporary clusters; needed only in a Region that runs `recover`. */
   recovery: recoverySchema.optional(),
+  /**
+   * The autoscaling minimum each service of this Region is deployed with: a failback sets the minimums a scale-up
+   * raised back to it. @default - {@link minimumRunningTasks}
+   */
+  baselineMinimumTasks: z.number().int().min(0).optional(),
+  /** The CloudWatch alarms of this Region's canaries: green when every one is `OK`. */
+  canaryAlarmNames: z.array(z.string().min(1)).default([]),
+  /** The alarm the scheduled readiness raises in this Region when a check is red (see `runbooks/readiness`). */
+  readinessAlarmName: z.string().min(1).optional(),
 });
+
+/**
+ * What readiness, parity and capacity checks judge against, and how a move scales the Region that takes over. Every
+ * field has a default, so a topology written before these checks still parses.
+ */
+const readinessSchema = z
+  .object({
+    /** Lowest acceptable Aurora backup retention of every cluster, in days (config `backupRetentionDays`). */
+    minimumBackupRetentionDays: z.number().int().min(1).max(35).default(1),
+    /** Highest acceptable DynamoDB `ReplicationLatency`, in seconds. */
+    maxTableReplicationLatencySeconds: z.number().min(0).max(86400).default(30),
+    /** DynamoDB global tables whose replication latency is checked (both Regions replicate them). */
+    tables: z.array(z.string().min(1)).default([]),
+    /** Hours of the other Region's load looked at for its peak task count. */
+    peakWindowHours: z.number().int().min(1).max(168).default(24),
+    /** Share of the other Region's peak task count a move raises the target Region's services to, in percent. */
+    peakSharePercent: z.number().int().min(0).max(400).default(100),
+    /** Longest an unplanned failover waits for the raised services before it moves traffic anyway, in seconds. */
+    scaleUpBudgetSeconds: z.number().int().min(0).max(1800).default(120),
+    /** Longest a planned move waits for the raised services before it gives up (nothing moved yet), in seconds. */
+    scaleUpTimeoutSeconds: z.number().int().min(30).max(7200).default(900),
+    /** How long a Region must have been healthy (alarms `OK`) before a failback moves to it, in minutes. */
+    failbackHealthyMinutes: z.number().int().min(0).max(10080).default(60),
+  })
+  .prefault({});
 
 /** The schema of {@link Topology}. */
 export const topologySchema = z
@@ -79,6 +113,7 @@ export const topologySchema = z
       controls: z.record(z.string(), z.string().min(1)),
     }),
     regions: z.record(z.string(), regionSchema),
+    readiness: readinessSchema,
   })
   .superRefine((t, ctx) => {
     const both = [t.primaryRegion, t.standbyRegion];
@@ -131,6 +166,12 @@ export type Topology = z.infer<typeof topologySchema>;
 
 /** One database of a {@link Topology}. */
 export type TopologyDatabase = Topology['databases'][number];
+
+/** What readiness, parity and capacity checks judge against (see {@link readinessSchema}). */
+export type ReadinessSettings = Topology['readiness'];
+
+/** The readiness settings of a topology that gives none. */
+export const DEFAULT_READINESS_SETTINGS: ReadinessSettings = readinessSchema.parse(undefined);
 
 /** Settings of the Region that restores temporary clusters. */
 export type RecoverySettings = z.infer<typeof recoverySchema>;

@@ -7,6 +7,7 @@ import type { TwoRegionShop } from '../two-region-shop';
 import { DrillReconciler } from './drill-reconciler';
 import { LocalGlobalDatabase } from './local-global-database';
 import { LocalHealth } from './local-health';
+import { LocalReadinessFacts } from './local-readiness-facts';
 import { LocalServiceCapacity } from './local-service-capacity';
 import { LocalSnapshots } from './local-snapshots';
 import { TrustCredentials } from './trust-credentials';
@@ -48,6 +49,7 @@ export function createDrillPorts(shop: TwoRegionShop, options: DrillPortsOptions
       snapshots,
       health: new LocalHealth(clusters, (region) => shop.runningServices(region)),
       capacity: new LocalServiceCapacity((region) => shop.runningServices(region)),
+      facts: new LocalReadinessFacts(),
       credentials: new TrustCredentials(),
       reconciler,
       reports: new LocalReportSink(options.reportsDir),

@@ -22,6 +22,12 @@ export class LocalServiceCapacity implements ServiceCapacityPort {
     );
   }
 
+  async setScalingMinimum(region: string, _cluster: string, service: string, minimum: number): Promise<void> {
+    throw new NonRetriableError(
+      `the drill does not scale services (asked to set the minimum of ${service} in ${region} to ${minimum}); its Region faults stop and start them`,
+    );
+  }
+
   async scalingMinimums(): Promise<Record<string, number>> {
     return {};
   }

@@ -1,29 +1,10 @@
 import { CheckFailedError, messageOf } from '../core/errors';
-import type { Step, StepContext } from '../core/step';
-import type { PortMethod } from '../ports';
+import type { Step } from '../core/step';
+import type { ReadinessCheck, ReadinessInput } from '../readiness/readiness-check';
 import { otherRegion } from '../topology';
-import type { TargetInput } from './database-steps';
 import { memberIn } from './global-database-state';
 
-/** Input of readiness checks: the Region that would take over and the replication lag it tolerates. */
-export interface ReadinessInput extends TargetInput {
-  /** Highest acceptable Aurora global replication lag, in seconds. */
-  readonly maxLagSeconds: number;
-}
-
-/** What one readiness check found: failures (blocking) and notes (informational). */
-export interface Assessment {
-  readonly failures: readonly string[];
-  readonly notes: readonly string[];
-}
-
-/** One readiness check: a name, what it looks at, and how. */
-export interface ReadinessCheck {
-  readonly name: string;
-  readonly title: string;
-  readonly uses: readonly PortMethod[];
-  assess(ctx: StepContext<ReadinessInput>): Promise<Assessment>;
-}
+export type { Assessment, ReadinessCheck, ReadinessInput } from '../readiness/readiness-check';
 
 /** Minutes of replication-lag metrics looked at. */
 const LAG_WINDOW_MINUTES = 5;
@@ -31,6 +12,9 @@ const LAG_WINDOW_MINUTES = 5;
 const servicesHealthy: ReadinessCheck = {
   name: 'services-healthy',
   title: "The target Region's health URLs answer 2xx",
+  scope: 'takeover',
+  whenRed:
+    "A health URL of the Region that would take over does not answer 2xx: its services would fail the shoppers it receives. Look at the service's tasks and logs in that Region before moving traffic.",
   uses: ['health.checkEndpoints'],
   assess: async (ctx) => {
     const region = ctx.input.targetRegion;
@@ -47,6 +31,9 @@ const servicesHealthy: ReadinessCheck = {
 const capacity: ReadinessCheck = {
   name: 'capacity',
   title: 'Every service of the target Region runs at least the minimum number of tasks',
+  scope: 'takeover',
+  whenRed:
+    "A service of the Region that would take over runs fewer tasks than its minimum: it cannot serve the traffic it would receive. Look at the ECS service's events (failed task starts, quota) in that Region.",
   uses: ['health.runningTasks'],
   assess: async (ctx) => {
     const region = ctx.input.targetRegion;
@@ -73,6 +60,9 @@ const capacity: ReadinessCheck = {
 const replication: ReadinessCheck = {
   name: 'replication',
   title: 'Every global database has a connected, available member in the target Region with low replication lag',
+  scope: 'takeover',
+  whenRed:
+    "A global database has no healthy, caught-up member in the Region that would take over: a move now would lose writes or fail. Wait for replication, or look at the cluster's events.",
   uses: ['globalDatabase.describe', 'health.replicationLagSeconds'],
   assess: async (ctx) => {
     const region = ctx.input.targetRegion;
@@ -111,6 +101,9 @@ const replication: ReadinessCheck = {
 const routingControls: ReadinessCheck = {
   name: 'routing-controls',
   title: 'Both routing controls can be read from the ARC cluster',
+  scope: 'takeover',
+  whenRed:
+    'The ARC routing controls cannot be read: a failover could not move traffic. Check the cluster endpoints and the routing parameter.',
   uses: ['routing.getStates'],
   assess: async (ctx) => {
     const regions = [ctx.input.targetRegion, otherRegion(ctx.topology, ctx.input.targetRegion)];
@@ -126,6 +119,9 @@ const routingControls: ReadinessCheck = {
 const secretsPresent: ReadinessCheck = {
   name: 'secrets-present',
   title: 'The secrets the services and the runbook need exist in the target Region',
+  scope: 'takeover',
+  whenRed:
+    "A secret the services or the runbooks need is missing in the Region that would take over: its services or the recovery would fail there. Check the secret's replication.",
   uses: ['health.secretsPresent'],
   assess: async (ctx) => {
     const region = ctx.input.targetRegion;

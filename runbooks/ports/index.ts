@@ -3,6 +3,7 @@ import type { CredentialsPort } from './credentials-port';
 import type { GlobalDatabasePort } from './global-database-port';
 import type { HealthPort } from './health-port';
 import type { JournalPort } from './journal-port';
+import type { ReadinessFactsPort } from './readiness-facts-port';
 import type { ReconcilerPort } from './reconciler-port';
 import type { ReportSinkPort } from './report-sink-port';
 import type { RoutingControlPort } from './routing-control-port';
@@ -14,6 +15,7 @@ export * from './credentials-port';
 export * from './global-database-port';
 export * from './health-port';
 export * from './journal-port';
+export * from './readiness-facts-port';
 export * from './reconciler-port';
 export * from './report-sink-port';
 export * from './routing-control-port';
@@ -27,6 +29,8 @@ export interface RunbookPorts {
   readonly snapshots: SnapshotPort;
   readonly health: HealthPort;
   readonly capacity: ServiceCapacityPort;
+  /** What readiness and parity checks read about a Region (read-only). */
+  readonly facts: ReadinessFactsPort;
   readonly credentials: CredentialsPort;
   readonly reconciler: ReconcilerPort;
   readonly reports: ReportSinkPort;
@@ -45,6 +49,7 @@ export const MUTATING_METHODS: readonly PortMethod[] = [
   'globalDatabase.failover',
   'globalDatabase.switchover',
   'capacity.setDesiredCount',
+  'capacity.setScalingMinimum',
   'snapshots.copySnapshot',
   'snapshots.restoreCluster',
   'snapshots.createInstance',

@@ -18,6 +18,11 @@ export interface ServiceCapacityPort {
   ): Promise<Readonly<Record<string, ServiceCount>>>;
   /** Sets a service's desired count. */
   setDesiredCount(region: string, ecsClusterName: string, service: string, count: number): Promise<void>;
+  /**
+   * Sets a service's autoscaling minimum (Application Auto Scaling `RegisterScalableTarget` `MinCapacity`), so that
+   * a scale-in policy does not undo a scale-up before the traffic arrives; the maximum is left as it is.
+   */
+  setScalingMinimum(region: string, ecsClusterName: string, service: string, minimum: number): Promise<void>;
   /** The autoscaling minimum of each service (its scalable target); a service without one is left out. */
   scalingMinimums(
     region: string,

@@ -14,7 +14,7 @@ import {
 } from '../../.github/actions/failover/automation-document-name';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestrations';
 import { automationDocument, SSM_LAMBDA_STEP_SECONDS } from '../../runbooks/ssm/automation-document';
-import { type Topology, temporaryIdentifierPrefix } from '../../runbooks/topology';
+import { DEFAULT_READINESS_SETTINGS, type Topology, temporaryIdentifierPrefix } from '../../runbooks/topology';
 import { SHOP_POSTGRES_PORT } from '../data/global-aurora-database';
 import { lambdaVpcAccessStatement } from '../lambda-vpc-access';
 import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
@@ -242,6 +242,7 @@ export class RunbookStack extends Stack {
         clusterIdentifiers: Object.fromEntries(regions.map((r) => [r, d.clusterIdentifier])),
       })),
       routing,
+      readiness: { ...DEFAULT_READINESS_SETTINGS },
       regions: {
         // The other Region's services are addressed by the deterministic ECS cluster name: a failover run here fences
         // that Region's database writers (best effort), a planned move there restores them first.
@@ -252,6 +253,7 @@ export class RunbookStack extends Stack {
           writerServices: [...DATABASE_WRITER_SERVICES],
           minimumRunningTasks: 1,
           secretIds: [],
+          canaryAlarmNames: [],
         },
         [region]: {
           healthUrls: [...(props.healthUrls ?? [])],
@@ -260,6 +262,7 @@ export class RunbookStack extends Stack {
           writerServices: [...DATABASE_WRITER_SERVICES],
           minimumRunningTasks: props.minimumRunningTasks ?? 1,
           secretIds: secretNames,
+          canaryAlarmNames: [],
           recovery: {
             subnetGroupName,
             securityGroupIds: [this.recoverySecurityGroup.securityGroupId],

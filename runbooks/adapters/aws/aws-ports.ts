@@ -8,6 +8,7 @@ import { EcsServiceCapacity } from './ecs-service-capacity';
 import { AwsHealth } from './health';
 import { AwsGlobalDatabase } from './rds-global-database';
 import { AwsSnapshots } from './rds-snapshots';
+import { AwsReadinessFacts } from './readiness-facts';
 import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 import { S3Journal } from './s3-journal';
 import { S3ReportSink } from './s3-report-sink';
@@ -53,6 +54,7 @@ export function createAwsPorts(options: AwsPortsOptions): RunbookPorts {
     snapshots: new AwsSnapshots({ ...retry }),
     health: new AwsHealth({ clock: options.clock, ...retry }),
     capacity: new EcsServiceCapacity({ ...retry }),
+    facts: new AwsReadinessFacts({ ...retry }),
     credentials: new AwsCredentials({ ...retry }),
     reconciler: options.reconciler ?? new ModuleReconciler({ tls: options.tls ?? { mode: 'no-verify' } }),
     reports: new S3ReportSink({ client: s3, bucket: options.bucket, ...retry }),

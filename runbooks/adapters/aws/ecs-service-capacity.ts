@@ -1,4 +1,8 @@
-import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { RetryPolicy } from 'cockatiel';
 import type { ServiceCapacityPort, ServiceCount } from '../../ports';
@@ -63,6 +67,22 @@ export class EcsServiceCapacity implements ServiceCapacityPort {
   async setDesiredCount(region: string, ecsClusterName: string, service: string, count: number): Promise<void> {
     await awsCall(this.policy, `UpdateService ${service} desiredCount ${count} in ${region}`, () =>
       this.ecs(region).send(new UpdateServiceCommand({ cluster: ecsClusterName, service, desiredCount: count })),
+    );
+  }
+
+  async setScalingMinimum(region: string, ecsClusterName: string, service: string, minimum: number): Promise<void> {
+    // RegisterScalableTarget on a registered target updates it: "If you call the RegisterScalableTarget API operation
+    // to create a scalable target, ... you can also use it to update ... the minimum and maximum capacity"
+    // (Application Auto Scaling API Reference, RegisterScalableTarget). Only MinCapacity is sent: the maximum stays.
+    await awsCall(this.policy, `RegisterScalableTarget ${service} MinCapacity ${minimum} in ${region}`, () =>
+      this.autoScaling(region).send(
+        new RegisterScalableTargetCommand({
+          ServiceNamespace: 'ecs',
+          ScalableDimension: 'ecs:service:DesiredCount',
+          ResourceId: `service/${ecsClusterName}/${service}`,
+          MinCapacity: minimum,
+        }),
+      ),
     );
   }
 

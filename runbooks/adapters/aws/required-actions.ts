@@ -55,7 +55,22 @@ export const HEALTH_ACTIONS = {
 export const SERVICE_CAPACITY_ACTIONS = {
   describe: ['ecs:DescribeServices'],
   setDesiredCount: ['ecs:UpdateService'],
+  // Application Auto Scaling checks the caller may describe and update the ECS service it registers (unverified here:
+  // see runbooks/README.md, "Unverified on AWS"; the helper that owns this table cites the page).
+  setScalingMinimum: ['application-autoscaling:RegisterScalableTarget', 'ecs:DescribeServices', 'ecs:UpdateService'],
   scalingMinimums: ['application-autoscaling:DescribeScalableTargets'],
+} as const;
+
+/** What readiness and parity checks read (see `readiness-facts.ts`). */
+export const READINESS_FACTS_ACTIONS = {
+  services: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTasks', 'ecs:DescribeTasks'],
+  clusters: ['rds:DescribeDBClusters'],
+  alarms: ['cloudwatch:DescribeAlarms'],
+  peakRunningTasks: ['cloudwatch:GetMetricData'],
+  scalingLimits: ['application-autoscaling:DescribeScalableTargets'],
+  fargateVcpuQuota: ['servicequotas:GetServiceQuota', 'cloudwatch:GetMetricData'],
+  tableReplicationLatencySeconds: ['cloudwatch:GetMetricData'],
+  secretReplication: ['secretsmanager:DescribeSecret'],
 } as const;
 
 /** Database credentials; `kms:Decrypt` for secrets encrypted with a customer-managed key. */
@@ -96,6 +111,7 @@ export const REQUIRED_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> =
   ...prefixed('snapshots', SNAPSHOT_ACTIONS),
   ...prefixed('health', HEALTH_ACTIONS),
   ...prefixed('capacity', SERVICE_CAPACITY_ACTIONS),
+  ...prefixed('facts', READINESS_FACTS_ACTIONS),
   ...prefixed('credentials', CREDENTIALS_ACTIONS),
   ...prefixed('reports', REPORT_SINK_ACTIONS),
   ...prefixed('journal', JOURNAL_ACTIONS),

@@ -11,6 +11,7 @@ import {
   SimulatedServiceCapacity,
   SimulatedSnapshots,
 } from './simulated-ports';
+import { SimulatedReadinessFacts } from './simulated-readiness-facts';
 import { SimulatedReconciler } from './simulated-reconciler';
 import { FileWorldStore, MemoryWorldStore, SimulatedWorld, type SimulationTimings } from './simulated-world';
 
@@ -53,6 +54,7 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
       snapshots: new SimulatedSnapshots(world),
       health: new SimulatedHealth(world),
       capacity: new SimulatedServiceCapacity(world, options.topology),
+      facts: new SimulatedReadinessFacts(),
       credentials: new SimulatedCredentials(),
       reconciler: options.reconciler ?? new SimulatedReconciler(),
       reports,

@@ -363,6 +363,15 @@ export class SimulatedServiceCapacity implements ServiceCapacityPort {
     });
   }
 
+  async setScalingMinimum(region: string, _ecsClusterName: string, service: string, minimum: number): Promise<void> {
+    this.world.transact((state) => {
+      requireUp(state, region, 'Application Auto Scaling');
+      throw new NonRetriableError(
+        `the simulated world has no autoscaling minimums yet (asked to set ${service} in ${region} to ${minimum})`,
+      );
+    });
+  }
+
   async scalingMinimums(
     region: string,
     _ecsClusterName: string,

@@ -54,6 +54,7 @@ export function instrument(ports: RunbookPorts, calls: PortCall[], crash?: Crash
     snapshots: wrap('snapshots', ports.snapshots),
     health: wrap('health', ports.health),
     capacity: wrap('capacity', ports.capacity),
+    facts: wrap('facts', ports.facts),
     credentials: wrap('credentials', ports.credentials),
     reconciler: wrap('reconciler', ports.reconciler),
     reports: wrap('reports', ports.reports),

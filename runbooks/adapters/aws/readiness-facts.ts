@@ -1,0 +1,52 @@
+import { NonRetriableError } from '../../core/errors';
+import type {
+  AlarmFacts,
+  ClusterFacts,
+  ReadinessFactsPort,
+  ScalingLimits,
+  SecretReplication,
+  ServiceFacts,
+  VcpuQuota,
+} from '../../ports';
+import type { RetrySettings } from './aws-call';
+import { READINESS_FACTS_ACTIONS } from './required-actions';
+
+/** Options of {@link AwsReadinessFacts}. */
+export interface AwsReadinessFactsOptions {
+  readonly retry?: Partial<RetrySettings>;
+}
+
+const notYet = (method: string) => new NonRetriableError(`readiness facts: ${method} is not implemented yet`);
+
+/** What readiness and parity checks read about a Region, over AWS (SDK v3). */
+export class AwsReadinessFacts implements ReadinessFactsPort {
+  /** IAM actions each method needs (see required-actions.ts). */
+  static readonly requiredActions = READINESS_FACTS_ACTIONS;
+
+  constructor(readonly options: AwsReadinessFactsOptions = {}) {}
+
+  async services(): Promise<Readonly<Record<string, ServiceFacts>>> {
+    throw notYet('services');
+  }
+  async clusters(): Promise<Readonly<Record<string, ClusterFacts>>> {
+    throw notYet('clusters');
+  }
+  async alarms(): Promise<Readonly<Record<string, AlarmFacts>>> {
+    throw notYet('alarms');
+  }
+  async peakRunningTasks(): Promise<Readonly<Record<string, number | undefined>>> {
+    throw notYet('peakRunningTasks');
+  }
+  async scalingLimits(): Promise<Readonly<Record<string, ScalingLimits>>> {
+    throw notYet('scalingLimits');
+  }
+  async fargateVcpuQuota(): Promise<VcpuQuota> {
+    throw notYet('fargateVcpuQuota');
+  }
+  async tableReplicationLatencySeconds(): Promise<number | undefined> {
+    throw notYet('tableReplicationLatencySeconds');
+  }
+  async secretReplication(): Promise<Readonly<Record<string, SecretReplication>>> {
+    throw notYet('secretReplication');
+  }
+}
