@@ -4,13 +4,20 @@ import {
   DEFAULT_CONFIG,
   type GameDaysConfig,
   LOAD_BALANCER_SCHEMES,
+  type ReadinessConfig,
   ROUTING_MODES,
   type RoutingMode,
   type ShopConfig,
 } from './shop-config';
 
-/** Values that replace the defaults: any top-level field, and any part of {@link ShopConfig.gameDays}. */
-export type ConfigBase = Omit<Partial<ShopConfig>, 'gameDays'> & { readonly gameDays?: Partial<GameDaysConfig> };
+/**
+ * Values that replace the defaults: any top-level field, and any part of {@link ShopConfig.gameDays} and
+ * {@link ShopConfig.readiness}.
+ */
+export type ConfigBase = Omit<Partial<ShopConfig>, 'gameDays' | 'readiness'> & {
+  readonly gameDays?: Partial<GameDaysConfig>;
+  readonly readiness?: Partial<ReadinessConfig>;
+};
 
 /** Where {@link loadConfig} reads overrides from; both default to nothing so tests can pass exactly what they mean. */
 export interface ConfigSources {
@@ -67,6 +74,30 @@ const OVERRIDES: ReadonlyArray<{ field: string; env: string; context: string; nu
   },
   { field: 'rtoTargetMinutes', env: 'RTO_TARGET_MINUTES', context: 'rtoTargetMinutes', numeric: true },
   { field: 'rpoTargetSeconds', env: 'RPO_TARGET_SECONDS', context: 'rpoTargetSeconds', numeric: true },
+  {
+    field: 'readiness.scheduleMinutes',
+    env: 'READINESS_SCHEDULE_MINUTES',
+    context: 'readiness.scheduleMinutes',
+    numeric: true,
+  },
+  {
+    field: 'readiness.peakSharePercent',
+    env: 'READINESS_PEAK_SHARE_PERCENT',
+    context: 'readiness.peakSharePercent',
+    numeric: true,
+  },
+  {
+    field: 'readiness.scaleUpBudgetSeconds',
+    env: 'READINESS_SCALE_UP_BUDGET_SECONDS',
+    context: 'readiness.scaleUpBudgetSeconds',
+    numeric: true,
+  },
+  {
+    field: 'readiness.failbackHealthyMinutes',
+    env: 'READINESS_FAILBACK_HEALTHY_MINUTES',
+    context: 'readiness.failbackHealthyMinutes',
+    numeric: true,
+  },
 ];
 
 /** Every environment variable that overrides a configuration field (for a clean environment in tests and docs). */
@@ -206,6 +237,19 @@ const schema = z
     }),
     rtoTargetMinutes: wholeNumber('rtoTargetMinutes', 1, 1440),
     rpoTargetSeconds: wholeNumber('rpoTargetSeconds', 1, 86400),
+    readiness: z.object({
+      // At least 5: a run (every check, both Regions' APIs) may take up to the function's 4-minute timeout, so two runs
+      // never overlap. At most 720 (twice a day): the alarm's period is twice the schedule, which keeps it within a
+      // day (PutMetricAlarm, Period: "Period multiplied by EvaluationPeriods can't be more than 604,800 seconds"), and
+      // a slower schedule would leave drift unseen for longer than a working day.
+      scheduleMinutes: wholeNumber('readiness.scheduleMinutes', 5, 720),
+      // The bounds of the runbook topology's readiness settings (runbooks/topology.ts), so every accepted value is one
+      // the runbooks accept: up to four times the other Region's peak, up to 30 minutes of unplanned scale-up
+      // budget, up to a week of healthy time before a failback.
+      peakSharePercent: wholeNumber('readiness.peakSharePercent', 0, 400),
+      scaleUpBudgetSeconds: wholeNumber('readiness.scaleUpBudgetSeconds', 0, 1800),
+      failbackHealthyMinutes: wholeNumber('readiness.failbackHealthyMinutes', 0, 10080),
+    }),
   })
   .superRefine((c, ctx) => {
     if (c.primaryRegion === c.standbyRegion) {
@@ -243,6 +287,7 @@ export function loadConfig(sources: ConfigSources = {}): ShopConfig {
     ...DEFAULT_CONFIG,
     ...sources.base,
     gameDays: { ...DEFAULT_CONFIG.gameDays, ...sources.base?.gameDays },
+    readiness: { ...DEFAULT_CONFIG.readiness, ...sources.base?.readiness },
   };
   const problems: string[] = [];
   const origins = new Map<string, string>();

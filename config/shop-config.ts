@@ -66,6 +66,29 @@ export interface ShopConfig {
    * against the same number.
    */
   readonly rpoTargetSeconds: number;
+  /** The scheduled readiness in AWS and how a move scales the Region that takes over. */
+  readonly readiness: ReadinessConfig;
+}
+
+/** See {@link ShopConfig.readiness}. */
+export interface ReadinessConfig {
+  /**
+   * How often each Region's scheduled readiness runs every check (EventBridge Scheduler `rate(N minutes)`), in
+   * minutes. Its alarm looks at periods of twice this, so one late or lost run does not page, two do.
+   */
+  readonly scheduleMinutes: number;
+  /**
+   * The share of the other Region's peak running task count (over the last 24 hours) a failover or switchover raises
+   * the target Region's services to before traffic moves, in percent; capacity readiness checks the same share.
+   */
+  readonly peakSharePercent: number;
+  /**
+   * The longest an unplanned failover waits for the raised services to run before it moves traffic anyway, in
+   * seconds.
+   */
+  readonly scaleUpBudgetSeconds: number;
+  /** How long the returning Region's alarms must have been `OK` before a failback moves to it, in minutes. */
+  readonly failbackHealthyMinutes: number;
 }
 
 /** See {@link ShopConfig.gameDays}. */
@@ -136,4 +159,5 @@ export const DEFAULT_CONFIG: ShopConfig = {
   gameDays: { enabled: false, evidenceRetentionDays: 400, shopperRatePerMinute: 6 },
   rtoTargetMinutes: 15,
   rpoTargetSeconds: 60,
+  readiness: { scheduleMinutes: 30, peakSharePercent: 100, scaleUpBudgetSeconds: 120, failbackHealthyMinutes: 60 },
 };

@@ -1,4 +1,5 @@
 import { ConfigError, DEFAULT_CONFIG, KNOWN_REGIONS, loadConfig, PLACEHOLDER_ACCOUNT } from '../../config';
+import { topologySchema } from '../../runbooks/topology';
 
 function problemsOf(run: () => unknown): readonly string[] {
   try {
@@ -194,6 +195,85 @@ describe('loadConfig', () => {
     ],
   ])('a bad game-day value %j stops with the field, the value and what is accepted', (env, message) => {
     expect(problemsOf(() => loadConfig({ env }))).toEqual([message]);
+  });
+
+  test('readiness runs every 30 minutes by default and scales to 100 % of the peak within 120 s; a failback wants 60 healthy minutes', () => {
+    expect(loadConfig().readiness).toEqual({
+      scheduleMinutes: 30,
+      peakSharePercent: 100,
+      scaleUpBudgetSeconds: 120,
+      failbackHealthyMinutes: 60,
+    });
+  });
+
+  test('the readiness fields are set by environment variables and cdk context by their dotted names, strings parsed', () => {
+    // GIVEN two fields from the environment and one from cdk context
+    const config = loadConfig({
+      env: { READINESS_SCHEDULE_MINUTES: '15', READINESS_PEAK_SHARE_PERCENT: '150' },
+      context: (k) => (k === 'readiness.failbackHealthyMinutes' ? '30' : undefined),
+    });
+    // THEN each is set and the fourth keeps its default
+    expect(config.readiness).toEqual({
+      scheduleMinutes: 15,
+      peakSharePercent: 150,
+      scaleUpBudgetSeconds: 120,
+      failbackHealthyMinutes: 30,
+    });
+    expect(loadConfig({ env: { READINESS_SCALE_UP_BUDGET_SECONDS: '300' } }).readiness.scaleUpBudgetSeconds).toBe(300);
+  });
+
+  test('a base that sets part of readiness keeps the defaults of the rest', () => {
+    expect(loadConfig({ base: { readiness: { scheduleMinutes: 60 } } }).readiness).toEqual({
+      scheduleMinutes: 60,
+      peakSharePercent: 100,
+      scaleUpBudgetSeconds: 120,
+      failbackHealthyMinutes: 60,
+    });
+  });
+
+  test.each([
+    [
+      { READINESS_SCHEDULE_MINUTES: '4' },
+      'readiness.scheduleMinutes: 4 is out of range; accepted: a whole number from 5 to 720 (set by environment variable READINESS_SCHEDULE_MINUTES)',
+    ],
+    [
+      { READINESS_SCHEDULE_MINUTES: '721' },
+      'readiness.scheduleMinutes: 721 is out of range; accepted: a whole number from 5 to 720 (set by environment variable READINESS_SCHEDULE_MINUTES)',
+    ],
+    [
+      { READINESS_SCHEDULE_MINUTES: 'hourly' },
+      'readiness.scheduleMinutes: "hourly" is not a number; accepted: a whole number (set by environment variable READINESS_SCHEDULE_MINUTES)',
+    ],
+    [
+      { READINESS_PEAK_SHARE_PERCENT: '401' },
+      'readiness.peakSharePercent: 401 is out of range; accepted: a whole number from 0 to 400 (set by environment variable READINESS_PEAK_SHARE_PERCENT)',
+    ],
+    [
+      { READINESS_SCALE_UP_BUDGET_SECONDS: '1801' },
+      'readiness.scaleUpBudgetSeconds: 1801 is out of range; accepted: a whole number from 0 to 1800 (set by environment variable READINESS_SCALE_UP_BUDGET_SECONDS)',
+    ],
+    [
+      { READINESS_FAILBACK_HEALTHY_MINUTES: '-1' },
+      'readiness.failbackHealthyMinutes: -1 is out of range; accepted: a whole number from 0 to 10080 (set by environment variable READINESS_FAILBACK_HEALTHY_MINUTES)',
+    ],
+    [
+      { READINESS_FAILBACK_HEALTHY_MINUTES: '1.5' },
+      'readiness.failbackHealthyMinutes: 1.5 is out of range; accepted: a whole number from 0 to 10080 (set by environment variable READINESS_FAILBACK_HEALTHY_MINUTES)',
+    ],
+  ])('a bad readiness value %j stops with the field, the value and what is accepted', (env, message) => {
+    expect(problemsOf(() => loadConfig({ env }))).toEqual([message]);
+  });
+
+  test('every readiness setting accepted by the configuration is accepted by the runbook topology', () => {
+    // GIVEN the extremes the configuration accepts
+    for (const readiness of [
+      { peakSharePercent: 0, scaleUpBudgetSeconds: 0, failbackHealthyMinutes: 0 },
+      { peakSharePercent: 400, scaleUpBudgetSeconds: 1800, failbackHealthyMinutes: 10080 },
+    ]) {
+      const { scheduleMinutes: _, ...settings } = loadConfig({ base: { readiness } }).readiness;
+      // THEN the topology's readiness schema takes them as they are
+      expect(topologySchema.shape.readiness.parse(settings)).toMatchObject(settings);
+    }
   });
 
   test('a base gameDays.enabled that is not a boolean is refused', () => {
