@@ -4,7 +4,12 @@ import {
   DescribeScalableTargetsCommand,
   RegisterScalableTargetCommand,
 } from '@aws-sdk/client-application-auto-scaling';
-import { CloudWatchClient, DescribeAlarmHistoryCommand, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  DescribeAlarmHistoryCommand,
+  GetMetricDataCommand,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import {
   FisClient,
@@ -514,6 +519,7 @@ export class AwsModel {
     this.serve(CloudWatchClient, 'cloudwatch', [
       [GetMetricDataCommand, (i, r) => this.cloudWatch.getMetricData(i, r)],
       [DescribeAlarmHistoryCommand, (i, r) => this.describeAlarmHistory(i, r)],
+      [PutMetricDataCommand, (i, r) => this.cloudWatch.putMetricData(i, r)],
     ]);
     this.serve(SecretsManagerClient, 'secretsmanager', [
       [DescribeSecretCommand, (i, r) => this.secrets.describeSecret(i, r)],

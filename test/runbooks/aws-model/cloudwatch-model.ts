@@ -1,4 +1,17 @@
+import { InvalidParameterValueException, MissingRequiredParameterException } from '@aws-sdk/client-cloudwatch';
+import { serviceError } from './aws-errors';
+
 type Input = Readonly<Record<string, unknown>>;
+
+/** One data point received by PutMetricData, as the model keeps it. */
+export interface PublishedDatapoint {
+  readonly region: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly timestamp: Date;
+  readonly value: number;
+}
 
 interface Query {
   readonly Id?: string;
@@ -33,7 +46,73 @@ export class CloudWatchModel {
   /** Metrics forced to have no data points, as `<region>/<namespace>/<name>/<dimension values>`. */
   readonly silenced = new Set<string>();
 
+  /** Every data point PutMetricData accepted, in the order received. */
+  readonly published: PublishedDatapoint[] = [];
+
   constructor(private readonly source: MetricSource) {}
+
+  /**
+   * PutMetricData with the limits API_PutMetricData documents: "Each request is also limited to no more than 1000
+   * different metrics"; "You can use up to 30 dimensions per metric"; "Values must be in the range of -2^360 to
+   * 2^360. In addition, special values (for example, NaN, +Infinity, -Infinity) are not supported"; and of
+   * `Namespace`: "You cannot specify a namespace that begins with "AWS/"". A request that breaks one is refused
+   * whole (model choice: the error names the first problem). Only single `Value` data points are modelled.
+   */
+  putMetricData(input: Input, region: string): unknown {
+    const namespace = input.Namespace;
+    if (typeof namespace !== 'string' || namespace === '') {
+      throw serviceError(MissingRequiredParameterException, 'The parameter Namespace is required.');
+    }
+    if (namespace.startsWith('AWS/')) {
+      throw serviceError(
+        InvalidParameterValueException,
+        `The value ${namespace} for parameter Namespace is invalid: namespaces that begin with "AWS/" are reserved.`,
+      );
+    }
+    const data = Array.isArray(input.MetricData) ? (input.MetricData as Input[]) : [];
+    if (data.length === 0)
+      throw serviceError(MissingRequiredParameterException, 'The parameter MetricData is required.');
+    const distinct = new Set(data.map((d) => JSON.stringify([d.MetricName, d.Dimensions ?? []])));
+    if (distinct.size > 1000) {
+      throw serviceError(
+        InvalidParameterValueException,
+        `The collection MetricData must not have a size greater than 1000 (it has ${distinct.size} metrics).`,
+      );
+    }
+    const accepted: PublishedDatapoint[] = [];
+    for (const [i, d] of data.entries()) {
+      if (typeof d.MetricName !== 'string' || d.MetricName === '') {
+        throw serviceError(
+          MissingRequiredParameterException,
+          `The parameter MetricData.member.${i + 1}.MetricName is required.`,
+        );
+      }
+      const dimensions = Array.isArray(d.Dimensions) ? (d.Dimensions as { Name?: string; Value?: string }[]) : [];
+      if (dimensions.length > 30) {
+        throw serviceError(
+          InvalidParameterValueException,
+          `The collection MetricData.member.${i + 1}.Dimensions must not have a size greater than 30.`,
+        );
+      }
+      const value = d.Value;
+      if (typeof value !== 'number' || !Number.isFinite(value) || Math.abs(value) > 2 ** 360) {
+        throw serviceError(
+          InvalidParameterValueException,
+          `The value ${String(value)} for parameter MetricData.member.${i + 1}.Value is invalid.`,
+        );
+      }
+      accepted.push({
+        region,
+        namespace,
+        metricName: d.MetricName,
+        dimensions: Object.fromEntries(dimensions.map((x) => [x.Name ?? '', x.Value ?? ''])),
+        timestamp: new Date((d.Timestamp as Date | undefined) ?? Date.now()),
+        value,
+      });
+    }
+    this.published.push(...accepted);
+    return {};
+  }
 
   /** GetMetricData over `[StartTime, EndTime)`. */
   getMetricData(input: Input, region: string): unknown {
