@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { CONFIG_ENVIRONMENT_VARIABLES } from '../../config/load-config';
 
 // Issue 15 (review §7): claims of the READMEs checked against what the code does.
 
@@ -52,5 +53,10 @@ describe('README claims (issue 15)', () => {
     const stacks = read('stacks/README.md');
     expect(stacks).toContain('`<app>-<env>-<region>-runbooks`');
     expect(stacks).not.toMatch(/Runbook documents and Lambda steps[^.]*not part of these stages/);
+  });
+
+  test('README.md names every environment variable that overrides the configuration (issue 17: the readiness ones too)', () => {
+    const configuration = /## Configuration([\s\S]*?)\n## /.exec(read('README.md'))?.[1] ?? '';
+    expect(CONFIG_ENVIRONMENT_VARIABLES.filter((name) => !configuration.includes(`\`${name}\``))).toEqual([]);
   });
 });
