@@ -3,7 +3,7 @@
  * CommonJS file under {@link BUNDLE_DIR}: a job checks the repository out, sets up Node and runs the file, with no
  * `npm ci` (review M9: the failover job installed 655 packages before it validated its inputs).
  */
-export const BUNDLED_CLIS = ['failover', 'freeze', 'bake-gate', 'rollback', 'gameday'] as const;
+export const BUNDLED_CLIS = ['failover', 'freeze', 'bake-gate', 'rollback', 'gameday', 'readiness'] as const;
 
 /** A CLI of {@link BUNDLED_CLIS}: the directory `.github/actions/<cli>/` whose `main.ts` is its entry point. */
 export type BundledCli = (typeof BUNDLED_CLIS)[number];

@@ -75,6 +75,13 @@ export function githubEnvironments(config: ShopConfig): GitHubEnvironmentSpec[] 
       waitTimerMinutes: plan.waitMinutes,
       noReviewers: true,
     })),
+    {
+      name: names.readinessEnvironment,
+      purpose:
+        'readiness.yml’s scheduled job (never reviewers: a scheduled job must not wait for a person; the read-only readiness role trusts it alone)',
+      waitTimerMinutes: 0,
+      noReviewers: true,
+    },
     ...(config.gameDays.enabled
       ? [
           {

@@ -10,6 +10,7 @@ import {
 import { dispatchLockParameterName } from '../.github/actions/failover/dispatch-lock';
 import { runbookStacks } from '../.github/actions/failover/stack-operations';
 import { deployFreezeParameterName } from '../.github/actions/freeze/freeze-record';
+import { READINESS_READER_ACTIONS } from '../.github/actions/readiness/readiness-reader';
 import { rolledBackParameterName } from '../.github/actions/rollback/deployed-commit';
 import {
   knownGoodCandidateParameterName,
@@ -94,6 +95,8 @@ export class GitHubOidcStack extends Stack {
   readonly breakGlassRole: iam.IRole;
   /** The game-day workflow's role (gameday.yml), only when the configuration enables game days. */
   readonly gameDayRole?: iam.IRole;
+  /** readiness.yml's role: reads the readiness records of both Regions, nothing else (issue 17). */
+  readonly readinessRole: iam.IRole;
 
   constructor(
     scope: Construct,
@@ -182,6 +185,11 @@ export class GitHubOidcStack extends Stack {
       }),
     );
     this.readinessStatements().forEach((statement) => {
+      this.deployRole.addToPrincipalPolicy(statement);
+    });
+    // The bake's readiness summary shows the Region's last scheduled verdict (issue 17); DescribeStacks of the
+    // runbooks stacks is RollbackVerifiesApplicationStacks'.
+    this.readinessRecordStatements('Bake').forEach((statement) => {
       this.deployRole.addToPrincipalPolicy(statement);
     });
     // Every stack a rollback redeploys (review M4, M5, M12): record and verify read its status and DeployedCommit.
@@ -304,7 +312,47 @@ export class GitHubOidcStack extends Stack {
     }
     const failoverPolicy = new iam.Policy(this, 'FailoverPermissions', {
       roles: [failover, breakGlass],
-      statements: this.failoverStatements(freezeArns, RUNBOOK_ACTIONS),
+      // A dry run's summary shows the last scheduled readiness verdicts (issue 17); DescribeStacks of the runbooks
+      // stacks is FailoverReadsRunbookStacks'.
+      statements: [
+        ...this.failoverStatements(freezeArns, RUNBOOK_ACTIONS),
+        ...this.readinessRecordStatements('DryRun'),
+      ],
+    });
+    // readiness.yml (issue 17): trusted from its Environment only (no reviewers, the deploy branch only), so no other
+    // workflow or branch can assume it; it reads the readiness records and the runbooks stacks' outputs, nothing else.
+    const readiness = new iam.Role(this, 'ReadinessRole', {
+      roleName: names.readinessRole,
+      assumedBy: new iam.WebIdentityPrincipal(providerArn, {
+        StringEquals: {
+          'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+          'token.actions.githubusercontent.com:sub': `${repo}:environment:${names.readinessEnvironment}`,
+        },
+      }),
+      // The job asks for 15 minutes (pipeline/readiness-workflow.ts, READINESS_CREDENTIAL_SECONDS).
+      maxSessionDuration: Duration.hours(1),
+      description: 'GitHub readiness workflow (readiness.yml): reads the readiness records of both Regions',
+    });
+    readiness.node.addDependency(deploy);
+    this.readinessRole = readiness;
+    const readinessPolicy = new iam.Policy(this, 'ReadinessPermissions', {
+      roles: [readiness],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadinessFindsReportBuckets',
+          // readiness-reader.ts: the runbooks stack's ReportBucketName output, in each Region.
+          actions: [...READINESS_READER_ACTIONS.findBucket],
+          resources: regions.map((region) =>
+            this.formatArn({
+              service: 'cloudformation',
+              region,
+              resource: 'stack',
+              resourceName: `${stackNames(config.appName, config.envName).runbooks(region)}/*`,
+            }),
+          ),
+        }),
+        ...this.readinessRecordStatements('Readiness'),
+      ],
     });
     // The game day starts its runbooks as the failover CLI does (its dispatch, the deploy freeze, the lock), but only
     // the documents it needs (GAMEDAY_RUNBOOKS): its Environment has no reviewers, so a switchover or failback must
@@ -322,10 +370,74 @@ export class GitHubOidcStack extends Stack {
       { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
     );
     this.acknowledgeWildcards(deploy, failoverPolicy, ...(gameDayRunbookPolicy ? [gameDayRunbookPolicy] : []));
+    this.acknowledgeReadinessRecordWildcards(deploy, failoverPolicy, readinessPolicy);
     new CfnOutput(this, 'DeployRoleArn', { value: this.deployRole.roleArn });
     new CfnOutput(this, 'FailoverRoleArn', { value: this.failoverRole.roleArn });
     new CfnOutput(this, 'BreakGlassRoleArn', { value: this.breakGlassRole.roleArn });
     if (gameDay) new CfnOutput(this, 'GameDayRoleArn', { value: gameDay.roleArn });
+    new CfnOutput(this, 'ReadinessRoleArn', { value: readiness.roleArn });
+  }
+
+  /**
+   * Reading `readiness/latest.json` from both Regions' report buckets (`.github/actions/readiness/readiness-reader.ts`,
+   * READINESS_READER_ACTIONS): GetObject under `readiness/` only; ListBucket on the two buckets so a record never
+   * written answers 404, not 403 ("If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status
+   * code 403 Forbidden error", S3 API Reference, GetObject); kms:Decrypt only through S3 in the two Regions (the
+   * bucket's key is created by the runbooks stack, its ARN unknown here). The buckets have generated names that start
+   * with the runbooks stack's name (unverified, as for the game day: pipeline/gameday-role-policy.ts).
+   */
+  private readinessRecordStatements(sidPrefix: string): iam.PolicyStatement[] {
+    const { config } = this.props;
+    const regions = [config.primaryRegion, config.standbyRegion];
+    const buckets = regions.map(
+      (region) => `arn:${this.partition}:s3:::${stackNames(config.appName, config.envName).runbooks(region)}-*`,
+    );
+    return [
+      new iam.PolicyStatement({
+        sid: `${sidPrefix}ReadsReadinessRecords`,
+        actions: READINESS_READER_ACTIONS.readRecord.filter((action) => action.startsWith('s3:')),
+        resources: buckets.map((bucket) => `${bucket}/readiness/*`),
+      }),
+      new iam.PolicyStatement({
+        sid: `${sidPrefix}TellsMissingReadinessRecords`,
+        actions: [...READINESS_READER_ACTIONS.tellMissing],
+        resources: buckets,
+      }),
+      new iam.PolicyStatement({
+        sid: `${sidPrefix}DecryptsReadinessRecordsThroughS3`,
+        actions: READINESS_READER_ACTIONS.readRecord.filter((action) => action.startsWith('kms:')),
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:ViaService': regions.map((region) => `s3.${region}.amazonaws.com`) } },
+      }),
+    ];
+  }
+
+  /** cdk-nag acknowledgments of {@link readinessRecordStatements}' wildcards, and the readiness role's stack ARNs. */
+  private acknowledgeReadinessRecordWildcards(...scopes: Construct[]): void {
+    const { appName, envName, primaryRegion, standbyRegion } = this.props.config;
+    const stacks = stackNames(appName, envName);
+    for (const scope of scopes) {
+      const acknowledge = (resource: string, reason: string) =>
+        Validations.of(scope).acknowledge({ id: `AwsSolutions-IAM5[Resource::${resource}]`, reason });
+      acknowledge(
+        '*',
+        'kms:Decrypt of the report buckets’ keys only through S3 in the two Regions (kms:ViaService): the keys are created by the runbooks stacks, their ARNs unknown here.',
+      );
+      for (const region of [primaryRegion, standbyRegion]) {
+        acknowledge(
+          `arn:<AWS::Partition>:s3:::${stacks.runbooks(region)}-*`,
+          'The report bucket has a generated name that starts with its stack name (ListBucket only: a missing readiness record answers 404, not 403).',
+        );
+        acknowledge(
+          `arn:<AWS::Partition>:s3:::${stacks.runbooks(region)}-*/readiness/*`,
+          'Read-only: the readiness records under readiness/ in the report bucket (generated name).',
+        );
+        acknowledge(
+          `arn:<AWS::Partition>:cloudformation:${region}:${this.account}:stack/${stacks.runbooks(region)}/*`,
+          'A CloudFormation stack ARN ends in an id assigned at creation (read-only DescribeStacks of the runbooks stack: its ReportBucketName output).',
+        );
+      }
+    }
   }
 
   /**

@@ -42,6 +42,13 @@ export interface PipelineNames {
    * approves it, so the clean-up could wait for a person).
    */
   readonly gameDayEnvironment: string;
+  /** IAM role readiness.yml assumes through GitHub OIDC: reads the readiness records, nothing else (issue 17). */
+  readonly readinessRole: string;
+  /**
+   * GitHub Environment of readiness.yml's job (`<app>-<env>-readiness`): the readiness role trusts it alone; never
+   * reviewers (a scheduled job must not wait for a person).
+   */
+  readonly readinessEnvironment: string;
 }
 
 /** Names the pipeline's roles, the deploy concurrency group and GitHub Environments for one environment of the shop. */
@@ -59,6 +66,8 @@ export function pipelineNames(config: Pick<ShopConfig, 'appName' | 'envName'>): 
     gameDayRole: `${prefix}-github-gameday`,
     gameDayApprovalEnvironment: `${prefix}-gameday`,
     gameDayEnvironment: `${prefix}-gameday-run`,
+    readinessRole: `${prefix}-github-readiness`,
+    readinessEnvironment: `${prefix}-readiness`,
   };
 }
 

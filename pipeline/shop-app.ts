@@ -9,6 +9,7 @@ import { ciWorkflow } from './ci-workflow';
 import { addDeployWorkflow } from './deploy-workflow';
 import { failoverWorkflow } from './failover-workflow';
 import { gameDaysEnabled, gameDayWorkflow } from './gameday-workflow';
+import { readinessWorkflow } from './readiness-workflow';
 
 /** Everything `npm run synth` builds. */
 export interface ShopApp {
@@ -46,7 +47,7 @@ export function buildShopApp(app: App, config: ShopConfig, release: ShopRelease 
 }
 
 /**
- * The workflows written besides deploy.yml, in `dir`: failover.yml and ci.yml always, gameday.yml only when the
+ * The workflows written besides deploy.yml, in `dir`: failover.yml, ci.yml and readiness.yml always, gameday.yml only when the
  * configuration enables game days (its FIS templates, shopper fleet and role exist only then); when it does not,
  * gameday.yml is withdrawn.
  */
@@ -59,6 +60,7 @@ export function extraWorkflowsOf(
     extraWorkflows: [
       failoverWorkflow(config, path.join(dir, 'failover.yml')),
       ciWorkflow(config.deployBranch, path.join(dir, 'ci.yml')),
+      readinessWorkflow(config, path.join(dir, 'readiness.yml')),
       ...(gameDaysEnabled(config) ? [gameDayWorkflow(config, gameDay)] : []),
     ],
     withdrawnWorkflows: gameDaysEnabled(config) ? [] : [gameDay],

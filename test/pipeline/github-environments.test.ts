@@ -46,6 +46,7 @@ describe('githubEnvironments (review M6)', () => {
       'failover',
       'us-east-1-bake-wait',
       'us-west-2-bake-wait',
+      'shop-dev-readiness',
     ]);
   });
 });
@@ -80,7 +81,7 @@ describe('githubEnvironmentCommands', () => {
         'type=branch',
       ],
     ]);
-    expect(commands).toHaveLength(12);
+    expect(commands).toHaveLength(14);
   });
 
   test('a split bake sets the wait timer of the bake-wait Environments', () => {
@@ -166,7 +167,7 @@ describe('checkGitHubEnvironments (npm run bootstrap -- --check)', () => {
     };
     // WHEN bootstrap checks
     const problems = checkGitHubEnvironments(config, read);
-    // THEN it read exactly these, and the five missing Environments are problems
+    // THEN it read exactly these, and the six missing Environments are problems
     expect(reads).toEqual([
       'gh api repos/acme/shop/environments/us-east-1',
       'gh api repos/acme/shop/environments/us-west-2',
@@ -175,6 +176,7 @@ describe('checkGitHubEnvironments (npm run bootstrap -- --check)', () => {
       'gh api repos/acme/shop/environments/failover/deployment-branch-policies',
       'gh api repos/acme/shop/environments/us-east-1-bake-wait',
       'gh api repos/acme/shop/environments/us-west-2-bake-wait',
+      'gh api repos/acme/shop/environments/shop-dev-readiness',
       'gh api repos/acme/shop/actions/oidc/customization/sub',
     ]);
     expect(problems.map((problem) => problem.split(':')[0])).toEqual([
@@ -183,6 +185,7 @@ describe('checkGitHubEnvironments (npm run bootstrap -- --check)', () => {
       'global',
       'us-east-1-bake-wait',
       'us-west-2-bake-wait',
+      'shop-dev-readiness',
     ]);
   });
 });

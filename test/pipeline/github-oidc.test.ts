@@ -291,15 +291,34 @@ describe('bootstrapCommands', () => {
  * stack's table (FAILOVER_ACTIONS) has it.
  */
 function failoverCliActions(): string[] {
+  const files = ['.github/actions/failover', '.github/actions/freeze'].flatMap((dir) =>
+    readdirSync(join(__dirname, '../..', dir))
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => `${dir}/${name}`),
+  );
+  // The failover CLI's dry-run summary reads the last readiness verdicts (issue 17) with the shared reader.
+  return cliActions([...files, READINESS_READER]);
+}
+
+/** The shared reader of the readiness records (readiness.yml, the failover dry run, the bake). */
+const READINESS_READER = '.github/actions/readiness/readiness-reader.ts';
+
+/**
+ * The `<service>:<Op>` of every `new <Op>Command(` in `files`, the service taken from the `@aws-sdk/client-<service>`
+ * import that brings `<Op>Command` in (a file may import several clients).
+ */
+function cliActions(files: readonly string[]): string[] {
   const actions = new Set<string>();
-  for (const dir of ['.github/actions/failover', '.github/actions/freeze']) {
-    for (const file of readdirSync(join(__dirname, '../..', dir)).filter((name) => name.endsWith('.ts'))) {
-      const source = readFileSync(join(__dirname, '../..', dir, file), 'utf8');
-      const service = /from '@aws-sdk\/client-([a-z0-9-]+)'/.exec(source)?.[1];
-      for (const match of source.matchAll(/new (\w+)Command\(/g)) {
-        if (!service) throw new Error(`${dir}/${file}: new ${match[1]}Command without an @aws-sdk/client-* import`);
-        actions.add(`${service}:${match[1]}`);
-      }
+  for (const file of files) {
+    const source = readFileSync(join(__dirname, '../..', file), 'utf8');
+    const serviceOf = new Map<string, string>();
+    for (const imported of source.matchAll(/import \{([^}]*)\} from '@aws-sdk\/client-([a-z0-9-]+)'/g)) {
+      for (const name of imported[1]!.split(',')) serviceOf.set(name.replace(/^\s*type\s+/, '').trim(), imported[2]!);
+    }
+    for (const match of source.matchAll(/new (\w+)Command\(/g)) {
+      const service = serviceOf.get(`${match[1]}Command`);
+      if (!service) throw new Error(`${file}: new ${match[1]}Command without an @aws-sdk/client-* import`);
+      actions.add(`${service}:${match[1]}`);
     }
   }
   return [...actions].sort();
@@ -340,8 +359,9 @@ describe('failover and break-glass roles (review M6, M9)', () => {
       const statements = roleStatements(template, roleName);
       const actions = [...new Set(statements.flatMap((statement) => [statement.Action].flat()))].sort();
       // THEN they are the CLIs' calls and the PassRole StartAutomationExecution needs (the documents run as
-      // AutomationAssumeRole): no sts:AssumeRole of the CDK bootstrap roles, no ecr
-      expect(actions).toEqual([...failoverCliActions(), 'iam:PassRole'].sort());
+      // AutomationAssumeRole), and what reading a readiness record needs besides its calls (kms:Decrypt through S3,
+      // s3:ListBucket to tell a missing record): no sts:AssumeRole of the CDK bootstrap roles, no ecr
+      expect(actions).toEqual([...failoverCliActions(), 'iam:PassRole', 'kms:Decrypt', 's3:ListBucket'].sort());
     },
   );
 
@@ -464,4 +484,71 @@ describe('failover and break-glass roles (review M6, M9)', () => {
       AWS: 'arn:aws:iam::123456789012:role/oncall',
     });
   });
+});
+
+describe('readiness role (readiness.yml, issue 17)', () => {
+  const READINESS_ROLE = 'shop-dev-github-readiness';
+
+  test('trusts exactly the readiness Environment of this repository, for STS tokens (no wildcard), for at most an hour', () => {
+    const { template } = oidcStack();
+    const role = Object.values(
+      template.findResources('AWS::IAM::Role', { Properties: { RoleName: READINESS_ROLE } }),
+    )[0]!;
+    const statements = role.Properties.AssumeRolePolicyDocument.Statement;
+    expect(statements).toHaveLength(1);
+    expect(statements[0].Action).toBe('sts:AssumeRoleWithWebIdentity');
+    expect(statements[0].Condition).toEqual({
+      StringEquals: {
+        'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+        'token.actions.githubusercontent.com:sub': 'repo:acme/shop:environment:shop-dev-readiness',
+      },
+    });
+    expect(role.Properties.MaxSessionDuration).toBe(3600);
+  });
+
+  test('may make exactly the reader’s calls (plus kms:Decrypt and s3:ListBucket), read-only', () => {
+    const { template } = oidcStack();
+    const actions = [...new Set(roleStatements(template, READINESS_ROLE).flatMap((s) => [s.Action].flat()))].sort();
+    expect(cliActions([READINESS_READER])).toEqual(['cloudformation:DescribeStacks', 's3:GetObject']);
+    expect(actions).toEqual(['cloudformation:DescribeStacks', 'kms:Decrypt', 's3:GetObject', 's3:ListBucket']);
+  });
+
+  test('reads only readiness/* of both Regions’ report buckets, lists only those buckets, decrypts only through S3 there, describes only the runbooks stacks', () => {
+    const { template } = oidcStack();
+    const statements = roleStatements(template, READINESS_ROLE);
+    const resourcesOf = (action: string) =>
+      statements
+        .filter((s) => [s.Action].flat().includes(action))
+        .flatMap((s) => [s.Resource].flat())
+        .map((r) => JSON.stringify(r));
+    const regions = ['us-east-1', 'us-west-2'];
+    expect(resourcesOf('s3:GetObject')).toEqual(
+      regions.map((region) => expect.stringContaining(`:s3:::shop-dev-${region}-runbooks-*/readiness/*"`)),
+    );
+    expect(resourcesOf('s3:ListBucket')).toEqual(
+      regions.map((region) => expect.stringContaining(`:s3:::shop-dev-${region}-runbooks-*"`)),
+    );
+    expect(resourcesOf('cloudformation:DescribeStacks')).toEqual(
+      regions.map((region) =>
+        expect.stringContaining(`:cloudformation:${region}:123456789012:stack/shop-dev-${region}-runbooks/*"`),
+      ),
+    );
+    const decrypt = statements.filter((s) => [s.Action].flat().includes('kms:Decrypt'));
+    expect(decrypt).toHaveLength(1);
+    expect(decrypt[0]!.Condition).toEqual({
+      StringEquals: { 'kms:ViaService': ['s3.us-east-1.amazonaws.com', 's3.us-west-2.amazonaws.com'] },
+    });
+  });
+
+  test.each(['shop-dev-github-deploy', 'shop-dev-github-failover', 'shop-dev-break-glass'])(
+    '%s may read the readiness records too (the bake’s and the dry run’s summary), only under readiness/',
+    (roleName) => {
+      const { template } = oidcStack();
+      const reads = roleStatements(template, roleName).filter((s) => [s.Action].flat().includes('s3:GetObject'));
+      const readiness = reads.filter((s) => JSON.stringify(s.Resource).includes('/readiness/*'));
+      expect(readiness).toHaveLength(1);
+      expect([readiness[0]!.Action].flat()).toEqual(['s3:GetObject']);
+      expect(JSON.stringify(readiness[0]!.Resource)).not.toMatch(/runbooks-\*\/\*"/);
+    },
+  );
 });

@@ -1,0 +1,220 @@
+import escapeHtml from 'escape-html';
+import { formatTime } from '../cli-support/clock';
+import type { ReadinessJudgement } from './readiness-judgement';
+import { type IssueOutcome, problemRows, regionStates } from './readiness-summary';
+
+/** The label of the one issue readiness.yml keeps open while anything is not green. */
+export const READINESS_ISSUE_LABEL = 'readiness';
+
+/** The marker in the body of the issue this workflow owns (an issue someone else labelled is left alone). */
+export const ISSUE_MARKER = '<!-- readiness.yml: managed issue -->';
+
+const FINGERPRINT = /<!-- readiness-state: ([^>]*) -->/;
+
+/** An issue as readiness.yml reads it. */
+export interface TrackedIssue {
+  readonly number: number;
+  readonly body: string;
+  readonly url: string;
+  readonly labels: readonly string[];
+}
+
+/** The GitHub issues calls readiness.yml makes (REST, with the job's GITHUB_TOKEN: `issues: write`). */
+export interface IssueTracker {
+  /** Open issues (not pull requests) with `label`. */
+  listOpen(label: string): Promise<TrackedIssue[]>;
+  create(issue: { title: string; body: string; labels: readonly string[] }): Promise<TrackedIssue>;
+  update(number: number, fields: { title?: string; body?: string; state?: 'closed' }): Promise<void>;
+  comment(number: number, body: string): Promise<void>;
+}
+
+/**
+ * Text from a record as inert Markdown: HTML escaped, Markdown punctuation backslash-escaped, `@` as an entity (a
+ * failure that names `@someone` must not mention anyone), new lines as spaces (a table cell is one line).
+ */
+export function markdownText(value: string): string {
+  return escapeHtml(value.replace(/\s*\n\s*/g, ' '))
+    .replace(/[\\`*_{}[\]()#+\-!|~>]/g, (c) => `\\${c}`)
+    .replace(/@/g, '&#64;');
+}
+
+/**
+ * What is not green, as a stable text: the Regions' statuses and each not-green check with its verdict. A later run
+ * comments on the issue only when it changed (the body is refreshed on every red run).
+ */
+export function stateFingerprint(judgement: ReadinessJudgement): string {
+  return judgement.regions
+    .map((region) =>
+      [`${region.region}=${region.status}`, ...region.problems.map((p) => `${p.name}:${p.verdict}`)].join(','),
+    )
+    .join(';');
+}
+
+/** The issue's title: stable while open, the state is in the body. */
+export function issueTitle(appEnv: string): string {
+  return `Readiness not green: ${appEnv}`;
+}
+
+/** The issue body: the state of each Region, every check that is not green with what red means, the run's link. */
+export function issueBody(judgement: ReadinessJudgement, appEnv: string, runUrl?: string): string {
+  const cell = (value: string) => markdownText(value);
+  const lines = [
+    ISSUE_MARKER,
+    `<!-- readiness-state: ${escapeHtml(stateFingerprint(judgement)).replace(/-->/g, '')} -->`,
+    `Readiness of **${cell(appEnv)}** is not green (${cell(regionStates(judgement))}) as of ${formatTime(judgement.judgedAt)}.`,
+    'readiness.yml keeps this issue up to date every run and closes it once both Regions are GREEN again.',
+    '',
+    '| Region | status | why |',
+    '| --- | --- | --- |',
+    ...judgement.regions.map((r) => `| ${cell(r.region)} | ${r.status} | ${cell(r.reason)} |`),
+  ];
+  for (const region of judgement.regions) {
+    if (region.problems.length === 0) continue;
+    lines.push(
+      '',
+      `### Checks not green in ${cell(region.region)}`,
+      '',
+      '| check | verdict | found | what red means |',
+      '| --- | --- | --- | --- |',
+      ...problemRows(region).map((row) => `| ${row.map(cell).join(' | ')} |`),
+    );
+  }
+  lines.push(
+    '',
+    `A record older than ${judgement.maxAgeMinutes} minutes is stale; a missing, unreadable or stale record is not green (fail closed).`,
+  );
+  if (runUrl) lines.push('', `Latest run: ${runUrl}`);
+  return lines.join('\n');
+}
+
+/** The fingerprint an issue body carries, if any. */
+export function fingerprintOf(body: string): string | undefined {
+  return FINGERPRINT.exec(body)?.[1];
+}
+
+/**
+ * Keeps one issue open while anything is not green: opens it (label {@link READINESS_ISSUE_LABEL}) when none of
+ * this workflow's issues is open; otherwise refreshes the body of the oldest and comments when the state changed;
+ * once green, closes every open one with a comment. Issues with the label but without {@link ISSUE_MARKER} are not
+ * this workflow's and are left alone. Any GitHub error propagates (the caller reports it and fails the job).
+ */
+export async function reconcileReadinessIssue(
+  judgement: ReadinessJudgement,
+  tracker: IssueTracker,
+  context: { readonly appEnv: string; readonly runUrl?: string },
+): Promise<IssueOutcome> {
+  const open = (await tracker.listOpen(READINESS_ISSUE_LABEL))
+    .filter((issue) => issue.body.includes(ISSUE_MARKER))
+    .sort((a, b) => a.number - b.number);
+  const run = context.runUrl ? ` (${context.runUrl})` : '';
+  if (judgement.green) {
+    if (open.length === 0) return { kind: 'none' };
+    for (const issue of open) {
+      await tracker.comment(
+        issue.number,
+        `Green again at ${formatTime(judgement.judgedAt)}: ${markdownText(regionStates(judgement))}${run}. Closing.`,
+      );
+      await tracker.update(issue.number, { state: 'closed' });
+    }
+    return { kind: 'closed', numbers: open.map((issue) => issue.number) };
+  }
+  const body = issueBody(judgement, context.appEnv, context.runUrl);
+  const [current] = open;
+  if (!current) {
+    const created = await tracker.create({
+      title: issueTitle(context.appEnv),
+      body,
+      labels: [READINESS_ISSUE_LABEL],
+    });
+    return { kind: 'opened', number: created.number, url: created.url };
+  }
+  const changed = fingerprintOf(current.body) !== fingerprintOf(body);
+  await tracker.update(current.number, { body });
+  if (changed) {
+    await tracker.comment(
+      current.number,
+      `Changed at ${formatTime(judgement.judgedAt)}: ${markdownText(regionStates(judgement))}${run}. The body shows the checks.`,
+    );
+  }
+  return { kind: 'updated', number: current.number, url: current.url, commented: changed };
+}
+
+/** How long one GitHub API call may take. */
+const TIMEOUT_MS = 10_000;
+
+interface IssueJson {
+  readonly number?: number;
+  readonly body?: string | null;
+  readonly html_url?: string;
+  readonly labels?: readonly (string | { readonly name?: string })[];
+  readonly pull_request?: unknown;
+}
+
+/**
+ * {@link IssueTracker} over GitHub's REST API with the job's token: "List repository issues" (`GET
+ * /repos/{owner}/{repo}/issues?state=open&labels=…`, which also lists pull requests, dropped here), "Create an issue"
+ * (`POST /repos/{owner}/{repo}/issues`), "Update an issue" (`PATCH /repos/{owner}/{repo}/issues/{issue_number}`),
+ * "Create an issue comment" (`POST /repos/{owner}/{repo}/issues/{issue_number}/comments`). The job grants
+ * `issues: write` only.
+ */
+export class GitHubIssueTracker implements IssueTracker {
+  constructor(
+    private readonly api: string,
+    private readonly repository: string,
+    private readonly token: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async listOpen(label: string): Promise<TrackedIssue[]> {
+    const items = (await this.request(
+      'GET',
+      `/issues?state=open&labels=${encodeURIComponent(label)}&per_page=100`,
+    )) as IssueJson[];
+    if (!Array.isArray(items)) throw new Error('GitHub: the list of issues is not a list');
+    return items.filter((item) => item.pull_request === undefined).map(toIssue);
+  }
+
+  async create(issue: { title: string; body: string; labels: readonly string[] }): Promise<TrackedIssue> {
+    return toIssue((await this.request('POST', '/issues', issue)) as IssueJson);
+  }
+
+  async update(number: number, fields: { title?: string; body?: string; state?: 'closed' }): Promise<void> {
+    await this.request('PATCH', `/issues/${number}`, {
+      ...fields,
+      ...(fields.state === 'closed' ? { state_reason: 'completed' } : {}),
+    });
+  }
+
+  async comment(number: number, body: string): Promise<void> {
+    await this.request('POST', `/issues/${number}/comments`, { body });
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await this.fetchImpl(`${this.api}/repos/${this.repository}${path}`, {
+      method,
+      headers: {
+        accept: 'application/vnd.github+json',
+        authorization: `Bearer ${this.token}`,
+        'x-github-api-version': '2022-11-28',
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (!response.ok) {
+      const text = (await response.text().catch(() => '')).slice(0, 300);
+      throw new Error(`GitHub ${method} ${path}: HTTP ${response.status}${text ? `: ${text}` : ''}`);
+    }
+    return response.json() as Promise<unknown>;
+  }
+}
+
+function toIssue(item: IssueJson): TrackedIssue {
+  if (typeof item.number !== 'number') throw new Error('GitHub: an issue without a number');
+  return {
+    number: item.number,
+    body: item.body ?? '',
+    url: item.html_url ?? '',
+    labels: (item.labels ?? []).map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
+  };
+}
