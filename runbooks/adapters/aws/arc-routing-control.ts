@@ -7,7 +7,13 @@ import {
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError, RetriableError } from '../../core/errors';
-import type { RoutingControlChange, RoutingControlPort, RoutingControlState } from '../../ports';
+import type {
+  RoutingConfiguration,
+  RoutingControlChange,
+  RoutingControlPort,
+  RoutingControlState,
+  RoutingEndpointAnswer,
+} from '../../ports';
 import { type ArcEndpoint, parseArcRoutingParameter } from './arc-routing-parameter';
 import {
   awsCall,
@@ -137,6 +143,38 @@ export class AwsRoutingControl implements RoutingControlPort {
       `UpdateRoutingControlStates ${entries.map((e) => `${e.RoutingControlArn}=${e.RoutingControlState}`).join(', ')}`,
       (client) => client.send(new UpdateRoutingControlStatesCommand({ UpdateRoutingControlStateEntries: entries })),
     );
+  }
+
+  /**
+   * Asks every endpoint on its own for its routing controls (`ListRoutingControls`, every page), so one endpoint
+   * that stopped answering or lists other controls shows, where a request that moves on to the next endpoint hides it.
+   */
+  async describeConfiguration(controls: readonly string[]): Promise<RoutingConfiguration> {
+    const known = await this.load();
+    const held: Record<string, string | undefined> = {};
+    for (const control of controls)
+      held[control] = control.startsWith('arn:') ? control : known.arnsByName.get(control);
+    const endpoints = await Promise.all(
+      known.endpoints.map(async (endpoint): Promise<RoutingEndpointAnswer> => {
+        try {
+          const listed: { arn: string; name: string }[] = [];
+          let token: string | undefined;
+          do {
+            const page = await this.sameEndpoint.execute(() =>
+              this.client(endpoint).send(new ListRoutingControlsCommand(token ? { NextToken: token } : {})),
+            );
+            for (const c of page.RoutingControls ?? []) {
+              if (c.RoutingControlArn) listed.push({ arn: c.RoutingControlArn, name: c.RoutingControlName ?? '' });
+            }
+            token = page.NextToken;
+          } while (token);
+          return { region: endpoint.region, endpoint: endpoint.endpoint, controls: listed };
+        } catch (error) {
+          return { region: endpoint.region, endpoint: endpoint.endpoint, error: describeError(error) };
+        }
+      }),
+    );
+    return { held, endpoints };
   }
 
   /** Endpoints and ARNs from the options, else from the parameter (read once; a failed read is tried again). */

@@ -54,7 +54,7 @@ export function createAwsPorts(options: AwsPortsOptions): RunbookPorts {
     snapshots: new AwsSnapshots({ ...retry }),
     health: new AwsHealth({ clock: options.clock, ...retry }),
     capacity: new EcsServiceCapacity({ ...retry }),
-    facts: new AwsReadinessFacts({ ...retry }),
+    facts: new AwsReadinessFacts({ clock: options.clock, ...retry }),
     credentials: new AwsCredentials({ ...retry }),
     reconciler: options.reconciler ?? new ModuleReconciler({ tls: options.tls ?? { mode: 'no-verify' } }),
     reports: new S3ReportSink({ client: s3, bucket: options.bucket, ...retry }),

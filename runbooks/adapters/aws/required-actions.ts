@@ -20,6 +20,7 @@ export const ROUTING_CONTROL_ACTIONS = {
     'route53-recovery-cluster:UpdateRoutingControlStates',
     'route53-recovery-cluster:ListRoutingControls',
   ],
+  describeConfiguration: ['ssm:GetParameter', 'route53-recovery-cluster:ListRoutingControls'],
 } as const;
 
 /** Aurora global databases. */
@@ -55,13 +56,21 @@ export const HEALTH_ACTIONS = {
 export const SERVICE_CAPACITY_ACTIONS = {
   describe: ['ecs:DescribeServices'],
   setDesiredCount: ['ecs:UpdateService'],
-  // Application Auto Scaling checks the caller may describe and update the ECS service it registers (unverified here:
-  // see runbooks/README.md, "Unverified on AWS"; the helper that owns this table cites the page).
+  // ECS Developer Guide, "IAM permissions required for Amazon ECS service auto scaling": "In addition to the standard
+  // IAM permissions for creating and updating services, the following permissions are required to interact with
+  // Service Auto Scaling settings" — among them `ecs:DescribeServices` and `ecs:UpdateService` (the rest: alarms,
+  // SNS and `iam:CreateServiceLinkedRole`, for creating policies and first registrations, which updating the minimum
+  // of a registered target does not do). Which of the listed permissions RegisterScalableTarget itself checks is
+  // UNVERIFIED (the page lists them for Service Auto Scaling as a whole).
   setScalingMinimum: ['application-autoscaling:RegisterScalableTarget', 'ecs:DescribeServices', 'ecs:UpdateService'],
   scalingMinimums: ['application-autoscaling:DescribeScalableTargets'],
 } as const;
 
-/** What readiness and parity checks read (see `readiness-facts.ts`). */
+/**
+ * What readiness and parity checks read (see `readiness-facts.ts`); every action is the API operation of the same
+ * name (Service Authorization Reference of each service: ECS, RDS, CloudWatch, Application Auto Scaling, Service
+ * Quotas, Secrets Manager). Read only.
+ */
 export const READINESS_FACTS_ACTIONS = {
   services: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTasks', 'ecs:DescribeTasks'],
   clusters: ['rds:DescribeDBClusters'],

@@ -7,10 +7,18 @@ import {
 import {
   CloudWatchClient,
   DescribeAlarmHistoryCommand,
+  DescribeAlarmsCommand,
   GetMetricDataCommand,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import {
   FisClient,
   GetExperimentCommand,
@@ -51,6 +59,7 @@ import {
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { ArcModel } from './arc-model';
@@ -67,6 +76,7 @@ import { RdsModel } from './rds-model';
 import { S3Model } from './s3-model';
 import { SchedulerModel } from './scheduler-model';
 import { SecretsModel } from './secrets-model';
+import { ServiceQuotasModel } from './service-quotas-model';
 import { SsmModel } from './ssm-model';
 
 /**
@@ -254,6 +264,8 @@ export class AwsModel {
   readonly scheduler: SchedulerModel;
   /** Lambda functions invoked synchronously (the game day's synthetic orders removal). */
   readonly lambda = new LambdaModel();
+  /** Service Quotas' applied values (the Fargate vCPU quota readiness reads). */
+  readonly serviceQuotas: ServiceQuotasModel;
   /**
    * Services whose API still answers in a Region made unreachable with {@link regionDown}. Empty by default (the
    * whole Region is gone); a game day adds `fis`, `s3` and `scheduler`: an FIS network disruption cuts the Region's
@@ -309,7 +321,9 @@ export class AwsModel {
     this.cloudWatch = new CloudWatchModel({
       lagMs: (region, clusterId, _metric) => this.lagOf(region, clusterId),
       runningTasks: (region, cluster, service) => this.ecs.running(region, cluster, service),
+      fargateVcpu: (region) => this.ecs.vcpuInUse(region),
     });
+    this.serviceQuotas = new ServiceQuotasModel(this.accountId);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -341,6 +355,25 @@ export class AwsModel {
   /** The ARC control plane answers again (when us-west-2 is reachable). */
   controlPlaneUp(): void {
     this.controlPlaneUnreachable = false;
+  }
+
+  /**
+   * Sets a CloudWatch alarm's state (creating the alarm) from `since` (default: now), and records the change in
+   * {@link alarmHistory} when the state changes.
+   */
+  setAlarm(
+    region: string,
+    alarmName: string,
+    state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA',
+    type: 'MetricAlarm' | 'CompositeAlarm' = 'MetricAlarm',
+    since?: Date,
+  ): void {
+    const key = `${region}/${alarmName}`;
+    const at = since ?? this.clock.now();
+    const existing = this.cloudWatch.alarms.get(key);
+    if (existing?.state === state) return;
+    this.cloudWatch.alarms.set(key, { name: alarmName, region, type, state, since: at });
+    this.alarmHistory.push({ region, alarmName, at, to: state });
   }
 
   /** One ARC cluster endpoint (by its Region) stops answering, whatever its Region's state. */
@@ -520,6 +553,7 @@ export class AwsModel {
       [GetMetricDataCommand, (i, r) => this.cloudWatch.getMetricData(i, r)],
       [DescribeAlarmHistoryCommand, (i, r) => this.describeAlarmHistory(i, r)],
       [PutMetricDataCommand, (i, r) => this.cloudWatch.putMetricData(i, r)],
+      [DescribeAlarmsCommand, (i, r) => this.cloudWatch.describeAlarms(i, r)],
     ]);
     this.serve(SecretsManagerClient, 'secretsmanager', [
       [DescribeSecretCommand, (i, r) => this.secrets.describeSecret(i, r)],
@@ -528,6 +562,12 @@ export class AwsModel {
     this.serve(ECSClient, 'ecs', [
       [DescribeServicesCommand, (i, r) => this.ecs.describeServices(i, r)],
       [UpdateServiceCommand, (i, r) => this.ecs.updateService(i, r)],
+      [DescribeTaskDefinitionCommand, (i, r) => this.ecs.describeTaskDefinition(i, r)],
+      [ListTasksCommand, (i, r) => this.ecs.listTasks(i, r)],
+      [DescribeTasksCommand, (i, r) => this.ecs.describeTasks(i, r)],
+    ]);
+    this.serve(ServiceQuotasClient, 'servicequotas', [
+      [GetServiceQuotaCommand, (i, r) => this.serviceQuotas.getServiceQuota(i, r)],
     ]);
     this.serve(ApplicationAutoScalingClient, 'application-autoscaling', [
       [DescribeScalableTargetsCommand, (i, r) => this.ecs.describeScalableTargets(i, r)],

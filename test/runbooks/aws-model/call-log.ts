@@ -11,7 +11,8 @@ export type ModelService =
   | 'application-autoscaling'
   | 'fis'
   | 'scheduler'
-  | 'lambda';
+  | 'lambda'
+  | 'servicequotas';
 
 /** One request the model received. */
 export interface ModelCall {

@@ -22,7 +22,24 @@ interface Query {
       readonly Dimensions?: readonly { readonly Name?: string; readonly Value?: string }[];
     };
     readonly Period?: number;
+    readonly Stat?: string;
   };
+}
+
+/** One CloudWatch alarm's state. */
+export interface ModelAlarm {
+  readonly name: string;
+  readonly region: string;
+  readonly type: 'MetricAlarm' | 'CompositeAlarm';
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  /** `StateUpdatedTimestamp`. */
+  since: Date;
+}
+
+/** A metric's data point a test recorded (see {@link CloudWatchModel.record}). */
+interface DataPoint {
+  readonly at: number;
+  readonly value: number;
 }
 
 /** Where the CloudWatch model reads the current value of a metric. */
@@ -31,6 +48,8 @@ export interface MetricSource {
   lagMs(region: string, clusterIdentifier: string, metricName: string): number | undefined;
   /** Running tasks of an ECS service, or undefined. */
   runningTasks(region: string, cluster: string, service: string): number | undefined;
+  /** Fargate On-Demand vCPU in use in the Region. */
+  fargateVcpu?(region: string): number | undefined;
 }
 
 /**
@@ -49,7 +68,58 @@ export class CloudWatchModel {
   /** Every data point PutMetricData accepted, in the order received. */
   readonly published: PublishedDatapoint[] = [];
 
+  /** Alarms by `<region>/<name>`. */
+  readonly alarms = new Map<string, ModelAlarm>();
+  /**
+   * DynamoDB global tables' `ReplicationLatency` (ms) by `<region>/<table>/<receiving Region>`: what the source Region's
+   * CloudWatch reports for the pair (model choice: a value a test sets; none, no data point).
+   */
+  readonly tableReplicationLatencyMs = new Map<string, number>();
+  /** Recorded data points by metric (see {@link record}). */
+  private readonly recorded = new Map<string, DataPoint[]>();
+
   constructor(private readonly source: MetricSource) {}
+
+  /**
+   * Records a data point of a metric at `at` (e.g. the running task count a day ago). A metric with recorded points
+   * is answered from them (aggregated per period with the query's statistic); one without, from its current value.
+   */
+  record(
+    region: string,
+    namespace: string,
+    name: string,
+    dimensions: Record<string, string>,
+    at: Date,
+    value: number,
+  ): void {
+    const key = seriesKey(region, namespace, name, dimensions);
+    const list = this.recorded.get(key) ?? [];
+    list.push({ at: at.getTime(), value });
+    this.recorded.set(key, list);
+  }
+
+  /**
+   * DescribeAlarms by `AlarmNames` (or every alarm of the Region). "AlarmTypes … If you omit this parameter, only
+   * metric alarms are returned, even if composite alarms exist in the account." (API_DescribeAlarms). An unknown
+   * name is not an error: it is absent from the answer (API_DescribeAlarms lists no not-found error).
+   */
+  describeAlarms(input: Input, region: string): unknown {
+    const names = Array.isArray(input.AlarmNames) ? (input.AlarmNames as string[]) : undefined;
+    const types = Array.isArray(input.AlarmTypes) ? (input.AlarmTypes as string[]) : ['MetricAlarm'];
+    const found = [...this.alarms.values()].filter(
+      (a) => a.region === region && (names === undefined || names.includes(a.name)) && types.includes(a.type),
+    );
+    const view = (a: ModelAlarm) => ({
+      AlarmName: a.name,
+      StateValue: a.state,
+      StateReason: `model: ${a.state}`,
+      StateUpdatedTimestamp: a.since,
+    });
+    return {
+      MetricAlarms: found.filter((a) => a.type === 'MetricAlarm').map(view),
+      CompositeAlarms: found.filter((a) => a.type === 'CompositeAlarm').map(view),
+    };
+  }
 
   /**
    * PutMetricData with the limits API_PutMetricData documents: "Each request is also limited to no more than 1000
@@ -121,8 +191,25 @@ export class CloudWatchModel {
     const queries = Array.isArray(input.MetricDataQueries) ? (input.MetricDataQueries as Query[]) : [];
     return {
       MetricDataResults: queries.map((q) => {
-        const value = this.value(q, region);
         const period = (q.MetricStat?.Period ?? 60) * 1000;
+        const recorded = this.points(q, region);
+        if (recorded) {
+          const buckets = new Map<number, number[]>();
+          for (const p of recorded) {
+            if (p.at < start || p.at >= end) continue;
+            const t = Math.floor(p.at / period) * period;
+            buckets.set(t, [...(buckets.get(t) ?? []), p.value]);
+          }
+          const times = [...buckets.keys()].sort((a, b) => b - a);
+          return {
+            Id: q.Id,
+            Label: q.MetricStat?.Metric?.MetricName,
+            Timestamps: times.map((t) => new Date(t)),
+            Values: times.map((t) => aggregate(buckets.get(t)!, q.MetricStat?.Stat)),
+            StatusCode: 'Complete',
+          };
+        }
+        const value = this.value(q, region);
         const timestamps: Date[] = [];
         if (value !== undefined) {
           for (let t = Math.floor((end - 1) / period) * period; t >= start; t -= period) timestamps.push(new Date(t));
@@ -155,6 +242,44 @@ export class CloudWatchModel {
       if (!dims.ClusterName || !dims.ServiceName) return undefined;
       return this.source.runningTasks(region, dims.ClusterName, dims.ServiceName);
     }
+    if (metric?.Namespace === 'AWS/DynamoDB' && metric.MetricName === 'ReplicationLatency') {
+      return this.tableReplicationLatencyMs.get(`${region}/${dims.TableName}/${dims.ReceivingRegion}`);
+    }
+    // ECS Developer Guide, AWS Fargate usage metrics: AWS/Usage ResourceCount with Service Fargate, Type Resource,
+    // Resource vCPU, Class Standard/OnDemand. The model sums its running Fargate tasks' vCPU (all tasks are On-Demand).
+    if (
+      metric?.Namespace === 'AWS/Usage' &&
+      metric.MetricName === 'ResourceCount' &&
+      dims.Service === 'Fargate' &&
+      dims.Type === 'Resource' &&
+      dims.Resource === 'vCPU' &&
+      dims.Class === 'Standard/OnDemand'
+    ) {
+      return this.source.fargateVcpu?.(region);
+    }
     return undefined;
   }
+
+  private points(q: Query, region: string): readonly DataPoint[] | undefined {
+    const metric = q.MetricStat?.Metric;
+    const dims = Object.fromEntries((metric?.Dimensions ?? []).map((d) => [d.Name ?? '', d.Value ?? '']));
+    return this.recorded.get(seriesKey(region, metric?.Namespace ?? '', metric?.MetricName ?? '', dims));
+  }
+}
+
+function seriesKey(region: string, namespace: string, name: string, dimensions: Record<string, string>): string {
+  const dims = Object.entries(dimensions)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  return `${region}/${namespace}/${name}/${dims}`;
+}
+
+/** CloudWatch statistics over one period's data points (Maximum, Minimum, Sum, SampleCount, else Average). */
+function aggregate(values: readonly number[], stat: string | undefined): number {
+  if (stat === 'Maximum') return Math.max(...values);
+  if (stat === 'Minimum') return Math.min(...values);
+  if (stat === 'Sum') return values.reduce((a, b) => a + b, 0);
+  if (stat === 'SampleCount') return values.length;
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }

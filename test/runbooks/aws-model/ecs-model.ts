@@ -1,4 +1,5 @@
-import { ClusterNotFoundException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
+import { createHash } from 'node:crypto';
+import { ClientException, ClusterNotFoundException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
 import { serviceError } from './aws-errors';
 import type { AwsModelTimings } from './model-options';
 import type { Timeline } from './model-timeline';
@@ -18,6 +19,19 @@ export interface EcsService {
     DynamicScalingOutSuspended: boolean;
     ScheduledScalingSuspended: boolean;
   };
+  /** The task definition of the PRIMARY deployment (see {@link EcsModel.registerTaskDefinition}); none until set. */
+  taskDefinitionArn?: string;
+  /** The image digest each container of the running tasks runs (`sha256:…`), by container name. */
+  imageDigests: Record<string, string>;
+}
+
+/** A task definition as DescribeTaskDefinition returns it (the fields the model's users set, plus its identity). */
+export interface ModelTaskDefinition {
+  readonly family: string;
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly containerDefinitions: readonly Readonly<Record<string, unknown>>[];
+  readonly [field: string]: unknown;
 }
 
 type Input = Readonly<Record<string, unknown>>;
@@ -32,6 +46,8 @@ const resourceId = (s: EcsService) => `service/${s.cluster}/${s.name}`;
 export class EcsModel {
   /** Keyed `<region>/<cluster>/<service>`. */
   readonly services = new Map<string, EcsService>();
+  /** Registered task definitions by ARN (`arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>`). */
+  readonly taskDefinitions = new Map<string, ModelTaskDefinition & { readonly taskDefinitionArn: string }>();
   private changes = 0;
 
   constructor(
@@ -55,9 +71,121 @@ export class EcsModel {
         DynamicScalingOutSuspended: false,
         ScheduledScalingSuspended: false,
       },
+      imageDigests: {},
     };
     this.services.set(`${region}/${cluster}/${name}`, service);
     return service;
+  }
+
+  /**
+   * Registers a task definition in `region` as the next revision of its family ("Each time you register a task
+   * definition with the same family, it's given a new revision number", API_RegisterTaskDefinition) and returns its
+   * ARN. The model has no RegisterTaskDefinition call: the stacks register them, tests do it here.
+   */
+  registerTaskDefinition(region: string, definition: ModelTaskDefinition): string {
+    const prefix = `arn:aws:ecs:${region}:${this.accountId}:task-definition/${definition.family}:`;
+    const revision = [...this.taskDefinitions.keys()].filter((arn) => arn.startsWith(prefix)).length + 1;
+    const taskDefinitionArn = `${prefix}${revision}`;
+    this.taskDefinitions.set(taskDefinitionArn, {
+      ...structuredClone(definition),
+      taskDefinitionArn,
+      revision,
+      status: 'ACTIVE',
+      requiresCompatibilities: definition.requiresCompatibilities ?? ['FARGATE'],
+      networkMode: definition.networkMode ?? 'awsvpc',
+    });
+    return taskDefinitionArn;
+  }
+
+  /** Points the service's PRIMARY deployment at `taskDefinitionArn`, its running tasks running `digests`. */
+  deploy(
+    region: string,
+    cluster: string,
+    name: string,
+    taskDefinitionArn: string,
+    digests: Record<string, string>,
+  ): void {
+    const s = this.service(region, cluster, name);
+    if (!s) throw new Error(`model: no ECS service ${cluster}/${name} in ${region}`);
+    s.taskDefinitionArn = taskDefinitionArn;
+    s.imageDigests = { ...digests };
+  }
+
+  /** vCPU the Region's running tasks hold (running count × the task definition's cpu / 1024), for Fargate usage. */
+  vcpuInUse(region: string): number {
+    let units = 0;
+    for (const s of this.services.values()) {
+      const definition =
+        s.region === region && s.taskDefinitionArn ? this.taskDefinitions.get(s.taskDefinitionArn) : undefined;
+      units += s.region === region ? s.runningCount * Number(definition?.cpu ?? 0) : 0;
+    }
+    return units / 1024;
+  }
+
+  /**
+   * DescribeTaskDefinition by ARN or `family:revision`: an unknown one is ClientException (API_DescribeTaskDefinition,
+   * Errors: "ClientException: These errors are usually caused by a client action."; the message is the model's).
+   */
+  describeTaskDefinition(input: Input, region: string): unknown {
+    const ref = String(input.taskDefinition ?? '');
+    const arn = ref.startsWith('arn:') ? ref : `arn:aws:ecs:${region}:${this.accountId}:task-definition/${ref}`;
+    const found = arn.includes(`:${region}:`) ? this.taskDefinitions.get(arn) : undefined;
+    if (!found) throw serviceError(ClientException, 'Unable to describe task definition.');
+    return { taskDefinition: structuredClone(found) };
+  }
+
+  /**
+   * ListTasks by `serviceName` (and `desiredStatus`): the service's running tasks, `maxResults` per page (default and
+   * maximum 100, "nextToken" for the rest — API_ListTasks). A service the cluster does not have lists no task (model
+   * choice, UNVERIFIED: AWS may answer ServiceNotFoundException).
+   */
+  listTasks(input: Input, region: string): unknown {
+    const cluster = this.cluster(input.cluster, region);
+    const s = input.serviceName ? this.service(region, cluster, String(input.serviceName)) : undefined;
+    const all = s && input.desiredStatus !== 'STOPPED' ? this.taskArns(s) : [];
+    const from = Number(input.nextToken ?? 0);
+    const size = Math.min(Number(input.maxResults ?? 100), 100);
+    const page = all.slice(from, from + size);
+    return { taskArns: page, ...(from + size < all.length ? { nextToken: String(from + size) } : {}) };
+  }
+
+  /**
+   * DescribeTasks (up to 100): each running task with its containers' `imageDigest` ("The container image manifest
+   * digest", API_Container); an unknown task comes back in `failures` with reason MISSING.
+   */
+  describeTasks(input: Input, region: string): unknown {
+    const cluster = this.cluster(input.cluster, region);
+    const refs = Array.isArray(input.tasks) ? (input.tasks as string[]) : [];
+    const tasks: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const ref of refs) {
+      const s = [...this.services.values()].find(
+        (x) => x.region === region && x.cluster === cluster && this.taskArns(x).includes(ref),
+      );
+      if (!s) {
+        failures.push({ arn: ref, reason: 'MISSING' });
+        continue;
+      }
+      const definition = s.taskDefinitionArn ? this.taskDefinitions.get(s.taskDefinitionArn) : undefined;
+      tasks.push({
+        taskArn: ref,
+        clusterArn: `arn:aws:ecs:${region}:${this.accountId}:cluster/${cluster}`,
+        taskDefinitionArn: s.taskDefinitionArn,
+        group: `service:${s.name}`,
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+        launchType: 'FARGATE',
+        cpu: definition?.cpu,
+        memory: definition?.memory,
+        containers: (definition?.containerDefinitions ?? []).map((c) => ({
+          name: c.name,
+          image: c.image,
+          ...(s.imageDigests[String(c.name)] ? { imageDigest: s.imageDigests[String(c.name)] } : {}),
+          lastStatus: 'RUNNING',
+        })),
+      });
+    }
+    return { tasks, failures };
   }
 
   /** The service, or undefined. */
@@ -160,6 +288,15 @@ export class EcsModel {
     return name;
   }
 
+  /** Task ARNs of the service's running tasks: one per running task, stable per position. */
+  private taskArns(s: EcsService): string[] {
+    return Array.from(
+      { length: s.runningCount },
+      (_, i) =>
+        `arn:aws:ecs:${s.region}:${this.accountId}:task/${s.cluster}/${createHash('sha256').update(`${s.name}/${i}`).digest('hex').slice(0, 32)}`,
+    );
+  }
+
   private serviceArn(region: string, cluster: string, name: string): string {
     return `arn:aws:ecs:${region}:${this.accountId}:service/${cluster}/${name}`;
   }
@@ -173,6 +310,20 @@ export class EcsModel {
       desiredCount: s.desiredCount,
       runningCount: s.runningCount,
       pendingCount: Math.max(0, s.desiredCount - s.runningCount),
+      ...(s.taskDefinitionArn
+        ? {
+            taskDefinition: s.taskDefinitionArn,
+            deployments: [
+              {
+                id: `ecs-svc/${s.name}`,
+                status: 'PRIMARY',
+                taskDefinition: s.taskDefinitionArn,
+                desiredCount: s.desiredCount,
+                runningCount: s.runningCount,
+              },
+            ],
+          }
+        : {}),
     };
   }
 }

@@ -13,5 +13,6 @@ export * from './rds-model';
 export * from './s3-model';
 export * from './scheduler-model';
 export * from './secrets-model';
+export * from './service-quotas-model';
 export * from './shop-seed';
 export * from './ssm-model';

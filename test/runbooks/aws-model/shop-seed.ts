@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { parseTopology, type Topology } from '../../../runbooks/topology';
+import { alarmNames } from '../../../stacks/naming/alarm-names';
 import { databaseNames, SHOP_DATABASES } from '../../../stacks/naming/database-names';
 import { routingNames } from '../../../stacks/naming/routing-names';
 import { DATABASE_WRITER_SERVICES, ecsClusterName } from '../../../stacks/naming/service-names';
@@ -31,6 +33,8 @@ export interface ShopSeedOptions {
    * ("The routing controls are off by default", review m1). @default 'primary-on'
    */
   readonly routing?: 'primary-on' | 'all-off';
+  /** The applied Fargate On-Demand vCPU quota of each Region (model choice for a default). @default 4000 */
+  readonly fargateVcpuQuota?: number;
 }
 
 /** What {@link seedShop} built, with the names the runbook stack uses. */
@@ -53,6 +57,12 @@ export interface ShopFixture {
   /** Regional cluster identifier of each database (the same in both Regions). */
   readonly clusters: Readonly<Record<string, string>>;
   readonly ecsCluster: string;
+  /** The canary alarms of each Region (`canary-local`, `canary-global`), seeded OK, listed in the topology. */
+  readonly canaryAlarms: Readonly<Record<string, readonly string[]>>;
+  /** The task definition ARN each service runs, by `<region>/<service>`. */
+  readonly taskDefinitions: Readonly<Record<string, string>>;
+  /** The image digest every service's container (`app`) runs, by service: the same in both Regions. */
+  readonly imageDigests: Readonly<Record<string, string>>;
   /**
    * The topology the runbook stack gives its Lambda in `region` (the shape of `stacks/runbooks/runbook-stack.ts`):
    * controls by name, resolved through the ARC parameter; recovery settings for `region`; the other Region's
@@ -156,6 +166,41 @@ export function seedShop(model: AwsModel, options: ShopSeedOptions = {}): ShopFi
     }
     for (const service of SHOP_SERVICES) model.ecs.addService(region, ecsCluster, service, tasks, tasks, 10);
   }
+  // The database secrets are the primary's, replicated to the standby (stacks/data/global-aurora-database.ts:
+  // `replicaRegions: [{ region: props.peerRegion }]`).
+  for (const db of SHOP_DATABASES) model.secrets.replicate(primaryRegion, dbNames[db].secretName, [standbyRegion]);
+
+  // Each Region's task definitions as the services stack registers them (one container `app`, 0.25 vCPU, 512 MiB,
+  // Region-specific values only in Region names, the account id and REGION_ROLE / DB_HOST), the same image digest.
+  const taskDefinitions: Record<string, string> = {};
+  const imageDigests: Record<string, string> = {};
+  for (const service of SHOP_SERVICES) {
+    imageDigests[service] = `sha256:${createHash('sha256').update(`${service}-image`).digest('hex')}`;
+    for (const region of regions) {
+      const arn = model.ecs.registerTaskDefinition(
+        region,
+        shopTaskDefinition(model.accountId, region, prefix, service, region === primaryRegion),
+      );
+      taskDefinitions[`${region}/${service}`] = arn;
+      model.ecs.deploy(region, ecsCluster, service, arn, { app: imageDigests[service] });
+    }
+  }
+  const canaryAlarms: Record<string, string[]> = {};
+  for (const region of regions) {
+    const names = alarmNames(appName, envName, region);
+    canaryAlarms[region] = [names.canaryLocal, names.canaryGlobal];
+    // OK for a day already: the shop as deployed has been healthy for a while (model choice), so a failback's
+    // "healthy since" rule is met unless a test changes an alarm.
+    const healthySince = new Date(model.clock.now().getTime() - 24 * 3_600_000);
+    for (const alarm of canaryAlarms[region]) model.setAlarm(region, alarm, 'OK', 'MetricAlarm', healthySince);
+    model.serviceQuotas.set(
+      region,
+      'fargate',
+      'L-3032A538',
+      options.fargateVcpuQuota ?? 4000,
+      'Fargate On-Demand vCPU resource count',
+    );
+  }
 
   const topology = (region: string): Topology => {
     const peer = region === primaryRegion ? standbyRegion : primaryRegion;
@@ -183,10 +228,12 @@ export function seedShop(model: AwsModel, options: ShopSeedOptions = {}): ShopFi
           [peer]: {
             healthUrls: [],
             ecsClusterName: ecsCluster,
-            services: [],
+            // Listed so that parity checks can read the peer's services (the runbook stack lists them too).
+            services: [...SHOP_SERVICES],
             writerServices: [...DATABASE_WRITER_SERVICES],
             minimumRunningTasks: 1,
             secretIds: [],
+            canaryAlarmNames: [...canaryAlarms[peer]!],
           },
           [region]: {
             healthUrls: [],
@@ -195,6 +242,7 @@ export function seedShop(model: AwsModel, options: ShopSeedOptions = {}): ShopFi
             writerServices: [...DATABASE_WRITER_SERVICES],
             minimumRunningTasks: 1,
             secretIds: SHOP_DATABASES.map((db) => dbNames[db].secretName),
+            canaryAlarmNames: [...canaryAlarms[region]!],
             recovery: {
               subnetGroupName: `${prefix}-recovery`,
               securityGroupIds: ['sg-0123456789abcdef0'],
@@ -221,11 +269,59 @@ export function seedShop(model: AwsModel, options: ShopSeedOptions = {}): ShopFi
     globalClusters,
     clusters,
     ecsCluster,
+    canaryAlarms,
+    taskDefinitions,
+    imageDigests,
     topology,
     routing: () => Object.fromEntries(regions.map((r) => [r, model.arc.controls.get(controlArns[r]!)!.state])),
     writers: () => {
       model.settle();
       return model.rds.writerRegions();
     },
+  };
+}
+
+/** A service's task definition in `region`, in the shape stacks/services/shop-service.ts registers. */
+function shopTaskDefinition(account: string, region: string, prefix: string, service: string, primary: boolean) {
+  const host = (role: string) =>
+    `${prefix}-${service}.cluster-${role}c${region.replace(/-/g, '').slice(0, 8)}x.${region}.rds.amazonaws.com`;
+  return {
+    family: `${prefix}-${region.replace(/-/g, '')}-${service}`,
+    cpu: '256',
+    memory: '512',
+    executionRoleArn: `arn:aws:iam::${account}:role/${prefix}-${region}-${service}-execution`,
+    taskRoleArn: `arn:aws:iam::${account}:role/${prefix}-${region}-${service}-task`,
+    runtimePlatform: { cpuArchitecture: 'X86_64', operatingSystemFamily: 'LINUX' },
+    containerDefinitions: [
+      {
+        name: 'app',
+        image: `${account}.dkr.ecr.${region}.amazonaws.com/${prefix}/${service}:latest`,
+        essential: true,
+        portMappings: [{ name: 'http', containerPort: 8080, protocol: 'tcp' }],
+        environment: [
+          { name: 'PORT', value: '8080' },
+          { name: 'REGION_ROLE', value: primary ? 'primary' : 'standby' },
+          { name: 'DB_HOST', value: host(primary ? '' : 'ro-') },
+          { name: 'DB_WRITER_HOST', value: host('') },
+          { name: 'DB_READER_HOST', value: host('ro-') },
+        ],
+        secrets: [
+          {
+            name: 'DB_PASSWORD',
+            valueFrom: primary
+              ? `arn:aws:secretsmanager:${region}:${account}:secret:${prefix}-db-AbCdEf:password::`
+              : `arn:aws:secretsmanager:${region}:${account}:secret:${prefix}-db:password::`,
+          },
+        ],
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: {
+            'awslogs-group': `${prefix}-${region}-${service}-Logs${primary ? 'A1B2' : 'C3D4'}`,
+            'awslogs-region': region,
+            'awslogs-stream-prefix': service,
+          },
+        },
+      },
+    ],
   };
 }
