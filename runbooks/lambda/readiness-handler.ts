@@ -8,7 +8,7 @@ import { SystemClock } from '../adapters/system-clock';
 import { messageOf, NonRetriableError } from '../core/errors';
 import { readiness } from '../orchestrations/readiness';
 import { READINESS_CHECKS } from '../orchestrations/readiness-checks';
-import type { ClockPort, RunbookPorts } from '../ports';
+import type { ClockPort, PortMethod, RunbookPorts } from '../ports';
 import { evaluateReadiness, type ReadinessEvaluation } from '../readiness/evaluate-readiness';
 import type { ReadinessCheck, ReadinessContext, ReadinessVerdict } from '../readiness/readiness-check';
 import { OVERALL_CHECK } from '../readiness/readiness-metrics';
@@ -26,6 +26,22 @@ import type { InvocationContext } from './step-handler';
 /** The event the schedule sends: one run of every readiness check for the Region the function runs in. */
 export const READINESS_EVENT = { run: 'readiness' } as const;
 
+/** The checks of every scheduled run: all of them, takeover and standing. */
+export const SCHEDULED_READINESS_CHECKS: readonly ReadinessCheck[] = READINESS_CHECKS;
+
+/**
+ * The port methods a scheduled run calls with `checks`: what they declare, the read of the other Region's peak (and
+ * the clock stamping it) and the two record writes (the stack derives the function's policy from this list; the
+ * metrics are granted apart).
+ */
+export function scheduledReadinessMethods(
+  checks: readonly ReadinessCheck[] = SCHEDULED_READINESS_CHECKS,
+): PortMethod[] {
+  const methods = new Set<PortMethod>(['clock.now', 'facts.peakRunningTasks', 'reports.putJson']);
+  for (const check of checks) for (const method of check.uses) methods.add(method);
+  return [...methods].sort();
+}
+
 /** What {@link createReadinessHandler} needs from its environment. */
 export interface ReadinessHandlerDependencies {
   /** `RUNBOOK_TOPOLOGY` (JSON), `RUNBOOK_BUCKET`, `AWS_REGION`. */
@@ -35,7 +51,7 @@ export interface ReadinessHandlerDependencies {
   readonly portsFor?: (topology: Topology, region: string, bucket: string) => RunbookPorts;
   /** Builds the metrics publisher. @default - CloudWatch PutMetricData in the function's Region */
   readonly publisherFor?: (topology: Topology, region: string) => ReadinessMetricsPublisher;
-  /** The checks of each run. @default READINESS_CHECKS (every check, takeover and standing) */
+  /** The checks of each run. @default SCHEDULED_READINESS_CHECKS */
   readonly checks?: readonly ReadinessCheck[];
   /**
    * The longest one check (and the read of the other Region's peak) may take, in ms of real time: a check that does
@@ -127,7 +143,7 @@ export function createReadinessHandler(dependencies: ReadinessHandlerDependencie
     return cached;
   };
   const log = dependencies.log ?? ((line: string) => console.log(line));
-  const checks = dependencies.checks ?? READINESS_CHECKS;
+  const checks = dependencies.checks ?? SCHEDULED_READINESS_CHECKS;
   const checkTimeoutMs = dependencies.checkTimeoutMs ?? 60_000;
 
   return async (event: unknown, context?: InvocationContext): Promise<ReadinessRunResult> => {

@@ -23,6 +23,11 @@ export interface AlarmNames {
   readonly latencyP99: string;
   /** Unhealthy ui targets behind the load balancer. */
   readonly unhealthyHosts: string;
+  /**
+   * The scheduled readiness of this Region: a run not GREEN, or no run, in the last two schedule periods (not in the
+   * bake gate: a deploy does not wait for the other Region's parity).
+   */
+  readonly readiness: string;
   /** The alarm an ECS deployment of `service` watches; it rolls the deployment back when it fires. */
   deployment(service: string): string;
   /**
@@ -49,6 +54,7 @@ export function alarmNames(appName: string, envName: string, region: string): Al
     loadBalancer5xxRate: `${prefix}-5xx-rate`,
     latencyP99: `${prefix}-latency-p99`,
     unhealthyHosts: `${prefix}-unhealthy-hosts`,
+    readiness: `${prefix}-readiness`,
   };
   const deployment = (service: string) => `${prefix}-${service}-deployment`;
   const regionalBakeGate = [

@@ -11,6 +11,9 @@ export const RUNBOOK_HANDLER = 'index.handler';
 /** The handler of the scheduled snapshot preservation inside the same bundle. */
 export const PRESERVE_SNAPSHOTS_HANDLER = 'index.preserveSnapshotsHandler';
 
+/** The handler of the scheduled readiness (every check, its record and its metrics), inside the same bundle. */
+export const READINESS_HANDLER = 'index.readinessHandler';
+
 /** The handler that deletes a game day's synthetic orders, inside the same bundle. */
 export const REMOVE_SYNTHETIC_ORDERS_HANDLER = 'index.removeSyntheticOrdersHandler';
 

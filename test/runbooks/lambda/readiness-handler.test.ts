@@ -1,8 +1,13 @@
 import { createAwsPorts } from '../../../runbooks/adapters/aws/aws-ports';
 import { CloudWatchReadinessMetricsPublisher } from '../../../runbooks/adapters/aws/readiness-metrics-publisher';
-import { createReadinessHandler, READINESS_EVENT } from '../../../runbooks/lambda/readiness-handler';
+import {
+  createReadinessHandler,
+  READINESS_EVENT,
+  SCHEDULED_READINESS_CHECKS,
+  scheduledReadinessMethods,
+} from '../../../runbooks/lambda/readiness-handler';
 import { READINESS_CHECKS } from '../../../runbooks/orchestrations/readiness-checks';
-import type { RunbookPorts } from '../../../runbooks/ports';
+import type { PortMethod, RunbookPorts } from '../../../runbooks/ports';
 import type { ReadinessCheck } from '../../../runbooks/readiness/readiness-check';
 import { OVERALL_CHECK, READINESS_METRICS } from '../../../runbooks/readiness/readiness-metrics';
 import {
@@ -274,6 +279,45 @@ describe('scheduled readiness handler, on the AWS model', () => {
       'invalid event {"orchestration":"preserve-snapshots"}; accepted: {"run":"readiness"} (the schedule\'s event)',
     );
     expect(t.model.cloudWatch.published).toEqual([]);
+  });
+
+  test("every port method a default run calls is in scheduledReadinessMethods() (the function's policy is derived from it)", async () => {
+    // GIVEN the shop as deployed, the handler's own checks, every port call recorded
+    const called = new Set<PortMethod>();
+    const recording = (ports: RunbookPorts): RunbookPorts =>
+      Object.fromEntries(
+        Object.entries(ports).map(([port, adapter]) => [
+          port,
+          new Proxy(adapter as object, {
+            get(target, method, receiver) {
+              const value = Reflect.get(target, method, receiver);
+              if (typeof value !== 'function' || typeof method !== 'string') return value;
+              return (...args: unknown[]) => {
+                called.add(`${port}.${method}` as PortMethod);
+                return value.apply(target, args);
+              };
+            },
+          }),
+        ]),
+      ) as unknown as RunbookPorts;
+    const s = setup({ region: EAST, wrap: recording });
+    // WHEN it runs
+    await s.handler(READINESS_EVENT, context);
+    // THEN it called the record writes and the other Region's peak read, and nothing the list leaves out
+    expect(called).toContain('reports.putJson');
+    expect(called).toContain('facts.peakRunningTasks');
+    expect([...called].filter((m) => !scheduledReadinessMethods().includes(m))).toEqual([]);
+    // AND the list is what the checks declare, plus those two and the clock stamping the peak
+    expect(scheduledReadinessMethods()).toEqual(
+      [
+        ...new Set([
+          'clock.now',
+          'facts.peakRunningTasks',
+          'reports.putJson',
+          ...SCHEDULED_READINESS_CHECKS.flatMap((c) => c.uses),
+        ] as PortMethod[]),
+      ].sort(),
+    );
   });
 
   test('refuses to run in a Region the topology does not know', async () => {
