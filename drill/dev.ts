@@ -88,6 +88,8 @@ export interface ShopServices {
   readonly urls: Readonly<Record<ServiceName, string>>;
   /** The port each service listens on (to start it again on the same address). */
   readonly ports: Readonly<Record<ServiceName, number>>;
+  /** The environment each service was built with (its config's input). */
+  readonly env: Readonly<Record<ServiceName, Readonly<Record<string, string>>>>;
   /** Drains the services (the ui first) and closes them with their pools and heartbeats. */
   stop(): Promise<void>;
   /**
@@ -133,8 +135,16 @@ export async function startShopServices(options: ShopServicesOptions): Promise<S
     };
     const urls: Partial<Record<ServiceName, string>> = {};
     const ports: Partial<Record<ServiceName, number>> = {};
-    const start = async (name: ServiceName, build: (env: Record<string, string>) => Promise<ServiceApp>) => {
-      const app = await build({ ...common, PORT: String(wanted[name]) });
+    const builtWith: Partial<Record<ServiceName, Record<string, string>>> = {};
+    // Each service's environment is kept as given (the readiness facts compare the Regions' settings).
+    const start = async (
+      name: ServiceName,
+      own: Record<string, string>,
+      build: (env: Record<string, string>) => Promise<ServiceApp>,
+    ) => {
+      const env = { ...common, PORT: String(wanted[name]), ...own };
+      builtWith[name] = env;
+      const app = await build(env);
       apps.push(app);
       await app.listen({ port: wanted[name], host });
       ports[name] = listeningPort(app);
@@ -142,34 +152,31 @@ export async function startShopServices(options: ShopServicesOptions): Promise<S
       return urls[name]!;
     };
 
-    const catalogUrl = await start('catalog', (env) =>
-      buildCatalogApp(loadCatalogConfig({ ...env, DATABASE_URL: stores.catalogDatabaseUrl })),
+    const catalogUrl = await start('catalog', { DATABASE_URL: stores.catalogDatabaseUrl }, (env) =>
+      buildCatalogApp(loadCatalogConfig(env)),
     );
-    const ordersUrl = await start('orders', (env) =>
-      buildOrdersApp(loadOrdersConfig({ ...env, DATABASE_URL: stores.ordersDatabaseUrl })),
+    const ordersUrl = await start('orders', { DATABASE_URL: stores.ordersDatabaseUrl }, (env) =>
+      buildOrdersApp(loadOrdersConfig(env)),
     );
-    const cartsUrl = await start('carts', (env) =>
-      buildCartsApp(loadCartsConfig({ ...env, DYNAMODB_ENDPOINT: stores.dynamodbEndpoint, CATALOG_URL: catalogUrl })),
+    const cartsUrl = await start(
+      'carts',
+      { DYNAMODB_ENDPOINT: stores.dynamodbEndpoint, CATALOG_URL: catalogUrl },
+      (env) => buildCartsApp(loadCartsConfig(env)),
     );
-    const checkoutUrl = await start('checkout', (env) =>
-      buildCheckoutApp(
-        loadCheckoutConfig({ ...env, DYNAMODB_ENDPOINT: stores.dynamodbEndpoint, ORDERS_URL: ordersUrl }),
-      ),
+    const checkoutUrl = await start(
+      'checkout',
+      { DYNAMODB_ENDPOINT: stores.dynamodbEndpoint, ORDERS_URL: ordersUrl },
+      (env) => buildCheckoutApp(loadCheckoutConfig(env)),
     );
-    await start('ui', (env) =>
-      buildUiApp(
-        loadUiConfig({
-          ...env,
-          CATALOG_URL: catalogUrl,
-          CARTS_URL: cartsUrl,
-          ORDERS_URL: ordersUrl,
-          CHECKOUT_URL: checkoutUrl,
-        }),
-      ),
+    await start(
+      'ui',
+      { CATALOG_URL: catalogUrl, CARTS_URL: cartsUrl, ORDERS_URL: ordersUrl, CHECKOUT_URL: checkoutUrl },
+      (env) => buildUiApp(loadUiConfig(env)),
     );
     return {
       urls: urls as Record<ServiceName, string>,
       ports: ports as Record<ServiceName, number>,
+      env: builtWith as Record<ServiceName, Record<string, string>>,
       stop,
       kill,
     };

@@ -1,4 +1,5 @@
 import { parseTopology, type Topology } from '../runbooks/topology';
+import { SHOP_TABLES } from './stand-ins/dynamodb-server';
 
 /** The databases of the shop that are global databases (one Postgres pair each in the drill). */
 export const DRILL_DATABASES = ['catalog', 'orders'] as const;
@@ -17,6 +18,20 @@ export const DRILL_NAMES = {
   cluster: (database: string, region: string) => `shop-drill-${database}-${region}`,
   routingControl: (region: string) =>
     `arn:aws:route53-recovery-control::000000000000:controlpanel/drill/routingcontrol/${region}`,
+  /** The alarm of a Region's global canary (as `alarmNames(...).canaryGlobal` names it on AWS). */
+  canaryAlarm: (region: string) => `shop-drill-${region}-canary-global`,
+} as const;
+
+/**
+ * The readiness settings of the drill's topology. A failback does not wait for the returning Region to have been
+ * healthy for an hour: the drill rebuilds it seconds before. The tables are the drill's dynalite tables. Backups are
+ * kept at least 7 days (the drill-configured retention is 35: see DrillReadinessSettings). The rest are the defaults
+ * (DEFAULT_READINESS_SETTINGS).
+ */
+export const DRILL_READINESS = {
+  failbackHealthyMinutes: 0,
+  minimumBackupRetentionDays: 7,
+  tables: [...SHOP_TABLES],
 } as const;
 
 /**
@@ -29,6 +44,8 @@ export function drillTopology(options: {
   readonly standbyRegion: string;
   /** Base URL of each Region's ui. */
   readonly uiUrls: Readonly<Record<string, string>>;
+  /** Whether the journey canary runs (each Region then has a canary alarm). @default false */
+  readonly canary?: boolean;
 }): Topology {
   const { primaryRegion, standbyRegion } = options;
   const region = (name: string) => ({
@@ -36,6 +53,7 @@ export function drillTopology(options: {
     ecsClusterName: `shop-drill-${name}`,
     services: [...DRILL_SERVICES],
     minimumRunningTasks: 1,
+    canaryAlarmNames: options.canary ? [DRILL_NAMES.canaryAlarm(name)] : [],
     secretIds: [],
     recovery: {
       subnetGroupName: 'drill-local',
@@ -68,6 +86,7 @@ export function drillTopology(options: {
         },
       },
       regions: { [primaryRegion]: region(primaryRegion), [standbyRegion]: region(standbyRegion) },
+      readiness: DRILL_READINESS,
     },
     'drill topology',
   );

@@ -3,11 +3,13 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { Topology } from '../runbooks/topology';
 import { migrate } from '../services/db/migrate';
+import { CanaryAlarms } from './adapters/canary-alarms';
 import { LocalGlobalCluster } from './adapters/local-global-database';
 import { LocalRoutingControl } from './adapters/local-routing-control';
 import { RegionOutages } from './adapters/region-outages';
+import { type ServiceBuild, serviceBuild } from './adapters/service-build';
 import { SYNTHETIC_SHOPPER_SERVICE_ENV } from './canary/synthetic-shopper';
-import { type ServiceName, type ShopServices, startShopServices } from './dev';
+import { SERVICES, type ServiceName, type ShopServices, startShopServices } from './dev';
 import { DRILL_DATABASES, DRILL_NAMES, type DrillDatabase, drillTopology } from './drill-topology';
 import { type FrontDoor, startFrontDoor } from './front-door';
 import type { Resources } from './resources';
@@ -26,6 +28,18 @@ export interface TwoRegionShopOptions {
   readonly resources: Resources;
   /** Receives one line per notable change (writer moved, Region rebuilt, routing changed). */
   readonly onEvent: (message: string) => void;
+  /** Whether a journey canary runs: the topology then names each Region's canary alarm. @default false */
+  readonly canary?: boolean;
+}
+
+/**
+ * How a Region's services differ from the other Region's when they start (tests make parity checks red with it).
+ */
+export interface ServiceDrift {
+  /** Extra environment of every service of the Region (e.g. `CATALOG_CACHE_TTL_MS`). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** A label standing for another build of a service: its digest differs (see {@link serviceBuild}). */
+  readonly build?: Partial<Readonly<Record<ServiceName, string>>>;
 }
 
 /** Interval of the DynamoDB table copier (the global-table replication stand-in). */
@@ -51,6 +65,9 @@ const SERVICE_ENV = {
 export class TwoRegionShop {
   private readonly services = new Map<string, ShopServices>();
   private readonly servicePorts = new Map<string, Readonly<Record<ServiceName, number>>>();
+  /** What each Region's services were last started with (kept while they are stopped). */
+  private readonly builds = new Map<string, Readonly<Record<string, ServiceBuild>>>();
+  private readonly drift = new Map<string, ServiceDrift>();
   private readonly dynamo = new Map<string, DynamoDbServer>();
   /** Each Region's dynalite port, kept for a restart on the same address. */
   private readonly dynamoPorts = new Map<string, number>();
@@ -60,12 +77,19 @@ export class TwoRegionShop {
   topology!: Topology;
   readonly outages = new RegionOutages();
   readonly routing: LocalRoutingControl;
+  /** Each Region's canary alarm, fed by the drill's canary runs. */
+  readonly canaryAlarms: CanaryAlarms;
 
   /** The global databases, by database. */
   clusters!: Readonly<Record<DrillDatabase, LocalGlobalCluster>>;
   private pairs: Partial<Record<DrillDatabase, ReplicatedPostgres>> = {};
 
   private constructor(private readonly options: TwoRegionShopOptions) {
+    this.canaryAlarms = new CanaryAlarms(
+      [options.primaryRegion, options.standbyRegion],
+      DRILL_NAMES.canaryAlarm,
+      (region) => !this.outages.isDown(region),
+    );
     this.routing = new LocalRoutingControl(
       [
         {
@@ -148,6 +172,7 @@ export class TwoRegionShop {
     shop.topology = drillTopology({
       primaryRegion,
       standbyRegion,
+      canary: options.canary ?? false,
       uiUrls: Object.fromEntries([primaryRegion, standbyRegion].map((r) => [r, shop.uiUrl(r)])),
     });
     return shop;
@@ -204,6 +229,28 @@ export class TwoRegionShop {
     return this.services.has(region) ? ['ui', 'catalog', 'carts', 'orders', 'checkout'] : [];
   }
 
+  /** What each service of `region` was last started with: its code's digest and environment. */
+  serviceBuilds(region: string): Readonly<Record<string, ServiceBuild>> {
+    return this.builds.get(region) ?? {};
+  }
+
+  /**
+   * Stops the services of `region` as a lost host does (the Region stays up: its databases and APIs answer). The
+   * front door answers 503 while the Region's routing control is On.
+   */
+  async stopServices(region: string): Promise<void> {
+    const services = this.services.get(region);
+    this.services.delete(region);
+    await services?.kill();
+  }
+
+  /** Starts the services of `region` again on their addresses, with `drift` from now on (none when not given). */
+  async restartServices(region: string, drift: ServiceDrift = {}): Promise<void> {
+    await this.stopServices(region);
+    this.drift.set(region, drift);
+    await this.startServices(region);
+  }
+
   /** Waits until both standbys have replayed everything their primaries wrote. */
   async waitForCatchUp(timeoutMs = 15_000): Promise<void> {
     await Promise.all(DRILL_DATABASES.map((d) => this.pairs[d]!.waitForCatchUp(timeoutMs)));
@@ -258,6 +305,7 @@ export class TwoRegionShop {
       await this.startServices(region);
     };
     await Promise.all([...DRILL_DATABASES.map((d) => this.clusters[d].rebuildAsStandby(region)), tablesAndServices()]);
+    this.canaryAlarms.regionBack(region);
     this.options.onEvent(`${region} rebuilt: Postgres standbys of the writers, dynalite copied, services started`);
   }
 
@@ -281,10 +329,11 @@ export class TwoRegionShop {
   private async startServices(region: string): Promise<void> {
     const dynamo = this.dynamo.get(region)!;
     const ports = this.servicePorts.get(region);
+    const drift = this.drift.get(region) ?? {};
     const services = await startShopServices({
       region,
       logLevel: 'silent',
-      env: SERVICE_ENV,
+      env: { ...SERVICE_ENV, ...drift.env },
       ports: ports ?? { ui: 0, catalog: 0, carts: 0, orders: 0, checkout: 0 },
       stores: {
         catalogDatabaseUrl: this.clusters.catalog.urlIn(region),
@@ -294,6 +343,10 @@ export class TwoRegionShop {
     });
     this.services.set(region, services);
     this.servicePorts.set(region, services.ports);
+    this.builds.set(
+      region,
+      Object.fromEntries(SERVICES.map((name) => [name, serviceBuild(name, services.env[name], drift.build?.[name])])),
+    );
   }
 }
 

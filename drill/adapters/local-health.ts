@@ -3,19 +3,20 @@ import type { EndpointHealth, HealthPort } from '../../runbooks/ports';
 import type { LocalGlobalCluster } from './local-global-database';
 
 /**
- * The drill's HealthPort: real HTTP checks of the services' health URLs; running "tasks" are the services the drill
- * runs in each Region (one instance each, or none while the Region is down); replication lag is read from the
- * heartbeat on both servers; secrets are always present (the local databases trust every local connection).
+ * The drill's HealthPort: real HTTP checks of the services' health URLs; running tasks are the drill's capacity
+ * stand-in's counts (the desired count while the service's process runs, none while the Region or its services are
+ * down: see LocalServiceCapacity); replication lag is read from the heartbeat on both servers; secrets are always
+ * present (the local databases trust every local connection).
  */
 export class LocalHealth implements HealthPort {
   /**
    * @param clusters the global databases, to measure replication lag
-   * @param runningServices the services running in a Region now
+   * @param runningTasks the running task count of each of a Region's services now
    * @param timeoutMs how long a health URL may take to answer
    */
   constructor(
     private readonly clusters: readonly LocalGlobalCluster[],
-    private readonly runningServices: (region: string) => readonly string[],
+    private readonly countRunning: (region: string, services: readonly string[]) => Readonly<Record<string, number>>,
     private readonly timeoutMs = 2000,
   ) {}
 
@@ -33,8 +34,7 @@ export class LocalHealth implements HealthPort {
     _ecsClusterName: string,
     services: readonly string[],
   ): Promise<Readonly<Record<string, number | undefined>>> {
-    const running = this.runningServices(region);
-    return Object.fromEntries(services.map((s) => [s, running.includes(s) ? 1 : 0]));
+    return this.countRunning(region, services);
   }
 
   async secretsPresent(_region: string, secretIds: readonly string[]): Promise<Readonly<Record<string, boolean>>> {

@@ -1,5 +1,10 @@
 import { NonRetriableError } from '../../runbooks/core/errors';
-import type { RoutingControlChange, RoutingControlPort, RoutingControlState } from '../../runbooks/ports';
+import type {
+  RoutingConfiguration,
+  RoutingControlChange,
+  RoutingControlPort,
+  RoutingControlState,
+} from '../../runbooks/ports';
 
 /** One routing control of the drill: the control's identifier (as the topology names it) and its Region. */
 export interface LocalRoutingControlSpec {
@@ -56,6 +61,23 @@ export class LocalRoutingControl implements RoutingControlPort {
     }
     for (const [control, state] of next) this.states.set(control, state);
     this.onChange?.(this.byRegion());
+  }
+
+  /**
+   * The drill's one in-process data plane stands for every cluster endpoint: it lists each control it holds under the
+   * identifier the topology gives it (the drill has no separate ARN).
+   */
+  async describeConfiguration(controls: readonly string[]): Promise<RoutingConfiguration> {
+    return {
+      held: Object.fromEntries(controls.map((c) => [c, this.states.has(c) ? c : undefined])),
+      endpoints: [
+        {
+          region: 'local',
+          endpoint: 'drill routing controls (in process)',
+          controls: [...this.states.keys()].map((c) => ({ arn: c, name: c })),
+        },
+      ],
+    };
   }
 
   /** The Region that takes traffic: the first Region whose control is On. */
