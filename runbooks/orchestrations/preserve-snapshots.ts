@@ -43,37 +43,52 @@ type Ctx = StepContext<PreserveSnapshotsInput>;
  * - `deleted`: recorded as preserved, but the copy is gone: deleted on purpose, not copied again;
  * - `waiting`: the snapshot itself is not available yet (Aurora is taking it): the next run copies it.
  */
-type Verdict = 'copy' | 'record' | 'preserved' | 'copying' | 'failed' | 'deleted' | 'waiting';
+export type SnapshotCopyVerdict = 'copy' | 'record' | 'preserved' | 'copying' | 'failed' | 'deleted' | 'waiting';
 
-interface Finding {
+/** One unplanned-failover snapshot, its copy's identifier, and what to do about it. */
+export interface SnapshotCopyFinding {
   readonly source: ClusterSnapshot;
   readonly copy: string;
-  readonly verdict: Verdict;
+  readonly verdict: SnapshotCopyVerdict;
   readonly detail: string;
 }
 
-interface Survey {
+/** What {@link surveySnapshotCopies} found for one database. */
+export interface SnapshotCopySurvey {
   readonly oldCluster: string;
-  readonly findings: readonly Finding[];
+  readonly findings: readonly SnapshotCopyFinding[];
 }
 
 const selected = (ctx: Ctx, db: TopologyDatabase) => ctx.input.databases.includes(db.name);
 
 const notSelected: CheckResult = { state: 'done', detail: 'database not selected' };
 
-/** Looks at every unplanned-failover snapshot of `db`'s old cluster and at its copy, oldest snapshot first. */
-async function survey(ctx: Ctx, db: TopologyDatabase): Promise<Survey> {
+/** What {@link surveySnapshotCopies} reads: the ports, the topology, and where the snapshots are and go. */
+export type SnapshotSurveyContext = Pick<
+  StepContext<Pick<PreserveSnapshotsInput, 'sourceRegion' | 'targetRegion'>>,
+  'input' | 'ports' | 'topology'
+>;
+
+/**
+ * Looks at every unplanned-failover snapshot of `db`'s old cluster in `sourceRegion` and at its copy in
+ * `targetRegion`, oldest snapshot first. Read-only; `preserve-snapshots` acts on it and the `snapshot-copy-current`
+ * readiness check judges it.
+ */
+export async function surveySnapshotCopies(
+  ctx: SnapshotSurveyContext,
+  db: TopologyDatabase,
+): Promise<SnapshotCopySurvey> {
   const { sourceRegion, targetRegion } = ctx.input;
   const oldCluster = await oldClusterIdentifier(ctx.ports, db, sourceRegion, targetRegion);
   const sources = await ctx.ports.snapshots.findUnplannedFailoverSnapshots(sourceRegion, oldCluster);
   // Oldest first: it is the closest to expiring with the old cluster's backup retention. No snapshot is too old to
   // copy: as long as it exists, the copy is what keeps it.
   const oldestFirst = [...sources].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
-  const findings: Finding[] = [];
+  const findings: SnapshotCopyFinding[] = [];
   for (const source of oldestFirst) {
     const copy = snapshotCopyIdentifier(ctx.topology, db, snapshotStamp(source.createdAt));
     const found = await ctx.ports.snapshots.describeSnapshot(targetRegion, copy);
-    const judge = (verdict: Verdict, detail: string) => findings.push({ source, copy, verdict, detail });
+    const judge = (verdict: SnapshotCopyVerdict, detail: string) => findings.push({ source, copy, verdict, detail });
     if (found?.status === 'failed') judge('failed', 'copy failed');
     else if (found && found.status !== 'available') judge('copying', `copy ${found.status}`);
     else if (found) {
@@ -90,9 +105,13 @@ async function survey(ctx: Ctx, db: TopologyDatabase): Promise<Survey> {
   return { oldCluster, findings };
 }
 
-const line = (f: Finding, detail = f.detail) => `${f.source.identifier} → ${f.copy}: ${detail}`;
+const line = (f: SnapshotCopyFinding, detail = f.detail) => `${f.source.identifier} → ${f.copy}: ${detail}`;
 
-function summary(ctx: Ctx, found: Survey, detailOf: (f: Finding) => string = (f) => f.detail): string {
+function summary(
+  ctx: Ctx,
+  found: SnapshotCopySurvey,
+  detailOf: (f: SnapshotCopyFinding) => string = (f) => f.detail,
+): string {
   if (found.findings.length === 0) {
     return `no ${UNPLANNED_FAILOVER_SNAPSHOT_PREFIX}${found.oldCluster}-* in ${ctx.input.sourceRegion}: nothing to copy`;
   }
@@ -100,14 +119,15 @@ function summary(ctx: Ctx, found: Survey, detailOf: (f: Finding) => string = (f)
 }
 
 /** The failed copies, for `assert-no-failed-copy`: `<copy> in <region> (copy of <source> in <region>)`, by `|`. */
-function failedCopies(ctx: Ctx, found: Survey): string {
+function failedCopies(ctx: Ctx, found: SnapshotCopySurvey): string {
   return found.findings
     .filter((f) => f.verdict === 'failed')
     .map((f) => `${f.copy} in ${ctx.input.targetRegion} (copy of ${f.source.identifier} in ${ctx.input.sourceRegion})`)
     .join('|');
 }
 
-const hasWork = (found: Survey) => found.findings.some((f) => f.verdict === 'copy' || f.verdict === 'record');
+const hasWork = (found: SnapshotCopySurvey) =>
+  found.findings.some((f) => f.verdict === 'copy' || f.verdict === 'record');
 
 function validate(): Step<PreserveSnapshotsInput> {
   return {
@@ -145,16 +165,16 @@ function preserve(db: TopologyDatabase): Step<PreserveSnapshotsInput> {
         : 'nothing (database not selected)',
     check: async (ctx) => {
       if (!selected(ctx, db)) return notSelected;
-      const found = await survey(ctx, db);
+      const found = await surveySnapshotCopies(ctx, db);
       return hasWork(found)
         ? { state: 'pending', detail: summary(ctx, found) }
         : { state: 'done', detail: summary(ctx, found), outputs: { failedCopies: failedCopies(ctx, found) } };
     },
     run: async (ctx) => {
       const { sourceRegion, targetRegion } = ctx.input;
-      const found = await survey(ctx, db);
+      const found = await surveySnapshotCopies(ctx, db);
       const kmsKeyId = recoverySettings(ctx.topology, targetRegion).kmsKeyId;
-      const done = new Map<Finding, string>();
+      const done = new Map<SnapshotCopyFinding, string>();
       let latest = found.findings.some((f) => f.verdict === 'record')
         ? ((await ctx.ports.reports.getJson(latestPreservedCopyKey(db.name))) as PreservedCopy | undefined)
         : undefined;

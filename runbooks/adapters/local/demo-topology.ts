@@ -2,7 +2,8 @@ import { parseTopology, type Topology } from '../../topology';
 
 /**
  * The topology the local adapter simulates when no `--topology` file is given: the shop's two databases, two
- * Regions, one routing control each. Regions are the project's defaults; any pair works.
+ * Regions, one routing control each, the canary and readiness alarms and the DynamoDB global tables readiness looks
+ * at. Regions are the project's defaults; any pair works.
  */
 export function demoTopology(primaryRegion = 'us-east-1', standbyRegion = 'us-west-2'): Topology {
   const region = (name: string) => ({
@@ -12,6 +13,9 @@ export function demoTopology(primaryRegion = 'us-east-1', standbyRegion = 'us-we
     writerServices: ['catalog', 'orders'],
     minimumRunningTasks: 2,
     secretIds: ['shop-dev/catalog-db', 'shop-dev/orders-db'],
+    // The deterministic alarm names of stacks/naming/alarm-names.ts: both canaries, and the scheduled readiness.
+    canaryAlarmNames: [`shop-dev-${name}-canary-local`, `shop-dev-${name}-canary-global`],
+    readinessAlarmName: `shop-dev-${name}-readiness`,
     recovery: {
       subnetGroupName: 'shop-dev-recovery',
       securityGroupIds: ['sg-0123456789abcdef0'],
@@ -39,6 +43,7 @@ export function demoTopology(primaryRegion = 'us-east-1', standbyRegion = 'us-we
         },
       },
       regions: { [primaryRegion]: region(primaryRegion), [standbyRegion]: region(standbyRegion) },
+      readiness: { tables: ['shop-dev-carts', 'shop-dev-checkout'] },
     },
     'demo topology',
   );

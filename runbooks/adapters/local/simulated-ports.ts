@@ -13,6 +13,7 @@ import type {
   RestoreClusterRequest,
   RestoredCluster,
   RestoredInstance,
+  RoutingConfiguration,
   RoutingControlChange,
   RoutingControlPort,
   RoutingControlState,
@@ -20,8 +21,7 @@ import type {
   ServiceCount,
   SnapshotPort,
 } from '../../ports';
-import type { Topology } from '../../topology';
-import { inMs, type SimSnapshot, type SimulatedWorld, simulatedMinimumTasks, type WorldState } from './simulated-world';
+import { inMs, type SimSnapshot, type SimulatedWorld, type WorldState } from './simulated-world';
 
 function requireUp(state: WorldState, region: string, api: string): void {
   if (state.regionsDown.includes(region)) {
@@ -59,6 +59,21 @@ export class SimulatedRoutingControl implements RoutingControlPort {
         );
       }
       state.routing = next;
+    });
+  }
+
+  /** Every simulated endpoint (`WorldState.facts.arcEndpoints`) answers on its own, or not. */
+  async describeConfiguration(controls: readonly string[]): Promise<RoutingConfiguration> {
+    return this.world.transact((state) => {
+      const names = new Map(Object.keys(state.routing).map((arn) => [arn.split('/').pop()!, arn] as const));
+      return {
+        held: Object.fromEntries(controls.map((c) => [c, c.startsWith('arn:') ? c : names.get(c)])),
+        endpoints: state.facts.arcEndpoints.map((e) =>
+          e.answers
+            ? { region: e.region, endpoint: e.endpoint, controls: e.controls.map((c) => ({ ...c })) }
+            : { region: e.region, endpoint: e.endpoint, error: 'connect timeout after 3 s (simulated)' },
+        ),
+      };
     });
   }
 }
@@ -335,10 +350,7 @@ export class SimulatedHealth implements HealthPort {
 
 /** ECS services of the simulated Regions: a new desired count is running at once; a Region that is down answers nothing. */
 export class SimulatedServiceCapacity implements ServiceCapacityPort {
-  constructor(
-    private readonly world: SimulatedWorld,
-    private readonly topology: Topology,
-  ) {}
+  constructor(private readonly world: SimulatedWorld) {}
 
   async describe(
     region: string,
@@ -363,12 +375,23 @@ export class SimulatedServiceCapacity implements ServiceCapacityPort {
     });
   }
 
+  /**
+   * Raises or lowers the service's scalable target minimum; the maximum stays. The simulation does not start tasks
+   * for a higher minimum: the caller sets the desired count too.
+   */
   async setScalingMinimum(region: string, _ecsClusterName: string, service: string, minimum: number): Promise<void> {
     this.world.transact((state) => {
       requireUp(state, region, 'Application Auto Scaling');
-      throw new NonRetriableError(
-        `the simulated world has no autoscaling minimums yet (asked to set ${service} in ${region} to ${minimum})`,
-      );
+      const limits = state.facts.regions[region]?.scaling[service];
+      if (!limits) {
+        throw new NonRetriableError(`ObjectNotFoundException: service ${service} has no scalable target in ${region}`);
+      }
+      if (minimum > limits.max) {
+        throw new NonRetriableError(
+          `ValidationException: MinCapacity ${minimum} of ${service} in ${region} is above its MaxCapacity ${limits.max}`,
+        );
+      }
+      limits.min = minimum;
     });
   }
 
@@ -379,7 +402,12 @@ export class SimulatedServiceCapacity implements ServiceCapacityPort {
   ): Promise<Readonly<Record<string, number>>> {
     return this.world.transact((state) => {
       requireUp(state, region, 'Application Auto Scaling');
-      return Object.fromEntries(services.map((s) => [s, simulatedMinimumTasks(this.topology, region)]));
+      const result: Record<string, number> = {};
+      for (const s of services) {
+        const limits = state.facts.regions[region]?.scaling[s];
+        if (limits) result[s] = limits.min;
+      }
+      return result;
     });
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeFolder } from '../../core/make-folder';
@@ -68,6 +69,72 @@ export interface SimResource {
   clusterIdentifier?: string;
 }
 
+/** A simulated ECS service's task definition and image, as readiness reads them. */
+export interface SimServiceFacts {
+  taskDefinitionArn: string;
+  vcpu: number;
+  memoryMiB: number;
+  /** The task definition's settings as ECS returns them (with the Region's name and account id in them). */
+  settings: Record<string, unknown>;
+  /** The image digest of each container; running tasks run these. */
+  digests: Record<string, string>;
+}
+
+/** A simulated Regional database cluster's settings. */
+export interface SimClusterFacts {
+  engine: string;
+  engineVersion: string;
+  backupRetentionDays: number;
+}
+
+/** A simulated CloudWatch alarm. */
+export interface SimAlarm {
+  state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+  since: string;
+}
+
+/** One simulated ARC cluster endpoint: whether it answers and the routing controls it lists. */
+export interface SimArcEndpoint {
+  region: string;
+  endpoint: string;
+  answers: boolean;
+  controls: { arn: string; name: string }[];
+}
+
+/** A simulated secret's primary Region and the status of each replica (by Region). */
+export interface SimSecretReplication {
+  primaryRegion: string;
+  replicas: Record<string, string>;
+}
+
+/**
+ * What readiness and parity checks read about a simulated Region (see `SimulatedReadinessFacts`). A thing left out
+ * is one AWS would not answer for: the check that needs it says it could not decide.
+ */
+export interface SimRegionFacts {
+  /** By service name. */
+  services: Record<string, SimServiceFacts>;
+  /** By cluster identifier. */
+  clusters: Record<string, SimClusterFacts>;
+  /** By alarm name. */
+  alarms: Record<string, SimAlarm>;
+  /** The highest running task count of each service over the readiness window. */
+  peakTasks: Record<string, number>;
+  /** Each service's autoscaling range (its scalable target). */
+  scaling: Record<string, { min: number; max: number }>;
+  /** The Fargate On-Demand vCPU quota; `used` left out is computed from the running tasks. */
+  fargateVcpu: { limit?: number; used?: number };
+  /** DynamoDB `ReplicationLatency` from this Region, by table then receiving Region, in seconds. */
+  tableLatencySeconds: Record<string, Record<string, number>>;
+}
+
+/** Readiness facts of the simulated world: per Region, plus what ARC and Secrets Manager hold across Regions. */
+export interface SimFacts {
+  regions: Record<string, SimRegionFacts>;
+  arcEndpoints: SimArcEndpoint[];
+  secretReplication: Record<string, SimSecretReplication>;
+}
+
 /** Everything the simulation knows; plain JSON, so it can live in a file between CLI runs. */
 export interface WorldState {
   version: 1;
@@ -83,6 +150,8 @@ export interface WorldState {
   runningTasks: Record<string, Record<string, number>>;
   secrets: Record<string, string[]>;
   unhealthyUrls: string[];
+  /** Readiness facts; a world file written before them gets the defaults when opened. */
+  facts: SimFacts;
 }
 
 /** Where a {@link WorldState} is kept. */
@@ -135,8 +204,137 @@ export function simulatedMinimumTasks(topology: Topology, region: string): numbe
   return Math.max(2, topology.regions[region]?.minimumRunningTasks ?? 1);
 }
 
+/** The Aurora engine version every simulated cluster runs (and its unplanned-failover snapshots record). */
+export const SIMULATED_ENGINE_VERSION = '16.6';
+
+/** A deterministic `sha256:…` image digest of `image`. */
+export function simulatedDigest(image: string): string {
+  return `sha256:${createHash('sha256').update(image).digest('hex')}`;
+}
+
+/** The services of `region` in the topology: its `services` and `writerServices`. */
+function servicesOf(topology: Topology, region: string): string[] {
+  const settings = topology.regions[region];
+  return [...new Set([...(settings?.services ?? []), ...(settings?.writerServices ?? [])])];
+}
+
+/** A task definition of `service` as ECS would describe it in `region` of `account` (Region and account inside). */
+function taskSettings(topology: Topology, service: string, region: string, account: string): Record<string, unknown> {
+  const prefix = `${topology.appName}-${topology.envName}`;
+  return {
+    family: `${prefix}-${service}`,
+    cpu: '512',
+    memory: '1024',
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
+    taskRoleArn: `arn:aws:iam::${account}:role/${prefix}-${service}-task-${region}`,
+    executionRoleArn: `arn:aws:iam::${account}:role/${prefix}-${service}-execution-${region}`,
+    containerDefinitions: [
+      {
+        name: service,
+        essential: true,
+        portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+        environment: [
+          { name: 'AWS_REGION', value: region },
+          { name: 'LOG_LEVEL', value: 'info' },
+          { name: 'PORT', value: '8080' },
+        ],
+        secrets: topology.databases.map((d) => ({
+          name: `${d.name.toUpperCase()}_DB_SECRET`,
+          valueFrom: `arn:aws:secretsmanager:${region}:${account}:secret:${d.secretId}`,
+        })),
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': `/${prefix}/${service}`, 'awslogs-region': region },
+        },
+      },
+    ],
+  };
+}
+
+/**
+ * Readiness facts of a healthy pair of Regions: the same task definitions and images in both, equal engine versions,
+ * a week of backups, canary and readiness alarms `OK` since a day before `now`, a peak of twice the minimum with room
+ * to scale to it, tables and secrets replicated, every ARC endpoint listing both routing controls.
+ */
+export function initialFacts(topology: Topology, account: string, now: Date): SimFacts {
+  const regions = [topology.primaryRegion, topology.standbyRegion];
+  const minimum = (region: string) => simulatedMinimumTasks(topology, region);
+  const facts: SimFacts = { regions: {}, arcEndpoints: [], secretReplication: {} };
+  for (const region of regions) {
+    const settings = topology.regions[region];
+    const services = servicesOf(topology, region);
+    const alarmNames = [
+      ...(settings?.canaryAlarmNames ?? []),
+      ...(settings?.readinessAlarmName ? [settings.readinessAlarmName] : []),
+    ];
+    facts.regions[region] = {
+      services: Object.fromEntries(
+        services.map((service) => [
+          service,
+          {
+            taskDefinitionArn: `arn:aws:ecs:${region}:${account}:task-definition/${topology.appName}-${topology.envName}-${service}:1`,
+            vcpu: 0.5,
+            memoryMiB: 1024,
+            settings: taskSettings(topology, service, region, account),
+            digests: { [service]: simulatedDigest(`${topology.appName}/${service}:1`) },
+          },
+        ]),
+      ),
+      clusters: Object.fromEntries(
+        topology.databases.map((db) => [
+          clusterIdOfArn(simulatedClusterArn(topology, account, db.name, region)),
+          { engine: 'aurora-postgresql', engineVersion: SIMULATED_ENGINE_VERSION, backupRetentionDays: 7 },
+        ]),
+      ),
+      alarms: Object.fromEntries(
+        alarmNames.map((name) => [
+          name,
+          { state: 'OK' as const, since: new Date(now.getTime() - 86_400_000).toISOString() },
+        ]),
+      ),
+      peakTasks: Object.fromEntries(services.map((s) => [s, 2 * minimum(region)])),
+      scaling: Object.fromEntries(services.map((s) => [s, { min: minimum(region), max: 10 * minimum(region) }])),
+      fargateVcpu: { limit: 400 },
+      tableLatencySeconds: Object.fromEntries(
+        topology.readiness.tables.map((table) => [
+          table,
+          Object.fromEntries(regions.filter((r) => r !== region).map((r) => [r, 1.2])),
+        ]),
+      ),
+    };
+    facts.arcEndpoints.push({
+      region,
+      endpoint: `https://arc-cluster.${region}.simulated.invalid/v1`,
+      answers: true,
+      controls: regions.map((r) => {
+        const arn = topology.routing.controls[r]!;
+        return { arn, name: arn.split('/').pop()! };
+      }),
+    });
+  }
+  const secretIds = new Set([
+    ...regions.flatMap((r) => topology.regions[r]?.secretIds ?? []),
+    ...topology.databases.map((d) => d.secretId),
+  ]);
+  for (const id of secretIds) {
+    facts.secretReplication[id] = {
+      primaryRegion: topology.primaryRegion,
+      replicas: { [topology.standbyRegion]: 'InSync' },
+    };
+  }
+  return facts;
+}
+
+const clusterIdOfArn = (arn: string) => arn.split(':').pop()!;
+
 /** A healthy world for `topology`: writers and traffic in the primary Region, everything replicated. */
-export function initialWorld(topology: Topology, timings: Partial<SimulationTimings> = {}): WorldState {
+export function initialWorld(
+  topology: Topology,
+  timings: Partial<SimulationTimings> = {},
+  now: Date = new Date(),
+): WorldState {
   const account = '000000000000';
   const regions = [topology.primaryRegion, topology.standbyRegion];
   const state: WorldState = {
@@ -156,6 +354,7 @@ export function initialWorld(topology: Topology, timings: Partial<SimulationTimi
     runningTasks: {},
     secrets: {},
     unhealthyUrls: [],
+    facts: initialFacts(topology, account, now),
   };
   for (const db of topology.databases) {
     state.globalClusters[db.globalClusterIdentifier] = {
@@ -212,7 +411,11 @@ export class SimulatedWorld {
     topology: Topology,
     timings?: Partial<SimulationTimings>,
   ): SimulatedWorld {
-    if (!store.read()) store.write(initialWorld(topology, timings));
+    const existing = store.read();
+    if (!existing) store.write(initialWorld(topology, timings, clock.now()));
+    // A world written before readiness facts existed keeps its state and gets healthy facts.
+    else if (!existing.facts)
+      store.write({ ...existing, facts: initialFacts(topology, existing.account, clock.now()) });
     return new SimulatedWorld(store, clock);
   }
 
@@ -265,7 +468,7 @@ function rejoin(state: WorldState, member: SimMember, now: Date): void {
     createdAt: now.toISOString(),
     readyAt: now.toISOString(),
     engine: 'aurora-postgresql',
-    engineVersion: '16.6',
+    engineVersion: SIMULATED_ENGINE_VERSION,
   });
   member.status = 'available';
   member.sync = 'pending-resync';

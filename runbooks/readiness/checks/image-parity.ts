@@ -1,0 +1,56 @@
+import { checkRegions, listed } from '../check-regions';
+import type { ReadinessCheck } from '../readiness-check';
+import { missingServices, readServicePair } from '../service-pair';
+
+const short = (digests: readonly string[]) => (digests.length === 0 ? 'nothing' : digests.join(' + '));
+
+/**
+ * `image-parity`: the same image digests run in both Regions, per service and container. A service with no running
+ * task in a Region cannot be compared (INCONCLUSIVE), never counted equal.
+ */
+export const imageParityCheck: ReadinessCheck = {
+  name: 'image-parity',
+  title: 'Both Regions run the same image digests, per service and container',
+  scope: 'standing',
+  whenRed:
+    'The Regions run different code: a failover would serve shoppers another version than the one that was tested and baked. Finish (or roll back) the deployment so both Regions run the same images.',
+  uses: ['facts.services'],
+  assess: async (ctx) => {
+    const { target, other } = checkRegions(ctx);
+    const pair = await readServicePair(ctx);
+    if (pair.notChecked) return { failures: [], notes: [pair.notChecked] };
+    const failures: string[] = [];
+    const unknowns: string[] = [];
+    const notes: string[] = [];
+    const evidence: Record<string, unknown> = {};
+    for (const { service, failure } of missingServices(pair, [target, other])) {
+      if (failure) {
+        failures.push(failure);
+        continue;
+      }
+      const a = pair.facts[target]![service]!.runningDigests;
+      const b = pair.facts[other]![service]!.runningDigests;
+      evidence[service] = { [target]: a, [other]: b };
+      const idle = [target, other].filter((r) => Object.keys(pair.facts[r]![service]!.runningDigests).length === 0);
+      if (idle.length > 0) {
+        unknowns.push(
+          `service ${service}: no running task in ${listed(idle)}, so its image digests could not be compared`,
+        );
+        continue;
+      }
+      let same = true;
+      for (const container of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+        const left = [...(a[container] ?? [])].sort();
+        const right = [...(b[container] ?? [])].sort();
+        if (left.join() !== right.join()) {
+          same = false;
+          failures.push(
+            `service ${service}, container ${container}: ${target} runs ${short(left)}, ${other} runs ${short(right)}; expected: the same image digests in both Regions`,
+          );
+        }
+      }
+      if (same) notes.push(`${service}: same images in both Regions`);
+    }
+    return { failures, unknowns, notes, evidence };
+  },
+};

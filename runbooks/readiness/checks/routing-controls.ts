@@ -1,0 +1,27 @@
+import { messageOf } from '../../core/errors';
+import { checkRegions } from '../check-regions';
+import type { ReadinessCheck } from '../readiness-check';
+
+/** `routing-controls`: both Regions' routing controls can be read from the ARC cluster. */
+export const routingControlsCheck: ReadinessCheck = {
+  name: 'routing-controls',
+  title: 'Both routing controls can be read from the ARC cluster',
+  scope: 'takeover',
+  whenRed:
+    'The ARC routing controls cannot be read: a failover could not move traffic. Check the cluster endpoints and the routing parameter.',
+  uses: ['routing.getStates'],
+  assess: async (ctx) => {
+    const { target, other } = checkRegions(ctx);
+    const regions = [target, other];
+    try {
+      const states = await ctx.ports.routing.getStates(regions.map((r) => ctx.topology.routing.controls[r]!));
+      return {
+        failures: [],
+        notes: regions.map((r) => `${r} ${states[ctx.topology.routing.controls[r]!]}`),
+        evidence: { states: Object.fromEntries(regions.map((r) => [r, states[ctx.topology.routing.controls[r]!]])) },
+      };
+    } catch (error) {
+      return { failures: [`routing controls cannot be read: ${messageOf(error)}`], notes: [] };
+    }
+  },
+};
