@@ -386,6 +386,8 @@ export class SimulatedServiceCapacity implements ServiceCapacityPort {
       if (!limits) {
         throw new NonRetriableError(`ObjectNotFoundException: service ${service} has no scalable target in ${region}`);
       }
+      // Unverified: the RegisterScalableTarget reference does not say what a MinCapacity above the registered
+      // MaxCapacity does. The simulation refuses it, so a caller that forgets to cap at the maximum is found out.
       if (minimum > limits.max) {
         throw new NonRetriableError(
           `ValidationException: MinCapacity ${minimum} of ${service} in ${region} is above its MaxCapacity ${limits.max}`,

@@ -1,6 +1,8 @@
+import { MUTATING_METHODS, RECORDING_METHODS } from '../../../runbooks/ports';
 import { evaluateReadiness } from '../../../runbooks/readiness/evaluate-readiness';
 import { overallVerdict, type ReadinessCheck } from '../../../runbooks/readiness/readiness-check';
 import { READINESS_CHECKS } from '../../../runbooks/readiness/readiness-checks';
+import { instrument, type PortCall } from '../support/instrumented-ports';
 import { PRIMARY, STANDBY, simulation } from '../support/simulation';
 import { readinessContext } from './readiness-simulation';
 
@@ -61,6 +63,39 @@ describe('evaluateReadiness', () => {
       expect(verdicts[name]).toBe('INCONCLUSIVE');
     }
     expect(evaluation.verdict).not.toBe('GREEN');
+  });
+
+  test('GIVEN every check WHEN evaluated (with a snapshot to survey and both routing controls On) THEN each calls only port methods it declares, none that changes or writes anything', async () => {
+    // The scheduled function's IAM policy is derived from the checks' `uses`: a method called but not declared
+    // would be AccessDenied in AWS, i.e. a check INCONCLUSIVE forever.
+    const sim = simulation();
+    sim.local.world.transact((w) => {
+      w.snapshots.push({
+        region: PRIMARY,
+        identifier: `rds:unplanned-global-failover-shop-dev-orders-${PRIMARY}-2026-01-27-09-00`,
+        arn: `arn:aws:rds:${PRIMARY}:000000000000:cluster-snapshot:rds:unplanned-global-failover-shop-dev-orders-${PRIMARY}-2026-01-27-09-00`,
+        clusterIdentifier: `shop-dev-orders-${PRIMARY}`,
+        status: 'available',
+        createdAt: '2026-01-27T09:00:00.000Z',
+        readyAt: '2026-01-27T09:00:00.000Z',
+        engine: 'aurora-postgresql',
+        engineVersion: '16.6',
+      });
+      for (const control of Object.keys(w.routing)) w.routing[control] = 'On';
+    });
+    const undeclared: string[] = [];
+    const written: string[] = [];
+    for (const check of READINESS_CHECKS) {
+      const calls: PortCall[] = [];
+      await evaluateReadiness(readinessContext(sim, { ports: (p) => instrument(p, calls) }), [check]);
+      for (const call of calls) {
+        if (!check.uses.includes(call.method)) undeclared.push(`${check.name} calls ${call.method}`);
+        if ([...MUTATING_METHODS, ...RECORDING_METHODS].includes(call.method))
+          written.push(`${check.name}: ${call.method}`);
+      }
+    }
+    expect(undeclared).toEqual([]);
+    expect(written).toEqual([]);
   });
 
   test('GIVEN verdicts WHEN combined THEN RED wins, then INCONCLUSIVE; none at all is INCONCLUSIVE', () => {
