@@ -5,6 +5,26 @@ import type { AnyOrchestration, Step } from '../../runbooks/core/step';
 import type { PortMethod } from '../../runbooks/ports';
 import { runsInVpcFunction } from '../../runbooks/ssm/automation-document';
 import type { Topology } from '../../runbooks/topology';
+import type { WildcardReasons } from './wildcard-acknowledgements';
+
+/**
+ * Why the wildcard resources {@link runbookPolicyStatements} grants for readiness and the scale-up are needed (see
+ * `acknowledgeWildcardResources`); a stack whose policy holds them adds these to its own reasons.
+ */
+export const RUNBOOK_PERMISSION_WILDCARD_REASONS: WildcardReasons = [
+  [
+    /:ecs:[^:]+:[^:]+:task\/[^/*]+\/\*$/,
+    "ECS starts a service's tasks with generated ids: DescribeTasks is limited to the tasks of the shop's ECS cluster in either Region (and by the ecs:cluster condition).",
+  ],
+  [
+    /:application-autoscaling:[^:]+:[^:]+:scalable-target\/\*$/,
+    "Application Auto Scaling names a registered scalable target with an id it generates: raising a service's scaling minimum updates the target of one of the shop's services, which ECS authorizes on the service itself (ecs:DescribeServices and ecs:UpdateService, granted on the shop's services only).",
+  ],
+  [
+    /(\.Arn>|^arn:[^:]+:s3:::[^/]+)\/readiness\/\*$/,
+    "A failover reads the latest readiness record under readiness/ of the runbook's own bucket (the other Region's peak task counts) when the other Region's CloudWatch does not answer.",
+  ],
+];
 
 /** Port methods the engine itself calls on every invocation (the journal). */
 export const ENGINE_METHODS: readonly PortMethod[] = ['journal.load', 'journal.save', 'journal.latest'];
@@ -68,6 +88,12 @@ export interface PermissionScope {
   /** The ECS cluster (same name in both Regions) and its database writer services, fenced and restored. */
   readonly ecsClusterName: string;
   readonly writerServices: readonly string[];
+  /**
+   * Every ECS service of the cluster that readiness reads and a move scales up before traffic moves (issue 17), in
+   * both Regions.
+   * @default - the writer services only
+   */
+  readonly services?: readonly string[];
 }
 
 interface Grant {
@@ -131,8 +157,9 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
       resourceName: '*/routingcontrol/*',
     }),
   ];
-  const writerServices = both.flatMap((r) =>
-    scope.writerServices.map((service) =>
+  const shopServices = [...new Set([...scope.writerServices, ...(scope.services ?? [])])];
+  const services = both.flatMap((r) =>
+    shopServices.map((service) =>
       stack.formatArn({
         service: 'ecs',
         region: r,
@@ -140,6 +167,29 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
         resourceName: `${scope.ecsClusterName}/${service}`,
       }),
     ),
+  );
+  const ecsClusters = both.map((r) =>
+    stack.formatArn({ service: 'ecs', region: r, resource: 'cluster', resourceName: scope.ecsClusterName }),
+  );
+  const inShopCluster = { ArnEquals: { 'ecs:cluster': ecsClusters } };
+  const tasks = both.map((r) =>
+    stack.formatArn({ service: 'ecs', region: r, resource: 'task', resourceName: `${scope.ecsClusterName}/*` }),
+  );
+  // Secrets of the same name in both Regions: readiness asks the primary Region of a replicated secret for its
+  // replicas' status (DescribeSecret), which may be the other Region.
+  const secretsInBoth = both.flatMap((r) =>
+    scope.secretNames.map((name) =>
+      stack.formatArn({
+        service: 'secretsmanager',
+        region: r,
+        resource: 'secret',
+        resourceName: `${name}-??????`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    ),
+  );
+  const scalableTargets = both.map((r) =>
+    stack.formatArn({ service: 'application-autoscaling', region: r, resource: 'scalable-target', resourceName: '*' }),
   );
   const onlyForAwsResources = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
   const viaRds = (r: string) => ({ StringEquals: { 'kms:ViaService': `rds.${r}.amazonaws.com` } });
@@ -187,14 +237,34 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
     'kms:Decrypt': [{ resources: [scope.bucketKeyArn] }],
     'kms:GenerateDataKey': [{ resources: [scope.bucketKeyArn] }],
     'secretsmanager:GetSecretValue': [{ resources: secrets }],
-    'secretsmanager:DescribeSecret': [{ resources: secrets }],
+    'secretsmanager:DescribeSecret': [{ resources: secretsInBoth }],
     'cloudwatch:GetMetricData': [{ resources: ['*'] }],
+    // API_DescribeAlarms: "To use this operation and return information about composite alarms, you must be signed on
+    // with the cloudwatch:DescribeAlarms permission that is scoped to *. You can't return information about composite
+    // alarms if your cloudwatch:DescribeAlarms permission has a narrower scope." Readiness reads composite alarms too.
+    'cloudwatch:DescribeAlarms': [{ resources: ['*'] }],
+    // UNVERIFIED whether GetServiceQuota accepts a quota ARN as its resource (no AWS page found that states it): the
+    // Fargate vCPU quota is read with "*". Read only.
+    'servicequotas:GetServiceQuota': [{ resources: ['*'] }],
     'route53-recovery-cluster:GetRoutingControlState': [{ resources: routingControls }],
     'route53-recovery-cluster:UpdateRoutingControlStates': [{ resources: routingControls }],
     'route53-recovery-cluster:ListRoutingControls': [{ resources: ['*'] }],
-    'ecs:DescribeServices': [{ resources: writerServices }],
-    'ecs:UpdateService': [{ resources: writerServices }],
+    'ecs:DescribeServices': [{ resources: services }],
+    'ecs:UpdateService': [{ resources: services }],
+    // ECS Developer Guide, "Identity-based policy examples", Task definition examples: "Task definition IAM policies do
+    // not support resource-level permissions".
+    'ecs:DescribeTaskDefinition': [{ resources: ['*'] }],
+    // Same page, "List and describe task examples": ListTasks on Resource "*" with Condition ArnEquals ecs:cluster;
+    // DescribeTasks on the cluster's task ARNs (task/<cluster>/<id>) with the same condition.
+    'ecs:ListTasks': [{ resources: ['*'], conditions: inShopCluster }],
+    'ecs:DescribeTasks': [{ resources: tasks, conditions: inShopCluster }],
     'application-autoscaling:DescribeScalableTargets': [{ resources: ['*'] }],
+    // Raising a service's scaling minimum updates its registered scalable target, whose ARN ends in an id Application
+    // Auto Scaling generates (scalable-target/<id>): any target of the account in either Region. ECS then checks
+    // ecs:DescribeServices and ecs:UpdateService on the service (granted above, on the shop's services only; see
+    // SERVICE_CAPACITY_ACTIONS). UNVERIFIED: that RegisterScalableTarget accepts the scalable-target ARN as its resource
+    // for an update (the Service Authorization Reference lists the ScalableTarget type for the scaling-policy actions).
+    'application-autoscaling:RegisterScalableTarget': [{ resources: scalableTargets }],
     'ssm:GetParameter': [
       {
         resources: [
@@ -206,7 +276,11 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
         ],
       },
     ],
-    's3:GetObject': [{ resources: [`${scope.bucketArn}/journal/*`, `${scope.bucketArn}/runs/*`] }],
+    // readiness/*: a failover reads the latest readiness record (`readiness/latest.json`, the other Region's peak)
+    // when the other Region's CloudWatch does not answer. The scheduled readiness grants its own writes there.
+    's3:GetObject': [
+      { resources: [`${scope.bucketArn}/journal/*`, `${scope.bucketArn}/runs/*`, `${scope.bucketArn}/readiness/*`] },
+    ],
     's3:PutObject': [{ resources: [`${scope.bucketArn}/journal/*`, `${scope.bucketArn}/runs/*`] }],
     's3:ListBucket': [{ resources: [scope.bucketArn] }],
   };

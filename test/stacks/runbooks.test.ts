@@ -22,6 +22,7 @@ import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestratio
 import type { PortMethod } from '../../runbooks/ports';
 import { parseTopology } from '../../runbooks/topology';
 import { RunbookStack, type RunbookStackProps } from '../../stacks/runbooks';
+import { SHOP_SERVICES } from '../../stacks/services/shop-services';
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
 const ACCOUNT = '111111111111';
@@ -188,17 +189,35 @@ describe('RunbookStack', () => {
       });
     });
 
-    test('fencing may scale only the database writer services of the shop ECS cluster, in both Regions (M6)', () => {
+    test("ECS changes (fencing the writers, M6; the scale-up before traffic moves, issue 17) are limited to the shop's services of the shop ECS cluster, in both Regions", () => {
       const statement = policyStatements(built.template, 'StepStepsPolicy').find((s) =>
         [s.Action].flat().includes('ecs:UpdateService'),
       )!;
       expect([statement.Action].flat().sort()).toEqual(['ecs:DescribeServices', 'ecs:UpdateService']);
-      const resources = JSON.stringify(built.stack.resolve(statement.Resource));
-      for (const region of ['us-east-1', 'us-west-2']) {
-        for (const service of ['catalog', 'orders'])
-          expect(resources).toContain(`:ecs:${region}:${ACCOUNT}:service/shop-dev/${service}`);
+      const resources = (built.stack.resolve(statement.Resource) as unknown[]).map((r) => JSON.stringify(r));
+      const expected = ['us-east-1', 'us-west-2'].flatMap((region) =>
+        SHOP_SERVICES.map((service) => `:ecs:${region}:${ACCOUNT}:service/shop-dev/${service}`),
+      );
+      expect(resources).toHaveLength(expected.length);
+      for (const arn of expected) expect(resources.some((r) => r.includes(arn))).toBe(true);
+    });
+
+    test('readiness lists and describes tasks of the shop ECS cluster only (ecs:cluster); the scale-up updates registered scalable targets only', () => {
+      const statements = policyStatements(built.template, 'StepStepsPolicy');
+      const of = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
+      const clusters = ['us-east-1', 'us-west-2'].map((r) => `:ecs:${r}:${ACCOUNT}:cluster/shop-dev`);
+      for (const action of ['ecs:ListTasks', 'ecs:DescribeTasks']) {
+        const [statement] = of(action);
+        const condition = JSON.stringify(built.stack.resolve(statement!.Condition));
+        expect(condition).toContain('"ArnEquals":{"ecs:cluster"');
+        for (const cluster of clusters) expect(condition).toContain(cluster);
       }
-      expect(resources).not.toContain('service/shop-dev/ui');
+      expect(JSON.stringify(built.stack.resolve(of('ecs:DescribeTasks')[0]!.Resource))).toContain(
+        `:ecs:us-west-2:${ACCOUNT}:task/shop-dev/*`,
+      );
+      expect(
+        JSON.stringify(built.stack.resolve(of('application-autoscaling:RegisterScalableTarget')[0]!.Resource)),
+      ).toContain(`:application-autoscaling:us-east-1:${ACCOUNT}:scalable-target/*`);
     });
 
     test('the step function, which reads no secret, may decrypt only with the report bucket key (m6)', () => {
