@@ -20,7 +20,7 @@ export const capacityHeadroomCheck: ReadinessCheck = {
   title: "The target Region can scale to the other Region's peak within its scaling maximums and Fargate vCPU quota",
   scope: 'standing',
   whenRed:
-    "The Region could not grow to the other Region's recent peak: a service's autoscaling maximum is too low, or the Fargate vCPU quota would run out. A failover would leave shoppers without capacity. Raise the maximum named, or request a quota increase (Service Quotas, L-3032A538) for the vCPU short.",
+    "The Region could not grow to the other Region's recent peak: a service's autoscaling maximum is too low, or the Fargate vCPU quota would run out. A failover would leave shoppers without capacity. Raise the maximum named, or request an increase of the Region's \"Fargate On-Demand vCPU resource count\" quota (Service Quotas) by the vCPU short.",
   uses: ['facts.peakRunningTasks', 'facts.scalingLimits', 'facts.services', 'facts.fargateVcpuQuota'],
   assess: async (ctx) => {
     const { target, other } = checkRegions(ctx);

@@ -5,13 +5,19 @@ import { readRegionalClusterFacts } from '../regional-cluster-facts';
 /**
  * `engine-version-parity`: the members of each global database run the same engine version. A member whose
  * version cannot be read makes the check INCONCLUSIVE for that database.
+ *
+ * https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html: "You can only
+ * perform a managed cross-Region database failover on an Aurora global database if the primary and secondary DB
+ * clusters have the same major, minor, and patch level engine versions. However, the patch levels can be different,
+ * depending on the minor engine version." The check compares `EngineVersion` as DescribeDBClusters reports it
+ * (major.minor): a difference in patch level alone is not seen (unverified whether RDS reports it there).
  */
 export const engineVersionParityCheck: ReadinessCheck = {
   name: 'engine-version-parity',
   title: "Each global database's clusters run the same engine version in both Regions",
   scope: 'standing',
   whenRed:
-    'The clusters of a global database run different Aurora engine versions: a switchover is refused and a failover lands on a version nobody tested. Upgrade the lagging cluster (a minor version upgrade of the global database).',
+    'The clusters of a global database run different Aurora engine versions: Aurora performs a managed switchover or failover only between clusters of the same version, so the runbooks could not move the writer to the other Region. Upgrade the lagging cluster (for a minor version, the secondaries before the primary).',
   uses: ['globalDatabase.describe', 'facts.clusters'],
   assess: async (ctx) => {
     const regions = checkRegions(ctx);

@@ -2,8 +2,12 @@ import { checkRegions } from '../check-regions';
 import type { ReadinessCheck } from '../readiness-check';
 
 /**
- * Minutes of `ReplicationLatency` looked at. DynamoDB publishes it only while items replicate, so a short window
- * would find nothing on a quiet table; an hour covers the readiness schedule twice.
+ * Minutes of `ReplicationLatency` looked at. The metric is "the elapsed time between when an item is written to a
+ * replica table, and when that item appears in another replica in the global table" and "is emitted for every
+ * source- and destination-Region pair" (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/V2globaltables_monitoring.html):
+ * it measures written items, so a table nobody wrote to has no data point (unverified: the page does not say so
+ * outright). A short window would find nothing on a quiet table; an hour covers the readiness schedule twice and the
+ * canaries, which put items in the carts, write far more often.
  */
 export const TABLE_LATENCY_WINDOW_MINUTES = 60;
 
