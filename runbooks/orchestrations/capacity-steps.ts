@@ -17,7 +17,7 @@ function writersOf(ctx: StepContext<unknown>, region: string): { cluster: string
 }
 
 /** Resolves with `work`, or with `undefined` after `ms` (the work goes on unobserved; every call it makes is short). */
-async function within<T>(ms: number, work: Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
+export async function within<T>(ms: number, work: Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<{ done: false }>((resolve) => {
     timer = setTimeout(() => resolve({ done: false }), ms);

@@ -5,6 +5,7 @@ import type { TargetInput } from './database-steps';
 import { startWriterMove, verifyWriters, waitForWriterMove } from './database-steps';
 import { regionField, rejectUnknownFields, requireDifferentRegions } from './input-fields';
 import { shiftTraffic } from './routing-steps';
+import { scaleToPeak, waitForPeakCapacity } from './scale-to-peak';
 import { storeSummary } from './summary-step';
 import { validateTarget } from './validate-step';
 
@@ -19,7 +20,10 @@ export interface FailoverInput extends TargetInput {
  * had not replicated (the `recover` orchestration reports them later).
  *
  * The target's writer services are raised to their minimum first if an earlier failover fenced them there (best
- * effort, no wait). Traffic moves first: the failed Region may be half alive and still accepting writes that will be lost, and
+ * effort, no wait). Then every service of the target is raised to its share of the failed Region's peak
+ * (`readiness.peakSharePercent` of its `peakWindowHours` peak, from its CloudWatch or, when that does not answer, from
+ * the last readiness record) and awaited, all within `readiness.scaleUpBudgetSeconds`: what is still short then is
+ * said, and traffic moves anyway. Traffic moves before the writers: the failed Region may be half alive and still accepting writes that will be lost, and
  * routing is the fastest lever (seconds). Then the failed Region's database writers are fenced, best effort (scaled
  * to 0 if its ECS API answers within seconds), so clients on open connections stop writing there. Then every global
  * database fails over (all started before any is awaited,
@@ -49,6 +53,8 @@ export const failover: Orchestration<FailoverInput> = {
   steps: (topology) => [
     validateTarget<FailoverInput>((input) => `the failed Region is ${input.failedRegion}`),
     restoreTargetCapacity<FailoverInput>({ bestEffort: true }),
+    scaleToPeak<FailoverInput>('unplanned'),
+    waitForPeakCapacity<FailoverInput>('unplanned'),
     shiftTraffic<FailoverInput>(),
     fenceFailedRegion<FailoverInput>(),
     ...topology.databases.map((db) => startWriterMove<FailoverInput>(db, 'failover')),

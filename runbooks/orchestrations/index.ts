@@ -7,7 +7,7 @@ import { readiness } from './readiness';
 import { recover } from './recover';
 import { switchover } from './switchover';
 
-export { failback } from './failback';
+export { type FailbackInput, failback } from './failback';
 export { type FailoverInput, failover } from './failover';
 export { initializeRouting } from './initialize-routing';
 export { type PreserveSnapshotsInput, preserveSnapshots } from './preserve-snapshots';

@@ -57,14 +57,15 @@ export function timestampField(raw: Readonly<Record<string, unknown>>, field: st
   return instant.toISOString();
 }
 
-/** A subset of `allowed` from a list or a comma-separated string; `allowed` itself when absent. */
+/** A subset of `allowed` from a list or a comma-separated string; `fallback` (`allowed` itself) when absent. */
 export function listField(
   raw: Readonly<Record<string, unknown>>,
   field: string,
   allowed: readonly string[],
+  fallback: readonly string[] = allowed,
 ): readonly string[] {
   const value = raw[field];
-  if (value === undefined || value === '') return allowed;
+  if (value === undefined || value === '') return fallback;
   const items = Array.isArray(value)
     ? value
     : typeof value === 'string'

@@ -6,6 +6,7 @@ import { numberField, regionField, rejectUnknownFields } from './input-fields';
 import { DEFAULT_MAX_LAG_SECONDS, MAX_LAG_INPUT } from './readiness';
 import { type ReadinessInput, readinessGate } from './readiness-checks';
 import { shiftTraffic } from './routing-steps';
+import { type ScaleUpMode, scaleToPeak, waitForPeakCapacity } from './scale-to-peak';
 import { storeSummary } from './summary-step';
 import { validateTarget } from './validate-step';
 
@@ -14,24 +15,42 @@ export type SwitchoverInput = ReadinessInput;
 
 /**
  * The steps of a planned move, after validation: the target's writer services restored (a failover fenced them
- * there) and running, readiness gate, switchovers (all started, then all awaited),
- * verification, then traffic.
+ * there) and running; the readiness gate and `beforeScaleUp` (failback readiness), which refuse before anything
+ * changed; every service raised to its share of the other Region's peak and running (within
+ * `readiness.scaleUpTimeoutSeconds`, else the move fails before anything moved); `afterScaleUp` (failback capacity);
+ * switchovers (all started, then all awaited), verification, then traffic; then `afterMove`.
  *
  * Writers move before traffic: a switchover can fail or be rolled back by Aurora, and then traffic has not moved
  * and there is nothing to undo; once the writers are in the target Region, its services write locally (no
  * cross-Region write forwarding) from the moment they receive traffic. RPO is 0: Aurora synchronises the secondary
  * before it promotes it.
  */
-export function plannedMoveSteps<I extends SwitchoverInput>(orchestration: string, topology: Topology): Step<I>[] {
+export function plannedMoveSteps<I extends SwitchoverInput>(
+  orchestration: string,
+  topology: Topology,
+  options: {
+    /** How a scale-up that falls short is treated. @default 'planned' (the move fails) */
+    readonly scaleUp?: ScaleUpMode;
+    readonly beforeScaleUp?: readonly Step<I>[];
+    readonly afterScaleUp?: readonly Step<I>[];
+    readonly afterMove?: readonly Step<I>[];
+    readonly summary?: Parameters<typeof storeSummary<I>>[1];
+  } = {},
+): Step<I>[] {
   return [
     restoreTargetCapacity<I>(),
     waitForTargetCapacity<I>(),
     readinessGate<I>(),
+    ...(options.beforeScaleUp ?? []),
+    scaleToPeak<I>(options.scaleUp ?? 'planned'),
+    waitForPeakCapacity<I>(options.scaleUp ?? 'planned'),
+    ...(options.afterScaleUp ?? []),
     ...topology.databases.map((db) => startWriterMove<I>(db, 'switchover')),
     ...topology.databases.map((db) => waitForWriterMove<I>(db, 'switchover')),
     verifyWriters<I>(topology.databases),
     shiftTraffic<I>(),
-    storeSummary<I>(orchestration, () => ({ rpoSeconds: 0 })),
+    ...(options.afterMove ?? []),
+    storeSummary<I>(orchestration, (ctx) => ({ rpoSeconds: 0, ...options.summary?.(ctx) })),
   ];
 }
 

@@ -51,6 +51,16 @@ describe('failover on the AWS model, real adapters', () => {
       'ecs:DescribeServices us-west-2',
       'application-autoscaling:DescribeScalableTargets us-west-2',
       journal,
+      // Issue 17, scale-to-peak: the failed Region's peak (its CloudWatch: a read, retried within the peak budget)
+      // while the target's ranges and counts are read; then the readiness record in the runbook's own bucket (none
+      // here): the peak is unknown, nothing is raised, the failover goes on. The run reuses its check's plan.
+      'cloudwatch:GetMetricData us-east-1 !ETIMEDOUT',
+      'application-autoscaling:DescribeScalableTargets us-west-2',
+      'ecs:DescribeServices us-west-2',
+      'cloudwatch:GetMetricData us-east-1 !ETIMEDOUT ×4',
+      's3:GetObject us-west-2 !NoSuchKey',
+      // the journal of scale-to-peak and of wait-for-peak-capacity (nothing raised: nothing to wait for)
+      's3:PutObject us-west-2 ×4',
       // B1: endpoints and ARNs from the SSM parameter in the runbook's own Region; data plane only.
       'ssm:GetParameter us-west-2',
       'route53-recovery-cluster:GetRoutingControlState arc',
@@ -58,6 +68,8 @@ describe('failover on the AWS model, real adapters', () => {
       'route53-recovery-cluster:GetRoutingControlState arc !ETIMEDOUT',
       'route53-recovery-cluster:GetRoutingControlState arc',
       'route53-recovery-cluster:UpdateRoutingControlStates arc',
+      // (the retries' jitter above drew from the seeded Math.random: this read starts at us-east-1's endpoint too)
+      'route53-recovery-cluster:GetRoutingControlState arc !ETIMEDOUT',
       'route53-recovery-cluster:GetRoutingControlState arc ×2',
       journal,
       // M6: the fence tries the failed Region once per writer service and goes on.
@@ -109,12 +121,16 @@ describe('failover on the AWS model, real adapters', () => {
         writers: { 'shop-dev-catalog-global': target, 'shop-dev-orders-global': target },
         routing: { [failed]: 'Off', [target]: 'On' },
       });
-      // Every call that reached the failed Region is the best-effort fence.
+      // Every call that reached the failed Region is the best-effort fence, or the read of its peak (issue 17:
+      // CloudWatch GetMetricData, retried within the peak budget, reads only).
       expect(
         run.calls
-          .filter((c) => c.region === failed && c.service !== 'route53-recovery-cluster')
+          .filter(
+            (c) => c.region === failed && c.service !== 'route53-recovery-cluster' && c.operation !== 'GetMetricData',
+          )
           .map((c) => c.operation),
       ).toEqual(['UpdateService', 'UpdateService']);
+      expect(run.calls.filter((c) => c.region === failed && c.operation === 'GetMetricData').length).toBeGreaterThan(0);
       expect(effectiveMutations(run.calls).filter((m) => m.startsWith('Failover'))).toEqual(failoverTo(target));
     },
   );

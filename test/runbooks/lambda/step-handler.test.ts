@@ -87,7 +87,12 @@ describe('step handler', () => {
     const before = local.world.snapshot();
     const result = await handler(event(undefined, { dryRun: 'true', reason: '' }));
     expect(result).toMatchObject({ Step: 'plan', Status: 'succeeded', Retry: false });
-    expect(result.Detail.split('\n')[2]).toBe(
+    // The plan lists the scale-up (issue 17) before the traffic shift.
+    const lines = result.Detail.split('\n');
+    const scaleUp = lines.findIndex((l) => l.startsWith('scale-to-peak: '));
+    expect(scaleUp).toBeGreaterThan(0);
+    expect(scaleUp).toBeLessThan(lines.findIndex((l) => l.startsWith('shift-traffic: ')));
+    expect(lines.find((l) => l.startsWith('shift-traffic: '))).toBe(
       'shift-traffic: UpdateRoutingControlStates: us-west-2 On, us-east-1 Off (one request, so the safety rule never sees both Regions off) | pending: routing controls are us-west-2 Off, us-east-1 On',
     );
     expect(local.world.snapshot()).toEqual(before);

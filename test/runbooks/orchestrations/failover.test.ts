@@ -19,6 +19,10 @@ describe('failover', () => {
     expect(result.steps.map((s) => [s.step, s.status])).toEqual([
       ['validate-input', 'succeeded'],
       ['restore-target-capacity', 'already-done'],
+      // Issue 17: the target's services are raised to their share of the failed Region's peak before traffic moves
+      // (here that Region is down and no readiness record exists: the scale-up notes it and the failover goes on).
+      ['scale-to-peak', 'succeeded'],
+      ['wait-for-peak-capacity', 'succeeded'],
       ['shift-traffic', 'succeeded'],
       ['fence-failed-region', 'succeeded'],
       ['failover-catalog-database', 'succeeded'],
@@ -48,7 +52,11 @@ describe('failover', () => {
     expect(result.status).toBe('succeeded');
     expect(sim.local.world.snapshot().runningTasks[PRIMARY]).toMatchObject({ catalog: 0, orders: 0, ui: 2 });
     const order = mutations(sim.calls).map((m) => m.split(' ')[0]);
+    // Issue 17: the half-alive Region's CloudWatch answers, so the standby's five services are raised to its peak
+    // (scaling minimum, then desired count) before the traffic moves; then the fence, then the databases.
     expect(order).toEqual([
+      ...Array(5).fill('capacity.setScalingMinimum'),
+      ...Array(5).fill('capacity.setDesiredCount'),
       'routing.setStates',
       'capacity.setDesiredCount',
       'capacity.setDesiredCount',
@@ -125,7 +133,8 @@ describe('failover', () => {
       startedAt: '2026-01-27T10:00:00.000Z',
       finishedAt: '2026-01-27T10:00:03.000Z',
     });
-    expect(Object.keys(summary.steps)).toHaveLength(9);
+    // Every step before store-summary, scale-to-peak and wait-for-peak-capacity among them (issue 17).
+    expect(Object.keys(summary.steps)).toHaveLength(11);
   });
 
   test('running it again changes nothing: every action is found already done', async () => {

@@ -82,7 +82,11 @@ describe('switchover', () => {
     expect(result.status).toBe('succeeded');
     expect(writerRegions(sim)).toEqual({ 'shop-dev-catalog': STANDBY, 'shop-dev-orders': STANDBY });
     expect(routing(sim)).toEqual({ [PRIMARY]: 'Off', [STANDBY]: 'On' });
+    // Issue 17: the standby's five services are raised to the primary's peak (scaling minimum, then desired count)
+    // before anything moves.
     expect(mutations(sim.calls).map((m) => m.split(' ')[0])).toEqual([
+      ...Array(5).fill('capacity.setScalingMinimum'),
+      ...Array(5).fill('capacity.setDesiredCount'),
       'globalDatabase.switchover',
       'globalDatabase.switchover',
       'routing.setStates',
@@ -163,13 +167,21 @@ describe('failback after a fenced failover', () => {
     expect(back.steps.find((s) => s.step === 'restore-target-capacity')?.detail).toBe(
       `restored in ${PRIMARY}: catalog 0 → 2, orders 0 → 2`,
     );
-    expect(sim.local.world.snapshot().runningTasks[PRIMARY]).toMatchObject({ catalog: 2, orders: 2 });
+    // Restored to the minimum (2) before the readiness gate; then the scale-up (issue 17) raised every service to
+    // the standby's peak (4, the simulated world's) before the switchover, and the Region keeps those after it.
+    expect(back.steps.find((s) => s.step === 'scale-to-peak')?.detail).toContain(
+      'catalog 4: minimum 2 → 4, desired 2 → 4',
+    );
+    expect(sim.local.world.snapshot().runningTasks[PRIMARY]).toMatchObject({ catalog: 4, orders: 4 });
   });
 
   test('a switchover between healthy Regions finds nothing to restore', async () => {
     const sim = simulation();
     const result = await sim.run(switchover, { targetRegion: STANDBY });
     expect(result.steps.find((s) => s.step === 'restore-target-capacity')?.status).toBe('already-done');
-    expect(mutations(sim.calls).some((m) => m.startsWith('capacity.'))).toBe(false);
+    // The only capacity changes are the scale-up's (issue 17), each to the peak target 4: none restores a writer.
+    const capacity = mutations(sim.calls).filter((m) => m.startsWith('capacity.'));
+    expect(capacity).toHaveLength(10);
+    expect(capacity.every((m) => m.endsWith(',4]'))).toBe(true);
   });
 });
