@@ -1,3 +1,5 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import {
   GetAutomationExecutionCommand,
   GetParameterCommand,
@@ -23,6 +25,10 @@ const TOKEN = '11111111-2222-4333-8444-555555555555';
 const ROUTING_PARAMETER = '/shop/dev/arc-routing';
 
 const ssm = mockClient(SSMClient);
+// The summary's last scheduled readiness verdict (issue 17) reads these; tested in readiness-last-verdict.test.ts.
+// Mocked, so no call leaves the test: an unanswered read is a "could not read" line, never a failed bake.
+const cloudFormation = mockClient(CloudFormationClient);
+const s3 = mockClient(S3Client);
 let clock: FakeClock;
 
 const readinessInputs = {
@@ -65,6 +71,8 @@ const runReadiness = (inputs: Record<string, string>) =>
 
 beforeEach(() => {
   ssm.reset();
+  cloudFormation.reset();
+  s3.reset();
   clock = new FakeClock(START);
 });
 

@@ -60,6 +60,10 @@ async function runFailoverBundle(
       AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
       AWS_SECRET_ACCESS_KEY: 'not-a-secret',
       AWS_ENDPOINT_URL_SSM: ssmUrl,
+      // A dry run's summary reads the last readiness records (issue 17): CloudFormation and S3 answer nothing here
+      // (port 1 refuses the connection), so no call leaves the machine and the summary says it could not read them.
+      AWS_ENDPOINT_URL_CLOUDFORMATION: 'http://127.0.0.1:1',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1',
       AWS_EC2_METADATA_DISABLED: 'true',
       ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
       ...env,
@@ -143,5 +147,9 @@ describe('the committed failover bundle, run as a process (no tsx, no node_modul
     expect(run.summary).toContain('<p>Result: Success</p>');
     expect(run.summary).toContain('<p>Duration (automation start → end): 3s</p>');
     expect(run.summary).toContain('<p>Dispatched by: oncall-alice</p>');
+    // AND, a dry run, it shows the last scheduled readiness of both Regions, the one checked first: unreadable here
+    expect(run.summary).toMatch(
+      /<p>Last scheduled readiness of us-west-2: could not read \(DescribeStacks shop-dev-us-west-2-runbooks in us-west-2 failed after 2 attempts: Error: connect ECONNREFUSED 127.0.0.1:1\)<\/p>\s*<p>Last scheduled readiness of us-east-1: could not read/,
+    );
   });
 });

@@ -62,17 +62,25 @@ export async function bakeReadiness(
   return { outcome: 'passed', run };
 }
 
-/** The job summary of a readiness dry run. */
-export function readinessSummary(inputs: ReadinessInputs, result: ReadinessResult): JobSummary {
+/**
+ * The job summary of a readiness dry run; `lastReadiness`: the line of the Region's last scheduled readiness verdict
+ * and its age (issue 17, readiness/last-readiness.ts), shown after the dry run's result, never deciding it.
+ */
+export function readinessSummary(
+  inputs: ReadinessInputs,
+  result: ReadinessResult,
+  lastReadiness: readonly string[] = [],
+): JobSummary {
   const title = `Bake gate readiness in ${inputs.region}`;
   if (result.outcome === 'deferred') {
-    return { title, blocks: [`Readiness dry run in ${inputs.region}: deferred: ${result.reason}`] };
+    return { title, blocks: [`Readiness dry run in ${inputs.region}: deferred: ${result.reason}`, ...lastReadiness] };
   }
   return {
     title,
     blocks: [
       `Readiness dry run in ${inputs.region}: ${result.outcome} (${result.run.documentName}, execution ${result.run.executionId}, ${result.run.status})`,
       ...(result.failure ? [result.failure] : []),
+      ...lastReadiness,
       {
         header: ['step', 'status', 'failure'],
         rows: result.run.steps.map((s) => [s.name, s.status, s.failureMessage ?? '']),

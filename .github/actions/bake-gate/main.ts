@@ -1,12 +1,14 @@
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
 import { type Clock, formatTime, systemClock } from '../cli-support/clock';
 import { CheckFailedError, exitCodeOf } from '../cli-support/exit-codes';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { regionalClientOptions } from '../cli-support/regional-clients';
+import { lastReadinessLines } from '../readiness/last-readiness';
 import { readBakeGateInputs } from './bake-inputs';
 import { planBake } from './bake-plan';
 import { bakeReadiness, readinessSummary } from './bake-readiness';
@@ -52,7 +54,20 @@ export async function run(overrides: BakeGateOverrides = {}): Promise<void> {
       });
       core.setOutput('readiness', readiness.outcome);
       core.setOutput('readiness_execution_id', 'run' in readiness ? readiness.run.executionId : '');
-      await writeJobSummary(readinessSummary(inputs, readiness));
+      // The deploy's summary shows the Region's last scheduled readiness verdict and its age (issue 17): shown only,
+      // two attempts, never a reason to fail the bake.
+      const lastReadiness = await lastReadinessLines(
+        inputs.appName,
+        inputs.envName,
+        [inputs.region],
+        {
+          cloudFormationFor: (region) => new CloudFormationClient(regionalClientOptions(region)),
+          s3For: (region) => new S3Client(regionalClientOptions(region)),
+          call: awsCaller({ ...overrides.retry, attempts: 2 }),
+        },
+        () => clock.now(),
+      );
+      await writeJobSummary(readinessSummary(inputs, readiness, lastReadiness));
       if (readiness.outcome === 'failed') {
         throw new CheckFailedError(`Readiness dry run failed in ${inputs.region}: ${readiness.failure}`);
       }

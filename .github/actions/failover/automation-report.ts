@@ -188,18 +188,22 @@ export function dispatchBlocks(context: DispatchContext): SummaryBlock[] {
 /**
  * The job summary: result, reason, who dispatched and approved, link to the execution, the recovery time (RTO:
  * only for a real move that succeeded; any other run shows its duration), one row per step, and the report link.
+ * `lastReadiness`: a dry run's lines of the last scheduled readiness verdicts and their age (issue 17,
+ * readiness/last-readiness.ts), shown after the reason.
  */
 export function automationSummary(
   inputs: FailoverInputs,
   run: AutomationRun,
   stillRunning = false,
   context: DispatchContext = {},
+  lastReadiness: readonly string[] = [],
 ): JobSummary {
   const result = stillRunning ? `still ${run.status} (the job stopped following it)` : run.status;
   const blocks: SummaryBlock[] = [
     `Result: ${result}`,
     ...(run.failureMessage ? [run.failureMessage] : []),
     `Reason: ${inputs.reason}`,
+    ...lastReadiness,
     ...dispatchBlocks(context),
     `Document ${run.documentName}, execution ${run.executionId}`,
     { label: 'Execution', href: executionConsoleUrl(inputs.region, run.executionId) },

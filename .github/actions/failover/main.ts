@@ -1,5 +1,6 @@
 import * as core from '@actions/core';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { InputError } from '../cli-support/action-inputs';
 import { type AwsRetryOptions, awsCaller } from '../cli-support/aws-retry';
@@ -9,6 +10,7 @@ import { currentRunActors, currentRunUrl } from '../cli-support/github-run';
 import { writeJobSummary } from '../cli-support/job-summary';
 import { perRegion, regionalClientOptions } from '../cli-support/regional-clients';
 import { readEnvironmentApproval } from '../cli-support/run-approvals';
+import { lastReadinessLines } from '../readiness/last-readiness';
 import {
   automationFailure,
   automationSummary,
@@ -69,8 +71,23 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
     }
     core.setOutput('report_url', reportUrlOf(automation) ?? '');
     const approval = context.environment ? await readEnvironmentApproval(context.environment) : undefined;
+    // A dry run shows the last scheduled readiness verdicts and their age (issue 17), the target Region first; only
+    // shown, never a reason to fail (readiness.yml judges them). A real move spends no time on it.
+    const lastReadiness = inputs.dryRun
+      ? await lastReadinessLines(
+          inputs.appName,
+          inputs.envName,
+          [inputs.region, inputs.region === inputs.primaryRegion ? inputs.standbyRegion : inputs.primaryRegion],
+          {
+            cloudFormationFor: deps.cloudFormationFor,
+            s3For: perRegion((region) => new S3Client(regionalClientOptions(region))),
+            call: deps.otherRegionCall,
+          },
+          () => deps.clock.now(),
+        )
+      : [];
     await writeJobSummary(
-      automationSummary(inputs, automation, !ended, { ...context, ...(approval ? { approval } : {}) }),
+      automationSummary(inputs, automation, !ended, { ...context, ...(approval ? { approval } : {}) }, lastReadiness),
     );
     reported = true;
     if (!ended) throw new CheckFailedError(stillRunningMessage(automation, inputs.region, inputs.timeoutMinutes));
