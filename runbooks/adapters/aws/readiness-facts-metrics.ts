@@ -52,7 +52,9 @@ export async function alarmFacts(
           // "StateUpdatedTimestamp: The time stamp of the last update to the value of either the StateValue or
           // EvaluationState parameters." (API_MetricAlarm). UNVERIFIED: whether an EvaluationState change alone (no
           // state change) moves it; readiness reads it as "in this state since" at worst too recent (fail closed).
-          since: alarm.StateUpdatedTimestamp ?? new Date(0),
+          // The field is "Required: No": without it the state holds since now, never since long ago (a failback
+          // waits for a Region that has been healthy long enough).
+          since: alarm.StateUpdatedTimestamp ?? ctx.clock.now(),
         };
       }
       nextToken = page.NextToken;

@@ -32,8 +32,11 @@ export interface ModelAlarm {
   readonly region: string;
   readonly type: 'MetricAlarm' | 'CompositeAlarm';
   state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-  /** `StateUpdatedTimestamp`. */
-  since: Date;
+  /**
+   * `StateUpdatedTimestamp`; undefined: the answer leaves it out (API_MetricAlarm and API_CompositeAlarm mark it
+   * "Required: No").
+   */
+  since: Date | undefined;
 }
 
 /** A metric's data point a test recorded (see {@link CloudWatchModel.record}). */
@@ -113,7 +116,7 @@ export class CloudWatchModel {
       AlarmName: a.name,
       StateValue: a.state,
       StateReason: `model: ${a.state}`,
-      StateUpdatedTimestamp: a.since,
+      ...(a.since ? { StateUpdatedTimestamp: a.since } : {}),
     });
     return {
       MetricAlarms: found.filter((a) => a.type === 'MetricAlarm').map(view),

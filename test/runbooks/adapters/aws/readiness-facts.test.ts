@@ -145,6 +145,14 @@ describe('AwsReadinessFacts.alarms', () => {
       'shop-dev-composite': { name: 'shop-dev-composite', state: 'OK', since: clock.now() },
     });
   });
+
+  test('GIVEN an alarm answered without StateUpdatedTimestamp WHEN read THEN in its state since now, never since long ago (a failback waits for a Region healthy long enough: fail closed)', async () => {
+    const { facts, model, shop, clock } = setup();
+    const [local] = shop.canaryAlarms[WEST]!;
+    clock.advance(HOUR);
+    model.cloudWatch.alarms.get(`${WEST}/${local}`)!.since = undefined;
+    expect(await facts.alarms(WEST, [local!])).toEqual({ [local!]: { name: local, state: 'OK', since: clock.now() } });
+  });
 });
 
 describe('AwsReadinessFacts.peakRunningTasks', () => {
