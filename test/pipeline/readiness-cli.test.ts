@@ -318,6 +318,43 @@ describe('runReadiness: the summary and the issue', () => {
   });
 });
 
+describe('runReadiness: an issue GitHub created without its label', () => {
+  // GitHub REST "Create an issue", labels: "Only users with push access can set labels for new issues. Labels are
+  // silently dropped otherwise." Whether the job's GITHUB_TOKEN (issues: write, contents: read) counts is unverified:
+  // an issue without the label would not be found by the next run, which would open another every run.
+  const red = () => {
+    const records: Record<string, LatestReadiness> = {
+      [EAST]: found(readinessRecord(EAST, WEST, minutesAgo(5), [{ name: 'image-parity', verdict: 'RED' }])),
+      [WEST]: found(readinessRecord(WEST, EAST, minutesAgo(5))),
+    };
+    return async (region: string) => records[region]!;
+  };
+
+  test('GIVEN GitHub drops the label on create THEN the run adds it ("Add labels to an issue"), and the next run finds the issue instead of opening another', async () => {
+    const issues = new FakeIssues({ dropLabelsOnCreate: true });
+
+    const first = await runReadiness(inputs, { read: red(), tracker: issues, now: NOW });
+    const second = await runReadiness(inputs, { read: red(), tracker: issues, now: NOW });
+
+    expect(first.issue).toMatchObject({ kind: 'opened', number: 1 });
+    expect(second.issue).toMatchObject({ kind: 'updated', number: 1 });
+    expect(issues.calls).toEqual(['list readiness', 'create #1', 'label #1', 'list readiness', 'update #1']);
+    expect(issues.open.map((issue) => [issue.number, issue.labels])).toEqual([[1, ['readiness']]]);
+  });
+
+  test('GIVEN the label cannot be added either THEN the job fails naming the issue, the label and why it matters', async () => {
+    const issues = new FakeIssues({ dropLabelsOnCreate: true, dropLabelsOnAdd: true });
+
+    const result = await runReadiness(inputs, { read: red(), tracker: issues, now: NOW });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.issue.kind).toBe('failed');
+    expect(result.message).toContain(
+      'The readiness issue could not be kept: GitHub created issue #1 (https://github.com/octo/shop/issues/1) without the label "readiness" and did not add it (labels now: none); the next run cannot find it and would open another: create the label readiness in the repository and check the token may set labels',
+    );
+  });
+});
+
 describe('markdownText', () => {
   test('escapes HTML, Markdown punctuation, mentions and new lines', () => {
     expect(markdownText('<b>x</b> | *y* @team\n[z](http://e)')).toBe(
@@ -327,7 +364,7 @@ describe('markdownText', () => {
 });
 
 describe('GitHubIssueTracker (REST)', () => {
-  test('lists open issues with the label (pull requests dropped), creates, updates, closes and comments with the token', async () => {
+  test('lists open issues with the label (pull requests dropped), creates, updates, closes, comments and adds labels with the token', async () => {
     const requests: { method: string; url: string; body?: unknown; auth?: string }[] = [];
     const answers: unknown[] = [
       [
@@ -342,6 +379,7 @@ describe('GitHubIssueTracker (REST)', () => {
       { number: 6, body: 'b', html_url: 'https://github.com/octo/shop/issues/6', labels: ['readiness'] },
       {},
       {},
+      [{ name: 'bug' }, { name: 'readiness' }],
     ];
     const fakeFetch = (async (url: string, init: RequestInit) => {
       requests.push({
@@ -360,6 +398,7 @@ describe('GitHubIssueTracker (REST)', () => {
     expect(await tracker.create({ title: 't', body: 'b', labels: ['readiness'] })).toMatchObject({ number: 6 });
     await tracker.update(4, { state: 'closed' });
     await tracker.comment(4, 'green');
+    expect(await tracker.addLabels(6, ['readiness'])).toEqual(['bug', 'readiness']);
 
     expect(requests).toEqual([
       {
@@ -383,6 +422,12 @@ describe('GitHubIssueTracker (REST)', () => {
         method: 'POST',
         url: 'https://api.github.com/repos/octo/shop/issues/4/comments',
         body: { body: 'green' },
+        auth: 'Bearer tok',
+      },
+      {
+        method: 'POST',
+        url: 'https://api.github.com/repos/octo/shop/issues/6/labels',
+        body: { labels: ['readiness'] },
         auth: 'Bearer tok',
       },
     ]);

@@ -47,11 +47,21 @@ export const found = (record: ReadinessRecord): LatestReadiness => ({
   location: `s3://shop-dev-${record.region}-runbooks-reportsbucket-abc/readiness/latest.json`,
 });
 
-/** An in-memory GitHub repository's issues, with every call it received. */
+/**
+ * An in-memory GitHub repository's issues, with every call it received. `dropLabelsOnCreate`/`dropLabelsOnAdd`: labels
+ * are silently dropped, as GitHub does for a caller without push access ("Create an issue", labels).
+ */
 export class FakeIssues implements IssueTracker {
-  readonly issues: (TrackedIssue & { state: 'open' | 'closed'; title: string; comments: string[] })[] = [];
+  readonly issues: (Omit<TrackedIssue, 'labels'> & {
+    labels: string[];
+    state: 'open' | 'closed';
+    title: string;
+    comments: string[];
+  })[] = [];
   readonly calls: string[] = [];
   private next = 1;
+
+  constructor(private readonly options: { dropLabelsOnCreate?: boolean; dropLabelsOnAdd?: boolean } = {}) {}
 
   async listOpen(label: string): Promise<TrackedIssue[]> {
     this.calls.push(`list ${label}`);
@@ -65,7 +75,7 @@ export class FakeIssues implements IssueTracker {
       number,
       body: issue.body,
       title: issue.title,
-      labels: [...issue.labels],
+      labels: this.options.dropLabelsOnCreate ? [] : [...issue.labels],
       url: `https://github.com/octo/shop/issues/${number}`,
       state: 'open' as const,
       comments: [],
@@ -78,6 +88,13 @@ export class FakeIssues implements IssueTracker {
     this.calls.push(`update #${number}${fields.state ? ` ${fields.state}` : ''}`);
     const issue = this.byNumber(number);
     Object.assign(issue, fields);
+  }
+
+  async addLabels(number: number, labels: readonly string[]): Promise<string[]> {
+    this.calls.push(`label #${number}`);
+    const issue = this.byNumber(number);
+    if (!this.options.dropLabelsOnAdd) issue.labels = [...new Set([...issue.labels, ...labels])];
+    return [...issue.labels];
   }
 
   async comment(number: number, body: string): Promise<void> {

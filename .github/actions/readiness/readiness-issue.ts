@@ -26,6 +26,8 @@ export interface IssueTracker {
   create(issue: { title: string; body: string; labels: readonly string[] }): Promise<TrackedIssue>;
   update(number: number, fields: { title?: string; body?: string; state?: 'closed' }): Promise<void>;
   comment(number: number, body: string): Promise<void>;
+  /** Adds `labels` to an issue; answers the issue's labels afterwards. */
+  addLabels(number: number, labels: readonly string[]): Promise<readonly string[]>;
 }
 
 /**
@@ -126,6 +128,7 @@ export async function reconcileReadinessIssue(
       body,
       labels: [READINESS_ISSUE_LABEL],
     });
+    await ensureLabelled(created, tracker);
     return { kind: 'opened', number: created.number, url: created.url };
   }
   const changed = fingerprintOf(current.body) !== fingerprintOf(body);
@@ -137,6 +140,22 @@ export async function reconcileReadinessIssue(
     );
   }
   return { kind: 'updated', number: current.number, url: current.url, commented: changed };
+}
+
+/**
+ * Makes sure a created issue carries {@link READINESS_ISSUE_LABEL}, by which the next run finds it. GitHub REST "Create
+ * an issue", labels: "Only users with push access can set labels for new issues. Labels are silently dropped
+ * otherwise." (whether the job's token, `issues: write` and `contents: read`, has it is unverified), so a label missing
+ * from the answer is added with "Add labels to an issue"; when it is still missing, this throws (the job fails naming
+ * the issue) rather than leave an issue the next run would not find and open again.
+ */
+async function ensureLabelled(issue: TrackedIssue, tracker: IssueTracker): Promise<void> {
+  if (issue.labels.includes(READINESS_ISSUE_LABEL)) return;
+  const labels = await tracker.addLabels(issue.number, [READINESS_ISSUE_LABEL]);
+  if (labels.includes(READINESS_ISSUE_LABEL)) return;
+  throw new Error(
+    `GitHub created issue #${issue.number} (${issue.url}) without the label ${JSON.stringify(READINESS_ISSUE_LABEL)} and did not add it (labels now: ${labels.join(', ') || 'none'}); the next run cannot find it and would open another: create the label ${READINESS_ISSUE_LABEL} in the repository and check the token may set labels`,
+  );
 }
 
 /** How long one GitHub API call may take. */
@@ -154,7 +173,8 @@ interface IssueJson {
  * {@link IssueTracker} over GitHub's REST API with the job's token: "List repository issues" (`GET
  * /repos/{owner}/{repo}/issues?state=open&labels=…`, which also lists pull requests, dropped here), "Create an issue"
  * (`POST /repos/{owner}/{repo}/issues`), "Update an issue" (`PATCH /repos/{owner}/{repo}/issues/{issue_number}`),
- * "Create an issue comment" (`POST /repos/{owner}/{repo}/issues/{issue_number}/comments`). The job grants
+ * "Create an issue comment" (`POST /repos/{owner}/{repo}/issues/{issue_number}/comments`), "Add labels to an issue"
+ * (`POST /repos/{owner}/{repo}/issues/{issue_number}/labels`). The job grants
  * `issues: write` only.
  */
 export class GitHubIssueTracker implements IssueTracker {
@@ -187,6 +207,13 @@ export class GitHubIssueTracker implements IssueTracker {
 
   async comment(number: number, body: string): Promise<void> {
     await this.request('POST', `/issues/${number}/comments`, { body });
+  }
+
+  /** "Add labels to an issue" (`POST /repos/{owner}/{repo}/issues/{issue_number}/labels`): answers the label list. */
+  async addLabels(number: number, labels: readonly string[]): Promise<readonly string[]> {
+    const answer = (await this.request('POST', `/issues/${number}/labels`, { labels })) as IssueJson['labels'];
+    if (!Array.isArray(answer)) throw new Error(`GitHub: the labels of issue #${number} are not a list`);
+    return toIssue({ number, labels: answer }).labels;
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
