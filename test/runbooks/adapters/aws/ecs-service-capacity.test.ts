@@ -1,11 +1,15 @@
-import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  ApplicationAutoScalingClient,
+  DescribeScalableTargetsCommand,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { EcsServiceCapacity } from '../../../../runbooks/adapters/aws/ecs-service-capacity';
 import { REQUIRED_ACTIONS } from '../../../../runbooks/adapters/aws/required-actions';
 import { RetriableError } from '../../../../runbooks/core/errors';
-import { actionsSent, connectionRefused } from './sdk-calls';
+import { actionsSent, connectionRefused, serviceError } from './sdk-calls';
 
 function setup() {
   const ecs = mockClient(ECSClient);
@@ -85,6 +89,27 @@ describe('EcsServiceCapacity', () => {
     });
   });
 
+  test('raises a scaling minimum with one RegisterScalableTarget of the registered target, MinCapacity only (the maximum stays)', async () => {
+    const { autoScaling, adapter } = setup();
+    autoScaling.on(RegisterScalableTargetCommand).resolves({});
+    await adapter.setScalingMinimum('us-west-2', 'shop-dev', 'orders', 6);
+    expect(autoScaling).toHaveReceivedCommandTimes(RegisterScalableTargetCommand, 1);
+    expect(autoScaling.commandCalls(RegisterScalableTargetCommand)[0]!.args[0].input).toEqual({
+      ServiceNamespace: 'ecs',
+      ScalableDimension: 'ecs:service:DesiredCount',
+      ResourceId: 'service/shop-dev/orders',
+      MinCapacity: 6,
+    });
+  });
+
+  test('a refused minimum fails naming the request', async () => {
+    const { autoScaling, adapter } = setup();
+    autoScaling.on(RegisterScalableTargetCommand).rejects(serviceError('ValidationException'));
+    await expect(adapter.setScalingMinimum('us-west-2', 'shop-dev', 'orders', 60)).rejects.toThrow(
+      /^RegisterScalableTarget orders MinCapacity 60 in us-west-2: ValidationException/,
+    );
+  });
+
   test('the actions it sends are the ones it declares for IAM', async () => {
     const { ecs, autoScaling, adapter } = setup();
     ecs.on(DescribeServicesCommand).resolves({ services: [] });
@@ -93,11 +118,14 @@ describe('EcsServiceCapacity', () => {
     await adapter.describe('us-east-1', 'c', ['s']);
     await adapter.setDesiredCount('us-east-1', 'c', 's', 1);
     await adapter.scalingMinimums('us-east-1', 'c', ['s']);
+    autoScaling.on(RegisterScalableTargetCommand).resolves({});
+    await adapter.setScalingMinimum('us-east-1', 'c', 's', 2);
     const sent = [...actionsSent('ecs', ecs), ...actionsSent('application-autoscaling', autoScaling)];
     const declared = new Set([
       ...REQUIRED_ACTIONS['capacity.describe'],
       ...REQUIRED_ACTIONS['capacity.setDesiredCount'],
       ...REQUIRED_ACTIONS['capacity.scalingMinimums'],
+      ...REQUIRED_ACTIONS['capacity.setScalingMinimum'],
     ]);
     expect(sent.filter((a) => !declared.has(a))).toEqual([]);
   });
