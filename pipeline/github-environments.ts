@@ -43,8 +43,11 @@ export interface GitHubEnvironmentSpec {
  * The Environments `npm run bootstrap` creates or checks: the wave approvals (the Regions, `global`), `failover`, and
  * the split bake's `<region>-bake-wait` (created even when the bake fits one job: the deploy role trusts them, and an
  * Environment that does not exist would be created unprotected by the first workflow, on any branch, that names it);
- * with game days enabled, the game day's approval (`<app>-<env>-gameday`, required reviewers) and its phase jobs'
- * `<app>-<env>-gameday-run` (never reviewers: the game-day role trusts it, and the clean-up must not wait).
+ * `<app>-<env>-readiness` (readiness.yml's scheduled job: never reviewers, the read-only readiness role trusts it
+ * alone; "Scheduled workflows will only run on the default branch" (GitHub docs, Events that trigger workflows,
+ * schedule), so the deploy branch must be the default branch for it to pass the Environment's branch rule); with game days enabled, the game day's approval (`<app>-<env>-gameday`,
+ * required reviewers) and its phase jobs' `<app>-<env>-gameday-run` (never reviewers: the game-day role trusts it,
+ * and the clean-up must not wait).
  */
 export function githubEnvironments(config: ShopConfig): GitHubEnvironmentSpec[] {
   const names = pipelineNames(config);

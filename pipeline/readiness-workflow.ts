@@ -70,9 +70,10 @@ export function readinessCron(minutes: number): string {
  *   UNREADABLE, so a role that cannot be assumed still opens the issue.
  * - A concurrency group of its own (never cancelling): two runs never race to open two issues.
  *
- * GitHub runs scheduled workflows on the default branch only, and may delay them under load; in a public repository
- * they are disabled after 60 days without activity (Events that trigger workflows, schedule). The AWS-side schedule
- * keeps running either way: this workflow only reports what it wrote.
+ * GitHub: "Scheduled workflows will only run on the default branch" (so the deploy branch, the only one the
+ * Environment admits, must be the default branch), they may be delayed under load, and in a public repository they
+ * are disabled after 60 days without activity (Events that trigger workflows, schedule). The AWS-side schedule keeps
+ * running either way, with its own alarm: this workflow only reports what it wrote.
  */
 export function readinessWorkflow(config: ShopConfig, workflowPath = '.github/workflows/readiness.yml'): YamlFile {
   const names = pipelineNames(config);
