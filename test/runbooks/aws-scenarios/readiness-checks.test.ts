@@ -2,9 +2,10 @@ import { createAwsPorts } from '../../../runbooks/adapters/aws/aws-ports';
 import { preserveSnapshots } from '../../../runbooks/orchestrations';
 import { evaluateReadiness } from '../../../runbooks/readiness/evaluate-readiness';
 import type { ReadinessCheck } from '../../../runbooks/readiness/readiness-check';
-import { readinessCheckNamed } from '../../../runbooks/readiness/readiness-checks';
+import { READINESS_CHECKS, readinessCheckNamed } from '../../../runbooks/readiness/readiness-checks';
 import type { Topology } from '../../../runbooks/topology';
 import { SHOP_SERVICES } from '../../../stacks/services/shop-services';
+import { MUTATING_OPERATIONS } from '../aws-model/aws-model';
 import { type AwsWorld, awsWorld, EAST, WEST } from './aws-world';
 
 // Each standing readiness check, red and green, on the AWS model served to the real SDK clients (aws-sdk-client-mock)
@@ -52,6 +53,36 @@ async function assess(
 const withReadiness =
   (settings: Partial<Topology['readiness']>) =>
   (t: Topology): Topology => ({ ...t, readiness: { ...t.readiness, ...settings } });
+
+describe('every readiness check on the AWS model', () => {
+  test.each([WEST, EAST])(
+    'GIVEN the shop as deployed WHEN every check runs with %s as the target THEN GREEN, and nothing in AWS was changed',
+    async (region) => {
+      // The baseline of the red scenarios below: each changes one thing of this shop.
+      world = awsWorld();
+      const topology = world.shop.topology(region);
+      const ports = createAwsPorts({
+        topology,
+        clock: world.clock,
+        region,
+        bucket: world.shop.buckets[region]!,
+        reconciler: world.reconciler,
+      });
+      const mark = world.model.calls.mark();
+      const result = await evaluateReadiness(
+        { input: { targetRegion: region, maxLagSeconds: 60 }, topology, ports },
+        READINESS_CHECKS,
+      );
+      expect(result.checks.filter((c) => c.verdict !== 'GREEN').map((c) => [c.name, c.failures, c.unknowns])).toEqual(
+        [],
+      );
+      expect(result.verdict).toBe('GREEN');
+      const calls = world.model.calls.since(mark);
+      expect(calls.length).toBeGreaterThan(0);
+      expect(calls.filter((c) => MUTATING_OPERATIONS.has(c.operation)).map((c) => c.operation)).toEqual([]);
+    },
+  );
+});
 
 describe('image-parity on the AWS model', () => {
   test('GIVEN the same image digests in both Regions WHEN checked THEN GREEN', async () => {
