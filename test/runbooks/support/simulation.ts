@@ -32,9 +32,15 @@ export const STANDBY = 'us-west-2';
 
 /** A fresh simulation: writers and traffic in the primary Region. */
 export function simulation(
-  options: { reconciler?: ReconcilerPort; timings?: Partial<SimulationTimings> } = {},
+  options: {
+    reconciler?: ReconcilerPort;
+    timings?: Partial<SimulationTimings>;
+    /** Changes the demo topology (e.g. its readiness settings) before the world is built from it. */
+    topology?: (demo: Topology) => Topology;
+  } = {},
 ): Simulation {
-  const topology = demoTopology(PRIMARY, STANDBY);
+  const demo = demoTopology(PRIMARY, STANDBY);
+  const topology = options.topology ? options.topology(demo) : demo;
   const clock = new ManualClock('2026-01-27T10:00:00.000Z');
   const local = createLocalPorts({
     topology,
