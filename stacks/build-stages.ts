@@ -62,6 +62,12 @@ export function buildStages(scope: Construct, config: ShopConfig, release: ShopR
       globalUrl,
       canaryRate: Duration.minutes(config.canaryRateMinutes),
       backupRetention: Duration.days(config.backupRetentionDays),
+      readiness: {
+        schedule: Duration.minutes(config.readiness.scheduleMinutes),
+        peakSharePercent: config.readiness.peakSharePercent,
+        scaleUpBudgetSeconds: config.readiness.scaleUpBudgetSeconds,
+        failbackHealthyMinutes: config.readiness.failbackHealthyMinutes,
+      },
       deployedCommit: release.commit ?? UNVERSIONED_COMMIT,
       gameDays: config.gameDays.enabled
         ? {

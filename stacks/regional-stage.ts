@@ -2,6 +2,7 @@ import { CrossStackReferences, type Duration, ReferenceStrength, Stage } from 'a
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
 import { UNVERSIONED_COMMIT } from '../.github/actions/rollback/deployed-commit-output';
+import type { ReadinessSettings } from '../runbooks/topology';
 import { DataStack } from './data/data-stack';
 import { DeployedCommit } from './deployed-commit';
 import { GameDayStack } from './gameday/gameday-stack';
@@ -67,6 +68,12 @@ export interface RegionalStageProps {
    */
   readonly backupRetention?: Duration;
   /**
+   * The scheduled readiness of the Region and how a move scales the Region that takes over (config `readiness`).
+   *
+   * @default - every 30 minutes; the runbook topology's defaults
+   */
+  readonly readiness?: RegionalReadinessProps;
+  /**
    * Images of the services.
    *
    * @default - built from `services/Dockerfile` with `SERVICE=<name>`
@@ -79,6 +86,17 @@ export interface RegionalStageProps {
    * @default - none of it exists
    */
   readonly gameDays?: RegionalGameDayProps;
+}
+
+/** The readiness settings of a {@link RegionalStage} (config `readiness`). */
+export interface RegionalReadinessProps
+  extends Partial<Pick<ReadinessSettings, 'peakSharePercent' | 'scaleUpBudgetSeconds' | 'failbackHealthyMinutes'>> {
+  /**
+   * How often every readiness check runs in the Region (its alarm looks at twice this).
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly schedule?: Duration;
 }
 
 /** The game-day settings of a {@link RegionalStage}. */
@@ -185,7 +203,16 @@ export class RegionalStage extends Stage {
       syntheticShopperToken: this.data.syntheticShopperToken,
       // An internal load balancer answers only its VPC: the canaries must run in it.
       canaryVpc: (props.internetFacing ?? true) ? undefined : this.network.vpc,
+      readinessSchedule: props.readiness?.schedule,
     });
+    // Every service is deployed with the same autoscaling minimum; a failback restores it after a scale-up.
+    const minimums = [...new Set(Object.values(this.services.services).map((s) => s.minTasks))];
+    if (minimums.length !== 1) {
+      throw new Error(
+        `services: autoscaling minimums ${minimums.join(', ')} differ; accepted: one minimum for every service (the runbooks restore one baseline)`,
+      );
+    }
+    const { schedule: readinessSchedule, ...readiness } = props.readiness ?? {};
     this.runbooks = new RunbookStack(this, 'Runbooks', {
       env,
       stackName: names.runbooks(props.region),
@@ -200,6 +227,13 @@ export class RegionalStage extends Stage {
       // The ui's terse readiness: the load balancer answers /health/ready itself with a 404 (issue 14, review m8).
       healthUrls: [`${this.services.loadBalancerUrl}${PUBLIC_READINESS_PATH}`],
       ecsClusterName: this.services.cluster.clusterName,
+      baselineMinimumTasks: minimums[0],
+      readiness: {
+        ...readiness,
+        // The backup-retention check holds every cluster to what this configuration deploys.
+        ...(props.backupRetention ? { minimumBackupRetentionDays: props.backupRetention.toDays() } : {}),
+      },
+      readinessSchedule,
     });
     // The pipeline records a release only when the stacks its rollback redeploys show they run its commit, and a
     // rollback is verified by the same stamp (the runbooks are the DR mechanism: rolled back too, review M12).

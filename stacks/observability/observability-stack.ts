@@ -5,6 +5,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { SCHEDULED_READINESS_CHECKS } from '../../runbooks/lambda/readiness-handler';
+import { OVERALL_CHECK, READINESS_METRICS, readinessDimensions } from '../../runbooks/readiness/readiness-metrics';
 import { alarmNames } from '../naming/alarm-names';
 import { canaryNames } from '../naming/canary-names';
 import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
@@ -46,6 +48,13 @@ export interface ObservabilityStackProps extends StackProps {
    * @default - the canaries run outside any VPC (an internet-facing load balancer)
    */
   readonly canaryVpc?: ec2.IVpc;
+  /**
+   * How often the runbook stack's scheduled readiness runs (config `readiness.scheduleMinutes`): the dashboard's
+   * readiness row shows the lowest `CheckGreen` of each such period.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly readinessSchedule?: Duration;
 }
 
 /**
@@ -235,6 +244,16 @@ export class ObservabilityStack extends Stack {
     };
 
     const dbNames = databaseNames(props.appName, props.envName);
+    // What the scheduled readiness publishes (runbooks/readiness/readiness-metrics.ts): the lowest value of each run
+    // period, so a RED run shows even when the next one is GREEN.
+    const readinessMetric = (check: string) =>
+      new cloudwatch.Metric({
+        namespace: READINESS_METRICS.namespace,
+        metricName: READINESS_METRICS.metricName,
+        dimensionsMap: readinessDimensions(props.appName, props.envName, check),
+        statistic: cloudwatch.Stats.MINIMUM,
+        period: props.readinessSchedule ?? Duration.minutes(30),
+      });
     const tables = tableNames(props.appName, props.envName);
     this.dashboard = new ShopDashboard(this, 'Dashboard', {
       dashboardName: `${prefix}-${this.region}`,
@@ -247,6 +266,12 @@ export class ObservabilityStack extends Stack {
       },
       requests: props.loadBalancer.metrics.requestCount(perMinute),
       ordersPlaced: props.ordersPlaced,
+      readiness: {
+        overall: readinessMetric(OVERALL_CHECK),
+        checks: Object.fromEntries(SCHEDULED_READINESS_CHECKS.map((c) => [c.name, readinessMetric(c.name)])),
+        // The runbook stack creates it (same deterministic name); the dashboard only shows its state.
+        alarm: cloudwatch.Alarm.fromAlarmName(this, 'ReadinessAlarm', names.readiness),
+      },
     });
   }
 }

@@ -18,11 +18,28 @@ export interface ShopDashboardProps {
   readonly requests: cloudwatch.IMetric;
   /** Real orders placed per minute (the canaries' synthetic orders are not business). */
   readonly ordersPlaced: cloudwatch.IMetric;
+  /**
+   * The scheduled readiness of the Region: a row with the overall `CheckGreen`, each check's, and its alarm.
+   *
+   * @default - no readiness row
+   */
+  readonly readiness?: ShopDashboardReadiness;
+}
+
+/** The readiness row of a {@link ShopDashboard}. */
+export interface ShopDashboardReadiness {
+  /** The run's overall `CheckGreen` (1 GREEN, 0 RED or INCONCLUSIVE). */
+  readonly overall: cloudwatch.IMetric;
+  /** Each check's `CheckGreen`, by check name, in the order the run evaluates them. */
+  readonly checks: Readonly<Record<string, cloudwatch.IMetric>>;
+  /** The alarm on the overall one. */
+  readonly alarm: cloudwatch.IAlarm;
 }
 
 /**
  * The Region's dashboard: replication lag of both Aurora global databases and both DynamoDB global tables,
- * canary success, requests and orders per minute — what an operator reads before and after a failover.
+ * canary success, requests and orders per minute, and the scheduled readiness (overall, per check, its alarm) —
+ * what an operator reads before and after a failover.
  */
 export class ShopDashboard extends Construct {
   /** The dashboard. */
@@ -80,7 +97,29 @@ export class ShopDashboard extends Construct {
             width: 8,
           }),
         ],
+        ...(props.readiness ? [readinessRow(props.readiness)] : []),
       ],
     });
   }
+}
+
+/** Overall readiness over time, each check's latest value (1 GREEN, 0 not), and the alarm's state. */
+function readinessRow(readiness: ShopDashboardReadiness): cloudwatch.IWidget[] {
+  const labelled = (label: string, metric: cloudwatch.IMetric) =>
+    metric instanceof cloudwatch.Metric ? metric.with({ label }) : metric;
+  return [
+    new cloudwatch.GraphWidget({
+      title: 'Readiness, overall (1 = GREEN)',
+      left: [labelled('overall', readiness.overall)],
+      leftYAxis: { min: 0, max: 1 },
+      width: 8,
+    }),
+    new cloudwatch.SingleValueWidget({
+      title: 'Readiness per check (1 = GREEN, 0 = RED or INCONCLUSIVE)',
+      metrics: Object.entries(readiness.checks).map(([name, metric]) => labelled(name, metric)),
+      width: 12,
+      height: 6,
+    }),
+    new cloudwatch.AlarmStatusWidget({ title: 'Readiness alarm', alarms: [readiness.alarm], width: 4, height: 6 }),
+  ];
 }

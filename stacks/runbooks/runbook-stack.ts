@@ -14,19 +14,32 @@ import {
 } from '../../.github/actions/failover/automation-document-name';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestrations';
 import { automationDocument, SSM_LAMBDA_STEP_SECONDS } from '../../runbooks/ssm/automation-document';
-import { DEFAULT_READINESS_SETTINGS, type Topology, temporaryIdentifierPrefix } from '../../runbooks/topology';
+import {
+  DEFAULT_READINESS_SETTINGS,
+  type ReadinessSettings,
+  type Topology,
+  temporaryIdentifierPrefix,
+} from '../../runbooks/topology';
 import { SHOP_POSTGRES_PORT } from '../data/global-aurora-database';
 import { lambdaVpcAccessStatement } from '../lambda-vpc-access';
+import { alarmNames } from '../naming/alarm-names';
 import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
 import { resourcePrefix } from '../naming/resource-prefix';
 import { routingNames } from '../naming/routing-names';
 import { runbookAutomationRoleName } from '../naming/runbook-names';
 import { DATABASE_WRITER_SERVICES, ecsClusterName } from '../naming/service-names';
+import { SHOP_TABLES, tableNames } from '../naming/table-names';
 import type { RegionRole } from '../region-role';
 import { SHOP_SERVICES } from '../services/shop-services';
 import { RUNBOOK_HANDLER, runbookCode } from './runbook-code';
-import { type FunctionMethods, functionMethods, runbookPolicyStatements } from './runbook-permissions';
+import {
+  type FunctionMethods,
+  functionMethods,
+  RUNBOOK_PERMISSION_WILDCARD_REASONS,
+  runbookPolicyStatements,
+} from './runbook-permissions';
 import { RunbookReportsBucket } from './runbook-reports-bucket';
+import { ScheduledReadiness } from './scheduled-readiness';
 import { SnapshotPreservation } from './snapshot-preservation';
 import { SyntheticOrdersRemoval } from './synthetic-orders-removal';
 import { acknowledgeWildcardResources, type WildcardReasons } from './wildcard-acknowledgements';
@@ -94,6 +107,26 @@ export interface RunbookStackProps extends StackProps {
   readonly serviceNames?: readonly string[];
   /** @default 1 */
   readonly minimumRunningTasks?: number;
+  /**
+   * The autoscaling minimum the services are deployed with (both Regions alike): a failback sets the minimums a
+   * scale-up raised back to it.
+   *
+   * @default - {@link minimumRunningTasks}
+   */
+  readonly baselineMinimumTasks?: number;
+  /**
+   * What readiness, parity and capacity checks judge against, and how a move scales the Region that takes over
+   * (config `readiness.*`, `backupRetentionDays`).
+   *
+   * @default - DEFAULT_READINESS_SETTINGS, with the shop's DynamoDB global tables
+   */
+  readonly readiness?: Partial<ReadinessSettings>;
+  /**
+   * How often the scheduled readiness runs every check in this Region (config `readiness.scheduleMinutes`).
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly readinessSchedule?: Duration;
   /** Secrets that must exist before this Region takes over. @default - the database secrets */
   readonly secretNames?: readonly string[];
   /** Instance class of temporary restored clusters. @default 'db.r6g.large' */
@@ -108,7 +141,7 @@ export interface RunbookStackProps extends StackProps {
 const WILDCARD_REASONS: WildcardReasons = [
   [
     /^\*$/,
-    'CloudWatch GetMetricData, Application Auto Scaling DescribeScalableTargets and the ARC data-plane ListRoutingControls (used only for a control the routing parameter does not name) take no resource ARN; neither do the ENI actions Lambda needs to attach a function to the VPC.',
+    'CloudWatch GetMetricData, Application Auto Scaling DescribeScalableTargets and the ARC data-plane ListRoutingControls (used only for a control the routing parameter does not name) take no resource ARN; neither do the ENI actions Lambda needs to attach a function to the VPC, ECS DescribeTaskDefinition and ListTasks (limited to the shop cluster by ecs:cluster), nor Service Quotas GetServiceQuota as far as documented; CloudWatch DescribeAlarms must be granted on * to read composite alarms.',
   ],
   [
     /:kms:[^:]+:[^:]+:key\/\*$/,
@@ -134,6 +167,7 @@ const WILDCARD_REASONS: WildcardReasons = [
     /\.Arn>\/(journal|runs)\/\*$/,
     "Journals and reports are written per execution under these two prefixes of the runbook's own bucket.",
   ],
+  ...RUNBOOK_PERMISSION_WILDCARD_REASONS,
 ];
 
 /** Length of each Lambda invocation: SSM stops an `aws:invokeLambdaFunction` step at 300 s. */
@@ -161,6 +195,8 @@ export class RunbookStack extends Stack {
   readonly topology: Topology;
   /** The function a game day's clean-up invokes to delete its synthetic orders (when there is an `orders` database). */
   readonly syntheticOrdersRemoval?: SyntheticOrdersRemoval;
+  /** Every readiness check of this Region on a schedule: its function, schedule and alarm. */
+  readonly scheduledReadiness: ScheduledReadiness;
 
   constructor(scope: Construct, id: string, props: RunbookStackProps) {
     super(scope, id, props);
@@ -229,6 +265,14 @@ export class RunbookStack extends Stack {
     const secretNames = [...new Set([...(props.secretNames ?? []), ...databases.map((d) => d.secretName)])];
     const services = props.ecsClusterName ? (props.serviceNames ?? SHOP_SERVICES) : [];
     const ecsCluster = ecsClusterName(props.appName, props.envName);
+    // A Region's canaries: the one walking its own load balancer (is this Region serving?) and the one walking the
+    // global name from it (do shoppers reach the shop?), by the deterministic names the observability stack gives.
+    const canaryAlarms = (r: string) => {
+      const names = alarmNames(props.appName, props.envName, r);
+      return [names.canaryLocal, names.canaryGlobal];
+    };
+    const baseline =
+      props.baselineMinimumTasks === undefined ? {} : { baselineMinimumTasks: props.baselineMinimumTasks };
     this.topology = {
       appName: props.appName,
       envName: props.envName,
@@ -242,18 +286,25 @@ export class RunbookStack extends Stack {
         clusterIdentifiers: Object.fromEntries(regions.map((r) => [r, d.clusterIdentifier])),
       })),
       routing,
-      readiness: { ...DEFAULT_READINESS_SETTINGS },
+      readiness: {
+        ...DEFAULT_READINESS_SETTINGS,
+        tables: SHOP_TABLES.map((t) => tableNames(props.appName, props.envName)[t]),
+        ...props.readiness,
+      },
       regions: {
         // The other Region's services are addressed by the deterministic ECS cluster name: a failover run here fences
-        // that Region's database writers (best effort), a planned move there restores them first.
+        // that Region's database writers (best effort), a planned move there restores them first; parity and
+        // capacity checks read the same services there as here (both Regions run the same stacks).
         [peerRegion]: {
           healthUrls: [],
           ecsClusterName: ecsCluster,
-          services: [],
+          services: [...services],
           writerServices: [...DATABASE_WRITER_SERVICES],
-          minimumRunningTasks: 1,
+          minimumRunningTasks: props.minimumRunningTasks ?? 1,
+          ...baseline,
           secretIds: [],
-          canaryAlarmNames: [],
+          canaryAlarmNames: canaryAlarms(peerRegion),
+          readinessAlarmName: alarmNames(props.appName, props.envName, peerRegion).readiness,
         },
         [region]: {
           healthUrls: [...(props.healthUrls ?? [])],
@@ -261,8 +312,10 @@ export class RunbookStack extends Stack {
           services: [...services],
           writerServices: [...DATABASE_WRITER_SERVICES],
           minimumRunningTasks: props.minimumRunningTasks ?? 1,
+          ...baseline,
           secretIds: secretNames,
-          canaryAlarmNames: [],
+          canaryAlarmNames: canaryAlarms(region),
+          readinessAlarmName: alarmNames(props.appName, props.envName, region).readiness,
           recovery: {
             subnetGroupName,
             securityGroupIds: [this.recoverySecurityGroup.securityGroupId],
@@ -294,6 +347,7 @@ export class RunbookStack extends Stack {
       routingParameterName: routing.parameterName,
       ecsClusterName: ecsCluster,
       writerServices: [...DATABASE_WRITER_SERVICES],
+      services: [...services],
     };
     const code = props.code ?? runbookCode();
     const environment = {
@@ -428,6 +482,14 @@ export class RunbookStack extends Stack {
         databaseClientSecurityGroup: props.databaseClientSecurityGroup,
       });
     }
+    this.scheduledReadiness = new ScheduledReadiness(this, 'ScheduledReadiness', {
+      topology: this.topology,
+      permissions: permissionScope,
+      code,
+      environment,
+      vpc: props.vpc,
+      schedule: props.readinessSchedule,
+    });
     new CfnOutput(this, 'ReportBucketName', { value: this.reports.bucket.bucketName });
     new CfnOutput(this, 'FailoverDocumentName', { value: documents.failover!.ref });
   }

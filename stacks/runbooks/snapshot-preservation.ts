@@ -10,7 +10,12 @@ import { preserveSnapshots } from '../../runbooks/orchestrations/preserve-snapsh
 import type { PortMethod } from '../../runbooks/ports';
 import type { Topology } from '../../runbooks/topology';
 import { PRESERVE_SNAPSHOTS_HANDLER } from './runbook-code';
-import { functionMethods, type PermissionScope, runbookPolicyStatements } from './runbook-permissions';
+import {
+  functionMethods,
+  type PermissionScope,
+  RUNBOOK_PERMISSION_WILDCARD_REASONS,
+  runbookPolicyStatements,
+} from './runbook-permissions';
 import { acknowledgeWildcardResources, type WildcardReasons } from './wildcard-acknowledgements';
 
 /** Properties of {@link SnapshotPreservation}. */
@@ -168,7 +173,7 @@ export class SnapshotPreservation extends Construct {
     acknowledgeWildcardResources(
       stack,
       [policy, scheduleRole.node.findChild('DefaultPolicy') as iam.Policy],
-      WILDCARD_REASONS,
+      [...WILDCARD_REASONS, ...RUNBOOK_PERMISSION_WILDCARD_REASONS],
       'SnapshotPreservation',
     );
   }

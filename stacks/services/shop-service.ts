@@ -106,10 +106,13 @@ export class ShopService extends Construct {
   readonly deploymentAlarm: cloudwatch.Alarm;
   /** The service's own security group (callers are admitted here, not on shared groups). */
   readonly securityGroup: ec2.SecurityGroup;
+  /** The autoscaling minimum the service is deployed with (a failback restores it after a scale-up). */
+  readonly minTasks: number;
 
   constructor(scope: Construct, id: string, props: ShopServiceProps) {
     super(scope, id);
     const minTasks = props.minTasks ?? 2;
+    this.minTasks = minTasks;
 
     this.logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,

@@ -2,13 +2,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
+import { SCHEDULED_READINESS_CHECKS } from '../../runbooks/lambda/readiness-handler';
 import { alarmNames, CANARY_RUNTIME, canaryNames } from '../../stacks';
 import { buildShopApp, REPO_ROOT, ROLES, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
 let shop: ShopApp;
 beforeAll(() => {
-  // GIVEN canaries every 10 minutes
-  shop = buildShopApp({ canaryRateMinutes: 10 });
+  // GIVEN canaries every 10 minutes, the scheduled readiness every 15
+  shop = buildShopApp({ canaryRateMinutes: 10, readiness: { scheduleMinutes: 15 } });
 });
 afterAll(() => removeShopApp(shop));
 
@@ -223,6 +224,31 @@ describe('observability stacks', () => {
     expect(body).toContain('\\"AWS/ApplicationELB\\",\\"RequestCount\\"');
     expect(body).toContain('\\"shop/dev\\",\\"OrdersPlaced\\"');
   });
+
+  test.each(ROLES)(
+    "the %s dashboard has a readiness row: the overall CheckGreen, each check's, and the runbook stack's readiness alarm",
+    (role) => {
+      const template = templateOf(shop.stages[role].observability);
+      const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+      const body = JSON.stringify(dashboard.Properties.DashboardBody);
+      // The lowest value of each 15-minute run period (config readiness.scheduleMinutes).
+      for (const check of ['overall', ...SCHEDULED_READINESS_CHECKS.map((c) => c.name)]) {
+        expect(body).toContain(
+          `[\\"MultiRegionShop/Readiness\\",\\"CheckGreen\\",\\"App\\",\\"shop\\",\\"Check\\",\\"${check}\\",\\"Env\\",\\"dev\\",{\\"label\\":\\"${check}\\",\\"period\\":900,\\"stat\\":\\"Minimum\\"}]`,
+        );
+      }
+      const alarmName = alarmNames('shop', 'dev', regionOf(role)).readiness;
+      expect(body).toContain(`:alarm:${alarmName}\\"]`);
+      // AND that alarm is the one the runbook stack creates, over twice the schedule
+      templateOf(shop.stages[role].runbooks).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        AlarmName: alarmName,
+        Period: 1800,
+      });
+      templateOf(shop.stages[role].runbooks).hasResourceProperties('AWS::Scheduler::Schedule', {
+        ScheduleExpression: 'rate(15 minutes)',
+      });
+    },
+  );
 
   test('real orders per minute are counted from the orders log (synthetic ones left out)', () => {
     templateOf(shop.stages.primary.services).hasResourceProperties('AWS::Logs::MetricFilter', {
