@@ -1,11 +1,7 @@
-import { NEW_WRITER_START_MICROS } from '../runbooks/reconcile/clock-skew';
 import { CUT_MARGIN_MS } from '../runbooks/scoring/expected-classes';
 import { DRILL_WAITS, type DrillContext } from './drill-context';
 import type { OrderAnswer } from './traffic/order-changes';
 import type { AcknowledgedOrder } from './traffic/shopper-journey';
-
-/** See runbooks/reconcile/clock-skew.ts: rows the new primary may have written start at its first heartbeat − 5 s. */
-const CHANGED_ORDER_AGE_MS = Number(NEW_WRITER_START_MICROS / 1000n) + 500;
 
 /** What the fault left for after the failover: the order moved on one side, and the lost order to place again. */
 export interface InjectedFault {
@@ -16,8 +12,8 @@ export interface InjectedFault {
 }
 
 /**
- * Decides what the failover loses: traffic warms up (the canary runs), replication is cut once the standbys have
- * everything, exactly `--lost-writes` acknowledged orders land in the primary Region only, then a cancel and two
+ * Decides what the failover loses (after {@link warmUp} and the readiness preflight): replication is cut once the
+ * standbys have everything, exactly `--lost-writes` acknowledged orders land in the primary Region only, then a cancel and two
  * address changes of replicated orders (issue 16), then the primary Region fails. The moments go into
  * `ctx.moments` as they happen.
  */
@@ -25,33 +21,6 @@ export async function injectFault(ctx: DrillContext): Promise<InjectedFault> {
   const { options, generator, shop, timeline, moments, changes } = ctx;
   const { primary } = ctx.report.regions;
   const phase = ctx.console.phase.bind(ctx.console);
-
-  // Warm-up: traffic replicates normally; the canary runs its journey meanwhile.
-  const warmOrders = Math.max(3, Math.ceil(options.orderRate * 2));
-  await phase(
-    'warm-up',
-    `traffic at ${options.orderRate} orders/s until ${warmOrders} orders are acknowledged${ctx.canaryRuns ? '; canary before the fault' : ''}`,
-    async () => {
-      generator.resume();
-      const before = ctx.canary('before-fault');
-      await generator.waitFor(
-        () => generator.orders.length >= warmOrders,
-        DRILL_WAITS.warmUpMs,
-        `${warmOrders} acknowledged orders`,
-      );
-      const run = await before;
-      // The orders shoppers cancel or move later must be older than the earliest moment the new primary can have
-      // written itself (its first heartbeat − 5 s): a newer row's lost update is rightly held back as a conflict.
-      await generator.waitFor(
-        () => Date.now() - generator.orders[1]!.ackAt > CHANGED_ORDER_AGE_MS,
-        DRILL_WAITS.warmUpMs,
-        `orders ${CHANGED_ORDER_AGE_MS / 1000} s old`,
-      );
-      return run;
-    },
-    (run) =>
-      `${generator.orders.length} orders acknowledged${run ? `; canary ${run.status}${run.error ? ` (${run.error})` : ''}` : ''}`,
-  );
 
   // The fault, part 1: replication stops. Traffic pauses for it so that everything acknowledged so far has
   // reached the standbys; from here on, every acknowledged order stays in the primary Region only.

@@ -1,5 +1,6 @@
 import type { RunResult } from '../runbooks/core/engine';
 import { failback } from '../runbooks/orchestrations';
+import type { CanaryRun } from './canary/run-canary';
 import type { DrillConsole } from './drill-console';
 import type { DrillRunbooks } from './drill-runbooks';
 import { DRILL_DATABASES } from './drill-topology';
@@ -21,6 +22,8 @@ export interface FailbackRehearsal {
   readonly report: DrillReport;
   /** How long to wait for a checkout after the failback. */
   readonly checkoutWaitMs: number;
+  /** Runs the journey canary (resolves undefined when Chromium is missing). */
+  readonly canary?: (when: 'before-failback') => Promise<CanaryRun | undefined>;
 }
 
 /**
@@ -51,6 +54,10 @@ export async function rehearseFailback(r: FailbackRehearsal): Promise<RunResult>
     describe: (ms) => `    failback · rebuilding ${primary} (${Math.round(ms / 1000)} s): waiting for ${awaited()}`,
   });
   say(`    failback · ${primary} rebuilt in ${((Date.now() - rebuildFrom) / 1000).toFixed(1)} s`);
+  // The failback readiness wants the returning Region's canary alarm OK (issue 17): it has had no data since the
+  // Region failed, so the canary runs once it is back.
+  const run = await r.canary?.('before-failback');
+  if (run) say(`    failback · canary before the failback: ${run.status}${run.error ? ` (${run.error})` : ''}`);
   const result = await r.runbooks.run(failback, { targetRegion: primary }, `drill: ${primary} has rejoined`);
   const failbackEnd = Date.now();
   if (result.status === 'succeeded') await shop.replicateTablesFrom(primary);
@@ -70,9 +77,9 @@ export async function rehearseFailback(r: FailbackRehearsal): Promise<RunResult>
     description:
       `${primary} was rebuilt as a standby Region (Postgres: copies of the stopped writers' data directories, ` +
       `the writers down about a second each; dynalite: a full copy; services restarted), then the runbooks' ` +
-      `failback orchestration ran: readiness gate, switchover of each global database (writer read-only, ` +
+      `failback orchestration ran: readiness gate, failback readiness (the Region healthy, its canary OK, caught up; scaled to the other Region's peak first), switchover of each global database (writer read-only, ` +
       `standby caught up, writer stopped cleanly, standby promoted, old writer following the new timeline), ` +
-      `traffic back to ${primary}.`,
+      `traffic back to ${primary}, then both Regions' task counts back to their baseline.`,
     rejoin: Object.fromEntries(DRILL_DATABASES.map((d) => [d, shop.clusters[d].rejoinMethod ?? 'not switched over'])),
     checkout_after_failback_region: region,
     acknowledged_missing_after_failback: 0,

@@ -4,6 +4,8 @@ import { ROW_CLASSES } from '../../runbooks/reconcile';
 import { percent } from '../../runbooks/scoring/expected-classes';
 import type { DrillReport } from './drill-report';
 import { describeErrors, drillHeadline, errorsByPhase, nextSteps } from './headline';
+import { describeCapacityMove } from './readiness-figures';
+import { READINESS_CSS, readinessSection } from './readiness-html';
 
 const e = (value: unknown) => escapeHtml(String(value ?? ''));
 
@@ -324,6 +326,24 @@ export function renderDrillHtml(report: DrillReport): string {
       `${report.reconcile.possibly_lost ?? 0} of them possibly lost (written as replication stopped); report ${report.reconcile.status}`,
     ),
     figure('reconcile: unexplained', String(report.reconcile.unexplained)),
+    ...(report.readiness.preflight
+      ? [
+          figure(
+            'readiness preflight',
+            report.readiness.preflight.verdict,
+            Object.entries(report.readiness.preflight.regions)
+              .map(([region, r]) => `${region} ${r.verdict}`)
+              .join(', '),
+          ),
+        ]
+      : []),
+    ...report.readiness.moves.map((m) =>
+      figure(
+        `task counts: ${m.orchestration}`,
+        m.raised_before_traffic ? 'raised first' : 'NOT raised first',
+        describeCapacityMove(m),
+      ),
+    ),
     figure('checkouts after failover', String(report.checkouts_after_failover)),
     figure(
       'orders acknowledged',
@@ -433,6 +453,7 @@ ol.next code,.headline code{overflow-wrap:anywhere}ul.legend{list-style:none;pad
 .swatch{display:inline-block;width:1em;height:1em;margin-right:.35em;vertical-align:-.15em}
 @media (max-width:600px){body{margin:.6em}h1{font-size:1.4em}table.figures tr{display:grid;grid-template-columns:1fr auto}table.figures td:last-child{grid-column:1/-1;border-top:0}table.figures td:last-child:empty{display:none}}
 td.hot{background:#fde2e2;font-weight:bold}.failed{background:#fde2e2;border:2px solid #c00;padding:0 1em}
+${READINESS_CSS}
 .passed{color:#2e7d32}.status-failed,.status-interrupted{color:#c00}td.id{font-family:monospace}
 </style></head><body>
 <h1>Region failover drill: <span class="${passed ? 'passed' : 'status-failed'}">${e(report.status.toUpperCase())}</span></h1>
@@ -449,6 +470,7 @@ ${figures}
 <h2>Timeline</h2>
 <ul class="legend">${legend}</ul>
 <div class="scroll timeline">${timelineSvg(report)}</div>
+${readinessSection(report)}
 <h2>Reconciliation</h2>
 <ul>${reportLinks || '<li>no reconcile report</li>'}</ul>
 <div class="scroll"><table><thead><tr><th>database</th><th>table</th>${ROW_CLASSES.map((c) => `<th>${e(c)}</th>`).join('')}</tr></thead><tbody>

@@ -1,5 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import type { StepReport } from '../../runbooks/core/engine';
+import type { ReadinessVerdict } from '../../runbooks/readiness/readiness-check';
 import type { ClassCounts, CutSource } from '../../runbooks/reconcile';
 import type { RunScore } from '../../runbooks/scoring/score-run';
 import type { CanaryStep } from '../canary/run-canary';
@@ -25,11 +26,45 @@ export const RPO_DEFINITION =
 
 /** One run of the journey canary. */
 export interface CanaryRunReport {
-  readonly when: 'before-fault' | 'after-failover';
+  readonly when: 'before-fault' | 'after-failover' | 'before-failback';
   readonly status: 'passed' | 'failed';
   readonly error: string | null;
   readonly duration_ms: number;
   readonly steps: readonly CanaryStep[];
+}
+
+/** One readiness check of the preflight in one Region. */
+export interface PreflightCheckReport {
+  readonly name: string;
+  readonly verdict: ReadinessVerdict;
+  /** What it found red. */
+  readonly failures: readonly string[];
+  /** What it could not read or decide. */
+  readonly unknowns: readonly string[];
+}
+
+/** One change of a service's task count the drill's capacity stand-in accepted (ECS desired count, autoscaling minimum). */
+export interface CapacityChangeReport {
+  /** Since the drill started. */
+  readonly at_ms: number;
+  readonly region: string;
+  readonly service: string;
+  readonly kind: 'desired' | 'minimum';
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What a traffic move (failover, failback) did to the task counts, read from its steps and the capacity changes. */
+export interface CapacityMoveReport {
+  readonly orchestration: string;
+  /** When its `shift-traffic` step started (since the drill started); null when it did not get there. */
+  readonly traffic_moved_ms: number | null;
+  /** The counts it raised, each service's `desired` and `minimum` from → to, by Region. */
+  readonly raised: readonly CapacityChangeReport[];
+  /** Whether every raise came before the traffic moved (false when nothing was raised or the traffic did not move). */
+  readonly raised_before_traffic: boolean;
+  /** The counts it lowered back to their baseline after the traffic moved. */
+  readonly restored: readonly CapacityChangeReport[];
 }
 
 /** One orchestration the drill ran through the runbook engine. */
@@ -188,6 +223,24 @@ export interface DrillReport {
     checkout_after_failback_region: string | null;
     acknowledged_missing_after_failback: number;
   };
+  /**
+   * Issue 17: the readiness preflight (every readiness check for both Regions, before the fault; the drill stops
+   * when a Region is not GREEN), every task count the runbooks changed, and what each traffic move did to them.
+   */
+  readiness: {
+    preflight: null | {
+      readonly verdict: ReadinessVerdict;
+      /** Where the standby Region's readiness-record@1 was stored (the failover's fallback for the peak). */
+      readonly record: string;
+      /** Each check that is not GREEN, with its Region: what it found or could not read. */
+      readonly failures: readonly string[];
+      readonly regions: Readonly<
+        Record<string, { readonly verdict: ReadinessVerdict; readonly checks: readonly PreflightCheckReport[] }>
+      >;
+    };
+    capacity_changes: CapacityChangeReport[];
+    moves: CapacityMoveReport[];
+  };
   canary: {
     status: 'passed' | 'failed' | 'skipped';
     reason: string | null;
@@ -288,6 +341,7 @@ export function newDrillReport(
     order_changes: null,
     apply: null,
     failback: null,
+    readiness: { preflight: null, capacity_changes: [], moves: [] },
     canary: { status: 'skipped', reason: null, runs: [] },
     score: null,
     evidence: null,

@@ -3,6 +3,7 @@ import { CLASS_WORDS, percent, SCORED_CLASSES } from '../../runbooks/scoring/exp
 import { utcTime } from './drill-html';
 import type { DrillReport } from './drill-report';
 import { describeErrors, drillHeadline, errorsByPhase, nextSteps } from './headline';
+import { describeCapacityMove } from './readiness-figures';
 
 const seconds = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
 
@@ -44,6 +45,7 @@ export function summaryTable(report: DrillReport): string[] {
       'lost_insert/lost_update/possibly_lost/conflict/possible_duplicate/unexplained, all tables',
     ],
     ...scoreRow(report),
+    ...readinessRows(report),
     ['checkouts after failover', String(report.checkouts_after_failover), ''],
     [
       'canary',
@@ -102,6 +104,34 @@ export function summaryTable(report: DrillReport): string[] {
         ]
       : []),
   ];
+}
+
+/**
+ * Issue 17: the readiness preflight (each Region's verdict; each check that is not GREEN is among the failures) and
+ * what each traffic move did to the task counts.
+ */
+function readinessRows(report: DrillReport): [string, string, string][] {
+  const preflight = report.readiness.preflight;
+  const rows: [string, string, string][] = [];
+  if (preflight) {
+    rows.push([
+      'readiness preflight',
+      preflight.verdict,
+      Object.entries(preflight.regions)
+        .map(
+          ([region, r]) =>
+            `${region} ${r.verdict} (${r.checks.filter((c) => c.verdict === 'GREEN').length}/${r.checks.length} checks green)`,
+        )
+        .join(', '),
+    ]);
+  }
+  for (const move of report.readiness.moves)
+    rows.push([
+      `task counts, ${move.orchestration}`,
+      move.raised_before_traffic ? 'raised first' : 'NOT raised first',
+      describeCapacityMove(move),
+    ]);
+  return rows;
 }
 
 /** The score of the drill by runbooks/scoring (the game day's): verdict, recall, precision, found/expected by class. */

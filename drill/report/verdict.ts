@@ -50,5 +50,32 @@ export function verdictFailures(report: DrillReport, options: Pick<DrillOptions,
   if (report.apply && report.apply.recovered_orders !== replayable) {
     f.push(`apply recovered ${report.apply.recovered_orders} of ${replayable} lost orders`);
   }
+  f.push(...capacityFailures(report));
+  return f;
+}
+
+/**
+ * Issue 17: a failover and a failback raise the target Region's task counts before the traffic moves (the drill's
+ * peak, 2 tasks per service, is above the 1 each service runs: there is always something to raise), and the failback
+ * puts the counts back to their baseline after it. Judged only for a move whose traffic moved.
+ */
+function capacityFailures(report: DrillReport): string[] {
+  const f: string[] = [];
+  for (const move of report.readiness.moves) {
+    if (move.traffic_moved_ms === null) continue;
+    if (!move.raised_before_traffic) {
+      f.push(
+        move.raised.length === 0
+          ? `the ${move.orchestration} moved traffic without raising any task count; expected: the target Region raised to its share of the other Region's peak first`
+          : `the ${move.orchestration} raised task counts after the traffic moved (${move.raised
+              .filter((c) => c.at_ms > move.traffic_moved_ms!)
+              .map((c) => `${c.region} ${c.service} ${c.kind} at ${c.at_ms} ms`)
+              .join(', ')}; traffic moved at ${move.traffic_moved_ms} ms)`,
+      );
+    }
+    if (move.orchestration === 'failback' && move.restored.length === 0) {
+      f.push('the failback did not put the task counts back to their baseline after the traffic moved');
+    }
+  }
   return f;
 }

@@ -1,4 +1,5 @@
 import { type DrillReport, newDrillReport } from '../../drill/report/drill-report';
+import { READINESS_CHECKS } from '../../runbooks/readiness/readiness-checks';
 import { emptyCounts } from '../../runbooks/reconcile';
 
 /** The lost orders of the fixture: 5 acknowledged orders, each 4 rows (order, item, address, event). */
@@ -131,6 +132,59 @@ export function fixtureDrillReport(options: { apply?: boolean; failback?: boolea
     };
   }
   report.canary = { status: 'skipped', reason: 'no Chromium', runs: [] };
+  // Issue 17: the preflight GREEN in both Regions; the failover raised us-west-2 before the traffic moved, the
+  // failback raised us-east-1 first and put the counts back after.
+  const green = READINESS_CHECKS.map((c) => ({ name: c.name, verdict: 'GREEN' as const, failures: [], unknowns: [] }));
+  report.readiness.preflight = {
+    verdict: 'GREEN',
+    record: `${out}/runbook/reports/readiness/latest.json`,
+    failures: [],
+    regions: { 'us-east-1': { verdict: 'GREEN', checks: green }, 'us-west-2': { verdict: 'GREEN', checks: green } },
+  };
+  const change = (
+    at_ms: number,
+    region: string,
+    service: string,
+    kind: 'desired' | 'minimum',
+    from: number,
+    to: number,
+  ) => ({
+    at_ms,
+    region,
+    service,
+    kind,
+    from,
+    to,
+  });
+  const services = ['ui', 'catalog', 'carts', 'orders', 'checkout'];
+  const failoverRaise = services.flatMap((s) => [
+    change(12_921, 'us-west-2', s, 'minimum', 1, 2),
+    change(12_921, 'us-west-2', s, 'desired', 1, 2),
+  ]);
+  report.readiness.moves.push({
+    orchestration: 'failover',
+    traffic_moved_ms: 13_180,
+    raised: failoverRaise,
+    raised_before_traffic: true,
+    restored: [],
+  });
+  if (failback) {
+    report.readiness.moves.push({
+      orchestration: 'failback',
+      traffic_moved_ms: 52_030,
+      raised: services.flatMap((s) => [
+        change(45_600, 'us-east-1', s, 'minimum', 1, 2),
+        change(45_600, 'us-east-1', s, 'desired', 1, 2),
+      ]),
+      raised_before_traffic: true,
+      restored: services.flatMap((s) => [
+        change(52_040, 'us-east-1', s, 'minimum', 2, 1),
+        change(52_040, 'us-west-2', s, 'minimum', 2, 1),
+        change(52_040, 'us-west-2', s, 'desired', 2, 1),
+      ]),
+    });
+  }
+  report.readiness.capacity_changes.push(...report.readiness.moves.flatMap((m) => [...m.raised, ...m.restored]));
   const phase = (name: string, started_ms: number, finished_ms: number, detail = '') => ({
     name,
     started_ms,

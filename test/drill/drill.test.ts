@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { findChromium } from '../../drill/canary/run-canary';
 import type { DrillReport } from '../../drill/report/drill-report';
+import { READINESS_CHECKS } from '../../runbooks/readiness/readiness-checks';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -187,6 +188,8 @@ describe('npm run drill -- --ci --apply --failback', () => {
     expect(failover?.steps.map((s) => s.step)).toEqual([
       'validate-input',
       'restore-target-capacity',
+      'scale-to-peak',
+      'wait-for-peak-capacity',
       'shift-traffic',
       'fence-failed-region',
       'failover-catalog-database',
@@ -230,25 +233,77 @@ describe('npm run drill -- --ci --apply --failback', () => {
       'restore-target-capacity',
       'wait-for-target-capacity',
       'check-readiness',
+      'check-failback-readiness',
+      'scale-to-peak',
+      'wait-for-peak-capacity',
+      'check-failback-capacity',
       'switchover-catalog-database',
       'switchover-orders-database',
       'wait-for-catalog-switchover',
       'wait-for-orders-switchover',
       'verify-writers',
       'shift-traffic',
+      'restore-scaling-baseline',
       'store-summary',
     ]);
     // A wait finds its switchover already finished when the other database's wait took longer: both are fine.
     expect(steps.filter((s) => s.status !== 'succeeded' && s.status !== 'already-done')).toEqual([]);
   });
 
-  test('the canary passed before the fault and after the failover, or was skipped with the reason', () => {
+  test('the readiness preflight ran every readiness check for both Regions, all GREEN, before the fault', () => {
+    const preflight = report.readiness.preflight;
+    expect(preflight?.verdict).toBe('GREEN');
+    expect(preflight?.failures).toEqual([]);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(preflight?.regions[region]?.checks.map((c) => [c.name, c.verdict])).toEqual(
+        READINESS_CHECKS.map((c) => [c.name, 'GREEN']),
+      );
+    }
+    const phases = report.phases.map((p) => p.name);
+    expect(phases.indexOf('preflight')).toBeGreaterThan(phases.indexOf('warm-up'));
+    expect(phases.indexOf('preflight')).toBeLessThan(phases.indexOf('cut'));
+  });
+
+  test('the failover raised us-west-2 and the failback us-east-1 to the peak before the traffic moved; the failback put the counts back', () => {
+    const services = ['ui', 'catalog', 'carts', 'orders', 'checkout'];
+    const raise = (region: string) =>
+      services.flatMap((service) =>
+        (['minimum', 'desired'] as const).map((kind) =>
+          expect.objectContaining({ region, service, kind, from: 1, to: 2 }),
+        ),
+      );
+    expect(report.readiness.moves).toEqual([
+      expect.objectContaining({
+        orchestration: 'failover',
+        raised: expect.arrayContaining(raise('us-west-2')),
+        raised_before_traffic: true,
+        restored: [],
+      }),
+      expect.objectContaining({
+        orchestration: 'failback',
+        raised: expect.arrayContaining(raise('us-east-1')),
+        raised_before_traffic: true,
+        restored: expect.arrayContaining(
+          services.map((service) =>
+            expect.objectContaining({ region: 'us-west-2', service, kind: 'desired', from: 2, to: 1 }),
+          ),
+        ),
+      }),
+    ]);
+    for (const move of report.readiness.moves) {
+      expect(Math.max(...move.raised.map((c) => c.at_ms))).toBeLessThanOrEqual(move.traffic_moved_ms!);
+    }
+  });
+
+  test('the canary passed before the fault, after the failover and before the failback, or was skipped with the reason', () => {
     const chromium = findChromium(process.env);
     if (chromium.found) {
       expect(report.canary.status).toBe('passed');
+      // Before the failback: the rebuilt Region's canary alarm has had no data since it failed (issue 17).
       expect(report.canary.runs.map((r) => [r.when, r.status, r.steps.map((s) => s.name)])).toEqual([
         ['before-fault', 'passed', JOURNEY_STEPS],
         ['after-failover', 'passed', JOURNEY_STEPS],
+        ['before-failback', 'passed', JOURNEY_STEPS],
       ]);
     } else {
       expect(report.canary).toEqual({ status: 'skipped', reason: chromium.reason, runs: [] });
