@@ -4,6 +4,7 @@ import { type RunResult, runOrchestration } from '../../../runbooks/core/engine'
 import type { ProgressEvent } from '../../../runbooks/core/progress-event';
 import type { AnyOrchestration } from '../../../runbooks/core/step';
 import type { ReconcileRequest, ReconcilerPort } from '../../../runbooks/ports';
+import type { Topology } from '../../../runbooks/topology';
 import { AwsModel, type AwsModelOptions, MUTATING_OPERATIONS } from '../aws-model/aws-model';
 import type { ModelCall } from '../aws-model/call-log';
 import { type ShopFixture, type ShopSeedOptions, seedShop } from '../aws-model/shop-seed';
@@ -46,6 +47,12 @@ export interface AwsWorldOptions extends Omit<AwsModelOptions, 'clock'> {
    * @default - real timers
    */
   readonly timers?: TimerDriver;
+  /**
+   * Changes the topology the runbook of each Region is given (e.g. `baselineMinimumTasks`, which the regional stage
+   * sets to the services' deployed minimum and the seed leaves out).
+   * @default - the seed's topology
+   */
+  readonly topology?: (seeded: Topology, region: string) => Topology;
 }
 
 /** One run of an orchestration against the model, with what it did. */
@@ -151,7 +158,7 @@ export function awsWorld(options: AwsWorldOptions = {}): AwsWorld {
       model.settle();
     },
     run: async (orchestration, region, raw, runOptions = {}) => {
-      const topology = shop.topology(region);
+      const topology = options.topology ? options.topology(shop.topology(region), region) : shop.topology(region);
       const ports = createAwsPorts({ topology, clock, region, bucket: shop.buckets[region]!, reconciler });
       const marker = model.calls.mark();
       const started = clock.now().getTime();
