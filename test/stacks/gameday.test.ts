@@ -85,13 +85,16 @@ describe('GIVEN the default config (game days off)', () => {
     }
   });
 
-  test('THEN the only Scheduler schedules are the snapshot preservation ones', () => {
+  test('THEN the only Scheduler schedules are the snapshot preservation and scheduled readiness ones', () => {
     const schedules = templatesOf(plain).flatMap(({ template }) =>
       resourcesOf(template).filter((r) => r.Type === 'AWS::Scheduler::Schedule'),
     );
-    expect(schedules.map((s) => s.Properties.Description)).toEqual([
+    // One of each per Region (issue 17 added the scheduled readiness); no synthetic shopper.
+    expect(schedules.map((s) => s.Properties.Description as string).sort()).toEqual([
       expect.stringMatching(/snapshots/),
       expect.stringMatching(/snapshots/),
+      expect.stringMatching(/every readiness check/),
+      expect.stringMatching(/every readiness check/),
     ]);
   });
 });
