@@ -69,6 +69,7 @@ export class LocalServiceCapacity implements ServiceCapacityPort {
     this.requireService(region, service);
     requireCount('count', count);
     const from = this.desiredOf(region, service);
+    if (count === from) return; // accepted, nothing changes (not logged)
     if (count > from) this.rising.set(key(region, service), { at: this.now(), from: this.runningOf(region, service) });
     this.desired.set(key(region, service), count);
     this.log.push({ at: this.now(), region, service, kind: 'desired', from, to: count });
@@ -77,6 +78,8 @@ export class LocalServiceCapacity implements ServiceCapacityPort {
   async setScalingMinimum(region: string, _cluster: string, service: string, minimum: number): Promise<void> {
     this.options.outages.requireUp(region, 'Application Auto Scaling');
     this.requireService(region, service);
+    // MinCapacity (https://docs.aws.amazon.com/goto/SdkForRubyV2/application-autoscaling-2016-02-06/ScalableTargetAction):
+    // "For certain resources, the minimum value allowed is 0. This includes ... ECS services".
     requireCount('minimum', minimum);
     // The drill refuses a minimum above the maximum, so that a scale-up that forgets the cap shows here; whether
     // RegisterScalableTarget rejects one is unverified (its reference states no such rule).
@@ -86,8 +89,16 @@ export class LocalServiceCapacity implements ServiceCapacityPort {
       );
     }
     const from = this.minimumOf(region, service);
-    this.minimum.set(key(region, service), minimum);
-    this.log.push({ at: this.now(), region, service, kind: 'minimum', from, to: minimum });
+    if (minimum !== from) {
+      this.minimum.set(key(region, service), minimum);
+      this.log.push({ at: this.now(), region, service, kind: 'minimum', from, to: minimum });
+    }
+    // https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html: "it changes
+    // the resource's current capacity to a value that is inside of this range" (the service's process runs: active).
+    const desired = this.desiredOf(region, service);
+    if (desired < minimum && this.options.runningServices(region).includes(service)) {
+      await this.setDesiredCount(region, _cluster, service, minimum);
+    }
   }
 
   async scalingMinimums(
@@ -116,7 +127,7 @@ export class LocalServiceCapacity implements ServiceCapacityPort {
     return Object.fromEntries(services.map((s) => [s, this.runningOf(region, s)]));
   }
 
-  /** Every change accepted so far, oldest first. */
+  /** Every change accepted so far, oldest first (a count set to what it was is not a change). */
   changes(): readonly CapacityChange[] {
     return [...this.log];
   }

@@ -215,6 +215,33 @@ describe('the drill readiness on a running two-Region shop', () => {
       }
     });
 
+    // https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html: "If the
+    // specified resource is not active in the target service, this operation does not change the resource's current
+    // capacity. Otherwise, it changes the resource's current capacity to a value that is inside of this range."
+    test('a scaling minimum above the desired count raises the desired count into the range; a lower one leaves it', async () => {
+      const { capacity } = drill;
+      const before = capacity.changes().length;
+      try {
+        await capacity.setScalingMinimum(WEST, CLUSTER(WEST), 'carts', 2);
+        expect((await capacity.describe(WEST, CLUSTER(WEST), ['carts']))['carts']?.desired).toBe(2);
+        await capacity.setScalingMinimum(WEST, CLUSTER(WEST), 'carts', 1);
+        expect((await capacity.describe(WEST, CLUSTER(WEST), ['carts']))['carts']?.desired).toBe(2);
+        expect(
+          capacity
+            .changes()
+            .slice(before)
+            .map(({ at: _at, ...c }) => c),
+        ).toEqual([
+          { region: WEST, service: 'carts', kind: 'minimum', from: 1, to: 2 },
+          { region: WEST, service: 'carts', kind: 'desired', from: 1, to: 2 },
+          { region: WEST, service: 'carts', kind: 'minimum', from: 2, to: 1 },
+        ]);
+      } finally {
+        await capacity.setScalingMinimum(WEST, CLUSTER(WEST), 'carts', 1);
+        await capacity.setDesiredCount(WEST, CLUSTER(WEST), 'carts', 1);
+      }
+    });
+
     test('refuses what ECS and Application Auto Scaling refuse, naming the value and what is accepted', async () => {
       await expect(drill.capacity.setDesiredCount(WEST, CLUSTER(WEST), 'payments', 2)).rejects.toThrow(
         'service payments does not exist in us-west-2; accepted: ui, catalog, carts, orders, checkout',
