@@ -178,7 +178,8 @@ const FUNCTION_TIMEOUT = Duration.seconds(SSM_LAMBDA_STEP_SECONDS - 10);
  * definitions) whose steps invoke two Lambda functions — one for AWS API steps, one in the VPC for the steps that
  * read the databases — an S3 bucket for reports and journals, and IAM roles granting exactly the actions the steps
  * call (derived from the same definitions, and tested against them). Deployed in both Regions: a runbook runs in the
- * Region that takes over.
+ * Region that takes over. Beside them, two schedules: the copy of the other Region's unplanned-failover snapshots
+ * ({@link SnapshotPreservation}) and every readiness check for this Region ({@link ScheduledReadiness}).
  */
 export class RunbookStack extends Stack {
   readonly reports: RunbookReportsBucket;

@@ -230,7 +230,10 @@ export class ScheduledReadiness extends Construct {
         metricName: READINESS_METRICS.metricName,
         dimensionsMap: readinessDimensions(topology.appName, topology.envName, OVERALL_CHECK),
         statistic: cloudwatch.Stats.MINIMUM,
-        // Two schedule periods: one late or lost run still leaves a data point in the period. PutMetricAlarm: "Valid
+        // Two schedule periods: one late or lost run still leaves a data point in the period, which slides — CloudWatch
+        // User Guide, "Alarm evaluation window": with no EvaluationWindow (none is set here) "the alarm uses a sliding
+        // window", which "advances each time the alarm is evaluated, forming a rolling time window" (a window aligned
+        // to the top of the hour would start empty until the first run in it). PutMetricAlarm: "Valid
         // values are 10, 20, 30, and any multiple of 60" and "For alarms with a period of less than one hour (3,600
         // seconds), the total evaluation period can't be longer than one day" (10 to 1440 minutes here).
         period: Duration.minutes(2 * period.toMinutes()),

@@ -227,6 +227,10 @@ describe.each([PRIMARY, STANDBY])('ScheduledReadiness in the runbook stack of %s
       TreatMissingData: 'breaching',
     });
     expect(topology.regions[region]!.readinessAlarmName).toBe(`shop-dev-${region}-readiness`);
+    // AND its window slides (the default when EvaluationWindow is not set: CloudWatch User Guide, "Alarm evaluation
+    // window"): a window aligned to clock boundaries would start each period empty, which counts as breaching here.
+    const [alarm] = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarm!.Properties.EvaluationWindow).toBeUndefined();
   });
 
   test("the schedule role may only invoke the readiness function, and only schedules of this account's default group assume it", () => {
