@@ -180,6 +180,10 @@ async function capacityInPlace(ctx: StepContext<FailbackInput>): Promise<Conditi
   if (!cluster || (ctx.topology.regions[region]?.services.length ?? 0) === 0) {
     return { unmet: [], notes: [`no ECS services in ${region}`] };
   }
+  if (!targets && ctx.dryRun) {
+    // A dry run raises nothing: there is no capacity to judge yet, and no reason to refuse for it.
+    return { unmet: [], notes: [`judged once the scale-up of ${region} has run (a dry run raises nothing)`] };
+  }
   if (!targets) return { unmet: [`the scale-up of ${region} recorded no targets`], notes: [] };
   const services = Object.keys(targets);
   if (services.length === 0) return { unmet: [`the scale-up of ${region} sized no service`], notes: [] };

@@ -230,6 +230,18 @@ describe('failback readiness', () => {
     });
   });
 
+  test('GIVEN a ready returning Region WHEN failback is dry run THEN it plans every step and changes nothing: capacity-in-place is judged only once the scale-up has run', async () => {
+    const sim = simulation();
+    await failedOverAndBack(sim);
+    const result = await sim.run(failback, {}, { dryRun: true });
+    expect(result.error?.message).toBeUndefined();
+    expect(result.status).toBe('planned');
+    expect(result.steps.find((s) => s.step === 'check-failback-capacity')?.detail).toBe(
+      `capacity-in-place: judged once the scale-up of ${PRIMARY} has run (a dry run raises nothing)`,
+    );
+    expect(mutations(sim.calls)).toEqual([]);
+  });
+
   test('an override of a condition that holds is recorded as asked, not as overridden', async () => {
     const sim = simulation();
     await failedOverAndBack(sim);
