@@ -5,8 +5,20 @@ import type { ReadinessCheck } from '../readiness-check';
 export const TRAFFIC_MOVES = ['switchover', 'failback', 'failover'] as const;
 
 /**
+ * Hours after which a `running` journal that has not changed no longer counts as a move in progress. Every step
+ * saves the journal when it ends, and no step of a move waits that long (the longest, a planned move's scale-up, at
+ * most `readiness.scaleUpTimeoutSeconds` ≤ 2 h): such a journal belongs to a run that ended without finishing it (an
+ * automation cancelled, a function that crashed), and counting it would excuse two Regions On for good.
+ */
+export const STALE_RUNNING_MOVE_HOURS = 6;
+
+const stale = (journal: Journal, now: Date) =>
+  now.getTime() - Date.parse(journal.updatedAt) > STALE_RUNNING_MOVE_HOURS * 3_600_000;
+
+/**
  * `routing-states`: exactly one Region's routing control is On. Anything else is allowed only while a switchover,
- * failback or failover is `running` (its latest journal), and the note says which. The ARC safety rule keeps at least
+ * failback or failover is `running` (its latest journal, changed in the last {@link STALE_RUNNING_MOVE_HOURS} hours),
+ * and the note says which. The ARC safety rule keeps at least
  * one On; two On send shoppers to both Regions, whose writers are in one.
  */
 export const routingStatesCheck: ReadinessCheck = {
@@ -31,7 +43,8 @@ export const routingStatesCheck: ReadinessCheck = {
       const journal = await ctx.ports.journal.latest(name);
       if (journal) latest.push(journal);
     }
-    const running = latest.filter((j) => j.status === 'running');
+    const now = ctx.ports.clock.now();
+    const running = latest.filter((j) => j.status === 'running' && !stale(j, now));
     const evidence = {
       states: byRegion,
       moves: latest.map((j) => ({
@@ -39,6 +52,7 @@ export const routingStatesCheck: ReadinessCheck = {
         executionId: j.executionId,
         status: j.status,
         startedAt: j.startedAt,
+        updatedAt: j.updatedAt,
       })),
     };
     if (running.length > 0) {
@@ -50,7 +64,14 @@ export const routingStatesCheck: ReadinessCheck = {
         evidence,
       };
     }
-    const last = latest.map((j) => `${j.orchestration} ${j.status}`).join(', ') || 'none recorded';
+    const last =
+      latest
+        .map((j) =>
+          j.status === 'running'
+            ? `${j.orchestration} running, its journal unchanged since ${j.updatedAt}, more than ${STALE_RUNNING_MOVE_HOURS} h: not counted`
+            : `${j.orchestration} ${j.status}`,
+        )
+        .join(', ') || 'none recorded';
     return {
       failures: [
         `${on.length === 0 ? 'no Region is On' : 'both Regions are On'} (${described}) and no switchover, failback or failover is running (latest: ${last}); expected: exactly one Region On`,

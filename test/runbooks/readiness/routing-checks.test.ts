@@ -122,6 +122,22 @@ describe('routing-states', () => {
     ]);
   });
 
+  test('GIVEN both On and a switchover journal still running but unchanged for 7 hours WHEN checked THEN RED: a run that ended without finishing excuses nothing', async () => {
+    // A run cancelled in SSM or a function that crashed leaves its journal `running` for good; counting it would
+    // excuse two Regions On forever (fail open). Every step saves the journal when it ends, and no step of a move
+    // waits anywhere near 6 hours.
+    const sim = simulation();
+    await sim.local.journal.save(move('switchover', 'sw-3', 'running', '2026-01-27T03:00:00.000Z'));
+    sim.local.world.transact((w) => {
+      w.routing[controlOf(STANDBY)] = 'On';
+    });
+    const result = await evaluate(sim, routingStatesCheck);
+    expect(result.verdict).toBe('RED');
+    expect(result.failures).toEqual([
+      `both Regions are On (${PRIMARY} On, ${STANDBY} On) and no switchover, failback or failover is running (latest: switchover running, its journal unchanged since 2026-01-27T03:00:00.000Z, more than 6 h: not counted); expected: exactly one Region On`,
+    ]);
+  });
+
   test('GIVEN the routing controls cannot be read WHEN evaluated THEN INCONCLUSIVE', async () => {
     const result = await evaluate(simulation(), routingStatesCheck, { ports: failing('routing', 'getStates') });
     expect(result.verdict).toBe('INCONCLUSIVE');
