@@ -65,8 +65,8 @@ function checkRejoined<I extends SwitchoverInput>(): Step<I> {
  * Before anything changes, the failback readiness judges the returning Region (healthy for
  * `readiness.failbackHealthyMinutes`, caught up, canaries green); then it is scaled up to its share of the other
  * Region's peak and its capacity judged (`capacity-in-place`). Each refuses, naming every unmet condition, unless the
- * `overrides` input waives it (the summary records what was). After the traffic moved back, both Regions' scaling minimums and the Region left's desired counts return to
- * their baseline.
+ * `overrides` input waives it (the summary records what was). After the traffic moved back, both Regions' scaling
+ * minimums and the Region left's desired counts return to their baseline.
  */
 export const failback: Orchestration<FailbackInput> = {
   name: 'failback',

@@ -23,11 +23,11 @@ export interface FailoverInput extends TargetInput {
  * effort, no wait). Then every service of the target is raised to its share of the failed Region's peak
  * (`readiness.peakSharePercent` of its `peakWindowHours` peak, from its CloudWatch or, when that does not answer, from
  * the last readiness record) and awaited, all within `readiness.scaleUpBudgetSeconds`: what is still short then is
- * said, and traffic moves anyway. Traffic moves before the writers: the failed Region may be half alive and still accepting writes that will be lost, and
- * routing is the fastest lever (seconds). Then the failed Region's database writers are fenced, best effort (scaled
- * to 0 if its ECS API answers within seconds), so clients on open connections stop writing there. Then every global
- * database fails over (all started before any is awaited,
- * so they proceed in parallel), the writers are verified, and the failover time is recorded for reconciliation.
+ * said, and traffic moves anyway. Traffic moves before the writers: the failed Region may be half alive and still
+ * accepting writes that will be lost, and routing is the fastest lever (seconds). Then the failed Region's database
+ * writers are fenced, best effort (scaled to 0 if its ECS API answers within seconds), so clients on open connections
+ * stop writing there. Then every global database fails over (all started before any is awaited, so they proceed in
+ * parallel), the writers are verified, and the failover time is recorded for reconciliation.
  */
 export const failover: Orchestration<FailoverInput> = {
   name: 'failover',
