@@ -12,6 +12,12 @@ import {
   githubOidcSubjectRead,
   NO_REQUIRED_REVIEWERS,
 } from './github-environments';
+import {
+  checkRepositorySettings,
+  githubLabelCommand,
+  githubLabelRead,
+  githubRepositoryRead,
+} from './github-repository-settings';
 
 /**
  * Reads a GitHub REST resource (`gh api <path>`): its JSON, or undefined when GitHub answers 404 (not found). Any
@@ -20,9 +26,11 @@ import {
 export type GitHubRead = (command: string[]) => unknown;
 
 /**
- * Checks every Environment of {@link githubEnvironments} (review M6).
+ * Checks every Environment of {@link githubEnvironments} (review M6), the OIDC subject template, and what
+ * readiness.yml needs of the repository: the deploy branch as default branch and the `readiness` label (issue 17,
+ * github-repository-settings.ts).
  *
- * @returns the problems (each names the Environment, the field and what is accepted); none when all are right
+ * @returns the problems (each names the Environment or setting, the field and what is accepted); none when all are right
  */
 export function checkGitHubEnvironments(config: ShopConfig, read: GitHubRead): string[] {
   const environments = githubEnvironments(config).flatMap((environment) => {
@@ -30,7 +38,11 @@ export function checkGitHubEnvironments(config: ShopConfig, read: GitHubRead): s
     const found = read(environmentRead);
     return checkGitHubEnvironment(environment, config, found, found === undefined ? undefined : read(policiesRead));
   });
-  return [...environments, ...checkOidcSubjectTemplate(read(githubOidcSubjectRead(config)))];
+  return [
+    ...environments,
+    ...checkOidcSubjectTemplate(read(githubOidcSubjectRead(config))),
+    ...checkRepositorySettings(config, read(githubRepositoryRead(config)), read(githubLabelRead(config))),
+  ];
 }
 
 /** `gh api` through the `gh` CLI (authenticated with `gh auth login`); 404 is undefined. */
@@ -97,7 +109,7 @@ export function swallowedCheckFlag(
 
 const program = new Command('bootstrap')
   .description(
-    'Prepare an AWS account and the GitHub repository for the pipeline: CDK-bootstrap both Regions and the ARC control-plane Region, deploy the GitHub OIDC roles (your current AWS credentials), then create or update the GitHub Environments the workflows use, each restricted to the deploy branch (the gh CLI, authenticated). --check only checks the Environments and that no lifecycle rule of the CDK asset buckets and repositories evicts what a rollback redeploys.',
+    'Prepare an AWS account and the GitHub repository for the pipeline: CDK-bootstrap both Regions and the ARC control-plane Region, deploy the GitHub OIDC roles (your current AWS credentials), then create or update the GitHub Environments the workflows use, each restricted to the deploy branch, and the readiness label (the gh CLI, authenticated). --check only checks the Environments, the default branch (the deploy branch: readiness.yml runs on schedule), the readiness label and that no lifecycle rule of the CDK asset buckets and repositories evicts what a rollback redeploys.',
   )
   .option('--existing-oidc-provider', "the account already has GitHub's OIDC identity provider", false)
   .option('--dry-run', 'print the commands instead of running them', false)
@@ -125,6 +137,8 @@ const program = new Command('bootstrap')
       if (problems.some((problem) => problem.startsWith('OIDC subject template'))) {
         console.log(`$ gh api --method PUT ${githubOidcSubjectRead(config)[2]} -F use_default=true`);
       }
+      if (problems.some((problem) => problem.includes(': label ')))
+        console.log(`$ ${printable(githubLabelCommand(config))}`);
       process.exitCode = 1;
       return;
     }
@@ -155,6 +169,15 @@ const program = new Command('bootstrap')
       const result = spawnSync(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
       if (result.status !== 0) throw new Error(`${printable(command)} failed with exit code ${result.status}`);
     });
+    // readiness.yml's issue label (issue 17), created unless it exists: the workflow's token may not be allowed to.
+    if (options.dryRun || ghRead(githubLabelRead(config)) === undefined) {
+      const command = githubLabelCommand(config);
+      console.log(`$ ${printable(command)}`);
+      if (!options.dryRun) {
+        const result = spawnSync(command[0]!, command.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
+        if (result.status !== 0) throw new Error(`${printable(command)} failed with exit code ${result.status}`);
+      }
+    }
     if (!options.dryRun) {
       // Reviewers are a person's choice (the game-day approval must have some): named as the step left, not a failure.
       const problems = checkGitHubEnvironments(config, ghRead);

@@ -19,7 +19,7 @@ const config = loadConfig({ base: { githubRepository: 'acme/shop', account: '123
 /** Every `environment:` of every job of the committed workflows (a name or `{ name }`). */
 function workflowEnvironments(): string[] {
   const names = new Set<string>();
-  for (const file of ['deploy.yml', 'failover.yml', 'ci.yml']) {
+  for (const file of ['deploy.yml', 'failover.yml', 'ci.yml', 'readiness.yml']) {
     const workflow = parse(readFileSync(join(__dirname, '../../.github/workflows', file), 'utf8'));
     for (const job of Object.values(workflow.jobs) as Array<{ environment?: string | { name: string } }>) {
       if (job.environment) names.add(typeof job.environment === 'string' ? job.environment : job.environment.name);
@@ -167,7 +167,8 @@ describe('checkGitHubEnvironments (npm run bootstrap -- --check)', () => {
     };
     // WHEN bootstrap checks
     const problems = checkGitHubEnvironments(config, read);
-    // THEN it read exactly these, and the six missing Environments are problems
+    // THEN it read exactly these, and the six missing Environments are problems, and the repository's default branch
+    // and readiness label (answered 404 here)
     expect(reads).toEqual([
       'gh api repos/acme/shop/environments/us-east-1',
       'gh api repos/acme/shop/environments/us-west-2',
@@ -178,6 +179,8 @@ describe('checkGitHubEnvironments (npm run bootstrap -- --check)', () => {
       'gh api repos/acme/shop/environments/us-west-2-bake-wait',
       'gh api repos/acme/shop/environments/shop-dev-readiness',
       'gh api repos/acme/shop/actions/oidc/customization/sub',
+      'gh api repos/acme/shop',
+      'gh api repos/acme/shop/labels/readiness',
     ]);
     expect(problems.map((problem) => problem.split(':')[0])).toEqual([
       'us-east-1',
@@ -186,6 +189,8 @@ describe('checkGitHubEnvironments (npm run bootstrap -- --check)', () => {
       'us-east-1-bake-wait',
       'us-west-2-bake-wait',
       'shop-dev-readiness',
+      'acme/shop',
+      'acme/shop',
     ]);
   });
 });
