@@ -7,10 +7,10 @@ import {
 import { SystemClock } from '../adapters/system-clock';
 import { messageOf, NonRetriableError } from '../core/errors';
 import { readiness } from '../orchestrations/readiness';
-import { READINESS_CHECKS } from '../orchestrations/readiness-checks';
 import type { ClockPort, PortMethod, RunbookPorts } from '../ports';
 import { evaluateReadiness, type ReadinessEvaluation } from '../readiness/evaluate-readiness';
 import type { ReadinessCheck, ReadinessContext, ReadinessVerdict } from '../readiness/readiness-check';
+import { READINESS_CHECKS } from '../readiness/readiness-checks';
 import { OVERALL_CHECK } from '../readiness/readiness-metrics';
 import {
   READINESS_LATEST_KEY,

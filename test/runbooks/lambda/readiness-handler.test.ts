@@ -6,9 +6,9 @@ import {
   SCHEDULED_READINESS_CHECKS,
   scheduledReadinessMethods,
 } from '../../../runbooks/lambda/readiness-handler';
-import { READINESS_CHECKS } from '../../../runbooks/orchestrations/readiness-checks';
 import type { PortMethod, RunbookPorts } from '../../../runbooks/ports';
 import type { ReadinessCheck } from '../../../runbooks/readiness/readiness-check';
+import { READINESS_CHECKS } from '../../../runbooks/readiness/readiness-checks';
 import { OVERALL_CHECK, READINESS_METRICS } from '../../../runbooks/readiness/readiness-metrics';
 import {
   parseReadinessRecord,
