@@ -21,6 +21,9 @@ export interface EcsServiceCapacityOptions {
   readonly retry?: Partial<RetrySettings>;
 }
 
+/** Services one DescribeServices request may name (API_DescribeServices). */
+const SERVICES_PER_DESCRIBE = 10;
+
 /** Short limits: the Region asked may be the failed one. */
 const REQUEST_HANDLER = requestHandlerOptions({ connectionTimeoutMs: 2000, requestTimeoutMs: 5000 });
 
@@ -52,13 +55,17 @@ export class EcsServiceCapacity implements ServiceCapacityPort {
     services: readonly string[],
   ): Promise<Readonly<Record<string, ServiceCount>>> {
     if (services.length === 0) return {};
-    const answer = await awsCall(this.policy, `DescribeServices ${services.join(', ')} in ${region}`, () =>
-      this.ecs(region).send(new DescribeServicesCommand({ cluster: ecsClusterName, services: [...services] })),
-    );
     const counts: Record<string, ServiceCount> = {};
-    for (const s of answer.services ?? []) {
-      if (s.serviceName && s.status !== 'INACTIVE') {
-        counts[s.serviceName] = { desired: s.desiredCount ?? 0, running: s.runningCount ?? 0 };
+    // "You may specify up to 10 services to describe." (ECS API Reference, DescribeServices, `services`).
+    for (let i = 0; i < services.length; i += SERVICES_PER_DESCRIBE) {
+      const batch = services.slice(i, i + SERVICES_PER_DESCRIBE);
+      const answer = await awsCall(this.policy, `DescribeServices ${batch.join(', ')} in ${region}`, () =>
+        this.ecs(region).send(new DescribeServicesCommand({ cluster: ecsClusterName, services: batch })),
+      );
+      for (const s of answer.services ?? []) {
+        if (s.serviceName && s.status !== 'INACTIVE') {
+          counts[s.serviceName] = { desired: s.desiredCount ?? 0, running: s.runningCount ?? 0 };
+        }
       }
     }
     return counts;

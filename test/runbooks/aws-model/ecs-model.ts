@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { ClientException, ClusterNotFoundException, ServiceNotFoundException } from '@aws-sdk/client-ecs';
+import {
+  ClientException,
+  ClusterNotFoundException,
+  InvalidParameterException,
+  ServiceNotFoundException,
+} from '@aws-sdk/client-ecs';
 import { serviceError } from './aws-errors';
 import type { AwsModelTimings } from './model-options';
 import type { Timeline } from './model-timeline';
@@ -35,6 +40,13 @@ export interface ModelTaskDefinition {
 }
 
 type Input = Readonly<Record<string, unknown>>;
+
+/**
+ * A request over a documented list limit. InvalidParameterException ("The specified parameter isn't valid", ECS API
+ * Reference, Common errors of the operations) is the model's choice: which error AWS sends is UNVERIFIED.
+ */
+const tooMany = (field: string, count: number, limit: number) =>
+  serviceError(InvalidParameterException, `${field}: ${count} given; at most ${limit}`);
 
 const resourceId = (s: EcsService) => `service/${s.cluster}/${s.name}`;
 
@@ -156,6 +168,8 @@ export class EcsModel {
   describeTasks(input: Input, region: string): unknown {
     const cluster = this.cluster(input.cluster, region);
     const refs = Array.isArray(input.tasks) ? (input.tasks as string[]) : [];
+    // "A list of up to 100 task IDs or full ARN entries." (API_DescribeTasks); the error is a model choice.
+    if (refs.length > 100) throw tooMany('tasks', refs.length, 100);
     const tasks: unknown[] = [];
     const failures: unknown[] = [];
     for (const ref of refs) {
@@ -205,6 +219,8 @@ export class EcsModel {
   describeServices(input: Input, region: string): unknown {
     const cluster = this.cluster(input.cluster, region);
     const names = Array.isArray(input.services) ? (input.services as string[]) : [];
+    // "You may specify up to 10 services to describe." (API_DescribeServices); the error is a model choice.
+    if (names.length > 10) throw tooMany('services', names.length, 10);
     const services: unknown[] = [];
     const failures: unknown[] = [];
     for (const ref of names) {

@@ -1,6 +1,12 @@
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { FailoverGlobalClusterCommand, RDSClient } from '@aws-sdk/client-rds';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -170,6 +176,27 @@ describe('Secrets Manager model', () => {
 });
 
 describe('ECS and Application Auto Scaling model', () => {
+  test('DescribeServices takes at most 10 services and DescribeTasks at most 100 tasks (the documented limits)', async () => {
+    // API_DescribeServices, services: "You may specify up to 10 services to describe."; API_DescribeTasks, tasks: "A
+    // list of up to 100 task IDs or full ARN entries." The error AWS answers beyond them is a model choice
+    // (InvalidParameterException, "The specified parameter isn't valid"; UNVERIFIED which one AWS sends).
+    t = modelUnderTest();
+    const ecs = new ECSClient({ region: EAST });
+    const cluster = t.shop.ecsCluster;
+    await expect(
+      ecs.send(new DescribeServicesCommand({ cluster, services: Array.from({ length: 11 }, (_, i) => `s${i}`) })),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
+    t.model.ecs.service(EAST, cluster, 'ui')!.runningCount = 101;
+    const first = await ecs.send(new ListTasksCommand({ cluster, serviceName: 'ui' }));
+    const second = await ecs.send(new ListTasksCommand({ cluster, serviceName: 'ui', nextToken: first.nextToken }));
+    const all = [...first.taskArns!, ...second.taskArns!];
+    expect(all).toHaveLength(101);
+    await expect(ecs.send(new DescribeTasksCommand({ cluster, tasks: all }))).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+    });
+    expect((await ecs.send(new DescribeTasksCommand({ cluster, tasks: all.slice(0, 100) }))).tasks).toHaveLength(100);
+  });
+
   test('UpdateService changes the desired count at once and the running count after ecsScaleSeconds', async () => {
     t = modelUnderTest();
     const ecs = new ECSClient({ region: EAST });

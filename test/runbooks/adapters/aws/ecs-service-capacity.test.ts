@@ -40,6 +40,21 @@ describe('EcsServiceCapacity', () => {
     });
   });
 
+  test('describes more than 10 services in requests of at most 10 ("You may specify up to 10 services to describe.", API_DescribeServices)', async () => {
+    const { ecs, adapter } = setup();
+    const names = Array.from({ length: 12 }, (_, i) => `s${i}`);
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+      services: input.services.map((serviceName) => ({
+        serviceName,
+        desiredCount: 1,
+        runningCount: 1,
+        status: 'ACTIVE',
+      })),
+    }));
+    expect(Object.keys(await adapter.describe('us-east-1', 'shop-dev', names))).toEqual(names);
+    expect(ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services?.length)).toEqual([10, 2]);
+  });
+
   test('sets a desired count with one UpdateService and does not retry a Region that does not answer', async () => {
     const { ecs, adapter } = setup();
     ecs.on(UpdateServiceCommand).rejects(connectionRefused('ecs.us-east-1.amazonaws.com'));

@@ -96,6 +96,20 @@ describe('AwsReadinessFacts.services', () => {
     expect((error as Error).message).toMatch(/^DescribeServices orders in us-east-1: ClusterNotFoundException/);
   });
 
+  test('GIVEN 12 services WHEN read THEN DescribeServices is asked for at most 10 a request (the model refuses more)', async () => {
+    const { facts, cluster, model, shop } = setup();
+    const extra = Array.from({ length: 12 - SHOP_SERVICES.length }, (_, i) => `extra-${i}`);
+    for (const name of extra) {
+      model.ecs.addService(EAST, cluster, name, 1);
+      model.ecs.deploy(EAST, cluster, name, shop.taskDefinitions[`${EAST}/ui`]!, { app: shop.imageDigests.ui! });
+    }
+    const mark = model.calls.mark();
+    const read = await facts.services(EAST, cluster, [...SHOP_SERVICES, ...extra]);
+    expect(Object.keys(read)).toHaveLength(12);
+    const described = model.calls.of('DescribeServices', EAST, model.calls.since(mark));
+    expect(described.map((c) => (c.input.services as string[]).length)).toEqual([10, 2]);
+  });
+
   test('GIVEN 150 running tasks WHEN read THEN ListTasks pages by 100 and DescribeTasks takes at most 100 tasks a request', async () => {
     const { facts, cluster, model } = setup();
     model.ecs.service(EAST, cluster, 'ui')!.runningCount = 150;
