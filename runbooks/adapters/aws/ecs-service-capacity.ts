@@ -101,20 +101,27 @@ export class EcsServiceCapacity implements ServiceCapacityPort {
     if (services.length === 0) return {};
     // Application Auto Scaling names an ECS service "service/<cluster>/<service>" (RegisterScalableTarget ResourceId).
     const ids = services.map((s) => `service/${ecsClusterName}/${s}`);
-    const answer = await awsCall(this.policy, `DescribeScalableTargets ${ids.join(', ')} in ${region}`, () =>
-      this.autoScaling(region).send(
-        new DescribeScalableTargetsCommand({
-          ServiceNamespace: 'ecs',
-          ScalableDimension: 'ecs:service:DesiredCount',
-          ResourceIds: ids,
-        }),
-      ),
-    );
     const minimums: Record<string, number> = {};
-    for (const target of answer.ScalableTargets ?? []) {
-      const service = target.ResourceId?.split('/')[2];
-      if (service && target.MinCapacity !== undefined) minimums[service] = target.MinCapacity;
-    }
+    let nextToken: string | undefined;
+    do {
+      // "If this parameter is not used, the operation returns up to 50 results and a NextToken value, if applicable."
+      // (Application Auto Scaling API Reference, DescribeScalableTargets, MaxResults): every page is read.
+      const answer = await awsCall(this.policy, `DescribeScalableTargets ${ids.join(', ')} in ${region}`, () =>
+        this.autoScaling(region).send(
+          new DescribeScalableTargetsCommand({
+            ServiceNamespace: 'ecs',
+            ScalableDimension: 'ecs:service:DesiredCount',
+            ResourceIds: ids,
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+        ),
+      );
+      for (const target of answer.ScalableTargets ?? []) {
+        const service = target.ResourceId?.split('/')[2];
+        if (service && target.MinCapacity !== undefined) minimums[service] = target.MinCapacity;
+      }
+      nextToken = answer.NextToken;
+    } while (nextToken);
     return minimums;
   }
 }

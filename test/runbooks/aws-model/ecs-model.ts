@@ -262,10 +262,15 @@ export class EcsModel {
   describeScalableTargets(input: Input, region: string): unknown {
     if (input.ServiceNamespace !== 'ecs') return { ScalableTargets: [] };
     const ids = Array.isArray(input.ResourceIds) ? (input.ResourceIds as string[]) : undefined;
-    const list = [...this.services.values()].filter(
+    const all = [...this.services.values()].filter(
       (s) => s.region === region && (ids === undefined || ids.includes(resourceId(s))),
     );
+    // MaxResults "can be between 1 and 50. The default value is 50"; beyond it a NextToken (API_DescribeScalableTargets).
+    const size = Math.min(typeof input.MaxResults === 'number' ? input.MaxResults : 50, 50);
+    const from = Number(input.NextToken ?? 0);
+    const list = all.slice(from, from + size);
     return {
+      ...(from + size < all.length ? { NextToken: String(from + size) } : {}),
       ScalableTargets: list.map((s) => ({
         ServiceNamespace: 'ecs',
         ResourceId: resourceId(s),

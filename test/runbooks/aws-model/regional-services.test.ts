@@ -197,6 +197,20 @@ describe('ECS and Application Auto Scaling model', () => {
     expect((await ecs.send(new DescribeTasksCommand({ cluster, tasks: all.slice(0, 100) }))).tasks).toHaveLength(100);
   });
 
+  test('DescribeScalableTargets answers at most 50 targets a page, with a NextToken for the rest', async () => {
+    t = modelUnderTest();
+    for (let i = 0; i < 55; i++) t.model.ecs.addService(EAST, t.shop.ecsCluster, `extra-${i}`, 1);
+    const client = new ApplicationAutoScalingClient({ region: EAST });
+    const first = await client.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs' }));
+    expect(first.ScalableTargets).toHaveLength(50);
+    const second = await client.send(
+      new DescribeScalableTargetsCommand({ ServiceNamespace: 'ecs', NextToken: first.NextToken }),
+    );
+    // The shop's five services and the 55 added.
+    expect(second.ScalableTargets).toHaveLength(10);
+    expect(second.NextToken).toBeUndefined();
+  });
+
   test('UpdateService changes the desired count at once and the running count after ecsScaleSeconds', async () => {
     t = modelUnderTest();
     const ecs = new ECSClient({ region: EAST });

@@ -81,6 +81,29 @@ describe('EcsServiceCapacity', () => {
     expect(ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 2);
   });
 
+  test('reads every page of scalable targets ("returns up to 50 results and a NextToken value", API_DescribeScalableTargets)', async () => {
+    const { autoScaling, adapter } = setup();
+    const target = (service: string, min: number) => ({
+      ServiceNamespace: 'ecs' as const,
+      ResourceId: `service/shop-dev/${service}`,
+      ScalableDimension: 'ecs:service:DesiredCount' as const,
+      MinCapacity: min,
+      MaxCapacity: 10,
+      RoleARN: 'arn:aws:iam::111111111111:role/x',
+      CreationTime: new Date(0),
+    });
+    autoScaling
+      .on(DescribeScalableTargetsCommand)
+      .resolves({ ScalableTargets: [target('catalog', 2)], NextToken: 'next' })
+      .on(DescribeScalableTargetsCommand, { NextToken: 'next' })
+      .resolves({ ScalableTargets: [target('orders', 3)] });
+    expect(await adapter.scalingMinimums('us-east-1', 'shop-dev', ['catalog', 'orders'])).toEqual({
+      catalog: 2,
+      orders: 3,
+    });
+    expect(autoScaling).toHaveReceivedCommandTimes(DescribeScalableTargetsCommand, 2);
+  });
+
   test('reads the autoscaling minimums of the services by their scalable-target resource ids', async () => {
     const { autoScaling, adapter } = setup();
     autoScaling.on(DescribeScalableTargetsCommand).resolves({
