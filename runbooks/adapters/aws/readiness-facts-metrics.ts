@@ -49,12 +49,15 @@ export async function alarmFacts(
         facts[alarm.AlarmName] = {
           name: alarm.AlarmName,
           state: alarm.StateValue as AlarmFacts['state'],
-          // "StateUpdatedTimestamp: The time stamp of the last update to the value of either the StateValue or
-          // EvaluationState parameters." (API_MetricAlarm). UNVERIFIED: whether an EvaluationState change alone (no
-          // state change) moves it; readiness reads it as "in this state since" at worst too recent (fail closed).
-          // The field is "Required: No": without it the state holds since now, never since long ago (a failback
-          // waits for a Region that has been healthy long enough).
-          since: alarm.StateUpdatedTimestamp ?? ctx.clock.now(),
+          // In this state since the StateValue last changed: "StateTransitionedTimestamp: The date and time that the
+          // alarm's StateValue most recently changed." (API_MetricAlarm); "The timestamp of the last change to the
+          // alarm's StateValue." (API_CompositeAlarm). Not StateUpdatedTimestamp, which also moves without a state
+          // change: "The time stamp of the last update to the value of either the StateValue or EvaluationState
+          // parameters." (API_MetricAlarm); "Tracks the timestamp of any state update, even if StateValue doesn't
+          // change." (API_CompositeAlarm) — it is only the fallback (at worst too recent: fail closed). Both are
+          // "Required: No": without either the state holds since now, never since long ago (a failback waits for a
+          // Region that has been healthy long enough).
+          since: alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp ?? ctx.clock.now(),
         };
       }
       nextToken = page.NextToken;

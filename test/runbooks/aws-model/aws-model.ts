@@ -359,7 +359,11 @@ export class AwsModel {
 
   /**
    * Sets a CloudWatch alarm's state (creating the alarm) from `since` (default: now), and records the change in
-   * {@link alarmHistory} when the state changes.
+   * {@link alarmHistory} when the state changes. A state change moves both StateTransitionedTimestamp and
+   * StateUpdatedTimestamp; the same state again moves only a composite alarm's StateUpdatedTimestamp ("Tracks the
+   * timestamp of any state update, even if StateValue doesn't change.", API_CompositeAlarm), and nothing of a metric
+   * alarm (whose StateUpdatedTimestamp follows "either the StateValue or EvaluationState", API_MetricAlarm: see
+   * {@link setAlarmEvaluationState}).
    */
   setAlarm(
     region: string,
@@ -371,9 +375,30 @@ export class AwsModel {
     const key = `${region}/${alarmName}`;
     const at = since ?? this.clock.now();
     const existing = this.cloudWatch.alarms.get(key);
-    if (existing?.state === state) return;
-    this.cloudWatch.alarms.set(key, { name: alarmName, region, type, state, since: at });
+    if (existing?.state === state) {
+      if (existing.type === 'CompositeAlarm') existing.updated = at;
+      return;
+    }
+    this.cloudWatch.alarms.set(key, { name: alarmName, region, type, state, since: at, updated: at });
     this.alarmHistory.push({ region, alarmName, at, to: state });
+  }
+
+  /**
+   * Sets a metric alarm's `EvaluationState` (undefined: none) now, without changing its state: StateUpdatedTimestamp
+   * moves ("The time stamp of the last update to the value of either the StateValue or EvaluationState parameters.",
+   * API_MetricAlarm), StateTransitionedTimestamp does not ("The date and time that the alarm's StateValue most
+   * recently changed.").
+   */
+  setAlarmEvaluationState(
+    region: string,
+    alarmName: string,
+    evaluationState: 'PARTIAL_DATA' | 'EVALUATION_ERROR' | 'EVALUATION_FAILURE' | undefined,
+  ): void {
+    const alarm = this.cloudWatch.alarms.get(`${region}/${alarmName}`);
+    if (alarm?.type !== 'MetricAlarm') throw new Error(`model: no metric alarm ${alarmName} in ${region}`);
+    if (alarm.evaluationState === evaluationState) return;
+    alarm.evaluationState = evaluationState;
+    alarm.updated = this.clock.now();
   }
 
   /** One ARC cluster endpoint (by its Region) stops answering, whatever its Region's state. */

@@ -33,10 +33,22 @@ export interface ModelAlarm {
   readonly type: 'MetricAlarm' | 'CompositeAlarm';
   state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
   /**
-   * `StateUpdatedTimestamp`; undefined: the answer leaves it out (API_MetricAlarm and API_CompositeAlarm mark it
-   * "Required: No").
+   * `StateTransitionedTimestamp`: moves only when `state` changes — "The date and time that the alarm's StateValue most
+   * recently changed." (API_MetricAlarm); "The timestamp of the last change to the alarm's StateValue."
+   * (API_CompositeAlarm). Undefined: the answer leaves it out (both mark it "Required: No").
    */
   since: Date | undefined;
+  /**
+   * `StateUpdatedTimestamp`: moves with `state` and also without it — "The time stamp of the last update to the value
+   * of either the StateValue or EvaluationState parameters." (API_MetricAlarm); "Tracks the timestamp of any state
+   * update, even if StateValue doesn't change." (API_CompositeAlarm). Undefined: left out ("Required: No").
+   */
+  updated: Date | undefined;
+  /**
+   * A metric alarm's `EvaluationState` (API_MetricAlarm: `PARTIAL_DATA`, `EVALUATION_ERROR`, `EVALUATION_FAILURE`);
+   * undefined: left out. API_CompositeAlarm has no such field.
+   */
+  evaluationState?: 'PARTIAL_DATA' | 'EVALUATION_ERROR' | 'EVALUATION_FAILURE';
 }
 
 /** A metric's data point a test recorded (see {@link CloudWatchModel.record}). */
@@ -116,7 +128,9 @@ export class CloudWatchModel {
       AlarmName: a.name,
       StateValue: a.state,
       StateReason: `model: ${a.state}`,
-      ...(a.since ? { StateUpdatedTimestamp: a.since } : {}),
+      ...(a.updated ? { StateUpdatedTimestamp: a.updated } : {}),
+      ...(a.since ? { StateTransitionedTimestamp: a.since } : {}),
+      ...(a.type === 'MetricAlarm' && a.evaluationState ? { EvaluationState: a.evaluationState } : {}),
     });
     return {
       MetricAlarms: found.filter((a) => a.type === 'MetricAlarm').map(view),

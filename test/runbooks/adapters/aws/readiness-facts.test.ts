@@ -160,11 +160,52 @@ describe('AwsReadinessFacts.alarms', () => {
     });
   });
 
-  test('GIVEN an alarm answered without StateUpdatedTimestamp WHEN read THEN in its state since now, never since long ago (a failback waits for a Region healthy long enough: fail closed)', async () => {
+  // "StateTransitionedTimestamp: The date and time that the alarm's StateValue most recently changed."
+  // (API_MetricAlarm); "The timestamp of the last change to the alarm's StateValue." (API_CompositeAlarm). Whereas
+  // StateUpdatedTimestamp is "The time stamp of the last update to the value of either the StateValue or
+  // EvaluationState parameters." (API_MetricAlarm) and "Tracks the timestamp of any state update, even if StateValue
+  // doesn't change." (API_CompositeAlarm): "healthy since" is the former.
+  test('GIVEN alarms OK for a day whose state was updated an hour ago without changing (a metric alarm: its EvaluationState; a composite one: re-evaluated) WHEN read THEN OK since the day before, when StateValue last changed', async () => {
+    const { facts, model, shop, clock } = setup();
+    const [local] = shop.canaryAlarms[EAST]!;
+    const dayAgo = new Date(clock.now().getTime() - 24 * HOUR);
+    model.setAlarm(EAST, 'shop-dev-composite', 'OK', 'CompositeAlarm', dayAgo);
+    clock.advance(HOUR);
+    model.setAlarmEvaluationState(EAST, local!, 'PARTIAL_DATA');
+    model.setAlarm(EAST, 'shop-dev-composite', 'OK', 'CompositeAlarm');
+    const answer = model.cloudWatch.describeAlarms(
+      { AlarmNames: [local!, 'shop-dev-composite'], AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] },
+      EAST,
+    ) as { MetricAlarms?: unknown[]; CompositeAlarms?: unknown[] };
+    expect(answer.MetricAlarms?.[0]).toMatchObject({
+      StateUpdatedTimestamp: clock.now(),
+      EvaluationState: 'PARTIAL_DATA',
+    });
+    expect(answer.CompositeAlarms?.[0]).toMatchObject({ StateUpdatedTimestamp: clock.now() });
+    expect(await facts.alarms(EAST, [local!, 'shop-dev-composite'])).toEqual({
+      [local!]: { name: local, state: 'OK', since: dayAgo },
+      'shop-dev-composite': { name: 'shop-dev-composite', state: 'OK', since: dayAgo },
+    });
+  });
+
+  test('GIVEN an alarm answered without StateTransitionedTimestamp WHEN read THEN in its state since StateUpdatedTimestamp', async () => {
+    const { facts, model, shop, clock } = setup();
+    const [local] = shop.canaryAlarms[WEST]!;
+    const updated = new Date(clock.now().getTime() - 2 * HOUR);
+    clock.advance(HOUR);
+    const alarm = model.cloudWatch.alarms.get(`${WEST}/${local}`)!;
+    alarm.since = undefined;
+    alarm.updated = updated;
+    expect(await facts.alarms(WEST, [local!])).toEqual({ [local!]: { name: local, state: 'OK', since: updated } });
+  });
+
+  test('GIVEN an alarm answered without StateTransitionedTimestamp and StateUpdatedTimestamp WHEN read THEN in its state since now, never since long ago (a failback waits for a Region healthy long enough: fail closed)', async () => {
     const { facts, model, shop, clock } = setup();
     const [local] = shop.canaryAlarms[WEST]!;
     clock.advance(HOUR);
-    model.cloudWatch.alarms.get(`${WEST}/${local}`)!.since = undefined;
+    const alarm = model.cloudWatch.alarms.get(`${WEST}/${local}`)!;
+    alarm.since = undefined;
+    alarm.updated = undefined;
     expect(await facts.alarms(WEST, [local!])).toEqual({ [local!]: { name: local, state: 'OK', since: clock.now() } });
   });
 });
