@@ -11,7 +11,7 @@ interface AlarmState {
  * Region against the shop's global name, `alarmNames(...).canaryGlobal`). The drill runs one journey canary through
  * the front door, so every run is a data point for each Region that is up: a passed run makes the alarm `OK`, a
  * failed one `ALARM`. Before any run an alarm is `INSUFFICIENT_DATA`. `since` changes only when the state does, as
- * CloudWatch's `StateUpdatedTimestamp`. A Region that failed starts over when it is back: `INSUFFICIENT_DATA` from
+ * CloudWatch's `StateTransitionedTimestamp`. A Region that failed starts over when it is back: `INSUFFICIENT_DATA` from
  * then until the next run (its canary did not run while it was down). Readers ask through the readiness facts, which
  * answer nothing for a Region that is down.
  */

@@ -82,7 +82,7 @@ export interface ClusterFacts {
 export interface AlarmFacts {
   readonly name: string;
   readonly state: 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
-  /** When the state last changed (`StateUpdatedTimestamp`). */
+  /** When the state last changed (`StateTransitionedTimestamp`, else `StateUpdatedTimestamp`, else when read). */
   readonly since: Date;
 }
 
