@@ -21,11 +21,18 @@ import escapeHtml from 'escape-html';
 import {
   AUTOMATION_PARAMETERS,
   automationDocumentName,
+  FAILBACK_OVERRIDE_VALUES,
+  OVERRIDES_PARAMETER,
   REPORT_URL_OUTPUT,
 } from '../../.github/actions/failover/automation-document-name';
 import { run } from '../../.github/actions/failover/main';
+import { demoTopology } from '../../runbooks/adapters/local/demo-topology';
+import { failback } from '../../runbooks/orchestrations';
+import { OVERRIDABLE_CONDITIONS, OVERRIDE_ALL, parseOverrides } from '../../runbooks/orchestrations/failback-readiness';
+import { automationDocument } from '../../runbooks/ssm/automation-document';
 import { ARC_CONTROL_PLANE_REGION } from '../../stacks/arc-control-plane-region';
 import { stackNames } from '../../stacks/naming/stack-names';
+import { runbookTargets } from '../runbooks/ssm/runbook-functions';
 import { FakeClock, runAction } from './action-harness';
 
 const START = new Date('2025-03-01T12:00:00Z');
@@ -1435,5 +1442,256 @@ describe('CloudFormation operations in flight in the target Region (review D6)',
     expect(result.exitCode).toBe(2);
     expect(result.failure).toContain('ignore_stack_updates: "yes" is not a boolean; accepted: "true" or "false"');
     expect(cloudFormation.calls()).toHaveLength(0);
+  });
+});
+
+// Issue 17, failback readiness: a failback refuses while the returning Region has not been healthy long enough, its
+// canaries are red or its capacity is not in place, unless the input `overrides` waives the condition
+// (runbooks/README.md, "Failback readiness"). failover.yml passes it as `overrides`; the CLI checks it before any
+// AWS call and gives it to the failback document as its `Overrides` parameter.
+describe('failback overrides (issue 17)', () => {
+  const OTHER_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+  const failbackInputs = { ...failoverInputs, action: 'failback', region: 'us-east-1' };
+  const ACCEPTED =
+    'a list of 1 to 4 items separated by commas or new lines, each "healthy-long-enough", "canaries-green", "capacity-in-place" or "all"';
+  /** The step the failback runbook returns from `check-failback-readiness` (runbooks/lambda/step-handler.ts). */
+  const readinessStep = (detail: string, overridden: string) =>
+    step('check_failback_readiness_invoke', 'Success', { start: 1, end: 2 }, undefined, {
+      ...invokeOutputs({
+        Status: 'succeeded',
+        Retry: false,
+        Orchestration: 'failback',
+        Step: 'check-failback-readiness',
+        ExecutionId: EXECUTION_ID,
+        Detail: detail,
+        Outputs: { overridden },
+      }),
+    });
+  const succeeded = (steps: StepExecution[], parameters: Record<string, string[]>) =>
+    ssm.on(GetAutomationExecutionCommand).resolves(
+      execution('Success', steps, {
+        ExecutionEndTime: at(3),
+        DocumentName: 'shop-dev-failback',
+        Parameters: { TargetRegion: ['us-east-1'], DryRun: ['false'], Reason: [REASON], ...parameters },
+      }),
+    );
+
+  test('GIVEN the CLI and the failback runbook THEN the CLI accepts exactly the conditions the runbook lets be overridden, and the failback document takes Overrides with what the CLI passes', () => {
+    expect(FAILBACK_OVERRIDE_VALUES).toEqual([...OVERRIDABLE_CONDITIONS, OVERRIDE_ALL]);
+    const parameter = automationDocument(failback, demoTopology(), runbookTargets('us-east-1')).parameters[
+      OVERRIDES_PARAMETER
+    ];
+    expect(parameter).toMatchObject({ type: 'String', default: '' });
+    for (const passed of ['canaries-green,healthy-long-enough', 'all']) {
+      expect(new RegExp(parameter?.allowedPattern ?? '^$').test(passed)).toBe(true);
+      expect(parseOverrides({ overrides: passed }).length).toBeGreaterThan(0);
+    }
+  });
+
+  test.each([
+    [
+      'given with a failover',
+      { ...failoverInputs, overrides: 'all' },
+      'overrides: only failback takes it (the failback readiness conditions to go on without); accepted: empty for "failover"',
+    ],
+    [
+      'an unknown condition',
+      { ...failbackInputs, overrides: 'canaries-green,healthy' },
+      `overrides: "canaries-green,healthy" has an item "healthy" that is not one of them; accepted: ${ACCEPTED}`,
+    ],
+    [
+      'replication-caught-up, which no override waives',
+      { ...failbackInputs, overrides: 'replication-caught-up' },
+      `overrides: "replication-caught-up" has an item "replication-caught-up" that cannot be overridden (Aurora switches over only to a connected member; raise maxLagSeconds instead); accepted: ${ACCEPTED}`,
+    ],
+    [
+      'all in capitals',
+      { ...failbackInputs, overrides: 'ALL' },
+      `overrides: "ALL" has an item "ALL" that is not one of them; accepted: ${ACCEPTED}`,
+    ],
+  ])(
+    'GIVEN overrides %s THEN exit 2 naming the field, the value and what is accepted, nothing called',
+    async (_, inputs, problem) => {
+      const result = await runFailover(inputs);
+
+      expect(result.exitCode).toBe(2);
+      expect(result.failure).toBe(`Invalid inputs (nothing was called):\n  - ${problem}`);
+      expect(ssm.calls()).toHaveLength(0);
+      expect(result.summary).toContain(`<tr><td>${escapeHtml(problem)}</td></tr>`);
+    },
+  );
+
+  test('GIVEN a failback with overrides spaced, repeated and with an empty item THEN the document gets Overrides as one comma-separated list its pattern accepts', async () => {
+    succeeded([], { Overrides: ['canaries-green,healthy-long-enough'] });
+
+    const result = await runFailover({
+      ...failbackInputs,
+      overrides: ' canaries-green , healthy-long-enough,,canaries-green',
+    });
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      DocumentName: 'shop-dev-failback',
+      Parameters: {
+        TargetRegion: ['us-east-1'],
+        DryRun: ['false'],
+        Reason: [REASON],
+        Overrides: ['canaries-green,healthy-long-enough'],
+      },
+    });
+  });
+
+  test('GIVEN a failback without overrides THEN the document gets no Overrides (its default: every condition must hold), and the summary says so', async () => {
+    succeeded([], {});
+
+    const result = await runFailover(failbackInputs);
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      DocumentName: 'shop-dev-failback',
+      Parameters: { TargetRegion: ['us-east-1'], DryRun: ['false'], Reason: [REASON] },
+    });
+    expect(result.summary).toContain('<p>Overrides: none (every failback readiness condition must hold)</p>');
+  });
+
+  test('GIVEN a failback with overrides all whose runbook waived canaries-green THEN the summary shows what was asked and what the runbook waived, with what was unmet', async () => {
+    const unmet = 'canaries-green: shop-dev-us-east-1-canary-checkout is ALARM';
+    succeeded(
+      [
+        readinessStep(
+          `healthy-long-enough: OK since 2025-03-01T10:00:00.000Z; replication-caught-up: ok; OVERRIDDEN ${unmet}`,
+          'canaries-green',
+        ),
+      ],
+      { Overrides: ['all'] },
+    );
+
+    const result = await runFailover({ ...failbackInputs, overrides: 'all' });
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      Parameters: expect.objectContaining({ Overrides: ['all'] }),
+    });
+    expect(result.summary).toContain('<p>Overrides: all (healthy-long-enough, canaries-green, capacity-in-place)</p>');
+    expect(result.summary).toContain(
+      `<table><tr><th>waived</th><th>what was unmet</th></tr><tr><td>canaries-green</td><td>${escapeHtml('shop-dev-us-east-1-canary-checkout is ALARM')}</td></tr></table>`,
+    );
+  });
+
+  test('GIVEN a failback with overrides where every condition held THEN the summary says nothing was waived', async () => {
+    succeeded([readinessStep('healthy-long-enough: ok; replication-caught-up: ok; canaries-green: ok', '')], {
+      Overrides: ['canaries-green'],
+    });
+
+    const result = await runFailover({ ...failbackInputs, overrides: 'canaries-green' });
+
+    expect(result.summary).toContain('<p>Overrides: canaries-green</p>');
+    expect(result.summary).toContain('<p>Waived: none (every condition the runbook judged held)</p>');
+  });
+
+  test('GIVEN a failover THEN its summary has no overrides line', async () => {
+    ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', [], { ExecutionEndTime: at(3) }));
+
+    const result = await runFailover(failoverInputs);
+
+    expect(result.summary).not.toContain('Overrides');
+  });
+
+  test('GIVEN a failback dry run with overrides THEN they are passed, and the summary shows what the plan would waive', async () => {
+    // A dry run judges the check steps and returns one line per step in a single Payload (step `plan`).
+    const plan = step('plan_invoke', 'Success', { start: 1, end: 2 }, undefined, {
+      ...invokeOutputs({
+        Status: 'succeeded',
+        Retry: false,
+        Orchestration: 'failback',
+        Step: 'plan',
+        Detail: [
+          'check-failback-readiness: healthy-long-enough: OK since 2025-03-01T10:00:00.000Z; OVERRIDDEN canaries-green: shop-dev-us-east-1-canary-home is ALARM',
+          'check-failback-capacity: capacity-in-place: judged once the scale-up has run',
+        ].join('\n'),
+      }),
+    });
+    succeeded([plan], { DryRun: ['true'], Overrides: ['canaries-green'] });
+
+    const result = await runFailover({ ...failbackInputs, dry_run: 'true', overrides: 'canaries-green' });
+
+    expect(result.exitCode).toBe(0);
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      Parameters: { TargetRegion: ['us-east-1'], DryRun: ['true'], Reason: [REASON], Overrides: ['canaries-green'] },
+    });
+    expect(result.summary).toContain(
+      '<tr><td>canaries-green</td><td>shop-dev-us-east-1-canary-home is ALARM</td></tr></table>',
+    );
+  });
+
+  test('GIVEN execution_id of a failed failback and overrides THEN the execution that resumes it gets them', async () => {
+    ssm.on(GetAutomationExecutionCommand, { AutomationExecutionId: OTHER_ID }).resolves(
+      execution('Failed', [], {
+        AutomationExecutionId: OTHER_ID,
+        DocumentName: 'shop-dev-failback',
+        ExecutionEndTime: at(-30),
+        Parameters: { TargetRegion: ['us-east-1'], DryRun: ['false'], Reason: ['earlier dispatch'] },
+      }),
+    );
+    ssm
+      .on(GetAutomationExecutionCommand, { AutomationExecutionId: EXECUTION_ID })
+      .resolves(execution('Success', [], { ExecutionEndTime: at(40), DocumentName: 'shop-dev-failback' }));
+
+    const result = await runFailover({ ...failbackInputs, execution_id: OTHER_ID, overrides: 'healthy-long-enough' });
+
+    expect(result.failure).toBeUndefined();
+    expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+      DocumentName: 'shop-dev-failback',
+      Parameters: {
+        TargetRegion: ['us-east-1'],
+        DryRun: ['false'],
+        Reason: [REASON],
+        ResumeExecutionId: [OTHER_ID],
+        Overrides: ['healthy-long-enough'],
+      },
+    });
+  });
+
+  test("GIVEN a failback in flight started without overrides WHEN the same failback is dispatched with overrides THEN it attaches, and the summary says the overrides in force are the execution's", async () => {
+    ssm.on(DescribeAutomationExecutionsCommand).callsFake(async (_input, getClient) =>
+      (await getClient().config.region()) === 'us-east-1'
+        ? {
+            AutomationExecutionMetadataList: [
+              {
+                AutomationExecutionId: OTHER_ID,
+                DocumentName: 'shop-dev-failback',
+                AutomationExecutionStatus: 'InProgress' as const,
+                ExecutionStartTime: at(-120),
+              },
+            ],
+          }
+        : { AutomationExecutionMetadataList: [] },
+    );
+    ssm
+      .on(GetAutomationExecutionCommand, { AutomationExecutionId: OTHER_ID })
+      .resolvesOnce(
+        execution('InProgress', [], {
+          AutomationExecutionId: OTHER_ID,
+          DocumentName: 'shop-dev-failback',
+          Parameters: { TargetRegion: ['us-east-1'], DryRun: ['false'], Reason: ['earlier dispatch'] },
+        }),
+      )
+      .resolves(
+        execution('Success', [], {
+          AutomationExecutionId: OTHER_ID,
+          DocumentName: 'shop-dev-failback',
+          ExecutionEndTime: at(30),
+          Parameters: { TargetRegion: ['us-east-1'], DryRun: ['false'], Reason: ['earlier dispatch'] },
+        }),
+      );
+
+    const result = await runFailover({ ...failbackInputs, overrides: 'all' });
+
+    expect(ssm).toHaveReceivedCommandTimes(StartAutomationExecutionCommand, 0);
+    expect(result.outputs['execution_id']).toBe(OTHER_ID);
+    expect(result.summary).toContain('<p>Overrides: none (every failback readiness condition must hold)</p>');
+    expect(result.summary).toContain(
+      `<p>${escapeHtml(`This dispatch asked for overrides all, but it followed execution ${OTHER_ID}, which was started with none: that execution's overrides are the ones in force.`)}</p>`,
+    );
   });
 });

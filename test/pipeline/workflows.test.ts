@@ -643,6 +643,21 @@ describe('generated workflows', () => {
       for (const step of cli) expect(step.env?.['INPUT_FAILOVER_AT']).toBe('${{ inputs.failover_at }}');
     });
 
+    test('passes an optional overrides to the CLI, the failback readiness conditions to go on without (issue 17)', () => {
+      const inputs = failover.on['workflow_dispatch'].inputs;
+      expect(inputs['overrides']).toMatchObject({ type: 'string', required: false, default: '' });
+      expect(String((inputs['overrides'] as { description?: string } | undefined)?.description)).toMatch(
+        /failback.*healthy-long-enough, canaries-green, capacity-in-place.*all/,
+      );
+      const cli = failover.jobs['runbook']!.steps.filter(
+        (step) => step.run === 'node .github/actions/dist/failover.cjs',
+      );
+      expect(cli).toHaveLength(2);
+      for (const step of cli) expect(step.env?.['INPUT_OVERRIDES']).toBe('${{ inputs.overrides }}');
+      // GitHub, "Manually running a workflow": "You can define up to 10 inputs for a workflow_dispatch event".
+      expect(Object.keys(inputs).length).toBeLessThanOrEqual(10);
+    });
+
     test('passes ignore_stack_updates (boolean, default false) to the CLI, which waits for CloudFormation first (D6)', () => {
       const inputs = failover.on['workflow_dispatch'].inputs;
       expect(inputs['ignore_stack_updates']).toMatchObject({ type: 'boolean', required: false, default: false });

@@ -38,6 +38,24 @@ export const RESUME_EXECUTION_PARAMETER = 'ResumeExecutionId';
 export const FAILOVER_AT_PARAMETER = 'FailoverAt';
 
 /**
+ * The parameter of the `failback` document listing the failback readiness conditions to go on without (the
+ * orchestration's `overrides` input, PascalCase like every document parameter: `runbooks/ssm/automation-document.ts`;
+ * its pattern accepts lower-case names separated by commas, no spaces). The failover CLI passes it when the workflow's
+ * `overrides` input is set.
+ */
+export const OVERRIDES_PARAMETER = 'Overrides';
+
+/**
+ * What the failback's `overrides` accepts: each failback readiness condition that may be waived, or `all` (every one
+ * of them). The same as `OVERRIDABLE_CONDITIONS` and `OVERRIDE_ALL` of `runbooks/orchestrations/failback-readiness.ts`
+ * (a test keeps them equal; importing those would put the runbook code in the failover bundle).
+ */
+export const FAILBACK_OVERRIDE_VALUES = ['healthy-long-enough', 'canaries-green', 'capacity-in-place', 'all'] as const;
+
+/** One of {@link FAILBACK_OVERRIDE_VALUES}. */
+export type FailbackOverride = (typeof FAILBACK_OVERRIDE_VALUES)[number];
+
+/**
  * The field holding the link to the run's reports (an https URL or an `s3://` location) in the object the runbook
  * function returns: the workflow reads it from the `Payload` output of the document's `aws:invokeLambdaFunction`
  * steps (`StepExecutions[].Outputs.Payload`, the JSON the function returned). A run without a report (a dry run,

@@ -3,6 +3,7 @@ import type { JobSummary, SummaryBlock } from '../cli-support/job-summary';
 import type { EnvironmentApproval } from '../cli-support/run-approvals';
 import { REPORT_URL_OUTPUT } from './automation-document-name';
 import type { FailoverInputs } from './failover-inputs';
+import { overridesBlocks } from './overrides-report';
 import { recoveryBlocks } from './recovery-report';
 import { returnedObject } from './returned-object';
 
@@ -30,6 +31,8 @@ export interface AutomationRun {
   readonly steps: readonly AutomationStep[];
   readonly outputs: Readonly<Record<string, readonly string[]>>;
   readonly failureMessage?: string;
+  /** The execution's parameters (`AutomationExecution.Parameters`), when read. */
+  readonly parameters?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Final statuses of a successful automation. */
@@ -203,6 +206,8 @@ export function automationSummary(
     `Result: ${result}`,
     ...(run.failureMessage ? [run.failureMessage] : []),
     `Reason: ${inputs.reason}`,
+    // A failback shows the readiness conditions it was allowed to go on without, and those it did (issue 17).
+    ...(inputs.action === 'failback' ? overridesBlocks(inputs, run) : []),
     ...lastReadiness,
     ...dispatchBlocks(context),
     `Document ${run.documentName}, execution ${run.executionId}`,

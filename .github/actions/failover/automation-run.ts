@@ -14,6 +14,7 @@ import {
   AUTOMATION_PARAMETERS,
   automationDocumentName,
   FAILOVER_AT_PARAMETER,
+  OVERRIDES_PARAMETER,
   RESUME_EXECUTION_PARAMETER,
 } from './automation-document-name';
 import {
@@ -33,7 +34,7 @@ export type AutomationInputs = Pick<
   FailoverInputs,
   'action' | 'region' | 'dryRun' | 'reason' | 'appName' | 'envName' | 'pollSeconds' | 'timeoutMinutes'
 > &
-  Pick<Partial<FailoverInputs>, 'failoverAt'>;
+  Pick<Partial<FailoverInputs>, 'failoverAt' | 'overrides'>;
 
 /** What following an automation needs from the outside world. */
 export interface AutomationDependencies {
@@ -78,6 +79,7 @@ function toRun(
     status: execution.AutomationExecutionStatus ?? 'Pending',
     steps: steps.map(toStep),
     outputs: execution.Outputs ?? {},
+    ...(execution.Parameters ? { parameters: execution.Parameters } : {}),
     ...(execution.ExecutionStartTime ? { startedAt: execution.ExecutionStartTime } : {}),
     ...(execution.ExecutionEndTime ? { endedAt: execution.ExecutionEndTime } : {}),
     ...(execution.FailureMessage ? { failureMessage: execution.FailureMessage } : {}),
@@ -110,6 +112,11 @@ export async function startAutomation(
           [AUTOMATION_PARAMETERS.reason]: [inputs.reason],
           ...(resumeExecutionId ? { [RESUME_EXECUTION_PARAMETER]: [resumeExecutionId] } : {}),
           ...(inputs.failoverAt ? { [FAILOVER_AT_PARAMETER]: [inputs.failoverAt] } : {}),
+          // Only failback declares Overrides (the CLI refuses it with any other action); none given: the document's
+          // default, every condition must hold.
+          ...(inputs.overrides && inputs.overrides.length > 0
+            ? { [OVERRIDES_PARAMETER]: [inputs.overrides.join(',')] }
+            : {}),
         },
         ClientToken: clientToken,
       }),

@@ -4,13 +4,19 @@ import {
   type InputParser,
   InputReader,
   isoTime,
+  listOf,
   matching,
   oneOf,
   regionName,
   resourceNamePart,
   wholeNumber,
 } from '../cli-support/action-inputs';
-import { RUNBOOK_ACTIONS, type RunbookAction } from './automation-document-name';
+import {
+  FAILBACK_OVERRIDE_VALUES,
+  type FailbackOverride,
+  RUNBOOK_ACTIONS,
+  type RunbookAction,
+} from './automation-document-name';
 
 /** The validated inputs of the failover CLI. */
 export interface FailoverInputs {
@@ -44,6 +50,12 @@ export interface FailoverInputs {
    * @default - the time the latest failover execution recorded
    */
   readonly failoverAt?: string;
+  /**
+   * For `failback`: the failback readiness conditions to go on without when unmet ({@link FAILBACK_OVERRIDE_VALUES};
+   * `all` waives every one), in the order given, without repeats. Passed to the document as `Overrides`.
+   * @default - none: every condition must hold
+   */
+  readonly overrides?: readonly FailbackOverride[];
 }
 
 /** An SSM Automation execution id (a UUID, as StartAutomationExecution returns it). */
@@ -65,6 +77,30 @@ export const reasonText: InputParser<string> = {
     return { value };
   },
 };
+
+/**
+ * A failback readiness condition the runbook does not let be overridden, and why (runbooks/README.md, "Failback
+ * readiness"): named as such rather than as an unknown value.
+ */
+const NOT_OVERRIDABLE: Readonly<Record<string, string>> = {
+  'replication-caught-up': 'Aurora switches over only to a connected member; raise maxLagSeconds instead',
+};
+
+/** One value of `overrides`: {@link FAILBACK_OVERRIDE_VALUES}, exactly (lower case). */
+const failbackOverride: InputParser<FailbackOverride> = {
+  accepted: oneOf(FAILBACK_OVERRIDE_VALUES).accepted,
+  parse: (value) => {
+    const why = NOT_OVERRIDABLE[value];
+    if (why !== undefined) return { problem: `cannot be overridden (${why})` };
+    return oneOf(FAILBACK_OVERRIDE_VALUES).parse(value);
+  },
+};
+
+/**
+ * `overrides`: a list separated by commas (or new lines) of {@link FAILBACK_OVERRIDE_VALUES}; items are trimmed and
+ * repeats dropped, so what the CLI passes matches the document parameter's pattern (lower-case names and commas).
+ */
+export const failbackOverrides = listOf(failbackOverride, FAILBACK_OVERRIDE_VALUES.length);
 
 /**
  * Reads and validates the failover inputs (see pipeline/README.md); nothing is started when one is invalid.
@@ -93,6 +129,12 @@ export function readFailoverInputs(getInput: GetInput): FailoverInputs {
       `failover_at: only recover takes it (the time of the failover it reports on); accepted: empty for "${inputs.action}"`,
     );
   }
+  const overrides = reader.optional('overrides', failbackOverrides, [] as readonly FailbackOverride[]);
+  if (overrides !== undefined && overrides.length > 0 && inputs.action !== undefined && inputs.action !== 'failback') {
+    reader.problem(
+      `overrides: only failback takes it (the failback readiness conditions to go on without); accepted: empty for "${inputs.action}"`,
+    );
+  }
   const { region, primaryRegion, standbyRegion } = inputs;
   if (region && primaryRegion && standbyRegion) {
     if (primaryRegion === standbyRegion) {
@@ -108,6 +150,7 @@ export function readFailoverInputs(getInput: GetInput): FailoverInputs {
   reader.finish();
   return {
     ...inputs,
+    ...(overrides.length === 0 ? {} : { overrides }),
     ...(executionId === undefined ? {} : { executionId }),
     ...(failoverAt === undefined ? {} : { failoverAt: failoverAt.toISOString() }),
   };

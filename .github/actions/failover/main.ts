@@ -49,7 +49,8 @@ export async function run(overrides: FailoverOverrides = {}): Promise<void> {
     const inputs = readFailoverInputs((name) => core.getInput(name));
     // The workflow validates before it assumes a role, so a bad input stops the run before any AWS call.
     if (core.getInput('validate_only') === 'true') {
-      core.info(`inputs valid: ${inputs.action} to ${inputs.region}, dry run ${inputs.dryRun}`);
+      const overrides = inputs.overrides ? `, overrides ${inputs.overrides.join(',')}` : '';
+      core.info(`inputs valid: ${inputs.action} to ${inputs.region}, dry run ${inputs.dryRun}${overrides}`);
       return;
     }
     const deps: DispatchDependencies = {
