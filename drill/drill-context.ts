@@ -55,6 +55,8 @@ export interface DrillContext {
   readonly canary: (when: CanaryRunReport['when']) => Promise<CanaryRun | undefined>;
   /** Whether the canary runs at all (for the phases' titles). */
   readonly canaryRuns: boolean;
+  /** Why the canary does not run (Chromium missing); undefined when it runs. */
+  readonly canarySkipped?: string;
   /** Where the reconcile reports are copied (<out>/reconcile). */
   readonly reconcileDir: string;
 }

@@ -1,5 +1,6 @@
 import type { RunResult } from '../runbooks/core/engine';
 import { failback } from '../runbooks/orchestrations';
+import type { FailbackCondition } from '../runbooks/orchestrations/failback-readiness';
 import type { CanaryRun } from './canary/run-canary';
 import type { DrillConsole } from './drill-console';
 import type { DrillRunbooks } from './drill-runbooks';
@@ -24,7 +25,15 @@ export interface FailbackRehearsal {
   readonly checkoutWaitMs: number;
   /** Runs the journey canary (resolves undefined when Chromium is missing). */
   readonly canary?: (when: 'before-failback') => Promise<CanaryRun | undefined>;
+  /** Why the canary does not run (Chromium missing); undefined when it runs. */
+  readonly canarySkipped?: string;
 }
+
+/**
+ * The failback readiness conditions the drill waives when its canary is skipped: the returning Region then has no
+ * canary alarm, and the failback refuses without one (how long the Region has been healthy cannot be told).
+ */
+export const CANARY_SKIPPED_OVERRIDES: readonly FailbackCondition[] = ['healthy-long-enough', 'canaries-green'];
 
 /**
  * `--failback`: the failed Region is rebuilt as a standby Region (saying what is still awaited while it takes its
@@ -58,7 +67,22 @@ export async function rehearseFailback(r: FailbackRehearsal): Promise<RunResult>
   // Region failed, so the canary runs once it is back.
   const run = await r.canary?.('before-failback');
   if (run) say(`    failback · canary before the failback: ${run.status}${run.error ? ` (${run.error})` : ''}`);
-  const result = await r.runbooks.run(failback, { targetRegion: primary }, `drill: ${primary} has rejoined`);
+  // Without Chromium there is no canary alarm to judge: waive what it decides, and say so (never silently). A canary
+  // that ran and failed is judged: its ALARM refuses the failback (fail closed).
+  const overrides =
+    r.canarySkipped === undefined
+      ? null
+      : { conditions: [...CANARY_SKIPPED_OVERRIDES], reason: `canary skipped (no Chromium: ${r.canarySkipped})` };
+  if (overrides) {
+    say(
+      `    failback · ${overrides.reason}: the failback readiness runs with overrides=${overrides.conditions.join(',')}`,
+    );
+  }
+  const result = await r.runbooks.run(
+    failback,
+    { targetRegion: primary, ...(overrides ? { overrides: overrides.conditions.join(',') } : {}) },
+    `drill: ${primary} has rejoined`,
+  );
   const failbackEnd = Date.now();
   if (result.status === 'succeeded') await shop.replicateTablesFrom(primary);
   let region: string | null = null;
@@ -77,12 +101,13 @@ export async function rehearseFailback(r: FailbackRehearsal): Promise<RunResult>
     description:
       `${primary} was rebuilt as a standby Region (Postgres: copies of the stopped writers' data directories, ` +
       `the writers down about a second each; dynalite: a full copy; services restarted), then the runbooks' ` +
-      `failback orchestration ran: readiness gate, failback readiness (the Region healthy, its canary OK, caught up; scaled to the other Region's peak first), switchover of each global database (writer read-only, ` +
+      `failback orchestration ran: readiness gate, failback readiness (${overrides ? `caught up; ${overrides.reason}: ${overrides.conditions.join(', ')} overridden` : 'the Region healthy, its canary OK, caught up'}; scaled to the other Region's peak first), switchover of each global database (writer read-only, ` +
       `standby caught up, writer stopped cleanly, standby promoted, old writer following the new timeline), ` +
       `traffic back to ${primary}, then both Regions' task counts back to their baseline.`,
     rejoin: Object.fromEntries(DRILL_DATABASES.map((d) => [d, shop.clusters[d].rejoinMethod ?? 'not switched over'])),
     checkout_after_failback_region: region,
     acknowledged_missing_after_failback: 0,
+    readiness_overrides: overrides,
   };
   if (result.status !== 'succeeded') {
     report.failures.push(`the failback orchestration failed: ${result.error?.step}: ${result.error?.message}`);

@@ -272,6 +272,7 @@ async function startShop(s: {
     scoring: started.scoring,
     canary: (when) => s.canary.run(when),
     canaryRuns: s.canary.chromium.found,
+    ...(s.canary.chromium.found ? {} : { canarySkipped: s.canary.chromium.reason }),
     reconcileDir: s.paths.reconcile,
   };
 }
@@ -303,6 +304,7 @@ async function failBack(ctx: DrillContext): Promise<void> {
         report: ctx.report,
         checkoutWaitMs: DRILL_WAITS.failbackCheckoutMs,
         canary: ctx.canary,
+        ...(ctx.canarySkipped === undefined ? {} : { canarySkipped: ctx.canarySkipped }),
       }),
     (r) => `${r.status}; checkouts served by ${ctx.report.failback?.checkout_after_failback_region ?? 'nobody'}`,
   );

@@ -4,7 +4,7 @@ import { ROW_CLASSES } from '../../runbooks/reconcile';
 import { percent } from '../../runbooks/scoring/expected-classes';
 import type { DrillReport } from './drill-report';
 import { describeErrors, drillHeadline, errorsByPhase, nextSteps } from './headline';
-import { describeCapacityMove } from './readiness-figures';
+import { canarySkippedNote, describeCapacityMove } from './readiness-figures';
 import { READINESS_CSS, readinessSection } from './readiness-html';
 
 const e = (value: unknown) => escapeHtml(String(value ?? ''));
@@ -333,7 +333,8 @@ export function renderDrillHtml(report: DrillReport): string {
             report.readiness.preflight.verdict,
             Object.entries(report.readiness.preflight.regions)
               .map(([region, r]) => `${region} ${r.verdict}`)
-              .join(', '),
+              .join(', ')
+              .concat(canarySkippedNote(report)),
           ),
         ]
       : []),
@@ -364,6 +365,15 @@ export function renderDrillHtml(report: DrillReport): string {
         ]
       : []),
     ...(report.failback ? [figure('failback', report.failback.status, report.failback.description)] : []),
+    ...(report.failback?.readiness_overrides
+      ? [
+          figure(
+            'failback readiness',
+            'overridden',
+            `${report.failback.readiness_overrides.reason}: ${report.failback.readiness_overrides.conditions.join(', ')} overridden`,
+          ),
+        ]
+      : []),
     ...(errors.failback
       ? [
           figure(

@@ -222,6 +222,12 @@ export interface DrillReport {
     rejoin: Record<string, string>;
     checkout_after_failback_region: string | null;
     acknowledged_missing_after_failback: number;
+    /**
+     * The failback readiness conditions the drill waived (the orchestration's `overrides` input) and why: without
+     * Chromium the canary is skipped, so the returning Region has no canary alarm and how long it has been healthy
+     * cannot be told. Null: none waived (a canary that ran and failed is judged, and refuses the failback).
+     */
+    readiness_overrides: null | { readonly conditions: readonly string[]; readonly reason: string };
   };
   /**
    * Issue 17: the readiness preflight (every readiness check for both Regions, before the fault; the drill stops

@@ -107,3 +107,11 @@ function groupsOf(changes: readonly CapacityChangeReport[]): [string, CapacityCh
   }
   return [...groups.entries()];
 }
+
+/**
+ * What the preflight's `canaries-green` could not check: without Chromium the canary is skipped, the Regions have no
+ * canary alarm, and the check is GREEN with nothing checked. Said, never silent; empty when the canary ran.
+ */
+export function canarySkippedNote(report: DrillReport): string {
+  return report.canary.status === 'skipped' ? '; canaries-green checked no canary alarm (canary skipped)' : '';
+}

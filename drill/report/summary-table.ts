@@ -3,7 +3,7 @@ import { CLASS_WORDS, percent, SCORED_CLASSES } from '../../runbooks/scoring/exp
 import { utcTime } from './drill-html';
 import type { DrillReport } from './drill-report';
 import { describeErrors, drillHeadline, errorsByPhase, nextSteps } from './headline';
-import { describeCapacityMove } from './readiness-figures';
+import { canarySkippedNote, describeCapacityMove } from './readiness-figures';
 
 const seconds = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
 
@@ -62,6 +62,10 @@ export function summaryTable(report: DrillReport): string[] {
       report.failback.status,
       `checkouts served by ${report.failback.checkout_after_failback_region ?? 'nobody'}; ${report.failback.acknowledged_missing_after_failback} missing`,
     ]);
+  }
+  if (report.failback?.readiness_overrides) {
+    const o = report.failback.readiness_overrides;
+    rows.push(['failback readiness', 'overridden', `${o.reason}: ${o.conditions.join(', ')} overridden`]);
   }
   if (errors.failback) {
     rows.push([
@@ -122,7 +126,8 @@ function readinessRows(report: DrillReport): [string, string, string][] {
           ([region, r]) =>
             `${region} ${r.verdict} (${r.checks.filter((c) => c.verdict === 'GREEN').length}/${r.checks.length} checks green)`,
         )
-        .join(', '),
+        .join(', ')
+        .concat(canarySkippedNote(report)),
     ]);
   }
   for (const move of report.readiness.moves)

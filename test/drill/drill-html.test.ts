@@ -84,6 +84,36 @@ describe('drill.html and the terminal summary for the person on call', () => {
     expect(lines).toMatch(/failed requests, failback\s+90\s+90 of 910 requests failed, errors in 6 seconds/);
   });
 
+  test('GIVEN a failback whose readiness conditions the drill waived (canary skipped) WHEN rendered THEN drill.html and the summary name them and why; none waived, no such line', () => {
+    const report = fixtureDrillReport();
+    const html = renderDrillHtml(report);
+    const figure = text(/<tr><th>failback readiness<\/th>([\s\S]*?)<\/tr>/.exec(html)?.[1] ?? 'missing');
+    const said =
+      'canary skipped (no Chromium: CHROMIUM_PATH=/opt/chromium does not exist): healthy-long-enough, canaries-green overridden';
+    expect(figure).toBe(`overridden${said}`);
+    expect(summaryTable(report).join('\n')).toMatch(
+      new RegExp(`^failback readiness +overridden +${said.replace(/[()]/g, '\\$&')}$`, 'm'),
+    );
+    report.failback!.readiness_overrides = null;
+    expect(renderDrillHtml(report)).not.toContain('failback readiness');
+    expect(summaryTable(report).join('\n')).not.toContain('failback readiness');
+  });
+
+  test('GIVEN the canary skipped WHEN rendered THEN the readiness preflight says canaries-green had no canary alarm to check; a canary that ran, no such note', () => {
+    const report = fixtureDrillReport();
+    const note = 'canaries-green checked no canary alarm (canary skipped)';
+    const figure = () =>
+      text(/<tr><th>readiness preflight<\/th>([\s\S]*?)<\/tr>/.exec(renderDrillHtml(report))?.[1] ?? 'missing');
+    const row = () => summaryTable(report).find((l) => l.startsWith('readiness preflight')) ?? 'missing';
+    expect(figure()).toBe(`GREENus-east-1 GREEN, us-west-2 GREEN; ${note}`);
+    expect(row()).toMatch(
+      new RegExp(`us-west-2 GREEN \\(\\d+/\\d+ checks green\\); ${note.replace(/[()]/g, '\\$&')}$`),
+    );
+    report.canary = { status: 'passed', reason: null, runs: [] };
+    expect(figure()).toBe('GREENus-east-1 GREEN, us-west-2 GREEN');
+    expect(row()).not.toContain('canaries-green');
+  });
+
   test('GIVEN markers a few ms apart WHEN their labels are laid out THEN each sits at its line, none overlaps another, no line crosses a label', () => {
     const xs = [300, 301, 302, 302, 305, 310, 320, 700, 701, 702, 900, 905];
     const boxes = layoutMarkerLabels(
