@@ -98,7 +98,21 @@ const OVERRIDES: ReadonlyArray<{ field: string; env: string; context: string; nu
     context: 'readiness.failbackHealthyMinutes',
     numeric: true,
   },
+  {
+    field: 'readiness.releaseGraceMinutes',
+    env: 'READINESS_RELEASE_GRACE_MINUTES',
+    context: 'readiness.releaseGraceMinutes',
+    numeric: true,
+  },
 ];
+
+/** The longest release grace accepted, in minutes: a difference older than a day is drift, not a release. */
+const MAX_RELEASE_GRACE_MINUTES = 1440;
+
+/** The release grace when nothing sets it: the bake, the standby's deploy and the primary's (an hour for both). */
+export function derivedReleaseGraceMinutes(bakeMinutes: number): number {
+  return 2 * bakeMinutes + 60;
+}
 
 /** Every environment variable that overrides a configuration field (for a clean environment in tests and docs). */
 export const CONFIG_ENVIRONMENT_VARIABLES: readonly string[] = OVERRIDES.map((o) => o.env);
@@ -249,9 +263,20 @@ const schema = z
       peakSharePercent: wholeNumber('readiness.peakSharePercent', 0, 400),
       scaleUpBudgetSeconds: wholeNumber('readiness.scaleUpBudgetSeconds', 0, 1800),
       failbackHealthyMinutes: wholeNumber('readiness.failbackHealthyMinutes', 0, 10080),
+      // The lower bound (bakeMinutes) is checked below, against the bake loaded with it.
+      releaseGraceMinutes: z.number(),
     }),
   })
   .superRefine((c, ctx) => {
+    // Shorter than the bake, every release would page during it; longer than a day, drift would hide as a release.
+    const grace = c.readiness.releaseGraceMinutes;
+    const least = Number.isInteger(c.bakeMinutes) ? c.bakeMinutes : 1;
+    if (!Number.isInteger(grace) || grace < least || grace > MAX_RELEASE_GRACE_MINUTES) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `readiness.releaseGraceMinutes: ${show(grace)} is out of range; accepted: a whole number from ${least} (bakeMinutes: a shorter grace would not cover the bake) to ${MAX_RELEASE_GRACE_MINUTES}`,
+      });
+    }
     if (c.primaryRegion === c.standbyRegion) {
       ctx.addIssue({
         code: 'custom',
@@ -287,7 +312,8 @@ export function loadConfig(sources: ConfigSources = {}): ShopConfig {
     ...DEFAULT_CONFIG,
     ...sources.base,
     gameDays: { ...DEFAULT_CONFIG.gameDays, ...sources.base?.gameDays },
-    readiness: { ...DEFAULT_CONFIG.readiness, ...sources.base?.readiness },
+    // The release grace is derived from the bake below unless something sets it.
+    readiness: { ...DEFAULT_CONFIG.readiness, releaseGraceMinutes: undefined, ...sources.base?.readiness },
   };
   const problems: string[] = [];
   const origins = new Map<string, string>();
@@ -314,6 +340,16 @@ export function loadConfig(sources: ConfigSources = {}): ShopConfig {
     } else {
       setField(merged, field, raw);
     }
+  }
+  const readiness = merged.readiness as Record<string, unknown>;
+  if (readiness.releaseGraceMinutes === undefined) {
+    merged.readiness = {
+      ...readiness,
+      releaseGraceMinutes:
+        typeof merged.bakeMinutes === 'number'
+          ? derivedReleaseGraceMinutes(merged.bakeMinutes)
+          : DEFAULT_CONFIG.readiness.releaseGraceMinutes,
+    };
   }
   const result = schema.safeParse(merged);
   if (!result.success) {

@@ -89,6 +89,13 @@ export interface ReadinessConfig {
   readonly scaleUpBudgetSeconds: number;
   /** How long the returning Region's alarms must have been `OK` before a failback moves to it, in minutes. */
   readonly failbackHealthyMinutes: number;
+  /**
+   * How long after the newer of the two Regions' deploys the parity checks (`image-parity`, `task-settings-parity`)
+   * tolerate a difference while the Regions report different deployed commits (a release deploys the primary, bakes
+   * it for {@link ShopConfig.bakeMinutes}, then deploys the standby), in minutes. When not set: 2 x `bakeMinutes` + 60
+   * (100 with the default bake). At least `bakeMinutes`, at most 1440.
+   */
+  readonly releaseGraceMinutes: number;
 }
 
 /** See {@link ShopConfig.gameDays}. */
@@ -159,5 +166,12 @@ export const DEFAULT_CONFIG: ShopConfig = {
   gameDays: { enabled: false, evidenceRetentionDays: 400, shopperRatePerMinute: 6 },
   rtoTargetMinutes: 15,
   rpoTargetSeconds: 60,
-  readiness: { scheduleMinutes: 30, peakSharePercent: 100, scaleUpBudgetSeconds: 120, failbackHealthyMinutes: 60 },
+  readiness: {
+    scheduleMinutes: 30,
+    peakSharePercent: 100,
+    scaleUpBudgetSeconds: 120,
+    failbackHealthyMinutes: 60,
+    // 2 x bakeMinutes + 60 of this default; loadConfig derives it from the bake it loads when nothing sets it.
+    releaseGraceMinutes: 100,
+  },
 };

@@ -54,6 +54,8 @@ export function drillTopology(options: {
     services: [...DRILL_SERVICES],
     minimumRunningTasks: 1,
     canaryAlarmNames: options.canary ? [DRILL_NAMES.canaryAlarm(name)] : [],
+    // Answered by the drill's readiness facts (LocalReadinessFacts.deployedCommit): the parity checks' release awareness.
+    deployedCommitParameterName: `/shop-drill-${name}-services/deployed-commit`,
     secretIds: [],
     recovery: {
       subnetGroupName: 'drill-local',

@@ -59,6 +59,18 @@ const regionSchema = z.object({
   canaryAlarmNames: z.array(z.string().min(1)).default([]),
   /** The alarm the scheduled readiness raises in this Region when a check is red (see `runbooks/readiness`). */
   readinessAlarmName: z.string().min(1).optional(),
+  /**
+   * The SSM parameter holding the commit this Region's services stack runs (`/<stack name>/deployed-commit`): parity
+   * checks tolerate a difference between the Regions while a release is between them (see
+   * `ReadinessSettings.releaseGraceMinutes`). @default - no release awareness: every difference is red
+   */
+  deployedCommitParameterName: z
+    .string()
+    .regex(
+      /^\/[A-Za-z0-9_./-]+$/,
+      'accepted: an SSM parameter name such as "/shop-dev-us-east-1-services/deployed-commit"',
+    )
+    .optional(),
 });
 
 /**
@@ -83,6 +95,12 @@ const readinessSchema = z
     scaleUpTimeoutSeconds: z.number().int().min(30).max(7200).default(900),
     /** How long a Region must have been healthy (alarms `OK`) before a failback moves to it, in minutes. */
     failbackHealthyMinutes: z.number().int().min(0).max(10080).default(60),
+    /**
+     * How long after the newer of the two Regions' deploys a parity difference is tolerated when the Regions report
+     * different deployed commits (a release deploys one Region, bakes it, then deploys the other), in minutes; 0
+     * tolerates nothing. The default is 2 x the default bake (20 minutes) + 60 (config `readiness.releaseGraceMinutes`).
+     */
+    releaseGraceMinutes: z.number().int().min(0).max(1440).default(100),
   })
   .prefault({});
 

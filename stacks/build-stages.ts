@@ -67,6 +67,7 @@ export function buildStages(scope: Construct, config: ShopConfig, release: ShopR
         peakSharePercent: config.readiness.peakSharePercent,
         scaleUpBudgetSeconds: config.readiness.scaleUpBudgetSeconds,
         failbackHealthyMinutes: config.readiness.failbackHealthyMinutes,
+        releaseGraceMinutes: config.readiness.releaseGraceMinutes,
       },
       deployedCommit: release.commit ?? UNVERSIONED_COMMIT,
       gameDays: config.gameDays.enabled

@@ -3,6 +3,14 @@ import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { Construct } from 'constructs';
 import { DEPLOYED_COMMIT_OUTPUT } from '../.github/actions/rollback/deployed-commit-output';
 
+/**
+ * The SSM parameter holding the commit the stack named `stackName` runs: `/<stack name>/deployed-commit`. The runbooks'
+ * parity checks read the services stack's (see `deployedCommitParameterName` in the runbook topology).
+ */
+export function deployedCommitParameterName(stackName: string): string {
+  return `/${stackName}/deployed-commit`;
+}
+
 /** Properties of {@link DeployedCommit}. */
 export interface DeployedCommitProps {
   /** The commit the stack is synthesized from (40 hex digits), or `unversioned` outside a workflow. */
@@ -25,7 +33,7 @@ export class DeployedCommit extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     this.parameter = new ssm.StringParameter(this, 'Parameter', {
-      parameterName: `/${stack.stackName}/deployed-commit`,
+      parameterName: deployedCommitParameterName(stack.stackName),
       stringValue: props.commit,
       description: `The commit ${stack.stackName} runs (written by each deploy)`,
     });

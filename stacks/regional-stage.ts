@@ -90,7 +90,12 @@ export interface RegionalStageProps {
 
 /** The readiness settings of a {@link RegionalStage} (config `readiness`). */
 export interface RegionalReadinessProps
-  extends Partial<Pick<ReadinessSettings, 'peakSharePercent' | 'scaleUpBudgetSeconds' | 'failbackHealthyMinutes'>> {
+  extends Partial<
+    Pick<
+      ReadinessSettings,
+      'peakSharePercent' | 'scaleUpBudgetSeconds' | 'failbackHealthyMinutes' | 'releaseGraceMinutes'
+    >
+  > {
   /**
    * How often every readiness check runs in the Region (its alarm looks at twice this).
    *

@@ -27,6 +27,12 @@ export interface DrillReadinessSettings {
   readonly tableReplicationLatencySeconds: number;
   /** The status of each secret's replica in the standby Region. */
   readonly secretReplicaStatus: 'InSync' | 'InProgress' | 'Failed';
+  /**
+   * The commit each Region's services report as deployed (the `deployed-commit` parameter on AWS), by Region; a
+   * Region not listed reports `unversioned` (the drill runs the working tree). Tests give a Region another commit to
+   * stand for a release between the Regions.
+   */
+  readonly deployedCommits: Readonly<Record<string, string>>;
 }
 
 /** The drill's values: both Regions ready. */
@@ -40,4 +46,5 @@ export const DRILL_READINESS_SETTINGS: DrillReadinessSettings = {
   peakTasks: 2,
   tableReplicationLatencySeconds: 0.25,
   secretReplicaStatus: 'InSync',
+  deployedCommits: {},
 };

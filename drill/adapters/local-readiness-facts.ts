@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import type {
   AlarmFacts,
   ClusterFacts,
+  DeployedCommitFacts,
   ReadinessFactsPort,
   ScalingLimits,
   SecretReplication,
@@ -35,7 +36,8 @@ export interface LocalReadinessSources {
  * from the drill's capacity stand-in ({@link LocalServiceCapacity}); the canary alarms from the canary's runs
  * ({@link CanaryAlarms}). Drill-configured ({@link DrillReadinessSettings}, changeable with {@link configure}):
  * backup retention, engine-version overrides, scaling maximums, task vCPU and memory, the Fargate vCPU quota, the
- * peak task counts, table replication latency and the secrets' replica status. A Region that is down answers
+ * peak task counts, table replication latency, the secrets' replica status and the deployed commit of each Region (since
+ * when: when the Region's services were last started, real). A Region that is down answers
  * nothing (every method throws the Region-down error, as the other local adapters).
  */
 export class LocalReadinessFacts implements ReadinessFactsPort {
@@ -170,6 +172,17 @@ export class LocalReadinessFacts implements ReadinessFactsPort {
         { secretId, primaryRegion, replicas: [{ region: standbyRegion, status: this.current.secretReplicaStatus }] },
       ]),
     );
+  }
+
+  /**
+   * The commit `region`'s services run: drill-configured (`deployedCommits`, `unversioned` by default), since the
+   * earliest start of the Region's running services; undefined when none was started (no parameter written yet).
+   */
+  async deployedCommit(region: string, _parameterName: string): Promise<DeployedCommitFacts | undefined> {
+    this.sources.outages.requireUp(region, 'SSM');
+    const started = Object.values(this.sources.serviceBuilds(region)).map((b) => b.startedAt.getTime());
+    if (started.length === 0) return undefined;
+    return { commit: this.current.deployedCommits[region] ?? 'unversioned', since: new Date(Math.min(...started)) };
   }
 }
 

@@ -20,6 +20,8 @@ export interface ServiceBuild {
   readonly digest: string;
   /** The environment the service was built with (its config). */
   readonly env: Readonly<Record<string, string>>;
+  /** When the service was started with this build (the drill's stand-in for when its stack was deployed). */
+  readonly startedAt: Date;
 }
 
 /**
@@ -27,7 +29,12 @@ export interface ServiceBuild {
  * run two builds of the code in one process, so a test that wants a Region on a different build gives it a label,
  * which changes the digest (and nothing else).
  */
-export function serviceBuild(service: string, env: Readonly<Record<string, string>>, label?: string): ServiceBuild {
+export function serviceBuild(
+  service: string,
+  env: Readonly<Record<string, string>>,
+  label?: string,
+  startedAt: Date = new Date(),
+): ServiceBuild {
   const hash = createHash('sha256');
   for (const folder of [service, ...SHARED_FOLDERS]) {
     for (const file of filesBelow(path.join(SERVICES_DIR, folder))) {
@@ -35,7 +42,13 @@ export function serviceBuild(service: string, env: Readonly<Record<string, strin
     }
   }
   if (label !== undefined) hash.update(`label\0${label}`);
-  return { service, entry: `services/${service}/server.ts`, digest: `sha256:${hash.digest('hex')}`, env: { ...env } };
+  return {
+    service,
+    entry: `services/${service}/server.ts`,
+    digest: `sha256:${hash.digest('hex')}`,
+    env: { ...env },
+    startedAt,
+  };
 }
 
 /** Environment variables whose values are this Region's addresses (ports here; host names on AWS). */

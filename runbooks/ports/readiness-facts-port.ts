@@ -45,6 +45,20 @@ export interface ReadinessFactsPort {
   ): Promise<number | undefined>;
   /** Where each secret's primary is and the state of its replicas; a secret that does not exist is left out. */
   secretReplication(region: string, secretIds: readonly string[]): Promise<Readonly<Record<string, SecretReplication>>>;
+  /**
+   * The commit an application stack of `region` last deployed: the SSM parameter `parameterName` (the services
+   * stack's `/<stack name>/deployed-commit`, written by every deploy) and when it last changed; undefined when the
+   * parameter does not exist.
+   */
+  deployedCommit(region: string, parameterName: string): Promise<DeployedCommitFacts | undefined>;
+}
+
+/** The commit a Region's stack runs, and since when. */
+export interface DeployedCommitFacts {
+  /** The parameter's value: a commit (40 hex digits), or `unversioned` for a deploy outside the pipeline. */
+  readonly commit: string;
+  /** When the parameter last changed (SSM `LastModifiedDate`): when this commit was deployed. */
+  readonly since: Date;
 }
 
 /** One ECS service as readiness sees it. */

@@ -85,6 +85,12 @@ export interface PermissionScope {
   readonly routingControlArns?: readonly string[];
   /** The SSM parameter (in this Region) holding the ARC cluster endpoints and routing-control ARNs. */
   readonly routingParameterName: string;
+  /**
+   * The SSM parameter holding the commit each Region's services stack runs, by Region (`/<stack name>/deployed-commit`,
+   * stacks/deployed-commit.ts): the parity checks' release awareness reads them (`facts.deployedCommit`).
+   * @default - none: a role whose steps read a deployed commit cannot be granted (synth fails naming this field)
+   */
+  readonly deployedCommitParameters?: Readonly<Record<string, string>>;
   /** The ECS cluster (same name in both Regions) and its database writer services, fenced and restored. */
   readonly ecsClusterName: string;
   readonly writerServices: readonly string[];
@@ -276,6 +282,15 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
         ],
       },
     ],
+    // The parity checks' release awareness reads each Region's deployed-commit parameter, in that Region, and nothing
+    // else of Parameter Store (the routing parameter above is the routing port's).
+    'ssm:GetParameter@facts': [
+      {
+        resources: Object.entries(scope.deployedCommitParameters ?? {}).map(([r, name]) =>
+          stack.formatArn({ service: 'ssm', region: r, resource: 'parameter', resourceName: name.replace(/^\//, '') }),
+        ),
+      },
+    ],
     // readiness/*: a failover reads the latest readiness record (`readiness/latest.json`, the other Region's peak)
     // when the other Region's CloudWatch does not answer. The scheduled readiness grants its own writes there.
     's3:GetObject': [
@@ -291,6 +306,11 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
  * the resources it acts on; actions with the same resources and conditions share a statement.
  */
 export function runbookPolicyStatements(methods: readonly PortMethod[], scope: PermissionScope): iam.PolicyStatement[] {
+  if (methods.includes('facts.deployedCommit') && Object.keys(scope.deployedCommitParameters ?? {}).length === 0) {
+    throw new Error(
+      `runbook permissions: deployedCommitParameters: ${JSON.stringify(scope.deployedCommitParameters)} names no parameter; accepted: the deployed-commit SSM parameter of each Region (facts.deployedCommit reads them)`,
+    );
+  }
   const table = grants(scope);
   const groups = new Map<string, { actions: string[]; grant: Grant }>();
   const add = (action: string, grant: Grant) => {

@@ -21,6 +21,7 @@ import {
   temporaryIdentifierPrefix,
 } from '../../runbooks/topology';
 import { SHOP_POSTGRES_PORT } from '../data/global-aurora-database';
+import { deployedCommitParameterName } from '../deployed-commit';
 import { lambdaVpcAccessStatement } from '../lambda-vpc-access';
 import { alarmNames } from '../naming/alarm-names';
 import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
@@ -28,6 +29,7 @@ import { resourcePrefix } from '../naming/resource-prefix';
 import { routingNames } from '../naming/routing-names';
 import { runbookAutomationRoleName } from '../naming/runbook-names';
 import { DATABASE_WRITER_SERVICES, ecsClusterName } from '../naming/service-names';
+import { stackNames } from '../naming/stack-names';
 import { SHOP_TABLES, tableNames } from '../naming/table-names';
 import type { RegionRole } from '../region-role';
 import { SHOP_SERVICES } from '../services/shop-services';
@@ -274,6 +276,11 @@ export class RunbookStack extends Stack {
     };
     const baseline =
       props.baselineMinimumTasks === undefined ? {} : { baselineMinimumTasks: props.baselineMinimumTasks };
+    // The commit each Region's services stack runs (stacks/deployed-commit.ts, by the deterministic stack name the
+    // regional stage gives it): parity checks tolerate a difference while a release is between the Regions.
+    const deployedCommitParameters = Object.fromEntries(
+      regions.map((r) => [r, deployedCommitParameterName(stackNames(props.appName, props.envName).services(r))]),
+    );
     this.topology = {
       appName: props.appName,
       envName: props.envName,
@@ -306,6 +313,7 @@ export class RunbookStack extends Stack {
           secretIds: [],
           canaryAlarmNames: canaryAlarms(peerRegion),
           readinessAlarmName: alarmNames(props.appName, props.envName, peerRegion).readiness,
+          deployedCommitParameterName: deployedCommitParameters[peerRegion],
         },
         [region]: {
           healthUrls: [...(props.healthUrls ?? [])],
@@ -317,6 +325,7 @@ export class RunbookStack extends Stack {
           secretIds: secretNames,
           canaryAlarmNames: canaryAlarms(region),
           readinessAlarmName: alarmNames(props.appName, props.envName, region).readiness,
+          deployedCommitParameterName: deployedCommitParameters[region],
           recovery: {
             subnetGroupName,
             securityGroupIds: [this.recoverySecurityGroup.securityGroupId],
@@ -346,6 +355,7 @@ export class RunbookStack extends Stack {
         ? { routingControlArns: Object.values(routing.controls) }
         : {}),
       routingParameterName: routing.parameterName,
+      deployedCommitParameters,
       ecsClusterName: ecsCluster,
       writerServices: [...DATABASE_WRITER_SERVICES],
       services: [...services],

@@ -203,6 +203,7 @@ describe('loadConfig', () => {
       peakSharePercent: 100,
       scaleUpBudgetSeconds: 120,
       failbackHealthyMinutes: 60,
+      releaseGraceMinutes: 100,
     });
   });
 
@@ -218,6 +219,7 @@ describe('loadConfig', () => {
       peakSharePercent: 150,
       scaleUpBudgetSeconds: 120,
       failbackHealthyMinutes: 30,
+      releaseGraceMinutes: 100,
     });
     expect(loadConfig({ env: { READINESS_SCALE_UP_BUDGET_SECONDS: '300' } }).readiness.scaleUpBudgetSeconds).toBe(300);
   });
@@ -228,7 +230,27 @@ describe('loadConfig', () => {
       peakSharePercent: 100,
       scaleUpBudgetSeconds: 120,
       failbackHealthyMinutes: 60,
+      releaseGraceMinutes: 100,
     });
+  });
+
+  // A release deploys the primary, bakes it for bakeMinutes, then deploys the standby: the parity checks tolerate the
+  // difference for readiness.releaseGraceMinutes after the newer deploy.
+  test('the release grace is derived from the bake when not set: 2 x bakeMinutes + 60', () => {
+    expect(loadConfig().readiness.releaseGraceMinutes).toBe(2 * 20 + 60);
+    expect(loadConfig({ env: { BAKE_MINUTES: '45' } }).readiness.releaseGraceMinutes).toBe(150);
+    expect(loadConfig({ base: { bakeMinutes: 360 } }).readiness.releaseGraceMinutes).toBe(780);
+  });
+
+  test('the release grace is set by READINESS_RELEASE_GRACE_MINUTES, cdk context readiness.releaseGraceMinutes or a base, and then not derived', () => {
+    expect(
+      loadConfig({ env: { READINESS_RELEASE_GRACE_MINUTES: '240', BAKE_MINUTES: '45' } }).readiness.releaseGraceMinutes,
+    ).toBe(240);
+    expect(
+      loadConfig({ context: (k) => (k === 'readiness.releaseGraceMinutes' ? '90' : undefined) }).readiness
+        .releaseGraceMinutes,
+    ).toBe(90);
+    expect(loadConfig({ base: { readiness: { releaseGraceMinutes: 20 } } }).readiness.releaseGraceMinutes).toBe(20);
   });
 
   test.each([
@@ -260,6 +282,22 @@ describe('loadConfig', () => {
       { READINESS_FAILBACK_HEALTHY_MINUTES: '1.5' },
       'readiness.failbackHealthyMinutes: 1.5 is out of range; accepted: a whole number from 0 to 10080 (set by environment variable READINESS_FAILBACK_HEALTHY_MINUTES)',
     ],
+    [
+      { READINESS_RELEASE_GRACE_MINUTES: '19' },
+      'readiness.releaseGraceMinutes: 19 is out of range; accepted: a whole number from 20 (bakeMinutes: a shorter grace would not cover the bake) to 1440 (set by environment variable READINESS_RELEASE_GRACE_MINUTES)',
+    ],
+    [
+      { READINESS_RELEASE_GRACE_MINUTES: '1441' },
+      'readiness.releaseGraceMinutes: 1441 is out of range; accepted: a whole number from 20 (bakeMinutes: a shorter grace would not cover the bake) to 1440 (set by environment variable READINESS_RELEASE_GRACE_MINUTES)',
+    ],
+    [
+      { READINESS_RELEASE_GRACE_MINUTES: '60', BAKE_MINUTES: '90' },
+      'readiness.releaseGraceMinutes: 60 is out of range; accepted: a whole number from 90 (bakeMinutes: a shorter grace would not cover the bake) to 1440 (set by environment variable READINESS_RELEASE_GRACE_MINUTES)',
+    ],
+    [
+      { READINESS_RELEASE_GRACE_MINUTES: 'soon' },
+      'readiness.releaseGraceMinutes: "soon" is not a number; accepted: a whole number (set by environment variable READINESS_RELEASE_GRACE_MINUTES)',
+    ],
   ])('a bad readiness value %j stops with the field, the value and what is accepted', (env, message) => {
     expect(problemsOf(() => loadConfig({ env }))).toEqual([message]);
   });
@@ -267,8 +305,8 @@ describe('loadConfig', () => {
   test('every readiness setting accepted by the configuration is accepted by the runbook topology', () => {
     // GIVEN the extremes the configuration accepts
     for (const readiness of [
-      { peakSharePercent: 0, scaleUpBudgetSeconds: 0, failbackHealthyMinutes: 0 },
-      { peakSharePercent: 400, scaleUpBudgetSeconds: 1800, failbackHealthyMinutes: 10080 },
+      { peakSharePercent: 0, scaleUpBudgetSeconds: 0, failbackHealthyMinutes: 0, releaseGraceMinutes: 20 },
+      { peakSharePercent: 400, scaleUpBudgetSeconds: 1800, failbackHealthyMinutes: 10080, releaseGraceMinutes: 1440 },
     ]) {
       const { scheduleMinutes: _, ...settings } = loadConfig({ base: { readiness } }).readiness;
       // THEN the topology's readiness schema takes them as they are

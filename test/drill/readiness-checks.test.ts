@@ -128,6 +128,31 @@ describe('each readiness check red and green on the running drill shop', () => {
     await green('image-parity');
   });
 
+  test('image-parity and task-settings-parity: GREEN while a release is between the Regions (the standby restarted on another build reporting another commit, within readiness.releaseGraceMinutes), RED once the grace is 0', async () => {
+    await shop.restartServices(WEST, { build: { orders: 'release-2' }, env: { CATALOG_CACHE_TTL_MS: '5000' } });
+    const before = drill.facts.configure({ deployedCommits: { [WEST]: 'f'.repeat(40) } });
+    try {
+      for (const name of ['image-parity', 'task-settings-parity']) {
+        const tolerated = await assess(name);
+        expect(shown(tolerated)).toEqual({ verdict: 'GREEN', failures: [], unknowns: [] });
+        expect(tolerated.notes[0]).toMatch(
+          new RegExp(
+            `^release in progress: ${WEST} deployed commit ${'f'.repeat(40)} at \\S+, ${EAST} still runs commit unversioned \\(deployed at \\S+\\); the difference is tolerated until \\S+ \\(readiness.releaseGraceMinutes: 100 after the newer deploy\\)$`,
+          ),
+        );
+        const strict = { ...shop.topology, readiness: { ...shop.topology.readiness, releaseGraceMinutes: 0 } };
+        expect((await assess(name, { topology: strict })).verdict).toBe('RED');
+      }
+      // The same commit in both Regions: the difference is drift, not a release.
+      drill.facts.configure({ deployedCommits: {} });
+      expect((await assess('image-parity')).verdict).toBe('RED');
+    } finally {
+      drill.facts.configure(before);
+      await shop.restartServices(WEST);
+    }
+    await green('image-parity');
+  });
+
   test('task-settings-parity: RED when the standby Region’s services start with another setting', async () => {
     await shop.restartServices(WEST, { env: { CATALOG_CACHE_TTL_MS: '5000' } });
     try {

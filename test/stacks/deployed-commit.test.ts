@@ -49,6 +49,31 @@ describe('DeployedCommit (pipeline M1: record verifies the commit a Region runs)
     }
   });
 
+  test.each(['primary', 'standby'] as const)(
+    "the %s runbook topology names, for each Region, the parameter that Region's services stack writes (the parity checks' release awareness), and the release grace derived from the bake",
+    (role) => {
+      const { topology } = shop.stages[role].runbooks;
+      for (const owner of ['primary', 'standby'] as const) {
+        const services = shop.stages[owner].services;
+        const written = templateOf(services).findResources('AWS::SSM::Parameter');
+        const names = Object.values(written).map((r) => (r as { Properties: { Name: string } }).Properties.Name);
+        expect(names).toContain(topology.regions[services.region]!.deployedCommitParameterName);
+      }
+      expect(topology.readiness.releaseGraceMinutes).toBe(2 * shop.config.bakeMinutes + 60);
+    },
+  );
+
+  test('a configured release grace reaches both runbook topologies', () => {
+    const configured = buildShopApp({ readiness: { releaseGraceMinutes: 240 } });
+    try {
+      for (const role of ['primary', 'standby'] as const) {
+        expect(configured.stages[role].runbooks.topology.readiness.releaseGraceMinutes).toBe(240);
+      }
+    } finally {
+      removeShopApp(configured);
+    }
+  });
+
   test('a synth outside a workflow stamps "unversioned", which record never matches', () => {
     templateOf(unversioned.stages.primary.services).hasOutput(DEPLOYED_COMMIT_OUTPUT, { Value: 'unversioned' });
   });

@@ -180,13 +180,18 @@ describe('RunbookStack', () => {
       // B1: the ARC control plane (us-west-2) may be the Region that failed.
       const statements = policyStatements(built.template, 'StepStepsPolicy');
       expect(actionsOf(statements).filter((a) => a.startsWith('route53-recovery-control-config:'))).toEqual([]);
-      const read = statements.find((s) => [s.Action].flat().includes('ssm:GetParameter'))!;
-      expect(built.stack.resolve(read.Resource)).toEqual({
-        'Fn::Join': [
-          '',
-          ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${built.stack.region}:${ACCOUNT}:parameter/shop/dev/arc-routing`],
-        ],
+      const reads = statements.filter((s) => [s.Action].flat().includes('ssm:GetParameter'));
+      const arn = (region: string, name: string) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${region}:${ACCOUNT}:parameter/${name}`]],
       });
+      // AND, for the parity checks' release awareness (the readiness runbook runs them), each Region's services stack
+      // deployed-commit parameter in its Region: nothing else of Parameter Store.
+      expect(new Set(reads.flatMap((s) => [built.stack.resolve(s.Resource)].flat()))).toEqual(
+        new Set([
+          arn(built.stack.region, 'shop/dev/arc-routing'),
+          ...[PRIMARY, STANDBY].map((r) => arn(r, `shop-dev-${r}-services/deployed-commit`)),
+        ]),
+      );
     });
 
     test("ECS changes (fencing the writers, M6; the scale-up before traffic moves, issue 17) are limited to the shop's services of the shop ECS cluster, in both Regions", () => {

@@ -195,6 +195,29 @@ describe.each([PRIMARY, STANDBY])('ScheduledReadiness in the runbook stack of %s
     ]);
   });
 
+  test("release awareness: the topology names each Region's services stack deployed-commit parameter, and the role may read exactly those two (in their Regions) besides the routing parameter", () => {
+    // The parameter stacks/deployed-commit.ts writes on every deploy of the services stack (`/<stack name>/deployed-commit`).
+    const topology = topologyOf(template, functionId);
+    for (const r of [region, peer]) {
+      expect(topology.regions[r]!.deployedCommitParameterName).toBe(`/shop-dev-${r}-services/deployed-commit`);
+    }
+    expect(topology.readiness.releaseGraceMinutes).toBe(100);
+    const reads = statementsOf(template, 'ScheduledReadinessPolicy').filter((s) =>
+      [s.Action].flat().includes('ssm:GetParameter'),
+    );
+    expect(reads.map((s) => [s.Action].flat())).toEqual([['ssm:GetParameter']]);
+    const arn = (r: string, name: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${r}:${ACCOUNT}:parameter/${name}`]],
+    });
+    // routing-configuration reads the routing parameter of this Region (the routing port's grant).
+    expect(new Set([stack.resolve(reads[0]!.Resource)].flat())).toEqual(
+      new Set([
+        arn(region, 'shop/dev/arc-routing'),
+        ...[region, peer].map((r) => arn(r, `shop-dev-${r}-services/deployed-commit`)),
+      ]),
+    );
+  });
+
   test('the records are written under readiness/ of the report bucket, and nowhere else', () => {
     const puts = statementsOf(template, 'ScheduledReadinessPolicy').filter((s) =>
       [s.Action].flat().includes('s3:PutObject'),
@@ -280,7 +303,12 @@ describe('ScheduledReadiness settings from the configuration', () => {
   test('the readiness settings and the baseline minimum reach the topology', () => {
     const template = Template.fromStack(
       runbookStack(PRIMARY, {
-        readiness: { peakSharePercent: 80, scaleUpBudgetSeconds: 60, failbackHealthyMinutes: 15 },
+        readiness: {
+          peakSharePercent: 80,
+          scaleUpBudgetSeconds: 60,
+          failbackHealthyMinutes: 15,
+          releaseGraceMinutes: 45,
+        },
         baselineMinimumTasks: 2,
       }),
     );
@@ -292,6 +320,7 @@ describe('ScheduledReadiness settings from the configuration', () => {
       peakSharePercent: 80,
       scaleUpBudgetSeconds: 60,
       failbackHealthyMinutes: 15,
+      releaseGraceMinutes: 45,
     });
     expect(topology.regions[PRIMARY]!.baselineMinimumTasks).toBe(2);
     expect(topology.regions[STANDBY]!.baselineMinimumTasks).toBe(2);

@@ -8,11 +8,14 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { RetryPolicy } from 'cockatiel';
+import { NonRetriableError } from '../../core/errors';
 import type {
   AlarmFacts,
   ClockPort,
   ClusterFacts,
+  DeployedCommitFacts,
   ReadinessFactsPort,
   ScalingLimits,
   SecretReplication,
@@ -52,6 +55,7 @@ export interface AwsReadinessFactsOptions {
   readonly cloudWatchFor?: (region: string) => CloudWatchClient;
   readonly secretsFor?: (region: string) => SecretsManagerClient;
   readonly serviceQuotasFor?: (region: string) => ServiceQuotasClient;
+  readonly ssmFor?: (region: string) => SSMClient;
   /**
    * Environment variables that differ between the Regions by design, left out of `ServiceFacts.settings`.
    * @default REGION_SPECIFIC_ENVIRONMENT (`REGION_ROLE`, `DB_HOST`)
@@ -79,6 +83,7 @@ export class AwsReadinessFacts implements ReadinessFactsPort {
   private readonly rds: (region: string) => RDSClient;
   private readonly secrets: (region: string) => SecretsManagerClient;
   private readonly quotas: (region: string) => ServiceQuotasClient;
+  private readonly ssm: (region: string) => SSMClient;
   private readonly policy: RetryPolicy;
 
   constructor(options: AwsReadinessFactsOptions) {
@@ -101,6 +106,7 @@ export class AwsReadinessFacts implements ReadinessFactsPort {
     this.rds = perRegion(options.rdsFor ?? client(RDSClient));
     this.secrets = perRegion(options.secretsFor ?? client(SecretsManagerClient));
     this.quotas = perRegion(options.serviceQuotasFor ?? client(ServiceQuotasClient));
+    this.ssm = perRegion(options.ssmFor ?? client(SSMClient));
   }
 
   async services(
@@ -229,6 +235,29 @@ export class AwsReadinessFacts implements ReadinessFactsPort {
       };
     }
     return facts;
+  }
+
+  async deployedCommit(region: string, parameterName: string): Promise<DeployedCommitFacts | undefined> {
+    const parameter = await awsCall(this.policy, `GetParameter ${parameterName} in ${region}`, async () => {
+      try {
+        const answer = await this.ssm(region).send(new GetParameterCommand({ Name: parameterName }));
+        // API_Parameter: "Value: The parameter value." and "LastModifiedDate: Date the parameter was last changed or
+        // updated and the parameter version was created." Both are "Required: No": an answer without them is not
+        // read as a commit or a time (the parity check then does not excuse a difference: fail closed).
+        if (!answer.Parameter?.Value || !answer.Parameter.LastModifiedDate) {
+          throw new NonRetriableError(
+            `GetParameter ${parameterName} in ${region}: the answer has no Value or LastModifiedDate; expected: the commit the stack deployed and when`,
+          );
+        }
+        return answer.Parameter;
+      } catch (error) {
+        // API_GetParameter, Errors: "ParameterNotFound: The parameter couldn't be found. Verify the name and try
+        // again." The stack has not written it (deployed before it existed, or not deployed).
+        if (hasName(error, 'ParameterNotFound')) return undefined;
+        throw error;
+      }
+    });
+    return parameter ? { commit: parameter.Value!, since: parameter.LastModifiedDate! } : undefined;
   }
 
   /** DescribeSecret; undefined for a secret that does not exist or is scheduled for deletion. */

@@ -69,7 +69,7 @@ export const SERVICE_CAPACITY_ACTIONS = {
 /**
  * What readiness and parity checks read (see `readiness-facts.ts`); every action is the API operation of the same
  * name (Service Authorization Reference of each service: ECS, RDS, CloudWatch, Application Auto Scaling, Service
- * Quotas, Secrets Manager). Read only.
+ * Quotas, Secrets Manager, Systems Manager). Read only.
  */
 export const READINESS_FACTS_ACTIONS = {
   services: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecs:ListTasks', 'ecs:DescribeTasks'],
@@ -80,6 +80,8 @@ export const READINESS_FACTS_ACTIONS = {
   fargateVcpuQuota: ['servicequotas:GetServiceQuota', 'cloudwatch:GetMetricData'],
   tableReplicationLatencySeconds: ['cloudwatch:GetMetricData'],
   secretReplication: ['secretsmanager:DescribeSecret'],
+  // Service Authorization Reference, AWS Systems Manager: the GetParameter action, on the `parameter` resource type.
+  deployedCommit: ['ssm:GetParameter'],
 } as const;
 
 /** Database credentials; `kms:Decrypt` for secrets encrypted with a customer-managed key. */

@@ -16,6 +16,8 @@ export function demoTopology(primaryRegion = 'us-east-1', standbyRegion = 'us-we
     // The deterministic alarm names of stacks/naming/alarm-names.ts: both canaries, and the scheduled readiness.
     canaryAlarmNames: [`shop-dev-${name}-canary-local`, `shop-dev-${name}-canary-global`],
     readinessAlarmName: `shop-dev-${name}-readiness`,
+    // The services stack's parameter (stacks/deployed-commit.ts, stack names of stacks/naming/stack-names.ts).
+    deployedCommitParameterName: `/shop-dev-${name}-services/deployed-commit`,
     recovery: {
       subnetGroupName: 'shop-dev-recovery',
       securityGroupIds: ['sg-0123456789abcdef0'],

@@ -2,6 +2,7 @@ import { RetriableError } from '../../core/errors';
 import type {
   AlarmFacts,
   ClusterFacts,
+  DeployedCommitFacts,
   ReadinessFactsPort,
   ScalingLimits,
   SecretReplication,
@@ -160,6 +161,14 @@ export class SimulatedReadinessFacts implements ReadinessFactsPort {
         };
       }
       return result;
+    });
+  }
+
+  async deployedCommit(region: string, parameterName: string): Promise<DeployedCommitFacts | undefined> {
+    return this.world.transact((state) => {
+      requireUp(state, region, 'SSM');
+      const parameter = state.facts.regions[region]?.deployedCommits?.[parameterName];
+      return parameter ? { commit: parameter.commit, since: new Date(parameter.since) } : undefined;
     });
   }
 }

@@ -126,6 +126,11 @@ export interface SimRegionFacts {
   fargateVcpu: { limit?: number; used?: number };
   /** DynamoDB `ReplicationLatency` from this Region, by table then receiving Region, in seconds. */
   tableLatencySeconds: Record<string, Record<string, number>>;
+  /**
+   * The SSM parameters holding the commit a stack deployed, by parameter name: the value and when it last changed.
+   * Left out in a world written before release awareness (no parameter then).
+   */
+  deployedCommits?: Record<string, { commit: string; since: string }>;
 }
 
 /** Readiness facts of the simulated world: per Region, plus what ARC and Secrets Manager hold across Regions. */
@@ -253,9 +258,12 @@ function taskSettings(topology: Topology, service: string, region: string, accou
   };
 }
 
+/** The commit both simulated Regions run at first (their services stacks' `deployed-commit` parameter). */
+export const SIMULATED_COMMIT = '0123456789abcdef0123456789abcdef01234567';
+
 /**
  * Readiness facts of a healthy pair of Regions: the same task definitions and images in both, equal engine versions,
- * a week of backups, canary and readiness alarms `OK` since a day before `now`, a peak of twice the minimum with room
+ * a week of backups, the same commit deployed a day before `now`, canary and readiness alarms `OK` since then, a peak of twice the minimum with room
  * to scale to it, tables and secrets replicated, every ARC endpoint listing both routing controls.
  */
 export function initialFacts(topology: Topology, account: string, now: Date): SimFacts {
@@ -303,6 +311,14 @@ export function initialFacts(topology: Topology, account: string, now: Date): Si
           Object.fromEntries(regions.filter((r) => r !== region).map((r) => [r, 1.2])),
         ]),
       ),
+      deployedCommits: settings?.deployedCommitParameterName
+        ? {
+            [settings.deployedCommitParameterName]: {
+              commit: SIMULATED_COMMIT,
+              since: new Date(now.getTime() - 86_400_000).toISOString(),
+            },
+          }
+        : {},
     };
     facts.arcEndpoints.push({
       region,

@@ -1,5 +1,6 @@
 import { checkRegions, listed } from '../check-regions';
 import type { ReadinessCheck } from '../readiness-check';
+import { withReleaseGrace } from '../release-grace';
 import { missingServices, readServicePair } from '../service-pair';
 
 const short = (digests: readonly string[]) => (digests.length === 0 ? 'nothing' : digests.join(' + '));
@@ -13,8 +14,8 @@ export const imageParityCheck: ReadinessCheck = {
   title: 'Both Regions run the same image digests, per service and container',
   scope: 'standing',
   whenRed:
-    'The Regions run different code: a failover would serve shoppers another version than the one that was tested and baked. Finish (or roll back) the deployment so both Regions run the same images.',
-  uses: ['facts.services'],
+    'The Regions run different code: a failover would serve shoppers another version than the one that was tested and baked. Finish (or roll back) the deployment so both Regions run the same images. It is not red while a release is between the Regions (they report different deployed commits and the newer deploy is younger than readiness.releaseGraceMinutes): red means drift, a release stuck past that, or a deployed commit that could not be read.',
+  uses: ['facts.services', 'facts.deployedCommit'],
   assess: async (ctx) => {
     const { target, other } = checkRegions(ctx);
     const pair = await readServicePair(ctx);
@@ -51,6 +52,6 @@ export const imageParityCheck: ReadinessCheck = {
       }
       if (same) notes.push(`${service}: same images in both Regions`);
     }
-    return { failures, unknowns, notes, evidence };
+    return withReleaseGrace(ctx, { failures, unknowns, notes, evidence });
   },
 };

@@ -1,5 +1,6 @@
 import { checkRegions } from '../check-regions';
 import type { ReadinessCheck } from '../readiness-check';
+import { withReleaseGrace } from '../release-grace';
 import { missingServices, readServicePair } from '../service-pair';
 import { regionNeutral, type SettingDifference, settingsDifferences } from '../settings-differences';
 
@@ -19,8 +20,8 @@ export const taskSettingsParityCheck: ReadinessCheck = {
   title: 'Each service runs the same task definition settings in both Regions',
   scope: 'standing',
   whenRed:
-    "A service's task definition differs between the Regions (CPU, memory, environment, secrets, roles …): after a failover it would behave differently from what runs today. Redeploy so both Regions get the same settings, or fix the setting named.",
-  uses: ['facts.services'],
+    "A service's task definition differs between the Regions (CPU, memory, environment, secrets, roles …): after a failover it would behave differently from what runs today. Redeploy so both Regions get the same settings, or fix the setting named. It is not red while a release is between the Regions (they report different deployed commits and the newer deploy is younger than readiness.releaseGraceMinutes): red means drift, a release stuck past that, or a deployed commit that could not be read.",
+  uses: ['facts.services', 'facts.deployedCommit'],
   assess: async (ctx) => {
     const { target, other } = checkRegions(ctx);
     const pair = await readServicePair(ctx);
@@ -57,6 +58,6 @@ export const taskSettingsParityCheck: ReadinessCheck = {
         `service ${service}: task definition settings differ in ${differences.length} key${differences.length === 1 ? '' : 's'}: ${named.join(', ')}${more}; expected: the same settings in both Regions (Region names and account ids aside)`,
       );
     }
-    return { failures, notes, evidence };
+    return withReleaseGrace(ctx, { failures, notes, evidence });
   },
 };

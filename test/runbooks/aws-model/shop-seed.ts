@@ -4,6 +4,7 @@ import { alarmNames } from '../../../stacks/naming/alarm-names';
 import { databaseNames, SHOP_DATABASES } from '../../../stacks/naming/database-names';
 import { routingNames } from '../../../stacks/naming/routing-names';
 import { DATABASE_WRITER_SERVICES, ecsClusterName } from '../../../stacks/naming/service-names';
+import { stackNames } from '../../../stacks/naming/stack-names';
 import { SHOP_SERVICES } from '../../../stacks/services/shop-services';
 import type { AwsModel } from './aws-model';
 
@@ -35,7 +36,15 @@ export interface ShopSeedOptions {
   readonly routing?: 'primary-on' | 'all-off';
   /** The applied Fargate On-Demand vCPU quota of each Region (model choice for a default). @default 4000 */
   readonly fargateVcpuQuota?: number;
+  /**
+   * The commit both Regions' services stacks run: the `/<stack name>/deployed-commit` SSM parameter each deploy
+   * writes (stacks/deployed-commit.ts), written at seed time. @default SEEDED_COMMIT
+   */
+  readonly deployedCommit?: string;
 }
+
+/** The commit the seeded shop runs in both Regions (see {@link ShopSeedOptions.deployedCommit}). */
+export const SEEDED_COMMIT = '1111111111111111111111111111111111111111';
 
 /** What {@link seedShop} built, with the names the runbook stack uses. */
 export interface ShopFixture {
@@ -61,6 +70,8 @@ export interface ShopFixture {
   readonly canaryAlarms: Readonly<Record<string, readonly string[]>>;
   /** The task definition ARN each service runs, by `<region>/<service>`. */
   readonly taskDefinitions: Readonly<Record<string, string>>;
+  /** Each Region's services stack's deployed-commit SSM parameter (in that Region), listed in the topology. */
+  readonly deployedCommitParameters: Readonly<Record<string, string>>;
   /** The image digest every service's container (`app`) runs, by service: the same in both Regions. */
   readonly imageDigests: Readonly<Record<string, string>>;
   /**
@@ -202,6 +213,13 @@ export function seedShop(model: AwsModel, options: ShopSeedOptions = {}): ShopFi
     );
   }
 
+  // What each Region's services stack writes on every deploy (stacks/deployed-commit.ts: `/<stack name>/deployed-commit`).
+  const deployedCommitParameters: Record<string, string> = {};
+  for (const region of regions) {
+    deployedCommitParameters[region] = `/${stackNames(appName, envName).services(region)}/deployed-commit`;
+    model.ssm.put(region, deployedCommitParameters[region], options.deployedCommit ?? SEEDED_COMMIT);
+  }
+
   const topology = (region: string): Topology => {
     const peer = region === primaryRegion ? standbyRegion : primaryRegion;
     return parseTopology(
@@ -234,6 +252,7 @@ export function seedShop(model: AwsModel, options: ShopSeedOptions = {}): ShopFi
             minimumRunningTasks: 1,
             secretIds: [],
             canaryAlarmNames: [...canaryAlarms[peer]!],
+            deployedCommitParameterName: deployedCommitParameters[peer],
           },
           [region]: {
             healthUrls: [],
@@ -243,6 +262,7 @@ export function seedShop(model: AwsModel, options: ShopSeedOptions = {}): ShopFi
             minimumRunningTasks: 1,
             secretIds: SHOP_DATABASES.map((db) => dbNames[db].secretName),
             canaryAlarmNames: [...canaryAlarms[region]!],
+            deployedCommitParameterName: deployedCommitParameters[region],
             recovery: {
               subnetGroupName: `${prefix}-recovery`,
               securityGroupIds: ['sg-0123456789abcdef0'],
@@ -271,6 +291,7 @@ export function seedShop(model: AwsModel, options: ShopSeedOptions = {}): ShopFi
     ecsCluster,
     canaryAlarms,
     taskDefinitions,
+    deployedCommitParameters,
     imageDigests,
     topology,
     routing: () => Object.fromEntries(regions.map((r) => [r, model.arc.controls.get(controlArns[r]!)!.state])),

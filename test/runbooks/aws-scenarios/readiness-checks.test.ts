@@ -6,6 +6,7 @@ import { READINESS_CHECKS, readinessCheckNamed } from '../../../runbooks/readine
 import type { Topology } from '../../../runbooks/topology';
 import { SHOP_SERVICES } from '../../../stacks/services/shop-services';
 import { MUTATING_OPERATIONS } from '../aws-model/aws-model';
+import { SEEDED_COMMIT } from '../aws-model/shop-seed';
 import { type AwsWorld, awsWorld, EAST, WEST } from './aws-world';
 
 // Each standing readiness check, red and green, on the AWS model served to the real SDK clients (aws-sdk-client-mock)
@@ -112,6 +113,93 @@ describe('image-parity on the AWS model', () => {
     expect(result.verdict).toBe('INCONCLUSIVE');
     expect(result.unknowns).toEqual([
       `service carts: no running task in ${WEST}, so its image digests could not be compared`,
+    ]);
+  });
+});
+
+// Release awareness: each services stack writes `/<stack name>/deployed-commit` on every deploy (stacks/deployed-commit.ts);
+// GetParameter answers its Value and LastModifiedDate ("Date the parameter was last changed or updated and the
+// parameter version was created.", API_Parameter). A release deploys us-east-1 first, bakes it, then us-west-2.
+describe('image-parity and task-settings-parity during a release on the AWS model', () => {
+  const NEW_COMMIT = '2222222222222222222222222222222222222222';
+
+  /** us-east-1's services stack deploys NEW_COMMIT now: a new catalog image and twice the orders CPU. */
+  function releaseEast(w: AwsWorld): void {
+    const { model, shop } = w;
+    model.ecs.deploy(EAST, shop.ecsCluster, 'catalog', shop.taskDefinitions[`${EAST}/catalog`]!, {
+      app: 'sha256:release2',
+    });
+    const bigger = model.ecs.registerTaskDefinition(EAST, {
+      ...model.ecs.taskDefinitions.get(shop.taskDefinitions[`${EAST}/orders`]!)!,
+      cpu: '512',
+    });
+    model.ecs.deploy(EAST, shop.ecsCluster, 'orders', bigger, { app: shop.imageDigests.orders! });
+    model.ssm.put(EAST, shop.deployedCommitParameters[EAST]!, NEW_COMMIT);
+  }
+
+  test('GIVEN us-east-1 deployed a new commit 30 minutes ago and us-west-2 not yet WHEN checked THEN both GREEN, naming both commits and until when; the evidence records it', async () => {
+    world = awsWorld();
+    world.advance(3600);
+    const deployedAt = world.clock.now();
+    releaseEast(world);
+    world.advance(30 * 60);
+    const until = new Date(deployedAt.getTime() + 100 * 60_000).toISOString();
+    for (const name of ['image-parity', 'task-settings-parity']) {
+      const result = await assess(world, name);
+      expect({ name, verdict: result.verdict, failures: result.failures }).toEqual({
+        name,
+        verdict: 'GREEN',
+        failures: [],
+      });
+      expect(result.notes[0]).toBe(
+        `release in progress: ${EAST} deployed commit ${NEW_COMMIT} at ${deployedAt.toISOString()}, ${WEST} still runs commit ${SEEDED_COMMIT} (deployed at ${new Date(deployedAt.getTime() - 3_600_000).toISOString()}); the difference is tolerated until ${until} (readiness.releaseGraceMinutes: 100 after the newer deploy)`,
+      );
+      expect(result.evidence.release).toMatchObject({
+        [EAST]: { commit: NEW_COMMIT },
+        [WEST]: { commit: SEEDED_COMMIT },
+        tolerated: true,
+        toleratedUntil: until,
+      });
+    }
+  });
+
+  test('GIVEN the release stuck for 101 minutes (us-west-2 never deployed) WHEN checked THEN both RED as without a release', async () => {
+    world = awsWorld();
+    releaseEast(world);
+    world.advance(101 * 60);
+    const image = await assess(world, 'image-parity');
+    expect(image.verdict).toBe('RED');
+    expect(image.failures).toEqual([
+      `service catalog, container app: ${WEST} runs ${world.shop.imageDigests.catalog}, ${EAST} runs sha256:release2; expected: the same image digests in both Regions`,
+    ]);
+    expect((await assess(world, 'task-settings-parity')).verdict).toBe('RED');
+  });
+
+  test('GIVEN both Regions report the same commit WHEN the images differ THEN RED: drift, not a release', async () => {
+    world = awsWorld();
+    releaseEast(world);
+    world.model.ssm.put(EAST, world.shop.deployedCommitParameters[EAST]!, SEEDED_COMMIT);
+    const result = await assess(world, 'image-parity');
+    expect(result.verdict).toBe('RED');
+    expect(result.notes.at(-1)).toMatch(/^not a release in progress: both Regions report deployed commit 1{40} /);
+  });
+
+  test("GIVEN us-west-2's SSM does not answer WHEN the images differ THEN RED, the unread commit named", async () => {
+    world = awsWorld();
+    releaseEast(world);
+    world.model.faults.fail(
+      { service: 'ssm', operation: 'GetParameter', region: WEST },
+      Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }),
+      100,
+    );
+    const result = await assess(world, 'image-parity');
+    expect(result.verdict).toBe('RED');
+    expect(result.unknowns).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^deployed commit of ${WEST} \\(${world.shop.deployedCommitParameters[WEST]}\\) could not be read: GetParameter .*; the difference is not excused as a release$`,
+        ),
+      ),
     ]);
   });
 });

@@ -4,6 +4,7 @@ import { NonRetriableError, RetriableError } from '../../../../runbooks/core/err
 import type { PortMethod } from '../../../../runbooks/ports';
 import { SHOP_SERVICES } from '../../../../stacks/services/shop-services';
 import { type ModelUnderTest, modelUnderTest } from '../../aws-model/model-test-setup';
+import { SEEDED_COMMIT } from '../../aws-model/shop-seed';
 import { QUICK_RETRY } from './sdk-calls';
 
 const EAST = 'us-east-1';
@@ -298,6 +299,41 @@ describe('AwsReadinessFacts.secretReplication', () => {
   });
 });
 
+describe('AwsReadinessFacts.deployedCommit', () => {
+  // API_GetParameter returns Parameter (API_Parameter): "Value: The parameter value." and "LastModifiedDate: Date
+  // the parameter was last changed or updated and the parameter version was created."
+  test('GIVEN the services stack wrote its commit WHEN read THEN the commit and when the parameter last changed', async () => {
+    const { facts, model, shop } = setup();
+    const seededAt = t.clock.now();
+    expect(await facts.deployedCommit(WEST, shop.deployedCommitParameters[WEST]!)).toEqual({
+      commit: SEEDED_COMMIT,
+      since: seededAt,
+    });
+    t.clock.advance(30 * 60_000);
+    model.ssm.put(EAST, shop.deployedCommitParameters[EAST]!, 'a'.repeat(40));
+    expect(await facts.deployedCommit(EAST, shop.deployedCommitParameters[EAST]!)).toEqual({
+      commit: 'a'.repeat(40),
+      since: new Date(seededAt.getTime() + 30 * 60_000),
+    });
+  });
+
+  test('GIVEN no such parameter WHEN read THEN undefined (API_GetParameter, Errors: ParameterNotFound)', async () => {
+    const { facts } = setup();
+    expect(await facts.deployedCommit(WEST, '/shop-dev-us-west-2-services/nothing-here')).toBeUndefined();
+  });
+
+  test('GIVEN an answer without LastModifiedDate WHEN read THEN it fails rather than guessing since when', async () => {
+    const { facts, model, shop } = setup();
+    // LastModifiedDate is "Required: No" in API_Parameter: an answer without it is possible.
+    const key = `${WEST}/${shop.deployedCommitParameters[WEST]}`;
+    const seeded = model.ssm.parameters.get(key)!;
+    model.ssm.parameters.set(key, { ...seeded, lastModified: undefined as unknown as Date });
+    await expect(facts.deployedCommit(WEST, shop.deployedCommitParameters[WEST]!)).rejects.toThrow(
+      /GetParameter \/shop-dev-us-west-2-services\/deployed-commit in us-west-2: .*no Value or LastModifiedDate/,
+    );
+  });
+});
+
 describe('AwsReadinessFacts faults', () => {
   test('GIVEN throttling WHEN read THEN retried until answered', async () => {
     const { facts, model, cluster } = setup();
@@ -320,6 +356,7 @@ describe('AwsReadinessFacts faults', () => {
       ['GetServiceQuota', () => facts.fargateVcpuQuota(WEST)],
       ['GetMetricData', () => facts.tableReplicationLatencySeconds(WEST, 't', EAST, 5)],
       ['DescribeSecret', () => facts.secretReplication(WEST, ['s'])],
+      ['GetParameter', () => facts.deployedCommit(WEST, shop.deployedCommitParameters[WEST]!)],
     ];
     for (const [operation, read] of reads) {
       const error = await read().catch((e: unknown) => e);
@@ -351,6 +388,7 @@ describe('AwsReadinessFacts IAM', () => {
       ['facts.fargateVcpuQuota', () => facts.fargateVcpuQuota(WEST)],
       ['facts.tableReplicationLatencySeconds', () => facts.tableReplicationLatencySeconds(WEST, 't', EAST, 5)],
       ['facts.secretReplication', () => facts.secretReplication(WEST, [shop.topology(WEST).databases[0]!.secretId])],
+      ['facts.deployedCommit', () => facts.deployedCommit(WEST, shop.deployedCommitParameters[WEST]!)],
     ];
     for (const [method, read] of reads) {
       const mark = t.model.calls.mark();
