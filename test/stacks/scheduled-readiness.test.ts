@@ -377,6 +377,12 @@ describe('ScheduledReadiness refuses', () => {
       `topology.regions.${STANDBY}.readinessAlarmName: missing; accepted: the name of the alarm the scheduled readiness raises in ${STANDBY} (a failback reads it)`,
     );
   });
+
+  test('a permission scope without the deployed-commit parameters the parity checks read (no unscoped ssm:GetParameter)', () => {
+    expect(() => readiness()).toThrow(
+      'runbook permissions: deployedCommitParameters: undefined names no parameter; accepted: the deployed-commit SSM parameter of each Region (facts.deployedCommit reads them)',
+    );
+  });
 });
 
 describe('ScheduledReadiness under cdk-nag AWS Solutions (test/stacks/nag.test.ts covers the whole app)', () => {
