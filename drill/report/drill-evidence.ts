@@ -51,7 +51,8 @@ function drillVerdict(report: DrillReport, own: readonly string[]): Pick<Evidenc
 /**
  * The evidence pack of a scored drill (the format a game day writes): what was tested, when, by `actor` (the local
  * user), the fault, the timeline's markers, the drill's verdict (FAILED when its own checks failed, whatever the
- * score says) and the score; anything left behind as deviations; drill.html, drill.json and the reconcile reports as related records.
+ * score says) and the score; as deviations, the failback readiness conditions it waived (canary skipped) and
+ * anything left behind; drill.html, drill.json and the reconcile reports as related records.
  *
  * @throws Error when the drill has no score (it is scored before its files are written).
  */
@@ -89,7 +90,14 @@ export function drillEvidenceInput(report: DrillReport, actor: string): Evidence
     ],
     ...drillVerdict(report, own),
     score: report.score,
-    deviations: report.leftovers.map((l) => `Left behind: ${l}.`),
+    deviations: [
+      ...(report.failback?.readiness_overrides
+        ? [
+            `Failback readiness overridden: ${report.failback.readiness_overrides.reason}: ${report.failback.readiness_overrides.conditions.join(', ')}.`,
+          ]
+        : []),
+      ...report.leftovers.map((l) => `Left behind: ${l}.`),
+    ],
     links: [
       { label: 'The drill report (drill.html)', href: rel(report.paths.html) },
       { label: 'Its data (drill.json)', href: rel(report.paths.json) },

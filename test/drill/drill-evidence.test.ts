@@ -22,7 +22,18 @@ function scoredDrill() {
   return report;
 }
 
+/** The deviation of the fixture's failback, run without Chromium. */
+const FIXTURE_OVERRIDES =
+  'Failback readiness overridden: canary skipped (no Chromium: CHROMIUM_PATH=/opt/chromium does not exist): healthy-long-enough, canaries-green.';
+
 describe('the drill evidence pack', () => {
+  test('GIVEN a failback whose readiness conditions the drill waived WHEN its evidence input is made THEN they are a deviation, with why; none waived, none', () => {
+    const report = scoredDrill();
+    expect(drillEvidenceInput(report, 'alice').deviations).toEqual([FIXTURE_OVERRIDES]);
+    report.failback!.readiness_overrides = null;
+    expect(drillEvidenceInput(report, 'alice').deviations).toEqual([]);
+  });
+
   test('GIVEN a scored drill WHEN its evidence input is made THEN it says who ran it, the fault, the moments of the scoring and links its records', () => {
     const report = scoredDrill();
     report.failures.push('the canary failed: after-failover: cart: no line');
@@ -36,7 +47,7 @@ describe('the drill evidence pack', () => {
         regions: { failed: 'us-east-1', surviving: 'us-west-2' },
         verdict: 'FAILED',
         reasons: ["The drill's own check failed: the canary failed: after-failover: cart: no line."],
-        deviations: [],
+        deviations: [FIXTURE_OVERRIDES],
       }),
     );
     expect(evidence.fault.injectedAt).toBe(report.rto.fault_at);
@@ -105,7 +116,7 @@ describe('the drill evidence pack', () => {
     expect(report.score.verdict).toBe('FAILED');
     report.failures.push(`score FAILED: ${report.score.reasons[0]}`);
     const evidence = drillEvidenceInput(report, 'alice');
-    expect(evidence.deviations).toEqual([]);
+    expect(evidence.deviations).toEqual([FIXTURE_OVERRIDES]);
     expect(evidence.reasons).toEqual(report.score.reasons);
     expect(evidence.verdict).toBe('FAILED');
   });

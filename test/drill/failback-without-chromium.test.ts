@@ -65,7 +65,7 @@ describe('npm run drill -- --failback without Chromium', () => {
     expect(step?.detail).toContain('OVERRIDDEN canaries-green: no canary alarm is configured');
   });
 
-  test('GIVEN no Chromium WHEN the drill fails back THEN the console, the summary and drill.html say what was overridden and why', async () => {
+  test('GIVEN no Chromium WHEN the drill fails back THEN the console, the summary, drill.html and the evidence pack say what was overridden and why', async () => {
     expect(run.stdout).toMatch(
       /failback · canary skipped \(no Chromium: .*\): the failback readiness runs with overrides=healthy-long-enough,canaries-green/,
     );
@@ -75,6 +75,12 @@ describe('npm run drill -- --failback without Chromium', () => {
     // The preflight is GREEN (canaries-green with no canary alarm configured checks nothing), and says so.
     expect(run.stdout).toMatch(
       /^readiness preflight +GREEN +.*; canaries-green checked no canary alarm \(canary skipped\)$/m,
+    );
+    const evidence = JSON.parse(await readFile(path.join(out, 'evidence.json'), 'utf8')) as { deviations: string[] };
+    expect(evidence.deviations).toContainEqual(
+      expect.stringMatching(
+        /^Failback readiness overridden: canary skipped \(no Chromium: .*\): healthy-long-enough, canaries-green\.$/,
+      ),
     );
     expect(await readFile(path.join(out, 'drill.html'), 'utf8')).toMatch(
       new RegExp(
