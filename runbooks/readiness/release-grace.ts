@@ -9,6 +9,11 @@ export interface ParityFindings {
   readonly notes: readonly string[];
   readonly unknowns?: readonly string[];
   readonly evidence: Readonly<Record<string, unknown>>;
+  /**
+   * Set when every difference is one Region running earlier images beside the other's (an ECS rolling deployment
+   * replacing its tasks): the Region whose digests are the superset. Only image-parity can tell.
+   */
+  readonly rollingRegion?: string;
 }
 
 type ReadCommit = { readonly commit: DeployedCommitFacts } | { readonly unread: string };
@@ -67,6 +72,8 @@ export async function withReleaseGrace(ctx: ReadinessContext, findings: ParityFi
     { region: other, ...b.commit },
   ];
   if (a.commit.commit === b.commit.commit) {
+    const rollout = rolloutInProgress(ctx, findings, sides, graceMinutes);
+    if (rollout) return rollout;
     return {
       ...findings,
       notes: [
@@ -100,5 +107,40 @@ export async function withReleaseGrace(ctx: ReadinessContext, findings: ParityFi
       ...findings.notes,
     ],
     evidence,
+  };
+}
+
+/**
+ * Equal commits in both Regions, and every difference is the Region deployed last still running earlier images beside
+ * the new ones (its stack, and so its parameter, is updated before ECS has replaced every task): tolerated within the
+ * grace after that deploy, like a release between the Regions. Undefined when it is not that case.
+ */
+function rolloutInProgress(
+  ctx: ReadinessContext,
+  findings: ParityFindings,
+  sides: readonly { readonly region: string; readonly commit: string; readonly since: Date }[],
+  graceMinutes: number,
+): Assessment | undefined {
+  const rolling = sides.find((side) => side.region === findings.rollingRegion);
+  const newest = Math.max(...sides.map((side) => side.since.getTime()));
+  if (!rolling || rolling.since.getTime() !== newest) return undefined;
+  const until = new Date(rolling.since.getTime() + graceMinutes * 60_000);
+  if (ctx.ports.clock.now().getTime() >= until.getTime()) return undefined;
+  const release = {
+    graceMinutes,
+    ...Object.fromEntries(sides.map((s) => [s.region, { commit: s.commit, since: iso(s.since) }])),
+    tolerated: true,
+    rollout: true,
+    toleratedUntil: iso(until),
+  };
+  return {
+    failures: [],
+    unknowns: findings.unknowns ?? [],
+    notes: [
+      `rollout in progress: both Regions report deployed commit ${rolling.commit} and ${rolling.region} (deployed at ${iso(rolling.since)}) still runs earlier images beside them; tolerated until ${iso(until)} (readiness.releaseGraceMinutes: ${graceMinutes} after the newer deploy)`,
+      ...findings.failures.map((failure) => `tolerated during the rollout: ${failure}`),
+      ...findings.notes,
+    ],
+    evidence: { ...findings.evidence, release },
   };
 }

@@ -55,7 +55,9 @@ export class SimulatedReadinessFacts implements ReadinessFactsPort {
           memoryMiB: facts.memoryMiB,
           settings: normalised(facts.settings, region, state.account) as Record<string, unknown>,
           runningDigests:
-            running > 0 ? Object.fromEntries(Object.entries(facts.digests).map(([c, d]) => [c, [d]])) : {},
+            running > 0
+              ? Object.fromEntries(Object.entries(facts.digests).map(([c, d]) => [c, Array.isArray(d) ? d : [d]]))
+              : {},
           desired: running,
           running,
         };

@@ -76,8 +76,11 @@ export interface SimServiceFacts {
   memoryMiB: number;
   /** The task definition's settings as ECS returns them (with the Region's name and account id in them). */
   settings: Record<string, unknown>;
-  /** The image digest of each container; running tasks run these. */
-  digests: Record<string, string>;
+  /**
+   * The image digest of each container; running tasks run these (several while a rolling deployment replaces the
+   * tasks of the previous image).
+   */
+  digests: Record<string, string | string[]>;
 }
 
 /** A simulated Regional database cluster's settings. */

@@ -5,6 +5,15 @@ import { missingServices, readServicePair } from '../service-pair';
 
 const short = (digests: readonly string[]) => (digests.length === 0 ? 'nothing' : digests.join(' + '));
 
+/** The Region whose digests strictly contain the other's (a rolling deployment there), else undefined. */
+function supersetSide(left: readonly string[], right: readonly string[], leftRegion: string, rightRegion: string) {
+  const contains = (big: readonly string[], small: readonly string[]) =>
+    small.length > 0 && big.length > small.length && small.every((d) => big.includes(d));
+  if (contains(left, right)) return leftRegion;
+  if (contains(right, left)) return rightRegion;
+  return undefined;
+}
+
 /**
  * `image-parity`: the same image digests run in both Regions, per service and container. A service with no running
  * task in a Region cannot be compared (INCONCLUSIVE), never counted equal.
@@ -14,7 +23,7 @@ export const imageParityCheck: ReadinessCheck = {
   title: 'Both Regions run the same image digests, per service and container',
   scope: 'standing',
   whenRed:
-    'The Regions run different code: a failover would serve shoppers another version than the one that was tested and baked. Finish (or roll back) the deployment so both Regions run the same images. It is not red while a release is between the Regions (they report different deployed commits and the newer deploy is younger than readiness.releaseGraceMinutes): red means drift, a release stuck past that, or a deployed commit that could not be read.',
+    'The Regions run different code: a failover would serve shoppers another version than the one that was tested and baked. Finish (or roll back) the deployment so both Regions run the same images. It is not red while a release is between the Regions (they report different deployed commits and the newer deploy is younger than readiness.releaseGraceMinutes), nor while the Region deployed last still replaces its tasks (earlier images beside the new ones, within the same grace): red means drift, a release stuck past that, or a deployed commit that could not be read.',
   uses: ['facts.services', 'facts.deployedCommit'],
   assess: async (ctx) => {
     const { target, other } = checkRegions(ctx);
@@ -24,9 +33,11 @@ export const imageParityCheck: ReadinessCheck = {
     const unknowns: string[] = [];
     const notes: string[] = [];
     const evidence: Record<string, unknown> = {};
+    const supersets: (string | undefined)[] = [];
     for (const { service, failure } of missingServices(pair, [target, other])) {
       if (failure) {
         failures.push(failure);
+        supersets.push(undefined);
         continue;
       }
       const a = pair.facts[target]![service]!.runningDigests;
@@ -45,6 +56,7 @@ export const imageParityCheck: ReadinessCheck = {
         const right = [...(b[container] ?? [])].sort();
         if (left.join() !== right.join()) {
           same = false;
+          supersets.push(supersetSide(left, right, target, other));
           failures.push(
             `service ${service}, container ${container}: ${target} runs ${short(left)}, ${other} runs ${short(right)}; expected: the same image digests in both Regions`,
           );
@@ -52,6 +64,8 @@ export const imageParityCheck: ReadinessCheck = {
       }
       if (same) notes.push(`${service}: same images in both Regions`);
     }
-    return withReleaseGrace(ctx, { failures, unknowns, notes, evidence });
+    const rolling = new Set(supersets);
+    const rollingRegion = rolling.size === 1 && unknowns.length === 0 ? [...rolling][0] : undefined;
+    return withReleaseGrace(ctx, { failures, unknowns, notes, evidence, rollingRegion });
   },
 };

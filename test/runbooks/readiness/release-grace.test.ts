@@ -164,3 +164,52 @@ describe('task-settings-parity during a release', () => {
     expect(result.failures).toEqual([SETTINGS_FAILURE]);
   });
 });
+
+describe('image-parity while the second Region rolls out the release', () => {
+  // Both Regions' parameters show the new commit once the second Region's stack is updated, but for a few minutes its
+  // ECS rolling deployment runs tasks of the old image beside the new ones: the digests of the rolling Region are
+  // then a superset of the other's. Tolerated within the grace after the newer deploy; after it, or when neither
+  // side's digests contain the other's, it is drift (RED).
+  function rolling(sim: Simulation, minutes: number, standbyDigests: string[]): void {
+    sim.local.world.transact((w) => {
+      w.facts.regions[PRIMARY]!.services.orders!.digests.orders = simulatedDigest('shop/orders:2');
+      w.facts.regions[PRIMARY]!.deployedCommits![parameterOf(sim, PRIMARY)] = {
+        commit: NEW_COMMIT,
+        since: minutesAgo(60),
+      };
+      w.facts.regions[STANDBY]!.services.orders!.digests.orders = standbyDigests;
+      w.facts.regions[STANDBY]!.deployedCommits![parameterOf(sim, STANDBY)] = {
+        commit: NEW_COMMIT,
+        since: minutesAgo(minutes),
+      };
+    });
+  }
+  const OLD = simulatedDigest('shop/orders:1');
+  const NEW = simulatedDigest('shop/orders:2');
+
+  test('GIVEN both Regions report the new commit and the standby, deployed 3 minutes ago, still runs the old image beside the new WHEN checked THEN GREEN with a note that the rollout is in progress', async () => {
+    const sim = simulation();
+    rolling(sim, 3, [OLD, NEW]);
+    const result = await evaluate(sim, imageParityCheck);
+    expect(result.verdict).toBe('GREEN');
+    expect(result.notes[0]).toBe(
+      `rollout in progress: both Regions report deployed commit ${NEW_COMMIT} and ${STANDBY} (deployed at ${minutesAgo(3)}) still runs earlier images beside them; tolerated until ${minutesAgo(3 - 100)} (readiness.releaseGraceMinutes: 100 after the newer deploy)`,
+    );
+    expect(result.evidence.release).toMatchObject({ tolerated: true, rollout: true });
+  });
+
+  test('GIVEN the same mixed tasks 101 minutes after the deploy WHEN checked THEN RED: a rollout stuck past the grace', async () => {
+    const sim = simulation();
+    rolling(sim, 101, [OLD, NEW]);
+    const result = await evaluate(sim, imageParityCheck);
+    expect(result.verdict).toBe('RED');
+    expect(result.failures).toHaveLength(1);
+  });
+
+  test('GIVEN both Regions report the new commit but the standby runs only the old image WHEN checked THEN RED: drift, not a rollout', async () => {
+    const sim = simulation();
+    rolling(sim, 3, [OLD]);
+    const result = await evaluate(sim, imageParityCheck);
+    expect(result.verdict).toBe('RED');
+  });
+});
