@@ -12,12 +12,32 @@ export const TRAFFIC_MOVES = ['switchover', 'failback', 'failover'] as const;
  */
 export const STALE_RUNNING_MOVE_HOURS = 6;
 
-const stale = (journal: Journal, now: Date) =>
-  now.getTime() - Date.parse(journal.updatedAt) > STALE_RUNNING_MOVE_HOURS * 3_600_000;
+/**
+ * How far ahead of this run's clock a journal's `updatedAt` may be and still count: the clocks of the functions that
+ * save journals and of this run may be a little apart.
+ */
+export const JOURNAL_CLOCK_SKEW_MINUTES = 5;
+
+/**
+ * Why a `running` journal does not count as a move in progress, or undefined when it does. Its age is
+ * `now - updatedAt`: a time that cannot be read, or one ahead of the clock by more than the skew (never "older than"
+ * anything), would otherwise excuse two Regions On for good (fail open).
+ */
+const notCounted = (journal: Journal, now: Date): string | undefined => {
+  const updated = Date.parse(journal.updatedAt);
+  if (!Number.isFinite(updated) || updated - now.getTime() > JOURNAL_CLOCK_SKEW_MINUTES * 60_000) {
+    return `its journal updated at ${journal.updatedAt}, which is not a time up to now (clock ${now.toISOString()})`;
+  }
+  if (now.getTime() - updated > STALE_RUNNING_MOVE_HOURS * 3_600_000) {
+    return `its journal unchanged since ${journal.updatedAt}, more than ${STALE_RUNNING_MOVE_HOURS} h`;
+  }
+  return undefined;
+};
 
 /**
  * `routing-states`: exactly one Region's routing control is On. Anything else is allowed only while a switchover,
- * failback or failover is `running` (its latest journal, changed in the last {@link STALE_RUNNING_MOVE_HOURS} hours),
+ * failback or failover is `running` (its latest journal, changed in the last {@link STALE_RUNNING_MOVE_HOURS} hours,
+ * not later than {@link JOURNAL_CLOCK_SKEW_MINUTES} minutes ahead of the clock),
  * and the note says which. The ARC safety rule keeps at least
  * one On; two On send shoppers to both Regions, whose writers are in one.
  */
@@ -44,7 +64,7 @@ export const routingStatesCheck: ReadinessCheck = {
       if (journal) latest.push(journal);
     }
     const now = ctx.ports.clock.now();
-    const running = latest.filter((j) => j.status === 'running' && !stale(j, now));
+    const running = latest.filter((j) => j.status === 'running' && notCounted(j, now) === undefined);
     const evidence = {
       states: byRegion,
       moves: latest.map((j) => ({
@@ -68,7 +88,7 @@ export const routingStatesCheck: ReadinessCheck = {
       latest
         .map((j) =>
           j.status === 'running'
-            ? `${j.orchestration} running, its journal unchanged since ${j.updatedAt}, more than ${STALE_RUNNING_MOVE_HOURS} h: not counted`
+            ? `${j.orchestration} running, ${notCounted(j, now)}: not counted`
             : `${j.orchestration} ${j.status}`,
         )
         .join(', ') || 'none recorded';

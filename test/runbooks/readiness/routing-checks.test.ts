@@ -138,6 +138,40 @@ describe('routing-states', () => {
     ]);
   });
 
+  test.each([
+    ['a day ahead of the clock', '2026-01-28T10:00:00.000Z'],
+    ['not a time', 'not-a-time'],
+  ])(
+    'GIVEN both On and a switchover journal running, updated %s WHEN checked THEN RED: a journal whose age cannot be told excuses nothing',
+    async (_, updatedAt) => {
+      // A journal stamped in the future (a clock that was ahead) or with an unreadable time is never older than
+      // STALE_RUNNING_MOVE_HOURS when the age is computed as now - updatedAt: it would excuse two Regions On for good.
+      const sim = simulation();
+      await sim.local.journal.save({ ...move('switchover', 'sw-4', 'running', '2026-01-27T09:00:00.000Z'), updatedAt });
+      sim.local.world.transact((w) => {
+        w.routing[controlOf(STANDBY)] = 'On';
+      });
+      const result = await evaluate(sim, routingStatesCheck);
+      expect(result.verdict).toBe('RED');
+      expect(result.failures).toEqual([
+        `both Regions are On (${PRIMARY} On, ${STANDBY} On) and no switchover, failback or failover is running (latest: switchover running, its journal updated at ${updatedAt}, which is not a time up to now (clock 2026-01-27T10:00:00.000Z): not counted); expected: exactly one Region On`,
+      ]);
+    },
+  );
+
+  test('GIVEN both On and a switchover journal updated a minute ahead of the clock WHEN checked THEN GREEN: clocks a little apart still count as running', async () => {
+    const sim = simulation();
+    await sim.local.journal.save({
+      ...move('switchover', 'sw-5', 'running', '2026-01-27T09:59:00.000Z'),
+      updatedAt: '2026-01-27T10:01:00.000Z',
+    });
+    sim.local.world.transact((w) => {
+      w.routing[controlOf(STANDBY)] = 'On';
+    });
+    const result = await evaluate(sim, routingStatesCheck);
+    expect(result.verdict).toBe('GREEN');
+  });
+
   test('GIVEN the routing controls cannot be read WHEN evaluated THEN INCONCLUSIVE', async () => {
     const result = await evaluate(simulation(), routingStatesCheck, { ports: failing('routing', 'getStates') });
     expect(result.verdict).toBe('INCONCLUSIVE');
