@@ -29,6 +29,11 @@ export const backupRetentionCheck: ReadinessCheck = {
             ? `${what}: its backup retention could not be read (not found)`
             : `${c.database.name}: no cluster of ${c.database.globalClusterIdentifier} known in ${c.region}, so its backup retention could not be read`,
         );
+      } else if (!Number.isFinite(c.facts.backupRetentionDays)) {
+        // NaN compares false with the minimum: it would pass as enough.
+        unknowns.push(
+          `${what}: its backup retention was read as ${c.facts.backupRetentionDays} days, not a number of days`,
+        );
       } else if (c.facts.backupRetentionDays < minimum) {
         failures.push(
           `${what} keeps backups ${c.facts.backupRetentionDays} day${c.facts.backupRetentionDays === 1 ? '' : 's'}; expected: at least ${minimum} (readiness.minimumBackupRetentionDays)`,

@@ -60,16 +60,23 @@ export const capacityHeadroomCheck: ReadinessCheck = {
         running: running?.running ?? null,
         vcpu: running?.vcpu ?? null,
       };
-      if (peak === undefined) {
+      if (peak === undefined || !Number.isFinite(peak)) {
+        // A peak that is not a number (NaN compares false with every maximum and quota) is as unknown as none.
         unknowns.push(
-          `service ${service}: no RunningTaskCount data in ${other} over the last ${hours} h, so the tasks it needs could not be computed`,
+          peak === undefined
+            ? `service ${service}: no RunningTaskCount data in ${other} over the last ${hours} h, so the tasks it needs could not be computed`
+            : `service ${service}: its RunningTaskCount peak in ${other} over the last ${hours} h is ${peak}, not a task count, so the tasks it needs could not be computed`,
         );
         vcpuPartial = true;
         continue;
       }
       const needed = tasksNeeded(peak, share);
-      if (!range) {
-        unknowns.push(`service ${service}: no scalable target read in ${target}, so its scaling maximum is unknown`);
+      if (!range || !Number.isFinite(range.max)) {
+        unknowns.push(
+          range
+            ? `service ${service}: its scaling maximum in ${target} was read as ${range.max}, not a task count`
+            : `service ${service}: no scalable target read in ${target}, so its scaling maximum is unknown`,
+        );
       } else if (needed > range.max) {
         failures.push(
           `service ${service}: needs ${needed} tasks in ${target} (${share} % of ${other}'s ${hours}-hour peak of ${peak}); its scaling maximum is ${range.max}: short by ${needed - range.max} tasks; expected: a maximum of at least ${needed}`,
@@ -77,6 +84,11 @@ export const capacityHeadroomCheck: ReadinessCheck = {
       } else notes.push(`${service}: needs ${needed}, maximum ${range.max}`);
       if (!running) {
         unknowns.push(`service ${service}: not described in ${target}, so the vCPU it would add is unknown`);
+        vcpuPartial = true;
+      } else if (!Number.isFinite(running.vcpu) || !Number.isFinite(running.running)) {
+        unknowns.push(
+          `service ${service}: its task size or running count in ${target} is not a number (vCPU ${running.vcpu}, running ${running.running}), so the vCPU it would add is unknown`,
+        );
         vcpuPartial = true;
       } else addedVcpu += running.vcpu * Math.max(0, needed - running.running);
     }
@@ -86,9 +98,23 @@ export const capacityHeadroomCheck: ReadinessCheck = {
       services: perService,
       vcpu: { limit: quota.limit ?? null, used: quota.used ?? null, toAdd: round(addedVcpu), partial: vcpuPartial },
     };
-    if (quota.limit === undefined || quota.used === undefined) {
+    if (
+      quota.limit === undefined ||
+      quota.used === undefined ||
+      !Number.isFinite(quota.limit) ||
+      !Number.isFinite(quota.used)
+    ) {
+      // A quota or a use that is not a number (NaN, Infinity) compares false with the sum: it would pass as room.
+      const what =
+        quota.limit === undefined
+          ? 'the quota could not be read'
+          : !Number.isFinite(quota.limit)
+            ? `the quota was read as ${quota.limit}, not a number of vCPU`
+            : quota.used === undefined
+              ? 'the vCPU in use could not be read'
+              : `the vCPU in use was read as ${quota.used}, not a number of vCPU`;
       unknowns.push(
-        `Fargate On-Demand vCPU quota of ${target}: ${quota.limit === undefined ? 'the quota could not be read' : 'the vCPU in use could not be read'}, so the headroom for ${round(addedVcpu)} more vCPU is unknown`,
+        `Fargate On-Demand vCPU quota of ${target}: ${what}, so the headroom for ${round(addedVcpu)} more vCPU is unknown`,
       );
       return { failures, unknowns, notes, evidence };
     }

@@ -21,7 +21,10 @@ export const capacityCheck: ReadinessCheck = {
     for (const service of settings.services) {
       const count = running[service];
       if (count === undefined) unknowns.push(`service ${service}: no RunningTaskCount data in ${region}`);
-      else if (count < settings.minimumRunningTasks) {
+      // NaN compares false with the minimum: it would pass as enough.
+      else if (!Number.isFinite(count)) {
+        unknowns.push(`service ${service}: RunningTaskCount in ${region} read as ${count}, not a count`);
+      } else if (count < settings.minimumRunningTasks) {
         failures.push(
           `service ${service}: ${count} running tasks in ${region}; needs at least ${settings.minimumRunningTasks}`,
         );

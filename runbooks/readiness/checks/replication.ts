@@ -48,6 +48,11 @@ export const replicationCheck: ReadinessCheck = {
         unknowns.push(
           `${db.name}: no AuroraGlobalDBRPOLag data for ${member.clusterIdentifier} in the last ${LAG_WINDOW_MINUTES} min`,
         );
+      } else if (!Number.isFinite(lag)) {
+        // NaN compares false with the target: it would pass as caught up.
+        unknowns.push(
+          `${db.name}: AuroraGlobalDBRPOLag of ${member.clusterIdentifier} in ${region} read as ${lag}, not a number of seconds`,
+        );
       } else if (lag > ctx.input.maxLagSeconds) {
         failures.push(`${db.name}: replication lag ${lag} s exceeds ${ctx.input.maxLagSeconds} s`);
       } else notes.push(`${db.name} lag ${lag} s`);

@@ -49,6 +49,11 @@ export const tableReplicationCheck: ReadinessCheck = {
           unknowns.push(
             `table ${table}: no ReplicationLatency data from ${from} to ${to} in the last ${TABLE_LATENCY_WINDOW_MINUTES} min`,
           );
+        } else if (!Number.isFinite(latency)) {
+          // NaN compares false with the target: it would pass as under it.
+          unknowns.push(
+            `table ${table}: ReplicationLatency from ${from} to ${to} read as ${latency}, which is not a number of seconds`,
+          );
         } else if (latency > max) {
           failures.push(
             `table ${table}: ReplicationLatency from ${from} to ${to} reached ${latency} s; expected: at most ${max} s (readiness.maxTableReplicationLatencySeconds)`,
