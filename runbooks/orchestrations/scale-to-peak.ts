@@ -70,15 +70,26 @@ function age(ms: number): string {
   return `${Math.floor(hours / 24)} d${hours % 24 ? ` ${hours % 24} h` : ''}`;
 }
 
+/** Milliseconds of real time left until `deadline` (a `performance.now()` value), at most `cap`, never below 0. */
+function leftOf(deadline: number | undefined, cap: number, share = 1): number {
+  if (deadline === undefined) return cap;
+  return Math.min(cap, Math.max(0, Math.floor((deadline - performance.now()) * share)));
+}
+
+/** `5 s`, `1.5 s`. */
+const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
+
 /**
  * The other Region's peak running tasks per service: from its CloudWatch (Container Insights `RunningTaskCount`)
  * within {@link PEAK_READ_BUDGET_MS}; for a service it did not give, from this Region's latest readiness record
- * (`otherRegionPeak`, the scheduled readiness read it while that Region answered).
+ * (`otherRegionPeak`, the scheduled readiness read it while that Region answered). With a `deadline` (an unplanned
+ * scale-up's budget, in real time) the live read takes at most half of what is left, so the record can still be read.
  */
 async function readPeaks(
   ctx: StepContext<TargetInput>,
   cluster: string,
   services: readonly string[],
+  deadline?: number,
 ): Promise<{ peaks: Map<string, { tasks: number; source: PeakSource }>; unknown: string[]; notes: string[] }> {
   const other = otherRegion(ctx.topology, ctx.input.targetRegion);
   const hours = ctx.topology.readiness.peakWindowHours;
@@ -86,14 +97,15 @@ async function readPeaks(
   const peaks = new Map<string, { tasks: number; source: PeakSource }>();
   const notes: string[] = [];
   let liveProblem = '';
+  const liveMs = leftOf(deadline, PEAK_READ_BUDGET_MS, 0.5);
   const live = await within(
-    PEAK_READ_BUDGET_MS,
+    liveMs,
     ctx.ports.facts.peakRunningTasks(other, otherCluster, services, hours).then(
       (value) => ({ value }),
       (error: unknown) => ({ error: messageOf(error) }),
     ),
   );
-  if (!live.done) liveProblem = `no answer within ${PEAK_READ_BUDGET_MS / 1000} s`;
+  if (!live.done) liveProblem = `no answer within ${seconds(liveMs)}`;
   else if ('error' in live.value) liveProblem = live.value.error;
   else {
     for (const service of services) {
@@ -108,14 +120,15 @@ async function readPeaks(
   if (missing.length === 0) return { peaks, unknown: [], notes };
 
   let recordProblem = '';
+  const recordMs = leftOf(deadline, RECORD_READ_BUDGET_MS);
   const stored = await within(
-    RECORD_READ_BUDGET_MS,
+    recordMs,
     ctx.ports.reports.getJson(READINESS_LATEST_KEY).then(
       (value) => ({ value }),
       (error: unknown) => ({ error: messageOf(error) }),
     ),
   );
-  if (!stored.done) recordProblem = `no answer within ${RECORD_READ_BUDGET_MS / 1000} s`;
+  if (!stored.done) recordProblem = `no answer within ${seconds(recordMs)}`;
   else if ('error' in stored.value) recordProblem = stored.value.error;
   else if (stored.value.value === undefined) recordProblem = `there is no ${READINESS_LATEST_KEY}`;
   else {
@@ -148,16 +161,16 @@ async function readPeaks(
 
 /**
  * The scale-up of the target Region: per service ceil(peakSharePercent% × the other Region's peak), capped at its
- * scaling maximum, with its current counts and range. Reads only.
+ * scaling maximum, with its current counts and range. Reads only. `deadline`: see {@link readPeaks}.
  */
-export async function planScaleUp(ctx: StepContext<TargetInput>): Promise<ScalePlan | undefined> {
+export async function planScaleUp(ctx: StepContext<TargetInput>, deadline?: number): Promise<ScalePlan | undefined> {
   const found = targetServices(ctx);
   if (!found) return undefined;
   const region = ctx.input.targetRegion;
   const { cluster, services } = found;
   const share = ctx.topology.readiness.peakSharePercent;
   const [{ peaks, unknown, notes }, limits, counts] = await Promise.all([
-    readPeaks(ctx, cluster, services),
+    readPeaks(ctx, cluster, services, deadline),
     ctx.ports.facts.scalingLimits(region, cluster, services),
     ctx.ports.capacity.describe(region, cluster, services),
   ]);
@@ -218,6 +231,23 @@ function missingPeakError(plan: ScalePlan): NonRetriableError {
  */
 const checkedPlans = new WeakMap<object, ScalePlan>();
 
+/** A plan being made, settled: its value or the error's message. */
+type Planning = Promise<{ value: ScalePlan | undefined } | { error: string }>;
+
+/**
+ * An unplanned scale-up's budget, shared by its check and its run: when it ends (`performance.now()`, real time:
+ * the bounds are timers, see {@link within}) and the plan its check started, which the run awaits for what is left
+ * instead of reading the failed Region's peak again.
+ */
+const unplannedBudgets = new WeakMap<object, { deadline: number; planning: Planning }>();
+
+function settledPlan(ctx: StepContext<TargetInput>, deadline: number): Planning {
+  return planScaleUp(ctx, deadline).then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error: messageOf(error) }),
+  );
+}
+
 /** Whether every global database's writer is in the target Region, with no move in progress. */
 export async function everyWriterIn(ctx: StepContext<TargetInput>): Promise<boolean> {
   for (const db of ctx.topology.databases) {
@@ -276,12 +306,21 @@ export function scaleToPeak<I extends TargetInput>(mode: ScaleUpMode): Step<I> {
         };
       }
       let plan: ScalePlan | undefined;
-      try {
-        plan = await planScaleUp(ctx);
-      } catch (error) {
-        if (mode !== 'unplanned') throw error;
-        return { state: 'pending', detail: `could not size the scale-up: ${messageOf(error)}` };
-      }
+      if (mode === 'unplanned') {
+        // The budget starts here: the read of the failed Region's peak (which may hang) is part of it.
+        const budgetMs = ctx.topology.readiness.scaleUpBudgetSeconds * 1000;
+        const deadline = performance.now() + budgetMs;
+        const planning = settledPlan(ctx, deadline);
+        unplannedBudgets.set(ctx, { deadline, planning });
+        const seen = await within(leftOf(deadline, budgetMs), planning);
+        if (!seen.done) {
+          return { state: 'pending', detail: `the scale-up could not be sized within ${budgetMs / 1000} s` };
+        }
+        if ('error' in seen.value) {
+          return { state: 'pending', detail: `could not size the scale-up: ${seen.value.error}` };
+        }
+        plan = seen.value.value;
+      } else plan = await planScaleUp(ctx);
       if (plan) checkedPlans.set(ctx, plan);
       if (!plan) return { state: 'done', detail: `no ECS services in ${ctx.input.targetRegion}: nothing to scale` };
       const pending = plan.targets.filter((t) => {
@@ -305,12 +344,7 @@ export function scaleToPeak<I extends TargetInput>(mode: ScaleUpMode): Step<I> {
     run: async (ctx) => {
       const region = ctx.input.targetRegion;
       const budgetMs = ctx.topology.readiness.scaleUpBudgetSeconds * 1000;
-      const work = async () => {
-        // The plan its check made a moment ago: the other Region's peak is read once (it may be the failed Region,
-        // each read costing up to PEAK_READ_BUDGET_MS), not once by the check and again here.
-        const checked = checkedPlans.get(ctx);
-        checkedPlans.delete(ctx);
-        const plan = checked ?? (await planScaleUp(ctx));
+      const work = async (plan: ScalePlan | undefined) => {
         if (!plan) return { detail: `no ECS services in ${region}: nothing to scale` };
         if (plan.unknown.length > 0 && mode !== 'unplanned') throw missingPeakError(plan);
         const outcomes = await Promise.all(
@@ -342,13 +376,28 @@ export function scaleToPeak<I extends TargetInput>(mode: ScaleUpMode): Step<I> {
           outputs: { targets: targetsOutput(plan) },
         };
       };
-      if (mode !== 'unplanned') return work();
-      // Unplanned: nothing here may hold the failover beyond its budget, and nothing here may fail it.
+      // The plan its check made a moment ago: the other Region's peak is read once (it may be the failed Region,
+      // each read costing up to PEAK_READ_BUDGET_MS), not once by the check and again here.
+      const checked = checkedPlans.get(ctx);
+      checkedPlans.delete(ctx);
+      if (mode !== 'unplanned') return work(checked ?? (await planScaleUp(ctx)));
+      // Unplanned: nothing here may hold the failover beyond its budget (counted from the check, the peak read
+      // included), and nothing here may fail it.
+      const budget = unplannedBudgets.get(ctx);
+      unplannedBudgets.delete(ctx);
+      const deadline = budget?.deadline ?? performance.now() + budgetMs;
+      const planning: Planning = checked
+        ? Promise.resolve({ value: checked })
+        : (budget?.planning ?? settledPlan(ctx, deadline));
       const bounded = await within(
-        budgetMs,
-        work().then(
-          (value) => ({ value }),
-          (error: unknown) => ({ error: messageOf(error) }),
+        leftOf(deadline, budgetMs),
+        planning.then((planned) =>
+          'error' in planned
+            ? planned
+            : work(planned.value).then(
+                (value) => ({ value }),
+                (error: unknown) => ({ error: messageOf(error) }),
+              ),
         ),
       );
       if (!bounded.done) {
