@@ -1,13 +1,10 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createDrillPorts, type DrillPorts } from '../../drill/adapters/drill-ports';
+import type { DrillPorts } from '../../drill/adapters/drill-ports';
 import { DRILL_NAMES, DRILL_SERVICES } from '../../drill/drill-topology';
-import { Resources } from '../../drill/resources';
-import { TwoRegionShop } from '../../drill/two-region-shop';
+import type { TwoRegionShop } from '../../drill/two-region-shop';
 import { type CheckEvaluation, evaluateReadiness } from '../../runbooks/readiness/evaluate-readiness';
 import { READINESS_CHECKS, readinessCheckNamed } from '../../runbooks/readiness/readiness-checks';
 import type { Topology } from '../../runbooks/topology';
+import { type RunningShop, startRunningShop } from './running-shop';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
@@ -21,10 +18,9 @@ const STALE_CONTROL = 'arn:aws:route53-recovery-control::000000000000:controlpan
 // drill-configured value the readiness facts answer: see DrillReadinessSettings), then puts it back and sees it
 // green again. The target is the standby Region, as the drill's failover would move to it.
 describe('each readiness check red and green on the running drill shop', () => {
-  let work: string;
-  let resources: Resources;
   let shop: TwoRegionShop;
   let drill: DrillPorts;
+  let running: RunningShop | undefined;
 
   const assess = async (name: string, options: { topology?: Topology; maxLagSeconds?: number } = {}) => {
     const check = readinessCheckNamed(name);
@@ -46,30 +42,13 @@ describe('each readiness check red and green on the running drill shop', () => {
     );
 
   beforeAll(async () => {
-    // Short: the Postgres Unix sockets live below it.
-    work = await mkdtemp(path.join(tmpdir(), 'drc-'));
-    await chmod(work, 0o755);
-    resources = new Resources();
-    shop = await TwoRegionShop.start({
-      workDir: work,
-      primaryRegion: EAST,
-      standbyRegion: WEST,
-      resources,
-      onEvent: () => undefined,
-      canary: true,
-    });
-    drill = createDrillPorts(shop, {
-      journalDir: path.join(work, 'runbook', 'journal'),
-      reportsDir: path.join(work, 'runbook', 'reports'),
-      workDir: work,
-      track: (name, server) => resources.add(name, () => server.stop()),
-    });
+    running = await startRunningShop('drc-');
+    ({ shop, drill } = running);
     shop.canaryAlarms.recordRun(true);
   }, 120_000);
 
   afterAll(async () => {
-    await resources?.stopAll();
-    await rm(work, { recursive: true, force: true });
+    await running?.stop();
   });
 
   test('GIVEN the shop as started WHEN every check runs for either Region THEN every one is GREEN', async () => {

@@ -1,7 +1,4 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { createDrillPorts, type DrillPorts } from '../../drill/adapters/drill-ports';
+import type { DrillPorts } from '../../drill/adapters/drill-ports';
 import { DrillConsole } from '../../drill/drill-console';
 import { DrillRunbooks } from '../../drill/drill-runbooks';
 import { DRILL_SERVICES } from '../../drill/drill-topology';
@@ -11,9 +8,10 @@ import { fillReadiness } from '../../drill/report/readiness-figures';
 import { Timeline } from '../../drill/report/timeline';
 import { fillTimeline } from '../../drill/report/timeline-figures';
 import { verdictFailures } from '../../drill/report/verdict';
-import { Resources } from '../../drill/resources';
-import { TwoRegionShop } from '../../drill/two-region-shop';
+import type { Resources } from '../../drill/resources';
+import type { TwoRegionShop } from '../../drill/two-region-shop';
 import { failback, failover } from '../../runbooks/orchestrations';
+import { type RunningShop, startRunningShop } from './running-shop';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
@@ -36,37 +34,21 @@ describe('failover and failback on the running drill shop: task counts raised be
   let resources: Resources;
   let shop: TwoRegionShop;
   let drill: DrillPorts;
+  let running: RunningShop | undefined;
   let runbooks: DrillRunbooks;
   let timeline: Timeline;
   const startedAt = Date.now();
 
   beforeAll(async () => {
-    // Short: the Postgres Unix sockets live below it.
-    work = await mkdtemp(path.join(tmpdir(), 'drf-'));
-    await chmod(work, 0o755);
-    resources = new Resources();
-    shop = await TwoRegionShop.start({
-      workDir: work,
-      primaryRegion: EAST,
-      standbyRegion: WEST,
-      resources,
-      onEvent: () => undefined,
-      canary: true,
-    });
-    drill = createDrillPorts(shop, {
-      journalDir: path.join(work, 'runbook', 'journal'),
-      reportsDir: path.join(work, 'runbook', 'reports'),
-      workDir: work,
-      track: (name, server) => resources.add(name, () => server.stop()),
-    });
+    running = await startRunningShop('drf-');
+    ({ work, resources, shop, drill } = running);
     timeline = new Timeline(startedAt);
     const drillConsole = new DrillConsole({ print: () => undefined, timeline, resources, color: false });
     runbooks = new DrillRunbooks(shop.topology, drill, timeline, drillConsole);
   }, 120_000);
 
   afterAll(async () => {
-    await resources?.stopAll();
-    await rm(work, { recursive: true, force: true });
+    await running?.stop();
   });
 
   test('GIVEN a GREEN preflight and the primary Region lost WHEN the failover and then the failback run THEN each raises its target first and the failback restores the baseline', async () => {

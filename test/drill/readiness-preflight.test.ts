@@ -1,13 +1,12 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createDrillPorts, type DrillPorts } from '../../drill/adapters/drill-ports';
+import type { DrillPorts } from '../../drill/adapters/drill-ports';
 import { DRILL_NAMES, DRILL_SERVICES } from '../../drill/drill-topology';
 import { preflightFailure, preflightReadiness } from '../../drill/preflight-readiness';
-import { Resources } from '../../drill/resources';
-import { TwoRegionShop } from '../../drill/two-region-shop';
+import type { TwoRegionShop } from '../../drill/two-region-shop';
 import { READINESS_CHECKS } from '../../runbooks/readiness/readiness-checks';
 import { parseReadinessRecord, READINESS_LATEST_KEY } from '../../runbooks/readiness/readiness-record';
+import { type RunningShop, startRunningShop } from './running-shop';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
@@ -16,34 +15,17 @@ const WEST = 'us-west-2';
 // one is red)". The preflight on a running two-Region shop: every check of READINESS_CHECKS for both Regions.
 describe('the drill preflight on a running two-Region shop', () => {
   let work: string;
-  let resources: Resources;
   let shop: TwoRegionShop;
   let drill: DrillPorts;
+  let running: RunningShop | undefined;
 
   beforeAll(async () => {
-    // Short: the Postgres Unix sockets live below it.
-    work = await mkdtemp(path.join(tmpdir(), 'drp-'));
-    await chmod(work, 0o755);
-    resources = new Resources();
-    shop = await TwoRegionShop.start({
-      workDir: work,
-      primaryRegion: EAST,
-      standbyRegion: WEST,
-      resources,
-      onEvent: () => undefined,
-      canary: true,
-    });
-    drill = createDrillPorts(shop, {
-      journalDir: path.join(work, 'runbook', 'journal'),
-      reportsDir: path.join(work, 'runbook', 'reports'),
-      workDir: work,
-      track: (name, server) => resources.add(name, () => server.stop()),
-    });
+    running = await startRunningShop('drp-');
+    ({ work, shop, drill } = running);
   }, 120_000);
 
   afterAll(async () => {
-    await resources?.stopAll();
-    await rm(work, { recursive: true, force: true });
+    await running?.stop();
   });
 
   test('GIVEN a canary run passed WHEN the preflight runs THEN both Regions are GREEN on every check and the standby Region’s record is stored with the primary’s peak', async () => {

@@ -1,12 +1,9 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { Client } from 'pg';
-import { createDrillPorts, type DrillPorts } from '../../drill/adapters/drill-ports';
+import type { DrillPorts } from '../../drill/adapters/drill-ports';
 import { serviceBuild } from '../../drill/adapters/service-build';
 import { DRILL_NAMES, DRILL_SERVICES } from '../../drill/drill-topology';
-import { Resources } from '../../drill/resources';
-import { TwoRegionShop } from '../../drill/two-region-shop';
+import type { TwoRegionShop } from '../../drill/two-region-shop';
+import { type RunningShop, startRunningShop } from './running-shop';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
@@ -25,35 +22,17 @@ async function serverVersion(url: string): Promise<string> {
 // One two-Region shop (2 Postgres pairs, 2 dynalite, 2 × 5 services) for every test of this file: starting it is
 // the slow part. Each test that makes a Region drift puts it back before it ends.
 describe('the drill readiness on a running two-Region shop', () => {
-  let work: string;
-  let resources: Resources;
   let shop: TwoRegionShop;
   let drill: DrillPorts;
+  let running: RunningShop | undefined;
 
   beforeAll(async () => {
-    // Short: the Postgres Unix sockets live below it.
-    work = await mkdtemp(path.join(tmpdir(), 'dr-'));
-    await chmod(work, 0o755);
-    resources = new Resources();
-    shop = await TwoRegionShop.start({
-      workDir: work,
-      primaryRegion: EAST,
-      standbyRegion: WEST,
-      resources,
-      onEvent: () => undefined,
-      canary: true,
-    });
-    drill = createDrillPorts(shop, {
-      journalDir: path.join(work, 'runbook', 'journal'),
-      reportsDir: path.join(work, 'runbook', 'reports'),
-      workDir: work,
-      track: (name, server) => resources.add(name, () => server.stop()),
-    });
+    running = await startRunningShop('dr-');
+    ({ shop, drill } = running);
   }, 120_000);
 
   afterAll(async () => {
-    await resources?.stopAll();
-    await rm(work, { recursive: true, force: true });
+    await running?.stop();
   });
 
   describe('LocalReadinessFacts', () => {
