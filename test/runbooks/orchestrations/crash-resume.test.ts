@@ -2,6 +2,7 @@ import type { MemoryJournal } from '../../../runbooks/adapters/local/journals';
 import type { RunResult } from '../../../runbooks/core/engine';
 import type { AnyOrchestration } from '../../../runbooks/core/step';
 import { failback, failover, preserveSnapshots, recover, switchover } from '../../../runbooks/orchestrations';
+import { READINESS_LATEST_KEY } from '../../../runbooks/readiness/readiness-record';
 import { mutations } from '../support/instrumented-ports';
 import { PRIMARY, routing, type Simulation, STANDBY, simulation, writerRegions } from '../support/simulation';
 
@@ -11,6 +12,8 @@ interface Scenario {
   readonly input: Record<string, unknown>;
   /** Brings a fresh simulation to the state the orchestration starts from. */
   readonly setup: (sim: Simulation) => Promise<void>;
+  /** Actions the uninterrupted run must take (`method [args]` prefixes), so the crashes cover them. */
+  readonly covers?: readonly string[];
 }
 
 async function failedOverAndBack(sim: Simulation): Promise<void> {
@@ -18,6 +21,31 @@ async function failedOverAndBack(sim: Simulation): Promise<void> {
   await sim.run(failover, { targetRegion: STANDBY });
   sim.local.world.regionUp(PRIMARY);
   sim.clock.advance(60_000);
+}
+
+/**
+ * The standby's latest readiness record with the primary's peak (5 tasks per service, above the baseline of 2), so
+ * a failover with the primary down scales the standby up before the traffic moves (issue 17).
+ */
+async function standbyRecordsPrimaryPeak(sim: Simulation): Promise<void> {
+  await sim.local.reports.putJson(READINESS_LATEST_KEY, {
+    schema: 'readiness-record@1',
+    appName: 'shop',
+    envName: 'dev',
+    region: STANDBY,
+    targetRegion: STANDBY,
+    otherRegion: PRIMARY,
+    startedAt: '2026-01-27T09:30:00.000Z',
+    finishedAt: '2026-01-27T09:30:00.000Z',
+    verdict: 'GREEN',
+    checks: [],
+    otherRegionPeak: {
+      region: PRIMARY,
+      hours: 24,
+      measuredAt: '2026-01-27T09:30:00.000Z',
+      tasks: { ui: 5, catalog: 5, carts: 5, orders: 5, checkout: 5 },
+    },
+  });
 }
 
 const scenarios: readonly Scenario[] = [
@@ -29,6 +57,37 @@ const scenarios: readonly Scenario[] = [
   },
   { name: 'switchover', orchestration: switchover, input: { targetRegion: STANDBY }, setup: async () => {} },
   { name: 'failback', orchestration: failback, input: {}, setup: failedOverAndBack },
+  {
+    // the scale-up's two actions per service (minimum, desired count) before the traffic moves
+    name: 'failover scaling the target up to the recorded peak',
+    orchestration: failover,
+    input: { targetRegion: STANDBY, failedRegion: PRIMARY },
+    covers: [
+      `capacity.setScalingMinimum ["${STANDBY}","shop-dev-${STANDBY}","ui",5]`,
+      `capacity.setDesiredCount ["${STANDBY}","shop-dev-${STANDBY}","ui",5]`,
+    ],
+    setup: async (sim) => {
+      await standbyRecordsPrimaryPeak(sim);
+      sim.local.world.regionDown(PRIMARY);
+    },
+  },
+  {
+    // the failback's scale-up, then the baseline restored in both Regions (minimums) and the Region left (desired)
+    name: 'failback after a failover that scaled the standby up',
+    orchestration: failback,
+    input: {},
+    covers: [
+      `capacity.setScalingMinimum ["${PRIMARY}","shop-dev-${PRIMARY}","ui",4]`,
+      `capacity.setDesiredCount ["${PRIMARY}","shop-dev-${PRIMARY}","ui",4]`,
+      `capacity.setScalingMinimum ["${PRIMARY}","shop-dev-${PRIMARY}","ui",2]`,
+      `capacity.setScalingMinimum ["${STANDBY}","shop-dev-${STANDBY}","ui",2]`,
+      `capacity.setDesiredCount ["${STANDBY}","shop-dev-${STANDBY}","ui",2]`,
+    ],
+    setup: async (sim) => {
+      await standbyRecordsPrimaryPeak(sim);
+      await failedOverAndBack(sim);
+    },
+  },
   {
     name: 'recover',
     orchestration: recover,
@@ -91,6 +150,7 @@ describe.each(scenarios)('$name resumes after a crash at any point', (scenario) 
   test('the uninterrupted run changes something (the scenario is meaningful)', () => {
     expect(reference.mutations.length).toBeGreaterThan(0);
     expect(reference.calls).toBeGreaterThan(reference.mutations.length);
+    for (const action of scenario.covers ?? []) expect(reference.mutations).toContain(action);
   });
 
   test.each([
