@@ -101,9 +101,17 @@ export interface RunbookStackProps extends StackProps {
   readonly databases?: readonly RunbookDatabase[];
   /** @default - found by the names `routingNames()` gives, at run time */
   readonly routing?: RunbookRouting;
-  /** URLs answering 2xx when this Region's services are healthy. @default - none (readiness reports it) */
+  /**
+   * URLs answering 2xx when this Region's services are healthy. The scheduled readiness refuses to synthesize without
+   * one (services-healthy would be GREEN without checking: `scheduledReadinessGaps`).
+   * @default - none: synth fails
+   */
   readonly healthUrls?: readonly string[];
-  /** The ECS cluster whose service task counts readiness checks. @default - capacity is not checked */
+  /**
+   * The ECS cluster whose services readiness checks. The scheduled readiness refuses to synthesize without it
+   * (capacity and parity would be GREEN without checking).
+   * @default - none: synth fails
+   */
   readonly ecsClusterName?: string;
   /** @default - every shop service, when {@link ecsClusterName} is given */
   readonly serviceNames?: readonly string[];

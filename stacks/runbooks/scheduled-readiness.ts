@@ -123,6 +123,9 @@ export class ScheduledReadiness extends Construct {
       );
     }
 
+    const gap = scheduledReadinessGaps(topology, region)[0];
+    if (gap) throw new Error(gap);
+
     this.methods = scheduledReadinessMethods();
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_YEAR,
@@ -261,6 +264,52 @@ export class ScheduledReadiness extends Construct {
       'ScheduledReadiness',
     );
   }
+}
+
+/**
+ * What the topology of a scheduled readiness in `region` leaves a check with nothing to judge, one sentence each
+ * (field, value, accepted). Such a check says GREEN with a "not checked" note — right for the drill and the
+ * simulations, which run such topologies on purpose, but deployed it would be GREEN forever about something nobody
+ * checks: the health URLs of the Region it runs in; the ECS cluster, the services and the canary alarms of both
+ * Regions; the DynamoDB global tables.
+ */
+export function scheduledReadinessGaps(topology: Topology, region: string): string[] {
+  const gaps: string[] = [];
+  const gap = (field: string, value: unknown, checks: string, accepted: string) =>
+    gaps.push(
+      `${field}: ${JSON.stringify(value ?? null)} leaves ${checks} nothing to judge (they would be GREEN without checking); accepted: ${accepted}`,
+    );
+  const services = 'capacity, image-parity, task-settings-parity and capacity-headroom';
+  const here = topology.regions[region];
+  if ((here?.healthUrls ?? []).length === 0) {
+    gap(`topology.regions.${region}.healthUrls`, here?.healthUrls, 'services-healthy', `the health URLs of ${region}`);
+  }
+  for (const r of [topology.primaryRegion, topology.standbyRegion]) {
+    const settings = topology.regions[r];
+    if (!settings?.ecsClusterName) {
+      gap(`topology.regions.${r}.ecsClusterName`, settings?.ecsClusterName, services, `the ECS cluster of ${r}`);
+    }
+    if ([...(settings?.services ?? []), ...(settings?.writerServices ?? [])].length === 0) {
+      gap(`topology.regions.${r}.services`, settings?.services, services, `the ECS services of ${r}`);
+    }
+    if ((settings?.canaryAlarmNames ?? []).length === 0) {
+      gap(
+        `topology.regions.${r}.canaryAlarmNames`,
+        settings?.canaryAlarmNames,
+        'canaries-green',
+        `the canary alarms of ${r}`,
+      );
+    }
+  }
+  if (topology.readiness.tables.length === 0) {
+    gap(
+      'topology.readiness.tables',
+      topology.readiness.tables,
+      'table-replication',
+      'the DynamoDB global tables of the shop',
+    );
+  }
+  return gaps;
 }
 
 /** S3 actions of the record writes on `readiness/*`, KMS actions on the bucket key. */

@@ -57,6 +57,8 @@ function runbookStack(region: string, extra: Partial<ConstructorParameters<typeo
     vpc,
     databaseClientSecurityGroup: new ec2.SecurityGroup(base, 'DatabaseClients', { vpc }),
     dataKey: new kms.Key(base, 'DataKey', { enableKeyRotation: true }),
+    // As the regional stage gives them: a scheduled readiness without health URLs or a cluster does not synthesize.
+    healthUrls: [`https://shop-alb.${region}.example.com/health/ready`],
     ecsClusterName: 'shop-dev',
     code: lambda.Code.fromAsset(STUB_CODE_DIR),
     ...extra,
@@ -375,6 +377,39 @@ describe('ScheduledReadiness refuses', () => {
       readiness({ topology: { ...topology, regions: { ...topology.regions, [STANDBY]: standby } } }),
     ).toThrow(
       `topology.regions.${STANDBY}.readinessAlarmName: missing; accepted: the name of the alarm the scheduled readiness raises in ${STANDBY} (a failback reads it)`,
+    );
+  });
+
+  // A check with nothing configured to judge says GREEN with a "not checked" note (the drill and the simulations run
+  // such topologies on purpose). Deployed, that would be GREEN forever about something nobody checks: a runbook
+  // stack built without its health URLs, ECS cluster or services, canary alarms or global tables stops at synth.
+  test.each<[string, string, Partial<Topology['regions'][string]>, string]>([
+    ['healthUrls', STANDBY, { healthUrls: [] }, 'services-healthy'],
+    [
+      'ecsClusterName',
+      PRIMARY,
+      { ecsClusterName: undefined },
+      'capacity, image-parity, task-settings-parity and capacity-headroom',
+    ],
+    [
+      'services',
+      PRIMARY,
+      { services: [], writerServices: [] },
+      'capacity, image-parity, task-settings-parity and capacity-headroom',
+    ],
+    ['canaryAlarmNames', PRIMARY, { canaryAlarmNames: [] }, 'canaries-green'],
+  ])('a topology whose %s of %s is empty', (field, region, change, checks) => {
+    const topology = demoTopology(PRIMARY, STANDBY);
+    const changed = { ...topology.regions[region]!, ...change };
+    expect(() => readiness({ topology: { ...topology, regions: { ...topology.regions, [region]: changed } } })).toThrow(
+      `topology.regions.${region}.${field}: ${JSON.stringify((change as Record<string, unknown>)[field] ?? null)} leaves ${checks} nothing to judge (they would be GREEN without checking); accepted: ${field === 'healthUrls' ? `the health URLs of ${region}` : field === 'canaryAlarmNames' ? `the canary alarms of ${region}` : field === 'ecsClusterName' ? `the ECS cluster of ${region}` : `the ECS services of ${region}`}`,
+    );
+  });
+
+  test('a topology without DynamoDB global tables', () => {
+    const topology = demoTopology(PRIMARY, STANDBY);
+    expect(() => readiness({ topology: { ...topology, readiness: { ...topology.readiness, tables: [] } } })).toThrow(
+      'topology.readiness.tables: [] leaves table-replication nothing to judge (they would be GREEN without checking); accepted: the DynamoDB global tables of the shop',
     );
   });
 

@@ -47,6 +47,9 @@ function runbookStack(region: string): RunbookStack {
     vpc,
     databaseClientSecurityGroup: new ec2.SecurityGroup(base, 'DatabaseClients', { vpc }),
     dataKey: new kms.Key(base, 'DataKey', { enableKeyRotation: true }),
+    // As the regional stage gives them: the stack's scheduled readiness refuses a topology without them.
+    healthUrls: [`https://shop-alb.${region}.example.com/health/ready`],
+    ecsClusterName: 'shop-dev',
     code: lambda.Code.fromAsset(STUB_CODE_DIR),
   });
 }
