@@ -121,7 +121,7 @@ export async function reconcileReadinessIssue(
     return { kind: 'closed', numbers: open.map((issue) => issue.number) };
   }
   const body = issueBody(judgement, context.appEnv, context.runUrl);
-  const [current] = open;
+  const [current, ...duplicates] = open;
   if (!current) {
     const created = await tracker.create({
       title: issueTitle(context.appEnv),
@@ -139,7 +139,22 @@ export async function reconcileReadinessIssue(
       `Changed at ${formatTime(judgement.judgedAt)}: ${markdownText(regionStates(judgement))}${run}. The body shows the checks.`,
     );
   }
-  return { kind: 'updated', number: current.number, url: current.url, commented: changed };
+  // One issue: another open one of this workflow (reopened by hand, or left by a run that failed half-way) would go
+  // stale beside it, its body never refreshed, until everything is green again.
+  for (const duplicate of duplicates) {
+    await tracker.comment(
+      duplicate.number,
+      `A duplicate of #${current.number}${current.url ? ` (${current.url})` : ''}, which readiness.yml keeps up to date. Closing.`,
+    );
+    await tracker.update(duplicate.number, { state: 'closed' });
+  }
+  return {
+    kind: 'updated',
+    number: current.number,
+    url: current.url,
+    commented: changed,
+    ...(duplicates.length > 0 ? { duplicatesClosed: duplicates.map((d) => d.number) } : {}),
+  };
 }
 
 /**
@@ -185,13 +200,28 @@ export class GitHubIssueTracker implements IssueTracker {
     private readonly fetchImpl: typeof fetch = fetch,
   ) {}
 
+  /**
+   * Every page: "When a response is paginated, the response headers will include a link header" whose URL followed by
+   * `rel="next"` is the next page (GitHub, "Using pagination in the REST API"); pull requests with the label are listed
+   * too and may fill the first pages. Only a next page on {@link api} is followed (it gets the token).
+   */
   async listOpen(label: string): Promise<TrackedIssue[]> {
-    const items = (await this.request(
-      'GET',
-      `/issues?state=open&labels=${encodeURIComponent(label)}&per_page=100`,
-    )) as IssueJson[];
-    if (!Array.isArray(items)) throw new Error('GitHub: the list of issues is not a list');
-    return items.filter((item) => item.pull_request === undefined).map(toIssue);
+    const issues: TrackedIssue[] = [];
+    let url: string | undefined =
+      `${this.api}/repos/${this.repository}/issues?state=open&labels=${encodeURIComponent(label)}&per_page=100`;
+    for (let page = 1; url; page++) {
+      if (page > MAX_PAGES) {
+        throw new Error(`GitHub: more than ${MAX_PAGES * 100} open issues and pull requests labelled ${label}`);
+      }
+      const { json, link } = await this.send('GET', url);
+      if (!Array.isArray(json)) throw new Error('GitHub: the list of issues is not a list');
+      issues.push(...(json as IssueJson[]).filter((item) => item.pull_request === undefined).map(toIssue));
+      url = nextPage(link);
+      if (url !== undefined && !url.startsWith(`${this.api}/`)) {
+        throw new Error(`GitHub: the next page of issues is not on ${this.api}: ${url}`);
+      }
+    }
+    return issues;
   }
 
   async create(issue: { title: string; body: string; labels: readonly string[] }): Promise<TrackedIssue> {
@@ -217,7 +247,14 @@ export class GitHubIssueTracker implements IssueTracker {
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await this.fetchImpl(`${this.api}/repos/${this.repository}${path}`, {
+    return (await this.send(method, `${this.api}/repos/${this.repository}${path}`, body)).json;
+  }
+
+  private async send(method: string, url: string, body?: unknown): Promise<{ json: unknown; link: string | null }> {
+    const path = url.startsWith(`${this.api}/repos/${this.repository}`)
+      ? url.slice(`${this.api}/repos/${this.repository}`.length)
+      : url;
+    const response = await this.fetchImpl(url, {
       method,
       headers: {
         accept: 'application/vnd.github+json',
@@ -232,8 +269,20 @@ export class GitHubIssueTracker implements IssueTracker {
       const text = (await response.text().catch(() => '')).slice(0, 300);
       throw new Error(`GitHub ${method} ${path}: HTTP ${response.status}${text ? `: ${text}` : ''}`);
     }
-    return response.json() as Promise<unknown>;
+    return { json: (await response.json()) as unknown, link: response.headers.get('link') };
   }
+}
+
+/** Pages of 100 {@link GitHubIssueTracker.listOpen} reads at most. */
+const MAX_PAGES = 20;
+
+/** The URL of the `link` header marked `rel="next"`, if any. */
+function nextPage(link: string | null): string | undefined {
+  for (const part of (link ?? '').split(',')) {
+    const match = /^\s*<([^>]+)>\s*;.*\brel="?next"?/.exec(part);
+    if (match) return match[1];
+  }
+  return undefined;
 }
 
 function toIssue(item: IssueJson): TrackedIssue {

@@ -5,7 +5,14 @@ import type { ReadinessJudgement, RegionJudgement } from './readiness-judgement'
 /** What the run did with the readiness issue, for the summary. */
 export type IssueOutcome =
   | { readonly kind: 'none' }
-  | { readonly kind: 'opened' | 'updated'; readonly number: number; readonly url: string; readonly commented?: boolean }
+  | {
+      readonly kind: 'opened' | 'updated';
+      readonly number: number;
+      readonly url: string;
+      readonly commented?: boolean;
+      /** Other open issues of this workflow, closed as duplicates of this one. */
+      readonly duplicatesClosed?: readonly number[];
+    }
   | { readonly kind: 'closed'; readonly numbers: readonly number[] }
   | { readonly kind: 'failed'; readonly error: string }
   | { readonly kind: 'skipped'; readonly why: string };
@@ -37,7 +44,7 @@ function issueLine(issue: IssueOutcome): string {
     case 'opened':
       return `Issue: opened #${issue.number} (${issue.url})`;
     case 'updated':
-      return `Issue: updated #${issue.number}${issue.commented ? ' (the state changed: commented)' : ' (same state: body refreshed)'} (${issue.url})`;
+      return `Issue: updated #${issue.number}${issue.commented ? ' (the state changed: commented)' : ' (same state: body refreshed)'} (${issue.url})${issue.duplicatesClosed?.length ? `; duplicates closed: ${issue.duplicatesClosed.map((n) => `#${n}`).join(', ')}` : ''}`;
     case 'closed':
       return `Issue: closed ${issue.numbers.map((n) => `#${n}`).join(', ')}: green again`;
     case 'failed':
