@@ -1,15 +1,11 @@
 import { DEFAULT_MAX_LAG_SECONDS } from '../runbooks/orchestrations/readiness';
 import type { RunbookPorts } from '../runbooks/ports';
 import { evaluateReadiness, type ReadinessEvaluation } from '../runbooks/readiness/evaluate-readiness';
+import { readOtherRegionPeak } from '../runbooks/readiness/other-region-peak';
 import type { ReadinessCheck, ReadinessVerdict } from '../runbooks/readiness/readiness-check';
 import { overallVerdict } from '../runbooks/readiness/readiness-check';
 import { READINESS_CHECKS } from '../runbooks/readiness/readiness-checks';
-import {
-  READINESS_LATEST_KEY,
-  READINESS_RECORD_SCHEMA,
-  type ReadinessRecord,
-  readinessRunKey,
-} from '../runbooks/readiness/readiness-record';
+import { READINESS_LATEST_KEY, readinessRecordOf, readinessRunKey } from '../runbooks/readiness/readiness-record';
 import { otherRegion, type Topology } from '../runbooks/topology';
 
 /** What {@link preflightReadiness} found. */
@@ -85,6 +81,9 @@ export function preflightFailure(result: PreflightResult): string | undefined {
   return `the readiness preflight is ${result.verdict}: ${result.failures.join(' | ')}`;
 }
 
+/** How long the preflight waits for the other Region's peak (the scheduled run's per-check budget is 60 s). */
+const PEAK_BUDGET_MS = 10_000;
+
 async function storeRecord(
   topology: Topology,
   ports: RunbookPorts,
@@ -93,38 +92,18 @@ async function storeRecord(
   startedAt: Date,
 ): Promise<string> {
   const other = otherRegion(topology, region);
-  const settings = topology.regions[other];
-  const hours = topology.readiness.peakWindowHours;
-  const tasks: Record<string, number> = {};
-  if (settings?.ecsClusterName) {
-    try {
-      const peak = await ports.facts.peakRunningTasks(other, settings.ecsClusterName, settings.services, hours);
-      for (const [service, count] of Object.entries(peak)) if (count !== undefined) tasks[service] = count;
-    } catch {
-      // No peak: the record says nothing about it, and a failover reads the failed Region's own metrics or goes on.
-    }
-  }
-  const finishedAt = ports.clock.now();
-  const record: ReadinessRecord = {
-    schema: READINESS_RECORD_SCHEMA,
+  // No peak: the record says nothing about it, and a failover reads the failed Region's own metrics or goes on.
+  const { peak } = await readOtherRegionPeak(topology, other, ports, PEAK_BUDGET_MS);
+  const record = readinessRecordOf({
     appName: topology.appName,
     envName: topology.envName,
     region,
-    targetRegion: region,
     otherRegion: other,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    verdict: evaluation.verdict,
-    checks: evaluation.checks.map((c) => ({
-      ...c,
-      failures: [...c.failures],
-      unknowns: [...c.unknowns],
-      notes: [...c.notes],
-    })),
-    ...(Object.keys(tasks).length > 0
-      ? { otherRegionPeak: { region: other, hours, measuredAt: finishedAt.toISOString(), tasks } }
-      : {}),
-  };
+    startedAt,
+    finishedAt: ports.clock.now(),
+    evaluation,
+    otherRegionPeak: peak,
+  });
   await ports.reports.putJson(readinessRunKey(startedAt), record);
   return ports.reports.putJson(READINESS_LATEST_KEY, record);
 }

@@ -9,16 +9,11 @@ import { messageOf, NonRetriableError } from '../core/errors';
 import { readiness } from '../orchestrations/readiness';
 import type { ClockPort, PortMethod, RunbookPorts } from '../ports';
 import { evaluateReadiness, type ReadinessEvaluation } from '../readiness/evaluate-readiness';
+import { readOtherRegionPeak } from '../readiness/other-region-peak';
 import type { ReadinessCheck, ReadinessContext, ReadinessVerdict } from '../readiness/readiness-check';
 import { READINESS_CHECKS } from '../readiness/readiness-checks';
 import { OVERALL_CHECK } from '../readiness/readiness-metrics';
-import {
-  READINESS_LATEST_KEY,
-  READINESS_RECORD_SCHEMA,
-  type ReadinessRecord,
-  readinessRecordSchema,
-  readinessRunKey,
-} from '../readiness/readiness-record';
+import { READINESS_LATEST_KEY, readinessRecordOf, readinessRunKey } from '../readiness/readiness-record';
 import { otherRegion, type Topology } from '../topology';
 import { readRunbookEnvironment } from './runbook-environment';
 import type { InvocationContext } from './step-handler';
@@ -172,19 +167,17 @@ export function createReadinessHandler(dependencies: ReadinessHandlerDependencie
       log(`${c.name}: ${c.verdict}${[...c.failures, ...c.unknowns].map((line) => `\n  - ${line}`).join('')}`);
     }
     const other = otherRegion(topology, region);
-    const otherRegionPeak = await readPeak(topology, other, ports, budget(), log);
-    const record = readinessRecordSchema.parse({
-      schema: READINESS_RECORD_SCHEMA,
+    const { peak: otherRegionPeak, problem } = await readOtherRegionPeak(topology, other, ports, budget());
+    if (problem) log(`other Region's peak: ${problem}`);
+    const record = readinessRecordOf({
       appName: topology.appName,
       envName: topology.envName,
       region,
-      targetRegion: region,
       otherRegion: other,
-      startedAt: startedAt.toISOString(),
-      finishedAt: dependencies.clock.now().toISOString(),
-      verdict: evaluation.verdict,
-      checks: evaluation.checks,
-      ...(otherRegionPeak ? { otherRegionPeak } : {}),
+      startedAt,
+      finishedAt: dependencies.clock.now(),
+      evaluation,
+      otherRegionPeak,
     });
 
     // Each write is tried whatever happened to the others: the metrics (what the alarm reads), this run's record,
@@ -213,42 +206,6 @@ export function createReadinessHandler(dependencies: ReadinessHandlerDependencie
     log(`readiness ${result.verdict} for ${region}: ${result.record}, ${result.published} data points`);
     return result;
   };
-}
-
-/**
- * The other Region's peak running task count per service over the readiness window, as far as it answers within
- * `budgetMs`; undefined when it lists no service or none has a data point (a failover then knows nothing was read).
- */
-async function readPeak(
-  topology: Topology,
-  region: string,
-  ports: RunbookPorts,
-  budgetMs: number,
-  log: (line: string) => void,
-): Promise<ReadinessRecord['otherRegionPeak']> {
-  const settings = topology.regions[region];
-  const hours = topology.readiness.peakWindowHours;
-  if (!settings?.ecsClusterName || settings.services.length === 0) return undefined;
-  try {
-    const read = await withinBudget(
-      () => ports.facts.peakRunningTasks(region, settings.ecsClusterName!, settings.services, hours),
-      budgetMs,
-      'not read: the invocation had no time left for it',
-    );
-    const tasks = Object.fromEntries(
-      Object.entries(read)
-        .filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]))
-        .map(([service, count]) => [service, Math.max(0, Math.ceil(count))]),
-    );
-    if (Object.keys(tasks).length === 0) {
-      log(`other Region's peak: ${region} has no RunningTaskCount data point in the last ${hours} h`);
-      return undefined;
-    }
-    return { region, hours, measuredAt: ports.clock.now().toISOString(), tasks };
-  } catch (error) {
-    log(`other Region's peak: not read from ${region}: ${messageOf(error)}`);
-    return undefined;
-  }
 }
 
 /** The Lambda entry point of the scheduled readiness (AWS adapters, real clock). */

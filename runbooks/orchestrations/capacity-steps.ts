@@ -1,7 +1,10 @@
 import { messageOf, RetriableError } from '../core/errors';
 import type { Step, StepContext } from '../core/step';
 import { waitUntil } from '../core/wait-until';
+import { within } from '../core/within';
 import type { TargetInput } from './database-steps';
+
+export { within };
 
 /** Longest the best-effort fence may take: it must never hold the failover. */
 export const FENCE_BUDGET_MS = 8000;
@@ -14,19 +17,6 @@ function writersOf(ctx: StepContext<unknown>, region: string): { cluster: string
   const settings = ctx.topology.regions[region];
   if (!settings?.ecsClusterName || settings.writerServices.length === 0) return undefined;
   return { cluster: settings.ecsClusterName, services: [...settings.writerServices] };
-}
-
-/** Resolves with `work`, or with `undefined` after `ms` (the work goes on unobserved; every call it makes is short). */
-export async function within<T>(ms: number, work: Promise<T>): Promise<{ done: true; value: T } | { done: false }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<{ done: false }>((resolve) => {
-    timer = setTimeout(() => resolve({ done: false }), ms);
-  });
-  try {
-    return await Promise.race([work.then((value) => ({ done: true as const, value })), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ReadinessEvaluation } from './evaluate-readiness';
 
 /** The schema tag of a {@link ReadinessRecord}. */
 export const READINESS_RECORD_SCHEMA = 'readiness-record@1';
@@ -69,4 +70,37 @@ export function parseReadinessRecord(value: unknown, source: string): ReadinessR
   throw new Error(
     `${source} is not a ${READINESS_RECORD_SCHEMA} record:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
   );
+}
+
+/** What {@link readinessRecordOf} puts into a record. */
+export interface ReadinessRun {
+  readonly appName: string;
+  readonly envName: string;
+  /** The Region the run happened in and judged (the scheduled run and the drill judge the Region they store for). */
+  readonly region: string;
+  readonly otherRegion: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly evaluation: ReadinessEvaluation;
+  readonly otherRegionPeak?: ReadinessRecord['otherRegionPeak'];
+}
+
+/**
+ * The `readiness-record@1` of one run, validated: the one shape the scheduled run in AWS and the drill's preflight
+ * store, and readiness.yml and a failover read.
+ */
+export function readinessRecordOf(run: ReadinessRun): ReadinessRecord {
+  return readinessRecordSchema.parse({
+    schema: READINESS_RECORD_SCHEMA,
+    appName: run.appName,
+    envName: run.envName,
+    region: run.region,
+    targetRegion: run.region,
+    otherRegion: run.otherRegion,
+    startedAt: run.startedAt.toISOString(),
+    finishedAt: run.finishedAt.toISOString(),
+    verdict: run.evaluation.verdict,
+    checks: run.evaluation.checks,
+    ...(run.otherRegionPeak ? { otherRegionPeak: run.otherRegionPeak } : {}),
+  });
 }
