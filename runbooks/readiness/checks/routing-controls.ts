@@ -15,8 +15,17 @@ export const routingControlsCheck: ReadinessCheck = {
     const regions = [target, other];
     try {
       const states = await ctx.ports.routing.getStates(regions.map((r) => ctx.topology.routing.controls[r]!));
+      // A control the answer leaves out (or gives no On/Off for) was not read: the same as one that cannot be.
+      const unread = regions.filter((r) => {
+        const state = states[ctx.topology.routing.controls[r]!];
+        return state !== 'On' && state !== 'Off';
+      });
       return {
-        failures: [],
+        failures: unread.map((r) => {
+          const control = ctx.topology.routing.controls[r]!;
+          const state = states[control];
+          return `routing control of ${r} (${control}) cannot be read: ${state === undefined ? 'no state in the answer' : `state ${String(state)}`}; expected: On or Off`;
+        }),
         notes: regions.map((r) => `${r} ${states[ctx.topology.routing.controls[r]!]}`),
         evidence: { states: Object.fromEntries(regions.map((r) => [r, states[ctx.topology.routing.controls[r]!]])) },
       };

@@ -53,6 +53,19 @@ export const routingStatesCheck: ReadinessCheck = {
     const controls = regions.map((r) => ctx.topology.routing.controls[r]!);
     const states = await ctx.ports.routing.getStates(controls);
     const byRegion = Object.fromEntries(regions.map((r, i) => [r, states[controls[i]!]]));
+    // One On among states not all read is not "exactly one On": the one left out may be On too.
+    const unread = regions.filter((r) => byRegion[r] !== 'On' && byRegion[r] !== 'Off');
+    if (unread.length > 0) {
+      return {
+        failures: [],
+        notes: [],
+        unknowns: unread.map(
+          (r) =>
+            `the routing control of ${r} (${ctx.topology.routing.controls[r]}) has ${byRegion[r] === undefined ? 'no state in the answer' : `the state ${String(byRegion[r])}`}, so whether exactly one Region is On cannot be told`,
+        ),
+        evidence: { states: byRegion },
+      };
+    }
     const on = regions.filter((r) => byRegion[r] === 'On');
     const described = regions.map((r) => `${r} ${byRegion[r]}`).join(', ');
     if (on.length === 1) {

@@ -172,6 +172,26 @@ describe('routing-states', () => {
     expect(result.verdict).toBe('GREEN');
   });
 
+  test("GIVEN the primary On and the standby's state left out of the answer WHEN checked THEN INCONCLUSIVE: one On of one read is not exactly one On", async () => {
+    const result = await evaluate(simulation(), routingStatesCheck, {
+      ports: (ports) => ({
+        ...ports,
+        routing: {
+          ...ports.routing,
+          getStates: async (controls) => {
+            const states = { ...(await ports.routing.getStates(controls)) };
+            delete states[controlOf(STANDBY)];
+            return states;
+          },
+        },
+      }),
+    });
+    expect(result.verdict).toBe('INCONCLUSIVE');
+    expect(result.unknowns).toEqual([
+      `the routing control of ${STANDBY} (${controlOf(STANDBY)}) has no state in the answer, so whether exactly one Region is On cannot be told`,
+    ]);
+  });
+
   test('GIVEN the routing controls cannot be read WHEN evaluated THEN INCONCLUSIVE', async () => {
     const result = await evaluate(simulation(), routingStatesCheck, { ports: failing('routing', 'getStates') });
     expect(result.verdict).toBe('INCONCLUSIVE');

@@ -123,6 +123,28 @@ describe('routing-controls', () => {
       'routing controls cannot be read: routing.getStates: connect ETIMEDOUT (simulated)',
     ]);
   });
+
+  test("GIVEN the standby's state left out of the answer WHEN checked THEN RED: that control was not read", async () => {
+    const sim = simulation();
+    const standbyControl = sim.topology.routing.controls[STANDBY]!;
+    const result = await evaluate(sim, routingControlsCheck, {
+      ports: (ports) => ({
+        ...ports,
+        routing: {
+          ...ports.routing,
+          getStates: async (controls) => {
+            const states = { ...(await ports.routing.getStates(controls)) };
+            delete states[standbyControl];
+            return states;
+          },
+        },
+      }),
+    });
+    expect(result.verdict).toBe('RED');
+    expect(result.failures).toEqual([
+      `routing control of ${STANDBY} (${standbyControl}) cannot be read: no state in the answer; expected: On or Off`,
+    ]);
+  });
 });
 
 describe('secrets-present', () => {
