@@ -13,8 +13,11 @@ export const servicesHealthyCheck: ReadinessCheck = {
     const urls = ctx.topology.regions[region]?.healthUrls ?? [];
     if (urls.length === 0) return { failures: [], notes: [`no health URLs configured for ${region}`] };
     const results = await ctx.ports.health.checkEndpoints(urls);
+    // A URL the checker gave no result for was not checked: not healthy, not unhealthy.
+    const answered = new Set(results.map((r) => r.url));
     return {
       failures: results.filter((r) => !r.healthy).map((r) => `${r.url} is unhealthy (${r.detail})`),
+      unknowns: urls.filter((u) => !answered.has(u)).map((u) => `${u}: the health checker gave no result for it`),
       notes: results.filter((r) => r.healthy).map((r) => `${r.url} ${r.detail}`),
       evidence: { region, endpoints: results.map((r) => ({ url: r.url, healthy: r.healthy, detail: r.detail })) },
     };

@@ -30,6 +30,16 @@ describe('services-healthy', () => {
     ]);
   });
 
+  test('GIVEN the health checker answers for none of the URLs WHEN checked THEN INCONCLUSIVE naming each URL not answered for', async () => {
+    const result = await evaluate(simulation(), servicesHealthyCheck, {
+      ports: (ports) => ({ ...ports, health: { ...ports.health, checkEndpoints: async () => [] } }),
+    });
+    expect(result.verdict).toBe('INCONCLUSIVE');
+    expect(result.unknowns).toEqual([
+      `https://ui.${STANDBY}.shop.example.invalid/health/ready: the health checker gave no result for it`,
+    ]);
+  });
+
   test('GIVEN the health checker itself fails WHEN evaluated THEN INCONCLUSIVE with the error', async () => {
     const result = await evaluate(simulation(), servicesHealthyCheck, {
       ports: failing('health', 'checkEndpoints'),
