@@ -1,0 +1,272 @@
+/**
+ * The one price table of the cost view (`npm run cost`): every price it multiplies by, with its unit, the Regions it
+ * holds for, the page it comes from and how far it was checked. AWS could not be reached when the table was written:
+ * a price marked `UNCONFIRMED` is a recalled list price (or one taken from issue 18) that no page read here states;
+ * check it on the source page before relying on it. On-demand list prices in USD, before tax, free tier and discounts.
+ */
+
+/** The day the prices below were written down. */
+export const PRICES_AS_OF = '2026-12-07';
+
+/** Hours in the month every hourly price is multiplied by (the AWS pricing pages' convention: 730). */
+export const HOURS_PER_MONTH = 730;
+
+/** The two Regions the table has prices for (the default configuration's); any other Region is not priced. */
+export const PRICED_REGIONS: readonly string[] = ['us-east-1', 'us-west-2'];
+
+/** One price. */
+export interface Price {
+  /** The price in USD for one {@link unit}. */
+  readonly usd: number;
+  /** What one unit is, e.g. `hour`, `month`, `canary run`, `GB-month`. */
+  readonly unit: string;
+  /** The Regions the price holds in, or `global` for a charge that belongs to no Region. */
+  readonly regions: readonly string[] | 'global';
+  /** The AWS pricing page the price belongs to. */
+  readonly source: string;
+  /** How the figure was checked: a page that states it, or `UNCONFIRMED: ...` with why. */
+  readonly checked: string;
+}
+
+const regional = (usd: number, unit: string, source: string, checked: string): Price => ({
+  usd,
+  unit,
+  regions: PRICED_REGIONS,
+  source,
+  checked,
+});
+
+const RECALLED = 'UNCONFIRMED: recalled list price, no page read here states it';
+
+/** Every price the cost view uses, by id. */
+export const PRICES = {
+  arcCluster: {
+    usd: 2.5,
+    unit: 'hour',
+    regions: 'global',
+    source: 'https://aws.amazon.com/application-recovery-controller/pricing/',
+    checked:
+      'UNCONFIRMED amount (issue 18: "about $2.50 an hour"); the ARC guide states "you are charged by the hour for each cluster that you create" (https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.create.html)',
+  },
+  regionSwitchPlan: {
+    usd: 70,
+    unit: 'month',
+    regions: 'global',
+    source: 'https://aws.amazon.com/application-recovery-controller/pricing/',
+    checked: 'UNCONFIRMED (issue 18: "about $70 a month"); the pricing page could not be read here',
+  },
+  route53HealthCheck: {
+    usd: 0.5,
+    unit: 'month',
+    regions: 'global',
+    source: 'https://aws.amazon.com/route53/pricing/',
+    checked: `${RECALLED} (basic health check of an AWS endpoint); whether a RECOVERY_CONTROL health check is billed at all is unverified: priced, to err high`,
+  },
+  route53HostedZone: {
+    usd: 0.5,
+    unit: 'month',
+    regions: 'global',
+    source: 'https://aws.amazon.com/route53/pricing/',
+    checked: `${RECALLED} (first 25 hosted zones); DNS queries are usage, not counted`,
+  },
+  natGatewayHour: regional(
+    0.045,
+    'hour',
+    'https://aws.amazon.com/vpc/pricing/',
+    'third-party page citing the AWS price list: https://cloudburn.io/blog/aws-nat-gateway-pricing ("$0.045/hour in US East"); us-west-2 UNCONFIRMED',
+  ),
+  natGatewayGb: regional(
+    0.045,
+    'GB processed',
+    'https://aws.amazon.com/vpc/pricing/',
+    'third-party page: https://cloudburn.io/blog/aws-nat-gateway-pricing ("$0.045/GB processed"); us-west-2 UNCONFIRMED',
+  ),
+  publicIpv4Hour: regional(
+    0.005,
+    'hour',
+    'https://aws.amazon.com/vpc/pricing/',
+    'third-party page: https://cloudburn.io/blog/aws-nat-gateway-pricing ("$0.005/hour per IP")',
+  ),
+  interfaceEndpointAzHour: regional(
+    0.01,
+    'hour per Availability Zone',
+    'https://aws.amazon.com/privatelink/pricing/',
+    `${RECALLED}; data processed ($/GB) is usage, not counted`,
+  ),
+  albHour: regional(
+    0.0225,
+    'hour',
+    'https://aws.amazon.com/elasticloadbalancing/pricing/',
+    'third-party page: https://awsnegotiations.com/elastic-load-balancer-cost.html ("Application LB (ALB) $0.0225 / hour")',
+  ),
+  albLcuHour: regional(
+    0.008,
+    'LCU-hour',
+    'https://aws.amazon.com/elasticloadbalancing/pricing/',
+    'third-party page: https://awsnegotiations.com/elastic-load-balancer-cost.html ("$0.008 per LCU-hour")',
+  ),
+  fargateVcpuHourX86: regional(
+    0.04048,
+    'vCPU-hour',
+    'https://aws.amazon.com/fargate/pricing/',
+    'third-party page: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/x86 "$0.04048"); us-west-2 UNCONFIRMED',
+  ),
+  fargateGbHourX86: regional(
+    0.004445,
+    'GB-hour',
+    'https://aws.amazon.com/fargate/pricing/',
+    'third-party page: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/x86 "$0.004445"); us-west-2 UNCONFIRMED',
+  ),
+  fargateVcpuHourArm: regional(
+    0.03238,
+    'vCPU-hour',
+    'https://aws.amazon.com/fargate/pricing/',
+    'third-party page: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/ARM "$0.03238"); us-west-2 UNCONFIRMED',
+  ),
+  fargateGbHourArm: regional(
+    0.00356,
+    'GB-hour',
+    'https://aws.amazon.com/fargate/pricing/',
+    'third-party page: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/ARM "$0.00356"); us-west-2 UNCONFIRMED',
+  ),
+  syntheticsRun: regional(
+    0.0012,
+    'canary run',
+    'https://aws.amazon.com/cloudwatch/pricing/',
+    'third-party page: https://blog.mattsbit.co.uk/2023/11/11/aws-synthetics-canaries-when-to-bite-the-bullet/ ("Priced at $0.0012 per run"); the Lambda, S3 and logs each run uses are usage, not counted',
+  ),
+  auroraStorageGbMonth: regional(
+    0.1,
+    'GB-month',
+    'https://aws.amazon.com/rds/aurora/pricing/',
+    `${RECALLED} (Aurora Standard); I/O requests ($/million) are usage, not counted`,
+  ),
+  dynamoDbStorageGbMonth: regional(0.25, 'GB-month', 'https://aws.amazon.com/dynamodb/pricing/on-demand/', RECALLED),
+  dynamoDbWriteMillion: regional(
+    0.625,
+    'million write request units',
+    'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    `${RECALLED}; a global table's replicated writes are assumed to cost the same per unit`,
+  ),
+  dynamoDbReadMillion: regional(
+    0.125,
+    'million read request units',
+    'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    RECALLED,
+  ),
+  s3StandardGbMonth: regional(
+    0.023,
+    'GB-month',
+    'https://aws.amazon.com/s3/pricing/',
+    `${RECALLED} (first 50 TB); requests are usage, not counted`,
+  ),
+  kmsKeyMonth: regional(1, 'key-month', 'https://aws.amazon.com/kms/pricing/', `${RECALLED}; requests are usage`),
+  secretMonth: regional(
+    0.4,
+    'secret-month',
+    'https://aws.amazon.com/secrets-manager/pricing/',
+    `${RECALLED}; API calls are usage`,
+  ),
+  alarmMonth: regional(
+    0.1,
+    'alarm-month',
+    'https://aws.amazon.com/cloudwatch/pricing/',
+    `${RECALLED} (standard-resolution alarm, one metric; an alarm over metric math is billed per metric: priced as one)`,
+  ),
+  dashboardMonth: regional(
+    3,
+    'dashboard-month',
+    'https://aws.amazon.com/cloudwatch/pricing/',
+    `${RECALLED} (the account's first three dashboards are free: not deducted)`,
+  ),
+} as const satisfies Record<string, Price>;
+
+/** The id of a price in {@link PRICES}. */
+export type PriceId = keyof typeof PRICES;
+
+/**
+ * Aurora DB instance hours by engine and instance class (`<engine>:<class>`, Aurora Standard, on demand). A class or
+ * engine missing here is "not priced", never 0.
+ */
+export const AURORA_INSTANCE_HOURLY: Readonly<Record<string, Price>> = {
+  'aurora-postgresql:db.r6g.large': regional(
+    0.26,
+    'hour',
+    'https://aws.amazon.com/rds/aurora/pricing/',
+    `${RECALLED}; one third-party calculator (https://store-v2-khaki.vercel.app/rds-vs-aurora-cost-calculator.html) shows $0.30: check the official page`,
+  ),
+  'aurora-postgresql:db.r6g.xlarge': regional(0.519, 'hour', 'https://aws.amazon.com/rds/aurora/pricing/', RECALLED),
+  'aurora-postgresql:db.r6g.2xlarge': regional(1.038, 'hour', 'https://aws.amazon.com/rds/aurora/pricing/', RECALLED),
+  'aurora-postgresql:db.t4g.medium': regional(0.073, 'hour', 'https://aws.amazon.com/rds/aurora/pricing/', RECALLED),
+};
+
+/** What the cost view assumes where the bill depends on traffic or data, printed under the table. */
+export const USAGE_ASSUMPTIONS = {
+  /** LCUs each Application Load Balancer uses every hour. */
+  albLcuPerHour: 1,
+  /** GB each NAT gateway processes a month. */
+  natGbPerMonth: 10,
+  /** GB each Aurora cluster (each Region's copy of a global database) stores. */
+  auroraStorageGbPerCluster: 10,
+  /** GB each DynamoDB table replica stores. */
+  dynamoDbGbPerReplica: 1,
+  /** Million write request units each DynamoDB table replica takes a month (a global table writes every replica). */
+  dynamoDbWriteMillionsPerReplica: 1,
+  /** Million read request units each DynamoDB table replica serves a month. */
+  dynamoDbReadMillionsPerReplica: 1,
+  /** GB each S3 bucket stores (S3 Standard). */
+  s3GbPerBucket: 1,
+} as const;
+
+/**
+ * Resource types with no charge of their own, with why: they are counted as nothing, by name, rather than as an
+ * unknown type.
+ */
+export const NO_CHARGE_TYPES: Readonly<Record<string, string>> = {
+  'AWS::EC2::VPC': 'no charge for the VPC itself',
+  'AWS::EC2::Subnet': 'no charge',
+  'AWS::EC2::RouteTable': 'no charge',
+  'AWS::EC2::SubnetRouteTableAssociation': 'no charge',
+  'AWS::EC2::Route': 'no charge',
+  'AWS::EC2::InternetGateway': 'no charge (data transfer is usage)',
+  'AWS::EC2::VPCGatewayAttachment': 'no charge',
+  'AWS::EC2::SecurityGroup': 'no charge',
+  'AWS::EC2::SecurityGroupIngress': 'no charge',
+  'AWS::EC2::SecurityGroupEgress': 'no charge',
+  'AWS::IAM::Role': 'no charge',
+  'AWS::IAM::Policy': 'no charge',
+  'AWS::IAM::ManagedPolicy': 'no charge',
+  'AWS::KMS::Alias': 'no charge (the key is counted)',
+  'AWS::RDS::DBSubnetGroup': 'no charge',
+  'AWS::SecretsManager::SecretTargetAttachment': 'no charge (the secret is counted)',
+  'AWS::ECS::Cluster': 'no charge (Fargate tasks are counted under their service)',
+  'AWS::ECS::TaskDefinition': 'no charge (its tasks are counted under their service)',
+  'AWS::ElasticLoadBalancingV2::Listener': 'no charge (the load balancer is counted)',
+  'AWS::ElasticLoadBalancingV2::TargetGroup': 'no charge',
+  'AWS::ElasticLoadBalancingV2::ListenerRule': 'no charge (rule evaluations are part of the LCU assumption)',
+  'AWS::S3::BucketPolicy': 'no charge',
+  'AWS::ApplicationAutoScaling::ScalableTarget': 'no charge (its minimum is the task count counted)',
+  'AWS::ApplicationAutoScaling::ScalingPolicy': 'no charge',
+  'AWS::Logs::MetricFilter': 'no charge of its own (the metric it emits is usage)',
+  'AWS::SSM::Document': 'no charge for the document (Automation steps are usage)',
+  'AWS::Lambda::EventInvokeConfig': 'no charge',
+  'AWS::Lambda::Permission': 'no charge',
+  'AWS::Route53RecoveryControl::ControlPanel': 'UNCONFIRMED: assumed included in the cluster hour',
+  'AWS::Route53RecoveryControl::RoutingControl': 'UNCONFIRMED: assumed included in the cluster hour',
+  'AWS::Route53RecoveryControl::SafetyRule': 'UNCONFIRMED: assumed included in the cluster hour',
+  'AWS::CDK::Metadata': 'no charge',
+};
+
+/** Resource types billed only by use (requests, duration, data): listed under the table, not estimated. */
+export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
+  'AWS::Lambda::Function': 'invocations and duration',
+  'AWS::Logs::LogGroup': 'ingestion and storage',
+  'AWS::EC2::FlowLog': 'the log data it delivers',
+  'AWS::Scheduler::Schedule': 'invocations (a free tier per month)',
+  'AWS::RDS::GlobalCluster': 'replicated write I/O and cross-Region data transfer',
+  'AWS::Route53::RecordSet': 'DNS queries (alias queries to a load balancer are free)',
+  'AWS::ServiceDiscovery::HttpNamespace': 'Cloud Map registrations and lookups (UNCONFIRMED)',
+  'AWS::SSM::Parameter': 'standard parameters: API calls only (an advanced parameter would be a monthly charge)',
+  'Custom::AWS': 'the Lambda function that serves it',
+  'Custom::VpcRestrictDefaultSG': 'the Lambda function that serves it',
+};

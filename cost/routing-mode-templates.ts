@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, type Stage } from 'aws-cdk-lib';
+import { ROUTING_MODES, type RoutingMode, type ShopConfig } from '../config';
+import { buildStages } from '../stacks';
+import type { SynthesizedStack } from './template-cost';
+
+/** The synthesized templates of both routing modes. */
+export interface RoutingModeTemplates {
+  /** Every stack of each mode. */
+  readonly stacks: Readonly<Record<RoutingMode, readonly SynthesizedStack[]>>;
+  /** How each mode's templates were obtained, for the output. */
+  readonly how: Readonly<Record<RoutingMode, string>>;
+}
+
+function stacksOf(stage: Stage): SynthesizedStack[] {
+  return stage.synth().stacks.map((artifact) => ({
+    stackName: artifact.stackName,
+    region: artifact.environment.region,
+    template: artifact.template,
+  }));
+}
+
+/**
+ * Synthesizes the app of `config` in-process, into a temporary directory removed afterwards (no AWS call: the config
+ * names every Availability Zone), as `pipeline/main.ts` builds it. The other routing mode's global stage is
+ * synthesized again with the mode forced at the stack level, past `loadConfig` (which refuses `region-switch` until it
+ * can fail over); the Regional stages do not depend on the routing mode (`buildStages` hands it to the global stage
+ * only) and are shared.
+ *
+ * @param context cdk context for the app (feature flags of `cdk.json`, and any `-c` values).
+ */
+export function synthesizeRoutingModes(
+  config: ShopConfig,
+  context: Readonly<Record<string, unknown>>,
+): RoutingModeTemplates {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-cost-'));
+  try {
+    const configured = config.routingMode;
+    const other = ROUTING_MODES.find((mode) => mode !== configured)!;
+    const app = new App({ outdir: path.join(outdir, configured), context, builtinCloudFormationValidation: false });
+    const stages = buildStages(app, config);
+    const regional = [...stacksOf(stages.primary), ...stacksOf(stages.standby)];
+    const otherApp = new App({ outdir: path.join(outdir, other), context, builtinCloudFormationValidation: false });
+    const otherStages = buildStages(otherApp, { ...config, routingMode: other });
+    return {
+      stacks: {
+        [configured]: [...regional, ...stacksOf(stages.global)],
+        [other]: [...regional, ...stacksOf(otherStages.global)],
+      } as Record<RoutingMode, SynthesizedStack[]>,
+      how: {
+        [configured]: 'the configured routing mode: every stage synthesized from the config',
+        [other]: `the global stage synthesized again with routingMode forced to "${other}" at the stack level${
+          other === 'region-switch' ? ' (the config refuses it until issue 18 completes it)' : ''
+        }; the Regional stages are the same as the configured mode's`,
+      } as Record<RoutingMode, string>,
+    };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
