@@ -3,9 +3,10 @@ import { InputError } from '../core/input-error';
 import type { InputFieldSpec, Step, StepContext } from '../core/step';
 import type { AlarmFacts } from '../ports';
 import type { ReadinessInput } from '../readiness/readiness-check';
+import { otherRegion } from '../topology';
 import { memberIn } from './global-database-state';
 import { listField } from './input-fields';
-import { everyWriterIn, recordedTargets } from './scale-to-peak';
+import { everyWriterIn, recordedTargets, recordedUnknown } from './scale-to-peak';
 
 /** Minutes of replication-lag metrics looked at (as the readiness check does). */
 const LAG_WINDOW_MINUTES = 5;
@@ -172,7 +173,10 @@ async function replicationCaughtUp(ctx: StepContext<FailbackInput>): Promise<Con
   return { unmet, notes };
 }
 
-/** Every service the scale-up raised runs at least its target (the scale-up's recorded targets). */
+/**
+ * Every service the scale-up raised runs at least its target (the scale-up's recorded targets), and none was left
+ * unsized (the peak of the Region left unknown: its capacity cannot be told in place).
+ */
 async function capacityInPlace(ctx: StepContext<FailbackInput>): Promise<ConditionResult> {
   const region = ctx.input.targetRegion;
   const targets = recordedTargets(ctx);
@@ -185,20 +189,27 @@ async function capacityInPlace(ctx: StepContext<FailbackInput>): Promise<Conditi
     return { unmet: [], notes: [`judged once the scale-up of ${region} has run (a dry run raises nothing)`] };
   }
   if (!targets) return { unmet: [`the scale-up of ${region} recorded no targets`], notes: [] };
+  const other = ctx.topology.regions[region] ? otherRegion(ctx.topology, region) : 'the other Region';
+  const unsized = recordedUnknown(ctx).map((u) => `the peak of ${other} is unknown for ${u}`);
   const services = Object.keys(targets);
-  if (services.length === 0) return { unmet: [`the scale-up of ${region} sized no service`], notes: [] };
+  if (services.length === 0) {
+    return { unmet: unsized.length > 0 ? unsized : [`the scale-up of ${region} sized no service`], notes: [] };
+  }
   try {
     const counts = await ctx.ports.capacity.describe(region, cluster, services);
-    const unmet = services
-      .filter((s) => (counts[s]?.running ?? 0) < targets[s]!)
-      .map((s) => `${s} runs ${counts[s]?.running ?? 'no'} tasks of its target ${targets[s]}`);
+    const unmet = [
+      ...services
+        .filter((s) => (counts[s]?.running ?? 0) < targets[s]!)
+        .map((s) => `${s} runs ${counts[s]?.running ?? 'no'} tasks of its target ${targets[s]}`),
+      ...unsized,
+    ];
     return {
       unmet,
       notes:
         unmet.length === 0 ? [`${services.map((s) => `${s} ${counts[s]!.running}/${targets[s]}`).join(', ')}`] : [],
     };
   } catch (error) {
-    return { unmet: [`the services of ${region} cannot be read (${messageOf(error)})`], notes: [] };
+    return { unmet: [`the services of ${region} cannot be read (${messageOf(error)})`, ...unsized], notes: [] };
   }
 }
 

@@ -16,8 +16,9 @@ const RECORD_READ_BUDGET_MS = 5000;
 /**
  * `unplanned` (failover): bounded by `readiness.scaleUpBudgetSeconds`, never fails, traffic moves anyway and the
  * step says what was short. `planned` (switchover): bounded by `readiness.scaleUpTimeoutSeconds`, fails closed
- * before anything moved. `judged` (failback): planned, but a shortfall at the timeout is left to the failback
- * readiness (its `capacity-in-place` condition, which the `overrides` input may waive).
+ * before anything moved. `judged` (failback): planned, but a shortfall at the timeout, and a service whose peak is
+ * unknown, are left to the failback readiness (its `capacity-in-place` condition, which the `overrides` input may
+ * waive).
  */
 export type ScaleUpMode = 'unplanned' | 'planned' | 'judged';
 
@@ -211,6 +212,15 @@ function targetsOutput(plan: ScalePlan): string {
   return JSON.stringify(Object.fromEntries(plan.targets.map((t) => [t.service, t.target])));
 }
 
+/**
+ * The services {@link scaleToPeak} could not size in `judged` mode (the peak unknown), with why, as it recorded them
+ * (output `unknown`, a JSON list); empty when none.
+ */
+export function recordedUnknown(ctx: StepContext<unknown>): readonly string[] {
+  const value = ctx.optionalOutput(SCALE_TO_PEAK_STEP, 'unknown');
+  return typeof value === 'string' && value !== '' ? (JSON.parse(value) as string[]) : [];
+}
+
 /** The targets {@link scaleToPeak} recorded, or undefined when it recorded none. */
 export function recordedTargets(ctx: StepContext<unknown>): Readonly<Record<string, number>> | undefined {
   const value = ctx.optionalOutput(SCALE_TO_PEAK_STEP, 'targets');
@@ -268,7 +278,8 @@ export async function everyWriterIn(ctx: StepContext<TargetInput>): Promise<bool
  *
  * The peak: the other Region's CloudWatch within {@link PEAK_READ_BUDGET_MS}, else this Region's latest readiness
  * record (`otherRegionPeak`, its age said). When neither has it: `unplanned` notes it and goes on (the failover must
- * not wait for a Region that is gone), `planned`/`judged` fail before anything moved, naming what is missing.
+ * not wait for a Region that is gone), `planned` fails before anything moved, naming what is missing, `judged`
+ * records it (output `unknown`) for the failback's `capacity-in-place`.
  * `unplanned` never fails: an error is noted and the failover goes on.
  */
 export function scaleToPeak<I extends TargetInput>(mode: ScaleUpMode): Step<I> {
@@ -293,7 +304,7 @@ export function scaleToPeak<I extends TargetInput>(mode: ScaleUpMode): Step<I> {
           ? `at most ${r.scaleUpBudgetSeconds} s with the wait, never blocking the failover`
           : mode === 'planned'
             ? `fails before anything moves if it cannot be sized or reached within ${r.scaleUpTimeoutSeconds} s`
-            : `fails before anything moves if it cannot be sized; what is not reached within ${r.scaleUpTimeoutSeconds} s is judged as capacity-in-place`
+            : `what cannot be sized, or is not reached within ${r.scaleUpTimeoutSeconds} s, is judged as capacity-in-place before anything moves`
       })`;
     },
     check: async (ctx) => {
@@ -346,7 +357,9 @@ export function scaleToPeak<I extends TargetInput>(mode: ScaleUpMode): Step<I> {
       const budgetMs = ctx.topology.readiness.scaleUpBudgetSeconds * 1000;
       const work = async (plan: ScalePlan | undefined) => {
         if (!plan) return { detail: `no ECS services in ${region}: nothing to scale` };
-        if (plan.unknown.length > 0 && mode !== 'unplanned') throw missingPeakError(plan);
+        // Judged (failback): a service that cannot be sized is a capacity-in-place condition the failback readiness
+        // names and the overrides input may waive, not a refusal nothing can lift.
+        if (plan.unknown.length > 0 && mode === 'planned') throw missingPeakError(plan);
         const outcomes = await Promise.all(
           plan.targets.map(async (t) => {
             const p = pendingOf(t);
@@ -373,7 +386,10 @@ export function scaleToPeak<I extends TargetInput>(mode: ScaleUpMode): Step<I> {
         const unknown = plan.unknown.length > 0 ? [`not raised, peak unknown: ${plan.unknown.join('; ')}`] : [];
         return {
           detail: [...plan.notes, ...outcomes, ...unknown].join('; '),
-          outputs: { targets: targetsOutput(plan) },
+          outputs: {
+            targets: targetsOutput(plan),
+            ...(mode === 'judged' && plan.unknown.length > 0 ? { unknown: JSON.stringify(plan.unknown) } : {}),
+          },
         };
       };
       // The plan its check made a moment ago: the other Region's peak is read once (it may be the failed Region,
