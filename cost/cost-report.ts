@@ -74,7 +74,7 @@ const lineKey = (line: CostLine) => [line.component, line.region, line.basis, li
 
 function table(rows: readonly string[][]): string[] {
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const right = new Set([2, 4, 5]);
+  const right = new Set([2, 4, 5, 6]);
   return rows.map((row) =>
     row
       .map((cell, column) => (right.has(column) ? cell.padStart(widths[column]!) : cell.padEnd(widths[column]!)))
@@ -103,7 +103,7 @@ export function renderCostReport(report: CostReport): string {
   keys.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
   const cell = (line: CostLine | undefined) =>
     line === undefined ? '-' : line.monthlyUsd === undefined ? 'NOT PRICED' : usd(line.monthlyUsd);
-  const rows: string[][] = [['Component', 'Region', `Qty (${a} / ${b})`, 'Unit price a month', a, b]];
+  const rows: string[][] = [['Component', 'Region', `Qty ${a} / ${b}`, 'Price (table)', 'Each a month', a, b]];
   for (const key of keys) {
     const pair = byMode.get(key)!;
     const line = (pair[a] ?? pair[b])!;
@@ -113,15 +113,14 @@ export function renderCostReport(report: CostReport): string {
       line.component,
       line.region,
       qa === qb ? String(qa) : `${qa} / ${qb}`,
-      line.unitMonthlyUsd === undefined
-        ? `not priced: ${line.notPriced}`
-        : `${usd(line.unitMonthlyUsd)} (${line.basis})`,
+      line.notPriced === undefined ? line.prices : `not priced: ${line.notPriced}`,
+      line.unitMonthlyUsd === undefined ? '-' : usd(line.unitMonthlyUsd),
       cell(pair[a]),
       cell(pair[b]),
     ]);
   }
   const total = (cost: TemplateCost) => `${usd(cost.totalUsd)}${cost.complete ? '' : ' + NOT PRICED (incomplete)'}`;
-  rows.push(['Total a month', '', '', '', total(left), total(right)]);
+  rows.push(['Total a month', '', '', '', '', total(left), total(right)]);
   const out = [
     `Monthly cost of ${report.regions.join(' + ')} by routing mode (configured: ${report.configuredRoutingMode}), counted from the synthesized templates; prices as of ${report.pricesAsOf}, ${report.hoursPerMonth} hours a month, on demand, USD`,
     '',
@@ -133,6 +132,8 @@ export function renderCostReport(report: CostReport): string {
     '',
     'How each column was counted:',
     ...ROUTING_MODES.map((mode) => `  ${mode}: ${report.modes[mode].how}`),
+    '',
+    `Each a month: the table's price x ${report.hoursPerMonth} h for an hourly price, x the assumed use below for a usage price (--json gives each line's basis and resources).`,
     '',
     'Assumed use (where the bill depends on traffic or data):',
     `  ALB: ${report.assumptions.albLcuPerHour} LCU every hour; NAT gateway: ${report.assumptions.natGbPerMonth} GB processed each a month; Aurora: ${report.assumptions.auroraStorageGbPerCluster} GB stored per cluster (each Region's copy), I/O not counted`,

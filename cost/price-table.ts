@@ -144,16 +144,11 @@ export const PRICES = {
   dynamoDbStorageGbMonth: regional(0.25, 'GB-month', 'https://aws.amazon.com/dynamodb/pricing/on-demand/', RECALLED),
   dynamoDbWriteMillion: regional(
     0.625,
-    'million write request units',
+    'million WRU',
     'https://aws.amazon.com/dynamodb/pricing/on-demand/',
     `${RECALLED}; a global table's replicated writes are assumed to cost the same per unit`,
   ),
-  dynamoDbReadMillion: regional(
-    0.125,
-    'million read request units',
-    'https://aws.amazon.com/dynamodb/pricing/on-demand/',
-    RECALLED,
-  ),
+  dynamoDbReadMillion: regional(0.125, 'million RRU', 'https://aws.amazon.com/dynamodb/pricing/on-demand/', RECALLED),
   s3StandardGbMonth: regional(
     0.023,
     'GB-month',
@@ -165,7 +160,7 @@ export const PRICES = {
     0.4,
     'secret-month',
     'https://aws.amazon.com/secrets-manager/pricing/',
-    `${RECALLED}; API calls are usage`,
+    `${RECALLED}; a replica secret is billed as a secret of its own (UNCONFIRMED); API calls are usage`,
   ),
   alarmMonth: regional(
     0.1,

@@ -32,6 +32,8 @@ export interface CostLine {
   readonly quantity: number;
   /** How the monthly cost of one follows from the price table, e.g. `$0.045/hour x 730 h`. */
   readonly basis: string;
+  /** The table's prices the line uses, e.g. `$0.045/hour`; `-` when not priced. */
+  readonly prices: string;
   /** The monthly cost of one, in USD; undefined when not priced. */
   readonly unitMonthlyUsd?: number;
   /** quantity x unitMonthlyUsd; undefined when not priced. */
@@ -105,6 +107,7 @@ class LineBuilder {
           region,
           quantity,
           basis: part.label,
+          prices: '-',
           notPriced: priced.notPriced,
           resources: [resource],
         });
@@ -113,11 +116,19 @@ class LineBuilder {
       unit += priced.usd * part.factor;
       basis.push(`${money(priced.usd)}/${part.price!.unit} x ${part.label}`);
     }
-    this.push({ component, region, quantity, basis: basis.join(' + '), unitMonthlyUsd: unit, resources: [resource] });
+    this.push({
+      component,
+      region,
+      quantity,
+      basis: basis.join(' + '),
+      prices: parts.map((part) => `${money(part.price!.usd)}/${part.price!.unit}`).join(' + '),
+      unitMonthlyUsd: unit,
+      resources: [resource],
+    });
   }
 
   notPriced(component: string, region: string, quantity: number, why: string, resource: string): void {
-    this.push({ component, region, quantity, basis: '-', notPriced: why, resources: [resource] });
+    this.push({ component, region, quantity, basis: '-', prices: '-', notPriced: why, resources: [resource] });
   }
 
   /** Merges a line into an equal one (same component, Region and basis) or appends it. */
@@ -397,7 +408,7 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
           const a = USAGE_ASSUMPTIONS;
           for (const replicaRegion of replicas) {
             out.add(
-              `DynamoDB on-demand replica (${a.dynamoDbGbPerReplica} GB, ${a.dynamoDbWriteMillionsPerReplica}M writes, ${a.dynamoDbReadMillionsPerReplica}M reads a month, assumed)`,
+              'DynamoDB on-demand replica (assumed use)',
               replicaRegion,
               1,
               [
@@ -440,9 +451,21 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
         case 'AWS::KMS::Key':
           out.add('KMS customer managed key', region, 1, [{ price: p('kmsKeyMonth'), ...perMonth }], name);
           break;
-        case 'AWS::SecretsManager::Secret':
+        case 'AWS::SecretsManager::Secret': {
           out.add('Secrets Manager secret', region, 1, [{ price: p('secretMonth'), ...perMonth }], name);
+          // A replica is billed as a secret of its own, in its Region (price table: secretMonth).
+          const replicas = (props.ReplicaRegions as Array<{ Region?: string }> | undefined) ?? [];
+          for (const replica of replicas) {
+            out.add(
+              'Secrets Manager secret (replica)',
+              replica.Region ?? region,
+              1,
+              [{ price: p('secretMonth'), ...perMonth }],
+              name,
+            );
+          }
           break;
+        }
         case 'AWS::CloudWatch::Alarm':
           out.add('CloudWatch alarm', region, 1, [{ price: p('alarmMonth'), ...perMonth }], name);
           break;

@@ -1,7 +1,7 @@
 import type { RoutingMode } from '../../config';
 import { loadConfig } from '../../config';
-import { costReport, renderCostReport } from '../../cost/cost-report';
-import { AURORA_INSTANCE_HOURLY, HOURS_PER_MONTH, PRICES } from '../../cost/price-table';
+import { costReport, renderCostReport, usd } from '../../cost/cost-report';
+import { AURORA_INSTANCE_HOURLY, HOURS_PER_MONTH, PRICES, PRICES_AS_OF } from '../../cost/price-table';
 import type { RoutingModeTemplates } from '../../cost/routing-mode-templates';
 import { costOfTemplates, rateMinutes, type SynthesizedStack } from '../../cost/template-cost';
 import { templatesOf } from './synthesized-cost';
@@ -99,6 +99,32 @@ describe('cost view of the default configuration', () => {
       .lines.filter((line) => line.component.startsWith('Fargate tasks'))
       .reduce((sum, line) => sum + line.monthlyUsd!, 0);
     expect(fargate).toBeCloseTo(vcpuHours * PRICES.fargateVcpuHourX86.usd + gbHours * PRICES.fargateGbHourX86.usd, 6);
+  });
+
+  test('counts a replicated secret once in its Region and once in each replica Region', () => {
+    const secrets = resourcesOf(arc, 'AWS::SecretsManager::Secret');
+    const replicas = secrets.flatMap((s) => (s.props.ReplicaRegions as Array<{ Region: string }> | undefined) ?? []);
+    expect(replicas.length).toBeGreaterThan(0);
+    const lines = costOfTemplates(arc).lines;
+    const quantity = (component: string) =>
+      lines.filter((line) => line.component === component).reduce((sum, line) => sum + line.quantity, 0);
+    expect([quantity('Secrets Manager secret'), quantity('Secrets Manager secret (replica)')]).toEqual([
+      secrets.length,
+      replicas.length,
+    ]);
+  });
+
+  test("the text table ends with each mode's total and the difference between them", () => {
+    const report = costReport(loadConfig({}), templates);
+    const text = renderCostReport(report);
+    const totalLine = text.split('\n').find((line) => line.startsWith('Total a month'))!;
+    expect(totalLine.trim().split(/\s{2,}/)).toEqual([
+      'Total a month',
+      usd(report.modes['arc-cluster'].totalUsd),
+      usd(report.modes['region-switch'].totalUsd),
+    ]);
+    expect(text).toContain(`Difference (region-switch minus arc-cluster): ${usd(report.differenceUsd)} a month\n`);
+    expect(text).toContain(`prices as of ${PRICES_AS_OF}`);
   });
 
   test('arc-cluster counts the routing-control cluster; region-switch counts the plan instead', () => {
