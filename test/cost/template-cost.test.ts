@@ -1,10 +1,12 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { RoutingMode } from '../../config';
 import { loadConfig } from '../../config';
 import { costReport, renderCostReport, usd } from '../../cost/cost-report';
 import { AURORA_INSTANCE_HOURLY, HOURS_PER_MONTH, PRICES, PRICES_AS_OF } from '../../cost/price-table';
 import type { RoutingModeTemplates } from '../../cost/routing-mode-templates';
 import { costOfTemplates, rateMinutes, type SynthesizedStack } from '../../cost/template-cost';
-import { templatesOf } from './synthesized-cost';
+import { REPO_ROOT, templatesOf } from './synthesized-cost';
 
 /** Every resource of `type` in `stacks`, with its stack. */
 function resourcesOf(stacks: readonly SynthesizedStack[], type: string) {
@@ -125,6 +127,16 @@ describe('cost view of the default configuration', () => {
     ]);
     expect(text).toContain(`Difference (region-switch minus arc-cluster): ${usd(report.differenceUsd)} a month\n`);
     expect(text).toContain(`prices as of ${PRICES_AS_OF}`);
+  });
+
+  test('README.md\'s "What it costs" shows what npm run cost prints for the default configuration', () => {
+    // The output up to the price table (the README points to cost/price-table.ts for it).
+    const printed = renderCostReport(costReport(loadConfig({}), templates))
+      .split('\nPrice table')[0]!
+      .trimEnd();
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const shown = /## What it costs[\s\S]*?```text\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(shown).toBe(printed);
   });
 
   test('arc-cluster counts the routing-control cluster; region-switch counts the plan instead', () => {
