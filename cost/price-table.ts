@@ -262,6 +262,7 @@ export const USAGE_ONLY_TYPES: Readonly<Record<string, string>> = {
   'AWS::Route53::RecordSet': 'DNS queries (alias queries to a load balancer are free)',
   'AWS::ServiceDiscovery::HttpNamespace': 'Cloud Map registrations and lookups (UNCONFIRMED)',
   'AWS::SSM::Parameter': 'standard parameters: API calls only (an advanced parameter would be a monthly charge)',
+  'AWS::FIS::ExperimentTemplate': 'action-minutes while a game day runs an experiment (UNCONFIRMED)',
   'Custom::AWS': 'the Lambda function that serves it',
   'Custom::VpcRestrictDefaultSG': 'the Lambda function that serves it',
 };
