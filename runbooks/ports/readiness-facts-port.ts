@@ -108,8 +108,10 @@ export interface ScalingLimits {
 
 /** A Region's Fargate On-Demand vCPU quota (Service Quotas `fargate` / `L-3032A538`) and its use. */
 export interface VcpuQuota {
-  /** The applied quota value, vCPU; undefined when Service Quotas did not answer. */
+  /** The quota value, vCPU; undefined when Service Quotas has neither an applied nor a default value. */
   readonly limit: number | undefined;
+  /** Where the limit came from: the applied value, or the AWS default when no applied value is available. */
+  readonly source?: 'applied' | 'default';
   /** vCPU in use (CloudWatch `AWS/Usage` `ResourceCount`, Maximum over the last hour); undefined without data. */
   readonly used: number | undefined;
 }

@@ -252,6 +252,9 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
     // UNVERIFIED whether GetServiceQuota accepts a quota ARN as its resource (no AWS page found that states it): the
     // Fargate vCPU quota is read with "*". Read only.
     'servicequotas:GetServiceQuota': [{ resources: ['*'] }],
+    // Likewise for the AWS default, read when no applied value is available (GetServiceQuota: "For some quotas, only
+    // the default values are available").
+    'servicequotas:GetAWSDefaultServiceQuota': [{ resources: ['*'] }],
     'route53-recovery-cluster:GetRoutingControlState': [{ resources: routingControls }],
     'route53-recovery-cluster:UpdateRoutingControlStates': [{ resources: routingControls }],
     'route53-recovery-cluster:ListRoutingControls': [{ resources: ['*'] }],

@@ -7,7 +7,11 @@ import {
   type DescribeSecretCommandOutput,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import {
+  GetAWSDefaultServiceQuotaCommand,
+  GetServiceQuotaCommand,
+  ServiceQuotasClient,
+} from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError } from '../../core/errors';
@@ -175,23 +179,36 @@ export class AwsReadinessFacts implements ReadinessFactsPort {
 
   async fargateVcpuQuota(region: string): Promise<VcpuQuota> {
     const { serviceCode, quotaCode } = FARGATE_ON_DEMAND_VCPU_QUOTA;
-    const limit = await awsCall(this.policy, `GetServiceQuota ${serviceCode} ${quotaCode} in ${region}`, async () => {
+    const request = { ServiceCode: serviceCode, QuotaCode: quotaCode };
+    // NoSuchResourceException: "The specified resource does not exist." (Service Quotas API Reference): no value.
+    const quotaValue = async (command: GetServiceQuotaCommand | GetAWSDefaultServiceQuotaCommand) => {
       try {
-        const answer = await this.quotas(region).send(
-          new GetServiceQuotaCommand({ ServiceCode: serviceCode, QuotaCode: quotaCode }),
-        );
-        return answer.Quota?.Value;
+        const answer = await this.quotas(region).send(command as GetServiceQuotaCommand);
+        const value = answer.Quota?.Value;
+        return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
       } catch (error) {
-        // GetServiceQuota: "If the applied quota value is not available for a quota, the quota is not retrieved";
-        // NoSuchResourceException: "The specified resource does not exist." (Service Quotas API Reference). Unknown,
-        // not zero.
         if (hasName(error, 'NoSuchResourceException')) return undefined;
         throw error;
       }
-    });
+    };
+    const applied = await awsCall(this.policy, `GetServiceQuota ${serviceCode} ${quotaCode} in ${region}`, () =>
+      quotaValue(new GetServiceQuotaCommand(request)),
+    );
+    // GetServiceQuota: "For some quotas, only the default values are available. If the applied quota value is not
+    // available for a quota, the quota is not retrieved"; then the AWS default is what applies, as
+    // GetAWSDefaultServiceQuota says: "Retrieves the default value for the specified quota. The default value does not
+    // reflect any quota increases." Neither: unknown, not zero.
+    const fallback =
+      applied === undefined
+        ? await awsCall(this.policy, `GetAWSDefaultServiceQuota ${serviceCode} ${quotaCode} in ${region}`, () =>
+            quotaValue(new GetAWSDefaultServiceQuotaCommand(request)),
+          )
+        : undefined;
     // Fargate usage is published per minute; the Maximum over the last hour is what was in use at its highest.
     const used = (await metricMaxima(this.metricContext, region, 60, [fargateVcpuUsageQuery('vcpu')])).get('vcpu');
-    return { limit, used };
+    if (applied !== undefined) return { limit: applied, used, source: 'applied' };
+    if (fallback !== undefined) return { limit: fallback, used, source: 'default' };
+    return { limit: undefined, used };
   }
 
   async tableReplicationLatencySeconds(

@@ -77,7 +77,11 @@ export const READINESS_FACTS_ACTIONS = {
   alarms: ['cloudwatch:DescribeAlarms'],
   peakRunningTasks: ['cloudwatch:GetMetricData'],
   scalingLimits: ['application-autoscaling:DescribeScalableTargets'],
-  fargateVcpuQuota: ['servicequotas:GetServiceQuota', 'cloudwatch:GetMetricData'],
+  fargateVcpuQuota: [
+    'servicequotas:GetServiceQuota',
+    'servicequotas:GetAWSDefaultServiceQuota',
+    'cloudwatch:GetMetricData',
+  ],
   tableReplicationLatencySeconds: ['cloudwatch:GetMetricData'],
   secretReplication: ['secretsmanager:DescribeSecret'],
   // Service Authorization Reference, AWS Systems Manager: the GetParameter action, on the `parameter` resource type.

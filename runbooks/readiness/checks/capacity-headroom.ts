@@ -96,7 +96,13 @@ export const capacityHeadroomCheck: ReadinessCheck = {
       peakSharePercent: share,
       peakWindowHours: hours,
       services: perService,
-      vcpu: { limit: quota.limit ?? null, used: quota.used ?? null, toAdd: round(addedVcpu), partial: vcpuPartial },
+      vcpu: {
+        limit: quota.limit ?? null,
+        ...(quota.source ? { limitSource: quota.source } : {}),
+        used: quota.used ?? null,
+        toAdd: round(addedVcpu),
+        partial: vcpuPartial,
+      },
     };
     if (
       quota.limit === undefined ||
@@ -119,12 +125,13 @@ export const capacityHeadroomCheck: ReadinessCheck = {
       return { failures, unknowns, notes, evidence };
     }
     const total = quota.used + addedVcpu;
+    const fromDefault = quota.source === 'default' ? ' (the AWS default: Service Quotas has no applied value)' : '';
     if (total > quota.limit) {
       failures.push(
-        `Fargate On-Demand vCPU quota of ${target} is ${quota.limit} vCPU; ${round(quota.used)} in use + ${vcpuPartial ? 'at least ' : ''}${round(addedVcpu)} to add for the peak = ${round(total)}: short by ${round(total - quota.limit)} vCPU; expected: a quota of at least ${Math.ceil(total)} vCPU`,
+        `Fargate On-Demand vCPU quota of ${target} is ${quota.limit} vCPU${fromDefault}; ${round(quota.used)} in use + ${vcpuPartial ? 'at least ' : ''}${round(addedVcpu)} to add for the peak = ${round(total)}: short by ${round(total - quota.limit)} vCPU; expected: a quota of at least ${Math.ceil(total)} vCPU`,
       );
     } else if (!vcpuPartial) {
-      notes.push(`vCPU: ${round(quota.used)} in use + ${round(addedVcpu)} to add ≤ quota ${quota.limit}`);
+      notes.push(`vCPU: ${round(quota.used)} in use + ${round(addedVcpu)} to add ≤ quota ${quota.limit}${fromDefault}`);
     }
     return { failures, unknowns, notes, evidence };
   },

@@ -59,7 +59,11 @@ import {
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetScheduleCommand, SchedulerClient, UpdateScheduleCommand } from '@aws-sdk/client-scheduler';
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetServiceQuotaCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
+import {
+  GetAWSDefaultServiceQuotaCommand,
+  GetServiceQuotaCommand,
+  ServiceQuotasClient,
+} from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
 import { ArcModel } from './arc-model';
@@ -593,6 +597,7 @@ export class AwsModel {
     ]);
     this.serve(ServiceQuotasClient, 'servicequotas', [
       [GetServiceQuotaCommand, (i, r) => this.serviceQuotas.getServiceQuota(i, r)],
+      [GetAWSDefaultServiceQuotaCommand, (i, r) => this.serviceQuotas.getAwsDefaultServiceQuota(i, r)],
     ]);
     this.serve(ApplicationAutoScalingClient, 'application-autoscaling', [
       [DescribeScalableTargetsCommand, (i, r) => this.ecs.describeScalableTargets(i, r)],

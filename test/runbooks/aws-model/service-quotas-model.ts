@@ -21,6 +21,8 @@ export interface ModelQuota {
 export class ServiceQuotasModel {
   /** Keyed `<region>/<service code>/<quota code>`. */
   readonly quotas = new Map<string, ModelQuota>();
+  /** AWS default values, keyed like {@link quotas}: what GetAWSDefaultServiceQuota answers. */
+  readonly defaults = new Map<string, ModelQuota>();
 
   constructor(private readonly accountId: string) {}
 
@@ -34,9 +36,26 @@ export class ServiceQuotasModel {
     this.quotas.delete(`${region}/${serviceCode}/${quotaCode}`);
   }
 
+  /** Sets (or adds) a quota's AWS default value. */
+  setDefault(region: string, serviceCode: string, quotaCode: string, value: number, name = quotaCode): void {
+    this.defaults.set(`${region}/${serviceCode}/${quotaCode}`, { region, serviceCode, quotaCode, name, value });
+  }
+
   /** GetServiceQuota by ServiceCode and QuotaCode. */
   getServiceQuota(input: Input, region: string): unknown {
-    const q = this.quotas.get(`${region}/${String(input.ServiceCode)}/${String(input.QuotaCode)}`);
+    return this.answer(this.quotas, input, region);
+  }
+
+  /**
+   * GetAWSDefaultServiceQuota by ServiceCode and QuotaCode: "Retrieves the default value for the specified quota. The
+   * default value does not reflect any quota increases." (Service Quotas API Reference, GetAWSDefaultServiceQuota).
+   */
+  getAwsDefaultServiceQuota(input: Input, region: string): unknown {
+    return this.answer(this.defaults, input, region);
+  }
+
+  private answer(from: ReadonlyMap<string, ModelQuota>, input: Input, region: string): unknown {
+    const q = from.get(`${region}/${String(input.ServiceCode)}/${String(input.QuotaCode)}`);
     if (!q) throw serviceError(NoSuchResourceException, 'The specified resource does not exist.');
     return {
       Quota: {

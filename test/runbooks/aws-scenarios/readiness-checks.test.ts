@@ -548,7 +548,21 @@ describe('capacity-headroom on the AWS model', () => {
     ]);
   });
 
-  test('GIVEN Service Quotas has no applied value WHEN checked THEN INCONCLUSIVE (unknown is not zero)', async () => {
+  test('GIVEN Service Quotas has no applied value but the AWS default of 8 vCPU WHEN the peak needs more THEN RED naming the default as the quota', async () => {
+    // GetServiceQuota: "For some quotas, only the default values are available"; the default then applies.
+    world = awsWorld();
+    world.model.serviceQuotas.remove(WEST, 'fargate', 'L-3032A538');
+    world.model.serviceQuotas.setDefault(WEST, 'fargate', 'L-3032A538', 8);
+    peak(world, Object.fromEntries(SHOP_SERVICES.map((s) => [s, 10])));
+    const result = await assess(world, 'capacity-headroom');
+    expect(result.verdict).toBe('RED');
+    expect(result.failures).toEqual([
+      `Fargate On-Demand vCPU quota of ${WEST} is 8 vCPU (the AWS default: Service Quotas has no applied value); 2.5 in use + 10 to add for the peak = 12.5: short by 4.5 vCPU; expected: a quota of at least 13 vCPU`,
+    ]);
+    expect(result.evidence.vcpu).toMatchObject({ limit: 8, limitSource: 'default' });
+  });
+
+  test('GIVEN Service Quotas has neither an applied nor a default value WHEN checked THEN INCONCLUSIVE (unknown is not zero)', async () => {
     world = awsWorld();
     world.model.serviceQuotas.remove(WEST, 'fargate', 'L-3032A538');
     const result = await assess(world, 'capacity-headroom');

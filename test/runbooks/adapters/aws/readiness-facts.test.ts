@@ -249,10 +249,20 @@ describe('AwsReadinessFacts.fargateVcpuQuota', () => {
   test('GIVEN the applied quota and running Fargate tasks WHEN read THEN the limit and the vCPU in use', async () => {
     const { facts } = setup({ seed: { fargateVcpuQuota: 40 } });
     // 5 services × 2 tasks × 0.25 vCPU.
-    expect(await facts.fargateVcpuQuota(EAST)).toEqual({ limit: 40, used: 2.5 });
+    expect(await facts.fargateVcpuQuota(EAST)).toEqual({ limit: 40, used: 2.5, source: 'applied' });
   });
 
-  test('GIVEN Service Quotas has no applied value WHEN read THEN the limit is unknown, not zero', async () => {
+  test('GIVEN Service Quotas has no applied value WHEN read THEN the AWS default is the limit, marked as the default', async () => {
+    // GetServiceQuota: "For some quotas, only the default values are available. If the applied quota value is not
+    // available for a quota, the quota is not retrieved"; GetAWSDefaultServiceQuota: "Retrieves the default value for
+    // the specified quota. The default value does not reflect any quota increases."
+    const { facts, model } = setup();
+    model.serviceQuotas.remove(WEST, 'fargate', 'L-3032A538');
+    model.serviceQuotas.setDefault(WEST, 'fargate', 'L-3032A538', 6);
+    expect(await facts.fargateVcpuQuota(WEST)).toEqual({ limit: 6, used: 2.5, source: 'default' });
+  });
+
+  test('GIVEN neither an applied nor a default value WHEN read THEN the limit is unknown, not zero', async () => {
     const { facts, model } = setup();
     model.serviceQuotas.remove(WEST, 'fargate', 'L-3032A538');
     expect(await facts.fargateVcpuQuota(WEST)).toEqual({ limit: undefined, used: 2.5 });
