@@ -5,10 +5,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
+import { dependsOnPolicyOnly } from '../lambda-depends-on-policy';
 import { lambdaVpcAccessStatement } from '../lambda-vpc-access';
 import { GAMEDAY_KEYS, gameDayNames } from '../naming/gameday-names';
 import { syntheticShopperSecretName } from '../naming/secret-names';
 import { acknowledgeWildcardResources, type WildcardReasons } from '../runbooks/wildcard-acknowledgements';
+import { schedulerRole } from '../scheduler-role';
 import { SHOPPER_HANDLER, shopperCode } from './shopper-code';
 
 /**
@@ -188,30 +190,11 @@ export class SyntheticShopperFleet extends Construct {
       vpcSubnets: props.vpc ? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
       securityGroups: securityGroup ? [securityGroup] : undefined,
     });
-    // Lambda checks the role's permissions when it creates the function: it waits for the policy. lambda.Function adds
-    // a DependsOn on the role too, which its Role property (a GetAtt) already orders (cfn-lint W3005): the DependsOn
-    // is written as the policy alone (as stacks/runbooks/snapshot-preservation.ts does).
-    (this.function.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [
-      stack.getLogicalId(policy.node.defaultChild as iam.CfnPolicy),
-    ]);
+    dependsOnPolicyOnly(this.function, policy);
 
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+    const scheduleRole = schedulerRole(this, 'ScheduleRole', {
       roleName: names.shopperScheduleRole,
       description: `EventBridge Scheduler invokes the ${prefix} synthetic shopper of ${stack.region} with this role`,
-      // Only schedules of this account's default schedule group may assume it (confused-deputy prevention), as the
-      // snapshot preservation schedule's role (stacks/runbooks/snapshot-preservation.ts).
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({
-              service: 'scheduler',
-              resource: 'schedule-group',
-              resourceName: 'default',
-            }),
-          },
-        },
-      }),
     });
     scheduleRole.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),

@@ -14,7 +14,9 @@ import type { PortMethod } from '../../runbooks/ports';
 import { OVERALL_CHECK, READINESS_METRICS, readinessDimensions } from '../../runbooks/readiness/readiness-metrics';
 import { READINESS_LATEST_KEY } from '../../runbooks/readiness/readiness-record';
 import type { Topology } from '../../runbooks/topology';
+import { dependsOnPolicyOnly } from '../lambda-depends-on-policy';
 import { lambdaVpcAccessStatement } from '../lambda-vpc-access';
+import { schedulerRole } from '../scheduler-role';
 import { READINESS_HANDLER } from './runbook-code';
 import {
   type PermissionScope,
@@ -187,29 +189,10 @@ export class ScheduledReadiness extends Construct {
       retryAttempts: 0,
       maxEventAge: period.toSeconds() < Duration.hours(6).toSeconds() ? period : Duration.hours(6),
     });
-    // Lambda checks the role's permissions when it creates the function (ENIs in the VPC): it waits for the policy.
-    // lambda.Function adds a DependsOn on the role too, which its Role property (a GetAtt) already orders (cfn-lint
-    // W3005): the DependsOn is written as the policy alone.
-    (this.function.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [
-      stack.getLogicalId(policy.node.defaultChild as iam.CfnPolicy),
-    ]);
+    dependsOnPolicyOnly(this.function, policy);
 
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+    const scheduleRole = schedulerRole(this, 'ScheduleRole', {
       description: `Lets EventBridge Scheduler start the ${prefix} scheduled readiness`,
-      // Only schedules of this account's default schedule group may assume it (confused-deputy prevention, as the
-      // snapshot preservation's schedule role).
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({
-              service: 'scheduler',
-              resource: 'schedule-group',
-              resourceName: 'default',
-            }),
-          },
-        },
-      }),
     });
     // EventBridge Scheduler User Guide, "Schedule types": "rate(value unit)" — value "A positive number", unit
     // "minutes | hours | days"; CDK writes a whole number of hours as hours (rate(1 hour), rate(2 hours)).

@@ -9,6 +9,8 @@ import { PRESERVATION_EVENT } from '../../runbooks/lambda/preserve-snapshots-han
 import { preserveSnapshots } from '../../runbooks/orchestrations/preserve-snapshots';
 import type { PortMethod } from '../../runbooks/ports';
 import type { Topology } from '../../runbooks/topology';
+import { dependsOnPolicyOnly } from '../lambda-depends-on-policy';
+import { schedulerRole } from '../scheduler-role';
 import { PRESERVE_SNAPSHOTS_HANDLER } from './runbook-code';
 import {
   functionMethods,
@@ -133,30 +135,10 @@ export class SnapshotPreservation extends Construct {
       retryAttempts: 0,
       maxEventAge: period.toSeconds() < LAMBDA_MAX_EVENT_AGE.toSeconds() ? period : LAMBDA_MAX_EVENT_AGE,
     });
-    // Lambda checks the role's permissions when it creates the function: it waits for the policy. lambda.Function adds
-    // a DependsOn on the role too, which its Role property (a GetAtt) already orders (cfn-lint W3005): the DependsOn
-    // is written as the policy alone.
-    (this.function.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [
-      Stack.of(this).getLogicalId(policy.node.defaultChild as iam.CfnPolicy),
-    ]);
+    dependsOnPolicyOnly(this.function, policy);
 
-    const scheduleRole = new iam.Role(this, 'ScheduleRole', {
+    const scheduleRole = schedulerRole(this, 'ScheduleRole', {
       description: `Lets EventBridge Scheduler start the ${prefix} snapshot preservation`,
-      // Only schedules of this account's default schedule group may assume it (confused-deputy prevention; the
-      // conditions CDK's own LambdaInvoke role carries). EventBridge Scheduler User Guide, document history: "how the
-      // execution role is applied to a schedule group resource when you implement confused deputy prevention".
-      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({
-              service: 'scheduler',
-              resource: 'schedule-group',
-              resourceName: 'default',
-            }),
-          },
-        },
-      }),
     });
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: `${prefix}: copy the other Region's unplanned-failover snapshots to manual snapshots here`,

@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { REMOVAL_FUNCTION_TIMEOUT_SECONDS } from '../../runbooks/adapters/aws/synthetic-orders-limits';
 import type { PortMethod } from '../../runbooks/ports';
+import { dependsOnPolicyOnly } from '../lambda-depends-on-policy';
 import { lambdaVpcAccessStatement } from '../lambda-vpc-access';
 import { syntheticOrdersFunctionName } from '../naming/runbook-names';
 import { REMOVE_SYNTHETIC_ORDERS_HANDLER } from './runbook-code';
@@ -107,11 +108,7 @@ export class SyntheticOrdersRemoval extends Construct {
       securityGroups: [props.databaseClientSecurityGroup],
       retryAttempts: 0,
     });
-    // Lambda checks the role's permissions when it creates the function (ENIs in the VPC): it waits for the policy
-    // (written as the policy alone: the Role property already orders the role, cfn-lint W3005).
-    (this.function.node.defaultChild as lambda.CfnFunction).addOverride('DependsOn', [
-      stack.getLogicalId(policy.node.defaultChild as iam.CfnPolicy),
-    ]);
+    dependsOnPolicyOnly(this.function, policy);
     acknowledgeWildcardResources(stack, [policy], WILDCARD_REASONS, 'SyntheticOrdersRemoval');
   }
 }
