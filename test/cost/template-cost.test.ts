@@ -129,7 +129,7 @@ describe('cost view of the default configuration', () => {
     expect(text).toContain(`prices as of ${PRICES_AS_OF}`);
   });
 
-  test('README.md\'s "What it costs" shows what npm run cost prints for the default configuration', () => {
+  test('README.md\'s "What it costs" shows what npm run cost prints for the default configuration (run `npm run docs` to rewrite it)', () => {
     // The output up to the price table (the README points to cost/price-table.ts for it).
     const printed = renderCostReport(costReport(loadConfig({}), templates))
       .split('\nPrice table')[0]!
