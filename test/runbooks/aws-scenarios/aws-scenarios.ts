@@ -106,6 +106,26 @@ export const SUCCEEDING_SCENARIOS: readonly AwsScenario[] = [
     input: { targetRegion: WEST },
     setup: async (w) => w.model.controlPlaneDown(),
   },
+  {
+    // Issue 17: the scale-up's RegisterScalableTarget and UpdateService calls before the writers and traffic move.
+    name: 'switchover us-east-1 → us-west-2 after a peak of 4 tasks per service in us-east-1 (us-west-2 scaled up first)',
+    orchestration: switchover,
+    runIn: WEST,
+    input: { targetRegion: WEST },
+    setup: async (w) => {
+      const at = new Date(w.clock.now().getTime() - 3 * 3_600_000);
+      for (const service of ['ui', 'catalog', 'carts', 'orders', 'checkout']) {
+        w.model.cloudWatch.record(
+          EAST,
+          'ECS/ContainerInsights',
+          'RunningTaskCount',
+          { ClusterName: w.shop.ecsCluster, ServiceName: service },
+          at,
+          4,
+        );
+      }
+    },
+  },
 ];
 
 export { failedOverToWest, rejoinedEast, switchedToWest };
