@@ -86,7 +86,27 @@ export function issueBody(judgement: ReadinessJudgement, appEnv: string, runUrl?
     `A record older than ${judgement.maxAgeMinutes} minutes is stale; a missing, unreadable or stale record is not green (fail closed).`,
   );
   if (runUrl) lines.push('', `Latest run: ${runUrl}`);
-  return lines.join('\n');
+  return withinBodyLimit(lines.join('\n'), runUrl);
+}
+
+/**
+ * The longest issue body GitHub takes: a longer one is refused with 422 "body is too long (maximum is 65536
+ * characters)" (the API's answer to "Create an issue"; the limit is not on the REST reference page), and the issue
+ * would never be opened.
+ */
+export const ISSUE_BODY_LIMIT = 65_536;
+
+/** `body`, cut at a line end when longer than {@link ISSUE_BODY_LIMIT} (the marker and the state come first). */
+function withinBodyLimit(body: string, runUrl?: string): string {
+  if (body.length <= ISSUE_BODY_LIMIT) return body;
+  const tail = (more: number) =>
+    `\n\n… cut here: ${more} more characters; the job summary of the run has every line${runUrl ? ` (${runUrl})` : ''}.`;
+  // Room for the tail, whose count has at most as many digits as the body's length.
+  const room = ISSUE_BODY_LIMIT - tail(body.length).length;
+  // At a line end unless that loses a long line (one table row holds a check's every failure).
+  const lineEnd = body.lastIndexOf('\n', room);
+  const cut = lineEnd > 0 && room - lineEnd < 2000 ? lineEnd : room;
+  return `${body.slice(0, cut)}${tail(body.length - cut)}`;
 }
 
 /** The fingerprint an issue body carries, if any. */
