@@ -66,6 +66,7 @@ import {
 } from '@aws-sdk/client-service-quotas';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { type AwsStub, mockClient } from 'aws-sdk-client-mock';
+import type { RegionSwitchApi } from '../../../runbooks/adapters/aws/region-switch-executions';
 import { ArcModel } from './arc-model';
 import { networkError } from './aws-errors';
 import { CallLog, type ModelService } from './call-log';
@@ -77,6 +78,7 @@ import { LambdaModel } from './lambda-model';
 import { type AwsModelBehaviours, type AwsModelTimings, DEFAULT_BEHAVIOURS, DEFAULT_TIMINGS } from './model-options';
 import { type ModelClock, Timeline } from './model-timeline';
 import { RdsModel } from './rds-model';
+import { RegionSwitchModel, type RegionSwitchModelOptions } from './region-switch-model';
 import { S3Model } from './s3-model';
 import { SchedulerModel } from './scheduler-model';
 import { SecretsModel } from './secrets-model';
@@ -115,6 +117,8 @@ export interface AwsModelOptions {
    * @default - no time (requests are instant)
    */
   readonly requestSeconds?: (request: RequestCostInput) => number;
+  /** @default DEFAULT_REGION_SWITCH_OPTIONS (the unverified behaviours of ARC Region switch are marked there) */
+  readonly regionSwitch?: Partial<RegionSwitchModelOptions>;
 }
 
 /** What {@link AwsModelOptions.requestSeconds} is told about a request. */
@@ -175,6 +179,8 @@ export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'StartExperiment',
   'StopExperiment',
   'UpdateSchedule',
+  'StartPlanExecution',
+  'CancelPlanExecution',
 ]);
 
 type Input = Readonly<Record<string, unknown>>;
@@ -270,6 +276,8 @@ export class AwsModel {
   readonly lambda = new LambdaModel();
   /** Service Quotas' applied values (the Fargate vCPU quota readiness reads). */
   readonly serviceQuotas: ServiceQuotasModel;
+  /** ARC Region switch plans and their executions (data planes in every Region; see {@link regionSwitchApi}). */
+  readonly regionSwitch: RegionSwitchModel;
   /**
    * Services whose API still answers in a Region made unreachable with {@link regionDown}. Empty by default (the
    * whole Region is gone); a game day adds `fis`, `s3` and `scheduler`: an FIS network disruption cuts the Region's
@@ -328,6 +336,7 @@ export class AwsModel {
       fargateVcpu: (region) => this.ecs.vcpuInUse(region),
     });
     this.serviceQuotas = new ServiceQuotasModel(this.accountId);
+    this.regionSwitch = new RegionSwitchModel(this.timeline, options.regionSwitch);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -604,6 +613,28 @@ export class AwsModel {
       [RegisterScalableTargetCommand, (i, r) => this.ecs.registerScalableTarget(i, r)],
     ]);
     return this;
+  }
+
+  /**
+   * The ARC Region switch data plane of `region`, served by {@link regionSwitch} through the same path as the SDK
+   * clients' requests (reachability, injected faults, crashes, the call log). The SDK client
+   * `@aws-sdk/client-arc-region-switch` could not be installed here, so there is no client class to mock: the adapter
+   * takes this API object instead (see `RegionSwitchApi`). Needs no {@link install}.
+   */
+  regionSwitchApi(region: string): RegionSwitchApi {
+    const client: ClientLike = { config: { region: async () => region } };
+    const rs = this.regionSwitch;
+    const call =
+      <O>(operation: string, handler: Handler) =>
+      (input: object) =>
+        this.dispatch('arc-region-switch', operation, input as Input, client, handler) as Promise<O>;
+    return {
+      startPlanExecution: call('StartPlanExecution', (i, r) => rs.startPlanExecution(i, r)),
+      getPlanExecution: call('GetPlanExecution', (i, r) => rs.getPlanExecution(i, r)),
+      listPlanExecutions: call('ListPlanExecutions', (i, r) => rs.listPlanExecutions(i, r)),
+      listPlanExecutionEvents: call('ListPlanExecutionEvents', (i, r) => rs.listPlanExecutionEvents(i, r)),
+      cancelPlanExecution: call('CancelPlanExecution', (i, r) => rs.cancelPlanExecution(i, r)),
+    };
   }
 
   /** Removes the mocks: SDK clients send real requests again. Safe to call twice. */

@@ -12,7 +12,8 @@ export type ModelService =
   | 'fis'
   | 'scheduler'
   | 'lambda'
-  | 'servicequotas';
+  | 'servicequotas'
+  | 'arc-region-switch';
 
 /** One request the model received. */
 export interface ModelCall {

@@ -10,6 +10,7 @@ export * from './lambda-model';
 export * from './model-options';
 export * from './model-timeline';
 export * from './rds-model';
+export * from './region-switch-model';
 export * from './s3-model';
 export * from './scheduler-model';
 export * from './secrets-model';
