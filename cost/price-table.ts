@@ -164,9 +164,9 @@ export const PRICES = {
   ),
   alarmMonth: regional(
     0.1,
-    'alarm-month',
+    'alarm metric-month',
     'https://aws.amazon.com/cloudwatch/pricing/',
-    `${RECALLED} (standard-resolution alarm, one metric; an alarm over metric math is billed per metric: priced as one)`,
+    `${RECALLED} (standard-resolution alarm, per metric the alarm reads: an alarm over metric math is counted once per MetricStat, also UNCONFIRMED; high-resolution and anomaly detection alarms are not priced)`,
   ),
   dashboardMonth: regional(
     3,

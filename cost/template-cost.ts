@@ -97,6 +97,11 @@ class LineBuilder {
     parts: ReadonlyArray<{ price: Price | undefined; factor: number; label: string }>,
     resource: string,
   ): void {
+    if (!(Number.isFinite(quantity) && quantity >= 0)) {
+      // A count the template gives as a token (a parameter, an import) cannot be read: never priced as NaN or 0.
+      this.notPriced(component, region, 1, `the template gives no number for how many (${String(quantity)})`, resource);
+      return;
+    }
     let unit = 0;
     const basis: string[] = [];
     for (const part of parts) {
@@ -183,11 +188,13 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
   for (const stack of stacks) {
     const resources = stack.template.Resources ?? {};
     const region = stack.region;
-    const minCapacity = new Map<string, number>();
-    for (const resource of Object.values(resources)) {
+    const minCapacity = new Map<string, unknown>();
+    const unmatchedEcsTargets: string[] = [];
+    for (const [id, resource] of Object.entries(resources)) {
       if (resource.Type !== 'AWS::ApplicationAutoScaling::ScalableTarget') continue;
       const service = scalableTargetService(resource);
-      if (service !== undefined) minCapacity.set(service, Number(resource.Properties?.MinCapacity));
+      if (service !== undefined) minCapacity.set(service, resource.Properties?.MinCapacity);
+      else if (resource.Properties?.ServiceNamespace === 'ecs') unmatchedEcsTargets.push(id);
     }
     for (const [id, resource] of Object.entries(resources)) {
       const props = resource.Properties ?? {};
@@ -276,7 +283,19 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
             );
             break;
           }
-          const zones = Array.isArray(props.SubnetIds) ? props.SubnetIds.length : 0;
+          if (!Array.isArray(props.SubnetIds)) {
+            // An interface endpoint is billed per Availability Zone it is in (one subnet per zone): with no literal
+            // list of subnets the number of zones is unknown, so the endpoint is not priced rather than priced at 0.
+            out.notPriced(
+              'VPC interface endpoint, per AZ',
+              region,
+              1,
+              `SubnetIds ${JSON.stringify(props.SubnetIds)} is not a list in the template: the number of Availability Zones is unknown`,
+              name,
+            );
+            break;
+          }
+          const zones = props.SubnetIds.length;
           out.add(
             'VPC interface endpoint, per AZ',
             region,
@@ -312,7 +331,18 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
             name,
           );
           if ((props.Scheme ?? 'internet-facing') === 'internet-facing') {
-            const subnets = Array.isArray(props.Subnets) ? props.Subnets.length : 0;
+            if (!Array.isArray(props.Subnets)) {
+              // Subnets given as SubnetMappings or as a token: the number of addresses is unknown, never 0.
+              out.notPriced(
+                'Public IPv4 address (internet-facing ALB, one per subnet)',
+                region,
+                1,
+                'Subnets is not a list in the template (SubnetMappings or a token): the number of addresses is unknown',
+                name,
+              );
+              break;
+            }
+            const subnets = props.Subnets.length;
             out.add(
               'Public IPv4 address (internet-facing ALB, one per subnet)',
               region,
@@ -328,8 +358,31 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
           const task = taskId === undefined ? undefined : resources[taskId]?.Properties;
           const serviceName = String(props.ServiceName ?? id);
           // No DesiredCount in the template: CloudFormation starts one task and the scalable target raises it to its
-          // minimum, the count the service keeps when idle.
-          const count = Number(props.DesiredCount ?? minCapacity.get(id) ?? 1);
+          // minimum, the count the service keeps when idle. AWS::ECS::Service DesiredCount: "For new services, if a
+          // desired count is not specified, a default value of 1 is used."
+          if (props.DesiredCount === undefined && !minCapacity.has(id) && unmatchedEcsTargets.length > 0) {
+            // A scalable target in this stack may be this service's: its minimum, not 1, would be the task count.
+            out.notPriced(
+              `ECS service ${serviceName}`,
+              region,
+              1,
+              `no DesiredCount, and the scalable target(s) ${unmatchedEcsTargets.join(', ')} name a service the cost view cannot resolve: the task count is unknown`,
+              name,
+            );
+            break;
+          }
+          const rawCount = props.DesiredCount ?? minCapacity.get(id) ?? 1;
+          const count = typeof rawCount === 'number' || typeof rawCount === 'string' ? Number(rawCount) : Number.NaN;
+          if (!(Number.isInteger(count) && count >= 0)) {
+            out.notPriced(
+              `ECS service ${serviceName}`,
+              region,
+              1,
+              `task count ${JSON.stringify(rawCount)} (DesiredCount, else the scalable target's MinCapacity) is not a whole number in the template`,
+              name,
+            );
+            break;
+          }
           const cpu = Number(task?.Cpu);
           const memory = Number(task?.Memory);
           const platform = task?.RuntimePlatform as { CpuArchitecture?: string; OperatingSystemFamily?: string };
@@ -466,9 +519,40 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
           }
           break;
         }
-        case 'AWS::CloudWatch::Alarm':
-          out.add('CloudWatch alarm', region, 1, [{ price: p('alarmMonth'), ...perMonth }], name);
+        case 'AWS::CloudWatch::Alarm': {
+          const metrics = props.Metrics as Array<{ MetricStat?: { Period?: unknown } }> | undefined;
+          const periods = [props.Period, ...(metrics ?? []).map((m) => m.MetricStat?.Period)].filter(
+            (period) => period !== undefined,
+          );
+          if (props.ThresholdMetricId !== undefined) {
+            out.notPriced('CloudWatch alarm', region, 1, 'anomaly detection alarm: not in the table', name);
+            break;
+          }
+          if (periods.some((period) => !(Number(period) >= 60))) {
+            out.notPriced(
+              'CloudWatch alarm',
+              region,
+              1,
+              `period ${JSON.stringify(periods)}: only standard-resolution alarms (60 s and longer) are in the table`,
+              name,
+            );
+            break;
+          }
+          // The table's price is per alarm metric: an alarm over metric math counts each metric it reads.
+          const metricCount = metrics === undefined ? 1 : metrics.filter((m) => m.MetricStat !== undefined).length;
+          if (metricCount === 0) {
+            out.notPriced(
+              'CloudWatch alarm',
+              region,
+              1,
+              'metric math with no MetricStat (a SEARCH or Metrics Insights query): the number of metrics is unknown',
+              name,
+            );
+            break;
+          }
+          out.add('CloudWatch alarm metric', region, metricCount, [{ price: p('alarmMonth'), ...perMonth }], name);
           break;
+        }
         case 'AWS::CloudWatch::Dashboard':
           out.add('CloudWatch dashboard', region, 1, [{ price: p('dashboardMonth'), ...perMonth }], name);
           break;

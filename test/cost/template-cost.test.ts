@@ -48,7 +48,6 @@ describe('cost view of the default configuration', () => {
     ['AWS::Synthetics::Canary', (c) => c.startsWith('Synthetics canary runs (')],
     ['AWS::RDS::DBInstance', (c) => c.startsWith('Aurora instance ')],
     ['AWS::KMS::Key', (c) => c === 'KMS customer managed key'],
-    ['AWS::CloudWatch::Alarm', (c) => c === 'CloudWatch alarm'],
   ])('counts every %s of the templates, per Region', (type, isComponent) => {
     // WHEN the templates are priced THEN each Region's quantity is that Region's resource count
     const found = resourcesOf(arc, type);
