@@ -125,6 +125,8 @@ export class RegionSwitchModel {
   readonly plans = new Map<string, ModelRegionSwitchPlan>();
   readonly executions = new Map<string, ModelPlanExecution>();
   readonly options: RegionSwitchModelOptions;
+  /** Items per page when a request gives no `maxResults` (model choice; a test lowers it to exercise paging). */
+  pageSize = 100;
   /** Steps that fail when they run next: step name → error, optionally only in one mode. */
   private readonly failures = new Map<string, { error: string; mode?: 'graceful' | 'ungraceful' }>();
   private count = 0;
@@ -211,7 +213,7 @@ export class RegionSwitchModel {
   /** GetPlanExecution: one page of `stepStates` (`maxResults`, `nextToken`). */
   getPlanExecution(input: Input, region: string): unknown {
     const execution = this.execution(input, region);
-    const max = Number(input.maxResults ?? 100);
+    const max = Number(input.maxResults ?? this.pageSize);
     const start = input.nextToken ? Number(input.nextToken) : 0;
     const steps = execution.steps.slice(start, start + max);
     return {
@@ -246,7 +248,7 @@ export class RegionSwitchModel {
       .filter((e) => e.planArn === plan.arn && this.visibleIn(e, region))
       .filter((e) => input.state === undefined || e.state === input.state)
       .sort((a, b) => b.startTime.getTime() - a.startTime.getTime() || b.executionId.localeCompare(a.executionId));
-    const max = Number(input.maxResults ?? 100);
+    const max = Number(input.maxResults ?? this.pageSize);
     const start = input.nextToken ? Number(input.nextToken) : 0;
     return {
       items: all.slice(start, start + max).map((e) => ({
@@ -269,7 +271,7 @@ export class RegionSwitchModel {
   /** ListPlanExecutionEvents: "a detailed timeline of the execution process"; a failed step's `error` is here. */
   listPlanExecutionEvents(input: Input, region: string): unknown {
     const execution = this.execution(input, region);
-    const max = Number(input.maxResults ?? 100);
+    const max = Number(input.maxResults ?? this.pageSize);
     const start = input.nextToken ? Number(input.nextToken) : 0;
     const events = execution.events.filter((e) => input.name === undefined || e.stepName === input.name);
     return {

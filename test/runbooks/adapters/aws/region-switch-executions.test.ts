@@ -255,6 +255,54 @@ describe('RegionSwitchExecutions against the stateful Region switch model', () =
     await expect(executions.follow(started, move())).rejects.toThrow(/ended canceled: no step failed/);
   });
 
+  test('GIVEN the process dies once StartPlanExecution took effect WHEN a new process runs the same move THEN it follows that execution', async () => {
+    const { executions, model } = setup();
+    // Request 0 is ListPlanExecutions, request 1 StartPlanExecution: AWS starts the execution, the process dies.
+    model.crashAt({ at: 1, when: 'after' });
+    await expect(executions.run(move())).rejects.toThrow(/injected process crash/);
+    model.restart();
+
+    const summary = await executions.run(move());
+
+    expect(summary).toMatchObject({ adopted: true, state: 'completed' });
+    expect(model.regionSwitch.executions.size).toBe(1);
+  });
+
+  test('GIVEN answers split into pages WHEN run THEN every step of every page is reported', async () => {
+    const { executions, model } = setup();
+    model.regionSwitch.pageSize = 1;
+    await executions.run(move({ targetRegion: EAST, comment: 'an older execution, ended' }));
+
+    const summary = await executions.run(move());
+
+    expect(summary.steps.map((s) => s.name)).toEqual([
+      'scale-ecs',
+      'aurora-global',
+      'recover-lambda',
+      'route53-health-checks',
+    ]);
+    expect(model.calls.of('GetPlanExecution').some((c) => c.input.nextToken !== undefined)).toBe(true);
+  });
+
+  test('GIVEN a run that starts, follows and fails WHEN its requests are compared with requiredActions THEN each is listed', async () => {
+    const { executions, model } = setup();
+    model.regionSwitch.failStep('route53-health-checks', 'health check not found');
+    await executions.run(move()).catch(() => undefined);
+
+    const granted = new Set<string>([
+      ...RegionSwitchExecutions.requiredActions.start,
+      ...RegionSwitchExecutions.requiredActions.follow,
+    ]);
+    const sent = new Set(model.calls.all().map((c) => `${c.service}:${c.operation}`));
+    expect([...sent].sort()).toEqual([
+      'arc-region-switch:GetPlanExecution',
+      'arc-region-switch:ListPlanExecutionEvents',
+      'arc-region-switch:ListPlanExecutions',
+      'arc-region-switch:StartPlanExecution',
+    ]);
+    for (const action of sent) expect(granted).toContain(action);
+  });
+
   test('GIVEN a data plane outside the plan’s Regions (model default) WHEN asked THEN it does not know the plan', async () => {
     const { model } = setup();
 
