@@ -109,13 +109,23 @@ async function readPeaks(
   if (!live.done) liveProblem = `no answer within ${seconds(liveMs)}`;
   else if ('error' in live.value) liveProblem = live.value.error;
   else {
+    const invalid: string[] = [];
     for (const service of services) {
       const tasks = live.value.value[service];
-      if (tasks !== undefined) peaks.set(service, { tasks, source: 'live' });
+      // Only a whole, finite, non-negative count is a peak: NaN compares false with every bound, Infinity caps to
+      // the maximum, a negative count is no peak (review R1).
+      if (typeof tasks === 'number' && Number.isFinite(tasks) && tasks >= 0) {
+        peaks.set(service, { tasks: Math.ceil(tasks), source: 'live' });
+      } else if (tasks !== undefined) invalid.push(`${service} ${tasks}`);
     }
     const read = services.filter((s) => peaks.has(s));
     if (read.length > 0) notes.push(`peak of ${other} over ${hours} h read from its CloudWatch for ${read.join(', ')}`);
-    if (read.length < services.length) liveProblem = 'no RunningTaskCount data point';
+    if (read.length < services.length) {
+      liveProblem =
+        invalid.length > 0
+          ? `no RunningTaskCount data point, or one that is not a number of tasks (${invalid.join(', ')})`
+          : 'no RunningTaskCount data point';
+    }
   }
   const missing = services.filter((s) => !peaks.has(s));
   if (missing.length === 0) return { peaks, unknown: [], notes };
@@ -181,7 +191,9 @@ export async function planScaleUp(ctx: StepContext<TargetInput>, deadline?: numb
     if (!peak) continue;
     // Integer arithmetic: (share × peak) / 100 is exact before the ceiling (0.3 × 10 in floating point is 3.0000…4).
     const wanted = Math.ceil((share * peak.tasks) / 100);
-    const range = limits[service];
+    // A scaling range that is not a pair of finite numbers is no range: it caps nothing (NaN would make the target NaN).
+    const read = limits[service];
+    const range = read && Number.isFinite(read.min) && Number.isFinite(read.max) ? read : undefined;
     const target = range ? Math.min(wanted, range.max) : wanted;
     targets.push({
       service,

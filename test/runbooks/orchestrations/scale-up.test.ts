@@ -335,3 +335,65 @@ describe('switchover: the target is scaled before anything moves, or nothing mov
     });
   });
 });
+
+describe('scale-up: a peak or a maximum that is not a number of tasks is never used (review R1: NaN compares false)', () => {
+  /** The ports where the other Region's peak answers `answer` and the target's scaling limits `limits`. */
+  function answering(answer: Record<string, number>, limits?: Record<string, { min: number; max: number }>) {
+    return (ports: RunbookPorts): RunbookPorts => ({
+      ...ports,
+      facts: new Proxy(ports.facts, {
+        get: (target, property, receiver) => {
+          const value = Reflect.get(target, property, receiver);
+          if (property === 'peakRunningTasks') return async () => answer;
+          if (property === 'scalingLimits' && limits) return async () => limits;
+          return value;
+        },
+      }),
+    });
+  }
+
+  test('GIVEN the live peak answers NaN, Infinity and -3 for three services WHEN failover THEN none of them is raised from it: each is named as unknown, and the others are raised', async () => {
+    const sim = simulation();
+    const result = await sim.run(
+      failover,
+      { targetRegion: STANDBY, failedRegion: PRIMARY },
+      { ports: answering({ ui: Number.NaN, catalog: Number.POSITIVE_INFINITY, carts: -3, orders: 4, checkout: 4 }) },
+    );
+    expect(result.status).toBe('succeeded');
+    const raised = sim.calls
+      .filter((c) => c.method === 'capacity.setScalingMinimum')
+      .map((c) => [c.args[2], c.args[3]]);
+    expect(raised).toEqual(
+      expect.arrayContaining([
+        ['orders', 4],
+        ['checkout', 4],
+      ]),
+    );
+    expect(raised.every(([, n]) => Number.isInteger(n) && (n as number) >= 0)).toBe(true);
+    expect(raised.map(([s]) => s)).not.toEqual(expect.arrayContaining(['ui']));
+    const detail = detailOf(result, 'scale-to-peak');
+    for (const service of ['ui', 'catalog', 'carts']) expect(detail).toContain(`${service} (CloudWatch of ${PRIMARY}:`);
+  });
+
+  test('GIVEN a scaling maximum read as NaN WHEN failover THEN the target is not capped by it (no NaN count is ever sent)', async () => {
+    const sim = simulation();
+    const limits = Object.fromEntries(
+      ['ui', 'catalog', 'carts', 'orders', 'checkout'].map((s) => [s, { min: 2, max: s === 'ui' ? Number.NaN : 20 }]),
+    );
+    await sim.run(
+      failover,
+      { targetRegion: STANDBY, failedRegion: PRIMARY },
+      { ports: answering({ ui: 4, catalog: 4, carts: 4, orders: 4, checkout: 4 }, limits) },
+    );
+    const counts = sim.calls
+      .filter((c) => c.method === 'capacity.setScalingMinimum' || c.method === 'capacity.setDesiredCount')
+      .map((c) => c.args[3]);
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts.every((n) => Number.isInteger(n))).toBe(true);
+    // ui is raised to its peak like the others: an unreadable range caps nothing (its desired count is raised, as for
+    // a service without a scalable target)
+    expect(
+      sim.calls.filter((c) => c.method === 'capacity.setDesiredCount' && c.args[2] === 'ui').map((c) => c.args[3]),
+    ).toEqual([4]);
+  });
+});
