@@ -223,6 +223,8 @@ export interface RegionSwitchRunRequest {
   readonly clientToken?: string;
   /** Longest wait for the execution to end, in seconds. */
   readonly timeoutSeconds: number;
+  /** The wait also ends here when earlier (a step's `ctx.deadline`, e.g. the end of a Lambda invocation). */
+  readonly deadline?: Date;
   /** Told each time what the execution shows changes. */
   readonly progress?: (line: string) => void;
 }
@@ -346,10 +348,13 @@ export class RegionSwitchExecutions {
    */
   async follow(
     started: RegionSwitchStart,
-    request: Pick<RegionSwitchRunRequest, 'targetRegion' | 'action' | 'timeoutSeconds' | 'progress'>,
+    request: Pick<RegionSwitchRunRequest, 'targetRegion' | 'action' | 'timeoutSeconds' | 'deadline' | 'progress'>,
   ): Promise<RegionSwitchExecutionSummary> {
     const clock = this.options.clock;
-    const deadline = clock.now().getTime() + request.timeoutSeconds * 1000;
+    const start = clock.now().getTime();
+    let deadline = start + request.timeoutSeconds * 1000;
+    const limitedByInvocation = request.deadline !== undefined && request.deadline.getTime() < deadline;
+    if (limitedByInvocation) deadline = request.deadline!.getTime();
     let last = '';
     for (;;) {
       const summary = await this.describe(started, request.targetRegion);
@@ -365,7 +370,8 @@ export class RegionSwitchExecutions {
       if (now >= deadline) {
         throw new WaitTimeoutError(
           `Region switch execution ${started.executionId} (${request.action} ${request.targetRegion}) did not end ` +
-            `within ${request.timeoutSeconds} s; last seen: ${seen}. It may still finish: run again to keep ` +
+            `${limitedByInvocation ? 'before the end of this invocation' : `within ${request.timeoutSeconds} s`} ` +
+            `(waited ${Math.round((now - start) / 1000)} s); last seen: ${seen}. It may still finish: run again to keep ` +
             'following it (a new run adopts it), or look at it in the Region switch console of ' +
             `${started.apiRegion}.`,
         );

@@ -193,6 +193,30 @@ describe('RegionSwitchExecutions against the stateful Region switch model', () =
     expect(resumed).toMatchObject({ executionId: 'exec-000001', adopted: true, state: 'completed' });
   });
 
+  test('GIVEN an invocation deadline before the timeout WHEN followed THEN the wait ends at the deadline and says so', async () => {
+    const { executions, clock } = setup();
+    const deadline = new Date(clock.now().getTime() + 40_000);
+
+    const error = await executions.run(move({ deadline })).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    expect((error as Error).message).toContain('did not end before the end of this invocation (waited 40 s)');
+    expect(clock.now()).toEqual(deadline);
+  });
+
+  test('GIVEN a run WHEN it is followed THEN progress is told once per change of what the execution shows', async () => {
+    const { executions } = setup();
+    const lines: string[] = [];
+
+    await executions.run(move({ progress: (line) => lines.push(line) }));
+
+    expect(lines[0]).toBe(
+      'Region switch execution exec-000001: pending; scale-ecs notStarted, aurora-global notStarted, recover-lambda notStarted, route53-health-checks notStarted',
+    );
+    expect(lines.at(-1)).toMatch(/: completed; scale-ecs completed, .* route53-health-checks completed$/);
+    expect(new Set(lines).size).toBe(lines.length);
+  });
+
   test('GIVEN throttling on every operation WHEN run THEN each throttled request is retried and the execution completes', async () => {
     const { executions, model } = setup();
     for (const operation of ['ListPlanExecutions', 'StartPlanExecution', 'GetPlanExecution']) {
