@@ -24,10 +24,10 @@ function stacksOf(stage: Stage): SynthesizedStack[] {
 
 /**
  * Synthesizes the app of `config` in-process, into a temporary directory removed afterwards (no AWS call: the config
- * names every Availability Zone), as `pipeline/main.ts` builds it. The other routing mode's global stage is
- * synthesized again with the mode forced at the stack level, past `loadConfig` (which refuses `region-switch` until it
- * can fail over); the Regional stages do not depend on the routing mode (`buildStages` hands it to the global stage
- * only) and are shared.
+ * names every Availability Zone), as `pipeline/main.ts` builds it. The other routing mode's app is synthesized again,
+ * every stage of it, with the mode forced at the stack level, past `loadConfig` (which refuses `region-switch` until it
+ * can fail over): each column counts its own mode's Regional stacks too, so a Regional resource only one mode builds
+ * (a Region switch plan's execution blocks, say) is counted in that mode's column and no other.
  *
  * @param context cdk context for the app (feature flags of `cdk.json`, and any `-c` values).
  */
@@ -41,19 +41,19 @@ export function synthesizeRoutingModes(
     const other = ROUTING_MODES.find((mode) => mode !== configured)!;
     const app = new App({ outdir: path.join(outdir, configured), context, builtinCloudFormationValidation: false });
     const stages = buildStages(app, config);
-    const regional = [...stacksOf(stages.primary), ...stacksOf(stages.standby)];
     const otherApp = new App({ outdir: path.join(outdir, other), context, builtinCloudFormationValidation: false });
     const otherStages = buildStages(otherApp, { ...config, routingMode: other });
+    const all = (s: typeof stages) => [...stacksOf(s.primary), ...stacksOf(s.standby), ...stacksOf(s.global)];
     return {
       stacks: {
-        [configured]: [...regional, ...stacksOf(stages.global)],
-        [other]: [...regional, ...stacksOf(otherStages.global)],
+        [configured]: all(stages),
+        [other]: all(otherStages),
       } as Record<RoutingMode, SynthesizedStack[]>,
       how: {
         [configured]: 'the configured routing mode: every stage synthesized from the config',
-        [other]: `the global stage synthesized again with routingMode forced to "${other}" at the stack level${
+        [other]: `every stage synthesized again with routingMode forced to "${other}" at the stack level${
           other === 'region-switch' ? ' (the config refuses it until issue 18 completes it)' : ''
-        }; the Regional stages are the same as the configured mode's`,
+        }`,
       } as Record<RoutingMode, string>,
     };
   } finally {

@@ -165,7 +165,7 @@ describe('cost view of the default configuration', () => {
 
   test('the region-switch column says how it was obtained', () => {
     expect(templates.how['region-switch']).toBe(
-      'the global stage synthesized again with routingMode forced to "region-switch" at the stack level (the config refuses it until issue 18 completes it); the Regional stages are the same as the configured mode\'s',
+      'every stage synthesized again with routingMode forced to "region-switch" at the stack level (the config refuses it until issue 18 completes it)',
     );
   });
 
