@@ -91,6 +91,7 @@ export function buildStages(scope: Construct, config: ShopConfig, release: ShopR
     domainName: config.domainName,
     hostName: config.hostName,
     routingMode: config.routingMode,
+    peakSharePercent: config.readiness.peakSharePercent,
     deployedCommit: release.commit ?? UNVERSIONED_COMMIT,
   });
   return { primary, standby, global };

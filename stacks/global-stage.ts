@@ -26,6 +26,13 @@ export interface GlobalStageProps {
   /** How traffic is moved between Regions. */
   readonly routingMode: RoutingMode;
   /**
+   * The share of the other Region's running tasks the Region switch plan scales each service to (routing mode
+   * `region-switch`), in percent.
+   *
+   * @default 100
+   */
+  readonly peakSharePercent?: number;
+  /**
    * The commit the routing stack runs, stamped on it as `DeployedCommit`: the standby's record and a rollback of
    * the routing stack verify it (review M5).
    *
@@ -56,6 +63,7 @@ export class GlobalStage extends Stage {
       domainName: props.domainName,
       hostName: props.hostName,
       routingMode: props.routingMode,
+      peakSharePercent: props.peakSharePercent,
     });
     new DeployedCommit(this.routing, 'DeployedCommit', { commit: props.deployedCommit ?? UNVERSIONED_COMMIT });
   }

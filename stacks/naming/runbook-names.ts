@@ -19,3 +19,14 @@ export function runbookAutomationRoleName(appName: string, envName: string, regi
 export function syntheticOrdersFunctionName(appName: string, envName: string): string {
   return `${resourcePrefix(appName, envName)}-remove-synthetic-orders`;
 }
+
+/**
+ * The Lambda function (one per Region, same name) that the Region switch plan's custom action block invokes in the
+ * Region it activates, to start the `recover` runbook there (routing mode `region-switch`). Not built yet: the plan
+ * and its execution role address it by this name (issue 18).
+ *
+ * @example regionSwitchRecoverFunctionName('shop', 'dev') // 'shop-dev-region-switch-recover'
+ */
+export function regionSwitchRecoverFunctionName(appName: string, envName: string): string {
+  return `${resourcePrefix(appName, envName)}-region-switch-recover`;
+}

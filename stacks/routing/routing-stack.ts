@@ -4,8 +4,11 @@ import type { Construct } from 'constructs';
 import type { RoutingMode } from '../../config';
 import { databaseNames, SHOP_DATABASES } from '../naming/database-names';
 import { routingNames } from '../naming/routing-names';
+import { regionSwitchRecoverFunctionName } from '../naming/runbook-names';
+import { ecsClusterName } from '../naming/service-names';
 import { stackNames } from '../naming/stack-names';
 import { SERVICES_STACK_OUTPUTS } from '../services/services-stack';
+import { SHOP_SERVICES } from '../services/shop-services';
 import { ArcRoutingControls } from './arc-routing-controls';
 import { ArcRoutingParameter } from './arc-routing-parameter';
 import { FailoverRecords, type RegionalEndpoint } from './failover-records';
@@ -27,6 +30,13 @@ export interface RoutingStackProps extends StackProps {
   readonly hostName: string;
   /** ARC routing controls and a safety rule (`arc-cluster`), or an ARC Region switch plan (`region-switch`). */
   readonly routingMode: RoutingMode;
+  /**
+   * The share of the other Region's running tasks the Region switch plan scales each service to in the Region it
+   * activates, in percent (config `readiness.peakSharePercent`; routing mode `region-switch` only).
+   *
+   * @default 100
+   */
+  readonly peakSharePercent?: number;
 }
 
 /**
@@ -77,6 +87,10 @@ export class RoutingStack extends Stack {
         databases: SHOP_DATABASES.map((db) => dbNames[db]),
         hostedZoneId: this.zone.hostedZoneId,
         recordName: `${props.hostName}.${props.domainName}`,
+        ecsClusterName: ecsClusterName(props.appName, props.envName),
+        services: [...SHOP_SERVICES],
+        targetPercent: props.peakSharePercent ?? 100,
+        recoverFunctionName: regionSwitchRecoverFunctionName(props.appName, props.envName),
       });
     }
 
