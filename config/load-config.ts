@@ -117,6 +117,9 @@ export function derivedReleaseGraceMinutes(bakeMinutes: number): number {
 /** Every environment variable that overrides a configuration field (for a clean environment in tests and docs). */
 export const CONFIG_ENVIRONMENT_VARIABLES: readonly string[] = OVERRIDES.map((o) => o.env);
 
+/** Every cdk context key that overrides a configuration field (`-c key=value`); the app reads no other. */
+export const CONFIG_CONTEXT_KEYS: readonly string[] = OVERRIDES.map((o) => o.context);
+
 const NAME = /^[a-z][a-z0-9-]{0,19}$/;
 const REGION_SHAPE = /^[a-z]{2}(-[a-z]+)+-\d$/;
 

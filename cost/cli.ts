@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, loadConfig } from '../config';
+import { CONFIG_CONTEXT_KEYS, ConfigError, loadConfig } from '../config';
 import { synthContext } from '../pipeline/synth';
 import { costReport, renderCostReport } from './cost-report';
 import { synthesizeRoutingModes } from './routing-mode-templates';
@@ -60,6 +60,22 @@ export function main(argv: readonly string[], io: CostCliIo): number {
     throw error;
   }
   const options = program.opts<{ json?: boolean; context: string[] }>();
+  // A -c key nothing reads would be ignored (as cdk synth ignores it) and the default priced instead: refused.
+  const fileKeys = Object.keys(synthContext([], io.repoRoot));
+  for (const pair of options.context) {
+    const key = pair.slice(0, pair.indexOf('='));
+    const known =
+      CONFIG_CONTEXT_KEYS.includes(key) ||
+      fileKeys.includes(key) ||
+      key.startsWith('@aws-cdk/') ||
+      key.startsWith('aws-cdk:');
+    if (!known) {
+      io.stderr(
+        `error: --context: ${JSON.stringify(key)} is not a context key the app reads; accepted: ${CONFIG_CONTEXT_KEYS.join(', ')}, or a CDK key (@aws-cdk/... or aws-cdk:...) or one of cdk.json's`,
+      );
+      return COST_EXIT.usage;
+    }
+  }
   const context = synthContext(
     options.context.flatMap((pair) => ['-c', pair]),
     io.repoRoot,

@@ -1,3 +1,4 @@
+import { CONFIG_CONTEXT_KEYS } from '../../config';
 import { COST_EXIT, main } from '../../cost/cli';
 import { REPO_ROOT } from './synthesized-cost';
 
@@ -16,6 +17,21 @@ describe('npm run cost', () => {
       stderr:
         'error: --context: "canaryRateMinutes" is not a key=value pair; accepted: key=value with a non-empty key, e.g. -c canaryRateMinutes=1',
     });
+  });
+
+  test('a -c key no configuration field reads stops with exit 2, naming the key and the keys accepted (not silently ignored)', () => {
+    // GIVEN a typo: canaryRateMinute for canaryRateMinutes (synth would ignore it and price the default schedule)
+    const result = run(['-c', 'canaryRateMinute=1']);
+    // THEN exit 2, the key, and what is accepted
+    expect(result).toEqual({
+      code: COST_EXIT.usage,
+      stdout: '',
+      stderr: `error: --context: "canaryRateMinute" is not a context key the app reads; accepted: ${CONFIG_CONTEXT_KEYS.join(', ')}, or a CDK key (@aws-cdk/... or aws-cdk:...) or one of cdk.json's`,
+    });
+  });
+
+  test('a CDK feature flag is accepted as -c, as cdk synth takes it', () => {
+    expect(run(['-c', '@aws-cdk/core:newStyleStackSynthesis=true', '--json']).code).toBe(COST_EXIT.ok);
   });
 
   test('an unknown flag stops with exit 2 and says what is accepted', () => {
