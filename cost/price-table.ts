@@ -60,7 +60,7 @@ export const PRICES = {
     unit: 'month',
     regions: 'global',
     source: 'https://aws.amazon.com/route53/pricing/',
-    checked: `${RECALLED} (basic health check of an AWS endpoint); whether a RECOVERY_CONTROL health check is billed at all is unverified: priced, to err high`,
+    checked: `${RECALLED} (basic HTTP/TCP health check of an AWS endpoint, 30 s interval; a check of an endpoint outside AWS may cost more: unverified); HTTPS, string matching, fast interval, latency measurement, calculated and CloudWatch-metric checks are not priced; whether a RECOVERY_CONTROL health check is billed at all is unverified: priced, to err high`,
   },
   route53HostedZone: {
     usd: 0.5,

@@ -207,7 +207,29 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
           out.add('ARC Region switch plan', 'global', 1, [{ price: p('regionSwitchPlan'), ...perMonth }], name);
           break;
         case 'AWS::Route53::HealthCheck': {
-          const type = (props.HealthCheckConfig as { Type?: string } | undefined)?.Type ?? 'unknown';
+          const config = (props.HealthCheckConfig ?? {}) as {
+            Type?: string;
+            RequestInterval?: unknown;
+            MeasureLatency?: unknown;
+          };
+          const type = config.Type ?? 'unknown';
+          const basic =
+            (type === 'HTTP' || type === 'TCP') &&
+            (config.RequestInterval === undefined || Number(config.RequestInterval) === 30) &&
+            config.MeasureLatency !== true &&
+            config.MeasureLatency !== 'true';
+          if (type !== 'RECOVERY_CONTROL' && !basic) {
+            // HTTPS, string matching, a 10 s interval and latency measurement are options billed on top of the basic
+            // price, and calculated or CloudWatch-metric checks are priced apart: none is in the table.
+            out.notPriced(
+              `Route 53 health check (${type})`,
+              'global',
+              1,
+              'only basic HTTP/TCP health checks (30 s interval, no latency measurement) and RECOVERY_CONTROL ones are in the table',
+              name,
+            );
+            break;
+          }
           out.add(
             `Route 53 health check (${type})`,
             'global',
@@ -394,6 +416,18 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
               region,
               count,
               'only Linux Fargate tasks with a Cpu and Memory are priced',
+              name,
+            );
+            break;
+          }
+          const ephemeralGiB = (task?.EphemeralStorage as { SizeInGiB?: unknown } | undefined)?.SizeInGiB;
+          if (ephemeralGiB !== undefined && !(Number(ephemeralGiB) <= 20)) {
+            // Fargate includes 20 GiB of ephemeral storage per task; more is billed apart and is not in the table.
+            out.notPriced(
+              `ECS service ${serviceName}`,
+              region,
+              count,
+              `ephemeral storage ${JSON.stringify(ephemeralGiB)} GiB: only the 20 GiB Fargate includes is in the table`,
               name,
             );
             break;

@@ -204,3 +204,45 @@ describe('the cost view prices what a template states, and nothing it does not',
     ]);
   });
 });
+
+describe('options the table has no price for are "not priced", not priced at the basic rate', () => {
+  let arc: readonly SynthesizedStack[];
+  beforeAll(() => {
+    arc = templatesOf().stacks['arc-cluster'];
+  });
+
+  test.each<[string, boolean, Record<string, unknown>]>([
+    ['HTTP, 30 s interval', true, { Type: 'HTTP', RequestInterval: 30 }],
+    ['TCP, default interval', true, { Type: 'TCP' }],
+    ['HTTPS', false, { Type: 'HTTPS' }],
+    ['HTTP_STR_MATCH', false, { Type: 'HTTP_STR_MATCH', SearchString: 'ok' }],
+    ['HTTP, fast interval (10 s)', false, { Type: 'HTTP', RequestInterval: 10 }],
+    ['HTTP, latency measured', false, { Type: 'HTTP', MeasureLatency: true }],
+    ['CALCULATED', false, { Type: 'CALCULATED', ChildHealthChecks: [] }],
+    ['CLOUDWATCH_METRIC', false, { Type: 'CLOUDWATCH_METRIC' }],
+  ])('a Route 53 health check (%s) is priced: %s', (_, priced, config) => {
+    // GIVEN the first health check replaced by one of this configuration (the table holds the basic price only)
+    const stacks = changed(arc, (copy) => {
+      const [check] = resourcesOf(copy, 'AWS::Route53::HealthCheck');
+      check!.props.HealthCheckConfig = { FullyQualifiedDomainName: 'shop.example.com', ...config };
+    });
+    const line = costOfTemplates(stacks).lines.find(
+      (l) => l.component === `Route 53 health check (${String(config.Type)})`,
+    );
+    expect(line).toEqual(
+      priced
+        ? expect.objectContaining({ quantity: 1, monthlyUsd: PRICES.route53HealthCheck.usd })
+        : expect.objectContaining({ quantity: 1, monthlyUsd: undefined, notPriced: expect.any(String) }),
+    );
+  });
+
+  test('a Fargate task with more than the 20 GiB of ephemeral storage Fargate includes is "not priced"', () => {
+    const stacks = changed(arc, (copy) => {
+      const [task] = resourcesOf(copy, 'AWS::ECS::TaskDefinition');
+      task!.props.EphemeralStorage = { SizeInGiB: 50 };
+    });
+    expect(notPricedLines(stacks)).toEqual([
+      expect.objectContaining({ notPriced: expect.stringContaining('ephemeral storage') }),
+    ]);
+  });
+});
