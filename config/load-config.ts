@@ -179,14 +179,13 @@ function oneOf(field: string, what: string, accepted: readonly string[]) {
 
 /**
  * Routing modes the stacks can build but a configuration may not choose yet, with the reason. In `region-switch`
- * mode the runbooks still drive the ARC routing controls, which that mode does not create, and the plan's Aurora
- * steps only switch over (an unplanned failover needs the ungraceful `failover` behaviour:
- * https://docs.aws.amazon.com/arc-region-switch/latest/api/API_GlobalAuroraUngraceful.html, "The only valid value
- * is failover, which calls FailoverGlobalCluster with AllowDataLoss set to true").
+ * mode the plan is complete (stacks/routing/region-switch-plan.ts: scale-up, Aurora switchover when graceful and
+ * failover with data loss when ungraceful, DNS, recover start), but the runbooks still drive the ARC routing controls,
+ * which that mode does not create, and do not start or follow the plan yet (issue 18).
  */
 const UNRELEASED_ROUTING_MODES: Readonly<Partial<Record<RoutingMode, string>>> = {
   'region-switch':
-    "it has no unplanned-failover path (the plan's Aurora steps only switch over, and the runbooks drive ARC routing controls that this mode does not create); a later release completes it",
+    "the runbooks cannot drive it yet (they drive ARC routing controls, which this mode does not create, and do not start or follow the Region switch plan), and the plan's recover-start function is not built; a later release completes it",
 };
 
 function routingModeField() {

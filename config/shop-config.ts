@@ -47,7 +47,7 @@ export interface ShopConfig {
   /**
    * How traffic is switched between Regions: `arc-cluster` (Route 53 ARC routing controls and a safety rule).
    * `region-switch` (an ARC Region switch plan, without the cluster's hourly cost) is built by the routing stack but
-   * refused by {@link loadConfig} until it has an unplanned-failover path.
+   * refused by {@link loadConfig} until the runbooks drive the plan.
    */
   readonly routingMode: RoutingMode;
   /** The GitHub repository (`owner/name`) whose workflows may assume the deploy role. */

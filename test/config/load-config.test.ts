@@ -111,11 +111,10 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ env }))).toEqual([message]);
   });
 
-  // Review B2: in region-switch mode the runbooks still drive ARC routing controls that do not exist, and the plan's
-  // Aurora steps only switch over. https://docs.aws.amazon.com/arc-region-switch/latest/api/API_GlobalAuroraUngraceful.html:
-  // "The only valid value is failover, which calls FailoverGlobalCluster with AllowDataLoss set to true".
+  // Review B2: in region-switch mode the runbooks still drive ARC routing controls that do not exist, and do not start
+  // or follow the Region switch plan yet (issue 18).
   const REGION_SWITCH_REFUSED =
-    'routingMode: "region-switch" is not supported yet: it has no unplanned-failover path (the plan\'s Aurora steps only switch over, and the runbooks drive ARC routing controls that this mode does not create); a later release completes it; accepted: "arc-cluster"';
+    'routingMode: "region-switch" is not supported yet: the runbooks cannot drive it yet (they drive ARC routing controls, which this mode does not create, and do not start or follow the Region switch plan), and the plan\'s recover-start function is not built; a later release completes it; accepted: "arc-cluster"';
 
   test.each([
     [

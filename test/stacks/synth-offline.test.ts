@@ -118,7 +118,7 @@ describe('npx cdk synth with a configuration the project refuses', () => {
   let result: ReturnType<typeof spawnSync>;
   beforeAll(() => {
     outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-synth-refused-'));
-    // WHEN synth runs with the region-switch routing mode, which has no unplanned-failover path yet
+    // WHEN synth runs with the region-switch routing mode, which the runbooks cannot drive yet
     result = spawnSync('npx', ['cdk', 'synth', '--quiet', '-o', outdir], {
       cwd: REPO_ROOT,
       env: { ...offlineEnv(), ROUTING_MODE: 'region-switch' },
@@ -131,7 +131,7 @@ describe('npx cdk synth with a configuration the project refuses', () => {
   test('the app stops with exit code 2 and the configuration problem, without a stack trace', () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(
-      'Invalid configuration:\n  - routingMode: "region-switch" is not supported yet: it has no unplanned-failover path',
+      'Invalid configuration:\n  - routingMode: "region-switch" is not supported yet: the runbooks cannot drive it yet',
     );
     expect(result.stderr).toContain('accepted: "arc-cluster" (set by environment variable ROUTING_MODE)');
     expect(result.stderr).toContain('Subprocess exited with error 2');
