@@ -188,6 +188,11 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
   for (const stack of stacks) {
     const resources = stack.template.Resources ?? {};
     const region = stack.region;
+    // Aurora clusters' storage configuration: "aurora" (Aurora Standard, the default) is the only one the table prices.
+    const clusterStorage = new Map<string, unknown>();
+    for (const [id, resource] of Object.entries(resources)) {
+      if (resource.Type === 'AWS::RDS::DBCluster') clusterStorage.set(id, resource.Properties?.StorageType ?? 'aurora');
+    }
     const minCapacity = new Map<string, unknown>();
     const unmatchedEcsTargets: string[] = [];
     for (const [id, resource] of Object.entries(resources)) {
@@ -246,6 +251,19 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
           const instanceClass = String(props.DBInstanceClass);
           const engine = String(props.Engine);
           const price = AURORA_INSTANCE_HOURLY[`${engine}:${instanceClass}`];
+          const clusterId = refOf(props.DBClusterIdentifier);
+          const storage = clusterId === undefined ? undefined : clusterStorage.get(clusterId);
+          if (price !== undefined && storage !== 'aurora') {
+            // The table's instance hours are Aurora Standard's; I/O-Optimized instance hours are priced apart.
+            out.notPriced(
+              `DB instance ${instanceClass} (${engine})`,
+              region,
+              1,
+              `its cluster's storage configuration is ${JSON.stringify(storage ?? 'not in this template')}: the table prices Aurora Standard ("aurora") only`,
+              name,
+            );
+            break;
+          }
           if (price === undefined) {
             out.notPriced(
               `DB instance ${instanceClass} (${engine})`,
@@ -260,6 +278,16 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
           break;
         }
         case 'AWS::RDS::DBCluster':
+          if ((props.StorageType ?? 'aurora') !== 'aurora') {
+            out.notPriced(
+              `Aurora storage (${USAGE_ASSUMPTIONS.auroraStorageGbPerCluster} GB per cluster, assumed)`,
+              region,
+              1,
+              `StorageType ${JSON.stringify(props.StorageType)}: the table prices Aurora Standard ("aurora") storage only`,
+              name,
+            );
+            break;
+          }
           out.add(
             `Aurora storage (${USAGE_ASSUMPTIONS.auroraStorageGbPerCluster} GB per cluster, assumed)`,
             region,
@@ -482,6 +510,20 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
             resource.Type === 'AWS::DynamoDB::GlobalTable'
               ? ((props.Replicas as Array<{ Region?: string }> | undefined) ?? []).map((r) => r.Region ?? region)
               : [region];
+          const tableClasses = [
+            props.TableClass,
+            ...((props.Replicas as Array<{ TableClass?: unknown }> | undefined) ?? []).map((r) => r.TableClass),
+          ].filter((c) => c !== undefined && c !== 'STANDARD');
+          if (tableClasses.length > 0) {
+            out.notPriced(
+              'DynamoDB table',
+              region,
+              replicas.length,
+              `table class ${JSON.stringify(tableClasses)}: the table prices the STANDARD table class only`,
+              name,
+            );
+            break;
+          }
           if (props.BillingMode !== 'PAY_PER_REQUEST') {
             out.notPriced(
               'DynamoDB table (provisioned)',

@@ -246,3 +246,37 @@ describe('options the table has no price for are "not priced", not priced at the
     ]);
   });
 });
+
+describe('configurations priced apart from the ones in the table are "not priced"', () => {
+  let arc: readonly SynthesizedStack[];
+  beforeAll(() => {
+    arc = templatesOf().stacks['arc-cluster'];
+  });
+
+  test('an Aurora I/O-Optimized cluster (StorageType aurora-iopt1): its instances and storage are "not priced", not priced as Aurora Standard', () => {
+    // GIVEN the us-east-1 orders cluster switched to I/O-Optimized (instance hours and storage are priced apart)
+    const stacks = changed(arc, (copy) => {
+      const [cluster] = resourcesOf(copy, 'AWS::RDS::DBCluster').filter(
+        (c) => c.stack.region === 'us-east-1' && c.id.startsWith('OrdersCluster'),
+      );
+      cluster!.props.StorageType = 'aurora-iopt1';
+    });
+    // WHEN priced THEN that cluster's storage and both its instances are not priced; nothing else is
+    const lines = notPricedLines(stacks);
+    expect(lines.map((line) => [line.component, line.region, line.quantity]).sort()).toEqual([
+      ['Aurora storage (10 GB per cluster, assumed)', 'us-east-1', 1],
+      ['DB instance db.r6g.large (aurora-postgresql)', 'us-east-1', 2],
+    ]);
+  });
+
+  test('a DynamoDB table of the Standard-IA table class is "not priced", not priced at the Standard prices', () => {
+    const stacks = changed(arc, (copy) => {
+      const [table] = resourcesOf(copy, 'AWS::DynamoDB::GlobalTable');
+      table!.props.TableClass = 'STANDARD_INFREQUENT_ACCESS';
+    });
+    expect(costOfTemplates(stacks).complete).toBe(false);
+    expect(notPricedLines(stacks)).toEqual([
+      expect.objectContaining({ notPriced: expect.stringContaining('STANDARD_INFREQUENT_ACCESS') }),
+    ]);
+  });
+});
