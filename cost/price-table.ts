@@ -1,8 +1,11 @@
 /**
  * The one price table of the cost view (`npm run cost`): every price it multiplies by, with its unit, the Regions it
- * holds for, the page it comes from and how far it was checked. AWS could not be reached when the table was written:
- * a price marked `UNCONFIRMED` is a recalled list price (or one taken from issue 18) that no page read here states;
- * check it on the source page before relying on it. On-demand list prices in USD, before tax, free tier and discounts.
+ * holds for, the page it comes from and how far it was checked. AWS could not be reached when the table was written,
+ * and no stored copy of an AWS pricing page read on 2026-12-07 states any of these amounts: every price is
+ * `UNCONFIRMED` (a recalled list price, one taken from issue 18, or one a third-party page states, named in the
+ * entry). Where an AWS page or guide states the billing basis (per hour, per Availability Zone, per GB...), the entry
+ * cites it. A price confirmed on its AWS page is marked `CONFIRMED <date> against <page>`. Check each on its source
+ * page before relying on it. On-demand list prices in USD, before tax, free tier and discounts.
  */
 
 /** The day the prices below were written down. */
@@ -24,7 +27,10 @@ export interface Price {
   readonly regions: readonly string[] | 'global';
   /** The AWS pricing page the price belongs to. */
   readonly source: string;
-  /** How the figure was checked: a page that states it, or `UNCONFIRMED: ...` with why. */
+  /**
+   * How the figure was checked: `CONFIRMED <date> against <AWS page>`, or `UNCONFIRMED...` with why (a recalled figure,
+   * or the third-party page that states it); a test holds every entry to one of the two.
+   */
   readonly checked: string;
 }
 
@@ -37,6 +43,8 @@ const regional = (usd: number, unit: string, source: string, checked: string): P
 });
 
 const RECALLED = 'UNCONFIRMED: recalled list price, no page read here states it';
+/** A figure a third-party page states (not an AWS page): still unconfirmed. */
+const THIRD_PARTY = 'UNCONFIRMED: a third-party page states it, no AWS page read here does';
 
 /** Every price the cost view uses, by id. */
 export const PRICES = {
@@ -46,14 +54,15 @@ export const PRICES = {
     regions: 'global',
     source: 'https://aws.amazon.com/application-recovery-controller/pricing/',
     checked:
-      'UNCONFIRMED amount (issue 18: "about $2.50 an hour"); the ARC guide states "you are charged by the hour for each cluster that you create" (https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.create.html)',
+      'UNCONFIRMED amount (issue 18: "about $2.50 an hour"; no page read here states it); the basis is the ARC guide\'s: "you are charged by the hour for each cluster that you create" (https://docs.aws.amazon.com/r53recovery/latest/dg/routing-control.create.html)',
   },
   regionSwitchPlan: {
     usd: 70,
     unit: 'month',
     regions: 'global',
     source: 'https://aws.amazon.com/application-recovery-controller/pricing/',
-    checked: 'UNCONFIRMED (issue 18: "about $70 a month"); the pricing page could not be read here',
+    checked:
+      'UNCONFIRMED (issue 18: "about $70 a month"); no page read here (pricing page, ARC guide, Region switch launch posts) states a price or says a plan is billed by the month',
   },
   route53HealthCheck: {
     usd: 0.5,
@@ -67,106 +76,116 @@ export const PRICES = {
     unit: 'month',
     regions: 'global',
     source: 'https://aws.amazon.com/route53/pricing/',
-    checked: `${RECALLED} (first 25 hosted zones); DNS queries are usage, not counted`,
+    checked: `${THIRD_PARTY} (first 25 hosted zones): https://eatsip365.com/understanding-how-route-53-billing-works; DNS queries are usage, not counted`,
   },
   natGatewayHour: regional(
     0.045,
     'hour',
     'https://aws.amazon.com/vpc/pricing/',
-    'third-party page citing the AWS price list: https://cloudburn.io/blog/aws-nat-gateway-pricing ("$0.045/hour in US East"); us-west-2 UNCONFIRMED',
+    `${THIRD_PARTY}: https://cloudburn.io/blog/aws-nat-gateway-pricing ("$0.045/hour in US East"); https://cloudpipelines.pages.dev/guides/aws-nat-gateway-pricing-2026/ gives "~$0.045" for US West (Oregon)`,
   ),
   natGatewayGb: regional(
     0.045,
     'GB processed',
     'https://aws.amazon.com/vpc/pricing/',
-    'third-party page: https://cloudburn.io/blog/aws-nat-gateway-pricing ("$0.045/GB processed"); us-west-2 UNCONFIRMED',
+    `${THIRD_PARTY}: https://cloudburn.io/blog/aws-nat-gateway-pricing ("$0.045/GB processed", US East); https://cloudpipelines.pages.dev/guides/aws-nat-gateway-pricing-2026/ gives "~$0.045" for US West (Oregon)`,
   ),
   publicIpv4Hour: regional(
     0.005,
     'hour',
     'https://aws.amazon.com/vpc/pricing/',
-    'third-party page: https://cloudburn.io/blog/aws-nat-gateway-pricing ("$0.005/hour per IP")',
+    `${THIRD_PARTY}: https://www.doit.com/aws-public-ipv4-price-increase-the-complete-guide/ ("$0.005/Hour"), https://www.haufe-akademie.de/en/skill-it/blog/aws-gebuehren-ipv4-adressen (from February 1, 2024, all Regions); AWS's post https://aws.amazon.com/blogs/networking-and-content-delivery/identify-and-optimize-public-ipv4-address-usage-on-aws/ announces the charge on the addresses of NAT gateways, load balancers and Elastic IPs (the amount was not in the copy read)`,
   ),
   interfaceEndpointAzHour: regional(
     0.01,
     'hour per Availability Zone',
     'https://aws.amazon.com/privatelink/pricing/',
-    `${RECALLED}; data processed ($/GB) is usage, not counted`,
+    `${THIRD_PARTY} (https://knbrlo.com/notes/aws/nat-gateway-data-processing: "about $0.01/hour per endpoint per AZ"); the basis is the AWS page's: "billed for each hour that your VPC endpoint remains provisioned in each Availability Zone" (https://aws.amazon.com/privatelink/pricing/, the amount not in the copy read); data processed ($/GB) is usage, not counted`,
   ),
   albHour: regional(
     0.0225,
     'hour',
     'https://aws.amazon.com/elasticloadbalancing/pricing/',
-    'third-party page: https://awsnegotiations.com/elastic-load-balancer-cost.html ("Application LB (ALB) $0.0225 / hour")',
+    `${THIRD_PARTY}: https://awsnegotiations.com/elastic-load-balancer-cost.html ("Application LB (ALB) $0.0225 / hour", no Region named); us-west-2 not stated`,
   ),
   albLcuHour: regional(
     0.008,
     'LCU-hour',
     'https://aws.amazon.com/elasticloadbalancing/pricing/',
-    'third-party page: https://awsnegotiations.com/elastic-load-balancer-cost.html ("$0.008 per LCU-hour")',
+    `${THIRD_PARTY}: https://awsnegotiations.com/elastic-load-balancer-cost.html ("$0.008 per LCU-hour", no Region named); us-west-2 not stated`,
   ),
   fargateVcpuHourX86: regional(
     0.04048,
     'vCPU-hour',
     'https://aws.amazon.com/fargate/pricing/',
-    'third-party page: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/x86 "$0.04048"); us-west-2 UNCONFIRMED',
+    `${THIRD_PARTY}: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/x86 "$0.04048"); us-west-2 not stated`,
   ),
   fargateGbHourX86: regional(
     0.004445,
     'GB-hour',
     'https://aws.amazon.com/fargate/pricing/',
-    'third-party page: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/x86 "$0.004445"); us-west-2 UNCONFIRMED',
+    `${THIRD_PARTY}: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/x86 "$0.004445"); us-west-2 not stated`,
   ),
   fargateVcpuHourArm: regional(
     0.03238,
     'vCPU-hour',
     'https://aws.amazon.com/fargate/pricing/',
-    'third-party page: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/ARM "$0.03238"); us-west-2 UNCONFIRMED',
+    `${THIRD_PARTY}: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/ARM "$0.03238"); us-west-2 not stated`,
   ),
   fargateGbHourArm: regional(
     0.00356,
     'GB-hour',
     'https://aws.amazon.com/fargate/pricing/',
-    'third-party page: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/ARM "$0.00356"); us-west-2 UNCONFIRMED',
+    `${THIRD_PARTY}: https://www.vantage.sh/blog/fargate-pricing (us-east-1, Linux/ARM "$0.00356"); us-west-2 not stated`,
   ),
   syntheticsRun: regional(
     0.0012,
     'canary run',
     'https://aws.amazon.com/cloudwatch/pricing/',
-    'third-party page: https://blog.mattsbit.co.uk/2023/11/11/aws-synthetics-canaries-when-to-bite-the-bullet/ ("Priced at $0.0012 per run"); the Lambda, S3 and logs each run uses are usage, not counted',
+    `${THIRD_PARTY}: https://blog.mattsbit.co.uk/2023/11/11/aws-synthetics-canaries-when-to-bite-the-bullet/ ("Priced at $0.0012 per run", no Region named); the Lambda, S3 and logs each run uses are usage, not counted`,
   ),
   auroraStorageGbMonth: regional(
     0.1,
     'GB-month',
     'https://aws.amazon.com/rds/aurora/pricing/',
-    `${RECALLED} (Aurora Standard); I/O requests ($/million) are usage, not counted`,
+    `${THIRD_PARTY} (Aurora Standard): https://store-v2-khaki.vercel.app/rds-vs-aurora-cost-calculator.html; I/O requests ($/million, Aurora Standard only, per the Aurora guide's "DB instance billing for Aurora": https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/User_DBInstanceBilling.html) are usage, not counted`,
   ),
   dynamoDbStorageGbMonth: regional(0.25, 'GB-month', 'https://aws.amazon.com/dynamodb/pricing/on-demand/', RECALLED),
   dynamoDbWriteMillion: regional(
     0.625,
     'million WRU',
     'https://aws.amazon.com/dynamodb/pricing/on-demand/',
-    `${RECALLED}; a global table's replicated writes are assumed to cost the same per unit`,
+    `${THIRD_PARTY}: https://airbyte.com/data-engineering-resources/dynamodb-pricing ("$0.625 per million write request units", US East, after the November 2024 cut); a global table's replicated writes are assumed to cost the same per unit (https://www.jusdb.com/blog/dynamodb-cost-optimization-a-comprehensive-guide-by-jusdb: "Replicated writes now match single-region pricing")`,
   ),
-  dynamoDbReadMillion: regional(0.125, 'million RRU', 'https://aws.amazon.com/dynamodb/pricing/on-demand/', RECALLED),
+  dynamoDbReadMillion: regional(
+    0.125,
+    'million RRU',
+    'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    `${THIRD_PARTY}: https://airbyte.com/data-engineering-resources/dynamodb-pricing ("$0.125 per million read request units", US East)`,
+  ),
   s3StandardGbMonth: regional(
     0.023,
     'GB-month',
     'https://aws.amazon.com/s3/pricing/',
     `${RECALLED} (first 50 TB); requests are usage, not counted`,
   ),
-  kmsKeyMonth: regional(1, 'key-month', 'https://aws.amazon.com/kms/pricing/', `${RECALLED}; requests are usage`),
+  kmsKeyMonth: regional(
+    1,
+    'key-month',
+    'https://aws.amazon.com/kms/pricing/',
+    `${THIRD_PARTY} (a 2019 note): https://gist.github.com/dasgoll/b88d5be05dcc0deb052ad40446c2fb40; the KMS guide states a monthly fee per customer managed key without the amount; requests are usage`,
+  ),
   secretMonth: regional(
     0.4,
     'secret-month',
     'https://aws.amazon.com/secrets-manager/pricing/',
-    `${RECALLED}; a replica secret is billed as a secret of its own (UNCONFIRMED); API calls are usage`,
+    `${THIRD_PARTY}, a transcription of the AWS page (read 2026-09-20 by its author): https://raw.githubusercontent.com/api-evangelist/amazon-secrets-manager/refs/heads/main/plans/amazon-secrets-manager-plans-pricing.yml ("$0.40 / secret / month"; "A replica secret is considered a distinct secret and will also be billed per replica per month"); API calls are usage`,
   ),
   alarmMonth: regional(
     0.1,
     'alarm metric-month',
     'https://aws.amazon.com/cloudwatch/pricing/',
-    `${RECALLED} (standard-resolution alarm, per metric the alarm reads: an alarm over metric math is counted once per MetricStat, also UNCONFIRMED; high-resolution and anomaly detection alarms are not priced)`,
+    `${THIRD_PARTY}: https://c3x.dev/resources/aws/aws_cloudwatch_metric_alarm ($0.10 standard, $0.30 high resolution) (standard-resolution alarm, per metric the alarm reads: an alarm over metric math is counted once per MetricStat, also UNCONFIRMED; high-resolution and anomaly detection alarms are not priced)`,
   ),
   dashboardMonth: regional(
     3,
@@ -188,11 +207,16 @@ export const AURORA_INSTANCE_HOURLY: Readonly<Record<string, Price>> = {
     0.26,
     'hour',
     'https://aws.amazon.com/rds/aurora/pricing/',
-    `${RECALLED}; one third-party calculator (https://store-v2-khaki.vercel.app/rds-vs-aurora-cost-calculator.html) shows $0.30: check the official page`,
+    `${RECALLED}; a third-party calculator (https://store-v2-khaki.vercel.app/rds-vs-aurora-cost-calculator.html) shows $0.300 for Aurora PostgreSQL: the two disagree, check the official page`,
   ),
   'aurora-postgresql:db.r6g.xlarge': regional(0.519, 'hour', 'https://aws.amazon.com/rds/aurora/pricing/', RECALLED),
   'aurora-postgresql:db.r6g.2xlarge': regional(1.038, 'hour', 'https://aws.amazon.com/rds/aurora/pricing/', RECALLED),
-  'aurora-postgresql:db.t4g.medium': regional(0.073, 'hour', 'https://aws.amazon.com/rds/aurora/pricing/', RECALLED),
+  'aurora-postgresql:db.t4g.medium': regional(
+    0.073,
+    'hour',
+    'https://aws.amazon.com/rds/aurora/pricing/',
+    `${RECALLED}; a third-party calculator (https://store-v2-khaki.vercel.app/rds-vs-aurora-cost-calculator.html) shows $0.090 for Aurora PostgreSQL ($0.073 for RDS MySQL): the two disagree, check the official page`,
+  ),
 };
 
 /** What the cost view assumes where the bill depends on traffic or data, printed under the table. */
