@@ -84,7 +84,7 @@ describe('npm run synth with a Region override for an experiment (issue 15, revi
     expect(result.status).toBe(0);
     expect(workflowsIn(path.join(checkout, '.github', 'workflows'))).toEqual([]);
     const beside = path.join(checkout, 'cdk.out', '.github', 'workflows');
-    expect(workflowsIn(beside)).toEqual(['ci.yml', 'deploy.yml', 'failover.yml']);
+    expect(workflowsIn(beside)).toEqual(['ci.yml', 'deploy.yml', 'failover.yml', 'readiness.yml']);
     expect(readFileSync(path.join(beside, 'failover.yml'), 'utf8')).toContain('eu-central-1');
     expect(result.stderr).toContain(
       'The configuration differs from config/shop-config.ts (primaryRegion, standbyRegion): the workflows were written to cdk.out/.github/workflows, not .github/workflows',
@@ -94,8 +94,8 @@ describe('npm run synth with a Region override for an experiment (issue 15, revi
   test('GIVEN no override WHEN npm run synth runs THEN it writes the workflows where they are committed', () => {
     const result = synthIn({});
     expect(result.status).toBe(0);
-    expect(workflowsIn(path.join(checkout, '.github', 'workflows'))).toEqual(['ci.yml', 'deploy.yml', 'failover.yml']);
-    for (const file of ['ci.yml', 'deploy.yml', 'failover.yml']) {
+    expect(workflowsIn(path.join(checkout, '.github', 'workflows'))).toEqual(['ci.yml', 'deploy.yml', 'failover.yml', 'readiness.yml']);
+    for (const file of ['ci.yml', 'deploy.yml', 'failover.yml', 'readiness.yml']) {
       expect(readFileSync(path.join(checkout, '.github', 'workflows', file), 'utf8')).toBe(
         readFileSync(path.join(REPO, '.github', 'workflows', file), 'utf8'),
       );
