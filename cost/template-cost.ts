@@ -478,6 +478,27 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
             ],
             name,
           );
+          // A task given a public IP holds a public IPv4 address while it runs (AssignPublicIp defaults to DISABLED).
+          const assignPublicIp = (
+            props.NetworkConfiguration as { AwsvpcConfiguration?: { AssignPublicIp?: unknown } } | undefined
+          )?.AwsvpcConfiguration?.AssignPublicIp;
+          if (assignPublicIp === 'ENABLED') {
+            out.add(
+              'Public IPv4 address (Fargate task)',
+              region,
+              count,
+              [{ price: p('publicIpv4Hour'), ...hours }],
+              name,
+            );
+          } else if (assignPublicIp !== undefined && assignPublicIp !== 'DISABLED') {
+            out.notPriced(
+              'Public IPv4 address (Fargate task)',
+              region,
+              count,
+              `AssignPublicIp ${JSON.stringify(assignPublicIp)} is neither ENABLED nor DISABLED in the template`,
+              name,
+            );
+          }
           break;
         }
         case 'AWS::Synthetics::Canary': {

@@ -280,3 +280,32 @@ describe('configurations priced apart from the ones in the table are "not priced
     ]);
   });
 });
+
+describe('public addresses the templates give tasks', () => {
+  test('a Fargate service with AssignPublicIp ENABLED counts a public IPv4 address per task', () => {
+    // GIVEN every service of the default templates given a public IP per task
+    const arc = templatesOf().stacks['arc-cluster'];
+    const stacks = changed(arc, (copy) => {
+      for (const service of resourcesOf(copy, 'AWS::ECS::Service')) {
+        const network = service.props.NetworkConfiguration as { AwsvpcConfiguration: Record<string, unknown> };
+        network.AwsvpcConfiguration.AssignPublicIp = 'ENABLED';
+      }
+    });
+    // THEN each Region counts one address per task, at the table's public IPv4 price
+    const tasks = (region: string) =>
+      costOfTemplates(stacks)
+        .lines.filter((line) => line.component.startsWith('Fargate tasks') && line.region === region)
+        .reduce((sum, line) => sum + line.quantity, 0);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const line = costOfTemplates(stacks).lines.find(
+        (l) => l.component === 'Public IPv4 address (Fargate task)' && l.region === region,
+      );
+      expect(line).toEqual(
+        expect.objectContaining({
+          quantity: tasks(region),
+          unitMonthlyUsd: PRICES.publicIpv4Hour.usd * HOURS_PER_MONTH,
+        }),
+      );
+    }
+  });
+});
