@@ -188,7 +188,8 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
   for (const stack of stacks) {
     const resources = stack.template.Resources ?? {};
     const region = stack.region;
-    // Aurora clusters' storage configuration: "aurora" (Aurora Standard, the default) is the only one the table prices.
+    // Aurora clusters' storage configuration: "aurora" (Aurora Standard) is the only one the table prices. RDS
+    // StorageType: "Valid Values: aurora, aurora-iopt1 ... Default: aurora" (Aurora DB clusters).
     const clusterStorage = new Map<string, unknown>();
     for (const [id, resource] of Object.entries(resources)) {
       if (resource.Type === 'AWS::RDS::DBCluster') clusterStorage.set(id, resource.Properties?.StorageType ?? 'aurora');
@@ -478,7 +479,8 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
             ],
             name,
           );
-          // A task given a public IP holds a public IPv4 address while it runs (AssignPublicIp defaults to DISABLED).
+          // A task given a public IP holds a public IPv4 address while it runs. AWS::ECS::Service AwsVpcConfiguration
+          // AssignPublicIp: "When you use create-service or update-service, the default is DISABLED."
           const assignPublicIp = (
             props.NetworkConfiguration as { AwsvpcConfiguration?: { AssignPublicIp?: unknown } } | undefined
           )?.AwsvpcConfiguration?.AssignPublicIp;
