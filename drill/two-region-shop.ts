@@ -83,6 +83,8 @@ export class TwoRegionShop {
   /** The global databases, by database. */
   clusters!: Readonly<Record<DrillDatabase, LocalGlobalCluster>>;
   private pairs: Partial<Record<DrillDatabase, ReplicatedPostgres>> = {};
+  /** Postgres pairs being started: {@link stop} waits for them, so a pair that finishes starting is stopped too. */
+  private readonly startingPairs = new Set<Promise<unknown>>();
 
   private constructor(private readonly options: TwoRegionShopOptions) {
     this.canaryAlarms = new CanaryAlarms(
@@ -131,11 +133,17 @@ export class TwoRegionShop {
     const template = await migratedTemplate(path.join(workDir, 'template'), resources);
     await Promise.all(
       DRILL_DATABASES.map(async (database) => {
-        const pair = await ReplicatedPostgres.fromTemplate({
+        // Known to the shop the moment it has started (its servers run in a process group of their own: only the
+        // shop's stop stops them), and waited for by a stop that comes while it starts.
+        const starting = ReplicatedPostgres.fromTemplate({
           baseDir: path.join(workDir, database),
           templateDataDir: template,
+        }).then((started) => {
+          shop.pairs[database] = started;
+          return started;
         });
-        shop.pairs[database] = pair;
+        shop.startingPairs.add(starting);
+        const pair = await starting.finally(() => shop.startingPairs.delete(starting));
         // Each pair serves one database: the template's other one goes (the drop replicates to the standby).
         for (const other of DRILL_DATABASES.filter((d) => d !== database)) {
           await execute(pair.primary.url(), `DROP DATABASE ${other}`);
@@ -184,6 +192,8 @@ export class TwoRegionShop {
    */
   async stop(): Promise<void> {
     const quietly = (work: Promise<unknown> | undefined) => work?.then(() => undefined).catch(() => undefined);
+    // A pair still starting is waited for (it starts within seconds), then stopped with the others below.
+    await Promise.all([...this.startingPairs].map((starting) => quietly(starting)));
     await Promise.all([quietly(this.replicator?.stop()), quietly(this.frontDoorServer?.close())]);
     const services = [...this.services.values()];
     this.services.clear();
