@@ -264,7 +264,8 @@ export const NO_CHARGE_TYPES: Readonly<Record<string, string>> = {
   'AWS::ElasticLoadBalancingV2::TargetGroup': 'no charge',
   'AWS::ElasticLoadBalancingV2::ListenerRule': 'no charge (rule evaluations are part of the LCU assumption)',
   'AWS::S3::BucketPolicy': 'no charge',
-  'AWS::ApplicationAutoScaling::ScalableTarget': 'no charge (its minimum is the task count counted)',
+  'AWS::ApplicationAutoScaling::ScalableTarget':
+    "no charge of its own for an ECS service's (its minimum is the task count counted); any other namespace is not priced",
   'AWS::ApplicationAutoScaling::ScalingPolicy': 'no charge',
   'AWS::Logs::MetricFilter': 'no charge of its own (the metric it emits is usage)',
   'AWS::SSM::Document': 'no charge for the document (Automation steps are usage)',

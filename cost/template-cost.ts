@@ -655,6 +655,19 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
         case 'AWS::CloudWatch::Dashboard':
           out.add('CloudWatch dashboard', region, 1, [{ price: p('dashboardMonth'), ...perMonth }], name);
           break;
+        case 'AWS::ApplicationAutoScaling::ScalableTarget':
+          // An ECS service's target: its minimum is the task count counted under the service. Any other namespace
+          // (Aurora Replicas, DynamoDB capacity...) adds capacity that no template holds: not priced, never 0.
+          if (props.ServiceNamespace !== 'ecs') {
+            out.notPriced(
+              `Scalable target (${String(props.ScalableDimension)})`,
+              region,
+              1,
+              `Application Auto Scaling of ${JSON.stringify(props.ServiceNamespace)} adds capacity no template holds (MinCapacity ${JSON.stringify(props.MinCapacity)})`,
+              name,
+            );
+          }
+          break;
         case 'AWS::SSM::Parameter':
           if (props.Tier !== undefined && props.Tier !== 'Standard') {
             out.notPriced(

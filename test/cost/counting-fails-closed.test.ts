@@ -309,3 +309,28 @@ describe('public addresses the templates give tasks', () => {
     }
   });
 });
+
+describe('capacity added outside the templates', () => {
+  test('an Aurora Replica scalable target (rds namespace) is "not priced": the replicas it adds are in no template', () => {
+    // GIVEN Application Auto Scaling of the orders cluster's Aurora Replicas, at least 1 (MinCapacity)
+    const arc = templatesOf().stacks['arc-cluster'];
+    const stacks = changed(arc, (copy) => {
+      const [cluster] = resourcesOf(copy, 'AWS::RDS::DBCluster').filter((c) => c.stack.region === 'us-east-1');
+      (cluster!.stack.template.Resources as Record<string, TemplateResource>).ReplicaScaling = {
+        Type: 'AWS::ApplicationAutoScaling::ScalableTarget',
+        Properties: {
+          ServiceNamespace: 'rds',
+          ScalableDimension: 'rds:cluster:ReadReplicaCount',
+          ResourceId: { 'Fn::Join': ['', ['cluster:', { Ref: cluster!.id }]] },
+          MinCapacity: 1,
+          MaxCapacity: 4,
+        },
+      };
+    });
+    // THEN a not-priced line names it and the total says it is incomplete
+    expect(costOfTemplates(stacks).complete).toBe(false);
+    expect(notPricedLines(stacks)).toEqual([
+      expect.objectContaining({ component: 'Scalable target (rds:cluster:ReadReplicaCount)', region: 'us-east-1' }),
+    ]);
+  });
+});
