@@ -423,7 +423,10 @@ export function costOfTemplates(stacks: readonly SynthesizedStack[]): TemplateCo
             break;
           }
           const rawCount = props.DesiredCount ?? minCapacity.get(id) ?? 1;
-          const count = typeof rawCount === 'number' || typeof rawCount === 'string' ? Number(rawCount) : Number.NaN;
+          const count =
+            typeof rawCount === 'number' || (typeof rawCount === 'string' && rawCount.trim() !== '')
+              ? Number(rawCount)
+              : Number.NaN;
           if (!(Number.isInteger(count) && count >= 0)) {
             out.notPriced(
               `ECS service ${serviceName}`,

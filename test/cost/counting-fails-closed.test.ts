@@ -89,6 +89,7 @@ describe('the cost view fails closed where a template does not say how many', ()
   test.each<[string, (service: Record<string, unknown>, target: Record<string, unknown>) => void]>([
     ['MinCapacity is a token', (_service, target) => (target.MinCapacity = { Ref: 'MinTasks' })],
     ['DesiredCount is a token', (service) => (service.DesiredCount = { Ref: 'DesiredTasks' })],
+    ['MinCapacity is an empty string', (_service, target) => (target.MinCapacity = '')],
   ])('a Fargate service whose %s is "not priced", and the total stays a number', (_, change) => {
     const stacks = changed(arc, (copy) => {
       const [service] = resourcesOf(copy, 'AWS::ECS::Service').filter((s) => s.id.startsWith('UiService'));
