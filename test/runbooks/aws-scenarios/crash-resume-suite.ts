@@ -1,5 +1,6 @@
 import { MUTATING_OPERATIONS } from '../aws-model/aws-model';
 import type { ModelCall } from '../aws-model/call-log';
+import { crashPoints } from '../support/crash-points';
 import type { AwsScenario } from './aws-scenarios';
 import { SUCCEEDING_SCENARIOS } from './aws-scenarios';
 import { awsWorld, effectiveMutations, type TimerDriver } from './aws-world';
@@ -43,20 +44,6 @@ const keyOf = (c: ModelCall) => `${c.service}:${c.operation} ${c.region} ${JSON.
 /** Calls with an effect: AWS changes, and the journal and report writes. */
 const hasEffect = (c: ModelCall) => MUTATING_OPERATIONS.has(c.operation) || c.operation === 'PutObject';
 
-/**
- * The calls to crash at. `before`: every call, except one that repeats one of the 4 before it (the later rounds of a
- * poll, already covered by the first); calls with an effect always. `after`: the calls with an effect — a crash
- * after a read is the same as a crash before the next call.
- */
-function crashPoints(calls: readonly ModelCall[], when: 'before' | 'after'): number[] {
-  const points: number[] = [];
-  calls.forEach((c, i) => {
-    const recent = calls.slice(Math.max(0, i - 4), i).map(keyOf);
-    if (hasEffect(c) || (when === 'before' && !recent.includes(keyOf(c)))) points.push(i);
-  });
-  return points;
-}
-
 /** A world brought to the scenario's starting state, checkpointed: `reset()` puts it back there. */
 async function prepared(scenario: AwsScenario) {
   const world = awsWorld({ ...scenario.world, timings: { ...SHORT, ...scenario.world?.timings }, timers });
@@ -94,7 +81,7 @@ export function crashResumeSuite(names: readonly string[]): void {
             const uninterrupted = await world.run(scenario.orchestration, scenario.runIn, scenario.input);
             expect(uninterrupted.result.error?.message).toBeUndefined();
             const expected = { changes: changes(uninterrupted.calls), state: JSON.stringify(world.state()) };
-            const points = crashPoints(uninterrupted.calls, when);
+            const points = crashPoints(uninterrupted.calls, when, { hasEffect, keyOf });
             // The scenario is meaningful: many calls, some with an effect.
             expect(points.length).toBeGreaterThan(when === 'before' ? 10 : 2);
             const problems: string[] = [];

@@ -2,8 +2,10 @@ import type { MemoryJournal } from '../../../runbooks/adapters/local/journals';
 import type { RunResult } from '../../../runbooks/core/engine';
 import type { AnyOrchestration } from '../../../runbooks/core/step';
 import { failback, failover, preserveSnapshots, recover, switchover } from '../../../runbooks/orchestrations';
+import { MUTATING_METHODS, RECORDING_METHODS } from '../../../runbooks/ports';
 import { READINESS_LATEST_KEY } from '../../../runbooks/readiness/readiness-record';
-import { mutations } from '../support/instrumented-ports';
+import { crashPoints } from '../support/crash-points';
+import { mutations, type PortCall } from '../support/instrumented-ports';
 import { PRIMARY, routing, type Simulation, STANDBY, simulation, writerRegions } from '../support/simulation';
 
 interface Scenario {
@@ -130,6 +132,10 @@ function difference(actual: readonly string[], expected: readonly string[]): str
     .join(', ');
 }
 
+/** Calls with an effect: the changes, and the journal and report writes. */
+const hasEffect = (c: PortCall) => MUTATING_METHODS.includes(c.method) || RECORDING_METHODS.includes(c.method);
+const keyOf = (c: PortCall) => `${c.method} ${JSON.stringify(c.args)}`;
+
 async function prepared(scenario: Scenario): Promise<Simulation> {
   const sim = simulation();
   await scenario.setup(sim);
@@ -138,17 +144,29 @@ async function prepared(scenario: Scenario): Promise<Simulation> {
 }
 
 describe.each(scenarios)('$name resumes after a crash at any point', (scenario) => {
-  let reference: { calls: number; mutations: string[]; state: ReturnType<typeof finalState> };
+  let reference: {
+    calls: number;
+    points: Record<'before' | 'after', number[]>;
+    mutations: string[];
+    state: ReturnType<typeof finalState>;
+  };
 
   beforeAll(async () => {
     const sim = await prepared(scenario);
     const result = await sim.run(scenario.orchestration, scenario.input);
     expect(result.status).toBe('succeeded');
-    reference = { calls: sim.calls.length, mutations: mutations(sim.calls).sort(), state: finalState(sim) };
+    const points = (when: 'before' | 'after') => crashPoints(sim.calls, when, { hasEffect, keyOf });
+    reference = {
+      calls: sim.calls.length,
+      points: { before: points('before'), after: points('after') },
+      mutations: mutations(sim.calls).sort(),
+      state: finalState(sim),
+    };
   });
 
   test('the uninterrupted run changes something (the scenario is meaningful)', () => {
     expect(reference.mutations.length).toBeGreaterThan(0);
+    expect(reference.points.after.length).toBeGreaterThanOrEqual(reference.mutations.length);
     expect(reference.calls).toBeGreaterThan(reference.mutations.length);
     for (const action of scenario.covers ?? []) expect(reference.mutations).toContain(action);
   });
@@ -160,7 +178,7 @@ describe.each(scenarios)('$name resumes after a crash at any point', (scenario) 
     ['after', 'lost'],
   ] as const)('crash %s the call, journal %s: each action happens exactly once', async (when, journal) => {
     const problems: string[] = [];
-    for (let at = 0; at < reference.calls; at++) {
+    for (const at of reference.points[when]) {
       const sim = await prepared(scenario);
       const first = await sim
         .run(scenario.orchestration, scenario.input, { crash: { at, when } })
