@@ -94,7 +94,12 @@ describe('npm run synth with a Region override for an experiment (issue 15, revi
   test('GIVEN no override WHEN npm run synth runs THEN it writes the workflows where they are committed', () => {
     const result = synthIn({});
     expect(result.status).toBe(0);
-    expect(workflowsIn(path.join(checkout, '.github', 'workflows'))).toEqual(['ci.yml', 'deploy.yml', 'failover.yml', 'readiness.yml']);
+    expect(workflowsIn(path.join(checkout, '.github', 'workflows'))).toEqual([
+      'ci.yml',
+      'deploy.yml',
+      'failover.yml',
+      'readiness.yml',
+    ]);
     for (const file of ['ci.yml', 'deploy.yml', 'failover.yml', 'readiness.yml']) {
       expect(readFileSync(path.join(checkout, '.github', 'workflows', file), 'utf8')).toBe(
         readFileSync(path.join(REPO, '.github', 'workflows', file), 'utf8'),
