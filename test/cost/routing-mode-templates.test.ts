@@ -1,7 +1,8 @@
 import { type App, CfnResource, Stack } from 'aws-cdk-lib';
-import type { ShopConfig } from '../../config';
+import { loadConfig, type ShopConfig } from '../../config';
+import { synthesizeRoutingModes } from '../../cost/routing-mode-templates';
 import type { SynthesizedStack } from '../../cost/template-cost';
-import { templatesOf } from './synthesized-cost';
+import { CDK_CONTEXT } from './synthesized-cost';
 
 // GIVEN an app whose Regional stages depend on the routing mode: in region-switch mode the primary Region's first
 // stack holds one more resource (a Region switch plan's execution blocks may well add Regional resources).
@@ -28,8 +29,9 @@ const mysteries = (stacks: readonly SynthesizedStack[]) =>
   );
 
 test("each routing mode's column counts that mode's Regional stacks, not the configured mode's", () => {
-  // WHEN both modes are synthesized from the default (arc-cluster) configuration
-  const templates = templatesOf();
+  // WHEN both modes are synthesized from the default (arc-cluster) configuration (here, not from the run's kept
+  // templates: they were synthesized without this file's mock)
+  const templates = synthesizeRoutingModes(loadConfig({}), CDK_CONTEXT);
   // THEN the region-switch column holds the Regional resource only region-switch synthesizes, and arc-cluster not
   expect(mysteries(templates.stacks['region-switch'])).toEqual(['us-east-1']);
   expect(mysteries(templates.stacks['arc-cluster'])).toEqual([]);
