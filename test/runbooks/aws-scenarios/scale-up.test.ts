@@ -1,6 +1,7 @@
 import { failback, failover, switchover } from '../../../runbooks/orchestrations';
 import { READINESS_LATEST_KEY } from '../../../runbooks/readiness/readiness-record';
 import type { ModelCall } from '../aws-model/call-log';
+import { recordWithPeak } from '../support/readiness-record-fixture';
 import { rejoinedEast } from './aws-scenarios';
 import {
   type AwsWorld,
@@ -71,21 +72,10 @@ const firstOk = (run: WorldRun, operation: string) =>
 const detailOf = (run: WorldRun, step: string) => run.result.steps.find((s) => s.step === step)?.detail;
 
 /** A readiness-record@1 as us-west-2's scheduled readiness wrote it, with us-east-1's peak. */
-function recordWithPeak(measuredAt: Date, tasks: Record<string, number>): string {
-  const at = measuredAt.toISOString();
-  return JSON.stringify({
-    schema: 'readiness-record@1',
-    appName: 'shop',
-    envName: 'dev',
-    region: WEST,
-    targetRegion: WEST,
-    otherRegion: EAST,
-    startedAt: at,
-    finishedAt: at,
-    verdict: 'GREEN',
-    checks: [],
-    otherRegionPeak: { region: EAST, hours: 24, measuredAt: at, tasks },
-  });
+function peakRecord(measuredAt: Date, tasks: Record<string, number>): string {
+  return JSON.stringify(
+    recordWithPeak({ region: WEST, otherRegion: EAST, measuredAt: measuredAt.toISOString(), tasks }),
+  );
 }
 
 describe('failover on the AWS model: us-west-2 scaled to the peak of us-east-1 before the traffic moves', () => {
@@ -127,7 +117,7 @@ describe('failover on the AWS model: us-west-2 scaled to the peak of us-east-1 b
       {
         Bucket: world.shop.buckets[WEST],
         Key: READINESS_LATEST_KEY,
-        Body: recordWithPeak(new Date(world.clock.now().getTime() - 20 * 60_000), {
+        Body: peakRecord(new Date(world.clock.now().getTime() - 20 * 60_000), {
           ui: 5,
           catalog: 4,
           carts: 5,

@@ -6,6 +6,7 @@ import { MUTATING_METHODS, RECORDING_METHODS } from '../../../runbooks/ports';
 import { READINESS_LATEST_KEY } from '../../../runbooks/readiness/readiness-record';
 import { crashPoints } from '../support/crash-points';
 import { mutations, type PortCall } from '../support/instrumented-ports';
+import { recordWithPeak } from '../support/readiness-record-fixture';
 import { PRIMARY, routing, type Simulation, STANDBY, simulation, writerRegions } from '../support/simulation';
 
 interface Scenario {
@@ -30,24 +31,15 @@ async function failedOverAndBack(sim: Simulation): Promise<void> {
  * a failover with the primary down scales the standby up before the traffic moves (issue 17).
  */
 async function standbyRecordsPrimaryPeak(sim: Simulation): Promise<void> {
-  await sim.local.reports.putJson(READINESS_LATEST_KEY, {
-    schema: 'readiness-record@1',
-    appName: 'shop',
-    envName: 'dev',
-    region: STANDBY,
-    targetRegion: STANDBY,
-    otherRegion: PRIMARY,
-    startedAt: '2026-01-27T09:30:00.000Z',
-    finishedAt: '2026-01-27T09:30:00.000Z',
-    verdict: 'GREEN',
-    checks: [],
-    otherRegionPeak: {
-      region: PRIMARY,
-      hours: 24,
+  await sim.local.reports.putJson(
+    READINESS_LATEST_KEY,
+    recordWithPeak({
+      region: STANDBY,
+      otherRegion: PRIMARY,
       measuredAt: '2026-01-27T09:30:00.000Z',
       tasks: { ui: 5, catalog: 5, carts: 5, orders: 5, checkout: 5 },
-    },
-  });
+    }),
+  );
 }
 
 const scenarios: readonly Scenario[] = [

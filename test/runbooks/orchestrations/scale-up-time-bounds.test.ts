@@ -1,6 +1,7 @@
 import { failover } from '../../../runbooks/orchestrations';
 import type { RunbookPorts } from '../../../runbooks/ports';
 import { READINESS_LATEST_KEY } from '../../../runbooks/readiness/readiness-record';
+import { recordWithPeak } from '../support/readiness-record-fixture';
 import { PRIMARY, routing, STANDBY, simulation } from '../support/simulation';
 
 // Issue 17: the failover raises the target "before traffic shifts (unplanned: without waiting longer than the
@@ -54,24 +55,15 @@ describe('failover: the scale-up never holds the traffic longer than scaleUpBudg
 
   test("GIVEN the failed Region's CloudWatch hangs, a readiness record with its peak, the target's RegisterScalableTarget hanging and a budget of 3 s WHEN failover THEN the traffic moves within 3 s (the peak read and the raise share the budget)", async () => {
     const sim = withBudget(3);
-    await sim.local.reports.putJson(READINESS_LATEST_KEY, {
-      schema: 'readiness-record@1',
-      appName: 'shop',
-      envName: 'dev',
-      region: STANDBY,
-      targetRegion: STANDBY,
-      otherRegion: PRIMARY,
-      startedAt: '2026-01-27T09:30:00.000Z',
-      finishedAt: '2026-01-27T09:30:00.000Z',
-      verdict: 'GREEN',
-      checks: [],
-      otherRegionPeak: {
-        region: PRIMARY,
-        hours: 24,
+    await sim.local.reports.putJson(
+      READINESS_LATEST_KEY,
+      recordWithPeak({
+        region: STANDBY,
+        otherRegion: PRIMARY,
         measuredAt: '2026-01-27T09:30:00.000Z',
         tasks: { ui: 5, catalog: 5, carts: 5, orders: 5, checkout: 5 },
-      },
-    });
+      }),
+    );
     const { value: result, ms } = await timed(() =>
       sim.run(
         failover,

@@ -4,6 +4,7 @@ import { failover, switchover } from '../../../runbooks/orchestrations';
 import type { RunbookPorts, ServiceCapacityPort } from '../../../runbooks/ports';
 import { READINESS_LATEST_KEY } from '../../../runbooks/readiness/readiness-record';
 import { mutations, writes } from '../support/instrumented-ports';
+import { recordWithPeak } from '../support/readiness-record-fixture';
 import { PRIMARY, routing, type Simulation, STANDBY, simulation, writerRegions } from '../support/simulation';
 
 // Issue 17: "failover and switchover raise the target Region's service counts to a configured share (default 100 %)
@@ -23,19 +24,7 @@ function peakOf(sim: Simulation, region: string, tasks: Partial<Record<(typeof S
 
 /** A readiness-record@1 of the standby's scheduled run, with the primary's peak as it read it at `measuredAt`. */
 function readinessRecord(measuredAt: string, tasks: Record<string, number>, peakRegion = PRIMARY) {
-  return {
-    schema: 'readiness-record@1',
-    appName: 'shop',
-    envName: 'dev',
-    region: STANDBY,
-    targetRegion: STANDBY,
-    otherRegion: PRIMARY,
-    startedAt: measuredAt,
-    finishedAt: measuredAt,
-    verdict: 'GREEN',
-    checks: [],
-    otherRegionPeak: { region: peakRegion, hours: 24, measuredAt, tasks },
-  };
+  return recordWithPeak({ region: STANDBY, otherRegion: PRIMARY, measuredAt, tasks, peakRegion });
 }
 
 /**
