@@ -1,37 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { IConstruct } from 'constructs';
+import { acknowledgments, rawFindings } from './nag-findings';
 import { buildShopApp, removeShopApp, type ShopApp } from './shop-app';
-
-/** Every acknowledgment in the construct tree: where, which rule, why. */
-function acknowledgments(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
-  return root.node
-    .findAll()
-    .flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((entry) =>
-          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-            path: construct.node.path,
-            id: id.replace(/^annotation::/i, ''),
-            reason,
-          })),
-        ),
-    )
-    .filter(({ id }) => id.startsWith('AwsSolutions-'));
-}
-
-/** What the rule pack finds when acknowledgments are ignored: rule id and construct path of every finding. */
-function rawFindings(root: IConstruct): Array<{ id: string; path: string }> {
-  const pack = new AwsSolutionsChecks();
-  // Test-only: see through acknowledgments, to prove each one silences a real finding.
-  (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-  return pack
-    .validateScope(root)
-    .violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
-}
 
 describe.each([
   ['default config', {}, {}],

@@ -1,12 +1,11 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { actionsFor } from '../../runbooks/adapters/aws/required-actions';
 import { demoTopology } from '../../runbooks/adapters/local/demo-topology';
 import { PRESERVATION_EVENT } from '../../runbooks/lambda/preserve-snapshots-handler';
@@ -14,6 +13,7 @@ import { preserveSnapshots } from '../../runbooks/orchestrations';
 import type { PortMethod } from '../../runbooks/ports';
 import { RunbookStack } from '../../stacks/runbooks';
 import { SnapshotPreservation } from '../../stacks/runbooks/snapshot-preservation';
+import { nagCleanSuite } from './nag-findings';
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
 const ACCOUNT = '111111111111';
@@ -245,46 +245,4 @@ describe('SnapshotPreservation period', () => {
   });
 });
 
-describe('SnapshotPreservation under cdk-nag AWS Solutions (test/stacks/nag.test.ts covers the whole app)', () => {
-  let stack: RunbookStack;
-  const under = (path: string) => path.includes('/SnapshotPreservation/');
-  beforeAll(() => {
-    stack = runbookStack(STANDBY);
-  });
-
-  test('no unacknowledged finding on the schedule, the function or their roles', () => {
-    const report = new AwsSolutionsChecks().validateScope(stack);
-    const mine = report.violations.flatMap((v) =>
-      v.violatingResources.filter((r) => under(r.constructPath ?? '')).map((r) => `${v.ruleName} ${r.constructPath}`),
-    );
-    expect(mine).toEqual([]);
-  });
-
-  test('each acknowledgment is one wildcard finding, with a reason, that the rule pack really reports', () => {
-    const acks = stack.node
-      .findAll()
-      .filter((c) => under(`${c.node.path}/`))
-      .flatMap((c) =>
-        c.node.metadata
-          .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-          .flatMap((m) =>
-            Object.entries(m.data as Record<string, string>).map(([id, reason]) => ({
-              path: c.node.path,
-              id: id.replace(/^annotation::/i, ''),
-              reason,
-            })),
-          ),
-      );
-    expect(acks.length).toBeGreaterThan(0);
-    const pack = new AwsSolutionsChecks();
-    (pack as unknown as { isAcknowledged: () => boolean }).isAcknowledged = () => false;
-    const raw = pack
-      .validateScope(stack)
-      .violations.flatMap((v) => v.violatingResources.map((r) => ({ id: v.ruleName, path: r.constructPath ?? '' })));
-    for (const ack of acks) {
-      expect(ack.id).toMatch(/^AwsSolutions-IAM5\[Resource::.+\]$/);
-      expect(ack.reason).toMatch(/^[A-Z].{40,}\.$/s);
-      expect(raw.some((f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)))).toBe(true);
-    }
-  });
-});
+nagCleanSuite('SnapshotPreservation', () => runbookStack(STANDBY));
