@@ -29,6 +29,7 @@ import {
 } from './job-steps';
 import { pipelineNames, roleArn } from './pipeline-names';
 import { withRecordedReleases } from './recorded-release';
+import { withReleaseCostSummary } from './release-cost-step';
 import { bakeErrorReport, recordedRollback, rollbackJob, rollbackStacks } from './rollback-job';
 import { synthEnvironment } from './synth-environment';
 import { waveStart } from './wave-start';
@@ -264,7 +265,10 @@ export function addDeployWorkflow(app: App, props: DeployWorkflowProps): GitHubW
       jobs: withStaleRunGuard(
         withRoleSessionNames(
           withoutPersistedCheckoutCredentials(
-            withRecordedReleases(withBakeVerdicts(limitDeployJobs(obj.jobs, kinds), bakeErrorReport), rollbacks),
+            // The change in monthly cost this release brings, in the run's summary (issue 18's cost view).
+            withReleaseCostSummary(
+              withRecordedReleases(withBakeVerdicts(limitDeployJobs(obj.jobs, kinds), bakeErrorReport), rollbacks),
+            ),
           ),
         ),
         config.deployBranch,
