@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -31,7 +32,11 @@ export function bundleShopperHandler(entry: string = SHOPPER_ENTRY): string {
       `shopperEntry: ${JSON.stringify(entry)} does not exist; accepted: a TypeScript module exporting handler`,
     );
   }
-  const outdir = entry === SHOPPER_ENTRY ? BUNDLE_DIR : `${BUNDLE_DIR}-${bundled.size}`;
+  // Another entry gets a folder named by its path, so processes bundling different entries never share one.
+  const outdir =
+    entry === SHOPPER_ENTRY
+      ? BUNDLE_DIR
+      : `${BUNDLE_DIR}-${createHash('sha256').update(path.resolve(entry)).digest('hex').slice(0, 12)}`;
   bundleLambdaInto(outdir, entry);
   bundled.set(entry, outdir);
   return outdir;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,6 +14,7 @@ import {
   SHOPPER_ENVIRONMENT,
   SyntheticShopperFleet,
 } from '../../stacks';
+import { jsonDifferences } from '../support/json-differences';
 import { buildShopApp, ROLES, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
 // Issue 16: the game-day resources of each Region. Everything here exists only when config gameDays.enabled is true.
@@ -77,9 +79,10 @@ describe('GIVEN the default config (game days off)', () => {
       rpoTargetSeconds: 9,
     });
     try {
-      const json = (app: ShopApp) =>
-        templatesOf(app).map(({ stack, template }) => [stack.stackName, JSON.stringify(template.toJSON())]);
-      expect(json(tuned)).toEqual(json(plain));
+      const byStack = (app: ShopApp) =>
+        Object.fromEntries(templatesOf(app).map(({ stack, template }) => [stack.stackName, template.toJSON()]));
+      // The differences by stack and JSON path, so a failure names what changed instead of printing two templates.
+      expect(jsonDifferences(byStack(plain), byStack(tuned))).toEqual([]);
     } finally {
       removeShopApp(tuned);
     }
@@ -491,6 +494,20 @@ describe('SyntheticShopperFleet bundles the handler module it is given', () => {
       const bundle = fs.readFileSync(path.join(bundleShopperHandler(entry), 'index.js'), 'utf8');
       expect(bundle).toContain('test-entry');
       expect(bundleShopperHandler(entry)).not.toBe(bundleShopperHandler());
+      // The folder is named by the entry, not by how many entries this process bundled before: two jest workers
+      // bundling different entries never write into one folder.
+      const elsewhere = execFileSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          '-e',
+          `process.stdout.write(require('./stacks').bundleShopperHandler(${JSON.stringify(entry)}))`,
+        ],
+        { cwd: path.resolve(__dirname, '..', '..'), encoding: 'utf8' },
+      );
+      expect(elsewhere).toBe(bundleShopperHandler(entry));
+      fs.rmSync(elsewhere, { recursive: true, force: true });
       template.hasResourceProperties('AWS::IAM::Role', {
         RoleName: gameDayNames('shop', 'dev', 'us-east-1').shopperRole,
       });
