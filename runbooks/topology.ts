@@ -77,6 +77,31 @@ const regionSchema = z.object({
  * What readiness, parity and capacity checks judge against, and how a move scales the Region that takes over. Every
  * field has a default, so a topology written before these checks still parses.
  */
+/** The routing modes of {@link Topology}: the same names as config `routingMode`. */
+export const ROUTING_MODES = ['arc-cluster', 'region-switch'] as const;
+
+/** The ARC Region switch plan the runbooks run in routing mode `region-switch`. */
+const regionSwitchSchema = z.object({
+  /** The plan's ARN (API_StartPlanExecution `planArn` pattern), when known without the parameter. */
+  planArn: z
+    .string()
+    .regex(
+      /^arn:aws[a-zA-Z-]*:arc-region-switch::[0-9]{12}:plan\/([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?):([a-z0-9]{6})$/,
+      'accepted: a Region switch plan ARN such as "arn:aws:arc-region-switch::111111111111:plan/shop-dev-region-switch:abc123"',
+    )
+    .optional(),
+  /**
+   * SSM parameter, present in both Regions, holding the plan's ARN (written by the routing stack at deploy time): the
+   * plan's ARN ends in a suffix AWS assigns, so the Regional stacks cannot know it at synth.
+   */
+  planParameterName: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_./-]+$/, 'accepted: an SSM parameter name such as "/shop/dev/region-switch-plan"')
+    .optional(),
+  /** Longest a runbook follows a plan execution before its step times out (a retry follows the same execution). */
+  timeoutMinutes: z.number().int().min(5).max(720).default(60),
+});
+
 const readinessSchema = z
   .object({
     /** Lowest acceptable Aurora backup retention of every cluster, in days (config `backupRetentionDays`). */
@@ -113,6 +138,13 @@ export const topologySchema = z
     standbyRegion: region,
     databases: z.array(databaseSchema).min(1),
     routing: z.object({
+      /**
+       * How traffic moves: `arc-cluster` sets the ARC routing controls below; `region-switch` runs the ARC Region
+       * switch plan ({@link regionSwitchSchema}), which also moves the writers and scales the target Region.
+       */
+      mode: z.enum(ROUTING_MODES).default('arc-cluster'),
+      /** The Region switch plan (mode `region-switch`). */
+      regionSwitch: regionSwitchSchema.optional(),
       /** ARN of the ARC cluster (for reports; requests go to its endpoints). */
       clusterArn: z.string().startsWith('arn:').optional(),
       /**
@@ -127,8 +159,11 @@ export const topologySchema = z
       endpoints: z.array(z.object({ region, endpoint: z.string().url() })).optional(),
       /** Name of the control panel holding the routing controls; tells controls of the same name apart. */
       controlPanelName: z.string().min(1).optional(),
-      /** The routing control of each Region, keyed by Region: an ARN, or its name (resolved from the parameter). */
-      controls: z.record(z.string(), z.string().min(1)),
+      /**
+       * The routing control of each Region, keyed by Region: an ARN, or its name (resolved from the parameter).
+       * Required in mode `arc-cluster`; in mode `region-switch` only a drill gives them (its local DNS stand-in).
+       */
+      controls: z.record(z.string(), z.string().min(1)).default({}),
     }),
     regions: z.record(z.string(), regionSchema),
     readiness: readinessSchema,
@@ -150,8 +185,20 @@ export const topologySchema = z
         message: `"${t.standbyRegion}" equals primaryRegion; accepted: the other Region`,
       });
     }
+    if (
+      t.routing.mode === 'region-switch' &&
+      !t.routing.regionSwitch?.planArn &&
+      !t.routing.regionSwitch?.planParameterName
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routing', 'regionSwitch'],
+        message:
+          'missing; accepted: { planArn } or { planParameterName } (the ARC Region switch plan, required in routing mode "region-switch")',
+      });
+    }
     for (const r of both) {
-      if (!t.routing.controls[r]) {
+      if (t.routing.mode === 'arc-cluster' && !t.routing.controls[r]) {
         ctx.addIssue({
           code: 'custom',
           path: ['routing', 'controls', r],

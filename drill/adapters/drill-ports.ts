@@ -1,4 +1,5 @@
 import { FileJournal } from '../../runbooks/adapters/local/journals';
+import { PortsRegionSwitch } from '../../runbooks/adapters/local/ports-region-switch';
 import { LocalReportSink } from '../../runbooks/adapters/local/report-sinks';
 import { SystemClock } from '../../runbooks/adapters/system-clock';
 import type { RunbookPorts } from '../../runbooks/ports';
@@ -72,6 +73,8 @@ export function createDrillPorts(shop: TwoRegionShop, options: DrillPortsOptions
     capacity,
     readiness,
   );
+  const globalDatabase = new LocalGlobalDatabase(clusters, shop.outages);
+  const clock = new SystemClock();
   return {
     snapshots,
     reconciler,
@@ -79,7 +82,8 @@ export function createDrillPorts(shop: TwoRegionShop, options: DrillPortsOptions
     facts,
     ports: {
       routing: shop.routing,
-      globalDatabase: new LocalGlobalDatabase(clusters, shop.outages),
+      regionSwitch: new PortsRegionSwitch(shop.topology, () => ({ globalDatabase, routing: shop.routing, clock })),
+      globalDatabase,
       snapshots,
       health: new LocalHealth(clusters, (region, services) => capacity.runningTasks(region, services)),
       capacity,
@@ -88,7 +92,7 @@ export function createDrillPorts(shop: TwoRegionShop, options: DrillPortsOptions
       reconciler,
       reports: new LocalReportSink(options.reportsDir),
       journal: new FileJournal(options.journalDir),
-      clock: new SystemClock(),
+      clock,
     },
   };
 }

@@ -5,6 +5,7 @@ import type { HealthPort } from './health-port';
 import type { JournalPort } from './journal-port';
 import type { ReadinessFactsPort } from './readiness-facts-port';
 import type { ReconcilerPort } from './reconciler-port';
+import type { RegionSwitchPort } from './region-switch-port';
 import type { ReportSinkPort } from './report-sink-port';
 import type { RoutingControlPort } from './routing-control-port';
 import type { ServiceCapacityPort } from './service-capacity-port';
@@ -17,6 +18,7 @@ export * from './health-port';
 export * from './journal-port';
 export * from './readiness-facts-port';
 export * from './reconciler-port';
+export * from './region-switch-port';
 export * from './report-sink-port';
 export * from './routing-control-port';
 export * from './service-capacity-port';
@@ -24,7 +26,10 @@ export * from './snapshot-port';
 
 /** Every side effect an orchestration may have, each behind a port with an AWS and a local implementation. */
 export interface RunbookPorts {
+  /** Routing mode `arc-cluster`: the ARC routing controls. */
   readonly routing: RoutingControlPort;
+  /** Routing mode `region-switch`: the ARC Region switch plan. */
+  readonly regionSwitch: RegionSwitchPort;
   readonly globalDatabase: GlobalDatabasePort;
   readonly snapshots: SnapshotPort;
   readonly health: HealthPort;
@@ -46,6 +51,7 @@ export type PortMethod = { [P in keyof RunbookPorts]: `${P}.${MethodNames<Runboo
 /** Methods that change the environment (traffic, databases, clusters): never called by a dry run. */
 export const MUTATING_METHODS: readonly PortMethod[] = [
   'routing.setStates',
+  'regionSwitch.activate',
   'globalDatabase.failover',
   'globalDatabase.switchover',
   'capacity.setDesiredCount',

@@ -243,6 +243,7 @@ export class RunbookStack extends Stack {
       }));
     const routeNames = routingNames(props.appName, props.envName);
     const routing = {
+      mode: 'arc-cluster' as const,
       parameterName: props.routing?.parameterName ?? routeNames.routingParameter,
       controlPanelName: props.routing?.controlPanelName ?? routeNames.controlPanel,
       controls: props.routing?.controls ?? Object.fromEntries(regions.map((r) => [r, routeNames.routingControl(r)])),

@@ -1,9 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import type { ClockPort, ReconcilerPort, RunbookPorts } from '../../ports';
 import type { Topology } from '../../topology';
+import { noRegionSwitch } from '../no-region-switch';
 import { ModuleReconciler, type TlsMode } from '../reconcile-module';
 import { AwsRoutingControl } from './arc-routing-control';
 import type { RetrySettings } from './aws-call';
+import { AwsRegionSwitch } from './aws-region-switch';
 import { EcsServiceCapacity } from './ecs-service-capacity';
 import { AwsHealth } from './health';
 import { AwsGlobalDatabase } from './rds-global-database';
@@ -50,6 +52,19 @@ export function createAwsPorts(options: AwsPortsOptions): RunbookPorts {
       ...(routing.controlPanelName ? { controlPanelName: routing.controlPanelName } : {}),
       ...retry,
     }),
+    regionSwitch:
+      routing.mode === 'region-switch' && routing.regionSwitch
+        ? new AwsRegionSwitch({
+            ...(routing.regionSwitch.planArn ? { planArn: routing.regionSwitch.planArn } : {}),
+            ...(routing.regionSwitch.planParameterName
+              ? { planParameterName: routing.regionSwitch.planParameterName }
+              : {}),
+            parameterRegion: options.region,
+            planRegions: [options.topology.primaryRegion, options.topology.standbyRegion],
+            clock: options.clock,
+            ...retry,
+          })
+        : noRegionSwitch(routing.mode),
     globalDatabase: new AwsGlobalDatabase({ ...retry }),
     snapshots: new AwsSnapshots({ ...retry }),
     health: new AwsHealth({ clock: options.clock, ...retry }),

@@ -1,6 +1,14 @@
 import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError, WaitTimeoutError } from '../../core/errors';
-import type { ClockPort } from '../../ports';
+import type {
+  ClockPort,
+  RegionSwitchExecutionSummary,
+  RegionSwitchMoveKind,
+  RegionSwitchStepSummary,
+} from '../../ports';
+
+export type { RegionSwitchExecutionSummary, RegionSwitchMoveKind, RegionSwitchStepSummary } from '../../ports';
+
 import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
 
 /**
@@ -148,39 +156,6 @@ const FAILED = new Set(['failed', 'canceled', 'planExecutionTimedOut']);
  * UpdatePlanExecution, CancelPlanExecution). It is not an end for AWS, but following it longer cannot help.
  */
 const NEEDS_OPERATOR = new Set(['pausedByFailedStep']);
-
-/** Why the runbook moves traffic: a planned move runs the plan `graceful`, an unplanned failover `ungraceful`. */
-export type RegionSwitchMoveKind = 'planned' | 'unplanned';
-
-/** One step of an execution, as the runbooks report it. */
-export interface RegionSwitchStepSummary {
-  readonly name: string;
-  /** StepState status: `notStarted`, `running`, `completed`, `failed`, `canceled`, `skipped`, `pendingApproval`. */
-  readonly status: string;
-  readonly mode?: string;
-  readonly startedAt?: Date;
-  readonly endedAt?: Date;
-  /** The `error` of the step's `stepFailed` event (ListPlanExecutionEvents), when the step failed. */
-  readonly error?: string;
-}
-
-/** An execution of the plan, as the runbooks report it. */
-export interface RegionSwitchExecutionSummary {
-  readonly planArn: string;
-  readonly executionId: string;
-  readonly action: string;
-  readonly targetRegion: string;
-  readonly mode: string;
-  /** ExecutionState, e.g. `inProgress`, `completed`, `pausedByFailedStep`. */
-  readonly state: string;
-  /** The Region whose Region switch data plane was called. */
-  readonly apiRegion: string;
-  /** True when an execution already running for the same target and action was followed instead of a new one. */
-  readonly adopted: boolean;
-  readonly startedAt?: Date;
-  readonly endedAt?: Date;
-  readonly steps: readonly RegionSwitchStepSummary[];
-}
 
 /** The execution did not succeed: {@link summary} says how far it got; the message names the failed step. */
 export class RegionSwitchExecutionError extends NonRetriableError {

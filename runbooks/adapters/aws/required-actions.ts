@@ -98,6 +98,27 @@ export const REPORT_SINK_ACTIONS = {
   getJson: ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt'],
 } as const;
 
+/**
+ * The Region switch plan (routing mode `region-switch`): `ssm:GetParameter` reads the plan's ARN; the Region switch
+ * data-plane actions are those of `REGION_SWITCH_EXECUTION_ACTIONS` (region-switch-executions.ts), where each is cited.
+ * `GetPlanEvaluationStatus` follows the operation's name (UNVERIFIED: not in the User Guide's sample policy).
+ */
+export const REGION_SWITCH_ACTIONS = {
+  activate: [
+    'ssm:GetParameter',
+    'arc-region-switch:ListPlanExecutions',
+    'arc-region-switch:StartPlanExecution',
+    'arc-region-switch:GetPlanExecution',
+    'arc-region-switch:ListPlanExecutionEvents',
+  ],
+  describePlan: [
+    'ssm:GetParameter',
+    'arc-region-switch:GetPlanEvaluationStatus',
+    'arc-region-switch:ListPlanExecutions',
+    'arc-region-switch:GetPlanExecution',
+  ],
+} as const;
+
 /** Journals in S3 (`s3:ListBucket` so a missing key answers 404, not 403). */
 export const JOURNAL_ACTIONS = {
   load: ['s3:GetObject', 's3:ListBucket', 'kms:Decrypt'],
@@ -122,6 +143,7 @@ function prefixed<P extends string, T extends Readonly<Record<string, readonly s
  */
 export const REQUIRED_ACTIONS: Readonly<Record<PortMethod, readonly string[]>> = {
   ...prefixed('routing', ROUTING_CONTROL_ACTIONS),
+  ...prefixed('regionSwitch', REGION_SWITCH_ACTIONS),
   ...prefixed('globalDatabase', GLOBAL_DATABASE_ACTIONS),
   ...prefixed('snapshots', SNAPSHOT_ACTIONS),
   ...prefixed('health', HEALTH_ACTIONS),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ClockPort, JournalPort, ReconcilerPort, ReportSinkPort, RunbookPorts } from '../../ports';
 import type { Topology } from '../../topology';
 import { FileJournal, MemoryJournal } from './journals';
+import { PortsRegionSwitch } from './ports-region-switch';
 import { LocalReportSink, MemoryReportSink } from './report-sinks';
 import {
   SimulatedCredentials,
@@ -44,13 +45,16 @@ export function createLocalPorts(options: LocalPortsOptions): LocalPorts {
   const world = SimulatedWorld.open(store, options.clock, options.topology, options.timings);
   const journal = dir ? new FileJournal(path.join(dir, 'journal')) : new MemoryJournal();
   const reports = dir ? new LocalReportSink(path.join(dir, 'reports')) : new MemoryReportSink();
+  const routing = new SimulatedRoutingControl(world);
+  const globalDatabase = new SimulatedGlobalDatabase(world);
   return {
     world,
     journal,
     reports,
     ports: {
-      routing: new SimulatedRoutingControl(world),
-      globalDatabase: new SimulatedGlobalDatabase(world),
+      routing,
+      regionSwitch: new PortsRegionSwitch(options.topology, () => ({ globalDatabase, routing, clock: options.clock })),
+      globalDatabase,
       snapshots: new SimulatedSnapshots(world),
       health: new SimulatedHealth(world),
       capacity: new SimulatedServiceCapacity(world),

@@ -50,6 +50,7 @@ export function instrument(ports: RunbookPorts, calls: PortCall[], crash?: Crash
     });
   return {
     routing: wrap('routing', ports.routing),
+    regionSwitch: wrap('regionSwitch', ports.regionSwitch),
     globalDatabase: wrap('globalDatabase', ports.globalDatabase),
     snapshots: wrap('snapshots', ports.snapshots),
     health: wrap('health', ports.health),
