@@ -3,7 +3,8 @@ import type { Timeline } from './model-timeline';
 
 /**
  * ARC Region switch (API version 2022-07-26): plans, their workflows and the executions of the data-plane operations
- * StartPlanExecution, GetPlanExecution, ListPlanExecutions, ListPlanExecutionEvents and CancelPlanExecution.
+ * StartPlanExecution, GetPlanExecution, ListPlanExecutions, ListPlanExecutionEvents and CancelPlanExecution, and the
+ * plans' evaluations (GetPlanEvaluationStatus).
  *
  * Sources: the API Reference (API_StartPlanExecution, API_StepState, API_AbbreviatedExecution), the service model the
  * SDKs are generated from (`aws-models/arc-region-switch.json`: shapes, errors, the PlanExecutionCompleted waiter,
@@ -22,6 +23,13 @@ export interface ModelRegionSwitchStep {
    * API_StartPlanExecution). @default 'run'
    */
   readonly ungraceful?: 'run' | 'skip';
+  /**
+   * What the block does when it starts, for blocks that act on the rest of the model (an Aurora block moves the
+   * writer, a DNS block moves the traffic): an `error` fails the step; `done` is polled every
+   * {@link RegionSwitchModel.effectPollSeconds} after `seconds`, and the step completes once it says true (an Aurora
+   * block "waits for the switchover or failover to complete" — model choice, the User Guide's block description).
+   */
+  readonly effect?: (execution: ModelPlanExecution) => { readonly error?: string; readonly done?: () => boolean };
 }
 
 /**
@@ -73,6 +81,27 @@ export interface ModelPlanExecution {
   }[];
 }
 
+/**
+ * A warning a plan evaluation reports (API_ResourceWarning: `workflow`, `stepName`, `resourceArn`, `warningMessage`
+ * "The warning message about what needs to be corrected", `warningStatus` "active | resolved").
+ */
+export interface ModelPlanWarning {
+  readonly workflow?: { readonly action: 'activate' | 'deactivate'; readonly name?: string };
+  readonly stepName?: string;
+  readonly resourceArn?: string;
+  readonly message: string;
+}
+
+/** What the model keeps of a plan's evaluations. */
+interface PlanEvaluations {
+  readonly createdAt: number;
+  /** Evaluations stop here (a test's {@link RegionSwitchModel.stopEvaluations}): the last one grows old. */
+  stoppedAt?: number;
+  /** Answered instead of the computed state (e.g. `unknown`). */
+  state?: string;
+  readonly warnings: { readonly warning: ModelPlanWarning; readonly since: number; resolvedAt?: number }[];
+}
+
 /** Behaviours of the model the AWS documentation leaves open; every default is a model choice, UNVERIFIED. */
 export interface RegionSwitchModelOptions {
   /**
@@ -95,6 +124,18 @@ export interface RegionSwitchModelOptions {
   readonly failedStepLeaves: 'pausedByFailedStep' | 'failed';
   /** Simulated seconds an execution stays `pending` before its first step runs (model choice). @default 5 */
   readonly pendingSeconds: number;
+  /**
+   * Minutes between two evaluations of a plan. The User Guide ("Plan evaluation for Region switch plans") says only
+   * "Region switch automatically evaluates your plan multiple times per hour": 30 is the longest interval that
+   * allows. UNVERIFIED. @default 30
+   */
+  readonly evaluationIntervalMinutes: number;
+  /**
+   * Seconds after a plan is added until its first evaluation ("Whenever you create, or update, a plan, Region switch
+   * performs a plan evaluation", About Region switch; how soon is UNVERIFIED); until then the evaluation state is
+   * `pendingEvaluation`. @default 60
+   */
+  readonly firstEvaluationSeconds: number;
 }
 
 /** Defaults of {@link RegionSwitchModelOptions}. */
@@ -103,6 +144,8 @@ export const DEFAULT_REGION_SWITCH_OPTIONS: RegionSwitchModelOptions = {
   executionsVisibleInEveryRegion: true,
   failedStepLeaves: 'pausedByFailedStep',
   pendingSeconds: 5,
+  evaluationIntervalMinutes: 30,
+  firstEvaluationSeconds: 60,
 };
 
 type Input = Readonly<Record<string, unknown>>;
@@ -125,10 +168,13 @@ export class RegionSwitchModel {
   readonly plans = new Map<string, ModelRegionSwitchPlan>();
   readonly executions = new Map<string, ModelPlanExecution>();
   readonly options: RegionSwitchModelOptions;
+  /** How often a step with an {@link ModelRegionSwitchStep.effect} looks whether it is done, in simulated seconds. */
+  effectPollSeconds = 5;
   /** Items per page when a request gives no `maxResults` (model choice; a test lowers it to exercise paging). */
   pageSize = 100;
   /** Steps that fail when they run next: step name → error, optionally only in one mode. */
   private readonly failures = new Map<string, { error: string; mode?: 'graceful' | 'ungraceful' }>();
+  private readonly evaluations = new Map<string, PlanEvaluations>();
   private count = 0;
 
   constructor(
@@ -141,6 +187,82 @@ export class RegionSwitchModel {
   /** Adds a plan (what CreatePlan, a control-plane operation, made). */
   addPlan(plan: ModelRegionSwitchPlan): void {
     this.plans.set(plan.arn, plan);
+    this.evaluations.set(plan.arn, { createdAt: this.timeline.now(), warnings: [] });
+  }
+
+  /** From now on, the plan's evaluations find `warning` (until {@link resolveWarning}); the next one reports it. */
+  addWarning(planArn: string, warning: ModelPlanWarning): void {
+    this.evaluationsOf(planArn).warnings.push({ warning, since: this.timeline.now() });
+  }
+
+  /** The warnings of `stepName` are corrected now: the next evaluation reports them `resolved`. */
+  resolveWarning(planArn: string, stepName: string): void {
+    for (const w of this.evaluationsOf(planArn).warnings) {
+      if (w.warning.stepName === stepName && w.resolvedAt === undefined) w.resolvedAt = this.timeline.now();
+    }
+  }
+
+  /** No evaluation of the plan runs after now: the last one grows old (a fault of the model, for tests). */
+  stopEvaluations(planArn: string): void {
+    this.evaluationsOf(planArn).stoppedAt = this.timeline.now();
+  }
+
+  /** GetPlanEvaluationStatus answers `state` (e.g. `unknown`) instead of the one computed from the warnings. */
+  setEvaluationState(planArn: string, state: string | undefined): void {
+    this.evaluationsOf(planArn).state = state;
+  }
+
+  /**
+   * GetPlanEvaluationStatus: "Retrieves the evaluation status of a Region switch plan. The evaluation status provides
+   * information about the last time the plan was evaluated and any warnings or issues detected." The evaluations run
+   * every {@link RegionSwitchModelOptions.evaluationIntervalMinutes} from the first one; each sees the warnings found by
+   * then. `evaluationState` (passed | actionRequired | pendingEvaluation | unknown): `pendingEvaluation` before the
+   * first evaluation, `actionRequired` while an active warning is listed, else `passed` (which state goes with which
+   * warnings is UNVERIFIED). Resolved warnings stay listed as `resolved` (for how long is UNVERIFIED). One page of
+   * `warnings` (`maxResults`, `nextToken`). `region` ("The Amazon Web Services Region for the plan"): the Region asked
+   * (UNVERIFIED).
+   */
+  getPlanEvaluationStatus(input: Input, region: string): unknown {
+    const plan = this.plan(input.planArn, region);
+    const evaluations = this.evaluationsOf(plan.arn);
+    const interval = this.options.evaluationIntervalMinutes * 60_000;
+    const first = evaluations.createdAt + this.options.firstEvaluationSeconds * 1000;
+    const end = Math.min(this.timeline.now(), evaluations.stoppedAt ?? Number.POSITIVE_INFINITY);
+    const evaluatedAt = (t: number) => (t <= first ? first : first + Math.ceil((t - first) / interval) * interval);
+    const max = Number(input.maxResults ?? this.pageSize);
+    const start = input.nextToken ? Number(input.nextToken) : 0;
+    if (end < first) {
+      return {
+        planArn: plan.arn,
+        region,
+        evaluationState: evaluations.state ?? 'pendingEvaluation',
+        warnings: [],
+      };
+    }
+    const last = first + Math.floor((end - first) / interval) * interval;
+    const seen = evaluations.warnings.filter((w) => w.since <= last);
+    const listed = seen.map((w) => {
+      const resolved = w.resolvedAt !== undefined && w.resolvedAt <= last;
+      return {
+        ...(w.warning.workflow ? { workflow: { ...w.warning.workflow } } : {}),
+        version: '1',
+        ...(w.warning.stepName ? { stepName: w.warning.stepName } : {}),
+        ...(w.warning.resourceArn ? { resourceArn: w.warning.resourceArn } : {}),
+        warningStatus: resolved ? 'resolved' : 'active',
+        warningUpdatedTime: new Date(evaluatedAt(resolved ? w.resolvedAt! : w.since)),
+        warningMessage: w.warning.message,
+      };
+    });
+    const active = listed.some((w) => w.warningStatus === 'active');
+    return {
+      planArn: plan.arn,
+      lastEvaluationTime: new Date(last),
+      lastEvaluatedVersion: '1',
+      region,
+      evaluationState: evaluations.state ?? (active ? 'actionRequired' : 'passed'),
+      warnings: listed.slice(start, start + max),
+      ...(start + max < listed.length ? { nextToken: String(start + max) } : {}),
+    };
   }
 
   /** The step named `stepName` fails with `error` the next time it runs (in `mode` only, when given). */
@@ -326,14 +448,22 @@ export class RegionSwitchModel {
     step.startTime = now;
     execution.updatedAt = now;
     this.event(execution, 'stepStarted', { stepName: step.name });
-    this.timeline.after(definition.seconds, () => {
+    // A failure injected for this step fails it before its effect (the block did nothing).
+    const injected = this.failures.get(step.name);
+    const failsNow = injected && (injected.mode === undefined || injected.mode === execution.mode);
+    const effect = failsNow ? undefined : definition.effect?.(execution);
+    const finish = () => {
       if (execution.state !== 'inProgress' || step.status !== 'running') return;
+      if (!effect?.error && effect?.done && !effect.done()) {
+        this.timeline.after(this.effectPollSeconds, finish);
+        return;
+      }
       const at = this.timeline.date();
       step.endTime = at;
       execution.updatedAt = at;
-      const failure = this.failures.get(step.name);
-      if (failure && (failure.mode === undefined || failure.mode === execution.mode)) {
-        this.failures.delete(step.name);
+      const failure = effect?.error ? { error: effect.error } : failsNow ? injected : undefined;
+      if (failure) {
+        if (failsNow) this.failures.delete(step.name);
         step.status = 'failed';
         this.event(execution, 'stepFailed', { stepName: step.name, error: failure.error });
         execution.state = this.options.failedStepLeaves;
@@ -346,7 +476,8 @@ export class RegionSwitchModel {
       step.status = 'completed';
       this.event(execution, 'stepSucceeded', { stepName: step.name });
       this.runStep(execution, workflow, index + 1);
-    });
+    };
+    this.timeline.after(definition.seconds, finish);
   }
 
   private event(
@@ -375,6 +506,12 @@ export class RegionSwitchModel {
       ...(activate ? { activateRegion: activate } : {}),
       ...(deactivate ? { deactivateRegion: deactivate } : {}),
     };
+  }
+
+  private evaluationsOf(planArn: string): PlanEvaluations {
+    const found = this.evaluations.get(planArn);
+    if (!found) throw new Error(`Region switch model: no plan ${planArn} (addPlan first)`);
+    return found;
   }
 
   private plan(arn: unknown, region: string): ModelRegionSwitchPlan {
