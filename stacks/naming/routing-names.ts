@@ -17,6 +17,11 @@ export interface RoutingNames {
    * runbooks read it there at failover time instead of calling the ARC control plane.
    */
   readonly routingParameter: string;
+  /**
+   * The SSM parameter, in each workload Region, that holds the Region switch plan's ARN (routing mode `region-switch`):
+   * the runbooks read it there, the plan's ARN ending in a suffix AWS assigns at creation.
+   */
+  readonly regionSwitchPlanParameter: string;
 }
 
 /**
@@ -33,5 +38,6 @@ export function routingNames(appName: string, envName: string): RoutingNames {
     safetyRule: `${prefix}-at-least-one-region`,
     regionSwitchPlan: `${prefix}-region-switch`,
     routingParameter: `/${appName}/${envName}/arc-routing`,
+    regionSwitchPlanParameter: `/${appName}/${envName}/region-switch-plan`,
   };
 }

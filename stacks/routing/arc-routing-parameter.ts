@@ -1,8 +1,9 @@
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import type { ArcRoutingControls } from './arc-routing-controls';
+import { writeParameterInRegions } from './parameter-in-regions';
 
 /** Properties of {@link ArcRoutingParameter}. */
 export interface ArcRoutingParameterProps {
@@ -73,51 +74,12 @@ export class ArcRoutingParameter extends Construct {
       routingControls,
     });
 
-    for (const region of props.regions) {
-      const parameterArn = stack.formatArn({
-        service: 'ssm',
-        region,
-        resource: 'parameter',
-        resourceName: props.parameterName.replace(/^\//, ''),
-      });
-      new cr.AwsCustomResource(this, `Parameter-${region}`, {
-        onUpdate: {
-          service: 'SSM',
-          action: 'putParameter',
-          region,
-          parameters: { Name: props.parameterName, Value: this.value, Type: 'String', Overwrite: true },
-          physicalResourceId: cr.PhysicalResourceId.of(`${props.parameterName}@${region}`),
-        },
-        onDelete: {
-          service: 'SSM',
-          action: 'deleteParameter',
-          region,
-          parameters: { Name: props.parameterName },
-          ignoreErrorCodesMatching: 'ParameterNotFound',
-        },
-        policy: cr.AwsCustomResourcePolicy.fromStatements([
-          new iam.PolicyStatement({ actions: ['ssm:PutParameter', 'ssm:DeleteParameter'], resources: [parameterArn] }),
-        ]),
-        installLatestAwsSdk: false,
-      });
-    }
-    // The custom resources share one provider function per stack, created by CDK with the managed basic-execution
-    // policy (CloudWatch Logs only).
-    const provider = stack.node.tryFindChild(AWS_CUSTOM_RESOURCE_PROVIDER_ID);
-    const role = provider?.node.tryFindChild('ServiceRole');
-    // Its function's DependsOn names only that role, which its Role property (a GetAtt) already orders: cfn-lint
-    // W3005. The statements each custom resource needs are ordered by the custom resources' own DependsOn.
-    const providerFunction = provider?.node.tryFindChild('Resource');
-    if (providerFunction instanceof CfnResource) providerFunction.addDeletionOverride('DependsOn');
-    if (role) {
-      Validations.of(role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason:
-          'CDK creates the AwsCustomResource provider function with the AWS managed basic-execution policy (writing its own logs only); its API permissions are the explicit statements on the parameters and the cluster.',
-      });
-    }
+    writeParameterInRegions(this, {
+      parameterName: props.parameterName,
+      value: this.value,
+      regions: props.regions,
+      providerReason:
+        'CDK creates the AwsCustomResource provider function with the AWS managed basic-execution policy (writing its own logs only); its API permissions are the explicit statements on the parameters and the cluster.',
+    });
   }
 }
-
-/** The construct id CDK gives the shared provider function of `AwsCustomResource` in a stack. */
-const AWS_CUSTOM_RESOURCE_PROVIDER_ID = 'AWS679f53fac002430cb0da5b7982bd2287';

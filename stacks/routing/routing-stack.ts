@@ -13,6 +13,7 @@ import { ArcRoutingControls } from './arc-routing-controls';
 import { ArcRoutingParameter } from './arc-routing-parameter';
 import { FailoverRecords, type RegionalEndpoint } from './failover-records';
 import { RegionSwitchPlan } from './region-switch-plan';
+import { RegionSwitchPlanParameter } from './region-switch-plan-parameter';
 
 /** Properties of a {@link RoutingStack}. */
 export interface RoutingStackProps extends StackProps {
@@ -57,6 +58,8 @@ export class RoutingStack extends Stack {
   readonly arcParameter?: ArcRoutingParameter;
   /** The Region switch plan (routing mode `region-switch`). */
   readonly regionSwitch?: RegionSwitchPlan;
+  /** The SSM parameter in each workload Region with the plan's ARN (`region-switch`). */
+  readonly regionSwitchParameter?: RegionSwitchPlanParameter;
   /** The failover records. */
   readonly records: FailoverRecords;
 
@@ -91,6 +94,11 @@ export class RoutingStack extends Stack {
         services: [...SHOP_SERVICES],
         targetPercent: props.peakSharePercent ?? 100,
         recoverFunctionName: regionSwitchRecoverFunctionName(props.appName, props.envName),
+      });
+      this.regionSwitchParameter = new RegionSwitchPlanParameter(this, 'RegionSwitchPlanParameter', {
+        plan: this.regionSwitch,
+        parameterName: names.regionSwitchPlanParameter,
+        regions,
       });
     }
 

@@ -57,7 +57,11 @@ describe('Region switch plan (routing mode region-switch, forced past the config
     const plans = Object.values(template.findResources('AWS::ARCRegionSwitch::Plan'));
     expect(plans).toHaveLength(1);
     workflows = arnText(plans[0]!.Properties.Workflows) as Workflow[];
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    // the policies of the plan's execution role (the stack's other policies write the plan's ARN parameter)
+    const executionRole = (plans[0]!.Properties.ExecutionRole as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((p) =>
+      JSON.stringify(p.Properties.Roles).includes(`{"Ref":"${executionRole}"}`),
+    );
     statements = arnText(policies.flatMap((p) => p.Properties.PolicyDocument.Statement)) as Statement[];
   });
   afterAll(() => removeShopApp(shop));

@@ -167,6 +167,45 @@ describe('global routing (region-switch)', () => {
     });
   });
 
+  test("the plan's ARN is written to an SSM parameter in each workload Region, and no ARC parameter", () => {
+    // The plan's ARN ends in a suffix AWS assigns, so the Regional runbook stacks (deployed first) cannot know it: each
+    // Region's runbooks read it from this parameter in their own Region (runbooks/adapters/aws/aws-region-switch.ts).
+    const template = templateOf(shop.stages.global.routing);
+    const planId = Object.keys(template.findResources('AWS::ARCRegionSwitch::Plan'))[0]!;
+    const custom = Object.values(template.findResources('Custom::AWS')).map((r) => JSON.stringify(r.Properties));
+    expect(custom.filter((p) => p.includes('describeCluster') || p.includes(names.routingParameter))).toEqual([]);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      const puts = custom.filter((p) => p.includes('putParameter') && p.includes(`\\"region\\":\\"${region}\\"`));
+      expect(puts).toHaveLength(1);
+      expect(puts[0]).toContain(`\\"Name\\":\\"${names.regionSwitchPlanParameter}\\"`);
+      expect(puts[0]).toContain(`{"Fn::GetAtt":["${planId}","Arn"]}`);
+      // removed with the stack, in that Region
+      expect(puts[0]).toContain('deleteParameter');
+    }
+    expect(names.regionSwitchPlanParameter).toBe('/shop/dev/region-switch-plan');
+  });
+
+  test('the parameter writers may put and delete exactly that parameter in the two Regions', () => {
+    const template = templateOf(shop.stages.global.routing);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>,
+    );
+    const ssm = statements.filter((s) => JSON.stringify(s.Action).includes('ssm:'));
+    expect(ssm).toHaveLength(2);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(ssm).toContainEqual({
+        Action: ['ssm:DeleteParameter', 'ssm:PutParameter'],
+        Effect: 'Allow',
+        Resource: {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, `:ssm:${region}:111111111111:parameter/shop/dev/region-switch-plan`],
+          ],
+        },
+      });
+    }
+  });
+
   test('the failover records still point at both Regions', () => {
     const template = templateOf(shop.stages.global.routing);
     template.resourceCountIs('AWS::Route53::RecordSet', 2);
