@@ -4,7 +4,7 @@ import { fenceFailedRegion, restoreTargetCapacity } from './capacity-steps';
 import type { TargetInput } from './database-steps';
 import { startWriterMove, verifyWriters, waitForWriterMove } from './database-steps';
 import { regionField, rejectUnknownFields, requireDifferentRegions } from './input-fields';
-import { shiftTraffic } from './routing-steps';
+import { moveTraffic, REGION_SWITCH_STEP } from './region-switch-steps';
 import { scaleToPeak, waitForPeakCapacity } from './scale-to-peak';
 import { storeSummary } from './summary-step';
 import { validateTarget } from './validate-step';
@@ -28,6 +28,10 @@ export interface FailoverInput extends TargetInput {
  * writers are fenced, best effort (scaled to 0 if its ECS API answers within seconds), so clients on open connections
  * stop writing there. Then every global database fails over (all started before any is awaited, so they proceed in
  * parallel), the writers are verified, and the failover time is recorded for reconciliation.
+ *
+ * In routing mode `region-switch` the traffic step runs the Region switch plan `ungraceful` instead: the plan fails
+ * every global database over with data loss and then moves DNS, so the failover steps after it find the writers
+ * moved and only wait for and verify them; the failover time is the start of the plan's first Aurora block.
  */
 export const failover: Orchestration<FailoverInput> = {
   name: 'failover',
@@ -55,14 +59,16 @@ export const failover: Orchestration<FailoverInput> = {
     restoreTargetCapacity<FailoverInput>({ bestEffort: true }),
     scaleToPeak<FailoverInput>('unplanned'),
     waitForPeakCapacity<FailoverInput>('unplanned'),
-    shiftTraffic<FailoverInput>(),
+    moveTraffic<FailoverInput>(topology, 'unplanned'),
     fenceFailedRegion<FailoverInput>(),
     ...topology.databases.map((db) => startWriterMove<FailoverInput>(db, 'failover')),
     ...topology.databases.map((db) => waitForWriterMove<FailoverInput>(db, 'failover')),
     verifyWriters<FailoverInput>(topology.databases),
     storeSummary<FailoverInput>('failover', (ctx) => {
-      const requested = topology.databases
-        .map((db) => ctx.optionalOutput(`failover-${db.name}-database`, 'requestedAt'))
+      const requested = [
+        ...topology.databases.map((db) => ctx.optionalOutput(`failover-${db.name}-database`, 'requestedAt')),
+        ctx.optionalOutput(REGION_SWITCH_STEP, 'requestedAt'),
+      ]
         .filter((v): v is string => typeof v === 'string')
         .sort();
       return {

@@ -54,6 +54,27 @@ function initializeControls(): Step<TargetInput> {
 }
 
 /**
+ * Routing mode `region-switch` has no routing controls: the plan's own Route 53 health checks decide which failover
+ * record answers, and only a plan execution changes them. The step says so and changes nothing (so a deploy that runs
+ * `initialize-routing` in either mode still succeeds).
+ */
+function noControlsToInitialize(): Step<TargetInput> {
+  return {
+    name: 'initialize-routing-controls',
+    kind: 'check',
+    title: 'Routing mode region-switch: no routing controls to initialize',
+    uses: [],
+    describe: () => 'nothing: routing mode region-switch has no ARC routing controls (the Region switch plan routes)',
+    check: async () => ({
+      state: 'done',
+      detail:
+        'routing mode region-switch: no ARC routing controls to initialize; the Region switch plan moves DNS when it runs (nothing changed)',
+    }),
+    run: async () => ({ detail: 'nothing to do in routing mode region-switch' }),
+  };
+}
+
+/**
  * `initialize-routing`: after the first deploy, route traffic to the Region of the writers by its routing control
  * instead of by Route 53's fail-open rule. Changes nothing once any control is On.
  */
@@ -74,5 +95,8 @@ export const initializeRouting: Orchestration<TargetInput> = {
     rejectUnknownFields(raw, ['targetRegion']);
     return { targetRegion: regionField(raw, 'targetRegion', topology, topology.primaryRegion) };
   },
-  steps: () => [validateTarget<TargetInput>(), initializeControls()],
+  steps: (topology) => [
+    validateTarget<TargetInput>(),
+    topology.routing.mode === 'region-switch' ? noControlsToInitialize() : initializeControls(),
+  ],
 };

@@ -5,7 +5,7 @@ import { startWriterMove, verifyWriters, waitForWriterMove } from './database-st
 import { numberField, regionField, rejectUnknownFields } from './input-fields';
 import { DEFAULT_MAX_LAG_SECONDS, MAX_LAG_INPUT } from './readiness';
 import { type ReadinessInput, readinessGate } from './readiness-checks';
-import { shiftTraffic } from './routing-steps';
+import { moveTraffic } from './region-switch-steps';
 import { type ScaleUpMode, scaleToPeak, waitForPeakCapacity } from './scale-to-peak';
 import { storeSummary } from './summary-step';
 import { validateTarget } from './validate-step';
@@ -45,13 +45,26 @@ export function plannedMoveSteps<I extends SwitchoverInput>(
     scaleToPeak<I>(options.scaleUp ?? 'planned'),
     waitForPeakCapacity<I>(options.scaleUp ?? 'planned'),
     ...(options.afterScaleUp ?? []),
-    ...topology.databases.map((db) => startWriterMove<I>(db, 'switchover')),
-    ...topology.databases.map((db) => waitForWriterMove<I>(db, 'switchover')),
-    verifyWriters<I>(topology.databases),
-    shiftTraffic<I>(),
+    ...writersThenTraffic<I>(topology),
     ...(options.afterMove ?? []),
     storeSummary<I>(orchestration, (ctx) => ({ rpoSeconds: 0, ...options.summary?.(ctx) })),
   ];
+}
+
+/**
+ * The writers, then the traffic. In routing mode `arc-cluster`: every switchover started, then awaited, verified, then
+ * the routing controls. In mode `region-switch` the plan (graceful) switches every database over and then moves DNS, in
+ * that order too; the switchover steps after it find the writers moved and only wait for and verify them.
+ */
+function writersThenTraffic<I extends SwitchoverInput>(topology: Topology): Step<I>[] {
+  const writers = [
+    ...topology.databases.map((db) => startWriterMove<I>(db, 'switchover')),
+    ...topology.databases.map((db) => waitForWriterMove<I>(db, 'switchover')),
+    verifyWriters<I>(topology.databases),
+  ];
+  return topology.routing.mode === 'region-switch'
+    ? [moveTraffic<I>(topology, 'planned'), ...writers]
+    : [...writers, moveTraffic<I>(topology, 'planned')];
 }
 
 /** Parses `targetRegion` (defaulting to `defaultTarget`) and `maxLagSeconds`. */

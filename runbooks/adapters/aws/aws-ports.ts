@@ -11,6 +11,8 @@ import { AwsHealth } from './health';
 import { AwsGlobalDatabase } from './rds-global-database';
 import { AwsSnapshots } from './rds-snapshots';
 import { AwsReadinessFacts } from './readiness-facts';
+import type { RegionSwitchApi } from './region-switch-executions';
+import type { sdkRegionSwitchApi } from './region-switch-sdk';
 import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 import { S3Journal } from './s3-journal';
 import { S3ReportSink } from './s3-report-sink';
@@ -34,6 +36,8 @@ export interface AwsPortsOptions {
    * @default DEFAULT_RETRY (the ECS capacity adapter: no retry, its Region may be the failed one)
    */
   readonly retry?: Partial<RetrySettings>;
+  /** The Region switch data plane of a Region. @default - the SDK client ({@link sdkRegionSwitchApi}) */
+  readonly regionSwitchApi?: (region: string) => RegionSwitchApi;
 }
 
 /** Builds every port over AWS (SDK v3). No request is sent until a port method is called. */
@@ -62,6 +66,7 @@ export function createAwsPorts(options: AwsPortsOptions): RunbookPorts {
             parameterRegion: options.region,
             planRegions: [options.topology.primaryRegion, options.topology.standbyRegion],
             clock: options.clock,
+            ...(options.regionSwitchApi ? { apiFor: options.regionSwitchApi } : {}),
             ...retry,
           })
         : noRegionSwitch(routing.mode),

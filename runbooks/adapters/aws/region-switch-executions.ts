@@ -25,6 +25,7 @@ export interface RegionSwitchApi {
   listPlanExecutions(input: ListPlanExecutionsInput): Promise<ListPlanExecutionsOutput>;
   listPlanExecutionEvents(input: ListPlanExecutionEventsInput): Promise<ListPlanExecutionEventsOutput>;
   cancelPlanExecution(input: CancelPlanExecutionInput): Promise<object>;
+  getPlanEvaluationStatus(input: GetPlanEvaluationStatusInput): Promise<GetPlanEvaluationStatusOutput>;
 }
 
 /** `action`: "Valid Values: activate | deactivate | postRecovery" (API_StartPlanExecution). */
@@ -130,6 +131,37 @@ export interface CancelPlanExecutionInput {
   readonly executionId: string;
   readonly comment?: string;
 }
+/** GetPlanEvaluationStatusRequest (paginated over `warnings`; `maxResults` 1 to 100). */
+export interface GetPlanEvaluationStatusInput {
+  readonly planArn: string;
+  readonly maxResults?: number;
+  readonly nextToken?: string;
+}
+/** ResourceWarning: "Represents a warning about a resource in a Region switch plan." */
+export interface ResourceWarningShape {
+  /** MinimalWorkflow. */
+  readonly workflow?: { readonly action?: string; readonly name?: string };
+  readonly version?: string;
+  readonly stepName?: string;
+  readonly resourceArn?: string;
+  /** "Valid Values: active | resolved". */
+  readonly warningStatus?: string;
+  readonly warningUpdatedTime?: Date;
+  /** "The warning message about what needs to be corrected." */
+  readonly warningMessage?: string;
+}
+/** GetPlanEvaluationStatusResponse. */
+export interface GetPlanEvaluationStatusOutput {
+  readonly planArn?: string;
+  /** "The time of the last time that Region switch ran an evaluation of the plan." */
+  readonly lastEvaluationTime?: Date;
+  readonly lastEvaluatedVersion?: string;
+  readonly region?: string;
+  /** "Valid Values: passed | actionRequired | pendingEvaluation | unknown". */
+  readonly evaluationState?: string;
+  readonly warnings?: readonly ResourceWarningShape[];
+  readonly nextToken?: string;
+}
 
 /**
  * IAM actions each method of {@link RegionSwitchExecutions} needs, on the plan's ARN. The first four and
@@ -217,22 +249,6 @@ const ACTIVE_STATES_NOTE =
 /** Whether an execution state is an end (success or failure) for the SDK waiter. */
 export function isEndedExecutionState(state: string): boolean {
   return SUCCEEDED.has(state) || FAILED.has(state);
-}
-
-/** `1. scale-up: completed (10:00:05 → 10:01:05)` lines, and the error of a failed step. */
-export function describeRegionSwitchExecution(summary: RegionSwitchExecutionSummary): string[] {
-  const time = (d?: Date) => (d ? d.toISOString().slice(11, 19) : '…');
-  return [
-    `Region switch execution ${summary.executionId}: ${summary.action} ${summary.targetRegion}, ${summary.mode}, ` +
-      `${summary.state}${summary.adopted ? ' (already running: followed, not started again)' : ''}; ` +
-      `called in ${summary.apiRegion}`,
-    ...summary.steps.map(
-      (s, i) =>
-        `  ${i + 1}. ${s.name}: ${s.status}` +
-        (s.startedAt ? ` (${time(s.startedAt)} → ${time(s.endedAt)})` : '') +
-        (s.error ? ` — ${s.error}` : ''),
-    ),
-  ];
 }
 
 /**

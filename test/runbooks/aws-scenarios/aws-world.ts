@@ -159,7 +159,14 @@ export function awsWorld(options: AwsWorldOptions = {}): AwsWorld {
     },
     run: async (orchestration, region, raw, runOptions = {}) => {
       const topology = options.topology ? options.topology(shop.topology(region), region) : shop.topology(region);
-      const ports = createAwsPorts({ topology, clock, region, bucket: shop.buckets[region]!, reconciler });
+      const ports = createAwsPorts({
+        topology,
+        clock,
+        region,
+        bucket: shop.buckets[region]!,
+        reconciler,
+        regionSwitchApi: (r) => model.regionSwitchApi(r),
+      });
       const marker = model.calls.mark();
       const started = clock.now().getTime();
       const events: ProgressEvent[] = [];

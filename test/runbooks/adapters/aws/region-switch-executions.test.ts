@@ -1,11 +1,11 @@
 import {
-  describeRegionSwitchExecution,
   RegionSwitchExecutionError,
   RegionSwitchExecutions,
   type RegionSwitchRunRequest,
 } from '../../../../runbooks/adapters/aws/region-switch-executions';
 import { ManualClock } from '../../../../runbooks/adapters/local/manual-clock';
 import { NonRetriableError, WaitTimeoutError } from '../../../../runbooks/core/errors';
+import { describeExecution } from '../../../../runbooks/orchestrations/region-switch-steps';
 import { AwsModel } from '../../aws-model/aws-model';
 import type { RegionSwitchModelOptions } from '../../aws-model/region-switch-model';
 import { QUICK_RETRY } from './sdk-calls';
@@ -83,7 +83,7 @@ describe('RegionSwitchExecutions against the stateful Region switch model', () =
       mode: 'graceful',
       comment: 'switchover to us-west-2',
     });
-    expect(describeRegionSwitchExecution(summary)[1]).toBe('  1. scale-ecs: completed (10:00:05 → 10:01:05)');
+    expect(describeExecution(summary)[1]).toBe('  1. scale-ecs: completed (10:00:05 → 10:01:05)');
   });
 
   test('GIVEN an unplanned failover WHEN run THEN the plan runs ungraceful and the block ungraceful skips is reported skipped', async () => {

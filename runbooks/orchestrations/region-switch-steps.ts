@@ -1,0 +1,88 @@
+import type { Step } from '../core/step';
+import type { RegionSwitchExecutionSummary, RegionSwitchMoveKind } from '../ports';
+import { otherRegion, type Topology } from '../topology';
+import type { TargetInput } from './database-steps';
+import { shiftTraffic } from './routing-steps';
+
+/** The step that runs the plan, by name (its outputs are read by the summaries). */
+export const REGION_SWITCH_STEP = 'run-region-switch-plan';
+
+/** `1. scale-services: completed (10:00:05 → 10:01:05)` lines, and the error of a failed step. */
+export function describeExecution(summary: RegionSwitchExecutionSummary): string[] {
+  const time = (d?: Date) => (d ? d.toISOString().slice(11, 19) : '…');
+  return [
+    `Region switch execution ${summary.executionId}: ${summary.action} ${summary.targetRegion}, ${summary.mode}, ` +
+      `${summary.state}${summary.adopted ? ' (already running: followed, not started again)' : ''}; ` +
+      `called in ${summary.apiRegion}`,
+    ...summary.steps.map(
+      (s, i) =>
+        `  ${i + 1}. ${s.name}: ${s.status}` +
+        (s.startedAt ? ` (${time(s.startedAt)} → ${time(s.endedAt)})` : '') +
+        (s.error ? ` — ${s.error}` : ''),
+    ),
+  ];
+}
+
+/**
+ * When the plan asked Aurora to move the writers: the start of its first Aurora block (`switch-<database>`), else the
+ * start of the execution. The failover summary's `failoverAt`, as the `requestedAt` of a failover step is in mode
+ * `arc-cluster`.
+ */
+function writersRequestedAt(summary: RegionSwitchExecutionSummary): Date | undefined {
+  const aurora = summary.steps
+    .filter((s) => s.name.startsWith('switch-') && s.startedAt)
+    .map((s) => s.startedAt!.getTime())
+    .sort((a, b) => a - b);
+  return aurora.length ? new Date(aurora[0]!) : summary.startedAt;
+}
+
+/**
+ * Routing mode `region-switch`: runs the ARC Region switch plan's `activate` workflow for the target Region —
+ * `graceful` for a planned move (Aurora switchover, no data loss), `ungraceful` for an unplanned one (Aurora failover
+ * with data loss) — and follows the execution to its end, through the data plane of the Region being activated
+ * only. The plan scales the target's services, moves every writer and moves DNS; the steps after this one (the
+ * writer moves, the verification) find the writers moved and only confirm it. The execution's client token is the
+ * runbook's execution id, so a retried or resumed step follows the execution the first attempt started instead of
+ * starting another.
+ */
+export function runRegionSwitchPlan<I extends TargetInput>(kind: RegionSwitchMoveKind): Step<I> {
+  const mode = kind === 'planned' ? 'graceful' : 'ungraceful';
+  return {
+    name: REGION_SWITCH_STEP,
+    kind: 'action',
+    title: `Run the ARC Region switch plan: activate the target Region (${mode})`,
+    uses: ['regionSwitch.activate'],
+    describe: (ctx) =>
+      `StartPlanExecution activate ${ctx.input.targetRegion} (${mode}) in ${ctx.input.targetRegion}'s Region switch data plane, then follow it until it ends (at most ${ctx.topology.routing.regionSwitch?.timeoutMinutes ?? 60} min): the plan scales ${ctx.input.targetRegion}, moves the writers ${kind === 'planned' ? 'by switchover' : 'by failover with data loss'} and moves DNS away from ${otherRegion(ctx.topology, ctx.input.targetRegion)}`,
+    run: async (ctx) => {
+      const timeoutMinutes = ctx.topology.routing.regionSwitch?.timeoutMinutes ?? 60;
+      const summary = await ctx.ports.regionSwitch.activate({
+        targetRegion: ctx.input.targetRegion,
+        kind,
+        clientToken: `${ctx.executionId}-activate-${ctx.input.targetRegion}`.slice(0, 64),
+        comment: `${ctx.executionId}: ${kind === 'planned' ? 'planned move' : 'unplanned failover'} to ${ctx.input.targetRegion}${ctx.reason ? ` — ${ctx.reason}` : ''}`,
+        timeoutSeconds: timeoutMinutes * 60,
+        ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
+        progress: (line) => ctx.progress(line),
+      });
+      const requestedAt = writersRequestedAt(summary) ?? ctx.ports.clock.now();
+      return {
+        detail: describeExecution(summary).join('\n'),
+        outputs: {
+          executionId: summary.executionId,
+          executionState: summary.state,
+          apiRegion: summary.apiRegion,
+          requestedAt: requestedAt.toISOString(),
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The step that moves the traffic in the topology's routing mode: `shift-traffic` (the ARC routing controls) in mode
+ * `arc-cluster`, {@link runRegionSwitchPlan} in mode `region-switch`.
+ */
+export function moveTraffic<I extends TargetInput>(topology: Topology, kind: RegionSwitchMoveKind): Step<I> {
+  return topology.routing.mode === 'region-switch' ? runRegionSwitchPlan<I>(kind) : shiftTraffic<I>();
+}
