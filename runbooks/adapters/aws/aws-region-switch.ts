@@ -1,6 +1,6 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { RetryPolicy } from 'cockatiel';
-import { NonRetriableError } from '../../core/errors';
+import { messageOf, NonRetriableError } from '../../core/errors';
 import type {
   ClockPort,
   RegionSwitchActivateRequest,
@@ -10,6 +10,7 @@ import type {
 } from '../../ports';
 import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
 import { type RegionSwitchApi, RegionSwitchExecutions } from './region-switch-executions';
+import { readRegionSwitchPlanStatus } from './region-switch-plan-status';
 import { sdkRegionSwitchApi } from './region-switch-sdk';
 import { REGIONAL_REQUEST_LIMITS, requestHandlerOptions } from './request-limits';
 
@@ -60,9 +61,33 @@ export class AwsRegionSwitch implements RegionSwitchPort {
     return executions.run({ ...request, action: 'activate' });
   }
 
-  /** The plan's evaluation and executions, asked in `region`'s data plane. */
+  /**
+   * The plan's evaluation and executions, asked in `region`'s data plane only (see {@link readRegionSwitchPlanStatus}):
+   * readiness asks the Region that would be activated, the data plane a move would call. What cannot be read (the
+   * plan's ARN in its parameter, the evaluation, the executions) is named in `error`, never thrown; `planArn` is empty
+   * when the ARN itself could not be read. A Region outside the plan is refused (thrown: a wrong input, not AWS).
+   */
   async describePlan(region: string): Promise<RegionSwitchPlanStatus> {
-    throw new NonRetriableError(`describePlan ${region}: not built yet`);
+    if (!this.options.planRegions.includes(region)) {
+      throw new NonRetriableError(
+        `region: ${region} is not a Region of the Region switch plan; accepted: ${this.options.planRegions.join(', ')}`,
+      );
+    }
+    let executions: RegionSwitchExecutions;
+    try {
+      executions = await this.executions();
+    } catch (error) {
+      return { planArn: '', apiRegion: region, running: [], error: messageOf(error) };
+    }
+    const planArn = await this.resolvePlanArn();
+    return readRegionSwitchPlanStatus({
+      planArn,
+      region,
+      api: this.api(region),
+      policy: this.policy,
+      describe: (executionId, targetRegion) =>
+        executions.describe({ executionId, apiRegion: region, adopted: false }, targetRegion),
+    });
   }
 
   /** The executions adapter of the plan. */

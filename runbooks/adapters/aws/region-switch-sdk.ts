@@ -58,5 +58,6 @@ export function sdkRegionSwitchApi(
     listPlanExecutions: (input) => send('ListPlanExecutions', input),
     listPlanExecutionEvents: (input) => send('ListPlanExecutionEvents', input),
     cancelPlanExecution: (input) => send('CancelPlanExecution', input),
+    getPlanEvaluationStatus: (input) => send('GetPlanEvaluationStatus', input),
   };
 }

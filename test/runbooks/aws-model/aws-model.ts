@@ -634,6 +634,7 @@ export class AwsModel {
       listPlanExecutions: call('ListPlanExecutions', (i, r) => rs.listPlanExecutions(i, r)),
       listPlanExecutionEvents: call('ListPlanExecutionEvents', (i, r) => rs.listPlanExecutionEvents(i, r)),
       cancelPlanExecution: call('CancelPlanExecution', (i, r) => rs.cancelPlanExecution(i, r)),
+      getPlanEvaluationStatus: call('GetPlanEvaluationStatus', (i, r) => rs.getPlanEvaluationStatus(i, r)),
     };
   }
 

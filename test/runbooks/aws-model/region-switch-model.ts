@@ -184,10 +184,16 @@ export class RegionSwitchModel {
     this.options = { ...DEFAULT_REGION_SWITCH_OPTIONS, ...options };
   }
 
-  /** Adds a plan (what CreatePlan, a control-plane operation, made). */
-  addPlan(plan: ModelRegionSwitchPlan): void {
+  /**
+   * Adds a plan (what CreatePlan, a control-plane operation, made). By default the plan is as deployed a while ago:
+   * its first evaluation ran now (it `passed`, nothing found yet). `created: 'now'` adds a plan just created, not
+   * evaluated before `firstEvaluationSeconds` (`pendingEvaluation` until then).
+   */
+  addPlan(plan: ModelRegionSwitchPlan, options: { readonly created?: 'now' | 'evaluated' } = {}): void {
     this.plans.set(plan.arn, plan);
-    this.evaluations.set(plan.arn, { createdAt: this.timeline.now(), warnings: [] });
+    const now = this.timeline.now();
+    const createdAt = options.created === 'now' ? now : now - this.options.firstEvaluationSeconds * 1000;
+    this.evaluations.set(plan.arn, { createdAt, warnings: [] });
   }
 
   /** From now on, the plan's evaluations find `warning` (until {@link resolveWarning}); the next one reports it. */
@@ -228,7 +234,9 @@ export class RegionSwitchModel {
     const interval = this.options.evaluationIntervalMinutes * 60_000;
     const first = evaluations.createdAt + this.options.firstEvaluationSeconds * 1000;
     const end = Math.min(this.timeline.now(), evaluations.stoppedAt ?? Number.POSITIVE_INFINITY);
-    const evaluatedAt = (t: number) => (t <= first ? first : first + Math.ceil((t - first) / interval) * interval);
+    // The first evaluation after `t` (a change at the very time of an evaluation is seen by the next one).
+    const evaluatedAt = (t: number) =>
+      t < first ? first : first + (Math.floor((t - first) / interval) + 1) * interval;
     const max = Number(input.maxResults ?? this.pageSize);
     const start = input.nextToken ? Number(input.nextToken) : 0;
     if (end < first) {
@@ -240,9 +248,9 @@ export class RegionSwitchModel {
       };
     }
     const last = first + Math.floor((end - first) / interval) * interval;
-    const seen = evaluations.warnings.filter((w) => w.since <= last);
+    const seen = evaluations.warnings.filter((w) => evaluatedAt(w.since) <= last);
     const listed = seen.map((w) => {
-      const resolved = w.resolvedAt !== undefined && w.resolvedAt <= last;
+      const resolved = w.resolvedAt !== undefined && evaluatedAt(w.resolvedAt) <= last;
       return {
         ...(w.warning.workflow ? { workflow: { ...w.warning.workflow } } : {}),
         version: '1',

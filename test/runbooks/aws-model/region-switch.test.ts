@@ -4,17 +4,20 @@ import type { RegionSwitchModelOptions } from './region-switch-model';
 
 const PLAN = 'arn:aws:arc-region-switch::111122223333:plan/shop-dev:abc123';
 
-function setup(options: Partial<RegionSwitchModelOptions> = {}) {
+function setup(options: Partial<RegionSwitchModelOptions> = {}, created: 'now' | 'evaluated' = 'evaluated') {
   const clock = new ManualClock('2026-12-07T10:00:00.000Z');
   const model = new AwsModel({ clock, regionSwitch: options });
-  model.regionSwitch.addPlan({
-    arn: PLAN,
-    regions: ['us-east-1', 'us-west-2'],
-    workflows: [
-      { action: 'activate', targetRegion: 'us-west-2', steps: [{ name: 'routing', seconds: 30 }] },
-      { action: 'deactivate', steps: [{ name: 'routing', seconds: 30 }] },
-    ],
-  });
+  model.regionSwitch.addPlan(
+    {
+      arn: PLAN,
+      regions: ['us-east-1', 'us-west-2'],
+      workflows: [
+        { action: 'activate', targetRegion: 'us-west-2', steps: [{ name: 'routing', seconds: 30 }] },
+        { action: 'deactivate', steps: [{ name: 'routing', seconds: 30 }] },
+      ],
+    },
+    { created },
+  );
   return { clock, model, west: model.regionSwitchApi('us-west-2'), east: model.regionSwitchApi('us-east-1') };
 }
 
@@ -64,6 +67,55 @@ describe('ARC Region switch model', () => {
       name: 'ResourceNotFoundException',
     });
     expect((await east.listPlanExecutions({ planArn: PLAN })).items).toEqual([]);
+  });
+
+  test('GIVEN a plan just created WHEN time passes THEN pendingEvaluation until the first evaluation, then one every evaluationIntervalMinutes, a warning reported from the next one on', async () => {
+    const { clock, model, west } = setup({}, 'now');
+    const status = () => west.getPlanEvaluationStatus({ planArn: PLAN });
+
+    expect(await status()).toMatchObject({
+      planArn: PLAN,
+      region: 'us-west-2',
+      evaluationState: 'pendingEvaluation',
+      warnings: [],
+    });
+    clock.advance(60_000);
+    expect(await status()).toMatchObject({
+      evaluationState: 'passed',
+      lastEvaluationTime: new Date('2026-12-07T10:01:00.000Z'),
+      warnings: [],
+    });
+    model.regionSwitch.addWarning(PLAN, { stepName: 'routing', message: 'Health check not found' });
+    clock.advance(29 * 60_000);
+    expect((await status()).evaluationState).toBe('passed');
+    clock.advance(60_000);
+    expect(await status()).toMatchObject({
+      evaluationState: 'actionRequired',
+      lastEvaluationTime: new Date('2026-12-07T10:31:00.000Z'),
+      warnings: [
+        {
+          stepName: 'routing',
+          warningStatus: 'active',
+          warningMessage: 'Health check not found',
+          warningUpdatedTime: new Date('2026-12-07T10:31:00.000Z'),
+        },
+      ],
+    });
+  });
+
+  test('GIVEN a plan as deployed WHEN asked at once THEN it passed just now; GIVEN evaluations stopped WHEN asked hours later THEN the last evaluation time stays where they stopped', async () => {
+    const { clock, model, west } = setup();
+    expect(await west.getPlanEvaluationStatus({ planArn: PLAN })).toMatchObject({
+      evaluationState: 'passed',
+      lastEvaluationTime: new Date('2026-12-07T10:00:00.000Z'),
+    });
+    clock.advance(2 * 60_000);
+    model.regionSwitch.stopEvaluations(PLAN);
+    clock.advance(3 * 3_600_000);
+
+    expect((await west.getPlanEvaluationStatus({ planArn: PLAN })).lastEvaluationTime).toEqual(
+      new Date('2026-12-07T10:00:00.000Z'),
+    );
   });
 
   test('GIVEN a running execution WHEN cancelled THEN it and its running step are canceled, and no later step runs', async () => {
