@@ -70,6 +70,7 @@ export function buildStages(scope: Construct, config: ShopConfig, release: ShopR
         releaseGraceMinutes: config.readiness.releaseGraceMinutes,
       },
       deployedCommit: release.commit ?? UNVERSIONED_COMMIT,
+      routingMode: config.routingMode,
       gameDays: config.gameDays.enabled
         ? {
             shopperRatePerMinute: config.gameDays.shopperRatePerMinute,

@@ -2,6 +2,7 @@ import { CrossStackReferences, type Duration, ReferenceStrength, Stage } from 'a
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
 import { UNVERSIONED_COMMIT } from '../.github/actions/rollback/deployed-commit-output';
+import type { RoutingMode } from '../config';
 import type { ReadinessSettings } from '../runbooks/topology';
 import { DataStack } from './data/data-stack';
 import { DeployedCommit } from './deployed-commit';
@@ -86,6 +87,13 @@ export interface RegionalStageProps {
    * @default - none of it exists
    */
   readonly gameDays?: RegionalGameDayProps;
+  /**
+   * How traffic moves between the Regions (config `routingMode`): the runbooks drive the ARC routing controls, or run
+   * the ARC Region switch plan (and this Region's runbook stack holds the function the plan invokes to start recover).
+   *
+   * @default 'arc-cluster'
+   */
+  readonly routingMode?: RoutingMode;
 }
 
 /** The readiness settings of a {@link RegionalStage} (config `readiness`). */
@@ -239,6 +247,7 @@ export class RegionalStage extends Stage {
         ...(props.backupRetention ? { minimumBackupRetentionDays: props.backupRetention.toDays() } : {}),
       },
       readinessSchedule,
+      ...(props.routingMode ? { routingMode: props.routingMode } : {}),
     });
     // The pipeline records a release only when the stacks its rollback redeploys show they run its commit, and a
     // rollback is verified by the same stamp (the runbooks are the DR mechanism: rolled back too, review M12).

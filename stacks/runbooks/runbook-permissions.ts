@@ -1,6 +1,7 @@
 import { ArnFormat, type Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { actionsFor } from '../../runbooks/adapters/aws/required-actions';
+import type { RoutingMode } from '../../config';
+import { actionsFor, REGION_SWITCH_ACTIONS } from '../../runbooks/adapters/aws/required-actions';
 import type { AnyOrchestration, Step } from '../../runbooks/core/step';
 import type { PortMethod } from '../../runbooks/ports';
 import { runsInVpcFunction } from '../../runbooks/ssm/automation-document';
@@ -21,9 +22,22 @@ export const RUNBOOK_PERMISSION_WILDCARD_REASONS: WildcardReasons = [
     "Application Auto Scaling names a registered scalable target with an id it generates: raising a service's scaling minimum updates the target of one of the shop's services, which ECS authorizes on the service itself (ecs:DescribeServices and ecs:UpdateService, granted on the shop's services only).",
   ],
   [
+    /:arc-region-switch::[^:]+:plan\/[a-z0-9-]+[:/]\*$/,
+    "The ARN of the shop's Region switch plan ends in a suffix AWS assigns when it creates the plan, in the global routing stack that deploys after this one: the runbook reads the ARN from the plan's SSM parameter at run time, and the policy names the plan by name with any suffix.",
+  ],
+  [
     /(\.Arn>|^arn:[^:]+:s3:::[^/]+)\/readiness\/\*$/,
     "A failover reads the latest readiness record under readiness/ of the runbook's own bucket (the other Region's peak task counts) when the other Region's CloudWatch does not answer.",
   ],
+];
+
+/** The Region switch data-plane actions of the adapter (`REGION_SWITCH_ACTIONS`), all granted on the plan. */
+const REGION_SWITCH_PLAN_ACTIONS: readonly string[] = [
+  ...new Set(
+    Object.values(REGION_SWITCH_ACTIONS).flatMap((actions) =>
+      actions.filter((a) => a.startsWith('arc-region-switch:')),
+    ),
+  ),
 ];
 
 /** Port methods the engine itself calls on every invocation (the journal). */
@@ -81,10 +95,24 @@ export interface PermissionScope {
   /** The report bucket and its key. */
   readonly bucketArn: string;
   readonly bucketKeyArn: string;
+  /**
+   * How traffic moves (config `routingMode`): the port of the other mode has nothing to act on, so its methods are
+   * granted nothing (see {@link runbookPolicyStatements}).
+   * @default 'arc-cluster'
+   */
+  readonly routingMode?: RoutingMode;
   /** Routing control ARNs, when known at synth. @default - any routing control of the account */
   readonly routingControlArns?: readonly string[];
-  /** The SSM parameter (in this Region) holding the ARC cluster endpoints and routing-control ARNs. */
-  readonly routingParameterName: string;
+  /**
+   * The SSM parameter (in this Region) holding the ARC cluster endpoints and routing-control ARNs (routing mode
+   * `arc-cluster`). @default - none: a role whose steps use the routing controls cannot be granted (synth fails)
+   */
+  readonly routingParameterName?: string;
+  /**
+   * The Region switch plan (routing mode `region-switch`): its name, and the SSM parameter (in this Region) holding its
+   * ARN. @default - none: a role whose steps use the plan cannot be granted (synth fails)
+   */
+  readonly regionSwitchPlan?: { readonly planName: string; readonly parameterName: string };
   /**
    * The SSM parameter holding the commit each Region's services stack runs, by Region (`/<stack name>/deployed-commit`,
    * stacks/deployed-commit.ts): the parity checks' release awareness reads them (`facts.deployedCommit`).
@@ -197,6 +225,22 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
   const scalableTargets = both.map((r) =>
     stack.formatArn({ service: 'application-autoscaling', region: r, resource: 'scalable-target', resourceName: '*' }),
   );
+  const parameterInRegion = (name: string | undefined) =>
+    name ? [stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\//, '') })] : [];
+  // The plan's ARN ends in a suffix AWS assigns at creation: `plan/<name>:<suffix>` in the Region switch API's planArn
+  // pattern (API_StartPlanExecution), `plan/<name>/<suffix>` in the User Guide's "Region switch plan execution block
+  // sample policy" (Resource "arn:aws:arc-region-switch::123456789012:plan/child-plan-1/abcde1"). Which one IAM sees is
+  // UNVERIFIED here: both forms, each limited to the shop's plan name.
+  const planArns = scope.regionSwitchPlan
+    ? [':', '/'].map((separator) =>
+        stack.formatArn({
+          service: 'arc-region-switch',
+          region: '',
+          resource: 'plan',
+          resourceName: `${scope.regionSwitchPlan!.planName}${separator}*`,
+        }),
+      )
+    : [];
   const onlyForAwsResources = { Bool: { 'kms:GrantIsForAWSResource': 'true' } };
   const viaRds = (r: string) => ({ StringEquals: { 'kms:ViaService': `rds.${r}.amazonaws.com` } });
   return {
@@ -274,17 +318,11 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
     // SERVICE_CAPACITY_ACTIONS). UNVERIFIED: that RegisterScalableTarget accepts the scalable-target ARN as its resource
     // for an update (the Service Authorization Reference lists the ScalableTarget type for the scaling-policy actions).
     'application-autoscaling:RegisterScalableTarget': [{ resources: scalableTargets }],
-    'ssm:GetParameter': [
-      {
-        resources: [
-          stack.formatArn({
-            service: 'ssm',
-            resource: 'parameter',
-            resourceName: scope.routingParameterName.replace(/^\//, ''),
-          }),
-        ],
-      },
-    ],
+    'ssm:GetParameter': [{ resources: parameterInRegion(scope.routingParameterName) }],
+    // Routing mode region-switch: the plan's ARN from its parameter in this Region, then the Region switch data plane on
+    // the shop's plan alone.
+    'ssm:GetParameter@regionSwitch': [{ resources: parameterInRegion(scope.regionSwitchPlan?.parameterName) }],
+    ...Object.fromEntries(REGION_SWITCH_PLAN_ACTIONS.map((action) => [action, [{ resources: planArns }]])),
     // The parity checks' release awareness reads each Region's deployed-commit parameter, in that Region, and nothing
     // else of Parameter Store (the routing parameter above is the routing port's).
     'ssm:GetParameter@facts': [
@@ -308,7 +346,27 @@ function grants(scope: PermissionScope): Record<string, Grant[]> {
  * The policy statements granting exactly the actions the given port methods need (see `REQUIRED_ACTIONS`), each on
  * the resources it acts on; actions with the same resources and conditions share a statement.
  */
-export function runbookPolicyStatements(methods: readonly PortMethod[], scope: PermissionScope): iam.PolicyStatement[] {
+export function runbookPolicyStatements(
+  requested: readonly PortMethod[],
+  scope: PermissionScope,
+): iam.PolicyStatement[] {
+  const mode = scope.routingMode ?? 'arc-cluster';
+  // The port of the other routing mode has nothing to act on (no routing controls in region-switch mode, no plan in
+  // arc-cluster mode): its methods get no permission, so a step that called it would be refused (fails closed).
+  const otherModePort = mode === 'arc-cluster' ? 'regionSwitch.' : 'routing.';
+  const methods = requested.filter((m) => !m.startsWith(otherModePort));
+  const routingMethods = methods.filter((m) => m.startsWith('routing.'));
+  if (routingMethods.length > 0 && !scope.routingParameterName) {
+    throw new Error(
+      `runbook permissions: routingParameterName: ${JSON.stringify(scope.routingParameterName)} names no parameter; accepted: the SSM parameter of the ARC cluster endpoints and routing-control ARNs (${routingMethods.join(', ')} read it)`,
+    );
+  }
+  const planMethods = methods.filter((m) => m.startsWith('regionSwitch.'));
+  if (planMethods.length > 0 && !scope.regionSwitchPlan) {
+    throw new Error(
+      `runbook permissions: regionSwitchPlan: ${JSON.stringify(scope.regionSwitchPlan)} names no plan; accepted: { planName, parameterName } of the Region switch plan (${planMethods.join(', ')} call it)`,
+    );
+  }
   if (methods.includes('facts.deployedCommit') && Object.keys(scope.deployedCommitParameters ?? {}).length === 0) {
     throw new Error(
       `runbook permissions: deployedCommitParameters: ${JSON.stringify(scope.deployedCommitParameters)} names no parameter; accepted: the deployed-commit SSM parameter of each Region (facts.deployedCommit reads them)`,

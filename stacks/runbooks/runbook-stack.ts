@@ -12,6 +12,7 @@ import {
   RUNBOOK_ACTIONS,
   type RunbookAction,
 } from '../../.github/actions/failover/automation-document-name';
+import type { RoutingMode } from '../../config';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestrations';
 import { automationDocument, SSM_LAMBDA_STEP_SECONDS } from '../../runbooks/ssm/automation-document';
 import {
@@ -75,6 +76,12 @@ export interface RunbookRouting {
    * @default - `routingNames(appName, envName).routingControl(region)` for both Regions
    */
   readonly controls?: Readonly<Record<string, string>>;
+  /**
+   * The SSM parameter (present in both Regions) holding the Region switch plan's ARN (routing mode `region-switch`).
+   *
+   * @default - `routingNames(appName, envName).regionSwitchPlanParameter` (the routing stack writes it)
+   */
+  readonly regionSwitchPlanParameterName?: string;
 }
 
 /** Properties of a {@link RunbookStack}. */
@@ -99,6 +106,14 @@ export interface RunbookStackProps extends StackProps {
   readonly peerDataKeyAlias?: string;
   /** @default - the shop's catalog and orders databases, as `databaseNames()` names them */
   readonly databases?: readonly RunbookDatabase[];
+  /**
+   * How traffic moves (config `routingMode`): the ARC routing controls (`arc-cluster`), or the ARC Region switch plan
+   * (`region-switch`), which also moves the writers and scales this Region's services; in that mode this stack also
+   * holds the function the plan invokes to start `recover`.
+   *
+   * @default 'arc-cluster'
+   */
+  readonly routingMode?: RoutingMode;
   /** @default - found by the names `routingNames()` gives, at run time */
   readonly routing?: RunbookRouting;
   /**
@@ -180,6 +195,12 @@ const WILDCARD_REASONS: WildcardReasons = [
   ...RUNBOOK_PERMISSION_WILDCARD_REASONS,
 ];
 
+/**
+ * Longest a runbook follows a Region switch plan execution (the topology's `routing.regionSwitch.timeoutMinutes`, at
+ * its default).
+ */
+const REGION_SWITCH_TIMEOUT_MINUTES = 60;
+
 /** Length of each Lambda invocation: SSM stops an `aws:invokeLambdaFunction` step at 300 s. */
 const FUNCTION_TIMEOUT = Duration.seconds(SSM_LAMBDA_STEP_SECONDS - 10);
 
@@ -242,16 +263,38 @@ export class RunbookStack extends Stack {
         databaseName: dbNames[name].databaseName,
       }));
     const routeNames = routingNames(props.appName, props.envName);
-    const routing = {
-      mode: 'arc-cluster' as const,
-      parameterName: props.routing?.parameterName ?? routeNames.routingParameter,
-      controlPanelName: props.routing?.controlPanelName ?? routeNames.controlPanel,
-      controls: props.routing?.controls ?? Object.fromEntries(regions.map((r) => [r, routeNames.routingControl(r)])),
-    };
-    for (const r of regions) {
-      if (!routing.controls[r])
+    const routingMode = props.routingMode ?? 'arc-cluster';
+    const arcRouting =
+      routingMode === 'arc-cluster'
+        ? {
+            mode: 'arc-cluster' as const,
+            parameterName: props.routing?.parameterName ?? routeNames.routingParameter,
+            controlPanelName: props.routing?.controlPanelName ?? routeNames.controlPanel,
+            controls:
+              props.routing?.controls ?? Object.fromEntries(regions.map((r) => [r, routeNames.routingControl(r)])),
+          }
+        : undefined;
+    for (const r of arcRouting ? regions : []) {
+      if (!arcRouting!.controls[r])
         throw new Error(`routing.controls: no routing control for ${r}; accepted: one per Region`);
     }
+    // Routing mode region-switch: the plan, by the SSM parameter the routing stack writes in each Region (no routing
+    // controls, no ARC parameter).
+    const regionSwitchPlan =
+      routingMode === 'region-switch'
+        ? {
+            planName: routeNames.regionSwitchPlan,
+            parameterName: props.routing?.regionSwitchPlanParameterName ?? routeNames.regionSwitchPlanParameter,
+          }
+        : undefined;
+    const routing: Topology['routing'] = arcRouting ?? {
+      mode: 'region-switch',
+      regionSwitch: {
+        planParameterName: regionSwitchPlan!.parameterName,
+        timeoutMinutes: REGION_SWITCH_TIMEOUT_MINUTES,
+      },
+      controls: {},
+    };
 
     this.reports = new RunbookReportsBucket(this, 'Reports', { prefix, retention: props.reportRetention });
 
@@ -360,10 +403,12 @@ export class RunbookStack extends Stack {
       peerDataKeyAlias: props.peerDataKeyAlias ?? `alias/${prefix}/data`,
       bucketArn: this.reports.bucket.bucketArn,
       bucketKeyArn: this.reports.key.keyArn,
-      ...(Object.values(routing.controls).every((c) => c.startsWith('arn:'))
-        ? { routingControlArns: Object.values(routing.controls) }
+      routingMode,
+      ...(arcRouting && Object.values(arcRouting.controls).every((c) => c.startsWith('arn:'))
+        ? { routingControlArns: Object.values(arcRouting.controls) }
         : {}),
-      routingParameterName: routing.parameterName,
+      ...(arcRouting ? { routingParameterName: arcRouting.parameterName } : {}),
+      ...(regionSwitchPlan ? { regionSwitchPlan } : {}),
       deployedCommitParameters,
       ecsClusterName: ecsCluster,
       writerServices: [...DATABASE_WRITER_SERVICES],

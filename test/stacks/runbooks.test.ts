@@ -22,6 +22,7 @@ import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestratio
 import type { PortMethod } from '../../runbooks/ports';
 import { parseTopology } from '../../runbooks/topology';
 import { RunbookStack, type RunbookStackProps } from '../../stacks/runbooks';
+import { type PermissionScope, runbookPolicyStatements } from '../../stacks/runbooks/runbook-permissions';
 import { SHOP_SERVICES } from '../../stacks/services/shop-services';
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
@@ -87,6 +88,26 @@ function policyStatements(template: Template, logicalIdPrefix: string): Statemen
     .Statement;
 }
 
+/** What a runbook role acts on, without any routing: each test adds the routing of its mode. */
+function minimalScope(stack: Stack): PermissionScope {
+  return {
+    stack,
+    region: STANDBY,
+    peerRegion: PRIMARY,
+    globalClusterIdentifiers: ['shop-dev-orders-global'],
+    clusterIdentifiers: ['shop-dev-orders'],
+    secretNames: [],
+    temporaryPrefix: 'shop-dev-rcv-',
+    recoverySubnetGroupName: 'shop-dev-recovery',
+    dataKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/1`,
+    peerDataKeyAlias: 'alias/shop-dev/data',
+    bucketArn: 'arn:aws:s3:::bucket',
+    bucketKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/2`,
+    ecsClusterName: 'shop-dev',
+    writerServices: [],
+  };
+}
+
 interface DocumentStep {
   name: string;
   action: string;
@@ -103,8 +124,13 @@ const allDocumentSteps = (steps: DocumentStep[]): DocumentStep[] =>
 
 const actionsOf = (statements: Statement[]) => [...new Set(statements.flatMap((s) => [s.Action].flat()))].sort();
 
-/** The port methods of every step, computed here from the definitions, independently of the stack. */
+/**
+ * The port methods of every step, computed here from the definitions, independently of the stack; the routing port of
+ * the other routing mode has nothing to act on (no plan in arc-cluster mode, no routing controls in region-switch mode)
+ * and is left out.
+ */
 function methodsOfSteps(stack: RunbookStack, inDatabaseFunction: boolean): PortMethod[] {
+  const otherModePort = stack.topology.routing.mode === 'region-switch' ? 'routing.' : 'regionSwitch.';
   const methods = new Set<PortMethod>(['journal.load', 'journal.save', 'journal.latest']);
   for (const name of ORCHESTRATION_NAMES) {
     for (const step of ORCHESTRATIONS[name]!.steps(stack.topology) as readonly Step<unknown>[]) {
@@ -116,7 +142,7 @@ function methodsOfSteps(stack: RunbookStack, inDatabaseFunction: boolean): PortM
       }
     }
   }
-  return [...methods];
+  return [...methods].filter((m) => !m.startsWith(otherModePort));
 }
 
 describe('RunbookStack', () => {
@@ -407,6 +433,7 @@ describe('RunbookStack', () => {
         ['orders', 'shop-dev-orders-global', 'shop/dev/orders/master'],
       ]);
       expect(topology.routing).toEqual({
+        mode: 'arc-cluster',
         parameterName: '/shop/dev/arc-routing',
         controlPanelName: 'shop-dev-control-panel',
         controls: { [PRIMARY]: `shop-dev-${PRIMARY}`, [STANDBY]: `shop-dev-${STANDBY}` },
@@ -501,6 +528,151 @@ describe('RunbookStack', () => {
     ],
   ])('rejects %j', (overrides, message) => {
     expect(() => build(STANDBY, overrides)).toThrow(message);
+  });
+});
+
+// Issue 18: in routing mode region-switch the runbooks run the ARC Region switch plan, whose ARN the routing stack writes
+// into an SSM parameter of each Region (stacks/routing/region-switch-plan-parameter.ts); there are no routing controls.
+describe('RunbookStack in routing mode region-switch', () => {
+  const built: Record<string, Built> = {};
+  beforeAll(() => {
+    // GIVEN the runbook stack of each Region in routing mode region-switch
+    for (const region of [PRIMARY, STANDBY]) built[region] = build(region, { routingMode: 'region-switch' });
+  });
+  const standby = () => built[STANDBY]!;
+  const allStatements = (template: Template) =>
+    Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement,
+    );
+  const arn = (service: string, region: string, resource: string) => ({
+    'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:${service}:${region}:${ACCOUNT}:${resource}`]],
+  });
+
+  test('the functions receive a region-switch topology: the plan ARN parameter, no routing controls, no ARC parameter', () => {
+    const functions = standby().template.findResources('AWS::Lambda::Function');
+    const variables = (
+      Object.values(functions)[0] as { Properties: { Environment: { Variables: Record<string, unknown> } } }
+    ).Properties.Environment.Variables;
+    const join = variables.RUNBOOK_TOPOLOGY as { 'Fn::Join': [string, unknown[]] };
+    const text = join['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : 'TOKEN')).join('');
+    // THEN the topology names the plan's parameter only
+    expect(JSON.parse(text).routing).toEqual({
+      mode: 'region-switch',
+      regionSwitch: { planParameterName: '/shop/dev/region-switch-plan', timeoutMinutes: 60 },
+      controls: {},
+    });
+    // AND the runbook accepts it
+    expect(parseTopology(JSON.parse(text), 'RUNBOOK_TOPOLOGY').routing.mode).toBe('region-switch');
+  });
+
+  test.each([
+    ['StepStepsPolicy', false],
+    ['DatabaseStepsPolicy', true],
+  ])('%s grants exactly the actions of the steps it runs, none of the routing controls', (policy, inVpc) => {
+    const granted = actionsOf(policyStatements(standby().template, policy));
+    // The ARC routing controls do not exist in this mode: a step that still declared routing.* gets nothing for it.
+    expect(granted).toEqual(actionsFor(methodsOfSteps(standby().stack, inVpc)));
+    expect(granted.filter((a) => a.startsWith('route53-recovery-'))).toEqual([]);
+  });
+
+  test.each([PRIMARY, STANDBY])(
+    'no policy of the %s stack grants an ARC routing-control or control-plane action',
+    (r) => {
+      const actions = actionsOf(allStatements(built[r]!.template));
+      expect(actions.filter((a) => a.startsWith('route53-recovery-'))).toEqual([]);
+      // AND the traffic move is granted: the failover runs the plan
+      expect(actions).toContain('arc-region-switch:StartPlanExecution');
+    },
+  );
+
+  test.each([PRIMARY, STANDBY])(
+    'the Region switch data-plane actions are granted on the shop plan only; the %s stack reads the plan ARN parameter of its own Region',
+    (region) => {
+      const { template, stack } = built[region]!;
+      const statements = allStatements(template);
+      const planStatements = statements.filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('arc-region-switch:')),
+      );
+      expect(planStatements.length).toBeGreaterThan(0);
+      for (const statement of planStatements) {
+        // only Region switch actions in the statement, on the plan's ARN whatever suffix AWS gives it
+        expect([statement.Action].flat().every((a) => a.startsWith('arc-region-switch:'))).toBe(true);
+        // (CDK may reorder a statement's resources: compared as sets)
+        expect(new Set(stack.resolve(statement.Resource))).toEqual(
+          new Set([
+            {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, `:arc-region-switch::${ACCOUNT}:plan/shop-dev-region-switch:*`],
+              ],
+            },
+            {
+              'Fn::Join': [
+                '',
+                ['arn:', { Ref: 'AWS::Partition' }, `:arc-region-switch::${ACCOUNT}:plan/shop-dev-region-switch/*`],
+              ],
+            },
+          ]),
+        );
+      }
+      const reads = policyStatements(template, 'StepStepsPolicy').filter((s) =>
+        [s.Action].flat().includes('ssm:GetParameter'),
+      );
+      expect(new Set(reads.flatMap((s) => [stack.resolve(s.Resource)].flat()))).toEqual(
+        new Set([
+          arn('ssm', region, 'parameter/shop/dev/region-switch-plan'),
+          ...[PRIMARY, STANDBY].map((r) => arn('ssm', r, `parameter/shop-dev-${r}-services/deployed-commit`)),
+        ]),
+      );
+    },
+  );
+
+  test.each([
+    [
+      'region-switch',
+      {},
+      ['regionSwitch.activate'],
+      'runbook permissions: regionSwitchPlan: undefined names no plan; accepted: { planName, parameterName } of the Region switch plan (regionSwitch.activate call it)',
+    ],
+    [
+      'arc-cluster',
+      {},
+      ['routing.setStates'],
+      'runbook permissions: routingParameterName: undefined names no parameter; accepted: the SSM parameter of the ARC cluster endpoints and routing-control ARNs (routing.setStates read it)',
+    ],
+  ] as const)(
+    'in mode %s a role whose steps use its routing port without what it acts on cannot be granted',
+    (mode, extra, methods, message) => {
+      const stack = new Stack(new App(), 'S', { env: { account: ACCOUNT, region: STANDBY } });
+      const scope = { ...minimalScope(stack), routingMode: mode, ...extra };
+      expect(() => runbookPolicyStatements(methods, scope)).toThrow(message);
+    },
+  );
+
+  test.each([
+    ['arc-cluster', 'regionSwitch.describePlan'],
+    ['region-switch', 'routing.getStates'],
+  ] as const)("in mode %s the other mode's port (%s) is granted nothing", (mode, method) => {
+    const stack = new Stack(new App(), 'S', { env: { account: ACCOUNT, region: STANDBY } });
+    const scope = {
+      ...minimalScope(stack),
+      routingMode: mode,
+      routingParameterName: '/shop/dev/arc-routing',
+      regionSwitchPlan: { planName: 'shop-dev-region-switch', parameterName: '/shop/dev/region-switch-plan' },
+    };
+    expect(runbookPolicyStatements([method], scope)).toEqual([]);
+    // while its own port's method is granted
+    const own = mode === 'arc-cluster' ? 'routing.getStates' : 'regionSwitch.describePlan';
+    expect(runbookPolicyStatements([own], scope).length).toBeGreaterThan(0);
+  });
+
+  test.each([PRIMARY, STANDBY])('cdk-nag AWS Solutions finds nothing unacknowledged (%s)', (region) => {
+    const { app } = build(region, { routingMode: 'region-switch' }, true);
+    expect(() => app.synth()).not.toThrow();
+    const report = JSON.parse(fs.readFileSync(path.join(app.outdir, 'validation-report.json'), 'utf8')) as {
+      pluginReports: { violations: unknown[] }[];
+    };
+    expect(report.pluginReports.flatMap((r) => r.violations)).toEqual([]);
   });
 });
 
