@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { ROUTING_MODES, type RoutingMode } from '../config/shop-config';
 
 /** What one drill run does. */
 export interface DrillOptions {
@@ -16,6 +17,11 @@ export interface DrillOptions {
   readonly failback: boolean;
   /** Seed of the shoppers (customer ids, products, quantities, addresses). */
   readonly seed: number;
+  /**
+   * How the runbooks move traffic and writers: `arc-cluster` (routing controls, then the runbook's own database
+   * steps) or `region-switch` (the Region switch plan's blocks, run by the drill's local stand-in of the plan).
+   */
+  readonly routingMode: RoutingMode;
 }
 
 /** Limits of the numeric options, in the words of their error messages. */
@@ -26,7 +32,13 @@ export const DRILL_LIMITS = {
 } as const;
 
 /** Defaults of the options. */
-export const DRILL_DEFAULTS = { out: 'drill-report', orderRate: 5, lostWrites: 5, ciSeed: 1 } as const;
+export const DRILL_DEFAULTS = {
+  out: 'drill-report',
+  orderRate: 5,
+  lostWrites: 5,
+  ciSeed: 1,
+  routingMode: 'arc-cluster',
+} as const;
 
 function numberIn(min: number, max: number, what: string): (value: string) => number {
   return (value) => {
@@ -49,6 +61,15 @@ function wholeIn(min: number, max: number): (value: string) => number {
     }
     return Number(value);
   };
+}
+
+function routingMode(value: string): RoutingMode {
+  if (!(ROUTING_MODES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(
+      `${JSON.stringify(value)} is not accepted; accepted: ${ROUTING_MODES.map((m) => JSON.stringify(m)).join(' or ')}`,
+    );
+  }
+  return value as RoutingMode;
 }
 
 function folder(value: string): string {
@@ -85,6 +106,14 @@ export function drillProgram(): Command {
         wholeIn(DRILL_LIMITS.seed.min, DRILL_LIMITS.seed.max),
       ),
     )
+    .addOption(
+      new Option(
+        '--routing-mode <mode>',
+        'how the runbooks move traffic: ARC routing controls or the Region switch plan',
+      )
+        .default(DRILL_DEFAULTS.routingMode)
+        .argParser(routingMode),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .allowExcessArguments(false);
 }
@@ -108,6 +137,7 @@ export function parseDrillOptions(
     apply?: boolean;
     failback?: boolean;
     seed?: number;
+    routingMode: RoutingMode;
   }>();
   const ci = o.ci === true;
   return {
@@ -118,5 +148,6 @@ export function parseDrillOptions(
     apply: o.apply === true,
     failback: o.failback === true,
     seed: o.seed ?? (ci ? DRILL_DEFAULTS.ciSeed : randomSeed()),
+    routingMode: o.routingMode,
   };
 }

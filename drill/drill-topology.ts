@@ -1,3 +1,5 @@
+import type { RoutingMode } from '../config/shop-config';
+import { LOCAL_PLAN_ARN } from '../runbooks/adapters/local/ports-region-switch';
 import { parseTopology, type Topology } from '../runbooks/topology';
 import { SHOP_TABLES } from './stand-ins/dynamodb-server';
 
@@ -46,6 +48,11 @@ export function drillTopology(options: {
   readonly uiUrls: Readonly<Record<string, string>>;
   /** Whether the journey canary runs (each Region then has a canary alarm). @default false */
   readonly canary?: boolean;
+  /**
+   * `region-switch`: the runbooks run the plan (the drill's local stand-in, `PortsRegionSwitch`); the routing
+   * controls stay in the topology as the front door's switch, which the plan's DNS block sets. @default 'arc-cluster'
+   */
+  readonly routingMode?: RoutingMode;
 }): Topology {
   const { primaryRegion, standbyRegion } = options;
   const region = (name: string) => ({
@@ -81,6 +88,8 @@ export function drillTopology(options: {
         },
       })),
       routing: {
+        mode: options.routingMode ?? 'arc-cluster',
+        ...(options.routingMode === 'region-switch' ? { regionSwitch: { planArn: LOCAL_PLAN_ARN } } : {}),
         clusterArn: 'arn:aws:route53-recovery-control::000000000000:cluster/drill',
         controls: {
           [primaryRegion]: DRILL_NAMES.routingControl(primaryRegion),

@@ -75,7 +75,7 @@ export async function runDrill(options: DrillOptions, io: DrillIo): Promise<Dril
 
   try {
     drillConsole.say(
-      `drill: seed ${options.seed}, ${options.orderRate} orders/s, ${options.lostWrites} lost writes${options.apply ? ', --apply' : ''}${options.failback ? ', --failback' : ''}; Regions ${report.regions.primary} (primary) and ${report.regions.standby} (standby)`,
+      `drill: seed ${options.seed}, ${options.orderRate} orders/s, ${options.lostWrites} lost writes${options.apply ? ', --apply' : ''}${options.failback ? ', --failback' : ''}, routing mode ${options.routingMode}; Regions ${report.regions.primary} (primary) and ${report.regions.standby} (standby)`,
     );
     canary.start(resources, (line) => drillConsole.say(line));
     const ctx = await startShop({
@@ -233,6 +233,7 @@ async function startShop(s: {
         standbyRegion: report.regions.standby,
         resources,
         canary: s.canary.chromium.found,
+        routingMode: s.options.routingMode,
         onEvent: (line) => timeline.mark(line.startsWith('routing') ? 'routing' : 'database', line),
       }),
     (shop) => `shop at ${shop.frontDoorUrl} (traffic to ${shop.routing.activeRegion()})`,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { RoutingMode } from '../config/shop-config';
 import type { Topology } from '../runbooks/topology';
 import { migrate } from '../services/db/migrate';
 import { CanaryAlarms } from './adapters/canary-alarms';
@@ -30,6 +31,8 @@ export interface TwoRegionShopOptions {
   readonly onEvent: (message: string) => void;
   /** Whether a journey canary runs: the topology then names each Region's canary alarm. @default false */
   readonly canary?: boolean;
+  /** How the runbooks move traffic (see `drillTopology`). @default 'arc-cluster' */
+  readonly routingMode?: RoutingMode;
 }
 
 /**
@@ -181,6 +184,7 @@ export class TwoRegionShop {
       primaryRegion,
       standbyRegion,
       canary: options.canary ?? false,
+      ...(options.routingMode ? { routingMode: options.routingMode } : {}),
       uiUrls: Object.fromEntries([primaryRegion, standbyRegion].map((r) => [r, shop.uiUrl(r)])),
     });
     return shop;

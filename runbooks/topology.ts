@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROUTING_MODES } from '../config/shop-config';
 
 /**
  * Longest identifier of a temporary cluster (`<app>-<env>-rcv-<db>-<yyyymmddhhmm>`): RDS allows 63 characters and
@@ -77,9 +78,6 @@ const regionSchema = z.object({
  * What readiness, parity and capacity checks judge against, and how a move scales the Region that takes over. Every
  * field has a default, so a topology written before these checks still parses.
  */
-/** The routing modes of {@link Topology}: the same names as config `routingMode`. */
-export const ROUTING_MODES = ['arc-cluster', 'region-switch'] as const;
-
 /** The ARC Region switch plan the runbooks run in routing mode `region-switch`. */
 const regionSwitchSchema = z.object({
   /** The plan's ARN (API_StartPlanExecution `planArn` pattern), when known without the parameter. */

@@ -9,7 +9,7 @@ import { drillTimeline } from './drill-score';
 const MOMENT_WORDS: Partial<Record<keyof RunTimeline, string>> = {
   firstFailureAt: 'first shopper request that failed (RTO starts)',
   decidedAt: 'failover runbook started (decision)',
-  trafficMovedAt: 'failover runbook: traffic moved (shift-traffic done)',
+  trafficMovedAt: 'failover runbook: traffic moved (shift-traffic, or the Region switch plan, done)',
   writersMovedAt: 'failover runbook: writers moved (verify-writers done)',
 };
 

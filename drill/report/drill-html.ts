@@ -470,7 +470,7 @@ ${READINESS_CSS}
 <p class="headline tone-${headline.tone}">${e(headline.text)}</p>
 ${next.length > 0 ? `<h2>What to do next</h2><ol class="next">${next.map((n) => `<li>${e(n)}</li>`).join('')}</ol>` : ''}
 <p>${e(report.regions.primary)} (primary) fails; ${e(report.regions.standby)} (standby) takes over. Seed ${e(report.options.seed)},
-${e(report.options.order_rate)} orders/s, ${e(report.options.lost_writes)} acknowledged write(s) stranded${report.options.apply ? ', --apply' : ''}${report.options.failback ? ', --failback' : ''}.
+${e(report.options.order_rate)} orders/s, ${e(report.options.lost_writes)} acknowledged write(s) stranded${report.options.apply ? ', --apply' : ''}${report.options.failback ? ', --failback' : ''}; routing mode ${e(report.options.routing_mode)}.
 Started ${e(report.started_at)}. Data: <a href="drill.json">drill.json</a>.</p>
 ${report.score ? `<p class="evidence">Score (runbooks/scoring, as on a game day): <strong>${e(report.score.verdict)}</strong>, recall ${e(percent(report.score.recall))}, precision ${e(percent(report.score.precision))}.${report.evidence ? ` Evidence pack: <a href="${e(relative(report, report.evidence.html))}">evidence.html</a> (<a href="${e(relative(report, report.evidence.json))}">evidence.json</a>, <a href="${e(relative(report, report.evidence.sha256))}">evidence.sha256</a>).` : ''}</p>` : ''}
 ${failures}

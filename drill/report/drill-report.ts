@@ -57,7 +57,7 @@ export interface CapacityChangeReport {
 /** What a traffic move (failover, failback) did to the task counts, read from its steps and the capacity changes. */
 export interface CapacityMoveReport {
   readonly orchestration: string;
-  /** When its `shift-traffic` step started (since the drill started); null when it did not get there. */
+  /** When its traffic step (`shift-traffic`, or the Region switch plan's run) started (since the drill started); null when it did not get there. */
   readonly traffic_moved_ms: number | null;
   /** The counts it raised, each service's `desired` and `minimum` from → to, by Region. */
   readonly raised: readonly CapacityChangeReport[];
@@ -123,6 +123,8 @@ export interface DrillReport {
     readonly lost_writes: number;
     readonly apply: boolean;
     readonly failback: boolean;
+    /** `arc-cluster` or `region-switch` (--routing-mode). */
+    readonly routing_mode: string;
   };
   readonly regions: { readonly primary: string; readonly standby: string };
   readonly machine: { readonly cpus: number; readonly node: string; readonly load_average_1m: number };
@@ -296,6 +298,7 @@ export function newDrillReport(
       lost_writes: options.lostWrites,
       apply: options.apply,
       failback: options.failback,
+      routing_mode: options.routingMode,
     },
     regions: { primary, standby },
     machine: { cpus: cpus().length, node: process.version, load_average_1m: Math.round(loadavg()[0]! * 10) / 10 },

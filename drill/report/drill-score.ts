@@ -1,3 +1,4 @@
+import { TRAFFIC_STEP_NAMES } from '../../runbooks/orchestrations/region-switch-steps';
 import { ACK_FORMAT, type AcknowledgedWrite } from '../../runbooks/scoring/acknowledged-write';
 import { firstCheckoutOnNewPrimary } from '../../runbooks/scoring/recovery-times';
 import type { DatabaseReport, OrderOnNewPrimary, RunTimeline, ScoreTargets } from '../../runbooks/scoring/score-input';
@@ -20,14 +21,17 @@ export function drillLedger(orders: readonly AcknowledgedOrder[]): AcknowledgedW
 }
 
 /** When the failover's step `step` finished successfully (from drill.json's runbook steps), or null. */
-function failoverStepDone(report: DrillReport, step: string): string | null {
-  const span = report.runbook_steps.find((s) => s.label === `failover · ${step}` && s.status === 'ok');
+function failoverStepDone(report: DrillReport, steps: readonly string[]): string | null {
+  const span = report.runbook_steps.find(
+    (s) => steps.some((step) => s.label === `failover · ${step}`) && s.status === 'ok',
+  );
   return span ? new Date(Date.parse(report.started_at) + span.finished_ms).toISOString() : null;
 }
 
 /**
  * The drill's timeline in the scoring's phases: the fault, the first failed shopper request, the health checks'
- * detection, the failover runbook's start (the drill decides at once), its `shift-traffic` and `verify-writers`
+ * detection, the failover runbook's start (the drill decides at once), its traffic step (`shift-traffic`, or the
+ * Region switch plan's run) and `verify-writers`
  * steps, the first checkout after the fault.
  */
 export function drillTimeline(report: DrillReport): RunTimeline {
@@ -36,8 +40,8 @@ export function drillTimeline(report: DrillReport): RunTimeline {
     firstFailureAt: report.rto.first_failed_request_at,
     detectedAt: report.rto.detected_at,
     decidedAt: report.rto.failover_started_at,
-    trafficMovedAt: failoverStepDone(report, 'shift-traffic'),
-    writersMovedAt: failoverStepDone(report, 'verify-writers'),
+    trafficMovedAt: failoverStepDone(report, TRAFFIC_STEP_NAMES),
+    writersMovedAt: failoverStepDone(report, ['verify-writers']),
     firstCheckoutAt: report.rto.first_checkout_after_fault_at,
   };
 }

@@ -1,3 +1,4 @@
+import { TRAFFIC_STEP_NAMES } from '../../runbooks/orchestrations/region-switch-steps';
 import type { CapacityChange } from '../adapters/local-service-capacity';
 import type { PreflightResult } from '../preflight-readiness';
 import type { CapacityChangeReport, CapacityMoveReport, DrillReport } from './drill-report';
@@ -31,7 +32,7 @@ export function preflightReport(result: PreflightResult): NonNullable<DrillRepor
 /**
  * Copies the capacity stand-in's changes into drill.json (offsets from the drill's start) and judges each traffic
  * move by them and its steps (`report.runbook_steps`, filled first by fillTimeline): what it raised, whether every
- * raise came before its `shift-traffic` step started, and what it lowered back after that.
+ * raise came before its traffic step (`shift-traffic`, or the Region switch plan's run) started, and what it lowered back after that.
  */
 export function fillReadiness(report: DrillReport, changes: readonly CapacityChange[], startedAt: number): void {
   report.readiness.capacity_changes.push(
@@ -57,7 +58,9 @@ function capacityMove(report: DrillReport, orchestration: string): CapacityMoveR
   const from = Math.min(...steps.map((s) => s.started_ms));
   const to = Math.max(...steps.map((s) => s.finished_ms));
   const during = report.readiness.capacity_changes.filter((c) => c.at_ms >= from && c.at_ms <= to);
-  const shift = steps.find((s) => s.label === `${orchestration} · shift-traffic` && s.status === 'ok');
+  const shift = steps.find(
+    (s) => TRAFFIC_STEP_NAMES.some((name) => s.label === `${orchestration} · ${name}`) && s.status === 'ok',
+  );
   const trafficMoved = shift?.started_ms ?? null;
   const raised = during.filter((c) => c.to > c.from);
   const restored = trafficMoved === null ? [] : during.filter((c) => c.to < c.from && c.at_ms >= trafficMoved);

@@ -1,3 +1,4 @@
+import { TRAFFIC_STEP_NAMES } from '../orchestrations/region-switch-steps';
 import { experimentState, readExperiment } from './experiment-state';
 import type { PhaseOutcome } from './gameday-phases';
 import type { RunbookExecution } from './gameday-ports';
@@ -61,7 +62,7 @@ export async function failoverPhase(ctx: PhaseContext): Promise<PhaseOutcome> {
     dryRun: false,
     followMinutes: ctx.minutesLeft(),
   });
-  const trafficMovedAt = stepEnd(run, /^shift-traffic$/);
+  const trafficMovedAt = stepEnd(run, new RegExp(`^(${TRAFFIC_STEP_NAMES.join('|')})$`));
   const writersMovedAt = writersMoved(run, ctx.ports.regions.databases());
   // The fault's state once the failover ran (review 16c S3): the score judges whether it lasted past the failover.
   const experiment = await readExperiment(ctx, record.experiment);

@@ -7,6 +7,13 @@ import { shiftTraffic } from './routing-steps';
 /** The step that runs the plan, by name (its outputs are read by the summaries). */
 export const REGION_SWITCH_STEP = 'run-region-switch-plan';
 
+/**
+ * The names of the step that moves the traffic, in either routing mode: `shift-traffic` (arc-cluster) and
+ * {@link REGION_SWITCH_STEP} (region-switch, whose DNS block is its last change). Timelines and scores find "traffic
+ * moved" by these.
+ */
+export const TRAFFIC_STEP_NAMES: readonly string[] = ['shift-traffic', REGION_SWITCH_STEP];
+
 /** `1. scale-services: completed (10:00:05 → 10:01:05)` lines, and the error of a failed step. */
 export function describeExecution(summary: RegionSwitchExecutionSummary): string[] {
   const time = (d?: Date) => (d ? d.toISOString().slice(11, 19) : '…');

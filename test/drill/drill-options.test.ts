@@ -20,6 +20,7 @@ describe('drill options', () => {
       apply: false,
       failback: false,
       seed: 1,
+      routingMode: 'arc-cluster',
     });
   });
 
@@ -31,10 +32,34 @@ describe('drill options', () => {
   test('every option is read', () => {
     expect(
       parseDrillOptions(
-        ['--out', 'x', '--order-rate', '2.5', '--lost-writes', '0', '--apply', '--failback', '--seed', '9', '--ci'],
+        [
+          ...[
+            '--out',
+            'x',
+            '--order-rate',
+            '2.5',
+            '--lost-writes',
+            '0',
+            '--apply',
+            '--failback',
+            '--seed',
+            '9',
+            '--ci',
+          ],
+          ...['--routing-mode', 'region-switch'],
+        ],
         drillProgram().exitOverride(),
       ),
-    ).toEqual({ ci: true, out: 'x', orderRate: 2.5, lostWrites: 0, apply: true, failback: true, seed: 9 });
+    ).toEqual({
+      ci: true,
+      out: 'x',
+      orderRate: 2.5,
+      lostWrites: 0,
+      apply: true,
+      failback: true,
+      seed: 9,
+      routingMode: 'region-switch',
+    });
   });
 
   test.each([
@@ -61,6 +86,10 @@ describe('drill options', () => {
     [
       ['--out', ''],
       `error: option '--out <folder>' argument '' is invalid. "" is not accepted; accepted: a folder path`,
+    ],
+    [
+      ['--routing-mode', 'route53'],
+      `error: option '--routing-mode <mode>' argument 'route53' is invalid. "route53" is not accepted; accepted: "arc-cluster" or "region-switch"`,
     ],
     [['--regions', 'x'], `error: unknown option '--regions'`],
   ])('%j is rejected naming the flag, the value and what is accepted', (argv, message) => {

@@ -18,7 +18,7 @@ export function fixtureDrillReport(options: { apply?: boolean; failback?: boolea
   const failback = options.failback ?? true;
   const out = options.out ?? '/tmp/drill-out';
   const report = newDrillReport(
-    { ci: true, out, orderRate: 5, lostWrites: 5, apply, failback, seed: 7 },
+    { ci: true, out, orderRate: 5, lostWrites: 5, apply, failback, seed: 7, routingMode: 'arc-cluster' as const },
     START,
     'us-east-1',
     'us-west-2',

@@ -27,7 +27,10 @@ async function processesMentioning(text: string): Promise<string[]> {
   return found;
 }
 
-describe('npm run drill -- --ci --apply --failback', () => {
+// Issue 18: the whole drill in routing mode region-switch (the runbooks run the plan's blocks through the drill's
+// local stand-in), so the failover, the missing-transaction report, --apply and the failback are shown to work the
+// same in that mode; the other drill runs (failback-without-chromium, interrupt, readiness) run mode arc-cluster.
+describe('npm run drill -- --ci --apply --failback --routing-mode region-switch', () => {
   let out: string;
   let work: string;
   let run: Finished;
@@ -37,9 +40,22 @@ describe('npm run drill -- --ci --apply --failback', () => {
     out = await mkdtemp(path.join(tmpdir(), 'drill-test-out-'));
     // Short: the Postgres Unix sockets live below it.
     work = await mkdtemp(path.join(tmpdir(), 'dt-'));
-    run = await drill(['--ci', '--apply', '--failback', '--lost-writes', String(STRANDED), '--out', out], {
-      DRILL_TMPDIR: work,
-    });
+    run = await drill(
+      [
+        '--ci',
+        '--apply',
+        '--failback',
+        '--lost-writes',
+        String(STRANDED),
+        '--routing-mode',
+        'region-switch',
+        '--out',
+        out,
+      ],
+      {
+        DRILL_TMPDIR: work,
+      },
+    );
     report = JSON.parse(await readFile(path.join(out, 'drill.json'), 'utf8')) as DrillReport;
   }, 240_000);
 
@@ -56,6 +72,11 @@ describe('npm run drill -- --ci --apply --failback', () => {
     });
     expect(run.stdout).toContain('drill PASSED');
     expect(run.stdout).toMatch(/▶ failover +runbook failover → us-west-2/);
+    expect(report.options.routing_mode).toBe('region-switch');
+    const plan = report.runbooks
+      .find((r) => r.orchestration === 'failover')
+      ?.steps.find((s) => s.step === 'run-region-switch-plan');
+    expect(plan?.detail).toMatch(/^Region switch execution \S+: activate us-west-2, ungraceful, completed/);
   });
 
   // Issue 16: the traffic produces every class. Besides the stranded orders, a shopper cancels a replicated order
@@ -162,7 +183,7 @@ describe('npm run drill -- --ci --apply --failback', () => {
       'restore-target-capacity',
       'scale-to-peak',
       'wait-for-peak-capacity',
-      'shift-traffic',
+      'run-region-switch-plan',
       'fence-failed-region',
       'failover-catalog-database',
       'failover-orders-database',
@@ -214,12 +235,12 @@ describe('npm run drill -- --ci --apply --failback', () => {
       'scale-to-peak',
       'wait-for-peak-capacity',
       'check-failback-capacity',
+      'run-region-switch-plan',
       'switchover-catalog-database',
       'switchover-orders-database',
       'wait-for-catalog-switchover',
       'wait-for-orders-switchover',
       'verify-writers',
-      'shift-traffic',
       'restore-scaling-baseline',
       'store-summary',
     ]);

@@ -74,7 +74,16 @@ describe('LocalRoutingControl', () => {
 describe('drill.html', () => {
   test('escapes every text it shows', () => {
     const report = newDrillReport(
-      { ci: true, out: 'x', orderRate: 5, lostWrites: 1, apply: false, failback: false, seed: 1 },
+      {
+        ci: true,
+        out: 'x',
+        orderRate: 5,
+        lostWrites: 1,
+        apply: false,
+        failback: false,
+        seed: 1,
+        routingMode: 'arc-cluster' as const,
+      },
       Date.parse('2026-01-01T00:00:00Z'),
       EAST,
       WEST,

@@ -81,7 +81,16 @@ describe('failover and failback on the running drill shop: task counts raised be
 
     // THEN, judged as drill.json judges it (steps from the timeline, changes from the capacity stand-in)
     const report = newDrillReport(
-      { ci: true, out: work, orderRate: 1, lostWrites: 0, apply: false, failback: true, seed: 1 },
+      {
+        ci: true,
+        out: work,
+        orderRate: 1,
+        lostWrites: 0,
+        apply: false,
+        failback: true,
+        seed: 1,
+        routingMode: 'arc-cluster' as const,
+      },
       startedAt,
       EAST,
       WEST,

@@ -8,7 +8,16 @@ const START = Date.parse('2026-12-07T12:00:00.000Z');
 /** A drill report whose failover ran from 10 s to 11 s, its shift-traffic step starting at 10.5 s. */
 function failoverReport() {
   const report = newDrillReport(
-    { ci: true, out: '/tmp/x', orderRate: 1, lostWrites: 0, apply: false, failback: false, seed: 1 },
+    {
+      ci: true,
+      out: '/tmp/x',
+      orderRate: 1,
+      lostWrites: 0,
+      apply: false,
+      failback: false,
+      seed: 1,
+      routingMode: 'arc-cluster' as const,
+    },
     START,
     'us-east-1',
     'us-west-2',

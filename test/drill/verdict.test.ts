@@ -25,7 +25,16 @@ const BOTH_LISTED = reconcileReport([orderRows(4, 'lost_insert'), orderRows(5, '
 /** A report of a drill that went as it should: 2 acknowledged orders stranded, found, reconciled, scored PASSED. */
 function passingReport(): DrillReport {
   const report = newDrillReport(
-    { ci: true, out: 'x', orderRate: 5, lostWrites: 2, apply: false, failback: false, seed: 1 },
+    {
+      ci: true,
+      out: 'x',
+      orderRate: 5,
+      lostWrites: 2,
+      apply: false,
+      failback: false,
+      seed: 1,
+      routingMode: 'arc-cluster' as const,
+    },
     Date.parse('2026-01-01T00:00:00Z'),
     'us-east-1',
     'us-west-2',
