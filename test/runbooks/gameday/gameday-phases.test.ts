@@ -196,6 +196,31 @@ describe('runGameDayPhase', () => {
     expect(after.recover.reportPrefix).toBe(`runs/recover/failover-${compact(record.failover.startedAt)}/`);
   });
 
+  test('GIVEN routing mode region-switch (the traffic moves with the plan step) WHEN failover runs THEN the traffic-moved moment is the end of that step (issue 18)', async () => {
+    const world = new InMemoryGameDay();
+    const ok = world.runbookAnswers.failover!;
+    world.runbookAnswers.failover = (r) => ({
+      ...ok(r),
+      steps: [
+        {
+          name: 'run-region-switch-plan',
+          status: 'Success',
+          endedAt: new Date(world.clock.now().getTime() + 4 * 60_000),
+        },
+        {
+          name: 'wait-for-orders-failover',
+          status: 'Success',
+          endedAt: new Date(world.clock.now().getTime() + 5 * 60_000),
+        },
+      ],
+    });
+    for (const phase of ['preflight', 'start-traffic', 'inject'] as const)
+      await runGameDayPhase(phase, input, world.ports());
+    expect((await runGameDayPhase('failover', input, world.ports())).status).toBe('succeeded');
+    const record = JSON.parse(world.objects.get(recordAt) as string);
+    expect(Date.parse(record.failover.trafficMovedAt) - Date.parse(record.failover.startedAt)).toBe(4 * 60_000);
+  });
+
   test('GIVEN a failover whose steps show only one of two databases moved WHEN failover runs THEN no writers-moved moment is recorded (review 16c S7)', async () => {
     const world = new InMemoryGameDay();
     const ports = () => ({
