@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { demoTopology } from '../../runbooks/adapters/local/demo-topology';
 import { ManualClock } from '../../runbooks/adapters/local/manual-clock';
+import { LOCAL_PLAN_ARN } from '../../runbooks/adapters/local/ports-region-switch';
 import { type CliIo, main } from '../../runbooks/cli';
 
 const root = path.resolve(__dirname, '../..');
@@ -201,6 +203,55 @@ describe('runbook CLI', () => {
       process.env.TMPDIR = before;
     }
     expect(readdirSync(temp)).toEqual([]);
+  });
+
+  describe('GIVEN a topology in routing mode region-switch (issue 18)', () => {
+    const regionSwitchTopology = (cwd: string) => {
+      const file = path.join(cwd, 'topology.json');
+      const topology = demoTopology();
+      writeFileSync(
+        file,
+        JSON.stringify({
+          ...topology,
+          routing: { ...topology.routing, mode: 'region-switch', regionSwitch: { planArn: LOCAL_PLAN_ARN } },
+        }),
+      );
+      return file;
+    };
+
+    test('WHEN failover dry-runs THEN the plan says it would start the Region switch plan ungraceful in the surviving Region', async () => {
+      const cwd = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
+      const file = regionSwitchTopology(cwd);
+      const run = await cli(
+        ['failover', '--adapter', 'local', '--topology', file, '--target-region', 'us-west-2', '--dry-run'],
+        cwd,
+      );
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(
+        "• run-region-switch-plan [action] would: StartPlanExecution activate us-west-2 (ungraceful) in us-west-2's Region switch data plane",
+      );
+      expect(run.stdout).not.toContain('shift-traffic');
+    });
+
+    test('WHEN the local failover runs after an outage THEN it runs the plan and prints the execution step by step in the same summary', async () => {
+      const cwd = mkdtempSync(path.join(tmpdir(), 'runbook-cli-'));
+      const file = regionSwitchTopology(cwd);
+      expect((await cli(['simulate', 'region-down', 'us-east-1', '--topology', file], cwd)).code).toBe(0);
+      const run = await cli(
+        ['failover', '--adapter', 'local', '--topology', file, '--target-region', 'us-west-2', '--reason', 'outage'],
+        cwd,
+      );
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(
+        /✔ run-region-switch-plan: Region switch execution \S+: activate us-west-2, ungraceful, completed; called in us-west-2/,
+      );
+      expect(run.stdout).toMatch(/switch-orders: completed/);
+      expect(run.stdout).toMatch(/✓ failover-orders-database \(already done\)/);
+      expect(run.stdout).toMatch(/SUCCEEDED — execution failover-20260127T100000Z\n/);
+      expect(run.stdout.trimEnd().split('\n').at(-2)).toBe(
+        'headline: us-west-2 now serves the shop: traffic and database writers moved from us-east-1 (unplanned: writes us-east-1 had not replicated are not on the new writers)',
+      );
+    });
   });
 
   test('a failing orchestration exits 1 and says where it failed', async () => {
