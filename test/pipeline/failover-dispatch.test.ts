@@ -27,9 +27,9 @@ import {
 } from '../../.github/actions/failover/automation-document-name';
 import { run } from '../../.github/actions/failover/main';
 import { demoTopology } from '../../runbooks/adapters/local/demo-topology';
-import { failback } from '../../runbooks/orchestrations';
+import { failback, failover } from '../../runbooks/orchestrations';
 import { OVERRIDABLE_CONDITIONS, OVERRIDE_ALL, parseOverrides } from '../../runbooks/orchestrations/failback-readiness';
-import { automationDocument } from '../../runbooks/ssm/automation-document';
+import { automationDocument, invokeStepName, ssmStepName } from '../../runbooks/ssm/automation-document';
 import { ARC_CONTROL_PLANE_REGION } from '../../stacks/arc-control-plane-region';
 import { stackNames } from '../../stacks/naming/stack-names';
 import { runbookTargets } from '../runbooks/ssm/runbook-functions';
@@ -609,6 +609,77 @@ describe('who dispatched and approved a failover (review m4)', () => {
       expect(result.exitCode).toBe(1);
       expect(result.summary).toContain('<p>Duration (automation start → end): 20s</p>');
       expect(result.summary).not.toContain('RTO');
+    },
+  );
+});
+
+// Issue 18: failover.yml works the same in both routing modes: the same dispatch starts the Region's failover
+// document, generated from the topology the runbook stack gives it, which holds `shift-traffic` in mode arc-cluster
+// and `run-region-switch-plan` in mode region-switch; the summary says how the traffic moved, from the runbook's own
+// Detail of that step (the Region switch execution step by step).
+describe('the failover workflow in both routing modes (issue 18)', () => {
+  const topologyIn = (mode: 'arc-cluster' | 'region-switch') => {
+    const topology = demoTopology();
+    return mode === 'arc-cluster'
+      ? topology
+      : {
+          ...topology,
+          routing: {
+            ...topology.routing,
+            mode,
+            regionSwitch: {
+              planArn: 'arn:aws:arc-region-switch::111111111111:plan/shop-dev-region-switch:abc123',
+              timeoutMinutes: 60,
+            },
+          },
+        };
+  };
+  const TRAFFIC_DETAIL = {
+    'arc-cluster': 'routing controls now us-west-2 On, us-east-1 Off',
+    'region-switch':
+      'Region switch execution exec-000001: activate us-west-2, ungraceful, completed; called in us-west-2\n  1. scale-services: completed (12:00:10 → 12:01:10)\n  2. switch-catalog: completed (12:01:10 → 12:02:40)\n  3. move-dns: completed (12:02:40 → 12:02:50)\n  4. start-recover: skipped',
+  } as const;
+
+  test.each(['arc-cluster', 'region-switch'] as const)(
+    'GIVEN routing mode %s WHEN a failover is dispatched THEN the same inputs start the same document, whose traffic step the summary reports with the runbook detail',
+    async (mode) => {
+      const topology = topologyIn(mode);
+      const loops = automationDocument(failover, topology, runbookTargets('us-west-2')).mainSteps.map((s) => s.name);
+      const trafficStep = mode === 'arc-cluster' ? 'shift-traffic' : 'run-region-switch-plan';
+      const otherStep = mode === 'arc-cluster' ? 'run-region-switch-plan' : 'shift-traffic';
+      expect(loops).toContain(ssmStepName(trafficStep));
+      expect(loops).not.toContain(ssmStepName(otherStep));
+      const invokes = failover.steps(topology).map((s) => invokeStepName(s.name));
+      const steps = invokes.map((name, i) => {
+        const stepName = name.replace(/_invoke$/, '').replace(/_/g, '-');
+        return step(
+          name,
+          'Success',
+          { start: i * 10, end: i * 10 + 10 },
+          undefined,
+          invokeOutputs({
+            Status: 'succeeded',
+            Retry: false,
+            Orchestration: 'failover',
+            Step: stepName,
+            Detail: stepName === trafficStep ? TRAFFIC_DETAIL[mode] : `${stepName} done`,
+          }),
+        );
+      });
+      ssm.on(GetAutomationExecutionCommand).resolves(execution('Success', steps, { ExecutionEndTime: at(400) }));
+
+      const result = await runFailover(failoverInputs);
+
+      expect(result.exitCode).toBe(0);
+      expect(ssm).toHaveReceivedCommandWith(StartAutomationExecutionCommand, {
+        DocumentName: 'shop-dev-failover',
+        Parameters: { TargetRegion: ['us-west-2'], DryRun: ['false'], Reason: [REASON] },
+      });
+      const how =
+        mode === 'arc-cluster'
+          ? '<p>Traffic (ARC routing controls, step shift-traffic): routing controls now us-west-2 On, us-east-1 Off</p>'
+          : '<p>Traffic (ARC Region switch plan, step run-region-switch-plan): Region switch execution exec-000001: activate us-west-2, ungraceful, completed; called in us-west-2; 1. scale-services: completed (12:00:10 → 12:01:10); 2. switch-catalog: completed (12:01:10 → 12:02:40); 3. move-dns: completed (12:02:40 → 12:02:50); 4. start-recover: skipped</p>';
+      expect(result.summary).toContain(how);
     },
   );
 });

@@ -6,6 +6,7 @@ import type { FailoverInputs } from './failover-inputs';
 import { overridesBlocks } from './overrides-report';
 import { recoveryBlocks } from './recovery-report';
 import { returnedObject } from './returned-object';
+import { trafficBlocks } from './traffic-report';
 
 /** One step of an automation execution, as the CLI follows it. */
 export interface AutomationStep {
@@ -230,6 +231,7 @@ export function automationSummary(
       span(s.startedAt, s.endedAt),
     ]),
   });
+  blocks.push(...trafficBlocks(run));
   if (inputs.action === 'recover') {
     blocks.push(...recoveryBlocks(run, inputs.region, inputs.dryRun));
   }
