@@ -1,6 +1,10 @@
 import type { StepContext } from '../core/step';
 import type { TargetInput } from '../orchestrations/database-steps';
 import type { PortMethod } from '../ports';
+import type { Topology } from '../topology';
+
+/** A routing mode of the topology (`routing.mode`): `arc-cluster` or `region-switch`. */
+export type RoutingMode = Topology['routing']['mode'];
 
 /** Input of readiness checks: the Region that would take over, the replication lag it tolerates, which checks. */
 export interface ReadinessInput extends TargetInput {
@@ -43,7 +47,43 @@ export interface ReadinessCheck {
   /** What a red result means for the person on call, one or two sentences (README and the readiness record). */
   readonly whenRed: string;
   readonly uses: readonly PortMethod[];
+  /**
+   * The routing modes the check applies in (see {@link onlyInRoutingModes}): in another mode it reads nothing and is
+   * GREEN with a note saying it does not apply.
+   * @default - every routing mode
+   */
+  readonly routingModes?: readonly RoutingMode[];
   assess(ctx: ReadinessContext): Promise<Assessment>;
+}
+
+/** Whether `check` applies in routing mode `mode`. */
+export function appliesInMode(check: Pick<ReadinessCheck, 'routingModes'>, mode: RoutingMode): boolean {
+  return check.routingModes === undefined || check.routingModes.includes(mode);
+}
+
+/**
+ * `check` made to apply in `modes` only. In another routing mode its assessment reads nothing (its ports may not
+ * exist in that mode: no routing controls with a Region switch plan, no plan with the ARC cluster) and is GREEN with
+ * the note `does not apply: …` and `evidence.appliesIn`: there is nothing of the kind to be wrong, and whatever runs
+ * it (the scheduled run, the drill's preflight, the `readiness` runbook's step, the gate of planned moves) goes on.
+ * Whoever lists checks by mode (the metrics, the dashboard, the README) uses {@link appliesInMode}.
+ */
+export function onlyInRoutingModes(modes: readonly RoutingMode[], check: ReadinessCheck): ReadinessCheck {
+  return {
+    ...check,
+    routingModes: modes,
+    assess: async (ctx) => {
+      const mode = ctx.topology.routing.mode;
+      if (modes.includes(mode)) return check.assess(ctx);
+      return {
+        failures: [],
+        notes: [
+          `does not apply: routing.mode is ${JSON.stringify(mode)}; ${check.name} applies in routing mode ${modes.map((m) => JSON.stringify(m)).join(' or ')}`,
+        ],
+        evidence: { routingMode: mode, appliesIn: [...modes] },
+      };
+    },
+  };
 }
 
 /** GREEN: nothing wrong; RED: something wrong; INCONCLUSIVE: nothing found wrong, but something could not be read. */

@@ -6,12 +6,17 @@ export const READINESS_TABLE_END = '<!-- end of readiness-checks -->';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
 
+/** ` (routing mode \`region-switch\` only)` for a check of some routing modes (elsewhere it does not apply). */
+const modesOf = (c: ReadinessCheck) =>
+  c.routingModes ? ` (routing mode ${c.routingModes.map((m) => `\`${m}\``).join(' or ')} only)` : '';
+
 /**
  * The README table of the readiness checks: name (the metric's `Check` dimension and the step name), scope, what it
- * checks and what red means for the person on call. One definition: the checks' own `title` and `whenRed`.
+ * checks (with the routing mode it applies in, when only one) and what red means for the person on call. One
+ * definition: the checks' own `title`, `routingModes` and `whenRed`.
  */
 export function readinessChecksTable(checks: readonly ReadinessCheck[]): string {
-  const rows = checks.map((c) => `| \`${c.name}\` | ${c.scope} | ${cell(c.title)} | ${cell(c.whenRed)} |`);
+  const rows = checks.map((c) => `| \`${c.name}\` | ${c.scope} | ${cell(c.title)}${modesOf(c)} | ${cell(c.whenRed)} |`);
   return [
     '| check | scope | what it checks | when it is red |',
     '| ----- | ----- | -------------- | -------------- |',

@@ -1,5 +1,5 @@
 import { listed } from '../check-regions';
-import type { ReadinessCheck } from '../readiness-check';
+import { onlyInRoutingModes, type ReadinessCheck } from '../readiness-check';
 
 /**
  * `routing-configuration`: the ARC cluster endpoints and routing-control ARNs the runbooks hold (the topology, or the
@@ -9,7 +9,7 @@ import type { ReadinessCheck } from '../readiness-check';
  * endpoint in rotation"), so a stale endpoint or ARN goes unnoticed until the one endpoint that still answers is the
  * stale one.
  */
-export const routingConfigurationCheck: ReadinessCheck = {
+export const routingConfigurationCheck: ReadinessCheck = onlyInRoutingModes(['arc-cluster'], {
   name: 'routing-configuration',
   title: 'Every ARC cluster endpoint the runbooks hold answers and lists the routing controls with the ARNs held',
   scope: 'standing',
@@ -65,4 +65,4 @@ export const routingConfigurationCheck: ReadinessCheck = {
       },
     };
   },
-};
+});

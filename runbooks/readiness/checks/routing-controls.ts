@@ -1,9 +1,9 @@
 import { messageOf } from '../../core/errors';
 import { checkRegions } from '../check-regions';
-import type { ReadinessCheck } from '../readiness-check';
+import { onlyInRoutingModes, type ReadinessCheck } from '../readiness-check';
 
 /** `routing-controls`: both Regions' routing controls can be read from the ARC cluster. */
-export const routingControlsCheck: ReadinessCheck = {
+export const routingControlsCheck: ReadinessCheck = onlyInRoutingModes(['arc-cluster'], {
   name: 'routing-controls',
   title: 'Both routing controls can be read from the ARC cluster',
   scope: 'takeover',
@@ -33,4 +33,4 @@ export const routingControlsCheck: ReadinessCheck = {
       return { failures: [`routing controls cannot be read: ${messageOf(error)}`], notes: [] };
     }
   },
-};
+});

@@ -14,6 +14,8 @@ describe('readiness', () => {
       'capacity',
       'replication',
       'routing-controls',
+      // routing mode region-switch's check (issue 18): in arc-cluster mode it is green, "does not apply"
+      'region-switch-plan',
       'secrets-present',
     ]);
     expect(result.steps.find((s) => s.step === 'replication')?.detail).toBe('catalog lag 0.4 s; orders lag 0.4 s');

@@ -5,7 +5,14 @@ import { type ReadinessInput, readinessGate } from '../../../runbooks/orchestrat
 import { READINESS_CHECKS, TAKEOVER_CHECKS } from '../../../runbooks/readiness/readiness-checks';
 import { PRIMARY, STANDBY, simulation } from '../support/simulation';
 
-const TAKEOVER = ['services-healthy', 'capacity', 'replication', 'routing-controls', 'secrets-present'];
+const TAKEOVER = [
+  'services-healthy',
+  'capacity',
+  'replication',
+  'routing-controls',
+  'region-switch-plan',
+  'secrets-present',
+];
 const STANDING = [
   'image-parity',
   'task-settings-parity',
