@@ -22,8 +22,8 @@ export function syntheticOrdersFunctionName(appName: string, envName: string): s
 
 /**
  * The Lambda function (one per Region, same name) that the Region switch plan's custom action block invokes in the
- * Region it activates, to start the `recover` runbook there (routing mode `region-switch`). Not built yet: the plan
- * and its execution role address it by this name (issue 18).
+ * Region it activates, to start the `recover` runbook there (routing mode `region-switch`): built by each Region's
+ * runbook stack (stacks/runbooks/region-switch-recover-start.ts); the plan and its execution role address it by name.
  *
  * @example regionSwitchRecoverFunctionName('shop', 'dev') // 'shop-dev-region-switch-recover'
  */

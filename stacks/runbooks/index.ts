@@ -1,3 +1,4 @@
+export * from './region-switch-recover-start';
 export * from './runbook-code';
 export * from './runbook-permissions';
 export * from './runbook-reports-bucket';

@@ -34,6 +34,7 @@ import { stackNames } from '../naming/stack-names';
 import { SHOP_TABLES, tableNames } from '../naming/table-names';
 import type { RegionRole } from '../region-role';
 import { SHOP_SERVICES } from '../services/shop-services';
+import { RegionSwitchRecoverStart } from './region-switch-recover-start';
 import { RUNBOOK_HANDLER, runbookCode } from './runbook-code';
 import {
   type FunctionMethods,
@@ -109,7 +110,7 @@ export interface RunbookStackProps extends StackProps {
   /**
    * How traffic moves (config `routingMode`): the ARC routing controls (`arc-cluster`), or the ARC Region switch plan
    * (`region-switch`), which also moves the writers and scales this Region's services; in that mode this stack also
-   * holds the function the plan invokes to start `recover`.
+   * holds the function the plan invokes to start `recover` ({@link RegionSwitchRecoverStart}).
    *
    * @default 'arc-cluster'
    */
@@ -229,6 +230,8 @@ export class RunbookStack extends Stack {
   readonly syntheticOrdersRemoval?: SyntheticOrdersRemoval;
   /** Every readiness check of this Region on a schedule: its function, schedule and alarm. */
   readonly scheduledReadiness: ScheduledReadiness;
+  /** The function the Region switch plan invokes to start `recover` here (routing mode `region-switch`). */
+  readonly regionSwitchRecoverStart?: RegionSwitchRecoverStart;
 
   constructor(scope: Construct, id: string, props: RunbookStackProps) {
     super(scope, id, props);
@@ -545,6 +548,16 @@ export class RunbookStack extends Stack {
         environment,
         vpc: props.vpc,
         databaseClientSecurityGroup: props.databaseClientSecurityGroup,
+      });
+    }
+    if (routingMode === 'region-switch') {
+      this.regionSwitchRecoverStart = new RegionSwitchRecoverStart(this, 'RegionSwitchRecoverStart', {
+        appName: props.appName,
+        envName: props.envName,
+        code,
+        environment,
+        bucketArn: this.reports.bucket.bucketArn,
+        bucketKeyArn: this.reports.key.keyArn,
       });
     }
     this.scheduledReadiness = new ScheduledReadiness(this, 'ScheduledReadiness', {

@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import {
   bundleRunbookHandler,
   PRESERVE_SNAPSHOTS_HANDLER,
+  REGION_SWITCH_RECOVER_HANDLER,
   REMOVE_SYNTHETIC_ORDERS_HANDLER,
+  RUNBOOK_BUNDLE_EXTERNALS,
   RUNBOOK_HANDLER,
 } from '../../stacks/runbooks';
 
@@ -50,10 +52,22 @@ describe('the runbook Lambda bundle', () => {
     });
   });
 
-  test('contains the reconciler and the AWS SDK (nothing is left to the Lambda runtime)', () => {
+  test('also exports the Region switch recover start, which refuses an event without the execution metadata (a clean error)', async () => {
+    const [file, exported] = REGION_SWITCH_RECOVER_HANDLER.split('.') as [string, string];
+    expect(file).toBe(RUNBOOK_HANDLER.split('.')[0]);
+    const module = require(path.join(dir, `${file}.js`)) as Record<string, (event: unknown) => Promise<unknown>>;
+    const error = (await module[exported]!({ PlanArn: 'x' }).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/^invalid event: ExecutionId: .*; PlanArn: not a Region switch plan ARN; accepted: /);
+    expect(error.stack).toBe(`RecoverStartError: ${error.message}`);
+  });
+
+  test('contains the reconciler and the AWS SDK (nothing is left to the Lambda runtime but the Region switch client)', () => {
     const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
     expect(code).toContain('multi-region-shop/reconcile-report@2');
     expect(code).toContain('FailoverGlobalClusterCommand');
-    expect(code).not.toMatch(/require\("@aws-sdk\/(client-|core|smithy)/);
+    expect(code).toContain('StartAutomationExecutionCommand');
+    expect(code).not.toMatch(/require\("@aws-sdk\/(client-(?!arc-region-switch")|core|smithy)/);
+    // The registry here has no @aws-sdk/client-arc-region-switch: it is loaded from the runtime's SDK (UNVERIFIED)
+    expect(RUNBOOK_BUNDLE_EXTERNALS).toEqual(['pg-native', '@aws-sdk/client-arc-region-switch']);
   });
 });

@@ -21,7 +21,7 @@ import type { Step } from '../../runbooks/core/step';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestrations';
 import type { PortMethod } from '../../runbooks/ports';
 import { parseTopology } from '../../runbooks/topology';
-import { RunbookStack, type RunbookStackProps } from '../../stacks/runbooks';
+import { nagResource, RunbookStack, type RunbookStackProps } from '../../stacks/runbooks';
 import { type PermissionScope, runbookPolicyStatements } from '../../stacks/runbooks/runbook-permissions';
 import { SHOP_SERVICES } from '../../stacks/services/shop-services';
 
@@ -626,6 +626,72 @@ describe('RunbookStack in routing mode region-switch', () => {
       );
     },
   );
+
+  test.each([PRIMARY, STANDBY])(
+    'the %s stack holds the function the plan invokes by name, outside the VPC, well within the block timeout',
+    (region) => {
+      const functions = Object.values(
+        built[region]!.template.findResources('AWS::Lambda::Function', {
+          Properties: { FunctionName: 'shop-dev-region-switch-recover' },
+        }),
+      ) as { Properties: Record<string, unknown> }[];
+      expect(functions).toHaveLength(1);
+      const fn = functions[0]!.Properties;
+      expect(fn.Handler).toBe('index.regionSwitchRecoverHandler');
+      expect(fn.VpcConfig).toBeUndefined();
+      // the block reruns it every minute for five (stacks/routing/region-switch-plan.ts)
+      expect(fn.Timeout).toBeLessThanOrEqual(60);
+      expect(Object.keys((fn.Environment as { Variables: object }).Variables)).toEqual(
+        expect.arrayContaining(['RUNBOOK_TOPOLOGY', 'RUNBOOK_BUCKET']),
+      );
+      expect(built[region]!.stack.regionSwitchRecoverStart?.function).toBeDefined();
+      // AND no resource-based policy: the plan's execution role (same account) holds lambda:InvokeFunction on it
+      built[region]!.template.resourceCountIs('AWS::Lambda::Permission', 0);
+    },
+  );
+
+  test('its role reads the failover and recover journals, lists executions, starts recover and passes it its role, nothing else', () => {
+    const { stack, template } = standby();
+    const statements = policyStatements(template, 'RegionSwitchRecoverStartPolicy');
+    const resolved = statements.map((s) => ({
+      actions: [s.Action].flat().sort(),
+      resources: [stack.resolve(s.Resource)].flat().map((r) => nagResource(r)),
+      ...(s.Condition ? { condition: s.Condition } : {}),
+    }));
+    expect(resolved).toEqual([
+      {
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [expect.stringMatching(/^<RegionSwitchRecoverStartLogs[0-9A-F]+\.Arn>$/)],
+      },
+      {
+        actions: ['s3:GetObject'],
+        resources: [
+          expect.stringMatching(/^<ReportsBucket[0-9A-F]+\.Arn>\/journal\/failover\/\*$/),
+          expect.stringMatching(/^<ReportsBucket[0-9A-F]+\.Arn>\/journal\/recover\/\*$/),
+        ],
+      },
+      { actions: ['s3:ListBucket'], resources: [expect.stringMatching(/^<ReportsBucket[0-9A-F]+\.Arn>$/)] },
+      { actions: ['kms:Decrypt'], resources: [expect.stringMatching(/^<ReportsKey[0-9A-F]+\.Arn>$/)] },
+      { actions: ['ssm:DescribeAutomationExecutions'], resources: ['*'] },
+      {
+        actions: ['ssm:StartAutomationExecution'],
+        resources: [`arn:<AWS::Partition>:ssm:${STANDBY}:${ACCOUNT}:automation-definition/shop-dev-recover:*`],
+      },
+      {
+        actions: ['iam:PassRole'],
+        resources: [`arn:<AWS::Partition>:iam::${ACCOUNT}:role/shop-dev-${STANDBY}-runbook`],
+        condition: { StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  test('in arc-cluster mode there is no recover-start function', () => {
+    build(STANDBY).template.resourcePropertiesCountIs(
+      'AWS::Lambda::Function',
+      { FunctionName: 'shop-dev-region-switch-recover' },
+      0,
+    );
+  });
 
   test.each([
     [
