@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { Client } from 'pg';
 import type { RoutingMode } from '../config/shop-config';
 import type { Topology } from '../runbooks/topology';
 import { migrate } from '../services/db/migrate';
+import { withClient } from '../services/db/with-client';
 import { CanaryAlarms } from './adapters/canary-alarms';
 import { LocalGlobalCluster } from './adapters/local-global-database';
 import { LocalRoutingControl } from './adapters/local-routing-control';
@@ -149,7 +149,7 @@ export class TwoRegionShop {
         const pair = await starting.finally(() => shop.startingPairs.delete(starting));
         // Each pair serves one database: the template's other one goes (the drop replicates to the standby).
         for (const other of DRILL_DATABASES.filter((d) => d !== database)) {
-          await execute(pair.primary.url(), `DROP DATABASE ${other}`);
+          await withClient(pair.primary.url(), (client) => client.query(`DROP DATABASE ${other}`));
         }
       }),
     );
@@ -378,14 +378,4 @@ async function migratedTemplate(dataDir: string, resources: Resources): Promise<
     untrack();
   }
   return dataDir;
-}
-
-async function execute(url: string, sql: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
 }

@@ -1,8 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Client } from 'pg';
 import { NonRetriableError, RetriableError } from '../../runbooks/core/errors';
 import type { DatabaseEndpoint, GlobalClusterState, GlobalDatabasePort } from '../../runbooks/ports';
+import { withClient } from '../../services/db/with-client';
 import { PostgresServer } from '../stand-ins/postgres-server';
 import type { ReplicatedPostgres } from '../stand-ins/replicated-postgres';
 import type { RegionOutages } from './region-outages';
@@ -39,13 +39,10 @@ export type RejoinMethod = 'followed-new-timeline' | 'rebuilt-from-copy';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function query<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return withClient(
+    { connectionString: url, connectionTimeoutMillis: 3000 },
+    async (client) => (await client.query(sql, params)).rows as T[],
+  );
 }
 
 /**

@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import type {
   AlarmFacts,
   ClusterFacts,
@@ -9,6 +8,7 @@ import type {
   ServiceFacts,
   VcpuQuota,
 } from '../../runbooks/ports';
+import { withClient } from '../../services/db/with-client';
 import { SHOP_TABLES } from '../stand-ins/dynamodb-server';
 import type { CanaryAlarms } from './canary-alarms';
 import { DRILL_READINESS_SETTINGS, type DrillReadinessSettings } from './drill-readiness-settings';
@@ -188,14 +188,12 @@ export class LocalReadinessFacts implements ReadinessFactsPort {
 
 /** The server's `server_version` (e.g. `17.5`), or undefined when it does not answer. */
 async function serverVersion(url: string): Promise<string | undefined> {
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
-    await client.connect();
-    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
-    return rows[0]?.server_version.split(' ')[0];
+    return await withClient({ connectionString: url, connectionTimeoutMillis: 2000 }, async (client) => {
+      const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+      return rows[0]?.server_version.split(' ')[0];
+    });
   } catch {
     return undefined;
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }

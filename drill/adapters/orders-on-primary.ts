@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import type { OrderOnNewPrimary } from '../../runbooks/scoring/score-input';
+import { withClient } from '../../services/db/with-client';
 
 /** Columns of `shipping_addresses` that are bookkeeping, not the address a shopper changes. */
 const NOT_ADDRESS = new Set(['id', 'order_id', 'created_at', 'updated_at', 'version', 'deleted_at']);
@@ -12,9 +12,7 @@ const NOT_ADDRESS = new Set(['id', 'order_id', 'created_at', 'updated_at', 'vers
 export async function ordersOnPrimary(url: string, ids: readonly string[]): Promise<Record<string, OrderOnNewPrimary>> {
   const result: Record<string, OrderOnNewPrimary> = Object.fromEntries(ids.map((id) => [id, { present: false }]));
   if (ids.length === 0) return result;
-  const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
+  return withClient({ connectionString: url, connectionTimeoutMillis: 5000 }, async (client) => {
     const { rows } = await client.query<{ id: string; cancelled: boolean; address: Record<string, unknown> | null }>(
       `SELECT o.id::text AS id, o.deleted_at IS NOT NULL AS cancelled, to_jsonb(a) AS address
          FROM orders AS o LEFT JOIN shipping_addresses AS a ON a.order_id = o.id AND a.deleted_at IS NULL
@@ -32,7 +30,5 @@ export async function ordersOnPrimary(url: string, ids: readonly string[]): Prom
       result[row.id] = { present: true, cancelled: row.cancelled, address };
     }
     return result;
-  } finally {
-    await client.end();
-  }
+  });
 }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { withClient } from '../../services/db/with-client';
 
 const run = promisify(execFile);
 
@@ -213,15 +214,10 @@ export class PostgresServer {
   async createDatabase(name: string): Promise<void> {
     if (!/^[a-z_][a-z0-9_]*$/.test(name))
       throw new Error(`database name ${JSON.stringify(name)} is not a plain identifier`);
-    const { Client } = await import('pg');
-    const client = new Client({ connectionString: this.url() });
-    await client.connect();
-    try {
+    await withClient(this.url(), async (client) => {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
       if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${name}`);
-    } finally {
-      await client.end();
-    }
+    });
   }
 
   /** Whether the server process is still running. */

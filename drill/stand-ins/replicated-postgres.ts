@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Client } from 'pg';
+import { withClient } from '../../services/db/with-client';
 import { freePort, PostgresServer } from './postgres-server';
 
 /** Options of {@link ReplicatedPostgres.start}. */
@@ -105,9 +105,7 @@ export class ReplicatedPostgres {
    * is stranded there — what happens to an Aurora secondary when its primary Region becomes unreachable.
    */
   async cutReplication(): Promise<void> {
-    const client = new Client({ connectionString: this.standby.url() });
-    await client.connect();
-    try {
+    await withClient(this.standby.url(), async (client) => {
       await client.query(`ALTER SYSTEM SET primary_conninfo = ''`);
       await client.query('SELECT pg_reload_conf()');
       // The walreceiver exits when its conninfo is cleared; wait until it is gone.
@@ -117,9 +115,7 @@ export class ReplicatedPostgres {
         await new Promise((r) => setTimeout(r, 10));
       }
       throw new Error('the standby kept streaming after its primary_conninfo was cleared');
-    } finally {
-      await client.end();
-    }
+    });
   }
 
   /** Whether the standby is still in recovery (not promoted). */
@@ -152,12 +148,5 @@ export class ReplicatedPostgres {
 }
 
 async function queryOne<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    const { rows } = await client.query(sql, params);
-    return rows[0] as T;
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query(sql, params)).rows[0] as T);
 }

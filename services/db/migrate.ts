@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Client } from 'pg';
+import { withClient } from './with-client';
 
 /** The services that own a Postgres schema. */
 export const DATABASE_SERVICES = ['catalog', 'orders'] as const;
@@ -65,9 +65,7 @@ export async function migrate(databaseUrl: string, service: DatabaseService): Pr
     throw new Error(`service: ${JSON.stringify(service)} has no database; accepted: ${DATABASE_SERVICES.join(', ')}`);
   }
   const files = await migrationFiles(service);
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
+  return withClient(databaseUrl, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     await client.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -105,7 +103,5 @@ export async function migrate(databaseUrl: string, service: DatabaseService): Pr
       applied.push(file);
     }
     return { applied, skipped };
-  } finally {
-    await client.end();
-  }
+  });
 }
