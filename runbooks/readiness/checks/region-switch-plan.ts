@@ -79,6 +79,15 @@ function judgeEvaluation(status: RegionSwitchPlanStatus, plan: string, now: Date
     unknowns.push(
       `${plan}: the evaluation asked in ${region} passed but gives no lastEvaluationTime, so how recent it is cannot be told`,
     );
+  } else if (evaluation.warnings.length > 0) {
+    // A warning says "what needs to be corrected" (API_ResourceWarning); with `passed` beside it, which one holds is
+    // not documented: neither green nor red.
+    unknowns.push(
+      ...evaluation.warnings.map(
+        (w) =>
+          `${plan}: the evaluation asked in ${region} passed at ${iso(at)} yet lists an active warning: ${w}; whether the plan would run cannot be told`,
+      ),
+    );
   } else {
     const ageMinutes = Math.floor((now.getTime() - at.getTime()) / 60_000);
     if (at.getTime() - now.getTime() > JOURNAL_CLOCK_SKEW_MINUTES * 60_000) {
@@ -105,8 +114,8 @@ function judgeEvaluation(status: RegionSwitchPlanStatus, plan: string, now: Date
  * plane of the Region that would be activated (the one a move calls), never the control plane:
  *
  * - the plan's latest evaluation (GetPlanEvaluationStatus, "information about the last time the plan was evaluated
- *   and any warnings or issues detected"): `passed` and no older than {@link PLAN_EVALUATION_MAX_AGE_MINUTES} is
- *   GREEN; `actionRequired` is RED naming each active warning; `pendingEvaluation`, `unknown`, an old or undated
+ *   and any warnings or issues detected"): `passed` with no active warning and no older than
+ *   {@link PLAN_EVALUATION_MAX_AGE_MINUTES} is GREEN; `actionRequired` is RED naming each active warning; `pendingEvaluation`, `unknown`, an old or undated
  *   evaluation, or one that cannot be read is INCONCLUSIVE (fail closed);
  * - its executions (ListPlanExecutions, "both current and historical executions"): one that has not ended (running,
  *   `pausedByFailedStep`, `pausedByOperator`, `pendingManualApproval` …) is RED, named with its state and failed

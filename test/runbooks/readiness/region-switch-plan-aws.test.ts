@@ -104,6 +104,20 @@ describe('region-switch-plan on the AWS model', () => {
     ]);
   });
 
+  test('GIVEN an evaluation that says passed yet lists an active warning WHEN checked THEN INCONCLUSIVE naming the warning (which of the two holds cannot be told)', async () => {
+    const { w, assess } = setup();
+    w.model.regionSwitch.addWarning(SHOP_PLAN_ARN, { stepName: 'move-dns', message: 'Health check not found' });
+    w.model.regionSwitch.setEvaluationState(SHOP_PLAN_ARN, 'passed');
+    w.clock.advance(31 * MINUTE);
+
+    const result = await assess();
+
+    expect(result.verdict).toBe('INCONCLUSIVE');
+    expect(result.unknowns).toEqual([
+      `${PLAN}: the evaluation asked in ${WEST} passed at 2026-01-27T10:30:00.000Z yet lists an active warning: step move-dns: Health check not found; whether the plan would run cannot be told`,
+    ]);
+  });
+
   test('GIVEN an execution paused by a failed Aurora block and no traffic move running WHEN checked THEN RED naming the execution, its state, the failed step and what it waits for', async () => {
     const { w, assess } = setup();
     w.model.regionSwitch.failStep('switch-catalog', 'The global cluster is not available');
