@@ -2,6 +2,7 @@ import type { Step } from '../core/step';
 import type { RegionSwitchExecutionSummary, RegionSwitchMoveKind } from '../ports';
 import { otherRegion, type Topology } from '../topology';
 import type { TargetInput } from './database-steps';
+import { describeState, writerSettledIn } from './global-database-state';
 import { shiftTraffic } from './routing-steps';
 
 /** The step that runs the plan, by name (its outputs are read by the summaries). */
@@ -58,9 +59,45 @@ export function runRegionSwitchPlan<I extends TargetInput>(kind: RegionSwitchMov
     name: REGION_SWITCH_STEP,
     kind: 'action',
     title: `Run the ARC Region switch plan: activate the target Region (${mode})`,
-    uses: ['regionSwitch.activate'],
+    uses: ['regionSwitch.describePlan', 'globalDatabase.describe', 'regionSwitch.activate'],
     describe: (ctx) =>
       `StartPlanExecution activate ${ctx.input.targetRegion} (${mode}) in ${ctx.input.targetRegion}'s Region switch data plane, then follow it until it ends (at most ${ctx.topology.routing.regionSwitch?.timeoutMinutes ?? 60} min): the plan scales ${ctx.input.targetRegion}, moves the writers ${kind === 'planned' ? 'by switchover' : 'by failover with data loss'} and moves DNS away from ${otherRegion(ctx.topology, ctx.input.targetRegion)}`,
+    check: async (ctx) => {
+      const target = ctx.input.targetRegion;
+      const plan = await ctx.ports.regionSwitch.describePlan(target);
+      const last = plan.lastEnded;
+      const activated =
+        plan.running.length === 0 &&
+        last?.action === 'activate' &&
+        last.targetRegion === target &&
+        (last.state === 'completed' || last.state === 'completedWithExceptions');
+      if (!activated) {
+        return {
+          state: 'pending',
+          detail: plan.running.length
+            ? `an execution of the plan is running: ${plan.running.map((e) => `${e.executionId} ${e.action} ${e.targetRegion} ${e.state}`).join(', ')}`
+            : `the plan's last ended execution: ${last ? `${last.executionId} ${last.action} ${last.targetRegion} ${last.state}` : 'none'}${plan.error ? ` (${plan.error})` : ''}`,
+        };
+      }
+      // The newest execution activated the target: done, if every writer is there too (a move made outside the plan
+      // since then would leave a writer elsewhere: run the plan again).
+      for (const db of ctx.topology.databases) {
+        const state = await ctx.ports.globalDatabase.describe(db.globalClusterIdentifier, target);
+        if (!writerSettledIn(state, target)) {
+          return { state: 'pending', detail: `${db.globalClusterIdentifier}: ${describeState(state)}` };
+        }
+      }
+      return {
+        state: 'done',
+        detail: `the plan's last execution ${last.executionId} already activated ${target} (${last.mode}, ${last.state}) and every writer is there`,
+        outputs: {
+          executionId: last.executionId,
+          executionState: last.state,
+          apiRegion: last.apiRegion,
+          requestedAt: (writersRequestedAt(last) ?? ctx.ports.clock.now()).toISOString(),
+        },
+      };
+    },
     run: async (ctx) => {
       const timeoutMinutes = ctx.topology.routing.regionSwitch?.timeoutMinutes ?? 60;
       const summary = await ctx.ports.regionSwitch.activate({

@@ -150,6 +150,7 @@ export interface ModelCheckpoint {
   readonly objects: ReadonlyMap<string, { body: Buffer; contentType?: string; lastModified: Date; versionId: string }>;
   readonly secrets: AwsModel['secrets']['secrets'];
   readonly services: AwsModel['ecs']['services'];
+  readonly planExecutions: ReturnType<AwsModel['regionSwitch']['saved']>;
   readonly unreachable: ReadonlySet<string>;
   readonly controlPlaneUnreachable: boolean;
 }
@@ -475,6 +476,7 @@ export class AwsModel {
       objects: new Map([...this.s3.objects].map(([k, o]) => [k, { ...o, body: Buffer.from(o.body) }])),
       secrets: structuredClone(this.secrets.secrets),
       services: structuredClone(this.ecs.services),
+      planExecutions: this.regionSwitch.saved(),
       unreachable: new Set(this.unreachable),
       controlPlaneUnreachable: this.controlPlaneUnreachable,
     };
@@ -503,6 +505,7 @@ export class AwsModel {
     for (const [k, o] of saved.objects) this.s3.objects.set(k, { ...o, body: Buffer.from(o.body) });
     refill(this.secrets.secrets, saved.secrets);
     refill(this.ecs.services, saved.services);
+    this.regionSwitch.restoreSaved(saved.planExecutions);
     this.unreachable.clear();
     for (const r of saved.unreachable) this.unreachable.add(r);
     this.controlPlaneUnreachable = saved.controlPlaneUnreachable;

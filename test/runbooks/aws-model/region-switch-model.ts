@@ -184,6 +184,19 @@ export class RegionSwitchModel {
     this.options = { ...DEFAULT_REGION_SWITCH_OPTIONS, ...options };
   }
 
+  /** The executions and the id counter, for {@link AwsModel.checkpoint}. */
+  saved(): { readonly executions: Map<string, ModelPlanExecution>; readonly count: number } {
+    return { executions: structuredClone(this.executions), count: this.count };
+  }
+
+  /** Puts back what {@link saved} returned (injected step failures are forgotten). */
+  restoreSaved(saved: { readonly executions: ReadonlyMap<string, ModelPlanExecution>; readonly count: number }): void {
+    this.executions.clear();
+    for (const [id, execution] of structuredClone(saved.executions)) this.executions.set(id, execution);
+    this.count = saved.count;
+    this.failures.clear();
+  }
+
   /**
    * Adds a plan (what CreatePlan, a control-plane operation, made). By default the plan is as deployed a while ago:
    * its first evaluation ran now (it `passed`, nothing found yet). `created: 'now'` adds a plan just created, not

@@ -1,5 +1,6 @@
 import type { AnyOrchestration } from '../../../runbooks/core/step';
 import { failback, failover, readiness, recover, switchover } from '../../../runbooks/orchestrations';
+import { addShopPlan, inRegionSwitchMode } from '../aws-model/shop-plan';
 import { type AwsWorld, type AwsWorldOptions, EAST, WEST } from './aws-world';
 
 /** One end-to-end situation: a world brought to a starting state, then one orchestration run in one Region. */
@@ -129,3 +130,32 @@ export const SUCCEEDING_SCENARIOS: readonly AwsScenario[] = [
 ];
 
 export { failedOverToWest, rejoinedEast, switchedToWest };
+
+/** `world` in routing mode region-switch: every Region's topology runs the plan, which {@link withShopPlan} adds. */
+const REGION_SWITCH_WORLD: AwsWorldOptions = { topology: (seeded) => inRegionSwitchMode(seeded) };
+const withShopPlan = (w: AwsWorld) => addShopPlan(w.model, w.shop, w.shop.topology(EAST));
+
+/** The scenarios of routing mode region-switch that must succeed (issue 18), also run with a crash at every call. */
+export const REGION_SWITCH_SCENARIOS: readonly AwsScenario[] = [
+  {
+    name: 'region-switch: failover us-east-1 → us-west-2 with us-east-1 down (the plan runs ungraceful)',
+    orchestration: failover,
+    runIn: WEST,
+    input: { targetRegion: WEST, failedRegion: EAST },
+    world: REGION_SWITCH_WORLD,
+    setup: async (w) => {
+      withShopPlan(w);
+      w.model.regionDown(EAST);
+    },
+  },
+  {
+    name: 'region-switch: switchover us-east-1 → us-west-2 (the plan runs graceful)',
+    orchestration: switchover,
+    runIn: WEST,
+    input: { targetRegion: WEST },
+    world: REGION_SWITCH_WORLD,
+    setup: async (w) => {
+      withShopPlan(w);
+    },
+  },
+];

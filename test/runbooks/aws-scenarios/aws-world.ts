@@ -270,7 +270,8 @@ export function effectiveMutations(calls: readonly ModelCall[]): string[] {
         (c.outcome === 'ok' || c.outcome.startsWith('ok,') || c.outcome.endsWith('(after effect)')),
     )
     .map((c) => {
-      const { Tags: _tags, ...input } = c.input as Record<string, unknown>;
+      // Tags, a comment and a client token carry the runbook's execution id: the same change from a resumed run.
+      const { Tags: _tags, comment: _comment, clientToken: _token, ...input } = c.input as Record<string, unknown>;
       return `${c.operation} ${c.service === 'route53-recovery-cluster' ? 'arc' : c.region} ${JSON.stringify(input)}`;
     });
 }

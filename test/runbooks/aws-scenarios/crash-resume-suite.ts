@@ -58,9 +58,9 @@ async function prepared(scenario: AwsScenario) {
  * process runs the same orchestration again. It must succeed, make each non-idempotent change exactly once (the same
  * idempotent ones, possibly repeated) and leave the same state as the uninterrupted run.
  */
-export function crashResumeSuite(names: readonly string[]): void {
+export function crashResumeSuite(names: readonly string[], from: readonly AwsScenario[] = SUCCEEDING_SCENARIOS): void {
   const scenarios = names.map((name) => {
-    const found = SUCCEEDING_SCENARIOS.find((s) => s.name === name);
+    const found = from.find((s) => s.name === name);
     if (!found) throw new Error(`no scenario named "${name}"`);
     return found;
   });
