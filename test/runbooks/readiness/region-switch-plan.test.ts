@@ -1,13 +1,15 @@
 import { LOCAL_PLAN_ARN } from '../../../runbooks/adapters/local/ports-region-switch';
+import { readinessDatapoints } from '../../../runbooks/lambda/readiness-handler';
 import { regionSwitchPlanCheck } from '../../../runbooks/readiness/checks/region-switch-plan';
 import { routingConfigurationCheck } from '../../../runbooks/readiness/checks/routing-configuration';
 import { routingControlsCheck } from '../../../runbooks/readiness/checks/routing-controls';
 import { routingStatesCheck } from '../../../runbooks/readiness/checks/routing-states';
+import { evaluateReadiness } from '../../../runbooks/readiness/evaluate-readiness';
 import { appliesInMode } from '../../../runbooks/readiness/readiness-check';
 import { READINESS_CHECKS, readinessChecksFor } from '../../../runbooks/readiness/readiness-checks';
 import type { Topology } from '../../../runbooks/topology';
 import { STANDBY, simulation } from '../support/simulation';
-import { evaluate, failing } from './readiness-simulation';
+import { evaluate, failing, readinessContext } from './readiness-simulation';
 
 // The readiness of routing mode region-switch on the simulated world, whose Region switch plan is the local stand-in
 // PortsRegionSwitch (the drill's too: drill/adapters/drill-ports.ts): its describePlan evaluates the plan's Aurora
@@ -110,6 +112,25 @@ describe('readiness checks by routing mode', () => {
       'region-switch-plan',
     ]);
   });
+
+  test.each([
+    ['arc-cluster', (t: Topology) => t],
+    ['region-switch', regionSwitchMode],
+  ] as const)(
+    'GIVEN routing mode %s on a healthy world WHEN every check is evaluated THEN each check of the mode publishes 1, and nothing publishes 0 (the alarm reads overall)',
+    async (mode, topology) => {
+      const sim = simulation({ topology });
+
+      const points = readinessDatapoints(await evaluateReadiness(readinessContext(sim), READINESS_CHECKS));
+
+      const published = Object.fromEntries(points.map((p) => [p.check, p.value]));
+      expect(Object.fromEntries(readinessChecksFor(mode).map((c) => [c.name, published[c.name]]))).toEqual(
+        Object.fromEntries(readinessChecksFor(mode).map((c) => [c.name, 1])),
+      );
+      expect(published.overall).toBe(1);
+      expect(points.filter((p) => p.value !== 1)).toEqual([]);
+    },
+  );
 
   test('GIVEN the region-switch-plan check THEN it is a takeover check and declares the plan read and the journals', () => {
     expect(regionSwitchPlanCheck).toMatchObject({
