@@ -32,6 +32,19 @@ export function createPool(config: DatabaseConfig, applicationName: string, log:
     // Connections closing while the pool ends (shutdown) are expected to fail.
     if (!pool.ending) log.warn({ err: error }, 'idle Postgres connection failed; the pool replaces it');
   });
+  // pg-pool listens to 'error' only on the connections it holds idle. One checked out (a transaction's, between two
+  // of its statements) whose server ends the session or goes away emits 'error' with no query to reject, and an
+  // 'error' event nothing listens to is an uncaught exception: the whole service would exit. While checked out, the
+  // failure is logged (once; the socket closing is a second error); the holder's next statement rejects ("not
+  // queryable"), and a connection released with that error, or not queryable, is not reused.
+  const failed = new WeakSet<object>();
+  const inUseFailed = function (this: object, error: Error) {
+    if (pool.ending || failed.has(this)) return;
+    failed.add(this);
+    log.warn({ err: error }, 'Postgres connection in use failed; its next statement fails and it is not reused');
+  };
+  pool.on('acquire', (client) => client.on('error', inUseFailed));
+  pool.on('release', (_error, client) => client.removeListener('error', inUseFailed));
   return pool;
 }
 

@@ -25,16 +25,18 @@ export function terminateEachConnectionAfterConnect(): ConnectionTerminator {
   let terminated = 0;
   const connectAndTerminate = async (client: Client): Promise<Client> => {
     await connect.call(client);
-    // The backend's FATAL arrives before the server closes the socket. Heard first on the socket's own 'end': pg's
-    // listeners emit the client's 'error' from there, which is thrown when nothing listens to it, and then the
-    // listeners after it (the client's 'end', the socket's close) never run.
+    // The backend's FATAL arrives before the server closes the socket. Heard first on the socket's own 'end' (or
+    // 'close', when an 'error' listener destroys it first): pg's listeners emit the client's 'error' from there,
+    // which is thrown when nothing listens to it, and then the listeners after it (the client's 'end') never run.
     const socket = (client as unknown as { connection: { stream: NodeJS.EventEmitter } }).connection.stream;
     const ended = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the terminated connection did not close within 10 s')), 10_000);
-      socket.prependOnceListener('end', () => {
+      const closed = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      socket.prependOnceListener('end', closed);
+      socket.prependOnceListener('close', closed);
     });
     // Awaited below; this only keeps a failed termination from leaving an unhandled rejection behind.
     ended.catch(() => undefined);
