@@ -184,15 +184,29 @@ export class RegionSwitchModel {
     this.options = { ...DEFAULT_REGION_SWITCH_OPTIONS, ...options };
   }
 
-  /** The executions and the id counter, for {@link AwsModel.checkpoint}. */
-  saved(): { readonly executions: Map<string, ModelPlanExecution>; readonly count: number } {
-    return { executions: structuredClone(this.executions), count: this.count };
+  /** The executions, the plans' evaluations and the id counter, for {@link AwsModel.checkpoint}. */
+  saved(): {
+    readonly executions: Map<string, ModelPlanExecution>;
+    readonly evaluations: Map<string, PlanEvaluations>;
+    readonly count: number;
+  } {
+    return {
+      executions: structuredClone(this.executions),
+      evaluations: structuredClone(this.evaluations),
+      count: this.count,
+    };
   }
 
   /** Puts back what {@link saved} returned (injected step failures are forgotten). */
-  restoreSaved(saved: { readonly executions: ReadonlyMap<string, ModelPlanExecution>; readonly count: number }): void {
+  restoreSaved(saved: {
+    readonly executions: ReadonlyMap<string, ModelPlanExecution>;
+    readonly evaluations: ReadonlyMap<string, PlanEvaluations>;
+    readonly count: number;
+  }): void {
     this.executions.clear();
     for (const [id, execution] of structuredClone(saved.executions)) this.executions.set(id, execution);
+    this.evaluations.clear();
+    for (const [arn, evaluations] of structuredClone(saved.evaluations)) this.evaluations.set(arn, evaluations);
     this.count = saved.count;
     this.failures.clear();
   }

@@ -118,6 +118,23 @@ describe('ARC Region switch model', () => {
     );
   });
 
+  test('GIVEN a checkpoint WHEN a warning is added, evaluations stop and the state is forced, then the model is rolled back THEN the evaluations go on as at the checkpoint', async () => {
+    const { clock, model, west } = setup();
+    const saved = model.checkpoint();
+    model.regionSwitch.addWarning(PLAN, { stepName: 'routing', message: 'Health check not found' });
+    model.regionSwitch.stopEvaluations(PLAN);
+    model.regionSwitch.setEvaluationState(PLAN, 'unknown');
+
+    model.rollback(saved);
+    clock.advance(31 * 60_000);
+
+    expect(await west.getPlanEvaluationStatus({ planArn: PLAN })).toMatchObject({
+      evaluationState: 'passed',
+      lastEvaluationTime: new Date('2026-12-07T10:30:00.000Z'),
+      warnings: [],
+    });
+  });
+
   test('GIVEN a running execution WHEN cancelled THEN it and its running step are canceled, and no later step runs', async () => {
     const { clock, west } = setup();
     const { executionId } = await west.startPlanExecution(activateWest);
