@@ -58,6 +58,10 @@ export function describeResourceWarning(warning: ResourceWarningShape): string {
  *   ends; `pausedByFailedStep`, `pausedByOperator`, `pendingManualApproval` … are not), each described with
  *   GetPlanExecution for its steps, newest first; and the execution that ended last.
  *
+ * Both are data-plane operations: the User Guide's table "Region switch API operations" answers "Data plane API: Yes"
+ * for "Get plan evaluation status" and for the execution operations (read in the docs.amazonaws.cn edition of the page;
+ * the docs.aws.amazon.com excerpt seen here was cut before that row's last column).
+ *
  * The two reads are independent: a part that cannot be read is left out and {@link RegionSwitchPlanStatus.error}
  * names it; an AWS error is never thrown.
  */
