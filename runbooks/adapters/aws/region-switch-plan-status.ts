@@ -59,8 +59,8 @@ export function describeResourceWarning(warning: ResourceWarningShape): string {
  *   GetPlanExecution for its steps, newest first; and the execution that ended last.
  *
  * Both are data-plane operations: the User Guide's table "Region switch API operations" answers "Data plane API: Yes"
- * for "Get plan evaluation status" and for the execution operations (read in the docs.amazonaws.cn edition of the page;
- * the docs.aws.amazon.com excerpt seen here was cut before that row's last column).
+ * for "Get plan evaluation status" and for GetPlanExecution (read in the docs.amazonaws.cn edition of the page; the row
+ * of ListPlanExecutions was not seen, and the docs.aws.amazon.com excerpt was cut before these rows).
  *
  * The two reads are independent: a part that cannot be read is left out and {@link RegionSwitchPlanStatus.error}
  * names it; an AWS error is never thrown.
