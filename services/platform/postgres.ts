@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { Client, type ClientConfig, Pool } from 'pg';
+import { type ClientConfig, Pool } from 'pg';
 import { type DatabaseService, migrate } from '../db/migrate';
+import { withClient } from '../db/with-client';
 import type { DatabaseConfig, DatabaseEndpoint } from './database-config';
 import { asStoreError } from './store-failure';
 
@@ -137,16 +138,16 @@ export class ServicePool implements Queryable {
 
   /** Whether the writer endpoint accepts writes now: one short-lived connection. */
   private async writerAcceptsWrites(writer: DatabaseEndpoint): Promise<boolean> {
-    const client = new Client(clientConfig({ ...this.config, ...writer }, `${this.applicationName}-endpoint-check`));
-    client.on('error', () => undefined);
     try {
-      await client.connect();
-      const result = await client.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery');
-      return result.rows[0]?.in_recovery === false;
+      return await withClient(
+        clientConfig({ ...this.config, ...writer }, `${this.applicationName}-endpoint-check`),
+        async (client) => {
+          const result = await client.query<{ in_recovery: boolean }>('SELECT pg_is_in_recovery() AS in_recovery');
+          return result.rows[0]?.in_recovery === false;
+        },
+      );
     } catch {
       return false;
-    } finally {
-      await client.end().catch(() => undefined);
     }
   }
 

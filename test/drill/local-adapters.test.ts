@@ -1,7 +1,6 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { LocalGlobalCluster } from '../../drill/adapters/local-global-database';
 import { LocalRoutingControl } from '../../drill/adapters/local-routing-control';
 import { renderDrillHtml } from '../../drill/report/drill-html';
@@ -9,18 +8,13 @@ import { newDrillReport } from '../../drill/report/drill-report';
 import { PostgresServer } from '../../drill/stand-ins/postgres-server';
 import { ReplicatedPostgres } from '../../drill/stand-ins/replicated-postgres';
 import { NonRetriableError } from '../../runbooks/core/errors';
+import { withClient } from '../../services/db/with-client';
 
 const EAST = 'us-east-1';
 const WEST = 'us-west-2';
 
 async function query<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query(sql, params)).rows as T[]);
 }
 
 const until = async (done: () => Promise<boolean>, what: string) => {

@@ -1,8 +1,8 @@
-import { Client } from 'pg';
 import type { DrillPorts } from '../../drill/adapters/drill-ports';
 import { serviceBuild } from '../../drill/adapters/service-build';
 import { DRILL_NAMES, DRILL_SERVICES } from '../../drill/drill-topology';
 import type { TwoRegionShop } from '../../drill/two-region-shop';
+import { withClient } from '../../services/db/with-client';
 import { type RunningShop, startRunningShop } from './running-shop';
 
 const EAST = 'us-east-1';
@@ -10,13 +10,10 @@ const WEST = 'us-west-2';
 const CLUSTER = (region: string) => `shop-drill-${region}`;
 
 async function serverVersion(url: string): Promise<string> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-  } finally {
-    await client.end();
-  }
+  return withClient(
+    url,
+    async (client) => (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version,
+  );
 }
 
 // One two-Region shop (2 Postgres pairs, 2 dynalite, 2 × 5 services) for every test of this file: starting it is

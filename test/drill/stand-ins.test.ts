@@ -2,19 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { Client } from 'pg';
 import { DynamoDbServer } from '../../drill/stand-ins/dynamodb-server';
 import { ReplicatedPostgres } from '../../drill/stand-ins/replicated-postgres';
 import { TableReplicator } from '../../drill/stand-ins/table-replicator';
+import { withClient } from '../../services/db/with-client';
 
 async function query<T extends object>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query(sql, params)).rows as T[]);
 }
 
 describe('ReplicatedPostgres', () => {

@@ -1,9 +1,9 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { ReplicatedPostgres } from '../../drill/stand-ins/replicated-postgres';
 import { migrate } from '../../services/db/migrate';
+import { withClient } from '../../services/db/with-client';
 import { buildOrdersApp } from '../../services/orders/app';
 import { loadOrdersConfig } from '../../services/orders/config';
 import type { ServiceApp } from '../../services/platform/service-app';
@@ -14,13 +14,7 @@ import { waitFor } from './support/wait';
 const PACK = '01a21b3d-b6ba-707b-9b8d-f04f1e70f8ed';
 
 async function rows<T extends Record<string, unknown>>(url: string, sql: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query<T>(sql)).rows);
 }
 
 async function placeOrder(base: string, key: string): Promise<{ status: number; id: string }> {

@@ -1,9 +1,9 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { PostgresServer } from '../../drill/stand-ins/postgres-server';
 import { migrate, migrationFiles } from '../../services/db/migrate';
+import { withClient } from '../../services/db/with-client';
 import { buildOrdersApp } from '../../services/orders/app';
 import { loadOrdersConfig } from '../../services/orders/config';
 import { waitFor } from './support/wait';
@@ -37,13 +37,7 @@ afterAll(async () => {
 });
 
 async function query<T>(url: string, text: string): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(text)).rows as T[];
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query(text)).rows as T[]);
 }
 
 async function startOrders(url: string) {

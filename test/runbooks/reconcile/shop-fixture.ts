@@ -1,10 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { PostgresServer } from '../../../drill/stand-ins/postgres-server';
 import { type ReconcileOptions, type ReconcileReport, reconcile } from '../../../runbooks/reconcile';
 import { migrate } from '../../../services/db/migrate';
+import { withClient } from '../../../services/db/with-client';
 
 /** The failover timeline every scenario uses (margin 300 s → window start 11:55:00). */
 export const TIMELINE = {
@@ -60,13 +61,7 @@ export class ShopServer {
   }
 
   async admin(sql: string): Promise<void> {
-    const client = new Client({ connectionString: this.url('postgres') });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
+    await withClient(this.url('postgres'), (client) => client.query(sql));
   }
 
   async stop(): Promise<void> {
@@ -77,16 +72,12 @@ export class ShopServer {
 
 /** Runs `work` in one transaction under `shop.replay = on`, so every row keeps the times the test gives it. */
 export async function atTimes(url: string, work: (client: Client) => Promise<unknown>): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(url, async (client) => {
     await client.query('BEGIN');
     await client.query(`SET LOCAL shop.replay = 'on'`);
     await work(client);
     await client.query('COMMIT');
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Runs one query against a database and returns its rows. */
@@ -95,13 +86,7 @@ export async function query<T extends Record<string, unknown>>(
   sql: string,
   params: unknown[] = [],
 ): Promise<T[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query<T>(sql, params)).rows);
 }
 
 /** An order with its lines, address and `order.placed` event, all written at `at`. */
