@@ -178,15 +178,12 @@ function oneOf(field: string, what: string, accepted: readonly string[]) {
 }
 
 /**
- * Routing modes the stacks can build but a configuration may not choose yet, with the reason. In `region-switch`
- * mode the plan is complete (stacks/routing/region-switch-plan.ts: scale-up, Aurora switchover when graceful and
- * failover with data loss when ungraceful, DNS, recover start), but the runbooks still drive the ARC routing controls,
- * which that mode does not create, and do not start or follow the plan yet (issue 18).
+ * Routing modes the stacks can build but a configuration may not choose yet, with the reason: none now. Routing mode
+ * `region-switch` was refused until the runbooks could drive it (review B2); issue 18 completed it: the plan
+ * (stacks/routing/region-switch-plan.ts), its ARN written into an SSM parameter of each Region, the runbook roles on the
+ * plan's data plane, and the function the plan invokes to start `recover`.
  */
-const UNRELEASED_ROUTING_MODES: Readonly<Partial<Record<RoutingMode, string>>> = {
-  'region-switch':
-    "the runbooks cannot drive it yet (they drive ARC routing controls, which this mode does not create, and do not start or follow the Region switch plan), and the plan's recover-start function is not built; a later release completes it",
-};
+const UNRELEASED_ROUTING_MODES: Readonly<Partial<Record<RoutingMode, string>>> = {};
 
 function routingModeField() {
   const accepted = ROUTING_MODES.filter((mode) => UNRELEASED_ROUTING_MODES[mode] === undefined);

@@ -45,9 +45,9 @@ export interface ShopConfig {
   /** How often each canary runs, in minutes. */
   readonly canaryRateMinutes: number;
   /**
-   * How traffic is switched between Regions: `arc-cluster` (Route 53 ARC routing controls and a safety rule).
-   * `region-switch` (an ARC Region switch plan, without the cluster's hourly cost) is built by the routing stack but
-   * refused by {@link loadConfig} until the runbooks drive the plan.
+   * How traffic is switched between Regions: `arc-cluster` (Route 53 ARC routing controls and a safety rule, the
+   * default), or `region-switch` (an ARC Region switch plan, without the cluster's hourly cost: the runbooks run its
+   * `activate` workflow, which also scales the target Region's services and moves the Aurora writers).
    */
   readonly routingMode: RoutingMode;
   /** The GitHub repository (`owner/name`) whose workflows may assume the deploy role. */
@@ -112,10 +112,7 @@ export interface GameDaysConfig {
   readonly shopperRatePerMinute: number;
 }
 
-/**
- * The ways the routing stack can move traffic between the two Regions; `loadConfig` accepts only `arc-cluster`
- * for now (see {@link ShopConfig.routingMode}).
- */
+/** The ways the routing stack can move traffic between the two Regions (see {@link ShopConfig.routingMode}). */
 export const ROUTING_MODES = ['arc-cluster', 'region-switch'] as const;
 
 /** See {@link ShopConfig.routingMode}. */

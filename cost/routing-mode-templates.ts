@@ -25,9 +25,9 @@ function stacksOf(stage: Stage): SynthesizedStack[] {
 /**
  * Synthesizes the app of `config` in-process, into a temporary directory removed afterwards (no AWS call: the config
  * names every Availability Zone), as `pipeline/main.ts` builds it. The other routing mode's app is synthesized again,
- * every stage of it, with the mode forced at the stack level, past `loadConfig` (which refuses `region-switch` until it
- * can fail over): each column counts its own mode's Regional stacks too, so a Regional resource only one mode builds
- * (a Region switch plan's execution blocks, say) is counted in that mode's column and no other.
+ * every stage of it, from the same config with the other `routingMode` (a value `loadConfig` accepts too): each column
+ * counts its own mode's Regional stacks, so a Regional resource only one mode builds (the Region switch plan's
+ * recover-start function, say) is counted in that mode's column and no other.
  *
  * @param context cdk context for the app (feature flags of `cdk.json`, and any `-c` values).
  */
@@ -51,9 +51,7 @@ export function synthesizeRoutingModes(
       } as Record<RoutingMode, SynthesizedStack[]>,
       how: {
         [configured]: 'the configured routing mode: every stage synthesized from the config',
-        [other]: `every stage synthesized again with routingMode forced to "${other}" at the stack level${
-          other === 'region-switch' ? ' (the config refuses it until issue 18 completes it)' : ''
-        }`,
+        [other]: `every stage synthesized again from the config with routingMode "${other}"`,
       } as Record<RoutingMode, string>,
     };
   } finally {

@@ -32,7 +32,7 @@ const FUNCTION_TIMEOUT = Duration.seconds(60);
 const WILDCARD_REASONS: WildcardReasons = [
   [
     /^\*$/,
-    'ssm:DescribeAutomationExecutions has no resource-level permissions (Service Authorization Reference, AWS Systems Manager); it only lists, and the function keeps only executions of its recover document.',
+    'The SSM action DescribeAutomationExecutions is granted on all resources, as the failover workflow role grants it (pipeline/github-oidc-stack.ts: no resource-level permissions; no resource type found documented for it, unverified here); it only lists, and the function keeps only executions of its recover document.',
   ],
   [
     /\.Arn>\/journal\/(failover|recover)\/\*$/,

@@ -105,31 +105,25 @@ describe('loadConfig', () => {
     [
       'an unknown routing mode',
       { ROUTING_MODE: 'dns' },
-      'routingMode: "dns" is not a routing mode; accepted: "arc-cluster" (set by environment variable ROUTING_MODE)',
+      'routingMode: "dns" is not a routing mode; accepted: "arc-cluster" or "region-switch" (set by environment variable ROUTING_MODE)',
     ],
   ])('%s stops with a message naming the field, the value and what is accepted', (_, env, message) => {
     expect(problemsOf(() => loadConfig({ env }))).toEqual([message]);
   });
 
-  // Review B2: in region-switch mode the runbooks still drive ARC routing controls that do not exist, and do not start
-  // or follow the Region switch plan yet (issue 18).
-  const REGION_SWITCH_REFUSED =
-    'routingMode: "region-switch" is not supported yet: the runbooks cannot drive it yet (they drive ARC routing controls, which this mode does not create, and do not start or follow the Region switch plan), and the plan\'s recover-start function is not built; a later release completes it; accepted: "arc-cluster"';
-
+  // Issue 18: routing mode region-switch is complete (the plan, its ARN parameter in both Regions, the runbook roles and
+  // the recover-start function), so a configuration may choose it from any source. Review B2 refused it while the
+  // runbooks could not drive it.
   test.each([
-    [
-      'an environment variable',
-      { env: { ROUTING_MODE: 'region-switch' } },
-      ' (set by environment variable ROUTING_MODE)',
-    ],
-    [
-      'cdk context',
-      { context: (k: string) => (k === 'routingMode' ? 'region-switch' : undefined) },
-      ' (set by context key routingMode)',
-    ],
-    ['the base config', { base: { routingMode: 'region-switch' as const } }, ''],
-  ])('the region-switch routing mode from %s is refused until it can fail over', (_, sources, origin) => {
-    expect(problemsOf(() => loadConfig(sources))).toEqual([`${REGION_SWITCH_REFUSED}${origin}`]);
+    ['an environment variable', { env: { ROUTING_MODE: 'region-switch' } }],
+    ['cdk context', { context: (k: string) => (k === 'routingMode' ? 'region-switch' : undefined) }],
+    ['the base config', { base: { routingMode: 'region-switch' as const } }],
+  ])('the region-switch routing mode from %s is accepted', (_, sources) => {
+    expect(loadConfig(sources).routingMode).toBe('region-switch');
+  });
+
+  test('the default routing mode stays arc-cluster', () => {
+    expect(loadConfig().routingMode).toBe('arc-cluster');
   });
 
   test('game days are off by default, with 400 days of evidence, 6 synthetic orders a minute, RTO 15 min, RPO 60 s', () => {

@@ -163,9 +163,9 @@ describe('cost view of the default configuration', () => {
     expect(report.modes['arc-cluster'].complete && report.modes['region-switch'].complete).toBe(true);
   });
 
-  test('the region-switch column says how it was obtained', () => {
+  test('the region-switch column says how it was obtained (the config accepts the mode: issue 18)', () => {
     expect(templates.how['region-switch']).toBe(
-      'every stage synthesized again with routingMode forced to "region-switch" at the stack level (the config refuses it until issue 18 completes it)',
+      'every stage synthesized again from the config with routingMode "region-switch"',
     );
   });
 

@@ -7,8 +7,9 @@ import { buildShopApp, removeShopApp, type ShopApp } from './shop-app';
 describe.each([
   ['default config', {}, {}],
   [
-    'Region switch routing (past the config, which refuses it), HTTPS in both Regions, internal load balancers, other Regions, game days',
+    'Region switch routing, HTTPS in both Regions, internal load balancers, other Regions, game days',
     {
+      routingMode: 'region-switch' as const,
       loadBalancerScheme: 'internal' as const,
       gameDays: { enabled: true },
       primaryRegion: 'eu-west-1',
@@ -18,7 +19,7 @@ describe.each([
         'eu-central-1': 'arn:aws:acm:eu-central-1:111111111111:certificate/12345678-1234-1234-1234-123456789012',
       },
     },
-    { routingMode: 'region-switch' as const },
+    {},
   ],
 ])('cdk-nag AWS Solutions over the whole app (%s)', (_name, base, options) => {
   let shop: ShopApp;

@@ -11,8 +11,7 @@ import { ecsClusterName } from '../../stacks/naming/service-names';
 import { SHOP_SERVICES } from '../../stacks/services/shop-services';
 import { buildShopApp, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
-// The Region switch plan of routing mode `region-switch` (issue 18), built past the config, which still refuses the
-// mode. Each block's shape rests on the AWS::ARCRegionSwitch::Plan reference and the Region switch user guide; the
+// The Region switch plan of routing mode `region-switch` (issue 18), from a configuration that chooses the mode. Each block's shape rests on the AWS::ARCRegionSwitch::Plan reference and the Region switch user guide; the
 // sentences are cited beside the code in stacks/routing/region-switch-plan.ts.
 
 const ACCOUNT = '111111111111';
@@ -46,13 +45,13 @@ function arnText(value: unknown): unknown {
   return value;
 }
 
-describe('Region switch plan (routing mode region-switch, forced past the config)', () => {
+describe('Region switch plan (routing mode region-switch)', () => {
   let shop: ShopApp;
   let workflows: Workflow[];
   let statements: Statement[];
   beforeAll(() => {
-    // GIVEN the default config with a peak share of 80 %, and routing mode region-switch handed to the stages
-    shop = buildShopApp({ readiness: { peakSharePercent: 80 } }, { routingMode: 'region-switch' });
+    // GIVEN the default config with a peak share of 80 %, in routing mode region-switch
+    shop = buildShopApp({ readiness: { peakSharePercent: 80 }, routingMode: 'region-switch' });
     const template = templateOf(shop.stages.global.routing);
     const plans = Object.values(template.findResources('AWS::ARCRegionSwitch::Plan'));
     expect(plans).toHaveLength(1);
@@ -217,7 +216,7 @@ describe('Region switch plan (routing mode region-switch, forced past the config
       Regions: [...REGIONS],
       Workflows: Match.anyValue(),
     });
-    const other100 = buildShopApp({}, { routingMode: 'region-switch' });
+    const other100 = buildShopApp({ routingMode: 'region-switch' });
     try {
       const plan = Object.values(
         templateOf(other100.stages.global.routing).findResources('AWS::ARCRegionSwitch::Plan'),
@@ -253,7 +252,7 @@ describe('the global template against cfn-lint (routing modes region-switch and 
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'region-switch-lint-'));
     for (const mode of ['region-switch', 'arc-cluster'] as const) {
-      const shop = buildShopApp({}, { routingMode: mode });
+      const shop = buildShopApp({ routingMode: mode });
       shops.push(shop);
       const json = templateOf(shop.stages.global.routing).toJSON();
       fs.writeFileSync(path.join(dir, `${mode}.json`), JSON.stringify(json));
@@ -298,11 +297,21 @@ describe('the global template against cfn-lint (routing modes region-switch and 
   });
 });
 
-describe('the config still refuses region-switch', () => {
-  test('loadConfig names the field, the value and what is accepted', () => {
-    // GIVEN a config that chooses region-switch WHEN it is loaded THEN it is refused: the runbooks do not drive the plan
-    expect(() => loadConfig({ base: { routingMode: 'region-switch' } })).toThrow(
-      /routingMode: "region-switch" is not supported yet: .*; accepted: "arc-cluster"/,
-    );
+describe('the config accepts region-switch', () => {
+  test('loadConfig gives the mode to the stages: the routing stack builds the plan, each Region the recover start', () => {
+    // GIVEN a config that chooses region-switch WHEN it is loaded and the stages are built
+    expect(loadConfig({ base: { routingMode: 'region-switch' } }).routingMode).toBe('region-switch');
+    const shop = buildShopApp({ routingMode: 'region-switch' });
+    try {
+      // THEN the plan, and the function it invokes in each Region
+      templateOf(shop.stages.global.routing).resourceCountIs('AWS::ARCRegionSwitch::Plan', 1);
+      for (const stage of [shop.stages.primary, shop.stages.standby]) {
+        templateOf(stage.runbooks).hasResourceProperties('AWS::Lambda::Function', {
+          FunctionName: regionSwitchRecoverFunctionName('shop', 'dev'),
+        });
+      }
+    } finally {
+      removeShopApp(shop);
+    }
   });
 });

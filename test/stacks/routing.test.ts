@@ -135,8 +135,8 @@ describe('global routing (arc-cluster)', () => {
 describe('global routing (region-switch)', () => {
   let shop: ShopApp;
   beforeAll(() => {
-    // GIVEN the Region switch routing mode, handed to the stages past the config (which refuses it for now)
-    shop = buildShopApp({}, { routingMode: 'region-switch' });
+    // GIVEN a configuration that chooses the Region switch routing mode
+    shop = buildShopApp({ routingMode: 'region-switch' });
   });
   afterAll(() => removeShopApp(shop));
 

@@ -27,10 +27,7 @@ export interface ShopApp {
 export interface ShopAppOptions {
   /** Register cdk-nag as `pipeline/main.ts` does. */
   readonly nag?: boolean;
-  /**
-   * A routing mode handed to the stages past `loadConfig`: `region-switch`, which the config refuses until it can
-   * fail over, is still built by the routing stack and tested here.
-   */
+  /** A routing mode handed to the stages past `loadConfig` (the config's `routingMode` otherwise). */
   readonly routingMode?: RoutingMode;
   /** What is deployed (the commit the application stacks are stamped with). @default - none ("unversioned") */
   readonly release?: ShopRelease;
