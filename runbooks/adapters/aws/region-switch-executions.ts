@@ -2,14 +2,13 @@ import type { RetryPolicy } from 'cockatiel';
 import { NonRetriableError, WaitTimeoutError } from '../../core/errors';
 import type {
   ClockPort,
+  RegionSwitchActivateRequest,
   RegionSwitchExecutionSummary,
-  RegionSwitchMoveKind,
   RegionSwitchStepSummary,
 } from '../../ports';
+import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
 
 export type { RegionSwitchExecutionSummary, RegionSwitchMoveKind, RegionSwitchStepSummary } from '../../ports';
-
-import { awsCall, DEFAULT_RETRY, hasName, type RetrySettings, retryPolicy } from './aws-call';
 
 /**
  * The ARC Region switch data-plane operations the runbooks call, with the request and answer shapes of the
@@ -215,25 +214,13 @@ export interface RegionSwitchExecutionsOptions {
   readonly retry?: Partial<RetrySettings>;
 }
 
-/** What {@link RegionSwitchExecutions.run} is asked. */
-export interface RegionSwitchRunRequest {
-  readonly targetRegion: string;
+/**
+ * What {@link RegionSwitchExecutions.run} is asked: the port's request (`comment` up to 1024 characters and
+ * `clientToken`, "If this token matches a previous request, the service ignores the request and returns the result of
+ * the original successful request", API_StartPlanExecution) and the action.
+ */
+export interface RegionSwitchRunRequest extends RegionSwitchActivateRequest {
   readonly action: 'activate' | 'deactivate';
-  readonly kind: RegionSwitchMoveKind;
-  /** Sent as the execution's `comment` (up to 1024 characters, API_StartPlanExecution). */
-  readonly comment?: string;
-  /**
-   * Sent as `clientToken` (e.g. the runbook execution id): "If this token matches a previous request, the service
-   * ignores the request and returns the result of the original successful request" (API_StartPlanExecution), so a
-   * retried or resumed start never begins a second execution.
-   */
-  readonly clientToken?: string;
-  /** Longest wait for the execution to end, in seconds. */
-  readonly timeoutSeconds: number;
-  /** The wait also ends here when earlier (a step's `ctx.deadline`, e.g. the end of a Lambda invocation). */
-  readonly deadline?: Date;
-  /** Told each time what the execution shows changes. */
-  readonly progress?: (line: string) => void;
 }
 
 /** What {@link RegionSwitchExecutions.start} did. */
