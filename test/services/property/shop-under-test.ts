@@ -65,6 +65,9 @@ export async function startShopUnderTest(): Promise<ShopUnderTest> {
     );
     const catalogDb = new Client({ connectionString: pg.urls.catalog });
     const ordersDb = new Client({ connectionString: pg.urls.orders });
+    // Kept open for the whole run: a session the server ends between two queries is an 'error' event, an uncaught
+    // exception without a listener; the next query rejects instead.
+    for (const db of [catalogDb, ordersDb]) db.on('error', () => undefined);
     await Promise.all([catalogDb.connect(), ordersDb.connect()]);
     started.push(
       () => catalogDb.end(),
