@@ -2,10 +2,15 @@ import type { Stack } from 'aws-cdk-lib';
 import { buildShopApp, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
 let shop: ShopApp;
+let regionSwitch: ShopApp;
 beforeAll(() => {
   shop = buildShopApp();
+  regionSwitch = buildShopApp({ routingMode: 'region-switch' });
 });
-afterAll(() => removeShopApp(shop));
+afterAll(() => {
+  removeShopApp(shop);
+  removeShopApp(regionSwitch);
+});
 
 /** Logical ids a value refers to with `Ref` or `Fn::GetAtt`. */
 function references(value: unknown, found = new Set<string>()): Set<string> {
@@ -74,5 +79,19 @@ describe('DependsOn', () => {
 
   test('the global routing stack (its custom-resource provider) depends on no resource it already references', () => {
     expect(redundantDependsOn(shop.stages.global.routing)).toEqual([]);
+  });
+
+  // Issue 18: routing mode region-switch adds the recover-start function to each runbook stack and the plan-parameter
+  // writers (custom resources) to the routing stack.
+  test.each(['primary', 'standby'] as const)(
+    'in region-switch mode the %s runbook stack depends on no resource it already references',
+    (role) => {
+      expect(regionSwitch.stages[role].runbooks.regionSwitchRecoverStart).toBeDefined();
+      expect(redundantDependsOn(regionSwitch.stages[role].runbooks)).toEqual([]);
+    },
+  );
+
+  test('in region-switch mode the global routing stack depends on no resource it already references', () => {
+    expect(redundantDependsOn(regionSwitch.stages.global.routing)).toEqual([]);
   });
 });

@@ -256,6 +256,11 @@ describe('the global template against cfn-lint (routing modes region-switch and 
       shops.push(shop);
       const json = templateOf(shop.stages.global.routing).toJSON();
       fs.writeFileSync(path.join(dir, `${mode}.json`), JSON.stringify(json));
+      // and each Region's runbook stack (in region-switch mode it holds the recover-start function)
+      for (const role of ['primary', 'standby'] as const) {
+        const runbooks = templateOf(shop.stages[role].runbooks).toJSON();
+        fs.writeFileSync(path.join(dir, `runbooks-${mode}-${role}.json`), JSON.stringify(runbooks));
+      }
       if (mode === 'region-switch') template = json as typeof template;
     }
   });
@@ -285,6 +290,16 @@ describe('the global template against cfn-lint (routing modes region-switch and 
     expect(errors.join('\n')).toMatch(/GlobalAuroraConfig\.Behavior: 'failoverOnly' is not one of/);
     expect(errors.join('\n')).toMatch(/CustomActionLambdaConfig\.RegionToRun: 'primary' is not one of/);
     expect(errors.join('\n')).toMatch(/EcsCapacityIncreaseConfig\.Services: .* is too short/);
+  });
+
+  withCfnLint('cfn-lint finds nothing in the runbook stacks of both Regions in both modes', () => {
+    const files = fs.readdirSync(dir).filter((f) => f.startsWith('runbooks-'));
+    expect(files).toHaveLength(4);
+    const result = spawnSync('cfn-lint', ['--format', 'parseable', ...files.map((f) => path.join(dir, f))], {
+      encoding: 'utf8',
+    });
+    expect(result.stdout.trim()).toBe('');
+    expect(result.status).toBe(0);
   });
 
   withCfnLint.each(['region-switch', 'arc-cluster'])('cfn-lint finds nothing in the %s global template', (mode) => {
