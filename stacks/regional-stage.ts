@@ -217,6 +217,7 @@ export class RegionalStage extends Stage {
       // An internal load balancer answers only its VPC: the canaries must run in it.
       canaryVpc: (props.internetFacing ?? true) ? undefined : this.network.vpc,
       readinessSchedule: props.readiness?.schedule,
+      ...(props.routingMode ? { routingMode: props.routingMode } : {}),
     });
     // Every service is deployed with the same autoscaling minimum; a failback restores it after a scale-up.
     const minimums = [...new Set(Object.values(this.services.services).map((s) => s.minTasks))];

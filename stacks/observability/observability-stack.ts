@@ -5,7 +5,9 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import type { RoutingMode } from '../../config';
 import { SCHEDULED_READINESS_CHECKS } from '../../runbooks/lambda/readiness-handler';
+import { appliesInMode } from '../../runbooks/readiness/readiness-check';
 import { OVERALL_CHECK, READINESS_METRICS, readinessDimensions } from '../../runbooks/readiness/readiness-metrics';
 import { alarmNames } from '../naming/alarm-names';
 import { canaryNames } from '../naming/canary-names';
@@ -55,6 +57,13 @@ export interface ObservabilityStackProps extends StackProps {
    * @default Duration.minutes(30)
    */
   readonly readinessSchedule?: Duration;
+  /**
+   * How traffic moves (config `routingMode`): the readiness row shows only the checks of this mode (a check of the
+   * other mode does not apply and is always GREEN: `appliesInMode`).
+   *
+   * @default 'arc-cluster'
+   */
+  readonly routingMode?: RoutingMode;
 }
 
 /**
@@ -268,7 +277,12 @@ export class ObservabilityStack extends Stack {
       ordersPlaced: props.ordersPlaced,
       readiness: {
         overall: readinessMetric(OVERALL_CHECK),
-        checks: Object.fromEntries(SCHEDULED_READINESS_CHECKS.map((c) => [c.name, readinessMetric(c.name)])),
+        checks: Object.fromEntries(
+          SCHEDULED_READINESS_CHECKS.filter((c) => appliesInMode(c, props.routingMode ?? 'arc-cluster')).map((c) => [
+            c.name,
+            readinessMetric(c.name),
+          ]),
+        ),
         // The runbook stack creates it (same deterministic name); the dashboard only shows its state.
         alarm: cloudwatch.Alarm.fromAlarmName(this, 'ReadinessAlarm', names.readiness),
       },

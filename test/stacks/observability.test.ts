@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as vm from 'node:vm';
 import { Match } from 'aws-cdk-lib/assertions';
 import { SCHEDULED_READINESS_CHECKS } from '../../runbooks/lambda/readiness-handler';
+import { appliesInMode } from '../../runbooks/readiness/readiness-check';
 import { alarmNames, CANARY_RUNTIME, canaryNames } from '../../stacks';
 import { buildShopApp, REPO_ROOT, ROLES, removeShopApp, type ShopApp, templateOf } from './shop-app';
 
@@ -231,8 +232,10 @@ describe('observability stacks', () => {
       const template = templateOf(shop.stages[role].observability);
       const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
       const body = JSON.stringify(dashboard.Properties.DashboardBody);
-      // The lowest value of each 15-minute run period (config readiness.scheduleMinutes).
-      for (const check of ['overall', ...SCHEDULED_READINESS_CHECKS.map((c) => c.name)]) {
+      // The lowest value of each 15-minute run period (config readiness.scheduleMinutes), for each check of the
+      // configured routing mode (arc-cluster here).
+      const checks = SCHEDULED_READINESS_CHECKS.filter((c) => appliesInMode(c, 'arc-cluster'));
+      for (const check of ['overall', ...checks.map((c) => c.name)]) {
         expect(body).toContain(
           `[\\"MultiRegionShop/Readiness\\",\\"CheckGreen\\",\\"App\\",\\"shop\\",\\"Check\\",\\"${check}\\",\\"Env\\",\\"dev\\",{\\"label\\":\\"${check}\\",\\"period\\":900,\\"stat\\":\\"Minimum\\"}]`,
         );
@@ -249,6 +252,33 @@ describe('observability stacks', () => {
       });
     },
   );
+
+  // Issue 18: a readiness check of the other routing mode does not apply (GREEN, "does not apply"): the dashboard names
+  // only the checks of the configured mode.
+  test.each([
+    ['arc-cluster', ['routing-controls', 'routing-configuration', 'routing-states'], ['region-switch-plan']],
+    ['region-switch', ['region-switch-plan'], ['routing-controls', 'routing-configuration', 'routing-states']],
+  ] as const)('in routing mode %s the readiness row shows %j and not %j', (mode, shown, hidden) => {
+    const app = buildShopApp({ routingMode: mode });
+    try {
+      for (const role of ROLES) {
+        const [dashboard] = Object.values(
+          templateOf(app.stages[role].observability).findResources('AWS::CloudWatch::Dashboard'),
+        );
+        const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+        const named = (check: string) => body.includes(`\\"Check\\",\\"${check}\\"`);
+        for (const check of shown) expect(named(check)).toBe(true);
+        for (const check of hidden) expect(named(check)).toBe(false);
+        // every check of that mode, and the overall one
+        for (const check of SCHEDULED_READINESS_CHECKS.filter((c) => appliesInMode(c, mode))) {
+          expect(named(check.name)).toBe(true);
+        }
+        expect(named('overall')).toBe(true);
+      }
+    } finally {
+      removeShopApp(app);
+    }
+  });
 
   test('real orders per minute are counted from the orders log (synthetic ones left out)', () => {
     templateOf(shop.stages.primary.services).hasResourceProperties('AWS::Logs::MetricFilter', {
