@@ -319,11 +319,22 @@ describe('the config accepts region-switch', () => {
     const shop = buildShopApp({ routingMode: 'region-switch' });
     try {
       // THEN the plan, and the function it invokes in each Region
-      templateOf(shop.stages.global.routing).resourceCountIs('AWS::ARCRegionSwitch::Plan', 1);
+      const routing = templateOf(shop.stages.global.routing);
+      routing.resourceCountIs('AWS::ARCRegionSwitch::Plan', 1);
+      const writers = Object.values(routing.findResources('Custom::AWS')).map((r) => JSON.stringify(r.Properties));
       for (const stage of [shop.stages.primary, shop.stages.standby]) {
         templateOf(stage.runbooks).hasResourceProperties('AWS::Lambda::Function', {
           FunctionName: regionSwitchRecoverFunctionName('shop', 'dev'),
         });
+        // AND each Region's runbooks read the plan's ARN from the parameter the routing stack writes in that Region
+        const parameter = stage.runbooks.topology.routing.regionSwitch?.planParameterName;
+        expect(parameter).toBe('/shop/dev/region-switch-plan');
+        expect(
+          writers.filter(
+            (w) =>
+              w.includes(`\\"Name\\":\\"${parameter}\\"`) && w.includes(`\\"region\\":\\"${stage.runbooks.region}\\"`),
+          ),
+        ).toHaveLength(1);
       }
     } finally {
       removeShopApp(shop);
