@@ -2,13 +2,13 @@ import { GitHubActionStep, JobPermission, type JobStep } from 'cdk-pipelines-git
 import { planBake } from '../.github/actions/bake-gate/bake-plan';
 import { ALARM_CHANGE_TRAILER } from '../.github/actions/bake-gate/bake-verdict';
 import type { ShopConfig } from '../config';
-import { routingNames } from '../stacks/naming/routing-names';
 import { stackNames } from '../stacks/naming/stack-names';
 import type { RegionalStage } from '../stacks/regional-stage';
 import { cliCommand } from './bundled-cli';
 import { assumeRole, checkoutBundles } from './job-steps';
 import { pipelineNames } from './pipeline-names';
 import { stackPairs } from './rollback-job';
+import { routingParameterOf } from './routing-parameter';
 
 /** What a Region's bake needs to know about it. */
 export interface BakeTarget {
@@ -140,9 +140,7 @@ export function bakeJobs(config: ShopConfig, deployRole: string, target: BakeTar
       INPUT_ENV_NAME: config.envName,
       INPUT_REASON: 'bake of ${{ github.sha }}',
       INPUT_TIMEOUT_MINUTES: String(READINESS_TIMEOUT_MINUTES),
-      ...(target.beforeRouting
-        ? { INPUT_ROUTING_PARAMETER: routingNames(config.appName, config.envName).routingParameter }
-        : {}),
+      ...(target.beforeRouting ? { INPUT_ROUTING_PARAMETER: routingParameterOf(config) } : {}),
     },
   };
   const permissions = { contents: JobPermission.READ, idToken: JobPermission.WRITE };

@@ -18,12 +18,12 @@ import {
 } from '../.github/actions/rollback/known-good-record';
 import type { ShopConfig } from '../config';
 import { ARC_CONTROL_PLANE_REGION } from '../stacks/arc-control-plane-region';
-import { routingNames } from '../stacks/naming/routing-names';
 import { runbookAutomationRoleName } from '../stacks/naming/runbook-names';
 import { stackNames } from '../stacks/naming/stack-names';
 import { acknowledgeGameDayWildcards, GAMEDAY_RUNBOOKS, gameDayStatements } from './gameday-role-policy';
 import { DATA_STACK_CREDENTIAL_SECONDS } from './job-limits';
 import { pipelineNames } from './pipeline-names';
+import { routingParameterOf } from './routing-parameter';
 
 /** Properties of {@link GitHubOidcStack}. */
 export interface GitHubOidcStackProps extends StackProps {
@@ -571,7 +571,7 @@ export class GitHubOidcStack extends Stack {
             service: 'ssm',
             region,
             resource: 'parameter',
-            resourceName: routingNames(appName, envName).routingParameter.slice(1),
+            resourceName: routingParameterOf(this.props.config).slice(1),
           }),
         ),
       }),

@@ -4,13 +4,16 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { runbookStacks } from '../../.github/actions/failover/stack-operations';
-import { loadConfig } from '../../config';
+import { loadConfig, type ShopConfig } from '../../config';
 import { bootstrapCommands } from '../../pipeline/bootstrap';
 import { GitHubOidcStack } from '../../pipeline/github-oidc-stack';
 
-function oidcStack(existingOidcProvider = false) {
+function oidcStack(existingOidcProvider = false, routingMode: ShopConfig['routingMode'] = 'arc-cluster') {
   const app = new App();
-  const config = loadConfig({ base: { githubRepository: 'acme/shop', account: '123456789012' } });
+  const config = {
+    ...loadConfig({ base: { githubRepository: 'acme/shop', account: '123456789012' } }),
+    routingMode,
+  };
   const stack = new GitHubOidcStack(app, 'Oidc', {
     env: { account: config.account, region: config.primaryRegion },
     config,
@@ -213,6 +216,20 @@ describe('GitHubOidcStack', () => {
     for (const region of ['us-east-1', 'us-west-2']) {
       expect(JSON.stringify(routing[0]!.Resource)).toContain(
         `:ssm:${region}:123456789012:parameter/shop/dev/arc-routing"`,
+      );
+    }
+  });
+
+  test('GIVEN routing mode region-switch THEN the deploy role reads the Region switch plan parameter of both Regions (the bake defers on it), not the ARC one (issue 18)', () => {
+    const { template } = oidcStack(false, 'region-switch');
+    const statements = roleStatements(template, 'shop-dev-github-deploy');
+    expect(statements.filter((s) => JSON.stringify(s.Resource).includes('/arc-routing'))).toEqual([]);
+    const plan = statements.filter((s) => JSON.stringify(s.Resource).includes('/region-switch-plan'));
+    expect(plan).toHaveLength(1);
+    expect([plan[0]!.Action].flat()).toEqual(['ssm:GetParameter']);
+    for (const region of ['us-east-1', 'us-west-2']) {
+      expect(JSON.stringify(plan[0]!.Resource)).toContain(
+        `:ssm:${region}:123456789012:parameter/shop/dev/region-switch-plan"`,
       );
     }
   });

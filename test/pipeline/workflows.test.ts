@@ -766,6 +766,31 @@ describe('concurrency.queue (GitHub changelog 2026-05-07: up to 100 pending runs
   });
 });
 
+// Issue 18: failover.yml, its inputs and its jobs are the same in both routing modes (the runbooks the automation runs
+// differ: test/pipeline/failover-dispatch.test.ts); the deploy's first bake defers on the mode's routing parameter.
+describe('GIVEN routing mode region-switch', () => {
+  const arc = loadConfig();
+  const regionSwitch: ShopConfig = { ...arc, routingMode: 'region-switch' };
+  let generated: Record<string, string>;
+  beforeAll(() => {
+    generated = generate(regionSwitch);
+  });
+
+  test('THEN failover.yml is the one of routing mode arc-cluster, byte for byte', () => {
+    const committed = readFileSync(path.join(REPO, '.github', 'workflows', 'failover.yml'), 'utf8');
+    expect(generated['failover.yml']).toBe(committed);
+  });
+
+  test("THEN the primary's bake before routing defers its readiness dry run on the Region switch plan's parameter, not the ARC one", () => {
+    const deploy = parse(generated['deploy.yml']!) as Workflow;
+    const parameters = Object.values(deploy.jobs)
+      .flatMap((job) => job.steps)
+      .map((step) => step.env?.['INPUT_ROUTING_PARAMETER'])
+      .filter((value): value is string => value !== undefined);
+    expect(parameters).toEqual(['/shop/dev/region-switch-plan']);
+  });
+});
+
 describe('a bake longer than the job credentials last', () => {
   test('is split: a live watch, then a history check behind the Region wait-timer Environment; rollback follows both', () => {
     const deploy = parse(generate(loadConfig({ base: { bakeMinutes: 60 } }))['deploy.yml']) as Workflow;
