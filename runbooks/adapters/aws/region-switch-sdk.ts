@@ -22,7 +22,7 @@ interface SdkModule {
  * The client is not a dependency of this project: the npm registry reachable where it is built answers 404 for it.
  * The runbook Lambda bundle leaves it out (an esbuild external), so in Lambda the client of the runtime's own AWS SDK
  * v3 is used (Lambda's Node.js runtimes include the AWS SDK v3; that its version includes Region switch is
- * UNVERIFIED here: `npm run aws:smoke` checks it). Where the module is missing (a CLI without it installed), the first
+ * UNVERIFIED here: runbooks/README.md, "Unverified AWS behaviour" item 17, says how to check it). Where the module is missing (a CLI without it installed), the first
  * call fails with a message saying how to install it; nothing is sent.
  *
  * @param load how the module is loaded (tests pass their own)
