@@ -24,6 +24,7 @@ import { parseTopology } from '../../runbooks/topology';
 import { nagResource, RunbookStack, type RunbookStackProps } from '../../stacks/runbooks';
 import { type PermissionScope, runbookPolicyStatements } from '../../stacks/runbooks/runbook-permissions';
 import { SHOP_SERVICES } from '../../stacks/services/shop-services';
+import { standbyPermissionScope } from './permission-scope';
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
 const ACCOUNT = '111111111111';
@@ -90,22 +91,7 @@ function policyStatements(template: Template, logicalIdPrefix: string): Statemen
 
 /** What a runbook role acts on, without any routing: each test adds the routing of its mode. */
 function minimalScope(stack: Stack): PermissionScope {
-  return {
-    stack,
-    region: STANDBY,
-    peerRegion: PRIMARY,
-    globalClusterIdentifiers: ['shop-dev-orders-global'],
-    clusterIdentifiers: ['shop-dev-orders'],
-    secretNames: [],
-    temporaryPrefix: 'shop-dev-rcv-',
-    recoverySubnetGroupName: 'shop-dev-recovery',
-    dataKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/1`,
-    peerDataKeyAlias: 'alias/shop-dev/data',
-    bucketArn: 'arn:aws:s3:::bucket',
-    bucketKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/2`,
-    ecsClusterName: 'shop-dev',
-    writerServices: [],
-  };
+  return standbyPermissionScope(stack);
 }
 
 interface DocumentStep {

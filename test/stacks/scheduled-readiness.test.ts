@@ -16,6 +16,7 @@ import { RunbookStack } from '../../stacks/runbooks';
 import { ScheduledReadiness } from '../../stacks/runbooks/scheduled-readiness';
 import { SHOP_SERVICES } from '../../stacks/services/shop-services';
 import { nagCleanSuite } from './nag-findings';
+import { standbyPermissionScope } from './permission-scope';
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
 const ACCOUNT = '111111111111';
@@ -340,23 +341,11 @@ describe('ScheduledReadiness refuses', () => {
       code: lambda.Code.fromAsset(STUB_CODE_DIR),
       environment: { RUNBOOK_TOPOLOGY: JSON.stringify(topology), RUNBOOK_BUCKET: 'bucket' },
       vpc: new ec2.Vpc(stack, 'Vpc', { availabilityZones: [`${STANDBY}a`, `${STANDBY}b`] }),
-      permissions: {
-        stack,
-        region: STANDBY,
-        peerRegion: PRIMARY,
+      permissions: standbyPermissionScope(stack, {
         globalClusterIdentifiers: ['shop-dev-catalog'],
         clusterIdentifiers: ['shop-dev-catalog'],
-        secretNames: [],
-        temporaryPrefix: 'shop-dev-rcv-',
-        recoverySubnetGroupName: 'shop-dev-recovery',
-        dataKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/1`,
-        peerDataKeyAlias: 'alias/shop-dev/data',
-        bucketArn: 'arn:aws:s3:::bucket',
-        bucketKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/2`,
         routingParameterName: '/shop/dev/arc-routing',
-        ecsClusterName: 'shop-dev',
-        writerServices: [],
-      },
+      }),
       ...(options.schedule ? { schedule: options.schedule } : {}),
     });
     return Template.fromStack(stack);

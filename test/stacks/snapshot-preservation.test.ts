@@ -14,6 +14,7 @@ import type { PortMethod } from '../../runbooks/ports';
 import { RunbookStack } from '../../stacks/runbooks';
 import { SnapshotPreservation } from '../../stacks/runbooks/snapshot-preservation';
 import { nagCleanSuite } from './nag-findings';
+import { standbyPermissionScope } from './permission-scope';
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
 const ACCOUNT = '111111111111';
@@ -204,23 +205,11 @@ describe('SnapshotPreservation period', () => {
     const stack = new Stack(app, 'S', { env: { account: ACCOUNT, region: STANDBY } });
     const topology = demoTopology(PRIMARY, STANDBY);
     // Not an object literal: the scope may carry fields other runbook functions need (ECS names for fencing).
-    const permissions = {
-      stack,
-      region: STANDBY,
-      peerRegion: PRIMARY,
+    const permissions = standbyPermissionScope(stack, {
       globalClusterIdentifiers: ['shop-dev-catalog', 'shop-dev-orders'],
       clusterIdentifiers: ['shop-dev-catalog', 'shop-dev-orders'],
-      secretNames: [],
-      temporaryPrefix: 'shop-dev-rcv-',
-      recoverySubnetGroupName: 'shop-dev-recovery',
-      dataKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/1`,
-      peerDataKeyAlias: 'alias/shop-dev/data',
-      bucketArn: 'arn:aws:s3:::bucket',
-      bucketKeyArn: `arn:aws:kms:${STANDBY}:${ACCOUNT}:key/2`,
       routingParameterName: '/shop/dev/arc-routing',
-      ecsClusterName: 'shop-dev',
-      writerServices: [],
-    };
+    });
     new SnapshotPreservation(stack, 'SnapshotPreservation', {
       topology,
       code: lambda.Code.fromAsset(STUB_CODE_DIR),
