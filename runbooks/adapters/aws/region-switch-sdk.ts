@@ -6,7 +6,7 @@ export const REGION_SWITCH_SDK_MODULE = '@aws-sdk/client-arc-region-switch';
 
 type Command = new (input: object) => object;
 interface SdkModule {
-  readonly ARCRegionswitchClient: new (config: {
+  readonly ARCRegionSwitchClient: new (config: {
     region: string;
     maxAttempts?: number;
   }) => {
@@ -44,12 +44,12 @@ export function sdkRegionSwitchApi(
       }
     }
     const Constructor = sdk[`${command}Command`] as Command | undefined;
-    if (typeof Constructor !== 'function' || typeof sdk.ARCRegionswitchClient !== 'function') {
+    if (typeof Constructor !== 'function' || typeof sdk.ARCRegionSwitchClient !== 'function') {
       throw new NonRetriableError(
-        `${command} in ${region}: the loaded ${REGION_SWITCH_SDK_MODULE} has no ${command}Command or ARCRegionswitchClient; accepted: a version of the client that has them`,
+        `${command} in ${region}: the loaded ${REGION_SWITCH_SDK_MODULE} has no ${command}Command or ARCRegionSwitchClient; accepted: a version of the client that has them`,
       );
     }
-    client ??= new sdk.ARCRegionswitchClient({ region, maxAttempts: 1 });
+    client ??= new sdk.ARCRegionSwitchClient({ region, maxAttempts: 1 });
     return (await client.send(new Constructor(input))) as T;
   };
   return {

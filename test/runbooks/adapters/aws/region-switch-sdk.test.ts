@@ -4,9 +4,12 @@ import { NonRetriableError } from '../../../../runbooks/core/errors';
 const PLAN = 'arn:aws:arc-region-switch::111111111111:plan/shop-dev-region-switch:abc123';
 
 describe('sdkRegionSwitchApi: the Region switch data plane through the SDK client, loaded at run time', () => {
+  // The class as @aws-sdk/client-arc-region-switch exports it (aws-sdk-js-v3 clients/client-arc-region-switch:
+  // `const client = new ARCRegionSwitchClient(config)` in every command's documentation). This fake used to carry the
+  // lower-case name the loader looked for, so it could not find the loader's mistake (review of issue 18, B1).
   test('GIVEN the client module WHEN a method is called THEN it sends the command of the same name with the input, from a client of that Region', async () => {
     const sent: { region: string; command: string; input: object }[] = [];
-    class ARCRegionswitchClient {
+    class ARCRegionSwitchClient {
       constructor(readonly config: { region: string }) {}
       async send(command: { name: string; input: object }) {
         sent.push({ region: this.config.region, command: command.name, input: command.input });
@@ -19,7 +22,7 @@ describe('sdkRegionSwitchApi: the Region switch data plane through the SDK clien
         constructor(readonly input: object) {}
       };
     const module = {
-      ARCRegionswitchClient,
+      ARCRegionSwitchClient,
       StartPlanExecutionCommand: command('StartPlanExecution'),
       GetPlanExecutionCommand: command('GetPlanExecution'),
     };
@@ -53,9 +56,9 @@ describe('sdkRegionSwitchApi: the Region switch data plane through the SDK clien
   });
 
   test('GIVEN a client module without the command WHEN it is called THEN it fails naming the command', async () => {
-    const api = sdkRegionSwitchApi('us-east-1', () => ({ ARCRegionswitchClient: class {} }));
+    const api = sdkRegionSwitchApi('us-east-1', () => ({ ARCRegionSwitchClient: class {} }));
     await expect(api.listPlanExecutions({ planArn: PLAN })).rejects.toThrow(
-      `ListPlanExecutions in us-east-1: the loaded ${REGION_SWITCH_SDK_MODULE} has no ListPlanExecutionsCommand or ARCRegionswitchClient; accepted: a version of the client that has them`,
+      `ListPlanExecutions in us-east-1: the loaded ${REGION_SWITCH_SDK_MODULE} has no ListPlanExecutionsCommand or ARCRegionSwitchClient; accepted: a version of the client that has them`,
     );
   });
 
