@@ -96,8 +96,12 @@ const regionSwitchSchema = z.object({
     .string()
     .regex(/^\/[A-Za-z0-9_./-]+$/, 'accepted: an SSM parameter name such as "/shop/dev/region-switch-plan"')
     .optional(),
-  /** Longest a runbook follows a plan execution before its step times out (a retry follows the same execution). */
-  timeoutMinutes: z.number().int().min(5).max(720).default(60),
+  /**
+   * Longest a runbook follows a plan execution before its step times out (a retry follows the same execution). At
+   * most 6 hours: a move's journal unchanged longer no longer counts as running for readiness (routing-states'
+   * `STALE_RUNNING_MOVE_HOURS`), and its SSM loop runs at most 100 invocations of 270 s.
+   */
+  timeoutMinutes: z.number().int().min(5).max(360).default(60),
 });
 
 const readinessSchema = z

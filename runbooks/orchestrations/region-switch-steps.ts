@@ -8,6 +8,9 @@ import { shiftTraffic } from './routing-steps';
 /** The step that runs the plan, by name (its outputs are read by the summaries). */
 export const REGION_SWITCH_STEP = 'run-region-switch-plan';
 
+/** How long the plan step follows an execution when the topology says nothing (`routing.regionSwitch.timeoutMinutes`). */
+const DEFAULT_PLAN_TIMEOUT_MINUTES = 60;
+
 /**
  * The names of the step that moves the traffic, in either routing mode: `shift-traffic` (arc-cluster) and
  * {@link REGION_SWITCH_STEP} (region-switch, whose DNS block is its last change). Timelines and scores find "traffic
@@ -53,15 +56,20 @@ function writersRequestedAt(summary: RegionSwitchExecutionSummary): Date | undef
  * runbook's execution id, so a retried or resumed step follows the execution the first attempt started instead of
  * starting another.
  */
-export function runRegionSwitchPlan<I extends TargetInput>(kind: RegionSwitchMoveKind): Step<I> {
+export function runRegionSwitchPlan<I extends TargetInput>(
+  kind: RegionSwitchMoveKind,
+  timeoutMinutes = DEFAULT_PLAN_TIMEOUT_MINUTES,
+): Step<I> {
   const mode = kind === 'planned' ? 'graceful' : 'ungraceful';
   return {
     name: REGION_SWITCH_STEP,
     kind: 'action',
+    // The step follows the execution up to the plan's timeout: its SSM loop gets invocations for all of it.
+    timeoutSeconds: timeoutMinutes * 60,
     title: `Run the ARC Region switch plan: activate the target Region (${mode})`,
     uses: ['regionSwitch.describePlan', 'globalDatabase.describe', 'regionSwitch.activate'],
     describe: (ctx) =>
-      `StartPlanExecution activate ${ctx.input.targetRegion} (${mode}) in ${ctx.input.targetRegion}'s Region switch data plane, then follow it until it ends (at most ${ctx.topology.routing.regionSwitch?.timeoutMinutes ?? 60} min): the plan scales ${ctx.input.targetRegion}, moves the writers ${kind === 'planned' ? 'by switchover' : 'by failover with data loss'} and moves DNS away from ${otherRegion(ctx.topology, ctx.input.targetRegion)}`,
+      `StartPlanExecution activate ${ctx.input.targetRegion} (${mode}) in ${ctx.input.targetRegion}'s Region switch data plane, then follow it until it ends (at most ${timeoutMinutes} min): the plan scales ${ctx.input.targetRegion}, moves the writers ${kind === 'planned' ? 'by switchover' : 'by failover with data loss'} and moves DNS away from ${otherRegion(ctx.topology, ctx.input.targetRegion)}`,
     check: async (ctx) => {
       const target = ctx.input.targetRegion;
       const plan = await ctx.ports.regionSwitch.describePlan(target);
@@ -99,7 +107,6 @@ export function runRegionSwitchPlan<I extends TargetInput>(kind: RegionSwitchMov
       };
     },
     run: async (ctx) => {
-      const timeoutMinutes = ctx.topology.routing.regionSwitch?.timeoutMinutes ?? 60;
       const summary = await ctx.ports.regionSwitch.activate({
         targetRegion: ctx.input.targetRegion,
         kind,
@@ -128,5 +135,7 @@ export function runRegionSwitchPlan<I extends TargetInput>(kind: RegionSwitchMov
  * `arc-cluster`, {@link runRegionSwitchPlan} in mode `region-switch`.
  */
 export function moveTraffic<I extends TargetInput>(topology: Topology, kind: RegionSwitchMoveKind): Step<I> {
-  return topology.routing.mode === 'region-switch' ? runRegionSwitchPlan<I>(kind) : shiftTraffic<I>();
+  return topology.routing.mode === 'region-switch'
+    ? runRegionSwitchPlan<I>(kind, topology.routing.regionSwitch?.timeoutMinutes)
+    : shiftTraffic<I>();
 }

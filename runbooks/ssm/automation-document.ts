@@ -122,13 +122,17 @@ export function invokeStepName(step: string): string {
 }
 
 /**
- * How many invocations a step may take (its loop's `MaxIterations`): waits (and actions that wait) get enough for
- * their whole timeout, other steps {@link ACTION_INVOCATIONS}.
+ * How many invocations a step may take (its loop's `MaxIterations`): waits (and actions that wait: those deleting
+ * snapshots, and any action that declares its own `timeoutSeconds`, such as the Region switch plan's, which follows
+ * the plan's execution) get enough for their whole timeout, other steps {@link ACTION_INVOCATIONS}.
  *
  * @throws Error when a wait needs more than {@link MAX_LOOP_ITERATIONS} invocations (synth fails).
  */
 export function invocationsFor(step: Step<unknown>, waitTimeoutSeconds: number): number {
-  const waits = step.kind === 'wait' || step.uses.some((m) => m.startsWith('snapshots.delete'));
+  const waits =
+    step.kind === 'wait' ||
+    step.timeoutSeconds !== undefined ||
+    step.uses.some((m) => m.startsWith('snapshots.delete'));
   if (!waits) return ACTION_INVOCATIONS;
   const seconds = step.timeoutSeconds ?? waitTimeoutSeconds;
   const invocations = Math.max(ACTION_INVOCATIONS, Math.ceil(seconds / LAMBDA_WORK_SECONDS) + 1);
