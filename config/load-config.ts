@@ -1,5 +1,6 @@
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import { z } from 'zod';
+import { routingNames } from '../stacks/naming/routing-names';
 import {
   DEFAULT_CONFIG,
   type GameDaysConfig,
@@ -185,6 +186,12 @@ function oneOf(field: string, what: string, accepted: readonly string[]) {
  */
 const UNRELEASED_ROUTING_MODES: Readonly<Partial<Record<RoutingMode, string>>> = {};
 
+/**
+ * Longest name of a Region switch plan: the API's planArn pattern
+ * (`plan/([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?):([a-z0-9]{6})`, API_StartPlanExecution) allows 32 characters.
+ */
+const MAX_REGION_SWITCH_PLAN_NAME = 32;
+
 function routingModeField() {
   const accepted = ROUTING_MODES.filter((mode) => UNRELEASED_ROUTING_MODES[mode] === undefined);
   return z.string().superRefine((value, ctx) => {
@@ -274,6 +281,14 @@ const schema = z
       ctx.addIssue({
         code: 'custom',
         message: `readiness.releaseGraceMinutes: ${show(grace)} is out of range; accepted: a whole number from ${least} (bakeMinutes: a shorter grace would not cover the bake) to ${MAX_RELEASE_GRACE_MINUTES}`,
+      });
+    }
+    const plan = routingNames(c.appName, c.envName).regionSwitchPlan;
+    if (c.routingMode === 'region-switch' && plan.length > MAX_REGION_SWITCH_PLAN_NAME) {
+      const room = MAX_REGION_SWITCH_PLAN_NAME - (plan.length - c.appName.length - c.envName.length);
+      ctx.addIssue({
+        code: 'custom',
+        message: `routingMode: "region-switch" names its plan ${show(plan)} (${plan.length} characters); accepted: a plan name of at most ${MAX_REGION_SWITCH_PLAN_NAME} characters (the planArn pattern of the Region switch API): shorten appName or envName to at most ${room} characters together`,
       });
     }
     if (c.primaryRegion === c.standbyRegion) {

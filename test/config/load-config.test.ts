@@ -68,6 +68,11 @@ describe('loadConfig', () => {
       `standbyRegion: "us-east-9" is not a known AWS Region; accepted: one of ${KNOWN_REGIONS.join(', ')} (set by environment variable STANDBY_REGION)`,
     ],
     [
+      'a Region switch plan name longer than the API accepts (issue 18, review M5)',
+      { APP_NAME: 'storefront', ENV_NAME: 'production', ROUTING_MODE: 'region-switch' },
+      'routingMode: "region-switch" names its plan "storefront-production-region-switch" (35 characters); accepted: a plan name of at most 32 characters (the planArn pattern of the Region switch API): shorten appName or envName to at most 17 characters together (set by environment variable ROUTING_MODE)',
+    ],
+    [
       'primary equal to standby',
       { PRIMARY_REGION: 'us-west-2' },
       'standbyRegion: "us-west-2" equals primaryRegion; accepted: a Region other than "us-west-2"',

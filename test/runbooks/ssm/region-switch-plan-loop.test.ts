@@ -23,7 +23,7 @@ test.each([failover, switchover].map((o) => [o.name, o] as const))(
   'GIVEN routing mode region-switch with timeoutMinutes 60 WHEN %s is synthesized as an SSM document THEN the plan step may follow the execution for 60 minutes',
   (_name, orchestration) => {
     const doc = automationDocument(orchestration as never, topology, runbookTargets('us-west-2'));
-    const loop = doc.mainSteps.find((s) => s.name === 'run_region_switch_plan') as {
+    const loop = doc.mainSteps.find((s) => s.name === 'run_region_switch_plan') as unknown as {
       inputs: { MaxIterations: number };
     };
     expect(loop).toBeDefined();
