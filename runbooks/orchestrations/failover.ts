@@ -30,8 +30,10 @@ export interface FailoverInput extends TargetInput {
  * parallel), the writers are verified, and the failover time is recorded for reconciliation.
  *
  * In routing mode `region-switch` the traffic step runs the Region switch plan `ungraceful` instead: the plan fails
- * every global database over with data loss and then moves DNS, so the failover steps after it find the writers
- * moved and only wait for and verify them; the failover time is the start of the plan's first Aurora block.
+ * every global database over with data loss and then moves DNS, so the failed Region is fenced before the plan (its
+ * writers stop before theirs move, as they stop right after the routing flip in arc-cluster mode), and the failover
+ * steps after it find the writers moved and only wait for and verify them; the failover time is the start of the
+ * plan's first Aurora block.
  */
 export const failover: Orchestration<FailoverInput> = {
   name: 'failover',
@@ -59,8 +61,11 @@ export const failover: Orchestration<FailoverInput> = {
     restoreTargetCapacity<FailoverInput>({ bestEffort: true }),
     scaleToPeak<FailoverInput>('unplanned'),
     waitForPeakCapacity<FailoverInput>('unplanned'),
-    moveTraffic<FailoverInput>(topology, 'unplanned'),
-    fenceFailedRegion<FailoverInput>(),
+    // The failed Region is fenced before its writers move: in arc-cluster mode right after the traffic (one routing
+    // flip), in region-switch mode before the plan, which moves the writers one database at a time and DNS last.
+    ...(topology.routing.mode === 'region-switch'
+      ? [fenceFailedRegion<FailoverInput>(), moveTraffic<FailoverInput>(topology, 'unplanned')]
+      : [moveTraffic<FailoverInput>(topology, 'unplanned'), fenceFailedRegion<FailoverInput>()]),
     ...topology.databases.map((db) => startWriterMove<FailoverInput>(db, 'failover')),
     ...topology.databases.map((db) => waitForWriterMove<FailoverInput>(db, 'failover')),
     verifyWriters<FailoverInput>(topology.databases),
