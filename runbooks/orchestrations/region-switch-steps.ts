@@ -1,3 +1,4 @@
+import { NonRetriableError } from '../core/errors';
 import type { Step } from '../core/step';
 import type { RegionSwitchExecutionSummary, RegionSwitchMoveKind } from '../ports';
 import { otherRegion, type Topology } from '../topology';
@@ -7,6 +8,28 @@ import { shiftTraffic } from './routing-steps';
 
 /** The step that runs the plan, by name (its outputs are read by the summaries). */
 export const REGION_SWITCH_STEP = 'run-region-switch-plan';
+
+/**
+ * The execution blocks of the shop's plan, by the step names stacks/routing/region-switch-plan.ts gives them: the
+ * plan's own definition and the runbooks' reading of its executions share these.
+ */
+export const PLAN_BLOCKS = {
+  scale: 'scale-services',
+  database: (databaseName: string) => `switch-${databaseName}`,
+  dns: 'move-dns',
+  recover: 'start-recover',
+} as const;
+
+/**
+ * The blocks that move the writers (`switch-<database>`) or the traffic (`move-dns`) and did not complete: an
+ * execution can end `completedWithExceptions` with a block skipped by an operator (API_ListPlanExecutions lists that
+ * state; the User Guide lets an operator skip a failed step), and then the move it was for did not happen.
+ */
+export function unfinishedMoves(summary: RegionSwitchExecutionSummary): string[] {
+  const moves = summary.steps.filter((s) => s.name === PLAN_BLOCKS.dns || s.name.startsWith(PLAN_BLOCKS.database('')));
+  if (!moves.some((s) => s.name === PLAN_BLOCKS.dns)) return [`${PLAN_BLOCKS.dns}: not in the execution`];
+  return moves.filter((s) => s.status !== 'completed').map((s) => `${s.name}: ${s.status}`);
+}
 
 /** How long the plan step follows an execution when the topology says nothing (`routing.regionSwitch.timeoutMinutes`). */
 const DEFAULT_PLAN_TIMEOUT_MINUTES = 60;
@@ -79,12 +102,13 @@ export function runRegionSwitchPlan<I extends TargetInput>(
         last?.action === 'activate' &&
         last.targetRegion === target &&
         (last.state === 'completed' || last.state === 'completedWithExceptions');
-      if (!activated) {
+      const unfinished = last ? unfinishedMoves(last) : [];
+      if (!activated || unfinished.length > 0) {
         return {
           state: 'pending',
           detail: plan.running.length
             ? `an execution of the plan is running: ${plan.running.map((e) => `${e.executionId} ${e.action} ${e.targetRegion} ${e.state}`).join(', ')}`
-            : `the plan's last ended execution: ${last ? `${last.executionId} ${last.action} ${last.targetRegion} ${last.state}` : 'none'}${plan.error ? ` (${plan.error})` : ''}`,
+            : `the plan's last ended execution: ${last ? `${last.executionId} ${last.action} ${last.targetRegion} ${last.state}${unfinished.length ? `, not done: ${unfinished.join(', ')}` : ''}` : 'none'}${plan.error ? ` (${plan.error})` : ''}`,
         };
       }
       // The newest execution activated the target: done, if every writer is there too (a move made outside the plan
@@ -116,6 +140,12 @@ export function runRegionSwitchPlan<I extends TargetInput>(
         ...(ctx.deadline ? { deadline: ctx.deadline } : {}),
         progress: (line) => ctx.progress(line),
       });
+      const unfinished = unfinishedMoves(summary);
+      if (unfinished.length > 0) {
+        throw new NonRetriableError(
+          `${describeExecution(summary).join('\n')}\nThe execution ended ${summary.state}, but not every block that moves the writers or the traffic completed (${unfinished.join(', ')}): the move may not have happened. Look at the execution in the Region switch console of ${summary.apiRegion}, finish the move (a new execution, or by hand), then run again.`,
+        );
+      }
       const requestedAt = writersRequestedAt(summary) ?? ctx.ports.clock.now();
       return {
         detail: describeExecution(summary).join('\n'),

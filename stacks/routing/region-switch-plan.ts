@@ -2,6 +2,7 @@ import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as arcregionswitch from 'aws-cdk-lib/aws-arcregionswitch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { PLAN_BLOCKS } from '../../runbooks/orchestrations/region-switch-steps';
 import type { DatabaseNames } from '../naming/database-names';
 import { acknowledgeWildcardResources, type WildcardReasons } from '../runbooks/wildcard-acknowledgements';
 
@@ -168,7 +169,7 @@ export class RegionSwitchPlan extends Construct {
     // CapacityMonitoringApproach "Valid Values: sampledMaxInLast24Hours | containerInsightsMaxInLast24Hours" (the
     // sampled running task count needs no Container Insights).
     const scaleServices = {
-      name: 'scale-services',
+      name: PLAN_BLOCKS.scale,
       executionBlockType: 'Parallel',
       // ParallelExecutionBlockConfiguration: "Configuration for steps that should be executed in parallel".
       executionBlockConfiguration: {
@@ -192,7 +193,7 @@ export class RegionSwitchPlan extends Construct {
     // ungraceful mode", GlobalAuroraUngraceful "Valid Values: failover", which calls FailoverGlobalCluster with
     // AllowDataLoss set to true. One block serves both execution modes.
     const switchDatabases = props.databases.map((db) => ({
-      name: `switch-${db.databaseName}`,
+      name: PLAN_BLOCKS.database(db.databaseName),
       executionBlockType: 'AuroraGlobalDatabase',
       executionBlockConfiguration: {
         globalAuroraConfig: {
@@ -204,7 +205,7 @@ export class RegionSwitchPlan extends Construct {
       },
     }));
     const moveDns = {
-      name: 'move-dns',
+      name: PLAN_BLOCKS.dns,
       executionBlockType: 'Route53HealthCheck',
       executionBlockConfiguration: {
         route53HealthCheckConfig: {
@@ -220,7 +221,7 @@ export class RegionSwitchPlan extends Construct {
     // must be set to skip": in an ungraceful run the step is skipped, so after an unplanned failover recover is still
     // started once the failed Region is back, as in arc-cluster mode.
     const startRecover = {
-      name: 'start-recover',
+      name: PLAN_BLOCKS.recover,
       executionBlockType: 'CustomActionLambda',
       executionBlockConfiguration: {
         customActionLambdaConfig: {

@@ -135,21 +135,21 @@ async function readExecutions(read: RegionSwitchPlanStatusRead): Promise<{
   const ended = items.filter((e) => e.executionState && isEndedExecutionState(e.executionState));
   const last = ended.sort((a, b) => endOf(b) - endOf(a))[0];
   const errors: string[] = [];
-  const described = await Promise.all(
-    running.map(async (e) => {
-      if (!e.executionId) return abbreviated(read, e);
-      try {
-        // Which Region `executionRegion` ("The Amazon Web Services Region for a plan execution") names is
-        // UNVERIFIED: read as the execution's target Region, as RegionSwitchExecutions does.
-        return await read.describe(e.executionId, e.executionRegion ?? 'unknown');
-      } catch (error) {
-        // Still running, without its steps: what the list said is kept, and the error is named.
-        errors.push(messageOf(error));
-        return abbreviated(read, e);
-      }
-    }),
-  );
-  return { running: described, ...(last ? { lastEnded: abbreviated(read, last) } : {}), errors };
+  // Each running execution and the last ended one with their steps (the plan step's check reads which blocks of the
+  // last one completed). What cannot be described keeps what the list said, and the error is named.
+  const withSteps = async (e: AbbreviatedExecutionShape): Promise<RegionSwitchExecutionSummary> => {
+    if (!e.executionId) return abbreviated(read, e);
+    try {
+      // Which Region `executionRegion` ("The Amazon Web Services Region for a plan execution") names is
+      // UNVERIFIED: read as the execution's target Region, as RegionSwitchExecutions does.
+      return await read.describe(e.executionId, e.executionRegion ?? 'unknown');
+    } catch (error) {
+      errors.push(messageOf(error));
+      return abbreviated(read, e);
+    }
+  };
+  const described = await Promise.all(running.map(withSteps));
+  return { running: described, ...(last ? { lastEnded: await withSteps(last) } : {}), errors };
 }
 
 function abbreviated(read: RegionSwitchPlanStatusRead, e: AbbreviatedExecutionShape): RegionSwitchExecutionSummary {

@@ -7,6 +7,7 @@ import {
   writerOf,
   writerSettledIn,
 } from '../../orchestrations/global-database-state';
+import { PLAN_BLOCKS } from '../../orchestrations/region-switch-steps';
 import type {
   ClockPort,
   GlobalDatabasePort,
@@ -61,7 +62,7 @@ export class PortsRegionSwitch implements RegionSwitchPort {
     const { clock } = this.ports();
     const mode = request.kind === 'planned' ? 'graceful' : 'ungraceful';
     const startedAt = clock.now();
-    const steps: RegionSwitchStepSummary[] = [{ name: 'scale-services', status: 'skipped', mode }];
+    const steps: RegionSwitchStepSummary[] = [{ name: PLAN_BLOCKS.scale, status: 'skipped', mode }];
     const summary = (state: string): RegionSwitchExecutionSummary => ({
       planArn: LOCAL_PLAN_ARN,
       executionId: request.clientToken ?? `local-${startedAt.getTime()}`,
@@ -84,7 +85,7 @@ export class PortsRegionSwitch implements RegionSwitchPort {
       try {
         await this.moveWriter(db.globalClusterIdentifier, target, mode, deadline, request.progress);
         steps.push({
-          name: `switch-${db.databaseName}`,
+          name: PLAN_BLOCKS.database(db.databaseName),
           status: 'completed',
           mode,
           startedAt: begun,
@@ -93,7 +94,7 @@ export class PortsRegionSwitch implements RegionSwitchPort {
       } catch (error) {
         if (error instanceof WaitTimeoutError) throw error;
         steps.push({
-          name: `switch-${db.databaseName}`,
+          name: PLAN_BLOCKS.database(db.databaseName),
           status: 'failed',
           mode,
           startedAt: begun,
@@ -115,13 +116,18 @@ export class PortsRegionSwitch implements RegionSwitchPort {
         { control: controls[target]!, state: 'On' },
         { control: controls[other]!, state: 'Off' },
       ]);
-      steps.push({ name: 'move-dns', status: 'completed', mode, startedAt: begun, endedAt: clock.now() });
+      steps.push({ name: PLAN_BLOCKS.dns, status: 'completed', mode, startedAt: begun, endedAt: clock.now() });
     } else {
-      steps.push({ name: 'move-dns', status: 'skipped', mode });
+      steps.push({ name: PLAN_BLOCKS.dns, status: 'skipped', mode });
     }
     // The plan's recover block: AWS allows only `skip` when ungraceful; the local stand-in starts nothing either way.
-    steps.push({ name: 'start-recover', status: 'skipped', mode });
-    const done = summary('completed');
+    steps.push({ name: PLAN_BLOCKS.recover, status: 'skipped', mode });
+    // A block that did not run makes the execution end with exceptions, as AWS reports a skipped step.
+    const done = summary(
+      steps.some((s) => s.name === PLAN_BLOCKS.dns && s.status !== 'completed')
+        ? 'completedWithExceptions'
+        : 'completed',
+    );
     this.executions.unshift(done);
     return done;
   }
@@ -134,7 +140,7 @@ export class PortsRegionSwitch implements RegionSwitchPort {
         for (const r of [this.topology.primaryRegion, this.topology.standbyRegion]) {
           if (!memberIn(state, r)) {
             warnings.push(
-              `switch-${db.databaseName}: global cluster ${db.globalClusterIdentifier} has no member in ${r}`,
+              `${PLAN_BLOCKS.database(db.databaseName)}: global cluster ${db.globalClusterIdentifier} has no member in ${r}`,
             );
           }
         }

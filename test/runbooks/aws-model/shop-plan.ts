@@ -1,3 +1,4 @@
+import { PLAN_BLOCKS } from '../../../runbooks/orchestrations/region-switch-steps';
 import type { Topology } from '../../../runbooks/topology';
 import type { AwsModel } from './aws-model';
 import type { ModelPlanExecution, ModelRegionSwitchStep } from './region-switch-model';
@@ -27,7 +28,9 @@ export function addShopPlan(model: AwsModel, shop: ShopFixture, topology: Topolo
   const regions = [topology.primaryRegion, topology.standbyRegion];
   let active = topology.primaryRegion;
   const aurora = (globalClusterId: string): ModelRegionSwitchStep => ({
-    name: `switch-${topology.databases.find((d) => d.globalClusterIdentifier === globalClusterId)!.databaseName}`,
+    name: PLAN_BLOCKS.database(
+      topology.databases.find((d) => d.globalClusterIdentifier === globalClusterId)!.databaseName,
+    ),
     seconds: 5,
     effect: (execution: ModelPlanExecution) => {
       const g = model.rds.globalClusters.get(globalClusterId)!;
@@ -65,17 +68,17 @@ export function addShopPlan(model: AwsModel, shop: ShopFixture, topology: Topolo
     action: 'activate' as const,
     targetRegion: region,
     steps: [
-      { name: 'scale-services', seconds: 10 },
+      { name: PLAN_BLOCKS.scale, seconds: 10 },
       ...Object.values(shop.globalClusters).map(aurora),
       {
-        name: 'move-dns',
+        name: PLAN_BLOCKS.dns,
         seconds: 5,
         effect: (execution: ModelPlanExecution) => {
           active = execution.targetRegion;
           return {};
         },
       },
-      { name: 'start-recover', seconds: 5, ungraceful: 'skip' as const },
+      { name: PLAN_BLOCKS.recover, seconds: 5, ungraceful: 'skip' as const },
     ],
   });
   model.regionSwitch.addPlan({ arn: SHOP_PLAN_ARN, regions, workflows: regions.map(workflow) });
