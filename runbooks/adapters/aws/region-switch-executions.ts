@@ -439,8 +439,23 @@ export class RegionSwitchExecutions {
     apiRegion: string,
   ): RegionSwitchStart {
     const id = running.executionId ?? '(no id)';
-    if (running.executionAction === request.action && running.executionRegion === request.targetRegion) {
-      return { executionId: id, apiRegion, adopted: true };
+    const wanted: RegionSwitchMode = request.kind === 'planned' ? 'graceful' : 'ungraceful';
+    const sameMove = running.executionAction === request.action && running.executionRegion === request.targetRegion;
+    if (sameMove && running.mode === wanted) return { executionId: id, apiRegion, adopted: true };
+    if (sameMove) {
+      // The same move in the other mode is not followed: a failover must not wait on a graceful execution (its
+      // switchover waits for the writer's Region, the one that failed), and a planned move (no data loss) must not
+      // pass off a failover with data loss as its own. UpdatePlanExecution "switchToUngraceful" changes a running
+      // execution's mode (API_UpdatePlanExecution): on-call does it in the console, then runs again.
+      throw new NonRetriableError(
+        `plan ${this.options.planArn}: execution ${id} (${running.executionAction} ${running.executionRegion}, ` +
+          `${running.mode ?? 'mode unknown'}, ${running.executionState}) is the same move but not ${wanted}; this ` +
+          `${request.kind} move does not follow it. ${
+            wanted === 'ungraceful'
+              ? `Switch it to ungraceful (UpdatePlanExecution switchToUngraceful, in the Region switch console of ${apiRegion}) or cancel it, then run again.`
+              : 'Let it end (it moves with data loss: run recover afterwards), then run again.'
+          }`,
+      );
     }
     throw new NonRetriableError(
       `plan ${this.options.planArn} already has ${ACTIVE_STATES_NOTE}: execution ${id} ` +
