@@ -167,7 +167,7 @@ export interface GetPlanEvaluationStatusOutput {
  * `CancelPlanExecution` are those of the User Guide's "Region switch plan execution block sample policy"
  * (`arc-region-switch:StartPlanExecution`, `GetPlanExecution`, `CancelPlanExecution`, `ListPlanExecutions`);
  * `arc-region-switch:ListPlanExecutionEvents` follows the operation's name and is UNVERIFIED (not in that policy).
- * Not wired into `REQUIRED_ACTIONS` yet: no port method uses this adapter.
+ * `REQUIRED_ACTIONS` grants them through the port's methods (`REGION_SWITCH_ACTIONS`, required-actions.ts).
  */
 export const REGION_SWITCH_EXECUTION_ACTIONS = {
   start: ['arc-region-switch:ListPlanExecutions', 'arc-region-switch:StartPlanExecution'],
