@@ -335,3 +335,25 @@ describe('RegionSwitchExecutions against the stateful Region switch model', () =
     });
   });
 });
+
+// Issue 18, review M2: a running execution is followed only when it is the same move in the same mode.
+describe('adoption of a running execution', () => {
+  test('GIVEN a graceful activate of us-west-2 running WHEN an unplanned failover (ungraceful) to us-west-2 starts THEN it does not silently follow the graceful execution', async () => {
+    const { executions } = setup();
+    const planned = await executions.start(move({ kind: 'planned', clientToken: 'switchover-1' }));
+    expect(planned.adopted).toBe(false);
+    // The primary Region fails while the graceful switchover waits: on-call runs failover (ungraceful).
+    const unplanned = executions.start(move({ kind: 'unplanned', clientToken: 'failover-1' }));
+    // It followed the GRACEFUL execution, which waits on the dead primary (review M2).
+    await expect(unplanned).rejects.toThrow(/graceful/);
+  });
+
+  test('GIVEN an ungraceful activate of us-west-2 running (a failover: data loss allowed) WHEN a switchover (planned, RPO 0) to us-west-2 starts THEN it is refused, not adopted', async () => {
+    const { executions } = setup();
+    await executions.start(move({ kind: 'unplanned', clientToken: 'failover-1' }));
+    // It was adopted, and the switchover then recorded rpoSeconds 0 for a move with data loss (review M2).
+    await expect(executions.start(move({ kind: 'planned', clientToken: 'switchover-1' }))).rejects.toThrow(
+      /ungraceful/,
+    );
+  });
+});
