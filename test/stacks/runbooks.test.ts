@@ -1,11 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   AUTOMATION_PARAMETERS,
@@ -21,19 +18,17 @@ import type { Step } from '../../runbooks/core/step';
 import { ORCHESTRATION_NAMES, ORCHESTRATIONS } from '../../runbooks/orchestrations';
 import type { PortMethod } from '../../runbooks/ports';
 import { parseTopology } from '../../runbooks/topology';
-import { nagResource, RunbookStack, type RunbookStackProps } from '../../stacks/runbooks';
+import { nagResource, type RunbookStack, type RunbookStackProps } from '../../stacks/runbooks';
 import { type PermissionScope, runbookPolicyStatements } from '../../stacks/runbooks/runbook-permissions';
 import { SHOP_SERVICES } from '../../stacks/services/shop-services';
 import { standbyPermissionScope } from './permission-scope';
+import { standaloneRunbookStack, stubRunbookCode } from './runbook-stack-fixture';
 
-const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
 const ACCOUNT = '111111111111';
 const PRIMARY = 'us-east-1';
 const STANDBY = 'us-west-2';
 
-/** A small stand-in asset: these tests look at the template, not the bundle (runbooks-bundle.test.ts does). */
-const STUB_CODE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-code-'));
-fs.writeFileSync(path.join(STUB_CODE_DIR, 'index.js'), 'exports.handler = async () => ({});\n');
+const CODE = stubRunbookCode('handler');
 
 interface Built {
   readonly app: App;
@@ -42,34 +37,9 @@ interface Built {
 }
 
 function build(region = STANDBY, overrides: Partial<RunbookStackProps> = {}, nag = false): Built {
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-stack-')), context: CONTEXT });
-  const env = { account: ACCOUNT, region };
   // GIVEN the network and data stacks' resources the runbook stack receives
-  const base = new Stack(app, 'Base', { env });
-  const vpc = new ec2.Vpc(base, 'Vpc', {
-    availabilityZones: [`${region}a`, `${region}b`],
-    flowLogs: { all: {} },
-    subnetConfiguration: [
-      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
-      { name: 'tasks', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      { name: 'databases', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    ],
-  });
-  const clients = new ec2.SecurityGroup(base, 'DatabaseClients', { vpc });
-  const key = new kms.Key(base, 'DataKey', { enableKeyRotation: true });
-  const stack = new RunbookStack(app, 'Runbooks', {
-    env,
-    appName: 'shop',
-    envName: 'dev',
-    role: region === PRIMARY ? 'primary' : 'standby',
-    primaryRegion: PRIMARY,
-    standbyRegion: STANDBY,
-    vpc,
-    databaseClientSecurityGroup: clients,
-    dataKey: key,
+  const { app, stack } = standaloneRunbookStack(region, CODE, {
     healthUrls: ['https://shop-alb.example.com/health/ready'],
-    ecsClusterName: 'shop-dev',
-    code: lambda.Code.fromAsset(STUB_CODE_DIR),
     ...overrides,
   });
   if (nag) {

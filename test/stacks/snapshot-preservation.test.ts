@@ -1,58 +1,28 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { actionsFor } from '../../runbooks/adapters/aws/required-actions';
 import { demoTopology } from '../../runbooks/adapters/local/demo-topology';
 import { PRESERVATION_EVENT } from '../../runbooks/lambda/preserve-snapshots-handler';
 import { preserveSnapshots } from '../../runbooks/orchestrations';
 import type { PortMethod } from '../../runbooks/ports';
-import { RunbookStack } from '../../stacks/runbooks';
+import type { RunbookStack } from '../../stacks/runbooks';
 import { SnapshotPreservation } from '../../stacks/runbooks/snapshot-preservation';
 import { nagCleanSuite } from './nag-findings';
 import { standbyPermissionScope } from './permission-scope';
+import { standaloneRunbookStack, stubRunbookCode } from './runbook-stack-fixture';
 
 const CONTEXT = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cdk.json'), 'utf8')).context;
 const ACCOUNT = '111111111111';
 const PRIMARY = 'us-east-1';
 const STANDBY = 'us-west-2';
 
-/** A small stand-in asset: these tests look at the template, not the bundle (runbooks-bundle.test.ts does). */
-const STUB_CODE_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'preservation-code-'));
-fs.writeFileSync(path.join(STUB_CODE_DIR, 'index.js'), 'exports.preserveSnapshotsHandler = async () => ({});\n');
+const CODE = stubRunbookCode('preserveSnapshotsHandler');
 
 /** The runbook stack of `region`, as the regional stage builds it (the network and data parts stubbed). */
 function runbookStack(region: string): RunbookStack {
-  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'preservation-')), context: CONTEXT });
-  const env = { account: ACCOUNT, region };
-  const base = new Stack(app, 'Base', { env });
-  const vpc = new ec2.Vpc(base, 'Vpc', {
-    availabilityZones: [`${region}a`, `${region}b`],
-    subnetConfiguration: [
-      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
-      { name: 'tasks', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      { name: 'databases', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-    ],
-  });
-  return new RunbookStack(app, 'Runbooks', {
-    env,
-    appName: 'shop',
-    envName: 'dev',
-    role: region === PRIMARY ? 'primary' : 'standby',
-    primaryRegion: PRIMARY,
-    standbyRegion: STANDBY,
-    vpc,
-    databaseClientSecurityGroup: new ec2.SecurityGroup(base, 'DatabaseClients', { vpc }),
-    dataKey: new kms.Key(base, 'DataKey', { enableKeyRotation: true }),
-    // As the regional stage gives them: the stack's scheduled readiness refuses a topology without them.
-    healthUrls: [`https://shop-alb.${region}.example.com/health/ready`],
-    ecsClusterName: 'shop-dev',
-    code: lambda.Code.fromAsset(STUB_CODE_DIR),
-  });
+  return standaloneRunbookStack(region, CODE).stack;
 }
 
 type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
@@ -212,7 +182,7 @@ describe('SnapshotPreservation period', () => {
     });
     new SnapshotPreservation(stack, 'SnapshotPreservation', {
       topology,
-      code: lambda.Code.fromAsset(STUB_CODE_DIR),
+      code: CODE(),
       environment: { RUNBOOK_TOPOLOGY: JSON.stringify(topology), RUNBOOK_BUCKET: 'bucket' },
       permissions,
       ...(period ? { period } : {}),
